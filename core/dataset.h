@@ -1,0 +1,87 @@
+// Datasets as loaded from a file or a built-in generator, the train/val split,
+// and their encoding into model inputs.
+#pragma once
+
+#include "tokenizer.h"
+#include "types.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace attnscope {
+
+struct Span {
+    int start = 0;  // text: code point offset; tabular: feature index
+    int end = 0;    // one past the last
+    bool operator==(const Span &) const = default;
+};
+
+struct Sample {
+    std::string text;                      // text data (UTF-8)
+    std::vector<float> features;           // tabular: raw values, NaN = missing
+    std::vector<int> labels;               // per task: class index, -1 = missing
+    std::vector<std::vector<Span>> rationales; // per task (may be empty: none given)
+    int line = 0;                          // where it came from (1-based), 0 for generated
+    int split = -1;                        // from the file: 0 train, 1 val, 2 test; -1 not given
+};
+
+struct Dataset {
+    std::string source;                    // file path or builtin spec
+    InputKind input = InputKind::Text;
+    std::vector<TaskInfo> tasks;           // names and classes in byte order
+    std::vector<std::string> featureNames; // tabular, column order
+    std::vector<Sample> samples;
+    std::vector<std::string> warnings;     // problems that did not stop loading
+    std::string description;               // built-ins: what each task depends on
+
+    bool hasRationales() const;
+};
+
+// Loads "builtin:NAME[?k=v&...]" or a file (JSONL by content/extension).
+// On failure returns false and sets *error to "<file>:<line>: <what>".
+bool loadDataset(const std::string &spec, Dataset *out, std::string *error,
+                 const std::function<void(double)> &progress = {});
+
+// Names of the built-in generators ("reviews", ...).
+std::vector<std::string> builtinDatasets();
+
+// Deterministic train/validation split: a function of the sample count, the
+// fraction and the seed. Returns sample indices, each list in ascending order.
+struct Split {
+    std::vector<int> train, val;
+};
+Split splitDataset(const Dataset &data, double valFraction, uint64_t seed);
+
+// A sample in model form.
+struct EncodedSample {
+    std::vector<int32_t> ids;      // text: token ids (no padding)
+    std::vector<float> values;     // tabular: raw values, NaN = missing
+    std::vector<uint8_t> mask;     // 1 per real token / present feature
+    std::vector<int32_t> labels;   // per task, -1 = missing
+    std::vector<std::vector<uint8_t>> rationale; // per task, per token: 1 = in a rationale; empty = none given
+    std::vector<Token> tokens;     // text: the tokens (for display)
+    bool truncated = false;
+    int index = 0;                 // index into Dataset::samples
+};
+
+struct EncodedDataset {
+    InputKind input = InputKind::Text;
+    int tasks = 0;
+    std::vector<EncodedSample> samples;
+};
+
+// Text: tokenizes with maxLen and maps through vocab. Tabular: copies values,
+// masks missing ones.
+EncodedDataset encodeDataset(const Dataset &data, const std::vector<int> &indices,
+                             const Vocabulary &vocab, int maxLen);
+
+// Tabular statistics over the given samples (MODEL.md 2): population std in
+// double, missing values skipped, constant or empty features get std 1.
+void featureStats(const Dataset &data, const std::vector<int> &indices,
+                  std::vector<float> *mean, std::vector<float> *std);
+
+// Pads samples[indices] into a batch of L = the longest of them.
+void makeBatch(const EncodedDataset &data, const int *indices, int count, Batch *batch);
+
+} // namespace attnscope

@@ -1,0 +1,90 @@
+// The multi-task attention model of MODEL.md: forward and backward passes.
+//
+// Everything backward needs is kept in one Activations struct; the attention
+// views of the application read the pooling and self-attention weights from
+// it, so what is shown is what was computed.
+#pragma once
+
+#include "params.h"
+#include "types.h"
+
+#include <vector>
+
+namespace attnscope {
+
+template <class T>
+struct LayerActivations {
+    std::vector<T> in;        // (B, L, d) residual stream entering the layer
+    std::vector<T> ln1;       // (B, L, d) LN1 output
+    std::vector<T> ln1_mean, ln1_rstd;  // (B, L)
+    std::vector<T> q, k, v;   // (B, L, d)
+    std::vector<T> att;       // (B, h, L, L) self-attention probabilities A_i
+    std::vector<T> att_out;   // (B, L, d) concat_i(O_i)
+    std::vector<T> mid;       // (B, L, d) residual after attention
+    std::vector<T> ln2;       // (B, L, d)
+    std::vector<T> ln2_mean, ln2_rstd;  // (B, L)
+    std::vector<T> up;        // (B, L, f) before GELU
+    std::vector<T> act;       // (B, L, f) after GELU
+};
+
+template <class T>
+struct Activations {
+    int B = 0, L = 0;
+    std::vector<T> embed;     // (B, L, d) embedding output e
+    std::vector<T> std_values;// (B, L) tabular: standardised values v
+    std::vector<LayerActivations<T>> layers;
+    std::vector<T> last;      // (B, L, d) residual stream after the last layer
+    std::vector<T> H;         // (B, L, d) final LayerNorm output
+    std::vector<T> fln_mean, fln_rstd; // (B, L)
+    std::vector<T> keys;      // (B, L, d) Kp = H Wp^T
+    std::vector<T> queries;   // (T, d) effective q_t
+    std::vector<T> pool;      // (B, T, L) per-task attention a[b, t, j]
+    std::vector<T> z;         // (B, T, d)
+    std::vector<std::vector<T>> logits; // per task: (B, C_t)
+    std::vector<std::vector<T>> probs;  // per task: (B, C_t) softmax(logits)
+};
+
+// Losses of one forward pass (MODEL.md 5).
+template <class T>
+struct Losses {
+    T total = 0;
+    std::vector<T> task;      // loss_t, 0 where n_t = 0
+    std::vector<int> labelled;// n_t
+};
+
+// Forward pass. taskWeights holds lambda_t (empty: all 1). stats are
+// input.mean and input.std for tabular data (ignored for text).
+template <class T>
+Losses<T> forward(const ModelConfig &config, const ParamView<const T> &p,
+                  const T *inputMean, const T *inputStd, const Batch &batch,
+                  const std::vector<float> &taskWeights, Activations<T> &acts);
+
+// Backward pass of the forward call that filled acts: accumulates (+=)
+// dLoss/dParam into grads, laid out as the parameters.
+template <class T>
+void backward(const ModelConfig &config, const ParamView<const T> &p, const Batch &batch,
+              const std::vector<float> &taskWeights, const Losses<T> &losses,
+              const Activations<T> &acts, const ParamView<T> &grads);
+
+} // namespace attnscope
+
+namespace attnscope {
+
+// A trained or trainable model: configuration, what its indices mean, and
+// its weights. This is what a checkpoint holds.
+struct Model {
+    ModelConfig config;
+    std::vector<TaskInfo> tasks;         // in task order
+    std::vector<std::string> vocab;      // text: tokens in id order (<pad>, <unk>, ...)
+    std::vector<std::string> features;   // tabular: feature names in column order
+    std::vector<float> inputMean, inputStd; // tabular: (L), not trained
+    ParamLayout layout;
+    std::vector<float> params;           // layout.totalSize()
+
+    // Sets config-derived layout and allocates params; initialises them for a seed.
+    void initialise(uint64_t seed);
+    ParamView<const float> view() const { return makeView<const float>(config, layout, params.data()); }
+    ParamView<float> view() { return makeView<float>(config, layout, params.data()); }
+};
+
+} // namespace attnscope

@@ -1,0 +1,122 @@
+// The trainer: a plain, synchronous, steppable object. A front end calls
+// step() or runEpoch() (from any one thread), stops it between steps with
+// requestStop() (from any thread), and hears about progress through a callback.
+#pragma once
+
+#include "dataset.h"
+#include "model.h"
+#include "optimizer.h"
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace attnscope {
+
+struct TrainConfig {
+    OptimizerConfig optimizer;
+    int batchSize = 32;
+    int epochs = 10;
+    int64_t steps = 0;             // > 0: train this many steps instead of epochs
+    bool shuffle = true;
+    uint64_t seed = 1;
+    std::vector<float> taskWeights; // lambda_t, empty = all 1
+    int threads = 1;
+};
+
+struct Progress {
+    int64_t step = 0;        // steps done
+    int64_t totalSteps = 0;
+    int epoch = 0;           // 0-based epoch of the last step
+    double epochProgress = 0;// epochs done, fractional
+    float loss = 0;          // total loss of the last step
+    std::vector<float> taskLoss;
+    float learningRate = 0;
+    float gradNorm = 0;      // before clipping
+    double stepsPerSecond = 0;
+    double samplesPerSecond = 0;
+};
+
+struct TaskMetrics {
+    int labelled = 0;
+    double loss = 0, accuracy = 0, macroF1 = 0;
+    std::optional<double> rationaleMass, rationaleAuprc;
+};
+
+struct EvalResult {
+    int samples = 0;
+    double loss = 0;         // sum_t lambda_t loss_t over the whole set
+    std::vector<TaskMetrics> tasks;
+};
+
+// Per-sample outputs of a forward pass over a set of samples, for the views.
+struct SampleOutputs {
+    std::vector<std::vector<float>> pool;   // per task: one weight per real token
+    std::vector<std::vector<float>> probs;  // per task: class probabilities
+    std::vector<std::vector<std::vector<std::vector<float>>>> selfAttention; // [layer][head][i][j], real tokens only
+};
+
+class Trainer {
+public:
+    Trainer(Model &model, const EncodedDataset &train, const TrainConfig &config);
+
+    // One optimiser step on the next batch. False when training is finished.
+    bool step();
+    // Steps until the end of the current epoch, the end of training or a stop request.
+    void runEpoch();
+    // Steps until the end of training or a stop request.
+    void run();
+
+    void requestStop() { m_stop.store(true); }
+    void clearStop() { m_stop.store(false); }
+    bool stopRequested() const { return m_stop.load(); }
+    bool finished() const { return m_step >= m_totalSteps; }
+
+    void setProgressCallback(std::function<void(const Progress &)> callback) { m_callback = std::move(callback); }
+    // Take effect at the next step.
+    void setLearningRate(float lr) { m_config.optimizer.lr = lr; }
+    void setTaskWeights(std::vector<float> weights) { m_config.taskWeights = std::move(weights); }
+
+    const Progress &progress() const { return m_progress; }
+    const TrainConfig &config() const { return m_config; }
+    int64_t stepsPerEpoch() const { return m_stepsPerEpoch; }
+    const Model &model() const { return m_model; }
+
+private:
+    void startEpoch();
+
+    Model &m_model;
+    const EncodedDataset &m_train;
+    TrainConfig m_config;
+    Optimizer m_optimizer;
+    std::vector<float> m_grads;
+    Activations<float> m_acts;
+    Batch m_batch;
+    std::vector<int> m_order;
+    int64_t m_step = 0, m_totalSteps = 0, m_stepsPerEpoch = 0;
+    int64_t m_cursor = 0;  // position in m_order
+    int m_epoch = 0;
+    uint64_t m_rng = 0;
+    std::atomic<bool> m_stop{false};
+    Progress m_progress;
+    std::function<void(const Progress &)> m_callback;
+    double m_elapsed = 0;
+};
+
+// Scores samples (losses as MODEL.md 5 over the whole set, accuracy, macro-F1,
+// rationale agreement where rationales exist).
+EvalResult evaluate(const Model &model, const EncodedDataset &data,
+                    const std::vector<float> &taskWeights = {}, int batchSize = 64);
+
+// Forward pass over data.samples[indices] returning what the views show.
+std::vector<SampleOutputs> inspect(const Model &model, const EncodedDataset &data,
+                                   const std::vector<int> &indices);
+
+// Builds a fresh model for a dataset and its training split: vocabulary (text)
+// or feature statistics (tabular), tasks, and initial weights.
+Model createModel(const Dataset &data, const std::vector<int> &trainIndices,
+                  ModelConfig config, uint64_t seed);
+
+} // namespace attnscope

@@ -1,0 +1,62 @@
+// Plain value types shared by every part of the core: the model's
+// hyperparameters, the tasks it predicts, and a padded batch.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace attnscope {
+
+enum class AttentionMode { Task, Shared, Gated };
+enum class InputKind { Text, Tabular };
+
+const char *toString(AttentionMode mode);
+const char *toString(InputKind kind);
+bool parseAttentionMode(const std::string &text, AttentionMode *mode);
+
+// One prediction task: its name and its classes, both in byte order (MODEL.md 7).
+struct TaskInfo {
+    std::string name;
+    std::vector<std::string> classes;
+    bool operator==(const TaskInfo &) const = default;
+};
+
+// The hyperparameters of MODEL.md section 1 plus the sizes that come from the data.
+struct ModelConfig {
+    InputKind input = InputKind::Text;
+    int dim = 64;      // d
+    int heads = 4;     // h, d % h == 0
+    int ffn = 256;     // f
+    int layers = 1;    // N >= 0
+    int maxLen = 64;   // text: positions; tabular: unused (L = features)
+    AttentionMode mode = AttentionMode::Task;
+    int vocabSize = 0; // text: V, specials included
+    int features = 0;  // tabular: L
+    std::vector<int> classes; // C_t for each task t
+
+    int tasks() const { return int(classes.size()); }
+    int headDim() const { return heads > 0 ? dim / heads : 0; }
+    // Longest sequence the model accepts: max_len for text, the feature count for tabular.
+    int seqLen() const { return input == InputKind::Text ? maxLen : features; }
+    // Empty when the configuration is usable, otherwise what is wrong with it.
+    std::string validate() const;
+    bool operator==(const ModelConfig &) const = default;
+};
+
+// A padded batch, row-major. L may be shorter than the model's maximum:
+// padding never changes a result (MODEL.md 2), so batches are padded to their
+// longest sample.
+struct Batch {
+    int B = 0;  // samples
+    int L = 0;  // tokens per sample
+    int T = 0;  // tasks
+    std::vector<int32_t> tokens;  // [B, L] text token ids, 0 = <pad>
+    std::vector<float> values;    // [B, L] tabular raw feature values (0 where masked)
+    std::vector<uint8_t> mask;    // [B, L] 1 = real token
+    std::vector<int32_t> labels;  // [B, T] class index, -1 = missing
+
+    void resize(int b, int l, int t, InputKind kind);
+};
+
+} // namespace attnscope
