@@ -1,0 +1,418 @@
+// Finite-difference gradient checks in double precision: every op of
+// core/ops.h on its own, then the whole model for each attention mode, 0, 1
+// and 2 encoder layers, text and tabular input, with padding masks, missing
+// labels and task weights. Each check asserts; nothing is only printed.
+
+#include "model.h"
+#include "ops.h"
+#include "random.h"
+
+#include <QTest>
+
+#include <cmath>
+#include <functional>
+#include <vector>
+
+using namespace attnscope;
+
+namespace {
+
+std::vector<double> randomVector(Rng &rng, size_t n, double scale = 1.0)
+{
+    std::vector<double> v(n);
+    for (double &x : v) x = scale * rng.normal();
+    return v;
+}
+
+double dot(const std::vector<double> &a, const std::vector<double> &b)
+{
+    double s = 0;
+    for (size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
+    return s;
+}
+
+// Compares analytic with central differences of f over every entry of x.
+// Returns the number of mismatches and fills *worst with the largest error.
+int checkGradient(const char *what, std::vector<double> &x, const std::vector<double> &analytic,
+                  const std::function<double()> &f, double *worst = nullptr)
+{
+    const double eps = 1e-5, atol = 1e-7, rtol = 1e-5;
+    int bad = 0;
+    double worstErr = 0;
+    for (size_t i = 0; i < x.size(); ++i) {
+        const double keep = x[i];
+        x[i] = keep + eps;
+        const double up = f();
+        x[i] = keep - eps;
+        const double down = f();
+        x[i] = keep;
+        const double numeric = (up - down) / (2 * eps);
+        const double err = std::abs(numeric - analytic[i]);
+        worstErr = std::max(worstErr, err);
+        if (err > atol + rtol * std::max(std::abs(numeric), std::abs(analytic[i]))) {
+            if (bad < 5)
+                qWarning("%s[%zu]: analytic %.10g numeric %.10g", what, i, analytic[i], numeric);
+            ++bad;
+        }
+    }
+    if (worst) *worst = worstErr;
+    return bad;
+}
+
+} // namespace
+
+class TestGradcheck : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void linear();
+    void layernorm();
+    void gelu();
+    void attention();
+    void pooling_data();
+    void pooling();
+    void model_data();
+    void model();
+    void gradientsAreNotTrivial();
+    void paddingChangesNothing_data();
+    void paddingChangesNothing();
+};
+
+void TestGradcheck::linear()
+{
+    Rng rng(1);
+    const int N = 5, I = 4, O = 3;
+    std::vector<double> x = randomVector(rng, N * I), w = randomVector(rng, O * I), b = randomVector(rng, O);
+    const std::vector<double> r = randomVector(rng, N * O);
+    auto loss = [&] {
+        std::vector<double> y(N * O);
+        ops::linear_forward(y.data(), x.data(), w.data(), b.data(), N, I, O);
+        return dot(y, r);
+    };
+    std::vector<double> dx(N * I, 0), dw(O * I, 0), db(O, 0);
+    ops::linear_backward(dx.data(), dw.data(), db.data(), r.data(), x.data(), w.data(), N, I, O);
+    QCOMPARE(checkGradient("linear dx", x, dx, loss), 0);
+    QCOMPARE(checkGradient("linear dw", w, dw, loss), 0);
+    QCOMPARE(checkGradient("linear db", b, db, loss), 0);
+}
+
+void TestGradcheck::layernorm()
+{
+    Rng rng(2);
+    const int N = 4, C = 6;
+    std::vector<double> x = randomVector(rng, N * C, 2.0), w = randomVector(rng, C), b = randomVector(rng, C);
+    const std::vector<double> r = randomVector(rng, N * C);
+    std::vector<double> mean(N), rstd(N);
+    auto loss = [&] {
+        std::vector<double> y(N * C);
+        ops::layernorm_forward(y.data(), mean.data(), rstd.data(), x.data(), w.data(), b.data(), N, C);
+        return dot(y, r);
+    };
+    loss();
+    std::vector<double> dx(N * C, 0), dw(C, 0), db(C, 0);
+    ops::layernorm_backward(dx.data(), dw.data(), db.data(), r.data(), x.data(), w.data(), mean.data(), rstd.data(), N, C);
+    QCOMPARE(checkGradient("layernorm dx", x, dx, loss), 0);
+    QCOMPARE(checkGradient("layernorm dw", w, dw, loss), 0);
+    QCOMPARE(checkGradient("layernorm db", b, db, loss), 0);
+}
+
+void TestGradcheck::gelu()
+{
+    Rng rng(3);
+    const size_t n = 40;
+    std::vector<double> x = randomVector(rng, n, 3.0);
+    const std::vector<double> r = randomVector(rng, n);
+    auto loss = [&] {
+        std::vector<double> y(n);
+        ops::gelu_forward(y.data(), x.data(), n);
+        return dot(y, r);
+    };
+    std::vector<double> dx(n, 0);
+    ops::gelu_backward(dx.data(), x.data(), r.data(), n);
+    QCOMPARE(checkGradient("gelu dx", x, dx, loss), 0);
+    // the exact GELU, not the tanh approximation: gelu(1) = 0.5 (1 + erf(1/sqrt 2))
+    double one = 1.0, y = 0;
+    ops::gelu_forward(&y, &one, 1);
+    QVERIFY(std::abs(y - 0.8413447460685429) < 1e-15);
+}
+
+void TestGradcheck::attention()
+{
+    Rng rng(4);
+    const int B = 2, L = 4, d = 6, h = 3;
+    std::vector<double> q = randomVector(rng, B * L * d), k = randomVector(rng, B * L * d), v = randomVector(rng, B * L * d);
+    const std::vector<uint8_t> mask = {1, 1, 1, 0, 1, 1, 0, 0};
+    const std::vector<double> r = randomVector(rng, B * L * d);
+    std::vector<double> att(B * h * L * L);
+    auto loss = [&] {
+        std::vector<double> y(B * L * d);
+        ops::attention_forward(y.data(), att.data(), q.data(), k.data(), v.data(), mask.data(), B, L, d, h);
+        return dot(y, r);
+    };
+    loss();
+    for (int b = 0; b < B; ++b)
+        for (int i = 0; i < h; ++i)
+            for (int row = 0; row < L; ++row) {
+                double sum = 0;
+                for (int col = 0; col < L; ++col) {
+                    const double a = att[((b * h + i) * L + row) * L + col];
+                    if (!mask[b * L + col]) QCOMPARE(a, 0.0);
+                    sum += a;
+                }
+                QVERIFY(std::abs(sum - 1.0) < 1e-12);
+            }
+    std::vector<double> dq(q.size(), 0), dk(k.size(), 0), dv(v.size(), 0);
+    ops::attention_backward(dq.data(), dk.data(), dv.data(), r.data(), att.data(), q.data(), k.data(), v.data(), B, L, d, h);
+    QCOMPARE(checkGradient("attention dq", q, dq, loss), 0);
+    QCOMPARE(checkGradient("attention dk", k, dk, loss), 0);
+    QCOMPARE(checkGradient("attention dv", v, dv, loss), 0);
+}
+
+void TestGradcheck::pooling_data()
+{
+    QTest::addColumn<int>("mode");
+    QTest::newRow("task") << int(AttentionMode::Task);
+    QTest::newRow("shared") << int(AttentionMode::Shared);
+    QTest::newRow("gated") << int(AttentionMode::Gated);
+}
+
+// Pooling together with the queries of each mode: the gradient reaches
+// pool.query, pool.shared_query and pool.gate through queries_backward.
+void TestGradcheck::pooling()
+{
+    QFETCH(int, mode);
+    Rng rng(5);
+    ModelConfig c;
+    c.dim = 4;
+    c.heads = 1;
+    c.mode = AttentionMode(mode);
+    c.classes = {2, 3, 2};
+    c.vocabSize = 5;
+    c.maxLen = 4;
+    c.layers = 0;
+    const int B = 2, L = 4, d = c.dim, T = c.tasks();
+    ParamLayout layout(c);
+    std::vector<double> params = randomVector(rng, layout.totalSize(), 0.7);
+    std::vector<double> H = randomVector(rng, B * L * d), keys = randomVector(rng, B * L * d);
+    const std::vector<uint8_t> mask = {1, 1, 0, 0, 1, 1, 1, 1};
+    const std::vector<double> r = randomVector(rng, B * T * d);
+    std::vector<double> a(B * T * L), queries(T * d);
+    auto loss = [&] {
+        ParamView<const double> p = makeView<const double>(c, layout, params.data());
+        ops::queries_forward(queries.data(), c, p);
+        std::vector<double> z(B * T * d);
+        ops::pool_forward(z.data(), a.data(), H.data(), keys.data(), queries.data(), mask.data(), B, L, d, T);
+        return dot(z, r);
+    };
+    loss();
+    std::vector<double> dH(H.size(), 0), dkeys(keys.size(), 0), dq(T * d, 0), grads(params.size(), 0);
+    ops::pool_backward(dH.data(), dkeys.data(), dq.data(), r.data(), a.data(), H.data(), keys.data(), queries.data(), B, L, d, T);
+    ops::queries_backward(makeView<double>(c, layout, grads.data()), dq.data(), c,
+                          makeView<const double>(c, layout, params.data()));
+    QCOMPARE(checkGradient("pool dH", H, dH, loss), 0);
+    QCOMPARE(checkGradient("pool dkeys", keys, dkeys, loss), 0);
+    // only the pooling parameters get gradients here; compare those
+    for (const char *name : {"pool.query", "pool.shared_query", "pool.gate"}) {
+        const TensorSpec *spec = layout.find(name);
+        if (!spec) continue;
+        std::vector<double> sub(params.begin() + long(spec->offset), params.begin() + long(spec->offset + spec->size));
+        std::vector<double> dsub(grads.begin() + long(spec->offset), grads.begin() + long(spec->offset + spec->size));
+        auto subLoss = [&] {
+            std::copy(sub.begin(), sub.end(), params.begin() + long(spec->offset));
+            return loss();
+        };
+        QCOMPARE(checkGradient(name, sub, dsub, subLoss), 0);
+        std::copy(sub.begin(), sub.end(), params.begin() + long(spec->offset));
+    }
+}
+
+namespace {
+
+struct Case {
+    ModelConfig config;
+    ParamLayout layout;
+    std::vector<double> params, mean, std;
+    Batch batch;
+    std::vector<float> taskWeights;
+};
+
+// A small model with non-trivial random weights and a batch with padding,
+// missing labels (one task has none at all in tabular cases) and task weights.
+Case makeCase(InputKind input, AttentionMode mode, int layers, uint64_t seed)
+{
+    Rng rng(seed);
+    Case k;
+    ModelConfig &c = k.config;
+    c.input = input;
+    c.dim = 8;
+    c.heads = 2;
+    c.ffn = 12;
+    c.layers = layers;
+    c.mode = mode;
+    c.maxLen = 6;
+    c.vocabSize = 9;
+    c.features = 5;
+    c.classes = {3, 2, 2};
+    k.layout = ParamLayout(c);
+    k.params = randomVector(rng, k.layout.totalSize(), 0.4);
+    k.taskWeights = {1.0f, 0.5f, 2.0f};
+    const int B = 3, L = input == InputKind::Text ? 6 : 5, T = c.tasks();
+    k.batch.resize(B, L, T, input);
+    const int lengths[3] = {L, L - 2, 2};
+    for (int b = 0; b < B; ++b)
+        for (int j = 0; j < L; ++j) {
+            const bool real = j < lengths[b];
+            k.batch.mask[b * L + j] = real ? 1 : 0;
+            if (input == InputKind::Text) k.batch.tokens[b * L + j] = real ? int(2 + rng.below(7)) : 0;
+            else k.batch.values[b * L + j] = real ? float(3.0 * rng.normal() + 1.0) : 0.0f;
+        }
+    // labels: task 0 all present, task 1 one missing, task 2 missing in text only
+    const int labels[3][3] = {{0, 1, -1}, {2, -1, -1}, {1, 0, -1}};
+    for (int b = 0; b < B; ++b)
+        for (int t = 0; t < T; ++t) k.batch.labels[b * T + t] = labels[b][t];
+    if (input == InputKind::Text) k.batch.labels[0 * T + 2] = 1;
+    k.mean = randomVector(rng, c.features);
+    k.std.assign(c.features, 0.0);
+    for (double &s : k.std) s = 0.5 + rng.uniform();
+    return k;
+}
+
+double caseLoss(Case &k, Activations<double> &acts)
+{
+    ParamView<const double> p = makeView<const double>(k.config, k.layout, k.params.data());
+    return forward<double>(k.config, p, k.mean.data(), k.std.data(), k.batch, k.taskWeights, acts).total;
+}
+
+std::vector<double> caseGradient(Case &k)
+{
+    Activations<double> acts;
+    ParamView<const double> p = makeView<const double>(k.config, k.layout, k.params.data());
+    const Losses<double> losses = forward<double>(k.config, p, k.mean.data(), k.std.data(), k.batch, k.taskWeights, acts);
+    std::vector<double> grads(k.params.size(), 0.0);
+    backward<double>(k.config, p, k.batch, k.taskWeights, losses, acts, makeView<double>(k.config, k.layout, grads.data()));
+    return grads;
+}
+
+} // namespace
+
+void TestGradcheck::model_data()
+{
+    QTest::addColumn<int>("input");
+    QTest::addColumn<int>("mode");
+    QTest::addColumn<int>("layers");
+    for (int input : {int(InputKind::Text), int(InputKind::Tabular)})
+        for (int mode : {int(AttentionMode::Task), int(AttentionMode::Shared), int(AttentionMode::Gated)})
+            for (int layers : {0, 1, 2}) {
+                const QByteArray name = QByteArray(toString(InputKind(input))) + "/" + toString(AttentionMode(mode))
+                                        + "/N=" + QByteArray::number(layers);
+                QTest::newRow(name.constData()) << input << mode << layers;
+            }
+}
+
+void TestGradcheck::model()
+{
+    QFETCH(int, input);
+    QFETCH(int, mode);
+    QFETCH(int, layers);
+    Case k = makeCase(InputKind(input), AttentionMode(mode), layers, 100 + input * 10 + mode * 3 + layers);
+    const std::vector<double> grads = caseGradient(k);
+    Activations<double> acts;
+    for (const TensorSpec &spec : k.layout.tensors()) {
+        std::vector<double> sub(k.params.begin() + long(spec.offset), k.params.begin() + long(spec.offset + spec.size));
+        std::vector<double> dsub(grads.begin() + long(spec.offset), grads.begin() + long(spec.offset + spec.size));
+        auto loss = [&] {
+            std::copy(sub.begin(), sub.end(), k.params.begin() + long(spec.offset));
+            return caseLoss(k, acts);
+        };
+        double worst = 0;
+        const int bad = checkGradient(spec.name.c_str(), sub, dsub, loss, &worst);
+        std::copy(sub.begin(), sub.end(), k.params.begin() + long(spec.offset));
+        if (bad) qWarning("%s: %d mismatches, worst error %.3g", spec.name.c_str(), bad, worst);
+        QCOMPARE(bad, 0);
+    }
+}
+
+// A gradient check passes trivially when everything is zero: make sure the
+// case reaches every parameter. The one exception is the key bias of
+// self-attention: it adds q . b_k to every score of a query's row, which the
+// softmax cancels, so its gradient is zero in exact arithmetic (it must be tiny).
+void TestGradcheck::gradientsAreNotTrivial()
+{
+    for (int input : {int(InputKind::Text), int(InputKind::Tabular)}) {
+        Case k = makeCase(InputKind(input), AttentionMode::Gated, 2, 7);
+        const std::vector<double> grads = caseGradient(k);
+        for (const TensorSpec &spec : k.layout.tensors()) {
+            if (spec.name.ends_with("attn.k.bias")) {
+                for (size_t i = 0; i < spec.size; ++i) QVERIFY(std::abs(grads[spec.offset + i]) < 1e-12);
+                continue;
+            }
+            double norm = 0;
+            for (size_t i = 0; i < spec.size; ++i) norm += std::abs(grads[spec.offset + i]);
+            if (norm <= 1e-9) qWarning("%s has a zero gradient", spec.name.c_str());
+            QVERIFY2(norm > 1e-9, spec.name.c_str());
+        }
+    }
+}
+
+void TestGradcheck::paddingChangesNothing_data()
+{
+    QTest::addColumn<int>("input");
+    QTest::newRow("text") << int(InputKind::Text);
+    QTest::newRow("tabular") << int(InputKind::Tabular);
+}
+
+// MODEL.md 2: a sample padded to any length gives the same losses and
+// attention on its real tokens, the same gradients, and exactly zero
+// attention on padding.
+void TestGradcheck::paddingChangesNothing()
+{
+    QFETCH(int, input);
+    const InputKind kind = InputKind(input);
+    Case k = makeCase(kind, AttentionMode::Gated, 2, 11);
+    if (kind == InputKind::Tabular) {
+        // tabular "padding" is a missing feature: mask the last one of sample 0
+        Case masked = k;
+        masked.batch.mask[k.batch.L - 1] = 0;
+        masked.batch.values[k.batch.L - 1] = 12345.0f;  // the value behind a mask is never read
+        Case zeroed = masked;
+        zeroed.batch.values[k.batch.L - 1] = 0.0f;
+        Activations<double> a1, a2;
+        QCOMPARE(caseLoss(masked, a1), caseLoss(zeroed, a2));
+        QCOMPARE(a1.pool, a2.pool);
+        QCOMPARE(caseGradient(masked), caseGradient(zeroed));
+        for (int t = 0; t < k.config.tasks(); ++t) QCOMPARE(a1.pool[t * k.batch.L + k.batch.L - 1], 0.0);
+        return;
+    }
+    // text: the same batch padded by 3 more positions
+    Case wide = k;
+    const int B = k.batch.B, L = k.batch.L, W = L, T = k.config.tasks();
+    // maxLen is 6 = L, so make room for padding positions first
+    wide.config.maxLen = k.config.maxLen = L + 3;
+    k.layout = wide.layout = ParamLayout(k.config);
+    Rng rng(3);
+    k.params = randomVector(rng, k.layout.totalSize(), 0.4);
+    wide.params = k.params;
+    wide.batch.resize(B, W + 3, T, kind);
+    for (int b = 0; b < B; ++b)
+        for (int j = 0; j < W; ++j) {
+            wide.batch.tokens[b * (W + 3) + j] = k.batch.tokens[b * L + j];
+            wide.batch.mask[b * (W + 3) + j] = k.batch.mask[b * L + j];
+        }
+    wide.batch.labels = k.batch.labels;
+    Activations<double> a1, a2;
+    const double l1 = caseLoss(k, a1), l2 = caseLoss(wide, a2);
+    QVERIFY(std::abs(l1 - l2) < 1e-12);
+    for (int b = 0; b < B; ++b)
+        for (int t = 0; t < T; ++t)
+            for (int j = 0; j < W + 3; ++j) {
+                const double wideA = a2.pool[(b * T + t) * (W + 3) + j];
+                if (!wide.batch.mask[b * (W + 3) + j]) QCOMPARE(wideA, 0.0);
+                else QVERIFY(std::abs(wideA - a1.pool[(b * T + t) * L + j]) < 1e-12);
+            }
+    const std::vector<double> g1 = caseGradient(k), g2 = caseGradient(wide);
+    for (size_t i = 0; i < g1.size(); ++i) QVERIFY(std::abs(g1[i] - g2[i]) < 1e-10);
+}
+
+QTEST_APPLESS_MAIN(TestGradcheck)
+#include "test_gradcheck.moc"
