@@ -6,6 +6,7 @@
 #include "dataset.h"
 #include "model.h"
 #include "optimizer.h"
+#include "random.h"
 
 #include <atomic>
 #include <functional>
@@ -37,6 +38,9 @@ struct Progress {
     float gradNorm = 0;      // before clipping
     double stepsPerSecond = 0;
     double samplesPerSecond = 0;
+    // The last step's loss or gradient was not finite: the update was not
+    // applied (the weights are the last good ones) and the trainer stopped.
+    bool diverged = false;
 };
 
 struct TaskMetrics {
@@ -98,7 +102,7 @@ private:
     int64_t m_step = 0, m_totalSteps = 0, m_stepsPerEpoch = 0;
     int64_t m_cursor = 0;  // position in m_order
     int m_epoch = 0;
-    uint64_t m_rng = 0;
+    Rng m_rng{0};
     std::atomic<bool> m_stop{false};
     Progress m_progress;
     std::function<void(const Progress &)> m_callback;

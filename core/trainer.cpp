@@ -1,0 +1,251 @@
+#include "trainer.h"
+
+#include "metrics.h"
+#include "random.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <utility>
+
+namespace attnscope {
+
+Trainer::Trainer(Model &model, const EncodedDataset &train, const TrainConfig &config)
+    : m_model(model), m_train(train), m_config(config),
+      m_optimizer(config.optimizer, model.params.size()), m_grads(model.params.size(), 0.0f),
+      m_rng(config.seed ^ 0x5DEECE66Dull)
+{
+    const int64_t n = int64_t(train.samples.size());
+    const int64_t bs = std::max(1, config.batchSize);
+    m_stepsPerEpoch = n > 0 ? (n + bs - 1) / bs : 0;
+    m_totalSteps = config.steps > 0 ? config.steps : int64_t(std::max(0, config.epochs)) * m_stepsPerEpoch;
+    if (n == 0) m_totalSteps = 0;
+    m_progress.totalSteps = m_totalSteps;
+    startEpoch();
+}
+
+// A fresh order of the training samples: shuffled with the trainer's own
+// generator (Fisher-Yates), so the same seed gives the same batches.
+void Trainer::startEpoch()
+{
+    const int n = int(m_train.samples.size());
+    m_order.resize(size_t(n));
+    for (int i = 0; i < n; ++i) m_order[size_t(i)] = i;
+    if (m_config.shuffle)
+        for (int i = n - 1; i > 0; --i) std::swap(m_order[size_t(i)], m_order[m_rng.below(uint64_t(i) + 1)]);
+    m_cursor = 0;
+}
+
+bool Trainer::step()
+{
+    if (finished()) return false;
+    const auto start = std::chrono::steady_clock::now();
+    const int64_t n = int64_t(m_order.size());
+    if (m_cursor >= n) {
+        ++m_epoch;
+        startEpoch();
+    }
+    const int count = int(std::min<int64_t>(std::max(1, m_config.batchSize), n - m_cursor));
+    makeBatch(m_train, m_order.data() + m_cursor, count, &m_batch);
+    m_cursor += count;
+
+    std::fill(m_grads.begin(), m_grads.end(), 0.0f);
+    const ParamView<const float> p = std::as_const(m_model).view();
+    const float *mean = m_model.inputMean.empty() ? nullptr : m_model.inputMean.data();
+    const float *stdv = m_model.inputStd.empty() ? nullptr : m_model.inputStd.data();
+    const Losses<float> losses = forward<float>(m_model.config, p, mean, stdv, m_batch, m_config.taskWeights, m_acts);
+    backward<float>(m_model.config, p, m_batch, m_config.taskWeights, losses, m_acts,
+                    makeView<float>(m_model.config, m_model.layout, m_grads.data()));
+
+    const float lr = scheduledLearningRate(m_config.optimizer, m_step, m_totalSteps);
+    const float norm = m_config.optimizer.clip > 0 ? clipGradNorm(m_grads.data(), m_grads.size(), m_config.optimizer.clip)
+                                                   : gradNorm(m_grads.data(), m_grads.size());
+    const bool finite = std::isfinite(losses.total) && std::isfinite(norm);
+    if (finite) {
+        OptimizerConfig oc = m_config.optimizer;  // lr and the like may change between steps
+        m_optimizer.setConfig(oc);
+        m_optimizer.step(m_model.params.data(), m_grads.data(), lr);
+        ++m_step;
+    } else {
+        m_stop.store(true);
+    }
+
+    m_elapsed += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    Progress &pr = m_progress;
+    pr.step = m_step;
+    pr.totalSteps = m_totalSteps;
+    pr.epoch = m_epoch;
+    pr.epochProgress = m_stepsPerEpoch ? double(m_epoch) + double(m_cursor) / double(n) : 0.0;
+    pr.loss = losses.total;
+    pr.taskLoss = losses.task;
+    pr.learningRate = lr;
+    pr.gradNorm = norm;
+    pr.stepsPerSecond = m_elapsed > 0 ? double(m_step) / m_elapsed : 0.0;
+    pr.samplesPerSecond = pr.stepsPerSecond * double(std::min<int64_t>(m_config.batchSize, n));
+    pr.diverged = !finite;
+    if (m_callback) m_callback(pr);
+    return finite;
+}
+
+void Trainer::runEpoch()
+{
+    // The first step starts a new epoch when the last one is complete.
+    do {
+        if (finished() || stopRequested()) return;
+        if (!step()) return;
+    } while (m_cursor < int64_t(m_order.size()));
+}
+
+void Trainer::run()
+{
+    while (!finished() && !stopRequested())
+        if (!step()) break;
+}
+
+namespace {
+
+// Runs the model over samples[indices] in batches, calling visit(batch, acts, first) per batch.
+template <class Visit>
+void forEachBatch(const Model &model, const EncodedDataset &data, const std::vector<int> &indices,
+                  int batchSize, const std::vector<float> &taskWeights, Visit visit)
+{
+    Batch batch;
+    Activations<float> acts;
+    const ParamView<const float> p = model.view();
+    const float *mean = model.inputMean.empty() ? nullptr : model.inputMean.data();
+    const float *stdv = model.inputStd.empty() ? nullptr : model.inputStd.data();
+    for (size_t first = 0; first < indices.size(); first += size_t(batchSize)) {
+        const int count = int(std::min(indices.size() - first, size_t(batchSize)));
+        makeBatch(data, indices.data() + first, count, &batch);
+        const Losses<float> losses = forward<float>(model.config, p, mean, stdv, batch, taskWeights, acts);
+        visit(batch, acts, losses, first);
+    }
+}
+
+} // namespace
+
+EvalResult evaluate(const Model &model, const EncodedDataset &data, const std::vector<float> &taskWeights, int batchSize)
+{
+    const int T = model.config.tasks();
+    std::vector<int> indices(data.samples.size());
+    for (size_t i = 0; i < indices.size(); ++i) indices[i] = int(i);
+
+    const size_t nt = size_t(T);
+    std::vector<double> lossSum(nt, 0.0), massSum(nt, 0.0), apSum(nt, 0.0);
+    std::vector<std::vector<int>> gold(nt), pred(nt);
+    std::vector<int> massCount(nt, 0), apCount(nt, 0);
+
+    forEachBatch(model, data, indices, std::max(1, batchSize), taskWeights,
+                 [&](const Batch &batch, const Activations<float> &acts, const Losses<float> &losses, size_t first) {
+        const int B = batch.B, L = batch.L;
+        for (int t = 0; t < T; ++t) {
+            lossSum[size_t(t)] += double(losses.task[size_t(t)]) * losses.labelled[size_t(t)];
+            const int C = model.config.classes[size_t(t)];
+            for (int b = 0; b < B; ++b) {
+                const EncodedSample &s = data.samples[size_t(indices[first + size_t(b)])];
+                const int y = batch.labels[size_t(b) * T + t];
+                if (y >= 0) {
+                    const float *pr = acts.probs[size_t(t)].data() + size_t(b) * C;
+                    gold[size_t(t)].push_back(y);
+                    pred[size_t(t)].push_back(int(std::max_element(pr, pr + C) - pr));
+                }
+                if (size_t(t) >= s.rationale.size() || s.rationale[size_t(t)].empty()) continue;
+                const std::vector<uint8_t> &rat = s.rationale[size_t(t)];
+                const float *a = acts.pool.data() + (size_t(b) * T + t) * L;
+                std::vector<double> scores;
+                std::vector<uint8_t> relevant;
+                double mass = 0;
+                for (size_t j = 0; j < rat.size() && j < size_t(L); ++j) {
+                    if (!batch.mask[size_t(b) * L + j]) continue;
+                    scores.push_back(a[j]);
+                    relevant.push_back(rat[j]);
+                    if (rat[j]) mass += a[j];
+                }
+                const std::optional<double> ap = averagePrecision(scores, relevant);
+                if (!ap) continue;  // no rationale token survived truncation
+                massSum[size_t(t)] += mass;
+                ++massCount[size_t(t)];
+                apSum[size_t(t)] += *ap;
+                ++apCount[size_t(t)];
+            }
+        }
+    });
+
+    EvalResult result;
+    result.samples = int(data.samples.size());
+    result.tasks.resize(size_t(T));
+    for (int t = 0; t < T; ++t) {
+        TaskMetrics &m = result.tasks[size_t(t)];
+        m.labelled = int(gold[size_t(t)].size());
+        m.loss = m.labelled ? lossSum[size_t(t)] / m.labelled : 0.0;
+        m.accuracy = accuracy(gold[size_t(t)], pred[size_t(t)]);
+        m.macroF1 = macroF1(gold[size_t(t)], pred[size_t(t)], model.config.classes[size_t(t)]);
+        if (massCount[size_t(t)]) m.rationaleMass = massSum[size_t(t)] / massCount[size_t(t)];
+        if (apCount[size_t(t)]) m.rationaleAuprc = apSum[size_t(t)] / apCount[size_t(t)];
+        const double lambda = taskWeights.empty() ? 1.0 : double(taskWeights[size_t(t)]);
+        result.loss += lambda * m.loss;
+    }
+    return result;
+}
+
+std::vector<SampleOutputs> inspect(const Model &model, const EncodedDataset &data, const std::vector<int> &indices)
+{
+    const ModelConfig &c = model.config;
+    const int T = c.tasks();
+    std::vector<SampleOutputs> out(indices.size());
+    forEachBatch(model, data, indices, 64, {},
+                 [&](const Batch &batch, const Activations<float> &acts, const Losses<float> &, size_t first) {
+        const int L = batch.L;
+        for (int b = 0; b < batch.B; ++b) {
+            const EncodedSample &s = data.samples[size_t(indices[first + size_t(b)])];
+            const int n = int(s.mask.size());  // the sample's own positions (text: its tokens; tabular: every feature)
+            SampleOutputs &o = out[first + size_t(b)];
+            o.pool.assign(size_t(T), {});
+            o.probs.assign(size_t(T), {});
+            for (int t = 0; t < T; ++t) {
+                const float *a = acts.pool.data() + (size_t(b) * T + t) * L;
+                o.pool[size_t(t)].assign(a, a + n);
+                const int C = c.classes[size_t(t)];
+                const float *pr = acts.probs[size_t(t)].data() + size_t(b) * C;
+                o.probs[size_t(t)].assign(pr, pr + C);
+            }
+            o.selfAttention.assign(size_t(c.layers), {});
+            for (int l = 0; l < c.layers; ++l) {
+                o.selfAttention[size_t(l)].assign(size_t(c.heads), {});
+                for (int h = 0; h < c.heads; ++h) {
+                    auto &rows = o.selfAttention[size_t(l)][size_t(h)];
+                    rows.resize(size_t(n));
+                    const float *A = acts.layers[size_t(l)].att.data() + (size_t(b) * c.heads + h) * L * L;
+                    for (int i = 0; i < n; ++i) rows[size_t(i)].assign(A + size_t(i) * L, A + size_t(i) * L + n);
+                }
+            }
+        }
+    });
+    return out;
+}
+
+Model createModel(const Dataset &data, const std::vector<int> &trainIndices, ModelConfig config, uint64_t seed)
+{
+    Model model;
+    config.input = data.input;
+    config.classes.clear();
+    for (const TaskInfo &t : data.tasks) config.classes.push_back(int(t.classes.size()));
+    model.tasks = data.tasks;
+    if (data.input == InputKind::Text) {
+        std::vector<std::vector<Token>> texts;
+        texts.reserve(trainIndices.size());
+        for (int i : trainIndices) texts.push_back(tokenize(data.samples[size_t(i)].text, config.maxLen));
+        model.vocab = Vocabulary::build(texts).tokens();
+        config.vocabSize = int(model.vocab.size());
+        config.features = 0;
+    } else {
+        model.features = data.featureNames;
+        config.features = int(data.featureNames.size());
+        featureStats(data, trainIndices, &model.inputMean, &model.inputStd);
+    }
+    model.config = config;
+    model.initialise(seed);
+    return model;
+}
+
+} // namespace attnscope
