@@ -1,0 +1,61 @@
+// The subcommands of attnscope-cli and what they share: loading data and
+// checkpoints with messages that name the file, checking that a dataset fits a
+// checkpoint, task weights, and printing evaluation results.
+#pragma once
+
+#include "args.h"
+#include "jsonwriter.h"
+
+#include "checkpoint.h"
+#include "dataset.h"
+#include "trainer.h"
+
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace attnscope::cli {
+
+// A file, dataset or checkpoint problem (exit code 1). The message names the
+// file and what was wrong.
+class Failure : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+int train(const std::vector<std::string> &args);
+int eval(const std::vector<std::string> &args);
+int attention(const std::vector<std::string> &args);
+int bench(const std::vector<std::string> &args);
+
+// Loads a dataset spec; prints its warnings to stderr (a few of them).
+Dataset loadData(const std::string &spec);
+Model loadModel(const std::string &path);
+
+// Throws Failure unless the dataset has the checkpoint's input kind, tasks,
+// classes (and, for tabular data, features).
+void requireCompatible(const Dataset &data, const Model &model, const std::string &checkpoint);
+
+// Encodes data.samples[indices] with the model's vocabulary and max_len.
+EncodedDataset encodeFor(const Model &model, const Dataset &data, const std::vector<int> &indices);
+
+std::vector<int> range(int n);
+
+// Registers --task-weight on a parser, and resolves its NAME=W values against
+// the tasks (one weight per task, 1 when not given; UsageError for an unknown
+// task or a bad weight).
+void addTaskWeightOption(ArgParser &parser);
+std::vector<float> taskWeights(const ArgParser &parser, const std::vector<TaskInfo> &tasks);
+
+// {"samples": n, "loss": x, "tasks": {"NAME": {"loss", "accuracy", "macro_f1",
+// "rationale_mass", "rationale_auprc"}}}, as the eval command prints it.
+void writeEvalJson(JsonWriter &json, const EvalResult &result, const std::vector<TaskInfo> &tasks);
+// The same as a table.
+void printEval(std::FILE *out, const EvalResult &result, const std::vector<TaskInfo> &tasks,
+               const char *indent = "  ");
+
+// Writes the document's end; Failure when the output could not be written.
+void finishJson(JsonWriter &json, const std::string &where);
+
+} // namespace attnscope::cli

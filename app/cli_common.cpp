@@ -1,0 +1,180 @@
+#include "cli.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace attnscope::cli {
+
+namespace {
+
+// error, prefixed with the file when the core's message does not name it.
+std::string naming(const std::string &file, const std::string &error)
+{
+    if (error.find(file) != std::string::npos)
+        return error;
+    return file + ": " + (error.empty() ? std::string("unknown error") : error);
+}
+
+std::string list(const std::vector<std::string> &items)
+{
+    std::string out = "[";
+    for (size_t i = 0; i < items.size(); ++i)
+        out += (i ? ", " : "") + items[i];
+    return out + "]";
+}
+
+std::vector<std::string> taskNames(const std::vector<TaskInfo> &tasks)
+{
+    std::vector<std::string> names;
+    for (const TaskInfo &task : tasks)
+        names.push_back(task.name);
+    return names;
+}
+
+} // namespace
+
+Dataset loadData(const std::string &spec)
+{
+    Dataset data;
+    std::string error;
+    if (!loadDataset(spec, &data, &error))
+        throw Failure(naming(spec, error));
+    const size_t shown = std::min<size_t>(data.warnings.size(), 5);
+    for (size_t i = 0; i < shown; ++i)
+        std::fprintf(stderr, "warning: %s\n", data.warnings[i].c_str());
+    if (data.warnings.size() > shown)
+        std::fprintf(stderr, "warning: ... and %zu more warnings\n", data.warnings.size() - shown);
+    if (data.samples.empty())
+        throw Failure(spec + ": no usable samples");
+    return data;
+}
+
+Model loadModel(const std::string &path)
+{
+    Model model;
+    std::string error;
+    if (!loadCheckpoint(path, &model, &error))
+        throw Failure(naming(path, error));
+    return model;
+}
+
+void requireCompatible(const Dataset &data, const Model &model, const std::string &checkpoint)
+{
+    const std::string &source = data.source.empty() ? std::string("the data") : data.source;
+    if (data.input != model.config.input)
+        throw Failure(source + " is " + toString(data.input) + " data but " + checkpoint + " is a "
+                      + toString(model.config.input) + " model");
+    if (taskNames(data.tasks) != taskNames(model.tasks))
+        throw Failure(source + " has tasks " + list(taskNames(data.tasks)) + " but " + checkpoint
+                      + " was trained on " + list(taskNames(model.tasks)));
+    for (size_t t = 0; t < data.tasks.size(); ++t) {
+        if (data.tasks[t].classes != model.tasks[t].classes)
+            throw Failure("task '" + data.tasks[t].name + "': " + source + " has classes "
+                          + list(data.tasks[t].classes) + " but " + checkpoint + " has "
+                          + list(model.tasks[t].classes));
+    }
+    if (data.input == InputKind::Tabular && data.featureNames != model.features)
+        throw Failure(source + " has features " + list(data.featureNames) + " but " + checkpoint
+                      + " has " + list(model.features));
+}
+
+EncodedDataset encodeFor(const Model &model, const Dataset &data, const std::vector<int> &indices)
+{
+    const Vocabulary vocab = model.config.input == InputKind::Text ? Vocabulary(model.vocab) : Vocabulary();
+    return encodeDataset(data, indices, vocab, model.config.maxLen);
+}
+
+std::vector<int> range(int n)
+{
+    std::vector<int> indices(size_t(std::max(n, 0)));
+    for (int i = 0; i < n; ++i)
+        indices[size_t(i)] = i;
+    return indices;
+}
+
+void addTaskWeightOption(ArgParser &parser)
+{
+    parser.addOption("task-weight", "NAME=W", "weight lambda of a task's loss", "1 for every task", true);
+}
+
+std::vector<float> taskWeights(const ArgParser &parser, const std::vector<TaskInfo> &tasks)
+{
+    std::vector<float> weights(tasks.size(), 1.0f);
+    for (const std::string &item : parser.strings("task-weight")) {
+        const size_t eq = item.rfind('=');
+        if (eq == std::string::npos || eq == 0)
+            parser.fail("task-weight", "'" + item + "' is not NAME=W");
+        const std::string name = item.substr(0, eq), text = item.substr(eq + 1);
+        double weight = 0;
+        if (!parseNumber(text, &weight) || weight < 0)
+            parser.fail("task-weight", "'" + text + "' in '" + item + "' is not a non-negative number");
+        size_t t = 0;
+        while (t < tasks.size() && tasks[t].name != name)
+            ++t;
+        if (t == tasks.size())
+            parser.fail("task-weight", "unknown task '" + name + "' (the tasks are "
+                                           + list(taskNames(tasks)) + ")");
+        weights[t] = float(weight);
+    }
+    return weights;
+}
+
+void writeEvalJson(JsonWriter &json, const EvalResult &result, const std::vector<TaskInfo> &tasks)
+{
+    json.beginObject();
+    json.key("samples");
+    json.value(result.samples);
+    json.key("loss");
+    json.value(result.loss);
+    json.key("tasks");
+    json.beginObject();
+    for (size_t t = 0; t < tasks.size() && t < result.tasks.size(); ++t) {
+        const TaskMetrics &m = result.tasks[t];
+        json.key(tasks[t].name);
+        json.beginObject();
+        json.key("loss");
+        json.value(m.loss);
+        json.key("accuracy");
+        json.value(m.accuracy);
+        json.key("macro_f1");
+        json.value(m.macroF1);
+        json.key("rationale_mass");
+        json.value(m.rationaleMass);
+        json.key("rationale_auprc");
+        json.value(m.rationaleAuprc);
+        json.endObject();
+    }
+    json.endObject();
+    json.endObject();
+}
+
+void printEval(std::FILE *out, const EvalResult &result, const std::vector<TaskInfo> &tasks,
+               const char *indent)
+{
+    size_t width = 4;
+    for (const TaskInfo &task : tasks)
+        width = std::max(width, task.name.size());
+    const auto optional = [](const std::optional<double> &v) {
+        char buffer[32];
+        if (!v)
+            return std::string("-");
+        std::snprintf(buffer, sizeof buffer, "%.4f", *v);
+        return std::string(buffer);
+    };
+    std::fprintf(out, "%s%-*s  %8s  %8s  %8s  %8s  %14s  %15s\n", indent, int(width), "task",
+                 "labelled", "loss", "accuracy", "macro-F1", "rationale mass", "rationale AUPRC");
+    for (size_t t = 0; t < tasks.size() && t < result.tasks.size(); ++t) {
+        const TaskMetrics &m = result.tasks[t];
+        std::fprintf(out, "%s%-*s  %8d  %8.4f  %8.4f  %8.4f  %14s  %15s\n", indent, int(width),
+                     tasks[t].name.c_str(), m.labelled, m.loss, m.accuracy, m.macroF1,
+                     optional(m.rationaleMass).c_str(), optional(m.rationaleAuprc).c_str());
+    }
+}
+
+void finishJson(JsonWriter &json, const std::string &where)
+{
+    if (!json.finish())
+        throw Failure(where + ": could not write the output");
+}
+
+} // namespace attnscope::cli

@@ -1,0 +1,228 @@
+// attnscope-cli eval and attention: score a checkpoint on a split, and dump
+// what the model attends to (the core's own activations, via inspect()).
+#include "cli.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace attnscope::cli {
+
+int eval(const std::vector<std::string> &args)
+{
+    ArgParser p("attnscope-cli eval", "--checkpoint CKPT --data SPEC [options]",
+                "Scores a checkpoint on a split of a dataset: per-task loss, accuracy, macro-F1 and,\n"
+                "where the data has rationales, attention mass on them and their AUPRC. The split is\n"
+                "recomputed as 'train' made it (same --val-fraction and --seed).");
+    p.addOption("checkpoint", "CKPT", "the model (safetensors)");
+    p.addOption("data", "SPEC", "dataset: a JSONL file or builtin:NAME[?n=N&seed=S]");
+    p.addOption("split", "NAME", "samples to score: train, val or all", "val");
+    p.addOption("val-fraction", "F", "validation fraction used by train", "0.2");
+    p.addOption("seed", "S", "seed used by train", "1");
+    addTaskWeightOption(p);
+    p.addFlag("json", "print {\"samples\", \"loss\", \"tasks\": {NAME: {...}}} as JSON");
+    if (!p.parse(args)) {
+        std::fputs(p.help().c_str(), stdout);
+        return ExitOk;
+    }
+    const std::string checkpoint = p.required("checkpoint");
+    const std::string spec = p.required("data");
+    const std::string which = p.choice("split", "val", {"train", "val", "all"});
+    const double valFraction = p.number("val-fraction", 0.2, 0.0, 1.0);
+    if (valFraction >= 1.0)
+        p.fail("val-fraction", "must be below 1");
+    const uint64_t seed = p.unsignedInteger("seed", 1);
+    const bool json = p.isSet("json");
+
+    const Model model = loadModel(checkpoint);
+    const Dataset data = loadData(spec);
+    requireCompatible(data, model, checkpoint);
+    const std::vector<float> weights = taskWeights(p, model.tasks);
+
+    std::vector<int> indices;
+    if (which == "all") {
+        indices = range(int(data.samples.size()));
+    } else {
+        Split split = splitDataset(data, valFraction, seed);
+        indices = which == "train" ? std::move(split.train) : std::move(split.val);
+    }
+    if (indices.empty())
+        throw Failure(spec + ": the " + which + " split is empty (" + std::to_string(data.samples.size())
+                      + " samples, --val-fraction " + p.string("val-fraction", "0.2") + ")");
+    const EncodedDataset encoded = encodeFor(model, data, indices);
+    const EvalResult result = evaluate(model, encoded, weights);
+
+    if (json) {
+        JsonWriter w(stdout, true);
+        writeEvalJson(w, result, model.tasks);
+        finishJson(w, "standard output");
+    } else {
+        std::printf("%s on %s, %s split (%d samples): loss %.4f\n", checkpoint.c_str(), spec.c_str(),
+                    which.c_str(), result.samples, result.loss);
+        printEval(stdout, result, model.tasks);
+    }
+    return ExitOk;
+}
+
+namespace {
+
+// The samples of a one-sample dataset for --text; labels missing.
+Dataset textDataset(const Model &model, const std::string &text)
+{
+    Dataset data;
+    data.source = "--text";
+    data.input = InputKind::Text;
+    data.tasks = model.tasks;
+    Sample sample;
+    sample.text = text;
+    sample.labels.assign(model.tasks.size(), -1);
+    sample.rationales.assign(model.tasks.size(), {});
+    data.samples.push_back(std::move(sample));
+    return data;
+}
+
+// Labels are not needed to look at attention: the data takes the model's
+// tasks with every label missing, so unlabelled files work too.
+void dropLabels(const Model &model, Dataset *data)
+{
+    data->tasks = model.tasks;
+    for (Sample &sample : data->samples) {
+        sample.labels.assign(model.tasks.size(), -1);
+        sample.rationales.assign(model.tasks.size(), {});
+    }
+}
+
+void writeSample(JsonWriter &w, const Model &model, const EncodedSample &sample, const SampleOutputs &out)
+{
+    w.beginObject();
+    w.key("tokens");
+    w.beginArray();
+    if (model.config.input == InputKind::Text) {
+        for (const Token &token : sample.tokens)
+            w.value(token.text);
+    } else {
+        for (size_t j = 0; j < sample.mask.size() && j < model.features.size(); ++j)
+            if (sample.mask[j])
+                w.value(model.features[j]);
+    }
+    w.endArray();
+    w.key("tasks");
+    w.beginObject();
+    for (size_t t = 0; t < model.tasks.size() && t < out.pool.size(); ++t) {
+        w.key(model.tasks[t].name);
+        w.array(out.pool[t]);
+    }
+    w.endObject();
+    w.key("predictions");
+    w.beginObject();
+    for (size_t t = 0; t < model.tasks.size() && t < out.probs.size(); ++t) {
+        const std::vector<float> &probs = out.probs[t];
+        size_t best = 0;
+        for (size_t c = 1; c < probs.size(); ++c)
+            if (probs[c] > probs[best])
+                best = c;
+        w.key(model.tasks[t].name);
+        w.beginObject();
+        w.key("class");
+        w.value(best < model.tasks[t].classes.size() ? model.tasks[t].classes[best] : std::string());
+        w.key("probabilities");
+        w.array(probs);
+        w.endObject();
+    }
+    w.endObject();
+    w.key("layers");
+    w.beginArray();
+    for (const auto &layer : out.selfAttention) {
+        w.beginArray();
+        for (const auto &head : layer) {
+            w.beginArray();
+            for (const std::vector<float> &row : head)
+                w.array(row);
+            w.endArray();
+        }
+        w.endArray();
+    }
+    w.endArray();
+    w.endObject();
+}
+
+} // namespace
+
+int attention(const std::vector<std::string> &args)
+{
+    ArgParser p("attnscope-cli attention", "--checkpoint CKPT (--data SPEC | --text \"...\") [options]",
+                "Writes what the model attends to, as JSON: per sample its tokens, each task's\n"
+                "attention over them (one weight per real token), its predictions, and every\n"
+                "layer's self-attention maps ([layer][head][row][column]).");
+    p.addOption("checkpoint", "CKPT", "the model (safetensors)");
+    p.addOption("data", "SPEC", "dataset: a JSONL file or builtin:NAME[?n=N&seed=S] (labels unused)");
+    p.addOption("text", "TEXT", "one text to look at (text models)");
+    p.addOption("limit", "N", "only the first N samples of --data", "all");
+    p.addOption("out", "FILE", "write the JSON here", "standard output");
+    if (!p.parse(args)) {
+        std::fputs(p.help().c_str(), stdout);
+        return ExitOk;
+    }
+    const std::string checkpoint = p.required("checkpoint");
+    p.exclusive("data", "text");
+    if (!p.isSet("data") && !p.isSet("text"))
+        throw UsageError(p.command() + ": --data or --text is required (see " + p.command() + " --help)");
+    const int64_t limit = p.integer("limit", -1, 0, int64_t(1) << 40);
+    const std::string outPath = p.string("out");
+
+    const Model model = loadModel(checkpoint);
+    Dataset data;
+    if (p.isSet("text")) {
+        if (model.config.input != InputKind::Text)
+            p.fail("text", checkpoint + " is a tabular model; use --data");
+        if (tokenize(p.string("text"), model.config.maxLen).empty())
+            p.fail("text", "the text has no tokens");
+        data = textDataset(model, p.string("text"));
+    } else {
+        data = loadData(p.string("data"));
+        if (data.input != model.config.input)
+            throw Failure(data.source + " is " + toString(data.input) + " data but " + checkpoint
+                          + " is a " + toString(model.config.input) + " model");
+        if (data.input == InputKind::Tabular && data.featureNames != model.features)
+            throw Failure(data.source + ": its features differ from those of " + checkpoint);
+        dropLabels(model, &data);
+    }
+    size_t count = data.samples.size();
+    if (limit >= 0)
+        count = std::min(count, size_t(limit));
+
+    std::FILE *out = stdout;
+    if (!outPath.empty()) {
+        out = std::fopen(outPath.c_str(), "w");
+        if (!out)
+            throw Failure(outPath + ": cannot open for writing: " + std::strerror(errno));
+    }
+    JsonWriter w(out, false);
+    w.beginObject();
+    w.key("samples");
+    w.beginArray();
+    // In chunks, so that a large dataset streams out instead of piling up.
+    constexpr size_t chunk = 128;
+    for (size_t begin = 0; begin < count; begin += chunk) {
+        std::vector<int> indices;
+        for (size_t i = begin; i < std::min(count, begin + chunk); ++i)
+            indices.push_back(int(i));
+        const EncodedDataset encoded = encodeFor(model, data, indices);
+        const std::vector<SampleOutputs> outputs = inspect(model, encoded, range(int(encoded.samples.size())));
+        if (outputs.size() != encoded.samples.size())
+            throw Failure("inspect returned " + std::to_string(outputs.size()) + " results for "
+                          + std::to_string(encoded.samples.size()) + " samples");
+        for (size_t i = 0; i < outputs.size(); ++i)
+            writeSample(w, model, encoded.samples[i], outputs[i]);
+    }
+    w.endArray();
+    w.endObject();
+    const bool ok = w.finish();
+    if (out != stdout && std::fclose(out) != 0)
+        throw Failure(outPath + ": could not write the output");
+    if (!ok)
+        throw Failure((outPath.empty() ? std::string("standard output") : outPath) + ": could not write the output");
+    return ExitOk;
+}
+
+} // namespace attnscope::cli

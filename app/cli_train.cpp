@@ -1,0 +1,442 @@
+// attnscope-cli train: split, build or load a model, train it with the core's
+// Trainer, report progress and validation metrics, write the checkpoint.
+#include "cli.h"
+
+#include <chrono>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+
+#include <unistd.h>
+
+namespace attnscope::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The progress line on stderr: on a terminal rewritten in place at most ten
+// times a second; otherwise a plain line every few seconds.
+class ProgressLine {
+public:
+    explicit ProgressLine(bool enabled)
+        : m_enabled(enabled), m_terminal(isatty(STDERR_FILENO) == 1)
+    {
+    }
+
+    void update(const std::string &text, bool force)
+    {
+        if (!m_enabled)
+            return;
+        const Clock::time_point now = Clock::now();
+        const auto interval = m_terminal ? std::chrono::milliseconds(100) : std::chrono::milliseconds(5000);
+        if (!force && m_started && now - m_last < interval)
+            return;
+        m_started = true;
+        m_last = now;
+        if (!m_terminal) {
+            std::fprintf(stderr, "%s\n", text.c_str());
+            return;
+        }
+        const size_t pad = m_width > text.size() ? m_width - text.size() : 0;
+        std::fprintf(stderr, "\r%s%s", text.c_str(), std::string(pad, ' ').c_str());
+        std::fflush(stderr);
+        m_width = text.size();
+    }
+    // Wipes the line so that other output can follow.
+    void clear()
+    {
+        if (m_enabled && m_terminal && m_width > 0) {
+            std::fprintf(stderr, "\r%s\r", std::string(m_width, ' ').c_str());
+            std::fflush(stderr);
+            m_width = 0;
+        }
+    }
+    // Leaves the last line standing and ends it.
+    void end()
+    {
+        if (m_enabled && m_terminal && m_width > 0)
+            std::fputc('\n', stderr);
+        m_width = 0;
+    }
+
+private:
+    bool m_enabled, m_terminal;
+    bool m_started = false;
+    Clock::time_point m_last;
+    size_t m_width = 0;
+};
+
+std::string csvField(const std::string &text)
+{
+    if (text.find_first_of(",\"\n\r") == std::string::npos)
+        return text;
+    std::string out = "\"";
+    for (char c : text)
+        out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+// The --metrics file: one row per step, the validation columns filled on the
+// last step of each epoch (see docs/cli.md).
+class MetricsCsv {
+public:
+    MetricsCsv(const std::string &path, const std::vector<TaskInfo> &tasks)
+        : m_path(path), m_tasks(int(tasks.size()))
+    {
+        m_file = std::fopen(path.c_str(), "w");
+        if (!m_file)
+            throw Failure(path + ": cannot open for writing: " + std::strerror(errno));
+        std::string header = "step,epoch,lr,loss";
+        const auto column = [&](const char *prefix, const std::string &task) {
+            std::string name = prefix;
+            name += task;
+            header += ',';
+            header += csvField(name);
+        };
+        for (const TaskInfo &task : tasks)
+            column("loss_", task.name);
+        header += ",grad_norm,val_loss";
+        for (const char *metric : {"val_loss_", "val_accuracy_", "val_macro_f1_"})
+            for (const TaskInfo &task : tasks)
+                column(metric, task.name);
+        std::fprintf(m_file, "%s\n", header.c_str());
+    }
+    ~MetricsCsv()
+    {
+        if (m_file)
+            std::fclose(m_file);
+    }
+
+    void step(const Progress &p)
+    {
+        flush(nullptr);
+        m_pending = p;
+        m_hasPending = true;
+    }
+    // Writes the pending row, with validation columns when val is given.
+    void flush(const EvalResult *val)
+    {
+        if (!m_hasPending)
+            return;
+        const Progress &p = m_pending;
+        std::fprintf(m_file, "%lld,%d,%.9g,%.9g", static_cast<long long>(p.step), p.epoch + 1,
+                     double(p.learningRate), double(p.loss));
+        for (int t = 0; t < m_tasks; ++t)
+            std::fprintf(m_file, ",%.9g", t < int(p.taskLoss.size()) ? double(p.taskLoss[size_t(t)]) : NAN);
+        std::fprintf(m_file, ",%.9g", double(p.gradNorm));
+        if (val) {
+            std::fprintf(m_file, ",%.9g", val->loss);
+            for (int t = 0; t < m_tasks; ++t)
+                std::fprintf(m_file, ",%.9g", val->tasks[size_t(t)].loss);
+            for (int t = 0; t < m_tasks; ++t)
+                std::fprintf(m_file, ",%.9g", val->tasks[size_t(t)].accuracy);
+            for (int t = 0; t < m_tasks; ++t)
+                std::fprintf(m_file, ",%.9g", val->tasks[size_t(t)].macroF1);
+        } else {
+            std::fprintf(m_file, "%s", std::string(size_t(1 + 3 * m_tasks), ',').c_str());
+        }
+        std::fputc('\n', m_file);
+        m_hasPending = false;
+    }
+    void close()
+    {
+        flush(nullptr);
+        const bool failed = std::ferror(m_file) != 0;
+        const bool closeFailed = std::fclose(m_file) != 0;
+        m_file = nullptr;
+        if (failed || closeFailed)
+            throw Failure(m_path + ": could not write the metrics");
+    }
+
+private:
+    std::string m_path;
+    int m_tasks;
+    std::FILE *m_file = nullptr;
+    Progress m_pending;
+    bool m_hasPending = false;
+};
+
+std::string progressText(const Progress &p, const std::vector<TaskInfo> &tasks, int64_t epochs)
+{
+    char buffer[128];
+    std::snprintf(buffer, sizeof buffer, "step %lld/%lld epoch %d/%lld loss %.4f",
+                  static_cast<long long>(p.step), static_cast<long long>(p.totalSteps), p.epoch + 1,
+                  static_cast<long long>(epochs), double(p.loss));
+    std::string text = buffer;
+    if (!tasks.empty()) {
+        text += " (";
+        for (size_t t = 0; t < tasks.size() && t < p.taskLoss.size(); ++t) {
+            std::snprintf(buffer, sizeof buffer, "%s%s %.3f", t ? " " : "", tasks[t].name.c_str(),
+                          double(p.taskLoss[t]));
+            text += buffer;
+        }
+        text += ")";
+    }
+    std::snprintf(buffer, sizeof buffer, " %.0f steps/s", p.stepsPerSecond);
+    return text + buffer;
+}
+
+// One line per epoch: mean train loss of the epoch and validation accuracy per task.
+void printEpoch(int epoch, int64_t epochs, double trainLoss, const EvalResult *val,
+                const std::vector<TaskInfo> &tasks)
+{
+    std::printf("epoch %d/%lld  train loss %.4f", epoch, static_cast<long long>(epochs), trainLoss);
+    if (val) {
+        std::printf("  val loss %.4f  accuracy", val->loss);
+        for (size_t t = 0; t < tasks.size() && t < val->tasks.size(); ++t)
+            std::printf(" %s %.3f", tasks[t].name.c_str(), val->tasks[t].accuracy);
+    }
+    std::printf("\n");
+    std::fflush(stdout);
+}
+
+// The model flags that --init takes from the checkpoint: refuse explicit values that differ.
+void checkInitConflicts(const ArgParser &p, const ModelConfig &wanted, const ModelConfig &loaded,
+                        const std::string &init)
+{
+    const auto check = [&](const char *flag, const std::string &given, const std::string &have) {
+        if (p.isSet(flag) && given != have)
+            p.fail(flag, given + " differs from the --init checkpoint " + init + " (" + have
+                             + "); the model's shape comes from the checkpoint");
+    };
+    check("layers", std::to_string(wanted.layers), std::to_string(loaded.layers));
+    check("heads", std::to_string(wanted.heads), std::to_string(loaded.heads));
+    check("dim", std::to_string(wanted.dim), std::to_string(loaded.dim));
+    check("ffn", std::to_string(wanted.ffn), std::to_string(loaded.ffn));
+    check("mode", toString(wanted.mode), toString(loaded.mode));
+    check("max-len", std::to_string(wanted.maxLen), std::to_string(loaded.maxLen));
+}
+
+} // namespace
+
+int train(const std::vector<std::string> &args)
+{
+    ArgParser p("attnscope-cli train", "--data SPEC --out CKPT.safetensors [options]",
+                "Trains a model on a dataset (a JSONL file, or builtin:NAME[?n=2000&seed=7]) and\n"
+                "writes it as a safetensors checkpoint. The validation split is a function of the\n"
+                "data, --val-fraction and --seed, so 'eval --split val' scores the held-out samples.");
+    p.addOption("data", "SPEC", "dataset: a JSONL file or builtin:NAME[?n=N&seed=S]");
+    p.addOption("out", "CKPT", "checkpoint to write (safetensors)");
+    p.addOption("init", "CKPT", "start from this checkpoint's weights, configuration and vocabulary");
+    p.addOption("val-fraction", "F", "fraction of the samples held out for validation, in [0, 1)", "0.2");
+    p.addOption("layers", "N", "encoder layers, 0 or more", "1");
+    p.addOption("heads", "H", "attention heads (--dim must be a multiple of H)", "4");
+    p.addOption("dim", "D", "model width", "64");
+    p.addOption("ffn", "F", "feed-forward width", "256, or 4 x --dim when --dim is given");
+    p.addOption("mode", "MODE", "task attention: task, shared or gated", "task");
+    p.addOption("max-len", "L", "text: tokens kept per sample", "64");
+    p.addOption("optimizer", "NAME", "adamw, adam or sgd", "adamw");
+    p.addOption("lr", "X", "learning rate", "0.003");
+    p.addOption("momentum", "X", "SGD momentum", "0");
+    p.addOption("weight-decay", "X", "weight decay: decoupled for adamw, L2 for adam and sgd", "0.01");
+    p.addOption("batch-size", "B", "samples per step", "32");
+    p.addOption("epochs", "E", "passes over the training split", "10");
+    p.addOption("steps", "K", "train exactly K steps instead (excludes --epochs)");
+    p.addOption("clip", "NORM", "clip the global gradient norm to NORM (0 = off)", "0");
+    p.addOption("schedule", "NAME", "learning rate schedule: constant or cosine", "constant");
+    p.addOption("warmup", "K", "linear warm-up steps before the cosine decay", "0");
+    addTaskWeightOption(p);
+    p.addOption("seed", "S", "seed of the split, the initial weights and the batch order", "1");
+    p.addFlag("no-shuffle", "take the batches in data order");
+    p.addOption("threads", "N", "threads used by the trainer", "1");
+    p.addOption("metrics", "FILE", "write one CSV row per step (columns in docs/cli.md)");
+    p.addFlag("json", "print a JSON summary at the end, and no progress");
+    if (!p.parse(args)) {
+        std::fputs(p.help().c_str(), stdout);
+        return ExitOk;
+    }
+
+    // Every flag is checked before anything is loaded.
+    const std::string spec = p.required("data");
+    const std::string out = p.required("out");
+    const std::string init = p.string("init");
+    p.exclusive("epochs", "steps");
+    const double valFraction = p.number("val-fraction", 0.2, 0.0, 1.0);
+    if (valFraction >= 1.0)
+        p.fail("val-fraction", "must be below 1 (some samples must train)");
+
+    ModelConfig mc;
+    mc.layers = int(p.integer("layers", 1, 0, 64));
+    mc.heads = int(p.integer("heads", 4, 1, 1024));
+    mc.dim = int(p.integer("dim", 64, 1, 1 << 16));
+    mc.ffn = int(p.integer("ffn", p.isSet("dim") ? 4 * int64_t(mc.dim) : 256, 1, 1 << 20));
+    mc.maxLen = int(p.integer("max-len", 64, 1, 1 << 20));
+    if (!parseAttentionMode(p.choice("mode", "task", {"task", "shared", "gated"}), &mc.mode))
+        p.fail("mode", "unknown mode");
+    if (mc.dim % mc.heads != 0)
+        p.fail("heads", "--dim " + std::to_string(mc.dim) + " is not a multiple of " + std::to_string(mc.heads));
+
+    TrainConfig tc;
+    if (!parseOptimizer(p.choice("optimizer", "adamw", {"adamw", "adam", "sgd"}), &tc.optimizer.kind))
+        p.fail("optimizer", "unknown optimizer");
+    tc.optimizer.lr = float(p.number("lr", 0.003, 0.0, 1e6));
+    tc.optimizer.momentum = float(p.number("momentum", 0.0, 0.0, 1.0));
+    tc.optimizer.weightDecay = float(p.number("weight-decay", 0.01, 0.0, 1e6));
+    tc.optimizer.clip = float(p.number("clip", 0.0, 0.0, 1e30));
+    tc.optimizer.schedule = p.choice("schedule", "constant", {"constant", "cosine"}) == "cosine"
+                                ? Schedule::Cosine : Schedule::Constant;
+    tc.optimizer.warmup = p.integer("warmup", 0, 0, int64_t(1) << 40);
+    tc.batchSize = int(p.integer("batch-size", 32, 1, 1 << 30));
+    tc.epochs = int(p.integer("epochs", 10, 1, 1 << 30));
+    tc.steps = p.integer("steps", 0, 1, int64_t(1) << 40);
+    tc.seed = p.unsignedInteger("seed", 1);
+    tc.shuffle = !p.isSet("no-shuffle");
+    tc.threads = int(p.integer("threads", 1, 1, 1024));
+    const bool json = p.isSet("json");
+    const std::string metricsPath = p.string("metrics");
+
+    const std::filesystem::path outPath(out);
+    std::error_code ec;
+    if (std::filesystem::is_directory(outPath, ec))
+        throw Failure(out + ": is a directory");
+    if (outPath.has_parent_path() && !std::filesystem::is_directory(outPath.parent_path(), ec))
+        throw Failure(out + ": the directory " + outPath.parent_path().string() + " does not exist");
+
+    // The data, the split and the model.
+    const Dataset data = loadData(spec);
+    Model model;
+    if (!init.empty()) {
+        model = loadModel(init);
+        checkInitConflicts(p, mc, model.config, init);
+        requireCompatible(data, model, init);
+    }
+    tc.taskWeights = taskWeights(p, data.tasks);
+    const Split split = splitDataset(data, valFraction, tc.seed);
+    if (split.train.empty())
+        throw Failure(spec + ": no training samples (" + std::to_string(data.samples.size())
+                      + " samples, --val-fraction " + p.string("val-fraction", "0.2") + ")");
+    if (init.empty()) {
+        model = createModel(data, split.train, mc, tc.seed);
+        if (const std::string problem = model.config.validate(); !problem.empty())
+            throw UsageError("attnscope-cli train: " + problem);
+    }
+    const EncodedDataset trainSet = encodeFor(model, data, split.train);
+    const EncodedDataset valSet = encodeFor(model, data, split.val);
+    const std::vector<TaskInfo> &tasks = model.tasks;
+
+    std::unique_ptr<MetricsCsv> metrics;
+    if (!metricsPath.empty())
+        metrics = std::make_unique<MetricsCsv>(metricsPath, tasks);
+
+    Trainer trainer(model, trainSet, tc);
+    const int64_t epochs = tc.steps > 0 && trainer.stepsPerEpoch() > 0
+                               ? (tc.steps + trainer.stepsPerEpoch() - 1) / trainer.stepsPerEpoch()
+                               : tc.epochs;
+    if (!json)
+        std::printf("training on %s: %zu train / %zu val samples, %lld steps of %d (%lld epochs)\n",
+                    spec.c_str(), split.train.size(), split.val.size(),
+                    static_cast<long long>(tc.steps > 0 ? tc.steps : trainer.stepsPerEpoch() * tc.epochs),
+                    tc.batchSize, static_cast<long long>(epochs));
+    std::fflush(stdout);
+
+    // Mean losses of the steps of the current epoch.
+    int currentEpoch = -1;
+    int64_t epochSteps = 0;
+    double epochLoss = 0;
+    std::vector<double> epochTaskLoss(tasks.size(), 0.0);
+    Progress last;
+    ProgressLine line(!json);
+    trainer.setProgressCallback([&](const Progress &progress) {
+        if (progress.epoch != currentEpoch) {
+            currentEpoch = progress.epoch;
+            epochSteps = 0;
+            epochLoss = 0;
+            std::fill(epochTaskLoss.begin(), epochTaskLoss.end(), 0.0);
+        }
+        ++epochSteps;
+        epochLoss += progress.loss;
+        for (size_t t = 0; t < epochTaskLoss.size() && t < progress.taskLoss.size(); ++t)
+            epochTaskLoss[t] += progress.taskLoss[t];
+        last = progress;
+        if (metrics)
+            metrics->step(progress);
+        line.update(progressText(progress, tasks, epochs), progress.step == progress.totalSteps);
+    });
+
+    const bool evaluateEachEpoch = !valSet.samples.empty() && (!json || metrics);
+    const Clock::time_point start = Clock::now();
+    while (!trainer.finished()) {
+        const int64_t before = trainer.progress().step;
+        trainer.runEpoch();
+        if (trainer.progress().step == before)
+            throw Failure("the trainer made no progress at step " + std::to_string(before));
+        EvalResult val;
+        if (evaluateEachEpoch)
+            val = evaluate(model, valSet, tc.taskWeights);
+        if (metrics)
+            metrics->flush(evaluateEachEpoch ? &val : nullptr);
+        if (!json) {
+            line.clear();
+            printEpoch(currentEpoch + 1, epochs, epochSteps ? epochLoss / double(epochSteps) : 0.0,
+                       evaluateEachEpoch ? &val : nullptr, tasks);
+        }
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    line.end();
+    if (metrics)
+        metrics->close();
+
+    std::optional<EvalResult> validation;
+    if (!valSet.samples.empty())
+        validation = evaluate(model, valSet, tc.taskWeights);
+
+    std::string error;
+    if (!saveCheckpoint(model, out, &error))
+        throw Failure(error.find(out) == std::string::npos ? out + ": " + error : error);
+
+    const double trainLoss = epochSteps ? epochLoss / double(epochSteps) : 0.0;
+    if (json) {
+        JsonWriter w(stdout, true);
+        w.beginObject();
+        w.key("checkpoint");
+        w.value(out);
+        w.key("steps");
+        w.value(int64_t(last.step));
+        w.key("epochs");
+        w.value(last.epochProgress);
+        w.key("seconds");
+        w.value(seconds);
+        w.key("steps_per_second");
+        w.value(seconds > 0 ? double(last.step) / seconds : 0.0);
+        w.key("train_samples");
+        w.value(int64_t(split.train.size()));
+        w.key("val_samples");
+        w.value(int64_t(split.val.size()));
+        w.key("train_loss");
+        w.value(trainLoss);
+        w.key("train_task_loss");
+        w.beginObject();
+        for (size_t t = 0; t < tasks.size(); ++t) {
+            w.key(tasks[t].name);
+            w.value(epochSteps ? epochTaskLoss[t] / double(epochSteps) : 0.0);
+        }
+        w.endObject();
+        w.key("last_step_loss");
+        w.value(double(last.loss));
+        w.key("validation");
+        if (validation)
+            writeEvalJson(w, *validation, tasks);
+        else
+            w.null();
+        w.endObject();
+        finishJson(w, "standard output");
+        return ExitOk;
+    }
+
+    std::printf("trained %lld steps in %.2f s (%.1f steps/s); train loss %.4f (mean of the last epoch)\n",
+                static_cast<long long>(last.step), seconds, seconds > 0 ? double(last.step) / seconds : 0.0,
+                trainLoss);
+    if (validation) {
+        std::printf("validation (%d samples): loss %.4f\n", validation->samples, validation->loss);
+        printEval(stdout, *validation, tasks);
+    } else {
+        std::printf("no validation samples (--val-fraction %s)\n", p.string("val-fraction", "0.2").c_str());
+    }
+    std::printf("checkpoint written to %s\n", out.c_str());
+    return ExitOk;
+}
+
+} // namespace attnscope::cli
