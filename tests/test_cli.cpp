@@ -1,0 +1,363 @@
+// attnscope-cli as users and other checks call it: exit codes, messages that
+// name what was wrong, the JSON it prints, the split that eval recomputes, and
+// reproducible checkpoints. Runs the built program with QProcess.
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+
+struct Run {
+    int code = -1;
+    QString out, err;
+};
+
+Run cli(const QStringList &args, int timeoutMs = 60000)
+{
+    QProcess process;
+    process.start(QStringLiteral(ATTNSCOPE_CLI), args);
+    Run run;
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        run.err = QStringLiteral("timed out: ") + args.join(' ');
+        return run;
+    }
+    run.code = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = QString::fromUtf8(process.readAllStandardOutput());
+    run.err = QString::fromUtf8(process.readAllStandardError());
+    return run;
+}
+
+QJsonObject parseObject(const QString &text)
+{
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8(), &error);
+    if (error.error != QJsonParseError::NoError || !doc.isObject())
+        qWarning().noquote() << "not a JSON object:" << error.errorString() << text.left(500);
+    return doc.object();
+}
+
+QSet<QString> keys(const QJsonObject &object)
+{
+    const QStringList list = object.keys();
+    return QSet<QString>(list.begin(), list.end());
+}
+
+const QString data = QStringLiteral("builtin:reviews?n=200");
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString m_checkpoint;   // trained once in initTestCase
+    QJsonObject m_trained;  // its --json summary
+
+    QString path(const QString &name) const { return m_dir.filePath(name); }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QVERIFY2(QFile::exists(QStringLiteral(ATTNSCOPE_CLI)), ATTNSCOPE_CLI);
+        m_checkpoint = path(QStringLiteral("model.safetensors"));
+        const Run run = cli({"train", "--data", data, "--steps", "20", "--json", "--out", m_checkpoint});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        m_trained = parseObject(run.out);
+    }
+
+    void help_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("top") << QStringList{"--help"} << "train";
+        QTest::newRow("train") << QStringList{"train", "--help"} << "--val-fraction";
+        QTest::newRow("eval") << QStringList{"eval", "--help"} << "--split";
+        QTest::newRow("attention") << QStringList{"attention", "--help"} << "--text";
+        QTest::newRow("bench") << QStringList{"bench", "--help"} << "--threads";
+    }
+    void help()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, mentions);
+        const Run run = cli(args);
+        QCOMPARE(run.code, 0);
+        QVERIFY2(run.out.contains(mentions), qPrintable(run.out));
+    }
+
+    // Usage errors: exit code 2 and a message that names what was wrong.
+    void usageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("mentions");
+        const QString out = QStringLiteral("/tmp/attnscope-test-never-written.safetensors");
+        QTest::newRow("no command") << QStringList{} << "Usage";
+        QTest::newRow("unknown command") << QStringList{"fly"} << "fly";
+        QTest::newRow("unknown flag") << QStringList{"train", "--data", data, "--out", out, "--bogus"} << "--bogus";
+        QTest::newRow("missing value") << QStringList{"train", "--out", out, "--data"} << "--data";
+        QTest::newRow("bad number") << QStringList{"train", "--data", data, "--out", out, "--lr", "fast"} << "--lr";
+        QTest::newRow("bad integer") << QStringList{"train", "--data", data, "--out", out, "--layers", "1.5"} << "--layers";
+        QTest::newRow("negative") << QStringList{"train", "--data", data, "--out", out, "--batch-size", "-3"} << "--batch-size";
+        QTest::newRow("bad choice") << QStringList{"train", "--data", data, "--out", out, "--mode", "odd"} << "--mode";
+        QTest::newRow("missing --out") << QStringList{"train", "--data", data} << "--out";
+        QTest::newRow("epochs and steps")
+            << QStringList{"train", "--data", data, "--out", out, "--epochs", "2", "--steps", "5"} << "--steps";
+        QTest::newRow("unknown task")
+            << QStringList{"train", "--data", data, "--out", out, "--steps", "1", "--task-weight", "nosuchtask=2"}
+            << "nosuchtask";
+        QTest::newRow("task weight without =")
+            << QStringList{"train", "--data", data, "--out", out, "--task-weight", "sentiment"} << "--task-weight";
+        QTest::newRow("heads do not divide dim")
+            << QStringList{"train", "--data", data, "--out", out, "--dim", "30", "--heads", "4"} << "--heads";
+        QTest::newRow("bad split") << QStringList{"eval", "--checkpoint", out, "--data", data, "--split", "test"} << "--split";
+        QTest::newRow("data and text")
+            << QStringList{"attention", "--checkpoint", out, "--data", data, "--text", "good"} << "--text";
+    }
+    void usageErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, mentions);
+        const Run run = cli(args);
+        QVERIFY2(run.code == 2, qPrintable(QString("exit %1: %2").arg(run.code).arg(run.err)));
+        QVERIFY2(run.err.contains(mentions), qPrintable(run.err));
+    }
+
+    // File, dataset and checkpoint problems: exit code 1 and the file named.
+    void fileErrors()
+    {
+        const QString missing = path(QStringLiteral("no-such-file.jsonl"));
+        Run run = cli({"train", "--data", missing, "--out", path("x.safetensors")});
+        QCOMPARE(run.code, 1);
+        QVERIFY2(run.err.contains(missing), qPrintable(run.err));
+
+        const QString notCheckpoint = path(QStringLiteral("not-a-checkpoint.safetensors"));
+        QFile file(notCheckpoint);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("hello");
+        file.close();
+        run = cli({"eval", "--checkpoint", notCheckpoint, "--data", data});
+        QCOMPARE(run.code, 1);
+        QVERIFY2(run.err.contains(notCheckpoint), qPrintable(run.err));
+
+        run = cli({"train", "--data", data, "--steps", "1", "--out", path("no/such/dir/x.safetensors")});
+        QCOMPARE(run.code, 1);
+        QVERIFY2(run.err.contains("no/such/dir"), qPrintable(run.err));
+    }
+
+    void trainJson()
+    {
+        QVERIFY(QFile::exists(m_checkpoint));
+        QCOMPARE(m_trained.value("steps").toInt(), 20);
+        QVERIFY(m_trained.value("train_loss").isDouble());
+        QVERIFY(m_trained.value("seconds").isDouble());
+        QCOMPARE(m_trained.value("train_samples").toInt() + m_trained.value("val_samples").toInt(), 200);
+        const QJsonObject validation = m_trained.value("validation").toObject();
+        QCOMPARE(validation.value("samples").toInt(), m_trained.value("val_samples").toInt());
+        QCOMPARE(validation.value("tasks").toObject().size(), 3);
+    }
+
+    void evalJsonSchema()
+    {
+        const Run run = cli({"eval", "--checkpoint", m_checkpoint, "--data", data, "--json"});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        const QJsonObject result = parseObject(run.out);
+        QCOMPARE(keys(result), (QSet<QString>{"samples", "loss", "tasks"}));
+        QVERIFY(result.value("samples").isDouble());
+        QVERIFY(result.value("loss").isDouble());
+        const QJsonObject tasks = result.value("tasks").toObject();
+        QCOMPARE(tasks.size(), 3);
+        for (auto it = tasks.begin(); it != tasks.end(); ++it) {
+            const QJsonObject task = it.value().toObject();
+            QCOMPARE(keys(task), (QSet<QString>{"loss", "accuracy", "macro_f1", "rationale_mass", "rationale_auprc"}));
+            QVERIFY(task.value("loss").isDouble());
+            const double accuracy = task.value("accuracy").toDouble(-1);
+            QVERIFY(accuracy >= 0 && accuracy <= 1);
+            QVERIFY(task.value("macro_f1").isDouble());
+            // builtin:reviews records its cue spans as rationales.
+            QVERIFY(task.value("rationale_mass").isDouble() || task.value("rationale_mass").isNull());
+            QVERIFY(task.value("rationale_auprc").isDouble() || task.value("rationale_auprc").isNull());
+        }
+    }
+
+    // eval recomputes train's split: the same held-out samples, and all of them together.
+    void splitMatchesTrain()
+    {
+        const QString checkpoint = path(QStringLiteral("split.safetensors"));
+        Run run = cli({"train", "--data", data, "--val-fraction", "0.2", "--steps", "2", "--json", "--out", checkpoint});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        const QJsonObject trained = parseObject(run.out);
+        const int heldOut = trained.value("val_samples").toInt(-1);
+        QVERIFY(heldOut > 0);
+
+        run = cli({"eval", "--checkpoint", checkpoint, "--data", data, "--split", "val", "--json"});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        const QJsonObject val = parseObject(run.out);
+        QCOMPARE(val.value("samples").toInt(), heldOut);
+        // Scored on exactly the held-out samples: the same metrics as train reported.
+        QCOMPARE(val.value("loss").toDouble(), trained.value("validation").toObject().value("loss").toDouble());
+
+        run = cli({"eval", "--checkpoint", checkpoint, "--data", data, "--split", "train", "--json"});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        QCOMPARE(parseObject(run.out).value("samples").toInt(), trained.value("train_samples").toInt());
+
+        run = cli({"eval", "--checkpoint", checkpoint, "--data", data, "--split", "all", "--json"});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        QCOMPARE(parseObject(run.out).value("samples").toInt(), 200);
+    }
+
+    void attentionText()
+    {
+        const QString text = QStringLiteral("The food was not good, and the delivery was late!");
+        const Run run = cli({"attention", "--checkpoint", m_checkpoint, "--text", text});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        const QJsonArray samples = parseObject(run.out).value("samples").toArray();
+        QCOMPARE(samples.size(), 1);
+        const QJsonObject sample = samples.first().toObject();
+        const QJsonArray tokens = sample.value("tokens").toArray();
+        QCOMPARE(tokens.size(), 12);  // 10 words, ',' and '!'
+        QCOMPARE(tokens.at(0).toString(), QStringLiteral("the"));
+        QCOMPARE(tokens.at(5).toString(), QStringLiteral(","));
+
+        const QJsonObject tasks = sample.value("tasks").toObject();
+        QCOMPARE(tasks.size(), 3);
+        for (auto it = tasks.begin(); it != tasks.end(); ++it) {
+            const QJsonArray weights = it.value().toArray();
+            QCOMPARE(weights.size(), tokens.size());
+            double sum = 0;
+            for (const QJsonValue &w : weights) {
+                QVERIFY(w.toDouble(-1) >= 0);
+                sum += w.toDouble();
+            }
+            QVERIFY2(qAbs(sum - 1.0) < 1e-5, qPrintable(QString("%1 sums to %2").arg(it.key()).arg(sum)));
+        }
+        const QJsonObject predictions = sample.value("predictions").toObject();
+        QCOMPARE(keys(predictions), keys(tasks));
+        for (auto it = predictions.begin(); it != predictions.end(); ++it) {
+            const QJsonObject prediction = it.value().toObject();
+            QVERIFY(prediction.value("class").isString());
+            double sum = 0;
+            for (const QJsonValue &p : prediction.value("probabilities").toArray())
+                sum += p.toDouble();
+            QVERIFY(qAbs(sum - 1.0) < 1e-5);
+        }
+        // One layer of 4 heads, each a row-stochastic L x L map.
+        const QJsonArray layers = sample.value("layers").toArray();
+        QCOMPARE(layers.size(), 1);
+        QCOMPARE(layers.at(0).toArray().size(), 4);
+        for (const QJsonValue &head : layers.at(0).toArray()) {
+            const QJsonArray rows = head.toArray();
+            QCOMPARE(rows.size(), tokens.size());
+            for (const QJsonValue &row : rows) {
+                QCOMPARE(row.toArray().size(), tokens.size());
+                double sum = 0;
+                for (const QJsonValue &w : row.toArray())
+                    sum += w.toDouble();
+                QVERIFY(qAbs(sum - 1.0) < 1e-5);
+            }
+        }
+    }
+
+    void attentionDataToFile()
+    {
+        const QString out = path(QStringLiteral("attention.json"));
+        const Run run = cli({"attention", "--checkpoint", m_checkpoint, "--data", data, "--limit", "5", "--out", out});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        QVERIFY(run.out.isEmpty());
+        QFile file(out);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonArray samples = parseObject(QString::fromUtf8(file.readAll())).value("samples").toArray();
+        QCOMPARE(samples.size(), 5);
+        for (const QJsonValue &value : samples) {
+            const QJsonObject sample = value.toObject();
+            const int tokens = sample.value("tokens").toArray().size();
+            QVERIFY(tokens > 0);
+            for (const QJsonValue &weights : sample.value("tasks").toObject())
+                QCOMPARE(weights.toArray().size(), tokens);
+        }
+    }
+
+    void sameSeedSameCheckpoint()
+    {
+        const QString a = path(QStringLiteral("a.safetensors")), b = path(QStringLiteral("b.safetensors"));
+        for (const QString &out : {a, b}) {
+            const Run run = cli({"train", "--data", data, "--steps", "15", "--seed", "7", "--json", "--out", out});
+            QVERIFY2(run.code == 0, qPrintable(run.err));
+        }
+        QFile fa(a), fb(b);
+        QVERIFY(fa.open(QIODevice::ReadOnly) && fb.open(QIODevice::ReadOnly));
+        const QByteArray bytesA = fa.readAll();
+        QVERIFY(bytesA.size() > 8);
+        QVERIFY2(bytesA == fb.readAll(), "two runs with the same seed wrote different checkpoints");
+    }
+
+    void metricsCsv()
+    {
+        const QString csv = path(QStringLiteral("metrics.csv"));
+        const Run run = cli({"train", "--data", data, "--steps", "12", "--batch-size", "32", "--json",
+                             "--metrics", csv, "--out", path("m.safetensors")});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::ReadOnly | QIODevice::Text));
+        const QStringList lines = QString::fromUtf8(file.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 1 + 12);
+        const QStringList header = lines.first().split(',');
+        QCOMPARE(header.mid(0, 4), (QStringList{"step", "epoch", "lr", "loss"}));
+        QVERIFY(header.at(4).startsWith("loss_"));
+        QCOMPARE(header.last().left(13), QStringLiteral("val_macro_f1_"));
+        for (int i = 1; i < lines.size(); ++i) {
+            const QStringList row = lines.at(i).split(',');
+            QCOMPARE(row.size(), header.size());
+            QCOMPARE(row.first().toInt(), i);
+        }
+        // 160 training samples in batches of 32: the epoch ends at step 5, whose row has validation.
+        QVERIFY(!lines.at(5).split(',').at(header.indexOf("val_loss")).isEmpty());
+        QVERIFY(lines.at(4).split(',').at(header.indexOf("val_loss")).isEmpty());
+    }
+
+    void initFromCheckpoint()
+    {
+        const QString out = path(QStringLiteral("continued.safetensors"));
+        Run run = cli({"train", "--data", data, "--init", m_checkpoint, "--steps", "3", "--json", "--out", out});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        QVERIFY(QFile::exists(out));
+
+        // A model flag that contradicts the checkpoint is refused.
+        run = cli({"train", "--data", data, "--init", m_checkpoint, "--layers", "2", "--steps", "1", "--out", out});
+        QCOMPARE(run.code, 2);
+        QVERIFY2(run.err.contains("--layers"), qPrintable(run.err));
+
+        // Data whose tasks differ from the checkpoint's is refused, naming them.
+        const QString other = path(QStringLiteral("other.jsonl"));
+        QFile file(other);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{\"text\": \"a fine day\", \"labels\": {\"weather\": \"sunny\"}}\n"
+                   "{\"text\": \"a wet day\", \"labels\": {\"weather\": \"rainy\"}}\n");
+        file.close();
+        run = cli({"train", "--data", other, "--init", m_checkpoint, "--steps", "1", "--out", out});
+        QCOMPARE(run.code, 1);
+        QVERIFY2(run.err.contains("weather"), qPrintable(run.err));
+        run = cli({"eval", "--checkpoint", m_checkpoint, "--data", other, "--split", "all"});
+        QCOMPARE(run.code, 1);
+        QVERIFY2(run.err.contains("weather"), qPrintable(run.err));
+    }
+
+    void bench()
+    {
+        const Run run = cli({"bench", "--steps", "5", "--warmup", "1", "--json"});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        const QJsonObject result = parseObject(run.out);
+        QCOMPARE(result.value("steps").toInt(), 5);
+        QVERIFY(result.value("steps_per_second").toDouble() > 0);
+        QVERIFY(result.value("ms_per_step").toDouble() > 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"
