@@ -101,9 +101,9 @@ void writeSample(JsonWriter &w, const Model &model, const EncodedSample &sample,
         for (const Token &token : sample.tokens)
             w.value(token.text);
     } else {
+        // Every feature, present or not: a missing one gets zero attention.
         for (size_t j = 0; j < sample.mask.size() && j < model.features.size(); ++j)
-            if (sample.mask[j])
-                w.value(model.features[j]);
+            w.value(model.features[j]);
     }
     w.endArray();
     w.key("tasks");

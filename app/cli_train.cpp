@@ -361,6 +361,12 @@ int train(const std::vector<std::string> &args)
     while (!trainer.finished()) {
         const int64_t before = trainer.progress().step;
         trainer.runEpoch();
+        if (trainer.progress().diverged) {
+            line.end();
+            throw Failure("training diverged at step " + std::to_string(trainer.progress().step + 1)
+                          + ": the loss or gradient is not finite (try a smaller --lr or --clip); "
+                          + out + " was not written");
+        }
         if (trainer.progress().step == before)
             throw Failure("the trainer made no progress at step " + std::to_string(before));
         EvalResult val;
