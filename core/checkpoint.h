@@ -3,7 +3,9 @@
 
 #include "model.h"
 
+#include <map>
 #include <string>
+#include <vector>
 
 namespace attnscope {
 
@@ -17,5 +19,19 @@ bool loadCheckpoint(const std::string &path, Model *model, std::string *error);
 std::string serializeCheckpoint(const Model &model);
 bool parseCheckpoint(const std::string &bytes, const std::string &name, Model *model,
                      std::string *error);
+
+// A generic safetensors file of F32 tensors (the reference test reads its
+// expected values with it; checkpoint loading uses the same parser). Every
+// check of MODEL.md 6 on the layout applies: header length within the file,
+// header a JSON object, string metadata, F32 only, byte ranges inside the data,
+// not overlapping and covering it exactly.
+struct TensorFile {
+    std::map<std::string, std::vector<float>> tensors;
+    std::map<std::string, std::vector<int>> shapes;
+    std::map<std::string, std::string> metadata; // __metadata__
+};
+bool readSafetensors(const std::string &path, TensorFile *out, std::string *error);
+bool parseSafetensors(const std::string &bytes, const std::string &name, TensorFile *out,
+                      std::string *error);
 
 } // namespace attnscope

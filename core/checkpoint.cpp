@@ -1,0 +1,623 @@
+// Safetensors checkpoints (MODEL.md section 6).
+//
+// A safetensors file is:
+//   8 bytes   N, the header length, unsigned little-endian
+//   N bytes   a JSON object: "__metadata__" (string -> string) and, for each
+//             tensor, {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}
+//             (offsets in bytes, relative to the start of the data)
+//   the rest  the data: raw little-endian values; the tensors' byte ranges do
+//             not overlap and cover it exactly
+// We write the header padded with spaces to a multiple of 8 bytes (as the
+// safetensors package does) and the tensors in ParamLayout order.
+//
+// The reader never trusts the file: every length, offset and shape is checked
+// before it is used, and each refusal names the file and, where there is one,
+// the tensor.
+#include "checkpoint.h"
+
+#include <QByteArray>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+#include <QJsonValue>
+#include <QSaveFile>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <set>
+
+namespace attnscope {
+
+namespace {
+
+const char *const kFormat = "attention-model/1";
+// The safetensors package refuses headers above 100 MB; so do we.
+constexpr uint64_t kMaxHeader = 100'000'000;
+// Sanity caps on the hyperparameters read from a file, so that a hostile
+// config cannot make the layout arithmetic overflow before the tensors are
+// checked against it.
+constexpr int64_t kMaxDim = 1 << 20;
+constexpr int64_t kMaxLayers = 1 << 12;
+constexpr int64_t kMaxTensorElements = 0x7fffffff;
+
+struct Entry {
+    std::string name;
+    std::vector<int> shape;
+    uint64_t begin = 0, end = 0;  // bytes, relative to the data
+};
+
+// What the layout checks of a safetensors file leave: the tensors' places and
+// the metadata. data points into the caller's bytes.
+struct Layout {
+    std::vector<Entry> entries;   // sorted by name
+    std::map<std::string, std::string> metadata;
+    const char *data = nullptr;
+    uint64_t dataSize = 0;
+};
+
+std::string shapeText(const std::vector<int> &shape)
+{
+    std::string s = "[";
+    for (size_t i = 0; i < shape.size(); ++i) {
+        if (i) s += ", ";
+        s += std::to_string(shape[i]);
+    }
+    return s + "]";
+}
+
+std::string rangeText(uint64_t begin, uint64_t end)
+{
+    return "[" + std::to_string(begin) + ", " + std::to_string(end) + ")";
+}
+
+// A JSON number that is a non-negative integer no larger than max.
+bool readCount(const QJsonValue &v, int64_t max, int64_t *out)
+{
+    if (!v.isDouble()) return false;
+    const double d = v.toDouble();
+    if (!(d >= 0.0) || d > double(max) || d != std::floor(d)) return false;
+    const qint64 i = v.toInteger(-1);
+    if (i < 0 || i > max) return false;
+    *out = i;
+    return true;
+}
+
+float loadF32(const char *p)
+{
+    const auto *u = reinterpret_cast<const unsigned char *>(p);
+    const uint32_t bits = uint32_t(u[0]) | uint32_t(u[1]) << 8 | uint32_t(u[2]) << 16
+                          | uint32_t(u[3]) << 24;
+    return std::bit_cast<float>(bits);
+}
+
+void storeF32(float f, char *p)
+{
+    const uint32_t bits = std::bit_cast<uint32_t>(f);
+    for (int i = 0; i < 4; ++i) p[i] = char((bits >> (8 * i)) & 0xff);
+}
+
+void decode(const char *src, size_t count, float *dst)
+{
+    if constexpr (std::endian::native == std::endian::little) {
+        std::memcpy(dst, src, count * sizeof(float));
+    } else {
+        for (size_t i = 0; i < count; ++i) dst[i] = loadF32(src + 4 * i);
+    }
+}
+
+// Checks everything MODEL.md 6 asks of the file's layout; fills *out.
+bool parseLayout(const std::string &bytes, const std::string &name, Layout *out,
+                 std::string *error)
+{
+    auto fail = [&](const std::string &what) {
+        if (error) *error = name + ": " + what;
+        return false;
+    };
+    if (bytes.size() < 8)
+        return fail("file is shorter than 8 bytes (" + std::to_string(bytes.size())
+                    + "), so it has no safetensors header length");
+    uint64_t n = 0;
+    for (int i = 7; i >= 0; --i) n = (n << 8) | uint64_t(static_cast<unsigned char>(bytes[size_t(i)]));
+    const uint64_t rest = bytes.size() - 8;
+    if (n > rest)
+        return fail("header length " + std::to_string(n) + " goes beyond the end of the file ("
+                    + std::to_string(rest) + " bytes after the length)");
+    if (n > kMaxHeader)
+        return fail("header length " + std::to_string(n) + " exceeds the limit of "
+                    + std::to_string(kMaxHeader) + " bytes");
+
+    QJsonParseError parseError;
+    const QByteArray headerBytes(bytes.data() + 8, qsizetype(n));
+    const QJsonDocument doc = QJsonDocument::fromJson(headerBytes, &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return fail("header is not valid JSON (" + parseError.errorString().toStdString()
+                    + " at byte " + std::to_string(parseError.offset) + ")");
+    if (!doc.isObject()) return fail("header is not a JSON object");
+    const QJsonObject header = doc.object();
+
+    Layout layout;
+    layout.data = bytes.data() + 8 + n;
+    layout.dataSize = rest - n;
+
+    for (auto it = header.begin(); it != header.end(); ++it) {
+        const std::string key = it.key().toStdString();
+        if (key == "__metadata__") {
+            if (!it.value().isObject()) return fail("__metadata__ is not a JSON object");
+            const QJsonObject meta = it.value().toObject();
+            for (auto m = meta.begin(); m != meta.end(); ++m) {
+                if (!m.value().isString())
+                    return fail("__metadata__ entry '" + m.key().toStdString()
+                                + "' is not a string");
+                layout.metadata[m.key().toStdString()] = m.value().toString().toStdString();
+            }
+            continue;
+        }
+        auto bad = [&](const std::string &what) { return fail("tensor '" + key + "': " + what); };
+        if (!it.value().isObject()) return bad("header entry is not a JSON object");
+        const QJsonObject info = it.value().toObject();
+
+        const QJsonValue dtype = info.value(QStringLiteral("dtype"));
+        if (!dtype.isString()) return bad("missing or non-string 'dtype'");
+        if (dtype.toString() != QStringLiteral("F32"))
+            return bad("dtype " + dtype.toString().toStdString() + " is not supported (only F32)");
+
+        Entry e;
+        e.name = key;
+        const QJsonValue shape = info.value(QStringLiteral("shape"));
+        if (!shape.isArray()) return bad("missing or non-array 'shape'");
+        uint64_t elements = 1;
+        bool huge = false;
+        for (const QJsonValue &dim : shape.toArray()) {
+            int64_t s = 0;
+            if (!readCount(dim, 0x7fffffff, &s))
+                return bad("shape entries must be non-negative integers");
+            e.shape.push_back(int(s));
+            // Saturate instead of overflowing; any product above the data size is wrong anyway.
+            if (s != 0 && elements > (uint64_t(1) << 62) / uint64_t(s)) huge = true;
+            else elements *= uint64_t(s);
+        }
+
+        const QJsonValue offsets = info.value(QStringLiteral("data_offsets"));
+        if (!offsets.isArray() || offsets.toArray().size() != 2)
+            return bad("missing 'data_offsets' or not a pair [begin, end]");
+        int64_t begin = 0, end = 0;
+        if (!readCount(offsets.toArray().at(0), INT64_MAX, &begin)
+            || !readCount(offsets.toArray().at(1), INT64_MAX, &end))
+            return bad("data_offsets must be non-negative integers");
+        if (begin > end)
+            return bad("data_offsets " + rangeText(uint64_t(begin), uint64_t(end))
+                       + " end before they begin");
+        e.begin = uint64_t(begin);
+        e.end = uint64_t(end);
+        if (e.end > layout.dataSize)
+            return bad("bytes " + rangeText(e.begin, e.end) + " lie outside the data ("
+                       + std::to_string(layout.dataSize) + " bytes)");
+        if (huge || e.end - e.begin != elements * 4)
+            return bad("shape " + shapeText(e.shape) + " needs "
+                       + (huge ? std::string("more") : std::to_string(elements * 4))
+                       + " bytes but data_offsets " + rangeText(e.begin, e.end) + " hold "
+                       + std::to_string(e.end - e.begin));
+        layout.entries.push_back(std::move(e));
+    }
+
+    // Contiguous, not overlapping, covering the data exactly.
+    std::vector<const Entry *> byOffset;
+    for (const Entry &e : layout.entries) byOffset.push_back(&e);
+    std::sort(byOffset.begin(), byOffset.end(), [](const Entry *a, const Entry *b) {
+        return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
+    });
+    uint64_t covered = 0;
+    const Entry *previous = nullptr;
+    for (const Entry *e : byOffset) {
+        if (e->begin < covered)
+            return fail("tensors '" + previous->name + "' " + rangeText(previous->begin, previous->end)
+                        + " and '" + e->name + "' " + rangeText(e->begin, e->end)
+                        + " overlap");
+        if (e->begin > covered)
+            return fail("bytes " + rangeText(covered, e->begin)
+                        + " of the data are not covered by any tensor (before tensor '"
+                        + e->name + "')");
+        covered = e->end;
+        previous = e;
+    }
+    if (covered != layout.dataSize)
+        return fail("bytes " + rangeText(covered, layout.dataSize)
+                    + " of the data are not covered by any tensor (after the last one)");
+    std::sort(layout.entries.begin(), layout.entries.end(),
+              [](const Entry &a, const Entry &b) { return a.name < b.name; });
+    *out = std::move(layout);
+    return true;
+}
+
+bool readFile(const std::string &path, std::string *bytes, std::string *error)
+{
+    const QString qpath = QString::fromStdString(path);
+    if (QFileInfo(qpath).isDir()) {
+        if (error) *error = path + ": is a directory, not a file";
+        return false;
+    }
+    QFile file(qpath);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error) *error = path + ": cannot open: " + file.errorString().toStdString();
+        return false;
+    }
+    const QByteArray all = file.readAll();
+    if (file.error() != QFileDevice::NoError) {
+        if (error) *error = path + ": cannot read: " + file.errorString().toStdString();
+        return false;
+    }
+    bytes->assign(all.constData(), size_t(all.size()));
+    return true;
+}
+
+QString qs(const std::string &s) { return QString::fromStdString(s); }
+
+std::string compactJson(const QJsonObject &o)
+{
+    return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();
+}
+std::string compactJson(const QJsonArray &a)
+{
+    return QJsonDocument(a).toJson(QJsonDocument::Compact).toStdString();
+}
+
+// Is the model self-consistent enough to be written?
+std::string checkModel(const Model &model)
+{
+    const ModelConfig &c = model.config;
+    const std::string invalid = c.validate();
+    if (!invalid.empty()) return "invalid configuration: " + invalid;
+    if (model.tasks.size() != c.classes.size())
+        return "the model has " + std::to_string(model.tasks.size()) + " tasks but its configuration "
+               + std::to_string(c.classes.size());
+    for (size_t t = 0; t < model.tasks.size(); ++t)
+        if (int(model.tasks[t].classes.size()) != c.classes[t])
+            return "task '" + model.tasks[t].name + "' has "
+                   + std::to_string(model.tasks[t].classes.size()) + " class names but "
+                   + std::to_string(c.classes[t]) + " classes in the configuration";
+    if (c.input == InputKind::Text) {
+        if (int(model.vocab.size()) != c.vocabSize)
+            return "the vocabulary has " + std::to_string(model.vocab.size())
+                   + " tokens but the configuration " + std::to_string(c.vocabSize);
+    } else {
+        if (int(model.features.size()) != c.features)
+            return "there are " + std::to_string(model.features.size())
+                   + " feature names but the configuration has " + std::to_string(c.features);
+        if (int(model.inputMean.size()) != c.features || int(model.inputStd.size()) != c.features)
+            return "input.mean/input.std must hold one value per feature ("
+                   + std::to_string(c.features) + ")";
+    }
+    const ParamLayout layout(c);
+    if (model.params.size() != layout.totalSize())
+        return "the model holds " + std::to_string(model.params.size()) + " parameters, its layout "
+               + std::to_string(layout.totalSize());
+    return {};
+}
+
+} // namespace
+
+bool parseSafetensors(const std::string &bytes, const std::string &name, TensorFile *out,
+                      std::string *error)
+{
+    Layout layout;
+    if (!parseLayout(bytes, name, &layout, error)) return false;
+    TensorFile file;
+    file.metadata = std::move(layout.metadata);
+    for (const Entry &e : layout.entries) {
+        std::vector<float> values(size_t((e.end - e.begin) / 4));
+        decode(layout.data + e.begin, values.size(), values.data());
+        file.tensors[e.name] = std::move(values);
+        file.shapes[e.name] = e.shape;
+    }
+    *out = std::move(file);
+    return true;
+}
+
+bool readSafetensors(const std::string &path, TensorFile *out, std::string *error)
+{
+    std::string bytes;
+    return readFile(path, &bytes, error) && parseSafetensors(bytes, path, out, error);
+}
+
+std::string serializeCheckpoint(const Model &model)
+{
+    if (!checkModel(model).empty()) return {};
+    const ModelConfig &c = model.config;
+    const ParamLayout layout(c);
+
+    // The tensors in ParamLayout order, then the input statistics.
+    struct Item {
+        std::string name;
+        std::vector<int> shape;
+        const float *values;
+        size_t count;
+    };
+    std::vector<Item> items;
+    for (const TensorSpec &t : layout.tensors())
+        items.push_back({t.name, t.shape, model.params.data() + t.offset, t.size});
+    if (c.input == InputKind::Tabular) {
+        items.push_back({"input.mean", {c.features}, model.inputMean.data(), size_t(c.features)});
+        items.push_back({"input.std", {c.features}, model.inputStd.data(), size_t(c.features)});
+    }
+
+    QJsonObject config;
+    config.insert(QStringLiteral("dim"), c.dim);
+    config.insert(QStringLiteral("heads"), c.heads);
+    config.insert(QStringLiteral("ffn"), c.ffn);
+    config.insert(QStringLiteral("layers"), c.layers);
+    config.insert(QStringLiteral("mode"), QString::fromLatin1(toString(c.mode)));
+    config.insert(QStringLiteral("max_len"), c.maxLen);
+    config.insert(QStringLiteral("input"), QString::fromLatin1(toString(c.input)));
+    QJsonArray tasks;
+    for (const TaskInfo &t : model.tasks) {
+        QJsonArray classes;
+        for (const std::string &k : t.classes) classes.append(qs(k));
+        QJsonObject task;
+        task.insert(QStringLiteral("name"), qs(t.name));
+        task.insert(QStringLiteral("classes"), classes);
+        tasks.append(task);
+    }
+    QJsonObject meta;
+    meta.insert(QStringLiteral("format"), QString::fromLatin1(kFormat));
+    meta.insert(QStringLiteral("config"), qs(compactJson(config)));
+    meta.insert(QStringLiteral("tasks"), qs(compactJson(tasks)));
+    QJsonArray words;
+    for (const std::string &w : c.input == InputKind::Text ? model.vocab : model.features)
+        words.append(qs(w));
+    meta.insert(c.input == InputKind::Text ? QStringLiteral("vocab") : QStringLiteral("features"),
+                qs(compactJson(words)));
+
+    QJsonObject header;
+    header.insert(QStringLiteral("__metadata__"), meta);
+    qint64 offset = 0;
+    for (const Item &item : items) {
+        QJsonArray shape;
+        for (int s : item.shape) shape.append(s);
+        QJsonObject info;
+        info.insert(QStringLiteral("dtype"), QStringLiteral("F32"));
+        info.insert(QStringLiteral("shape"), shape);
+        const qint64 bytes = qint64(item.count) * 4;
+        info.insert(QStringLiteral("data_offsets"), QJsonArray{offset, offset + bytes});
+        header.insert(qs(item.name), info);
+        offset += bytes;
+    }
+    std::string json = compactJson(header);
+    json.append((8 - json.size() % 8) % 8, ' ');
+
+    std::string out(8 + json.size() + size_t(offset), '\0');
+    const uint64_t n = json.size();
+    for (int i = 0; i < 8; ++i) out[size_t(i)] = char((n >> (8 * i)) & 0xff);
+    std::memcpy(out.data() + 8, json.data(), json.size());
+    char *data = out.data() + 8 + json.size();
+    for (const Item &item : items) {
+        if constexpr (std::endian::native == std::endian::little) {
+            std::memcpy(data, item.values, item.count * 4);
+        } else {
+            for (size_t i = 0; i < item.count; ++i) storeF32(item.values[i], data + 4 * i);
+        }
+        data += item.count * 4;
+    }
+    return out;
+}
+
+bool saveCheckpoint(const Model &model, const std::string &path, std::string *error)
+{
+    const std::string problem = checkModel(model);
+    if (!problem.empty()) {
+        if (error) *error = path + ": cannot save: " + problem;
+        return false;
+    }
+    const std::string bytes = serializeCheckpoint(model);
+    // QSaveFile writes a temporary file beside the target and renames it into
+    // place on commit; on any failure the old file stays as it was. Unbuffered,
+    // with every write checked: buffered, Qt 6.4 loses the error of a partial
+    // write at flush time (a file size limit, a full disk) and commits a
+    // truncated file.
+    QSaveFile file(qs(path));
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Unbuffered)) {
+        if (error) *error = path + ": cannot write: " + file.errorString().toStdString();
+        return false;
+    }
+    size_t written = 0;
+    while (written < bytes.size()) {
+        const qint64 n = file.write(bytes.data() + written, qint64(bytes.size() - written));
+        if (n <= 0) {
+            if (error) *error = path + ": cannot write: " + file.errorString().toStdString();
+            file.cancelWriting();
+            return false;
+        }
+        written += size_t(n);
+    }
+    if (!file.commit()) {
+        if (error) *error = path + ": cannot write: " + file.errorString().toStdString();
+        return false;
+    }
+    return true;
+}
+
+bool parseCheckpoint(const std::string &bytes, const std::string &name, Model *model,
+                     std::string *error)
+{
+    auto fail = [&](const std::string &what) {
+        if (error) *error = name + ": " + what;
+        return false;
+    };
+    Layout file;
+    if (!parseLayout(bytes, name, &file, error)) return false;
+
+    // Metadata: format, config, tasks, vocab or features.
+    auto metaText = [&](const char *key, std::string *value) {
+        const auto it = file.metadata.find(key);
+        if (it == file.metadata.end()) return false;
+        *value = it->second;
+        return true;
+    };
+    std::string format;
+    if (!metaText("format", &format)) return fail("metadata has no 'format'");
+    if (format != kFormat)
+        return fail("unknown format '" + format + "' (expected '" + kFormat + "')");
+
+    Model m;
+    ModelConfig &c = m.config;
+    std::string text;
+    if (!metaText("config", &text)) return fail("metadata has no 'config'");
+    {
+        const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(text));
+        if (!doc.isObject()) return fail("metadata 'config' is not a JSON object");
+        const QJsonObject o = doc.object();
+        auto count = [&](const char *key, int64_t max, int *out, bool required) {
+            const QJsonValue v = o.value(QLatin1String(key));
+            if (v.isUndefined() && !required) return std::string();
+            int64_t x = 0;
+            if (!readCount(v, max, &x))
+                return "metadata 'config': '" + std::string(key)
+                       + (v.isUndefined() ? "' is missing"
+                                          : "' must be an integer from 0 to " + std::to_string(max));
+            *out = int(x);
+            return std::string();
+        };
+        const QJsonValue input = o.value(QStringLiteral("input"));
+        if (input == QJsonValue(QStringLiteral("text"))) c.input = InputKind::Text;
+        else if (input == QJsonValue(QStringLiteral("tabular"))) c.input = InputKind::Tabular;
+        else return fail("metadata 'config': 'input' must be \"text\" or \"tabular\"");
+        const QJsonValue mode = o.value(QStringLiteral("mode"));
+        if (!mode.isString() || !parseAttentionMode(mode.toString().toStdString(), &c.mode))
+            return fail("metadata 'config': 'mode' must be \"task\", \"shared\" or \"gated\"");
+        for (const std::string &problem :
+             {count("dim", kMaxDim, &c.dim, true), count("heads", kMaxDim, &c.heads, true),
+              count("ffn", kMaxDim, &c.ffn, true), count("layers", kMaxLayers, &c.layers, true),
+              count("max_len", kMaxDim, &c.maxLen, c.input == InputKind::Text)})
+            if (!problem.empty()) return fail(problem);
+    }
+
+    if (!metaText("tasks", &text)) return fail("metadata has no 'tasks'");
+    {
+        const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(text));
+        if (!doc.isArray() || doc.array().isEmpty())
+            return fail("metadata 'tasks' is not a non-empty JSON list");
+        std::set<std::string> names;
+        for (const QJsonValue &v : doc.array()) {
+            const std::string which = "metadata 'tasks': task " + std::to_string(m.tasks.size());
+            const QJsonObject o = v.toObject();
+            if (!v.isObject() || !o.value(QStringLiteral("name")).isString())
+                return fail(which + " is not an object with a string 'name'");
+            TaskInfo task;
+            task.name = o.value(QStringLiteral("name")).toString().toStdString();
+            if (!names.insert(task.name).second)
+                return fail(which + ": the name '" + task.name + "' appears twice");
+            const QJsonValue classes = o.value(QStringLiteral("classes"));
+            if (!classes.isArray() || classes.toArray().isEmpty())
+                return fail(which + " ('" + task.name + "'): 'classes' is not a non-empty list");
+            std::set<std::string> seen;
+            for (const QJsonValue &k : classes.toArray()) {
+                if (!k.isString())
+                    return fail(which + " ('" + task.name + "'): a class name is not a string");
+                task.classes.push_back(k.toString().toStdString());
+                if (!seen.insert(task.classes.back()).second)
+                    return fail(which + " ('" + task.name + "'): the class '"
+                                + task.classes.back() + "' appears twice");
+            }
+            c.classes.push_back(int(task.classes.size()));
+            m.tasks.push_back(std::move(task));
+        }
+    }
+
+    const char *wordsKey = c.input == InputKind::Text ? "vocab" : "features";
+    if (!metaText(wordsKey, &text)) return fail(std::string("metadata has no '") + wordsKey + "'");
+    {
+        const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(text));
+        if (!doc.isArray()) return fail(std::string("metadata '") + wordsKey + "' is not a JSON list");
+        std::vector<std::string> &words = c.input == InputKind::Text ? m.vocab : m.features;
+        for (const QJsonValue &v : doc.array()) {
+            if (!v.isString())
+                return fail(std::string("metadata '") + wordsKey + "': entry "
+                            + std::to_string(words.size()) + " is not a string");
+            words.push_back(v.toString().toStdString());
+        }
+        if (c.input == InputKind::Text) c.vocabSize = int(words.size());
+        else c.features = int(words.size());
+    }
+
+    const std::string invalid = c.validate();
+    if (!invalid.empty()) return fail("metadata 'config': " + invalid);
+    // No single tensor of the layout may be too large to index (a hostile config).
+    {
+        const int64_t d = c.dim, rows = std::max<int64_t>({int64_t(c.vocabSize), c.maxLen,
+                                                           c.features, c.ffn, c.tasks(), d});
+        int64_t widest = 0;
+        for (int k : c.classes) widest = std::max<int64_t>(widest, k);
+        if (rows * d > kMaxTensorElements || widest * d > kMaxTensorElements)
+            return fail("metadata 'config': the sizes are too large (a tensor would exceed "
+                        + std::to_string(kMaxTensorElements) + " values)");
+    }
+
+    // The tensors the configuration asks for, and their shapes.
+    m.layout = ParamLayout(c);
+    std::map<std::string, std::vector<int>> expected;
+    for (const TensorSpec &t : m.layout.tensors()) expected[t.name] = t.shape;
+    if (c.input == InputKind::Tabular) {
+        expected["input.mean"] = {c.features};
+        expected["input.std"] = {c.features};
+    }
+    std::map<std::string, const Entry *> present;
+    for (const Entry &e : file.entries) present[e.name] = &e;
+    auto check = [&](const std::string &tensor, const std::vector<int> &shape) -> std::string {
+        const auto it = present.find(tensor);
+        if (it == present.end()) return "tensor '" + tensor + "' is missing";
+        if (it->second->shape != shape)
+            return "tensor '" + tensor + "' has shape " + shapeText(it->second->shape)
+                   + ", expected " + shapeText(shape);
+        return {};
+    };
+    for (const TensorSpec &t : m.layout.tensors()) {
+        const std::string problem = check(t.name, t.shape);
+        if (!problem.empty()) return fail(problem);
+    }
+    if (c.input == InputKind::Tabular) {
+        for (const char *stat : {"input.mean", "input.std"}) {
+            const std::string problem = check(stat, {c.features});
+            if (!problem.empty()) return fail(problem);
+        }
+    }
+    for (const Entry &e : file.entries)
+        if (!expected.count(e.name))
+            return fail("unknown tensor '" + e.name + "' (not part of a " + toString(c.input)
+                        + " model in '" + toString(c.mode) + "' mode with layers = "
+                        + std::to_string(c.layers) + " and " + std::to_string(c.tasks())
+                        + " tasks)");
+
+    // Everything is in place: copy the values.
+    m.params.assign(m.layout.totalSize(), 0.0f);
+    for (const TensorSpec &t : m.layout.tensors())
+        decode(file.data + present[t.name]->begin, t.size, m.params.data() + t.offset);
+    if (c.input == InputKind::Tabular) {
+        m.inputMean.resize(size_t(c.features));
+        m.inputStd.resize(size_t(c.features));
+        decode(file.data + present["input.mean"]->begin, m.inputMean.size(), m.inputMean.data());
+        decode(file.data + present["input.std"]->begin, m.inputStd.size(), m.inputStd.data());
+        for (size_t j = 0; j < m.inputStd.size(); ++j) {
+            if (!std::isfinite(m.inputMean[j]))
+                return fail("tensor 'input.mean': value " + std::to_string(j)
+                            + " is not a finite number");
+            if (!std::isfinite(m.inputStd[j]) || !(m.inputStd[j] > 0.0f))
+                return fail("tensor 'input.std': value " + std::to_string(j) + " ("
+                            + std::to_string(m.inputStd[j]) + ") is not a positive finite number");
+        }
+    }
+    *model = std::move(m);
+    return true;
+}
+
+bool loadCheckpoint(const std::string &path, Model *model, std::string *error)
+{
+    std::string bytes;
+    return readFile(path, &bytes, error) && parseCheckpoint(bytes, path, model, error);
+}
+
+} // namespace attnscope
