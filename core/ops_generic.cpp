@@ -1,0 +1,15 @@
+// The ops for any x86-64 processor, in float (training) and double (checks).
+#include "ops.h"
+
+#include <Eigen/Core>
+#include <unsupported/Eigen/SpecialFunctions>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace attnscope::ops::generic {
+#include "ops_kernels.inc"
+ATTNSCOPE_OPS(float)
+ATTNSCOPE_OPS(double)
+} // namespace attnscope::ops::generic
