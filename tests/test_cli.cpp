@@ -106,6 +106,7 @@ private slots:
         QTest::newRow("bad integer") << QStringList{"train", "--data", data, "--out", out, "--layers", "1.5"} << "--layers";
         QTest::newRow("negative") << QStringList{"train", "--data", data, "--out", out, "--batch-size", "-3"} << "--batch-size";
         QTest::newRow("bad choice") << QStringList{"train", "--data", data, "--out", out, "--mode", "odd"} << "--mode";
+        QTest::newRow("given twice") << QStringList{"train", "--data", data, "--out", out, "--lr", "0.1", "--lr", "0.2"} << "--lr";
         QTest::newRow("missing --out") << QStringList{"train", "--data", data} << "--out";
         QTest::newRow("epochs and steps")
             << QStringList{"train", "--data", data, "--out", out, "--epochs", "2", "--steps", "5"} << "--steps";

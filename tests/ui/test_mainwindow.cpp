@@ -1,0 +1,61 @@
+// The placeholder main window: it shows, has a real QCustomPlot loss plot,
+// names the dataset in its status bar, and quits from File > Quit (Ctrl+Q).
+#include "mainwindow.h"
+
+#include <QAction>
+#include <QLabel>
+#include <QMenuBar>
+#include <QStatusBar>
+#include <QtTest>
+
+#include <qcustomplot.h>
+
+using attnscope::MainWindow;
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+
+private slots:
+    void showsAndRenders()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.windowTitle(), QStringLiteral("AttnScope"));
+        QVERIFY(window.lossPlot() != nullptr);
+        QCOMPARE(window.lossPlot()->graphCount(), 1);
+        const QImage image = window.grab().toImage();
+        QVERIFY(!image.isNull());
+        QVERIFY(image.width() > 100 && image.height() > 100);
+    }
+
+    void statusBarNamesTheData()
+    {
+        MainWindow window;
+        window.setDataSpec(QStringLiteral("builtin:reviews?n=500"));
+        QCOMPARE(window.dataSpec(), QStringLiteral("builtin:reviews?n=500"));
+        bool found = false;
+        for (const QLabel *label : window.statusBar()->findChildren<QLabel *>())
+            found = found || label->text().contains(QStringLiteral("builtin:reviews?n=500"));
+        QVERIFY(found);
+    }
+
+    void quitClosesTheWindow()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QAction *quit = nullptr;
+        for (QAction *menu : window.menuBar()->actions())
+            if (menu->menu())
+                for (QAction *action : menu->menu()->actions())
+                    if (action->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_Q))
+                        quit = action;
+        QVERIFY2(quit, "no action with Ctrl+Q in the menus");
+        quit->trigger();
+        QVERIFY(!window.isVisible());
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_mainwindow.moc"
