@@ -104,6 +104,7 @@ void storeF32(float f, char *p)
 
 void decode(const char *src, size_t count, float *dst)
 {
+    if (count == 0) return;  // dst may be the null data() of an empty vector
     if constexpr (std::endian::native == std::endian::little) {
         std::memcpy(dst, src, count * sizeof(float));
     } else {
@@ -396,6 +397,7 @@ std::string serializeCheckpoint(const Model &model)
     std::memcpy(out.data() + 8, json.data(), json.size());
     char *data = out.data() + 8 + json.size();
     for (const Item &item : items) {
+        if (item.count == 0) continue;
         if constexpr (std::endian::native == std::endian::little) {
             std::memcpy(data, item.values, item.count * 4);
         } else {

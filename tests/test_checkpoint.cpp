@@ -67,7 +67,7 @@ Model makeModel(InputKind input, AttentionMode mode, int layers, uint32_t seed =
 
 bool sameBits(const std::vector<float> &a, const std::vector<float> &b)
 {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
 }
 
 // Everything a checkpoint carries is equal, the floats bit for bit.
