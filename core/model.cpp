@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <thread>
 
 namespace attnscope {
 
@@ -239,6 +240,86 @@ void backward(const ModelConfig &c, const ParamView<const T> &p, const Batch &ba
 ATTNSCOPE_INSTANTIATE(float)
 ATTNSCOPE_INSTANTIATE(double)
 #undef ATTNSCOPE_INSTANTIATE
+
+void sliceBatch(const Batch &batch, int first, int count, Batch *out)
+{
+    const size_t L = size_t(batch.L), T = size_t(batch.T);
+    out->B = count;
+    out->L = batch.L;
+    out->T = batch.T;
+    auto copyRows = [&](const auto &from, auto &to, size_t width) {
+        if (from.empty()) {
+            to.clear();
+            return;
+        }
+        to.assign(from.begin() + long(size_t(first) * width), from.begin() + long(size_t(first + count) * width));
+    };
+    copyRows(batch.tokens, out->tokens, L);
+    copyRows(batch.values, out->values, L);
+    copyRows(batch.mask, out->mask, L);
+    copyRows(batch.labels, out->labels, T);
+}
+
+Losses<float> forwardBackward(const Model &model, const Batch &batch, const std::vector<float> &taskWeights,
+                              int threads, StepWorkspace &ws, float *grads)
+{
+    const ModelConfig &c = model.config;
+    const ParamView<const float> p = model.view();
+    const float *mean = model.inputMean.empty() ? nullptr : model.inputMean.data();
+    const float *stdv = model.inputStd.empty() ? nullptr : model.inputStd.data();
+    const int parts = std::max(1, std::min(threads, batch.B));
+    ws.acts.resize(size_t(parts));
+    if (parts == 1) {
+        const Losses<float> losses = forward<float>(c, p, mean, stdv, batch, taskWeights, ws.acts[0]);
+        backward<float>(c, p, batch, taskWeights, losses, ws.acts[0], makeView<float>(c, model.layout, grads));
+        return losses;
+    }
+
+    // forward of each slice on its own thread
+    ws.slices.resize(size_t(parts));
+    std::vector<Losses<float>> partial(static_cast<size_t>(parts));
+    auto runParts = [&](auto &&work) {
+        std::vector<std::thread> pool;
+        for (int i = 1; i < parts; ++i) pool.emplace_back(work, i);
+        work(0);
+        for (std::thread &t : pool) t.join();
+    };
+    runParts([&](int i) {
+        const int first = int(int64_t(batch.B) * i / parts), last = int(int64_t(batch.B) * (i + 1) / parts);
+        sliceBatch(batch, first, last - first, &ws.slices[size_t(i)]);
+        partial[size_t(i)] = forward<float>(c, p, mean, stdv, ws.slices[size_t(i)], taskWeights, ws.acts[size_t(i)]);
+    });
+
+    // the batch's losses: per task, the sum over slices of their sums over the whole batch's labelled count
+    Losses<float> losses;
+    const int T = c.tasks();
+    losses.task.assign(size_t(T), 0.0f);
+    losses.labelled.assign(size_t(T), 0);
+    for (const Losses<float> &l : partial)
+        for (int t = 0; t < T; ++t) {
+            losses.labelled[size_t(t)] += l.labelled[size_t(t)];
+            losses.task[size_t(t)] += l.task[size_t(t)] * float(l.labelled[size_t(t)]);
+        }
+    for (int t = 0; t < T; ++t) {
+        const int n = losses.labelled[size_t(t)];
+        losses.task[size_t(t)] = n > 0 ? losses.task[size_t(t)] / float(n) : 0.0f;
+        losses.total += (taskWeights.empty() ? 1.0f : taskWeights[size_t(t)]) * losses.task[size_t(t)];
+    }
+
+    // backward of each slice, normalised by the batch's counts, into its own buffer
+    ws.grads.resize(size_t(parts - 1));
+    runParts([&](int i) {
+        float *g = grads;
+        if (i > 0) {
+            ws.grads[size_t(i - 1)].assign(model.params.size(), 0.0f);
+            g = ws.grads[size_t(i - 1)].data();
+        }
+        backward<float>(c, p, ws.slices[size_t(i)], taskWeights, losses, ws.acts[size_t(i)], makeView<float>(c, model.layout, g));
+    });
+    for (const std::vector<float> &g : ws.grads)
+        for (size_t k = 0; k < g.size(); ++k) grads[k] += g[k];
+    return losses;
+}
 
 void Model::initialise(uint64_t seed)
 {

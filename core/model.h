@@ -88,3 +88,28 @@ struct Model {
 };
 
 } // namespace attnscope
+
+namespace attnscope {
+
+// Buffers reused by forwardBackward between steps.
+struct StepWorkspace {
+    std::vector<Batch> slices;
+    std::vector<Activations<float>> acts;
+    std::vector<std::vector<float>> grads;  // per extra thread
+};
+
+// One training step's forward and backward, data-parallel: the batch is cut
+// into `threads` slices of whole samples, each slice runs forward and
+// backward on its own thread into its own gradient buffer, and the buffers
+// are added in a fixed order. Losses are normalised by the whole batch's
+// labelled counts, so the result is the one of a single pass up to float
+// round-off (and bit-identical from run to run for the same thread count).
+// grads must be zeroed by the caller.
+Losses<float> forwardBackward(const Model &model, const Batch &batch, const std::vector<float> &taskWeights,
+                              int threads, StepWorkspace &workspace, float *grads);
+
+// Rows [first, first + count) of a batch.
+void sliceBatch(const Batch &batch, int first, int count, Batch *out);
+
+} // namespace attnscope
+

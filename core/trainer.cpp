@@ -50,12 +50,8 @@ bool Trainer::step()
     m_cursor += count;
 
     std::fill(m_grads.begin(), m_grads.end(), 0.0f);
-    const ParamView<const float> p = std::as_const(m_model).view();
-    const float *mean = m_model.inputMean.empty() ? nullptr : m_model.inputMean.data();
-    const float *stdv = m_model.inputStd.empty() ? nullptr : m_model.inputStd.data();
-    const Losses<float> losses = forward<float>(m_model.config, p, mean, stdv, m_batch, m_config.taskWeights, m_acts);
-    backward<float>(m_model.config, p, m_batch, m_config.taskWeights, losses, m_acts,
-                    makeView<float>(m_model.config, m_model.layout, m_grads.data()));
+    const Losses<float> losses = forwardBackward(m_model, m_batch, m_config.taskWeights, m_config.threads,
+                                                 m_workspace, m_grads.data());
 
     const float lr = scheduledLearningRate(m_config.optimizer, m_step, m_totalSteps);
     const float norm = m_config.optimizer.clip > 0 ? clipGradNorm(m_grads.data(), m_grads.size(), m_config.optimizer.clip)

@@ -96,7 +96,7 @@ private:
     TrainConfig m_config;
     Optimizer m_optimizer;
     std::vector<float> m_grads;
-    Activations<float> m_acts;
+    StepWorkspace m_workspace;
     Batch m_batch;
     std::vector<int> m_order;
     int64_t m_step = 0, m_totalSteps = 0, m_stepsPerEpoch = 0;

@@ -1,0 +1,245 @@
+// The trainer as a front end drives it: stepping, epochs, stopping between
+// steps, progress callbacks, determinism, data-parallel steps, divergence.
+
+#include "dataset.h"
+#include "model.h"
+#include "random.h"
+#include "trainer.h"
+
+#include <QTest>
+
+#include <cmath>
+#include <thread>
+#include <utility>
+
+using namespace attnscope;
+
+namespace {
+
+struct Setup {
+    Dataset data;
+    Split split;
+    Model model;
+    EncodedDataset train, val;
+};
+
+Setup makeSetup(const std::string &spec, ModelConfig config = {}, uint64_t seed = 1)
+{
+    Setup s;
+    std::string error;
+    if (!loadDataset(spec, &s.data, &error)) qFatal("%s", error.c_str());
+    s.split = splitDataset(s.data, 0.2, seed);
+    s.model = createModel(s.data, s.split.train, config, seed);
+    const Vocabulary vocab(s.model.vocab);
+    s.train = encodeDataset(s.data, s.split.train, vocab, s.model.config.maxLen);
+    s.val = encodeDataset(s.data, s.split.val, vocab, s.model.config.maxLen);
+    return s;
+}
+
+} // namespace
+
+class TestTrainer : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void stepsAndEpochs();
+    void sameSeedSameWeights();
+    void threadsGiveTheSameStep();
+    void stopBetweenSteps();
+    void learningRateChangeAppliesNextStep();
+    void divergenceKeepsLastGoodWeights();
+    void evaluateCountsEverySample();
+    void inspectReturnsTheForwardPass();
+};
+
+void TestTrainer::stepsAndEpochs()
+{
+    Setup s = makeSetup("builtin:reviews?n=100");
+    TrainConfig tc;
+    tc.batchSize = 32;
+    tc.epochs = 2;
+    Trainer trainer(s.model, s.train, tc);
+    const int64_t perEpoch = (int64_t(s.train.samples.size()) + 31) / 32;
+    QCOMPARE(trainer.stepsPerEpoch(), perEpoch);
+    int calls = 0;
+    trainer.setProgressCallback([&](const Progress &p) {
+        ++calls;
+        QCOMPARE(p.step, int64_t(calls));
+        QCOMPARE(p.taskLoss.size(), s.data.tasks.size());
+        QVERIFY(std::isfinite(p.loss));
+    });
+    trainer.runEpoch();
+    QCOMPARE(calls, int(perEpoch));
+    QCOMPARE(trainer.progress().epoch, 0);
+    trainer.runEpoch();
+    QCOMPARE(calls, int(2 * perEpoch));
+    QCOMPARE(trainer.progress().epoch, 1);
+    QVERIFY(trainer.finished());
+    QVERIFY(!trainer.step());
+    QCOMPARE(calls, int(2 * perEpoch));
+
+    // a batch at least as large as the data: one full batch per epoch
+    Setup big = makeSetup("builtin:reviews?n=50");
+    tc.batchSize = 1000;
+    Trainer one(big.model, big.train, tc);
+    QCOMPARE(one.stepsPerEpoch(), int64_t(1));
+}
+
+void TestTrainer::sameSeedSameWeights()
+{
+    auto train = [](uint64_t seed) {
+        Setup s = makeSetup("builtin:reviews?n=120", {}, seed);
+        TrainConfig tc;
+        tc.steps = 12;
+        tc.seed = seed;
+        Trainer trainer(s.model, s.train, tc);
+        trainer.run();
+        return s.model.params;
+    };
+    const std::vector<float> a = train(3), b = train(3), c = train(4);
+    QVERIFY(a == b);  // bit-identical
+    QVERIFY(a != c);
+}
+
+// A data-parallel step equals a single-threaded one up to float round-off.
+void TestTrainer::threadsGiveTheSameStep()
+{
+    ModelConfig config;
+    config.layers = 2;
+    Setup s = makeSetup("builtin:reviews?n=80", config);
+    Batch batch;
+    std::vector<int> idx(33);
+    for (int i = 0; i < 33; ++i) idx[size_t(i)] = i;
+    makeBatch(s.train, idx.data(), 33, &batch);
+    batch.labels[0] = -1;  // a missing label changes the per-task counts of one slice only
+    std::vector<float> g1(s.model.params.size(), 0.0f), g3(s.model.params.size(), 0.0f);
+    StepWorkspace w1, w3;
+    const std::vector<float> weights = {1.0f, 0.5f, 2.0f};
+    const Losses<float> l1 = forwardBackward(s.model, batch, weights, 1, w1, g1.data());
+    const Losses<float> l3 = forwardBackward(s.model, batch, weights, 3, w3, g3.data());
+    QVERIFY(std::abs(l1.total - l3.total) <= 1e-5f * std::abs(l1.total));
+    QCOMPARE(l1.labelled, l3.labelled);
+    float maxAbs = 0, maxDiff = 0;
+    for (size_t i = 0; i < g1.size(); ++i) {
+        maxAbs = std::max(maxAbs, std::abs(g1[i]));
+        maxDiff = std::max(maxDiff, std::abs(g1[i] - g3[i]));
+    }
+    QVERIFY(maxAbs > 0);
+    QVERIFY2(maxDiff <= 1e-5f * maxAbs, qPrintable(QString("max diff %1 of %2").arg(maxDiff).arg(maxAbs)));
+}
+
+void TestTrainer::stopBetweenSteps()
+{
+    Setup s = makeSetup("builtin:reviews?n=200");
+    TrainConfig tc;
+    tc.epochs = 50;
+    Trainer trainer(s.model, s.train, tc);
+    trainer.setProgressCallback([&](const Progress &p) {
+        if (p.step == 7) trainer.requestStop();
+    });
+    trainer.run();
+    QCOMPARE(trainer.progress().step, int64_t(7));
+    QVERIFY(!trainer.finished());
+    // a request from another thread stops a running trainer
+    trainer.clearStop();
+    trainer.setProgressCallback({});
+    std::thread stopper([&] {
+        while (trainer.progress().step < 12) std::this_thread::yield();
+        trainer.requestStop();
+    });
+    trainer.run();
+    stopper.join();
+    QVERIFY(trainer.progress().step >= 12);
+    QVERIFY(!trainer.finished());
+}
+
+void TestTrainer::learningRateChangeAppliesNextStep()
+{
+    Setup s = makeSetup("builtin:reviews?n=64");
+    TrainConfig tc;
+    tc.steps = 4;
+    Trainer trainer(s.model, s.train, tc);
+    QVERIFY(trainer.step());
+    QCOMPARE(trainer.progress().learningRate, tc.optimizer.lr);
+    trainer.setLearningRate(0.0f);
+    const std::vector<float> before = s.model.params;
+    QVERIFY(trainer.step());
+    QCOMPARE(trainer.progress().learningRate, 0.0f);
+    // AdamW with lr 0 changes nothing (decay 1 - 0 * wd = 1)
+    QVERIFY(s.model.params == before);
+}
+
+void TestTrainer::divergenceKeepsLastGoodWeights()
+{
+    Setup s = makeSetup("builtin:reviews?n=64");
+    TrainConfig tc;
+    tc.steps = 10;
+    Trainer trainer(s.model, s.train, tc);
+    QVERIFY(trainer.step());
+    const std::vector<float> good = s.model.params;
+    s.model.params[s.model.layout.find("pool.key.weight")->offset] = std::numeric_limits<float>::quiet_NaN();
+    const std::vector<float> poisoned = s.model.params;
+    QVERIFY(!trainer.step());
+    QVERIFY(trainer.progress().diverged);
+    QVERIFY(trainer.stopRequested());
+    QCOMPARE(trainer.progress().step, int64_t(1));
+    // the update was not applied: every other weight is as it was
+    for (size_t i = 0; i < good.size(); ++i)
+        if (!std::isnan(poisoned[i])) QCOMPARE(s.model.params[i], poisoned[i]);
+}
+
+void TestTrainer::evaluateCountsEverySample()
+{
+    Setup s = makeSetup("builtin:reviews?n=90");
+    const EvalResult r = evaluate(s.model, s.val);
+    QCOMPARE(r.samples, int(s.val.samples.size()));
+    QCOMPARE(int(r.tasks.size()), int(s.data.tasks.size()));
+    double sum = 0;
+    for (const TaskMetrics &m : r.tasks) {
+        QVERIFY(m.labelled > 0);
+        QVERIFY(m.accuracy >= 0 && m.accuracy <= 1);
+        QVERIFY(m.rationaleMass.has_value());  // builtin:reviews has rationales
+        QVERIFY(*m.rationaleMass > 0 && *m.rationaleMass < 1);
+        QVERIFY(m.rationaleAuprc.has_value());
+        sum += m.loss;
+    }
+    QVERIFY(std::abs(sum - r.loss) < 1e-9);
+    // the loss does not depend on the batch size of evaluation
+    const EvalResult r2 = evaluate(s.model, s.val, {}, 7);
+    QVERIFY(std::abs(r.loss - r2.loss) < 1e-5 * r.loss);
+}
+
+void TestTrainer::inspectReturnsTheForwardPass()
+{
+    ModelConfig config;
+    config.layers = 2;
+    Setup s = makeSetup("builtin:reviews?n=40", config);
+    const std::vector<int> idx = {0, 3};
+    const std::vector<SampleOutputs> out = inspect(s.model, s.train, idx);
+    QCOMPARE(out.size(), size_t(2));
+    for (size_t k = 0; k < out.size(); ++k) {
+        const size_t n = s.train.samples[size_t(idx[k])].ids.size();
+        QCOMPARE(out[k].pool.size(), s.data.tasks.size());
+        for (const std::vector<float> &a : out[k].pool) {
+            QCOMPARE(a.size(), n);
+            double sum = 0;
+            for (float w : a) sum += w;
+            QVERIFY(std::abs(sum - 1.0) < 1e-5);
+        }
+        QCOMPARE(out[k].selfAttention.size(), size_t(2));
+        QCOMPARE(out[k].selfAttention[0].size(), size_t(s.model.config.heads));
+        QCOMPARE(out[k].selfAttention[1][3].size(), n);
+    }
+    // the same numbers as a forward pass over that one sample
+    Batch batch;
+    makeBatch(s.train, &idx[1], 1, &batch);
+    Activations<float> acts;
+    forward<float>(s.model.config, std::as_const(s.model).view(), nullptr, nullptr, batch, {}, acts);
+    for (int t = 0; t < int(s.data.tasks.size()); ++t)
+        for (size_t j = 0; j < out[1].pool[size_t(t)].size(); ++j)
+            QVERIFY(std::abs(out[1].pool[size_t(t)][j] - acts.pool[(size_t(t)) * size_t(batch.L) + j]) < 1e-6f);
+}
+
+QTEST_APPLESS_MAIN(TestTrainer)
+#include "test_trainer.moc"
