@@ -1,6 +1,7 @@
 // The core against the PyTorch reference of MODEL.md (tests/reference/reference.py),
 // tensor by tensor, as llm.c's test_gpt2.c does: logits, losses, task pooling,
-// self-attention, every gradient, and the weights after 5 AdamW steps.
+// self-attention, every gradient, and the weights after 5 AdamW steps; also
+// the data-parallel forwardBackward of the training step with 1 to 4 threads.
 //
 // The metric, per tensor (the reference's --self-check applies the same one
 // to float32 torch and prints how far it lands):
@@ -176,6 +177,8 @@ private slots:
     void forwardBackward();
     void adamw_data();
     void adamw();
+    void dataParallel_data();
+    void dataParallel();
 
 private:
     QStringList m_cases;
@@ -332,6 +335,45 @@ void TestReference::adamw()
         }
     }
     qInfo("%s: worst err after %d AdamW steps %.3e", c.name.c_str(), c.steps, cmp.worst());
+    QVERIFY2(cmp.failures().empty(), cmp.summary().c_str());
+}
+
+void TestReference::dataParallel_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<int>("threads");
+    for (const QString &c : m_cases)
+        for (int threads : {1, 2, 3, 4}) QTest::addRow("%s-threads%d", qPrintable(c), threads) << c << threads;
+}
+
+// The training step's data-parallel forwardBackward (slices of whole samples,
+// losses normalised by the whole batch's labelled counts) against the
+// reference: slices may hold no label of a task, or padding only up to the
+// batch's length.
+void TestReference::dataParallel()
+{
+    QFETCH(QString, name);
+    QFETCH(int, threads);
+    Case c;
+    std::string error;
+    QVERIFY2(loadCase(name.toStdString(), &c, &error), error.c_str());
+    const Model &model = c.model;
+    auto &exp = c.expected.tensors;
+    Comparison cmp(c.name + "/" + std::to_string(threads));
+    std::vector<float> grads(model.layout.totalSize(), 0.0f);
+    StepWorkspace workspace;
+    const Losses<float> losses = attnscope::forwardBackward(model, c.batch, c.taskWeights, threads, workspace, grads.data());
+    cmp.compare("loss.total", {losses.total}, exp["loss.total"], 1e-6);
+    cmp.compare("loss.task", losses.task, exp["loss.task"], 1e-6);
+    double G = 0.0;
+    for (const TensorSpec &t : model.layout.tensors())
+        for (float g : exp["grad." + t.name]) G = std::max(G, std::abs(double(g)));
+    for (const TensorSpec &t : model.layout.tensors()) {
+        const std::string key = "grad." + t.name;
+        const std::vector<float> mine(grads.begin() + ptrdiff_t(t.offset), grads.begin() + ptrdiff_t(t.offset + t.size));
+        cmp.compare(key, mine, exp[key], c.exactZeroGrads.count(t.name) ? G : 1e-6 * G);
+    }
+    qInfo("%s, threads = %d: worst err %.3e", c.name.c_str(), threads, cmp.worst());
     QVERIFY2(cmp.failures().empty(), cmp.summary().c_str());
 }
 
