@@ -1,0 +1,497 @@
+// bench_step: times full training steps of the core on a fixed random text
+// batch, counts the matrix-multiply FLOPs of a step, and measures the Eigen
+// float GEMM peak in the same run, so that "achieved / peak" can be printed.
+// bench/torch_step.py times the same step in PyTorch; bench/run_bench.sh runs
+// both and prints the table of docs/performance.md. A benchmark, not a test.
+//
+// A step is what the trainer does: zero the gradients, forward, backward,
+// (clipping off) AdamW update. By default the steps go through
+// Trainer::step() (which also builds the batch from the encoded samples and
+// computes the gradient norm it reports), so that whatever the trainer does
+// with TrainConfig::threads is measured; --path direct calls forward<float>,
+// backward<float> and Optimizer::step on a prebuilt Batch instead.
+//
+// FLOPs per step (matrix products only, 2 M N K each; element-wise work,
+// softmax, LayerNorm, GELU and the optimiser are not counted). With BL = B L,
+// d_h = d / h and C = sum_t C_t, the forward pass multiplies
+//   per encoder layer: Q, K, V, O projections  4 x 2 BL d d
+//                      FFN up and down         2 x 2 BL d f
+//                      scores Q K^T and A V    2 x 2 B h L L d_h   (= 4 B L^2 d)
+//   pooling:           keys H Wp^T             2 BL d d
+//                      scores and a H          2 x 2 B T L d
+//   heads:             z W_t^T                 2 B d C
+// and the backward pass does two products of the same size for each of them
+// (dX and dW for a linear map; dV, dA, dQ, dK for attention; dH, ds, dkeys,
+// dq for pooling), so
+//   FLOPs/step = 3 x [ N (8 BL d^2 + 4 BL d f + 4 B L^2 d) + 2 BL d^2 + 4 B T L d + 2 B d C ].
+// Padding tokens are counted: the dense kernels compute them.
+#include "dataset.h"
+#include "model.h"
+#include "optimizer.h"
+#include "random.h"
+#include "trainer.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+// bench/gemm/gemm_peak.cpp, built once per instruction set.
+#define GEMM_PEAK_SIGNATURE(name) \
+    extern "C" void name(int M, int N, int K, double minSeconds, int repeats, double *wall, double *cpu)
+GEMM_PEAK_SIGNATURE(attnscope_bench_gemm_gflops_portable);
+#ifdef ATTNSCOPE_BENCH_GEMM_AVX2
+GEMM_PEAK_SIGNATURE(attnscope_bench_gemm_gflops_avx2);
+#endif
+#ifdef ATTNSCOPE_BENCH_GEMM_AVX512
+GEMM_PEAK_SIGNATURE(attnscope_bench_gemm_gflops_avx512);
+#endif
+
+using namespace attnscope;
+
+namespace {
+
+struct Options {
+    int dim = 64, heads = 4, layers = 1, ffn = 256, len = 32, batch = 32, tasks = 3;
+    std::vector<int> classes{2, 4, 2};
+    int vocab = 1000;
+    int minReal = -1;     // -1: every token real; else sample lengths in [minReal, len], sample 0 full
+    int steps = 20;       // steps per repeat
+    int repeats = 5;
+    int warmup = 5;
+    int threads = 1;
+    uint64_t seed = 1;
+    std::string path = "trainer";
+    double peakSeconds = 0.2;
+    int peakRepeats = 5;
+    bool peak = true;
+    bool json = false;
+};
+
+[[noreturn]] void usage(int code)
+{
+    std::fputs(
+        "usage: bench_step [options]\n"
+        "  --dim D (64) --heads H (4) --layers N (1) --ffn F (256) --len L (32) --batch B (32)\n"
+        "  --tasks T (3) --classes C1,C2,... (2,4,2; one value = the same for every task)\n"
+        "  --vocab V (1000)  --min-real K (all L tokens real; else lengths in [K, L], sample 0 full)\n"
+        "  --steps N (20 per repeat) --repeats R (5) --warmup W (5) --threads N (1) --seed S (1)\n"
+        "  --path trainer|direct (trainer)  --peak-seconds S (0.2) --peak-repeats R (5) --no-peak\n"
+        "  --json\n"
+        "Times full training steps (zero grads, forward, backward, AdamW; clipping off) and\n"
+        "prints steps/s (median of R repeats of N steps), ms/step, matmul FLOPs per step,\n"
+        "achieved GFLOP/s and the single-thread Eigen float GEMM peak measured in this run.\n",
+        code == 0 ? stdout : stderr);
+    std::exit(code);
+}
+
+int toInt(const std::string &flag, const std::string &text, int lo, int hi)
+{
+    char *end = nullptr;
+    const long v = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || v < lo || v > hi) {
+        std::fprintf(stderr, "bench_step: %s: '%s' is not an integer in [%d, %d]\n", flag.c_str(), text.c_str(), lo, hi);
+        std::exit(2);
+    }
+    return int(v);
+}
+
+Options parse(int argc, char **argv)
+{
+    Options o;
+    bool classesGiven = false;
+    for (int i = 1; i < argc; ++i) {
+        std::string flag = argv[i], value;
+        if (flag == "--help" || flag == "-h") usage(0);
+        if (flag == "--json") { o.json = true; continue; }
+        if (flag == "--no-peak") { o.peak = false; continue; }
+        if (const size_t eq = flag.find('='); eq != std::string::npos) {
+            value = flag.substr(eq + 1);
+            flag = flag.substr(0, eq);
+        } else {
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "bench_step: %s needs a value\n", flag.c_str());
+                std::exit(2);
+            }
+            value = argv[++i];
+        }
+        if (flag == "--dim") o.dim = toInt(flag, value, 1, 1 << 16);
+        else if (flag == "--heads") o.heads = toInt(flag, value, 1, 1024);
+        else if (flag == "--layers") o.layers = toInt(flag, value, 0, 64);
+        else if (flag == "--ffn") o.ffn = toInt(flag, value, 1, 1 << 20);
+        else if (flag == "--len") o.len = toInt(flag, value, 1, 1 << 16);
+        else if (flag == "--batch") o.batch = toInt(flag, value, 1, 1 << 20);
+        else if (flag == "--tasks") o.tasks = toInt(flag, value, 1, 1024);
+        else if (flag == "--vocab") o.vocab = toInt(flag, value, 3, 1 << 24);
+        else if (flag == "--min-real") o.minReal = toInt(flag, value, 1, 1 << 16);
+        else if (flag == "--steps") o.steps = toInt(flag, value, 1, 1 << 30);
+        else if (flag == "--repeats") o.repeats = toInt(flag, value, 1, 1 << 20);
+        else if (flag == "--warmup") o.warmup = toInt(flag, value, 0, 1 << 30);
+        else if (flag == "--threads") o.threads = toInt(flag, value, 1, 1024);
+        else if (flag == "--seed") o.seed = uint64_t(toInt(flag, value, 0, 1 << 30));
+        else if (flag == "--peak-repeats") o.peakRepeats = toInt(flag, value, 1, 1000);
+        else if (flag == "--peak-seconds") o.peakSeconds = std::atof(value.c_str());
+        else if (flag == "--path") {
+            if (value != "trainer" && value != "direct") {
+                std::fprintf(stderr, "bench_step: --path: '%s' is not trainer or direct\n", value.c_str());
+                std::exit(2);
+            }
+            o.path = value;
+        } else if (flag == "--classes") {
+            o.classes.clear();
+            std::stringstream ss(value);
+            std::string item;
+            while (std::getline(ss, item, ',')) o.classes.push_back(toInt(flag, item, 1, 1 << 20));
+            classesGiven = true;
+        } else {
+            std::fprintf(stderr, "bench_step: unknown option %s\n", flag.c_str());
+            usage(2);
+        }
+    }
+    if (o.dim % o.heads != 0) {
+        std::fprintf(stderr, "bench_step: --dim %d is not a multiple of --heads %d\n", o.dim, o.heads);
+        std::exit(2);
+    }
+    if (o.minReal > o.len) o.minReal = o.len;
+    // Classes: one value per task; a single value (or the default list when
+    // --tasks changes it) is cycled over the tasks.
+    if (int(o.classes.size()) != o.tasks) {
+        if (classesGiven && o.classes.size() != 1) {
+            std::fprintf(stderr, "bench_step: --classes has %zu values for %d tasks\n", o.classes.size(), o.tasks);
+            std::exit(2);
+        }
+        std::vector<int> cycled;
+        for (int t = 0; t < o.tasks; ++t) cycled.push_back(o.classes[size_t(t) % o.classes.size()]);
+        o.classes = cycled;
+    }
+    return o;
+}
+
+// The batch, drawn with splitmix64 (core/random.h) in an order that
+// bench/torch_step.py repeats exactly, so both time the same data:
+// lengths (sample 0 full, the rest in [minReal, L], drawn only when
+// minReal < L), then a token id in [2, V) for every position (row-major; ids
+// beyond a sample's length are drawn and then dropped), then labels (b, t).
+struct BenchData {
+    std::vector<int> lengths;                 // B
+    std::vector<std::vector<int32_t>> ids;    // B x lengths[b]
+    std::vector<std::vector<int32_t>> labels; // B x T
+};
+
+BenchData makeData(const Options &o)
+{
+    Rng rng(o.seed ^ 0xBE7C4ull);
+    BenchData data;
+    const int B = o.batch, L = o.len;
+    data.lengths.assign(size_t(B), L);
+    if (o.minReal > 0 && o.minReal < L)
+        for (int b = 1; b < B; ++b) data.lengths[size_t(b)] = o.minReal + int(rng.below(uint64_t(L - o.minReal + 1)));
+    data.ids.resize(size_t(B));
+    for (int b = 0; b < B; ++b)
+        for (int j = 0; j < L; ++j) {
+            const int32_t id = int32_t(2 + rng.below(uint64_t(o.vocab - 2)));
+            if (j < data.lengths[size_t(b)]) data.ids[size_t(b)].push_back(id);
+        }
+    data.labels.resize(size_t(B));
+    for (int b = 0; b < B; ++b)
+        for (int t = 0; t < o.tasks; ++t) data.labels[size_t(b)].push_back(int32_t(rng.below(uint64_t(o.classes[size_t(t)]))));
+    return data;
+}
+
+// Matmul FLOPs of one training step (forward + backward), as in the header comment.
+struct Flops {
+    double encoder = 0, pool = 0, heads = 0;
+    double total() const { return encoder + pool + heads; }
+};
+
+Flops stepFlops(const Options &o)
+{
+    const double B = o.batch, L = o.len, d = o.dim, f = o.ffn, N = o.layers, T = o.tasks, BL = B * L;
+    double C = 0;
+    for (int c : o.classes) C += c;
+    Flops fl;
+    fl.encoder = 3.0 * N * (8 * BL * d * d + 4 * BL * d * f + 4 * B * L * L * d);
+    fl.pool = 3.0 * (2 * BL * d * d + 4 * B * T * L * d);
+    fl.heads = 3.0 * (2 * B * d * C);
+    return fl;
+}
+
+double now()
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+double cpuSeconds()
+{
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return double(u.ru_utime.tv_sec) + double(u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+// OS threads of this process right now (/proc/self/status), 0 if unknown.
+int osThreads()
+{
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("Threads:", 0) == 0) return std::atoi(line.c_str() + 8);
+    return 0;
+}
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+struct Timing {
+    std::vector<double> rates;  // steps per wall second, per repeat
+    double median = 0, best = 0, worst = 0;
+    double perCpuSecond = 0;    // median over repeats of steps per CPU second of the process
+    double cpuPerWall = 0;      // CPU time / wall time over the timed repeats
+    int maxThreads = 0;         // most OS threads seen between repeats
+    double firstLoss = 0;
+};
+
+// Runs warm-up steps, then `repeats` blocks of `steps` steps, through step().
+Timing timeSteps(const Options &o, const std::function<void()> &step)
+{
+    Timing t;
+    for (int i = 0; i < o.warmup; ++i) step();
+    t.maxThreads = osThreads();
+    std::vector<double> cpuRates;
+    const double cpu0 = cpuSeconds(), wall0 = now();
+    for (int r = 0; r < o.repeats; ++r) {
+        const double start = now(), cpuStart = cpuSeconds();
+        for (int i = 0; i < o.steps; ++i) step();
+        t.rates.push_back(double(o.steps) / (now() - start));
+        cpuRates.push_back(double(o.steps) / std::max(cpuSeconds() - cpuStart, 1e-9));
+        t.maxThreads = std::max(t.maxThreads, osThreads());
+    }
+    t.cpuPerWall = (cpuSeconds() - cpu0) / (now() - wall0);
+    t.median = median(t.rates);
+    t.perCpuSecond = median(cpuRates);
+    t.best = *std::max_element(t.rates.begin(), t.rates.end());
+    t.worst = *std::min_element(t.rates.begin(), t.rates.end());
+    return t;
+}
+
+struct Peak {
+    std::string isa;
+    // GFLOP/s per wall second and per CPU second (median of repeats) for
+    // 512 x 512 x 512, for (B L) x d x d (a Q/K/V/O projection) and for
+    // (B L) x f x d (the FFN up projection).
+    double square = 0, model = 0, ffn = 0;
+    double squareCpu = 0, modelCpu = 0, ffnCpu = 0;
+};
+
+std::vector<Peak> measurePeaks(const Options &o)
+{
+    using Fn = void (*)(int, int, int, double, int, double *, double *);
+    std::vector<std::pair<std::string, Fn>> variants{{"portable", attnscope_bench_gemm_gflops_portable}};
+#if defined(ATTNSCOPE_BENCH_GEMM_AVX2)
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        variants.push_back({"avx2+fma", attnscope_bench_gemm_gflops_avx2});
+#endif
+#if defined(ATTNSCOPE_BENCH_GEMM_AVX512)
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx2") &&
+        __builtin_cpu_supports("fma"))
+        variants.push_back({"avx512", attnscope_bench_gemm_gflops_avx512});
+#endif
+    const int BL = o.batch * o.len;
+    std::vector<Peak> peaks;
+    for (const auto &[isa, fn] : variants) {
+        Peak p;
+        p.isa = isa;
+        fn(512, 512, 512, o.peakSeconds, o.peakRepeats, &p.square, &p.squareCpu);
+        fn(BL, o.dim, o.dim, o.peakSeconds, o.peakRepeats, &p.model, &p.modelCpu);
+        fn(BL, o.ffn, o.dim, o.peakSeconds, o.peakRepeats, &p.ffn, &p.ffnCpu);
+        peaks.push_back(p);
+    }
+    return peaks;
+}
+
+std::string joinInts(const std::vector<int> &v)
+{
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (i) s += ',';
+        s += std::to_string(v[i]);
+    }
+    return s;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    const Options o = parse(argc, argv);
+
+    ModelConfig mc;
+    mc.input = InputKind::Text;
+    mc.dim = o.dim;
+    mc.heads = o.heads;
+    mc.layers = o.layers;
+    mc.ffn = o.ffn;
+    mc.maxLen = o.len;
+    mc.vocabSize = o.vocab;
+    mc.classes = o.classes;
+    if (const std::string problem = mc.validate(); !problem.empty()) {
+        std::fprintf(stderr, "bench_step: %s\n", problem.c_str());
+        return 2;
+    }
+    Model model;
+    model.config = mc;
+    for (int t = 0; t < o.tasks; ++t) {
+        TaskInfo task;
+        task.name = "task" + std::to_string(t);
+        for (int c = 0; c < o.classes[size_t(t)]; ++c) task.classes.push_back(std::to_string(c));
+        model.tasks.push_back(task);
+    }
+    model.vocab = {"<pad>", "<unk>"};
+    for (int v = 2; v < o.vocab; ++v) model.vocab.push_back("w" + std::to_string(v));
+    model.initialise(o.seed);
+
+    const BenchData data = makeData(o);
+    long long idSum = 0, realTokens = 0, labelSum = 0;
+    for (int b = 0; b < o.batch; ++b) {
+        for (int32_t id : data.ids[size_t(b)]) idSum += id;
+        realTokens += data.lengths[size_t(b)];
+        for (int32_t y : data.labels[size_t(b)]) labelSum += y;
+    }
+
+    OptimizerConfig oc;  // AdamW, lr 0.003, weight decay 0.01, clipping off: PyTorch's defaults but lr
+    oc.kind = OptimizerKind::AdamW;
+    oc.clip = 0.0f;
+
+    Timing timing;
+    if (o.path == "trainer") {
+        EncodedDataset encoded;
+        encoded.input = InputKind::Text;
+        encoded.tasks = o.tasks;
+        for (int b = 0; b < o.batch; ++b) {
+            EncodedSample s;
+            s.ids = data.ids[size_t(b)];
+            s.mask.assign(s.ids.size(), 1);
+            s.labels = data.labels[size_t(b)];
+            s.index = b;
+            encoded.samples.push_back(std::move(s));
+        }
+        TrainConfig tc;
+        tc.optimizer = oc;
+        tc.batchSize = o.batch;  // one batch = every sample, every step
+        tc.steps = int64_t(o.warmup) + int64_t(o.repeats) * o.steps + 1;
+        tc.shuffle = false;
+        tc.seed = o.seed;
+        tc.threads = o.threads;
+        Trainer trainer(model, encoded, tc);
+        double firstLoss = 0;
+        bool first = true;
+        timing = timeSteps(o, [&] {
+            trainer.step();
+            if (first) {
+                firstLoss = trainer.progress().loss;
+                first = false;
+            }
+        });
+        timing.firstLoss = firstLoss;
+    } else {
+        Batch batch;
+        batch.resize(o.batch, o.len, o.tasks, InputKind::Text);
+        for (int b = 0; b < o.batch; ++b) {
+            for (int j = 0; j < data.lengths[size_t(b)]; ++j) {
+                batch.tokens[size_t(b) * o.len + j] = data.ids[size_t(b)][size_t(j)];
+                batch.mask[size_t(b) * o.len + j] = 1;
+            }
+            for (int t = 0; t < o.tasks; ++t) batch.labels[size_t(b) * o.tasks + t] = data.labels[size_t(b)][size_t(t)];
+        }
+        Optimizer optimizer(oc, model.params.size());
+        std::vector<float> grads(model.params.size());
+        Activations<float> acts;
+        const std::vector<float> taskWeights;
+        double firstLoss = 0;
+        bool first = true;
+        timing = timeSteps(o, [&] {
+            std::fill(grads.begin(), grads.end(), 0.0f);
+            const ParamView<const float> p = std::as_const(model).view();
+            const Losses<float> losses = forward<float>(mc, p, nullptr, nullptr, batch, taskWeights, acts);
+            backward<float>(mc, p, batch, taskWeights, losses, acts, makeView<float>(mc, model.layout, grads.data()));
+            optimizer.step(model.params.data(), grads.data(), oc.lr);
+            if (first) {
+                firstLoss = losses.total;
+                first = false;
+            }
+        });
+        timing.firstLoss = firstLoss;
+    }
+
+    const Flops flops = stepFlops(o);
+    const double stepsPerSecond = timing.median;
+    const double gflops = flops.total() * stepsPerSecond * 1e-9;
+    const double gflopsCpu = flops.total() * timing.perCpuSecond * 1e-9;
+    const std::vector<Peak> peaks = o.peak ? measurePeaks(o) : std::vector<Peak>{};
+    const char *threadNote =
+        o.path == "trainer"
+            ? "--threads is passed to the core as TrainConfig::threads; whether the core used more than one thread "
+              "shows in cpu_per_wall (above 1) or os_threads (threads alive between repeats)"
+            : "--threads is ignored by --path direct (forward<float> and backward<float> run on this thread)";
+
+    if (o.json) {
+        std::printf("{\n  \"engine\": \"core\",\n  \"path\": \"%s\",\n", o.path.c_str());
+        std::printf("  \"config\": {\"dim\": %d, \"heads\": %d, \"layers\": %d, \"ffn\": %d, \"len\": %d, \"batch\": %d, "
+                    "\"tasks\": %d, \"classes\": [%s], \"vocab\": %d, \"real_tokens\": %lld, \"threads\": %d},\n",
+                    o.dim, o.heads, o.layers, o.ffn, o.len, o.batch, o.tasks, joinInts(o.classes).c_str(), o.vocab,
+                    realTokens, o.threads);
+        std::printf("  \"parameters\": %zu,\n", model.params.size());
+        std::printf("  \"batch_checksum\": {\"id_sum\": %lld, \"real_tokens\": %lld, \"label_sum\": %lld},\n", idSum,
+                    realTokens, labelSum);
+        std::printf("  \"steps_per_repeat\": %d, \"repeats\": %d, \"warmup\": %d,\n", o.steps, o.repeats, o.warmup);
+        std::printf("  \"steps_per_second\": %.6g, \"steps_per_second_best\": %.6g, \"steps_per_second_worst\": %.6g,\n",
+                    timing.median, timing.best, timing.worst);
+        std::printf("  \"ms_per_step\": %.6g,\n", 1000.0 / stepsPerSecond);
+        std::printf("  \"flops_per_step\": %.6g, \"flops_encoder\": %.6g, \"flops_pool\": %.6g, \"flops_heads\": %.6g,\n",
+                    flops.total(), flops.encoder, flops.pool, flops.heads);
+        std::printf("  \"gflops\": %.6g,\n", gflops);
+        std::printf("  \"steps_per_cpu_second\": %.6g, \"gflops_per_cpu_second\": %.6g,\n", timing.perCpuSecond, gflopsCpu);
+        std::printf("  \"cpu_per_wall\": %.4g, \"os_threads\": %d,\n", timing.cpuPerWall, timing.maxThreads);
+        std::printf("  \"loss_first_step\": %.6g,\n", timing.firstLoss);
+        std::printf("  \"peaks\": [");
+        for (size_t i = 0; i < peaks.size(); ++i)
+            std::printf("%s\n    {\"isa\": \"%s\", \"gemm_512\": %.6g, \"gemm_model\": %.6g, \"gemm_ffn\": %.6g, "
+                        "\"gemm_512_cpu\": %.6g, \"gemm_model_cpu\": %.6g, \"gemm_ffn_cpu\": %.6g}",
+                        i ? "," : "", peaks[i].isa.c_str(), peaks[i].square, peaks[i].model, peaks[i].ffn,
+                        peaks[i].squareCpu, peaks[i].modelCpu, peaks[i].ffnCpu);
+        std::printf("\n  ],\n  \"note\": \"%s\"\n}\n", threadNote);
+        return 0;
+    }
+
+    std::printf("core (%s path): d %d, %d heads, %d layers, f %d, L %d, batch %d, %d tasks (%s classes), vocab %d, "
+                "%lld real tokens, %d threads requested\n",
+                o.path.c_str(), o.dim, o.heads, o.layers, o.ffn, o.len, o.batch, o.tasks, joinInts(o.classes).c_str(),
+                o.vocab, realTokens, o.threads);
+    std::printf("batch checksum: id sum %lld, real tokens %lld, label sum %lld; %zu parameters\n", idSum, realTokens,
+                labelSum, model.params.size());
+    std::printf("steps/s: %.2f (median of %d x %d steps; best %.2f, worst %.2f), %.3f ms/step, first-step loss %.4f\n",
+                timing.median, o.repeats, o.steps, timing.best, timing.worst, 1000.0 / stepsPerSecond,
+                timing.firstLoss);
+    std::printf("matmul FLOPs/step: %.4g (encoder %.4g, pooling %.4g, heads %.4g); achieved %.2f GFLOP/s\n",
+                flops.total(), flops.encoder, flops.pool, flops.heads, gflops);
+    std::printf("CPU time / wall time while timing: %.2f; OS threads: %d; per CPU second: %.2f steps, %.2f GFLOP\n",
+                timing.cpuPerWall, timing.maxThreads, timing.perCpuSecond, gflopsCpu);
+    for (const Peak &p : peaks)
+        std::printf("Eigen float GEMM peak, 1 thread, %-8s: 512^3 %.2f GFLOP/s, %dx%dx%d %.2f, %dx%dx%d %.2f; "
+                    "achieved/peak(512^3) %.1f%%; per CPU second: 512^3 %.2f GFLOP, achieved/peak %.1f%%\n",
+                    p.isa.c_str(), p.square, o.batch * o.len, o.dim, o.dim, p.model, o.batch * o.len, o.ffn, o.dim,
+                    p.ffn, 100.0 * gflops / p.square, p.squareCpu, 100.0 * gflopsCpu / p.squareCpu);
+    std::printf("note: %s\n", threadNote);
+    return 0;
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Builds bench_step (Release) and times a training step of the core and of
+# PyTorch on the same configurations, data and thread counts, in one run, then
+# prints the table of docs/performance.md. A benchmark, not a test.
+#
+#   bench/run_bench.sh [BUILD_DIR]        (default: build-bench in the source tree)
+#
+# Environment: ROUNDS (default 3) rounds of every process, the table taking
+# medians over them; QUICK=1 runs one round of few steps (a smoke run, figures
+# not for quoting); PYTHON (default /usr/bin/python3, Debian's python3-torch).
+# The figures, and how to read them: docs/performance.md.
+set -euo pipefail
+
+SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${1:-$SRC/build-bench}"
+PYTHON="${PYTHON:-/usr/bin/python3}"
+OUT="$BUILD/bench-results"
+mkdir -p "$OUT"
+
+# ---------------------------------------------------------------- build
+if [[ ! -f "$BUILD/build.ninja" && ! -f "$BUILD/Makefile" ]]; then
+    cmake -S "$SRC" -B "$BUILD" -G Ninja -DATTNSCOPE_BUILD_GUI=OFF -DCMAKE_BUILD_TYPE=Release
+fi
+build_type="$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD/CMakeCache.txt")"
+if [[ "$build_type" != "Release" ]]; then
+    echo "run_bench: $BUILD is a '$build_type' build; benchmarks need Release" >&2
+    exit 1
+fi
+cmake --build "$BUILD" -j2 --target bench_step
+BENCH="$BUILD/bench/bench_step"
+
+# ---------------------------------------------------------------- the machine and the BLAS torch uses
+echo "== machine"
+dirty=""
+if [[ -n "$(git -C "$SRC" status --porcelain -- core 2>/dev/null)" ]]; then dirty=" (core/ has uncommitted changes)"; fi
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo '?')$dirty"
+echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== torch BLAS"
+if env | grep -q '^OPENBLAS'; then
+    echo "OPENBLAS variables set here (unset for the torch runs only):"
+    env | grep '^OPENBLAS' | sed 's/^/  /'
+fi
+# torch is built with BLAS_INFO=generic: it calls libblas.so.3, which the
+# Debian alternatives point at OpenBLAS (pthread build).
+"$PYTHON" -c "import torch; print('torch', torch.__version__); print([l.strip() for l in torch.__config__.show().splitlines() if 'BLAS' in l or 'CPU capability' in l])" \
+    | sed 's/^/  /'
+torch_lib="$("$PYTHON" -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')"
+for so in "$torch_lib"/libtorch_cpu.so /usr/lib/x86_64-linux-gnu/libtorch_cpu.so*; do
+    if [[ -e "$so" ]]; then
+        echo "  ldd $(basename "$so"): $(ldd "$so" | grep -E 'blas|lapack' | awk '{print $1 " -> " $3}' | tr '\n' ' ')"
+        break
+    fi
+done
+update-alternatives --display libblas.so.3-x86_64-linux-gnu 2>/dev/null | grep -E 'link currently points' | sed 's/^ */  /' || true
+
+# torch runs without the OPENBLAS_* overrides of this shell (they force
+# Haswell kernels and a tiny L2 size here); OpenBLAS picks its own kernels.
+run_torch() {
+    (
+        unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
+        "$PYTHON" "$SRC/bench/torch_step.py" "$@"
+    )
+}
+
+# ---------------------------------------------------------------- the runs
+# name | model flags | timing flags (steps per repeat, repeats, warm-up).
+# ROUNDS rounds, each running every configuration's core and torch processes
+# one after the other, so that a change in the machine's load hits both; the
+# table takes each figure's median over the rounds.
+ROUNDS="${ROUNDS:-3}"
+if [[ "${QUICK:-0}" == 1 ]]; then
+    ROUNDS=1
+    default_timing="--steps 5 --repeats 3 --warmup 2"
+    large_timing="--steps 1 --repeats 1 --warmup 1"
+else
+    default_timing="--steps 20 --repeats 5 --warmup 5"
+    large_timing="--steps 2 --repeats 3 --warmup 1"
+fi
+configs=(
+    "default|--dim 64 --heads 4 --layers 1 --ffn 256 --len 32 --batch 32 --tasks 3 --classes 2,4,2|$default_timing"
+    "large|--dim 256 --heads 8 --layers 2 --ffn 1024 --len 128 --batch 32 --tasks 3 --classes 2,4,2|$large_timing"
+)
+
+rm -f "$OUT"/*.json
+for round in $(seq 1 "$ROUNDS"); do
+    for entry in "${configs[@]}"; do
+        IFS='|' read -r name model timing <<<"$entry"
+        echo "== round $round/$ROUNDS, $name: $model $timing (load $(cut -d' ' -f1 /proc/loadavg))"
+        # shellcheck disable=SC2086
+        {
+            "$BENCH" $model $timing --threads 1 --json >"$OUT/$name-core-1-r$round.json"
+            "$BENCH" $model $timing --threads 2 --no-peak --json >"$OUT/$name-core-2-r$round.json"
+            run_torch $model $timing --threads 1,2 --json >"$OUT/$name-torch-r$round.json"
+        }
+    done
+done
+echo "load after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+
+# ---------------------------------------------------------------- the table
+"$PYTHON" "$SRC/bench/bench_table.py" "$OUT" "$ROUNDS" "${configs[@]%%|*}" | tee "$OUT/table.md"
