@@ -9,7 +9,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <thread>
+#include <functional>
+#include <mutex>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace attnscope {
 
@@ -113,7 +117,8 @@ Losses<T> forward(const ModelConfig &c, const ParamView<const T> &p, const T *in
     losses.labelled.assign(size_t(Tn), 0);
     acts.logits.resize(size_t(Tn));
     acts.probs.resize(size_t(Tn));
-    std::vector<T> zt(size_t(B) * d);
+    std::vector<T> &zt = acts.scratch.zt;
+    zt.resize(size_t(B) * d);
     for (int t = 0; t < Tn; ++t) {
         const int C = c.classes[size_t(t)];
         for (int b = 0; b < B; ++b)
@@ -141,14 +146,17 @@ void backward(const ModelConfig &c, const ParamView<const T> &p, const Batch &ba
     const size_t BL = size_t(B) * L, BLd = BL * d;
 
     // backward through the heads: dlogits = lambda_t / n_t (p - onehot(y)) on labelled rows
-    std::vector<T> dz(size_t(B) * Tn * d, T(0));
-    std::vector<T> zt(size_t(B) * d), dzt(size_t(B) * d);
+    typename Activations<T>::Scratch &s = acts.scratch;
+    std::vector<T> &dz = s.dz, &zt = s.zt, &dzt = s.dzt, &dlogits = s.dlogits;
+    dz.assign(size_t(B) * Tn * d, T(0));
+    zt.resize(size_t(B) * d);
+    dzt.resize(size_t(B) * d);
     for (int t = 0; t < Tn; ++t) {
         const int n = losses.labelled[size_t(t)];
         if (n == 0) continue;
         const int C = c.classes[size_t(t)];
         const T lambda = taskWeights.empty() ? T(1) : T(taskWeights[size_t(t)]);
-        std::vector<T> dlogits(size_t(B) * C, T(0));
+        dlogits.assign(size_t(B) * C, T(0));
         for (int b = 0; b < B; ++b) {
             const int y = batch.labels[size_t(b) * Tn + t];
             if (y < 0) continue;
@@ -164,17 +172,21 @@ void backward(const ModelConfig &c, const ParamView<const T> &p, const Batch &ba
     }
 
     // backward through pooling, keys and queries
-    std::vector<T> dH(BLd, T(0)), dkeys(BLd, T(0)), dq(size_t(Tn) * d, T(0));
+    std::vector<T> &dH = s.dH, &dkeys = s.dkeys, &dq = s.dq;
+    dH.assign(BLd, T(0));
+    dkeys.assign(BLd, T(0));
+    dq.assign(size_t(Tn) * d, T(0));
     pool_backward(dH.data(), dkeys.data(), dq.data(), dz.data(), acts.pool.data(), acts.H.data(), acts.keys.data(), acts.queries.data(), B, L, d, Tn);
     queries_backward(g, dq.data(), c, p);
     linear_backward<T>(dH.data(), g.pool_key, nullptr, dkeys.data(), acts.H.data(), p.pool_key, int(BL), d, d);
 
     // backward through the final LayerNorm
-    std::vector<T> dh(BLd, T(0));
+    std::vector<T> &dh = s.dh;
+    dh.assign(BLd, T(0));
     layernorm_backward(dh.data(), g.final_ln_w, g.final_ln_b, dH.data(), acts.last.data(), p.final_ln_w, acts.fln_mean.data(), acts.fln_rstd.data(), int(BL), d);
 
     // backward through the layers, last first. dh holds dLoss/d(layer output).
-    std::vector<T> dmid, dact, dup, dln, dattn, dqkv;
+    std::vector<T> &dmid = s.dmid, &dact = s.dact, &dup = s.dup, &dln = s.dln, &dattn = s.dattn, &dqkv = s.dqkv;
     for (int l = c.layers - 1; l >= 0; --l) {
         const LayerView<const T> &w = p.layers[size_t(l)];
         const LayerView<T> &gw = g.layers[size_t(l)];
@@ -263,6 +275,16 @@ void sliceBatch(const Batch &batch, int first, int count, Batch *out)
 Losses<float> forwardBackward(const Model &model, const Batch &batch, const std::vector<float> &taskWeights,
                               int threads, StepWorkspace &ws, float *grads)
 {
+#if defined(__GLIBC__)
+    // glibc hands blocks over 128 KiB back to the kernel when they are freed,
+    // so every step's activations and Eigen's packing buffers would be
+    // page-faulted in afresh (a third of a step's time, measured). Keep them.
+    static std::once_flag tuned;
+    std::call_once(tuned, [] {
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        mallopt(M_TRIM_THRESHOLD, 512 << 20);
+    });
+#endif
     const ModelConfig &c = model.config;
     const ParamView<const float> p = model.view();
     const float *mean = model.inputMean.empty() ? nullptr : model.inputMean.data();
@@ -278,12 +300,7 @@ Losses<float> forwardBackward(const Model &model, const Batch &batch, const std:
     // forward of each slice on its own thread
     ws.slices.resize(size_t(parts));
     std::vector<Losses<float>> partial(static_cast<size_t>(parts));
-    auto runParts = [&](auto &&work) {
-        std::vector<std::thread> pool;
-        for (int i = 1; i < parts; ++i) pool.emplace_back(work, i);
-        work(0);
-        for (std::thread &t : pool) t.join();
-    };
+    auto runParts = [&](const std::function<void(int)> &work) { ws.pool.run(parts, work); };
     runParts([&](int i) {
         const int first = int(int64_t(batch.B) * i / parts), last = int(int64_t(batch.B) * (i + 1) / parts);
         sliceBatch(batch, first, last - first, &ws.slices[size_t(i)]);

@@ -5,6 +5,7 @@
 // it, so what is shown is what was computed.
 #pragma once
 
+#include "parallel.h"
 #include "params.h"
 #include "types.h"
 
@@ -42,6 +43,13 @@ struct Activations {
     std::vector<T> z;         // (B, T, d)
     std::vector<std::vector<T>> logits; // per task: (B, C_t)
     std::vector<std::vector<T>> probs;  // per task: (B, C_t) softmax(logits)
+
+    // Gradient buffers that backward() reuses from call to call, so that a
+    // training step allocates (and page-faults) nothing once warmed up.
+    struct Scratch {
+        std::vector<T> zt, dzt, dz, dlogits, dH, dkeys, dq, dh, dmid, dact, dup, dln, dattn, dqkv;
+    };
+    mutable Scratch scratch;
 };
 
 // Losses of one forward pass (MODEL.md 5).
@@ -93,6 +101,7 @@ namespace attnscope {
 
 // Buffers reused by forwardBackward between steps.
 struct StepWorkspace {
+    ThreadPool pool;
     std::vector<Batch> slices;
     std::vector<Activations<float>> acts;
     std::vector<std::vector<float>> grads;  // per extra thread

@@ -1,9 +1,10 @@
-// Public entry points of the ops: each picks the AVX2/FMA build of its kernel
-// where the processor has it, the baseline build elsewhere. The default build
+// Public entry points of the ops: each picks the AVX-512 or AVX2/FMA build of
+// its kernel where the processor has it, the baseline build elsewhere. The default build
 // runs on any x86-64 (no -march=native); this is how it is still fast.
 #include "ops.h"
 
 #include <cstdlib>
+#include <string>
 #include <type_traits>
 
 namespace attnscope::ops {
@@ -14,29 +15,46 @@ namespace generic {
 namespace avx2 {
 #include "ops_api.inc"
 }
+namespace avx512 {
+#include "ops_api.inc"
+}
 
 namespace {
-bool detectAvx2()
+enum class Isa { Baseline, Avx2, Avx512 };
+
+// ATTNSCOPE_ISA=baseline|avx2 caps the choice (for comparisons and tests).
+Isa detectIsa()
 {
-#if defined(__x86_64__) || defined(__i386__)
-    // ATTNSCOPE_NO_AVX2=1 forces the baseline kernels (for comparisons and tests).
-    if (const char *off = std::getenv("ATTNSCOPE_NO_AVX2"); off && *off && *off != '0') return false;
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#if defined(__x86_64__)
+    const char *cap = std::getenv("ATTNSCOPE_ISA");
+    const std::string limit = cap ? cap : "";
+    if (limit == "baseline") return Isa::Baseline;
+    const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    const bool avx512 = avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")
+                        && __builtin_cpu_supports("avx512vl");
+    if (avx512 && limit != "avx2") return Isa::Avx512;
+    return avx2 ? Isa::Avx2 : Isa::Baseline;
 #else
-    return false;
+    return Isa::Baseline;
 #endif
 }
-const bool g_avx2 = detectAvx2();
+const Isa g_isa = detectIsa();
 } // namespace
 
 const char *kernelIsa()
 {
-    return g_avx2 ? "avx2+fma" : "baseline";
+    switch (g_isa) {
+    case Isa::Avx512: return "avx512";
+    case Isa::Avx2: return "avx2+fma";
+    case Isa::Baseline: break;
+    }
+    return "baseline";
 }
 
 #define ATTNSCOPE_DISPATCH(fn, ...)                                                                \
     if constexpr (std::is_same_v<T, float>) {                                                      \
-        if (g_avx2) return avx2::fn(__VA_ARGS__);                                                  \
+        if (g_isa == Isa::Avx512) return avx512::fn(__VA_ARGS__);                                  \
+        if (g_isa == Isa::Avx2) return avx2::fn(__VA_ARGS__);                                      \
     }                                                                                              \
     return generic::fn(__VA_ARGS__);
 

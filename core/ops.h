@@ -14,7 +14,7 @@ namespace attnscope::ops {
 
 #include "ops_api.inc"
 
-// Which build of the kernels runs: "avx2+fma" or "baseline".
+// Which build of the kernels runs: "avx512", "avx2+fma" or "baseline".
 const char *kernelIsa();
 
 } // namespace attnscope::ops

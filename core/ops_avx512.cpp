@@ -1,0 +1,21 @@
+// The ops compiled for AVX-512 (F, DQ, VL) with AVX2 and FMA (core/CMakeLists.txt sets the flags on
+// this file only); ops.cpp calls them only where the processor has AVX-512F and DQ.
+//
+// Eigen is renamed in this file so that none of its inline functions, built
+// here with AVX2 instructions, can stand in for the baseline build's copies
+// at link time (the linker keeps one copy of each same-named inline function).
+#define Eigen AttnScopeEigenAvx512
+
+#include "ops.h"
+
+#include <Eigen/Core>
+#include <unsupported/Eigen/SpecialFunctions>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace attnscope::ops::avx512 {
+#include "ops_kernels.inc"
+ATTNSCOPE_OPS(float)
+} // namespace attnscope::ops::avx512
