@@ -12,13 +12,13 @@ namespace attnscope::cli {
 namespace {
 
 // Samples of exactly `length` words ("w0" .. "w999") with random labels for
-// three tasks of 2, 3 and 2 classes.
+// three tasks of 2, 4 and 2 classes (as bench/ uses).
 Dataset syntheticData(int samples, int length, uint64_t seed)
 {
     Dataset data;
     data.source = "bench";
     data.input = InputKind::Text;
-    data.tasks = {{"a", {"0", "1"}}, {"b", {"0", "1", "2"}}, {"c", {"0", "1"}}};
+    data.tasks = {{"a", {"0", "1"}}, {"b", {"0", "1", "2", "3"}}, {"c", {"0", "1"}}};
     Rng rng(seed);
     for (int i = 0; i < samples; ++i) {
         Sample sample;
