@@ -1,0 +1,412 @@
+#include "attentionpanel.h"
+
+#include "attentionexport.h"
+#include "disagreementview.h"
+#include "historyview.h"
+#include "probeeditor.h"
+#include "selfattentionview.h"
+#include "taskheatmap.h"
+#include "textview.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QLabel>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSlider>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+namespace attnscope {
+
+AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
+{
+    qRegisterMetaType<AttentionSnapshot>();
+    qRegisterMetaType<ProbeSet>();
+    auto *layout = new QVBoxLayout(this);
+
+    // Row 1: which sample, probe set editing, colour map, export.
+    auto *top = new QHBoxLayout;
+    m_sampleBox = new QComboBox(this);
+    m_sampleBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_sampleBox->setMinimumContentsLength(36);
+    m_sampleBox->setToolTip(tr("The probe sample shown in every view"));
+    m_pinBox = new QCheckBox(tr("Pin"), this);
+    m_pinBox->setToolTip(tr("Keep this sample in the probe set when it is chosen again"));
+    m_addButton = new QPushButton(tr("Add…"), this);
+    m_addButton->setToolTip(tr("Add a validation sample to the probe set"));
+    m_removeButton = new QPushButton(tr("Remove"), this);
+    m_removeButton->setToolTip(tr("Remove this sample from the probe set"));
+    m_colorBox = new QComboBox(this);
+    m_colorBox->addItems(colorMapNames());
+    m_colorBox->setToolTip(tr("Colour map (viridis and cividis are colour-blind safe; greyscale prints)"));
+    m_exportButton = new QPushButton(tr("Export"), this);
+    top->addWidget(new QLabel(tr("Sample"), this));
+    top->addWidget(m_sampleBox, 1);
+    top->addWidget(m_pinBox);
+    top->addWidget(m_addButton);
+    top->addWidget(m_removeButton);
+    top->addSpacing(12);
+    top->addWidget(new QLabel(tr("Colours"), this));
+    top->addWidget(m_colorBox);
+    top->addWidget(m_exportButton);
+    layout->addLayout(top);
+
+    // Row 2: the timeline.
+    auto *timeline = new QHBoxLayout;
+    m_slider = new QSlider(Qt::Horizontal, this);
+    m_slider->setToolTip(tr("Scrub back through the attention snapshots kept during training"));
+    m_stepLabel = new QLabel(this);
+    m_stepLabel->setMinimumWidth(QFontMetrics(font()).horizontalAdvance(QStringLiteral("step 000000 (00/00)")));
+    m_liveButton = new QPushButton(tr("Live"), this);
+    m_liveButton->setCheckable(true);
+    m_liveButton->setChecked(true);
+    m_liveButton->setToolTip(tr("Follow the newest snapshot"));
+    timeline->addWidget(new QLabel(tr("Timeline"), this));
+    timeline->addWidget(m_slider, 1);
+    timeline->addWidget(m_stepLabel);
+    timeline->addWidget(m_liveButton);
+    layout->addLayout(timeline);
+
+    // The views.
+    m_tabs = new QTabWidget(this);
+    m_heatmapPage = new QWidget;
+    auto *heatLayout = new QVBoxLayout(m_heatmapPage);
+    auto *heatControls = new QHBoxLayout;
+    m_layoutBox = new QComboBox(m_heatmapPage);
+    m_layoutBox->addItems({tr("Tasks of the selected sample"), tr("Probe samples for one task")});
+    m_taskBox = new QComboBox(m_heatmapPage);
+    m_taskBox->setEnabled(false);
+    heatControls->addWidget(new QLabel(tr("Rows"), m_heatmapPage));
+    heatControls->addWidget(m_layoutBox);
+    heatControls->addWidget(new QLabel(tr("Task"), m_heatmapPage));
+    heatControls->addWidget(m_taskBox);
+    heatControls->addStretch(1);
+    heatLayout->addLayout(heatControls);
+    m_heatmap = new TaskHeatmap(m_heatmapPage);
+    heatLayout->addWidget(m_heatmap, 1);
+    m_tabs->addTab(m_heatmapPage, tr("Heatmap"));
+
+    m_textView = new TextView;
+    auto *textScroll = new QScrollArea;
+    textScroll->setWidget(m_textView);
+    textScroll->setWidgetResizable(true);
+    m_textPage = textScroll;
+    m_tabs->addTab(textScroll, tr("Text"));
+
+    m_selfAttention = new SelfAttentionView;
+    m_tabs->addTab(m_selfAttention, tr("Self-attention"));
+    m_disagreement = new DisagreementView;
+    m_tabs->addTab(m_disagreement, tr("Disagreement"));
+    m_history = new HistoryView;
+    m_tabs->addTab(m_history, tr("Over training"));
+    m_probeEditor = new ProbeEditor;
+    m_tabs->addTab(m_probeEditor, tr("Probe editor"));
+    layout->addWidget(m_tabs, 1);
+
+    connect(m_sampleBox, &QComboBox::activated, this, &AttentionPanel::selectSample);
+    connect(m_heatmap, &TaskHeatmap::sampleClicked, this, &AttentionPanel::selectSample);
+    connect(m_colorBox, &QComboBox::activated, this, [this](int i) {
+        setColorMap(ColorMap(i));
+        emit colorMapChanged(colorMapName(ColorMap(i)));
+    });
+    connect(m_layoutBox, &QComboBox::activated, this, [this](int i) {
+        m_heatmap->setLayout(i == 0 ? TaskHeatmap::Layout::TasksForSample : TaskHeatmap::Layout::SamplesForTask);
+        m_taskBox->setEnabled(i == 1);
+    });
+    connect(m_taskBox, &QComboBox::activated, m_heatmap, &TaskHeatmap::setTask);
+    connect(m_heatmap, &TaskHeatmap::taskClicked, this, [this](int t) {
+        m_taskBox->setCurrentIndex(t);
+        m_heatmap->setTask(t);
+    });
+    connect(m_slider, &QSlider::valueChanged, this, [this](int i) {
+        if (m_slider->isSliderDown() || i != m_slider->maximum() || !m_live)
+            scrubTo(i);
+    });
+    connect(m_liveButton, &QPushButton::clicked, this, [this] { scrubTo(m_timeline.size() - 1); });
+    connect(m_pinBox, &QCheckBox::clicked, this, [this](bool pinned) {
+        if (m_selected < 0 || m_selected >= int(m_shown.samples.size()))
+            return;
+        m_probes.setPinned(m_shown.samples[size_t(m_selected)].probe, pinned);
+        emit probeSetChanged(m_probes);
+    });
+    connect(m_removeButton, &QPushButton::clicked, this, [this] { editProbes(false); });
+    connect(m_addButton, &QPushButton::clicked, this, [this] { editProbes(true); });
+    connect(m_exportButton, &QPushButton::clicked, this, &AttentionPanel::exportCurrent);
+    updateTimelineControls();
+    updateSampleBox();
+}
+
+void AttentionPanel::setModelAndData(std::shared_ptr<const Model> model, std::shared_ptr<const Dataset> dataset,
+                                     std::shared_ptr<const EncodedDataset> validation, int64_t step)
+{
+    m_model = std::move(model);
+    m_dataset = std::move(dataset);
+    m_validation = std::move(validation);
+    m_timeline.clear();
+    m_history->clear();
+    m_live = true;
+    if (m_model && m_validation) {
+        m_probes.choose(*m_validation, m_model->tasks);
+        emit probeSetChanged(m_probes);
+    }
+    m_taskBox->clear();
+    if (m_model)
+        for (const TaskInfo &t : m_model->tasks)
+            m_taskBox->addItem(QString::fromStdString(t.name));
+    m_probeEditor->setModel(m_model, step);
+    if (m_model && m_probeEditor->text().isEmpty() && m_model->config.input == InputKind::Text)
+        m_probeEditor->setText(QStringLiteral("the battery is not great, please fix it asap"));
+    refreshFromModel(step);
+}
+
+void AttentionPanel::setModel(std::shared_ptr<const Model> model, int64_t step, bool refreshNow)
+{
+    m_model = std::move(model);
+    m_probeEditor->setModel(m_model, step);
+    if (refreshNow)
+        refreshFromModel(step);
+}
+
+void AttentionPanel::refreshFromModel(int64_t step)
+{
+    if (!m_model || !m_validation) {
+        m_shown = AttentionSnapshot();
+        showSnapshot(m_shown);
+        return;
+    }
+    setSnapshot(m_probes.refresh(*m_model, *m_validation, step, m_dataset.get()));
+}
+
+void AttentionPanel::setSnapshot(const AttentionSnapshot &snapshot)
+{
+    if (m_timeline.size() > 0 && snapshot.step < m_timeline.latest().step) {
+        // A new run started (the step went back): start the timeline over.
+        m_timeline.clear();
+        m_history->clear();
+    }
+    m_timeline.add(snapshot);
+    m_history->addSnapshot(snapshot);
+    if (m_live)
+        showSnapshot(m_timeline.latest());
+    updateTimelineControls();
+}
+
+void AttentionPanel::clear()
+{
+    m_timeline.clear();
+    m_history->clear();
+    m_model.reset();
+    m_validation.reset();
+    m_dataset.reset();
+    m_shown = AttentionSnapshot();
+    m_live = true;
+    showSnapshot(m_shown);
+    updateTimelineControls();
+}
+
+void AttentionPanel::showSnapshot(const AttentionSnapshot &snapshot)
+{
+    // Keep the same probe sample selected across snapshots.
+    int probe = m_selected >= 0 && m_selected < int(m_shown.samples.size()) ? m_shown.samples[size_t(m_selected)].probe : -1;
+    if (&snapshot != &m_shown)
+        m_shown = snapshot;
+    int index = probe >= 0 ? m_shown.findProbe(probe) : -1;
+    m_selected = index >= 0 ? index : (m_selected < int(m_shown.samples.size()) ? m_selected : 0);
+    m_heatmap->setSnapshot(m_shown);
+    m_heatmap->setSelectedSample(m_selected);
+    m_textView->setSnapshot(m_shown);
+    m_textView->setSelectedSample(m_selected);
+    m_selfAttention->setSnapshot(m_shown);
+    m_selfAttention->setSelectedSample(m_selected);
+    m_disagreement->setSnapshot(m_shown);
+    m_disagreement->setSelectedSample(m_selected);
+    m_history->setCurrentStep(m_live ? -1 : m_shown.step);
+    updateSampleBox();
+}
+
+void AttentionPanel::selectSample(int index)
+{
+    if (index < 0 || index >= int(m_shown.samples.size()))
+        return;
+    m_selected = index;
+    m_heatmap->setSelectedSample(index);
+    m_textView->setSelectedSample(index);
+    m_selfAttention->setSelectedSample(index);
+    m_disagreement->setSelectedSample(index);
+    updateSampleBox();
+    emit sampleSelected(m_shown.samples[size_t(index)].sampleIndex);
+}
+
+void AttentionPanel::scrubTo(int index)
+{
+    if (m_timeline.size() == 0)
+        return;
+    index = std::clamp(index, 0, m_timeline.size() - 1);
+    m_live = index == m_timeline.size() - 1;
+    showSnapshot(m_timeline.at(index));
+    updateTimelineControls();
+}
+
+void AttentionPanel::updateTimelineControls()
+{
+    const int n = m_timeline.size();
+    QSignalBlocker block(m_slider);
+    m_slider->setEnabled(n > 1);
+    m_slider->setRange(0, std::max(0, n - 1));
+    int current = n - 1;
+    if (!m_live)
+        for (int i = 0; i < n; ++i)
+            if (m_timeline.at(i).step == m_shown.step)
+                current = i;
+    m_slider->setValue(std::max(0, current));
+    m_liveButton->setChecked(m_live);
+    m_stepLabel->setText(n == 0 ? tr("no snapshot")
+                                : tr("step %1 (%2/%3)").arg(m_shown.step).arg(current + 1).arg(n));
+}
+
+void AttentionPanel::updateSampleBox()
+{
+    QSignalBlocker block(m_sampleBox);
+    m_sampleBox->clear();
+    for (const AttentionSample &s : m_shown.samples) {
+        QString words;
+        for (size_t j = 0; j < s.tokens.size() && words.size() < 40; ++j)
+            words += (j ? QStringLiteral(" ") : QString()) + QString::fromStdString(s.tokens[j]);
+        QString labels;
+        for (size_t t = 0; t < s.labels.size() && t < m_shown.tasks.size(); ++t)
+            if (s.labels[t] >= 0)
+                labels += (labels.isEmpty() ? QString() : QStringLiteral(", "))
+                          + QString::fromStdString(m_shown.tasks[t].classes[size_t(s.labels[t])]);
+        m_sampleBox->addItem(QStringLiteral("#%1 [%2] %3…").arg(s.sampleIndex).arg(labels, words));
+    }
+    m_sampleBox->setCurrentIndex(m_selected);
+    const bool has = m_selected >= 0 && m_selected < int(m_shown.samples.size());
+    m_pinBox->setEnabled(has);
+    m_removeButton->setEnabled(has && m_probes.size() > 1);
+    m_addButton->setEnabled(bool(m_validation));
+    m_pinBox->setChecked(has && m_probes.isPinned(m_shown.samples[size_t(m_selected)].probe));
+}
+
+void AttentionPanel::editProbes(bool add)
+{
+    if (add) {
+        if (!m_validation || m_validation->samples.empty())
+            return;
+        bool ok = false;
+        const int i = QInputDialog::getInt(this, tr("Add a probe sample"),
+                                           tr("Validation sample (0 – %1):").arg(m_validation->samples.size() - 1),
+                                           0, 0, int(m_validation->samples.size()) - 1, 1, &ok);
+        if (!ok || !m_probes.add(i))
+            return;
+    } else {
+        if (m_selected < 0 || m_selected >= int(m_shown.samples.size()))
+            return;
+        m_probes.remove(m_shown.samples[size_t(m_selected)].probe);
+        m_selected = 0;
+    }
+    emit probeSetChanged(m_probes);
+    // Show the change at once from the weights the panel has.
+    if (m_model && m_validation && m_live)
+        setSnapshot(m_probes.refresh(*m_model, *m_validation, std::max<int64_t>(m_shown.step, 0), m_dataset.get()));
+}
+
+void AttentionPanel::setColorMap(ColorMap map)
+{
+    m_colorMap = map;
+    m_colorBox->setCurrentIndex(int(map));
+    m_heatmap->setColorMap(map);
+    m_textView->setColorMap(map);
+    m_selfAttention->setColorMap(map);
+    m_probeEditor->setColorMap(map);
+}
+
+void AttentionPanel::setCurrentView(View view)
+{
+    m_tabs->setCurrentIndex(int(view));
+}
+
+QWidget *AttentionPanel::view(View view) const
+{
+    switch (view) {
+    case View::Heatmap: return m_heatmap;
+    case View::Text: return m_textView;
+    case View::SelfAttention: return m_selfAttention;
+    case View::Disagreement: return m_disagreement;
+    case View::History: return m_history;
+    case View::ProbeEditor: return m_probeEditor;
+    }
+    return nullptr;
+}
+
+QString AttentionPanel::csv(View view) const
+{
+    switch (view) {
+    case View::Heatmap: return m_heatmap->csv();
+    case View::Text: return m_textView->csv();
+    case View::SelfAttention: return m_selfAttention->csv();
+    case View::Disagreement: return m_disagreement->csv();
+    case View::History: return m_history->csv();
+    case View::ProbeEditor: return m_probeEditor->textView()->csv();
+    }
+    return {};
+}
+
+QByteArray AttentionPanel::json(View view) const
+{
+    // The schema of `attnscope-cli attention`.
+    if (view == View::ProbeEditor)
+        return QByteArray::fromStdString(snapshotJson(m_probeEditor->result()));
+    if (view == View::History || (view == View::Heatmap && m_heatmap->layoutMode() == TaskHeatmap::Layout::SamplesForTask))
+        return QByteArray::fromStdString(snapshotJson(m_shown));
+    if (m_selected < 0 || m_selected >= int(m_shown.samples.size()))
+        return QByteArray::fromStdString(snapshotJson(AttentionSnapshot()));
+    return QByteArray::fromStdString(snapshotJson(m_shown, {m_selected}));
+}
+
+bool AttentionPanel::exportImage(View which, const QString &path, QString *error)
+{
+    QWidget *w = which == View::Heatmap ? m_heatmap : which == View::Text ? m_textView : view(which);
+    return exportViewImage(w, path, error);
+}
+
+bool AttentionPanel::exportCsv(View view, const QString &path, QString *error)
+{
+    return writeFileAtomically(path, csv(view).toUtf8(), error);
+}
+
+bool AttentionPanel::exportJson(View view, const QString &path, QString *error)
+{
+    return writeFileAtomically(path, json(view), error);
+}
+
+void AttentionPanel::exportCurrent()
+{
+    const View which = View(m_tabs->currentIndex());
+    const QString name = m_tabs->tabText(m_tabs->currentIndex()).toLower().replace(QLatin1Char(' '), QLatin1Char('-'));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export %1").arg(m_tabs->tabText(m_tabs->currentIndex())),
+        QStringLiteral("attention-%1-step%2.png").arg(name).arg(m_shown.step),
+        tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf);;CSV numbers (*.csv);;JSON (attnscope-cli attention schema) (*.json)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    bool ok = false;
+    if (suffix == QLatin1String("csv"))
+        ok = exportCsv(which, path, &error);
+    else if (suffix == QLatin1String("json"))
+        ok = exportJson(which, path, &error);
+    else
+        ok = exportImage(which, path, &error);
+    if (!ok)
+        QMessageBox::warning(this, tr("Export failed"), error);
+}
+
+} // namespace attnscope

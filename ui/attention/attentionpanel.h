@@ -1,0 +1,140 @@
+// The attention panel: every attention view of issue 5 in tabs, above a
+// shared bar with the probe sample, the colour map, the timeline slider and
+// the exports. It takes plain values and never touches the worker:
+//
+//   GUI thread                          worker thread
+//   setModelAndData(model, data, val)   (owns its own Model and val set)
+//   probeSet() / probeSetChanged  --->  keeps a ProbeSet copy
+//                                       every N steps: snap = probes.refresh(model, val, step)
+//   setSnapshot(snap)  <--- queued ---  emit attentionReady(snap)   (AttentionSnapshot is a value)
+//   setModel(copy, step) <-- queued --  (optional) a copy of the weights for the probe editor
+#pragma once
+
+#include "attentionsnapshot.h"
+#include "attentiontimeline.h"
+#include "colormaps.h"
+#include "probeset.h"
+
+#include <QWidget>
+
+#include <memory>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QPushButton;
+class QSlider;
+class QTabWidget;
+
+namespace attnscope {
+
+class DisagreementView;
+class HistoryView;
+class ProbeEditor;
+class SelfAttentionView;
+class TaskHeatmap;
+class TextView;
+
+class AttentionPanel : public QWidget {
+    Q_OBJECT
+
+public:
+    enum class View { Heatmap, Text, SelfAttention, Disagreement, History, ProbeEditor };
+
+    explicit AttentionPanel(QWidget *parent = nullptr);
+
+    // A new model and data (new run, opened checkpoint): chooses the probe
+    // set among `validation` (keeping pinned samples), clears the timeline
+    // and shows the model's attention at `step` (one inspect() call, on the
+    // calling GUI thread). `dataset` supplies the original texts (optional).
+    void setModelAndData(std::shared_ptr<const Model> model, std::shared_ptr<const Dataset> dataset,
+                         std::shared_ptr<const EncodedDataset> validation, int64_t step = 0);
+    // Newer weights (a copy the GUI owns): the probe editor uses them; when
+    // refreshNow, the probe set is also refreshed from them (e.g. on pause).
+    void setModel(std::shared_ptr<const Model> model, int64_t step, bool refreshNow = false);
+    // A snapshot from the worker: kept in the timeline and the history, and
+    // shown at once unless the user is scrubbing back.
+    void setSnapshot(const AttentionSnapshot &snapshot);
+    void clear();
+
+    const ProbeSet &probeSet() const { return m_probes; }
+    const AttentionTimeline &timeline() const { return m_timeline; }
+    // What the views show now (the live snapshot or the one scrubbed to).
+    const AttentionSnapshot &shown() const { return m_shown; }
+
+    // Index of the selected sample in shown().samples.
+    int selectedSample() const { return m_selected; }
+    void selectSample(int index);
+    // Shows the timeline's i-th kept snapshot (the slider does this); the
+    // last index follows live snapshots again.
+    void scrubTo(int index);
+    bool followsLive() const { return m_live; }
+
+    void setColorMap(ColorMap map);
+    ColorMap colorMap() const { return m_colorMap; }
+    void setCurrentView(View view);
+    QWidget *view(View view) const;
+
+    // Exports of a view: picture by suffix (png, svg, pdf), numbers as CSV
+    // or JSON (the schema of `attnscope-cli attention`).
+    bool exportImage(View view, const QString &path, QString *error = nullptr);
+    bool exportCsv(View view, const QString &path, QString *error = nullptr);
+    bool exportJson(View view, const QString &path, QString *error = nullptr);
+    QString csv(View view) const;
+    QByteArray json(View view) const;
+
+    TaskHeatmap *heatmap() const { return m_heatmap; }
+    TextView *textView() const { return m_textView; }
+    SelfAttentionView *selfAttentionView() const { return m_selfAttention; }
+    DisagreementView *disagreementView() const { return m_disagreement; }
+    HistoryView *historyView() const { return m_history; }
+    ProbeEditor *probeEditor() const { return m_probeEditor; }
+
+signals:
+    // The user edited the probe set: hand this copy to the worker.
+    void probeSetChanged(const attnscope::ProbeSet &probes);
+    // A sample was selected (its index in Dataset::samples).
+    void sampleSelected(int datasetIndex);
+    void colorMapChanged(const QString &name);
+
+private:
+    void showSnapshot(const AttentionSnapshot &snapshot);
+    void updateSampleBox();
+    void updateTimelineControls();
+    void refreshFromModel(int64_t step);
+    void exportCurrent();
+    void editProbes(bool add);
+
+    std::shared_ptr<const Model> m_model;
+    std::shared_ptr<const Dataset> m_dataset;
+    std::shared_ptr<const EncodedDataset> m_validation;
+    ProbeSet m_probes;
+    AttentionTimeline m_timeline;
+    AttentionSnapshot m_shown;
+    int m_selected = 0;
+    bool m_live = true;
+    ColorMap m_colorMap = ColorMap::Viridis;
+
+    QComboBox *m_sampleBox = nullptr;
+    QCheckBox *m_pinBox = nullptr;
+    QPushButton *m_removeButton = nullptr;
+    QPushButton *m_addButton = nullptr;
+    QComboBox *m_colorBox = nullptr;
+    QComboBox *m_layoutBox = nullptr;
+    QComboBox *m_taskBox = nullptr;
+    QSlider *m_slider = nullptr;
+    QLabel *m_stepLabel = nullptr;
+    QPushButton *m_liveButton = nullptr;
+    QPushButton *m_exportButton = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    TaskHeatmap *m_heatmap = nullptr;
+    TextView *m_textView = nullptr;
+    SelfAttentionView *m_selfAttention = nullptr;
+    DisagreementView *m_disagreement = nullptr;
+    HistoryView *m_history = nullptr;
+    ProbeEditor *m_probeEditor = nullptr;
+    QWidget *m_heatmapPage = nullptr;
+    QWidget *m_textPage = nullptr;
+};
+
+} // namespace attnscope

@@ -1,0 +1,299 @@
+#include "attentionsnapshot.h"
+
+#include "metrics.h"
+#include "trainer.h"
+
+#include <charconv>
+#include <cmath>
+
+namespace attnscope {
+
+int AttentionSample::predicted(int task) const
+{
+    if (task < 0 || task >= int(probs.size()) || probs[size_t(task)].empty())
+        return -1;
+    const std::vector<float> &p = probs[size_t(task)];
+    size_t best = 0;
+    for (size_t c = 1; c < p.size(); ++c)
+        if (p[c] > p[best])
+            best = c;
+    return int(best);
+}
+
+bool AttentionSample::hasRationale(int task) const
+{
+    if (task < 0 || task >= int(rationale.size()))
+        return false;
+    for (uint8_t r : rationale[size_t(task)])
+        if (r)
+            return true;
+    return false;
+}
+
+int AttentionSnapshot::findProbe(int probe) const
+{
+    for (size_t i = 0; i < samples.size(); ++i)
+        if (samples[i].probe == probe)
+            return int(i);
+    return -1;
+}
+
+size_t AttentionSnapshot::approximateBytes() const
+{
+    size_t bytes = sizeof(*this);
+    for (const AttentionSample &s : samples) {
+        bytes += sizeof(s) + s.text.size();
+        for (const std::string &t : s.tokens) bytes += t.size() + sizeof(t);
+        for (const auto &w : s.weights) bytes += w.size() * sizeof(float);
+        for (const auto &p : s.probs) bytes += p.size() * sizeof(float);
+        for (const auto &r : s.rationale) bytes += r.size();
+        for (const auto &layer : s.selfAttention)
+            for (const auto &head : layer)
+                for (const auto &row : head) bytes += row.size() * sizeof(float) + sizeof(row);
+    }
+    return bytes;
+}
+
+void AttentionSnapshot::dropSelfAttention()
+{
+    for (AttentionSample &s : samples) {
+        s.selfAttention.clear();
+        s.selfAttention.shrink_to_fit();
+    }
+}
+
+std::vector<float> gateValues(const Model &model)
+{
+    std::vector<float> gates;
+    if (model.config.mode != AttentionMode::Gated || model.params.empty())
+        return gates;
+    const ParamView<const float> p = model.view();
+    if (!p.gate)
+        return gates;
+    for (int t = 0; t < model.config.tasks(); ++t)
+        gates.push_back(1.0f / (1.0f + std::exp(-p.gate[t])));
+    return gates;
+}
+
+AttentionSnapshot makeSnapshot(const Model &model, const EncodedDataset &data,
+                               const std::vector<int> &indices, int64_t step, const Dataset *dataset)
+{
+    AttentionSnapshot snap;
+    snap.step = step;
+    snap.input = model.config.input;
+    snap.mode = model.config.mode;
+    snap.layers = model.config.layers;
+    snap.heads = model.config.heads;
+    snap.tasks = model.tasks;
+    snap.gates = gateValues(model);
+    const int T = int(model.tasks.size());
+
+    std::vector<int> valid;
+    for (int i : indices)
+        if (i >= 0 && i < int(data.samples.size()))
+            valid.push_back(i);
+    // One forward pass of the core; its Activations are what is shown.
+    std::vector<SampleOutputs> outputs = inspect(model, data, valid);
+
+    snap.samples.resize(valid.size());
+    for (size_t k = 0; k < valid.size(); ++k) {
+        const EncodedSample &es = data.samples[size_t(valid[k])];
+        AttentionSample &s = snap.samples[k];
+        s.probe = valid[k];
+        s.sampleIndex = es.index;
+        const int n = int(es.mask.size());
+        if (model.config.input == InputKind::Text) {
+            for (const Token &token : es.tokens)
+                s.tokens.push_back(token.text);
+            if (dataset && es.index >= 0 && es.index < int(dataset->samples.size()))
+                s.text = dataset->samples[size_t(es.index)].text;
+        } else {
+            for (int j = 0; j < n; ++j)
+                s.tokens.push_back(j < int(model.features.size()) ? model.features[size_t(j)]
+                                                                   : "feature " + std::to_string(j));
+            s.values = es.values;
+        }
+        s.labels.assign(es.labels.begin(), es.labels.end());
+        s.labels.resize(size_t(T), -1);
+        s.rationale = es.rationale;
+        s.rationale.resize(size_t(T));
+        s.weights = std::move(outputs[k].pool);
+        s.probs = std::move(outputs[k].probs);
+        s.selfAttention = std::move(outputs[k].selfAttention);
+    }
+
+    // Rationale agreement over the samples that have one (as evaluate() does per sample).
+    snap.rationaleMass.assign(size_t(T), std::nullopt);
+    snap.rationaleAuprc.assign(size_t(T), std::nullopt);
+    for (int t = 0; t < T; ++t) {
+        double mass = 0, auprc = 0;
+        int nMass = 0, nAuprc = 0;
+        for (const AttentionSample &s : snap.samples) {
+            if (!s.hasRationale(t) || t >= int(s.weights.size()))
+                continue;
+            const std::vector<float> &w = s.weights[size_t(t)];
+            const std::vector<uint8_t> &r = s.rationale[size_t(t)];
+            const size_t n = std::min(w.size(), r.size());
+            double m = 0;
+            std::vector<double> scores(n);
+            std::vector<uint8_t> relevant(n);
+            for (size_t j = 0; j < n; ++j) {
+                if (r[j]) m += w[j];
+                scores[j] = w[j];
+                relevant[j] = r[j];
+            }
+            mass += m;
+            ++nMass;
+            if (const std::optional<double> ap = averagePrecision(scores, relevant)) {
+                auprc += *ap;
+                ++nAuprc;
+            }
+        }
+        if (nMass) snap.rationaleMass[size_t(t)] = mass / nMass;
+        if (nAuprc) snap.rationaleAuprc[size_t(t)] = auprc / nAuprc;
+    }
+    return snap;
+}
+
+EncodedDataset encodeText(const Model &model, const std::string &text)
+{
+    // As attnscope-cli attention --text: a one-sample dataset with the model's
+    // tasks, every label missing, encoded with the model's vocabulary.
+    Dataset data;
+    data.source = "--text";
+    data.input = InputKind::Text;
+    data.tasks = model.tasks;
+    Sample sample;
+    sample.text = text;
+    sample.labels.assign(model.tasks.size(), -1);
+    sample.rationales.assign(model.tasks.size(), {});
+    data.samples.push_back(std::move(sample));
+    return encodeDataset(data, {0}, Vocabulary(model.vocab), model.config.maxLen);
+}
+
+EncodedDataset encodeRow(const Model &model, const std::vector<float> &values)
+{
+    Dataset data;
+    data.source = "--row";
+    data.input = InputKind::Tabular;
+    data.tasks = model.tasks;
+    data.featureNames = model.features;
+    Sample sample;
+    sample.features = values;
+    sample.features.resize(model.features.size(), std::nanf(""));
+    sample.labels.assign(model.tasks.size(), -1);
+    sample.rationales.assign(model.tasks.size(), {});
+    data.samples.push_back(std::move(sample));
+    return encodeDataset(data, {0}, Vocabulary(), model.config.maxLen);
+}
+
+namespace {
+
+void appendNumber(std::string &out, float x)
+{
+    if (!std::isfinite(x)) {
+        out += "null";
+        return;
+    }
+    char buffer[64];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, x);
+    out.append(buffer, size_t(result.ptr - buffer));
+}
+
+void appendString(std::string &out, const std::string &text)
+{
+    out += '"';
+    for (const char ch : text) {
+        const unsigned char c = static_cast<unsigned char>(ch);
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (c < 0x20) {
+                static const char hex[] = "0123456789abcdef";
+                out += "\\u00";
+                out += hex[c >> 4];
+                out += hex[c & 15];
+            } else {
+                out += char(c);
+            }
+        }
+    }
+    out += '"';
+}
+
+void appendArray(std::string &out, const std::vector<float> &values)
+{
+    out += '[';
+    for (size_t i = 0; i < values.size(); ++i) {
+        if (i) out += ',';
+        appendNumber(out, values[i]);
+    }
+    out += ']';
+}
+
+} // namespace
+
+std::string snapshotJson(const AttentionSnapshot &snapshot, const std::vector<int> &which)
+{
+    std::vector<int> chosen = which;
+    if (chosen.empty())
+        for (size_t i = 0; i < snapshot.samples.size(); ++i)
+            chosen.push_back(int(i));
+    std::string out = "{\"samples\":[";
+    bool firstSample = true;
+    for (int i : chosen) {
+        if (i < 0 || i >= int(snapshot.samples.size()))
+            continue;
+        const AttentionSample &s = snapshot.samples[size_t(i)];
+        if (!firstSample) out += ',';
+        firstSample = false;
+        out += "{\"tokens\":[";
+        for (size_t j = 0; j < s.tokens.size(); ++j) {
+            if (j) out += ',';
+            appendString(out, s.tokens[j]);
+        }
+        out += "],\"tasks\":{";
+        for (size_t t = 0; t < snapshot.tasks.size() && t < s.weights.size(); ++t) {
+            if (t) out += ',';
+            appendString(out, snapshot.tasks[t].name);
+            out += ':';
+            appendArray(out, s.weights[t]);
+        }
+        out += "},\"predictions\":{";
+        for (size_t t = 0; t < snapshot.tasks.size() && t < s.probs.size(); ++t) {
+            if (t) out += ',';
+            appendString(out, snapshot.tasks[t].name);
+            const int best = s.predicted(int(t));
+            const std::vector<std::string> &classes = snapshot.tasks[t].classes;
+            out += ":{\"class\":";
+            appendString(out, best >= 0 && best < int(classes.size()) ? classes[size_t(best)] : std::string());
+            out += ",\"probabilities\":";
+            appendArray(out, s.probs[t]);
+            out += '}';
+        }
+        out += "},\"layers\":[";
+        for (size_t l = 0; l < s.selfAttention.size(); ++l) {
+            if (l) out += ',';
+            out += '[';
+            for (size_t h = 0; h < s.selfAttention[l].size(); ++h) {
+                if (h) out += ',';
+                out += '[';
+                for (size_t r = 0; r < s.selfAttention[l][h].size(); ++r) {
+                    if (r) out += ',';
+                    appendArray(out, s.selfAttention[l][h][r]);
+                }
+                out += ']';
+            }
+            out += ']';
+        }
+        out += "]}";
+    }
+    out += "]}\n";
+    return out;
+}
+
+} // namespace attnscope

@@ -1,0 +1,46 @@
+// The timeline: attention snapshots kept through training in bounded memory.
+// At most `capacity` snapshots are kept, spread evenly over the run: when the
+// store is full every second one is dropped and from then on only every
+// second new snapshot is kept (the stride doubles), so the kept steps stay
+// evenly spaced however long training goes. The newest snapshot is always
+// available besides them. Above a byte budget, the encoder self-attention
+// maps of older snapshots are dropped first (pooling weights are kept).
+#pragma once
+
+#include "attentionsnapshot.h"
+
+#include <vector>
+
+namespace attnscope {
+
+class AttentionTimeline {
+public:
+    explicit AttentionTimeline(int capacity = 64, size_t byteBudget = size_t(256) << 20);
+
+    void add(AttentionSnapshot snapshot);
+    void clear();
+
+    // Kept snapshots in step order, the newest last.
+    int size() const;
+    const AttentionSnapshot &at(int i) const;
+    const AttentionSnapshot &latest() const;
+    // Index of the kept snapshot closest to `step`, -1 when empty.
+    int indexOfStep(int64_t step) const;
+
+    int capacity() const { return m_capacity; }
+    int stride() const { return m_stride; }
+    size_t bytes() const;
+
+private:
+    void enforceBudget();
+
+    int m_capacity;
+    size_t m_budget;
+    int m_stride = 1;                 // keep every m_stride-th snapshot added
+    int64_t m_added = 0;
+    std::vector<AttentionSnapshot> m_kept;
+    AttentionSnapshot m_latest;       // the newest, kept or not
+    bool m_latestKept = false;
+};
+
+} // namespace attnscope

@@ -1,0 +1,117 @@
+#include "colormaps.h"
+
+#include <QPalette>
+#include <qcustomplot.h>
+
+
+#include <algorithm>
+#include <array>
+
+namespace attnscope {
+
+namespace {
+
+// Nine evenly spaced samples (positions 0, 1/8, ..., 1) of matplotlib's maps.
+constexpr std::array<const char *, 9> Viridis = {
+    "#440154", "#472c7a", "#3b518b", "#2c718e", "#21908d", "#27ad81", "#5cc863", "#aadc32", "#fde725"};
+constexpr std::array<const char *, 9> Cividis = {
+    "#00224e", "#123570", "#3b496c", "#575d6d", "#707173", "#8a8779", "#a69d75", "#c4b56c", "#fee838"};
+
+} // namespace
+
+QStringList colorMapNames()
+{
+    return {QStringLiteral("viridis"), QStringLiteral("cividis"), QStringLiteral("greyscale")};
+}
+
+QString colorMapName(ColorMap map)
+{
+    return colorMapNames().at(int(map));
+}
+
+ColorMap colorMapFromName(const QString &name)
+{
+    const int i = colorMapNames().indexOf(name.toLower());
+    return i < 0 ? ColorMap::Viridis : ColorMap(i);
+}
+
+QCPColorGradient colorGradient(ColorMap map)
+{
+    QCPColorGradient g;
+    g.clearColorStops();
+    g.setColorInterpolation(QCPColorGradient::ciRGB);
+    g.setLevelCount(256);
+    g.setNanHandling(QCPColorGradient::nhTransparent);
+    switch (map) {
+    case ColorMap::Viridis:
+        for (size_t i = 0; i < Viridis.size(); ++i)
+            g.setColorStopAt(double(i) / 8.0, QColor(Viridis[i]));
+        break;
+    case ColorMap::Cividis:
+        for (size_t i = 0; i < Cividis.size(); ++i)
+            g.setColorStopAt(double(i) / 8.0, QColor(Cividis[i]));
+        break;
+    case ColorMap::Greyscale:
+        // White (no attention) to black (all of it): prints on white paper.
+        g.setColorStopAt(0.0, QColor(255, 255, 255));
+        g.setColorStopAt(1.0, QColor(0, 0, 0));
+        break;
+    }
+    return g;
+}
+
+QColor colorAt(ColorMap map, double t)
+{
+    static const QCPColorGradient gradients[3] = {colorGradient(ColorMap::Viridis),
+                                                  colorGradient(ColorMap::Cividis),
+                                                  colorGradient(ColorMap::Greyscale)};
+    QCPColorGradient &g = const_cast<QCPColorGradient &>(gradients[int(map)]);
+    return QColor::fromRgb(g.color(std::clamp(t, 0.0, 1.0), QCPRange(0, 1)));
+}
+
+QColor textColorOn(const QColor &background)
+{
+    const double luminance = 0.2126 * background.redF() + 0.7152 * background.greenF()
+                             + 0.0722 * background.blueF();
+    return luminance > 0.5 ? QColor(Qt::black) : QColor(Qt::white);
+}
+
+QColor attentionTaskColor(int task)
+{
+    // Okabe-Ito: distinguishable with every common colour-vision deficiency.
+    static const char *const colors[] = {"#0072b2", "#e69f00", "#009e73", "#cc79a7",
+                                         "#d55e00", "#56b4e9", "#f0e442", "#000000"};
+    return QColor(colors[((task % 8) + 8) % 8]);
+}
+
+void stylePlot(QCustomPlot *plot, const QPalette &palette)
+{
+    const QColor fg = palette.color(QPalette::WindowText);
+    const QColor bg = palette.color(QPalette::Base);
+    QColor grid = fg;
+    grid.setAlphaF(0.15);
+    QFont font = plot->font();
+    font.setPointSize(LabelPointSize);
+    plot->setBackground(bg);
+    for (QCPAxisRect *rect : plot->axisRects()) {
+        rect->setBackground(bg);
+        for (QCPAxis *axis : rect->axes()) {
+            axis->setBasePen(QPen(fg, 1));
+            axis->setTickPen(QPen(fg, 1));
+            axis->setSubTickPen(QPen(fg, 1));
+            axis->setTickLabelColor(fg);
+            axis->setLabelColor(fg);
+            axis->setTickLabelFont(font);
+            axis->setLabelFont(font);
+            axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
+        }
+    }
+    if (plot->legend) {
+        plot->legend->setFont(font);
+        plot->legend->setTextColor(fg);
+        plot->legend->setBrush(bg);
+        plot->legend->setBorderPen(QPen(grid));
+    }
+}
+
+} // namespace attnscope

@@ -1,0 +1,39 @@
+// Colour maps for attention weights and the styling the attention plots share.
+// viridis and cividis are perceptually uniform and colour-blind safe
+// (cividis is built for deuteranopia and protanopia); greyscale is for print.
+#pragma once
+
+#include <QColor>
+#include <QString>
+#include <QStringList>
+
+class QCustomPlot;
+class QCPColorGradient;
+class QPalette;
+
+namespace attnscope {
+
+enum class ColorMap { Viridis, Cividis, Greyscale };
+
+QStringList colorMapNames();                  // "viridis", "cividis", "greyscale"
+QString colorMapName(ColorMap map);
+ColorMap colorMapFromName(const QString &name);  // viridis for unknown names
+
+// The map as QCPColorGradient stops (RGB interpolation between them).
+QCPColorGradient colorGradient(ColorMap map);
+// Colour of position t in [0, 1].
+QColor colorAt(ColorMap map, double t);
+// Black or white, whichever reads better on `background`.
+QColor textColorOn(const QColor &background);
+
+// One colour per task, the same everywhere in the application (the
+// workbench's palette when it is present, otherwise Okabe-Ito).
+QColor attentionTaskColor(int task);
+
+// Fonts, colours and pens of an attention plot for the widget's palette
+// (light or dark), with fonts readable on a projector.
+void stylePlot(QCustomPlot *plot, const QPalette &palette);
+// The font size (pt) the views use for labels.
+constexpr int LabelPointSize = 11;
+
+} // namespace attnscope

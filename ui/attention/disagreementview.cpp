@@ -1,0 +1,132 @@
+#include "disagreementview.h"
+
+#include "colormaps.h"
+
+#include <QEvent>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+#include <cmath>
+
+namespace attnscope {
+
+DisagreementView::DisagreementView(QWidget *parent) : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_plot = new QCustomPlot(this);
+    layout->addWidget(m_plot);
+    m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
+    m_plot->xAxis->setSubTicks(false);
+    m_plot->xAxis->grid()->setVisible(false);
+    m_plot->yAxis->setLabel(tr("attention"));
+    m_plot->legend->setVisible(true);
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    setMinimumHeight(240);
+    rebuild();
+}
+
+void DisagreementView::setSnapshot(const AttentionSnapshot &snapshot)
+{
+    m_snapshot = snapshot;
+    if (m_sample >= int(m_snapshot.samples.size()))
+        m_sample = 0;
+    rebuild();
+}
+
+void DisagreementView::setSelectedSample(int index)
+{
+    m_sample = index;
+    rebuild();
+}
+
+double DisagreementView::spread(int token) const
+{
+    return token >= 0 && token < int(m_spread.size()) ? m_spread[size_t(token)] : std::nan("");
+}
+
+void DisagreementView::rebuild()
+{
+    m_plot->clearPlottables();
+    m_spread.clear();
+    auto ticker = m_plot->xAxis->ticker().dynamicCast<QCPAxisTickerText>();
+    ticker->clear();
+    if (m_sample < 0 || m_sample >= int(m_snapshot.samples.size())) {
+        stylePlot(m_plot, palette());
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+    const AttentionSample &s = m_snapshot.samples[size_t(m_sample)];
+    const int n = s.tokenCount();
+    const int T = int(s.weights.size());
+    QVector<double> keys(n), spread(n);
+    double top = 0;
+    for (int j = 0; j < n; ++j) {
+        double lo = 1e30, hi = -1e30;
+        for (int t = 0; t < T; ++t) {
+            if (j >= int(s.weights[size_t(t)].size())) continue;
+            lo = std::min(lo, double(s.weights[size_t(t)][size_t(j)]));
+            hi = std::max(hi, double(s.weights[size_t(t)][size_t(j)]));
+        }
+        keys[j] = j;
+        spread[j] = T > 0 ? hi - lo : 0;
+        top = std::max(top, hi);
+        m_spread.push_back(spread[j]);
+    }
+    auto *bars = new QCPBars(m_plot->xAxis, m_plot->yAxis);
+    bars->setName(tr("spread (max − min over tasks)"));
+    QColor barColor = palette().color(QPalette::WindowText);
+    barColor.setAlphaF(0.25);
+    bars->setBrush(barColor);
+    bars->setPen(Qt::NoPen);
+    bars->setWidth(0.8);
+    bars->setData(keys, spread, true);
+    for (int t = 0; t < T; ++t) {
+        auto *graph = m_plot->addGraph();
+        graph->setName(QString::fromStdString(m_snapshot.tasks[size_t(t)].name));
+        QVector<double> values(n);
+        for (int j = 0; j < n; ++j)
+            values[j] = j < int(s.weights[size_t(t)].size()) ? s.weights[size_t(t)][size_t(j)] : std::nan("");
+        graph->setData(keys, values, true);
+        graph->setLineStyle(QCPGraph::lsNone);
+        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, attentionTaskColor(t),
+                                               attentionTaskColor(t), 9));
+    }
+    const QFontMetrics fm(m_plot->xAxis->tickLabelFont());
+    const int every = std::max(1, int(std::ceil(double(n) * (fm.height() + 2) / std::max(200, m_plot->width() - 120))));
+    for (int j = 0; j < n; j += every)
+        ticker->addTick(j, QString::fromStdString(s.tokens[size_t(j)]));
+    m_plot->xAxis->setTickLabelRotation(n > 8 ? -90 : 0);
+    m_plot->xAxis->setRange(-0.6, n - 0.4);
+    m_plot->yAxis->setRange(0, top > 0 ? top * 1.08 : 1);
+    stylePlot(m_plot, palette());
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void DisagreementView::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::PaletteChange)
+        rebuild();
+    QWidget::changeEvent(event);
+}
+
+QString DisagreementView::csv() const
+{
+    QString out = QStringLiteral("sample,token_index,token");
+    for (const TaskInfo &t : m_snapshot.tasks)
+        out += QStringLiteral(",\"%1\"").arg(QString::fromStdString(t.name));
+    out += QStringLiteral(",spread\n");
+    if (m_sample < 0 || m_sample >= int(m_snapshot.samples.size()))
+        return out;
+    const AttentionSample &s = m_snapshot.samples[size_t(m_sample)];
+    for (int j = 0; j < s.tokenCount(); ++j) {
+        QString token = QString::fromStdString(s.tokens[size_t(j)]);
+        out += QStringLiteral("%1,%2,\"%3\"").arg(s.sampleIndex).arg(j).arg(token.replace(QLatin1Char('"'), QLatin1String("\"\"")));
+        for (const auto &w : s.weights)
+            out += QLatin1Char(',') + (j < int(w.size()) ? QString::number(w[size_t(j)], 'g', 9) : QString());
+        out += QLatin1Char(',') + QString::number(spread(j), 'g', 9) + QLatin1Char('\n');
+    }
+    return out;
+}
+
+} // namespace attnscope

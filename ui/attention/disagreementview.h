@@ -1,0 +1,43 @@
+// Where the tasks disagree, for the selected sample: per token, the spread of
+// the tasks' attention (max - min over tasks) as a bar, and each task's own
+// weight as a dot in the task's colour. Tall bars are tokens that one task
+// looks at and another ignores; with `shared` attention every bar is zero.
+#pragma once
+
+#include "attentionsnapshot.h"
+
+#include <QWidget>
+
+class QCustomPlot;
+class QCPBars;
+
+namespace attnscope {
+
+class DisagreementView : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit DisagreementView(QWidget *parent = nullptr);
+
+    void setSnapshot(const AttentionSnapshot &snapshot);
+    void setSelectedSample(int index);
+    int selectedSample() const { return m_sample; }
+
+    // Spread (max - min over tasks) of token j's attention, NaN when none.
+    double spread(int token) const;
+    QCustomPlot *plot() const { return m_plot; }
+    QString csv() const;
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    void rebuild();
+
+    QCustomPlot *m_plot = nullptr;
+    AttentionSnapshot m_snapshot;
+    int m_sample = 0;
+    std::vector<double> m_spread;
+};
+
+} // namespace attnscope

@@ -1,0 +1,43 @@
+// The all-heads overview of SelfAttentionView: one small L x L image per
+// layer (row) x head (column), the chosen one framed; a click picks a head.
+#pragma once
+
+#include "colormaps.h"
+
+#include <QImage>
+#include <QWidget>
+
+#include <vector>
+
+namespace attnscope {
+
+class HeadGrid : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit HeadGrid(QWidget *parent = nullptr);
+
+    // maps[layer][head] is an L x L matrix (rows of floats).
+    void setMaps(const std::vector<std::vector<std::vector<std::vector<float>>>> &maps, ColorMap colorMap);
+    void setCurrent(int layer, int head);
+    int layers() const { return int(m_images.size()); }
+    int heads() const { return m_images.empty() ? 0 : int(m_images.front().size()); }
+    QRect thumbnailRect(int layer, int head) const;
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
+
+signals:
+    void headClicked(int layer, int head);
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+
+private:
+    int thumbnailSize() const;
+
+    std::vector<std::vector<QImage>> m_images;  // [layer][head]
+    int m_layer = 0, m_head = 0;
+};
+
+} // namespace attnscope

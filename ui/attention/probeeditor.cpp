@@ -1,0 +1,174 @@
+#include "probeeditor.h"
+
+#include "taskheatmap.h"
+#include "textview.h"
+#include "tokenizer.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QScrollArea>
+#include <QTableWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace attnscope {
+
+ProbeEditor::ProbeEditor(QWidget *parent) : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    m_edit = new QLineEdit(this);
+    m_edit->setPlaceholderText(tr("Type a sentence to see every task's attention, e.g. "
+                                  "\"the screen is not great, fix it asap\""));
+    m_edit->setClearButtonEnabled(true);
+    QFont f = m_edit->font();
+    f.setPointSize(LabelPointSize + 1);
+    m_edit->setFont(f);
+    m_row = new QTableWidget(this);
+    m_row->setRowCount(1);
+    m_row->verticalHeader()->setVisible(false);
+    m_row->setMaximumHeight(90);
+    m_row->hide();
+    m_status = new QLabel(this);
+    m_status->setWordWrap(true);
+    m_heatmap = new TaskHeatmap(this);
+    m_textView = new TextView;
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidget(m_textView);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    layout->addWidget(m_edit);
+    layout->addWidget(m_row);
+    layout->addWidget(m_status);
+    layout->addWidget(m_heatmap, 2);
+    layout->addWidget(scroll, 3);
+
+    // Re-run as the user types, at most every 120 ms.
+    m_debounce = new QTimer(this);
+    m_debounce->setSingleShot(true);
+    m_debounce->setInterval(120);
+    connect(m_debounce, &QTimer::timeout, this, &ProbeEditor::run);
+    connect(m_edit, &QLineEdit::textChanged, m_debounce, qOverload<>(&QTimer::start));
+    connect(m_row, &QTableWidget::cellChanged, m_debounce, qOverload<>(&QTimer::start));
+    m_status->setText(tr("No model yet: start training or open a checkpoint."));
+}
+
+void ProbeEditor::setModel(std::shared_ptr<const Model> model, int64_t step)
+{
+    const bool kindChanged = !m_model || !model || m_model->config.input != model->config.input
+                             || m_model->features != model->features;
+    m_model = std::move(model);
+    m_step = step;
+    if (kindChanged)
+        rebuildInputs();
+    run();
+}
+
+void ProbeEditor::rebuildInputs()
+{
+    const bool tabular = m_model && m_model->config.input == InputKind::Tabular;
+    m_edit->setVisible(!tabular);
+    m_row->setVisible(tabular);
+    if (tabular) {
+        QSignalBlocker block(m_row);
+        m_row->setColumnCount(int(m_model->features.size()));
+        QStringList names;
+        for (size_t j = 0; j < m_model->features.size(); ++j) {
+            names << QString::fromStdString(m_model->features[j]);
+            // Start from the training means (a typical row).
+            const float mean = j < m_model->inputMean.size() ? m_model->inputMean[j] : 0.0f;
+            m_row->setItem(0, int(j), new QTableWidgetItem(QString::number(mean, 'g', 4)));
+        }
+        m_row->setHorizontalHeaderLabels(names);
+    }
+}
+
+void ProbeEditor::setText(const QString &text)
+{
+    m_edit->setText(text);
+    m_debounce->stop();
+    run();
+}
+
+void ProbeEditor::setRow(const std::vector<float> &values)
+{
+    {
+        QSignalBlocker block(m_row);
+        for (int j = 0; j < m_row->columnCount() && j < int(values.size()); ++j)
+            m_row->setItem(0, j, new QTableWidgetItem(std::isnan(values[size_t(j)])
+                                                           ? QString()
+                                                           : QString::number(values[size_t(j)], 'g', 6)));
+    }
+    m_debounce->stop();
+    run();
+}
+
+QString ProbeEditor::text() const
+{
+    return m_edit->text();
+}
+
+void ProbeEditor::setColorMap(ColorMap map)
+{
+    m_heatmap->setColorMap(map);
+    m_textView->setColorMap(map);
+}
+
+QString ProbeEditor::status() const
+{
+    return m_status->text();
+}
+
+bool ProbeEditor::run()
+{
+    if (!m_model) {
+        m_status->setText(tr("No model yet: start training or open a checkpoint."));
+        return false;
+    }
+    EncodedDataset data;
+    if (m_model->config.input == InputKind::Text) {
+        const std::string text = m_edit->text().toStdString();
+        if (tokenize(text, m_model->config.maxLen).empty()) {
+            m_status->setText(tr("The text has no tokens."));
+            return false;
+        }
+        data = encodeText(*m_model, text);
+    } else {
+        std::vector<float> values(m_model->features.size(), std::nanf(""));
+        for (int j = 0; j < m_row->columnCount() && j < int(values.size()); ++j) {
+            bool ok = false;
+            const QTableWidgetItem *item = m_row->item(0, j);
+            const float v = item ? item->text().toFloat(&ok) : 0.0f;
+            if (ok) values[size_t(j)] = v;
+        }
+        data = encodeRow(*m_model, values);
+    }
+    m_result = makeSnapshot(*m_model, data, {0}, m_step);
+    if (!m_result.samples.empty() && m_model->config.input == InputKind::Text)
+        m_result.samples[0].text = m_edit->text().toStdString();
+    // Predictions of every task at once.
+    QStringList parts;
+    if (!m_result.samples.empty()) {
+        const AttentionSample &s = m_result.samples[0];
+        for (int t = 0; t < m_result.taskCount(); ++t) {
+            const int pred = s.predicted(t);
+            if (pred < 0) continue;
+            parts << QStringLiteral("<b style='color:%1'>%2</b>: %3 (%4)")
+                         .arg(attentionTaskColor(t).name(),
+                              QString::fromStdString(m_result.tasks[size_t(t)].name).toHtmlEscaped(),
+                              QString::fromStdString(m_result.tasks[size_t(t)].classes[size_t(pred)]).toHtmlEscaped())
+                         .arg(s.probs[size_t(t)][size_t(pred)], 0, 'f', 2);
+        }
+        if (data.samples[0].truncated)
+            parts << tr("(cut to %1 tokens)").arg(m_model->config.maxLen);
+    }
+    m_status->setText(parts.join(QStringLiteral(" &nbsp; ")));
+    m_heatmap->setSnapshot(m_result);
+    m_textView->setSnapshot(m_result);
+    emit resultChanged();
+    return true;
+}
+
+} // namespace attnscope

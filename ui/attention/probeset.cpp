@@ -1,0 +1,97 @@
+#include "probeset.h"
+
+#include <algorithm>
+
+namespace attnscope {
+
+void ProbeSet::choose(const EncodedDataset &data, const std::vector<TaskInfo> &tasks, int perClass,
+                      int maxSamples)
+{
+    std::vector<int> chosen = m_pinned;
+    auto take = [&](int i) {
+        if (int(chosen.size()) >= maxSamples)
+            return;
+        if (std::find(chosen.begin(), chosen.end(), i) == chosen.end())
+            chosen.push_back(i);
+    };
+    const int n = int(data.samples.size());
+    // Round-robin over tasks and classes so that a small maxSamples still
+    // covers every task before any class gets a second sample.
+    for (int round = 0; round < perClass; ++round) {
+        for (size_t t = 0; t < tasks.size(); ++t) {
+            for (size_t c = 0; c < tasks[t].classes.size(); ++c) {
+                int seen = 0;
+                for (int i = 0; i < n; ++i) {
+                    const std::vector<int32_t> &labels = data.samples[size_t(i)].labels;
+                    if (t < labels.size() && labels[t] == int(c)) {
+                        if (seen == round) {
+                            // Prefer a sample not already chosen for another class.
+                            if (std::find(chosen.begin(), chosen.end(), i) == chosen.end()) {
+                                take(i);
+                                break;
+                            }
+                            continue;
+                        }
+                        ++seen;
+                    }
+                }
+            }
+        }
+    }
+    if (chosen.empty())
+        for (int i = 0; i < std::min(n, std::max(1, std::min(maxSamples, 8))); ++i)
+            take(i);
+    m_indices = std::move(chosen);
+}
+
+bool ProbeSet::contains(int index) const
+{
+    return std::find(m_indices.begin(), m_indices.end(), index) != m_indices.end();
+}
+
+bool ProbeSet::add(int index)
+{
+    if (index < 0 || contains(index))
+        return false;
+    m_indices.push_back(index);
+    return true;
+}
+
+bool ProbeSet::remove(int index)
+{
+    auto it = std::find(m_indices.begin(), m_indices.end(), index);
+    if (it == m_indices.end())
+        return false;
+    m_indices.erase(it);
+    m_pinned.erase(std::remove(m_pinned.begin(), m_pinned.end(), index), m_pinned.end());
+    return true;
+}
+
+void ProbeSet::setPinned(int index, bool pinned)
+{
+    if (pinned) {
+        add(index);
+        if (!isPinned(index))
+            m_pinned.push_back(index);
+    } else {
+        m_pinned.erase(std::remove(m_pinned.begin(), m_pinned.end(), index), m_pinned.end());
+    }
+}
+
+bool ProbeSet::isPinned(int index) const
+{
+    return std::find(m_pinned.begin(), m_pinned.end(), index) != m_pinned.end();
+}
+
+void ProbeSet::clear()
+{
+    m_indices = m_pinned;
+}
+
+AttentionSnapshot ProbeSet::refresh(const Model &model, const EncodedDataset &data, int64_t step,
+                                    const Dataset *dataset) const
+{
+    return makeSnapshot(model, data, m_indices, step, dataset);
+}
+
+} // namespace attnscope

@@ -1,0 +1,50 @@
+// The probe set: a fixed set of validation samples whose attention is taken
+// every few steps during training. Chosen to cover every class of every task
+// (at least one sample per labelled class, where the data has one), then
+// edited by the user: add, remove, pin (pinned samples survive a re-choice).
+//
+// A plain value type without widgets: the GUI edits it and hands a copy to
+// the training worker, which calls refresh() from its own thread.
+#pragma once
+
+#include "attentionsnapshot.h"
+
+#include <vector>
+
+namespace attnscope {
+
+class ProbeSet {
+public:
+    // Chooses probes among data.samples: for every task and every class,
+    // the first `perClass` samples with that label (in data order), plus
+    // the pinned ones, at most `maxSamples` in all (pinned first). Unlabelled
+    // data (or classes absent from it) fall back to the first samples.
+    void choose(const EncodedDataset &data, const std::vector<TaskInfo> &tasks, int perClass = 1,
+                int maxSamples = 16);
+
+    // Indices into the validation EncodedDataset the probes came from.
+    const std::vector<int> &indices() const { return m_indices; }
+    int size() const { return int(m_indices.size()); }
+    bool contains(int index) const;
+    bool add(int index);     // false when already there
+    bool remove(int index);  // also unpins; false when absent
+    void setPinned(int index, bool pinned);  // pinning adds it when absent
+    bool isPinned(int index) const;
+    const std::vector<int> &pinned() const { return m_pinned; }
+    void clear();            // keeps the pinned ones
+
+    // One inspect() call (one forward pass of the core) over the probes of
+    // `data`, the set they were chosen from. Thread-safe with respect to the
+    // GUI: it reads only its arguments, so the worker calls it between steps
+    // with its own model. `dataset` optionally supplies the original texts.
+    AttentionSnapshot refresh(const Model &model, const EncodedDataset &data, int64_t step,
+                              const Dataset *dataset = nullptr) const;
+
+private:
+    std::vector<int> m_indices;
+    std::vector<int> m_pinned;
+};
+
+} // namespace attnscope
+
+Q_DECLARE_METATYPE(attnscope::ProbeSet)

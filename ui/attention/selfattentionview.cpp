@@ -1,0 +1,246 @@
+#include "selfattentionview.h"
+
+#include "headgrid.h"
+
+#include <QComboBox>
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMouseEvent>
+#include <QSplitter>
+#include <QToolTip>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+#include <cmath>
+
+namespace attnscope {
+
+SelfAttentionView::SelfAttentionView(QWidget *parent) : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto *controls = new QHBoxLayout;
+    m_layerBox = new QComboBox(this);
+    m_headBox = new QComboBox(this);
+    m_note = new QLabel(this);
+    controls->addWidget(new QLabel(tr("Layer"), this));
+    controls->addWidget(m_layerBox);
+    controls->addWidget(new QLabel(tr("Head"), this));
+    controls->addWidget(m_headBox);
+    controls->addWidget(m_note, 1);
+    layout->addLayout(controls);
+
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    m_grid = new HeadGrid(splitter);
+    m_plot = new QCustomPlot(splitter);
+    splitter->addWidget(m_grid);
+    splitter->addWidget(m_plot);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 3);
+    layout->addWidget(splitter, 1);
+
+    m_map = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
+    m_map->setInterpolate(false);
+    m_scale = new QCPColorScale(m_plot);
+    m_plot->plotLayout()->addElement(0, 1, m_scale);
+    m_scale->setBarWidth(14);
+    m_scale->axis()->setLabel(tr("attention"));
+    m_map->setColorScale(m_scale);
+    auto *group = new QCPMarginGroup(m_plot);
+    m_plot->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+    m_scale->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+    m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
+    m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
+    m_plot->xAxis->grid()->setVisible(false);
+    m_plot->yAxis->grid()->setVisible(false);
+    m_plot->xAxis->setSubTicks(false);
+    m_plot->yAxis->setSubTicks(false);
+    m_plot->yAxis->setRangeReversed(true);
+    m_plot->xAxis->setLabel(tr("key (attended to)"));
+    m_plot->yAxis->setLabel(tr("query"));
+    m_plot->setMouseTracking(true);
+    m_plot->installEventFilter(this);
+    m_plot->setMinimumSize(320, 320);
+
+    connect(m_layerBox, &QComboBox::activated, this, [this](int l) { setHead(l, m_head); });
+    connect(m_headBox, &QComboBox::activated, this, [this](int h) { setHead(m_layer, h); });
+    connect(m_grid, &HeadGrid::headClicked, this, &SelfAttentionView::setHead);
+    setColorMap(m_colorMap);
+}
+
+void SelfAttentionView::setSnapshot(const AttentionSnapshot &snapshot)
+{
+    m_snapshot = snapshot;
+    if (m_sample >= int(m_snapshot.samples.size()))
+        m_sample = 0;
+    rebuild();
+}
+
+void SelfAttentionView::setSelectedSample(int index)
+{
+    m_sample = index;
+    rebuild();
+}
+
+void SelfAttentionView::setHead(int layer, int head)
+{
+    m_layer = std::max(0, layer);
+    m_head = std::max(0, head);
+    rebuild();
+}
+
+void SelfAttentionView::setColorMap(ColorMap map)
+{
+    m_colorMap = map;
+    m_map->setGradient(colorGradient(map));
+    rebuild();
+}
+
+const std::vector<std::vector<float>> *SelfAttentionView::currentMap() const
+{
+    if (m_sample < 0 || m_sample >= int(m_snapshot.samples.size()))
+        return nullptr;
+    const auto &sa = m_snapshot.samples[size_t(m_sample)].selfAttention;
+    if (m_layer >= int(sa.size()) || m_head >= int(sa[size_t(m_layer)].size()))
+        return nullptr;
+    return &sa[size_t(m_layer)][size_t(m_head)];
+}
+
+double SelfAttentionView::cell(int i, int j) const
+{
+    const auto *map = currentMap();
+    if (!map || i < 0 || i >= int(map->size()) || j < 0 || j >= int((*map)[size_t(i)].size()))
+        return std::nan("");
+    return (*map)[size_t(i)][size_t(j)];
+}
+
+void SelfAttentionView::rebuild()
+{
+    const AttentionSample *s = m_sample >= 0 && m_sample < int(m_snapshot.samples.size())
+                                   ? &m_snapshot.samples[size_t(m_sample)]
+                                   : nullptr;
+    // Combo boxes follow the model's shape.
+    const int layers = s ? int(s->selfAttention.size()) : 0;
+    const int heads = layers > 0 ? int(s->selfAttention[0].size()) : 0;
+    if (m_layerBox->count() != layers) {
+        m_layerBox->clear();
+        for (int l = 0; l < layers; ++l) m_layerBox->addItem(QString::number(l));
+    }
+    if (m_headBox->count() != heads) {
+        m_headBox->clear();
+        for (int h = 0; h < heads; ++h) m_headBox->addItem(QString::number(h));
+    }
+    if (m_layer >= layers) m_layer = 0;
+    if (m_head >= heads) m_head = 0;
+    m_layerBox->setCurrentIndex(m_layer);
+    m_headBox->setCurrentIndex(m_head);
+    if (!s)
+        m_note->setText(tr("No attention snapshot yet"));
+    else if (layers == 0)
+        m_note->setText(m_snapshot.layers == 0 ? tr("The model has no encoder layer (0 layers): no self-attention")
+                                               : tr("Self-attention was not kept for this older snapshot"));
+    else
+        m_note->setText(tr("sample #%1 · step %2").arg(s->sampleIndex).arg(m_snapshot.step));
+
+    m_grid->setMaps(s ? s->selfAttention : decltype(s->selfAttention){}, m_colorMap);
+    m_grid->setCurrent(m_layer, m_head);
+
+    const auto *map = currentMap();
+    const int n = map ? int(map->size()) : 0;
+    QCPColorMapData *data = m_map->data();
+    const int size = std::max(n, 2);
+    data->setSize(size, size);
+    data->setRange(QCPRange(0, size - 1), QCPRange(0, size - 1));
+    data->fill(std::nan(""));
+    double top = 0;
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n && j < int((*map)[size_t(i)].size()); ++j) {
+            data->setCell(j, i, (*map)[size_t(i)][size_t(j)]);
+            top = std::max(top, double((*map)[size_t(i)][size_t(j)]));
+        }
+    m_map->setDataRange(QCPRange(0, top > 0 ? top : 1));
+    auto xTicker = m_plot->xAxis->ticker().dynamicCast<QCPAxisTickerText>();
+    auto yTicker = m_plot->yAxis->ticker().dynamicCast<QCPAxisTickerText>();
+    xTicker->clear();
+    yTicker->clear();
+    const QFontMetrics fm(m_plot->xAxis->tickLabelFont());
+    const int available = std::max(200, std::min(m_plot->width(), m_plot->height()) - 160);
+    const int every = std::max(1, int(std::ceil(double(n) * (fm.height() + 1) / available)));
+    for (int j = 0; s && j < n; j += every) {
+        const QString label = QString::fromStdString(s->tokens[size_t(j)]);
+        xTicker->addTick(j, label);
+        yTicker->addTick(j, label);
+    }
+    m_plot->xAxis->setTickLabelRotation(-90);
+    m_plot->xAxis->setRange(-0.5, std::max(n, 1) - 0.5);
+    m_plot->yAxis->setRange(-0.5, std::max(n, 1) - 0.5);
+    stylePlot(m_plot, palette());
+    const QColor fg = palette().color(QPalette::WindowText);
+    m_scale->axis()->setTickLabelColor(fg);
+    m_scale->axis()->setLabelColor(fg);
+    m_scale->axis()->setBasePen(QPen(fg));
+    m_scale->axis()->setTickPen(QPen(fg));
+    m_scale->axis()->setSubTickPen(QPen(fg));
+    QFont font = m_scale->axis()->tickLabelFont();
+    font.setPointSize(LabelPointSize);
+    m_scale->axis()->setTickLabelFont(font);
+    m_scale->axis()->setLabelFont(font);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+bool SelfAttentionView::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_plot && event->type() == QEvent::MouseMove) {
+        const auto *mouse = static_cast<QMouseEvent *>(event);
+        const QPoint pos = mouse->position().toPoint();
+        const int j = int(std::floor(m_plot->xAxis->pixelToCoord(pos.x()) + 0.5));
+        const int i = int(std::floor(m_plot->yAxis->pixelToCoord(pos.y()) + 0.5));
+        const double v = cell(i, j);
+        if (m_plot->axisRect()->rect().contains(pos) && std::isfinite(v)) {
+            const auto &tokens = m_snapshot.samples[size_t(m_sample)].tokens;
+            QToolTip::showText(mouse->globalPosition().toPoint(),
+                               tr("<b>%1</b> → <b>%2</b><br>layer %3, head %4<br>weight: %5")
+                                   .arg(QString::fromStdString(tokens[size_t(i)]).toHtmlEscaped(),
+                                        QString::fromStdString(tokens[size_t(j)]).toHtmlEscaped())
+                                   .arg(m_layer).arg(m_head).arg(v, 0, 'f', 4),
+                               m_plot);
+        } else {
+            QToolTip::hideText();
+        }
+    } else if (watched == m_plot && event->type() == QEvent::Resize) {
+        QMetaObject::invokeMethod(this, [this] { rebuild(); }, Qt::QueuedConnection);
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void SelfAttentionView::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::PaletteChange)
+        rebuild();
+    QWidget::changeEvent(event);
+}
+
+QString SelfAttentionView::csv() const
+{
+    QString out = QStringLiteral("sample,layer,head,query_index,query,key_index,key,weight\n");
+    if (m_sample < 0 || m_sample >= int(m_snapshot.samples.size()))
+        return out;
+    const AttentionSample &s = m_snapshot.samples[size_t(m_sample)];
+    auto quote = [](QString v) {
+        return QLatin1Char('"') + v.replace(QLatin1Char('"'), QLatin1String("\"\"")) + QLatin1Char('"');
+    };
+    for (size_t l = 0; l < s.selfAttention.size(); ++l)
+        for (size_t h = 0; h < s.selfAttention[l].size(); ++h)
+            for (size_t i = 0; i < s.selfAttention[l][h].size(); ++i)
+                for (size_t j = 0; j < s.selfAttention[l][h][i].size(); ++j)
+                    out += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8\n")
+                               .arg(s.sampleIndex).arg(l).arg(h).arg(i)
+                               .arg(quote(QString::fromStdString(s.tokens[i])))
+                               .arg(j)
+                               .arg(quote(QString::fromStdString(s.tokens[j])))
+                               .arg(QString::number(s.selfAttention[l][h][i][j], 'g', 9));
+    return out;
+}
+
+} // namespace attnscope

@@ -1,0 +1,62 @@
+// Encoder self-attention of the selected sample: an overview grid with one
+// thumbnail per layer x head (left; click one to enlarge it) and the chosen
+// head's L x L map with token labels (right, QCPColorMap, rows = queries,
+// columns = keys).
+#pragma once
+
+#include "attentionsnapshot.h"
+#include "colormaps.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QCustomPlot;
+class QCPColorMap;
+class QCPColorScale;
+class QLabel;
+
+namespace attnscope {
+
+class HeadGrid;
+
+class SelfAttentionView : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit SelfAttentionView(QWidget *parent = nullptr);
+
+    void setSnapshot(const AttentionSnapshot &snapshot);
+    void setSelectedSample(int index);
+    void setHead(int layer, int head);
+    void setColorMap(ColorMap map);
+
+    int selectedSample() const { return m_sample; }
+    int layer() const { return m_layer; }
+    int head() const { return m_head; }
+    // The enlarged map's cell (query row i, key column j), NaN when none.
+    double cell(int i, int j) const;
+    QCustomPlot *plot() const { return m_plot; }
+    HeadGrid *grid() const { return m_grid; }
+    QString csv() const;
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+    void changeEvent(QEvent *event) override;
+
+private:
+    void rebuild();
+    const std::vector<std::vector<float>> *currentMap() const;
+
+    QComboBox *m_layerBox = nullptr;
+    QComboBox *m_headBox = nullptr;
+    QLabel *m_note = nullptr;
+    HeadGrid *m_grid = nullptr;
+    QCustomPlot *m_plot = nullptr;
+    QCPColorMap *m_map = nullptr;
+    QCPColorScale *m_scale = nullptr;
+    AttentionSnapshot m_snapshot;
+    ColorMap m_colorMap = ColorMap::Viridis;
+    int m_sample = 0, m_layer = 0, m_head = 0;
+};
+
+} // namespace attnscope

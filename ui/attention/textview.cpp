@@ -1,0 +1,244 @@
+#include "textview.h"
+
+#include <QPainter>
+#include <QPainterPath>
+
+#include <cmath>
+
+namespace attnscope {
+
+namespace {
+constexpr int Margin = 12;
+constexpr int ColumnGap = 18;
+constexpr int TokenPadX = 5;
+constexpr int TokenPadY = 3;
+constexpr int TokenGap = 4;
+} // namespace
+
+TextView::TextView(QWidget *parent) : QWidget(parent)
+{
+    QFont f = font();
+    f.setPointSize(LabelPointSize + 1);
+    setFont(f);
+    setAutoFillBackground(true);
+    setBackgroundRole(QPalette::Base);
+    QSizePolicy policy(QSizePolicy::Preferred, QSizePolicy::Preferred);
+    policy.setHeightForWidth(true);
+    setSizePolicy(policy);
+}
+
+void TextView::setSnapshot(const AttentionSnapshot &snapshot)
+{
+    m_snapshot = snapshot;
+    if (m_sample >= int(m_snapshot.samples.size()))
+        m_sample = 0;
+    updateGeometry();
+    update();
+}
+
+void TextView::setSelectedSample(int index)
+{
+    m_sample = index;
+    updateGeometry();
+    update();
+}
+
+void TextView::setColorMap(ColorMap map)
+{
+    m_colorMap = map;
+    update();
+}
+
+const AttentionSample *TextView::sample() const
+{
+    if (m_sample < 0 || m_sample >= int(m_snapshot.samples.size()))
+        return nullptr;
+    return &m_snapshot.samples[size_t(m_sample)];
+}
+
+double TextView::weight(int task, int token) const
+{
+    const AttentionSample *s = sample();
+    if (!s || task < 0 || task >= int(s->weights.size()) || token < 0
+        || token >= int(s->weights[size_t(task)].size()))
+        return std::nan("");
+    return s->weights[size_t(task)][size_t(token)];
+}
+
+QColor TextView::shade(double weight) const
+{
+    return colorAt(m_colorMap, m_maxWeight > 0 ? weight / m_maxWeight : 0);
+}
+
+QString TextView::header(int task) const
+{
+    const AttentionSample *s = sample();
+    if (!s || task < 0 || task >= m_snapshot.taskCount())
+        return {};
+    const TaskInfo &info = m_snapshot.tasks[size_t(task)];
+    auto className = [&](int c) {
+        return c >= 0 && c < int(info.classes.size()) ? QString::fromStdString(info.classes[size_t(c)])
+                                                       : QStringLiteral("–");
+    };
+    const int gold = task < int(s->labels.size()) ? s->labels[size_t(task)] : -1;
+    const int pred = s->predicted(task);
+    const double p = pred >= 0 ? s->probs[size_t(task)][size_t(pred)] : 0.0;
+    QString text = tr("gold %1 · predicted %2 (%3)").arg(className(gold), className(pred)).arg(p, 0, 'f', 2);
+    if (gold >= 0 && pred >= 0)
+        text += gold == pred ? QStringLiteral(" ✓") : QStringLiteral(" ✗");
+    return text;
+}
+
+QSize TextView::sizeHint() const
+{
+    return QSize(900, heightForWidth(900));
+}
+
+int TextView::heightForWidth(int width) const
+{
+    return layoutAndPaint(nullptr, width);
+}
+
+void TextView::paintEvent(QPaintEvent *)
+{
+    QPainter painter(this);
+    painter.setRenderHint(QPainter::Antialiasing);
+    layoutAndPaint(&painter, width());
+}
+
+int TextView::layoutAndPaint(QPainter *painter, int width) const
+{
+    const AttentionSample *s = sample();
+    const QFontMetrics fm(font());
+    QFont bold = font();
+    bold.setBold(true);
+    const QFontMetrics fmBold(bold);
+    QFont small = font();
+    small.setPointSize(LabelPointSize);
+    const QFontMetrics fmSmall(small);
+    const QColor fg = palette().color(QPalette::WindowText);
+    if (!s || m_snapshot.taskCount() == 0) {
+        if (painter) {
+            painter->setPen(fg);
+            painter->drawText(QRect(0, 0, width, 60), Qt::AlignCenter, tr("No attention snapshot yet"));
+        }
+        return 60;
+    }
+    // The sample's largest weight over all tasks sets the top of the scale,
+    // so that columns compare directly.
+    double maxWeight = 0;
+    for (const auto &w : s->weights)
+        for (float x : w)
+            maxWeight = std::max(maxWeight, double(x));
+    const_cast<TextView *>(this)->m_maxWeight = maxWeight > 0 ? maxWeight : 1;
+
+    const int T = m_snapshot.taskCount();
+    const int columnWidth = std::max(120, (width - 2 * Margin - (T - 1) * ColumnGap) / T);
+    const int lineHeight = fm.height() + 2 * TokenPadY + TokenGap;
+    int bottom = 0;
+    int top = Margin;
+    if (painter) {
+        painter->setPen(fg);
+        painter->setFont(small);
+        QString title = tr("sample #%1 · step %2 · colour: attention 0 – %3 (%4)")
+                            .arg(s->sampleIndex)
+                            .arg(m_snapshot.step)
+                            .arg(m_maxWeight, 0, 'f', 3)
+                            .arg(colorMapName(m_colorMap));
+        painter->drawText(QRect(Margin, top, width - 2 * Margin, fmSmall.height()), Qt::AlignLeft, title);
+    }
+    top += fmSmall.height() + 8;
+    for (int t = 0; t < T; ++t) {
+        const int x0 = Margin + t * (columnWidth + ColumnGap);
+        int y = top;
+        // Column header: task colour bar, name, gold / prediction.
+        if (painter) {
+            painter->fillRect(QRect(x0, y, columnWidth, 4), attentionTaskColor(t));
+            painter->setFont(bold);
+            painter->setPen(fg);
+            painter->drawText(QRect(x0, y + 6, columnWidth, fmBold.height()), Qt::AlignLeft,
+                              QString::fromStdString(m_snapshot.tasks[size_t(t)].name));
+            painter->setFont(small);
+            painter->drawText(QRect(x0, y + 6 + fmBold.height(), columnWidth, fmSmall.height()),
+                              Qt::AlignLeft, fmSmall.elidedText(header(t), Qt::ElideRight, columnWidth));
+        }
+        y += 6 + fmBold.height() + fmSmall.height() + 8;
+        // Tokens, wrapped within the column.
+        int x = x0;
+        const bool rationale = s->hasRationale(t);
+        for (int j = 0; j < s->tokenCount(); ++j) {
+            QString text = QString::fromStdString(s->tokens[size_t(j)]);
+            if (m_snapshot.input == InputKind::Tabular && j < int(s->values.size()))
+                text += std::isnan(s->values[size_t(j)]) ? QStringLiteral("=–")
+                                                         : QStringLiteral("=%1").arg(s->values[size_t(j)], 0, 'g', 4);
+            const int w = std::min(columnWidth, fm.horizontalAdvance(text) + 2 * TokenPadX);
+            if (x > x0 && x + w > x0 + columnWidth) {
+                x = x0;
+                y += lineHeight;
+            }
+            if (painter) {
+                const double a = weight(t, j);
+                const QColor bg = shade(std::isfinite(a) ? a : 0);
+                const QRectF box(x, y, w, fm.height() + 2 * TokenPadY);
+                painter->setPen(Qt::NoPen);
+                painter->setBrush(bg);
+                painter->drawRoundedRect(box, 3, 3);
+                if (rationale && j < int(s->rationale[size_t(t)].size()) && s->rationale[size_t(t)][size_t(j)]) {
+                    // Rationale: a thick outline in the task's colour over a thin contrasting one.
+                    painter->setBrush(Qt::NoBrush);
+                    painter->setPen(QPen(fg, 1));
+                    painter->drawRoundedRect(box.adjusted(-2.5, -2.5, 2.5, 2.5), 4, 4);
+                    painter->setPen(QPen(attentionTaskColor(t), 2.5));
+                    painter->drawRoundedRect(box.adjusted(-1, -1, 1, 1), 3, 3);
+                }
+                painter->setFont(font());
+                painter->setPen(textColorOn(bg));
+                painter->drawText(box, Qt::AlignCenter, fm.elidedText(text, Qt::ElideRight, w - 2 * TokenPadX));
+            }
+            x += w + TokenGap + 2;
+        }
+        y += lineHeight;
+        if (rationale && painter) {
+            painter->setFont(small);
+            painter->setPen(fg);
+            painter->drawText(QRect(x0, y, columnWidth, fmSmall.height()), Qt::AlignLeft,
+                              tr("outlined: rationale"));
+        }
+        y += fmSmall.height();
+        bottom = std::max(bottom, y);
+    }
+    return bottom + Margin;
+}
+
+QString TextView::csv() const
+{
+    QString out = QStringLiteral("sample,task,token_index,token,weight,rationale,gold,predicted,probability\n");
+    const AttentionSample *s = sample();
+    if (!s)
+        return out;
+    auto quote = [](QString v) {
+        return QLatin1Char('"') + v.replace(QLatin1Char('"'), QLatin1String("\"\"")) + QLatin1Char('"');
+    };
+    for (int t = 0; t < m_snapshot.taskCount(); ++t) {
+        const TaskInfo &info = m_snapshot.tasks[size_t(t)];
+        const int gold = t < int(s->labels.size()) ? s->labels[size_t(t)] : -1;
+        const int pred = s->predicted(t);
+        for (int j = 0; j < s->tokenCount(); ++j) {
+            const bool r = s->hasRationale(t) && j < int(s->rationale[size_t(t)].size())
+                           && s->rationale[size_t(t)][size_t(j)];
+            out += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9\n")
+                       .arg(s->sampleIndex)
+                       .arg(quote(QString::fromStdString(info.name)))
+                       .arg(j)
+                       .arg(quote(QString::fromStdString(s->tokens[size_t(j)])))
+                       .arg(QString::number(weight(t, j), 'g', 9))
+                       .arg(s->hasRationale(t) ? QString::number(int(r)) : QString())
+                       .arg(gold >= 0 ? quote(QString::fromStdString(info.classes[size_t(gold)])) : QString())
+                       .arg(pred >= 0 ? quote(QString::fromStdString(info.classes[size_t(pred)])) : QString())
+                       .arg(pred >= 0 ? QString::number(s->probs[size_t(t)][size_t(pred)], 'g', 9) : QString());
+        }
+    }
+    return out;
+}
+
+} // namespace attnscope

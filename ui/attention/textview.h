@@ -1,0 +1,51 @@
+// The text view: the selected sample's tokens, each on a background shaded by
+// its attention, one column per task side by side, with the task's gold
+// label, prediction and probability above; rationale tokens are outlined.
+// Painted by hand so that it exports as vector graphics (SVG, PDF).
+#pragma once
+
+#include "attentionsnapshot.h"
+#include "colormaps.h"
+
+#include <QWidget>
+
+namespace attnscope {
+
+class TextView : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit TextView(QWidget *parent = nullptr);
+
+    void setSnapshot(const AttentionSnapshot &snapshot);
+    void setSelectedSample(int index);
+    void setColorMap(ColorMap map);
+    int selectedSample() const { return m_sample; }
+
+    // Weight behind token j of task t's column (for tests), NaN when none.
+    double weight(int task, int token) const;
+    // The colour a token of this weight gets (relative to the sample's maximum).
+    QColor shade(double weight) const;
+    // Header line of a task's column: "gold: x · predicted: y (0.93)".
+    QString header(int task) const;
+
+    QSize sizeHint() const override;
+    int heightForWidth(int width) const override;
+    bool hasHeightForWidth() const override { return true; }
+    QString csv() const;
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+
+private:
+    // Lays out (or paints, when painter is set) into a width; returns the height used.
+    int layoutAndPaint(QPainter *painter, int width) const;
+    const AttentionSample *sample() const;
+
+    AttentionSnapshot m_snapshot;
+    int m_sample = 0;
+    ColorMap m_colorMap = ColorMap::Viridis;
+    double m_maxWeight = 1;
+};
+
+} // namespace attnscope
