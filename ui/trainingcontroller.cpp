@@ -1,0 +1,101 @@
+#include "trainingcontroller.h"
+
+namespace attnscope {
+
+TrainingController::TrainingController(QObject *parent)
+    : QObject(parent), m_worker(new TrainingWorker)
+{
+    m_thread.setObjectName(QStringLiteral("attnscope-training"));
+    m_worker->moveToThread(&m_thread);
+    connect(m_worker, &TrainingWorker::snapshot, this, [this](const TrainingSnapshot &s) {
+        m_step = s.step;
+        emit snapshot(s);
+    }, Qt::QueuedConnection);
+    connect(m_worker, &TrainingWorker::stateChanged, this, &TrainingController::onState, Qt::QueuedConnection);
+    m_thread.start();
+}
+
+TrainingController::~TrainingController()
+{
+    shutdown();
+}
+
+void TrainingController::shutdown()
+{
+    if (!m_worker)
+        return;
+    m_worker->requestQuit();
+    m_thread.quit();
+    m_thread.wait();
+    delete m_worker;  // its thread has ended: nothing else can touch it now
+    m_worker = nullptr;
+}
+
+void TrainingController::configure(std::shared_ptr<const TrainingSetup> setup)
+{
+    if (!m_worker)
+        return;
+    m_setup = setup;
+    m_worker->requestStop();
+    TrainingWorker *worker = m_worker;
+    QMetaObject::invokeMethod(m_worker, [worker, setup]() { worker->configure(setup); }, Qt::QueuedConnection);
+}
+
+void TrainingController::start()
+{
+    if (m_worker)
+        QMetaObject::invokeMethod(m_worker, &TrainingWorker::start, Qt::QueuedConnection);
+}
+
+void TrainingController::pause()
+{
+    if (m_worker)
+        m_worker->requestPause();
+}
+
+void TrainingController::step()
+{
+    if (m_worker)
+        QMetaObject::invokeMethod(m_worker, &TrainingWorker::step, Qt::QueuedConnection);
+}
+
+void TrainingController::stop()
+{
+    if (!m_worker)
+        return;
+    m_worker->requestStop();
+    QMetaObject::invokeMethod(m_worker, &TrainingWorker::stop, Qt::QueuedConnection);
+}
+
+void TrainingController::reset()
+{
+    if (!m_worker)
+        return;
+    m_worker->requestStop();
+    QMetaObject::invokeMethod(m_worker, &TrainingWorker::reset, Qt::QueuedConnection);
+}
+
+void TrainingController::setLearningRate(float lr)
+{
+    if (m_worker)
+        m_worker->setLearningRate(lr);
+}
+
+void TrainingController::setTaskWeights(const std::vector<float> &weights)
+{
+    if (m_worker)
+        m_worker->setTaskWeights(weights);
+}
+
+std::shared_ptr<Model> TrainingController::modelCopy() const
+{
+    return m_worker ? m_worker->modelCopy() : nullptr;
+}
+
+void TrainingController::onState(TrainingWorker::State state, const QString &message)
+{
+    m_state = state;
+    emit stateChanged(state, message);
+}
+
+} // namespace attnscope
