@@ -1,0 +1,375 @@
+// The attention views of issue 5: the heatmap shows exactly the core's
+// weights, a selection reaches every view, the timeline scrubs, the probe
+// editor equals `attnscope-cli attention --text`, and exports are valid.
+#include "attentionexport.h"
+#include "attentionpanel.h"
+#include "attentiontimeline.h"
+#include "checkpoint.h"
+#include "disagreementview.h"
+#include "historyview.h"
+#include "probeeditor.h"
+#include "probeset.h"
+#include "selfattentionview.h"
+#include "taskheatmap.h"
+#include "textview.h"
+#include "trainer.h"
+
+#include <QFile>
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QApplication>
+#include <QSvgRenderer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <qcustomplot.h>
+
+#include <cmath>
+#include <memory>
+
+using namespace attnscope;
+
+class TestAttention : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void probeSetCoversEveryClass();
+    void heatmapCellsEqualCoreWeights();
+    void heatmapSamplesForTaskLayout();
+    void clickingARowSelectsTheSample();
+    void selectingASampleUpdatesEveryView();
+    void timelineKeepsBoundedEvenlyThinned();
+    void timelineScrubbingShowsSnapshotWeights();
+    void probeEditorEqualsCli();
+    void exportsWriteValidFiles_data();
+    void exportsWriteValidFiles();
+
+private:
+    void trainSteps(int steps);
+
+    std::shared_ptr<Dataset> m_data;
+    std::shared_ptr<Model> m_model;
+    std::shared_ptr<EncodedDataset> m_train, m_val;
+    std::unique_ptr<AttentionPanel> m_panel;
+    QTemporaryDir m_dir;
+};
+
+void TestAttention::initTestCase()
+{
+    m_data = std::make_shared<Dataset>();
+    std::string error;
+    QVERIFY2(loadDataset("builtin:reviews?n=400", m_data.get(), &error), error.c_str());
+    const Split split = splitDataset(*m_data, 0.25, 1);
+    ModelConfig config;
+    config.dim = 32;
+    config.heads = 2;
+    config.ffn = 64;
+    config.layers = 2;
+    m_model = std::make_shared<Model>(createModel(*m_data, split.train, config, 7));
+    const Vocabulary vocab(m_model->vocab);
+    m_train = std::make_shared<EncodedDataset>(encodeDataset(*m_data, split.train, vocab, m_model->config.maxLen));
+    m_val = std::make_shared<EncodedDataset>(encodeDataset(*m_data, split.val, vocab, m_model->config.maxLen));
+    trainSteps(30);
+    m_panel = std::make_unique<AttentionPanel>();
+    m_panel->resize(1200, 800);
+    m_panel->setModelAndData(std::make_shared<Model>(*m_model), m_data, m_val, 30);
+    m_panel->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_panel.get()));
+}
+
+void TestAttention::trainSteps(int steps)
+{
+    TrainConfig tc;
+    tc.steps = steps;
+    tc.batchSize = 16;
+    tc.seed = uint64_t(steps);
+    Trainer trainer(*m_model, *m_train, tc);
+    while (trainer.step()) {}
+}
+
+void TestAttention::probeSetCoversEveryClass()
+{
+    const ProbeSet &probes = m_panel->probeSet();
+    QVERIFY(probes.size() > 0);
+    for (size_t t = 0; t < m_model->tasks.size(); ++t)
+        for (size_t c = 0; c < m_model->tasks[t].classes.size(); ++c) {
+            bool inData = false, inProbes = false;
+            for (const EncodedSample &s : m_val->samples)
+                inData = inData || s.labels[t] == int(c);
+            for (int i : probes.indices())
+                inProbes = inProbes || m_val->samples[size_t(i)].labels[t] == int(c);
+            QVERIFY2(!inData || inProbes, qPrintable(QStringLiteral("task %1 class %2").arg(t).arg(c)));
+        }
+    ProbeSet edited = probes;
+    const int extra = m_val->samples.size() > 50 ? 50 : 0;
+    edited.setPinned(extra, true);
+    QVERIFY(edited.contains(extra) && edited.isPinned(extra));
+    edited.choose(*m_val, m_model->tasks);
+    QVERIFY(edited.contains(extra));  // pinned survives a re-choice
+    QVERIFY(edited.remove(extra));
+    QVERIFY(!edited.isPinned(extra));
+}
+
+void TestAttention::heatmapCellsEqualCoreWeights()
+{
+    TaskHeatmap *heatmap = m_panel->heatmap();
+    heatmap->setLayout(TaskHeatmap::Layout::TasksForSample);
+    for (int k = 0; k < std::min(4, int(m_panel->shown().samples.size())); ++k) {
+        m_panel->selectSample(k);
+        const int probe = m_panel->shown().samples[size_t(k)].probe;
+        // The core's own forward pass over the probe set, as the panel asked
+        // for it (the same batch: padding changes float round-off, MODEL.md 2).
+        const std::vector<SampleOutputs> all = inspect(*m_model, *m_val, m_panel->probeSet().indices());
+        const std::vector<SampleOutputs> core = {all[size_t(k)]};
+        QCOMPARE(heatmap->rows(), int(m_model->tasks.size()));
+        QCOMPARE(heatmap->columns(), int(core[0].pool[0].size()));
+        for (int t = 0; t < heatmap->rows(); ++t) {
+            QCOMPARE(heatmap->rowLabel(t), QString::fromStdString(m_model->tasks[size_t(t)].name));
+            for (int j = 0; j < heatmap->columns(); ++j) {
+                QCOMPARE(heatmap->cell(t, j), double(core[0].pool[size_t(t)][size_t(j)]));
+                QCOMPARE(heatmap->columnLabel(j),
+                         QString::fromStdString(m_val->samples[size_t(probe)].tokens[size_t(j)].text));
+            }
+        }
+        // And what the colour map draws is that value.
+        QCPColorMap *map = qobject_cast<QCPColorMap *>(heatmap->plot()->plottable(0));
+        QVERIFY(map);
+        QCOMPARE(map->data()->cell(0, 0), double(core[0].pool[0][0]));
+        QVERIFY(!map->interpolate());
+    }
+}
+
+void TestAttention::heatmapSamplesForTaskLayout()
+{
+    TaskHeatmap *heatmap = m_panel->heatmap();
+    heatmap->setLayout(TaskHeatmap::Layout::SamplesForTask);
+    heatmap->setTask(1);
+    const AttentionSnapshot &shown = m_panel->shown();
+    QCOMPARE(heatmap->rows(), int(shown.samples.size()));
+    std::vector<int> probes;
+    for (const AttentionSample &s : shown.samples) probes.push_back(s.probe);
+    const std::vector<SampleOutputs> core = inspect(*m_model, *m_val, probes);
+    for (int r = 0; r < heatmap->rows(); ++r)
+        for (int j = 0; j < heatmap->columns(); ++j) {
+            if (j < int(core[size_t(r)].pool[1].size()))
+                QCOMPARE(heatmap->cell(r, j), double(core[size_t(r)].pool[1][size_t(j)]));
+            else
+                QVERIFY(std::isnan(heatmap->cell(r, j)));
+        }
+    heatmap->setLayout(TaskHeatmap::Layout::TasksForSample);
+}
+
+void TestAttention::clickingARowSelectsTheSample()
+{
+    m_panel->setCurrentView(AttentionPanel::View::Heatmap);
+    TaskHeatmap *heatmap = m_panel->heatmap();
+    heatmap->setLayout(TaskHeatmap::Layout::SamplesForTask);
+    heatmap->plot()->replot();
+    QSignalSpy spy(m_panel.get(), &AttentionPanel::sampleSelected);
+    const int row = 2;
+    const QPoint pos(int(heatmap->plot()->xAxis->coordToPixel(0)), int(heatmap->plot()->yAxis->coordToPixel(row)));
+    QTest::mouseClick(heatmap->plot(), Qt::LeftButton, {}, pos);
+    QCOMPARE(m_panel->selectedSample(), row);
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(spy.at(0).at(0).toInt(), m_panel->shown().samples[row].sampleIndex);
+    heatmap->setLayout(TaskHeatmap::Layout::TasksForSample);
+}
+
+void TestAttention::selectingASampleUpdatesEveryView()
+{
+    const int k = 3;
+    m_panel->selectSample(k);
+    const std::vector<SampleOutputs> all = inspect(*m_model, *m_val, m_panel->probeSet().indices());
+    const std::vector<SampleOutputs> core = {all[size_t(k)]};
+    QCOMPARE(m_panel->heatmap()->selectedSample(), k);
+    QCOMPARE(m_panel->textView()->selectedSample(), k);
+    QCOMPARE(m_panel->selfAttentionView()->selectedSample(), k);
+    QCOMPARE(m_panel->disagreementView()->selectedSample(), k);
+    for (size_t t = 0; t < core[0].pool.size(); ++t)
+        for (size_t j = 0; j < core[0].pool[t].size(); ++j) {
+            QCOMPARE(m_panel->heatmap()->cell(int(t), int(j)), double(core[0].pool[t][j]));
+            QCOMPARE(m_panel->textView()->weight(int(t), int(j)), double(core[0].pool[t][j]));
+        }
+    for (size_t j = 0; j < core[0].pool[0].size(); ++j) {
+        float lo = 1, hi = 0;
+        for (const auto &w : core[0].pool) { lo = std::min(lo, w[j]); hi = std::max(hi, w[j]); }
+        QCOMPARE(m_panel->disagreementView()->spread(int(j)), double(hi) - double(lo));
+    }
+    m_panel->selfAttentionView()->setHead(1, 1);
+    const auto &map = core[0].selfAttention[1][1];
+    for (size_t i = 0; i < map.size(); ++i)
+        for (size_t j = 0; j < map.size(); ++j)
+            QCOMPARE(m_panel->selfAttentionView()->cell(int(i), int(j)), double(map[i][j]));
+    QVERIFY(m_panel->textView()->header(0).contains(QStringLiteral("gold")));
+}
+
+void TestAttention::timelineKeepsBoundedEvenlyThinned()
+{
+    AttentionTimeline timeline(8);
+    for (int step = 0; step < 1000; step += 10) {
+        AttentionSnapshot s;
+        s.step = step;
+        timeline.add(s);
+    }
+    QVERIFY(timeline.size() <= 9);
+    QVERIFY(timeline.size() >= 4);
+    QCOMPARE(timeline.at(0).step, int64_t(0));
+    QCOMPARE(timeline.latest().step, int64_t(990));
+    QCOMPARE(timeline.at(timeline.size() - 1).step, int64_t(990));
+    // The kept ones (all but the newest) are evenly spaced.
+    const int64_t gap = timeline.at(1).step - timeline.at(0).step;
+    for (int i = 1; i + 1 < timeline.size(); ++i)
+        QCOMPARE(timeline.at(i).step - timeline.at(i - 1).step, gap);
+}
+
+void TestAttention::timelineScrubbingShowsSnapshotWeights()
+{
+    m_panel->selectSample(0);
+    const ProbeSet probes = m_panel->probeSet();
+    std::vector<AttentionSnapshot> taken;
+    for (int i = 0; i < 3; ++i) {
+        trainSteps(10);
+        taken.push_back(probes.refresh(*m_model, *m_val, 100 + 10 * i, m_data.get()));
+        m_panel->setSnapshot(taken.back());
+    }
+    const int n = m_panel->timeline().size();
+    QVERIFY(n >= 3);
+    QVERIFY(m_panel->followsLive());
+    for (int back = 0; back < 3; ++back) {
+        const int index = n - 1 - back;
+        m_panel->scrubTo(index);
+        const AttentionSnapshot &expected = taken[size_t(2 - back)];
+        QCOMPARE(m_panel->shown().step, expected.step);
+        for (size_t t = 0; t < expected.samples[0].weights.size(); ++t)
+            for (size_t j = 0; j < expected.samples[0].weights[t].size(); ++j) {
+                QCOMPARE(m_panel->heatmap()->cell(int(t), int(j)), double(expected.samples[0].weights[t][j]));
+                QCOMPARE(m_panel->textView()->weight(int(t), int(j)), double(expected.samples[0].weights[t][j]));
+            }
+    }
+    QVERIFY(!m_panel->followsLive() || n == 1);
+    // Scrubbed back, a new snapshot does not move the view; back at the end, it does.
+    m_panel->scrubTo(n - 3);
+    const int64_t before = m_panel->shown().step;
+    m_panel->setSnapshot(probes.refresh(*m_model, *m_val, 200, m_data.get()));
+    QCOMPARE(m_panel->shown().step, before);
+    m_panel->scrubTo(m_panel->timeline().size() - 1);
+    QCOMPARE(m_panel->shown().step, int64_t(200));
+    QVERIFY(m_panel->historyView()->points() >= 4);
+}
+
+void TestAttention::probeEditorEqualsCli()
+{
+    QVERIFY(m_dir.isValid());
+    const QString checkpoint = m_dir.filePath(QStringLiteral("model.safetensors"));
+    std::string error;
+    QVERIFY2(saveCheckpoint(*m_model, checkpoint.toStdString(), &error), error.c_str());
+    Model loaded;
+    QVERIFY2(loadCheckpoint(checkpoint.toStdString(), &loaded, &error), error.c_str());
+    const QString text = QStringLiteral("The battery is NOT great, please fix it asap! zyxxy");
+
+    ProbeEditor *editor = m_panel->probeEditor();
+    editor->setModel(std::make_shared<Model>(loaded), 0);
+    editor->setText(text);
+    const AttentionSnapshot &result = editor->result();
+    QCOMPARE(int(result.samples.size()), 1);
+
+    QProcess cli;
+    cli.start(QStringLiteral(ATTNSCOPE_CLI), {QStringLiteral("attention"), QStringLiteral("--checkpoint"), checkpoint,
+                                              QStringLiteral("--text"), text});
+    QVERIFY(cli.waitForFinished(60000));
+    QCOMPARE(cli.exitCode(), 0);
+    const QJsonDocument doc = QJsonDocument::fromJson(cli.readAllStandardOutput());
+    const QJsonObject sample = doc.object().value(QStringLiteral("samples")).toArray().at(0).toObject();
+    const AttentionSample &s = result.samples[0];
+    const QJsonArray tokens = sample.value(QStringLiteral("tokens")).toArray();
+    QCOMPARE(tokens.size(), qsizetype(s.tokens.size()));
+    for (qsizetype j = 0; j < tokens.size(); ++j)
+        QCOMPARE(tokens.at(j).toString(), QString::fromStdString(s.tokens[size_t(j)]));
+    const QJsonObject tasks = sample.value(QStringLiteral("tasks")).toObject();
+    const QJsonObject predictions = sample.value(QStringLiteral("predictions")).toObject();
+    for (size_t t = 0; t < loaded.tasks.size(); ++t) {
+        const QString name = QString::fromStdString(loaded.tasks[t].name);
+        const QJsonArray weights = tasks.value(name).toArray();
+        QCOMPARE(weights.size(), qsizetype(s.weights[t].size()));
+        for (qsizetype j = 0; j < weights.size(); ++j)
+            QCOMPARE(float(weights.at(j).toDouble()), s.weights[t][size_t(j)]);  // bit for bit
+        const QJsonObject prediction = predictions.value(name).toObject();
+        const QJsonArray probs = prediction.value(QStringLiteral("probabilities")).toArray();
+        for (qsizetype c = 0; c < probs.size(); ++c)
+            QCOMPARE(float(probs.at(c).toDouble()), s.probs[t][size_t(c)]);
+        QCOMPARE(prediction.value(QStringLiteral("class")).toString(),
+                 QString::fromStdString(loaded.tasks[t].classes[size_t(s.predicted(int(t)))]));
+    }
+    const QJsonArray layers = sample.value(QStringLiteral("layers")).toArray();
+    QCOMPARE(layers.size(), qsizetype(s.selfAttention.size()));
+    for (qsizetype l = 0; l < layers.size(); ++l)
+        for (qsizetype h = 0; h < layers.at(l).toArray().size(); ++h) {
+            const QJsonArray rows = layers.at(l).toArray().at(h).toArray();
+            for (qsizetype i = 0; i < rows.size(); ++i)
+                for (qsizetype j = 0; j < rows.at(i).toArray().size(); ++j)
+                    QCOMPARE(float(rows.at(i).toArray().at(j).toDouble()), s.selfAttention[size_t(l)][size_t(h)][size_t(i)][size_t(j)]);
+        }
+    // The panel's JSON export of the editor is the CLI's document.
+    const QJsonDocument exported = QJsonDocument::fromJson(m_panel->json(AttentionPanel::View::ProbeEditor));
+    QCOMPARE(exported, doc);
+}
+
+void TestAttention::exportsWriteValidFiles_data()
+{
+    QTest::addColumn<int>("view");
+    QTest::newRow("heatmap") << int(AttentionPanel::View::Heatmap);
+    QTest::newRow("text") << int(AttentionPanel::View::Text);
+    QTest::newRow("selfattention") << int(AttentionPanel::View::SelfAttention);
+    QTest::newRow("disagreement") << int(AttentionPanel::View::Disagreement);
+    QTest::newRow("history") << int(AttentionPanel::View::History);
+    QTest::newRow("probeeditor") << int(AttentionPanel::View::ProbeEditor);
+}
+
+void TestAttention::exportsWriteValidFiles()
+{
+    QFETCH(int, view);
+    const auto which = AttentionPanel::View(view);
+    m_panel->setCurrentView(which);
+    QApplication::processEvents();
+    const QString base = m_dir.filePath(QStringLiteral("view%1").arg(view));
+    QString error;
+    QVERIFY2(m_panel->exportImage(which, base + ".png", &error), qPrintable(error));
+    QImage png(base + ".png");
+    QVERIFY(!png.isNull());
+    QVERIFY(png.width() >= 3 * m_panel->view(which)->width() - 3);  // print resolution
+    QVERIFY2(m_panel->exportImage(which, base + ".svg", &error), qPrintable(error));
+    QSvgRenderer svg(base + ".svg");
+    QVERIFY(svg.isValid());
+    QVERIFY2(m_panel->exportImage(which, base + ".pdf", &error), qPrintable(error));
+    QFile pdf(base + ".pdf");
+    QVERIFY(pdf.open(QIODevice::ReadOnly));
+    const QByteArray pdfBytes = pdf.readAll();
+    QVERIFY(pdfBytes.startsWith("%PDF-"));
+    QVERIFY(pdfBytes.trimmed().endsWith("%%EOF"));
+    QVERIFY(!m_panel->exportImage(which, base + ".bmpx", &error));
+
+    QVERIFY2(m_panel->exportCsv(which, base + ".csv", &error), qPrintable(error));
+    QFile csv(base + ".csv");
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = csv.readAll().trimmed().split('\n');
+    QVERIFY(lines.size() >= 2);
+    const qsizetype columns = lines[0].count(',');
+    QVERIFY(columns >= 2);
+    QVERIFY2(m_panel->exportJson(which, base + ".json", &error), qPrintable(error));
+    QFile json(base + ".json");
+    QVERIFY(json.open(QIODevice::ReadOnly));
+    QJsonParseError parse;
+    const QJsonDocument doc = QJsonDocument::fromJson(json.readAll(), &parse);
+    QCOMPARE(parse.error, QJsonParseError::NoError);
+    const QJsonArray samples = doc.object().value(QStringLiteral("samples")).toArray();
+    QVERIFY(!samples.isEmpty());
+    for (const char *key : {"tokens", "tasks", "predictions", "layers"})
+        QVERIFY(samples.at(0).toObject().contains(QLatin1String(key)));
+}
+
+QTEST_MAIN(TestAttention)
+#include "test_attention.moc"
