@@ -16,6 +16,7 @@ DisagreementView::DisagreementView(QWidget *parent) : QWidget(parent)
     layout->setContentsMargins(0, 0, 0, 0);
     m_plot = new QCustomPlot(this);
     layout->addWidget(m_plot);
+    m_plot->installEventFilter(this);  // token labels are spaced for the width
     m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
     m_plot->xAxis->setSubTicks(false);
     m_plot->xAxis->grid()->setVisible(false);
@@ -108,6 +109,13 @@ void DisagreementView::changeEvent(QEvent *event)
     if (event->type() == QEvent::PaletteChange)
         rebuild();
     QWidget::changeEvent(event);
+}
+
+bool DisagreementView::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_plot && event->type() == QEvent::Resize)
+        QMetaObject::invokeMethod(this, [this] { rebuild(); }, Qt::QueuedConnection);
+    return QWidget::eventFilter(watched, event);
 }
 
 QString DisagreementView::csv() const

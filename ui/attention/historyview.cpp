@@ -124,11 +124,21 @@ void HistoryView::rebuild()
             auprc->removeFromLegend();
         }
     }
+    // The gate plot only in gated mode (other modes have no gate).
+    QCPLayoutGrid *grid = m_plot->plotLayout();
+    const bool gateShown = grid->hasElement(0, 0) && grid->element(0, 0) == m_gateRect;
+    if (m_gated && !gateShown) {
+        grid->insertRow(0);
+        grid->addElement(0, 0, m_gateRect);
+    } else if (!m_gated && gateShown) {
+        grid->take(m_gateRect);
+        grid->simplify();
+    }
     const double lo = steps.isEmpty() ? 0 : steps.front();
     const double hi = steps.isEmpty() ? 1 : std::max(steps.back(), lo + 1);
     for (QCPAxisRect *rect : {m_gateRect, m_rationaleRect}) {
         rect->axis(QCPAxis::atBottom)->setRange(lo, hi);
-        if (m_current >= 0) {
+        if (m_current >= 0 && (m_gated || rect != m_gateRect)) {
             auto *line = new QCPItemStraightLine(m_plot);
             line->setClipAxisRect(rect);
             line->point1->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));

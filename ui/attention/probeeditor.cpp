@@ -146,8 +146,11 @@ bool ProbeEditor::run()
         data = encodeRow(*m_model, values);
     }
     m_result = makeSnapshot(*m_model, data, {0}, m_step);
-    if (!m_result.samples.empty() && m_model->config.input == InputKind::Text)
-        m_result.samples[0].text = m_edit->text().toStdString();
+    if (!m_result.samples.empty()) {
+        m_result.samples[0].sampleIndex = -1;  // typed, not from the data
+        if (m_model->config.input == InputKind::Text)
+            m_result.samples[0].text = m_edit->text().toStdString();
+    }
     // Predictions of every task at once.
     QStringList parts;
     if (!m_result.samples.empty()) {

@@ -208,6 +208,21 @@ void TaskHeatmap::rebuild()
         rect->setPen(QPen(palette().color(QPalette::Highlight), 3));
         rect->setBrush(Qt::NoBrush);
     }
+    // Each task's colour (the application's palette) as a strip beside its name.
+    const int rectWidth = std::max(1, m_plot->axisRect()->width());
+    if (m_layout == Layout::TasksForSample) {
+        for (int r = 0; r < nRows; ++r) {
+            auto *strip = new QCPItemRect(m_plot);
+            strip->setClipToAxisRect(false);
+            strip->topLeft->setTypeX(QCPItemPosition::ptAxisRectRatio);
+            strip->bottomRight->setTypeX(QCPItemPosition::ptAxisRectRatio);
+            strip->topLeft->setCoords(-9.0 / rectWidth, r - 0.45);
+            strip->bottomRight->setCoords(-3.0 / rectWidth, r + 0.45);
+            strip->setPen(Qt::NoPen);
+            strip->setBrush(attentionTaskColor(r));
+        }
+    }
+    m_plot->yAxis->setTickLabelPadding(m_layout == Layout::TasksForSample ? 14 : 5);
     stylePlot(m_plot, palette());
     m_scale->axis()->setTickLabelColor(palette().color(QPalette::WindowText));
     m_scale->axis()->setLabelColor(palette().color(QPalette::WindowText));

@@ -140,8 +140,8 @@ int TextView::layoutAndPaint(QPainter *painter, int width) const
     if (painter) {
         painter->setPen(fg);
         painter->setFont(small);
-        QString title = tr("sample #%1 · step %2 · colour: attention 0 – %3 (%4)")
-                            .arg(s->sampleIndex)
+        QString title = tr("%1 · step %2 · colour: attention 0 – %3 (%4)")
+                            .arg(s->sampleIndex >= 0 ? tr("sample #%1").arg(s->sampleIndex) : tr("typed text"))
                             .arg(m_snapshot.step)
                             .arg(m_maxWeight, 0, 'f', 3)
                             .arg(colorMapName(m_colorMap));
@@ -171,7 +171,9 @@ int TextView::layoutAndPaint(QPainter *painter, int width) const
             if (m_snapshot.input == InputKind::Tabular && j < int(s->values.size()))
                 text += std::isnan(s->values[size_t(j)]) ? QStringLiteral("=–")
                                                          : QStringLiteral("=%1").arg(s->values[size_t(j)], 0, 'g', 4);
-            const int w = std::min(columnWidth, fm.horizontalAdvance(text) + 2 * TokenPadX);
+            // A few pixels of slack: integer advances round down, and a
+            // token that fits must never be elided.
+            const int w = std::min(columnWidth, fm.horizontalAdvance(text) + 2 * TokenPadX + 4);
             if (x > x0 && x + w > x0 + columnWidth) {
                 x = x0;
                 y += lineHeight;
@@ -193,7 +195,8 @@ int TextView::layoutAndPaint(QPainter *painter, int width) const
                 }
                 painter->setFont(font());
                 painter->setPen(textColorOn(bg));
-                painter->drawText(box, Qt::AlignCenter, fm.elidedText(text, Qt::ElideRight, w - 2 * TokenPadX));
+                painter->drawText(box, Qt::AlignCenter | Qt::TextDontClip,
+                                  w < columnWidth ? text : fm.elidedText(text, Qt::ElideRight, w - 2 * TokenPadX));
             }
             x += w + TokenGap + 2;
         }
