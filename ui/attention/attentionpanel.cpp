@@ -131,9 +131,9 @@ AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
     });
     connect(m_liveButton, &QPushButton::clicked, this, [this] { scrubTo(m_timeline.size() - 1); });
     connect(m_pinBox, &QCheckBox::clicked, this, [this](bool pinned) {
-        if (m_selected < 0 || m_selected >= int(m_shown.samples.size()))
+        if (m_selected < 0 || m_selected >= int(m_shown->samples.size()))
             return;
-        m_probes.setPinned(m_shown.samples[size_t(m_selected)].probe, pinned);
+        m_probes.setPinned(m_shown->samples[size_t(m_selected)].probe, pinned);
         emit probeSetChanged(m_probes);
     });
     connect(m_removeButton, &QPushButton::clicked, this, [this] { editProbes(false); });
@@ -177,8 +177,7 @@ void AttentionPanel::setModel(std::shared_ptr<const Model> model, int64_t step, 
 void AttentionPanel::refreshFromModel(int64_t step)
 {
     if (!m_model || !m_validation) {
-        m_shown = AttentionSnapshot();
-        showSnapshot(m_shown);
+        showSnapshot(std::make_shared<const AttentionSnapshot>());
         return;
     }
     setSnapshot(m_probes.refresh(*m_model, *m_validation, step, m_dataset.get()));
@@ -186,15 +185,22 @@ void AttentionPanel::refreshFromModel(int64_t step)
 
 void AttentionPanel::setSnapshot(const AttentionSnapshot &snapshot)
 {
-    if (m_timeline.size() > 0 && snapshot.step < m_timeline.latest().step) {
+    setSnapshot(std::make_shared<const AttentionSnapshot>(snapshot));
+}
+
+void AttentionPanel::setSnapshot(SnapshotPtr snapshot)
+{
+    if (!snapshot)
+        return;
+    if (m_timeline.size() > 0 && snapshot->step < m_timeline.latest().step) {
         // A new run started (the step went back): start the timeline over.
         m_timeline.clear();
         m_history->clear();
     }
     m_timeline.add(snapshot);
-    m_history->addSnapshot(snapshot);
+    m_history->addSnapshot(*snapshot);
     if (m_live)
-        showSnapshot(m_timeline.latest());
+        showSnapshot(m_timeline.latestPtr());
     updateTimelineControls();
 }
 
@@ -205,20 +211,18 @@ void AttentionPanel::clear()
     m_model.reset();
     m_validation.reset();
     m_dataset.reset();
-    m_shown = AttentionSnapshot();
     m_live = true;
-    showSnapshot(m_shown);
+    showSnapshot(std::make_shared<const AttentionSnapshot>());
     updateTimelineControls();
 }
 
-void AttentionPanel::showSnapshot(const AttentionSnapshot &snapshot)
+void AttentionPanel::showSnapshot(SnapshotPtr snapshot)
 {
     // Keep the same probe sample selected across snapshots.
-    int probe = m_selected >= 0 && m_selected < int(m_shown.samples.size()) ? m_shown.samples[size_t(m_selected)].probe : -1;
-    if (&snapshot != &m_shown)
-        m_shown = snapshot;
-    int index = probe >= 0 ? m_shown.findProbe(probe) : -1;
-    m_selected = index >= 0 ? index : (m_selected < int(m_shown.samples.size()) ? m_selected : 0);
+    int probe = m_selected >= 0 && m_selected < int(m_shown->samples.size()) ? m_shown->samples[size_t(m_selected)].probe : -1;
+    m_shown = snapshot ? std::move(snapshot) : std::make_shared<const AttentionSnapshot>();
+    int index = probe >= 0 ? m_shown->findProbe(probe) : -1;
+    m_selected = index >= 0 ? index : (m_selected < int(m_shown->samples.size()) ? m_selected : 0);
     m_heatmap->setSnapshot(m_shown);
     m_heatmap->setSelectedSample(m_selected);
     m_textView->setSnapshot(m_shown);
@@ -227,13 +231,13 @@ void AttentionPanel::showSnapshot(const AttentionSnapshot &snapshot)
     m_selfAttention->setSelectedSample(m_selected);
     m_disagreement->setSnapshot(m_shown);
     m_disagreement->setSelectedSample(m_selected);
-    m_history->setCurrentStep(m_live ? -1 : m_shown.step);
+    m_history->setCurrentStep(m_live ? -1 : m_shown->step);
     updateSampleBox();
 }
 
 void AttentionPanel::selectSample(int index)
 {
-    if (index < 0 || index >= int(m_shown.samples.size()))
+    if (index < 0 || index >= int(m_shown->samples.size()))
         return;
     m_selected = index;
     m_heatmap->setSelectedSample(index);
@@ -241,7 +245,7 @@ void AttentionPanel::selectSample(int index)
     m_selfAttention->setSelectedSample(index);
     m_disagreement->setSelectedSample(index);
     updateSampleBox();
-    emit sampleSelected(m_shown.samples[size_t(index)].sampleIndex);
+    emit sampleSelected(m_shown->samples[size_t(index)].sampleIndex);
 }
 
 void AttentionPanel::scrubTo(int index)
@@ -250,7 +254,7 @@ void AttentionPanel::scrubTo(int index)
         return;
     index = std::clamp(index, 0, m_timeline.size() - 1);
     m_live = index == m_timeline.size() - 1;
-    showSnapshot(m_timeline.at(index));
+    showSnapshot(m_timeline.ptr(index));
     updateTimelineControls();
 }
 
@@ -263,35 +267,35 @@ void AttentionPanel::updateTimelineControls()
     int current = n - 1;
     if (!m_live)
         for (int i = 0; i < n; ++i)
-            if (m_timeline.at(i).step == m_shown.step)
+            if (m_timeline.at(i).step == m_shown->step)
                 current = i;
     m_slider->setValue(std::max(0, current));
     m_liveButton->setChecked(m_live);
     m_stepLabel->setText(n == 0 ? tr("no snapshot")
-                                : tr("step %1 (%2/%3)").arg(m_shown.step).arg(current + 1).arg(n));
+                                : tr("step %1 (%2/%3)").arg(m_shown->step).arg(current + 1).arg(n));
 }
 
 void AttentionPanel::updateSampleBox()
 {
     QSignalBlocker block(m_sampleBox);
     m_sampleBox->clear();
-    for (const AttentionSample &s : m_shown.samples) {
+    for (const AttentionSample &s : m_shown->samples) {
         QString words;
         for (size_t j = 0; j < s.tokens.size() && words.size() < 40; ++j)
             words += (j ? QStringLiteral(" ") : QString()) + QString::fromStdString(s.tokens[j]);
         QString labels;
-        for (size_t t = 0; t < s.labels.size() && t < m_shown.tasks.size(); ++t)
+        for (size_t t = 0; t < s.labels.size() && t < m_shown->tasks.size(); ++t)
             if (s.labels[t] >= 0)
                 labels += (labels.isEmpty() ? QString() : QStringLiteral(", "))
-                          + QString::fromStdString(m_shown.tasks[t].classes[size_t(s.labels[t])]);
+                          + QString::fromStdString(m_shown->tasks[t].classes[size_t(s.labels[t])]);
         m_sampleBox->addItem(QStringLiteral("#%1 [%2] %3…").arg(s.sampleIndex).arg(labels, words));
     }
     m_sampleBox->setCurrentIndex(m_selected);
-    const bool has = m_selected >= 0 && m_selected < int(m_shown.samples.size());
+    const bool has = m_selected >= 0 && m_selected < int(m_shown->samples.size());
     m_pinBox->setEnabled(has);
     m_removeButton->setEnabled(has && m_probes.size() > 1);
     m_addButton->setEnabled(bool(m_validation));
-    m_pinBox->setChecked(has && m_probes.isPinned(m_shown.samples[size_t(m_selected)].probe));
+    m_pinBox->setChecked(has && m_probes.isPinned(m_shown->samples[size_t(m_selected)].probe));
 }
 
 void AttentionPanel::editProbes(bool add)
@@ -306,15 +310,15 @@ void AttentionPanel::editProbes(bool add)
         if (!ok || !m_probes.add(i))
             return;
     } else {
-        if (m_selected < 0 || m_selected >= int(m_shown.samples.size()))
+        if (m_selected < 0 || m_selected >= int(m_shown->samples.size()))
             return;
-        m_probes.remove(m_shown.samples[size_t(m_selected)].probe);
+        m_probes.remove(m_shown->samples[size_t(m_selected)].probe);
         m_selected = 0;
     }
     emit probeSetChanged(m_probes);
     // Show the change at once from the weights the panel has.
     if (m_model && m_validation && m_live)
-        setSnapshot(m_probes.refresh(*m_model, *m_validation, std::max<int64_t>(m_shown.step, 0), m_dataset.get()));
+        setSnapshot(m_probes.refresh(*m_model, *m_validation, std::max<int64_t>(m_shown->step, 0), m_dataset.get()));
 }
 
 void AttentionPanel::setColorMap(ColorMap map)
@@ -364,10 +368,10 @@ QByteArray AttentionPanel::json(View view) const
     if (view == View::ProbeEditor)
         return QByteArray::fromStdString(snapshotJson(m_probeEditor->result()));
     if (view == View::History || (view == View::Heatmap && m_heatmap->layoutMode() == TaskHeatmap::Layout::SamplesForTask))
-        return QByteArray::fromStdString(snapshotJson(m_shown));
-    if (m_selected < 0 || m_selected >= int(m_shown.samples.size()))
+        return QByteArray::fromStdString(snapshotJson(*m_shown));
+    if (m_selected < 0 || m_selected >= int(m_shown->samples.size()))
         return QByteArray::fromStdString(snapshotJson(AttentionSnapshot()));
-    return QByteArray::fromStdString(snapshotJson(m_shown, {m_selected}));
+    return QByteArray::fromStdString(snapshotJson(*m_shown, {m_selected}));
 }
 
 bool AttentionPanel::exportImage(View which, const QString &path, QString *error)
@@ -392,7 +396,7 @@ void AttentionPanel::exportCurrent()
     const QString name = m_tabs->tabText(m_tabs->currentIndex()).toLower().replace(QLatin1Char(' '), QLatin1Char('-'));
     const QString path = QFileDialog::getSaveFileName(
         this, tr("Export %1").arg(m_tabs->tabText(m_tabs->currentIndex())),
-        QStringLiteral("attention-%1-step%2.png").arg(name).arg(m_shown.step),
+        QStringLiteral("attention-%1-step%2.png").arg(name).arg(m_shown->step),
         tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf);;CSV numbers (*.csv);;JSON (attnscope-cli attention schema) (*.json)"));
     if (path.isEmpty())
         return;

@@ -55,12 +55,13 @@ public:
     // A snapshot from the worker: kept in the timeline and the history, and
     // shown at once unless the user is scrubbing back.
     void setSnapshot(const AttentionSnapshot &snapshot);
+    void setSnapshot(SnapshotPtr snapshot);  // shares it, no copy
     void clear();
 
     const ProbeSet &probeSet() const { return m_probes; }
     const AttentionTimeline &timeline() const { return m_timeline; }
     // What the views show now (the live snapshot or the one scrubbed to).
-    const AttentionSnapshot &shown() const { return m_shown; }
+    const AttentionSnapshot &shown() const { return *m_shown; }
 
     // Index of the selected sample in shown().samples.
     int selectedSample() const { return m_selected; }
@@ -98,7 +99,7 @@ signals:
     void colorMapChanged(const QString &name);
 
 private:
-    void showSnapshot(const AttentionSnapshot &snapshot);
+    void showSnapshot(SnapshotPtr snapshot);
     void updateSampleBox();
     void updateTimelineControls();
     void refreshFromModel(int64_t step);
@@ -110,7 +111,7 @@ private:
     std::shared_ptr<const EncodedDataset> m_validation;
     ProbeSet m_probes;
     AttentionTimeline m_timeline;
-    AttentionSnapshot m_shown;
+    SnapshotPtr m_shown = std::make_shared<const AttentionSnapshot>();
     int m_selected = 0;
     bool m_live = true;
     ColorMap m_colorMap = ColorMap::Viridis;

@@ -5,28 +5,39 @@
 
 namespace attnscope {
 
+namespace {
+const AttentionSnapshot &emptySnapshot()
+{
+    static const AttentionSnapshot empty;
+    return empty;
+}
+} // namespace
+
 AttentionTimeline::AttentionTimeline(int capacity, size_t byteBudget)
     : m_capacity(std::max(2, capacity)), m_budget(byteBudget)
 {
 }
 
-void AttentionTimeline::add(AttentionSnapshot snapshot)
+void AttentionTimeline::add(SnapshotPtr snapshot)
 {
+    if (!snapshot)
+        return;
+    const Entry entry{snapshot, snapshot->approximateBytes()};
     const bool keep = m_added % m_stride == 0;
     ++m_added;
     if (keep) {
         if (int(m_kept.size()) >= m_capacity) {
             // Thin evenly: keep entries 0, 2, 4, ...; then keep every second new one.
-            std::vector<AttentionSnapshot> thinned;
+            std::vector<Entry> thinned;
             thinned.reserve(m_kept.size() / 2 + 1);
             for (size_t i = 0; i < m_kept.size(); i += 2)
                 thinned.push_back(std::move(m_kept[i]));
             m_kept = std::move(thinned);
             m_stride *= 2;
         }
-        m_kept.push_back(snapshot);
+        m_kept.push_back(entry);
     }
-    m_latest = std::move(snapshot);
+    m_latest = entry;
     m_latestKept = keep;
     enforceBudget();
 }
@@ -34,7 +45,7 @@ void AttentionTimeline::add(AttentionSnapshot snapshot)
 void AttentionTimeline::clear()
 {
     m_kept.clear();
-    m_latest = AttentionSnapshot();
+    m_latest = Entry();
     m_latestKept = false;
     m_stride = 1;
     m_added = 0;
@@ -47,16 +58,27 @@ int AttentionTimeline::size() const
     return int(m_kept.size()) + (m_latestKept ? 0 : 1);
 }
 
-const AttentionSnapshot &AttentionTimeline::at(int i) const
+SnapshotPtr AttentionTimeline::ptr(int i) const
 {
     if (i >= 0 && i < int(m_kept.size()))
-        return m_kept[size_t(i)];
-    return m_latest;
+        return m_kept[size_t(i)].snapshot;
+    return m_latest.snapshot;
+}
+
+SnapshotPtr AttentionTimeline::latestPtr() const
+{
+    return m_latest.snapshot;
+}
+
+const AttentionSnapshot &AttentionTimeline::at(int i) const
+{
+    const SnapshotPtr p = ptr(i);
+    return p ? *p : emptySnapshot();
 }
 
 const AttentionSnapshot &AttentionTimeline::latest() const
 {
-    return m_latest;
+    return m_latest.snapshot ? *m_latest.snapshot : emptySnapshot();
 }
 
 int AttentionTimeline::indexOfStep(int64_t step) const
@@ -76,17 +98,26 @@ int AttentionTimeline::indexOfStep(int64_t step) const
 
 size_t AttentionTimeline::bytes() const
 {
-    size_t total = m_latest.approximateBytes();
-    for (const AttentionSnapshot &s : m_kept)
-        total += s.approximateBytes();
+    size_t total = m_latestKept ? 0 : m_latest.bytes;
+    for (const Entry &e : m_kept)
+        total += e.bytes;
     return total;
 }
 
 void AttentionTimeline::enforceBudget()
 {
     // Oldest first; the newest kept one and m_latest keep their maps.
-    for (size_t i = 0; i + 1 < m_kept.size() && bytes() > m_budget; ++i)
-        m_kept[i].dropSelfAttention();
+    size_t total = bytes();
+    for (size_t i = 0; i + 1 < m_kept.size() && total > m_budget; ++i) {
+        Entry &e = m_kept[i];
+        if (e.snapshot->samples.empty() || e.snapshot->samples.front().selfAttention.empty())
+            continue;
+        auto stripped = std::make_shared<AttentionSnapshot>(*e.snapshot);
+        stripped->dropSelfAttention();
+        const size_t bytes = stripped->approximateBytes();
+        total -= e.bytes - bytes;
+        e = Entry{std::move(stripped), bytes};
+    }
 }
 
 } // namespace attnscope

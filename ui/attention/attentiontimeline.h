@@ -17,13 +17,16 @@ class AttentionTimeline {
 public:
     explicit AttentionTimeline(int capacity = 64, size_t byteBudget = size_t(256) << 20);
 
-    void add(AttentionSnapshot snapshot);
+    void add(SnapshotPtr snapshot);
+    void add(AttentionSnapshot snapshot) { add(std::make_shared<const AttentionSnapshot>(std::move(snapshot))); }
     void clear();
 
     // Kept snapshots in step order, the newest last.
     int size() const;
     const AttentionSnapshot &at(int i) const;
     const AttentionSnapshot &latest() const;
+    SnapshotPtr ptr(int i) const;       // the same, shared
+    SnapshotPtr latestPtr() const;
     // Index of the kept snapshot closest to `step`, -1 when empty.
     int indexOfStep(int64_t step) const;
 
@@ -38,8 +41,12 @@ private:
     size_t m_budget;
     int m_stride = 1;                 // keep every m_stride-th snapshot added
     int64_t m_added = 0;
-    std::vector<AttentionSnapshot> m_kept;
-    AttentionSnapshot m_latest;       // the newest, kept or not
+    struct Entry {
+        SnapshotPtr snapshot;
+        size_t bytes = 0;
+    };
+    std::vector<Entry> m_kept;
+    Entry m_latest;                   // the newest, kept or not
     bool m_latestKept = false;
 };
 

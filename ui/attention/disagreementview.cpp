@@ -29,8 +29,13 @@ DisagreementView::DisagreementView(QWidget *parent) : QWidget(parent)
 
 void DisagreementView::setSnapshot(const AttentionSnapshot &snapshot)
 {
-    m_snapshot = snapshot;
-    if (m_sample >= int(m_snapshot.samples.size()))
+    setSnapshot(std::make_shared<const AttentionSnapshot>(snapshot));
+}
+
+void DisagreementView::setSnapshot(SnapshotPtr snapshot)
+{
+    m_snapshot = snapshot ? std::move(snapshot) : std::make_shared<const AttentionSnapshot>();
+    if (m_sample >= int(m_snapshot->samples.size()))
         m_sample = 0;
     rebuild();
 }
@@ -52,12 +57,12 @@ void DisagreementView::rebuild()
     m_spread.clear();
     auto ticker = m_plot->xAxis->ticker().dynamicCast<QCPAxisTickerText>();
     ticker->clear();
-    if (m_sample < 0 || m_sample >= int(m_snapshot.samples.size())) {
+    if (m_sample < 0 || m_sample >= int(m_snapshot->samples.size())) {
         stylePlot(m_plot, palette());
         m_plot->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
-    const AttentionSample &s = m_snapshot.samples[size_t(m_sample)];
+    const AttentionSample &s = m_snapshot->samples[size_t(m_sample)];
     const int n = s.tokenCount();
     const int T = int(s.weights.size());
     QVector<double> keys(n), spread(n);
@@ -84,7 +89,7 @@ void DisagreementView::rebuild()
     bars->setData(keys, spread, true);
     for (int t = 0; t < T; ++t) {
         auto *graph = m_plot->addGraph();
-        graph->setName(QString::fromStdString(m_snapshot.tasks[size_t(t)].name));
+        graph->setName(QString::fromStdString(m_snapshot->tasks[size_t(t)].name));
         QVector<double> values(n);
         for (int j = 0; j < n; ++j)
             values[j] = j < int(s.weights[size_t(t)].size()) ? s.weights[size_t(t)][size_t(j)] : std::nan("");
@@ -121,12 +126,12 @@ bool DisagreementView::eventFilter(QObject *watched, QEvent *event)
 QString DisagreementView::csv() const
 {
     QString out = QStringLiteral("sample,token_index,token");
-    for (const TaskInfo &t : m_snapshot.tasks)
+    for (const TaskInfo &t : m_snapshot->tasks)
         out += QStringLiteral(",\"%1\"").arg(QString::fromStdString(t.name));
     out += QStringLiteral(",spread\n");
-    if (m_sample < 0 || m_sample >= int(m_snapshot.samples.size()))
+    if (m_sample < 0 || m_sample >= int(m_snapshot->samples.size()))
         return out;
-    const AttentionSample &s = m_snapshot.samples[size_t(m_sample)];
+    const AttentionSample &s = m_snapshot->samples[size_t(m_sample)];
     for (int j = 0; j < s.tokenCount(); ++j) {
         QString token = QString::fromStdString(s.tokens[size_t(j)]);
         out += QStringLiteral("%1,%2,\"%3\"").arg(s.sampleIndex).arg(j).arg(token.replace(QLatin1Char('"'), QLatin1String("\"\"")));

@@ -20,6 +20,7 @@ public:
     explicit DisagreementView(QWidget *parent = nullptr);
 
     void setSnapshot(const AttentionSnapshot &snapshot);
+    void setSnapshot(SnapshotPtr snapshot);  // shares it, no copy
     void setSelectedSample(int index);
     int selectedSample() const { return m_sample; }
 
@@ -36,7 +37,7 @@ private:
     void rebuild();
 
     QCustomPlot *m_plot = nullptr;
-    AttentionSnapshot m_snapshot;
+    SnapshotPtr m_snapshot = std::make_shared<const AttentionSnapshot>();
     int m_sample = 0;
     std::vector<double> m_spread;
 };

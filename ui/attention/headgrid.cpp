@@ -24,21 +24,41 @@ HeadGrid::HeadGrid(QWidget *parent) : QWidget(parent)
 void HeadGrid::setMaps(const std::vector<std::vector<std::vector<std::vector<float>>>> &maps,
                        ColorMap colorMap)
 {
+    // The colour map as a table, and thumbnails of at most MaxThumb pixels a
+    // side: a long sample's map is reduced by the maximum over each block,
+    // so a sharp peak stays visible.
+    constexpr int MaxThumb = 128;
+    QRgb lut[256];
+    for (int i = 0; i < 256; ++i)
+        lut[i] = colorAt(colorMap, i / 255.0).rgb();
     m_images.assign(maps.size(), {});
+    std::vector<float> acc;
     for (size_t l = 0; l < maps.size(); ++l) {
         for (const auto &map : maps[l]) {
             const int n = int(map.size());
-            QImage image(std::max(n, 1), std::max(n, 1), QImage::Format_RGB32);
-            image.fill(palette().color(QPalette::Base));
-            // Each head scaled to its own maximum, as the enlarged map is.
+            const int size = std::clamp(n, 1, MaxThumb);
+            acc.assign(size_t(size) * size, 0.0f);
             float top = 0;
-            for (const auto &row : map)
-                for (float v : row)
-                    top = std::max(top, v);
-            for (int i = 0; i < n; ++i)
-                for (int j = 0; j < n && j < int(map[size_t(i)].size()); ++j)
-                    image.setPixel(j, i, colorAt(colorMap, top > 0 ? map[size_t(i)][size_t(j)] / top : 0).rgb());
-            m_images[l].push_back(image);
+            for (int i = 0; i < n; ++i) {
+                const int py = i * size / n;
+                const std::vector<float> &row = map[size_t(i)];
+                float *out = acc.data() + size_t(py) * size;
+                for (int j = 0; j < n && j < int(row.size()); ++j) {
+                    const int px = j * size / n;
+                    out[px] = std::max(out[px], row[size_t(j)]);
+                }
+            }
+            for (float v : acc)
+                top = std::max(top, v);
+            // Each head scaled to its own maximum, as the enlarged map is.
+            const float scale = top > 0 ? 255.0f / top : 0.0f;
+            QImage image(size, size, QImage::Format_RGB32);
+            for (int y = 0; y < size; ++y) {
+                auto *line = reinterpret_cast<QRgb *>(image.scanLine(y));
+                for (int x = 0; x < size; ++x)
+                    line[x] = lut[std::clamp(int(acc[size_t(y) * size + x] * scale + 0.5f), 0, 255)];
+            }
+            m_images[l].push_back(std::move(image));
         }
     }
     updateGeometry();

@@ -71,15 +71,24 @@ SelfAttentionView::SelfAttentionView(QWidget *parent) : QWidget(parent)
 
 void SelfAttentionView::setSnapshot(const AttentionSnapshot &snapshot)
 {
-    m_snapshot = snapshot;
-    if (m_sample >= int(m_snapshot.samples.size()))
+    setSnapshot(std::make_shared<const AttentionSnapshot>(snapshot));
+}
+
+void SelfAttentionView::setSnapshot(SnapshotPtr snapshot)
+{
+    m_snapshot = snapshot ? std::move(snapshot) : std::make_shared<const AttentionSnapshot>();
+    if (m_sample >= int(m_snapshot->samples.size()))
         m_sample = 0;
+    m_gridDirty = true;
     rebuild();
 }
 
 void SelfAttentionView::setSelectedSample(int index)
 {
+    if (index == m_sample && !m_gridDirty)
+        return;
     m_sample = index;
+    m_gridDirty = true;
     rebuild();
 }
 
@@ -94,14 +103,15 @@ void SelfAttentionView::setColorMap(ColorMap map)
 {
     m_colorMap = map;
     m_map->setGradient(colorGradient(map));
+    m_gridDirty = true;
     rebuild();
 }
 
 const std::vector<std::vector<float>> *SelfAttentionView::currentMap() const
 {
-    if (m_sample < 0 || m_sample >= int(m_snapshot.samples.size()))
+    if (m_sample < 0 || m_sample >= int(m_snapshot->samples.size()))
         return nullptr;
-    const auto &sa = m_snapshot.samples[size_t(m_sample)].selfAttention;
+    const auto &sa = m_snapshot->samples[size_t(m_sample)].selfAttention;
     if (m_layer >= int(sa.size()) || m_head >= int(sa[size_t(m_layer)].size()))
         return nullptr;
     return &sa[size_t(m_layer)][size_t(m_head)];
@@ -117,8 +127,14 @@ double SelfAttentionView::cell(int i, int j) const
 
 void SelfAttentionView::rebuild()
 {
-    const AttentionSample *s = m_sample >= 0 && m_sample < int(m_snapshot.samples.size())
-                                   ? &m_snapshot.samples[size_t(m_sample)]
+    // Images of every head cost time for long samples: only when seen.
+    if (!isVisible()) {
+        m_dirty = true;
+        return;
+    }
+    m_dirty = false;
+    const AttentionSample *s = m_sample >= 0 && m_sample < int(m_snapshot->samples.size())
+                                   ? &m_snapshot->samples[size_t(m_sample)]
                                    : nullptr;
     // Combo boxes follow the model's shape.
     const int layers = s ? int(s->selfAttention.size()) : 0;
@@ -138,12 +154,16 @@ void SelfAttentionView::rebuild()
     if (!s)
         m_note->setText(tr("No attention snapshot yet"));
     else if (layers == 0)
-        m_note->setText(m_snapshot.layers == 0 ? tr("The model has no encoder layer (0 layers): no self-attention")
+        m_note->setText(m_snapshot->layers == 0 ? tr("The model has no encoder layer (0 layers): no self-attention")
                                                : tr("Self-attention was not kept for this older snapshot"));
     else
-        m_note->setText(tr("sample #%1 · step %2").arg(s->sampleIndex).arg(m_snapshot.step));
+        m_note->setText(tr("sample #%1 · step %2").arg(s->sampleIndex).arg(m_snapshot->step));
 
-    m_grid->setMaps(s ? s->selfAttention : decltype(s->selfAttention){}, m_colorMap);
+    if (m_gridDirty) {
+        static const std::vector<std::vector<std::vector<std::vector<float>>>> none;
+        m_grid->setMaps(s ? s->selfAttention : none, m_colorMap);
+        m_gridDirty = false;
+    }
     m_grid->setCurrent(m_layer, m_head);
 
     const auto *map = currentMap();
@@ -160,18 +180,7 @@ void SelfAttentionView::rebuild()
             top = std::max(top, double((*map)[size_t(i)][size_t(j)]));
         }
     m_map->setDataRange(QCPRange(0, top > 0 ? top : 1));
-    auto xTicker = m_plot->xAxis->ticker().dynamicCast<QCPAxisTickerText>();
-    auto yTicker = m_plot->yAxis->ticker().dynamicCast<QCPAxisTickerText>();
-    xTicker->clear();
-    yTicker->clear();
-    const QFontMetrics fm(m_plot->xAxis->tickLabelFont());
-    const int available = std::max(200, std::min(m_plot->width(), m_plot->height()) - 160);
-    const int every = std::max(1, int(std::ceil(double(n) * (fm.height() + 1) / available)));
-    for (int j = 0; s && j < n; j += every) {
-        const QString label = QString::fromStdString(s->tokens[size_t(j)]);
-        xTicker->addTick(j, label);
-        yTicker->addTick(j, label);
-    }
+    updateTicks();
     m_plot->xAxis->setTickLabelRotation(-90);
     m_plot->xAxis->setRange(-0.5, std::max(n, 1) - 0.5);
     m_plot->yAxis->setRange(-0.5, std::max(n, 1) - 0.5);
@@ -189,6 +198,26 @@ void SelfAttentionView::rebuild()
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
+void SelfAttentionView::updateTicks()
+{
+    // Token labels on both axes: every one when they fit, otherwise every k-th.
+    const auto *map = currentMap();
+    const int n = map ? int(map->size()) : 0;
+    const AttentionSample *s = n > 0 ? &m_snapshot->samples[size_t(m_sample)] : nullptr;
+    auto xTicker = m_plot->xAxis->ticker().dynamicCast<QCPAxisTickerText>();
+    auto yTicker = m_plot->yAxis->ticker().dynamicCast<QCPAxisTickerText>();
+    xTicker->clear();
+    yTicker->clear();
+    const QFontMetrics fm(m_plot->xAxis->tickLabelFont());
+    const int available = std::max(200, std::min(m_plot->width(), m_plot->height()) - 160);
+    const int every = std::max(1, int(std::ceil(double(n) * (fm.height() + 1) / available)));
+    for (int j = 0; s && j < n; j += every) {
+        const QString label = QString::fromStdString(s->tokens[size_t(j)]);
+        xTicker->addTick(j, label);
+        yTicker->addTick(j, label);
+    }
+}
+
 bool SelfAttentionView::eventFilter(QObject *watched, QEvent *event)
 {
     if (watched == m_plot && event->type() == QEvent::MouseMove) {
@@ -198,7 +227,7 @@ bool SelfAttentionView::eventFilter(QObject *watched, QEvent *event)
         const int i = int(std::floor(m_plot->yAxis->pixelToCoord(pos.y()) + 0.5));
         const double v = cell(i, j);
         if (m_plot->axisRect()->rect().contains(pos) && std::isfinite(v)) {
-            const auto &tokens = m_snapshot.samples[size_t(m_sample)].tokens;
+            const auto &tokens = m_snapshot->samples[size_t(m_sample)].tokens;
             QToolTip::showText(mouse->globalPosition().toPoint(),
                                tr("<b>%1</b> → <b>%2</b><br>layer %3, head %4<br>weight: %5")
                                    .arg(QString::fromStdString(tokens[size_t(i)]).toHtmlEscaped(),
@@ -209,9 +238,17 @@ bool SelfAttentionView::eventFilter(QObject *watched, QEvent *event)
             QToolTip::hideText();
         }
     } else if (watched == m_plot && event->type() == QEvent::Resize) {
-        QMetaObject::invokeMethod(this, [this] { rebuild(); }, Qt::QueuedConnection);
+        updateTicks();
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
     }
     return QWidget::eventFilter(watched, event);
+}
+
+void SelfAttentionView::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_dirty)
+        rebuild();
 }
 
 void SelfAttentionView::changeEvent(QEvent *event)
@@ -224,9 +261,9 @@ void SelfAttentionView::changeEvent(QEvent *event)
 QString SelfAttentionView::csv() const
 {
     QString out = QStringLiteral("sample,layer,head,query_index,query,key_index,key,weight\n");
-    if (m_sample < 0 || m_sample >= int(m_snapshot.samples.size()))
+    if (m_sample < 0 || m_sample >= int(m_snapshot->samples.size()))
         return out;
-    const AttentionSample &s = m_snapshot.samples[size_t(m_sample)];
+    const AttentionSample &s = m_snapshot->samples[size_t(m_sample)];
     auto quote = [](QString v) {
         return QLatin1Char('"') + v.replace(QLatin1Char('"'), QLatin1String("\"\"")) + QLatin1Char('"');
     };

@@ -26,6 +26,7 @@ public:
     explicit SelfAttentionView(QWidget *parent = nullptr);
 
     void setSnapshot(const AttentionSnapshot &snapshot);
+    void setSnapshot(SnapshotPtr snapshot);  // shares it, no copy
     void setSelectedSample(int index);
     void setHead(int layer, int head);
     void setColorMap(ColorMap map);
@@ -42,9 +43,11 @@ public:
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
     void changeEvent(QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     void rebuild();
+    void updateTicks();
     const std::vector<std::vector<float>> *currentMap() const;
 
     QComboBox *m_layerBox = nullptr;
@@ -54,9 +57,11 @@ private:
     QCustomPlot *m_plot = nullptr;
     QCPColorMap *m_map = nullptr;
     QCPColorScale *m_scale = nullptr;
-    AttentionSnapshot m_snapshot;
+    SnapshotPtr m_snapshot = std::make_shared<const AttentionSnapshot>();
     ColorMap m_colorMap = ColorMap::Viridis;
     int m_sample = 0, m_layer = 0, m_head = 0;
+    bool m_dirty = true;      // hidden when the data changed: rebuilt when shown
+    bool m_gridDirty = true;  // the thumbnails need making again
 };
 
 } // namespace attnscope

@@ -49,10 +49,15 @@ TaskHeatmap::TaskHeatmap(QWidget *parent) : QWidget(parent)
 
 void TaskHeatmap::setSnapshot(const AttentionSnapshot &snapshot)
 {
-    m_snapshot = snapshot;
-    if (m_sample >= int(m_snapshot.samples.size()))
+    setSnapshot(std::make_shared<const AttentionSnapshot>(snapshot));
+}
+
+void TaskHeatmap::setSnapshot(SnapshotPtr snapshot)
+{
+    m_snapshot = snapshot ? std::move(snapshot) : std::make_shared<const AttentionSnapshot>();
+    if (m_sample >= int(m_snapshot->samples.size()))
         m_sample = 0;
-    if (m_task >= m_snapshot.taskCount())
+    if (m_task >= m_snapshot->taskCount())
         m_task = 0;
     rebuild();
 }
@@ -120,23 +125,23 @@ void TaskHeatmap::rebuild()
     m_cells.clear();
     m_rowLabels.clear();
     m_columnLabels.clear();
-    const auto &samples = m_snapshot.samples;
+    const auto &samples = m_snapshot->samples;
     if (m_layout == Layout::TasksForSample) {
         if (m_sample >= 0 && m_sample < int(samples.size())) {
             const AttentionSample &s = samples[size_t(m_sample)];
-            for (int t = 0; t < m_snapshot.taskCount() && t < int(s.weights.size()); ++t) {
+            for (int t = 0; t < m_snapshot->taskCount() && t < int(s.weights.size()); ++t) {
                 m_cells.emplace_back(s.weights[size_t(t)].begin(), s.weights[size_t(t)].end());
                 m_cells.back().resize(s.tokens.size(), std::nan(""));
-                m_rowLabels << QString::fromStdString(m_snapshot.tasks[size_t(t)].name);
+                m_rowLabels << QString::fromStdString(m_snapshot->tasks[size_t(t)].name);
             }
             for (const std::string &token : s.tokens)
                 m_columnLabels << QString::fromStdString(token);
         }
-    } else if (m_task >= 0 && m_task < m_snapshot.taskCount()) {
+    } else if (m_task >= 0 && m_task < m_snapshot->taskCount()) {
         size_t width = 0;
         for (const AttentionSample &s : samples)
             width = std::max(width, s.tokens.size());
-        const TaskInfo &task = m_snapshot.tasks[size_t(m_task)];
+        const TaskInfo &task = m_snapshot->tasks[size_t(m_task)];
         for (const AttentionSample &s : samples) {
             std::vector<double> row(width, std::nan(""));
             if (size_t(m_task) < s.weights.size())
@@ -257,9 +262,9 @@ bool TaskHeatmap::eventFilter(QObject *watched, QEvent *event)
         if (cellAt(mouse->position().toPoint(), &r, &c) && std::isfinite(cell(r, c))) {
             QString token = columnLabel(c), task = rowLabel(r);
             if (m_layout == Layout::SamplesForTask) {
-                const AttentionSample &s = m_snapshot.samples[size_t(r)];
+                const AttentionSample &s = m_snapshot->samples[size_t(r)];
                 token = QString::fromStdString(s.tokens[size_t(c)]);
-                task = QString::fromStdString(m_snapshot.tasks[size_t(m_task)].name)
+                task = QString::fromStdString(m_snapshot->tasks[size_t(m_task)].name)
                        + tr(" (sample #%1)").arg(s.sampleIndex);
             }
             QToolTip::showText(mouse->globalPosition().toPoint(),
@@ -303,12 +308,12 @@ QString TaskHeatmap::csv() const
             if (!std::isfinite(cell(r, c)))
                 continue;
             const AttentionSample &s = m_layout == Layout::TasksForSample
-                                           ? m_snapshot.samples[size_t(m_sample)]
-                                           : m_snapshot.samples[size_t(r)];
+                                           ? m_snapshot->samples[size_t(m_sample)]
+                                           : m_snapshot->samples[size_t(r)];
             const int task = m_layout == Layout::TasksForSample ? r : m_task;
             out += QStringLiteral("%1,%2,%3,%4,%5\n")
                        .arg(s.sampleIndex)
-                       .arg(quote(QString::fromStdString(m_snapshot.tasks[size_t(task)].name)))
+                       .arg(quote(QString::fromStdString(m_snapshot->tasks[size_t(task)].name)))
                        .arg(c)
                        .arg(quote(QString::fromStdString(s.tokens[size_t(c)])))
                        .arg(QString::number(cell(r, c), 'g', 9));

@@ -27,6 +27,7 @@ public:
     explicit TaskHeatmap(QWidget *parent = nullptr);
 
     void setSnapshot(const AttentionSnapshot &snapshot);
+    void setSnapshot(SnapshotPtr snapshot);  // shares it, no copy
     void setSelectedSample(int index);  // index into snapshot.samples
     void setTask(int task);             // for SamplesForTask
     void setLayout(Layout layout);
@@ -61,7 +62,7 @@ private:
     QCustomPlot *m_plot = nullptr;
     QCPColorMap *m_map = nullptr;
     QCPColorScale *m_scale = nullptr;
-    AttentionSnapshot m_snapshot;
+    SnapshotPtr m_snapshot = std::make_shared<const AttentionSnapshot>();
     Layout m_layout = Layout::TasksForSample;
     ColorMap m_colorMap = ColorMap::Viridis;
     int m_sample = 0;

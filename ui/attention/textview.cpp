@@ -29,9 +29,15 @@ TextView::TextView(QWidget *parent) : QWidget(parent)
 
 void TextView::setSnapshot(const AttentionSnapshot &snapshot)
 {
-    m_snapshot = snapshot;
-    if (m_sample >= int(m_snapshot.samples.size()))
+    setSnapshot(std::make_shared<const AttentionSnapshot>(snapshot));
+}
+
+void TextView::setSnapshot(SnapshotPtr snapshot)
+{
+    m_snapshot = snapshot ? std::move(snapshot) : std::make_shared<const AttentionSnapshot>();
+    if (m_sample >= int(m_snapshot->samples.size()))
         m_sample = 0;
+    m_cacheWidth = -1;
     updateGeometry();
     update();
 }
@@ -39,6 +45,7 @@ void TextView::setSnapshot(const AttentionSnapshot &snapshot)
 void TextView::setSelectedSample(int index)
 {
     m_sample = index;
+    m_cacheWidth = -1;
     updateGeometry();
     update();
 }
@@ -51,9 +58,9 @@ void TextView::setColorMap(ColorMap map)
 
 const AttentionSample *TextView::sample() const
 {
-    if (m_sample < 0 || m_sample >= int(m_snapshot.samples.size()))
+    if (m_sample < 0 || m_sample >= int(m_snapshot->samples.size()))
         return nullptr;
-    return &m_snapshot.samples[size_t(m_sample)];
+    return &m_snapshot->samples[size_t(m_sample)];
 }
 
 double TextView::weight(int task, int token) const
@@ -73,9 +80,9 @@ QColor TextView::shade(double weight) const
 QString TextView::header(int task) const
 {
     const AttentionSample *s = sample();
-    if (!s || task < 0 || task >= m_snapshot.taskCount())
+    if (!s || task < 0 || task >= m_snapshot->taskCount())
         return {};
-    const TaskInfo &info = m_snapshot.tasks[size_t(task)];
+    const TaskInfo &info = m_snapshot->tasks[size_t(task)];
     auto className = [&](int c) {
         return c >= 0 && c < int(info.classes.size()) ? QString::fromStdString(info.classes[size_t(c)])
                                                        : QStringLiteral("–");
@@ -96,7 +103,12 @@ QSize TextView::sizeHint() const
 
 int TextView::heightForWidth(int width) const
 {
-    return layoutAndPaint(nullptr, width);
+    // Layouts ask often; a 512-token sample takes a while to lay out.
+    if (width != m_cacheWidth) {
+        m_cacheHeight = layoutAndPaint(nullptr, width);
+        m_cacheWidth = width;
+    }
+    return m_cacheHeight;
 }
 
 void TextView::paintEvent(QPaintEvent *)
@@ -117,7 +129,7 @@ int TextView::layoutAndPaint(QPainter *painter, int width) const
     small.setPointSize(LabelPointSize);
     const QFontMetrics fmSmall(small);
     const QColor fg = palette().color(QPalette::WindowText);
-    if (!s || m_snapshot.taskCount() == 0) {
+    if (!s || m_snapshot->taskCount() == 0) {
         if (painter) {
             painter->setPen(fg);
             painter->drawText(QRect(0, 0, width, 60), Qt::AlignCenter, tr("No attention snapshot yet"));
@@ -132,7 +144,7 @@ int TextView::layoutAndPaint(QPainter *painter, int width) const
             maxWeight = std::max(maxWeight, double(x));
     const_cast<TextView *>(this)->m_maxWeight = maxWeight > 0 ? maxWeight : 1;
 
-    const int T = m_snapshot.taskCount();
+    const int T = m_snapshot->taskCount();
     const int columnWidth = std::max(120, (width - 2 * Margin - (T - 1) * ColumnGap) / T);
     const int lineHeight = fm.height() + 2 * TokenPadY + TokenGap;
     int bottom = 0;
@@ -142,7 +154,7 @@ int TextView::layoutAndPaint(QPainter *painter, int width) const
         painter->setFont(small);
         QString title = tr("%1 · step %2 · colour: attention 0 – %3 (%4)")
                             .arg(s->sampleIndex >= 0 ? tr("sample #%1").arg(s->sampleIndex) : tr("typed text"))
-                            .arg(m_snapshot.step)
+                            .arg(m_snapshot->step)
                             .arg(m_maxWeight, 0, 'f', 3)
                             .arg(colorMapName(m_colorMap));
         painter->drawText(QRect(Margin, top, width - 2 * Margin, fmSmall.height()), Qt::AlignLeft, title);
@@ -157,7 +169,7 @@ int TextView::layoutAndPaint(QPainter *painter, int width) const
             painter->setFont(bold);
             painter->setPen(fg);
             painter->drawText(QRect(x0, y + 6, columnWidth, fmBold.height()), Qt::AlignLeft,
-                              QString::fromStdString(m_snapshot.tasks[size_t(t)].name));
+                              QString::fromStdString(m_snapshot->tasks[size_t(t)].name));
             painter->setFont(small);
             painter->drawText(QRect(x0, y + 6 + fmBold.height(), columnWidth, fmSmall.height()),
                               Qt::AlignLeft, fmSmall.elidedText(header(t), Qt::ElideRight, columnWidth));
@@ -168,7 +180,7 @@ int TextView::layoutAndPaint(QPainter *painter, int width) const
         const bool rationale = s->hasRationale(t);
         for (int j = 0; j < s->tokenCount(); ++j) {
             QString text = QString::fromStdString(s->tokens[size_t(j)]);
-            if (m_snapshot.input == InputKind::Tabular && j < int(s->values.size()))
+            if (m_snapshot->input == InputKind::Tabular && j < int(s->values.size()))
                 text += std::isnan(s->values[size_t(j)]) ? QStringLiteral("=–")
                                                          : QStringLiteral("=%1").arg(s->values[size_t(j)], 0, 'g', 4);
             // A few pixels of slack: integer advances round down, and a
@@ -222,8 +234,8 @@ QString TextView::csv() const
     auto quote = [](QString v) {
         return QLatin1Char('"') + v.replace(QLatin1Char('"'), QLatin1String("\"\"")) + QLatin1Char('"');
     };
-    for (int t = 0; t < m_snapshot.taskCount(); ++t) {
-        const TaskInfo &info = m_snapshot.tasks[size_t(t)];
+    for (int t = 0; t < m_snapshot->taskCount(); ++t) {
+        const TaskInfo &info = m_snapshot->tasks[size_t(t)];
         const int gold = t < int(s->labels.size()) ? s->labels[size_t(t)] : -1;
         const int pred = s->predicted(t);
         for (int j = 0; j < s->tokenCount(); ++j) {

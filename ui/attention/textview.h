@@ -18,6 +18,7 @@ public:
     explicit TextView(QWidget *parent = nullptr);
 
     void setSnapshot(const AttentionSnapshot &snapshot);
+    void setSnapshot(SnapshotPtr snapshot);  // shares it, no copy
     void setSelectedSample(int index);
     void setColorMap(ColorMap map);
     int selectedSample() const { return m_sample; }
@@ -42,10 +43,11 @@ private:
     int layoutAndPaint(QPainter *painter, int width) const;
     const AttentionSample *sample() const;
 
-    AttentionSnapshot m_snapshot;
+    SnapshotPtr m_snapshot = std::make_shared<const AttentionSnapshot>();
     int m_sample = 0;
     ColorMap m_colorMap = ColorMap::Viridis;
     double m_maxWeight = 1;
+    mutable int m_cacheWidth = -1, m_cacheHeight = 0;  // heightForWidth of the last width asked
 };
 
 } // namespace attnscope
