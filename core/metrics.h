@@ -1,6 +1,7 @@
 // Classification and attention-rationale metrics.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <vector>
 
