@@ -245,6 +245,12 @@ void AttentionPanel::selectSample(int index)
     m_selfAttention->setSelectedSample(index);
     m_disagreement->setSelectedSample(index);
     updateSampleBox();
+    // The selected sample keeps its self-attention in the next refreshes.
+    const int probe = m_shown->samples[size_t(index)].probe;
+    if (m_probes.focus() != probe) {
+        m_probes.setFocus(probe);
+        emit probeSetChanged(m_probes);
+    }
     emit sampleSelected(m_shown->samples[size_t(index)].sampleIndex);
 }
 

@@ -62,6 +62,35 @@ void AttentionSnapshot::dropSelfAttention()
     }
 }
 
+AttentionSnapshot AttentionSnapshot::withoutSelfAttention() const
+{
+    AttentionSnapshot copy;
+    copy.step = step;
+    copy.input = input;
+    copy.mode = mode;
+    copy.layers = layers;
+    copy.heads = heads;
+    copy.tasks = tasks;
+    copy.gates = gates;
+    copy.rationaleMass = rationaleMass;
+    copy.rationaleAuprc = rationaleAuprc;
+    copy.samples.reserve(samples.size());
+    for (const AttentionSample &s : samples) {
+        AttentionSample c;
+        c.probe = s.probe;
+        c.sampleIndex = s.sampleIndex;
+        c.text = s.text;
+        c.tokens = s.tokens;
+        c.values = s.values;
+        c.labels = s.labels;
+        c.rationale = s.rationale;
+        c.weights = s.weights;
+        c.probs = s.probs;
+        copy.samples.push_back(std::move(c));
+    }
+    return copy;
+}
+
 std::vector<float> gateValues(const Model &model)
 {
     std::vector<float> gates;

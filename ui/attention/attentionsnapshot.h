@@ -56,6 +56,8 @@ struct AttentionSnapshot {
     size_t approximateBytes() const;
     // Drops the encoder self-attention maps (the largest part) to save memory.
     void dropSelfAttention();
+    // A copy without the self-attention maps (never copies them).
+    AttentionSnapshot withoutSelfAttention() const;
 };
 
 // Snapshots are shared, never modified once made: the timeline, the panel

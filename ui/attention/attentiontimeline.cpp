@@ -112,8 +112,7 @@ void AttentionTimeline::enforceBudget()
         Entry &e = m_kept[i];
         if (e.snapshot->samples.empty() || e.snapshot->samples.front().selfAttention.empty())
             continue;
-        auto stripped = std::make_shared<AttentionSnapshot>(*e.snapshot);
-        stripped->dropSelfAttention();
+        auto stripped = std::make_shared<const AttentionSnapshot>(e.snapshot->withoutSelfAttention());
         const size_t bytes = stripped->approximateBytes();
         total -= e.bytes - bytes;
         e = Entry{std::move(stripped), bytes};

@@ -33,6 +33,14 @@ public:
     const std::vector<int> &pinned() const { return m_pinned; }
     void clear();            // keeps the pinned ones
 
+    // Self-attention maps are large (L x L per layer and head): refresh()
+    // keeps them for the focus sample first (the one the user looks at),
+    // then for the others in order while they fit in the budget (bytes).
+    void setFocus(int index) { m_focus = index; }
+    int focus() const { return m_focus; }
+    void setSelfAttentionBudget(size_t bytes) { m_selfAttentionBudget = bytes; }
+    size_t selfAttentionBudget() const { return m_selfAttentionBudget; }
+
     // One inspect() call (one forward pass of the core) over the probes of
     // `data`, the set they were chosen from. Thread-safe with respect to the
     // GUI: it reads only its arguments, so the worker calls it between steps
@@ -43,6 +51,8 @@ public:
 private:
     std::vector<int> m_indices;
     std::vector<int> m_pinned;
+    int m_focus = -1;
+    size_t m_selfAttentionBudget = size_t(32) << 20;
 };
 
 } // namespace attnscope

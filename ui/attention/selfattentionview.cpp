@@ -155,7 +155,8 @@ void SelfAttentionView::rebuild()
         m_note->setText(tr("No attention snapshot yet"));
     else if (layers == 0)
         m_note->setText(m_snapshot->layers == 0 ? tr("The model has no encoder layer (0 layers): no self-attention")
-                                               : tr("Self-attention was not kept for this older snapshot"));
+                                               : tr("Self-attention not kept for this sample at this step "
+                                                    "(memory budget); a selected sample keeps it from the next refresh on"));
     else
         m_note->setText(tr("sample #%1 · step %2").arg(s->sampleIndex).arg(m_snapshot->step));
 
