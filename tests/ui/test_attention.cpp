@@ -5,6 +5,7 @@
 #include "attentionpanel.h"
 #include "attentiontimeline.h"
 #include "checkpoint.h"
+#include "colormaps.h"
 #include "disagreementview.h"
 #include "historyview.h"
 #include "probeeditor.h"
@@ -30,6 +31,11 @@
 #include <cmath>
 #include <memory>
 
+#if __has_include("taskcolors.h")
+#include "taskcolors.h"
+#define HAVE_TASKCOLORS 1
+#endif
+
 using namespace attnscope;
 
 class TestAttention : public QObject {
@@ -45,6 +51,7 @@ private slots:
     void timelineKeepsBoundedEvenlyThinned();
     void timelineScrubbingShowsSnapshotWeights();
     void probeEditorEqualsCli();
+    void taskColoursAreTheWorkbenchs();
     void exportsWriteValidFiles_data();
     void exportsWriteValidFiles();
 
@@ -316,6 +323,16 @@ void TestAttention::probeEditorEqualsCli()
     // The panel's JSON export of the editor is the CLI's document.
     const QJsonDocument exported = QJsonDocument::fromJson(m_panel->json(AttentionPanel::View::ProbeEditor));
     QCOMPARE(exported, doc);
+}
+
+void TestAttention::taskColoursAreTheWorkbenchs()
+{
+#ifdef HAVE_TASKCOLORS
+    for (int t = 0; t < 16; ++t)
+        QCOMPARE(attentionTaskColor(t), taskColor(t));
+#else
+    QSKIP("ui/taskcolors.h is not there");
+#endif
 }
 
 void TestAttention::exportsWriteValidFiles_data()

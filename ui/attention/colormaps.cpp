@@ -78,10 +78,13 @@ QColor textColorOn(const QColor &background)
 
 QColor attentionTaskColor(int task)
 {
-    // Okabe-Ito: distinguishable with every common colour-vision deficiency.
-    static const char *const colors[] = {"#0072b2", "#e69f00", "#009e73", "#cc79a7",
-                                         "#d55e00", "#56b4e9", "#f0e442", "#000000"};
-    return QColor(colors[((task % 8) + 8) % 8]);
+    // The workbench's palette (ui/taskcolors.cpp, taskColor()), in its order:
+    // Okabe-Ito, distinguishable with every common colour-vision deficiency.
+    // Kept in step by hand because attnscope_attention cannot link
+    // attnscope_ui (which links it); see the note in colormaps.h.
+    static const QRgb colors[] = {0x0072B2, 0xD55E00, 0x009E73, 0xCC79A7, 0xE69F00, 0x56B4E9, 0xF0E442};
+    constexpr int n = int(sizeof colors / sizeof colors[0]);
+    return QColor(colors[((task % n) + n) % n]);
 }
 
 void stylePlot(QCustomPlot *plot, const QPalette &palette)

@@ -26,8 +26,9 @@ QColor colorAt(ColorMap map, double t);
 // Black or white, whichever reads better on `background`.
 QColor textColorOn(const QColor &background);
 
-// One colour per task, the same everywhere in the application (the
-// workbench's palette when it is present, otherwise Okabe-Ito).
+// One colour per task, the same everywhere in the application: the same
+// colours in the same order as the workbench's taskColor() (ui/taskcolors.h).
+// Once taskcolors moves into a library both can link, this should call it.
 QColor attentionTaskColor(int task);
 
 // Fonts, colours and pens of an attention plot for the widget's palette
