@@ -1,12 +1,17 @@
 // attnscope: the desktop application.
-//   attnscope [--data SPEC] [--screenshot FILE.png]
-// --screenshot renders the window into a PNG once it is shown and quits (for
-// looking at the window under Xvfb or the offscreen platform).
+//   attnscope [--data SPEC] [--checkpoint CKPT] [--start] [--screenshot FILE.png [--after-steps N]]
+// --start trains at once (for a classroom); --screenshot renders the window
+// into a PNG once it is shown (or once N steps have trained) and quits, for
+// the documentation (scripts/screenshot.sh) and for looking at the window
+// under Xvfb or the offscreen platform.
 #include "args.h"
+#include "lossplot.h"
 #include "mainwindow.h"
 
 #include <QApplication>
+#include <QFont>
 #include <QPixmap>
+#include <QStyleFactory>
 #include <QTimer>
 
 #include <cstdio>
@@ -16,43 +21,88 @@ int main(int argc, char **argv)
     using namespace attnscope;
     QApplication app(argc, argv);  // takes Qt's own options (-platform, ...) out of argv
     QApplication::setApplicationName(QStringLiteral("AttnScope"));
+    QApplication::setOrganizationName(QStringLiteral("AttnScope"));
     QApplication::setApplicationVersion(QStringLiteral(ATTNSCOPE_VERSION));
 
-    ArgParser parser("attnscope", "[--data SPEC] [--screenshot FILE.png]",
+    ArgParser parser("attnscope", "[--data SPEC] [--checkpoint CKPT] [--start] [--screenshot FILE.png [--after-steps N]]",
                      "AttnScope trains a small multi-task attention model and shows its attention live.");
     parser.addOption("data", "SPEC", "dataset to open: a JSONL file or builtin:NAME[?n=N&seed=S]");
-    parser.addOption("screenshot", "FILE", "save a PNG of the window once shown, then quit");
+    parser.addOption("checkpoint", "CKPT", "checkpoint to open (configuration, vocabulary and weights)");
+    parser.addFlag("start", "start training at once");
+    parser.addOption("screenshot", "FILE", "save a PNG of the window, then quit");
+    parser.addOption("after-steps", "N", "with --screenshot: wait until N steps have trained (implies --start)", "0");
     std::vector<std::string> args;
     const QStringList arguments = QApplication::arguments();
     for (qsizetype i = 1; i < arguments.size(); ++i)
         args.push_back(arguments[i].toStdString());
+    int64_t afterSteps = 0;
     try {
         if (!parser.parse(args)) {
             std::fputs(parser.help().c_str(), stdout);
             return ExitOk;
         }
+        afterSteps = parser.integer("after-steps", 0, 0, int64_t(1) << 40);
+        if (parser.isSet("after-steps") && !parser.isSet("screenshot"))
+            parser.fail("after-steps", "needs --screenshot");
     } catch (const UsageError &e) {
         std::fprintf(stderr, "%s\n", e.what());
         return ExitUsage;
     }
 
-    MainWindow window;
-    window.setDataSpec(QString::fromStdString(parser.string("data")));
-    window.show();
+    // Readable on a projector: an 11 pt base font at least (Qt scales it for HiDPI).
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    QFont font = QApplication::font();
+    if (font.pointSizeF() < 11)
+        font.setPointSizeF(11);
+    QApplication::setFont(font);
 
+    MainWindow window;
+    const QString data = QString::fromStdString(parser.string("data"));
+    const QString checkpoint = QString::fromStdString(parser.string("checkpoint"));
+    bool ok = true;
+    if (!data.isEmpty())
+        ok = window.openDataset(data) && ok;
+    if (!checkpoint.isEmpty())
+        ok = window.openCheckpoint(checkpoint) && ok;
+    window.show();
     const QString screenshot = QString::fromStdString(parser.string("screenshot"));
-    if (!screenshot.isEmpty()) {
-        int status = ExitOk;
-        // After the first events have laid the window out.
-        QTimer::singleShot(200, &window, [&]() {
-            if (!window.grab().save(screenshot, "PNG")) {
-                std::fprintf(stderr, "attnscope: error: %s: could not write the screenshot\n",
-                             qPrintable(screenshot));
-                status = ExitFailure;
-            }
-            QApplication::exit(status);
-        });
-        return QApplication::exec() == ExitOk ? status : ExitFailure;
+    if (!ok && !screenshot.isEmpty()) {
+        std::fprintf(stderr, "attnscope: error: %s\n", qPrintable(window.lastError()));
+        return ExitFailure;
     }
-    return QApplication::exec();
+    if (parser.isSet("start") || afterSteps > 0)
+        QTimer::singleShot(0, &window, [&window]() { window.startAction()->trigger(); });
+
+    if (screenshot.isEmpty())
+        return QApplication::exec();
+
+    int status = ExitOk;
+    const auto shoot = [&]() {
+        window.pauseAction()->trigger();
+        window.curves()->redraw();
+        if (!window.grab().save(screenshot, "PNG")) {
+            std::fprintf(stderr, "attnscope: error: %s: could not write the screenshot\n", qPrintable(screenshot));
+            status = ExitFailure;
+        }
+        window.close();
+        QApplication::exit(status);
+    };
+    if (afterSteps <= 0) {
+        QTimer::singleShot(300, &window, shoot);  // after the first events have laid the window out
+    } else {
+        QObject::connect(window.training(), &TrainingController::snapshot, &window,
+                         [&, afterSteps](const TrainingSnapshot &s) {
+                             static bool done = false;
+                             if (!done && s.step >= afterSteps) {
+                                 done = true;
+                                 QTimer::singleShot(100, &window, shoot);
+                             }
+                         });
+        QObject::connect(window.training(), &TrainingController::stateChanged, &window,
+                         [&](TrainingWorker::State state, const QString &) {
+                             if (state == TrainingWorker::State::Finished)
+                                 QTimer::singleShot(100, &window, shoot);
+                         });
+    }
+    return QApplication::exec() == ExitOk ? status : ExitFailure;
 }

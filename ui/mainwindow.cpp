@@ -1,29 +1,266 @@
 #include "mainwindow.h"
 
+#include "checkpoint.h"
+#include "datasetpanel.h"
+#include "lossplot.h"
+#include "modelpanel.h"
+#include "taskcolors.h"
+#include "trainingpanel.h"
+#include "trainingstatus.h"
+
 #include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGuiApplication>
 #include <QKeySequence>
 #include <QLabel>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QScrollArea>
+#include <QSettings>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QToolBar>
+#include <QVBoxLayout>
 
 #include <qcustomplot.h>
 
 namespace attnscope {
 
+namespace {
+
+constexpr double ValFraction = 0.2;
+constexpr int MaxRecent = 8;
+
+QStringList taskNames(const std::vector<TaskInfo> &tasks)
+{
+    QStringList names;
+    for (const TaskInfo &task : tasks)
+        names << QString::fromStdString(task.name);
+    return names;
+}
+
+} // namespace
+
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
 {
     setWindowTitle(tr("AttnScope"));
-    createMenus();
-    createLossPlot();
-    setCentralWidget(m_lossPlot);
+    setObjectName(QStringLiteral("mainWindow"));
+    setAcceptDrops(true);
+    m_training = new TrainingController(this);
+    connect(m_training, &TrainingController::snapshot, this, &MainWindow::onSnapshot);
+    connect(m_training, &TrainingController::stateChanged, this, &MainWindow::onState);
 
+    createPanels();
+    createActions();
+    createMenus();
+
+    m_status = new TrainingStatus(this);
+    statusBar()->addWidget(m_status);
     m_dataLabel = new QLabel(this);
     statusBar()->addPermanentWidget(m_dataLabel);
-    statusBar()->showMessage(tr("Ready"));
     setDataSpec(QString());
-    resize(960, 600);
+    resize(1400, 860);
+    readSettings();
+    updateControls();
+}
+
+MainWindow::~MainWindow()
+{
+    m_training->shutdown();
+}
+
+void MainWindow::createPanels()
+{
+    m_datasetPanel = new DatasetPanel;
+    m_modelPanel = new ModelPanel;
+    m_trainingPanel = new TrainingPanel;
+    connect(m_datasetPanel, &DatasetPanel::loadRequested, this, [this](const QString &spec) { openDataset(spec); });
+    connect(m_datasetPanel, &DatasetPanel::openRequested, this, [this]() {
+        const QString path = askOpen(tr("Open dataset"), tr("Datasets (*.jsonl *.json *.csv *.tsv);;All files (*)"),
+                                     QStringLiteral("dataDir"));
+        if (!path.isEmpty())
+            openDataset(path);
+    });
+    connect(m_modelPanel, &ModelPanel::changed, this, [this]() {
+        updateControls();
+        if (m_modelPanel->isValid()) {
+            m_checkpoint.reset();  // the fields now say what model to build
+            onSettingsNeedNewRun();
+        }
+    });
+    connect(m_trainingPanel, &TrainingPanel::changed, this, &MainWindow::onSettingsNeedNewRun);
+    connect(m_trainingPanel, &TrainingPanel::learningRateChanged, m_training, &TrainingController::setLearningRate);
+    connect(m_trainingPanel, &TrainingPanel::taskWeightsChanged, m_training, &TrainingController::setTaskWeights);
+
+    auto *column = new QWidget;
+    auto *layout = new QVBoxLayout(column);
+    layout->setContentsMargins(8, 8, 8, 8);
+    layout->setSpacing(12);
+    layout->addWidget(m_datasetPanel);
+    layout->addWidget(m_modelPanel);
+    layout->addWidget(m_trainingPanel);
+    layout->addStretch(1);
+    auto *scroll = new QScrollArea;
+    scroll->setWidget(column);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    column->setMinimumWidth(340);
+    scroll->setMinimumWidth(360);
+    auto *dock = new QDockWidget(tr("Setup"), this);
+    dock->setObjectName(QStringLiteral("setupDock"));
+    dock->setWidget(scroll);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    addDockWidget(Qt::LeftDockWidgetArea, dock);
+
+    m_curves = new LossPlot;
+    m_views = new QTabWidget;
+    m_views->setObjectName(QStringLiteral("views"));
+    m_views->setDocumentMode(true);
+    m_views->addTab(m_curves, tr("Curves"));
+    setCentralWidget(m_views);
+    connect(m_curves, &LossPlot::optionsChanged, this, [this]() { writeSettings(); });
+}
+
+void MainWindow::createActions()
+{
+    const auto make = [this](const QString &text, const QKeySequence &key, const QString &tip,
+                             QStyle::StandardPixmap icon) {
+        auto *action = new QAction(style()->standardIcon(icon), text, this);
+        action->setShortcut(key);
+        action->setToolTip(QStringLiteral("%1 (%2)").arg(tip, key.toString(QKeySequence::NativeText)));
+        action->setShortcutContext(Qt::WindowShortcut);
+        return action;
+    };
+    m_start = make(tr("&Start"), QKeySequence(Qt::Key_F5), tr("Train from the start"), QStyle::SP_MediaPlay);
+    m_pause = make(tr("&Pause"), QKeySequence(Qt::Key_Space), tr("Pause or resume training"), QStyle::SP_MediaPause);
+    m_step = make(tr("S&tep"), QKeySequence(Qt::Key_F10), tr("Train one batch"), QStyle::SP_MediaSeekForward);
+    m_stop = make(tr("St&op"), QKeySequence(Qt::SHIFT | Qt::Key_F5), tr("Stop training, keep the weights"),
+                  QStyle::SP_MediaStop);
+    m_reset = make(tr("&Reset"), QKeySequence(Qt::CTRL | Qt::Key_R), tr("Back to the initial weights (same seed)"),
+                   QStyle::SP_BrowserReload);
+    m_start->setObjectName(QStringLiteral("start"));
+    m_pause->setObjectName(QStringLiteral("pause"));
+    m_step->setObjectName(QStringLiteral("step"));
+    m_stop->setObjectName(QStringLiteral("stop"));
+    m_reset->setObjectName(QStringLiteral("reset"));
+    connect(m_start, &QAction::triggered, this, [this]() {
+        if (m_controls.start)
+            m_training->start();
+    });
+    connect(m_pause, &QAction::triggered, this, [this]() {
+        if (!m_controls.pause)
+            return;
+        if (m_controls.resume)
+            m_training->resume();
+        else
+            m_training->pause();
+    });
+    connect(m_step, &QAction::triggered, this, [this]() {
+        if (m_controls.step)
+            m_training->step();
+    });
+    connect(m_stop, &QAction::triggered, this, [this]() {
+        if (m_controls.stop)
+            m_training->stop();
+    });
+    connect(m_reset, &QAction::triggered, this, [this]() {
+        if (!m_controls.reset)
+            return;
+        if (m_askPending)
+            rebuildSetup();
+        else
+            m_training->reset();
+    });
+    m_evaluate = new QAction(tr("&Evaluate now"), this);
+    m_evaluate->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    connect(m_evaluate, &QAction::triggered, this, [this]() {
+        const EvalResult r = evaluateNow();
+        QStringList parts;
+        for (size_t t = 0; t < r.tasks.size() && m_data && t < m_data->tasks.size(); ++t)
+            parts << QStringLiteral("%1 %2").arg(QString::fromStdString(m_data->tasks[t].name)).arg(r.tasks[t].accuracy, 0, 'f', 3);
+        statusBar()->showMessage(tr("Validation (%1 samples): loss %2, accuracy %3")
+                                     .arg(r.samples).arg(r.loss, 0, 'f', 4).arg(parts.join(QStringLiteral(", "))), 10000);
+    });
+
+    auto *toolbar = addToolBar(tr("Training"));
+    toolbar->setObjectName(QStringLiteral("trainingToolbar"));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->setMovable(false);
+    for (QAction *action : {m_start, m_pause, m_step, m_stop, m_reset})
+        toolbar->addAction(action);
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *openData = file->addAction(tr("Open &dataset…"));
+    openData->setShortcut(QKeySequence::Open);
+    connect(openData, &QAction::triggered, m_datasetPanel, &DatasetPanel::openRequested);
+    QAction *openCkpt = file->addAction(tr("Open &checkpoint…"));
+    openCkpt->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    connect(openCkpt, &QAction::triggered, this, [this]() {
+        const QString path = askOpen(tr("Open checkpoint"), tr("Checkpoints (*.safetensors);;All files (*)"),
+                                     QStringLiteral("checkpointDir"));
+        if (!path.isEmpty())
+            openCheckpoint(path);
+    });
+    m_recentMenu = file->addMenu(tr("Open &recent"));
+    file->addSeparator();
+    m_save = file->addAction(tr("&Save checkpoint…"));
+    m_save->setShortcut(QKeySequence::Save);
+    connect(m_save, &QAction::triggered, this, [this]() {
+        const QString path = askSave(tr("Save checkpoint"), tr("Checkpoints (*.safetensors)"),
+                                     QStringLiteral("checkpointDir"), QStringLiteral("model.safetensors"));
+        if (!path.isEmpty())
+            saveCheckpoint(path);
+    });
+    m_exportCurves = file->addAction(tr("Export &curves (CSV)…"));
+    connect(m_exportCurves, &QAction::triggered, this, [this]() {
+        const QString path = askSave(tr("Export curves"), tr("CSV (*.csv)"), QStringLiteral("exportDir"),
+                                     QStringLiteral("curves.csv"));
+        if (!path.isEmpty())
+            exportCurves(path);
+    });
+    m_exportPlot = file->addAction(tr("Export &plot (PNG, SVG, PDF)…"));
+    connect(m_exportPlot, &QAction::triggered, this, [this]() {
+        const QString path = askSave(tr("Export plot"), tr("PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"),
+                                     QStringLiteral("exportDir"), QStringLiteral("curves.png"));
+        if (!path.isEmpty())
+            exportPlot(path);
+    });
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"));
+    quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
+    quit->setShortcutContext(Qt::ApplicationShortcut);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+
+    QMenu *train = menuBar()->addMenu(tr("&Training"));
+    for (QAction *action : {m_start, m_pause, m_step, m_stop, m_reset})
+        train->addAction(action);
+    train->addSeparator();
+    train->addAction(m_evaluate);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *resetView = view->addAction(tr("Reset plot &view"));
+    resetView->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    connect(resetView, &QAction::triggered, m_curves, &LossPlot::resetView);
+    QAction *log = view->addAction(tr("&Logarithmic loss axis"));
+    log->setCheckable(true);
+    connect(log, &QAction::toggled, m_curves, &LossPlot::setLogScale);
+    connect(m_curves, &LossPlot::optionsChanged, log, [this, log]() { log->setChecked(m_curves->logScale()); });
+}
+
+QCustomPlot *MainWindow::lossPlot() const
+{
+    return m_curves->plot();
 }
 
 void MainWindow::setDataSpec(const QString &spec)
@@ -32,32 +269,322 @@ void MainWindow::setDataSpec(const QString &spec)
     m_dataLabel->setText(spec.isEmpty() ? tr("No dataset") : tr("Dataset: %1").arg(spec));
 }
 
-void MainWindow::createMenus()
+bool MainWindow::openDataset(const QString &spec)
 {
-    QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
-    QAction *quit = fileMenu->addAction(tr("&Quit"));
-    quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
-    quit->setShortcutContext(Qt::ApplicationShortcut);
-    connect(quit, &QAction::triggered, this, &QWidget::close);
+    QGuiApplication::setOverrideCursor(Qt::WaitCursor);
+    auto data = std::make_shared<Dataset>();
+    std::string error;
+    const bool ok = loadDataset(spec.toStdString(), data.get(), &error);
+    QGuiApplication::restoreOverrideCursor();
+    if (!ok || data->samples.empty()) {
+        showError(ok ? tr("%1: no usable samples").arg(spec) : QString::fromStdString(error));
+        return false;
+    }
+    m_data = data;
+    setDataSpec(spec);
+    m_datasetPanel->setSpec(spec);
+    m_trainingPanel->setTasks(taskNames(data->tasks));
+    if (m_checkpoint) {
+        // Keep the checkpoint's weights when the data fits them.
+        TrainingSetup probe;
+        std::string why;
+        if (!buildSetupFromModel(*data, *m_checkpoint, m_trainingPanel->config(), ValFraction, &probe, &why))
+            m_checkpoint.reset();
+    }
+    if (!spec.startsWith(QLatin1String("builtin:")))
+        addRecent(QFileInfo(spec).absoluteFilePath());
+    return rebuildSetup();
 }
 
-// The training loss over steps, one graph for the total loss. Empty until the
-// training panel (a later issue) feeds it.
-void MainWindow::createLossPlot()
+bool MainWindow::openCheckpoint(const QString &path)
 {
-    m_lossPlot = new QCustomPlot(this);
-    m_lossPlot->setObjectName(QStringLiteral("lossPlot"));
-    m_lossPlot->plotLayout()->insertRow(0);
-    m_lossPlot->plotLayout()->addElement(
-        0, 0, new QCPTextElement(m_lossPlot, tr("Training loss (no run yet)"), QFont(font().family(), 11)));
-    QCPGraph *loss = m_lossPlot->addGraph();
-    loss->setName(tr("loss"));
-    loss->setPen(QPen(QColor(31, 119, 180), 1.5));
-    m_lossPlot->xAxis->setLabel(tr("step"));
-    m_lossPlot->yAxis->setLabel(tr("loss"));
-    m_lossPlot->xAxis->setRange(0, 100);
-    m_lossPlot->yAxis->setRange(0, 1.5);
-    m_lossPlot->replot();
+    auto model = std::make_shared<Model>();
+    std::string error;
+    if (!attnscope::loadCheckpoint(path.toStdString(), model.get(), &error)) {
+        showError(QString::fromStdString(error));
+        return false;
+    }
+    {
+        const QSignalBlocker block(m_modelPanel);
+        m_modelPanel->setConfig(model->config, m_modelPanel->seed());
+    }
+    m_checkpoint = model;
+    addRecent(QFileInfo(path).absoluteFilePath());
+    if (m_data) {
+        TrainingSetup probe;
+        std::string why;
+        if (!buildSetupFromModel(*m_data, *model, m_trainingPanel->config(), ValFraction, &probe, &why)) {
+            // The checkpoint does not fit the open data: open the built-in it may come from.
+            m_data.reset();
+            statusBar()->showMessage(tr("%1 does not fit %2 (%3)").arg(path, m_dataSpec, QString::fromStdString(why)), 10000);
+        }
+    }
+    if (!m_data) {
+        // Without data the weights are still there to save and inspect.
+        auto setup = std::make_shared<TrainingSetup>();
+        setup->model = *model;
+        setup->config = m_trainingPanel->config();
+        m_training->configure(setup);
+        emit setupChanged(setup);
+        m_curves->setTasks(taskNames(model->tasks));
+        statusBar()->showMessage(tr("Opened %1; open a dataset with the same tasks to train or evaluate it").arg(path), 10000);
+        return true;
+    }
+    statusBar()->showMessage(tr("Opened %1").arg(path), 10000);
+    return rebuildSetup();
+}
+
+// A new run from the panels' settings (or the checkpoint's weights) on the open data.
+bool MainWindow::rebuildSetup()
+{
+    m_askPending = false;
+    if (!m_data)
+        return false;
+    if (!m_modelPanel->isValid()) {
+        showError(m_modelPanel->problem());
+        return false;
+    }
+    TrainConfig train = m_trainingPanel->config();
+    train.seed = m_modelPanel->seed();
+    auto setup = std::make_shared<TrainingSetup>();
+    std::string error;
+    const bool ok = m_checkpoint
+                        ? buildSetupFromModel(*m_data, *m_checkpoint, train, ValFraction, setup.get(), &error)
+                        : buildSetup(*m_data, m_modelPanel->config(), train, ValFraction, setup.get(), &error);
+    if (!ok) {
+        showError(QString::fromStdString(error));
+        return false;
+    }
+    m_datasetPanel->setDataset(m_data.get(), int(setup->train.samples.size()), int(setup->val.samples.size()),
+                               setup->model.config.vocabSize);
+    m_curves->setTasks(taskNames(setup->model.tasks));
+    m_status->clear();
+    m_training->configure(setup);
+    emit setupChanged(setup);
+    return true;
+}
+
+// A setting that only a new run can take changed: apply it at once when
+// nothing has trained yet, otherwise ask before throwing the run away.
+void MainWindow::onSettingsNeedNewRun()
+{
+    if (!m_data)
+        return;
+    const TrainingWorker::State state = m_training->state();
+    if (m_training->currentStep() == 0 && state != TrainingWorker::State::Running) {
+        rebuildSetup();
+        return;
+    }
+    if (m_askPending)
+        return;
+    m_askPending = true;
+    statusBar()->showMessage(tr("Settings changed: Reset starts a new run with them"));
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Start a new run?"),
+                                tr("This change needs a new model or trainer. Reset now and lose the current "
+                                   "run's progress? (Otherwise it applies at the next Reset.)"),
+                                QMessageBox::Yes | QMessageBox::No, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this](int result) {
+        if (result == QMessageBox::Yes && m_askPending)
+            rebuildSetup();
+    });
+    box->open();
+}
+
+void MainWindow::onSnapshot(const TrainingSnapshot &snapshot)
+{
+    if (snapshot.run != m_run) {
+        m_run = snapshot.run;
+        m_curves->clear();
+    }
+    m_curves->append(snapshot);
+    m_last = snapshot;
+    m_status->update(snapshot, m_training->state());
+}
+
+void MainWindow::onState(TrainingWorker::State state, const QString &message)
+{
+    updateControls();
+    m_status->update(m_last, state);
+    if (message.isEmpty())
+        return;
+    if (state == TrainingWorker::State::Paused) {
+        // Divergence: say what happened and what to try.
+        showError(message);
+    } else {
+        statusBar()->showMessage(message, 15000);
+    }
+}
+
+void MainWindow::updateControls()
+{
+    m_controls = controlState(m_training->state(), m_modelPanel->isValid() && m_data != nullptr);
+    m_start->setEnabled(m_controls.start);
+    m_pause->setEnabled(m_controls.pause);
+    m_pause->setText(m_controls.resume ? tr("Res&ume") : tr("&Pause"));
+    m_pause->setIcon(style()->standardIcon(m_controls.resume ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
+    m_step->setEnabled(m_controls.step);
+    m_stop->setEnabled(m_controls.stop);
+    m_reset->setEnabled(m_controls.reset);
+    m_save->setEnabled(m_controls.saveCheckpoint);
+    m_evaluate->setEnabled(m_controls.saveCheckpoint && m_data != nullptr);
+    m_exportCurves->setEnabled(true);
+    m_exportPlot->setEnabled(true);
+}
+
+EvalResult MainWindow::evaluateNow() const
+{
+    const std::shared_ptr<Model> model = m_training->modelCopy();
+    const std::shared_ptr<const TrainingSetup> setup = m_training->setup();
+    if (!model || !setup || setup->val.samples.empty())
+        return {};
+    return evaluate(*model, setup->val, m_trainingPanel->taskWeights());
+}
+
+bool MainWindow::saveCheckpoint(const QString &path)
+{
+    const std::shared_ptr<Model> model = m_training->modelCopy();
+    if (!model) {
+        showError(tr("There is no model to save yet."));
+        return false;
+    }
+    std::string error;
+    if (!attnscope::saveCheckpoint(*model, path.toStdString(), &error)) {
+        showError(QString::fromStdString(error));
+        return false;
+    }
+    addRecent(QFileInfo(path).absoluteFilePath());
+    statusBar()->showMessage(tr("Saved %1 (step %2)").arg(path).arg(m_training->currentStep()), 10000);
+    return true;
+}
+
+bool MainWindow::exportCurves(const QString &path)
+{
+    QString error;
+    if (!m_curves->exportCsv(path, &error)) {
+        showError(error);
+        return false;
+    }
+    statusBar()->showMessage(tr("Wrote %1").arg(path), 10000);
+    return true;
+}
+
+bool MainWindow::exportPlot(const QString &path)
+{
+    QString error;
+    if (!m_curves->exportImage(path, &error)) {
+        showError(error);
+        return false;
+    }
+    statusBar()->showMessage(tr("Wrote %1").arg(path), 10000);
+    return true;
+}
+
+// Errors never block the event loop (training and tests go on): a window-modal box.
+void MainWindow::showError(const QString &message)
+{
+    m_lastError = message;
+    statusBar()->showMessage(message, 15000);
+    if (!isVisible())
+        return;
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("AttnScope"), message, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::addRecent(const QString &path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > MaxRecent)
+        recent.removeLast();
+    settings.setValue(QStringLiteral("recentFiles"), recent);
+    updateRecentMenu();
+}
+
+void MainWindow::updateRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    for (const QString &path : recent) {
+        QAction *action = m_recentMenu->addAction(QFileInfo(path).fileName());
+        action->setToolTip(path);
+        connect(action, &QAction::triggered, this, [this, path]() {
+            if (path.endsWith(QLatin1String(".safetensors")))
+                openCheckpoint(path);
+            else
+                openDataset(path);
+        });
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+QString MainWindow::askOpen(const QString &title, const QString &filter, const QString &key)
+{
+    QSettings settings;
+    const QString path = QFileDialog::getOpenFileName(this, title, settings.value(key).toString(), filter);
+    if (!path.isEmpty())
+        settings.setValue(key, QFileInfo(path).absolutePath());
+    return path;
+}
+
+QString MainWindow::askSave(const QString &title, const QString &filter, const QString &key, const QString &name)
+{
+    QSettings settings;
+    const QString dir = settings.value(key).toString();
+    const QString path = QFileDialog::getSaveFileName(this, title, dir.isEmpty() ? name : dir + QLatin1Char('/') + name, filter);
+    if (!path.isEmpty())
+        settings.setValue(key, QFileInfo(path).absolutePath());
+    return path;
+}
+
+void MainWindow::readSettings()
+{
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_curves->setSmoothing(settings.value(QStringLiteral("plot/smoothing"), 0.9).toDouble());
+    m_curves->setLogScale(settings.value(QStringLiteral("plot/log"), false).toBool());
+    m_curves->setXAxis(settings.value(QStringLiteral("plot/x")).toString() == QLatin1String("epoch")
+                           ? LossPlot::XAxis::Epoch : LossPlot::XAxis::Step);
+    updateRecentMenu();
+}
+
+void MainWindow::writeSettings() const
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("plot/smoothing"), m_curves->smoothing());
+    settings.setValue(QStringLiteral("plot/log"), m_curves->logScale());
+    settings.setValue(QStringLiteral("plot/x"), m_curves->xAxis() == LossPlot::XAxis::Epoch ? "epoch" : "step");
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    writeSettings();
+    m_training->shutdown();  // stops the run between two steps and joins the thread
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls() && event->mimeData()->urls().size() == 1
+        && event->mimeData()->urls().first().isLocalFile())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QString path = event->mimeData()->urls().first().toLocalFile();
+    event->acceptProposedAction();
+    if (path.endsWith(QLatin1String(".safetensors")))
+        openCheckpoint(path);
+    else
+        openDataset(path);
 }
 
 } // namespace attnscope

@@ -1,35 +1,118 @@
-// The application's main window. For now a placeholder: an empty loss plot, a
-// status bar that names the dataset, and a File menu. Training, attention
-// heatmaps and the data panels come in later issues.
+// The application's main window: it assembles the panels (Dataset, Model,
+// Training on the left, the views in a central tab widget — "Curves" here,
+// the attention views add their own tab), the training toolbar, the File
+// menu and the status bar, and connects them to the TrainingController. The
+// panels and the plot are their own classes; this class only wires them.
 #pragma once
+
+#include "controlstate.h"
+#include "trainingcontroller.h"
 
 #include <QMainWindow>
 #include <QString>
 
+#include <memory>
+
+class QAction;
 class QCustomPlot;
 class QLabel;
+class QMenu;
+class QTabWidget;
 
 namespace attnscope {
+
+class DatasetPanel;
+class LossPlot;
+class ModelPanel;
+class TrainingPanel;
+class TrainingStatus;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 
 public:
     explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
 
-    // The dataset spec given on the command line ("builtin:reviews", a path).
+    // Loads a dataset ("builtin:reviews", a path) and prepares a model for it.
+    bool openDataset(const QString &spec);
+    // Loads a checkpoint: its configuration, vocabulary and weights.
+    bool openCheckpoint(const QString &path);
+    bool saveCheckpoint(const QString &path);
+    bool exportCurves(const QString &path);
+    bool exportPlot(const QString &path);
+
+    // The placeholder's API, kept: the spec shown in the status bar.
     void setDataSpec(const QString &spec);
     QString dataSpec() const { return m_dataSpec; }
 
-    QCustomPlot *lossPlot() const { return m_lossPlot; }
+    // Validation of the current weights on the validation split (empty result without data).
+    EvalResult evaluateNow() const;
+
+    QCustomPlot *lossPlot() const;
+    LossPlot *curves() const { return m_curves; }
+    QTabWidget *views() const { return m_views; }
+    TrainingController *training() const { return m_training; }
+    DatasetPanel *datasetPanel() const { return m_datasetPanel; }
+    ModelPanel *modelPanel() const { return m_modelPanel; }
+    TrainingPanel *trainingPanel() const { return m_trainingPanel; }
+    std::shared_ptr<const Dataset> dataset() const { return m_data; }
+    QString lastError() const { return m_lastError; }
+    ControlState controls() const { return m_controls; }
+
+    QAction *startAction() const { return m_start; }
+    QAction *pauseAction() const { return m_pause; }
+    QAction *stepAction() const { return m_step; }
+    QAction *stopAction() const { return m_stop; }
+    QAction *resetAction() const { return m_reset; }
+
+signals:
+    // A new run was set up (dataset, model or checkpoint changed).
+    void setupChanged(std::shared_ptr<const attnscope::TrainingSetup> setup);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
+    void createActions();
     void createMenus();
-    void createLossPlot();
+    void createPanels();
+    bool rebuildSetup();
+    void updateControls();
+    void onSnapshot(const TrainingSnapshot &snapshot);
+    void onState(TrainingWorker::State state, const QString &message);
+    void onSettingsNeedNewRun();
+    void showError(const QString &message);
+    void addRecent(const QString &path);
+    void updateRecentMenu();
+    void readSettings();
+    void writeSettings() const;
+    QString askOpen(const QString &title, const QString &filter, const QString &key);
+    QString askSave(const QString &title, const QString &filter, const QString &key, const QString &name);
 
-    QCustomPlot *m_lossPlot = nullptr;
+    TrainingController *m_training = nullptr;
+    DatasetPanel *m_datasetPanel = nullptr;
+    ModelPanel *m_modelPanel = nullptr;
+    TrainingPanel *m_trainingPanel = nullptr;
+    LossPlot *m_curves = nullptr;
+    QTabWidget *m_views = nullptr;
+    TrainingStatus *m_status = nullptr;
     QLabel *m_dataLabel = nullptr;
+    QMenu *m_recentMenu = nullptr;
+
+    QAction *m_start = nullptr, *m_pause = nullptr, *m_step = nullptr, *m_stop = nullptr, *m_reset = nullptr;
+    QAction *m_save = nullptr, *m_exportCurves = nullptr, *m_exportPlot = nullptr, *m_evaluate = nullptr;
+
+    std::shared_ptr<const Dataset> m_data;
+    std::shared_ptr<const Model> m_checkpoint;  // weights to start from instead of a fresh model
     QString m_dataSpec;
+    QString m_lastError;
+    TrainingSnapshot m_last;
+    ControlState m_controls;
+    int m_run = -1;
+    bool m_askPending = false;
 };
 
 } // namespace attnscope

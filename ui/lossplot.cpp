@@ -1,0 +1,688 @@
+#include "lossplot.h"
+
+#include "taskcolors.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFile>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSlider>
+#include <QSvgGenerator>
+#include <QTextStream>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <qcustomplot.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace attnscope {
+
+namespace {
+
+// Keys and values of a graph drawn from data[first, last): every point when
+// they fit, otherwise the minimum and maximum of each of `buckets` columns in
+// the order they occur, so that spikes survive decimation.
+void decimate(const std::vector<double> &keys, const std::vector<double> &values, size_t first,
+              size_t last, int buckets, QVector<double> *outKeys, QVector<double> *outValues)
+{
+    outKeys->clear();
+    outValues->clear();
+    const size_t n = last - first;
+    if (n <= size_t(2 * buckets)) {
+        outKeys->reserve(qsizetype(n));
+        outValues->reserve(qsizetype(n));
+        for (size_t i = first; i < last; ++i) {
+            outKeys->append(keys[i]);
+            outValues->append(values[i]);
+        }
+        return;
+    }
+    outKeys->reserve(2 * buckets + 2);
+    outValues->reserve(2 * buckets + 2);
+    const double per = double(n) / double(buckets);
+    for (int b = 0; b < buckets; ++b) {
+        const size_t begin = first + size_t(double(b) * per);
+        const size_t end = std::min(last, first + size_t(double(b + 1) * per));
+        if (begin >= end)
+            continue;
+        size_t lo = begin, hi = begin;
+        for (size_t i = begin + 1; i < end; ++i) {
+            if (values[i] < values[lo])
+                lo = i;
+            if (values[i] > values[hi])
+                hi = i;
+        }
+        const size_t a = std::min(lo, hi), c = std::max(lo, hi);
+        outKeys->append(keys[a]);
+        outValues->append(values[a]);
+        if (c != a) {
+            outKeys->append(keys[c]);
+            outValues->append(values[c]);
+        }
+    }
+}
+
+QString csvField(const QString &text)
+{
+    if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) && !text.contains(QLatin1Char('\n')))
+        return text;
+    QString out = text;
+    out.replace(QLatin1String("\""), QLatin1String("\"\""));
+    return QLatin1Char('"') + out + QLatin1Char('"');
+}
+
+} // namespace
+
+LossPlot::LossPlot(QWidget *parent)
+    : QWidget(parent)
+{
+    m_plot = new QCustomPlot(this);
+    m_plot->setObjectName(QStringLiteral("lossPlot"));
+    m_plot->setMinimumSize(320, 240);
+    m_plot->setNoAntialiasingOnDrag(true);
+    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+
+    // Two stacked axis rects: loss (tall) and validation accuracy (short).
+    m_plot->plotLayout()->clear();
+    m_lossRect = new QCPAxisRect(m_plot);
+    m_accRect = new QCPAxisRect(m_plot);
+    m_plot->plotLayout()->addElement(0, 0, m_lossRect);
+    m_plot->plotLayout()->addElement(1, 0, m_accRect);
+    m_plot->plotLayout()->setRowStretchFactor(0, 2.6);
+    m_plot->plotLayout()->setRowStretchFactor(1, 1);
+    auto *group = new QCPMarginGroup(m_plot);
+    m_lossRect->setMarginGroup(QCP::msLeft | QCP::msRight, group);
+    m_accRect->setMarginGroup(QCP::msLeft | QCP::msRight, group);
+    for (QCPAxisRect *rect : {m_lossRect, m_accRect}) {
+        rect->setRangeDrag(Qt::Horizontal | Qt::Vertical);
+        rect->setRangeZoom(Qt::Horizontal | Qt::Vertical);
+    }
+    m_lossRect->axis(QCPAxis::atLeft)->setLabel(tr("loss"));
+    m_accRect->axis(QCPAxis::atLeft)->setLabel(tr("val. accuracy"));
+    m_accRect->axis(QCPAxis::atBottom)->setLabel(tr("step"));
+    m_accRect->axis(QCPAxis::atLeft)->setRange(0, 1.02);
+    // Zooming or dragging the x of one rect moves the other's.
+    connect(m_lossRect->axis(QCPAxis::atBottom), qOverload<const QCPRange &>(&QCPAxis::rangeChanged),
+            m_accRect->axis(QCPAxis::atBottom), qOverload<const QCPRange &>(&QCPAxis::setRange));
+    connect(m_accRect->axis(QCPAxis::atBottom), qOverload<const QCPRange &>(&QCPAxis::rangeChanged),
+            m_lossRect->axis(QCPAxis::atBottom), qOverload<const QCPRange &>(&QCPAxis::setRange));
+
+    // clear() took the default legend with the default axis rect: a new one in the loss rect.
+    m_plot->legend = new QCPLegend;
+    m_lossRect->insetLayout()->addElement(m_plot->legend, Qt::AlignTop | Qt::AlignRight);
+    m_plot->legend->setLayer(QStringLiteral("legend"));
+    m_plot->legend->setVisible(true);
+    m_plot->legend->setSelectableParts(QCPLegend::spItems);
+
+    // The user takes over the ranges by zooming or panning; the plot redraws
+    // from the full data for the new range.
+    connect(m_plot, &QCustomPlot::mousePress, this, [this]() { m_follow = false; });
+    connect(m_plot, &QCustomPlot::mouseWheel, this, [this]() {
+        m_follow = false;
+        scheduleRedraw();
+    });
+    connect(m_plot, &QCustomPlot::mouseRelease, this, [this]() { scheduleRedraw(); });
+    connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent *event) {
+        if (event->buttons() != Qt::NoButton)
+            scheduleRedraw();
+        else
+            showHover(event);
+    });
+    connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this]() { resetView(); });
+    connect(m_plot, &QCustomPlot::legendClick, this, [this](QCPLegend *, QCPAbstractLegendItem *item, QMouseEvent *) {
+        auto *plottableItem = qobject_cast<QCPPlottableLegendItem *>(item);
+        if (!plottableItem)
+            return;
+        for (size_t s = 0; s < m_smooth.size(); ++s)
+            if (m_smooth[s] == plottableItem->plottable())
+                setSeriesVisible(int(s), !m_visible[s]);
+    });
+
+    // The controls above the plot.
+    m_smoothSlider = new QSlider(Qt::Horizontal, this);
+    m_smoothSlider->setObjectName(QStringLiteral("smoothing"));
+    m_smoothSlider->setRange(0, 99);
+    m_smoothSlider->setValue(90);
+    m_smoothSlider->setMinimumWidth(120);
+    m_smoothSlider->setToolTip(tr("Smoothing: debiased exponential moving average; the raw curve stays faint behind"));
+    m_smoothLabel = new QLabel(this);
+    m_smoothLabel->setMinimumWidth(m_smoothLabel->fontMetrics().horizontalAdvance(QStringLiteral("0.00")) + 4);
+    connect(m_smoothSlider, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 100.0); });
+    m_logBox = new QCheckBox(tr("Log scale"), this);
+    m_logBox->setObjectName(QStringLiteral("logScale"));
+    connect(m_logBox, &QCheckBox::toggled, this, &LossPlot::setLogScale);
+    m_xBox = new QComboBox(this);
+    m_xBox->setObjectName(QStringLiteral("xAxis"));
+    m_xBox->addItem(tr("by step"));
+    m_xBox->addItem(tr("by epoch"));
+    connect(m_xBox, &QComboBox::currentIndexChanged, this,
+            [this](int i) { setXAxis(i == 1 ? XAxis::Epoch : XAxis::Step); });
+    auto *resetButton = new QPushButton(tr("Reset view"), this);
+    resetButton->setToolTip(tr("Show the whole run again and follow it (or double-click the plot)"));
+    connect(resetButton, &QPushButton::clicked, this, &LossPlot::resetView);
+
+    auto *controls = new QHBoxLayout;
+    controls->setSpacing(8);
+    controls->addWidget(new QLabel(tr("Smoothing"), this));
+    controls->addWidget(m_smoothSlider, 1);
+    controls->addWidget(m_smoothLabel);
+    controls->addSpacing(12);
+    controls->addWidget(m_logBox);
+    controls->addSpacing(12);
+    controls->addWidget(new QLabel(tr("x axis"), this));
+    controls->addWidget(m_xBox);
+    controls->addSpacing(12);
+    controls->addWidget(resetButton);
+    controls->addStretch(0);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->setSpacing(6);
+    layout->addLayout(controls);
+    layout->addWidget(m_plot, 1);
+
+    m_redrawTimer.setSingleShot(true);
+    m_redrawTimer.setInterval(33);
+    connect(&m_redrawTimer, &QTimer::timeout, this, [this]() { redraw(); });
+
+    m_smoothLabel->setText(QString::number(m_beta, 'f', 2));
+    setTasks({});
+}
+
+void LossPlot::setTasks(const QStringList &tasks)
+{
+    m_names = QStringList{tr("total")} + tasks;
+    m_visible.assign(size_t(m_names.size()), true);
+    buildGraphs();
+    clear();
+}
+
+void LossPlot::buildGraphs()
+{
+    m_plot->clearGraphs();
+    m_plot->legend->clearItems();
+    m_raw.clear();
+    m_smooth.clear();
+    m_valLoss.clear();
+    m_valAcc.clear();
+    QCPAxis *x = m_lossRect->axis(QCPAxis::atBottom), *y = m_lossRect->axis(QCPAxis::atLeft);
+    QCPAxis *ax = m_accRect->axis(QCPAxis::atBottom), *ay = m_accRect->axis(QCPAxis::atLeft);
+    for (int s = 0; s < m_names.size(); ++s) {
+        QCPGraph *raw = m_plot->addGraph(x, y);
+        raw->removeFromLegend();
+        QCPGraph *smooth = m_plot->addGraph(x, y);
+        smooth->setName(m_names[s]);
+        QCPGraph *val = m_plot->addGraph(x, y);
+        val->removeFromLegend();
+        val->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
+        m_raw.push_back(raw);
+        m_smooth.push_back(smooth);
+        m_valLoss.push_back(val);
+        if (s > 0) {
+            QCPGraph *acc = m_plot->addGraph(ax, ay);
+            acc->removeFromLegend();
+            acc->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
+            m_valAcc.push_back(acc);
+        }
+        for (QCPGraph *graph : {raw, smooth, val})
+            graph->setAdaptiveSampling(false);  // decimated here already
+    }
+    if (m_names.size() > 1) {
+        // One legend entry explaining the dashed validation curves.
+        QCPGraph *key = m_plot->addGraph(x, y);
+        key->setName(tr("validation (dashed)"));
+        key->setPen(QPen(palette().color(QPalette::WindowText), 1.5, Qt::DashLine));
+        key->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
+    }
+    applyPalette();
+}
+
+void LossPlot::applyPalette()
+{
+    const QPalette pal = palette();
+    const QColor text = pal.color(QPalette::WindowText);
+    const QColor base = pal.color(QPalette::Base);
+    QColor grid = text;
+    grid.setAlpha(40);
+    m_plot->setBackground(base);
+    QFont axisFont = font();
+    QFont labelFont = font();
+    labelFont.setPointSizeF(font().pointSizeF() * 1.05);
+    for (QCPAxisRect *rect : {m_lossRect, m_accRect}) {
+        for (QCPAxis *axis : rect->axes()) {
+            axis->setBasePen(QPen(text, 1));
+            axis->setTickPen(QPen(text, 1));
+            axis->setSubTickPen(QPen(text, 1));
+            axis->setTickLabelColor(text);
+            axis->setLabelColor(text);
+            axis->setTickLabelFont(axisFont);
+            axis->setLabelFont(labelFont);
+            axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
+        }
+    }
+    QColor legendBg = base;
+    legendBg.setAlpha(220);
+    m_plot->legend->setBrush(legendBg);
+    m_plot->legend->setBorderPen(QPen(grid, 1));
+    m_plot->legend->setTextColor(text);
+    m_plot->legend->setFont(axisFont);
+    for (size_t s = 0; s < m_smooth.size(); ++s) {
+        const QColor color = s == 0 ? totalColor(pal) : taskColor(int(s) - 1);
+        QColor faint = color;
+        faint.setAlpha(s == 0 ? 45 : 60);
+        const double width = s == 0 ? 2.4 : 2.0;
+        m_raw[s]->setPen(QPen(faint, 1));
+        m_smooth[s]->setPen(QPen(color, width));
+        m_valLoss[s]->setPen(QPen(color, 1.5, Qt::DashLine));
+        QCPScatterStyle scatter = m_valLoss[s]->scatterStyle();
+        scatter.setPen(QPen(color, 1.5));
+        scatter.setBrush(base);
+        m_valLoss[s]->setScatterStyle(scatter);
+        if (s > 0) {
+            m_valAcc[s - 1]->setPen(QPen(color, 2));
+            QCPScatterStyle disc = m_valAcc[s - 1]->scatterStyle();
+            disc.setPen(QPen(color));
+            disc.setBrush(color);
+            m_valAcc[s - 1]->setScatterStyle(disc);
+        }
+    }
+    for (Marker &m : m_markers) {
+        m.line->setPen(QPen(text, 1, Qt::DashDotLine));
+        m.label->setColor(text);
+        m.label->setFont(axisFont);
+    }
+    scheduleRedraw();
+}
+
+void LossPlot::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::FontChange)
+        applyPalette();
+}
+
+void LossPlot::clear()
+{
+    m_steps.clear();
+    m_epochs.clear();
+    m_lr.clear();
+    m_loss.assign(size_t(m_names.size()), {});
+    m_smoothed.assign(size_t(m_names.size()), {});
+    m_emaState.assign(size_t(m_names.size()), 0.0);
+    m_evalSteps.clear();
+    m_evalEpochs.clear();
+    m_evalLoss.assign(size_t(m_names.size()), {});
+    m_evalAcc.assign(size_t(m_names.size()), {});
+    for (Marker &m : m_markers) {
+        m_plot->removeItem(m.line);
+        m_plot->removeItem(m.label);
+    }
+    m_markers.clear();
+    m_changes.clear();
+    m_redraws = 0;
+    m_redrawTotalMs = m_redrawWorstMs = 0;
+    m_follow = true;
+    scheduleRedraw();
+}
+
+void LossPlot::append(const TrainingSnapshot &snapshot)
+{
+    const size_t first = m_steps.size();
+    const size_t series = size_t(m_names.size());
+    for (const StepPoint &p : snapshot.steps) {
+        m_steps.push_back(double(p.step));
+        m_epochs.push_back(p.epoch);
+        m_lr.push_back(double(p.learningRate));
+        m_loss[0].push_back(double(p.loss));
+        for (size_t s = 1; s < series; ++s)
+            m_loss[s].push_back(s - 1 < p.taskLoss.size() ? double(p.taskLoss[s - 1]) : NAN);
+    }
+    smoothFrom(first);
+    for (const EvalPoint &e : snapshot.evals) {
+        m_evalSteps.push_back(double(e.step));
+        m_evalEpochs.push_back(e.epoch);
+        m_evalLoss[0].push_back(e.loss);
+        for (size_t s = 1; s < series; ++s) {
+            m_evalLoss[s].push_back(s - 1 < e.taskLoss.size() ? e.taskLoss[s - 1] : NAN);
+            m_evalAcc[s].push_back(s - 1 < e.taskAccuracy.size() ? e.taskAccuracy[s - 1] : NAN);
+        }
+    }
+    for (const SettingChange &change : snapshot.changes) {
+        m_changes.push_back(change);
+        Marker m{change.step, change.epoch, change.what, new QCPItemStraightLine(m_plot), new QCPItemText(m_plot)};
+        m.line->setClipAxisRect(m_lossRect);
+        m.line->point1->setAxes(m_lossRect->axis(QCPAxis::atBottom), m_lossRect->axis(QCPAxis::atLeft));
+        m.line->point2->setAxes(m_lossRect->axis(QCPAxis::atBottom), m_lossRect->axis(QCPAxis::atLeft));
+        m.label->setClipAxisRect(m_lossRect);
+        m.label->setText(change.what);
+        m.label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+        m.label->position->setTypeX(QCPItemPosition::ptPlotCoords);
+        m.label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        m.label->position->setAxes(m_lossRect->axis(QCPAxis::atBottom), m_lossRect->axis(QCPAxis::atLeft));
+        m.label->position->setAxisRect(m_lossRect);
+        m.label->setPadding(QMargins(4, 2, 4, 2));
+        m_markers.push_back(m);
+    }
+    if (!snapshot.changes.empty()) {
+        applyPalette();
+        placeMarkers();
+    }
+    if (!snapshot.steps.empty() || !snapshot.evals.empty() || !snapshot.changes.empty())
+        scheduleRedraw();
+}
+
+void LossPlot::smoothFrom(size_t first)
+{
+    for (size_t s = 0; s < m_loss.size(); ++s) {
+        std::vector<double> &out = m_smoothed[s];
+        out.resize(m_loss[s].size());
+        double ema = first == 0 ? 0.0 : m_emaState[s];
+        for (size_t i = first; i < m_loss[s].size(); ++i) {
+            const double x = m_loss[s][i];
+            if (std::isfinite(x))
+                ema = m_beta * ema + (1.0 - m_beta) * x;
+            // Debiased: divide by the weight the zero start still lacks.
+            const double correction = 1.0 - std::pow(m_beta, double(i + 1));
+            out[i] = correction > 0 ? ema / correction : x;
+        }
+        m_emaState[s] = ema;
+    }
+}
+
+void LossPlot::recomputeSmoothing()
+{
+    smoothFrom(0);
+}
+
+void LossPlot::setSmoothing(double beta)
+{
+    beta = std::clamp(beta, 0.0, 0.999);
+    if (beta == m_beta)
+        return;
+    m_beta = beta;
+    const QSignalBlocker block(m_smoothSlider);
+    m_smoothSlider->setValue(int(std::lround(beta * 100)));
+    m_smoothLabel->setText(QString::number(beta, 'f', 2));
+    recomputeSmoothing();
+    scheduleRedraw();
+    emit optionsChanged();
+}
+
+void LossPlot::setLogScale(bool log)
+{
+    if (log == m_log)
+        return;
+    m_log = log;
+    const QSignalBlocker block(m_logBox);
+    m_logBox->setChecked(log);
+    QCPAxis *y = m_lossRect->axis(QCPAxis::atLeft);
+    if (log) {
+        y->setScaleType(QCPAxis::stLogarithmic);
+        y->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    } else {
+        y->setScaleType(QCPAxis::stLinear);
+        y->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    }
+    m_follow = true;
+    scheduleRedraw();
+    emit optionsChanged();
+}
+
+void LossPlot::setXAxis(XAxis axis)
+{
+    if (axis == m_xAxis)
+        return;
+    m_xAxis = axis;
+    const QSignalBlocker block(m_xBox);
+    m_xBox->setCurrentIndex(axis == XAxis::Epoch ? 1 : 0);
+    m_accRect->axis(QCPAxis::atBottom)->setLabel(axis == XAxis::Epoch ? tr("epoch") : tr("step"));
+    m_follow = true;
+    placeMarkers();
+    scheduleRedraw();
+    emit optionsChanged();
+}
+
+void LossPlot::setSeriesVisible(int series, bool visible)
+{
+    if (series < 0 || series >= int(m_visible.size()))
+        return;
+    m_visible[size_t(series)] = visible;
+    const size_t s = size_t(series);
+    m_raw[s]->setVisible(visible);
+    m_smooth[s]->setVisible(visible);
+    m_valLoss[s]->setVisible(visible);
+    if (s > 0)
+        m_valAcc[s - 1]->setVisible(visible);
+    // The legend keeps the entry, greyed out, so it can be clicked back.
+    if (QCPAbstractLegendItem *item = m_plot->legend->itemWithPlottable(m_smooth[s])) {
+        QColor color = palette().color(QPalette::WindowText);
+        if (!visible)
+            color.setAlpha(90);
+        item->setTextColor(color);
+    }
+    scheduleRedraw();
+    emit optionsChanged();
+}
+
+bool LossPlot::seriesVisible(int series) const
+{
+    return series >= 0 && series < int(m_visible.size()) && m_visible[size_t(series)];
+}
+
+void LossPlot::resetView()
+{
+    m_follow = true;
+    scheduleRedraw();
+}
+
+void LossPlot::scheduleRedraw()
+{
+    m_dirty = true;
+    if (!m_redrawTimer.isActive())
+        m_redrawTimer.start();
+}
+
+const std::vector<double> &LossPlot::keys() const
+{
+    return m_xAxis == XAxis::Epoch ? m_epochs : m_steps;
+}
+
+void LossPlot::placeMarkers()
+{
+    for (Marker &m : m_markers) {
+        const double x = m_xAxis == XAxis::Epoch ? m.epoch : double(m.step);
+        m.line->point1->setCoords(x, 0);
+        m.line->point2->setCoords(x, 1);
+        m.label->position->setCoords(x, 0.02);
+    }
+}
+
+int LossPlot::drawnPoints(int series) const
+{
+    if (series < 0 || series >= int(m_smooth.size()))
+        return 0;
+    return m_smooth[size_t(series)]->data()->size();
+}
+
+double LossPlot::redraw()
+{
+    QElapsedTimer timer;
+    timer.start();
+    m_dirty = false;
+    const std::vector<double> &k = keys();
+    const std::vector<double> &evalKeys = m_xAxis == XAxis::Epoch ? m_evalEpochs : m_evalSteps;
+    QCPAxis *x = m_lossRect->axis(QCPAxis::atBottom);
+    QCPAxis *y = m_lossRect->axis(QCPAxis::atLeft);
+
+    if (m_follow) {
+        const double hi = k.empty() ? 1.0 : std::max(k.back(), k.front() + 1e-9);
+        const double lo = k.empty() ? 0.0 : (m_xAxis == XAxis::Epoch ? 0.0 : 0.0);
+        x->setRange(lo, hi + (hi - lo) * 0.02);
+    }
+    // The visible slice of the data, one min/max pair per pixel column.
+    const QCPRange range = x->range();
+    const size_t first = size_t(std::lower_bound(k.begin(), k.end(), range.lower) - k.begin());
+    const size_t last = size_t(std::upper_bound(k.begin(), k.end(), range.upper) - k.begin());
+    const size_t from = first > 0 ? first - 1 : 0;
+    const size_t to = std::min(k.size(), last + 1);
+    const int buckets = std::max(50, m_lossRect->width());
+    QVector<double> keysOut, valuesOut;
+    double ymin = INFINITY, ymax = -INFINITY;
+    for (size_t s = 0; s < m_loss.size(); ++s) {
+        decimate(k, m_loss[s], from, to, buckets, &keysOut, &valuesOut);
+        if (m_visible[s] && m_follow)
+            for (double v : valuesOut)
+                if (std::isfinite(v) && (!m_log || v > 0)) {
+                    ymin = std::min(ymin, v);
+                    ymax = std::max(ymax, v);
+                }
+        m_raw[s]->setData(keysOut, valuesOut, true);
+        decimate(k, m_smoothed[s], from, to, buckets, &keysOut, &valuesOut);
+        m_smooth[s]->setData(keysOut, valuesOut, true);
+        m_valLoss[s]->setData(QVector<double>(evalKeys.begin(), evalKeys.end()),
+                              QVector<double>(m_evalLoss[s].begin(), m_evalLoss[s].end()), true);
+        if (m_visible[s] && m_follow)
+            for (double v : m_evalLoss[s])
+                if (std::isfinite(v) && (!m_log || v > 0)) {
+                    ymin = std::min(ymin, v);
+                    ymax = std::max(ymax, v);
+                }
+        if (s > 0)
+            m_valAcc[s - 1]->setData(QVector<double>(evalKeys.begin(), evalKeys.end()),
+                                     QVector<double>(m_evalAcc[s].begin(), m_evalAcc[s].end()), true);
+    }
+    if (m_follow) {
+        if (!std::isfinite(ymin)) {
+            ymin = m_log ? 0.01 : 0.0;
+            ymax = 1.5;
+        }
+        if (m_log)
+            y->setRange(ymin / 1.3, ymax * 1.3);
+        else
+            y->setRange(std::min(0.0, ymin), ymax * 1.05 + 1e-9);
+        m_accRect->axis(QCPAxis::atLeft)->setRange(0, 1.02);
+    }
+    m_plot->replot();
+    const double ms = double(timer.nsecsElapsed()) / 1e6;
+    ++m_redraws;
+    m_redrawTotalMs += ms;
+    m_redrawWorstMs = std::max(m_redrawWorstMs, ms);
+    return ms;
+}
+
+void LossPlot::showHover(QMouseEvent *event)
+{
+    const std::vector<double> &k = keys();
+    if (k.empty() || !m_lossRect->rect().contains(event->pos())) {
+        QToolTip::hideText();
+        return;
+    }
+    const double xv = m_lossRect->axis(QCPAxis::atBottom)->pixelToCoord(event->pos().x());
+    size_t i = size_t(std::lower_bound(k.begin(), k.end(), xv) - k.begin());
+    if (i >= k.size())
+        i = k.size() - 1;
+    QString text = tr("step %1  epoch %2  lr %3")
+                       .arg(qint64(m_steps[i]))
+                       .arg(m_epochs[i], 0, 'f', 2)
+                       .arg(m_lr[i], 0, 'g', 3);
+    for (size_t s = 0; s < m_loss.size(); ++s)
+        if (m_visible[s])
+            text += QStringLiteral("\n%1: %2 (smoothed %3)")
+                        .arg(m_names[int(s)])
+                        .arg(m_loss[s][i], 0, 'f', 4)
+                        .arg(m_smoothed[s][i], 0, 'f', 4);
+    QToolTip::showText(event->globalPosition().toPoint(), text, m_plot);
+}
+
+bool LossPlot::exportCsv(const QString &path, QString *error) const
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
+        *error = tr("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    QTextStream out(&file);
+    QStringList header{QStringLiteral("step"), QStringLiteral("epoch"), QStringLiteral("lr"), QStringLiteral("loss")};
+    for (int s = 1; s < m_names.size(); ++s)
+        header << csvField(QStringLiteral("loss_") + m_names[s]);
+    for (int s = 0; s < m_names.size(); ++s)
+        header << csvField(QStringLiteral("smoothed_") + (s == 0 ? QStringLiteral("loss") : QStringLiteral("loss_") + m_names[s]));
+    header << QStringLiteral("val_loss");
+    for (int s = 1; s < m_names.size(); ++s)
+        header << csvField(QStringLiteral("val_loss_") + m_names[s]);
+    for (int s = 1; s < m_names.size(); ++s)
+        header << csvField(QStringLiteral("val_accuracy_") + m_names[s]);
+    header << QStringLiteral("change");
+    out << header.join(QLatin1Char(',')) << '\n';
+    size_t e = 0, c = 0;
+    const auto num = [](double v) { return std::isfinite(v) ? QString::number(v, 'g', 9) : QString(); };
+    for (size_t i = 0; i < m_steps.size(); ++i) {
+        QStringList row{QString::number(qint64(m_steps[i])), num(m_epochs[i]), num(m_lr[i])};
+        for (size_t s = 0; s < m_loss.size(); ++s)
+            row << num(m_loss[s][i]);
+        for (size_t s = 0; s < m_smoothed.size(); ++s)
+            row << num(m_smoothed[s][i]);
+        while (e < m_evalSteps.size() && m_evalSteps[e] < m_steps[i])
+            ++e;
+        const bool eval = e < m_evalSteps.size() && m_evalSteps[e] == m_steps[i];
+        for (size_t s = 0; s < m_evalLoss.size(); ++s)
+            row << (eval ? num(m_evalLoss[s][e]) : QString());
+        for (size_t s = 1; s < m_evalAcc.size(); ++s)
+            row << (eval ? num(m_evalAcc[s][e]) : QString());
+        QStringList changes;
+        // A change recorded at step k applied before step k + 1.
+        while (c < m_changes.size() && m_changes[c].step + 1 <= int64_t(m_steps[i])) {
+            if (m_changes[c].step + 1 == int64_t(m_steps[i]))
+                changes << m_changes[c].what;
+            ++c;
+        }
+        row << csvField(changes.join(QStringLiteral("; ")));
+        out << row.join(QLatin1Char(',')) << '\n';
+    }
+    out.flush();
+    if (!file.commit()) {
+        *error = tr("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+bool LossPlot::exportImage(const QString &path, QString *error)
+{
+    if (m_dirty)
+        redraw();
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    const int w = std::max(m_plot->width(), 800), h = std::max(m_plot->height(), 500);
+    bool ok = false;
+    if (suffix == QLatin1String("png")) {
+        ok = m_plot->savePng(path, w, h, 2.0);
+    } else if (suffix == QLatin1String("pdf")) {
+        ok = m_plot->savePdf(path, w, h);
+    } else if (suffix == QLatin1String("svg")) {
+        QSvgGenerator generator;
+        generator.setFileName(path);
+        generator.setSize(QSize(w, h));
+        generator.setViewBox(QRect(0, 0, w, h));
+        generator.setTitle(tr("AttnScope training curves"));
+        QCPPainter painter;
+        ok = painter.begin(&generator);
+        if (ok) {
+            m_plot->toPainter(&painter, w, h);
+            ok = painter.end();
+        }
+        ok = ok && QFileInfo(path).size() > 0;
+    } else {
+        *error = tr("%1: unknown image type '%2' (use .png, .svg or .pdf)").arg(path, suffix);
+        return false;
+    }
+    if (!ok)
+        *error = tr("%1: could not write the image").arg(path);
+    return ok;
+}
+
+} // namespace attnscope

@@ -1,0 +1,133 @@
+// The live training curves: per-task and total training loss per step (raw,
+// faint, behind a debiased exponential moving average), validation loss and
+// accuracy per evaluation, and markers where a setting changed during
+// training. Every step is kept for export; what is drawn is decimated to the
+// minimum and maximum of each pixel column of the visible range, and redraws
+// are coalesced by a timer (at most ~30 a second), never one per step.
+#pragma once
+
+#include "trainingworker.h"
+
+#include <QElapsedTimer>
+#include <QString>
+#include <QStringList>
+#include <QTimer>
+#include <QWidget>
+
+#include <vector>
+
+class QCheckBox;
+class QComboBox;
+class QCPAxisRect;
+class QCPGraph;
+class QCPItemStraightLine;
+class QCPItemText;
+class QCustomPlot;
+class QLabel;
+class QSlider;
+
+namespace attnscope {
+
+class LossPlot : public QWidget {
+    Q_OBJECT
+
+public:
+    enum class XAxis { Step, Epoch };
+
+    explicit LossPlot(QWidget *parent = nullptr);
+
+    // Forgets every point and names the series (one per task plus the total).
+    void setTasks(const QStringList &tasks);
+    void clear();
+    // Adds a snapshot's steps, evaluations and change markers; redraw follows
+    // on the coalescing timer.
+    void append(const TrainingSnapshot &snapshot);
+
+    // 0 = raw, up to 0.999.
+    void setSmoothing(double beta);
+    double smoothing() const { return m_beta; }
+    void setLogScale(bool log);
+    bool logScale() const { return m_log; }
+    void setXAxis(XAxis axis);
+    XAxis xAxis() const { return m_xAxis; }
+    // Shows or hides a series (0 = total, 1 + t = task t), as a legend click does.
+    void setSeriesVisible(int series, bool visible);
+    bool seriesVisible(int series) const;
+    // Back to following the whole run.
+    void resetView();
+
+    // Draws now (the timer calls this); returns the time it took in ms.
+    double redraw();
+    int64_t pointCount() const { return int64_t(m_steps.size()); }
+    int64_t evalCount() const { return int64_t(m_evalSteps.size()); }
+    int changeCount() const { return int(m_changes.size()); }
+    // Points drawn by the loss graph of a series at the last redraw.
+    int drawnPoints(int series) const;
+    // Redraw timing since the last clear.
+    int redrawCount() const { return m_redraws; }
+    double meanRedrawMs() const { return m_redraws ? m_redrawTotalMs / m_redraws : 0.0; }
+    double worstRedrawMs() const { return m_redrawWorstMs; }
+
+    // Every series, one row per step (validation columns on evaluation steps).
+    bool exportCsv(const QString &path, QString *error) const;
+    // PNG, SVG or PDF by the file's suffix.
+    bool exportImage(const QString &path, QString *error);
+
+    QCustomPlot *plot() const { return m_plot; }
+
+signals:
+    void optionsChanged();
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    struct Marker {
+        int64_t step;
+        double epoch;
+        QString what;
+        QCPItemStraightLine *line;
+        QCPItemText *label;
+    };
+
+    void buildGraphs();
+    void applyPalette();
+    void recomputeSmoothing();
+    void smoothFrom(size_t first);
+    void scheduleRedraw();
+    void placeMarkers();
+    void showHover(QMouseEvent *event);
+    const std::vector<double> &keys() const;
+
+    QCustomPlot *m_plot = nullptr;
+    QCPAxisRect *m_lossRect = nullptr, *m_accRect = nullptr;
+    QSlider *m_smoothSlider = nullptr;
+    QLabel *m_smoothLabel = nullptr;
+    QCheckBox *m_logBox = nullptr;
+    QComboBox *m_xBox = nullptr;
+    QTimer m_redrawTimer;
+
+    QStringList m_names;                        // "total", tasks...
+    std::vector<bool> m_visible;
+    std::vector<QCPGraph *> m_raw, m_smooth, m_valLoss, m_valAcc;
+
+    // Full data: one entry per step.
+    std::vector<double> m_steps, m_epochs, m_lr;
+    std::vector<std::vector<double>> m_loss, m_smoothed;  // [series][step]
+    std::vector<double> m_emaState;                       // per series, biased EMA
+    // One entry per evaluation.
+    std::vector<double> m_evalSteps, m_evalEpochs;
+    std::vector<std::vector<double>> m_evalLoss, m_evalAcc; // [series][eval]; acc per task only
+    std::vector<Marker> m_markers;
+    std::vector<SettingChange> m_changes;
+
+    double m_beta = 0.9;
+    bool m_log = false;
+    XAxis m_xAxis = XAxis::Step;
+    bool m_follow = true;      // ranges follow the data until the user zooms or pans
+    bool m_dirty = false;
+    int m_redraws = 0;
+    double m_redrawTotalMs = 0, m_redrawWorstMs = 0;
+};
+
+} // namespace attnscope

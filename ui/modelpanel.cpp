@@ -1,0 +1,118 @@
+#include "modelpanel.h"
+
+#include <QComboBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QSpinBox>
+
+namespace attnscope {
+
+ModelPanel::ModelPanel(QWidget *parent)
+    : QGroupBox(tr("Model"), parent)
+{
+    setObjectName(QStringLiteral("modelPanel"));
+    const auto spin = [this](const char *name, int lo, int hi, int value, const QString &tip) {
+        auto *box = new QSpinBox(this);
+        box->setObjectName(QLatin1String(name));
+        box->setRange(lo, hi);
+        box->setValue(value);
+        box->setToolTip(tip);
+        box->setKeyboardTracking(false);
+        connect(box, &QSpinBox::valueChanged, this, [this]() {
+            validate();
+            emit changed();
+        });
+        return box;
+    };
+    m_layers = spin("layers", 0, 16, 1, tr("Encoder layers (0: attention pooling over the embeddings only)"));
+    m_heads = spin("heads", 1, 64, 4, tr("Self-attention heads; the width must be a multiple of them"));
+    m_dim = spin("width", 1, 1024, 64, tr("Model width d"));
+    m_ffn = spin("ffn", 1, 8192, 256, tr("Feed-forward width"));
+    m_maxLen = spin("maxLength", 1, 4096, 64, tr("Text: tokens kept per sample"));
+    m_seed = spin("seed", 0, 1 << 30, 1, tr("Seed of the split, the initial weights and the batch order"));
+    m_mode = new QComboBox(this);
+    m_mode->setObjectName(QStringLiteral("mode"));
+    m_mode->addItem(tr("task: one attention per task"), QStringLiteral("task"));
+    m_mode->addItem(tr("shared: one attention for all"), QStringLiteral("shared"));
+    m_mode->addItem(tr("gated: shared + per task, gated"), QStringLiteral("gated"));
+    connect(m_mode, &QComboBox::currentIndexChanged, this, &ModelPanel::changed);
+
+    m_error = new QLabel(this);
+    m_error->setObjectName(QStringLiteral("modelError"));
+    m_error->setWordWrap(true);
+    QPalette pal = m_error->palette();
+    pal.setColor(QPalette::WindowText, QColor(0xD5, 0x5E, 0x00));
+    m_error->setPalette(pal);
+    m_error->hide();
+
+    auto *form = new QFormLayout(this);
+    form->setVerticalSpacing(6);
+    form->setHorizontalSpacing(10);
+    form->addRow(tr("Layers"), m_layers);
+    form->addRow(tr("Heads"), m_heads);
+    form->addRow(tr("Width"), m_dim);
+    form->addRow(m_error);
+    form->addRow(tr("Feed-forward"), m_ffn);
+    form->addRow(tr("Attention"), m_mode);
+    form->addRow(tr("Max length"), m_maxLen);
+    form->addRow(tr("Seed"), m_seed);
+    validate();
+}
+
+ModelConfig ModelPanel::config() const
+{
+    ModelConfig c;
+    c.layers = m_layers->value();
+    c.heads = m_heads->value();
+    c.dim = m_dim->value();
+    c.ffn = m_ffn->value();
+    c.maxLen = m_maxLen->value();
+    parseAttentionMode(m_mode->currentData().toString().toStdString(), &c.mode);
+    return c;
+}
+
+uint64_t ModelPanel::seed() const
+{
+    return uint64_t(m_seed->value());
+}
+
+void ModelPanel::setConfig(const ModelConfig &config, uint64_t seed)
+{
+    const QSignalBlocker b1(m_layers), b2(m_heads), b3(m_dim), b4(m_ffn), b5(m_maxLen), b6(m_seed), b7(m_mode);
+    m_layers->setValue(config.layers);
+    m_heads->setValue(config.heads);
+    m_dim->setValue(config.dim);
+    m_ffn->setValue(config.ffn);
+    m_maxLen->setValue(config.maxLen);
+    m_seed->setValue(int(seed));
+    m_mode->setCurrentIndex(m_mode->findData(QString::fromLatin1(toString(config.mode))));
+    validate();
+    emit changed();
+}
+
+// Checks the fields with the core's own rule (ModelConfig::validate) on a
+// stand-in for the data's sizes, and marks the field at fault.
+void ModelPanel::validate()
+{
+    ModelConfig c = config();
+    c.vocabSize = 10;
+    c.classes = {2};
+    m_problem.clear();
+    QSpinBox *bad = nullptr;
+    if (c.dim % c.heads != 0) {
+        m_problem = tr("Width %1 is not a multiple of %2 heads (try %3).")
+                        .arg(c.dim)
+                        .arg(c.heads)
+                        .arg(std::max(c.heads, c.dim / c.heads * c.heads));
+        bad = m_dim;
+    } else if (const std::string problem = c.validate(); !problem.empty()) {
+        m_problem = QString::fromStdString(problem);
+    }
+    for (QSpinBox *box : {m_layers, m_heads, m_dim, m_ffn, m_maxLen})
+        box->setStyleSheet(box == bad || (bad == m_dim && box == m_heads)
+                               ? QStringLiteral("QSpinBox { border: 2px solid #D55E00; }") : QString());
+    m_error->setText(m_problem);
+    m_error->setVisible(!m_problem.isEmpty());
+}
+
+} // namespace attnscope

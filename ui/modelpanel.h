@@ -1,0 +1,48 @@
+// The Model panel: layers, heads, width, feed-forward width, attention mode,
+// maximum length and seed. A combination the model refuses (width not a
+// multiple of heads, ...) is marked at the field with the reason, and the
+// panel reports itself invalid until it is fixed.
+#pragma once
+
+#include "types.h"
+
+#include <QGroupBox>
+
+class QComboBox;
+class QLabel;
+class QSpinBox;
+
+namespace attnscope {
+
+class ModelPanel : public QGroupBox {
+    Q_OBJECT
+
+public:
+    explicit ModelPanel(QWidget *parent = nullptr);
+
+    // The fields as a configuration (data sizes left at zero).
+    ModelConfig config() const;
+    uint64_t seed() const;
+    void setConfig(const ModelConfig &config, uint64_t seed);
+    // Empty when every field is acceptable, otherwise the reason shown.
+    QString problem() const { return m_problem; }
+    bool isValid() const { return m_problem.isEmpty(); }
+
+    QSpinBox *widthField() const { return m_dim; }
+    QSpinBox *headsField() const { return m_heads; }
+
+signals:
+    // A field changed (valid or not).
+    void changed();
+
+private:
+    void validate();
+
+    QSpinBox *m_layers = nullptr, *m_heads = nullptr, *m_dim = nullptr, *m_ffn = nullptr;
+    QSpinBox *m_maxLen = nullptr, *m_seed = nullptr;
+    QComboBox *m_mode = nullptr;
+    QLabel *m_error = nullptr;
+    QString m_problem;
+};
+
+} // namespace attnscope

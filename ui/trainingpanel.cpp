@@ -1,0 +1,142 @@
+#include "trainingpanel.h"
+
+#include "taskcolors.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QSpinBox>
+
+namespace attnscope {
+
+TrainingPanel::TrainingPanel(QWidget *parent)
+    : QGroupBox(tr("Training"), parent)
+{
+    setObjectName(QStringLiteral("trainingPanel"));
+    m_optimizer = new QComboBox(this);
+    m_optimizer->setObjectName(QStringLiteral("optimizer"));
+    m_optimizer->addItem(QStringLiteral("AdamW"), QStringLiteral("adamw"));
+    m_optimizer->addItem(QStringLiteral("Adam"), QStringLiteral("adam"));
+    m_optimizer->addItem(QStringLiteral("SGD"), QStringLiteral("sgd"));
+    m_schedule = new QComboBox(this);
+    m_schedule->addItem(tr("constant"));
+    m_schedule->addItem(tr("cosine"));
+    m_lr = new QDoubleSpinBox(this);
+    m_lr->setObjectName(QStringLiteral("learningRate"));
+    m_lr->setDecimals(5);
+    m_lr->setRange(0.00001, 10.0);
+    m_lr->setSingleStep(0.0005);
+    m_lr->setValue(0.003);
+    m_lr->setKeyboardTracking(false);
+    m_lr->setToolTip(tr("Applies at the next step, also while training"));
+    m_decay = new QDoubleSpinBox(this);
+    m_decay->setDecimals(4);
+    m_decay->setRange(0, 10);
+    m_decay->setSingleStep(0.01);
+    m_decay->setValue(0.01);
+    m_clip = new QDoubleSpinBox(this);
+    m_clip->setObjectName(QStringLiteral("clip"));
+    m_clip->setDecimals(2);
+    m_clip->setRange(0, 1e6);
+    m_clip->setSpecialValueText(tr("off"));
+    m_clip->setToolTip(tr("Clip the global gradient norm to this value (0: off)"));
+    m_warmup = new QSpinBox(this);
+    m_warmup->setRange(0, 1000000);
+    m_batch = new QSpinBox(this);
+    m_batch->setObjectName(QStringLiteral("batchSize"));
+    m_batch->setRange(1, 4096);
+    m_batch->setValue(32);
+    m_epochs = new QSpinBox(this);
+    m_epochs->setObjectName(QStringLiteral("epochs"));
+    m_epochs->setRange(1, 100000);
+    m_epochs->setValue(20);
+    for (QComboBox *box : {m_optimizer, m_schedule})
+        connect(box, &QComboBox::currentIndexChanged, this, &TrainingPanel::changed);
+    for (QDoubleSpinBox *box : {m_decay, m_clip})
+        connect(box, &QDoubleSpinBox::valueChanged, this, &TrainingPanel::changed);
+    for (QSpinBox *box : {m_warmup, m_batch, m_epochs})
+        connect(box, &QSpinBox::valueChanged, this, &TrainingPanel::changed);
+    connect(m_lr, &QDoubleSpinBox::valueChanged, this, [this](double v) { emit learningRateChanged(float(v)); });
+
+    m_form = new QFormLayout(this);
+    m_form->setVerticalSpacing(6);
+    m_form->setHorizontalSpacing(10);
+    m_form->addRow(tr("Optimizer"), m_optimizer);
+    m_form->addRow(tr("Learning rate"), m_lr);
+    m_form->addRow(tr("Schedule"), m_schedule);
+    m_form->addRow(tr("Warm-up steps"), m_warmup);
+    m_form->addRow(tr("Batch size"), m_batch);
+    m_form->addRow(tr("Epochs"), m_epochs);
+    m_form->addRow(tr("Weight decay"), m_decay);
+    m_form->addRow(tr("Clip gradient"), m_clip);
+    auto *weights = new QWidget(this);
+    m_weightsForm = new QFormLayout(weights);
+    m_weightsForm->setContentsMargins(0, 0, 0, 0);
+    m_weightsForm->setVerticalSpacing(4);
+    auto *title = new QLabel(tr("Task loss weights"), this);
+    QFont bold = title->font();
+    bold.setBold(true);
+    title->setFont(bold);
+    m_form->addRow(title);
+    m_form->addRow(weights);
+}
+
+void TrainingPanel::setTasks(const QStringList &tasks)
+{
+    while (m_weightsForm->rowCount() > 0)
+        m_weightsForm->removeRow(0);
+    m_weights.clear();
+    for (int t = 0; t < tasks.size(); ++t) {
+        auto *box = new QDoubleSpinBox;
+        box->setObjectName(QStringLiteral("taskWeight_") + tasks[t]);
+        box->setRange(0, 100);
+        box->setDecimals(2);
+        box->setSingleStep(0.25);
+        box->setValue(1.0);
+        box->setKeyboardTracking(false);
+        box->setToolTip(tr("Weight of %1's loss; applies at the next step").arg(tasks[t]));
+        connect(box, &QDoubleSpinBox::valueChanged, this, [this]() { emit taskWeightsChanged(taskWeights()); });
+        auto *label = new QLabel(QStringLiteral("<span style='color:%1'>&#9632;</span> %2")
+                                     .arg(taskColor(t).name(), tasks[t].toHtmlEscaped()));
+        m_weightsForm->addRow(label, box);
+        m_weights.push_back(box);
+    }
+}
+
+std::vector<float> TrainingPanel::taskWeights() const
+{
+    std::vector<float> weights;
+    for (QDoubleSpinBox *box : m_weights)
+        weights.push_back(float(box->value()));
+    return weights;
+}
+
+TrainConfig TrainingPanel::config() const
+{
+    TrainConfig c;
+    parseOptimizer(m_optimizer->currentData().toString().toStdString(), &c.optimizer.kind);
+    c.optimizer.lr = float(m_lr->value());
+    c.optimizer.weightDecay = float(m_decay->value());
+    c.optimizer.clip = float(m_clip->value());
+    c.optimizer.schedule = m_schedule->currentIndex() == 1 ? Schedule::Cosine : Schedule::Constant;
+    c.optimizer.warmup = m_warmup->value();
+    c.batchSize = m_batch->value();
+    c.epochs = m_epochs->value();
+    c.taskWeights = taskWeights();
+    return c;
+}
+
+void TrainingPanel::setConfig(const TrainConfig &c)
+{
+    m_optimizer->setCurrentIndex(m_optimizer->findData(QString::fromLatin1(toString(c.optimizer.kind)).toLower()));
+    m_lr->setValue(double(c.optimizer.lr));
+    m_decay->setValue(double(c.optimizer.weightDecay));
+    m_clip->setValue(double(c.optimizer.clip));
+    m_schedule->setCurrentIndex(c.optimizer.schedule == Schedule::Cosine ? 1 : 0);
+    m_warmup->setValue(int(c.optimizer.warmup));
+    m_batch->setValue(c.batchSize);
+    m_epochs->setValue(c.epochs);
+}
+
+} // namespace attnscope

@@ -1,0 +1,49 @@
+// The Training panel: optimiser, learning rate, schedule, warm-up, batch
+// size, epochs, weight decay, clipping and one loss weight per task. The
+// learning rate and the task weights apply to a running training at its next
+// step; the rest take effect at the next start.
+#pragma once
+
+#include "trainer.h"
+
+#include <QGroupBox>
+#include <QStringList>
+
+#include <vector>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QFormLayout;
+class QSpinBox;
+
+namespace attnscope {
+
+class TrainingPanel : public QGroupBox {
+    Q_OBJECT
+
+public:
+    explicit TrainingPanel(QWidget *parent = nullptr);
+
+    void setTasks(const QStringList &tasks);
+    TrainConfig config() const;  // seed and threads left at their defaults
+    void setConfig(const TrainConfig &config);
+    std::vector<float> taskWeights() const;
+
+    QDoubleSpinBox *learningRateField() const { return m_lr; }
+
+signals:
+    void learningRateChanged(float lr);
+    void taskWeightsChanged(const std::vector<float> &weights);
+    // A setting that needs a new run changed.
+    void changed();
+
+private:
+    QComboBox *m_optimizer = nullptr, *m_schedule = nullptr;
+    QDoubleSpinBox *m_lr = nullptr, *m_decay = nullptr, *m_clip = nullptr;
+    QSpinBox *m_warmup = nullptr, *m_batch = nullptr, *m_epochs = nullptr;
+    QFormLayout *m_form = nullptr;
+    QFormLayout *m_weightsForm = nullptr;
+    std::vector<QDoubleSpinBox *> m_weights;
+};
+
+} // namespace attnscope
