@@ -25,6 +25,7 @@
 #include <QApplication>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QTest>
 #include <qcustomplot.h>
 
@@ -50,6 +51,7 @@ private slots:
     void selectingASampleUpdatesEveryView();
     void timelineKeepsBoundedEvenlyThinned();
     void timelineScrubbingShowsSnapshotWeights();
+    void refreshFromAWorkerThread();
     void probeEditorEqualsCli();
     void taskColoursAreTheWorkbenchs();
     void exportsWriteValidFiles_data();
@@ -266,6 +268,29 @@ void TestAttention::timelineScrubbingShowsSnapshotWeights()
     m_panel->scrubTo(m_panel->timeline().size() - 1);
     QCOMPARE(m_panel->shown().step, int64_t(200));
     QVERIFY(m_panel->historyView()->points() >= 4);
+}
+
+void TestAttention::refreshFromAWorkerThread()
+{
+    // As the workbench's worker does: refresh on its own thread with its own
+    // model, hand the snapshot over through a queued call.
+    const ProbeSet probes = m_panel->probeSet();
+    const Model workerModel = *m_model;
+    AttentionPanel *panel = m_panel.get();
+    QThread *thread = QThread::create([probes, workerModel, panel, this]() {
+        SnapshotPtr snap = std::make_shared<const AttentionSnapshot>(
+            probes.refresh(workerModel, *m_val, 5000, m_data.get()));
+        QMetaObject::invokeMethod(panel, [panel, snap]() { panel->setSnapshot(snap); }, Qt::QueuedConnection);
+    });
+    thread->start();
+    QVERIFY(thread->wait(60000));
+    delete thread;
+    QTRY_COMPARE(m_panel->shown().step, int64_t(5000));
+    const std::vector<SampleOutputs> core = inspect(*m_model, *m_val, probes.indices());
+    const int k = m_panel->selectedSample();
+    for (size_t t = 0; t < core[size_t(k)].pool.size(); ++t)
+        for (size_t j = 0; j < core[size_t(k)].pool[t].size(); ++j)
+            QCOMPARE(m_panel->heatmap()->cell(int(t), int(j)), double(core[size_t(k)].pool[t][j]));
 }
 
 void TestAttention::probeEditorEqualsCli()

@@ -28,6 +28,7 @@ namespace attnscope {
 AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
 {
     qRegisterMetaType<AttentionSnapshot>();
+    qRegisterMetaType<SnapshotPtr>();
     qRegisterMetaType<ProbeSet>();
     auto *layout = new QVBoxLayout(this);
 

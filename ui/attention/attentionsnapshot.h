@@ -89,3 +89,4 @@ std::string snapshotJson(const AttentionSnapshot &snapshot, const std::vector<in
 } // namespace attnscope
 
 Q_DECLARE_METATYPE(attnscope::AttentionSnapshot)
+Q_DECLARE_METATYPE(attnscope::SnapshotPtr)
