@@ -1,4 +1,4 @@
-// The placeholder main window: it shows, has a real QCustomPlot loss plot,
+// The main window: it shows, has a real QCustomPlot loss plot,
 // names the dataset in its status bar, and quits from File > Quit (Ctrl+Q).
 #include "mainwindow.h"
 
@@ -23,7 +23,7 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QCOMPARE(window.windowTitle(), QStringLiteral("AttnScope"));
         QVERIFY(window.lossPlot() != nullptr);
-        QCOMPARE(window.lossPlot()->graphCount(), 1);
+        QVERIFY(window.lossPlot()->graphCount() >= 3);  // total: raw, smoothed, validation
         const QImage image = window.grab().toImage();
         QVERIFY(!image.isNull());
         QVERIFY(image.width() > 100 && image.height() > 100);
