@@ -86,6 +86,10 @@ LossPlot::LossPlot(QWidget *parent)
     m_plot->setObjectName(QStringLiteral("lossPlot"));
     m_plot->setMinimumSize(320, 240);
     m_plot->setNoAntialiasingOnDrag(true);
+    // Thick antialiased polylines with thousands of joins are QPainter's slow
+    // path; plain polylines keep a 200,000-step redraw within a frame.
+    m_plot->setPlottingHint(QCP::phFastPolylines, true);
+    m_plot->setPlottingHint(QCP::phCacheLabels, true);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
 
     // Two stacked axis rects: loss (tall) and validation accuracy (short).
@@ -215,6 +219,7 @@ void LossPlot::buildGraphs()
     for (int s = 0; s < m_names.size(); ++s) {
         QCPGraph *raw = m_plot->addGraph(x, y);
         raw->removeFromLegend();
+        raw->setAntialiased(false);  // faint and dense: antialiasing costs much and shows little
         QCPGraph *smooth = m_plot->addGraph(x, y);
         smooth->setName(m_names[s]);
         QCPGraph *val = m_plot->addGraph(x, y);
@@ -533,6 +538,26 @@ double LossPlot::redraw()
     const int buckets = std::max(50, m_lossRect->width());
     QVector<double> keysOut, valuesOut;
     double ymin = INFINITY, ymax = -INFINITY;
+    // Validation points: markers and dashes while they are few; dense ones
+    // (long runs) are drawn as plain thin lines, decimated like the rest
+    // (dashed, marked polylines of thousands of points are QPainter's slowest path).
+    const size_t evalFirst = size_t(std::lower_bound(evalKeys.begin(), evalKeys.end(), range.lower) - evalKeys.begin());
+    const size_t evalLast = size_t(std::upper_bound(evalKeys.begin(), evalKeys.end(), range.upper) - evalKeys.begin());
+    const size_t evalFrom = evalFirst > 0 ? evalFirst - 1 : 0, evalTo = std::min(evalKeys.size(), evalLast + 1);
+    const bool denseEvals = evalLast - evalFirst > 120;
+    for (size_t s = 0; s < m_valLoss.size(); ++s) {
+        QPen pen = m_valLoss[s]->pen();
+        pen.setStyle(denseEvals ? Qt::SolidLine : Qt::DashLine);
+        m_valLoss[s]->setPen(pen);
+        QCPScatterStyle scatter = m_valLoss[s]->scatterStyle();
+        scatter.setShape(denseEvals ? QCPScatterStyle::ssNone : QCPScatterStyle::ssCircle);
+        m_valLoss[s]->setScatterStyle(scatter);
+        if (s > 0) {
+            QCPScatterStyle disc = m_valAcc[s - 1]->scatterStyle();
+            disc.setShape(denseEvals ? QCPScatterStyle::ssNone : QCPScatterStyle::ssDisc);
+            m_valAcc[s - 1]->setScatterStyle(disc);
+        }
+    }
     for (size_t s = 0; s < m_loss.size(); ++s) {
         decimate(k, m_loss[s], from, to, buckets, &keysOut, &valuesOut);
         if (m_visible[s] && m_follow)
@@ -544,17 +569,18 @@ double LossPlot::redraw()
         m_raw[s]->setData(keysOut, valuesOut, true);
         decimate(k, m_smoothed[s], from, to, buckets, &keysOut, &valuesOut);
         m_smooth[s]->setData(keysOut, valuesOut, true);
-        m_valLoss[s]->setData(QVector<double>(evalKeys.begin(), evalKeys.end()),
-                              QVector<double>(m_evalLoss[s].begin(), m_evalLoss[s].end()), true);
+        decimate(evalKeys, m_evalLoss[s], evalFrom, evalTo, buckets, &keysOut, &valuesOut);
+        m_valLoss[s]->setData(keysOut, valuesOut, true);
         if (m_visible[s] && m_follow)
             for (double v : m_evalLoss[s])
                 if (std::isfinite(v) && (!m_log || v > 0)) {
                     ymin = std::min(ymin, v);
                     ymax = std::max(ymax, v);
                 }
-        if (s > 0)
-            m_valAcc[s - 1]->setData(QVector<double>(evalKeys.begin(), evalKeys.end()),
-                                     QVector<double>(m_evalAcc[s].begin(), m_evalAcc[s].end()), true);
+        if (s > 0) {
+            decimate(evalKeys, m_evalAcc[s], evalFrom, evalTo, buckets, &keysOut, &valuesOut);
+            m_valAcc[s - 1]->setData(keysOut, valuesOut, true);
+        }
     }
     if (m_follow) {
         if (!std::isfinite(ymin)) {
@@ -572,6 +598,8 @@ double LossPlot::redraw()
     ++m_redraws;
     m_redrawTotalMs += ms;
     m_redrawWorstMs = std::max(m_redrawWorstMs, ms);
+    // At most ~30 redraws a second, and never more than a quarter of the GUI thread.
+    m_redrawTimer.setInterval(std::clamp(int(4 * ms), 33, 250));
     return ms;
 }
 
