@@ -36,7 +36,9 @@ SelfAttentionView::SelfAttentionView(QWidget *parent) : QWidget(parent)
     m_plot = new QCustomPlot(splitter);
     splitter->addWidget(m_grid);
     splitter->addWidget(m_plot);
-    splitter->setStretchFactor(0, 1);
+    // The thumbnails get two fifths of the width: large enough to read a
+    // pattern at 4 heads, and still 60 px at 8 heads.
+    splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 3);
     layout->addWidget(splitter, 1);
 

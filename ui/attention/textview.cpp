@@ -153,7 +153,8 @@ int TextView::layoutAndPaint(QPainter *painter, int width) const
         painter->setPen(fg);
         painter->setFont(small);
         QString title = tr("%1 · step %2 · colour: attention 0 – %3 (%4)")
-                            .arg(s->sampleIndex >= 0 ? tr("sample #%1").arg(s->sampleIndex) : tr("typed text"))
+                            .arg(s->sampleIndex >= 0 ? tr("sample #%1").arg(s->sampleIndex)
+                                                 : m_snapshot->input == InputKind::Tabular ? tr("edited row") : tr("typed text"))
                             .arg(m_snapshot->step)
                             .arg(m_maxWeight, 0, 'f', 3)
                             .arg(colorMapName(m_colorMap));
