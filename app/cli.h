@@ -30,7 +30,12 @@ int attention(const std::vector<std::string> &args);
 int bench(const std::vector<std::string> &args);
 
 // Loads a dataset spec; prints its warnings to stderr (a few of them).
-Dataset loadData(const std::string &spec);
+Dataset loadData(const std::string &spec, const LoadOptions &options = {});
+
+// Registers --text-column, --feature-columns, --task-columns and
+// --split-column (CSV/TSV column roles), and reads them back.
+void addColumnOptions(ArgParser &parser);
+LoadOptions columnOptions(const ArgParser &parser);
 Model loadModel(const std::string &path);
 
 // Throws Failure unless the dataset has the checkpoint's input kind, tasks,

@@ -33,11 +33,11 @@ std::vector<std::string> taskNames(const std::vector<TaskInfo> &tasks)
 
 } // namespace
 
-Dataset loadData(const std::string &spec)
+Dataset loadData(const std::string &spec, const LoadOptions &options)
 {
     Dataset data;
     std::string error;
-    if (!loadDataset(spec, &data, &error))
+    if (!loadDataset(spec, options, &data, &error))
         throw Failure(naming(spec, error));
     const size_t shown = std::min<size_t>(data.warnings.size(), 5);
     for (size_t i = 0; i < shown; ++i)
@@ -47,6 +47,41 @@ Dataset loadData(const std::string &spec)
     if (data.samples.empty())
         throw Failure(spec + ": no usable samples");
     return data;
+}
+
+void addColumnOptions(ArgParser &parser)
+{
+    parser.addOption("text-column", "NAME", "CSV/TSV: the column holding the text", "guessed (docs/datasets.md)");
+    parser.addOption("feature-columns", "A,B,...", "CSV/TSV: numeric feature columns, in this order", "guessed");
+    parser.addOption("task-columns", "X,Y,...", "CSV/TSV: label columns, one task each", "guessed");
+    parser.addOption("split-column", "NAME", "CSV/TSV: a column of train / val / test", "a column named split");
+}
+
+LoadOptions columnOptions(const ArgParser &parser)
+{
+    auto names = [&](const std::string &option) {
+        std::vector<std::string> out;
+        const std::string text = parser.string(option);
+        size_t pos = 0;
+        while (parser.isSet(option) && pos <= text.size()) {
+            size_t comma = text.find(',', pos);
+            if (comma == std::string::npos) comma = text.size();
+            const std::string name = text.substr(pos, comma - pos);
+            if (name.empty()) parser.fail(option, "an empty column name in \"" + text + "\"");
+            out.push_back(name);
+            pos = comma + 1;
+        }
+        return out;
+    };
+    LoadOptions options;
+    options.textColumn = parser.string("text-column");
+    options.featureColumns = names("feature-columns");
+    options.taskColumns = names("task-columns");
+    options.splitColumn = parser.string("split-column");
+    if (parser.isSet("text-column") && options.textColumn.empty()) parser.fail("text-column", "an empty name");
+    if (parser.isSet("split-column") && options.splitColumn.empty()) parser.fail("split-column", "an empty name");
+    parser.exclusive("text-column", "feature-columns");
+    return options;
 }
 
 Model loadModel(const std::string &path)

@@ -15,12 +15,13 @@ int eval(const std::vector<std::string> &args)
                 "where the data has rationales, attention mass on them and their AUPRC. The split is\n"
                 "recomputed as 'train' made it (same --val-fraction and --seed).");
     p.addOption("checkpoint", "CKPT", "the model (safetensors)");
-    p.addOption("data", "SPEC", "dataset: a JSONL file or builtin:NAME[?n=N&seed=S]");
+    p.addOption("data", "SPEC", "dataset: a CSV, TSV or JSONL file or builtin:NAME[?n=N&seed=S]");
     p.addOption("split", "NAME", "samples to score: train, val or all", "val");
     p.addOption("val-fraction", "F", "validation fraction used by train", "0.2");
     p.addOption("seed", "S", "seed used by train", "1");
     addTaskWeightOption(p);
     p.addFlag("json", "print {\"samples\", \"loss\", \"tasks\": {NAME: {...}}} as JSON");
+    addColumnOptions(p);
     if (!p.parse(args)) {
         std::fputs(p.help().c_str(), stdout);
         return ExitOk;
@@ -35,7 +36,7 @@ int eval(const std::vector<std::string> &args)
     const bool json = p.isSet("json");
 
     const Model model = loadModel(checkpoint);
-    const Dataset data = loadData(spec);
+    const Dataset data = loadData(spec, columnOptions(p));
     requireCompatible(data, model, checkpoint);
     const std::vector<float> weights = taskWeights(p, model.tasks);
 
@@ -155,10 +156,11 @@ int attention(const std::vector<std::string> &args)
                 "attention over them (one weight per real token), its predictions, and every\n"
                 "layer's self-attention maps ([layer][head][row][column]).");
     p.addOption("checkpoint", "CKPT", "the model (safetensors)");
-    p.addOption("data", "SPEC", "dataset: a JSONL file or builtin:NAME[?n=N&seed=S] (labels unused)");
+    p.addOption("data", "SPEC", "dataset: a CSV, TSV or JSONL file or builtin:NAME[?n=N&seed=S] (labels unused)");
     p.addOption("text", "TEXT", "one text to look at (text models)");
     p.addOption("limit", "N", "only the first N samples of --data", "all");
     p.addOption("out", "FILE", "write the JSON here", "standard output");
+    addColumnOptions(p);
     if (!p.parse(args)) {
         std::fputs(p.help().c_str(), stdout);
         return ExitOk;
@@ -179,7 +181,7 @@ int attention(const std::vector<std::string> &args)
             p.fail("text", "the text has no tokens");
         data = textDataset(model, p.string("text"));
     } else {
-        data = loadData(p.string("data"));
+        data = loadData(p.string("data"), columnOptions(p));
         if (data.input != model.config.input)
             throw Failure(data.source + " is " + toString(data.input) + " data but " + checkpoint
                           + " is a " + toString(model.config.input) + " model");

@@ -218,7 +218,7 @@ int train(const std::vector<std::string> &args)
                 "Trains a model on a dataset (a JSONL file, or builtin:NAME[?n=2000&seed=7]) and\n"
                 "writes it as a safetensors checkpoint. The validation split is a function of the\n"
                 "data, --val-fraction and --seed, so 'eval --split val' scores the held-out samples.");
-    p.addOption("data", "SPEC", "dataset: a JSONL file or builtin:NAME[?n=N&seed=S]");
+    p.addOption("data", "SPEC", "dataset: a CSV, TSV or JSONL file or builtin:NAME[?n=N&seed=S]");
     p.addOption("out", "CKPT", "checkpoint to write (safetensors)");
     p.addOption("init", "CKPT", "start from this checkpoint's weights, configuration and vocabulary");
     p.addOption("val-fraction", "F", "fraction of the samples held out for validation, in [0, 1)", "0.2");
@@ -244,6 +244,7 @@ int train(const std::vector<std::string> &args)
     p.addOption("threads", "N", "threads used by the trainer", "1");
     p.addOption("metrics", "FILE", "write one CSV row per step (columns in docs/cli.md)");
     p.addFlag("json", "print a JSON summary at the end, and no progress");
+    addColumnOptions(p);
     if (!p.parse(args)) {
         std::fputs(p.help().c_str(), stdout);
         return ExitOk;
@@ -296,7 +297,7 @@ int train(const std::vector<std::string> &args)
         throw Failure(out + ": the directory " + outPath.parent_path().string() + " does not exist");
 
     // The data, the split and the model.
-    const Dataset data = loadData(spec);
+    const Dataset data = loadData(spec, columnOptions(p));
     Model model;
     if (!init.empty()) {
         model = loadModel(init);

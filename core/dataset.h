@@ -43,6 +43,28 @@ struct Dataset {
 bool loadDataset(const std::string &spec, Dataset *out, std::string *error,
                  const std::function<void(double)> &progress = {});
 
+// How to read a file's columns (CSV/TSV; see docs/datasets.md). Empty fields
+// are guessed from the column names and contents; the GUI and the CLI's
+// --text-column, --feature-columns, --task-columns and --split-column fill it.
+struct LoadOptions {
+    std::string textColumn;                  // text data: the column with the text
+    std::vector<std::string> featureColumns; // tabular data: numeric columns, in this order
+    std::vector<std::string> taskColumns;    // label columns, one task each
+    std::string splitColumn;                 // train / val / test per row
+    char separator = 0;                      // 0: ',' ('\t' for .tsv and .tab files)
+
+    bool empty() const
+    {
+        return textColumn.empty() && featureColumns.empty() && taskColumns.empty()
+            && splitColumn.empty() && separator == 0;
+    }
+};
+
+// loadDataset with column options. Options other than the defaults apply to
+// CSV/TSV files only; for other sources they are an error.
+bool loadDataset(const std::string &spec, const LoadOptions &options, Dataset *out,
+                 std::string *error, const std::function<void(double)> &progress = {});
+
 // Names of the built-in generators ("reviews", ...).
 std::vector<std::string> builtinDatasets();
 

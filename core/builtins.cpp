@@ -1,0 +1,263 @@
+// builtin:sensors and builtin:order. Seeded with splitmix64 and Box-Muller so
+// the data is the same with every standard library.
+#include "builtins.h"
+
+#include <charconv>
+#include <cmath>
+#include <map>
+
+namespace attnscope {
+
+namespace {
+
+class SplitMix {
+public:
+    explicit SplitMix(uint64_t seed) : m_state(seed) {}
+    uint64_t next()
+    {
+        uint64_t z = (m_state += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+    int below(int n) { return n > 0 ? int(next() % uint64_t(n)) : 0; }
+    double uniform() { return double(next() >> 11) * 0x1.0p-53; }
+    // Standard normal (Box-Muller, the cosine half).
+    double normal()
+    {
+        const double u = 1.0 - uniform(); // (0, 1]
+        const double v = uniform();
+        return std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * v);
+    }
+
+private:
+    uint64_t m_state;
+};
+
+struct Options {
+    int n = 2000;
+    uint64_t seed = 7;
+    double noise = 0.0;
+    double missing = 0.0;
+};
+
+std::string nameOf(const std::string &spec)
+{
+    const std::string body = spec.substr(8);
+    return body.substr(0, body.find('?'));
+}
+
+bool parseOptions(const std::string &spec, bool allowMissing, Options *opt, std::string *error)
+{
+    const size_t q = spec.find('?');
+    if (q == std::string::npos) return true;
+    const std::string query = spec.substr(q + 1);
+    const std::string takes = allowMissing ? "n, seed, noise, missing" : "n, seed, noise";
+    size_t pos = 0;
+    while (pos <= query.size()) {
+        size_t amp = query.find('&', pos);
+        if (amp == std::string::npos) amp = query.size();
+        const std::string item = query.substr(pos, amp - pos);
+        pos = amp + 1;
+        if (item.empty()) continue;
+        const size_t eq = item.find('=');
+        auto bad = [&](const std::string &what) {
+            if (error) *error = spec + ": option \"" + item + "\": " + what;
+            return false;
+        };
+        if (eq == std::string::npos || eq == 0 || eq + 1 == item.size())
+            return bad("not of the form key=value");
+        const std::string key = item.substr(0, eq), value = item.substr(eq + 1);
+        const char *b = value.data(), *e = value.data() + value.size();
+        if (key == "n") {
+            int64_t v = 0;
+            const auto r = std::from_chars(b, e, v);
+            if (r.ec != std::errc() || r.ptr != e || v < 1 || v > 10000000)
+                return bad("expected a whole number of samples from 1 to 10000000");
+            opt->n = int(v);
+        } else if (key == "seed") {
+            uint64_t v = 0;
+            const auto r = std::from_chars(b, e, v);
+            if (r.ec != std::errc() || r.ptr != e) return bad("expected a non-negative whole number");
+            opt->seed = v;
+        } else if (key == "noise" || (allowMissing && key == "missing")) {
+            double v = 0;
+            const auto r = std::from_chars(b, e, v);
+            if (r.ec != std::errc() || r.ptr != e || !(v >= 0.0 && v <= 1.0))
+                return bad("expected a number from 0 to 1");
+            (key == "noise" ? opt->noise : opt->missing) = v;
+        } else {
+            if (error) *error = spec + ": unknown option \"" + key + "\" (" + nameOf(spec) + " takes " + takes + ")";
+            return false;
+        }
+    }
+    return true;
+}
+
+// Replaces a label by another class with probability p, from its own stream.
+int noisy(int label, int classes, double p, SplitMix *rng)
+{
+    if (p <= 0.0 || rng->uniform() >= p) return label;
+    return (label + 1 + rng->below(classes - 1)) % classes;
+}
+
+// ---------------------------------------------------------------------------
+// builtin:sensors
+
+const char *const SensorsDescription =
+    "Synthetic machine readings: 16 numeric sensor features, each standard normal around its own "
+    "offset and scale, independent of each other, and three tasks.\n"
+    "  overheat (no / yes): temperature + current > 0.3 (in standard units).\n"
+    "  fault (no / yes): vibration - current + 0.5 rpm > 0 (shares current with overheat).\n"
+    "  air (good / moderate / poor): co2 + dust, cut at -0.7 and 0.7.\n"
+    "Every other feature is noise. Rationales are each task's deciding features. After training, "
+    "each task's attention should sit on its own features: overheat on temperature and current, "
+    "fault on vibration, current and rpm, air on co2 and dust; 0 encoder layers suffice.";
+
+struct Sensor {
+    const char *name;
+    double offset, scale;
+};
+const Sensor Sensors[16] = {
+    {"temperature", 60, 8},  {"humidity", 45, 10}, {"pressure", 1013, 6}, {"vibration", 2, 0.5},
+    {"voltage", 230, 3},     {"current", 12, 2},   {"rpm", 1500, 200},    {"noise_db", 70, 5},
+    {"light", 300, 80},      {"co2", 600, 120},    {"dust", 35, 9},       {"flow", 20, 4},
+    {"torque", 90, 15},      {"load", 0.6, 0.15},  {"battery", 80, 10},   {"signal", -60, 7},
+};
+enum { Temperature = 0, Vibration = 3, Current = 5, Rpm = 6, Co2 = 9, Dust = 10 };
+
+bool generateSensors(const std::string &spec, Dataset *out, std::string *error)
+{
+    Options opt;
+    if (!parseOptions(spec, true, &opt, error)) return false;
+    Dataset data;
+    data.source = spec;
+    data.input = InputKind::Tabular;
+    data.description = SensorsDescription;
+    for (const Sensor &s : Sensors) data.featureNames.push_back(s.name);
+    data.tasks = {{"air", {"good", "moderate", "poor"}}, {"fault", {"no", "yes"}}, {"overheat", {"no", "yes"}}};
+    auto spans = [](std::initializer_list<int> features) {
+        std::vector<Span> out;
+        for (int f : features) out.push_back({f, f + 1});
+        return out;
+    };
+    const std::vector<std::vector<Span>> rationales = {
+        spans({Co2, Dust}), spans({Vibration, Current, Rpm}), spans({Temperature, Current})};
+    SplitMix rng(opt.seed);
+    SplitMix noiseRng(opt.seed ^ 0x6E6F697365ull);
+    SplitMix missingRng(opt.seed ^ 0x6D697373ull);
+    data.samples.reserve(size_t(opt.n));
+    for (int i = 0; i < opt.n; ++i) {
+        double z[16];
+        for (double &v : z) v = rng.normal();
+        Sample s;
+        s.features.resize(16);
+        for (int j = 0; j < 16; ++j) s.features[size_t(j)] = float(Sensors[j].offset + Sensors[j].scale * z[j]);
+        const double air = z[Co2] + z[Dust];
+        const int airClass = air < -0.7 ? 0 : air < 0.7 ? 1 : 2;
+        const int fault = z[Vibration] - z[Current] + 0.5 * z[Rpm] > 0 ? 1 : 0;
+        const int overheat = z[Temperature] + z[Current] > 0.3 ? 1 : 0;
+        s.labels = {noisy(airClass, 3, opt.noise, &noiseRng), noisy(fault, 2, opt.noise, &noiseRng),
+                    noisy(overheat, 2, opt.noise, &noiseRng)};
+        s.rationales = rationales;
+        if (opt.missing > 0) {
+            bool any = false;
+            for (float &v : s.features) {
+                if (missingRng.uniform() < opt.missing) v = std::nanf("");
+                else any = true;
+            }
+            if (!any) s.features[0] = float(Sensors[0].offset + Sensors[0].scale * z[0]);
+        }
+        data.samples.push_back(std::move(s));
+    }
+    *out = std::move(data);
+    return true;
+}
+
+// ---------------------------------------------------------------------------
+// builtin:order
+
+const char *const OrderDescription =
+    "Short sequences of filler words with two or three colour words (red, green, blue, yellow) at "
+    "random places, and two tasks.\n"
+    "  same (no / yes): is the first colour word the same colour as the last one? Half are.\n"
+    "  first (blue / green / red / yellow): the first colour word.\n"
+    "Neither depends on where the colours are, only on their order, so attention pooling over "
+    "independent tokens (0 encoder layers) cannot solve 'same': the colour words must see each other. "
+    "With one or more layers, the self-attention maps should show the colour words attending to "
+    "each other, and the task attention of both tasks sitting on the colour words. Rationales: the "
+    "first and the last colour word for same, the first colour word for first.";
+
+const std::vector<std::string> Colours = {"blue", "green", "red", "yellow"};
+const std::vector<std::string> Fillers = {"the", "a", "box", "ball", "then", "and", "next", "is",
+                                          "small", "big", "on", "near", "cup", "table", "one", "there"};
+
+bool generateOrder(const std::string &spec, Dataset *out, std::string *error)
+{
+    Options opt;
+    if (!parseOptions(spec, false, &opt, error)) return false;
+    Dataset data;
+    data.source = spec;
+    data.input = InputKind::Text;
+    data.description = OrderDescription;
+    data.tasks = {{"first", Colours}, {"same", {"no", "yes"}}};
+    SplitMix rng(opt.seed);
+    SplitMix noiseRng(opt.seed ^ 0x6E6F697365ull);
+    data.samples.reserve(size_t(opt.n));
+    for (int i = 0; i < opt.n; ++i) {
+        const int length = 6 + rng.below(11); // 6 to 16 words
+        const int k = 2 + rng.below(2);       // colour words
+        const bool same = rng.below(2) == 1;
+        const int first = rng.below(4);
+        const int last = same ? first : (first + 1 + rng.below(3)) % 4;
+        std::vector<int> colourAt(size_t(length), -1);
+        // k distinct positions, in order
+        std::vector<int> positions;
+        while (int(positions.size()) < k) {
+            const int p = rng.below(length);
+            if (colourAt[size_t(p)] == -1) {
+                colourAt[size_t(p)] = 0;
+                positions.push_back(p);
+            }
+        }
+        std::sort(positions.begin(), positions.end());
+        colourAt[size_t(positions.front())] = first;
+        colourAt[size_t(positions.back())] = last;
+        for (size_t m = 1; m + 1 < positions.size(); ++m) colourAt[size_t(positions[m])] = rng.below(4);
+        Sample s;
+        Span firstSpan, lastSpan;
+        for (int j = 0; j < length; ++j) {
+            if (j) s.text += ' ';
+            const int start = int(s.text.size()); // ASCII: bytes are code points
+            s.text += colourAt[size_t(j)] >= 0 ? Colours[size_t(colourAt[size_t(j)])]
+                                               : Fillers[size_t(rng.below(int(Fillers.size())))];
+            if (j == positions.front()) firstSpan = {start, int(s.text.size())};
+            if (j == positions.back()) lastSpan = {start, int(s.text.size())};
+        }
+        s.labels = {noisy(first, 4, opt.noise, &noiseRng), noisy(same ? 1 : 0, 2, opt.noise, &noiseRng)};
+        s.rationales = {{firstSpan}, {firstSpan, lastSpan}};
+        data.samples.push_back(std::move(s));
+    }
+    *out = std::move(data);
+    return true;
+}
+
+} // namespace
+
+bool isExtraBuiltin(const std::string &spec)
+{
+    if (spec.rfind("builtin:", 0) != 0) return false;
+    const std::string name = nameOf(spec);
+    return name == "sensors" || name == "order";
+}
+
+bool loadExtraBuiltin(const std::string &spec, Dataset *out, std::string *error)
+{
+    const std::string name = nameOf(spec);
+    if (name == "sensors") return generateSensors(spec, out, error);
+    if (name == "order") return generateOrder(spec, out, error);
+    if (error) *error = spec + ": unknown built-in dataset \"" + name + "\"";
+    return false;
+}
+
+} // namespace attnscope

@@ -1,0 +1,848 @@
+// CSV and TSV datasets: the RFC 4180 record parser and the reader that maps
+// columns to roles. Like the JSONL reader, loading is all-or-nothing and
+// nothing here prints; warnings go to Dataset::warnings.
+#include "csvreader.h"
+
+#include <QChar>
+#include <QFile>
+#include <QFileInfo>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <set>
+#include <string_view>
+#include <unordered_map>
+
+namespace attnscope {
+
+// ---------------------------------------------------------------------------
+// CsvParser
+
+CsvParser::CsvParser(char separator, RecordFn onRecord)
+    : m_sep(separator), m_onRecord(std::move(onRecord))
+{
+    m_fields.emplace_back();
+}
+
+bool CsvParser::fail(std::string what, int line, int field)
+{
+    m_error = std::move(what);
+    m_errorLine = line;
+    m_errorField = field;
+    m_stopped = true;
+    return false;
+}
+
+// Hands the record to the callback and starts the next one.
+bool CsvParser::endRecord()
+{
+    const bool ok = m_onRecord(m_recordLine, m_fields);
+    m_fields.clear();
+    m_fields.emplace_back();
+    if (!ok) {
+        m_stopped = true;
+        m_error.clear(); // the callback has its own message
+        return false;
+    }
+    return true;
+}
+
+bool CsvParser::feed(const char *data, size_t size)
+{
+    if (m_stopped) return false;
+    const char *p = data;
+    const char *const end = data + size;
+    while (p < end) {
+        const char c = *p;
+        switch (m_state) {
+        case State::AfterCR:
+            m_state = State::FieldStart;
+            if (c == '\n') { // the LF of a CRLF
+                ++p;
+                break;
+            }
+            [[fallthrough]];
+        case State::FieldStart:
+            if (c == '"') {
+                m_state = State::Quoted;
+                m_quoteLine = m_line;
+                ++p;
+                break;
+            }
+            m_state = State::Unquoted;
+            [[fallthrough]];
+        case State::Unquoted: {
+            // Fast path: copy up to the next separator or line end at once.
+            const char *q = p;
+            while (q < end && *q != m_sep && *q != '\n' && *q != '\r') ++q;
+            m_fields.back().append(p, size_t(q - p));
+            p = q;
+            if (p == end) break;
+            const char d = *p++;
+            if (d == m_sep) {
+                m_fields.emplace_back();
+                m_state = State::FieldStart;
+            } else {
+                if (!endRecord()) return false;
+                ++m_line;
+                m_recordLine = m_line;
+                m_state = d == '\r' ? State::AfterCR : State::FieldStart;
+            }
+            break;
+        }
+        case State::Quoted: {
+            const char *q = p;
+            while (q < end && *q != '"' && *q != '\n') ++q;
+            m_fields.back().append(p, size_t(q - p));
+            p = q;
+            if (p == end) break;
+            if (*p == '\n') {
+                m_fields.back().push_back('\n');
+                ++m_line;
+            } else {
+                m_state = State::QuoteInQuoted;
+            }
+            ++p;
+            break;
+        }
+        case State::QuoteInQuoted:
+            ++p;
+            if (c == '"') { // "" is a quote inside the field
+                m_fields.back().push_back('"');
+                m_state = State::Quoted;
+            } else if (c == m_sep) {
+                m_fields.emplace_back();
+                m_state = State::FieldStart;
+            } else if (c == '\n' || c == '\r') {
+                if (!endRecord()) return false;
+                ++m_line;
+                m_recordLine = m_line;
+                m_state = c == '\r' ? State::AfterCR : State::FieldStart;
+            } else {
+                return fail(std::string("unexpected character '") + c
+                                + "' after the closing quote of a quoted field (a quote inside a quoted field is written \"\")",
+                            m_line, int(m_fields.size()));
+            }
+            break;
+        }
+    }
+    return true;
+}
+
+bool CsvParser::finish()
+{
+    if (m_stopped) return false;
+    switch (m_state) {
+    case State::Quoted:
+        return fail("a quoted field opened here is never closed", m_quoteLine, int(m_fields.size()));
+    case State::AfterCR:
+        return true;
+    case State::FieldStart:
+        if (m_fields.size() == 1) return true; // the input ended with a line break
+        return endRecord();
+    case State::Unquoted:
+    case State::QuoteInQuoted:
+        return endRecord();
+    }
+    return true;
+}
+
+// ---------------------------------------------------------------------------
+// The dataset reader.
+
+namespace {
+
+size_t invalidUtf8(std::string_view s)
+{
+    const auto *p = reinterpret_cast<const unsigned char *>(s.data());
+    const size_t n = s.size();
+    size_t i = 0;
+    while (i < n) {
+        const unsigned c = p[i];
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        int len;
+        uint32_t cp, min;
+        if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; min = 0x80; }
+        else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; min = 0x800; }
+        else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; min = 0x10000; }
+        else return i;
+        if (i + size_t(len) > n) return i;
+        for (int k = 1; k < len; ++k) {
+            if ((p[i + size_t(k)] & 0xC0) != 0x80) return i;
+            cp = (cp << 6) | (p[i + size_t(k)] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+        i += size_t(len);
+    }
+    return std::string_view::npos;
+}
+
+int codePoints(std::string_view s)
+{
+    int n = 0;
+    for (const char c : s)
+        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+// True when valid UTF-8 holds a character that is not white space (which
+// always makes a token, MODEL.md 7).
+bool hasToken(std::string_view s)
+{
+    size_t i = 0;
+    while (i < s.size()) {
+        const unsigned c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            if (!QChar::isSpace(char32_t(c))) return true;
+            ++i;
+            continue;
+        }
+        const int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+        uint32_t cp = len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+        for (int k = 1; k < len && i + size_t(k) < s.size(); ++k)
+            cp = (cp << 6) | (static_cast<unsigned char>(s[i + size_t(k)]) & 0x3F);
+        if (!QChar::isSpace(char32_t(cp))) return true;
+        i += size_t(len);
+    }
+    return false;
+}
+
+std::string inQuotes(std::string_view s)
+{
+    std::string out;
+    out.reserve(s.size() + 2);
+    out.push_back('"');
+    out.append(s);
+    out.push_back('"');
+    return out;
+}
+
+std::string lower(std::string_view s)
+{
+    std::string out(s);
+    for (char &c : out)
+        if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+    return out;
+}
+
+std::string_view trim(std::string_view s)
+{
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+bool isMissingValue(std::string_view s)
+{
+    s = trim(s);
+    return s.empty() || s == "nan" || s == "NaN" || s == "NAN" || s == "NA" || s == "N/A" || s == "null";
+}
+
+// A number as in JSON or Python's float(): locale-independent, whole field.
+enum class Number { Ok, Missing, NotANumber, OutOfRange };
+Number parseFeature(std::string_view s, float *out)
+{
+    if (isMissingValue(s)) {
+        *out = std::numeric_limits<float>::quiet_NaN();
+        return Number::Missing;
+    }
+    s = trim(s);
+    if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+    double v = 0;
+    const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (r.ec == std::errc::result_out_of_range) return Number::OutOfRange;
+    if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return Number::NotANumber;
+    if (std::isnan(v)) {
+        *out = std::numeric_limits<float>::quiet_NaN();
+        return Number::Missing;
+    }
+    if (!std::isfinite(float(v))) return Number::OutOfRange;
+    *out = float(v);
+    return Number::Ok;
+}
+
+bool parseInt(std::string_view s, int64_t *out)
+{
+    s = trim(s);
+    const auto r = std::from_chars(s.data(), s.data() + s.size(), *out);
+    return r.ec == std::errc() && r.ptr == s.data() + s.size() && !s.empty();
+}
+
+// Names a text column is recognised by, and label columns (also the
+// prefixes label_, target_, task_).
+const std::set<std::string> TextNames = {"text", "sentence", "review", "comment", "content", "document",
+                                         "body", "message", "tweet", "review_text", "utterance"};
+const std::set<std::string> LabelNames = {"label", "labels", "target", "class", "y", "category"};
+const std::set<std::string> IgnoredNames = {"", "id", "index", "unnamed: 0"};
+
+bool looksLikeLabel(const std::string &name)
+{
+    const std::string l = lower(name);
+    return LabelNames.count(l) || l.rfind("label_", 0) == 0 || l.rfind("target_", 0) == 0
+        || l.rfind("task_", 0) == 0;
+}
+
+class Warnings {
+public:
+    static constexpr int PerKind = 10;
+    void add(const std::string &kind, std::string text)
+    {
+        if (m_counts[kind]++ < PerKind) m_list.push_back(std::move(text));
+    }
+    std::vector<std::string> take(const std::string &source)
+    {
+        for (const auto &[kind, count] : m_counts)
+            if (count > PerKind)
+                m_list.push_back(source + ": ... and " + std::to_string(count - PerKind) + " more: " + kind);
+        return std::move(m_list);
+    }
+
+private:
+    std::map<std::string, int> m_counts;
+    std::vector<std::string> m_list;
+};
+
+class CsvReader {
+public:
+    CsvReader(std::string path, const LoadOptions &options, const std::function<void(double)> &progress)
+        : m_path(std::move(path)), m_options(options), m_progress(progress) {}
+
+    bool read(Dataset *out, std::string *error);
+
+private:
+    static constexpr size_t GuessRows = 1000;
+
+    struct Row {
+        int line;
+        std::vector<std::string> fields;
+    };
+
+    bool fail(std::string what)
+    {
+        m_error = std::move(what);
+        return false;
+    }
+    std::string where(int line) const { return m_path + ":" + std::to_string(line) + ": "; }
+    std::string column(int c) const
+    {
+        return "column " + std::to_string(c + 1) + " (" + inQuotes(m_header[size_t(c)]) + ")";
+    }
+    int findColumn(const std::string &name) const
+    {
+        for (size_t c = 0; c < m_header.size(); ++c)
+            if (m_header[c] == name) return int(c);
+        return -1;
+    }
+
+    bool onRecord(int line, std::vector<std::string> &fields);
+    bool readHeader(int line, std::vector<std::string> &fields);
+    bool decideRoles();
+    bool addRow(int line, std::vector<std::string> &fields);
+    bool finish(Dataset *out);
+
+    std::string m_path;
+    const LoadOptions &m_options;
+    const std::function<void(double)> &m_progress;
+    std::string m_error;
+    Warnings m_warnings;
+
+    std::vector<std::string> m_header;
+    int m_headerLine = 0;
+    bool m_rolesDecided = false;
+    std::vector<Row> m_buffer;
+    int m_blankLines = 0, m_firstBlank = 0;
+    int m_rows = 0;      // data rows read (not blank)
+    int m_withText = 0;  // rows whose text has a token
+    int m_dropped = 0;
+
+    // Roles.
+    int m_textCol = -1;
+    int m_splitCol = -1;
+    std::vector<int> m_featureCols;
+    std::vector<int> m_taskCols;       // in task order (byte order of names)
+    std::vector<int> m_rationaleCols;  // per task, -1 = none
+    std::vector<std::unordered_map<std::string, int>> m_classIds;
+    std::vector<std::vector<std::string>> m_classNames;
+    std::unordered_map<std::string, int> m_featureIds;
+
+    std::vector<Sample> m_samples;
+};
+
+bool CsvReader::onRecord(int line, std::vector<std::string> &fields)
+{
+    const bool blank = fields.size() == 1 && fields[0].empty();
+    if (m_header.empty()) {
+        if (blank) return true; // blank lines before the header
+        return readHeader(line, fields);
+    }
+    if (blank) {
+        if (!m_blankLines++) m_firstBlank = line;
+        return true;
+    }
+    if (fields.size() != m_header.size())
+        return fail(where(line) + "the row has " + std::to_string(fields.size()) + " field"
+                    + (fields.size() == 1 ? "" : "s") + " but the header (line " + std::to_string(m_headerLine)
+                    + ") has " + std::to_string(m_header.size())
+                    + " (a field holding the separator must be quoted)");
+    for (size_t c = 0; c < fields.size(); ++c) {
+        const size_t bad = invalidUtf8(fields[c]);
+        if (bad != std::string_view::npos) {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "0x%02X", unsigned(static_cast<unsigned char>(fields[c][bad])));
+            return fail(where(line) + column(int(c)) + ": invalid UTF-8 (byte " + hex + " at byte "
+                        + std::to_string(bad + 1) + " of the field); save the file as UTF-8");
+        }
+    }
+    ++m_rows;
+    if (m_rolesDecided) return addRow(line, fields);
+    m_buffer.push_back({line, std::move(fields)});
+    if (m_buffer.size() < GuessRows) return true;
+    return decideRoles();
+}
+
+bool CsvReader::readHeader(int line, std::vector<std::string> &fields)
+{
+    m_headerLine = line;
+    for (size_t c = 0; c < fields.size(); ++c) {
+        const size_t bad = invalidUtf8(fields[c]);
+        if (bad != std::string_view::npos)
+            return fail(where(line) + "header, column " + std::to_string(c + 1)
+                        + ": invalid UTF-8; save the file as UTF-8");
+    }
+    std::unordered_map<std::string, size_t> seen;
+    for (size_t c = 0; c < fields.size(); ++c) {
+        if (fields[c].empty()) continue; // an unnamed column (a pandas index): ignored
+        const auto [it, added] = seen.emplace(fields[c], c);
+        if (!added)
+            return fail(where(line) + "column " + std::to_string(c + 1) + " " + inQuotes(fields[c])
+                        + " has the same name as column " + std::to_string(it->second + 1)
+                        + " (column names must be unique)");
+    }
+    m_header = std::move(fields);
+    return true;
+}
+
+// Column roles: explicit ones from the options, the rest guessed from names
+// and from the first GuessRows rows (docs/datasets.md).
+bool CsvReader::decideRoles()
+{
+    m_rolesDecided = true;
+    const int C = int(m_header.size());
+    std::vector<int> role(size_t(C), 0); // 0 free, 1 taken, 2 ignored
+    auto lookup = [&](const std::string &name, const char *option, int *out) {
+        const int c = findColumn(name);
+        if (c < 0) {
+            std::string names;
+            for (const std::string &h : m_header) names += (names.empty() ? "" : ", ") + h;
+            return fail(where(m_headerLine) + option + ": no column named " + inQuotes(name)
+                        + " (the columns are " + names + ")");
+        }
+        if (role[size_t(c)] == 1)
+            return fail(where(m_headerLine) + column(c) + " is given two roles");
+        role[size_t(c)] = 1;
+        *out = c;
+        return true;
+    };
+
+    const LoadOptions &o = m_options;
+    if (!o.textColumn.empty() && !o.featureColumns.empty())
+        return fail(m_path + ": give either a text column or feature columns, not both");
+    if (!o.textColumn.empty() && !lookup(o.textColumn, "text column", &m_textCol)) return false;
+    for (const std::string &f : o.featureColumns) {
+        int c;
+        if (!lookup(f, "feature column", &c)) return false;
+        m_featureCols.push_back(c);
+    }
+    std::vector<int> tasks;
+    for (const std::string &t : o.taskColumns) {
+        int c;
+        if (!lookup(t, "task column", &c)) return false;
+        tasks.push_back(c);
+    }
+    if (!o.splitColumn.empty() && !lookup(o.splitColumn, "split column", &m_splitCol)) return false;
+
+    // The split and rationale columns by name.
+    if (m_splitCol < 0) {
+        for (int c = 0; c < C; ++c)
+            if (role[size_t(c)] == 0 && lower(m_header[size_t(c)]) == "split") {
+                m_splitCol = c;
+                role[size_t(c)] = 1;
+                break;
+            }
+    }
+    std::vector<std::pair<std::string, int>> rationales; // (task name, column)
+    for (int c = 0; c < C; ++c) {
+        if (role[size_t(c)] != 0) continue;
+        const std::string l = lower(m_header[size_t(c)]);
+        for (const char *prefix : {"rationale_", "rationales_"}) {
+            const size_t n = std::char_traits<char>::length(prefix);
+            if (l.size() > n && l.compare(0, n, prefix) == 0) {
+                rationales.emplace_back(m_header[size_t(c)].substr(n), c);
+                role[size_t(c)] = 1;
+                break;
+            }
+        }
+    }
+    const bool explicitInput = m_textCol >= 0 || !m_featureCols.empty();
+    std::vector<int> freeCols;
+    for (int c = 0; c < C; ++c) {
+        if (role[size_t(c)] != 0) continue;
+        if (IgnoredNames.count(lower(m_header[size_t(c)]))) {
+            role[size_t(c)] = 2;
+            m_warnings.add("ignored columns", where(m_headerLine) + "column " + std::to_string(c + 1) + " "
+                                                  + inQuotes(m_header[size_t(c)])
+                                                  + " looks like a row index and is ignored");
+            continue;
+        }
+        freeCols.push_back(c);
+    }
+
+    // Statistics of the free columns over the buffered rows.
+    // Numeric: at least 80 % of the present values are numbers (so that a
+    // typo in a numeric column is reported rather than turning the column
+    // into a label with hundreds of classes).
+    auto numeric = [&](int c) {
+        int present = 0, numbers = 0;
+        for (const Row &r : m_buffer) {
+            float v;
+            const Number n = parseFeature(r.fields[size_t(c)], &v);
+            if (n == Number::Missing) continue;
+            ++present;
+            if (n == Number::Ok) ++numbers;
+        }
+        return numbers * 5 >= present * 4;
+    };
+    auto meanWords = [&](int c) {
+        double words = 0;
+        int present = 0;
+        for (const Row &r : m_buffer) {
+            const std::string &s = r.fields[size_t(c)];
+            if (s.empty()) continue;
+            ++present;
+            bool inWord = false;
+            for (const char ch : s) {
+                const bool space = ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+                if (!space && !inWord) ++words;
+                inWord = !space;
+            }
+        }
+        return present ? words / present : 0.0;
+    };
+    auto guessText = [&](const std::vector<int> &cols) {
+        for (int c : cols)
+            if (TextNames.count(lower(m_header[size_t(c)]))) return c;
+        int best = -1;
+        double bestWords = 0;
+        for (int c : cols) {
+            if (looksLikeLabel(m_header[size_t(c)]) || numeric(c)) continue;
+            const double w = meanWords(c);
+            if (w >= 3.0 && w > bestWords) {
+                best = c;
+                bestWords = w;
+            }
+        }
+        return best;
+    };
+    auto ignore = [&](int c, const char *why) {
+        m_warnings.add("ignored columns", where(m_headerLine) + column(c) + " is ignored (" + why + ")");
+    };
+
+    if (!tasks.empty()) {
+        std::vector<int> rest;
+        for (int c : freeCols)
+            if (std::find(tasks.begin(), tasks.end(), c) == tasks.end()) rest.push_back(c);
+        if (!explicitInput) {
+            m_textCol = guessText(rest);
+            if (m_textCol < 0) {
+                for (int c : rest)
+                    if (numeric(c)) m_featureCols.push_back(c);
+            }
+        }
+        for (int c : rest)
+            if (c != m_textCol && std::find(m_featureCols.begin(), m_featureCols.end(), c) == m_featureCols.end())
+                ignore(c, "not one of the task columns");
+    } else if (explicitInput) {
+        tasks = freeCols;
+    } else {
+        m_textCol = guessText(freeCols);
+        for (int c : freeCols) {
+            if (c == m_textCol) continue;
+            if (m_textCol >= 0 || looksLikeLabel(m_header[size_t(c)]) || !numeric(c)) tasks.push_back(c);
+            else m_featureCols.push_back(c);
+        }
+    }
+
+    if (m_textCol < 0 && m_featureCols.empty())
+        return fail(where(m_headerLine) + "no input columns: no text column (a column named \"text\", or one "
+                    "holding sentences) and no numeric feature columns; name them with --text-column or "
+                    "--feature-columns");
+    if (tasks.empty()) {
+        std::string hint = m_textCol >= 0 ? "every other column has another role"
+                                          : "every column is numeric, so all were taken as features";
+        return fail(where(m_headerLine) + "no label columns (" + hint
+                    + "); name them with --task-columns, or call them label_<task>");
+    }
+
+    std::sort(tasks.begin(), tasks.end(),
+              [&](int a, int b) { return m_header[size_t(a)] < m_header[size_t(b)]; });
+    m_taskCols = tasks;
+    m_rationaleCols.assign(tasks.size(), -1);
+    for (const auto &[task, c] : rationales) {
+        size_t t = 0;
+        while (t < tasks.size() && m_header[size_t(tasks[t])] != task) ++t;
+        if (t == tasks.size() && !o.taskColumns.empty()) {
+            ignore(c, "its task is not one of the task columns");
+            continue;
+        }
+        if (t == tasks.size())
+            return fail(where(m_headerLine) + column(c) + " holds rationales of task " + inQuotes(task)
+                        + ", which is not a label column");
+        m_rationaleCols[t] = c;
+    }
+    m_classIds.resize(tasks.size());
+    m_classNames.resize(tasks.size());
+    for (size_t j = 0; j < m_featureCols.size(); ++j)
+        m_featureIds.emplace(m_header[size_t(m_featureCols[j])], int(j));
+
+    for (Row &r : m_buffer)
+        if (!addRow(r.line, r.fields)) return false;
+    m_buffer.clear();
+    m_buffer.shrink_to_fit();
+    return true;
+}
+
+bool CsvReader::addRow(int line, std::vector<std::string> &fields)
+{
+    Sample s;
+    s.line = line;
+    if (m_splitCol >= 0) {
+        const std::string v = lower(trim(fields[size_t(m_splitCol)]));
+        if (v == "train") s.split = 0;
+        else if (v == "val" || v == "valid" || v == "validation" || v == "dev") s.split = 1;
+        else if (v == "test") s.split = 2;
+        else if (!v.empty())
+            return fail(where(line) + column(m_splitCol) + ": " + inQuotes(fields[size_t(m_splitCol)])
+                        + " is not a split (train, val or test)");
+    }
+    int length = 0;
+    bool empty;
+    if (m_textCol >= 0) {
+        s.text = std::move(fields[size_t(m_textCol)]);
+        length = codePoints(s.text);
+        empty = !hasToken(s.text);
+    } else {
+        s.features.resize(m_featureCols.size());
+        empty = true;
+        for (size_t j = 0; j < m_featureCols.size(); ++j) {
+            const int c = m_featureCols[j];
+            const std::string &v = fields[size_t(c)];
+            switch (parseFeature(v, &s.features[j])) {
+            case Number::Ok: empty = false; break;
+            case Number::Missing: break;
+            case Number::NotANumber:
+                return fail(where(line) + column(c) + ": non-numeric value " + inQuotes(v)
+                            + " in a feature column (a missing value is an empty field or NaN)");
+            case Number::OutOfRange:
+                return fail(where(line) + column(c) + ": " + inQuotes(v) + " is out of range for a float");
+            }
+        }
+    }
+    s.labels.assign(m_taskCols.size(), -1);
+    for (size_t t = 0; t < m_taskCols.size(); ++t) {
+        std::string &v = fields[size_t(m_taskCols[t])];
+        if (v.empty()) continue; // a missing label
+        auto &ids = m_classIds[t];
+        auto it = ids.find(v);
+        if (it == ids.end()) {
+            it = ids.emplace(v, int(m_classNames[t].size())).first;
+            m_classNames[t].push_back(v);
+        }
+        s.labels[t] = it->second;
+    }
+    if (std::any_of(m_rationaleCols.begin(), m_rationaleCols.end(), [](int c) { return c >= 0; }))
+        s.rationales.assign(m_taskCols.size(), {});
+    for (size_t t = 0; t < m_rationaleCols.size(); ++t) {
+        const int c = m_rationaleCols[t];
+        if (c < 0) continue;
+        std::string_view rest(fields[size_t(c)]);
+        const std::string &task = m_header[size_t(m_taskCols[t])];
+        while (!rest.empty()) {
+            const size_t semi = rest.find(';');
+            const std::string_view item = trim(rest.substr(0, semi));
+            rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+            if (item.empty()) continue;
+            if (m_textCol >= 0) {
+                const size_t dash = item.find('-', 1);
+                int64_t a = 0, b = 0;
+                if (dash == std::string_view::npos || !parseInt(item.substr(0, dash), &a)
+                    || !parseInt(item.substr(dash + 1), &b))
+                    return fail(where(line) + column(c) + ": " + inQuotes(item) + " is not a span; rationales of task "
+                                + inQuotes(task) + " are start-end spans in code points separated by ';' (\"3-7;10-12\")");
+                const std::string shown = std::to_string(a) + "-" + std::to_string(b);
+                if (a > b)
+                    return fail(where(line) + column(c) + ": rationale span " + shown + " of task " + inQuotes(task)
+                                + " starts after its end");
+                if (a < 0 || b > length)
+                    return fail(where(line) + column(c) + ": rationale span " + shown + " of task " + inQuotes(task)
+                                + " is outside the text (" + std::to_string(length) + " code points)");
+                s.rationales[t].push_back({int(a), int(b)});
+            } else {
+                const auto it = m_featureIds.find(std::string(item));
+                if (it == m_featureIds.end())
+                    return fail(where(line) + column(c) + ": rationale of task " + inQuotes(task) + " names "
+                                + inQuotes(item) + ", which is not a feature column");
+                s.rationales[t].push_back({it->second, it->second + 1});
+            }
+        }
+    }
+    if (empty) {
+        ++m_dropped;
+        m_warnings.add("samples without tokens dropped",
+                       where(line) + (m_textCol >= 0 ? "the text has no tokens" : "every feature is missing")
+                           + "; sample dropped");
+        return true;
+    }
+    if (m_textCol >= 0) ++m_withText;
+    m_samples.push_back(std::move(s));
+    return true;
+}
+
+bool CsvReader::finish(Dataset *out)
+{
+    if (m_header.empty()) return fail(m_path + ": the file is empty (no header row)");
+    if (m_rows == 0)
+        return fail(where(m_headerLine) + "only a header row, no data rows"
+                    + (m_blankLines ? " (" + std::to_string(m_blankLines) + " blank lines)" : std::string()));
+    if (!m_rolesDecided && !decideRoles()) return false;
+    if (m_textCol >= 0 && m_withText == 0)
+        return fail(m_path + ": " + column(m_textCol) + ", the text column, is empty in every row");
+    if (m_samples.empty())
+        return fail(m_path + ": no samples (every row was dropped: every feature is missing)");
+
+    Dataset data;
+    data.source = m_path;
+    data.input = m_textCol >= 0 ? InputKind::Text : InputKind::Tabular;
+    for (int c : m_featureCols) data.featureNames.push_back(m_header[size_t(c)]);
+    std::vector<std::vector<int>> remap(m_taskCols.size());
+    for (size_t t = 0; t < m_taskCols.size(); ++t) {
+        const auto &names = m_classNames[t];
+        const std::string &name = m_header[size_t(m_taskCols[t])];
+        if (names.empty())
+            return fail(m_path + ": " + column(m_taskCols[t]) + ", a label column, is empty in every row");
+        if (names.size() == 1)
+            return fail(m_path + ": " + column(m_taskCols[t]) + ", a label column, has only one class, "
+                        + inQuotes(names[0]) + " (a task needs at least two; leave the column out with --task-columns)");
+        std::vector<int> order(names.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::sort(order.begin(), order.end(), [&](int a, int b) { return names[size_t(a)] < names[size_t(b)]; });
+        remap[t].resize(names.size());
+        TaskInfo info;
+        info.name = name;
+        for (size_t k = 0; k < order.size(); ++k) {
+            remap[t][size_t(order[k])] = int(k);
+            info.classes.push_back(names[size_t(order[k])]);
+        }
+        data.tasks.push_back(std::move(info));
+    }
+    std::vector<std::vector<int>> counts(m_taskCols.size());
+    for (size_t t = 0; t < m_taskCols.size(); ++t) counts[t].assign(data.tasks[t].classes.size(), 0);
+    for (Sample &s : m_samples)
+        for (size_t t = 0; t < s.labels.size(); ++t)
+            if (s.labels[t] >= 0) {
+                s.labels[t] = remap[t][size_t(s.labels[t])];
+                ++counts[t][size_t(s.labels[t])];
+            }
+    for (size_t t = 0; t < counts.size(); ++t)
+        for (size_t k = 0; k < counts[t].size(); ++k)
+            if (counts[t][k] < 2)
+                m_warnings.add("rare classes", m_path + ": class " + inQuotes(data.tasks[t].classes[k]) + " of task "
+                                                   + inQuotes(data.tasks[t].name) + " has only "
+                                                   + std::to_string(counts[t][k]) + " sample");
+    if (m_blankLines)
+        m_warnings.add("blank lines", where(m_firstBlank) + "skipped " + std::to_string(m_blankLines) + " blank line"
+                                          + (m_blankLines > 1 ? "s" : ""));
+    data.samples = std::move(m_samples);
+    data.warnings = m_warnings.take(m_path);
+    *out = std::move(data);
+    return true;
+}
+
+bool CsvReader::read(Dataset *out, std::string *error)
+{
+    auto failed = [&](std::string what) {
+        if (error) *error = std::move(what);
+        return false;
+    };
+    const QFileInfo info(QString::fromStdString(m_path));
+    if (info.isDir()) return failed(m_path + ": is a directory, not a data file");
+    QFile file(QString::fromStdString(m_path));
+    if (!file.open(QIODevice::ReadOnly))
+        return failed(m_path + ": cannot open: " + file.errorString().toStdString());
+
+    char sep = m_options.separator;
+    if (sep == 0) {
+        const std::string suffix = info.suffix().toLower().toStdString();
+        sep = suffix == "tsv" || suffix == "tab" ? '\t' : ',';
+    }
+    CsvParser parser(sep, [this](int line, std::vector<std::string> &fields) { return onRecord(line, fields); });
+    auto parseFailed = [&] {
+        if (!parser.error().empty()) {
+            std::string what = where(parser.errorLine());
+            const int f = parser.errorField();
+            if (f > 0) {
+                what += "column " + std::to_string(f);
+                if (size_t(f) <= m_header.size() && !m_header.empty()) what += " (" + inQuotes(m_header[size_t(f - 1)]) + ")";
+                what += ": ";
+            }
+            return failed(what + parser.error());
+        }
+        return failed(m_error);
+    };
+
+    const qint64 size = file.size();
+    std::vector<char> chunk(size_t(1) << 20);
+    qint64 done = 0, lastReport = 0;
+    bool first = true;
+    for (;;) {
+        const qint64 n = file.read(chunk.data(), qint64(chunk.size()));
+        if (n < 0) return failed(m_path + ": read error: " + file.errorString().toStdString());
+        if (n == 0) break;
+        const char *p = chunk.data();
+        size_t len = size_t(n);
+        if (first && len >= 3 && std::string_view(p, 3) == "\xEF\xBB\xBF") { // UTF-8 byte order mark
+            p += 3;
+            len -= 3;
+        }
+        first = false;
+        done += n;
+        if (!parser.feed(p, len)) return parseFailed();
+        if (m_progress && size > 0 && done - lastReport >= (qint64(4) << 20)) {
+            lastReport = done;
+            m_progress(std::min(0.99, double(done) / double(size)));
+        }
+    }
+    if (!parser.finish()) return parseFailed();
+    if (done == 0) return failed(m_path + ": the file is empty");
+    if (!finish(out)) return failed(m_error);
+    if (m_progress) m_progress(1.0);
+    return true;
+}
+
+} // namespace
+
+bool readCsvDataset(const std::string &path, const LoadOptions &options, Dataset *out, std::string *error,
+                    const std::function<void(double)> &progress)
+{
+    CsvReader reader(path, options, progress);
+    return reader.read(out, error);
+}
+
+} // namespace attnscope

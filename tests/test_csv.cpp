@@ -1,0 +1,338 @@
+// CSV and TSV datasets: the RFC 4180 parser, column roles (guessed and
+// explicit), missing values, rationales, and every bad-input error with its
+// fixture in tests/data/csv/.
+#include "csvreader.h"
+#include "dataset.h"
+
+#include <QtTest>
+
+#include <cmath>
+
+using namespace attnscope;
+
+namespace {
+
+std::string fixture(const char *name)
+{
+    return std::string(ATTNSCOPE_SOURCE_DIR) + "/tests/data/csv/" + name;
+}
+
+Dataset load(const std::string &path, const LoadOptions &options = {})
+{
+    Dataset data;
+    std::string error;
+    if (!loadDataset(path, options, &data, &error)) qWarning("%s", error.c_str());
+    return data;
+}
+
+// Every record of the input, fed in pieces of `piece` bytes.
+std::vector<std::vector<std::string>> parse(const std::string &input, size_t piece, char sep = ',',
+                                            std::vector<int> *lines = nullptr, std::string *error = nullptr)
+{
+    std::vector<std::vector<std::string>> records;
+    CsvParser parser(sep, [&](int line, std::vector<std::string> &fields) {
+        records.push_back(fields);
+        if (lines) lines->push_back(line);
+        return true;
+    });
+    bool ok = true;
+    for (size_t i = 0; i < input.size() && ok; i += piece)
+        ok = parser.feed(input.data() + i, std::min(piece, input.size() - i));
+    if (ok) ok = parser.finish();
+    if (!ok && error) *error = std::to_string(parser.errorLine()) + ":" + std::to_string(parser.errorField()) + ": " + parser.error();
+    return records;
+}
+
+} // namespace
+
+class TestCsv : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void parserRfc4180();
+    void parserPieces();
+    void parserUnclosedQuote();
+    void textFile();
+    void tabularFile();
+    void crlfAndBom();
+    void explicitOptions();
+    void optionErrors();
+    void errors_data();
+    void errors();
+    void unreadable();
+    void failureLeavesOutputAlone();
+    void guessesBeyondFirstRows();
+    void progressReachesOne();
+    void randomBytesNeverCrash();
+};
+
+void TestCsv::parserRfc4180()
+{
+    std::vector<int> lines;
+    const auto r = parse("a,\"b,c\",\"d \"\"e\"\"\"\r\n\"x\ny\",,\r\nlast", 1 << 20, ',', &lines);
+    QCOMPARE(r.size(), size_t(3));
+    QCOMPARE(r[0], (std::vector<std::string>{"a", "b,c", "d \"e\""}));
+    QCOMPARE(r[1], (std::vector<std::string>{"x\ny", "", ""}));
+    QCOMPARE(r[2], (std::vector<std::string>{"last"}));
+    QCOMPARE(lines, (std::vector<int>{1, 2, 4}));
+    // tab separated, a lone CR ends a record, a quote inside an unquoted field is kept
+    const auto t = parse("a\tb\"c\rd\t\"e\tf\"\n", 3, '\t');
+    QCOMPARE(t.size(), size_t(2));
+    QCOMPARE(t[0], (std::vector<std::string>{"a", "b\"c"}));
+    QCOMPARE(t[1], (std::vector<std::string>{"d", "e\tf"}));
+}
+
+void TestCsv::parserPieces()
+{
+    const std::string input = "h1,h2\r\n\"multi\r\nline, with \"\"quotes\"\"\",2\r\n,\r\n\"\",x\n";
+    const auto whole = parse(input, input.size());
+    for (size_t piece = 1; piece < 8; ++piece) QCOMPARE(parse(input, piece), whole);
+    QCOMPARE(whole.size(), size_t(4));
+    QCOMPARE(whole[1][0], std::string("multi\r\nline, with \"quotes\""));
+}
+
+void TestCsv::parserUnclosedQuote()
+{
+    std::string error;
+    parse("a,b\n1,\"open\nand on\n", 4, ',', nullptr, &error);
+    QCOMPARE(error, std::string("2:2: a quoted field opened here is never closed"));
+    parse("a,\"b\"c\n", 4, ',', nullptr, &error);
+    QVERIFY2(error.rfind("1:2: unexpected character 'c' after the closing quote", 0) == 0, error.c_str());
+}
+
+void TestCsv::textFile()
+{
+    const Dataset d = load(fixture("text.csv"));
+    QCOMPARE(d.input, InputKind::Text);
+    QCOMPARE(d.tasks.size(), size_t(2));
+    QCOMPARE(d.tasks[0], (TaskInfo{"sentiment", {"negative", "positive"}}));
+    QCOMPARE(d.tasks[1], (TaskInfo{"topic", {"battery", "delivery", "screen"}}));
+    QCOMPARE(d.samples.size(), size_t(5));
+    QCOMPARE(d.samples[0].text, std::string("Great battery, lasts \"forever\""));
+    QCOMPARE(d.samples[0].labels, (std::vector<int>{1, 0}));
+    QCOMPARE(d.samples[0].split, 0);
+    QCOMPARE(d.samples[0].rationales[0], (std::vector<Span>{{0, 5}}));
+    QVERIFY(d.samples[0].rationales[1].empty());
+    QCOMPARE(d.samples[2].text, std::string("the sound is good\nand loud"));
+    QCOMPARE(d.samples[2].line, 4);
+    QCOMPARE(d.samples[2].labels, (std::vector<int>{1, -1})); // empty cell: missing label
+    QCOMPARE(d.samples[2].split, 1);
+    QCOMPARE(d.samples[2].rationales[0], (std::vector<Span>{{13, 17}}));
+    QCOMPARE(d.samples[3].line, 6);
+    QCOMPARE(d.samples[3].labels, (std::vector<int>{-1, 1}));
+    QCOMPARE(d.samples[3].split, 2);
+    QVERIFY(d.hasRationales());
+    const Split split = splitDataset(d, 0.5, 1);
+    QCOMPARE(split.train, (std::vector<int>{0, 1, 4}));
+    QCOMPARE(split.val, (std::vector<int>{2}));
+}
+
+void TestCsv::tabularFile()
+{
+    const Dataset d = load(fixture("tabular.tsv"));
+    QCOMPARE(d.input, InputKind::Tabular);
+    QCOMPARE(d.featureNames, (std::vector<std::string>{"temp", "pressure", "flow"}));
+    QCOMPARE(d.tasks.size(), size_t(2));
+    QCOMPARE(d.tasks[0], (TaskInfo{"label_alarm", {"no", "yes"}}));
+    QCOMPARE(d.tasks[1], (TaskInfo{"state", {"bad", "ok"}}));
+    QCOMPARE(d.samples.size(), size_t(4));
+    QCOMPARE(d.samples[0].features, (std::vector<float>{1.5f, 3.0f, -20.0f}));
+    QVERIFY(std::isnan(d.samples[1].features[1]));
+    QCOMPARE(d.samples[2].features[0], 3.0f);
+    QVERIFY(std::isnan(d.samples[2].features[1]));
+    QCOMPARE(d.samples[2].labels, (std::vector<int>{-1, 1}));
+    QCOMPARE(d.samples[3].labels, (std::vector<int>{0, 0}));
+}
+
+void TestCsv::crlfAndBom()
+{
+    const Dataset d = load(fixture("crlf_bom.csv"));
+    QCOMPARE(d.tasks.size(), size_t(1));
+    QCOMPARE(d.tasks[0].name, std::string("label")); // not "\xEF\xBB\xBFtext"-shifted
+    QCOMPARE(d.samples.size(), size_t(2));
+    QCOMPARE(d.samples[0].text, std::string("hello there"));
+    QCOMPARE(d.samples[1].text, std::string("two\r\nlines"));
+    QCOMPARE(d.samples[1].labels, (std::vector<int>{1}));
+}
+
+void TestCsv::explicitOptions()
+{
+    // text.csv read with only the topic task and no split
+    LoadOptions o;
+    o.textColumn = "text";
+    o.taskColumns = {"topic"};
+    Dataset d = load(fixture("text.csv"), o);
+    QCOMPARE(d.tasks.size(), size_t(1));
+    QCOMPARE(d.tasks[0].name, std::string("topic"));
+    QVERIFY(!d.hasRationales()); // rationale_sentiment is ignored with its task
+    QVERIFY(!d.warnings.empty());
+    // tabular.tsv: two features only, state as the one task
+    LoadOptions t;
+    t.featureColumns = {"flow", "temp"};
+    t.taskColumns = {"state"};
+    d = load(fixture("tabular.tsv"), t);
+    QCOMPARE(d.featureNames, (std::vector<std::string>{"flow", "temp"}));
+    QCOMPARE(d.samples[0].features, (std::vector<float>{-20.0f, 1.5f}));
+    QCOMPARE(d.tasks.size(), size_t(1));
+    QVERIFY(!d.warnings.empty()); // pressure and label_alarm ignored, with a warning
+    // a numeric column as a task
+    LoadOptions n;
+    n.taskColumns = {"c"};
+    d = load(fixture("no_labels.csv"), n);
+    QCOMPARE(d.featureNames, (std::vector<std::string>{"a", "b"}));
+    QCOMPARE(d.tasks[0], (TaskInfo{"c", {"3", "6"}}));
+}
+
+void TestCsv::optionErrors()
+{
+    Dataset d;
+    std::string error;
+    LoadOptions o;
+    o.textColumn = "missing";
+    QVERIFY(!loadDataset(fixture("text.csv"), o, &d, &error));
+    QVERIFY2(error.find("text.csv:1: text column: no column named \"missing\"") != std::string::npos, error.c_str());
+    o = {};
+    o.textColumn = "text";
+    o.featureColumns = {"sentiment"};
+    QVERIFY(!loadDataset(fixture("text.csv"), o, &d, &error));
+    QVERIFY2(error.find("not both") != std::string::npos, error.c_str());
+    o = {};
+    o.taskColumns = {"topic"};
+    QVERIFY(!loadDataset("builtin:reviews?n=10", o, &d, &error));
+    QVERIFY2(error.find("CSV and TSV files only") != std::string::npos, error.c_str());
+}
+
+void TestCsv::errors_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("message");
+    auto row = [](const char *file, const char *message) { QTest::newRow(file) << QString(file) << QString(message); };
+    row("empty.csv", "empty.csv: the file is empty");
+    row("header_only.csv", "header_only.csv:1: only a header row, no data rows");
+    row("ragged.csv", "ragged.csv:3: the row has 3 fields but the header (line 1) has 2");
+    row("unclosed_quote.csv", "unclosed_quote.csv:3: column 1 (\"text\"): a quoted field opened here is never closed");
+    row("invalid_utf8.csv", "invalid_utf8.csv:3: column 1 (\"text\"): invalid UTF-8 (byte 0xFF");
+    row("one_class.csv", "one_class.csv: column 2 (\"label\"), a label column, has only one class, \"a\"");
+    row("no_labels.csv", "no_labels.csv:1: no label columns");
+    row("text_empty.csv", "text_empty.csv: column 1 (\"text\"), the text column, is empty in every row");
+    row("duplicate_column.csv", "duplicate_column.csv:1: column 3 \"label\" has the same name as column 2");
+    row("feature_not_numeric.tsv", "feature_not_numeric.tsv:7: column 2 (\"z\"): non-numeric value \"abc\" in a feature column");
+    row("bad_split.csv", "bad_split.csv:3: column 3 (\"split\"): \"holdout\" is not a split");
+    row("rationale_outside.csv", "rationale_outside.csv:3: column 3 (\"rationale_label\"): rationale span 2-9 of task \"label\" is outside the text (5 code points)");
+    row("quote_after_close.csv", "quote_after_close.csv:2: column 1 (\"text\"): unexpected character 'x' after the closing quote");
+    row("rationale_no_task.csv", "rationale_no_task.csv:1: column 3 (\"rationale_other\") holds rationales of task \"other\", which is not a label column");
+    row("directory.csv", "directory.csv: is a directory");
+    row("no_such_file.csv", "no_such_file.csv: no such file");
+}
+
+void TestCsv::errors()
+{
+    QFETCH(QString, file);
+    QFETCH(QString, message);
+    const std::string path = fixture(file.toUtf8().constData());
+    Dataset d;
+    std::string error;
+    QVERIFY(!loadDataset(path, LoadOptions(), &d, &error));
+    QVERIFY2(error.rfind(std::string(ATTNSCOPE_SOURCE_DIR) + "/tests/data/csv/", 0) == 0, error.c_str());
+    QVERIFY2(error.find(message.toStdString()) != std::string::npos, error.c_str());
+}
+
+void TestCsv::unreadable()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath("locked.csv");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("text,label\nhello,a\nworld,b\n");
+    f.close();
+    QVERIFY(f.setPermissions(QFileDevice::Permissions()));
+    if (f.open(QIODevice::ReadOnly)) QSKIP("running with permission to read any file (root)");
+    Dataset d;
+    std::string error;
+    QVERIFY(!loadDataset(path.toStdString(), LoadOptions(), &d, &error));
+    QVERIFY2(error.find("locked.csv: cannot open") != std::string::npos, error.c_str());
+}
+
+void TestCsv::failureLeavesOutputAlone()
+{
+    Dataset d = load(fixture("text.csv"));
+    const size_t n = d.samples.size();
+    std::string error;
+    QVERIFY(!loadDataset(fixture("ragged.csv"), LoadOptions(), &d, &error));
+    QCOMPARE(d.samples.size(), n);
+    QCOMPARE(d.source, fixture("text.csv"));
+}
+
+void TestCsv::guessesBeyondFirstRows()
+{
+    // More rows than the reader looks at to guess roles; a bad value after
+    // them is still found, with its line.
+    QTemporaryDir dir;
+    const QString path = dir.filePath("big.csv");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("a,b,kind\n");
+    for (int i = 0; i < 2500; ++i) f.write(QByteArray::number(i) + "," + QByteArray::number(i % 7) + "," + (i % 2 ? "odd" : "even") + "\n");
+    f.write("1,oops,odd\n");
+    f.close();
+    Dataset d;
+    std::string error;
+    QVERIFY(!loadDataset(path.toStdString(), LoadOptions(), &d, &error));
+    QVERIFY2(error.find("big.csv:2502: column 2 (\"b\"): non-numeric value \"oops\"") != std::string::npos, error.c_str());
+    QVERIFY(f.resize(f.size() - 11));
+    QVERIFY2(loadDataset(path.toStdString(), LoadOptions(), &d, &error), error.c_str());
+    QCOMPARE(d.samples.size(), size_t(2500));
+    QCOMPARE(d.featureNames, (std::vector<std::string>{"a", "b"}));
+    QCOMPARE(d.samples[2499].features, (std::vector<float>{2499.0f, float(2499 % 7)}));
+}
+
+void TestCsv::progressReachesOne()
+{
+    double last = -1;
+    bool increasing = true;
+    Dataset d;
+    std::string error;
+    QVERIFY(loadDataset(fixture("text.csv"), LoadOptions(), &d, &error, [&](double p) {
+        increasing = increasing && p >= last;
+        last = p;
+    }));
+    QVERIFY(increasing);
+    QCOMPARE(last, 1.0);
+}
+
+void TestCsv::randomBytesNeverCrash()
+{
+    // A quick stand-in for the fuzzer (tests/fuzz/): random mutations of a
+    // good file load or fail with a message, never crash.
+    QFile good(QString::fromStdString(fixture("text.csv")));
+    QVERIFY(good.open(QIODevice::ReadOnly));
+    const QByteArray base = good.readAll();
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("m.csv").toStdString();
+    uint64_t state = 12345;
+    auto next = [&] {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        return uint32_t(state >> 33);
+    };
+    const char alphabet[] = ",\"\n\r\t;-0123456789ab \xff\xc3";
+    for (int i = 0; i < 300; ++i) {
+        QByteArray bytes = base;
+        const int edits = 1 + int(next() % 6);
+        for (int e = 0; e < edits; ++e) {
+            const int at = int(next() % uint32_t(bytes.size()));
+            const char c = alphabet[next() % (sizeof alphabet - 1)];
+            if (next() % 2) bytes[at] = c;
+            else bytes.insert(at, c);
+        }
+        QFile f(QString::fromStdString(path));
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(bytes);
+        f.close();
+        Dataset d;
+        std::string error;
+        if (!loadDataset(path, LoadOptions(), &d, &error)) QVERIFY2(error.rfind(path, 0) == 0, error.c_str());
+    }
+}
+
+QTEST_GUILESS_MAIN(TestCsv)
+#include "test_csv.moc"
