@@ -107,7 +107,7 @@ int noisy(int label, int classes, double p, SplitMix *rng)
 const char *const SensorsDescription =
     "Synthetic machine readings: 16 numeric sensor features, each standard normal around its own "
     "offset and scale, independent of each other, and three tasks.\n"
-    "  overheat (no / yes): temperature + current > 0.3 (in standard units).\n"
+    "  overheat (no / yes): temperature + current > 0 (in standard units).\n"
     "  fault (no / yes): vibration - current + 0.5 rpm > 0 (shares current with overheat).\n"
     "  air (good / moderate / poor): co2 + dust, cut at -0.7 and 0.7.\n"
     "Every other feature is noise. Rationales are each task's deciding features. After training, "
@@ -156,7 +156,7 @@ bool generateSensors(const std::string &spec, Dataset *out, std::string *error)
         const double air = z[Co2] + z[Dust];
         const int airClass = air < -0.7 ? 0 : air < 0.7 ? 1 : 2;
         const int fault = z[Vibration] - z[Current] + 0.5 * z[Rpm] > 0 ? 1 : 0;
-        const int overheat = z[Temperature] + z[Current] > 0.3 ? 1 : 0;
+        const int overheat = z[Temperature] + z[Current] > 0 ? 1 : 0;
         s.labels = {noisy(airClass, 3, opt.noise, &noiseRng), noisy(fault, 2, opt.noise, &noiseRng),
                     noisy(overheat, 2, opt.noise, &noiseRng)};
         s.rationales = rationales;
