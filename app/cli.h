@@ -28,6 +28,7 @@ int train(const std::vector<std::string> &args);
 int eval(const std::vector<std::string> &args);
 int attention(const std::vector<std::string> &args);
 int bench(const std::vector<std::string> &args);
+int summary(const std::vector<std::string> &args);
 
 // Loads a dataset spec; prints its warnings to stderr (a few of them).
 Dataset loadData(const std::string &spec, const LoadOptions &options = {});

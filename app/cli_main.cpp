@@ -16,6 +16,7 @@ const char *const usage =
     "  eval       score a checkpoint on a split of a dataset\n"
     "  attention  write a checkpoint's attention on a text or dataset as JSON\n"
     "  bench      time training steps of the core\n"
+    "  summary    what a dataset holds: splits, classes, vocabulary or feature ranges, lengths\n"
     "\n"
     "'attnscope-cli COMMAND --help' lists a command's options; docs/cli.md has examples.\n";
 
@@ -48,8 +49,10 @@ int run(const std::vector<std::string> &args)
         return cli::attention(rest);
     if (command == "bench")
         return cli::bench(rest);
+    if (command == "summary")
+        return cli::summary(rest);
     throw UsageError("attnscope-cli: unknown command '" + command
-                     + "' (the commands are train, eval, attention and bench; see attnscope-cli --help)");
+                     + "' (the commands are train, eval, attention, bench and summary; see attnscope-cli --help)");
 }
 
 } // namespace
