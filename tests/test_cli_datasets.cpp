@@ -1,0 +1,117 @@
+// attnscope-cli on the example files in resources/datasets/ and the
+// built-ins: train, eval and attention succeed; summary prints JSON; bad CSV
+// input exits 1 with its message, never crashes.
+#include <QtTest>
+
+namespace {
+
+struct Run {
+    int code = -1;
+    QString out, err;
+};
+
+Run cli(const QStringList &args, int timeoutMs = 120000)
+{
+    QProcess process;
+    process.start(QStringLiteral(ATTNSCOPE_CLI), args);
+    Run run;
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        run.err = QStringLiteral("timed out: ") + args.join(' ');
+        return run;
+    }
+    run.code = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = QString::fromUtf8(process.readAllStandardOutput());
+    run.err = QString::fromUtf8(process.readAllStandardError());
+    return run;
+}
+
+QString source(const char *path) { return QStringLiteral(ATTNSCOPE_SOURCE_DIR "/") + path; }
+
+} // namespace
+
+class TestCliDatasets : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void trainEvalAttention_data();
+    void trainEvalAttention();
+    void summaryJson();
+    void badInputExitsOne();
+    void columnOptions();
+};
+
+void TestCliDatasets::trainEvalAttention_data()
+{
+    QTest::addColumn<QString>("data");
+    QTest::addColumn<QString>("layers");
+    QTest::newRow("reviews.csv") << source("resources/datasets/reviews.csv") << "1";
+    QTest::newRow("machines.tsv") << source("resources/datasets/machines.tsv") << "0";
+    QTest::newRow("support.jsonl") << source("resources/datasets/support.jsonl") << "1";
+    QTest::newRow("builtin:sensors") << "builtin:sensors?n=600" << "0";
+    QTest::newRow("builtin:order") << "builtin:order?n=600" << "1";
+}
+
+void TestCliDatasets::trainEvalAttention()
+{
+    QFETCH(QString, data);
+    QFETCH(QString, layers);
+    QTemporaryDir dir;
+    const QString ckpt = dir.filePath("m.safetensors");
+    Run r = cli({"train", "--data", data, "--out", ckpt, "--epochs", "3", "--layers", layers});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY(QFile::exists(ckpt));
+    r = cli({"eval", "--checkpoint", ckpt, "--data", data, "--json"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    r = cli({"attention", "--checkpoint", ckpt, "--data", data, "--limit", "3"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QJsonParseError error;
+    QJsonDocument::fromJson(r.out.toUtf8(), &error);
+    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+}
+
+void TestCliDatasets::summaryJson()
+{
+    const Run r = cli({"summary", "--data", source("resources/datasets/reviews.csv"), "--json"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(o["samples"].toInt(), 120);
+    QCOMPARE(o["split"].toObject()["test"].toInt(), 15);
+    QCOMPARE(o["tasks"].toObject()["sentiment"].toObject()["missing"].toInt(), 5);
+    QVERIFY(o["vocabulary"].toInt() > 10);
+}
+
+void TestCliDatasets::badInputExitsOne()
+{
+    const QDir dir(source("tests/data/csv"));
+    for (const QString &name : dir.entryList({"*.csv", "*.tsv"}, QDir::Files)) {
+        if (name == "text.csv" || name == "tabular.tsv" || name == "crlf_bom.csv") continue;
+        QTemporaryDir out;
+        const Run r = cli({"train", "--data", dir.filePath(name), "--out", out.filePath("m.safetensors"), "--epochs", "1"});
+        QVERIFY2(r.code == 1, qPrintable(name + ": " + r.err));
+        QVERIFY2(r.err.startsWith("attnscope-cli: error: " + dir.filePath(name)), qPrintable(r.err));
+    }
+    const Run r = cli({"summary", "--data", source("tests/data/csv/directory.csv")});
+    QCOMPARE(r.code, 1);
+}
+
+void TestCliDatasets::columnOptions()
+{
+    const QString tsv = source("resources/datasets/machines.tsv");
+    Run r = cli({"summary", "--data", tsv, "--json", "--feature-columns", "rpm,vibration", "--task-columns", "status"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(o["features"].toObject().keys(), (QStringList{"rpm", "vibration"}));
+    QCOMPARE(o["tasks"].toObject().keys(), QStringList{"status"});
+    r = cli({"summary", "--data", tsv, "--text-column", "status", "--feature-columns", "rpm"});
+    QCOMPARE(r.code, 2);
+    r = cli({"summary", "--data", tsv, "--task-columns", "nope"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("no column named \"nope\""), qPrintable(r.err));
+    r = cli({"summary", "--data", "builtin:order", "--task-columns", "same"});
+    QCOMPARE(r.code, 1);
+}
+
+QTEST_GUILESS_MAIN(TestCliDatasets)
+#include "test_cli_datasets.moc"
