@@ -14,7 +14,9 @@ tests=(test_trainingworker test_workbench)
 export QT_QPA_PLATFORM=offscreen
 # Leaks are errors; TSan stops at the first race it reports.
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
-export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/scripts/tsan.supp"
+# Qt's own event dispatcher instead of GLib's (uninstrumented GLib wake-ups).
+export QT_NO_GLIB=1
 
 for sanitizer in "${sanitizers[@]}"; do
     build="$root/build-$sanitizer"
