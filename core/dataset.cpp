@@ -813,9 +813,9 @@ private:
 // order, then a full stop.
 //   sentiment (negative / positive): exactly one sentiment word, from a
 //     positive or a negative list. In a fraction of the reviews ("negation",
-//     20 % by default) a negator ("not", "never") right before it flips its
-//     polarity. Negation is drawn independently of the label, so the negator
-//     says nothing about the label by itself, and the word is right only
+//     20 % by default) "not" right before it flips its polarity. Negation
+//     is drawn independently of the label, so the negator says nothing
+//     about the label by itself, and the word is right only
 //     when nothing negates it. Attention pooling over independent token
 //     embeddings (0 encoder layers) computes a weighted average of
 //     per-token evidence, which cannot represent "polarity XOR negated": the
@@ -833,21 +833,22 @@ private:
 // class at random, independently per task, from its own random stream, so the
 // texts do not change with the noise level.
 //
-// Why not half of the reviews negated, and why 3000 samples and short
-// lexicons: the data must be learnable by the default training (10 epochs,
-// batch 32, AdamW 0.003, d 64, 1 layer). Measured with a PyTorch copy of
-// MODEL.md over 8 seeds: with half negated, the word's polarity carries no
-// signal at all and the model stayed at chance for all 10 epochs, even
-// trained on sentiment alone; at 30 % and 2000 samples a quarter of the
-// seeds never left chance, because topic and urgency (clean signals) are
-// learned first, their cue words get the largest pooling keys, and the
-// sentiment query, still random, ends up attending to them. With 20 %,
-// three words per polarity (each word frequent, its embedding learned
-// early), mostly short reviews (fewer tokens to dilute the cue) and 3000
-// samples (750 steps), every seed reached >= 0.95 on sentiment by epoch 4
-// and ~1.0 at the end, while 0 layers stayed at 0.89.
+// Why 20 % negated rather than half, one negator and short lexicons: the
+// data must be learnable by the default training (2000 samples, 10 epochs
+// of batch 32 = 500 steps, AdamW 0.003, d 64, 1 layer). With half of the
+// reviews negated the word's polarity carries no signal at all, and a
+// PyTorch copy of MODEL.md stayed at chance for all 10 epochs, even trained
+// on sentiment alone. With some signal, what still goes wrong is a race:
+// topic and urgency (clean signals) are learned first, their cue words get
+// the largest pooling keys, and the sentiment query, still random, ends up
+// attending to them and stays at chance. Measured with attnscope-cli over 20
+// seeds each: 30 % negated failed (< 0.95) 6 times, 25 % 4 times, 20 % with
+// "not"/"never" and u^3 lengths once; 20 % with "not" only, three words per
+// polarity (each frequent, so its embedding is learned early) and u^4
+// lengths (fewer tokens dilute the cue) passed all of seeds 1-40 (lowest
+// 0.973, mean 0.998), while 0 layers stayed at 0.89-0.92.
 struct ReviewOptions {
-    int n = 3000;
+    int n = 2000;
     uint64_t seed = 7;
     double noise = 0.0;
     double distractors = 0.15;
@@ -856,7 +857,7 @@ struct ReviewOptions {
 
 const std::vector<std::string> PositiveWords = {"good", "great", "excellent"};
 const std::vector<std::string> NegativeWords = {"bad", "awful", "terrible"};
-const std::vector<std::string> Negators = {"not", "never"};
+const char *const Negator = "not";
 const std::vector<std::string> TopicClasses = {"battery", "delivery", "screen", "sound"};
 const std::vector<std::vector<std::string>> TopicWords = {
     {"battery", "charge", "charging", "charger", "power"},
@@ -903,7 +904,7 @@ Sample makeReview(SplitMix *rng, SplitMix *noiseRng, const ReviewOptions &opt)
     const int urgency = rng->below(2);   // 0 high, 1 low
 
     Chunk sentimentPart;
-    if (negated) sentimentPart.push_back({pick(Negators, rng), Sentiment});
+    if (negated) sentimentPart.push_back({Negator, Sentiment});
     sentimentPart.push_back({pick(positiveWord ? PositiveWords : NegativeWords, rng), Sentiment});
     const Word topicWord{pick(TopicWords[size_t(topic)], rng), Topic};
 
@@ -917,7 +918,7 @@ Sample makeReview(SplitMix *rng, SplitMix *noiseRng, const ReviewOptions &opt)
     case 0: // "the battery is not good"
         chunks.push_back(withCopula({{"the"}, topicWord}));
         break;
-    case 1: { // "never great screen"
+    case 1: { // "not great screen"
         Chunk c = sentimentPart;
         c.push_back(topicWord);
         chunks.push_back(c);
@@ -939,10 +940,10 @@ Sample makeReview(SplitMix *rng, SplitMix *noiseRng, const ReviewOptions &opt)
 
     // The length is drawn independently of the cues, so it says nothing
     // about them (the cues take at most 9 of the 10 to 30 tokens; the last
-    // one is the full stop). u^3 makes short reviews common (mean about 15
-    // tokens) while keeping some long ones.
+    // one is the full stop). u^4 makes short reviews common (mean about 14
+    // tokens, one in twelve has 25 or more).
     const double u = rng->uniform();
-    const int length = 10 + std::min(20, int(u * u * u * 21.0));
+    const int length = 10 + std::min(20, int(u * u * u * u * 21.0));
     int used = 1;
     for (const Chunk &c : chunks) used += int(c.size());
     while (used < length) {
@@ -1002,8 +1003,8 @@ Sample makeReview(SplitMix *rng, SplitMix *noiseRng, const ReviewOptions &opt)
 const char *const ReviewsDescription =
     "Synthetic product reviews of 10 to 30 words, three tasks.\n"
     "sentiment (negative/positive): one sentiment word (\"good\", \"great\", \"excellent\" / \"bad\", "
-    "\"awful\", \"terrible\"); in 20% of the reviews a negator right before it (\"not good\", "
-    "\"never great\", \"not bad\") flips it. The negator alone says nothing about the label, and the "
+    "\"awful\", \"terrible\"); in 20% of the reviews \"not\" right before it (\"not good\", "
+    "\"not bad\") flips it. \"not\" alone says nothing about the label, and the "
     "word alone is wrong whenever it is negated: only a model whose tokens see each other (1 encoder "
     "layer or more) gets every case; with 0 layers (a weighted bag of words) sentiment stays near "
     "90%. Its attention should cover the negator and the word.\n"
@@ -1013,7 +1014,7 @@ const char *const ReviewsDescription =
     "\"whenever\", ...). Its attention should sit on that word.\n"
     "Filler phrases and distractor words (\"very\", \"price\", \"support\", ...) carry no label "
     "information. Rationales mark each task's cue words.\n"
-    "Options: n (samples, default 3000), seed (default 7), negation (share of negated sentiment "
+    "Options: n (samples, default 2000), seed (default 7), negation (share of negated sentiment "
     "words, default 0.2; higher makes the 0-layer gap wider and training slower), noise (share of "
     "labels replaced by another class, default 0), distractors (chance that a filler slot holds a "
     "distractor word, default 0.15).";

@@ -321,7 +321,7 @@ void TestDataset::reviewsShape()
 {
     const Dataset d = load("builtin:reviews");
     QCOMPARE(d.input, InputKind::Text);
-    QCOMPARE(int(d.samples.size()), 3000);
+    QCOMPARE(int(d.samples.size()), 2000);
     QCOMPARE(d.tasks[0], (TaskInfo{"sentiment", {"negative", "positive"}}));
     QCOMPARE(d.tasks[1], (TaskInfo{"topic", {"battery", "delivery", "screen", "sound"}}));
     QCOMPARE(d.tasks[2], (TaskInfo{"urgency", {"high", "low"}}));
@@ -363,7 +363,7 @@ void TestDataset::reviewsRationalesCoverCues()
     // word alone with one class and after a negator with the other.
     const Dataset d = load("builtin:reviews?n=2000");
     std::map<std::string, std::set<int>> topic, urgency, plain, negated;
-    const std::set<std::string> negators{"not", "never"};
+    const std::set<std::string> negators{"not"};
     for (const Sample &s : d.samples) {
         for (int t = 0; t < 3; ++t) QCOMPARE(int(s.rationales[size_t(t)].size()), 1);
         const auto lower = [&](const Span &span) { return QString::fromStdString(slice(s.text, span)).toLower().toStdString(); };
