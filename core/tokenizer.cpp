@@ -134,20 +134,30 @@ int lowerCase(char32_t cp, std::array<char32_t, 4> *out)
 // form (U+03C2) and elsewhere to U+03C3 (Unicode's Final_Sigma condition);
 // QString::toLower always gives U+03C3. The condition is: preceded by a
 // cased letter and not followed by one, skipping case-ignorable characters.
-// The two properties are approximated from Qt's categories: cased = Lu, Ll,
-// Lt; case-ignorable = Mn, Me, Cf, Lm, Sk and the word-break MidLetter /
-// MidNumLet / Single_Quote characters.
+// Qt has neither property, so they are built from its categories plus the
+// few characters that the categories miss: cased = Lu, Ll, Lt and the
+// Other_Lowercase / Other_Uppercase characters that are not case-ignorable;
+// case-ignorable = Mn, Me, Cf, Lm, Sk and the word-break MidLetter /
+// MidNumLet / Single_Quote characters. Checked against Python 3.11 over
+// every code point (which characters make a following or preceding sigma
+// final): no difference.
 bool isCased(char32_t cp)
 {
     const QChar::Category c = QChar::category(cp);
-    return c == QChar::Letter_Uppercase || c == QChar::Letter_Lowercase
-        || c == QChar::Letter_Titlecase;
+    if (c == QChar::Letter_Uppercase || c == QChar::Letter_Lowercase || c == QChar::Letter_Titlecase)
+        return true;
+    return cp == 0x00AA || cp == 0x00BA                  // feminine / masculine ordinal
+        || (cp >= 0x2160 && cp <= 0x217F)                // Roman numerals
+        || (cp >= 0x24B6 && cp <= 0x24E9)                // circled letters
+        || (cp >= 0x1F130 && cp <= 0x1F149)              // squared letters
+        || (cp >= 0x1F150 && cp <= 0x1F169)              // negative circled letters
+        || (cp >= 0x1F170 && cp <= 0x1F189);             // negative squared letters
 }
 
 bool isCaseIgnorable(char32_t cp)
 {
     switch (cp) {
-    case 0x0027: case 0x002E: case 0x003A: case 0x00B7: case 0x0387: case 0x05F4:
+    case 0x0027: case 0x002E: case 0x003A: case 0x00B7: case 0x0387: case 0x055F: case 0x05F4:
     case 0x2018: case 0x2019: case 0x2024: case 0x2027: case 0xFE13: case 0xFE52:
     case 0xFE55: case 0xFF07: case 0xFF0E: case 0xFF1A:
         return true;

@@ -76,6 +76,10 @@ void TestTokenizer::tokenize_data()
     QTest::newRow("sigma before ignorable") << QString::fromUtf8("ΣΑΣ.Β")
                                             << QString::fromUtf8("σασ@0-3|.@3-4|β@4-5");
     QTest::newRow("lone sigma") << QString::fromUtf8("Σ") << QString::fromUtf8("σ@0-1");
+    // Circled letters (So) and Roman numerals (Nl) are cased for Unicode:
+    // "ⒶΣ ⅠΣ".lower() == "ⓐς ⅰς".
+    QTest::newRow("sigma after cased symbols") << QString::fromUtf8("ⒶΣ ⅠΣ")
+                                               << QString::fromUtf8("ⓐς@0-2|ⅰς@3-5");
     QTest::newRow("quotes and dashes") << QString::fromUtf8("«quote» a—b ¿Qué?")
                                        << QString::fromUtf8("«@0-1|quote@1-6|»@6-7|a@8-9|—@9-10|b@10-11|¿@12-13|qué@13-16|?@16-17");
     QTest::newRow("unicode spaces") << QString::fromUtf8("a\u00A0b\u3000c\td\ne\u2029f")
