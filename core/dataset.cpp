@@ -7,6 +7,9 @@
 // loading are collected in Dataset::warnings.
 #include "dataset.h"
 
+#include "builtins.h"
+#include "csvreader.h"
+
 #include <QByteArray>
 #include <QChar>
 #include <QFile>
@@ -1092,6 +1095,7 @@ bool loadBuiltin(const std::string &spec, Dataset *out, std::string *error)
         }
     }
     if (name == "reviews") return generateReviews(spec, options, out, error);
+    if (isExtraBuiltin(spec)) return loadExtraBuiltin(spec, out, error); // sensors, order (builtins.cpp)
     std::string names;
     for (const std::string &n : builtinDatasets()) names += (names.empty() ? "" : ", ") + n;
     if (error) *error = spec + ": unknown built-in dataset " + inQuotes(name) + " (available: " + names + ")";
@@ -1110,7 +1114,7 @@ bool Dataset::hasRationales() const
     return false;
 }
 
-std::vector<std::string> builtinDatasets() { return {"reviews"}; }
+std::vector<std::string> builtinDatasets() { return {"reviews", "sensors", "order"}; }
 
 bool loadDataset(const std::string &spec, Dataset *out, std::string *error,
                  const std::function<void(double)> &progress)
@@ -1135,14 +1139,12 @@ bool loadDataset(const std::string &spec, Dataset *out, std::string *error,
         if (error) *error = spec + ": is a directory, not a data file";
         return false;
     }
-    // The reader is chosen by the extension; CSV and TSV come with their own
-    // reader (issue 3). Anything else is read as JSON Lines, whose first line
-    // says soon enough if it is not.
+    // The reader is chosen by the extension: CSV and TSV have their own
+    // (csvreader.cpp, column roles guessed). Anything else is read as JSON
+    // Lines, whose first line says soon enough if it is not.
     const std::string suffix = info.suffix().toLower().toStdString();
-    if (suffix == "csv" || suffix == "tsv") {
-        if (error) *error = spec + ": " + suffix + " files are not supported yet; use JSON Lines (.jsonl)";
-        return false;
-    }
+    if (suffix == "csv" || suffix == "tsv" || suffix == "tab")
+        return readCsvDataset(spec, LoadOptions(), out, error, progress);
     Dataset data;
     JsonlReader reader(spec, progress);
     if (!reader.read(&data, error)) return false;
