@@ -808,7 +808,8 @@ bool CsvReader::read(Dataset *out, std::string *error)
     };
 
     const qint64 size = file.size();
-    std::vector<char> chunk(size_t(1) << 20);
+    // 1 MiB pieces; a small file needs no more than its size (+1 to see the end).
+    std::vector<char> chunk(size_t(size > 0 ? std::min<qint64>(size + 1, qint64(1) << 20) : qint64(1) << 16));
     qint64 done = 0, lastReport = 0;
     bool first = true;
     for (;;) {
