@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace attnscope {
 
@@ -40,27 +42,37 @@ DatasetSummary summarizeDataset(const Dataset &data, double valFraction, uint64_
     std::vector<int> lengths;
     lengths.reserve(data.samples.size());
     if (data.input == InputKind::Text) {
-        std::vector<std::vector<Token>> tokens(data.samples.size());
+        // The vocabulary rule of MODEL.md 7 (as Vocabulary::build) from token
+        // counts, so that no sample's tokens are kept: memory is the counts.
+        std::vector<char> inTrain(data.samples.size(), 0);
+        for (int i : split.train) inTrain[size_t(i)] = 1;
+        std::unordered_map<std::string, int64_t> counts;
         for (size_t i = 0; i < data.samples.size(); ++i) {
-            std::vector<Token> all = tokenize(data.samples[i].text, 1 << 30);
+            const std::vector<Token> all = tokenize(data.samples[i].text, 1 << 30);
             lengths.push_back(int(all.size()));
-            if (int(all.size()) > maxLen) {
-                ++s.truncated;
-                all.resize(size_t(maxLen));
-            }
-            tokens[i] = std::move(all);
+            if (int(all.size()) > maxLen) ++s.truncated;
+            if (!inTrain[i]) continue;
+            for (size_t k = 0; k < all.size() && int(k) < maxLen; ++k)
+                if (all[k].text != "<pad>" && all[k].text != "<unk>") ++counts[all[k].text];
         }
-        std::vector<std::vector<Token>> train;
-        train.reserve(split.train.size());
-        for (int i : split.train) train.push_back(tokens[size_t(i)]);
-        const Vocabulary vocab = Vocabulary::build(train, minFreq, maxVocab);
-        s.vocabulary = vocab.size();
+        std::vector<std::pair<int64_t, const std::string *>> order;
+        for (const auto &[token, n] : counts)
+            if (n >= minFreq) order.emplace_back(n, &token);
+        std::sort(order.begin(), order.end(), [](const auto &a, const auto &b) {
+            return a.first != b.first ? a.first > b.first : *a.second < *b.second;
+        });
+        if (int(order.size()) > maxVocab - 2) order.resize(size_t(std::max(0, maxVocab - 2)));
+        std::unordered_set<std::string> known;
+        for (const auto &o : order) known.insert(*o.second);
+        s.vocabulary = 2 + int(known.size());
         int64_t total = 0, unknown = 0;
-        for (int i : split.val)
-            for (const Token &t : tokens[size_t(i)]) {
+        for (int i : split.val) {
+            const std::vector<Token> tokens = tokenize(data.samples[size_t(i)].text, maxLen);
+            for (const Token &t : tokens) {
                 ++total;
-                unknown += vocab.id(t.text) == Vocabulary::Unk;
+                unknown += !known.count(t.text);
             }
+        }
         s.oovRate = total ? double(unknown) / double(total) : 0.0;
     } else {
         const size_t F = data.featureNames.size();
