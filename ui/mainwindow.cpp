@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "attention/attentionpanel.h"
 #include "checkpoint.h"
 #include "datasetpanel.h"
 #include "lossplot.h"
@@ -125,6 +126,8 @@ void MainWindow::createPanels()
     m_views->setObjectName(QStringLiteral("views"));
     m_views->setDocumentMode(true);
     m_views->addTab(m_curves, tr("Curves"));
+    m_attention = new AttentionPanel;
+    m_views->addTab(m_attention, tr("Attention"));
     setCentralWidget(m_views);
     connect(m_curves, &LossPlot::optionsChanged, this, [this]() { writeSettings(); });
 }
@@ -360,6 +363,9 @@ bool MainWindow::rebuildSetup()
     m_curves->setTasks(taskNames(setup->model.tasks));
     m_status->clear();
     m_training->configure(setup);
+    m_attention->setModelAndData(std::make_shared<const Model>(setup->model), m_data,
+                                 std::make_shared<const EncodedDataset>(setup->val), 0);
+    m_attentionClock.start();
     emit setupChanged(setup);
     return true;
 }
@@ -400,12 +406,27 @@ void MainWindow::onSnapshot(const TrainingSnapshot &snapshot)
     m_curves->append(snapshot);
     m_last = snapshot;
     m_status->update(snapshot, m_training->state());
+    // Live attention: the probe set's weights from the current model, a few
+    // times a second. The forward pass runs here, on the GUI thread, over the
+    // handful of probe samples (about a millisecond for the default model).
+    if (!m_attentionClock.isValid() || m_attentionClock.elapsed() >= 500)
+        refreshAttention(snapshot.step);
+}
+
+void MainWindow::refreshAttention(int64_t step)
+{
+    m_attentionClock.restart();
+    if (std::shared_ptr<Model> model = m_training->worker()->modelCopy())
+        m_attention->setModel(model, step, /*refreshNow=*/true);
 }
 
 void MainWindow::onState(TrainingWorker::State state, const QString &message)
 {
     updateControls();
     m_status->update(m_last, state);
+    if (state == TrainingWorker::State::Paused || state == TrainingWorker::State::Stopped
+        || state == TrainingWorker::State::Finished)
+        refreshAttention(m_last.step);
     if (message.isEmpty())
         return;
     if (state == TrainingWorker::State::Paused) {

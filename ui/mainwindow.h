@@ -8,6 +8,7 @@
 #include "controlstate.h"
 #include "trainingcontroller.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 #include <QString>
 
@@ -82,6 +83,7 @@ private:
     bool rebuildSetup();
     void updateControls();
     void onSnapshot(const TrainingSnapshot &snapshot);
+    void refreshAttention(int64_t step);
     void onState(TrainingWorker::State state, const QString &message);
     void onSettingsNeedNewRun();
     void showError(const QString &message);
@@ -97,6 +99,8 @@ private:
     ModelPanel *m_modelPanel = nullptr;
     TrainingPanel *m_trainingPanel = nullptr;
     LossPlot *m_curves = nullptr;
+    class AttentionPanel *m_attention = nullptr;
+    QElapsedTimer m_attentionClock;  // throttles live attention refreshes
     QTabWidget *m_views = nullptr;
     TrainingStatus *m_status = nullptr;
     QLabel *m_dataLabel = nullptr;
