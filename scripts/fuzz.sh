@@ -23,10 +23,11 @@ cli=${ATTNSCOPE_CLI:-$build/app/attnscope-cli}
 for t in $targets; do
     corpus=$build/corpus/$t
     mkdir -p "$corpus"
+    maxlen=4096
     case $t in
     csv) seeds="$root/tests/data/csv $root/resources/datasets" ;;
     jsonl) seeds="$root/tests/data/jsonl" ;;
-    checkpoint) seeds="$build/checkpoint-seeds" ;;
+    checkpoint) seeds="$build/checkpoint-seeds"; maxlen=32768 ;;  # the seed checkpoints are 6-12 KB
     esac
     if [ "$t" = checkpoint ] && [ ! -d "$build/checkpoint-seeds" ]; then
         [ -x "$cli" ] || cmake --build "$build" -j"$jobs" --target attnscope-cli
@@ -40,6 +41,6 @@ for t in $targets; do
     [ -d "$regressions" ] || regressions=
     echo "== fuzz_$t: $runs runs"
     # seeds that are directories of files; fixture directories named *.csv are skipped by libFuzzer
-    (cd "$build" && ASAN_OPTIONS=detect_leaks=1 "./tests/fuzz/fuzz_$t" -runs="$runs" -max_len=4096 \
+    (cd "$build" && ASAN_OPTIONS=detect_leaks=1 "./tests/fuzz/fuzz_$t" -runs="$runs" -max_len=$maxlen \
         -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$corpus" $seeds $regressions) 2>&1 | tee "$build/fuzz_$t.log" | grep -E "^(==|#[0-9]+ +DONE|stat::|SUMMARY|artifact)" || true
 done
