@@ -2,6 +2,8 @@
 // the data is the same with every standard library.
 #include "builtins.h"
 
+#include "random.h"
+
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -10,18 +12,12 @@ namespace attnscope {
 
 namespace {
 
-class SplitMix {
+// The project's splitmix64 (random.h), with an int-valued below() and its
+// own Box-Muller (the draws of these generators are part of their data).
+class SplitMix : public Rng {
 public:
-    explicit SplitMix(uint64_t seed) : m_state(seed) {}
-    uint64_t next()
-    {
-        uint64_t z = (m_state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
+    using Rng::Rng;
     int below(int n) { return n > 0 ? int(next() % uint64_t(n)) : 0; }
-    double uniform() { return double(next() >> 11) * 0x1.0p-53; }
     // Standard normal (Box-Muller, the cosine half).
     double normal()
     {
@@ -29,9 +25,6 @@ public:
         const double v = uniform();
         return std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * v);
     }
-
-private:
-    uint64_t m_state;
 };
 
 struct Options {

@@ -7,6 +7,8 @@
 // loading are collected in Dataset::warnings.
 #include "dataset.h"
 
+#include "random.h"
+
 #include "builtins.h"
 #include "csvreader.h"
 
@@ -32,27 +34,15 @@ namespace attnscope {
 namespace {
 
 // ---------------------------------------------------------------------------
-// A small, fully specified PRNG (splitmix64). The built-in data and the split
-// must be the same with every standard library, which rules out the
-// implementation-defined std:: distributions.
-class SplitMix {
+// The project's splitmix64 (random.h): the built-in data and the split must be
+// the same with every standard library, which rules out the
+// implementation-defined std:: distributions. below() returns int here; the
+// modulo bias is below 2^-40 for the small n used, and being exactly specified
+// matters more.
+class SplitMix : public Rng {
 public:
-    explicit SplitMix(uint64_t seed) : m_state(seed) {}
-    uint64_t next()
-    {
-        uint64_t z = (m_state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-    // Uniform integer in [0, n); the modulo bias is below 2^-40 for the small
-    // n used here, and being exactly specified matters more.
+    using Rng::Rng;
     int below(int n) { return n > 0 ? int(next() % uint64_t(n)) : 0; }
-    // Uniform in [0, 1) from 53 random bits.
-    double uniform() { return double(next() >> 11) * 0x1.0p-53; }
-
-private:
-    uint64_t m_state;
 };
 
 // Fisher-Yates, from the back, with SplitMix: the same permutation everywhere.
