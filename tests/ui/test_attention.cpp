@@ -32,10 +32,7 @@
 #include <cmath>
 #include <memory>
 
-#if __has_include("taskcolors.h")
 #include "taskcolors.h"
-#define HAVE_TASKCOLORS 1
-#endif
 
 using namespace attnscope;
 
@@ -352,12 +349,16 @@ void TestAttention::probeEditorEqualsCli()
 
 void TestAttention::taskColoursAreTheWorkbenchs()
 {
-#ifdef HAVE_TASKCOLORS
-    for (int t = 0; t < 16; ++t)
-        QCOMPARE(attentionTaskColor(t), taskColor(t));
-#else
-    QSKIP("ui/taskcolors.h is not there");
-#endif
+    // One palette (taskColor, shared with the loss plot): the disagreement
+    // view's dots and the history's curves carry each task's colour.
+    m_panel->setCurrentView(AttentionPanel::View::Disagreement);
+    QApplication::processEvents();
+    QCustomPlot *plot = m_panel->disagreementView()->plot();
+    QCOMPARE(plot->graphCount(), int(m_model->tasks.size()));
+    for (int t = 0; t < plot->graphCount(); ++t)
+        QCOMPARE(plot->graph(t)->scatterStyle().brush().color(), taskColor(t));
+    QCOMPARE(taskColor(0), QColor(0x0072B2));  // Okabe-Ito blue, as the curves
+    QCOMPARE(taskColor(7), taskColor(0));
 }
 
 void TestAttention::exportsWriteValidFiles_data()

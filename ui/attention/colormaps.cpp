@@ -76,17 +76,6 @@ QColor textColorOn(const QColor &background)
     return luminance > 0.5 ? QColor(Qt::black) : QColor(Qt::white);
 }
 
-QColor attentionTaskColor(int task)
-{
-    // The workbench's palette (ui/taskcolors.cpp, taskColor()), in its order:
-    // Okabe-Ito, distinguishable with every common colour-vision deficiency.
-    // Kept in step by hand because attnscope_attention cannot link
-    // attnscope_ui (which links it); see the note in colormaps.h.
-    static const QRgb colors[] = {0x0072B2, 0xD55E00, 0x009E73, 0xCC79A7, 0xE69F00, 0x56B4E9, 0xF0E442};
-    constexpr int n = int(sizeof colors / sizeof colors[0]);
-    return QColor(colors[((task % n) + n) % n]);
-}
-
 void stylePlot(QCustomPlot *plot, const QPalette &palette)
 {
     const QColor fg = palette.color(QPalette::WindowText);

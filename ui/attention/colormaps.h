@@ -3,6 +3,8 @@
 // (cividis is built for deuteranopia and protanopia); greyscale is for print.
 #pragma once
 
+#include "taskcolors.h"  // taskColor(t): one colour per task, the whole application's
+
 #include <QColor>
 #include <QString>
 #include <QStringList>
@@ -25,11 +27,6 @@ QCPColorGradient colorGradient(ColorMap map);
 QColor colorAt(ColorMap map, double t);
 // Black or white, whichever reads better on `background`.
 QColor textColorOn(const QColor &background);
-
-// One colour per task, the same everywhere in the application: the same
-// colours in the same order as the workbench's taskColor() (ui/taskcolors.h).
-// Once taskcolors moves into a library both can link, this should call it.
-QColor attentionTaskColor(int task);
 
 // Fonts, colours and pens of an attention plot for the widget's palette
 // (light or dark), with fonts readable on a projector.

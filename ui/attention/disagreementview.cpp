@@ -95,8 +95,8 @@ void DisagreementView::rebuild()
             values[j] = j < int(s.weights[size_t(t)].size()) ? s.weights[size_t(t)][size_t(j)] : std::nan("");
         graph->setData(keys, values, true);
         graph->setLineStyle(QCPGraph::lsNone);
-        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, attentionTaskColor(t),
-                                               attentionTaskColor(t), 9));
+        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, taskColor(t),
+                                               taskColor(t), 9));
     }
     const QFontMetrics fm(m_plot->xAxis->tickLabelFont());
     const int every = std::max(1, int(std::ceil(double(n) * (fm.height() + 2) / std::max(200, m_plot->width() - 120))));

@@ -96,7 +96,7 @@ void HistoryView::rebuild()
     for (int64_t s : m_steps) steps << double(s);
     bool anyRationale = false;
     for (int t = 0; t < T; ++t) {
-        const QColor color = attentionTaskColor(t);
+        const QColor color = taskColor(t);
         const QString name = QString::fromStdString(m_tasks[size_t(t)].name);
         QVector<double> g, m, a;
         for (size_t i = 0; i < m_steps.size(); ++i) {

@@ -159,7 +159,7 @@ bool ProbeEditor::run()
             const int pred = s.predicted(t);
             if (pred < 0) continue;
             parts << QStringLiteral("<b style='color:%1'>%2</b>: %3 (%4)")
-                         .arg(attentionTaskColor(t).name(),
+                         .arg(taskColor(t).name(),
                               QString::fromStdString(m_result.tasks[size_t(t)].name).toHtmlEscaped(),
                               QString::fromStdString(m_result.tasks[size_t(t)].classes[size_t(pred)]).toHtmlEscaped())
                          .arg(s.probs[size_t(t)][size_t(pred)], 0, 'f', 2);

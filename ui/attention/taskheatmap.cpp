@@ -224,7 +224,7 @@ void TaskHeatmap::rebuild()
             strip->topLeft->setCoords(-9.0 / rectWidth, r - 0.45);
             strip->bottomRight->setCoords(-3.0 / rectWidth, r + 0.45);
             strip->setPen(Qt::NoPen);
-            strip->setBrush(attentionTaskColor(r));
+            strip->setBrush(taskColor(r));
         }
     }
     m_plot->yAxis->setTickLabelPadding(m_layout == Layout::TasksForSample ? 14 : 5);

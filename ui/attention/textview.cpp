@@ -166,7 +166,7 @@ int TextView::layoutAndPaint(QPainter *painter, int width) const
         int y = top;
         // Column header: task colour bar, name, gold / prediction.
         if (painter) {
-            painter->fillRect(QRect(x0, y, columnWidth, 4), attentionTaskColor(t));
+            painter->fillRect(QRect(x0, y, columnWidth, 4), taskColor(t));
             painter->setFont(bold);
             painter->setPen(fg);
             painter->drawText(QRect(x0, y + 6, columnWidth, fmBold.height()), Qt::AlignLeft,
@@ -203,7 +203,7 @@ int TextView::layoutAndPaint(QPainter *painter, int width) const
                     painter->setBrush(Qt::NoBrush);
                     painter->setPen(QPen(fg, 1));
                     painter->drawRoundedRect(box.adjusted(-2.5, -2.5, 2.5, 2.5), 4, 4);
-                    painter->setPen(QPen(attentionTaskColor(t), 2.5));
+                    painter->setPen(QPen(taskColor(t), 2.5));
                     painter->drawRoundedRect(box.adjusted(-1, -1, 1, 1), 3, 3);
                 }
                 painter->setFont(font());

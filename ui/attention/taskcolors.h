@@ -1,7 +1,9 @@
 // One colour per task, used by every view of the application (loss curves,
 // attention heatmaps, text shading), so that a task is recognised by its
 // colour everywhere. The palette is Okabe & Ito's, which stays distinct for
-// the common forms of colour blindness.
+// the common forms of colour blindness. It lives in attnscope_attention,
+// which attnscope_ui links, so the workbench and the attention views share
+// this one definition.
 #pragma once
 
 #include <QColor>
