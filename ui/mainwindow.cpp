@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "attention/attentionpanel.h"
+#include "attentionfeed.h"
 #include "checkpoint.h"
 #include "datasetpanel.h"
 #include "lossplot.h"
@@ -128,6 +129,7 @@ void MainWindow::createPanels()
     m_views->addTab(m_curves, tr("Curves"));
     m_attention = new AttentionPanel;
     m_views->addTab(m_attention, tr("Attention"));
+    m_attentionFeed = new AttentionFeed(m_training, m_attention, this);
     setCentralWidget(m_views);
     connect(m_curves, &LossPlot::optionsChanged, this, [this]() { writeSettings(); });
 }
@@ -328,6 +330,7 @@ bool MainWindow::openCheckpoint(const QString &path)
         setup->model = *model;
         setup->config = m_trainingPanel->config();
         m_training->configure(setup);
+        m_attentionFeed->setRun(setup, nullptr);
         emit setupChanged(setup);
         m_curves->setTasks(taskNames(model->tasks));
         statusBar()->showMessage(tr("Opened %1; open a dataset with the same tasks to train or evaluate it").arg(path), 10000);
@@ -363,9 +366,7 @@ bool MainWindow::rebuildSetup()
     m_curves->setTasks(taskNames(setup->model.tasks));
     m_status->clear();
     m_training->configure(setup);
-    m_attention->setModelAndData(std::make_shared<const Model>(setup->model), m_data,
-                                 std::make_shared<const EncodedDataset>(setup->val), 0);
-    m_attentionClock.start();
+    m_attentionFeed->setRun(setup, m_data);  // the worker refreshes the probe set from now on
     emit setupChanged(setup);
     return true;
 }
@@ -406,27 +407,12 @@ void MainWindow::onSnapshot(const TrainingSnapshot &snapshot)
     m_curves->append(snapshot);
     m_last = snapshot;
     m_status->update(snapshot, m_training->state());
-    // Live attention: the probe set's weights from the current model, a few
-    // times a second. The forward pass runs here, on the GUI thread, over the
-    // handful of probe samples (about a millisecond for the default model).
-    if (!m_attentionClock.isValid() || m_attentionClock.elapsed() >= 500)
-        refreshAttention(snapshot.step);
-}
-
-void MainWindow::refreshAttention(int64_t step)
-{
-    m_attentionClock.restart();
-    if (std::shared_ptr<Model> model = m_training->worker()->modelCopy())
-        m_attention->setModel(model, step, /*refreshNow=*/true);
 }
 
 void MainWindow::onState(TrainingWorker::State state, const QString &message)
 {
     updateControls();
     m_status->update(m_last, state);
-    if (state == TrainingWorker::State::Paused || state == TrainingWorker::State::Stopped
-        || state == TrainingWorker::State::Finished)
-        refreshAttention(m_last.step);
     if (message.isEmpty())
         return;
     if (state == TrainingWorker::State::Paused) {

@@ -83,7 +83,6 @@ private:
     bool rebuildSetup();
     void updateControls();
     void onSnapshot(const TrainingSnapshot &snapshot);
-    void refreshAttention(int64_t step);
     void onState(TrainingWorker::State state, const QString &message);
     void onSettingsNeedNewRun();
     void showError(const QString &message);
@@ -100,7 +99,7 @@ private:
     TrainingPanel *m_trainingPanel = nullptr;
     LossPlot *m_curves = nullptr;
     class AttentionPanel *m_attention = nullptr;
-    QElapsedTimer m_attentionClock;  // throttles live attention refreshes
+    class AttentionFeed *m_attentionFeed = nullptr;  // the worker's live attention to m_attention
     QTabWidget *m_views = nullptr;
     TrainingStatus *m_status = nullptr;
     QLabel *m_dataLabel = nullptr;

@@ -1,6 +1,7 @@
 #include "trainingworker.h"
 
 #include <cmath>
+#include <utility>
 
 namespace attnscope {
 
@@ -24,6 +25,8 @@ TrainingWorker::TrainingWorker(QObject *parent)
     qRegisterMetaType<attnscope::TrainingSnapshot>();
     qRegisterMetaType<std::shared_ptr<const attnscope::TrainingSetup>>();
     qRegisterMetaType<attnscope::TrainingWorker::State>();
+    qRegisterMetaType<attnscope::SnapshotPtr>();
+    qRegisterMetaType<attnscope::ProbeInput>();
 }
 
 TrainingWorker::~TrainingWorker() = default;
@@ -57,6 +60,40 @@ std::shared_ptr<Model> TrainingWorker::modelCopy() const
     if (!m_trainer)
         return {};
     return std::make_shared<Model>(m_model);
+}
+
+void TrainingWorker::setProbes(const ProbeSet &probes, std::shared_ptr<const TrainingSetup> setup,
+                               std::shared_ptr<const Dataset> dataset)
+{
+    {
+        std::lock_guard lock(m_attentionMutex);
+        m_pendingProbes = ProbeRequest{probes, std::move(setup), std::move(dataset)};
+        m_clearProbes = false;
+    }
+    // Idle, the worker takes it in its event loop; training, between two steps.
+    QMetaObject::invokeMethod(this, [this] { serviceAttention(); }, Qt::QueuedConnection);
+}
+
+void TrainingWorker::clearProbes()
+{
+    std::lock_guard lock(m_attentionMutex);
+    m_pendingProbes.reset();
+    m_clearProbes = true;
+}
+
+void TrainingWorker::setProbeInput(const ProbeInput &input)
+{
+    {
+        std::lock_guard lock(m_attentionMutex);
+        m_pendingInput = input;
+    }
+    QMetaObject::invokeMethod(this, [this] { serviceAttention(); }, Qt::QueuedConnection);
+}
+
+void TrainingWorker::setAttentionRate(int everySteps, std::chrono::milliseconds minInterval)
+{
+    m_attentionEvery.store(std::max(1, everySteps));
+    m_attentionMinMs.store(int(std::max<int64_t>(0, minInterval.count())));
 }
 
 void TrainingWorker::configure(std::shared_ptr<const TrainingSetup> setup)
@@ -103,6 +140,14 @@ void TrainingWorker::rebuild()
     }
     flush(true);
     setState(m_trainer ? State::Ready : State::Empty);
+    // The probe set indexes the validation split of its setup only.
+    if (m_probesFor != m_setup) {
+        m_probes.reset();
+        m_probesFor.reset();
+    }
+    m_attentionStep = -1;
+    takeAttentionRequests();
+    refreshAttention(true, true);
 }
 
 void TrainingWorker::start()
@@ -177,6 +222,7 @@ void TrainingWorker::runSteps(int64_t limit)
             break;
         }
         flush(false);
+        maybeRefreshAttention();
     }
     if (next != State::Finished && m_trainer->finished()) {
         next = State::Finished;
@@ -186,6 +232,12 @@ void TrainingWorker::runSteps(int64_t limit)
     if (next == State::Stopped)
         m_stopRequested.store(false);
     flush(true);
+    // Paused, stopped, stepped or finished: the views show these weights.
+    if (!m_quit.load()) {
+        const Requests r = takeAttentionRequests();
+        const bool stale = m_attentionStep != m_trainer->progress().step;
+        refreshAttention(stale || r.probes, stale || r.input);
+    }
     setState(next, message);
 }
 
@@ -280,6 +332,88 @@ void TrainingWorker::flush(bool force)
     m_out.stepsPerSecond = out.stepsPerSecond;
     m_out.learningRate = out.learningRate;
     emit snapshot(out);
+}
+
+// Takes the GUI's requests that apply to the current setup.
+TrainingWorker::Requests TrainingWorker::takeAttentionRequests()
+{
+    std::optional<ProbeRequest> probes;
+    std::optional<ProbeInput> input;
+    bool clear = false;
+    {
+        std::lock_guard lock(m_attentionMutex);
+        if (m_pendingProbes && m_pendingProbes->setup == m_setup)
+            probes.swap(m_pendingProbes);
+        input.swap(m_pendingInput);
+        clear = std::exchange(m_clearProbes, false);
+    }
+    Requests r;
+    if (clear) {
+        m_probes.reset();
+        m_probesFor.reset();
+        m_probeTexts.reset();
+    }
+    if (probes) {
+        m_probes = std::move(probes->probes);
+        m_probesFor = std::move(probes->setup);
+        m_probeTexts = std::move(probes->dataset);
+        r.probes = true;
+    }
+    if (input) {
+        m_probeInput = std::move(*input);
+        r.input = true;
+    }
+    return r;
+}
+
+void TrainingWorker::serviceAttention()
+{
+    if (m_state.load() == State::Running || m_quit.load())
+        return;  // the training loop takes requests between its steps
+    const Requests r = takeAttentionRequests();
+    refreshAttention(r.probes, r.input);
+}
+
+// Between two steps: a refresh when one was asked for, or when the last is
+// attentionEverySteps() steps and its time budget ago.
+void TrainingWorker::maybeRefreshAttention()
+{
+    const Requests r = takeAttentionRequests();
+    if (!m_probes && !m_probeInput)
+        return;
+    const int64_t step = m_trainer->progress().step;
+    if (step - m_attentionStep >= m_attentionEvery.load() && Clock::now() >= m_attentionDue)
+        refreshAttention(true, true);
+    else if (r.probes || r.input)
+        refreshAttention(r.probes, r.input);
+}
+
+void TrainingWorker::refreshAttention(bool probes, bool input)
+{
+    if (!m_trainer || (!probes && !input))
+        return;
+    const Clock::time_point start = Clock::now();
+    const int64_t step = m_trainer->progress().step;
+    bool ran = false;
+    // The worker's own model, read between two steps: no copy, no lock (this
+    // thread is the only one that writes it).
+    if (probes && m_probes && !m_val.samples.empty()) {
+        auto snapshot = std::make_shared<const AttentionSnapshot>(
+            m_probes->refresh(m_model, m_val, step, m_probeTexts.get()));
+        emit attentionReady(snapshot, m_setup);
+        m_attentionStep = step;
+        ran = true;
+    }
+    if (input && m_probeInput && m_probeInput->input == m_model.config.input) {
+        auto result = std::make_shared<const AttentionSnapshot>(makeInputSnapshot(m_model, *m_probeInput, step));
+        emit probeInputReady(result, m_probeInput->id, m_setup);
+        ran = true;
+    }
+    if (!ran)
+        return;
+    const Clock::time_point end = Clock::now();
+    const auto cost = std::chrono::duration_cast<Clock::duration>((end - start) * (1.0 / AttentionBudget - 1.0));
+    m_attentionDue = end + std::max<Clock::duration>(attentionMinInterval(), cost);
 }
 
 void TrainingWorker::setState(State state, const QString &message)

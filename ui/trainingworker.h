@@ -8,8 +8,21 @@
 // Results leave as values: a TrainingSnapshot at most every 30 ms carrying
 // every step since the last one, so no point is lost and the GUI is never
 // flooded.
+//
+// Live attention (issue 5): given a probe set (setProbes), the worker runs
+// ProbeSet::refresh with its own model between two steps, every
+// attentionEverySteps() steps and at most as often as its time budget allows
+// (attentionMinInterval(), and never more than AttentionBudget of the time),
+// and emits an immutable shared AttentionSnapshot; also at once after a
+// pause, stop, step, the end, a reset or a new setup, and after a probe-set
+// edit. The probe editor's input (setProbeInput) is run the same way: at the
+// next step boundary (or at once when idle), then again with every refresh.
+// The GUI hands requests over under a mutex held only to copy a value, so it
+// never waits for a training step.
 #pragma once
 
+#include "attentionsnapshot.h"
+#include "probeset.h"
 #include "trainingsetup.h"
 
 #include <QObject>
@@ -82,8 +95,30 @@ public:
     std::shared_ptr<Model> modelCopy() const;
     State state() const { return m_state.load(); }
 
+    // Thread-safe, never waits for a step. The probe set to refresh while
+    // training the run of `setup` (the indices are into setup->val); kept
+    // until the worker has that setup, ignored for any other. `dataset`
+    // (optional) supplies the original texts.
+    void setProbes(const ProbeSet &probes, std::shared_ptr<const TrainingSetup> setup,
+                   std::shared_ptr<const Dataset> dataset = {});
+    // Thread-safe: no more live attention (until the next setProbes).
+    void clearProbes();
+    // Thread-safe: the probe editor's input, run with the worker's weights.
+    void setProbeInput(const ProbeInput &input);
+    // Thread-safe: the refresh rate (steps between two refreshes, and the
+    // shortest time between two).
+    void setAttentionRate(int everySteps, std::chrono::milliseconds minInterval);
+    int attentionEverySteps() const { return m_attentionEvery.load(); }
+    std::chrono::milliseconds attentionMinInterval() const { return std::chrono::milliseconds(m_attentionMinMs.load()); }
+
     // Minimum interval between two snapshots.
     static constexpr std::chrono::milliseconds EmitInterval{30};
+    // Default live attention rate (docs/performance.md has the measured cost).
+    static constexpr int AttentionEverySteps = 10;
+    static constexpr std::chrono::milliseconds AttentionMinInterval{250};
+    // A refresh that took r waits at least r * (1 / AttentionBudget - 1)
+    // before the next one, so refreshes take at most this share of the time.
+    static constexpr double AttentionBudget = 0.05;
 
 public slots:
     // Copies the setup and builds a trainer (stops any run first).
@@ -98,6 +133,12 @@ public slots:
 
 signals:
     void snapshot(const attnscope::TrainingSnapshot &snapshot);
+    // The probe set's attention with the weights after snapshot->step steps,
+    // for the run of `setup`.
+    void attentionReady(attnscope::SnapshotPtr snapshot, std::shared_ptr<const attnscope::TrainingSetup> setup);
+    // The probe editor's input `id` with the weights after result->step steps.
+    void probeInputReady(attnscope::SnapshotPtr result, int id,
+                         std::shared_ptr<const attnscope::TrainingSetup> setup);
     // message: why it stopped or paused when not by request (divergence, the end).
     void stateChanged(attnscope::TrainingWorker::State state, const QString &message);
 
@@ -109,6 +150,14 @@ private:
     void evaluateEpoch();
     void flush(bool force);
     void setState(State state, const QString &message = {});
+    // Live attention, all on the worker's thread between two steps.
+    struct Requests {
+        bool probes = false, input = false;  // a new probe set / editor input arrived
+    };
+    Requests takeAttentionRequests();
+    void serviceAttention();                 // idle: the queued call after a request
+    void refreshAttention(bool probes, bool input);  // now, with m_model
+    void maybeRefreshAttention();            // in the loop: when due or requested
 
     std::shared_ptr<const TrainingSetup> m_setup;
     Model m_model;                       // the weights being trained
@@ -128,9 +177,30 @@ private:
     std::chrono::steady_clock::time_point m_lastEmit, m_runStart;
     int64_t m_runStartStep = 0;
     int m_run = 0;
+
+    // Requests from the GUI (under m_attentionMutex, held only to copy them).
+    struct ProbeRequest {
+        ProbeSet probes;
+        std::shared_ptr<const TrainingSetup> setup;
+        std::shared_ptr<const Dataset> dataset;
+    };
+    std::mutex m_attentionMutex;
+    std::optional<ProbeRequest> m_pendingProbes;
+    std::optional<ProbeInput> m_pendingInput;
+    bool m_clearProbes = false;
+    std::atomic<int> m_attentionEvery{AttentionEverySteps};
+    std::atomic<int> m_attentionMinMs{int(AttentionMinInterval.count())};
+    // The worker's own copies.
+    std::optional<ProbeSet> m_probes;      // for m_probesFor; none = live attention off
+    std::shared_ptr<const TrainingSetup> m_probesFor;
+    std::shared_ptr<const Dataset> m_probeTexts;
+    std::optional<ProbeInput> m_probeInput;
+    int64_t m_attentionStep = -1;          // step of the last refresh
+    std::chrono::steady_clock::time_point m_attentionDue;  // no periodic refresh before
 };
 
 } // namespace attnscope
 
 Q_DECLARE_METATYPE(attnscope::TrainingSnapshot)
+Q_DECLARE_METATYPE(attnscope::ProbeInput)
 Q_DECLARE_METATYPE(std::shared_ptr<const attnscope::TrainingSetup>)

@@ -2,6 +2,7 @@
 // weights, a selection reaches every view, the timeline scrubs, the probe
 // editor equals `attnscope-cli attention --text`, and exports are valid.
 #include "attentionexport.h"
+#include "attentionfeed.h"
 #include "attentionpanel.h"
 #include "attentiontimeline.h"
 #include "checkpoint.h"
@@ -21,6 +22,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QApplication>
 #include <QSvgRenderer>
@@ -50,6 +52,7 @@ private slots:
     void timelineScrubbingShowsSnapshotWeights();
     void refreshFromAWorkerThread();
     void probeEditorEqualsCli();
+    void workbenchFeedShowsTheWorkersWeights();
     void taskColoursAreTheWorkbenchs();
     void exportsWriteValidFiles_data();
     void exportsWriteValidFiles();
@@ -345,6 +348,73 @@ void TestAttention::probeEditorEqualsCli()
     // The panel's JSON export of the editor is the CLI's document.
     const QJsonDocument exported = QJsonDocument::fromJson(m_panel->json(AttentionPanel::View::ProbeEditor));
     QCOMPARE(exported, doc);
+}
+
+// The workbench's wiring: the worker refreshes the probe set the panel chose
+// and runs the probe editor's text; the panel never runs the model itself.
+void TestAttention::workbenchFeedShowsTheWorkersWeights()
+{
+    ModelConfig config;
+    config.dim = 16;
+    config.heads = 2;
+    config.ffn = 32;
+    config.maxLen = 32;
+    TrainConfig train;
+    train.batchSize = 16;
+    train.epochs = 50;
+    auto setup = std::make_shared<TrainingSetup>();
+    std::string error;
+    QVERIFY2(buildSetup(*m_data, config, train, 0.2, setup.get(), &error), error.c_str());
+    TrainingController training;
+    AttentionPanel panel;
+    panel.resize(1000, 700);
+    panel.show();
+    AttentionFeed feed(&training, &panel);
+    QVERIFY(panel.isFed() && panel.probeEditor()->hasRunner());
+    training.configure(setup);
+    feed.setRun(setup, m_data);
+    QVERIFY(panel.probeSet().size() > 0);
+    // Step 0 arrives from the worker (the panel did not compute it).
+    QTRY_COMPARE_WITH_TIMEOUT(panel.shown().samples.size(), size_t(panel.probeSet().size()), 20000);
+    QCOMPARE(panel.shown().step, int64_t(0));
+    training.worker()->setAttentionRate(1, std::chrono::milliseconds(0));
+    training.start();
+    QTRY_VERIFY_WITH_TIMEOUT(panel.timeline().size() >= 3 && panel.shown().step > 0, 20000);
+    training.pause();
+    QTRY_COMPARE_WITH_TIMEOUT(training.state(), TrainingWorker::State::Paused, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(panel.shown().step, training.currentStep(), 20000);
+    const std::shared_ptr<Model> model = training.modelCopy();
+    std::vector<int> probes;
+    for (const AttentionSample &s : panel.shown().samples) probes.push_back(s.probe);
+    QCOMPARE(probes, panel.probeSet().indices());
+    const std::vector<SampleOutputs> core = inspect(*model, setup->val, probes);
+    const int k = panel.selectedSample();
+    for (int t = 0; t < panel.heatmap()->rows(); ++t)
+        for (int j = 0; j < panel.heatmap()->columns(); ++j)
+            QCOMPARE(panel.heatmap()->cell(t, j), double(core[size_t(k)].pool[size_t(t)][size_t(j)]));
+    // Removing a probe: the worker sends the smaller set.
+    panel.selectSample(0);
+    const int removed = panel.shown().samples[0].probe;
+    QPushButton *remove = nullptr;
+    for (QPushButton *b : panel.findChildren<QPushButton *>())
+        if (b->text() == QStringLiteral("Remove")) remove = b;
+    QVERIFY(remove);
+    remove->click();
+    QTRY_VERIFY_WITH_TIMEOUT(panel.shown().findProbe(removed) < 0 && !panel.shown().samples.empty(), 20000);
+    // The probe editor: the worker runs the text with the paused weights.
+    const QString text = QStringLiteral("great screen, not bad at all");
+    panel.probeEditor()->setText(text);
+    const int id = panel.probeEditor()->pendingId();
+    QTRY_COMPARE_WITH_TIMEOUT(panel.probeEditor()->result().samples.size(), size_t(1), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(panel.probeEditor()->result().samples[0].text, text.toStdString(), 20000);
+    ProbeInput input;
+    input.text = text.toStdString();
+    const AttentionSnapshot want = makeInputSnapshot(*model, input, training.currentStep());
+    QCOMPARE(panel.probeEditor()->pendingId(), id);
+    QCOMPARE(panel.probeEditor()->result().samples[0].weights, want.samples[0].weights);
+    QCOMPARE(panel.probeEditor()->result().samples[0].probs, want.samples[0].probs);
+    QCOMPARE(panel.probeEditor()->result().step, training.currentStep());
+    training.shutdown();
 }
 
 void TestAttention::taskColoursAreTheWorkbenchs()

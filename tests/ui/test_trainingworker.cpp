@@ -3,6 +3,7 @@
 // marked at its step, divergence pausing with the last good weights, and
 // shutting down in the middle of training. Built also with ASan and TSan by
 // scripts/sanitize.sh.
+#include "probeset.h"
 #include "trainingcontroller.h"
 
 #include <QSignalSpy>
@@ -59,6 +60,69 @@ struct Recorder {
 };
 
 constexpr int Timeout = 20000;
+
+// Collects the worker's live attention snapshots (and editor results).
+struct AttentionRecorder {
+    explicit AttentionRecorder(TrainingController &c)
+    {
+        QObject::connect(c.worker(), &TrainingWorker::attentionReady, &c,
+                         [this](SnapshotPtr s, std::shared_ptr<const TrainingSetup> setup) {
+                             snapshots.push_back(s);
+                             setups.push_back(setup);
+                         }, Qt::QueuedConnection);
+        QObject::connect(c.worker(), &TrainingWorker::probeInputReady, &c,
+                         [this](SnapshotPtr s, int id, std::shared_ptr<const TrainingSetup>) {
+                             inputs.push_back({id, s});
+                         }, Qt::QueuedConnection);
+    }
+    std::vector<SnapshotPtr> snapshots;
+    std::vector<std::shared_ptr<const TrainingSetup>> setups;
+    std::vector<std::pair<int, SnapshotPtr>> inputs;
+};
+
+std::vector<int> probesOf(const AttentionSnapshot &s)
+{
+    std::vector<int> out;
+    for (const AttentionSample &sample : s.samples)
+        out.push_back(sample.probe);
+    return out;
+}
+
+// The weights after `steps` steps of the setup's run, replayed with a trainer
+// of our own (training is deterministic: same seed, data and settings give
+// bit-identical weights).
+Model replay(const TrainingSetup &setup, int64_t steps)
+{
+    Model model = setup.model;
+    Trainer trainer(model, setup.train, setup.config);
+    for (int64_t i = 0; i < steps; ++i)
+        if (!trainer.step())
+            qFatal("replay: the trainer stopped at step %lld", static_cast<long long>(i));
+    return model;
+}
+
+// Every weight of the snapshot is the core's, for that sample, at that step.
+void compareWithCore(const AttentionSnapshot &snap, const TrainingSetup &setup, const Model &model)
+{
+    const std::vector<SampleOutputs> core = inspect(model, setup.val, probesOf(snap));
+    QCOMPARE(core.size(), snap.samples.size());
+    for (size_t k = 0; k < core.size(); ++k) {
+        const AttentionSample &s = snap.samples[k];
+        QCOMPARE(s.weights.size(), core[k].pool.size());
+        for (size_t t = 0; t < core[k].pool.size(); ++t) {
+            QCOMPARE(s.weights[t].size(), core[k].pool[t].size());
+            for (size_t j = 0; j < core[k].pool[t].size(); ++j)
+                QCOMPARE(s.weights[t][j], core[k].pool[t][j]);
+            for (size_t c = 0; c < core[k].probs[t].size(); ++c)
+                QCOMPARE(s.probs[t][c], core[k].probs[t][c]);
+        }
+        for (size_t l = 0; l < s.selfAttention.size(); ++l)
+            for (size_t h = 0; h < s.selfAttention[l].size(); ++h)
+                for (size_t i = 0; i < s.selfAttention[l][h].size(); ++i)
+                    for (size_t j = 0; j < s.selfAttention[l][h][i].size(); ++j)
+                        QCOMPARE(s.selfAttention[l][h][i][j], core[k].selfAttention[l][h][i][j]);
+    }
+}
 
 } // namespace
 
@@ -199,6 +263,149 @@ private slots:
             QTRY_VERIFY_WITH_TIMEOUT(r.steps.size() >= size_t(2 + i * 3), Timeout);
             c.reset();
         }
+    }
+
+    // Live attention: the worker refreshes the probe set between steps with
+    // its own weights; each snapshot holds exactly what the core computes for
+    // those samples after that many steps, mid-run and after a pause.
+    void liveAttentionHoldsTheCoreWeightsOfItsStep()
+    {
+        auto setup = makeSetup();
+        QVERIFY(setup->model.config.layers >= 1);  // self-attention to compare too
+        TrainingController c;
+        AttentionRecorder a(c);
+        ProbeSet probes;
+        probes.choose(setup->val, setup->model.tasks);
+        QVERIFY(probes.size() >= 2);
+        c.worker()->setAttentionRate(3, std::chrono::milliseconds(0));
+        c.configure(setup);
+        c.worker()->setProbes(probes, setup);
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Ready, Timeout);
+        // The new setup's first snapshot: the initial weights, step 0.
+        QTRY_VERIFY_WITH_TIMEOUT(!a.snapshots.empty(), Timeout);
+        QCOMPARE(a.snapshots.front()->step, int64_t(0));
+        QCOMPARE(a.setups.front(), std::shared_ptr<const TrainingSetup>(setup));
+        QCOMPARE(probesOf(*a.snapshots.front()), probes.indices());
+        c.start();
+        QTRY_VERIFY_WITH_TIMEOUT(a.snapshots.size() >= 4, Timeout);
+        c.pause();
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Paused, Timeout);
+        QTest::qWait(50);
+        // Refreshed during the run (every 3 steps or more), and once more at the pause.
+        const AttentionSnapshot &mid = *a.snapshots[2];
+        QVERIFY(mid.step >= 3);  // at least 3 steps apart (and the time budget)
+        const AttentionSnapshot &last = *a.snapshots.back();
+        QCOMPARE(last.step, c.currentStep());
+        QVERIFY(mid.step < last.step);
+        compareWithCore(mid, *setup, replay(*setup, mid.step));
+        compareWithCore(last, *setup, replay(*setup, last.step));
+        compareWithCore(last, *setup, *c.modelCopy());
+        // Stepping sends the new weights too.
+        const size_t before = a.snapshots.size();
+        c.step();
+        QTRY_VERIFY_WITH_TIMEOUT(a.snapshots.size() > before, Timeout);
+        QCOMPARE(a.snapshots.back()->step, last.step + 1);
+    }
+
+    // The probe set is a value the GUI hands over; an edit reaches the worker
+    // while it trains (next step) and while it is idle (at once).
+    void probeSetEditsReachTheWorker()
+    {
+        auto setup = makeSetup();
+        TrainingController c;
+        AttentionRecorder a(c);
+        ProbeSet probes;
+        probes.choose(setup->val, setup->model.tasks);
+        c.configure(setup);
+        c.worker()->setProbes(probes, setup);
+        QTRY_VERIFY_WITH_TIMEOUT(!a.snapshots.empty(), Timeout);
+        c.start();
+        QTRY_VERIFY_WITH_TIMEOUT(c.currentStep() >= 3, Timeout);
+        ProbeSet edited = probes;
+        QVERIFY(edited.remove(probes.indices().front()));
+        QVERIFY(edited.add(int(setup->val.samples.size()) - 1));
+        edited.setPinned(5, true);
+        c.worker()->setProbes(edited, setup);
+        QTRY_VERIFY_WITH_TIMEOUT(probesOf(*a.snapshots.back()) == edited.indices(), Timeout);
+        QCOMPARE(c.state(), State::Running);
+        c.pause();
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Paused, Timeout);
+        QTest::qWait(50);
+        const size_t before = a.snapshots.size();
+        ProbeSet two;
+        two.add(1);
+        two.add(2);
+        c.worker()->setProbes(two, setup);
+        QTRY_VERIFY_WITH_TIMEOUT(a.snapshots.size() > before, Timeout);
+        QCOMPARE(probesOf(*a.snapshots.back()), two.indices());
+        QCOMPARE(a.snapshots.back()->step, c.currentStep());
+        compareWithCore(*a.snapshots.back(), *setup, *c.modelCopy());
+        // Off: no more refreshes.
+        c.worker()->clearProbes();
+        c.resume();
+        QTRY_VERIFY_WITH_TIMEOUT(c.currentStep() >= a.snapshots.back()->step + 30, Timeout);
+        const size_t off = a.snapshots.size();
+        QTest::qWait(400);
+        QCOMPARE(a.snapshots.size(), off);
+    }
+
+    // A probe set for another setup waits until the worker has that setup.
+    void probesOfAnotherSetupWait()
+    {
+        auto first = makeSetup();
+        auto second = makeSetup(0.001f);
+        TrainingController c;
+        AttentionRecorder a(c);
+        ProbeSet probes;
+        probes.choose(second->val, second->model.tasks);
+        c.configure(first);
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Ready, Timeout);
+        c.worker()->setProbes(probes, second);
+        QTest::qWait(200);
+        QVERIFY(a.snapshots.empty());
+        c.configure(second);
+        QTRY_VERIFY_WITH_TIMEOUT(!a.snapshots.empty(), Timeout);
+        QCOMPARE(a.setups.back(), std::shared_ptr<const TrainingSetup>(second));
+        QCOMPARE(a.snapshots.back()->step, int64_t(0));
+    }
+
+    // The probe editor's input runs on the worker's weights: at once when
+    // idle, between two steps while training (and again with each refresh).
+    void probeInputRunsOnTheWorker()
+    {
+        auto setup = makeSetup();
+        TrainingController c;
+        AttentionRecorder a(c);
+        c.configure(setup);
+        c.step();
+        c.step();
+        QTRY_COMPARE_WITH_TIMEOUT(c.currentStep(), int64_t(2), Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Paused, Timeout);
+        ProbeInput input;
+        input.id = 7;
+        input.text = "the battery is not great, fix it asap";
+        c.worker()->setProbeInput(input);
+        QTRY_VERIFY_WITH_TIMEOUT(!a.inputs.empty(), Timeout);
+        QCOMPARE(a.inputs.back().first, 7);
+        const AttentionSnapshot &got = *a.inputs.back().second;
+        const AttentionSnapshot want = makeInputSnapshot(*c.modelCopy(), input, 2);
+        QCOMPARE(got.step, int64_t(2));
+        QCOMPARE(got.samples.size(), size_t(1));
+        QCOMPARE(got.samples[0].tokens, want.samples[0].tokens);
+        QCOMPARE(got.samples[0].weights, want.samples[0].weights);
+        QCOMPARE(got.samples[0].probs, want.samples[0].probs);
+        // While training: a new input is answered within a few steps, and the
+        // answers follow the weights.
+        c.worker()->setAttentionRate(1, std::chrono::milliseconds(0));
+        c.start();
+        QTRY_VERIFY_WITH_TIMEOUT(c.currentStep() >= 5, Timeout);
+        input.id = 8;
+        input.text = "great screen";
+        c.worker()->setProbeInput(input);
+        QTRY_VERIFY_WITH_TIMEOUT(a.inputs.back().first == 8 && a.inputs.back().second->step > 5, Timeout);
+        QCOMPARE(a.inputs.back().second->samples[0].tokens, (std::vector<std::string>{"great", "screen"}));
+        c.stop();
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Stopped, Timeout);
     }
 
     // A new setup while running replaces the run.

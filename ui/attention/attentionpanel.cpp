@@ -164,15 +164,25 @@ void AttentionPanel::setModelAndData(std::shared_ptr<const Model> model, std::sh
     m_probeEditor->setModel(m_model, step);
     if (m_model && m_probeEditor->text().isEmpty() && m_model->config.input == InputKind::Text)
         m_probeEditor->setText(QStringLiteral("the battery is not great, please fix it asap"));
-    refreshFromModel(step);
+    if (m_fed)
+        showSnapshot(std::make_shared<const AttentionSnapshot>());  // until the worker's first one
+    else
+        refreshFromModel(step);
+    updateTimelineControls();
 }
 
 void AttentionPanel::setModel(std::shared_ptr<const Model> model, int64_t step, bool refreshNow)
 {
     m_model = std::move(model);
     m_probeEditor->setModel(m_model, step);
-    if (refreshNow)
+    if (refreshNow && !m_fed)
         refreshFromModel(step);
+}
+
+void AttentionPanel::setRunner(ProbeEditor::Runner runner)
+{
+    m_fed = bool(runner);
+    m_probeEditor->setRunner(std::move(runner));
 }
 
 void AttentionPanel::refreshFromModel(int64_t step)
@@ -323,8 +333,9 @@ void AttentionPanel::editProbes(bool add)
         m_selected = 0;
     }
     emit probeSetChanged(m_probes);
-    // Show the change at once from the weights the panel has.
-    if (m_model && m_validation && m_live)
+    // Show the change at once from the weights the panel has (a worker
+    // feeding the panel sends a snapshot of the new set by itself).
+    if (!m_fed && m_model && m_validation && m_live)
         setSnapshot(m_probes.refresh(*m_model, *m_validation, std::max<int64_t>(m_shown->step, 0), m_dataset.get()));
 }
 

@@ -7,12 +7,16 @@
 //   probeSet() / probeSetChanged  --->  keeps a ProbeSet copy
 //                                       every N steps: snap = probes.refresh(model, val, step)
 //   setSnapshot(snap)  <--- queued ---  emit attentionReady(snap)   (AttentionSnapshot is a value)
-//   setModel(copy, step) <-- queued --  (optional) a copy of the weights for the probe editor
+//   probe editor input  ---  runner -->  runs it between two steps with its weights
+//   probeEditor()->setResult <-- queued  emit probeInputReady(result, id)
+// (ui/attentionfeed.h wires the workbench's worker this way.) Without a
+// runner the panel runs the model it was given itself, on the GUI thread.
 #pragma once
 
 #include "attentionsnapshot.h"
 #include "attentiontimeline.h"
 #include "colormaps.h"
+#include "probeeditor.h"
 #include "probeset.h"
 
 #include <QWidget>
@@ -30,7 +34,6 @@ namespace attnscope {
 
 class DisagreementView;
 class HistoryView;
-class ProbeEditor;
 class SelfAttentionView;
 class TaskHeatmap;
 class TextView;
@@ -52,6 +55,11 @@ public:
     // Newer weights (a copy the GUI owns): the probe editor uses them; when
     // refreshNow, the probe set is also refreshed from them (e.g. on pause).
     void setModel(std::shared_ptr<const Model> model, int64_t step, bool refreshNow = false);
+    // Fed by a worker: the panel never runs the model itself (setModelAndData
+    // and probe edits wait for the worker's snapshot; refreshNow is ignored)
+    // and the probe editor's inputs go to `runner`. An empty runner ends it.
+    void setRunner(ProbeEditor::Runner runner);
+    bool isFed() const { return m_fed; }
     // A snapshot from the worker: kept in the timeline and the history, and
     // shown at once unless the user is scrubbing back.
     void setSnapshot(const AttentionSnapshot &snapshot);
@@ -114,6 +122,7 @@ private:
     SnapshotPtr m_shown = std::make_shared<const AttentionSnapshot>();
     int m_selected = 0;
     bool m_live = true;
+    bool m_fed = false;
     ColorMap m_colorMap = ColorMap::Viridis;
 
     QComboBox *m_sampleBox = nullptr;

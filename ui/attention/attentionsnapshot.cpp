@@ -1,8 +1,10 @@
 #include "attentionsnapshot.h"
 
 #include "metrics.h"
+#include "tokenizer.h"
 #include "trainer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -104,8 +106,30 @@ std::vector<float> gateValues(const Model &model)
     return gates;
 }
 
+std::vector<std::vector<int>> snapshotBatches(const Model &model, const EncodedDataset &data,
+                                              const std::vector<int> &indices, size_t batchBytes)
+{
+    // Attention bytes of a batch of B samples padded to L: layers x B x heads x L x L floats.
+    const size_t perCell = size_t(std::max(model.config.layers, 1)) * size_t(std::max(model.config.heads, 1)) * sizeof(float);
+    std::vector<std::vector<int>> batches;
+    size_t longest = 0;
+    for (int i : indices) {
+        const size_t n = std::max<size_t>(data.samples[size_t(i)].mask.size(), 1);
+        const size_t L = std::max(longest, n);
+        if (!batches.empty() && (batches.back().size() + 1) * L * L * perCell <= batchBytes) {
+            batches.back().push_back(i);
+            longest = L;
+        } else {
+            batches.push_back({i});
+            longest = n;
+        }
+    }
+    return batches;
+}
+
 AttentionSnapshot makeSnapshot(const Model &model, const EncodedDataset &data,
-                               const std::vector<int> &indices, int64_t step, const Dataset *dataset)
+                               const std::vector<int> &indices, int64_t step, const Dataset *dataset,
+                               const SnapshotLimits &limits)
 {
     AttentionSnapshot snap;
     snap.step = step;
@@ -121,34 +145,51 @@ AttentionSnapshot makeSnapshot(const Model &model, const EncodedDataset &data,
     for (int i : indices)
         if (i >= 0 && i < int(data.samples.size()))
             valid.push_back(i);
-    // One forward pass of the core; its Activations are what is shown.
-    std::vector<SampleOutputs> outputs = inspect(model, data, valid);
+    // Self-attention bytes of a sample (its own n x n per layer and head).
+    const auto mapBytes = [&](int i) {
+        const size_t n = data.samples[size_t(i)].mask.size();
+        return size_t(model.config.layers) * size_t(model.config.heads) * n * n * sizeof(float);
+    };
+    // The focus sample's maps are kept whatever the budget; the others fill what is left in order.
+    const bool focusIn = std::find(valid.begin(), valid.end(), limits.focus) != valid.end();
+    size_t used = focusIn ? mapBytes(limits.focus) : 0;
 
     snap.samples.resize(valid.size());
-    for (size_t k = 0; k < valid.size(); ++k) {
-        const EncodedSample &es = data.samples[size_t(valid[k])];
-        AttentionSample &s = snap.samples[k];
-        s.probe = valid[k];
-        s.sampleIndex = es.index;
-        const int n = int(es.mask.size());
-        if (model.config.input == InputKind::Text) {
-            for (const Token &token : es.tokens)
-                s.tokens.push_back(token.text);
-            if (dataset && es.index >= 0 && es.index < int(dataset->samples.size()))
-                s.text = dataset->samples[size_t(es.index)].text;
-        } else {
-            for (int j = 0; j < n; ++j)
-                s.tokens.push_back(j < int(model.features.size()) ? model.features[size_t(j)]
-                                                                   : "feature " + std::to_string(j));
-            s.values = es.values;
+    size_t k = 0;
+    for (const std::vector<int> &batch : snapshotBatches(model, data, valid, limits.batchBytes)) {
+        // One forward pass of the core; its Activations are what is shown.
+        std::vector<SampleOutputs> outputs = inspect(model, data, batch);
+        for (size_t b = 0; b < batch.size(); ++b, ++k) {
+            const EncodedSample &es = data.samples[size_t(batch[b])];
+            AttentionSample &s = snap.samples[k];
+            s.probe = batch[b];
+            s.sampleIndex = es.index;
+            const int n = int(es.mask.size());
+            if (model.config.input == InputKind::Text) {
+                for (const Token &token : es.tokens)
+                    s.tokens.push_back(token.text);
+                if (dataset && es.index >= 0 && es.index < int(dataset->samples.size()))
+                    s.text = dataset->samples[size_t(es.index)].text;
+            } else {
+                for (int j = 0; j < n; ++j)
+                    s.tokens.push_back(j < int(model.features.size()) ? model.features[size_t(j)]
+                                                                       : "feature " + std::to_string(j));
+                s.values = es.values;
+            }
+            s.labels.assign(es.labels.begin(), es.labels.end());
+            s.labels.resize(size_t(T), -1);
+            s.rationale = es.rationale;
+            s.rationale.resize(size_t(T));
+            s.weights = std::move(outputs[b].pool);
+            s.probs = std::move(outputs[b].probs);
+            bool keep = batch[b] == limits.focus && focusIn;
+            if (!keep && mapBytes(batch[b]) <= limits.selfAttentionBudget - std::min(used, limits.selfAttentionBudget)) {
+                used += mapBytes(batch[b]);
+                keep = true;
+            }
+            if (keep)
+                s.selfAttention = std::move(outputs[b].selfAttention);
         }
-        s.labels.assign(es.labels.begin(), es.labels.end());
-        s.labels.resize(size_t(T), -1);
-        s.rationale = es.rationale;
-        s.rationale.resize(size_t(T));
-        s.weights = std::move(outputs[k].pool);
-        s.probs = std::move(outputs[k].probs);
-        s.selfAttention = std::move(outputs[k].selfAttention);
     }
 
     // Rationale agreement over the samples that have one (as evaluate() does per sample).
@@ -214,6 +255,27 @@ EncodedDataset encodeRow(const Model &model, const std::vector<float> &values)
     sample.rationales.assign(model.tasks.size(), {});
     data.samples.push_back(std::move(sample));
     return encodeDataset(data, {0}, Vocabulary(), model.config.maxLen);
+}
+
+AttentionSnapshot makeInputSnapshot(const Model &model, const ProbeInput &input, int64_t step)
+{
+    if (model.params.empty() || input.input != model.config.input)
+        return {};
+    EncodedDataset data;
+    if (input.input == InputKind::Text) {
+        if (tokenize(input.text, model.config.maxLen).empty())
+            return {};
+        data = encodeText(model, input.text);
+    } else {
+        data = encodeRow(model, input.row);
+    }
+    AttentionSnapshot result = makeSnapshot(model, data, {0}, step);
+    if (!result.samples.empty()) {
+        result.samples[0].sampleIndex = -1;  // typed, not from the data
+        if (input.input == InputKind::Text)
+            result.samples[0].text = input.text;
+    }
+    return result;
 }
 
 namespace {

@@ -11,6 +11,7 @@
 
 #include <QMetaType>
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -65,12 +66,30 @@ struct AttentionSnapshot {
 // model carries 33 MB of self-attention).
 using SnapshotPtr = std::shared_ptr<const AttentionSnapshot>;
 
-// One forward pass (inspect()) over data.samples[indices] of `model`, turned
-// into a snapshot. `dataset` (optional) supplies the original texts. Safe to
-// call from a worker thread: it only reads the model and the data.
+// How makeSnapshot bounds its memory. The core's forward pass keeps every
+// layer's L x L attention of the batch (for 512 tokens, 4 layers and 8 heads
+// that is 33 MB per sample), so samples go through inspect() in batches of
+// at most batchBytes of attention; and the snapshot keeps self-attention
+// maps for the focus sample, then for the others in order while they fit in
+// selfAttentionBudget.
+struct SnapshotLimits {
+    size_t batchBytes = size_t(64) << 20;
+    size_t selfAttentionBudget = SIZE_MAX;
+    int focus = -1;               // an index of `indices`' data (a probe), -1 = none
+};
+
+// The core's forward pass (inspect(), in batches) over data.samples[indices]
+// of `model`, turned into a snapshot. `dataset` (optional) supplies the
+// original texts. Safe to call from a worker thread: it only reads the model
+// and the data. Samples of one batch are padded to the batch's longest, so
+// their weights equal those of inspect(model, data, batch) (MODEL.md 2: a
+// different padding changes float round-off only).
 AttentionSnapshot makeSnapshot(const Model &model, const EncodedDataset &data,
                                const std::vector<int> &indices, int64_t step,
-                               const Dataset *dataset = nullptr);
+                               const Dataset *dataset = nullptr, const SnapshotLimits &limits = {});
+// The batches makeSnapshot runs `indices` in (consecutive runs of indices).
+std::vector<std::vector<int>> snapshotBatches(const Model &model, const EncodedDataset &data,
+                                              const std::vector<int> &indices, size_t batchBytes);
 
 // A one-sample dataset for a typed text, encoded with the model's vocabulary
 // and max_len, labels missing: exactly what `attnscope-cli attention --text`
@@ -78,6 +97,20 @@ AttentionSnapshot makeSnapshot(const Model &model, const EncodedDataset &data,
 EncodedDataset encodeText(const Model &model, const std::string &text);
 // The same for a tabular row of raw values (NaN = missing), one per feature.
 EncodedDataset encodeRow(const Model &model, const std::vector<float> &values);
+
+// What the probe editor runs: a typed text or an edited tabular row. `id`
+// grows with every edit, so a result can be matched with the input it is for.
+struct ProbeInput {
+    int id = 0;
+    InputKind input = InputKind::Text;
+    std::string text;            // text models
+    std::vector<float> row;      // tabular models: raw values, NaN = missing
+};
+
+// The input run through `model` (encodeText / encodeRow, then makeSnapshot):
+// one sample, sampleIndex -1, the typed text kept. An empty snapshot (no
+// sample) when the input does not fit the model (kind) or has no token.
+AttentionSnapshot makeInputSnapshot(const Model &model, const ProbeInput &input, int64_t step);
 
 // The per-task gate values sigmoid(pool.gate[t]) of a gated model; empty otherwise.
 std::vector<float> gateValues(const Model &model);

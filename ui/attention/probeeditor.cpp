@@ -63,7 +63,14 @@ void ProbeEditor::setModel(std::shared_ptr<const Model> model, int64_t step)
     m_step = step;
     if (kindChanged)
         rebuildInputs();
-    run();
+    // A runner re-runs the input with every refresh of its weights by itself.
+    if (!m_runner || kindChanged)
+        run();
+}
+
+void ProbeEditor::setRunner(Runner runner)
+{
+    m_runner = std::move(runner);
 }
 
 void ProbeEditor::rebuildInputs()
@@ -121,36 +128,65 @@ QString ProbeEditor::status() const
     return m_status->text();
 }
 
+ProbeInput ProbeEditor::input() const
+{
+    ProbeInput in;
+    in.id = m_sentId;
+    in.input = m_model ? m_model->config.input : InputKind::Text;
+    if (in.input == InputKind::Text) {
+        in.text = m_edit->text().toStdString();
+    } else {
+        in.row.assign(m_model->features.size(), std::nanf(""));
+        for (int j = 0; j < m_row->columnCount() && j < int(in.row.size()); ++j) {
+            bool ok = false;
+            const QTableWidgetItem *item = m_row->item(0, j);
+            const float v = item ? item->text().toFloat(&ok) : 0.0f;
+            if (ok) in.row[size_t(j)] = v;
+        }
+    }
+    return in;
+}
+
 bool ProbeEditor::run()
 {
     if (!m_model) {
         m_status->setText(tr("No model yet: start training or open a checkpoint."));
         return false;
     }
-    EncodedDataset data;
-    if (m_model->config.input == InputKind::Text) {
-        const std::string text = m_edit->text().toStdString();
-        if (tokenize(text, m_model->config.maxLen).empty()) {
-            m_status->setText(tr("The text has no tokens."));
-            return false;
-        }
-        data = encodeText(*m_model, text);
-    } else {
-        std::vector<float> values(m_model->features.size(), std::nanf(""));
-        for (int j = 0; j < m_row->columnCount() && j < int(values.size()); ++j) {
-            bool ok = false;
-            const QTableWidgetItem *item = m_row->item(0, j);
-            const float v = item ? item->text().toFloat(&ok) : 0.0f;
-            if (ok) values[size_t(j)] = v;
-        }
-        data = encodeRow(*m_model, values);
+    if (m_model->config.input == InputKind::Text && tokenize(m_edit->text().toStdString(), m_model->config.maxLen).empty()) {
+        m_status->setText(tr("The text has no tokens."));
+        return false;
     }
-    m_result = makeSnapshot(*m_model, data, {0}, m_step);
-    if (!m_result.samples.empty()) {
-        m_result.samples[0].sampleIndex = -1;  // typed, not from the data
-        if (m_model->config.input == InputKind::Text)
-            m_result.samples[0].text = m_edit->text().toStdString();
+    if (m_runner) {
+        ++m_sentId;
+        m_runner(input());  // the result comes back through setResult()
+        return true;
     }
+    m_result = makeInputSnapshot(*m_model, input(), m_step);
+    show(truncated());
+    return true;
+}
+
+void ProbeEditor::setResult(const AttentionSnapshot &result, int id)
+{
+    if (id != m_sentId)
+        return;  // for an older input
+    m_result = result;
+    if (!m_result.samples.empty() && m_result.input == InputKind::Text)
+        m_result.samples[0].text = m_edit->text().toStdString();
+    show(truncated());
+}
+
+bool ProbeEditor::truncated() const
+{
+    bool cut = false;
+    if (m_model && m_model->config.input == InputKind::Text)
+        tokenize(m_edit->text().toStdString(), m_model->config.maxLen, &cut);
+    return cut;
+}
+
+void ProbeEditor::show(bool truncated)
+{
     // Predictions of every task at once.
     QStringList parts;
     if (!m_result.samples.empty()) {
@@ -164,14 +200,14 @@ bool ProbeEditor::run()
                               QString::fromStdString(m_result.tasks[size_t(t)].classes[size_t(pred)]).toHtmlEscaped())
                          .arg(s.probs[size_t(t)][size_t(pred)], 0, 'f', 2);
         }
-        if (data.samples[0].truncated)
+        if (truncated)
             parts << tr("(cut to %1 tokens)").arg(m_model->config.maxLen);
+        parts << tr("· step %1").arg(m_result.step);
     }
     m_status->setText(parts.join(QStringLiteral(" &nbsp; ")));
     m_heatmap->setSnapshot(m_result);
     m_textView->setSnapshot(m_result);
     emit resultChanged();
-    return true;
 }
 
 } // namespace attnscope

@@ -91,32 +91,10 @@ void ProbeSet::clear()
 AttentionSnapshot ProbeSet::refresh(const Model &model, const EncodedDataset &data, int64_t step,
                                     const Dataset *dataset) const
 {
-    AttentionSnapshot snap = makeSnapshot(model, data, m_indices, step, dataset);
-    // Keep self-attention within the budget, the focus sample first.
-    auto bytesOf = [](const AttentionSample &s) {
-        size_t n = 0;
-        for (const auto &layer : s.selfAttention)
-            for (const auto &head : layer)
-                for (const auto &row : head) n += row.size() * sizeof(float);
-        return n;
-    };
-    size_t used = 0;
-    const int focus = snap.findProbe(m_focus);
-    if (focus >= 0)
-        used += bytesOf(snap.samples[size_t(focus)]);
-    for (size_t i = 0; i < snap.samples.size(); ++i) {
-        if (int(i) == focus)
-            continue;
-        AttentionSample &s = snap.samples[i];
-        const size_t b = bytesOf(s);
-        if (used + b <= m_selfAttentionBudget) {
-            used += b;
-        } else {
-            s.selfAttention.clear();
-            s.selfAttention.shrink_to_fit();
-        }
-    }
-    return snap;
+    SnapshotLimits limits;
+    limits.selfAttentionBudget = m_selfAttentionBudget;
+    limits.focus = m_focus;
+    return makeSnapshot(model, data, m_indices, step, dataset, limits);
 }
 
 } // namespace attnscope

@@ -41,8 +41,8 @@ public:
     void setSelfAttentionBudget(size_t bytes) { m_selfAttentionBudget = bytes; }
     size_t selfAttentionBudget() const { return m_selfAttentionBudget; }
 
-    // One inspect() call (one forward pass of the core) over the probes of
-    // `data`, the set they were chosen from. Thread-safe with respect to the
+    // The core's forward pass (inspect(), in batches of bounded memory: see
+    // makeSnapshot) over the probes of `data`, the set they were chosen from. Thread-safe with respect to the
     // GUI: it reads only its arguments, so the worker calls it between steps
     // with its own model. `dataset` optionally supplies the original texts.
     AttentionSnapshot refresh(const Model &model, const EncodedDataset &data, int64_t step,

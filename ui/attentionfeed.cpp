@@ -1,0 +1,54 @@
+#include "attentionfeed.h"
+
+#include "attention/attentionpanel.h"
+
+namespace attnscope {
+
+AttentionFeed::AttentionFeed(TrainingController *training, AttentionPanel *panel, QObject *parent)
+    : QObject(parent), m_training(training), m_panel(panel)
+{
+    TrainingWorker *w = worker();
+    if (!w)
+        return;
+    connect(w, &TrainingWorker::attentionReady, this,
+            [this](SnapshotPtr snapshot, std::shared_ptr<const TrainingSetup> setup) {
+                if (setup == m_setup && snapshot)
+                    m_panel->setSnapshot(std::move(snapshot));
+            }, Qt::QueuedConnection);
+    connect(w, &TrainingWorker::probeInputReady, this,
+            [this](SnapshotPtr result, int id, std::shared_ptr<const TrainingSetup> setup) {
+                if (setup == m_setup && result)
+                    m_panel->probeEditor()->setResult(*result, id);
+            }, Qt::QueuedConnection);
+    connect(m_panel, &AttentionPanel::probeSetChanged, this, [this](const ProbeSet &probes) {
+        if (TrainingWorker *w = worker(); w && m_setup)
+            w->setProbes(probes, m_setup, m_dataset);
+    });
+    m_panel->setRunner([this](const ProbeInput &input) {
+        if (TrainingWorker *w = worker())
+            w->setProbeInput(input);
+    });
+}
+
+TrainingWorker *AttentionFeed::worker() const
+{
+    return m_training ? m_training->worker() : nullptr;
+}
+
+void AttentionFeed::setRun(std::shared_ptr<const TrainingSetup> setup, std::shared_ptr<const Dataset> dataset)
+{
+    m_setup = std::move(setup);
+    m_dataset = std::move(dataset);
+    if (!m_setup) {
+        m_panel->clear();
+        return;
+    }
+    // Chooses the probe set and emits probeSetChanged: it goes to the worker with m_setup.
+    m_panel->setModelAndData(std::make_shared<const Model>(m_setup->model), m_dataset,
+                             m_setup->val.samples.empty()
+                                 ? nullptr
+                                 : std::shared_ptr<const EncodedDataset>(m_setup, &m_setup->val),  // shares, no copy
+                             0);
+}
+
+} // namespace attnscope
