@@ -315,6 +315,10 @@ public:
     CsvReader(std::string path, const LoadOptions &options, const std::function<void(double)> &progress)
         : m_path(std::move(path)), m_options(options), m_progress(progress) {}
 
+    // Guessing only (guessCsvColumns): read() stops once the roles are
+    // decided and leaves them in *columns instead of loading the rows.
+    void guessOnly(std::vector<CsvColumn> *columns) { m_columns = columns; }
+
     bool read(Dataset *out, std::string *error);
 
 private:
@@ -353,6 +357,8 @@ private:
     const std::function<void(double)> &m_progress;
     std::string m_error;
     Warnings m_warnings;
+    std::vector<CsvColumn> *m_columns = nullptr;
+    bool m_guessDone = false;
 
     std::vector<std::string> m_header;
     int m_headerLine = 0;
@@ -405,7 +411,7 @@ bool CsvReader::onRecord(int line, std::vector<std::string> &fields)
     if (m_rolesDecided) return addRow(line, fields);
     m_buffer.push_back({line, std::move(fields)});
     if (m_buffer.size() < GuessRows) return true;
-    return decideRoles();
+    return decideRoles() && !m_guessDone; // guessing stops reading here
 }
 
 bool CsvReader::readHeader(int line, std::vector<std::string> &fields)
@@ -427,6 +433,10 @@ bool CsvReader::readHeader(int line, std::vector<std::string> &fields)
                         + " (column names must be unique)");
     }
     m_header = std::move(fields);
+    if (m_columns) {
+        m_columns->assign(m_header.size(), CsvColumn());
+        for (size_t c = 0; c < m_header.size(); ++c) (*m_columns)[c].name = m_header[c];
+    }
     return true;
 }
 
@@ -468,6 +478,11 @@ bool CsvReader::decideRoles()
         tasks.push_back(c);
     }
     if (!o.splitColumn.empty() && !lookup(o.splitColumn, "split column", &m_splitCol)) return false;
+    for (const std::string &name : o.ignoredColumns) {
+        int c;
+        if (!lookup(name, "ignored column", &c)) return false;
+        role[size_t(c)] = 2;
+    }
 
     // The split and rationale columns by name.
     if (m_splitCol < 0) {
@@ -580,6 +595,24 @@ bool CsvReader::decideRoles()
         }
     }
 
+    if (m_columns) {
+        auto set = [&](int c, ColumnRole r) { (*m_columns)[size_t(c)].role = r; };
+        for (int c = 0; c < C; ++c) {
+            CsvColumn &col = (*m_columns)[size_t(c)];
+            col.role = ColumnRole::Ignored;
+            col.numeric = numeric(c);
+            for (const Row &r : m_buffer)
+                if (!r.fields[size_t(c)].empty()) {
+                    col.example = r.fields[size_t(c)];
+                    break;
+                }
+        }
+        if (m_textCol >= 0) set(m_textCol, ColumnRole::Text);
+        for (int c : m_featureCols) set(c, ColumnRole::Feature);
+        for (int c : tasks) set(c, ColumnRole::Task);
+        if (m_splitCol >= 0) set(m_splitCol, ColumnRole::Split);
+        for (const auto &rc : rationales) set(rc.second, ColumnRole::Rationale);
+    }
     if (m_textCol < 0 && m_featureCols.empty())
         return fail(where(m_headerLine) + "no input columns: no text column (a column named \"text\", or one "
                     "holding sentences) and no numeric feature columns; name them with --text-column or "
@@ -600,12 +633,17 @@ bool CsvReader::decideRoles()
         while (t < tasks.size() && m_header[size_t(tasks[t])] != task) ++t;
         if (t == tasks.size() && !o.taskColumns.empty()) {
             ignore(c, "its task is not one of the task columns");
+            if (m_columns) (*m_columns)[size_t(c)].role = ColumnRole::Ignored;
             continue;
         }
         if (t == tasks.size())
             return fail(where(m_headerLine) + column(c) + " holds rationales of task " + inQuotes(task)
                         + ", which is not a label column");
         m_rationaleCols[t] = c;
+    }
+    if (m_columns) { // guessing: the roles are all that was asked for
+        m_guessDone = true;
+        return true;
     }
     m_classIds.resize(tasks.size());
     m_classNames.resize(tasks.size());
@@ -722,6 +760,7 @@ bool CsvReader::finish(Dataset *out)
         return fail(where(m_headerLine) + "only a header row, no data rows"
                     + (m_blankLines ? " (" + std::to_string(m_blankLines) + " blank lines)" : std::string()));
     if (!m_rolesDecided && !decideRoles()) return false;
+    if (m_guessDone) return true;
     if (m_textCol >= 0 && m_withText == 0)
         return fail(m_path + ": " + column(m_textCol) + ", the text column, is empty in every row");
     if (m_samples.empty())
@@ -824,7 +863,7 @@ bool CsvReader::read(Dataset *out, std::string *error)
         }
         first = false;
         done += n;
-        if (!parser.feed(p, len)) return parseFailed();
+        if (!parser.feed(p, len)) return m_guessDone || parseFailed();
         if (m_progress && size > 0 && done - lastReport >= (qint64(4) << 20)) {
             lastReport = done;
             m_progress(std::min(0.99, double(done) / double(size)));
@@ -844,6 +883,47 @@ bool readCsvDataset(const std::string &path, const LoadOptions &options, Dataset
 {
     CsvReader reader(path, options, progress);
     return reader.read(out, error);
+}
+
+const char *toString(ColumnRole role)
+{
+    switch (role) {
+    case ColumnRole::Ignored: return "ignored";
+    case ColumnRole::Text: return "text";
+    case ColumnRole::Feature: return "feature";
+    case ColumnRole::Task: return "task";
+    case ColumnRole::Split: return "split";
+    case ColumnRole::Rationale: return "rationale";
+    }
+    return "?";
+}
+
+bool guessCsvColumns(const std::string &path, const LoadOptions &options, std::vector<CsvColumn> *columns,
+                     std::string *error)
+{
+    columns->clear();
+    CsvReader reader(path, options, {});
+    reader.guessOnly(columns);
+    Dataset unused;
+    return reader.read(&unused, error);
+}
+
+LoadOptions columnOptions(const std::vector<CsvColumn> &columns)
+{
+    LoadOptions o;
+    for (const CsvColumn &c : columns) {
+        switch (c.role) {
+        case ColumnRole::Text: o.textColumn = c.name; break;
+        case ColumnRole::Feature: o.featureColumns.push_back(c.name); break;
+        case ColumnRole::Task: o.taskColumns.push_back(c.name); break;
+        case ColumnRole::Split: o.splitColumn = c.name; break;
+        case ColumnRole::Ignored:
+            if (!c.name.empty()) o.ignoredColumns.push_back(c.name); // unnamed columns are ignored anyway
+            break;
+        case ColumnRole::Rationale: break; // found by its name, rationale_<task>
+        }
+    }
+    return o;
 }
 
 } // namespace attnscope

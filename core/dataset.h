@@ -51,12 +51,13 @@ struct LoadOptions {
     std::vector<std::string> featureColumns; // tabular data: numeric columns, in this order
     std::vector<std::string> taskColumns;    // label columns, one task each
     std::string splitColumn;                 // train / val / test per row
+    std::vector<std::string> ignoredColumns; // no role, not even one their name suggests (split, rationale_*)
     char separator = 0;                      // 0: ',' ('\t' for .tsv and .tab files)
 
     bool empty() const
     {
         return textColumn.empty() && featureColumns.empty() && taskColumns.empty()
-            && splitColumn.empty() && separator == 0;
+            && splitColumn.empty() && ignoredColumns.empty() && separator == 0;
     }
 };
 

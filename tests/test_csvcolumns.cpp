@@ -1,0 +1,205 @@
+// Column roles for front ends: guessCsvColumns reports the roles the reader
+// would give (the same guess as loading), columnOptions turns an edited list
+// back into LoadOptions, and loading with them gives exactly those roles.
+#include "csvreader.h"
+#include "dataset.h"
+
+#include <QtTest>
+
+using namespace attnscope;
+
+namespace {
+
+std::string fixture(const char *name)
+{
+    return std::string(ATTNSCOPE_SOURCE_DIR) + "/tests/data/csv/" + name;
+}
+
+std::string example(const char *name)
+{
+    return std::string(ATTNSCOPE_SOURCE_DIR) + "/resources/datasets/" + name;
+}
+
+// "name:role" per column, for compact comparisons.
+QString roles(const std::vector<CsvColumn> &columns)
+{
+    QStringList out;
+    for (const CsvColumn &c : columns)
+        out << QString::fromStdString(c.name) + QLatin1Char(':') + QLatin1String(toString(c.role));
+    return out.join(QLatin1Char(' '));
+}
+
+void setRole(std::vector<CsvColumn> &columns, const std::string &name, ColumnRole role)
+{
+    for (CsvColumn &c : columns)
+        if (c.name == name) c.role = role;
+}
+
+} // namespace
+
+class TestCsvColumns : public QObject {
+    Q_OBJECT
+
+private slots:
+    void guessesAsTheReaderDoes_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("text") << QString::fromStdString(example("reviews.csv"))
+                              << "text:text sentiment:task topic:task split:split rationale_sentiment:rationale";
+        QTest::newRow("tabular") << QString::fromStdString(example("machines.tsv"))
+                                 << "id:ignored temperature:feature pressure:feature humidity:feature "
+                                    "vibration:feature rpm:feature voltage:feature status:task load_class:task";
+        QTest::newRow("tabular, a label_ column") << QString::fromStdString(fixture("tabular.tsv"))
+                                                  << "temp:feature pressure:feature flow:feature state:task label_alarm:task";
+    }
+    void guessesAsTheReaderDoes()
+    {
+        QFETCH(QString, path);
+        QFETCH(QString, expected);
+        std::vector<CsvColumn> columns;
+        std::string error;
+        QVERIFY2(guessCsvColumns(path.toStdString(), {}, &columns, &error), error.c_str());
+        QCOMPARE(roles(columns), expected);
+        // The loaded dataset agrees with the guess.
+        Dataset data;
+        QVERIFY2(loadDataset(path.toStdString(), {}, &data, &error), error.c_str());
+        std::vector<std::string> tasks, features;
+        for (const CsvColumn &c : columns) {
+            if (c.role == ColumnRole::Task) tasks.push_back(c.name);
+            if (c.role == ColumnRole::Feature) features.push_back(c.name);
+        }
+        std::sort(tasks.begin(), tasks.end());
+        QCOMPARE(int(data.tasks.size()), int(tasks.size()));
+        for (size_t t = 0; t < tasks.size(); ++t) QCOMPARE(data.tasks[t].name, tasks[t]);
+        QCOMPARE(data.featureNames, features);
+    }
+
+    void numericAndExamples()
+    {
+        std::vector<CsvColumn> columns;
+        std::string error;
+        QVERIFY(guessCsvColumns(fixture("tabular.tsv"), {}, &columns, &error));
+        QCOMPARE(columns.size(), size_t(5));
+        QVERIFY(columns[0].numeric);
+        QVERIFY(!columns[3].numeric);
+        QCOMPARE(columns[0].example, std::string("1.5"));
+        QCOMPARE(columns[1].example, std::string("3"));  // the first non-empty value
+    }
+
+    void explicitRolesAreKept()
+    {
+        LoadOptions o;
+        o.taskColumns = {"topic"};
+        std::vector<CsvColumn> columns;
+        std::string error;
+        QVERIFY2(guessCsvColumns(example("reviews.csv"), o, &columns, &error), error.c_str());
+        // sentiment is not a task now, and its rationales have no task: both ignored.
+        QCOMPARE(roles(columns),
+                 QStringLiteral("text:text sentiment:ignored topic:task split:split rationale_sentiment:ignored"));
+    }
+
+    void roundTrip()
+    {
+        std::vector<CsvColumn> columns;
+        std::string error;
+        QVERIFY(guessCsvColumns(example("reviews.csv"), {}, &columns, &error));
+        setRole(columns, "topic", ColumnRole::Ignored);
+        setRole(columns, "split", ColumnRole::Ignored);
+        const LoadOptions o = columnOptions(columns);
+        QCOMPARE(o.textColumn, std::string("text"));
+        QCOMPARE(o.taskColumns, std::vector<std::string>{"sentiment"});
+        QVERIFY(o.splitColumn.empty());
+        QCOMPARE(o.ignoredColumns, (std::vector<std::string>{"topic", "split"}));
+
+        Dataset data;
+        QVERIFY2(loadDataset(example("reviews.csv"), o, &data, &error), error.c_str());
+        QCOMPARE(data.tasks.size(), size_t(1));
+        QCOMPARE(data.tasks[0].name, std::string("sentiment"));
+        QVERIFY(data.hasRationales());  // rationale_sentiment still found by its name
+        for (const Sample &s : data.samples) QCOMPARE(s.split, -1);  // the split column was ignored
+        QVERIFY(data.warnings.empty() || std::none_of(data.warnings.begin(), data.warnings.end(), [](const std::string &w) {
+                    return w.find("ignored") != std::string::npos;
+                }));
+
+        // Guessing again with those options gives back the edited roles.
+        std::vector<CsvColumn> again;
+        QVERIFY(guessCsvColumns(example("reviews.csv"), o, &again, &error));
+        QCOMPARE(roles(again), roles(columns));
+
+        // An ignored rationale column is not read.
+        setRole(columns, "rationale_sentiment", ColumnRole::Ignored);
+        QVERIFY(loadDataset(example("reviews.csv"), columnOptions(columns), &data, &error));
+        QVERIFY(!data.hasRationales());
+    }
+
+    void tabularRoundTrip()
+    {
+        std::vector<CsvColumn> columns;
+        std::string error;
+        QVERIFY(guessCsvColumns(example("machines.tsv"), {}, &columns, &error));
+        setRole(columns, "humidity", ColumnRole::Ignored);
+        setRole(columns, "load_class", ColumnRole::Ignored);
+        Dataset data;
+        QVERIFY2(loadDataset(example("machines.tsv"), columnOptions(columns), &data, &error), error.c_str());
+        QCOMPARE(data.input, InputKind::Tabular);
+        QCOMPARE(data.featureNames,
+                 (std::vector<std::string>{"temperature", "pressure", "vibration", "rpm", "voltage"}));
+        QCOMPARE(data.tasks.size(), size_t(1));
+        QCOMPARE(data.tasks[0].name, std::string("status"));
+        QCOMPARE(data.samples[0].features.size(), size_t(5));
+    }
+
+    void problemsStillNameTheColumns()
+    {
+        // No label columns: the guess fails, but the columns are there to fix.
+        std::vector<CsvColumn> columns;
+        std::string error;
+        QVERIFY(!guessCsvColumns(fixture("no_labels.csv"), {}, &columns, &error));
+        QVERIFY2(error.find("no label columns") != std::string::npos, error.c_str());
+        QCOMPARE(roles(columns), QStringLiteral("a:feature b:feature c:feature"));
+        setRole(columns, "c", ColumnRole::Task);
+        Dataset data;
+        QVERIFY2(loadDataset(fixture("no_labels.csv"), columnOptions(columns), &data, &error), error.c_str());
+        QCOMPARE(data.tasks.size(), size_t(1));
+
+        // A ragged row before the roles are decided: the header's names only.
+        QVERIFY(!guessCsvColumns(fixture("ragged.csv"), {}, &columns, &error));
+        QVERIFY2(error.find("ragged.csv:3:") != std::string::npos, error.c_str());
+        QCOMPARE(roles(columns), QStringLiteral("text:ignored label:ignored"));
+
+        // A file that cannot be read: no columns.
+        QVERIFY(!guessCsvColumns(fixture("does_not_exist.csv"), {}, &columns, &error));
+        QVERIFY(columns.empty());
+        QVERIFY(!error.empty());
+
+        // An option naming no column.
+        LoadOptions o;
+        o.ignoredColumns = {"nope"};
+        QVERIFY(!guessCsvColumns(example("reviews.csv"), o, &columns, &error));
+        QVERIFY2(error.find("ignored column: no column named \"nope\"") != std::string::npos, error.c_str());
+    }
+
+    void stopsAfterTheGuessRows()
+    {
+        // A bad value after the first 1000 rows fails loading, not guessing.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("late.csv"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("x,z,label\n");
+        for (int i = 0; i < 1500; ++i) f.write(QByteArray::number(i) + "," + QByteArray::number(i % 7) + "," + (i % 2 ? "a" : "b") + "\n");
+        f.write("oops,1,a\n");
+        f.close();
+        std::vector<CsvColumn> columns;
+        std::string error;
+        QVERIFY2(guessCsvColumns(path.toStdString(), {}, &columns, &error), error.c_str());
+        QCOMPARE(roles(columns), QStringLiteral("x:feature z:feature label:task"));
+        Dataset data;
+        QVERIFY(!loadDataset(path.toStdString(), columnOptions(columns), &data, &error));
+        QVERIFY2(error.find("late.csv:1502:") != std::string::npos, error.c_str());
+    }
+};
+
+QTEST_MAIN(TestCsvColumns)
+#include "test_csvcolumns.moc"
