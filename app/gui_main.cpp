@@ -1,5 +1,6 @@
 // attnscope: the desktop application.
-//   attnscope [--data SPEC] [--checkpoint CKPT] [--start] [--screenshot FILE.png [--after-steps N]]
+//   attnscope [--data SPEC] [--checkpoint CKPT] [--start] [--theme system|light|dark]
+//             [--screenshot FILE.png [--after-steps N]]
 // --start trains at once (for a classroom); --screenshot renders the window
 // into a PNG once it is shown (or once N steps have trained) and quits, for
 // the documentation (scripts/screenshot.sh) and for looking at the window
@@ -24,11 +25,14 @@ int main(int argc, char **argv)
     QApplication::setOrganizationName(QStringLiteral("AttnScope"));
     QApplication::setApplicationVersion(QStringLiteral(ATTNSCOPE_VERSION));
 
-    ArgParser parser("attnscope", "[--data SPEC] [--checkpoint CKPT] [--start] [--screenshot FILE.png [--after-steps N]]",
+    ArgParser parser("attnscope",
+                     "[--data SPEC] [--checkpoint CKPT] [--start] [--theme NAME] [--screenshot FILE.png [--after-steps N]]",
                      "AttnScope trains a small multi-task attention model and shows its attention live.");
     parser.addOption("data", "SPEC", "dataset to open: a JSONL file or builtin:NAME[?n=N&seed=S]");
     parser.addOption("checkpoint", "CKPT", "checkpoint to open (configuration, vocabulary and weights)");
     parser.addFlag("start", "start training at once");
+    parser.addOption("theme", "NAME", "system, light or dark, for this run only (View > Theme remembers a choice)",
+                     "the last chosen");
     parser.addOption("screenshot", "FILE", "save a PNG of the window, then quit");
     parser.addOption("after-steps", "N", "with --screenshot: wait until N steps have trained (implies --start)", "0");
     std::vector<std::string> args;
@@ -36,6 +40,7 @@ int main(int argc, char **argv)
     for (qsizetype i = 1; i < arguments.size(); ++i)
         args.push_back(arguments[i].toStdString());
     int64_t afterSteps = 0;
+    QString theme;
     try {
         if (!parser.parse(args)) {
             std::fputs(parser.help().c_str(), stdout);
@@ -44,6 +49,9 @@ int main(int argc, char **argv)
         afterSteps = parser.integer("after-steps", 0, 0, int64_t(1) << 40);
         if (parser.isSet("after-steps") && !parser.isSet("screenshot"))
             parser.fail("after-steps", "needs --screenshot");
+        theme = QString::fromStdString(parser.string("theme"));
+        if (parser.isSet("theme") && theme != toString(themeFromString(theme)))
+            parser.fail("theme", "\"" + theme.toStdString() + "\" is not system, light or dark");
     } catch (const UsageError &e) {
         std::fprintf(stderr, "%s\n", e.what());
         return ExitUsage;
@@ -57,6 +65,8 @@ int main(int argc, char **argv)
     QApplication::setFont(font);
 
     MainWindow window;
+    if (!theme.isEmpty())
+        window.setTheme(themeFromString(theme), /*persist=*/false);
     const QString data = QString::fromStdString(parser.string("data"));
     const QString checkpoint = QString::fromStdString(parser.string("checkpoint"));
     bool ok = true;

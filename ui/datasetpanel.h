@@ -1,16 +1,26 @@
 // The Dataset panel: a built-in generator or a file (Open…, or a file dropped
-// on the window), and the summary of what was loaded.
+// on the window); for CSV/TSV files the role of each column (guessed, and
+// changed here before loading again); and the summary the core computes for
+// what was loaded (splits, tasks with class and missing-label counts, the
+// vocabulary or the feature ranges, lengths, warnings) in folding sections.
 #pragma once
 
+#include "csvreader.h"
 #include "dataset.h"
+#include "datasetsummary.h"
 
 #include <QGroupBox>
+
+#include <vector>
 
 class QComboBox;
 class QLabel;
 class QPushButton;
+class QTableWidget;
 
 namespace attnscope {
+
+class CollapsibleSection;
 
 class DatasetPanel : public QGroupBox {
     Q_OBJECT
@@ -18,19 +28,60 @@ class DatasetPanel : public QGroupBox {
 public:
     explicit DatasetPanel(QWidget *parent = nullptr);
 
-    // Shows the summary of a loaded dataset (nullptr: none). vocabSize from the model (0: unknown).
-    void setDataset(const Dataset *data, int trainSamples, int valSamples, int vocabSize);
+    // Shows a loaded dataset and its summary (data nullptr: none).
+    void setDataset(const Dataset *data, const DatasetSummary &summary);
     void setSpec(const QString &spec);
-    QString summaryText() const;
+    QString summaryText() const;   // the headline and the tasks (HTML)
+    QString detailsText() const;   // lengths, vocabulary or features (HTML)
+    QString warningsText() const;  // the loader's warnings (HTML)
+
+    // CSV/TSV: the columns of `path` with their roles; problem: what the
+    // guess (or the last load) found wrong, shown under the table.
+    void setColumns(const QString &path, const std::vector<CsvColumn> &columns, const QString &problem = {});
+    void clearColumns();
+    QString columnsPath() const { return m_columnsPath; }
+    std::vector<CsvColumn> columns() const;  // with the roles chosen in the table
+    QComboBox *roleField(const QString &column) const;
+    QPushButton *reloadButton() const { return m_reload; }
+    // Why the chosen roles cannot load (empty: they can).
+    QString rolesProblem() const;
+
+    // A failed load: the message in the panel (empty clears it).
+    void setLoadError(const QString &message);
+    QString loadError() const;
+
+    CollapsibleSection *columnsSection() const { return m_columnsSection; }
+    CollapsibleSection *detailsSection() const { return m_detailsSection; }
+    CollapsibleSection *warningsSection() const { return m_warningsSection; }
 
 signals:
     void loadRequested(const QString &spec);
+    // Load a CSV/TSV file again with the roles chosen in the table.
+    void loadWithOptionsRequested(const QString &path, const attnscope::LoadOptions &options);
     void openRequested();
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
+    void updateRolesProblem();
+    void colourProblems();
+
     QComboBox *m_spec = nullptr;
+    QLabel *m_error = nullptr;
     QLabel *m_summary = nullptr;
     QLabel *m_description = nullptr;
+    QLabel *m_details = nullptr;
+    QLabel *m_warnings = nullptr;
+    CollapsibleSection *m_detailsSection = nullptr;
+    CollapsibleSection *m_warningsSection = nullptr;
+
+    CollapsibleSection *m_columnsSection = nullptr;
+    QTableWidget *m_table = nullptr;
+    QLabel *m_rolesProblem = nullptr;
+    QPushButton *m_reload = nullptr;
+    QString m_columnsPath;
+    std::vector<CsvColumn> m_columns;  // as set (names, numeric, examples)
 };
 
 } // namespace attnscope

@@ -3,6 +3,7 @@
 #include "attention/attentionpanel.h"
 #include "attentionfeed.h"
 #include "checkpoint.h"
+#include "csvreader.h"
 #include "datasetpanel.h"
 #include "lossplot.h"
 #include "modelpanel.h"
@@ -10,23 +11,30 @@
 #include "trainingpanel.h"
 #include "trainingstatus.h"
 
+#include <QAbstractSpinBox>
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGuiApplication>
+#include <QKeyEvent>
 #include <QKeySequence>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPlainTextEdit>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTextEdit>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -38,6 +46,14 @@ namespace {
 
 constexpr double ValFraction = 0.2;
 constexpr int MaxRecent = 8;
+
+bool isCsvFile(const QString &spec)
+{
+    if (spec.startsWith(QLatin1String("builtin:")))
+        return false;
+    const QString suffix = QFileInfo(spec).suffix().toLower();
+    return suffix == QLatin1String("csv") || suffix == QLatin1String("tsv") || suffix == QLatin1String("tab");
+}
 
 QStringList taskNames(const std::vector<TaskInfo> &tasks)
 {
@@ -71,10 +87,12 @@ MainWindow::MainWindow(QWidget *parent)
     resize(1400, 860);
     readSettings();
     updateControls();
+    qApp->installEventFilter(this);
 }
 
 MainWindow::~MainWindow()
 {
+    qApp->removeEventFilter(this);
     m_training->shutdown();
 }
 
@@ -84,6 +102,8 @@ void MainWindow::createPanels()
     m_modelPanel = new ModelPanel;
     m_trainingPanel = new TrainingPanel;
     connect(m_datasetPanel, &DatasetPanel::loadRequested, this, [this](const QString &spec) { openDataset(spec); });
+    connect(m_datasetPanel, &DatasetPanel::loadWithOptionsRequested, this,
+            [this](const QString &path, const LoadOptions &options) { openDataset(path, options); });
     connect(m_datasetPanel, &DatasetPanel::openRequested, this, [this]() {
         const QString path = askOpen(tr("Open dataset"), tr("Datasets (*.jsonl *.json *.csv *.tsv);;All files (*)"),
                                      QStringLiteral("dataDir"));
@@ -145,7 +165,10 @@ void MainWindow::createActions()
         return action;
     };
     m_start = make(tr("&Start"), QKeySequence(Qt::Key_F5), tr("Train from the start"), QStyle::SP_MediaPlay);
-    m_pause = make(tr("&Pause"), QKeySequence(Qt::Key_Space), tr("Pause or resume training"), QStyle::SP_MediaPause);
+    // Space is not a QAction shortcut: a focused spin box or combo would eat
+    // it, a focused button would also click. eventFilter() takes it instead.
+    m_pause = make(tr("&Pause"), QKeySequence(), tr("Pause or resume training"), QStyle::SP_MediaPause);
+    m_pause->setToolTip(tr("Pause or resume training (Space)"));
     m_step = make(tr("S&tep"), QKeySequence(Qt::Key_F10), tr("Train one batch"), QStyle::SP_MediaSeekForward);
     m_stop = make(tr("St&op"), QKeySequence(Qt::SHIFT | Qt::Key_F5), tr("Stop training, keep the weights"),
                   QStyle::SP_MediaStop);
@@ -160,14 +183,7 @@ void MainWindow::createActions()
         if (m_controls.start)
             m_training->start();
     });
-    connect(m_pause, &QAction::triggered, this, [this]() {
-        if (!m_controls.pause)
-            return;
-        if (m_controls.resume)
-            m_training->resume();
-        else
-            m_training->pause();
-    });
+    connect(m_pause, &QAction::triggered, this, &MainWindow::togglePause);
     connect(m_step, &QAction::triggered, this, [this]() {
         if (m_controls.step)
             m_training->step();
@@ -261,6 +277,41 @@ void MainWindow::createMenus()
     log->setCheckable(true);
     connect(log, &QAction::toggled, m_curves, &LossPlot::setLogScale);
     connect(m_curves, &LossPlot::optionsChanged, log, [this, log]() { log->setChecked(m_curves->logScale()); });
+    view->addSeparator();
+    QMenu *theme = view->addMenu(tr("&Theme"));
+    auto *themes = new QActionGroup(this);
+    const auto addTheme = [&](const QString &text, Theme value) {
+        QAction *action = theme->addAction(text);
+        action->setCheckable(true);
+        action->setData(int(value));
+        action->setObjectName(QStringLiteral("theme_") + toString(value));
+        themes->addAction(action);
+        connect(action, &QAction::triggered, this, [this, value]() { setTheme(value); });
+        return action;
+    };
+    m_themeSystem = addTheme(tr("&System"), Theme::System);
+    m_themeLight = addTheme(tr("&Light"), Theme::Light);
+    m_themeDark = addTheme(tr("&Dark"), Theme::Dark);
+}
+
+QAction *MainWindow::themeAction(Theme theme) const
+{
+    switch (theme) {
+    case Theme::Light: return m_themeLight;
+    case Theme::Dark: return m_themeDark;
+    case Theme::System: break;
+    }
+    return m_themeSystem;
+}
+
+// The whole application's palette (every widget gets QEvent::PaletteChange),
+// kept for the next start.
+void MainWindow::setTheme(Theme theme, bool persist)
+{
+    applyTheme(theme);
+    if (persist)
+        saveTheme(theme);
+    themeAction(theme)->setChecked(true);
 }
 
 QCustomPlot *MainWindow::lossPlot() const
@@ -274,18 +325,35 @@ void MainWindow::setDataSpec(const QString &spec)
     m_dataLabel->setText(spec.isEmpty() ? tr("No dataset") : tr("Dataset: %1").arg(spec));
 }
 
-bool MainWindow::openDataset(const QString &spec)
+bool MainWindow::openDataset(const QString &spec, const LoadOptions &options)
 {
     QGuiApplication::setOverrideCursor(Qt::WaitCursor);
+    const bool csv = isCsvFile(spec);
+    if (csv) {
+        // The roles the reader will use, shown (and editable) in the panel
+        // whether or not the file loads: a wrong guess is fixed there.
+        std::vector<CsvColumn> columns;
+        std::string problem;
+        guessCsvColumns(spec.toStdString(), options, &columns, &problem);
+        m_datasetPanel->setColumns(spec, columns, QString::fromStdString(problem));
+    }
     auto data = std::make_shared<Dataset>();
     std::string error;
-    const bool ok = loadDataset(spec.toStdString(), data.get(), &error);
+    const bool ok = loadDataset(spec.toStdString(), options, data.get(), &error);
     QGuiApplication::restoreOverrideCursor();
     if (!ok || data->samples.empty()) {
-        showError(ok ? tr("%1: no usable samples").arg(spec) : QString::fromStdString(error));
+        // The open dataset, model and run stay as they were.
+        const QString message = ok ? tr("%1: no usable samples").arg(spec) : QString::fromStdString(error);
+        m_datasetPanel->setLoadError(m_data ? tr("%1 (still open: %2)").arg(message, m_dataSpec) : message);
+        showError(message);
         return false;
     }
+    m_datasetPanel->setLoadError({});
+    if (!csv)
+        m_datasetPanel->clearColumns();
     m_data = data;
+    m_dataOptions = options;
+    m_summaryKey = {nullptr, 0, 0};
     setDataSpec(spec);
     m_datasetPanel->setSpec(spec);
     m_trainingPanel->setTasks(taskNames(data->tasks));
@@ -361,8 +429,14 @@ bool MainWindow::rebuildSetup()
         showError(QString::fromStdString(error));
         return false;
     }
-    m_datasetPanel->setDataset(m_data.get(), int(setup->train.samples.size()), int(setup->val.samples.size()),
-                               setup->model.config.vocabSize);
+    // The summary as this run sees the data (its split seed and max length);
+    // computed again only when one of them changes.
+    const std::tuple<const Dataset *, uint64_t, int> key{m_data.get(), train.seed, setup->model.config.maxLen};
+    if (key != m_summaryKey) {
+        m_summary = summarizeDataset(*m_data, ValFraction, train.seed, setup->model.config.maxLen);
+        m_summaryKey = key;
+    }
+    m_datasetPanel->setDataset(m_data.get(), m_summary);
     m_curves->setTasks(taskNames(setup->model.tasks));
     m_status->clear();
     m_training->configure(setup);
@@ -423,12 +497,60 @@ void MainWindow::onState(TrainingWorker::State state, const QString &message)
     }
 }
 
+void MainWindow::togglePause()
+{
+    if (!m_controls.pause)
+        return;
+    if (m_controls.resume)
+        m_training->resume();
+    else
+        m_training->pause();
+}
+
+bool MainWindow::typesText(const QWidget *widget)
+{
+    if (!widget)
+        return false;
+    if (const auto *edit = qobject_cast<const QLineEdit *>(widget))
+        return !edit->isReadOnly() && !qobject_cast<const QAbstractSpinBox *>(edit->parentWidget());
+    if (qobject_cast<const QAbstractSpinBox *>(widget))
+        return false;  // numbers: a space means nothing there
+    if (const auto *combo = qobject_cast<const QComboBox *>(widget))
+        return combo->isEditable();
+    if (const auto *edit = qobject_cast<const QTextEdit *>(widget))
+        return !edit->isReadOnly();
+    if (const auto *edit = qobject_cast<const QPlainTextEdit *>(widget))
+        return !edit->isReadOnly();
+    return false;
+}
+
+// Space, pressed anywhere in this window, toggles pause; it reaches the
+// focused widget only where it types a space. The press and its release are
+// both taken so that a focused button does not click as well.
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    const QEvent::Type type = event->type();
+    if ((type == QEvent::KeyPress || type == QEvent::KeyRelease) && watched->isWidgetType()) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        auto *widget = static_cast<QWidget *>(watched);
+        if (key->key() == Qt::Key_Space && key->modifiers() == Qt::NoModifier && widget->window() == this
+            && !typesText(QApplication::focusWidget() ? QApplication::focusWidget() : widget)) {
+            if (type == QEvent::KeyPress && !key->isAutoRepeat())
+                togglePause();
+            return true;
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
 void MainWindow::updateControls()
 {
     m_controls = controlState(m_training->state(), m_modelPanel->isValid() && m_data != nullptr);
     m_start->setEnabled(m_controls.start);
     m_pause->setEnabled(m_controls.pause);
-    m_pause->setText(m_controls.resume ? tr("Res&ume") : tr("&Pause"));
+    // "\tSpace" shows the key in the menus (it is not a QAction shortcut).
+    m_pause->setText(m_controls.resume ? tr("Res&ume\tSpace") : tr("&Pause\tSpace"));
+    m_pause->setIconText(m_controls.resume ? tr("Resume") : tr("Pause"));
     m_pause->setIcon(style()->standardIcon(m_controls.resume ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
     m_step->setEnabled(m_controls.step);
     m_stop->setEnabled(m_controls.stop);
@@ -552,6 +674,10 @@ void MainWindow::readSettings()
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    const Theme theme = savedTheme();
+    if (theme != currentTheme())
+        applyTheme(theme);
+    themeAction(theme)->setChecked(true);
     m_curves->setSmoothing(settings.value(QStringLiteral("plot/smoothing"), 0.9).toDouble());
     m_curves->setLogScale(settings.value(QStringLiteral("plot/log"), false).toBool());
     m_curves->setXAxis(settings.value(QStringLiteral("plot/x")).toString() == QLatin1String("epoch")

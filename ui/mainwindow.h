@@ -5,7 +5,9 @@
 // panels and the plot are their own classes; this class only wires them.
 #pragma once
 
+#include "appearance.h"
 #include "controlstate.h"
+#include "datasetsummary.h"
 #include "trainingcontroller.h"
 
 #include <QElapsedTimer>
@@ -13,6 +15,7 @@
 #include <QString>
 
 #include <memory>
+#include <tuple>
 
 class QAction;
 class QCustomPlot;
@@ -35,8 +38,10 @@ public:
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    // Loads a dataset ("builtin:reviews", a path) and prepares a model for it.
-    bool openDataset(const QString &spec);
+    // Loads a dataset ("builtin:reviews", a path) and prepares a model for
+    // it; CSV/TSV files with the column roles in options (empty: guessed),
+    // shown in the Dataset panel. A failed load keeps the open dataset.
+    bool openDataset(const QString &spec, const LoadOptions &options = {});
     // Loads a checkpoint: its configuration, vocabulary and weights.
     bool openCheckpoint(const QString &path);
     bool saveCheckpoint(const QString &path);
@@ -66,12 +71,19 @@ public:
     QAction *stepAction() const { return m_step; }
     QAction *stopAction() const { return m_stop; }
     QAction *resetAction() const { return m_reset; }
+    QAction *themeAction(Theme theme) const;
+    // View > Theme: the application's palette; persist: remember it for the next start.
+    void setTheme(Theme theme, bool persist = true);
+
+    // Space pauses or resumes whatever has focus, except where it types text.
+    static bool typesText(const QWidget *widget);
 
 signals:
     // A new run was set up (dataset, model or checkpoint changed).
     void setupChanged(std::shared_ptr<const attnscope::TrainingSetup> setup);
 
 protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
     void closeEvent(QCloseEvent *event) override;
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
@@ -86,6 +98,7 @@ private:
     void onState(TrainingWorker::State state, const QString &message);
     void onSettingsNeedNewRun();
     void showError(const QString &message);
+    void togglePause();
     void addRecent(const QString &path);
     void updateRecentMenu();
     void readSettings();
@@ -107,8 +120,12 @@ private:
 
     QAction *m_start = nullptr, *m_pause = nullptr, *m_step = nullptr, *m_stop = nullptr, *m_reset = nullptr;
     QAction *m_save = nullptr, *m_exportCurves = nullptr, *m_exportPlot = nullptr, *m_evaluate = nullptr;
+    QAction *m_themeSystem = nullptr, *m_themeLight = nullptr, *m_themeDark = nullptr;
 
     std::shared_ptr<const Dataset> m_data;
+    LoadOptions m_dataOptions;  // the column roles m_data was loaded with
+    DatasetSummary m_summary;   // of m_data, for m_summaryKey's seed and max length
+    std::tuple<const Dataset *, uint64_t, int> m_summaryKey{nullptr, 0, 0};
     std::shared_ptr<const Model> m_checkpoint;  // weights to start from instead of a fresh model
     QString m_dataSpec;
     QString m_lastError;

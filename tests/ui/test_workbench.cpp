@@ -1,16 +1,27 @@
 // The training workbench: the control state machine, the toolbar driving the
 // real worker on builtin:reviews?n=200, closing mid-training, the plot
 // receiving every point, exports writing valid files, invalid model fields
-// refused at the field, and a checkpoint restoring the model.
+// refused at the field, a checkpoint restoring the model, CSV column roles
+// chosen in the Dataset panel, a failed load keeping the open dataset, the
+// dataset summary, Space with a spin box focused, the shortcuts, and the
+// light/dark palette persisting.
+#include "appearance.h"
+#include "collapsiblesection.h"
 #include "controlstate.h"
 #include "datasetpanel.h"
+#include "taskcolors.h"
 #include "lossplot.h"
 #include "mainwindow.h"
 #include "modelpanel.h"
 #include "trainingpanel.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -33,6 +44,34 @@ void smallModel(MainWindow &w)
     c.ffn = 32;
     c.maxLen = 32;
     w.modelPanel()->setConfig(c, 1);
+}
+
+QString example(const char *name)
+{
+    return QStringLiteral(ATTNSCOPE_SOURCE_DIR "/resources/datasets/") + QLatin1String(name);
+}
+
+QStringList taskNamesOf(const Dataset &data)
+{
+    QStringList names;
+    for (const TaskInfo &t : data.tasks)
+        names << QString::fromStdString(t.name);
+    return names;
+}
+
+QString roleOf(DatasetPanel *panel, const QString &column)
+{
+    QComboBox *combo = panel->roleField(column);
+    return combo ? combo->currentText() : QStringLiteral("(none)");
+}
+
+void setRole(DatasetPanel *panel, const QString &column, ColumnRole role)
+{
+    QComboBox *combo = panel->roleField(column);
+    QVERIFY2(combo, qPrintable(column));
+    const int index = combo->findData(int(role));
+    QVERIFY2(index >= 0, qPrintable(column));
+    combo->setCurrentIndex(index);
 }
 
 QByteArray readAll(const QString &path)
@@ -95,7 +134,7 @@ private slots:
         w.stepAction()->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(w.curves()->pointCount(), int64_t(1), Timeout);
         QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Paused, Timeout);
-        QCOMPARE(w.pauseAction()->text().remove(QLatin1Char('&')), QStringLiteral("Resume"));
+        QCOMPARE(w.pauseAction()->iconText(), QStringLiteral("Resume"));
 
         w.pauseAction()->trigger();  // resume
         QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Running, Timeout);
@@ -244,6 +283,255 @@ private slots:
         QCOMPARE(r.tasks.size(), size_t(3));
         QVERIFY(r.tasks[0].accuracy > 0);
         QVERIFY(!w.openCheckpoint(dir.filePath(QStringLiteral("missing.safetensors"))));
+    }
+
+    // Open a CSV: the guessed roles are shown; change one, load again, and the
+    // core got a dataset with those roles.
+    void columnRolesRoundTrip()
+    {
+        MainWindow w;
+        smallModel(w);
+        DatasetPanel *panel = w.datasetPanel();
+        QVERIFY(w.openDataset(example("reviews.csv")));
+        QVERIFY(panel->columnsSection()->isVisibleTo(panel));
+        QCOMPARE(roleOf(panel, QStringLiteral("text")), QStringLiteral("text"));
+        QCOMPARE(roleOf(panel, QStringLiteral("sentiment")), QStringLiteral("task (label)"));
+        QCOMPARE(roleOf(panel, QStringLiteral("topic")), QStringLiteral("task (label)"));
+        QCOMPARE(roleOf(panel, QStringLiteral("split")), QStringLiteral("split"));
+        QCOMPARE(roleOf(panel, QStringLiteral("rationale_sentiment")), QStringLiteral("rationale"));
+        QCOMPARE(taskNamesOf(*w.dataset()), (QStringList{QStringLiteral("sentiment"), QStringLiteral("topic")}));
+        QVERIFY(w.dataset()->hasRationales());
+
+        setRole(panel, QStringLiteral("topic"), ColumnRole::Ignored);
+        setRole(panel, QStringLiteral("rationale_sentiment"), ColumnRole::Ignored);
+        QVERIFY(panel->rolesProblem().isEmpty());
+        QVERIFY(panel->reloadButton()->isEnabled());
+        panel->reloadButton()->click();
+        QCOMPARE(taskNamesOf(*w.dataset()), QStringList{QStringLiteral("sentiment")});
+        QVERIFY(!w.dataset()->hasRationales());
+        QCOMPARE(w.dataset()->input, InputKind::Text);
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
+        QCOMPARE(w.training()->setup()->model.tasks.size(), size_t(1));
+        QCOMPARE(w.trainingPanel()->taskWeights().size(), size_t(1));
+        // The table shows the roles the file was loaded with.
+        QCOMPARE(roleOf(panel, QStringLiteral("topic")), QStringLiteral("ignore"));
+
+        // Tabular: drop a feature and a task.
+        QVERIFY(w.openDataset(example("machines.tsv")));
+        QCOMPARE(roleOf(panel, QStringLiteral("id")), QStringLiteral("ignore"));
+        QCOMPARE(roleOf(panel, QStringLiteral("humidity")), QStringLiteral("feature"));
+        setRole(panel, QStringLiteral("humidity"), ColumnRole::Ignored);
+        setRole(panel, QStringLiteral("load_class"), ColumnRole::Ignored);
+        panel->reloadButton()->click();
+        QCOMPARE(w.dataset()->input, InputKind::Tabular);
+        QCOMPARE(w.dataset()->featureNames, (std::vector<std::string>{"temperature", "pressure", "vibration", "rpm", "voltage"}));
+        QCOMPARE(taskNamesOf(*w.dataset()), QStringList{QStringLiteral("status")});
+
+        // Roles the core would refuse are refused at the table, with the reason.
+        setRole(panel, QStringLiteral("status"), ColumnRole::Feature);
+        QVERIFY(!panel->reloadButton()->isEnabled());
+        QVERIFY2(panel->rolesProblem().contains(QStringLiteral("task")), qPrintable(panel->rolesProblem()));
+        setRole(panel, QStringLiteral("status"), ColumnRole::Task);
+        setRole(panel, QStringLiteral("id"), ColumnRole::Text);
+        QVERIFY2(panel->rolesProblem().contains(QStringLiteral("not both")), qPrintable(panel->rolesProblem()));
+        QVERIFY(!panel->reloadButton()->isEnabled());
+
+        // A built-in hides the columns.
+        QVERIFY(w.openDataset(Data));
+        QVERIFY(!panel->columnsSection()->isVisibleTo(panel));
+    }
+
+    void failedLoadKeepsTheDataset()
+    {
+        QTemporaryDir dir;
+        const QString bad = dir.filePath(QStringLiteral("ragged.csv"));
+        {
+            QFile f(bad);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("text,label\nhello there,a\nhello, world,b\n");
+        }
+        MainWindow w;
+        smallModel(w);
+        QVERIFY(w.openDataset(Data));
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
+        for (int i = 0; i < 3; ++i)
+            w.training()->step();
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->currentStep(), int64_t(3), Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Paused, Timeout);
+        const std::shared_ptr<const Dataset> before = w.dataset();
+        const std::shared_ptr<const TrainingSetup> setup = w.training()->setup();
+        const QString summary = w.datasetPanel()->summaryText();
+
+        QVERIFY(!w.openDataset(bad));
+        QVERIFY2(w.lastError().contains(QStringLiteral("ragged.csv:3:")), qPrintable(w.lastError()));
+        QVERIFY2(w.datasetPanel()->loadError().contains(QStringLiteral("ragged.csv:3:")),
+                 qPrintable(w.datasetPanel()->loadError()));
+        QVERIFY(w.datasetPanel()->loadError().contains(Data));  // names what is still open
+        QCOMPARE(w.dataset(), before);
+        QCOMPARE(w.training()->setup(), setup);
+        QCOMPARE(w.training()->currentStep(), int64_t(3));
+        QCOMPARE(w.training()->state(), State::Paused);
+        QCOMPARE(w.datasetPanel()->summaryText(), summary);
+        QCOMPARE(w.dataSpec(), Data);
+
+        // Missing files, directories and JSONL errors too; then a good load clears the message.
+        QVERIFY(!w.openDataset(dir.filePath(QStringLiteral("missing.jsonl"))));
+        QVERIFY(!w.openDataset(dir.path() + QStringLiteral("/")));
+        QCOMPARE(w.dataset(), before);
+        QVERIFY(w.openDataset(QStringLiteral("builtin:reviews?n=100&seed=3")));
+        QVERIFY(w.datasetPanel()->loadError().isEmpty());
+    }
+
+    void summaryShowsTheCoresFigures()
+    {
+        MainWindow w;
+        smallModel(w);
+        QVERIFY(w.openDataset(example("reviews.csv")));
+        const DatasetSummary s = summarizeDataset(*w.dataset(), 0.2, w.modelPanel()->seed(), 32);
+        const QString summary = w.datasetPanel()->summaryText();
+        QVERIFY2(summary.contains(QStringLiteral("<b>120</b> samples")), qPrintable(summary));
+        QVERIFY(summary.contains(QStringLiteral("%1 train, %2 validation").arg(s.train).arg(s.val)));
+        QVERIFY(summary.contains(QStringLiteral("15 test")));
+        QVERIFY(summary.contains(QStringLiteral("negative&nbsp;59")));
+        QVERIFY(summary.contains(QStringLiteral("5&nbsp;missing")));
+        QVERIFY(summary.contains(QStringLiteral("vocabulary <b>%1</b>").arg(s.vocabulary)));
+        // Each task in its colour.
+        QVERIFY(summary.contains(taskColor(0).name()) && summary.contains(taskColor(1).name()));
+        const QString details = w.datasetPanel()->detailsText();
+        QVERIFY2(details.contains(QStringLiteral("max %1").arg(s.maxLength)), qPrintable(details));
+        QVERIFY(details.contains(QStringLiteral("%1%").arg(100.0 * s.oovRate, 0, 'f', 1)));
+        QVERIFY(!w.datasetPanel()->detailsSection()->isExpanded());  // folded until asked for
+
+        QVERIFY(w.openDataset(example("machines.tsv")));
+        const QString features = w.datasetPanel()->detailsText();
+        QVERIFY(features.contains(QStringLiteral("<td>temperature</td>")));
+        QVERIFY(w.datasetPanel()->summaryText().contains(QStringLiteral("ok&nbsp;91")));
+        QVERIFY(w.datasetPanel()->warningsSection()->isVisibleTo(w.datasetPanel()));  // the id column is ignored
+        QVERIFY(w.datasetPanel()->warningsText().contains(QStringLiteral("id")));
+    }
+
+    // Space pauses and resumes with a spin box, a combo or a button focused,
+    // and types a space into a text field.
+    void spaceTogglesPause()
+    {
+        MainWindow w;
+        smallModel(w);
+        QVERIFY(w.openDataset(Data));
+        w.show();
+        w.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
+        auto *epochs = w.trainingPanel()->findChild<QSpinBox *>(QStringLiteral("epochs"));
+        QVERIFY(epochs);
+        epochs->setValue(1000);  // a long run
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
+        w.startAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Running, Timeout);
+
+        QDoubleSpinBox *lr = w.trainingPanel()->learningRateField();
+        lr->setFocus();
+        QTRY_COMPARE(QApplication::focusWidget(), lr);
+        const double rate = lr->value();
+        QTest::keyClick(lr, Qt::Key_Space);
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Paused, Timeout);
+        QTest::keyClick(lr, Qt::Key_Space);
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Running, Timeout);
+        QCOMPARE(lr->value(), rate);
+        QVERIFY(!lr->text().contains(QLatin1Char(' ')));
+
+        // A (non-editable) combo: Space pauses instead of opening its list.
+        auto *optimizer = w.trainingPanel()->findChild<QComboBox *>(QStringLiteral("optimizer"));
+        optimizer->setFocus();
+        QTest::keyClick(optimizer, Qt::Key_Space);
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Paused, Timeout);
+
+        // A focused button is not clicked (Load would start a new run: Ready, step 0).
+        QPushButton *load = nullptr;
+        for (QPushButton *b : w.datasetPanel()->findChildren<QPushButton *>())
+            if (b->text() == QStringLiteral("Load"))
+                load = b;
+        QVERIFY(load);
+        const int64_t step = w.training()->currentStep();
+        load->setFocus();
+        QTest::keyClick(load, Qt::Key_Space);
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Running, Timeout);
+        QVERIFY(w.training()->currentStep() >= step);
+        QTest::keyClick(load, Qt::Key_Space);
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Paused, Timeout);
+        QVERIFY(w.training()->currentStep() >= step);
+
+        // Text entry: the dataset field gets the space, training stays paused.
+        auto *spec = w.datasetPanel()->findChild<QComboBox *>(QStringLiteral("datasetSpec"));
+        spec->setFocus();
+        spec->lineEdit()->clear();
+        QTest::keyClicks(spec->lineEdit(), QStringLiteral("a"));
+        QTest::keyClick(spec->lineEdit(), Qt::Key_Space);
+        QTest::keyClicks(spec->lineEdit(), QStringLiteral("b"));
+        QCOMPARE(spec->lineEdit()->text(), QStringLiteral("a b"));
+        QTest::qWait(50);
+        QCOMPARE(w.training()->state(), State::Paused);
+        QVERIFY(MainWindow::typesText(spec->lineEdit()));
+        QVERIFY(!MainWindow::typesText(lr));
+        w.close();
+    }
+
+    // Every training control has its key, shown in the menus and tooltips.
+    void shortcutsAreShown()
+    {
+        MainWindow w;
+        const QList<QPair<QAction *, QString>> keys = {
+            {w.startAction(), QStringLiteral("F5")}, {w.stepAction(), QStringLiteral("F10")},
+            {w.stopAction(), QStringLiteral("Shift+F5")}, {w.resetAction(), QStringLiteral("Ctrl+R")}};
+        for (const auto &[action, key] : keys) {
+            QCOMPARE(action->shortcut().toString(), key);
+            QVERIFY2(action->toolTip().contains(key), qPrintable(action->toolTip()));
+        }
+        QVERIFY(w.pauseAction()->toolTip().contains(QStringLiteral("Space")));
+        QVERIFY(w.pauseAction()->text().endsWith(QStringLiteral("\tSpace")));  // shown in the menu
+        QStringList fileKeys;
+        for (QAction *menu : w.menuBar()->actions())
+            if (menu->menu() && menu->text().remove(QLatin1Char('&')) == QStringLiteral("File"))
+                for (QAction *action : menu->menu()->actions())
+                    if (!action->shortcut().isEmpty())
+                        fileKeys << action->shortcut().toString();
+        for (const QKeySequence &key : {QKeySequence(QKeySequence::Open), QKeySequence(QKeySequence::Save),
+                                        QKeySequence(Qt::CTRL | Qt::Key_Q), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O)})
+            QVERIFY2(fileKeys.contains(key.toString()), qPrintable(key.toString() + " in " + fileKeys.join(' ')));
+    }
+
+    void paletteSwitchPersists()
+    {
+        const auto plotLightness = [](MainWindow &w) {
+            const QImage image = w.lossPlot()->grab().toImage();
+            return image.pixelColor(3, 3).lightness();
+        };
+        {
+            MainWindow w;
+            w.resize(1000, 700);
+            w.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            w.themeAction(Theme::Dark)->trigger();
+            QCOMPARE(QSettings().value(QStringLiteral("view/theme")).toString(), QStringLiteral("dark"));
+            QVERIFY(isDarkPalette(QApplication::palette()));
+            QTRY_VERIFY(isDarkPalette(w.datasetPanel()->palette()));  // every widget follows
+            QTRY_VERIFY(plotLightness(w) < 80);  // the plot's background followed
+            QCOMPARE(taskColor(0), QColor(0x0072B2));  // task colours stay
+        }
+        {
+            MainWindow w;  // the next start: dark again, and checked in the menu
+            QVERIFY(w.themeAction(Theme::Dark)->isChecked());
+            QVERIFY(currentTheme() == Theme::Dark);
+            QVERIFY(isDarkPalette(w.palette()));
+            w.resize(1000, 700);
+            w.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            w.themeAction(Theme::Light)->trigger();
+            QCOMPARE(QSettings().value(QStringLiteral("view/theme")).toString(), QStringLiteral("light"));
+            QVERIFY(!isDarkPalette(QApplication::palette()));
+            QTRY_VERIFY(plotLightness(w) > 200);
+            w.themeAction(Theme::System)->trigger();
+            QCOMPARE(QSettings().value(QStringLiteral("view/theme")).toString(), QStringLiteral("system"));
+        }
     }
 
     void plotOptions()

@@ -1,0 +1,113 @@
+#include "appearance.h"
+
+#include <QApplication>
+#include <QSettings>
+#include <QStyle>
+#include <QStyleFactory>
+
+#include <optional>
+
+namespace attnscope {
+
+namespace {
+
+std::optional<QPalette> g_systemPalette;  // the palette before the first theme was applied
+Theme g_theme = Theme::System;
+
+const QString Key = QStringLiteral("view/theme");
+
+} // namespace
+
+QString toString(Theme theme)
+{
+    switch (theme) {
+    case Theme::Light: return QStringLiteral("light");
+    case Theme::Dark: return QStringLiteral("dark");
+    case Theme::System: break;
+    }
+    return QStringLiteral("system");
+}
+
+Theme themeFromString(const QString &s)
+{
+    if (s == QLatin1String("light")) return Theme::Light;
+    if (s == QLatin1String("dark")) return Theme::Dark;
+    return Theme::System;
+}
+
+QPalette lightPalette()
+{
+    QStyle *fusion = QStyleFactory::create(QStringLiteral("Fusion"));
+    QPalette p = fusion ? fusion->standardPalette() : QPalette();
+    delete fusion;
+    p.setColor(QPalette::PlaceholderText, QColor(0x5F, 0x63, 0x68));  // secondary text, 6:1 on the window colour
+    return p;
+}
+
+// A dark palette with text at least 7:1 against its backgrounds (a projector
+// washes contrast out), the disabled state clearly dimmer, and a blue
+// highlight that is not one of the task colours' exact shades.
+QPalette darkPalette()
+{
+    const QColor window(0x2B, 0x2D, 0x30), base(0x1E, 0x1F, 0x22), alternate(0x26, 0x28, 0x2B);
+    const QColor text(0xE8, 0xE8, 0xE8), dim(0x8A, 0x8D, 0x91), button(0x3A, 0x3D, 0x41);
+    QPalette p;
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, alternate);
+    p.setColor(QPalette::ToolTipBase, QColor(0x3A, 0x3D, 0x41));
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::PlaceholderText, QColor(0xA8, 0xAB, 0xB0));
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, button);
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::BrightText, QColor(0xFF, 0x6B, 0x6B));
+    p.setColor(QPalette::Light, QColor(0x4A, 0x4D, 0x52));
+    p.setColor(QPalette::Midlight, QColor(0x42, 0x45, 0x49));
+    p.setColor(QPalette::Mid, QColor(0x33, 0x35, 0x38));
+    p.setColor(QPalette::Dark, QColor(0x18, 0x19, 0x1B));
+    p.setColor(QPalette::Shadow, QColor(0x0C, 0x0C, 0x0D));
+    p.setColor(QPalette::Highlight, QColor(0x3D, 0x7E, 0xC6));
+    p.setColor(QPalette::HighlightedText, QColor(0xFF, 0xFF, 0xFF));
+    p.setColor(QPalette::Link, QColor(0x7F, 0xB8, 0xF0));
+    p.setColor(QPalette::LinkVisited, QColor(0xC3, 0x9B, 0xE6));
+    for (QPalette::ColorRole role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
+        p.setColor(QPalette::Disabled, role, dim);
+    p.setColor(QPalette::Disabled, QPalette::Base, window);
+    p.setColor(QPalette::Disabled, QPalette::Button, QColor(0x33, 0x35, 0x38));
+    p.setColor(QPalette::Disabled, QPalette::Highlight, QColor(0x50, 0x53, 0x57));
+    return p;
+}
+
+void applyTheme(Theme theme)
+{
+    if (!g_systemPalette) {
+        if (QApplication::style()->name().compare(QLatin1String("fusion"), Qt::CaseInsensitive) != 0)
+            QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        g_systemPalette = QApplication::palette();
+    }
+    g_theme = theme;
+    switch (theme) {
+    case Theme::System: QApplication::setPalette(*g_systemPalette); break;
+    case Theme::Light: QApplication::setPalette(lightPalette()); break;
+    case Theme::Dark: QApplication::setPalette(darkPalette()); break;
+    }
+}
+
+Theme currentTheme()
+{
+    return g_theme;
+}
+
+Theme savedTheme()
+{
+    return themeFromString(QSettings().value(Key).toString());
+}
+
+void saveTheme(Theme theme)
+{
+    QSettings().setValue(Key, toString(theme));
+}
+
+} // namespace attnscope

@@ -1,0 +1,31 @@
+// A titled section of a panel that folds away: a flat arrow button with the
+// title, and the content below it, shown or hidden by the button.
+#pragma once
+
+#include <QWidget>
+
+class QToolButton;
+class QVBoxLayout;
+
+namespace attnscope {
+
+class CollapsibleSection : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit CollapsibleSection(const QString &title, QWidget *content, bool expanded = false,
+                                QWidget *parent = nullptr);
+
+    void setTitle(const QString &title);
+    QString title() const;
+    bool isExpanded() const;
+    void setExpanded(bool expanded);
+    QWidget *content() const { return m_content; }
+    QToolButton *header() const { return m_header; }
+
+private:
+    QToolButton *m_header = nullptr;
+    QWidget *m_content = nullptr;
+};
+
+} // namespace attnscope
