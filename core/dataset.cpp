@@ -1012,6 +1012,18 @@ const char *const ReviewsDescription =
     "labels replaced by another class, default 0), distractors (chance that a filler slot holds a "
     "distractor word, default 0.15).";
 
+// Why the GUI opens this lesson with 0 encoder layers (measured, docs/datasets.md):
+// with 0 layers each task's attention settles on its cue words within about
+// 200 steps (rationale mass 0.96 / 0.97 / 0.83 after 500); with 1 layer the
+// encoder copies the cues into every position first, the tasks' attention
+// stays spread out (mass 0.05 to 0.58 depending on the seed) and the cues
+// show in the encoder's self-attention instead.
+const char *const ReviewsSuggestion =
+    "Lesson preset: 0 encoder layers, so each task's attention reads the words directly and moves "
+    "onto its cue words within a few hundred steps. Sentiment stops near 90%: a weighted bag of "
+    "words cannot flip \"not good\". Set Layers to 1 to reach 100%; the encoder then spreads the "
+    "cues over every token and the negation shows in its self-attention map instead.";
+
 bool generateReviews(const std::string &spec, const std::map<std::string, std::string> &options,
                      Dataset *out, std::string *error)
 {
@@ -1051,6 +1063,8 @@ bool generateReviews(const std::string &spec, const std::map<std::string, std::s
                   {"topic", TopicClasses},
                   {"urgency", UrgencyClasses}};
     data.description = ReviewsDescription;
+    data.suggestedLayers = 0;
+    data.suggestion = ReviewsSuggestion;
     // Two streams from one seed: the texts, and the label noise.
     SplitMix rng(opt.seed);
     SplitMix noiseRng(opt.seed ^ 0x6E6F697365ull); // "noise"

@@ -34,6 +34,10 @@ struct Dataset {
     std::vector<Sample> samples;
     std::vector<std::string> warnings;     // problems that did not stop loading
     std::string description;               // built-ins: what each task depends on
+    // A built-in lesson's suggested encoder depth for the GUI (-1: none, keep
+    // MODEL.md's default). The CLI never applies it; docs/datasets.md says why.
+    int suggestedLayers = -1;
+    std::string suggestion;                // why, in a sentence for the user
 
     bool hasRationales() const;
 };

@@ -51,6 +51,7 @@ private Q_SLOTS:
     void divergenceKeepsLastGoodWeights();
     void evaluateCountsEverySample();
     void inspectReturnsTheForwardPass();
+    void reviewsLessonAttendsToCues();
 };
 
 void TestTrainer::stepsAndEpochs()
@@ -243,3 +244,31 @@ void TestTrainer::inspectReturnsTheForwardPass()
 
 QTEST_APPLESS_MAIN(TestTrainer)
 #include "test_trainer.moc"
+
+// The lesson the GUI opens builtin:reviews with (its suggested depth, the
+// default training): within 300 steps, the first minute of a classroom run,
+// every task's attention holds most of its mass on its rationale, the cue
+// words (for sentiment the word and the "not" before it).
+void TestTrainer::reviewsLessonAttendsToCues()
+{
+    Dataset probe;
+    std::string error;
+    QVERIFY(loadDataset("builtin:reviews", &probe, &error));
+    QCOMPARE(probe.suggestedLayers, 0);
+    QVERIFY(!probe.suggestion.empty());
+    ModelConfig config;
+    config.layers = probe.suggestedLayers;
+    Setup s = makeSetup("builtin:reviews", config);
+    TrainConfig tc;
+    tc.steps = 300;
+    Trainer trainer(s.model, s.train, tc);
+    while (trainer.step()) {}
+    QCOMPARE(trainer.progress().step, int64_t(300));
+    const EvalResult r = evaluate(s.model, s.val);
+    for (size_t t = 0; t < r.tasks.size(); ++t) {
+        const TaskMetrics &m = r.tasks[t];
+        qInfo("%s: accuracy %.3f, rationale mass %.3f, AUPRC %.3f", s.data.tasks[t].name.c_str(), m.accuracy,
+              *m.rationaleMass, *m.rationaleAuprc);
+        QVERIFY2(*m.rationaleMass > 0.6, s.data.tasks[t].name.c_str());
+    }
+}

@@ -364,6 +364,14 @@ bool MainWindow::openDataset(const QString &spec, const LoadOptions &options)
         if (!buildSetupFromModel(*data, *m_checkpoint, m_trainingPanel->config(), ValFraction, &probe, &why))
             m_checkpoint.reset();
     }
+    if (!m_checkpoint && data->suggestedLayers >= 0 && m_modelPanel->config().layers != data->suggestedLayers) {
+        // A built-in lesson's depth (docs/datasets.md); the user can change it back.
+        const QSignalBlocker block(m_modelPanel);
+        ModelConfig config = m_modelPanel->config();
+        config.layers = data->suggestedLayers;
+        m_modelPanel->setConfig(config, m_modelPanel->seed());
+        statusBar()->showMessage(QString::fromStdString(data->suggestion), 20000);
+    }
     if (!spec.startsWith(QLatin1String("builtin:")))
         addRecent(QFileInfo(spec).absoluteFilePath());
     return rebuildSetup();

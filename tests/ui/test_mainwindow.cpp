@@ -1,6 +1,8 @@
 // The main window: it shows, has a real QCustomPlot loss plot,
 // names the dataset in its status bar, and quits from File > Quit (Ctrl+Q).
 #include "mainwindow.h"
+#include "modelpanel.h"
+#include "trainingcontroller.h"
 
 #include <QAction>
 #include <QLabel>
@@ -54,6 +56,25 @@ private slots:
         QVERIFY2(quit, "no action with Ctrl+Q in the menus");
         quit->trigger();
         QVERIFY(!window.isVisible());
+    }
+
+    // builtin:reviews opens as its lesson (0 encoder layers, docs/datasets.md),
+    // says why in the status bar, and builds that model; other data keeps the
+    // depth in the Model panel.
+    void lessonSetsItsDepth()
+    {
+        MainWindow window;
+        attnscope::ModelConfig config;
+        config.layers = 2;
+        window.modelPanel()->setConfig(config, 1);
+        QVERIFY(window.openDataset(QStringLiteral("builtin:order?n=200")));
+        QCOMPARE(window.modelPanel()->config().layers, 2);
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QCOMPARE(window.modelPanel()->config().layers, 0);
+        QVERIFY2(window.statusBar()->currentMessage().contains(QStringLiteral("0 encoder layers")),
+                 qPrintable(window.statusBar()->currentMessage()));
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->setup()
+                                     && window.training()->setup()->model.config.layers == 0, 20000);
     }
 };
 
