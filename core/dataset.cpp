@@ -1028,7 +1028,10 @@ bool generateReviews(const std::string &spec, const std::map<std::string, std::s
                      Dataset *out, std::string *error)
 {
     ReviewOptions opt;
-    for (const auto &[key, value] : options) {
+    for (const auto &option : options) {
+        // Named references, not a structured binding: clang before 16 cannot
+        // capture a binding in the lambda below (the fuzz build uses clang 14).
+        const std::string &key = option.first, &value = option.second;
         auto bad = [&](const std::string &what) {
             if (error) *error = spec + ": option " + key + "=" + value + ": " + what;
             return false;
