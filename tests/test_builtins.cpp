@@ -121,7 +121,9 @@ void TestBuiltins::optionErrors()
 {
     Dataset d;
     std::string error;
-    QVERIFY(!loadDataset("builtin:sensors?bogus=1", &d, &error) || true); // through dataset.cpp once hooked
+    QVERIFY(!loadDataset("builtin:sensors?bogus=1", &d, &error)); // dataset.cpp dispatches here
+    QVERIFY2(error.find("unknown option \"bogus\"") != std::string::npos, error.c_str());
+    error.clear();
     QVERIFY(!loadExtraBuiltin("builtin:sensors?bogus=1", &d, &error));
     QVERIFY2(error.find("unknown option \"bogus\" (sensors takes n, seed, noise, missing)") != std::string::npos, error.c_str());
     QVERIFY(!loadExtraBuiltin("builtin:order?n=0", &d, &error));
@@ -131,28 +133,30 @@ void TestBuiltins::optionErrors()
 
 void TestBuiltins::sensorsAttentionOnDecidingFeatures()
 {
-    const Dataset data = load("builtin:sensors?n=2000");
+    // The CLI's defaults (TrainConfig: 10 epochs of 32, AdamW at 0.003; seed 1,
+    // validation fraction 0.2) with 0 encoder layers, as the built-in's
+    // description recommends for watching the task attention over features.
+    const Dataset data = load("builtin:sensors");
     const Split split = splitDataset(data, 0.2, 1);
     ModelConfig mc;
     mc.layers = 0;
     Model model = createModel(data, split.train, mc, 1);
     const EncodedDataset train = encodeDataset(data, split.train, Vocabulary(), 0);
     const EncodedDataset val = encodeDataset(data, split.val, Vocabulary(), 0);
-    TrainConfig tc;
-    tc.steps = 600;
-    Trainer trainer(model, train, tc);
+    Trainer trainer(model, train, TrainConfig());
     trainer.run();
+    QCOMPARE(trainer.progress().step, int64_t(500));
     const EvalResult r = evaluate(model, val);
-    // Each task's attention over the features: its mass on its own deciding
-    // features, against the share they would get from uniform attention.
+    // Each task's attention over the features: most of its mass on its own
+    // deciding features (uniform attention would give them 2/16, 3/16, 2/16).
     const double uniform[3] = {2.0 / 16, 3.0 / 16, 2.0 / 16};
     for (size_t t = 0; t < 3; ++t) {
-        QVERIFY(r.tasks[t].accuracy > 0.85);
+        QVERIFY(r.tasks[t].accuracy > 0.9);
         QVERIFY(r.tasks[t].rationaleMass.has_value());
         const double mass = *r.tasks[t].rationaleMass;
         qInfo("%s: accuracy %.3f, attention mass on its deciding features %.3f (uniform %.3f)",
               data.tasks[t].name.c_str(), r.tasks[t].accuracy, mass, uniform[t]);
-        QVERIFY2(mass > 0.4 && mass > 2.4 * uniform[t], qPrintable(QString::number(mass)));
+        QVERIFY2(mass > 0.5, qPrintable(QString::number(mass)));
     }
     // And each task attends more to its own features than to another task's
     // (air vs overheat, which share none).
