@@ -67,6 +67,8 @@ void TestBuiltins::sensorsShape()
     const Dataset d = load("builtin:sensors?n=3000");
     QCOMPARE(d.input, InputKind::Tabular);
     QCOMPARE(d.featureNames.size(), size_t(16));
+    QCOMPARE(d.suggestedLayers, 0); // the window opens the lesson with 0 layers
+    QVERIFY(!d.suggestion.empty());
     QCOMPARE(d.tasks.size(), size_t(3));
     QCOMPARE(d.tasks[0].name, std::string("air"));
     QCOMPARE(d.tasks[1].name, std::string("fault"));
