@@ -30,6 +30,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPlainTextEdit>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
@@ -84,7 +85,9 @@ MainWindow::MainWindow(QWidget *parent)
     m_dataLabel = new QLabel(this);
     statusBar()->addPermanentWidget(m_dataLabel);
     setDataSpec(QString());
-    resize(1400, 860);
+    // 1400 x 860, or 90 % of a smaller screen (a projector, QT_SCALE_FACTOR=2).
+    const QRect screen = this->screen() ? this->screen()->availableGeometry() : QRect(0, 0, 1400, 860);
+    resize(std::min(1400, screen.width() * 9 / 10), std::min(860, screen.height() * 9 / 10));
     readSettings();
     updateControls();
     qApp->installEventFilter(this);
