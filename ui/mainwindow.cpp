@@ -624,7 +624,10 @@ bool MainWindow::exportPlot(const QString &path)
 void MainWindow::showError(const QString &message)
 {
     m_lastError = message;
-    statusBar()->showMessage(message, 15000);
+    // One line that stops before the dataset's name on the right (the whole
+    // message is in the box, and a dataset's in its panel).
+    const int room = std::max(200, statusBar()->width() - m_dataLabel->sizeHint().width() - 40);
+    statusBar()->showMessage(statusBar()->fontMetrics().elidedText(message.simplified(), Qt::ElideMiddle, room), 15000);
     if (!isVisible())
         return;
     auto *box = new QMessageBox(QMessageBox::Warning, tr("AttnScope"), message, QMessageBox::Ok, this);
