@@ -128,6 +128,9 @@ private slots:
         QVERIFY(!w.startAction()->isEnabled());  // no data yet
         QVERIFY(w.openDataset(Data));
         QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
+        // A run long enough not to finish before it is paused below, however fast the machine.
+        w.trainingPanel()->findChild<QSpinBox *>(QStringLiteral("epochs"))->setValue(1000);
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
         QVERIFY(w.startAction()->isEnabled());
         QVERIFY(!w.pauseAction()->isEnabled());
 
