@@ -81,8 +81,11 @@ MainWindow::MainWindow(QWidget *parent)
     createMenus();
 
     m_status = new TrainingStatus(this);
-    statusBar()->addWidget(m_status);
+    // Permanent (right), so that a message never hides the progress, nor
+    // draws over it when it came before the window was shown.
+    statusBar()->addPermanentWidget(m_status);
     m_dataLabel = new QLabel(this);
+    m_dataLabel->setContentsMargins(16, 0, 4, 0);
     statusBar()->addPermanentWidget(m_dataLabel);
     setDataSpec(QString());
     // 1400 x 860, or 90 % of a smaller screen (a projector, QT_SCALE_FACTOR=2).
@@ -626,7 +629,7 @@ void MainWindow::showError(const QString &message)
     m_lastError = message;
     // One line that stops before the dataset's name on the right (the whole
     // message is in the box, and a dataset's in its panel).
-    const int room = std::max(200, statusBar()->width() - m_dataLabel->sizeHint().width() - 40);
+    const int room = std::max(200, statusBar()->width() - m_status->sizeHint().width() - m_dataLabel->sizeHint().width() - 40);
     statusBar()->showMessage(statusBar()->fontMetrics().elidedText(message.simplified(), Qt::ElideMiddle, room), 15000);
     if (!isVisible())
         return;
