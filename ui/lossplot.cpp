@@ -25,47 +25,14 @@ namespace attnscope {
 
 namespace {
 
-// Keys and values of a graph drawn from data[first, last): every point when
-// they fit, otherwise the minimum and maximum of each of `buckets` columns in
-// the order they occur, so that spikes survive decimation.
-void decimate(const std::vector<double> &keys, const std::vector<double> &values, size_t first,
-              size_t last, int buckets, QVector<double> *outKeys, QVector<double> *outValues)
+// The part of a series drawn for the visible key range [lo, hi]: one point
+// before and after it, so that lines run to the edges.
+void visibleSlice(const std::vector<double> &keys, double lo, double hi, size_t *from, size_t *to)
 {
-    outKeys->clear();
-    outValues->clear();
-    const size_t n = last - first;
-    if (n <= size_t(2 * buckets)) {
-        outKeys->reserve(qsizetype(n));
-        outValues->reserve(qsizetype(n));
-        for (size_t i = first; i < last; ++i) {
-            outKeys->append(keys[i]);
-            outValues->append(values[i]);
-        }
-        return;
-    }
-    outKeys->reserve(2 * buckets + 2);
-    outValues->reserve(2 * buckets + 2);
-    const double per = double(n) / double(buckets);
-    for (int b = 0; b < buckets; ++b) {
-        const size_t begin = first + size_t(double(b) * per);
-        const size_t end = std::min(last, first + size_t(double(b + 1) * per));
-        if (begin >= end)
-            continue;
-        size_t lo = begin, hi = begin;
-        for (size_t i = begin + 1; i < end; ++i) {
-            if (values[i] < values[lo])
-                lo = i;
-            if (values[i] > values[hi])
-                hi = i;
-        }
-        const size_t a = std::min(lo, hi), c = std::max(lo, hi);
-        outKeys->append(keys[a]);
-        outValues->append(values[a]);
-        if (c != a) {
-            outKeys->append(keys[c]);
-            outValues->append(values[c]);
-        }
-    }
+    const size_t first = size_t(std::lower_bound(keys.begin(), keys.end(), lo) - keys.begin());
+    const size_t last = size_t(std::upper_bound(keys.begin(), keys.end(), hi) - keys.begin());
+    *from = first > 0 ? first - 1 : 0;
+    *to = std::min(keys.size(), last + 1);
 }
 
 QString csvField(const QString &text)
@@ -91,6 +58,10 @@ LossPlot::LossPlot(QWidget *parent)
     m_plot->setPlottingHint(QCP::phFastPolylines, true);
     m_plot->setPlottingHint(QCP::phCacheLabels, true);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    // Nothing draws on the overlay layer (hover is a tool tip): one paint
+    // buffer instead of two to clear and compose on every redraw.
+    if (QCPLayer *overlay = m_plot->layer(QStringLiteral("overlay")))
+        overlay->setMode(QCPLayer::lmLogical);
 
     // Two stacked axis rects: loss (tall) and validation accuracy (short).
     m_plot->plotLayout()->clear();
@@ -211,6 +182,7 @@ void LossPlot::buildGraphs()
     m_plot->clearGraphs();
     m_plot->legend->clearItems();
     m_raw.clear();
+    m_rawLow.clear();
     m_smooth.clear();
     m_valLoss.clear();
     m_valAcc.clear();
@@ -220,12 +192,18 @@ void LossPlot::buildGraphs()
         QCPGraph *raw = m_plot->addGraph(x, y);
         raw->removeFromLegend();
         raw->setAntialiased(false);  // faint and dense: antialiasing costs much and shows little
+        QCPGraph *rawLow = m_plot->addGraph(x, y);
+        rawLow->removeFromLegend();
+        rawLow->setPen(Qt::NoPen);
+        rawLow->setChannelFillGraph(raw);
+        rawLow->setAntialiasedFill(false);
         QCPGraph *smooth = m_plot->addGraph(x, y);
         smooth->setName(m_names[s]);
         QCPGraph *val = m_plot->addGraph(x, y);
         val->removeFromLegend();
         val->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
         m_raw.push_back(raw);
+        m_rawLow.push_back(rawLow);
         m_smooth.push_back(smooth);
         m_valLoss.push_back(val);
         if (s > 0) {
@@ -234,14 +212,14 @@ void LossPlot::buildGraphs()
             acc->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
             m_valAcc.push_back(acc);
         }
-        for (QCPGraph *graph : {raw, smooth, val})
+        for (QCPGraph *graph : {raw, rawLow, smooth, val})
             graph->setAdaptiveSampling(false);  // decimated here already
     }
     if (m_names.size() > 1) {
         // One legend entry explaining the dashed validation curves.
         QCPGraph *key = m_plot->addGraph(x, y);
         key->setName(tr("validation (dashed)"));
-        key->setPen(QPen(palette().color(QPalette::WindowText), 1.5, Qt::DashLine));
+        key->setPen(QPen(palette().color(QPalette::WindowText), 1, Qt::DashLine));
         key->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
     }
     applyPalette();
@@ -276,20 +254,25 @@ void LossPlot::applyPalette()
     m_plot->legend->setBorderPen(QPen(grid, 1));
     m_plot->legend->setTextColor(text);
     m_plot->legend->setFont(axisFont);
+    m_rawPen.resize(m_smooth.size());
     for (size_t s = 0; s < m_smooth.size(); ++s) {
         const QColor color = s == 0 ? totalColor(pal) : taskColor(int(s) - 1);
         QColor faint = color;
         faint.setAlpha(s == 0 ? 45 : 60);
         const double width = s == 0 ? 2.4 : 2.0;
-        m_raw[s]->setPen(QPen(faint, 1));
+        m_rawPen[s] = QPen(faint, 1);
+        m_raw[s]->setPen(m_rawLow[s]->data()->isEmpty() ? m_rawPen[s] : QPen(Qt::NoPen));
+        m_rawLow[s]->setBrush(faint);
         m_smooth[s]->setPen(QPen(color, width));
-        m_valLoss[s]->setPen(QPen(color, 1.5, Qt::DashLine));
+        // 1 px: QPainter's cosmetic stroker draws dashes several times
+        // faster than its path stroker draws thicker ones.
+        m_valLoss[s]->setPen(QPen(color, 1, Qt::DashLine));
         QCPScatterStyle scatter = m_valLoss[s]->scatterStyle();
         scatter.setPen(QPen(color, 1.5));
         scatter.setBrush(base);
         m_valLoss[s]->setScatterStyle(scatter);
         if (s > 0) {
-            m_valAcc[s - 1]->setPen(QPen(color, 2));
+            m_valAcc[s - 1]->setPen(QPen(color, 1));  // cosmetic: see the validation loss
             QCPScatterStyle disc = m_valAcc[s - 1]->scatterStyle();
             disc.setPen(QPen(color));
             disc.setBrush(color);
@@ -323,6 +306,10 @@ void LossPlot::clear()
     m_evalEpochs.clear();
     m_evalLoss.assign(size_t(m_names.size()), {});
     m_evalAcc.assign(size_t(m_names.size()), {});
+    m_lossPyramid.assign(size_t(m_names.size()), {});
+    m_smoothPyramid.assign(size_t(m_names.size()), {});
+    m_evalLossPyramid.assign(size_t(m_names.size()), {});
+    m_evalAccPyramid.assign(size_t(m_names.size()), {});
     for (Marker &m : m_markers) {
         m_plot->removeItem(m.line);
         m_plot->removeItem(m.label);
@@ -356,6 +343,13 @@ void LossPlot::append(const TrainingSnapshot &snapshot)
             m_evalLoss[s].push_back(s - 1 < e.taskLoss.size() ? e.taskLoss[s - 1] : NAN);
             m_evalAcc[s].push_back(s - 1 < e.taskAccuracy.size() ? e.taskAccuracy[s - 1] : NAN);
         }
+    }
+    // Only the blocks the new points fall in change.
+    for (size_t s = 0; s < series; ++s) {
+        m_lossPyramid[s].update(m_loss[s]);
+        m_smoothPyramid[s].update(m_smoothed[s]);
+        m_evalLossPyramid[s].update(m_evalLoss[s]);
+        m_evalAccPyramid[s].update(m_evalAcc[s]);
     }
     for (const SettingChange &change : snapshot.changes) {
         m_changes.push_back(change);
@@ -402,6 +396,8 @@ void LossPlot::smoothFrom(size_t first)
 void LossPlot::recomputeSmoothing()
 {
     smoothFrom(0);
+    for (size_t s = 0; s < m_smoothed.size(); ++s)
+        m_smoothPyramid[s].rebuild(m_smoothed[s]);
 }
 
 void LossPlot::setSmoothing(double beta)
@@ -459,6 +455,7 @@ void LossPlot::setSeriesVisible(int series, bool visible)
     m_visible[size_t(series)] = visible;
     const size_t s = size_t(series);
     m_raw[s]->setVisible(visible);
+    m_rawLow[s]->setVisible(visible);
     m_smooth[s]->setVisible(visible);
     m_valLoss[s]->setVisible(visible);
     if (s > 0)
@@ -485,6 +482,13 @@ void LossPlot::resetView()
     scheduleRedraw();
 }
 
+void LossPlot::zoomTo(double lo, double hi)
+{
+    m_follow = false;
+    m_lossRect->axis(QCPAxis::atBottom)->setRange(lo, hi);
+    scheduleRedraw();
+}
+
 void LossPlot::scheduleRedraw()
 {
     m_dirty = true;
@@ -507,6 +511,21 @@ void LossPlot::placeMarkers()
     }
 }
 
+QCPGraph *LossPlot::graph(Curve curve, int series) const
+{
+    if (series < 0 || series >= int(m_smooth.size()))
+        return nullptr;
+    const size_t s = size_t(series);
+    switch (curve) {
+    case Curve::Raw: return m_raw[s];
+    case Curve::RawLow: return m_rawLow[s];
+    case Curve::Smoothed: return m_smooth[s];
+    case Curve::ValidationLoss: return m_valLoss[s];
+    case Curve::ValidationAccuracy: return s > 0 ? m_valAcc[s - 1] : nullptr;
+    }
+    return nullptr;
+}
+
 int LossPlot::drawnPoints(int series) const
 {
     if (series < 0 || series >= int(m_smooth.size()))
@@ -519,6 +538,27 @@ double LossPlot::redraw()
     QElapsedTimer timer;
     timer.start();
     m_dirty = false;
+    draw();
+    // The first draw after a resize laid the plot out anew: reduce again for the real width.
+    if (std::max(50, m_lossRect->width()) != m_columnsDrawn)
+        draw();
+    const double ms = double(timer.nsecsElapsed()) / 1e6;
+    ++m_redraws;
+    m_redrawTotalMs += ms;
+    m_redrawWorstMs = std::max(m_redrawWorstMs, ms);
+    // At most ~30 redraws a second, and never more than a quarter of the GUI thread.
+    m_redrawTimer.setInterval(std::clamp(int(4 * ms), 33, 250));
+    return ms;
+}
+
+void LossPlot::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    scheduleRedraw();  // as many columns as the new width
+}
+
+void LossPlot::draw()
+{
     const std::vector<double> &k = keys();
     const std::vector<double> &evalKeys = m_xAxis == XAxis::Epoch ? m_evalEpochs : m_evalSteps;
     QCPAxis *x = m_lossRect->axis(QCPAxis::atBottom);
@@ -526,25 +566,22 @@ double LossPlot::redraw()
 
     if (m_follow) {
         const double hi = k.empty() ? 1.0 : std::max(k.back(), k.front() + 1e-9);
-        const double lo = k.empty() ? 0.0 : (m_xAxis == XAxis::Epoch ? 0.0 : 0.0);
-        x->setRange(lo, hi + (hi - lo) * 0.02);
+        x->setRange(0.0, hi * 1.02);
     }
-    // The visible slice of the data, one min/max pair per pixel column.
     const QCPRange range = x->range();
-    const size_t first = size_t(std::lower_bound(k.begin(), k.end(), range.lower) - k.begin());
-    const size_t last = size_t(std::upper_bound(k.begin(), k.end(), range.upper) - k.begin());
-    const size_t from = first > 0 ? first - 1 : 0;
-    const size_t to = std::min(k.size(), last + 1);
-    const int buckets = std::max(50, m_lossRect->width());
-    QVector<double> keysOut, valuesOut;
-    double ymin = INFINITY, ymax = -INFINITY;
-    // Validation points: markers and dashes while they are few; dense ones
-    // (long runs) are drawn as plain thin lines, decimated like the rest
-    // (dashed, marked polylines of thousands of points are QPainter's slowest path).
-    const size_t evalFirst = size_t(std::lower_bound(evalKeys.begin(), evalKeys.end(), range.lower) - evalKeys.begin());
-    const size_t evalLast = size_t(std::upper_bound(evalKeys.begin(), evalKeys.end(), range.upper) - evalKeys.begin());
-    const size_t evalFrom = evalFirst > 0 ? evalFirst - 1 : 0, evalTo = std::min(evalKeys.size(), evalLast + 1);
-    const bool denseEvals = evalLast - evalFirst > 120;
+    const int columns = std::max(50, m_lossRect->width());
+    m_columnsDrawn = columns;
+    size_t from = 0, to = 0, evalFrom = 0, evalTo = 0;
+    visibleSlice(k, range.lower, range.upper, &from, &to);
+    visibleSlice(evalKeys, range.lower, range.upper, &evalFrom, &evalTo);
+    // More points than pixel columns: draw columns, not points.
+    const bool reduceSteps = to - from > size_t(columns);
+    // More than one evaluation per column: draw their mean per column.
+    const bool reduceEvals = evalTo - evalFrom > size_t(columns);
+    // Validation points carry markers and dashes while they are few; dense
+    // ones (long runs) are plain lines (dashed, marked polylines of thousands
+    // of points are QPainter's slowest path).
+    const bool denseEvals = evalTo - evalFrom > 120;
     for (size_t s = 0; s < m_valLoss.size(); ++s) {
         QPen pen = m_valLoss[s]->pen();
         pen.setStyle(denseEvals ? Qt::SolidLine : Qt::DashLine);
@@ -558,28 +595,79 @@ double LossPlot::redraw()
             m_valAcc[s - 1]->setScatterStyle(disc);
         }
     }
+
+    double ymin = INFINITY, ymax = -INFINITY;
+    const auto extend = [&](size_t s, const QVector<double> &values) {
+        if (!m_visible[s] || !m_follow)
+            return;
+        for (double v : values)
+            if (std::isfinite(v) && (!m_log || v > 0)) {
+                ymin = std::min(ymin, v);
+                ymax = std::max(ymax, v);
+            }
+    };
+    // Every point of [first, last) of values.
+    const auto points = [&](const std::vector<double> &kk, const std::vector<double> &values, size_t first,
+                            size_t last) {
+        m_keysOut.resize(qsizetype(last - first));
+        m_valuesOut.resize(qsizetype(last - first));
+        std::copy(kk.begin() + ptrdiff_t(first), kk.begin() + ptrdiff_t(last), m_keysOut.begin());
+        std::copy(values.begin() + ptrdiff_t(first), values.begin() + ptrdiff_t(last), m_valuesOut.begin());
+    };
+    // The mean of each column of [first, last) of values, at the column's middle key.
+    const auto means = [&](const std::vector<double> &kk, const std::vector<double> &values,
+                           const SeriesPyramid &pyramid, size_t first, size_t last) {
+        reduceToColumns(kk, values, pyramid, first, last, range.lower, range.upper, columns, &m_columns);
+        m_keysOut.resize(qsizetype(m_columns.size()));
+        m_valuesOut.resize(qsizetype(m_columns.size()));
+        for (size_t c = 0; c < m_columns.size(); ++c) {
+            const Column &col = m_columns[c];
+            m_keysOut[qsizetype(c)] = kk[(col.first + col.last) / 2];
+            m_valuesOut[qsizetype(c)] = col.count ? col.sum / col.count : NAN;
+        }
+    };
     for (size_t s = 0; s < m_loss.size(); ++s) {
-        decimate(k, m_loss[s], from, to, buckets, &keysOut, &valuesOut);
-        if (m_visible[s] && m_follow)
-            for (double v : valuesOut)
-                if (std::isfinite(v) && (!m_log || v > 0)) {
-                    ymin = std::min(ymin, v);
-                    ymax = std::max(ymax, v);
-                }
-        m_raw[s]->setData(keysOut, valuesOut, true);
-        decimate(k, m_smoothed[s], from, to, buckets, &keysOut, &valuesOut);
-        m_smooth[s]->setData(keysOut, valuesOut, true);
-        decimate(evalKeys, m_evalLoss[s], evalFrom, evalTo, buckets, &keysOut, &valuesOut);
-        m_valLoss[s]->setData(keysOut, valuesOut, true);
-        if (m_visible[s] && m_follow)
-            for (double v : m_evalLoss[s])
-                if (std::isfinite(v) && (!m_log || v > 0)) {
-                    ymin = std::min(ymin, v);
-                    ymax = std::max(ymax, v);
-                }
+        if (!reduceSteps) {
+            points(k, m_loss[s], from, to);
+            m_raw[s]->setData(m_keysOut, m_valuesOut, true);
+            m_raw[s]->setPen(m_rawPen[s]);
+            m_rawLow[s]->data()->clear();
+            extend(s, m_valuesOut);
+            points(k, m_smoothed[s], from, to);
+        } else {
+            // The raw loss as a band from each column's minimum to its maximum.
+            reduceToColumns(k, m_loss[s], m_lossPyramid[s], from, to, range.lower, range.upper, columns,
+                            &m_columns);
+            m_keysOut.resize(qsizetype(m_columns.size()));
+            m_valuesOut.resize(qsizetype(m_columns.size()));
+            m_lowOut.resize(qsizetype(m_columns.size()));
+            for (size_t c = 0; c < m_columns.size(); ++c) {
+                const Column &col = m_columns[c];
+                m_keysOut[qsizetype(c)] = k[(col.first + col.last) / 2];
+                m_valuesOut[qsizetype(c)] = col.count ? m_loss[s][col.maxIndex] : NAN;
+                m_lowOut[qsizetype(c)] = col.count ? m_loss[s][col.minIndex] : NAN;
+            }
+            m_raw[s]->setData(m_keysOut, m_valuesOut, true);
+            m_raw[s]->setPen(Qt::NoPen);
+            m_rawLow[s]->setData(m_keysOut, m_lowOut, true);
+            extend(s, m_valuesOut);
+            extend(s, m_lowOut);
+            means(k, m_smoothed[s], m_smoothPyramid[s], from, to);
+        }
+        m_smooth[s]->setData(m_keysOut, m_valuesOut, true);
+
+        if (reduceEvals)
+            means(evalKeys, m_evalLoss[s], m_evalLossPyramid[s], evalFrom, evalTo);
+        else
+            points(evalKeys, m_evalLoss[s], evalFrom, evalTo);
+        m_valLoss[s]->setData(m_keysOut, m_valuesOut, true);
+        extend(s, m_valuesOut);
         if (s > 0) {
-            decimate(evalKeys, m_evalAcc[s], evalFrom, evalTo, buckets, &keysOut, &valuesOut);
-            m_valAcc[s - 1]->setData(keysOut, valuesOut, true);
+            if (reduceEvals)
+                means(evalKeys, m_evalAcc[s], m_evalAccPyramid[s], evalFrom, evalTo);
+            else
+                points(evalKeys, m_evalAcc[s], evalFrom, evalTo);
+            m_valAcc[s - 1]->setData(m_keysOut, m_valuesOut, true);
         }
     }
     if (m_follow) {
@@ -594,13 +682,6 @@ double LossPlot::redraw()
         m_accRect->axis(QCPAxis::atLeft)->setRange(0, 1.02);
     }
     m_plot->replot();
-    const double ms = double(timer.nsecsElapsed()) / 1e6;
-    ++m_redraws;
-    m_redrawTotalMs += ms;
-    m_redrawWorstMs = std::max(m_redrawWorstMs, ms);
-    // At most ~30 redraws a second, and never more than a quarter of the GUI thread.
-    m_redrawTimer.setInterval(std::clamp(int(4 * ms), 33, 250));
-    return ms;
 }
 
 void LossPlot::showHover(QMouseEvent *event)

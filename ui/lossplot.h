@@ -1,12 +1,19 @@
 // The live training curves: per-task and total training loss per step (raw,
 // faint, behind a debiased exponential moving average), validation loss and
 // accuracy per evaluation, and markers where a setting changed during
-// training. Every step is kept for export; what is drawn is decimated to the
-// minimum and maximum of each pixel column of the visible range, and redraws
-// are coalesced by a timer (at most ~30 a second), never one per step.
+// training. Every step is kept for export and hover. What is drawn is reduced
+// to the visible range's pixel columns once there are more points than
+// columns (decimation.h): the raw loss as a faint band from each column's
+// minimum to its maximum, the smoothed loss and dense validation curves as
+// each column's mean. Redraws are coalesced by a timer (at most ~30 a
+// second), never one per step.
 #pragma once
 
+#include "decimation.h"
 #include "trainingworker.h"
+
+#include <QPen>
+#include <QVector>
 
 #include <QElapsedTimer>
 #include <QString>
@@ -55,6 +62,9 @@ public:
     bool seriesVisible(int series) const;
     // Back to following the whole run.
     void resetView();
+    // Shows [lo, hi] of the x axis (steps or epochs) and stops following the
+    // run, as a zoom with the mouse does.
+    void zoomTo(double lo, double hi);
 
     // Draws now (the timer calls this); returns the time it took in ms.
     double redraw();
@@ -74,12 +84,19 @@ public:
     bool exportImage(const QString &path, QString *error);
 
     QCustomPlot *plot() const { return m_plot; }
+    // The graphs of a series as drawn at the last redraw (for tests): the raw
+    // line or the top of the raw band, the band's bottom (empty when every
+    // point is drawn), the smoothed curve, the validation loss and accuracy
+    // (accuracy: tasks only, nullptr for the total).
+    enum class Curve { Raw, RawLow, Smoothed, ValidationLoss, ValidationAccuracy };
+    QCPGraph *graph(Curve curve, int series) const;
 
 signals:
     void optionsChanged();
 
 protected:
     void changeEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     struct Marker {
@@ -95,6 +112,7 @@ private:
     void recomputeSmoothing();
     void smoothFrom(size_t first);
     void scheduleRedraw();
+    void draw();
     void placeMarkers();
     void showHover(QMouseEvent *event);
     const std::vector<double> &keys() const;
@@ -109,7 +127,10 @@ private:
 
     QStringList m_names;                        // "total", tasks...
     std::vector<bool> m_visible;
-    std::vector<QCPGraph *> m_raw, m_smooth, m_valLoss, m_valAcc;
+    // m_raw is the raw line, or the band's top edge when decimated, filled
+    // down to m_rawLow (the columns' minima).
+    std::vector<QCPGraph *> m_raw, m_rawLow, m_smooth, m_valLoss, m_valAcc;
+    std::vector<QPen> m_rawPen;
 
     // Full data: one entry per step.
     std::vector<double> m_steps, m_epochs, m_lr;
@@ -120,12 +141,18 @@ private:
     std::vector<std::vector<double>> m_evalLoss, m_evalAcc; // [series][eval]; acc per task only
     std::vector<Marker> m_markers;
     std::vector<SettingChange> m_changes;
+    // Block summaries of the series above, for decimation (same indexing).
+    std::vector<SeriesPyramid> m_lossPyramid, m_smoothPyramid, m_evalLossPyramid, m_evalAccPyramid;
+    // Scratch space of redraw(), kept to avoid reallocating on every redraw.
+    std::vector<Column> m_columns;
+    QVector<double> m_keysOut, m_valuesOut, m_lowOut;
 
     double m_beta = 0.9;
     bool m_log = false;
     XAxis m_xAxis = XAxis::Step;
     bool m_follow = true;      // ranges follow the data until the user zooms or pans
     bool m_dirty = false;
+    int m_columnsDrawn = 0;    // pixel columns the last draw reduced to
     int m_redraws = 0;
     double m_redrawTotalMs = 0, m_redrawWorstMs = 0;
 };

@@ -1,0 +1,240 @@
+// The loss plot's display decimation (ui/decimation.h) against brute force,
+// and the plot of a long run: what is drawn is reduced to pixel columns with
+// spikes kept, zooming in shows every point exactly, and the CSV export has
+// every step whatever is drawn.
+#include "decimation.h"
+#include "lossplot.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <qcustomplot.h>
+
+#include <cmath>
+#include <random>
+
+using namespace attnscope;
+
+namespace {
+
+// Pseudo-random losses with a few NaN (missing task labels).
+std::vector<double> series(size_t n, uint32_t seed)
+{
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    std::vector<double> v(n);
+    for (size_t i = 0; i < n; ++i)
+        v[i] = u(rng) < 0.02 ? NAN : 2.0 / std::sqrt(double(i + 1)) + u(rng);
+    return v;
+}
+
+TrainingSnapshot run(int64_t first, int64_t count, int64_t spikeAt = -1)
+{
+    TrainingSnapshot s;
+    for (int64_t i = first; i < first + count; ++i) {
+        const float noise = float((i * 7919) % 101) / 1010.0f;
+        const float base = 1.0f / std::sqrt(float(i)) + noise + (i == spikeAt ? 40.0f : 0.0f);
+        s.steps.push_back({i, double(i) / 100.0, base * 2, {base, base * 1.5f}, 0.003f, 1.0f});
+        if (i % 100 == 0)
+            s.evals.push_back({i, double(i) / 100.0, base * 2, {base, base}, {0.5, 0.6}});
+    }
+    return s;
+}
+
+QVector<double> values(const QCPGraph *graph)
+{
+    QVector<double> out;
+    for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it)
+        out.append(it->value);
+    return out;
+}
+
+QVector<double> keysOf(const QCPGraph *graph)
+{
+    QVector<double> out;
+    for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it)
+        out.append(it->key);
+    return out;
+}
+
+} // namespace
+
+class TestLossPlot : public QObject {
+    Q_OBJECT
+
+private slots:
+    // Every column's minimum, maximum, sum and count equal those of the
+    // indices it covers, the columns cover [from, to) in order, and each sits
+    // in the pixel of its first key; for ranges read whole from blocks of
+    // several levels and for pyramids grown in uneven chunks.
+    void reductionMatchesBruteForce()
+    {
+        const std::vector<double> all = series(50000, 7);
+        std::vector<double> keys(all.size());
+        for (size_t i = 0; i < keys.size(); ++i)
+            keys[i] = double(i + 1);
+        std::vector<double> grown;
+        SeriesPyramid pyramid;
+        std::mt19937 rng(11);
+        size_t checks = 0;
+        while (grown.size() < all.size()) {
+            const size_t chunk = std::min(all.size() - grown.size(), size_t(rng() % 3000 + 1));
+            grown.insert(grown.end(), all.begin() + ptrdiff_t(grown.size()),
+                         all.begin() + ptrdiff_t(grown.size() + chunk));
+            pyramid.update(grown);
+            QCOMPARE(pyramid.size(), grown.size());
+            for (int trial = 0; trial < 4; ++trial) {
+                const size_t from = rng() % grown.size();
+                const size_t to = from + 1 + rng() % (grown.size() - from);
+                const int columns = int(rng() % 900) + 1;
+                const double lo = keys[from], hi = keys[to - 1] + 1;
+                std::vector<Column> out;
+                reduceToColumns(keys, grown, pyramid, from, to, lo, hi, columns, &out);
+                QVERIFY(!out.empty());
+                QCOMPARE(out.front().first, from);
+                QCOMPARE(out.back().last, to - 1);
+                QVERIFY(out.size() <= size_t(columns) + 1);
+                for (size_t c = 0; c < out.size(); ++c) {
+                    const Column &col = out[c];
+                    if (c > 0) {
+                        QCOMPARE(col.first, out[c - 1].last + 1);
+                        QVERIFY(col.pixel > out[c - 1].pixel);
+                    }
+                    const double scale = double(columns) / (hi - lo);
+                    QCOMPARE(col.pixel, int64_t(std::floor((keys[col.first] - lo) * scale)));
+                    double mn = INFINITY, mx = -INFINITY, sum = 0;
+                    uint32_t count = 0;
+                    for (size_t i = col.first; i <= col.last; ++i)
+                        if (std::isfinite(grown[i])) {
+                            mn = std::min(mn, grown[i]);
+                            mx = std::max(mx, grown[i]);
+                            sum += grown[i];
+                            ++count;
+                        }
+                    QCOMPARE(col.count, count);
+                    if (count == 0) {
+                        QCOMPARE(col.minIndex, SeriesPyramid::NoIndex);
+                        continue;
+                    }
+                    QCOMPARE(grown[col.minIndex], mn);
+                    QCOMPARE(grown[col.maxIndex], mx);
+                    QVERIFY(col.minIndex >= col.first && col.minIndex <= col.last);
+                    QVERIFY(col.maxIndex >= col.first && col.maxIndex <= col.last);
+                    QVERIFY(std::abs(col.sum - sum) <= 1e-9 * std::max(1.0, std::abs(sum)));
+                    ++checks;
+                }
+            }
+        }
+        QVERIFY(checks > 1000);
+        QVERIFY(pyramid.levels() >= 10);  // 50,000 points: blocks up to 16 << 11
+        // A changed series (not appended to) is rebuilt.
+        std::vector<double> changed = all;
+        changed[123] = 1e6;
+        pyramid.rebuild(changed);
+        std::vector<Column> out;
+        reduceToColumns(keys, changed, pyramid, 0, changed.size(), keys.front(), keys.back() + 1, 10, &out);
+        QCOMPARE(out.size(), size_t(10));
+        QCOMPARE(out[0].maxIndex, uint32_t(123));
+    }
+
+    // A run of 200,000 steps: about one column per pixel is drawn, the raw
+    // band still reaches a one-step spike, the smoothed curve is each
+    // column's mean of the smoothed values, and the CSV has every step.
+    void longRunIsDecimatedAndExportedInFull()
+    {
+        LossPlot plot;
+        plot.resize(1000, 600);
+        plot.show();
+        plot.setTasks({QStringLiteral("a"), QStringLiteral("b")});
+        const int64_t n = 200000, spike = 123457;
+        plot.append(run(1, n / 2));
+        plot.append(run(n / 2 + 1, n / 2, spike));  // appended in two parts: the pyramid grows
+        QCOMPARE(plot.pointCount(), n);
+        plot.redraw();
+        const int width = plot.plot()->axisRects().first()->width();
+        QVERIFY(plot.drawnPoints(0) > width / 2);
+        QVERIFY(plot.drawnPoints(0) <= width + 2);
+        const QVector<double> top = values(plot.graph(LossPlot::Curve::Raw, 1));
+        const QVector<double> bottom = values(plot.graph(LossPlot::Curve::RawLow, 1));
+        QCOMPARE(top.size(), bottom.size());
+        QVERIFY(top.size() <= width + 2);
+        const float noise = float((spike * 7919) % 101) / 1010.0f;
+        const double spikeValue = double(1.0f / std::sqrt(float(spike)) + noise + 40.0f);
+        QCOMPARE(*std::max_element(top.begin(), top.end()), spikeValue);
+        for (qsizetype i = 0; i < top.size(); ++i)
+            QVERIFY(bottom[i] <= top[i]);
+        // The validation curves: 2,000 evaluations, more than the columns: means.
+        QVERIFY(plot.graph(LossPlot::Curve::ValidationLoss, 0)->data()->size() <= width + 2);
+        QVERIFY(plot.graph(LossPlot::Curve::ValidationAccuracy, 1)->data()->size() <= width + 2);
+        QVERIFY(!plot.graph(LossPlot::Curve::ValidationAccuracy, 0));
+
+        // Zoomed into 300 steps: every point drawn, exactly.
+        plot.zoomTo(150000.5, 150300.5);
+        plot.redraw();
+        const QVector<double> k = keysOf(plot.graph(LossPlot::Curve::Raw, 2));
+        const QVector<double> v = values(plot.graph(LossPlot::Curve::Raw, 2));
+        QCOMPARE(k.size(), 302);  // 300 visible and one each side
+        QVERIFY(plot.graph(LossPlot::Curve::RawLow, 2)->data()->isEmpty());
+        for (qsizetype i = 0; i < k.size(); ++i) {
+            const int64_t step = 150000 + i;
+            QCOMPARE(k[i], double(step));
+            const float noise = float((step * 7919) % 101) / 1010.0f;
+            QCOMPARE(v[i], double((1.0f / std::sqrt(float(step)) + noise) * 1.5f));
+        }
+        QCOMPARE(plot.drawnPoints(0), 302);
+
+        // Zoomed into 50,000 steps: columns again, from the same full data.
+        plot.zoomTo(100000, 150000);
+        plot.redraw();
+        QVERIFY(plot.drawnPoints(0) <= width + 2);
+        const QVector<double> zoomedTop = values(plot.graph(LossPlot::Curve::Raw, 1));
+        QCOMPARE(*std::max_element(zoomedTop.begin(), zoomedTop.end()), spikeValue);
+
+        // Smoothing changed: the smoothed curve is rebuilt and still reduced.
+        plot.setSmoothing(0.5);
+        plot.resetView();
+        plot.redraw();
+        QVERIFY(plot.drawnPoints(0) <= width + 2);
+
+        QTemporaryDir dir;
+        const QString csv = dir.filePath(QStringLiteral("long.csv"));
+        QString error;
+        QVERIFY2(plot.exportCsv(csv, &error), qPrintable(error));
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        int64_t rows = 0;
+        QByteArray spikeRow;
+        while (!file.atEnd()) {
+            const QByteArray line = file.readLine();
+            if (line.startsWith(QByteArray::number(spike) + ','))
+                spikeRow = line;
+            ++rows;
+        }
+        QCOMPARE(rows, n + 1);  // header + every step
+        QCOMPARE(float(spikeRow.split(',').at(4).toDouble()), float(spikeValue));  // loss_a: 9 digits, a float exactly
+    }
+
+    // Steps arriving while zoomed in do not move the view; reset follows the run again.
+    void zoomHoldsWhileStepsArrive()
+    {
+        LossPlot plot;
+        plot.resize(800, 500);
+        plot.show();
+        plot.setTasks({QStringLiteral("a"), QStringLiteral("b")});
+        plot.append(run(1, 5000));
+        plot.redraw();
+        QCPAxis *x = plot.plot()->axisRects().first()->axis(QCPAxis::atBottom);
+        QVERIFY(x->range().upper >= 5000);
+        plot.zoomTo(1000, 2000);
+        plot.append(run(5001, 5000));
+        plot.redraw();
+        QCOMPARE(x->range().lower, 1000.0);
+        QCOMPARE(x->range().upper, 2000.0);
+        plot.resetView();
+        plot.redraw();
+        QVERIFY(x->range().upper >= 10000);
+    }
+};
+
+QTEST_MAIN(TestLossPlot)
+#include "test_lossplot.moc"
