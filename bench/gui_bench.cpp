@@ -16,12 +16,13 @@
 //     part of it; goal < 16 ms
 //
 //   gui_bench [--steps N] [--rounds K] [--plot-only | --train-only] [--grab PREFIX]
-//   (defaults: 750 steps = 10 epochs of builtin:reviews, 3 rounds)
+//   (defaults: 7500 steps = 100 epochs of builtin:reviews, 3 rounds)
 //
 // The machine's load average (/proc/loadavg) is printed before and after: on
 // a shared machine only the ratios measured within one run mean much.
 #include "lossplot.h"
 #include "mainwindow.h"
+#include "trainingpanel.h"
 #include "trainingsetup.h"
 
 #include <QApplication>
@@ -66,7 +67,7 @@ double median(std::vector<double> v)
 
 // A window with the dataset open and its training setup built (what Start
 // would train).
-std::unique_ptr<MainWindow> readyWindow(QApplication &app)
+std::unique_ptr<MainWindow> readyWindow(QApplication &app, int64_t steps)
 {
     auto window = std::make_unique<MainWindow>();
     window->resize(1400, 860);
@@ -75,14 +76,28 @@ std::unique_ptr<MainWindow> readyWindow(QApplication &app)
         std::fprintf(stderr, "gui_bench: could not open %s\n", Spec);
         std::exit(1);
     }
-    QElapsedTimer wait;
-    wait.start();
-    while ((!window->training()->setup() || window->training()->state() != TrainingWorker::State::Ready)
-           && wait.elapsed() < 60000)
-        app.processEvents(QEventLoop::AllEvents, 50);
-    if (!window->training()->setup()) {
-        std::fprintf(stderr, "gui_bench: the window built no training setup\n");
-        std::exit(1);
+    const auto waitFor = [&](const auto &ready) {
+        QElapsedTimer wait;
+        wait.start();
+        while (!(window->training()->setup() && window->training()->state() == TrainingWorker::State::Ready
+                 && ready(*window->training()->setup()))
+               && wait.elapsed() < 60000)
+            app.processEvents(QEventLoop::AllEvents, 50);
+        if (!window->training()->setup()) {
+            std::fprintf(stderr, "gui_bench: the window built no training setup\n");
+            std::exit(1);
+        }
+    };
+    waitFor([](const TrainingSetup &) { return true; });
+    // Enough epochs for `steps` (the Training panel's field, as a user would set it).
+    const TrainingSetup &first = *window->training()->setup();
+    const int64_t perEpoch = std::max<int64_t>(
+        1, (int64_t(first.train.samples.size()) + first.config.batchSize - 1) / first.config.batchSize);
+    TrainConfig config = window->trainingPanel()->config();
+    config.epochs = int((steps + perEpoch - 1) / perEpoch);
+    if (config.epochs != first.config.epochs) {
+        window->trainingPanel()->setConfig(config);
+        waitFor([&](const TrainingSetup &setup) { return setup.config.epochs == config.epochs; });
     }
     return window;
 }
@@ -104,9 +119,18 @@ double headlessStepsPerSecond(const TrainingSetup &setup, int64_t steps)
     return double(steps) / std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+double threadCpuMs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+}
+
 struct WindowRun {
     double stepsPerSecond = 0;
     double maxStallMs = 0;
+    double maxStallCpuMs = 0;  // the GUI thread's CPU time within that largest gap
+    double maxBusyMs = 0;      // the largest CPU time of the GUI thread within one gap
     int64_t ticks = 0;
     int redraws = 0;
     double meanRedrawMs = 0, worstRedrawMs = 0;
@@ -126,10 +150,19 @@ WindowRun windowRun(QApplication &app, MainWindow &window, int64_t steps, bool p
     QElapsedTimer gap;
     QTimer probeTimer;
     probeTimer.setInterval(0);
+    double cpuAtTick = 0;
     QObject::connect(&probeTimer, &QTimer::timeout, [&]() {
-        if (gap.isValid())
-            result.maxStallMs = std::max(result.maxStallMs, double(gap.nsecsElapsed()) / 1e6);
+        const double cpu = threadCpuMs();
+        if (gap.isValid()) {
+            const double ms = double(gap.nsecsElapsed()) / 1e6;
+            if (ms > result.maxStallMs) {
+                result.maxStallMs = ms;
+                result.maxStallCpuMs = cpu - cpuAtTick;
+            }
+            result.maxBusyMs = std::max(result.maxBusyMs, cpu - cpuAtTick);
+        }
         gap.start();
+        cpuAtTick = cpu;
         ++result.ticks;
     });
     double seconds = 0;
@@ -190,12 +223,6 @@ struct Timing {
     double cpuMean = 0, cpuWorst = 0;  // the GUI thread's CPU time: the redraw's own work
 };
 
-double threadCpuMs()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
-}
 
 template <typename F>
 Timing timeRedraws(int rounds, F &&before, LossPlot &plot)
@@ -284,20 +311,21 @@ void bigRunRedraws()
 
 void trainingRuns(QApplication &app, int64_t steps, int pairs)
 {
-    std::vector<double> ratios, probedRatios, headless, window, stalls;
+    std::vector<double> ratios, probedRatios, headless, window, stalls, busy;
     for (int p = 0; p < pairs; ++p) {
-        std::unique_ptr<MainWindow> w1 = readyWindow(app);
+        std::unique_ptr<MainWindow> w1 = readyWindow(app, steps);
         if (p == 0) {
             const ModelConfig &m = w1->training()->setup()->model.config;
             const TrainConfig &t = w1->training()->setup()->config;
             std::printf("the window's settings (the headless runs use the same): %d layers, %d heads, width %d, "
-                        "ffn %d, max length %d, batch %d, lr %g, %d thread(s)\n",
-                        m.layers, m.heads, m.dim, m.ffn, m.maxLen, t.batchSize, double(t.optimizer.lr), t.threads);
+                        "ffn %d, max length %d, batch %d, lr %g, %d epochs, %d thread(s)\n",
+                        m.layers, m.heads, m.dim, m.ffn, m.maxLen, t.batchSize, double(t.optimizer.lr), t.epochs,
+                        t.threads);
         }
         const double h = headlessStepsPerSecond(*w1->training()->setup(), steps);
         const WindowRun plain = windowRun(app, *w1, steps, false);
         w1.reset();
-        std::unique_ptr<MainWindow> w2 = readyWindow(app);
+        std::unique_ptr<MainWindow> w2 = readyWindow(app, steps);
         const WindowRun probed = windowRun(app, *w2, steps, true);
         w2.reset();
         headless.push_back(h);
@@ -305,12 +333,13 @@ void trainingRuns(QApplication &app, int64_t steps, int pairs)
         ratios.push_back(h > 0 ? plain.stepsPerSecond / h : 0.0);
         probedRatios.push_back(h > 0 ? probed.stepsPerSecond / h : 0.0);
         stalls.push_back(probed.maxStallMs);
+        busy.push_back(probed.maxBusyMs);
         std::printf("round %d: headless %6.1f steps/s | window %6.1f steps/s, ratio %.3f, %d redraws mean %.2f ms "
-                    "worst %.2f ms | window + stall probe %6.1f steps/s, largest stall %6.1f ms over %lld ticks  "
-                    "[load %s]\n",
+                    "worst %.2f ms | window + stall probe %6.1f steps/s, largest stall %6.1f ms (%.1f ms of it "
+                    "on the GUI thread's CPU), largest CPU-busy gap %.1f ms, %lld ticks  [load %s]\n",
                     p + 1, h, plain.stepsPerSecond, ratios.back(), plain.redraws, plain.meanRedrawMs,
-                    plain.worstRedrawMs, probed.stepsPerSecond, probed.maxStallMs,
-                    static_cast<long long>(probed.ticks), loadAverage().constData());
+                    plain.worstRedrawMs, probed.stepsPerSecond, probed.maxStallMs, probed.maxStallCpuMs,
+                    probed.maxBusyMs, static_cast<long long>(probed.ticks), loadAverage().constData());
         std::fflush(stdout);
     }
     std::printf("median headless %.1f steps/s, median window %.1f steps/s\n", median(headless), median(window));
@@ -318,8 +347,11 @@ void trainingRuns(QApplication &app, int64_t steps, int pairs)
                 "running: median %.3f  (goal >= 0.9)\n",
                 median(ratios), pairs, *std::min_element(ratios.begin(), ratios.end()),
                 *std::max_element(ratios.begin(), ratios.end()), median(probedRatios));
-    std::printf("largest event-loop stall:   worst %.1f ms, median of runs %.1f ms  (goal < 50 ms)\n",
-                *std::max_element(stalls.begin(), stalls.end()), median(stalls));
+    std::printf("largest event-loop stall:   worst %.1f ms, median of runs %.1f ms  (goal < 50 ms); the largest "
+                "CPU time the GUI thread spent between two ticks: worst %.1f ms, median %.1f ms (the rest of a "
+                "stall is waiting for a core)\n",
+                *std::max_element(stalls.begin(), stalls.end()), median(stalls),
+                *std::max_element(busy.begin(), busy.end()), median(busy));
 }
 
 } // namespace
@@ -330,7 +362,7 @@ int main(int argc, char **argv)
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("AttnScopeBench"));
-    int64_t steps = 750;
+    int64_t steps = 7500;
     int pairs = 3;
     bool plot = true, train = true;
     for (int i = 1; i < argc; ++i) {
