@@ -1,6 +1,6 @@
 // attnscope: the desktop application.
 //   attnscope [--data SPEC] [--checkpoint CKPT] [--start] [--theme system|light|dark]
-//             [--screenshot FILE.png [--after-steps N]]
+//             [--tab curves|attention] [--screenshot FILE.png [--after-steps N]]
 // --start trains at once (for a classroom); --screenshot renders the window
 // into a PNG once it is shown (or once N steps have trained) and quits, for
 // the documentation (scripts/screenshot.sh) and for looking at the window
@@ -13,6 +13,7 @@
 #include <QFont>
 #include <QPixmap>
 #include <QStyleFactory>
+#include <QTabWidget>
 #include <QTimer>
 
 #include <cstdio>
@@ -26,7 +27,8 @@ int main(int argc, char **argv)
     QApplication::setApplicationVersion(QStringLiteral(ATTNSCOPE_VERSION));
 
     ArgParser parser("attnscope",
-                     "[--data SPEC] [--checkpoint CKPT] [--start] [--theme NAME] [--screenshot FILE.png [--after-steps N]]",
+                     "[--data SPEC] [--checkpoint CKPT] [--start] [--theme NAME] [--tab attention] "
+                     "[--screenshot FILE.png [--after-steps N]]",
                      "AttnScope trains a small multi-task attention model and shows its attention live.");
     parser.addOption("data", "SPEC", "dataset to open: a JSONL file or builtin:NAME[?n=N&seed=S]");
     parser.addOption("checkpoint", "CKPT", "checkpoint to open (configuration, vocabulary and weights)");
@@ -35,6 +37,7 @@ int main(int argc, char **argv)
                      "the last chosen");
     parser.addOption("screenshot", "FILE", "save a PNG of the window, then quit");
     parser.addOption("after-steps", "N", "with --screenshot: wait until N steps have trained (implies --start)", "0");
+    parser.addOption("tab", "NAME", "the view to show first: curves or attention", "curves");
     std::vector<std::string> args;
     const QStringList arguments = QApplication::arguments();
     for (qsizetype i = 1; i < arguments.size(); ++i)
@@ -74,6 +77,10 @@ int main(int argc, char **argv)
         ok = window.openDataset(data) && ok;
     if (!checkpoint.isEmpty())
         ok = window.openCheckpoint(checkpoint) && ok;
+    const QString tab = QString::fromStdString(parser.string("tab"));
+    for (int i = 0; i < window.views()->count(); ++i)
+        if (window.views()->tabText(i).remove(QLatin1Char('&')).compare(tab, Qt::CaseInsensitive) == 0)
+            window.views()->setCurrentIndex(i);
     window.show();
     const QString screenshot = QString::fromStdString(parser.string("screenshot"));
     if (!ok && !screenshot.isEmpty()) {
