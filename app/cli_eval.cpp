@@ -1,5 +1,6 @@
 // attnscope-cli eval and attention: score a checkpoint on a split, and dump
 // what the model attends to (the core's own activations, via inspect()).
+#include "attentionjson.h"
 #include "cli.h"
 
 #include <algorithm>
@@ -95,56 +96,16 @@ void dropLabels(const Model &model, Dataset *data)
 
 void writeSample(JsonWriter &w, const Model &model, const EncodedSample &sample, const SampleOutputs &out)
 {
-    w.beginObject();
-    w.key("tokens");
-    w.beginArray();
+    std::vector<std::string> tokens;
     if (model.config.input == InputKind::Text) {
         for (const Token &token : sample.tokens)
-            w.value(token.text);
+            tokens.push_back(token.text);
     } else {
         // Every feature, present or not: a missing one gets zero attention.
         for (size_t j = 0; j < sample.mask.size() && j < model.features.size(); ++j)
-            w.value(model.features[j]);
+            tokens.push_back(model.features[j]);
     }
-    w.endArray();
-    w.key("tasks");
-    w.beginObject();
-    for (size_t t = 0; t < model.tasks.size() && t < out.pool.size(); ++t) {
-        w.key(model.tasks[t].name);
-        w.array(out.pool[t]);
-    }
-    w.endObject();
-    w.key("predictions");
-    w.beginObject();
-    for (size_t t = 0; t < model.tasks.size() && t < out.probs.size(); ++t) {
-        const std::vector<float> &probs = out.probs[t];
-        size_t best = 0;
-        for (size_t c = 1; c < probs.size(); ++c)
-            if (probs[c] > probs[best])
-                best = c;
-        w.key(model.tasks[t].name);
-        w.beginObject();
-        w.key("class");
-        w.value(best < model.tasks[t].classes.size() ? model.tasks[t].classes[best] : std::string());
-        w.key("probabilities");
-        w.array(probs);
-        w.endObject();
-    }
-    w.endObject();
-    w.key("layers");
-    w.beginArray();
-    for (const auto &layer : out.selfAttention) {
-        w.beginArray();
-        for (const auto &head : layer) {
-            w.beginArray();
-            for (const std::vector<float> &row : head)
-                w.array(row);
-            w.endArray();
-        }
-        w.endArray();
-    }
-    w.endArray();
-    w.endObject();
+    writeAttentionSample(w, model.tasks, tokens, out.pool, out.probs, out.selfAttention);
 }
 
 } // namespace

@@ -1,11 +1,11 @@
 #include "attentionsnapshot.h"
 
+#include "attentionjson.h"
 #include "metrics.h"
 #include "tokenizer.h"
 #include "trainer.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 
 namespace attnscope {
@@ -278,112 +278,27 @@ AttentionSnapshot makeInputSnapshot(const Model &model, const ProbeInput &input,
     return result;
 }
 
-namespace {
-
-void appendNumber(std::string &out, float x)
-{
-    if (!std::isfinite(x)) {
-        out += "null";
-        return;
-    }
-    char buffer[64];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, x);
-    out.append(buffer, size_t(result.ptr - buffer));
-}
-
-void appendString(std::string &out, const std::string &text)
-{
-    out += '"';
-    for (const char ch : text) {
-        const unsigned char c = static_cast<unsigned char>(ch);
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (c < 0x20) {
-                static const char hex[] = "0123456789abcdef";
-                out += "\\u00";
-                out += hex[c >> 4];
-                out += hex[c & 15];
-            } else {
-                out += char(c);
-            }
-        }
-    }
-    out += '"';
-}
-
-void appendArray(std::string &out, const std::vector<float> &values)
-{
-    out += '[';
-    for (size_t i = 0; i < values.size(); ++i) {
-        if (i) out += ',';
-        appendNumber(out, values[i]);
-    }
-    out += ']';
-}
-
-} // namespace
-
 std::string snapshotJson(const AttentionSnapshot &snapshot, const std::vector<int> &which)
 {
     std::vector<int> chosen = which;
     if (chosen.empty())
         for (size_t i = 0; i < snapshot.samples.size(); ++i)
             chosen.push_back(int(i));
-    std::string out = "{\"samples\":[";
-    bool firstSample = true;
+    // The CLI's writer and schema (core/attentionjson.h), compact as the CLI writes it.
+    std::string out;
+    JsonWriter w(&out, false);
+    w.beginObject();
+    w.key("samples");
+    w.beginArray();
     for (int i : chosen) {
         if (i < 0 || i >= int(snapshot.samples.size()))
             continue;
         const AttentionSample &s = snapshot.samples[size_t(i)];
-        if (!firstSample) out += ',';
-        firstSample = false;
-        out += "{\"tokens\":[";
-        for (size_t j = 0; j < s.tokens.size(); ++j) {
-            if (j) out += ',';
-            appendString(out, s.tokens[j]);
-        }
-        out += "],\"tasks\":{";
-        for (size_t t = 0; t < snapshot.tasks.size() && t < s.weights.size(); ++t) {
-            if (t) out += ',';
-            appendString(out, snapshot.tasks[t].name);
-            out += ':';
-            appendArray(out, s.weights[t]);
-        }
-        out += "},\"predictions\":{";
-        for (size_t t = 0; t < snapshot.tasks.size() && t < s.probs.size(); ++t) {
-            if (t) out += ',';
-            appendString(out, snapshot.tasks[t].name);
-            const int best = s.predicted(int(t));
-            const std::vector<std::string> &classes = snapshot.tasks[t].classes;
-            out += ":{\"class\":";
-            appendString(out, best >= 0 && best < int(classes.size()) ? classes[size_t(best)] : std::string());
-            out += ",\"probabilities\":";
-            appendArray(out, s.probs[t]);
-            out += '}';
-        }
-        out += "},\"layers\":[";
-        for (size_t l = 0; l < s.selfAttention.size(); ++l) {
-            if (l) out += ',';
-            out += '[';
-            for (size_t h = 0; h < s.selfAttention[l].size(); ++h) {
-                if (h) out += ',';
-                out += '[';
-                for (size_t r = 0; r < s.selfAttention[l][h].size(); ++r) {
-                    if (r) out += ',';
-                    appendArray(out, s.selfAttention[l][h][r]);
-                }
-                out += ']';
-            }
-            out += ']';
-        }
-        out += "]}";
+        writeAttentionSample(w, snapshot.tasks, s.tokens, s.weights, s.probs, s.selfAttention);
     }
-    out += "]}\n";
+    w.endArray();
+    w.endObject();
+    w.finish();
     return out;
 }
 

@@ -1,6 +1,7 @@
 // A streaming JSON writer: keys in the order written, numbers in their
 // shortest round-trip form, non-finite numbers as null. Large outputs (the
-// attention of a whole dataset) go to the file as they are produced.
+// attention of a whole dataset) go to the file as they are produced; or into
+// a string (the attention views' exports).
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,8 @@ class JsonWriter {
 public:
     // pretty: one object member per line, indented; arrays stay on one line.
     JsonWriter(std::FILE *out, bool pretty);
+    // Appends to *out instead of a file.
+    JsonWriter(std::string *out, bool pretty);
 
     void beginObject();
     void endObject();
@@ -53,7 +56,8 @@ private:
         bool object = false;
         int count = 0;
     };
-    std::FILE *m_out;
+    std::FILE *m_out = nullptr;
+    std::string *m_string = nullptr;
     bool m_pretty;
     bool m_afterKey = false;
     std::vector<Level> m_stack;

@@ -90,16 +90,24 @@ JsonWriter::JsonWriter(std::FILE *out, bool pretty)
 {
 }
 
+JsonWriter::JsonWriter(std::string *out, bool pretty)
+    : m_string(out), m_pretty(pretty)
+{
+}
+
 void JsonWriter::raw(std::string_view text)
 {
-    std::fwrite(text.data(), 1, text.size(), m_out);
+    if (m_string)
+        m_string->append(text);
+    else
+        std::fwrite(text.data(), 1, text.size(), m_out);
 }
 
 void JsonWriter::newline(size_t depth)
 {
     if (!m_pretty)
         return;
-    std::fputc('\n', m_out);
+    raw("\n");
     for (size_t i = 0; i < depth; ++i)
         raw("  ");
 }
@@ -216,6 +224,8 @@ void JsonWriter::null()
 bool JsonWriter::finish()
 {
     raw("\n");
+    if (m_string)
+        return true;
     return std::fflush(m_out) == 0 && !std::ferror(m_out);
 }
 

@@ -1,0 +1,24 @@
+// The JSON schema of `attnscope-cli attention`, written in one place for the
+// CLI and for the attention views' exports:
+//   {"samples": [{"tokens": [...], "tasks": {name: [weight per token]},
+//                 "predictions": {name: {"class": c, "probabilities": [...]}},
+//                 "layers": [[[[row of weights] per query] per head] per layer]}]}
+#pragma once
+
+#include "jsonwriter.h"
+#include "types.h"
+
+#include <string>
+#include <vector>
+
+namespace attnscope {
+
+// One element of "samples". weights[t][j]: task t's attention on token j;
+// probs[t][c]; selfAttention[layer][head][i][j]. Tasks beyond the model's
+// (or missing arrays) are left out; the predicted class is the first most
+// probable one.
+void writeAttentionSample(JsonWriter &w, const std::vector<TaskInfo> &tasks, const std::vector<std::string> &tokens,
+                          const std::vector<std::vector<float>> &weights, const std::vector<std::vector<float>> &probs,
+                          const std::vector<std::vector<std::vector<std::vector<float>>>> &selfAttention);
+
+} // namespace attnscope
