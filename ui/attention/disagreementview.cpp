@@ -53,31 +53,41 @@ double DisagreementView::spread(int token) const
 
 void DisagreementView::rebuild()
 {
-    m_plot->clearPlottables();
     m_spread.clear();
-    auto ticker = m_plot->xAxis->ticker().dynamicCast<QCPAxisTickerText>();
-    ticker->clear();
-    if (m_sample < 0 || m_sample >= int(m_snapshot->samples.size())) {
-        stylePlot(m_plot, palette());
-        m_plot->replot(QCustomPlot::rpQueuedReplot);
-        return;
-    }
-    const AttentionSample &s = m_snapshot->samples[size_t(m_sample)];
-    const int n = s.tokenCount();
-    const int T = int(s.weights.size());
-    QVector<double> keys(n), spread(n);
+    const AttentionSample *s = m_sample >= 0 && m_sample < int(m_snapshot->samples.size())
+                                   ? &m_snapshot->samples[size_t(m_sample)]
+                                   : nullptr;
+    const int n = s ? s->tokenCount() : 0;
+    const int T = s ? int(s->weights.size()) : 0;
     double top = 0;
     for (int j = 0; j < n; ++j) {
         double lo = 1e30, hi = -1e30;
         for (int t = 0; t < T; ++t) {
-            if (j >= int(s.weights[size_t(t)].size())) continue;
-            lo = std::min(lo, double(s.weights[size_t(t)][size_t(j)]));
-            hi = std::max(hi, double(s.weights[size_t(t)][size_t(j)]));
+            if (j >= int(s->weights[size_t(t)].size())) continue;
+            lo = std::min(lo, double(s->weights[size_t(t)][size_t(j)]));
+            hi = std::max(hi, double(s->weights[size_t(t)][size_t(j)]));
         }
-        keys[j] = j;
-        spread[j] = T > 0 ? hi - lo : 0;
+        m_spread.push_back(T > 0 ? hi - lo : 0);
         top = std::max(top, hi);
-        m_spread.push_back(spread[j]);
+    }
+    // The plot only when it is seen.
+    if (!isVisible()) {
+        m_plotDirty = true;
+        return;
+    }
+    m_plotDirty = false;
+    m_plot->clearPlottables();
+    auto ticker = m_plot->xAxis->ticker().dynamicCast<QCPAxisTickerText>();
+    ticker->clear();
+    if (!s) {
+        stylePlot(m_plot, palette());
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+    QVector<double> keys(n), spread(n);
+    for (int j = 0; j < n; ++j) {
+        keys[j] = j;
+        spread[j] = m_spread[size_t(j)];
     }
     auto *bars = new QCPBars(m_plot->xAxis, m_plot->yAxis);
     bars->setName(tr("spread (max − min over tasks)"));
@@ -92,21 +102,48 @@ void DisagreementView::rebuild()
         graph->setName(QString::fromStdString(m_snapshot->tasks[size_t(t)].name));
         QVector<double> values(n);
         for (int j = 0; j < n; ++j)
-            values[j] = j < int(s.weights[size_t(t)].size()) ? s.weights[size_t(t)][size_t(j)] : std::nan("");
+            values[j] = j < int(s->weights[size_t(t)].size()) ? s->weights[size_t(t)][size_t(j)] : std::nan("");
         graph->setData(keys, values, true);
         graph->setLineStyle(QCPGraph::lsNone);
-        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, taskColor(t),
-                                               taskColor(t), 9));
+        QCPScatterStyle dot(QCPScatterStyle::ssDisc, taskColor(t), taskColor(t), 9);
+        if (n > 64) {
+            // Hundreds of antialiased discs are slow to draw: stamp one pre-drawn disc.
+            QPixmap pixmap(11, 11);
+            pixmap.fill(Qt::transparent);
+            QCPPainter painter(&pixmap);
+            painter.setRenderHint(QPainter::Antialiasing);
+            dot.applyTo(&painter, QPen(taskColor(t)));
+            dot.drawShape(&painter, 5.5, 5.5);
+            painter.end();
+            QCPScatterStyle stamp(pixmap);
+            stamp.setBrush(taskColor(t));
+            stamp.setPen(QPen(taskColor(t)));
+            graph->setScatterStyle(stamp);
+        } else {
+            graph->setScatterStyle(dot);
+        }
     }
     const QFontMetrics fm(m_plot->xAxis->tickLabelFont());
     const int every = std::max(1, int(std::ceil(double(n) * (fm.height() + 2) / std::max(200, m_plot->width() - 120))));
-    for (int j = 0; j < n; j += every)
-        ticker->addTick(j, QString::fromStdString(s.tokens[size_t(j)]));
-    m_plot->xAxis->setTickLabelRotation(n > 8 ? -90 : 0);
+    int widest = 0;
+    for (int j = 0; j < n; j += every) {
+        const QString label = QString::fromStdString(s->tokens[size_t(j)]);
+        ticker->addTick(j, label);
+        widest = std::max(widest, fm.horizontalAdvance(label));
+    }
+    const double cellWidth = double(std::max(200, m_plot->width() - 120)) / std::max(n, 1);
+    m_plot->xAxis->setTickLabelRotation(widest + 6 > cellWidth * every ? -90 : 0);
     m_plot->xAxis->setRange(-0.6, n - 0.4);
     m_plot->yAxis->setRange(0, top > 0 ? top * 1.08 : 1);
     stylePlot(m_plot, palette());
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void DisagreementView::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_plotDirty)
+        rebuild();
 }
 
 void DisagreementView::changeEvent(QEvent *event)

@@ -31,6 +31,7 @@ public:
 
 protected:
     void changeEvent(QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
@@ -40,6 +41,7 @@ private:
     SnapshotPtr m_snapshot = std::make_shared<const AttentionSnapshot>();
     int m_sample = 0;
     std::vector<double> m_spread;
+    bool m_plotDirty = true;
 };
 
 } // namespace attnscope

@@ -33,19 +33,28 @@ void HeadGrid::setMaps(const std::vector<std::vector<std::vector<std::vector<flo
         lut[i] = colorAt(colorMap, i / 255.0).rgb();
     m_images.assign(maps.size(), {});
     std::vector<float> acc;
+    std::vector<int> firstColumn;  // block px covers columns [firstColumn[px], firstColumn[px + 1])
     for (size_t l = 0; l < maps.size(); ++l) {
         for (const auto &map : maps[l]) {
             const int n = int(map.size());
             const int size = std::clamp(n, 1, MaxThumb);
+            firstColumn.assign(size_t(size) + 1, n);
+            for (int px = 0; px <= size; ++px)
+                firstColumn[size_t(px)] = int((int64_t(px) * n + size - 1) / size);  // first j with j * size / n >= px
             acc.assign(size_t(size) * size, 0.0f);
             float top = 0;
             for (int i = 0; i < n; ++i) {
-                const int py = i * size / n;
+                const int py = int(int64_t(i) * size / n);
                 const std::vector<float> &row = map[size_t(i)];
+                const int m = std::min(n, int(row.size()));
                 float *out = acc.data() + size_t(py) * size;
-                for (int j = 0; j < n && j < int(row.size()); ++j) {
-                    const int px = j * size / n;
-                    out[px] = std::max(out[px], row[size_t(j)]);
+                for (int px = 0; px < size; ++px) {
+                    // The maximum over the block's columns: contiguous, so it vectorises.
+                    const int j0 = std::min(firstColumn[size_t(px)], m), j1 = std::min(firstColumn[size_t(px) + 1], m);
+                    float v = out[px];
+                    for (int j = j0; j < j1; ++j)
+                        v = std::max(v, row[size_t(j)]);
+                    out[px] = v;
                 }
             }
             for (float v : acc)

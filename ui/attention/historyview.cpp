@@ -89,6 +89,12 @@ void HistoryView::setCurrentStep(int64_t step)
 
 void HistoryView::rebuild()
 {
+    // The plot only when it is seen (the numbers are kept either way).
+    if (!isVisible()) {
+        m_plotDirty = true;
+        return;
+    }
+    m_plotDirty = false;
     m_plot->clearPlottables();
     m_plot->clearItems();
     const int T = int(m_tasks.size());
@@ -153,6 +159,13 @@ void HistoryView::rebuild()
                                                                   : tr("rationale (none in data)"));
     stylePlot(m_plot, palette());
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HistoryView::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_plotDirty)
+        rebuild();
 }
 
 void HistoryView::changeEvent(QEvent *event)

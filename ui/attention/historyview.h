@@ -33,6 +33,7 @@ public:
 
 protected:
     void changeEvent(QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     void rebuild();
@@ -45,6 +46,7 @@ private:
     std::vector<int64_t> m_steps;
     std::vector<std::vector<double>> m_gates, m_mass, m_auprc;  // [point][task], NaN = none
     int64_t m_current = -1;
+    bool m_plotDirty = true;
 };
 
 } // namespace attnscope

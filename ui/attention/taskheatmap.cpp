@@ -160,6 +160,12 @@ void TaskHeatmap::rebuild()
             m_columnLabels << (sameTokens ? QString::fromStdString(samples[0].tokens[j]) : QString::number(j));
     }
 
+    // The plot only when it is seen (a hidden tab costs nothing per snapshot).
+    if (!isVisible()) {
+        m_plotDirty = true;
+        return;
+    }
+    m_plotDirty = false;
     const int nRows = rows(), nCols = columns();
     double maxWeight = 0;
     for (const auto &row : m_cells)
@@ -198,7 +204,12 @@ void TaskHeatmap::rebuild()
         xTicker->addTick(c, m_columnLabels[c]);
     for (int r = 0; r < nRows; ++r)
         yTicker->addTick(r, m_rowLabels[r]);
-    m_plot->xAxis->setTickLabelRotation(nCols > 8 ? -90 : 0);
+    // Horizontal labels when each fits in its cell, else upright (rotated).
+    int widest = 0;
+    for (int c = 0; c < nCols; c += every)
+        widest = std::max(widest, metrics.horizontalAdvance(m_columnLabels[c]));
+    const double cellWidth = double(std::max(1, m_plot->axisRect()->width())) / std::max(nCols, 1);
+    m_plot->xAxis->setTickLabelRotation(widest + 6 > cellWidth * every ? -90 : 0);
     m_plot->xAxis->setRange(-0.5, std::max(nCols, 1) - 0.5);
     m_plot->yAxis->setRange(-0.5, std::max(nRows, 1) - 0.5);
     m_plot->xAxis->setLabel(m_layout == Layout::TasksForSample || samples.size() == 1 ? QString()
@@ -288,6 +299,13 @@ bool TaskHeatmap::eventFilter(QObject *watched, QEvent *event)
         QMetaObject::invokeMethod(this, [this] { rebuild(); }, Qt::QueuedConnection);
     }
     return QWidget::eventFilter(watched, event);
+}
+
+void TaskHeatmap::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_plotDirty)
+        rebuild();
 }
 
 void TaskHeatmap::changeEvent(QEvent *event)

@@ -54,6 +54,7 @@ signals:
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
     void changeEvent(QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     void rebuild();
@@ -69,6 +70,7 @@ private:
     int m_task = 0;
     std::vector<std::vector<double>> m_cells;  // [row][column]
     QStringList m_rowLabels, m_columnLabels;
+    bool m_plotDirty = true;  // hidden when the cells changed: the plot catches up when shown
 };
 
 } // namespace attnscope

@@ -1,8 +1,10 @@
 #include "textview.h"
 
+#include <QPaintEvent>
 #include <QPainter>
 #include <QPainterPath>
 
+#include <algorithm>
 #include <cmath>
 
 namespace attnscope {
@@ -34,12 +36,55 @@ void TextView::setSnapshot(const AttentionSnapshot &snapshot)
 
 void TextView::setSnapshot(SnapshotPtr snapshot)
 {
+    const SnapshotPtr before = m_snapshot;  // keeps `old` alive
+    const AttentionSample *old = sample();
+    const int oldTasks = m_snapshot->taskCount();
     m_snapshot = snapshot ? std::move(snapshot) : std::make_shared<const AttentionSnapshot>();
     if (m_sample >= int(m_snapshot->samples.size()))
         m_sample = 0;
-    m_cacheWidth = -1;
-    updateGeometry();
+    // The same tokens (the next refresh of the same probe): the layout stands,
+    // only the shades change.
+    if (!sameTokens(old, sample()) || oldTasks != m_snapshot->taskCount()) {
+        m_cacheWidth = -1;
+        updateGeometry();
+    }
     update();
+}
+
+bool TextView::sameTokens(const AttentionSample *a, const AttentionSample *b) const
+{
+    if (!a || !b)
+        return a == b;
+    return a->tokens == b->tokens && a->values.size() == b->values.size()
+           && std::equal(a->values.begin(), a->values.end(), b->values.begin(),
+                         [](float x, float y) { return x == y || (std::isnan(x) && std::isnan(y)); });
+}
+
+void TextView::updateTokenCache(const AttentionSample &s) const
+{
+    const bool same = m_cachedFont == font() && m_cachedTokens == s.tokens && m_cachedValues.size() == s.values.size()
+                      && std::equal(s.values.begin(), s.values.end(), m_cachedValues.begin(),
+                                    [](float x, float y) { return x == y || (std::isnan(x) && std::isnan(y)); });
+    if (same && m_widths.size() == s.tokens.size())
+        return;
+    const QFontMetrics fm(font());
+    m_cachedFont = font();
+    m_cachedTokens = s.tokens;
+    m_cachedValues = s.values;
+    m_texts.clear();
+    m_widths.clear();
+    m_static.clear();
+    for (size_t j = 0; j < s.tokens.size(); ++j) {
+        QString text = QString::fromStdString(s.tokens[j]);
+        if (m_snapshot->input == InputKind::Tabular && j < s.values.size())
+            text += std::isnan(s.values[j]) ? QStringLiteral("=–") : QStringLiteral("=%1").arg(s.values[j], 0, 'g', 4);
+        m_widths.push_back(fm.horizontalAdvance(text));
+        m_texts << text;
+        QStaticText st(text);
+        st.setTextFormat(Qt::PlainText);
+        st.setPerformanceHint(QStaticText::AggressiveCaching);
+        m_static.push_back(std::move(st));
+    }
 }
 
 void TextView::setSelectedSample(int index)
@@ -111,14 +156,14 @@ int TextView::heightForWidth(int width) const
     return m_cacheHeight;
 }
 
-void TextView::paintEvent(QPaintEvent *)
+void TextView::paintEvent(QPaintEvent *event)
 {
     QPainter painter(this);
     painter.setRenderHint(QPainter::Antialiasing);
-    layoutAndPaint(&painter, width());
+    layoutAndPaint(&painter, width(), event->rect());
 }
 
-int TextView::layoutAndPaint(QPainter *painter, int width) const
+int TextView::layoutAndPaint(QPainter *painter, int width, const QRect &clip) const
 {
     const AttentionSample *s = sample();
     const QFontMetrics fm(font());
@@ -144,6 +189,7 @@ int TextView::layoutAndPaint(QPainter *painter, int width) const
             maxWeight = std::max(maxWeight, double(x));
     const_cast<TextView *>(this)->m_maxWeight = maxWeight > 0 ? maxWeight : 1;
 
+    updateTokenCache(*s);
     const int T = m_snapshot->taskCount();
     const int columnWidth = std::max(120, (width - 2 * Margin - (T - 1) * ColumnGap) / T);
     const int lineHeight = fm.height() + 2 * TokenPadY + TokenGap;
@@ -179,19 +225,19 @@ int TextView::layoutAndPaint(QPainter *painter, int width) const
         // Tokens, wrapped within the column.
         int x = x0;
         const bool rationale = s->hasRationale(t);
+        if (painter)
+            painter->setFont(font());
         for (int j = 0; j < s->tokenCount(); ++j) {
-            QString text = QString::fromStdString(s->tokens[size_t(j)]);
-            if (m_snapshot->input == InputKind::Tabular && j < int(s->values.size()))
-                text += std::isnan(s->values[size_t(j)]) ? QStringLiteral("=–")
-                                                         : QStringLiteral("=%1").arg(s->values[size_t(j)], 0, 'g', 4);
+            const QString &text = m_texts[j];
             // A few pixels of slack: integer advances round down, and a
             // token that fits must never be elided.
-            const int w = std::min(columnWidth, fm.horizontalAdvance(text) + 2 * TokenPadX + 4);
+            const int w = std::min(columnWidth, m_widths[size_t(j)] + 2 * TokenPadX + 4);
             if (x > x0 && x + w > x0 + columnWidth) {
                 x = x0;
                 y += lineHeight;
             }
-            if (painter) {
+            // Only what is exposed is painted (a 512-token sample is long).
+            if (painter && (clip.isNull() || clip.intersects(QRect(x - 4, y - 4, w + 8, lineHeight + 8)))) {
                 const double a = weight(t, j);
                 const QColor bg = shade(std::isfinite(a) ? a : 0);
                 const QRectF box(x, y, w, fm.height() + 2 * TokenPadY);
@@ -206,10 +252,17 @@ int TextView::layoutAndPaint(QPainter *painter, int width) const
                     painter->setPen(QPen(taskColor(t), 2.5));
                     painter->drawRoundedRect(box.adjusted(-1, -1, 1, 1), 3, 3);
                 }
-                painter->setFont(font());
                 painter->setPen(textColorOn(bg));
-                painter->drawText(box, Qt::AlignCenter | Qt::TextDontClip,
-                                  w < columnWidth ? text : fm.elidedText(text, Qt::ElideRight, w - 2 * TokenPadX));
+                if (w < columnWidth) {
+                    // Laid out once per token (QStaticText), centred in its box.
+                    const QSizeF size = m_static[size_t(j)].size();
+                    painter->drawStaticText(QPointF(box.center().x() - size.width() / 2,
+                                                    box.center().y() - size.height() / 2),
+                                            m_static[size_t(j)]);
+                } else {
+                    painter->drawText(box, Qt::AlignCenter | Qt::TextDontClip,
+                                      fm.elidedText(text, Qt::ElideRight, w - 2 * TokenPadX));
+                }
             }
             x += w + TokenGap + 2;
         }

@@ -7,7 +7,10 @@
 #include "attentionsnapshot.h"
 #include "colormaps.h"
 
+#include <QStaticText>
 #include <QWidget>
+
+#include <vector>
 
 namespace attnscope {
 
@@ -39,15 +42,26 @@ protected:
     void paintEvent(QPaintEvent *event) override;
 
 private:
-    // Lays out (or paints, when painter is set) into a width; returns the height used.
-    int layoutAndPaint(QPainter *painter, int width) const;
+    // Lays out (or paints, when painter is set, the tokens that meet `clip`)
+    // into a width; returns the height used.
+    int layoutAndPaint(QPainter *painter, int width, const QRect &clip = {}) const;
     const AttentionSample *sample() const;
+    // The sample's token texts and their widths, kept while the tokens stay
+    // the same (a probe sample's do, from snapshot to snapshot).
+    void updateTokenCache(const AttentionSample &s) const;
+    bool sameTokens(const AttentionSample *a, const AttentionSample *b) const;
 
     SnapshotPtr m_snapshot = std::make_shared<const AttentionSnapshot>();
     int m_sample = 0;
     ColorMap m_colorMap = ColorMap::Viridis;
     double m_maxWeight = 1;
     mutable int m_cacheWidth = -1, m_cacheHeight = 0;  // heightForWidth of the last width asked
+    mutable std::vector<std::string> m_cachedTokens;
+    mutable std::vector<float> m_cachedValues;
+    mutable QFont m_cachedFont;
+    mutable QStringList m_texts;      // per token: what is drawn
+    mutable std::vector<QStaticText> m_static;  // the same, laid out once
+    mutable std::vector<int> m_widths;  // per token: its advance in font()
 };
 
 } // namespace attnscope
