@@ -1,63 +1,98 @@
-// attention_bench: how long the attention views take to refresh for one long
-// sample (a benchmark, not a test: it prints figures, nothing passes or fails).
-//   attention_bench [--tokens 512] [--layers 4] [--heads 8] [--dim 128] [--repeats 10]
-// Model: random weights of the given shape (timing does not depend on them),
-// vocabulary from builtin:reviews, one text of --tokens tokens. It times:
-//   inspect     the core's forward pass for the sample (what the worker's
-//               ProbeSet::refresh costs per refresh, on the worker thread);
-//   snapshot    makeSnapshot (inspect + copying into the value type);
-//   setSnapshot AttentionPanel::setSnapshot: every view takes the new weights
-//               (heatmap cells, text layout, head thumbnails, L x L map, ...);
-//   show <v>    showing each view's tab and painting it once (views that
-//               wait until they are seen, like self-attention, rebuild here);
-//   all views   setSnapshot plus showing and painting every view in turn
-//               (the worst case; normally only one tab is on screen);
-//   live refresh  with one view on screen: setSnapshot, the queued replots
-//               and one paint of that view (what each refresh costs the GUI).
+// attention_bench: what live attention costs (a benchmark, not a test: it
+// prints figures, nothing passes or fails). Two modes:
+//
+//   attention_bench [views] [--tokens 512] [--layers 4] [--heads 8] [--dim 128] [--repeats 10]
+//     Time to refresh the attention views for one long sample. Model: random
+//     weights of the given shape (timing does not depend on them), vocabulary
+//     from builtin:reviews, one text of --tokens tokens. Per view: the panel
+//     takes a new snapshot while that view is on screen, then the queued
+//     replots and one paint of the whole panel (what a live refresh costs the
+//     GUI thread); "all views": a new snapshot, then each view shown and the
+//     panel painted in turn (every view brought up to date once, the worst
+//     case). Also the worker's side: inspect() and makeSnapshot().
+//
+//   attention_bench training [--data builtin:reviews] [--steps 400] [--rounds 3] [--long]
+//     The training slowdown caused by live attention at the default refresh
+//     rate: the real TrainingWorker (TrainingController) trains the default
+//     model and settings for --steps steps, with the attention panel fed by
+//     the worker (AttentionFeed, the heatmap on screen) or without live
+//     attention; runs alternate (off/on, then on/off, ...) and each round
+//     prints the ratio of steps/s. --long: a 4-layer, 8-head, d = 128 model on
+//     512-token texts (reviews glued together) instead.
+//
+// Times are wall-clock milliseconds (median over repeats) and, for the views,
+// the GUI thread's CPU time too, which a busy machine inflates less.
 // Runs offscreen by default (QT_QPA_PLATFORM=offscreen unless set).
+#include "attentionfeed.h"
 #include "attentionpanel.h"
 #include "dataset.h"
 #include "probeset.h"
 #include "trainer.h"
+#include "trainingcontroller.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QImage>
 #include <QPainter>
+#include <QTabWidget>
+#include <QTimer>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <string>
 #include <vector>
 
 using namespace attnscope;
 
-static double median(std::vector<double> v)
+namespace {
+
+double median(std::vector<double> v)
 {
     std::sort(v.begin(), v.end());
     return v.empty() ? 0 : v[v.size() / 2];
 }
 
-int main(int argc, char **argv)
+double threadCpuMs()
 {
-    if (!std::getenv("QT_QPA_PLATFORM"))
-        setenv("QT_QPA_PLATFORM", "offscreen", 1);
-    int tokens = 512, layers = 4, heads = 8, dim = 128, repeats = 10;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const std::string flag = argv[i];
-        const int value = std::atoi(argv[i + 1]);
-        if (flag == "--tokens") tokens = value;
-        else if (flag == "--layers") layers = value;
-        else if (flag == "--heads") heads = value;
-        else if (flag == "--dim") dim = value;
-        else if (flag == "--repeats") repeats = value;
-        else { std::fprintf(stderr, "attention_bench: unknown option %s\n", argv[i]); return 2; }
-    }
-    QApplication app(argc, argv);
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
+struct Timer {
+    QElapsedTimer wall;
+    double cpu0 = 0;
+    void start() { wall.start(); cpu0 = threadCpuMs(); }
+    double wallMs() const { return wall.nsecsElapsed() / 1e6; }
+    double cpuMs() const { return threadCpuMs() - cpu0; }
+};
+
+// Texts of about `tokens` tokens: reviews glued together.
+Dataset longTexts(const Dataset &reviews, int tokens, int count)
+{
+    Dataset out;
+    out.source = "reviews x " + std::to_string(tokens);
+    out.input = InputKind::Text;
+    out.tasks = reviews.tasks;
+    size_t next = 0;
+    for (int k = 0; k < count; ++k) {
+        Sample s = reviews.samples[next % reviews.samples.size()];
+        s.rationales.assign(out.tasks.size(), {});
+        while (tokenize(s.text, 0).size() < size_t(tokens))
+            s.text += " " + reviews.samples[++next % reviews.samples.size()].text;
+        ++next;
+        out.samples.push_back(std::move(s));
+    }
+    return out;
+}
+
+int views(int tokens, int layers, int heads, int dim, int repeats)
+{
     Dataset data;
     std::string error;
     if (!loadDataset("builtin:reviews?n=300", &data, &error)) {
@@ -73,90 +108,235 @@ int main(int argc, char **argv)
     config.layers = layers;
     config.maxLen = tokens;
     const Model model = createModel(data, all, config, 1);
-
-    // One text of exactly `tokens` tokens: reviews glued together.
-    std::string text;
-    for (size_t i = 0; tokenize(text, 0).size() < size_t(tokens); ++i)
-        text += data.samples[i % data.samples.size()].text + " ";
-    const EncodedDataset one = encodeText(model, text);
-    std::printf("attention_bench: %d tokens, %d layers x %d heads, d = %d, %d tasks, %d repeats (median)\n",
-                int(one.samples[0].ids.size()), layers, heads, dim, model.config.tasks(), repeats);
+    const Dataset one = longTexts(data, tokens, 1);
+    const EncodedDataset encoded = encodeText(model, one.samples[0].text);
+    std::printf("attention_bench views: %d tokens, %d layers x %d heads, d = %d, %d tasks, %d repeats (median)\n",
+                int(encoded.samples[0].ids.size()), layers, heads, dim, model.config.tasks(), repeats);
 
     std::vector<double> tInspect, tSnapshot;
     AttentionSnapshot snapshot;
-    for (int r = 0; r < repeats; ++r) {
-        QElapsedTimer t;
+    for (int r = 0; r < std::max(3, repeats / 2); ++r) {
+        Timer t;
         t.start();
-        const std::vector<SampleOutputs> out = inspect(model, one, {0});
-        tInspect.push_back(t.nsecsElapsed() / 1e6);
-        t.restart();
-        snapshot = makeSnapshot(model, one, {0}, r);
-        tSnapshot.push_back(t.nsecsElapsed() / 1e6);
+        const std::vector<SampleOutputs> out = inspect(model, encoded, {0});
+        tInspect.push_back(t.wallMs());
+        t.start();
+        snapshot = makeSnapshot(model, encoded, {0}, r);
+        tSnapshot.push_back(t.wallMs());
     }
 
     AttentionPanel panel;
     panel.resize(1400, 900);
     panel.show();
     QApplication::processEvents();
-    const AttentionPanel::View views[] = {AttentionPanel::View::Heatmap, AttentionPanel::View::Text,
+    const AttentionPanel::View kinds[] = {AttentionPanel::View::Heatmap, AttentionPanel::View::Text,
                                           AttentionPanel::View::SelfAttention, AttentionPanel::View::Disagreement,
                                           AttentionPanel::View::History};
     const char *names[] = {"heatmap", "text", "self-attention", "disagreement", "history"};
-    std::vector<double> tSet, tTotal;
-    std::vector<std::vector<double>> tPaint(std::size(views));
+    QImage image(panel.size(), QImage::Format_ARGB32_Premultiplied);
+    int64_t step = 100;
+    // Snapshots are made before the clock starts: the worker makes them.
+    auto next = [&]() {
+        snapshot.step = step++;
+        return std::make_shared<const AttentionSnapshot>(snapshot);
+    };
+
+    // Every view brought up to date and painted once per snapshot.
+    std::vector<double> allWall, allCpu, setWall;
+    std::vector<std::vector<double>> showWall(std::size(kinds));
     for (int r = 0; r < repeats + 1; ++r) {
-        snapshot.step = 100 + r;
-        // The worker hands over a shared, immutable snapshot (made outside the timing).
-        SnapshotPtr shared = std::make_shared<const AttentionSnapshot>(snapshot);
-        QElapsedTimer t;
+        panel.setCurrentView(AttentionPanel::View::ProbeEditor);  // none of the five on screen
+        QApplication::processEvents();
+        SnapshotPtr shared = next();
+        Timer t, v;
         t.start();
         panel.setSnapshot(std::move(shared));
-        const double set = t.nsecsElapsed() / 1e6;
-        double total = set;
-        for (size_t v = 0; v < std::size(views); ++v) {
-            QWidget *w = panel.view(views[v]);
-            QImage image(panel.size(), QImage::Format_ARGB32_Premultiplied);
-            t.restart();
-            // Showing the tab (views that wait until shown rebuild here),
-            // the queued replots, and one paint of the view.
-            panel.setCurrentView(views[v]);
+        const double set = t.wallMs();
+        for (size_t k = 0; k < std::size(kinds); ++k) {
+            v.start();
+            panel.setCurrentView(kinds[k]);
             QApplication::sendPostedEvents();
-            w->render(&image);
-            const double paint = t.nsecsElapsed() / 1e6;
-            total += paint;
-            if (r > 0) tPaint[v].push_back(paint);  // the first round warms caches
+            panel.render(&image);
+            if (r > 0) showWall[k].push_back(v.wallMs());
         }
-        if (r > 0) {
-            tSet.push_back(set);
-            tTotal.push_back(total);
+        if (r > 0) {  // the first round warms caches
+            setWall.push_back(set);
+            allWall.push_back(t.wallMs());
+            allCpu.push_back(t.cpuMs());
         }
     }
-    // The live case: one view is on screen and a new snapshot arrives.
-    std::vector<std::vector<double>> tLive(std::size(views));
-    for (size_t v = 0; v < std::size(views); ++v) {
-        panel.setCurrentView(views[v]);
+    // For reference: painting the panel with nothing new (tabs, controls, the view's last picture).
+    std::vector<double> paintWall, paintCpu;
+    panel.setCurrentView(AttentionPanel::View::Heatmap);
+    QApplication::processEvents();
+    for (int r = 0; r < repeats; ++r) {
+        Timer t;
+        t.start();
+        panel.render(&image);
+        paintWall.push_back(t.wallMs());
+        paintCpu.push_back(t.cpuMs());
+    }
+    // The live case: one view on screen, a new snapshot arrives.
+    std::vector<std::vector<double>> liveWall(std::size(kinds)), liveCpu(std::size(kinds));
+    for (size_t k = 0; k < std::size(kinds); ++k) {
+        panel.setCurrentView(kinds[k]);
         QApplication::processEvents();
-        QWidget *w = panel.view(views[v]);
-        QImage image(panel.size(), QImage::Format_ARGB32_Premultiplied);
         for (int r = 0; r < repeats; ++r) {
-            snapshot.step = 1000 + int(v) * 100 + r;
-            SnapshotPtr shared = std::make_shared<const AttentionSnapshot>(snapshot);
-            QElapsedTimer t;
+            SnapshotPtr shared = next();
+            Timer t;
             t.start();
             panel.setSnapshot(std::move(shared));
             QApplication::sendPostedEvents();
-            w->render(&image);
-            tLive[v].push_back(t.nsecsElapsed() / 1e6);
+            panel.render(&image);
+            liveWall[k].push_back(t.wallMs());
+            liveCpu[k].push_back(t.cpuMs());
         }
     }
 
-    std::printf("  inspect (forward pass)        %8.2f ms\n", median(tInspect));
-    std::printf("  makeSnapshot                  %8.2f ms\n", median(tSnapshot));
-    std::printf("  panel setSnapshot             %8.2f ms\n", median(tSet));
-    for (size_t v = 0; v < std::size(views); ++v)
-        std::printf("  show %-24s %8.2f ms\n", names[v], median(tPaint[v]));
-    std::printf("  all views (set + show each)   %8.2f ms   (goal < 50 ms)\n", median(tTotal));
-    for (size_t v = 0; v < std::size(views); ++v)
-        std::printf("  live refresh, %-15s shown %8.2f ms\n", names[v], median(tLive[v]));
+    std::printf("  worker thread (per refresh of this sample):\n");
+    std::printf("    inspect (forward pass)              %8.2f ms\n", median(tInspect));
+    std::printf("    makeSnapshot (inspect + values)     %8.2f ms\n", median(tSnapshot));
+    std::printf("  GUI thread                             wall ms   (cpu ms)\n");
+    std::printf("    panel setSnapshot, no view shown    %8.2f\n", median(setWall));
+    for (size_t k = 0; k < std::size(kinds); ++k)
+        std::printf("    bring up %-26s %8.2f\n", names[k], median(showWall[k]));
+    std::printf("    all views (set + each shown, painted) %6.2f   (%.2f)   goal < 50 ms\n", median(allWall),
+                median(allCpu));
+    std::printf("    (painting the panel, nothing new    %8.2f   (%.2f), part of each figure here)\n",
+                median(paintWall), median(paintCpu));
+    for (size_t k = 0; k < std::size(kinds); ++k)
+        std::printf("    live refresh, %-15s on screen %7.2f   (%.2f)\n", names[k], median(liveWall[k]),
+                    median(liveCpu[k]));
     return 0;
+}
+
+struct RunCost {
+    int refreshes = 0;         // periodic and final refreshes during the timed run
+    double workerMs = 0;       // the worker's time in them
+    double guiCpuMs = 0;       // the GUI thread's CPU time during the run
+    double seconds = 0;
+};
+
+// One run of `steps` steps with or without live attention; steps per second.
+double trainRun(const Dataset &data, const std::shared_ptr<const Dataset> &shared, const ModelConfig &config,
+                const TrainConfig &train, bool live, RunCost *cost)
+{
+    auto setup = std::make_shared<TrainingSetup>();
+    std::string error;
+    if (!buildSetup(data, config, train, 0.2, setup.get(), &error)) {
+        std::fprintf(stderr, "%s\n", error.c_str());
+        std::exit(1);
+    }
+    TrainingController training;
+    AttentionPanel panel;
+    panel.resize(1200, 800);
+    panel.show();
+    std::unique_ptr<AttentionFeed> feed;
+    training.configure(setup);
+    if (live) {
+        feed = std::make_unique<AttentionFeed>(&training, &panel);
+        feed->setRun(setup, shared);
+    }
+    QEventLoop loop;
+    QObject::connect(&training, &TrainingController::stateChanged, &loop, [&](TrainingWorker::State s) {
+        if (s == TrainingWorker::State::Ready || s == TrainingWorker::State::Finished)
+            loop.quit();
+    });
+    if (training.state() != TrainingWorker::State::Ready)
+        loop.exec();
+    QApplication::processEvents();
+    const double before = training.worker()->attentionSeconds();
+    const int beforeCount = training.worker()->attentionRefreshes();
+    QElapsedTimer clock;
+    clock.start();
+    const double cpu0 = threadCpuMs();
+    training.start();
+    loop.exec();  // until Finished
+    const double seconds = clock.nsecsElapsed() / 1e9;
+    cost->guiCpuMs = threadCpuMs() - cpu0;
+    cost->seconds = seconds;
+    cost->workerMs = (training.worker()->attentionSeconds() - before) * 1e3;
+    cost->refreshes = training.worker()->attentionRefreshes() - beforeCount;
+    QApplication::processEvents();
+    const int64_t steps = training.currentStep();
+    training.shutdown();
+    return double(steps) / seconds;
+}
+
+int trainingMode(const std::string &spec, int steps, int rounds, bool longInputs)
+{
+    auto data = std::make_shared<Dataset>();
+    std::string error;
+    if (!loadDataset(spec, data.get(), &error)) {
+        std::fprintf(stderr, "%s\n", error.c_str());
+        return 1;
+    }
+    ModelConfig config;
+    TrainConfig train;
+    if (longInputs) {
+        *data = longTexts(*data, 512, 240);
+        config.dim = 128;
+        config.heads = 8;
+        config.layers = 4;
+        config.ffn = 512;
+        config.maxLen = 512;
+    }
+    train.steps = steps;
+    std::printf("attention_bench training: %s, %d steps per run, %d layers x %d heads, d = %d, max_len %d, "
+                "batch %d; live attention every %d steps, >= %lld ms apart, <= %.0f%% of the time\n",
+                data->source.c_str(), steps, config.layers, config.heads, config.dim, config.maxLen, train.batchSize,
+                TrainingWorker::AttentionEverySteps, static_cast<long long>(TrainingWorker::AttentionMinInterval.count()),
+                TrainingWorker::AttentionBudget * 100);
+    std::vector<double> ratios;
+    for (int r = 0; r < rounds; ++r) {
+        double rate[2] = {0, 0};
+        RunCost cost[2];
+        for (int k = 0; k < 2; ++k) {
+            const bool live = (r % 2 == 0) ? k == 1 : k == 0;  // off/on, then on/off, ...
+            rate[live] = trainRun(*data, data, config, train, live, &cost[live]);
+        }
+        ratios.push_back(rate[1] / rate[0]);
+        std::printf("  round %d: off %7.1f steps/s (GUI cpu %5.0f ms), on %7.1f steps/s (GUI cpu %5.0f ms; "
+                    "%d refreshes, worker %.0f ms = %.1f%% of the run), on/off %.3f\n",
+                    r + 1, rate[0], cost[0].guiCpuMs, rate[1], cost[1].guiCpuMs, cost[1].refreshes, cost[1].workerMs,
+                    100 * cost[1].workerMs / (1e3 * cost[1].seconds), ratios.back());
+    }
+    std::printf("  median on/off %.3f: slowdown %.1f%%   (goal < 10%%)\n", median(ratios),
+                (1 - median(ratios)) * 100);
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (!std::getenv("QT_QPA_PLATFORM"))
+        setenv("QT_QPA_PLATFORM", "offscreen", 1);
+    std::string mode = "views", spec = "builtin:reviews";
+    int tokens = 512, layers = 4, heads = 8, dim = 128, repeats = 10, steps = 400, rounds = 3;
+    bool longInputs = false;
+    int i = 1;
+    if (argc > 1 && argv[1][0] != '-') mode = argv[i++];
+    for (; i < argc; ++i) {
+        const std::string flag = argv[i];
+        if (flag == "--long") { longInputs = true; continue; }
+        if (i + 1 >= argc) { std::fprintf(stderr, "attention_bench: %s needs a value\n", argv[i]); return 2; }
+        const char *value = argv[++i];
+        if (flag == "--tokens") tokens = std::atoi(value);
+        else if (flag == "--layers") layers = std::atoi(value);
+        else if (flag == "--heads") heads = std::atoi(value);
+        else if (flag == "--dim") dim = std::atoi(value);
+        else if (flag == "--repeats") repeats = std::atoi(value);
+        else if (flag == "--steps") steps = std::atoi(value);
+        else if (flag == "--rounds") rounds = std::atoi(value);
+        else if (flag == "--data") spec = value;
+        else { std::fprintf(stderr, "attention_bench: unknown option %s\n", flag.c_str()); return 2; }
+    }
+    QApplication app(argc, argv);
+    if (mode == "views")
+        return views(tokens, layers, heads, dim, repeats);
+    if (mode == "training")
+        return trainingMode(spec, steps, rounds, longInputs);
+    std::fprintf(stderr, "attention_bench: unknown mode %s (views or training)\n", mode.c_str());
+    return 2;
 }

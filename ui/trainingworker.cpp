@@ -146,6 +146,8 @@ void TrainingWorker::rebuild()
         m_probesFor.reset();
     }
     m_attentionStep = -1;
+    m_attentionNanos.store(0);
+    m_attentionCount.store(0);
     takeAttentionRequests();
     refreshAttention(true, true);
 }
@@ -412,6 +414,8 @@ void TrainingWorker::refreshAttention(bool probes, bool input)
     if (!ran)
         return;
     const Clock::time_point end = Clock::now();
+    m_attentionNanos.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count());
+    m_attentionCount.fetch_add(1);
     const auto cost = std::chrono::duration_cast<Clock::duration>((end - start) * (1.0 / AttentionBudget - 1.0));
     m_attentionDue = end + std::max<Clock::duration>(attentionMinInterval(), cost);
 }

@@ -109,6 +109,9 @@ public:
     // shortest time between two).
     void setAttentionRate(int everySteps, std::chrono::milliseconds minInterval);
     int attentionEverySteps() const { return m_attentionEvery.load(); }
+    // Thread-safe: time spent on live attention since the last configure or reset, and how many refreshes.
+    double attentionSeconds() const { return m_attentionNanos.load() / 1e9; }
+    int attentionRefreshes() const { return m_attentionCount.load(); }
     std::chrono::milliseconds attentionMinInterval() const { return std::chrono::milliseconds(m_attentionMinMs.load()); }
 
     // Minimum interval between two snapshots.
@@ -189,6 +192,8 @@ private:
     std::optional<ProbeInput> m_pendingInput;
     bool m_clearProbes = false;
     std::atomic<int> m_attentionEvery{AttentionEverySteps};
+    std::atomic<int64_t> m_attentionNanos{0};
+    std::atomic<int> m_attentionCount{0};
     std::atomic<int> m_attentionMinMs{int(AttentionMinInterval.count())};
     // The worker's own copies.
     std::optional<ProbeSet> m_probes;      // for m_probesFor; none = live attention off
