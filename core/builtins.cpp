@@ -2,7 +2,7 @@
 // the data is the same with every standard library.
 #include "builtins.h"
 
-#include "random.h"
+#include "splitmix.h"
 
 #include <algorithm>
 #include <charconv>
@@ -12,21 +12,6 @@
 namespace attnscope {
 
 namespace {
-
-// The project's splitmix64 (random.h), with an int-valued below() and its
-// own Box-Muller (the draws of these generators are part of their data).
-class SplitMix : public Rng {
-public:
-    using Rng::Rng;
-    int below(int n) { return n > 0 ? int(next() % uint64_t(n)) : 0; }
-    // Standard normal (Box-Muller, the cosine half).
-    double normal()
-    {
-        const double u = 1.0 - uniform(); // (0, 1]
-        const double v = uniform();
-        return std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * v);
-    }
-};
 
 struct Options {
     int n = 2000;

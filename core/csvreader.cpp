@@ -2,6 +2,8 @@
 // columns to roles. Like the JSONL reader, loading is all-or-nothing and
 // nothing here prints; warnings go to Dataset::warnings.
 #include "csvreader.h"
+#include "loadwarnings.h"
+#include "utf8.h"
 
 #include <QChar>
 #include <QFile>
@@ -157,63 +159,9 @@ bool CsvParser::finish()
 
 namespace {
 
-size_t invalidUtf8(std::string_view s)
-{
-    const auto *p = reinterpret_cast<const unsigned char *>(s.data());
-    const size_t n = s.size();
-    size_t i = 0;
-    while (i < n) {
-        const unsigned c = p[i];
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        int len;
-        uint32_t cp, min;
-        if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; min = 0x80; }
-        else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; min = 0x800; }
-        else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; min = 0x10000; }
-        else return i;
-        if (i + size_t(len) > n) return i;
-        for (int k = 1; k < len; ++k) {
-            if ((p[i + size_t(k)] & 0xC0) != 0x80) return i;
-            cp = (cp << 6) | (p[i + size_t(k)] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-        i += size_t(len);
-    }
-    return std::string_view::npos;
-}
-
-int codePoints(std::string_view s)
-{
-    int n = 0;
-    for (const char c : s)
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-    return n;
-}
-
-// True when valid UTF-8 holds a character that is not white space (which
-// always makes a token, MODEL.md 7).
-bool hasToken(std::string_view s)
-{
-    size_t i = 0;
-    while (i < s.size()) {
-        const unsigned c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) {
-            if (!QChar::isSpace(char32_t(c))) return true;
-            ++i;
-            continue;
-        }
-        const int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
-        uint32_t cp = len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-        for (int k = 1; k < len && i + size_t(k) < s.size(); ++k)
-            cp = (cp << 6) | (static_cast<unsigned char>(s[i + size_t(k)]) & 0x3F);
-        if (!QChar::isSpace(char32_t(cp))) return true;
-        i += size_t(len);
-    }
-    return false;
-}
+using utf8::codePoints;
+using utf8::hasToken;
+using utf8::invalidUtf8;
 
 std::string inQuotes(std::string_view s)
 {
@@ -290,25 +238,7 @@ bool looksLikeLabel(const std::string &name)
         || l.rfind("task_", 0) == 0;
 }
 
-class Warnings {
-public:
-    static constexpr int PerKind = 10;
-    void add(const std::string &kind, std::string text)
-    {
-        if (m_counts[kind]++ < PerKind) m_list.push_back(std::move(text));
-    }
-    std::vector<std::string> take(const std::string &source)
-    {
-        for (const auto &[kind, count] : m_counts)
-            if (count > PerKind)
-                m_list.push_back(source + ": ... and " + std::to_string(count - PerKind) + " more: " + kind);
-        return std::move(m_list);
-    }
-
-private:
-    std::map<std::string, int> m_counts;
-    std::vector<std::string> m_list;
-};
+using Warnings = LoadWarnings;
 
 class CsvReader {
 public:

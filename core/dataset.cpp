@@ -7,10 +7,12 @@
 // loading are collected in Dataset::warnings.
 #include "dataset.h"
 
-#include "random.h"
+#include "splitmix.h"
 
 #include "builtins.h"
 #include "csvreader.h"
+#include "loadwarnings.h"
+#include "utf8.h"
 
 #include <QByteArray>
 #include <QChar>
@@ -33,18 +35,6 @@ namespace attnscope {
 
 namespace {
 
-// ---------------------------------------------------------------------------
-// The project's splitmix64 (random.h): the built-in data and the split must be
-// the same with every standard library, which rules out the
-// implementation-defined std:: distributions. below() returns int here; the
-// modulo bias is below 2^-40 for the small n used, and being exactly specified
-// matters more.
-class SplitMix : public Rng {
-public:
-    using Rng::Rng;
-    int below(int n) { return n > 0 ? int(next() % uint64_t(n)) : 0; }
-};
-
 // Fisher-Yates, from the back, with SplitMix: the same permutation everywhere.
 void shuffle(std::vector<int> *v, SplitMix *rng)
 {
@@ -52,91 +42,12 @@ void shuffle(std::vector<int> *v, SplitMix *rng)
         std::swap((*v)[size_t(i)], (*v)[size_t(rng->below(i + 1))]);
 }
 
-// ---------------------------------------------------------------------------
-// UTF-8 helpers. Offsets in the data files are in code points (as Python's
-// str indexes), so lengths and columns are counted in code points too.
-
-// Byte offset of the first malformed sequence (overlong forms, surrogates and
-// values past U+10FFFF are malformed), or npos when the bytes are valid UTF-8.
-size_t invalidUtf8(std::string_view s)
-{
-    const auto *p = reinterpret_cast<const unsigned char *>(s.data());
-    const size_t n = s.size();
-    size_t i = 0;
-    while (i < n) {
-        const unsigned c = p[i];
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        int len;
-        uint32_t cp, min;
-        if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; min = 0x80; }
-        else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; min = 0x800; }
-        else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; min = 0x10000; }
-        else return i;
-        if (i + size_t(len) > n) return i;
-        for (int k = 1; k < len; ++k) {
-            if ((p[i + size_t(k)] & 0xC0) != 0x80) return i;
-            cp = (cp << 6) | (p[i + size_t(k)] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-        i += size_t(len);
-    }
-    return std::string_view::npos;
-}
-
-// Code points in valid UTF-8: every byte that is not a continuation byte.
-int codePoints(std::string_view s, size_t bytes = std::string_view::npos)
-{
-    bytes = std::min(bytes, s.size());
-    int n = 0;
-    for (size_t i = 0; i < bytes; ++i)
-        if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) ++n;
-    return n;
-}
-
-void appendUtf8(std::string *out, uint32_t cp)
-{
-    if (cp < 0x80) {
-        out->push_back(char(cp));
-    } else if (cp < 0x800) {
-        out->push_back(char(0xC0 | (cp >> 6)));
-        out->push_back(char(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out->push_back(char(0xE0 | (cp >> 12)));
-        out->push_back(char(0x80 | ((cp >> 6) & 0x3F)));
-        out->push_back(char(0x80 | (cp & 0x3F)));
-    } else {
-        out->push_back(char(0xF0 | (cp >> 18)));
-        out->push_back(char(0x80 | ((cp >> 12) & 0x3F)));
-        out->push_back(char(0x80 | ((cp >> 6) & 0x3F)));
-        out->push_back(char(0x80 | (cp & 0x3F)));
-    }
-}
-
-// True when the valid UTF-8 text holds a character that is not white space:
-// such a character always makes a token (a word or a punctuation mark), and
-// lower-casing never turns one into white space.
-bool hasToken(std::string_view s)
-{
-    size_t i = 0;
-    while (i < s.size()) {
-        const unsigned c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) {
-            if (!QChar::isSpace(char32_t(c))) return true;
-            ++i;
-            continue;
-        }
-        const int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
-        uint32_t cp = len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-        for (int k = 1; k < len && i + size_t(k) < s.size(); ++k)
-            cp = (cp << 6) | (static_cast<unsigned char>(s[i + size_t(k)]) & 0x3F);
-        if (!QChar::isSpace(char32_t(cp))) return true;
-        i += size_t(len);
-    }
-    return false;
-}
+// UTF-8 helpers (utf8.h). Offsets in the data files are in code points (as
+// Python's str indexes), so lengths and columns are counted in code points too.
+using utf8::appendUtf8;
+using utf8::codePoints;
+using utf8::hasToken;
+using utf8::invalidUtf8;
 
 std::string inQuotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
@@ -424,30 +335,7 @@ bool spanBound(const Json &v, int64_t *out)
     return true;
 }
 
-// ---------------------------------------------------------------------------
-// Collected warnings: a file with ten thousand blank lines gives a few lines
-// of warnings and a count, not ten thousand.
-class Warnings {
-public:
-    static constexpr int PerKind = 10;
-
-    void add(const std::string &kind, std::string text)
-    {
-        if (m_counts[kind]++ < PerKind) m_list.push_back(std::move(text));
-    }
-    std::vector<std::string> take(const std::string &source)
-    {
-        for (const auto &[kind, count] : m_counts)
-            if (count > PerKind)
-                m_list.push_back(source + ": ... and " + std::to_string(count - PerKind)
-                                 + " more: " + kind);
-        return std::move(m_list);
-    }
-
-private:
-    std::map<std::string, int> m_counts;
-    std::vector<std::string> m_list;
-};
+using Warnings = LoadWarnings;
 
 // ---------------------------------------------------------------------------
 // JSON Lines.

@@ -8,6 +8,7 @@
 // Token::start / Token::end are offsets into the ORIGINAL text, which is what
 // rationale spans are written in.
 #include "tokenizer.h"
+#include "utf8.h"
 
 #include <QChar>
 #include <QString>
@@ -20,6 +21,8 @@ namespace attnscope {
 
 namespace {
 
+using utf8::appendUtf8;
+
 // Decodes UTF-8 to code points. Input comes from the loaders, which reject
 // invalid UTF-8; anything malformed here still must not crash, so a bad byte
 // becomes U+FFFD (one per byte, like Python's "replace" for lone bytes).
@@ -27,56 +30,16 @@ std::vector<char32_t> decodeUtf8(const std::string &s)
 {
     std::vector<char32_t> out;
     out.reserve(s.size());
-    const auto *p = reinterpret_cast<const unsigned char *>(s.data());
-    const size_t n = s.size();
     size_t i = 0;
-    while (i < n) {
-        const unsigned c = p[i];
-        if (c < 0x80) {
-            out.push_back(c);
-            ++i;
-            continue;
-        }
-        int len = 0;
-        char32_t cp = 0, min = 0;
-        if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; min = 0x80; }
-        else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; min = 0x800; }
-        else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; min = 0x10000; }
-        bool ok = len > 0 && i + len <= n;
-        for (int k = 1; ok && k < len; ++k) {
-            if ((p[i + k] & 0xC0) != 0x80) ok = false;
-            else cp = (cp << 6) | (p[i + k] & 0x3F);
-        }
-        if (ok && (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))) ok = false;
-        if (!ok) {
-            out.push_back(0xFFFD);
-            ++i;
-            continue;
-        }
-        out.push_back(cp);
-        i += len;
+    while (i < s.size()) {
+        char32_t cp = 0;
+        const int len = utf8::decode(s, i, &cp);
+        out.push_back(len ? cp : char32_t(0xFFFD));
+        i += size_t(len ? len : 1);
     }
     return out;
 }
 
-void appendUtf8(std::string *out, char32_t cp)
-{
-    if (cp < 0x80) {
-        out->push_back(char(cp));
-    } else if (cp < 0x800) {
-        out->push_back(char(0xC0 | (cp >> 6)));
-        out->push_back(char(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out->push_back(char(0xE0 | (cp >> 12)));
-        out->push_back(char(0x80 | ((cp >> 6) & 0x3F)));
-        out->push_back(char(0x80 | (cp & 0x3F)));
-    } else {
-        out->push_back(char(0xF0 | (cp >> 18)));
-        out->push_back(char(0x80 | ((cp >> 12) & 0x3F)));
-        out->push_back(char(0x80 | ((cp >> 6) & 0x3F)));
-        out->push_back(char(0x80 | (cp & 0x3F)));
-    }
-}
 
 // Full lower-case mapping of one code point, through QString::toLower (which
 // applies the unconditional multi-character mappings of SpecialCasing.txt, as

@@ -9,29 +9,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "clirun.h"
+
 namespace {
-
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-
-Run cli(const QStringList &args, int timeoutMs = 60000)
-{
-    QProcess process;
-    process.start(QStringLiteral(ATTNSCOPE_CLI), args);
-    Run run;
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        run.err = QStringLiteral("timed out: ") + args.join(' ');
-        return run;
-    }
-    run.code = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = QString::fromUtf8(process.readAllStandardOutput());
-    run.err = QString::fromUtf8(process.readAllStandardError());
-    return run;
-}
 
 QJsonObject parseObject(const QString &text)
 {

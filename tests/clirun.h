@@ -1,0 +1,29 @@
+// Runs the built attnscope-cli (ATTNSCOPE_CLI) with QProcess, for the tests
+// that call it as users and scripts do (test_cli, test_cli_datasets).
+#pragma once
+
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+
+struct Run {
+    int code = -1; // exit code; -1 when it crashed or timed out
+    QString out, err;
+};
+
+inline Run cli(const QStringList &args, int timeoutMs = 120000)
+{
+    QProcess process;
+    process.start(QStringLiteral(ATTNSCOPE_CLI), args);
+    Run run;
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        run.err = QStringLiteral("timed out: ") + args.join(' ');
+        return run;
+    }
+    run.code = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = QString::fromUtf8(process.readAllStandardOutput());
+    run.err = QString::fromUtf8(process.readAllStandardError());
+    return run;
+}
