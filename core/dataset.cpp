@@ -360,15 +360,17 @@ public:
         QFile file(QString::fromStdString(m_path));
         if (!file.open(QIODevice::ReadOnly))
             return fail(error, m_path + ": cannot open: " + file.errorString().toStdString());
+        // size() and atEnd() are not to be trusted: a file that fails on read
+        // (EIO) or a /proc file reports size 0. Read until readLine() gives
+        // nothing, then ask whether that was the end or an error.
         const qint64 size = file.size();
-        if (size == 0 && file.atEnd()) return fail(error, m_path + ": the file is empty");
-
         int lineNo = 0;
         int firstBlank = 0, blanks = 0;
         qint64 done = 0, lastReport = 0;
         QByteArray buffer;
-        while (!file.atEnd()) {
+        for (;;) {
             buffer = file.readLine();
+            if (buffer.isEmpty()) break; // a line holds at least its '\n' or one byte
             ++lineNo;
             done += buffer.size();
             if (m_progress && size > 0 && done - lastReport > (1 << 20)) {

@@ -8,6 +8,10 @@
 
 #include <cmath>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 using namespace attnscope;
 
 namespace {
@@ -59,6 +63,7 @@ private Q_SLOTS:
     void optionErrors();
     void errors_data();
     void errors();
+    void unreadable_data();
     void unreadable();
     void failureLeavesOutputAlone();
     void guessesBeyondFirstRows();
@@ -237,20 +242,49 @@ void TestCsv::errors()
     QVERIFY2(error.find(message.toStdString()) != std::string::npos, error.c_str());
 }
 
+// Files that exist but cannot be read, made so that it holds for root too
+// (file permissions do not stop root): a Unix socket cannot be opened
+// (ENXIO), and /proc/self/mem opens but fails on the first read at offset 0
+// (EIO). CSV and TSV go to the CSV reader, other names to the JSONL reader.
+void TestCsv::unreadable_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("message");
+    for (const char *name : {"data.csv", "data.tsv", "data.jsonl"}) {
+        QTest::addRow("socket %s", name) << name << "socket" << ": cannot open: ";
+        QTest::addRow("read error %s", name) << name << "mem" << ": read error: ";
+    }
+}
+
 void TestCsv::unreadable()
 {
+    QFETCH(QString, name);
+    QFETCH(QString, kind);
+    QFETCH(QString, message);
     QTemporaryDir dir;
-    const QString path = dir.filePath("locked.csv");
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write("text,label\nhello,a\nworld,b\n");
-    f.close();
-    QVERIFY(f.setPermissions(QFileDevice::Permissions()));
-    if (f.open(QIODevice::ReadOnly)) QSKIP("running with permission to read any file (root)");
+    const std::string path = dir.filePath(name).toStdString();
+    int fd = -1;
+    if (kind == "socket") {
+        fd = socket(AF_UNIX, SOCK_STREAM, 0);
+        QVERIFY(fd >= 0);
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        QVERIFY(path.size() < sizeof(address.sun_path));
+        std::copy(path.begin(), path.end(), address.sun_path);
+        QVERIFY(bind(fd, reinterpret_cast<const sockaddr *>(&address), sizeof(address)) == 0);
+    } else {
+        QVERIFY(QFile::link(QStringLiteral("/proc/self/mem"), dir.filePath(name)));
+    }
     Dataset d;
+    d.source = "untouched";
     std::string error;
-    QVERIFY(!loadDataset(path.toStdString(), LoadOptions(), &d, &error));
-    QVERIFY2(error.find("locked.csv: cannot open") != std::string::npos, error.c_str());
+    const bool loaded = loadDataset(path, LoadOptions(), &d, &error);
+    if (fd >= 0) close(fd);
+    QVERIFY(!loaded);
+    QCOMPARE(d.source, std::string("untouched"));
+    // The message names the file and says what went wrong.
+    QVERIFY2(error.rfind(path + message.toStdString(), 0) == 0, error.c_str());
 }
 
 void TestCsv::failureLeavesOutputAlone()
