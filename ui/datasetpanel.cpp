@@ -10,9 +10,12 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace attnscope {
 
@@ -105,6 +108,22 @@ DatasetPanel::DatasetPanel(QWidget *parent)
     m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_error->hide();
 
+    // Loading: what and how far (the file's bytes read, then the summary).
+    m_loading = new QLabel;
+    m_loading->setObjectName(QStringLiteral("loadingLabel"));
+    m_loading->setTextFormat(Qt::PlainText);
+    m_progress = new QProgressBar;
+    m_progress->setObjectName(QStringLiteral("loadProgress"));
+    m_progress->setRange(0, 100);
+    m_progress->setMaximumWidth(140);
+    m_loadingRow = new QWidget(this);
+    auto *loadingLayout = new QHBoxLayout(m_loadingRow);
+    loadingLayout->setContentsMargins(0, 0, 0, 0);
+    loadingLayout->setSpacing(6);
+    loadingLayout->addWidget(m_loading, 1);
+    loadingLayout->addWidget(m_progress);
+    m_loadingRow->hide();
+
     // CSV/TSV columns: name, role, an example value.
     m_table = new QTableWidget(0, 3);
     m_table->setObjectName(QStringLiteral("columnRoles"));
@@ -163,6 +182,7 @@ DatasetPanel::DatasetPanel(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setSpacing(8);
     layout->addLayout(row);
+    layout->addWidget(m_loadingRow);
     layout->addWidget(m_error);
     layout->addWidget(m_columnsSection);
     layout->addWidget(m_summary);
@@ -414,6 +434,24 @@ void DatasetPanel::changeEvent(QEvent *event)
     QGroupBox::changeEvent(event);
     if (event->type() == QEvent::PaletteChange)
         colourProblems();
+}
+
+void DatasetPanel::setLoading(const QString &spec, int percent, const QString &what)
+{
+    if (percent < 0) {
+        m_loadingRow->hide();
+        return;
+    }
+    const QString name = spec.startsWith(QLatin1String("builtin:")) ? spec : QFileInfo(spec).fileName();
+    m_loading->setText(what.isEmpty() ? tr("Loading %1…").arg(name) : what.arg(name));
+    m_loading->setToolTip(spec);
+    m_progress->setValue(std::clamp(percent, 0, 100));
+    m_loadingRow->show();
+}
+
+bool DatasetPanel::isLoading() const
+{
+    return m_loadingRow->isVisibleTo(this);
 }
 
 void DatasetPanel::setLoadError(const QString &message)

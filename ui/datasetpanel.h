@@ -15,6 +15,7 @@
 
 class QComboBox;
 class QLabel;
+class QProgressBar;
 class QPushButton;
 class QTableWidget;
 
@@ -46,6 +47,12 @@ public:
     // Why the chosen roles cannot load (empty: they can).
     QString rolesProblem() const;
 
+    // A load in progress (percent 0-100) under the field; percent < 0 hides it.
+    // The core's loaders cannot be cancelled, so there is no Cancel button.
+    void setLoading(const QString &spec, int percent, const QString &what = {});
+    bool isLoading() const;
+    QProgressBar *loadProgress() const { return m_progress; }
+
     // A failed load: the message in the panel (empty clears it).
     void setLoadError(const QString &message);
     QString loadError() const;
@@ -69,6 +76,9 @@ private:
 
     QComboBox *m_spec = nullptr;
     QLabel *m_error = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QLabel *m_loading = nullptr;
+    QWidget *m_loadingRow = nullptr;
     QLabel *m_summary = nullptr;
     QLabel *m_description = nullptr;
     QLabel *m_details = nullptr;

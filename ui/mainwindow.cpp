@@ -36,10 +36,14 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTextEdit>
+#include <QThread>
 #include <QToolBar>
 #include <QVBoxLayout>
 
 #include <qcustomplot.h>
+
+#include <algorithm>
+#include <functional>
 
 namespace attnscope {
 
@@ -99,6 +103,11 @@ MainWindow::MainWindow(QWidget *parent)
 MainWindow::~MainWindow()
 {
     qApp->removeEventFilter(this);
+    if (m_loadThread) {
+        // A load cannot be stopped: wait for it (its result is dropped).
+        m_loadThread->wait();
+        delete m_loadThread;
+    }
     m_training->shutdown();
 }
 
@@ -107,14 +116,14 @@ void MainWindow::createPanels()
     m_datasetPanel = new DatasetPanel;
     m_modelPanel = new ModelPanel;
     m_trainingPanel = new TrainingPanel;
-    connect(m_datasetPanel, &DatasetPanel::loadRequested, this, [this](const QString &spec) { openDataset(spec); });
+    connect(m_datasetPanel, &DatasetPanel::loadRequested, this, [this](const QString &spec) { openDatasetAsync(spec); });
     connect(m_datasetPanel, &DatasetPanel::loadWithOptionsRequested, this,
-            [this](const QString &path, const LoadOptions &options) { openDataset(path, options); });
+            [this](const QString &path, const LoadOptions &options) { openDatasetAsync(path, options); });
     connect(m_datasetPanel, &DatasetPanel::openRequested, this, [this]() {
         const QString path = askOpen(tr("Open dataset"), tr("Datasets (*.jsonl *.json *.csv *.tsv);;All files (*)"),
                                      QStringLiteral("dataDir"));
         if (!path.isEmpty())
-            openDataset(path);
+            openDatasetAsync(path);
     });
     connect(m_modelPanel, &ModelPanel::changed, this, [this]() {
         updateControls();
@@ -331,35 +340,157 @@ void MainWindow::setDataSpec(const QString &spec)
     m_dataLabel->setText(spec.isEmpty() ? tr("No dataset") : tr("Dataset: %1").arg(spec));
 }
 
+// One dataset load: the column guess, the load and the summary, computed
+// before anything in the window changes; on a worker thread for
+// openDatasetAsync, which hands it to the GUI thread once finished.
+struct MainWindow::LoadJob {
+    QString spec;
+    LoadOptions options;
+    bool csv = false;
+    uint64_t seed = 1;  // the summary's split seed and max length, as rebuildSetup will ask
+    int maxLen = 64;
+
+    std::vector<CsvColumn> columns;
+    std::string columnsProblem;
+    std::shared_ptr<Dataset> data = std::make_shared<Dataset>();
+    bool ok = false;
+    std::string error;
+    DatasetSummary summary;
+    bool summarized = false;
+
+    // progress: 0-100, reading the file up to 90, the summary after.
+    void run(const std::function<void(int)> &progress = {})
+    {
+        int last = -1;
+        const auto report = [&](int percent) {
+            if (progress && percent != last) {
+                last = percent;
+                progress(percent);
+            }
+        };
+        report(0);
+        if (csv) {
+            // The roles the reader will use, shown (and editable) in the panel
+            // whether or not the file loads: a wrong guess is fixed there.
+            guessCsvColumns(spec.toStdString(), options, &columns, &columnsProblem);
+        }
+        ok = loadDataset(spec.toStdString(), options, data.get(), &error,
+                         [&](double done) { report(int(90 * std::clamp(done, 0.0, 1.0))); });
+        if (ok && !data->samples.empty()) {
+            report(90);
+            summary = summarizeDataset(*data, ValFraction, seed, maxLen);
+            summarized = true;
+            report(100);
+        }
+    }
+};
+
+std::shared_ptr<MainWindow::LoadJob> MainWindow::makeLoadJob(const QString &spec, const LoadOptions &options) const
+{
+    auto job = std::make_shared<LoadJob>();
+    job->spec = spec;
+    job->options = options;
+    job->csv = isCsvFile(spec);
+    job->seed = m_modelPanel->seed();
+    job->maxLen = m_checkpoint ? m_checkpoint->config.maxLen : m_modelPanel->config().maxLen;
+    return job;
+}
+
 bool MainWindow::openDataset(const QString &spec, const LoadOptions &options)
 {
+    // A load in flight is superseded: its result will be dropped.
+    ++m_loadGeneration;
+    m_nextLoad.reset();
+    m_datasetPanel->setLoading({}, -1);
     QGuiApplication::setOverrideCursor(Qt::WaitCursor);
-    const bool csv = isCsvFile(spec);
-    if (csv) {
-        // The roles the reader will use, shown (and editable) in the panel
-        // whether or not the file loads: a wrong guess is fixed there.
-        std::vector<CsvColumn> columns;
-        std::string problem;
-        guessCsvColumns(spec.toStdString(), options, &columns, &problem);
-        m_datasetPanel->setColumns(spec, columns, QString::fromStdString(problem));
-    }
-    auto data = std::make_shared<Dataset>();
-    std::string error;
-    const bool ok = loadDataset(spec.toStdString(), options, data.get(), &error);
+    const std::shared_ptr<LoadJob> job = makeLoadJob(spec, options);
+    job->run();
     QGuiApplication::restoreOverrideCursor();
-    if (!ok || data->samples.empty()) {
+    return applyLoad(*job);
+}
+
+void MainWindow::openDatasetAsync(const QString &spec, const LoadOptions &options)
+{
+    if (m_loadThread) {
+        // The core cannot stop the running load: it ends, then this one starts.
+        m_nextLoad.emplace(spec, options);
+        m_datasetPanel->setLoading(spec, 0, tr("Waiting to load %1…"));
+        statusBar()->showMessage(tr("Loading %1…").arg(spec));
+        return;
+    }
+    startLoad(spec, options);
+}
+
+void MainWindow::startLoad(const QString &spec, const LoadOptions &options)
+{
+    const int generation = ++m_loadGeneration;
+    const std::shared_ptr<LoadJob> job = makeLoadJob(spec, options);
+    m_datasetPanel->setLoading(spec, 0);
+    statusBar()->showMessage(tr("Loading %1…").arg(spec));
+    // The thread only touches the job; progress reaches the window as queued
+    // calls (the destructor waits for the thread, so `this` outlives them).
+    m_loadThread = QThread::create([this, job, generation]() {
+        job->run([this, job, generation](int percent) {
+            QMetaObject::invokeMethod(this, [this, job, generation, percent]() {
+                if (generation != m_loadGeneration || m_nextLoad)
+                    return;
+                m_datasetPanel->setLoading(job->spec, percent, percent >= 90 ? tr("Summarizing %1…") : QString());
+                emit datasetLoadProgress(job->spec, percent);
+            }, Qt::QueuedConnection);
+        });
+    });
+    m_loadThread->setObjectName(QStringLiteral("datasetLoader"));
+    connect(m_loadThread, &QThread::finished, this, [this, job, generation]() { finishLoad(job, generation); });
+    m_loadThread->start();
+}
+
+void MainWindow::finishLoad(const std::shared_ptr<LoadJob> &job, int generation)
+{
+    m_loadThread->wait();  // finished was its last act
+    delete m_loadThread;
+    m_loadThread = nullptr;
+    if (m_nextLoad) {
+        // Superseded by a request made meanwhile.
+        const auto [spec, options] = *std::exchange(m_nextLoad, std::nullopt);
+        emit datasetLoadFinished(job->spec, false);
+        startLoad(spec, options);
+        return;
+    }
+    m_datasetPanel->setLoading({}, -1);
+    if (generation != m_loadGeneration) {
+        // openDataset opened something else meanwhile.
+        emit datasetLoadFinished(job->spec, false);
+        return;
+    }
+    statusBar()->clearMessage();
+    const bool ok = applyLoad(*job);
+    emit datasetLoadFinished(job->spec, ok);
+}
+
+bool MainWindow::applyLoad(const LoadJob &job)
+{
+    const QString &spec = job.spec;
+    if (job.csv)
+        m_datasetPanel->setColumns(spec, job.columns, QString::fromStdString(job.columnsProblem));
+    const std::shared_ptr<Dataset> &data = job.data;
+    if (!job.ok || data->samples.empty()) {
         // The open dataset, model and run stay as they were.
-        const QString message = ok ? tr("%1: no usable samples").arg(spec) : QString::fromStdString(error);
+        const QString message = job.ok ? tr("%1: no usable samples").arg(spec) : QString::fromStdString(job.error);
         m_datasetPanel->setLoadError(m_data ? tr("%1 (still open: %2)").arg(message, m_dataSpec) : message);
         showError(message);
         return false;
     }
     m_datasetPanel->setLoadError({});
-    if (!csv)
+    if (!job.csv)
         m_datasetPanel->clearColumns();
     m_data = data;
-    m_dataOptions = options;
+    m_dataOptions = job.options;
     m_summaryKey = {nullptr, 0, 0};
+    if (job.summarized) {
+        // rebuildSetup computes it again if the run's seed or max length differ.
+        m_summary = job.summary;
+        m_summaryKey = {m_data.get(), job.seed, job.maxLen};
+    }
     setDataSpec(spec);
     m_datasetPanel->setSpec(spec);
     m_trainingPanel->setTasks(taskNames(data->tasks));
@@ -661,7 +792,7 @@ void MainWindow::updateRecentMenu()
             if (path.endsWith(QLatin1String(".safetensors")))
                 openCheckpoint(path);
             else
-                openDataset(path);
+                openDatasetAsync(path);
         });
     }
     m_recentMenu->setEnabled(!recent.isEmpty());
@@ -734,7 +865,7 @@ void MainWindow::dropEvent(QDropEvent *event)
     if (path.endsWith(QLatin1String(".safetensors")))
         openCheckpoint(path);
     else
-        openDataset(path);
+        openDatasetAsync(path);
 }
 
 } // namespace attnscope

@@ -15,6 +15,8 @@
 #include <QString>
 
 #include <memory>
+#include <optional>
+#include <utility>
 #include <tuple>
 
 class QAction;
@@ -22,6 +24,7 @@ class QCustomPlot;
 class QLabel;
 class QMenu;
 class QTabWidget;
+class QThread;
 
 namespace attnscope {
 
@@ -41,7 +44,17 @@ public:
     // Loads a dataset ("builtin:reviews", a path) and prepares a model for
     // it; CSV/TSV files with the column roles in options (empty: guessed),
     // shown in the Dataset panel. A failed load keeps the open dataset.
+    // Synchronous: returns when the dataset is open (tests, --data at start).
+    // It supersedes a load openDatasetAsync has in flight.
     bool openDataset(const QString &spec, const LoadOptions &options = {});
+    // The same on a worker thread (Open…, drops, recent files, the Dataset
+    // panel): the window stays responsive, the panel shows the progress and
+    // datasetLoadFinished says how it ended. Until then the open dataset,
+    // model and run stay as they are; a request made while one is in flight
+    // supersedes it (the core cannot stop a load: the older one runs to its
+    // end and its result is dropped).
+    void openDatasetAsync(const QString &spec, const LoadOptions &options = {});
+    bool isLoadingDataset() const { return m_loadThread != nullptr; }
     // Loads a checkpoint: its configuration, vocabulary and weights.
     bool openCheckpoint(const QString &path);
     bool saveCheckpoint(const QString &path);
@@ -81,6 +94,10 @@ public:
 signals:
     // A new run was set up (dataset, model or checkpoint changed).
     void setupChanged(std::shared_ptr<const attnscope::TrainingSetup> setup);
+    // openDatasetAsync: percent done (reading the file up to 90, then the summary).
+    void datasetLoadProgress(const QString &spec, int percent);
+    // openDatasetAsync: the load of spec ended (ok: it is the open dataset now).
+    void datasetLoadFinished(const QString &spec, bool ok);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -93,6 +110,11 @@ private:
     void createMenus();
     void createPanels();
     bool rebuildSetup();
+    struct LoadJob;
+    std::shared_ptr<LoadJob> makeLoadJob(const QString &spec, const LoadOptions &options) const;
+    bool applyLoad(const LoadJob &job);
+    void startLoad(const QString &spec, const LoadOptions &options);
+    void finishLoad(const std::shared_ptr<LoadJob> &job, int generation);
     void updateControls();
     void onSnapshot(const TrainingSnapshot &snapshot);
     void onState(TrainingWorker::State state, const QString &message);
@@ -133,6 +155,10 @@ private:
     ControlState m_controls;
     int m_run = -1;
     bool m_askPending = false;
+
+    QThread *m_loadThread = nullptr;  // openDatasetAsync's, while it runs
+    int m_loadGeneration = 0;         // the latest request; older results are dropped
+    std::optional<std::pair<QString, LoadOptions>> m_nextLoad;  // asked for while one ran
 };
 
 } // namespace attnscope

@@ -3,6 +3,7 @@
 // receiving every point, exports writing valid files, invalid model fields
 // refused at the field, a checkpoint restoring the model, CSV column roles
 // chosen in the Dataset panel, a failed load keeping the open dataset, the
+// asynchronous load (progress, a responsive event loop, the same result), the
 // dataset summary, Space with a spin box focused, the shortcuts, and the
 // light/dark palette persisting.
 #include "appearance.h"
@@ -21,9 +22,12 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
 #include <qcustomplot.h>
@@ -72,6 +76,36 @@ void setRole(DatasetPanel *panel, const QString &column, ColumnRole role)
     const int index = combo->findData(int(role));
     QVERIFY2(index >= 0, qPrintable(column));
     combo->setCurrentIndex(index);
+}
+
+// openDatasetAsync's result: waits for datasetLoadFinished; true if it opened.
+bool waitForLoad(QSignalSpy &finished)
+{
+    if (finished.isEmpty() && !finished.wait(60000))
+        return false;
+    return finished.takeFirst().at(1).toBool();
+}
+
+// A CSV of `rows` rows of about 400 bytes: text, two tasks (sentiment from
+// the first word, topic from the second), so that it reads in several pieces.
+void writeLargeCsv(const QString &path, int rows)
+{
+    static const char *const first[] = {"good", "bad", "fine", "awful"};
+    static const char *const topic[] = {"food", "film", "book"};
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    QByteArray out = "text,sentiment,topic\n";
+    for (int i = 0; i < rows; ++i) {
+        QByteArray text = QByteArray(first[i % 4]) + ' ' + topic[(i / 4) % 3];
+        for (int w = 0; w < 60; ++w)
+            text += " w" + QByteArray::number((i * 31 + w * 7) % 997);
+        out += text + ',' + ((i % 4) % 2 ? "negative" : "positive") + ',' + topic[(i / 4) % 3] + '\n';
+        if (out.size() > (1 << 20)) {
+            f.write(out);
+            out.clear();
+        }
+    }
+    f.write(out);
 }
 
 QByteArray readAll(const QString &path)
@@ -309,7 +343,9 @@ private slots:
         setRole(panel, QStringLiteral("rationale_sentiment"), ColumnRole::Ignored);
         QVERIFY(panel->rolesProblem().isEmpty());
         QVERIFY(panel->reloadButton()->isEnabled());
-        panel->reloadButton()->click();
+        QSignalSpy finished(&w, &MainWindow::datasetLoadFinished);
+        panel->reloadButton()->click();  // asynchronous
+        QVERIFY(waitForLoad(finished));
         QCOMPARE(taskNamesOf(*w.dataset()), QStringList{QStringLiteral("sentiment")});
         QVERIFY(!w.dataset()->hasRationales());
         QCOMPARE(w.dataset()->input, InputKind::Text);
@@ -326,6 +362,7 @@ private slots:
         setRole(panel, QStringLiteral("humidity"), ColumnRole::Ignored);
         setRole(panel, QStringLiteral("load_class"), ColumnRole::Ignored);
         panel->reloadButton()->click();
+        QVERIFY(waitForLoad(finished));
         QCOMPARE(w.dataset()->input, InputKind::Tabular);
         QCOMPARE(w.dataset()->featureNames, (std::vector<std::string>{"temperature", "pressure", "vibration", "rpm", "voltage"}));
         QCOMPARE(taskNamesOf(*w.dataset()), QStringList{QStringLiteral("status")});
@@ -383,6 +420,106 @@ private slots:
         QCOMPARE(w.dataset(), before);
         QVERIFY(w.openDataset(QStringLiteral("builtin:reviews?n=100&seed=3")));
         QVERIFY(w.datasetPanel()->loadError().isEmpty());
+    }
+
+    // Open…, drops, recent files and the panel load on a worker thread: the
+    // event loop keeps running, the panel shows the progress, the result is
+    // what the synchronous load gives, and a failure keeps the open dataset.
+    void asyncLoad()
+    {
+        QTemporaryDir dir;
+        const QString big = dir.filePath(QStringLiteral("big.csv"));
+        writeLargeCsv(big, 20000);
+        QVERIFY(QFileInfo(big).size() > (qint64(6) << 20));  // the CSV reader reports every 4 MiB
+        MainWindow w;
+        smallModel(w);
+        QVERIFY(w.openDataset(Data));
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
+        const std::shared_ptr<const Dataset> before = w.dataset();
+
+        QSignalSpy finished(&w, &MainWindow::datasetLoadFinished);
+        QList<int> progress;  // as it arrived, before datasetLoadFinished
+        bool panelShowedIt = false;
+        const QMetaObject::Connection watch = connect(&w, &MainWindow::datasetLoadProgress, this, [&](const QString &spec, int percent) {
+            QCOMPARE(spec, big);
+            if (finished.isEmpty())
+                progress << percent;
+            panelShowedIt = panelShowedIt || (w.datasetPanel()->isLoading() && w.datasetPanel()->loadProgress()->value() == percent);
+        });
+        int ticks = 0;
+        QTimer tick;
+        tick.setInterval(0);
+        connect(&tick, &QTimer::timeout, this, [&]() { ++ticks; });
+        tick.start();
+        QElapsedTimer clock;
+        clock.start();
+        w.openDatasetAsync(big);
+        const qint64 returnedAfter = clock.elapsed();
+        QVERIFY(w.isLoadingDataset());
+        QCOMPARE(w.dataset(), before);  // until the new one has loaded
+        QVERIFY(waitForLoad(finished));
+        const qint64 loadedAfter = clock.elapsed();
+        tick.stop();
+        qInfo("openDatasetAsync returned after %lld ms, loaded after %lld ms, %d zero-interval ticks meanwhile, progress %s",
+              returnedAfter, loadedAfter, ticks,
+              qPrintable([&]() { QStringList l; for (int p : progress) l << QString::number(p); return l.join(QLatin1Char(' ')); }()));
+        disconnect(watch);
+        QVERIFY(!w.isLoadingDataset());
+        QVERIFY(ticks >= 10);
+        QVERIFY2(std::any_of(progress.begin(), progress.end(), [](int p) { return p > 0 && p < 90; }),
+                 "the file's reading reported progress");
+        QVERIFY(progress.contains(100));
+        QVERIFY(panelShowedIt);
+        QVERIFY(!w.datasetPanel()->isLoading());
+        QCOMPARE(w.dataSpec(), big);
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
+        QCOMPARE(w.training()->setup()->model.tasks.size(), size_t(2));
+
+        // The same as the synchronous load, the summary included.
+        MainWindow sync;
+        smallModel(sync);
+        QVERIFY(sync.openDataset(big));
+        const Dataset &a = *w.dataset(), &b = *sync.dataset();
+        QCOMPARE(a.samples.size(), size_t(20000));
+        QCOMPARE(a.samples.size(), b.samples.size());
+        QCOMPARE(taskNamesOf(a), taskNamesOf(b));
+        for (size_t i = 0; i < a.samples.size(); ++i) {
+            QCOMPARE(a.samples[i].text, b.samples[i].text);
+            QCOMPARE(a.samples[i].labels, b.samples[i].labels);
+        }
+        QCOMPARE(w.datasetPanel()->summaryText(), sync.datasetPanel()->summaryText());
+        QCOMPARE(w.datasetPanel()->detailsText(), sync.datasetPanel()->detailsText());
+        QCOMPARE(roleOf(w.datasetPanel(), QStringLiteral("topic")), QStringLiteral("task (label)"));
+
+        // A failed load keeps the open dataset and run.
+        const QString bad = dir.filePath(QStringLiteral("ragged.csv"));
+        {
+            QFile f(bad);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("text,label\nhello there,a\nhello, world,b\n");
+        }
+        const std::shared_ptr<const Dataset> loaded = w.dataset();
+        const std::shared_ptr<const TrainingSetup> setup = w.training()->setup();
+        w.openDatasetAsync(bad);
+        QVERIFY(!waitForLoad(finished));
+        QCOMPARE(w.dataset(), loaded);
+        QCOMPARE(w.training()->setup(), setup);
+        QCOMPARE(w.dataSpec(), big);
+        QVERIFY2(w.datasetPanel()->loadError().contains(QStringLiteral("ragged.csv:3:")),
+                 qPrintable(w.datasetPanel()->loadError()));
+
+        // A request while one is in flight supersedes it; so does openDataset.
+        w.openDatasetAsync(big);
+        w.openDatasetAsync(QStringLiteral("builtin:reviews?n=100&seed=3"));
+        QVERIFY(!waitForLoad(finished));  // big.csv, dropped
+        QVERIFY2(waitForLoad(finished), qPrintable(w.lastError()));
+        QCOMPARE(w.dataSpec(), QStringLiteral("builtin:reviews?n=100&seed=3"));
+        QVERIFY(w.datasetPanel()->loadError().isEmpty());
+        w.openDatasetAsync(big);
+        QVERIFY(w.openDataset(Data));
+        QVERIFY(!waitForLoad(finished));
+        QCOMPARE(w.dataSpec(), Data);
+        QVERIFY(!w.isLoadingDataset());
     }
 
     void summaryShowsTheCoresFigures()
