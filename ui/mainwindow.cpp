@@ -340,15 +340,19 @@ void MainWindow::setDataSpec(const QString &spec)
     m_dataLabel->setText(spec.isEmpty() ? tr("No dataset") : tr("Dataset: %1").arg(spec));
 }
 
-// One dataset load: the column guess, the load and the summary, computed
-// before anything in the window changes; on a worker thread for
-// openDatasetAsync, which hands it to the GUI thread once finished.
+// One dataset load: the column guess, the load, the summary and (on the
+// worker thread of openDatasetAsync) the new run, computed before anything in
+// the window changes; handed to the GUI thread once finished.
 struct MainWindow::LoadJob {
     QString spec;
     LoadOptions options;
     bool csv = false;
     uint64_t seed = 1;  // the summary's split seed and max length, as rebuildSetup will ask
     int maxLen = 64;
+    bool buildRun = false;  // also the run, as rebuildSetup would build it now
+    ModelConfig config;     // the Model panel's
+    std::shared_ptr<const Model> checkpoint;
+    TrainConfig train;      // its seed: the model's and the split's
 
     std::vector<CsvColumn> columns;
     std::string columnsProblem;
@@ -357,8 +361,11 @@ struct MainWindow::LoadJob {
     std::string error;
     DatasetSummary summary;
     bool summarized = false;
+    bool checkpointFits = false;          // checkpoint: the data fits it (the run keeps its weights)
+    ModelConfig runConfig;                // no checkpoint: the configuration setup was built with
+    std::shared_ptr<TrainingSetup> setup; // null: not built (or it failed: rebuildSetup says why)
 
-    // progress: 0-100, reading the file up to 90, the summary after.
+    // progress: 0-100, reading the file up to 90, the summary and the run after.
     void run(const std::function<void(int)> &progress = {})
     {
         int last = -1;
@@ -380,6 +387,22 @@ struct MainWindow::LoadJob {
             report(90);
             summary = summarizeDataset(*data, ValFraction, seed, maxLen);
             summarized = true;
+            if (buildRun) {
+                // What applyLoad and rebuildSetup do with the checkpoint and a
+                // built-in's suggested depth, on this thread.
+                auto built = std::make_shared<TrainingSetup>();
+                std::string why;
+                if (checkpoint)
+                    checkpointFits = buildSetupFromModel(*data, *checkpoint, train, ValFraction, built.get(), &why);
+                if (!checkpointFits) {
+                    runConfig = config;
+                    if (data->suggestedLayers >= 0)
+                        runConfig.layers = data->suggestedLayers;
+                    if (!buildSetup(*data, runConfig, train, ValFraction, built.get(), &why))
+                        built.reset();
+                }
+                setup = built;
+            }
             report(100);
         }
     }
@@ -393,6 +416,10 @@ std::shared_ptr<MainWindow::LoadJob> MainWindow::makeLoadJob(const QString &spec
     job->csv = isCsvFile(spec);
     job->seed = m_modelPanel->seed();
     job->maxLen = m_checkpoint ? m_checkpoint->config.maxLen : m_modelPanel->config().maxLen;
+    job->config = m_modelPanel->config();
+    job->checkpoint = m_checkpoint;
+    job->train = m_trainingPanel->config();
+    job->train.seed = m_modelPanel->seed();
     return job;
 }
 
@@ -425,6 +452,7 @@ void MainWindow::startLoad(const QString &spec, const LoadOptions &options)
 {
     const int generation = ++m_loadGeneration;
     const std::shared_ptr<LoadJob> job = makeLoadJob(spec, options);
+    job->buildRun = m_modelPanel->isValid();
     m_datasetPanel->setLoading(spec, 0);
     statusBar()->showMessage(tr("Loading %1…").arg(spec));
     // The thread only touches the job; progress reaches the window as queued
@@ -434,7 +462,7 @@ void MainWindow::startLoad(const QString &spec, const LoadOptions &options)
             QMetaObject::invokeMethod(this, [this, job, generation, percent]() {
                 if (generation != m_loadGeneration || m_nextLoad)
                     return;
-                m_datasetPanel->setLoading(job->spec, percent, percent >= 90 ? tr("Summarizing %1…") : QString());
+                m_datasetPanel->setLoading(job->spec, percent, percent >= 90 ? tr("Preparing %1…") : QString());
                 emit datasetLoadProgress(job->spec, percent);
             }, Qt::QueuedConnection);
         });
@@ -498,7 +526,10 @@ bool MainWindow::applyLoad(const LoadJob &job)
         // Keep the checkpoint's weights when the data fits them.
         TrainingSetup probe;
         std::string why;
-        if (!buildSetupFromModel(*data, *m_checkpoint, m_trainingPanel->config(), ValFraction, &probe, &why))
+        const bool fits = job.buildRun && job.checkpoint == m_checkpoint
+                              ? job.checkpointFits
+                              : buildSetupFromModel(*data, *m_checkpoint, m_trainingPanel->config(), ValFraction, &probe, &why);
+        if (!fits)
             m_checkpoint.reset();
     }
     if (!m_checkpoint && data->suggestedLayers >= 0 && m_modelPanel->config().layers != data->suggestedLayers) {
@@ -511,7 +542,11 @@ bool MainWindow::applyLoad(const LoadJob &job)
     }
     if (!spec.startsWith(QLatin1String("builtin:")))
         addRecent(QFileInfo(spec).absoluteFilePath());
-    return rebuildSetup();
+    // The worker's run, if the settings are still the ones it was built for.
+    const bool same = job.setup && m_modelPanel->seed() == job.train.seed
+                      && (m_checkpoint ? job.checkpointFits && job.checkpoint == m_checkpoint
+                                       : !job.checkpointFits && m_modelPanel->config() == job.runConfig);
+    return rebuildSetup(same ? job.setup : nullptr);
 }
 
 bool MainWindow::openCheckpoint(const QString &path)
@@ -554,7 +589,7 @@ bool MainWindow::openCheckpoint(const QString &path)
 }
 
 // A new run from the panels' settings (or the checkpoint's weights) on the open data.
-bool MainWindow::rebuildSetup()
+bool MainWindow::rebuildSetup(std::shared_ptr<TrainingSetup> prebuilt)
 {
     m_askPending = false;
     if (!m_data)
@@ -565,11 +600,16 @@ bool MainWindow::rebuildSetup()
     }
     TrainConfig train = m_trainingPanel->config();
     train.seed = m_modelPanel->seed();
-    auto setup = std::make_shared<TrainingSetup>();
+    std::shared_ptr<TrainingSetup> setup = prebuilt;
     std::string error;
-    const bool ok = m_checkpoint
-                        ? buildSetupFromModel(*m_data, *m_checkpoint, train, ValFraction, setup.get(), &error)
-                        : buildSetup(*m_data, m_modelPanel->config(), train, ValFraction, setup.get(), &error);
+    bool ok = true;
+    if (setup) {
+        setup->config = train;  // only its seed went into the model and the split
+    } else {
+        setup = std::make_shared<TrainingSetup>();
+        ok = m_checkpoint ? buildSetupFromModel(*m_data, *m_checkpoint, train, ValFraction, setup.get(), &error)
+                          : buildSetup(*m_data, m_modelPanel->config(), train, ValFraction, setup.get(), &error);
+    }
     if (!ok) {
         showError(QString::fromStdString(error));
         return false;

@@ -94,7 +94,7 @@ public:
 signals:
     // A new run was set up (dataset, model or checkpoint changed).
     void setupChanged(std::shared_ptr<const attnscope::TrainingSetup> setup);
-    // openDatasetAsync: percent done (reading the file up to 90, then the summary).
+    // openDatasetAsync: percent done (reading the file up to 90, then the summary and the run).
     void datasetLoadProgress(const QString &spec, int percent);
     // openDatasetAsync: the load of spec ended (ok: it is the open dataset now).
     void datasetLoadFinished(const QString &spec, bool ok);
@@ -109,7 +109,8 @@ private:
     void createActions();
     void createMenus();
     void createPanels();
-    bool rebuildSetup();
+    // prebuilt: the run openDatasetAsync's thread built for these settings.
+    bool rebuildSetup(std::shared_ptr<TrainingSetup> prebuilt = {});
     struct LoadJob;
     std::shared_ptr<LoadJob> makeLoadJob(const QString &spec, const LoadOptions &options) const;
     bool applyLoad(const LoadJob &job);

@@ -422,9 +422,10 @@ private slots:
         QVERIFY(w.datasetPanel()->loadError().isEmpty());
     }
 
-    // Open…, drops, recent files and the panel load on a worker thread: the
-    // event loop keeps running, the panel shows the progress, the result is
-    // what the synchronous load gives, and a failure keeps the open dataset.
+    // Open…, drops, recent files and the panel load (and build the new run)
+    // on a worker thread: the event loop keeps running, the panel shows the
+    // progress, the result is what the synchronous load gives, and a failure
+    // keeps the open dataset.
     void asyncLoad()
     {
         QTemporaryDir dir;
@@ -483,7 +484,7 @@ private slots:
 
         // The same as the synchronous load, the summary included.
         MainWindow sync;
-        smallModel(sync);
+        sync.modelPanel()->setConfig(w.modelPanel()->config(), w.modelPanel()->seed());  // 0 layers: builtin:reviews's suggestion
         QVERIFY(sync.openDataset(big));
         const Dataset &a = *w.dataset(), &b = *sync.dataset();
         QCOMPARE(a.samples.size(), size_t(20000));
@@ -496,6 +497,15 @@ private slots:
         QCOMPARE(w.datasetPanel()->summaryText(), sync.datasetPanel()->summaryText());
         QCOMPARE(w.datasetPanel()->detailsText(), sync.datasetPanel()->detailsText());
         QCOMPARE(roleOf(w.datasetPanel(), QStringLiteral("topic")), QStringLiteral("task (label)"));
+        // The run the worker thread built is the one openDataset builds.
+        const TrainingSetup &ra = *w.training()->setup(), &rb = *sync.training()->setup();
+        QCOMPARE(ra.model.config, rb.model.config);
+        QCOMPARE(ra.model.vocab, rb.model.vocab);
+        QCOMPARE(ra.train.samples.size(), rb.train.samples.size());
+        QCOMPARE(ra.val.samples.size(), rb.val.samples.size());
+        for (size_t i = 0; i < ra.train.samples.size(); i += 97)
+            QCOMPARE(ra.train.samples[i].ids, rb.train.samples[i].ids);
+        QCOMPARE(ra.config.batchSize, rb.config.batchSize);
 
         // A failed load keeps the open dataset and run.
         const QString bad = dir.filePath(QStringLiteral("ragged.csv"));
