@@ -33,8 +33,8 @@ int summary(const std::vector<std::string> &args);
 // Loads a dataset spec; prints its warnings to stderr (a few of them).
 Dataset loadData(const std::string &spec, const LoadOptions &options = {});
 
-// Registers --text-column, --feature-columns, --task-columns and
-// --split-column (CSV/TSV column roles), and reads them back.
+// Registers --text-column, --feature-columns, --task-columns,
+// --split-column and --ignore-columns (CSV/TSV column roles), and reads them back.
 void addColumnOptions(ArgParser &parser);
 LoadOptions columnOptions(const ArgParser &parser);
 Model loadModel(const std::string &path);

@@ -55,6 +55,7 @@ void addColumnOptions(ArgParser &parser)
     parser.addOption("feature-columns", "A,B,...", "CSV/TSV: numeric feature columns, in this order", "guessed");
     parser.addOption("task-columns", "X,Y,...", "CSV/TSV: label columns, one task each", "guessed");
     parser.addOption("split-column", "NAME", "CSV/TSV: a column of train / val / test", "a column named split");
+    parser.addOption("ignore-columns", "A,B,...", "CSV/TSV: columns to leave out, whatever their names suggest", "none");
 }
 
 LoadOptions columnOptions(const ArgParser &parser)
@@ -78,6 +79,7 @@ LoadOptions columnOptions(const ArgParser &parser)
     options.featureColumns = names("feature-columns");
     options.taskColumns = names("task-columns");
     options.splitColumn = parser.string("split-column");
+    options.ignoredColumns = names("ignore-columns");
     if (parser.isSet("text-column") && options.textColumn.empty()) parser.fail("text-column", "an empty name");
     if (parser.isSet("split-column") && options.splitColumn.empty()) parser.fail("split-column", "an empty name");
     parser.exclusive("text-column", "feature-columns");

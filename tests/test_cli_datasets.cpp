@@ -91,6 +91,28 @@ void TestCliDatasets::columnOptions()
     QVERIFY2(r.err.contains("no column named \"nope\""), qPrintable(r.err));
     r = cli({"summary", "--data", "builtin:order", "--task-columns", "same"});
     QCOMPARE(r.code, 1);
+
+    // --ignore-columns: the GUI's "ignore" role; the rest still guessed.
+    r = cli({"summary", "--data", tsv, "--json", "--ignore-columns", "humidity,load_class"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const QJsonObject ignored = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(ignored["features"].toObject().keys(),
+             (QStringList{"pressure", "rpm", "temperature", "vibration", "voltage"}));  // keys() sorts
+    QCOMPARE(ignored["tasks"].toObject().keys(), QStringList{"status"});
+    // Even a name that suggests a role: no file split, no rationales.
+    r = cli({"summary", "--data", source("resources/datasets/reviews.csv"), "--json", "--ignore-columns",
+             "split,rationale_sentiment"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const QJsonObject reviews = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(reviews["split"].toObject()["from_file"].toBool(), false);
+    QCOMPARE(reviews["split"].toObject()["test"].toInt(), 0);
+    r = cli({"summary", "--data", tsv, "--ignore-columns", "nope"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("no column named \"nope\""), qPrintable(r.err));
+    r = cli({"summary", "--data", tsv, "--ignore-columns", "status", "--task-columns", "status"});
+    QCOMPARE(r.code, 1);
+    r = cli({"summary", "--data", tsv, "--ignore-columns", "rpm,"});
+    QCOMPARE(r.code, 2);
 }
 
 QTEST_GUILESS_MAIN(TestCliDatasets)
