@@ -28,17 +28,8 @@ std::string nameOf(const std::string &spec)
 
 bool parseOptions(const std::string &spec, bool allowMissing, Options *opt, std::string *error)
 {
-    const size_t q = spec.find('?');
-    if (q == std::string::npos) return true;
-    const std::string query = spec.substr(q + 1);
     const std::string takes = allowMissing ? "n, seed, noise, missing" : "n, seed, noise";
-    size_t pos = 0;
-    while (pos <= query.size()) {
-        size_t amp = query.find('&', pos);
-        if (amp == std::string::npos) amp = query.size();
-        const std::string item = query.substr(pos, amp - pos);
-        pos = amp + 1;
-        if (item.empty()) continue;
+    for (const std::string &item : builtinOptionItems(spec)) {
         const size_t eq = item.find('=');
         auto bad = [&](const std::string &what) {
             if (error) *error = spec + ": option \"" + item + "\": " + what;
@@ -243,6 +234,22 @@ bool generateOrder(const std::string &spec, Dataset *out, std::string *error)
 }
 
 } // namespace
+
+std::vector<std::string> builtinOptionItems(const std::string &spec)
+{
+    std::vector<std::string> items;
+    const size_t q = spec.find('?');
+    if (q == std::string::npos) return items;
+    const std::string query = spec.substr(q + 1);
+    size_t pos = 0;
+    while (pos <= query.size()) {
+        size_t amp = query.find('&', pos);
+        if (amp == std::string::npos) amp = query.size();
+        if (amp > pos) items.push_back(query.substr(pos, amp - pos));
+        pos = amp + 1;
+    }
+    return items;
+}
 
 bool isExtraBuiltin(const std::string &spec)
 {

@@ -974,22 +974,13 @@ bool loadBuiltin(const std::string &spec, Dataset *out, std::string *error)
     const size_t q = body.find('?');
     const std::string name = body.substr(0, q);
     std::map<std::string, std::string> options;
-    if (q != std::string::npos) {
-        const std::string query = body.substr(q + 1);
-        size_t pos = 0;
-        while (pos <= query.size()) {
-            size_t amp = query.find('&', pos);
-            if (amp == std::string::npos) amp = query.size();
-            const std::string item = query.substr(pos, amp - pos);
-            pos = amp + 1;
-            if (item.empty()) continue;
-            const size_t eq = item.find('=');
-            if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
-                if (error) *error = spec + ": option " + inQuotes(item) + " is not of the form key=value";
-                return false;
-            }
-            options[item.substr(0, eq)] = item.substr(eq + 1);
+    for (const std::string &item : builtinOptionItems(spec)) {
+        const size_t eq = item.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
+            if (error) *error = spec + ": option " + inQuotes(item) + " is not of the form key=value";
+            return false;
         }
+        options[item.substr(0, eq)] = item.substr(eq + 1);
     }
     if (name == "reviews") return generateReviews(spec, options, out, error);
     if (isExtraBuiltin(spec)) return loadExtraBuiltin(spec, out, error); // sensors, order (builtins.cpp)
