@@ -540,6 +540,7 @@ bool MainWindow::applyLoad(const LoadJob &job)
         m_modelPanel->setConfig(config, m_modelPanel->seed());
         statusBar()->showMessage(QString::fromStdString(data->suggestion), 20000);
     }
+    m_modelPanel->setLessonNote(m_checkpoint ? QString() : QString::fromStdString(data->suggestion));
     if (!spec.startsWith(QLatin1String("builtin:")))
         addRecent(QFileInfo(spec).absoluteFilePath());
     // The worker's run, if the settings are still the ones it was built for.

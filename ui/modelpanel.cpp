@@ -4,6 +4,7 @@
 #include <QFormLayout>
 #include <QLabel>
 #include <QSpinBox>
+#include <QVBoxLayout>
 
 namespace attnscope {
 
@@ -45,7 +46,15 @@ ModelPanel::ModelPanel(QWidget *parent)
     m_error->setPalette(pal);
     m_error->hide();
 
-    auto *form = new QFormLayout(this);
+    m_lesson = new QLabel(this);
+    m_lesson->setObjectName(QStringLiteral("lessonNote"));
+    m_lesson->setWordWrap(true);
+    m_lesson->setForegroundRole(QPalette::PlaceholderText);
+    m_lesson->hide();
+
+    auto *outer = new QVBoxLayout(this);
+    auto *form = new QFormLayout;
+    outer->addLayout(form);
     form->setVerticalSpacing(6);
     form->setHorizontalSpacing(10);
     form->addRow(tr("Layers"), m_layers);
@@ -56,7 +65,19 @@ ModelPanel::ModelPanel(QWidget *parent)
     form->addRow(tr("Attention"), m_mode);
     form->addRow(tr("Max length"), m_maxLen);
     form->addRow(tr("Seed"), m_seed);
+    outer->addWidget(m_lesson);
     validate();
+}
+
+void ModelPanel::setLessonNote(const QString &note)
+{
+    m_lesson->setText(note);
+    m_lesson->setVisible(!note.isEmpty());
+}
+
+QString ModelPanel::lessonNote() const
+{
+    return m_lesson->text();
 }
 
 ModelConfig ModelPanel::config() const

@@ -24,6 +24,9 @@ public:
     ModelConfig config() const;
     uint64_t seed() const;
     void setConfig(const ModelConfig &config, uint64_t seed);
+    // A built-in lesson's note on its settings, shown under the fields (empty: none).
+    void setLessonNote(const QString &note);
+    QString lessonNote() const;
     // Empty when every field is acceptable, otherwise the reason shown.
     QString problem() const { return m_problem; }
     bool isValid() const { return m_problem.isEmpty(); }
@@ -42,6 +45,7 @@ private:
     QSpinBox *m_maxLen = nullptr, *m_seed = nullptr;
     QComboBox *m_mode = nullptr;
     QLabel *m_error = nullptr;
+    QLabel *m_lesson = nullptr;
     QString m_problem;
 };
 

@@ -69,8 +69,10 @@ private slots:
         window.modelPanel()->setConfig(config, 1);
         QVERIFY(window.openDataset(QStringLiteral("builtin:order?n=200")));
         QCOMPARE(window.modelPanel()->config().layers, 2);
+        QVERIFY(window.modelPanel()->lessonNote().isEmpty());
         QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
         QCOMPARE(window.modelPanel()->config().layers, 0);
+        QVERIFY(window.modelPanel()->lessonNote().contains(QStringLiteral("Set Layers to 1")));
         QVERIFY2(window.statusBar()->currentMessage().contains(QStringLiteral("0 encoder layers")),
                  qPrintable(window.statusBar()->currentMessage()));
         QTRY_VERIFY_WITH_TIMEOUT(window.training()->setup()
