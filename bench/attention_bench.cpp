@@ -11,14 +11,15 @@
 //     panel painted in turn (every view brought up to date once, the worst
 //     case). Also the worker's side: inspect() and makeSnapshot().
 //
-//   attention_bench training [--data builtin:reviews] [--steps 400] [--rounds 3] [--long]
+//   attention_bench training [--data builtin:reviews] [--steps 400] [--rounds 3] [--long] [--batch N]
 //     The training slowdown caused by live attention at the default refresh
 //     rate: the real TrainingWorker (TrainingController) trains the default
 //     model and settings for --steps steps, with the attention panel fed by
 //     the worker (AttentionFeed, the heatmap on screen) or without live
 //     attention; runs alternate (off/on, then on/off, ...) and each round
 //     prints the ratio of steps/s. --long: a 4-layer, 8-head, d = 128 model on
-//     512-token texts (reviews glued together) instead.
+//     512-token texts (reviews glued together) instead; --batch: another
+//     batch size than the default 32.
 //
 // Times are wall-clock milliseconds (median over repeats) and, for the views,
 // the GUI thread's CPU time too, which a busy machine inflates less.
@@ -263,7 +264,7 @@ double trainRun(const Dataset &data, const std::shared_ptr<const Dataset> &share
     return double(steps) / seconds;
 }
 
-int trainingMode(const std::string &spec, int steps, int rounds, bool longInputs)
+int trainingMode(const std::string &spec, int steps, int rounds, bool longInputs, int batch)
 {
     auto data = std::make_shared<Dataset>();
     std::string error;
@@ -282,6 +283,8 @@ int trainingMode(const std::string &spec, int steps, int rounds, bool longInputs
         config.maxLen = 512;
     }
     train.steps = steps;
+    if (batch > 0)
+        train.batchSize = batch;
     std::printf("attention_bench training: %s, %d steps per run, %d layers x %d heads, d = %d, max_len %d, "
                 "batch %d; live attention every %d steps, >= %lld ms apart, <= %.0f%% of the time\n",
                 data->source.c_str(), steps, config.layers, config.heads, config.dim, config.maxLen, train.batchSize,
@@ -313,7 +316,7 @@ int main(int argc, char **argv)
     if (!std::getenv("QT_QPA_PLATFORM"))
         setenv("QT_QPA_PLATFORM", "offscreen", 1);
     std::string mode = "views", spec = "builtin:reviews";
-    int tokens = 512, layers = 4, heads = 8, dim = 128, repeats = 10, steps = 400, rounds = 3;
+    int tokens = 512, layers = 4, heads = 8, dim = 128, repeats = 10, steps = 400, rounds = 3, batch = 0;
     bool longInputs = false;
     int i = 1;
     if (argc > 1 && argv[1][0] != '-') mode = argv[i++];
@@ -329,6 +332,7 @@ int main(int argc, char **argv)
         else if (flag == "--repeats") repeats = std::atoi(value);
         else if (flag == "--steps") steps = std::atoi(value);
         else if (flag == "--rounds") rounds = std::atoi(value);
+        else if (flag == "--batch") batch = std::atoi(value);
         else if (flag == "--data") spec = value;
         else { std::fprintf(stderr, "attention_bench: unknown option %s\n", flag.c_str()); return 2; }
     }
@@ -336,7 +340,7 @@ int main(int argc, char **argv)
     if (mode == "views")
         return views(tokens, layers, heads, dim, repeats);
     if (mode == "training")
-        return trainingMode(spec, steps, rounds, longInputs);
+        return trainingMode(spec, steps, rounds, longInputs, batch);
     std::fprintf(stderr, "attention_bench: unknown mode %s (views or training)\n", mode.c_str());
     return 2;
 }
