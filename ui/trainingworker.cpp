@@ -396,7 +396,7 @@ void TrainingWorker::refreshAttention(bool probes, bool input)
         return;
     const Clock::time_point start = Clock::now();
     const int64_t step = m_trainer->progress().step;
-    bool ran = false;
+    bool ran = false, ranProbes = false;
     // The worker's own model, read between two steps: no copy, no lock (this
     // thread is the only one that writes it).
     if (probes && m_probes && !m_val.samples.empty()) {
@@ -404,7 +404,7 @@ void TrainingWorker::refreshAttention(bool probes, bool input)
             m_probes->refresh(m_model, m_val, step, m_probeTexts.get()));
         emit attentionReady(snapshot, m_setup);
         m_attentionStep = step;
-        ran = true;
+        ran = ranProbes = true;
     }
     if (input && m_probeInput && m_probeInput->input == m_model.config.input) {
         auto result = std::make_shared<const AttentionSnapshot>(makeInputSnapshot(m_model, *m_probeInput, step));
@@ -416,8 +416,11 @@ void TrainingWorker::refreshAttention(bool probes, bool input)
     const Clock::time_point end = Clock::now();
     m_attentionNanos.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count());
     m_attentionCount.fetch_add(1);
+    // The next periodic refresh waits for the budget of this one (an
+    // editor-only run, which is cheap, never brings it forward).
     const auto cost = std::chrono::duration_cast<Clock::duration>((end - start) * (1.0 / AttentionBudget - 1.0));
-    m_attentionDue = end + std::max<Clock::duration>(attentionMinInterval(), cost);
+    const Clock::time_point due = end + std::max<Clock::duration>(attentionMinInterval(), cost);
+    m_attentionDue = ranProbes ? due : std::max(m_attentionDue, due);
 }
 
 void TrainingWorker::setState(State state, const QString &message)
