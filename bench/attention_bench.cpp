@@ -245,6 +245,12 @@ double trainRun(const Dataset &data, const std::shared_ptr<const Dataset> &share
     });
     if (training.state() != TrainingWorker::State::Ready)
         loop.exec();
+    // With live attention, the new setup's first snapshot (step 0) comes
+    // before training starts, as in the window: not part of the timed run.
+    QElapsedTimer wait;
+    wait.start();
+    while (live && training.worker()->attentionRefreshes() == 0 && wait.elapsed() < 120000)
+        QApplication::processEvents(QEventLoop::AllEvents, 50);
     QApplication::processEvents();
     const double before = training.worker()->attentionSeconds();
     const int beforeCount = training.worker()->attentionRefreshes();

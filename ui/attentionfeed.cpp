@@ -30,6 +30,12 @@ AttentionFeed::AttentionFeed(TrainingController *training, AttentionPanel *panel
     });
 }
 
+AttentionFeed::~AttentionFeed()
+{
+    if (m_panel)
+        m_panel->setRunner({});  // its runner calls this feed
+}
+
 TrainingWorker *AttentionFeed::worker() const
 {
     return m_training ? m_training->worker() : nullptr;

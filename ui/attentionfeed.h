@@ -14,6 +14,7 @@
 #include "trainingcontroller.h"
 
 #include <QObject>
+#include <QPointer>
 
 #include <memory>
 
@@ -26,6 +27,7 @@ class AttentionFeed : public QObject {
 
 public:
     AttentionFeed(TrainingController *training, AttentionPanel *panel, QObject *parent = nullptr);
+    ~AttentionFeed() override;  // the panel runs its model itself again
 
     // A new run (the same setup the controller was just configured with):
     // the panel takes its data and chooses the probe set, which goes to the
@@ -36,8 +38,8 @@ public:
 private:
     TrainingWorker *worker() const;
 
-    TrainingController *m_training;
-    AttentionPanel *m_panel;
+    QPointer<TrainingController> m_training;
+    QPointer<AttentionPanel> m_panel;
     std::shared_ptr<const TrainingSetup> m_setup;
     std::shared_ptr<const Dataset> m_dataset;
 };
