@@ -5,6 +5,7 @@
 //   attnscope-attention-demo [--data SPEC] [--steps N] [--every K] [--mode task|shared|gated]
 //                            [--layers N] [--out DIR] [--dark] [--width W --height H]
 // Run it under Xvfb: xvfb-run -a -s "-screen 0 1600x1000x24" attnscope-attention-demo --out docs/images
+#include "appearance.h"
 #include "attentionpanel.h"
 #include "dataset.h"
 #include "probeset.h"
@@ -24,23 +25,6 @@
 
 using namespace attnscope;
 
-static QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(37, 37, 40));
-    p.setColor(QPalette::WindowText, QColor(230, 230, 230));
-    p.setColor(QPalette::Base, QColor(28, 28, 30));
-    p.setColor(QPalette::AlternateBase, QColor(45, 45, 48));
-    p.setColor(QPalette::Text, QColor(230, 230, 230));
-    p.setColor(QPalette::Button, QColor(50, 50, 54));
-    p.setColor(QPalette::ButtonText, QColor(230, 230, 230));
-    p.setColor(QPalette::Highlight, QColor(255, 170, 0));
-    p.setColor(QPalette::HighlightedText, Qt::black);
-    p.setColor(QPalette::ToolTipBase, QColor(50, 50, 54));
-    p.setColor(QPalette::ToolTipText, QColor(230, 230, 230));
-    return p;
-}
-
 int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
@@ -59,7 +43,7 @@ int main(int argc, char **argv)
     parser.process(app);
     if (parser.isSet("dark")) {
         QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
-        QApplication::setPalette(darkPalette());
+        QApplication::setPalette(attnscope::darkPalette());  // the window's own (ui/appearance.h)
     }
 
     auto dataset = std::make_shared<Dataset>();
