@@ -171,28 +171,33 @@ void JsonWriter::value(std::string_view text)
     raw(jsonString(text));
 }
 
+namespace {
+
+// The shortest text that reads back as the same float or double (to_chars),
+// or "null": JSON has no NaN or infinity.
+template <typename Number>
+std::string_view numberText(Number number, char (&buffer)[64])
+{
+    if (!std::isfinite(number))
+        return "null";
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, number);
+    return std::string_view(buffer, size_t(result.ptr - buffer));
+}
+
+} // namespace
+
 void JsonWriter::value(double number)
 {
     beforeValue();
-    if (!std::isfinite(number)) {
-        raw("null");
-        return;
-    }
     char buffer[64];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, number);
-    raw(std::string_view(buffer, size_t(result.ptr - buffer)));
+    raw(numberText(number, buffer));
 }
 
 void JsonWriter::value(float number)
 {
     beforeValue();
-    if (!std::isfinite(number)) {
-        raw("null");
-        return;
-    }
     char buffer[64];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, number);
-    raw(std::string_view(buffer, size_t(result.ptr - buffer)));
+    raw(numberText(number, buffer));
 }
 
 void JsonWriter::value(int64_t number)
