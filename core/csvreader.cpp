@@ -832,7 +832,10 @@ bool guessCsvColumns(const std::string &path, const LoadOptions &options, std::v
                      std::string *error)
 {
     columns->clear();
-    CsvReader reader(path, options, {});
+    // The reader keeps a reference to the callback: it must outlive the reader
+    // (a temporary `{}` here was destroyed at once; ASan: stack-use-after-scope).
+    const std::function<void(double)> noProgress;
+    CsvReader reader(path, options, noProgress);
     reader.guessOnly(columns);
     Dataset unused;
     return reader.read(&unused, error);
