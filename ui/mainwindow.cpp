@@ -871,12 +871,18 @@ void MainWindow::readSettings()
     m_curves->setLogScale(settings.value(QStringLiteral("plot/log"), false).toBool());
     m_curves->setXAxis(settings.value(QStringLiteral("plot/x")).toString() == QLatin1String("epoch")
                            ? LossPlot::XAxis::Epoch : LossPlot::XAxis::Step);
+    m_attention->setColorMap(colorMapFromName(settings.value(QStringLiteral("attention/colorMap")).toString()));
+    m_attention->setColorScale(settings.value(QStringLiteral("attention/scale")).toString() == QLatin1String("largest")
+                                   ? ColorScale::Largest : ColorScale::Fixed);
     updateRecentMenu();
 }
 
 void MainWindow::writeSettings() const
 {
     QSettings settings;
+    settings.setValue(QStringLiteral("attention/colorMap"), colorMapName(m_attention->colorMap()));
+    settings.setValue(QStringLiteral("attention/scale"),
+                      m_attention->colorScale() == ColorScale::Largest ? "largest" : "fixed");
     settings.setValue(QStringLiteral("plot/smoothing"), m_curves->smoothing());
     settings.setValue(QStringLiteral("plot/log"), m_curves->logScale());
     settings.setValue(QStringLiteral("plot/x"), m_curves->xAxis() == LossPlot::XAxis::Epoch ? "epoch" : "step");

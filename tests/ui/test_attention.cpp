@@ -46,6 +46,7 @@ private slots:
     void probeSetCoversEveryClass();
     void heatmapCellsEqualCoreWeights();
     void heatmapSamplesForTaskLayout();
+    void colourScaleFixedOrLargest();
     void clickingARowSelectsTheSample();
     void selectingASampleUpdatesEveryView();
     void timelineKeepsBoundedEvenlyThinned();
@@ -150,6 +151,26 @@ void TestAttention::heatmapCellsEqualCoreWeights()
         QCOMPARE(map->data()->cell(0, 0), double(core[0].pool[0][0]));
         QVERIFY(!map->interpolate());
     }
+}
+
+// The top colour sits at weight 1 by default (near-uniform attention stays
+// dark) and at the sample's largest weight when asked.
+void TestAttention::colourScaleFixedOrLargest()
+{
+    TaskHeatmap *heatmap = m_panel->heatmap();
+    heatmap->setLayout(TaskHeatmap::Layout::TasksForSample);
+    m_panel->selectSample(0);
+    QCOMPARE(m_panel->colorScale(), ColorScale::Fixed);
+    QCOMPARE(heatmap->colorScaleTop(), 1.0);
+    m_panel->setColorScale(ColorScale::Largest);
+    double largest = 0;
+    for (int t = 0; t < heatmap->rows(); ++t)
+        for (int j = 0; j < heatmap->columns(); ++j)
+            largest = std::max(largest, heatmap->cell(t, j));
+    QVERIFY(largest > 0 && largest < 1);
+    QCOMPARE(heatmap->colorScaleTop(), largest);
+    m_panel->setColorScale(ColorScale::Fixed);
+    QCOMPARE(heatmap->colorScaleTop(), 1.0);
 }
 
 void TestAttention::heatmapSamplesForTaskLayout()

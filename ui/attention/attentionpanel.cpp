@@ -56,6 +56,14 @@ AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
     top->addSpacing(12);
     top->addWidget(new QLabel(tr("Colours"), this));
     top->addWidget(m_colorBox);
+    m_scaleBox = new QComboBox(this);
+    m_scaleBox->setObjectName(QStringLiteral("colorScale"));
+    m_scaleBox->addItem(tr("0 – 1"));
+    m_scaleBox->addItem(tr("0 – largest"));
+    m_scaleBox->setToolTip(tr("Top colour at weight 1 (the colour means the same at every step; uniform attention "
+                              "stays dark), or at the largest weight shown (for long inputs)"));
+    top->addWidget(new QLabel(tr("Scale"), this));
+    top->addWidget(m_scaleBox);
     top->addWidget(m_exportButton);
     layout->addLayout(top);
 
@@ -116,6 +124,10 @@ AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
     connect(m_colorBox, &QComboBox::activated, this, [this](int i) {
         setColorMap(ColorMap(i));
         emit colorMapChanged(colorMapName(ColorMap(i)));
+    });
+    connect(m_scaleBox, &QComboBox::activated, this, [this](int i) {
+        setColorScale(ColorScale(i));
+        emit colorScaleChanged(ColorScale(i));
     });
     connect(m_layoutBox, &QComboBox::activated, this, [this](int i) {
         m_heatmap->setLayout(i == 0 ? TaskHeatmap::Layout::TasksForSample : TaskHeatmap::Layout::SamplesForTask);
@@ -347,6 +359,16 @@ void AttentionPanel::setColorMap(ColorMap map)
     m_textView->setColorMap(map);
     m_selfAttention->setColorMap(map);
     m_probeEditor->setColorMap(map);
+}
+
+void AttentionPanel::setColorScale(ColorScale scale)
+{
+    m_colorScale = scale;
+    m_scaleBox->setCurrentIndex(int(scale));
+    m_heatmap->setColorScale(scale);
+    m_textView->setColorScale(scale);
+    m_selfAttention->setColorScale(scale);
+    m_probeEditor->setColorScale(scale);
 }
 
 void AttentionPanel::setCurrentView(View view)

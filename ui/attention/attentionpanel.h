@@ -81,6 +81,8 @@ public:
 
     void setColorMap(ColorMap map);
     ColorMap colorMap() const { return m_colorMap; }
+    void setColorScale(ColorScale scale);
+    ColorScale colorScale() const { return m_colorScale; }
     void setCurrentView(View view);
     QWidget *view(View view) const;
 
@@ -105,6 +107,7 @@ signals:
     // A sample was selected (its index in Dataset::samples).
     void sampleSelected(int datasetIndex);
     void colorMapChanged(const QString &name);
+    void colorScaleChanged(attnscope::ColorScale scale);
 
 private:
     void showSnapshot(SnapshotPtr snapshot);
@@ -124,12 +127,14 @@ private:
     bool m_live = true;
     bool m_fed = false;
     ColorMap m_colorMap = ColorMap::Viridis;
+    ColorScale m_colorScale = ColorScale::Fixed;
 
     QComboBox *m_sampleBox = nullptr;
     QCheckBox *m_pinBox = nullptr;
     QPushButton *m_removeButton = nullptr;
     QPushButton *m_addButton = nullptr;
     QComboBox *m_colorBox = nullptr;
+    QComboBox *m_scaleBox = nullptr;
     QComboBox *m_layoutBox = nullptr;
     QComboBox *m_taskBox = nullptr;
     QSlider *m_slider = nullptr;

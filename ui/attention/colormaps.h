@@ -17,6 +17,13 @@ namespace attnscope {
 
 enum class ColorMap { Viridis, Cividis, Greyscale };
 
+// Where the top colour of the attention views sits. Fixed: at weight 1, so
+// near-uniform attention stays dark and the colour means the same at every
+// step (the default: while training, the cue words light up as attention
+// concentrates). Largest: at the largest weight shown, for long inputs where
+// every weight is small.
+enum class ColorScale { Fixed, Largest };
+
 QStringList colorMapNames();                  // "viridis", "cividis", "greyscale"
 QString colorMapName(ColorMap map);
 ColorMap colorMapFromName(const QString &name);  // viridis for unknown names

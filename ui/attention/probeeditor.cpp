@@ -123,6 +123,12 @@ void ProbeEditor::setColorMap(ColorMap map)
     m_textView->setColorMap(map);
 }
 
+void ProbeEditor::setColorScale(ColorScale scale)
+{
+    m_heatmap->setColorScale(scale);
+    m_textView->setColorScale(scale);
+}
+
 QString ProbeEditor::status() const
 {
     return m_status->text();

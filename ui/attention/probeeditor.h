@@ -53,6 +53,7 @@ public:
     void setRow(const std::vector<float> &values);  // tabular; runs at once
     QString text() const;
     void setColorMap(ColorMap map);
+    void setColorScale(ColorScale scale);
 
     // Runs the model on the current input now (or sends it to the runner).
     // False (and an explanation in the status line) when there is no model

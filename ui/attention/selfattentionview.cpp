@@ -109,6 +109,12 @@ void SelfAttentionView::setColorMap(ColorMap map)
     rebuild();
 }
 
+void SelfAttentionView::setColorScale(ColorScale scale)
+{
+    m_colorScale = scale;
+    rebuild();
+}
+
 const std::vector<std::vector<float>> *SelfAttentionView::currentMap() const
 {
     if (m_sample < 0 || m_sample >= int(m_snapshot->samples.size()))
@@ -182,7 +188,7 @@ void SelfAttentionView::rebuild()
             data->setCell(j, i, (*map)[size_t(i)][size_t(j)]);
             top = std::max(top, double((*map)[size_t(i)][size_t(j)]));
         }
-    m_map->setDataRange(QCPRange(0, top > 0 ? top : 1));
+    m_map->setDataRange(QCPRange(0, m_colorScale == ColorScale::Fixed || top <= 0 ? 1.0 : top));
     updateTicks();
     m_plot->xAxis->setTickLabelRotation(-90);
     m_plot->xAxis->setRange(-0.5, std::max(n, 1) - 0.5);

@@ -30,6 +30,7 @@ public:
     void setSelectedSample(int index);
     void setHead(int layer, int head);
     void setColorMap(ColorMap map);
+    void setColorScale(ColorScale scale);
 
     int selectedSample() const { return m_sample; }
     int layer() const { return m_layer; }
@@ -59,6 +60,7 @@ private:
     QCPColorScale *m_scale = nullptr;
     SnapshotPtr m_snapshot = std::make_shared<const AttentionSnapshot>();
     ColorMap m_colorMap = ColorMap::Viridis;
+    ColorScale m_colorScale = ColorScale::Fixed;
     int m_sample = 0, m_layer = 0, m_head = 0;
     bool m_dirty = true;      // hidden when the data changed: rebuilt when shown
     bool m_gridDirty = true;  // the thumbnails need making again

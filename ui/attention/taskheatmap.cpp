@@ -93,6 +93,17 @@ void TaskHeatmap::setColorMap(ColorMap map)
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
+void TaskHeatmap::setColorScale(ColorScale scale)
+{
+    m_colorScale = scale;
+    rebuild();
+}
+
+double TaskHeatmap::colorScaleTop() const
+{
+    return m_map->dataRange().upper;
+}
+
 int TaskHeatmap::rows() const
 {
     return int(m_cells.size());
@@ -189,7 +200,7 @@ void TaskHeatmap::rebuild()
             for (int c = 0; c < nCols; ++c)
                 data->setCell(c, r, m_cells[size_t(r)][size_t(c)]);
     }
-    m_map->setDataRange(QCPRange(0, maxWeight > 0 ? maxWeight : 1));
+    m_map->setDataRange(QCPRange(0, m_colorScale == ColorScale::Fixed || maxWeight <= 0 ? 1.0 : maxWeight));
 
     // Token labels: every one when they fit, otherwise every k-th.
     auto xTicker = m_plot->xAxis->ticker().dynamicCast<QCPAxisTickerText>();

@@ -32,6 +32,8 @@ public:
     void setTask(int task);             // for SamplesForTask
     void setLayout(Layout layout);
     void setColorMap(ColorMap map);
+    void setColorScale(ColorScale scale);
+    double colorScaleTop() const;      // the weight drawn in the top colour
 
     Layout layoutMode() const { return m_layout; }
     int selectedSample() const { return m_sample; }
@@ -66,6 +68,7 @@ private:
     SnapshotPtr m_snapshot = std::make_shared<const AttentionSnapshot>();
     Layout m_layout = Layout::TasksForSample;
     ColorMap m_colorMap = ColorMap::Viridis;
+    ColorScale m_colorScale = ColorScale::Fixed;
     int m_sample = 0;
     int m_task = 0;
     std::vector<std::vector<double>> m_cells;  // [row][column]

@@ -101,6 +101,12 @@ void TextView::setColorMap(ColorMap map)
     update();
 }
 
+void TextView::setColorScale(ColorScale scale)
+{
+    m_colorScale = scale;
+    update();
+}
+
 const AttentionSample *TextView::sample() const
 {
     if (m_sample < 0 || m_sample >= int(m_snapshot->samples.size()))
@@ -187,7 +193,7 @@ int TextView::layoutAndPaint(QPainter *painter, int width, const QRect &clip) co
     for (const auto &w : s->weights)
         for (float x : w)
             maxWeight = std::max(maxWeight, double(x));
-    const_cast<TextView *>(this)->m_maxWeight = maxWeight > 0 ? maxWeight : 1;
+    const_cast<TextView *>(this)->m_maxWeight = m_colorScale == ColorScale::Fixed || maxWeight <= 0 ? 1.0 : maxWeight;
 
     updateTokenCache(*s);
     const int T = m_snapshot->taskCount();

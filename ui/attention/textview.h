@@ -24,6 +24,7 @@ public:
     void setSnapshot(SnapshotPtr snapshot);  // shares it, no copy
     void setSelectedSample(int index);
     void setColorMap(ColorMap map);
+    void setColorScale(ColorScale scale);
     int selectedSample() const { return m_sample; }
 
     // Weight behind token j of task t's column (for tests), NaN when none.
@@ -54,6 +55,7 @@ private:
     SnapshotPtr m_snapshot = std::make_shared<const AttentionSnapshot>();
     int m_sample = 0;
     ColorMap m_colorMap = ColorMap::Viridis;
+    ColorScale m_colorScale = ColorScale::Fixed;
     double m_maxWeight = 1;
     mutable int m_cacheWidth = -1, m_cacheHeight = 0;  // heightForWidth of the last width asked
     mutable std::vector<std::string> m_cachedTokens;
