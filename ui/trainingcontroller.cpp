@@ -1,5 +1,7 @@
 #include "trainingcontroller.h"
 
+#include "threadhandoff.h"
+
 namespace attnscope {
 
 TrainingController::TrainingController(QObject *parent)
@@ -7,6 +9,9 @@ TrainingController::TrainingController(QObject *parent)
 {
     m_thread.setObjectName(QStringLiteral("attnscope-training"));
     m_worker->moveToThread(&m_thread);
+    installHandOffHook();
+    // The worker thread's last writes, before the owner deletes the worker.
+    connect(&m_thread, &QThread::finished, this, [] { HandOffSend send; }, Qt::DirectConnection);
     connect(m_worker, &TrainingWorker::snapshot, this, [this](const TrainingSnapshot &s) {
         m_step = s.step;
         emit snapshot(s);
@@ -27,6 +32,7 @@ void TrainingController::shutdown()
     m_worker->requestQuit();
     m_thread.quit();
     m_thread.wait();
+    handOffReceived();
     delete m_worker;  // its thread has ended: nothing else can touch it now
     m_worker = nullptr;
 }
@@ -38,13 +44,16 @@ void TrainingController::configure(std::shared_ptr<const TrainingSetup> setup)
     m_setup = setup;
     m_worker->requestStop();
     TrainingWorker *worker = m_worker;
+    HandOffSend send;
     QMetaObject::invokeMethod(m_worker, [worker, setup]() { worker->configure(setup); }, Qt::QueuedConnection);
 }
 
 void TrainingController::start()
 {
-    if (m_worker)
-        QMetaObject::invokeMethod(m_worker, &TrainingWorker::start, Qt::QueuedConnection);
+    if (!m_worker)
+        return;
+    HandOffSend send;
+    QMetaObject::invokeMethod(m_worker, &TrainingWorker::start, Qt::QueuedConnection);
 }
 
 void TrainingController::pause()
@@ -55,8 +64,10 @@ void TrainingController::pause()
 
 void TrainingController::step()
 {
-    if (m_worker)
-        QMetaObject::invokeMethod(m_worker, &TrainingWorker::step, Qt::QueuedConnection);
+    if (!m_worker)
+        return;
+    HandOffSend send;
+    QMetaObject::invokeMethod(m_worker, &TrainingWorker::step, Qt::QueuedConnection);
 }
 
 void TrainingController::stop()
@@ -64,6 +75,7 @@ void TrainingController::stop()
     if (!m_worker)
         return;
     m_worker->requestStop();
+    HandOffSend send;
     QMetaObject::invokeMethod(m_worker, &TrainingWorker::stop, Qt::QueuedConnection);
 }
 
@@ -72,6 +84,7 @@ void TrainingController::reset()
     if (!m_worker)
         return;
     m_worker->requestStop();
+    HandOffSend send;
     QMetaObject::invokeMethod(m_worker, &TrainingWorker::reset, Qt::QueuedConnection);
 }
 

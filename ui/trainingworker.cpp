@@ -1,5 +1,7 @@
 #include "trainingworker.h"
 
+#include "threadhandoff.h"
+
 #include <cmath>
 #include <utility>
 
@@ -71,6 +73,7 @@ void TrainingWorker::setProbes(const ProbeSet &probes, std::shared_ptr<const Tra
         m_clearProbes = false;
     }
     // Idle, the worker takes it in its event loop; training, between two steps.
+    HandOffSend send;
     QMetaObject::invokeMethod(this, [this] { serviceAttention(); }, Qt::QueuedConnection);
 }
 
@@ -87,6 +90,7 @@ void TrainingWorker::setProbeInput(const ProbeInput &input)
         std::lock_guard lock(m_attentionMutex);
         m_pendingInput = input;
     }
+    HandOffSend send;
     QMetaObject::invokeMethod(this, [this] { serviceAttention(); }, Qt::QueuedConnection);
 }
 
@@ -333,6 +337,7 @@ void TrainingWorker::flush(bool force)
     m_out.stepsPerEpoch = out.stepsPerEpoch;
     m_out.stepsPerSecond = out.stepsPerSecond;
     m_out.learningRate = out.learningRate;
+    HandOffSend send;
     emit snapshot(out);
 }
 
@@ -402,13 +407,19 @@ void TrainingWorker::refreshAttention(bool probes, bool input)
     if (probes && m_probes && !m_val.samples.empty()) {
         auto snapshot = std::make_shared<const AttentionSnapshot>(
             m_probes->refresh(m_model, m_val, step, m_probeTexts.get()));
-        emit attentionReady(snapshot, m_setup);
+        {
+            HandOffSend send;
+            emit attentionReady(snapshot, m_setup);
+        }
         m_attentionStep = step;
         ran = ranProbes = true;
     }
     if (input && m_probeInput && m_probeInput->input == m_model.config.input) {
         auto result = std::make_shared<const AttentionSnapshot>(makeInputSnapshot(m_model, *m_probeInput, step));
-        emit probeInputReady(result, m_probeInput->id, m_setup);
+        {
+            HandOffSend send;
+            emit probeInputReady(result, m_probeInput->id, m_setup);
+        }
         ran = true;
     }
     if (!ran)
@@ -426,6 +437,7 @@ void TrainingWorker::refreshAttention(bool probes, bool input)
 void TrainingWorker::setState(State state, const QString &message)
 {
     m_state.store(state);
+    HandOffSend send;
     emit stateChanged(state, message);
 }
 
