@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "threadhandoff.h"
+
 #include "attention/attentionpanel.h"
 #include "attentionfeed.h"
 #include "checkpoint.h"
@@ -459,6 +461,7 @@ void MainWindow::startLoad(const QString &spec, const LoadOptions &options)
     // calls (the destructor waits for the thread, so `this` outlives them).
     m_loadThread = QThread::create([this, job, generation]() {
         job->run([this, job, generation](int percent) {
+            HandOffSend send;  // TSan build only (threadhandoff.h)
             QMetaObject::invokeMethod(this, [this, job, generation, percent]() {
                 if (generation != m_loadGeneration || m_nextLoad)
                     return;
@@ -469,6 +472,8 @@ void MainWindow::startLoad(const QString &spec, const LoadOptions &options)
     });
     m_loadThread->setObjectName(QStringLiteral("datasetLoader"));
     connect(m_loadThread, &QThread::finished, this, [this, job, generation]() { finishLoad(job, generation); });
+    // TSan build only: the job's result, after finished() was posted to finishLoad (threadhandoff.h).
+    connect(m_loadThread, &QThread::finished, m_loadThread, [] { HandOffSend send; }, Qt::DirectConnection);
     m_loadThread->start();
 }
 
