@@ -101,12 +101,16 @@ void Trainer::run()
 namespace {
 
 // Runs the model over samples[indices] in batches, calling visit(batch, acts, first) per batch.
+// With a workspace, its buffers are used (and kept) instead of fresh ones.
 template <class Visit>
 void forEachBatch(const Model &model, const EncodedDataset &data, const std::vector<int> &indices,
-                  int batchSize, const std::vector<float> &taskWeights, Visit visit)
+                  int batchSize, const std::vector<float> &taskWeights, Visit visit,
+                  InspectWorkspace *workspace = nullptr)
 {
-    Batch batch;
-    Activations<float> acts;
+    InspectWorkspace local;
+    InspectWorkspace &ws = workspace ? *workspace : local;
+    Batch &batch = ws.batch;
+    Activations<float> &acts = ws.acts;
     const ParamView<const float> p = model.view();
     const float *mean = model.inputMean.empty() ? nullptr : model.inputMean.data();
     const float *stdv = model.inputStd.empty() ? nullptr : model.inputStd.data();
@@ -186,6 +190,12 @@ EvalResult evaluate(const Model &model, const EncodedDataset &data, const std::v
 
 std::vector<SampleOutputs> inspect(const Model &model, const EncodedDataset &data, const std::vector<int> &indices)
 {
+    return inspect(model, data, indices, InspectOptions{});
+}
+
+std::vector<SampleOutputs> inspect(const Model &model, const EncodedDataset &data, const std::vector<int> &indices,
+                                   const InspectOptions &options)
+{
     const ModelConfig &c = model.config;
     const int T = c.tasks();
     std::vector<SampleOutputs> out(indices.size());
@@ -205,6 +215,9 @@ std::vector<SampleOutputs> inspect(const Model &model, const EncodedDataset &dat
                 const float *pr = acts.probs[size_t(t)].data() + size_t(b) * C;
                 o.probs[size_t(t)].assign(pr, pr + C);
             }
+            const size_t index = first + size_t(b);
+            if (index < options.selfAttention.size() && !options.selfAttention[index])
+                continue;  // its maps are not wanted
             o.selfAttention.assign(size_t(c.layers), {});
             for (int l = 0; l < c.layers; ++l) {
                 o.selfAttention[size_t(l)].assign(size_t(c.heads), {});
@@ -216,7 +229,7 @@ std::vector<SampleOutputs> inspect(const Model &model, const EncodedDataset &dat
                 }
             }
         }
-    });
+    }, options.workspace);
     return out;
 }
 

@@ -118,6 +118,27 @@ EvalResult evaluate(const Model &model, const EncodedDataset &data,
 std::vector<SampleOutputs> inspect(const Model &model, const EncodedDataset &data,
                                    const std::vector<int> &indices);
 
+// Buffers inspect() reuses from call to call: a caller that inspects again
+// and again (live attention) keeps one, so that once warm a call allocates
+// and page-faults no activations (at 512 tokens, 4 layers and 8 heads the
+// self-attention alone is 33 MB per sample). Not shared between threads.
+struct InspectWorkspace {
+    Batch batch;
+    Activations<float> acts;
+};
+
+struct InspectOptions {
+    InspectWorkspace *workspace = nullptr;  // none: this call's own buffers
+    // Per index: whether to copy out its self-attention maps (the views keep
+    // them for a few samples only); empty: for every sample. A sample left
+    // out gets an empty selfAttention; everything else is the same.
+    std::vector<uint8_t> selfAttention;
+};
+
+// The same forward pass and numbers, with reused buffers and fewer copies.
+std::vector<SampleOutputs> inspect(const Model &model, const EncodedDataset &data,
+                                   const std::vector<int> &indices, const InspectOptions &options);
+
 // Builds a fresh model for a dataset and its training split: vocabulary (text)
 // or feature statistics (tabular), tasks, and initial weights.
 Model createModel(const Dataset &data, const std::vector<int> &trainIndices,

@@ -145,6 +145,7 @@ void TrainingWorker::rebuild()
     flush(true);
     setState(m_trainer ? State::Ready : State::Empty);
     // The probe set indexes the validation split of its setup only.
+    m_inspect.reset();  // sized for the previous model
     if (m_probesFor != m_setup) {
         m_probes.reset();
         m_probesFor.reset();
@@ -356,6 +357,7 @@ TrainingWorker::Requests TrainingWorker::takeAttentionRequests()
     }
     Requests r;
     if (clear) {
+        m_inspect.reset();
         m_probes.reset();
         m_probesFor.reset();
         m_probeTexts.reset();
@@ -406,7 +408,7 @@ void TrainingWorker::refreshAttention(bool probes, bool input)
     // thread is the only one that writes it).
     if (probes && m_probes && !m_val.samples.empty()) {
         auto snapshot = std::make_shared<const AttentionSnapshot>(
-            m_probes->refresh(m_model, m_val, step, m_probeTexts.get()));
+            m_probes->refresh(m_model, m_val, step, m_probeTexts.get(), inspectWorkspace()));
         {
             HandOffSend send;
             emit attentionReady(snapshot, m_setup);
@@ -432,6 +434,13 @@ void TrainingWorker::refreshAttention(bool probes, bool input)
     const auto cost = std::chrono::duration_cast<Clock::duration>((end - start) * (1.0 / AttentionBudget - 1.0));
     const Clock::time_point due = end + std::max<Clock::duration>(attentionMinInterval(), cost);
     m_attentionDue = ranProbes ? due : std::max(m_attentionDue, due);
+}
+
+InspectWorkspace *TrainingWorker::inspectWorkspace()
+{
+    if (!m_inspect)
+        m_inspect = std::make_unique<InspectWorkspace>();
+    return m_inspect.get();
 }
 
 void TrainingWorker::setState(State state, const QString &message)

@@ -24,6 +24,7 @@
 #include "attentionsnapshot.h"
 #include "probeset.h"
 #include "trainingsetup.h"
+#include "trainer.h"
 
 #include <QObject>
 #include <QString>
@@ -161,6 +162,7 @@ private:
     void serviceAttention();                 // idle: the queued call after a request
     void refreshAttention(bool probes, bool input);  // now, with m_model
     void maybeRefreshAttention();            // in the loop: when due or requested
+    InspectWorkspace *inspectWorkspace();    // m_inspect, made when first needed
 
     std::shared_ptr<const TrainingSetup> m_setup;
     Model m_model;                       // the weights being trained
@@ -200,6 +202,9 @@ private:
     std::shared_ptr<const TrainingSetup> m_probesFor;
     std::shared_ptr<const Dataset> m_probeTexts;
     std::optional<ProbeInput> m_probeInput;
+    // The core's forward-pass buffers for probe-set refreshes, reused from
+    // one to the next (freed with the probe set or on a new setup).
+    std::unique_ptr<InspectWorkspace> m_inspect;
     int64_t m_attentionStep = -1;          // step of the last refresh
     std::chrono::steady_clock::time_point m_attentionDue;  // no periodic refresh before
 };

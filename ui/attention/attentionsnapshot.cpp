@@ -154,11 +154,25 @@ AttentionSnapshot makeSnapshot(const Model &model, const EncodedDataset &data,
     const bool focusIn = std::find(valid.begin(), valid.end(), limits.focus) != valid.end();
     size_t used = focusIn ? mapBytes(limits.focus) : 0;
 
+    // Which samples keep their maps, in order: the core copies out only those.
+    std::vector<uint8_t> keeps(valid.size(), 0);
+    for (size_t i = 0; i < valid.size(); ++i) {
+        bool keep = valid[i] == limits.focus && focusIn;
+        if (!keep && mapBytes(valid[i]) <= limits.selfAttentionBudget - std::min(used, limits.selfAttentionBudget)) {
+            used += mapBytes(valid[i]);
+            keep = true;
+        }
+        keeps[i] = keep;
+    }
+
     snap.samples.resize(valid.size());
     size_t k = 0;
+    InspectOptions options;
+    options.workspace = limits.workspace;
     for (const std::vector<int> &batch : snapshotBatches(model, data, valid, limits.batchBytes)) {
         // One forward pass of the core; its Activations are what is shown.
-        std::vector<SampleOutputs> outputs = inspect(model, data, batch);
+        options.selfAttention.assign(keeps.begin() + long(k), keeps.begin() + long(k + batch.size()));
+        std::vector<SampleOutputs> outputs = inspect(model, data, batch, options);
         for (size_t b = 0; b < batch.size(); ++b, ++k) {
             const EncodedSample &es = data.samples[size_t(batch[b])];
             AttentionSample &s = snap.samples[k];
@@ -182,12 +196,7 @@ AttentionSnapshot makeSnapshot(const Model &model, const EncodedDataset &data,
             s.rationale.resize(size_t(T));
             s.weights = std::move(outputs[b].pool);
             s.probs = std::move(outputs[b].probs);
-            bool keep = batch[b] == limits.focus && focusIn;
-            if (!keep && mapBytes(batch[b]) <= limits.selfAttentionBudget - std::min(used, limits.selfAttentionBudget)) {
-                used += mapBytes(batch[b]);
-                keep = true;
-            }
-            if (keep)
+            if (keeps[k])
                 s.selfAttention = std::move(outputs[b].selfAttention);
         }
     }

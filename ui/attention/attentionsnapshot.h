@@ -20,6 +20,8 @@
 
 namespace attnscope {
 
+struct InspectWorkspace;  // core/trainer.h
+
 struct AttentionSample {
     int probe = 0;                          // index into the data the snapshot was made from
     int sampleIndex = 0;                    // index into Dataset::samples (EncodedSample::index)
@@ -76,6 +78,9 @@ struct SnapshotLimits {
     size_t batchBytes = size_t(64) << 20;
     size_t selfAttentionBudget = SIZE_MAX;
     int focus = -1;               // an index of `indices`' data (a probe), -1 = none
+    // Buffers for the core's forward passes, kept by a caller that refreshes
+    // again and again (the worker); none: each call allocates its own.
+    InspectWorkspace *workspace = nullptr;
 };
 
 // The core's forward pass (inspect(), in batches) over data.samples[indices]

@@ -89,9 +89,10 @@ void ProbeSet::clear()
 }
 
 AttentionSnapshot ProbeSet::refresh(const Model &model, const EncodedDataset &data, int64_t step,
-                                    const Dataset *dataset) const
+                                    const Dataset *dataset, InspectWorkspace *workspace) const
 {
     SnapshotLimits limits;
+    limits.workspace = workspace;
     limits.selfAttentionBudget = m_selfAttentionBudget;
     limits.focus = m_focus;
     return makeSnapshot(model, data, m_indices, step, dataset, limits);

@@ -44,9 +44,10 @@ public:
     // The core's forward pass (inspect(), in batches of bounded memory: see
     // makeSnapshot) over the probes of `data`, the set they were chosen from. Thread-safe with respect to the
     // GUI: it reads only its arguments, so the worker calls it between steps
-    // with its own model. `dataset` optionally supplies the original texts.
+    // with its own model. `dataset` optionally supplies the original texts;
+    // `workspace` (optional) the core's buffers, kept from refresh to refresh.
     AttentionSnapshot refresh(const Model &model, const EncodedDataset &data, int64_t step,
-                              const Dataset *dataset = nullptr) const;
+                              const Dataset *dataset = nullptr, InspectWorkspace *workspace = nullptr) const;
 
 private:
     std::vector<int> m_indices;
