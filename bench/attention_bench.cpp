@@ -19,7 +19,15 @@
 //     attention; runs alternate (off/on, then on/off, ...) and each round
 //     prints the ratio of steps/s. --long: a 4-layer, 8-head, d = 128 model on
 //     512-token texts (reviews glued together) instead; --batch: another
-//     batch size than the default 32.
+//     batch size than the default 32. Each round also prints the ratio up to
+//     the last step (the worker's own steps/s, before the refresh a run ends
+//     with: a one-off per run, not a rate).
+//
+//   attention_bench steps [--long] [--batch N] [--steps 400] [--every K]
+//     The worker's loop on a thread of its own without Qt: each step's wall
+//     time and minor page faults, and a probe-set refresh (with a kept
+//     InspectWorkspace, as the worker) every K steps: does a step after a
+//     refresh run slower?
 //
 // Times are wall-clock milliseconds (median over repeats) and, for the views,
 // the GUI thread's CPU time too, which a busy machine inflates less.
@@ -38,6 +46,10 @@
 #include <QPainter>
 #include <QTabWidget>
 #include <QTimer>
+
+#include <sys/resource.h>
+
+#include <thread>
 
 #include <algorithm>
 #include <cstdio>
@@ -216,6 +228,7 @@ struct RunCost {
     double workerMs = 0;       // the worker's time in them
     double guiCpuMs = 0;       // the GUI thread's CPU time during the run
     double seconds = 0;
+    double trainingRate = 0;   // steps/s from the start to the last step (the worker's own figure)
 };
 
 // One run of `steps` steps with or without live attention; steps per second.
@@ -254,6 +267,11 @@ double trainRun(const Dataset &data, const std::shared_ptr<const Dataset> &share
     QApplication::processEvents();
     const double before = training.worker()->attentionSeconds();
     const int beforeCount = training.worker()->attentionRefreshes();
+    double trainingRate = 0;
+    QObject::connect(&training, &TrainingController::snapshot, &loop, [&](const TrainingSnapshot &s) {
+        if (s.stepsPerSecond > 0)
+            trainingRate = s.stepsPerSecond;
+    });
     QElapsedTimer clock;
     clock.start();
     const double cpu0 = threadCpuMs();
@@ -262,6 +280,7 @@ double trainRun(const Dataset &data, const std::shared_ptr<const Dataset> &share
     const double seconds = clock.nsecsElapsed() / 1e9;
     cost->guiCpuMs = threadCpuMs() - cpu0;
     cost->seconds = seconds;
+    cost->trainingRate = trainingRate;
     cost->workerMs = (training.worker()->attentionSeconds() - before) * 1e3;
     cost->refreshes = training.worker()->attentionRefreshes() - beforeCount;
     QApplication::processEvents();
@@ -296,7 +315,7 @@ int trainingMode(const std::string &spec, int steps, int rounds, bool longInputs
                 data->source.c_str(), steps, config.layers, config.heads, config.dim, config.maxLen, train.batchSize,
                 TrainingWorker::AttentionEverySteps, static_cast<long long>(TrainingWorker::AttentionMinInterval.count()),
                 TrainingWorker::AttentionBudget * 100);
-    std::vector<double> ratios;
+    std::vector<double> ratios, stepRatios;
     for (int r = 0; r < rounds; ++r) {
         double rate[2] = {0, 0};
         RunCost cost[2];
@@ -305,13 +324,81 @@ int trainingMode(const std::string &spec, int steps, int rounds, bool longInputs
             rate[live] = trainRun(*data, data, config, train, live, &cost[live]);
         }
         ratios.push_back(rate[1] / rate[0]);
-        std::printf("  round %d: off %7.1f steps/s (GUI cpu %5.0f ms), on %7.1f steps/s (GUI cpu %5.0f ms; "
-                    "%d refreshes, worker %.0f ms = %.1f%% of the run), on/off %.3f\n",
+        stepRatios.push_back(cost[1].trainingRate / cost[0].trainingRate);
+        std::printf("  round %d: off %7.2f steps/s (GUI cpu %5.0f ms), on %7.2f steps/s (GUI cpu %5.0f ms; "
+                    "%d refreshes, worker %.0f ms = %.1f%% of the run), on/off %.3f; "
+                    "up to the last step (no final refresh) %.2f / %.2f = %.3f\n",
                     r + 1, rate[0], cost[0].guiCpuMs, rate[1], cost[1].guiCpuMs, cost[1].refreshes, cost[1].workerMs,
-                    100 * cost[1].workerMs / (1e3 * cost[1].seconds), ratios.back());
+                    100 * cost[1].workerMs / (1e3 * cost[1].seconds), ratios.back(), cost[1].trainingRate,
+                    cost[0].trainingRate, stepRatios.back());
     }
-    std::printf("  median on/off %.3f: slowdown %.1f%%   (goal < 10%%)\n", median(ratios),
-                (1 - median(ratios)) * 100);
+    std::printf("  median on/off %.3f: slowdown %.1f%%   (goal < 10%%); up to the last step %.3f\n",
+                median(ratios), (1 - median(ratios)) * 100, median(stepRatios));
+    return 0;
+}
+
+
+long threadMinorFaults()
+{
+    rusage u{};
+    getrusage(RUSAGE_THREAD, &u);
+    return u.ru_minflt;
+}
+
+// What a refresh does to the steps after it: the worker's loop (trainer
+// steps, a probe-set refresh between two of them) on a thread of its own,
+// as in the window, printing each step's wall time and minor page faults.
+int stepsMode(const std::string &spec, int steps, bool longInputs, int batch, int every)
+{
+    auto data = std::make_shared<Dataset>();
+    std::string error;
+    if (!loadDataset(spec, data.get(), &error)) {
+        std::fprintf(stderr, "%s\n", error.c_str());
+        return 1;
+    }
+    ModelConfig config;
+    TrainConfig train;
+    if (longInputs) {
+        *data = longTexts(*data, 512, 240);
+        config.dim = 128; config.heads = 8; config.layers = 4; config.ffn = 512; config.maxLen = 512;
+    }
+    train.steps = steps;
+    if (batch > 0) train.batchSize = batch;
+    auto setup = std::make_shared<TrainingSetup>();
+    if (!buildSetup(*data, config, train, 0.2, setup.get(), &error)) {
+        std::fprintf(stderr, "%s\n", error.c_str());
+        return 1;
+    }
+    ProbeSet probes;
+    probes.choose(setup->val, setup->model.tasks);
+    std::printf("attention_bench steps: %d probes, refresh every %d steps (0: never)\n", probes.size(), every);
+    std::thread worker([&] {
+        Model model = setup->model;
+        Trainer trainer(model, setup->train, setup->config);
+        std::shared_ptr<AttentionSnapshot> held;
+        InspectWorkspace workspace;  // kept from refresh to refresh, as the worker does
+        for (int s = 1; s <= steps; ++s) {
+            QElapsedTimer t;
+            t.start();
+            const long f0 = threadMinorFaults();
+            trainer.step();
+            const double ms = t.nsecsElapsed() / 1e6;
+            const long f = threadMinorFaults() - f0;
+            double rms = 0;
+            long rf = 0;
+            if (every > 0 && s % every == 0) {
+                t.start();
+                const long r0 = threadMinorFaults();
+                held = std::make_shared<AttentionSnapshot>(probes.refresh(model, setup->val, s, nullptr, &workspace));
+                rms = t.nsecsElapsed() / 1e6;
+                rf = threadMinorFaults() - r0;
+            }
+            std::printf("  step %3d %8.1f ms %7ld faults%s", s, ms, f, rms > 0 ? "" : "\n");
+            if (rms > 0) std::printf("   refresh %8.1f ms %7ld faults\n", rms, rf);
+            std::fflush(stdout);
+        }
+    });
+    worker.join();
     return 0;
 }
 
@@ -322,7 +409,7 @@ int main(int argc, char **argv)
     if (!std::getenv("QT_QPA_PLATFORM"))
         setenv("QT_QPA_PLATFORM", "offscreen", 1);
     std::string mode = "views", spec = "builtin:reviews";
-    int tokens = 512, layers = 4, heads = 8, dim = 128, repeats = 10, steps = 400, rounds = 3, batch = 0;
+    int tokens = 512, layers = 4, heads = 8, dim = 128, repeats = 10, steps = 400, rounds = 3, batch = 0, every = 0;
     bool longInputs = false;
     int i = 1;
     if (argc > 1 && argv[1][0] != '-') mode = argv[i++];
@@ -339,6 +426,7 @@ int main(int argc, char **argv)
         else if (flag == "--steps") steps = std::atoi(value);
         else if (flag == "--rounds") rounds = std::atoi(value);
         else if (flag == "--batch") batch = std::atoi(value);
+        else if (flag == "--every") every = std::atoi(value);
         else if (flag == "--data") spec = value;
         else { std::fprintf(stderr, "attention_bench: unknown option %s\n", flag.c_str()); return 2; }
     }
@@ -347,6 +435,8 @@ int main(int argc, char **argv)
         return views(tokens, layers, heads, dim, repeats);
     if (mode == "training")
         return trainingMode(spec, steps, rounds, longInputs, batch);
+    if (mode == "steps")
+        return stepsMode(spec, steps, longInputs, batch, every);
     std::fprintf(stderr, "attention_bench: unknown mode %s (views or training)\n", mode.c_str());
     return 2;
 }
