@@ -291,27 +291,43 @@ double trainRun(const Dataset &data, const std::shared_ptr<const Dataset> &share
     return double(steps) / seconds;
 }
 
-int trainingMode(const std::string &spec, int steps, int rounds, bool longInputs, int batch)
-{
-    auto data = std::make_shared<Dataset>();
-    std::string error;
-    if (!loadDataset(spec, data.get(), &error)) {
-        std::fprintf(stderr, "%s\n", error.c_str());
-        return 1;
-    }
+// The data and settings both training modes run: builtin data as given, or
+// (longInputs) 512-token texts on a 4-layer, 8-head, d = 128 model.
+struct TrainingBench {
+    std::shared_ptr<Dataset> data = std::make_shared<Dataset>();
     ModelConfig config;
     TrainConfig train;
-    if (longInputs) {
-        *data = longTexts(*data, 512, 240);
-        config.dim = 128;
-        config.heads = 8;
-        config.layers = 4;
-        config.ffn = 512;
-        config.maxLen = 512;
+};
+
+bool trainingBench(const std::string &spec, int steps, bool longInputs, int batch, TrainingBench *out)
+{
+    std::string error;
+    if (!loadDataset(spec, out->data.get(), &error)) {
+        std::fprintf(stderr, "%s\n", error.c_str());
+        return false;
     }
-    train.steps = steps;
+    if (longInputs) {
+        *out->data = longTexts(*out->data, 512, 240);
+        out->config.dim = 128;
+        out->config.heads = 8;
+        out->config.layers = 4;
+        out->config.ffn = 512;
+        out->config.maxLen = 512;
+    }
+    out->train.steps = steps;
     if (batch > 0)
-        train.batchSize = batch;
+        out->train.batchSize = batch;
+    return true;
+}
+
+int trainingMode(const std::string &spec, int steps, int rounds, bool longInputs, int batch)
+{
+    TrainingBench bench;
+    if (!trainingBench(spec, steps, longInputs, batch, &bench))
+        return 1;
+    const std::shared_ptr<Dataset> &data = bench.data;
+    const ModelConfig &config = bench.config;
+    const TrainConfig &train = bench.train;
     std::printf("attention_bench training: %s, %d steps per run, %d layers x %d heads, d = %d, max_len %d, "
                 "batch %d; live attention every %d steps, >= %lld ms apart, <= %.0f%% of the time\n",
                 data->source.c_str(), steps, config.layers, config.heads, config.dim, config.maxLen, train.batchSize,
@@ -352,20 +368,13 @@ long threadMinorFaults()
 // as in the window, printing each step's wall time and minor page faults.
 int stepsMode(const std::string &spec, int steps, bool longInputs, int batch, int every)
 {
-    auto data = std::make_shared<Dataset>();
-    std::string error;
-    if (!loadDataset(spec, data.get(), &error)) {
-        std::fprintf(stderr, "%s\n", error.c_str());
+    TrainingBench bench;
+    if (!trainingBench(spec, steps, longInputs, batch, &bench))
         return 1;
-    }
-    ModelConfig config;
-    TrainConfig train;
-    if (longInputs) {
-        *data = longTexts(*data, 512, 240);
-        config.dim = 128; config.heads = 8; config.layers = 4; config.ffn = 512; config.maxLen = 512;
-    }
-    train.steps = steps;
-    if (batch > 0) train.batchSize = batch;
+    const std::shared_ptr<Dataset> &data = bench.data;
+    const ModelConfig &config = bench.config;
+    const TrainConfig &train = bench.train;
+    std::string error;
     auto setup = std::make_shared<TrainingSetup>();
     if (!buildSetup(*data, config, train, 0.2, setup.get(), &error)) {
         std::fprintf(stderr, "%s\n", error.c_str());
