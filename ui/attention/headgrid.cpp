@@ -22,7 +22,7 @@ HeadGrid::HeadGrid(QWidget *parent) : QWidget(parent)
 }
 
 void HeadGrid::setMaps(const std::vector<std::vector<std::vector<std::vector<float>>>> &maps,
-                       ColorMap colorMap)
+                       ColorMap colorMap, ColorScale colorScale)
 {
     // The colour map as a table, and thumbnails of at most MaxThumb pixels a
     // side: a long sample's map is reduced by the maximum over each block,
@@ -59,8 +59,8 @@ void HeadGrid::setMaps(const std::vector<std::vector<std::vector<std::vector<flo
             }
             for (float v : acc)
                 top = std::max(top, v);
-            // Each head scaled to its own maximum, as the enlarged map is.
-            const float scale = top > 0 ? 255.0f / top : 0.0f;
+            // The colour scale of the enlarged map: weight 1, or each head's own maximum.
+            const float scale = colorScale == ColorScale::Fixed ? 255.0f : top > 0 ? 255.0f / top : 0.0f;
             QImage image(size, size, QImage::Format_RGB32);
             for (int y = 0; y < size; ++y) {
                 auto *line = reinterpret_cast<QRgb *>(image.scanLine(y));

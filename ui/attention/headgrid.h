@@ -18,7 +18,8 @@ public:
     explicit HeadGrid(QWidget *parent = nullptr);
 
     // maps[layer][head] is an L x L matrix (rows of floats).
-    void setMaps(const std::vector<std::vector<std::vector<std::vector<float>>>> &maps, ColorMap colorMap);
+    void setMaps(const std::vector<std::vector<std::vector<std::vector<float>>>> &maps, ColorMap colorMap,
+                 ColorScale colorScale = ColorScale::Fixed);
     void setCurrent(int layer, int head);
     int layers() const { return int(m_images.size()); }
     int heads() const { return m_images.empty() ? 0 : int(m_images.front().size()); }

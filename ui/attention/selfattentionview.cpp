@@ -112,6 +112,7 @@ void SelfAttentionView::setColorMap(ColorMap map)
 void SelfAttentionView::setColorScale(ColorScale scale)
 {
     m_colorScale = scale;
+    m_gridDirty = true;
     rebuild();
 }
 
@@ -170,7 +171,7 @@ void SelfAttentionView::rebuild()
 
     if (m_gridDirty) {
         static const std::vector<std::vector<std::vector<std::vector<float>>>> none;
-        m_grid->setMaps(s ? s->selfAttention : none, m_colorMap);
+        m_grid->setMaps(s ? s->selfAttention : none, m_colorMap, m_colorScale);
         m_gridDirty = false;
     }
     m_grid->setCurrent(m_layer, m_head);
@@ -181,7 +182,8 @@ void SelfAttentionView::rebuild()
     const int size = std::max(n, 2);
     data->setSize(size, size);
     data->setRange(QCPRange(0, size - 1), QCPRange(0, size - 1));
-    data->fill(std::nan(""));
+    if (n < size)
+        data->fill(std::nan(""));  // otherwise every cell is set below
     double top = 0;
     for (int i = 0; i < n; ++i)
         for (int j = 0; j < n && j < int((*map)[size_t(i)].size()); ++j) {
