@@ -60,6 +60,11 @@ QCPColorGradient colorGradient(ColorMap map)
     return g;
 }
 
+double scaleTop(ColorScale scale, double largest)
+{
+    return scale == ColorScale::Fixed || !(largest > 0) ? 1.0 : largest;
+}
+
 QColor colorAt(ColorMap map, double t)
 {
     static const QCPColorGradient gradients[3] = {colorGradient(ColorMap::Viridis),

@@ -23,6 +23,8 @@ enum class ColorMap { Viridis, Cividis, Greyscale };
 // concentrates). Largest: at the largest weight shown, for long inputs where
 // every weight is small.
 enum class ColorScale { Fixed, Largest };
+// The weight drawn in the top colour: 1, or `largest` (1 when it is not positive).
+double scaleTop(ColorScale scale, double largest);
 
 QStringList colorMapNames();                  // "viridis", "cividis", "greyscale"
 QString colorMapName(ColorMap map);

@@ -60,7 +60,7 @@ void HeadGrid::setMaps(const std::vector<std::vector<std::vector<std::vector<flo
             for (float v : acc)
                 top = std::max(top, v);
             // The colour scale of the enlarged map: weight 1, or each head's own maximum.
-            const float scale = colorScale == ColorScale::Fixed ? 255.0f : top > 0 ? 255.0f / top : 0.0f;
+            const float scale = float(255.0 / scaleTop(colorScale, top));
             QImage image(size, size, QImage::Format_RGB32);
             for (int y = 0; y < size; ++y) {
                 auto *line = reinterpret_cast<QRgb *>(image.scanLine(y));

@@ -190,7 +190,7 @@ void SelfAttentionView::rebuild()
             data->setCell(j, i, (*map)[size_t(i)][size_t(j)]);
             top = std::max(top, double((*map)[size_t(i)][size_t(j)]));
         }
-    m_map->setDataRange(QCPRange(0, m_colorScale == ColorScale::Fixed || top <= 0 ? 1.0 : top));
+    m_map->setDataRange(QCPRange(0, scaleTop(m_colorScale, top)));
     updateTicks();
     m_plot->xAxis->setTickLabelRotation(-90);
     m_plot->xAxis->setRange(-0.5, std::max(n, 1) - 0.5);

@@ -200,7 +200,7 @@ void TaskHeatmap::rebuild()
             for (int c = 0; c < nCols; ++c)
                 data->setCell(c, r, m_cells[size_t(r)][size_t(c)]);
     }
-    m_map->setDataRange(QCPRange(0, m_colorScale == ColorScale::Fixed || maxWeight <= 0 ? 1.0 : maxWeight));
+    m_map->setDataRange(QCPRange(0, scaleTop(m_colorScale, maxWeight)));
 
     // Token labels: every one when they fit, otherwise every k-th.
     auto xTicker = m_plot->xAxis->ticker().dynamicCast<QCPAxisTickerText>();

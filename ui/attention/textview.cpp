@@ -193,7 +193,7 @@ int TextView::layoutAndPaint(QPainter *painter, int width, const QRect &clip) co
     for (const auto &w : s->weights)
         for (float x : w)
             maxWeight = std::max(maxWeight, double(x));
-    const_cast<TextView *>(this)->m_maxWeight = m_colorScale == ColorScale::Fixed || maxWeight <= 0 ? 1.0 : maxWeight;
+    const_cast<TextView *>(this)->m_maxWeight = scaleTop(m_colorScale, maxWeight);
 
     updateTokenCache(*s);
     const int T = m_snapshot->taskCount();
