@@ -325,9 +325,7 @@ int trainingMode(const std::string &spec, int steps, int rounds, bool longInputs
     TrainingBench bench;
     if (!trainingBench(spec, steps, longInputs, batch, &bench))
         return 1;
-    const std::shared_ptr<Dataset> &data = bench.data;
-    const ModelConfig &config = bench.config;
-    const TrainConfig &train = bench.train;
+    const auto &[data, config, train] = bench;
     std::printf("attention_bench training: %s, %d steps per run, %d layers x %d heads, d = %d, max_len %d, "
                 "batch %d; live attention every %d steps, >= %lld ms apart, <= %.0f%% of the time\n",
                 data->source.c_str(), steps, config.layers, config.heads, config.dim, config.maxLen, train.batchSize,
@@ -371,9 +369,7 @@ int stepsMode(const std::string &spec, int steps, bool longInputs, int batch, in
     TrainingBench bench;
     if (!trainingBench(spec, steps, longInputs, batch, &bench))
         return 1;
-    const std::shared_ptr<Dataset> &data = bench.data;
-    const ModelConfig &config = bench.config;
-    const TrainConfig &train = bench.train;
+    const auto &[data, config, train] = bench;
     std::string error;
     auto setup = std::make_shared<TrainingSetup>();
     if (!buildSetup(*data, config, train, 0.2, setup.get(), &error)) {
