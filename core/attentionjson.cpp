@@ -4,7 +4,7 @@ namespace attnscope {
 
 void writeAttentionSample(JsonWriter &w, const std::vector<TaskInfo> &tasks, const std::vector<std::string> &tokens,
                           const std::vector<std::vector<float>> &weights, const std::vector<std::vector<float>> &probs,
-                          const std::vector<std::vector<std::vector<std::vector<float>>>> &selfAttention)
+                          const SelfAttentionMaps &selfAttention)
 {
     w.beginObject();
     w.key("tokens");
@@ -38,12 +38,13 @@ void writeAttentionSample(JsonWriter &w, const std::vector<TaskInfo> &tasks, con
     w.endObject();
     w.key("layers");
     w.beginArray();
-    for (const auto &layer : selfAttention) {
+    for (int l = 0; l < selfAttention.layers && !selfAttention.empty(); ++l) {
         w.beginArray();
-        for (const auto &head : layer) {
+        for (int h = 0; h < selfAttention.heads; ++h) {
             w.beginArray();
-            for (const std::vector<float> &row : head)
-                w.array(row);
+            const float *map = selfAttention.map(l, h);
+            for (int i = 0; i < selfAttention.n; ++i)
+                w.array(map + size_t(i) * size_t(selfAttention.n), size_t(selfAttention.n));
             w.endArray();
         }
         w.endArray();

@@ -14,11 +14,11 @@
 namespace attnscope {
 
 // One element of "samples". weights[t][j]: task t's attention on token j;
-// probs[t][c]; selfAttention[layer][head][i][j]. Tasks beyond the model's
+// probs[t][c]; selfAttention: the encoder's maps ("layers"). Tasks beyond the model's
 // (or missing arrays) are left out; the predicted class is the first most
 // probable one.
 void writeAttentionSample(JsonWriter &w, const std::vector<TaskInfo> &tasks, const std::vector<std::string> &tokens,
                           const std::vector<std::vector<float>> &weights, const std::vector<std::vector<float>> &probs,
-                          const std::vector<std::vector<std::vector<std::vector<float>>>> &selfAttention);
+                          const SelfAttentionMaps &selfAttention);
 
 } // namespace attnscope

@@ -38,9 +38,14 @@ public:
     template <class T>
     void array(const std::vector<T> &values)
     {
+        array(values.data(), values.size());
+    }
+    template <class T>
+    void array(const T *values, size_t count)
+    {
         beginArray();
-        for (const T &v : values)
-            value(v);
+        for (size_t i = 0; i < count; ++i)
+            value(values[i]);
         endArray();
     }
 

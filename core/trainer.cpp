@@ -218,16 +218,15 @@ std::vector<SampleOutputs> inspect(const Model &model, const EncodedDataset &dat
             const size_t index = first + size_t(b);
             if (index < options.selfAttention.size() && !options.selfAttention[index])
                 continue;  // its maps are not wanted
-            o.selfAttention.assign(size_t(c.layers), {});
-            for (int l = 0; l < c.layers; ++l) {
-                o.selfAttention[size_t(l)].assign(size_t(c.heads), {});
+            SelfAttentionMaps &maps = o.selfAttention;
+            maps.reset(c.layers, c.heads, n);
+            for (int l = 0; l < c.layers; ++l)
                 for (int h = 0; h < c.heads; ++h) {
-                    auto &rows = o.selfAttention[size_t(l)][size_t(h)];
-                    rows.resize(size_t(n));
                     const float *A = acts.layers[size_t(l)].att.data() + (size_t(b) * c.heads + h) * L * L;
-                    for (int i = 0; i < n; ++i) rows[size_t(i)].assign(A + size_t(i) * L, A + size_t(i) * L + n);
+                    float *to = maps.map(l, h);
+                    for (int i = 0; i < n; ++i)
+                        std::copy_n(A + size_t(i) * L, n, to + size_t(i) * size_t(n));
                 }
-            }
         }
     }, options.workspace);
     return out;

@@ -59,7 +59,7 @@ struct EvalResult {
 struct SampleOutputs {
     std::vector<std::vector<float>> pool;   // per task: one weight per real token
     std::vector<std::vector<float>> probs;  // per task: class probabilities
-    std::vector<std::vector<std::vector<std::vector<float>>>> selfAttention; // [layer][head][i][j], real tokens only
+    SelfAttentionMaps selfAttention;        // the sample's own positions only
 };
 
 class Trainer {

@@ -47,6 +47,32 @@ struct ModelConfig {
 // A padded batch, row-major. L may be shorter than the model's maximum:
 // padding never changes a result (MODEL.md 2), so batches are padded to their
 // longest sample.
+// The encoder self-attention of one sample: map (layer, head) is one n x n
+// array, row i (the query) holding its weights on keys 0..n-1, n the
+// sample's own positions. Empty when not kept. One array per map, not one
+// for all: 1 MB each at 512 tokens, which malloc serves from its heap again
+// and again, where one 33 MB array would be a fresh mmap (and 8,000 page
+// faults) every time.
+struct SelfAttentionMaps {
+    int layers = 0, heads = 0, n = 0;
+    std::vector<std::vector<float>> maps;  // [layer * heads + head][i * n + j]
+
+    bool empty() const { return maps.empty(); }
+    size_t mapSize() const { return size_t(n) * size_t(n); }
+    size_t floats() const { return maps.size() * mapSize(); }
+    // Sets the shape; every map n x n, zero.
+    void reset(int layers_, int heads_, int n_)
+    {
+        layers = layers_;
+        heads = heads_;
+        n = n_;
+        maps.assign(size_t(layers) * size_t(heads), std::vector<float>(mapSize()));
+    }
+    const float *map(int layer, int head) const { return maps[size_t(layer) * size_t(heads) + size_t(head)].data(); }
+    float *map(int layer, int head) { return maps[size_t(layer) * size_t(heads) + size_t(head)].data(); }
+    float at(int layer, int head, int i, int j) const { return map(layer, head)[size_t(i) * size_t(n) + size_t(j)]; }
+};
+
 struct Batch {
     int B = 0;  // samples
     int L = 0;  // tokens per sample

@@ -228,9 +228,10 @@ void TestTrainer::inspectReturnsTheForwardPass()
             for (float w : a) sum += w;
             QVERIFY(std::abs(sum - 1.0) < 1e-5);
         }
-        QCOMPARE(out[k].selfAttention.size(), size_t(2));
-        QCOMPARE(out[k].selfAttention[0].size(), size_t(s.model.config.heads));
-        QCOMPARE(out[k].selfAttention[1][3].size(), n);
+        QCOMPARE(out[k].selfAttention.layers, 2);
+        QCOMPARE(out[k].selfAttention.heads, s.model.config.heads);
+        QCOMPARE(size_t(out[k].selfAttention.n), n);
+        QCOMPARE(out[k].selfAttention.floats(), size_t(2 * s.model.config.heads) * n * n);
     }
     // the same numbers as a forward pass over that one sample
     Batch batch;
@@ -240,6 +241,14 @@ void TestTrainer::inspectReturnsTheForwardPass()
     for (int t = 0; t < int(s.data.tasks.size()); ++t)
         for (size_t j = 0; j < out[1].pool[size_t(t)].size(); ++j)
             QVERIFY(std::abs(out[1].pool[size_t(t)][j] - acts.pool[(size_t(t)) * size_t(batch.L) + j]) < 1e-6f);
+    // and every self-attention weight is that pass's att[h][i][j] (batch of one)
+    const SelfAttentionMaps &maps = out[1].selfAttention;
+    const size_t L = size_t(batch.L);
+    for (int l = 0; l < maps.layers; ++l)
+        for (int h = 0; h < maps.heads; ++h)
+            for (int i = 0; i < maps.n; ++i)
+                for (int j = 0; j < maps.n; ++j)
+                    QVERIFY(std::abs(maps.at(l, h, i, j) - acts.layers[size_t(l)].att[(size_t(h) * L + size_t(i)) * L + size_t(j)]) < 1e-6f);
 }
 
 QTEST_APPLESS_MAIN(TestTrainer)

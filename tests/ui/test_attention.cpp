@@ -47,6 +47,7 @@ private slots:
     void heatmapCellsEqualCoreWeights();
     void heatmapSamplesForTaskLayout();
     void colourScaleFixedOrLargest();
+    void thumbnailsAreBlockMaxima();
     void clickingARowSelectsTheSample();
     void selectingASampleUpdatesEveryView();
     void timelineKeepsBoundedEvenlyThinned();
@@ -173,6 +174,47 @@ void TestAttention::colourScaleFixedOrLargest()
     QCOMPARE(heatmap->colorScaleTop(), 1.0);
 }
 
+// The head grid's thumbnails (made on the worker with the snapshot): every
+// pixel is the largest weight of its block of the full map, so one sharp
+// weight stays visible at 300 tokens; short maps are kept whole.
+void TestAttention::thumbnailsAreBlockMaxima()
+{
+    SelfAttentionMaps maps;
+    maps.reset(1, 2, 300);
+    uint32_t state = 12345;
+    for (std::vector<float> &map : maps.maps)
+        for (float &w : map) {
+            state = state * 1664525u + 1013904223u;
+            w = float(state >> 8) / float(1u << 24) * 0.01f;
+        }
+    maps.map(0, 1)[150 * 300 + 7] = 0.9f;
+    const SelfAttentionMaps thumbs = blockMaxima(maps, 128);
+    QCOMPARE(thumbs.layers, 1);
+    QCOMPARE(thumbs.heads, 2);
+    QCOMPARE(thumbs.n, 128);
+    QCOMPARE(thumbs.floats(), size_t(2 * 128 * 128));
+    for (int h = 0; h < 2; ++h) {
+        // Every cell goes to pixel (i * 128 / 300, j * 128 / 300).
+        std::vector<float> expected(128 * 128, -1.0f);
+        for (int i = 0; i < 300; ++i)
+            for (int j = 0; j < 300; ++j) {
+                float &e = expected[size_t(i * 128 / 300) * 128 + size_t(j * 128 / 300)];
+                e = std::max(e, maps.at(0, h, i, j));
+            }
+        for (int py = 0; py < 128; ++py)
+            for (int px = 0; px < 128; ++px)
+                QCOMPARE(thumbs.at(0, h, py, px), expected[size_t(py) * 128 + size_t(px)]);
+    }
+    QCOMPARE(thumbs.at(0, 1, 150 * 128 / 300, 7 * 128 / 300), 0.9f);
+    QVERIFY(thumbs.at(0, 0, 150 * 128 / 300, 7 * 128 / 300) < 0.01f);
+
+    SelfAttentionMaps small;
+    small.reset(1, 2, 10);
+    small.maps[1][57] = 0.5f;
+    QCOMPARE(blockMaxima(small, 128).maps, small.maps);
+    QVERIFY(blockMaxima(SelfAttentionMaps(), 128).empty());
+}
+
 void TestAttention::heatmapSamplesForTaskLayout()
 {
     TaskHeatmap *heatmap = m_panel->heatmap();
@@ -230,10 +272,11 @@ void TestAttention::selectingASampleUpdatesEveryView()
         QCOMPARE(m_panel->disagreementView()->spread(int(j)), double(hi) - double(lo));
     }
     m_panel->selfAttentionView()->setHead(1, 1);
-    const auto &map = core[0].selfAttention[1][1];
-    for (size_t i = 0; i < map.size(); ++i)
-        for (size_t j = 0; j < map.size(); ++j)
-            QCOMPARE(m_panel->selfAttentionView()->cell(int(i), int(j)), double(map[i][j]));
+    const SelfAttentionMaps &maps = core[0].selfAttention;
+    QVERIFY(maps.n > 0);
+    for (int i = 0; i < maps.n; ++i)
+        for (int j = 0; j < maps.n; ++j)
+            QCOMPARE(m_panel->selfAttentionView()->cell(i, j), double(maps.at(1, 1, i, j)));
     QVERIFY(m_panel->textView()->header(0).contains(QStringLiteral("gold")));
 }
 
@@ -358,13 +401,13 @@ void TestAttention::probeEditorEqualsCli()
                  QString::fromStdString(loaded.tasks[t].classes[size_t(s.predicted(int(t)))]));
     }
     const QJsonArray layers = sample.value(QStringLiteral("layers")).toArray();
-    QCOMPARE(layers.size(), qsizetype(s.selfAttention.size()));
+    QCOMPARE(layers.size(), qsizetype(s.selfAttention.layers));
     for (qsizetype l = 0; l < layers.size(); ++l)
         for (qsizetype h = 0; h < layers.at(l).toArray().size(); ++h) {
             const QJsonArray rows = layers.at(l).toArray().at(h).toArray();
             for (qsizetype i = 0; i < rows.size(); ++i)
                 for (qsizetype j = 0; j < rows.at(i).toArray().size(); ++j)
-                    QCOMPARE(float(rows.at(i).toArray().at(j).toDouble()), s.selfAttention[size_t(l)][size_t(h)][size_t(i)][size_t(j)]);
+                    QCOMPARE(float(rows.at(i).toArray().at(j).toDouble()), s.selfAttention.at(int(l), int(h), int(i), int(j)));
         }
     // The panel's JSON export of the editor is the CLI's document.
     const QJsonDocument exported = QJsonDocument::fromJson(m_panel->json(AttentionPanel::View::ProbeEditor));

@@ -116,11 +116,12 @@ void compareWithCore(const AttentionSnapshot &snap, const TrainingSetup &setup, 
             for (size_t c = 0; c < core[k].probs[t].size(); ++c)
                 QCOMPARE(s.probs[t][c], core[k].probs[t][c]);
         }
-        for (size_t l = 0; l < s.selfAttention.size(); ++l)
-            for (size_t h = 0; h < s.selfAttention[l].size(); ++h)
-                for (size_t i = 0; i < s.selfAttention[l][h].size(); ++i)
-                    for (size_t j = 0; j < s.selfAttention[l][h][i].size(); ++j)
-                        QCOMPARE(s.selfAttention[l][h][i][j], core[k].selfAttention[l][h][i][j]);
+        QCOMPARE(s.selfAttention.layers, core[k].selfAttention.layers);
+        QCOMPARE(s.selfAttention.heads, core[k].selfAttention.heads);
+        QCOMPARE(s.selfAttention.n, core[k].selfAttention.n);
+        QCOMPARE(s.selfAttention.maps.size(), core[k].selfAttention.maps.size());
+        for (size_t m = 0; m < s.selfAttention.maps.size(); ++m)
+            QCOMPARE(s.selfAttention.maps[m], core[k].selfAttention.maps[m]);
     }
 }
 

@@ -40,6 +40,35 @@ int AttentionSnapshot::findProbe(int probe) const
     return -1;
 }
 
+SelfAttentionMaps blockMaxima(const SelfAttentionMaps &maps, int side)
+{
+    const int n = maps.n;
+    if (maps.empty() || n <= side)
+        return maps;
+    SelfAttentionMaps out;
+    out.reset(maps.layers, maps.heads, side);
+    // Block px covers columns [first[px], first[px + 1]): the first j with j * side / n >= px.
+    std::vector<int> first(size_t(side) + 1);
+    for (int px = 0; px <= side; ++px)
+        first[size_t(px)] = int((int64_t(px) * n + side - 1) / side);
+    for (int l = 0; l < maps.layers; ++l)
+        for (int h = 0; h < maps.heads; ++h) {
+            const float *map = maps.map(l, h);
+            float *thumb = out.map(l, h);
+            for (int i = 0; i < n; ++i) {
+                const float *row = map + size_t(i) * size_t(n);
+                float *to = thumb + size_t(int64_t(i) * side / n) * size_t(side);
+                for (int px = 0; px < side; ++px) {
+                    float v = to[px];  // weights are >= 0: the block's maximum starts at 0
+                    for (int j = first[size_t(px)]; j < first[size_t(px) + 1]; ++j)
+                        v = std::max(v, row[j]);
+                    to[px] = v;
+                }
+            }
+        }
+    return out;
+}
+
 size_t AttentionSnapshot::approximateBytes() const
 {
     size_t bytes = sizeof(*this);
@@ -49,9 +78,7 @@ size_t AttentionSnapshot::approximateBytes() const
         for (const auto &w : s.weights) bytes += w.size() * sizeof(float);
         for (const auto &p : s.probs) bytes += p.size() * sizeof(float);
         for (const auto &r : s.rationale) bytes += r.size();
-        for (const auto &layer : s.selfAttention)
-            for (const auto &head : layer)
-                for (const auto &row : head) bytes += row.size() * sizeof(float) + sizeof(row);
+        bytes += (s.selfAttention.floats() + s.thumbnails.floats()) * sizeof(float);
     }
     return bytes;
 }
@@ -59,8 +86,8 @@ size_t AttentionSnapshot::approximateBytes() const
 void AttentionSnapshot::dropSelfAttention()
 {
     for (AttentionSample &s : samples) {
-        s.selfAttention.clear();
-        s.selfAttention.shrink_to_fit();
+        s.selfAttention = {};
+        s.thumbnails = {};
     }
 }
 
@@ -196,8 +223,10 @@ AttentionSnapshot makeSnapshot(const Model &model, const EncodedDataset &data,
             s.rationale.resize(size_t(T));
             s.weights = std::move(outputs[b].pool);
             s.probs = std::move(outputs[b].probs);
-            if (keeps[k])
+            if (keeps[k]) {
                 s.selfAttention = std::move(outputs[b].selfAttention);
+                s.thumbnails = blockMaxima(s.selfAttention, ThumbnailSide);
+            }
         }
     }
 

@@ -32,7 +32,11 @@ struct AttentionSample {
     std::vector<std::vector<uint8_t>> rationale;  // [task][token] 1 = rationale; empty per task = none given
     std::vector<std::vector<float>> weights;      // [task][token] pooling attention a[t, j]
     std::vector<std::vector<float>> probs;        // [task][class]
-    std::vector<std::vector<std::vector<std::vector<float>>>> selfAttention; // [layer][head][i][j]
+    SelfAttentionMaps selfAttention;        // the encoder's maps; empty when not kept
+    // The same maps reduced to at most ThumbnailSide a side, each pixel the
+    // largest weight of its block (a sharp peak stays visible): the head
+    // grid's pictures, made with the snapshot on the worker thread.
+    SelfAttentionMaps thumbnails;
 
     int tokenCount() const { return int(tokens.size()); }
     int predicted(int task) const;          // argmax of probs[task], -1 when none
@@ -62,6 +66,13 @@ struct AttentionSnapshot {
     // A copy without the self-attention maps (never copies them).
     AttentionSnapshot withoutSelfAttention() const;
 };
+
+// The largest side of a self-attention thumbnail.
+constexpr int ThumbnailSide = 128;
+// maps reduced to at most `side` x `side`: pixel (py, px) is the largest
+// weight of the rows i with i * side / n == py and the columns j with
+// j * side / n == px. Maps of at most `side` tokens come back unchanged.
+SelfAttentionMaps blockMaxima(const SelfAttentionMaps &maps, int side);
 
 // Snapshots are shared, never modified once made: the timeline, the panel
 // and every view hold the same one (a 512-token sample of a 4-layer 8-head

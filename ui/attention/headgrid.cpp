@@ -21,55 +21,29 @@ HeadGrid::HeadGrid(QWidget *parent) : QWidget(parent)
     setToolTip(tr("Every layer (rows) and head (columns); click one to enlarge it"));
 }
 
-void HeadGrid::setMaps(const std::vector<std::vector<std::vector<std::vector<float>>>> &maps,
-                       ColorMap colorMap, ColorScale colorScale)
+void HeadGrid::setMaps(const SelfAttentionMaps &thumbnails, ColorMap colorMap, ColorScale colorScale)
 {
-    // The colour map as a table, and thumbnails of at most MaxThumb pixels a
-    // side: a long sample's map is reduced by the maximum over each block,
-    // so a sharp peak stays visible.
-    constexpr int MaxThumb = 128;
     QRgb lut[256];
     for (int i = 0; i < 256; ++i)
         lut[i] = colorAt(colorMap, i / 255.0).rgb();
-    m_images.assign(maps.size(), {});
-    std::vector<float> acc;
-    std::vector<int> firstColumn;  // block px covers columns [firstColumn[px], firstColumn[px + 1])
-    for (size_t l = 0; l < maps.size(); ++l) {
-        for (const auto &map : maps[l]) {
-            const int n = int(map.size());
-            const int size = std::clamp(n, 1, MaxThumb);
-            firstColumn.assign(size_t(size) + 1, n);
-            for (int px = 0; px <= size; ++px)
-                firstColumn[size_t(px)] = int((int64_t(px) * n + size - 1) / size);  // first j with j * size / n >= px
-            acc.assign(size_t(size) * size, 0.0f);
-            float top = 0;
-            for (int i = 0; i < n; ++i) {
-                const int py = int(int64_t(i) * size / n);
-                const std::vector<float> &row = map[size_t(i)];
-                const int m = std::min(n, int(row.size()));
-                float *out = acc.data() + size_t(py) * size;
-                for (int px = 0; px < size; ++px) {
-                    // The maximum over the block's columns: contiguous, so it vectorises.
-                    const int j0 = std::min(firstColumn[size_t(px)], m), j1 = std::min(firstColumn[size_t(px) + 1], m);
-                    float v = out[px];
-                    for (int j = j0; j < j1; ++j)
-                        v = std::max(v, row[size_t(j)]);
-                    out[px] = v;
-                }
-            }
-            for (float v : acc)
-                top = std::max(top, v);
-            // The colour scale of the enlarged map: weight 1, or each head's own maximum.
+    const int size = std::max(thumbnails.n, 1);
+    m_images.assign(thumbnails.empty() ? 0 : size_t(thumbnails.layers), {});
+    for (int l = 0; l < int(m_images.size()); ++l)
+        for (int h = 0; h < thumbnails.heads; ++h) {
+            const float *map = thumbnails.map(l, h);
+            const float top = *std::max_element(map, map + thumbnails.mapSize());
+            // The colour scale of the enlarged map: weight 1, or each head's own maximum
+            // (a thumbnail pixel is its block's maximum, so the map's maximum is among them).
             const float scale = float(255.0 / scaleTop(colorScale, top));
             QImage image(size, size, QImage::Format_RGB32);
             for (int y = 0; y < size; ++y) {
                 auto *line = reinterpret_cast<QRgb *>(image.scanLine(y));
+                const float *row = map + size_t(y) * size_t(size);
                 for (int x = 0; x < size; ++x)
-                    line[x] = lut[std::clamp(int(acc[size_t(y) * size + x] * scale + 0.5f), 0, 255)];
+                    line[x] = lut[std::clamp(int(row[x] * scale + 0.5f), 0, 255)];
             }
-            m_images[l].push_back(std::move(image));
+            m_images[size_t(l)].push_back(std::move(image));
         }
-    }
     updateGeometry();
     update();
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "colormaps.h"
+#include "types.h"
 
 #include <QImage>
 #include <QWidget>
@@ -17,9 +18,9 @@ class HeadGrid : public QWidget {
 public:
     explicit HeadGrid(QWidget *parent = nullptr);
 
-    // maps[layer][head] is an L x L matrix (rows of floats).
-    void setMaps(const std::vector<std::vector<std::vector<std::vector<float>>>> &maps, ColorMap colorMap,
-                 ColorScale colorScale = ColorScale::Fixed);
+    // One picture per map of `thumbnails` (AttentionSample::thumbnails: each
+    // map already reduced to at most ThumbnailSide a side), one pixel per cell.
+    void setMaps(const SelfAttentionMaps &thumbnails, ColorMap colorMap, ColorScale colorScale = ColorScale::Fixed);
     void setCurrent(int layer, int head);
     int layers() const { return int(m_images.size()); }
     int heads() const { return m_images.empty() ? 0 : int(m_images.front().size()); }

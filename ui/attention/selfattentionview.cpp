@@ -116,22 +116,25 @@ void SelfAttentionView::setColorScale(ColorScale scale)
     rebuild();
 }
 
-const std::vector<std::vector<float>> *SelfAttentionView::currentMap() const
+const float *SelfAttentionView::currentMap(int *n) const
 {
+    *n = 0;
     if (m_sample < 0 || m_sample >= int(m_snapshot->samples.size()))
         return nullptr;
-    const auto &sa = m_snapshot->samples[size_t(m_sample)].selfAttention;
-    if (m_layer >= int(sa.size()) || m_head >= int(sa[size_t(m_layer)].size()))
+    const SelfAttentionMaps &sa = m_snapshot->samples[size_t(m_sample)].selfAttention;
+    if (sa.empty() || m_layer >= sa.layers || m_head >= sa.heads)
         return nullptr;
-    return &sa[size_t(m_layer)][size_t(m_head)];
+    *n = sa.n;
+    return sa.map(m_layer, m_head);
 }
 
 double SelfAttentionView::cell(int i, int j) const
 {
-    const auto *map = currentMap();
-    if (!map || i < 0 || i >= int(map->size()) || j < 0 || j >= int((*map)[size_t(i)].size()))
+    int n = 0;
+    const float *map = currentMap(&n);
+    if (!map || i < 0 || i >= n || j < 0 || j >= n)
         return std::nan("");
-    return (*map)[size_t(i)][size_t(j)];
+    return map[size_t(i) * size_t(n) + size_t(j)];
 }
 
 void SelfAttentionView::rebuild()
@@ -146,8 +149,8 @@ void SelfAttentionView::rebuild()
                                    ? &m_snapshot->samples[size_t(m_sample)]
                                    : nullptr;
     // Combo boxes follow the model's shape.
-    const int layers = s ? int(s->selfAttention.size()) : 0;
-    const int heads = layers > 0 ? int(s->selfAttention[0].size()) : 0;
+    const int layers = s && !s->selfAttention.empty() ? s->selfAttention.layers : 0;
+    const int heads = layers > 0 ? s->selfAttention.heads : 0;
     if (m_layerBox->count() != layers) {
         m_layerBox->clear();
         for (int l = 0; l < layers; ++l) m_layerBox->addItem(QString::number(l));
@@ -170,14 +173,14 @@ void SelfAttentionView::rebuild()
         m_note->setText(tr("sample #%1 · step %2").arg(s->sampleIndex).arg(m_snapshot->step));
 
     if (m_gridDirty) {
-        static const std::vector<std::vector<std::vector<std::vector<float>>>> none;
-        m_grid->setMaps(s ? s->selfAttention : none, m_colorMap, m_colorScale);
+        static const SelfAttentionMaps none;
+        m_grid->setMaps(s ? s->thumbnails : none, m_colorMap, m_colorScale);
         m_gridDirty = false;
     }
     m_grid->setCurrent(m_layer, m_head);
 
-    const auto *map = currentMap();
-    const int n = map ? int(map->size()) : 0;
+    int n = 0;
+    const float *map = currentMap(&n);
     QCPColorMapData *data = m_map->data();
     const int size = std::max(n, 2);
     data->setSize(size, size);
@@ -186,9 +189,10 @@ void SelfAttentionView::rebuild()
         data->fill(std::nan(""));  // otherwise every cell is set below
     double top = 0;
     for (int i = 0; i < n; ++i)
-        for (int j = 0; j < n && j < int((*map)[size_t(i)].size()); ++j) {
-            data->setCell(j, i, (*map)[size_t(i)][size_t(j)]);
-            top = std::max(top, double((*map)[size_t(i)][size_t(j)]));
+        for (int j = 0; j < n; ++j) {
+            const float v = map[size_t(i) * size_t(n) + size_t(j)];
+            data->setCell(j, i, v);
+            top = std::max(top, double(v));
         }
     m_map->setDataRange(QCPRange(0, scaleTop(m_colorScale, top)));
     updateTicks();
@@ -212,8 +216,8 @@ void SelfAttentionView::rebuild()
 void SelfAttentionView::updateTicks()
 {
     // Token labels on both axes: every one when they fit, otherwise every k-th.
-    const auto *map = currentMap();
-    const int n = map ? int(map->size()) : 0;
+    int n = 0;
+    currentMap(&n);
     const AttentionSample *s = n > 0 ? &m_snapshot->samples[size_t(m_sample)] : nullptr;
     auto xTicker = m_plot->xAxis->ticker().dynamicCast<QCPAxisTickerText>();
     auto yTicker = m_plot->yAxis->ticker().dynamicCast<QCPAxisTickerText>();
@@ -278,16 +282,17 @@ QString SelfAttentionView::csv() const
     auto quote = [](QString v) {
         return QLatin1Char('"') + v.replace(QLatin1Char('"'), QLatin1String("\"\"")) + QLatin1Char('"');
     };
-    for (size_t l = 0; l < s.selfAttention.size(); ++l)
-        for (size_t h = 0; h < s.selfAttention[l].size(); ++h)
-            for (size_t i = 0; i < s.selfAttention[l][h].size(); ++i)
-                for (size_t j = 0; j < s.selfAttention[l][h][i].size(); ++j)
+    const SelfAttentionMaps &maps = s.selfAttention;
+    for (int l = 0; l < maps.layers && !maps.empty(); ++l)
+        for (int h = 0; h < maps.heads; ++h)
+            for (int i = 0; i < maps.n; ++i)
+                for (int j = 0; j < maps.n; ++j)
                     out += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8\n")
                                .arg(s.sampleIndex).arg(l).arg(h).arg(i)
-                               .arg(quote(QString::fromStdString(s.tokens[i])))
+                               .arg(quote(QString::fromStdString(s.tokens[size_t(i)])))
                                .arg(j)
-                               .arg(quote(QString::fromStdString(s.tokens[j])))
-                               .arg(QString::number(s.selfAttention[l][h][i][j], 'g', 9));
+                               .arg(quote(QString::fromStdString(s.tokens[size_t(j)])))
+                               .arg(QString::number(maps.at(l, h, i, j), 'g', 9));
     return out;
 }
 

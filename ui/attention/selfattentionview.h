@@ -49,7 +49,8 @@ protected:
 private:
     void rebuild();
     void updateTicks();
-    const std::vector<std::vector<float>> *currentMap() const;
+    // The chosen layer and head's n x n map of the selected sample (n = 0: none).
+    const float *currentMap(int *n) const;
 
     QComboBox *m_layerBox = nullptr;
     QComboBox *m_headBox = nullptr;
