@@ -29,6 +29,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
+#include <QLocale>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPlainTextEdit>
@@ -109,6 +110,11 @@ MainWindow::~MainWindow()
         // A load cannot be stopped: wait for it (its result is dropped).
         m_loadThread->wait();
         delete m_loadThread;
+    }
+    if (m_setupThread) {
+        // Nor can a run's build: the same.
+        m_setupThread->wait();
+        delete m_setupThread;
     }
     m_training->shutdown();
 }
@@ -433,6 +439,7 @@ bool MainWindow::openDataset(const QString &spec, const LoadOptions &options)
     m_datasetPanel->setLoading({}, -1);
     QGuiApplication::setOverrideCursor(Qt::WaitCursor);
     const std::shared_ptr<LoadJob> job = makeLoadJob(spec, options);
+    job->buildRun = m_modelPanel->isValid();  // the run too, here: returns with everything ready
     job->run();
     QGuiApplication::restoreOverrideCursor();
     return applyLoad(*job);
@@ -594,7 +601,46 @@ bool MainWindow::openCheckpoint(const QString &path)
     return rebuildSetup();
 }
 
-// A new run from the panels' settings (or the checkpoint's weights) on the open data.
+// One new run from the panels' settings (or the checkpoint's weights) on the
+// open data, and the data's summary as that run sees it when the one shown
+// is for another split seed or max length. It only reads what it holds, so
+// it can run on a thread.
+struct MainWindow::SetupJob {
+    std::shared_ptr<const Dataset> data;
+    std::shared_ptr<const Model> checkpoint;
+    ModelConfig config;
+    TrainConfig train;
+    bool summarize = false;
+
+    std::shared_ptr<TrainingSetup> setup = std::make_shared<TrainingSetup>();
+    bool ok = false;
+    std::string error;
+    DatasetSummary summary;
+
+    void run()
+    {
+        ok = checkpoint ? buildSetupFromModel(*data, *checkpoint, train, ValFraction, setup.get(), &error)
+                        : buildSetup(*data, config, train, ValFraction, setup.get(), &error);
+        if (ok && summarize)
+            summary = summarizeDataset(*data, ValFraction, train.seed, setup->model.config.maxLen);
+    }
+};
+
+std::shared_ptr<MainWindow::SetupJob> MainWindow::makeSetupJob() const
+{
+    auto job = std::make_shared<SetupJob>();
+    job->data = m_data;
+    job->checkpoint = m_checkpoint;
+    job->config = m_modelPanel->config();
+    job->train = m_trainingPanel->config();
+    job->train.seed = m_modelPanel->seed();
+    const int maxLen = m_checkpoint ? m_checkpoint->config.maxLen : job->config.maxLen;
+    job->summarize = std::make_tuple(m_data.get(), job->train.seed, maxLen) != m_summaryKey;
+    return job;
+}
+
+// A new run on the open data: `prebuilt` (a dataset load's, made for the same
+// settings) or one built now from the panels, on a thread for large data.
 bool MainWindow::rebuildSetup(std::shared_ptr<TrainingSetup> prebuilt)
 {
     m_askPending = false;
@@ -604,28 +650,78 @@ bool MainWindow::rebuildSetup(std::shared_ptr<TrainingSetup> prebuilt)
         showError(m_modelPanel->problem());
         return false;
     }
-    TrainConfig train = m_trainingPanel->config();
-    train.seed = m_modelPanel->seed();
-    std::shared_ptr<TrainingSetup> setup = prebuilt;
-    std::string error;
-    bool ok = true;
-    if (setup) {
-        setup->config = train;  // only its seed went into the model and the split
-    } else {
-        setup = std::make_shared<TrainingSetup>();
-        ok = m_checkpoint ? buildSetupFromModel(*m_data, *m_checkpoint, train, ValFraction, setup.get(), &error)
-                          : buildSetup(*m_data, m_modelPanel->config(), train, ValFraction, setup.get(), &error);
+    ++m_setupGeneration;  // a build in flight is superseded
+    const std::shared_ptr<SetupJob> job = makeSetupJob();
+    if (prebuilt) {
+        m_setupAgain = false;
+        prebuilt->config = job->train;  // only its seed went into the model and the split
+        job->setup = std::move(prebuilt);
+        job->ok = true;
+        if (job->summarize)
+            job->summary = summarizeDataset(*m_data, ValFraction, job->train.seed, job->setup->model.config.maxLen);
+        return applySetup(*job);
     }
-    if (!ok) {
-        showError(QString::fromStdString(error));
+    if (m_data->samples.size() < AsyncSetupSamples) {
+        m_setupAgain = false;
+        job->run();
+        return applySetup(*job);
+    }
+    // Encoding every sample takes seconds for a large file: on a thread, while
+    // the window stays responsive and the controls wait. The old run pauses.
+    if (m_training->state() == TrainingWorker::State::Running)
+        m_training->pause();
+    if (std::get<0>(m_summaryKey) == m_data.get())
+        m_datasetPanel->setDataset(m_data.get(), m_summary);  // the data is open; its run follows
+    statusBar()->showMessage(tr("Preparing a new run on %1 samples…").arg(QLocale().toString(qlonglong(m_data->samples.size()))));
+    if (m_setupThread) {
+        // The core cannot stop the build in flight: it ends, then this one starts.
+        m_setupAgain = true;
+        updateControls();
+        return true;
+    }
+    m_setupAgain = false;
+    const int generation = m_setupGeneration;
+    m_setupThread = QThread::create([job]() { job->run(); });
+    m_setupThread->setObjectName(QStringLiteral("runBuilder"));
+    connect(m_setupThread, &QThread::finished, this, [this, job, generation]() { finishSetup(job, generation); });
+    // TSan build only: the job's result, after finished() was posted to finishSetup (threadhandoff.h).
+    connect(m_setupThread, &QThread::finished, m_setupThread, [] { HandOffSend send; }, Qt::DirectConnection);
+    m_setupThread->start();
+    updateControls();
+    return true;
+}
+
+void MainWindow::finishSetup(const std::shared_ptr<SetupJob> &job, int generation)
+{
+    m_setupThread->wait();  // finished was its last act
+    delete m_setupThread;
+    m_setupThread = nullptr;
+    if (generation != m_setupGeneration || job->data != m_data) {
+        // Superseded: settings changed meanwhile (build again with them), or
+        // another run or dataset was applied (nothing to do).
+        const bool again = std::exchange(m_setupAgain, false);
+        updateControls();
+        if (again)
+            rebuildSetup();
+        else
+            statusBar()->clearMessage();
+        return;
+    }
+    statusBar()->clearMessage();
+    applySetup(*job);
+    updateControls();
+}
+
+bool MainWindow::applySetup(const SetupJob &job)
+{
+    if (!job.ok) {
+        showError(QString::fromStdString(job.error));
         return false;
     }
-    // The summary as this run sees the data (its split seed and max length);
-    // computed again only when one of them changes.
-    const std::tuple<const Dataset *, uint64_t, int> key{m_data.get(), train.seed, setup->model.config.maxLen};
-    if (key != m_summaryKey) {
-        m_summary = summarizeDataset(*m_data, ValFraction, train.seed, setup->model.config.maxLen);
-        m_summaryKey = key;
+    const std::shared_ptr<TrainingSetup> &setup = job.setup;
+    if (job.summarize) {
+        m_summary = job.summary;
+        m_summaryKey = {m_data.get(), job.train.seed, setup->model.config.maxLen};
     }
     m_datasetPanel->setDataset(m_data.get(), m_summary);
     m_curves->setTasks(taskNames(setup->model.tasks));
@@ -737,6 +833,12 @@ bool MainWindow::eventFilter(QObject *watched, QEvent *event)
 void MainWindow::updateControls()
 {
     m_controls = controlState(m_training->state(), m_modelPanel->isValid() && m_data != nullptr);
+    if (m_setupThread) {
+        // A new run is being prepared: nothing trains until it is ready.
+        m_controls.start = m_controls.step = m_controls.resume = m_controls.reset = false;
+        if (m_training->state() != TrainingWorker::State::Running)
+            m_controls.pause = false;
+    }
     m_start->setEnabled(m_controls.start);
     m_pause->setEnabled(m_controls.pause);
     // "\tSpace" shows the key in the menus (it is not a QAction shortcut).

@@ -55,6 +55,11 @@ public:
     // end and its result is dropped).
     void openDatasetAsync(const QString &spec, const LoadOptions &options = {});
     bool isLoadingDataset() const { return m_loadThread != nullptr; }
+    // A new run for changed settings is built on a thread when the data has
+    // at least this many samples (encoding them takes longer than a frame);
+    // the controls wait for it. Smaller data is encoded at once.
+    static constexpr size_t AsyncSetupSamples = 20000;
+    bool isPreparingRun() const { return m_setupThread != nullptr; }
     // Loads a checkpoint: its configuration, vocabulary and weights.
     bool openCheckpoint(const QString &path);
     bool saveCheckpoint(const QString &path);
@@ -160,6 +165,14 @@ private:
     QThread *m_loadThread = nullptr;  // openDatasetAsync's, while it runs
     int m_loadGeneration = 0;         // the latest request; older results are dropped
     std::optional<std::pair<QString, LoadOptions>> m_nextLoad;  // asked for while one ran
+
+    struct SetupJob;
+    std::shared_ptr<SetupJob> makeSetupJob() const;
+    bool applySetup(const SetupJob &job);
+    void finishSetup(const std::shared_ptr<SetupJob> &job, int generation);
+    QThread *m_setupThread = nullptr;  // rebuildSetup's for large data, while it runs
+    int m_setupGeneration = 0;         // the latest run asked for; older builds are dropped
+    bool m_setupAgain = false;         // settings changed while a build ran: build again after it
 };
 
 } // namespace attnscope

@@ -1,7 +1,9 @@
 // Everything one training run starts from: the model (fresh or from a
 // checkpoint), the encoded training and validation splits and the trainer's
-// settings. The window builds it on the GUI thread; the worker copies it, so
-// the two threads never share mutable state.
+// settings. The window builds it on the GUI thread for small data, on a
+// thread of its own for large data (MainWindow::AsyncSetupSamples) and when a
+// dataset loads; it is not changed after that, and the worker copies it, so
+// the threads never share mutable state.
 #pragma once
 
 #include "dataset.h"

@@ -3,7 +3,8 @@
 // receiving every point, exports writing valid files, invalid model fields
 // refused at the field, a checkpoint restoring the model, CSV column roles
 // chosen in the Dataset panel, a failed load keeping the open dataset, the
-// asynchronous load (progress, a responsive event loop, the same result), the
+// asynchronous load (progress, a responsive event loop, the same result), a
+// new run built on a thread for large data, the
 // dataset summary, Space with a spin box focused, the shortcuts, and the
 // light/dark palette persisting.
 #include "appearance.h"
@@ -228,6 +229,44 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
         QTRY_COMPARE_WITH_TIMEOUT(w.curves()->pointCount(), int64_t(0), Timeout);
         QVERIFY(w.datasetPanel()->summaryText().contains(QStringLiteral("<b>100</b>")));
+    }
+
+    // A model change on large data builds the new run on a thread: the event
+    // loop keeps turning, the controls wait, and the run that arrives has the
+    // settings of the last change (one made during the build wins).
+    void largeDataRebuildsOffTheGuiThread()
+    {
+        MainWindow w;
+        smallModel(w);
+        QVERIFY(w.openDataset(QStringLiteral("builtin:reviews?n=60000")));
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
+        const auto before = w.training()->setup();
+        QVERIFY(before->train.samples.size() + before->val.samples.size() >= MainWindow::AsyncSetupSamples);
+        QVERIFY(!w.isPreparingRun());
+        QVERIFY(w.startAction()->isEnabled());
+        int ticks = 0;
+        QTimer timer;
+        timer.setInterval(0);
+        connect(&timer, &QTimer::timeout, [&ticks]() { ++ticks; });
+        timer.start();
+        w.modelPanel()->headsField()->setValue(4);
+        QVERIFY(w.isPreparingRun());
+        QVERIFY(!w.startAction()->isEnabled());
+        QVERIFY(!w.stepAction()->isEnabled());
+        QCOMPARE(w.training()->setup(), before);  // the old run until the new one is ready
+        w.modelPanel()->widthField()->setValue(32);
+        QVERIFY(w.isPreparingRun());
+        QTRY_VERIFY_WITH_TIMEOUT(!w.isPreparingRun(), 60000);
+        timer.stop();
+        QVERIFY2(ticks > 10, qPrintable(QString::number(ticks)));  // the event loop ran while it built
+        QTRY_VERIFY_WITH_TIMEOUT(w.training()->setup() != before, Timeout);
+        QCOMPARE(w.training()->setup()->model.config.heads, 4);
+        QCOMPARE(w.training()->setup()->model.config.dim, 32);
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
+        QVERIFY(w.startAction()->isEnabled());
+        // Closing while a build runs waits for it (the destructor), no crash.
+        w.modelPanel()->headsField()->setValue(2);
+        QVERIFY(w.isPreparingRun());
     }
 
     void exportsWriteValidFiles()
