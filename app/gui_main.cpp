@@ -4,7 +4,9 @@
 // --start trains at once (for a classroom); --screenshot renders the window
 // into a PNG once it is shown (or once N steps have trained) and quits, for
 // the documentation (scripts/screenshot.sh) and for looking at the window
-// under Xvfb or the offscreen platform.
+// under Xvfb or the offscreen platform. The window shows at once and --data
+// loads on a thread (a large file takes seconds); with --screenshot it loads
+// before the window shows, so that the picture is of the loaded data.
 #include "args.h"
 #include "lossplot.h"
 #include "mainwindow.h"
@@ -17,6 +19,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <memory>
 
 int main(int argc, char **argv)
 {
@@ -72,23 +75,52 @@ int main(int argc, char **argv)
         window.setTheme(themeFromString(theme), /*persist=*/false);
     const QString data = QString::fromStdString(parser.string("data"));
     const QString checkpoint = QString::fromStdString(parser.string("checkpoint"));
+    const QString screenshot = QString::fromStdString(parser.string("screenshot"));
+    const bool start = parser.isSet("start") || afterSteps > 0;
+    // --start: once the run is ready (Start enabled), whenever that is.
+    const auto startWhenReady = [&window]() {
+        if (window.startAction()->isEnabled()) {
+            window.startAction()->trigger();
+            return;
+        }
+        auto connection = std::make_shared<QMetaObject::Connection>();
+        *connection = QObject::connect(window.training(), &TrainingController::stateChanged, &window,
+                                       [&window, connection](TrainingWorker::State, const QString &) {
+                                           if (!window.startAction()->isEnabled())
+                                               return;
+                                           QObject::disconnect(*connection);
+                                           window.startAction()->trigger();
+                                       });
+    };
     bool ok = true;
-    if (!data.isEmpty())
-        ok = window.openDataset(data) && ok;
-    if (!checkpoint.isEmpty())
-        ok = window.openCheckpoint(checkpoint) && ok;
+    if (!data.isEmpty() && screenshot.isEmpty()) {
+        QObject::connect(
+            &window, &MainWindow::datasetLoadFinished, &window,
+            [&window, checkpoint, start, startWhenReady](const QString &, bool loaded) {
+                if (!checkpoint.isEmpty())
+                    window.openCheckpoint(checkpoint);
+                if (start && loaded)
+                    startWhenReady();
+            },
+            Qt::SingleShotConnection);
+        window.openDatasetAsync(data);
+    } else {
+        if (!data.isEmpty())
+            ok = window.openDataset(data) && ok;
+        if (!checkpoint.isEmpty())
+            ok = window.openCheckpoint(checkpoint) && ok;
+    }
     const QString tab = QString::fromStdString(parser.string("tab"));
     for (int i = 0; i < window.views()->count(); ++i)
         if (window.views()->tabText(i).remove(QLatin1Char('&')).compare(tab, Qt::CaseInsensitive) == 0)
             window.views()->setCurrentIndex(i);
     window.show();
-    const QString screenshot = QString::fromStdString(parser.string("screenshot"));
     if (!ok && !screenshot.isEmpty()) {
         std::fprintf(stderr, "attnscope: error: %s\n", qPrintable(window.lastError()));
         return ExitFailure;
     }
-    if (parser.isSet("start") || afterSteps > 0)
-        QTimer::singleShot(0, &window, [&window]() { window.startAction()->trigger(); });
+    if (start && (data.isEmpty() || !screenshot.isEmpty()))
+        QTimer::singleShot(0, &window, startWhenReady);
 
     if (screenshot.isEmpty())
         return QApplication::exec();

@@ -111,11 +111,12 @@ MainWindow::~MainWindow()
         m_loadThread->wait();
         delete m_loadThread;
     }
-    if (m_setupThread) {
-        // Nor can a run's build: the same.
-        m_setupThread->wait();
-        delete m_setupThread;
-    }
+    // Nor can a run's build or an evaluation: the same.
+    for (QThread *thread : {m_setupThread, m_evalThread})
+        if (thread) {
+            thread->wait();
+            delete thread;
+        }
     m_training->shutdown();
 }
 
@@ -225,14 +226,7 @@ void MainWindow::createActions()
     });
     m_evaluate = new QAction(tr("&Evaluate now"), this);
     m_evaluate->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-    connect(m_evaluate, &QAction::triggered, this, [this]() {
-        const EvalResult r = evaluateNow();
-        QStringList parts;
-        for (size_t t = 0; t < r.tasks.size() && m_data && t < m_data->tasks.size(); ++t)
-            parts << QStringLiteral("%1 %2").arg(QString::fromStdString(m_data->tasks[t].name)).arg(r.tasks[t].accuracy, 0, 'f', 3);
-        statusBar()->showMessage(tr("Validation (%1 samples): loss %2, accuracy %3")
-                                     .arg(r.samples).arg(r.loss, 0, 'f', 4).arg(parts.join(QStringLiteral(", "))), 10000);
-    });
+    connect(m_evaluate, &QAction::triggered, this, &MainWindow::evaluateInBackground);
 
     auto *toolbar = addToolBar(tr("Training"));
     toolbar->setObjectName(QStringLiteral("trainingToolbar"));
@@ -849,9 +843,51 @@ void MainWindow::updateControls()
     m_stop->setEnabled(m_controls.stop);
     m_reset->setEnabled(m_controls.reset);
     m_save->setEnabled(m_controls.saveCheckpoint);
-    m_evaluate->setEnabled(m_controls.saveCheckpoint && m_data != nullptr);
+    m_evaluate->setEnabled(m_controls.saveCheckpoint && m_data != nullptr && !m_evalThread);
     m_exportCurves->setEnabled(true);
     m_exportPlot->setEnabled(true);
+}
+
+void MainWindow::evaluateInBackground()
+{
+    if (m_evalThread)
+        return;
+    const std::shared_ptr<const Model> model = m_training->modelCopy();
+    const std::shared_ptr<const TrainingSetup> setup = m_training->setup();
+    if (!model || !setup || setup->val.samples.empty()) {
+        statusBar()->showMessage(tr("There is no validation split to evaluate on."), 10000);
+        return;
+    }
+    // The whole validation split: seconds for a large file, so on a thread,
+    // with a copy of the weights of this step (training may go on meanwhile).
+    const std::vector<float> weights = m_trainingPanel->taskWeights();
+    const int64_t step = m_training->currentStep();
+    auto result = std::make_shared<EvalResult>();
+    statusBar()->showMessage(tr("Evaluating step %1 on %2 validation samples…")
+                                 .arg(step)
+                                 .arg(QLocale().toString(qlonglong(setup->val.samples.size()))));
+    m_evalThread = QThread::create([model, setup, weights, result]() { *result = evaluate(*model, setup->val, weights); });
+    m_evalThread->setObjectName(QStringLiteral("evaluation"));
+    connect(m_evalThread, &QThread::finished, this, [this, model, result, step]() {
+        m_evalThread->wait();  // finished was its last act
+        delete m_evalThread;
+        m_evalThread = nullptr;
+        const EvalResult &r = *result;
+        QStringList parts;
+        for (size_t t = 0; t < r.tasks.size() && t < model->tasks.size(); ++t)
+            parts << QStringLiteral("%1 %2").arg(QString::fromStdString(model->tasks[t].name)).arg(r.tasks[t].accuracy, 0, 'f', 3);
+        statusBar()->showMessage(tr("Validation at step %1 (%2 samples): loss %3, accuracy %4")
+                                     .arg(step)
+                                     .arg(QLocale().toString(r.samples))
+                                     .arg(r.loss, 0, 'f', 4)
+                                     .arg(parts.join(QStringLiteral(", "))),
+                                 15000);
+        updateControls();
+    });
+    // TSan build only: the result, after finished() was posted (threadhandoff.h).
+    connect(m_evalThread, &QThread::finished, m_evalThread, [] { HandOffSend send; }, Qt::DirectConnection);
+    m_evalThread->start();
+    updateControls();
 }
 
 EvalResult MainWindow::evaluateNow() const

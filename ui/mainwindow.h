@@ -72,6 +72,10 @@ public:
 
     // Validation of the current weights on the validation split (empty result without data).
     EvalResult evaluateNow() const;
+    // Training > Evaluate now: the same on a thread, the result in the status bar.
+    void evaluateInBackground();
+    bool isEvaluating() const { return m_evalThread != nullptr; }
+    QAction *evaluateAction() const { return m_evaluate; }
 
     QCustomPlot *lossPlot() const;
     LossPlot *curves() const { return m_curves; }
@@ -173,6 +177,7 @@ private:
     QThread *m_setupThread = nullptr;  // rebuildSetup's for large data, while it runs
     int m_setupGeneration = 0;         // the latest run asked for; older builds are dropped
     bool m_setupAgain = false;         // settings changed while a build ran: build again after it
+    QThread *m_evalThread = nullptr;   // Evaluate now's, while it runs
 };
 
 } // namespace attnscope

@@ -28,6 +28,7 @@
 #include <QSpinBox>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QStatusBar>
 #include <QTimer>
 #include <QtTest>
 
@@ -358,6 +359,16 @@ private slots:
         QCOMPARE(r.samples, 40);
         QCOMPARE(r.tasks.size(), size_t(3));
         QVERIFY(r.tasks[0].accuracy > 0);
+        // Training > Evaluate now: the same figures, from a thread, in the status bar.
+        QVERIFY(w.evaluateAction()->isEnabled());
+        w.evaluateAction()->trigger();
+        QVERIFY(w.isEvaluating());
+        QVERIFY(!w.evaluateAction()->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(!w.isEvaluating(), Timeout);
+        QVERIFY(w.evaluateAction()->isEnabled());
+        const QString message = w.statusBar()->currentMessage();
+        QVERIFY2(message.contains(QStringLiteral("(40 samples): loss %1").arg(r.loss, 0, 'f', 4)), qPrintable(message));
+        QVERIFY2(message.contains(QStringLiteral("sentiment %1").arg(r.tasks[0].accuracy, 0, 'f', 3)), qPrintable(message));
         QVERIFY(!w.openCheckpoint(dir.filePath(QStringLiteral("missing.safetensors"))));
     }
 
