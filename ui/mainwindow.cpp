@@ -544,7 +544,11 @@ bool MainWindow::applyLoad(const LoadJob &job)
         ModelConfig config = m_modelPanel->config();
         config.layers = data->suggestedLayers;
         m_modelPanel->setConfig(config, m_modelPanel->seed());
-        statusBar()->showMessage(QString::fromStdString(data->suggestion), 20000);
+        // Short enough for the status bar beside the progress; the whole note is under the fields.
+        statusBar()->showMessage(data->suggestedLayers == 1
+                                     ? tr("Lesson preset: 1 encoder layer; the Model panel says why")
+                                     : tr("Lesson preset: %1 encoder layers; the Model panel says why").arg(data->suggestedLayers),
+                                 20000);
     }
     m_modelPanel->setLessonNote(m_checkpoint ? QString() : QString::fromStdString(data->suggestion));
     if (!spec.startsWith(QLatin1String("builtin:")))
