@@ -242,7 +242,7 @@ using Warnings = LoadWarnings;
 
 class CsvReader {
 public:
-    CsvReader(std::string path, const LoadOptions &options, const std::function<void(double)> &progress)
+    CsvReader(std::string path, const LoadOptions &options, const LoadProgress &progress)
         : m_path(std::move(path)), m_options(options), m_progress(progress) {}
 
     // Guessing only (guessCsvColumns): read() stops once the roles are
@@ -284,7 +284,7 @@ private:
 
     std::string m_path;
     const LoadOptions &m_options;
-    const std::function<void(double)> &m_progress;
+    const LoadProgress &m_progress;
     std::string m_error;
     Warnings m_warnings;
     std::vector<CsvColumn> *m_columns = nullptr;
@@ -796,7 +796,8 @@ bool CsvReader::read(Dataset *out, std::string *error)
         if (!parser.feed(p, len)) return m_guessDone || parseFailed();
         if (m_progress && size > 0 && done - lastReport >= (qint64(4) << 20)) {
             lastReport = done;
-            m_progress(std::min(0.99, double(done) / double(size)));
+            if (!m_progress(std::min(0.99, double(done) / double(size))))
+                return failed(m_path + ": load cancelled");
         }
     }
     if (!parser.finish()) return parseFailed();
@@ -809,7 +810,7 @@ bool CsvReader::read(Dataset *out, std::string *error)
 } // namespace
 
 bool readCsvDataset(const std::string &path, const LoadOptions &options, Dataset *out, std::string *error,
-                    const std::function<void(double)> &progress)
+                    const LoadProgress &progress)
 {
     CsvReader reader(path, options, progress);
     return reader.read(out, error);
@@ -834,7 +835,7 @@ bool guessCsvColumns(const std::string &path, const LoadOptions &options, std::v
     columns->clear();
     // The reader keeps a reference to the callback: it must outlive the reader
     // (a temporary `{}` here was destroyed at once; ASan: stack-use-after-scope).
-    const std::function<void(double)> noProgress;
+    const LoadProgress noProgress;
     CsvReader reader(path, options, noProgress);
     reader.guessOnly(columns);
     Dataset unused;

@@ -54,7 +54,7 @@ private:
 // Reads a CSV/TSV file into *out (all or nothing). Errors are
 // "<file>:<line>: <what>" and name the column where one applies.
 bool readCsvDataset(const std::string &path, const LoadOptions &options, Dataset *out,
-                    std::string *error, const std::function<void(double)> &progress = {});
+                    std::string *error, const LoadProgress &progress = {});
 
 // What readCsvDataset does with a column.
 enum class ColumnRole { Ignored, Text, Feature, Task, Split, Rationale };

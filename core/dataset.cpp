@@ -352,7 +352,7 @@ using Warnings = LoadWarnings;
 // the whole file is read; until then they carry ids in order of appearance.
 class JsonlReader {
 public:
-    JsonlReader(std::string path, const std::function<void(double)> &progress)
+    JsonlReader(std::string path, const LoadProgress &progress)
         : m_path(std::move(path)), m_progress(progress) {}
 
     bool read(Dataset *out, std::string *error)
@@ -375,7 +375,8 @@ public:
             done += buffer.size();
             if (m_progress && size > 0 && done - lastReport > (1 << 20)) {
                 lastReport = done;
-                m_progress(double(done) / double(size));
+                if (!m_progress(double(done) / double(size)))
+                    return fail(error, m_path + ": load cancelled");
             }
             std::string_view line(buffer.constData(), size_t(buffer.size()));
             if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
@@ -675,7 +676,7 @@ private:
     }
 
     std::string m_path;
-    const std::function<void(double)> &m_progress;
+    const LoadProgress &m_progress;
     InputKind m_kind = InputKind::Text;
     int m_kindLine = 0;
     std::unordered_map<std::string, int> m_taskIds;
@@ -1005,7 +1006,7 @@ bool Dataset::hasRationales() const
 std::vector<std::string> builtinDatasets() { return {"reviews", "sensors", "order"}; }
 
 bool loadDataset(const std::string &spec, Dataset *out, std::string *error,
-                 const std::function<void(double)> &progress)
+                 const LoadProgress &progress)
 {
     if (spec.rfind("builtin:", 0) == 0) {
         Dataset data;

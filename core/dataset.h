@@ -42,10 +42,16 @@ struct Dataset {
     bool hasRationales() const;
 };
 
+// A load's progress: called with the fraction of the file read so far (0
+// to 1) every megabyte or few while a file is read, and with 1 at the end.
+// Returning false stops the load, which then fails with "<file>: load
+// cancelled" and leaves *out as it was (the value returned with 1 is not
+// looked at: the load is done).
+using LoadProgress = std::function<bool(double)>;
+
 // Loads "builtin:NAME[?k=v&...]" or a file (JSONL by content/extension).
 // On failure returns false and sets *error to "<file>:<line>: <what>".
-bool loadDataset(const std::string &spec, Dataset *out, std::string *error,
-                 const std::function<void(double)> &progress = {});
+bool loadDataset(const std::string &spec, Dataset *out, std::string *error, const LoadProgress &progress = {});
 
 // How to read a file's columns (CSV/TSV; see docs/datasets.md). Empty fields
 // are guessed from the column names and contents; the GUI and the CLI's
@@ -68,7 +74,7 @@ struct LoadOptions {
 // loadDataset with column options. Options other than the defaults apply to
 // CSV/TSV files only; for other sources they are an error.
 bool loadDataset(const std::string &spec, const LoadOptions &options, Dataset *out,
-                 std::string *error, const std::function<void(double)> &progress = {});
+                 std::string *error, const LoadProgress &progress = {});
 
 // Names of the built-in generators ("reviews", ...).
 std::vector<std::string> builtinDatasets();

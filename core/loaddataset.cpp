@@ -19,7 +19,7 @@ bool isCsv(const std::string &spec, const LoadOptions &options)
 } // namespace
 
 bool loadDataset(const std::string &spec, const LoadOptions &options, Dataset *out, std::string *error,
-                 const std::function<void(double)> &progress)
+                 const LoadProgress &progress)
 {
     const bool builtin = spec.rfind("builtin:", 0) == 0;
     if (builtin && isExtraBuiltin(spec)) {

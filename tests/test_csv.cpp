@@ -68,6 +68,7 @@ private Q_SLOTS:
     void failureLeavesOutputAlone();
     void guessesBeyondFirstRows();
     void progressReachesOne();
+    void progressCanCancel();
     void randomBytesNeverCrash();
 };
 
@@ -326,12 +327,47 @@ void TestCsv::progressReachesOne()
     bool increasing = true;
     Dataset d;
     std::string error;
-    QVERIFY(loadDataset(fixture("text.csv"), LoadOptions(), &d, &error, [&](double p) {
+    QVERIFY(loadDataset(fixture("text.csv"), LoadOptions(), &d, &error, [&](double p) -> bool {
         increasing = increasing && p >= last;
         last = p;
+        return true;
     }));
     QVERIFY(increasing);
     QCOMPARE(last, 1.0);
+}
+
+// A progress callback that returns false stops the load at its next report:
+// it fails with "<file>: load cancelled" and leaves the dataset as it was.
+void TestCsv::progressCanCancel()
+{
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("big.csv").toStdString();
+    {
+        QFile f(QString::fromStdString(path));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QByteArray out = "text,label\n";
+        for (int i = 0; i < 120000; ++i)
+            out += "\"a fairly long review text number " + QByteArray::number(i) + " with some words\","
+                   + (i % 2 ? "pos" : "neg") + "\n";
+        f.write(out);
+        QVERIFY(out.size() > (5 << 20));  // a progress report before the end (one every 4 MB)
+    }
+    Dataset d;
+    d.source = "before";
+    std::string error;
+    std::vector<double> seen;
+    QVERIFY(!loadDataset(path, LoadOptions(), &d, &error, [&](double p) {
+        seen.push_back(p);
+        return false;
+    }));
+    QCOMPARE(error, path + ": load cancelled");
+    QCOMPARE(seen.size(), size_t(1));
+    QVERIFY(seen[0] > 0 && seen[0] < 1);
+    QCOMPARE(d.source, std::string("before"));
+    QVERIFY(d.samples.empty());
+    // Going on at every report loads it all.
+    QVERIFY2(loadDataset(path, LoadOptions(), &d, &error, [](double) { return true; }), error.c_str());
+    QCOMPARE(d.samples.size(), size_t(120000));
 }
 
 void TestCsv::randomBytesNeverCrash()

@@ -58,6 +58,7 @@ private Q_SLOTS:
     void failureLeavesOutputAlone();
     void otherReadersThroughLoadDataset();
     void progressReachesOne();
+    void progressCanCancel();
     void jsonlTabular();
     void splitFromFile();
 
@@ -256,10 +257,37 @@ void TestDataset::progressReachesOne()
     std::vector<double> seen;
     Dataset d;
     std::string error;
-    QVERIFY(loadDataset(fixture("good.jsonl"), &d, &error, [&](double p) { seen.push_back(p); }));
+    QVERIFY(loadDataset(fixture("good.jsonl"), &d, &error, [&](double p) { seen.push_back(p); return true; }));
     QVERIFY(!seen.empty());
     QCOMPARE(seen.back(), 1.0);
     for (double p : seen) QVERIFY(p >= 0 && p <= 1);
+}
+
+// The JSON Lines reader stops when the progress callback says so.
+void TestDataset::progressCanCancel()
+{
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("big.jsonl").toStdString();
+    {
+        QFile f(QString::fromStdString(path));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QByteArray out;
+        for (int i = 0; i < 40000; ++i)
+            out += R"({"text": "a fairly long review text number )" + QByteArray::number(i)
+                   + R"( with some words", "labels": {"sentiment": ")" + (i % 2 ? "pos" : "neg") + "\"}}\n";
+        QVERIFY(out.size() > (2 << 20));  // reports every megabyte
+        f.write(out);
+    }
+    Dataset d;
+    d.source = "before";
+    std::string error;
+    int calls = 0;
+    QVERIFY(!loadDataset(path, &d, &error, [&](double) { return ++calls < 2; }));
+    QCOMPARE(error, path + ": load cancelled");
+    QCOMPARE(calls, 2);
+    QCOMPARE(d.source, std::string("before"));
+    QVERIFY2(loadDataset(path, &d, &error, [](double) { return true; }), error.c_str());
+    QCOMPARE(d.samples.size(), size_t(40000));
 }
 
 void TestDataset::jsonlTabular()

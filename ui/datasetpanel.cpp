@@ -13,6 +13,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTableWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -120,8 +121,14 @@ DatasetPanel::DatasetPanel(QWidget *parent)
     auto *loadingLayout = new QHBoxLayout(m_loadingRow);
     loadingLayout->setContentsMargins(0, 0, 0, 0);
     loadingLayout->setSpacing(6);
+    m_cancelLoad = new QToolButton;
+    m_cancelLoad->setObjectName(QStringLiteral("cancelLoad"));
+    m_cancelLoad->setText(tr("Cancel"));
+    m_cancelLoad->setToolTip(tr("Stop reading the file; the open dataset stays"));
+    connect(m_cancelLoad, &QToolButton::clicked, this, &DatasetPanel::cancelLoadRequested);
     loadingLayout->addWidget(m_loading, 1);
     loadingLayout->addWidget(m_progress);
+    loadingLayout->addWidget(m_cancelLoad);
     m_loadingRow->hide();
 
     // CSV/TSV columns: name, role, an example value.
@@ -446,7 +453,14 @@ void DatasetPanel::setLoading(const QString &spec, int percent, const QString &w
     m_loading->setText(what.isEmpty() ? tr("Loading %1…").arg(name) : what.arg(name));
     m_loading->setToolTip(spec);
     m_progress->setValue(std::clamp(percent, 0, 100));
+    m_cancelLoad->setEnabled(true);
     m_loadingRow->show();
+}
+
+void DatasetPanel::setCancelling()
+{
+    m_loading->setText(tr("Cancelling…"));
+    m_cancelLoad->setEnabled(false);
 }
 
 bool DatasetPanel::isLoading() const

@@ -18,6 +18,7 @@ class QLabel;
 class QProgressBar;
 class QPushButton;
 class QTableWidget;
+class QToolButton;
 
 namespace attnscope {
 
@@ -51,6 +52,9 @@ public:
     // The core's loaders cannot be cancelled, so there is no Cancel button.
     void setLoading(const QString &spec, int percent, const QString &what = {});
     bool isLoading() const;
+    // Cancel was pressed: the row says so until the load has stopped.
+    void setCancelling();
+    QToolButton *cancelLoadButton() const { return m_cancelLoad; }
     QProgressBar *loadProgress() const { return m_progress; }
 
     // A failed load: the message in the panel (empty clears it).
@@ -66,6 +70,8 @@ signals:
     // Load a CSV/TSV file again with the roles chosen in the table.
     void loadWithOptionsRequested(const QString &path, const attnscope::LoadOptions &options);
     void openRequested();
+    // The Cancel button beside the load's progress.
+    void cancelLoadRequested();
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -79,6 +85,7 @@ private:
     QProgressBar *m_progress = nullptr;
     QLabel *m_loading = nullptr;
     QWidget *m_loadingRow = nullptr;
+    QToolButton *m_cancelLoad = nullptr;
     QLabel *m_summary = nullptr;
     QLabel *m_description = nullptr;
     QLabel *m_details = nullptr;

@@ -46,6 +46,7 @@
 #include <qcustomplot.h>
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 
 namespace attnscope {
@@ -126,6 +127,7 @@ void MainWindow::createPanels()
     m_modelPanel = new ModelPanel;
     m_trainingPanel = new TrainingPanel;
     connect(m_datasetPanel, &DatasetPanel::loadRequested, this, [this](const QString &spec) { openDatasetAsync(spec); });
+    connect(m_datasetPanel, &DatasetPanel::cancelLoadRequested, this, &MainWindow::cancelLoad);
     connect(m_datasetPanel, &DatasetPanel::loadWithOptionsRequested, this,
             [this](const QString &path, const LoadOptions &options) { openDatasetAsync(path, options); });
     connect(m_datasetPanel, &DatasetPanel::openRequested, this, [this]() {
@@ -366,6 +368,7 @@ struct MainWindow::LoadJob {
     bool checkpointFits = false;          // checkpoint: the data fits it (the run keeps its weights)
     ModelConfig runConfig;                // no checkpoint: the configuration setup was built with
     std::shared_ptr<TrainingSetup> setup; // null: not built (or it failed: rebuildSetup says why)
+    std::atomic<bool> cancelled{false};   // set from the GUI thread: stop at the next progress report
 
     // progress: 0-100, reading the file up to 90, the summary and the run after.
     void run(const std::function<void(int)> &progress = {})
@@ -383,13 +386,15 @@ struct MainWindow::LoadJob {
             // whether or not the file loads: a wrong guess is fixed there.
             guessCsvColumns(spec.toStdString(), options, &columns, &columnsProblem);
         }
-        ok = loadDataset(spec.toStdString(), options, data.get(), &error,
-                         [&](double done) { report(int(90 * std::clamp(done, 0.0, 1.0))); });
-        if (ok && !data->samples.empty()) {
+        ok = loadDataset(spec.toStdString(), options, data.get(), &error, [&](double done) {
+            report(int(90 * std::clamp(done, 0.0, 1.0)));
+            return !cancelled.load();
+        });
+        if (ok && !data->samples.empty() && !cancelled.load()) {
             report(90);
             summary = summarizeDataset(*data, ValFraction, seed, maxLen);
             summarized = true;
-            if (buildRun) {
+            if (buildRun && !cancelled.load()) {
                 // What applyLoad and rebuildSetup do with the checkpoint and a
                 // built-in's suggested depth, on this thread.
                 auto built = std::make_shared<TrainingSetup>();
@@ -427,9 +432,11 @@ std::shared_ptr<MainWindow::LoadJob> MainWindow::makeLoadJob(const QString &spec
 
 bool MainWindow::openDataset(const QString &spec, const LoadOptions &options)
 {
-    // A load in flight is superseded: its result will be dropped.
+    // A load in flight is superseded: it stops early, its result is dropped.
     ++m_loadGeneration;
     m_nextLoad.reset();
+    if (m_loadJob)
+        m_loadJob->cancelled = true;
     m_datasetPanel->setLoading({}, -1);
     QGuiApplication::setOverrideCursor(Qt::WaitCursor);
     const std::shared_ptr<LoadJob> job = makeLoadJob(spec, options);
@@ -442,7 +449,8 @@ bool MainWindow::openDataset(const QString &spec, const LoadOptions &options)
 void MainWindow::openDatasetAsync(const QString &spec, const LoadOptions &options)
 {
     if (m_loadThread) {
-        // The core cannot stop the running load: it ends, then this one starts.
+        // The running load stops at its next progress report, then this one starts.
+        m_loadJob->cancelled = true;
         m_nextLoad.emplace(spec, options);
         m_datasetPanel->setLoading(spec, 0, tr("Waiting to load %1…"));
         statusBar()->showMessage(tr("Loading %1…").arg(spec));
@@ -451,11 +459,22 @@ void MainWindow::openDatasetAsync(const QString &spec, const LoadOptions &option
     startLoad(spec, options);
 }
 
+void MainWindow::cancelLoad()
+{
+    if (!m_loadJob)
+        return;
+    m_loadJob->cancelled = true;
+    m_nextLoad.reset();
+    m_datasetPanel->setCancelling();
+    statusBar()->showMessage(tr("Cancelling the load of %1…").arg(m_loadJob->spec));
+}
+
 void MainWindow::startLoad(const QString &spec, const LoadOptions &options)
 {
     const int generation = ++m_loadGeneration;
     const std::shared_ptr<LoadJob> job = makeLoadJob(spec, options);
     job->buildRun = m_modelPanel->isValid();
+    m_loadJob = job;
     m_datasetPanel->setLoading(spec, 0);
     statusBar()->showMessage(tr("Loading %1…").arg(spec));
     // The thread only touches the job; progress reaches the window as queued
@@ -464,7 +483,7 @@ void MainWindow::startLoad(const QString &spec, const LoadOptions &options)
         job->run([this, job, generation](int percent) {
             HandOffSend send;  // TSan build only (threadhandoff.h)
             QMetaObject::invokeMethod(this, [this, job, generation, percent]() {
-                if (generation != m_loadGeneration || m_nextLoad)
+                if (generation != m_loadGeneration || m_nextLoad || job->cancelled)
                     return;
                 m_datasetPanel->setLoading(job->spec, percent, percent >= 90 ? tr("Preparing %1…") : QString());
                 emit datasetLoadProgress(job->spec, percent);
@@ -483,6 +502,7 @@ void MainWindow::finishLoad(const std::shared_ptr<LoadJob> &job, int generation)
     m_loadThread->wait();  // finished was its last act
     delete m_loadThread;
     m_loadThread = nullptr;
+    m_loadJob.reset();
     if (m_nextLoad) {
         // Superseded by a request made meanwhile.
         const auto [spec, options] = *std::exchange(m_nextLoad, std::nullopt);
@@ -493,6 +513,14 @@ void MainWindow::finishLoad(const std::shared_ptr<LoadJob> &job, int generation)
     m_datasetPanel->setLoading({}, -1);
     if (generation != m_loadGeneration) {
         // openDataset opened something else meanwhile.
+        emit datasetLoadFinished(job->spec, false);
+        return;
+    }
+    if (job->cancelled) {
+        // Cancel: nothing changes, and it is no error.
+        statusBar()->showMessage(m_data ? tr("Loading %1 cancelled; %2 is still open").arg(job->spec, m_dataSpec)
+                                        : tr("Loading %1 cancelled").arg(job->spec),
+                                 10000);
         emit datasetLoadFinished(job->spec, false);
         return;
     }

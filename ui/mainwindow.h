@@ -55,6 +55,9 @@ public:
     // end and its result is dropped).
     void openDatasetAsync(const QString &spec, const LoadOptions &options = {});
     bool isLoadingDataset() const { return m_loadThread != nullptr; }
+    // Stops openDatasetAsync's load in flight at its next progress report
+    // (the Dataset panel's Cancel): the open dataset and run stay.
+    void cancelLoad();
     // A new run for changed settings is built on a thread when the data has
     // at least this many samples (encoding them takes longer than a frame);
     // the controls wait for it. Smaller data is encoded at once.
@@ -167,6 +170,7 @@ private:
     bool m_askPending = false;
 
     QThread *m_loadThread = nullptr;  // openDatasetAsync's, while it runs
+    std::shared_ptr<LoadJob> m_loadJob;  // what m_loadThread runs
     int m_loadGeneration = 0;         // the latest request; older results are dropped
     std::optional<std::pair<QString, LoadOptions>> m_nextLoad;  // asked for while one ran
 

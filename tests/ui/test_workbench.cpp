@@ -30,6 +30,7 @@
 #include <QTemporaryDir>
 #include <QStatusBar>
 #include <QTimer>
+#include <QToolButton>
 #include <QtTest>
 
 #include <qcustomplot.h>
@@ -476,6 +477,48 @@ private slots:
     // on a worker thread: the event loop keeps running, the panel shows the
     // progress, the result is what the synchronous load gives, and a failure
     // keeps the open dataset.
+    // The Dataset panel's Cancel stops a load in flight: the open dataset,
+    // run and spec stay, the status bar says so, and no error is shown.
+    void cancelLoad()
+    {
+        QTemporaryDir dir;
+        const QString big = dir.filePath(QStringLiteral("big.csv"));
+        writeLargeCsv(big, 40000);
+        QVERIFY(QFileInfo(big).size() > (qint64(12) << 20));  // reports at 4, 8 and 12 MiB
+        MainWindow w;
+        smallModel(w);
+        QVERIFY(w.openDataset(Data));
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
+        const std::shared_ptr<const Dataset> before = w.dataset();
+        const auto run = w.training()->setup();
+        QSignalSpy finished(&w, &MainWindow::datasetLoadFinished);
+        QSignalSpy progress(&w, &MainWindow::datasetLoadProgress);
+        w.openDatasetAsync(big);
+        QVERIFY(w.isLoadingDataset());
+        QVERIFY(w.datasetPanel()->isLoading());
+        QToolButton *cancel = w.datasetPanel()->cancelLoadButton();
+        QVERIFY(cancel->isVisibleTo(w.datasetPanel()) && cancel->isEnabled());
+        cancel->click();
+        QVERIFY(!cancel->isEnabled());
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.takeFirst().at(1).toBool(), false);
+        QVERIFY(!w.isLoadingDataset());
+        QVERIFY(!w.datasetPanel()->isLoading());
+        QCOMPARE(w.dataset(), before);
+        QCOMPARE(w.training()->setup(), run);
+        QCOMPARE(w.dataSpec(), Data);
+        QVERIFY(w.lastError().isEmpty());
+        QVERIFY(w.datasetPanel()->loadError().isEmpty());
+        QVERIFY2(w.statusBar()->currentMessage().contains(QStringLiteral("cancelled")),
+                 qPrintable(w.statusBar()->currentMessage()));
+        for (const QList<QVariant> &p : progress)  // it stopped reading at the first report after Cancel
+            QVERIFY(p.at(1).toInt() < 90);
+        // The same file loads when asked again.
+        w.openDatasetAsync(big);
+        QVERIFY(waitForLoad(finished));
+        QCOMPARE(w.dataset()->samples.size(), size_t(40000));
+    }
+
     void asyncLoad()
     {
         QTemporaryDir dir;
