@@ -116,7 +116,7 @@ DatasetPanel::DatasetPanel(QWidget *parent)
     m_progress = new QProgressBar;
     m_progress->setObjectName(QStringLiteral("loadProgress"));
     m_progress->setRange(0, 100);
-    m_progress->setMaximumWidth(140);
+    m_progress->setMaximumWidth(96);  // leaves the file name room beside it and Cancel
     m_loadingRow = new QWidget(this);
     auto *loadingLayout = new QHBoxLayout(m_loadingRow);
     loadingLayout->setContentsMargins(0, 0, 0, 0);
