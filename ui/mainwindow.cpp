@@ -236,6 +236,29 @@ void MainWindow::createActions()
     toolbar->setMovable(false);
     for (QAction *action : {m_start, m_pause, m_step, m_stop, m_reset})
         toolbar->addAction(action);
+
+    // Speed: a cap on steps per second, so that a class can watch a small
+    // model learn (builtin:reviews trains 1,000 steps in about a second).
+    m_speed = new QComboBox(this);
+    m_speed->setObjectName(QStringLiteral("speed"));
+    for (double rate : {0.0, 300.0, 100.0, 30.0, 10.0, 3.0, 1.0})
+        m_speed->addItem(rate == 0 ? tr("full speed") : tr("%1 steps/s").arg(rate), rate);
+    m_speed->setToolTip(tr("At most this many training steps a second; applies at once (Ctrl+[ slower, Ctrl+] faster)"));
+    connect(m_speed, &QComboBox::currentIndexChanged, this,
+            [this]() { m_training->setStepRateLimit(m_speed->currentData().toDouble()); });
+    auto *speedLabel = new QLabel(tr("Speed"), this);
+    speedLabel->setContentsMargins(12, 0, 6, 0);
+    speedLabel->setBuddy(m_speed);
+    toolbar->addSeparator();
+    toolbar->addWidget(speedLabel);
+    toolbar->addWidget(m_speed);
+    m_slower = new QAction(tr("S&lower"), this);
+    m_slower->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_BracketLeft));
+    connect(m_slower, &QAction::triggered, this,
+            [this]() { m_speed->setCurrentIndex(std::min(m_speed->currentIndex() + 1, m_speed->count() - 1)); });
+    m_faster = new QAction(tr("&Faster"), this);
+    m_faster->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_BracketRight));
+    connect(m_faster, &QAction::triggered, this, [this]() { m_speed->setCurrentIndex(std::max(m_speed->currentIndex() - 1, 0)); });
 }
 
 void MainWindow::createMenus()
@@ -285,6 +308,9 @@ void MainWindow::createMenus()
     QMenu *train = menuBar()->addMenu(tr("&Training"));
     for (QAction *action : {m_start, m_pause, m_step, m_stop, m_reset})
         train->addAction(action);
+    train->addSeparator();
+    train->addAction(m_slower);
+    train->addAction(m_faster);
     train->addSeparator();
     train->addAction(m_evaluate);
 
@@ -1049,6 +1075,8 @@ void MainWindow::readSettings()
     m_attention->setColorMap(colorMapFromName(settings.value(QStringLiteral("attention/colorMap")).toString()));
     m_attention->setColorScale(settings.value(QStringLiteral("attention/scale")).toString() == QLatin1String("largest")
                                    ? ColorScale::Largest : ColorScale::Fixed);
+    const int speed = m_speed->findData(settings.value(QStringLiteral("training/stepsPerSecond"), 0.0).toDouble());
+    m_speed->setCurrentIndex(std::max(speed, 0));
     updateRecentMenu();
 }
 
@@ -1061,6 +1089,7 @@ void MainWindow::writeSettings() const
     settings.setValue(QStringLiteral("plot/smoothing"), m_curves->smoothing());
     settings.setValue(QStringLiteral("plot/log"), m_curves->logScale());
     settings.setValue(QStringLiteral("plot/x"), m_curves->xAxis() == LossPlot::XAxis::Epoch ? "epoch" : "step");
+    settings.setValue(QStringLiteral("training/stepsPerSecond"), m_speed->currentData().toDouble());
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -20,6 +20,7 @@
 #include <tuple>
 
 class QAction;
+class QComboBox;
 class QCustomPlot;
 class QLabel;
 class QMenu;
@@ -96,6 +97,8 @@ public:
     QAction *stepAction() const { return m_step; }
     QAction *stopAction() const { return m_stop; }
     QAction *resetAction() const { return m_reset; }
+    // The toolbar's speed: at most this many steps a second (item data; 0: full speed).
+    QComboBox *speedBox() const { return m_speed; }
     QAction *themeAction(Theme theme) const;
     // View > Theme: the application's palette; persist: remember it for the next start.
     void setTheme(Theme theme, bool persist = true);
@@ -156,6 +159,8 @@ private:
     QAction *m_start = nullptr, *m_pause = nullptr, *m_step = nullptr, *m_stop = nullptr, *m_reset = nullptr;
     QAction *m_save = nullptr, *m_exportCurves = nullptr, *m_exportPlot = nullptr, *m_evaluate = nullptr;
     QAction *m_themeSystem = nullptr, *m_themeLight = nullptr, *m_themeDark = nullptr;
+    QAction *m_slower = nullptr, *m_faster = nullptr;
+    QComboBox *m_speed = nullptr;
 
     std::shared_ptr<const Dataset> m_data;
     LoadOptions m_dataOptions;  // the column roles m_data was loaded with

@@ -94,6 +94,12 @@ void TrainingController::setLearningRate(float lr)
         m_worker->setLearningRate(lr);
 }
 
+void TrainingController::setStepRateLimit(double stepsPerSecond)
+{
+    if (m_worker)
+        m_worker->setStepRateLimit(stepsPerSecond);
+}
+
 void TrainingController::setTaskWeights(const std::vector<float> &weights)
 {
     if (m_worker)

@@ -32,6 +32,8 @@ public:
 
     void setLearningRate(float lr);
     void setTaskWeights(const std::vector<float> &weights);
+    // At most this many steps a second (0: as fast as it goes); at once, also while training.
+    void setStepRateLimit(double stepsPerSecond);
 
     TrainingWorker::State state() const { return m_state; }
     std::shared_ptr<const TrainingSetup> setup() const { return m_setup; }

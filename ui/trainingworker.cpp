@@ -3,6 +3,7 @@
 #include "threadhandoff.h"
 
 #include <cmath>
+#include <thread>
 #include <utility>
 
 namespace attnscope {
@@ -203,16 +204,17 @@ void TrainingWorker::runSteps(int64_t limit)
     m_lastEmit = m_runStart;
     m_runStartStep = m_trainer->progress().step;
     QString message;
-    State next = State::Paused;
+    State after = State::Paused;
+    Clock::time_point next = Clock::now();  // the earliest start of the next step when paced
     for (int64_t done = 0; limit < 0 || done < limit; ++done) {
         if (m_quit.load() || m_stopRequested.load()) {
-            next = State::Stopped;
+            after = State::Stopped;
             break;
         }
         if (m_pauseRequested.load())
             break;
         if (m_trainer->finished()) {
-            next = State::Finished;
+            after = State::Finished;
             message = tr("Training finished after %1 steps.").arg(m_trainer->progress().step);
             break;
         }
@@ -230,13 +232,15 @@ void TrainingWorker::runSteps(int64_t limit)
         }
         flush(false);
         maybeRefreshAttention();
+        if (limit < 0 || done + 1 < limit)
+            pace(next);
     }
-    if (next != State::Finished && m_trainer->finished()) {
-        next = State::Finished;
+    if (after != State::Finished && m_trainer->finished()) {
+        after = State::Finished;
         message = tr("Training finished after %1 steps.").arg(m_trainer->progress().step);
     }
     m_pauseRequested.store(false);
-    if (next == State::Stopped)
+    if (after == State::Stopped)
         m_stopRequested.store(false);
     flush(true);
     // Paused, stopped, stepped or finished: the views show these weights.
@@ -245,7 +249,7 @@ void TrainingWorker::runSteps(int64_t limit)
         const bool stale = m_attentionStep != m_trainer->progress().step;
         refreshAttention(stale || r.probes, stale || r.input);
     }
-    setState(next, message);
+    setState(after, message);
 }
 
 bool TrainingWorker::trainOne()
@@ -385,6 +389,32 @@ void TrainingWorker::serviceAttention()
 
 // Between two steps: a refresh when one was asked for, or when the last is
 // attentionEverySteps() steps and its time budget ago.
+void TrainingWorker::pace(Clock::time_point &next)
+{
+    const double rate = m_stepRateLimit.load();
+    const Clock::time_point now = Clock::now();
+    if (rate <= 0) {
+        next = now;
+        return;
+    }
+    const auto period = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate));
+    // One slot per step; after a slow step (or a change of rate) no burst to catch up.
+    next = std::max(next + period, now);
+    if (next > now + period)
+        next = now + period;
+    // In slices, so that pause, stop, quit and a new rate act within one.
+    constexpr auto Slice = std::chrono::milliseconds(20);
+    while (Clock::now() < next) {
+        if (m_pauseRequested.load() || m_stopRequested.load() || m_quit.load())
+            return;
+        if (m_stepRateLimit.load() != rate) {
+            next = Clock::now();
+            return;
+        }
+        std::this_thread::sleep_for(std::min<Clock::duration>(Slice, next - Clock::now()));
+    }
+}
+
 void TrainingWorker::maybeRefreshAttention()
 {
     const Requests r = takeAttentionRequests();

@@ -29,6 +29,7 @@
 #include <QObject>
 #include <QString>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -91,6 +92,11 @@ public:
     void requestQuit();
     void setLearningRate(float lr);
     void setTaskWeights(const std::vector<float> &weights);
+    // Thread-safe, at once: at most this many steps a second (0: as fast as
+    // it goes), so that a class can watch a small model learn. The wait
+    // between steps ends early for pause, stop and quit.
+    void setStepRateLimit(double stepsPerSecond) { m_stepRateLimit.store(std::max(0.0, stepsPerSecond)); }
+    double stepRateLimit() const { return m_stepRateLimit.load(); }
 
     // Thread-safe: a copy of the current weights (waits for the step in flight).
     std::shared_ptr<Model> modelCopy() const;
@@ -172,6 +178,9 @@ private:
     mutable std::mutex m_modelMutex;     // held while a step changes m_model
 
     std::atomic<bool> m_pauseRequested{false}, m_stopRequested{false}, m_quit{false};
+    std::atomic<double> m_stepRateLimit{0.0};
+    // Waits until `next` (or a pause, stop or quit request) when the rate is limited.
+    void pace(std::chrono::steady_clock::time_point &next);
     std::atomic<State> m_state{State::Empty};
 
     std::mutex m_pendingMutex;

@@ -167,6 +167,41 @@ private slots:
         QCOMPARE(r.steps.size(), stopped);
     }
 
+    // A step-rate limit paces training: never more steps than the rate
+    // allows (a slow machine only makes fewer), the wait between steps ends
+    // at once for pause, and lifting the limit trains on at full speed.
+    void stepRateLimitPacesTraining()
+    {
+        TrainingController c;
+        Recorder r(c);
+        c.configure(makeSetup());
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Ready, Timeout);
+        c.setStepRateLimit(20);
+        QCOMPARE(c.worker()->stepRateLimit(), 20.0);
+        QElapsedTimer clock;
+        clock.start();
+        c.start();
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Running, Timeout);
+        QTest::qWait(1000);
+        const int64_t steps = c.currentStep();
+        const double seconds = clock.elapsed() / 1000.0;
+        QVERIFY2(steps >= 1 && steps <= int64_t(20 * seconds) + 2,
+                 qPrintable(QStringLiteral("%1 steps in %2 s").arg(steps).arg(seconds)));
+        // One step every 5 s: a pause does not wait for the next one.
+        c.setStepRateLimit(0.2);
+        QTest::qWait(100);
+        clock.restart();
+        c.pause();
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Paused, 3000);
+        QVERIFY2(clock.elapsed() < 3000, qPrintable(QString::number(clock.elapsed())));
+        const int64_t paused = c.currentStep();
+        c.setStepRateLimit(0);
+        c.resume();
+        QTRY_VERIFY_WITH_TIMEOUT(c.currentStep() >= paused + 50, Timeout);  // 50 steps: 10 s at the old pace
+        c.stop();
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Stopped, Timeout);
+    }
+
     void stepTrainsOneBatch()
     {
         TrainingController c;

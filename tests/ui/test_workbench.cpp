@@ -736,6 +736,25 @@ private slots:
             QVERIFY2(action->toolTip().contains(key), qPrintable(action->toolTip()));
         }
         QVERIFY(w.pauseAction()->toolTip().contains(QStringLiteral("Space")));
+        // Speed: the toolbar's box sets the worker's limit; Ctrl+[ and Ctrl+] step through it.
+        QComboBox *speed = w.speedBox();
+        QCOMPARE(speed->currentData().toDouble(), 0.0);
+        QCOMPARE(w.training()->worker()->stepRateLimit(), 0.0);
+        speed->setCurrentIndex(speed->findData(10.0));
+        QCOMPARE(w.training()->worker()->stepRateLimit(), 10.0);
+        QAction *slower = nullptr, *faster = nullptr;
+        for (QAction *a : w.findChildren<QAction *>()) {
+            if (a->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_BracketLeft)) slower = a;
+            if (a->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_BracketRight)) faster = a;
+        }
+        QVERIFY(slower && faster);
+        slower->trigger();
+        QCOMPARE(w.training()->worker()->stepRateLimit(), 3.0);
+        faster->trigger();
+        faster->trigger();
+        QCOMPARE(w.training()->worker()->stepRateLimit(), 30.0);
+        speed->setCurrentIndex(0);
+        QCOMPARE(w.training()->worker()->stepRateLimit(), 0.0);
         QVERIFY(w.pauseAction()->text().endsWith(QStringLiteral("\tSpace")));  // shown in the menu
         QStringList fileKeys;
         for (QAction *menu : w.menuBar()->actions())
