@@ -1,5 +1,5 @@
 // attnscope: the desktop application.
-//   attnscope [--data SPEC] [--checkpoint CKPT] [--start] [--theme system|light|dark]
+//   attnscope [--data SPEC] [--checkpoint CKPT] [--start] [--speed N] [--theme system|light|dark]
 //             [--tab curves|attention] [--screenshot FILE.png [--after-steps N]]
 // --start trains at once (for a classroom); --screenshot renders the window
 // into a PNG once it is shown (or once N steps have trained) and quits, for
@@ -30,7 +30,7 @@ int main(int argc, char **argv)
     QApplication::setApplicationVersion(QStringLiteral(ATTNSCOPE_VERSION));
 
     ArgParser parser("attnscope",
-                     "[--data SPEC] [--checkpoint CKPT] [--start] [--theme NAME] [--tab attention] "
+                     "[--data SPEC] [--checkpoint CKPT] [--start] [--speed N] [--theme NAME] [--tab attention] "
                      "[--screenshot FILE.png [--after-steps N]]",
                      "AttnScope trains a small multi-task attention model and shows its attention live.");
     parser.addOption("data", "SPEC", "dataset to open: a JSONL file or builtin:NAME[?n=N&seed=S]");
@@ -41,11 +41,14 @@ int main(int argc, char **argv)
     parser.addOption("screenshot", "FILE", "save a PNG of the window, then quit");
     parser.addOption("after-steps", "N", "with --screenshot: wait until N steps have trained (implies --start)", "0");
     parser.addOption("tab", "NAME", "the view to show first: curves or attention", "curves");
+    parser.addOption("speed", "N", "at most N training steps a second, for this run only (0: full speed)",
+                     "the last chosen; full speed with --screenshot");
     std::vector<std::string> args;
     const QStringList arguments = QApplication::arguments();
     for (qsizetype i = 1; i < arguments.size(); ++i)
         args.push_back(arguments[i].toStdString());
     int64_t afterSteps = 0;
+    double speed = -1;  // none given
     QString theme;
     try {
         if (!parser.parse(args)) {
@@ -55,6 +58,8 @@ int main(int argc, char **argv)
         afterSteps = parser.integer("after-steps", 0, 0, int64_t(1) << 40);
         if (parser.isSet("after-steps") && !parser.isSet("screenshot"))
             parser.fail("after-steps", "needs --screenshot");
+        if (parser.isSet("speed"))
+            speed = parser.number("speed", 0, 0, 1e6);
         theme = QString::fromStdString(parser.string("theme"));
         if (parser.isSet("theme") && theme != toString(themeFromString(theme)))
             parser.fail("theme", "\"" + theme.toStdString() + "\" is not system, light or dark");
@@ -73,6 +78,10 @@ int main(int argc, char **argv)
     MainWindow window;
     if (!theme.isEmpty())
         window.setTheme(themeFromString(theme), /*persist=*/false);
+    if (speed >= 0)
+        window.setSpeed(speed, /*persist=*/false);
+    else if (parser.isSet("screenshot"))
+        window.setSpeed(0, /*persist=*/false);  // a picture after N steps should not wait on a classroom pace
     const QString data = QString::fromStdString(parser.string("data"));
     const QString checkpoint = QString::fromStdString(parser.string("checkpoint"));
     const QString screenshot = QString::fromStdString(parser.string("screenshot"));

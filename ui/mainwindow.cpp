@@ -47,6 +47,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <functional>
 
 namespace attnscope {
@@ -244,8 +245,12 @@ void MainWindow::createActions()
     for (double rate : {0.0, 300.0, 100.0, 30.0, 10.0, 3.0, 1.0})
         m_speed->addItem(rate == 0 ? tr("full speed") : tr("%1 steps/s").arg(rate), rate);
     m_speed->setToolTip(tr("At most this many training steps a second; applies at once (Ctrl+[ slower, Ctrl+] faster)"));
-    connect(m_speed, &QComboBox::currentIndexChanged, this,
-            [this]() { m_training->setStepRateLimit(m_speed->currentData().toDouble()); });
+    connect(m_speed, &QComboBox::currentIndexChanged, this, [this]() {
+        const double rate = m_speed->currentData().toDouble();
+        m_training->setStepRateLimit(rate);
+        if (!m_speedForRun)
+            m_savedSpeed = rate;
+    });
     auto *speedLabel = new QLabel(tr("Speed"), this);
     speedLabel->setContentsMargins(12, 0, 6, 0);
     speedLabel->setBuddy(m_speed);
@@ -1075,9 +1080,27 @@ void MainWindow::readSettings()
     m_attention->setColorMap(colorMapFromName(settings.value(QStringLiteral("attention/colorMap")).toString()));
     m_attention->setColorScale(settings.value(QStringLiteral("attention/scale")).toString() == QLatin1String("largest")
                                    ? ColorScale::Largest : ColorScale::Fixed);
-    const int speed = m_speed->findData(settings.value(QStringLiteral("training/stepsPerSecond"), 0.0).toDouble());
-    m_speed->setCurrentIndex(std::max(speed, 0));
+    setSpeed(settings.value(QStringLiteral("training/stepsPerSecond"), 0.0).toDouble());
     updateRecentMenu();
+}
+
+void MainWindow::setSpeed(double stepsPerSecond, bool persist)
+{
+    const double rate = std::isfinite(stepsPerSecond) ? std::max(0.0, stepsPerSecond) : 0.0;
+    int index = m_speed->findData(rate);
+    if (index < 0) {
+        // Between the box's rates, in order (they fall from full speed down).
+        index = 1;
+        while (index < m_speed->count() && m_speed->itemData(index).toDouble() > rate)
+            ++index;
+        m_speed->insertItem(index, tr("%1 steps/s").arg(rate), rate);
+    }
+    m_speedForRun = !persist;
+    m_speed->setCurrentIndex(index);
+    m_training->setStepRateLimit(rate);  // also when the index did not change
+    m_speedForRun = false;
+    if (persist)
+        m_savedSpeed = rate;
 }
 
 void MainWindow::writeSettings() const
@@ -1089,7 +1112,7 @@ void MainWindow::writeSettings() const
     settings.setValue(QStringLiteral("plot/smoothing"), m_curves->smoothing());
     settings.setValue(QStringLiteral("plot/log"), m_curves->logScale());
     settings.setValue(QStringLiteral("plot/x"), m_curves->xAxis() == LossPlot::XAxis::Epoch ? "epoch" : "step");
-    settings.setValue(QStringLiteral("training/stepsPerSecond"), m_speed->currentData().toDouble());
+    settings.setValue(QStringLiteral("training/stepsPerSecond"), m_savedSpeed);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -99,6 +99,9 @@ public:
     QAction *resetAction() const { return m_reset; }
     // The toolbar's speed: at most this many steps a second (item data; 0: full speed).
     QComboBox *speedBox() const { return m_speed; }
+    // Sets it (a rate not in the box is added to it); persist: remember it
+    // for the next start (false: this run only, as `attnscope --speed`).
+    void setSpeed(double stepsPerSecond, bool persist = true);
     QAction *themeAction(Theme theme) const;
     // View > Theme: the application's palette; persist: remember it for the next start.
     void setTheme(Theme theme, bool persist = true);
@@ -161,6 +164,8 @@ private:
     QAction *m_themeSystem = nullptr, *m_themeLight = nullptr, *m_themeDark = nullptr;
     QAction *m_slower = nullptr, *m_faster = nullptr;
     QComboBox *m_speed = nullptr;
+    double m_savedSpeed = 0;       // what writeSettings keeps: the user's last choice
+    bool m_speedForRun = false;    // setSpeed(..., false) is changing the box
 
     std::shared_ptr<const Dataset> m_data;
     LoadOptions m_dataOptions;  // the column roles m_data was loaded with

@@ -767,6 +767,39 @@ private slots:
             QVERIFY2(fileKeys.contains(key.toString()), qPrintable(key.toString() + " in " + fileKeys.join(' ')));
     }
 
+    // The speed chosen in the box is remembered; one set for this run only
+    // (attnscope --speed) is used and not remembered.
+    void speedPersistsUnlessForThisRun()
+    {
+        {
+            MainWindow w;
+            w.setSpeed(30);
+            QCOMPARE(w.speedBox()->currentData().toDouble(), 30.0);
+            w.close();
+        }
+        {
+            MainWindow w;
+            QCOMPARE(w.speedBox()->currentData().toDouble(), 30.0);
+            QCOMPARE(w.training()->worker()->stepRateLimit(), 30.0);
+            w.setSpeed(7, /*persist=*/false);  // not in the box: added between 10 and 3
+            QCOMPARE(w.speedBox()->currentText(), QStringLiteral("7 steps/s"));
+            const int at = w.speedBox()->currentIndex();
+            QCOMPARE(w.speedBox()->itemData(at - 1).toDouble(), 10.0);
+            QCOMPARE(w.speedBox()->itemData(at + 1).toDouble(), 3.0);
+            QCOMPARE(w.training()->worker()->stepRateLimit(), 7.0);
+            w.close();
+        }
+        {
+            MainWindow w;
+            QCOMPARE(w.speedBox()->currentData().toDouble(), 30.0);
+            w.speedBox()->setCurrentIndex(0);  // the user's choice: remembered
+            w.close();
+        }
+        MainWindow w;
+        QCOMPARE(w.speedBox()->currentData().toDouble(), 0.0);
+        QCOMPARE(w.training()->worker()->stepRateLimit(), 0.0);
+    }
+
     void paletteSwitchPersists()
     {
         const auto plotLightness = [](MainWindow &w) {
