@@ -36,6 +36,7 @@ private Q_SLOTS:
     void truncation_data();
     void truncation();
     void offsetsPointIntoTheOriginal();
+    void asciiFastPathEqualsTheGeneralOne();
 
     void vocabularyOrder();
     void vocabularyTiesByUtf8Bytes();
@@ -127,6 +128,36 @@ void TestTokenizer::truncation()
     QVERIFY(!cut);
     // The pointer is optional.
     QCOMPARE(int(attnscope::tokenize("a b c", 2).size()), 2);
+}
+
+// All-ASCII text takes a fast path; the same text with a no-break space
+// (U+00A0: white space, no token) at its end takes the general one. Over
+// random ASCII (every byte value below 128, controls and symbols included)
+// both give the same tokens, offsets and truncation.
+void TestTokenizer::asciiFastPathEqualsTheGeneralOne()
+{
+    uint32_t state = 7;
+    const auto next = [&state]() {
+        state = state * 1664525u + 1013904223u;
+        return state >> 8;
+    };
+    const char *const words[] = {"Not", "GOOD", "it's", "e-mail", "$5", "a+b", "x_y", "50%", "<b>", "ok?!"};
+    for (int round = 0; round < 2000; ++round) {
+        std::string text;
+        const int length = int(next() % 40);
+        for (int i = 0; i < length; ++i)
+            if (next() % 3 == 0)
+                text += words[next() % 10];
+            else
+                text += char(next() % 128);
+        for (int maxLen : {0, 3}) {
+            bool cutFast = false, cutGeneral = false;
+            const std::vector<Token> fast = attnscope::tokenize(text, maxLen, &cutFast);
+            const std::vector<Token> general = attnscope::tokenize(text + "\xC2\xA0", maxLen, &cutGeneral);
+            QCOMPARE(describe(fast), describe(general));
+            QCOMPARE(cutFast, cutGeneral);
+        }
+    }
 }
 
 void TestTokenizer::offsetsPointIntoTheOriginal()
