@@ -51,6 +51,7 @@ private slots:
     void clickingARowSelectsTheSample();
     void selectingASampleUpdatesEveryView();
     void timelineKeepsBoundedEvenlyThinned();
+    void timelineKeepsItsMemoryBudget();
     void timelineScrubbingShowsSnapshotWeights();
     void refreshFromAWorkerThread();
     void probeEditorEqualsCli();
@@ -297,6 +298,35 @@ void TestAttention::timelineKeepsBoundedEvenlyThinned()
     const int64_t gap = timeline.at(1).step - timeline.at(0).step;
     for (int i = 1; i + 1 < timeline.size(); ++i)
         QCOMPARE(timeline.at(i).step - timeline.at(i - 1).step, gap);
+}
+
+// Over its byte budget the timeline drops the self-attention maps of its
+// oldest snapshots (whichever of their samples hold maps), keeps every
+// snapshot's task weights, and keeps the newest snapshot whole.
+void TestAttention::timelineKeepsItsMemoryBudget()
+{
+    const size_t budget = size_t(4) << 20;
+    AttentionTimeline timeline(64, budget);
+    for (int k = 0; k < 10; ++k) {
+        AttentionSnapshot s;
+        s.step = 10 * k;
+        s.samples.resize(2);
+        for (AttentionSample &sample : s.samples)
+            sample.weights = {std::vector<float>(300, 1.0f / 300)};
+        // Only the second sample keeps maps (the focus sample, as makeSnapshot may leave it).
+        s.samples[1].selfAttention.reset(1, 2, 300);
+        s.samples[1].thumbnails = blockMaxima(s.samples[1].selfAttention, ThumbnailSide);
+        QVERIFY(s.approximateBytes() > size_t(700) << 10);
+        timeline.add(std::make_shared<const AttentionSnapshot>(std::move(s)));
+    }
+    QCOMPARE(timeline.size(), 10);
+    QVERIFY2(timeline.bytes() <= budget, qPrintable(QString::number(timeline.bytes())));
+    QVERIFY(timeline.at(0).samples[1].selfAttention.empty());
+    QVERIFY(timeline.at(0).samples[1].thumbnails.empty());
+    QCOMPARE(timeline.at(0).samples[1].weights[0].size(), size_t(300));
+    QCOMPARE(timeline.at(0).step, int64_t(0));
+    QVERIFY(!timeline.latest().samples[1].selfAttention.empty());
+    QCOMPARE(timeline.latest().step, int64_t(90));
 }
 
 void TestAttention::timelineScrubbingShowsSnapshotWeights()

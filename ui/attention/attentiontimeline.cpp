@@ -110,8 +110,9 @@ void AttentionTimeline::enforceBudget()
     size_t total = bytes();
     for (size_t i = 0; i + 1 < m_kept.size() && total > m_budget; ++i) {
         Entry &e = m_kept[i];
-        if (e.snapshot->samples.empty() || e.snapshot->samples.front().selfAttention.empty())
-            continue;
+        const auto &samples = e.snapshot->samples;
+        if (std::none_of(samples.begin(), samples.end(), [](const AttentionSample &s) { return !s.selfAttention.empty(); }))
+            continue;  // nothing left to drop
         auto stripped = std::make_shared<const AttentionSnapshot>(e.snapshot->withoutSelfAttention());
         const size_t bytes = stripped->approximateBytes();
         total -= e.bytes - bytes;
