@@ -44,7 +44,8 @@ Model loadModel(const std::string &path);
 void requireCompatible(const Dataset &data, const Model &model, const std::string &checkpoint);
 
 // Encodes data.samples[indices] with the model's vocabulary and max_len.
-EncodedDataset encodeFor(const Model &model, const Dataset &data, const std::vector<int> &indices);
+EncodedDataset encodeFor(const Model &model, const Dataset &data, const std::vector<int> &indices,
+                         bool keepTokens = true);
 
 std::vector<int> range(int n);
 

@@ -115,10 +115,10 @@ void requireCompatible(const Dataset &data, const Model &model, const std::strin
                       + " has " + list(model.features));
 }
 
-EncodedDataset encodeFor(const Model &model, const Dataset &data, const std::vector<int> &indices)
+EncodedDataset encodeFor(const Model &model, const Dataset &data, const std::vector<int> &indices, bool keepTokens)
 {
     const Vocabulary vocab = model.config.input == InputKind::Text ? Vocabulary(model.vocab) : Vocabulary();
-    return encodeDataset(data, indices, vocab, model.config.maxLen);
+    return encodeDataset(data, indices, vocab, model.config.maxLen, keepTokens);
 }
 
 std::vector<int> range(int n)

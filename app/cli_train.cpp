@@ -314,7 +314,7 @@ int train(const std::vector<std::string> &args)
         if (const std::string problem = model.config.validate(); !problem.empty())
             throw UsageError("attnscope-cli train: " + problem);
     }
-    const EncodedDataset trainSet = encodeFor(model, data, split.train);
+    const EncodedDataset trainSet = encodeFor(model, data, split.train, /*keepTokens=*/false);
     const EncodedDataset valSet = encodeFor(model, data, split.val);
     const std::vector<TaskInfo> &tasks = model.tasks;
 

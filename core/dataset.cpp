@@ -1079,7 +1079,7 @@ Split splitDataset(const Dataset &data, double valFraction, uint64_t seed)
 }
 
 EncodedDataset encodeDataset(const Dataset &data, const std::vector<int> &indices,
-                             const Vocabulary &vocab, int maxLen)
+                             const Vocabulary &vocab, int maxLen, bool keepTokens)
 {
     EncodedDataset enc;
     enc.input = data.input;
@@ -1104,6 +1104,8 @@ EncodedDataset encodeDataset(const Dataset &data, const std::vector<int> &indice
                 covers.push_back({token.start, token.end});
             }
             e.mask.assign(e.tokens.size(), 1);
+            if (!keepTokens)
+                std::vector<Token>().swap(e.tokens);
         } else {
             e.values = s.features;
             e.mask.resize(e.values.size());

@@ -105,9 +105,11 @@ struct EncodedDataset {
 };
 
 // Text: tokenizes with maxLen and maps through vocab. Tabular: copies values,
-// masks missing ones.
+// masks missing ones. keepTokens: EncodedSample::tokens is filled (for
+// display); a training split needs only the ids, and for a large text file
+// the tokens' strings are most of the memory.
 EncodedDataset encodeDataset(const Dataset &data, const std::vector<int> &indices,
-                             const Vocabulary &vocab, int maxLen);
+                             const Vocabulary &vocab, int maxLen, bool keepTokens = true);
 
 // Tabular statistics over the given samples (MODEL.md 2): population std in
 // double, missing values skipped, constant or empty features get std 1.

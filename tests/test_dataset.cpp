@@ -143,6 +143,15 @@ void TestDataset::jsonlEncodesRationales()
     QCOMPARE(a.mask, (std::vector<uint8_t>(6, 1)));
     QCOMPARE(a.rationale[0], (std::vector<uint8_t>{0, 0, 0, 1, 1, 0})); // "NOT good"
     QCOMPARE(a.rationale[2], (std::vector<uint8_t>{0, 1, 0, 0, 0, 0})); // "battery"
+    // Without the tokens (a training split): the same ids, mask and rationales.
+    const EncodedDataset bare = encodeDataset(d, all, vocab, 64, /*keepTokens=*/false);
+    for (size_t i = 0; i < all.size(); ++i) {
+        QVERIFY(bare.samples[i].tokens.empty());
+        QCOMPARE(bare.samples[i].ids, enc.samples[i].ids);
+        QCOMPARE(bare.samples[i].mask, enc.samples[i].mask);
+        QCOMPARE(bare.samples[i].rationale, enc.samples[i].rationale);
+        QCOMPARE(bare.samples[i].truncated, enc.samples[i].truncated);
+    }
     QVERIFY(a.rationale[1].empty()); // none given
     QCOMPARE(a.labels, (std::vector<int32_t>{0, -1, 0, -1}));
     QVERIFY(!a.truncated);

@@ -33,7 +33,7 @@ void encode(const Dataset &data, const Split &split, TrainingSetup *out)
 {
     const Model &model = out->model;
     const Vocabulary vocab = model.config.input == InputKind::Text ? Vocabulary(model.vocab) : Vocabulary();
-    out->train = encodeDataset(data, split.train, vocab, model.config.maxLen);
+    out->train = encodeDataset(data, split.train, vocab, model.config.maxLen, /*keepTokens=*/false);
     out->val = encodeDataset(data, split.val, vocab, model.config.maxLen);
 }
 
