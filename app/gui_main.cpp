@@ -101,8 +101,10 @@ int main(int argc, char **argv)
                                            window.startAction()->trigger();
                                        });
     };
+    // Interactive: the data loads on a thread; a screenshot is of loaded data.
+    const bool loadLater = !data.isEmpty() && screenshot.isEmpty();
     bool ok = true;
-    if (!data.isEmpty() && screenshot.isEmpty()) {
+    if (loadLater) {
         QObject::connect(
             &window, &MainWindow::datasetLoadFinished, &window,
             [&window, checkpoint, start, startWhenReady](const QString &, bool loaded) {
@@ -128,7 +130,7 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "attnscope: error: %s\n", qPrintable(window.lastError()));
         return ExitFailure;
     }
-    if (start && (data.isEmpty() || !screenshot.isEmpty()))
+    if (start && !loadLater)
         QTimer::singleShot(0, &window, startWhenReady);
 
     if (screenshot.isEmpty())

@@ -44,7 +44,6 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
-#include <QPainter>
 #include <QTabWidget>
 #include <QTimer>
 

@@ -70,7 +70,7 @@ double median(std::vector<double> v)
 std::unique_ptr<MainWindow> readyWindow(QApplication &app, int64_t steps)
 {
     auto window = std::make_unique<MainWindow>();
-    window->speedBox()->setCurrentIndex(0);  // full speed, whatever a settings file says
+    window->setSpeed(0, /*persist=*/false);  // full speed, whatever a settings file says
     window->resize(1400, 860);
     window->show();
     if (!window->openDataset(QString::fromLatin1(Spec))) {

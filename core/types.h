@@ -44,9 +44,6 @@ struct ModelConfig {
     bool operator==(const ModelConfig &) const = default;
 };
 
-// A padded batch, row-major. L may be shorter than the model's maximum:
-// padding never changes a result (MODEL.md 2), so batches are padded to their
-// longest sample.
 // The encoder self-attention of one sample: map (layer, head) is one n x n
 // array, row i (the query) holding its weights on keys 0..n-1, n the
 // sample's own positions. Empty when not kept. One array per map, not one
@@ -73,6 +70,9 @@ struct SelfAttentionMaps {
     float at(int layer, int head, int i, int j) const { return map(layer, head)[size_t(i) * size_t(n) + size_t(j)]; }
 };
 
+// A padded batch, row-major. L may be shorter than the model's maximum:
+// padding never changes a result (MODEL.md 2), so batches are padded to their
+// longest sample.
 struct Batch {
     int B = 0;  // samples
     int L = 0;  // tokens per sample

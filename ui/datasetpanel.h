@@ -48,8 +48,8 @@ public:
     // Why the chosen roles cannot load (empty: they can).
     QString rolesProblem() const;
 
-    // A load in progress (percent 0-100) under the field; percent < 0 hides it.
-    // The core's loaders cannot be cancelled, so there is no Cancel button.
+    // A load in progress (percent 0-100) under the field, Cancel beside it
+    // (cancelLoadRequested); percent < 0 hides it.
     void setLoading(const QString &spec, int percent, const QString &what = {});
     bool isLoading() const;
     // Cancel was pressed: the row says so until the load has stopped.

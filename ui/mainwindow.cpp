@@ -108,13 +108,8 @@ MainWindow::MainWindow(QWidget *parent)
 MainWindow::~MainWindow()
 {
     qApp->removeEventFilter(this);
-    if (m_loadThread) {
-        // A load cannot be stopped: wait for it (its result is dropped).
-        m_loadThread->wait();
-        delete m_loadThread;
-    }
-    // Nor can a run's build or an evaluation: the same.
-    for (QThread *thread : {m_setupThread, m_evalThread})
+    // A load, a run's build or an evaluation in flight: wait for it (its result is dropped).
+    for (QThread *thread : {m_loadThread, m_setupThread, m_evalThread})
         if (thread) {
             thread->wait();
             delete thread;
@@ -510,7 +505,7 @@ void MainWindow::startLoad(const QString &spec, const LoadOptions &options)
     statusBar()->showMessage(tr("Loading %1…").arg(spec));
     // The thread only touches the job; progress reaches the window as queued
     // calls (the destructor waits for the thread, so `this` outlives them).
-    m_loadThread = QThread::create([this, job, generation]() {
+    runOnThread(&m_loadThread, QStringLiteral("datasetLoader"), [this, job, generation]() {
         job->run([this, job, generation](int percent) {
             HandOffSend send;  // TSan build only (threadhandoff.h)
             QMetaObject::invokeMethod(this, [this, job, generation, percent]() {
@@ -520,19 +515,27 @@ void MainWindow::startLoad(const QString &spec, const LoadOptions &options)
                 emit datasetLoadProgress(job->spec, percent);
             }, Qt::QueuedConnection);
         });
+    }, [this, job, generation]() { finishLoad(job, generation); });
+}
+
+void MainWindow::runOnThread(QThread **slot, const QString &name, std::function<void()> work, std::function<void()> done)
+{
+    QThread *thread = QThread::create(std::move(work));
+    thread->setObjectName(name);
+    *slot = thread;
+    connect(thread, &QThread::finished, this, [slot, thread, done = std::move(done)]() {
+        thread->wait();  // finished was its last act
+        delete thread;
+        *slot = nullptr;
+        done();
     });
-    m_loadThread->setObjectName(QStringLiteral("datasetLoader"));
-    connect(m_loadThread, &QThread::finished, this, [this, job, generation]() { finishLoad(job, generation); });
-    // TSan build only: the job's result, after finished() was posted to finishLoad (threadhandoff.h).
-    connect(m_loadThread, &QThread::finished, m_loadThread, [] { HandOffSend send; }, Qt::DirectConnection);
-    m_loadThread->start();
+    // TSan build only: the thread's results, after finished() was posted to the slot above (threadhandoff.h).
+    connect(thread, &QThread::finished, thread, [] { HandOffSend send; }, Qt::DirectConnection);
+    thread->start();
 }
 
 void MainWindow::finishLoad(const std::shared_ptr<LoadJob> &job, int generation)
 {
-    m_loadThread->wait();  // finished was its last act
-    delete m_loadThread;
-    m_loadThread = nullptr;
     m_loadJob.reset();
     if (m_nextLoad) {
         // Superseded by a request made meanwhile.
@@ -708,9 +711,9 @@ bool MainWindow::rebuildSetup(std::shared_ptr<TrainingSetup> prebuilt)
         return false;
     }
     ++m_setupGeneration;  // a build in flight is superseded
+    m_setupAgain = false;
     const std::shared_ptr<SetupJob> job = makeSetupJob();
     if (prebuilt) {
-        m_setupAgain = false;
         prebuilt->config = job->train;  // only its seed went into the model and the split
         job->setup = std::move(prebuilt);
         job->ok = true;
@@ -719,7 +722,6 @@ bool MainWindow::rebuildSetup(std::shared_ptr<TrainingSetup> prebuilt)
         return applySetup(*job);
     }
     if (m_data->samples.size() < AsyncSetupSamples) {
-        m_setupAgain = false;
         job->run();
         return applySetup(*job);
     }
@@ -731,28 +733,20 @@ bool MainWindow::rebuildSetup(std::shared_ptr<TrainingSetup> prebuilt)
         m_datasetPanel->setDataset(m_data.get(), m_summary);  // the data is open; its run follows
     statusBar()->showMessage(tr("Preparing a new run on %1 samples…").arg(QLocale().toString(qlonglong(m_data->samples.size()))));
     if (m_setupThread) {
-        // The core cannot stop the build in flight: it ends, then this one starts.
+        // buildSetup cannot be stopped: the build in flight ends, then this one starts.
         m_setupAgain = true;
         updateControls();
         return true;
     }
-    m_setupAgain = false;
     const int generation = m_setupGeneration;
-    m_setupThread = QThread::create([job]() { job->run(); });
-    m_setupThread->setObjectName(QStringLiteral("runBuilder"));
-    connect(m_setupThread, &QThread::finished, this, [this, job, generation]() { finishSetup(job, generation); });
-    // TSan build only: the job's result, after finished() was posted to finishSetup (threadhandoff.h).
-    connect(m_setupThread, &QThread::finished, m_setupThread, [] { HandOffSend send; }, Qt::DirectConnection);
-    m_setupThread->start();
+    runOnThread(&m_setupThread, QStringLiteral("runBuilder"), [job]() { job->run(); },
+                [this, job, generation]() { finishSetup(job, generation); });
     updateControls();
     return true;
 }
 
 void MainWindow::finishSetup(const std::shared_ptr<SetupJob> &job, int generation)
 {
-    m_setupThread->wait();  // finished was its last act
-    delete m_setupThread;
-    m_setupThread = nullptr;
     if (generation != m_setupGeneration || job->data != m_data) {
         // Superseded: settings changed meanwhile (build again with them), or
         // another run or dataset was applied (nothing to do).
@@ -929,12 +923,7 @@ void MainWindow::evaluateInBackground()
     statusBar()->showMessage(tr("Evaluating step %1 on %2 validation samples…")
                                  .arg(step)
                                  .arg(QLocale().toString(qlonglong(setup->val.samples.size()))));
-    m_evalThread = QThread::create([model, setup, weights, result]() { *result = evaluate(*model, setup->val, weights); });
-    m_evalThread->setObjectName(QStringLiteral("evaluation"));
-    connect(m_evalThread, &QThread::finished, this, [this, model, result, step]() {
-        m_evalThread->wait();  // finished was its last act
-        delete m_evalThread;
-        m_evalThread = nullptr;
+    const auto report = [this, model, result, step]() {
         const EvalResult &r = *result;
         QStringList parts;
         for (size_t t = 0; t < r.tasks.size() && t < model->tasks.size(); ++t)
@@ -946,10 +935,9 @@ void MainWindow::evaluateInBackground()
                                      .arg(parts.join(QStringLiteral(", "))),
                                  15000);
         updateControls();
-    });
-    // TSan build only: the result, after finished() was posted (threadhandoff.h).
-    connect(m_evalThread, &QThread::finished, m_evalThread, [] { HandOffSend send; }, Qt::DirectConnection);
-    m_evalThread->start();
+    };
+    runOnThread(&m_evalThread, QStringLiteral("evaluation"),
+                [model, setup, weights, result]() { *result = evaluate(*model, setup->val, weights); }, report);
     updateControls();
 }
 

@@ -14,6 +14,7 @@
 #include <QMainWindow>
 #include <QString>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -52,8 +53,8 @@ public:
     // panel): the window stays responsive, the panel shows the progress and
     // datasetLoadFinished says how it ended. Until then the open dataset,
     // model and run stay as they are; a request made while one is in flight
-    // supersedes it (the core cannot stop a load: the older one runs to its
-    // end and its result is dropped).
+    // supersedes it (the older one stops at its next progress report and its
+    // result is dropped).
     void openDatasetAsync(const QString &spec, const LoadOptions &options = {});
     bool isLoadingDataset() const { return m_loadThread != nullptr; }
     // Stops openDatasetAsync's load in flight at its next progress report
@@ -134,6 +135,10 @@ private:
     bool applyLoad(const LoadJob &job);
     void startLoad(const QString &spec, const LoadOptions &options);
     void finishLoad(const std::shared_ptr<LoadJob> &job, int generation);
+    // Runs work on a thread of its own, named name, with *slot pointing to it;
+    // once it has ended: joined, deleted, *slot null again, then done() on
+    // the GUI thread. The destructor waits for the threads still running.
+    void runOnThread(QThread **slot, const QString &name, std::function<void()> work, std::function<void()> done);
     void updateControls();
     void onSnapshot(const TrainingSnapshot &snapshot);
     void onState(TrainingWorker::State state, const QString &message);

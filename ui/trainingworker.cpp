@@ -387,8 +387,6 @@ void TrainingWorker::serviceAttention()
     refreshAttention(r.probes, r.input);
 }
 
-// Between two steps: a refresh when one was asked for, or when the last is
-// attentionEverySteps() steps and its time budget ago.
 void TrainingWorker::pace(Clock::time_point &next)
 {
     const double rate = m_stepRateLimit.load();
@@ -400,8 +398,6 @@ void TrainingWorker::pace(Clock::time_point &next)
     const auto period = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate));
     // One slot per step; after a slow step (or a change of rate) no burst to catch up.
     next = std::max(next + period, now);
-    if (next > now + period)
-        next = now + period;
     // In slices, so that pause, stop, quit and a new rate act within one.
     constexpr auto Slice = std::chrono::milliseconds(20);
     while (Clock::now() < next) {
@@ -415,6 +411,8 @@ void TrainingWorker::pace(Clock::time_point &next)
     }
 }
 
+// Between two steps: a refresh when one was asked for, or when the last is
+// attentionEverySteps() steps and its time budget ago.
 void TrainingWorker::maybeRefreshAttention()
 {
     const Requests r = takeAttentionRequests();
