@@ -38,6 +38,12 @@ using namespace attnscope;
 namespace {
 
 const double kTolerance = 1e-4;
+// The reference's format version, and what the core implements of what a
+// case may need beyond the first reference (the manifest lists each case's
+// needs: "uniform", MODEL.md 4's uniform mode; "rationale", MODEL.md 5b with
+// mu > 0). A case that needs more is left out, and initTestCase says so.
+const char *kReferenceVersion = "2";
+const std::set<QString> kImplemented = {};
 
 QString referenceDir() { return QStringLiteral(ATTNSCOPE_BINARY_DIR "/reference"); }
 
@@ -84,8 +90,8 @@ bool loadCase(const std::string &name, Case *c, std::string *error)
         batch.labels[i] = int32_t(std::lround(t["batch.labels"][i]));
 
     auto &meta = c->expected.metadata;
-    if (meta["reference_version"] != "1")
-        return *error = file + ": reference_version '" + meta["reference_version"] + "', expected '1'", false;
+    if (meta["reference_version"] != kReferenceVersion)
+        return *error = file + ": reference_version '" + meta["reference_version"] + "', expected '" + kReferenceVersion + "'", false;
     for (const QJsonValue &w : parseJson(meta["task_weights"]).array()) c->taskWeights.push_back(float(w.toDouble()));
     if (int(c->taskWeights.size()) != T) return *error = file + ": task_weights does not hold one weight per task", false;
     for (const QJsonValue &n : parseJson(meta["exact_zero_grads"]).array())
@@ -190,8 +196,19 @@ void TestReference::initTestCase()
     QVERIFY2(manifest.open(QIODevice::ReadOnly),
              qPrintable(manifest.fileName() + " is missing: run the reference_generate test (ctest) first"));
     const QJsonObject m = QJsonDocument::fromJson(manifest.readAll()).object();
-    QCOMPARE(m.value("reference_version").toString(), QString("1"));
-    for (const QJsonValue &c : m.value("cases").toArray()) m_cases << c.toString();
+    QCOMPARE(m.value("reference_version").toString(), QString(kReferenceVersion));
+    const QJsonObject needs = m.value("needs").toObject();
+    QStringList later;
+    for (const QJsonValue &c : m.value("cases").toArray()) {
+        QStringList missing;
+        for (const QJsonValue &n : needs.value(c.toString()).toArray())
+            if (!kImplemented.count(n.toString())) missing << n.toString();
+        if (missing.isEmpty()) m_cases << c.toString();
+        else later << c.toString() + " (" + missing.join(", ") + ")";
+    }
+    if (!later.isEmpty())
+        qInfo("not compared: %lld cases need what the core does not implement yet: %s", qlonglong(later.size()),
+              qPrintable(later.join("; ")));
     QVERIFY2(m_cases.size() >= 6, "the reference holds too few cases");
 }
 
