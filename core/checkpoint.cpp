@@ -15,6 +15,8 @@
 // the tensor.
 #include "checkpoint.h"
 
+#include "fileutil.h"
+
 #include <QByteArray>
 #include <QFile>
 #include <QFileInfo>
@@ -23,7 +25,6 @@
 #include <QJsonObject>
 #include <QJsonParseError>
 #include <QJsonValue>
-#include <QSaveFile>
 
 #include <algorithm>
 #include <bit>
@@ -73,7 +74,13 @@ std::string shapeText(const std::vector<int> &shape)
 
 std::string rangeText(uint64_t begin, uint64_t end)
 {
-    return "[" + std::to_string(begin) + ", " + std::to_string(end) + ")";
+    // Appended piece by piece, as shapeText does: GCC 12 warns (-Wrestrict,
+    // a false positive) about "[" + std::to_string(...) once it is inlined.
+    std::string s = "[";
+    s += std::to_string(begin);
+    s += ", ";
+    s += std::to_string(end);
+    return s + ")";
 }
 
 // A JSON number that is a non-negative integer no larger than max.
@@ -112,6 +119,26 @@ void decode(const char *src, size_t count, float *dst)
     }
 }
 
+// The header length N: the first 8 bytes, unsigned little-endian.
+uint64_t headerLength(const char *p)
+{
+    uint64_t n = 0;
+    for (int i = 7; i >= 0; --i) n = (n << 8) | uint64_t(static_cast<unsigned char>(p[i]));
+    return n;
+}
+
+// Why a header length n cannot be, with rest bytes after it; empty when it can.
+std::string headerLengthProblem(uint64_t n, uint64_t rest)
+{
+    if (n > rest)
+        return "header length " + std::to_string(n) + " goes beyond the end of the file ("
+               + std::to_string(rest) + " bytes after the length)";
+    if (n > kMaxHeader)
+        return "header length " + std::to_string(n) + " exceeds the limit of "
+               + std::to_string(kMaxHeader) + " bytes";
+    return {};
+}
+
 // Checks everything MODEL.md 6 asks of the file's layout; fills *out.
 bool parseLayout(const std::string &bytes, const std::string &name, Layout *out,
                  std::string *error)
@@ -123,15 +150,9 @@ bool parseLayout(const std::string &bytes, const std::string &name, Layout *out,
     if (bytes.size() < 8)
         return fail("file is shorter than 8 bytes (" + std::to_string(bytes.size())
                     + "), so it has no safetensors header length");
-    uint64_t n = 0;
-    for (int i = 7; i >= 0; --i) n = (n << 8) | uint64_t(static_cast<unsigned char>(bytes[size_t(i)]));
+    const uint64_t n = headerLength(bytes.data());
     const uint64_t rest = bytes.size() - 8;
-    if (n > rest)
-        return fail("header length " + std::to_string(n) + " goes beyond the end of the file ("
-                    + std::to_string(rest) + " bytes after the length)");
-    if (n > kMaxHeader)
-        return fail("header length " + std::to_string(n) + " exceeds the limit of "
-                    + std::to_string(kMaxHeader) + " bytes");
+    if (const std::string problem = headerLengthProblem(n, rest); !problem.empty()) return fail(problem);
 
     QJsonParseError parseError;
     const QByteArray headerBytes(bytes.data() + 8, qsizetype(n));
@@ -236,28 +257,36 @@ bool parseLayout(const std::string &bytes, const std::string &name, Layout *out,
     return true;
 }
 
+QString qs(const std::string &s) { return QString::fromStdString(s); }
+
+// A checkpoint is read whole, so it must be a regular file (a device or FIFO
+// such as /dev/zero could be endless), and a header length that the file
+// cannot hold or that exceeds the cap is refused from the first 8 bytes,
+// before the rest is read.
 bool readFile(const std::string &path, std::string *bytes, std::string *error)
 {
-    const QString qpath = QString::fromStdString(path);
-    if (QFileInfo(qpath).isDir()) {
-        if (error) *error = path + ": is a directory, not a file";
+    auto fail = [&](const std::string &what) {
+        if (error) *error = what;
         return false;
+    };
+    if (const std::string problem = notRegularFile(path); !problem.empty()) return fail(problem);
+    QFile file(qs(path));
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(path + ": cannot open: " + file.errorString().toStdString());
+    const QByteArray start = file.read(8);
+    if (start.size() == 8) {
+        const uint64_t rest = file.size() >= 8 ? uint64_t(file.size() - 8) : 0;
+        const std::string problem = headerLengthProblem(headerLength(start.constData()), rest);
+        if (!problem.empty()) return fail(path + ": " + problem);
     }
-    QFile file(qpath);
-    if (!file.open(QIODevice::ReadOnly)) {
-        if (error) *error = path + ": cannot open: " + file.errorString().toStdString();
-        return false;
-    }
-    const QByteArray all = file.readAll();
-    if (file.error() != QFileDevice::NoError) {
-        if (error) *error = path + ": cannot read: " + file.errorString().toStdString();
-        return false;
-    }
-    bytes->assign(all.constData(), size_t(all.size()));
+    std::string all(start.constData(), size_t(start.size()));
+    const QByteArray rest = file.readAll();
+    if (file.error() != QFileDevice::NoError)
+        return fail(path + ": cannot read: " + file.errorString().toStdString());
+    all.append(rest.constData(), size_t(rest.size()));
+    *bytes = std::move(all);
     return true;
 }
-
-QString qs(const std::string &s) { return QString::fromStdString(s); }
 
 std::string compactJson(const QJsonObject &o)
 {
@@ -415,32 +444,9 @@ bool saveCheckpoint(const Model &model, const std::string &path, std::string *er
         if (error) *error = path + ": cannot save: " + problem;
         return false;
     }
-    const std::string bytes = serializeCheckpoint(model);
-    // QSaveFile writes a temporary file beside the target and renames it into
-    // place on commit; on any failure the old file stays as it was. Unbuffered,
-    // with every write checked: buffered, Qt 6.4 loses the error of a partial
-    // write at flush time (a file size limit, a full disk) and commits a
-    // truncated file.
-    QSaveFile file(qs(path));
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Unbuffered)) {
-        if (error) *error = path + ": cannot write: " + file.errorString().toStdString();
-        return false;
-    }
-    size_t written = 0;
-    while (written < bytes.size()) {
-        const qint64 n = file.write(bytes.data() + written, qint64(bytes.size() - written));
-        if (n <= 0) {
-            if (error) *error = path + ": cannot write: " + file.errorString().toStdString();
-            file.cancelWriting();
-            return false;
-        }
-        written += size_t(n);
-    }
-    if (!file.commit()) {
-        if (error) *error = path + ": cannot write: " + file.errorString().toStdString();
-        return false;
-    }
-    return true;
+    // Into a temporary file renamed into place (fileutil.h): on any failure the
+    // old file stays as it was, and a device or FIFO is never replaced.
+    return writeFileAtomically(path, serializeCheckpoint(model), error);
 }
 
 bool parseCheckpoint(const std::string &bytes, const std::string &name, Model *model,

@@ -1,8 +1,11 @@
 // loadDataset with column options: CSV/TSV files go to the CSV reader with
-// them; everything else to loadDataset(spec), which takes no options.
+// them; everything else to loadDataset(spec), which takes no options. A file
+// must be a regular one before any reader runs (a device or FIFO such as
+// /dev/zero could be endless, or block forever).
 #include "builtins.h"
 #include "csvreader.h"
 #include "dataset.h"
+#include "fileutil.h"
 
 #include <QFileInfo>
 
@@ -32,6 +35,10 @@ bool loadDataset(const std::string &spec, const LoadOptions &options, Dataset *o
         if (progress) progress(1.0);
         *out = std::move(data);
         return true;
+    }
+    if (const std::string problem = builtin ? std::string() : notRegularFile(spec); !problem.empty()) {
+        if (error) *error = problem;
+        return false;
     }
     if (!builtin && !spec.empty() && isCsv(spec, options)) {
         const QFileInfo info(QString::fromStdString(spec));

@@ -2,6 +2,7 @@
 // every refusal with a message that names the problem, a failed load leaving
 // the model untouched, atomic saving, and no crash on mangled files.
 #include "checkpoint.h"
+#include "fileutil.h"
 
 #include <QDir>
 #include <QFile>
@@ -19,6 +20,8 @@
 #include <random>
 #include <sys/resource.h>
 #include <unistd.h>
+
+#include "specialfiles.h"
 
 using namespace attnscope;
 
@@ -222,9 +225,13 @@ private slots:
     void refusals_data();
     void refusals();
     void loadMissingFile();
+    void loadRefusesWhatIsNotARegularFile();
+    void loadChecksTheHeaderLengthBeforeReading();
     void failedLoadLeavesModelUntouched();
     void saveOverwritesAtomically();
     void saveFailureKeepsOldFile();
+    void saveNeverReplacesADeviceOrFifo();
+    void saveRemovesStaleTemporaries();
     void saveRefusesInconsistentModel();
     void mangledFilesNeverCrash();
     void genericReader();
@@ -595,6 +602,79 @@ void TestCheckpoint::loadMissingFile()
              bad + ": file is shorter than 8 bytes (5), so it has no safetensors header length");
 }
 
+// A device or FIFO could be endless (/dev/zero) or block for ever: refused
+// before it is opened, links followed.
+void TestCheckpoint::loadRefusesWhatIsNotARegularFile()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    Model model;
+    std::string error;
+    const QString device = dir.filePath("device"), link = dir.filePath("link.safetensors");
+    const bool root = makeNullDevice(device);
+    if (root) {
+        QVERIFY(QFile::link(device, link));
+        QVERIFY(!loadCheckpoint(device.toStdString(), &model, &error));
+        QCOMPARE(QString::fromStdString(error), device + ": is a character device, not a regular file");
+        QVERIFY(!loadCheckpoint(link.toStdString(), &model, &error));
+        QCOMPARE(QString::fromStdString(error), link + ": links to " + device + ", a character device, not a regular file");
+    }
+    const QString fifo = dir.filePath("fifo.safetensors");
+    QVERIFY(makeFifo(fifo));
+    QVERIFY(!loadCheckpoint(fifo.toStdString(), &model, &error));
+    QCOMPARE(QString::fromStdString(error), fifo + ": is a FIFO (named pipe), not a regular file");
+    TensorFile file;
+    QVERIFY(!readSafetensors(fifo.toStdString(), &file, &error));
+    QVERIFY2(QString::fromStdString(error).contains("FIFO"), error.c_str());
+    QVERIFY(model.params.empty());
+    if (!root) QSKIP("mknod needs root: the device cases did not run");
+}
+
+// The header length is checked against the file's size and the 100 MB cap
+// from the first 8 bytes: a large file with an impossible one is not read
+// (sparse files, so the test takes no disk space).
+void TestCheckpoint::loadChecksTheHeaderLengthBeforeReading()
+{
+    QFile io(QStringLiteral("/proc/self/io"));
+    if (!io.open(QIODevice::ReadOnly)) QSKIP("no /proc/self/io to count the bytes read");
+    io.close();
+    const auto bytesRead = [] {
+        QFile f(QStringLiteral("/proc/self/io"));
+        if (!f.open(QIODevice::ReadOnly)) return qint64(-1);
+        const QByteArray line = f.readLine();  // "rchar: N"
+        return line.mid(line.indexOf(':') + 1).trimmed().toLongLong();
+    };
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    struct Case {
+        const char *name;
+        uint64_t header;
+        qint64 size;
+        QString message;
+    };
+    const qint64 mb = 1 << 20;
+    const Case cases[] = {
+        {"beyond.safetensors", uint64_t(1) << 40, 64 * mb,
+         "header length 1099511627776 goes beyond the end of the file (" + QString::number(64 * mb - 8) + " bytes"},
+        {"huge.safetensors", 150'000'000, 160 * mb, "header length 150000000 exceeds the limit of 100000000 bytes"},
+    };
+    for (const Case &c : cases) {
+        const QString path = dir.filePath(c.name);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QVERIFY(f.write(QByteArray::fromStdString(withLength(c.header, {}))) == 8);
+        QVERIFY(f.resize(c.size));
+        f.close();
+        Model model;
+        std::string error;
+        const qint64 before = bytesRead();
+        QVERIFY(!loadCheckpoint(path.toStdString(), &model, &error));
+        const qint64 read = bytesRead() - before;
+        QVERIFY2(QString::fromStdString(error).startsWith(path + ": " + c.message), error.c_str());
+        QVERIFY2(read < mb, qPrintable(QStringLiteral("%1 bytes read").arg(read)));
+    }
+}
+
 void TestCheckpoint::failedLoadLeavesModelUntouched()
 {
     const Model before = makeModel(InputKind::Tabular, AttentionMode::Shared, 2, 7);
@@ -679,6 +759,56 @@ void TestCheckpoint::saveFailureKeepsOldFile()
     QVERIFY(!saveCheckpoint(model, nowhere, &error));
     QVERIFY2(QString::fromStdString(error).startsWith(QString::fromStdString(nowhere) + ": cannot write"),
              error.c_str());
+}
+
+// As root, saving to /dev/null used to rename a regular file over it. A
+// device or FIFO (or a link to one) is refused and stays what it was.
+void TestCheckpoint::saveNeverReplacesADeviceOrFifo()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const Model model = makeModel(InputKind::Text, AttentionMode::Task, 1);
+    const QString fifo = dir.filePath("fifo.safetensors"), link = dir.filePath("link.safetensors");
+    QVERIFY(makeFifo(fifo));
+    std::string error;
+    QVERIFY(!saveCheckpoint(model, fifo.toStdString(), &error));
+    QVERIFY2(QString::fromStdString(error).startsWith(fifo + ": is a FIFO (named pipe), not a regular file"), error.c_str());
+    QCOMPARE(fileType(fifo), unsigned(S_IFIFO));
+    const QString device = dir.filePath("device");
+    if (!makeNullDevice(device)) QSKIP("mknod needs root");
+    QVERIFY(QFile::link(device, link));
+    for (const QString &target : {device, link}) {
+        QVERIFY(!saveCheckpoint(model, target.toStdString(), &error));
+        QVERIFY2(QString::fromStdString(error).contains("a character device, not a regular file"), error.c_str());
+    }
+    QCOMPARE(fileType(device), unsigned(S_IFCHR));
+    QCOMPARE(fileType(link), unsigned(S_IFLNK));
+    QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot),
+             (QStringList{"device", "fifo.safetensors", "link.safetensors"}));
+}
+
+// A crash between linking the temporary and renaming it leaves the temporary
+// behind; the next save of the same target removes it, and only it.
+void TestCheckpoint::saveRemovesStaleTemporaries()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath("m.safetensors");
+    const Model model = makeModel(InputKind::Text, AttentionMode::Task, 1);
+    const std::string bytes = serializeCheckpoint(model);
+    const QString stale = dir.filePath(".m.safetensors.attnscope-tmp-x7Q2pA");
+    QVERIFY(isTemporaryFileOf(".m.safetensors.attnscope-tmp-x7Q2pA", "m.safetensors"));
+    const QStringList others{"m.safetensors.backup", "m.safetensors.JUtZMT", ".n.safetensors.attnscope-tmp-x7Q2pA"};
+    QVERIFY(spit(stale, bytes));
+    for (const QString &name : others) QVERIFY(spit(dir.filePath(name), bytes));
+    std::string error;
+    QVERIFY2(saveCheckpoint(model, path.toStdString(), &error), error.c_str());
+    QVERIFY(!QFile::exists(stale));
+    QStringList left = QDir(dir.path()).entryList(QDir::Files | QDir::Hidden);
+    left.sort();
+    QCOMPARE(left, (QStringList{".n.safetensors.attnscope-tmp-x7Q2pA", "m.safetensors", "m.safetensors.JUtZMT",
+                                "m.safetensors.backup"}));
+    for (const QString &name : others) QVERIFY(slurp(dir.filePath(name)) == bytes);
 }
 
 void TestCheckpoint::saveRefusesInconsistentModel()

@@ -244,16 +244,17 @@ void TestCsv::errors()
 }
 
 // Files that exist but cannot be read, made so that it holds for root too
-// (file permissions do not stop root): a Unix socket cannot be opened
-// (ENXIO), and /proc/self/mem opens but fails on the first read at offset 0
-// (EIO). CSV and TSV go to the CSV reader, other names to the JSONL reader.
+// (file permissions do not stop root): a Unix socket is refused before any
+// reader runs (not a regular file), and /proc/self/mem opens but fails on
+// the first read at offset 0 (EIO). CSV and TSV go to the CSV reader, other
+// names to the JSONL reader.
 void TestCsv::unreadable_data()
 {
     QTest::addColumn<QString>("name");
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("message");
     for (const char *name : {"data.csv", "data.tsv", "data.jsonl"}) {
-        QTest::addRow("socket %s", name) << name << "socket" << ": cannot open: ";
+        QTest::addRow("socket %s", name) << name << "socket" << ": is a socket, not a regular file";
         QTest::addRow("read error %s", name) << name << "mem" << ": read error: ";
     }
 }
