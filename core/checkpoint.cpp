@@ -554,6 +554,24 @@ bool parseCheckpoint(const std::string &bytes, const std::string &name, Model *m
 
     const std::string invalid = c.validate();
     if (!invalid.empty()) return fail("metadata 'config': " + invalid);
+    {
+        // Token ids and feature columns are positions in these lists: a name
+        // twice would give two ids one meaning (and change the loss silently),
+        // and ids 0 and 1 are the specials (MODEL.md 7).
+        const std::vector<std::string> &words = c.input == InputKind::Text ? m.vocab : m.features;
+        if (c.input == InputKind::Text && (words[0] != "<pad>" || words[1] != "<unk>"))
+            return fail("metadata 'vocab' must begin with \"<pad>\", \"<unk>\" (it begins with "
+                        + compactJson(QJsonArray{qs(words[0]), qs(words[1])}) + ")");
+        std::map<std::string, size_t> first;
+        for (size_t i = 0; i < words.size(); ++i) {
+            const auto [it, added] = first.emplace(words[i], i);
+            if (!added)
+                return fail(std::string("metadata '") + wordsKey + "': the "
+                            + (c.input == InputKind::Text ? "token '" : "feature '") + words[i]
+                            + "' appears twice (entries " + std::to_string(it->second) + " and "
+                            + std::to_string(i) + ")");
+        }
+    }
     // No single tensor of the layout may be too large to index (a hostile config).
     {
         const int64_t d = c.dim, rows = std::max<int64_t>({int64_t(c.vocabSize), c.maxLen,
@@ -600,19 +618,31 @@ bool parseCheckpoint(const std::string &bytes, const std::string &name, Model *m
                         + std::to_string(c.layers) + " and " + std::to_string(c.tasks())
                         + " tasks)");
 
-    // Everything is in place: copy the values.
+    // Everything is in place: copy the values. A NaN or infinite weight would
+    // make every output NaN (an argmax of NaN still names a class), so none
+    // is accepted.
+    auto nonFinite = [&](const std::string &tensor, const float *values, size_t count) {
+        for (size_t i = 0; i < count; ++i)
+            if (!std::isfinite(values[i]))
+                return "tensor '" + tensor + "': value " + std::to_string(i) + " is not a finite number ("
+                       + std::to_string(values[i]) + ")";
+        return std::string();
+    };
     m.params.assign(m.layout.totalSize(), 0.0f);
-    for (const TensorSpec &t : m.layout.tensors())
+    for (const TensorSpec &t : m.layout.tensors()) {
         decode(file.data + present[t.name]->begin, t.size, m.params.data() + t.offset);
+        if (const std::string problem = nonFinite(t.name, m.params.data() + t.offset, t.size); !problem.empty())
+            return fail(problem);
+    }
     if (c.input == InputKind::Tabular) {
         m.inputMean.resize(size_t(c.features));
         m.inputStd.resize(size_t(c.features));
         decode(file.data + present["input.mean"]->begin, m.inputMean.size(), m.inputMean.data());
         decode(file.data + present["input.std"]->begin, m.inputStd.size(), m.inputStd.data());
+        if (const std::string problem = nonFinite("input.mean", m.inputMean.data(), m.inputMean.size());
+            !problem.empty())
+            return fail(problem);
         for (size_t j = 0; j < m.inputStd.size(); ++j) {
-            if (!std::isfinite(m.inputMean[j]))
-                return fail("tensor 'input.mean': value " + std::to_string(j)
-                            + " is not a finite number");
             if (!std::isfinite(m.inputStd[j]) || !(m.inputStd[j] > 0.0f))
                 return fail("tensor 'input.std': value " + std::to_string(j) + " ("
                             + std::to_string(m.inputStd[j]) + ") is not a positive finite number");

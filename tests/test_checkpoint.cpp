@@ -28,7 +28,8 @@ using namespace attnscope;
 namespace {
 
 // A model with every parameter set to a distinct pseudo-random value, plus a
-// few special floats to prove the bits travel unchanged.
+// few special floats to prove the bits travel unchanged (finite ones: a NaN
+// or an infinity is refused on load).
 Model makeModel(InputKind input, AttentionMode mode, int layers, uint32_t seed = 1)
 {
     Model m;
@@ -63,8 +64,8 @@ Model makeModel(InputKind input, AttentionMode mode, int layers, uint32_t seed =
     for (float &p : m.params) p = normal(rng);
     m.params[0] = -0.0f;
     m.params[1] = std::numeric_limits<float>::denorm_min();
-    m.params[2] = std::bit_cast<float>(uint32_t(0x7fc01234)); // a NaN with a payload
-    m.params[3] = -std::numeric_limits<float>::infinity();
+    m.params[2] = std::numeric_limits<float>::max();
+    m.params[3] = -std::numeric_limits<float>::min();
     return m;
 }
 
@@ -501,6 +502,32 @@ void TestCheckpoint::refusals_data()
         << "metadata 'config': the vocabulary must hold at least <pad> and <unk>";
     QTest::newRow("no features")
         << assemble(setMeta(gh, "features", kRemove), gd) << "metadata has no 'features'";
+    {
+        // Ids 0 and 1 are the specials, and a token twice would give two ids one meaning.
+        const QJsonArray vocab = QJsonDocument::fromJson(metadataOf(text).value("vocab").toString().toUtf8()).array();
+        auto withVocab = [&](QJsonArray v) {
+            return assemble(setMeta(th, "vocab", QString::fromUtf8(QJsonDocument(v).toJson(QJsonDocument::Compact))), td);
+        };
+        QJsonArray swapped = vocab;
+        swapped[0] = "<unk>";
+        swapped[1] = "<pad>";
+        QTest::newRow("vocab with the specials swapped")
+            << withVocab(swapped) << "metadata 'vocab' must begin with \"<pad>\", \"<unk>\" (it begins with [\"<unk>\",\"<pad>\"])";
+        QJsonArray noPad = vocab;
+        noPad[0] = "a";
+        QTest::newRow("vocab without <pad>") << withVocab(noPad) << "metadata 'vocab' must begin with";
+        QJsonArray twice = vocab;
+        twice[7] = "good";
+        QTest::newRow("vocab with a token twice")
+            << withVocab(twice) << "metadata 'vocab': the token 'good' appears twice (entries 4 and 7)";
+        QJsonArray specialTwice = vocab;
+        specialTwice[9] = "<pad>";
+        QTest::newRow("vocab with <pad> twice")
+            << withVocab(specialTwice) << "metadata 'vocab': the token '<pad>' appears twice (entries 0 and 9)";
+        QTest::newRow("feature twice")
+            << assemble(setMeta(gh, "features", "[\"age\",\"income\",\"age\",\"x\"]"), gd)
+            << "metadata 'features': the feature 'age' appears twice (entries 0 and 2)";
+    }
     QTest::newRow("config too large")
         << assemble(setConfig(setConfig(th, "dim", 1048576), "heads", 1), td)
         << "metadata 'config': the sizes are too large";
@@ -567,6 +594,21 @@ void TestCheckpoint::refusals_data()
         tensors["input.mean"].second = mean;
         QTest::newRow("NaN input.mean")
             << build(metadataOf(gated), tensors) << "tensor 'input.mean': value 0 is not a finite number";
+        // A NaN or infinite weight anywhere: refused, naming the tensor and the index.
+        const auto poisoned = [](const std::string &bytes, const std::string &tensor, int index, float value) {
+            auto all = tensorsOf(bytes);
+            std::memcpy(all[tensor].second.data() + 4 * index, &value, 4);
+            return build(metadataOf(bytes), all);
+        };
+        QTest::newRow("NaN weight")
+            << poisoned(text, "encoder.0.attn.q.weight", 17, std::numeric_limits<float>::quiet_NaN())
+            << "tensor 'encoder.0.attn.q.weight': value 17 is not a finite number (nan)";
+        QTest::newRow("infinite bias")
+            << poisoned(text, "heads.1.bias", 2, std::numeric_limits<float>::infinity())
+            << "tensor 'heads.1.bias': value 2 is not a finite number (inf)";
+        QTest::newRow("-inf embedding")
+            << poisoned(gated, "embed.feature_scale", 0, -std::numeric_limits<float>::infinity())
+            << "tensor 'embed.feature_scale': value 0 is not a finite number (-inf)";
     }
 }
 
