@@ -7,6 +7,7 @@
 #include "checkpoint.h"
 #include "csvreader.h"
 #include "datasetpanel.h"
+#include "fileutil.h"
 #include "lossplot.h"
 #include "modelpanel.h"
 #include "taskcolors.h"
@@ -967,10 +968,17 @@ bool MainWindow::saveCheckpoint(const QString &path)
     return true;
 }
 
+// Why an export cannot go to path (a device or FIFO would be replaced or
+// block the window; a directory; no such directory), or empty.
+static QString exportProblem(const QString &path)
+{
+    return QString::fromStdString(checkOutputFile(path.toStdString(), OutputMode::Replace));
+}
+
 bool MainWindow::exportCurves(const QString &path)
 {
-    QString error;
-    if (!m_curves->exportCsv(path, &error)) {
+    QString error = exportProblem(path);
+    if (!error.isEmpty() || !m_curves->exportCsv(path, &error)) {
         showError(error);
         return false;
     }
@@ -980,8 +988,8 @@ bool MainWindow::exportCurves(const QString &path)
 
 bool MainWindow::exportPlot(const QString &path)
 {
-    QString error;
-    if (!m_curves->exportImage(path, &error)) {
+    QString error = exportProblem(path);
+    if (!error.isEmpty() || !m_curves->exportImage(path, &error)) {
         showError(error);
         return false;
     }

@@ -36,6 +36,8 @@
 
 #include "taskcolors.h"
 
+#include "../specialfiles.h"
+
 using namespace attnscope;
 
 class TestAttention : public QObject {
@@ -59,6 +61,7 @@ private slots:
     void taskColoursAreTheWorkbenchs();
     void exportsWriteValidFiles_data();
     void exportsWriteValidFiles();
+    void exportsNeverReplaceDevices();
 
 private:
     void trainSteps(int steps);
@@ -576,6 +579,40 @@ void TestAttention::exportsWriteValidFiles()
     QVERIFY(!samples.isEmpty());
     for (const char *key : {"tokens", "tasks", "predictions", "layers"})
         QVERIFY(samples.at(0).toObject().contains(QLatin1String(key)));
+}
+
+// A device or FIFO is refused, whatever the export, and stays what it was.
+void TestAttention::exportsNeverReplaceDevices()
+{
+    const auto which = AttentionPanel::View::Heatmap;
+    m_panel->setCurrentView(which);
+    QApplication::processEvents();
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QStringList targets;
+    const QString device = dir.filePath(QStringLiteral("device"));
+    if (makeNullDevice(device))
+        targets << device;
+    const QString fifo = dir.filePath(QStringLiteral("fifo"));
+    QVERIFY(makeFifo(fifo));
+    targets << fifo;
+    for (const QString &target : targets) {
+        QString error;
+        for (const char *suffix : {".png", ".svg", ".pdf"}) {
+            const QString link = target + QLatin1String(suffix);  // the format comes from the suffix
+            QVERIFY(QFile::link(target, link));
+            QVERIFY(!m_panel->exportImage(which, link, &error));
+            QVERIFY2(error.contains(QStringLiteral("not a regular file")), qPrintable(error));
+        }
+        QVERIFY(!m_panel->exportCsv(which, target, &error));
+        QVERIFY2(error.contains(QStringLiteral("not a regular file")), qPrintable(error));
+        QVERIFY(!m_panel->exportJson(which, target, &error));
+        QVERIFY2(error.contains(QStringLiteral("not a regular file")), qPrintable(error));
+    }
+    QCOMPARE(fileType(fifo), unsigned(S_IFIFO));
+    if (targets.size() == 1)
+        QSKIP("mknod needs root: the device case did not run");
+    QCOMPARE(fileType(device), unsigned(S_IFCHR));
 }
 
 QTEST_MAIN(TestAttention)

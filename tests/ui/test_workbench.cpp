@@ -35,6 +35,8 @@
 
 #include <qcustomplot.h>
 
+#include "../specialfiles.h"
+
 using namespace attnscope;
 using State = TrainingWorker::State;
 
@@ -308,6 +310,39 @@ private slots:
         QVERIFY(readAll(pdf).startsWith("%PDF"));
         QVERIFY(!w.exportPlot(dir.filePath(QStringLiteral("curves.bmpx"))));
         QVERIFY(w.lastError().contains(QStringLiteral("unknown image type")));
+    }
+
+    // A device or FIFO named in a save dialog is refused with a message and
+    // stays what it was: a checkpoint or curves CSV used to be renamed over
+    // it, and a picture written into a FIFO blocks the window.
+    void savingNeverReplacesDevices()
+    {
+        MainWindow w;
+        smallModel(w);
+        QVERIFY(w.openDataset(Data));
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
+        w.training()->step();
+        QTRY_COMPARE_WITH_TIMEOUT(w.curves()->pointCount(), int64_t(1), Timeout);
+        QTemporaryDir dir;
+        QStringList targets;
+        const QString device = dir.filePath(QStringLiteral("device.png"));
+        if (makeNullDevice(device))
+            targets << device;
+        const QString fifo = dir.filePath(QStringLiteral("fifo.png"));
+        QVERIFY(makeFifo(fifo));
+        targets << fifo;
+        for (const QString &target : targets) {
+            QVERIFY(!w.saveCheckpoint(target));
+            QVERIFY2(w.lastError().startsWith(target + QStringLiteral(": is a")), qPrintable(w.lastError()));
+            QVERIFY(!w.exportCurves(target));
+            QVERIFY2(w.lastError().contains(QStringLiteral("not a regular file")), qPrintable(w.lastError()));
+            QVERIFY(!w.exportPlot(target));
+            QVERIFY2(w.lastError().contains(QStringLiteral("not a regular file")), qPrintable(w.lastError()));
+        }
+        QCOMPARE(fileType(fifo), unsigned(S_IFIFO));
+        if (targets.size() == 1)
+            QSKIP("mknod needs root: the device case did not run");
+        QCOMPARE(fileType(device), unsigned(S_IFCHR));
     }
 
     void invalidFieldsAreRefused()

@@ -1,11 +1,12 @@
 #include "attentionexport.h"
 
+#include "fileutil.h"
+
 #include <QFileInfo>
 #include <QImage>
 #include <QPageSize>
 #include <QPainter>
 #include <QPdfWriter>
-#include <QSaveFile>
 #include <QSvgGenerator>
 #include <QWidget>
 #include <qcustomplot.h>
@@ -44,6 +45,11 @@ void renderView(QWidget *view, QPainter *painter)
 
 bool exportViewImage(QWidget *view, const QString &path, QString *error)
 {
+    // The image writers open the path itself: a FIFO would block the window.
+    if (const std::string problem = checkOutputFile(path.toStdString(), OutputMode::Replace); !problem.empty()) {
+        if (error) *error = QString::fromStdString(problem);
+        return false;
+    }
     const QString suffix = QFileInfo(path).suffix().toLower();
     const QSize size = view->size();
     if (size.isEmpty()) {
@@ -111,12 +117,10 @@ bool exportViewImage(QWidget *view, const QString &path, QString *error)
 
 bool writeFileAtomically(const QString &path, const QByteArray &bytes, QString *error)
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
-        if (error) *error = QStringLiteral("%1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
+    std::string problem;
+    if (writeFileAtomically(path.toStdString(), bytes.toStdString(), &problem)) return true;
+    if (error) *error = QString::fromStdString(problem);
+    return false;
 }
 
 } // namespace attnscope

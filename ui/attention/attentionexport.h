@@ -19,7 +19,8 @@ constexpr double PrintScale = 300.0 / 96.0;
 bool exportViewImage(QWidget *view, const QString &path, QString *error);
 // Paints `view` and its visible children into painter at logical size.
 void renderView(QWidget *view, QPainter *painter);
-// Writes bytes to path atomically (QSaveFile). False and *error on failure.
+// Writes bytes to path atomically (core's writeFileAtomically: never over a
+// device or FIFO). False and *error on failure.
 bool writeFileAtomically(const QString &path, const QByteArray &bytes, QString *error);
 
 } // namespace attnscope
