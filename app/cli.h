@@ -8,6 +8,7 @@
 
 #include "checkpoint.h"
 #include "dataset.h"
+#include "fileutil.h"
 #include "trainer.h"
 
 #include <cstdio>
@@ -38,6 +39,20 @@ Dataset loadData(const std::string &spec, const LoadOptions &options = {});
 void addColumnOptions(ArgParser &parser);
 LoadOptions columnOptions(const ArgParser &parser);
 Model loadModel(const std::string &path);
+
+// An option that names a file the command writes, and how it is written.
+struct OutputOption {
+    std::string name;
+    OutputMode mode;
+};
+// The files a command names, checked before anything is loaded or trained
+// (docs/cli.md, "Files"): each input (a dataset spec that is not builtin:, a
+// checkpoint) is a regular file; each output passes checkOutputFile for its
+// mode; no output is the same file as an input or as another output.
+// UsageError for an empty name, Failure for the rest. Options not given are
+// skipped.
+void checkFileOptions(const ArgParser &parser, const std::vector<std::string> &inputs,
+                      const std::vector<OutputOption> &outputs);
 
 // Throws Failure unless the dataset has the checkpoint's input kind, tasks,
 // classes (and, for tabular data, features).

@@ -95,6 +95,44 @@ Model loadModel(const std::string &path)
     return model;
 }
 
+void checkFileOptions(const ArgParser &parser, const std::vector<std::string> &inputs,
+                      const std::vector<OutputOption> &outputs)
+{
+    struct Named {
+        std::string option, path;
+    };
+    const auto given = [&](const std::string &option) {
+        if (parser.isSet(option) && parser.string(option).empty())
+            parser.fail(option, "an empty file name");
+        return parser.isSet(option);
+    };
+    std::vector<Named> read, written;
+    for (const std::string &option : inputs) {
+        const std::string path = parser.string(option);
+        if (!given(option) || path.rfind("builtin:", 0) == 0)
+            continue;
+        if (const std::string problem = notRegularFile(path); !problem.empty())
+            throw Failure(problem);
+        read.push_back({option, path});
+    }
+    for (const OutputOption &output : outputs) {
+        const std::string path = parser.string(output.name);
+        if (!given(output.name))
+            continue;
+        if (const std::string problem = checkOutputFile(path, output.mode); !problem.empty())
+            throw Failure(problem);
+        for (const Named &input : read)
+            if (sameFile(path, input.path))
+                throw Failure("--" + output.name + " " + path + " is the same file as --" + input.option + " "
+                              + input.path + ", which it would overwrite");
+        for (const Named &other : written)
+            if (sameFile(path, other.path))
+                throw Failure("--" + output.name + " " + path + " and --" + other.option + " " + other.path
+                              + " are the same file");
+        written.push_back({output.name, path});
+    }
+}
+
 void requireCompatible(const Dataset &data, const Model &model, const std::string &checkpoint)
 {
     const std::string &source = data.source.empty() ? std::string("the data") : data.source;

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include <unistd.h>
+
 namespace attnscope::cli {
 
 int eval(const std::vector<std::string> &args)
@@ -35,6 +37,7 @@ int eval(const std::vector<std::string> &args)
         p.fail("val-fraction", "must be below 1");
     const uint64_t seed = p.unsignedInteger("seed", 1);
     const bool json = p.isSet("json");
+    checkFileOptions(p, {"checkpoint", "data"}, {});
 
     const Model model = loadModel(checkpoint);
     const Dataset data = loadData(spec, columnOptions(p));
@@ -132,6 +135,7 @@ int attention(const std::vector<std::string> &args)
         throw UsageError(p.command() + ": --data or --text is required (see " + p.command() + " --help)");
     const int64_t limit = p.integer("limit", -1, 0, int64_t(1) << 40);
     const std::string outPath = p.string("out");
+    checkFileOptions(p, {"checkpoint", "data"}, {{"out", OutputMode::Stream}});
 
     const Model model = loadModel(checkpoint);
     Dataset data;
@@ -156,9 +160,15 @@ int attention(const std::vector<std::string> &args)
 
     std::FILE *out = stdout;
     if (!outPath.empty()) {
-        out = std::fopen(outPath.c_str(), "w");
-        if (!out)
+        std::string error;
+        const int fd = openOutputStream(outPath, &error);
+        if (fd < 0)
+            throw Failure(error);
+        out = fdopen(fd, "w");
+        if (!out) {
+            ::close(fd);
             throw Failure(outPath + ": cannot open for writing: " + std::strerror(errno));
+        }
     }
     JsonWriter w(out, false);
     w.beginObject();

@@ -2,7 +2,9 @@
 // Exit codes: 0 success, 1 a file, dataset or checkpoint problem, 2 a usage error.
 #include "cli.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <new>
 
@@ -55,13 +57,11 @@ int run(const std::vector<std::string> &args)
                      + "' (the commands are train, eval, attention, bench and summary; see attnscope-cli --help)");
 }
 
-} // namespace
-
-int main(int argc, char **argv)
+int runCatching(const std::vector<std::string> &args)
 {
     using namespace attnscope;
     try {
-        return run(std::vector<std::string>(argv + 1, argv + argc));
+        return run(args);
     } catch (const UsageError &e) {
         std::fprintf(stderr, "%s\n", e.what());
         return ExitUsage;
@@ -78,4 +78,23 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "attnscope-cli: error: unexpected failure\n");
         return ExitFailure;
     }
+}
+
+} // namespace
+
+// Whatever went to standard output must have arrived: a full disk or
+// /dev/full is an error (exit 1), not a silent loss. The stream's error flag
+// stays set from the first write that failed; the flush sends the rest. (A
+// train run still writes its checkpoint first.)
+int main(int argc, char **argv)
+{
+    const int code = runCatching(std::vector<std::string>(argv + 1, argv + argc));
+    errno = 0;
+    const bool flushed = std::fflush(stdout) == 0;
+    const int error = errno;
+    if (code != attnscope::ExitOk || (flushed && !std::ferror(stdout)))
+        return code;  // a failure has said what it was
+    std::fprintf(stderr, "attnscope-cli: error: standard output: could not write%s%s\n", error ? ": " : "",
+                 error ? std::strerror(error) : "");
+    return attnscope::ExitFailure;
 }

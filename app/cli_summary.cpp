@@ -25,6 +25,7 @@ int summary(const std::vector<std::string> &args)
     const double valFraction = p.number("val-fraction", 0.2, 0.0, 0.999999);
     const uint64_t seed = p.unsignedInteger("seed", 1);
     const int maxLen = int(p.integer("max-len", 64, 1, 1 << 20));
+    checkFileOptions(p, {"data"}, {});
     const Dataset data = loadData(spec, columnOptions(p));
     const DatasetSummary s = summarizeDataset(data, valFraction, seed, maxLen);
     const bool text = s.input == InputKind::Text;

@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <filesystem>
 #include <memory>
 
 #include <unistd.h>
@@ -80,15 +79,18 @@ std::string csvField(const std::string &text)
 }
 
 // The --metrics file: one row per step, the validation columns filled on the
-// last step of each epoch (see docs/cli.md).
+// last step of each epoch (see docs/cli.md). Each row goes out whole in one
+// write, so that a run killed at any moment leaves whole rows only; after a
+// failed write no more rows are written, and close() reports it.
 class MetricsCsv {
 public:
     MetricsCsv(const std::string &path, const std::vector<TaskInfo> &tasks)
         : m_path(path), m_tasks(int(tasks.size()))
     {
-        m_file = std::fopen(path.c_str(), "w");
-        if (!m_file)
-            throw Failure(path + ": cannot open for writing: " + std::strerror(errno));
+        std::string error;
+        m_fd = openOutputStream(path, &error);
+        if (m_fd < 0)
+            throw Failure(error);
         std::string header = "step,epoch,lr,loss";
         const auto column = [&](const char *prefix, const std::string &task) {
             std::string name = prefix;
@@ -102,12 +104,12 @@ public:
         for (const char *metric : {"val_loss_", "val_accuracy_", "val_macro_f1_"})
             for (const TaskInfo &task : tasks)
                 column(metric, task.name);
-        std::fprintf(m_file, "%s\n", header.c_str());
+        write(header + '\n');
     }
     ~MetricsCsv()
     {
-        if (m_file)
-            std::fclose(m_file);
+        if (m_fd >= 0)
+            ::close(m_fd);
     }
 
     void step(const Progress &p)
@@ -122,39 +124,53 @@ public:
         if (!m_hasPending)
             return;
         const Progress &p = m_pending;
-        std::fprintf(m_file, "%lld,%d,%.9g,%.9g", static_cast<long long>(p.step), p.epoch + 1,
-                     double(p.learningRate), double(p.loss));
+        char buffer[64];
+        std::snprintf(buffer, sizeof buffer, "%lld,%d,%.9g,%.9g", static_cast<long long>(p.step), p.epoch + 1,
+                      double(p.learningRate), double(p.loss));
+        std::string row = buffer;
+        const auto number = [&](double v) {
+            std::snprintf(buffer, sizeof buffer, ",%.9g", v);
+            row += buffer;
+        };
         for (int t = 0; t < m_tasks; ++t)
-            std::fprintf(m_file, ",%.9g", t < int(p.taskLoss.size()) ? double(p.taskLoss[size_t(t)]) : NAN);
-        std::fprintf(m_file, ",%.9g", double(p.gradNorm));
+            number(t < int(p.taskLoss.size()) ? double(p.taskLoss[size_t(t)]) : NAN);
+        number(double(p.gradNorm));
         if (val) {
-            std::fprintf(m_file, ",%.9g", val->loss);
+            number(val->loss);
             for (int t = 0; t < m_tasks; ++t)
-                std::fprintf(m_file, ",%.9g", val->tasks[size_t(t)].loss);
+                number(val->tasks[size_t(t)].loss);
             for (int t = 0; t < m_tasks; ++t)
-                std::fprintf(m_file, ",%.9g", val->tasks[size_t(t)].accuracy);
+                number(val->tasks[size_t(t)].accuracy);
             for (int t = 0; t < m_tasks; ++t)
-                std::fprintf(m_file, ",%.9g", val->tasks[size_t(t)].macroF1);
+                number(val->tasks[size_t(t)].macroF1);
         } else {
-            std::fprintf(m_file, "%s", std::string(size_t(1 + 3 * m_tasks), ',').c_str());
+            row.append(size_t(1 + 3 * m_tasks), ',');
         }
-        std::fputc('\n', m_file);
+        write(row + '\n');
         m_hasPending = false;
     }
     void close()
     {
         flush(nullptr);
-        const bool failed = std::ferror(m_file) != 0;
-        const bool closeFailed = std::fclose(m_file) != 0;
-        m_file = nullptr;
-        if (failed || closeFailed)
-            throw Failure(m_path + ": could not write the metrics");
+        const int fd = m_fd;
+        m_fd = -1;
+        if (::close(fd) != 0 && m_error.empty())
+            m_error = std::strerror(errno);
+        if (!m_error.empty())
+            throw Failure(m_path + ": could not write the metrics: " + m_error);
     }
 
 private:
+    void write(const std::string &row)
+    {
+        if (m_error.empty() && !writeAll(m_fd, row.data(), row.size()))
+            m_error = std::strerror(errno);
+    }
+
     std::string m_path;
     int m_tasks;
-    std::FILE *m_file = nullptr;
+    int m_fd = -1;
+    std::string m_error;  // of the first write that failed
     Progress m_pending;
     bool m_hasPending = false;
 };
@@ -289,12 +305,9 @@ int train(const std::vector<std::string> &args)
     const bool json = p.isSet("json");
     const std::string metricsPath = p.string("metrics");
 
-    const std::filesystem::path outPath(out);
-    std::error_code ec;
-    if (std::filesystem::is_directory(outPath, ec))
-        throw Failure(out + ": is a directory");
-    if (outPath.has_parent_path() && !std::filesystem::is_directory(outPath.parent_path(), ec))
-        throw Failure(out + ": the directory " + outPath.parent_path().string() + " does not exist");
+    // What is at --out and --metrics, before the data is loaded: a device or
+    // FIFO is never replaced by the checkpoint, and no output overwrites an input.
+    checkFileOptions(p, {"data", "init"}, {{"out", OutputMode::Replace}, {"metrics", OutputMode::Stream}});
 
     // The data, the split and the model.
     const Dataset data = loadData(spec, columnOptions(p));
@@ -383,8 +396,6 @@ int train(const std::vector<std::string> &args)
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     line.end();
-    if (metrics)
-        metrics->close();
 
     std::optional<EvalResult> validation;
     if (!valSet.samples.empty())
@@ -393,6 +404,9 @@ int train(const std::vector<std::string> &args)
     std::string error;
     if (!saveCheckpoint(model, out, &error))
         throw Failure(error.find(out) == std::string::npos ? out + ": " + error : error);
+    // After the checkpoint: metrics that could not be written lose no training.
+    if (metrics)
+        metrics->close();
 
     const double trainLoss = epochSteps ? epochLoss / double(epochSteps) : 0.0;
     if (json) {

@@ -11,9 +11,12 @@ struct Run {
     QString out, err;
 };
 
-inline Run cli(const QStringList &args, int timeoutMs = 120000)
+// stdoutFile: standard output goes to this file instead (run.out is empty).
+inline Run cli(const QStringList &args, int timeoutMs = 120000, const QString &stdoutFile = {})
 {
     QProcess process;
+    if (!stdoutFile.isEmpty())
+        process.setStandardOutputFile(stdoutFile);
     process.start(QStringLiteral(ATTNSCOPE_CLI), args);
     Run run;
     if (!process.waitForFinished(timeoutMs)) {

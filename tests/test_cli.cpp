@@ -1,7 +1,10 @@
 // attnscope-cli as users and other checks call it: exit codes, messages that
-// name what was wrong, the JSON it prints, the split that eval recomputes, and
-// reproducible checkpoints. Runs the built program with QProcess.
+// name what was wrong, the JSON it prints, the split that eval recomputes,
+// reproducible checkpoints, and the files it refuses to read or replace.
+// Runs the built program with QProcess.
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -10,6 +13,10 @@
 #include <QtTest>
 
 #include "clirun.h"
+#include "specialfiles.h"
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace {
 
@@ -29,6 +36,14 @@ QSet<QString> keys(const QJsonObject &object)
 }
 
 const QString data = QStringLiteral("builtin:reviews?n=200");
+
+QByteArray slurp(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+QString why(const Run &run) { return QStringLiteral("exit %1: %2").arg(run.code).arg(run.err); }
 
 } // namespace
 
@@ -327,6 +342,210 @@ private slots:
         run = cli({"eval", "--checkpoint", m_checkpoint, "--data", other, "--split", "all"});
         QCOMPARE(run.code, 1);
         QVERIFY2(run.err.contains("weather"), qPrintable(run.err));
+    }
+
+    // An output that would replace a device or a FIFO is refused before
+    // anything is loaded (the data here does not exist, and the message is
+    // about the output), and the device stays a device: as root, --out
+    // /dev/null used to put a regular file in /dev/null's place.
+    void outputsNeverReplaceDevices()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString fifo = dir.filePath("fifo"), device = dir.filePath("device"), link = dir.filePath("link");
+        const QString missing = dir.filePath("missing.jsonl");
+        QVERIFY(makeFifo(fifo));
+        const bool root = makeNullDevice(device);
+        QStringList targets{fifo};
+        if (root) {
+            QVERIFY(QFile::link(device, link));
+            targets << device << link;
+        }
+        for (const QString &target : targets) {
+            Run run = cli({"train", "--data", missing, "--steps", "1", "--out", target});
+            QVERIFY2(run.code == 1, qPrintable(why(run)));
+            QVERIFY2(run.err.contains(target + ": ") && run.err.contains("not a regular file"), qPrintable(run.err));
+            QVERIFY2(!run.err.contains(missing), qPrintable(run.err));
+            run = cli({"train", "--data", data, "--steps", "1", "--out", target});
+            QVERIFY2(run.code == 1 && run.err.contains(target + ": "), qPrintable(why(run)));
+        }
+        QCOMPARE(fileType(fifo), unsigned(S_IFIFO));
+        if (!root)
+            QSKIP("mknod needs root: the device cases did not run");
+        QCOMPARE(fileType(device), unsigned(S_IFCHR));
+        QCOMPARE(fileType(link), unsigned(S_IFLNK));
+    }
+
+    // The streamed outputs (--metrics, attention --out) may go to a FIFO or a
+    // character device, written as they are; a FIFO nobody reads is refused
+    // at once instead of waited for.
+    void streamedOutputsToFifosAndDevices()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString fifo = dir.filePath("fifo");
+        QVERIFY(makeFifo(fifo));
+        const int reader = ::open(fifo.toLocal8Bit().constData(), O_RDONLY | O_NONBLOCK);
+        QVERIFY(reader >= 0);
+        Run run = cli({"train", "--data", data, "--steps", "3", "--json", "--metrics", fifo, "--out", dir.filePath("m.safetensors")});
+        QByteArray rows(65536, '\0');
+        const ssize_t got = ::read(reader, rows.data(), size_t(rows.size()));
+        ::close(reader);
+        QVERIFY2(run.code == 0, qPrintable(why(run)));
+        QVERIFY(got > 0);
+        rows.truncate(got);
+        QCOMPARE(rows.count('\n'), 4);  // the header and 3 steps
+        QVERIFY(rows.startsWith("step,epoch,lr,loss,"));
+        QCOMPARE(fileType(fifo), unsigned(S_IFIFO));
+
+        run = cli({"train", "--data", data, "--steps", "3", "--metrics", fifo, "--out", dir.filePath("n.safetensors")});
+        QVERIFY2(run.code == 1 && run.err.contains(fifo + ": is a FIFO that nobody reads"), qPrintable(why(run)));
+        QVERIFY(!QFile::exists(dir.filePath("n.safetensors")));
+        run = cli({"attention", "--checkpoint", m_checkpoint, "--text", "good", "--out", fifo});
+        QVERIFY2(run.code == 1 && run.err.contains("nobody reads"), qPrintable(why(run)));
+
+        const QString device = dir.filePath("device");
+        if (!makeNullDevice(device))
+            QSKIP("mknod needs root");
+        run = cli({"train", "--data", data, "--steps", "3", "--metrics", device, "--out", dir.filePath("d.safetensors")});
+        QVERIFY2(run.code == 0, qPrintable(why(run)));
+        run = cli({"attention", "--checkpoint", m_checkpoint, "--text", "good", "--out", device});
+        QVERIFY2(run.code == 0, qPrintable(why(run)));
+        QCOMPARE(fileType(device), unsigned(S_IFCHR));
+    }
+
+    // An output that is an input, or another output: refused, compared as
+    // files (a hard link, another spelling), before anything is written.
+    void outputsNeverOverwriteInputs()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QVERIFY(QDir(dir.path()).mkdir("sub"));
+        const QString csv = dir.filePath("d.csv"), hard = dir.filePath("hard.csv"), ckpt = dir.filePath("c.safetensors");
+        QVERIFY(QFile::copy(QStringLiteral(ATTNSCOPE_SOURCE_DIR "/resources/datasets/reviews.csv"), csv));
+        QVERIFY(::link(csv.toLocal8Bit().constData(), hard.toLocal8Bit().constData()) == 0);
+        QVERIFY(QFile::copy(m_checkpoint, ckpt));
+        const QByteArray csvBytes = slurp(csv), ckptBytes = slurp(ckpt);
+        const QString x = dir.filePath("x"), other = dir.filePath("sub/../d.csv");
+        const QList<QStringList> cases{
+            {"train", "--data", csv, "--steps", "1", "--metrics", csv, "--out", x},
+            {"train", "--data", csv, "--steps", "1", "--out", csv},
+            {"train", "--data", csv, "--steps", "1", "--out", hard},
+            {"train", "--data", csv, "--steps", "1", "--metrics", other, "--out", x},
+            {"attention", "--checkpoint", ckpt, "--data", csv, "--out", csv},
+            {"attention", "--checkpoint", ckpt, "--data", csv, "--out", ckpt},
+            {"train", "--data", data, "--init", ckpt, "--steps", "1", "--metrics", ckpt, "--out", x},
+            {"train", "--data", data, "--init", ckpt, "--steps", "1", "--out", ckpt},
+            {"train", "--data", data, "--steps", "1", "--out", x, "--metrics", x},
+            {"train", "--data", data, "--steps", "1", "--out", x, "--metrics", dir.filePath("sub/../x")},
+        };
+        for (const QStringList &args : cases) {
+            const Run run = cli(args);
+            QVERIFY2(run.code == 1 && run.err.contains("same file"), qPrintable(args.join(' ') + "\n" + why(run)));
+            QVERIFY(slurp(csv) == csvBytes);
+            QVERIFY(slurp(ckpt) == ckptBytes);
+            QVERIFY(!QFile::exists(x));
+        }
+    }
+
+    // An empty file name is a usage error, found before any work.
+    void emptyFileNames()
+    {
+        const QList<QPair<QStringList, QString>> cases{
+            {{"train", "--data", data, "--steps", "1", "--out", ""}, "--out"},
+            {{"train", "--data", data, "--steps", "1", "--metrics", "", "--out", path("e.safetensors")}, "--metrics"},
+            {{"train", "--data", data, "--steps", "1", "--init", "", "--out", path("e.safetensors")}, "--init"},
+            {{"attention", "--checkpoint", m_checkpoint, "--text", "good", "--out", ""}, "--out"},
+            {{"eval", "--checkpoint", "", "--data", data}, "--checkpoint"},
+        };
+        for (const auto &[args, option] : cases) {
+            const Run run = cli(args);
+            QVERIFY2(run.code == 2 && run.err.contains(option + ": an empty file name"), qPrintable(why(run)));
+        }
+        QVERIFY(!QFile::exists(path("e.safetensors")));
+    }
+
+    // A device or FIFO where a regular file is read could be endless
+    // (/dev/zero) or block for ever: refused, links followed.
+    void inputsMustBeRegularFiles()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        Run run;
+        const QString device = dir.filePath("device"), link = dir.filePath("link.csv");
+        const bool root = makeNullDevice(device);
+        if (root) {
+            QVERIFY(QFile::link(device, link));
+            for (const QStringList &args : QList<QStringList>{{"summary", "--data", link},
+                                                              {"eval", "--checkpoint", m_checkpoint, "--data", device},
+                                                              {"eval", "--checkpoint", device, "--data", data},
+                                                              {"attention", "--checkpoint", link, "--text", "good"}}) {
+                run = cli(args);
+                QVERIFY2(run.code == 1 && run.err.contains("a character device, not a regular file"),
+                         qPrintable(args.join(' ') + "\n" + why(run)));
+            }
+        }
+        const QString fifo = dir.filePath("fifo.jsonl");
+        QVERIFY(makeFifo(fifo));
+        run = cli({"summary", "--data", fifo});
+        QVERIFY2(run.code == 1 && run.err.contains(fifo + ": is a FIFO"), qPrintable(why(run)));
+        run = cli({"train", "--data", data, "--init", fifo, "--out", dir.filePath("x")});
+        QVERIFY2(run.code == 1 && run.err.contains(fifo + ": is a FIFO"), qPrintable(why(run)));
+        if (!root)
+            QSKIP("mknod needs root: the device cases did not run");
+    }
+
+    // Text that cannot reach standard output (a full disk; /dev/full here) is
+    // a failure, not a silent exit 0. train still writes its checkpoint.
+    void fullStandardOutput()
+    {
+        const QString full = QStringLiteral("/dev/full");
+        if (!QFileInfo(full).exists())
+            QSKIP("no /dev/full");
+        const QString ckpt = path("full.safetensors");
+        const QList<QStringList> cases{
+            {"eval", "--checkpoint", m_checkpoint, "--data", data},
+            {"eval", "--checkpoint", m_checkpoint, "--data", data, "--json"},
+            {"summary", "--data", data},
+            {"attention", "--checkpoint", m_checkpoint, "--text", "good"},
+            {"train", "--data", data, "--steps", "2", "--out", ckpt},
+            {"train", "--help"},
+        };
+        for (const QStringList &args : cases) {
+            const Run run = cli(args, 120000, full);
+            QVERIFY2(run.code == 1 && run.err.contains("standard output: could not write"),
+                     qPrintable(args.join(' ') + "\n" + why(run)));
+        }
+        QVERIFY(QFile::exists(ckpt));
+    }
+
+    // Each metrics row is written whole: a run killed (SIGKILL) at any moment
+    // leaves a CSV whose every line has all its fields. Killed three times,
+    // after different amounts of output; where it dies does not matter.
+    void metricsRowsSurviveKill()
+    {
+        const QString csv = path("killed.csv"), out = path("killed.safetensors");
+        for (const qint64 atLeast : {2000, 9000, 30000}) {
+            QProcess process;
+            process.start(QStringLiteral(ATTNSCOPE_CLI),
+                          {"train", "--data", data, "--steps", "1000000000", "--dim", "8", "--heads", "2", "--ffn", "8",
+                           "--val-fraction", "0", "--json", "--metrics", csv, "--out", out});
+            QVERIFY(process.waitForStarted());
+            QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(csv).size() >= atLeast, 60000);
+            process.kill();
+            QVERIFY(process.waitForFinished());
+            QCOMPARE(process.exitStatus(), QProcess::CrashExit);
+            const QByteArray bytes = slurp(csv);
+            QVERIFY2(bytes.endsWith('\n'), bytes.right(200).constData());
+            const QList<QByteArray> lines = bytes.chopped(1).split('\n');
+            const qsizetype fields = lines.first().count(',');
+            QVERIFY(lines.size() > 2);
+            for (qsizetype i = 1; i < lines.size(); ++i) {
+                QCOMPARE(lines[i].count(','), fields);
+                QCOMPARE(lines[i].left(lines[i].indexOf(',')).toLongLong(), qint64(i));
+            }
+            QVERIFY(!QFile::exists(out));
+        }
     }
 
     void bench()
