@@ -1,6 +1,7 @@
 #include "lossplot.h"
 
 #include "taskcolors.h"
+#include "tasknames.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -8,6 +9,7 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QSlider>
@@ -114,9 +116,13 @@ LossPlot::LossPlot(QWidget *parent)
         auto *plottableItem = qobject_cast<QCPPlottableLegendItem *>(item);
         if (!plottableItem)
             return;
-        for (size_t s = 0; s < m_smooth.size(); ++s)
-            if (m_smooth[s] == plottableItem->plottable())
-                setSeriesVisible(int(s), !m_visible[s]);
+        if (m_moreEntry && plottableItem->plottable() == m_moreEntry) {
+            showNextTasks();
+            return;
+        }
+        for (size_t slot = 0; slot < m_smooth.size(); ++slot)
+            if (m_smooth[slot] == plottableItem->plottable())
+                setSeriesVisible(m_slotSeries[slot], !m_visible[size_t(m_slotSeries[slot])]);
     });
 
     // The controls above the plot.
@@ -179,6 +185,9 @@ void LossPlot::setTasks(const QStringList &tasks)
 
 void LossPlot::buildGraphs()
 {
+    // Graphs join the legend only where they are named there (adding every
+    // graph and taking most out again costs a legend rearrangement each).
+    m_plot->setAutoAddPlottableToLegend(false);
     m_plot->clearGraphs();
     m_plot->legend->clearItems();
     m_raw.clear();
@@ -186,43 +195,101 @@ void LossPlot::buildGraphs()
     m_smooth.clear();
     m_valLoss.clear();
     m_valAcc.clear();
+    m_moreEntry = m_validationKey = nullptr;
     QCPAxis *x = m_lossRect->axis(QCPAxis::atBottom), *y = m_lossRect->axis(QCPAxis::atLeft);
     QCPAxis *ax = m_accRect->axis(QCPAxis::atBottom), *ay = m_accRect->axis(QCPAxis::atLeft);
-    for (int s = 0; s < m_names.size(); ++s) {
+    const int tasks = int(m_names.size()) - 1;
+    const int slotCount = 1 + std::min(tasks, MaxNamedTasks);
+    for (int slot = 0; slot < slotCount; ++slot) {
         QCPGraph *raw = m_plot->addGraph(x, y);
-        raw->removeFromLegend();
         raw->setAntialiased(false);  // faint and dense: antialiasing costs much and shows little
         QCPGraph *rawLow = m_plot->addGraph(x, y);
-        rawLow->removeFromLegend();
         rawLow->setPen(Qt::NoPen);
         rawLow->setChannelFillGraph(raw);
         rawLow->setAntialiasedFill(false);
         QCPGraph *smooth = m_plot->addGraph(x, y);
-        smooth->setName(m_names[s]);
+        smooth->addToLegend();
         QCPGraph *val = m_plot->addGraph(x, y);
-        val->removeFromLegend();
         val->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
+        QCPGraph *acc = nullptr;
+        if (slot > 0) {
+            acc = m_plot->addGraph(ax, ay);
+            acc->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
+        }
         m_raw.push_back(raw);
         m_rawLow.push_back(rawLow);
         m_smooth.push_back(smooth);
         m_valLoss.push_back(val);
-        if (s > 0) {
-            QCPGraph *acc = m_plot->addGraph(ax, ay);
-            acc->removeFromLegend();
-            acc->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
-            m_valAcc.push_back(acc);
-        }
+        m_valAcc.push_back(acc);
         for (QCPGraph *graph : {raw, rawLow, smooth, val})
             graph->setAdaptiveSampling(false);  // decimated here already
     }
-    if (m_names.size() > 1) {
+    if (tasks > MaxNamedTasks) {
+        // Named by bindSeries; clicking it shows the next tasks.
+        m_moreEntry = m_plot->addGraph(x, y);
+        m_moreEntry->setPen(Qt::NoPen);
+        m_moreEntry->addToLegend();
+    }
+    if (tasks > 0) {
         // One legend entry explaining the dashed validation curves.
-        QCPGraph *key = m_plot->addGraph(x, y);
-        key->setName(tr("validation (dashed)"));
-        key->setPen(QPen(palette().color(QPalette::WindowText), 1, Qt::DashLine));
-        key->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
+        m_validationKey = m_plot->addGraph(x, y);
+        m_validationKey->setName(tr("validation (dashed)"));
+        m_validationKey->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
+        m_validationKey->addToLegend();
+    }
+    m_firstTask = 0;
+    bindSeries();
+}
+
+void LossPlot::bindSeries()
+{
+    const int tasks = int(m_names.size()) - 1;
+    m_slotSeries.assign(m_smooth.size(), 0);
+    for (size_t slot = 1; slot < m_slotSeries.size(); ++slot)
+        m_slotSeries[slot] = m_firstTask + int(slot);
+    for (size_t slot = 0; slot < m_slotSeries.size(); ++slot) {
+        const size_t s = size_t(m_slotSeries[slot]);
+        m_smooth[slot]->setName(elidedName(m_names[int(s)]));
+        for (QCPGraph *graph : {m_raw[slot], m_rawLow[slot], m_smooth[slot], m_valLoss[slot], m_valAcc[slot]})
+            if (graph)
+                graph->setVisible(m_visible[s]);
+    }
+    if (m_moreEntry) {
+        const int named = namedTaskCount();
+        const int next = m_firstTask + named < tasks ? std::min(m_firstTask + named, tasks - named) : 0;
+        m_moreEntry->setName(tr("%1 more tasks: click for %2–%3")
+                                 .arg(QLocale().toString(tasks - named))
+                                 .arg(next + 1)
+                                 .arg(next + named));
     }
     applyPalette();
+}
+
+void LossPlot::setFirstNamedTask(int task)
+{
+    // The last ones fill the legend too: it names namedTaskCount() tasks whatever the start.
+    task = std::clamp(task, 0, int(m_names.size()) - 1 - namedTaskCount());
+    if (task == m_firstTask)
+        return;
+    m_firstTask = task;
+    bindSeries();
+    m_follow = true;  // the y range fits the curves now drawn
+    scheduleRedraw();
+    emit optionsChanged();
+}
+
+void LossPlot::showNextTasks()
+{
+    const int next = m_firstTask + namedTaskCount();
+    setFirstNamedTask(next < int(m_names.size()) - 1 ? next : 0);  // after the last ones, the first again
+}
+
+int LossPlot::slotOf(size_t series) const
+{
+    for (size_t slot = 0; slot < m_slotSeries.size(); ++slot)
+        if (size_t(m_slotSeries[slot]) == series)
+            return int(slot);
+    return -1;
 }
 
 void LossPlot::applyPalette()
@@ -255,29 +322,44 @@ void LossPlot::applyPalette()
     m_plot->legend->setTextColor(text);
     m_plot->legend->setFont(axisFont);
     m_rawPen.resize(m_smooth.size());
-    for (size_t s = 0; s < m_smooth.size(); ++s) {
-        const QColor color = s == 0 ? totalColor(pal) : taskColor(int(s) - 1);
+    for (size_t slot = 0; slot < m_smooth.size(); ++slot) {
+        const int s = m_slotSeries[slot];
+        const QColor color = s == 0 ? totalColor(pal) : taskColor(s - 1);
         QColor faint = color;
         faint.setAlpha(s == 0 ? 45 : 60);
         const double width = s == 0 ? 2.4 : 2.0;
-        m_rawPen[s] = QPen(faint, 1);
-        m_raw[s]->setPen(m_rawLow[s]->data()->isEmpty() ? m_rawPen[s] : QPen(Qt::NoPen));
-        m_rawLow[s]->setBrush(faint);
-        m_smooth[s]->setPen(QPen(color, width));
+        m_rawPen[slot] = QPen(faint, 1);
+        m_raw[slot]->setPen(m_rawLow[slot]->data()->isEmpty() ? m_rawPen[slot] : QPen(Qt::NoPen));
+        m_rawLow[slot]->setBrush(faint);
+        m_smooth[slot]->setPen(QPen(color, width));
         // 1 px: QPainter's cosmetic stroker draws dashes several times
         // faster than its path stroker draws thicker ones.
-        m_valLoss[s]->setPen(QPen(color, 1, Qt::DashLine));
-        QCPScatterStyle scatter = m_valLoss[s]->scatterStyle();
+        m_valLoss[slot]->setPen(QPen(color, 1, Qt::DashLine));
+        QCPScatterStyle scatter = m_valLoss[slot]->scatterStyle();
         scatter.setPen(QPen(color, 1.5));
         scatter.setBrush(base);
-        m_valLoss[s]->setScatterStyle(scatter);
-        if (s > 0) {
-            m_valAcc[s - 1]->setPen(QPen(color, 1));  // cosmetic: see the validation loss
-            QCPScatterStyle disc = m_valAcc[s - 1]->scatterStyle();
+        m_valLoss[slot]->setScatterStyle(scatter);
+        if (QCPGraph *acc = m_valAcc[slot]) {
+            acc->setPen(QPen(color, 1));  // cosmetic: see the validation loss
+            QCPScatterStyle disc = acc->scatterStyle();
             disc.setPen(QPen(color));
             disc.setBrush(color);
-            m_valAcc[s - 1]->setScatterStyle(disc);
+            acc->setScatterStyle(disc);
         }
+        // A hidden series keeps its entry, greyed out, so it can be clicked back.
+        if (QCPAbstractLegendItem *item = m_plot->legend->itemWithPlottable(m_smooth[slot])) {
+            QColor itemText = text;
+            if (!m_visible[size_t(s)])
+                itemText.setAlpha(90);
+            item->setTextColor(itemText);
+        }
+    }
+    if (m_validationKey) {
+        m_validationKey->setPen(QPen(text, 1, Qt::DashLine));
+        QCPScatterStyle scatter = m_validationKey->scatterStyle();
+        scatter.setPen(QPen(text, 1.5));
+        scatter.setBrush(base);
+        m_validationKey->setScatterStyle(scatter);
     }
     for (Marker &m : m_markers) {
         m.line->setPen(QPen(text, 1, Qt::DashDotLine));
@@ -358,7 +440,7 @@ void LossPlot::append(const TrainingSnapshot &snapshot)
         m.line->point1->setAxes(m_lossRect->axis(QCPAxis::atBottom), m_lossRect->axis(QCPAxis::atLeft));
         m.line->point2->setAxes(m_lossRect->axis(QCPAxis::atBottom), m_lossRect->axis(QCPAxis::atLeft));
         m.label->setClipAxisRect(m_lossRect);
-        m.label->setText(change.what);
+        m.label->setText(elidedName(change.what, 80));  // a change names a task, which may be long
         m.label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
         m.label->position->setTypeX(QCPItemPosition::ptPlotCoords);
         m.label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
@@ -377,6 +459,12 @@ void LossPlot::append(const TrainingSnapshot &snapshot)
 
 void LossPlot::smoothFrom(size_t first)
 {
+    // Debiased: divide by the weight the zero start still lacks, 1 - beta^(i+1)
+    // (the same for every series: computed once, not once per task).
+    const size_t n = m_steps.size();
+    m_correction.resize(std::max(n, first) - first);
+    for (size_t i = first; i < n; ++i)
+        m_correction[i - first] = 1.0 - std::pow(m_beta, double(i + 1));
     for (size_t s = 0; s < m_loss.size(); ++s) {
         std::vector<double> &out = m_smoothed[s];
         out.resize(m_loss[s].size());
@@ -385,8 +473,7 @@ void LossPlot::smoothFrom(size_t first)
             const double x = m_loss[s][i];
             if (std::isfinite(x))
                 ema = m_beta * ema + (1.0 - m_beta) * x;
-            // Debiased: divide by the weight the zero start still lacks.
-            const double correction = 1.0 - std::pow(m_beta, double(i + 1));
+            const double correction = m_correction[i - first];
             out[i] = correction > 0 ? ema / correction : x;
         }
         m_emaState[s] = ema;
@@ -453,19 +540,12 @@ void LossPlot::setSeriesVisible(int series, bool visible)
     if (series < 0 || series >= int(m_visible.size()))
         return;
     m_visible[size_t(series)] = visible;
-    const size_t s = size_t(series);
-    m_raw[s]->setVisible(visible);
-    m_rawLow[s]->setVisible(visible);
-    m_smooth[s]->setVisible(visible);
-    m_valLoss[s]->setVisible(visible);
-    if (s > 0)
-        m_valAcc[s - 1]->setVisible(visible);
-    // The legend keeps the entry, greyed out, so it can be clicked back.
-    if (QCPAbstractLegendItem *item = m_plot->legend->itemWithPlottable(m_smooth[s])) {
-        QColor color = palette().color(QPalette::WindowText);
-        if (!visible)
-            color.setAlpha(90);
-        item->setTextColor(color);
+    if (const int slot = slotOf(size_t(series)); slot >= 0) {
+        for (QCPGraph *graph : {m_raw[size_t(slot)], m_rawLow[size_t(slot)], m_smooth[size_t(slot)],
+                                m_valLoss[size_t(slot)], m_valAcc[size_t(slot)]})
+            if (graph)
+                graph->setVisible(visible);
+        applyPalette();  // greys its legend entry out, or back
     }
     scheduleRedraw();
     emit optionsChanged();
@@ -513,24 +593,24 @@ void LossPlot::placeMarkers()
 
 QCPGraph *LossPlot::graph(Curve curve, int series) const
 {
-    if (series < 0 || series >= int(m_smooth.size()))
+    const int slot = series >= 0 ? slotOf(size_t(series)) : -1;
+    if (slot < 0)
         return nullptr;
-    const size_t s = size_t(series);
+    const size_t i = size_t(slot);
     switch (curve) {
-    case Curve::Raw: return m_raw[s];
-    case Curve::RawLow: return m_rawLow[s];
-    case Curve::Smoothed: return m_smooth[s];
-    case Curve::ValidationLoss: return m_valLoss[s];
-    case Curve::ValidationAccuracy: return s > 0 ? m_valAcc[s - 1] : nullptr;
+    case Curve::Raw: return m_raw[i];
+    case Curve::RawLow: return m_rawLow[i];
+    case Curve::Smoothed: return m_smooth[i];
+    case Curve::ValidationLoss: return m_valLoss[i];
+    case Curve::ValidationAccuracy: return m_valAcc[i];
     }
     return nullptr;
 }
 
 int LossPlot::drawnPoints(int series) const
 {
-    if (series < 0 || series >= int(m_smooth.size()))
-        return 0;
-    return m_smooth[size_t(series)]->data()->size();
+    const QCPGraph *smooth = graph(Curve::Smoothed, series);
+    return smooth ? smooth->data()->size() : 0;
 }
 
 double LossPlot::redraw()
@@ -582,17 +662,17 @@ void LossPlot::draw()
     // ones (long runs) are plain lines (dashed, marked polylines of thousands
     // of points are QPainter's slowest path).
     const bool denseEvals = evalTo - evalFrom > 120;
-    for (size_t s = 0; s < m_valLoss.size(); ++s) {
-        QPen pen = m_valLoss[s]->pen();
+    for (size_t slot = 0; slot < m_valLoss.size(); ++slot) {
+        QPen pen = m_valLoss[slot]->pen();
         pen.setStyle(denseEvals ? Qt::SolidLine : Qt::DashLine);
-        m_valLoss[s]->setPen(pen);
-        QCPScatterStyle scatter = m_valLoss[s]->scatterStyle();
+        m_valLoss[slot]->setPen(pen);
+        QCPScatterStyle scatter = m_valLoss[slot]->scatterStyle();
         scatter.setShape(denseEvals ? QCPScatterStyle::ssNone : QCPScatterStyle::ssCircle);
-        m_valLoss[s]->setScatterStyle(scatter);
-        if (s > 0) {
-            QCPScatterStyle disc = m_valAcc[s - 1]->scatterStyle();
+        m_valLoss[slot]->setScatterStyle(scatter);
+        if (QCPGraph *acc = m_valAcc[slot]) {
+            QCPScatterStyle disc = acc->scatterStyle();
             disc.setShape(denseEvals ? QCPScatterStyle::ssNone : QCPScatterStyle::ssDisc);
-            m_valAcc[s - 1]->setScatterStyle(disc);
+            acc->setScatterStyle(disc);
         }
     }
 
@@ -626,12 +706,14 @@ void LossPlot::draw()
             m_valuesOut[qsizetype(c)] = col.count ? col.sum / col.count : NAN;
         }
     };
-    for (size_t s = 0; s < m_loss.size(); ++s) {
+    // Only the series the legend names are drawn.
+    for (size_t slot = 0; slot < m_slotSeries.size(); ++slot) {
+        const size_t s = size_t(m_slotSeries[slot]);
         if (!reduceSteps) {
             points(k, m_loss[s], from, to);
-            m_raw[s]->setData(m_keysOut, m_valuesOut, true);
-            m_raw[s]->setPen(m_rawPen[s]);
-            m_rawLow[s]->data()->clear();
+            m_raw[slot]->setData(m_keysOut, m_valuesOut, true);
+            m_raw[slot]->setPen(m_rawPen[slot]);
+            m_rawLow[slot]->data()->clear();
             extend(s, m_valuesOut);
             points(k, m_smoothed[s], from, to);
         } else {
@@ -647,27 +729,27 @@ void LossPlot::draw()
                 m_valuesOut[qsizetype(c)] = col.count ? m_loss[s][col.maxIndex] : NAN;
                 m_lowOut[qsizetype(c)] = col.count ? m_loss[s][col.minIndex] : NAN;
             }
-            m_raw[s]->setData(m_keysOut, m_valuesOut, true);
-            m_raw[s]->setPen(Qt::NoPen);
-            m_rawLow[s]->setData(m_keysOut, m_lowOut, true);
+            m_raw[slot]->setData(m_keysOut, m_valuesOut, true);
+            m_raw[slot]->setPen(Qt::NoPen);
+            m_rawLow[slot]->setData(m_keysOut, m_lowOut, true);
             extend(s, m_valuesOut);
             extend(s, m_lowOut);
             means(k, m_smoothed[s], m_smoothPyramid[s], from, to);
         }
-        m_smooth[s]->setData(m_keysOut, m_valuesOut, true);
+        m_smooth[slot]->setData(m_keysOut, m_valuesOut, true);
 
         if (reduceEvals)
             means(evalKeys, m_evalLoss[s], m_evalLossPyramid[s], evalFrom, evalTo);
         else
             points(evalKeys, m_evalLoss[s], evalFrom, evalTo);
-        m_valLoss[s]->setData(m_keysOut, m_valuesOut, true);
+        m_valLoss[slot]->setData(m_keysOut, m_valuesOut, true);
         extend(s, m_valuesOut);
-        if (s > 0) {
+        if (QCPGraph *acc = m_valAcc[slot]) {
             if (reduceEvals)
                 means(evalKeys, m_evalAcc[s], m_evalAccPyramid[s], evalFrom, evalTo);
             else
                 points(evalKeys, m_evalAcc[s], evalFrom, evalTo);
-            m_valAcc[s - 1]->setData(m_keysOut, m_valuesOut, true);
+            acc->setData(m_keysOut, m_valuesOut, true);
         }
     }
     if (m_follow) {
@@ -699,12 +781,14 @@ void LossPlot::showHover(QMouseEvent *event)
                        .arg(qint64(m_steps[i]))
                        .arg(m_epochs[i], 0, 'f', 2)
                        .arg(m_lr[i], 0, 'g', 3);
-    for (size_t s = 0; s < m_loss.size(); ++s)
-        if (m_visible[s])
+    for (const int s : m_slotSeries)
+        if (m_visible[size_t(s)])
             text += QStringLiteral("\n%1: %2 (smoothed %3)")
-                        .arg(m_names[int(s)])
-                        .arg(m_loss[s][i], 0, 'f', 4)
-                        .arg(m_smoothed[s][i], 0, 'f', 4);
+                        .arg(elidedName(m_names[s]))
+                        .arg(m_loss[size_t(s)][i], 0, 'f', 4)
+                        .arg(m_smoothed[size_t(s)][i], 0, 'f', 4);
+    if (const int more = int(m_names.size()) - int(m_slotSeries.size()); more > 0)
+        text += QLatin1Char('\n') + andMore(more, tr("tasks"));
     QToolTip::showText(event->globalPosition().toPoint(), text, m_plot);
 }
 

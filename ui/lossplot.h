@@ -7,6 +7,13 @@
 // minimum to its maximum, the smoothed loss and dense validation curves as
 // each column's mean. Redraws are coalesced by a timer (at most ~30 a
 // second), never one per step.
+//
+// Many tasks (a CSV may have 10,000 label columns): the legend names the
+// total and at most MaxNamedTasks tasks (tasknames.h), then an entry "N more
+// tasks" that shows the next ones when clicked; only the series the legend
+// names are drawn, so the graphs and the legend are built once per task list
+// and their number does not grow with the tasks. Every series is kept for
+// export either way.
 #pragma once
 
 #include "decimation.h"
@@ -60,6 +67,15 @@ public:
     // Shows or hides a series (0 = total, 1 + t = task t), as a legend click does.
     void setSeriesVisible(int series, bool visible);
     bool seriesVisible(int series) const;
+    // The tasks the legend names (and the plot draws): MaxNamedTasks of them
+    // from firstNamedTask(), the next ones at a click on "N more tasks"
+    // (showNextTasks; after the last, the first again).
+    int firstNamedTask() const { return m_firstTask; }
+    int namedTaskCount() const { return int(m_slotSeries.size()) - 1; }
+    void setFirstNamedTask(int task);
+    void showNextTasks();
+    // The legend's "N more tasks" entry (nullptr when every task is named).
+    QCPGraph *moreTasksEntry() const { return m_moreEntry; }
     // Back to following the whole run.
     void resetView();
     // Shows [lo, hi] of the x axis (steps or epochs) and stops following the
@@ -71,7 +87,8 @@ public:
     int64_t pointCount() const { return int64_t(m_steps.size()); }
     int64_t evalCount() const { return int64_t(m_evalSteps.size()); }
     int changeCount() const { return int(m_changes.size()); }
-    // Points drawn by the loss graph of a series at the last redraw.
+    // Points drawn by the loss graph of a series at the last redraw (0 for a
+    // series the legend does not name).
     int drawnPoints(int series) const;
     // Redraw timing since the last clear.
     int redrawCount() const { return m_redraws; }
@@ -87,7 +104,8 @@ public:
     // The graphs of a series as drawn at the last redraw (for tests): the raw
     // line or the top of the raw band, the band's bottom (empty when every
     // point is drawn), the smoothed curve, the validation loss and accuracy
-    // (accuracy: tasks only, nullptr for the total).
+    // (accuracy: tasks only, nullptr for the total); nullptr for a series the
+    // legend does not name.
     enum class Curve { Raw, RawLow, Smoothed, ValidationLoss, ValidationAccuracy };
     QCPGraph *graph(Curve curve, int series) const;
 
@@ -108,6 +126,10 @@ private:
     };
 
     void buildGraphs();
+    // Puts the series from m_firstTask on in the graphs and the legend.
+    void bindSeries();
+    // The graph slot that draws series s (-1: none).
+    int slotOf(size_t series) const;
     void applyPalette();
     void recomputeSmoothing();
     void smoothFrom(size_t first);
@@ -125,17 +147,24 @@ private:
     QComboBox *m_xBox = nullptr;
     QTimer m_redrawTimer;
 
-    QStringList m_names;                        // "total", tasks...
+    QStringList m_names;                        // "total", tasks... (whole, for the export)
     std::vector<bool> m_visible;
-    // m_raw is the raw line, or the band's top edge when decimated, filled
-    // down to m_rawLow (the columns' minima).
+    // The graphs, one set per slot: slot 0 draws the total, slot i > 0 the
+    // series m_slotSeries[i] (task m_firstTask + i - 1). m_raw is the raw
+    // line, or the band's top edge when decimated, filled down to m_rawLow
+    // (the columns' minima); m_valAcc[0] is nullptr (no accuracy of the total).
+    std::vector<int> m_slotSeries;
     std::vector<QCPGraph *> m_raw, m_rawLow, m_smooth, m_valLoss, m_valAcc;
     std::vector<QPen> m_rawPen;
+    QCPGraph *m_moreEntry = nullptr;       // the legend's "N more tasks" (no data)
+    QCPGraph *m_validationKey = nullptr;   // the legend's "validation (dashed)" (no data)
+    int m_firstTask = 0;
 
     // Full data: one entry per step.
     std::vector<double> m_steps, m_epochs, m_lr;
     std::vector<std::vector<double>> m_loss, m_smoothed;  // [series][step]
     std::vector<double> m_emaState;                       // per series, biased EMA
+    std::vector<double> m_correction;                     // smoothFrom's scratch: per new step
     // One entry per evaluation.
     std::vector<double> m_evalSteps, m_evalEpochs;
     std::vector<std::vector<double>> m_evalLoss, m_evalAcc; // [series][eval]; acc per task only

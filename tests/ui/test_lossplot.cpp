@@ -1,9 +1,12 @@
 // The loss plot's display decimation (ui/decimation.h) against brute force,
 // and the plot of a long run: what is drawn is reduced to pixel columns with
 // spikes kept, zooming in shows every point exactly, and the CSV export has
-// every step whatever is drawn.
+// every step whatever is drawn; a file of many tasks keeps the legend and
+// the graphs bounded, and long task names are elided.
 #include "decimation.h"
 #include "lossplot.h"
+#include "taskcolors.h"
+#include "tasknames.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -47,6 +50,24 @@ QVector<double> values(const QCPGraph *graph)
     for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it)
         out.append(it->value);
     return out;
+}
+
+// The plot's CSV export, line by line (without the line ends); empty when
+// it could not be written.
+QList<QByteArray> exportedLines(const LossPlot &plot)
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("curves.csv"));
+    QString error;
+    QFile file(path);
+    if (!plot.exportCsv(path, &error) || !file.open(QIODevice::ReadOnly)) {
+        qWarning("%s", qPrintable(error));
+        return {};
+    }
+    QList<QByteArray> lines = file.readAll().split('\n');
+    if (!lines.isEmpty() && lines.back().isEmpty())
+        lines.removeLast();
+    return lines;
 }
 
 QVector<double> keysOf(const QCPGraph *graph)
@@ -196,21 +217,12 @@ private slots:
         plot.redraw();
         QVERIFY(plot.drawnPoints(0) <= width + 2);
 
-        QTemporaryDir dir;
-        const QString csv = dir.filePath(QStringLiteral("long.csv"));
-        QString error;
-        QVERIFY2(plot.exportCsv(csv, &error), qPrintable(error));
-        QFile file(csv);
-        QVERIFY(file.open(QIODevice::ReadOnly));
-        int64_t rows = 0;
+        const QList<QByteArray> lines = exportedLines(plot);
         QByteArray spikeRow;
-        while (!file.atEnd()) {
-            const QByteArray line = file.readLine();
+        for (const QByteArray &line : lines)
             if (line.startsWith(QByteArray::number(spike) + ','))
                 spikeRow = line;
-            ++rows;
-        }
-        QCOMPARE(rows, n + 1);  // header + every step
+        QCOMPARE(int64_t(lines.size()), n + 1);  // header + every step
         QCOMPARE(float(spikeRow.split(',').at(4).toDouble()), float(spikeValue));  // loss_a: 9 digits, a float exactly
     }
 
@@ -233,6 +245,117 @@ private slots:
         plot.resetView();
         plot.redraw();
         QVERIFY(x->range().upper >= 10000);
+    }
+
+    // A file of 1,000 tasks: the legend names the total and MaxNamedTasks
+    // tasks, then "N more tasks" (a click shows the next ones, drawn by the
+    // same graphs); the graphs do not grow with the tasks; only named series
+    // are drawn; the export has every task. (Built one legend entry at a time,
+    // 1,000 tasks took 6.8 s; 10,000 never showed a window.)
+    void manyTasksKeepTheLegendBounded()
+    {
+        const int tasks = 1000;
+        QStringList names;
+        for (int t = 0; t < tasks; ++t)
+            names << QStringLiteral("task%1").arg(t);
+        LossPlot plot;
+        plot.resize(900, 600);
+        plot.show();
+        plot.setTasks(names);
+        QCustomPlot *qcp = plot.plot();
+        // total, the named tasks, "N more tasks", "validation (dashed)"
+        QCOMPARE(qcp->legend->itemCount(), 1 + MaxNamedTasks + 2);
+        QVERIFY(qcp->graphCount() <= 5 * (1 + MaxNamedTasks) + 2);
+        QCOMPARE(plot.namedTaskCount(), MaxNamedTasks);
+        const auto legendName = [&](int i) {
+            auto *item = qobject_cast<QCPPlottableLegendItem *>(qcp->legend->item(i));
+            return item ? item->plottable()->name() : QString();
+        };
+        QCOMPARE(legendName(1), QStringLiteral("task0"));
+        QCOMPARE(legendName(MaxNamedTasks), QStringLiteral("task%1").arg(MaxNamedTasks - 1));
+        QVERIFY(plot.moreTasksEntry());
+        QVERIFY2(legendName(MaxNamedTasks + 1).startsWith(QStringLiteral("%1 more tasks").arg(QLocale().toString(tasks - MaxNamedTasks))),
+                 qPrintable(legendName(MaxNamedTasks + 1)));
+
+        // Task t's loss at step i: 1 + t / 1000 (every point drawn: 20 steps).
+        TrainingSnapshot s;
+        for (int64_t i = 1; i <= 20; ++i) {
+            std::vector<float> loss(static_cast<size_t>(tasks));
+            for (int t = 0; t < tasks; ++t)
+                loss[size_t(t)] = 1.0f + float(t) / 1000.0f;
+            s.steps.push_back({i, double(i) / 10, 2.0f, loss, 0.003f, 1.0f});
+        }
+        plot.append(s);
+        plot.redraw();
+        QCOMPARE(plot.drawnPoints(1), 20);
+        QCOMPARE(plot.drawnPoints(1 + MaxNamedTasks), 0);  // not named: not drawn
+        QVERIFY(!plot.graph(LossPlot::Curve::Raw, 1 + MaxNamedTasks));
+        QCPGraph *first = plot.graph(LossPlot::Curve::Raw, 1);
+        const int graphs = qcp->graphCount();
+
+        // A click on "N more tasks": the next ones, in the same graphs.
+        QMouseEvent click(QEvent::MouseButtonPress, QPointF(1, 1), QPointF(1, 1), Qt::LeftButton, Qt::LeftButton,
+                          Qt::NoModifier);
+        emit qcp->legendClick(qcp->legend, qcp->legend->itemWithPlottable(plot.moreTasksEntry()), &click);
+        QCOMPARE(plot.firstNamedTask(), MaxNamedTasks);
+        QCOMPARE(qcp->graphCount(), graphs);
+        QCOMPARE(plot.graph(LossPlot::Curve::Raw, 1 + MaxNamedTasks), first);
+        QVERIFY(!plot.graph(LossPlot::Curve::Raw, 1));
+        QCOMPARE(legendName(1), QStringLiteral("task%1").arg(MaxNamedTasks));
+        plot.redraw();
+        const QVector<double> drawn = values(first);
+        QCOMPARE(drawn.size(), 20);
+        for (double v : drawn)
+            QCOMPARE(v, double(1.0f + float(MaxNamedTasks) / 1000.0f));
+        // Its colour is the task's, as in every view.
+        QCOMPARE(plot.graph(LossPlot::Curve::Smoothed, 1 + MaxNamedTasks)->pen().color(), taskColor(MaxNamedTasks));
+
+        // A series hidden while not named stays hidden when it is.
+        plot.setSeriesVisible(1 + 2 * MaxNamedTasks, false);
+        plot.showNextTasks();
+        QCOMPARE(plot.firstNamedTask(), 2 * MaxNamedTasks);
+        QVERIFY(!plot.graph(LossPlot::Curve::Smoothed, 1 + 2 * MaxNamedTasks)->visible());
+        QVERIFY(plot.graph(LossPlot::Curve::Smoothed, 2 + 2 * MaxNamedTasks)->visible());
+        // The last ones fill the legend too; after them, the first again.
+        plot.setFirstNamedTask(tasks - 3);
+        QCOMPARE(plot.firstNamedTask(), tasks - MaxNamedTasks);
+        QVERIFY(plot.graph(LossPlot::Curve::Raw, tasks));
+        plot.showNextTasks();
+        QCOMPARE(plot.firstNamedTask(), 0);
+
+        // The export has every task.
+        const QList<QByteArray> lines = exportedLines(plot);
+        QCOMPARE(lines.size(), 21);
+        const QList<QByteArray> header = lines[0].split(',');
+        QVERIFY(header.contains("loss_task999"));
+        QVERIFY(header.contains("smoothed_loss_task999"));
+        QCOMPARE(float(lines[1].split(',').at(4 + 999).toDouble()), 1.0f + 999.0f / 1000.0f);  // 9 digits: a float exactly
+    }
+
+    // A task named by a megabyte: the legend and the hover show it elided,
+    // the export whole.
+    void longTaskNamesAreElided()
+    {
+        const QString name(1 << 20, QLatin1Char('x'));
+        LossPlot plot;
+        plot.setTasks({name});
+        const QString shown = plot.graph(LossPlot::Curve::Smoothed, 1)->name();
+        QCOMPARE(shown.size(), MaxNameChars);
+        QVERIFY(shown.endsWith(QChar(0x2026)));
+        QCOMPARE(elidedName(std::string(size_t(1) << 20, 'x')), shown);
+        QCOMPARE(elidedName(QStringLiteral("short")), QStringLiteral("short"));
+        // Never half a character: a cut in a run of 4-byte characters (two UTF-16 units each).
+        std::string faces;
+        for (int i = 0; i < 100; ++i)
+            faces += "\xF0\x9F\x98\x80";  // U+1F600
+        const QString emoji = elidedName(faces);
+        QVERIFY(emoji.size() <= MaxNameChars);
+        QVERIFY(!emoji.chopped(1).back().isHighSurrogate());
+        QVERIFY(!emoji.contains(QChar(QChar::ReplacementCharacter)));
+        TrainingSnapshot s;
+        s.steps.push_back({1, 0.1, 1.0f, {1.0f}, 0.003f, 1.0f});
+        plot.append(s);
+        QVERIFY(exportedLines(plot).value(0).contains(QByteArray(1 << 20, 'x')));
     }
 };
 
