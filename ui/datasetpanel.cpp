@@ -2,7 +2,9 @@
 
 #include "collapsiblesection.h"
 #include "taskcolors.h"
+#include "tasknames.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QEvent>
 #include <QFileInfo>
@@ -10,9 +12,12 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QStyledItemDelegate>
 #include <QTableWidget>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -22,13 +27,34 @@ namespace attnscope {
 
 namespace {
 
-constexpr int MaxClassesShown = 8;
+constexpr size_t MaxClassesShown = 8;
 constexpr int MaxWarningsShown = 30;
+constexpr size_t MaxFeaturesShown = 100;
 constexpr int MaxTableRows = 9;
 
+// Names in this narrow panel are cut shorter than MaxNameChars: a word
+// longer than the panel is wide cannot wrap.
+constexpr int PanelNameChars = 24;
+
+// A name from the data for a label: elided (tasknames.h), HTML-escaped.
 QString esc(const std::string &s)
 {
-    return QString::fromStdString(s).toHtmlEscaped();
+    return elidedName(s, PanelNameChars).toHtmlEscaped();
+}
+
+// The classes to list: all in class order when there are at most n, else
+// the indices of the n largest counts, largest first (ties in class order).
+std::vector<size_t> mostFrequent(const std::vector<int> &counts, size_t n)
+{
+    std::vector<size_t> order(counts.size());
+    for (size_t k = 0; k < order.size(); ++k)
+        order[k] = k;
+    if (order.size() <= n)
+        return order;
+    std::partial_sort(order.begin(), order.begin() + ptrdiff_t(n), order.end(),
+                      [&](size_t a, size_t b) { return counts[a] > counts[b] || (counts[a] == counts[b] && a < b); });
+    order.resize(n);
+    return order;
 }
 
 // Readable numbers: 12,345 and 0.123.
@@ -70,6 +96,98 @@ bool isRationaleName(const std::string &name)
     return (l.startsWith(QLatin1String("rationale_")) && l.size() > 10)
         || (l.startsWith(QLatin1String("rationales_")) && l.size() > 11);
 }
+
+// The roles column keeps the role in Qt::UserRole and the roles the column
+// may take (a list of ints) in AllowedRoles.
+constexpr int AllowedRoles = Qt::UserRole + 1;
+
+QString roleLabel(ColumnRole role)
+{
+    for (const RoleItem &item : Roles)
+        if (item.role == role)
+            return DatasetPanel::tr(item.label);
+    return {};
+}
+
+// The roles column: each cell is drawn as a combo box and edited with one
+// made when the cell is clicked (not one widget per row: a file may have
+// 10,000 columns, and the table then only draws the rows in view). A choice
+// is written to the cell at once.
+class RoleDelegate : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+    QWidget *createEditor(QWidget *parent, const QStyleOptionViewItem &, const QModelIndex &index) const override
+    {
+        auto *combo = new QComboBox(parent);
+        for (const QVariant &role : index.data(AllowedRoles).toList())
+            combo->addItem(roleLabel(ColumnRole(role.toInt())), role);
+        combo->setToolTip(index.data(Qt::ToolTipRole).toString());
+        combo->setCurrentIndex(combo->findData(index.data(Qt::UserRole)));
+        connect(combo, &QComboBox::currentIndexChanged, this,
+                [this, combo]() { emit const_cast<RoleDelegate *>(this)->commitData(combo); });
+        // Opened by a click: the list at once, as a combo box in the cell would.
+        if (QGuiApplication::mouseButtons() != Qt::NoButton)
+            QTimer::singleShot(0, combo, &QComboBox::showPopup);
+        return combo;
+    }
+
+    void setEditorData(QWidget *editor, const QModelIndex &index) const override
+    {
+        auto *combo = static_cast<QComboBox *>(editor);
+        const QSignalBlocker block(combo);
+        combo->setCurrentIndex(combo->findData(index.data(Qt::UserRole)));
+    }
+
+    void setModelData(QWidget *editor, QAbstractItemModel *model, const QModelIndex &index) const override
+    {
+        const auto *combo = static_cast<QComboBox *>(editor);
+        if (index.data(Qt::UserRole) == combo->currentData())
+            return;
+        model->setData(index, combo->currentData(), Qt::UserRole);
+        model->setData(index, combo->currentText(), Qt::DisplayRole);
+    }
+
+    void updateEditorGeometry(QWidget *editor, const QStyleOptionViewItem &option, const QModelIndex &) const override
+    {
+        editor->setGeometry(option.rect);
+    }
+
+    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override
+    {
+        QStyleOptionComboBox box;
+        box.initFrom(option.widget);
+        box.rect = option.rect.adjusted(1, 1, -1, -1);
+        box.currentText = index.data().toString();
+        box.state = option.state | QStyle::State_Enabled;
+        box.state &= ~(QStyle::State_HasFocus | QStyle::State_Selected);
+        QStyle *style = option.widget ? option.widget->style() : QApplication::style();
+        style->drawComplexControl(QStyle::CC_ComboBox, &box, painter, option.widget);
+        style->drawControl(QStyle::CE_ComboBoxLabel, &box, painter, option.widget);
+    }
+
+    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &) const override
+    {
+        // As wide as a combo box of the longest role (the same for every
+        // row: measured once per font).
+        if (option.font == m_font && m_size.isValid())
+            return m_size;
+        m_font = option.font;
+        QStyleOptionComboBox box;
+        box.initFrom(option.widget);
+        int widest = 0;
+        for (const RoleItem &item : Roles)
+            widest = std::max(widest, option.fontMetrics.horizontalAdvance(DatasetPanel::tr(item.label)));
+        QStyle *style = option.widget ? option.widget->style() : QApplication::style();
+        m_size = style->sizeFromContents(QStyle::CT_ComboBox, &box, QSize(widest, option.fontMetrics.height()),
+                                         option.widget);
+        return m_size;
+    }
+
+private:
+    mutable QFont m_font;
+    mutable QSize m_size;
+};
 
 } // namespace
 
@@ -138,11 +256,23 @@ DatasetPanel::DatasetPanel(QWidget *parent)
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    // A long name is elided within its column rather than pushing the roles out of the narrow panel.
+    m_table->horizontalHeader()->setMaximumSectionSize(m_table->fontMetrics().averageCharWidth() * 20);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setSelectionMode(QAbstractItemView::NoSelection);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setItemDelegateForColumn(1, new RoleDelegate(m_table));
+    // A click on a role opens its list (only the roles are editable).
+    m_table->setEditTriggers(QAbstractItemView::AllEditTriggers);
+    // Rows of one height, the roles' combo boxes': no row is measured, whatever their number.
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_table->verticalHeader()->setDefaultSectionSize(
+        std::max(QComboBox().sizeHint().height(), m_table->fontMetrics().height() + 8));
     m_table->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_table->setWordWrap(false);
+    connect(m_table, &QTableWidget::itemChanged, this, [this](QTableWidgetItem *item) {
+        if (item->column() == 1)
+            updateRolesProblem();
+    });
     m_rolesProblem = new QLabel;
     m_rolesProblem->setObjectName(QStringLiteral("rolesProblem"));
     m_rolesProblem->setWordWrap(true);
@@ -230,22 +360,26 @@ void DatasetPanel::setDataset(const Dataset *data, const DatasetSummary &s)
     if (s.rationales)
         html += tr(", with rationales");
 
-    // One line per task in its colour, its classes with their counts below.
-    for (size_t t = 0; t < s.tasks.size(); ++t) {
+    // One line per task in its colour, its classes with their counts below
+    // (the most frequent when there are many); the first MaxNamedTasks tasks
+    // only (a file may have thousands), names elided (one may be a megabyte).
+    const size_t namedTasks = std::min<size_t>(s.tasks.size(), MaxNamedTasks);
+    for (size_t t = 0; t < namedTasks; ++t) {
         const TaskSummary &task = s.tasks[t];
         html += QStringLiteral("<br>%1 <b>%2</b> &nbsp;%3")
                     .arg(swatch(int(t)), esc(task.name),
-                         task.classes.size() == 1 ? tr("1 class") : tr("%1 classes").arg(task.classes.size()));
+                         task.classes.size() == 1 ? tr("1 class") : tr("%1 classes").arg(count(qint64(task.classes.size()))));
         QStringList classes;
-        const int shown = std::min<int>(int(task.classes.size()), MaxClassesShown);
-        for (int k = 0; k < shown; ++k)
-            classes << QStringLiteral("%1&nbsp;%2").arg(esc(task.classes[size_t(k)]), count(task.counts[size_t(k)]));
-        if (int(task.classes.size()) > shown)
-            classes << tr("%1 more").arg(int(task.classes.size()) - shown);
+        for (const size_t k : mostFrequent(task.counts, MaxClassesShown))
+            classes << QStringLiteral("%1&nbsp;%2").arg(esc(task.classes[k]), count(task.counts[k]));
+        if (task.classes.size() > MaxClassesShown)
+            classes << andMore(qint64(task.classes.size() - MaxClassesShown), tr("classes"));
         if (task.missing > 0)
             classes << tr("<i>%1&nbsp;missing</i>").arg(count(task.missing));
         html += QStringLiteral("<br>&nbsp;&nbsp;&nbsp;&nbsp;") + classes.join(QStringLiteral(" · "));
     }
+    if (s.tasks.size() > namedTasks)
+        html += QStringLiteral("<br>") + andMore(qint64(s.tasks.size() - namedTasks), tr("tasks"));
     m_summary->setText(html);
 
     // Details: lengths and vocabulary (text) or feature ranges (tabular).
@@ -265,12 +399,16 @@ void DatasetPanel::setDataset(const Dataset *data, const DatasetSummary &s)
                                   "<tr><th align='left'>%1</th><th align='right'>%2</th><th align='right'>%3</th>"
                                   "<th align='right'>%4</th><th align='right'>%5</th></tr>")
                        .arg(tr("feature"), tr("min"), tr("mean"), tr("max"), tr("missing"));
-        for (const FeatureSummary &f : s.features)
+        for (size_t i = 0; i < s.features.size() && i < MaxFeaturesShown; ++i) {
+            const FeatureSummary &f = s.features[i];
             details += QStringLiteral("<tr><td>%1</td><td align='right'>%2</td><td align='right'>%3</td>"
                                       "<td align='right'>%4</td><td align='right'>%5</td></tr>")
                            .arg(esc(f.name), number(f.min), number(f.mean), number(f.max),
                                 f.missing > 0 ? count(f.missing) : QStringLiteral("–"));
+        }
         details += QStringLiteral("</table>");
+        if (s.features.size() > MaxFeaturesShown)
+            details += andMore(qint64(s.features.size() - MaxFeaturesShown), tr("features"));
     }
     m_details->setText(details);
     m_detailsSection->setTitle(s.input == InputKind::Text ? tr("Vocabulary and lengths") : tr("Feature ranges"));
@@ -278,9 +416,9 @@ void DatasetPanel::setDataset(const Dataset *data, const DatasetSummary &s)
 
     QStringList warnings;
     for (size_t i = 0; i < data->warnings.size() && int(i) < MaxWarningsShown; ++i)
-        warnings << esc(data->warnings[i]);
+        warnings << elidedMessage(QString::fromStdString(data->warnings[i])).toHtmlEscaped();
     if (int(data->warnings.size()) > MaxWarningsShown)
-        warnings << tr("… and %1 more").arg(int(data->warnings.size()) - MaxWarningsShown);
+        warnings << QStringLiteral("… ") + andMore(qint64(data->warnings.size()) - MaxWarningsShown, tr("warnings"));
     m_warnings->setText(warnings.join(QStringLiteral("<br>")));
     m_warningsSection->setTitle(tr("Warnings (%1)").arg(data->warnings.size()));
     m_warningsSection->setVisible(!data->warnings.empty());
@@ -313,41 +451,42 @@ void DatasetPanel::setColumns(const QString &path, const std::vector<CsvColumn> 
 {
     m_columnsPath = path;
     m_columns = columns;
+    const QSignalBlocker block(m_table);  // one check of the roles at the end, not one per cell
+    m_table->setRowCount(0);  // closes the editors roleField opened
     m_table->setRowCount(int(columns.size()));
+    QFont italic = m_table->font();
+    italic.setItalic(true);
     for (int r = 0; r < int(columns.size()); ++r) {
         const CsvColumn &c = columns[size_t(r)];
-        const QString name = QString::fromStdString(c.name);
+        // Names and examples elided: a header may hold a megabyte.
+        const QString name = elidedName(c.name, PanelNameChars);
         auto *item = new QTableWidgetItem(name.isEmpty() ? tr("(no name)") : name);
-        item->setToolTip(c.numeric ? tr("%1: numeric").arg(name) : tr("%1: not numeric").arg(name));
+        item->setFlags(Qt::ItemIsEnabled);
+        const QString longName = elidedName(c.name, MaxTooltipNameChars);
+        item->setToolTip(c.numeric ? tr("%1: numeric").arg(longName) : tr("%1: not numeric").arg(longName));
         m_table->setItem(r, 0, item);
-        auto *combo = new QComboBox;
-        combo->setObjectName(QStringLiteral("role_") + name);
+        QVariantList allowed;
         for (const RoleItem &role : Roles) {
             if (role.role == ColumnRole::Rationale && !isRationaleName(c.name) && c.role != ColumnRole::Rationale)
                 continue;  // rationale columns are named rationale_<task>
-            combo->addItem(tr(role.label), int(role.role));
+            allowed << int(role.role);
         }
-        combo->setCurrentIndex(combo->findData(int(c.role)));
-        combo->setToolTip(tr("What %1 is: the text, a numeric feature, a task's labels, the split "
-                             "(train/val/test), a task's rationales, or nothing").arg(name));
-        connect(combo, &QComboBox::currentIndexChanged, this, &DatasetPanel::updateRolesProblem);
-        m_table->setCellWidget(r, 1, combo);
-        QString example = QString::fromStdString(c.example).simplified();
-        if (example.size() > 60)
-            example = example.left(59) + QChar(0x2026);
-        auto *value = new QTableWidgetItem(example);
-        value->setToolTip(QString::fromStdString(c.example));
-        QFont italic = value->font();
-        italic.setItalic(true);
+        auto *roleItem = new QTableWidgetItem(roleLabel(c.role));
+        roleItem->setFlags(Qt::ItemIsEnabled | Qt::ItemIsEditable);
+        roleItem->setData(Qt::UserRole, int(c.role));
+        roleItem->setData(AllowedRoles, allowed);
+        roleItem->setToolTip(tr("What %1 is: the text, a numeric feature, a task's labels, the split "
+                                "(train/val/test), a task's rationales, or nothing").arg(name));
+        m_table->setItem(r, 1, roleItem);
+        auto *value = new QTableWidgetItem(elidedName(c.example, 60).simplified());
+        value->setFlags(Qt::ItemIsEnabled);
+        value->setToolTip(elidedName(c.example, MaxTooltipNameChars));
         value->setFont(italic);
         m_table->setItem(r, 2, value);
     }
-    m_table->resizeRowsToContents();
     const int rows = std::min<int>(int(columns.size()), MaxTableRows);
-    int height = m_table->horizontalHeader()->height() + 2 * m_table->frameWidth();
-    for (int r = 0; r < rows; ++r)
-        height += m_table->rowHeight(r);
-    m_table->setFixedHeight(height);
+    m_table->setFixedHeight(m_table->horizontalHeader()->sizeHint().height() + 2 * m_table->frameWidth()
+                            + rows * m_table->verticalHeader()->defaultSectionSize());
     m_columnsSection->setTitle(tr("Columns of %1").arg(QFileInfo(path).fileName()));
     m_columnsSection->setVisible(!columns.empty());
     m_columnsSection->setExpanded(true);
@@ -370,16 +509,23 @@ std::vector<CsvColumn> DatasetPanel::columns() const
 {
     std::vector<CsvColumn> out = m_columns;
     for (int r = 0; r < int(out.size()) && r < m_table->rowCount(); ++r)
-        if (const auto *combo = qobject_cast<QComboBox *>(m_table->cellWidget(r, 1)))
-            out[size_t(r)].role = ColumnRole(combo->currentData().toInt());
+        if (const QTableWidgetItem *item = m_table->item(r, 1))
+            out[size_t(r)].role = ColumnRole(item->data(Qt::UserRole).toInt());
     return out;
 }
 
 QComboBox *DatasetPanel::roleField(const QString &column) const
 {
-    for (int r = 0; r < m_table->rowCount(); ++r)
-        if (r < int(m_columns.size()) && QString::fromStdString(m_columns[size_t(r)].name) == column)
-            return qobject_cast<QComboBox *>(m_table->cellWidget(r, 1));
+    const std::string name = column.toStdString();
+    for (int r = 0; r < m_table->rowCount() && r < int(m_columns.size()); ++r) {
+        if (m_columns[size_t(r)].name != name)
+            continue;
+        // The editor the table opens at a click, kept open.
+        QTableWidgetItem *item = m_table->item(r, 1);
+        if (!m_table->isPersistentEditorOpen(item))
+            m_table->openPersistentEditor(item);
+        return qobject_cast<QComboBox *>(m_table->cellWidget(r, 1));
+    }
     return nullptr;
 }
 
@@ -395,7 +541,7 @@ QString DatasetPanel::rolesProblem() const
         case ColumnRole::Feature:
             ++features;
             if (!c.numeric)
-                notNumeric << QString::fromStdString(c.name);
+                notNumeric << elidedName(c.name);
             break;
         case ColumnRole::Task: ++tasks; break;
         case ColumnRole::Split: ++splits; break;
@@ -412,8 +558,16 @@ QString DatasetPanel::rolesProblem() const
         return tr("Choose at least one task (label) column.");
     if (splits > 1)
         return tr("Choose one split column, not %1.").arg(splits);
-    if (!notNumeric.isEmpty())
-        return tr("%1 is not numeric and cannot be a feature.").arg(notNumeric.join(QStringLiteral(", ")));
+    if (!notNumeric.isEmpty()) {
+        // Named up to a few (a file may have thousands), elided.
+        QStringList named;
+        for (qsizetype i = 0; i < notNumeric.size() && i < 3; ++i)
+            named << notNumeric[i];
+        if (notNumeric.size() > named.size())
+            named << andMore(notNumeric.size() - named.size(), tr("columns"));
+        return notNumeric.size() == 1 ? tr("%1 is not numeric and cannot be a feature.").arg(named.join(QString()))
+                                      : tr("%1 are not numeric and cannot be features.").arg(named.join(QStringLiteral(", ")));
+    }
     return {};
 }
 
@@ -470,14 +624,18 @@ bool DatasetPanel::isLoading() const
 
 void DatasetPanel::setLoadError(const QString &message)
 {
-    m_error->setText(message.isEmpty() ? QString() : tr("<b>Could not load.</b> %1").arg(message.toHtmlEscaped()));
-    m_error->setToolTip(message);
+    m_loadError = message;
+    // The message quotes the file (a column name may be a megabyte): the
+    // panel shows its start and end, the tooltip a longer part.
+    m_error->setText(message.isEmpty() ? QString()
+                                       : tr("<b>Could not load.</b> %1").arg(elidedMessage(message).toHtmlEscaped()));
+    m_error->setToolTip(elidedMessage(message, 4 * MaxTooltipNameChars));
     m_error->setVisible(!message.isEmpty());
 }
 
 QString DatasetPanel::loadError() const
 {
-    return m_error->isVisibleTo(this) ? m_error->toolTip() : QString();
+    return m_error->isVisibleTo(this) ? m_loadError : QString();
 }
 
 } // namespace attnscope

@@ -3,6 +3,8 @@
 // changed here before loading again); and the summary the core computes for
 // what was loaded (splits, tasks with class and missing-label counts, the
 // vocabulary or the feature ranges, lengths, warnings) in folding sections.
+// Thousands of tasks, classes or columns, and names of a megabyte, stay
+// usable: see tasknames.h.
 #pragma once
 
 #include "csvreader.h"
@@ -43,6 +45,8 @@ public:
     void clearColumns();
     QString columnsPath() const { return m_columnsPath; }
     std::vector<CsvColumn> columns() const;  // with the roles chosen in the table
+    // The combo box of a column's role: the editor a click on its cell opens
+    // (the table draws the others; it has no widget per row), kept open.
     QComboBox *roleField(const QString &column) const;
     QPushButton *reloadButton() const { return m_reload; }
     // Why the chosen roles cannot load (empty: they can).
@@ -57,7 +61,8 @@ public:
     QToolButton *cancelLoadButton() const { return m_cancelLoad; }
     QProgressBar *loadProgress() const { return m_progress; }
 
-    // A failed load: the message in the panel (empty clears it).
+    // A failed load: the message in the panel, elided (empty clears it);
+    // loadError() is the whole message.
     void setLoadError(const QString &message);
     QString loadError() const;
 
@@ -82,6 +87,7 @@ private:
 
     QComboBox *m_spec = nullptr;
     QLabel *m_error = nullptr;
+    QString m_loadError;  // whole, as set (m_error shows it elided)
     QProgressBar *m_progress = nullptr;
     QLabel *m_loading = nullptr;
     QWidget *m_loadingRow = nullptr;

@@ -11,6 +11,7 @@
 #include "lossplot.h"
 #include "modelpanel.h"
 #include "taskcolors.h"
+#include "tasknames.h"
 #include "trainingpanel.h"
 #include "trainingstatus.h"
 
@@ -926,9 +927,13 @@ void MainWindow::evaluateInBackground()
                                  .arg(QLocale().toString(qlonglong(setup->val.samples.size()))));
     const auto report = [this, model, result, step]() {
         const EvalResult &r = *result;
+        // One line: the first tasks, names elided (there may be thousands).
         QStringList parts;
-        for (size_t t = 0; t < r.tasks.size() && t < model->tasks.size(); ++t)
-            parts << QStringLiteral("%1 %2").arg(QString::fromStdString(model->tasks[t].name)).arg(r.tasks[t].accuracy, 0, 'f', 3);
+        const size_t tasks = std::min(r.tasks.size(), model->tasks.size());
+        for (size_t t = 0; t < tasks && t < size_t(MaxNamedTasks); ++t)
+            parts << QStringLiteral("%1 %2").arg(elidedName(model->tasks[t].name)).arg(r.tasks[t].accuracy, 0, 'f', 3);
+        if (tasks > size_t(MaxNamedTasks))
+            parts << andMore(qint64(tasks) - MaxNamedTasks, tr("tasks"));
         statusBar()->showMessage(tr("Validation at step %1 (%2 samples): loss %3, accuracy %4")
                                      .arg(step)
                                      .arg(QLocale().toString(r.samples))
@@ -1001,13 +1006,16 @@ bool MainWindow::exportPlot(const QString &path)
 void MainWindow::showError(const QString &message)
 {
     m_lastError = message;
+    // A message may quote a megabyte of the file (a column name): shown
+    // whole, laying it out would take seconds.
+    const QString shown = elidedMessage(message, 2000);
     // One line that stops before the dataset's name on the right (the whole
     // message is in the box, and a dataset's in its panel).
     const int room = std::max(200, statusBar()->width() - m_status->sizeHint().width() - m_dataLabel->sizeHint().width() - 40);
-    statusBar()->showMessage(statusBar()->fontMetrics().elidedText(message.simplified(), Qt::ElideMiddle, room), 15000);
+    statusBar()->showMessage(statusBar()->fontMetrics().elidedText(shown.simplified(), Qt::ElideMiddle, room), 15000);
     if (!isVisible())
         return;
-    auto *box = new QMessageBox(QMessageBox::Warning, tr("AttnScope"), message, QMessageBox::Ok, this);
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("AttnScope"), shown, QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
 }

@@ -1,14 +1,52 @@
 #include "trainingpanel.h"
 
 #include "taskcolors.h"
+#include "tasknames.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QSpinBox>
+#include <QStyledItemDelegate>
+#include <QTableWidget>
+#include <QVBoxLayout>
 
 namespace attnscope {
+
+namespace {
+
+// A task's loss weight: 0 to 100 in steps of 0.25, as its spin box.
+void setUpWeightField(QDoubleSpinBox *box)
+{
+    box->setRange(0, 100);
+    box->setDecimals(2);
+    box->setSingleStep(0.25);
+    box->setKeyboardTracking(false);
+}
+
+// The weights column of the table: edited with the spin box of a weight.
+class WeightDelegate : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+    QWidget *createEditor(QWidget *parent, const QStyleOptionViewItem &, const QModelIndex &) const override
+    {
+        auto *box = new QDoubleSpinBox(parent);
+        setUpWeightField(box);
+        box->setFrame(false);
+        return box;
+    }
+
+    QString displayText(const QVariant &value, const QLocale &locale) const override
+    {
+        return locale.toString(value.toDouble(), 'f', 2);
+    }
+};
+
+} // namespace
 
 TrainingPanel::TrainingPanel(QWidget *parent)
     : QGroupBox(tr("Training"), parent)
@@ -74,12 +112,48 @@ TrainingPanel::TrainingPanel(QWidget *parent)
     m_weightsForm = new QFormLayout(weights);
     m_weightsForm->setContentsMargins(0, 0, 0, 0);
     m_weightsForm->setVerticalSpacing(4);
+
+    m_weightsMany = new QWidget(this);
+    auto *many = new QVBoxLayout(m_weightsMany);
+    many->setContentsMargins(0, 0, 0, 0);
+    many->setSpacing(4);
+    m_weightsFilter = new QLineEdit(m_weightsMany);
+    m_weightsFilter->setObjectName(QStringLiteral("taskWeightsFilter"));
+    m_weightsFilter->setPlaceholderText(tr("Filter tasks"));
+    m_weightsFilter->setClearButtonEnabled(true);
+    m_weightsTable = new QTableWidget(0, 2, m_weightsMany);
+    m_weightsTable->setObjectName(QStringLiteral("taskWeights"));
+    m_weightsTable->setHorizontalHeaderLabels({tr("Task"), tr("Weight")});
+    m_weightsTable->verticalHeader()->hide();
+    m_weightsTable->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_weightsTable->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_weightsTable->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_weightsTable->setSelectionMode(QAbstractItemView::NoSelection);
+    m_weightsTable->setEditTriggers(QAbstractItemView::AllEditTriggers);
+    m_weightsTable->setItemDelegateForColumn(1, new WeightDelegate(m_weightsTable));
+    m_weightsTable->setWordWrap(false);
+    m_weightsTable->setFixedHeight(m_weightsTable->horizontalHeader()->sizeHint().height()
+                                   + 2 * m_weightsTable->frameWidth()
+                                   + MaxNamedTasks * m_weightsTable->verticalHeader()->defaultSectionSize());
+    many->addWidget(m_weightsFilter);
+    many->addWidget(m_weightsTable);
+    m_weightsMany->hide();
+    connect(m_weightsTable, &QTableWidget::itemChanged, this, [this](QTableWidgetItem *item) {
+        if (item->column() == 1)
+            emit taskWeightsChanged(taskWeights());
+    });
+    connect(m_weightsFilter, &QLineEdit::textChanged, this, [this](const QString &text) {
+        for (int t = 0; t < m_weightsTable->rowCount() && t < m_tasks.size(); ++t)
+            m_weightsTable->setRowHidden(t, !m_tasks[t].contains(text, Qt::CaseInsensitive));
+    });
+
     auto *title = new QLabel(tr("Task loss weights"), this);
     QFont bold = title->font();
     bold.setBold(true);
     title->setFont(bold);
     m_form->addRow(title);
     m_form->addRow(weights);
+    m_form->addRow(m_weightsMany);
 }
 
 void TrainingPanel::setTasks(const QStringList &tasks)
@@ -87,18 +161,40 @@ void TrainingPanel::setTasks(const QStringList &tasks)
     while (m_weightsForm->rowCount() > 0)
         m_weightsForm->removeRow(0);
     m_weights.clear();
+    m_tasks = tasks;
+    m_weightsShown = tasks.size() > MaxNamedTasks;
+    m_weightsMany->setVisible(m_weightsShown);
+    {
+        const QSignalBlocker block(m_weightsTable);
+        m_weightsTable->setRowCount(0);
+        m_weightsFilter->clear();
+    }
+    if (m_weightsShown) {
+        const QSignalBlocker block(m_weightsTable);
+        m_weightsTable->setRowCount(int(tasks.size()));
+        for (int t = 0; t < tasks.size(); ++t) {
+            auto *name = new QTableWidgetItem(elidedName(tasks[t]));
+            name->setFlags(Qt::ItemIsEnabled);
+            name->setData(Qt::DecorationRole, taskColor(t));
+            name->setToolTip(elidedName(tasks[t], MaxTooltipNameChars));
+            m_weightsTable->setItem(t, 0, name);
+            auto *weight = new QTableWidgetItem;
+            weight->setFlags(Qt::ItemIsEnabled | Qt::ItemIsEditable);
+            weight->setData(Qt::EditRole, 1.0);
+            weight->setToolTip(tr("Weight of %1's loss; applies at the next step").arg(elidedName(tasks[t])));
+            m_weightsTable->setItem(t, 1, weight);
+        }
+        return;
+    }
     for (int t = 0; t < tasks.size(); ++t) {
         auto *box = new QDoubleSpinBox;
         box->setObjectName(QStringLiteral("taskWeight_") + tasks[t]);
-        box->setRange(0, 100);
-        box->setDecimals(2);
-        box->setSingleStep(0.25);
+        setUpWeightField(box);
         box->setValue(1.0);
-        box->setKeyboardTracking(false);
-        box->setToolTip(tr("Weight of %1's loss; applies at the next step").arg(tasks[t]));
+        box->setToolTip(tr("Weight of %1's loss; applies at the next step").arg(elidedName(tasks[t])));
         connect(box, &QDoubleSpinBox::valueChanged, this, [this]() { emit taskWeightsChanged(taskWeights()); });
         auto *label = new QLabel(QStringLiteral("<span style='color:%1'>&#9632;</span> %2")
-                                     .arg(taskColor(t).name(), tasks[t].toHtmlEscaped()));
+                                     .arg(taskColor(t).name(), elidedName(tasks[t]).toHtmlEscaped()));
         m_weightsForm->addRow(label, box);
         m_weights.push_back(box);
     }
@@ -107,6 +203,12 @@ void TrainingPanel::setTasks(const QStringList &tasks)
 std::vector<float> TrainingPanel::taskWeights() const
 {
     std::vector<float> weights;
+    if (m_weightsShown) {
+        weights.reserve(size_t(m_weightsTable->rowCount()));
+        for (int t = 0; t < m_weightsTable->rowCount(); ++t)
+            weights.push_back(float(m_weightsTable->item(t, 1)->data(Qt::EditRole).toDouble()));
+        return weights;
+    }
     for (QDoubleSpinBox *box : m_weights)
         weights.push_back(float(box->value()));
     return weights;

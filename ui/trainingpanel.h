@@ -1,7 +1,9 @@
 // The Training panel: optimiser, learning rate, schedule, warm-up, batch
 // size, epochs, weight decay, clipping and one loss weight per task. The
 // learning rate and the task weights apply to a running training at its next
-// step; the rest take effect at the next start.
+// step; the rest take effect at the next start. Up to MaxNamedTasks tasks
+// (tasknames.h) each weight has its spin box; more tasks (a CSV may have
+// thousands) are a table to scroll and filter, edited in place.
 #pragma once
 
 #include "trainer.h"
@@ -14,7 +16,9 @@
 class QComboBox;
 class QDoubleSpinBox;
 class QFormLayout;
+class QLineEdit;
 class QSpinBox;
+class QTableWidget;
 
 namespace attnscope {
 
@@ -30,6 +34,9 @@ public:
     std::vector<float> taskWeights() const;
 
     QDoubleSpinBox *learningRateField() const { return m_lr; }
+    // The weights of many tasks (nullptr while the spin boxes hold them) and its filter.
+    QTableWidget *weightsTable() const { return m_weightsShown ? m_weightsTable : nullptr; }
+    QLineEdit *weightsFilter() const { return m_weightsFilter; }
 
 signals:
     void learningRateChanged(float lr);
@@ -43,7 +50,12 @@ private:
     QSpinBox *m_warmup = nullptr, *m_batch = nullptr, *m_epochs = nullptr;
     QFormLayout *m_form = nullptr;
     QFormLayout *m_weightsForm = nullptr;
-    std::vector<QDoubleSpinBox *> m_weights;
+    std::vector<QDoubleSpinBox *> m_weights;  // few tasks
+    QTableWidget *m_weightsTable = nullptr;   // many tasks: one row each
+    QLineEdit *m_weightsFilter = nullptr;
+    QWidget *m_weightsMany = nullptr;         // the table and its filter
+    QStringList m_tasks;
+    bool m_weightsShown = false;              // the table holds the weights
 };
 
 } // namespace attnscope

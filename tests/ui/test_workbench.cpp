@@ -5,21 +5,30 @@
 // chosen in the Dataset panel, a failed load keeping the open dataset, the
 // asynchronous load (progress, a responsive event loop, the same result), a
 // new run built on a thread for large data, the
-// dataset summary, Space with a spin box focused, the shortcuts, and the
-// light/dark palette persisting.
+// dataset summary, Space with a spin box focused, the shortcuts, the
+// light/dark palette persisting, and files of 10,000 tasks, a megabyte
+// column name or 100,000 classes.
 #include "appearance.h"
 #include "collapsiblesection.h"
 #include "controlstate.h"
 #include "datasetpanel.h"
+#include "disagreementview.h"
+#include "historyview.h"
+#include "probeset.h"
 #include "taskcolors.h"
+#include "taskheatmap.h"
+#include "tasknames.h"
 #include "lossplot.h"
 #include "mainwindow.h"
 #include "modelpanel.h"
+#include "textview.h"
 #include "trainingpanel.h"
+#include "trainingsetup.h"
 
 #include <QAction>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
@@ -29,11 +38,15 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QStatusBar>
+#include <QTableWidget>
 #include <QTimer>
 #include <QToolButton>
 #include <QtTest>
 
 #include <qcustomplot.h>
+
+#include <random>
+#include <set>
 
 #include "../specialfiles.h"
 
@@ -111,6 +124,59 @@ void writeLargeCsv(const QString &path, int rows)
         }
     }
     f.write(out);
+}
+
+// A CSV of `rows` rows: a text column and `tasks` task columns task0,
+// task1, ... of two classes each (a and b, both in every column).
+void writeTasksCsv(const QString &path, int tasks, int rows)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    QByteArray out = "text";
+    for (int t = 0; t < tasks; ++t)
+        out += ",task" + QByteArray::number(t);
+    out += '\n';
+    for (int r = 0; r < rows; ++r) {
+        out += "good film number " + QByteArray::number(r);
+        for (int t = 0; t < tasks; ++t)
+            out += (r + t) % 2 ? ",a" : ",b";
+        out += '\n';
+    }
+    f.write(out);
+}
+
+// The probe choice before it read the data once (one pass over the
+// samples for every class of every task), for comparison.
+std::vector<int> chooseProbesBruteForce(const EncodedDataset &data, const std::vector<TaskInfo> &tasks,
+                                        std::vector<int> chosen, int perClass, int maxSamples)
+{
+    const auto take = [&](int i) {
+        if (int(chosen.size()) < maxSamples && std::find(chosen.begin(), chosen.end(), i) == chosen.end())
+            chosen.push_back(i);
+    };
+    const int n = int(data.samples.size());
+    for (int round = 0; round < perClass; ++round)
+        for (size_t t = 0; t < tasks.size(); ++t)
+            for (size_t c = 0; c < tasks[t].classes.size(); ++c) {
+                int seen = 0;
+                for (int i = 0; i < n; ++i) {
+                    const std::vector<int32_t> &labels = data.samples[size_t(i)].labels;
+                    if (t < labels.size() && labels[t] == int(c)) {
+                        if (seen == round) {
+                            if (std::find(chosen.begin(), chosen.end(), i) == chosen.end()) {
+                                take(i);
+                                break;
+                            }
+                            continue;
+                        }
+                        ++seen;
+                    }
+                }
+            }
+    if (chosen.empty())
+        for (int i = 0; i < std::min(n, std::max(1, std::min(maxSamples, 8))); ++i)
+            take(i);
+    return chosen;
 }
 
 QByteArray readAll(const QString &path)
@@ -867,6 +933,265 @@ private slots:
             QTRY_VERIFY(plotLightness(w) > 200);
             w.themeAction(Theme::System)->trigger();
             QCOMPARE(QSettings().value(QStringLiteral("view/theme")).toString(), QStringLiteral("system"));
+        }
+    }
+
+    // A CSV of 1,000 or 10,000 task columns (a few rows) opens with every
+    // panel bounded: the Dataset panel names MaxNamedTasks tasks and "N
+    // more", its column table has no widget per row (a role's combo box is
+    // made when its cell is edited), the Training panel's weights are a table
+    // edited in place and filtered, the curves' legend names MaxNamedTasks
+    // tasks. (Before: 1,000 tasks took 6.8 s to open, 10,000 never showed.)
+    void manyTasksOpen_data()
+    {
+        QTest::addColumn<int>("tasks");
+        QTest::newRow("1,000 tasks") << 1000;
+        QTest::newRow("10,000 tasks") << 10000;
+    }
+
+    void manyTasksOpen()
+    {
+        QFETCH(int, tasks);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("tasks.csv"));
+        writeTasksCsv(path, tasks, 6);
+        MainWindow w;
+        smallModel(w);
+        w.resize(1024, 768);
+        w.show();
+        QVERIFY2(w.openDataset(path), qPrintable(w.lastError()));
+        QCOMPARE(int(w.dataset()->tasks.size()), tasks);
+        QStringList names = taskNamesOf(*w.dataset());
+
+        DatasetPanel *panel = w.datasetPanel();
+        const QString summary = panel->summaryText();
+        QCOMPARE(summary.count(QStringLiteral("&#9632;")), MaxNamedTasks);  // one swatch per named task
+        QVERIFY2(summary.contains(andMore(tasks - MaxNamedTasks, QStringLiteral("tasks"))), qPrintable(summary));
+        auto *roles = panel->findChild<QTableWidget *>(QStringLiteral("columnRoles"));
+        QVERIFY(roles);
+        QCOMPARE(roles->rowCount(), tasks + 1);
+        QVERIFY(roles->findChildren<QComboBox *>().isEmpty());
+        setRole(panel, QStringLiteral("task5"), ColumnRole::Ignored);  // the cell's editor, as a click opens it
+        QCOMPARE(roleOf(panel, QStringLiteral("task5")), QStringLiteral("ignore"));
+        QCOMPARE(panel->columns()[6].role, ColumnRole::Ignored);
+        QCOMPARE(roles->item(6, 1)->text(), QStringLiteral("ignore"));
+        QVERIFY(panel->rolesProblem().isEmpty());
+        QCOMPARE(roles->findChildren<QComboBox *>().size(), 1);
+
+        TrainingPanel *training = w.trainingPanel();
+        QTableWidget *weights = training->weightsTable();
+        QVERIFY(weights);
+        QCOMPARE(weights->rowCount(), tasks);
+        QCOMPARE(training->findChildren<QDoubleSpinBox *>().size(), 3);  // learning rate, decay, clip: none per task
+        QSignalSpy changed(training, &TrainingPanel::taskWeightsChanged);
+        weights->item(7, 1)->setData(Qt::EditRole, 0.25);
+        QCOMPARE(changed.size(), 1);
+        const std::vector<float> chosen = changed.first().first().value<std::vector<float>>();
+        QCOMPARE(chosen.size(), size_t(tasks));
+        QCOMPARE(chosen[7], 0.25f);
+        QCOMPARE(training->taskWeights()[7], 0.25f);
+        QCOMPARE(training->taskWeights()[8], 1.0f);
+        training->weightsFilter()->setText(QStringLiteral("task99"));
+        int shown = 0;
+        for (int t = 0; t < tasks; ++t) {
+            QCOMPARE(weights->isRowHidden(t), !names[t].contains(QStringLiteral("task99")));
+            shown += weights->isRowHidden(t) ? 0 : 1;
+        }
+        QCOMPARE(shown, int(names.filter(QStringLiteral("task99")).size()));
+        QVERIFY(shown > 0);
+
+        // total, the named tasks, "N more tasks", "validation (dashed)"
+        QCOMPARE(w.curves()->plot()->legend->itemCount(), 1 + MaxNamedTasks + 2);
+        QCOMPARE(w.curves()->namedTaskCount(), MaxNamedTasks);
+    }
+
+    // The attention views given 10,000 tasks: the heatmap keeps a row per
+    // task and labels only as many as fit (no colour strip per row); the
+    // disagreement and history views draw MaxNamedTasks tasks and name the
+    // rest "N more" in their legends; the text view wraps its columns into
+    // rows that fit the width (they ran off its right edge).
+    void attentionViewsWithManyTasks()
+    {
+        const auto snapshotOf = [](int tasks) {
+            auto snapshot = std::make_shared<AttentionSnapshot>();
+            snapshot->step = 10;
+            AttentionSample sample;
+            sample.tokens = {"the", "film", "was", "not", "good"};
+            for (int t = 0; t < tasks; ++t) {
+                snapshot->tasks.push_back({"task" + std::to_string(t), {"a", "b"}});
+                sample.labels.push_back(t % 2);
+                sample.weights.push_back({0.1f, 0.2f, 0.3f, 0.2f, 0.2f});
+                sample.probs.push_back({0.4f, 0.6f});
+                snapshot->rationaleMass.push_back(0.5);
+                snapshot->rationaleAuprc.push_back(0.7);
+            }
+            snapshot->samples.push_back(sample);
+            return SnapshotPtr(snapshot);
+        };
+        const int tasks = 10000;
+        const SnapshotPtr many = snapshotOf(tasks);
+
+        TaskHeatmap heatmap;
+        heatmap.resize(900, 500);
+        heatmap.show();
+        heatmap.setSnapshot(many);
+        QCOMPARE(heatmap.rows(), tasks);
+        const auto yTicks = heatmap.plot()->yAxis->ticker().dynamicCast<QCPAxisTickerText>()->ticks();
+        QVERIFY(yTicks.size() > 1);
+        QVERIFY2(yTicks.size() <= heatmap.plot()->height() / QFontMetrics(heatmap.plot()->yAxis->tickLabelFont()).height(),
+                 qPrintable(QString::number(yTicks.size())));
+        QCOMPARE(heatmap.plot()->itemCount(), 0);
+
+        DisagreementView disagreement;
+        disagreement.resize(900, 500);
+        disagreement.show();
+        disagreement.setSnapshot(many);
+        QCOMPARE(disagreement.plot()->graphCount(), MaxNamedTasks + 1);
+        QCOMPARE(disagreement.plot()->legend->itemCount(), 1 + MaxNamedTasks + 1);  // spread, tasks, "N more"
+        QVERIFY(disagreement.plot()->legend->item(MaxNamedTasks + 1));
+        QCOMPARE(disagreement.spread(1), 0.0);  // over every task still
+
+        HistoryView history;
+        history.resize(900, 500);
+        history.show();
+        for (int64_t step = 1; step <= 3; ++step) {
+            auto at = std::make_shared<AttentionSnapshot>(*many);
+            at->step = step;
+            history.addSnapshot(*at);
+        }
+        QCOMPARE(history.points(), 3);
+        QCOMPARE(history.plot()->graphCount(), 2 * MaxNamedTasks + 1);  // mass and AUPRC per named task, "N more"
+        QCOMPARE(history.plot()->legend->itemCount(), 2 * MaxNamedTasks + 1);
+        QVERIFY(history.csv().contains(QStringLiteral("\"task9999\"")));
+
+        // The text view: columns of 7 tasks fit 1,000 pixels in one row; 14 in
+        // two; 10,000 in 1,429, as tall as that.
+        TextView text;
+        text.setSnapshot(snapshotOf(7));
+        const int oneRow = text.heightForWidth(1000);
+        text.setSnapshot(snapshotOf(14));
+        const int twoRows = text.heightForWidth(1000);
+        QVERIFY2(twoRows > oneRow, qPrintable(QStringLiteral("%1 %2").arg(oneRow).arg(twoRows)));
+        text.setSnapshot(many);
+        QCOMPARE(text.heightForWidth(1000), oneRow + (tasks / 7 + (tasks % 7 ? 1 : 0) - 1) * (twoRows - oneRow));
+        QCOMPARE(text.weight(tasks - 1, 2), double(0.3f));
+    }
+
+    // A column named by a megabyte and a task of some 100,000 classes open
+    // promptly: names are elided everywhere they are shown (the Dataset
+    // panel, its column table, the task weights, the curves' legend, a load
+    // error), and the class list shows the most frequent classes and "and N
+    // more". (Before: 12.5 s and 18 s to show.)
+    void hugeNamesAndClassLists()
+    {
+        QTemporaryDir dir;
+        const QByteArray name(1 << 20, 'x');
+        const QString longPath = dir.filePath(QStringLiteral("longname.csv"));
+        {
+            QFile f(longPath);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("text," + name + "\n");
+            for (int r = 0; r < 8; ++r)
+                f.write("good film " + QByteArray::number(r) + (r % 2 ? ",a\n" : ",b\n"));
+        }
+        MainWindow w;
+        smallModel(w);
+        QVERIFY2(w.openDataset(longPath), qPrintable(w.lastError()));
+        DatasetPanel *panel = w.datasetPanel();
+        QVERIFY2(panel->summaryText().size() < 2000, qPrintable(QString::number(panel->summaryText().size())));
+        QVERIFY(panel->summaryText().contains(QStringLiteral("xxxxxxxxxx") + QChar(0x2026)));
+        auto *roles = panel->findChild<QTableWidget *>(QStringLiteral("columnRoles"));
+        QVERIFY(roles);
+        for (int c = 0; c < roles->columnCount(); ++c) {
+            QVERIFY(roles->item(1, c)->text().size() <= MaxNameChars);
+            QVERIFY(roles->item(1, c)->toolTip().size() <= 2 * MaxTooltipNameChars);
+        }
+        QVERIFY(roleOf(panel, QString::fromLatin1(name)) == QStringLiteral("task (label)"));
+        for (const QLabel *label : w.trainingPanel()->findChildren<QLabel *>())
+            QVERIFY(label->text().size() < 500);
+        for (const QWidget *field : w.trainingPanel()->findChildren<QWidget *>())
+            QVERIFY(field->toolTip().size() < 2 * MaxTooltipNameChars);
+        QCOMPARE(w.curves()->graph(LossPlot::Curve::Smoothed, 1)->name().size(), MaxNameChars);
+
+        // A load that fails on that column: the panel shows the message elided, loadError() is whole.
+        const QString onePath = dir.filePath(QStringLiteral("oneclass.csv"));
+        {
+            QFile f(onePath);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("text," + name + "\n");
+            for (int r = 0; r < 8; ++r)
+                f.write("good film " + QByteArray::number(r) + ",a\n");
+        }
+        QVERIFY(!w.openDataset(onePath));
+        QVERIFY(panel->loadError().contains(QString::fromLatin1(name)));
+        auto *error = panel->findChild<QLabel *>(QStringLiteral("datasetError"));
+        QVERIFY(error && error->text().size() < 1000 && error->toolTip().size() < 2000);
+        QVERIFY2(error->text().contains(QStringLiteral("class")), qPrintable(error->text()));  // what was wrong: the end is kept
+        QVERIFY(w.lastError().size() > (1 << 20));
+
+        // 99,932 classes, each once but zz (50 times) and yy (20), which come last.
+        const QString classesPath = dir.filePath(QStringLiteral("classes.csv"));
+        {
+            QFile f(classesPath);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            QByteArray out = "text,label\n";
+            const int rows = 100000;
+            for (int r = 0; r < rows; ++r)
+                out += "word" + QByteArray::number(r % 13) + " film," +
+                       (r >= rows - 50 ? QByteArray("zz") : r >= rows - 70 ? QByteArray("yy") : "c" + QByteArray::number(r)) + '\n';
+            f.write(out);
+        }
+        QVERIFY2(w.openDataset(classesPath), qPrintable(w.lastError()));
+        const size_t classes = w.dataset()->tasks[0].classes.size();
+        QCOMPARE(classes, size_t(100000 - 70 + 2));
+        const QString summary = panel->summaryText();
+        QVERIFY2(summary.size() < 2000, qPrintable(QString::number(summary.size())));
+        const qsizetype zz = summary.indexOf(QStringLiteral("zz&nbsp;50")), yy = summary.indexOf(QStringLiteral("yy&nbsp;20"));
+        QVERIFY2(zz >= 0 && yy > zz, qPrintable(summary));  // the most frequent first
+        QVERIFY2(summary.contains(andMore(qint64(classes) - 8, QStringLiteral("classes"))), qPrintable(summary));
+
+        // The probes: 16 of different classes (found in one pass over the
+        // data, not one per class; probeChoiceIsUnchanged holds it to the old choice).
+        const std::shared_ptr<const TrainingSetup> setup = w.training()->setup();
+        QVERIFY(setup);
+        ProbeSet probes;
+        probes.choose(setup->val, setup->model.tasks);
+        QCOMPARE(probes.size(), 16);
+        std::set<int32_t> labels;
+        for (int i : probes.indices())
+            labels.insert(setup->val.samples[size_t(i)].labels[0]);
+        QCOMPARE(labels.size(), size_t(16));
+    }
+
+    // The probe choice of one pass over the data picks what the pass per
+    // class picked, whatever the classes, the rounds, the limit and the
+    // pinned samples.
+    void probeChoiceIsUnchanged()
+    {
+        std::mt19937 rng(5);
+        for (int trial = 0; trial < 200; ++trial) {
+            const int tasks = 1 + int(rng() % 4);
+            EncodedDataset data;
+            std::vector<TaskInfo> infos(static_cast<size_t>(tasks));
+            for (int t = 0; t < tasks; ++t)
+                infos[size_t(t)].classes.resize(1 + rng() % 6);
+            const int n = int(rng() % 40);
+            for (int i = 0; i < n; ++i) {
+                EncodedSample sample;
+                for (int t = 0; t < tasks; ++t)
+                    sample.labels.push_back(int32_t(rng() % (infos[size_t(t)].classes.size() + 1)) - 1);  // -1: missing
+                data.samples.push_back(sample);
+            }
+            const int perClass = 1 + int(rng() % 3), maxSamples = 1 + int(rng() % 20);
+            std::vector<int> pinned;
+            for (int i = 0; i < n && pinned.size() < 2; ++i)
+                if (rng() % 8 == 0)
+                    pinned.push_back(i);
+            ProbeSet probes;
+            for (int i : pinned)
+                probes.setPinned(i, true);
+            probes.choose(data, infos, perClass, maxSamples);
+            QCOMPARE(probes.indices(), chooseProbesBruteForce(data, infos, pinned, perClass, maxSamples));
         }
     }
 

@@ -6,6 +6,7 @@
 #include "probeeditor.h"
 #include "selfattentionview.h"
 #include "taskheatmap.h"
+#include "tasknames.h"
 #include "textview.h"
 
 #include <QCheckBox>
@@ -92,6 +93,9 @@ AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
     m_layoutBox->addItems({tr("Tasks of the selected sample"), tr("Probe samples for one task")});
     m_taskBox = new QComboBox(m_heatmapPage);
     m_taskBox->setEnabled(false);
+    // As wide as a name of a few words, not as the longest of thousands of tasks (measuring them all takes long).
+    m_taskBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_taskBox->setMinimumContentsLength(16);
     heatControls->addWidget(new QLabel(tr("Rows"), m_heatmapPage));
     heatControls->addWidget(m_layoutBox);
     heatControls->addWidget(new QLabel(tr("Task"), m_heatmapPage));
@@ -172,7 +176,7 @@ void AttentionPanel::setModelAndData(std::shared_ptr<const Model> model, std::sh
     m_taskBox->clear();
     if (m_model)
         for (const TaskInfo &t : m_model->tasks)
-            m_taskBox->addItem(QString::fromStdString(t.name));
+            m_taskBox->addItem(elidedName(t.name));
     m_probeEditor->setModel(m_model, step);
     if (m_model && m_probeEditor->text().isEmpty() && m_model->config.input == InputKind::Text)
         m_probeEditor->setText(QStringLiteral("the battery is not great, please fix it asap"));
@@ -309,15 +313,18 @@ void AttentionPanel::updateSampleBox()
     QSignalBlocker block(m_sampleBox);
     m_sampleBox->clear();
     for (const AttentionSample &s : m_shown->samples) {
+        // The first words and the labels of the first tasks, elided (a
+        // file may have thousands of tasks, a token may be long).
         QString words;
         for (size_t j = 0; j < s.tokens.size() && words.size() < 40; ++j)
-            words += (j ? QStringLiteral(" ") : QString()) + QString::fromStdString(s.tokens[j]);
-        QString labels;
-        for (size_t t = 0; t < s.labels.size() && t < m_shown->tasks.size(); ++t)
+            words += (j ? QStringLiteral(" ") : QString()) + elidedName(s.tokens[j]);
+        QStringList labels;
+        for (size_t t = 0; t < s.labels.size() && t < m_shown->tasks.size() && labels.size() < MaxNamedTasks; ++t)
             if (s.labels[t] >= 0)
-                labels += (labels.isEmpty() ? QString() : QStringLiteral(", "))
-                          + QString::fromStdString(m_shown->tasks[t].classes[size_t(s.labels[t])]);
-        m_sampleBox->addItem(QStringLiteral("#%1 [%2] %3…").arg(s.sampleIndex).arg(labels, words));
+                labels << elidedName(m_shown->tasks[t].classes[size_t(s.labels[t])]);
+        if (labels.size() == MaxNamedTasks && m_shown->tasks.size() > size_t(MaxNamedTasks))
+            labels << QStringLiteral("…");
+        m_sampleBox->addItem(QStringLiteral("#%1 [%2] %3…").arg(s.sampleIndex).arg(labels.join(QStringLiteral(", ")), words));
     }
     m_sampleBox->setCurrentIndex(m_selected);
     const bool has = m_selected >= 0 && m_selected < int(m_shown->samples.size());

@@ -1,6 +1,7 @@
 #include "disagreementview.h"
 
 #include "colormaps.h"
+#include "tasknames.h"
 
 #include <QEvent>
 #include <QVBoxLayout>
@@ -97,9 +98,12 @@ void DisagreementView::rebuild()
     bars->setPen(Qt::NoPen);
     bars->setWidth(0.8);
     bars->setData(keys, spread, true);
-    for (int t = 0; t < T; ++t) {
+    // Each task's weights as dots in its colour, for the first MaxNamedTasks
+    // tasks (the spread bars cover them all): thousands of graphs and legend
+    // entries take seconds to build and show nothing one could tell apart.
+    for (int t = 0; t < std::min(T, MaxNamedTasks); ++t) {
         auto *graph = m_plot->addGraph();
-        graph->setName(QString::fromStdString(m_snapshot->tasks[size_t(t)].name));
+        graph->setName(elidedName(m_snapshot->tasks[size_t(t)].name));
         QVector<double> values(n);
         for (int j = 0; j < n; ++j)
             values[j] = j < int(s->weights[size_t(t)].size()) ? s->weights[size_t(t)][size_t(j)] : std::nan("");
@@ -123,11 +127,17 @@ void DisagreementView::rebuild()
             graph->setScatterStyle(dot);
         }
     }
+    if (T > MaxNamedTasks) {
+        // A legend entry (no data) for the tasks not drawn.
+        auto *more = m_plot->addGraph();
+        more->setName(andMore(T - MaxNamedTasks, tr("tasks (in the spread)")));
+        more->setPen(Qt::NoPen);
+    }
     const QFontMetrics fm(m_plot->xAxis->tickLabelFont());
     const int every = std::max(1, int(std::ceil(double(n) * (fm.height() + 2) / std::max(200, m_plot->width() - 120))));
     int widest = 0;
     for (int j = 0; j < n; j += every) {
-        const QString label = QString::fromStdString(s->tokens[size_t(j)]);
+        const QString label = elidedName(s->tokens[size_t(j)]);
         ticker->addTick(j, label);
         widest = std::max(widest, fm.horizontalAdvance(label));
     }

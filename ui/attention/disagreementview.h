@@ -1,6 +1,7 @@
 // Where the tasks disagree, for the selected sample: per token, the spread of
 // the tasks' attention (max - min over tasks) as a bar, and each task's own
-// weight as a dot in the task's colour. Tall bars are tokens that one task
+// weight as a dot in the task's colour (the first MaxNamedTasks tasks; the
+// legend names the rest "in the spread"). Tall bars are tokens that one task
 // looks at and another ignores; with `shared` attention every bar is zero.
 #pragma once
 

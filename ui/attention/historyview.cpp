@@ -1,6 +1,7 @@
 #include "historyview.h"
 
 #include "colormaps.h"
+#include "tasknames.h"
 
 #include <QEvent>
 #include <QVBoxLayout>
@@ -58,8 +59,9 @@ void HistoryView::addSnapshot(const AttentionSnapshot &snapshot)
     m_gates.push_back(std::move(g));
     m_mass.push_back(std::move(m));
     m_auprc.push_back(std::move(a));
-    // A long run: thin to every second point beyond 20,000 (a few numbers each).
-    if (m_steps.size() > 20000) {
+    // A long run: thin to every second point beyond 20,000 points, or
+    // beyond 2,000,000 numbers when there are many tasks (three per task).
+    if (m_steps.size() > std::min<size_t>(20000, std::max<size_t>(200, 2000000 / std::max<size_t>(1, 3 * T)))) {
         size_t k = 0;
         for (size_t i = 0; i < m_steps.size(); i += 2, ++k) {
             m_steps[k] = m_steps[i];
@@ -101,15 +103,22 @@ void HistoryView::rebuild()
     QVector<double> steps;
     for (int64_t s : m_steps) steps << double(s);
     bool anyRationale = false;
-    for (int t = 0; t < T; ++t) {
+    for (const std::vector<double> &mass : m_mass)
+        for (double m : mass)
+            anyRationale = anyRationale || std::isfinite(m);
+    // The curves of the first MaxNamedTasks tasks (thousands of graphs and
+    // legend entries take seconds to build and show nothing one could tell
+    // apart); the CSV export has every task.
+    for (int t = 0; t < std::min(T, MaxNamedTasks); ++t) {
         const QColor color = taskColor(t);
-        const QString name = QString::fromStdString(m_tasks[size_t(t)].name);
+        const QString name = elidedName(m_tasks[size_t(t)].name);
         QVector<double> g, m, a;
+        bool hasRationale = false;
         for (size_t i = 0; i < m_steps.size(); ++i) {
+            hasRationale = hasRationale || std::isfinite(m_mass[i][size_t(t)]);
             g << m_gates[i][size_t(t)];
             m << m_mass[i][size_t(t)];
             a << m_auprc[i][size_t(t)];
-            anyRationale = anyRationale || std::isfinite(m_mass[i][size_t(t)]);
         }
         if (m_gated) {
             auto *graph = m_plot->addGraph(m_gateRect->axis(QCPAxis::atBottom), m_gateRect->axis(QCPAxis::atLeft));
@@ -125,10 +134,16 @@ void HistoryView::rebuild()
         auprc->setData(steps, a, true);
         auprc->setPen(QPen(color, 2, Qt::DashLine));
         auprc->setName(name + tr(" AUPRC"));
-        if (!std::isfinite(m.value(0, std::nan(""))) && !anyRationale) {
+        if (!hasRationale) {
             mass->removeFromLegend();
             auprc->removeFromLegend();
         }
+    }
+    if (T > MaxNamedTasks && anyRationale) {
+        // A legend entry (no data) for the tasks not drawn.
+        auto *more = m_plot->addGraph(m_rationaleRect->axis(QCPAxis::atBottom), m_rationaleRect->axis(QCPAxis::atLeft));
+        more->setName(andMore(T - MaxNamedTasks, tr("tasks (in the CSV export)")));
+        more->setPen(Qt::NoPen);
     }
     // The gate plot only in gated mode (other modes have no gate).
     QCPLayoutGrid *grid = m_plot->plotLayout();

@@ -1,9 +1,11 @@
 // Attention over training: for gated mode each task's gate value
 // sigmoid(gate[t]) (how task-specific its attention is), and, where the data
 // has rationales, each task's attention mass on the rationale (solid) and
-// AUPRC of attention against it (dashed). One point per snapshot taken (not
-// thinned: a few numbers per snapshot); a vertical line marks the step the
-// timeline shows.
+// AUPRC of attention against it (dashed). One point per snapshot taken (a
+// few numbers per task; thinned to every second one in a long run or with
+// many tasks); a vertical line marks the step the timeline shows. The curves
+// of the first MaxNamedTasks tasks are drawn (tasknames.h), the CSV export
+// has them all.
 #pragma once
 
 #include "attentionsnapshot.h"

@@ -15,24 +15,33 @@ void ProbeSet::choose(const EncodedDataset &data, const std::vector<TaskInfo> &t
             chosen.push_back(i);
     };
     const int n = int(data.samples.size());
+    // The samples of each task's classes, in data order, in one pass over the
+    // data (a task may have 100,000 classes: a pass per class takes minutes).
+    // A class's k-th sample (k < perClass) is wanted, or the first after it
+    // not already chosen: at most perClass + maxSamples of them are looked at.
+    const size_t keep = size_t(std::max(0, perClass)) + size_t(std::max(0, maxSamples));
+    std::vector<std::vector<std::vector<int>>> byClass(tasks.size());
+    for (size_t t = 0; t < tasks.size(); ++t)
+        byClass[t].resize(tasks[t].classes.size());
+    for (int i = 0; i < n; ++i) {
+        const std::vector<int32_t> &labels = data.samples[size_t(i)].labels;
+        for (size_t t = 0; t < labels.size() && t < tasks.size(); ++t) {
+            const int32_t c = labels[t];
+            if (c >= 0 && size_t(c) < byClass[t].size() && byClass[t][size_t(c)].size() < keep)
+                byClass[t][size_t(c)].push_back(i);
+        }
+    }
     // Round-robin over tasks and classes so that a small maxSamples still
     // covers every task before any class gets a second sample.
-    for (int round = 0; round < perClass; ++round) {
-        for (size_t t = 0; t < tasks.size(); ++t) {
-            for (size_t c = 0; c < tasks[t].classes.size(); ++c) {
-                int seen = 0;
-                for (int i = 0; i < n; ++i) {
-                    const std::vector<int32_t> &labels = data.samples[size_t(i)].labels;
-                    if (t < labels.size() && labels[t] == int(c)) {
-                        if (seen == round) {
-                            // Prefer a sample not already chosen for another class.
-                            if (std::find(chosen.begin(), chosen.end(), i) == chosen.end()) {
-                                take(i);
-                                break;
-                            }
-                            continue;
-                        }
-                        ++seen;
+    for (int round = 0; round < perClass && int(chosen.size()) < maxSamples; ++round) {
+        for (size_t t = 0; t < tasks.size() && int(chosen.size()) < maxSamples; ++t) {
+            for (const std::vector<int> &samples : byClass[t]) {
+                // The round-th sample of the class, or the first after it
+                // not already chosen for another class.
+                for (size_t k = size_t(round); k < samples.size(); ++k) {
+                    if (std::find(chosen.begin(), chosen.end(), samples[k]) == chosen.end()) {
+                        take(samples[k]);
+                        break;
                     }
                 }
             }

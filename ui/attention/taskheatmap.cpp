@@ -1,5 +1,7 @@
 #include "taskheatmap.h"
 
+#include "tasknames.h"
+
 #include <QEvent>
 #include <QMouseEvent>
 #include <QToolTip>
@@ -143,10 +145,10 @@ void TaskHeatmap::rebuild()
             for (int t = 0; t < m_snapshot->taskCount() && t < int(s.weights.size()); ++t) {
                 m_cells.emplace_back(s.weights[size_t(t)].begin(), s.weights[size_t(t)].end());
                 m_cells.back().resize(s.tokens.size(), std::nan(""));
-                m_rowLabels << QString::fromStdString(m_snapshot->tasks[size_t(t)].name);
+                m_rowLabels << elidedName(m_snapshot->tasks[size_t(t)].name);
             }
             for (const std::string &token : s.tokens)
-                m_columnLabels << QString::fromStdString(token);
+                m_columnLabels << elidedName(token);
         }
     } else if (m_task >= 0 && m_task < m_snapshot->taskCount()) {
         size_t width = 0;
@@ -162,13 +164,13 @@ void TaskHeatmap::rebuild()
             const int gold = m_task < int(s.labels.size()) ? s.labels[size_t(m_task)] : -1;
             QString label = QStringLiteral("#%1").arg(s.sampleIndex);
             if (gold >= 0 && gold < int(task.classes.size()))
-                label += QStringLiteral(" ") + QString::fromStdString(task.classes[size_t(gold)]);
+                label += QStringLiteral(" ") + elidedName(task.classes[size_t(gold)]);
             m_rowLabels << label;
         }
         // Positions: tokens differ from row to row (the tooltip names them).
         const bool sameTokens = samples.size() == 1;
         for (size_t j = 0; j < width; ++j)
-            m_columnLabels << (sameTokens ? QString::fromStdString(samples[0].tokens[j]) : QString::number(j));
+            m_columnLabels << (sameTokens ? elidedName(samples[0].tokens[j]) : QString::number(j));
     }
 
     // The plot only when it is seen (a hidden tab costs nothing per snapshot).
@@ -202,7 +204,8 @@ void TaskHeatmap::rebuild()
     }
     m_map->setDataRange(QCPRange(0, scaleTop(m_colorScale, maxWeight)));
 
-    // Token labels: every one when they fit, otherwise every k-th.
+    // Token and row labels: every one when they fit, otherwise every k-th
+    // (a file may have thousands of tasks, a sample hundreds of tokens).
     auto xTicker = m_plot->xAxis->ticker().dynamicCast<QCPAxisTickerText>();
     auto yTicker = m_plot->yAxis->ticker().dynamicCast<QCPAxisTickerText>();
     xTicker->clear();
@@ -213,7 +216,9 @@ void TaskHeatmap::rebuild()
     const int every = std::max(1, int(std::ceil(double(nCols) * perLabel / available)));
     for (int c = 0; c < nCols; c += every)
         xTicker->addTick(c, m_columnLabels[c]);
-    for (int r = 0; r < nRows; ++r)
+    const int availableHeight = std::max(100, m_plot->height() - 80);
+    const int rowEvery = std::max(1, int(std::ceil(double(nRows) * perLabel / availableHeight)));
+    for (int r = 0; r < nRows; r += rowEvery)
         yTicker->addTick(r, m_rowLabels[r]);
     // Horizontal labels when each fits in its cell, else upright (rotated).
     int widest = 0;
@@ -235,9 +240,10 @@ void TaskHeatmap::rebuild()
         rect->setPen(QPen(palette().color(QPalette::Highlight), 3));
         rect->setBrush(Qt::NoBrush);
     }
-    // Each task's colour (the application's palette) as a strip beside its name.
+    // Each task's colour (the application's palette) as a strip beside its
+    // name, while every row has its name (thousands of rows have none).
     const int rectWidth = std::max(1, m_plot->axisRect()->width());
-    if (m_layout == Layout::TasksForSample) {
+    if (m_layout == Layout::TasksForSample && rowEvery == 1) {
         for (int r = 0; r < nRows; ++r) {
             auto *strip = new QCPItemRect(m_plot);
             strip->setClipToAxisRect(false);
@@ -249,7 +255,7 @@ void TaskHeatmap::rebuild()
             strip->setBrush(taskColor(r));
         }
     }
-    m_plot->yAxis->setTickLabelPadding(m_layout == Layout::TasksForSample ? 14 : 5);
+    m_plot->yAxis->setTickLabelPadding(m_layout == Layout::TasksForSample && rowEvery == 1 ? 14 : 5);
     stylePlot(m_plot, palette());
     m_scale->axis()->setTickLabelColor(palette().color(QPalette::WindowText));
     m_scale->axis()->setLabelColor(palette().color(QPalette::WindowText));
@@ -282,12 +288,16 @@ bool TaskHeatmap::eventFilter(QObject *watched, QEvent *event)
         const auto *mouse = static_cast<QMouseEvent *>(event);
         int r = 0, c = 0;
         if (cellAt(mouse->position().toPoint(), &r, &c) && std::isfinite(cell(r, c))) {
-            QString token = columnLabel(c), task = rowLabel(r);
+            // Longer names than the axis shows, bounded still.
+            QString token, task;
             if (m_layout == Layout::SamplesForTask) {
                 const AttentionSample &s = m_snapshot->samples[size_t(r)];
-                token = QString::fromStdString(s.tokens[size_t(c)]);
-                task = QString::fromStdString(m_snapshot->tasks[size_t(m_task)].name)
+                token = elidedName(s.tokens[size_t(c)], MaxTooltipNameChars);
+                task = elidedName(m_snapshot->tasks[size_t(m_task)].name, MaxTooltipNameChars)
                        + tr(" (sample #%1)").arg(s.sampleIndex);
+            } else {
+                token = elidedName(m_snapshot->samples[size_t(m_sample)].tokens[size_t(c)], MaxTooltipNameChars);
+                task = elidedName(m_snapshot->tasks[size_t(r)].name, MaxTooltipNameChars);
             }
             QToolTip::showText(mouse->globalPosition().toPoint(),
                                tr("token %1: <b>%2</b><br>task: %3<br>weight: %4")

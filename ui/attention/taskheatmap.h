@@ -4,7 +4,8 @@
 //   SamplesForTask  one row per probe sample for a chosen task (shorter
 //                   samples leave their cells beyond their length empty).
 // Hover shows token, weight and task; clicking a row in SamplesForTask
-// selects that sample (sampleClicked).
+// selects that sample (sampleClicked). Rows and columns keep one cell each
+// however many; their labels are thinned to what fits (every k-th).
 #pragma once
 
 #include "attentionsnapshot.h"

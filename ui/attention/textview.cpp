@@ -1,5 +1,7 @@
 #include "textview.h"
 
+#include "tasknames.h"
+
 #include <QPaintEvent>
 #include <QPainter>
 #include <QPainterPath>
@@ -12,6 +14,7 @@ namespace attnscope {
 namespace {
 constexpr int Margin = 12;
 constexpr int ColumnGap = 18;
+constexpr int MinColumnWidth = 120;
 constexpr int TokenPadX = 5;
 constexpr int TokenPadY = 3;
 constexpr int TokenGap = 4;
@@ -75,7 +78,7 @@ void TextView::updateTokenCache(const AttentionSample &s) const
     m_widths.clear();
     m_static.clear();
     for (size_t j = 0; j < s.tokens.size(); ++j) {
-        QString text = QString::fromStdString(s.tokens[j]);
+        QString text = elidedName(s.tokens[j]);  // a token may be long (a feature is named by its column)
         if (m_snapshot->input == InputKind::Tabular && j < s.values.size())
             text += std::isnan(s.values[j]) ? QStringLiteral("=–") : QStringLiteral("=%1").arg(s.values[j], 0, 'g', 4);
         m_widths.push_back(fm.horizontalAdvance(text));
@@ -135,7 +138,7 @@ QString TextView::header(int task) const
         return {};
     const TaskInfo &info = m_snapshot->tasks[size_t(task)];
     auto className = [&](int c) {
-        return c >= 0 && c < int(info.classes.size()) ? QString::fromStdString(info.classes[size_t(c)])
+        return c >= 0 && c < int(info.classes.size()) ? elidedName(info.classes[size_t(c)])
                                                        : QStringLiteral("–");
     };
     const int gold = task < int(s->labels.size()) ? s->labels[size_t(task)] : -1;
@@ -196,10 +199,31 @@ int TextView::layoutAndPaint(QPainter *painter, int width, const QRect &clip) co
     const_cast<TextView *>(this)->m_maxWeight = scaleTop(m_colorScale, maxWeight);
 
     updateTokenCache(*s);
+    // The columns in rows of as many as fit side by side at MinColumnWidth
+    // (a file may have thousands of tasks: they wrap, and only the rows in
+    // view are painted). Every column holds the same tokens in the same
+    // width, so they share one layout and one height.
     const int T = m_snapshot->taskCount();
-    const int columnWidth = std::max(120, (width - 2 * Margin - (T - 1) * ColumnGap) / T);
+    const int perRow = std::clamp((width - 2 * Margin + ColumnGap) / (MinColumnWidth + ColumnGap), 1, T);
+    const int columnWidth = std::max(MinColumnWidth, (width - 2 * Margin - (perRow - 1) * ColumnGap) / perRow);
     const int lineHeight = fm.height() + 2 * TokenPadY + TokenGap;
-    int bottom = 0;
+    const int headerHeight = 6 + fmBold.height() + fmSmall.height() + 8;
+    // Token j's box, relative to the column's first token line.
+    std::vector<QRect> boxes(size_t(s->tokenCount()));
+    int x = 0, y = 0;
+    for (int j = 0; j < s->tokenCount(); ++j) {
+        // A few pixels of slack: integer advances round down, and a
+        // token that fits must never be elided.
+        const int w = std::min(columnWidth, m_widths[size_t(j)] + 2 * TokenPadX + 4);
+        if (x > 0 && x + w > columnWidth) {
+            x = 0;
+            y += lineHeight;
+        }
+        boxes[size_t(j)] = QRect(x, y, w, fm.height() + 2 * TokenPadY);
+        x += w + TokenGap + 2;
+    }
+    const int tokensHeight = y + lineHeight;
+    const int columnHeight = headerHeight + tokensHeight + fmSmall.height();
     int top = Margin;
     if (painter) {
         painter->setPen(fg);
@@ -213,76 +237,69 @@ int TextView::layoutAndPaint(QPainter *painter, int width, const QRect &clip) co
         painter->drawText(QRect(Margin, top, width - 2 * Margin, fmSmall.height()), Qt::AlignLeft, title);
     }
     top += fmSmall.height() + 8;
-    for (int t = 0; t < T; ++t) {
-        const int x0 = Margin + t * (columnWidth + ColumnGap);
-        int y = top;
+    const int rows = (T + perRow - 1) / perRow;
+    const int rowHeight = columnHeight + ColumnGap;
+    if (!painter)
+        return top + rows * rowHeight - ColumnGap + Margin;
+
+    // Only the rows of columns that meet the exposed area are painted.
+    const int firstRow = clip.isNull() ? 0 : std::clamp((clip.top() - top) / rowHeight, 0, rows);
+    const int lastRow = clip.isNull() ? rows : std::clamp((clip.bottom() - top) / rowHeight + 1, 0, rows);
+    for (int t = firstRow * perRow; t < std::min(T, lastRow * perRow); ++t) {
+        const int x0 = Margin + (t % perRow) * (columnWidth + ColumnGap);
+        const int y0 = top + (t / perRow) * rowHeight;
         // Column header: task colour bar, name, gold / prediction.
-        if (painter) {
-            painter->fillRect(QRect(x0, y, columnWidth, 4), taskColor(t));
-            painter->setFont(bold);
-            painter->setPen(fg);
-            painter->drawText(QRect(x0, y + 6, columnWidth, fmBold.height()), Qt::AlignLeft,
-                              QString::fromStdString(m_snapshot->tasks[size_t(t)].name));
-            painter->setFont(small);
-            painter->drawText(QRect(x0, y + 6 + fmBold.height(), columnWidth, fmSmall.height()),
-                              Qt::AlignLeft, fmSmall.elidedText(header(t), Qt::ElideRight, columnWidth));
-        }
-        y += 6 + fmBold.height() + fmSmall.height() + 8;
+        painter->fillRect(QRect(x0, y0, columnWidth, 4), taskColor(t));
+        painter->setFont(bold);
+        painter->setPen(fg);
+        painter->drawText(QRect(x0, y0 + 6, columnWidth, fmBold.height()), Qt::AlignLeft,
+                          fmBold.elidedText(elidedName(m_snapshot->tasks[size_t(t)].name), Qt::ElideRight, columnWidth));
+        painter->setFont(small);
+        painter->drawText(QRect(x0, y0 + 6 + fmBold.height(), columnWidth, fmSmall.height()),
+                          Qt::AlignLeft, fmSmall.elidedText(header(t), Qt::ElideRight, columnWidth));
         // Tokens, wrapped within the column.
-        int x = x0;
+        const QPoint origin(x0, y0 + headerHeight);
         const bool rationale = s->hasRationale(t);
-        if (painter)
-            painter->setFont(font());
+        painter->setFont(font());
         for (int j = 0; j < s->tokenCount(); ++j) {
-            const QString &text = m_texts[j];
-            // A few pixels of slack: integer advances round down, and a
-            // token that fits must never be elided.
-            const int w = std::min(columnWidth, m_widths[size_t(j)] + 2 * TokenPadX + 4);
-            if (x > x0 && x + w > x0 + columnWidth) {
-                x = x0;
-                y += lineHeight;
-            }
+            const QRect box0 = boxes[size_t(j)].translated(origin);
             // Only what is exposed is painted (a 512-token sample is long).
-            if (painter && (clip.isNull() || clip.intersects(QRect(x - 4, y - 4, w + 8, lineHeight + 8)))) {
-                const double a = weight(t, j);
-                const QColor bg = shade(std::isfinite(a) ? a : 0);
-                const QRectF box(x, y, w, fm.height() + 2 * TokenPadY);
-                painter->setPen(Qt::NoPen);
-                painter->setBrush(bg);
-                painter->drawRoundedRect(box, 3, 3);
-                if (rationale && j < int(s->rationale[size_t(t)].size()) && s->rationale[size_t(t)][size_t(j)]) {
-                    // Rationale: a thick outline in the task's colour over a thin contrasting one.
-                    painter->setBrush(Qt::NoBrush);
-                    painter->setPen(QPen(fg, 1));
-                    painter->drawRoundedRect(box.adjusted(-2.5, -2.5, 2.5, 2.5), 4, 4);
-                    painter->setPen(QPen(taskColor(t), 2.5));
-                    painter->drawRoundedRect(box.adjusted(-1, -1, 1, 1), 3, 3);
-                }
-                painter->setPen(textColorOn(bg));
-                if (w < columnWidth) {
-                    // Laid out once per token (QStaticText), centred in its box.
-                    const QSizeF size = m_static[size_t(j)].size();
-                    painter->drawStaticText(QPointF(box.center().x() - size.width() / 2,
-                                                    box.center().y() - size.height() / 2),
-                                            m_static[size_t(j)]);
-                } else {
-                    painter->drawText(box, Qt::AlignCenter | Qt::TextDontClip,
-                                      fm.elidedText(text, Qt::ElideRight, w - 2 * TokenPadX));
-                }
+            if (!clip.isNull() && !clip.intersects(box0.adjusted(-4, -4, 4, 4 + TokenGap)))
+                continue;
+            const double a = weight(t, j);
+            const QColor bg = shade(std::isfinite(a) ? a : 0);
+            const QRectF box(box0);
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(bg);
+            painter->drawRoundedRect(box, 3, 3);
+            if (rationale && j < int(s->rationale[size_t(t)].size()) && s->rationale[size_t(t)][size_t(j)]) {
+                // Rationale: a thick outline in the task's colour over a thin contrasting one.
+                painter->setBrush(Qt::NoBrush);
+                painter->setPen(QPen(fg, 1));
+                painter->drawRoundedRect(box.adjusted(-2.5, -2.5, 2.5, 2.5), 4, 4);
+                painter->setPen(QPen(taskColor(t), 2.5));
+                painter->drawRoundedRect(box.adjusted(-1, -1, 1, 1), 3, 3);
             }
-            x += w + TokenGap + 2;
+            painter->setPen(textColorOn(bg));
+            if (box0.width() < columnWidth) {
+                // Laid out once per token (QStaticText), centred in its box.
+                const QSizeF size = m_static[size_t(j)].size();
+                painter->drawStaticText(QPointF(box.center().x() - size.width() / 2,
+                                                box.center().y() - size.height() / 2),
+                                        m_static[size_t(j)]);
+            } else {
+                painter->drawText(box, Qt::AlignCenter | Qt::TextDontClip,
+                                  fm.elidedText(m_texts[j], Qt::ElideRight, box0.width() - 2 * TokenPadX));
+            }
         }
-        y += lineHeight;
-        if (rationale && painter) {
+        if (rationale) {
             painter->setFont(small);
             painter->setPen(fg);
-            painter->drawText(QRect(x0, y, columnWidth, fmSmall.height()), Qt::AlignLeft,
+            painter->drawText(QRect(x0, origin.y() + tokensHeight, columnWidth, fmSmall.height()), Qt::AlignLeft,
                               tr("outlined: rationale"));
         }
-        y += fmSmall.height();
-        bottom = std::max(bottom, y);
     }
-    return bottom + Margin;
+    return top + rows * rowHeight - ColumnGap + Margin;
 }
 
 QString TextView::csv() const

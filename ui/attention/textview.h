@@ -1,7 +1,8 @@
 // The text view: the selected sample's tokens, each on a background shaded by
-// its attention, one column per task side by side, with the task's gold
-// label, prediction and probability above; rationale tokens are outlined.
-// Painted by hand so that it exports as vector graphics (SVG, PDF).
+// its attention, one column per task side by side (in rows of as many
+// columns as fit the width: thousands of tasks scroll down), with the task's
+// gold label, prediction and probability above; rationale tokens are
+// outlined. Painted by hand so that it exports as vector graphics (SVG, PDF).
 #pragma once
 
 #include "attentionsnapshot.h"
