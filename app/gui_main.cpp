@@ -4,9 +4,11 @@
 // --start trains at once (for a classroom); --screenshot renders the window
 // into a PNG once it is shown (or once N steps have trained) and quits, for
 // the documentation (scripts/screenshot.sh) and for looking at the window
-// under Xvfb or the offscreen platform. The window shows at once and --data
-// loads on a thread (a large file takes seconds); with --screenshot it loads
-// before the window shows, so that the picture is of the loaded data.
+// under Xvfb or the offscreen platform (a file that fails to open: the
+// picture shows the window with the error, then the exit status is 1). The
+// window shows at once and --data loads on a thread (a large file takes
+// seconds); with --screenshot it loads before the window shows, so that the
+// picture is of the loaded data.
 #include "args.h"
 #include "lossplot.h"
 #include "mainwindow.h"
@@ -126,17 +128,17 @@ int main(int argc, char **argv)
         if (window.views()->tabText(i).remove(QLatin1Char('&')).compare(tab, Qt::CaseInsensitive) == 0)
             window.views()->setCurrentIndex(i);
     window.show();
-    if (!ok && !screenshot.isEmpty()) {
+    // A file that did not open (only --screenshot gets here with !ok): the
+    // picture is of the window showing the error, and the exit status says so.
+    if (!ok)
         std::fprintf(stderr, "attnscope: error: %s\n", qPrintable(window.lastError()));
-        return ExitFailure;
-    }
-    if (start && !loadLater)
+    if (start && !loadLater && ok)
         QTimer::singleShot(0, &window, startWhenReady);
 
     if (screenshot.isEmpty())
         return QApplication::exec();
 
-    int status = ExitOk;
+    int status = ok ? ExitOk : ExitFailure;
     const auto shoot = [&]() {
         window.pauseAction()->trigger();
         window.curves()->redraw();
@@ -147,7 +149,7 @@ int main(int argc, char **argv)
         window.close();
         QApplication::exit(status);
     };
-    if (afterSteps <= 0) {
+    if (afterSteps <= 0 || !ok) {
         QTimer::singleShot(300, &window, shoot);  // after the first events have laid the window out
     } else {
         QObject::connect(window.training(), &TrainingController::snapshot, &window,

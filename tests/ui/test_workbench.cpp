@@ -6,8 +6,8 @@
 // asynchronous load (progress, a responsive event loop, the same result), a
 // new run built on a thread for large data, the
 // dataset summary, Space with a spin box focused, the shortcuts, the
-// light/dark palette persisting, and files of 10,000 tasks, a megabyte
-// column name or 100,000 classes.
+// light/dark palette persisting, files of 10,000 tasks, a megabyte column
+// name or 100,000 classes, and --screenshot of a file that fails to load.
 #include "appearance.h"
 #include "collapsiblesection.h"
 #include "controlstate.h"
@@ -28,11 +28,13 @@
 #include <QAction>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QImage>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
 #include <QProgressBar>
+#include <QProcess>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSignalSpy>
@@ -1193,6 +1195,30 @@ private slots:
             probes.choose(data, infos, perClass, maxSamples);
             QCOMPARE(probes.indices(), chooseProbesBruteForce(data, infos, pinned, perClass, maxSamples));
         }
+    }
+
+    // --screenshot with a file that does not load: the picture of the window
+    // showing the error, then exit status 1 (it used to exit with no picture).
+    void screenshotOfAFailedLoad()
+    {
+        QTemporaryDir dir;
+        const QString png = dir.filePath(QStringLiteral("failed.png"));
+        QProcess app;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        env.insert(QStringLiteral("HOME"), dir.path());  // its own settings
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.path());
+        app.setProcessEnvironment(env);
+        app.start(QStringLiteral(ATTNSCOPE_APP),
+                  {QStringLiteral("--data"), QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/csv/ragged.csv"),
+                   QStringLiteral("--screenshot"), png});
+        QVERIFY(app.waitForFinished(60000));
+        QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(app.exitCode(), 1);
+        QVERIFY(app.readAllStandardError().contains("ragged.csv:3:"));
+        const QImage picture(png);
+        QVERIFY(!picture.isNull());
+        QVERIFY(picture.width() >= 640 && picture.height() >= 480);
     }
 
     void plotOptions()
