@@ -15,11 +15,23 @@
 //     run while steps keep arriving, whole run unchanged, and zoomed into a
 //     part of it; goal < 16 ms
 //
+//
+// With --open, instead: the window opening files that stress it (written to a
+// temporary directory): 1,000 and 10,000 tasks, a 1 MB column name, a task of
+// 100,000 classes. For each: the time from creating the window to its first
+// picture with the file loaded (openDataset, show, grab; goal < 2 s; the
+// GUI thread's CPU time beside it, as the machine may be shared), the
+// worker's first attention snapshot (the core's time, not the window's),
+// then each attention view shown and painted, and the loss plot's redraw
+// after 100 steps of every task's loss.
+//
 //   gui_bench [--steps N] [--rounds K] [--plot-only | --train-only] [--grab PREFIX]
+//   gui_bench --open [--grab PREFIX]
 //   (defaults: 7500 steps = 100 epochs of builtin:reviews, 3 rounds)
 //
 // The machine's load average (/proc/loadavg) is printed before and after: on
 // a shared machine only the ratios measured within one run mean much.
+#include "attentionpanel.h"
 #include "lossplot.h"
 #include "mainwindow.h"
 #include "trainingpanel.h"
@@ -28,6 +40,8 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTimer>
 
 #include <qcustomplot.h>
@@ -355,6 +369,132 @@ void trainingRuns(QApplication &app, int64_t steps, int pairs)
                 *std::max_element(busy.begin(), busy.end()), median(busy));
 }
 
+// --open: a CSV of `rows` rows: a text column, then `tasks` task columns named
+// `name` + index of two classes each, or (classes > 0) one task whose row i
+// has class i % classes.
+QString writeStressCsv(const QString &path, int tasks, int rows, const QByteArray &name, int classes = 0)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) {
+        std::fprintf(stderr, "gui_bench: could not write %s\n", qPrintable(path));
+        std::exit(1);
+    }
+    QByteArray out = "text";
+    for (int t = 0; t < tasks; ++t)
+        out += ',' + name + (tasks > 1 ? QByteArray::number(t) : QByteArray());
+    out += '\n';
+    for (int r = 0; r < rows; ++r) {
+        out += "word" + QByteArray::number(r % 7) + " good bad " + QByteArray::number(r);
+        for (int t = 0; t < tasks; ++t)
+            out += classes > 0 ? ",c" + QByteArray::number(r % classes) : QByteArray((r + t) % 2 ? ",a" : ",b");
+        out += '\n';
+        if (out.size() > (1 << 20)) {
+            f.write(out);
+            out.clear();
+        }
+    }
+    f.write(out);
+    return path;
+}
+
+void grabWindow(QWidget &w, const QString &what)
+{
+    if (grabPrefix.isEmpty())
+        return;
+    const QString path = grabPrefix + QLatin1Char('-') + what + QStringLiteral(".png");
+    if (!w.grab().save(path))
+        std::fprintf(stderr, "gui_bench: could not write %s\n", qPrintable(path));
+}
+
+double msSince(const QElapsedTimer &clock)
+{
+    return double(clock.nsecsElapsed()) / 1e6;
+}
+
+void openStress(QApplication &app, const char *what, const QString &path, const QString &tag)
+{
+    QElapsedTimer clock;
+    clock.start();
+    const double cpu0 = threadCpuMs();
+    MainWindow window;
+    window.setSpeed(0, /*persist=*/false);
+    window.resize(1400, 860);
+    window.show();
+    const bool ok = window.openDataset(path);
+    window.grab();  // lays the window out and paints it
+    const double openMs = msSince(clock);
+    std::printf("%-32s open and first picture %8.1f ms (GUI thread CPU %.1f ms)%s\n", what, openMs,
+                threadCpuMs() - cpu0, ok ? "" : "  (the load failed)");
+    grabWindow(window, tag);
+    if (!grabPrefix.isEmpty()) {
+        app.processEvents();  // the scroll area's layout, after the panels changed
+        grabWindow(*window.trainingPanel(), tag + QStringLiteral("-training"));  // below the fold of the window
+    }
+    if (!ok)
+        return;
+
+    // The worker's first snapshot of the probes' attention (the core's work).
+    auto *panel = qobject_cast<AttentionPanel *>(window.views()->widget(1));
+    clock.restart();
+    while (panel && panel->shown().samples.empty() && clock.elapsed() < 120000)
+        app.processEvents(QEventLoop::AllEvents, 50);
+    if (!panel || panel->shown().samples.empty()) {
+        std::printf("%-32s no attention snapshot within 120 s\n", "");
+        return;
+    }
+    std::printf("%-32s worker's first snapshot %7.1f ms (core)\n", "", msSince(clock));
+    window.views()->setCurrentWidget(panel);
+    const struct {
+        AttentionPanel::View view;
+        const char *name;
+    } views[] = {{AttentionPanel::View::Heatmap, "heatmap"},
+                 {AttentionPanel::View::Text, "text"},
+                 {AttentionPanel::View::SelfAttention, "self-attention"},
+                 {AttentionPanel::View::Disagreement, "disagreement"},
+                 {AttentionPanel::View::History, "over training"}};
+    for (const auto &v : views) {
+        clock.restart();
+        const double cpu = threadCpuMs();
+        panel->setCurrentView(v.view);
+        app.processEvents();
+        window.grab();
+        std::printf("%-32s %-22s %8.1f ms (GUI thread CPU %.1f ms)\n", "", v.name, msSince(clock), threadCpuMs() - cpu);
+        grabWindow(window, tag + QLatin1Char('-') + QString::fromLatin1(v.name).replace(QLatin1Char(' '), QLatin1Char('-')));
+    }
+
+    // The curves after 100 steps of every task's loss.
+    window.views()->setCurrentIndex(0);
+    const size_t tasks = window.dataset()->tasks.size();
+    TrainingSnapshot steps;
+    for (int64_t i = 1; i <= 100; ++i)
+        steps.steps.push_back({i, double(i) / 10, 1.0f / float(i), std::vector<float>(tasks, 0.5f / float(i)), 0.003f, 1});
+    clock.restart();
+    window.curves()->append(steps);
+    const double appendMs = msSince(clock);
+    const double redrawMs = window.curves()->redraw();
+    window.grab();
+    std::printf("%-32s curves: 100 steps appended %6.1f ms, redraw %6.1f ms, window painted %6.1f ms in all\n", "",
+                appendMs, redrawMs, msSince(clock));
+    grabWindow(window, tag + QStringLiteral("-curves"));
+    window.training()->stop();
+}
+
+void openStressFiles(QApplication &app)
+{
+    QTemporaryDir dir;
+    std::printf("the window (1400 x 860) opening stress files; goal: open and first picture < 2 s\n");
+    openStress(app, "1,000 tasks, 8 rows", writeStressCsv(dir.filePath(QStringLiteral("tasks1000.csv")), 1000, 8, "task"),
+               QStringLiteral("tasks1000"));
+    openStress(app, "10,000 tasks, 8 rows", writeStressCsv(dir.filePath(QStringLiteral("tasks10000.csv")), 10000, 8, "task"),
+               QStringLiteral("tasks10000"));
+    openStress(app, "a task of 100,000 classes",
+               writeStressCsv(dir.filePath(QStringLiteral("classes.csv")), 1, 100000, "label", 100000),
+               QStringLiteral("classes"));
+    openStress(app, "a 1 MB task column name",
+               writeStressCsv(dir.filePath(QStringLiteral("longname.csv")), 1, 8, QByteArray(1 << 20, 'x')),
+               QStringLiteral("longname"));
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -365,7 +505,7 @@ int main(int argc, char **argv)
     QApplication::setOrganizationName(QStringLiteral("AttnScopeBench"));
     int64_t steps = 7500;
     int pairs = 3;
-    bool plot = true, train = true;
+    bool plot = true, train = true, open = false;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--steps") && i + 1 < argc)
             steps = std::atoll(argv[++i]);
@@ -377,10 +517,21 @@ int main(int argc, char **argv)
             plot = false;
         else if (!std::strcmp(argv[i], "--grab") && i + 1 < argc)
             grabPrefix = QString::fromLocal8Bit(argv[++i]);
+        else if (!std::strcmp(argv[i], "--open"))
+            open = true;
         else {
-            std::fprintf(stderr, "usage: gui_bench [--steps N] [--rounds K] [--plot-only | --train-only] [--grab PREFIX]\n");
+            std::fprintf(stderr, "usage: gui_bench [--steps N] [--rounds K] [--plot-only | --train-only] [--grab PREFIX]\n"
+                                 "       gui_bench --open [--grab PREFIX]\n");
             return 2;
         }
+    }
+    if (open) {
+        std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each case as it ends
+        std::printf("gui_bench --open: platform %s, load average %s\n", qPrintable(QGuiApplication::platformName()),
+                    loadAverage().constData());
+        openStressFiles(app);
+        std::printf("load average at the end: %s\n", loadAverage().constData());
+        return 0;
     }
     std::printf("gui_bench: %s, default model and trainer settings, platform %s, load average %s\n", Spec,
                 qPrintable(QGuiApplication::platformName()), loadAverage().constData());
