@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds the libFuzzer targets (tests/fuzz) with clang and AddressSanitizer
 # and runs each for a fixed number of iterations.
-#   scripts/fuzz.sh [RUNS] [TARGET...]     RUNS default 1000000; targets csv jsonl checkpoint
+#   scripts/fuzz.sh [RUNS] [TARGET...]     RUNS default 1000000; targets csv jsonl checkpoint attentionfile
 # Seeds: the test fixtures; new corpus entries go to build-fuzz/corpus/<target>;
 # a crash leaves crash-* in build-fuzz/ (copy it to tests/fuzz/regressions/<target>/).
 set -eu
@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${FUZZ_BUILD:-$root/build-fuzz}
 runs=${1:-1000000}
 [ $# -gt 0 ] && shift
-targets=${*:-csv jsonl checkpoint}
+targets=${*:-csv jsonl checkpoint attentionfile}
 jobs=${JOBS:-2}
 
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -28,6 +28,7 @@ for t in $targets; do
     csv) seeds="$root/tests/data/csv $root/resources/datasets" ;;
     jsonl) seeds="$root/tests/data/jsonl" ;;
     checkpoint) seeds="$build/checkpoint-seeds"; maxlen=32768 ;;  # the seed checkpoints are 6-12 KB
+    attentionfile) seeds="$root/tests/data/attention"; maxlen=8192 ;;  # JSON, .npy and .npz fixtures of 0.1-2.3 KB
     esac
     if [ "$t" = checkpoint ] && [ ! -d "$build/checkpoint-seeds" ]; then
         [ -x "$cli" ] || cmake --build "$build" -j"$jobs" --target attnscope-cli
