@@ -424,7 +424,7 @@ int main(int argc, char **argv)
             std::fill(grads.begin(), grads.end(), 0.0f);
             const ParamView<const float> p = std::as_const(model).view();
             const Losses<float> losses = forward<float>(mc, p, nullptr, nullptr, batch, taskWeights, acts);
-            backward<float>(mc, p, batch, taskWeights, losses, acts, makeView<float>(mc, model.layout, grads.data()));
+            backward<float>(mc, p, batch, taskWeights, losses, acts, makeView<float>(model.layout, grads.data()));
             optimizer.step(model.params.data(), grads.data(), oc.lr);
             if (first) {
                 firstLoss = losses.total;

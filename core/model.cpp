@@ -7,9 +7,10 @@
 #include "ops.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
-#include <limits>
 #include <functional>
+#include <limits>
 #include <mutex>
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -24,6 +25,13 @@ template <class T>
 void grow(std::vector<T> &v, size_t n)
 {
     v.resize(n);
+}
+
+// lambda_t: the weight of task t's loss (MODEL.md 5); 1 when none is given.
+template <class T>
+T taskWeight(const std::vector<float> &taskWeights, int t)
+{
+    return taskWeights.empty() ? T(1) : T(taskWeights[size_t(t)]);
 }
 } // namespace
 
@@ -272,28 +280,73 @@ void sliceBatch(const Batch &batch, int first, int count, Batch *out)
     copyRows(batch.labels, out->labels, T);
 }
 
-Losses<float> forwardBackward(const Model &model, const Batch &batch, const std::vector<float> &taskWeights,
-                              int threads, StepWorkspace &ws, float *grads)
+namespace {
+
+// glibc hands blocks over 128 KiB back to the kernel when they are freed,
+// so every step's activations and Eigen's packing buffers would be
+// page-faulted in afresh (a third of a step's time, measured). Keep them.
+void keepFreedMemory()
 {
 #if defined(__GLIBC__)
-    // glibc hands blocks over 128 KiB back to the kernel when they are freed,
-    // so every step's activations and Eigen's packing buffers would be
-    // page-faulted in afresh (a third of a step's time, measured). Keep them.
     static std::once_flag tuned;
     std::call_once(tuned, [] {
         mallopt(M_MMAP_THRESHOLD, 32 << 20);
         mallopt(M_TRIM_THRESHOLD, 512 << 20);
     });
 #endif
+}
+
+// The batch's losses from its slices' (each normalised by its own labelled
+// counts): per task, the sum over slices of their sums, over the whole
+// batch's labelled count.
+Losses<float> batchLosses(const std::vector<Losses<float>> &partial, const std::vector<float> &taskWeights,
+                          int tasks)
+{
+    Losses<float> losses;
+    losses.task.assign(size_t(tasks), 0.0f);
+    losses.labelled.assign(size_t(tasks), 0);
+    for (const Losses<float> &l : partial)
+        for (int t = 0; t < tasks; ++t) {
+            losses.labelled[size_t(t)] += l.labelled[size_t(t)];
+            losses.task[size_t(t)] += l.task[size_t(t)] * float(l.labelled[size_t(t)]);
+        }
+    for (int t = 0; t < tasks; ++t) {
+        const int n = losses.labelled[size_t(t)];
+        losses.task[size_t(t)] = n > 0 ? losses.task[size_t(t)] / float(n) : 0.0f;
+        losses.total += taskWeight<float>(taskWeights, t) * losses.task[size_t(t)];
+    }
+    return losses;
+}
+
+// The extra threads' gradient buffers and their views: built again only
+// when the thread count or the model's configuration changes.
+void prepareSliceGradients(StepWorkspace &ws, const Model &model, int extra)
+{
+    if (ws.grads.size() == size_t(extra) && ws.gradConfig == model.config) return;
+    ws.grads.resize(size_t(extra));
+    ws.gradViews.resize(size_t(extra));
+    for (int i = 0; i < extra; ++i) {
+        ws.grads[size_t(i)].assign(model.params.size(), 0.0f);
+        ws.gradViews[size_t(i)] = makeView(model.layout, ws.grads[size_t(i)].data());
+    }
+    ws.gradConfig = model.config;
+}
+
+} // namespace
+
+Losses<float> forwardBackward(const Model &model, const Batch &batch, const std::vector<float> &taskWeights,
+                              int threads, StepWorkspace &ws, const ParamView<float> &grads)
+{
+    keepFreedMemory();
     const ModelConfig &c = model.config;
-    const ParamView<const float> p = model.view();
+    const ParamView<const float> &p = model.view();
     const float *mean = model.inputMean.empty() ? nullptr : model.inputMean.data();
     const float *stdv = model.inputStd.empty() ? nullptr : model.inputStd.data();
     const int parts = std::max(1, std::min(threads, batch.B));
     ws.acts.resize(size_t(parts));
     if (parts == 1) {
         const Losses<float> losses = forward<float>(c, p, mean, stdv, batch, taskWeights, ws.acts[0]);
-        backward<float>(c, p, batch, taskWeights, losses, ws.acts[0], makeView<float>(c, model.layout, grads));
+        backward<float>(c, p, batch, taskWeights, losses, ws.acts[0], grads);
         return losses;
     }
 
@@ -306,43 +359,64 @@ Losses<float> forwardBackward(const Model &model, const Batch &batch, const std:
         sliceBatch(batch, first, last - first, &ws.slices[size_t(i)]);
         partial[size_t(i)] = forward<float>(c, p, mean, stdv, ws.slices[size_t(i)], taskWeights, ws.acts[size_t(i)]);
     });
-
-    // the batch's losses: per task, the sum over slices of their sums over the whole batch's labelled count
-    Losses<float> losses;
-    const int T = c.tasks();
-    losses.task.assign(size_t(T), 0.0f);
-    losses.labelled.assign(size_t(T), 0);
-    for (const Losses<float> &l : partial)
-        for (int t = 0; t < T; ++t) {
-            losses.labelled[size_t(t)] += l.labelled[size_t(t)];
-            losses.task[size_t(t)] += l.task[size_t(t)] * float(l.labelled[size_t(t)]);
-        }
-    for (int t = 0; t < T; ++t) {
-        const int n = losses.labelled[size_t(t)];
-        losses.task[size_t(t)] = n > 0 ? losses.task[size_t(t)] / float(n) : 0.0f;
-        losses.total += (taskWeights.empty() ? 1.0f : taskWeights[size_t(t)]) * losses.task[size_t(t)];
-    }
+    const Losses<float> losses = batchLosses(partial, taskWeights, c.tasks());
 
     // backward of each slice, normalised by the batch's counts, into its own buffer
-    ws.grads.resize(size_t(parts - 1));
+    prepareSliceGradients(ws, model, parts - 1);
     runParts([&](int i) {
-        float *g = grads;
-        if (i > 0) {
-            ws.grads[size_t(i - 1)].assign(model.params.size(), 0.0f);
-            g = ws.grads[size_t(i - 1)].data();
-        }
-        backward<float>(c, p, ws.slices[size_t(i)], taskWeights, losses, ws.acts[size_t(i)], makeView<float>(c, model.layout, g));
+        if (i > 0) std::fill(ws.grads[size_t(i - 1)].begin(), ws.grads[size_t(i - 1)].end(), 0.0f);
+        backward<float>(c, p, ws.slices[size_t(i)], taskWeights, losses, ws.acts[size_t(i)],
+                        i > 0 ? ws.gradViews[size_t(i - 1)] : grads);
     });
     for (const std::vector<float> &g : ws.grads)
-        for (size_t k = 0; k < g.size(); ++k) grads[k] += g[k];
+        for (size_t k = 0; k < g.size(); ++k) grads.base[k] += g[k];
     return losses;
+}
+
+Model::Model(const Model &other) : ModelData(other)
+{
+    bindView();
+}
+
+Model::Model(Model &&other) : ModelData(std::move(other))
+{
+    bindView();
+    other.bindView();
+}
+
+Model &Model::operator=(const Model &other)
+{
+    ModelData::operator=(other);
+    bindView();
+    return *this;
+}
+
+Model &Model::operator=(Model &&other)
+{
+    ModelData::operator=(std::move(other));
+    bindView();
+    other.bindView();
+    return *this;
 }
 
 void Model::initialise(uint64_t seed)
 {
     layout = ParamLayout(config);
     params.assign(layout.totalSize(), 0.0f);
-    initParameters(config, layout, params.data(), seed);
+    initParameters(layout, params.data(), seed);
+    bindView();
+}
+
+const ParamView<const float> &Model::view() const
+{
+    assert(m_view.count == params.size() && (params.empty() || m_view.base == params.data()));
+    return m_view;
+}
+
+void Model::bindView()
+{
+    // A model being put together (layout set, params not yet) has no views.
+    m_view = params.size() == layout.totalSize() ? makeView<const float>(layout, params.data()) : ParamView<const float>{};
 }
 
 } // namespace attnscope

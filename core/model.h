@@ -80,7 +80,7 @@ namespace attnscope {
 
 // A trained or trainable model: configuration, what its indices mean, and
 // its weights. This is what a checkpoint holds.
-struct Model {
+struct ModelData {
     ModelConfig config;
     std::vector<TaskInfo> tasks;         // in task order
     std::vector<std::string> vocab;      // text: tokens in id order (<pad>, <unk>, ...)
@@ -88,11 +88,27 @@ struct Model {
     std::vector<float> inputMean, inputStd; // tabular: (L), not trained
     ParamLayout layout;
     std::vector<float> params;           // layout.totalSize()
+};
+
+// A model with the named views into its weights, built once per model and
+// not once per step: by initialise(), and by every copy or move, whose views
+// point into its own params. Code that sets layout and params by hand (a
+// checkpoint being read) assigns the result to a Model, which builds them.
+// params keeps its size while the model lives.
+struct Model : ModelData {
+    Model() = default;
+    Model(const Model &other);
+    Model(Model &&other);
+    Model &operator=(const Model &other);
+    Model &operator=(Model &&other);
 
     // Sets config-derived layout and allocates params; initialises them for a seed.
     void initialise(uint64_t seed);
-    ParamView<const float> view() const { return makeView<const float>(config, layout, params.data()); }
-    ParamView<float> view() { return makeView<float>(config, layout, params.data()); }
+    const ParamView<const float> &view() const;
+
+private:
+    void bindView();
+    ParamView<const float> m_view;
 };
 
 } // namespace attnscope
@@ -104,7 +120,11 @@ struct StepWorkspace {
     ThreadPool pool;
     std::vector<Batch> slices;
     std::vector<Activations<float>> acts;
-    std::vector<std::vector<float>> grads;  // per extra thread
+    // Per extra thread, a gradient buffer and its views, built for the model
+    // of configuration gradConfig (again only when that changes).
+    std::vector<std::vector<float>> grads;
+    std::vector<ParamView<float>> gradViews;
+    ModelConfig gradConfig;
 };
 
 // One training step's forward and backward, data-parallel: the batch is cut
@@ -113,9 +133,9 @@ struct StepWorkspace {
 // are added in a fixed order. Losses are normalised by the whole batch's
 // labelled counts, so the result is the one of a single pass up to float
 // round-off (and bit-identical from run to run for the same thread count).
-// grads must be zeroed by the caller.
+// grads, views of a buffer laid out as model.layout, must be zeroed by the caller.
 Losses<float> forwardBackward(const Model &model, const Batch &batch, const std::vector<float> &taskWeights,
-                              int threads, StepWorkspace &workspace, float *grads);
+                              int threads, StepWorkspace &workspace, const ParamView<float> &grads);
 
 // Rows [first, first + count) of a batch.
 void sliceBatch(const Batch &batch, int first, int count, Batch *out);

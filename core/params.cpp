@@ -2,55 +2,97 @@
 
 #include "random.h"
 
-#include <cstring>
+#include <algorithm>
+#include <cassert>
+#include <initializer_list>
 
 namespace attnscope {
 
-ParamLayout::ParamLayout(const ModelConfig &c)
+namespace {
+
+// A tensor's name in pieces, joined with dots ("encoder", 0, "attn.q",
+// "weight"), so that walking the table to build a view makes no string; the
+// layout joins them.
+struct TensorName {
+    const char *scope;
+    int index = -1;          // layer or task; -1: none
+    const char *module = "";
+    const char *leaf = "";
+
+    std::string str() const
+    {
+        std::string name = scope;
+        for (const std::string &part : {index < 0 ? std::string() : std::to_string(index), std::string(module),
+                                        std::string(leaf)})
+            if (!part.empty()) name += "." + part;
+        return name;
+    }
+    TensorName withLeaf(const char *name) const { return {scope, index, module, name}; }
+};
+
+using Shape = std::initializer_list<int>;
+
+// The table of MODEL.md section 6: every tensor of a configuration in buffer
+// order, as add(name, shape, init, the member of v that points at it). A
+// tensor that depends on the attention mode is added under that mode only.
+template <class T, class Add>
+void forEachTensor(const ModelConfig &c, ParamView<T> &v, Add &&add)
 {
-    const int d = c.dim;
+    // nn.Linear(in, out): weight (out, in) ~ N(0, 0.02), bias (out) zero
+    auto linear = [&](const TensorName &at, int out, int in, T *&weight, T *&bias) {
+        add(at.withLeaf("weight"), Shape{out, in}, Init::Normal, weight);
+        add(at.withLeaf("bias"), Shape{out}, Init::Zero, bias);
+    };
+    // nn.LayerNorm(d): weight one, bias zero
+    auto layerNorm = [&](const TensorName &at, int d, T *&weight, T *&bias) {
+        add(at.withLeaf("weight"), Shape{d}, Init::One, weight);
+        add(at.withLeaf("bias"), Shape{d}, Init::Zero, bias);
+    };
+    const int d = c.dim, f = c.ffn, tasks = c.tasks();
     if (c.input == InputKind::Text) {
-        add("embed.token", {c.vocabSize, d});
-        add("embed.position", {c.maxLen, d});
+        add({"embed.token"}, Shape{c.vocabSize, d}, Init::Normal, v.token);
+        add({"embed.position"}, Shape{c.maxLen, d}, Init::Normal, v.position);
     } else {
-        add("embed.feature_scale", {c.features, d});
-        add("embed.feature_bias", {c.features, d});
+        add({"embed.feature_scale"}, Shape{c.features, d}, Init::Normal, v.feature_scale);
+        add({"embed.feature_bias"}, Shape{c.features, d}, Init::Zero, v.feature_bias);
     }
+    v.layers.resize(size_t(c.layers));
     for (int l = 0; l < c.layers; ++l) {
-        const std::string p = "encoder." + std::to_string(l) + ".";
-        add(p + "ln1.weight", {d});
-        add(p + "ln1.bias", {d});
-        for (const char *m : {"q", "k", "v", "o"}) {
-            add(p + "attn." + m + ".weight", {d, d});
-            add(p + "attn." + m + ".bias", {d});
-        }
-        add(p + "ln2.weight", {d});
-        add(p + "ln2.bias", {d});
-        add(p + "ffn.up.weight", {c.ffn, d});
-        add(p + "ffn.up.bias", {c.ffn});
-        add(p + "ffn.down.weight", {d, c.ffn});
-        add(p + "ffn.down.bias", {d});
+        LayerView<T> &w = v.layers[size_t(l)];
+        auto at = [l](const char *module) { return TensorName{"encoder", l, module}; };
+        layerNorm(at("ln1"), d, w.ln1_w, w.ln1_b);
+        linear(at("attn.q"), d, d, w.q_w, w.q_b);
+        linear(at("attn.k"), d, d, w.k_w, w.k_b);
+        linear(at("attn.v"), d, d, w.v_w, w.v_b);
+        linear(at("attn.o"), d, d, w.o_w, w.o_b);
+        layerNorm(at("ln2"), d, w.ln2_w, w.ln2_b);
+        linear(at("ffn.up"), f, d, w.up_w, w.up_b);
+        linear(at("ffn.down"), d, f, w.down_w, w.down_b);
     }
-    add("final_ln.weight", {d});
-    add("final_ln.bias", {d});
-    add("pool.key.weight", {d, d});
-    add("pool.query", {c.mode == AttentionMode::Shared ? 1 : c.tasks(), d});
+    layerNorm({"final_ln"}, d, v.final_ln_w, v.final_ln_b);
+    add({"pool.key.weight"}, Shape{d, d}, Init::Normal, v.pool_key);
+    add({"pool.query"}, Shape{c.mode == AttentionMode::Shared ? 1 : tasks, d}, Init::Normal, v.query);
     if (c.mode == AttentionMode::Gated) {
-        add("pool.shared_query", {d});
-        add("pool.gate", {c.tasks()});
+        add({"pool.shared_query"}, Shape{d}, Init::Normal, v.shared_query);
+        add({"pool.gate"}, Shape{tasks}, Init::Zero, v.gate);
     }
-    for (int t = 0; t < c.tasks(); ++t) {
-        add("heads." + std::to_string(t) + ".weight", {c.classes[size_t(t)], d});
-        add("heads." + std::to_string(t) + ".bias", {c.classes[size_t(t)]});
-    }
+    v.head_w.resize(size_t(tasks));
+    v.head_b.resize(size_t(tasks));
+    for (int t = 0; t < tasks; ++t)
+        linear({"heads", t}, c.classes[size_t(t)], d, v.head_w[size_t(t)], v.head_b[size_t(t)]);
 }
 
-void ParamLayout::add(std::string name, std::vector<int> shape)
+} // namespace
+
+ParamLayout::ParamLayout(const ModelConfig &config) : m_config(config)
 {
-    size_t size = 1;
-    for (int s : shape) size *= size_t(s);
-    m_tensors.push_back({std::move(name), std::move(shape), m_total, size});
-    m_total += size;
+    ParamView<float> unused;
+    forEachTensor(config, unused, [this](const TensorName &name, Shape shape, Init init, float *&) {
+        size_t size = 1;
+        for (int s : shape) size *= size_t(s);
+        m_tensors.push_back({name.str(), std::vector<int>(shape), m_total, size, init});
+        m_total += size;
+    });
 }
 
 const TensorSpec *ParamLayout::find(const std::string &name) const
@@ -61,75 +103,35 @@ const TensorSpec *ParamLayout::find(const std::string &name) const
 }
 
 template <class T>
-ParamView<T> makeView(const ModelConfig &c, const ParamLayout &layout, T *base)
+ParamView<T> makeView(const ParamLayout &layout, T *base)
 {
-    auto at = [&](const std::string &name) -> T * {
-        const TensorSpec *spec = layout.find(name);
-        return spec ? base + spec->offset : nullptr;
-    };
     ParamView<T> v;
-    v.token = at("embed.token");
-    v.position = at("embed.position");
-    v.feature_scale = at("embed.feature_scale");
-    v.feature_bias = at("embed.feature_bias");
-    for (int l = 0; l < c.layers; ++l) {
-        const std::string p = "encoder." + std::to_string(l) + ".";
-        LayerView<T> lv;
-        lv.ln1_w = at(p + "ln1.weight");
-        lv.ln1_b = at(p + "ln1.bias");
-        lv.q_w = at(p + "attn.q.weight");
-        lv.q_b = at(p + "attn.q.bias");
-        lv.k_w = at(p + "attn.k.weight");
-        lv.k_b = at(p + "attn.k.bias");
-        lv.v_w = at(p + "attn.v.weight");
-        lv.v_b = at(p + "attn.v.bias");
-        lv.o_w = at(p + "attn.o.weight");
-        lv.o_b = at(p + "attn.o.bias");
-        lv.ln2_w = at(p + "ln2.weight");
-        lv.ln2_b = at(p + "ln2.bias");
-        lv.up_w = at(p + "ffn.up.weight");
-        lv.up_b = at(p + "ffn.up.bias");
-        lv.down_w = at(p + "ffn.down.weight");
-        lv.down_b = at(p + "ffn.down.bias");
-        v.layers.push_back(lv);
-    }
-    v.final_ln_w = at("final_ln.weight");
-    v.final_ln_b = at("final_ln.bias");
-    v.pool_key = at("pool.key.weight");
-    v.query = at("pool.query");
-    v.shared_query = at("pool.shared_query");
-    v.gate = at("pool.gate");
-    for (int t = 0; t < c.tasks(); ++t) {
-        v.head_w.push_back(at("heads." + std::to_string(t) + ".weight"));
-        v.head_b.push_back(at("heads." + std::to_string(t) + ".bias"));
-    }
+    if (layout.tensors().empty()) return v;  // a default (empty) layout
+    v.base = base;
+    v.count = layout.totalSize();
+    size_t next = 0;
+    forEachTensor(layout.config(), v, [&](const TensorName &, Shape, Init, T *&member) {
+        assert(next < layout.tensors().size());
+        member = base + layout.tensors()[next++].offset;
+    });
+    assert(next == layout.tensors().size());
     return v;
 }
 
-template ParamView<float> makeView(const ModelConfig &, const ParamLayout &, float *);
-template ParamView<const float> makeView(const ModelConfig &, const ParamLayout &, const float *);
-template ParamView<double> makeView(const ModelConfig &, const ParamLayout &, double *);
-template ParamView<const double> makeView(const ModelConfig &, const ParamLayout &, const double *);
+template ParamView<float> makeView(const ParamLayout &, float *);
+template ParamView<const float> makeView(const ParamLayout &, const float *);
+template ParamView<double> makeView(const ParamLayout &, double *);
+template ParamView<const double> makeView(const ParamLayout &, const double *);
 
-void initParameters(const ModelConfig &config, const ParamLayout &layout, float *params, uint64_t seed)
+void initParameters(const ParamLayout &layout, float *params, uint64_t seed)
 {
-    (void)config;
     Rng rng(seed);
-    auto endsWith = [](const std::string &s, const char *suffix) {
-        const size_t n = std::strlen(suffix);
-        return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
-    };
     for (const TensorSpec &t : layout.tensors()) {
         float *p = params + t.offset;
-        const bool isLnWeight = (endsWith(t.name, "ln1.weight") || endsWith(t.name, "ln2.weight")
-                                 || t.name == "final_ln.weight");
-        const bool isZero = endsWith(t.name, ".bias") || t.name == "embed.feature_bias"
-                            || t.name == "pool.gate";
-        for (size_t i = 0; i < t.size; ++i) {
-            if (isLnWeight) p[i] = 1.0f;
-            else if (isZero) p[i] = 0.0f;
-            else p[i] = float(0.02 * rng.normal());
-        }
+        if (t.init == Init::Normal)
+            for (size_t i = 0; i < t.size; ++i) p[i] = float(0.02 * rng.normal());
+        else
+            std::fill(p, p + t.size, t.init == Init::One ? 1.0f : 0.0f);
     }
 }
 

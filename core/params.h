@@ -1,6 +1,10 @@
 // The trainable parameters of MODEL.md section 6 as named views into one
 // contiguous buffer (as llm.c does). Gradients and optimiser moments use the
 // same layout, so an optimiser step is one flat loop.
+//
+// One table in params.cpp lists every tensor once, in buffer order, with its
+// name, shape, initialisation and the ParamView member that points at it;
+// the layout, the views and the initialisation are all read from it.
 #pragma once
 
 #include "types.h"
@@ -11,11 +15,19 @@
 
 namespace attnscope {
 
+// How a tensor starts (MODEL.md 8).
+enum class Init {
+    Normal,  // N(0, 0.02): weights, embeddings, queries
+    Zero,    // biases, embed.feature_bias, pool.gate
+    One,     // LayerNorm weights
+};
+
 struct TensorSpec {
     std::string name;        // MODEL.md name, e.g. "encoder.0.attn.q.weight"
     std::vector<int> shape;  // e.g. {d, d}
     size_t offset = 0;       // into the buffer, in elements
     size_t size = 0;         // product of shape
+    Init init = Init::Normal;
 };
 
 // Which tensors exist for a configuration, in a fixed order, and where each lives.
@@ -24,13 +36,14 @@ public:
     ParamLayout() = default;
     explicit ParamLayout(const ModelConfig &config);
 
+    const ModelConfig &config() const { return m_config; }
     const std::vector<TensorSpec> &tensors() const { return m_tensors; }
     size_t totalSize() const { return m_total; }
     // nullptr when the configuration has no tensor of that name.
     const TensorSpec *find(const std::string &name) const;
 
 private:
-    void add(std::string name, std::vector<int> shape);
+    ModelConfig m_config;
     std::vector<TensorSpec> m_tensors;
     size_t m_total = 0;
 };
@@ -40,16 +53,20 @@ private:
 // configuration does not have are null.
 template <class T>
 struct LayerView {
-    T *ln1_w, *ln1_b;            // (d)
-    T *q_w, *q_b, *k_w, *k_b;    // (d, d), (d)
-    T *v_w, *v_b, *o_w, *o_b;    // (d, d), (d)
-    T *ln2_w, *ln2_b;            // (d)
-    T *up_w, *up_b;              // (f, d), (f)
-    T *down_w, *down_b;          // (d, f), (d)
+    T *ln1_w = nullptr, *ln1_b = nullptr;   // (d)
+    T *q_w = nullptr, *q_b = nullptr;       // (d, d), (d)
+    T *k_w = nullptr, *k_b = nullptr;       // (d, d), (d)
+    T *v_w = nullptr, *v_b = nullptr;       // (d, d), (d)
+    T *o_w = nullptr, *o_b = nullptr;       // (d, d), (d)
+    T *ln2_w = nullptr, *ln2_b = nullptr;   // (d)
+    T *up_w = nullptr, *up_b = nullptr;     // (f, d), (f)
+    T *down_w = nullptr, *down_b = nullptr; // (d, f), (d)
 };
 
 template <class T>
 struct ParamView {
+    T *base = nullptr;           // the whole buffer: count values in layout order
+    size_t count = 0;
     T *token = nullptr;          // (V, d)            text
     T *position = nullptr;       // (max_len, d)      text
     T *feature_scale = nullptr;  // (L, d)            tabular
@@ -64,12 +81,13 @@ struct ParamView {
     std::vector<T *> head_b;     // (C_t)
 };
 
+// The views of a buffer of layout.totalSize() values. Costs no lookup, but
+// allocates: build it once per buffer, not once per step.
 template <class T>
-ParamView<T> makeView(const ModelConfig &config, const ParamLayout &layout, T *base);
+ParamView<T> makeView(const ParamLayout &layout, T *base);
 
-// MODEL.md section 8: N(0, 0.02) weights, embeddings and queries, zero
-// biases and gates, unit LayerNorm weights. Deterministic for a seed.
-void initParameters(const ModelConfig &config, const ParamLayout &layout, float *params,
-                    uint64_t seed);
+// MODEL.md section 8: each tensor filled as its Init says, the N(0, 0.02)
+// ones drawn in layout order. Deterministic for a seed.
+void initParameters(const ParamLayout &layout, float *params, uint64_t seed);
 
 } // namespace attnscope

@@ -13,6 +13,7 @@ namespace attnscope {
 Trainer::Trainer(Model &model, const EncodedDataset &train, const TrainConfig &config)
     : m_model(model), m_train(train), m_config(config),
       m_optimizer(config.optimizer, model.params.size()), m_grads(model.params.size(), 0.0f),
+      m_gradView(makeView(model.layout, m_grads.data())),
       m_rng(config.seed ^ 0x5DEECE66Dull)
 {
     const int64_t n = int64_t(train.samples.size());
@@ -51,7 +52,7 @@ bool Trainer::step()
 
     std::fill(m_grads.begin(), m_grads.end(), 0.0f);
     const Losses<float> losses = forwardBackward(m_model, m_batch, m_config.taskWeights, m_config.threads,
-                                                 m_workspace, m_grads.data());
+                                                 m_workspace, m_gradView);
 
     const float lr = scheduledLearningRate(m_config.optimizer, m_step, m_totalSteps);
     const float norm = m_config.optimizer.clip > 0 ? clipGradNorm(m_grads.data(), m_grads.size(), m_config.optimizer.clip)
@@ -111,7 +112,7 @@ void forEachBatch(const Model &model, const EncodedDataset &data, const std::vec
     InspectWorkspace &ws = workspace ? *workspace : local;
     Batch &batch = ws.batch;
     Activations<float> &acts = ws.acts;
-    const ParamView<const float> p = model.view();
+    const ParamView<const float> &p = model.view();
     const float *mean = model.inputMean.empty() ? nullptr : model.inputMean.data();
     const float *stdv = model.inputStd.empty() ? nullptr : model.inputStd.data();
     for (size_t first = 0; first < indices.size(); first += size_t(batchSize)) {

@@ -96,6 +96,7 @@ private:
     TrainConfig m_config;
     Optimizer m_optimizer;
     std::vector<float> m_grads;
+    ParamView<float> m_gradView;  // of m_grads, built once
     StepWorkspace m_workspace;
     Batch m_batch;
     std::vector<int> m_order;

@@ -199,7 +199,7 @@ void TestGradcheck::pooling()
     const std::vector<double> r = randomVector(rng, B * T * d);
     std::vector<double> a(B * T * L), queries(T * d);
     auto loss = [&] {
-        ParamView<const double> p = makeView<const double>(c, layout, params.data());
+        ParamView<const double> p = makeView<const double>(layout, params.data());
         ops::queries_forward(queries.data(), c, p);
         std::vector<double> z(B * T * d);
         ops::pool_forward(z.data(), a.data(), H.data(), keys.data(), queries.data(), mask.data(), B, L, d, T);
@@ -208,8 +208,8 @@ void TestGradcheck::pooling()
     loss();
     std::vector<double> dH(H.size(), 0), dkeys(keys.size(), 0), dq(T * d, 0), grads(params.size(), 0);
     ops::pool_backward(dH.data(), dkeys.data(), dq.data(), r.data(), a.data(), H.data(), keys.data(), queries.data(), B, L, d, T);
-    ops::queries_backward(makeView<double>(c, layout, grads.data()), dq.data(), c,
-                          makeView<const double>(c, layout, params.data()));
+    ops::queries_backward(makeView<double>(layout, grads.data()), dq.data(), c,
+                          makeView<const double>(layout, params.data()));
     QCOMPARE(checkGradient("pool dH", H, dH, loss), 0);
     QCOMPARE(checkGradient("pool dkeys", keys, dkeys, loss), 0);
     // only the pooling parameters get gradients here; compare those
@@ -280,17 +280,17 @@ Case makeCase(InputKind input, AttentionMode mode, int layers, uint64_t seed)
 
 double caseLoss(Case &k, Activations<double> &acts)
 {
-    ParamView<const double> p = makeView<const double>(k.config, k.layout, k.params.data());
+    ParamView<const double> p = makeView<const double>(k.layout, k.params.data());
     return forward<double>(k.config, p, k.mean.data(), k.std.data(), k.batch, k.taskWeights, acts).total;
 }
 
 std::vector<double> caseGradient(Case &k)
 {
     Activations<double> acts;
-    ParamView<const double> p = makeView<const double>(k.config, k.layout, k.params.data());
+    ParamView<const double> p = makeView<const double>(k.layout, k.params.data());
     const Losses<double> losses = forward<double>(k.config, p, k.mean.data(), k.std.data(), k.batch, k.taskWeights, acts);
     std::vector<double> grads(k.params.size(), 0.0);
-    backward<double>(k.config, p, k.batch, k.taskWeights, losses, acts, makeView<double>(k.config, k.layout, grads.data()));
+    backward<double>(k.config, p, k.batch, k.taskWeights, losses, acts, makeView<double>(k.layout, grads.data()));
     return grads;
 }
 

@@ -275,7 +275,7 @@ void TestReference::forwardBackward()
 
     // Backward: every gradient.
     std::vector<float> grads(model.layout.totalSize(), 0.0f);
-    backward<float>(config, view, batch, c.taskWeights, losses, acts, makeView<float>(config, model.layout, grads.data()));
+    backward<float>(config, view, batch, c.taskWeights, losses, acts, makeView<float>(model.layout, grads.data()));
     double G = 0.0;
     for (const TensorSpec &t : model.layout.tensors())
         for (float g : exp["grad." + t.name]) G = std::max(G, std::abs(double(g)));
@@ -318,7 +318,7 @@ void TestReference::adamw()
         const Losses<float> losses = forward<float>(config, view, meanOf(model), stdOf(model), c.batch, c.taskWeights, acts);
         stepLosses.push_back(losses.total);
         std::fill(grads.begin(), grads.end(), 0.0f);
-        backward<float>(config, view, c.batch, c.taskWeights, losses, acts, makeView<float>(config, model.layout, grads.data()));
+        backward<float>(config, view, c.batch, c.taskWeights, losses, acts, makeView<float>(model.layout, grads.data()));
         clipGradNorm(grads.data(), n, c.optimizer.clip);
         optimizer.step(model.params.data(), grads.data(), c.optimizer.lr);
     }
@@ -379,7 +379,8 @@ void TestReference::dataParallel()
     Comparison cmp(c.name + "/" + std::to_string(threads));
     std::vector<float> grads(model.layout.totalSize(), 0.0f);
     StepWorkspace workspace;
-    const Losses<float> losses = attnscope::forwardBackward(model, c.batch, c.taskWeights, threads, workspace, grads.data());
+    const Losses<float> losses = attnscope::forwardBackward(model, c.batch, c.taskWeights, threads, workspace,
+                                                                 makeView(model.layout, grads.data()));
     cmp.compare("loss.total", {losses.total}, exp["loss.total"], 1e-6);
     cmp.compare("loss.task", losses.task, exp["loss.task"], 1e-6);
     double G = 0.0;

@@ -117,8 +117,8 @@ void TestTrainer::threadsGiveTheSameStep()
     std::vector<float> g1(s.model.params.size(), 0.0f), g3(s.model.params.size(), 0.0f);
     StepWorkspace w1, w3;
     const std::vector<float> weights = {1.0f, 0.5f, 2.0f};
-    const Losses<float> l1 = forwardBackward(s.model, batch, weights, 1, w1, g1.data());
-    const Losses<float> l3 = forwardBackward(s.model, batch, weights, 3, w3, g3.data());
+    const Losses<float> l1 = forwardBackward(s.model, batch, weights, 1, w1, makeView(s.model.layout, g1.data()));
+    const Losses<float> l3 = forwardBackward(s.model, batch, weights, 3, w3, makeView(s.model.layout, g3.data()));
     QVERIFY(std::abs(l1.total - l3.total) <= 1e-5f * std::abs(l1.total));
     QCOMPARE(l1.labelled, l3.labelled);
     float maxAbs = 0, maxDiff = 0;
