@@ -21,6 +21,7 @@ namespace attnscope {
 using namespace ops;
 
 namespace {
+
 template <class T>
 void grow(std::vector<T> &v, size_t n)
 {
@@ -33,6 +34,137 @@ T taskWeight(const std::vector<float> &taskWeights, int t)
 {
     return taskWeights.empty() ? T(1) : T(taskWeights[size_t(t)]);
 }
+
+// rows (B, d) = z[:, t] of z (B, T, d): what task t's head reads.
+template <class T>
+void taskRows(std::vector<T> &rows, const std::vector<T> &z, int t, int B, int tasks, int d)
+{
+    for (int b = 0; b < B; ++b)
+        std::copy_n(z.data() + (size_t(b) * tasks + t) * d, d, rows.data() + size_t(b) * d);
+}
+
+// One encoder layer (MODEL.md 3), pre-norm: a.in (B, L, d) to out (B, L, d).
+template <class T>
+void encoder_layer_forward(const ModelConfig &c, const LayerView<const T> &w, const Batch &batch,
+                           LayerActivations<T> &a, std::vector<T> &out)
+{
+    const int B = batch.B, L = batch.L, d = c.dim, f = c.ffn;
+    const size_t BL = size_t(B) * L, BLd = BL * d;
+    grow(a.ln1, BLd); grow(a.ln1_mean, BL); grow(a.ln1_rstd, BL);
+    grow(a.q, BLd); grow(a.k, BLd); grow(a.v, BLd);
+    grow(a.att, size_t(B) * c.heads * L * L);
+    grow(a.att_out, BLd); grow(a.mid, BLd);
+    grow(a.ln2, BLd); grow(a.ln2_mean, BL); grow(a.ln2_rstd, BL);
+    grow(a.up, BL * f); grow(a.act, BL * f);
+    grow(out, BLd);
+
+    layernorm_forward(a.ln1.data(), a.ln1_mean.data(), a.ln1_rstd.data(), a.in.data(), w.ln1_w, w.ln1_b, int(BL), d);
+    linear_forward(a.q.data(), a.ln1.data(), w.q_w, w.q_b, int(BL), d, d);
+    linear_forward(a.k.data(), a.ln1.data(), w.k_w, w.k_b, int(BL), d, d);
+    linear_forward(a.v.data(), a.ln1.data(), w.v_w, w.v_b, int(BL), d, d);
+    attention_forward(a.att_out.data(), a.att.data(), a.q.data(), a.k.data(), a.v.data(), batch.mask.data(), B, L, d, c.heads);
+    // mid = in + att_out Wo^T + bo
+    linear_forward(a.mid.data(), a.att_out.data(), w.o_w, w.o_b, int(BL), d, d);
+    for (size_t i = 0; i < BLd; ++i) a.mid[i] += a.in[i];
+    layernorm_forward(a.ln2.data(), a.ln2_mean.data(), a.ln2_rstd.data(), a.mid.data(), w.ln2_w, w.ln2_b, int(BL), d);
+    linear_forward(a.up.data(), a.ln2.data(), w.up_w, w.up_b, int(BL), d, f);
+    gelu_forward(a.act.data(), a.up.data(), BL * f);
+    // out = mid + act W2^T + b2
+    linear_forward(out.data(), a.act.data(), w.down_w, w.down_b, int(BL), f, d);
+    for (size_t i = 0; i < BLd; ++i) out[i] += a.mid[i];
+}
+
+// The mirror of encoder_layer_forward: s.dh holds dLoss/d(out) on entry and
+// dLoss/d(a.in) on return; the layer's gradients go to gw.
+template <class T>
+void encoder_layer_backward(const ModelConfig &c, const LayerView<const T> &w, const LayerView<T> &gw,
+                            const LayerActivations<T> &a, int B, int L, typename Activations<T>::Scratch &s)
+{
+    const int d = c.dim, f = c.ffn;
+    const size_t BL = size_t(B) * L, BLd = BL * d;
+    std::vector<T> &dh = s.dh, &dmid = s.dmid, &dact = s.dact, &dup = s.dup, &dln = s.dln, &dattn = s.dattn,
+                   &dqkv = s.dqkv;
+    // out = mid + act W2^T + b2
+    dmid = dh;
+    dact.assign(BL * f, T(0));
+    linear_backward(dact.data(), gw.down_w, gw.down_b, dh.data(), a.act.data(), w.down_w, int(BL), f, d);
+    dup.assign(BL * f, T(0));
+    gelu_backward(dup.data(), a.up.data(), dact.data(), BL * f);
+    dln.assign(BLd, T(0));
+    linear_backward(dln.data(), gw.up_w, gw.up_b, dup.data(), a.ln2.data(), w.up_w, int(BL), d, f);
+    layernorm_backward(dmid.data(), gw.ln2_w, gw.ln2_b, dln.data(), a.mid.data(), w.ln2_w, a.ln2_mean.data(), a.ln2_rstd.data(), int(BL), d);
+    // mid = in + att_out Wo^T + bo
+    dattn.assign(BLd, T(0));
+    linear_backward(dattn.data(), gw.o_w, gw.o_b, dmid.data(), a.att_out.data(), w.o_w, int(BL), d, d);
+    dqkv.assign(3 * BLd, T(0));
+    T *dQ = dqkv.data(), *dK = dQ + BLd, *dV = dK + BLd;
+    attention_backward(dQ, dK, dV, dattn.data(), a.att.data(), a.q.data(), a.k.data(), a.v.data(), B, L, d, c.heads);
+    dln.assign(BLd, T(0));
+    linear_backward(dln.data(), gw.q_w, gw.q_b, dQ, a.ln1.data(), w.q_w, int(BL), d, d);
+    linear_backward(dln.data(), gw.k_w, gw.k_b, dK, a.ln1.data(), w.k_w, int(BL), d, d);
+    linear_backward(dln.data(), gw.v_w, gw.v_b, dV, a.ln1.data(), w.v_w, int(BL), d, d);
+    // in feeds both the residual and LN1
+    dh = dmid;
+    layernorm_backward(dh.data(), gw.ln1_w, gw.ln1_b, dln.data(), a.in.data(), w.ln1_w, a.ln1_mean.data(), a.ln1_rstd.data(), int(BL), d);
+}
+
+// The heads and the losses (MODEL.md 4, 5): logits[t] = z[:, t] W_t^T + b_t;
+// loss = sum_t lambda_t (1 / n_t) sum_b -log p[b, t, y].
+template <class T>
+Losses<T> heads_forward(const ModelConfig &c, const ParamView<const T> &p, const Batch &batch,
+                        const std::vector<float> &taskWeights, Activations<T> &acts)
+{
+    const int B = batch.B, d = c.dim, Tn = c.tasks();
+    Losses<T> losses;
+    losses.task.assign(size_t(Tn), T(0));
+    losses.labelled.assign(size_t(Tn), 0);
+    acts.logits.resize(size_t(Tn));
+    acts.probs.resize(size_t(Tn));
+    std::vector<T> &zt = acts.scratch.zt;
+    zt.resize(size_t(B) * d);
+    for (int t = 0; t < Tn; ++t) {
+        const int C = c.classes[size_t(t)];
+        std::vector<T> &logits = acts.logits[size_t(t)], &probs = acts.probs[size_t(t)];
+        grow(logits, size_t(B) * C);
+        grow(probs, size_t(B) * C);
+        taskRows(zt, acts.z, t, B, Tn, d);
+        linear_forward(logits.data(), zt.data(), p.head_w[size_t(t)], p.head_b[size_t(t)], B, d, C);
+        int n = 0;
+        const T sum = crossentropy_forward(probs.data(), logits.data(), batch.labels.data() + t, Tn, B, C, &n);
+        losses.labelled[size_t(t)] = n;
+        losses.task[size_t(t)] = n > 0 ? sum / T(n) : T(0);
+        losses.total += taskWeight<T>(taskWeights, t) * losses.task[size_t(t)];
+    }
+    return losses;
+}
+
+// The mirror of heads_forward: dz (B, T, d) in the scratch, and the heads' gradients.
+template <class T>
+void heads_backward(const ModelConfig &c, const ParamView<const T> &p, const Batch &batch,
+                    const std::vector<float> &taskWeights, const Losses<T> &losses, const Activations<T> &acts,
+                    const ParamView<T> &g)
+{
+    const int B = batch.B, d = c.dim, Tn = c.tasks();
+    typename Activations<T>::Scratch &s = acts.scratch;
+    s.dz.assign(size_t(B) * Tn * d, T(0));
+    s.zt.resize(size_t(B) * d);
+    s.dzt.resize(size_t(B) * d);
+    for (int t = 0; t < Tn; ++t) {
+        const int n = losses.labelled[size_t(t)];
+        if (n == 0) continue;
+        const int C = c.classes[size_t(t)];
+        // d loss / d loss_t = lambda_t, and loss_t is the mean over its n_t labelled rows
+        const T scale = taskWeight<T>(taskWeights, t) / T(n);
+        s.dlogits.assign(size_t(B) * C, T(0));
+        crossentropy_backward(s.dlogits.data(), acts.probs[size_t(t)].data(), batch.labels.data() + t, Tn, scale, B, C);
+        taskRows(s.zt, acts.z, t, B, Tn, d);
+        std::fill(s.dzt.begin(), s.dzt.end(), T(0));
+        linear_backward(s.dzt.data(), g.head_w[size_t(t)], g.head_b[size_t(t)], s.dlogits.data(), s.zt.data(), p.head_w[size_t(t)], B, d, C);
+        for (int b = 0; b < B; ++b)
+            std::copy_n(s.dzt.data() + size_t(b) * d, d, s.dz.data() + (size_t(b) * Tn + t) * d);
+    }
+}
+
 } // namespace
 
 // ================================================================ the model
@@ -42,7 +174,7 @@ Losses<T> forward(const ModelConfig &c, const ParamView<const T> &p, const T *in
                   const T *inputStd, const Batch &batch, const std::vector<float> &taskWeights,
                   Activations<T> &acts)
 {
-    const int B = batch.B, L = batch.L, d = c.dim, f = c.ffn, Tn = c.tasks();
+    const int B = batch.B, L = batch.L, d = c.dim, Tn = c.tasks();
     const size_t BL = size_t(B) * L, BLd = BL * d;
     acts.B = B;
     acts.L = L;
@@ -50,62 +182,26 @@ Losses<T> forward(const ModelConfig &c, const ParamView<const T> &p, const T *in
     // embedding: text e = token[x] + position[j]; tabular e = v scale[j] + bias[j]
     grow(acts.embed, BLd);
     if (c.input == InputKind::Text) {
-        for (size_t n = 0; n < BL; ++n) {
-            const int j = int(n % size_t(L));
-            const T *tok = p.token + size_t(batch.tokens[n]) * d;
-            const T *pos = p.position + size_t(j) * d;
-            T *e = acts.embed.data() + n * d;
-            for (int k = 0; k < d; ++k) e[k] = tok[k] + pos[k];
-        }
+        embedding_forward(acts.embed.data(), batch.tokens.data(), p.token, p.position, B, L, d);
     } else {
         grow(acts.std_values, BL);
-        for (size_t n = 0; n < BL; ++n) {
-            const int j = int(n % size_t(L));
-            const T v = batch.mask[n] ? (T(batch.values[n]) - inputMean[j]) / inputStd[j] : T(0);
-            acts.std_values[n] = v;
-            const T *sc = p.feature_scale + size_t(j) * d;
-            const T *bi = p.feature_bias + size_t(j) * d;
-            T *e = acts.embed.data() + n * d;
-            for (int k = 0; k < d; ++k) e[k] = v * sc[k] + bi[k];
-        }
+        feature_embedding_forward(acts.embed.data(), acts.std_values.data(), batch.values.data(), batch.mask.data(),
+                                  inputMean, inputStd, p.feature_scale, p.feature_bias, B, L, d);
     }
 
-    // encoder layers (pre-norm)
+    // encoder layers: each writes the next layer's input, the last one writes last
     acts.layers.resize(size_t(c.layers));
-    const T *h = acts.embed.data();
+    if (c.layers > 0) {
+        grow(acts.layers[0].in, BLd);
+        std::copy(acts.embed.begin(), acts.embed.begin() + long(BLd), acts.layers[0].in.begin());
+    }
     for (int l = 0; l < c.layers; ++l) {
-        const LayerView<const T> &w = p.layers[size_t(l)];
-        LayerActivations<T> &a = acts.layers[size_t(l)];
-        grow(a.in, BLd);
-        std::copy(h, h + BLd, a.in.data());
-        grow(a.ln1, BLd); grow(a.ln1_mean, BL); grow(a.ln1_rstd, BL);
-        grow(a.q, BLd); grow(a.k, BLd); grow(a.v, BLd);
-        grow(a.att, size_t(B) * c.heads * L * L);
-        grow(a.att_out, BLd); grow(a.mid, BLd);
-        grow(a.ln2, BLd); grow(a.ln2_mean, BL); grow(a.ln2_rstd, BL);
-        grow(a.up, BL * f); grow(a.act, BL * f);
-
-        layernorm_forward(a.ln1.data(), a.ln1_mean.data(), a.ln1_rstd.data(), a.in.data(), w.ln1_w, w.ln1_b, int(BL), d);
-        linear_forward(a.q.data(), a.ln1.data(), w.q_w, w.q_b, int(BL), d, d);
-        linear_forward(a.k.data(), a.ln1.data(), w.k_w, w.k_b, int(BL), d, d);
-        linear_forward(a.v.data(), a.ln1.data(), w.v_w, w.v_b, int(BL), d, d);
-        attention_forward(a.att_out.data(), a.att.data(), a.q.data(), a.k.data(), a.v.data(), batch.mask.data(), B, L, d, c.heads);
-        // mid = in + att_out Wo^T + bo
-        linear_forward(a.mid.data(), a.att_out.data(), w.o_w, w.o_b, int(BL), d, d);
-        for (size_t i = 0; i < BLd; ++i) a.mid[i] += a.in[i];
-        layernorm_forward(a.ln2.data(), a.ln2_mean.data(), a.ln2_rstd.data(), a.mid.data(), w.ln2_w, w.ln2_b, int(BL), d);
-        linear_forward(a.up.data(), a.ln2.data(), w.up_w, w.up_b, int(BL), d, f);
-        gelu_forward(a.act.data(), a.up.data(), BL * f);
-        // out = mid + act W2^T + b2 (stored in the next layer's input, or in last)
         std::vector<T> &out = (l + 1 < c.layers) ? acts.layers[size_t(l + 1)].in : acts.last;
-        grow(out, BLd);
-        linear_forward(out.data(), a.act.data(), w.down_w, w.down_b, int(BL), f, d);
-        for (size_t i = 0; i < BLd; ++i) out[i] += a.mid[i];
-        h = out.data();
+        encoder_layer_forward(c, p.layers[size_t(l)], batch, acts.layers[size_t(l)], out);
     }
     if (c.layers == 0) {
         grow(acts.last, BLd);
-        std::copy(h, h + BLd, acts.last.data());
+        std::copy(acts.embed.begin(), acts.embed.begin() + long(BLd), acts.last.begin());
     }
 
     // final LayerNorm, shared keys, task queries, pooling
@@ -119,30 +215,7 @@ Losses<T> forward(const ModelConfig &c, const ParamView<const T> &p, const T *in
     grow(acts.z, size_t(B) * Tn * d);
     pool_forward(acts.z.data(), acts.pool.data(), acts.H.data(), acts.keys.data(), acts.queries.data(), batch.mask.data(), B, L, d, Tn);
 
-    // heads and losses: loss = sum_t lambda_t (1 / n_t) sum_b -log p[b, t, y]
-    Losses<T> losses;
-    losses.task.assign(size_t(Tn), T(0));
-    losses.labelled.assign(size_t(Tn), 0);
-    acts.logits.resize(size_t(Tn));
-    acts.probs.resize(size_t(Tn));
-    std::vector<T> &zt = acts.scratch.zt;
-    zt.resize(size_t(B) * d);
-    for (int t = 0; t < Tn; ++t) {
-        const int C = c.classes[size_t(t)];
-        for (int b = 0; b < B; ++b)
-            std::copy_n(acts.z.data() + (size_t(b) * Tn + t) * d, d, zt.data() + size_t(b) * d);
-        grow(acts.logits[size_t(t)], size_t(B) * C);
-        grow(acts.probs[size_t(t)], size_t(B) * C);
-        linear_forward(acts.logits[size_t(t)].data(), zt.data(), p.head_w[size_t(t)], p.head_b[size_t(t)], B, d, C);
-        int n = 0;
-        const T sum = crossentropy_forward(acts.probs[size_t(t)].data(), acts.logits[size_t(t)].data(),
-                                           batch.labels.data() + t, Tn, B, C, &n);
-        losses.labelled[size_t(t)] = n;
-        losses.task[size_t(t)] = n > 0 ? sum / T(n) : T(0);
-        const T lambda = taskWeights.empty() ? T(1) : T(taskWeights[size_t(t)]);
-        losses.total += lambda * losses.task[size_t(t)];
-    }
-    return losses;
+    return heads_forward(c, p, batch, taskWeights, acts);
 }
 
 template <class T>
@@ -150,104 +223,34 @@ void backward(const ModelConfig &c, const ParamView<const T> &p, const Batch &ba
               const std::vector<float> &taskWeights, const Losses<T> &losses,
               const Activations<T> &acts, const ParamView<T> &g)
 {
-    const int B = batch.B, L = batch.L, d = c.dim, f = c.ffn, Tn = c.tasks();
+    const int B = batch.B, L = batch.L, d = c.dim, Tn = c.tasks();
     const size_t BL = size_t(B) * L, BLd = BL * d;
-
-    // backward through the heads: dlogits = lambda_t / n_t (p - onehot(y)) on labelled rows
     typename Activations<T>::Scratch &s = acts.scratch;
-    std::vector<T> &dz = s.dz, &zt = s.zt, &dzt = s.dzt, &dlogits = s.dlogits;
-    dz.assign(size_t(B) * Tn * d, T(0));
-    zt.resize(size_t(B) * d);
-    dzt.resize(size_t(B) * d);
-    for (int t = 0; t < Tn; ++t) {
-        const int n = losses.labelled[size_t(t)];
-        if (n == 0) continue;
-        const int C = c.classes[size_t(t)];
-        const T lambda = taskWeights.empty() ? T(1) : T(taskWeights[size_t(t)]);
-        dlogits.assign(size_t(B) * C, T(0));
-        for (int b = 0; b < B; ++b) {
-            const int y = batch.labels[size_t(b) * Tn + t];
-            if (y < 0) continue;
-            for (int k = 0; k < C; ++k)
-                dlogits[size_t(b) * C + k] = lambda / T(n) * (acts.probs[size_t(t)][size_t(b) * C + k] - (k == y ? T(1) : T(0)));
-        }
-        for (int b = 0; b < B; ++b)
-            std::copy_n(acts.z.data() + (size_t(b) * Tn + t) * d, d, zt.data() + size_t(b) * d);
-        std::fill(dzt.begin(), dzt.end(), T(0));
-        linear_backward(dzt.data(), g.head_w[size_t(t)], g.head_b[size_t(t)], dlogits.data(), zt.data(), p.head_w[size_t(t)], B, d, C);
-        for (int b = 0; b < B; ++b)
-            std::copy_n(dzt.data() + size_t(b) * d, d, dz.data() + (size_t(b) * Tn + t) * d);
-    }
 
-    // backward through pooling, keys and queries
-    std::vector<T> &dH = s.dH, &dkeys = s.dkeys, &dq = s.dq;
-    dH.assign(BLd, T(0));
-    dkeys.assign(BLd, T(0));
-    dq.assign(size_t(Tn) * d, T(0));
-    pool_backward(dH.data(), dkeys.data(), dq.data(), dz.data(), acts.pool.data(), acts.H.data(), acts.keys.data(), acts.queries.data(), B, L, d, Tn);
-    queries_backward(g, dq.data(), c, p);
-    linear_backward<T>(dH.data(), g.pool_key, nullptr, dkeys.data(), acts.H.data(), p.pool_key, int(BL), d, d);
+    // heads and losses: dz (B, T, d)
+    heads_backward(c, p, batch, taskWeights, losses, acts, g);
 
-    // backward through the final LayerNorm
-    std::vector<T> &dh = s.dh;
-    dh.assign(BLd, T(0));
-    layernorm_backward(dh.data(), g.final_ln_w, g.final_ln_b, dH.data(), acts.last.data(), p.final_ln_w, acts.fln_mean.data(), acts.fln_rstd.data(), int(BL), d);
+    // backward through pooling, task queries and shared keys
+    s.dH.assign(BLd, T(0));
+    s.dkeys.assign(BLd, T(0));
+    s.dq.assign(size_t(Tn) * d, T(0));
+    pool_backward(s.dH.data(), s.dkeys.data(), s.dq.data(), s.dz.data(), acts.pool.data(), acts.H.data(), acts.keys.data(), acts.queries.data(), B, L, d, Tn);
+    queries_backward(g, s.dq.data(), c, p);
+    linear_backward<T>(s.dH.data(), g.pool_key, nullptr, s.dkeys.data(), acts.H.data(), p.pool_key, int(BL), d, d);
 
-    // backward through the layers, last first. dh holds dLoss/d(layer output).
-    std::vector<T> &dmid = s.dmid, &dact = s.dact, &dup = s.dup, &dln = s.dln, &dattn = s.dattn, &dqkv = s.dqkv;
-    for (int l = c.layers - 1; l >= 0; --l) {
-        const LayerView<const T> &w = p.layers[size_t(l)];
-        const LayerView<T> &gw = g.layers[size_t(l)];
-        const LayerActivations<T> &a = acts.layers[size_t(l)];
-        // out = mid + act W2^T + b2
-        dmid = dh;
-        dact.assign(BL * f, T(0));
-        linear_backward(dact.data(), gw.down_w, gw.down_b, dh.data(), a.act.data(), w.down_w, int(BL), f, d);
-        dup.assign(BL * f, T(0));
-        gelu_backward(dup.data(), a.up.data(), dact.data(), BL * f);
-        dln.assign(BLd, T(0));
-        linear_backward(dln.data(), gw.up_w, gw.up_b, dup.data(), a.ln2.data(), w.up_w, int(BL), d, f);
-        layernorm_backward(dmid.data(), gw.ln2_w, gw.ln2_b, dln.data(), a.mid.data(), w.ln2_w, a.ln2_mean.data(), a.ln2_rstd.data(), int(BL), d);
-        // mid = in + att_out Wo^T + bo
-        dattn.assign(BLd, T(0));
-        linear_backward(dattn.data(), gw.o_w, gw.o_b, dmid.data(), a.att_out.data(), w.o_w, int(BL), d, d);
-        dqkv.assign(3 * BLd, T(0));
-        T *dQ = dqkv.data(), *dK = dQ + BLd, *dV = dK + BLd;
-        attention_backward(dQ, dK, dV, dattn.data(), a.att.data(), a.q.data(), a.k.data(), a.v.data(), B, L, d, c.heads);
-        dln.assign(BLd, T(0));
-        linear_backward(dln.data(), gw.q_w, gw.q_b, dQ, a.ln1.data(), w.q_w, int(BL), d, d);
-        linear_backward(dln.data(), gw.k_w, gw.k_b, dK, a.ln1.data(), w.k_w, int(BL), d, d);
-        linear_backward(dln.data(), gw.v_w, gw.v_b, dV, a.ln1.data(), w.v_w, int(BL), d, d);
-        // in feeds both the residual and LN1
-        dh = dmid;
-        layernorm_backward(dh.data(), gw.ln1_w, gw.ln1_b, dln.data(), a.in.data(), w.ln1_w, a.ln1_mean.data(), a.ln1_rstd.data(), int(BL), d);
-    }
+    // backward through the final LayerNorm: dh is dLoss/d(last)
+    s.dh.assign(BLd, T(0));
+    layernorm_backward(s.dh.data(), g.final_ln_w, g.final_ln_b, s.dH.data(), acts.last.data(), p.final_ln_w, acts.fln_mean.data(), acts.fln_rstd.data(), int(BL), d);
+
+    // backward through the layers, last first: dh becomes dLoss/de
+    for (int l = c.layers - 1; l >= 0; --l)
+        encoder_layer_backward(c, p.layers[size_t(l)], g.layers[size_t(l)], acts.layers[size_t(l)], B, L, s);
 
     // backward through the embedding
-    if (c.input == InputKind::Text) {
-        for (size_t n = 0; n < BL; ++n) {
-            const int j = int(n % size_t(L));
-            T *tok = g.token + size_t(batch.tokens[n]) * d;
-            T *pos = g.position + size_t(j) * d;
-            const T *de = dh.data() + n * d;
-            for (int k = 0; k < d; ++k) {
-                tok[k] += de[k];
-                pos[k] += de[k];
-            }
-        }
-    } else {
-        for (size_t n = 0; n < BL; ++n) {
-            const int j = int(n % size_t(L));
-            const T v = acts.std_values[n];
-            T *sc = g.feature_scale + size_t(j) * d;
-            T *bi = g.feature_bias + size_t(j) * d;
-            const T *de = dh.data() + n * d;
-            for (int k = 0; k < d; ++k) {
-                sc[k] += de[k] * v;
-                bi[k] += de[k];
-            }
-        }
-    }
+    if (c.input == InputKind::Text)
+        embedding_backward(g.token, g.position, s.dh.data(), batch.tokens.data(), B, L, d);
+    else
+        feature_embedding_backward(g.feature_scale, g.feature_bias, s.dh.data(), acts.std_values.data(), B, L, d);
 }
 
 #define ATTNSCOPE_INSTANTIATE(T)                                                                   \

@@ -46,6 +46,8 @@ struct Activations {
 
     // Gradient buffers that backward() reuses from call to call, so that a
     // training step allocates (and page-faults) nothing once warmed up.
+    // After backward(), dh holds dLoss/de (B, L, d), the gradient with
+    // respect to the embedding output.
     struct Scratch {
         std::vector<T> zt, dzt, dz, dlogits, dH, dkeys, dq, dh, dmid, dact, dup, dln, dattn, dqkv;
     };

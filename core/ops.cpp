@@ -58,6 +58,30 @@ const char *kernelIsa()
     }                                                                                              \
     return generic::fn(__VA_ARGS__);
 
+// The embeddings, the task queries and the cross-entropy are short loops:
+// they run the baseline build on every processor, so that no FMA contraction
+// (v scale + bias) changes their rounding from one processor to another.
+template <class T>
+void embedding_forward(T *e, const int32_t *tokens, const T *token, const T *position, int B, int L, int d)
+{
+    generic::embedding_forward(e, tokens, token, position, B, L, d);
+}
+template <class T>
+void embedding_backward(T *dtoken, T *dposition, const T *de, const int32_t *tokens, int B, int L, int d)
+{
+    generic::embedding_backward(dtoken, dposition, de, tokens, B, L, d);
+}
+template <class T>
+void feature_embedding_forward(T *e, T *v, const float *values, const uint8_t *mask, const T *mean, const T *std,
+                               const T *scale, const T *bias, int B, int L, int d)
+{
+    generic::feature_embedding_forward(e, v, values, mask, mean, std, scale, bias, B, L, d);
+}
+template <class T>
+void feature_embedding_backward(T *dscale, T *dbias, const T *de, const T *v, int B, int L, int d)
+{
+    generic::feature_embedding_backward(dscale, dbias, de, v, B, L, d);
+}
 template <class T>
 void linear_forward(T *out, const T *inp, const T *w, const T *b, int N, int I, int O)
 {
@@ -137,6 +161,11 @@ template <class T>
 T crossentropy_forward(T *probs, const T *logits, const int32_t *labels, int labelStride, int B, int C, int *count)
 {
     return generic::crossentropy_forward(probs, logits, labels, labelStride, B, C, count);
+}
+template <class T>
+void crossentropy_backward(T *dlogits, const T *probs, const int32_t *labels, int labelStride, T scale, int B, int C)
+{
+    generic::crossentropy_backward(dlogits, probs, labels, labelStride, scale, B, C);
 }
 
 #undef ATTNSCOPE_DISPATCH

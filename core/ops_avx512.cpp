@@ -12,6 +12,7 @@
 #include <unsupported/Eigen/SpecialFunctions>
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <limits>
 

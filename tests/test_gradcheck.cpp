@@ -66,18 +66,68 @@ class TestGradcheck : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void embedding();
+    void featureEmbedding();
     void linear();
     void layernorm();
     void gelu();
     void attention();
     void pooling_data();
     void pooling();
+    void crossentropy();
     void model_data();
     void model();
     void gradientsAreNotTrivial();
     void paddingChangesNothing_data();
     void paddingChangesNothing();
 };
+
+// Token ids repeat, so dtoken accumulates over every position a token takes.
+void TestGradcheck::embedding()
+{
+    Rng rng(6);
+    const int B = 2, L = 3, d = 4, V = 5;
+    const std::vector<int32_t> tokens = {2, 4, 2, 0, 2, 1};
+    std::vector<double> token = randomVector(rng, V * d), position = randomVector(rng, L * d);
+    const std::vector<double> r = randomVector(rng, B * L * d);
+    auto loss = [&] {
+        std::vector<double> e(B * L * d);
+        ops::embedding_forward(e.data(), tokens.data(), token.data(), position.data(), B, L, d);
+        return dot(e, r);
+    };
+    std::vector<double> dtoken(token.size(), 0), dposition(position.size(), 0);
+    ops::embedding_backward(dtoken.data(), dposition.data(), r.data(), tokens.data(), B, L, d);
+    QCOMPARE(checkGradient("embedding dtoken", token, dtoken, loss), 0);
+    QCOMPARE(checkGradient("embedding dposition", position, dposition, loss), 0);
+    // token 3 is not in the batch
+    for (int k = 0; k < d; ++k) QCOMPARE(dtoken[3 * d + k], 0.0);
+}
+
+// Standardised values, masked entries read as v = 0 whatever is behind them.
+void TestGradcheck::featureEmbedding()
+{
+    Rng rng(7);
+    const int B = 2, L = 3, d = 4;
+    const std::vector<float> values = {1.5f, -2.0f, 99.0f, 0.25f, 3.0f, -1.0f};
+    const std::vector<uint8_t> mask = {1, 1, 0, 1, 1, 1};
+    const std::vector<double> mean = {0.5, -1.0, 2.0}, stdv = {2.0, 0.5, 1.5};
+    std::vector<double> scale = randomVector(rng, L * d), bias = randomVector(rng, L * d);
+    const std::vector<double> r = randomVector(rng, B * L * d);
+    std::vector<double> v(B * L);
+    auto loss = [&] {
+        std::vector<double> e(B * L * d);
+        ops::feature_embedding_forward(e.data(), v.data(), values.data(), mask.data(), mean.data(), stdv.data(),
+                                       scale.data(), bias.data(), B, L, d);
+        return dot(e, r);
+    };
+    loss();
+    QCOMPARE(v[0], (1.5 - 0.5) / 2.0);
+    QCOMPARE(v[2], 0.0);
+    std::vector<double> dscale(scale.size(), 0), dbias(bias.size(), 0);
+    ops::feature_embedding_backward(dscale.data(), dbias.data(), r.data(), v.data(), B, L, d);
+    QCOMPARE(checkGradient("feature embedding dscale", scale, dscale, loss), 0);
+    QCOMPARE(checkGradient("feature embedding dbias", bias, dbias, loss), 0);
+}
 
 void TestGradcheck::linear()
 {
@@ -225,6 +275,28 @@ void TestGradcheck::pooling()
         QCOMPARE(checkGradient(name, sub, dsub, subLoss), 0);
         std::copy(sub.begin(), sub.end(), params.begin() + long(spec->offset));
     }
+}
+
+// The loss of a task, scaled as the model scales it (lambda_t / n_t), over
+// rows with labels strided as in a batch; an unlabelled row adds nothing.
+void TestGradcheck::crossentropy()
+{
+    Rng rng(8);
+    const int B = 3, C = 4, stride = 2;
+    std::vector<double> logits = randomVector(rng, B * C, 2.0);
+    const std::vector<int32_t> labels = {3, 9, -1, 9, 0, 9};  // rows 0 and 2 labelled (9: another task's)
+    const double scale = 0.5 / 2;
+    std::vector<double> probs(B * C);
+    auto loss = [&] {
+        int n = 0;
+        const double sum = ops::crossentropy_forward(probs.data(), logits.data(), labels.data(), stride, B, C, &n);
+        return n == 2 ? scale * sum : NAN;
+    };
+    loss();
+    std::vector<double> dlogits(B * C, 0);
+    ops::crossentropy_backward(dlogits.data(), probs.data(), labels.data(), stride, scale, B, C);
+    QCOMPARE(checkGradient("crossentropy dlogits", logits, dlogits, loss), 0);
+    for (int k = 0; k < C; ++k) QCOMPARE(dlogits[1 * C + k], 0.0);
 }
 
 namespace {
