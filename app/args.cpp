@@ -1,39 +1,46 @@
 #include "args.h"
 
 #include <algorithm>
-#include <cctype>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstdlib>
 #include <sstream>
 
 namespace attnscope {
 
-bool parseInteger(const std::string &text, int64_t *out)
+// Decimal only, in every parser: std::from_chars reads no "0x" prefix, no
+// leading blank and, unlike strtod, does not follow LC_NUMERIC (the window
+// runs under a QApplication, which sets the locale from the environment).
+// A leading '+' is allowed, as people write it.
+namespace {
+
+template <class T>
+bool parseWhole(const std::string &text, T *out)
 {
     const char *begin = text.data(), *end = begin + text.size();
-    if (begin != end && *begin == '+')
-        ++begin;
+    if (begin != end && *begin == '+' && ++begin != end && *begin == '-')
+        return false;  // "+-1"
     const auto [ptr, ec] = std::from_chars(begin, end, *out);
-    return !text.empty() && ec == std::errc() && ptr == end;
+    return begin != end && ec == std::errc() && ptr == end;
+}
+
+} // namespace
+
+bool parseInteger(const std::string &text, int64_t *out)
+{
+    return parseWhole(text, out);
 }
 
 bool parseUnsigned(const std::string &text, uint64_t *out)
 {
-    const char *begin = text.data(), *end = begin + text.size();
-    const auto [ptr, ec] = std::from_chars(begin, end, *out);
-    return !text.empty() && ec == std::errc() && ptr == end;
+    return parseWhole(text, out);
 }
 
 bool parseNumber(const std::string &text, double *out)
 {
-    if (text.empty() || std::isspace(static_cast<unsigned char>(text.front())))
-        return false;
-    char *end = nullptr;
-    errno = 0;
-    const double value = std::strtod(text.c_str(), &end);
-    if (end != text.c_str() + text.size() || errno == ERANGE || !std::isfinite(value))
+    // chars_format::general: 0.5, .5, 5., 5e-3; never hex floats. "inf" and
+    // "nan" parse, and are refused as not finite; an overflow is an error.
+    double value = 0;
+    if (!parseWhole(text, &value) || !std::isfinite(value))
         return false;
     *out = value;
     return true;
@@ -157,7 +164,7 @@ int64_t ArgParser::integer(const std::string &name, int64_t fallback, int64_t mi
     const std::string text = string(name);
     int64_t value = 0;
     if (!parseInteger(text, &value))
-        fail(name, "'" + text + "' is not an integer");
+        fail(name, "'" + text + "' is not a decimal integer");
     if (value < min || value > max)
         fail(name, text + " is out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
     return value;
@@ -170,7 +177,7 @@ uint64_t ArgParser::unsignedInteger(const std::string &name, uint64_t fallback) 
     const std::string text = string(name);
     uint64_t value = 0;
     if (!parseUnsigned(text, &value))
-        fail(name, "'" + text + "' is not a non-negative integer");
+        fail(name, "'" + text + "' is not a non-negative decimal integer");
     return value;
 }
 
@@ -181,7 +188,7 @@ double ArgParser::number(const std::string &name, double fallback, double min, d
     const std::string text = string(name);
     double value = 0;
     if (!parseNumber(text, &value))
-        fail(name, "'" + text + "' is not a number");
+        fail(name, "'" + text + "' is not a finite decimal number");
     if (value < min || value > max) {
         std::ostringstream range;
         range << text << " is out of range [" << min << ", " << max << "]";

@@ -22,8 +22,9 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// Strict value parsers: the whole text must be the number (no trailing
-// characters, no white space); doubles must be finite.
+// Strict value parsers: the whole text must be a decimal number (an optional
+// '+', no white space, no trailing characters, no hex such as 0x10, whatever
+// the locale); doubles must be finite (no inf, no nan).
 bool parseInteger(const std::string &text, int64_t *out);
 bool parseUnsigned(const std::string &text, uint64_t *out);
 bool parseNumber(const std::string &text, double *out);

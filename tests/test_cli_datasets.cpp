@@ -20,6 +20,9 @@ private Q_SLOTS:
     void summaryJson();
     void badInputExitsOne();
     void columnOptions();
+    void numbersAreDecimal_data();
+    void numbersAreDecimal();
+    void decimalNumbersAccepted();
 };
 
 void TestCliDatasets::trainEvalAttention_data()
@@ -113,6 +116,52 @@ void TestCliDatasets::columnOptions()
     QCOMPARE(r.code, 1);
     r = cli({"summary", "--data", tsv, "--ignore-columns", "rpm,"});
     QCOMPARE(r.code, 2);
+}
+
+// Every numeric flag (ArgParser::number, integer, unsignedInteger and
+// --task-weight) takes a decimal number only: 0x10 was read as 16 by strtod.
+void TestCliDatasets::numbersAreDecimal_data()
+{
+    QTest::addColumn<QString>("flag");
+    QTest::addColumn<QString>("value");
+    QTest::newRow("hex") << "lr" << "0x10";
+    QTest::newRow("hex float") << "lr" << "0x1p-4";
+    QTest::newRow("inf") << "lr" << "inf";
+    QTest::newRow("infinity") << "clip" << "infinity";
+    QTest::newRow("nan") << "lr" << "nan";
+    QTest::newRow("leading blank") << "lr" << " 0.1";
+    QTest::newRow("decimal comma") << "lr" << "0,1";
+    QTest::newRow("exponent without digits") << "lr" << "1e";
+    QTest::newRow("overflow") << "weight-decay" << "1e999";
+    QTest::newRow("plus minus") << "momentum" << "+-0.5";
+    QTest::newRow("integer hex") << "batch-size" << "0x10";
+    QTest::newRow("integer exponent") << "batch-size" << "1e3";
+    QTest::newRow("integer plus minus") << "batch-size" << "+-1";
+    QTest::newRow("unsigned hex") << "seed" << "0x10";
+    QTest::newRow("unsigned negative") << "seed" << "-1";
+    QTest::newRow("task weight hex") << "task-weight" << "topic=0x1";
+    QTest::newRow("task weight nan") << "task-weight" << "topic=nan";
+}
+
+void TestCliDatasets::numbersAreDecimal()
+{
+    QFETCH(QString, flag);
+    QFETCH(QString, value);
+    QTemporaryDir dir;
+    const QString ckpt = dir.filePath("m.safetensors");
+    const Run r = cli({"train", "--data", "builtin:reviews?n=20", "--steps", "1", "--out", ckpt, "--" + flag, value});
+    QVERIFY2(r.code == 2, qPrintable(QString("exit %1: %2").arg(r.code).arg(r.err)));
+    QVERIFY2(r.err.contains("--" + flag + ": ") && r.err.contains("'" + value.section('=', -1) + "'"), qPrintable(r.err));
+    QVERIFY(!QFile::exists(ckpt));
+}
+
+void TestCliDatasets::decimalNumbersAccepted()
+{
+    QTemporaryDir dir;
+    const Run r = cli({"train", "--data", "builtin:reviews?n=20", "--steps", "+2", "--lr", ".003", "--clip", "5.",
+                       "--weight-decay", "1E-2", "--seed", "+7", "--task-weight", "topic=+0.5",
+                       "--out", dir.filePath("m.safetensors")});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
 }
 
 QTEST_GUILESS_MAIN(TestCliDatasets)
