@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <map>
 
 namespace attnscope {
 
@@ -26,43 +25,85 @@ std::string nameOf(const std::string &spec)
     return body.substr(0, body.find('?'));
 }
 
-bool parseOptions(const std::string &spec, bool allowMissing, Options *opt, std::string *error)
+// The query's items as key/value pairs, in order; a key given twice is an
+// error (a typo or a pasted spec: which value was meant cannot be known).
+bool optionPairs(const std::string &spec, std::vector<std::pair<std::string, std::string>> *out,
+                 std::string *error)
 {
-    const std::string takes = allowMissing ? "n, seed, noise, missing" : "n, seed, noise";
-    for (const std::string &item : builtinOptionItems(spec)) {
+    const size_t q = spec.find('?');
+    if (q == std::string::npos) return true;
+    const std::string query = spec.substr(q + 1);
+    size_t pos = 0;
+    while (pos <= query.size()) {
+        size_t amp = query.find('&', pos);
+        if (amp == std::string::npos) amp = query.size();
+        const std::string item = query.substr(pos, amp - pos);
+        pos = amp + 1;
+        if (item.empty()) continue;
         const size_t eq = item.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
+            if (error) *error = spec + ": option \"" + item + "\" is not of the form key=value";
+            return false;
+        }
+        std::string key = item.substr(0, eq), value = item.substr(eq + 1);
+        for (const auto &earlier : *out)
+            if (earlier.first == key) {
+                if (error)
+                    *error = spec + ": option \"" + key + "\" is given twice (" + key + "=" + earlier.second
+                             + ", then " + item + ")";
+                return false;
+            }
+        out->emplace_back(std::move(key), std::move(value));
+    }
+    return true;
+}
+
+} // namespace
+
+bool readBuiltinOptions(const std::string &spec, int *n, uint64_t *seed,
+                        const std::vector<std::pair<const char *, double *>> &fractions, std::string *error)
+{
+    std::vector<std::pair<std::string, std::string>> options;
+    if (!optionPairs(spec, &options, error)) return false;
+    for (const auto &option : options) {
+        const std::string &key = option.first, &value = option.second;
         auto bad = [&](const std::string &what) {
-            if (error) *error = spec + ": option \"" + item + "\": " + what;
+            if (error) *error = spec + ": option " + key + "=" + value + ": " + what;
             return false;
         };
-        if (eq == std::string::npos || eq == 0 || eq + 1 == item.size())
-            return bad("not of the form key=value");
-        const std::string key = item.substr(0, eq), value = item.substr(eq + 1);
         const char *b = value.data(), *e = value.data() + value.size();
         if (key == "n") {
             int64_t v = 0;
             const auto r = std::from_chars(b, e, v);
             if (r.ec != std::errc() || r.ptr != e || v < 1 || v > 10000000)
                 return bad("expected a whole number of samples from 1 to 10000000");
-            opt->n = int(v);
-        } else if (key == "seed") {
+            *n = int(v);
+            continue;
+        }
+        if (key == "seed") {
             uint64_t v = 0;
             const auto r = std::from_chars(b, e, v);
             if (r.ec != std::errc() || r.ptr != e) return bad("expected a non-negative whole number");
-            opt->seed = v;
-        } else if (key == "noise" || (allowMissing && key == "missing")) {
-            double v = 0;
-            const auto r = std::from_chars(b, e, v);
-            if (r.ec != std::errc() || r.ptr != e || !(v >= 0.0 && v <= 1.0))
-                return bad("expected a number from 0 to 1");
-            (key == "noise" ? opt->noise : opt->missing) = v;
-        } else {
+            *seed = v;
+            continue;
+        }
+        const auto fraction = std::find_if(fractions.begin(), fractions.end(),
+                                           [&](const auto &f) { return key == f.first; });
+        if (fraction == fractions.end()) {
+            std::string takes = "n, seed";
+            for (const auto &f : fractions) takes += std::string(", ") + f.first;
             if (error) *error = spec + ": unknown option \"" + key + "\" (" + nameOf(spec) + " takes " + takes + ")";
             return false;
         }
+        double v = 0;
+        const auto r = std::from_chars(b, e, v);
+        if (r.ec != std::errc() || r.ptr != e || !(v >= 0.0 && v <= 1.0)) return bad("expected a number from 0 to 1");
+        *fraction->second = v;
     }
     return true;
 }
+
+namespace {
 
 // Replaces a label by another class with probability p, from its own stream.
 int noisy(int label, int classes, double p, SplitMix *rng)
@@ -116,7 +157,8 @@ enum { Temperature = 0, Vibration = 3, Current = 5, Rpm = 6, Co2 = 9, Dust = 10 
 bool generateSensors(const std::string &spec, Dataset *out, std::string *error)
 {
     Options opt;
-    if (!parseOptions(spec, true, &opt, error)) return false;
+    if (!readBuiltinOptions(spec, &opt.n, &opt.seed, {{"noise", &opt.noise}, {"missing", &opt.missing}}, error))
+        return false;
     Dataset data;
     data.source = spec;
     data.input = InputKind::Tabular;
@@ -186,7 +228,7 @@ const std::vector<std::string> Fillers = {"the", "a", "box", "ball", "then", "an
 bool generateOrder(const std::string &spec, Dataset *out, std::string *error)
 {
     Options opt;
-    if (!parseOptions(spec, false, &opt, error)) return false;
+    if (!readBuiltinOptions(spec, &opt.n, &opt.seed, {{"noise", &opt.noise}}, error)) return false;
     Dataset data;
     data.source = spec;
     data.input = InputKind::Text;
@@ -234,22 +276,6 @@ bool generateOrder(const std::string &spec, Dataset *out, std::string *error)
 }
 
 } // namespace
-
-std::vector<std::string> builtinOptionItems(const std::string &spec)
-{
-    std::vector<std::string> items;
-    const size_t q = spec.find('?');
-    if (q == std::string::npos) return items;
-    const std::string query = spec.substr(q + 1);
-    size_t pos = 0;
-    while (pos <= query.size()) {
-        size_t amp = query.find('&', pos);
-        if (amp == std::string::npos) amp = query.size();
-        if (amp > pos) items.push_back(query.substr(pos, amp - pos));
-        pos = amp + 1;
-    }
-    return items;
-}
 
 bool isExtraBuiltin(const std::string &spec)
 {

@@ -25,7 +25,6 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
-#include <map>
 #include <numeric>
 #include <string_view>
 #include <unordered_map>
@@ -915,40 +914,13 @@ const char *const ReviewsSuggestion =
     "words cannot flip \"not good\". Set Layers to 1 to reach 100%; the encoder then spreads the "
     "cues over every token and the negation shows in its self-attention map instead.";
 
-bool generateReviews(const std::string &spec, const std::map<std::string, std::string> &options,
-                     Dataset *out, std::string *error)
+bool generateReviews(const std::string &spec, Dataset *out, std::string *error)
 {
     ReviewOptions opt;
-    for (const auto &option : options) {
-        // Named references, not a structured binding: clang before 16 cannot
-        // capture a binding in the lambda below (the fuzz build uses clang 14).
-        const std::string &key = option.first, &value = option.second;
-        auto bad = [&](const std::string &what) {
-            if (error) *error = spec + ": option " + key + "=" + value + ": " + what;
-            return false;
-        };
-        if (key == "n") {
-            int64_t v = 0;
-            const auto r = std::from_chars(value.data(), value.data() + value.size(), v);
-            if (r.ec != std::errc() || r.ptr != value.data() + value.size() || v < 1 || v > 10000000)
-                return bad("expected a whole number of samples from 1 to 10000000");
-            opt.n = int(v);
-        } else if (key == "seed") {
-            uint64_t v = 0;
-            const auto r = std::from_chars(value.data(), value.data() + value.size(), v);
-            if (r.ec != std::errc() || r.ptr != value.data() + value.size())
-                return bad("expected a non-negative whole number");
-            opt.seed = v;
-        } else if (key == "noise" || key == "distractors" || key == "negation") {
-            double v = 0;
-            if (!parseDouble(value, &v) || !(v >= 0.0 && v <= 1.0))
-                return bad("expected a number from 0 to 1");
-            (key == "noise" ? opt.noise : key == "negation" ? opt.negation : opt.distractors) = v;
-        } else {
-            if (error) *error = spec + ": unknown option " + inQuotes(key) + " (reviews takes n, seed, negation, noise, distractors)";
-            return false;
-        }
-    }
+    if (!readBuiltinOptions(spec, &opt.n, &opt.seed,
+                            {{"negation", &opt.negation}, {"noise", &opt.noise}, {"distractors", &opt.distractors}},
+                            error))
+        return false;
 
     Dataset data;
     data.source = spec;
@@ -968,22 +940,12 @@ bool generateReviews(const std::string &spec, const std::map<std::string, std::s
     return true;
 }
 
-// "builtin:NAME?k=v&k2=v2" -> NAME and the options.
+// "builtin:NAME?k=v&k2=v2": the generator of NAME reads the options.
 bool loadBuiltin(const std::string &spec, Dataset *out, std::string *error)
 {
     const std::string body = spec.substr(8); // after "builtin:"
-    const size_t q = body.find('?');
-    const std::string name = body.substr(0, q);
-    std::map<std::string, std::string> options;
-    for (const std::string &item : builtinOptionItems(spec)) {
-        const size_t eq = item.find('=');
-        if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
-            if (error) *error = spec + ": option " + inQuotes(item) + " is not of the form key=value";
-            return false;
-        }
-        options[item.substr(0, eq)] = item.substr(eq + 1);
-    }
-    if (name == "reviews") return generateReviews(spec, options, out, error);
+    const std::string name = body.substr(0, body.find('?'));
+    if (name == "reviews") return generateReviews(spec, out, error);
     if (isExtraBuiltin(spec)) return loadExtraBuiltin(spec, out, error); // sensors, order (builtins.cpp)
     std::string names;
     for (const std::string &n : builtinDatasets()) names += (names.empty() ? "" : ", ") + n;

@@ -131,6 +131,19 @@ void TestBuiltins::optionErrors()
     QVERIFY(!loadExtraBuiltin("builtin:order?n=0", &d, &error));
     QVERIFY2(error.find("from 1 to 10000000") != std::string::npos, error.c_str());
     QVERIFY(!loadExtraBuiltin("builtin:order?missing=0.1", &d, &error));
+    QVERIFY2(error.find("(order takes n, seed, noise)") != std::string::npos, error.c_str());
+
+    // A repeated option is refused, naming it, for every built-in (the last
+    // value used to win silently).
+    for (const std::string spec : {"builtin:sensors?n=5&n=6", "builtin:order?n=5&n=6", "builtin:reviews?n=5&n=6"}) {
+        d = {};
+        QVERIFY2(!loadDataset(spec, &d, &error), spec.c_str());
+        QCOMPARE(error, spec + ": option \"n\" is given twice (n=5, then n=6)");
+        QVERIFY(d.samples.empty());
+    }
+    QVERIFY(!loadDataset("builtin:sensors?missing=0.1&noise=0&missing=0.2", &d, &error));
+    QVERIFY2(error.find("option \"missing\" is given twice (missing=0.1, then missing=0.2)") != std::string::npos,
+             error.c_str());
 }
 
 void TestBuiltins::sensorsAttentionOnDecidingFeatures()

@@ -501,6 +501,11 @@ void TestDataset::builtinErrors_data()
     QTest::newRow("bad seed") << "builtin:reviews?seed=-1" << "option seed=-1:";
     QTest::newRow("unknown option") << "builtin:reviews?colour=red" << "unknown option \"colour\"";
     QTest::newRow("not key=value") << "builtin:reviews?n" << "option \"n\" is not of the form key=value";
+    // The last value used to win silently.
+    QTest::newRow("repeated n") << "builtin:reviews?n=5&n=6" << "option \"n\" is given twice (n=5, then n=6)";
+    QTest::newRow("repeated, same value") << "builtin:reviews?seed=1&&noise=0.1&seed=1"
+                                          << "option \"seed\" is given twice (seed=1, then seed=1)";
+    QTest::newRow("repeated negation") << "builtin:reviews?negation=0.1&negation=0.5" << "option \"negation\" is given twice";
 }
 
 void TestDataset::builtinErrors()
