@@ -569,6 +569,12 @@ bool CsvReader::decideRoles()
         if (t == tasks.size())
             return fail(where(m_headerLine) + column(c) + " holds rationales of task " + inQuotes(task)
                         + ", which is not a label column");
+        // rationale_x and rationales_x (or RATIONALE_x) both name x's
+        // rationales: taking one would drop the other without a word.
+        if (m_rationaleCols[t] >= 0)
+            return fail(where(m_headerLine) + column(m_rationaleCols[t]) + " and " + column(c)
+                        + " both hold rationales of task " + inQuotes(task)
+                        + " (keep one, or leave one out with --ignore-columns)");
         m_rationaleCols[t] = c;
     }
     if (m_columns) { // guessing: the roles are all that was asked for

@@ -227,6 +227,7 @@ void TestCsv::errors_data()
     row("rationale_outside.csv", "rationale_outside.csv:3: column 3 (\"rationale_label\"): rationale span 2-9 of task \"label\" is outside the text (5 code points)");
     row("quote_after_close.csv", "quote_after_close.csv:2: column 1 (\"text\"): unexpected character 'x' after the closing quote");
     row("rationale_no_task.csv", "rationale_no_task.csv:1: column 3 (\"rationale_other\") holds rationales of task \"other\", which is not a label column");
+    row("rationale_twice.csv", "rationale_twice.csv:1: column 3 (\"rationale_label\") and column 4 (\"rationales_label\") both hold rationales of task \"label\"");
     row("directory.csv", "directory.csv: is a directory");
     row("no_such_file.csv", "no_such_file.csv: no such file");
 }
