@@ -188,35 +188,6 @@ std::string_view trim(std::string_view s)
     return s;
 }
 
-bool isMissingValue(std::string_view s)
-{
-    s = trim(s);
-    return s.empty() || s == "nan" || s == "NaN" || s == "NAN" || s == "NA" || s == "N/A" || s == "null";
-}
-
-// A number as in JSON or Python's float(): locale-independent, whole field.
-enum class Number { Ok, Missing, NotANumber, OutOfRange };
-Number parseFeature(std::string_view s, float *out)
-{
-    if (isMissingValue(s)) {
-        *out = std::numeric_limits<float>::quiet_NaN();
-        return Number::Missing;
-    }
-    s = trim(s);
-    if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-    double v = 0;
-    const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (r.ec == std::errc::result_out_of_range) return Number::OutOfRange;
-    if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return Number::NotANumber;
-    if (std::isnan(v)) {
-        *out = std::numeric_limits<float>::quiet_NaN();
-        return Number::Missing;
-    }
-    if (!std::isfinite(float(v))) return Number::OutOfRange;
-    *out = float(v);
-    return Number::Ok;
-}
-
 bool parseInt(std::string_view s, int64_t *out)
 {
     s = trim(s);
@@ -458,10 +429,10 @@ bool CsvReader::decideRoles()
         int present = 0, numbers = 0;
         for (const Row &r : m_buffer) {
             float v;
-            const Number n = parseFeature(r.fields[size_t(c)], &v);
-            if (n == Number::Missing) continue;
+            const FeatureValue n = parseFeatureValue(r.fields[size_t(c)], &v);
+            if (n == FeatureValue::Missing) continue;
             ++present;
-            if (n == Number::Ok) ++numbers;
+            if (n == FeatureValue::Number) ++numbers;
         }
         return numbers * 5 >= present * 4;
     };
@@ -618,13 +589,13 @@ bool CsvReader::addRow(int line, std::vector<std::string> &fields)
         for (size_t j = 0; j < m_featureCols.size(); ++j) {
             const int c = m_featureCols[j];
             const std::string &v = fields[size_t(c)];
-            switch (parseFeature(v, &s.features[j])) {
-            case Number::Ok: empty = false; break;
-            case Number::Missing: break;
-            case Number::NotANumber:
+            switch (parseFeatureValue(v, &s.features[j])) {
+            case FeatureValue::Number: empty = false; break;
+            case FeatureValue::Missing: break;
+            case FeatureValue::NotANumber:
                 return fail(where(line) + column(c) + ": non-numeric value " + inQuotes(v)
                             + " in a feature column (a missing value is an empty field or NaN)");
-            case Number::OutOfRange:
+            case FeatureValue::OutOfRange:
                 return fail(where(line) + column(c) + ": " + inQuotes(v) + " is out of range for a float");
             }
         }
@@ -712,9 +683,10 @@ bool CsvReader::finish(Dataset *out)
         const std::string &name = m_header[size_t(m_taskCols[t])];
         if (names.empty())
             return fail(m_path + ": " + column(m_taskCols[t]) + ", a label column, is empty in every row");
-        if (names.size() == 1)
-            return fail(m_path + ": " + column(m_taskCols[t]) + ", a label column, has only one class, "
-                        + inQuotes(names[0]) + " (a task needs at least two; leave the column out with --task-columns)");
+        if (names.size() == 1) // loads, as from JSON Lines (docs/datasets.md says why)
+            m_warnings.add("tasks with one class",
+                           m_path + ": " + column(m_taskCols[t]) + ": " + oneClassWarning(name, names[0])
+                               + "; leave the column out with --task-columns or --ignore-columns");
         std::vector<int> order(names.size());
         std::iota(order.begin(), order.end(), 0);
         std::sort(order.begin(), order.end(), [&](int a, int b) { return names[size_t(a)] < names[size_t(b)]; });

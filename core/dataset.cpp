@@ -574,17 +574,21 @@ private:
         for (size_t i = 0; i < features.keys.size(); ++i) {
             const std::string &name = features.keys[i];
             const Json &v = features.items[i];
-            double value = std::nan("");
-            if (v.type == Json::Number) {
-                if (!parseDouble(v.text, &value) || !std::isfinite(float(value)))
-                    return fail(error, where(lineNo) + "feature " + inQuotes(name) + ": " + v.text
-                                           + " is out of range");
-            } else if (v.type == Json::String) {
-                const std::string &s = v.text;
-                const bool missing = s.empty() || s == "nan" || s == "NaN" || s == "NA";
-                if (!missing && (!parseDouble(s, &value) || !std::isfinite(float(value))))
-                    return fail(error, where(lineNo) + "feature " + inQuotes(name)
-                                           + " has a non-numeric value " + inQuotes(s));
+            // A number, or a string read as a CSV cell is (the same missing
+            // values, a number in quotes), or null for missing.
+            float value = nan;
+            if (v.type == Json::Number || v.type == Json::String) {
+                switch (parseFeatureValue(v.text, &value)) {
+                case FeatureValue::Number:
+                case FeatureValue::Missing: break;
+                case FeatureValue::NotANumber:
+                    return fail(error, where(lineNo) + "feature " + inQuotes(name) + " has a non-numeric value "
+                                           + inQuotes(v.text) + " (a missing value is null, \"\", NaN, NA, N/A or null)");
+                case FeatureValue::OutOfRange:
+                    return fail(error, where(lineNo) + "feature " + inQuotes(name) + ": "
+                                           + (v.type == Json::String ? inQuotes(v.text) : v.text)
+                                           + " is out of range for a float");
+                }
             } else if (v.type != Json::Null) {
                 return fail(error, where(lineNo) + "feature " + inQuotes(name)
                                        + " must be a number (or null when missing), not " + typeName(v));
@@ -593,7 +597,7 @@ private:
             const auto [it, added] = m_featureIds.emplace(name, int(m_featureNames.size()));
             if (added) m_featureNames.push_back(name);
             if (sample->features.size() <= size_t(it->second)) sample->features.resize(size_t(it->second) + 1, nan);
-            sample->features[size_t(it->second)] = float(value);
+            sample->features[size_t(it->second)] = value;
         }
         return true;
     }
@@ -638,8 +642,7 @@ private:
                 info.classes.push_back(names[size_t(byName[k])]);
             }
             if (info.classes.size() == 1)
-                m_warnings.add("tasks with one class", m_path + ": task " + inQuotes(info.name)
-                                                           + " has only one class, " + inQuotes(info.classes[0]));
+                m_warnings.add("tasks with one class", m_path + ": " + oneClassWarning(info.name, info.classes[0]));
             data.tasks.push_back(std::move(info));
         }
 
@@ -956,6 +959,32 @@ bool loadBuiltin(const std::string &spec, Dataset *out, std::string *error)
 } // namespace
 
 // ---------------------------------------------------------------------------
+
+FeatureValue parseFeatureValue(std::string_view text, float *out)
+{
+    *out = std::numeric_limits<float>::quiet_NaN();
+    auto trim = [](std::string_view s) {
+        while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+        while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+        return s;
+    };
+    std::string_view s = trim(text);
+    if (s.empty() || s == "nan" || s == "NaN" || s == "NAN" || s == "NA" || s == "N/A" || s == "null")
+        return FeatureValue::Missing;
+    if (s.front() == '+') {
+        s.remove_prefix(1);
+        if (s.empty() || s.front() == '-') return FeatureValue::NotANumber; // "+", "+-1"
+    }
+    // from_chars: locale-independent, decimal only (no 0x), whole text.
+    double v = 0;
+    const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (r.ec == std::errc::result_out_of_range) return FeatureValue::OutOfRange;
+    if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return FeatureValue::NotANumber;
+    if (std::isnan(v)) return FeatureValue::Missing; // another spelling from_chars reads ("-nan")
+    if (!std::isfinite(float(v))) return FeatureValue::OutOfRange; // inf, or beyond float32
+    *out = float(v);
+    return FeatureValue::Number;
+}
 
 bool Dataset::hasRationales() const
 {

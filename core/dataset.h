@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace attnscope {
@@ -75,6 +76,15 @@ struct LoadOptions {
 // CSV/TSV files only; for other sources they are an error.
 bool loadDataset(const std::string &spec, const LoadOptions &options, Dataset *out,
                  std::string *error, const LoadProgress &progress = {});
+
+// A feature value as every reader takes it (docs/datasets.md, "Values"):
+// a decimal number as written in C or Python ("3", "-2.5e3", "+1", blanks
+// around allowed; no hex, whatever the locale), or a missing value: an empty
+// text, "nan", "NaN", "NAN", "NA", "N/A" or "null" (blanks around allowed).
+// *out is the number as a float, NaN when missing or not a number;
+// OutOfRange: infinite or beyond float32.
+enum class FeatureValue { Number, Missing, NotANumber, OutOfRange };
+FeatureValue parseFeatureValue(std::string_view text, float *out);
 
 // Names of the built-in generators ("reviews", ...).
 std::vector<std::string> builtinDatasets();

@@ -33,4 +33,12 @@ private:
     std::vector<std::string> m_list;
 };
 
+// Both readers load a task whose labels hold one class, with this warning
+// (docs/datasets.md says why): "task "t" has only one class, "a": ...".
+inline std::string oneClassWarning(const std::string &task, const std::string &cls)
+{
+    return "task \"" + task + "\" has only one class, \"" + cls
+        + "\": it cannot be learned (its loss is always 0, its accuracy 1)";
+}
+
 } // namespace attnscope

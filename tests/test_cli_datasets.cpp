@@ -69,7 +69,9 @@ void TestCliDatasets::badInputExitsOne()
 {
     const QDir dir(source("tests/data/csv"));
     for (const QString &name : dir.entryList({"*.csv", "*.tsv"}, QDir::Files)) {
-        if (name == "text.csv" || name == "tabular.tsv" || name == "crlf_bom.csv") continue;
+        if (name == "text.csv" || name == "tabular.tsv" || name == "crlf_bom.csv" || name == "one_class.csv"
+            || name == "missing_spellings.csv")
+            continue;
         QTemporaryDir out;
         const Run r = cli({"train", "--data", dir.filePath(name), "--out", out.filePath("m.safetensors"), "--epochs", "1"});
         QVERIFY2(r.code == 1, qPrintable(name + ": " + r.err));
