@@ -58,7 +58,8 @@ void checkFileOptions(const ArgParser &parser, const std::vector<std::string> &i
 // classes (and, for tabular data, features).
 void requireCompatible(const Dataset &data, const Model &model, const std::string &checkpoint);
 
-// Encodes data.samples[indices] with the model's vocabulary and max_len.
+// Encodes data.samples[indices] with the model's vocabulary and max_len;
+// Failure when a feature value does not standardise (checkStandardised).
 EncodedDataset encodeFor(const Model &model, const Dataset &data, const std::vector<int> &indices,
                          bool keepTokens = true);
 

@@ -155,6 +155,8 @@ void requireCompatible(const Dataset &data, const Model &model, const std::strin
 
 EncodedDataset encodeFor(const Model &model, const Dataset &data, const std::vector<int> &indices, bool keepTokens)
 {
+    if (std::string error; !checkStandardised(data, indices, model.inputMean, model.inputStd, &error))
+        throw Failure(error);
     const Vocabulary vocab = model.config.input == InputKind::Text ? Vocabulary(model.vocab) : Vocabulary();
     return encodeDataset(data, indices, vocab, model.config.maxLen, keepTokens);
 }

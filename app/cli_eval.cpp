@@ -158,6 +158,8 @@ int attention(const std::vector<std::string> &args)
     if (limit >= 0)
         count = std::min(count, size_t(limit));
 
+    if (std::string error; !checkStandardised(data, range(int(count)), model.inputMean, model.inputStd, &error))
+        throw Failure(error);  // before any output (encodeFor checks each chunk too late for that)
     std::FILE *out = stdout;
     if (!outPath.empty()) {
         std::string error;

@@ -1161,6 +1161,34 @@ void featureStats(const Dataset &data, const std::vector<int> &indices,
     }
 }
 
+bool checkStandardised(const Dataset &data, const std::vector<int> &indices, const std::vector<float> &mean,
+                       const std::vector<float> &std, std::string *error)
+{
+    if (data.input != InputKind::Tabular) return true;
+    const size_t F = std::min({data.featureNames.size(), mean.size(), std.size()});
+    for (int i : indices) {
+        const Sample &s = data.samples[size_t(i)];
+        for (size_t j = 0; j < F && j < s.features.size(); ++j) {
+            const float r = s.features[j];
+            if (std::isnan(r)) continue; // missing: masked, v = 0
+            const float v = (r - mean[j]) / std[j]; // exactly as model.cpp, in float
+            if (std::isfinite(v) && std::fabs(v) <= MaxStandardised) continue;
+            if (error) {
+                char what[256];
+                std::snprintf(what, sizeof what,
+                              "%g standardises to %g ((value - mean) / std with mean %g and std %g); the "
+                              "model's float32 arithmetic takes values within %g standard deviations of the mean",
+                              double(r), double(v), double(mean[j]), double(std[j]), double(MaxStandardised));
+                const std::string where = s.line > 0 ? data.source + ":" + std::to_string(s.line)
+                                                     : data.source + ": sample " + std::to_string(i + 1);
+                *error = where + ": feature " + inQuotes(data.featureNames[j]) + ": " + what;
+            }
+            return false;
+        }
+    }
+    return true;
+}
+
 void makeBatch(const EncodedDataset &data, const int *indices, int count, Batch *batch)
 {
     const bool text = data.input == InputKind::Text;

@@ -126,6 +126,26 @@ EncodedDataset encodeDataset(const Dataset &data, const std::vector<int> &indice
 void featureStats(const Dataset &data, const std::vector<int> &indices,
                   std::vector<float> *mean, std::vector<float> *std);
 
+// The largest |v| checkStandardised lets through: 1e30 standard deviations
+// from the mean. A value that standardises beyond float32 (3e38 against mean
+// 1.75 and std 0.83: v = inf) made eval print a NaN loss; a finite v near the
+// limit still overflows in v * embed.feature_scale once a scale passes 1, or
+// in the LayerNorm's sum over d. Within 1e30 neither can (it would take a
+// scale above 5000 at d = 65536), and the LayerNorm turns such a row into its
+// bias: eval of values 1e30 standard deviations out gives a finite loss.
+constexpr float MaxStandardised = 1e30f;
+
+// Checks that every present feature of data.samples[indices] standardises
+// as MODEL.md 2 does it, v = (r - mean) / std in float32, to a finite v
+// within +-MaxStandardised. False with *error = "<file>:<line>: feature "x":
+// ..." for the first that does not (the value, v, the mean and the std). The
+// statistics are a new model's (featureStats of its training split) or a
+// checkpoint's input.mean/input.std; every path that feeds tabular samples to
+// a model calls this first (the CLI's encodeFor, the window's
+// buildSetup). Text data always passes.
+bool checkStandardised(const Dataset &data, const std::vector<int> &indices, const std::vector<float> &mean,
+                       const std::vector<float> &std, std::string *error);
+
 // Pads samples[indices] into a batch of L = the longest of them.
 void makeBatch(const EncodedDataset &data, const int *indices, int count, Batch *batch);
 

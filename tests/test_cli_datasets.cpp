@@ -20,6 +20,7 @@ private Q_SLOTS:
     void summaryJson();
     void badInputExitsOne();
     void columnOptions();
+    void extremeFeatureValuesRefused();
     void numbersAreDecimal_data();
     void numbersAreDecimal();
     void decimalNumbersAccepted();
@@ -118,6 +119,50 @@ void TestCliDatasets::columnOptions()
     QCOMPARE(r.code, 1);
     r = cli({"summary", "--data", tsv, "--ignore-columns", "rpm,"});
     QCOMPARE(r.code, 2);
+}
+
+// Feature values that standardise to a non-finite number (or beyond 1e30)
+// are refused with the file, line and feature on every path: eval printed
+// "loss -nan" with exit 0, attention wrote nulls, and training diverged
+// with "try a smaller --lr".
+void TestCliDatasets::extremeFeatureValuesRefused()
+{
+    QTemporaryDir dir;
+    auto write = [&](const char *name, const QByteArray &rows) {
+        QFile f(dir.filePath(name));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("x,z,label\n" + rows);
+    };
+    write("ordinary.csv", "0.1,2,a\n0.3,5,b\n0.4,1,a\n0.2,2,b\n0.1,1,a\n0.5,3,b\n"); // std 0.15
+    write("extreme.csv", "1,2,a\n3,5,b\n3.4e38,1,a\n2,2,b\n");
+    write("overflow.csv", "3.4e38,2,a\n3.4e38,5,b\n-3.4e38,1,a\n2,2,b\n");
+    const QString ckpt = dir.filePath("m.safetensors");
+    Run r = cli({"train", "--data", dir.filePath("ordinary.csv"), "--steps", "2", "--out", ckpt});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+
+    const QString extreme = dir.filePath("extreme.csv");
+    const QString where = extreme + ":4: feature \"x\": 3.4e+38 standardises to inf";
+    r = cli({"eval", "--checkpoint", ckpt, "--data", extreme, "--split", "all"});
+    QVERIFY2(r.code == 1 && r.err.contains(where), qPrintable(QString("exit %1: %2").arg(r.code).arg(r.err)));
+    r = cli({"attention", "--checkpoint", ckpt, "--data", extreme});
+    QVERIFY2(r.code == 1 && r.err.contains(where), qPrintable(QString("exit %1: %2").arg(r.code).arg(r.err)));
+    QCOMPARE(r.out, QString());  // refused before any output
+
+    // Training statistics that are finite, with a value whose (r - mean)
+    // overflows: refused before the first step.
+    const QString overflow = dir.filePath("overflow.csv");
+    r = cli({"train", "--data", overflow, "--val-fraction", "0", "--steps", "2", "--out", dir.filePath("o.safetensors")});
+    QVERIFY2(r.code == 1 && r.err.contains(overflow + ":4: feature \"x\": -3.4e+38 standardises to -inf"),
+             qPrintable(QString("exit %1: %2").arg(r.code).arg(r.err)));
+    QVERIFY(!QFile::exists(dir.filePath("o.safetensors")));
+
+    // The fixtures (every split of them overflows): CSV and JSON Lines alike.
+    for (const char *fixture : {"tests/data/csv/extreme_value.csv:3", "tests/data/jsonl/extreme_value.jsonl:2"}) {
+        const QString path = source(fixture).section(':', 0, 0);
+        r = cli({"train", "--data", path, "--steps", "1", "--out", dir.filePath("f.safetensors")});
+        QVERIFY2(r.code == 1 && r.err.contains(source(fixture) + ": feature \"x\": -3e+38 standardises to -inf"),
+                 qPrintable(QString("exit %1: %2").arg(r.code).arg(r.err)));
+    }
 }
 
 // Every numeric flag (ArgParser::number, integer, unsignedInteger and

@@ -78,6 +78,7 @@ private Q_SLOTS:
     void makeBatchPads();
     void makeBatchTabular();
     void featureStatsRules();
+    void standardisedValuesChecked();
 };
 
 void TestDataset::jsonlHappyPath()
@@ -660,6 +661,53 @@ void TestDataset::featureStatsRules()
     featureStats(t, {0, 1, 2}, &mean, &std);
     QCOMPARE(mean, (std::vector<float>{-0.25f, 7.0f, 21.5f}));
     QCOMPARE(std, (std::vector<float>{1.75f, 1.0f, 18.5f}));
+}
+
+// checkStandardised: v = (r - mean) / std as the model computes it in
+// float32 must be finite and within MaxStandardised; the message names the
+// file, the line and the feature.
+void TestDataset::standardisedValuesChecked()
+{
+    Dataset d;
+    d.source = "data.csv";
+    d.input = InputKind::Tabular;
+    d.featureNames = {"a", "x"};
+    const float big = 3.4e38f;
+    const std::vector<std::vector<float>> rows = {{1, big}, {2, big}, {3, -big}, {4, NaN}};
+    for (size_t i = 0; i < rows.size(); ++i) {
+        Sample s;
+        s.features = rows[i];
+        s.line = int(i) + 2;
+        d.samples.push_back(s);
+    }
+    // The statistics are finite (mean 1.13e38, std 1.6e38), but -3.4e38 -
+    // 1.13e38 overflows float32 before the division.
+    std::vector<float> mean, std;
+    featureStats(d, {0, 1, 2, 3}, &mean, &std);
+    QVERIFY(std::isfinite(mean[1]) && std::isfinite(std[1]));
+    std::string error;
+    QVERIFY(!checkStandardised(d, {0, 1, 2, 3}, mean, std, &error));
+    QVERIFY2(error.rfind("data.csv:4: feature \"x\": -3.4e+38 standardises to -inf", 0) == 0, error.c_str());
+    QVERIFY(checkStandardised(d, {0, 1, 3}, mean, std, &error)); // without line 4
+    featureStats(d, {0, 1, 3}, &mean, &std);                     // constant: v = 0
+    QVERIFY(checkStandardised(d, {0, 1, 3}, mean, std, &error));
+
+    // A checkpoint's statistics: a finite v beyond 1e30 is refused too; a
+    // missing value never is; generated data (line 0) names the sample.
+    mean = {0.0f, 0.0f};
+    std = {1.0f, 1e-3f};
+    d.samples[0].features = {1, 1e26f};   // v = 1e29
+    d.samples[1].features = {NaN, NaN};
+    QVERIFY2(checkStandardised(d, {0, 1}, mean, std, &error), error.c_str());
+    d.samples[1].features = {2, 1e28f};   // v = 1e31
+    d.samples[1].line = 0;
+    QVERIFY(!checkStandardised(d, {0, 1}, mean, std, &error));
+    QVERIFY2(error.rfind("data.csv: sample 2: feature \"x\": 1e+28 standardises to 1e+31", 0) == 0, error.c_str());
+    QVERIFY2(error.find("within 1e+30 standard deviations") != std::string::npos, error.c_str());
+
+    // Text data has nothing to standardise.
+    d.input = InputKind::Text;
+    QVERIFY(checkStandardised(d, {0, 1, 2}, {}, {}, &error));
 }
 
 QTEST_GUILESS_MAIN(TestDataset)

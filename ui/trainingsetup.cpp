@@ -29,12 +29,16 @@ bool compatible(const Dataset &data, const Model &model, std::string *error)
     return true;
 }
 
-void encode(const Dataset &data, const Split &split, TrainingSetup *out)
+bool encode(const Dataset &data, const Split &split, TrainingSetup *out, std::string *error)
 {
     const Model &model = out->model;
+    for (const std::vector<int> *indices : {&split.train, &split.val})
+        if (!checkStandardised(data, *indices, model.inputMean, model.inputStd, error))
+            return false;
     const Vocabulary vocab = model.config.input == InputKind::Text ? Vocabulary(model.vocab) : Vocabulary();
     out->train = encodeDataset(data, split.train, vocab, model.config.maxLen, /*keepTokens=*/false);
     out->val = encodeDataset(data, split.val, vocab, model.config.maxLen);
+    return true;
 }
 
 } // namespace
@@ -58,8 +62,7 @@ bool buildSetup(const Dataset &data, const ModelConfig &config, const TrainConfi
     }
     out->config = train;
     out->source = data.source;
-    encode(data, split, out);
-    return true;
+    return encode(data, split, out, error);
 }
 
 bool buildSetupFromModel(const Dataset &data, const Model &model, const TrainConfig &train,
@@ -75,8 +78,7 @@ bool buildSetupFromModel(const Dataset &data, const Model &model, const TrainCon
     out->model = model;
     out->config = train;
     out->source = data.source;
-    encode(data, split, out);
-    return true;
+    return encode(data, split, out, error);
 }
 
 } // namespace attnscope

@@ -28,6 +28,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         } else {
             for (const Sample &s : d.samples)
                 if (s.labels.size() != d.tasks.size()) std::abort();
+            // what a run does next: statistics, then the standardisation check
+            std::vector<int> all(d.samples.size());
+            for (size_t i = 0; i < all.size(); ++i) all[i] = int(i);
+            std::vector<float> mean, std;
+            featureStats(d, all, &mean, &std);
+            if (!checkStandardised(d, all, mean, std, &error) && error.rfind(path, 0) != 0) std::abort();
         }
     }
     return 0;

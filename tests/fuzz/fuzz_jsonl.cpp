@@ -19,6 +19,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         std::vector<int> all(d.samples.size());
         for (size_t i = 0; i < all.size(); ++i) all[i] = int(i);
         encodeDataset(d, all, Vocabulary(), 16);
+        std::vector<float> mean, std;
+        featureStats(d, all, &mean, &std);
+        if (!checkStandardised(d, all, mean, std, &error) && error.rfind(path, 0) != 0) std::abort();
     }
     return 0;
 }
