@@ -46,11 +46,22 @@ bool CsvParser::endRecord()
     const bool ok = m_onRecord(m_recordLine, m_fields);
     m_fields.clear();
     m_fields.emplace_back();
+    m_recordBytes = 0;
     if (!ok) {
         m_stopped = true;
         m_error.clear(); // the callback has its own message
         return false;
     }
+    return true;
+}
+
+bool CsvParser::newField()
+{
+    if (m_fields.size() >= MaxFields)
+        return fail("the row has more than " + std::to_string(MaxFields) + " fields (the most one row may hold)",
+                    m_recordLine, 0);
+    m_fields.emplace_back();
+    m_state = State::FieldStart;
     return true;
 }
 
@@ -61,6 +72,10 @@ bool CsvParser::feed(const char *data, size_t size)
     const char *const end = data + size;
     while (p < end) {
         const char c = *p;
+        // Bytes of the record so far, bounded (MaxLineBytes): checked once
+        // per step, and each step takes at most what is left of the piece.
+        const char *const from = p;
+        const int line = m_line;
         switch (m_state) {
         case State::AfterCR:
             m_state = State::FieldStart;
@@ -87,8 +102,7 @@ bool CsvParser::feed(const char *data, size_t size)
             if (p == end) break;
             const char d = *p++;
             if (d == m_sep) {
-                m_fields.emplace_back();
-                m_state = State::FieldStart;
+                if (!newField()) return false;
             } else {
                 if (!endRecord()) return false;
                 ++m_line;
@@ -118,8 +132,7 @@ bool CsvParser::feed(const char *data, size_t size)
                 m_fields.back().push_back('"');
                 m_state = State::Quoted;
             } else if (c == m_sep) {
-                m_fields.emplace_back();
-                m_state = State::FieldStart;
+                if (!newField()) return false;
             } else if (c == '\n' || c == '\r') {
                 if (!endRecord()) return false;
                 ++m_line;
@@ -132,8 +145,23 @@ bool CsvParser::feed(const char *data, size_t size)
             }
             break;
         }
+        // A step that ended the record (endRecord reset the count, and the
+        // next record starts on the next line) counts nothing more.
+        if (m_line == line || m_recordLine != m_line) {
+            m_recordBytes += size_t(p - from);
+            if (m_recordBytes > MaxLineBytes) return tooLong();
+        }
     }
     return true;
+}
+
+bool CsvParser::tooLong()
+{
+    std::string what = "row longer than " + std::to_string(MaxLineBytes >> 20) + " MB (the most one row may hold)";
+    if (m_state == State::Quoted)
+        what += "; the quoted field opened on line " + std::to_string(m_quoteLine)
+                + " is still open (is its closing quote missing?)";
+    return fail(what, m_recordLine, int(m_fields.size()));
 }
 
 bool CsvParser::finish()

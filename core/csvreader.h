@@ -16,7 +16,8 @@ namespace attnscope {
 // RFC 4180 records from a byte stream given in pieces of any size. Fields may
 // be quoted ("a ""b"", c"), hold separators, quotes and line breaks; records
 // end with LF, CRLF or a lone CR. Time is linear in the input; memory is one
-// record. feed() and finish() return false on an error (error(): what,
+// record, of at most MaxLineBytes and MaxFields (dataset.h): a longer one is
+// an error. feed() and finish() return false on an error (error(): what,
 // errorLine(): the physical line, 1-based, errorField(): the field, 1-based).
 class CsvParser {
 public:
@@ -36,13 +37,15 @@ public:
 private:
     enum class State { FieldStart, Unquoted, Quoted, QuoteInQuoted, AfterCR };
     bool endRecord();
+    bool newField();
+    bool tooLong();
     bool fail(std::string what, int line, int field);
 
     char m_sep;
     RecordFn m_onRecord;
     State m_state = State::FieldStart;
     std::vector<std::string> m_fields;
-    size_t m_count = 0;     // fields in use in m_fields (reused between records)
+    size_t m_recordBytes = 0; // bytes of the current record read so far (at most MaxLineBytes)
     int m_line = 1;         // current physical line
     int m_recordLine = 1;   // where the current record started
     int m_quoteLine = 0;    // where the open quote is

@@ -14,7 +14,6 @@
 #include "loadwarnings.h"
 #include "utf8.h"
 
-#include <QByteArray>
 #include <QChar>
 #include <QFile>
 #include <QFileInfo>
@@ -24,6 +23,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <string_view>
@@ -360,35 +360,61 @@ public:
         if (!file.open(QIODevice::ReadOnly))
             return fail(error, m_path + ": cannot open: " + file.errorString().toStdString());
         // size() and atEnd() are not to be trusted: a file that fails on read
-        // (EIO) or a /proc file reports size 0. Read until readLine() gives
-        // nothing, then ask whether that was the end or an error.
+        // (EIO) or a /proc file reports size 0. Read until read() gives
+        // nothing (0) or fails (-1). The lines are cut out of 1 MiB pieces;
+        // only a line that spans pieces is copied, and none may pass
+        // MaxLineBytes: a file of zero bytes without a line break ends at
+        // 64 MB with a message instead of being read whole.
         const qint64 size = file.size();
         int lineNo = 0;
         int firstBlank = 0, blanks = 0;
         qint64 done = 0, lastReport = 0;
-        QByteArray buffer;
-        for (;;) {
-            buffer = file.readLine();
-            if (buffer.isEmpty()) break; // a line holds at least its '\n' or one byte
+        std::vector<char> chunk(size_t(1) << 20);
+        std::string pending; // the start of a line that spans pieces
+        auto handle = [&](std::string_view line) {
             ++lineNo;
-            done += buffer.size();
-            if (m_progress && size > 0 && done - lastReport > (1 << 20)) {
-                lastReport = done;
-                if (!m_progress(double(done) / double(size)))
-                    return fail(error, m_path + ": load cancelled");
-            }
-            std::string_view line(buffer.constData(), size_t(buffer.size()));
-            if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
             if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
             if (lineNo == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3); // BOM
             if (line.find_first_not_of(" \t\r") == std::string_view::npos) {
                 if (!blanks++) firstBlank = lineNo;
-                continue;
+                return true;
             }
-            if (!readLine(line, lineNo, error)) return false;
+            return readLine(line, lineNo, error);
+        };
+        for (;;) {
+            const qint64 n = file.read(chunk.data(), qint64(chunk.size()));
+            if (n < 0) return fail(error, m_path + ": read error: " + file.errorString().toStdString());
+            if (n == 0) break;
+            done += n;
+            const char *p = chunk.data(), *const end = p + n;
+            while (p < end) {
+                const char *newline = static_cast<const char *>(std::memchr(p, '\n', size_t(end - p)));
+                const char *stop = newline ? newline : end;
+                if (pending.size() + size_t(stop - p) > MaxLineBytes)
+                    return fail(error, where(lineNo + 1) + "line longer than " + std::to_string(MaxLineBytes >> 20)
+                                           + " MB (the most one JSON Lines record may hold)");
+                if (!newline) {
+                    pending.append(p, end);
+                    break;
+                }
+                bool ok;
+                if (pending.empty()) {
+                    ok = handle(std::string_view(p, size_t(newline - p)));
+                } else {
+                    pending.append(p, newline);
+                    ok = handle(pending);
+                    pending.clear();
+                }
+                if (!ok) return false;
+                p = newline + 1;
+            }
+            if (m_progress && size > 0 && done - lastReport >= (1 << 20)) {
+                lastReport = done;
+                if (!m_progress(std::min(1.0, double(done) / double(size))))
+                    return fail(error, m_path + ": load cancelled");
+            }
         }
-        if (file.error() != QFileDevice::NoError)
-            return fail(error, m_path + ": read error: " + file.errorString().toStdString());
+        if (!pending.empty() && !handle(pending)) return false; // the last line, without a line break
         if (lineNo == 0) return fail(error, m_path + ": the file is empty");
         if (blanks)
             m_warnings.add("blank lines", m_path + ":" + std::to_string(firstBlank) + ": skipped "

@@ -5,6 +5,7 @@
 #include "tokenizer.h"
 #include "types.h"
 
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -49,6 +50,15 @@ struct Dataset {
 // cancelled" and leaves *out as it was (the value returned with 1 is not
 // looked at: the load is done).
 using LoadProgress = std::function<bool(double)>;
+
+// The longest line (JSON Lines) or row (CSV, TSV) a reader takes, in bytes,
+// and the most fields a CSV or TSV row may have: a longer one is refused
+// ("<file>:<line>: line longer than 64 MB"), so that a file without line
+// breaks (zero bytes, a binary file) or a runaway quoted field is not read
+// into memory whole. 65536 fields of 32 bytes of bookkeeping each keep a
+// row's memory near its size (64 MB of separators would be 2 GB of fields).
+constexpr size_t MaxLineBytes = size_t(64) << 20;
+constexpr size_t MaxFields = size_t(1) << 16;
 
 // Loads "builtin:NAME[?k=v&...]" or a file (JSONL by content/extension).
 // On failure returns false and sets *error to "<file>:<line>: <what>".

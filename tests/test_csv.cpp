@@ -75,6 +75,9 @@ private Q_SLOTS:
     void featureValuesAsInJsonl();
     void missingSpellingFixtures();
     void oneClassTaskAsInJsonl();
+    void longLinesRefused_data();
+    void longLinesRefused();
+    void tooManyFields();
 };
 
 void TestCsv::parserRfc4180()
@@ -507,6 +510,77 @@ void TestCsv::oneClassTaskAsInJsonl()
                                 && w.find("task \"label\" has only one class, \"a\": it cannot be learned") != std::string::npos);
         QVERIFY2(warned, d.warnings.empty() ? "no warnings" : d.warnings[0].c_str());
     }
+}
+
+// A line (JSON Lines) or row (CSV, TSV) longer than MaxLineBytes is refused
+// where it starts, after reading MaxLineBytes of it, instead of being read
+// into memory whole (a file of zero bytes without a line break, a JSON line
+// of gigabytes, a quote never closed). The files are sparse: a few bytes
+// written, then extended with zero bytes to just past the limit.
+void TestCsv::longLinesRefused_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QByteArray>("head");  // written before the zero bytes
+    QTest::addColumn<QString>("message");  // after "<file>:"
+    const QString mb = QString::number(MaxLineBytes >> 20) + " MB";
+    QTest::newRow("jsonl zeros") << "zeros.jsonl" << QByteArray() << "1: line longer than " + mb;
+    QTest::newRow("jsonl long text") << "long.jsonl" << QByteArray("{\"text\": \"a\", \"labels\": {\"t\": \"x\"}}\n\n{\"text\": \"")
+                                     << "3: line longer than " + mb;
+    QTest::newRow("csv zeros") << "zeros.csv" << QByteArray() << "1: column 1: row longer than " + mb;
+    QTest::newRow("tsv zeros") << "zeros.tsv" << QByteArray("text\tlabel\n") << "2: column 1 (\"text\"): row longer than " + mb;
+    QTest::newRow("csv open quote") << "quote.csv" << QByteArray("text,label\nfine,a\n\"runs on\n")
+                                    << "3: column 1 (\"text\"): row longer than " + mb
+                                           + " (the most one row may hold); the quoted field opened on line 3 is still open";
+}
+
+void TestCsv::longLinesRefused()
+{
+    QFETCH(QString, name);
+    QFETCH(QByteArray, head);
+    QFETCH(QString, message);
+    QTemporaryDir dir;
+    const std::string path = dir.filePath(name).toStdString();
+    {
+        QFile f(QString::fromStdString(path));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(head);
+        QVERIFY(f.resize(qint64(MaxLineBytes) + qint64(head.size()) + 4096));
+    }
+    Dataset d;
+    d.source = "untouched";
+    std::string error;
+    QVERIFY(!loadDataset(path, LoadOptions(), &d, &error));
+    QVERIFY2(error.rfind(path + ":" + message.toStdString(), 0) == 0, error.c_str());
+    QCOMPARE(d.source, std::string("untouched"));
+    // guessing the columns (the Dataset panel) stops there too
+    if (name.endsWith(".csv")) {
+        std::vector<CsvColumn> columns;
+        QVERIFY(!guessCsvColumns(path, LoadOptions(), &columns, &error));
+        QVERIFY2(error.find("row longer than " + std::to_string(MaxLineBytes >> 20) + " MB") != std::string::npos,
+                 error.c_str());
+    }
+}
+
+// A row of more than MaxFields fields is refused (64 MB of separators would
+// be two gigabytes of empty fields).
+void TestCsv::tooManyFields()
+{
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("wide.csv").toStdString();
+    {
+        QFile f(QString::fromStdString(path));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("text,label\nhello,a\n");
+        f.write(QByteArray(qsizetype(MaxFields), ','));
+        f.write("\n");
+    }
+    Dataset d;
+    std::string error;
+    QVERIFY(!loadDataset(path, LoadOptions(), &d, &error));
+    QCOMPARE(error, path + ":3: the row has more than " + std::to_string(MaxFields)
+                        + " fields (the most one row may hold)");
+    // MaxFields fields are fine for the parser (the reader then finds the row ragged).
+    QVERIFY(parse(std::string(MaxFields - 1, ','), 1 << 16).front().size() == MaxFields);
 }
 
 QTEST_GUILESS_MAIN(TestCsv)
