@@ -55,8 +55,10 @@ std::string inQuotes(std::string_view s) { return "\"" + std::string(s) + "\""; 
 // it turns every number into a double, and MODEL.md 7 reads a numeric label
 // as its JSON text: the label 1.50 is the class "1.50", not "1.5". It also
 // reports errors at a byte offset we can turn into a column, never recurses
-// deeper than MaxDepth (a hostile file cannot overflow the stack), and keeps
-// strings in UTF-8, which is what the core stores.
+// deeper than MaxDepth (a hostile file cannot overflow the stack), holds at
+// most MaxJsonValues values (dataset.h; a value costs about 100 bytes here,
+// so a 60 MB line of [0,0,...] took 3 GB), and keeps strings in UTF-8, which
+// is what the core stores.
 struct Json {
     enum Type : uint8_t { Null, Bool, Number, String, Array, Object };
     Type type = Null;
@@ -132,6 +134,8 @@ private:
     bool parseValue(Json *v, int depth)
     {
         if (depth > MaxDepth) return fail("nested too deeply");
+        if (++m_values > MaxJsonValues)
+            return fail("more than " + std::to_string(MaxJsonValues) + " values on one line (the most one record may hold)");
         if (atEnd()) return fail("unexpected end of line, expected a value");
         switch (peek()) {
         case '{': return parseObject(v, depth);
@@ -311,6 +315,7 @@ private:
 
     std::string_view m_text;
     size_t m_pos = 0;
+    size_t m_values = 0;
     std::string m_error;
     size_t m_errorPos = 0;
 };

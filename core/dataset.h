@@ -57,8 +57,11 @@ using LoadProgress = std::function<bool(double)>;
 // breaks (zero bytes, a binary file) or a runaway quoted field is not read
 // into memory whole. 65536 fields of 32 bytes of bookkeeping each keep a
 // row's memory near its size (64 MB of separators would be 2 GB of fields).
+// A JSON Lines line holds at most MaxJsonValues JSON values (numbers,
+// strings, ..., counted at every depth), for the same reason.
 constexpr size_t MaxLineBytes = size_t(64) << 20;
 constexpr size_t MaxFields = size_t(1) << 16;
+constexpr size_t MaxJsonValues = size_t(1) << 20;
 
 // Loads "builtin:NAME[?k=v&...]" or a file (JSONL by content/extension).
 // On failure returns false and sets *error to "<file>:<line>: <what>".

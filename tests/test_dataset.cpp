@@ -79,6 +79,7 @@ private Q_SLOTS:
     void makeBatchTabular();
     void featureStatsRules();
     void standardisedValuesChecked();
+    void tooManyJsonValues();
 };
 
 void TestDataset::jsonlHappyPath()
@@ -708,6 +709,33 @@ void TestDataset::standardisedValuesChecked()
     // Text data has nothing to standardise.
     d.input = InputKind::Text;
     QVERIFY(checkStandardised(d, {0, 1, 2}, {}, {}, &error));
+}
+
+// A line of more than MaxJsonValues values is refused (a 60 MB line of
+// [0,0,...] took 3 GB to parse); as many as MaxJsonValues load.
+void TestDataset::tooManyJsonValues()
+{
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("wide.jsonl").toStdString();
+    auto write = [&](size_t zeros) {
+        QFile f(QString::fromStdString(path));
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(R"({"text": "a b", "labels": {"t": "x"}})" "\n");
+        // the object, "a b", the labels object and "x", then the array and its zeros
+        QByteArray line = R"({"text": "a b", "labels": {"t": "y"}, "junk": [0)";
+        for (size_t i = 1; i < zeros; ++i) line += ",0";
+        f.write(line + "]}\n");
+    };
+    Dataset d;
+    std::string error;
+    write(MaxJsonValues - 5);
+    QVERIFY2(loadDataset(path, &d, &error), error.c_str());
+    QCOMPARE(d.samples.size(), size_t(2));
+    write(MaxJsonValues - 4);
+    QVERIFY(!loadDataset(path, &d, &error));
+    QVERIFY2(error.rfind(path + ":2: bad JSON at column ", 0) == 0, error.c_str());
+    QVERIFY2(error.find(": more than " + std::to_string(MaxJsonValues) + " values on one line") != std::string::npos,
+             error.c_str());
 }
 
 QTEST_GUILESS_MAIN(TestDataset)
