@@ -139,8 +139,8 @@ bool CsvParser::feed(const char *data, size_t size)
                 m_recordLine = m_line;
                 m_state = c == '\r' ? State::AfterCR : State::FieldStart;
             } else {
-                return fail(std::string("unexpected character '") + c
-                                + "' after the closing quote of a quoted field (a quote inside a quoted field is written \"\")",
+                return fail("unexpected character " + utf8::shownByte(c)
+                                + " after the closing quote of a quoted field (a quote inside a quoted field is written \"\")",
                             m_line, int(m_fields.size()));
             }
             break;
@@ -622,7 +622,7 @@ bool CsvReader::addRow(int line, std::vector<std::string> &fields)
             case FeatureValue::Missing: break;
             case FeatureValue::NotANumber:
                 return fail(where(line) + column(c) + ": non-numeric value " + inQuotes(v)
-                            + " in a feature column (a missing value is an empty field or NaN)");
+                            + " in a feature column (a missing value is an empty field, NaN, NA, N/A or null)");
             case FeatureValue::OutOfRange:
                 return fail(where(line) + column(c) + ": " + inQuotes(v) + " is out of range for a float");
             }

@@ -149,7 +149,7 @@ private:
                 v->type = Json::Number;
                 return parseNumber(&v->text);
             }
-            return fail("unexpected character '" + std::string(1, peek()) + "'");
+            return fail("unexpected character " + utf8::shownByte(peek()));
         }
     }
 
@@ -614,7 +614,7 @@ private:
                 case FeatureValue::Missing: break;
                 case FeatureValue::NotANumber:
                     return fail(error, where(lineNo) + "feature " + inQuotes(name) + " has a non-numeric value "
-                                           + inQuotes(v.text) + " (a missing value is null, \"\", NaN, NA, N/A or null)");
+                                           + inQuotes(v.text) + " (a missing value is null, \"\", NaN, NA or N/A)");
                 case FeatureValue::OutOfRange:
                     return fail(error, where(lineNo) + "feature " + inQuotes(name) + ": "
                                            + (v.type == Json::String ? inQuotes(v.text) : v.text)

@@ -109,4 +109,15 @@ inline bool hasToken(std::string_view s)
     return false;
 }
 
+// A byte for a message: 'x' when it is printable ASCII, else 0xNN (a control
+// character such as NUL, or one byte of a multi-byte character, is not text
+// to put in a message as it is).
+inline std::string shownByte(char c)
+{
+    const auto u = static_cast<unsigned char>(c);
+    if (u > 0x20 && u < 0x7F) return std::string("'") + c + "'";
+    const char *hex = "0123456789ABCDEF";
+    return std::string("0x") + hex[u >> 4] + hex[u & 15];
+}
+
 } // namespace attnscope::utf8

@@ -235,6 +235,13 @@ void TestCsv::errors_data()
     row("quote_after_close.csv", "quote_after_close.csv:2: column 1 (\"text\"): unexpected character 'x' after the closing quote");
     row("rationale_no_task.csv", "rationale_no_task.csv:1: column 3 (\"rationale_other\") holds rationales of task \"other\", which is not a label column");
     row("rationale_twice.csv", "rationale_twice.csv:1: column 3 (\"rationale_label\") and column 4 (\"rationales_label\") both hold rationales of task \"label\"");
+    row("quote_then_byte.csv", "quote_then_byte.csv:2: column 1 (\"text\"): unexpected character 0xC3 after the closing quote");
+    row("nul_bytes.csv", "nul_bytes.csv:1: only a header row, no data rows");
+    row("only_cr.csv", "only_cr.csv: the file is empty (no header row)");
+    row("hex_feature.csv", "hex_feature.csv:4: column 1 (\"x\"): non-numeric value \"0x10\" in a feature column");
+    row("extreme_value.csv", "");  // loads; refused when a run standardises it (test_cli_datasets)
+    row("missing_spellings.csv", "");
+    row("one_class.csv", "");
     row("directory.csv", "directory.csv: is a directory");
     row("no_such_file.csv", "no_such_file.csv: no such file");
 }
@@ -246,6 +253,10 @@ void TestCsv::errors()
     const std::string path = fixture(file.toUtf8().constData());
     Dataset d;
     std::string error;
+    if (message.isEmpty()) { // a fixture that loads
+        QVERIFY2(loadDataset(path, LoadOptions(), &d, &error), error.c_str());
+        return;
+    }
     QVERIFY(!loadDataset(path, LoadOptions(), &d, &error));
     QVERIFY2(error.rfind(std::string(ATTNSCOPE_SOURCE_DIR) + "/tests/data/csv/", 0) == 0, error.c_str());
     QVERIFY2(error.find(message.toStdString()) != std::string::npos, error.c_str());

@@ -199,6 +199,11 @@ void TestDataset::jsonlErrors_data()
     QTest::newRow("text and tabular lines") << "mixed_kinds.jsonl" << 2 << "a tabular line in a text file";
     QTest::newRow("non-numeric feature") << "feature_not_numeric.jsonl" << 2
                                          << "feature \"x\" has a non-numeric value \"high\"";
+    QTest::newRow("zero bytes") << "nul_bytes.jsonl" << 1 << "bad JSON at column 1: unexpected character 0x00";
+    QTest::newRow("nested too deeply") << "deep_nesting.jsonl" << 1 << "bad JSON at column 303: nested too deeply";
+    QTest::newRow("number beyond float32") << "huge_number.jsonl" << 2
+                                           << "feature \"x\": 1e39 is out of range for a float";
+    QTest::newRow("hex feature") << "hex_feature.jsonl" << 2 << "feature \"x\" has a non-numeric value \"0x10\"";
     QTest::newRow("no such file") << "does_not_exist.jsonl" << 0 << "no such file";
 }
 
