@@ -374,7 +374,8 @@ public:
         int lineNo = 0;
         int firstBlank = 0, blanks = 0;
         qint64 done = 0, lastReport = 0;
-        std::vector<char> chunk(size_t(1) << 20);
+        // 1 MiB pieces; a small file needs no more than its size (+1 to see the end).
+        std::vector<char> chunk(size_t(size > 0 ? std::min<qint64>(size + 1, qint64(1) << 20) : qint64(1) << 16));
         std::string pending; // the start of a line that spans pieces
         auto handle = [&](std::string_view line) {
             ++lineNo;
