@@ -1,5 +1,6 @@
 #include "trainer.h"
 
+#include "memorybudget.h"
 #include "metrics.h"
 #include "random.h"
 
@@ -115,6 +116,7 @@ void forEachBatch(const Model &model, const EncodedDataset &data, const std::vec
     const ParamView<const float> &p = model.view();
     const float *mean = model.inputMean.empty() ? nullptr : model.inputMean.data();
     const float *stdv = model.inputStd.empty() ? nullptr : model.inputStd.data();
+    batchSize = passBatch(model.config, longestSample(data, indices), batchSize);
     for (size_t first = 0; first < indices.size(); first += size_t(batchSize)) {
         const int count = int(std::min(indices.size() - first, size_t(batchSize)));
         makeBatch(data, indices.data() + first, count, &batch);
@@ -233,9 +235,11 @@ std::vector<SampleOutputs> inspect(const Model &model, const EncodedDataset &dat
     return out;
 }
 
-Model createModel(const Dataset &data, const std::vector<int> &trainIndices, ModelConfig config, uint64_t seed)
+bool createModel(const Dataset &data, const std::vector<int> &trainIndices, ModelConfig config, uint64_t seed,
+                 Model *out, std::string *error, double budget)
 {
-    Model model;
+    Model &model = *out;
+    model = Model();
     config.input = data.input;
     config.classes.clear();
     for (const TaskInfo &t : data.tasks) config.classes.push_back(int(t.classes.size()));
@@ -253,7 +257,21 @@ Model createModel(const Dataset &data, const std::vector<int> &trainIndices, Mod
         featureStats(data, trainIndices, &model.inputMean, &model.inputStd);
     }
     model.config = config;
+    // The position table and the embeddings grow with the settings and the
+    // data: counted before they are allocated.
+    if (std::string problem = checkWeightMemory(data.source, config, budget); !problem.empty()) {
+        *error = std::move(problem);
+        return false;
+    }
     model.initialise(seed);
+    return true;
+}
+
+Model createModel(const Dataset &data, const std::vector<int> &trainIndices, ModelConfig config, uint64_t seed)
+{
+    Model model;
+    std::string unused;
+    createModel(data, trainIndices, std::move(config), seed, &model, &unused, HUGE_VAL);
     return model;
 }
 

@@ -111,11 +111,15 @@ private:
 };
 
 // Scores samples (losses as MODEL.md 5 over the whole set, accuracy, macro-F1,
-// rationale agreement where rationales exist).
+// rationale agreement where rationales exist). In batches of batchSize, fewer
+// when a batch's forward pass would not fit in its share of the memory
+// budget (passBatch() in memorybudget.h: a batch changes float round-off only).
 EvalResult evaluate(const Model &model, const EncodedDataset &data,
                     const std::vector<float> &taskWeights = {}, int batchSize = 64);
 
-// Forward pass over data.samples[indices] returning what the views show.
+// Forward pass over data.samples[indices] returning what the views show, in
+// batches of at most 64 (fewer where the memory budget says so, as evaluate()).
+// The caller checks that one sample fits (checkPassMemory in memorybudget.h).
 std::vector<SampleOutputs> inspect(const Model &model, const EncodedDataset &data,
                                    const std::vector<int> &indices);
 
@@ -141,7 +145,12 @@ std::vector<SampleOutputs> inspect(const Model &model, const EncodedDataset &dat
                                    const std::vector<int> &indices, const InspectOptions &options);
 
 // Builds a fresh model for a dataset and its training split: vocabulary (text)
-// or feature statistics (tabular), tasks, and initial weights.
+// or feature statistics (tabular), tasks, and initial weights. False and
+// *error (naming data.source, the sizes and what to change) when the weights
+// would take more than `budget` bytes: they are not allocated then.
+bool createModel(const Dataset &data, const std::vector<int> &trainIndices, ModelConfig config,
+                 uint64_t seed, Model *out, std::string *error, double budget);
+// The same without a budget, for sizes known to be small (tests, benchmarks).
 Model createModel(const Dataset &data, const std::vector<int> &trainIndices,
                   ModelConfig config, uint64_t seed);
 

@@ -57,13 +57,16 @@ struct SelfAttentionMaps {
     bool empty() const { return maps.empty(); }
     size_t mapSize() const { return size_t(n) * size_t(n); }
     size_t floats() const { return maps.size() * mapSize(); }
-    // Sets the shape; every map n x n, zero.
+    // Sets the shape; every map n x n, zero. (No n x n prototype to copy:
+    // with 0 layers there are no maps, and 20,000 features would make it 1.6 GB.)
     void reset(int layers_, int heads_, int n_)
     {
         layers = layers_;
         heads = heads_;
         n = n_;
-        maps.assign(size_t(layers) * size_t(heads), std::vector<float>(mapSize()));
+        maps.resize(size_t(layers) * size_t(heads));
+        for (std::vector<float> &map : maps)
+            map.assign(mapSize(), 0.0f);
     }
     const float *map(int layer, int head) const { return maps[size_t(layer) * size_t(heads) + size_t(head)].data(); }
     float *map(int layer, int head) { return maps[size_t(layer) * size_t(heads) + size_t(head)].data(); }
