@@ -31,6 +31,13 @@ int attention(const std::vector<std::string> &args);
 int bench(const std::vector<std::string> &args);
 int summary(const std::vector<std::string> &args);
 
+// What the command is working on, for the message when memory runs out
+// anyway (std::bad_alloc says nothing of the file): "<file>: out of memory
+// while <doing> ...". loadData and loadModel set it; a command names its
+// later stages (workingOn(spec, "training on it")).
+void workingOn(const std::string &file, const std::string &doing);
+std::string outOfMemoryMessage();
+
 // Loads a dataset spec; prints its warnings to stderr (a few of them).
 Dataset loadData(const std::string &spec, const LoadOptions &options = {});
 

@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "memorybudget.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -31,10 +33,28 @@ std::vector<std::string> taskNames(const std::vector<TaskInfo> &tasks)
     return names;
 }
 
+struct {
+    std::string file, doing;
+} g_work;
+
 } // namespace
+
+void workingOn(const std::string &file, const std::string &doing)
+{
+    g_work = {file, doing};
+}
+
+std::string outOfMemoryMessage()
+{
+    const std::string budget = " (the memory budget is " + formatBytes(double(memoryBudget())) + ")";
+    if (g_work.file.empty())
+        return "out of memory" + budget;
+    return g_work.file + ": out of memory while " + g_work.doing + budget;
+}
 
 Dataset loadData(const std::string &spec, const LoadOptions &options)
 {
+    workingOn(spec, "loading it");
     Dataset data;
     std::string error;
     if (!loadDataset(spec, options, &data, &error))
@@ -88,6 +108,7 @@ LoadOptions columnOptions(const ArgParser &parser)
 
 Model loadModel(const std::string &path)
 {
+    workingOn(path, "loading it");
     Model model;
     std::string error;
     if (!loadCheckpoint(path, &model, &error))

@@ -2,6 +2,7 @@
 // what the model attends to (the core's own activations, via inspect()).
 #include "attentionjson.h"
 #include "cli.h"
+#include "memorybudget.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -55,6 +56,11 @@ int eval(const std::vector<std::string> &args)
         throw Failure(spec + ": the " + which + " split is empty (" + std::to_string(data.samples.size())
                       + " samples, --val-fraction " + p.string("val-fraction", "0.2") + ")");
     const EncodedDataset encoded = encodeFor(model, data, indices);
+    // evaluate() takes batches that fit; one sample must.
+    if (std::string problem = checkPassMemory(spec, model.config, longestSample(encoded), false, double(memoryBudget()));
+        !problem.empty())
+        throw Failure(problem);
+    workingOn(spec, "evaluating " + checkpoint + " on it");
     const EvalResult result = evaluate(model, encoded, weights);
 
     if (json) {
@@ -160,6 +166,19 @@ int attention(const std::vector<std::string> &args)
 
     if (std::string error; !checkStandardised(data, range(int(count)), model.inputMean, model.inputStd, &error))
         throw Failure(error);  // before any output (encodeFor checks each chunk too late for that)
+    // One sample of the longest the model takes, with its maps, must fit
+    // (checked before the output is opened). The samples go in chunks, so that
+    // a large dataset streams out instead of piling up: 128, fewer when their
+    // self-attention maps (every sample's are written) would take more than a
+    // quarter of the memory budget.
+    const double budget = double(memoryBudget());
+    const std::string source = p.isSet("text") ? std::string("--text") : data.source;
+    if (std::string problem = checkPassMemory(source, model.config, model.config.seqLen(), true, budget); !problem.empty())
+        throw Failure(problem);
+    const double maps = std::max(forwardBytes(model.config, 1, model.config.seqLen()).selfAttention, 1.0);
+    const size_t chunk = size_t(std::clamp(budget / 4 / maps, 1.0, 128.0));
+    workingOn(source, "taking the attention of " + checkpoint + " on it");
+
     std::FILE *out = stdout;
     if (!outPath.empty()) {
         std::string error;
@@ -176,8 +195,6 @@ int attention(const std::vector<std::string> &args)
     w.beginObject();
     w.key("samples");
     w.beginArray();
-    // In chunks, so that a large dataset streams out instead of piling up.
-    constexpr size_t chunk = 128;
     for (size_t begin = 0; begin < count; begin += chunk) {
         std::vector<int> indices;
         for (size_t i = begin; i < std::min(count, begin + chunk); ++i)

@@ -69,7 +69,7 @@ int runCatching(const std::vector<std::string> &args)
         std::fprintf(stderr, "attnscope-cli: error: %s\n", e.what());
         return ExitFailure;
     } catch (const std::bad_alloc &) {
-        std::fprintf(stderr, "attnscope-cli: error: out of memory\n");
+        std::fprintf(stderr, "attnscope-cli: error: %s\n", cli::outOfMemoryMessage().c_str());
         return ExitFailure;
     } catch (const std::exception &e) {
         std::fprintf(stderr, "attnscope-cli: error: %s\n", e.what());

@@ -2,6 +2,8 @@
 // Trainer, report progress and validation metrics, write the checkpoint.
 #include "cli.h"
 
+#include "memorybudget.h"
+
 #include <chrono>
 #include <cerrno>
 #include <cmath>
@@ -323,12 +325,23 @@ int train(const std::vector<std::string> &args)
         throw Failure(spec + ": no training samples (" + std::to_string(data.samples.size())
                       + " samples, --val-fraction " + p.string("val-fraction", "0.2") + ")");
     if (init.empty()) {
-        model = createModel(data, split.train, mc, tc.seed);
+        std::string error;
+        if (!createModel(data, split.train, mc, tc.seed, &model, &error, double(memoryBudget())))
+            throw Failure(error);
         if (const std::string problem = model.config.validate(); !problem.empty())
             throw UsageError("attnscope-cli train: " + problem);
     }
     const EncodedDataset trainSet = encodeFor(model, data, split.train, /*keepTokens=*/false);
     const EncodedDataset valSet = encodeFor(model, data, split.val);
+    // A step's activations and attention, the weights' copies and the
+    // validation pass, against the budget before any of it is allocated.
+    const int longestTrain = longestSample(trainSet);
+    const RunMemory need = runMemory(model.config, tc, int(trainSet.samples.size()), longestTrain,
+                                     int(valSet.samples.size()), longestSample(valSet), 0,
+                                     valSet.samples.empty() ? 0 : 1, false);
+    if (std::string problem = checkRunMemory(spec, model.config, need, double(memoryBudget())); !problem.empty())
+        throw Failure(problem);
+    workingOn(spec, "training on it");
     const std::vector<TaskInfo> &tasks = model.tasks;
 
     std::unique_ptr<MetricsCsv> metrics;
