@@ -9,6 +9,7 @@
 // window shows at once and --data loads on a thread (a large file takes
 // seconds); with --screenshot it loads before the window shows, so that the
 // picture is of the loaded data.
+#include "application.h"
 #include "args.h"
 #include "lossplot.h"
 #include "mainwindow.h"
@@ -26,7 +27,8 @@
 int main(int argc, char **argv)
 {
     using namespace attnscope;
-    QApplication app(argc, argv);  // takes Qt's own options (-platform, ...) out of argv
+    // Takes Qt's own options (-platform, ...) out of argv; catches what an event handler throws.
+    Application app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("AttnScope"));
     QApplication::setOrganizationName(QStringLiteral("AttnScope"));
     QApplication::setApplicationVersion(QStringLiteral(ATTNSCOPE_VERSION));

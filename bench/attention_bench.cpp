@@ -416,6 +416,8 @@ int stepsMode(const std::string &spec, int steps, bool longInputs, int batch, in
         Trainer trainer(model, setup->train, setup->config);
         std::shared_ptr<AttentionSnapshot> held;
         InspectWorkspace workspace;  // kept from refresh to refresh, as the worker does
+        SnapshotLimits limits;
+        limits.workspace = &workspace;
         for (int s = 1; s <= steps; ++s) {
             QElapsedTimer t;
             t.start();
@@ -428,7 +430,7 @@ int stepsMode(const std::string &spec, int steps, bool longInputs, int batch, in
             if (every > 0 && s % every == 0) {
                 t.start();
                 const long r0 = threadMinorFaults();
-                held = std::make_shared<AttentionSnapshot>(probes.refresh(model, setup->val, s, nullptr, &workspace));
+                held = std::make_shared<AttentionSnapshot>(probes.refresh(model, setup->val, s, nullptr, limits));
                 rms = t.nsecsElapsed() / 1e6;
                 rf = threadMinorFaults() - r0;
             }

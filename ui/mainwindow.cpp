@@ -3,6 +3,7 @@
 #include "threadhandoff.h"
 
 #include "attention/attentionpanel.h"
+#include "application.h"
 #include "attentionfeed.h"
 #include "checkpoint.h"
 #include "csvreader.h"
@@ -51,6 +52,7 @@
 #include <atomic>
 #include <cmath>
 #include <functional>
+#include <new>
 
 namespace attnscope {
 
@@ -86,6 +88,10 @@ MainWindow::MainWindow(QWidget *parent)
     m_training = new TrainingController(this);
     connect(m_training, &TrainingController::snapshot, this, &MainWindow::onSnapshot);
     connect(m_training, &TrainingController::stateChanged, this, &MainWindow::onState);
+    // Failures the worker, or any event handler, caught at its boundary: said here, the window stays.
+    connect(m_training->worker(), &TrainingWorker::problem, this, &MainWindow::showError, Qt::QueuedConnection);
+    if (auto *application = qobject_cast<Application *>(QCoreApplication::instance()))
+        connect(application, &Application::problem, this, &MainWindow::showError);
 
     createPanels();
     createActions();
@@ -395,11 +401,28 @@ struct MainWindow::LoadJob {
     bool summarized = false;
     bool checkpointFits = false;          // checkpoint: the data fits it (the run keeps its weights)
     ModelConfig runConfig;                // no checkpoint: the configuration setup was built with
-    std::shared_ptr<TrainingSetup> setup; // null: not built (or it failed: rebuildSetup says why)
+    std::shared_ptr<TrainingSetup> setup; // null: not built, or refused (runError says why)
+    std::string runError;
     std::atomic<bool> cancelled{false};   // set from the GUI thread: stop at the next progress report
 
     // progress: 0-100, reading the file up to 90, the summary and the run after.
+    // Nothing it throws leaves it (it runs on a thread of its own, or in an
+    // event handler): the load fails instead, and what it made is freed.
     void run(const std::function<void(int)> &progress = {})
+    {
+        try {
+            load(progress);
+        } catch (const std::exception &e) {
+            ok = false;
+            summarized = false;
+            setup.reset();
+            data = std::make_shared<Dataset>();
+            const std::string what = dynamic_cast<const std::bad_alloc *>(&e) ? "out of memory" : e.what();
+            error = spec.toStdString() + ": " + what + " while loading it; the open dataset stays";
+        }
+    }
+
+    void load(const std::function<void(int)> &progress)
     {
         int last = -1;
         const auto report = [&](int percent) {
@@ -433,7 +456,7 @@ struct MainWindow::LoadJob {
                     runConfig = config;
                     if (data->suggestedLayers >= 0)
                         runConfig.layers = data->suggestedLayers;
-                    if (!buildSetup(*data, runConfig, train, ValFraction, built.get(), &why))
+                    if (!buildSetup(*data, runConfig, train, ValFraction, built.get(), &runError))
                         built.reset();
                 }
                 setup = built;
@@ -522,13 +545,27 @@ void MainWindow::startLoad(const QString &spec, const LoadOptions &options)
 
 void MainWindow::runOnThread(QThread **slot, const QString &name, std::function<void()> work, std::function<void()> done)
 {
-    QThread *thread = QThread::create(std::move(work));
+    // The jobs catch what they throw themselves; an exception that still
+    // left one would end the process (nothing above a thread's function
+    // catches), so it ends here and is reported.
+    auto failure = std::make_shared<QString>();
+    QThread *thread = QThread::create([work = std::move(work), failure, name]() {
+        try {
+            work();
+        } catch (const std::bad_alloc &) {
+            *failure = tr("Out of memory in the %1 thread; what it was doing was abandoned").arg(name);
+        } catch (const std::exception &e) {
+            *failure = tr("%1 in the %2 thread; what it was doing was abandoned").arg(QString::fromLocal8Bit(e.what()), name);
+        }
+    });
     thread->setObjectName(name);
     *slot = thread;
-    connect(thread, &QThread::finished, this, [slot, thread, done = std::move(done)]() {
+    connect(thread, &QThread::finished, this, [this, slot, thread, failure, done = std::move(done)]() {
         thread->wait();  // finished was its last act
         delete thread;
         *slot = nullptr;
+        if (!failure->isEmpty())
+            showError(*failure);
         done();
     });
     // TSan build only: the thread's results, after finished() was posted to the slot above (threadhandoff.h).
@@ -617,10 +654,12 @@ bool MainWindow::applyLoad(const LoadJob &job)
     m_modelPanel->setLessonNote(m_checkpoint ? QString() : QString::fromStdString(data->suggestion));
     if (!spec.startsWith(QLatin1String("builtin:")))
         addRecent(QFileInfo(spec).absoluteFilePath());
-    // The worker's run, if the settings are still the ones it was built for.
-    const bool same = job.setup && m_modelPanel->seed() == job.train.seed
+    // The worker's run (or why there is none), if the settings are still the ones it was built for.
+    const bool same = job.buildRun && m_modelPanel->seed() == job.train.seed
                       && (m_checkpoint ? job.checkpointFits && job.checkpoint == m_checkpoint
                                        : !job.checkpointFits && m_modelPanel->config() == job.runConfig);
+    if (same && !job.setup && !job.runError.empty())
+        return rebuildSetup(nullptr, job.runError);
     return rebuildSetup(same ? job.setup : nullptr);
 }
 
@@ -653,6 +692,7 @@ bool MainWindow::openCheckpoint(const QString &path)
         setup->model = *model;
         setup->config = m_trainingPanel->config();
         m_training->configure(setup);
+        m_runData.reset();
         m_attentionFeed->setRun(setup, nullptr);
         emit setupChanged(setup);
         m_curves->setTasks(taskNames(model->tasks));
@@ -679,12 +719,24 @@ struct MainWindow::SetupJob {
     std::string error;
     DatasetSummary summary;
 
+    int maxLen = 64;  // the run's (the checkpoint's or the panel's), for the summary
+
+    // Nothing it throws leaves it (a thread of its own, or an event handler):
+    // the run is refused instead, and what it made is freed.
     void run()
     {
-        ok = checkpoint ? buildSetupFromModel(*data, *checkpoint, train, ValFraction, setup.get(), &error)
-                        : buildSetup(*data, config, train, ValFraction, setup.get(), &error);
-        if (ok && summarize)
-            summary = summarizeDataset(*data, ValFraction, train.seed, setup->model.config.maxLen);
+        try {
+            ok = checkpoint ? buildSetupFromModel(*data, *checkpoint, train, ValFraction, setup.get(), &error)
+                            : buildSetup(*data, config, train, ValFraction, setup.get(), &error);
+            if (summarize)  // a refused run's data is open too
+                summary = summarizeDataset(*data, ValFraction, train.seed, maxLen);
+        } catch (const std::exception &e) {
+            ok = false;
+            summarize = false;
+            setup = std::make_shared<TrainingSetup>();
+            const std::string what = dynamic_cast<const std::bad_alloc *>(&e) ? "out of memory" : e.what();
+            error = data->source + ": " + what + " while preparing the run";
+        }
     }
 };
 
@@ -696,14 +748,15 @@ std::shared_ptr<MainWindow::SetupJob> MainWindow::makeSetupJob() const
     job->config = m_modelPanel->config();
     job->train = m_trainingPanel->config();
     job->train.seed = m_modelPanel->seed();
-    const int maxLen = m_checkpoint ? m_checkpoint->config.maxLen : job->config.maxLen;
-    job->summarize = std::make_tuple(m_data.get(), job->train.seed, maxLen) != m_summaryKey;
+    job->maxLen = m_checkpoint ? m_checkpoint->config.maxLen : job->config.maxLen;
+    job->summarize = std::make_tuple(m_data.get(), job->train.seed, job->maxLen) != m_summaryKey;
     return job;
 }
 
 // A new run on the open data: `prebuilt` (a dataset load's, made for the same
-// settings) or one built now from the panels, on a thread for large data.
-bool MainWindow::rebuildSetup(std::shared_ptr<TrainingSetup> prebuilt)
+// settings), or that load's refusal (`refused`), or one built now from the
+// panels, on a thread for large data.
+bool MainWindow::rebuildSetup(std::shared_ptr<TrainingSetup> prebuilt, const std::string &refused)
 {
     m_askPending = false;
     if (!m_data)
@@ -715,12 +768,18 @@ bool MainWindow::rebuildSetup(std::shared_ptr<TrainingSetup> prebuilt)
     ++m_setupGeneration;  // a build in flight is superseded
     m_setupAgain = false;
     const std::shared_ptr<SetupJob> job = makeSetupJob();
-    if (prebuilt) {
-        prebuilt->config = job->train;  // only its seed went into the model and the split
-        job->setup = std::move(prebuilt);
-        job->ok = true;
+    if (prebuilt || !refused.empty()) {
+        if (prebuilt) {
+            // Only its seed went into the model and the split; the batch and
+            // the optimiser count in its memory.
+            prebuilt->config = job->train;
+            job->setup = std::move(prebuilt);
+            job->ok = fitMemory(job->setup.get(), &job->error);
+        } else {
+            job->error = refused;
+        }
         if (job->summarize)
-            job->summary = summarizeDataset(*m_data, ValFraction, job->train.seed, job->setup->model.config.maxLen);
+            job->summary = summarizeDataset(*m_data, ValFraction, job->train.seed, job->maxLen);
         return applySetup(*job);
     }
     if (m_data->samples.size() < AsyncSetupSamples) {
@@ -767,21 +826,34 @@ void MainWindow::finishSetup(const std::shared_ptr<SetupJob> &job, int generatio
 
 bool MainWindow::applySetup(const SetupJob &job)
 {
+    if (job.summarize) {
+        m_summary = job.summary;
+        m_summaryKey = {m_data.get(), job.train.seed, job.maxLen};
+    }
+    if (std::get<0>(m_summaryKey) == m_data.get())
+        m_datasetPanel->setDataset(m_data.get(), m_summary);
     if (!job.ok) {
+        if (m_runData != m_data) {
+            // The run there is belongs to another dataset: this one has none
+            // until settings that fit are chosen (the message says which).
+            m_runData.reset();
+            m_status->clear();
+            m_training->configure(nullptr);
+            m_attentionFeed->setRun(nullptr, nullptr);
+            emit setupChanged(nullptr);
+        }
         showError(QString::fromStdString(job.error));
         return false;
     }
     const std::shared_ptr<TrainingSetup> &setup = job.setup;
-    if (job.summarize) {
-        m_summary = job.summary;
-        m_summaryKey = {m_data.get(), job.train.seed, setup->model.config.maxLen};
-    }
-    m_datasetPanel->setDataset(m_data.get(), m_summary);
     m_curves->setTasks(taskNames(setup->model.tasks));
     m_status->clear();
     m_training->configure(setup);
+    m_runData = m_data;
     m_attentionFeed->setRun(setup, m_data);  // the worker refreshes the probe set from now on
     emit setupChanged(setup);
+    if (!setup->memoryNote.empty())
+        statusBar()->showMessage(QString::fromStdString(setup->memoryNote), 20000);
     return true;
 }
 
@@ -927,6 +999,10 @@ void MainWindow::evaluateInBackground()
                                  .arg(QLocale().toString(qlonglong(setup->val.samples.size()))));
     const auto report = [this, model, result, step]() {
         const EvalResult &r = *result;
+        if (r.samples == 0) {  // it failed (runOnThread said why)
+            updateControls();
+            return;
+        }
         // One line: the first tasks, names elided (there may be thousands).
         QStringList parts;
         const size_t tasks = std::min(r.tasks.size(), model->tasks.size());

@@ -45,7 +45,9 @@ public:
 
     // Loads a dataset ("builtin:reviews", a path) and prepares a model for
     // it; CSV/TSV files with the column roles in options (empty: guessed),
-    // shown in the Dataset panel. A failed load keeps the open dataset.
+    // shown in the Dataset panel. A failed load keeps the open dataset; a
+    // run that does not fit in memory is refused (false, lastError() says
+    // why) with the data open and no run until settings that fit are chosen.
     // Synchronous: returns when the dataset is open (tests, --data at start).
     // It supersedes a load openDatasetAsync has in flight.
     bool openDataset(const QString &spec, const LoadOptions &options = {});
@@ -115,7 +117,8 @@ signals:
     void setupChanged(std::shared_ptr<const attnscope::TrainingSetup> setup);
     // openDatasetAsync: percent done (reading the file up to 90, then the summary and the run).
     void datasetLoadProgress(const QString &spec, int percent);
-    // openDatasetAsync: the load of spec ended (ok: it is the open dataset now).
+    // openDatasetAsync: the load of spec ended (ok: it is the open dataset now,
+    // with its run; a run refused for memory leaves the data open, ok false).
     void datasetLoadFinished(const QString &spec, bool ok);
 
 protected:
@@ -128,8 +131,9 @@ private:
     void createActions();
     void createMenus();
     void createPanels();
-    // prebuilt: the run openDatasetAsync's thread built for these settings.
-    bool rebuildSetup(std::shared_ptr<TrainingSetup> prebuilt = {});
+    // prebuilt: the run openDatasetAsync's thread built for these settings;
+    // refused: why that thread could not build it.
+    bool rebuildSetup(std::shared_ptr<TrainingSetup> prebuilt = {}, const std::string &refused = {});
     struct LoadJob;
     std::shared_ptr<LoadJob> makeLoadJob(const QString &spec, const LoadOptions &options) const;
     bool applyLoad(const LoadJob &job);
@@ -173,6 +177,7 @@ private:
     bool m_speedForRun = false;    // setSpeed(..., false) is changing the box
 
     std::shared_ptr<const Dataset> m_data;
+    std::shared_ptr<const Dataset> m_runData;  // what the worker's run was built on (null: no data)
     LoadOptions m_dataOptions;  // the column roles m_data was loaded with
     DatasetSummary m_summary;   // of m_data, for m_summaryKey's seed and max length
     std::tuple<const Dataset *, uint64_t, int> m_summaryKey{nullptr, 0, 0};

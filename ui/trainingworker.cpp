@@ -3,6 +3,7 @@
 #include "threadhandoff.h"
 
 #include <cmath>
+#include <new>
 #include <thread>
 #include <utility>
 
@@ -101,10 +102,47 @@ void TrainingWorker::setAttentionRate(int everySteps, std::chrono::milliseconds 
     m_attentionMinMs.store(int(std::max<int64_t>(0, minInterval.count())));
 }
 
+template <class Work>
+void TrainingWorker::guard(const char *where, const QString &doing, Work &&work)
+{
+    try {
+        if (m_faultHook)
+            m_faultHook(where);
+        work();
+    } catch (const std::bad_alloc &) {
+        fail(tr("out of memory while %1").arg(doing));
+    } catch (const std::exception &e) {
+        fail(tr("%1 while %2").arg(QString::fromLocal8Bit(e.what()), doing));
+    }
+}
+
+// After a slot failed: the run (if there is one) pauses with the weights of
+// its last good step (an optimiser step is the last thing a training step
+// does, after everything it allocates), and the user hears what happened.
+void TrainingWorker::fail(const QString &what)
+{
+    QString message = m_setup && !m_setup->source.empty() ? tr("%1: %2").arg(QString::fromStdString(m_setup->source), what)
+                                                          : what;
+    message += m_trainer ? tr("; the run is paused at step %1 with the weights of its last good step.")
+                               .arg(m_trainer->progress().step)
+                         : tr("; there is no run to train.");
+    m_pauseRequested.store(false);
+    m_stopRequested.store(false);
+    try {
+        flush(true);  // the steps done before it
+    } catch (const std::exception &) {
+        m_out = TrainingSnapshot();  // nothing more to lose; the state below still goes out
+        m_out.run = m_run;
+    }
+    setState(m_trainer ? State::Paused : State::Empty);
+    HandOffSend send;
+    emit problem(message);
+}
+
 void TrainingWorker::configure(std::shared_ptr<const TrainingSetup> setup)
 {
     m_setup = std::move(setup);
-    rebuild();
+    guard("configure", tr("preparing the run"), [this] { rebuild(); });
 }
 
 // A fresh trainer on a fresh copy of the setup's model.
@@ -162,9 +200,12 @@ void TrainingWorker::start()
 {
     if (!m_trainer || m_quit.load())
         return;
-    if (m_state.load() == State::Stopped || m_state.load() == State::Finished)
-        rebuild();  // Start after a finished run trains again from the initial weights
-    runSteps(-1);
+    guard("start", tr("training"), [this] {
+        if (m_state.load() == State::Stopped || m_state.load() == State::Finished)
+            rebuild();  // Start after a finished run trains again from the initial weights
+        if (m_trainer)
+            runSteps(-1);
+    });
 }
 
 void TrainingWorker::step()
@@ -174,7 +215,7 @@ void TrainingWorker::step()
     const State s = m_state.load();
     if (s == State::Stopped || s == State::Finished)
         return;
-    runSteps(1);
+    guard("step", tr("training"), [this] { runSteps(1); });
 }
 
 void TrainingWorker::stop()
@@ -188,7 +229,7 @@ void TrainingWorker::stop()
 
 void TrainingWorker::reset()
 {
-    rebuild();
+    guard("reset", tr("preparing the run"), [this] { rebuild(); });
 }
 
 // Trains limit steps (all when negative) or until a request, the end of
@@ -432,25 +473,50 @@ void TrainingWorker::refreshAttention(bool probes, bool input)
     const Clock::time_point start = Clock::now();
     const int64_t step = m_trainer->progress().step;
     bool ran = false, ranProbes = false;
-    // The worker's own model, read between two steps: no copy, no lock (this
-    // thread is the only one that writes it).
-    if (probes && m_probes && !m_val.samples.empty()) {
-        auto snapshot = std::make_shared<const AttentionSnapshot>(
-            m_probes->refresh(m_model, m_val, step, m_probeTexts.get(), inspectWorkspace()));
-        {
-            HandOffSend send;
-            emit attentionReady(snapshot, m_setup);
+    // The maps the run has room for (none when it needs the whole budget).
+    SnapshotLimits limits;
+    if (m_setup)
+        limits.keepLimit = m_setup->selfAttentionLimit;
+    try {
+        if (m_faultHook)
+            m_faultHook("refresh");
+        // The worker's own model, read between two steps: no copy, no lock (this
+        // thread is the only one that writes it).
+        if (probes && m_probes && !m_val.samples.empty()) {
+            limits.workspace = inspectWorkspace();
+            auto snapshot = std::make_shared<const AttentionSnapshot>(
+                followed().refresh(m_model, m_val, step, m_probeTexts.get(), limits));
+            {
+                HandOffSend send;
+                emit attentionReady(snapshot, m_setup);
+            }
+            m_attentionStep = step;
+            ran = ranProbes = true;
         }
-        m_attentionStep = step;
-        ran = ranProbes = true;
-    }
-    if (input && m_probeInput && m_probeInput->input == m_model.config.input) {
-        auto result = std::make_shared<const AttentionSnapshot>(makeInputSnapshot(m_model, *m_probeInput, step));
-        {
-            HandOffSend send;
-            emit probeInputReady(result, m_probeInput->id, m_setup);
+        if (input && m_probeInput && m_probeInput->input == m_model.config.input) {
+            auto result = std::make_shared<const AttentionSnapshot>(
+                makeInputSnapshot(m_model, *m_probeInput, step, limits.keepLimit));
+            {
+                HandOffSend send;
+                emit probeInputReady(result, m_probeInput->id, m_setup);
+            }
+            ran = true;
         }
-        ran = true;
+    } catch (const std::exception &e) {
+        // Training goes on without live attention (it would fail again at
+        // every refresh); a new probe set or input turns it on again.
+        m_inspect.reset();
+        m_probes.reset();
+        m_probesFor.reset();
+        m_probeInput.reset();
+        const QString what = dynamic_cast<const std::bad_alloc *>(&e) ? tr("out of memory")
+                                                                        : QString::fromLocal8Bit(e.what());
+        HandOffSend send;
+        emit problem(tr("%1: %2 while taking the live attention at step %3; live attention is off until the "
+                        "probe set changes.")
+                         .arg(m_setup ? QString::fromStdString(m_setup->source) : QString(), what)
+                         .arg(step));
+        return;
     }
     if (!ran)
         return;
@@ -462,6 +528,18 @@ void TrainingWorker::refreshAttention(bool probes, bool input)
     const auto cost = std::chrono::duration_cast<Clock::duration>((end - start) * (1.0 / AttentionBudget - 1.0));
     const Clock::time_point due = end + std::max<Clock::duration>(attentionMinInterval(), cost);
     m_attentionDue = ranProbes ? due : std::max(m_attentionDue, due);
+}
+
+// The probes the run has room for (TrainingSetup::maxProbes): the selected
+// one and the first others.
+ProbeSet TrainingWorker::followed() const
+{
+    ProbeSet probes = *m_probes;
+    const int most = m_setup ? std::max(1, m_setup->maxProbes) : probes.size();
+    for (int i = probes.size() - 1; i >= 0 && probes.size() > most; --i)
+        if (probes.indices()[size_t(i)] != probes.focus())
+            probes.remove(probes.indices()[size_t(i)]);
+    return probes;
 }
 
 InspectWorkspace *TrainingWorker::inspectWorkspace()

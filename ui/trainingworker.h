@@ -32,6 +32,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -130,6 +131,12 @@ public:
     // before the next one, so refreshes take at most this share of the time.
     static constexpr double AttentionBudget = 0.05;
 
+    // Tests: called on the worker's thread where each slot's work and each
+    // live-attention refresh begins, with its name ("configure", "start",
+    // "step", "reset", "refresh"); what it throws is handled as a failure of
+    // the core's there would be. Set it before the worker gets work.
+    void setFaultHook(std::function<void(const char *where)> hook) { m_faultHook = std::move(hook); }
+
 public slots:
     // Copies the setup and builds a trainer (stops any run first).
     void configure(std::shared_ptr<const TrainingSetup> setup);
@@ -151,8 +158,17 @@ signals:
                          std::shared_ptr<const attnscope::TrainingSetup> setup);
     // message: why it stopped or paused when not by request (divergence, the end).
     void stateChanged(attnscope::TrainingWorker::State state, const QString &message);
+    // Something failed on the worker's thread (out of memory in a step or a
+    // refresh): what, for the user. The run stays (paused at its last good
+    // step), or has live attention turned off when a refresh failed.
+    void problem(const QString &message);
 
 private:
+    // The boundary of every slot: an exception (std::bad_alloc above all)
+    // must not reach Qt's event loop, which would abort the application.
+    template <class Work>
+    void guard(const char *where, const QString &doing, Work &&work);
+    void fail(const QString &what);
     void rebuild();
     void runSteps(int64_t limit);
     bool trainOne();
@@ -169,6 +185,7 @@ private:
     void refreshAttention(bool probes, bool input);  // now, with m_model
     void maybeRefreshAttention();            // in the loop: when due or requested
     InspectWorkspace *inspectWorkspace();    // m_inspect, made when first needed
+    ProbeSet followed() const;               // m_probes, as many as the run has room for
 
     std::shared_ptr<const TrainingSetup> m_setup;
     Model m_model;                       // the weights being trained
@@ -214,6 +231,7 @@ private:
     // The core's forward-pass buffers for probe-set refreshes, reused from
     // one to the next (freed with the probe set or on a new setup).
     std::unique_ptr<InspectWorkspace> m_inspect;
+    std::function<void(const char *)> m_faultHook;
     int64_t m_attentionStep = -1;          // step of the last refresh
     std::chrono::steady_clock::time_point m_attentionDue;  // no periodic refresh before
 };

@@ -9,7 +9,9 @@
 #include <QSignalSpy>
 #include <QtTest>
 
+#include <atomic>
 #include <cmath>
+#include <new>
 
 using namespace attnscope;
 using State = TrainingWorker::State;
@@ -301,6 +303,72 @@ private slots:
         }
     }
 
+    // An exception inside a worker slot (std::bad_alloc from a pass larger
+    // than memory; here the fault hook throws it where the slot's work
+    // begins) must not reach the event loop, which aborts the program: it
+    // is reported with the file, the run pauses with the weights of its
+    // last good step, and the worker goes on when asked.
+    void failureInASlotIsReported()
+    {
+        auto setup = makeSetup();
+        TrainingController c;
+        Recorder r(c);
+        AttentionRecorder a(c);
+        std::atomic<bool> failConfigure{true}, failStep{false}, failRefresh{false};
+        c.worker()->setFaultHook([&](const char *where) {
+            const std::string at = where;
+            if ((at == "configure" && failConfigure.exchange(false)) || (at == "step" && failStep.exchange(false))
+                || (at == "refresh" && failRefresh.exchange(false)))
+                throw std::bad_alloc();
+        });
+        QStringList problems;  // as the window hears them: queued to this thread
+        QObject::connect(c.worker(), &TrainingWorker::problem, &c, [&](const QString &m) { problems << m; },
+                         Qt::QueuedConnection);
+
+        // Preparing the run: no run, and it says so.
+        c.configure(setup);
+        QTRY_COMPARE_WITH_TIMEOUT(problems.size(), 1, Timeout);
+        QString message = problems.takeFirst();
+        QVERIFY2(message.startsWith(QStringLiteral("builtin:reviews?n=200: out of memory while preparing the run")),
+                 qPrintable(message));
+        QCOMPARE(c.state(), State::Empty);
+
+        c.configure(setup);
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Ready, Timeout);
+        c.step();
+        QTRY_COMPARE_WITH_TIMEOUT(r.steps.size(), size_t(1), Timeout);
+        const std::shared_ptr<Model> good = c.modelCopy();
+
+        // A step: paused at the last good step, its weights untouched.
+        failStep = true;
+        c.step();
+        QTRY_COMPARE_WITH_TIMEOUT(problems.size(), 1, Timeout);
+        message = problems.takeFirst();
+        QVERIFY2(message.contains(QStringLiteral("out of memory while training; the run is paused at step 1")),
+                 qPrintable(message));
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Paused, Timeout);
+        QCOMPARE(c.modelCopy()->params, good->params);
+        c.step();
+        QTRY_COMPARE_WITH_TIMEOUT(r.steps.size(), size_t(2), Timeout);
+        QCOMPARE(r.steps.back().step, int64_t(2));
+
+        // A refresh: live attention turns off, training goes on, a new probe set turns it on again.
+        ProbeSet probes;
+        probes.choose(setup->val, setup->model.tasks);
+        failRefresh = true;
+        c.worker()->setProbes(probes, setup);
+        QTRY_COMPARE_WITH_TIMEOUT(problems.size(), 1, Timeout);
+        message = problems.takeFirst();
+        QVERIFY2(message.contains(QStringLiteral("live attention is off")), qPrintable(message));
+        c.step();
+        QTRY_COMPARE_WITH_TIMEOUT(r.steps.size(), size_t(3), Timeout);
+        QVERIFY(a.snapshots.empty());
+        c.worker()->setProbes(probes, setup);
+        QTRY_VERIFY_WITH_TIMEOUT(!a.snapshots.empty(), Timeout);
+        QCOMPARE(a.snapshots.back()->step, int64_t(3));
+        QVERIFY(problems.isEmpty());
+    }
+
     // Live attention: the worker refreshes the probe set between steps with
     // its own weights; each snapshot holds exactly what the core computes for
     // those samples after that many steps, mid-run and after a pause.
@@ -383,6 +451,25 @@ private slots:
         const size_t off = a.snapshots.size();
         QTest::qWait(400);
         QCOMPARE(a.snapshots.size(), off);
+    }
+
+    // A run with room for fewer probes than the set has (very long samples,
+    // TrainingSetup::maxProbes) follows the selected one and the first others.
+    void probesBeyondTheRunsRoomAreNotFollowed()
+    {
+        auto setup = std::make_shared<TrainingSetup>(*makeSetup());
+        setup->maxProbes = 3;
+        TrainingController c;
+        AttentionRecorder a(c);
+        ProbeSet probes;
+        for (int i : {4, 8, 15, 16, 23, 42})
+            probes.add(i);
+        probes.setFocus(23);
+        c.configure(setup);
+        c.worker()->setProbes(probes, setup);
+        QTRY_VERIFY_WITH_TIMEOUT(!a.snapshots.empty(), Timeout);
+        QCOMPARE(probesOf(*a.snapshots.back()), (std::vector<int>{4, 8, 23}));
+        compareWithCore(*a.snapshots.back(), *setup, *c.modelCopy());
     }
 
     // A probe set for another setup waits until the worker has that setup.

@@ -103,6 +103,7 @@ AttentionSnapshot AttentionSnapshot::withoutSelfAttention() const
     copy.gates = gates;
     copy.rationaleMass = rationaleMass;
     copy.rationaleAuprc = rationaleAuprc;
+    copy.selfAttentionLimit = selfAttentionLimit;
     copy.samples.reserve(samples.size());
     for (const AttentionSample &s : samples) {
         AttentionSample c;
@@ -131,6 +132,11 @@ std::vector<float> gateValues(const Model &model)
     for (int t = 0; t < model.config.tasks(); ++t)
         gates.push_back(1.0f / (1.0f + std::exp(-p.gate[t])));
     return gates;
+}
+
+double selfAttentionBytes(const ModelConfig &config, int n)
+{
+    return double(std::max(config.layers, 0)) * double(std::max(config.heads, 0)) * double(n) * double(n) * sizeof(float);
 }
 
 std::vector<std::vector<int>> snapshotBatches(const Model &model, const EncodedDataset &data,
@@ -172,20 +178,21 @@ AttentionSnapshot makeSnapshot(const Model &model, const EncodedDataset &data,
     for (int i : indices)
         if (i >= 0 && i < int(data.samples.size()))
             valid.push_back(i);
+    snap.selfAttentionLimit = limits.keepLimit;
     // Self-attention bytes of a sample (its own n x n per layer and head).
-    const auto mapBytes = [&](int i) {
-        const size_t n = data.samples[size_t(i)].mask.size();
-        return size_t(model.config.layers) * size_t(model.config.heads) * n * n * sizeof(float);
-    };
-    // The focus sample's maps are kept whatever the budget; the others fill what is left in order.
-    const bool focusIn = std::find(valid.begin(), valid.end(), limits.focus) != valid.end();
-    size_t used = focusIn ? mapBytes(limits.focus) : 0;
+    const auto mapBytes = [&](int i) { return selfAttentionBytes(model.config, int(data.samples[size_t(i)].mask.size())); };
+    // The focus sample's maps are kept whatever the budget (up to the limit);
+    // the others fill what is left in order.
+    const bool focusIn = std::find(valid.begin(), valid.end(), limits.focus) != valid.end()
+                         && mapBytes(limits.focus) <= limits.keepLimit;
+    const double room = std::min(double(limits.selfAttentionBudget), limits.keepLimit);
+    double used = focusIn ? mapBytes(limits.focus) : 0;
 
     // Which samples keep their maps, in order: the core copies out only those.
     std::vector<uint8_t> keeps(valid.size(), 0);
     for (size_t i = 0; i < valid.size(); ++i) {
         bool keep = valid[i] == limits.focus && focusIn;
-        if (!keep && mapBytes(valid[i]) <= limits.selfAttentionBudget - std::min(used, limits.selfAttentionBudget)) {
+        if (!keep && used + mapBytes(valid[i]) <= room) {
             used += mapBytes(valid[i]);
             keep = true;
         }
@@ -295,7 +302,7 @@ EncodedDataset encodeRow(const Model &model, const std::vector<float> &values)
     return encodeDataset(data, {0}, Vocabulary(), model.config.maxLen);
 }
 
-AttentionSnapshot makeInputSnapshot(const Model &model, const ProbeInput &input, int64_t step)
+AttentionSnapshot makeInputSnapshot(const Model &model, const ProbeInput &input, int64_t step, double keepLimit)
 {
     if (model.params.empty() || input.input != model.config.input)
         return {};
@@ -307,7 +314,9 @@ AttentionSnapshot makeInputSnapshot(const Model &model, const ProbeInput &input,
     } else {
         data = encodeRow(model, input.row);
     }
-    AttentionSnapshot result = makeSnapshot(model, data, {0}, step);
+    SnapshotLimits limits;
+    limits.keepLimit = keepLimit;
+    AttentionSnapshot result = makeSnapshot(model, data, {0}, step, nullptr, limits);
     if (!result.samples.empty()) {
         result.samples[0].sampleIndex = -1;  // typed, not from the data
         if (input.input == InputKind::Text)

@@ -7,10 +7,12 @@
 
 #include "model.h"
 #include "dataset.h"
+#include "memorybudget.h"
 #include "types.h"
 
 #include <QMetaType>
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -54,6 +56,9 @@ struct AttentionSnapshot {
     // attention mass on the rationale and mean AUPRC of attention against it.
     std::vector<std::optional<double>> rationaleMass, rationaleAuprc;
     std::vector<AttentionSample> samples;
+    // Bytes of maps a sample could keep at most (SnapshotLimits::keepLimit):
+    // a sample whose maps are larger has none, whatever is selected.
+    double selfAttentionLimit = HUGE_VAL;
 
     bool isNull() const { return step < 0 && samples.empty(); }
     int taskCount() const { return int(tasks.size()); }
@@ -84,15 +89,20 @@ using SnapshotPtr = std::shared_ptr<const AttentionSnapshot>;
 // that is 33 MB per sample), so samples go through inspect() in batches of
 // at most batchBytes of attention; and the snapshot keeps self-attention
 // maps for the focus sample, then for the others in order while they fit in
-// selfAttentionBudget.
+// selfAttentionBudget. No sample keeps more than keepLimit, the focus
+// neither: a sample of 20,000 features has 6.4 GB of maps per layer.
 struct SnapshotLimits {
     size_t batchBytes = size_t(64) << 20;
     size_t selfAttentionBudget = SIZE_MAX;
+    double keepLimit = selfAttentionKeepLimit();  // the run's share of the memory budget; 0: keep none
     int focus = -1;               // an index of `indices`' data (a probe), -1 = none
     // Buffers for the core's forward passes, kept by a caller that refreshes
     // again and again (the worker); none: each call allocates its own.
     InspectWorkspace *workspace = nullptr;
 };
+
+// Bytes of the self-attention maps of a sample of n positions: layers x heads x n x n floats.
+double selfAttentionBytes(const ModelConfig &config, int n);
 
 // The core's forward pass (inspect(), in batches) over data.samples[indices]
 // of `model`, turned into a snapshot. `dataset` (optional) supplies the
@@ -126,7 +136,9 @@ struct ProbeInput {
 // The input run through `model` (encodeText / encodeRow, then makeSnapshot):
 // one sample, sampleIndex -1, the typed text kept. An empty snapshot (no
 // sample) when the input does not fit the model (kind) or has no token.
-AttentionSnapshot makeInputSnapshot(const Model &model, const ProbeInput &input, int64_t step);
+// keepLimit: as SnapshotLimits::keepLimit.
+AttentionSnapshot makeInputSnapshot(const Model &model, const ProbeInput &input, int64_t step,
+                                    double keepLimit = selfAttentionKeepLimit());
 
 // The per-task gate values sigmoid(pool.gate[t]) of a gated model; empty otherwise.
 std::vector<float> gateValues(const Model &model);

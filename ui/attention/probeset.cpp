@@ -98,10 +98,8 @@ void ProbeSet::clear()
 }
 
 AttentionSnapshot ProbeSet::refresh(const Model &model, const EncodedDataset &data, int64_t step,
-                                    const Dataset *dataset, InspectWorkspace *workspace) const
+                                    const Dataset *dataset, SnapshotLimits limits) const
 {
-    SnapshotLimits limits;
-    limits.workspace = workspace;
     limits.selfAttentionBudget = m_selfAttentionBudget;
     limits.focus = m_focus;
     return makeSnapshot(model, data, m_indices, step, dataset, limits);

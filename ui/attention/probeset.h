@@ -45,9 +45,10 @@ public:
     // makeSnapshot) over the probes of `data`, the set they were chosen from. Thread-safe with respect to the
     // GUI: it reads only its arguments, so the worker calls it between steps
     // with its own model. `dataset` optionally supplies the original texts;
-    // `workspace` (optional) the core's buffers, kept from refresh to refresh.
+    // `limits` the core's buffers, kept from refresh to refresh, and the
+    // run's limit on kept maps (its focus and budget come from this set).
     AttentionSnapshot refresh(const Model &model, const EncodedDataset &data, int64_t step,
-                              const Dataset *dataset = nullptr, InspectWorkspace *workspace = nullptr) const;
+                              const Dataset *dataset = nullptr, SnapshotLimits limits = {}) const;
 
 private:
     std::vector<int> m_indices;

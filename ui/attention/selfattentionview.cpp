@@ -165,10 +165,22 @@ void SelfAttentionView::rebuild()
     m_headBox->setCurrentIndex(m_head);
     if (!s)
         m_note->setText(tr("No attention snapshot yet"));
+    else if (layers == 0 && m_snapshot->layers == 0)
+        m_note->setText(tr("The model has no encoder layer (0 layers): no self-attention"));
+    else if (layers == 0 && m_snapshot->selfAttentionLimit <= 0)
+        m_note->setText(tr("Self-attention not kept: this run needs the whole memory budget (%1) for training; "
+                           "the task attention is shown")
+                            .arg(QString::fromStdString(formatBytes(double(memoryBudget())))));
+    else if (const double bytes = double(m_snapshot->layers) * m_snapshot->heads * double(s->tokenCount()) * s->tokenCount() * sizeof(float);
+             layers == 0 && bytes > m_snapshot->selfAttentionLimit)
+        m_note->setText(tr("Self-attention not kept: the maps of %1 positions take %2, more than the views may keep "
+                           "(%3 of the memory budget)")
+                            .arg(s->tokenCount())
+                            .arg(QString::fromStdString(formatBytes(bytes)),
+                                 QString::fromStdString(formatBytes(m_snapshot->selfAttentionLimit))));
     else if (layers == 0)
-        m_note->setText(m_snapshot->layers == 0 ? tr("The model has no encoder layer (0 layers): no self-attention")
-                                               : tr("Self-attention not kept for this sample at this step "
-                                                    "(memory budget); a selected sample keeps it from the next refresh on"));
+        m_note->setText(tr("Self-attention not kept for this sample at this step "
+                           "(memory budget); a selected sample keeps it from the next refresh on"));
     else
         m_note->setText(tr("sample #%1 · step %2").arg(s->sampleIndex).arg(m_snapshot->step));
 
