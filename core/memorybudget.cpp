@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <new>
 #include <numeric>
 
 #include <sys/resource.h>
@@ -101,6 +102,11 @@ std::string formatBytes(double bytes)
     else
         std::snprintf(text, sizeof text, "%.1f %s", bytes, units[unit]);
     return text;
+}
+
+std::string failureText(const std::exception &e)
+{
+    return dynamic_cast<const std::bad_alloc *>(&e) ? "out of memory" : e.what();
 }
 
 // Per sample, as forward() in core/model.cpp grows its buffers (floats):

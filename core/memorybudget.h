@@ -15,6 +15,7 @@
 #include "types.h"
 
 #include <cstddef>
+#include <exception>
 #include <string>
 
 namespace attnscope {
@@ -30,6 +31,9 @@ size_t memoryBudget();
 void setMemoryBudget(size_t bytes);
 // "204.8 GB", "640 MB", "12 KB", "512 bytes" (powers of 1000).
 std::string formatBytes(double bytes);
+// What an exception caught at a boundary says: "out of memory" for
+// std::bad_alloc (whose what() is "std::bad_alloc"), its what() otherwise.
+std::string failureText(const std::exception &e);
 
 // Bytes of one pass over a batch of B samples padded to L, as forward()
 // and backward() size their buffers (core/model.cpp). Doubles: L^2 at

@@ -1,11 +1,12 @@
 #include "application.h"
 
+#include "memorybudget.h"
+
 #include <QEvent>
 #include <QMetaEnum>
 
 #include <cstdio>
 #include <exception>
-#include <new>
 
 namespace attnscope {
 
@@ -19,10 +20,8 @@ bool Application::notify(QObject *receiver, QEvent *event)
     QString what;
     try {
         return QApplication::notify(receiver, event);
-    } catch (const std::bad_alloc &) {
-        what = tr("out of memory");
     } catch (const std::exception &e) {
-        what = QString::fromLocal8Bit(e.what());
+        what = QString::fromStdString(failureText(e));
     } catch (...) {
         what = tr("an unknown failure");
     }

@@ -417,8 +417,7 @@ struct MainWindow::LoadJob {
             summarized = false;
             setup.reset();
             data = std::make_shared<Dataset>();
-            const std::string what = dynamic_cast<const std::bad_alloc *>(&e) ? "out of memory" : e.what();
-            error = spec.toStdString() + ": " + what + " while loading it; the open dataset stays";
+            error = spec.toStdString() + ": " + failureText(e) + " while loading it; the open dataset stays";
         }
     }
 
@@ -552,10 +551,9 @@ void MainWindow::runOnThread(QThread **slot, const QString &name, std::function<
     QThread *thread = QThread::create([work = std::move(work), failure, name]() {
         try {
             work();
-        } catch (const std::bad_alloc &) {
-            *failure = tr("Out of memory in the %1 thread; what it was doing was abandoned").arg(name);
         } catch (const std::exception &e) {
-            *failure = tr("%1 in the %2 thread; what it was doing was abandoned").arg(QString::fromLocal8Bit(e.what()), name);
+            *failure = tr("%1 in the %2 thread; what it was doing was abandoned")
+                           .arg(QString::fromStdString(failureText(e)), name);
         }
     });
     thread->setObjectName(name);
@@ -734,8 +732,7 @@ struct MainWindow::SetupJob {
             ok = false;
             summarize = false;
             setup = std::make_shared<TrainingSetup>();
-            const std::string what = dynamic_cast<const std::bad_alloc *>(&e) ? "out of memory" : e.what();
-            error = data->source + ": " + what + " while preparing the run";
+            error = data->source + ": " + failureText(e) + " while preparing the run";
         }
     }
 };

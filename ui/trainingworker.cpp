@@ -109,10 +109,8 @@ void TrainingWorker::guard(const char *where, const QString &doing, Work &&work)
         if (m_faultHook)
             m_faultHook(where);
         work();
-    } catch (const std::bad_alloc &) {
-        fail(tr("out of memory while %1").arg(doing));
     } catch (const std::exception &e) {
-        fail(tr("%1 while %2").arg(QString::fromLocal8Bit(e.what()), doing));
+        fail(tr("%1 while %2").arg(QString::fromStdString(failureText(e)), doing));
     }
 }
 
@@ -509,8 +507,7 @@ void TrainingWorker::refreshAttention(bool probes, bool input)
         m_probes.reset();
         m_probesFor.reset();
         m_probeInput.reset();
-        const QString what = dynamic_cast<const std::bad_alloc *>(&e) ? tr("out of memory")
-                                                                        : QString::fromLocal8Bit(e.what());
+        const QString what = QString::fromStdString(failureText(e));
         HandOffSend send;
         emit problem(tr("%1: %2 while taking the live attention at step %3; live attention is off until the "
                         "probe set changes.")
