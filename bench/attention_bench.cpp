@@ -296,11 +296,11 @@ double trainRun(const Dataset &data, const std::shared_ptr<const Dataset> &share
     // before training starts, as in the window: not part of the timed run.
     QElapsedTimer wait;
     wait.start();
-    while (live && training.worker()->attentionRefreshes() == 0 && wait.elapsed() < 120000)
+    while (live && training.attentionRefreshes() == 0 && wait.elapsed() < 120000)
         QApplication::processEvents(QEventLoop::AllEvents, 50);
     QApplication::processEvents();
-    const double before = training.worker()->attentionSeconds();
-    const int beforeCount = training.worker()->attentionRefreshes();
+    const double before = training.attentionSeconds();
+    const int beforeCount = training.attentionRefreshes();
     double trainingRate = 0;
     QObject::connect(&training, &TrainingController::snapshot, &loop, [&](const TrainingSnapshot &s) {
         if (s.stepsPerSecond > 0)
@@ -315,8 +315,8 @@ double trainRun(const Dataset &data, const std::shared_ptr<const Dataset> &share
     cost->guiCpuMs = threadCpuMs() - cpu0;
     cost->seconds = seconds;
     cost->trainingRate = trainingRate;
-    cost->workerMs = (training.worker()->attentionSeconds() - before) * 1e3;
-    cost->refreshes = training.worker()->attentionRefreshes() - beforeCount;
+    cost->workerMs = (training.attentionSeconds() - before) * 1e3;
+    cost->refreshes = training.attentionRefreshes() - beforeCount;
     QApplication::processEvents();
     const int64_t steps = training.currentStep();
     training.shutdown();

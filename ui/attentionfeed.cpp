@@ -7,26 +7,23 @@ namespace attnscope {
 AttentionFeed::AttentionFeed(TrainingController *training, AttentionPanel *panel, QObject *parent)
     : QObject(parent), m_training(training), m_panel(panel)
 {
-    TrainingWorker *w = worker();
-    if (!w)
-        return;
-    connect(w, &TrainingWorker::attentionReady, this,
+    connect(training, &TrainingController::attentionReady, this,
             [this](SnapshotPtr snapshot, std::shared_ptr<const TrainingSetup> setup) {
                 if (setup == m_setup && snapshot)
                     m_panel->setSnapshot(std::move(snapshot));
-            }, Qt::QueuedConnection);
-    connect(w, &TrainingWorker::probeInputReady, this,
+            });
+    connect(training, &TrainingController::probeInputReady, this,
             [this](SnapshotPtr result, int id, std::shared_ptr<const TrainingSetup> setup) {
                 if (setup == m_setup && result)
                     m_panel->probeEditor()->setResult(*result, id);
-            }, Qt::QueuedConnection);
+            });
     connect(m_panel, &AttentionPanel::probeSetChanged, this, [this](const ProbeSet &probes) {
-        if (TrainingWorker *w = worker(); w && m_setup)
-            w->setProbes(probes, m_setup, m_dataset);
+        if (m_training && m_setup)
+            m_training->setProbes(probes, m_setup, m_dataset);
     });
     m_panel->setRunner([this](const ProbeInput &input) {
-        if (TrainingWorker *w = worker())
-            w->setProbeInput(input);
+        if (m_training)
+            m_training->setProbeInput(input);
     });
 }
 
@@ -34,11 +31,6 @@ AttentionFeed::~AttentionFeed()
 {
     if (m_panel)
         m_panel->setRunner({});  // its runner calls this feed
-}
-
-TrainingWorker *AttentionFeed::worker() const
-{
-    return m_training ? m_training->worker() : nullptr;
 }
 
 void AttentionFeed::setRun(std::shared_ptr<const TrainingSetup> setup, std::shared_ptr<const Dataset> dataset)
@@ -50,11 +42,10 @@ void AttentionFeed::setRun(std::shared_ptr<const TrainingSetup> setup, std::shar
         return;
     }
     // Chooses the probe set and emits probeSetChanged: it goes to the worker with m_setup.
-    m_panel->setModelAndData(std::make_shared<const Model>(m_setup->model), m_dataset,
+    m_panel->setModelAndData(modelInfo(m_setup->model), m_dataset,
                              m_setup->val.samples.empty()
                                  ? nullptr
-                                 : std::shared_ptr<const EncodedDataset>(m_setup, &m_setup->val),  // shares, no copy
-                             0);
+                                 : std::shared_ptr<const EncodedDataset>(m_setup, &m_setup->val));  // shares, no copy
 }
 
 } // namespace attnscope

@@ -89,7 +89,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_training, &TrainingController::snapshot, this, &MainWindow::onSnapshot);
     connect(m_training, &TrainingController::stateChanged, this, &MainWindow::onState);
     // Failures the worker, or any event handler, caught at its boundary: said here, the window stays.
-    connect(m_training->worker(), &TrainingWorker::problem, this, &MainWindow::showError, Qt::QueuedConnection);
+    connect(m_training, &TrainingController::problem, this, &MainWindow::showError);
     if (auto *application = qobject_cast<Application *>(QCoreApplication::instance()))
         connect(application, &Application::problem, this, &MainWindow::showError);
 

@@ -17,6 +17,9 @@ TrainingController::TrainingController(QObject *parent)
         emit snapshot(s);
     }, Qt::QueuedConnection);
     connect(m_worker, &TrainingWorker::stateChanged, this, &TrainingController::onState, Qt::QueuedConnection);
+    connect(m_worker, &TrainingWorker::attentionReady, this, &TrainingController::attentionReady, Qt::QueuedConnection);
+    connect(m_worker, &TrainingWorker::probeInputReady, this, &TrainingController::probeInputReady, Qt::QueuedConnection);
+    connect(m_worker, &TrainingWorker::problem, this, &TrainingController::problem, Qt::QueuedConnection);
     m_thread.start();
 }
 
@@ -100,10 +103,56 @@ void TrainingController::setStepRateLimit(double stepsPerSecond)
         m_worker->setStepRateLimit(stepsPerSecond);
 }
 
+double TrainingController::stepRateLimit() const
+{
+    return m_worker ? m_worker->stepRateLimit() : 0.0;
+}
+
 void TrainingController::setTaskWeights(const std::vector<float> &weights)
 {
     if (m_worker)
         m_worker->setTaskWeights(weights);
+}
+
+void TrainingController::setProbes(const ProbeSet &probes, std::shared_ptr<const TrainingSetup> setup,
+                                   std::shared_ptr<const Dataset> dataset)
+{
+    if (m_worker)
+        m_worker->setProbes(probes, std::move(setup), std::move(dataset));
+}
+
+void TrainingController::clearProbes()
+{
+    if (m_worker)
+        m_worker->clearProbes();
+}
+
+void TrainingController::setProbeInput(const ProbeInput &input)
+{
+    if (m_worker)
+        m_worker->setProbeInput(input);
+}
+
+void TrainingController::setAttentionRate(int everySteps, std::chrono::milliseconds minInterval)
+{
+    if (m_worker)
+        m_worker->setAttentionRate(everySteps, minInterval);
+}
+
+double TrainingController::attentionSeconds() const
+{
+    return m_worker ? m_worker->attentionSeconds() : 0.0;
+}
+
+int TrainingController::attentionRefreshes() const
+{
+    return m_worker ? m_worker->attentionRefreshes() : 0;
+}
+
+void TrainingController::setFaultHook(std::function<void(const char *where)> hook)
+{
+    if (m_worker)
+        m_worker->setFaultHook(std::move(hook));
 }
 
 std::shared_ptr<Model> TrainingController::modelCopy() const

@@ -1,7 +1,11 @@
 // The GUI thread's handle on a TrainingWorker: owns the QThread the worker
-// lives on, forwards the controls to it (atomic flags for pause and stop,
-// queued calls for the rest), re-emits its signals on the GUI thread and
-// shuts it down cleanly (stop flag, quit, wait) when destroyed.
+// lives on, forwards the controls and the attention requests to it (atomic
+// flags for pause and stop, values under the worker's mutexes, queued calls
+// for the rest), re-emits its signals on the GUI thread and shuts it down
+// cleanly (stop flag, quit, wait) when destroyed. It is the only road in and
+// out of the worker: loss snapshots, state changes, the probe set's
+// attention and the probe editor's results all arrive through its signals;
+// nothing else holds the worker.
 #pragma once
 
 #include "trainingworker.h"
@@ -9,6 +13,8 @@
 #include <QObject>
 #include <QThread>
 
+#include <chrono>
+#include <functional>
 #include <memory>
 
 namespace attnscope {
@@ -34,6 +40,23 @@ public:
     void setTaskWeights(const std::vector<float> &weights);
     // At most this many steps a second (0: as fast as it goes); at once, also while training.
     void setStepRateLimit(double stepsPerSecond);
+    double stepRateLimit() const;
+
+    // Live attention (trainingworker.h): thread-safe, never wait for a step.
+    // The probe set to refresh while training the run of `setup` (indices
+    // into setup->val); `dataset` (optional) supplies the original texts.
+    void setProbes(const ProbeSet &probes, std::shared_ptr<const TrainingSetup> setup,
+                   std::shared_ptr<const Dataset> dataset = {});
+    void clearProbes();
+    // The probe editor's input, run with the worker's weights (probeInputReady).
+    void setProbeInput(const ProbeInput &input);
+    // Steps between two refreshes, and the shortest time between two.
+    void setAttentionRate(int everySteps, std::chrono::milliseconds minInterval);
+    // Time the worker spent on live attention since the run began, and how many refreshes.
+    double attentionSeconds() const;
+    int attentionRefreshes() const;
+    // Tests: TrainingWorker::setFaultHook (set it before the worker gets work).
+    void setFaultHook(std::function<void(const char *where)> hook);
 
     TrainingWorker::State state() const { return m_state; }
     std::shared_ptr<const TrainingSetup> setup() const { return m_setup; }
@@ -41,11 +64,17 @@ public:
     std::shared_ptr<Model> modelCopy() const;
     int64_t currentStep() const { return m_step; }
 
-    TrainingWorker *worker() const { return m_worker; }
-
 signals:
     void snapshot(const attnscope::TrainingSnapshot &snapshot);
     void stateChanged(attnscope::TrainingWorker::State state, const QString &message);
+    // The probe set's attention with the weights after snapshot->step steps,
+    // for the run of `setup` (a result on its way when the run was replaced
+    // carries the old setup: compare before showing it).
+    void attentionReady(attnscope::SnapshotPtr snapshot, std::shared_ptr<const attnscope::TrainingSetup> setup);
+    // The probe editor's input `id` with the weights after result->step steps.
+    void probeInputReady(attnscope::SnapshotPtr result, int id, std::shared_ptr<const attnscope::TrainingSetup> setup);
+    // Something failed on the worker's thread (TrainingWorker::problem): what, for the user.
+    void problem(const QString &message);
 
 private:
     void onState(TrainingWorker::State state, const QString &message);

@@ -91,7 +91,9 @@ void TestAttention::initTestCase()
     trainSteps(30);
     m_panel = std::make_unique<AttentionPanel>();
     m_panel->resize(1200, 800);
-    m_panel->setModelAndData(std::make_shared<Model>(*m_model), m_data, m_val, 30);
+    m_panel->setModelAndData(modelInfo(*m_model), m_data, m_val);
+    // The panel runs no model: the snapshot of step 30, as a worker would send it.
+    m_panel->setSnapshot(m_panel->probeSet().refresh(*m_model, *m_val, 30, m_data.get()));
     m_panel->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_panel.get()));
 }
@@ -400,9 +402,20 @@ void TestAttention::probeEditorEqualsCli()
     QVERIFY2(loadCheckpoint(checkpoint.toStdString(), &loaded, &error), error.c_str());
     const QString text = QStringLiteral("The battery is NOT great, please fix it asap! zyxxy");
 
+    // The editor runs nothing itself: a worker with the checkpoint's weights
+    // (the workbench's after Open checkpoint) runs the text.
+    auto setup = std::make_shared<TrainingSetup>();
+    setup->model = loaded;
+    TrainingController runner;
+    runner.configure(setup);
     ProbeEditor *editor = m_panel->probeEditor();
-    editor->setModel(std::make_shared<Model>(loaded), 0);
+    connect(&runner, &TrainingController::probeInputReady, editor,
+            [editor](SnapshotPtr r, int id, std::shared_ptr<const TrainingSetup>) { editor->setResult(*r, id); });
+    editor->setRunner([&runner](const ProbeInput &input) { runner.setProbeInput(input); });
+    editor->setModel(modelInfo(loaded));
     editor->setText(text);
+    QTRY_VERIFY_WITH_TIMEOUT(!editor->result().samples.empty() && editor->result().samples[0].text == text.toStdString(), 20000);
+    editor->setRunner({});  // the runner goes with this test; the result stays for the exports
     const AttentionSnapshot &result = editor->result();
     QCOMPARE(int(result.samples.size()), 1);
 
@@ -467,14 +480,14 @@ void TestAttention::workbenchFeedShowsTheWorkersWeights()
     panel.resize(1000, 700);
     panel.show();
     AttentionFeed feed(&training, &panel);
-    QVERIFY(panel.isFed() && panel.probeEditor()->hasRunner());
+    QVERIFY(panel.probeEditor()->hasRunner());
     training.configure(setup);
     feed.setRun(setup, m_data);
     QVERIFY(panel.probeSet().size() > 0);
     // Step 0 arrives from the worker (the panel did not compute it).
     QTRY_COMPARE_WITH_TIMEOUT(panel.shown().samples.size(), size_t(panel.probeSet().size()), 20000);
     QCOMPARE(panel.shown().step, int64_t(0));
-    training.worker()->setAttentionRate(1, std::chrono::milliseconds(0));
+    training.setAttentionRate(1, std::chrono::milliseconds(0));
     training.start();
     QTRY_VERIFY_WITH_TIMEOUT(panel.timeline().size() >= 3 && panel.shown().step > 0, 20000);
     training.pause();

@@ -67,20 +67,44 @@ constexpr int Timeout = 20000;
 struct AttentionRecorder {
     explicit AttentionRecorder(TrainingController &c)
     {
-        QObject::connect(c.worker(), &TrainingWorker::attentionReady, &c,
+        QObject::connect(&c, &TrainingController::attentionReady, &c,
                          [this](SnapshotPtr s, std::shared_ptr<const TrainingSetup> setup) {
                              snapshots.push_back(s);
                              setups.push_back(setup);
-                         }, Qt::QueuedConnection);
-        QObject::connect(c.worker(), &TrainingWorker::probeInputReady, &c,
+                         });
+        QObject::connect(&c, &TrainingController::probeInputReady, &c,
                          [this](SnapshotPtr s, int id, std::shared_ptr<const TrainingSetup>) {
                              inputs.push_back({id, s});
-                         }, Qt::QueuedConnection);
+                         });
     }
     std::vector<SnapshotPtr> snapshots;
     std::vector<std::shared_ptr<const TrainingSetup>> setups;
     std::vector<std::pair<int, SnapshotPtr>> inputs;
 };
+
+// A round trip through the worker: a probe-editor input, queued behind
+// every request sent before it and answered at once when the worker is idle
+// (between two steps when it trains). Returns the step of the weights it was
+// run with; when it is back, every snapshot and signal the worker sent
+// before it has arrived too (one thread, one queue). This is how a test
+// waits for "nothing happened": the worker has had its chance to act.
+int64_t roundTrip(TrainingController &c)
+{
+    static int nextId = 1000;
+    ProbeInput input;
+    input.id = ++nextId;
+    input.text = "round trip";
+    int64_t step = -1;
+    const QMetaObject::Connection connection = QObject::connect(
+        &c, &TrainingController::probeInputReady, &c, [&](SnapshotPtr result, int id, std::shared_ptr<const TrainingSetup>) {
+            if (id == input.id)
+                step = result->step;
+        });
+    c.setProbeInput(input);
+    (void)QTest::qWaitFor([&step]() { return step >= 0; }, 20000);
+    QObject::disconnect(connection);
+    return step;  // -1: no answer
+}
 
 std::vector<int> probesOf(const AttentionSnapshot &s)
 {
@@ -144,11 +168,12 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(r.steps.size() >= 30, Timeout);
         c.pause();
         QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Paused, Timeout);
-        QTest::qWait(50);
         const size_t paused = r.steps.size();
         QCOMPARE(int64_t(paused), c.currentStep());
-        QTest::qWait(100);
-        QCOMPARE(r.steps.size(), paused);  // nothing trains while paused
+        // Nothing trains while paused: the worker, asked after the pause, is
+        // still at the step it paused at, and no step has arrived meanwhile.
+        QCOMPARE(roundTrip(c), int64_t(paused));
+        QCOMPARE(r.steps.size(), paused);
         // Every step arrived once and in order: no point lost in the batching.
         for (size_t i = 0; i < r.steps.size(); ++i)
             QCOMPARE(r.steps[i].step, int64_t(i + 1));
@@ -162,10 +187,10 @@ private slots:
         c.stop();
         QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Stopped, Timeout);
         const size_t stopped = r.steps.size();
-        QTest::qWait(100);
+        QCOMPARE(roundTrip(c), int64_t(stopped));
         QCOMPARE(r.steps.size(), stopped);
-        c.step();  // Step does nothing once stopped
-        QTest::qWait(100);
+        c.step();  // Step does nothing once stopped (the round trip is queued behind it)
+        QCOMPARE(roundTrip(c), int64_t(stopped));
         QCOMPARE(r.steps.size(), stopped);
     }
 
@@ -179,7 +204,7 @@ private slots:
         c.configure(makeSetup());
         QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Ready, Timeout);
         c.setStepRateLimit(20);
-        QCOMPARE(c.worker()->stepRateLimit(), 20.0);
+        QCOMPARE(c.stepRateLimit(), 20.0);
         QElapsedTimer clock;
         clock.start();
         c.start();
@@ -315,15 +340,14 @@ private slots:
         Recorder r(c);
         AttentionRecorder a(c);
         std::atomic<bool> failConfigure{true}, failStep{false}, failRefresh{false};
-        c.worker()->setFaultHook([&](const char *where) {
+        c.setFaultHook([&](const char *where) {
             const std::string at = where;
             if ((at == "configure" && failConfigure.exchange(false)) || (at == "step" && failStep.exchange(false))
                 || (at == "refresh" && failRefresh.exchange(false)))
                 throw std::bad_alloc();
         });
         QStringList problems;  // as the window hears them: queued to this thread
-        QObject::connect(c.worker(), &TrainingWorker::problem, &c, [&](const QString &m) { problems << m; },
-                         Qt::QueuedConnection);
+        QObject::connect(&c, &TrainingController::problem, &c, [&](const QString &m) { problems << m; });
 
         // Preparing the run: no run, and it says so.
         c.configure(setup);
@@ -356,14 +380,14 @@ private slots:
         ProbeSet probes;
         probes.choose(setup->val, setup->model.tasks);
         failRefresh = true;
-        c.worker()->setProbes(probes, setup);
+        c.setProbes(probes, setup);
         QTRY_COMPARE_WITH_TIMEOUT(problems.size(), 1, Timeout);
         message = problems.takeFirst();
         QVERIFY2(message.contains(QStringLiteral("live attention is off")), qPrintable(message));
         c.step();
         QTRY_COMPARE_WITH_TIMEOUT(r.steps.size(), size_t(3), Timeout);
         QVERIFY(a.snapshots.empty());
-        c.worker()->setProbes(probes, setup);
+        c.setProbes(probes, setup);
         QTRY_VERIFY_WITH_TIMEOUT(!a.snapshots.empty(), Timeout);
         QCOMPARE(a.snapshots.back()->step, int64_t(3));
         QVERIFY(problems.isEmpty());
@@ -381,9 +405,9 @@ private slots:
         ProbeSet probes;
         probes.choose(setup->val, setup->model.tasks);
         QVERIFY(probes.size() >= 2);
-        c.worker()->setAttentionRate(3, std::chrono::milliseconds(0));
+        c.setAttentionRate(3, std::chrono::milliseconds(0));
         c.configure(setup);
-        c.worker()->setProbes(probes, setup);
+        c.setProbes(probes, setup);
         QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Ready, Timeout);
         // The new setup's first snapshot: the initial weights, step 0.
         QTRY_VERIFY_WITH_TIMEOUT(!a.snapshots.empty(), Timeout);
@@ -394,7 +418,6 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(a.snapshots.size() >= 4, Timeout);
         c.pause();
         QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Paused, Timeout);
-        QTest::qWait(50);
         // Refreshed during the run (every 3 steps or more), and once more at the pause.
         const AttentionSnapshot &mid = *a.snapshots[2];
         QVERIFY(mid.step >= 3);  // at least 3 steps apart (and the time budget)
@@ -421,7 +444,7 @@ private slots:
         ProbeSet probes;
         probes.choose(setup->val, setup->model.tasks);
         c.configure(setup);
-        c.worker()->setProbes(probes, setup);
+        c.setProbes(probes, setup);
         QTRY_VERIFY_WITH_TIMEOUT(!a.snapshots.empty(), Timeout);
         c.start();
         QTRY_VERIFY_WITH_TIMEOUT(c.currentStep() >= 3, Timeout);
@@ -429,27 +452,29 @@ private slots:
         QVERIFY(edited.remove(probes.indices().front()));
         QVERIFY(edited.add(int(setup->val.samples.size()) - 1));
         edited.setPinned(5, true);
-        c.worker()->setProbes(edited, setup);
+        c.setProbes(edited, setup);
         QTRY_VERIFY_WITH_TIMEOUT(probesOf(*a.snapshots.back()) == edited.indices(), Timeout);
         QCOMPARE(c.state(), State::Running);
         c.pause();
         QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Paused, Timeout);
-        QTest::qWait(50);
         const size_t before = a.snapshots.size();
         ProbeSet two;
         two.add(1);
         two.add(2);
-        c.worker()->setProbes(two, setup);
+        c.setProbes(two, setup);
         QTRY_VERIFY_WITH_TIMEOUT(a.snapshots.size() > before, Timeout);
         QCOMPARE(probesOf(*a.snapshots.back()), two.indices());
         QCOMPARE(a.snapshots.back()->step, c.currentStep());
         compareWithCore(*a.snapshots.back(), *setup, *c.modelCopy());
-        // Off: no more refreshes.
-        c.worker()->clearProbes();
+        // Off: no more refreshes, neither while training (every step is due
+        // now) nor at the stop (which refreshes a set that is still on).
+        const size_t off = a.snapshots.size();
+        c.clearProbes();
+        c.setAttentionRate(1, std::chrono::milliseconds(0));
         c.resume();
         QTRY_VERIFY_WITH_TIMEOUT(c.currentStep() >= a.snapshots.back()->step + 30, Timeout);
-        const size_t off = a.snapshots.size();
-        QTest::qWait(400);
+        c.stop();
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Stopped, Timeout);
         QCOMPARE(a.snapshots.size(), off);
     }
 
@@ -466,7 +491,7 @@ private slots:
             probes.add(i);
         probes.setFocus(23);
         c.configure(setup);
-        c.worker()->setProbes(probes, setup);
+        c.setProbes(probes, setup);
         QTRY_VERIFY_WITH_TIMEOUT(!a.snapshots.empty(), Timeout);
         QCOMPARE(probesOf(*a.snapshots.back()), (std::vector<int>{4, 8, 23}));
         compareWithCore(*a.snapshots.back(), *setup, *c.modelCopy());
@@ -483,8 +508,8 @@ private slots:
         probes.choose(second->val, second->model.tasks);
         c.configure(first);
         QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Ready, Timeout);
-        c.worker()->setProbes(probes, second);
-        QTest::qWait(200);
+        c.setProbes(probes, second);
+        QVERIFY(roundTrip(c) >= 0);  // the worker has taken the request (and kept it for later)
         QVERIFY(a.snapshots.empty());
         c.configure(second);
         QTRY_VERIFY_WITH_TIMEOUT(!a.snapshots.empty(), Timeout);
@@ -507,7 +532,7 @@ private slots:
         ProbeInput input;
         input.id = 7;
         input.text = "the battery is not great, fix it asap";
-        c.worker()->setProbeInput(input);
+        c.setProbeInput(input);
         QTRY_VERIFY_WITH_TIMEOUT(!a.inputs.empty(), Timeout);
         QCOMPARE(a.inputs.back().first, 7);
         const AttentionSnapshot &got = *a.inputs.back().second;
@@ -519,12 +544,12 @@ private slots:
         QCOMPARE(got.samples[0].probs, want.samples[0].probs);
         // While training: a new input is answered within a few steps, and the
         // answers follow the weights.
-        c.worker()->setAttentionRate(1, std::chrono::milliseconds(0));
+        c.setAttentionRate(1, std::chrono::milliseconds(0));
         c.start();
         QTRY_VERIFY_WITH_TIMEOUT(c.currentStep() >= 5, Timeout);
         input.id = 8;
         input.text = "great screen";
-        c.worker()->setProbeInput(input);
+        c.setProbeInput(input);
         QTRY_VERIFY_WITH_TIMEOUT(a.inputs.back().first == 8 && a.inputs.back().second->step > 5, Timeout);
         QCOMPARE(a.inputs.back().second->samples[0].tokens, (std::vector<std::string>{"great", "screen"}));
         c.stop();

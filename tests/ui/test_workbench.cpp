@@ -842,9 +842,9 @@ private slots:
         // Speed: the toolbar's box sets the worker's limit; Ctrl+[ and Ctrl+] step through it.
         QComboBox *speed = w.speedBox();
         QCOMPARE(speed->currentData().toDouble(), 0.0);
-        QCOMPARE(w.training()->worker()->stepRateLimit(), 0.0);
+        QCOMPARE(w.training()->stepRateLimit(), 0.0);
         speed->setCurrentIndex(speed->findData(10.0));
-        QCOMPARE(w.training()->worker()->stepRateLimit(), 10.0);
+        QCOMPARE(w.training()->stepRateLimit(), 10.0);
         QAction *slower = nullptr, *faster = nullptr;
         for (QAction *a : w.findChildren<QAction *>()) {
             if (a->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_BracketLeft)) slower = a;
@@ -852,12 +852,12 @@ private slots:
         }
         QVERIFY(slower && faster);
         slower->trigger();
-        QCOMPARE(w.training()->worker()->stepRateLimit(), 3.0);
+        QCOMPARE(w.training()->stepRateLimit(), 3.0);
         faster->trigger();
         faster->trigger();
-        QCOMPARE(w.training()->worker()->stepRateLimit(), 30.0);
+        QCOMPARE(w.training()->stepRateLimit(), 30.0);
         speed->setCurrentIndex(0);
-        QCOMPARE(w.training()->worker()->stepRateLimit(), 0.0);
+        QCOMPARE(w.training()->stepRateLimit(), 0.0);
         QVERIFY(w.pauseAction()->text().endsWith(QStringLiteral("\tSpace")));  // shown in the menu
         QStringList fileKeys;
         for (QAction *menu : w.menuBar()->actions())
@@ -883,13 +883,13 @@ private slots:
         {
             MainWindow w;
             QCOMPARE(w.speedBox()->currentData().toDouble(), 30.0);
-            QCOMPARE(w.training()->worker()->stepRateLimit(), 30.0);
+            QCOMPARE(w.training()->stepRateLimit(), 30.0);
             w.setSpeed(7, /*persist=*/false);  // not in the box: added between 10 and 3
             QCOMPARE(w.speedBox()->currentText(), QStringLiteral("7 steps/s"));
             const int at = w.speedBox()->currentIndex();
             QCOMPARE(w.speedBox()->itemData(at - 1).toDouble(), 10.0);
             QCOMPARE(w.speedBox()->itemData(at + 1).toDouble(), 3.0);
-            QCOMPARE(w.training()->worker()->stepRateLimit(), 7.0);
+            QCOMPARE(w.training()->stepRateLimit(), 7.0);
             w.close();
         }
         {
@@ -900,7 +900,7 @@ private slots:
         }
         MainWindow w;
         QCOMPARE(w.speedBox()->currentData().toDouble(), 0.0);
-        QCOMPARE(w.training()->worker()->stepRateLimit(), 0.0);
+        QCOMPARE(w.training()->stepRateLimit(), 0.0);
     }
 
     void paletteSwitchPersists()

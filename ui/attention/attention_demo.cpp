@@ -1,23 +1,24 @@
 // attnscope-attention-demo: a developer's tool (not installed) for looking at
-// the attention views. Trains builtin:reviews headless with the core
-// Trainer, feeding the panel a probe-set snapshot every --every steps, then
-// shows the AttentionPanel and saves a PNG of every view (QWidget::grab).
+// the attention views. Trains builtin:reviews headless through a
+// TrainingController, as the workbench does (the worker refreshes the probe
+// set every --every steps, within its time budget, and runs the probe
+// editor's text), then shows the AttentionPanel and saves a PNG of every
+// view (QWidget::grab).
 //   attnscope-attention-demo [--data SPEC] [--steps N] [--every K] [--mode task|shared|gated]
 //                            [--layers N] [--out DIR] [--dark] [--width W --height H]
 // Run it under Xvfb: xvfb-run -a -s "-screen 0 1600x1000x24" attnscope-attention-demo --out docs/images
 #include "appearance.h"
+#include "attentionfeed.h"
 #include "attentionpanel.h"
 #include "dataset.h"
-#include "probeset.h"
-#include "selfattentionview.h"
-#include "trainer.h"
+#include "trainingcontroller.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QEventLoop>
 #include <QPalette>
 #include <QStyleFactory>
-#include <QTabWidget>
 #include <QTimer>
 
 #include <cstdio>
@@ -52,37 +53,41 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "%s\n", error.c_str());
         return 1;
     }
-    const Split split = splitDataset(*dataset, 0.2, 1);
     ModelConfig config;
     config.layers = parser.value("layers").toInt();
     parseAttentionMode(parser.value("mode").toStdString(), &config.mode);
-    Model model = createModel(*dataset, split.train, config, 1);
-    const Vocabulary vocab = model.config.input == InputKind::Text ? Vocabulary(model.vocab) : Vocabulary();
-    const EncodedDataset train = encodeDataset(*dataset, split.train, vocab, model.config.maxLen);
-    auto validation = std::make_shared<EncodedDataset>(encodeDataset(*dataset, split.val, vocab, model.config.maxLen));
+    TrainConfig tc;
+    tc.steps = parser.value("steps").toLongLong();
+    tc.batchSize = 32;
+    auto setup = std::make_shared<TrainingSetup>();
+    if (!buildSetup(*dataset, config, tc, 0.2, setup.get(), &error)) {
+        std::fprintf(stderr, "%s\n", error.c_str());
+        return 1;
+    }
 
     AttentionPanel panel;
     panel.resize(parser.value("width").toInt(), parser.value("height").toInt());
     panel.setWindowTitle(QStringLiteral("AttnScope attention (demo)"));
-    panel.setModelAndData(std::make_shared<Model>(model), dataset, validation, 0);
-    ProbeSet probes = panel.probeSet();  // what the worker would hold
-
-    TrainConfig tc;
-    tc.steps = parser.value("steps").toLongLong();
-    tc.batchSize = 32;
-    Trainer trainer(model, train, tc);
-    const int every = std::max(1, parser.value("every").toInt());
-    while (trainer.step()) {
-        const int64_t step = trainer.progress().step;
-        if (step % every == 0)
-            panel.setSnapshot(probes.refresh(model, *validation, step, dataset.get()));
-    }
-    panel.setModel(std::make_shared<Model>(model), trainer.progress().step, true);
-    const EvalResult eval = evaluate(model, *validation);
-    std::printf("trained %lld steps, validation loss %.4f;", (long long)trainer.progress().step, eval.loss);
+    // The workbench's road: the worker trains and refreshes the probe set the
+    // panel chose; its snapshots reach the panel through the controller.
+    TrainingController training;
+    AttentionFeed feed(&training, &panel);
+    training.setAttentionRate(std::max(1, parser.value("every").toInt()), std::chrono::milliseconds(0));
+    training.configure(setup);
+    feed.setRun(setup, dataset);
+    QEventLoop loop;
+    QObject::connect(&training, &TrainingController::stateChanged, &loop, [&](TrainingWorker::State state) {
+        if (state == TrainingWorker::State::Ready)
+            training.start();
+        else if (state != TrainingWorker::State::Running)
+            loop.quit();  // finished (or paused by a diverging loss)
+    });
+    loop.exec();
+    const EvalResult eval = evaluate(*training.modelCopy(), setup->val);
+    std::printf("trained %lld steps, validation loss %.4f;", (long long)training.currentStep(), eval.loss);
     for (size_t t = 0; t < eval.tasks.size(); ++t)
-        std::printf(" %s acc %.3f", model.tasks[t].name.c_str(), eval.tasks[t].accuracy);
-    std::printf("\n");
+        std::printf(" %s acc %.3f", setup->model.tasks[t].name.c_str(), eval.tasks[t].accuracy);
+    std::printf(" (%d attention snapshots)\n", training.attentionRefreshes());
     panel.selectSample(parser.value("sample").toInt());
 
     const QString out = parser.value("out");
@@ -108,5 +113,7 @@ int main(int argc, char **argv)
         }
         QApplication::exit(status);
     });
-    return QApplication::exec();
+    const int code = QApplication::exec();
+    training.shutdown();
+    return code;
 }

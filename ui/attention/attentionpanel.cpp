@@ -160,8 +160,8 @@ AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
     updateSampleBox();
 }
 
-void AttentionPanel::setModelAndData(std::shared_ptr<const Model> model, std::shared_ptr<const Dataset> dataset,
-                                     std::shared_ptr<const EncodedDataset> validation, int64_t step)
+void AttentionPanel::setModelAndData(std::optional<ModelInfo> model, std::shared_ptr<const Dataset> dataset,
+                                     std::shared_ptr<const EncodedDataset> validation)
 {
     m_model = std::move(model);
     m_dataset = std::move(dataset);
@@ -177,37 +177,16 @@ void AttentionPanel::setModelAndData(std::shared_ptr<const Model> model, std::sh
     if (m_model)
         for (const TaskInfo &t : m_model->tasks)
             m_taskBox->addItem(elidedName(t.name));
-    m_probeEditor->setModel(m_model, step);
-    if (m_model && m_probeEditor->text().isEmpty() && m_model->config.input == InputKind::Text)
+    m_probeEditor->setModel(m_model);
+    if (m_model && m_probeEditor->text().isEmpty() && m_model->input == InputKind::Text)
         m_probeEditor->setText(QStringLiteral("the battery is not great, please fix it asap"));
-    if (m_fed)
-        showSnapshot(std::make_shared<const AttentionSnapshot>());  // until the worker's first one
-    else
-        refreshFromModel(step);
+    showSnapshot(std::make_shared<const AttentionSnapshot>());  // until the worker's first one
     updateTimelineControls();
-}
-
-void AttentionPanel::setModel(std::shared_ptr<const Model> model, int64_t step, bool refreshNow)
-{
-    m_model = std::move(model);
-    m_probeEditor->setModel(m_model, step);
-    if (refreshNow && !m_fed)
-        refreshFromModel(step);
 }
 
 void AttentionPanel::setRunner(ProbeEditor::Runner runner)
 {
-    m_fed = bool(runner);
     m_probeEditor->setRunner(std::move(runner));
-}
-
-void AttentionPanel::refreshFromModel(int64_t step)
-{
-    if (!m_model || !m_validation) {
-        showSnapshot(std::make_shared<const AttentionSnapshot>());
-        return;
-    }
-    setSnapshot(m_probes.refresh(*m_model, *m_validation, step, m_dataset.get()));
 }
 
 void AttentionPanel::setSnapshot(const AttentionSnapshot &snapshot)
@@ -351,11 +330,7 @@ void AttentionPanel::editProbes(bool add)
         m_probes.remove(m_shown->samples[size_t(m_selected)].probe);
         m_selected = 0;
     }
-    emit probeSetChanged(m_probes);
-    // Show the change at once from the weights the panel has (a worker
-    // feeding the panel sends a snapshot of the new set by itself).
-    if (!m_fed && m_model && m_validation && m_live)
-        setSnapshot(m_probes.refresh(*m_model, *m_validation, std::max<int64_t>(m_shown->step, 0), m_dataset.get()));
+    emit probeSetChanged(m_probes);  // the worker sends a snapshot of the new set
 }
 
 void AttentionPanel::setColorMap(ColorMap map)

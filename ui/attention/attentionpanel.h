@@ -1,16 +1,15 @@
 // The attention panel: every attention view of issue 5 in tabs, above a
 // shared bar with the probe sample, the colour map, the timeline slider and
-// the exports. It takes plain values and never touches the worker:
+// the exports. It takes plain values and never runs the model:
 //
-//   GUI thread                          worker thread
-//   setModelAndData(model, data, val)   (owns its own Model and val set)
+//   GUI thread                          worker thread (through its TrainingController)
+//   setModelAndData(info, data, val)    (owns its own Model and val set)
 //   probeSet() / probeSetChanged  --->  keeps a ProbeSet copy
 //                                       every N steps: snap = probes.refresh(model, val, step)
-//   setSnapshot(snap)  <--- queued ---  emit attentionReady(snap)   (AttentionSnapshot is a value)
+//   setSnapshot(snap)  <--- queued ---  attentionReady(snap)   (AttentionSnapshot is a value)
 //   probe editor input  ---  runner -->  runs it between two steps with its weights
-//   probeEditor()->setResult <-- queued  emit probeInputReady(result, id)
-// (ui/attentionfeed.h wires the workbench's worker this way.) Without a
-// runner the panel runs the model it was given itself, on the GUI thread.
+//   probeEditor()->setResult <-- queued  probeInputReady(result, id)
+// (ui/attentionfeed.h wires the workbench's controller this way.)
 #pragma once
 
 #include "attentionsnapshot.h"
@@ -22,6 +21,7 @@
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 
 class QCheckBox;
 class QComboBox;
@@ -47,19 +47,13 @@ public:
     explicit AttentionPanel(QWidget *parent = nullptr);
 
     // A new model and data (new run, opened checkpoint): chooses the probe
-    // set among `validation` (keeping pinned samples), clears the timeline
-    // and shows the model's attention at `step` (one inspect() call, on the
-    // calling GUI thread). `dataset` supplies the original texts (optional).
-    void setModelAndData(std::shared_ptr<const Model> model, std::shared_ptr<const Dataset> dataset,
-                         std::shared_ptr<const EncodedDataset> validation, int64_t step = 0);
-    // Newer weights (a copy the GUI owns): the probe editor uses them; when
-    // refreshNow, the probe set is also refreshed from them (e.g. on pause).
-    void setModel(std::shared_ptr<const Model> model, int64_t step, bool refreshNow = false);
-    // Fed by a worker: the panel never runs the model itself (setModelAndData
-    // and probe edits wait for the worker's snapshot; refreshNow is ignored)
-    // and the probe editor's inputs go to `runner`. An empty runner ends it.
+    // set among `validation` (keeping pinned samples) and emits
+    // probeSetChanged, clears the timeline and shows nothing until the
+    // worker's first snapshot. `dataset` supplies the original texts (optional).
+    void setModelAndData(std::optional<ModelInfo> model, std::shared_ptr<const Dataset> dataset,
+                         std::shared_ptr<const EncodedDataset> validation);
+    // What runs the probe editor's inputs (the worker, through the feed).
     void setRunner(ProbeEditor::Runner runner);
-    bool isFed() const { return m_fed; }
     // A snapshot from the worker: kept in the timeline and the history, and
     // shown at once unless the user is scrubbing back.
     void setSnapshot(const AttentionSnapshot &snapshot);
@@ -113,11 +107,10 @@ private:
     void showSnapshot(SnapshotPtr snapshot);
     void updateSampleBox();
     void updateTimelineControls();
-    void refreshFromModel(int64_t step);
     void exportCurrent();
     void editProbes(bool add);
 
-    std::shared_ptr<const Model> m_model;
+    std::optional<ModelInfo> m_model;
     std::shared_ptr<const Dataset> m_dataset;
     std::shared_ptr<const EncodedDataset> m_validation;
     ProbeSet m_probes;
@@ -125,7 +118,6 @@ private:
     SnapshotPtr m_shown = std::make_shared<const AttentionSnapshot>();
     int m_selected = 0;
     bool m_live = true;
-    bool m_fed = false;
     ColorMap m_colorMap = ColorMap::Viridis;
     ColorScale m_colorScale = ColorScale::Fixed;
 

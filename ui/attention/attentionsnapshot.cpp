@@ -121,6 +121,17 @@ AttentionSnapshot AttentionSnapshot::withoutSelfAttention() const
     return copy;
 }
 
+ModelInfo modelInfo(const Model &model)
+{
+    ModelInfo info;
+    info.input = model.config.input;
+    info.maxLen = model.config.maxLen;
+    info.tasks = model.tasks;
+    info.features = model.features;
+    info.inputMean = model.inputMean;
+    return info;
+}
+
 std::vector<float> gateValues(const Model &model)
 {
     std::vector<float> gates;

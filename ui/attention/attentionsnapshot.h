@@ -140,6 +140,19 @@ struct ProbeInput {
 AttentionSnapshot makeInputSnapshot(const Model &model, const ProbeInput &input, int64_t step,
                                     double keepLimit = selfAttentionKeepLimit());
 
+// What the attention views know of a model: its input and tasks, never its
+// weights (the worker runs the model; the views only show the results). The
+// probe editor offers a text of at most maxLen tokens, or a row of these
+// features starting from their training means.
+struct ModelInfo {
+    InputKind input = InputKind::Text;
+    int maxLen = 0;                       // text: tokens kept
+    std::vector<TaskInfo> tasks;
+    std::vector<std::string> features;    // tabular: names in column order
+    std::vector<float> inputMean;         // tabular: the training means
+};
+ModelInfo modelInfo(const Model &model);
+
 // The per-task gate values sigmoid(pool.gate[t]) of a gated model; empty otherwise.
 std::vector<float> gateValues(const Model &model);
 

@@ -55,17 +55,15 @@ ProbeEditor::ProbeEditor(QWidget *parent) : QWidget(parent)
     m_status->setText(tr("No model yet: start training or open a checkpoint."));
 }
 
-void ProbeEditor::setModel(std::shared_ptr<const Model> model, int64_t step)
+void ProbeEditor::setModel(std::optional<ModelInfo> model)
 {
-    const bool kindChanged = !m_model || !model || m_model->config.input != model->config.input
+    const bool kindChanged = !m_model || !model || m_model->input != model->input
                              || m_model->features != model->features;
     m_model = std::move(model);
-    m_step = step;
-    if (kindChanged)
+    if (kindChanged) {
         rebuildInputs();
-    // A runner re-runs the input with every refresh of its weights by itself.
-    if (!m_runner || kindChanged)
-        run();
+        run();  // the runner re-runs the input with every refresh of its weights by itself
+    }
 }
 
 void ProbeEditor::setRunner(Runner runner)
@@ -75,7 +73,7 @@ void ProbeEditor::setRunner(Runner runner)
 
 void ProbeEditor::rebuildInputs()
 {
-    const bool tabular = m_model && m_model->config.input == InputKind::Tabular;
+    const bool tabular = m_model && m_model->input == InputKind::Tabular;
     m_edit->setVisible(!tabular);
     m_row->setVisible(tabular);
     if (tabular) {
@@ -138,7 +136,7 @@ ProbeInput ProbeEditor::input() const
 {
     ProbeInput in;
     in.id = m_sentId;
-    in.input = m_model ? m_model->config.input : InputKind::Text;
+    in.input = m_model ? m_model->input : InputKind::Text;
     if (in.input == InputKind::Text) {
         in.text = m_edit->text().toStdString();
     } else {
@@ -155,21 +153,16 @@ ProbeInput ProbeEditor::input() const
 
 bool ProbeEditor::run()
 {
-    if (!m_model) {
+    if (!m_model || !m_runner) {
         m_status->setText(tr("No model yet: start training or open a checkpoint."));
         return false;
     }
-    if (m_model->config.input == InputKind::Text && tokenize(m_edit->text().toStdString(), m_model->config.maxLen).empty()) {
+    if (m_model->input == InputKind::Text && tokenize(m_edit->text().toStdString(), m_model->maxLen).empty()) {
         m_status->setText(tr("The text has no tokens."));
         return false;
     }
-    if (m_runner) {
-        ++m_sentId;
-        m_runner(input());  // the result comes back through setResult()
-        return true;
-    }
-    m_result = makeInputSnapshot(*m_model, input(), m_step);
-    show(truncated());
+    ++m_sentId;
+    m_runner(input());  // the result comes back through setResult()
     return true;
 }
 
@@ -186,8 +179,8 @@ void ProbeEditor::setResult(const AttentionSnapshot &result, int id)
 bool ProbeEditor::truncated() const
 {
     bool cut = false;
-    if (m_model && m_model->config.input == InputKind::Text)
-        tokenize(m_edit->text().toStdString(), m_model->config.maxLen, &cut);
+    if (m_model && m_model->input == InputKind::Text)
+        tokenize(m_edit->text().toStdString(), m_model->maxLen, &cut);
     return cut;
 }
 
@@ -207,7 +200,7 @@ void ProbeEditor::show(bool truncated)
                          .arg(s.probs[size_t(t)][size_t(pred)], 0, 'f', 2);
         }
         if (truncated)
-            parts << tr("(cut to %1 tokens)").arg(m_model->config.maxLen);
+            parts << tr("(cut to %1 tokens)").arg(m_model->maxLen);
         parts << tr("· step %1").arg(m_result.step);
     }
     m_status->setText(parts.join(QStringLiteral(" &nbsp; ")));

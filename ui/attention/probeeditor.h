@@ -1,17 +1,12 @@
 // The probe editor: type or paste a sentence (text models) or edit a row of
 // feature values (tabular models) and see every task's attention and
-// prediction from the current weights. It runs inspect() on a one-sample
-// dataset built with the model's vocabulary, as `attnscope-cli attention
-// --text` does, so its numbers are the CLI's.
-//
-// Two ways to run the input:
-//   on its own: it holds a model (shared, immutable) and runs it here, on the
-//     GUI thread (the demo, the tests, a checkpoint without a worker);
-//   with a runner (the workbench): each edit becomes a ProbeInput handed to
-//     the runner, which runs it elsewhere with the live weights (the training
-//     worker, between two steps) and hands the result back to setResult().
-//     The model given to setModel() then only says what input to offer
-//     (text or a row of which features, starting from which means).
+// prediction from the current weights. The editor never runs the model: each
+// edit becomes a ProbeInput handed to its runner (the workbench's: the
+// training worker, between two steps, with the live weights), and the
+// result comes back through setResult(). The worker encodes the input as
+// `attnscope-cli attention --text` does, so the numbers are the CLI's. The
+// ModelInfo given to setModel() says what input to offer (text, or a row of
+// which features, starting from which means).
 #pragma once
 
 #include "attentionsnapshot.h"
@@ -20,7 +15,7 @@
 #include <QWidget>
 
 #include <functional>
-#include <memory>
+#include <optional>
 
 class QLabel;
 class QLineEdit;
@@ -40,8 +35,9 @@ public:
 
     using Runner = std::function<void(const ProbeInput &)>;
 
-    void setModel(std::shared_ptr<const Model> model, int64_t step = -1);
-    // With a runner, run() hands the input to it instead of running it here.
+    // The model the runner runs (none: nothing to run yet).
+    void setModel(std::optional<ModelInfo> model);
+    // What runs the inputs; run() hands each to it.
     void setRunner(Runner runner);
     bool hasRunner() const { return bool(m_runner); }
     // A runner's result for input `id`: shown when it is for the newest input
@@ -55,9 +51,8 @@ public:
     void setColorMap(ColorMap map);
     void setColorScale(ColorScale scale);
 
-    // Runs the model on the current input now (or sends it to the runner).
-    // False (and an explanation in the status line) when there is no model
-    // or no token.
+    // Sends the current input to the runner now. False (and an explanation
+    // in the status line) when there is no model, no runner or no token.
     bool run();
     // The id of the newest input sent to the runner (0 before the first).
     int pendingId() const { return m_sentId; }
@@ -74,8 +69,7 @@ private:
     void show(bool truncated);
     bool truncated() const;  // the text has more tokens than the model's max_len
 
-    std::shared_ptr<const Model> m_model;
-    int64_t m_step = -1;
+    std::optional<ModelInfo> m_model;
     QLineEdit *m_edit = nullptr;
     QTableWidget *m_row = nullptr;
     QLabel *m_status = nullptr;
