@@ -35,7 +35,7 @@
 #include "lossplot.h"
 #include "mainwindow.h"
 #include "trainingpanel.h"
-#include "trainingsetup.h"
+#include "runplan.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

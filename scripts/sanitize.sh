@@ -53,7 +53,8 @@ for sanitizer in "${sanitizers[@]}"; do
     for test in "${tests[@]}"; do
         echo "sanitize: running $test under $sanitizer"
         code=0
-        "$build/tests/ui/$test" >"$logs/$test.out" 2>&1 || code=$?
+        binary=$(ls "$build"/tests/{live,ui}/"$test" 2>/dev/null | head -1)
+        "$binary" >"$logs/$test.out" 2>&1 || code=$?
         grep -E "^(Totals|FAIL)" "$logs/$test.out" || true
         if [ "$code" -ne 0 ]; then
             echo "sanitize: $test exited with $code under $sanitizer (output: $logs/$test.out)"

@@ -23,7 +23,7 @@
 #include "modelpanel.h"
 #include "textview.h"
 #include "trainingpanel.h"
-#include "trainingsetup.h"
+#include "runplan.h"
 
 #include <QAction>
 #include <QComboBox>

@@ -1,7 +1,7 @@
-// The window's runs (buildSetup, buildSetupFromModel) refuse tabular data
-// whose values do not standardise (checkStandardised), naming the file, the
-// line and the feature, instead of training or evaluating on NaN.
-#include "trainingsetup.h"
+// What a run starts from (core/runplan.h): runs refuse tabular data whose
+// values do not standardise (checkStandardised), naming the file, the line
+// and the feature, instead of training or evaluating on NaN.
+#include "runplan.h"
 
 #include <QtTest>
 
@@ -38,14 +38,14 @@ ModelConfig small()
 
 } // namespace
 
-class TestTrainingSetup : public QObject {
+class TestRunPlan : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
     void refusesValuesThatDoNotStandardise();
 };
 
-void TestTrainingSetup::refusesValuesThatDoNotStandardise()
+void TestRunPlan::refusesValuesThatDoNotStandardise()
 {
     const TrainConfig train;
     TrainingSetup setup;
@@ -66,5 +66,5 @@ void TestTrainingSetup::refusesValuesThatDoNotStandardise()
     QVERIFY2(buildSetupFromModel(table({1, 2, 1e6f, 4, 5, 6}), model, train, 0.5, &setup, &error), error.c_str());
 }
 
-QTEST_GUILESS_MAIN(TestTrainingSetup)
-#include "test_trainingsetup.moc"
+QTEST_GUILESS_MAIN(TestRunPlan)
+#include "test_runplan.moc"

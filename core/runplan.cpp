@@ -1,4 +1,4 @@
-#include "trainingsetup.h"
+#include "runplan.h"
 
 #include <algorithm>
 #include <cmath>

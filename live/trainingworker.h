@@ -23,7 +23,7 @@
 
 #include "attentionsnapshot.h"
 #include "probeset.h"
-#include "trainingsetup.h"
+#include "runplan.h"
 #include "trainer.h"
 
 #include <QObject>
