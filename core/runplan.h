@@ -1,9 +1,16 @@
-// Everything one training run starts from: the model (fresh or from a
-// checkpoint), the encoded training and validation splits and the trainer's
-// settings. The window builds it on the GUI thread for small data, on a
-// thread of its own for large data (MainWindow::AsyncSetupSamples) and when a
-// dataset loads; it is not changed after that, and the worker copies it, so
-// the threads never share mutable state.
+// What a training run starts from, and the one policy that decides it.
+//
+// planRun decides, before anything is encoded, what the model of a new run
+// on some data is: the checkpoint's weights when the data fits them
+// (checkCompatible), otherwise a fresh model of the configuration asked for,
+// at a built-in lesson's depth when asked (the window, on a dataset it has
+// just opened; attnscope-cli keeps MODEL.md's default). buildSetup then
+// makes the plan: the split, the model, the encoded splits. The window's
+// dataset load, Open checkpoint, a new run for changed settings and
+// `attnscope-cli train` all go through these two.
+//
+// A TrainingSetup is not changed once built: the training worker copies it,
+// so the threads never share mutable state.
 #pragma once
 
 #include "dataset.h"
@@ -21,8 +28,9 @@ struct TrainingSetup {
     EncodedDataset train, val;
     TrainConfig config;
     std::string source;        // the dataset's spec, for messages
-    // Bytes of self-attention maps a live-attention snapshot may keep (its
-    // focus sample's included); 0 when the run needs all of the memory
+    // What the window's live attention may keep (live/sessionmemory.h sets
+    // them for the memory budget). Bytes of self-attention maps a snapshot
+    // may keep (its focus sample's included); 0 when the run needs all of the
     // budget and the views show the task attention only (memoryNote says so).
     double selfAttentionLimit = selfAttentionKeepLimit();
     // Probes the live attention follows (the selected one and the first
@@ -32,32 +40,43 @@ struct TrainingSetup {
     std::string memoryNote;    // how the run was cut down to fit; empty: it was not
 };
 
-// What the window keeps besides a Trainer's buffers (memorybudget.h): the
-// setup's initial weights and a copy to save or evaluate; the evaluation's
-// forward pass and the live attention's.
-constexpr int WindowWeightCopies = 2;
-constexpr int WindowPasses = 2;
-// Snapshots of the live attention held at once: the timeline's 64, the
-// newest, the one shown and the one on its way.
-constexpr int WindowSnapshots = 67;
+// "" when `data` can train or be scored by `model`: the same input kind,
+// tasks with the same classes in the same order, and for tabular data the
+// same features. Otherwise what differs, naming data.source and modelName
+// (a checkpoint's path). Encodes nothing.
+std::string checkCompatible(const Dataset &data, const Model &model, const std::string &modelName = "the model");
 
-// A fresh model of config for data (vocabulary or feature statistics from the
-// training split, weights from train.seed) and the encoded splits. False and
-// *error when the data or the configuration cannot be used, or when the run
-// would not fit in the memory budget (the message names the file, the sizes
-// and what to change).
-bool buildSetup(const Dataset &data, const ModelConfig &config, const TrainConfig &train,
-                double valFraction, TrainingSetup *out, std::string *error);
+// What a new run is asked to start from.
+struct RunRequest {
+    ModelConfig config;                       // a fresh model's configuration
+    std::shared_ptr<const Model> checkpoint;  // weights to start from instead, when the data fits them
+    std::string checkpointName = "the checkpoint";  // how messages name it (its path)
+    bool lessonDepth = false;                 // a built-in lesson's suggested depth replaces config.layers
+};
 
-// Checks the run of *setup against the memory budget (memorybudget.h) and
-// sets its selfAttentionLimit and memoryNote; false and *error (the file,
-// the sizes, what to change) when it does not fit. The builders above call
-// it; call it again after changing setup->config.
-bool fitMemory(TrainingSetup *setup, std::string *error);
+// What it will start from.
+struct RunPlan {
+    std::shared_ptr<const Model> checkpoint;  // these weights; null: a fresh model of config
+    ModelConfig config;                       // the model's configuration (the checkpoint's, when there is one)
+    std::string misfit;                       // why the checkpoint asked for is not used ("": it is, or there was none)
+    bool lesson = false;                      // config.layers is the data's suggested depth, not the one asked for
 
-// The same around an existing model (a checkpoint): the data must have the
-// model's input kind, tasks and classes, and the run must fit.
-bool buildSetupFromModel(const Dataset &data, const Model &model, const TrainConfig &train,
-                         double valFraction, TrainingSetup *out, std::string *error);
+    bool operator==(const RunPlan &) const = default;
+};
+
+RunPlan planRun(const Dataset &data, const RunRequest &request);
+
+// The plan made: the split of `data` (valFraction, train.seed), the model
+// (the checkpoint's copy, or a fresh one: vocabulary or feature statistics
+// from the training split, weights from train.seed) and both splits encoded
+// with it. False and *error (naming the data) when the data or the
+// configuration cannot be used, or the model's weights would not fit in the
+// memory budget (memorybudget.h; what the rest of a run needs depends on who
+// runs it: the CLI checks it, the window's session too, each for its own).
+bool buildSetup(const Dataset &data, const RunPlan &plan, const TrainConfig &train, double valFraction,
+                TrainingSetup *out, std::string *error);
+// A fresh model of config: buildSetup(data, planRun(data, {config}), ...).
+bool buildSetup(const Dataset &data, const ModelConfig &config, const TrainConfig &train, double valFraction,
+                TrainingSetup *out, std::string *error);
 
 } // namespace attnscope

@@ -46,6 +46,22 @@ std::string ModelConfig::validate() const
     return {};
 }
 
+std::string bracketList(const std::vector<std::string> &items)
+{
+    std::string out = "[";
+    for (size_t i = 0; i < items.size(); ++i)
+        out += (i ? ", " : "") + items[i];
+    return out + "]";
+}
+
+std::vector<std::string> taskNameList(const std::vector<TaskInfo> &tasks)
+{
+    std::vector<std::string> names;
+    for (const TaskInfo &task : tasks)
+        names.push_back(task.name);
+    return names;
+}
+
 void Batch::resize(int b, int l, int t, InputKind kind)
 {
     B = b;

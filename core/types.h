@@ -22,6 +22,10 @@ struct TaskInfo {
     bool operator==(const TaskInfo &) const = default;
 };
 
+// For messages: "[a, b, c]", and the tasks' names in order.
+std::string bracketList(const std::vector<std::string> &items);
+std::vector<std::string> taskNameList(const std::vector<TaskInfo> &tasks);
+
 // The hyperparameters of MODEL.md section 1 plus the sizes that come from the data.
 struct ModelConfig {
     InputKind input = InputKind::Text;

@@ -1,4 +1,6 @@
-// What a run starts from (core/runplan.h): runs refuse tabular data whose
+// What a run starts from (core/runplan.h): checkCompatible names what differs
+// between data and a checkpoint; planRun uses a checkpoint only when it fits
+// and a lesson's depth only when asked; runs refuse tabular data whose
 // values do not standardise (checkStandardised), naming the file, the line
 // and the feature, instead of training or evaluating on NaN.
 #include "runplan.h"
@@ -36,14 +38,104 @@ ModelConfig small()
     return c;
 }
 
+// A run from the checkpoint `model`, as Open checkpoint plans it.
+bool buildFromCheckpoint(const Dataset &data, const Model &model, const TrainConfig &train, double valFraction,
+                         TrainingSetup *out, std::string *error)
+{
+    RunRequest request;
+    request.checkpoint = std::make_shared<const Model>(model);
+    const RunPlan plan = planRun(data, request);
+    if (!plan.checkpoint) {
+        *error = plan.misfit;
+        return false;
+    }
+    return buildSetup(data, plan, train, valFraction, out, error);
+}
+
 } // namespace
 
 class TestRunPlan : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void checkCompatibleSaysWhatDiffers();
+    void planRunChoosesTheModel();
     void refusesValuesThatDoNotStandardise();
 };
+
+void TestRunPlan::checkCompatibleSaysWhatDiffers()
+{
+    const Dataset data = table({1, 2, 3, 4, 5, 6});
+    const TrainConfig train;
+    TrainingSetup setup;
+    std::string error;
+    QVERIFY2(buildSetup(data, small(), train, 0.0, &setup, &error), error.c_str());
+    const Model &model = setup.model;
+    QCOMPARE(checkCompatible(data, model, "m.safetensors"), std::string());
+
+    Dataset other = data;
+    other.featureNames = {"x", "y"};
+    QCOMPARE(checkCompatible(other, model, "m.safetensors"),
+             std::string("data.csv has features [x, y] but m.safetensors has [x, z]"));
+    other = data;
+    other.tasks = {{"label", {"a", "c"}}};
+    QCOMPARE(checkCompatible(other, model, "m.safetensors"),
+             std::string("task 'label': data.csv has classes [a, c] but m.safetensors has [a, b]"));
+    other = data;
+    other.tasks = {{"kind", {"a", "b"}}};
+    QCOMPARE(checkCompatible(other, model), std::string("data.csv has tasks [kind] but the model was trained on [label]"));
+    other = data;
+    other.input = InputKind::Text;
+    QCOMPARE(checkCompatible(other, model, "m.safetensors"),
+             std::string("data.csv is text data but m.safetensors is a tabular model"));
+}
+
+// The one policy: a checkpoint that fits is used as it is (its configuration,
+// not the one asked for); one that does not fit is not, and the plan says
+// why; a lesson's depth replaces the layers asked for only when asked.
+void TestRunPlan::planRunChoosesTheModel()
+{
+    Dataset data = table({1, 2, 3, 4, 5, 6});
+    TrainingSetup first;
+    std::string error;
+    QVERIFY2(buildSetup(data, small(), TrainConfig(), 0.0, &first, &error), error.c_str());
+    auto checkpoint = std::make_shared<const Model>(first.model);
+
+    RunRequest request;
+    request.config = small();
+    request.config.dim = 16;
+    request.checkpoint = checkpoint;
+    request.checkpointName = "m.safetensors";
+    RunPlan plan = planRun(data, request);
+    QCOMPARE(plan.checkpoint, checkpoint);
+    QCOMPARE(plan.config, checkpoint->config);
+    QVERIFY(plan.misfit.empty());
+    // Built from the plan: the checkpoint's weights, bit for bit.
+    TrainingSetup setup;
+    QVERIFY2(buildSetup(data, plan, TrainConfig(), 0.0, &setup, &error), error.c_str());
+    QCOMPARE(setup.model.params, checkpoint->params);
+
+    Dataset other = data;
+    other.featureNames = {"x", "y"};
+    plan = planRun(other, request);
+    QVERIFY(!plan.checkpoint);
+    QCOMPARE(plan.misfit, std::string("data.csv has features [x, y] but m.safetensors has [x, z]"));
+    QCOMPARE(plan.config, request.config);
+
+    // A built-in lesson's depth, only when asked for and when it differs.
+    data.suggestedLayers = 0;
+    request.checkpoint.reset();
+    request.config.layers = 1;
+    QCOMPARE(planRun(data, request).config.layers, 1);
+    request.lessonDepth = true;
+    plan = planRun(data, request);
+    QCOMPARE(plan.config.layers, 0);
+    QVERIFY(plan.lesson);
+    request.config.layers = 0;
+    QVERIFY(!planRun(data, request).lesson);
+    // The same request gives the same plan (a load's prebuilt run is reused on that).
+    QVERIFY(planRun(data, request) == planRun(data, request));
+}
 
 void TestRunPlan::refusesValuesThatDoNotStandardise()
 {
@@ -59,11 +151,11 @@ void TestRunPlan::refusesValuesThatDoNotStandardise()
 
     // A checkpoint's statistics (mean 3.5, std 1.7): 3.4e38 is too far out
     // (v = 2e38), in the validation split as in the training one.
-    QVERIFY(!buildSetupFromModel(table({1, 2, 3.4e38f, 4, 5, 6}), model, train, 0.0, &setup, &error));
+    QVERIFY(!buildFromCheckpoint(table({1, 2, 3.4e38f, 4, 5, 6}), model, train, 0.0, &setup, &error));
     QVERIFY2(error.rfind("data.csv:4: feature \"x\": 3.4e+38 standardises to 1.99", 0) == 0, error.c_str());
-    QVERIFY(!buildSetupFromModel(table({1, 2, 3.4e38f, 4, 5, 6}), model, train, 0.5, &setup, &error));
+    QVERIFY(!buildFromCheckpoint(table({1, 2, 3.4e38f, 4, 5, 6}), model, train, 0.5, &setup, &error));
     QVERIFY2(error.rfind("data.csv:4: feature \"x\"", 0) == 0, error.c_str());
-    QVERIFY2(buildSetupFromModel(table({1, 2, 1e6f, 4, 5, 6}), model, train, 0.5, &setup, &error), error.c_str());
+    QVERIFY2(buildFromCheckpoint(table({1, 2, 1e6f, 4, 5, 6}), model, train, 0.5, &setup, &error), error.c_str());
 }
 
 QTEST_GUILESS_MAIN(TestRunPlan)

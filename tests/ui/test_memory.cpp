@@ -12,6 +12,7 @@
 #include "memorybudget.h"
 #include "modelpanel.h"
 #include "selfattentionview.h"
+#include "sessionmemory.h"
 #include "trainingcontroller.h"
 
 #include <QAction>

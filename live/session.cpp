@@ -1,0 +1,469 @@
+#include "session.h"
+
+#include "checkpoint.h"
+#include "sessionjobs.h"
+#include "sessionmemory.h"
+#include "threadhandoff.h"
+
+#include <QFileInfo>
+#include <QLocale>
+#include <QThread>
+
+namespace attnscope {
+
+namespace {
+
+bool isCsvFile(const QString &spec)
+{
+    if (spec.startsWith(QLatin1String("builtin:")))
+        return false;
+    const QString suffix = QFileInfo(spec).suffix().toLower();
+    return suffix == QLatin1String("csv") || suffix == QLatin1String("tsv") || suffix == QLatin1String("tab");
+}
+
+} // namespace
+
+Session::Session(QObject *parent)
+    : QObject(parent), m_run(new Run(m_nextRunId, tr("Run %1").arg(m_nextRunId), this))
+{
+    ++m_nextRunId;
+}
+
+Session::~Session()
+{
+    shutdown();
+}
+
+void Session::shutdown()
+{
+    // A load in flight stops at its next progress report; a build or an
+    // evaluation cannot be stopped and ends first. Their results are dropped.
+    if (m_loadJob)
+        m_loadJob->cancelled = true;
+    for (QThread **slot : {&m_loadThread, &m_setupThread, &m_evalThread})
+        if (QThread *thread = std::exchange(*slot, nullptr)) {
+            thread->wait();
+            delete thread;
+        }
+    m_run->controller()->shutdown();
+}
+
+RunRequest Session::request(const ModelConfig &config, bool lessonDepth) const
+{
+    RunRequest request;
+    request.config = config;
+    request.checkpoint = m_checkpoint;
+    request.checkpointName = m_checkpointName;
+    request.lessonDepth = lessonDepth;
+    return request;
+}
+
+// --- The dataset.
+
+std::shared_ptr<LoadJob> Session::makeLoadJob(const QString &spec, const LoadOptions &options) const
+{
+    const RunSettings s = settings();
+    auto job = std::make_shared<LoadJob>();
+    job->spec = spec;
+    job->options = options;
+    job->csv = isCsvFile(spec);
+    job->seed = s.train.seed;
+    job->maxLen = m_checkpoint ? m_checkpoint->config.maxLen : s.model.maxLen;
+    job->valFraction = ValFraction;
+    job->buildRun = s.valid();  // the run too: it is ready when the data is
+    job->request = request(s.model, /*lessonDepth=*/true);
+    job->train = s.train;
+    return job;
+}
+
+bool Session::openDataset(const QString &spec, const LoadOptions &options)
+{
+    // A load in flight is superseded: it stops early, its result is dropped.
+    ++m_loadGeneration;
+    m_nextLoad.reset();
+    if (m_loadJob)
+        m_loadJob->cancelled = true;
+    emit loadEnded();
+    const std::shared_ptr<LoadJob> job = makeLoadJob(spec, options);
+    job->run();
+    return applyLoad(*job);
+}
+
+void Session::openDatasetAsync(const QString &spec, const LoadOptions &options)
+{
+    if (m_loadThread) {
+        // The running load stops at its next progress report, then this one starts.
+        m_loadJob->cancelled = true;
+        m_nextLoad.emplace(spec, options);
+        emit loadQueued(spec);
+        emit status(tr("Loading %1…").arg(spec), 0);
+        return;
+    }
+    startLoad(spec, options);
+}
+
+void Session::cancelLoad()
+{
+    if (!m_loadJob)
+        return;
+    m_loadJob->cancelled = true;
+    m_nextLoad.reset();
+    emit loadCancelling(m_loadJob->spec);
+    emit status(tr("Cancelling the load of %1…").arg(m_loadJob->spec), 0);
+}
+
+void Session::startLoad(const QString &spec, const LoadOptions &options)
+{
+    const int generation = ++m_loadGeneration;
+    const std::shared_ptr<LoadJob> job = makeLoadJob(spec, options);
+    m_loadJob = job;
+    emit loadStarted(spec);
+    emit status(tr("Loading %1…").arg(spec), 0);
+    // The thread only touches the job; progress reaches the session as
+    // queued calls (the destructor waits for the thread, so `this` outlives them).
+    runOnThread(&m_loadThread, QStringLiteral("datasetLoader"), [this, job, generation]() {
+        job->run([this, job, generation](int percent) {
+            HandOffSend send;  // TSan build only (threadhandoff.h)
+            QMetaObject::invokeMethod(this, [this, job, generation, percent]() {
+                if (generation == m_loadGeneration && !m_nextLoad && !job->cancelled)
+                    emit loadProgress(job->spec, percent);
+            }, Qt::QueuedConnection);
+        });
+    }, [this, job, generation]() { finishLoad(job, generation); });
+}
+
+void Session::finishLoad(const std::shared_ptr<LoadJob> &job, int generation)
+{
+    m_loadJob.reset();
+    if (m_nextLoad) {
+        // Superseded by a request made meanwhile.
+        const auto [spec, options] = *std::exchange(m_nextLoad, std::nullopt);
+        emit loadFinished(job->spec, false);
+        startLoad(spec, options);
+        return;
+    }
+    emit loadEnded();
+    if (generation != m_loadGeneration) {
+        // openDataset opened something else meanwhile.
+        emit loadFinished(job->spec, false);
+        return;
+    }
+    if (job->cancelled) {
+        // Cancel: nothing changes, and it is no error.
+        emit status(m_data ? tr("Loading %1 cancelled; %2 is still open").arg(job->spec, m_dataSpec)
+                           : tr("Loading %1 cancelled").arg(job->spec),
+                    10000);
+        emit loadFinished(job->spec, false);
+        return;
+    }
+    emit status({}, 0);
+    const bool ok = applyLoad(*job);
+    emit loadFinished(job->spec, ok);
+}
+
+bool Session::applyLoad(const LoadJob &job)
+{
+    const QString &spec = job.spec;
+    if (job.csv)
+        emit columnsGuessed(spec, job.columns, QString::fromStdString(job.columnsProblem));
+    if (!job.ok || job.data->samples.empty()) {
+        // The open dataset, checkpoint and run stay as they were.
+        emit loadFailed(spec, job.ok ? tr("%1: no usable samples").arg(spec) : QString::fromStdString(job.error));
+        return false;
+    }
+    m_data = job.data;
+    m_dataSpec = spec;
+    m_dataOptions = job.options;
+    m_summaryKey = {nullptr, 0, 0};
+    if (job.summarized) {
+        // A new run computes it again if its seed or max length differ.
+        m_summary = job.summary;
+        m_summaryKey = {m_data.get(), job.seed, job.maxLen};
+    }
+    // What the run starts from: the checkpoint's weights when the data fits
+    // them, otherwise the settings' model at a built-in lesson's depth.
+    const RunSettings s = settings();
+    const RunPlan plan = planRun(*m_data, request(s.model, /*lessonDepth=*/true));
+    if (!plan.checkpoint)
+        m_checkpoint.reset();
+    if (plan.lesson) {
+        emit lessonApplied(plan.config);
+        // Short enough for the status bar beside the progress; the whole note is under the Model fields.
+        emit status(plan.config.layers == 1
+                        ? tr("Lesson preset: 1 encoder layer; the Model panel says why")
+                        : tr("Lesson preset: %1 encoder layers; the Model panel says why").arg(plan.config.layers),
+                    20000);
+    }
+    emit datasetOpened(spec, job.csv);
+    // The run the load built (or why there is none), if it was planned the
+    // same way with the same seed.
+    const bool same = job.buildRun && job.plan == plan && job.train.seed == settings().train.seed;
+    if (same && !job.setup && !job.runError.empty())
+        return newRun(nullptr, job.runError);
+    return newRun(same ? job.setup : nullptr);
+}
+
+// --- The checkpoint.
+
+bool Session::openCheckpoint(const QString &path)
+{
+    auto model = std::make_shared<Model>();
+    std::string error;
+    if (!loadCheckpoint(path.toStdString(), model.get(), &error)) {
+        emit failed(QString::fromStdString(error));
+        return false;
+    }
+    m_checkpoint = model;
+    m_checkpointName = path.toStdString();
+    emit checkpointOpened(path, model->config);
+    if (m_data) {
+        const RunPlan plan = planRun(*m_data, request(settings().model, /*lessonDepth=*/false));
+        if (!plan.checkpoint) {
+            // The checkpoint does not fit the open data: the data closes, the weights stay.
+            emit status(tr("%1 does not fit %2 (%3)").arg(path, m_dataSpec, QString::fromStdString(plan.misfit)), 10000);
+            m_data.reset();
+        }
+    }
+    if (!m_data) {
+        // Without data the weights are still there to save and inspect.
+        const RunSettings s = settings();
+        auto setup = std::make_shared<TrainingSetup>();
+        setup->model = *model;
+        setup->config = s.train;
+        configureRun(setup, nullptr, s);
+        emit status(tr("Opened %1; open a dataset with the same tasks to train or evaluate it").arg(path), 10000);
+        return true;
+    }
+    emit status(tr("Opened %1").arg(path), 10000);
+    return newRun();
+}
+
+bool Session::saveCheckpoint(const QString &path)
+{
+    const TrainingController *training = m_run->controller();
+    const std::shared_ptr<Model> model = training->modelCopy();
+    if (!model) {
+        emit failed(tr("There is no model to save yet."));
+        return false;
+    }
+    std::string error;
+    if (!attnscope::saveCheckpoint(*model, path.toStdString(), &error)) {
+        emit failed(QString::fromStdString(error));
+        return false;
+    }
+    emit status(tr("Saved %1 (step %2)").arg(path).arg(training->currentStep()), 10000);
+    return true;
+}
+
+// --- The runs.
+
+std::shared_ptr<RunBuildJob> Session::makeBuildJob(const RunSettings &settings) const
+{
+    auto job = std::make_shared<RunBuildJob>();
+    job->data = m_data;
+    job->plan = planRun(*m_data, request(settings.model, /*lessonDepth=*/false));
+    job->train = settings.train;
+    job->valFraction = ValFraction;
+    job->settings = settings;
+    job->maxLen = job->plan.config.maxLen;
+    job->summarize = std::make_tuple(m_data.get(), job->train.seed, job->maxLen) != m_summaryKey;
+    return job;
+}
+
+bool Session::newRun(std::shared_ptr<TrainingSetup> prebuilt, const std::string &refused)
+{
+    m_newRunPending = false;
+    if (!m_data)
+        return false;
+    const RunSettings s = settings();
+    if (!s.valid()) {
+        emit failed(QString::fromStdString(s.problem));
+        return false;
+    }
+    ++m_setupGeneration;  // a build in flight is superseded
+    m_setupAgain = false;
+    const std::shared_ptr<RunBuildJob> job = makeBuildJob(s);
+    if (prebuilt || !refused.empty()) {
+        if (prebuilt) {
+            // Only its seed went into the model and the split; the batch and
+            // the optimiser count in its memory.
+            prebuilt->config = job->train;
+            job->setup = std::move(prebuilt);
+            job->ok = fitMemory(job->setup.get(), &job->error);
+        } else {
+            job->error = refused;
+        }
+        if (job->summarize)
+            job->summary = summarizeDataset(*m_data, ValFraction, job->train.seed, job->maxLen);
+        return applyBuild(*job);
+    }
+    if (m_data->samples.size() < AsyncSetupSamples) {
+        job->run();
+        return applyBuild(*job);
+    }
+    // Encoding every sample takes seconds for a large file: on a thread, while
+    // the window stays responsive and the controls wait. The old run pauses.
+    TrainingController *training = m_run->controller();
+    if (training->state() == TrainingWorker::State::Running)
+        training->pause();
+    if (std::get<0>(m_summaryKey) == m_data.get())
+        emit summaryChanged(m_data.get(), m_summary);  // the data is open; its run follows
+    emit status(tr("Preparing a new run on %1 samples…").arg(QLocale().toString(qlonglong(m_data->samples.size()))), 0);
+    if (m_setupThread) {
+        // buildSetup cannot be stopped: the build in flight ends, then this one starts.
+        m_setupAgain = true;
+        emit busyChanged();
+        return true;
+    }
+    const int generation = m_setupGeneration;
+    runOnThread(&m_setupThread, QStringLiteral("runBuilder"), [job]() { job->run(); },
+                [this, job, generation]() { finishBuild(job, generation); });
+    emit busyChanged();
+    return true;
+}
+
+void Session::finishBuild(const std::shared_ptr<RunBuildJob> &job, int generation)
+{
+    if (generation != m_setupGeneration || job->data != m_data) {
+        // Superseded: settings changed meanwhile (build again with them), or
+        // another run or dataset was applied (nothing to do).
+        const bool again = std::exchange(m_setupAgain, false);
+        emit busyChanged();
+        if (again)
+            newRun();
+        else
+            emit status({}, 0);
+        return;
+    }
+    emit status({}, 0);
+    applyBuild(*job);
+    emit busyChanged();
+}
+
+bool Session::applyBuild(const RunBuildJob &job)
+{
+    if (job.summarize) {
+        m_summary = job.summary;
+        m_summaryKey = {m_data.get(), job.train.seed, job.maxLen};
+    }
+    if (std::get<0>(m_summaryKey) == m_data.get())
+        emit summaryChanged(m_data.get(), m_summary);
+    if (!job.ok) {
+        // The run there is belongs to another dataset: this one has none
+        // until settings that fit are chosen (the message says which).
+        if (m_run->data() != m_data)
+            configureRun(nullptr, nullptr, job.settings);
+        emit failed(QString::fromStdString(job.error));
+        return false;
+    }
+    configureRun(job.setup, m_data, job.settings);
+    if (!job.setup->memoryNote.empty())
+        emit status(QString::fromStdString(job.setup->memoryNote), 20000);
+    return true;
+}
+
+void Session::configureRun(std::shared_ptr<const TrainingSetup> setup, std::shared_ptr<const Dataset> data,
+                           const RunSettings &settings)
+{
+    m_run->configure(setup, std::move(data), settings);
+    emit runConfigured(m_run, std::move(setup));  // the worker refreshes the probe set from now on
+}
+
+bool Session::settingsChanged()
+{
+    if (!m_data)
+        return false;
+    const TrainingController *training = m_run->controller();
+    if (training->currentStep() == 0 && training->state() != TrainingWorker::State::Running) {
+        newRun();  // nothing trained yet: nothing to lose
+        return false;
+    }
+    if (m_newRunPending)
+        return false;  // asked already
+    m_newRunPending = true;
+    return true;
+}
+
+void Session::reset()
+{
+    if (m_newRunPending)
+        newRun();
+    else
+        m_run->controller()->reset();
+}
+
+// --- Evaluation.
+
+EvalResult Session::evaluateNow() const
+{
+    const TrainingController *training = m_run->controller();
+    const std::shared_ptr<Model> model = training->modelCopy();
+    const std::shared_ptr<const TrainingSetup> setup = training->setup();
+    if (!model || !setup || setup->val.samples.empty())
+        return {};
+    return evaluate(*model, setup->val, settings().train.taskWeights);
+}
+
+bool Session::evaluateInBackground()
+{
+    if (m_evalThread)
+        return false;
+    const TrainingController *training = m_run->controller();
+    const std::shared_ptr<const Model> model = training->modelCopy();
+    const std::shared_ptr<const TrainingSetup> setup = training->setup();
+    if (!model || !setup || setup->val.samples.empty()) {
+        emit status(tr("There is no validation split to evaluate on."), 10000);
+        return false;
+    }
+    // The whole validation split: seconds for a large file, so on a thread,
+    // with a copy of the weights of this step (training may go on meanwhile).
+    const std::vector<float> weights = settings().train.taskWeights;
+    const int64_t step = training->currentStep();
+    auto result = std::make_shared<EvalResult>();
+    emit status(tr("Evaluating step %1 on %2 validation samples…")
+                    .arg(step)
+                    .arg(QLocale().toString(qlonglong(setup->val.samples.size()))),
+                0);
+    const auto report = [this, model, result, step]() {
+        if (result->samples > 0)  // 0: it failed (runOnThread said why)
+            emit evaluated(step, *result, model->tasks);
+        emit busyChanged();
+    };
+    runOnThread(&m_evalThread, QStringLiteral("evaluation"),
+                [model, setup, weights, result]() { *result = evaluate(*model, setup->val, weights); }, report);
+    emit busyChanged();
+    return true;
+}
+
+void Session::runOnThread(QThread **slot, const QString &name, std::function<void()> work, std::function<void()> done)
+{
+    // The jobs catch what they throw themselves; an exception that still
+    // left one would end the process (nothing above a thread's function
+    // catches), so it ends here and is reported.
+    auto failure = std::make_shared<QString>();
+    QThread *thread = QThread::create([work = std::move(work), failure, name]() {
+        try {
+            work();
+        } catch (const std::exception &e) {
+            *failure = tr("%1 in the %2 thread; what it was doing was abandoned")
+                           .arg(QString::fromStdString(failureText(e)), name);
+        }
+    });
+    thread->setObjectName(name);
+    *slot = thread;
+    connect(thread, &QThread::finished, this, [this, slot, thread, failure, done = std::move(done)]() {
+        if (*slot != thread)
+            return;  // shutdown() joined and deleted it
+        thread->wait();  // finished was its last act
+        delete thread;
+        *slot = nullptr;
+        if (!failure->isEmpty())
+            emit failed(*failure);
+        done();
+    });
+    // TSan build only: the thread's results, after finished() was posted to the slot above (threadhandoff.h).
+    connect(thread, &QThread::finished, thread, [] { HandOffSend send; }, Qt::DirectConnection);
+    thread->start();
+}
+
+} // namespace attnscope

@@ -1,0 +1,193 @@
+// A session: the open dataset and its summary, the checkpoint a run starts
+// from, the runs, and the work that makes them off the GUI thread (loading a
+// dataset, building a run, evaluating). It holds no widget: the window asks
+// it to open, build, reset and evaluate, answers settings() from its panels,
+// and shows what the session's signals say.
+//
+//   window ---- openDataset / openCheckpoint / newRun / reset / evaluate ---> Session
+//   Session --- settings() (the Model and Training panels, read when needed) <-- window
+//   Session --- loading, datasetOpened, summaryChanged, runConfigured, status, failed ---> window
+//   Run::controller() --- snapshots, states, attention ---> window's views
+//
+// Every new run goes through planRun (runplan.h): what it starts from (the
+// checkpoint when the data fits it, the lesson's depth on a newly opened
+// built-in) is decided in that one place.
+#pragma once
+
+#include "csvreader.h"
+#include "datasetsummary.h"
+#include "run.h"
+
+#include <QObject>
+#include <QString>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+class QThread;
+
+namespace attnscope {
+
+struct LoadJob;
+struct RunBuildJob;
+
+class Session : public QObject {
+    Q_OBJECT
+
+public:
+    // The validation share of every split the session makes.
+    static constexpr double ValFraction = 0.2;
+    // A new run for changed settings is built on a thread when the data has
+    // at least this many samples (encoding them takes longer than a frame);
+    // smaller data is encoded at once.
+    static constexpr size_t AsyncSetupSamples = 20000;
+
+    explicit Session(QObject *parent = nullptr);
+    ~Session() override;  // shutdown()
+    // Stops a load in flight at its next progress report, waits for it and
+    // for a build or evaluation in flight (their results are dropped), then
+    // stops every run's worker between two steps and joins its thread. The
+    // runs are inert afterwards.
+    void shutdown();
+
+    // Where the settings of a new run come from (the window's panels); read
+    // each time a run is planned, so they are never stale. Default: RunSettings().
+    void setSettingsSource(std::function<RunSettings()> source) { m_settings = std::move(source); }
+    RunSettings settings() const { return m_settings ? m_settings() : RunSettings(); }
+
+    // --- The dataset.
+    // Loads a dataset ("builtin:reviews", a path) and prepares a run for it;
+    // CSV/TSV files with the column roles in options (empty: guessed). A
+    // failed load keeps the open dataset and run. Synchronous: returns when
+    // the dataset is open. It supersedes a load openDatasetAsync has in flight.
+    bool openDataset(const QString &spec, const LoadOptions &options = {});
+    // The same on a thread: loadProgress reports, loadFinished says how it
+    // ended. Until then the open dataset and run stay; a request made while
+    // one is in flight supersedes it (the older one stops at its next
+    // progress report and its result is dropped).
+    void openDatasetAsync(const QString &spec, const LoadOptions &options = {});
+    // Stops openDatasetAsync's load at its next progress report: the open dataset and run stay.
+    void cancelLoad();
+    bool isLoadingDataset() const { return m_loadThread != nullptr; }
+    std::shared_ptr<const Dataset> dataset() const { return m_data; }
+    QString dataSpec() const { return m_dataSpec; }
+    const LoadOptions &dataOptions() const { return m_dataOptions; }  // the column roles it was loaded with
+
+    // --- The checkpoint: a run's initial weights instead of a fresh model.
+    // Loads it (configuration, vocabulary, weights) and starts a run from it
+    // on the open data when the data fits it; otherwise the data is closed
+    // and the weights are there to save and inspect.
+    bool openCheckpoint(const QString &path);
+    std::shared_ptr<const Model> checkpoint() const { return m_checkpoint; }
+    // The settings' model replaces the checkpoint in the next run.
+    void dropCheckpoint() { m_checkpoint.reset(); }
+    // Writes the current run's weights of this step to path (safetensors,
+    // atomically); failed() says why not.
+    bool saveCheckpoint(const QString &path);
+
+    // --- The runs.
+    Run *currentRun() const { return m_run; }
+    // A new run on the open data from settings() (or the checkpoint):
+    // `prebuilt` when a load has built it for the same plan (or `refused`:
+    // why that load could not), else built now, on a thread for large data
+    // (isPreparingRun until it is configured; a request made meanwhile
+    // wins). A run that does not fit in the memory budget is refused: the
+    // data stays open, with no run until settings that fit are chosen.
+    bool newRun(std::shared_ptr<TrainingSetup> prebuilt = {}, const std::string &refused = {});
+    bool isPreparingRun() const { return m_setupThread != nullptr; }
+    // A setting that only a new run can take changed: applied at once when
+    // the run has not trained yet (false); true when the run has trained and
+    // the window should ask whether to start over now (newRunPending until
+    // a new run or Reset takes the change).
+    bool settingsChanged();
+    bool newRunPending() const { return m_newRunPending; }
+    // Reset: a new run when settings changed since the run was built,
+    // otherwise the same run from its initial weights.
+    void reset();
+
+    // --- Evaluation of the current run's weights on its validation split.
+    EvalResult evaluateNow() const;  // here, now (empty without data)
+    // On a thread with a copy of the weights of this step; evaluated() reports.
+    // False when there is nothing to evaluate.
+    bool evaluateInBackground();
+    bool isEvaluating() const { return m_evalThread != nullptr; }
+
+signals:
+    // openDatasetAsync: spec waits for the load in flight to stop, starts, reads (percent of the
+    // file up to 90, then the summary and the run), is being cancelled; loadEnded: nothing loads.
+    void loadQueued(const QString &spec);
+    void loadStarted(const QString &spec);
+    void loadProgress(const QString &spec, int percent);
+    void loadCancelling(const QString &spec);
+    void loadEnded();
+    // The load of spec ended (ok: it is the open dataset now).
+    void loadFinished(const QString &spec, bool ok);
+    // A CSV/TSV file's columns as the reader guessed or was told (also when the load failed).
+    void columnsGuessed(const QString &spec, const std::vector<attnscope::CsvColumn> &columns, const QString &problem);
+    // The load of spec failed: message says why; the open dataset (if any) stays.
+    void loadFailed(const QString &spec, const QString &message);
+    // spec is the open dataset now (csv: a CSV/TSV file, whose columns were shown).
+    void datasetOpened(const QString &spec, bool csv);
+    // A built-in lesson's depth replaced the settings' (docs/datasets.md).
+    void lessonApplied(const attnscope::ModelConfig &config);
+    // A checkpoint was opened: the settings' model is now its configuration.
+    void checkpointOpened(const QString &path, const attnscope::ModelConfig &config);
+    // The open dataset's summary for the current run's split and max length.
+    void summaryChanged(const attnscope::Dataset *data, const attnscope::DatasetSummary &summary);
+    // The run was configured with a new setup (null: it has none).
+    void runConfigured(attnscope::Run *run, std::shared_ptr<const attnscope::TrainingSetup> setup);
+    // A load, a run's build or an evaluation started or ended.
+    void busyChanged();
+    // evaluateInBackground's result for the weights after `step` steps.
+    void evaluated(int64_t step, const attnscope::EvalResult &result, const std::vector<attnscope::TaskInfo> &tasks);
+    // A line for the status bar (empty: clear it); timeout in ms, 0: until replaced.
+    void status(const QString &text, int timeout);
+    // Something the user asked for failed: what and why.
+    void failed(const QString &message);
+
+private:
+    // A run from settings' model, or from the checkpoint when the data fits it.
+    RunRequest request(const ModelConfig &config, bool lessonDepth) const;
+    std::shared_ptr<LoadJob> makeLoadJob(const QString &spec, const LoadOptions &options) const;
+    void startLoad(const QString &spec, const LoadOptions &options);
+    void finishLoad(const std::shared_ptr<LoadJob> &job, int generation);
+    bool applyLoad(const LoadJob &job);
+    std::shared_ptr<RunBuildJob> makeBuildJob(const RunSettings &settings) const;
+    void finishBuild(const std::shared_ptr<RunBuildJob> &job, int generation);
+    bool applyBuild(const RunBuildJob &job);
+    void configureRun(std::shared_ptr<const TrainingSetup> setup, std::shared_ptr<const Dataset> data,
+                      const RunSettings &settings);
+    // Runs work on a thread of its own, named name, with *slot pointing to it;
+    // once it has ended: joined, deleted, *slot null again, then done() on
+    // the GUI thread. The destructor waits for the threads still running.
+    void runOnThread(QThread **slot, const QString &name, std::function<void()> work, std::function<void()> done);
+
+    std::function<RunSettings()> m_settings;
+    Run *m_run = nullptr;
+    int m_nextRunId = 1;
+
+    std::shared_ptr<const Dataset> m_data;
+    QString m_dataSpec;
+    LoadOptions m_dataOptions;
+    DatasetSummary m_summary;   // of m_data, for m_summaryKey's seed and max length
+    std::tuple<const Dataset *, uint64_t, int> m_summaryKey{nullptr, 0, 0};
+    std::shared_ptr<const Model> m_checkpoint;
+    std::string m_checkpointName;  // its path, for messages
+    bool m_newRunPending = false;
+
+    QThread *m_loadThread = nullptr;       // openDatasetAsync's, while it runs
+    std::shared_ptr<LoadJob> m_loadJob;    // what m_loadThread runs
+    int m_loadGeneration = 0;              // the latest request; older results are dropped
+    std::optional<std::pair<QString, LoadOptions>> m_nextLoad;  // asked for while one ran
+
+    QThread *m_setupThread = nullptr;      // newRun's for large data, while it runs
+    int m_setupGeneration = 0;             // the latest run asked for; older builds are dropped
+    bool m_setupAgain = false;             // settings changed while a build ran: build again after it
+    QThread *m_evalThread = nullptr;       // evaluateInBackground's, while it runs
+};
+
+} // namespace attnscope

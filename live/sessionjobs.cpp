@@ -1,0 +1,75 @@
+#include "sessionjobs.h"
+
+#include "sessionmemory.h"
+
+#include <algorithm>
+
+namespace attnscope {
+
+bool buildSessionRun(const Dataset &data, const RunPlan &plan, const TrainConfig &train, double valFraction,
+                     TrainingSetup *out, std::string *error)
+{
+    return buildSetup(data, plan, train, valFraction, out, error) && fitMemory(out, error);
+}
+
+void LoadJob::run(const std::function<void(int)> &progress)
+{
+    try {
+        load(progress);
+    } catch (const std::exception &e) {
+        ok = false;
+        summarized = false;
+        setup.reset();
+        data = std::make_shared<Dataset>();
+        error = spec.toStdString() + ": " + failureText(e) + " while loading it; the open dataset stays";
+    }
+}
+
+void LoadJob::load(const std::function<void(int)> &progress)
+{
+    int last = -1;
+    const auto report = [&](int percent) {
+        if (progress && percent != last) {
+            last = percent;
+            progress(percent);
+        }
+    };
+    report(0);
+    if (csv) {
+        // The roles the reader will use, shown (and editable) in the panel
+        // whether or not the file loads: a wrong guess is fixed there.
+        guessCsvColumns(spec.toStdString(), options, &columns, &columnsProblem);
+    }
+    ok = loadDataset(spec.toStdString(), options, data.get(), &error, [&](double done) {
+        report(int(90 * std::clamp(done, 0.0, 1.0)));
+        return !cancelled.load();
+    });
+    if (!ok || data->samples.empty() || cancelled.load())
+        return;
+    report(90);
+    summary = summarizeDataset(*data, valFraction, seed, maxLen);
+    summarized = true;
+    if (buildRun && !cancelled.load()) {
+        plan = planRun(*data, request);
+        auto built = std::make_shared<TrainingSetup>();
+        if (buildSessionRun(*data, plan, train, valFraction, built.get(), &runError))
+            setup = std::move(built);
+    }
+    report(100);
+}
+
+void RunBuildJob::run()
+{
+    try {
+        ok = buildSessionRun(*data, plan, train, valFraction, setup.get(), &error);
+        if (summarize)  // a refused run's data is open too
+            summary = summarizeDataset(*data, valFraction, train.seed, maxLen);
+    } catch (const std::exception &e) {
+        ok = false;
+        summarize = false;
+        setup = std::make_shared<TrainingSetup>();
+        error = data->source + ": " + failureText(e) + " while preparing the run";
+    }
+}
+
+} // namespace attnscope

@@ -1,0 +1,86 @@
+// The session's work off the GUI thread: a dataset load and a run's build.
+// Each reads only what it was given and writes only its own results, so it
+// can run on a thread of its own (Session runs it there) or in the caller's
+// (the synchronous openDataset, small data); the Session applies the results
+// on the GUI thread.
+#pragma once
+
+#include "csvreader.h"
+#include "datasetsummary.h"
+#include "run.h"
+#include "runplan.h"
+
+#include <QString>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace attnscope {
+
+// One dataset load: the column roles guessed (CSV, TSV), the load, the
+// summary and, when asked, the new run as planRun plans it for the data just
+// read (the checkpoint's weights when they fit, else the lesson's depth).
+struct LoadJob {
+    // What is asked for.
+    QString spec;
+    LoadOptions options;
+    bool csv = false;
+    uint64_t seed = 1;        // the summary's split seed and max length, as the run will ask
+    int maxLen = 64;
+    double valFraction = 0.2;
+    bool buildRun = false;    // also the run (the settings are valid)
+    RunRequest request;       // the run's model (lessonDepth: a lesson's depth applies)
+    TrainConfig train;        // its seed: the model's and the split's
+
+    // What it made.
+    std::vector<CsvColumn> columns;
+    std::string columnsProblem;
+    std::shared_ptr<Dataset> data = std::make_shared<Dataset>();
+    bool ok = false;
+    std::string error;
+    DatasetSummary summary;
+    bool summarized = false;
+    RunPlan plan;                          // the run it planned (buildRun)
+    std::shared_ptr<TrainingSetup> setup;  // null: not built, or refused (runError says why)
+    std::string runError;
+    std::atomic<bool> cancelled{false};    // set from the GUI thread: stop at the next progress report
+
+    // progress: 0-100, reading the file up to 90, the summary and the run after.
+    // Nothing it throws leaves it (it runs on a thread of its own, or in an
+    // event handler): the load fails instead, and what it made is freed.
+    void run(const std::function<void(int)> &progress = {});
+
+private:
+    void load(const std::function<void(int)> &progress);
+};
+
+// One new run on open data, and the data's summary as that run sees it
+// (when the summary shown is for another split seed or max length).
+struct RunBuildJob {
+    std::shared_ptr<const Dataset> data;
+    RunPlan plan;
+    RunSettings settings;     // what the plan was made from (the run keeps them)
+    TrainConfig train;
+    double valFraction = 0.2;
+    bool summarize = false;
+    int maxLen = 64;          // the run's (the checkpoint's or the settings'), for the summary
+
+    std::shared_ptr<TrainingSetup> setup = std::make_shared<TrainingSetup>();
+    bool ok = false;
+    std::string error;
+    DatasetSummary summary;
+
+    // Nothing it throws leaves it (a thread of its own, or an event handler):
+    // the run is refused instead, and what it made is freed.
+    void run();
+};
+
+// buildSetup, then the check of the window's run against the memory budget
+// (sessionmemory.h): what both jobs build.
+bool buildSessionRun(const Dataset &data, const RunPlan &plan, const TrainConfig &train, double valFraction,
+                     TrainingSetup *out, std::string *error);
+
+} // namespace attnscope

@@ -1,0 +1,27 @@
+// What a run of the window's session keeps besides its trainer's buffers,
+// and the check of a run against the memory budget (core/memorybudget.h):
+// the setup's initial weights and a copy to save or evaluate, the
+// evaluation's forward pass and the live attention's, and the live
+// attention's snapshots. attnscope-cli keeps none of these and checks its
+// own needs (app/cli_train.cpp).
+#pragma once
+
+#include "runplan.h"
+
+#include <string>
+
+namespace attnscope {
+
+constexpr int WindowWeightCopies = 2;
+constexpr int WindowPasses = 2;
+// Snapshots of the live attention held at once: the timeline's 64, the
+// newest, the one shown and the one on its way.
+constexpr int WindowSnapshots = 67;
+
+// Checks the run of *setup against the memory budget and sets its
+// selfAttentionLimit, maxProbes and memoryNote; false and *error (the file,
+// the sizes, what to change) when it does not fit. Call it again after
+// changing setup->config (the batch and the optimiser count).
+bool fitMemory(TrainingSetup *setup, std::string *error);
+
+} // namespace attnscope

@@ -1,0 +1,57 @@
+#include "pausekey.h"
+
+#include <QAbstractSpinBox>
+#include <QApplication>
+#include <QComboBox>
+#include <QKeyEvent>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QTextEdit>
+
+namespace attnscope {
+
+PauseKey::PauseKey(QWidget *window, std::function<void()> toggle)
+    : QObject(window), m_window(window), m_toggle(std::move(toggle))
+{
+    qApp->installEventFilter(this);
+}
+
+PauseKey::~PauseKey()
+{
+    qApp->removeEventFilter(this);
+}
+
+bool PauseKey::typesText(const QWidget *widget)
+{
+    if (!widget)
+        return false;
+    if (const auto *edit = qobject_cast<const QLineEdit *>(widget))
+        return !edit->isReadOnly() && !qobject_cast<const QAbstractSpinBox *>(edit->parentWidget());
+    if (qobject_cast<const QAbstractSpinBox *>(widget))
+        return false;  // numbers: a space means nothing there
+    if (const auto *combo = qobject_cast<const QComboBox *>(widget))
+        return combo->isEditable();
+    if (const auto *edit = qobject_cast<const QTextEdit *>(widget))
+        return !edit->isReadOnly();
+    if (const auto *edit = qobject_cast<const QPlainTextEdit *>(widget))
+        return !edit->isReadOnly();
+    return false;
+}
+
+bool PauseKey::eventFilter(QObject *watched, QEvent *event)
+{
+    const QEvent::Type type = event->type();
+    if ((type == QEvent::KeyPress || type == QEvent::KeyRelease) && watched->isWidgetType()) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        auto *widget = static_cast<QWidget *>(watched);
+        if (key->key() == Qt::Key_Space && key->modifiers() == Qt::NoModifier && widget->window() == m_window
+            && !typesText(QApplication::focusWidget() ? QApplication::focusWidget() : widget)) {
+            if (type == QEvent::KeyPress && !key->isAutoRepeat())
+                m_toggle();
+            return true;
+        }
+    }
+    return QObject::eventFilter(watched, event);
+}
+
+} // namespace attnscope

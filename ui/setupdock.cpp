@@ -1,0 +1,36 @@
+#include "setupdock.h"
+
+#include "datasetpanel.h"
+#include "modelpanel.h"
+#include "trainingpanel.h"
+
+#include <QScrollArea>
+#include <QVBoxLayout>
+
+namespace attnscope {
+
+SetupDock::SetupDock(QWidget *parent)
+    : QDockWidget(tr("Setup"), parent), m_dataset(new DatasetPanel), m_model(new ModelPanel),
+      m_training(new TrainingPanel)
+{
+    setObjectName(QStringLiteral("setupDock"));
+    auto *column = new QWidget;
+    auto *layout = new QVBoxLayout(column);
+    layout->setContentsMargins(8, 8, 8, 8);
+    layout->setSpacing(12);
+    layout->addWidget(m_dataset);
+    layout->addWidget(m_model);
+    layout->addWidget(m_training);
+    layout->addStretch(1);
+    auto *scroll = new QScrollArea;
+    scroll->setWidget(column);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    column->setMinimumWidth(340);
+    scroll->setMinimumWidth(360);
+    setWidget(scroll);
+    setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+}
+
+} // namespace attnscope
