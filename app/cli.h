@@ -9,6 +9,7 @@
 #include "checkpoint.h"
 #include "dataset.h"
 #include "fileutil.h"
+#include "runplan.h"
 #include "trainer.h"
 
 #include <cstdio>
@@ -62,7 +63,7 @@ void checkFileOptions(const ArgParser &parser, const std::vector<std::string> &i
                       const std::vector<OutputOption> &outputs);
 
 // Throws Failure unless the dataset has the checkpoint's input kind, tasks,
-// classes (and, for tabular data, features).
+// classes (and, for tabular data, features): checkCompatible's message.
 void requireCompatible(const Dataset &data, const Model &model, const std::string &checkpoint);
 
 // Encodes data.samples[indices] with the model's vocabulary and max_len;

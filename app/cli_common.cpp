@@ -17,22 +17,6 @@ std::string naming(const std::string &file, const std::string &error)
     return file + ": " + (error.empty() ? std::string("unknown error") : error);
 }
 
-std::string list(const std::vector<std::string> &items)
-{
-    std::string out = "[";
-    for (size_t i = 0; i < items.size(); ++i)
-        out += (i ? ", " : "") + items[i];
-    return out + "]";
-}
-
-std::vector<std::string> taskNames(const std::vector<TaskInfo> &tasks)
-{
-    std::vector<std::string> names;
-    for (const TaskInfo &task : tasks)
-        names.push_back(task.name);
-    return names;
-}
-
 struct {
     std::string file, doing;
 } g_work;
@@ -156,22 +140,8 @@ void checkFileOptions(const ArgParser &parser, const std::vector<std::string> &i
 
 void requireCompatible(const Dataset &data, const Model &model, const std::string &checkpoint)
 {
-    const std::string &source = data.source.empty() ? std::string("the data") : data.source;
-    if (data.input != model.config.input)
-        throw Failure(source + " is " + toString(data.input) + " data but " + checkpoint + " is a "
-                      + toString(model.config.input) + " model");
-    if (taskNames(data.tasks) != taskNames(model.tasks))
-        throw Failure(source + " has tasks " + list(taskNames(data.tasks)) + " but " + checkpoint
-                      + " was trained on " + list(taskNames(model.tasks)));
-    for (size_t t = 0; t < data.tasks.size(); ++t) {
-        if (data.tasks[t].classes != model.tasks[t].classes)
-            throw Failure("task '" + data.tasks[t].name + "': " + source + " has classes "
-                          + list(data.tasks[t].classes) + " but " + checkpoint + " has "
-                          + list(model.tasks[t].classes));
-    }
-    if (data.input == InputKind::Tabular && data.featureNames != model.features)
-        throw Failure(source + " has features " + list(data.featureNames) + " but " + checkpoint
-                      + " has " + list(model.features));
+    if (std::string misfit = checkCompatible(data, model, checkpoint); !misfit.empty())
+        throw Failure(misfit);
 }
 
 EncodedDataset encodeFor(const Model &model, const Dataset &data, const std::vector<int> &indices, bool keepTokens)
@@ -211,7 +181,7 @@ std::vector<float> taskWeights(const ArgParser &parser, const std::vector<TaskIn
             ++t;
         if (t == tasks.size())
             parser.fail("task-weight", "unknown task '" + name + "' (the tasks are "
-                                           + list(taskNames(tasks)) + ")");
+                                           + bracketList(taskNameList(tasks)) + ")");
         weights[t] = float(weight);
     }
     return weights;

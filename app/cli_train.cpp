@@ -311,28 +311,29 @@ int train(const std::vector<std::string> &args)
     // FIFO is never replaced by the checkpoint, and no output overwrites an input.
     checkFileOptions(p, {"data", "init"}, {{"out", OutputMode::Replace}, {"metrics", OutputMode::Stream}});
 
-    // The data, the split and the model.
+    // The data and the run: planRun decides what it starts from (the --init
+    // checkpoint, which must fit the data, or a fresh model); buildSetup makes
+    // the split, the model and the encoded splits, as the window does.
     const Dataset data = loadData(spec, columnOptions(p));
-    Model model;
+    RunRequest request;
+    request.config = mc;
     if (!init.empty()) {
-        model = loadModel(init);
-        checkInitConflicts(p, mc, model.config, init);
-        requireCompatible(data, model, init);
+        request.checkpoint = std::make_shared<const Model>(loadModel(init));
+        request.checkpointName = init;
+        checkInitConflicts(p, mc, request.checkpoint->config, init);
     }
+    RunPlan plan = planRun(data, request);
+    if (!plan.misfit.empty())
+        throw Failure(plan.misfit);
     tc.taskWeights = taskWeights(p, data.tasks);
-    const Split split = splitDataset(data, valFraction, tc.seed);
-    if (split.train.empty())
-        throw Failure(spec + ": no training samples (" + std::to_string(data.samples.size())
-                      + " samples, --val-fraction " + p.string("val-fraction", "0.2") + ")");
-    if (init.empty()) {
-        std::string error;
-        if (!createModel(data, split.train, mc, tc.seed, &model, &error, double(memoryBudget())))
-            throw Failure(error);
-        if (const std::string problem = model.config.validate(); !problem.empty())
-            throw UsageError("attnscope-cli train: " + problem);
-    }
-    const EncodedDataset trainSet = encodeFor(model, data, split.train, /*keepTokens=*/false);
-    const EncodedDataset valSet = encodeFor(model, data, split.val);
+    TrainingSetup setup;
+    std::string error;
+    if (!buildSetup(data, plan, tc, valFraction, &setup, &error))
+        throw Failure(error);
+    request.checkpoint.reset();  // the setup holds the weights now
+    plan.checkpoint.reset();
+    Model &model = setup.model;
+    const EncodedDataset &trainSet = setup.train, &valSet = setup.val;
     // A step's activations and attention, the weights' copies and the
     // validation pass, against the budget before any of it is allocated.
     const int longestTrain = longestSample(trainSet);
@@ -354,7 +355,7 @@ int train(const std::vector<std::string> &args)
                                : tc.epochs;
     if (!json)
         std::printf("training on %s: %zu train / %zu val samples, %lld steps of %d (%lld epochs)\n",
-                    spec.c_str(), split.train.size(), split.val.size(),
+                    spec.c_str(), trainSet.samples.size(), valSet.samples.size(),
                     static_cast<long long>(tc.steps > 0 ? tc.steps : trainer.stepsPerEpoch() * tc.epochs),
                     tc.batchSize, static_cast<long long>(epochs));
     std::fflush(stdout);
@@ -414,7 +415,6 @@ int train(const std::vector<std::string> &args)
     if (!valSet.samples.empty())
         validation = evaluate(model, valSet, tc.taskWeights);
 
-    std::string error;
     if (!saveCheckpoint(model, out, &error))
         throw Failure(error.find(out) == std::string::npos ? out + ": " + error : error);
     // After the checkpoint: metrics that could not be written lose no training.
@@ -436,9 +436,9 @@ int train(const std::vector<std::string> &args)
         w.key("steps_per_second");
         w.value(seconds > 0 ? double(last.step) / seconds : 0.0);
         w.key("train_samples");
-        w.value(int64_t(split.train.size()));
+        w.value(int64_t(trainSet.samples.size()));
         w.key("val_samples");
-        w.value(int64_t(split.val.size()));
+        w.value(int64_t(valSet.samples.size()));
         w.key("train_loss");
         w.value(trainLoss);
         w.key("train_task_loss");
