@@ -1,6 +1,7 @@
 // attnscope-cli train: split, build or load a model, train it with the core's
 // Trainer, report progress and validation metrics, write the checkpoint.
 #include "cli.h"
+#include "csvwriter.h"
 
 #include "memorybudget.h"
 
@@ -70,16 +71,6 @@ private:
     size_t m_width = 0;
 };
 
-std::string csvField(const std::string &text)
-{
-    if (text.find_first_of(",\"\n\r") == std::string::npos)
-        return text;
-    std::string out = "\"";
-    for (char c : text)
-        out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
-
 // The --metrics file: one row per step, the validation columns filled on the
 // last step of each epoch (see docs/cli.md). Each row goes out whole in one
 // write, so that a run killed at any moment leaves whole rows only; after a
@@ -98,7 +89,7 @@ public:
             std::string name = prefix;
             name += task;
             header += ',';
-            header += csvField(name);
+            header += csvQuote(name, CsvQuoting::WhenNeeded);
         };
         for (const TaskInfo &task : tasks)
             column("loss_", task.name);

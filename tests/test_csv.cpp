@@ -2,6 +2,7 @@
 // explicit), missing values, rationales, and every bad-input error with its
 // fixture in tests/data/csv/.
 #include "csvreader.h"
+#include "csvwriter.h"
 #include "dataset.h"
 
 #include <QtTest>
@@ -57,6 +58,7 @@ private Q_SLOTS:
     void parserRfc4180();
     void parserPieces();
     void parserUnclosedQuote();
+    void writerRoundTrip();
     void textFile();
     void tabularFile();
     void crlfAndBom();
@@ -79,6 +81,34 @@ private Q_SLOTS:
     void longLinesRefused();
     void tooManyFields();
 };
+
+// csvQuote, the one way every CSV the project writes quotes a field: the
+// parser reads each field back as it was, whatever it holds.
+void TestCsv::writerRoundTrip()
+{
+    const std::vector<std::string> fields = {"plain", "", "a,b", "say \"hi\"", "\"", "line\nbreak", "cr\ronly",
+                                             "crlf\r\n", " spaced ", "%1 \xC3\xA9"};
+    for (const CsvQuoting quoting : {CsvQuoting::Always, CsvQuoting::WhenNeeded}) {
+        std::string text;
+        for (int row = 0; row < 2; ++row) {
+            for (size_t i = 0; i < fields.size(); ++i) {
+                if (i > 0)
+                    text += ',';
+                text += csvQuote(fields[i], quoting);
+            }
+            text += "\r\n";
+        }
+        const auto records = parse(text, 3);
+        QCOMPARE(records.size(), size_t(2));
+        QCOMPARE(records[0], fields);
+        QCOMPARE(records[1], fields);
+    }
+    QCOMPARE(csvQuote("plain"), std::string("\"plain\""));
+    QCOMPARE(csvQuote("plain", CsvQuoting::WhenNeeded), std::string("plain"));
+    QCOMPARE(csvQuote("%1 \xC3\xA9", CsvQuoting::WhenNeeded), std::string("%1 \xC3\xA9"));
+    QCOMPARE(csvQuote("a\"b", CsvQuoting::WhenNeeded), std::string("\"a\"\"b\""));
+    QCOMPARE(csvQuote("cr\r", CsvQuoting::WhenNeeded), std::string("\"cr\r\""));
+}
 
 void TestCsv::parserRfc4180()
 {

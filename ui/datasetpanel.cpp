@@ -1,7 +1,7 @@
 #include "datasetpanel.h"
 
 #include "collapsiblesection.h"
-#include "taskcolors.h"
+#include "appearance.h"
 #include "tasknames.h"
 
 #include <QApplication>

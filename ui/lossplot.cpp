@@ -1,19 +1,18 @@
 #include "lossplot.h"
 
-#include "taskcolors.h"
+#include "appearance.h"
+#include "csvwriter.h"
 #include "tasknames.h"
+#include "viewexport.h"
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QFile>
-#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QSlider>
-#include <QSvgGenerator>
 #include <QTextStream>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -39,11 +38,7 @@ void visibleSlice(const std::vector<double> &keys, double lo, double hi, size_t 
 
 QString csvField(const QString &text)
 {
-    if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) && !text.contains(QLatin1Char('\n')))
-        return text;
-    QString out = text;
-    out.replace(QLatin1String("\""), QLatin1String("\"\""));
-    return QLatin1Char('"') + out + QLatin1Char('"');
+    return QString::fromStdString(csvQuote(text.toStdString(), CsvQuoting::WhenNeeded));
 }
 
 } // namespace
@@ -300,27 +295,15 @@ void LossPlot::applyPalette()
     QColor grid = text;
     grid.setAlpha(40);
     m_plot->setBackground(base);
-    QFont axisFont = font();
+    const QFont axisFont = font();
     QFont labelFont = font();
     labelFont.setPointSizeF(font().pointSizeF() * 1.05);
-    for (QCPAxisRect *rect : {m_lossRect, m_accRect}) {
-        for (QCPAxis *axis : rect->axes()) {
-            axis->setBasePen(QPen(text, 1));
-            axis->setTickPen(QPen(text, 1));
-            axis->setSubTickPen(QPen(text, 1));
-            axis->setTickLabelColor(text);
-            axis->setLabelColor(text);
-            axis->setTickLabelFont(axisFont);
-            axis->setLabelFont(labelFont);
-            axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
-        }
-    }
+    for (QCPAxisRect *rect : {m_lossRect, m_accRect})
+        for (QCPAxis *axis : rect->axes())
+            styleAxis(axis, text, grid, axisFont, labelFont);
     QColor legendBg = base;
     legendBg.setAlpha(220);
-    m_plot->legend->setBrush(legendBg);
-    m_plot->legend->setBorderPen(QPen(grid, 1));
-    m_plot->legend->setTextColor(text);
-    m_plot->legend->setFont(axisFont);
+    styleLegend(m_plot->legend, text, legendBg, grid, axisFont);
     m_rawPen.resize(m_smooth.size());
     for (size_t slot = 0; slot < m_smooth.size(); ++slot) {
         const int s = m_slotSeries[slot];
@@ -783,10 +766,10 @@ void LossPlot::showHover(QMouseEvent *event)
                        .arg(m_lr[i], 0, 'g', 3);
     for (const int s : m_slotSeries)
         if (m_visible[size_t(s)])
+            // One arg() of strings: a name holding "%2" stays as it is.
             text += QStringLiteral("\n%1: %2 (smoothed %3)")
-                        .arg(elidedName(m_names[s]))
-                        .arg(m_loss[size_t(s)][i], 0, 'f', 4)
-                        .arg(m_smoothed[size_t(s)][i], 0, 'f', 4);
+                        .arg(elidedName(m_names[s]), QString::number(m_loss[size_t(s)][i], 'f', 4),
+                             QString::number(m_smoothed[size_t(s)][i], 'f', 4));
     if (const int more = int(m_names.size()) - int(m_slotSeries.size()); more > 0)
         text += QLatin1Char('\n') + andMore(more, tr("tasks"));
     QToolTip::showText(event->globalPosition().toPoint(), text, m_plot);
@@ -796,7 +779,7 @@ bool LossPlot::exportCsv(const QString &path, QString *error) const
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
-        *error = tr("%1: %2").arg(path, file.errorString());
+        *error = QStringLiteral("%1: %2").arg(path, file.errorString());
         return false;
     }
     QTextStream out(&file);
@@ -839,7 +822,7 @@ bool LossPlot::exportCsv(const QString &path, QString *error) const
     }
     out.flush();
     if (!file.commit()) {
-        *error = tr("%1: %2").arg(path, file.errorString());
+        *error = QStringLiteral("%1: %2").arg(path, file.errorString());
         return false;
     }
     return true;
@@ -849,33 +832,12 @@ bool LossPlot::exportImage(const QString &path, QString *error)
 {
     if (m_dirty)
         redraw();
-    const QString suffix = QFileInfo(path).suffix().toLower();
-    const int w = std::max(m_plot->width(), 800), h = std::max(m_plot->height(), 500);
-    bool ok = false;
-    if (suffix == QLatin1String("png")) {
-        ok = m_plot->savePng(path, w, h, 2.0);
-    } else if (suffix == QLatin1String("pdf")) {
-        ok = m_plot->savePdf(path, w, h);
-    } else if (suffix == QLatin1String("svg")) {
-        QSvgGenerator generator;
-        generator.setFileName(path);
-        generator.setSize(QSize(w, h));
-        generator.setViewBox(QRect(0, 0, w, h));
-        generator.setTitle(tr("AttnScope training curves"));
-        QCPPainter painter;
-        ok = painter.begin(&generator);
-        if (ok) {
-            m_plot->toPainter(&painter, w, h);
-            ok = painter.end();
-        }
-        ok = ok && QFileInfo(path).size() > 0;
-    } else {
-        *error = tr("%1: unknown image type '%2' (use .png, .svg or .pdf)").arg(path, suffix);
-        return false;
-    }
-    if (!ok)
-        *error = tr("%1: could not write the image").arg(path);
-    return ok;
+    // At least 800 x 500, the PNG at twice that.
+    ImageOptions options;
+    options.size = QSize(std::max(m_plot->width(), 800), std::max(m_plot->height(), 500));
+    options.pngScale = 2.0;
+    options.title = tr("AttnScope training curves");
+    return exportViewImage(m_plot, path, error, options);
 }
 
 } // namespace attnscope

@@ -1,6 +1,6 @@
 #include "trainingpanel.h"
 
-#include "taskcolors.h"
+#include "appearance.h"
 #include "tasknames.h"
 
 #include <QComboBox>

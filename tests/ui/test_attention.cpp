@@ -1,18 +1,20 @@
 // The attention views of issue 5: the heatmap shows exactly the core's
 // weights, a selection reaches every view, the timeline scrubs, the probe
 // editor equals `attnscope-cli attention --text`, and exports are valid.
-#include "attentionexport.h"
+#include "viewexport.h"
 #include "attentionfeed.h"
 #include "attentionpanel.h"
 #include "attentiontimeline.h"
 #include "checkpoint.h"
 #include "colormaps.h"
+#include "csvreader.h"
 #include "disagreementview.h"
 #include "historyview.h"
 #include "probeeditor.h"
 #include "probeset.h"
 #include "selfattentionview.h"
 #include "taskheatmap.h"
+#include "tasknames.h"
 #include "textview.h"
 #include "trainer.h"
 
@@ -34,7 +36,7 @@
 #include <cmath>
 #include <memory>
 
-#include "taskcolors.h"
+#include "appearance.h"
 
 #include "../specialfiles.h"
 
@@ -62,6 +64,8 @@ private slots:
     void exportsWriteValidFiles_data();
     void exportsWriteValidFiles();
     void exportsNeverReplaceDevices();
+    void exportsQuoteNamesFromTheData();
+    void selfAttentionLabelsAreElided();
 
 private:
     void trainSteps(int steps);
@@ -626,6 +630,125 @@ void TestAttention::exportsNeverReplaceDevices()
     if (targets.size() == 1)
         QSKIP("mknod needs root: the device case did not run");
     QCOMPARE(fileType(device), unsigned(S_IFCHR));
+}
+
+namespace {
+
+// One sample of the given tokens and tasks (two classes each), with
+// self-attention, gates and rationale agreement: every view has something to show.
+SnapshotPtr namedSnapshot(const std::vector<std::string> &tokens, const std::vector<TaskInfo> &tasks)
+{
+    auto snapshot = std::make_shared<AttentionSnapshot>();
+    snapshot->step = 10;
+    snapshot->mode = AttentionMode::Gated;
+    snapshot->layers = snapshot->heads = 1;
+    snapshot->tasks = tasks;
+    AttentionSample sample;
+    sample.tokens = tokens;
+    const int n = int(tokens.size());
+    for (size_t t = 0; t < tasks.size(); ++t) {
+        sample.labels.push_back(0);
+        sample.weights.push_back(std::vector<float>(size_t(n), 1.0f / float(n)));
+        sample.probs.push_back({0.7f, 0.3f});
+        snapshot->gates.push_back(0.5f);
+        snapshot->rationaleMass.push_back(0.5);
+        snapshot->rationaleAuprc.push_back(0.7);
+    }
+    sample.selfAttention.reset(1, 1, n);
+    std::fill(sample.selfAttention.maps[0].begin(), sample.selfAttention.maps[0].end(), 1.0f / float(n));
+    sample.thumbnails = sample.selfAttention;
+    snapshot->samples.push_back(sample);
+    return snapshot;
+}
+
+// The CSV's records as core's RFC 4180 parser reads them (empty on a parse error).
+std::vector<std::vector<std::string>> records(const QString &csv)
+{
+    std::vector<std::vector<std::string>> out;
+    CsvParser parser(',', [&](int, std::vector<std::string> &fields) {
+        out.push_back(fields);
+        return true;
+    });
+    const QByteArray bytes = csv.toUtf8();
+    if (!parser.feed(bytes.constData(), size_t(bytes.size())) || !parser.finish()) {
+        qWarning("%s", parser.error().c_str());
+        return {};
+    }
+    return out;
+}
+
+// True when some record of the CSV holds `field` whole.
+bool hasField(const std::vector<std::vector<std::string>> &rows, const std::string &field)
+{
+    for (const auto &row : rows)
+        if (std::find(row.begin(), row.end(), field) != row.end())
+            return true;
+    return false;
+}
+
+} // namespace
+
+// Names from the data may hold commas, quotes and "%1": every view's CSV
+// reads back (core's parser) with each record as wide as its header and the
+// names whole. (The history wrote task names unquoted, the disagreement
+// view's header did not double their quotes, and a name holding "%3" took
+// the place of a later number in the rows.)
+void TestAttention::exportsQuoteNamesFromTheData()
+{
+    const std::string task = "topic, \"main\" %3", other = "%1 urgency", token = "x,\"y\" %2", label = "a,%1";
+    const SnapshotPtr snapshot = namedSnapshot({token, "plain"}, {{task, {label, "b"}}, {other, {"c", "d"}}});
+    TaskHeatmap heatmap;
+    TextView text;
+    SelfAttentionView self;
+    DisagreementView disagreement;
+    HistoryView history;
+    heatmap.setSnapshot(snapshot);
+    text.setSnapshot(snapshot);
+    self.setSnapshot(snapshot);
+    disagreement.setSnapshot(snapshot);
+    history.addSnapshot(*snapshot);
+    TaskHeatmap byTask;
+    byTask.setLayout(TaskHeatmap::Layout::SamplesForTask);
+    byTask.setSnapshot(snapshot);
+    const std::vector<std::pair<const char *, QString>> csvs = {
+        {"heatmap", heatmap.csv()}, {"heatmap by task", byTask.csv()}, {"text", text.csv()},
+        {"self-attention", self.csv()}, {"disagreement", disagreement.csv()}, {"history", history.csv()}};
+    for (const auto &[name, csv] : csvs) {
+        const auto rows = records(csv);
+        QVERIFY2(rows.size() >= 2, name);
+        for (const auto &row : rows)
+            QVERIFY2(row.size() == rows[0].size(), qPrintable(QStringLiteral("%1: %2").arg(QLatin1String(name), csv)));
+        if (std::string(name) != "self-attention")
+            QVERIFY2(hasField(rows, task), qPrintable(csv));
+        if (std::string(name) != "history")
+            QVERIFY2(hasField(rows, token), qPrintable(csv));
+    }
+    QVERIFY(hasField(records(text.csv()), label));
+    QVERIFY(hasField(records(disagreement.csv()), other));
+    // The token's number: the self-attention rows name the query and key whole.
+    const auto selfRows = records(self.csv());
+    QCOMPARE(selfRows[1][4], token);
+    QCOMPARE(selfRows[1][7], std::string("0.5"));
+    // The text view's header line names the classes as they are.
+    QCOMPARE(text.header(0), QStringLiteral("gold a,%1 · predicted a,%1 (0.70) ✓"));
+}
+
+// A feature named by a megabyte: the self-attention axes show it elided, as
+// every view does (they laid out the whole name).
+void TestAttention::selfAttentionLabelsAreElided()
+{
+    const std::string huge(size_t(1) << 20, 'f');
+    SelfAttentionView view;
+    view.resize(900, 600);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setSnapshot(namedSnapshot({huge, "short"}, {{"task", {"a", "b"}}}));
+    for (QCPAxis *axis : {view.plot()->xAxis, view.plot()->yAxis}) {
+        const auto ticks = axis->ticker().dynamicCast<QCPAxisTickerText>()->ticks();
+        QCOMPARE(ticks.size(), 2);
+        QCOMPARE(ticks.value(0), elidedName(huge));
+        QCOMPARE(ticks.value(1), QStringLiteral("short"));
+    }
 }
 
 QTEST_MAIN(TestAttention)

@@ -5,7 +5,7 @@
 // the graphs bounded, and long task names are elided.
 #include "decimation.h"
 #include "lossplot.h"
-#include "taskcolors.h"
+#include "appearance.h"
 #include "tasknames.h"
 
 #include <QTemporaryDir>

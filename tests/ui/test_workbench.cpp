@@ -15,7 +15,6 @@
 #include "disagreementview.h"
 #include "historyview.h"
 #include "probeset.h"
-#include "taskcolors.h"
 #include "taskheatmap.h"
 #include "tasknames.h"
 #include "lossplot.h"

@@ -44,7 +44,7 @@ int main(int argc, char **argv)
     parser.process(app);
     if (parser.isSet("dark")) {
         QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
-        QApplication::setPalette(attnscope::darkPalette());  // the window's own (ui/appearance.h)
+        QApplication::setPalette(attnscope::darkPalette());  // the window's own (ui/common/appearance.h)
     }
 
     auto dataset = std::make_shared<Dataset>();

@@ -1,6 +1,6 @@
 #include "attentionpanel.h"
 
-#include "attentionexport.h"
+#include "viewexport.h"
 #include "disagreementview.h"
 #include "historyview.h"
 #include "probeeditor.h"

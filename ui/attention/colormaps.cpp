@@ -1,8 +1,7 @@
 #include "colormaps.h"
 
-#include <QPalette>
+#include <QCoreApplication>
 #include <qcustomplot.h>
-
 
 #include <algorithm>
 #include <array>
@@ -81,34 +80,26 @@ QColor textColorOn(const QColor &background)
     return luminance > 0.5 ? QColor(Qt::black) : QColor(Qt::white);
 }
 
-void stylePlot(QCustomPlot *plot, const QPalette &palette)
+QCPColorMap *addWeightMap(QCustomPlot *plot)
 {
-    const QColor fg = palette.color(QPalette::WindowText);
-    const QColor bg = palette.color(QPalette::Base);
-    QColor grid = fg;
-    grid.setAlphaF(0.15);
-    QFont font = plot->font();
-    font.setPointSize(LabelPointSize);
-    plot->setBackground(bg);
-    for (QCPAxisRect *rect : plot->axisRects()) {
-        rect->setBackground(bg);
-        for (QCPAxis *axis : rect->axes()) {
-            axis->setBasePen(QPen(fg, 1));
-            axis->setTickPen(QPen(fg, 1));
-            axis->setSubTickPen(QPen(fg, 1));
-            axis->setTickLabelColor(fg);
-            axis->setLabelColor(fg);
-            axis->setTickLabelFont(font);
-            axis->setLabelFont(font);
-            axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
-        }
+    auto *map = new QCPColorMap(plot->xAxis, plot->yAxis);
+    map->setInterpolate(false);
+    auto *scale = new QCPColorScale(plot);
+    plot->plotLayout()->addElement(0, 1, scale);
+    scale->setType(QCPAxis::atRight);
+    scale->setBarWidth(14);
+    scale->axis()->setLabel(QCoreApplication::translate("attnscope", "attention"));
+    map->setColorScale(scale);
+    auto *group = new QCPMarginGroup(plot);
+    plot->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+    scale->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+    for (QCPAxis *axis : {plot->xAxis, plot->yAxis}) {
+        axis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
+        axis->grid()->setVisible(false);
+        axis->setSubTicks(false);
     }
-    if (plot->legend) {
-        plot->legend->setFont(font);
-        plot->legend->setTextColor(fg);
-        plot->legend->setBrush(bg);
-        plot->legend->setBorderPen(QPen(grid));
-    }
+    plot->yAxis->setRangeReversed(true);
+    return map;
 }
 
 } // namespace attnscope

@@ -1,17 +1,16 @@
-// Colour maps for attention weights and the styling the attention plots share.
-// viridis and cividis are perceptually uniform and colour-blind safe
-// (cividis is built for deuteranopia and protanopia); greyscale is for print.
+// Colour maps for attention weights. viridis and cividis are perceptually
+// uniform and colour-blind safe (cividis is built for deuteranopia and
+// protanopia); greyscale is for print. (The task colours and the plots'
+// styling are the application's: ui/common/appearance.h.)
 #pragma once
-
-#include "taskcolors.h"  // taskColor(t): one colour per task, the whole application's
 
 #include <QColor>
 #include <QString>
 #include <QStringList>
 
-class QCustomPlot;
 class QCPColorGradient;
-class QPalette;
+class QCPColorMap;
+class QCustomPlot;
 
 namespace attnscope {
 
@@ -37,10 +36,10 @@ QColor colorAt(ColorMap map, double t);
 // Black or white, whichever reads better on `background`.
 QColor textColorOn(const QColor &background);
 
-// Fonts, colours and pens of an attention plot for the widget's palette
-// (light or dark), with fonts readable on a projector.
-void stylePlot(QCustomPlot *plot, const QPalette &palette);
-// The font size (pt) the views use for labels.
-constexpr int LabelPointSize = 11;
+// A map of attention weights in `plot`: one flat cell per entry (no
+// interpolation), its colour scale ("attention") at the right as tall as the
+// map, text labels on both axes (set by the view), no grid, the first row on
+// top.
+QCPColorMap *addWeightMap(QCustomPlot *plot);
 
 } // namespace attnscope

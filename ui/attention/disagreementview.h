@@ -5,44 +5,38 @@
 // looks at and another ignores; with `shared` attention every bar is zero.
 #pragma once
 
-#include "attentionsnapshot.h"
-
-#include <QWidget>
+#include "attentionview.h"
 
 class QCustomPlot;
-class QCPBars;
 
 namespace attnscope {
 
-class DisagreementView : public QWidget {
+class DisagreementView : public SnapshotView {
     Q_OBJECT
 
 public:
     explicit DisagreementView(QWidget *parent = nullptr);
 
-    void setSnapshot(const AttentionSnapshot &snapshot);
-    void setSnapshot(SnapshotPtr snapshot);  // shares it, no copy
-    void setSelectedSample(int index);
-    int selectedSample() const { return m_sample; }
-
     // Spread (max - min over tasks) of token j's attention, NaN when none.
     double spread(int token) const;
     QCustomPlot *plot() const { return m_plot; }
-    QString csv() const;
+    QString csv() const override;
 
 protected:
-    void changeEvent(QEvent *event) override;
-    void showEvent(QShowEvent *event) override;
-    bool eventFilter(QObject *watched, QEvent *event) override;
+    void snapshotChanged(const AttentionSnapshot &previous, int previousSample) override;
+    void sampleChanged() override;
+    void draw() override;
 
 private:
-    void rebuild();
+    // The spread of every token and the largest weight (kept whether shown or not).
+    void updateSpread();
+    // Task t's weights as dots in its colour.
+    void addTaskDots(int t, const QVector<double> &keys);
+    void placeLabels();
 
     QCustomPlot *m_plot = nullptr;
-    SnapshotPtr m_snapshot = std::make_shared<const AttentionSnapshot>();
-    int m_sample = 0;
     std::vector<double> m_spread;
-    bool m_plotDirty = true;
+    double m_top = 0;  // the largest weight of the sample
 };
 
 } // namespace attnscope

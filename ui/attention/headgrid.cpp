@@ -1,5 +1,7 @@
 #include "headgrid.h"
 
+#include "appearance.h"
+
 #include <QMouseEvent>
 #include <QPainter>
 

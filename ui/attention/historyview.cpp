@@ -1,22 +1,19 @@
 #include "historyview.h"
 
-#include "colormaps.h"
+#include "appearance.h"
+#include "csvwriter.h"
 #include "tasknames.h"
 
 #include <QEvent>
-#include <QVBoxLayout>
 #include <qcustomplot.h>
 
 #include <cmath>
 
 namespace attnscope {
 
-HistoryView::HistoryView(QWidget *parent) : QWidget(parent)
+HistoryView::HistoryView(QWidget *parent) : AttentionView(parent)
 {
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    m_plot = new QCustomPlot(this);
-    layout->addWidget(m_plot);
+    m_plot = addPlot();
     m_plot->plotLayout()->clear();
     m_gateRect = new QCPAxisRect(m_plot);
     m_rationaleRect = new QCPAxisRect(m_plot);
@@ -61,17 +58,24 @@ void HistoryView::addSnapshot(const AttentionSnapshot &snapshot)
     m_auprc.push_back(std::move(a));
     // A long run: thin to every second point beyond 20,000 points, or
     // beyond 2,000,000 numbers when there are many tasks (three per task).
-    if (m_steps.size() > std::min<size_t>(20000, std::max<size_t>(200, 2000000 / std::max<size_t>(1, 3 * T)))) {
-        size_t k = 0;
-        for (size_t i = 0; i < m_steps.size(); i += 2, ++k) {
-            m_steps[k] = m_steps[i];
-            m_gates[k] = m_gates[i];
-            m_mass[k] = m_mass[i];
-            m_auprc[k] = m_auprc[i];
-        }
-        m_steps.resize(k); m_gates.resize(k); m_mass.resize(k); m_auprc.resize(k);
-    }
+    if (m_steps.size() > std::min<size_t>(20000, std::max<size_t>(200, 2000000 / std::max<size_t>(1, 3 * T))))
+        thin();
     rebuild();
+}
+
+void HistoryView::thin()
+{
+    size_t k = 0;
+    for (size_t i = 0; i < m_steps.size(); i += 2, ++k) {
+        m_steps[k] = m_steps[i];
+        m_gates[k] = m_gates[i];
+        m_mass[k] = m_mass[i];
+        m_auprc[k] = m_auprc[i];
+    }
+    m_steps.resize(k);
+    m_gates.resize(k);
+    m_mass.resize(k);
+    m_auprc.resize(k);
 }
 
 void HistoryView::clear()
@@ -89,14 +93,8 @@ void HistoryView::setCurrentStep(int64_t step)
     rebuild();
 }
 
-void HistoryView::rebuild()
+void HistoryView::draw()
 {
-    // The plot only when it is seen (the numbers are kept either way).
-    if (!isVisible()) {
-        m_plotDirty = true;
-        return;
-    }
-    m_plotDirty = false;
     m_plot->clearPlottables();
     m_plot->clearItems();
     const int T = int(m_tasks.size());
@@ -109,65 +107,21 @@ void HistoryView::rebuild()
     // The curves of the first MaxNamedTasks tasks (thousands of graphs and
     // legend entries take seconds to build and show nothing one could tell
     // apart); the CSV export has every task.
-    for (int t = 0; t < std::min(T, MaxNamedTasks); ++t) {
-        const QColor color = taskColor(t);
-        const QString name = elidedName(m_tasks[size_t(t)].name);
-        QVector<double> g, m, a;
-        bool hasRationale = false;
-        for (size_t i = 0; i < m_steps.size(); ++i) {
-            hasRationale = hasRationale || std::isfinite(m_mass[i][size_t(t)]);
-            g << m_gates[i][size_t(t)];
-            m << m_mass[i][size_t(t)];
-            a << m_auprc[i][size_t(t)];
-        }
-        if (m_gated) {
-            auto *graph = m_plot->addGraph(m_gateRect->axis(QCPAxis::atBottom), m_gateRect->axis(QCPAxis::atLeft));
-            graph->setData(steps, g, true);
-            graph->setPen(QPen(color, 2.5));
-            graph->removeFromLegend();
-        }
-        auto *mass = m_plot->addGraph(m_rationaleRect->axis(QCPAxis::atBottom), m_rationaleRect->axis(QCPAxis::atLeft));
-        mass->setData(steps, m, true);
-        mass->setPen(QPen(color, 2.5));
-        mass->setName(name + tr(" mass"));
-        auto *auprc = m_plot->addGraph(m_rationaleRect->axis(QCPAxis::atBottom), m_rationaleRect->axis(QCPAxis::atLeft));
-        auprc->setData(steps, a, true);
-        auprc->setPen(QPen(color, 2, Qt::DashLine));
-        auprc->setName(name + tr(" AUPRC"));
-        if (!hasRationale) {
-            mass->removeFromLegend();
-            auprc->removeFromLegend();
-        }
-    }
+    for (int t = 0; t < std::min(T, MaxNamedTasks); ++t)
+        addTaskCurves(t, steps);
     if (T > MaxNamedTasks && anyRationale) {
         // A legend entry (no data) for the tasks not drawn.
         auto *more = m_plot->addGraph(m_rationaleRect->axis(QCPAxis::atBottom), m_rationaleRect->axis(QCPAxis::atLeft));
         more->setName(andMore(T - MaxNamedTasks, tr("tasks (in the CSV export)")));
         more->setPen(Qt::NoPen);
     }
-    // The gate plot only in gated mode (other modes have no gate).
-    QCPLayoutGrid *grid = m_plot->plotLayout();
-    const bool gateShown = grid->hasElement(0, 0) && grid->element(0, 0) == m_gateRect;
-    if (m_gated && !gateShown) {
-        grid->insertRow(0);
-        grid->addElement(0, 0, m_gateRect);
-    } else if (!m_gated && gateShown) {
-        grid->take(m_gateRect);
-        grid->simplify();
-    }
+    showGateRect(m_gated);
     const double lo = steps.isEmpty() ? 0 : steps.front();
     const double hi = steps.isEmpty() ? 1 : std::max(steps.back(), lo + 1);
     for (QCPAxisRect *rect : {m_gateRect, m_rationaleRect}) {
         rect->axis(QCPAxis::atBottom)->setRange(lo, hi);
-        if (m_current >= 0 && (m_gated || rect != m_gateRect)) {
-            auto *line = new QCPItemStraightLine(m_plot);
-            line->setClipAxisRect(rect);
-            line->point1->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
-            line->point2->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
-            line->point1->setCoords(double(m_current), 0);
-            line->point2->setCoords(double(m_current), 1);
-            line->setPen(QPen(palette().color(QPalette::Highlight), 2));
-        }
+        if (m_current >= 0 && (m_gated || rect != m_gateRect))
+            markCurrentStep(rect);
     }
     m_gateRect->axis(QCPAxis::atLeft)->setLabel(m_gated ? tr("gate σ(g_t)") : tr("gate (gated mode only)"));
     m_rationaleRect->axis(QCPAxis::atLeft)->setLabel(anyRationale ? tr("rationale agreement")
@@ -176,30 +130,74 @@ void HistoryView::rebuild()
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
-void HistoryView::showEvent(QShowEvent *event)
+void HistoryView::addTaskCurves(int t, const QVector<double> &steps)
 {
-    QWidget::showEvent(event);
-    if (m_plotDirty)
-        rebuild();
+    const QColor color = taskColor(t);
+    const QString name = elidedName(m_tasks[size_t(t)].name);
+    QVector<double> g, m, a;
+    bool hasRationale = false;
+    for (size_t i = 0; i < m_steps.size(); ++i) {
+        hasRationale = hasRationale || std::isfinite(m_mass[i][size_t(t)]);
+        g << m_gates[i][size_t(t)];
+        m << m_mass[i][size_t(t)];
+        a << m_auprc[i][size_t(t)];
+    }
+    if (m_gated) {
+        auto *graph = m_plot->addGraph(m_gateRect->axis(QCPAxis::atBottom), m_gateRect->axis(QCPAxis::atLeft));
+        graph->setData(steps, g, true);
+        graph->setPen(QPen(color, 2.5));
+        graph->removeFromLegend();
+    }
+    auto *mass = m_plot->addGraph(m_rationaleRect->axis(QCPAxis::atBottom), m_rationaleRect->axis(QCPAxis::atLeft));
+    mass->setData(steps, m, true);
+    mass->setPen(QPen(color, 2.5));
+    mass->setName(name + tr(" mass"));
+    auto *auprc = m_plot->addGraph(m_rationaleRect->axis(QCPAxis::atBottom), m_rationaleRect->axis(QCPAxis::atLeft));
+    auprc->setData(steps, a, true);
+    auprc->setPen(QPen(color, 2, Qt::DashLine));
+    auprc->setName(name + tr(" AUPRC"));
+    if (!hasRationale) {
+        mass->removeFromLegend();
+        auprc->removeFromLegend();
+    }
 }
 
-void HistoryView::changeEvent(QEvent *event)
+void HistoryView::showGateRect(bool shown)
 {
-    if (event->type() == QEvent::PaletteChange)
-        rebuild();
-    QWidget::changeEvent(event);
+    QCPLayoutGrid *grid = m_plot->plotLayout();
+    const bool gateShown = grid->hasElement(0, 0) && grid->element(0, 0) == m_gateRect;
+    if (shown && !gateShown) {
+        grid->insertRow(0);
+        grid->addElement(0, 0, m_gateRect);
+    } else if (!shown && gateShown) {
+        grid->take(m_gateRect);
+        grid->simplify();
+    }
+}
+
+void HistoryView::markCurrentStep(QCPAxisRect *rect)
+{
+    auto *line = new QCPItemStraightLine(m_plot);
+    line->setClipAxisRect(rect);
+    line->point1->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+    line->point2->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+    line->point1->setCoords(double(m_current), 0);
+    line->point2->setCoords(double(m_current), 1);
+    line->setPen(QPen(palette().color(QPalette::Highlight), 2));
 }
 
 QString HistoryView::csv() const
 {
     QString out = QStringLiteral("step,task,gate,rationale_mass,rationale_auprc\n");
     auto number = [](double v) { return std::isfinite(v) ? QString::number(v, 'g', 9) : QString(); };
+    QStringList names;
+    for (const TaskInfo &task : m_tasks)
+        names << QString::fromStdString(csvQuote(task.name));
     for (size_t i = 0; i < m_steps.size(); ++i)
         for (size_t t = 0; t < m_tasks.size(); ++t)
-            out += QStringLiteral("%1,\"%2\",%3,%4,%5\n")
-                       .arg(m_steps[i])
-                       .arg(QString::fromStdString(m_tasks[t].name))
-                       .arg(number(m_gates[i][t]), number(m_mass[i][t]), number(m_auprc[i][t]));
+            out += QStringLiteral("%1,%2,%3,%4,%5\n")
+                       .arg(QString::number(m_steps[i]), names[qsizetype(t)], number(m_gates[i][t]),
+                            number(m_mass[i][t]), number(m_auprc[i][t]));
     return out;
 }
 

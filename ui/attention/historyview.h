@@ -8,9 +8,7 @@
 // has them all.
 #pragma once
 
-#include "attentionsnapshot.h"
-
-#include <QWidget>
+#include "attentionview.h"
 
 class QCustomPlot;
 class QCPAxisRect;
@@ -18,7 +16,7 @@ class QCPItemStraightLine;
 
 namespace attnscope {
 
-class HistoryView : public QWidget {
+class HistoryView : public AttentionView {
     Q_OBJECT
 
 public:
@@ -31,14 +29,21 @@ public:
 
     int points() const { return int(m_steps.size()); }
     QCustomPlot *plot() const { return m_plot; }
-    QString csv() const;
+    QString csv() const override;
 
 protected:
-    void changeEvent(QEvent *event) override;
-    void showEvent(QShowEvent *event) override;
+    // The plot (the numbers are kept whether shown or not).
+    void draw() override;
 
 private:
-    void rebuild();
+    // A long run: thins the points to every second one.
+    void thin();
+    // Task t's curves: its gate, and its rationale mass and AUPRC.
+    void addTaskCurves(int t, const QVector<double> &steps);
+    // The gate plot only in gated mode (other modes have no gate).
+    void showGateRect(bool shown);
+    // A vertical line at the step the timeline shows.
+    void markCurrentStep(QCPAxisRect *rect);
 
     QCustomPlot *m_plot = nullptr;
     QCPAxisRect *m_gateRect = nullptr;
@@ -48,7 +53,6 @@ private:
     std::vector<int64_t> m_steps;
     std::vector<std::vector<double>> m_gates, m_mass, m_auprc;  // [point][task], NaN = none
     int64_t m_current = -1;
-    bool m_plotDirty = true;
 };
 
 } // namespace attnscope

@@ -1,5 +1,6 @@
 #include "probeeditor.h"
 
+#include "appearance.h"
 #include "taskheatmap.h"
 #include "textview.h"
 #include "tokenizer.h"

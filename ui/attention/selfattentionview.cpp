@@ -1,6 +1,9 @@
 #include "selfattentionview.h"
 
+#include "appearance.h"
+#include "csvwriter.h"
 #include "headgrid.h"
+#include "tasknames.h"
 
 #include <QComboBox>
 #include <QEvent>
@@ -16,7 +19,7 @@
 
 namespace attnscope {
 
-SelfAttentionView::SelfAttentionView(QWidget *parent) : QWidget(parent)
+SelfAttentionView::SelfAttentionView(QWidget *parent) : SnapshotView(parent)
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -42,23 +45,7 @@ SelfAttentionView::SelfAttentionView(QWidget *parent) : QWidget(parent)
     splitter->setStretchFactor(1, 3);
     layout->addWidget(splitter, 1);
 
-    m_map = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
-    m_map->setInterpolate(false);
-    m_scale = new QCPColorScale(m_plot);
-    m_plot->plotLayout()->addElement(0, 1, m_scale);
-    m_scale->setBarWidth(14);
-    m_scale->axis()->setLabel(tr("attention"));
-    m_map->setColorScale(m_scale);
-    auto *group = new QCPMarginGroup(m_plot);
-    m_plot->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, group);
-    m_scale->setMarginGroup(QCP::msBottom | QCP::msTop, group);
-    m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
-    m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
-    m_plot->xAxis->grid()->setVisible(false);
-    m_plot->yAxis->grid()->setVisible(false);
-    m_plot->xAxis->setSubTicks(false);
-    m_plot->yAxis->setSubTicks(false);
-    m_plot->yAxis->setRangeReversed(true);
+    m_map = addWeightMap(m_plot);
     m_plot->xAxis->setLabel(tr("key (attended to)"));
     m_plot->yAxis->setLabel(tr("query"));
     m_plot->setMouseTracking(true);
@@ -68,28 +55,23 @@ SelfAttentionView::SelfAttentionView(QWidget *parent) : QWidget(parent)
     connect(m_layerBox, &QComboBox::activated, this, [this](int l) { setHead(l, m_head); });
     connect(m_headBox, &QComboBox::activated, this, [this](int h) { setHead(m_layer, h); });
     connect(m_grid, &HeadGrid::headClicked, this, &SelfAttentionView::setHead);
-    setColorMap(m_colorMap);
+    m_map->setGradient(colorGradient(colorMap()));
 }
 
-void SelfAttentionView::setSnapshot(const AttentionSnapshot &snapshot)
+void SelfAttentionView::snapshotChanged(const AttentionSnapshot &, int)
 {
-    setSnapshot(std::make_shared<const AttentionSnapshot>(snapshot));
-}
-
-void SelfAttentionView::setSnapshot(SnapshotPtr snapshot)
-{
-    m_snapshot = snapshot ? std::move(snapshot) : std::make_shared<const AttentionSnapshot>();
-    if (m_sample >= int(m_snapshot->samples.size()))
-        m_sample = 0;
     m_gridDirty = true;
     rebuild();
 }
 
-void SelfAttentionView::setSelectedSample(int index)
+void SelfAttentionView::sampleChanged()
 {
-    if (index == m_sample && !m_gridDirty)
-        return;
-    m_sample = index;
+    m_gridDirty = true;
+    rebuild();
+}
+
+void SelfAttentionView::colorsChanged()
+{
     m_gridDirty = true;
     rebuild();
 }
@@ -101,27 +83,13 @@ void SelfAttentionView::setHead(int layer, int head)
     rebuild();
 }
 
-void SelfAttentionView::setColorMap(ColorMap map)
-{
-    m_colorMap = map;
-    m_map->setGradient(colorGradient(map));
-    m_gridDirty = true;
-    rebuild();
-}
-
-void SelfAttentionView::setColorScale(ColorScale scale)
-{
-    m_colorScale = scale;
-    m_gridDirty = true;
-    rebuild();
-}
-
 const float *SelfAttentionView::currentMap(int *n) const
 {
     *n = 0;
-    if (m_sample < 0 || m_sample >= int(m_snapshot->samples.size()))
+    const AttentionSample *s = sample();
+    if (!s)
         return nullptr;
-    const SelfAttentionMaps &sa = m_snapshot->samples[size_t(m_sample)].selfAttention;
+    const SelfAttentionMaps &sa = s->selfAttention;
     if (sa.empty() || m_layer >= sa.layers || m_head >= sa.heads)
         return nullptr;
     *n = sa.n;
@@ -137,17 +105,25 @@ double SelfAttentionView::cell(int i, int j) const
     return map[size_t(i) * size_t(n) + size_t(j)];
 }
 
-void SelfAttentionView::rebuild()
+void SelfAttentionView::draw()
 {
-    // Images of every head cost time for long samples: only when seen.
-    if (!isVisible()) {
-        m_dirty = true;
-        return;
+    updateControls();
+    if (m_gridDirty) {
+        static const SelfAttentionMaps none;
+        const AttentionSample *s = sample();
+        m_grid->setMaps(s ? s->thumbnails : none, colorMap(), colorScale());
+        m_gridDirty = false;
     }
-    m_dirty = false;
-    const AttentionSample *s = m_sample >= 0 && m_sample < int(m_snapshot->samples.size())
-                                   ? &m_snapshot->samples[size_t(m_sample)]
-                                   : nullptr;
+    m_grid->setCurrent(m_layer, m_head);
+    fillMap();
+    updateTicks();
+    stylePlot(m_plot, palette());
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void SelfAttentionView::updateControls()
+{
+    const AttentionSample *s = sample();
     // Combo boxes follow the model's shape.
     const int layers = s && !s->selfAttention.empty() ? s->selfAttention.layers : 0;
     const int heads = layers > 0 ? s->selfAttention.heads : 0;
@@ -165,34 +141,31 @@ void SelfAttentionView::rebuild()
     m_headBox->setCurrentIndex(m_head);
     if (!s)
         m_note->setText(tr("No attention snapshot yet"));
-    else if (layers == 0 && m_snapshot->layers == 0)
+    else if (layers == 0 && snapshot().layers == 0)
         m_note->setText(tr("The model has no encoder layer (0 layers): no self-attention"));
-    else if (layers == 0 && m_snapshot->selfAttentionLimit <= 0)
+    else if (layers == 0 && snapshot().selfAttentionLimit <= 0)
         m_note->setText(tr("Self-attention not kept: this run needs the whole memory budget (%1) for training; "
                            "the task attention is shown")
                             .arg(QString::fromStdString(formatBytes(double(memoryBudget())))));
-    else if (const double bytes = double(m_snapshot->layers) * m_snapshot->heads * double(s->tokenCount()) * s->tokenCount() * sizeof(float);
-             layers == 0 && bytes > m_snapshot->selfAttentionLimit)
+    else if (const double bytes = double(snapshot().layers) * snapshot().heads * double(s->tokenCount()) * s->tokenCount() * sizeof(float);
+             layers == 0 && bytes > snapshot().selfAttentionLimit)
         m_note->setText(tr("Self-attention not kept: the maps of %1 positions take %2, more than the views may keep "
                            "(%3 of the memory budget)")
                             .arg(s->tokenCount())
                             .arg(QString::fromStdString(formatBytes(bytes)),
-                                 QString::fromStdString(formatBytes(m_snapshot->selfAttentionLimit))));
+                                 QString::fromStdString(formatBytes(snapshot().selfAttentionLimit))));
     else if (layers == 0)
         m_note->setText(tr("Self-attention not kept for this sample at this step "
                            "(memory budget); a selected sample keeps it from the next refresh on"));
     else
-        m_note->setText(tr("sample #%1 · step %2").arg(s->sampleIndex).arg(m_snapshot->step));
+        m_note->setText(tr("sample #%1 · step %2").arg(s->sampleIndex).arg(snapshot().step));
+}
 
-    if (m_gridDirty) {
-        static const SelfAttentionMaps none;
-        m_grid->setMaps(s ? s->thumbnails : none, m_colorMap, m_colorScale);
-        m_gridDirty = false;
-    }
-    m_grid->setCurrent(m_layer, m_head);
-
+void SelfAttentionView::fillMap()
+{
     int n = 0;
     const float *map = currentMap(&n);
+    m_map->setGradient(colorGradient(colorMap()));
     QCPColorMapData *data = m_map->data();
     const int size = std::max(n, 2);
     data->setSize(size, size);
@@ -206,105 +179,82 @@ void SelfAttentionView::rebuild()
             data->setCell(j, i, v);
             top = std::max(top, double(v));
         }
-    m_map->setDataRange(QCPRange(0, scaleTop(m_colorScale, top)));
-    updateTicks();
+    m_map->setDataRange(QCPRange(0, scaleTop(colorScale(), top)));
     m_plot->xAxis->setTickLabelRotation(-90);
     m_plot->xAxis->setRange(-0.5, std::max(n, 1) - 0.5);
     m_plot->yAxis->setRange(-0.5, std::max(n, 1) - 0.5);
-    stylePlot(m_plot, palette());
-    const QColor fg = palette().color(QPalette::WindowText);
-    m_scale->axis()->setTickLabelColor(fg);
-    m_scale->axis()->setLabelColor(fg);
-    m_scale->axis()->setBasePen(QPen(fg));
-    m_scale->axis()->setTickPen(QPen(fg));
-    m_scale->axis()->setSubTickPen(QPen(fg));
-    QFont font = m_scale->axis()->tickLabelFont();
-    font.setPointSize(LabelPointSize);
-    m_scale->axis()->setTickLabelFont(font);
-    m_scale->axis()->setLabelFont(font);
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void SelfAttentionView::updateTicks()
 {
-    // Token labels on both axes: every one when they fit, otherwise every k-th.
+    // Token labels on both axes: every one when they fit, otherwise every
+    // k-th; elided (a feature is named by its column, which may be long).
     int n = 0;
     currentMap(&n);
-    const AttentionSample *s = n > 0 ? &m_snapshot->samples[size_t(m_sample)] : nullptr;
+    const AttentionSample *s = n > 0 ? sample() : nullptr;
     auto xTicker = m_plot->xAxis->ticker().dynamicCast<QCPAxisTickerText>();
     auto yTicker = m_plot->yAxis->ticker().dynamicCast<QCPAxisTickerText>();
     xTicker->clear();
     yTicker->clear();
     const QFontMetrics fm(m_plot->xAxis->tickLabelFont());
-    const int available = std::max(200, std::min(m_plot->width(), m_plot->height()) - 160);
-    const int every = std::max(1, int(std::ceil(double(n) * (fm.height() + 1) / available)));
+    const int every = labelStride(n, fm.height() + 1, std::max(200, std::min(m_plot->width(), m_plot->height()) - 160));
     for (int j = 0; s && j < n; j += every) {
-        const QString label = QString::fromStdString(s->tokens[size_t(j)]);
+        const QString label = elidedName(s->tokens[size_t(j)]);
         xTicker->addTick(j, label);
         yTicker->addTick(j, label);
     }
 }
 
+void SelfAttentionView::showTooltip(const QMouseEvent *mouse)
+{
+    const QPoint pos = mouse->position().toPoint();
+    const int j = int(std::floor(m_plot->xAxis->pixelToCoord(pos.x()) + 0.5));
+    const int i = int(std::floor(m_plot->yAxis->pixelToCoord(pos.y()) + 0.5));
+    const double v = cell(i, j);
+    if (!m_plot->axisRect()->rect().contains(pos) || !std::isfinite(v)) {
+        QToolTip::hideText();
+        return;
+    }
+    const auto &tokens = sample()->tokens;
+    QToolTip::showText(mouse->globalPosition().toPoint(),
+                       tr("<b>%1</b> → <b>%2</b><br>layer %3, head %4<br>weight: %5")
+                           .arg(elidedName(tokens[size_t(i)], MaxTooltipNameChars).toHtmlEscaped(),
+                                elidedName(tokens[size_t(j)], MaxTooltipNameChars).toHtmlEscaped(),
+                                QString::number(m_layer), QString::number(m_head), QString::number(v, 'f', 4)),
+                       m_plot);
+}
+
 bool SelfAttentionView::eventFilter(QObject *watched, QEvent *event)
 {
     if (watched == m_plot && event->type() == QEvent::MouseMove) {
-        const auto *mouse = static_cast<QMouseEvent *>(event);
-        const QPoint pos = mouse->position().toPoint();
-        const int j = int(std::floor(m_plot->xAxis->pixelToCoord(pos.x()) + 0.5));
-        const int i = int(std::floor(m_plot->yAxis->pixelToCoord(pos.y()) + 0.5));
-        const double v = cell(i, j);
-        if (m_plot->axisRect()->rect().contains(pos) && std::isfinite(v)) {
-            const auto &tokens = m_snapshot->samples[size_t(m_sample)].tokens;
-            QToolTip::showText(mouse->globalPosition().toPoint(),
-                               tr("<b>%1</b> → <b>%2</b><br>layer %3, head %4<br>weight: %5")
-                                   .arg(QString::fromStdString(tokens[size_t(i)]).toHtmlEscaped(),
-                                        QString::fromStdString(tokens[size_t(j)]).toHtmlEscaped())
-                                   .arg(m_layer).arg(m_head).arg(v, 0, 'f', 4),
-                               m_plot);
-        } else {
-            QToolTip::hideText();
-        }
+        showTooltip(static_cast<QMouseEvent *>(event));
     } else if (watched == m_plot && event->type() == QEvent::Resize) {
         updateTicks();
         m_plot->replot(QCustomPlot::rpQueuedReplot);
     }
-    return QWidget::eventFilter(watched, event);
-}
-
-void SelfAttentionView::showEvent(QShowEvent *event)
-{
-    QWidget::showEvent(event);
-    if (m_dirty)
-        rebuild();
-}
-
-void SelfAttentionView::changeEvent(QEvent *event)
-{
-    if (event->type() == QEvent::PaletteChange)
-        rebuild();
-    QWidget::changeEvent(event);
+    return SnapshotView::eventFilter(watched, event);
 }
 
 QString SelfAttentionView::csv() const
 {
     QString out = QStringLiteral("sample,layer,head,query_index,query,key_index,key,weight\n");
-    if (m_sample < 0 || m_sample >= int(m_snapshot->samples.size()))
+    const AttentionSample *s = sample();
+    if (!s)
         return out;
-    const AttentionSample &s = m_snapshot->samples[size_t(m_sample)];
-    auto quote = [](QString v) {
-        return QLatin1Char('"') + v.replace(QLatin1Char('"'), QLatin1String("\"\"")) + QLatin1Char('"');
-    };
-    const SelfAttentionMaps &maps = s.selfAttention;
+    // Each token quoted once, not once per row it is in.
+    QStringList quoted;
+    for (const std::string &token : s->tokens)
+        quoted << QString::fromStdString(csvQuote(token));
+    const SelfAttentionMaps &maps = s->selfAttention;
     for (int l = 0; l < maps.layers && !maps.empty(); ++l)
         for (int h = 0; h < maps.heads; ++h)
             for (int i = 0; i < maps.n; ++i)
                 for (int j = 0; j < maps.n; ++j)
+                    // One arg() of strings: a token holding "%6" stays as it is.
                     out += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8\n")
-                               .arg(s.sampleIndex).arg(l).arg(h).arg(i)
-                               .arg(quote(QString::fromStdString(s.tokens[size_t(i)])))
-                               .arg(j)
-                               .arg(quote(QString::fromStdString(s.tokens[size_t(j)])))
-                               .arg(QString::number(maps.at(l, h, i, j), 'g', 9));
+                               .arg(QString::number(s->sampleIndex), QString::number(l), QString::number(h),
+                                    QString::number(i), quoted[i], QString::number(j), quoted[j],
+                                    QString::number(maps.at(l, h, i, j), 'g', 9));
     return out;
 }
 

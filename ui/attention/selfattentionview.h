@@ -4,51 +4,48 @@
 // columns = keys).
 #pragma once
 
-#include "attentionsnapshot.h"
-#include "colormaps.h"
-
-#include <QWidget>
+#include "attentionview.h"
 
 class QComboBox;
 class QCustomPlot;
 class QCPColorMap;
-class QCPColorScale;
 class QLabel;
+class QMouseEvent;
 
 namespace attnscope {
 
 class HeadGrid;
 
-class SelfAttentionView : public QWidget {
+class SelfAttentionView : public SnapshotView {
     Q_OBJECT
 
 public:
     explicit SelfAttentionView(QWidget *parent = nullptr);
 
-    void setSnapshot(const AttentionSnapshot &snapshot);
-    void setSnapshot(SnapshotPtr snapshot);  // shares it, no copy
-    void setSelectedSample(int index);
     void setHead(int layer, int head);
-    void setColorMap(ColorMap map);
-    void setColorScale(ColorScale scale);
 
-    int selectedSample() const { return m_sample; }
     int layer() const { return m_layer; }
     int head() const { return m_head; }
     // The enlarged map's cell (query row i, key column j), NaN when none.
     double cell(int i, int j) const;
     QCustomPlot *plot() const { return m_plot; }
     HeadGrid *grid() const { return m_grid; }
-    QString csv() const;
+    QString csv() const override;
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
-    void changeEvent(QEvent *event) override;
-    void showEvent(QShowEvent *event) override;
+    void snapshotChanged(const AttentionSnapshot &previous, int previousSample) override;
+    void sampleChanged() override;
+    void colorsChanged() override;
+    // Images of every head cost time for long samples: only when seen.
+    void draw() override;
 
 private:
-    void rebuild();
+    // The layer and head boxes and the note follow the sample's maps.
+    void updateControls();
+    void fillMap();
     void updateTicks();
+    void showTooltip(const QMouseEvent *mouse);
     // The chosen layer and head's n x n map of the selected sample (n = 0: none).
     const float *currentMap(int *n) const;
 
@@ -58,12 +55,7 @@ private:
     HeadGrid *m_grid = nullptr;
     QCustomPlot *m_plot = nullptr;
     QCPColorMap *m_map = nullptr;
-    QCPColorScale *m_scale = nullptr;
-    SnapshotPtr m_snapshot = std::make_shared<const AttentionSnapshot>();
-    ColorMap m_colorMap = ColorMap::Viridis;
-    ColorScale m_colorScale = ColorScale::Fixed;
-    int m_sample = 0, m_layer = 0, m_head = 0;
-    bool m_dirty = true;      // hidden when the data changed: rebuilt when shown
+    int m_layer = 0, m_head = 0;
     bool m_gridDirty = true;  // the thumbnails need making again
 };
 

@@ -1,74 +1,45 @@
 #include "taskheatmap.h"
 
+#include "appearance.h"
+#include "csvwriter.h"
 #include "tasknames.h"
 
 #include <QEvent>
 #include <QMouseEvent>
 #include <QToolTip>
-#include <QVBoxLayout>
 #include <qcustomplot.h>
 
 #include <cmath>
 
 namespace attnscope {
 
-TaskHeatmap::TaskHeatmap(QWidget *parent) : QWidget(parent)
+TaskHeatmap::TaskHeatmap(QWidget *parent) : SnapshotView(parent)
 {
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    m_plot = new QCustomPlot(this);
+    m_plot = addPlot();
     m_plot->setMouseTracking(true);
     m_plot->installEventFilter(this);
-    layout->addWidget(m_plot);
+    rebuildWhenResized(m_plot);  // the labels are spaced for the plot's size
 
-    m_map = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
-    m_map->setInterpolate(false);   // one flat cell per token
+    m_map = addWeightMap(m_plot);  // one flat cell per token
     m_map->setTightBoundary(false);
-    m_scale = new QCPColorScale(m_plot);
-    m_plot->plotLayout()->addElement(0, 1, m_scale);
-    m_scale->setType(QCPAxis::atRight);
-    m_scale->setBarWidth(14);
-    m_scale->axis()->setLabel(tr("attention"));
-    m_map->setColorScale(m_scale);
-    // Keep the scale as tall as the map.
-    auto *group = new QCPMarginGroup(m_plot);
-    m_plot->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, group);
-    m_scale->setMarginGroup(QCP::msBottom | QCP::msTop, group);
-
-    m_plot->xAxis->grid()->setVisible(false);
-    m_plot->yAxis->grid()->setVisible(false);
-    m_plot->yAxis->setRangeReversed(true);  // first row on top
-    m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
-    m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
-    m_plot->xAxis->setSubTicks(false);
-    m_plot->yAxis->setSubTicks(false);
     m_plot->xAxis->setTickLength(0, 3);
     m_plot->yAxis->setTickLength(0, 3);
     setMinimumHeight(220);
-    setColorMap(m_colorMap);
+    m_map->setGradient(colorGradient(colorMap()));
     rebuild();
 }
 
-void TaskHeatmap::setSnapshot(const AttentionSnapshot &snapshot)
+void TaskHeatmap::snapshotChanged(const AttentionSnapshot &, int)
 {
-    setSnapshot(std::make_shared<const AttentionSnapshot>(snapshot));
-}
-
-void TaskHeatmap::setSnapshot(SnapshotPtr snapshot)
-{
-    m_snapshot = snapshot ? std::move(snapshot) : std::make_shared<const AttentionSnapshot>();
-    if (m_sample >= int(m_snapshot->samples.size()))
-        m_sample = 0;
-    if (m_task >= m_snapshot->taskCount())
+    if (m_task >= snapshot().taskCount())
         m_task = 0;
+    updateCells();
     rebuild();
 }
 
-void TaskHeatmap::setSelectedSample(int index)
+void TaskHeatmap::sampleChanged()
 {
-    if (index == m_sample)
-        return;
-    m_sample = index;
+    updateCells();
     rebuild();
 }
 
@@ -77,6 +48,7 @@ void TaskHeatmap::setTask(int task)
     if (task == m_task)
         return;
     m_task = task;
+    updateCells();
     rebuild();
 }
 
@@ -85,19 +57,7 @@ void TaskHeatmap::setLayout(Layout layout)
     if (layout == m_layout)
         return;
     m_layout = layout;
-    rebuild();
-}
-
-void TaskHeatmap::setColorMap(ColorMap map)
-{
-    m_colorMap = map;
-    m_map->setGradient(colorGradient(map));
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
-}
-
-void TaskHeatmap::setColorScale(ColorScale scale)
-{
-    m_colorScale = scale;
+    updateCells();
     rebuild();
 }
 
@@ -133,29 +93,28 @@ QString TaskHeatmap::columnLabel(int column) const
     return m_columnLabels.value(column);
 }
 
-void TaskHeatmap::rebuild()
+void TaskHeatmap::updateCells()
 {
     m_cells.clear();
     m_rowLabels.clear();
     m_columnLabels.clear();
-    const auto &samples = m_snapshot->samples;
+    const AttentionSnapshot &snap = snapshot();
     if (m_layout == Layout::TasksForSample) {
-        if (m_sample >= 0 && m_sample < int(samples.size())) {
-            const AttentionSample &s = samples[size_t(m_sample)];
-            for (int t = 0; t < m_snapshot->taskCount() && t < int(s.weights.size()); ++t) {
-                m_cells.emplace_back(s.weights[size_t(t)].begin(), s.weights[size_t(t)].end());
-                m_cells.back().resize(s.tokens.size(), std::nan(""));
-                m_rowLabels << elidedName(m_snapshot->tasks[size_t(t)].name);
+        if (const AttentionSample *s = sample()) {
+            for (int t = 0; t < snap.taskCount() && t < int(s->weights.size()); ++t) {
+                m_cells.emplace_back(s->weights[size_t(t)].begin(), s->weights[size_t(t)].end());
+                m_cells.back().resize(s->tokens.size(), std::nan(""));
+                m_rowLabels << elidedName(snap.tasks[size_t(t)].name);
             }
-            for (const std::string &token : s.tokens)
+            for (const std::string &token : s->tokens)
                 m_columnLabels << elidedName(token);
         }
-    } else if (m_task >= 0 && m_task < m_snapshot->taskCount()) {
+    } else if (m_task >= 0 && m_task < snap.taskCount()) {
         size_t width = 0;
-        for (const AttentionSample &s : samples)
+        for (const AttentionSample &s : snap.samples)
             width = std::max(width, s.tokens.size());
-        const TaskInfo &task = m_snapshot->tasks[size_t(m_task)];
-        for (const AttentionSample &s : samples) {
+        const TaskInfo &task = snap.tasks[size_t(m_task)];
+        for (const AttentionSample &s : snap.samples) {
             std::vector<double> row(width, std::nan(""));
             if (size_t(m_task) < s.weights.size())
                 for (size_t j = 0; j < s.weights[size_t(m_task)].size() && j < width; ++j)
@@ -168,17 +127,24 @@ void TaskHeatmap::rebuild()
             m_rowLabels << label;
         }
         // Positions: tokens differ from row to row (the tooltip names them).
-        const bool sameTokens = samples.size() == 1;
+        const bool sameTokens = snap.samples.size() == 1;
         for (size_t j = 0; j < width; ++j)
-            m_columnLabels << (sameTokens ? elidedName(samples[0].tokens[j]) : QString::number(j));
+            m_columnLabels << (sameTokens ? elidedName(snap.samples[0].tokens[j]) : QString::number(j));
     }
+}
 
-    // The plot only when it is seen (a hidden tab costs nothing per snapshot).
-    if (!isVisible()) {
-        m_plotDirty = true;
-        return;
-    }
-    m_plotDirty = false;
+void TaskHeatmap::draw()
+{
+    fillMap();
+    const int rowStride = placeLabels();
+    placeItems(rowStride);
+    m_plot->yAxis->setTickLabelPadding(m_layout == Layout::TasksForSample && rowStride == 1 ? 14 : 5);
+    stylePlot(m_plot, palette());
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TaskHeatmap::fillMap()
+{
     const int nRows = rows(), nCols = columns();
     double maxWeight = 0;
     for (const auto &row : m_cells)
@@ -186,38 +152,38 @@ void TaskHeatmap::rebuild()
             if (std::isfinite(v))
                 maxWeight = std::max(maxWeight, v);
 
+    m_map->setGradient(colorGradient(colorMap()));
     QCPColorMapData *data = m_map->data();
-    data->setSize(std::max(nCols, 1), std::max(nRows, 1));
-    // Cell centres on integer coordinates; a single cell gets a unit range.
+    // Cell centres on integer coordinates; setRange needs a span, so a grid
+    // one cell wide or high grows by an empty cell.
+    const int gridCols = nCols == 1 || nRows == 1 ? std::max(nCols, 2) : std::max(nCols, 1);
+    const int gridRows = nCols == 1 || nRows == 1 ? std::max(nRows, 2) : std::max(nRows, 1);
+    data->setSize(gridCols, gridRows);
     data->setRange(QCPRange(0, std::max(nCols - 1, 1)), QCPRange(0, std::max(nRows - 1, 1)));
     data->fill(std::nan(""));
     for (int r = 0; r < nRows; ++r)
         for (int c = 0; c < nCols; ++c)
             data->setCell(c, r, m_cells[size_t(r)][size_t(c)]);
-    if (nCols == 1 || nRows == 1) {
-        // setRange needs a span: grow the grid by an empty cell where it is one wide.
-        data->setSize(std::max(nCols, 2), std::max(nRows, 2));
-        data->fill(std::nan(""));
-        for (int r = 0; r < nRows; ++r)
-            for (int c = 0; c < nCols; ++c)
-                data->setCell(c, r, m_cells[size_t(r)][size_t(c)]);
-    }
-    m_map->setDataRange(QCPRange(0, scaleTop(m_colorScale, maxWeight)));
+    m_map->setDataRange(QCPRange(0, scaleTop(colorScale(), maxWeight)));
+    m_plot->xAxis->setRange(-0.5, std::max(nCols, 1) - 0.5);
+    m_plot->yAxis->setRange(-0.5, std::max(nRows, 1) - 0.5);
+}
 
+int TaskHeatmap::placeLabels()
+{
     // Token and row labels: every one when they fit, otherwise every k-th
     // (a file may have thousands of tasks, a sample hundreds of tokens).
+    const int nRows = rows(), nCols = columns();
     auto xTicker = m_plot->xAxis->ticker().dynamicCast<QCPAxisTickerText>();
     auto yTicker = m_plot->yAxis->ticker().dynamicCast<QCPAxisTickerText>();
     xTicker->clear();
     yTicker->clear();
     const QFontMetrics metrics(m_plot->xAxis->tickLabelFont());
-    const int available = std::max(200, m_plot->width() - 200);
     const int perLabel = metrics.height() + 2;
-    const int every = std::max(1, int(std::ceil(double(nCols) * perLabel / available)));
+    const int every = labelStride(nCols, perLabel, std::max(200, m_plot->width() - 200));
     for (int c = 0; c < nCols; c += every)
         xTicker->addTick(c, m_columnLabels[c]);
-    const int availableHeight = std::max(100, m_plot->height() - 80);
-    const int rowEvery = std::max(1, int(std::ceil(double(nRows) * perLabel / availableHeight)));
+    const int rowEvery = labelStride(nRows, perLabel, std::max(100, m_plot->height() - 80));
     for (int r = 0; r < nRows; r += rowEvery)
         yTicker->addTick(r, m_rowLabels[r]);
     // Horizontal labels when each fits in its cell, else upright (rotated).
@@ -226,24 +192,28 @@ void TaskHeatmap::rebuild()
         widest = std::max(widest, metrics.horizontalAdvance(m_columnLabels[c]));
     const double cellWidth = double(std::max(1, m_plot->axisRect()->width())) / std::max(nCols, 1);
     m_plot->xAxis->setTickLabelRotation(widest + 6 > cellWidth * every ? -90 : 0);
-    m_plot->xAxis->setRange(-0.5, std::max(nCols, 1) - 0.5);
-    m_plot->yAxis->setRange(-0.5, std::max(nRows, 1) - 0.5);
-    m_plot->xAxis->setLabel(m_layout == Layout::TasksForSample || samples.size() == 1 ? QString()
-                                                                                        : tr("token position"));
+    m_plot->xAxis->setLabel(m_layout == Layout::TasksForSample || snapshot().samples.size() == 1
+                                ? QString() : tr("token position"));
+    return rowEvery;
+}
 
-    // Outline the selected sample's row when rows are samples.
+void TaskHeatmap::placeItems(int rowStride)
+{
+    const int nRows = rows(), nCols = columns();
+    const int selected = selectedSample();
     m_plot->clearItems();
-    if (m_layout == Layout::SamplesForTask && m_sample >= 0 && m_sample < nRows) {
+    // Outline the selected sample's row when rows are samples.
+    if (m_layout == Layout::SamplesForTask && selected >= 0 && selected < nRows) {
         auto *rect = new QCPItemRect(m_plot);
-        rect->topLeft->setCoords(-0.5, m_sample - 0.5);
-        rect->bottomRight->setCoords(nCols - 0.5, m_sample + 0.5);
+        rect->topLeft->setCoords(-0.5, selected - 0.5);
+        rect->bottomRight->setCoords(nCols - 0.5, selected + 0.5);
         rect->setPen(QPen(palette().color(QPalette::Highlight), 3));
         rect->setBrush(Qt::NoBrush);
     }
     // Each task's colour (the application's palette) as a strip beside its
     // name, while every row has its name (thousands of rows have none).
     const int rectWidth = std::max(1, m_plot->axisRect()->width());
-    if (m_layout == Layout::TasksForSample && rowEvery == 1) {
+    if (m_layout == Layout::TasksForSample && rowStride == 1) {
         for (int r = 0; r < nRows; ++r) {
             auto *strip = new QCPItemRect(m_plot);
             strip->setClipToAxisRect(false);
@@ -255,18 +225,6 @@ void TaskHeatmap::rebuild()
             strip->setBrush(taskColor(r));
         }
     }
-    m_plot->yAxis->setTickLabelPadding(m_layout == Layout::TasksForSample && rowEvery == 1 ? 14 : 5);
-    stylePlot(m_plot, palette());
-    m_scale->axis()->setTickLabelColor(palette().color(QPalette::WindowText));
-    m_scale->axis()->setLabelColor(palette().color(QPalette::WindowText));
-    m_scale->axis()->setBasePen(QPen(palette().color(QPalette::WindowText)));
-    m_scale->axis()->setTickPen(QPen(palette().color(QPalette::WindowText)));
-    m_scale->axis()->setSubTickPen(QPen(palette().color(QPalette::WindowText)));
-    QFont font = m_scale->axis()->tickLabelFont();
-    font.setPointSize(LabelPointSize);
-    m_scale->axis()->setTickLabelFont(font);
-    m_scale->axis()->setLabelFont(font);
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 bool TaskHeatmap::cellAt(const QPoint &pos, int *row, int *column) const
@@ -282,31 +240,36 @@ bool TaskHeatmap::cellAt(const QPoint &pos, int *row, int *column) const
     return true;
 }
 
+void TaskHeatmap::showTooltip(const QMouseEvent *mouse)
+{
+    int r = 0, c = 0;
+    if (!cellAt(mouse->position().toPoint(), &r, &c) || !std::isfinite(cell(r, c))) {
+        QToolTip::hideText();
+        return;
+    }
+    // Longer names than the axis shows, bounded still.
+    const AttentionSnapshot &snap = snapshot();
+    QString token, task;
+    if (m_layout == Layout::SamplesForTask) {
+        const AttentionSample &s = snap.samples[size_t(r)];
+        token = elidedName(s.tokens[size_t(c)], MaxTooltipNameChars);
+        task = elidedName(snap.tasks[size_t(m_task)].name, MaxTooltipNameChars)
+               + tr(" (sample #%1)").arg(s.sampleIndex);
+    } else {
+        token = elidedName(snap.samples[size_t(selectedSample())].tokens[size_t(c)], MaxTooltipNameChars);
+        task = elidedName(snap.tasks[size_t(r)].name, MaxTooltipNameChars);
+    }
+    QToolTip::showText(mouse->globalPosition().toPoint(),
+                       tr("token %1: <b>%2</b><br>task: %3<br>weight: %4")
+                           .arg(QString::number(c), token.toHtmlEscaped(), task.toHtmlEscaped(),
+                                QString::number(cell(r, c), 'f', 4)),
+                       m_plot);
+}
+
 bool TaskHeatmap::eventFilter(QObject *watched, QEvent *event)
 {
     if (watched == m_plot && event->type() == QEvent::MouseMove) {
-        const auto *mouse = static_cast<QMouseEvent *>(event);
-        int r = 0, c = 0;
-        if (cellAt(mouse->position().toPoint(), &r, &c) && std::isfinite(cell(r, c))) {
-            // Longer names than the axis shows, bounded still.
-            QString token, task;
-            if (m_layout == Layout::SamplesForTask) {
-                const AttentionSample &s = m_snapshot->samples[size_t(r)];
-                token = elidedName(s.tokens[size_t(c)], MaxTooltipNameChars);
-                task = elidedName(m_snapshot->tasks[size_t(m_task)].name, MaxTooltipNameChars)
-                       + tr(" (sample #%1)").arg(s.sampleIndex);
-            } else {
-                token = elidedName(m_snapshot->samples[size_t(m_sample)].tokens[size_t(c)], MaxTooltipNameChars);
-                task = elidedName(m_snapshot->tasks[size_t(r)].name, MaxTooltipNameChars);
-            }
-            QToolTip::showText(mouse->globalPosition().toPoint(),
-                               tr("token %1: <b>%2</b><br>task: %3<br>weight: %4")
-                                   .arg(c).arg(token.toHtmlEscaped(), task.toHtmlEscaped())
-                                   .arg(cell(r, c), 0, 'f', 4),
-                               m_plot);
-        } else {
-            QToolTip::hideText();
-        }
+        showTooltip(static_cast<QMouseEvent *>(event));
     } else if (watched == m_plot && event->type() == QEvent::MouseButtonPress) {
         const auto *mouse = static_cast<QMouseEvent *>(event);
         int r = 0, c = 0;
@@ -316,46 +279,26 @@ bool TaskHeatmap::eventFilter(QObject *watched, QEvent *event)
             else
                 emit taskClicked(r);
         }
-    } else if (watched == m_plot && event->type() == QEvent::Resize) {
-        QMetaObject::invokeMethod(this, [this] { rebuild(); }, Qt::QueuedConnection);
     }
-    return QWidget::eventFilter(watched, event);
-}
-
-void TaskHeatmap::showEvent(QShowEvent *event)
-{
-    QWidget::showEvent(event);
-    if (m_plotDirty)
-        rebuild();
-}
-
-void TaskHeatmap::changeEvent(QEvent *event)
-{
-    if (event->type() == QEvent::PaletteChange)
-        rebuild();
-    QWidget::changeEvent(event);
+    return SnapshotView::eventFilter(watched, event);
 }
 
 QString TaskHeatmap::csv() const
 {
     QString out = QStringLiteral("sample,task,token_index,token,weight\n");
-    auto quote = [](QString s) {
-        return QLatin1Char('"') + s.replace(QLatin1Char('"'), QLatin1String("\"\"")) + QLatin1Char('"');
-    };
+    const AttentionSnapshot &snap = snapshot();
     for (int r = 0; r < rows(); ++r) {
+        const AttentionSample &s = m_layout == Layout::TasksForSample ? *sample() : snap.samples[size_t(r)];
+        const int task = m_layout == Layout::TasksForSample ? r : m_task;
+        const QString taskName = QString::fromStdString(csvQuote(snap.tasks[size_t(task)].name));
         for (int c = 0; c < columns(); ++c) {
             if (!std::isfinite(cell(r, c)))
                 continue;
-            const AttentionSample &s = m_layout == Layout::TasksForSample
-                                           ? m_snapshot->samples[size_t(m_sample)]
-                                           : m_snapshot->samples[size_t(r)];
-            const int task = m_layout == Layout::TasksForSample ? r : m_task;
+            // One arg() of strings: a name holding "%3" stays as it is.
             out += QStringLiteral("%1,%2,%3,%4,%5\n")
-                       .arg(s.sampleIndex)
-                       .arg(quote(QString::fromStdString(m_snapshot->tasks[size_t(task)].name)))
-                       .arg(c)
-                       .arg(quote(QString::fromStdString(s.tokens[size_t(c)])))
-                       .arg(QString::number(cell(r, c), 'g', 9));
+                       .arg(QString::number(s.sampleIndex), taskName, QString::number(c),
+                            QString::fromStdString(csvQuote(s.tokens[size_t(c)])),
+                            QString::number(cell(r, c), 'g', 9));
         }
     }
     return out;

@@ -8,18 +8,15 @@
 // however many; their labels are thinned to what fits (every k-th).
 #pragma once
 
-#include "attentionsnapshot.h"
-#include "colormaps.h"
-
-#include <QWidget>
+#include "attentionview.h"
 
 class QCustomPlot;
+class QMouseEvent;
 class QCPColorMap;
-class QCPColorScale;
 
 namespace attnscope {
 
-class TaskHeatmap : public QWidget {
+class TaskHeatmap : public SnapshotView {
     Q_OBJECT
 
 public:
@@ -27,17 +24,11 @@ public:
 
     explicit TaskHeatmap(QWidget *parent = nullptr);
 
-    void setSnapshot(const AttentionSnapshot &snapshot);
-    void setSnapshot(SnapshotPtr snapshot);  // shares it, no copy
-    void setSelectedSample(int index);  // index into snapshot.samples
     void setTask(int task);             // for SamplesForTask
     void setLayout(Layout layout);
-    void setColorMap(ColorMap map);
-    void setColorScale(ColorScale scale);
     double colorScaleTop() const;      // the weight drawn in the top colour
 
     Layout layoutMode() const { return m_layout; }
-    int selectedSample() const { return m_sample; }
     int task() const { return m_task; }
 
     // What the cells hold: rows x columns, NaN where a row has no token.
@@ -48,7 +39,7 @@ public:
     QString columnLabel(int column) const;
 
     QCustomPlot *plot() const { return m_plot; }
-    QString csv() const;
+    QString csv() const override;
 
 signals:
     void sampleClicked(int index);
@@ -56,25 +47,26 @@ signals:
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
-    void changeEvent(QEvent *event) override;
-    void showEvent(QShowEvent *event) override;
+    void snapshotChanged(const AttentionSnapshot &previous, int previousSample) override;
+    void sampleChanged() override;
+    void draw() override;
 
 private:
-    void rebuild();
+    // The cells and labels of the layout (kept whether shown or not), then the plot.
+    void updateCells();
+    void fillMap();
+    // Token and row labels, as many as fit; returns every how many rows one is labelled.
+    int placeLabels();
+    void placeItems(int rowStride);
     bool cellAt(const QPoint &pos, int *row, int *column) const;
+    void showTooltip(const QMouseEvent *mouse);
 
     QCustomPlot *m_plot = nullptr;
     QCPColorMap *m_map = nullptr;
-    QCPColorScale *m_scale = nullptr;
-    SnapshotPtr m_snapshot = std::make_shared<const AttentionSnapshot>();
     Layout m_layout = Layout::TasksForSample;
-    ColorMap m_colorMap = ColorMap::Viridis;
-    ColorScale m_colorScale = ColorScale::Fixed;
-    int m_sample = 0;
     int m_task = 0;
     std::vector<std::vector<double>> m_cells;  // [row][column]
     QStringList m_rowLabels, m_columnLabels;
-    bool m_plotDirty = true;  // hidden when the cells changed: the plot catches up when shown
 };
 
 } // namespace attnscope

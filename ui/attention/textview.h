@@ -5,28 +5,19 @@
 // outlined. Painted by hand so that it exports as vector graphics (SVG, PDF).
 #pragma once
 
-#include "attentionsnapshot.h"
-#include "colormaps.h"
+#include "attentionview.h"
 
 #include <QStaticText>
-#include <QWidget>
 
 #include <vector>
 
 namespace attnscope {
 
-class TextView : public QWidget {
+class TextView : public SnapshotView {
     Q_OBJECT
 
 public:
     explicit TextView(QWidget *parent = nullptr);
-
-    void setSnapshot(const AttentionSnapshot &snapshot);
-    void setSnapshot(SnapshotPtr snapshot);  // shares it, no copy
-    void setSelectedSample(int index);
-    void setColorMap(ColorMap map);
-    void setColorScale(ColorScale scale);
-    int selectedSample() const { return m_sample; }
 
     // Weight behind token j of task t's column (for tests), NaN when none.
     double weight(int task, int token) const;
@@ -38,25 +29,36 @@ public:
     QSize sizeHint() const override;
     int heightForWidth(int width) const override;
     bool hasHeightForWidth() const override { return true; }
-    QString csv() const;
+    QString csv() const override;
 
 protected:
     void paintEvent(QPaintEvent *event) override;
+    void snapshotChanged(const AttentionSnapshot &previous, int previousSample) override;
+    void sampleChanged() override;
+    void colorsChanged() override;
+    void draw() override { update(); }
 
 private:
-    // Lays out (or paints, when painter is set, the tokens that meet `clip`)
-    // into a width; returns the height used.
-    int layoutAndPaint(QPainter *painter, int width, const QRect &clip = {}) const;
-    const AttentionSample *sample() const;
+    // Where everything goes in a width: the columns in rows, each column's
+    // header and its tokens' boxes (the same in every column).
+    struct Geometry {
+        QFont bold, small;  // the task's name; its header and the title
+        int perRow = 1, columnWidth = 0, headerHeight = 0, tokensHeight = 0;
+        int top = 0, rows = 0, rowHeight = 0, height = 0;
+        std::vector<QRect> boxes;  // token j's, relative to a column's first token line
+    };
+    Geometry geometry(const AttentionSample &s, int width) const;
+    void paintTitle(QPainter *painter, const Geometry &g, const AttentionSample &s, int width) const;
+    // Task t's column (header and the tokens that meet `clip`) at its place.
+    void paintColumn(QPainter *painter, const Geometry &g, const AttentionSample &s, int t, const QRect &clip) const;
+    // The top of the colour scale: the sample's largest weight over all tasks
+    // (so that columns compare directly), or 1.
+    void updateScale();
     // The sample's token texts and their widths, kept while the tokens stay
     // the same (a probe sample's do, from snapshot to snapshot).
     void updateTokenCache(const AttentionSample &s) const;
     bool sameTokens(const AttentionSample *a, const AttentionSample *b) const;
 
-    SnapshotPtr m_snapshot = std::make_shared<const AttentionSnapshot>();
-    int m_sample = 0;
-    ColorMap m_colorMap = ColorMap::Viridis;
-    ColorScale m_colorScale = ColorScale::Fixed;
     double m_maxWeight = 1;
     mutable int m_cacheWidth = -1, m_cacheHeight = 0;  // heightForWidth of the last width asked
     mutable std::vector<std::string> m_cachedTokens;

@@ -4,7 +4,9 @@
 #include <QSettings>
 #include <QStyle>
 #include <QStyleFactory>
+#include <qcustomplot.h>
 
+#include <array>
 #include <optional>
 
 namespace attnscope {
@@ -15,6 +17,18 @@ std::optional<QPalette> g_systemPalette;  // the palette before the first theme 
 Theme g_theme = Theme::System;
 
 const QString Key = QStringLiteral("view/theme");
+
+// Okabe–Ito, in an order where neighbouring tasks differ most; the yellow,
+// which is faint on white, comes last.
+constexpr std::array<QRgb, 7> TaskPalette = {
+    0x0072B2, // blue
+    0xD55E00, // vermillion
+    0x009E73, // bluish green
+    0xCC79A7, // reddish purple
+    0xE69F00, // orange
+    0x56B4E9, // sky blue
+    0xF0E442, // yellow
+};
 
 } // namespace
 
@@ -108,6 +122,65 @@ Theme savedTheme()
 void saveTheme(Theme theme)
 {
     QSettings().setValue(Key, toString(theme));
+}
+
+bool isDarkPalette(const QPalette &palette)
+{
+    return palette.color(QPalette::Window).lightness() < palette.color(QPalette::WindowText).lightness();
+}
+
+QColor taskColor(int task)
+{
+    const int n = int(TaskPalette.size());
+    return QColor(TaskPalette[size_t(((task % n) + n) % n)]);
+}
+
+QColor totalColor(const QPalette &palette)
+{
+    return palette.color(QPalette::WindowText);
+}
+
+void styleAxis(QCPAxis *axis, const QColor &text, const QColor &grid, const QFont &tickFont, const QFont &labelFont)
+{
+    axis->setBasePen(QPen(text, 1));
+    axis->setTickPen(QPen(text, 1));
+    axis->setSubTickPen(QPen(text, 1));
+    axis->setTickLabelColor(text);
+    axis->setLabelColor(text);
+    axis->setTickLabelFont(tickFont);
+    axis->setLabelFont(labelFont);
+    axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
+}
+
+void styleLegend(QCPLegend *legend, const QColor &text, const QColor &background, const QColor &border,
+                 const QFont &font)
+{
+    legend->setFont(font);
+    legend->setTextColor(text);
+    legend->setBrush(background);
+    legend->setBorderPen(QPen(border, 1));
+}
+
+void stylePlot(QCustomPlot *plot, const QPalette &palette)
+{
+    const QColor fg = palette.color(QPalette::WindowText);
+    const QColor bg = palette.color(QPalette::Base);
+    QColor grid = fg;
+    grid.setAlphaF(0.15);
+    QFont font = plot->font();
+    font.setPointSize(LabelPointSize);
+    plot->setBackground(bg);
+    for (QCPAxisRect *rect : plot->axisRects()) {
+        rect->setBackground(bg);
+        for (QCPAxis *axis : rect->axes())
+            styleAxis(axis, fg, grid, font, font);
+    }
+    // A colour scale's axis is not among the axis rects'.
+    for (QCPLayoutElement *element : plot->plotLayout()->elements(true))
+        if (auto *scale = qobject_cast<QCPColorScale *>(element))
+            styleAxis(scale->axis(), fg, grid, font, font);
+    if (plot->legend)
+        styleLegend(plot->legend, fg, bg, grid, font);
 }
 
 } // namespace attnscope

@@ -1,0 +1,124 @@
+#include "attentionview.h"
+
+#include <QEvent>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace attnscope {
+
+AttentionView::AttentionView(QWidget *parent) : QWidget(parent) {}
+
+void AttentionView::rebuild()
+{
+    if (!isVisible()) {
+        m_stale = true;
+        return;
+    }
+    m_stale = false;
+    draw();
+}
+
+QCustomPlot *AttentionView::addPlot()
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto *plot = new QCustomPlot(this);
+    layout->addWidget(plot);
+    return plot;
+}
+
+void AttentionView::rebuildWhenResized(QWidget *child)
+{
+    m_resizeWatched = child;
+    child->installEventFilter(this);
+}
+
+void AttentionView::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_stale)
+        rebuild();
+}
+
+void AttentionView::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::PaletteChange)
+        rebuild();
+    QWidget::changeEvent(event);
+}
+
+bool AttentionView::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_resizeWatched && m_resizeWatched && event->type() == QEvent::Resize)
+        QMetaObject::invokeMethod(this, [this] { rebuild(); }, Qt::QueuedConnection);
+    return QWidget::eventFilter(watched, event);
+}
+
+SnapshotView::SnapshotView(QWidget *parent) : AttentionView(parent) {}
+
+void SnapshotView::setSnapshot(const AttentionSnapshot &snapshot)
+{
+    setSnapshot(std::make_shared<const AttentionSnapshot>(snapshot));
+}
+
+void SnapshotView::setSnapshot(SnapshotPtr snapshot)
+{
+    const SnapshotPtr previous = std::exchange(
+        m_snapshot, snapshot ? std::move(snapshot) : std::make_shared<const AttentionSnapshot>());
+    const int previousSample = m_sample;
+    if (m_sample >= int(m_snapshot->samples.size()))
+        m_sample = 0;
+    snapshotChanged(*previous, previousSample);
+}
+
+void SnapshotView::setSelectedSample(int index)
+{
+    if (index == m_sample)
+        return;
+    m_sample = index;
+    sampleChanged();
+}
+
+void SnapshotView::setColorMap(ColorMap map)
+{
+    m_colorMap = map;
+    colorsChanged();
+}
+
+void SnapshotView::setColorScale(ColorScale scale)
+{
+    m_colorScale = scale;
+    colorsChanged();
+}
+
+const AttentionSample *SnapshotView::sample() const
+{
+    if (m_sample < 0 || m_sample >= int(m_snapshot->samples.size()))
+        return nullptr;
+    return &m_snapshot->samples[size_t(m_sample)];
+}
+
+void SnapshotView::snapshotChanged(const AttentionSnapshot &, int)
+{
+    rebuild();
+}
+
+void SnapshotView::sampleChanged()
+{
+    rebuild();
+}
+
+void SnapshotView::colorsChanged()
+{
+    rebuild();
+}
+
+int labelStride(int count, int perLabel, int available)
+{
+    return std::max(1, int(std::ceil(double(count) * perLabel / std::max(1, available))));
+}
+
+} // namespace attnscope

@@ -1,0 +1,91 @@
+// What the attention views share.
+//
+// AttentionView: a view drawn from numbers it keeps. rebuild() draws at once
+// while the view is seen and only marks it stale while it is hidden (a
+// hidden tab costs nothing per snapshot and catches up when it is shown);
+// a new palette (the theme) or, for views whose labels are spaced for the
+// width, a resize draws it again. csv() is its numbers, what the panel's
+// Export writes (names and tokens quoted with core's csvQuote).
+//
+// SnapshotView: an AttentionView of one snapshot's selected sample, in the
+// panel's colour map and scale (the heatmap, the text, self-attention and
+// disagreement views). The history gathers many snapshots instead: an
+// AttentionView, not a SnapshotView.
+#pragma once
+
+#include "attentionsnapshot.h"
+#include "colormaps.h"
+
+#include <QWidget>
+
+class QCustomPlot;
+
+namespace attnscope {
+
+class AttentionView : public QWidget {
+    Q_OBJECT
+
+public:
+    // The view's numbers as CSV, one header line first.
+    virtual QString csv() const = 0;
+
+protected:
+    explicit AttentionView(QWidget *parent = nullptr);
+
+    // What the view shows changed: draw() now when the view is visible,
+    // otherwise when it is next shown.
+    void rebuild();
+    // Draws what the view keeps; called only while it is visible.
+    virtual void draw() = 0;
+    // A plot that fills the view.
+    QCustomPlot *addPlot();
+    // A resize of `child` (a plot whose labels are spaced for its size)
+    // rebuilds the view, once the layout has settled.
+    void rebuildWhenResized(QWidget *child);
+
+    void showEvent(QShowEvent *event) override;
+    void changeEvent(QEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    bool m_stale = true;
+    QWidget *m_resizeWatched = nullptr;
+};
+
+class SnapshotView : public AttentionView {
+    Q_OBJECT
+
+public:
+    void setSnapshot(const AttentionSnapshot &snapshot);
+    void setSnapshot(SnapshotPtr snapshot);  // shares it, no copy
+    const AttentionSnapshot &snapshot() const { return *m_snapshot; }
+    void setSelectedSample(int index);  // index into snapshot().samples
+    int selectedSample() const { return m_sample; }
+    void setColorMap(ColorMap map);
+    void setColorScale(ColorScale scale);
+    ColorMap colorMap() const { return m_colorMap; }
+    ColorScale colorScale() const { return m_colorScale; }
+
+protected:
+    explicit SnapshotView(QWidget *parent = nullptr);
+
+    // The selected sample of the snapshot, nullptr when there is none.
+    const AttentionSample *sample() const;
+    // What changed (the snapshot: `previous` was shown, its sample
+    // `previousSample`); each rebuilds the view unless overridden.
+    virtual void snapshotChanged(const AttentionSnapshot &previous, int previousSample);
+    virtual void sampleChanged();
+    virtual void colorsChanged();
+
+private:
+    SnapshotPtr m_snapshot = std::make_shared<const AttentionSnapshot>();
+    int m_sample = 0;
+    ColorMap m_colorMap = ColorMap::Viridis;
+    ColorScale m_colorScale = ColorScale::Fixed;
+};
+
+// Every how many of `count` labels of `perLabel` pixels one is drawn so that
+// they fit `available` pixels (1: every one).
+int labelStride(int count, int perLabel, int available);
+
+} // namespace attnscope

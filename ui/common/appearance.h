@@ -1,0 +1,63 @@
+// The application's look, in one place for every widget and view:
+//   - the theme: the Fusion style with the system's, a light or a dark
+//     palette (View > Theme), kept in QSettings ("view/theme"); widgets
+//     follow through QEvent::PaletteChange;
+//   - one colour per task, used by every view (loss curves, attention
+//     heatmaps, text shading, the dataset summary), so that a task is
+//     recognised by its colour everywhere, the same in both palettes. The
+//     colours are Okabe & Ito's, which stay distinct for the common forms of
+//     colour blindness;
+//   - the axes, grid, fonts and legend of a plot for a palette.
+#pragma once
+
+#include <QColor>
+#include <QFont>
+#include <QPalette>
+#include <QString>
+
+class QCPAxis;
+class QCPLegend;
+class QCustomPlot;
+
+namespace attnscope {
+
+enum class Theme { System, Light, Dark };
+
+QString toString(Theme theme);            // "system", "light", "dark"
+Theme themeFromString(const QString &s);  // System for anything else
+
+QPalette lightPalette();
+QPalette darkPalette();
+
+// Sets the Fusion style (once) and the palette of the theme on the whole
+// application; System restores the palette the application started with.
+void applyTheme(Theme theme);
+Theme currentTheme();
+
+// The theme saved in the settings, and saving one.
+Theme savedTheme();
+void saveTheme(Theme theme);
+
+// True when the palette is a dark theme (window darker than its text).
+bool isDarkPalette(const QPalette &palette);
+
+// The colour of task t (0-based); repeats after the palette's seven colours.
+QColor taskColor(int task);
+// The colour of the total (weighted sum over tasks): the palette's text colour,
+// so it is black on a light theme and white on a dark one.
+QColor totalColor(const QPalette &palette);
+
+// The font size (pt) of the attention views' labels: readable on a projector.
+constexpr int LabelPointSize = 11;
+
+// An axis drawn in `text` (line, ticks, labels) over a dotted `grid`.
+void styleAxis(QCPAxis *axis, const QColor &text, const QColor &grid, const QFont &tickFont, const QFont &labelFont);
+// A legend in `text` on `background`, framed in `border`.
+void styleLegend(QCPLegend *legend, const QColor &text, const QColor &background, const QColor &border,
+                 const QFont &font);
+// Fonts, colours and pens of an attention plot for the widget's palette
+// (light or dark): every axis rect, colour scale and the legend, in
+// LabelPointSize.
+void stylePlot(QCustomPlot *plot, const QPalette &palette);
+
+} // namespace attnscope
