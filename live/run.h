@@ -57,8 +57,9 @@ public:
 
     // The run's history of losses, validation points and setting changes
     // (TrainingSnapshot's points, as they arrive) belongs here, so that it
-    // outlives the plot that draws it: until that store exists apart from
-    // its view, the window's LossPlot keeps it.
+    // outlives the plot that draws it. That store is LossHistory
+    // (losshistory.h, no widget); for now the window's LossPlot holds the
+    // one of the run it shows.
 
 private:
     int m_id;

@@ -1,19 +1,17 @@
 #include "lossplot.h"
 
 #include "appearance.h"
-#include "csvwriter.h"
 #include "tasknames.h"
 #include "viewexport.h"
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QElapsedTimer>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QSlider>
-#include <QTextStream>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -24,27 +22,18 @@
 
 namespace attnscope {
 
-namespace {
-
-// The part of a series drawn for the visible key range [lo, hi]: one point
-// before and after it, so that lines run to the edges.
-void visibleSlice(const std::vector<double> &keys, double lo, double hi, size_t *from, size_t *to)
-{
-    const size_t first = size_t(std::lower_bound(keys.begin(), keys.end(), lo) - keys.begin());
-    const size_t last = size_t(std::upper_bound(keys.begin(), keys.end(), hi) - keys.begin());
-    *from = first > 0 ? first - 1 : 0;
-    *to = std::min(keys.size(), last + 1);
-}
-
-QString csvField(const QString &text)
-{
-    return QString::fromStdString(csvQuote(text.toStdString(), CsvQuoting::WhenNeeded));
-}
-
-} // namespace
-
 LossPlot::LossPlot(QWidget *parent)
     : QWidget(parent)
+{
+    buildPlot();
+    buildControls();
+    m_redrawTimer.setSingleShot(true);
+    m_redrawTimer.setInterval(33);
+    connect(&m_redrawTimer, &QTimer::timeout, this, [this]() { redraw(); });
+    setTasks({});
+}
+
+void LossPlot::buildPlot()
 {
     m_plot = new QCustomPlot(this);
     m_plot->setObjectName(QStringLiteral("lossPlot"));
@@ -91,7 +80,11 @@ LossPlot::LossPlot(QWidget *parent)
     m_plot->legend->setLayer(QStringLiteral("legend"));
     m_plot->legend->setVisible(true);
     m_plot->legend->setSelectableParts(QCPLegend::spItems);
+    connectInteractions();
+}
 
+void LossPlot::connectInteractions()
+{
     // The user takes over the ranges by zooming or panning; the plot redraws
     // from the full data for the new range.
     connect(m_plot, &QCustomPlot::mousePress, this, [this]() { m_follow = false; });
@@ -115,12 +108,14 @@ LossPlot::LossPlot(QWidget *parent)
             showNextTasks();
             return;
         }
-        for (size_t slot = 0; slot < m_smooth.size(); ++slot)
-            if (m_smooth[slot] == plottableItem->plottable())
-                setSeriesVisible(m_slotSeries[slot], !m_visible[size_t(m_slotSeries[slot])]);
+        for (int slot = 0; slot < m_graphs.slotCount(); ++slot)
+            if (m_graphs.graph(Curve::Smoothed, slot) == plottableItem->plottable())
+                setSeriesVisible(m_graphs.series(slot), !m_visible[size_t(m_graphs.series(slot))]);
     });
+}
 
-    // The controls above the plot.
+void LossPlot::buildControls()
+{
     m_smoothSlider = new QSlider(Qt::Horizontal, this);
     m_smoothSlider->setObjectName(QStringLiteral("smoothing"));
     m_smoothSlider->setRange(0, 99);
@@ -162,20 +157,20 @@ LossPlot::LossPlot(QWidget *parent)
     layout->addLayout(controls);
     layout->addWidget(m_plot, 1);
 
-    m_redrawTimer.setSingleShot(true);
-    m_redrawTimer.setInterval(33);
-    connect(&m_redrawTimer, &QTimer::timeout, this, [this]() { redraw(); });
-
-    m_smoothLabel->setText(QString::number(m_beta, 'f', 2));
-    setTasks({});
+    m_smoothLabel->setText(QString::number(m_history.smoothing(), 'f', 2));
 }
 
 void LossPlot::setTasks(const QStringList &tasks)
 {
-    m_names = QStringList{tr("total")} + tasks;
-    m_visible.assign(size_t(m_names.size()), true);
+    m_history.setTasks(tasks);
+    m_visible.assign(size_t(m_history.seriesCount()), true);
     buildGraphs();
     clear();
+}
+
+QString LossPlot::seriesName(int series) const
+{
+    return series == 0 ? tr("total") : m_history.tasks()[series - 1];
 }
 
 void LossPlot::buildGraphs()
@@ -185,40 +180,10 @@ void LossPlot::buildGraphs()
     m_plot->setAutoAddPlottableToLegend(false);
     m_plot->clearGraphs();
     m_plot->legend->clearItems();
-    m_raw.clear();
-    m_rawLow.clear();
-    m_smooth.clear();
-    m_valLoss.clear();
-    m_valAcc.clear();
     m_moreEntry = m_validationKey = nullptr;
+    const int tasks = int(m_history.tasks().size());
+    m_graphs.build(m_plot, m_lossRect, m_accRect, 1 + std::min(tasks, MaxNamedTasks));
     QCPAxis *x = m_lossRect->axis(QCPAxis::atBottom), *y = m_lossRect->axis(QCPAxis::atLeft);
-    QCPAxis *ax = m_accRect->axis(QCPAxis::atBottom), *ay = m_accRect->axis(QCPAxis::atLeft);
-    const int tasks = int(m_names.size()) - 1;
-    const int slotCount = 1 + std::min(tasks, MaxNamedTasks);
-    for (int slot = 0; slot < slotCount; ++slot) {
-        QCPGraph *raw = m_plot->addGraph(x, y);
-        raw->setAntialiased(false);  // faint and dense: antialiasing costs much and shows little
-        QCPGraph *rawLow = m_plot->addGraph(x, y);
-        rawLow->setPen(Qt::NoPen);
-        rawLow->setChannelFillGraph(raw);
-        rawLow->setAntialiasedFill(false);
-        QCPGraph *smooth = m_plot->addGraph(x, y);
-        smooth->addToLegend();
-        QCPGraph *val = m_plot->addGraph(x, y);
-        val->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
-        QCPGraph *acc = nullptr;
-        if (slot > 0) {
-            acc = m_plot->addGraph(ax, ay);
-            acc->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 6));
-        }
-        m_raw.push_back(raw);
-        m_rawLow.push_back(rawLow);
-        m_smooth.push_back(smooth);
-        m_valLoss.push_back(val);
-        m_valAcc.push_back(acc);
-        for (QCPGraph *graph : {raw, rawLow, smooth, val})
-            graph->setAdaptiveSampling(false);  // decimated here already
-    }
     if (tasks > MaxNamedTasks) {
         // Named by bindSeries; clicking it shows the next tasks.
         m_moreEntry = m_plot->addGraph(x, y);
@@ -238,16 +203,12 @@ void LossPlot::buildGraphs()
 
 void LossPlot::bindSeries()
 {
-    const int tasks = int(m_names.size()) - 1;
-    m_slotSeries.assign(m_smooth.size(), 0);
-    for (size_t slot = 1; slot < m_slotSeries.size(); ++slot)
-        m_slotSeries[slot] = m_firstTask + int(slot);
-    for (size_t slot = 0; slot < m_slotSeries.size(); ++slot) {
-        const size_t s = size_t(m_slotSeries[slot]);
-        m_smooth[slot]->setName(elidedName(m_names[int(s)]));
-        for (QCPGraph *graph : {m_raw[slot], m_rawLow[slot], m_smooth[slot], m_valLoss[slot], m_valAcc[slot]})
-            if (graph)
-                graph->setVisible(m_visible[s]);
+    const int tasks = int(m_history.tasks().size());
+    for (int slot = 0; slot < m_graphs.slotCount(); ++slot) {
+        const int s = slot == 0 ? 0 : m_firstTask + slot;
+        m_graphs.setSeries(slot, s);
+        m_graphs.graph(Curve::Smoothed, slot)->setName(elidedName(seriesName(s)));
+        m_graphs.setVisible(slot, m_visible[size_t(s)]);
     }
     if (m_moreEntry) {
         const int named = namedTaskCount();
@@ -263,7 +224,7 @@ void LossPlot::bindSeries()
 void LossPlot::setFirstNamedTask(int task)
 {
     // The last ones fill the legend too: it names namedTaskCount() tasks whatever the start.
-    task = std::clamp(task, 0, int(m_names.size()) - 1 - namedTaskCount());
+    task = std::clamp(task, 0, int(m_history.tasks().size()) - namedTaskCount());
     if (task == m_firstTask)
         return;
     m_firstTask = task;
@@ -276,15 +237,7 @@ void LossPlot::setFirstNamedTask(int task)
 void LossPlot::showNextTasks()
 {
     const int next = m_firstTask + namedTaskCount();
-    setFirstNamedTask(next < int(m_names.size()) - 1 ? next : 0);  // after the last ones, the first again
-}
-
-int LossPlot::slotOf(size_t series) const
-{
-    for (size_t slot = 0; slot < m_slotSeries.size(); ++slot)
-        if (size_t(m_slotSeries[slot]) == series)
-            return int(slot);
-    return -1;
+    setFirstNamedTask(next < int(m_history.tasks().size()) ? next : 0);  // after the last ones, the first again
 }
 
 void LossPlot::applyPalette()
@@ -304,33 +257,11 @@ void LossPlot::applyPalette()
     QColor legendBg = base;
     legendBg.setAlpha(220);
     styleLegend(m_plot->legend, text, legendBg, grid, axisFont);
-    m_rawPen.resize(m_smooth.size());
-    for (size_t slot = 0; slot < m_smooth.size(); ++slot) {
-        const int s = m_slotSeries[slot];
-        const QColor color = s == 0 ? totalColor(pal) : taskColor(s - 1);
-        QColor faint = color;
-        faint.setAlpha(s == 0 ? 45 : 60);
-        const double width = s == 0 ? 2.4 : 2.0;
-        m_rawPen[slot] = QPen(faint, 1);
-        m_raw[slot]->setPen(m_rawLow[slot]->data()->isEmpty() ? m_rawPen[slot] : QPen(Qt::NoPen));
-        m_rawLow[slot]->setBrush(faint);
-        m_smooth[slot]->setPen(QPen(color, width));
-        // 1 px: QPainter's cosmetic stroker draws dashes several times
-        // faster than its path stroker draws thicker ones.
-        m_valLoss[slot]->setPen(QPen(color, 1, Qt::DashLine));
-        QCPScatterStyle scatter = m_valLoss[slot]->scatterStyle();
-        scatter.setPen(QPen(color, 1.5));
-        scatter.setBrush(base);
-        m_valLoss[slot]->setScatterStyle(scatter);
-        if (QCPGraph *acc = m_valAcc[slot]) {
-            acc->setPen(QPen(color, 1));  // cosmetic: see the validation loss
-            QCPScatterStyle disc = acc->scatterStyle();
-            disc.setPen(QPen(color));
-            disc.setBrush(color);
-            acc->setScatterStyle(disc);
-        }
+    for (int slot = 0; slot < m_graphs.slotCount(); ++slot) {
+        const int s = m_graphs.series(slot);
+        m_graphs.style(slot, s == 0 ? totalColor(pal) : taskColor(s - 1), base);
         // A hidden series keeps its entry, greyed out, so it can be clicked back.
-        if (QCPAbstractLegendItem *item = m_plot->legend->itemWithPlottable(m_smooth[slot])) {
+        if (QCPAbstractLegendItem *item = m_plot->legend->itemWithPlottable(m_graphs.graph(Curve::Smoothed, slot))) {
             QColor itemText = text;
             if (!m_visible[size_t(s)])
                 itemText.setAlpha(90);
@@ -361,26 +292,12 @@ void LossPlot::changeEvent(QEvent *event)
 
 void LossPlot::clear()
 {
-    m_steps.clear();
-    m_epochs.clear();
-    m_lr.clear();
-    m_loss.assign(size_t(m_names.size()), {});
-    m_smoothed.assign(size_t(m_names.size()), {});
-    m_emaState.assign(size_t(m_names.size()), 0.0);
-    m_evalSteps.clear();
-    m_evalEpochs.clear();
-    m_evalLoss.assign(size_t(m_names.size()), {});
-    m_evalAcc.assign(size_t(m_names.size()), {});
-    m_lossPyramid.assign(size_t(m_names.size()), {});
-    m_smoothPyramid.assign(size_t(m_names.size()), {});
-    m_evalLossPyramid.assign(size_t(m_names.size()), {});
-    m_evalAccPyramid.assign(size_t(m_names.size()), {});
+    m_history.clear();
     for (Marker &m : m_markers) {
         m_plot->removeItem(m.line);
         m_plot->removeItem(m.label);
     }
     m_markers.clear();
-    m_changes.clear();
     m_redraws = 0;
     m_redrawTotalMs = m_redrawWorstMs = 0;
     m_follow = true;
@@ -389,97 +306,47 @@ void LossPlot::clear()
 
 void LossPlot::append(const TrainingSnapshot &snapshot)
 {
-    const size_t first = m_steps.size();
-    const size_t series = size_t(m_names.size());
-    for (const StepPoint &p : snapshot.steps) {
-        m_steps.push_back(double(p.step));
-        m_epochs.push_back(p.epoch);
-        m_lr.push_back(double(p.learningRate));
-        m_loss[0].push_back(double(p.loss));
-        for (size_t s = 1; s < series; ++s)
-            m_loss[s].push_back(s - 1 < p.taskLoss.size() ? double(p.taskLoss[s - 1]) : NAN);
-    }
-    smoothFrom(first);
-    for (const EvalPoint &e : snapshot.evals) {
-        m_evalSteps.push_back(double(e.step));
-        m_evalEpochs.push_back(e.epoch);
-        m_evalLoss[0].push_back(e.loss);
-        for (size_t s = 1; s < series; ++s) {
-            m_evalLoss[s].push_back(s - 1 < e.taskLoss.size() ? e.taskLoss[s - 1] : NAN);
-            m_evalAcc[s].push_back(s - 1 < e.taskAccuracy.size() ? e.taskAccuracy[s - 1] : NAN);
-        }
-    }
-    // Only the blocks the new points fall in change.
-    for (size_t s = 0; s < series; ++s) {
-        m_lossPyramid[s].update(m_loss[s]);
-        m_smoothPyramid[s].update(m_smoothed[s]);
-        m_evalLossPyramid[s].update(m_evalLoss[s]);
-        m_evalAccPyramid[s].update(m_evalAcc[s]);
-    }
-    for (const SettingChange &change : snapshot.changes) {
-        m_changes.push_back(change);
-        Marker m{change.step, change.epoch, change.what, new QCPItemStraightLine(m_plot), new QCPItemText(m_plot)};
+    const size_t firstChange = m_history.changes().size();
+    m_history.append(snapshot);
+    if (!snapshot.changes.empty())
+        addMarkers(firstChange);
+    if (!snapshot.steps.empty() || !snapshot.evals.empty() || !snapshot.changes.empty())
+        scheduleRedraw();
+}
+
+// A marker (a line and its label) for each change of the history from firstChange on.
+void LossPlot::addMarkers(size_t firstChange)
+{
+    QCPAxis *x = m_lossRect->axis(QCPAxis::atBottom), *y = m_lossRect->axis(QCPAxis::atLeft);
+    for (size_t c = firstChange; c < m_history.changes().size(); ++c) {
+        const SettingChange &change = m_history.changes()[c];
+        Marker m{change.step, change.epoch, new QCPItemStraightLine(m_plot), new QCPItemText(m_plot)};
         m.line->setClipAxisRect(m_lossRect);
-        m.line->point1->setAxes(m_lossRect->axis(QCPAxis::atBottom), m_lossRect->axis(QCPAxis::atLeft));
-        m.line->point2->setAxes(m_lossRect->axis(QCPAxis::atBottom), m_lossRect->axis(QCPAxis::atLeft));
+        m.line->point1->setAxes(x, y);
+        m.line->point2->setAxes(x, y);
         m.label->setClipAxisRect(m_lossRect);
         m.label->setText(elidedName(change.what, 80));  // a change names a task, which may be long
         m.label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
         m.label->position->setTypeX(QCPItemPosition::ptPlotCoords);
         m.label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-        m.label->position->setAxes(m_lossRect->axis(QCPAxis::atBottom), m_lossRect->axis(QCPAxis::atLeft));
+        m.label->position->setAxes(x, y);
         m.label->position->setAxisRect(m_lossRect);
         m.label->setPadding(QMargins(4, 2, 4, 2));
         m_markers.push_back(m);
     }
-    if (!snapshot.changes.empty()) {
-        applyPalette();
-        placeMarkers();
-    }
-    if (!snapshot.steps.empty() || !snapshot.evals.empty() || !snapshot.changes.empty())
-        scheduleRedraw();
-}
-
-void LossPlot::smoothFrom(size_t first)
-{
-    // Debiased: divide by the weight the zero start still lacks, 1 - beta^(i+1)
-    // (the same for every series: computed once, not once per task).
-    const size_t n = m_steps.size();
-    m_correction.resize(std::max(n, first) - first);
-    for (size_t i = first; i < n; ++i)
-        m_correction[i - first] = 1.0 - std::pow(m_beta, double(i + 1));
-    for (size_t s = 0; s < m_loss.size(); ++s) {
-        std::vector<double> &out = m_smoothed[s];
-        out.resize(m_loss[s].size());
-        double ema = first == 0 ? 0.0 : m_emaState[s];
-        for (size_t i = first; i < m_loss[s].size(); ++i) {
-            const double x = m_loss[s][i];
-            if (std::isfinite(x))
-                ema = m_beta * ema + (1.0 - m_beta) * x;
-            const double correction = m_correction[i - first];
-            out[i] = correction > 0 ? ema / correction : x;
-        }
-        m_emaState[s] = ema;
-    }
-}
-
-void LossPlot::recomputeSmoothing()
-{
-    smoothFrom(0);
-    for (size_t s = 0; s < m_smoothed.size(); ++s)
-        m_smoothPyramid[s].rebuild(m_smoothed[s]);
+    applyPalette();
+    placeMarkers();
 }
 
 void LossPlot::setSmoothing(double beta)
 {
     beta = std::clamp(beta, 0.0, 0.999);
-    if (beta == m_beta)
+    if (beta == m_history.smoothing())
         return;
-    m_beta = beta;
+    m_history.setSmoothing(beta);
     const QSignalBlocker block(m_smoothSlider);
     m_smoothSlider->setValue(int(std::lround(beta * 100)));
     m_smoothLabel->setText(QString::number(beta, 'f', 2));
-    recomputeSmoothing();
     scheduleRedraw();
     emit optionsChanged();
 }
@@ -523,11 +390,8 @@ void LossPlot::setSeriesVisible(int series, bool visible)
     if (series < 0 || series >= int(m_visible.size()))
         return;
     m_visible[size_t(series)] = visible;
-    if (const int slot = slotOf(size_t(series)); slot >= 0) {
-        for (QCPGraph *graph : {m_raw[size_t(slot)], m_rawLow[size_t(slot)], m_smooth[size_t(slot)],
-                                m_valLoss[size_t(slot)], m_valAcc[size_t(slot)]})
-            if (graph)
-                graph->setVisible(visible);
+    if (const int slot = m_graphs.slotOf(series); slot >= 0) {
+        m_graphs.setVisible(slot, visible);
         applyPalette();  // greys its legend entry out, or back
     }
     scheduleRedraw();
@@ -561,7 +425,12 @@ void LossPlot::scheduleRedraw()
 
 const std::vector<double> &LossPlot::keys() const
 {
-    return m_xAxis == XAxis::Epoch ? m_epochs : m_steps;
+    return m_xAxis == XAxis::Epoch ? m_history.epochs() : m_history.steps();
+}
+
+const std::vector<double> &LossPlot::evalKeys() const
+{
+    return m_xAxis == XAxis::Epoch ? m_history.evalEpochs() : m_history.evalSteps();
 }
 
 void LossPlot::placeMarkers()
@@ -576,18 +445,8 @@ void LossPlot::placeMarkers()
 
 QCPGraph *LossPlot::graph(Curve curve, int series) const
 {
-    const int slot = series >= 0 ? slotOf(size_t(series)) : -1;
-    if (slot < 0)
-        return nullptr;
-    const size_t i = size_t(slot);
-    switch (curve) {
-    case Curve::Raw: return m_raw[i];
-    case Curve::RawLow: return m_rawLow[i];
-    case Curve::Smoothed: return m_smooth[i];
-    case Curve::ValidationLoss: return m_valLoss[i];
-    case Curve::ValidationAccuracy: return m_valAcc[i];
-    }
-    return nullptr;
+    const int slot = m_graphs.slotOf(series);
+    return slot >= 0 ? m_graphs.graph(curve, slot) : nullptr;
 }
 
 int LossPlot::drawnPoints(int series) const
@@ -622,131 +481,52 @@ void LossPlot::resizeEvent(QResizeEvent *event)
 
 void LossPlot::draw()
 {
-    const std::vector<double> &k = keys();
-    const std::vector<double> &evalKeys = m_xAxis == XAxis::Epoch ? m_evalEpochs : m_evalSteps;
-    QCPAxis *x = m_lossRect->axis(QCPAxis::atBottom);
-    QCPAxis *y = m_lossRect->axis(QCPAxis::atLeft);
-
-    if (m_follow) {
-        const double hi = k.empty() ? 1.0 : std::max(k.back(), k.front() + 1e-9);
-        x->setRange(0.0, hi * 1.02);
-    }
-    const QCPRange range = x->range();
-    const int columns = std::max(50, m_lossRect->width());
-    m_columnsDrawn = columns;
-    size_t from = 0, to = 0, evalFrom = 0, evalTo = 0;
-    visibleSlice(k, range.lower, range.upper, &from, &to);
-    visibleSlice(evalKeys, range.lower, range.upper, &evalFrom, &evalTo);
-    // More points than pixel columns: draw columns, not points.
-    const bool reduceSteps = to - from > size_t(columns);
-    // More than one evaluation per column: draw their mean per column.
-    const bool reduceEvals = evalTo - evalFrom > size_t(columns);
-    // Validation points carry markers and dashes while they are few; dense
-    // ones (long runs) are plain lines (dashed, marked polylines of thousands
-    // of points are QPainter's slowest path).
-    const bool denseEvals = evalTo - evalFrom > 120;
-    for (size_t slot = 0; slot < m_valLoss.size(); ++slot) {
-        QPen pen = m_valLoss[slot]->pen();
-        pen.setStyle(denseEvals ? Qt::SolidLine : Qt::DashLine);
-        m_valLoss[slot]->setPen(pen);
-        QCPScatterStyle scatter = m_valLoss[slot]->scatterStyle();
-        scatter.setShape(denseEvals ? QCPScatterStyle::ssNone : QCPScatterStyle::ssCircle);
-        m_valLoss[slot]->setScatterStyle(scatter);
-        if (QCPGraph *acc = m_valAcc[slot]) {
-            QCPScatterStyle disc = acc->scatterStyle();
-            disc.setShape(denseEvals ? QCPScatterStyle::ssNone : QCPScatterStyle::ssDisc);
-            acc->setScatterStyle(disc);
-        }
-    }
-
-    double ymin = INFINITY, ymax = -INFINITY;
-    const auto extend = [&](size_t s, const QVector<double> &values) {
-        if (!m_visible[s] || !m_follow)
-            return;
-        for (double v : values)
-            if (std::isfinite(v) && (!m_log || v > 0)) {
-                ymin = std::min(ymin, v);
-                ymax = std::max(ymax, v);
-            }
-    };
-    // Every point of [first, last) of values.
-    const auto points = [&](const std::vector<double> &kk, const std::vector<double> &values, size_t first,
-                            size_t last) {
-        m_keysOut.resize(qsizetype(last - first));
-        m_valuesOut.resize(qsizetype(last - first));
-        std::copy(kk.begin() + ptrdiff_t(first), kk.begin() + ptrdiff_t(last), m_keysOut.begin());
-        std::copy(values.begin() + ptrdiff_t(first), values.begin() + ptrdiff_t(last), m_valuesOut.begin());
-    };
-    // The mean of each column of [first, last) of values, at the column's middle key.
-    const auto means = [&](const std::vector<double> &kk, const std::vector<double> &values,
-                           const SeriesPyramid &pyramid, size_t first, size_t last) {
-        reduceToColumns(kk, values, pyramid, first, last, range.lower, range.upper, columns, &m_columns);
-        m_keysOut.resize(qsizetype(m_columns.size()));
-        m_valuesOut.resize(qsizetype(m_columns.size()));
-        for (size_t c = 0; c < m_columns.size(); ++c) {
-            const Column &col = m_columns[c];
-            m_keysOut[qsizetype(c)] = kk[(col.first + col.last) / 2];
-            m_valuesOut[qsizetype(c)] = col.count ? col.sum / col.count : NAN;
-        }
-    };
+    fitXRange();
+    const QCPRange range = m_lossRect->axis(QCPAxis::atBottom)->range();
+    m_columnsDrawn = std::max(50, m_lossRect->width());
+    const LossGraphs::Span span = LossGraphs::span(keys(), evalKeys(), range.lower, range.upper, m_columnsDrawn);
+    // Validation points carry markers and dashes while they are few.
+    m_graphs.styleValidation(span.evalTo - span.evalFrom > 120);
     // Only the series the legend names are drawn.
-    for (size_t slot = 0; slot < m_slotSeries.size(); ++slot) {
-        const size_t s = size_t(m_slotSeries[slot]);
-        if (!reduceSteps) {
-            points(k, m_loss[s], from, to);
-            m_raw[slot]->setData(m_keysOut, m_valuesOut, true);
-            m_raw[slot]->setPen(m_rawPen[slot]);
-            m_rawLow[slot]->data()->clear();
-            extend(s, m_valuesOut);
-            points(k, m_smoothed[s], from, to);
-        } else {
-            // The raw loss as a band from each column's minimum to its maximum.
-            reduceToColumns(k, m_loss[s], m_lossPyramid[s], from, to, range.lower, range.upper, columns,
-                            &m_columns);
-            m_keysOut.resize(qsizetype(m_columns.size()));
-            m_valuesOut.resize(qsizetype(m_columns.size()));
-            m_lowOut.resize(qsizetype(m_columns.size()));
-            for (size_t c = 0; c < m_columns.size(); ++c) {
-                const Column &col = m_columns[c];
-                m_keysOut[qsizetype(c)] = k[(col.first + col.last) / 2];
-                m_valuesOut[qsizetype(c)] = col.count ? m_loss[s][col.maxIndex] : NAN;
-                m_lowOut[qsizetype(c)] = col.count ? m_loss[s][col.minIndex] : NAN;
-            }
-            m_raw[slot]->setData(m_keysOut, m_valuesOut, true);
-            m_raw[slot]->setPen(Qt::NoPen);
-            m_rawLow[slot]->setData(m_keysOut, m_lowOut, true);
-            extend(s, m_valuesOut);
-            extend(s, m_lowOut);
-            means(k, m_smoothed[s], m_smoothPyramid[s], from, to);
-        }
-        m_smooth[slot]->setData(m_keysOut, m_valuesOut, true);
-
-        if (reduceEvals)
-            means(evalKeys, m_evalLoss[s], m_evalLossPyramid[s], evalFrom, evalTo);
-        else
-            points(evalKeys, m_evalLoss[s], evalFrom, evalTo);
-        m_valLoss[slot]->setData(m_keysOut, m_valuesOut, true);
-        extend(s, m_valuesOut);
-        if (QCPGraph *acc = m_valAcc[slot]) {
-            if (reduceEvals)
-                means(evalKeys, m_evalAcc[s], m_evalAccPyramid[s], evalFrom, evalTo);
-            else
-                points(evalKeys, m_evalAcc[s], evalFrom, evalTo);
-            acc->setData(m_keysOut, m_valuesOut, true);
-        }
-    }
-    if (m_follow) {
-        if (!std::isfinite(ymin)) {
-            ymin = m_log ? 0.01 : 0.0;
-            ymax = 1.5;
-        }
-        if (m_log)
-            y->setRange(ymin / 1.3, ymax * 1.3);
-        else
-            y->setRange(std::min(0.0, ymin), ymax * 1.05 + 1e-9);
-        m_accRect->axis(QCPAxis::atLeft)->setRange(0, 1.02);
-    }
+    m_graphs.fill(m_history, keys(), evalKeys(), span);
+    fitYRange();
     m_plot->replot();
+}
+
+void LossPlot::fitXRange()
+{
+    if (!m_follow)
+        return;
+    const std::vector<double> &k = keys();
+    const double hi = k.empty() ? 1.0 : std::max(k.back(), k.front() + 1e-9);
+    m_lossRect->axis(QCPAxis::atBottom)->setRange(0.0, hi * 1.02);
+}
+
+void LossPlot::fitYRange()
+{
+    if (!m_follow)
+        return;
+    double lo = INFINITY, hi = -INFINITY;
+    for (int slot = 0; slot < m_graphs.slotCount(); ++slot) {
+        if (!m_visible[size_t(m_graphs.series(slot))])
+            continue;
+        for (Curve curve : {Curve::Raw, Curve::RawLow, Curve::ValidationLoss})
+            for (const QCPGraphData &point : *m_graphs.graph(curve, slot)->data())
+                if (std::isfinite(point.value) && (!m_log || point.value > 0)) {
+                    lo = std::min(lo, point.value);
+                    hi = std::max(hi, point.value);
+                }
+    }
+    if (!std::isfinite(lo)) {
+        lo = m_log ? 0.01 : 0.0;
+        hi = 1.5;
+    }
+    QCPAxis *y = m_lossRect->axis(QCPAxis::atLeft);
+    if (m_log)
+        y->setRange(lo / 1.3, hi * 1.3);
+    else
+        y->setRange(std::min(0.0, lo), hi * 1.05 + 1e-9);
+    m_accRect->axis(QCPAxis::atLeft)->setRange(0, 1.02);
 }
 
 void LossPlot::showHover(QMouseEvent *event)
@@ -761,71 +541,20 @@ void LossPlot::showHover(QMouseEvent *event)
     if (i >= k.size())
         i = k.size() - 1;
     QString text = tr("step %1  epoch %2  lr %3")
-                       .arg(qint64(m_steps[i]))
-                       .arg(m_epochs[i], 0, 'f', 2)
-                       .arg(m_lr[i], 0, 'g', 3);
-    for (const int s : m_slotSeries)
-        if (m_visible[size_t(s)])
+                       .arg(qint64(m_history.steps()[i]))
+                       .arg(m_history.epochs()[i], 0, 'f', 2)
+                       .arg(m_history.learningRates()[i], 0, 'g', 3);
+    for (int slot = 0; slot < m_graphs.slotCount(); ++slot)
+        if (const int s = m_graphs.series(slot); m_visible[size_t(s)]) {
+            const LossHistory::Series &series = m_history.series(s);
             // One arg() of strings: a name holding "%2" stays as it is.
             text += QStringLiteral("\n%1: %2 (smoothed %3)")
-                        .arg(elidedName(m_names[s]), QString::number(m_loss[size_t(s)][i], 'f', 4),
-                             QString::number(m_smoothed[size_t(s)][i], 'f', 4));
-    if (const int more = int(m_names.size()) - int(m_slotSeries.size()); more > 0)
+                        .arg(elidedName(seriesName(s)), QString::number(series.loss[i], 'f', 4),
+                             QString::number(series.smoothed[i], 'f', 4));
+        }
+    if (const int more = m_history.seriesCount() - m_graphs.slotCount(); more > 0)
         text += QLatin1Char('\n') + andMore(more, tr("tasks"));
     QToolTip::showText(event->globalPosition().toPoint(), text, m_plot);
-}
-
-bool LossPlot::exportCsv(const QString &path, QString *error) const
-{
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
-        *error = QStringLiteral("%1: %2").arg(path, file.errorString());
-        return false;
-    }
-    QTextStream out(&file);
-    QStringList header{QStringLiteral("step"), QStringLiteral("epoch"), QStringLiteral("lr"), QStringLiteral("loss")};
-    for (int s = 1; s < m_names.size(); ++s)
-        header << csvField(QStringLiteral("loss_") + m_names[s]);
-    for (int s = 0; s < m_names.size(); ++s)
-        header << csvField(QStringLiteral("smoothed_") + (s == 0 ? QStringLiteral("loss") : QStringLiteral("loss_") + m_names[s]));
-    header << QStringLiteral("val_loss");
-    for (int s = 1; s < m_names.size(); ++s)
-        header << csvField(QStringLiteral("val_loss_") + m_names[s]);
-    for (int s = 1; s < m_names.size(); ++s)
-        header << csvField(QStringLiteral("val_accuracy_") + m_names[s]);
-    header << QStringLiteral("change");
-    out << header.join(QLatin1Char(',')) << '\n';
-    size_t e = 0, c = 0;
-    const auto num = [](double v) { return std::isfinite(v) ? QString::number(v, 'g', 9) : QString(); };
-    for (size_t i = 0; i < m_steps.size(); ++i) {
-        QStringList row{QString::number(qint64(m_steps[i])), num(m_epochs[i]), num(m_lr[i])};
-        for (size_t s = 0; s < m_loss.size(); ++s)
-            row << num(m_loss[s][i]);
-        for (size_t s = 0; s < m_smoothed.size(); ++s)
-            row << num(m_smoothed[s][i]);
-        while (e < m_evalSteps.size() && m_evalSteps[e] < m_steps[i])
-            ++e;
-        const bool eval = e < m_evalSteps.size() && m_evalSteps[e] == m_steps[i];
-        for (size_t s = 0; s < m_evalLoss.size(); ++s)
-            row << (eval ? num(m_evalLoss[s][e]) : QString());
-        for (size_t s = 1; s < m_evalAcc.size(); ++s)
-            row << (eval ? num(m_evalAcc[s][e]) : QString());
-        QStringList changes;
-        // A change recorded at step k applied before step k + 1.
-        while (c < m_changes.size() && m_changes[c].step + 1 <= int64_t(m_steps[i])) {
-            if (m_changes[c].step + 1 == int64_t(m_steps[i]))
-                changes << m_changes[c].what;
-            ++c;
-        }
-        row << csvField(changes.join(QStringLiteral("; ")));
-        out << row.join(QLatin1Char(',')) << '\n';
-    }
-    out.flush();
-    if (!file.commit()) {
-        *error = QStringLiteral("%1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
 }
 
 bool LossPlot::exportImage(const QString &path, QString *error)

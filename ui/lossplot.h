@@ -1,12 +1,12 @@
 // The live training curves: per-task and total training loss per step (raw,
 // faint, behind a debiased exponential moving average), validation loss and
 // accuracy per evaluation, and markers where a setting changed during
-// training. Every step is kept for export and hover. What is drawn is reduced
-// to the visible range's pixel columns once there are more points than
-// columns (decimation.h): the raw loss as a faint band from each column's
-// minimum to its maximum, the smoothed loss and dense validation curves as
-// each column's mean. Redraws are coalesced by a timer (at most ~30 a
-// second), never one per step.
+// training, drawn from a LossHistory (losshistory.h: every step, kept for
+// export and hover). What is drawn is reduced to the visible range's pixel
+// columns once there are more points than columns (decimation.h): the raw
+// loss as a faint band from each column's minimum to its maximum, the
+// smoothed loss and dense validation curves as each column's mean. Redraws
+// are coalesced by a timer (at most ~30 a second), never one per step.
 //
 // Many tasks (a CSV may have 10,000 label columns): the legend names the
 // total and at most MaxNamedTasks tasks (tasknames.h), then an entry "N more
@@ -16,13 +16,9 @@
 // export either way.
 #pragma once
 
-#include "decimation.h"
-#include "trainingworker.h"
+#include "lossgraphs.h"
+#include "losshistory.h"
 
-#include <QPen>
-#include <QVector>
-
-#include <QElapsedTimer>
 #include <QString>
 #include <QStringList>
 #include <QTimer>
@@ -57,9 +53,12 @@ public:
     // on the coalescing timer.
     void append(const TrainingSnapshot &snapshot);
 
+    // What is drawn: the run's numbers, kept whole.
+    const LossHistory &history() const { return m_history; }
+
     // 0 = raw, up to 0.999.
     void setSmoothing(double beta);
-    double smoothing() const { return m_beta; }
+    double smoothing() const { return m_history.smoothing(); }
     void setLogScale(bool log);
     bool logScale() const { return m_log; }
     void setXAxis(XAxis axis);
@@ -71,7 +70,7 @@ public:
     // from firstNamedTask(), the next ones at a click on "N more tasks"
     // (showNextTasks; after the last, the first again).
     int firstNamedTask() const { return m_firstTask; }
-    int namedTaskCount() const { return int(m_slotSeries.size()) - 1; }
+    int namedTaskCount() const { return m_graphs.slotCount() - 1; }
     void setFirstNamedTask(int task);
     void showNextTasks();
     // The legend's "N more tasks" entry (nullptr when every task is named).
@@ -84,9 +83,9 @@ public:
 
     // Draws now (the timer calls this); returns the time it took in ms.
     double redraw();
-    int64_t pointCount() const { return int64_t(m_steps.size()); }
-    int64_t evalCount() const { return int64_t(m_evalSteps.size()); }
-    int changeCount() const { return int(m_changes.size()); }
+    int64_t pointCount() const { return int64_t(m_history.steps().size()); }
+    int64_t evalCount() const { return int64_t(m_history.evalSteps().size()); }
+    int changeCount() const { return int(m_history.changes().size()); }
     // Points drawn by the loss graph of a series at the last redraw (0 for a
     // series the legend does not name).
     int drawnPoints(int series) const;
@@ -96,7 +95,7 @@ public:
     double worstRedrawMs() const { return m_redrawWorstMs; }
 
     // Every series, one row per step (validation columns on evaluation steps).
-    bool exportCsv(const QString &path, QString *error) const;
+    bool exportCsv(const QString &path, QString *error) const { return m_history.exportCsv(path, error); }
     // PNG, SVG or PDF by the file's suffix.
     bool exportImage(const QString &path, QString *error);
 
@@ -106,7 +105,7 @@ public:
     // point is drawn), the smoothed curve, the validation loss and accuracy
     // (accuracy: tasks only, nullptr for the total); nullptr for a series the
     // legend does not name.
-    enum class Curve { Raw, RawLow, Smoothed, ValidationLoss, ValidationAccuracy };
+    using Curve = LossGraphs::Curve;
     QCPGraph *graph(Curve curve, int series) const;
 
 signals:
@@ -120,24 +119,29 @@ private:
     struct Marker {
         int64_t step;
         double epoch;
-        QString what;
         QCPItemStraightLine *line;
         QCPItemText *label;
     };
 
+    void buildPlot();
+    void connectInteractions();
+    void buildControls();
     void buildGraphs();
     // Puts the series from m_firstTask on in the graphs and the legend.
     void bindSeries();
-    // The graph slot that draws series s (-1: none).
-    int slotOf(size_t series) const;
+    QString seriesName(int series) const;
     void applyPalette();
-    void recomputeSmoothing();
-    void smoothFrom(size_t first);
+    void addMarkers(size_t firstChange);
     void scheduleRedraw();
-    void draw();
     void placeMarkers();
     void showHover(QMouseEvent *event);
     const std::vector<double> &keys() const;
+    const std::vector<double> &evalKeys() const;
+    void draw();
+    // While the view follows the run: the x range to its end, the y range to
+    // the raw and validation loss drawn of the series shown.
+    void fitXRange();
+    void fitYRange();
 
     QCustomPlot *m_plot = nullptr;
     QCPAxisRect *m_lossRect = nullptr, *m_accRect = nullptr;
@@ -147,36 +151,15 @@ private:
     QComboBox *m_xBox = nullptr;
     QTimer m_redrawTimer;
 
-    QStringList m_names;                        // "total", tasks... (whole, for the export)
-    std::vector<bool> m_visible;
-    // The graphs, one set per slot: slot 0 draws the total, slot i > 0 the
-    // series m_slotSeries[i] (task m_firstTask + i - 1). m_raw is the raw
-    // line, or the band's top edge when decimated, filled down to m_rawLow
-    // (the columns' minima); m_valAcc[0] is nullptr (no accuracy of the total).
-    std::vector<int> m_slotSeries;
-    std::vector<QCPGraph *> m_raw, m_rawLow, m_smooth, m_valLoss, m_valAcc;
-    std::vector<QPen> m_rawPen;
+    LossHistory m_history;
+    // Its graphs: slot 0 draws the total, slot i > 0 task m_firstTask + i - 1.
+    LossGraphs m_graphs;
+    std::vector<bool> m_visible;           // per series
     QCPGraph *m_moreEntry = nullptr;       // the legend's "N more tasks" (no data)
     QCPGraph *m_validationKey = nullptr;   // the legend's "validation (dashed)" (no data)
     int m_firstTask = 0;
+    std::vector<Marker> m_markers;         // one per change of the history
 
-    // Full data: one entry per step.
-    std::vector<double> m_steps, m_epochs, m_lr;
-    std::vector<std::vector<double>> m_loss, m_smoothed;  // [series][step]
-    std::vector<double> m_emaState;                       // per series, biased EMA
-    std::vector<double> m_correction;                     // smoothFrom's scratch: per new step
-    // One entry per evaluation.
-    std::vector<double> m_evalSteps, m_evalEpochs;
-    std::vector<std::vector<double>> m_evalLoss, m_evalAcc; // [series][eval]; acc per task only
-    std::vector<Marker> m_markers;
-    std::vector<SettingChange> m_changes;
-    // Block summaries of the series above, for decimation (same indexing).
-    std::vector<SeriesPyramid> m_lossPyramid, m_smoothPyramid, m_evalLossPyramid, m_evalAccPyramid;
-    // Scratch space of redraw(), kept to avoid reallocating on every redraw.
-    std::vector<Column> m_columns;
-    QVector<double> m_keysOut, m_valuesOut, m_lowOut;
-
-    double m_beta = 0.9;
     bool m_log = false;
     XAxis m_xAxis = XAxis::Step;
     bool m_follow = true;      // ranges follow the data until the user zooms or pans

@@ -1,13 +1,13 @@
 // The attention views of issue 5: the heatmap shows exactly the core's
 // weights, a selection reaches every view, the timeline scrubs, the probe
 // editor equals `attnscope-cli attention --text`, and exports are valid.
+#include "../csvrecords.h"
 #include "viewexport.h"
 #include "attentionfeed.h"
 #include "attentionpanel.h"
 #include "attentiontimeline.h"
 #include "checkpoint.h"
 #include "colormaps.h"
-#include "csvreader.h"
 #include "disagreementview.h"
 #include "historyview.h"
 #include "probeeditor.h"
@@ -661,22 +661,6 @@ SnapshotPtr namedSnapshot(const std::vector<std::string> &tokens, const std::vec
     return snapshot;
 }
 
-// The CSV's records as core's RFC 4180 parser reads them (empty on a parse error).
-std::vector<std::vector<std::string>> records(const QString &csv)
-{
-    std::vector<std::vector<std::string>> out;
-    CsvParser parser(',', [&](int, std::vector<std::string> &fields) {
-        out.push_back(fields);
-        return true;
-    });
-    const QByteArray bytes = csv.toUtf8();
-    if (!parser.feed(bytes.constData(), size_t(bytes.size())) || !parser.finish()) {
-        qWarning("%s", parser.error().c_str());
-        return {};
-    }
-    return out;
-}
-
 // True when some record of the CSV holds `field` whole.
 bool hasField(const std::vector<std::vector<std::string>> &rows, const std::string &field)
 {
@@ -714,7 +698,7 @@ void TestAttention::exportsQuoteNamesFromTheData()
         {"heatmap", heatmap.csv()}, {"heatmap by task", byTask.csv()}, {"text", text.csv()},
         {"self-attention", self.csv()}, {"disagreement", disagreement.csv()}, {"history", history.csv()}};
     for (const auto &[name, csv] : csvs) {
-        const auto rows = records(csv);
+        const auto rows = csvRecords(csv);
         QVERIFY2(rows.size() >= 2, name);
         for (const auto &row : rows)
             QVERIFY2(row.size() == rows[0].size(), qPrintable(QStringLiteral("%1: %2").arg(QLatin1String(name), csv)));
@@ -723,10 +707,10 @@ void TestAttention::exportsQuoteNamesFromTheData()
         if (std::string(name) != "history")
             QVERIFY2(hasField(rows, token), qPrintable(csv));
     }
-    QVERIFY(hasField(records(text.csv()), label));
-    QVERIFY(hasField(records(disagreement.csv()), other));
+    QVERIFY(hasField(csvRecords(text.csv()), label));
+    QVERIFY(hasField(csvRecords(disagreement.csv()), other));
     // The token's number: the self-attention rows name the query and key whole.
-    const auto selfRows = records(self.csv());
+    const auto selfRows = csvRecords(self.csv());
     QCOMPARE(selfRows[1][4], token);
     QCOMPARE(selfRows[1][7], std::string("0.5"));
     // The text view's header line names the classes as they are.

@@ -2,7 +2,8 @@
 // more points than the plot has pixel columns; drawing them all costs time
 // and shows nothing more. What is drawn is one column per pixel: the minimum
 // and maximum of the raw loss there (so that spikes survive) and the mean of
-// the smoothed loss. The full data stays in LossPlot for export and hover.
+// the smoothed loss. The full data stays in the run's LossHistory
+// (losshistory.h) for export and hover; LossPlot draws the columns.
 //
 // SeriesPyramid keeps, for one series, the minimum, maximum, sum and count of
 // the finite values over aligned blocks of 16, 32, 64, ... points, updated as
