@@ -2,6 +2,7 @@
 // columns to roles. Like the JSONL reader, loading is all-or-nothing and
 // nothing here prints; warnings go to Dataset::warnings.
 #include "csvreader.h"
+#include "fileutil.h"
 #include "loadwarnings.h"
 #include "utf8.h"
 
@@ -758,6 +759,9 @@ bool CsvReader::read(Dataset *out, std::string *error)
     };
     const QFileInfo info(QString::fromStdString(m_path));
     if (info.isDir()) return failed(m_path + ": is a directory, not a data file");
+    // Here as well as in loadDataset: guessCsvColumns comes straight here, and
+    // opening a FIFO blocks until something writes to it.
+    if (std::string problem = notRegularFile(m_path); !problem.empty()) return failed(std::move(problem));
     QFile file(QString::fromStdString(m_path));
     if (!file.open(QIODevice::ReadOnly))
         return failed(m_path + ": cannot open: " + file.errorString().toStdString());

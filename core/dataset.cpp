@@ -10,6 +10,7 @@
 #include "splitmix.h"
 
 #include "builtins.h"
+#include "fileutil.h"
 #include "csvreader.h"
 #include "loadwarnings.h"
 #include "utf8.h"
@@ -361,6 +362,7 @@ public:
 
     bool read(Dataset *out, std::string *error)
     {
+        if (std::string problem = notRegularFile(m_path); !problem.empty()) return fail(error, std::move(problem));
         QFile file(QString::fromStdString(m_path));
         if (!file.open(QIODevice::ReadOnly))
             return fail(error, m_path + ": cannot open: " + file.errorString().toStdString());

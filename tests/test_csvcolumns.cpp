@@ -3,8 +3,15 @@
 // back into LoadOptions, and loading with them gives exactly those roles.
 #include "csvreader.h"
 #include "dataset.h"
+#include "specialfiles.h"
 
 #include <QtTest>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <future>
+#include <thread>
 
 using namespace attnscope;
 
@@ -198,6 +205,38 @@ private slots:
         Dataset data;
         QVERIFY(!loadDataset(path.toStdString(), columnOptions(columns), &data, &error));
         QVERIFY2(error.find("late.csv:1502:") != std::string::npos, error.c_str());
+    }
+    // The window guesses a CSV's roles before it loads it, and the guess went
+    // to the file without loadDataset's check: on a FIFO it waited in open()
+    // for a writer, with the window's loader (and, for --screenshot, the GUI
+    // thread) behind it. A writer that turns up after 3 s lets a reader that
+    // waited finish (on an empty file), so this fails instead of hanging.
+    void fifoRefusedWithoutOpening()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("pipe.csv");
+        if (!makeFifo(path)) QSKIP("cannot make a FIFO here");
+        std::promise<void> finished;
+        std::thread writer([&, done = finished.get_future()] {
+            if (done.wait_for(std::chrono::seconds(3)) == std::future_status::ready) return;
+            // Keep opening until a blocked reader is there to meet it (ENXIO until then).
+            while (done.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
+                const int fd = ::open(path.toLocal8Bit().constData(), O_WRONLY | O_NONBLOCK);
+                if (fd >= 0) ::close(fd);
+            }
+        });
+        std::vector<CsvColumn> columns;
+        std::string error;
+        const bool guessed = guessCsvColumns(path.toStdString(), {}, &columns, &error);
+        Dataset d;
+        std::string loadError;
+        const bool loaded = loadDataset(path.toStdString(), LoadOptions(), &d, &loadError);
+        finished.set_value();
+        writer.join();
+        QVERIFY(!guessed);
+        QCOMPARE(QString::fromStdString(error), path + ": is a FIFO (named pipe), not a regular file");
+        QVERIFY(!loaded);
+        QCOMPARE(QString::fromStdString(loadError), path + ": is a FIFO (named pipe), not a regular file");
     }
 };
 
