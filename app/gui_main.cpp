@@ -62,6 +62,9 @@ int main(int argc, char **argv)
         afterSteps = parser.integer("after-steps", 0, 0, int64_t(1) << 40);
         if (parser.isSet("after-steps") && !parser.isSet("screenshot"))
             parser.fail("after-steps", "needs --screenshot");
+        // Without data nothing trains, and the picture would wait for ever.
+        if (afterSteps > 0 && !parser.isSet("data"))
+            parser.fail("after-steps", "needs --data (a checkpoint alone has nothing to train on)");
         if (parser.isSet("speed"))
             speed = parser.number("speed", 0, 0, 1e6);
         theme = QString::fromStdString(parser.string("theme"));

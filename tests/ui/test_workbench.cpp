@@ -1222,6 +1222,27 @@ private slots:
         QVERIFY(picture.width() >= 640 && picture.height() >= 480);
     }
 
+    // --after-steps with a checkpoint and no data waited for ever for steps
+    // that nothing could train; it is a usage error now.
+    void screenshotAfterStepsNeedsData()
+    {
+        QTemporaryDir dir;
+        QProcess app;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        env.insert(QStringLiteral("HOME"), dir.path());
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.path());
+        app.setProcessEnvironment(env);
+        app.start(QStringLiteral(ATTNSCOPE_APP),
+                  {QStringLiteral("--checkpoint"), dir.filePath(QStringLiteral("model.safetensors")),
+                   QStringLiteral("--screenshot"), dir.filePath(QStringLiteral("shot.png")),
+                   QStringLiteral("--after-steps"), QStringLiteral("5")});
+        QVERIFY(app.waitForFinished(60000));
+        QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(app.exitCode(), 2);
+        QVERIFY(app.readAllStandardError().contains("--after-steps: needs --data"));
+    }
+
     void plotOptions()
     {
         LossPlot plot;
