@@ -4,6 +4,7 @@
 // shutting down in the middle of training. Built also with ASan and TSan by
 // scripts/sanitize.sh.
 #include "probeset.h"
+#include "roundtrip.h"
 #include "trainingcontroller.h"
 
 #include <QSignalSpy>
@@ -81,30 +82,6 @@ struct AttentionRecorder {
     std::vector<std::shared_ptr<const TrainingSetup>> setups;
     std::vector<std::pair<int, SnapshotPtr>> inputs;
 };
-
-// A round trip through the worker: a probe-editor input, queued behind
-// every request sent before it and answered at once when the worker is idle
-// (between two steps when it trains). Returns the step of the weights it was
-// run with; when it is back, every snapshot and signal the worker sent
-// before it has arrived too (one thread, one queue). This is how a test
-// waits for "nothing happened": the worker has had its chance to act.
-int64_t roundTrip(TrainingController &c)
-{
-    static int nextId = 1000;
-    ProbeInput input;
-    input.id = ++nextId;
-    input.text = "round trip";
-    int64_t step = -1;
-    const QMetaObject::Connection connection = QObject::connect(
-        &c, &TrainingController::probeInputReady, &c, [&](SnapshotPtr result, int id, std::shared_ptr<const TrainingSetup>) {
-            if (id == input.id)
-                step = result->step;
-        });
-    c.setProbeInput(input);
-    (void)QTest::qWaitFor([&step]() { return step >= 0; }, 20000);
-    QObject::disconnect(connection);
-    return step;  // -1: no answer
-}
 
 std::vector<int> probesOf(const AttentionSnapshot &s)
 {
@@ -208,23 +185,29 @@ private slots:
         QElapsedTimer clock;
         clock.start();
         c.start();
-        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Running, Timeout);
-        QTest::qWait(1000);
+        // Step k starts no earlier than (k - 1) / 20 s after start: when the
+        // tenth step is seen, at least 0.45 s have passed.
+        QTRY_VERIFY_WITH_TIMEOUT(c.currentStep() >= 10, Timeout);
         const int64_t steps = c.currentStep();
-        const double seconds = clock.elapsed() / 1000.0;
-        QVERIFY2(steps >= 1 && steps <= int64_t(20 * seconds) + 2,
-                 qPrintable(QStringLiteral("%1 steps in %2 s").arg(steps).arg(seconds)));
-        // One step every 5 s: a pause does not wait for the next one.
-        c.setStepRateLimit(0.2);
-        QTest::qWait(100);
-        clock.restart();
+        const qint64 ms = clock.elapsed();
+        QVERIFY2(ms >= (steps - 1) * 50, qPrintable(QStringLiteral("%1 steps in %2 ms").arg(steps).arg(ms)));
         c.pause();
-        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Paused, 3000);
-        QVERIFY2(clock.elapsed() < 3000, qPrintable(QString::number(clock.elapsed())));
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Paused, Timeout);
+        // One step every 1,000 s: resumed, the worker takes a step at once,
+        // answers the round trip after it and then waits for the next slot.
+        // The pause ends that wait (one that ignored it would outlast the
+        // timeout), with no step in between.
+        c.setStepRateLimit(0.001);
+        c.resume();
+        const int64_t waiting = roundTrip(c);
+        QVERIFY(waiting >= 0);
+        c.pause();
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Paused, Timeout);
+        QCOMPARE(c.currentStep(), waiting);
         const int64_t paused = c.currentStep();
         c.setStepRateLimit(0);
         c.resume();
-        QTRY_VERIFY_WITH_TIMEOUT(c.currentStep() >= paused + 50, Timeout);  // 50 steps: 10 s at the old pace
+        QTRY_VERIFY_WITH_TIMEOUT(c.currentStep() >= paused + 50, Timeout);  // 50 steps: 2.5 s at 20 a second
         c.stop();
         QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Stopped, Timeout);
     }
