@@ -4,6 +4,7 @@
 #include "application.h"
 #include "attentionfeed.h"
 #include "datasetpanel.h"
+#include "filemenu.h"
 #include "fileutil.h"
 #include "lossplot.h"
 #include "modelpanel.h"
@@ -18,12 +19,10 @@
 
 #include <QAction>
 #include <QCloseEvent>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QKeySequence>
 #include <QLabel>
-#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -116,12 +115,6 @@ void MainWindow::createPanels()
     connect(m_datasetPanel, &DatasetPanel::cancelLoadRequested, m_session, &Session::cancelLoad);
     connect(m_datasetPanel, &DatasetPanel::loadWithOptionsRequested, this,
             [this](const QString &path, const LoadOptions &options) { openDatasetAsync(path, options); });
-    connect(m_datasetPanel, &DatasetPanel::openRequested, this, [this]() {
-        const QString path = askOpen(tr("Open dataset"), tr("Datasets (*.jsonl *.json *.csv *.tsv);;All files (*)"),
-                                     QStringLiteral("dataDir"));
-        if (!path.isEmpty())
-            openDatasetAsync(path);
-    });
     connect(m_modelPanel, &ModelPanel::changed, this, [this]() {
         updateControls();
         if (m_modelPanel->isValid()) {
@@ -175,48 +168,15 @@ void MainWindow::createActions()
 
 void MainWindow::createMenus()
 {
-    QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *openData = file->addAction(tr("Open &dataset…"));
-    openData->setShortcut(QKeySequence::Open);
-    connect(openData, &QAction::triggered, m_datasetPanel, &DatasetPanel::openRequested);
-    QAction *openCkpt = file->addAction(tr("Open &checkpoint…"));
-    openCkpt->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
-    connect(openCkpt, &QAction::triggered, this, [this]() {
-        const QString path = askOpen(tr("Open checkpoint"), tr("Checkpoints (*.safetensors);;All files (*)"),
-                                     QStringLiteral("checkpointDir"));
-        if (!path.isEmpty())
-            openCheckpoint(path);
-    });
-    m_recent = new RecentFiles(file->addMenu(tr("Open &recent")), this);
-    connect(m_recent, &RecentFiles::openRequested, this, &MainWindow::openFile);
-    file->addSeparator();
-    m_save = file->addAction(tr("&Save checkpoint…"));
-    m_save->setShortcut(QKeySequence::Save);
-    connect(m_save, &QAction::triggered, this, [this]() {
-        const QString path = askSave(tr("Save checkpoint"), tr("Checkpoints (*.safetensors)"),
-                                     QStringLiteral("checkpointDir"), QStringLiteral("model.safetensors"));
-        if (!path.isEmpty())
-            saveCheckpoint(path);
-    });
-    m_exportCurves = file->addAction(tr("Export &curves (CSV)…"));
-    connect(m_exportCurves, &QAction::triggered, this, [this]() {
-        const QString path = askSave(tr("Export curves"), tr("CSV (*.csv)"), QStringLiteral("exportDir"),
-                                     QStringLiteral("curves.csv"));
-        if (!path.isEmpty())
-            exportCurves(path);
-    });
-    m_exportPlot = file->addAction(tr("Export &plot (PNG, SVG, PDF)…"));
-    connect(m_exportPlot, &QAction::triggered, this, [this]() {
-        const QString path = askSave(tr("Export plot"), tr("PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"),
-                                     QStringLiteral("exportDir"), QStringLiteral("curves.png"));
-        if (!path.isEmpty())
-            exportPlot(path);
-    });
-    file->addSeparator();
-    QAction *quit = file->addAction(tr("&Quit"));
-    quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
-    quit->setShortcutContext(Qt::ApplicationShortcut);
-    connect(quit, &QAction::triggered, this, &QWidget::close);
+    m_file = new FileMenu(this);
+    menuBar()->addMenu(m_file);
+    connect(m_datasetPanel, &DatasetPanel::openRequested, m_file, &FileMenu::askDataset);
+    connect(m_file, &FileMenu::datasetChosen, this, [this](const QString &path) { openDatasetAsync(path); });
+    connect(m_file, &FileMenu::checkpointChosen, this, &MainWindow::openCheckpoint);
+    connect(m_file, &FileMenu::recentChosen, this, &MainWindow::openFile);
+    connect(m_file, &FileMenu::saveChosen, this, &MainWindow::saveCheckpoint);
+    connect(m_file, &FileMenu::exportCurvesChosen, this, &MainWindow::exportCurves);
+    connect(m_file, &FileMenu::exportPlotChosen, this, &MainWindow::exportPlot);
 
     QMenu *train = menuBar()->addMenu(tr("&Training"));
     for (QAction *action : {startAction(), pauseAction(), stepAction(), stopAction(), resetAction()})
@@ -290,7 +250,7 @@ void MainWindow::connectSession()
             const QSignalBlocker block(m_modelPanel);
             m_modelPanel->setConfig(config, m_modelPanel->seed());
         }
-        m_recent->add(QFileInfo(path).absoluteFilePath());
+        m_file->recent()->add(QFileInfo(path).absoluteFilePath());
     });
     connect(m_session, &Session::runConfigured, this, &MainWindow::onRunConfigured);
     connect(m_session, &Session::busyChanged, this, &MainWindow::updateControls);
@@ -330,7 +290,7 @@ void MainWindow::onDatasetOpened(const QString &spec, bool csv)
     m_trainingPanel->setTasks(taskNames(data->tasks));
     m_modelPanel->setLessonNote(m_session->checkpoint() ? QString() : QString::fromStdString(data->suggestion));
     if (!spec.startsWith(QLatin1String("builtin:")))
-        m_recent->add(QFileInfo(spec).absoluteFilePath());
+        m_file->recent()->add(QFileInfo(spec).absoluteFilePath());
 }
 
 void MainWindow::onRunConfigured(Run *run, std::shared_ptr<const TrainingSetup> setup)
@@ -406,42 +366,34 @@ void MainWindow::updateControls()
             m_controls.pause = false;
     }
     m_toolbar->setControls(m_controls);
-    m_save->setEnabled(m_controls.saveCheckpoint);
+    m_file->saveAction()->setEnabled(m_controls.saveCheckpoint);
     m_evaluate->setEnabled(m_controls.saveCheckpoint && dataset() != nullptr && !isEvaluating());
-    m_exportCurves->setEnabled(true);
-    m_exportPlot->setEnabled(true);
 }
 
 bool MainWindow::saveCheckpoint(const QString &path)
 {
     if (!m_session->saveCheckpoint(path))
         return false;
-    m_recent->add(QFileInfo(path).absoluteFilePath());
+    m_file->recent()->add(QFileInfo(path).absoluteFilePath());
     return true;
-}
-
-// Why an export cannot go to path (a device or FIFO would be replaced or
-// block the window; a directory; no such directory), or empty.
-static QString exportProblem(const QString &path)
-{
-    return QString::fromStdString(checkOutputFile(path.toStdString(), OutputMode::Replace));
 }
 
 bool MainWindow::exportCurves(const QString &path)
 {
-    QString error = exportProblem(path);
-    if (!error.isEmpty() || !m_curves->exportCsv(path, &error)) {
-        showError(error);
-        return false;
-    }
-    statusBar()->showMessage(tr("Wrote %1").arg(path), 10000);
-    return true;
+    return exportTo(path, [this](const QString &to, QString *error) { return m_curves->exportCsv(to, error); });
 }
 
 bool MainWindow::exportPlot(const QString &path)
 {
-    QString error = exportProblem(path);
-    if (!error.isEmpty() || !m_curves->exportImage(path, &error)) {
+    return exportTo(path, [this](const QString &to, QString *error) { return m_curves->exportImage(to, error); });
+}
+
+// Refuses a path an export cannot go to (a device or FIFO would be replaced
+// or block the window; a directory; no such directory), then writes.
+bool MainWindow::exportTo(const QString &path, const std::function<bool(const QString &, QString *)> &write)
+{
+    QString error = QString::fromStdString(checkOutputFile(path.toStdString(), OutputMode::Replace));
+    if (!error.isEmpty() || !write(path, &error)) {
         showError(error);
         return false;
     }
@@ -449,22 +401,9 @@ bool MainWindow::exportPlot(const QString &path)
     return true;
 }
 
-// Errors never block the event loop (training and tests go on): a window-modal box.
-// Evaluate now's result, one line: the first tasks, names elided (there may be thousands).
 void MainWindow::showEvaluation(int64_t step, const EvalResult &result, const std::vector<TaskInfo> &tasks)
 {
-    QStringList parts;
-    const size_t count = std::min(result.tasks.size(), tasks.size());
-    for (size_t t = 0; t < count && t < size_t(MaxNamedTasks); ++t)
-        parts << QStringLiteral("%1 %2").arg(elidedName(tasks[t].name)).arg(result.tasks[t].accuracy, 0, 'f', 3);
-    if (count > size_t(MaxNamedTasks))
-        parts << andMore(qint64(count) - MaxNamedTasks, tr("tasks"));
-    statusBar()->showMessage(tr("Validation at step %1 (%2 samples): loss %3, accuracy %4")
-                                 .arg(step)
-                                 .arg(QLocale().toString(result.samples))
-                                 .arg(result.loss, 0, 'f', 4)
-                                 .arg(parts.join(QStringLiteral(", "))),
-                             15000);
+    statusBar()->showMessage(evaluationMessage(step, result, tasks), 15000);
 }
 
 void MainWindow::showStatus(const QString &text, int timeout)
@@ -475,6 +414,7 @@ void MainWindow::showStatus(const QString &text, int timeout)
         statusBar()->showMessage(text, timeout);
 }
 
+// Errors never block the event loop (training and tests go on): a window-modal box.
 void MainWindow::showError(const QString &message)
 {
     m_lastError = message;
@@ -490,25 +430,6 @@ void MainWindow::showError(const QString &message)
     auto *box = new QMessageBox(QMessageBox::Warning, tr("AttnScope"), shown, QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
-}
-
-QString MainWindow::askOpen(const QString &title, const QString &filter, const QString &key)
-{
-    QSettings settings;
-    const QString path = QFileDialog::getOpenFileName(this, title, settings.value(key).toString(), filter);
-    if (!path.isEmpty())
-        settings.setValue(key, QFileInfo(path).absolutePath());
-    return path;
-}
-
-QString MainWindow::askSave(const QString &title, const QString &filter, const QString &key, const QString &name)
-{
-    QSettings settings;
-    const QString dir = settings.value(key).toString();
-    const QString path = QFileDialog::getSaveFileName(this, title, dir.isEmpty() ? name : dir + QLatin1Char('/') + name, filter);
-    if (!path.isEmpty())
-        settings.setValue(key, QFileInfo(path).absolutePath());
-    return path;
 }
 
 void MainWindow::readSettings()

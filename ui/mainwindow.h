@@ -17,6 +17,7 @@
 #include <QMainWindow>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 class QAction;
@@ -30,9 +31,9 @@ namespace attnscope {
 class AttentionFeed;
 class AttentionPanel;
 class DatasetPanel;
+class FileMenu;
 class LossPlot;
 class ModelPanel;
-class RecentFiles;
 class TrainingPanel;
 class TrainingStatus;
 
@@ -137,10 +138,9 @@ private:
     void showEvaluation(int64_t step, const EvalResult &result, const std::vector<TaskInfo> &tasks);
     void togglePause();
     void openFile(const QString &path);  // a checkpoint or a dataset, by its suffix
+    bool exportTo(const QString &path, const std::function<bool(const QString &, QString *)> &write);
     void readSettings();
     void writeSettings() const;
-    QString askOpen(const QString &title, const QString &filter, const QString &key);
-    QString askSave(const QString &title, const QString &filter, const QString &key, const QString &name);
 
     Session *m_session = nullptr;
     DatasetPanel *m_datasetPanel = nullptr;
@@ -152,9 +152,9 @@ private:
     QTabWidget *m_views = nullptr;
     TrainingStatus *m_status = nullptr;
     QLabel *m_dataLabel = nullptr;
-    RecentFiles *m_recent = nullptr;
+    FileMenu *m_file = nullptr;  // its recent files too
     TrainingToolbar *m_toolbar = nullptr;
-    QAction *m_save = nullptr, *m_exportCurves = nullptr, *m_exportPlot = nullptr, *m_evaluate = nullptr;
+    QAction *m_evaluate = nullptr;
     ThemeMenu *m_themes = nullptr;
 
     QString m_dataSpec;

@@ -1,8 +1,13 @@
 #include "trainingstatus.h"
 
+#include "tasknames.h"
+
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QProgressBar>
+
+#include <algorithm>
 
 namespace attnscope {
 
@@ -68,6 +73,21 @@ void TrainingStatus::update(const TrainingSnapshot &s, TrainingWorker::State sta
 QString TrainingStatus::text() const
 {
     return QStringList{m_epoch->text(), m_step->text(), m_eta->text(), m_speed->text()}.join(QStringLiteral("  "));
+}
+
+QString evaluationMessage(int64_t step, const EvalResult &result, const std::vector<TaskInfo> &tasks)
+{
+    QStringList parts;
+    const size_t count = std::min(result.tasks.size(), tasks.size());
+    for (size_t t = 0; t < count && t < size_t(MaxNamedTasks); ++t)
+        parts << QStringLiteral("%1 %2").arg(elidedName(tasks[t].name)).arg(result.tasks[t].accuracy, 0, 'f', 3);
+    if (count > size_t(MaxNamedTasks))
+        parts << andMore(qint64(count) - MaxNamedTasks, QObject::tr("tasks"));
+    return QObject::tr("Validation at step %1 (%2 samples): loss %3, accuracy %4")
+        .arg(step)
+        .arg(QLocale().toString(result.samples))
+        .arg(result.loss, 0, 'f', 4)
+        .arg(parts.join(QStringLiteral(", ")));
 }
 
 } // namespace attnscope

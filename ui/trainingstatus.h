@@ -1,5 +1,5 @@
 // The status bar's training read-out: a progress bar, epoch, step, ETA and
-// steps per second.
+// steps per second; and the line that reports an evaluation.
 #pragma once
 
 #include "trainingworker.h"
@@ -24,5 +24,9 @@ private:
     QProgressBar *m_progress = nullptr;
     QLabel *m_epoch = nullptr, *m_step = nullptr, *m_eta = nullptr, *m_speed = nullptr;
 };
+
+// Training > Evaluate now's result in one line: the loss and the accuracy of
+// the first tasks, their names elided (there may be thousands).
+QString evaluationMessage(int64_t step, const EvalResult &result, const std::vector<TaskInfo> &tasks);
 
 } // namespace attnscope
