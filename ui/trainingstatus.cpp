@@ -80,7 +80,7 @@ QString evaluationMessage(int64_t step, const EvalResult &result, const std::vec
     QStringList parts;
     const size_t count = std::min(result.tasks.size(), tasks.size());
     for (size_t t = 0; t < count && t < size_t(MaxNamedTasks); ++t)
-        parts << QStringLiteral("%1 %2").arg(elidedName(tasks[t].name)).arg(result.tasks[t].accuracy, 0, 'f', 3);
+        parts << QStringLiteral("%1 %2").arg(elidedName(tasks[t].name), QString::number(result.tasks[t].accuracy, 'f', 3));
     if (count > size_t(MaxNamedTasks))
         parts << andMore(qint64(count) - MaxNamedTasks, QObject::tr("tasks"));
     return QObject::tr("Validation at step %1 (%2 samples): loss %3, accuracy %4")

@@ -22,6 +22,7 @@
 #include "modelpanel.h"
 #include "textview.h"
 #include "trainingpanel.h"
+#include "trainingstatus.h"
 #include "runplan.h"
 
 #include <QAction>
@@ -474,6 +475,26 @@ private slots:
         QVERIFY2(message.contains(QStringLiteral("(40 samples): loss %1").arg(r.loss, 0, 'f', 4)), qPrintable(message));
         QVERIFY2(message.contains(QStringLiteral("sentiment %1").arg(r.tasks[0].accuracy, 0, 'f', 3)), qPrintable(message));
         QVERIFY(!w.openCheckpoint(dir.filePath(QStringLiteral("missing.safetensors"))));
+    }
+
+    // Evaluate now's line keeps a task's name as it is, "%1" in it included
+    // (it took the accuracy's place), and names 8 tasks, then "N more".
+    void evaluationMessageKeepsNames()
+    {
+        EvalResult result;
+        result.samples = 40;
+        result.loss = 0.5;
+        std::vector<TaskInfo> tasks;
+        for (int t = 0; t < 10; ++t) {
+            tasks.push_back(TaskInfo{t == 0 ? "rate %1" : "task" + std::to_string(t), {"a", "b"}});
+            TaskMetrics metrics;
+            metrics.accuracy = 0.75;
+            result.tasks.push_back(metrics);
+        }
+        const QString message = evaluationMessage(7, result, tasks);
+        QVERIFY2(message.startsWith(QStringLiteral("Validation at step 7 (40 samples): loss 0.5000, accuracy rate %1 0.750, task1 0.750")),
+                 qPrintable(message));
+        QVERIFY2(message.endsWith(QStringLiteral("task7 0.750, and 2 more tasks")), qPrintable(message));
     }
 
     // Open a CSV: the guessed roles are shown; change one, load again, and the
