@@ -28,9 +28,11 @@
 
 #include <algorithm>
 #include <bit>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <set>
 
 namespace attnscope {
@@ -297,6 +299,17 @@ std::string compactJson(const QJsonArray &a)
     return QJsonDocument(a).toJson(QJsonDocument::Compact).toStdString();
 }
 
+// The float as the double of its shortest decimal form, so that the JSON
+// says 0.7 for 0.7f (not 0.699999988079071) and reads back to the same float.
+double shortestDouble(float x)
+{
+    char text[32];
+    const auto end = std::to_chars(text, text + sizeof text, x).ptr;
+    double out = 0;
+    std::from_chars(text, end, out);
+    return out;
+}
+
 // Is the model self-consistent enough to be written?
 std::string checkModel(const Model &model)
 {
@@ -384,6 +397,7 @@ std::string serializeCheckpoint(const Model &model)
     config.insert(QStringLiteral("mode"), QString::fromLatin1(toString(c.mode)));
     config.insert(QStringLiteral("max_len"), c.maxLen);
     config.insert(QStringLiteral("input"), QString::fromLatin1(toString(c.input)));
+    config.insert(QStringLiteral("rationale_weight"), shortestDouble(model.rationaleWeight));
     QJsonArray tasks;
     for (const TaskInfo &t : model.tasks) {
         QJsonArray classes;
@@ -496,7 +510,15 @@ bool parseCheckpoint(const std::string &bytes, const std::string &name, Model *m
         else return fail("metadata 'config': 'input' must be \"text\" or \"tabular\"");
         const QJsonValue mode = o.value(QStringLiteral("mode"));
         if (!mode.isString() || !parseAttentionMode(mode.toString().toStdString(), &c.mode))
-            return fail("metadata 'config': 'mode' must be \"task\", \"shared\" or \"gated\"");
+            return fail("metadata 'config': 'mode' must be \"task\", \"shared\", \"gated\" or \"uniform\"");
+        // mu of MODEL.md 5b, a record of training (absent: 0)
+        const QJsonValue mu = o.value(QStringLiteral("rationale_weight"));
+        if (!mu.isUndefined()) {
+            if (!mu.isDouble() || !std::isfinite(mu.toDouble()) || mu.toDouble() < 0
+                || mu.toDouble() > double(std::numeric_limits<float>::max()))
+                return fail("metadata 'config': 'rationale_weight' must be a number from 0 up");
+            m.rationaleWeight = float(mu.toDouble());
+        }
         for (const std::string &problem :
              {count("dim", kMaxDim, &c.dim, true), count("heads", kMaxDim, &c.heads, true),
               count("ffn", kMaxDim, &c.ffn, true), count("layers", kMaxLayers, &c.layers, true),

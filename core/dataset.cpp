@@ -1246,6 +1246,17 @@ void makeBatch(const EncodedDataset &data, const int *indices, int count, Batch 
         for (int t = 0; t < T && t < int(s.labels.size()); ++t)
             batch->labels[size_t(b) * size_t(T) + size_t(t)] = s.labels[size_t(t)];
     }
+    // Rationale flags (MODEL.md 5b), only when a sample of the batch has some.
+    for (int b = 0; b < count; ++b) {
+        const EncodedSample &s = data.samples[size_t(indices[b])];
+        for (int t = 0; t < T && t < int(s.rationale.size()); ++t) {
+            const std::vector<uint8_t> &flags = s.rationale[size_t(t)];
+            if (flags.empty()) continue;
+            if (batch->rationale.empty()) batch->rationale.assign(size_t(count) * size_t(T) * size_t(L), 0);
+            uint8_t *row = batch->rationale.data() + (size_t(b) * size_t(T) + size_t(t)) * size_t(L);
+            std::copy_n(flags.begin(), std::min(flags.size(), size_t(L)), row);
+        }
+    }
 }
 
 } // namespace attnscope

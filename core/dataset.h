@@ -159,7 +159,8 @@ constexpr float MaxStandardised = 1e30f;
 bool checkStandardised(const Dataset &data, const std::vector<int> &indices, const std::vector<float> &mean,
                        const std::vector<float> &std, std::string *error);
 
-// Pads samples[indices] into a batch of L = the longest of them.
+// Pads samples[indices] into a batch of L = the longest of them, with their
+// rationale flags when one of them has any.
 void makeBatch(const EncodedDataset &data, const int *indices, int count, Batch *batch);
 
 } // namespace attnscope

@@ -93,4 +93,22 @@ std::optional<double> averagePrecision(const std::vector<double> &scores,
     return ap;
 }
 
+Plausibility plausibility(const float *scores, const uint8_t *mask, const uint8_t *rationale, size_t n,
+                          bool distribution)
+{
+    std::vector<double> real;
+    std::vector<uint8_t> relevant;
+    double mass = 0;
+    for (size_t j = 0; j < n; ++j) {
+        if (!mask[j]) continue;
+        real.push_back(double(scores[j]));
+        relevant.push_back(rationale[j] ? 1 : 0);
+        if (rationale[j]) mass += double(scores[j]);
+    }
+    Plausibility p;
+    p.auprc = averagePrecision(real, relevant);
+    if (p.auprc && distribution) p.mass = mass;
+    return p;
+}
+
 } // namespace attnscope

@@ -17,4 +17,31 @@ double macroF1(const std::vector<int> &gold, const std::vector<int> &pred, int c
 std::optional<double> averagePrecision(const std::vector<double> &scores,
                                        const std::vector<uint8_t> &relevant);
 
+// How well a score agrees with the rationale tokens of one sample and task
+// (MODEL.md 9, plausibility): over the real tokens only (mask[j] != 0), the
+// AUPRC of the scores against the rationale flags and, for a distribution
+// (attention, rollout), the score's mass on the rationale tokens. Both are
+// nullopt when no real token is a rationale token (flags on padding and
+// missing features do not count); mass is nullopt too when !distribution.
+// The one implementation for evaluate(), the live snapshot and explain.
+struct Plausibility {
+    std::optional<double> auprc, mass;
+};
+Plausibility plausibility(const float *scores, const uint8_t *mask, const uint8_t *rationale, size_t n,
+                          bool distribution);
+
+// The mean over a set of the samples that have a value.
+struct Mean {
+    double sum = 0;
+    int64_t count = 0;
+    void add(const std::optional<double> &v)
+    {
+        if (v) {
+            sum += *v;
+            ++count;
+        }
+    }
+    std::optional<double> value() const { return count ? std::optional<double>(sum / double(count)) : std::nullopt; }
+};
+
 } // namespace attnscope

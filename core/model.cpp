@@ -138,28 +138,85 @@ Losses<T> heads_forward(const ModelConfig &c, const ParamView<const T> &p, const
     return losses;
 }
 
-// The mirror of heads_forward: dz (B, T, d) in the scratch, and the heads' gradients.
+// The rationale term of the loss (MODEL.md 5b): att_t and |P_t| into losses,
+// and mu sum_t att_t added to the total. Uniform pooling has no scores:
+// log a = -log n there.
+template <class T>
+void rationale_loss_forward(const ModelConfig &c, const Batch &batch, const Activations<T> &acts,
+                            float rationaleWeight, Losses<T> &losses)
+{
+    const int Tn = c.tasks();
+    losses.att.assign(size_t(Tn), T(0));
+    losses.rationaleCount.assign(size_t(Tn), 0);
+    losses.rationaleWeight = T(rationaleWeight);
+    if (!batch.hasRationale()) return;
+    const T *scores = c.mode == AttentionMode::Uniform ? nullptr : acts.poolScores.data();
+    rationale_forward(losses.att.data(), losses.rationaleCount.data(), scores, batch.rationale.data(),
+                      batch.mask.data(), batch.B, batch.L, Tn);
+    for (int t = 0; t < Tn; ++t) {
+        const int n = losses.rationaleCount[size_t(t)];
+        losses.att[size_t(t)] = n > 0 ? losses.att[size_t(t)] / T(n) : T(0);
+        losses.total += T(rationaleWeight) * losses.att[size_t(t)];
+    }
+}
+
+// The mirror of the losses: dLoss/dlogits per task into s.dlogits (empty for a
+// task without labels), and dLoss/ds of the rationale term into s.dscore;
+// returns s.dscore's data, or null when the term has no gradient (mu = 0, no
+// rationales, uniform mode).
+template <class T>
+const T *losses_backward(const ModelConfig &c, const Batch &batch, const std::vector<float> &taskWeights,
+                         const Losses<T> &losses, const Activations<T> &acts)
+{
+    const int B = batch.B, Tn = c.tasks();
+    typename Activations<T>::Scratch &s = acts.scratch;
+    s.dlogits.resize(size_t(Tn));
+    for (int t = 0; t < Tn; ++t) {
+        const int n = losses.labelled[size_t(t)];
+        if (n == 0) {
+            s.dlogits[size_t(t)].clear();
+            continue;
+        }
+        // d loss / d loss_t = lambda_t, and loss_t is the mean over its n_t labelled rows
+        const T scale = taskWeight<T>(taskWeights, t) / T(n);
+        s.dlogits[size_t(t)].assign(size_t(B) * c.classes[size_t(t)], T(0));
+        crossentropy_backward(s.dlogits[size_t(t)].data(), acts.probs[size_t(t)].data(), batch.labels.data() + t,
+                              Tn, scale, B, c.classes[size_t(t)]);
+    }
+    // d loss / d att_t = mu, and att_t is the mean over the batch's |P_t| samples
+    if (losses.rationaleWeight == T(0) || !batch.hasRationale() || c.mode == AttentionMode::Uniform)
+        return nullptr;
+    s.scale.assign(size_t(Tn), T(0));
+    for (int t = 0; t < Tn; ++t) {
+        const int n = t < int(losses.rationaleCount.size()) ? losses.rationaleCount[size_t(t)] : 0;
+        if (n > 0) s.scale[size_t(t)] = losses.rationaleWeight / T(n);
+    }
+    s.dscore.assign(size_t(B) * Tn * batch.L, T(0));
+    rationale_backward(s.dscore.data(), acts.pool.data(), batch.rationale.data(), batch.mask.data(),
+                       s.scale.data(), B, batch.L, Tn);
+    return s.dscore.data();
+}
+
+// The mirror of heads_forward from dlogits: dz (B, T, d) in the scratch, and
+// the heads' gradients (none when g has no buffer).
 template <class T>
 void heads_backward(const ModelConfig &c, const ParamView<const T> &p, const Batch &batch,
-                    const std::vector<float> &taskWeights, const Losses<T> &losses, const Activations<T> &acts,
-                    const ParamView<T> &g)
+                    const std::vector<std::vector<T>> &dlogits, const Activations<T> &acts, const ParamView<T> &g)
 {
     const int B = batch.B, d = c.dim, Tn = c.tasks();
     typename Activations<T>::Scratch &s = acts.scratch;
     s.dz.assign(size_t(B) * Tn * d, T(0));
     s.zt.resize(size_t(B) * d);
     s.dzt.resize(size_t(B) * d);
-    for (int t = 0; t < Tn; ++t) {
-        const int n = losses.labelled[size_t(t)];
-        if (n == 0) continue;
+    const bool weights = g.base != nullptr;
+    for (int t = 0; t < Tn && t < int(dlogits.size()); ++t) {
+        if (dlogits[size_t(t)].empty()) continue;
         const int C = c.classes[size_t(t)];
-        // d loss / d loss_t = lambda_t, and loss_t is the mean over its n_t labelled rows
-        const T scale = taskWeight<T>(taskWeights, t) / T(n);
-        s.dlogits.assign(size_t(B) * C, T(0));
-        crossentropy_backward(s.dlogits.data(), acts.probs[size_t(t)].data(), batch.labels.data() + t, Tn, scale, B, C);
+        assert(dlogits[size_t(t)].size() == size_t(B) * C);
         taskRows(s.zt, acts.z, t, B, Tn, d);
         std::fill(s.dzt.begin(), s.dzt.end(), T(0));
-        linear_backward(s.dzt.data(), g.head_w[size_t(t)], g.head_b[size_t(t)], s.dlogits.data(), s.zt.data(), p.head_w[size_t(t)], B, d, C);
+        linear_backward(s.dzt.data(), weights ? g.head_w[size_t(t)] : nullptr, weights ? g.head_b[size_t(t)] : nullptr,
+                        dlogits[size_t(t)].data(), s.zt.data(), p.head_w[size_t(t)], B, d, C);
         for (int b = 0; b < B; ++b)
             std::copy_n(s.dzt.data() + size_t(b) * d, d, s.dz.data() + (size_t(b) * Tn + t) * d);
     }
@@ -170,16 +227,14 @@ void heads_backward(const ModelConfig &c, const ParamView<const T> &p, const Bat
 // ================================================================ the model
 
 template <class T>
-Losses<T> forward(const ModelConfig &c, const ParamView<const T> &p, const T *inputMean,
-                  const T *inputStd, const Batch &batch, const std::vector<float> &taskWeights,
-                  Activations<T> &acts)
+void embed(const ModelConfig &c, const ParamView<const T> &p, const T *inputMean, const T *inputStd,
+           const Batch &batch, Activations<T> &acts)
 {
-    const int B = batch.B, L = batch.L, d = c.dim, Tn = c.tasks();
+    const int B = batch.B, L = batch.L, d = c.dim;
     const size_t BL = size_t(B) * L, BLd = BL * d;
     acts.B = B;
     acts.L = L;
-
-    // embedding: text e = token[x] + position[j]; tabular e = v scale[j] + bias[j]
+    // text e = token[x] + position[j]; tabular e = v scale[j] + bias[j]
     grow(acts.embed, BLd);
     if (c.input == InputKind::Text) {
         embedding_forward(acts.embed.data(), batch.tokens.data(), p.token, p.position, B, L, d);
@@ -188,6 +243,17 @@ Losses<T> forward(const ModelConfig &c, const ParamView<const T> &p, const T *in
         feature_embedding_forward(acts.embed.data(), acts.std_values.data(), batch.values.data(), batch.mask.data(),
                                   inputMean, inputStd, p.feature_scale, p.feature_bias, B, L, d);
     }
+}
+
+template <class T>
+Losses<T> forwardFromEmbedding(const ModelConfig &c, const ParamView<const T> &p, const Batch &batch,
+                               const std::vector<float> &taskWeights, Activations<T> &acts, float rationaleWeight)
+{
+    const int B = batch.B, L = batch.L, d = c.dim, Tn = c.tasks();
+    const size_t BL = size_t(B) * L, BLd = BL * d;
+    assert(acts.embed.size() >= BLd);
+    acts.B = B;
+    acts.L = L;
 
     // encoder layers: each writes the next layer's input, the last one writes last
     acts.layers.resize(size_t(c.layers));
@@ -204,18 +270,38 @@ Losses<T> forward(const ModelConfig &c, const ParamView<const T> &p, const T *in
         std::copy(acts.embed.begin(), acts.embed.begin() + long(BLd), acts.last.begin());
     }
 
-    // final LayerNorm, shared keys, task queries, pooling
+    // final LayerNorm, then pooling: shared keys and task queries, or uniform
     grow(acts.H, BLd); grow(acts.fln_mean, BL); grow(acts.fln_rstd, BL);
     layernorm_forward(acts.H.data(), acts.fln_mean.data(), acts.fln_rstd.data(), acts.last.data(), p.final_ln_w, p.final_ln_b, int(BL), d);
-    grow(acts.keys, BLd);
-    linear_forward<T>(acts.keys.data(), acts.H.data(), p.pool_key, nullptr, int(BL), d, d);
-    grow(acts.queries, size_t(Tn) * d);
-    queries_forward(acts.queries.data(), c, p);
     grow(acts.pool, size_t(B) * Tn * L);
     grow(acts.z, size_t(B) * Tn * d);
-    pool_forward(acts.z.data(), acts.pool.data(), acts.H.data(), acts.keys.data(), acts.queries.data(), batch.mask.data(), B, L, d, Tn);
+    if (c.mode == AttentionMode::Uniform) {
+        acts.keys.clear();
+        acts.queries.clear();
+        acts.poolScores.clear();
+        uniform_pool_forward(acts.z.data(), acts.pool.data(), acts.H.data(), batch.mask.data(), B, L, d, Tn);
+    } else {
+        grow(acts.keys, BLd);
+        linear_forward<T>(acts.keys.data(), acts.H.data(), p.pool_key, nullptr, int(BL), d, d);
+        grow(acts.queries, size_t(Tn) * d);
+        queries_forward(acts.queries.data(), c, p);
+        grow(acts.poolScores, size_t(B) * Tn * L);
+        pool_forward(acts.z.data(), acts.pool.data(), acts.poolScores.data(), acts.H.data(), acts.keys.data(),
+                     acts.queries.data(), batch.mask.data(), B, L, d, Tn);
+    }
 
-    return heads_forward(c, p, batch, taskWeights, acts);
+    Losses<T> losses = heads_forward(c, p, batch, taskWeights, acts);
+    rationale_loss_forward(c, batch, acts, rationaleWeight, losses);
+    return losses;
+}
+
+template <class T>
+Losses<T> forward(const ModelConfig &c, const ParamView<const T> &p, const T *inputMean,
+                  const T *inputStd, const Batch &batch, const std::vector<float> &taskWeights,
+                  Activations<T> &acts, float rationaleWeight)
+{
+    embed(c, p, inputMean, inputStd, batch, acts);
+    return forwardFromEmbedding(c, p, batch, taskWeights, acts, rationaleWeight);
 }
 
 template <class T>
@@ -223,30 +309,47 @@ void backward(const ModelConfig &c, const ParamView<const T> &p, const Batch &ba
               const std::vector<float> &taskWeights, const Losses<T> &losses,
               const Activations<T> &acts, const ParamView<T> &g)
 {
+    const T *dscore = losses_backward(c, batch, taskWeights, losses, acts);
+    backwardFromLogits(c, p, batch, acts.scratch.dlogits, dscore, acts, g);
+}
+
+template <class T>
+void backwardFromLogits(const ModelConfig &c, const ParamView<const T> &p, const Batch &batch,
+                        const std::vector<std::vector<T>> &dlogits, const T *dscore, const Activations<T> &acts,
+                        const ParamView<T> &g)
+{
     const int B = batch.B, L = batch.L, d = c.dim, Tn = c.tasks();
     const size_t BL = size_t(B) * L, BLd = BL * d;
     typename Activations<T>::Scratch &s = acts.scratch;
+    const bool weights = g.base != nullptr;  // else only dLoss/de is wanted
 
-    // heads and losses: dz (B, T, d)
-    heads_backward(c, p, batch, taskWeights, losses, acts, g);
+    // heads: dz (B, T, d)
+    heads_backward(c, p, batch, dlogits, acts, g);
 
     // backward through pooling, task queries and shared keys
     s.dH.assign(BLd, T(0));
-    s.dkeys.assign(BLd, T(0));
-    s.dq.assign(size_t(Tn) * d, T(0));
-    pool_backward(s.dH.data(), s.dkeys.data(), s.dq.data(), s.dz.data(), acts.pool.data(), acts.H.data(), acts.keys.data(), acts.queries.data(), B, L, d, Tn);
-    queries_backward(g, s.dq.data(), c, p);
-    linear_backward<T>(s.dH.data(), g.pool_key, nullptr, s.dkeys.data(), acts.H.data(), p.pool_key, int(BL), d, d);
+    if (c.mode == AttentionMode::Uniform) {
+        uniform_pool_backward(s.dH.data(), s.dz.data(), acts.pool.data(), B, L, d, Tn);
+    } else {
+        s.dkeys.assign(BLd, T(0));
+        s.dq.assign(size_t(Tn) * d, T(0));
+        pool_backward(s.dH.data(), s.dkeys.data(), s.dq.data(), s.dz.data(), dscore, acts.pool.data(), acts.H.data(),
+                      acts.keys.data(), acts.queries.data(), B, L, d, Tn);
+        if (weights) queries_backward(g, s.dq.data(), c, p);
+        linear_backward<T>(s.dH.data(), g.pool_key, nullptr, s.dkeys.data(), acts.H.data(), p.pool_key, int(BL), d, d);
+    }
 
     // backward through the final LayerNorm: dh is dLoss/d(last)
     s.dh.assign(BLd, T(0));
     layernorm_backward(s.dh.data(), g.final_ln_w, g.final_ln_b, s.dH.data(), acts.last.data(), p.final_ln_w, acts.fln_mean.data(), acts.fln_rstd.data(), int(BL), d);
 
     // backward through the layers, last first: dh becomes dLoss/de
+    const LayerView<T> none;
     for (int l = c.layers - 1; l >= 0; --l)
-        encoder_layer_backward(c, p.layers[size_t(l)], g.layers[size_t(l)], acts.layers[size_t(l)], B, L, s);
+        encoder_layer_backward(c, p.layers[size_t(l)], weights ? g.layers[size_t(l)] : none, acts.layers[size_t(l)], B, L, s);
 
     // backward through the embedding
+    if (!weights) return;
     if (c.input == InputKind::Text)
         embedding_backward(g.token, g.position, s.dh.data(), batch.tokens.data(), B, L, d);
     else
@@ -254,12 +357,20 @@ void backward(const ModelConfig &c, const ParamView<const T> &p, const Batch &ba
 }
 
 #define ATTNSCOPE_INSTANTIATE(T)                                                                   \
+    template void embed(const ModelConfig &, const ParamView<const T> &, const T *, const T *,     \
+                        const Batch &, Activations<T> &);                                           \
+    template Losses<T> forwardFromEmbedding(const ModelConfig &, const ParamView<const T> &,       \
+                                            const Batch &, const std::vector<float> &,             \
+                                            Activations<T> &, float);                              \
     template Losses<T> forward(const ModelConfig &, const ParamView<const T> &, const T *,         \
                                const T *, const Batch &, const std::vector<float> &,               \
-                               Activations<T> &);                                                   \
+                               Activations<T> &, float);                                            \
     template void backward(const ModelConfig &, const ParamView<const T> &, const Batch &,         \
                            const std::vector<float> &, const Losses<T> &, const Activations<T> &,  \
-                           const ParamView<T> &);
+                           const ParamView<T> &);                                                   \
+    template void backwardFromLogits(const ModelConfig &, const ParamView<const T> &,              \
+                                     const Batch &, const std::vector<std::vector<T>> &,           \
+                                     const T *, const Activations<T> &, const ParamView<T> &);
 ATTNSCOPE_INSTANTIATE(float)
 ATTNSCOPE_INSTANTIATE(double)
 #undef ATTNSCOPE_INSTANTIATE
@@ -281,6 +392,7 @@ void sliceBatch(const Batch &batch, int first, int count, Batch *out)
     copyRows(batch.values, out->values, L);
     copyRows(batch.mask, out->mask, L);
     copyRows(batch.labels, out->labels, T);
+    copyRows(batch.rationale, out->rationale, T * L);
 }
 
 namespace {
@@ -300,24 +412,31 @@ void keepFreedMemory()
 }
 
 // The batch's losses from its slices' (each normalised by its own labelled
-// counts): per task, the sum over slices of their sums, over the whole
-// batch's labelled count.
+// and rationale counts): per task, the sum over slices of their sums, over
+// the whole batch's count.
 Losses<float> batchLosses(const std::vector<Losses<float>> &partial, const std::vector<float> &taskWeights,
-                          int tasks)
+                          float rationaleWeight, int tasks)
 {
     Losses<float> losses;
     losses.task.assign(size_t(tasks), 0.0f);
     losses.labelled.assign(size_t(tasks), 0);
+    losses.att.assign(size_t(tasks), 0.0f);
+    losses.rationaleCount.assign(size_t(tasks), 0);
+    losses.rationaleWeight = rationaleWeight;
     for (const Losses<float> &l : partial)
         for (int t = 0; t < tasks; ++t) {
             losses.labelled[size_t(t)] += l.labelled[size_t(t)];
             losses.task[size_t(t)] += l.task[size_t(t)] * float(l.labelled[size_t(t)]);
+            losses.rationaleCount[size_t(t)] += l.rationaleCount[size_t(t)];
+            losses.att[size_t(t)] += l.att[size_t(t)] * float(l.rationaleCount[size_t(t)]);
         }
     for (int t = 0; t < tasks; ++t) {
-        const int n = losses.labelled[size_t(t)];
+        const int n = losses.labelled[size_t(t)], r = losses.rationaleCount[size_t(t)];
         losses.task[size_t(t)] = n > 0 ? losses.task[size_t(t)] / float(n) : 0.0f;
+        losses.att[size_t(t)] = r > 0 ? losses.att[size_t(t)] / float(r) : 0.0f;
         losses.total += taskWeight<float>(taskWeights, t) * losses.task[size_t(t)];
     }
+    for (int t = 0; t < tasks; ++t) losses.total += rationaleWeight * losses.att[size_t(t)];
     return losses;
 }
 
@@ -338,7 +457,7 @@ void prepareSliceGradients(StepWorkspace &ws, const Model &model, int extra)
 } // namespace
 
 Losses<float> forwardBackward(const Model &model, const Batch &batch, const std::vector<float> &taskWeights,
-                              int threads, StepWorkspace &ws, const ParamView<float> &grads)
+                              int threads, StepWorkspace &ws, const ParamView<float> &grads, float rationaleWeight)
 {
     keepFreedMemory();
     const ModelConfig &c = model.config;
@@ -348,7 +467,7 @@ Losses<float> forwardBackward(const Model &model, const Batch &batch, const std:
     const int parts = std::max(1, std::min(threads, batch.B));
     ws.acts.resize(size_t(parts));
     if (parts == 1) {
-        const Losses<float> losses = forward<float>(c, p, mean, stdv, batch, taskWeights, ws.acts[0]);
+        const Losses<float> losses = forward<float>(c, p, mean, stdv, batch, taskWeights, ws.acts[0], rationaleWeight);
         backward<float>(c, p, batch, taskWeights, losses, ws.acts[0], grads);
         return losses;
     }
@@ -360,9 +479,10 @@ Losses<float> forwardBackward(const Model &model, const Batch &batch, const std:
     runParts([&](int i) {
         const int first = int(int64_t(batch.B) * i / parts), last = int(int64_t(batch.B) * (i + 1) / parts);
         sliceBatch(batch, first, last - first, &ws.slices[size_t(i)]);
-        partial[size_t(i)] = forward<float>(c, p, mean, stdv, ws.slices[size_t(i)], taskWeights, ws.acts[size_t(i)]);
+        partial[size_t(i)] = forward<float>(c, p, mean, stdv, ws.slices[size_t(i)], taskWeights, ws.acts[size_t(i)],
+                                            rationaleWeight);
     });
-    const Losses<float> losses = batchLosses(partial, taskWeights, c.tasks());
+    const Losses<float> losses = batchLosses(partial, taskWeights, rationaleWeight, c.tasks());
 
     // backward of each slice, normalised by the batch's counts, into its own buffer
     prepareSliceGradients(ws, model, parts - 1);

@@ -38,7 +38,8 @@ struct Activations {
     std::vector<T> H;         // (B, L, d) final LayerNorm output
     std::vector<T> fln_mean, fln_rstd; // (B, L)
     std::vector<T> keys;      // (B, L, d) Kp = H Wp^T
-    std::vector<T> queries;   // (T, d) effective q_t
+    std::vector<T> queries;   // (T, d) effective q_t (none in uniform mode)
+    std::vector<T> poolScores;// (B, T, L) scores s[b, t, j] before the softmax (none in uniform mode)
     std::vector<T> pool;      // (B, T, L) per-task attention a[b, t, j]
     std::vector<T> z;         // (B, T, d)
     std::vector<std::vector<T>> logits; // per task: (B, C_t)
@@ -46,28 +47,47 @@ struct Activations {
 
     // Gradient buffers that backward() reuses from call to call, so that a
     // training step allocates (and page-faults) nothing once warmed up.
-    // After backward(), dh holds dLoss/de (B, L, d), the gradient with
-    // respect to the embedding output.
+    // After backward() or backwardFromLogits(), dh holds dLoss/de (B, L, d),
+    // the gradient with respect to the embedding output.
     struct Scratch {
-        std::vector<T> zt, dzt, dz, dlogits, dH, dkeys, dq, dh, dmid, dact, dup, dln, dattn, dqkv;
+        std::vector<T> zt, dzt, dz, dH, dkeys, dq, dh, dmid, dact, dup, dln, dattn, dqkv, dscore, scale;
+        std::vector<std::vector<T>> dlogits;  // per task (B, C_t); empty: no gradient
     };
     mutable Scratch scratch;
 };
 
-// Losses of one forward pass (MODEL.md 5).
+// Losses of one forward pass (MODEL.md 5 and 5b).
 template <class T>
 struct Losses {
-    T total = 0;
+    T total = 0;              // sum_t lambda_t loss_t + mu sum_t att_t
     std::vector<T> task;      // loss_t, 0 where n_t = 0
     std::vector<int> labelled;// n_t
+    std::vector<T> att;       // att_t of MODEL.md 5b whatever mu is, 0 where P_t is empty
+    std::vector<int> rationaleCount; // |P_t|
+    T rationaleWeight = 0;    // mu, the weight total was computed with (backward() uses it)
 };
 
-// Forward pass. taskWeights holds lambda_t (empty: all 1). stats are
-// input.mean and input.std for tabular data (ignored for text).
+// MODEL.md 2: the embedding output e of the batch into acts.embed (B, L, d).
+// inputMean and inputStd are input.mean and input.std for tabular data
+// (ignored for text).
+template <class T>
+void embed(const ModelConfig &config, const ParamView<const T> &p, const T *inputMean, const T *inputStd,
+           const Batch &batch, Activations<T> &acts);
+
+// MODEL.md 3 to 5b from the embedding output already in acts.embed (B, L,
+// d), under the batch's mask (its tokens and values are not read): the
+// encoder, the pooling, the heads and the losses. taskWeights holds
+// lambda_t (empty: all 1), rationaleWeight mu.
+template <class T>
+Losses<T> forwardFromEmbedding(const ModelConfig &config, const ParamView<const T> &p, const Batch &batch,
+                               const std::vector<float> &taskWeights, Activations<T> &acts,
+                               float rationaleWeight = 0);
+
+// Forward pass: embed() then forwardFromEmbedding().
 template <class T>
 Losses<T> forward(const ModelConfig &config, const ParamView<const T> &p,
                   const T *inputMean, const T *inputStd, const Batch &batch,
-                  const std::vector<float> &taskWeights, Activations<T> &acts);
+                  const std::vector<float> &taskWeights, Activations<T> &acts, float rationaleWeight = 0);
 
 // Backward pass of the forward call that filled acts: accumulates (+=)
 // dLoss/dParam into grads, laid out as the parameters.
@@ -75,6 +95,18 @@ template <class T>
 void backward(const ModelConfig &config, const ParamView<const T> &p, const Batch &batch,
               const std::vector<float> &taskWeights, const Losses<T> &losses,
               const Activations<T> &acts, const ParamView<T> &grads);
+
+// The backward pass from given gradients of some function of the logits:
+// dlogits[t] (B, C_t) for each task (an empty one: zero) and dscore (B, T,
+// L) with respect to the pooling scores s (null: none; uniform mode has no
+// scores). Accumulates (+=) into grads; a view without a buffer (grads.base
+// null) takes no parameter gradient, for the explanations, which need only
+// acts.scratch.dh, the gradient with respect to e. backward() is the
+// losses' dlogits and dscore, then this.
+template <class T>
+void backwardFromLogits(const ModelConfig &config, const ParamView<const T> &p, const Batch &batch,
+                        const std::vector<std::vector<T>> &dlogits, const T *dscore, const Activations<T> &acts,
+                        const ParamView<T> &grads);
 
 } // namespace attnscope
 
@@ -88,6 +120,9 @@ struct ModelData {
     std::vector<std::string> vocab;      // text: tokens in id order (<pad>, <unk>, ...)
     std::vector<std::string> features;   // tabular: feature names in column order
     std::vector<float> inputMean, inputStd; // tabular: (L), not trained
+    // mu of MODEL.md 5b at the last step that trained these weights (a
+    // record, "rationale_weight" in the checkpoint's config; 0 when absent).
+    float rationaleWeight = 0;
     ParamLayout layout;
     std::vector<float> params;           // layout.totalSize()
 };
@@ -136,8 +171,10 @@ struct StepWorkspace {
 // labelled counts, so the result is the one of a single pass up to float
 // round-off (and bit-identical from run to run for the same thread count).
 // grads, views of a buffer laid out as model.layout, must be zeroed by the caller.
+// rationaleWeight is mu (MODEL.md 5b).
 Losses<float> forwardBackward(const Model &model, const Batch &batch, const std::vector<float> &taskWeights,
-                              int threads, StepWorkspace &workspace, const ParamView<float> &grads);
+                              int threads, StepWorkspace &workspace, const ParamView<float> &grads,
+                              float rationaleWeight = 0);
 
 // Rows [first, first + count) of a batch.
 void sliceBatch(const Batch &batch, int first, int count, Batch *out);

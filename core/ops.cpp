@@ -146,16 +146,40 @@ void queries_backward(const ParamView<T> &g, const T *dq, const ModelConfig &c, 
     generic::queries_backward(g, dq, c, p);
 }
 template <class T>
-void pool_forward(T *z, T *a, const T *H, const T *keys, const T *queries, const uint8_t *mask, int B, int L,
-                  int d, int tasks)
+void pool_forward(T *z, T *a, T *scores, const T *H, const T *keys, const T *queries, const uint8_t *mask, int B,
+                  int L, int d, int tasks)
 {
-    ATTNSCOPE_DISPATCH(pool_forward, z, a, H, keys, queries, mask, B, L, d, tasks)
+    ATTNSCOPE_DISPATCH(pool_forward, z, a, scores, H, keys, queries, mask, B, L, d, tasks)
 }
 template <class T>
-void pool_backward(T *dH, T *dkeys, T *dq, const T *dz, const T *a, const T *H, const T *keys, const T *queries,
-                   int B, int L, int d, int tasks)
+void pool_backward(T *dH, T *dkeys, T *dq, const T *dz, const T *dscore, const T *a, const T *H, const T *keys,
+                   const T *queries, int B, int L, int d, int tasks)
 {
-    ATTNSCOPE_DISPATCH(pool_backward, dH, dkeys, dq, dz, a, H, keys, queries, B, L, d, tasks)
+    ATTNSCOPE_DISPATCH(pool_backward, dH, dkeys, dq, dz, dscore, a, H, keys, queries, B, L, d, tasks)
+}
+// Uniform pooling and the rationale loss are short loops, baseline build (as
+// the cross-entropy below).
+template <class T>
+void uniform_pool_forward(T *z, T *a, const T *H, const uint8_t *mask, int B, int L, int d, int tasks)
+{
+    generic::uniform_pool_forward(z, a, H, mask, B, L, d, tasks);
+}
+template <class T>
+void uniform_pool_backward(T *dH, const T *dz, const T *a, int B, int L, int d, int tasks)
+{
+    generic::uniform_pool_backward(dH, dz, a, B, L, d, tasks);
+}
+template <class T>
+void rationale_forward(T *sums, int *counts, const T *scores, const uint8_t *rationale, const uint8_t *mask, int B,
+                       int L, int tasks)
+{
+    generic::rationale_forward(sums, counts, scores, rationale, mask, B, L, tasks);
+}
+template <class T>
+void rationale_backward(T *dscore, const T *a, const uint8_t *rationale, const uint8_t *mask, const T *scale, int B,
+                        int L, int tasks)
+{
+    generic::rationale_backward(dscore, a, rationale, mask, scale, B, L, tasks);
 }
 template <class T>
 T crossentropy_forward(T *probs, const T *logits, const int32_t *labels, int labelStride, int B, int C, int *count)

@@ -70,8 +70,10 @@ void forEachTensor(const ModelConfig &c, ParamView<T> &v, Add &&add)
         linear(at("ffn.down"), d, f, w.down_w, w.down_b);
     }
     layerNorm({"final_ln"}, d, v.final_ln_w, v.final_ln_b);
-    add({"pool.key.weight"}, Shape{d, d}, Init::Normal, v.pool_key);
-    add({"pool.query"}, Shape{c.mode == AttentionMode::Shared ? 1 : tasks, d}, Init::Normal, v.query);
+    if (c.mode != AttentionMode::Uniform) {  // uniform pooling has no keys or queries
+        add({"pool.key.weight"}, Shape{d, d}, Init::Normal, v.pool_key);
+        add({"pool.query"}, Shape{c.mode == AttentionMode::Shared ? 1 : tasks, d}, Init::Normal, v.query);
+    }
     if (c.mode == AttentionMode::Gated) {
         add({"pool.shared_query"}, Shape{d}, Init::Normal, v.shared_query);
         add({"pool.gate"}, Shape{tasks}, Init::Zero, v.gate);

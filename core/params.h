@@ -73,8 +73,8 @@ struct ParamView {
     T *feature_bias = nullptr;   // (L, d)            tabular
     std::vector<LayerView<T>> layers;
     T *final_ln_w = nullptr, *final_ln_b = nullptr; // (d)
-    T *pool_key = nullptr;       // (d, d)
-    T *query = nullptr;          // (T, d) or (1, d) in shared mode
+    T *pool_key = nullptr;       // (d, d)            every mode but uniform
+    T *query = nullptr;          // (T, d) or (1, d) in shared mode; none in uniform
     T *shared_query = nullptr;   // (d)               gated
     T *gate = nullptr;           // (T)               gated
     std::vector<T *> head_w;     // (C_t, d)

@@ -53,7 +53,8 @@ bool Trainer::step()
 
     std::fill(m_grads.begin(), m_grads.end(), 0.0f);
     const Losses<float> losses = forwardBackward(m_model, m_batch, m_config.taskWeights, m_config.threads,
-                                                 m_workspace, m_gradView);
+                                                 m_workspace, m_gradView, m_config.rationaleWeight);
+    m_model.rationaleWeight = m_config.rationaleWeight;  // what the checkpoint records
 
     const float lr = scheduledLearningRate(m_config.optimizer, m_step, m_totalSteps);
     const float norm = m_config.optimizer.clip > 0 ? clipGradNorm(m_grads.data(), m_grads.size(), m_config.optimizer.clip)
@@ -76,6 +77,7 @@ bool Trainer::step()
     pr.epochProgress = m_stepsPerEpoch ? double(m_epoch) + double(m_cursor) / double(n) : 0.0;
     pr.loss = losses.total;
     pr.taskLoss = losses.task;
+    pr.rationaleLoss = losses.att;
     pr.learningRate = lr;
     pr.gradNorm = norm;
     pr.stepsPerSecond = m_elapsed > 0 ? double(m_step) / m_elapsed : 0.0;
@@ -134,42 +136,29 @@ EvalResult evaluate(const Model &model, const EncodedDataset &data, const std::v
     for (size_t i = 0; i < indices.size(); ++i) indices[i] = int(i);
 
     const size_t nt = size_t(T);
-    std::vector<double> lossSum(nt, 0.0), massSum(nt, 0.0), apSum(nt, 0.0);
+    std::vector<double> lossSum(nt, 0.0);
+    std::vector<Mean> mass(nt), auprc(nt);
     std::vector<std::vector<int>> gold(nt), pred(nt);
-    std::vector<int> massCount(nt, 0), apCount(nt, 0);
 
     forEachBatch(model, data, indices, std::max(1, batchSize), taskWeights,
-                 [&](const Batch &batch, const Activations<float> &acts, const Losses<float> &losses, size_t first) {
+                 [&](const Batch &batch, const Activations<float> &acts, const Losses<float> &losses, size_t) {
         const int B = batch.B, L = batch.L;
         for (int t = 0; t < T; ++t) {
             lossSum[size_t(t)] += double(losses.task[size_t(t)]) * losses.labelled[size_t(t)];
             const int C = model.config.classes[size_t(t)];
             for (int b = 0; b < B; ++b) {
-                const EncodedSample &s = data.samples[size_t(indices[first + size_t(b)])];
                 const int y = batch.labels[size_t(b) * T + t];
                 if (y >= 0) {
                     const float *pr = acts.probs[size_t(t)].data() + size_t(b) * C;
                     gold[size_t(t)].push_back(y);
                     pred[size_t(t)].push_back(int(std::max_element(pr, pr + C) - pr));
                 }
-                if (size_t(t) >= s.rationale.size() || s.rationale[size_t(t)].empty()) continue;
-                const std::vector<uint8_t> &rat = s.rationale[size_t(t)];
-                const float *a = acts.pool.data() + (size_t(b) * T + t) * L;
-                std::vector<double> scores;
-                std::vector<uint8_t> relevant;
-                double mass = 0;
-                for (size_t j = 0; j < rat.size() && j < size_t(L); ++j) {
-                    if (!batch.mask[size_t(b) * L + j]) continue;
-                    scores.push_back(a[j]);
-                    relevant.push_back(rat[j]);
-                    if (rat[j]) mass += a[j];
-                }
-                const std::optional<double> ap = averagePrecision(scores, relevant);
-                if (!ap) continue;  // no rationale token survived truncation
-                massSum[size_t(t)] += mass;
-                ++massCount[size_t(t)];
-                apSum[size_t(t)] += *ap;
-                ++apCount[size_t(t)];
+                if (!batch.hasRationale()) continue;
+                const size_t row = size_t(b) * T + size_t(t);
+                const Plausibility p = plausibility(acts.pool.data() + row * L, batch.mask.data() + size_t(b) * L,
+                                                    batch.rationale.data() + row * L, size_t(L), true);
+                mass[size_t(t)].add(p.mass);
+                auprc[size_t(t)].add(p.auprc);
             }
         }
     });
@@ -183,8 +172,8 @@ EvalResult evaluate(const Model &model, const EncodedDataset &data, const std::v
         m.loss = m.labelled ? lossSum[size_t(t)] / m.labelled : 0.0;
         m.accuracy = accuracy(gold[size_t(t)], pred[size_t(t)]);
         m.macroF1 = macroF1(gold[size_t(t)], pred[size_t(t)], model.config.classes[size_t(t)]);
-        if (massCount[size_t(t)]) m.rationaleMass = massSum[size_t(t)] / massCount[size_t(t)];
-        if (apCount[size_t(t)]) m.rationaleAuprc = apSum[size_t(t)] / apCount[size_t(t)];
+        m.rationaleMass = mass[size_t(t)].value();
+        m.rationaleAuprc = auprc[size_t(t)].value();
         const double lambda = taskWeights.empty() ? 1.0 : double(taskWeights[size_t(t)]);
         result.loss += lambda * m.loss;
     }

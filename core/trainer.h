@@ -24,6 +24,7 @@ struct TrainConfig {
     bool shuffle = true;
     uint64_t seed = 1;
     std::vector<float> taskWeights; // lambda_t, empty = all 1
+    float rationaleWeight = 0;      // mu of MODEL.md 5b, 0 = off
     int threads = 1;
 };
 
@@ -34,6 +35,7 @@ struct Progress {
     double epochProgress = 0;// epochs done, fractional
     float loss = 0;          // total loss of the last step
     std::vector<float> taskLoss;
+    std::vector<float> rationaleLoss; // att_t of MODEL.md 5b (0 where the batch has no rationale for t)
     float learningRate = 0;
     float gradNorm = 0;      // before clipping
     double stepsPerSecond = 0;
@@ -82,6 +84,7 @@ public:
     // Take effect at the next step.
     void setLearningRate(float lr) { m_config.optimizer.lr = lr; }
     void setTaskWeights(std::vector<float> weights) { m_config.taskWeights = std::move(weights); }
+    void setRationaleWeight(float mu) { m_config.rationaleWeight = mu; }
 
     const Progress &progress() const { return m_progress; }
     const TrainConfig &config() const { return m_config; }
@@ -111,9 +114,11 @@ private:
 };
 
 // Scores samples (losses as MODEL.md 5 over the whole set, accuracy, macro-F1,
-// rationale agreement where rationales exist). In batches of batchSize, fewer
-// when a batch's forward pass would not fit in its share of the memory
-// budget (passBatch() in memorybudget.h: a batch changes float round-off only).
+// rationale agreement where rationales exist: plausibility() of the
+// attention, averaged with Mean over the samples that have a value). In
+// batches of batchSize, fewer when a batch's forward pass would not fit in
+// its share of the memory budget (passBatch() in memorybudget.h: a batch
+// changes float round-off only).
 EvalResult evaluate(const Model &model, const EncodedDataset &data,
                     const std::vector<float> &taskWeights = {}, int batchSize = 64);
 

@@ -8,6 +8,7 @@ const char *toString(AttentionMode mode)
     case AttentionMode::Task: return "task";
     case AttentionMode::Shared: return "shared";
     case AttentionMode::Gated: return "gated";
+    case AttentionMode::Uniform: return "uniform";
     }
     return "task";
 }
@@ -22,6 +23,7 @@ bool parseAttentionMode(const std::string &text, AttentionMode *mode)
     if (text == "task") *mode = AttentionMode::Task;
     else if (text == "shared") *mode = AttentionMode::Shared;
     else if (text == "gated") *mode = AttentionMode::Gated;
+    else if (text == "uniform") *mode = AttentionMode::Uniform;
     else return false;
     return true;
 }
@@ -77,6 +79,7 @@ void Batch::resize(int b, int l, int t, InputKind kind)
     }
     mask.assign(n, 0);
     labels.assign(size_t(b) * size_t(t), -1);
+    rationale.clear();
 }
 
 } // namespace attnscope

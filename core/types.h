@@ -8,7 +8,7 @@
 
 namespace attnscope {
 
-enum class AttentionMode { Task, Shared, Gated };
+enum class AttentionMode { Task, Shared, Gated, Uniform };
 enum class InputKind { Text, Tabular };
 
 const char *toString(AttentionMode mode);
@@ -88,8 +88,13 @@ struct Batch {
     std::vector<float> values;    // [B, L] tabular raw feature values (0 where masked)
     std::vector<uint8_t> mask;    // [B, L] 1 = real token
     std::vector<int32_t> labels;  // [B, T] class index, -1 = missing
+    // [B, T, L] 1 = token j is a rationale token of (b, t) (MODEL.md 5b);
+    // empty when no sample of the batch has rationales. Flags on padding and
+    // missing features are not rationale tokens: every reader ignores them.
+    std::vector<uint8_t> rationale;
 
     void resize(int b, int l, int t, InputKind kind);
+    bool hasRationale() const { return !rationale.empty(); }
 };
 
 } // namespace attnscope

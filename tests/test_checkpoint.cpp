@@ -77,7 +77,8 @@ bool sameBits(const std::vector<float> &a, const std::vector<float> &b)
 // Everything a checkpoint carries is equal, the floats bit for bit.
 bool sameModel(const Model &a, const Model &b)
 {
-    if (!(a.config == b.config) || a.tasks != b.tasks || a.vocab != b.vocab || a.features != b.features)
+    if (!(a.config == b.config) || a.tasks != b.tasks || a.vocab != b.vocab || a.features != b.features
+        || a.rationaleWeight != b.rationaleWeight)
         return false;
     if (!sameBits(a.params, b.params) || !sameBits(a.inputMean, b.inputMean)
         || !sameBits(a.inputStd, b.inputStd))
@@ -245,7 +246,8 @@ void TestCheckpoint::roundTrip_data()
     QTest::addColumn<int>("layers");
     const std::pair<const char *, InputKind> inputs[] = {{"text", InputKind::Text}, {"tabular", InputKind::Tabular}};
     const std::pair<const char *, AttentionMode> modes[] = {
-        {"task", AttentionMode::Task}, {"shared", AttentionMode::Shared}, {"gated", AttentionMode::Gated}};
+        {"task", AttentionMode::Task}, {"shared", AttentionMode::Shared}, {"gated", AttentionMode::Gated},
+        {"uniform", AttentionMode::Uniform}};
     for (const auto &[iname, input] : inputs)
         for (const auto &[mname, mode] : modes)
             for (int layers : {0, 1, 2})
@@ -257,7 +259,8 @@ void TestCheckpoint::roundTrip()
     QFETCH(InputKind, input);
     QFETCH(AttentionMode, mode);
     QFETCH(int, layers);
-    const Model original = makeModel(input, mode, layers);
+    Model original = makeModel(input, mode, layers);
+    original.rationaleWeight = layers == 1 ? 0.7f : 0.0f;  // mu, a record of training
 
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
@@ -324,6 +327,7 @@ void TestCheckpoint::fileFormat()
     QCOMPARE(config.value("mode").toString(), QString("gated"));
     QCOMPARE(config.value("input").toString(), QString("tabular"));
     QVERIFY(config.contains("max_len"));
+    QCOMPARE(config.value("rationale_weight").toDouble(), 0.0);
     const QJsonArray tasks = QJsonDocument::fromJson(meta.value("tasks").toString().toUtf8()).array();
     QCOMPARE(tasks.size(), 3);
     QCOMPARE(tasks.at(1).toObject().value("name").toString(), QString("topic"));
@@ -338,6 +342,22 @@ void TestCheckpoint::fileFormat()
              QString::fromUtf8("日本"));
     QVERIFY(!textMeta.contains("features"));
     QVERIFY(!headerOf(text).contains("input.mean"));
+
+    // mu in its shortest form; a checkpoint without it reads as mu = 0.
+    Model supervised = makeModel(InputKind::Text, AttentionMode::Uniform, 0);
+    supervised.rationaleWeight = 0.7f;
+    const std::string withMu = serializeCheckpoint(supervised);
+    const QString configText = metadataOf(withMu).value("config").toString();
+    QVERIFY2(configText.contains("\"rationale_weight\":0.7"), qPrintable(configText));
+    QVERIFY2(configText.contains("\"mode\":\"uniform\""), qPrintable(configText));
+    QVERIFY(!headerOf(withMu).contains("pool.key.weight") && !headerOf(withMu).contains("pool.query"));
+    Model loaded;
+    std::string error;
+    QVERIFY2(parseCheckpoint(assemble(setConfig(headerOf(withMu), "rationale_weight", kRemove), dataOf(withMu)),
+                             "old.safetensors", &loaded, &error), error.c_str());
+    QCOMPARE(loaded.rationaleWeight, 0.0f);
+    QVERIFY2(parseCheckpoint(withMu, "new.safetensors", &loaded, &error), error.c_str());
+    QCOMPARE(loaded.rationaleWeight, 0.7f);
 }
 
 void TestCheckpoint::refusals_data()
@@ -461,7 +481,13 @@ void TestCheckpoint::refusals_data()
         << assemble(setConfig(th, "layers", 1.5), td) << "metadata 'config': 'layers' must be an integer";
     QTest::newRow("config bad mode")
         << assemble(setConfig(th, "mode", "mixed"), td)
-        << "metadata 'config': 'mode' must be \"task\", \"shared\" or \"gated\"";
+        << "metadata 'config': 'mode' must be \"task\", \"shared\", \"gated\" or \"uniform\"";
+    QTest::newRow("config rationale_weight a string")
+        << assemble(setConfig(th, "rationale_weight", "1"), td)
+        << "metadata 'config': 'rationale_weight' must be a number from 0 up";
+    QTest::newRow("config rationale_weight negative")
+        << assemble(setConfig(th, "rationale_weight", -0.5), td)
+        << "metadata 'config': 'rationale_weight' must be a number from 0 up";
     QTest::newRow("config bad input")
         << assemble(setConfig(th, "input", "image"), td)
         << "metadata 'config': 'input' must be \"text\" or \"tabular\"";
@@ -551,6 +577,12 @@ void TestCheckpoint::refusals_data()
         meta.insert("config", QString::fromUtf8(QJsonDocument(config).toJson(QJsonDocument::Compact)));
         QTest::newRow("tensor of another mode")
             << build(meta, tensorsOf(gated)) << "unknown tensor 'pool.gate' (not part of a tabular model in 'task' mode";
+        // uniform mode has no pool tensors at all
+        config.insert("mode", "uniform");
+        meta.insert("config", QString::fromUtf8(QJsonDocument(config).toJson(QJsonDocument::Compact)));
+        QTest::newRow("pool tensor in uniform mode")
+            << build(meta, tensorsOf(gated))
+            << "(not part of a tabular model in 'uniform' mode";
     }
     {
         // [3, 8] stored as [8, 3]: the same bytes, the wrong shape.

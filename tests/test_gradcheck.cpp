@@ -1,7 +1,9 @@
 // Finite-difference gradient checks in double precision: every op of
 // core/ops.h on its own, then the whole model for each attention mode, 0, 1
 // and 2 encoder layers, text and tabular input, with padding masks, missing
-// labels and task weights. Each check asserts; nothing is only printed.
+// labels, task weights and rationale supervision (MODEL.md 5b) on and off;
+// then the gradient with respect to the embedding that the explanations
+// read. Each check asserts; nothing is only printed.
 
 #include "model.h"
 #include "ops.h"
@@ -75,11 +77,17 @@ private Q_SLOTS:
     void pooling_data();
     void pooling();
     void crossentropy();
+    void uniformPooling();
+    void rationaleLoss_data();
+    void rationaleLoss();
     void model_data();
     void model();
     void gradientsAreNotTrivial();
     void paddingChangesNothing_data();
     void paddingChangesNothing();
+    void rationaleAloneReachesTheQuery();
+    void embeddingGradient_data();
+    void embeddingGradient();
 };
 
 // Token ids repeat, so dtoken accumulates over every position a token takes.
@@ -252,12 +260,12 @@ void TestGradcheck::pooling()
         ParamView<const double> p = makeView<const double>(layout, params.data());
         ops::queries_forward(queries.data(), c, p);
         std::vector<double> z(B * T * d);
-        ops::pool_forward(z.data(), a.data(), H.data(), keys.data(), queries.data(), mask.data(), B, L, d, T);
+        ops::pool_forward(z.data(), a.data(), static_cast<double *>(nullptr), H.data(), keys.data(), queries.data(), mask.data(), B, L, d, T);
         return dot(z, r);
     };
     loss();
     std::vector<double> dH(H.size(), 0), dkeys(keys.size(), 0), dq(T * d, 0), grads(params.size(), 0);
-    ops::pool_backward(dH.data(), dkeys.data(), dq.data(), r.data(), a.data(), H.data(), keys.data(), queries.data(), B, L, d, T);
+    ops::pool_backward(dH.data(), dkeys.data(), dq.data(), r.data(), static_cast<const double *>(nullptr), a.data(), H.data(), keys.data(), queries.data(), B, L, d, T);
     ops::queries_backward(makeView<double>(layout, grads.data()), dq.data(), c,
                           makeView<const double>(layout, params.data()));
     QCOMPARE(checkGradient("pool dH", H, dH, loss), 0);
@@ -299,6 +307,83 @@ void TestGradcheck::crossentropy()
     for (int k = 0; k < C; ++k) QCOMPARE(dlogits[1 * C + k], 0.0);
 }
 
+// Uniform pooling: z = a H with a = m / n, the same for every task; only H
+// gets a gradient, and padding keeps exactly zero weight.
+void TestGradcheck::uniformPooling()
+{
+    Rng rng(9);
+    const int B = 2, L = 4, d = 3, T = 2;
+    std::vector<double> H = randomVector(rng, B * L * d);
+    const std::vector<uint8_t> mask = {1, 1, 1, 0, 0, 1, 0, 0};
+    const std::vector<double> r = randomVector(rng, B * T * d);
+    std::vector<double> a(B * T * L);
+    auto loss = [&] {
+        std::vector<double> z(B * T * d);
+        ops::uniform_pool_forward(z.data(), a.data(), H.data(), mask.data(), B, L, d, T);
+        return dot(z, r);
+    };
+    loss();
+    for (int t = 0; t < T; ++t)
+        for (int j = 0; j < L; ++j) {
+            QCOMPARE(a[(0 * T + t) * L + j], mask[j] ? 1.0 / 3.0 : 0.0);
+            QCOMPARE(a[(1 * T + t) * L + j], j == 1 ? 1.0 : 0.0);
+        }
+    std::vector<double> dH(H.size(), 0);
+    ops::uniform_pool_backward(dH.data(), r.data(), a.data(), B, L, d, T);
+    QCOMPARE(checkGradient("uniform pool dH", H, dH, loss), 0);
+}
+
+void TestGradcheck::rationaleLoss_data()
+{
+    QTest::addColumn<bool>("uniform");
+    QTest::newRow("scores") << false;
+    QTest::newRow("uniform") << true;
+}
+
+// MODEL.md 5b's term on its own: sum_t w_t sums_t as a function of the
+// scores s (a = softmax of s over the real tokens). Flags on padding are no
+// rationale tokens: sample 1 of task 1 has flags on padding only and is not
+// in P_t. Uniform pooling: a constant, the mean of log n over P_t.
+void TestGradcheck::rationaleLoss()
+{
+    QFETCH(bool, uniform);
+    Rng rng(10);
+    const int B = 3, L = 4, T = 2;
+    std::vector<double> scores = randomVector(rng, B * T * L, 2.0);
+    const std::vector<uint8_t> mask = {1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0};
+    // [b][t][j]
+    const std::vector<uint8_t> rationale = {0, 1, 0, 1,  1, 0, 0, 0,
+                                            1, 0, 1, 0,  0, 0, 1, 1,
+                                            0, 0, 0, 0,  1, 1, 0, 0};
+    const std::vector<double> w = {0.7, 1.3};
+    std::vector<double> a(scores.size());
+    auto softmax = [&] {
+        a = scores;
+        for (int b = 0; b < B; ++b)
+            for (int t = 0; t < T; ++t) ops::masked_softmax(a.data() + (b * T + t) * L, mask.data() + b * L, L);
+    };
+    std::vector<int> counts(T);
+    auto loss = [&] {
+        std::vector<double> sums(T);
+        ops::rationale_forward(sums.data(), counts.data(), uniform ? nullptr : scores.data(), rationale.data(),
+                               mask.data(), B, L, T);
+        return w[0] * sums[0] + w[1] * sums[1];
+    };
+    const double value = loss();
+    QCOMPARE(counts, (std::vector<int>{2, 2}));
+    if (uniform) {  // -sum_j r_j log(1 / n) = log n: samples of 4, 2 and 1 real tokens
+        QVERIFY(std::abs(value - (w[0] * (std::log(4.0) + std::log(2.0)) + w[1] * (std::log(4.0) + std::log(1.0))))
+                < 1e-12);
+        return;
+    }
+    softmax();
+    std::vector<double> dscore(scores.size(), 0);
+    ops::rationale_backward(dscore.data(), a.data(), rationale.data(), mask.data(), w.data(), B, L, T);
+    QCOMPARE(checkGradient("rationale dscore", scores, dscore, loss), 0);
+    for (int t = 0; t < T; ++t)  // padding scores get nothing
+        for (int j = 2; j < L; ++j) QCOMPARE(dscore[(1 * T + t) * L + j], 0.0);
+}
+
 namespace {
 
 struct Case {
@@ -307,11 +392,15 @@ struct Case {
     std::vector<double> params, mean, std;
     Batch batch;
     std::vector<float> taskWeights;
+    float mu = 0;
 };
 
 // A small model with non-trivial random weights and a batch with padding,
-// missing labels (one task has none at all in tabular cases) and task weights.
-Case makeCase(InputKind input, AttentionMode mode, int layers, uint64_t seed)
+// missing labels (one task has none at all in tabular cases), task weights
+// and rationale flags: task 0 on real tokens (and padding), task 1 on
+// padding only (P_1 is empty), task 2 on real tokens (in tabular cases a
+// task without labels but with rationales). mu weighs the rationale term.
+Case makeCase(InputKind input, AttentionMode mode, int layers, uint64_t seed, float mu = 0)
 {
     Rng rng(seed);
     Case k;
@@ -344,6 +433,13 @@ Case makeCase(InputKind input, AttentionMode mode, int layers, uint64_t seed)
     for (int b = 0; b < B; ++b)
         for (int t = 0; t < T; ++t) k.batch.labels[b * T + t] = labels[b][t];
     if (input == InputKind::Text) k.batch.labels[0 * T + 2] = 1;
+    // rationale flags (b, t, j); lengths are L, L - 2 and 2
+    k.batch.rationale.assign(size_t(B) * T * L, 0);
+    auto flag = [&](int b, int t, int j) { k.batch.rationale[(size_t(b) * T + t) * L + j] = 1; };
+    flag(0, 0, 1), flag(0, 0, 3), flag(1, 0, 0), flag(1, 0, L - 1);
+    flag(1, 1, L - 1), flag(2, 1, L - 1), flag(2, 1, 2);
+    flag(0, 2, 0), flag(2, 2, 1);
+    k.mu = mu;
     k.mean = randomVector(rng, c.features);
     k.std.assign(c.features, 0.0);
     for (double &s : k.std) s = 0.5 + rng.uniform();
@@ -353,14 +449,15 @@ Case makeCase(InputKind input, AttentionMode mode, int layers, uint64_t seed)
 double caseLoss(Case &k, Activations<double> &acts)
 {
     ParamView<const double> p = makeView<const double>(k.layout, k.params.data());
-    return forward<double>(k.config, p, k.mean.data(), k.std.data(), k.batch, k.taskWeights, acts).total;
+    return forward<double>(k.config, p, k.mean.data(), k.std.data(), k.batch, k.taskWeights, acts, k.mu).total;
 }
 
 std::vector<double> caseGradient(Case &k)
 {
     Activations<double> acts;
     ParamView<const double> p = makeView<const double>(k.layout, k.params.data());
-    const Losses<double> losses = forward<double>(k.config, p, k.mean.data(), k.std.data(), k.batch, k.taskWeights, acts);
+    const Losses<double> losses = forward<double>(k.config, p, k.mean.data(), k.std.data(), k.batch, k.taskWeights,
+                                                  acts, k.mu);
     std::vector<double> grads(k.params.size(), 0.0);
     backward<double>(k.config, p, k.batch, k.taskWeights, losses, acts, makeView<double>(k.layout, grads.data()));
     return grads;
@@ -368,18 +465,23 @@ std::vector<double> caseGradient(Case &k)
 
 } // namespace
 
+const std::vector<AttentionMode> kModes = {AttentionMode::Task, AttentionMode::Shared, AttentionMode::Gated,
+                                           AttentionMode::Uniform};
+
 void TestGradcheck::model_data()
 {
     QTest::addColumn<int>("input");
     QTest::addColumn<int>("mode");
     QTest::addColumn<int>("layers");
+    QTest::addColumn<float>("mu");
     for (int input : {int(InputKind::Text), int(InputKind::Tabular)})
-        for (int mode : {int(AttentionMode::Task), int(AttentionMode::Shared), int(AttentionMode::Gated)})
-            for (int layers : {0, 1, 2}) {
-                const QByteArray name = QByteArray(toString(InputKind(input))) + "/" + toString(AttentionMode(mode))
-                                        + "/N=" + QByteArray::number(layers);
-                QTest::newRow(name.constData()) << input << mode << layers;
-            }
+        for (AttentionMode mode : kModes)
+            for (int layers : {0, 1, 2})
+                for (float mu : {0.0f, 0.7f}) {
+                    const QByteArray name = QByteArray(toString(InputKind(input))) + "/" + toString(mode) + "/N="
+                                            + QByteArray::number(layers) + "/mu=" + QByteArray::number(mu);
+                    QTest::newRow(name.constData()) << input << int(mode) << layers << mu;
+                }
 }
 
 void TestGradcheck::model()
@@ -387,7 +489,19 @@ void TestGradcheck::model()
     QFETCH(int, input);
     QFETCH(int, mode);
     QFETCH(int, layers);
-    Case k = makeCase(InputKind(input), AttentionMode(mode), layers, 100 + input * 10 + mode * 3 + layers);
+    QFETCH(float, mu);
+    Case k = makeCase(InputKind(input), AttentionMode(mode), layers, 100 + input * 10 + mode * 3 + layers, mu);
+    {
+        // The rationale term is in the loss: att_t over P_t, P_1 empty.
+        Activations<double> acts;
+        const Losses<double> l = forward<double>(k.config, makeView<const double>(k.layout, k.params.data()),
+                                                 k.mean.data(), k.std.data(), k.batch, k.taskWeights, acts, k.mu);
+        QCOMPARE(l.rationaleCount, (std::vector<int>{2, 0, 2}));
+        QVERIFY(l.att[0] > 0 && l.att[1] == 0.0 && l.att[2] > 0);
+        double tasks = 0;
+        for (int t = 0; t < 3; ++t) tasks += k.taskWeights[size_t(t)] * l.task[size_t(t)];
+        QVERIFY(std::abs(l.total - (tasks + k.mu * (l.att[0] + l.att[2]))) < 1e-12);
+    }
     const std::vector<double> grads = caseGradient(k);
     Activations<double> acts;
     for (const TensorSpec &spec : k.layout.tensors()) {
@@ -490,6 +604,85 @@ void TestGradcheck::paddingChangesNothing()
             }
     const std::vector<double> g1 = caseGradient(k), g2 = caseGradient(wide);
     for (size_t i = 0; i < g1.size(); ++i) QVERIFY(std::abs(g1[i] - g2[i]) < 1e-10);
+}
+
+// The rationale term alone moves the attention: tabular task 2 has no label,
+// so its query gets a gradient only when mu > 0, and its head none at all.
+void TestGradcheck::rationaleAloneReachesTheQuery()
+{
+    for (float mu : {0.0f, 0.7f}) {
+        Case k = makeCase(InputKind::Tabular, AttentionMode::Task, 1, 8, mu);
+        const std::vector<double> grads = caseGradient(k);
+        const TensorSpec *query = k.layout.find("pool.query");
+        QVERIFY(query);
+        double norm = 0;
+        for (int e = 0; e < k.config.dim; ++e) norm += std::abs(grads[query->offset + size_t(2 * k.config.dim + e)]);
+        if (mu == 0.0f) QCOMPARE(norm, 0.0);
+        else QVERIFY(norm > 1e-6);
+        for (const char *name : {"heads.2.weight", "heads.2.bias"}) {
+            const TensorSpec *head = k.layout.find(name);
+            for (size_t i = 0; i < head->size; ++i) QCOMPARE(grads[head->offset + i], 0.0);
+        }
+    }
+}
+
+void TestGradcheck::embeddingGradient_data()
+{
+    QTest::addColumn<int>("input");
+    QTest::addColumn<int>("mode");
+    QTest::addColumn<int>("layers");
+    for (int input : {int(InputKind::Text), int(InputKind::Tabular)})
+        for (AttentionMode mode : kModes)
+            for (int layers : {0, 2}) {
+                const QByteArray name = QByteArray(toString(InputKind(input))) + "/" + toString(mode) + "/N="
+                                        + QByteArray::number(layers);
+                QTest::newRow(name.constData()) << input << int(mode) << layers;
+            }
+}
+
+// What the explanations read (MODEL.md 9): backwardFromLogits without
+// parameter gradients, seeded with d f / d logits for f = sum over rows b of
+// log softmax(logits[t_b])[c_b], leaves d f / d e in scratch.dh; checked
+// against central differences of forwardFromEmbedding over e itself. Padding
+// rows of e get exactly zero.
+void TestGradcheck::embeddingGradient()
+{
+    QFETCH(int, input);
+    QFETCH(int, mode);
+    QFETCH(int, layers);
+    Case k = makeCase(InputKind(input), AttentionMode(mode), layers, 300 + input * 10 + mode * 3 + layers);
+    const ParamView<const double> p = makeView<const double>(k.layout, k.params.data());
+    const int B = k.batch.B, L = k.batch.L, T = k.config.tasks(), d = k.config.dim;
+    const int task[3] = {0, 2, 1}, cls[3] = {2, 0, 1};  // row b explains class cls[b] of task task[b]
+    Activations<double> acts;
+    embed<double>(k.config, p, k.mean.data(), k.std.data(), k.batch, acts);
+    std::vector<double> e = acts.embed;
+    auto f = [&] {
+        acts.embed = e;
+        forwardFromEmbedding<double>(k.config, p, k.batch, {}, acts);
+        double sum = 0;
+        for (int b = 0; b < B; ++b) {
+            const int C = k.config.classes[size_t(task[b])];
+            sum += std::log(acts.probs[size_t(task[b])][size_t(b * C + cls[b])]);
+        }
+        return sum;
+    };
+    f();
+    std::vector<std::vector<double>> dlogits(static_cast<size_t>(T));
+    for (int b = 0; b < B; ++b) {
+        const int t = task[b], C = k.config.classes[size_t(t)];
+        dlogits[size_t(t)].resize(size_t(B) * C, 0.0);
+        for (int c = 0; c < C; ++c)
+            dlogits[size_t(t)][size_t(b * C + c)] = (c == cls[b] ? 1.0 : 0.0) - acts.probs[size_t(t)][size_t(b * C + c)];
+    }
+    backwardFromLogits<double>(k.config, p, k.batch, dlogits, nullptr, acts, ParamView<double>{});
+    const std::vector<double> de = acts.scratch.dh;
+    QCOMPARE(de.size(), e.size());
+    for (int b = 0; b < B; ++b)
+        for (int j = 0; j < L; ++j)
+            if (!k.batch.mask[size_t(b * L + j)])
+                for (int x = 0; x < d; ++x) QCOMPARE(de[size_t((b * L + j) * d + x)], 0.0);
+    QCOMPARE(checkGradient("d f / d e", e, de, f), 0);
 }
 
 QTEST_APPLESS_MAIN(TestGradcheck)

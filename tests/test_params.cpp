@@ -93,6 +93,13 @@ void TestParams::namesAndShapes()
                              {"heads.1.weight", {2, d}},     {"heads.1.bias", {2}}};
     QCOMPARE(tensorsOf(ParamLayout(smallConfig(InputKind::Tabular, AttentionMode::Shared, 0))), tabular);
 
+    // uniform mode: no keys, queries or gates (MODEL.md 4 and 6)
+    const Tensors uniform = {{"embed.feature_scale", {5, d}}, {"embed.feature_bias", {5, d}},
+                             {"final_ln.weight", {d}},       {"final_ln.bias", {d}},
+                             {"heads.0.weight", {3, d}},     {"heads.0.bias", {3}},
+                             {"heads.1.weight", {2, d}},     {"heads.1.bias", {2}}};
+    QCOMPARE(tensorsOf(ParamLayout(smallConfig(InputKind::Tabular, AttentionMode::Uniform, 0))), uniform);
+
     // contiguous, in order, covering the buffer
     const ParamLayout layout(smallConfig(InputKind::Text, AttentionMode::Task, 1));
     size_t offset = 0;
@@ -109,7 +116,7 @@ void TestParams::viewsPointIntoTheBuffer_data()
     QTest::addColumn<int>("mode");
     QTest::addColumn<int>("layers");
     for (InputKind input : {InputKind::Text, InputKind::Tabular})
-        for (AttentionMode mode : {AttentionMode::Task, AttentionMode::Shared, AttentionMode::Gated})
+        for (AttentionMode mode : {AttentionMode::Task, AttentionMode::Shared, AttentionMode::Gated, AttentionMode::Uniform})
             for (int layers : {0, 2})
                 QTest::addRow("%s/%s/N=%d", toString(input), toString(mode), layers) << int(input) << int(mode) << layers;
 }
@@ -138,8 +145,10 @@ void TestParams::viewsPointIntoTheBuffer()
     std::multiset<float *> expected;
     for (const TensorSpec &t : layout.tensors()) expected.insert(buffer.data() + t.offset);
     QCOMPARE(pointed, expected);
-    // two embedding tensors of the other input kind, and in all but gated mode shared_query and gate
-    QCOMPARE(nulls, size_t(AttentionMode(mode) == AttentionMode::Gated ? 2 : 4));
+    // two embedding tensors of the other input kind, in all but gated mode shared_query and gate,
+    // and in uniform mode the key and the queries too
+    const bool uniform = AttentionMode(mode) == AttentionMode::Uniform;
+    QCOMPARE(nulls, size_t(AttentionMode(mode) == AttentionMode::Gated ? 2 : uniform ? 6 : 4));
 
     auto at = [&](const std::string &name) { return buffer.data() + layout.find(name)->offset; };
     if (InputKind(input) == InputKind::Text) {
@@ -153,8 +162,10 @@ void TestParams::viewsPointIntoTheBuffer()
         QCOMPARE(v.layers[1].k_b, at("encoder.1.attn.k.bias"));
         QCOMPARE(v.layers[1].down_w, at("encoder.1.ffn.down.weight"));
     }
-    QCOMPARE(v.pool_key, at("pool.key.weight"));
-    QCOMPARE(v.query, at("pool.query"));
+    if (!uniform) {
+        QCOMPARE(v.pool_key, at("pool.key.weight"));
+        QCOMPARE(v.query, at("pool.query"));
+    }
     if (AttentionMode(mode) == AttentionMode::Gated) QCOMPARE(v.gate, at("pool.gate"));
     QCOMPARE(v.head_b[1], at("heads.1.bias"));
 }

@@ -48,6 +48,8 @@ private Q_SLOTS:
     void threadsGiveTheSameStep();
     void stopBetweenSteps();
     void learningRateChangeAppliesNextStep();
+    void rationaleWeightAppliesNextStep();
+    void rationaleSupervisionPullsAttention();
     void divergenceKeepsLastGoodWeights();
     void evaluateCountsEverySample();
     void inspectReturnsTheForwardPass();
@@ -169,6 +171,52 @@ void TestTrainer::learningRateChangeAppliesNextStep()
     QCOMPARE(trainer.progress().learningRate, 0.0f);
     // AdamW with lr 0 changes nothing (decay 1 - 0 * wd = 1)
     QVERIFY(s.model.params == before);
+}
+
+// mu (MODEL.md 5b) is part of the step's loss from the step after it is set,
+// and the model records it for its checkpoint.
+void TestTrainer::rationaleWeightAppliesNextStep()
+{
+    Setup s = makeSetup("builtin:reviews?n=64");
+    TrainConfig tc;
+    tc.steps = 4;
+    Trainer trainer(s.model, s.train, tc);
+    auto sum = [](const std::vector<float> &v) {
+        double total = 0;
+        for (float x : v) total += x;
+        return total;
+    };
+    QVERIFY(trainer.step());
+    const Progress first = trainer.progress();
+    QCOMPARE(first.rationaleLoss.size(), s.data.tasks.size());
+    for (float att : first.rationaleLoss) QVERIFY(att > 0);  // every review has its cue words
+    QVERIFY(std::abs(first.loss - sum(first.taskLoss)) < 1e-5);
+    QCOMPARE(s.model.rationaleWeight, 0.0f);
+    trainer.setRationaleWeight(2.0f);
+    QVERIFY(trainer.step());
+    const Progress second = trainer.progress();
+    QVERIFY(std::abs(second.loss - (sum(second.taskLoss) + 2.0 * sum(second.rationaleLoss))) < 1e-4);
+    QCOMPARE(s.model.rationaleWeight, 2.0f);
+}
+
+// With one encoder layer the attention need not look at the evidence; the
+// rationale term makes it (mass on the cue words well above the run without).
+void TestTrainer::rationaleSupervisionPullsAttention()
+{
+    std::vector<double> mass[2];
+    for (float mu : {0.0f, 1.0f}) {
+        Setup s = makeSetup("builtin:reviews?n=400");
+        TrainConfig tc;
+        tc.steps = 150;
+        tc.rationaleWeight = mu;
+        Trainer trainer(s.model, s.train, tc);
+        while (trainer.step()) {}
+        for (const TaskMetrics &m : evaluate(s.model, s.val).tasks) mass[mu > 0].push_back(*m.rationaleMass);
+    }
+    for (size_t t = 0; t < mass[0].size(); ++t) {
+        qInfo("task %zu: rationale mass %.3f without, %.3f with mu = 1", t, mass[0][t], mass[1][t]);
+        QVERIFY(mass[1][t] > mass[0][t] + 0.2);
+    }
 }
 
 void TestTrainer::divergenceKeepsLastGoodWeights()
