@@ -26,8 +26,9 @@ bool AttentionSample::hasRationale(int task) const
 {
     if (task < 0 || task >= int(rationale.size()))
         return false;
-    for (uint8_t r : rationale[size_t(task)])
-        if (r)
+    const std::vector<uint8_t> &r = rationale[size_t(task)];
+    for (size_t j = 0; j < r.size(); ++j)
+        if (r[j] && (j >= mask.size() || mask[j]))
             return true;
     return false;
 }
@@ -237,6 +238,7 @@ AttentionSnapshot makeSnapshot(const Model &model, const EncodedDataset &data,
             }
             s.labels.assign(es.labels.begin(), es.labels.end());
             s.labels.resize(size_t(T), -1);
+            s.mask = es.mask;
             s.rationale = es.rationale;
             s.rationale.resize(size_t(T));
             s.weights = std::move(outputs[b].pool);
@@ -248,35 +250,23 @@ AttentionSnapshot makeSnapshot(const Model &model, const EncodedDataset &data,
         }
     }
 
-    // Rationale agreement over the samples that have one (as evaluate() does per sample).
+    // Rationale agreement over the samples that have one: the one implementation evaluate() uses.
     snap.rationaleMass.assign(size_t(T), std::nullopt);
     snap.rationaleAuprc.assign(size_t(T), std::nullopt);
     for (int t = 0; t < T; ++t) {
-        double mass = 0, auprc = 0;
-        int nMass = 0, nAuprc = 0;
+        Mean mass, auprc;
         for (const AttentionSample &s : snap.samples) {
-            if (!s.hasRationale(t) || t >= int(s.weights.size()))
+            if (t >= int(s.weights.size()) || t >= int(s.rationale.size()))
                 continue;
             const std::vector<float> &w = s.weights[size_t(t)];
             const std::vector<uint8_t> &r = s.rationale[size_t(t)];
-            const size_t n = std::min(w.size(), r.size());
-            double m = 0;
-            std::vector<double> scores(n);
-            std::vector<uint8_t> relevant(n);
-            for (size_t j = 0; j < n; ++j) {
-                if (r[j]) m += w[j];
-                scores[j] = w[j];
-                relevant[j] = r[j];
-            }
-            mass += m;
-            ++nMass;
-            if (const std::optional<double> ap = averagePrecision(scores, relevant)) {
-                auprc += *ap;
-                ++nAuprc;
-            }
+            const Plausibility p = plausibility(w.data(), s.mask.data(), r.data(),
+                                                std::min({w.size(), r.size(), s.mask.size()}), true);
+            mass.add(p.mass);
+            auprc.add(p.auprc);
         }
-        if (nMass) snap.rationaleMass[size_t(t)] = mass / nMass;
-        if (nAuprc) snap.rationaleAuprc[size_t(t)] = auprc / nAuprc;
+        snap.rationaleMass[size_t(t)] = mass.value();
+        snap.rationaleAuprc[size_t(t)] = auprc.value();
     }
     return snap;
 }

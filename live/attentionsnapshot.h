@@ -31,6 +31,7 @@ struct AttentionSample {
     std::vector<std::string> tokens;        // text: tokens; tabular: feature names (one per position)
     std::vector<float> values;              // tabular: raw feature values (NaN = missing); empty for text
     std::vector<int> labels;                // per task: gold class index, -1 = missing
+    std::vector<uint8_t> mask;              // [token] 1 = real (a missing tabular feature is 0)
     std::vector<std::vector<uint8_t>> rationale;  // [task][token] 1 = rationale; empty per task = none given
     std::vector<std::vector<float>> weights;      // [task][token] pooling attention a[t, j]
     std::vector<std::vector<float>> probs;        // [task][class]
@@ -42,7 +43,7 @@ struct AttentionSample {
 
     int tokenCount() const { return int(tokens.size()); }
     int predicted(int task) const;          // argmax of probs[task], -1 when none
-    bool hasRationale(int task) const;      // a rationale with at least one token
+    bool hasRationale(int task) const;      // a rationale with at least one real token
 };
 
 struct AttentionSnapshot {
@@ -53,7 +54,8 @@ struct AttentionSnapshot {
     std::vector<TaskInfo> tasks;
     std::vector<float> gates;               // gated mode: sigmoid(pool.gate[t]); empty otherwise
     // Over the snapshot's samples that have a rationale for the task: mean
-    // attention mass on the rationale and mean AUPRC of attention against it.
+    // attention mass on the rationale and mean AUPRC of attention against it
+    // (plausibility(), as evaluate() computes them).
     std::vector<std::optional<double>> rationaleMass, rationaleAuprc;
     std::vector<AttentionSample> samples;
     // Bytes of maps a sample could keep at most (SnapshotLimits::keepLimit):

@@ -66,6 +66,7 @@ private slots:
     void exportsNeverReplaceDevices();
     void exportsQuoteNamesFromTheData();
     void selfAttentionLabelsAreElided();
+    void snapshotAgreesWithEvaluate();
 
 private:
     void trainSteps(int steps);
@@ -733,6 +734,50 @@ void TestAttention::selfAttentionLabelsAreElided()
         QCOMPARE(ticks.value(0), elidedName(huge));
         QCOMPARE(ticks.value(1), QStringLiteral("short"));
     }
+}
+
+// Rationale agreement has one implementation (plausibility(), MODEL.md 9):
+// the live snapshot and evaluate() give the same mass and AUPRC for the same
+// weights. Tabular data whose rationale features are missing in some samples
+// made them differ: the snapshot counted a missing feature (weight 0) as a
+// rationale token, and a sample with all of them missing as one with mass 0.
+void TestAttention::snapshotAgreesWithEvaluate()
+{
+    Dataset data;
+    data.source = "rationales.csv";
+    data.input = InputKind::Tabular;
+    data.featureNames = {"a", "b", "c", "d"};
+    data.tasks = {{"alarm", {"off", "on"}}};
+    const float nan = std::nanf("");
+    const std::vector<std::vector<float>> rows = {
+        {1.0f, 2.0f, 0.5f, -1.0f},  // a and b present
+        {nan, 1.5f, 0.0f, 2.0f},    // a missing
+        {nan, nan, 1.0f, 0.5f},     // a and b missing: no rationale token
+        {0.2f, -0.4f, 1.2f, 0.3f},  // no rationale given
+    };
+    for (size_t i = 0; i < rows.size(); ++i) {
+        Sample sample;
+        sample.features = rows[i];
+        sample.labels = {int(i % 2)};
+        sample.rationales = {i < 3 ? std::vector<Span>{{0, 2}} : std::vector<Span>{}};
+        data.samples.push_back(sample);
+    }
+    const std::vector<int> all = {0, 1, 2, 3};
+    ModelConfig config;
+    config.layers = 1;
+    const Model model = createModel(data, all, config, 5);
+    const EncodedDataset encoded = encodeDataset(data, all, Vocabulary(), config.maxLen);
+    const EvalResult evaluated = evaluate(model, encoded);
+    const AttentionSnapshot snapshot = makeSnapshot(model, encoded, all, 0, &data);
+    QVERIFY(evaluated.tasks[0].rationaleMass && evaluated.tasks[0].rationaleAuprc);
+    QVERIFY(snapshot.rationaleMass[0] && snapshot.rationaleAuprc[0]);
+    qInfo("evaluate: mass %.4f AUPRC %.4f; snapshot: mass %.4f AUPRC %.4f", *evaluated.tasks[0].rationaleMass,
+          *evaluated.tasks[0].rationaleAuprc, *snapshot.rationaleMass[0], *snapshot.rationaleAuprc[0]);
+    QVERIFY(std::abs(*snapshot.rationaleMass[0] - *evaluated.tasks[0].rationaleMass) < 1e-6);
+    QVERIFY(std::abs(*snapshot.rationaleAuprc[0] - *evaluated.tasks[0].rationaleAuprc) < 1e-6);
+    // The sample whose rationale features are all missing has no rationale token.
+    QVERIFY(snapshot.samples[0].hasRationale(0) && snapshot.samples[1].hasRationale(0));
+    QVERIFY(!snapshot.samples[2].hasRationale(0) && !snapshot.samples[3].hasRationale(0));
 }
 
 QTEST_MAIN(TestAttention)
