@@ -12,6 +12,7 @@
 #include "runplan.h"
 #include "trainer.h"
 
+#include <chrono>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
@@ -31,6 +32,7 @@ int eval(const std::vector<std::string> &args);
 int attention(const std::vector<std::string> &args);
 int bench(const std::vector<std::string> &args);
 int summary(const std::vector<std::string> &args);
+int explain(const std::vector<std::string> &args);
 
 // What the command is working on, for the message when memory runs out
 // anyway (std::bad_alloc says nothing of the file): "<file>: out of memory
@@ -73,6 +75,11 @@ EncodedDataset encodeFor(const Model &model, const Dataset &data, const std::vec
 
 std::vector<int> range(int n);
 
+// The samples of a split ("train", "val" or "all") as train makes it from
+// valFraction and seed; Failure, naming --val-fraction, when it is empty.
+std::vector<int> splitIndices(const ArgParser &parser, const Dataset &data, const std::string &which,
+                              double valFraction, uint64_t seed);
+
 // Registers --task-weight on a parser, and resolves its NAME=W values against
 // the tasks (one weight per task, 1 when not given; UsageError for an unknown
 // task or a bad weight).
@@ -88,5 +95,44 @@ void printEval(std::FILE *out, const EvalResult &result, const std::vector<TaskI
 
 // Writes the document's end; Failure when the output could not be written.
 void finishJson(JsonWriter &json, const std::string &where);
+
+// A one-sample dataset for --text: the model's tasks, every label missing.
+Dataset textDataset(const Model &model, const std::string &text);
+// What attention and explain look at: --text (one sample, for a text model;
+// UsageError otherwise or when it has no token) or --data, whose input kind
+// (and tabular features) must be the checkpoint's (else Failure). Labels and
+// rationales as the data has them.
+Dataset loadInput(const ArgParser &parser, const Model &model, const std::string &checkpoint);
+// Labels are not needed to look at attention: the data takes the model's
+// tasks with every label and rationale missing, so unlabelled files work too.
+void dropLabels(const Model &model, Dataset *data);
+
+// Where a command writes its --out stream (standard output when path is
+// empty), opened as checkOutputFile allows; and its closing, Failure when
+// what was written did not arrive.
+std::FILE *openOutput(const std::string &path);
+void closeOutput(std::FILE *out, const std::string &path, bool written);
+
+// The progress line on stderr: on a terminal rewritten in place at most ten
+// times a second; otherwise a plain line every few seconds. Nothing shows
+// before `delay` has passed (a short run stays quiet).
+class ProgressLine {
+public:
+    explicit ProgressLine(bool enabled, std::chrono::milliseconds delay = std::chrono::milliseconds(0));
+
+    void update(const std::string &text, bool force);
+    // Wipes the line so that other output can follow.
+    void clear();
+    // Leaves the last line standing and ends it.
+    void end();
+
+private:
+    using Clock = std::chrono::steady_clock;
+    bool m_enabled, m_terminal;
+    bool m_started = false;
+    Clock::time_point m_created, m_last;
+    std::chrono::milliseconds m_delay;
+    size_t m_width = 0;
+};
 
 } // namespace attnscope::cli

@@ -3,7 +3,11 @@
 #include "memorybudget.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+
+#include <unistd.h>
 
 namespace attnscope::cli {
 
@@ -160,6 +164,22 @@ std::vector<int> range(int n)
     return indices;
 }
 
+std::vector<int> splitIndices(const ArgParser &parser, const Dataset &data, const std::string &which,
+                              double valFraction, uint64_t seed)
+{
+    std::vector<int> indices;
+    if (which == "all") {
+        indices = range(int(data.samples.size()));
+    } else {
+        Split split = splitDataset(data, valFraction, seed);
+        indices = which == "train" ? std::move(split.train) : std::move(split.val);
+    }
+    if (indices.empty())
+        throw Failure(data.source + ": the " + which + " split is empty (" + std::to_string(data.samples.size())
+                      + " samples, --val-fraction " + parser.string("val-fraction", "0.2") + ")");
+    return indices;
+}
+
 void addTaskWeightOption(ArgParser &parser)
 {
     parser.addOption("task-weight", "NAME=W", "weight lambda of a task's loss", "1 for every task", true);
@@ -243,6 +263,112 @@ void finishJson(JsonWriter &json, const std::string &where)
 {
     if (!json.finish())
         throw Failure(where + ": could not write the output");
+}
+
+Dataset textDataset(const Model &model, const std::string &text)
+{
+    Dataset data;
+    data.source = "--text";
+    data.input = InputKind::Text;
+    data.tasks = model.tasks;
+    Sample sample;
+    sample.text = text;
+    sample.labels.assign(model.tasks.size(), -1);
+    sample.rationales.assign(model.tasks.size(), {});
+    data.samples.push_back(std::move(sample));
+    return data;
+}
+
+Dataset loadInput(const ArgParser &parser, const Model &model, const std::string &checkpoint)
+{
+    if (parser.isSet("text")) {
+        if (model.config.input != InputKind::Text)
+            parser.fail("text", checkpoint + " is a tabular model; use --data");
+        if (tokenize(parser.string("text"), model.config.maxLen).empty())
+            parser.fail("text", "the text has no tokens");
+        return textDataset(model, parser.string("text"));
+    }
+    Dataset data = loadData(parser.string("data"), columnOptions(parser));
+    if (data.input != model.config.input)
+        throw Failure(data.source + " is " + toString(data.input) + " data but " + checkpoint + " is a "
+                      + toString(model.config.input) + " model");
+    if (data.input == InputKind::Tabular && data.featureNames != model.features)
+        throw Failure(data.source + ": its features differ from those of " + checkpoint);
+    return data;
+}
+
+void dropLabels(const Model &model, Dataset *data)
+{
+    data->tasks = model.tasks;
+    for (Sample &sample : data->samples) {
+        sample.labels.assign(model.tasks.size(), -1);
+        sample.rationales.assign(model.tasks.size(), {});
+    }
+}
+
+std::FILE *openOutput(const std::string &path)
+{
+    if (path.empty())
+        return stdout;
+    std::string error;
+    const int fd = openOutputStream(path, &error);
+    if (fd < 0)
+        throw Failure(error);
+    std::FILE *out = fdopen(fd, "w");
+    if (!out) {
+        ::close(fd);
+        throw Failure(path + ": cannot open for writing: " + std::strerror(errno));
+    }
+    return out;
+}
+
+void closeOutput(std::FILE *out, const std::string &path, bool written)
+{
+    if (out != stdout && std::fclose(out) != 0)
+        throw Failure(path + ": could not write the output");
+    if (!written)
+        throw Failure((path.empty() ? std::string("standard output") : path) + ": could not write the output");
+}
+
+ProgressLine::ProgressLine(bool enabled, std::chrono::milliseconds delay)
+    : m_enabled(enabled), m_terminal(isatty(STDERR_FILENO) == 1), m_created(Clock::now()), m_delay(delay)
+{
+}
+
+void ProgressLine::update(const std::string &text, bool force)
+{
+    if (!m_enabled)
+        return;
+    const Clock::time_point now = Clock::now();
+    const auto interval = m_terminal ? std::chrono::milliseconds(100) : std::chrono::milliseconds(5000);
+    if (!force && (now - m_created < m_delay || (m_started && now - m_last < interval)))
+        return;
+    m_started = true;
+    m_last = now;
+    if (!m_terminal) {
+        std::fprintf(stderr, "%s\n", text.c_str());
+        return;
+    }
+    const size_t pad = m_width > text.size() ? m_width - text.size() : 0;
+    std::fprintf(stderr, "\r%s%s", text.c_str(), std::string(pad, ' ').c_str());
+    std::fflush(stderr);
+    m_width = text.size();
+}
+
+void ProgressLine::clear()
+{
+    if (m_enabled && m_terminal && m_width > 0) {
+        std::fprintf(stderr, "\r%s\r", std::string(m_width, ' ').c_str());
+        std::fflush(stderr);
+        m_width = 0;
+    }
+}
+
+void ProgressLine::end()
+{
+    if (m_enabled && m_terminal && m_width > 0)
+        std::fputc('\n', stderr);
+    m_width = 0;
 }
 
 } // namespace attnscope::cli

@@ -45,16 +45,7 @@ int eval(const std::vector<std::string> &args)
     requireCompatible(data, model, checkpoint);
     const std::vector<float> weights = taskWeights(p, model.tasks);
 
-    std::vector<int> indices;
-    if (which == "all") {
-        indices = range(int(data.samples.size()));
-    } else {
-        Split split = splitDataset(data, valFraction, seed);
-        indices = which == "train" ? std::move(split.train) : std::move(split.val);
-    }
-    if (indices.empty())
-        throw Failure(spec + ": the " + which + " split is empty (" + std::to_string(data.samples.size())
-                      + " samples, --val-fraction " + p.string("val-fraction", "0.2") + ")");
+    const std::vector<int> indices = splitIndices(p, data, which, valFraction, seed);
     const EncodedDataset encoded = encodeFor(model, data, indices);
     // evaluate() takes batches that fit; one sample must.
     if (std::string problem = checkPassMemory(spec, model.config, longestSample(encoded), false, double(memoryBudget()));
@@ -76,32 +67,6 @@ int eval(const std::vector<std::string> &args)
 }
 
 namespace {
-
-// The samples of a one-sample dataset for --text; labels missing.
-Dataset textDataset(const Model &model, const std::string &text)
-{
-    Dataset data;
-    data.source = "--text";
-    data.input = InputKind::Text;
-    data.tasks = model.tasks;
-    Sample sample;
-    sample.text = text;
-    sample.labels.assign(model.tasks.size(), -1);
-    sample.rationales.assign(model.tasks.size(), {});
-    data.samples.push_back(std::move(sample));
-    return data;
-}
-
-// Labels are not needed to look at attention: the data takes the model's
-// tasks with every label missing, so unlabelled files work too.
-void dropLabels(const Model &model, Dataset *data)
-{
-    data->tasks = model.tasks;
-    for (Sample &sample : data->samples) {
-        sample.labels.assign(model.tasks.size(), -1);
-        sample.rationales.assign(model.tasks.size(), {});
-    }
-}
 
 void writeSample(JsonWriter &w, const Model &model, const EncodedSample &sample, const SampleOutputs &out)
 {
@@ -144,22 +109,8 @@ int attention(const std::vector<std::string> &args)
     checkFileOptions(p, {"checkpoint", "data"}, {{"out", OutputMode::Stream}});
 
     const Model model = loadModel(checkpoint);
-    Dataset data;
-    if (p.isSet("text")) {
-        if (model.config.input != InputKind::Text)
-            p.fail("text", checkpoint + " is a tabular model; use --data");
-        if (tokenize(p.string("text"), model.config.maxLen).empty())
-            p.fail("text", "the text has no tokens");
-        data = textDataset(model, p.string("text"));
-    } else {
-        data = loadData(p.string("data"), columnOptions(p));
-        if (data.input != model.config.input)
-            throw Failure(data.source + " is " + toString(data.input) + " data but " + checkpoint
-                          + " is a " + toString(model.config.input) + " model");
-        if (data.input == InputKind::Tabular && data.featureNames != model.features)
-            throw Failure(data.source + ": its features differ from those of " + checkpoint);
-        dropLabels(model, &data);
-    }
+    Dataset data = loadInput(p, model, checkpoint);
+    dropLabels(model, &data);
     size_t count = data.samples.size();
     if (limit >= 0)
         count = std::min(count, size_t(limit));
@@ -179,18 +130,7 @@ int attention(const std::vector<std::string> &args)
     const size_t chunk = size_t(std::clamp(budget / 4 / maps, 1.0, 128.0));
     workingOn(source, "taking the attention of " + checkpoint + " on it");
 
-    std::FILE *out = stdout;
-    if (!outPath.empty()) {
-        std::string error;
-        const int fd = openOutputStream(outPath, &error);
-        if (fd < 0)
-            throw Failure(error);
-        out = fdopen(fd, "w");
-        if (!out) {
-            ::close(fd);
-            throw Failure(outPath + ": cannot open for writing: " + std::strerror(errno));
-        }
-    }
+    std::FILE *out = openOutput(outPath);
     JsonWriter w(out, false);
     w.beginObject();
     w.key("samples");
@@ -209,11 +149,7 @@ int attention(const std::vector<std::string> &args)
     }
     w.endArray();
     w.endObject();
-    const bool ok = w.finish();
-    if (out != stdout && std::fclose(out) != 0)
-        throw Failure(outPath + ": could not write the output");
-    if (!ok)
-        throw Failure((outPath.empty() ? std::string("standard output") : outPath) + ": could not write the output");
+    closeOutput(out, outPath, w.finish());
     return ExitOk;
 }
 

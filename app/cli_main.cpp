@@ -17,6 +17,7 @@ const char *const usage =
     "  train      train a model on a dataset and write a checkpoint\n"
     "  eval       score a checkpoint on a split of a dataset\n"
     "  attention  write a checkpoint's attention on a text or dataset as JSON\n"
+    "  explain    five explanation scores per token and how faithful each is, as JSON\n"
     "  bench      time training steps of the core\n"
     "  summary    what a dataset holds: splits, classes, vocabulary or feature ranges, lengths\n"
     "\n"
@@ -49,12 +50,14 @@ int run(const std::vector<std::string> &args)
         return cli::eval(rest);
     if (command == "attention")
         return cli::attention(rest);
+    if (command == "explain")
+        return cli::explain(rest);
     if (command == "bench")
         return cli::bench(rest);
     if (command == "summary")
         return cli::summary(rest);
     throw UsageError("attnscope-cli: unknown command '" + command
-                     + "' (the commands are train, eval, attention, bench and summary; see attnscope-cli --help)");
+                     + "' (the commands are train, eval, attention, explain, bench and summary; see attnscope-cli --help)");
 }
 
 int runCatching(const std::vector<std::string> &args)

@@ -19,58 +19,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The progress line on stderr: on a terminal rewritten in place at most ten
-// times a second; otherwise a plain line every few seconds.
-class ProgressLine {
-public:
-    explicit ProgressLine(bool enabled)
-        : m_enabled(enabled), m_terminal(isatty(STDERR_FILENO) == 1)
-    {
-    }
-
-    void update(const std::string &text, bool force)
-    {
-        if (!m_enabled)
-            return;
-        const Clock::time_point now = Clock::now();
-        const auto interval = m_terminal ? std::chrono::milliseconds(100) : std::chrono::milliseconds(5000);
-        if (!force && m_started && now - m_last < interval)
-            return;
-        m_started = true;
-        m_last = now;
-        if (!m_terminal) {
-            std::fprintf(stderr, "%s\n", text.c_str());
-            return;
-        }
-        const size_t pad = m_width > text.size() ? m_width - text.size() : 0;
-        std::fprintf(stderr, "\r%s%s", text.c_str(), std::string(pad, ' ').c_str());
-        std::fflush(stderr);
-        m_width = text.size();
-    }
-    // Wipes the line so that other output can follow.
-    void clear()
-    {
-        if (m_enabled && m_terminal && m_width > 0) {
-            std::fprintf(stderr, "\r%s\r", std::string(m_width, ' ').c_str());
-            std::fflush(stderr);
-            m_width = 0;
-        }
-    }
-    // Leaves the last line standing and ends it.
-    void end()
-    {
-        if (m_enabled && m_terminal && m_width > 0)
-            std::fputc('\n', stderr);
-        m_width = 0;
-    }
-
-private:
-    bool m_enabled, m_terminal;
-    bool m_started = false;
-    Clock::time_point m_last;
-    size_t m_width = 0;
-};
-
 // The --metrics file: one row per step, the validation columns filled on the
 // last step of each epoch (see docs/cli.md). Each row goes out whole in one
 // write, so that a run killed at any moment leaves whole rows only; after a
@@ -235,7 +183,8 @@ int train(const std::vector<std::string> &args)
     p.addOption("heads", "H", "attention heads (--dim must be a multiple of H)", "4");
     p.addOption("dim", "D", "model width", "64");
     p.addOption("ffn", "F", "feed-forward width", "256, or 4 x --dim when --dim is given");
-    p.addOption("mode", "MODE", "task attention: task, shared or gated", "task");
+    p.addOption("mode", "MODE", "task attention: task, shared, gated or uniform (the control)", "task");
+    p.addOption("rationale-weight", "MU", "weight of the rationale supervision term (0 = off)", "0");
     p.addOption("max-len", "L", "text: tokens kept per sample", "64");
     p.addOption("optimizer", "NAME", "adamw, adam or sgd", "adamw");
     p.addOption("lr", "X", "learning rate", "0.003");
@@ -274,7 +223,7 @@ int train(const std::vector<std::string> &args)
     mc.dim = int(p.integer("dim", 64, 1, 1 << 16));
     mc.ffn = int(p.integer("ffn", p.isSet("dim") ? 4 * int64_t(mc.dim) : 256, 1, 1 << 20));
     mc.maxLen = int(p.integer("max-len", 64, 1, 1 << 20));
-    if (!parseAttentionMode(p.choice("mode", "task", {"task", "shared", "gated"}), &mc.mode))
+    if (!parseAttentionMode(p.choice("mode", "task", {"task", "shared", "gated", "uniform"}), &mc.mode))
         p.fail("mode", "unknown mode");
     if (mc.dim % mc.heads != 0)
         p.fail("heads", "--dim " + std::to_string(mc.dim) + " is not a multiple of " + std::to_string(mc.heads));
@@ -295,6 +244,7 @@ int train(const std::vector<std::string> &args)
     tc.seed = p.unsignedInteger("seed", 1);
     tc.shuffle = !p.isSet("no-shuffle");
     tc.threads = int(p.integer("threads", 1, 1, 1024));
+    tc.rationaleWeight = float(p.number("rationale-weight", 0.0, 0.0, 1e6));
     const bool json = p.isSet("json");
     const std::string metricsPath = p.string("metrics");
 
@@ -317,6 +267,8 @@ int train(const std::vector<std::string> &args)
     if (!plan.misfit.empty())
         throw Failure(plan.misfit);
     tc.taskWeights = taskWeights(p, data.tasks);
+    if (tc.rationaleWeight > 0 && !data.hasRationales())
+        std::fprintf(stderr, "warning: --rationale-weight has no effect: %s has no rationales\n", spec.c_str());
     TrainingSetup setup;
     std::string error;
     if (!buildSetup(data, plan, tc, valFraction, &setup, &error))

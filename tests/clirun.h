@@ -2,9 +2,13 @@
 // that call it as users and scripts do (test_cli, test_cli_datasets).
 #pragma once
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
+#include <QSet>
 #include <QString>
 #include <QStringList>
+#include <QtDebug>
 
 struct Run {
     int code = -1; // exit code; -1 when it crashed or timed out
@@ -30,3 +34,22 @@ inline Run cli(const QStringList &args, int timeoutMs = 120000, const QString &s
     run.err = QString::fromUtf8(process.readAllStandardError());
     return run;
 }
+
+// The JSON object a command printed (empty, with a warning, when it is not one).
+inline QJsonObject parseObject(const QString &text)
+{
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8(), &error);
+    if (error.error != QJsonParseError::NoError || !doc.isObject())
+        qWarning().noquote() << "not a JSON object:" << error.errorString() << text.left(500);
+    return doc.object();
+}
+
+inline QSet<QString> keys(const QJsonObject &object)
+{
+    const QStringList list = object.keys();
+    return QSet<QString>(list.begin(), list.end());
+}
+
+// "exit 1: <stderr>", for a failed check's message.
+inline QString why(const Run &run) { return QStringLiteral("exit %1: %2").arg(run.code).arg(run.err); }

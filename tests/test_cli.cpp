@@ -20,21 +20,6 @@
 
 namespace {
 
-QJsonObject parseObject(const QString &text)
-{
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8(), &error);
-    if (error.error != QJsonParseError::NoError || !doc.isObject())
-        qWarning().noquote() << "not a JSON object:" << error.errorString() << text.left(500);
-    return doc.object();
-}
-
-QSet<QString> keys(const QJsonObject &object)
-{
-    const QStringList list = object.keys();
-    return QSet<QString>(list.begin(), list.end());
-}
-
 const QString data = QStringLiteral("builtin:reviews?n=200");
 
 QByteArray slurp(const QString &path)
@@ -43,7 +28,6 @@ QByteArray slurp(const QString &path)
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
-QString why(const Run &run) { return QStringLiteral("exit %1: %2").arg(run.code).arg(run.err); }
 
 } // namespace
 

@@ -1,0 +1,244 @@
+// attnscope-cli explain: the five scores of MODEL.md 9 for every sample and
+// task, their faithfulness (ERASER's comprehensiveness and sufficiency
+// against a seeded random ranking) and plausibility (AUPRC, mass), per
+// sample and as the set's means; computed by the core (core/explain.h).
+#include "cli.h"
+#include "explain.h"
+
+#include <algorithm>
+
+namespace attnscope::cli {
+
+namespace {
+
+// The scores asked for with --methods, in Method order.
+std::vector<Method> parseMethods(const ArgParser &p)
+{
+    std::vector<Method> methods;
+    const std::string text = p.string("methods", "attention,rollout,gradient,integrated,occlusion");
+    size_t pos = 0;
+    while (pos <= text.size()) {
+        size_t comma = text.find(',', pos);
+        if (comma == std::string::npos)
+            comma = text.size();
+        const std::string name = text.substr(pos, comma - pos);
+        Method m = Method::Attention;
+        if (!parseMethod(name, &m) || m == Method::Random)
+            p.fail("methods", "'" + name + "' is not one of attention, rollout, gradient, integrated, occlusion");
+        if (std::find(methods.begin(), methods.end(), m) != methods.end())
+            p.fail("methods", "'" + name + "' is named twice");
+        methods.push_back(m);
+        pos = comma + 1;
+    }
+    std::sort(methods.begin(), methods.end());
+    return methods;
+}
+
+// One method's figures. A sample's: auprc where it has a rationale token,
+// mass for attention and rollout only. The set's (means): every key, null
+// where there is no value.
+void writeFaithfulness(JsonWriter &w, Method m, const Faithfulness &f)
+{
+    w.beginObject();
+    w.key("comprehensiveness");
+    w.value(f.comprehensiveness);
+    w.key("sufficiency");
+    w.value(f.sufficiency);
+    if (f.auprc) {
+        w.key("auprc");
+        w.value(*f.auprc);
+        if (isDistribution(m)) {
+            w.key("mass");
+            w.value(f.mass);
+        }
+    }
+    w.endObject();
+}
+
+void writeSample(JsonWriter &w, const Model &model, const EncodedSample &sample, const SampleExplanation &e,
+                 const std::vector<Method> &methods)
+{
+    w.beginObject();
+    w.key("tokens");
+    w.beginArray();
+    for (int j : e.real)
+        w.value(model.config.input == InputKind::Text ? sample.tokens[size_t(j)].text : model.features[size_t(j)]);
+    w.endArray();
+    w.key("tasks");
+    w.beginObject();
+    for (size_t t = 0; t < e.tasks.size(); ++t) {
+        const TaskExplanation &te = e.tasks[t];
+        if (te.cls < 0)
+            continue;  // --class gold without a label
+        w.key(model.tasks[t].name);
+        w.beginObject();
+        w.key("class");
+        w.value(model.tasks[t].classes[size_t(te.cls)]);
+        w.key("scores");
+        w.beginObject();
+        for (Method m : methods) {
+            w.key(toString(m));
+            w.array(te.scores[size_t(m)]);
+        }
+        w.endObject();
+        if (te.integratedDelta) {
+            w.key("integrated_delta");
+            w.value(*te.integratedDelta);
+        }
+        w.key("faithfulness");
+        w.beginObject();
+        for (int m = 0; m < MethodCount; ++m)
+            if (te.faithfulness[size_t(m)]) {
+                w.key(toString(Method(m)));
+                writeFaithfulness(w, Method(m), *te.faithfulness[size_t(m)]);
+            }
+        w.endObject();
+        w.endObject();
+    }
+    w.endObject();
+    w.endObject();
+}
+
+void writeSummary(JsonWriter &w, const Model &model, const FaithfulnessSummary &s, const std::vector<Method> &methods)
+{
+    std::vector<Method> all = methods;
+    all.push_back(Method::Random);
+    w.beginObject();
+    for (size_t t = 0; t < model.tasks.size(); ++t) {
+        w.key(model.tasks[t].name);
+        w.beginObject();
+        for (Method m : all) {
+            const size_t i = size_t(m);
+            w.key(toString(m));
+            w.beginObject();
+            w.key("comprehensiveness");
+            w.value(s.comprehensiveness[t][i].value());
+            w.key("sufficiency");
+            w.value(s.sufficiency[t][i].value());
+            w.key("auprc");
+            w.value(s.auprc[t][i].value());
+            w.key("mass");
+            w.value(s.mass[t][i].value());
+            w.endObject();
+        }
+        w.endObject();
+    }
+    w.endObject();
+}
+
+// Whether the data's tasks and classes are the model's, so that its labels
+// and rationales mean the same.
+bool sameTasks(const Dataset &data, const Model &model, const std::string &checkpoint)
+{
+    try {
+        requireCompatible(data, model, checkpoint);
+        return true;
+    } catch (const Failure &) {
+        return false;
+    }
+}
+
+} // namespace
+
+int explain(const std::vector<std::string> &args)
+{
+    ArgParser p("attnscope-cli explain", "--checkpoint CKPT (--data SPEC | --text \"...\") [options]",
+                "Explains each prediction with five scores per token (attention, rollout, gradient x input,\n"
+                "integrated gradients, occlusion) and measures how faithful each is: ERASER's\n"
+                "comprehensiveness and sufficiency of its ranking (and of a seeded random ranking, the\n"
+                "floor), and where the data has rationales, its AUPRC and attention mass on them.\n"
+                "Writes JSON (docs/cli.md): per sample and task, and the set's means per task.");
+    p.addOption("checkpoint", "CKPT", "the model (safetensors)");
+    p.addOption("data", "SPEC", "dataset: a CSV, TSV or JSONL file or builtin:NAME[?n=N&seed=S]");
+    p.addOption("text", "TEXT", "one text to explain (text models)");
+    p.addOption("split", "NAME", "samples of --data: train, val or all (as 'train' split them)", "all");
+    p.addOption("val-fraction", "F", "validation fraction used by train", "0.2");
+    p.addOption("seed", "S", "seed used by train; also seeds the random ranking", "1");
+    p.addOption("class", "WHICH", "the class explained: predicted, or gold (samples without a label are left out)",
+                "predicted");
+    p.addOption("ig-steps", "S", "steps of integrated gradients", "20");
+    p.addOption("methods", "LIST", "scores to compute, comma-separated",
+                "attention,rollout,gradient,integrated,occlusion");
+    p.addFlag("summary", "print only the set's means ({\"faithfulness\": ...})");
+    p.addOption("out", "FILE", "write the JSON here", "standard output");
+    addColumnOptions(p);
+    if (!p.parse(args)) {
+        std::fputs(p.help().c_str(), stdout);
+        return ExitOk;
+    }
+    const std::string checkpoint = p.required("checkpoint");
+    p.exclusive("data", "text");
+    p.exclusive("split", "text");
+    if (!p.isSet("data") && !p.isSet("text"))
+        throw UsageError(p.command() + ": --data or --text is required (see " + p.command() + " --help)");
+    const std::string which = p.choice("split", "all", {"train", "val", "all"});
+    const double valFraction = p.number("val-fraction", 0.2, 0.0, 1.0);
+    if (valFraction >= 1.0)
+        p.fail("val-fraction", "must be below 1");
+    ExplainOptions options;
+    options.seed = p.unsignedInteger("seed", 1);
+    options.classChoice = p.choice("class", "predicted", {"predicted", "gold"}) == "gold" ? ClassChoice::Gold
+                                                                                          : ClassChoice::Predicted;
+    if (options.classChoice == ClassChoice::Gold && p.isSet("text"))
+        p.fail("class", "gold needs labels, which --text has not; use --data");
+    options.igSteps = int(p.integer("ig-steps", 20, 1, 100000));
+    options.methods = parseMethods(p);
+    const bool summaryOnly = p.isSet("summary");
+    const std::string outPath = p.string("out");
+    checkFileOptions(p, {"checkpoint", "data"}, {{"out", OutputMode::Stream}});
+
+    const Model model = loadModel(checkpoint);
+    Dataset data = loadInput(p, model, checkpoint);
+    std::vector<int> indices;
+    if (p.isSet("text")) {
+        indices = {0};
+    } else {
+        if (!sameTasks(data, model, checkpoint)) {
+            if (options.classChoice == ClassChoice::Gold)
+                requireCompatible(data, model, checkpoint);  // says how they differ
+            std::fprintf(stderr, "warning: %s has other tasks or classes than %s: its labels and rationales are "
+                                 "not used\n", data.source.c_str(), checkpoint.c_str());
+            dropLabels(model, &data);
+        }
+        indices = splitIndices(p, data, which, valFraction, options.seed);
+    }
+
+    if (std::string error; !checkStandardised(data, indices, model.inputMean, model.inputStd, &error))
+        throw Failure(error);  // before any output (encodeFor checks each chunk too late for that)
+    std::FILE *out = openOutput(outPath);
+    JsonWriter w(out, false);
+    w.beginObject();
+    if (!summaryOnly) {
+        w.key("samples");
+        w.beginArray();
+    }
+    FaithfulnessSummary summary(model.config.tasks());
+    ExplainWorkspace workspace;
+    ProgressLine line(true, std::chrono::milliseconds(1000));
+    // In chunks, so that a large dataset streams out instead of piling up.
+    constexpr size_t chunk = 128;
+    for (size_t begin = 0; begin < indices.size(); begin += chunk) {
+        const std::vector<int> part(indices.begin() + long(begin),
+                                    indices.begin() + long(std::min(indices.size(), begin + chunk)));
+        const EncodedDataset encoded = encodeFor(model, data, part);
+        for (size_t i = 0; i < encoded.samples.size(); ++i) {
+            const SampleExplanation e = explainSample(model, encoded, int(i), options, workspace);
+            summary.add(e);
+            if (!summaryOnly)
+                writeSample(w, model, encoded.samples[i], e, options.methods);
+            line.update("explain: " + std::to_string(begin + i + 1) + " / " + std::to_string(indices.size())
+                            + " samples",
+                        false);
+        }
+    }
+    line.clear();
+    if (!summaryOnly)
+        w.endArray();
+    w.key("faithfulness");
+    writeSummary(w, model, summary, options.methods);
+    w.endObject();
+    closeOutput(out, outPath, w.finish());
+    return ExitOk;
+}
+
+} // namespace attnscope::cli
