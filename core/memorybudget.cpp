@@ -111,18 +111,20 @@ std::string failureText(const std::exception &e)
 
 // Per sample, as forward() in core/model.cpp grows its buffers (floats):
 //   the batch: tokens or values, and the mask (a byte)   L + L/4
+//   its rationale flags (a byte, when the data has rationales)   T L/4
 //   embed (L, d), tabular std_values (L)
 //   per layer: in, ln1, q, k, v, att_out, mid, ln2 (L, d); four (L) statistics; up, act (L, f)
-//   last, H, keys (L, d); final LayerNorm statistics 2 (L); pool (T, L); z (T, d); zt (d);
-//   logits and probs 2 sum_t C_t; labels T
+//   last, H, keys (L, d); final LayerNorm statistics 2 (L); pool and its scores 2 (T, L);
+//   z (T, d); zt (d); logits and probs 2 sum_t C_t; labels T
 // and once: the queries (T, d). The attention A is layers x h x L x L per sample.
+// Uniform mode has no keys, queries or scores: an upper bound there.
 PassBytes forwardBytes(const ModelConfig &c, int batch, int L)
 {
     const double B = std::max(batch, 0), n = std::max(L, 0), d = c.dim, f = c.ffn, T = c.tasks();
     const double N = std::max(c.layers, 0);
     const double classes = std::accumulate(c.classes.begin(), c.classes.end(), 0.0);
-    const double perPosition = 1.25 + d + (c.input == InputKind::Tabular ? 1 : 0)
-                               + N * (8 * d + 4 + 2 * f) + 3 * d + 2 + T;
+    const double perPosition = 1.25 + 0.25 * T + d + (c.input == InputKind::Tabular ? 1 : 0)
+                               + N * (8 * d + 4 + 2 * f) + 3 * d + 2 + 2 * T;
     const double perSample = n * perPosition + T * d + d + 2 * classes + T;
     PassBytes bytes;
     bytes.selfAttention = N * B * double(std::max(c.heads, 1)) * n * n * Float;
@@ -131,21 +133,22 @@ PassBytes forwardBytes(const ModelConfig &c, int batch, int L)
 }
 
 // backward() adds per sample: dH, dkeys, dh (L, d); with encoder layers dmid, dln, dattn
-// (L, d), dqkv 3 (L, d) and dact, dup (L, f); dz (T, d); dzt (d); dlogits (max C); and per
-// slice dq (T, d) and, in attention_backward, dA (L, L). More than one thread copies the
-// batch into slices.
+// (L, d), dqkv 3 (L, d) and dact, dup (L, f); dz (T, d); dzt (d); dlogits sum_t C_t; the
+// rationale term's dscore (T, L) (with mu > 0: counted whatever mu is); and per slice dq
+// and the rationale scale (T, d + 1) and, in attention_backward, dA (L, L). More than one
+// thread copies the batch into slices.
 PassBytes trainingStepBytes(const ModelConfig &c, int batch, int L, int threads)
 {
     PassBytes bytes = forwardBytes(c, batch, L);
     const double B = std::max(batch, 0), n = std::max(L, 0), d = c.dim, f = c.ffn, T = c.tasks();
     const double slices = std::max(1, std::min(threads, std::max(batch, 1)));
-    const double maxClasses = c.classes.empty() ? 0 : *std::max_element(c.classes.begin(), c.classes.end());
-    const double perSample = n * (3 * d + (c.layers > 0 ? 6 * d + 2 * f : 0)) + T * d + d + maxClasses;
-    bytes.activations += (B * perSample + slices * T * d) * Float;
+    const double classes = std::accumulate(c.classes.begin(), c.classes.end(), 0.0);
+    const double perSample = n * (3 * d + T + (c.layers > 0 ? 6 * d + 2 * f : 0)) + T * d + d + classes;
+    bytes.activations += (B * perSample + slices * T * (d + 1)) * Float;
     if (c.layers > 0)
         bytes.activations += slices * n * n * Float;
     if (slices > 1)
-        bytes.activations += B * n * 1.25 * Float;
+        bytes.activations += B * n * (1.25 + 0.25 * T) * Float;
     return bytes;
 }
 
@@ -304,14 +307,16 @@ std::string checkWeightMemory(const std::string &source, const ModelConfig &c, d
            + (c.input == InputKind::Text ? " or a shorter max length" : " or fewer features");
 }
 
-std::string checkPassMemory(const std::string &source, const ModelConfig &c, int L, bool keepMaps, double budget)
+std::string checkPassMemory(const std::string &source, const ModelConfig &c, int L, bool keepMaps, double budget,
+                            bool gradient)
 {
-    const PassBytes pass = forwardBytes(c, 1, L);
+    const PassBytes pass = gradient ? trainingStepBytes(c, 1, L, 1) : forwardBytes(c, 1, L);
     const double maps = keepMaps ? pass.selfAttention : 0;
     const double total = weightBytes(c) + pass.total() + maps;
     if (total <= budget)
         return {};
-    return source + ": " + lengthWords(c, L) + " need " + formatBytes(total) + " for one sample's pass through the model"
+    return source + ": " + lengthWords(c, L) + " need " + formatBytes(total) + " for one sample's "
+           + (gradient ? "forward and backward pass" : "pass through the model")
            + (pass.selfAttention > pass.activations ? ", " + formatBytes(pass.selfAttention + maps)
                                                           + " of it for the encoder's self-attention"
                                                     : std::string())

@@ -31,7 +31,8 @@ PassBytes held(const Activations<float> &a)
     PassBytes bytes;
     double &rest = bytes.activations;
     rest += bytesOf(a.embed) + bytesOf(a.std_values) + bytesOf(a.last) + bytesOf(a.H) + bytesOf(a.fln_mean)
-            + bytesOf(a.fln_rstd) + bytesOf(a.keys) + bytesOf(a.queries) + bytesOf(a.pool) + bytesOf(a.z);
+            + bytesOf(a.fln_rstd) + bytesOf(a.keys) + bytesOf(a.queries) + bytesOf(a.poolScores) + bytesOf(a.pool)
+            + bytesOf(a.z);
     for (const auto &v : a.logits) rest += bytesOf(v);
     for (const auto &v : a.probs) rest += bytesOf(v);
     for (const LayerActivations<float> &l : a.layers) {
@@ -41,15 +42,16 @@ PassBytes held(const Activations<float> &a)
             rest += bytesOf(*v);
     }
     const auto &s = a.scratch;
-    for (const std::vector<float> *v : {&s.zt, &s.dzt, &s.dz, &s.dlogits, &s.dH, &s.dkeys, &s.dq, &s.dh, &s.dmid,
-                                        &s.dact, &s.dup, &s.dln, &s.dattn, &s.dqkv})
+    for (const std::vector<float> *v : {&s.zt, &s.dzt, &s.dz, &s.dH, &s.dkeys, &s.dq, &s.dh, &s.dmid, &s.dact,
+                                        &s.dup, &s.dln, &s.dattn, &s.dqkv, &s.dscore, &s.scale})
         rest += bytesOf(*v);
+    for (const auto &v : s.dlogits) rest += bytesOf(v);
     return bytes;
 }
 
 double batchBytes(const Batch &b)
 {
-    return bytesOf(b.tokens) + bytesOf(b.values) + bytesOf(b.mask) + bytesOf(b.labels);
+    return bytesOf(b.tokens) + bytesOf(b.values) + bytesOf(b.mask) + bytesOf(b.labels) + bytesOf(b.rationale);
 }
 
 struct Data {
@@ -98,16 +100,19 @@ private Q_SLOTS:
         QTest::addColumn<QString>("spec");
         QTest::addColumn<int>("layers");
         QTest::addColumn<int>("threads");
-        QTest::newRow("text, 2 layers") << "builtin:reviews?n=40" << 2 << 1;
-        QTest::newRow("text, 0 layers") << "builtin:reviews?n=40" << 0 << 1;
-        QTest::newRow("tabular, 1 layer") << "builtin:sensors?n=40" << 1 << 1;
-        QTest::newRow("tabular, 3 threads") << "builtin:sensors?n=40" << 1 << 3;
+        QTest::addColumn<float>("mu");
+        QTest::newRow("text, 2 layers") << "builtin:reviews?n=40" << 2 << 1 << 0.0f;
+        QTest::newRow("text, 0 layers") << "builtin:reviews?n=40" << 0 << 1 << 0.0f;
+        QTest::newRow("text, 1 layer, mu 1") << "builtin:reviews?n=40" << 1 << 1 << 1.0f;
+        QTest::newRow("tabular, 1 layer") << "builtin:sensors?n=40" << 1 << 1 << 0.0f;
+        QTest::newRow("tabular, 3 threads, mu 1") << "builtin:sensors?n=40" << 1 << 3 << 1.0f;
     }
     void estimateMatchesTheBuffers()
     {
         QFETCH(QString, spec);
         QFETCH(int, layers);
         QFETCH(int, threads);
+        QFETCH(float, mu);
         ModelConfig config;
         config.layers = layers;
         config.dim = 16;
@@ -122,7 +127,7 @@ private Q_SLOTS:
         makeBatch(d.train, rows.data(), 12, &batch);
         StepWorkspace ws;
         std::vector<float> grads(d.model.params.size(), 0.0f);
-        forwardBackward(d.model, batch, {}, threads, ws, makeView(d.model.layout, grads.data()));
+        forwardBackward(d.model, batch, {}, threads, ws, makeView(d.model.layout, grads.data()), mu);
 
         PassBytes actual;
         actual.activations = batchBytes(batch);
