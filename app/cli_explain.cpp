@@ -4,6 +4,7 @@
 // sample and as the set's means; computed by the core (core/explain.h).
 #include "cli.h"
 #include "explain.h"
+#include "memorybudget.h"
 
 #include <algorithm>
 
@@ -205,6 +206,17 @@ int explain(const std::vector<std::string> &args)
 
     if (std::string error; !checkStandardised(data, indices, model.inputMean, model.inputStd, &error))
         throw Failure(error);  // before any output (encodeFor checks each chunk too late for that)
+    // One sample of the longest the model takes must fit, forward and, for
+    // the gradients, backward (checked before the output is opened); the
+    // copies of a sample go in chunks of at most a quarter of the budget.
+    const double budget = double(memoryBudget());
+    const std::string source = p.isSet("text") ? std::string("--text") : data.source;
+    const bool gradient = options.wants(Method::Gradient) || options.wants(Method::Integrated);
+    if (std::string problem = checkPassMemory(source, model.config, model.config.seqLen(), false, budget, gradient);
+        !problem.empty())
+        throw Failure(problem);
+    options.batchBytes = size_t(std::min(double(options.batchBytes), budget / 4));
+    workingOn(source, "explaining " + checkpoint + " on it");
     std::FILE *out = openOutput(outPath);
     JsonWriter w(out, false);
     w.beginObject();

@@ -6,6 +6,7 @@
 // its place, as MODEL.md says.
 #include "explain.h"
 
+#include "memorybudget.h"
 #include "random.h"
 
 #include <algorithm>
@@ -20,19 +21,6 @@ namespace attnscope {
 namespace {
 
 const char *const kMethodNames[MethodCount] = {"attention", "rollout", "gradient", "integrated", "occlusion", "random"};
-
-// Bytes one row of a batched pass at L positions takes: forward's
-// activations (per layer: the residual, LayerNorm, Q, K, V, attention
-// output and FFN buffers and the h x L x L maps) and backward's scratch.
-// An estimate for cutting rows into chunks, not an exact count.
-size_t rowBytes(const ModelConfig &c, int L)
-{
-    const size_t Ld = size_t(L) * size_t(c.dim), Lf = size_t(L) * size_t(c.ffn);
-    const size_t LL = size_t(L) * size_t(L), T = size_t(c.tasks());
-    const size_t perLayer = 8 * Ld + 2 * Lf + size_t(c.heads) * LL + 4 * size_t(L);
-    const size_t floats = size_t(c.layers) * perLayer + 13 * Ld + 2 * Lf + 2 * T * size_t(L) + 2 * T * size_t(c.dim);
-    return floats * sizeof(float);
-}
 
 // One copy of the sample's embedding: scaled by alpha, under mask (L), and
 // when task >= 0 seeded for backward with d log p_task(cls) / d logits.
@@ -63,7 +51,8 @@ void runCopies(const Model &model, ExplainWorkspace &ws, int L, const std::vecto
     const ModelConfig &c = model.config;
     const ParamView<const float> &p = model.view();
     const int d = c.dim, T = c.tasks();
-    const size_t perRow = std::max<size_t>(1, rowBytes(c, L));
+    // a row's forward and backward buffers, as memorybudget.h counts a training step's
+    const size_t perRow = std::max<size_t>(1, size_t(trainingStepBytes(c, 1, L, 1).total()));
     const size_t chunk = std::clamp<size_t>(batchBytes / perRow, 1, rows.size());
     Batch &batch = ws.rows;
     Activations<float> &acts = ws.acts;

@@ -52,7 +52,8 @@ struct ExplainOptions {
     bool faithfulness = true;  // comprehensiveness and sufficiency (the masked passes); false: scores only
     uint64_t seed = 1;         // of the random ranking, with the sample's index and the task
     // Activations of one batched pass over copies of the sample: its rows are
-    // cut into chunks of at most this many bytes (at least one row a chunk).
+    // cut into chunks of at most this many bytes, a row counted as
+    // trainingStepBytes() counts one sample (at least one row a chunk).
     size_t batchBytes = size_t(64) << 20;
 
     bool wants(Method method) const;

@@ -110,8 +110,10 @@ std::string checkRunMemory(const std::string &source, const ModelConfig &config,
 std::string checkWeightMemory(const std::string &source, const ModelConfig &config, double budget);
 // Empty when a forward pass of one sample of L positions (inspection,
 // evaluation) fits in `budget` beside one copy of the weights, with its
-// self-attention maps copied out when keepMaps; otherwise the message.
+// self-attention maps copied out when keepMaps; otherwise the message. With
+// gradient, the pass is forward and backward to the embeddings (the
+// explanations), counted as trainingStepBytes() counts one sample.
 std::string checkPassMemory(const std::string &source, const ModelConfig &config, int L, bool keepMaps,
-                            double budget);
+                            double budget, bool gradient = false);
 
 } // namespace attnscope

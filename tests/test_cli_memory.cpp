@@ -60,6 +60,38 @@ private slots:
         QVERIFY2(r.code == 0, qPrintable(r.err));
     }
 
+    // explain runs one sample forward and, for the gradients, backward: at
+    // one layer over 3,000 features the forward pass fits 200 MB (160 MB)
+    // and the backward pass does not (209 MB, the L x L gradient of the
+    // attention and backward's buffers on top). Refused before any output,
+    // with the file and the size; without the gradient scores it would run.
+    void explainCountsTheBackwardPass()
+    {
+        const QString data = m_dir.filePath(QStringLiteral("wide.csv"));
+        const QString out = m_dir.filePath(QStringLiteral("wide-1.safetensors"));
+        qputenv("ATTNSCOPE_MEMORY_BUDGET", "2G");
+        Run r = cli({"train", "--data", data, "--out", out, "--steps", "1", "--batch-size", "1"});
+        qputenv("ATTNSCOPE_MEMORY_BUDGET", "200M");
+        QVERIFY2(r.code == 0, qPrintable(why(r)));
+
+        r = cli({"explain", "--checkpoint", out, "--data", data, "--summary"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.startsWith(QStringLiteral("attnscope-cli: error: %1: 3000 features need 2").arg(data)),
+                 qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("for one sample's forward and backward pass, ")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("(budget 200 MB): use a model with fewer encoder layers")),
+                 qPrintable(r.err));
+        QVERIFY(r.out.isEmpty());
+
+        // The advice: without encoder layers every score is computed.
+        const QString flat = m_dir.filePath(QStringLiteral("wide-0.safetensors"));
+        r = cli({"train", "--data", data, "--out", flat, "--steps", "2", "--layers", "0"});
+        QVERIFY2(r.code == 0, qPrintable(why(r)));
+        r = cli({"explain", "--checkpoint", flat, "--data", data, "--split", "val", "--summary"});
+        QVERIFY2(r.code == 0, qPrintable(why(r)));
+        QVERIFY(parseObject(r.out).contains(QStringLiteral("faithfulness")));
+    }
+
     // The position table of a long max length is counted before it is made.
     void weightsAreRefused()
     {
