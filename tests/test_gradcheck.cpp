@@ -397,9 +397,10 @@ struct Case {
 
 // A small model with non-trivial random weights and a batch with padding,
 // missing labels (one task has none at all in tabular cases), task weights
-// and rationale flags: task 0 on real tokens (and padding), task 1 on
-// padding only (P_1 is empty), task 2 on real tokens (in tabular cases a
-// task without labels but with rationales). mu weighs the rationale term.
+// and rationale flags: task 0 on real tokens (and padding, and in tabular
+// cases on a missing feature between real ones), task 1 on padding only
+// (P_1 is empty), task 2 on real tokens (in tabular cases a task without
+// labels but with rationales). mu weighs the rationale term.
 Case makeCase(InputKind input, AttentionMode mode, int layers, uint64_t seed, float mu = 0)
 {
     Rng rng(seed);
@@ -428,6 +429,12 @@ Case makeCase(InputKind input, AttentionMode mode, int layers, uint64_t seed, fl
             if (input == InputKind::Text) k.batch.tokens[b * L + j] = real ? int(2 + rng.below(7)) : 0;
             else k.batch.values[b * L + j] = real ? float(3.0 * rng.normal() + 1.0) : 0.0f;
         }
+    // tabular: feature 2 of sample 0 is missing (a masked position between
+    // real ones, its value never read), and flagged as task 0's rationale
+    if (input == InputKind::Tabular) {
+        k.batch.mask[2] = 0;
+        k.batch.values[2] = 12345.0f;
+    }
     // labels: task 0 all present, task 1 one missing, task 2 missing in text only
     const int labels[3][3] = {{0, 1, -1}, {2, -1, -1}, {1, 0, -1}};
     for (int b = 0; b < B; ++b)
@@ -436,7 +443,7 @@ Case makeCase(InputKind input, AttentionMode mode, int layers, uint64_t seed, fl
     // rationale flags (b, t, j); lengths are L, L - 2 and 2
     k.batch.rationale.assign(size_t(B) * T * L, 0);
     auto flag = [&](int b, int t, int j) { k.batch.rationale[(size_t(b) * T + t) * L + j] = 1; };
-    flag(0, 0, 1), flag(0, 0, 3), flag(1, 0, 0), flag(1, 0, L - 1);
+    flag(0, 0, 1), flag(0, 0, 2), flag(0, 0, 3), flag(1, 0, 0), flag(1, 0, L - 1);
     flag(1, 1, L - 1), flag(2, 1, L - 1), flag(2, 1, 2);
     flag(0, 2, 0), flag(2, 2, 1);
     k.mu = mu;
@@ -501,6 +508,23 @@ void TestGradcheck::model()
         double tasks = 0;
         for (int t = 0; t < 3; ++t) tasks += k.taskWeights[size_t(t)] * l.task[size_t(t)];
         QVERIFY(std::abs(l.total - (tasks + k.mu * (l.att[0] + l.att[2]))) < 1e-12);
+        // att_t by its definition, from the attention the pass kept: flags on
+        // padding and on a missing feature are no rationale tokens.
+        const int B = k.batch.B, L = k.batch.L, T = k.config.tasks();
+        for (int t = 0; t < T; ++t) {
+            double sum = 0;
+            int samples = 0;
+            for (int b = 0; b < B; ++b) {
+                std::vector<int> tokens;
+                for (int j = 0; j < L; ++j)
+                    if (k.batch.mask[size_t(b * L + j)] && k.batch.rationale[size_t((b * T + t) * L + j)])
+                        tokens.push_back(j);
+                if (tokens.empty()) continue;
+                ++samples;
+                for (int j : tokens) sum -= std::log(acts.pool[size_t((b * T + t) * L + j)]) / double(tokens.size());
+            }
+            QVERIFY(std::abs(l.att[size_t(t)] - (samples ? sum / samples : 0.0)) < 1e-12);
+        }
     }
     const std::vector<double> grads = caseGradient(k);
     Activations<double> acts;
