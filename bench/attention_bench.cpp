@@ -37,6 +37,7 @@
 #include "attentionfeed.h"
 #include "attentionpanel.h"
 #include "dataset.h"
+#include "benchinputs.h"
 #include "probeset.h"
 #include "trainer.h"
 #include "trainingcontroller.h"
@@ -104,42 +105,12 @@ struct Timer {
     double cpuMs() const { return threadCpuMs() - cpu0; }
 };
 
-// Texts of about `tokens` tokens: reviews glued together.
-Dataset longTexts(const Dataset &reviews, int tokens, int count)
-{
-    Dataset out;
-    out.source = "reviews x " + std::to_string(tokens);
-    out.input = InputKind::Text;
-    out.tasks = reviews.tasks;
-    size_t next = 0;
-    for (int k = 0; k < count; ++k) {
-        Sample s = reviews.samples[next % reviews.samples.size()];
-        s.rationales.assign(out.tasks.size(), {});
-        while (tokenize(s.text, 0).size() < size_t(tokens))
-            s.text += " " + reviews.samples[++next % reviews.samples.size()].text;
-        ++next;
-        out.samples.push_back(std::move(s));
-    }
-    return out;
-}
-
 int views(int tokens, int layers, int heads, int dim, int repeats)
 {
     Dataset data;
-    std::string error;
-    if (!loadDataset("builtin:reviews?n=300", &data, &error)) {
-        std::fprintf(stderr, "%s\n", error.c_str());
+    if (!loadReviews(&data))
         return 1;
-    }
-    std::vector<int> all(data.samples.size());
-    for (size_t i = 0; i < all.size(); ++i) all[i] = int(i);
-    ModelConfig config;
-    config.dim = dim;
-    config.heads = heads;
-    config.ffn = 4 * dim;
-    config.layers = layers;
-    config.maxLen = tokens;
-    const Model model = createModel(data, all, config, 1);
+    const Model model = reviewsModel(data, layers, heads, dim, tokens);
     const Dataset one = longTexts(data, tokens, 1);
     const EncodedDataset encoded = encodeText(model, one.samples[0].text);
     std::printf("attention_bench views: %d tokens, %d layers x %d heads, d = %d, %d tasks, %d repeats (median)\n",
