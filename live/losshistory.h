@@ -31,6 +31,8 @@ public:
         SeriesPyramid lossBlocks, smoothedBlocks, evalLossBlocks, evalAccuracyBlocks;
     };
 
+    LossHistory() { clear(); }  // the total alone, no task
+
     // Forgets every point and names the tasks.
     void setTasks(const QStringList &tasks);
     void clear();

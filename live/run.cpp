@@ -5,6 +5,9 @@ namespace attnscope {
 Run::Run(int id, const QString &name, QObject *parent)
     : QObject(parent), m_id(id), m_name(name), m_controller(new TrainingController(this))
 {
+    // Connected before anyone else can: the history has a snapshot's points
+    // by the time the window hears of that snapshot.
+    connect(m_controller, &TrainingController::snapshot, this, &Run::record);
 }
 
 Run::~Run()
@@ -17,7 +20,28 @@ void Run::configure(std::shared_ptr<const TrainingSetup> setup, std::shared_ptr<
 {
     m_data = setup ? std::move(data) : nullptr;
     m_settings = settings;
+    if (setup)
+        m_history.setTasks(taskNames(setup->model.tasks));
     m_controller->configure(std::move(setup));
+}
+
+void Run::record(const TrainingSnapshot &snapshot)
+{
+    if (snapshot.run != m_historyRun) {
+        m_historyRun = snapshot.run;
+        m_history.clear();
+        emit historyCleared();
+    }
+    m_history.append(snapshot);
+    emit historyAppended();
+}
+
+QStringList taskNames(const std::vector<TaskInfo> &tasks)
+{
+    QStringList names;
+    for (const TaskInfo &task : tasks)
+        names << QString::fromStdString(task.name);
+    return names;
 }
 
 } // namespace attnscope

@@ -1,7 +1,7 @@
 // One training run of a session: an id and a name, the settings it was
 // asked with, its setup (the initial weights and the encoded splits), the
 // data that setup was built on, the controller of its own worker thread and
-// (below) the place of its history. A Run is what the window shows and the
+// its history (the curves of its losses, which the plot draws). A Run is what the window shows and the
 // toolbar drives; the Session makes it and owns it.
 //
 // Today a session holds one run, configured again for every new setup (a new
@@ -11,11 +11,13 @@
 // is only one: each run has its own worker thread and its own settings.
 #pragma once
 
+#include "losshistory.h"
 #include "runplan.h"
 #include "trainingcontroller.h"
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 #include <string>
@@ -55,18 +57,32 @@ public:
     void configure(std::shared_ptr<const TrainingSetup> setup, std::shared_ptr<const Dataset> data,
                    const RunSettings &settings);
 
-    // The run's history of losses, validation points and setting changes
-    // (TrainingSnapshot's points, as they arrive) belongs here, so that it
-    // outlives the plot that draws it. That store is LossHistory
-    // (losshistory.h, no widget); for now the window's LossPlot holds the
-    // one of the run it shows.
+    // The run's curves: every snapshot's losses, validation points and
+    // setting changes since its worker last started again (a new setup, a
+    // Reset), recorded as they arrive, so that they outlive the plot that
+    // draws them. configure() names the tasks of a new setup.
+    const LossHistory &history() const { return m_history; }
+    LossHistory &history() { return m_history; }  // the plot sets its smoothing
+
+signals:
+    // history() was emptied: the worker started again.
+    void historyCleared();
+    // history() gained a snapshot's points (after historyCleared when both).
+    void historyAppended();
 
 private:
+    void record(const TrainingSnapshot &snapshot);
+
     int m_id;
     QString m_name;
     TrainingController *m_controller;
     std::shared_ptr<const Dataset> m_data;
     RunSettings m_settings;
+    LossHistory m_history;
+    int m_historyRun = -1;  // the worker's run (TrainingSnapshot::run) the history holds
 };
+
+// The tasks' names, in task order, as the views show them.
+QStringList taskNames(const std::vector<TaskInfo> &tasks);
 
 } // namespace attnscope

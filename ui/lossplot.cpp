@@ -157,20 +157,29 @@ void LossPlot::buildControls()
     layout->addLayout(controls);
     layout->addWidget(m_plot, 1);
 
-    m_smoothLabel->setText(QString::number(m_history.smoothing(), 'f', 2));
+    m_smoothLabel->setText(QString::number(m_smoothing, 'f', 2));
+}
+
+void LossPlot::setHistory(LossHistory *history)
+{
+    m_history = history ? history : &m_own;
+    if (m_history->smoothing() != m_smoothing)
+        m_history->setSmoothing(m_smoothing);
+    m_visible.assign(size_t(m_history->seriesCount()), true);
+    buildGraphs();
+    historyCleared();
+    historyAppended();  // the markers of what it holds already
 }
 
 void LossPlot::setTasks(const QStringList &tasks)
 {
-    m_history.setTasks(tasks);
-    m_visible.assign(size_t(m_history.seriesCount()), true);
-    buildGraphs();
-    clear();
+    m_history->setTasks(tasks);
+    setHistory(m_history);
 }
 
 QString LossPlot::seriesName(int series) const
 {
-    return series == 0 ? tr("total") : m_history.tasks()[series - 1];
+    return series == 0 ? tr("total") : m_history->tasks()[series - 1];
 }
 
 void LossPlot::buildGraphs()
@@ -181,7 +190,7 @@ void LossPlot::buildGraphs()
     m_plot->clearGraphs();
     m_plot->legend->clearItems();
     m_moreEntry = m_validationKey = nullptr;
-    const int tasks = int(m_history.tasks().size());
+    const int tasks = int(m_history->tasks().size());
     m_graphs.build(m_plot, m_lossRect, m_accRect, 1 + std::min(tasks, MaxNamedTasks));
     QCPAxis *x = m_lossRect->axis(QCPAxis::atBottom), *y = m_lossRect->axis(QCPAxis::atLeft);
     if (tasks > MaxNamedTasks) {
@@ -203,7 +212,7 @@ void LossPlot::buildGraphs()
 
 void LossPlot::bindSeries()
 {
-    const int tasks = int(m_history.tasks().size());
+    const int tasks = int(m_history->tasks().size());
     for (int slot = 0; slot < m_graphs.slotCount(); ++slot) {
         const int s = slot == 0 ? 0 : m_firstTask + slot;
         m_graphs.setSeries(slot, s);
@@ -224,7 +233,7 @@ void LossPlot::bindSeries()
 void LossPlot::setFirstNamedTask(int task)
 {
     // The last ones fill the legend too: it names namedTaskCount() tasks whatever the start.
-    task = std::clamp(task, 0, int(m_history.tasks().size()) - namedTaskCount());
+    task = std::clamp(task, 0, int(m_history->tasks().size()) - namedTaskCount());
     if (task == m_firstTask)
         return;
     m_firstTask = task;
@@ -237,7 +246,7 @@ void LossPlot::setFirstNamedTask(int task)
 void LossPlot::showNextTasks()
 {
     const int next = m_firstTask + namedTaskCount();
-    setFirstNamedTask(next < int(m_history.tasks().size()) ? next : 0);  // after the last ones, the first again
+    setFirstNamedTask(next < int(m_history->tasks().size()) ? next : 0);  // after the last ones, the first again
 }
 
 void LossPlot::applyPalette()
@@ -292,12 +301,18 @@ void LossPlot::changeEvent(QEvent *event)
 
 void LossPlot::clear()
 {
-    m_history.clear();
+    m_history->clear();
+    historyCleared();
+}
+
+void LossPlot::historyCleared()
+{
     for (Marker &m : m_markers) {
         m_plot->removeItem(m.line);
         m_plot->removeItem(m.label);
     }
     m_markers.clear();
+    m_seenPoints = m_seenEvals = 0;
     m_redraws = 0;
     m_redrawTotalMs = m_redrawWorstMs = 0;
     m_follow = true;
@@ -306,20 +321,28 @@ void LossPlot::clear()
 
 void LossPlot::append(const TrainingSnapshot &snapshot)
 {
-    const size_t firstChange = m_history.changes().size();
-    m_history.append(snapshot);
-    if (!snapshot.changes.empty())
-        addMarkers(firstChange);
-    if (!snapshot.steps.empty() || !snapshot.evals.empty() || !snapshot.changes.empty())
+    m_history->append(snapshot);
+    historyAppended();
+}
+
+void LossPlot::historyAppended()
+{
+    const size_t points = m_history->steps().size(), evals = m_history->evalSteps().size();
+    const bool changed = m_markers.size() < m_history->changes().size();
+    if (changed)
+        addMarkers(m_markers.size());
+    if (changed || points != m_seenPoints || evals != m_seenEvals)
         scheduleRedraw();
+    m_seenPoints = points;
+    m_seenEvals = evals;
 }
 
 // A marker (a line and its label) for each change of the history from firstChange on.
 void LossPlot::addMarkers(size_t firstChange)
 {
     QCPAxis *x = m_lossRect->axis(QCPAxis::atBottom), *y = m_lossRect->axis(QCPAxis::atLeft);
-    for (size_t c = firstChange; c < m_history.changes().size(); ++c) {
-        const SettingChange &change = m_history.changes()[c];
+    for (size_t c = firstChange; c < m_history->changes().size(); ++c) {
+        const SettingChange &change = m_history->changes()[c];
         Marker m{change.step, change.epoch, new QCPItemStraightLine(m_plot), new QCPItemText(m_plot)};
         m.line->setClipAxisRect(m_lossRect);
         m.line->point1->setAxes(x, y);
@@ -341,9 +364,10 @@ void LossPlot::addMarkers(size_t firstChange)
 void LossPlot::setSmoothing(double beta)
 {
     beta = std::clamp(beta, 0.0, 0.999);
-    if (beta == m_history.smoothing())
+    if (beta == m_smoothing)
         return;
-    m_history.setSmoothing(beta);
+    m_smoothing = beta;
+    m_history->setSmoothing(beta);
     const QSignalBlocker block(m_smoothSlider);
     m_smoothSlider->setValue(int(std::lround(beta * 100)));
     m_smoothLabel->setText(QString::number(beta, 'f', 2));
@@ -425,12 +449,12 @@ void LossPlot::scheduleRedraw()
 
 const std::vector<double> &LossPlot::keys() const
 {
-    return m_xAxis == XAxis::Epoch ? m_history.epochs() : m_history.steps();
+    return m_xAxis == XAxis::Epoch ? m_history->epochs() : m_history->steps();
 }
 
 const std::vector<double> &LossPlot::evalKeys() const
 {
-    return m_xAxis == XAxis::Epoch ? m_history.evalEpochs() : m_history.evalSteps();
+    return m_xAxis == XAxis::Epoch ? m_history->evalEpochs() : m_history->evalSteps();
 }
 
 void LossPlot::placeMarkers()
@@ -488,7 +512,7 @@ void LossPlot::draw()
     // Validation points carry markers and dashes while they are few.
     m_graphs.styleValidation(span.evalTo - span.evalFrom > 120);
     // Only the series the legend names are drawn.
-    m_graphs.fill(m_history, keys(), evalKeys(), span);
+    m_graphs.fill(*m_history, keys(), evalKeys(), span);
     fitYRange();
     m_plot->replot();
 }
@@ -541,18 +565,18 @@ void LossPlot::showHover(QMouseEvent *event)
     if (i >= k.size())
         i = k.size() - 1;
     QString text = tr("step %1  epoch %2  lr %3")
-                       .arg(qint64(m_history.steps()[i]))
-                       .arg(m_history.epochs()[i], 0, 'f', 2)
-                       .arg(m_history.learningRates()[i], 0, 'g', 3);
+                       .arg(qint64(m_history->steps()[i]))
+                       .arg(m_history->epochs()[i], 0, 'f', 2)
+                       .arg(m_history->learningRates()[i], 0, 'g', 3);
     for (int slot = 0; slot < m_graphs.slotCount(); ++slot)
         if (const int s = m_graphs.series(slot); m_visible[size_t(s)]) {
-            const LossHistory::Series &series = m_history.series(s);
+            const LossHistory::Series &series = m_history->series(s);
             // One arg() of strings: a name holding "%2" stays as it is.
             text += QStringLiteral("\n%1: %2 (smoothed %3)")
                         .arg(elidedName(seriesName(s)), QString::number(series.loss[i], 'f', 4),
                              QString::number(series.smoothed[i], 'f', 4));
         }
-    if (const int more = m_history.seriesCount() - m_graphs.slotCount(); more > 0)
+    if (const int more = m_history->seriesCount() - m_graphs.slotCount(); more > 0)
         text += QLatin1Char('\n') + andMore(more, tr("tasks"));
     QToolTip::showText(event->globalPosition().toPoint(), text, m_plot);
 }

@@ -1,8 +1,9 @@
 // The live training curves: per-task and total training loss per step (raw,
 // faint, behind a debiased exponential moving average), validation loss and
 // accuracy per evaluation, and markers where a setting changed during
-// training, drawn from a LossHistory (losshistory.h: every step, kept for
-// export and hover). What is drawn is reduced to the visible range's pixel
+// training, drawn from a LossHistory (live/losshistory.h: every step, kept
+// for export and hover): the shown run's (Run::history(), which the run
+// records) or, for a plot without a run, its own. What is drawn is reduced to the visible range's pixel
 // columns once there are more points than columns (decimation.h): the raw
 // loss as a faint band from each column's minimum to its maximum, the
 // smoothed loss and dense validation curves as each column's mean. Redraws
@@ -46,19 +47,27 @@ public:
 
     explicit LossPlot(QWidget *parent = nullptr);
 
-    // Forgets every point and names the series (one per task plus the total).
+    // Draws `history` (not owned; it must outlive the plot or be replaced,
+    // nullptr: the plot's own): graphs and legend for its tasks, every series
+    // shown, markers for its changes. Call again when its tasks change.
+    void setHistory(LossHistory *history);
+    // The shown history was emptied (markers and redraw timing go too) or
+    // gained points (markers for new changes; redraw follows on the
+    // coalescing timer).
+    void historyCleared();
+    void historyAppended();
+    // What is drawn: the run's numbers, kept whole.
+    const LossHistory &history() const { return *m_history; }
+
+    // The shown history changed here, then drawn as above: named series
+    // (one per task plus the total), emptied, a snapshot's points added.
     void setTasks(const QStringList &tasks);
     void clear();
-    // Adds a snapshot's steps, evaluations and change markers; redraw follows
-    // on the coalescing timer.
     void append(const TrainingSnapshot &snapshot);
-
-    // What is drawn: the run's numbers, kept whole.
-    const LossHistory &history() const { return m_history; }
 
     // 0 = raw, up to 0.999.
     void setSmoothing(double beta);
-    double smoothing() const { return m_history.smoothing(); }
+    double smoothing() const { return m_smoothing; }
     void setLogScale(bool log);
     bool logScale() const { return m_log; }
     void setXAxis(XAxis axis);
@@ -83,9 +92,9 @@ public:
 
     // Draws now (the timer calls this); returns the time it took in ms.
     double redraw();
-    int64_t pointCount() const { return int64_t(m_history.steps().size()); }
-    int64_t evalCount() const { return int64_t(m_history.evalSteps().size()); }
-    int changeCount() const { return int(m_history.changes().size()); }
+    int64_t pointCount() const { return int64_t(m_history->steps().size()); }
+    int64_t evalCount() const { return int64_t(m_history->evalSteps().size()); }
+    int changeCount() const { return int(m_history->changes().size()); }
     // Points drawn by the loss graph of a series at the last redraw (0 for a
     // series the legend does not name).
     int drawnPoints(int series) const;
@@ -95,7 +104,7 @@ public:
     double worstRedrawMs() const { return m_redrawWorstMs; }
 
     // Every series, one row per step (validation columns on evaluation steps).
-    bool exportCsv(const QString &path, QString *error) const { return m_history.exportCsv(path, error); }
+    bool exportCsv(const QString &path, QString *error) const { return m_history->exportCsv(path, error); }
     // PNG, SVG or PDF by the file's suffix.
     bool exportImage(const QString &path, QString *error);
 
@@ -151,7 +160,10 @@ private:
     QComboBox *m_xBox = nullptr;
     QTimer m_redrawTimer;
 
-    LossHistory m_history;
+    LossHistory m_own;                     // shown when no run's is
+    LossHistory *m_history = &m_own;
+    double m_smoothing = 0.9;              // the slider's, given to the history shown
+    size_t m_seenPoints = 0, m_seenEvals = 0;  // of the history, at the last historyAppended
     // Its graphs: slot 0 draws the total, slot i > 0 task m_firstTask + i - 1.
     LossGraphs m_graphs;
     std::vector<bool> m_visible;           // per series

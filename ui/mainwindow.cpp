@@ -37,18 +37,6 @@
 
 namespace attnscope {
 
-namespace {
-
-QStringList taskNames(const std::vector<TaskInfo> &tasks)
-{
-    QStringList names;
-    for (const TaskInfo &task : tasks)
-        names << QString::fromStdString(task.name);
-    return names;
-}
-
-} // namespace
-
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
 {
@@ -89,8 +77,10 @@ MainWindow::MainWindow(QWidget *parent)
 MainWindow::~MainWindow()
 {
     // A load, a run's build or an evaluation in flight: wait for it (its
-    // result is dropped); the runs stop.
+    // result is dropped); the runs stop. They go with the session, the first
+    // of the children: the plot shows none of their histories from now on.
     m_session->shutdown();
+    m_curves->setHistory(nullptr);
 }
 
 RunSettings MainWindow::runSettings() const
@@ -253,6 +243,11 @@ void MainWindow::connectSession()
         m_file->recent()->add(QFileInfo(path).absoluteFilePath());
     });
     connect(m_session, &Session::runConfigured, this, &MainWindow::onRunConfigured);
+    // The run records its curves (every snapshot's points); the plot draws them.
+    Run *run = m_session->currentRun();
+    m_curves->setHistory(&run->history());
+    connect(run, &Run::historyCleared, m_curves, &LossPlot::historyCleared);
+    connect(run, &Run::historyAppended, m_curves, &LossPlot::historyAppended);
     connect(m_session, &Session::busyChanged, this, &MainWindow::updateControls);
     connect(m_session, &Session::status, this, &MainWindow::showStatus);
     connect(m_session, &Session::evaluated, this, &MainWindow::showEvaluation);
@@ -296,7 +291,7 @@ void MainWindow::onDatasetOpened(const QString &spec, bool csv)
 void MainWindow::onRunConfigured(Run *run, std::shared_ptr<const TrainingSetup> setup)
 {
     if (setup)
-        m_curves->setTasks(taskNames(setup->model.tasks));
+        m_curves->setHistory(&run->history());  // named for the setup's tasks
     m_status->clear();
     m_attentionFeed->setRun(setup, run->data());  // the worker refreshes the probe set from now on
 }
@@ -322,11 +317,6 @@ void MainWindow::onSettingsNeedNewRun()
 
 void MainWindow::onSnapshot(const TrainingSnapshot &snapshot)
 {
-    if (snapshot.run != m_run) {
-        m_run = snapshot.run;
-        m_curves->clear();
-    }
-    m_curves->append(snapshot);
     m_last = snapshot;
     m_status->update(snapshot, training()->state());
 }

@@ -161,7 +161,6 @@ private:
     QString m_lastError;
     TrainingSnapshot m_last;
     ControlState m_controls;
-    int m_run = -1;
 };
 
 } // namespace attnscope

@@ -45,6 +45,12 @@ private slots:
     // curves, the smoothed curves and their block summaries.
     void piecesEqualTheWhole()
     {
+        // New, before any setTasks: the total's series alone, which a plot can draw.
+        const LossHistory fresh;
+        QCOMPARE(fresh.seriesCount(), 1);
+        QCOMPARE(fresh.series(0).loss.size(), size_t(0));
+        QVERIFY(fresh.tasks().isEmpty());
+
         LossHistory whole, pieces;
         for (LossHistory *h : {&whole, &pieces})
             h->setTasks({QStringLiteral("a"), QStringLiteral("b")});

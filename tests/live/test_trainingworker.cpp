@@ -1,10 +1,11 @@
 // The training worker on its thread, driven through TrainingController as the
 // window drives it: start, pause, step, stop, reset, a learning-rate change
-// marked at its step, divergence pausing with the last good weights, and
-// shutting down in the middle of training. Built also with ASan and TSan by
-// scripts/sanitize.sh.
+// marked at its step, divergence pausing with the last good weights,
+// shutting down in the middle of training, and a Run recording its curves.
+// Built also with ASan and TSan by scripts/sanitize.sh.
 #include "probeset.h"
 #include "roundtrip.h"
+#include "run.h"
 #include "trainingcontroller.h"
 
 #include <QSignalSpy>
@@ -553,6 +554,66 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Ready, Timeout);
         QVERIFY(r.steps.empty());
         QCOMPARE(c.modelCopy()->params, c.setup()->model.params);
+    }
+
+    // A Run records its worker's snapshots in its history, with no window:
+    // every step and evaluation in order and a change at its step; emptied
+    // when the worker starts again (Reset), named anew by a new setup.
+    void runRecordsItsCurves()
+    {
+        Run run(1, QStringLiteral("run 1"));
+        Recorder r(*run.controller());
+        QSignalSpy cleared(&run, &Run::historyCleared), appended(&run, &Run::historyAppended);
+        const std::shared_ptr<const TrainingSetup> setup = makeSetup(0.003f, 1);
+        run.configure(setup, nullptr, {});
+        QCOMPARE(run.history().tasks(), taskNames(setup->model.tasks));
+        QCOMPARE(run.history().seriesCount(), 1 + int(setup->model.tasks.size()));
+        run.controller()->step();
+        run.controller()->step();
+        QTRY_COMPARE_WITH_TIMEOUT(run.history().steps().size(), size_t(2), Timeout);
+        run.controller()->setLearningRate(0.0005f);
+        run.controller()->start();  // to the end of its one epoch
+        QTRY_COMPARE_WITH_TIMEOUT(run.controller()->state(), State::Finished, Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(int64_t(run.history().steps().size()), run.controller()->currentStep(), Timeout);
+        const LossHistory &h = run.history();
+        QCOMPARE(h.steps().size(), r.steps.size());
+        for (size_t i = 0; i < r.steps.size(); ++i) {
+            QCOMPARE(h.steps()[i], double(i + 1));
+            QCOMPARE(h.series(0).loss[i], double(r.steps[i].loss));
+            QCOMPARE(h.series(1).loss[i], double(r.steps[i].taskLoss[0]));
+        }
+        QCOMPARE(h.evalSteps().size(), r.evals.size());
+        QVERIFY(!r.evals.empty());
+        QCOMPARE(h.changes().size(), size_t(1));
+        QCOMPARE(h.changes()[0].step, int64_t(2));
+        QVERIFY(cleared.size() >= 1);
+        QVERIFY(appended.size() >= 2);
+
+        cleared.clear();
+        run.controller()->reset();
+        QTRY_COMPARE_WITH_TIMEOUT(cleared.size(), 1, Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(run.controller()->state(), State::Ready, Timeout);
+        QCOMPARE(run.history().steps().size(), size_t(0));
+        QCOMPARE(run.history().changes().size(), size_t(0));
+        run.controller()->step();
+        QTRY_COMPARE_WITH_TIMEOUT(run.history().steps().size(), size_t(1), Timeout);
+        QCOMPARE(run.history().series(0).loss[0], double(r.steps[0].loss));  // the same run again
+
+        // A setup of other tasks (builtin:order's two): named anew, empty.
+        Dataset order;
+        std::string error;
+        QVERIFY(loadDataset("builtin:order?n=200", &order, &error));
+        auto other = std::make_shared<TrainingSetup>();
+        ModelConfig config;
+        config.dim = 16;
+        config.heads = 2;
+        config.ffn = 32;
+        config.maxLen = 32;
+        QVERIFY2(buildSetup(order, config, TrainConfig{}, 0.2, other.get(), &error), error.c_str());
+        run.configure(other, nullptr, {});
+        QCOMPARE(run.history().tasks(), taskNames(other->model.tasks));
+        QCOMPARE(run.history().tasks(), QStringList({QStringLiteral("first"), QStringLiteral("same")}));
+        QCOMPARE(run.history().steps().size(), size_t(0));
     }
 };
 

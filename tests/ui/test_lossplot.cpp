@@ -1,9 +1,11 @@
-// The loss plot's display decimation (ui/decimation.h) against brute force,
+// The loss plot's display decimation (live/decimation.h) against brute force,
 // and the plot of a long run: what is drawn is reduced to pixel columns with
 // spikes kept, zooming in shows every point exactly, and the CSV export has
 // every step whatever is drawn; a file of many tasks keeps the legend and
-// the graphs bounded, and long task names are elided.
+// the graphs bounded, long task names are elided, and a run's history
+// (recorded by the run, the plot told) is drawn as the plot's own.
 #include "decimation.h"
+#include "losshistory.h"
 #include "lossplot.h"
 #include "appearance.h"
 #include "tasknames.h"
@@ -356,6 +358,72 @@ private slots:
         s.steps.push_back({1, 0.1, 1.0f, {1.0f}, 0.003f, 1.0f});
         plot.append(s);
         QVERIFY(exportedLines(plot).value(0).contains(QByteArray(1 << 20, 'x')));
+    }
+
+    // The window's road: the run records its history and tells the plot
+    // (historyAppended, historyCleared, setHistory for new tasks). Pixel for
+    // pixel what a plot fed the same snapshots itself draws, markers
+    // included, whether the history is shown empty or already full.
+    void drawsAHistoryAsItsOwn()
+    {
+        const QStringList tasks{QStringLiteral("a"), QStringLiteral("b")};
+        LossPlot own, shown;
+        LossHistory history;
+        const auto showPlot = [](LossPlot *p) {
+            p->resize(900, 600);
+            p->show();
+            return QTest::qWaitForWindowExposed(p);
+        };
+        QVERIFY(showPlot(&own) && showPlot(&shown));
+        const auto same = [&](LossPlot &a, LossPlot &b) {
+            a.redraw();
+            b.redraw();
+            return a.grab().toImage() == b.grab().toImage();
+        };
+        own.setTasks(tasks);
+        history.setTasks(tasks);
+        shown.setHistory(&history);
+        TrainingSnapshot first = run(1, 300), second = run(301, 300);
+        first.changes.push_back({120, 1.2, QStringLiteral("lr 0.01")});
+        second.changes.push_back({400, 4.0, QStringLiteral("weights 1/0.5")});
+        for (const TrainingSnapshot &s : {first, second}) {
+            own.append(s);
+            history.append(s);
+            shown.historyAppended();
+        }
+        QCOMPARE(shown.changeCount(), 2);
+        QCOMPARE(shown.plot()->itemCount(), 4);  // a line and a label per change
+        QVERIFY(same(own, shown));
+        for (LossPlot *p : {&own, &shown}) {
+            p->setSmoothing(0.5);
+            p->setSeriesVisible(1, false);
+        }
+        QCOMPARE(history.smoothing(), 0.5);  // the shown history's curves follow the slider
+        QVERIFY(same(own, shown));
+        own.clear();
+        history.clear();
+        shown.historyCleared();
+        own.append(second);
+        history.append(second);
+        shown.historyAppended();
+        QCOMPARE(shown.plot()->itemCount(), 2);
+        QVERIFY(same(own, shown));
+
+        LossPlot late;  // shown a history that holds points and changes already
+        QVERIFY(showPlot(&late));
+        own.setTasks(tasks);
+        own.setSmoothing(0.9);
+        own.append(first);
+        own.append(second);
+        LossHistory full;
+        full.setTasks(tasks);
+        full.append(first);
+        full.append(second);
+        late.setHistory(&full);
+        QCOMPARE(late.plot()->itemCount(), 4);
+        QVERIFY(same(own, late));
+        late.setHistory(nullptr);  // its own again: empty
+        QCOMPARE(late.pointCount(), int64_t(0));
     }
 };
 
