@@ -7,6 +7,7 @@
 #include "jsonwriter.h"
 
 #include "checkpoint.h"
+#include "data/load.h"
 #include "dataset.h"
 #include "fileutil.h"
 #include "runplan.h"

@@ -36,6 +36,7 @@
 // Runs offscreen by default (QT_QPA_PLATFORM=offscreen unless set).
 #include "attentionfeed.h"
 #include "attentionpanel.h"
+#include "data/load.h"
 #include "dataset.h"
 #include "benchinputs.h"
 #include "probeset.h"

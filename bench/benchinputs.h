@@ -3,6 +3,7 @@
 // vocabulary and tasks, and reviews glued together into long texts.
 #pragma once
 
+#include "data/load.h"
 #include "dataset.h"
 #include "tokenizer.h"
 #include "trainer.h"

@@ -1,14 +1,12 @@
-// Datasets as loaded from a file or a built-in generator, the train/val split,
-// and their encoding into model inputs.
+// Datasets as loaded from a file or a built-in generator (data/load.h), the
+// train/val split, and their encoding into model inputs.
 #pragma once
 
 #include "tokenizer.h"
 #include "types.h"
 
 #include <cstddef>
-#include <functional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace attnscope {
@@ -43,64 +41,6 @@ struct Dataset {
 
     bool hasRationales() const;
 };
-
-// A load's progress: called with the fraction of the file read so far (0
-// to 1) every megabyte or few while a file is read, and with 1 at the end.
-// Returning false stops the load, which then fails with "<file>: load
-// cancelled" and leaves *out as it was (the value returned with 1 is not
-// looked at: the load is done).
-using LoadProgress = std::function<bool(double)>;
-
-// The longest line (JSON Lines) or row (CSV, TSV) a reader takes, in bytes,
-// and the most fields a CSV or TSV row may have: a longer one is refused
-// ("<file>:<line>: line longer than 64 MB"), so that a file without line
-// breaks (zero bytes, a binary file) or a runaway quoted field is not read
-// into memory whole. 65536 fields of 32 bytes of bookkeeping each keep a
-// row's memory near its size (64 MB of separators would be 2 GB of fields).
-// A JSON Lines line holds at most MaxJsonValues JSON values (numbers,
-// strings, ..., counted at every depth), for the same reason.
-constexpr size_t MaxLineBytes = size_t(64) << 20;
-constexpr size_t MaxFields = size_t(1) << 16;
-constexpr size_t MaxJsonValues = size_t(1) << 20;
-
-// Loads "builtin:NAME[?k=v&...]" or a file (JSONL by content/extension).
-// On failure returns false and sets *error to "<file>:<line>: <what>".
-bool loadDataset(const std::string &spec, Dataset *out, std::string *error, const LoadProgress &progress = {});
-
-// How to read a file's columns (CSV/TSV; see docs/datasets.md). Empty fields
-// are guessed from the column names and contents; the GUI and the CLI's
-// --text-column, --feature-columns, --task-columns and --split-column fill it.
-struct LoadOptions {
-    std::string textColumn;                  // text data: the column with the text
-    std::vector<std::string> featureColumns; // tabular data: numeric columns, in this order
-    std::vector<std::string> taskColumns;    // label columns, one task each
-    std::string splitColumn;                 // train / val / test per row
-    std::vector<std::string> ignoredColumns; // no role, not even one their name suggests (split, rationale_*)
-    char separator = 0;                      // 0: ',' ('\t' for .tsv and .tab files)
-
-    bool empty() const
-    {
-        return textColumn.empty() && featureColumns.empty() && taskColumns.empty()
-            && splitColumn.empty() && ignoredColumns.empty() && separator == 0;
-    }
-};
-
-// loadDataset with column options. Options other than the defaults apply to
-// CSV/TSV files only; for other sources they are an error.
-bool loadDataset(const std::string &spec, const LoadOptions &options, Dataset *out,
-                 std::string *error, const LoadProgress &progress = {});
-
-// A feature value as every reader takes it (docs/datasets.md, "Values"):
-// a decimal number as written in C or Python ("3", "-2.5e3", "+1", blanks
-// around allowed; no hex, whatever the locale), or a missing value: an empty
-// text, "nan", "NaN", "NAN", "NA", "N/A" or "null" (blanks around allowed).
-// *out is the number as a float, NaN when missing or not a number;
-// OutOfRange: infinite or beyond float32.
-enum class FeatureValue { Number, Missing, NotANumber, OutOfRange };
-FeatureValue parseFeatureValue(std::string_view text, float *out);
-
-// Names of the built-in generators ("reviews", ...).
-std::vector<std::string> builtinDatasets();
 
 // Deterministic train/validation split: a function of the sample count, the
 // fraction and the seed. Returns sample indices, each list in ascending order.

@@ -10,6 +10,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 namespace attnscope {
 
@@ -27,5 +29,12 @@ public:
         return std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * v);
     }
 };
+
+// Fisher-Yates, from the back, with SplitMix: the same permutation everywhere.
+inline void shuffle(std::vector<int> *v, SplitMix *rng)
+{
+    for (int i = int(v->size()) - 1; i > 0; --i)
+        std::swap((*v)[size_t(i)], (*v)[size_t(rng->below(i + 1))]);
+}
 
 } // namespace attnscope

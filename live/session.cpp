@@ -1,11 +1,11 @@
 #include "session.h"
 
 #include "checkpoint.h"
+#include "data/load.h"
 #include "sessionjobs.h"
 #include "sessionmemory.h"
 #include "threadhandoff.h"
 
-#include <QFileInfo>
 #include <QLocale>
 #include <QThread>
 
@@ -15,10 +15,8 @@ namespace {
 
 bool isCsvFile(const QString &spec)
 {
-    if (spec.startsWith(QLatin1String("builtin:")))
-        return false;
-    const QString suffix = QFileInfo(spec).suffix().toLower();
-    return suffix == QLatin1String("csv") || suffix == QLatin1String("tsv") || suffix == QLatin1String("tab");
+    const DataFormat format = datasetFormat(spec.toStdString());
+    return format == DataFormat::Csv || format == DataFormat::Tsv;
 }
 
 } // namespace

@@ -14,7 +14,7 @@
 // built-in) is decided in that one place.
 #pragma once
 
-#include "csvreader.h"
+#include "data/csvreader.h"
 #include "datasetsummary.h"
 #include "run.h"
 

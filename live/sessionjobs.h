@@ -5,7 +5,7 @@
 // on the GUI thread.
 #pragma once
 
-#include "csvreader.h"
+#include "data/csvreader.h"
 #include "datasetsummary.h"
 #include "run.h"
 #include "runplan.h"

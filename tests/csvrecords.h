@@ -3,7 +3,7 @@
 // check the columns a name with commas, quotes or line breaks ends up in.
 #pragma once
 
-#include "csvreader.h"
+#include "data/csvparser.h"
 
 #include <QByteArray>
 #include <QString>

@@ -7,6 +7,7 @@
 // wrong, before it can cost a large allocation.
 #include "attentionfile.h"
 #include "checkpoint.h"
+#include "data/load.h"
 #include "dataset.h"
 #include "trainer.h"
 

@@ -1,7 +1,8 @@
 // builtin:sensors and builtin:order: deterministic, shaped as described, with
 // rationales on the deciding inputs; after training, each task's attention
 // on builtin:sensors sits on its own deciding features.
-#include "builtins.h"
+#include "data/builtins.h"
+#include "data/load.h"
 #include "dataset.h"
 #include "trainer.h"
 
@@ -123,14 +124,14 @@ void TestBuiltins::optionErrors()
 {
     Dataset d;
     std::string error;
-    QVERIFY(!loadDataset("builtin:sensors?bogus=1", &d, &error)); // dataset.cpp dispatches here
+    QVERIFY(!loadDataset("builtin:sensors?bogus=1", &d, &error)); // the loader dispatches here
     QVERIFY2(error.find("unknown option \"bogus\"") != std::string::npos, error.c_str());
     error.clear();
-    QVERIFY(!loadExtraBuiltin("builtin:sensors?bogus=1", &d, &error));
+    QVERIFY(!loadBuiltin("builtin:sensors?bogus=1", &d, &error));
     QVERIFY2(error.find("unknown option \"bogus\" (sensors takes n, seed, noise, missing)") != std::string::npos, error.c_str());
-    QVERIFY(!loadExtraBuiltin("builtin:order?n=0", &d, &error));
+    QVERIFY(!loadBuiltin("builtin:order?n=0", &d, &error));
     QVERIFY2(error.find("from 1 to 10000000") != std::string::npos, error.c_str());
-    QVERIFY(!loadExtraBuiltin("builtin:order?missing=0.1", &d, &error));
+    QVERIFY(!loadBuiltin("builtin:order?missing=0.1", &d, &error));
     QVERIFY2(error.find("(order takes n, seed, noise)") != std::string::npos, error.c_str());
 
     // A repeated option is refused, naming it, for every built-in (the last

@@ -1,8 +1,9 @@
 // CSV and TSV datasets: the RFC 4180 parser, column roles (guessed and
 // explicit), missing values, rationales, and every bad-input error with its
 // fixture in tests/data/csv/.
-#include "csvreader.h"
 #include "csvwriter.h"
+#include "data/csvparser.h"
+#include "data/csvreader.h"
 #include "dataset.h"
 
 #include <QtTest>

@@ -1,7 +1,7 @@
 // Column roles for front ends: guessCsvColumns reports the roles the reader
 // would give (the same guess as loading), columnOptions turns an edited list
 // back into LoadOptions, and loading with them gives exactly those roles.
-#include "csvreader.h"
+#include "data/csvreader.h"
 #include "dataset.h"
 #include "specialfiles.h"
 

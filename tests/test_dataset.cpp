@@ -1,5 +1,7 @@
 // Loading (JSON Lines, the built-in reviews), the train/val split, encoding,
 // feature statistics and batching. Fixtures are in tests/data/jsonl/.
+#include "data/builtins.h"
+#include "data/load.h"
 #include "dataset.h"
 
 #include <QtTest>

@@ -5,6 +5,7 @@
 // occlusion of a lone token), chunking that changes nothing, the options,
 // and plausibility over the real tokens only, the one implementation that
 // evaluate() uses.
+#include "data/load.h"
 #include "explain.h"
 #include "metrics.h"
 #include "trainer.h"

@@ -4,6 +4,7 @@
 // file, the sizes and what to change; evaluation and inspection take batches
 // that fit.
 
+#include "data/load.h"
 #include "dataset.h"
 #include "memorybudget.h"
 #include "model.h"

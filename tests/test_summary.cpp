@@ -1,5 +1,6 @@
 // summarizeDataset: splits, class and missing-label counts, vocabulary and
 // OOV rate, feature ranges, lengths and truncation.
+#include "data/load.h"
 #include "datasetsummary.h"
 
 #include <QtTest>

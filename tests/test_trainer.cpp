@@ -1,6 +1,7 @@
 // The trainer as a front end drives it: stepping, epochs, stopping between
 // steps, progress callbacks, determinism, data-parallel steps, divergence.
 
+#include "data/load.h"
 #include "dataset.h"
 #include "model.h"
 #include "random.h"

@@ -2,6 +2,7 @@
 
 #include "collapsiblesection.h"
 #include "appearance.h"
+#include "data/builtins.h"
 #include "tasknames.h"
 
 #include <QApplication>

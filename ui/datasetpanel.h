@@ -7,7 +7,7 @@
 // usable: see tasknames.h.
 #pragma once
 
-#include "csvreader.h"
+#include "data/csvreader.h"
 #include "dataset.h"
 #include "datasetsummary.h"
 

@@ -1,6 +1,8 @@
 // The CSV parser in memory (fed in two pieces split where the first byte
 // says), then the whole CSV and TSV reader on the same bytes.
-#include "csvreader.h"
+#include "data/csvparser.h"
+#include "data/load.h"
+#include "dataset.h"
 #include "fuzzfile.h"
 
 #include <cstdint>

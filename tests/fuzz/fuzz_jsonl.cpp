@@ -1,4 +1,5 @@
 // The JSON Lines reader.
+#include "data/load.h"
 #include "dataset.h"
 #include "fuzzfile.h"
 

@@ -3,6 +3,7 @@
 // marked at its step, divergence pausing with the last good weights,
 // shutting down in the middle of training, and a Run recording its curves.
 // Built also with ASan and TSan by scripts/sanitize.sh.
+#include "data/load.h"
 #include "probeset.h"
 #include "roundtrip.h"
 #include "run.h"

@@ -8,6 +8,7 @@
 #include "attentiontimeline.h"
 #include "checkpoint.h"
 #include "colormaps.h"
+#include "data/load.h"
 #include "disagreementview.h"
 #include "historyview.h"
 #include "probeeditor.h"

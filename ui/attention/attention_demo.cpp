@@ -10,6 +10,7 @@
 #include "appearance.h"
 #include "attentionfeed.h"
 #include "attentionpanel.h"
+#include "data/load.h"
 #include "dataset.h"
 #include "trainingcontroller.h"
 

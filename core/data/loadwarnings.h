@@ -1,5 +1,5 @@
 // Warnings that do not stop loading, collected per kind by the loaders
-// (dataset.cpp, csvreader.cpp): a file with ten thousand blank lines gives a
+// (jsonl.cpp, csvreader.cpp): a file with ten thousand blank lines gives a
 // few lines of warnings and a count, not ten thousand.
 #pragma once
 

@@ -1,0 +1,46 @@
+// What both file readers (jsonl.cpp, csvreader.cpp) make of a field, so that
+// a JSON Lines file and a CSV file saying the same thing load the same
+// dataset: a feature value, a split name, a rationale span's bounds, a
+// task's classes in byte order (docs/datasets.md).
+#pragma once
+
+#include "types.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace attnscope {
+
+// A feature value as every reader takes it (docs/datasets.md, "Values"):
+// a decimal number as written in C or Python ("3", "-2.5e3", "+1", blanks
+// around allowed; no hex, whatever the locale), or a missing value: an empty
+// text, "nan", "NaN", "NAN", "NA", "N/A" or "null" (blanks around allowed).
+// *out is the number as a float, NaN when missing or not a number;
+// OutOfRange: infinite or beyond float32.
+enum class FeatureValue { Number, Missing, NotANumber, OutOfRange };
+FeatureValue parseFeatureValue(std::string_view text, float *out);
+
+// Sample::split of a split name: 0 for "train", 1 for "val", "valid",
+// "validation" or "dev", 2 for "test"; -1 for any other text (the CSV reader
+// folds case and blanks first, JSON Lines takes the string as it is).
+int splitIndex(std::string_view name);
+
+// Empty when [a, b) is a rationale span of a text of `length` code points;
+// otherwise why not, as "rationale span <shown> of task "t" starts after
+// its end" or "... is outside the text (N code points)".
+std::string spanProblem(int64_t a, int64_t b, int length, const std::string &shown, const std::string &task);
+
+// A task whose classes were numbered in order of appearance, with the
+// classes in byte order (MODEL.md 7); (*remap)[appearance id] = class index.
+TaskInfo taskInByteOrder(const std::string &name, const std::vector<std::string> &classes, std::vector<int> *remap);
+
+// "\"" + s + "\"", for messages.
+std::string inQuotes(std::string_view s);
+// s without the blanks (spaces and tabs) around it.
+std::string_view trimBlanks(std::string_view s);
+// s with A-Z as a-z: column names and split values are compared so.
+std::string asciiLower(std::string_view s);
+
+} // namespace attnscope
