@@ -44,6 +44,8 @@ std::string outOfMemoryMessage();
 
 // Loads a dataset spec; prints its warnings to stderr (a few of them).
 Dataset loadData(const std::string &spec, const LoadOptions &options = {});
+// The help of --data: the kinds of file, and the built-ins (from their table).
+std::string dataHelp();
 
 // Registers --text-column, --feature-columns, --task-columns,
 // --split-column and --ignore-columns (CSV/TSV column roles), and reads them back.

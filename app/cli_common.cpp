@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include "data/builtins.h"
 #include "memorybudget.h"
 
 #include <algorithm>
@@ -55,6 +56,11 @@ Dataset loadData(const std::string &spec, const LoadOptions &options)
     if (data.samples.empty())
         throw Failure(spec + ": no usable samples");
     return data;
+}
+
+std::string dataHelp()
+{
+    return "dataset: a CSV, TSV or JSONL file or " + builtinSpecHelp();
 }
 
 void addColumnOptions(ArgParser &parser)

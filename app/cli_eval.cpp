@@ -19,7 +19,7 @@ int eval(const std::vector<std::string> &args)
                 "where the data has rationales, attention mass on them and their AUPRC. The split is\n"
                 "recomputed as 'train' made it (same --val-fraction and --seed).");
     p.addOption("checkpoint", "CKPT", "the model (safetensors)");
-    p.addOption("data", "SPEC", "dataset: a CSV, TSV or JSONL file or builtin:NAME[?n=N&seed=S]");
+    p.addOption("data", "SPEC", dataHelp());
     p.addOption("split", "NAME", "samples to score: train, val or all", "val");
     p.addOption("val-fraction", "F", "validation fraction used by train", "0.2");
     p.addOption("seed", "S", "seed used by train", "1");
@@ -91,7 +91,7 @@ int attention(const std::vector<std::string> &args)
                 "attention over them (one weight per real token), its predictions, and every\n"
                 "layer's self-attention maps ([layer][head][row][column]).");
     p.addOption("checkpoint", "CKPT", "the model (safetensors)");
-    p.addOption("data", "SPEC", "dataset: a CSV, TSV or JSONL file or builtin:NAME[?n=N&seed=S] (labels unused)");
+    p.addOption("data", "SPEC", dataHelp() + " (labels unused)");
     p.addOption("text", "TEXT", "one text to look at (text models)");
     p.addOption("limit", "N", "only the first N samples of --data", "all");
     p.addOption("out", "FILE", "write the JSON here", "standard output");

@@ -11,7 +11,7 @@ int summary(const std::vector<std::string> &args)
                 "Loads a dataset and prints what it holds: samples per split, each task's classes with "
                 "their counts and missing labels, vocabulary size and out-of-vocabulary rate (text), "
                 "feature ranges (tabular), lengths and how many samples max_len cuts.");
-    p.addOption("data", "SPEC", "dataset: a CSV, TSV or JSONL file or builtin:NAME[?n=N&seed=S]");
+    p.addOption("data", "SPEC", dataHelp());
     p.addFlag("json", "print JSON instead of a table");
     p.addOption("val-fraction", "F", "validation fraction, as for train", "0.2");
     p.addOption("seed", "S", "split seed, as for train", "1");

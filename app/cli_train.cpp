@@ -175,7 +175,7 @@ int train(const std::vector<std::string> &args)
                 "Trains a model on a dataset (a JSONL file, or builtin:NAME[?n=2000&seed=7]) and\n"
                 "writes it as a safetensors checkpoint. The validation split is a function of the\n"
                 "data, --val-fraction and --seed, so 'eval --split val' scores the held-out samples.");
-    p.addOption("data", "SPEC", "dataset: a CSV, TSV or JSONL file or builtin:NAME[?n=N&seed=S]");
+    p.addOption("data", "SPEC", dataHelp());
     p.addOption("out", "CKPT", "checkpoint to write (safetensors)");
     p.addOption("init", "CKPT", "start from this checkpoint's weights, configuration and vocabulary");
     p.addOption("val-fraction", "F", "fraction of the samples held out for validation, in [0, 1)", "0.2");

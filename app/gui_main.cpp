@@ -11,6 +11,7 @@
 // picture is of the loaded data.
 #include "application.h"
 #include "args.h"
+#include "data/builtins.h"
 #include "lossplot.h"
 #include "mainwindow.h"
 
@@ -37,7 +38,7 @@ int main(int argc, char **argv)
                      "[--data SPEC] [--checkpoint CKPT] [--start] [--speed N] [--theme NAME] [--tab attention] "
                      "[--screenshot FILE.png [--after-steps N]]",
                      "AttnScope trains a small multi-task attention model and shows its attention live.");
-    parser.addOption("data", "SPEC", "dataset to open: a JSONL file or builtin:NAME[?n=N&seed=S]");
+    parser.addOption("data", "SPEC", "dataset to open: a CSV, TSV or JSONL file or " + builtinSpecHelp());
     parser.addOption("checkpoint", "CKPT", "checkpoint to open (configuration, vocabulary and weights)");
     parser.addFlag("start", "start training at once");
     parser.addOption("theme", "NAME", "system, light or dark, for this run only (View > Theme remembers a choice)",

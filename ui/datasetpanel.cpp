@@ -200,7 +200,8 @@ DatasetPanel::DatasetPanel(QWidget *parent)
     m_spec->setObjectName(QStringLiteral("datasetSpec"));
     m_spec->setEditable(true);
     m_spec->setInsertPolicy(QComboBox::NoInsert);
-    m_spec->setToolTip(tr("A built-in generator (builtin:NAME?n=2000&seed=7) or a JSONL, CSV or TSV file"));
+    m_spec->setToolTip(tr("A built-in generator (%1) or a JSONL, CSV or TSV file")
+                           .arg(QString::fromStdString(builtinSpecHelp())));
     for (const std::string &name : builtinDatasets())
         m_spec->addItem(QStringLiteral("builtin:") + QString::fromStdString(name));
     m_spec->setCurrentIndex(-1);
