@@ -1,6 +1,9 @@
-// Column roles for front ends: guessCsvColumns reports the roles the reader
-// would give (the same guess as loading), columnOptions turns an edited list
-// back into LoadOptions, and loading with them gives exactly those roles.
+// Column roles: guessRoles, rule by rule, on a header and rows in memory
+// (docs/datasets.md, "Column roles"); for front ends, guessCsvColumns
+// reports the roles the reader would give (the same guess as loading),
+// columnOptions turns an edited list back into LoadOptions, and loading with
+// them gives exactly those roles.
+#include "data/columnroles.h"
 #include "data/csvreader.h"
 #include "dataset.h"
 #include "specialfiles.h"
@@ -42,6 +45,31 @@ void setRole(std::vector<CsvColumn> &columns, const std::string &name, ColumnRol
         if (c.name == name) c.role = role;
 }
 
+std::vector<std::string> cells(const QString &line)
+{
+    std::vector<std::string> out;
+    for (const QString &cell : line.split(QLatin1Char(','))) out.push_back(cell.toStdString());
+    return out;
+}
+
+// guessRoles on a header and rows written "a,b,c" (no quoting), as "name:role"
+// per column; the error, if any, after " | ".
+QString guessed(const QString &header, const QStringList &rows, const LoadOptions &options = {},
+                ColumnRoles *out = nullptr)
+{
+    const std::vector<std::string> names = cells(header);
+    std::vector<std::vector<std::string>> values;
+    for (const QString &row : rows) values.push_back(cells(row));
+    const ColumnRoles r = guessRoles(names, values, options);
+    if (out) *out = r;
+    QStringList shown;
+    for (size_t c = 0; c < r.roles.size(); ++c)
+        shown << QString::fromStdString(names[c]) + QLatin1Char(':') + QLatin1String(toString(r.roles[c]));
+    QString text = shown.join(QLatin1Char(' '));
+    if (!r.error.empty()) text += QStringLiteral(" | ") + QString::fromStdString(r.error);
+    return text;
+}
+
 } // namespace
 
 class TestCsvColumns : public QObject {
@@ -80,6 +108,113 @@ private slots:
         QCOMPARE(int(data.tasks.size()), int(tasks.size()));
         for (size_t t = 0; t < tasks.size(); ++t) QCOMPARE(data.tasks[t].name, tasks[t]);
         QCOMPARE(data.featureNames, features);
+    }
+
+    // Each rule of the table in docs/datasets.md, on rows in memory.
+    void guessRolesRules_data()
+    {
+        QTest::addColumn<QString>("header");
+        QTest::addColumn<QStringList>("rows");
+        QTest::addColumn<QString>("expected");
+        const QStringList sentences = {"the battery is fine,a,1", "never again this,b,2", "good value for money,a,3"};
+        QTest::newRow("text by name, any case")
+            << "Review,label,n" << QStringList{"ok,a,1", "bad,b,2"} << "Review:text label:task n:task";
+        QTest::newRow("text by words: 3 or more a value")
+            << "words,label,n" << sentences << "words:text label:task n:task";
+        QTest::newRow("two words a value are not a text")
+            << "words,label,n" << QStringList{"a b,x,1", "c d,y,2"} << "words:task label:task n:feature";
+        QTest::newRow("numeric columns are features, others tasks")
+            << "x,y2,state" << QStringList{"1,2.5,on", "3,NA,off"} << "x:feature y2:feature state:task";
+        QTest::newRow("a numeric column named like a label is a task")
+            << "x,label_alarm,y" << QStringList{"1,0,1", "2,1,0"} << "x:feature label_alarm:task y:task";
+        QTest::newRow("80 % numbers is numeric")
+            << "x,label" << QStringList{"1,a", "2,b", "3,a", "4,b", "oops,a"} << "x:feature label:task";
+        QTest::newRow("below 80 % is not")
+            << "x,label" << QStringList{"1,a", "2,b", "3,a", "no,b", "oops,a"}
+            << "x:task label:task | no input columns: no text column (a column named \"text\", or one holding "
+               "sentences) and no numeric feature columns; name them with --text-column or --feature-columns";
+        QTest::newRow("split and rationale columns by name, row indexes ignored")
+            << ",id,text,Split,RATIONALE_topic,topic"
+            << QStringList{"0,7,fine,train,0-4,a", "1,8,bad,val,,b"}
+            << ":ignored id:ignored text:text Split:split RATIONALE_topic:rationale topic:task";
+        QTest::newRow("a rationale column without its task")
+            << "text,topic,rationale_mood" << QStringList{"fine,a,0-4"}
+            << "text:text topic:task rationale_mood:rationale | column 3 (\"rationale_mood\") holds rationales of "
+               "task \"mood\", which is not a label column";
+        QTest::newRow("two rationale columns of one task")
+            << "text,topic,rationale_topic,rationales_topic" << QStringList{"fine,a,,"}
+            << "text:text topic:task rationale_topic:rationale rationales_topic:rationale | column 3 "
+               "(\"rationale_topic\") and column 4 (\"rationales_topic\") both hold rationales of task \"topic\" "
+               "(keep one, or leave one out with --ignore-columns)";
+        QTest::newRow("no label columns")
+            << "a,b" << QStringList{"1,2"}
+            << "a:feature b:feature | no label columns (every column is numeric, so all were taken as features); "
+               "name them with --task-columns, or call them label_<task>";
+    }
+    void guessRolesRules()
+    {
+        QFETCH(QString, header);
+        QFETCH(QStringList, rows);
+        QFETCH(QString, expected);
+        QCOMPARE(guessed(header, rows), expected);
+    }
+
+    void guessRolesOrderAndNotes()
+    {
+        // Tasks in the byte order of their names, each with its rationale
+        // column; row indexes noted.
+        ColumnRoles r;
+        QCOMPARE(guessed("id,text,zeta,Alpha,rationale_zeta", {"1,fine,a,b,0-4"}, {}, &r),
+                 QStringLiteral("id:ignored text:text zeta:task Alpha:task rationale_zeta:rationale"));
+        QCOMPARE(r.text, 1);
+        QCOMPARE(r.tasks, (std::vector<int>{3, 2}));
+        QCOMPARE(r.rationales, (std::vector<int>{-1, 4}));
+        QCOMPARE(r.ignored, (std::vector<std::string>{"column 1 \"id\" looks like a row index and is ignored"}));
+
+        // Named tasks: the other columns (and rationales of other tasks) are
+        // left out, each with a note; the input is still guessed.
+        LoadOptions o;
+        o.taskColumns = {"zeta"};
+        QCOMPARE(guessed("text,zeta,Alpha,rationale_Alpha", {"fine,a,b,0-4"}, o, &r),
+                 QStringLiteral("text:text zeta:task Alpha:ignored rationale_Alpha:ignored"));
+        QCOMPARE(r.ignored, (std::vector<std::string>{
+                                "column 3 (\"Alpha\") is ignored (not one of the task columns)",
+                                "column 4 (\"rationale_Alpha\") is ignored (its task is not one of the task columns)"}));
+
+        // Named input: every other free column is a task, in name order.
+        o = {};
+        o.featureColumns = {"b", "a"};
+        QCOMPARE(guessed("a,b,z,y", {"1,2,3,4"}, o, &r), QStringLiteral("a:feature b:feature z:task y:task"));
+        QCOMPARE(r.features, (std::vector<int>{1, 0}));
+        QCOMPARE(r.tasks, (std::vector<int>{3, 2}));
+    }
+
+    void guessRolesOptionErrors()
+    {
+        ColumnRoles r;
+        LoadOptions o;
+        o.textColumn = "a";
+        o.featureColumns = {"b"};
+        QCOMPARE(guessed("a,b,c", {"x,1,y"}, o, &r),
+                 QStringLiteral(" | give either a text column or feature columns, not both"));
+        QVERIFY(!r.errorAtHeader); // about the options, not the file's header
+        QVERIFY(r.roles.empty());
+
+        o = {};
+        o.taskColumns = {"nope"};
+        QCOMPARE(guessed("a,b", {"x,y"}, o, &r),
+                 QStringLiteral(" | task column: no column named \"nope\" (the columns are a, b)"));
+        QVERIFY(r.errorAtHeader);
+
+        o = {};
+        o.textColumn = "a";
+        o.taskColumns = {"a"};
+        QCOMPARE(guessed("a,b", {"x,y"}, o), QStringLiteral(" | column 1 (\"a\") is given two roles"));
+
+        // Ignoring a column twice is no conflict.
+        o = {};
+        o.ignoredColumns = {"b", "b"};
+        QCOMPARE(guessed("text,b,label", {"fine,1,x"}, o), QStringLiteral("text:text b:ignored label:task"));
     }
 
     void numericAndExamples()
