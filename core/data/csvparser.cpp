@@ -44,6 +44,17 @@ bool CsvParser::newField()
     return true;
 }
 
+// The record ends at a line break (c: '\n' or '\r'); the next starts on
+// the next line (after the LF, for a CR followed by one).
+bool CsvParser::endLine(char c)
+{
+    if (!endRecord()) return false;
+    ++m_line;
+    m_recordLine = m_line;
+    m_state = c == '\r' ? State::AfterCR : State::FieldStart;
+    return true;
+}
+
 bool CsvParser::feed(const char *data, size_t size)
 {
     if (m_stopped) return false;
@@ -80,14 +91,7 @@ bool CsvParser::feed(const char *data, size_t size)
             p = q;
             if (p == end) break;
             const char d = *p++;
-            if (d == m_sep) {
-                if (!newField()) return false;
-            } else {
-                if (!endRecord()) return false;
-                ++m_line;
-                m_recordLine = m_line;
-                m_state = d == '\r' ? State::AfterCR : State::FieldStart;
-            }
+            if (!(d == m_sep ? newField() : endLine(d))) return false;
             break;
         }
         case State::Quoted: {
@@ -113,10 +117,7 @@ bool CsvParser::feed(const char *data, size_t size)
             } else if (c == m_sep) {
                 if (!newField()) return false;
             } else if (c == '\n' || c == '\r') {
-                if (!endRecord()) return false;
-                ++m_line;
-                m_recordLine = m_line;
-                m_state = c == '\r' ? State::AfterCR : State::FieldStart;
+                if (!endLine(c)) return false;
             } else {
                 return fail("unexpected character " + utf8::shownByte(c)
                                 + " after the closing quote of a quoted field (a quote inside a quoted field is written \"\")",

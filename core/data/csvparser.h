@@ -35,6 +35,7 @@ public:
 private:
     enum class State { FieldStart, Unquoted, Quoted, QuoteInQuoted, AfterCR };
     bool endRecord();
+    bool endLine(char c);
     bool newField();
     bool tooLong();
     bool fail(std::string what, int line, int field);

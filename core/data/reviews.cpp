@@ -96,14 +96,11 @@ using Chunk = std::vector<Word>;
 template <typename T>
 const T &pick(const std::vector<T> &list, SplitMix *rng) { return list[size_t(rng->below(int(list.size())))]; }
 
-Sample makeReview(SplitMix *rng, SplitMix *noiseRng, const ReviewOptions &opt)
+// The three cue phrases of a review with these labels: the sentiment word
+// (after "not" when negated) with the topic word, in one of three forms, and
+// the urgency word in one of five.
+std::vector<Chunk> cuePhrases(bool positiveWord, bool negated, int topic, int urgency, SplitMix *rng)
 {
-    const int sentiment = rng->below(2); // 0 negative, 1 positive
-    const bool negated = rng->uniform() < opt.negation;
-    const bool positiveWord = (sentiment == 1) != negated;
-    const int topic = rng->below(4);
-    const int urgency = rng->below(2);   // 0 high, 1 low
-
     Chunk sentimentPart;
     if (negated) sentimentPart.push_back({Negator, Sentiment});
     sentimentPart.push_back({pick(positiveWord ? PositiveWords : NegativeWords, rng), Sentiment});
@@ -138,32 +135,37 @@ Sample makeReview(SplitMix *rng, SplitMix *noiseRng, const ReviewOptions &opt)
     case 3: chunks.push_back({{"need"}, {"help"}, urgencyWord}); break;
     default: chunks.push_back({{"fix"}, {"it"}, urgencyWord}); break;
     }
+    return chunks;
+}
 
-    // The length is drawn independently of the cues, so it says nothing
-    // about them (the cues take at most 9 of the 10 to 30 tokens; the last
-    // one is the full stop). u^4 makes short reviews common (mean about 14
-    // tokens, one in twelve has 25 or more).
+// Filler phrases and distractor words after the cues, up to a length drawn
+// independently of them, so that it says nothing about them (the cues take
+// at most 9 of the 10 to 30 tokens; the last one is the full stop). u^4
+// makes short reviews common (mean about 14 tokens, one in twelve has 25 or
+// more).
+void addFillers(std::vector<Chunk> *chunks, double distractors, SplitMix *rng)
+{
     const double u = rng->uniform();
     const int length = 10 + std::min(20, int(u * u * u * u * 21.0));
     int used = 1;
-    for (const Chunk &c : chunks) used += int(c.size());
+    for (const Chunk &c : *chunks) used += int(c.size());
     while (used < length) {
         Chunk c;
-        if (rng->uniform() < opt.distractors) {
+        if (rng->uniform() < distractors) {
             c.push_back({pick(Distractors, rng)});
         } else {
             for (const std::string &w : pick(Fillers, rng)) c.push_back({w});
             if (used + int(c.size()) > length) c.resize(size_t(length - used));
         }
         used += int(c.size());
-        chunks.push_back(std::move(c));
+        chunks->push_back(std::move(c));
     }
-    std::vector<int> order(chunks.size());
-    std::iota(order.begin(), order.end(), 0);
-    shuffle(&order, rng);
+}
 
-    // Render, recording each cue's code point span (all words are ASCII, so
-    // bytes and code points agree).
+// The chunks in this order as one sentence, recording each cue's code point
+// span (all words are ASCII, so bytes and code points agree).
+Sample render(const std::vector<Chunk> &chunks, const std::vector<int> &order)
+{
     Sample s;
     s.rationales.assign(3, {});
     bool first = true;
@@ -188,6 +190,26 @@ Sample makeReview(SplitMix *rng, SplitMix *noiseRng, const ReviewOptions &opt)
         }
     }
     s.text.push_back('.');
+    return s;
+}
+
+// One review: the labels, the cue phrases, the fillers, in a random order;
+// then the label noise from its own stream. The draws from rng come in this
+// order, so a seed gives the reviews it always gave.
+Sample makeReview(SplitMix *rng, SplitMix *noiseRng, const ReviewOptions &opt)
+{
+    const int sentiment = rng->below(2); // 0 negative, 1 positive
+    const bool negated = rng->uniform() < opt.negation;
+    const bool positiveWord = (sentiment == 1) != negated;
+    const int topic = rng->below(4);
+    const int urgency = rng->below(2);   // 0 high, 1 low
+
+    std::vector<Chunk> chunks = cuePhrases(positiveWord, negated, topic, urgency, rng);
+    addFillers(&chunks, opt.distractors, rng);
+    std::vector<int> order(chunks.size());
+    std::iota(order.begin(), order.end(), 0);
+    shuffle(&order, rng);
+    Sample s = render(chunks, order);
 
     s.labels = {sentiment, topic, urgency};
     const int classes[3] = {2, 4, 2};
