@@ -9,7 +9,7 @@
 //
 // attentionfile.cpp has a second JSON reader, one that streams a file of
 // attention maps into floats and never builds a tree; docs/datasets.md
-// ("JSON Lines") says why the two stay apart.
+// ("Where the code is") says why the two stay apart.
 #pragma once
 
 #include <cstddef>
