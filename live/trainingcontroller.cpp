@@ -114,6 +114,12 @@ void TrainingController::setTaskWeights(const std::vector<float> &weights)
         m_worker->setTaskWeights(weights);
 }
 
+void TrainingController::setRationaleWeight(float mu)
+{
+    if (m_worker)
+        m_worker->setRationaleWeight(mu);
+}
+
 void TrainingController::setProbes(const ProbeSet &probes, std::shared_ptr<const TrainingSetup> setup,
                                    std::shared_ptr<const Dataset> dataset)
 {

@@ -38,6 +38,8 @@ public:
 
     void setLearningRate(float lr);
     void setTaskWeights(const std::vector<float> &weights);
+    // The rationale weight mu (MODEL.md 5b), from the next step.
+    void setRationaleWeight(float mu);
     // At most this many steps a second (0: as fast as it goes); at once, also while training.
     void setStepRateLimit(double stepsPerSecond);
     double stepRateLimit() const;

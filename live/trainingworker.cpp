@@ -58,6 +58,12 @@ void TrainingWorker::setTaskWeights(const std::vector<float> &weights)
     m_pendingWeights = weights;
 }
 
+void TrainingWorker::setRationaleWeight(float mu)
+{
+    std::lock_guard lock(m_pendingMutex);
+    m_pendingMu = mu;
+}
+
 std::shared_ptr<Model> TrainingWorker::modelCopy() const
 {
     std::lock_guard lock(m_modelMutex);
@@ -164,8 +170,11 @@ void TrainingWorker::rebuild()
                     m_config.optimizer.lr = *m_pendingLr;
                 if (m_pendingWeights)
                     m_config.taskWeights = *m_pendingWeights;
+                if (m_pendingMu)
+                    m_config.rationaleWeight = *m_pendingMu;
                 m_pendingLr.reset();
                 m_pendingWeights.reset();
+                m_pendingMu.reset();
             }
             m_trainer = std::make_unique<Trainer>(m_model, m_train, m_config);
         }
@@ -320,10 +329,12 @@ void TrainingWorker::applyPending()
 {
     std::optional<float> lr;
     std::optional<std::vector<float>> weights;
+    std::optional<float> mu;
     {
         std::lock_guard lock(m_pendingMutex);
         lr.swap(m_pendingLr);
         weights.swap(m_pendingWeights);
+        mu.swap(m_pendingMu);
     }
     const Progress &p = m_trainer->progress();
     if (lr && *lr != m_config.optimizer.lr) {
@@ -335,6 +346,11 @@ void TrainingWorker::applyPending()
         m_config.taskWeights = *weights;
         m_trainer->setTaskWeights(*weights);
         m_out.changes.push_back({p.step, p.epochProgress, tr("weights %1").arg(formatWeights(*weights))});
+    }
+    if (mu && *mu != m_config.rationaleWeight) {
+        m_config.rationaleWeight = *mu;
+        m_trainer->setRationaleWeight(*mu);
+        m_out.changes.push_back({p.step, p.epochProgress, tr("mu %1").arg(double(*mu), 0, 'g', 3)});
     }
 }
 

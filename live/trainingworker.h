@@ -2,8 +2,9 @@
 // owner moves it there); its slots are called through queued connections.
 // While it trains it does not return to its event loop, so pause and stop
 // are atomic flags the GUI sets directly (requestPause, requestStop) and the
-// loop checks between steps, as in Qt's mandelbrot example. Learning-rate and
-// task-weight changes wait under a mutex and apply at the next step.
+// loop checks between steps, as in Qt's mandelbrot example. Learning-rate,
+// task-weight and rationale-weight changes wait under a mutex and apply at
+// the next step.
 //
 // Results leave as values: a TrainingSnapshot at most every 30 ms carrying
 // every step since the last one, so no point is lost and the GUI is never
@@ -93,6 +94,7 @@ public:
     void requestQuit();
     void setLearningRate(float lr);
     void setTaskWeights(const std::vector<float> &weights);
+    void setRationaleWeight(float mu);  // MODEL.md 5b's mu
     // Thread-safe, at once: at most this many steps a second (0: as fast as
     // it goes), so that a class can watch a small model learn. The wait
     // between steps ends early for pause, stop and quit.
@@ -203,6 +205,7 @@ private:
     std::mutex m_pendingMutex;
     std::optional<float> m_pendingLr;
     std::optional<std::vector<float>> m_pendingWeights;
+    std::optional<float> m_pendingMu;
 
     TrainingSnapshot m_out;              // being filled
     std::chrono::steady_clock::time_point m_lastEmit, m_runStart;

@@ -115,6 +115,7 @@ void MainWindow::createPanels()
     connect(m_trainingPanel, &TrainingPanel::changed, this, &MainWindow::onSettingsNeedNewRun);
     connect(m_trainingPanel, &TrainingPanel::learningRateChanged, training(), &TrainingController::setLearningRate);
     connect(m_trainingPanel, &TrainingPanel::taskWeightsChanged, training(), &TrainingController::setTaskWeights);
+    connect(m_trainingPanel, &TrainingPanel::rationaleWeightChanged, training(), &TrainingController::setRationaleWeight);
 
     m_curves = new LossPlot;
     m_views = new QTabWidget;
@@ -283,6 +284,7 @@ void MainWindow::onDatasetOpened(const QString &spec, bool csv)
     m_datasetPanel->setSpec(spec);
     const std::shared_ptr<const Dataset> data = m_session->dataset();
     m_trainingPanel->setTasks(taskNames(data->tasks));
+    m_trainingPanel->setRationalesAvailable(data->hasRationales());
     m_modelPanel->setLessonNote(m_session->checkpoint() ? QString() : QString::fromStdString(data->suggestion));
     if (!spec.startsWith(QLatin1String("builtin:")))
         m_file->recent()->add(QFileInfo(spec).absoluteFilePath());

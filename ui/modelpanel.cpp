@@ -36,6 +36,10 @@ ModelPanel::ModelPanel(QWidget *parent)
     m_mode->addItem(tr("task: one attention per task"), QStringLiteral("task"));
     m_mode->addItem(tr("shared: one attention for all"), QStringLiteral("shared"));
     m_mode->addItem(tr("gated: shared + per task, gated"), QStringLiteral("gated"));
+    m_mode->addItem(tr("uniform: every token alike (control)"), QStringLiteral("uniform"));
+    m_mode->setItemData(3, tr("No attention is learned: every real token weighs the same. If this run "
+                              "matches the others' accuracy, their attention was not needed."),
+                        Qt::ToolTipRole);
     connect(m_mode, &QComboBox::currentIndexChanged, this, &ModelPanel::changed);
 
     m_error = new QLabel(this);

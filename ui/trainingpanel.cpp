@@ -79,6 +79,18 @@ TrainingPanel::TrainingPanel(QWidget *parent)
     m_clip->setRange(0, 1e6);
     m_clip->setSpecialValueText(tr("off"));
     m_clip->setToolTip(tr("Clip the global gradient norm to this value (0: off)"));
+    m_mu = new QDoubleSpinBox(this);
+    m_mu->setObjectName(QStringLiteral("rationaleWeight"));
+    m_mu->setDecimals(2);
+    m_mu->setRange(0, 100);
+    m_mu->setSingleStep(0.25);
+    m_mu->setSpecialValueText(tr("off"));
+    m_mu->setKeyboardTracking(false);
+    m_muNote = new QLabel(this);
+    m_muNote->setObjectName(QStringLiteral("rationaleWeightNote"));
+    m_muNote->setWordWrap(true);
+    m_muNote->setForegroundRole(QPalette::PlaceholderText);
+    setRationalesAvailable(false);
     m_warmup = new QSpinBox(this);
     m_warmup->setRange(0, 1000000);
     m_batch = new QSpinBox(this);
@@ -96,6 +108,7 @@ TrainingPanel::TrainingPanel(QWidget *parent)
     for (QSpinBox *box : {m_warmup, m_batch, m_epochs})
         connect(box, &QSpinBox::valueChanged, this, &TrainingPanel::changed);
     connect(m_lr, &QDoubleSpinBox::valueChanged, this, [this](double v) { emit learningRateChanged(float(v)); });
+    connect(m_mu, &QDoubleSpinBox::valueChanged, this, [this](double v) { emit rationaleWeightChanged(float(v)); });
 
     m_form = new QFormLayout(this);
     m_form->setVerticalSpacing(6);
@@ -108,6 +121,8 @@ TrainingPanel::TrainingPanel(QWidget *parent)
     m_form->addRow(tr("Epochs"), m_epochs);
     m_form->addRow(tr("Weight decay"), m_decay);
     m_form->addRow(tr("Clip gradient"), m_clip);
+    m_form->addRow(tr("Rationale weight"), m_mu);
+    m_form->addRow(m_muNote);
     auto *weights = new QWidget(this);
     m_weightsForm = new QFormLayout(weights);
     m_weightsForm->setContentsMargins(0, 0, 0, 0);
@@ -200,6 +215,20 @@ void TrainingPanel::setTasks(const QStringList &tasks)
     }
 }
 
+void TrainingPanel::setRationalesAvailable(bool available)
+{
+    m_mu->setEnabled(available);
+    if (!available)
+        m_mu->setValue(0);  // a run on data without rationales has nothing to pull toward
+    const QString why = tr("This data has no rationales (no marked evidence for any task), so there is "
+                           "nothing to pull the attention toward.");
+    m_mu->setToolTip(available ? tr("mu: pulls each task's attention toward its rationale tokens "
+                                    "(0: off); applies at the next step, also while training")
+                               : why);
+    m_muNote->setText(available ? QString() : why);
+    m_muNote->setVisible(!available);
+}
+
 std::vector<float> TrainingPanel::taskWeights() const
 {
     std::vector<float> weights;
@@ -226,6 +255,7 @@ TrainConfig TrainingPanel::config() const
     c.batchSize = m_batch->value();
     c.epochs = m_epochs->value();
     c.taskWeights = taskWeights();
+    c.rationaleWeight = float(m_mu->value());
     return c;
 }
 
@@ -239,6 +269,8 @@ void TrainingPanel::setConfig(const TrainConfig &c)
     m_warmup->setValue(int(c.optimizer.warmup));
     m_batch->setValue(c.batchSize);
     m_epochs->setValue(c.epochs);
+    if (m_mu->isEnabled())
+        m_mu->setValue(double(c.rationaleWeight));
 }
 
 } // namespace attnscope

@@ -1,7 +1,7 @@
 // The Training panel: optimiser, learning rate, schedule, warm-up, batch
-// size, epochs, weight decay, clipping and one loss weight per task. The
-// learning rate and the task weights apply to a running training at its next
-// step; the rest take effect at the next start. Up to MaxNamedTasks tasks
+// size, epochs, weight decay, clipping, the rationale weight mu (MODEL.md
+// 5b) and one loss weight per task. The learning rate, mu and the task
+// weights apply to a running training at its next step; the rest take effect at the next start. Up to MaxNamedTasks tasks
 // (tasknames.h) each weight has its spin box; more tasks (a CSV may have
 // thousands) are a table to scroll and filter, edited in place.
 #pragma once
@@ -16,6 +16,7 @@
 class QComboBox;
 class QDoubleSpinBox;
 class QFormLayout;
+class QLabel;
 class QLineEdit;
 class QSpinBox;
 class QTableWidget;
@@ -32,7 +33,10 @@ public:
     TrainConfig config() const;  // seed and threads left at their defaults
     void setConfig(const TrainConfig &config);
     std::vector<float> taskWeights() const;
+    // Whether the open data has rationales: without, mu is off and says why.
+    void setRationalesAvailable(bool available);
 
+    QDoubleSpinBox *rationaleWeightField() const { return m_mu; }
     QDoubleSpinBox *learningRateField() const { return m_lr; }
     // The weights of many tasks (nullptr while the spin boxes hold them) and its filter.
     QTableWidget *weightsTable() const { return m_weightsShown ? m_weightsTable : nullptr; }
@@ -41,12 +45,14 @@ public:
 signals:
     void learningRateChanged(float lr);
     void taskWeightsChanged(const std::vector<float> &weights);
+    void rationaleWeightChanged(float mu);
     // A setting that needs a new run changed.
     void changed();
 
 private:
     QComboBox *m_optimizer = nullptr, *m_schedule = nullptr;
-    QDoubleSpinBox *m_lr = nullptr, *m_decay = nullptr, *m_clip = nullptr;
+    QDoubleSpinBox *m_lr = nullptr, *m_decay = nullptr, *m_clip = nullptr, *m_mu = nullptr;
+    QLabel *m_muNote = nullptr;
     QSpinBox *m_warmup = nullptr, *m_batch = nullptr, *m_epochs = nullptr;
     QFormLayout *m_form = nullptr;
     QFormLayout *m_weightsForm = nullptr;

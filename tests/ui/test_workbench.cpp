@@ -275,6 +275,54 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(w.curves()->pointCount(), int64_t(0), Timeout);
     }
 
+    // MODEL.md 5b's mu applies at the next step through the controller and is
+    // marked on the curves like the learning rate; on data without rationales
+    // the field is off and says why.
+    void rationaleWeightAppliesAtTheNextStep()
+    {
+        MainWindow w;
+        smallModel(w);
+        QVERIFY(w.openDataset(Data));
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
+        QDoubleSpinBox *mu = w.trainingPanel()->rationaleWeightField();
+        QVERIFY(mu->isEnabled());
+        w.stepAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Paused, Timeout);
+        mu->setValue(1.0);
+        w.stepAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(w.curves()->changeCount(), 1, Timeout);
+        QCOMPARE(w.curves()->history().changes().front().what, QStringLiteral("mu 1"));
+        QCOMPARE(w.curves()->history().changes().front().step, int64_t(1));  // before step 2
+        QCOMPARE(w.trainingPanel()->config().rationaleWeight, 1.0f);
+
+        QVERIFY(w.openDataset(QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/csv/tabular.tsv")));
+        QTRY_VERIFY_WITH_TIMEOUT(!mu->isEnabled(), Timeout);
+        QCOMPARE(mu->value(), 0.0);
+        auto *note = w.trainingPanel()->findChild<QLabel *>(QStringLiteral("rationaleWeightNote"));
+        QVERIFY(note && !note->isHidden());
+        QVERIFY2(note->text().contains(QStringLiteral("no rationales")), qPrintable(note->text()));
+    }
+
+    // The uniform control of MODEL.md 4 is a mode of the Model panel and builds a run in it.
+    void uniformModeBuildsAUniformRun()
+    {
+        MainWindow w;
+        smallModel(w);
+        QVERIFY(w.openDataset(Data));
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
+        auto *mode = w.modelPanel()->findChild<QComboBox *>(QStringLiteral("mode"));
+        const int uniform = mode->findData(QStringLiteral("uniform"));
+        QVERIFY(uniform >= 0);
+        const auto before = w.training()->setup();
+        mode->setCurrentIndex(uniform);
+        QCOMPARE(w.modelPanel()->config().mode, AttentionMode::Uniform);
+        QTRY_VERIFY_WITH_TIMEOUT(w.training()->setup() != before, Timeout);
+        QCOMPARE(w.training()->setup()->model.config.mode, AttentionMode::Uniform);
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
+        w.stepAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(w.curves()->pointCount(), int64_t(1), Timeout);
+    }
+
     void closingMidTraining()
     {
         for (int i = 0; i < 2; ++i) {
@@ -1005,7 +1053,7 @@ private slots:
         QTableWidget *weights = training->weightsTable();
         QVERIFY(weights);
         QCOMPARE(weights->rowCount(), tasks);
-        QCOMPARE(training->findChildren<QDoubleSpinBox *>().size(), 3);  // learning rate, decay, clip: none per task
+        QCOMPARE(training->findChildren<QDoubleSpinBox *>().size(), 4);  // learning rate, decay, clip, mu: none per task
         QSignalSpy changed(training, &TrainingPanel::taskWeightsChanged);
         weights->item(7, 1)->setData(Qt::EditRole, 0.25);
         QCOMPARE(changed.size(), 1);
