@@ -34,6 +34,7 @@ int attention(const std::vector<std::string> &args);
 int bench(const std::vector<std::string> &args);
 int summary(const std::vector<std::string> &args);
 int explain(const std::vector<std::string> &args);
+int session(const std::vector<std::string> &args);  // cli_session.cpp
 
 // What the command is working on, for the message when memory runs out
 // anyway (std::bad_alloc says nothing of the file): "<file>: out of memory

@@ -20,6 +20,7 @@ const char *const usage =
     "  explain    five explanation scores per token and how faithful each is, as JSON\n"
     "  bench      time training steps of the core\n"
     "  summary    what a dataset holds: splits, classes, vocabulary or feature ranges, lengths\n"
+    "  session    list the runs of a session file, or export a run's curves\n"
     "\n"
     "'attnscope-cli COMMAND --help' lists a command's options; docs/cli.md has examples.\n";
 
@@ -56,8 +57,10 @@ int run(const std::vector<std::string> &args)
         return cli::bench(rest);
     if (command == "summary")
         return cli::summary(rest);
+    if (command == "session")
+        return cli::session(rest);
     throw UsageError("attnscope-cli: unknown command '" + command
-                     + "' (the commands are train, eval, attention, explain, bench and summary; see attnscope-cli --help)");
+                     + "' (the commands are train, eval, attention, explain, bench, summary and session; see attnscope-cli --help)");
 }
 
 int runCatching(const std::vector<std::string> &args)

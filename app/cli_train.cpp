@@ -1,9 +1,12 @@
 // attnscope-cli train: split, build or load a model, train it with the core's
 // Trainer, report progress and validation metrics, write the checkpoint.
 #include "cli.h"
-#include "csvwriter.h"
+#include "cli_metrics.h"
+#include "cli_session.h"
 
 #include "memorybudget.h"
+
+#include <QFileInfo>
 
 #include <chrono>
 #include <cerrno>
@@ -18,103 +21,6 @@ namespace attnscope::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// The --metrics file: one row per step, the validation columns filled on the
-// last step of each epoch (see docs/cli.md). Each row goes out whole in one
-// write, so that a run killed at any moment leaves whole rows only; after a
-// failed write no more rows are written, and close() reports it.
-class MetricsCsv {
-public:
-    MetricsCsv(const std::string &path, const std::vector<TaskInfo> &tasks)
-        : m_path(path), m_tasks(int(tasks.size()))
-    {
-        std::string error;
-        m_fd = openOutputStream(path, &error);
-        if (m_fd < 0)
-            throw Failure(error);
-        std::string header = "step,epoch,lr,loss";
-        const auto column = [&](const char *prefix, const std::string &task) {
-            std::string name = prefix;
-            name += task;
-            header += ',';
-            header += csvQuote(name, CsvQuoting::WhenNeeded);
-        };
-        for (const TaskInfo &task : tasks)
-            column("loss_", task.name);
-        header += ",grad_norm,val_loss";
-        for (const char *metric : {"val_loss_", "val_accuracy_", "val_macro_f1_"})
-            for (const TaskInfo &task : tasks)
-                column(metric, task.name);
-        write(header + '\n');
-    }
-    ~MetricsCsv()
-    {
-        if (m_fd >= 0)
-            ::close(m_fd);
-    }
-
-    void step(const Progress &p)
-    {
-        flush(nullptr);
-        m_pending = p;
-        m_hasPending = true;
-    }
-    // Writes the pending row, with validation columns when val is given.
-    void flush(const EvalResult *val)
-    {
-        if (!m_hasPending)
-            return;
-        const Progress &p = m_pending;
-        char buffer[64];
-        std::snprintf(buffer, sizeof buffer, "%lld,%d,%.9g,%.9g", static_cast<long long>(p.step), p.epoch + 1,
-                      double(p.learningRate), double(p.loss));
-        std::string row = buffer;
-        const auto number = [&](double v) {
-            std::snprintf(buffer, sizeof buffer, ",%.9g", v);
-            row += buffer;
-        };
-        for (int t = 0; t < m_tasks; ++t)
-            number(t < int(p.taskLoss.size()) ? double(p.taskLoss[size_t(t)]) : NAN);
-        number(double(p.gradNorm));
-        if (val) {
-            number(val->loss);
-            for (int t = 0; t < m_tasks; ++t)
-                number(val->tasks[size_t(t)].loss);
-            for (int t = 0; t < m_tasks; ++t)
-                number(val->tasks[size_t(t)].accuracy);
-            for (int t = 0; t < m_tasks; ++t)
-                number(val->tasks[size_t(t)].macroF1);
-        } else {
-            row.append(size_t(1 + 3 * m_tasks), ',');
-        }
-        write(row + '\n');
-        m_hasPending = false;
-    }
-    void close()
-    {
-        flush(nullptr);
-        const int fd = m_fd;
-        m_fd = -1;
-        if (::close(fd) != 0 && m_error.empty())
-            m_error = std::strerror(errno);
-        if (!m_error.empty())
-            throw Failure(m_path + ": could not write the metrics: " + m_error);
-    }
-
-private:
-    void write(const std::string &row)
-    {
-        if (m_error.empty() && !writeAll(m_fd, row.data(), row.size()))
-            m_error = std::strerror(errno);
-    }
-
-    std::string m_path;
-    int m_tasks;
-    int m_fd = -1;
-    std::string m_error;  // of the first write that failed
-    Progress m_pending;
-    bool m_hasPending = false;
-};
 
 std::string progressText(const Progress &p, const std::vector<TaskInfo> &tasks, int64_t epochs)
 {
@@ -201,6 +107,11 @@ int train(const std::vector<std::string> &args)
     p.addFlag("no-shuffle", "take the batches in data order");
     p.addOption("threads", "N", "threads used by the trainer", "1");
     p.addOption("metrics", "FILE", "write one CSV row per step (columns in docs/cli.md)");
+    p.addOption("session", "FILE", "append the run (curves, events, checkpoints) to this session file, made when missing");
+    p.addOption("run-name", "NAME", "the run's name in --session", "run N, the first free");
+    p.addOption("resume", "NAME", "continue run NAME of --session from its latest checkpoint, with its data and "
+                                  "settings, to --steps in all");
+    p.addOption("keep-every", "K", "keep a checkpoint in --session every K steps", "a twentieth of the run, at least 100");
     p.addFlag("json", "print a JSON summary at the end, and no progress");
     addColumnOptions(p);
     if (!p.parse(args)) {
@@ -209,8 +120,20 @@ int train(const std::vector<std::string> &args)
     }
 
     // Every flag is checked before anything is loaded.
-    const std::string spec = p.required("data");
-    const std::string out = p.required("out");
+    const std::string sessionPath = p.string("session");
+    const std::string resume = p.string("resume");
+    if (sessionPath.empty())
+        for (const char *flag : {"run-name", "resume", "keep-every"})
+            if (p.isSet(flag))
+                p.fail(flag, "needs --session FILE");
+    if (!resume.empty())
+        for (const char *flag : {"init", "run-name", "val-fraction", "layers", "heads", "dim", "ffn", "mode", "max-len",
+                                 "rationale-weight", "optimizer", "lr", "momentum", "weight-decay", "batch-size", "epochs",
+                                 "clip", "schedule", "warmup", "task-weight", "seed", "no-shuffle"})
+            if (p.isSet(flag))
+                p.fail(flag, "a resumed run keeps the settings it was started with (--resume " + resume + ")");
+    const std::string spec = resume.empty() ? p.required("data") : p.string("data");
+    const std::string out = sessionPath.empty() ? p.required("out") : p.string("out");
     const std::string init = p.string("init");
     p.exclusive("epochs", "steps");
     const double valFraction = p.number("val-fraction", 0.2, 0.0, 1.0);
@@ -247,18 +170,63 @@ int train(const std::vector<std::string> &args)
     tc.rationaleWeight = float(p.number("rationale-weight", 0.0, 0.0, 1e6));
     const bool json = p.isSet("json");
     const std::string metricsPath = p.string("metrics");
+    const int64_t keepEvery = p.integer("keep-every", 0, 1, int64_t(1) << 40);
 
-    // What is at --out and --metrics, before the data is loaded: a device or
-    // FIFO is never replaced by the checkpoint, and no output overwrites an input.
-    checkFileOptions(p, {"data", "init"}, {{"out", OutputMode::Replace}, {"metrics", OutputMode::Stream}});
+    // What is at --out, --metrics and --session, before the data is loaded: a
+    // device or FIFO is never replaced by the checkpoint or made a session,
+    // and no output overwrites an input.
+    checkFileOptions(p, {"data", "init"},
+                     {{"out", OutputMode::Replace}, {"metrics", OutputMode::Stream}, {"session", OutputMode::Replace}});
+
+    // The session before the data: a file that is no session is refused
+    // first. A resumed run brings its data, settings and checkpoint.
+    std::unique_ptr<TrainSession> session;
+    RunRecord record;
+    CheckpointRecord resumeFrom;
+    std::string dataSpec = spec;
+    LoadOptions loadOptions = columnOptions(p);
+    double split = valFraction;
+    if (!sessionPath.empty()) {
+        session = std::make_unique<TrainSession>(sessionPath);
+        if (!resume.empty()) {
+            record = session->resumable(p, resume, &resumeFrom);
+            if (dataSpec.empty())
+                dataSpec = record.dataset.toStdString();
+            if (loadOptions.empty())
+                loadOptions = record.options;
+            split = record.valFraction;
+            const int64_t steps = tc.steps;
+            const int threads = tc.threads;
+            tc = record.train;
+            if (p.isSet("steps")) {
+                tc.steps = steps;
+                if (steps <= resumeFrom.step)
+                    p.fail("steps", "run '" + resume + "' is at step " + std::to_string(resumeFrom.step)
+                                        + " already; --steps is the run's total");
+            }
+            if (p.isSet("threads"))
+                tc.threads = threads;
+        } else {
+            record.name = QString::fromStdString(session->freeName(p, p.string("run-name")));
+        }
+    }
 
     // The data and the run: planRun decides what it starts from (the --init
     // checkpoint, which must fit the data, or a fresh model); buildSetup makes
     // the split, the model and the encoded splits, as the window does.
-    const Dataset data = loadData(spec, columnOptions(p));
+    const Dataset data = loadData(dataSpec, loadOptions);
     RunRequest request;
     request.config = mc;
-    if (!init.empty()) {
+    std::string error;
+    if (!resume.empty()) {
+        // The checkpoint's weights on the split they were trained on (the
+        // same data, fraction and seed make the same split and encoding).
+        auto model = std::make_shared<Model>();
+        if (!parseCheckpoint(resumeFrom.weights.toStdString(), sessionPath + " (run " + resume + ")", model.get(), &error))
+            throw Failure(error);
+        request.checkpoint = model;
+        request.checkpointName = sessionPath + " (run " + resume + ")";
+    } else if (!init.empty()) {
         request.checkpoint = std::make_shared<const Model>(loadModel(init));
         request.checkpointName = init;
         checkInitConflicts(p, mc, request.checkpoint->config, init);
@@ -266,12 +234,12 @@ int train(const std::vector<std::string> &args)
     RunPlan plan = planRun(data, request);
     if (!plan.misfit.empty())
         throw Failure(plan.misfit);
-    tc.taskWeights = taskWeights(p, data.tasks);
+    if (resume.empty())
+        tc.taskWeights = taskWeights(p, data.tasks);
     if (tc.rationaleWeight > 0 && !data.hasRationales())
-        std::fprintf(stderr, "warning: --rationale-weight has no effect: %s has no rationales\n", spec.c_str());
+        std::fprintf(stderr, "warning: --rationale-weight has no effect: %s has no rationales\n", dataSpec.c_str());
     TrainingSetup setup;
-    std::string error;
-    if (!buildSetup(data, plan, tc, valFraction, &setup, &error))
+    if (!buildSetup(data, plan, tc, split, &setup, &error))
         throw Failure(error);
     request.checkpoint.reset();  // the setup holds the weights now
     plan.checkpoint.reset();
@@ -283,22 +251,46 @@ int train(const std::vector<std::string> &args)
     const RunMemory need = runMemory(model.config, tc, int(trainSet.samples.size()), longestTrain,
                                      int(valSet.samples.size()), longestSample(valSet), 0,
                                      valSet.samples.empty() ? 0 : 1, false);
-    if (std::string problem = checkRunMemory(spec, model.config, need, double(memoryBudget())); !problem.empty())
+    if (std::string problem = checkRunMemory(dataSpec, model.config, need, double(memoryBudget())); !problem.empty())
         throw Failure(problem);
-    workingOn(spec, "training on it");
+    workingOn(dataSpec, "training on it");
     const std::vector<TaskInfo> &tasks = model.tasks;
 
     std::unique_ptr<MetricsCsv> metrics;
     if (!metricsPath.empty())
-        metrics = std::make_unique<MetricsCsv>(metricsPath, tasks);
+        metrics = std::make_unique<MetricsCsv>(metricsPath, taskNameList(tasks));
 
     Trainer trainer(model, trainSet, tc);
+    if (!resume.empty() && !trainer.restore(resumeFrom.trainer, &error))
+        throw Failure(sessionPath + ": run '" + resume + "': " + error);
+    if (session) {
+        const int64_t total = trainer.progress().totalSteps;
+        // Enough to fork from and to survive a crash, never so many that the
+        // weights outweigh the curves: the session thins them to 20.
+        session->setKeepEvery(keepEvery > 0 ? keepEvery : std::max<int64_t>(100, (total + 19) / 20));
+        if (resume.empty()) {
+            record.dataset = QString::fromStdString(dataSpec.rfind("builtin:", 0) == 0
+                                                        ? dataSpec
+                                                        : QFileInfo(QString::fromStdString(dataSpec)).absoluteFilePath().toStdString());
+            record.options = loadOptions;
+            record.valFraction = valFraction;
+            record.model = model.config;
+            record.train = tc;
+            for (const TaskInfo &task : tasks)
+                record.tasks << QString::fromStdString(task.name);
+        }
+        const Progress &at = trainer.progress();
+        session->begin(&record, resume.empty()
+                                    ? RunEvent{0, 0.0, QStringLiteral("start"), QStringLiteral("attnscope-cli train")}
+                                    : RunEvent{at.step, at.epochProgress, QStringLiteral("resume"),
+                                               QStringLiteral("attnscope-cli train, to step %1").arg(at.totalSteps)});
+    }
     const int64_t epochs = tc.steps > 0 && trainer.stepsPerEpoch() > 0
                                ? (tc.steps + trainer.stepsPerEpoch() - 1) / trainer.stepsPerEpoch()
                                : tc.epochs;
     if (!json)
         std::printf("training on %s: %zu train / %zu val samples, %lld steps of %d (%lld epochs)\n",
-                    spec.c_str(), trainSet.samples.size(), valSet.samples.size(),
+                    dataSpec.c_str(), trainSet.samples.size(), valSet.samples.size(),
                     static_cast<long long>(tc.steps > 0 ? tc.steps : trainer.stepsPerEpoch() * tc.epochs),
                     tc.batchSize, static_cast<long long>(epochs));
     std::fflush(stdout);
@@ -308,7 +300,8 @@ int train(const std::vector<std::string> &args)
     int64_t epochSteps = 0;
     double epochLoss = 0;
     std::vector<double> epochTaskLoss(tasks.size(), 0.0);
-    Progress last;
+    Progress last = trainer.progress();
+    const int64_t firstStep = last.step;  // 0, or where a resumed run continues
     ProgressLine line(!json);
     trainer.setProgressCallback([&](const Progress &progress) {
         if (progress.epoch != currentEpoch) {
@@ -322,18 +315,27 @@ int train(const std::vector<std::string> &args)
         for (size_t t = 0; t < epochTaskLoss.size() && t < progress.taskLoss.size(); ++t)
             epochTaskLoss[t] += progress.taskLoss[t];
         last = progress;
-        if (metrics)
-            metrics->step(progress);
+        if (metrics || session) {
+            const StepPoint point = stepPoint(progress);
+            if (metrics)
+                metrics->step(point);
+            if (session)
+                session->step(progress, trainer, model);
+        }
         line.update(progressText(progress, tasks, epochs), progress.step == progress.totalSteps);
     });
 
-    const bool evaluateEachEpoch = !valSet.samples.empty() && (!json || metrics);
+    const bool evaluateEachEpoch = !valSet.samples.empty() && (!json || metrics || session);
     const Clock::time_point start = Clock::now();
     while (!trainer.finished()) {
         const int64_t before = trainer.progress().step;
         trainer.runEpoch();
         if (trainer.progress().diverged) {
             line.end();
+            if (session)  // the weights of the last good step, and what happened
+                session->finish(trainer, model, {trainer.progress().step, trainer.progress().epochProgress,
+                                                 QStringLiteral("diverged"),
+                                                 QStringLiteral("the loss or gradient is not finite")});
             throw Failure("training diverged at step " + std::to_string(trainer.progress().step + 1)
                           + ": the loss or gradient is not finite (try a smaller --lr or --clip); "
                           + out + " was not written");
@@ -341,10 +343,15 @@ int train(const std::vector<std::string> &args)
         if (trainer.progress().step == before)
             throw Failure("the trainer made no progress at step " + std::to_string(before));
         EvalResult val;
-        if (evaluateEachEpoch)
-            val = evaluate(model, valSet, tc.taskWeights);
+        EvalPoint point;
+        if (evaluateEachEpoch) {
+            val = evaluate(model, valSet, trainer.config().taskWeights);
+            point = evalPoint(trainer.progress(), val);
+            if (session)
+                session->evaluated(point);
+        }
         if (metrics)
-            metrics->flush(evaluateEachEpoch ? &val : nullptr);
+            metrics->flush(evaluateEachEpoch ? &point : nullptr);
         if (!json) {
             line.clear();
             printEpoch(currentEpoch + 1, epochs, epochSteps ? epochLoss / double(epochSteps) : 0.0,
@@ -356,10 +363,13 @@ int train(const std::vector<std::string> &args)
 
     std::optional<EvalResult> validation;
     if (!valSet.samples.empty())
-        validation = evaluate(model, valSet, tc.taskWeights);
+        validation = evaluate(model, valSet, trainer.config().taskWeights);
 
-    if (!saveCheckpoint(model, out, &error))
+    if (!out.empty() && !saveCheckpoint(model, out, &error))
         throw Failure(error.find(out) == std::string::npos ? out + ": " + error : error);
+    if (session)
+        session->finish(trainer, model, {last.step, last.epochProgress, QStringLiteral("finished"),
+                                         QStringLiteral("attnscope-cli train")});
     // After the checkpoint: metrics that could not be written lose no training.
     if (metrics)
         metrics->close();
@@ -369,7 +379,16 @@ int train(const std::vector<std::string> &args)
         JsonWriter w(stdout, true);
         w.beginObject();
         w.key("checkpoint");
-        w.value(out);
+        if (out.empty())
+            w.null();
+        else
+            w.value(out);
+        if (session) {
+            w.key("session");
+            w.value(sessionPath);
+            w.key("run");
+            w.value(record.name.toStdString());
+        }
         w.key("steps");
         w.value(int64_t(last.step));
         w.key("epochs");
@@ -377,7 +396,7 @@ int train(const std::vector<std::string> &args)
         w.key("seconds");
         w.value(seconds);
         w.key("steps_per_second");
-        w.value(seconds > 0 ? double(last.step) / seconds : 0.0);
+        w.value(seconds > 0 ? double(last.step - firstStep) / seconds : 0.0);
         w.key("train_samples");
         w.value(int64_t(trainSet.samples.size()));
         w.key("val_samples");
@@ -404,7 +423,7 @@ int train(const std::vector<std::string> &args)
     }
 
     std::printf("trained %lld steps in %.2f s (%.1f steps/s); train loss %.4f (mean of the last epoch)\n",
-                static_cast<long long>(last.step), seconds, seconds > 0 ? double(last.step) / seconds : 0.0,
+                static_cast<long long>(last.step - firstStep), seconds, seconds > 0 ? double(last.step - firstStep) / seconds : 0.0,
                 trainLoss);
     if (validation) {
         std::printf("validation (%d samples): loss %.4f\n", validation->samples, validation->loss);
@@ -412,7 +431,11 @@ int train(const std::vector<std::string> &args)
     } else {
         std::printf("no validation samples (--val-fraction %s)\n", p.string("val-fraction", "0.2").c_str());
     }
-    std::printf("checkpoint written to %s\n", out.c_str());
+    if (!out.empty())
+        std::printf("checkpoint written to %s\n", out.c_str());
+    if (session)
+        std::printf("run '%s' written to %s (step %lld)\n", record.name.toStdString().c_str(), sessionPath.c_str(),
+                    static_cast<long long>(last.step));
     return ExitOk;
 }
 

@@ -226,6 +226,12 @@ void JsonWriter::null()
     raw("null");
 }
 
+void JsonWriter::verbatim(std::string_view json)
+{
+    beforeValue();
+    raw(json);
+}
+
 bool JsonWriter::finish()
 {
     raw("\n");

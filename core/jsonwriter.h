@@ -35,6 +35,8 @@ public:
     void value(bool flag);
     void value(const std::optional<double> &number);
     void null();
+    // A value that is JSON text already (an object kept as JSON elsewhere).
+    void verbatim(std::string_view json);
     template <class T>
     void array(const std::vector<T> &values)
     {

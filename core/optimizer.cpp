@@ -54,6 +54,24 @@ Optimizer::Optimizer(const OptimizerConfig &config, size_t size)
 {
 }
 
+bool Optimizer::restore(const OptimizerState &state, std::string *error)
+{
+    for (const std::vector<float> *buffer : {&state.m, &state.v})
+        if (!buffer->empty() && buffer->size() != m_size) {
+            *error = "the optimiser state holds " + std::to_string(buffer->size()) + " values for "
+                   + std::to_string(m_size) + " parameters";
+            return false;
+        }
+    if (state.steps < 0) {
+        *error = "the optimiser state has a negative step count";
+        return false;
+    }
+    m_t = state.steps;
+    m_m = state.m;
+    m_v = state.v;
+    return true;
+}
+
 // torch.optim, single-tensor code paths (PyTorch 1.13+), nesterov off, dampening 0.
 void Optimizer::step(float *p, const float *grad, float lr)
 {

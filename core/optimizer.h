@@ -33,6 +33,14 @@ float scheduledLearningRate(const OptimizerConfig &config, int64_t step, int64_t
 float clipGradNorm(float *grads, size_t n, float maxNorm);
 float gradNorm(const float *grads, size_t n);
 
+// What an Optimizer carries from step to step besides its configuration:
+// the steps taken (Adam's bias correction, SGD's first momentum step) and
+// the moment buffers (empty until the first step that needs them).
+struct OptimizerState {
+    int64_t steps = 0;
+    std::vector<float> m, v;  // SGD momentum buffer or Adam's first moment; Adam's second moment
+};
+
 class Optimizer {
 public:
     Optimizer() = default;
@@ -42,6 +50,11 @@ public:
     int64_t steps() const { return m_t; }
     const OptimizerConfig &config() const { return m_config; }
     void setConfig(const OptimizerConfig &config) { m_config = config; }
+    OptimizerState state() const { return {m_t, m_m, m_v}; }
+    // Continues from `state` (of an optimiser of the same size): the next
+    // step() is the one the optimiser that saved it would have taken. False
+    // and *error when a buffer is neither empty nor of this size.
+    bool restore(const OptimizerState &state, std::string *error);
 
 private:
     OptimizerConfig m_config;

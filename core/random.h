@@ -11,6 +11,9 @@ class Rng {
 public:
     explicit Rng(uint64_t seed) : m_state(seed) {}
 
+    // The whole state: Rng(state()) draws the numbers this one would draw next.
+    uint64_t state() const { return m_state; }
+
     // splitmix64
     uint64_t next()
     {

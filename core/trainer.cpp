@@ -31,6 +31,7 @@ Trainer::Trainer(Model &model, const EncodedDataset &train, const TrainConfig &c
 void Trainer::startEpoch()
 {
     const int n = int(m_train.samples.size());
+    m_epochRng = m_rng.state();
     m_order.resize(size_t(n));
     for (int i = 0; i < n; ++i) m_order[size_t(i)] = i;
     if (m_config.shuffle)
@@ -80,11 +81,67 @@ bool Trainer::step()
     pr.rationaleLoss = losses.att;
     pr.learningRate = lr;
     pr.gradNorm = norm;
-    pr.stepsPerSecond = m_elapsed > 0 ? double(m_step) / m_elapsed : 0.0;
+    pr.stepsPerSecond = m_elapsed > 0 ? double(m_step - m_firstStep) / m_elapsed : 0.0;
     pr.samplesPerSecond = pr.stepsPerSecond * double(std::min<int64_t>(m_config.batchSize, n));
     pr.diverged = !finite;
     if (m_callback) m_callback(pr);
     return finite;
+}
+
+TrainerState Trainer::state() const
+{
+    TrainerState s;
+    s.step = m_step;
+    s.epoch = m_epoch;
+    s.cursor = m_cursor;
+    s.epochRng = m_epochRng;
+    s.trainSamples = int64_t(m_train.samples.size());
+    s.learningRate = m_config.optimizer.lr;
+    s.taskWeights = m_config.taskWeights;
+    s.rationaleWeight = m_config.rationaleWeight;
+    s.optimizer = m_optimizer.state();
+    return s;
+}
+
+bool Trainer::restore(const TrainerState &state, std::string *error)
+{
+    const int64_t n = int64_t(m_train.samples.size());
+    if (state.trainSamples != n) {
+        *error = "the saved state was taken on " + std::to_string(state.trainSamples)
+               + " training samples, this run has " + std::to_string(n);
+        return false;
+    }
+    if (state.step < 0 || state.epoch < 0 || state.cursor < 0 || state.cursor > n) {
+        *error = "the saved state's step, epoch or position in the epoch is out of range";
+        return false;
+    }
+    if (!state.taskWeights.empty() && state.taskWeights.size() != size_t(m_model.config.tasks())) {
+        *error = "the saved state has " + std::to_string(state.taskWeights.size()) + " task weights for "
+               + std::to_string(m_model.config.tasks()) + " tasks";
+        return false;
+    }
+    Optimizer optimizer(m_config.optimizer, m_model.params.size());
+    if (!optimizer.restore(state.optimizer, error))
+        return false;
+    m_optimizer = std::move(optimizer);
+    m_config.optimizer.lr = state.learningRate;
+    m_config.taskWeights = state.taskWeights;
+    m_config.rationaleWeight = state.rationaleWeight;
+    // This epoch's order drawn again from the generator as it was before it.
+    m_rng = Rng(state.epochRng);
+    startEpoch();
+    m_cursor = state.cursor;
+    m_epoch = state.epoch;
+    m_step = state.step;
+    m_progress = Progress();
+    m_progress.step = m_step;
+    m_progress.totalSteps = m_totalSteps;
+    m_progress.epoch = m_epoch;
+    m_progress.epochProgress = n > 0 ? double(m_epoch) + double(m_cursor) / double(n) : 0.0;
+    m_progress.learningRate = m_config.optimizer.lr;
+    m_elapsed = 0;
+    m_firstStep = m_step;
+    return true;
 }
 
 void Trainer::runEpoch()

@@ -64,6 +64,22 @@ struct SampleOutputs {
     SelfAttentionMaps selfAttention;        // the sample's own positions only
 };
 
+// Where a run stands between two steps, besides its weights: with the
+// weights of that step, a Trainer on the same training split and
+// configuration that restores it takes exactly the steps (batches, learning
+// rates, updates) the one that saved it would have taken.
+struct TrainerState {
+    int64_t step = 0;          // steps done
+    int epoch = 0;             // 0-based epoch of the next batch (before a new epoch begins)
+    int64_t cursor = 0;        // samples of this epoch's order already taken
+    uint64_t epochRng = 0;     // the shuffle's generator before this epoch's order was drawn
+    int64_t trainSamples = 0;  // the training split it was taken on (a check)
+    float learningRate = 0;    // the settings as changed while training
+    std::vector<float> taskWeights;
+    float rationaleWeight = 0;
+    OptimizerState optimizer;
+};
+
 class Trainer {
 public:
     Trainer(Model &model, const EncodedDataset &train, const TrainConfig &config);
@@ -86,6 +102,12 @@ public:
     void setTaskWeights(std::vector<float> weights) { m_config.taskWeights = std::move(weights); }
     void setRationaleWeight(float mu) { m_config.rationaleWeight = mu; }
 
+    // The state between two steps, and a return to one (false and *error
+    // when it was taken on a training split of another size or an optimiser
+    // of another size; the trainer is unchanged then).
+    TrainerState state() const;
+    bool restore(const TrainerState &state, std::string *error);
+
     const Progress &progress() const { return m_progress; }
     const TrainConfig &config() const { return m_config; }
     int64_t stepsPerEpoch() const { return m_stepsPerEpoch; }
@@ -107,10 +129,12 @@ private:
     int64_t m_cursor = 0;  // position in m_order
     int m_epoch = 0;
     Rng m_rng{0};
+    uint64_t m_epochRng = 0;  // m_rng's state before this epoch's shuffle
     std::atomic<bool> m_stop{false};
     Progress m_progress;
     std::function<void(const Progress &)> m_callback;
     double m_elapsed = 0;
+    int64_t m_firstStep = 0;  // the step this trainer started from (restore), for its rate
 };
 
 // Scores samples (losses as MODEL.md 5 over the whole set, accuracy, macro-F1,

@@ -23,6 +23,32 @@ QString formatWeights(const std::vector<float> &weights)
 
 } // namespace
 
+StepPoint stepPoint(const Progress &p)
+{
+    StepPoint point;
+    point.step = p.step;
+    point.epoch = p.epochProgress;
+    point.loss = p.loss;
+    point.taskLoss = p.taskLoss;
+    point.learningRate = p.learningRate;
+    point.gradNorm = p.gradNorm;
+    return point;
+}
+
+EvalPoint evalPoint(const Progress &p, const EvalResult &result)
+{
+    EvalPoint point;
+    point.step = p.step;
+    point.epoch = p.epochProgress;
+    point.loss = result.loss;
+    for (const TaskMetrics &task : result.tasks) {
+        point.taskLoss.push_back(task.loss);
+        point.taskAccuracy.push_back(task.accuracy);
+        point.taskMacroF1.push_back(task.macroF1);
+    }
+    return point;
+}
+
 TrainingWorker::TrainingWorker(QObject *parent)
     : QObject(parent)
 {
@@ -311,14 +337,7 @@ bool TrainingWorker::trainOne()
     const Progress &p = m_trainer->progress();
     if (!ok)
         return false;
-    StepPoint point;
-    point.step = p.step;
-    point.epoch = p.epochProgress;
-    point.loss = p.loss;
-    point.taskLoss = p.taskLoss;
-    point.learningRate = p.learningRate;
-    point.gradNorm = p.gradNorm;
-    m_out.steps.push_back(std::move(point));
+    m_out.steps.push_back(stepPoint(p));
     m_out.learningRate = p.learningRate;
     if (m_trainer->stepsPerEpoch() > 0 && p.step % m_trainer->stepsPerEpoch() == 0)
         evaluateEpoch();
@@ -358,17 +377,7 @@ void TrainingWorker::evaluateEpoch()
 {
     if (m_val.samples.empty())
         return;
-    const EvalResult result = evaluate(m_model, m_val, m_config.taskWeights);
-    const Progress &p = m_trainer->progress();
-    EvalPoint point;
-    point.step = p.step;
-    point.epoch = p.epochProgress;
-    point.loss = result.loss;
-    for (const TaskMetrics &task : result.tasks) {
-        point.taskLoss.push_back(task.loss);
-        point.taskAccuracy.push_back(task.accuracy);
-    }
-    m_out.evals.push_back(std::move(point));
+    m_out.evals.push_back(evalPoint(m_trainer->progress(), evaluate(m_model, m_val, m_config.taskWeights)));
 }
 
 // Emits what has accumulated, at most every EmitInterval unless forced.

@@ -56,8 +56,13 @@ struct EvalPoint {
     int64_t step = 0;
     double epoch = 0;
     double loss = 0;
-    std::vector<double> taskLoss, taskAccuracy;
+    std::vector<double> taskLoss, taskAccuracy, taskMacroF1;
 };
+
+// The trainer's last step as plotted (and as the session file and the
+// metrics CSV keep it), and an evaluation after it.
+StepPoint stepPoint(const Progress &progress);
+EvalPoint evalPoint(const Progress &progress, const EvalResult &result);
 
 // A change made while training, applied before step `step`.
 struct SettingChange {

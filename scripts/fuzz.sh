@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds the libFuzzer targets (tests/fuzz) with clang and AddressSanitizer
 # and runs each for a fixed number of iterations.
-#   scripts/fuzz.sh [RUNS] [TARGET...]     RUNS default 1000000; targets csv jsonl checkpoint attentionfile
+#   scripts/fuzz.sh [RUNS] [TARGET...]     RUNS default 1000000; targets csv jsonl checkpoint attentionfile session
 # Seeds: the test fixtures; new corpus entries go to build-fuzz/corpus/<target>;
 # a crash leaves crash-* in build-fuzz/ (copy it to tests/fuzz/regressions/<target>/).
 set -eu
@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${FUZZ_BUILD:-$root/build-fuzz}
 runs=${1:-1000000}
 [ $# -gt 0 ] && shift
-targets=${*:-csv jsonl checkpoint attentionfile}
+targets=${*:-csv jsonl checkpoint attentionfile session}
 jobs=${JOBS:-2}
 
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -29,6 +29,7 @@ for t in $targets; do
     jsonl) seeds="$root/tests/data/jsonl" ;;
     checkpoint) seeds="$build/checkpoint-seeds"; maxlen=32768 ;;  # the seed checkpoints are 6-12 KB
     attentionfile) seeds="$root/tests/data/attention"; maxlen=8192 ;;  # JSON, .npy and .npz fixtures of 0.1-2.3 KB
+    session) seeds="$build/session-seeds"; maxlen=131072 ;;  # sessions of a few steps: 50-100 KB
     esac
     if [ "$t" = checkpoint ] && [ ! -d "$build/checkpoint-seeds" ]; then
         [ -x "$cli" ] || cmake --build "$build" -j"$jobs" --target attnscope-cli
@@ -36,6 +37,15 @@ for t in $targets; do
         for d in builtin:reviews?n=40 builtin:sensors?n=40; do
             "$cli" train --data "$d" --out "$build/checkpoint-seeds/$(echo "$d" | tr ':?=' '___').safetensors" \
                 --steps 1 --dim 8 --heads 2 --ffn 8 >/dev/null 2>&1 || true
+        done
+    fi
+    if [ "$t" = session ] && [ ! -d "$build/session-seeds" ]; then
+        [ -x "$cli" ] || cmake --build "$build" -j"$jobs" --target attnscope-cli
+        mkdir -p "$build/session-seeds"
+        for d in builtin:reviews?n=40 builtin:sensors?n=40; do
+            seed=$build/session-seeds/$(echo "$d" | tr ':?=' '___').attnscope
+            "$cli" train --data "$d" --session "$seed" --steps 3 --dim 8 --heads 2 --ffn 8 >/dev/null 2>&1 || true
+            "$cli" train --data "$d" --session "$seed" --steps 2 --dim 8 --heads 2 --ffn 8 --mode gated >/dev/null 2>&1 || true
         done
     fi
     regressions=$root/tests/fuzz/regressions/$t

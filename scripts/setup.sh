@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
     cmake ninja-build g++
     qt6-base-dev qt6-svg-dev libqcustomplot-dev libgl1-mesa-dev
+    libqt6sql6-sqlite                    # Qt Sql's SQLite driver: session files (docs/session.md)
     libeigen3-dev libopenblas0-pthread
     python3-torch python3-numpy          # the PyTorch reference test and bench/
     xvfb xauth imagemagick               # headless GUI runs and screenshots

@@ -13,6 +13,7 @@
 #include <QtTest>
 
 #include "clirun.h"
+#include "wholefile.h"
 #include "specialfiles.h"
 
 #include <fcntl.h>
@@ -21,13 +22,6 @@
 namespace {
 
 const QString data = QStringLiteral("builtin:reviews?n=200");
-
-QByteArray slurp(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
 
 } // namespace
 

@@ -13,22 +13,11 @@
 #include <unistd.h>
 
 #include "specialfiles.h"
+#include "wholefile.h"
 
 using namespace attnscope;
 
 namespace {
-
-bool spit(const QString &path, const QByteArray &bytes)
-{
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
-}
-
-QByteArray slurp(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
 
 QString q(const std::string &s) { return QString::fromStdString(s); }
 

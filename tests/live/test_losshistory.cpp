@@ -25,7 +25,7 @@ TrainingSnapshot steps(int64_t first, int64_t count)
         const float a = 1.0f / float(i), b = i % 5 == 0 ? NAN : 2.0f - a;
         s.steps.push_back({i, double(i) / 20.0, a + b, {a, b}, 0.001f * float(i), 1.0f});
         if (i % 10 == 0)
-            s.evals.push_back({i, double(i) / 20.0, 0.5, {0.25, 0.75}, {0.9, 0.6}});
+            s.evals.push_back({i, double(i) / 20.0, 0.5, {0.25, 0.75}, {0.9, 0.6}, {}});
     }
     return s;
 }

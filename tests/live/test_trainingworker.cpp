@@ -7,6 +7,7 @@
 #include "probeset.h"
 #include "roundtrip.h"
 #include "run.h"
+#include "smallsetup.h"
 #include "trainingcontroller.h"
 
 #include <QSignalSpy>
@@ -23,23 +24,11 @@ namespace {
 
 std::shared_ptr<const TrainingSetup> makeSetup(float lr = 0.003f, int epochs = 50)
 {
-    Dataset data;
-    std::string error;
-    if (!loadDataset("builtin:reviews?n=200", &data, &error))
-        qFatal("%s", error.c_str());
-    ModelConfig config;
-    config.dim = 16;
-    config.heads = 2;
-    config.ffn = 32;
-    config.maxLen = 32;
     TrainConfig train;
     train.batchSize = 16;
     train.epochs = epochs;
     train.optimizer.lr = lr;
-    auto setup = std::make_shared<TrainingSetup>();
-    if (!buildSetup(data, config, train, 0.2, setup.get(), &error))
-        qFatal("%s", error.c_str());
-    return setup;
+    return smallSetup(train);
 }
 
 // Collects every snapshot of the current run.
