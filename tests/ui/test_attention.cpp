@@ -22,6 +22,7 @@
 #include <QFile>
 #include <QImage>
 #include <QJsonArray>
+#include <QLabel>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -67,6 +68,7 @@ private slots:
     void exportsNeverReplaceDevices();
     void exportsQuoteNamesFromTheData();
     void selfAttentionLabelsAreElided();
+    void encoderLayersAreSaidAboveTheViews();
     void snapshotAgreesWithEvaluate();
 
 private:
@@ -779,6 +781,37 @@ void TestAttention::snapshotAgreesWithEvaluate()
     // The sample whose rationale features are all missing has no rationale token.
     QVERIFY(snapshot.samples[0].hasRationale(0) && snapshot.samples[1].hasRationale(0));
     QVERIFY(!snapshot.samples[2].hasRationale(0) && !snapshot.samples[3].hasRationale(0));
+}
+
+// With encoder layers the pooling weighs mixed positions: the panel says so
+// above every view, and says nothing at 0 layers.
+void TestAttention::encoderLayersAreSaidAboveTheViews()
+{
+    AttentionPanel panel;
+    panel.resize(1024, 700);
+    panel.setModelAndData(modelInfo(*m_model), m_data, m_val);
+    panel.show();
+    auto *note = panel.findChild<QLabel *>(QStringLiteral("encoderNote"));
+    QVERIFY(note);
+    QVERIFY(note->isHidden());  // nothing shown yet
+    auto snapshot = std::make_shared<AttentionSnapshot>(panel.probeSet().refresh(*m_model, *m_val, 30, m_data.get()));
+    QCOMPARE(snapshot->layers, 2);
+    panel.setSnapshot(SnapshotPtr(snapshot));
+    QVERIFY(note->isVisible());
+    QVERIFY2(note->text().contains(QStringLiteral("2 encoder layers")), qPrintable(note->text()));
+    QVERIFY(note->text().contains(QStringLiteral("attention weighs encoder outputs, which mix tokens")));
+    QVERIFY(note->text().contains(QStringLiteral("rollout and integrated gradients")));
+    for (auto view : {AttentionPanel::View::Heatmap, AttentionPanel::View::Text, AttentionPanel::View::History}) {
+        panel.setCurrentView(view);
+        QVERIFY(note->isVisible());  // above the tabs, whichever is open
+    }
+
+    auto flat = std::make_shared<AttentionSnapshot>(*snapshot);
+    flat->layers = 0;
+    flat->step = 40;
+    panel.setSnapshot(SnapshotPtr(flat));
+    QVERIFY(note->isHidden());
+    QVERIFY(panel.encoderNote().isEmpty());
 }
 
 QTEST_MAIN(TestAttention)

@@ -84,6 +84,17 @@ AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
     timeline->addWidget(m_liveButton);
     layout->addLayout(timeline);
 
+    // Above the views, where a reader looks first: with encoder layers the
+    // pooling weighs mixed positions, not words (docs/attention.md).
+    m_encoderNote = new QLabel(this);
+    m_encoderNote->setObjectName(QStringLiteral("encoderNote"));
+    m_encoderNote->setWordWrap(true);
+    m_encoderNote->setTextFormat(Qt::PlainText);
+    m_encoderNote->setFrameShape(QFrame::StyledPanel);
+    m_encoderNote->setMargin(4);
+    m_encoderNote->hide();
+    layout->addWidget(m_encoderNote);
+
     // The views.
     m_tabs = new QTabWidget(this);
     m_heatmapPage = new QWidget;
@@ -238,7 +249,20 @@ void AttentionPanel::showSnapshot(SnapshotPtr snapshot)
     m_disagreement->setSnapshot(m_shown);
     m_disagreement->setSelectedSample(m_selected);
     m_history->setCurrentStep(m_live ? -1 : m_shown->step);
+    m_encoderNote->setText(encoderNote());
+    m_encoderNote->setVisible(!m_encoderNote->text().isEmpty());
     updateSampleBox();
+}
+
+QString AttentionPanel::encoderNote() const
+{
+    if (m_shown->isNull() || m_shown->layers <= 0 || m_shown->mode == AttentionMode::Uniform)
+        return {};
+    const QString layers = m_shown->layers == 1 ? tr("one encoder layer") : tr("%1 encoder layers").arg(m_shown->layers);
+    return tr("This run has %1: attention weighs encoder outputs, which mix tokens, so a token's weight is not "
+              "that token's share of the decision. Compare rollout and integrated gradients "
+              "(attnscope-cli explain).")
+        .arg(layers);
 }
 
 void AttentionPanel::selectSample(int index)

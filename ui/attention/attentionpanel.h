@@ -88,6 +88,9 @@ public:
     QString csv(View view) const;
     QByteArray json(View view) const;
 
+    // What the views tell a reader of a run with encoder layers (empty at 0 layers or with nothing shown).
+    QString encoderNote() const;
+
     TaskHeatmap *heatmap() const { return m_heatmap; }
     TextView *textView() const { return m_textView; }
     SelfAttentionView *selfAttentionView() const { return m_selfAttention; }
@@ -131,6 +134,7 @@ private:
     QComboBox *m_taskBox = nullptr;
     QSlider *m_slider = nullptr;
     QLabel *m_stepLabel = nullptr;
+    QLabel *m_encoderNote = nullptr;    // above the views while the run has encoder layers
     QPushButton *m_liveButton = nullptr;
     QPushButton *m_exportButton = nullptr;
     QTabWidget *m_tabs = nullptr;
