@@ -15,6 +15,7 @@
 #pragma once
 
 #include "attentionsnapshot.h"
+#include "data/load.h"
 #include "dataset.h"
 #include "probeset.h"
 #include "trainer.h"
