@@ -4,6 +4,7 @@
 // learning rate) on the usual 0.2 split.
 #pragma once
 
+#include "data/load.h"
 #include "runplan.h"
 
 #include <QtGlobal>
