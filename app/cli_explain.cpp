@@ -150,7 +150,7 @@ int explain(const std::vector<std::string> &args)
                 "floor), and where the data has rationales, its AUPRC and attention mass on them.\n"
                 "Writes JSON (docs/cli.md): per sample and task, and the set's means per task.");
     p.addOption("checkpoint", "CKPT", "the model (safetensors)");
-    p.addOption("data", "SPEC", "dataset: a CSV, TSV or JSONL file or builtin:NAME[?n=N&seed=S]");
+    p.addOption("data", "SPEC", dataHelp());
     p.addOption("text", "TEXT", "one text to explain (text models)");
     p.addOption("split", "NAME", "samples of --data: train, val or all (as 'train' split them)", "all");
     p.addOption("val-fraction", "F", "validation fraction used by train", "0.2");
