@@ -16,9 +16,7 @@
 #include "mainwindow.h"
 
 #include <QApplication>
-#include <QFont>
 #include <QPixmap>
-#include <QStyleFactory>
 #include <QTabWidget>
 #include <QTimer>
 
@@ -76,12 +74,8 @@ int main(int argc, char **argv)
         return ExitUsage;
     }
 
-    // Readable on a projector: an 11 pt base font at least (Qt scales it for HiDPI).
-    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
-    QFont font = QApplication::font();
-    if (font.pointSizeF() < 11)
-        font.setPointSizeF(11);
-    QApplication::setFont(font);
+    // The window sets the Fusion style and the font: an 11 pt base at least,
+    // readable on a projector (Qt scales it for HiDPI), at the zoom last chosen.
 
     MainWindow window;
     if (!theme.isEmpty())

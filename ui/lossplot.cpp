@@ -1,13 +1,13 @@
 #include "lossplot.h"
 
 #include "appearance.h"
+#include "flowlayout.h"
 #include "tasknames.h"
 #include "viewexport.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QElapsedTimer>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
 #include <QPushButton>
@@ -121,6 +121,7 @@ void LossPlot::buildControls()
     m_smoothSlider->setRange(0, 99);
     m_smoothSlider->setValue(90);
     m_smoothSlider->setMinimumWidth(120);
+    m_smoothSlider->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     m_smoothSlider->setToolTip(tr("Smoothing: debiased exponential moving average; the raw curve stays faint behind"));
     m_smoothLabel = new QLabel(this);
     m_smoothLabel->setMinimumWidth(m_smoothLabel->fontMetrics().horizontalAdvance(QStringLiteral("0.00")) + 4);
@@ -135,22 +136,16 @@ void LossPlot::buildControls()
     connect(m_xBox, &QComboBox::currentIndexChanged, this,
             [this](int i) { setXAxis(i == 1 ? XAxis::Epoch : XAxis::Step); });
     auto *resetButton = new QPushButton(tr("Reset view"), this);
+    resetButton->setObjectName(QStringLiteral("resetView"));
     resetButton->setToolTip(tr("Show the whole run again and follow it (or double-click the plot)"));
     connect(resetButton, &QPushButton::clicked, this, &LossPlot::resetView);
 
-    auto *controls = new QHBoxLayout;
-    controls->setSpacing(8);
-    controls->addWidget(new QLabel(tr("Smoothing"), this));
-    controls->addWidget(m_smoothSlider, 1);
-    controls->addWidget(m_smoothLabel);
-    controls->addSpacing(12);
+    // One line on a wide screen, more on a narrow one (flowlayout.h).
+    auto *controls = new FlowLayout(nullptr, 16, 4);
+    controls->addGroup({new QLabel(tr("Smoothing"), this), m_smoothSlider, m_smoothLabel});
     controls->addWidget(m_logBox);
-    controls->addSpacing(12);
-    controls->addWidget(new QLabel(tr("x axis"), this));
-    controls->addWidget(m_xBox);
-    controls->addSpacing(12);
+    controls->addGroup({new QLabel(tr("x axis"), this), m_xBox});
     controls->addWidget(resetButton);
-    controls->addStretch(0);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
     layout->setSpacing(6);

@@ -4,6 +4,7 @@
 #include "application.h"
 #include "attentionfeed.h"
 #include "datasetpanel.h"
+#include "elidedlabel.h"
 #include "filemenu.h"
 #include "fileutil.h"
 #include "lossplot.h"
@@ -22,7 +23,6 @@
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QKeySequence>
-#include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -30,6 +30,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 
 #include <qcustomplot.h>
 
@@ -43,6 +44,9 @@ MainWindow::MainWindow(QWidget *parent)
     setWindowTitle(tr("AttnScope"));
     setObjectName(QStringLiteral("mainWindow"));
     setAcceptDrops(true);
+    // The style and the zoom last chosen, before any widget takes its font.
+    applyStyle();
+    applyZoom(savedZoom());
     // First of the children: destroyed first, so that its threads end before any panel goes.
     m_session = new Session(this);
     m_session->setSettingsSource([this]() { return runSettings(); });
@@ -63,13 +67,16 @@ MainWindow::MainWindow(QWidget *parent)
     // Permanent (right), so that a message never hides the progress, nor
     // draws over it when it came before the window was shown.
     statusBar()->addPermanentWidget(m_status);
-    m_dataLabel = new QLabel(this);
+    m_dataLabel = new ElidedLabel(this);
+    m_dataLabel->setObjectName(QStringLiteral("statusData"));
     m_dataLabel->setContentsMargins(16, 0, 4, 0);
     statusBar()->addPermanentWidget(m_dataLabel);
     setDataSpec(QString());
     // 1400 x 860, or 90 % of a smaller screen (a projector, QT_SCALE_FACTOR=2).
     const QRect screen = this->screen() ? this->screen()->availableGeometry() : QRect(0, 0, 1400, 860);
     resize(std::min(1400, screen.width() * 9 / 10), std::min(860, screen.height() * 9 / 10));
+    // The Setup panel as narrow as its fields read well; the views take the rest.
+    resizeDocks({m_setup}, {m_setup->minimumSizeHint().width() + 20}, Qt::Horizontal);
     readSettings();
     updateControls();
 }
@@ -96,11 +103,11 @@ RunSettings MainWindow::runSettings() const
 
 void MainWindow::createPanels()
 {
-    auto *setup = new SetupDock(this);
-    addDockWidget(Qt::LeftDockWidgetArea, setup);
-    m_datasetPanel = setup->datasetPanel();
-    m_modelPanel = setup->modelPanel();
-    m_trainingPanel = setup->trainingPanel();
+    m_setup = new SetupDock(this);
+    addDockWidget(Qt::LeftDockWidgetArea, m_setup);
+    m_datasetPanel = m_setup->datasetPanel();
+    m_modelPanel = m_setup->modelPanel();
+    m_trainingPanel = m_setup->trainingPanel();
     connect(m_datasetPanel, &DatasetPanel::loadRequested, this, [this](const QString &spec) { openDatasetAsync(spec); });
     connect(m_datasetPanel, &DatasetPanel::cancelLoadRequested, m_session, &Session::cancelLoad);
     connect(m_datasetPanel, &DatasetPanel::loadWithOptionsRequested, this,
@@ -189,6 +196,27 @@ void MainWindow::createMenus()
     view->addSeparator();
     m_themes = new ThemeMenu(this);
     view->addMenu(m_themes);
+    view->addSeparator();
+    // A closed panel or toolbar comes back here; a floated one, or one moved
+    // off a small screen, with Reset layout.
+    QAction *setup = m_setup->toggleViewAction();
+    setup->setText(tr("&Setup panel"));
+    view->addAction(setup);
+    QAction *toolbar = m_toolbar->toggleViewAction();
+    toolbar->setText(tr("Training &toolbar"));
+    view->addAction(toolbar);
+    m_resetLayout = view->addAction(tr("Reset &layout"), this, &MainWindow::resetLayout);
+}
+
+void MainWindow::resetLayout()
+{
+    if (isFullScreen())
+        showNormal();
+    m_setup->setFloating(false);
+    addDockWidget(Qt::LeftDockWidgetArea, m_setup);
+    m_setup->show();
+    m_toolbar->show();
+    resizeDocks({m_setup}, {m_setup->minimumSizeHint().width()}, Qt::Horizontal);
 }
 
 QCustomPlot *MainWindow::lossPlot() const
@@ -199,7 +227,7 @@ QCustomPlot *MainWindow::lossPlot() const
 void MainWindow::setDataSpec(const QString &spec)
 {
     m_dataSpec = spec;
-    m_dataLabel->setText(spec.isEmpty() ? tr("No dataset") : tr("Dataset: %1").arg(spec));
+    m_dataLabel->setFullText(spec.isEmpty() ? tr("No dataset") : tr("Dataset: %1").arg(spec));
 }
 
 bool MainWindow::openDataset(const QString &spec, const LoadOptions &options)
@@ -304,7 +332,7 @@ void MainWindow::onSettingsNeedNewRun()
 {
     if (!m_session->settingsChanged())
         return;
-    statusBar()->showMessage(tr("Settings changed: Reset starts a new run with them"));
+    showStatus(tr("Settings changed: Reset starts a new run with them"), 0);
     auto *box = new QMessageBox(QMessageBox::Question, tr("Start a new run?"),
                                 tr("This change needs a new model or trainer. Reset now and lose the current "
                                    "run's progress? (Otherwise it applies at the next Reset.)"),
@@ -333,7 +361,7 @@ void MainWindow::onState(TrainingWorker::State state, const QString &message)
         // Divergence: say what happened and what to try.
         showError(message);
     } else {
-        statusBar()->showMessage(message, 15000);
+        showStatus(message, 15000);
     }
 }
 
@@ -389,37 +417,50 @@ bool MainWindow::exportTo(const QString &path, const std::function<bool(const QS
         showError(error);
         return false;
     }
-    statusBar()->showMessage(tr("Wrote %1").arg(path), 10000);
+    showStatus(tr("Wrote %1").arg(path), 10000);
     return true;
 }
 
 void MainWindow::showEvaluation(int64_t step, const EvalResult &result, const std::vector<TaskInfo> &tasks)
 {
-    statusBar()->showMessage(evaluationMessage(step, result, tasks), 15000);
+    showStatus(evaluationMessage(step, result, tasks), 15000);
 }
 
+// One line, cut with "…" where the read-out on the right begins (a long
+// message drew under the progress bar), the whole of it in the tooltip.
 void MainWindow::showStatus(const QString &text, int timeout)
 {
-    if (text.isEmpty())
+    m_statusText = text;
+    m_statusTimeout = timeout;
+    if (text.isEmpty()) {
         statusBar()->clearMessage();
-    else
-        statusBar()->showMessage(text, timeout);
+        statusBar()->setToolTip({});
+        return;
+    }
+    // A message may quote a megabyte of the file (a column name): shown
+    // whole, laying it out would take seconds.
+    const QString line = elidedMessage(text, 2000).simplified();
+    const int readout = m_status->isVisible() ? m_status->x() : statusBar()->width() - m_status->sizeHint().width()
+                                                                     - m_dataLabel->sizeHint().width();
+    const int room = std::max(120, readout - 24);
+    statusBar()->showMessage(statusBar()->fontMetrics().elidedText(line, Qt::ElideRight, room), timeout);
+    statusBar()->setToolTip(line);
+}
+
+QString MainWindow::statusMessage() const
+{
+    return statusBar()->currentMessage().isEmpty() ? QString() : m_statusText;
 }
 
 // Errors never block the event loop (training and tests go on): a window-modal box.
 void MainWindow::showError(const QString &message)
 {
     m_lastError = message;
-    // A message may quote a megabyte of the file (a column name): shown
-    // whole, laying it out would take seconds.
-    const QString shown = elidedMessage(message, 2000);
-    // One line that stops before the dataset's name on the right (the whole
-    // message is in the box, and a dataset's in its panel).
-    const int room = std::max(200, statusBar()->width() - m_status->sizeHint().width() - m_dataLabel->sizeHint().width() - 40);
-    statusBar()->showMessage(statusBar()->fontMetrics().elidedText(shown.simplified(), Qt::ElideMiddle, room), 15000);
+    showStatus(message, 15000);
     if (!isVisible())
         return;
-    auto *box = new QMessageBox(QMessageBox::Warning, tr("AttnScope"), shown, QMessageBox::Ok, this);
+    // Whole in the box, but for the middle of a megabyte that a message may quote.
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("AttnScope"), elidedMessage(message, 2000), QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
 }
@@ -463,6 +504,19 @@ void MainWindow::closeEvent(QCloseEvent *event)
     writeSettings();
     m_session->shutdown();  // stops the runs between two steps and joins their threads
     event->accept();
+}
+
+void MainWindow::resizeEvent(QResizeEvent *event)
+{
+    QMainWindow::resizeEvent(event);
+    if (!m_status)
+        return;
+    m_status->setCompact(width() < 1200);
+    // The message again, cut to the new room once the status bar is laid out.
+    QTimer::singleShot(0, this, [this]() {
+        if (!statusBar()->currentMessage().isEmpty())
+            showStatus(m_statusText, m_statusTimeout);
+    });
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)

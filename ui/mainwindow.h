@@ -23,7 +23,6 @@
 class QAction;
 class QComboBox;
 class QCustomPlot;
-class QLabel;
 class QTabWidget;
 
 namespace attnscope {
@@ -31,9 +30,11 @@ namespace attnscope {
 class AttentionFeed;
 class AttentionPanel;
 class DatasetPanel;
+class ElidedLabel;
 class FileMenu;
 class LossPlot;
 class ModelPanel;
+class SetupDock;
 class TrainingPanel;
 class TrainingStatus;
 
@@ -88,6 +89,9 @@ public:
     TrainingPanel *trainingPanel() const { return m_trainingPanel; }
     std::shared_ptr<const Dataset> dataset() const { return m_session->dataset(); }
     QString lastError() const { return m_lastError; }
+    // The status bar's message as it was given (the bar shows it cut to one
+    // line; the tooltip has it whole); empty when none is shown.
+    QString statusMessage() const;
     ControlState controls() const { return m_controls; }
 
     QAction *startAction() const { return m_toolbar->startAction(); }
@@ -101,6 +105,9 @@ public:
     // for the next start (false: this run only, as `attnscope --speed`).
     void setSpeed(double stepsPerSecond, bool persist = true) { m_toolbar->setSpeed(stepsPerSecond, persist); }
     QAction *themeAction(Theme theme) const { return m_themes->action(theme); }
+    // View > Reset layout: the Setup panel docked on the left and shown, the toolbar shown.
+    QAction *resetLayoutAction() const { return m_resetLayout; }
+    void resetLayout();
     // View > Theme: the application's palette; persist: remember it for the next start.
     void setTheme(Theme theme, bool persist = true) { m_themes->setTheme(theme, persist); }
 
@@ -116,6 +123,7 @@ signals:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
 
@@ -151,14 +159,18 @@ private:
     AttentionFeed *m_attentionFeed = nullptr;  // the run's live attention to m_attention
     QTabWidget *m_views = nullptr;
     TrainingStatus *m_status = nullptr;
-    QLabel *m_dataLabel = nullptr;
+    ElidedLabel *m_dataLabel = nullptr;
     FileMenu *m_file = nullptr;  // its recent files too
     TrainingToolbar *m_toolbar = nullptr;
     QAction *m_evaluate = nullptr;
+    QAction *m_resetLayout = nullptr;
+    SetupDock *m_setup = nullptr;
     ThemeMenu *m_themes = nullptr;
 
     QString m_dataSpec;
     QString m_lastError;
+    QString m_statusText;  // the status bar's message, uncut
+    int m_statusTimeout = 0;
     TrainingSnapshot m_last;
     ControlState m_controls;
 };

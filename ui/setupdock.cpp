@@ -30,7 +30,8 @@ SetupDock::SetupDock(QWidget *parent)
     column->setMinimumWidth(340);
     scroll->setMinimumWidth(360);
     setWidget(scroll);
-    setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    // Closed or floated, View > Setup panel and View > Reset layout bring it back.
+    setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
 }
 
 } // namespace attnscope

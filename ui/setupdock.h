@@ -1,5 +1,6 @@
 // The window's left column, "Setup": the Dataset, Model and Training panels
-// one above the other in a scroll area, in a dock that can move and float.
+// one above the other in a scroll area, in a dock that can move, float and
+// close (the View menu brings it back).
 #pragma once
 
 #include <QDockWidget>

@@ -35,6 +35,10 @@ TrainingStatus::TrainingStatus(QWidget *parent)
     m_step = new QLabel(this);
     m_eta = new QLabel(this);
     m_speed = new QLabel(this);
+    m_epoch->setObjectName(QStringLiteral("statusEpoch"));
+    m_step->setObjectName(QStringLiteral("statusStep"));
+    m_eta->setObjectName(QStringLiteral("statusEta"));
+    m_speed->setObjectName(QStringLiteral("statusSpeed"));
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(14);
@@ -52,6 +56,7 @@ void TrainingStatus::clear()
     m_step->setText(tr("step –"));
     m_eta->setText(tr("ETA –"));
     m_speed->setText(tr("– steps/s"));
+    m_progress->setToolTip(text());
 }
 
 void TrainingStatus::update(const TrainingSnapshot &s, TrainingWorker::State state)
@@ -68,6 +73,14 @@ void TrainingStatus::update(const TrainingSnapshot &s, TrainingWorker::State sta
     else
         m_eta->setText(tr("ETA –"));
     m_speed->setText(s.stepsPerSecond > 0 ? tr("%1 steps/s").arg(s.stepsPerSecond, 0, 'f', 0) : tr("– steps/s"));
+    m_progress->setToolTip(text());
+}
+
+void TrainingStatus::setCompact(bool compact)
+{
+    m_epoch->setVisible(!compact);
+    m_speed->setVisible(!compact);
+    m_progress->setMinimumWidth(compact ? 100 : 160);
 }
 
 QString TrainingStatus::text() const

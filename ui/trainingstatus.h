@@ -1,5 +1,6 @@
 // The status bar's training read-out: a progress bar, epoch, step, ETA and
-// steps per second; and the line that reports an evaluation.
+// steps per second (fewer on a narrow window); and the line that reports an
+// evaluation.
 #pragma once
 
 #include "trainingworker.h"
@@ -19,6 +20,9 @@ public:
     void update(const TrainingSnapshot &snapshot, TrainingWorker::State state);
     void clear();
     QString text() const;
+    // On a narrow window: the progress, step and ETA only (epoch and speed
+    // in the progress bar's tooltip), leaving the status line room.
+    void setCompact(bool compact);
 
 private:
     QProgressBar *m_progress = nullptr;

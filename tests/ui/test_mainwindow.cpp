@@ -1,23 +1,83 @@
 // The main window: it shows, has a real QCustomPlot loss plot,
-// names the dataset in its status bar, and quits from File > Quit (Ctrl+Q).
+// names the dataset in its status bar, quits from File > Quit (Ctrl+Q), and
+// fits a projector's screen (1024 x 768, 1280 x 720) with every control in view.
 #include "mainwindow.h"
 #include "modelpanel.h"
 #include "trainingcontroller.h"
 
+#include <QAbstractButton>
+#include <QApplication>
 #include <QAction>
+#include <QComboBox>
+#include <QDockWidget>
 #include <QLabel>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSpinBox>
+#include <QWheelEvent>
+#include <QSettings>
 #include <QMenuBar>
 #include <QStatusBar>
+#include <QToolBar>
 #include <QtTest>
 
 #include <qcustomplot.h>
 
 using attnscope::MainWindow;
 
+namespace {
+
+// The widgets under `root` whose minimum width is over `width`, widest first
+// (what keeps the window from being narrower), for a failure's message.
+QString widestOf(const QWidget *root, int width)
+{
+    QStringList found;
+    for (const QWidget *w : root->findChildren<QWidget *>())
+        if (w->isVisibleTo(root) && w->minimumSizeHint().width() > width && w->parentWidget()
+            && w->parentWidget()->minimumSizeHint().width() >= w->minimumSizeHint().width())
+            found << QStringLiteral("%1 %2 (%3) %4x%5").arg(QLatin1String(w->metaObject()->className()), w->objectName(),
+                                                           QLatin1String(w->parentWidget()->metaObject()->className()))
+                         .arg(w->minimumSizeHint().width()).arg(w->minimumSizeHint().height());
+    return found.join(QStringLiteral("; "));
+}
+
+// The widget is shown whole in the window: inside each of its ancestors
+// (nothing cut off, nothing off-screen), except where a scroll area brings it
+// into view.
+bool inView(const QWidget *w, const QWidget *window, QString *why)
+{
+    if (!w->isVisibleTo(window)) {
+        *why = QStringLiteral("hidden");
+        return false;
+    }
+    for (const QWidget *p = w->parentWidget(); p; p = p->parentWidget()) {
+        if (qobject_cast<const QScrollArea *>(p->parentWidget()))
+            return true;  // the viewport of a scroll area: reachable by scrolling
+        const QRect r(w->mapTo(p, QPoint(0, 0)), w->size());
+        if (!p->rect().contains(r)) {
+            *why = QStringLiteral("cut off by %1 %2: %3,%4 %5x%6 in %7x%8")
+                       .arg(QLatin1String(p->metaObject()->className()), p->objectName())
+                       .arg(r.x()).arg(r.y()).arg(r.width()).arg(r.height()).arg(p->width()).arg(p->height());
+            return false;
+        }
+        if (p == window)
+            break;
+    }
+    return true;
+}
+
+} // namespace
+
 class TestMainWindow : public QObject {
     Q_OBJECT
 
 private slots:
+    void initTestCase()
+    {
+        QCoreApplication::setOrganizationName(QStringLiteral("AttnScopeTest"));
+        QSettings().clear();
+    }
+
     void showsAndRenders()
     {
         MainWindow window;
@@ -73,10 +133,116 @@ private slots:
         QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
         QCOMPARE(window.modelPanel()->config().layers, 0);
         QVERIFY(window.modelPanel()->lessonNote().contains(QStringLiteral("Set Layers to 1")));
-        QVERIFY2(window.statusBar()->currentMessage().contains(QStringLiteral("0 encoder layers")),
-                 qPrintable(window.statusBar()->currentMessage()));
+        QVERIFY2(window.statusMessage().contains(QStringLiteral("0 encoder layers")),
+                 qPrintable(window.statusMessage()));
         QTRY_VERIFY_WITH_TIMEOUT(window.training()->setup()
                                      && window.training()->setup()->model.config.layers == 0, 20000);
+    }
+
+    // A projector's 1024 x 768 and a 1280 x 720 screen, less a title bar and
+    // a panel: the window can be that small, and then every control of the
+    // Curves and Attention views and of the status bar is in view (the Setup
+    // dock scrolls; the toolbar folds what does not fit into its menu).
+    void fitsSmallScreens_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("1024x768") << QSize(1000, 700);
+        QTest::newRow("1280x720") << QSize(1260, 640);
+    }
+    void fitsSmallScreens()
+    {
+        QFETCH(QSize, size);
+        MainWindow window;
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const QSize least = window.minimumSizeHint().expandedTo(window.minimumSize());
+        QVERIFY2(least.width() <= size.width() && least.height() <= size.height(),
+                 qPrintable(QStringLiteral("at least %1x%2: %3").arg(least.width()).arg(least.height())
+                                .arg(widestOf(&window, size.width() / 2))));
+        window.resize(size);
+        QTRY_COMPARE(window.size(), size);
+        const auto named = [&window](const char *name) {
+            QWidget *w = window.findChild<QWidget *>(QLatin1String(name));
+            if (!w)
+                qWarning("no widget named %s", name);
+            return w;
+        };
+        const auto check = [&](const QStringList &names) {
+            QCoreApplication::processEvents();  // the layouts of a tab just shown
+            for (const QString &name : names) {
+                QWidget *w = named(qPrintable(name));
+                QVERIFY(w);
+                QString why;
+                QVERIFY2(inView(w, &window, &why), qPrintable(name + QStringLiteral(": ") + why));
+            }
+        };
+        window.views()->setCurrentIndex(0);
+        check({QStringLiteral("lossPlot"), QStringLiteral("smoothing"), QStringLiteral("logScale"),
+               QStringLiteral("xAxis"), QStringLiteral("resetView"), QStringLiteral("trainingProgress"),
+               QStringLiteral("statusStep"), QStringLiteral("statusEta"),
+               QStringLiteral("statusData")});
+        window.views()->setCurrentIndex(1);
+        check({QStringLiteral("sampleBox"), QStringLiteral("colorMap"), QStringLiteral("colorScale"),
+               QStringLiteral("exportView"), QStringLiteral("timeline"), QStringLiteral("live"),
+               QStringLiteral("attentionViews")});
+        // A long message is cut with "…" before the read-out on the right
+        // (it ran under the progress bar), whole in the tooltip.
+        QString message = QStringLiteral("Validation at step 300 (400 samples): loss 0.1234, accuracy");
+        for (int t = 0; t < 8; ++t)
+            message += QStringLiteral(" task%1 0.912,").arg(t);
+        emit window.session()->status(message, 0);
+        QCOMPARE(window.statusMessage(), message);
+        QCOMPARE(window.statusBar()->toolTip(), message);
+        const QString shown = window.statusBar()->currentMessage();
+        QVERIFY2(shown.endsWith(QChar(0x2026)), qPrintable(shown));
+        QVERIFY(window.statusBar()->fontMetrics().horizontalAdvance(shown)
+                < named("trainingProgress")->mapTo(&window, QPoint(0, 0)).x());
+        // The Setup dock is there, beside the views, its fields a scroll away.
+        auto *setup = window.findChild<QDockWidget *>(QStringLiteral("setupDock"));
+        QVERIFY(setup && setup->isVisible() && !setup->isFloating());
+        QVERIFY(window.centralWidget()->width() >= 400);
+    }
+
+    // View brings back a closed Setup panel or toolbar, and Reset layout a
+    // floated one (a floating window may be off a projector's screen).
+    void viewMenuBringsPanelsBack()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *setup = window.findChild<QDockWidget *>(QStringLiteral("setupDock"));
+        auto *toolbar = window.findChild<QToolBar *>(QStringLiteral("trainingToolbar"));
+        QVERIFY(setup && toolbar);
+        QAction *setupToggle = nullptr, *toolbarToggle = nullptr;
+        for (QAction *menu : window.menuBar()->actions())
+            if (menu->menu() && menu->text().remove(QLatin1Char('&')) == QStringLiteral("View"))
+                for (QAction *action : menu->menu()->actions()) {
+                    if (action->text().remove(QLatin1Char('&')) == QStringLiteral("Setup panel"))
+                        setupToggle = action;
+                    if (action->text().remove(QLatin1Char('&')) == QStringLiteral("Training toolbar"))
+                        toolbarToggle = action;
+                }
+        QVERIFY(setupToggle && toolbarToggle);
+        QVERIFY(setup->features() & QDockWidget::DockWidgetClosable);
+        QVERIFY(setupToggle->isChecked());
+        setup->close();
+        QVERIFY(!setup->isVisible());
+        QVERIFY(!setupToggle->isChecked());
+        setupToggle->trigger();
+        QVERIFY(setup->isVisible());
+        toolbarToggle->trigger();
+        QVERIFY(!toolbar->isVisible());
+
+        setup->setFloating(true);
+        setup->move(5000, 5000);
+        QVERIFY(setup->isFloating());
+        window.resetLayoutAction()->trigger();
+        QVERIFY(!setup->isFloating());
+        QVERIFY(setup->isVisible());
+        QCOMPARE(window.dockWidgetArea(setup), Qt::LeftDockWidgetArea);
+        QVERIFY(toolbar->isVisible());
+        QVERIFY(toolbarToggle->isChecked());
     }
 };
 

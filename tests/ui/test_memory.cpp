@@ -132,7 +132,7 @@ private slots:
         QVERIFY2(w.lastError().contains(QStringLiteral("GB for the encoder's self-attention at batch 5")),
                  qPrintable(w.lastError()));
         QVERIFY2(w.lastError().contains(QStringLiteral("budget 2 GB): use 0 encoder layers")), qPrintable(w.lastError()));
-        QVERIFY(w.statusBar()->currentMessage().contains(name));
+        QVERIFY(w.statusMessage().contains(name));
         QVERIFY(w.isVisible());
         QVERIFY(w.dataset() && w.dataset()->featureNames.size() == size_t(features));
         // The previous run was the other data's: there is none to start.
@@ -149,8 +149,8 @@ private slots:
         // for: a sixteenth of the budget over 67 snapshots of 45 bytes a position.
         const int probes = int(2e9 / 16 / (features * 45.0 * 67));
         QCOMPARE(w.training()->setup()->maxProbes, probes);
-        QVERIFY2(w.statusBar()->currentMessage().contains(QStringLiteral("the live attention follows %1 samples").arg(probes)),
-                 qPrintable(w.statusBar()->currentMessage()));
+        QVERIFY2(w.statusMessage().contains(QStringLiteral("the live attention follows %1 samples").arg(probes)),
+                 qPrintable(w.statusMessage()));
         QTRY_VERIFY_WITH_TIMEOUT(w.startAction()->isEnabled(), Timeout);
         w.startAction()->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(w.training()->currentStep() >= 3, Timeout);

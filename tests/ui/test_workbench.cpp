@@ -14,6 +14,7 @@
 #include "datasetpanel.h"
 #include "disagreementview.h"
 #include "historyview.h"
+#include "probeeditor.h"
 #include "probeset.h"
 #include "taskheatmap.h"
 #include "tasknames.h"
@@ -519,7 +520,7 @@ private slots:
         QVERIFY(!w.evaluateAction()->isEnabled());
         QTRY_VERIFY_WITH_TIMEOUT(!w.isEvaluating(), Timeout);
         QVERIFY(w.evaluateAction()->isEnabled());
-        const QString message = w.statusBar()->currentMessage();
+        const QString message = w.statusMessage();
         QVERIFY2(message.contains(QStringLiteral("(40 samples): loss %1").arg(r.loss, 0, 'f', 4)), qPrintable(message));
         QVERIFY2(message.contains(QStringLiteral("sentiment %1").arg(r.tasks[0].accuracy, 0, 'f', 3)), qPrintable(message));
         QVERIFY(!w.openCheckpoint(dir.filePath(QStringLiteral("missing.safetensors"))));
@@ -681,8 +682,8 @@ private slots:
         QCOMPARE(w.dataSpec(), Data);
         QVERIFY(w.lastError().isEmpty());
         QVERIFY(w.datasetPanel()->loadError().isEmpty());
-        QVERIFY2(w.statusBar()->currentMessage().contains(QStringLiteral("cancelled")),
-                 qPrintable(w.statusBar()->currentMessage()));
+        QVERIFY2(w.statusMessage().contains(QStringLiteral("cancelled")),
+                 qPrintable(w.statusMessage()));
         for (const QList<QVariant> &p : progress)  // it stopped reading at the first report after Cancel
             QVERIFY(p.at(1).toInt() < 90);
         // The same file loads when asked again.
@@ -1183,6 +1184,15 @@ private slots:
         for (const QWidget *field : w.trainingPanel()->findChildren<QWidget *>())
             QVERIFY(field->toolTip().size() < 2 * MaxTooltipNameChars);
         QCOMPARE(w.curves()->graph(LossPlot::Curve::Smoothed, 1)->name().size(), MaxNameChars);
+        // The probe editor's predictions name the task elided: the whole name
+        // made its line, and the window, 8 million pixels wide.
+        auto *editor = w.findChild<ProbeEditor *>();
+        QVERIFY(editor);
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
+        editor->setText(QStringLiteral("good film"));
+        QTRY_COMPARE_WITH_TIMEOUT(editor->result().samples.size(), size_t(1), Timeout);
+        QVERIFY2(editor->status().size() < 1000, qPrintable(QString::number(editor->status().size())));
+        QVERIFY(w.minimumSizeHint().width() < 2000);
 
         // A load that fails on that column (a label column with no label;
         // one with one class loads, with a warning): the panel shows the

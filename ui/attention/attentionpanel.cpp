@@ -2,6 +2,7 @@
 
 #include "viewexport.h"
 #include "disagreementview.h"
+#include "flowlayout.h"
 #include "historyview.h"
 #include "probeeditor.h"
 #include "selfattentionview.h"
@@ -33,11 +34,15 @@ AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
     qRegisterMetaType<ProbeSet>();
     auto *layout = new QVBoxLayout(this);
 
-    // Row 1: which sample, probe set editing, colour map, export.
-    auto *top = new QHBoxLayout;
+    // Row 1: which sample, probe set editing, colour map, export; on more
+    // lines when the window is narrow (flowlayout.h).
+    auto *top = new FlowLayout(nullptr, 12, 4);
     m_sampleBox = new QComboBox(this);
-    m_sampleBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_sampleBox->setMinimumContentsLength(36);
+    m_sampleBox->setObjectName(QStringLiteral("sampleBox"));
+    // A sample's text is long: the box takes the room there is, and at least a few words' worth.
+    m_sampleBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_sampleBox->setMinimumContentsLength(16);
+    m_sampleBox->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     m_sampleBox->setToolTip(tr("The probe sample shown in every view"));
     m_pinBox = new QCheckBox(tr("Pin"), this);
     m_pinBox->setToolTip(tr("Keep this sample in the probe set when it is chosen again"));
@@ -46,35 +51,32 @@ AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
     m_removeButton = new QPushButton(tr("Remove"), this);
     m_removeButton->setToolTip(tr("Remove this sample from the probe set"));
     m_colorBox = new QComboBox(this);
+    m_colorBox->setObjectName(QStringLiteral("colorMap"));
     m_colorBox->addItems(colorMapNames());
     m_colorBox->setToolTip(tr("Colour map (viridis and cividis are colour-blind safe; greyscale prints)"));
     m_exportButton = new QPushButton(tr("Export"), this);
-    top->addWidget(new QLabel(tr("Sample"), this));
-    top->addWidget(m_sampleBox, 1);
-    top->addWidget(m_pinBox);
-    top->addWidget(m_addButton);
-    top->addWidget(m_removeButton);
-    top->addSpacing(12);
-    top->addWidget(new QLabel(tr("Colours"), this));
-    top->addWidget(m_colorBox);
+    m_exportButton->setObjectName(QStringLiteral("exportView"));
     m_scaleBox = new QComboBox(this);
     m_scaleBox->setObjectName(QStringLiteral("colorScale"));
     m_scaleBox->addItem(tr("0 – 1"));
     m_scaleBox->addItem(tr("0 – largest"));
     m_scaleBox->setToolTip(tr("Top colour at weight 1 (the colour means the same at every step; uniform attention "
                               "stays dark), or at the largest weight shown (for long inputs)"));
-    top->addWidget(new QLabel(tr("Scale"), this));
-    top->addWidget(m_scaleBox);
+    top->addGroup({new QLabel(tr("Sample"), this), m_sampleBox, m_pinBox, m_addButton, m_removeButton});
+    top->addGroup({new QLabel(tr("Colours"), this), m_colorBox});
+    top->addGroup({new QLabel(tr("Scale"), this), m_scaleBox});
     top->addWidget(m_exportButton);
     layout->addLayout(top);
 
     // Row 2: the timeline.
     auto *timeline = new QHBoxLayout;
     m_slider = new QSlider(Qt::Horizontal, this);
+    m_slider->setObjectName(QStringLiteral("timeline"));
     m_slider->setToolTip(tr("Scrub back through the attention snapshots kept during training"));
     m_stepLabel = new QLabel(this);
     m_stepLabel->setMinimumWidth(QFontMetrics(font()).horizontalAdvance(QStringLiteral("step 000000 (00/00)")));
     m_liveButton = new QPushButton(tr("Live"), this);
+    m_liveButton->setObjectName(QStringLiteral("live"));
     m_liveButton->setCheckable(true);
     m_liveButton->setChecked(true);
     m_liveButton->setToolTip(tr("Follow the newest snapshot"));
@@ -97,9 +99,11 @@ AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
 
     // The views.
     m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("attentionViews"));
+    m_tabs->setElideMode(Qt::ElideRight);  // on a narrow window, before the tabs scroll
     m_heatmapPage = new QWidget;
     auto *heatLayout = new QVBoxLayout(m_heatmapPage);
-    auto *heatControls = new QHBoxLayout;
+    auto *heatControls = new FlowLayout(nullptr, 12, 4);
     m_layoutBox = new QComboBox(m_heatmapPage);
     m_layoutBox->addItems({tr("Tasks of the selected sample"), tr("Probe samples for one task")});
     m_taskBox = new QComboBox(m_heatmapPage);
@@ -107,11 +111,8 @@ AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
     // As wide as a name of a few words, not as the longest of thousands of tasks (measuring them all takes long).
     m_taskBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_taskBox->setMinimumContentsLength(16);
-    heatControls->addWidget(new QLabel(tr("Rows"), m_heatmapPage));
-    heatControls->addWidget(m_layoutBox);
-    heatControls->addWidget(new QLabel(tr("Task"), m_heatmapPage));
-    heatControls->addWidget(m_taskBox);
-    heatControls->addStretch(1);
+    heatControls->addGroup({new QLabel(tr("Rows"), m_heatmapPage), m_layoutBox});
+    heatControls->addGroup({new QLabel(tr("Task"), m_heatmapPage), m_taskBox});
     heatLayout->addLayout(heatControls);
     m_heatmap = new TaskHeatmap(m_heatmapPage);
     heatLayout->addWidget(m_heatmap, 1);

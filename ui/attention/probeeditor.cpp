@@ -2,6 +2,7 @@
 
 #include "appearance.h"
 #include "taskheatmap.h"
+#include "tasknames.h"
 #include "textview.h"
 #include "tokenizer.h"
 
@@ -196,8 +197,8 @@ void ProbeEditor::show(bool truncated)
             if (pred < 0) continue;
             parts << QStringLiteral("<b style='color:%1'>%2</b>: %3 (%4)")
                          .arg(taskColor(t).name(),
-                              QString::fromStdString(m_result.tasks[size_t(t)].name).toHtmlEscaped(),
-                              QString::fromStdString(m_result.tasks[size_t(t)].classes[size_t(pred)]).toHtmlEscaped())
+                              elidedName(m_result.tasks[size_t(t)].name).toHtmlEscaped(),
+                              elidedName(m_result.tasks[size_t(t)].classes[size_t(pred)]).toHtmlEscaped())
                          .arg(s.probs[size_t(t)][size_t(pred)], 0, 'f', 2);
         }
         if (truncated)

@@ -1,12 +1,16 @@
 #include "appearance.h"
 
 #include <QApplication>
+#include <QProxyStyle>
+#include <QStyleOption>
 #include <QSettings>
 #include <QStyle>
 #include <QStyleFactory>
 #include <qcustomplot.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <optional>
 
 namespace attnscope {
@@ -15,8 +19,11 @@ namespace {
 
 std::optional<QPalette> g_systemPalette;  // the palette before the first theme was applied
 Theme g_theme = Theme::System;
+std::optional<QFont> g_baseFont;  // the application's font at 100 %
+double g_zoom = 1.0;
 
 const QString Key = QStringLiteral("view/theme");
+const QString ZoomKey = QStringLiteral("view/zoom");
 
 // Okabe–Ito, in an order where neighbouring tasks differ most; the yellow,
 // which is faint on white, comes last.
@@ -28,6 +35,29 @@ constexpr std::array<QRgb, 7> TaskPalette = {
     0xE69F00, // orange
     0x56B4E9, // sky blue
     0xF0E442, // yellow
+};
+
+// Fusion, where a combo box's text is cut with "…" to the room it has (Qt
+// draws it clipped: "task: one attention per" of "... per task").
+class ElidingStyle : public QProxyStyle {
+public:
+    ElidingStyle() : QProxyStyle(QStyleFactory::create(QStringLiteral("Fusion"))) {}
+
+    void drawControl(ControlElement element, const QStyleOption *option, QPainter *painter,
+                     const QWidget *widget) const override
+    {
+        const auto *box = qstyleoption_cast<const QStyleOptionComboBox *>(option);
+        if (element != CE_ComboBoxLabel || !box || box->editable) {
+            QProxyStyle::drawControl(element, option, painter, widget);
+            return;
+        }
+        QStyleOptionComboBox elided = *box;
+        int room = subControlRect(CC_ComboBox, box, SC_ComboBoxEditField, widget).width() - 2;
+        if (!box->currentIcon.isNull())
+            room -= box->iconSize.width() + 4;
+        elided.currentText = box->fontMetrics.elidedText(box->currentText, Qt::ElideRight, std::max(0, room));
+        QProxyStyle::drawControl(element, &elided, painter, widget);
+    }
 };
 
 } // namespace
@@ -94,11 +124,16 @@ QPalette darkPalette()
     return p;
 }
 
+void applyStyle()
+{
+    if (!dynamic_cast<ElidingStyle *>(QApplication::style()))
+        QApplication::setStyle(new ElidingStyle);
+}
+
 void applyTheme(Theme theme)
 {
     if (!g_systemPalette) {
-        if (QApplication::style()->name().compare(QLatin1String("fusion"), Qt::CaseInsensitive) != 0)
-            QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        applyStyle();
         g_systemPalette = QApplication::palette();
     }
     g_theme = theme;
@@ -122,6 +157,39 @@ Theme savedTheme()
 void saveTheme(Theme theme)
 {
     QSettings().setValue(Key, toString(theme));
+}
+
+void applyZoom(double zoom)
+{
+    if (!g_baseFont) {
+        g_baseFont = QApplication::font();
+        if (g_baseFont->pointSizeF() < LabelPointSize)  // also a font sized in pixels (-1)
+            g_baseFont->setPointSizeF(LabelPointSize);
+    }
+    g_zoom = std::isfinite(zoom) ? std::clamp(zoom, MinZoom, MaxZoom) : 1.0;
+    QFont font = *g_baseFont;
+    font.setPointSizeF(g_baseFont->pointSizeF() * g_zoom);
+    QApplication::setFont(font);
+}
+
+double currentZoom()
+{
+    return g_zoom;
+}
+
+double savedZoom()
+{
+    return QSettings().value(ZoomKey, 1.0).toDouble();
+}
+
+void saveZoom(double zoom)
+{
+    QSettings().setValue(ZoomKey, zoom);
+}
+
+double labelPointSize()
+{
+    return LabelPointSize * g_zoom;
 }
 
 bool isDarkPalette(const QPalette &palette)
@@ -168,7 +236,7 @@ void stylePlot(QCustomPlot *plot, const QPalette &palette)
     QColor grid = fg;
     grid.setAlphaF(0.15);
     QFont font = plot->font();
-    font.setPointSize(LabelPointSize);
+    font.setPointSizeF(labelPointSize());
     plot->setBackground(bg);
     for (QCPAxisRect *rect : plot->axisRects()) {
         rect->setBackground(bg);

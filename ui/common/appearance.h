@@ -7,7 +7,8 @@
 //     recognised by its colour everywhere, the same in both palettes. The
 //     colours are Okabe & Ito's, which stay distinct for the common forms of
 //     colour blindness;
-//   - the axes, grid, fonts and legend of a plot for a palette.
+//   - the axes, grid, fonts and legend of a plot for a palette;
+//   - the zoom: every font at a factor of its base size (View > Zoom).
 #pragma once
 
 #include <QColor>
@@ -29,6 +30,10 @@ Theme themeFromString(const QString &s);  // System for anything else
 QPalette lightPalette();
 QPalette darkPalette();
 
+// The Fusion style, where a combo box too narrow for its text shows it cut
+// with "…" (once; applyTheme calls it).
+void applyStyle();
+
 // Sets the Fusion style (once) and the palette of the theme on the whole
 // application; System restores the palette the application started with.
 void applyTheme(Theme theme);
@@ -47,8 +52,21 @@ QColor taskColor(int task);
 // so it is black on a light theme and white on a dark one.
 QColor totalColor(const QPalette &palette);
 
-// The font size (pt) of the attention views' labels: readable on a projector.
+// The font size (pt) of the attention views' labels at 100 %: readable on a projector.
 constexpr int LabelPointSize = 11;
+
+// Presentation: the application's font at `zoom` times its base size (the
+// system's font, at least LabelPointSize: readable on a projector), zoom
+// clamped to [MinZoom, MaxZoom]. Widgets follow through QEvent::FontChange,
+// the plots take labelPointSize() when they restyle. Kept in the settings
+// ("view/zoom").
+constexpr double MinZoom = 0.8, MaxZoom = 2.5;
+void applyZoom(double zoom);
+double currentZoom();
+double savedZoom();
+void saveZoom(double zoom);
+// LabelPointSize at the current zoom.
+double labelPointSize();
 
 // An axis drawn in `text` (line, ticks, labels) over a dotted `grid`.
 void styleAxis(QCPAxis *axis, const QColor &text, const QColor &grid, const QFont &tickFont, const QFont &labelFont);
@@ -57,7 +75,7 @@ void styleLegend(QCPLegend *legend, const QColor &text, const QColor &background
                  const QFont &font);
 // Fonts, colours and pens of an attention plot for the widget's palette
 // (light or dark): every axis rect, colour scale and the legend, in
-// LabelPointSize.
+// labelPointSize().
 void stylePlot(QCustomPlot *plot, const QPalette &palette);
 
 } // namespace attnscope

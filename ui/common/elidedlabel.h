@@ -1,0 +1,30 @@
+// A one-line label that gives up room before anything else does: on a narrow
+// window its text is drawn cut in the middle with "…" (text() and the tooltip
+// keep all of it) instead of making the window wider; it asks for at most
+// `widest` pixels, and needs only a few characters' worth.
+#pragma once
+
+#include <QLabel>
+
+namespace attnscope {
+
+class ElidedLabel : public QLabel {
+public:
+    explicit ElidedLabel(QWidget *parent = nullptr, int widest = 360);
+
+    // Sets the text and its tooltip.
+    void setFullText(const QString &text);
+    // The text as drawn at the current width.
+    QString shownText() const;
+
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+
+private:
+    int m_widest;
+};
+
+} // namespace attnscope
