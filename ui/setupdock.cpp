@@ -3,6 +3,7 @@
 #include "datasetpanel.h"
 #include "modelpanel.h"
 #include "trainingpanel.h"
+#include "wheelguard.h"
 
 #include <QScrollArea>
 #include <QVBoxLayout>
@@ -30,6 +31,7 @@ SetupDock::SetupDock(QWidget *parent)
     column->setMinimumWidth(340);
     scroll->setMinimumWidth(360);
     setWidget(scroll);
+    new WheelGuard(this);  // the wheel scrolls the panel; a field changes by it only when it has the focus
     // Closed or floated, View > Setup panel and View > Reset layout bring it back.
     setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
 }

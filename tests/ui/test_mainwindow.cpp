@@ -244,6 +244,49 @@ private slots:
         QVERIFY(toolbar->isVisible());
         QVERIFY(toolbarToggle->isChecked());
     }
+
+    // The wheel over the Setup panel scrolls it: a field under the pointer
+    // changes only when it has the focus (it changed Attention from task to
+    // shared and asked to start a new run).
+    void wheelChangesOnlyFocusedFields()
+    {
+        MainWindow window;
+        window.resize(1000, 600);  // the Setup panel scrolls
+        window.show();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        auto *mode = window.findChild<QComboBox *>(QStringLiteral("mode"));
+        auto *layers = window.findChild<QSpinBox *>(QStringLiteral("layers"));
+        auto *scroll = window.findChild<QDockWidget *>(QStringLiteral("setupDock"))->findChild<QScrollArea *>();
+        QVERIFY(mode && layers && scroll);
+        QVERIFY(scroll->verticalScrollBar()->maximum() > 0);
+        const auto wheel = [](QWidget *w, int delta) {
+            const QPointF at = QRectF(w->rect()).center();
+            QWheelEvent event(at, w->mapToGlobal(at), QPoint(), QPoint(0, delta), Qt::NoButton, Qt::NoModifier,
+                              Qt::NoScrollPhase, false);
+            QApplication::sendEvent(w, &event);
+        };
+        window.views()->setFocus();
+        QTRY_VERIFY(window.views()->hasFocus());
+        const int index = mode->currentIndex(), value = layers->value();
+        for (QWidget *field : {static_cast<QWidget *>(mode), static_cast<QWidget *>(layers)}) {
+            QCOMPARE(field->focusPolicy(), Qt::StrongFocus);
+            const int scrolled = scroll->verticalScrollBar()->value();
+            wheel(field, -120);
+            QVERIFY2(scroll->verticalScrollBar()->value() > scrolled, "the panel scrolls instead");
+        }
+        QCOMPARE(mode->currentIndex(), index);
+        QCOMPARE(layers->value(), value);
+        // With the focus, the wheel changes the field.
+        mode->setFocus();
+        QTRY_VERIFY(mode->hasFocus());
+        wheel(mode, -120);
+        QCOMPARE(mode->currentIndex(), index + 1);
+        layers->setFocus();
+        QTRY_VERIFY(layers->hasFocus());
+        wheel(layers, 120);
+        QCOMPARE(layers->value(), value + 1);
+    }
 };
 
 QTEST_MAIN(TestMainWindow)
