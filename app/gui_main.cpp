@@ -1,6 +1,6 @@
 // attnscope: the desktop application.
 //   attnscope [--data SPEC] [--checkpoint CKPT] [--start] [--speed N] [--theme system|light|dark]
-//             [--tab curves|attention] [--screenshot FILE.png [--after-steps N]]
+//             [--zoom PERCENT] [--tab curves|attention] [--screenshot FILE.png [--after-steps N]]
 // --start trains at once (for a classroom); --screenshot renders the window
 // into a PNG once it is shown (or once N steps have trained) and quits, for
 // the documentation (scripts/screenshot.sh) and for looking at the window
@@ -14,6 +14,7 @@
 #include "data/builtins.h"
 #include "lossplot.h"
 #include "mainwindow.h"
+#include "zoomactions.h"
 
 #include <QApplication>
 #include <QPixmap>
@@ -33,7 +34,7 @@ int main(int argc, char **argv)
     QApplication::setApplicationVersion(QStringLiteral(ATTNSCOPE_VERSION));
 
     ArgParser parser("attnscope",
-                     "[--data SPEC] [--checkpoint CKPT] [--start] [--speed N] [--theme NAME] [--tab attention] "
+                     "[--data SPEC] [--checkpoint CKPT] [--start] [--speed N] [--theme NAME] [--zoom PERCENT] [--tab attention] "
                      "[--screenshot FILE.png [--after-steps N]]",
                      "AttnScope trains a small multi-task attention model and shows its attention live.");
     parser.addOption("data", "SPEC", "dataset to open: a CSV, TSV or JSONL file or " + builtinSpecHelp());
@@ -41,6 +42,8 @@ int main(int argc, char **argv)
     parser.addFlag("start", "start training at once");
     parser.addOption("theme", "NAME", "system, light or dark, for this run only (View > Theme remembers a choice)",
                      "the last chosen");
+    parser.addOption("zoom", "PERCENT", "every font at this size, 80 to 250, for this run only (View > Zoom remembers "
+                     "a choice)", "the last chosen");
     parser.addOption("screenshot", "FILE", "save a PNG of the window, then quit");
     parser.addOption("after-steps", "N", "with --screenshot: wait until N steps have trained (implies --start)", "0");
     parser.addOption("tab", "NAME", "the view to show first: curves or attention", "curves");
@@ -52,6 +55,7 @@ int main(int argc, char **argv)
         args.push_back(arguments[i].toStdString());
     int64_t afterSteps = 0;
     double speed = -1;  // none given
+    double zoom = -1;
     QString theme;
     try {
         if (!parser.parse(args)) {
@@ -66,6 +70,8 @@ int main(int argc, char **argv)
             parser.fail("after-steps", "needs --data (a checkpoint alone has nothing to train on)");
         if (parser.isSet("speed"))
             speed = parser.number("speed", 0, 0, 1e6);
+        if (parser.isSet("zoom"))
+            zoom = parser.number("zoom", 100, MinZoom * 100, MaxZoom * 100) / 100;
         theme = QString::fromStdString(parser.string("theme"));
         if (parser.isSet("theme") && theme != toString(themeFromString(theme)))
             parser.fail("theme", "\"" + theme.toStdString() + "\" is not system, light or dark");
@@ -80,6 +86,8 @@ int main(int argc, char **argv)
     MainWindow window;
     if (!theme.isEmpty())
         window.setTheme(themeFromString(theme), /*persist=*/false);
+    if (zoom > 0)
+        window.zoom()->setZoom(zoom, /*persist=*/false);
     if (speed >= 0)
         window.setSpeed(speed, /*persist=*/false);
     else if (parser.isSet("screenshot"))

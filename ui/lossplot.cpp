@@ -68,6 +68,11 @@ void LossPlot::buildPlot()
     m_accRect->axis(QCPAxis::atLeft)->setLabel(tr("val. accuracy"));
     m_accRect->axis(QCPAxis::atBottom)->setLabel(tr("step"));
     m_accRect->axis(QCPAxis::atLeft)->setRange(0, 1.02);
+    // 0, 0.5 and 1: the short rect holds them at any zoom.
+    QSharedPointer<QCPAxisTickerFixed> halves(new QCPAxisTickerFixed);
+    halves->setTickStep(0.5);
+    halves->setScaleStrategy(QCPAxisTickerFixed::ssNone);
+    m_accRect->axis(QCPAxis::atLeft)->setTicker(halves);
     // Zooming or dragging the x of one rect moves the other's.
     connect(m_lossRect->axis(QCPAxis::atBottom), qOverload<const QCPRange &>(&QCPAxis::rangeChanged),
             m_accRect->axis(QCPAxis::atBottom), qOverload<const QCPRange &>(&QCPAxis::setRange));

@@ -6,6 +6,7 @@
 #include "datasetpanel.h"
 #include "elidedlabel.h"
 #include "filemenu.h"
+#include "helpmenu.h"
 #include "fileutil.h"
 #include "lossplot.h"
 #include "modelpanel.h"
@@ -17,6 +18,7 @@
 #include "trainingpanel.h"
 #include "trainingstatus.h"
 #include "trainingtoolbar.h"
+#include "zoomactions.h"
 
 #include <QAction>
 #include <QCloseEvent>
@@ -67,6 +69,7 @@ MainWindow::MainWindow(QWidget *parent)
     // Permanent (right), so that a message never hides the progress, nor
     // draws over it when it came before the window was shown.
     statusBar()->addPermanentWidget(m_status);
+    m_status->installEventFilter(this);
     m_dataLabel = new ElidedLabel(this);
     m_dataLabel->setObjectName(QStringLiteral("statusData"));
     m_dataLabel->setContentsMargins(16, 0, 4, 0);
@@ -185,14 +188,25 @@ void MainWindow::createMenus()
     train->addSeparator();
     train->addAction(m_evaluate);
 
+    createViewMenu();
+    menuBar()->addMenu(new HelpMenu(this, [this]() { return currentViewName(); }));
+}
+
+void MainWindow::createViewMenu()
+{
     QMenu *view = menuBar()->addMenu(tr("&View"));
     QAction *resetView = view->addAction(tr("Reset plot &view"));
-    resetView->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
     connect(resetView, &QAction::triggered, m_curves, &LossPlot::resetView);
     QAction *log = view->addAction(tr("&Logarithmic loss axis"));
     log->setCheckable(true);
     connect(log, &QAction::toggled, m_curves, &LossPlot::setLogScale);
     connect(m_curves, &LossPlot::optionsChanged, log, [this, log]() { log->setChecked(m_curves->logScale()); });
+    view->addSeparator();
+    // Presentation: every font at once, and the whole screen.
+    m_zoom = new ZoomActions(this);
+    for (QAction *action : {m_zoom->zoomInAction(), m_zoom->zoomOutAction(), m_zoom->actualSizeAction(),
+                            m_zoom->fullScreenAction()})
+        view->addAction(action);
     view->addSeparator();
     m_themes = new ThemeMenu(this);
     view->addMenu(m_themes);
@@ -206,6 +220,11 @@ void MainWindow::createMenus()
     toolbar->setText(tr("Training &toolbar"));
     view->addAction(toolbar);
     m_resetLayout = view->addAction(tr("Reset &layout"), this, &MainWindow::resetLayout);
+}
+
+QString MainWindow::currentViewName() const
+{
+    return m_views->currentWidget() == m_attention ? m_attention->currentViewName() : QStringLiteral("Curves");
 }
 
 void MainWindow::resetLayout()
@@ -512,11 +531,19 @@ void MainWindow::resizeEvent(QResizeEvent *event)
     if (!m_status)
         return;
     m_status->setCompact(width() < 1200);
-    // The message again, cut to the new room once the status bar is laid out.
-    QTimer::singleShot(0, this, [this]() {
-        if (!statusBar()->currentMessage().isEmpty())
-            showStatus(m_statusText, m_statusTimeout);
-    });
+}
+
+// The read-out on the right moved (a resize, the zoom, a compact read-out):
+// the message again, cut to its new room.
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_status && (event->type() == QEvent::Move || event->type() == QEvent::Resize)
+        && !statusBar()->currentMessage().isEmpty())
+        QTimer::singleShot(0, this, [this]() {
+            if (!statusBar()->currentMessage().isEmpty())
+                showStatus(m_statusText, m_statusTimeout);
+        });
+    return QMainWindow::eventFilter(watched, event);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)

@@ -37,6 +37,7 @@ class ModelPanel;
 class SetupDock;
 class TrainingPanel;
 class TrainingStatus;
+class ZoomActions;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -110,6 +111,11 @@ public:
     void resetLayout();
     // View > Theme: the application's palette; persist: remember it for the next start.
     void setTheme(Theme theme, bool persist = true) { m_themes->setTheme(theme, persist); }
+    // View > Zoom in, Zoom out, Actual size and Full screen.
+    ZoomActions *zoom() const { return m_zoom; }
+    // The view shown, as Help > What am I looking at? names it: "Curves", or
+    // the attention view's tab ("Heatmap", "Text", ...).
+    QString currentViewName() const;
 
     // Space pauses or resumes whatever has focus, except where it types text (pausekey.h).
     static bool typesText(const QWidget *widget) { return PauseKey::typesText(widget); }
@@ -124,12 +130,14 @@ signals:
 protected:
     void closeEvent(QCloseEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
 
 private:
     void createActions();
     void createMenus();
+    void createViewMenu();
     void createPanels();
     void connectSession();
     void connectDatasetLoads();
@@ -166,6 +174,7 @@ private:
     QAction *m_resetLayout = nullptr;
     SetupDock *m_setup = nullptr;
     ThemeMenu *m_themes = nullptr;
+    ZoomActions *m_zoom = nullptr;
 
     QString m_dataSpec;
     QString m_lastError;

@@ -1,7 +1,15 @@
 // The main window: it shows, has a real QCustomPlot loss plot,
 // names the dataset in its status bar, quits from File > Quit (Ctrl+Q), and
 // fits a projector's screen (1024 x 768, 1280 x 720) with every control in view.
+#include "appearance.h"
+#include "attentionpanel.h"
+#include "helpmenu.h"
+#include "lossplot.h"
 #include "mainwindow.h"
+#include "probeeditor.h"
+#include "taskheatmap.h"
+#include "textview.h"
+#include "zoomactions.h"
 #include "modelpanel.h"
 #include "trainingcontroller.h"
 
@@ -10,7 +18,11 @@
 #include <QAction>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QFormLayout>
 #include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMessageBox>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSpinBox>
@@ -23,7 +35,7 @@
 
 #include <qcustomplot.h>
 
-using attnscope::MainWindow;
+using namespace attnscope;
 
 namespace {
 
@@ -64,6 +76,23 @@ bool inView(const QWidget *w, const QWidget *window, QString *why)
             break;
     }
     return true;
+}
+
+// The window's menu of that title ("View"), and its entry of that text ("Setup panel"), without the '&'s.
+QMenu *menuNamed(const MainWindow &window, const QString &title)
+{
+    for (QAction *menu : window.menuBar()->actions())
+        if (menu->menu() && menu->text().remove(QLatin1Char('&')) == title)
+            return menu->menu();
+    return nullptr;
+}
+
+QAction *entryNamed(const QMenu *menu, const QString &text)
+{
+    for (QAction *action : menu->actions())
+        if (action->text().remove(QLatin1Char('&')) == text)
+            return action;
+    return nullptr;
 }
 
 } // namespace
@@ -214,15 +243,10 @@ private slots:
         auto *setup = window.findChild<QDockWidget *>(QStringLiteral("setupDock"));
         auto *toolbar = window.findChild<QToolBar *>(QStringLiteral("trainingToolbar"));
         QVERIFY(setup && toolbar);
-        QAction *setupToggle = nullptr, *toolbarToggle = nullptr;
-        for (QAction *menu : window.menuBar()->actions())
-            if (menu->menu() && menu->text().remove(QLatin1Char('&')) == QStringLiteral("View"))
-                for (QAction *action : menu->menu()->actions()) {
-                    if (action->text().remove(QLatin1Char('&')) == QStringLiteral("Setup panel"))
-                        setupToggle = action;
-                    if (action->text().remove(QLatin1Char('&')) == QStringLiteral("Training toolbar"))
-                        toolbarToggle = action;
-                }
+        QMenu *view = menuNamed(window, QStringLiteral("View"));
+        QVERIFY(view);
+        QAction *setupToggle = entryNamed(view, QStringLiteral("Setup panel"));
+        QAction *toolbarToggle = entryNamed(view, QStringLiteral("Training toolbar"));
         QVERIFY(setupToggle && toolbarToggle);
         QVERIFY(setup->features() & QDockWidget::DockWidgetClosable);
         QVERIFY(setupToggle->isChecked());
@@ -286,6 +310,114 @@ private slots:
         QTRY_VERIFY(layers->hasFocus());
         wheel(layers, 120);
         QCOMPARE(layers->value(), value + 1);
+    }
+
+    // View > Zoom scales every font together (the panels, the plots' ticks
+    // and legend, the heatmap's labels, the text view's tokens, the probe
+    // editor), 80 % to 250 %, remembered; F11 is full screen.
+    void zoomScalesEveryFont()
+    {
+        QSettings().remove(QStringLiteral("view/zoom"));
+        MainWindow window;
+        window.resize(1400, 900);
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.views()->setCurrentIndex(1);
+        auto *attention = window.findChild<AttentionPanel *>();
+        QVERIFY(attention);
+        QTRY_VERIFY_WITH_TIMEOUT(attention->heatmap()->rows() > 0, 20000);
+        ZoomActions *zoom = window.zoom();
+        QCOMPARE(zoom->zoom(), 1.0);
+        QVERIFY(zoom->zoomInAction()->shortcuts().contains(QKeySequence(Qt::CTRL | Qt::Key_Equal)));
+        QCOMPARE(zoom->zoomOutAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_Minus));
+        QCOMPARE(zoom->actualSizeAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_0));
+        QCOMPARE(zoom->fullScreenAction()->shortcut(), QKeySequence(Qt::Key_F11));
+        auto *layersLabel = qobject_cast<QLabel *>(
+            window.modelPanel()->findChild<QFormLayout *>()->labelForField(window.findChild<QSpinBox *>(QStringLiteral("layers"))));
+        QVERIFY(layersLabel);
+        const auto fonts = [&]() {
+            QCoreApplication::processEvents();  // the application's font reaches the widgets by a posted event
+            window.curves()->redraw();
+            QCPAxisRect *loss = window.lossPlot()->axisRects().first();
+            return QList<double>{
+                QApplication::font().pointSizeF(),
+                layersLabel->font().pointSizeF(),
+                loss->axis(QCPAxis::atBottom)->tickLabelFont().pointSizeF(),
+                loss->axis(QCPAxis::atLeft)->labelFont().pointSizeF(),
+                window.lossPlot()->legend->font().pointSizeF(),
+                attention->heatmap()->plot()->axisRect()->axis(QCPAxis::atBottom)->tickLabelFont().pointSizeF(),
+                attention->textView()->tokenFont().pointSizeF(),
+                attention->probeEditor()->findChild<QLineEdit *>()->font().pointSizeF(),
+            };
+        };
+        const QList<double> at100 = fonts();
+        for (int i = 0; i < 3; ++i)
+            zoom->zoomInAction()->trigger();
+        QCOMPARE(zoom->zoom(), 1.5);
+        const QList<double> at150 = fonts();
+        for (qsizetype i = 0; i < at100.size(); ++i)
+            QVERIFY2(qAbs(at150[i] - 1.5 * at100[i]) < 0.6,
+                     qPrintable(QStringLiteral("font %1: %2 pt at 100 %, %3 pt at 150 %").arg(i).arg(at100[i]).arg(at150[i])));
+        {
+            MainWindow again;  // remembered
+            QCOMPARE(currentZoom(), 1.5);
+        }
+        for (int i = 0; i < 20; ++i)
+            zoom->zoomInAction()->trigger();
+        QCOMPARE(zoom->zoom(), MaxZoom);
+        QVERIFY(!zoom->zoomInAction()->isEnabled());
+        for (int i = 0; i < 20; ++i)
+            zoom->zoomOutAction()->trigger();
+        QCOMPARE(zoom->zoom(), MinZoom);
+        QVERIFY(!zoom->zoomOutAction()->isEnabled());
+        zoom->actualSizeAction()->trigger();
+        QCOMPARE(fonts(), at100);
+
+        zoom->fullScreenAction()->trigger();
+        QTRY_VERIFY(window.isFullScreen());
+        zoom->fullScreenAction()->trigger();
+        QTRY_VERIFY(!window.isFullScreen());
+        QSettings().remove(QStringLiteral("view/zoom"));
+    }
+
+    // Help: F1 lists the shortcuts, read from the menus (so none is
+    // missing or stale), Shift+F1 says what the view shown is.
+    void helpNamesShortcutsAndViews()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QMenu *help = menuNamed(window, QStringLiteral("Help"));
+        QVERIFY(help);
+        QAction *shortcuts = help->actions().value(0), *viewHelp = help->actions().value(1);
+        QVERIFY(shortcuts && viewHelp);
+        QCOMPARE(shortcuts->shortcut(), QKeySequence(Qt::Key_F1));
+        QCOMPARE(viewHelp->shortcut(), QKeySequence(Qt::SHIFT | Qt::Key_F1));
+        const QString text = HelpMenu::shortcutsText(window.menuBar());
+        for (const char *key : {"F5", "F10", "Shift+F5", "Ctrl+R", "Ctrl+E", "Ctrl+O", "Ctrl+S", "Ctrl+Q", "Ctrl+[",
+                                "Ctrl+]", "Ctrl+=", "Ctrl+-", "Ctrl+0", "F11", "F1", "Shift+F1", "Space"})
+            QVERIFY2(text.contains(QLatin1String(key)), key);
+        shortcuts->trigger();
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY((box = window.findChild<QMessageBox *>(QStringLiteral("helpBox"))) && box->isVisible());
+        QVERIFY(box->text().contains(QStringLiteral("Reset")));
+        box->close();
+
+        for (const QString &view : HelpMenu::views())
+            QVERIFY2(HelpMenu::viewHelp(view).size() > 100, qPrintable(view));
+        QCOMPARE(window.currentViewName(), QStringLiteral("Curves"));
+        window.views()->setCurrentIndex(1);
+        auto *attention = window.findChild<AttentionPanel *>();
+        for (AttentionPanel::View view : {AttentionPanel::View::Heatmap, AttentionPanel::View::Text,
+                                          AttentionPanel::View::SelfAttention, AttentionPanel::View::Disagreement,
+                                          AttentionPanel::View::History, AttentionPanel::View::ProbeEditor}) {
+            attention->setCurrentView(view);
+            QVERIFY2(HelpMenu::views().contains(window.currentViewName()), qPrintable(window.currentViewName()));
+        }
+        viewHelp->trigger();
+        QTRY_VERIFY((box = window.findChild<QMessageBox *>(QStringLiteral("helpBox"))) && box->isVisible());
+        QVERIFY(box->text().contains(QStringLiteral("your own sentence")));
     }
 };
 

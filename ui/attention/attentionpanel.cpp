@@ -383,6 +383,11 @@ void AttentionPanel::setCurrentView(View view)
     m_tabs->setCurrentIndex(int(view));
 }
 
+QString AttentionPanel::currentViewName() const
+{
+    return m_tabs->tabText(m_tabs->currentIndex()).remove(QLatin1Char('&'));
+}
+
 QWidget *AttentionPanel::view(View view) const
 {
     switch (view) {

@@ -79,6 +79,8 @@ public:
     ColorScale colorScale() const { return m_colorScale; }
     void setCurrentView(View view);
     QWidget *view(View view) const;
+    // The tab shown ("Heatmap", "Text", "Self-attention", ...).
+    QString currentViewName() const;
 
     // Exports of a view: picture by suffix (png, svg, pdf), numbers as CSV
     // or JSON (the schema of `attnscope-cli attention`).

@@ -47,6 +47,10 @@ void AttentionView::changeEvent(QEvent *event)
 {
     if (event->type() == QEvent::PaletteChange)
         rebuild();
+    if (event->type() == QEvent::FontChange) {  // the zoom: labels, ticks and sizes follow
+        updateGeometry();
+        rebuild();
+    }
     QWidget::changeEvent(event);
 }
 

@@ -3,8 +3,8 @@
 // AttentionView: a view drawn from numbers it keeps. rebuild() draws at once
 // while the view is seen and only marks it stale while it is hidden (a
 // hidden tab costs nothing per snapshot and catches up when it is shown);
-// a new palette (the theme) or, for views whose labels are spaced for the
-// width, a resize draws it again. csv() is its numbers, what the panel's
+// a new palette (the theme), a new font (the zoom) or, for views whose
+// labels are spaced for the width, a resize draws it again. csv() is its numbers, what the panel's
 // Export writes (names and tokens quoted with core's csvQuote).
 //
 // SnapshotView: an AttentionView of one snapshot's selected sample, in the

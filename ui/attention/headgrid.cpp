@@ -10,16 +10,11 @@
 namespace attnscope {
 
 namespace {
-constexpr int LabelWidth = 34;
-constexpr int HeaderHeight = 24;
 constexpr int Gap = 6;
 } // namespace
 
 HeadGrid::HeadGrid(QWidget *parent) : QWidget(parent)
 {
-    QFont f = font();
-    f.setPointSize(LabelPointSize);
-    setFont(f);
     setToolTip(tr("Every layer (rows) and head (columns); click one to enlarge it"));
 }
 
@@ -57,43 +52,55 @@ void HeadGrid::setCurrent(int layer, int head)
     update();
 }
 
+// The layers' labels' column and the heads' labels' row, for the labels' font at the zoom.
+int HeadGrid::labelWidth() const
+{
+    return QFontMetrics(labelFont(font())).horizontalAdvance(QStringLiteral("L00")) + 8;
+}
+
+int HeadGrid::headerHeight() const
+{
+    return QFontMetrics(labelFont(font())).height() + 8;
+}
+
 int HeadGrid::thumbnailSize() const
 {
     const int h = std::max(heads(), 1), l = std::max(layers(), 1);
-    const int byWidth = (width() - LabelWidth - Gap * h) / h;
-    const int byHeight = (height() - HeaderHeight - Gap * l) / l;
+    const int byWidth = (width() - labelWidth() - Gap * h) / h;
+    const int byHeight = (height() - headerHeight() - Gap * l) / l;
     return std::clamp(std::min(byWidth, byHeight), 24, 160);
 }
 
 QRect HeadGrid::thumbnailRect(int layer, int head) const
 {
     const int s = thumbnailSize();
-    return QRect(LabelWidth + head * (s + Gap), HeaderHeight + layer * (s + Gap), s, s);
+    return QRect(labelWidth() + head * (s + Gap), headerHeight() + layer * (s + Gap), s, s);
 }
 
 QSize HeadGrid::sizeHint() const
 {
-    return QSize(LabelWidth + std::max(heads(), 1) * (96 + Gap), HeaderHeight + std::max(layers(), 1) * (96 + Gap));
+    return QSize(labelWidth() + std::max(heads(), 1) * (96 + Gap), headerHeight() + std::max(layers(), 1) * (96 + Gap));
 }
 
 QSize HeadGrid::minimumSizeHint() const
 {
-    return QSize(LabelWidth + std::max(heads(), 1) * (32 + Gap), HeaderHeight + std::max(layers(), 1) * (32 + Gap));
+    return QSize(labelWidth() + std::max(heads(), 1) * (32 + Gap), headerHeight() + std::max(layers(), 1) * (32 + Gap));
 }
 
 void HeadGrid::paintEvent(QPaintEvent *)
 {
     QPainter p(this);
+    p.setFont(labelFont(font()));
     p.fillRect(rect(), palette().color(QPalette::Base));
     const QColor fg = palette().color(QPalette::WindowText);
     p.setPen(fg);
     for (int h = 0; h < heads(); ++h) {
         const QRect r = thumbnailRect(0, h);
-        p.drawText(QRect(r.left(), 0, r.width(), HeaderHeight), Qt::AlignCenter, tr("head %1").arg(h));
+        p.drawText(QRect(r.left(), 0, r.width(), headerHeight()), Qt::AlignCenter, tr("head %1").arg(h));
     }
     for (int l = 0; l < layers(); ++l) {
         const QRect r = thumbnailRect(l, 0);
-        p.drawText(QRect(0, r.top(), LabelWidth - 4, r.height()), Qt::AlignRight | Qt::AlignVCenter,
+        p.drawText(QRect(0, r.top(), labelWidth() - 4, r.height()), Qt::AlignRight | Qt::AlignVCenter,
                    tr("L%1").arg(l));
         for (int h = 0; h < int(m_images[size_t(l)].size()); ++h) {
             const QRect t = thumbnailRect(l, h);

@@ -36,6 +36,8 @@ protected:
     void mousePressEvent(QMouseEvent *event) override;
 
 private:
+    int labelWidth() const;
+    int headerHeight() const;
     int thumbnailSize() const;
 
     std::vector<std::vector<QImage>> m_images;  // [layer][head]

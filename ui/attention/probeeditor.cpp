@@ -7,6 +7,7 @@
 #include "tokenizer.h"
 
 #include <QHeaderView>
+#include <QEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QScrollArea>
@@ -25,9 +26,7 @@ ProbeEditor::ProbeEditor(QWidget *parent) : QWidget(parent)
     m_edit->setPlaceholderText(tr("Type a sentence to see every task's attention, e.g. "
                                   "\"the screen is not great, fix it asap\""));
     m_edit->setClearButtonEnabled(true);
-    QFont f = m_edit->font();
-    f.setPointSize(LabelPointSize + 1);
-    m_edit->setFont(f);
+    m_edit->setFont(labelFont(font(), 1));
     m_row = new QTableWidget(this);
     m_row->setRowCount(1);
     m_row->verticalHeader()->setVisible(false);
@@ -184,6 +183,13 @@ bool ProbeEditor::truncated() const
     if (m_model && m_model->input == InputKind::Text)
         tokenize(m_edit->text().toStdString(), m_model->maxLen, &cut);
     return cut;
+}
+
+void ProbeEditor::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange)  // the zoom: the input's font follows
+        m_edit->setFont(labelFont(font(), 1));
 }
 
 void ProbeEditor::show(bool truncated)

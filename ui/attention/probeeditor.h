@@ -64,6 +64,9 @@ public:
 signals:
     void resultChanged();
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
     void rebuildInputs();
     void show(bool truncated);

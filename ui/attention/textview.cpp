@@ -25,9 +25,6 @@ constexpr int EmptyHeight = 60;  // "No attention snapshot yet"
 
 TextView::TextView(QWidget *parent) : SnapshotView(parent)
 {
-    QFont f = font();
-    f.setPointSize(LabelPointSize + 1);
-    setFont(f);
     setAutoFillBackground(true);
     setBackgroundRole(QPalette::Base);
     QSizePolicy policy(QSizePolicy::Preferred, QSizePolicy::Preferred);
@@ -83,15 +80,20 @@ bool TextView::sameTokens(const AttentionSample *a, const AttentionSample *b) co
                          [](float x, float y) { return x == y || (std::isnan(x) && std::isnan(y)); });
 }
 
+QFont TextView::tokenFont() const
+{
+    return labelFont(font(), 1);
+}
+
 void TextView::updateTokenCache(const AttentionSample &s) const
 {
-    const bool same = m_cachedFont == font() && m_cachedTokens == s.tokens && m_cachedValues.size() == s.values.size()
+    const bool same = m_cachedFont == tokenFont() && m_cachedTokens == s.tokens && m_cachedValues.size() == s.values.size()
                       && std::equal(s.values.begin(), s.values.end(), m_cachedValues.begin(),
                                     [](float x, float y) { return x == y || (std::isnan(x) && std::isnan(y)); });
     if (same && m_widths.size() == s.tokens.size())
         return;
-    const QFontMetrics fm(font());
-    m_cachedFont = font();
+    const QFontMetrics fm(tokenFont());
+    m_cachedFont = tokenFont();
     m_cachedTokens = s.tokens;
     m_cachedValues = s.values;
     m_texts.clear();
@@ -184,11 +186,10 @@ TextView::Geometry TextView::geometry(const AttentionSample &s, int width) const
 {
     updateTokenCache(s);
     Geometry g;
-    g.bold = font();
+    g.bold = tokenFont();
     g.bold.setBold(true);
-    g.small = font();
-    g.small.setPointSize(LabelPointSize);
-    const QFontMetrics fm(font()), fmSmall(g.small);
+    g.small = labelFont(font());
+    const QFontMetrics fm(tokenFont()), fmSmall(g.small);
     // The columns in rows of as many as fit side by side at MinColumnWidth
     // (a file may have thousands of tasks: they wrap, and only the rows in
     // view are painted). Every column holds the same tokens in the same
@@ -236,7 +237,7 @@ void TextView::paintTitle(QPainter *painter, const Geometry &g, const AttentionS
 void TextView::paintColumn(QPainter *painter, const Geometry &g, const AttentionSample &s, int t,
                            const QRect &clip) const
 {
-    const QFontMetrics fm(font()), fmBold(g.bold), fmSmall(g.small);
+    const QFontMetrics fm(tokenFont()), fmBold(g.bold), fmSmall(g.small);
     const QColor fg = palette().color(QPalette::WindowText);
     const int x0 = Margin + (t % g.perRow) * (g.columnWidth + ColumnGap);
     const int y0 = g.top + (t / g.perRow) * g.rowHeight;
@@ -252,7 +253,7 @@ void TextView::paintColumn(QPainter *painter, const Geometry &g, const Attention
     // Tokens, wrapped within the column.
     const QPoint origin(x0, y0 + g.headerHeight);
     const bool rationale = s.hasRationale(t);
-    painter->setFont(font());
+    painter->setFont(tokenFont());
     for (int j = 0; j < s.tokenCount(); ++j) {
         const QRect box0 = g.boxes[size_t(j)].translated(origin);
         // Only what is exposed is painted (a 512-token sample is long).

@@ -30,6 +30,8 @@ public:
     int heightForWidth(int width) const override;
     bool hasHeightForWidth() const override { return true; }
     QString csv() const override;
+    // The tokens' font: a point above the views' labels, at the zoom.
+    QFont tokenFont() const;
 
 protected:
     void paintEvent(QPaintEvent *event) override;

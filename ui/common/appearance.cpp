@@ -192,6 +192,12 @@ double labelPointSize()
     return LabelPointSize * g_zoom;
 }
 
+QFont labelFont(QFont font, double extraPoints)
+{
+    font.setPointSizeF((LabelPointSize + extraPoints) * g_zoom);
+    return font;
+}
+
 bool isDarkPalette(const QPalette &palette)
 {
     return palette.color(QPalette::Window).lightness() < palette.color(QPalette::WindowText).lightness();
@@ -235,8 +241,7 @@ void stylePlot(QCustomPlot *plot, const QPalette &palette)
     const QColor bg = palette.color(QPalette::Base);
     QColor grid = fg;
     grid.setAlphaF(0.15);
-    QFont font = plot->font();
-    font.setPointSizeF(labelPointSize());
+    const QFont font = labelFont(plot->font());
     plot->setBackground(bg);
     for (QCPAxisRect *rect : plot->axisRects()) {
         rect->setBackground(bg);

@@ -67,6 +67,8 @@ double savedZoom();
 void saveZoom(double zoom);
 // LabelPointSize at the current zoom.
 double labelPointSize();
+// `font` at the views' label size (plus extraPoints at 100 %), at the current zoom.
+QFont labelFont(QFont font, double extraPoints = 0);
 
 // An axis drawn in `text` (line, ticks, labels) over a dotted `grid`.
 void styleAxis(QCPAxis *axis, const QColor &text, const QColor &grid, const QFont &tickFont, const QFont &labelFont);

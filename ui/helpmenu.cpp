@@ -1,0 +1,167 @@
+#include "helpmenu.h"
+
+#include <QAction>
+#include <QMainWindow>
+#include <QMenuBar>
+#include <QMessageBox>
+
+#include <utility>
+
+namespace attnscope {
+
+namespace {
+
+struct ViewText {
+    const char *view;
+    const char *text;
+};
+
+// A few sentences each: what is drawn, how to read it, what to look for.
+constexpr ViewText ViewTexts[] = {
+    {"Curves",
+     QT_TRANSLATE_NOOP("HelpMenu",
+                       "<p>The <b>loss</b> of each task (one colour per task, the same in every view) and their "
+                       "weighted <b>total</b>, step by step: faint, the loss of each batch; bold, its smoothed "
+                       "average (the Smoothing slider). Dashed with circles: the loss on the validation split "
+                       "after each epoch; below, the validation <b>accuracy</b>.</p>"
+                       "<p>A falling loss is the model learning. A training loss that keeps falling while the "
+                       "validation loss climbs again is the model memorising its training samples. A vertical "
+                       "line marks a setting changed during training (learning rate, task weights).</p>"
+                       "<p>Click a legend entry to hide a task; drag to pan, wheel to zoom (the plot then stays "
+                       "where it is); double-click or Reset view to follow the run again.</p>")},
+    {"Heatmap",
+     QT_TRANSLATE_NOOP("HelpMenu",
+                       "<p>Each row is one task's <b>attention</b> over the tokens (or features) of the selected "
+                       "sample: the share of the task's summary of the sample that comes from each token. A row "
+                       "adds up to 1; a bright cell is where that task looks.</p>"
+                       "<p>Different tasks learn to look at different words (a review's sentiment at \"not\" "
+                       "and \"great\", its topic at \"screen\"). Early in training a row is even: the task "
+                       "looks everywhere. \"Probe samples for one task\" shows one task over every probe "
+                       "sample instead; the timeline goes back in training.</p>")},
+    {"Text",
+     QT_TRANSLATE_NOOP("HelpMenu",
+                       "<p>The sample's own words, shaded by each task's attention (one column per task, in the "
+                       "task's colour: the darker, the more weight), with the true class, the predicted class "
+                       "and its probability. Outlined words are the sample's rationale: the words a person "
+                       "marked as the reason for the label, when the data has them.</p>"
+                       "<p>Compare the shading with the outlines: attention on the rationale is attention a "
+                       "person would agree with.</p>")},
+    {"Self-attention",
+     QT_TRANSLATE_NOOP("HelpMenu",
+                       "<p>Inside the encoder, each token looks at the others: row i of the map is where token i "
+                       "takes its information from (a row adds up to 1), for the chosen layer and head; the "
+                       "grid shows every layer and head, click one to enlarge it.</p>"
+                       "<p>With 0 encoder layers there is none: each task reads the words directly. With 1 "
+                       "layer, look at \"not\": a head that moves it onto the word it negates is what lets "
+                       "the model tell \"not good\" from \"good\".</p>")},
+    {"Disagreement",
+     QT_TRANSLATE_NOOP("HelpMenu",
+                       "<p>Per token, how differently the tasks attend to it: the bar is the spread of the "
+                       "tasks' weights on that token, the dots each task's weight. A tall bar is a word one "
+                       "task uses and another ignores; short bars everywhere mean the tasks look at the same "
+                       "words (as they must in shared mode).</p>")},
+    {"Over training",
+     QT_TRANSLATE_NOOP("HelpMenu",
+                       "<p>How attention changed while the model trained, from the snapshots kept: the gate of "
+                       "each task (gated mode: how much it uses its own attention rather than the shared one) "
+                       "and, where the data has rationales, the share of attention on the rationale and how "
+                       "well attention ranks it (AUPRC). Rising curves: attention moving onto the words a "
+                       "person marked.</p>")},
+    {"Probe editor",
+     QT_TRANSLATE_NOOP("HelpMenu",
+                       "<p>Type your own sentence (or edit a row of features): every task's attention and "
+                       "prediction from the current weights, updated as training goes on. Try the lesson's "
+                       "cue words, then negate them, then leave them out.</p>")},
+};
+
+// Keys and gestures that are no menu's (a menu's keys are read from its actions).
+constexpr std::pair<const char *, const char *> OtherKeys[] = {
+    {QT_TRANSLATE_NOOP("HelpMenu", "Space"), QT_TRANSLATE_NOOP("HelpMenu", "Pause or resume training (not while typing in a text field)")},
+    {QT_TRANSLATE_NOOP("HelpMenu", "Wheel over the curves"), QT_TRANSLATE_NOOP("HelpMenu", "Zoom the plot (it stops following the run)")},
+    {QT_TRANSLATE_NOOP("HelpMenu", "Drag on the curves"), QT_TRANSLATE_NOOP("HelpMenu", "Pan the plot (it stops following the run)")},
+    {QT_TRANSLATE_NOOP("HelpMenu", "Double-click the curves"), QT_TRANSLATE_NOOP("HelpMenu", "Follow the run again")},
+    {QT_TRANSLATE_NOOP("HelpMenu", "Wheel over a field"), QT_TRANSLATE_NOOP("HelpMenu", "Changes it only once it has the focus (click it first)")},
+};
+
+} // namespace
+
+HelpMenu::HelpMenu(QMainWindow *window, std::function<QString()> currentView)
+    : QMenu(tr("&Help"), window), m_window(window), m_currentView(std::move(currentView))
+{
+    m_shortcuts = addAction(tr("&Keyboard shortcuts"));
+    m_shortcuts->setObjectName(QStringLiteral("shortcutsHelp"));
+    m_shortcuts->setShortcut(QKeySequence(Qt::Key_F1));
+    connect(m_shortcuts, &QAction::triggered, this,
+            [this]() { showText(tr("Keyboard shortcuts"), shortcutsText(m_window->menuBar())); });
+    m_viewHelp = addAction(tr("&What am I looking at?"));
+    m_viewHelp->setObjectName(QStringLiteral("viewHelp"));
+    m_viewHelp->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F1));
+    connect(m_viewHelp, &QAction::triggered, this, [this]() {
+        const QString view = m_currentView();
+        showText(tr("What am I looking at? %1").arg(view), viewHelp(view));
+    });
+    for (QAction *action : {m_shortcuts, m_viewHelp}) {
+        action->setShortcutContext(Qt::WindowShortcut);
+        window->addAction(action);  // also in full screen
+    }
+}
+
+QString HelpMenu::shortcutsText(const QMenuBar *menus)
+{
+    QString html = QStringLiteral("<table cellspacing='0' cellpadding='3'>");
+    const auto row = [&html](const QString &key, const QString &what) {
+        html += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>").arg(key.toHtmlEscaped(), what.toHtmlEscaped());
+    };
+    for (const QAction *menu : menus->actions()) {
+        if (!menu->menu())
+            continue;
+        QString rows;
+        std::swap(html, rows);
+        for (const QAction *action : menu->menu()->actions()) {
+            QStringList keys;
+            for (const QKeySequence &key : action->shortcuts())
+                keys << key.toString(QKeySequence::NativeText);
+            // Pause shows Space after a tab: it is the window's key, not the action's.
+            const QString text = action->text().section(QLatin1Char('\t'), 0, 0).remove(QLatin1Char('&'));
+            if (keys.isEmpty() && action->text().contains(QLatin1Char('\t')))
+                keys << action->text().section(QLatin1Char('\t'), 1);
+            if (!keys.isEmpty())
+                row(keys.join(QStringLiteral(" or ")), text);
+        }
+        std::swap(html, rows);
+        if (!rows.isEmpty())
+            html += QStringLiteral("<tr><td colspan='2'><br><i>%1</i></td></tr>").arg(menu->text().remove(QLatin1Char('&')))
+                    + rows;
+    }
+    html += QStringLiteral("<tr><td colspan='2'><br><i>%1</i></td></tr>").arg(tr("Elsewhere"));
+    for (const auto &[key, what] : OtherKeys)
+        row(tr(key), tr(what));
+    return html + QStringLiteral("</table>");
+}
+
+QString HelpMenu::viewHelp(const QString &view)
+{
+    for (const ViewText &entry : ViewTexts)
+        if (view == QLatin1String(entry.view))
+            return tr(entry.text);
+    return {};
+}
+
+QStringList HelpMenu::views()
+{
+    QStringList names;
+    for (const ViewText &entry : ViewTexts)
+        names << QLatin1String(entry.view);
+    return names;
+}
+
+void HelpMenu::showText(const QString &title, const QString &html)
+{
+    auto *box = new QMessageBox(QMessageBox::NoIcon, title, html, QMessageBox::Close, m_window);
+    box->setObjectName(QStringLiteral("helpBox"));
+    box->setTextFormat(Qt::RichText);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+} // namespace attnscope

@@ -1,0 +1,98 @@
+#include "zoomactions.h"
+
+#include "appearance.h"
+
+#include <QAction>
+#include <QEvent>
+#include <QKeySequence>
+#include <QMainWindow>
+
+#include <algorithm>
+#include <cmath>
+
+namespace attnscope {
+
+ZoomActions::ZoomActions(QMainWindow *window)
+    : QObject(window), m_window(window)
+{
+    m_in = new QAction(tr("Zoom &in"), window);
+    m_in->setObjectName(QStringLiteral("zoomIn"));
+    // Ctrl+= is the key Ctrl++ is typed on (without Shift) on most layouts.
+    m_in->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Equal), QKeySequence(QKeySequence::ZoomIn)});
+    connect(m_in, &QAction::triggered, this, [this]() { step(+1); });
+    m_out = new QAction(tr("Zoom &out"), window);
+    m_out->setObjectName(QStringLiteral("zoomOut"));
+    m_out->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Minus), QKeySequence(QKeySequence::ZoomOut)});
+    connect(m_out, &QAction::triggered, this, [this]() { step(-1); });
+    m_actual = new QAction(tr("&Actual size"), window);
+    m_actual->setObjectName(QStringLiteral("actualSize"));
+    m_actual->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    connect(m_actual, &QAction::triggered, this, [this]() { setZoom(1.0); });
+    m_fullScreen = new QAction(tr("&Full screen"), window);
+    m_fullScreen->setObjectName(QStringLiteral("fullScreen"));
+    m_fullScreen->setShortcut(QKeySequence(Qt::Key_F11));
+    m_fullScreen->setCheckable(true);
+    connect(m_fullScreen, &QAction::toggled, this, [this](bool on) {
+        if (on == m_window->isFullScreen())
+            return;
+        if (on)
+            m_window->showFullScreen();
+        else
+            m_window->showNormal();
+    });
+    for (QAction *action : {m_in, m_out, m_actual, m_fullScreen}) {
+        action->setShortcutContext(Qt::WindowShortcut);
+        window->addAction(action);  // also while the menu bar is hidden in full screen
+    }
+    // Full screen left another way (the window manager): the check follows.
+    window->installEventFilter(this);
+    updateActions();
+}
+
+bool ZoomActions::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_window && event->type() == QEvent::WindowStateChange) {
+        const QSignalBlocker block(m_fullScreen);
+        m_fullScreen->setChecked(m_window->isFullScreen());
+    }
+    return QObject::eventFilter(watched, event);
+}
+
+double ZoomActions::zoom() const
+{
+    return currentZoom();
+}
+
+void ZoomActions::setZoom(double zoom, bool persist)
+{
+    applyZoom(zoom);
+    if (persist)
+        saveZoom(currentZoom());
+    updateActions();
+}
+
+// To the next step above (or below) the zoom, which may be between steps.
+void ZoomActions::step(int direction)
+{
+    const double now = currentZoom();
+    double next = now;
+    if (direction > 0) {
+        const auto it = std::upper_bound(Steps.begin(), Steps.end(), now + 1e-6);
+        next = it == Steps.end() ? Steps.back() : *it;
+    } else {
+        const auto it = std::lower_bound(Steps.begin(), Steps.end(), now - 1e-6);
+        next = it == Steps.begin() ? Steps.front() : *(it - 1);
+    }
+    setZoom(next);
+}
+
+void ZoomActions::updateActions()
+{
+    const double now = currentZoom();
+    m_in->setEnabled(now < Steps.back() - 1e-6);
+    m_out->setEnabled(now > Steps.front() + 1e-6);
+    m_actual->setEnabled(std::abs(now - 1.0) > 1e-6);
+    m_actual->setText(tr("&Actual size (now %1 %)").arg(std::lround(now * 100)));
+}
+
+} // namespace attnscope
