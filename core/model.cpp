@@ -397,6 +397,28 @@ void sliceBatch(const Batch &batch, int first, int count, Batch *out)
 
 namespace {
 
+// Calls f(offset, count) once for each part of the parameters whose gradient
+// backward() can make nonzero for this batch: the rows of the token embedding
+// it uses (ascending), the position rows of its length, everything after
+// them whole. A 20,000-word table is mostly left out.
+template <class F>
+void forEachGradientPart(const Model &model, const Batch &batch, std::vector<int32_t> &ids, F &&f)
+{
+    const TensorSpec *token = model.layout.find("embed.token"), *position = model.layout.find("embed.position");
+    if (!token || !position || token->offset != 0 || position->offset != token->size) {
+        f(size_t(0), model.params.size());
+        return;
+    }
+    const size_t d = size_t(model.config.dim);
+    ids.assign(batch.tokens.begin(), batch.tokens.end());
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    for (const int32_t id : ids) f(token->offset + size_t(id) * d, d);
+    f(position->offset, size_t(batch.L) * d);
+    const size_t rest = position->offset + position->size;
+    f(rest, model.params.size() - rest);
+}
+
 // glibc hands blocks over 128 KiB back to the kernel when they are freed,
 // so every step's activations and Eigen's packing buffers would be
 // page-faulted in afresh (a third of a step's time, measured). Keep them.
@@ -484,15 +506,23 @@ Losses<float> forwardBackward(const Model &model, const Batch &batch, const std:
     });
     const Losses<float> losses = batchLosses(partial, taskWeights, rationaleWeight, c.tasks());
 
-    // backward of each slice, normalised by the batch's counts, into its own buffer
+    // backward of each slice, normalised by the batch's counts, into its own
+    // buffer (zero between steps: only what a slice can have written is added,
+    // and cleared again)
     prepareSliceGradients(ws, model, parts - 1);
     runParts([&](int i) {
-        if (i > 0) std::fill(ws.grads[size_t(i - 1)].begin(), ws.grads[size_t(i - 1)].end(), 0.0f);
         backward<float>(c, p, ws.slices[size_t(i)], taskWeights, losses, ws.acts[size_t(i)],
                         i > 0 ? ws.gradViews[size_t(i - 1)] : grads);
     });
-    for (const std::vector<float> &g : ws.grads)
-        for (size_t k = 0; k < g.size(); ++k) grads.base[k] += g[k];
+    for (int i = 1; i < parts; ++i) {
+        float *g = ws.grads[size_t(i - 1)].data();
+        forEachGradientPart(model, ws.slices[size_t(i)], ws.rows, [&](size_t offset, size_t count) {
+            for (size_t k = offset; k < offset + count; ++k) {
+                grads.base[k] += g[k];
+                g[k] = 0.0f;
+            }
+        });
+    }
     return losses;
 }
 

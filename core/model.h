@@ -157,11 +157,12 @@ struct StepWorkspace {
     ThreadPool pool;
     std::vector<Batch> slices;
     std::vector<Activations<float>> acts;
-    // Per extra thread, a gradient buffer and its views, built for the model
-    // of configuration gradConfig (again only when that changes).
+    // Per extra thread, a gradient buffer (zero between steps) and its views,
+    // built for the model of configuration gradConfig (again only when that changes).
     std::vector<std::vector<float>> grads;
     std::vector<ParamView<float>> gradViews;
     ModelConfig gradConfig;
+    std::vector<int32_t> rows;  // scratch: the token rows a slice used
 };
 
 // One training step's forward and backward, data-parallel: the batch is cut

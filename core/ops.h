@@ -12,6 +12,14 @@
 
 namespace attnscope::ops {
 
+// The scalars of one AdamW step (see adamw_step), the same for every parameter.
+struct AdamWStep {
+    float decay = 1;     // 1 - lr wd
+    float stepSize = 0;  // lr / (1 - b1^t)
+    float bc2Sqrt = 1;   // sqrt(1 - b2^t)
+    float eps = 1e-8f, beta1 = 0.9f, beta2 = 0.999f;
+};
+
 #include "ops_api.inc"
 
 // Which build of the kernels runs: "avx512", "avx2+fma" or "baseline".

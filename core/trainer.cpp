@@ -23,6 +23,13 @@ Trainer::Trainer(Model &model, const EncodedDataset &train, const TrainConfig &c
     m_totalSteps = config.steps > 0 ? config.steps : int64_t(std::max(0, config.epochs)) * m_stepsPerEpoch;
     if (n == 0) m_totalSteps = 0;
     m_progress.totalSteps = m_totalSteps;
+    // AdamW brings the rows of the embedding tables that a batch does not use
+    // up to date lazily (Optimizer: lazy rows); tables 0 and 1 for useRows.
+    const TensorSpec *token = model.layout.find("embed.token"), *position = model.layout.find("embed.position");
+    if (token && position)
+        m_optimizer.setRowTables({{token->offset, token->shape[0], token->shape[1]},
+                                  {position->offset, position->shape[0], position->shape[1]}},
+                                 model.params.data());
     startEpoch();
 }
 
@@ -52,23 +59,32 @@ bool Trainer::step()
     makeBatch(m_train, m_order.data() + m_cursor, count, &m_batch);
     m_cursor += count;
 
-    std::fill(m_grads.begin(), m_grads.end(), 0.0f);
+    float *params = m_model.params.data();
+    m_optimizer.zeroGradients(m_grads.data());
+    if (!m_batch.tokens.empty()) {
+        // the embedding rows this batch reads and changes, up to date
+        if (m_positions.size() < size_t(m_batch.L))
+            for (int32_t j = int32_t(m_positions.size()); j < m_batch.L; ++j) m_positions.push_back(j);
+        m_optimizer.useRows(params, 0, m_batch.tokens.data(), m_batch.tokens.size());
+        m_optimizer.useRows(params, 1, m_positions.data(), size_t(m_batch.L));
+    }
     const Losses<float> losses = forwardBackward(m_model, m_batch, m_config.taskWeights, m_config.threads,
                                                  m_workspace, m_gradView, m_config.rationaleWeight);
     m_model.rationaleWeight = m_config.rationaleWeight;  // what the checkpoint records
 
     const float lr = scheduledLearningRate(m_config.optimizer, m_step, m_totalSteps);
-    const float norm = m_config.optimizer.clip > 0 ? clipGradNorm(m_grads.data(), m_grads.size(), m_config.optimizer.clip)
-                                                   : gradNorm(m_grads.data(), m_grads.size());
+    const float norm = m_config.optimizer.clip > 0 ? m_optimizer.clipGradNorm(m_grads.data(), m_config.optimizer.clip)
+                                                   : m_optimizer.gradNorm(m_grads.data());
     const bool finite = std::isfinite(losses.total) && std::isfinite(norm);
     if (finite) {
         OptimizerConfig oc = m_config.optimizer;  // lr and the like may change between steps
         m_optimizer.setConfig(oc);
-        m_optimizer.step(m_model.params.data(), m_grads.data(), lr);
+        m_optimizer.step(params, m_grads.data(), lr);
         ++m_step;
     } else {
         m_stop.store(true);
     }
+    if (!m_deferSync || !finite || finished()) m_optimizer.sync(params);
 
     m_elapsed += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     Progress &pr = m_progress;
@@ -146,17 +162,33 @@ bool Trainer::restore(const TrainerState &state, std::string *error)
 
 void Trainer::runEpoch()
 {
+    const bool defer = std::exchange(m_deferSync, true);
     // The first step starts a new epoch when the last one is complete.
-    do {
-        if (finished() || stopRequested()) return;
-        if (!step()) return;
-    } while (m_cursor < int64_t(m_order.size()));
+    while (!finished() && !stopRequested()) {
+        if (!step() || m_cursor >= int64_t(m_order.size())) break;
+    }
+    m_deferSync = defer;
+    syncModel();
 }
 
 void Trainer::run()
 {
+    const bool defer = std::exchange(m_deferSync, true);
     while (!finished() && !stopRequested())
         if (!step()) break;
+    m_deferSync = defer;
+    syncModel();
+}
+
+void Trainer::syncModel()
+{
+    m_optimizer.sync(m_model.params.data());
+}
+
+void Trainer::setLearningRate(float lr)
+{
+    m_config.optimizer.lr = lr;
+    m_optimizer.setLearningRateBound(lr);
 }
 
 namespace {

@@ -85,11 +85,24 @@ public:
     Trainer(Model &model, const EncodedDataset &train, const TrainConfig &config);
 
     // One optimiser step on the next batch. False when training is finished.
+    // The model's weights are exact afterwards (see setDeferredSync).
     bool step();
-    // Steps until the end of the current epoch, the end of training or a stop request.
+    // Steps until the end of the current epoch, the end of training or a stop
+    // request; the weights are exact when it returns (within it, the progress
+    // callback sees them as with setDeferredSync(true)).
     void runEpoch();
-    // Steps until the end of training or a stop request.
+    // Steps until the end of training or a stop request; as runEpoch.
     void run();
+
+    // The rows of the embedding tables that the last batches did not use are
+    // updated lazily by AdamW (Optimizer: lazy rows). step() brings them up to
+    // date when it ends, which costs a pass over the tables; with deferral on,
+    // it does so only when training finishes or stops on a bad step, and a
+    // caller that reads or copies the weights between steps calls syncModel()
+    // first. Syncing does not change the run: the weights of a step are the
+    // same bits whenever and however often it is done.
+    void setDeferredSync(bool on) { m_deferSync = on; }
+    void syncModel();
 
     void requestStop() { m_stop.store(true); }
     void clearStop() { m_stop.store(false); }
@@ -98,7 +111,7 @@ public:
 
     void setProgressCallback(std::function<void(const Progress &)> callback) { m_callback = std::move(callback); }
     // Take effect at the next step.
-    void setLearningRate(float lr) { m_config.optimizer.lr = lr; }
+    void setLearningRate(float lr);
     void setTaskWeights(std::vector<float> weights) { m_config.taskWeights = std::move(weights); }
     void setRationaleWeight(float mu) { m_config.rationaleWeight = mu; }
 
@@ -122,6 +135,8 @@ private:
     Optimizer m_optimizer;
     std::vector<float> m_grads;
     ParamView<float> m_gradView;  // of m_grads, built once
+    std::vector<int32_t> m_positions;  // 0, 1, ...: the position rows a batch uses
+    bool m_deferSync = false;
     StepWorkspace m_workspace;
     Batch m_batch;
     std::vector<int> m_order;

@@ -95,6 +95,7 @@ std::shared_ptr<Model> TrainingWorker::modelCopy() const
     std::lock_guard lock(m_modelMutex);
     if (!m_trainer)
         return {};
+    m_trainer->syncModel();  // the lazy embedding rows, exact (nothing changes if already so)
     return std::make_shared<Model>(m_model);
 }
 
@@ -203,6 +204,7 @@ void TrainingWorker::rebuild()
                 m_pendingMu.reset();
             }
             m_trainer = std::make_unique<Trainer>(m_model, m_train, m_config);
+            m_trainer->setDeferredSync(true);  // syncModel() before each read of m_model
         }
     }
     m_out = TrainingSnapshot();
@@ -373,10 +375,20 @@ void TrainingWorker::applyPending()
     }
 }
 
+// The trainer leaves rows of the embedding tables behind between steps
+// (Trainer::setDeferredSync): brought up to date under the lock before this
+// thread reads the model; modelCopy() then finds nothing to write.
+void TrainingWorker::syncModel()
+{
+    std::lock_guard lock(m_modelMutex);
+    m_trainer->syncModel();
+}
+
 void TrainingWorker::evaluateEpoch()
 {
     if (m_val.samples.empty())
         return;
+    syncModel();
     m_out.evals.push_back(evalPoint(m_trainer->progress(), evaluate(m_model, m_val, m_config.taskWeights)));
 }
 
@@ -493,6 +505,7 @@ void TrainingWorker::refreshAttention(bool probes, bool input)
 {
     if (!m_trainer || (!probes && !input))
         return;
+    syncModel();
     const Clock::time_point start = Clock::now();
     const int64_t step = m_trainer->progress().step;
     bool ran = false, ranProbes = false;

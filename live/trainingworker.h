@@ -181,6 +181,7 @@ private:
     bool trainOne();
     void applyPending();
     void evaluateEpoch();
+    void syncModel();  // the trainer's lazy rows up to date before this thread reads m_model
     void flush(bool force);
     void setState(State state, const QString &message = {});
     // Live attention, all on the worker's thread between two steps.
@@ -199,7 +200,7 @@ private:
     EncodedDataset m_train, m_val;
     TrainConfig m_config;
     std::unique_ptr<Trainer> m_trainer;
-    mutable std::mutex m_modelMutex;     // held while a step changes m_model
+    mutable std::mutex m_modelMutex;     // held while a step or a sync changes m_model
 
     std::atomic<bool> m_pauseRequested{false}, m_stopRequested{false}, m_quit{false};
     std::atomic<double> m_stepRateLimit{0.0};

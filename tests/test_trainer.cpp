@@ -9,6 +9,7 @@
 
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <thread>
 #include <utility>
@@ -47,6 +48,7 @@ private Q_SLOTS:
     void stepsAndEpochs();
     void sameSeedSameWeights();
     void threadsGiveTheSameStep();
+    void threadBuffersStartEachStepAtZero();
     void stopBetweenSteps();
     void learningRateChangeAppliesNextStep();
     void rationaleWeightAppliesNextStep();
@@ -131,6 +133,29 @@ void TestTrainer::threadsGiveTheSameStep()
     }
     QVERIFY(maxAbs > 0);
     QVERIFY2(maxDiff <= 1e-5f * maxAbs, qPrintable(QString("max diff %1 of %2").arg(maxDiff).arg(maxAbs)));
+}
+
+// The extra threads' gradient buffers live from step to step, and only the
+// parts a slice can write (its embedding rows, everything past the tables)
+// are added and cleared: a step on a reused workspace gives what it gives on
+// a fresh one, bit for bit, whatever the batches before it used.
+void TestTrainer::threadBuffersStartEachStepAtZero()
+{
+    Setup s = makeSetup("builtin:reviews?n=120");
+    StepWorkspace reused;
+    for (int first : {0, 40, 7, 80}) {
+        Batch batch;
+        std::vector<int> idx;
+        for (int i = first; i < first + 30 + first % 3; ++i) idx.push_back(i % int(s.train.samples.size()));
+        makeBatch(s.train, idx.data(), int(idx.size()), &batch);
+        std::vector<float> a(s.model.params.size(), 0.0f), b(s.model.params.size(), 0.0f);
+        StepWorkspace fresh;
+        forwardBackward(s.model, batch, {}, 3, reused, makeView(s.model.layout, a.data()));
+        forwardBackward(s.model, batch, {}, 3, fresh, makeView(s.model.layout, b.data()));
+        QVERIFY(a == b);
+        for (const std::vector<float> &g : reused.grads)
+            QVERIFY(std::all_of(g.begin(), g.end(), [](float x) { return x == 0.0f; }));
+    }
 }
 
 void TestTrainer::stopBetweenSteps()
