@@ -27,6 +27,7 @@
 // Padding tokens are counted: the dense kernels compute them.
 #include "dataset.h"
 #include "model.h"
+#include "ops.h"
 #include "optimizer.h"
 #include "random.h"
 #include "trainer.h"
@@ -41,6 +42,7 @@
 #include <functional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -63,6 +65,9 @@ struct Options {
     int dim = 64, heads = 4, layers = 1, ffn = 256, len = 32, batch = 32, tasks = 3;
     std::vector<int> classes{2, 4, 2};
     int vocab = 1000;
+    int samples = 0;      // 0: one batch of `batch` samples, every step; else a corpus of this many texts
+    int words = 0;        // corpus: Zipf-distributed ranks over this many words (0: uniform ids)
+    double zipf = 1.0;    // corpus: word k has weight 1 / (k + 1)^zipf
     int minReal = -1;     // -1: every token real; else sample lengths in [minReal, len], sample 0 full
     int steps = 20;       // steps per repeat
     int repeats = 5;
@@ -83,6 +88,10 @@ struct Options {
         "  --dim D (64) --heads H (4) --layers N (1) --ffn F (256) --len L (32) --batch B (32)\n"
         "  --tasks T (3) --classes C1,C2,... (2,4,2; one value = the same for every task)\n"
         "  --vocab V (1000)  --min-real K (all L tokens real; else lengths in [K, L], sample 0 full)\n"
+        "  --samples N (0: one batch, every step; else N texts, batches of B in order, epoch after epoch)\n"
+        "  --words W --zipf S (corpus: word ranks drawn with weights 1 / (k + 1)^S over W words,\n"
+        "    id 2 + rank mod (V - 2): a real vocabulary's frequencies, and the same texts hashed\n"
+        "    to a smaller V; 0 words: uniform ids)\n"
         "  --steps N (20 per repeat) --repeats R (5) --warmup W (5) --threads N (1) --seed S (1)\n"
         "  --path trainer|direct (trainer)  --peak-seconds S (0.2) --peak-repeats R (5) --no-peak\n"
         "  --json\n"
@@ -132,6 +141,9 @@ Options parse(int argc, char **argv)
         else if (flag == "--tasks") o.tasks = toInt(flag, value, 1, 1024);
         else if (flag == "--vocab") o.vocab = toInt(flag, value, 3, 1 << 24);
         else if (flag == "--min-real") o.minReal = toInt(flag, value, 1, 1 << 16);
+        else if (flag == "--samples") o.samples = toInt(flag, value, 0, 1 << 24);
+        else if (flag == "--words") o.words = toInt(flag, value, 0, 1 << 24);
+        else if (flag == "--zipf") o.zipf = std::atof(value.c_str());
         else if (flag == "--steps") o.steps = toInt(flag, value, 1, 1 << 30);
         else if (flag == "--repeats") o.repeats = toInt(flag, value, 1, 1 << 20);
         else if (flag == "--warmup") o.warmup = toInt(flag, value, 0, 1 << 30);
@@ -161,6 +173,10 @@ Options parse(int argc, char **argv)
         std::exit(2);
     }
     if (o.minReal > o.len) o.minReal = o.len;
+    if (o.samples > 0 && o.path != "trainer") {
+        std::fprintf(stderr, "bench_step: --samples needs --path trainer (--path direct times one batch)\n");
+        std::exit(2);
+    }
     // Classes: one value per task; a single value (or the default list when
     // --tasks changes it) is cycled over the tasks.
     if (int(o.classes.size()) != o.tasks) {
@@ -175,22 +191,52 @@ Options parse(int argc, char **argv)
     return o;
 }
 
-// The batch, drawn with splitmix64 (core/random.h) in an order that
-// bench/torch_step.py repeats exactly, so both time the same data:
-// lengths (sample 0 full, the rest in [minReal, L], drawn only when
-// minReal < L), then a token id in [2, V) for every position (row-major; ids
-// beyond a sample's length are drawn and then dropped), then labels (b, t).
+// The data, drawn with splitmix64 (core/random.h) in an order that
+// bench/torch_step.py repeats exactly, so both time the same data.
+// One batch (--samples 0): lengths (sample 0 full, the rest in [minReal, L],
+// drawn only when minReal < L), then a token id in [2, V) for every position
+// (row-major; ids beyond a sample's length are drawn and then dropped), then
+// labels (b, t). A corpus: per text its length (in [minReal, L], or L), its
+// ids, its labels; an id is a Zipf-distributed word rank folded into the
+// vocabulary, 2 + rank mod (V - 2) (uniform in [2, V) without --words).
 struct BenchData {
-    std::vector<int> lengths;                 // B
-    std::vector<std::vector<int32_t>> ids;    // B x lengths[b]
-    std::vector<std::vector<int32_t>> labels; // B x T
+    std::vector<int> lengths;                 // samples
+    std::vector<std::vector<int32_t>> ids;    // samples x lengths[i]
+    std::vector<std::vector<int32_t>> labels; // samples x T
 };
 
 BenchData makeData(const Options &o)
 {
     Rng rng(o.seed ^ 0xBE7C4ull);
     BenchData data;
-    const int B = o.batch, L = o.len;
+    const int L = o.len;
+    if (o.samples > 0) {
+        std::vector<double> cumulative;  // of the weights of ranks 0, 1, ...
+        double total = 0;
+        for (int k = 0; k < o.words; ++k) cumulative.push_back(total += std::pow(double(k + 1), -o.zipf));
+        for (int i = 0; i < o.samples; ++i) {
+            const int length = o.minReal > 0 && o.minReal < L ? o.minReal + int(rng.below(uint64_t(L - o.minReal + 1))) : L;
+            data.lengths.push_back(length);
+            std::vector<int32_t> ids;
+            for (int j = 0; j < length; ++j) {
+                uint64_t rank = 0;
+                if (o.words > 0) {
+                    const double u = rng.uniform() * total;
+                    rank = uint64_t(std::lower_bound(cumulative.begin(), cumulative.end(), u) - cumulative.begin());
+                    rank = std::min<uint64_t>(rank, uint64_t(o.words - 1));
+                } else {
+                    rank = rng.below(uint64_t(o.vocab - 2));
+                }
+                ids.push_back(int32_t(2 + rank % uint64_t(o.vocab - 2)));
+            }
+            data.ids.push_back(std::move(ids));
+            std::vector<int32_t> labels;
+            for (int t = 0; t < o.tasks; ++t) labels.push_back(int32_t(rng.below(uint64_t(o.classes[size_t(t)]))));
+            data.labels.push_back(std::move(labels));
+        }
+        return data;
+    }
+    const int B = o.batch;
     data.lengths.assign(size_t(B), L);
     if (o.minReal > 0 && o.minReal < L)
         for (int b = 1; b < B; ++b) data.lengths[size_t(b)] = o.minReal + int(rng.below(uint64_t(L - o.minReal + 1)));
@@ -206,15 +252,43 @@ BenchData makeData(const Options &o)
     return data;
 }
 
+// The batches the trainer takes from the data, epoch after epoch: samples
+// [first, first + count), count = B but the last of an epoch, padded to the
+// longest; their L, and how many distinct token rows each uses.
+struct BatchShape {
+    int first = 0, count = 0, L = 0, rows = 0;
+};
+
+std::vector<BatchShape> batchShapes(const Options &o, const BenchData &data)
+{
+    std::vector<BatchShape> shapes;
+    const int n = int(data.lengths.size());
+    for (int first = 0; first < n; first += o.batch) {
+        BatchShape s;
+        s.first = first;
+        s.count = std::min(o.batch, n - first);
+        std::vector<int32_t> ids;
+        for (int i = first; i < first + s.count; ++i) {
+            s.L = std::max(s.L, data.lengths[size_t(i)]);
+            ids.insert(ids.end(), data.ids[size_t(i)].begin(), data.ids[size_t(i)].end());
+        }
+        std::sort(ids.begin(), ids.end());
+        s.rows = int(std::unique(ids.begin(), ids.end()) - ids.begin());
+        shapes.push_back(s);
+    }
+    return shapes;
+}
+
 // Matmul FLOPs of one training step (forward + backward), as in the header comment.
 struct Flops {
     double encoder = 0, pool = 0, heads = 0;
     double total() const { return encoder + pool + heads; }
 };
 
-Flops stepFlops(const Options &o)
+// With the batch's B and L (the corpus: the mean over an epoch's batches).
+Flops stepFlops(const Options &o, double B, double L)
 {
-    const double B = o.batch, L = o.len, d = o.dim, f = o.ffn, N = o.layers, T = o.tasks, BL = B * L;
+    const double d = o.dim, f = o.ffn, N = o.layers, T = o.tasks, BL = B * L;
     double C = 0;
     for (int c : o.classes) C += c;
     Flops fl;
@@ -292,6 +366,9 @@ struct Peak {
     // (B L) x f x d (the FFN up projection).
     double square = 0, model = 0, ffn = 0;
     double squareCpu = 0, modelCpu = 0, ffnCpu = 0;
+    // Two cores: two threads, each with its own 512^3 product, at the same
+    // time; the sum of their GFLOP/s (what two cores of Eigen can do at best).
+    double squareTwo = 0;
 };
 
 std::vector<Peak> measurePeaks(const Options &o)
@@ -315,6 +392,11 @@ std::vector<Peak> measurePeaks(const Options &o)
         fn(512, 512, 512, o.peakSeconds, o.peakRepeats, &p.square, &p.squareCpu);
         fn(BL, o.dim, o.dim, o.peakSeconds, o.peakRepeats, &p.model, &p.modelCpu);
         fn(BL, o.ffn, o.dim, o.peakSeconds, o.peakRepeats, &p.ffn, &p.ffnCpu);
+        double wall[2] = {0, 0}, cpu[2] = {0, 0};
+        std::thread other([&] { fn(512, 512, 512, o.peakSeconds, o.peakRepeats, &wall[1], &cpu[1]); });
+        fn(512, 512, 512, o.peakSeconds, o.peakRepeats, &wall[0], &cpu[0]);
+        other.join();
+        p.squareTwo = wall[0] + wall[1];
         peaks.push_back(p);
     }
     return peaks;
@@ -362,11 +444,22 @@ int main(int argc, char **argv)
     model.initialise(o.seed);
 
     const BenchData data = makeData(o);
+    const int samples = int(data.lengths.size());
     long long idSum = 0, realTokens = 0, labelSum = 0;
-    for (int b = 0; b < o.batch; ++b) {
+    for (int b = 0; b < samples; ++b) {
         for (int32_t id : data.ids[size_t(b)]) idSum += id;
         realTokens += data.lengths[size_t(b)];
         for (int32_t y : data.labels[size_t(b)]) labelSum += y;
+    }
+    const std::vector<BatchShape> shapes = batchShapes(o, data);
+    Flops flops;
+    double rowsPerBatch = 0;
+    for (const BatchShape &b : shapes) {
+        const Flops f = stepFlops(o, b.count, o.samples > 0 ? b.L : o.len);
+        flops.encoder += f.encoder / double(shapes.size());
+        flops.pool += f.pool / double(shapes.size());
+        flops.heads += f.heads / double(shapes.size());
+        rowsPerBatch += double(b.rows) / double(shapes.size());
     }
 
     OptimizerConfig oc;  // AdamW, lr 0.003, weight decay 0.01, clipping off: PyTorch's defaults but lr
@@ -378,7 +471,7 @@ int main(int argc, char **argv)
         EncodedDataset encoded;
         encoded.input = InputKind::Text;
         encoded.tasks = o.tasks;
-        for (int b = 0; b < o.batch; ++b) {
+        for (int b = 0; b < samples; ++b) {
             EncodedSample s;
             s.ids = data.ids[size_t(b)];
             s.mask.assign(s.ids.size(), 1);
@@ -388,12 +481,13 @@ int main(int argc, char **argv)
         }
         TrainConfig tc;
         tc.optimizer = oc;
-        tc.batchSize = o.batch;  // one batch = every sample, every step
+        tc.batchSize = o.batch;  // one batch = every sample, every step; or the corpus in order
         tc.steps = int64_t(o.warmup) + int64_t(o.repeats) * o.steps + 1;
         tc.shuffle = false;
         tc.seed = o.seed;
         tc.threads = o.threads;
         Trainer trainer(model, encoded, tc);
+        trainer.setDeferredSync(true);  // as run() and runEpoch() train
         double firstLoss = 0;
         bool first = true;
         timing = timeSteps(o, [&] {
@@ -434,7 +528,6 @@ int main(int argc, char **argv)
         timing.firstLoss = firstLoss;
     }
 
-    const Flops flops = stepFlops(o);
     const double stepsPerSecond = timing.median;
     const double gflops = flops.total() * stepsPerSecond * 1e-9;
     const double gflopsCpu = flops.total() * timing.perCpuSecond * 1e-9;
@@ -446,11 +539,14 @@ int main(int argc, char **argv)
             : "--threads is ignored by --path direct (forward<float> and backward<float> run on this thread)";
 
     if (o.json) {
-        std::printf("{\n  \"engine\": \"core\",\n  \"path\": \"%s\",\n", o.path.c_str());
+        std::printf("{\n  \"engine\": \"core\",\n  \"path\": \"%s\",\n  \"kernel_isa\": \"%s\",\n", o.path.c_str(),
+                    ops::kernelIsa());
         std::printf("  \"config\": {\"dim\": %d, \"heads\": %d, \"layers\": %d, \"ffn\": %d, \"len\": %d, \"batch\": %d, "
-                    "\"tasks\": %d, \"classes\": [%s], \"vocab\": %d, \"real_tokens\": %lld, \"threads\": %d},\n",
+                    "\"tasks\": %d, \"classes\": [%s], \"vocab\": %d, \"real_tokens\": %lld, \"threads\": %d, "
+                    "\"samples\": %d, \"words\": %d, \"zipf\": %g},\n",
                     o.dim, o.heads, o.layers, o.ffn, o.len, o.batch, o.tasks, joinInts(o.classes).c_str(), o.vocab,
-                    realTokens, o.threads);
+                    realTokens, o.threads, o.samples, o.words, o.zipf);
+        std::printf("  \"batches_per_epoch\": %zu, \"token_rows_per_batch\": %.6g,\n", shapes.size(), rowsPerBatch);
         std::printf("  \"parameters\": %zu,\n", model.params.size());
         std::printf("  \"batch_checksum\": {\"id_sum\": %lld, \"real_tokens\": %lld, \"label_sum\": %lld},\n", idSum,
                     realTokens, labelSum);
@@ -467,9 +563,10 @@ int main(int argc, char **argv)
         std::printf("  \"peaks\": [");
         for (size_t i = 0; i < peaks.size(); ++i)
             std::printf("%s\n    {\"isa\": \"%s\", \"gemm_512\": %.6g, \"gemm_model\": %.6g, \"gemm_ffn\": %.6g, "
-                        "\"gemm_512_cpu\": %.6g, \"gemm_model_cpu\": %.6g, \"gemm_ffn_cpu\": %.6g}",
+                        "\"gemm_512_cpu\": %.6g, \"gemm_model_cpu\": %.6g, \"gemm_ffn_cpu\": %.6g, "
+                        "\"gemm_512_two_cores\": %.6g}",
                         i ? "," : "", peaks[i].isa.c_str(), peaks[i].square, peaks[i].model, peaks[i].ffn,
-                        peaks[i].squareCpu, peaks[i].modelCpu, peaks[i].ffnCpu);
+                        peaks[i].squareCpu, peaks[i].modelCpu, peaks[i].ffnCpu, peaks[i].squareTwo);
         std::printf("\n  ],\n  \"note\": \"%s\"\n}\n", threadNote);
         return 0;
     }
@@ -480,6 +577,9 @@ int main(int argc, char **argv)
                 o.vocab, realTokens, o.threads);
     std::printf("batch checksum: id sum %lld, real tokens %lld, label sum %lld; %zu parameters\n", idSum, realTokens,
                 labelSum, model.params.size());
+    if (o.samples > 0)
+        std::printf("corpus: %d texts, %zu batches per epoch, %.1f distinct token rows per batch (of %d)\n", samples,
+                    shapes.size(), rowsPerBatch, o.vocab);
     std::printf("steps/s: %.2f (median of %d x %d steps; best %.2f, worst %.2f), %.3f ms/step, first-step loss %.4f\n",
                 timing.median, o.repeats, o.steps, timing.best, timing.worst, 1000.0 / stepsPerSecond,
                 timing.firstLoss);
@@ -487,11 +587,14 @@ int main(int argc, char **argv)
                 flops.total(), flops.encoder, flops.pool, flops.heads, gflops);
     std::printf("CPU time / wall time while timing: %.2f; OS threads: %d; per CPU second: %.2f steps, %.2f GFLOP\n",
                 timing.cpuPerWall, timing.maxThreads, timing.perCpuSecond, gflopsCpu);
+    std::printf("kernels: %s\n", ops::kernelIsa());
     for (const Peak &p : peaks)
         std::printf("Eigen float GEMM peak, 1 thread, %-8s: 512^3 %.2f GFLOP/s, %dx%dx%d %.2f, %dx%dx%d %.2f; "
-                    "achieved/peak(512^3) %.1f%%; per CPU second: 512^3 %.2f GFLOP, achieved/peak %.1f%%\n",
+                    "achieved/peak(512^3) %.1f%%; per CPU second: 512^3 %.2f GFLOP, achieved/peak %.1f%%; "
+                    "two cores at once: 512^3 %.2f GFLOP/s, achieved/peak %.1f%%\n",
                     p.isa.c_str(), p.square, o.batch * o.len, o.dim, o.dim, p.model, o.batch * o.len, o.ffn, o.dim,
-                    p.ffn, 100.0 * gflops / p.square, p.squareCpu, 100.0 * gflopsCpu / p.squareCpu);
+                    p.ffn, 100.0 * gflops / p.square, p.squareCpu, 100.0 * gflopsCpu / p.squareCpu, p.squareTwo,
+                    100.0 * gflops / p.squareTwo);
     std::printf("note: %s\n", threadNote);
     return 0;
 }

@@ -18,6 +18,7 @@ Run with Debian's interpreter: /usr/bin/python3 bench/torch_step.py [--json]
 """
 
 import argparse
+import bisect
 import ctypes
 import json
 import math
@@ -48,6 +49,42 @@ class SplitMix64:
 
     def below(self, n):
         return self.next() % n if n else 0
+
+
+def make_corpus(a):
+    """The corpus of bench_step.cpp's makeData (--samples N): per text its
+    length, its ids (Zipf-distributed word ranks folded into the vocabulary)
+    and its labels; then the trainer's batches of B texts in order, each
+    padded to its longest. Returns the batches and the checksum."""
+    rng = SplitMix64(a.seed ^ 0xBE7C4)
+    L = a.len
+    cumulative, total = [], 0.0
+    for k in range(a.words):
+        total += math.pow(k + 1, -a.zipf)
+        cumulative.append(total)
+    lengths, ids, labels = [], [], []
+    for _ in range(a.samples):
+        n = a.min_real + rng.below(L - a.min_real + 1) if a.min_real is not None and 0 < a.min_real < L else L
+        lengths.append(n)
+        row = []
+        for _ in range(n):
+            if a.words > 0:
+                u = (rng.next() >> 11) * 2.0 ** -53 * total
+                rank = min(bisect.bisect_left(cumulative, u), a.words - 1)
+            else:
+                rank = rng.below(a.vocab - 2)
+            row.append(2 + rank % (a.vocab - 2))
+        ids.append(row)
+        labels.append([rng.below(a.classes[t]) for t in range(a.tasks)])
+    batches = []
+    for first in range(0, a.samples, a.batch):
+        rows = range(first, min(first + a.batch, a.samples))
+        Lb = max(lengths[i] for i in rows)
+        x = torch.tensor([ids[i] + [0] * (Lb - lengths[i]) for i in rows], dtype=torch.long)
+        batches.append((x, x != 0, torch.tensor([labels[i] for i in rows], dtype=torch.long)))
+    checksum = {"id_sum": sum(map(sum, ids)), "real_tokens": sum(lengths),
+                "label_sum": sum(map(sum, labels))}
+    return batches, checksum
 
 
 def make_batch(a):
@@ -141,9 +178,15 @@ class MultiTaskAttention(nn.Module):
         return loss
 
 
-def flops_per_step(a):
-    """Matmul FLOPs of forward + backward, the formula of bench_step.cpp."""
-    B, L, d, f, N, T = a.batch, a.len, a.dim, a.ffn, a.layers, a.tasks
+def flops_per_step(a, batches=None):
+    """Matmul FLOPs of forward + backward, the formula of bench_step.cpp (a
+    corpus: the mean over its batches' B and L)."""
+    shapes = [tuple(x.shape) for x, _, _ in batches] if batches else [(a.batch, a.len)]
+    return statistics.fmean(_flops(a, B, L) for B, L in shapes)
+
+
+def _flops(a, B, L):
+    d, f, N, T = a.dim, a.ffn, a.layers, a.tasks
     BL = B * L
     encoder = 3.0 * N * (8 * BL * d * d + 4 * BL * d * f + 4 * B * L * L * d)
     pool = 3.0 * (2 * BL * d * d + 4 * B * T * L * d)
@@ -199,6 +242,9 @@ def main():
     p.add_argument("--classes", default=None, help="C1,C2,... (default 2,4,2, cycled over the tasks)")
     p.add_argument("--vocab", type=int, default=1000)
     p.add_argument("--min-real", type=int, default=None)
+    p.add_argument("--samples", type=int, default=0, help="a corpus of N texts, batches of B in order")
+    p.add_argument("--words", type=int, default=0, help="corpus: Zipf-distributed ranks over W words")
+    p.add_argument("--zipf", type=float, default=1.0)
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--warmup", type=int, default=5)
@@ -217,7 +263,11 @@ def main():
     threads = [int(n) for n in a.threads.split(",")]
 
     torch.manual_seed(a.seed)
-    x, mask, y, checksum = make_batch(a)
+    if a.samples > 0:
+        batches, checksum = make_corpus(a)
+    else:
+        x, mask, y, checksum = make_batch(a)
+        batches = [(x, mask, y)]
     blas = openblas()
     results = []
     for n in threads:
@@ -230,8 +280,11 @@ def main():
         optimizer = torch.optim.AdamW(model.parameters(), lr=0.003, weight_decay=0.01)
         parameters = sum(p.numel() for p in model.parameters())
         first_loss = []
+        cursor = [0]
 
         def step():
+            x, mask, y = batches[cursor[0]]
+            cursor[0] = (cursor[0] + 1) % len(batches)
             optimizer.zero_grad(set_to_none=True)
             loss = model(x, mask, y)
             loss.backward()
@@ -251,7 +304,7 @@ def main():
             "loss_first_step": first_loss[0],
         })
     best = max(results, key=lambda r: r["steps_per_second"])
-    flops = flops_per_step(a)
+    flops = flops_per_step(a, batches if a.samples > 0 else None)
     out = {
         "engine": "torch",
         "torch": torch.__version__,
@@ -260,7 +313,8 @@ def main():
         "openblas_env": {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS")},
         "config": {"dim": a.dim, "heads": a.heads, "layers": a.layers, "ffn": a.ffn, "len": a.len,
                    "batch": a.batch, "tasks": a.tasks, "classes": a.classes, "vocab": a.vocab,
-                   "real_tokens": checksum["real_tokens"]},
+                   "real_tokens": checksum["real_tokens"], "samples": a.samples, "words": a.words,
+                   "zipf": a.zipf},
         "batch_checksum": checksum,
         "parameters": parameters,
         "steps_per_repeat": a.steps, "repeats": a.repeats, "warmup": a.warmup,
