@@ -99,6 +99,7 @@ void Optimizer::step(float *p, const float *grad, float lr)
 {
     const OptimizerConfig &c = m_config;
     if (m_lazy) {
+        startNaming();  // no row named since the last step: only the parameters outside the tables change
         // The lazy state holds steps of one rule; a new rule starts from exact weights and moments.
         const OptimizerConfig &o = m_lazyConfig;
         const bool sameRule = c.kind == o.kind && c.beta1 == o.beta1 && c.beta2 == o.beta2 && c.eps == o.eps
@@ -269,6 +270,10 @@ void Optimizer::setRowTables(const std::vector<RowTable> &tables, const float *p
     m_active.clear();
     m_coasting.clear();
     m_used.clear();
+    m_usedSorted = true;
+    m_usedFor = m_t + 1;
+    m_dirty.clear();
+    m_dirtyAll = false;
     m_history.assign(size_t(Period + 1), StepRecord{});
 
     m_logDecay = m_logDecayCarry = 0.0;
@@ -473,9 +478,26 @@ void Optimizer::sync(float *params)
         if (m_rowState[size_t(id)] != Active) materialise(params, id, m_t, false);
 }
 
+// The rows named so far are for the coming step m_t + 1; names given for an
+// earlier step are dropped (their gradients are left for zeroGradients).
+void Optimizer::startNaming()
+{
+    if (m_usedFor == m_t + 1) return;
+    if (m_dirty.size() + m_used.size() > m_rowStep.size()) {
+        m_dirtyAll = true;
+        m_dirty.clear();
+    } else if (!m_dirtyAll) {
+        m_dirty.insert(m_dirty.end(), m_used.begin(), m_used.end());
+    }
+    m_used.clear();
+    m_usedSorted = true;
+    m_usedFor = m_t + 1;
+}
+
 void Optimizer::useRows(float *params, int table, const int32_t *rows, size_t count)
 {
     if (!m_lazy) return;
+    startNaming();
     const Table &t = m_tables[size_t(table)];
     for (size_t i = 0; i < count; ++i) {
         const int32_t row = rows[i];
@@ -517,14 +539,25 @@ void Optimizer::zeroGradients(float *grads)
         std::fill(grads, grads + m_size, 0.0f);
         return;
     }
-    forEachPart([&](size_t offset, size_t count, int) { std::fill(grads + offset, grads + offset + count, 0.0f); });
-    for (int32_t id : m_used) m_rowUsed[size_t(id)] = -1;
-    m_used.clear();
+    startNaming();
+    if (m_dirtyAll) {
+        std::fill(grads, grads + m_size, 0.0f);
+    } else {
+        forEachPart([&](size_t offset, size_t count, int) { std::fill(grads + offset, grads + offset + count, 0.0f); });
+        for (int32_t id : m_dirty) {
+            const Table &t = tableOf(id);
+            const size_t width = size_t(t.rows.width);
+            std::fill_n(grads + t.rows.offset + size_t(id - t.first) * width, width, 0.0f);
+        }
+    }
+    m_dirty.clear();
+    m_dirtyAll = false;
 }
 
 float Optimizer::gradNorm(const float *grads)
 {
     if (!m_lazy) return attnscope::gradNorm(grads, m_size);
+    startNaming();
     // the order of gradNorm(grads, n), leaving out only zeros: the same sum
     double sum = 0;
     forEachPart([&](size_t offset, size_t count, int) {

@@ -115,13 +115,15 @@ public:
     // the config's); a step above the bounds quiet rows assumed wakes them.
     void setLearningRateBound(float lr) { m_lrBound = lr; }
     // Before a forward pass: brings these rows of table `table` up to date in
-    // params and names them as the rows the next step's gradient may touch.
+    // params and names them as the rows the next step's gradient may touch
+    // (the names hold for one step; the first call after a step starts anew).
     void useRows(float *params, int table, const int32_t *rows, size_t count);
     // Brings every parameter in params up to date (to read or copy the
     // weights). Again at the same step, it writes nothing.
     void sync(float *params);
-    // Zeroes what the last step's gradient could hold (everything without
-    // row tables); grads must start zero.
+    // Zeroes what the gradients since the last call could hold (everything
+    // without row tables); grads must start zero. A caller may zero grads
+    // itself instead.
     void zeroGradients(float *grads);
     // gradNorm() and clipGradNorm() over what this step's gradient can hold:
     // the same numbers as the functions above, without reading the zeros.
@@ -163,6 +165,7 @@ private:
     void reanchor(float *params, int64_t at);
     void flatten(float *params, int64_t to);
     template <class F> void forEachPart(F &&f);
+    void startNaming();
 
     OptimizerConfig m_config;
     size_t m_size = 0;
@@ -182,8 +185,11 @@ private:
     std::vector<uint8_t> m_rowMoment;     // quiet: its moments were still nonzero at the anchor
     std::vector<int64_t> m_rowUsed;       // the step whose batch named the row last
     std::vector<int32_t> m_active, m_coasting;  // ids of the rows in these states
-    std::vector<int32_t> m_used;          // ids named for the coming step
+    std::vector<int32_t> m_used;          // ids named for step m_usedFor
     bool m_usedSorted = true;
+    int64_t m_usedFor = 1;
+    std::vector<int32_t> m_dirty;         // ids named for earlier steps since zeroGradients()
+    bool m_dirtyAll = false;              // too many of them to list: zero everything
     std::vector<StepRecord> m_history;    // steps m_t - Period .. m_t
     int64_t m_base = 0;                   // the step this period started at
     std::vector<std::array<double, 2>> m_powers;  // b1^k and b2^k for k <= Period
