@@ -196,7 +196,10 @@ int trainerWeightCopies(const TrainConfig &t)
 {
     const OptimizerConfig &o = t.optimizer;
     const int moments = o.kind == OptimizerKind::SGD ? (o.momentum != 0.0f ? 1 : 0) : 2;
-    return 1 + moments + std::max(0, std::min(t.threads, t.batchSize) - 1);
+    // AdamW's lazy rows keep the embedding tables' weights at their anchor
+    // steps (Optimizer::setRowTables): at most one more copy
+    const int anchors = o.kind == OptimizerKind::AdamW ? 1 : 0;
+    return 1 + moments + anchors + std::max(0, std::min(t.threads, t.batchSize) - 1);
 }
 
 int batchThatFits(const ModelConfig &config, int L, int wanted, double bytes)

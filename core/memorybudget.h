@@ -53,8 +53,9 @@ PassBytes trainingStepBytes(const ModelConfig &config, int batch, int L, int thr
 double weightBytes(const ModelConfig &config);
 std::string largestWeight(const ModelConfig &config, double *bytes = nullptr);
 // Weight-sized buffers a Trainer keeps: the gradient, the optimiser's
-// moments (AdamW and Adam two, SGD one with momentum) and one gradient per
-// extra thread. The weights themselves are not counted.
+// moments (AdamW and Adam two, SGD one with momentum), AdamW's anchors of
+// the lazy embedding rows (counted as one copy) and one gradient per extra
+// thread. The weights themselves are not counted.
 int trainerWeightCopies(const TrainConfig &config);
 
 // The largest batch (at most `wanted`) whose forward pass at length L takes

@@ -170,7 +170,7 @@ private Q_SLOTS:
         QCOMPARE(weightBytes(tabular), double(ParamLayout(tabular).totalSize() * sizeof(float)));
         // The copies a trainer keeps besides the weights.
         TrainConfig t;
-        QCOMPARE(trainerWeightCopies(t), 3);  // AdamW: gradient and two moments
+        QCOMPARE(trainerWeightCopies(t), 4);  // AdamW: gradient, two moments, the lazy rows' anchors
         t.optimizer.kind = OptimizerKind::SGD;
         QCOMPARE(trainerWeightCopies(t), 1);
         t.optimizer.momentum = 0.9f;
