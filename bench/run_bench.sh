@@ -6,7 +6,8 @@
 #   bench/run_bench.sh [BUILD_DIR]        (default: build-bench in the source tree)
 #
 # Environment: ROUNDS (default 3) rounds of every process, the table taking
-# medians over them; QUICK=1 runs one round of few steps (a smoke run, figures
+# medians over them; CONFIGS (default all: default large vocab200 vocab20000)
+# the configurations to run; QUICK=1 runs one round of few steps (a smoke run, figures
 # not for quoting); PYTHON (default /usr/bin/python3, Debian's python3-torch).
 # The figures, and how to read them: docs/performance.md.
 set -euo pipefail
@@ -117,6 +118,14 @@ configs=(
     "vocab200|$corpus --vocab 200|$vocab_timing"
     "vocab20000|$corpus --vocab 20000|$vocab_timing"
 )
+# CONFIGS="large vocab200 vocab20000" runs only those (default: all four)
+if [[ -n "${CONFIGS:-}" ]]; then
+    chosen=()
+    for entry in "${configs[@]}"; do
+        if [[ " $CONFIGS " == *" ${entry%%|*} "* ]]; then chosen+=("$entry"); fi
+    done
+    configs=("${chosen[@]}")
+fi
 
 rm -f "$OUT"/*.json
 for round in $(seq 1 "$ROUNDS"); do
