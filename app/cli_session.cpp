@@ -117,12 +117,13 @@ void TrainSession::begin(RunRecord *run, const RunEvent &event)
     m_lastPost = Clock::now();
 }
 
-void TrainSession::step(const Progress &progress, const Trainer &trainer, const Model &model)
+void TrainSession::step(const Progress &progress, Trainer &trainer, const Model &model)
 {
     m_pending.steps.push_back(stepPoint(progress));
     if (m_keepEvery > 0 && progress.step % m_keepEvery == 0) {
         post(true);
-        m_writer.putCheckpoint(m_run, std::make_shared<const Model>(model), trainer.state(), QStringLiteral("kept"));
+        TrainerState state = trainer.state();  // first: it brings the weights up to date
+        m_writer.putCheckpoint(m_run, std::make_shared<const Model>(model), std::move(state), QStringLiteral("kept"));
     }
     post(false);
 }
@@ -142,10 +143,11 @@ void TrainSession::post(bool force)
     m_lastPost = Clock::now();
 }
 
-void TrainSession::finish(const Trainer &trainer, const Model &model, const RunEvent &event)
+void TrainSession::finish(Trainer &trainer, const Model &model, const RunEvent &event)
 {
     post(true);
-    m_writer.putCheckpoint(m_run, std::make_shared<const Model>(model), trainer.state(), QStringLiteral("last"));
+    TrainerState state = trainer.state();  // first: it brings the weights up to date
+    m_writer.putCheckpoint(m_run, std::make_shared<const Model>(model), std::move(state), QStringLiteral("last"));
     m_writer.appendEvent(m_run, event);
     m_writer.flush();
     if (!m_writer.error().isEmpty())

@@ -34,11 +34,11 @@ public:
     // Adds the run (new) or continues it (resumed: its id set), with an event.
     void begin(RunRecord *run, const RunEvent &event);
     // After every step: its point, and a kept checkpoint every keepEvery steps.
-    void step(const Progress &progress, const Trainer &trainer, const Model &model);
+    void step(const Progress &progress, Trainer &trainer, const Model &model);
     void evaluated(const EvalPoint &point);
     // The run ends: its last checkpoint and an event ("finished",
     // "diverged"); everything committed. Failure when a write failed.
-    void finish(const Trainer &trainer, const Model &model, const RunEvent &event);
+    void finish(Trainer &trainer, const Model &model, const RunEvent &event);
 
     void setKeepEvery(int64_t steps) { m_keepEvery = steps; }
     const std::string &path() const { return m_path; }

@@ -40,6 +40,10 @@ float gradNorm(const float *grads, size_t n);
 struct OptimizerState {
     int64_t steps = 0;
     std::vector<float> m, v;  // SGD momentum buffer or Adam's first moment; Adam's second moment
+    // With lazy rows (Optimizer: lazy rows), where every row of the tables
+    // stands (Optimizer::rowsState), to repeat the steps bit for bit. Empty:
+    // none (a restored optimiser then starts every row exact at `steps`).
+    std::vector<uint8_t> rows;
 };
 
 // A table of parameters whose rows a batch reads, and whose gradient it makes
@@ -102,15 +106,25 @@ public:
     int64_t steps() const { return m_t; }
     const OptimizerConfig &config() const { return m_config; }
     void setConfig(const OptimizerConfig &config) { m_config = config; }
-    OptimizerState state() const { return {m_t, m_m, m_v}; }
+    // With lazy rows, after sync() (every moment is this step's).
+    OptimizerState state() const;
     // Continues from `state` (of an optimiser of the same size): the next
     // step() is the one the optimiser that saved it would have taken. False
     // and *error when a buffer is neither empty nor of this size.
     bool restore(const OptimizerState &state, std::string *error);
 
     // Updates the rows of these tables lazily (AdamW only; ignored otherwise).
-    // params are the weights now. Call once, before the first step.
+    // params are the weights now. Call once, before the first step; after
+    // restore(), restoreRows() then puts every row where the saved state had
+    // it (without, every row starts exact at the restored step).
     void setRowTables(const std::vector<RowTable> &tables, const float *params);
+    // The lazy rows' states, bit for bit (empty without row tables): with
+    // the weights and moments of the same step, an optimiser that restores
+    // them takes the steps this one would have taken.
+    std::vector<uint8_t> rowsState() const;
+    // False and *error (this optimiser unchanged) when `rows` was not taken
+    // on the same tables.
+    bool restoreRows(const std::vector<uint8_t> &rows, std::string *error);
     // The largest learning rate later steps are expected to get (default:
     // the config's); a step above the bounds quiet rows assumed wakes them.
     void setLearningRateBound(float lr) { m_lrBound = lr; }

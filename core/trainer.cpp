@@ -23,14 +23,19 @@ Trainer::Trainer(Model &model, const EncodedDataset &train, const TrainConfig &c
     m_totalSteps = config.steps > 0 ? config.steps : int64_t(std::max(0, config.epochs)) * m_stepsPerEpoch;
     if (n == 0) m_totalSteps = 0;
     m_progress.totalSteps = m_totalSteps;
-    // AdamW brings the rows of the embedding tables that a batch does not use
-    // up to date lazily (Optimizer: lazy rows); tables 0 and 1 for useRows.
-    const TensorSpec *token = model.layout.find("embed.token"), *position = model.layout.find("embed.position");
-    if (token && position)
-        m_optimizer.setRowTables({{token->offset, token->shape[0], token->shape[1]},
-                                  {position->offset, position->shape[0], position->shape[1]}},
-                                 model.params.data());
+    setRowTables(m_optimizer);
     startEpoch();
+}
+
+// AdamW brings the rows of the embedding tables that a batch does not use up
+// to date lazily (Optimizer: lazy rows); tables 0 and 1 for useRows.
+void Trainer::setRowTables(Optimizer &optimizer) const
+{
+    const TensorSpec *token = m_model.layout.find("embed.token"), *position = m_model.layout.find("embed.position");
+    if (token && position)
+        optimizer.setRowTables({{token->offset, token->shape[0], token->shape[1]},
+                                {position->offset, position->shape[0], position->shape[1]}},
+                               m_model.params.data());
 }
 
 // A fresh order of the training samples: shuffled with the trainer's own
@@ -104,8 +109,9 @@ bool Trainer::step()
     return finite;
 }
 
-TrainerState Trainer::state() const
+TrainerState Trainer::state()
 {
+    syncModel();  // the weights beside it, exact
     TrainerState s;
     s.step = m_step;
     s.epoch = m_epoch;
@@ -139,6 +145,13 @@ bool Trainer::restore(const TrainerState &state, std::string *error)
     Optimizer optimizer(m_config.optimizer, m_model.params.size());
     if (!optimizer.restore(state.optimizer, error))
         return false;
+    // the lazy rows where the saved run had them, so that the steps repeat
+    // bit for bit; a state without them starts every row exact here
+    setRowTables(optimizer);
+    if (!state.optimizer.rows.empty() && !optimizer.restoreRows(state.optimizer.rows, error))
+        return false;
+    if (state.optimizer.rows.empty())
+        optimizer.setLearningRateBound(state.learningRate);
     m_optimizer = std::move(optimizer);
     m_config.optimizer.lr = state.learningRate;
     m_config.taskWeights = state.taskWeights;

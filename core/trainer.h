@@ -117,8 +117,9 @@ public:
 
     // The state between two steps, and a return to one (false and *error
     // when it was taken on a training split of another size or an optimiser
-    // of another size; the trainer is unchanged then).
-    TrainerState state() const;
+    // of another size; the trainer is unchanged then). state() brings the
+    // model's weights up to date first (syncModel), to be saved beside it.
+    TrainerState state();
     bool restore(const TrainerState &state, std::string *error);
 
     const Progress &progress() const { return m_progress; }
@@ -128,6 +129,7 @@ public:
 
 private:
     void startEpoch();
+    void setRowTables(Optimizer &optimizer) const;
 
     Model &m_model;
     const EncodedDataset &m_train;

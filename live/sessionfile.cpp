@@ -44,7 +44,7 @@ const char *const Schema[] = {
     "CREATE INDEX events_run ON events (run, step)",
     "CREATE TABLE checkpoints (id INTEGER PRIMARY KEY, run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     " step INTEGER NOT NULL, kind TEXT NOT NULL, weights BLOB NOT NULL, trainer TEXT NOT NULL,"
-    " optimizer_m BLOB, optimizer_v BLOB)",
+    " optimizer_m BLOB, optimizer_v BLOB, optimizer_rows BLOB)",
     "CREATE INDEX checkpoints_run ON checkpoints (run, step)",
     "CREATE TABLE timeline (run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     " step INTEGER NOT NULL, snapshot TEXT NOT NULL, PRIMARY KEY (run, step)) WITHOUT ROWID",
@@ -790,8 +790,8 @@ bool SessionFile::putCheckpoint(const CheckpointRecord &c, int keep)
         if (!check(q.exec(), q, "replacing the last checkpoint"))
             return false;
     }
-    q.prepare(QStringLiteral("INSERT INTO checkpoints (run, step, kind, weights, trainer, optimizer_m, optimizer_v)"
-                             " VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    q.prepare(QStringLiteral("INSERT INTO checkpoints (run, step, kind, weights, trainer, optimizer_m, optimizer_v,"
+                             " optimizer_rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
     q.addBindValue(qint64(c.run));
     q.addBindValue(qint64(c.step));
     q.addBindValue(c.kind);
@@ -799,6 +799,8 @@ bool SessionFile::putCheckpoint(const CheckpointRecord &c, int keep)
     q.addBindValue(QString::fromUtf8(compact(trainerJson(c.trainer))));
     q.addBindValue(floatBytes(c.trainer.optimizer.m));
     q.addBindValue(floatBytes(c.trainer.optimizer.v));
+    const std::vector<uint8_t> &rows = c.trainer.optimizer.rows;
+    q.addBindValue(QByteArray(reinterpret_cast<const char *>(rows.data()), qsizetype(rows.size())));
     if (!check(q.exec(), q, "writing a checkpoint"))
         return false;
     if (c.kind != QLatin1String("kept"))
@@ -1000,7 +1002,8 @@ std::optional<CheckpointRecord> SessionFile::readCheckpoint(const QString &where
 {
     QSqlQuery q(QSqlDatabase::database(m_connection, false));
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT id, run, step, kind, weights, trainer, optimizer_m, optimizer_v FROM checkpoints ")
+    q.prepare(QStringLiteral("SELECT id, run, step, kind, weights, trainer, optimizer_m, optimizer_v, optimizer_rows"
+                             " FROM checkpoints ")
               + where);
     q.addBindValue(qint64(key));
     if (!check(q.exec(), q, "reading a checkpoint"))
@@ -1023,6 +1026,8 @@ std::optional<CheckpointRecord> SessionFile::readCheckpoint(const QString &where
                       .arg(m_path).arg(c.run).arg(c.step);
         return std::nullopt;
     }
+    const QByteArray rows = q.value(8).toByteArray();
+    c.trainer.optimizer.rows.assign(rows.begin(), rows.end());
     return c;
 }
 

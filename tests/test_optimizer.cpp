@@ -135,6 +135,7 @@ private Q_SLOTS:
     void coastingRowsMatchTheSteps();
     void trainerMatchesDenseSteps();
     void readingDoesNotChangeTheRun();
+    void resumingRepeatsTheRun();
 };
 
 // 2,000 steps of AdamW (warm-up, cosine, clipping at 1, weight decay 0.05, the
@@ -448,6 +449,78 @@ void TestOptimizer::readingDoesNotChangeTheRun()
     QVERIFY(reads == none);
     QVERIFY(everyStep == none);
     QVERIFY(none != initial.params);
+}
+
+// A run saved between two steps (Trainer::state, the weights beside it) and
+// restored in a new trainer takes the steps the saved one would have taken:
+// its lazy rows resume where they were (Optimizer::rowsState), so the end is
+// bit-identical to a run that never stopped. Without them every row starts
+// exact at the saved step and the run ends within round-off of it. The rows
+// of another model are refused, the trainer unchanged.
+void TestOptimizer::resumingRepeatsTheRun()
+{
+    const ZipfSetup setup = zipfSetup(400, 2000, 11);
+    const Model &initial = setup.model;
+    const EncodedDataset &encoded = setup.encoded;
+    TrainConfig tc;
+    tc.batchSize = 8;
+    tc.steps = 500;
+    tc.optimizer.lr = 0.01f;
+    tc.optimizer.weightDecay = 0.05f;
+    tc.optimizer.schedule = Schedule::Cosine;
+    tc.optimizer.warmup = 30;
+    const int64_t saveAt = 333;  // inside a period of the lazy rows (128 steps)
+
+    Model straight = initial;
+    {
+        Trainer trainer(straight, encoded, tc);
+        trainer.run();
+    }
+    Model saved = initial;
+    TrainerState state;
+    {
+        Trainer trainer(saved, encoded, tc);
+        trainer.setDeferredSync(true);
+        for (int64_t s = 0; s < saveAt; ++s) QVERIFY(trainer.step());
+        state = trainer.state();  // brings `saved` up to date
+        QVERIFY(!state.optimizer.rows.empty());
+    }
+    auto resume = [&](const TrainerState &from) {
+        Model model = saved;
+        Trainer trainer(model, encoded, tc);
+        std::string error;
+        if (!trainer.restore(from, &error)) qFatal("%s", error.c_str());
+        trainer.run();
+        return model.params;
+    };
+    QVERIFY(resume(state) == straight.params);
+
+    TrainerState bare = state;
+    bare.optimizer.rows.clear();
+    const std::vector<float> approximately = resume(bare);
+    for (const TensorSpec &t : straight.layout.tensors())
+        QVERIFY2(relativeError(approximately, straight.params, t.offset, t.size) < 1e-4, t.name.c_str());
+
+    // another vocabulary: other tables; and rows cut short
+    const ZipfSetup other = zipfSetup(400, 1500, 11);
+    QVERIFY(other.model.config.vocabSize != initial.config.vocabSize);
+    Model otherModel = other.model;
+    Trainer otherTrainer(otherModel, other.encoded, tc);
+    TrainerState foreign = state;
+    foreign.trainSamples = int64_t(other.encoded.samples.size());
+    foreign.optimizer = OptimizerState();
+    foreign.optimizer.steps = state.optimizer.steps;
+    foreign.optimizer.rows = state.optimizer.rows;
+    std::string error;
+    QVERIFY(!otherTrainer.restore(foreign, &error));
+    QVERIFY2(error.find("lazy rows") != std::string::npos, error.c_str());
+    QCOMPARE(otherTrainer.progress().step, int64_t(0));
+    TrainerState cut = state;
+    cut.optimizer.rows.resize(cut.optimizer.rows.size() - 1);
+    Model model = saved;
+    Trainer trainer(model, encoded, tc);
+    QVERIFY(!trainer.restore(cut, &error));
+    QCOMPARE(trainer.progress().step, int64_t(0));
 }
 
 QTEST_GUILESS_MAIN(TestOptimizer)
