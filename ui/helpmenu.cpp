@@ -28,7 +28,8 @@ constexpr ViewText ViewTexts[] = {
                        "validation loss climbs again is the model memorising its training samples. A vertical "
                        "line marks a setting changed during training (learning rate, task weights).</p>"
                        "<p>Click a legend entry to hide a task; drag to pan, wheel to zoom (the plot then stays "
-                       "where it is); double-click or Reset view to follow the run again.</p>")},
+                       "where it is, \"Frozen at step N\" above it says so); click that, or double-click the plot, to "
+                       "follow the run again.</p>")},
     {"Heatmap",
      QT_TRANSLATE_NOOP("HelpMenu",
                        "<p>Each row is one task's <b>attention</b> over the tokens (or features) of the selected "

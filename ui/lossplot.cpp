@@ -5,6 +5,7 @@
 #include "tasknames.h"
 #include "viewexport.h"
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QElapsedTimer>
@@ -92,17 +93,22 @@ void LossPlot::connectInteractions()
 {
     // The user takes over the ranges by zooming or panning; the plot redraws
     // from the full data for the new range.
-    connect(m_plot, &QCustomPlot::mousePress, this, [this]() { m_follow = false; });
+    // A plain click leaves the view following the run (a click froze it,
+    // with nothing on screen to say so); a drag or the wheel freezes it.
+    connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent *event) { m_pressAt = event->pos(); });
     connect(m_plot, &QCustomPlot::mouseWheel, this, [this]() {
-        m_follow = false;
+        setFollow(false);
         scheduleRedraw();
     });
     connect(m_plot, &QCustomPlot::mouseRelease, this, [this]() { scheduleRedraw(); });
     connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent *event) {
-        if (event->buttons() != Qt::NoButton)
-            scheduleRedraw();
-        else
+        if (event->buttons() == Qt::NoButton) {
             showHover(event);
+            return;
+        }
+        if ((event->pos() - m_pressAt).manhattanLength() >= QApplication::startDragDistance())
+            setFollow(false);
+        scheduleRedraw();
     });
     connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this]() { resetView(); });
     connect(m_plot, &QCustomPlot::legendClick, this, [this](QCPLegend *, QCPAbstractLegendItem *item, QMouseEvent *) {
@@ -140,17 +146,17 @@ void LossPlot::buildControls()
     m_xBox->addItem(tr("by epoch"));
     connect(m_xBox, &QComboBox::currentIndexChanged, this,
             [this](int i) { setXAxis(i == 1 ? XAxis::Epoch : XAxis::Step); });
-    auto *resetButton = new QPushButton(tr("Reset view"), this);
-    resetButton->setObjectName(QStringLiteral("resetView"));
-    resetButton->setToolTip(tr("Show the whole run again and follow it (or double-click the plot)"));
-    connect(resetButton, &QPushButton::clicked, this, &LossPlot::resetView);
+    // Says whether the view follows the run; when it is frozen, one click follows again.
+    m_followButton = new QPushButton(this);
+    m_followButton->setObjectName(QStringLiteral("follow"));
+    connect(m_followButton, &QPushButton::clicked, this, &LossPlot::resetView);
 
     // One line on a wide screen, more on a narrow one (flowlayout.h).
     auto *controls = new FlowLayout(nullptr, 16, 4);
     controls->addGroup({new QLabel(tr("Smoothing"), this), m_smoothSlider, m_smoothLabel});
     controls->addWidget(m_logBox);
     controls->addGroup({new QLabel(tr("x axis"), this), m_xBox});
-    controls->addWidget(resetButton);
+    controls->addWidget(m_followButton);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
     layout->setSpacing(6);
@@ -158,6 +164,19 @@ void LossPlot::buildControls()
     layout->addWidget(m_plot, 1);
 
     m_smoothLabel->setText(QString::number(m_smoothing, 'f', 2));
+    setFollow(true);
+}
+
+void LossPlot::setFollow(bool follow)
+{
+    if (!follow && m_follow)
+        m_frozenAt = m_history->steps().empty() ? 0 : int64_t(m_history->steps().back());
+    m_follow = follow;
+    m_followButton->setEnabled(!follow);
+    m_followButton->setText(follow ? tr("Following the run") : tr("Frozen at step %1: follow").arg(m_frozenAt));
+    m_followButton->setToolTip(follow ? tr("The plot shows the whole run as it trains; drag or use the wheel to look closer")
+                                      : tr("The plot stays where you dragged or zoomed it; click (or double-click the "
+                                           "plot) to show the whole run again and follow it"));
 }
 
 void LossPlot::setHistory(LossHistory *history)
@@ -238,7 +257,7 @@ void LossPlot::setFirstNamedTask(int task)
         return;
     m_firstTask = task;
     bindSeries();
-    m_follow = true;  // the y range fits the curves now drawn
+    setFollow(true);  // the y range fits the curves now drawn
     scheduleRedraw();
     emit optionsChanged();
 }
@@ -315,7 +334,7 @@ void LossPlot::historyCleared()
     m_seenPoints = m_seenEvals = 0;
     m_redraws = 0;
     m_redrawTotalMs = m_redrawWorstMs = 0;
-    m_follow = true;
+    setFollow(true);
     scheduleRedraw();
 }
 
@@ -390,7 +409,7 @@ void LossPlot::setLogScale(bool log)
         y->setScaleType(QCPAxis::stLinear);
         y->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
     }
-    m_follow = true;
+    setFollow(true);
     scheduleRedraw();
     emit optionsChanged();
 }
@@ -403,7 +422,7 @@ void LossPlot::setXAxis(XAxis axis)
     const QSignalBlocker block(m_xBox);
     m_xBox->setCurrentIndex(axis == XAxis::Epoch ? 1 : 0);
     m_accRect->axis(QCPAxis::atBottom)->setLabel(axis == XAxis::Epoch ? tr("epoch") : tr("step"));
-    m_follow = true;
+    setFollow(true);
     placeMarkers();
     scheduleRedraw();
     emit optionsChanged();
@@ -429,13 +448,13 @@ bool LossPlot::seriesVisible(int series) const
 
 void LossPlot::resetView()
 {
-    m_follow = true;
+    setFollow(true);
     scheduleRedraw();
 }
 
 void LossPlot::zoomTo(double lo, double hi)
 {
-    m_follow = false;
+    setFollow(false);
     m_lossRect->axis(QCPAxis::atBottom)->setRange(lo, hi);
     scheduleRedraw();
 }

@@ -35,6 +35,7 @@ class QCPItemStraightLine;
 class QCPItemText;
 class QCustomPlot;
 class QLabel;
+class QPushButton;
 class QSlider;
 
 namespace attnscope {
@@ -86,6 +87,12 @@ public:
     QCPGraph *moreTasksEntry() const { return m_moreEntry; }
     // Back to following the whole run.
     void resetView();
+    // The view follows the run (its x range to the newest step); a drag or
+    // the wheel freezes it, at the step that was newest then (the control
+    // above the plot says which, and follows again at a click).
+    bool following() const { return m_follow; }
+    int64_t frozenAt() const { return m_frozenAt; }
+    QPushButton *followButton() const { return m_followButton; }
     // Shows [lo, hi] of the x axis (steps or epochs) and stops following the
     // run, as a zoom with the mouse does.
     void zoomTo(double lo, double hi);
@@ -135,6 +142,7 @@ private:
     void buildPlot();
     void connectInteractions();
     void buildControls();
+    void setFollow(bool follow);
     void buildGraphs();
     // Puts the series from m_firstTask on in the graphs and the legend.
     void bindSeries();
@@ -175,6 +183,9 @@ private:
     bool m_log = false;
     XAxis m_xAxis = XAxis::Step;
     bool m_follow = true;      // ranges follow the data until the user zooms or pans
+    int64_t m_frozenAt = 0;    // the newest step when they stopped following
+    QPoint m_pressAt;          // where the mouse went down: a drag from there freezes the view
+    QPushButton *m_followButton = nullptr;
     bool m_dirty = false;
     int m_columnsDrawn = 0;    // pixel columns the last draw reduced to
     int m_redraws = 0;

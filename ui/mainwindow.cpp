@@ -3,6 +3,7 @@
 #include "attention/attentionpanel.h"
 #include "application.h"
 #include "attentionfeed.h"
+#include "confirmations.h"
 #include "datasetpanel.h"
 #include "elidedlabel.h"
 #include "filemenu.h"
@@ -52,6 +53,7 @@ MainWindow::MainWindow(QWidget *parent)
     // First of the children: destroyed first, so that its threads end before any panel goes.
     m_session = new Session(this);
     m_session->setSettingsSource([this]() { return runSettings(); });
+    m_confirm = new Confirmations(this);
     TrainingController *training = m_session->currentRun()->controller();
     connect(training, &TrainingController::snapshot, this, &MainWindow::onSnapshot);
     connect(training, &TrainingController::stateChanged, this, &MainWindow::onState);
@@ -115,13 +117,7 @@ void MainWindow::createPanels()
     connect(m_datasetPanel, &DatasetPanel::cancelLoadRequested, m_session, &Session::cancelLoad);
     connect(m_datasetPanel, &DatasetPanel::loadWithOptionsRequested, this,
             [this](const QString &path, const LoadOptions &options) { openDatasetAsync(path, options); });
-    connect(m_modelPanel, &ModelPanel::changed, this, [this]() {
-        updateControls();
-        if (m_modelPanel->isValid()) {
-            m_session->dropCheckpoint();  // the fields now say what model to build
-            onSettingsNeedNewRun();
-        }
-    });
+    connect(m_modelPanel, &ModelPanel::changed, this, &MainWindow::onModelChanged);
     connect(m_trainingPanel, &TrainingPanel::changed, this, &MainWindow::onSettingsNeedNewRun);
     connect(m_trainingPanel, &TrainingPanel::learningRateChanged, training(), &TrainingController::setLearningRate);
     connect(m_trainingPanel, &TrainingPanel::taskWeightsChanged, training(), &TrainingController::setTaskWeights);
@@ -144,7 +140,7 @@ void MainWindow::createActions()
     m_toolbar = new TrainingToolbar(this);
     addToolBar(m_toolbar);
     connect(m_toolbar->startAction(), &QAction::triggered, this, [this]() {
-        if (m_controls.start)
+        if (m_controls.start && m_confirm->mayStartAgain(training()->state(), m_last.step))
             training()->start();
     });
     connect(m_toolbar->pauseAction(), &QAction::triggered, this, &MainWindow::togglePause);
@@ -195,7 +191,7 @@ void MainWindow::createMenus()
 void MainWindow::createViewMenu()
 {
     QMenu *view = menuBar()->addMenu(tr("&View"));
-    QAction *resetView = view->addAction(tr("Reset plot &view"));
+    QAction *resetView = view->addAction(tr("&Follow the run (reset the plot view)"));
     connect(resetView, &QAction::triggered, m_curves, &LossPlot::resetView);
     QAction *log = view->addAction(tr("&Logarithmic loss axis"));
     log->setCheckable(true);
@@ -251,6 +247,10 @@ void MainWindow::setDataSpec(const QString &spec)
 
 bool MainWindow::openDataset(const QString &spec, const LoadOptions &options)
 {
+    if (!m_confirm->mayOpenDataset(spec, training()->state(), m_last.step)) {
+        m_lastError.clear();
+        return false;
+    }
     QGuiApplication::setOverrideCursor(Qt::WaitCursor);
     const bool ok = m_session->openDataset(spec, options);
     QGuiApplication::restoreOverrideCursor();
@@ -259,7 +259,30 @@ bool MainWindow::openDataset(const QString &spec, const LoadOptions &options)
 
 void MainWindow::openDatasetAsync(const QString &spec, const LoadOptions &options)
 {
+    if (!m_confirm->mayOpenDataset(spec, training()->state(), m_last.step)) {
+        m_datasetPanel->setSpec(m_dataSpec);  // the field shows the data still open
+        return;
+    }
     m_session->openDatasetAsync(spec, options);
+}
+
+// The fields now say what model to build: the checkpoint's weights go, once
+// the user says so (No puts the checkpoint's model back in the fields).
+void MainWindow::onModelChanged()
+{
+    updateControls();
+    if (!m_modelPanel->isValid())
+        return;
+    if (const std::shared_ptr<const Model> checkpoint = m_session->checkpoint()) {
+        if (!m_confirm->mayDropCheckpoint(QFileInfo(m_checkpointPath).fileName())) {
+            const QSignalBlocker block(m_modelPanel);
+            m_modelPanel->setConfig(checkpoint->config, m_modelPanel->seed());
+            updateControls();
+            return;
+        }
+    }
+    m_session->dropCheckpoint();
+    onSettingsNeedNewRun();
 }
 
 void MainWindow::openFile(const QString &path)
@@ -289,6 +312,7 @@ void MainWindow::connectSession()
             m_modelPanel->setConfig(config, m_modelPanel->seed());
         }
         m_file->recent()->add(QFileInfo(path).absoluteFilePath());
+        m_checkpointPath = path;
     });
     connect(m_session, &Session::runConfigured, this, &MainWindow::onRunConfigured);
     // The run records its curves (every snapshot's points); the plot draws them.

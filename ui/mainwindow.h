@@ -29,6 +29,7 @@ namespace attnscope {
 
 class AttentionFeed;
 class AttentionPanel;
+class Confirmations;
 class DatasetPanel;
 class ElidedLabel;
 class FileMenu;
@@ -117,6 +118,10 @@ public:
     // the attention view's tab ("Heatmap", "Text", ...).
     QString currentViewName() const;
 
+    // The questions asked before work is thrown away (confirmations.h):
+    // tests answer them with their own function.
+    Confirmations *confirmations() const { return m_confirm; }
+
     // Space pauses or resumes whatever has focus, except where it types text (pausekey.h).
     static bool typesText(const QWidget *widget) { return PauseKey::typesText(widget); }
 
@@ -149,6 +154,7 @@ private:
     void onRunConfigured(Run *run, std::shared_ptr<const TrainingSetup> setup);
     void onDatasetOpened(const QString &spec, bool csv);
     void onSettingsNeedNewRun();
+    void onModelChanged();
     void showError(const QString &message);
     void showStatus(const QString &text, int timeout);
     void showEvaluation(int64_t step, const EvalResult &result, const std::vector<TaskInfo> &tasks);
@@ -175,6 +181,8 @@ private:
     SetupDock *m_setup = nullptr;
     ThemeMenu *m_themes = nullptr;
     ZoomActions *m_zoom = nullptr;
+    Confirmations *m_confirm = nullptr;
+    QString m_checkpointPath;  // the checkpoint the run starts from, for the question
 
     QString m_dataSpec;
     QString m_lastError;

@@ -249,6 +249,53 @@ private slots:
         QVERIFY(x->range().upper >= 10000);
     }
 
+    // A plain click leaves the plot following the run (it froze it, with
+    // nothing on screen saying so); a drag freezes it, "Frozen at step N"
+    // says so, and one click on it follows the run again.
+    void clickKeepsFollowingDragFreezes()
+    {
+        LossPlot plot;
+        plot.resize(800, 500);
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        plot.setTasks({QStringLiteral("a"), QStringLiteral("b")});
+        plot.append(run(1, 500));
+        plot.redraw();
+        QCustomPlot *p = plot.plot();
+        QCPAxis *x = p->axisRects().first()->axis(QCPAxis::atBottom);
+        const QPoint centre = p->axisRects().first()->rect().center();
+        QTest::mouseClick(p, Qt::LeftButton, Qt::NoModifier, centre);
+        QVERIFY(plot.following());
+        QVERIFY(!plot.followButton()->isEnabled());
+        QCOMPARE(plot.followButton()->text(), QStringLiteral("Following the run"));
+        plot.append(run(501, 500));
+        plot.redraw();
+        QVERIFY(x->range().upper >= 1000);
+
+        QTest::mousePress(p, Qt::LeftButton, Qt::NoModifier, centre);
+        const QPoint to = centre + QPoint(80, 0);
+        QMouseEvent move(QEvent::MouseMove, to, p->mapToGlobal(to), Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(p, &move);
+        QTest::mouseRelease(p, Qt::LeftButton, Qt::NoModifier, to);
+        QVERIFY(!plot.following());
+        QCOMPARE(plot.frozenAt(), int64_t(1000));
+        QVERIFY(plot.followButton()->isEnabled());
+        QVERIFY2(plot.followButton()->text().contains(QStringLiteral("Frozen at step 1000")),
+                 qPrintable(plot.followButton()->text()));
+        plot.redraw();
+        const QCPRange frozen = x->range();
+        QVERIFY(frozen.upper < 1000);  // dragged to the left of the newest steps
+        plot.append(run(1001, 500));
+        plot.redraw();
+        QCOMPARE(x->range().lower, frozen.lower);
+        QCOMPARE(x->range().upper, frozen.upper);
+
+        QTest::mouseClick(plot.followButton(), Qt::LeftButton);
+        QVERIFY(plot.following());
+        plot.redraw();
+        QVERIFY(x->range().upper >= 1500);
+    }
+
     // A file of 1,000 tasks: the legend names the total and MaxNamedTasks
     // tasks, then "N more tasks" (a click shows the next ones, drawn by the
     // same graphs); the graphs do not grow with the tasks; only named series

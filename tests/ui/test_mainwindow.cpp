@@ -208,7 +208,7 @@ private slots:
         };
         window.views()->setCurrentIndex(0);
         check({QStringLiteral("lossPlot"), QStringLiteral("smoothing"), QStringLiteral("logScale"),
-               QStringLiteral("xAxis"), QStringLiteral("resetView"), QStringLiteral("trainingProgress"),
+               QStringLiteral("xAxis"), QStringLiteral("follow"), QStringLiteral("trainingProgress"),
                QStringLiteral("statusStep"), QStringLiteral("statusEta"),
                QStringLiteral("statusData")});
         window.views()->setCurrentIndex(1);

@@ -10,6 +10,7 @@
 // name or 100,000 classes, and --screenshot of a file that fails to load.
 #include "appearance.h"
 #include "collapsiblesection.h"
+#include "confirmations.h"
 #include "controlstate.h"
 #include "datasetpanel.h"
 #include "disagreementview.h"
@@ -351,6 +352,68 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
         QTRY_COMPARE_WITH_TIMEOUT(w.curves()->pointCount(), int64_t(0), Timeout);
         QVERIFY(w.datasetPanel()->summaryText().contains(QStringLiteral("<b>100</b>")));
+    }
+
+    // Nothing a click does by accident loses work: opening a dataset while
+    // a run is paused, Start after a stopped run and a model change after
+    // opening a checkpoint ask first, and No keeps the run, its curves and
+    // the checkpoint (each went ahead without a word before).
+    void confirmationsKeepTheWork()
+    {
+        MainWindow w;
+        smallModel(w);
+        QStringList asked;
+        bool answer = false;
+        w.confirmations()->setAsk([&](const QString &question, const QString &) {
+            asked << question;
+            return answer;
+        });
+        QVERIFY(w.openDataset(Data));
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
+        w.setSpeed(100, /*persist=*/false);  // still training when paused
+        w.startAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(w.curves()->pointCount() >= 3, Timeout);
+        QVERIFY(asked.isEmpty());  // nothing had trained: nothing to lose
+        w.pauseAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Paused, Timeout);
+
+        const QString other = QStringLiteral("builtin:reviews?n=100&seed=3");
+        w.openDatasetAsync(other);
+        QCOMPARE(asked.size(), 1);
+        QVERIFY2(asked[0].contains(other), qPrintable(asked[0]));
+        QVERIFY(!w.isLoadingDataset());
+        QVERIFY(!w.openDataset(other));
+        QCOMPARE(asked.size(), 2);
+        QCOMPARE(w.dataSpec(), Data);
+        QCOMPARE(w.training()->state(), State::Paused);
+
+        w.stopAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Stopped, Timeout);
+        const int64_t points = w.curves()->pointCount();
+        w.startAction()->trigger();
+        QCOMPARE(asked.size(), 3);
+        QVERIFY2(asked[2].contains(QStringLiteral("Start again")), qPrintable(asked[2]));
+        QCOMPARE(w.training()->state(), State::Stopped);
+        QCOMPARE(w.curves()->pointCount(), points);
+
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("kept.safetensors"));
+        QVERIFY(w.saveCheckpoint(path));
+        QVERIFY(w.openCheckpoint(path));
+        QVERIFY(w.session()->checkpoint());
+        auto *heads = w.modelPanel()->findChild<QSpinBox *>(QStringLiteral("heads"));
+        QVERIFY(heads);
+        QCOMPARE(heads->value(), 2);
+        heads->setValue(4);
+        QCOMPARE(asked.size(), 4);
+        QVERIFY2(asked[3].contains(QStringLiteral("kept.safetensors")), qPrintable(asked[3]));
+        QCOMPARE(heads->value(), 2);  // the checkpoint's model again
+        QVERIFY(w.session()->checkpoint());
+        answer = true;
+        heads->setValue(4);
+        QCOMPARE(asked.size(), 5);
+        QCOMPARE(heads->value(), 4);
+        QVERIFY(!w.session()->checkpoint());
     }
 
     // A model change on large data builds the new run on a thread: the event

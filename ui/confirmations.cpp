@@ -1,0 +1,55 @@
+#include "confirmations.h"
+
+#include <QMessageBox>
+#include <QWidget>
+
+namespace attnscope {
+
+using State = TrainingWorker::State;
+
+Confirmations::Confirmations(QWidget *window)
+    : QObject(window), m_window(window)
+{
+}
+
+bool Confirmations::ask(const QString &question, const QString &detail)
+{
+    if (m_ask)
+        return m_ask(question, detail);
+    if (!m_window->isVisible())
+        return true;
+    QMessageBox box(QMessageBox::Question, tr("AttnScope"), question, QMessageBox::Yes | QMessageBox::No, m_window);
+    box.setInformativeText(detail);
+    box.setDefaultButton(QMessageBox::No);  // Enter or Space by accident keeps the work
+    return box.exec() == QMessageBox::Yes;
+}
+
+bool Confirmations::mayOpenDataset(const QString &spec, State state, int64_t step)
+{
+    if ((state != State::Running && state != State::Paused) || step <= 0)
+        return true;
+    return ask(tr("Open %1 and end the run in progress?").arg(spec),
+               tr("The run at step %1 stops, and a new run on the new data replaces its weights and curves. "
+                  "To keep its weights, answer No and save a checkpoint first (File > Save checkpoint).")
+                   .arg(step));
+}
+
+bool Confirmations::mayStartAgain(State state, int64_t step)
+{
+    if ((state != State::Stopped && state != State::Finished) || step <= 0)
+        return true;
+    return ask(tr("Start again from the initial weights?"),
+               tr("The %1 run (step %2) is replaced: its weights and curves are lost. To keep its weights, "
+                  "answer No and save a checkpoint first (File > Save checkpoint).")
+                   .arg(state == State::Finished ? tr("finished") : tr("stopped"))
+                   .arg(step));
+}
+
+bool Confirmations::mayDropCheckpoint(const QString &name)
+{
+    return ask(tr("Discard the weights of %1?").arg(name),
+               tr("A checkpoint's weights fit only its own model: with this change the next run starts from new "
+                  "random weights. Answer No to keep the checkpoint (the Model panel goes back to its model)."));
+}
+
+} // namespace attnscope

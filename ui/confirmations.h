@@ -1,0 +1,46 @@
+// The questions asked before something a class does by accident throws work
+// away: opening a dataset while a run trains or is paused, changing the
+// model after opening a checkpoint (its weights fit only its own model),
+// Start after a stopped or finished run (it starts again from the initial
+// weights). Each says what would be lost and how to keep it. The asking is
+// one function, so that tests answer the questions themselves; by default a
+// box asks while the window is shown, and a hidden window (a test, the
+// --screenshot path) goes on.
+#pragma once
+
+#include "trainingworker.h"
+
+#include <QObject>
+#include <QString>
+
+#include <functional>
+
+class QWidget;
+
+namespace attnscope {
+
+class Confirmations : public QObject {
+    Q_OBJECT
+
+public:
+    // question: the title line; detail: what is lost and how to keep it. True: go on.
+    using Ask = std::function<bool(const QString &question, const QString &detail)>;
+
+    explicit Confirmations(QWidget *window);
+    void setAsk(Ask ask) { m_ask = std::move(ask); }
+
+    // Opening `spec` ends the run at `step` when it is running or paused.
+    bool mayOpenDataset(const QString &spec, TrainingWorker::State state, int64_t step);
+    // Start trains again from the initial weights after a stopped or finished run.
+    bool mayStartAgain(TrainingWorker::State state, int64_t step);
+    // A model field changed while the run starts from the checkpoint `name`.
+    bool mayDropCheckpoint(const QString &name);
+
+private:
+    bool ask(const QString &question, const QString &detail);
+
+    QWidget *m_window;
+    Ask m_ask;
+};
+
+} // namespace attnscope
