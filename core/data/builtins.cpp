@@ -64,7 +64,10 @@ bool readOptions(const std::string &spec, BuiltinSettings *settings, std::string
 {
     std::vector<std::pair<std::string, std::string>> options;
     if (!optionPairs(spec, &options, error)) return false;
-    for (const auto &[key, value] : options) {
+    for (const auto &option : options) {
+        // named, not a structured binding: clang 14 (scripts/fuzz.sh's
+        // compiler) cannot capture a binding in a lambda
+        const std::string &key = option.first, &value = option.second;
         auto bad = [&](const std::string &what) {
             if (error) *error = spec + ": option " + key + "=" + value + ": " + what;
             return false;
