@@ -1,5 +1,5 @@
 // attnscope: the desktop application.
-//   attnscope [--data SPEC] [--checkpoint CKPT] [--start] [--speed N] [--theme system|light|dark]
+//   attnscope [--session FILE] [--data SPEC] [--checkpoint CKPT] [--start] [--speed N] [--theme system|light|dark]
 //             [--zoom PERCENT] [--tab curves|attention] [--screenshot FILE.png [--after-steps N]]
 // --start trains at once (for a classroom); --screenshot renders the window
 // into a PNG once it is shown (or once N steps have trained) and quits, for
@@ -17,6 +17,7 @@
 #include "zoomactions.h"
 
 #include <QApplication>
+#include <QFileInfo>
 #include <QPixmap>
 #include <QTabWidget>
 #include <QTimer>
@@ -24,9 +25,37 @@
 #include <cstdio>
 #include <memory>
 
+namespace {
+
+// Qt takes "-session ID" (X11 session management), also spelled
+// "--session", out of the arguments: ours ("--session FILE",
+// "--session=FILE") are taken out of argv before Qt sees them, and given
+// back to our parser after Qt's options.
+std::vector<std::string> takeSessionOption(int &argc, char **argv)
+{
+    std::vector<std::string> taken;
+    int kept = 1;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--session" && i + 1 < argc) {
+            taken = {arg, argv[++i]};
+        } else if (arg.rfind("--session=", 0) == 0) {
+            taken = {arg};
+        } else {
+            argv[kept++] = argv[i];
+        }
+    }
+    argc = kept;
+    argv[argc] = nullptr;
+    return taken;
+}
+
+} // namespace
+
 int main(int argc, char **argv)
 {
     using namespace attnscope;
+    const std::vector<std::string> sessionOption = takeSessionOption(argc, argv);
     // Takes Qt's own options (-platform, ...) out of argv; catches what an event handler throws.
     Application app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("AttnScope"));
@@ -34,11 +63,14 @@ int main(int argc, char **argv)
     QApplication::setApplicationVersion(QStringLiteral(ATTNSCOPE_VERSION));
 
     ArgParser parser("attnscope",
-                     "[--data SPEC] [--checkpoint CKPT] [--start] [--speed N] [--theme NAME] [--zoom PERCENT] [--tab attention] "
+                     "[--session FILE] [--data SPEC] [--checkpoint CKPT] [--start] [--speed N] [--theme NAME] [--zoom PERCENT] "
+                     "[--tab attention] "
                      "[--screenshot FILE.png [--after-steps N]]",
                      "AttnScope trains a small multi-task attention model and shows its attention live.");
     parser.addOption("data", "SPEC", "dataset to open: a CSV, TSV or JSONL file or " + builtinSpecHelp());
     parser.addOption("checkpoint", "CKPT", "checkpoint to open (configuration, vocabulary and weights)");
+    parser.addOption("session", "FILE", "session file to open (its runs; the runs trained now are written to it), "
+                                        "made when missing");
     parser.addFlag("start", "start training at once");
     parser.addOption("theme", "NAME", "system, light or dark, for this run only (View > Theme remembers a choice)",
                      "the last chosen");
@@ -53,6 +85,7 @@ int main(int argc, char **argv)
     const QStringList arguments = QApplication::arguments();
     for (qsizetype i = 1; i < arguments.size(); ++i)
         args.push_back(arguments[i].toStdString());
+    args.insert(args.end(), sessionOption.begin(), sessionOption.end());
     int64_t afterSteps = 0;
     double speed = -1;  // none given
     double zoom = -1;
@@ -95,6 +128,7 @@ int main(int argc, char **argv)
     const QString data = QString::fromStdString(parser.string("data"));
     const QString checkpoint = QString::fromStdString(parser.string("checkpoint"));
     const QString screenshot = QString::fromStdString(parser.string("screenshot"));
+    const QString session = QString::fromStdString(parser.string("session"));
     const bool start = parser.isSet("start") || afterSteps > 0;
     // --start: once the run is ready (Start enabled), whenever that is.
     const auto startWhenReady = [&window]() {
@@ -114,6 +148,9 @@ int main(int argc, char **argv)
     // Interactive: the data loads on a thread; a screenshot is of loaded data.
     const bool loadLater = !data.isEmpty() && screenshot.isEmpty();
     bool ok = true;
+    // The session first: the run the data starts is written to it.
+    if (!session.isEmpty())
+        ok = (QFileInfo::exists(session) ? window.openSession(session) : window.saveSessionAs(session)) && ok;
     if (loadLater) {
         QObject::connect(
             &window, &MainWindow::datasetLoadFinished, &window,

@@ -77,6 +77,38 @@ void LossHistory::append(const TrainingSnapshot &snapshot)
     m_changes.insert(m_changes.end(), snapshot.changes.begin(), snapshot.changes.end());
 }
 
+TrainingSnapshot LossHistory::points() const
+{
+    TrainingSnapshot out;
+    const size_t tasks = m_series.size() - 1;
+    for (size_t i = 0; i < m_steps.size(); ++i) {
+        StepPoint p;
+        p.step = int64_t(m_steps[i]);
+        p.epoch = m_epochs[i];
+        p.loss = float(m_series[0].loss[i]);
+        for (size_t t = 0; t < tasks; ++t)
+            p.taskLoss.push_back(float(m_series[t + 1].loss[i]));
+        p.learningRate = float(m_lr[i]);
+        p.gradNorm = NAN;
+        out.steps.push_back(std::move(p));
+    }
+    for (size_t i = 0; i < m_evalSteps.size(); ++i) {
+        EvalPoint e;
+        e.step = int64_t(m_evalSteps[i]);
+        e.epoch = m_evalEpochs[i];
+        e.loss = m_series[0].evalLoss[i];
+        for (size_t t = 0; t < tasks; ++t) {
+            e.taskLoss.push_back(m_series[t + 1].evalLoss[i]);
+            e.taskAccuracy.push_back(m_series[t + 1].evalAccuracy[i]);
+        }
+        out.evals.push_back(std::move(e));
+    }
+    out.changes = m_changes;
+    if (!m_steps.empty())
+        out.step = int64_t(m_steps.back());
+    return out;
+}
+
 void LossHistory::smoothFrom(size_t first)
 {
     // Debiased: divide by the weight the zero start still lacks, 1 - beta^(i+1)

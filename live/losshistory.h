@@ -55,6 +55,11 @@ public:
     const std::vector<double> &evalEpochs() const { return m_evalEpochs; }
     const std::vector<SettingChange> &changes() const { return m_changes; }
 
+    // The points held, as one snapshot that append() takes back (the
+    // gradient norm and macro-F1, which the history does not keep, left out:
+    // NaN and empty), for a run written to a session file after the fact.
+    TrainingSnapshot points() const;
+
     // Every series, one row per step (validation columns on evaluation steps,
     // the changes applied before a step in its last column), in UTF-8.
     std::string csv() const;

@@ -4,13 +4,14 @@
 // its history (the curves of its losses, which the plot draws). A Run is what the window shows and the
 // toolbar drives; the Session makes it and owns it.
 //
-// Today a session holds one run, configured again for every new setup (a new
-// dataset, checkpoint or setting), as the window always did; a session that
-// keeps every run (one per Reset or setting, overlaid, saved together) adds
-// Runs instead of configuring the one again, and nothing here assumes there
-// is only one: each run has its own worker thread and its own settings.
+// The session keeps every run: when a new one begins (a new setup, Reset, a
+// new start after the end) the one that trained is kept as a KeptRun (its
+// name, data, settings and curves; its worker goes on with the new one),
+// and the Run takes a new id and name (renumber). The Runs panel lists the
+// kept ones beside it and the plot overlays them.
 #pragma once
 
+#include "data/load.h"
 #include "losshistory.h"
 #include "runplan.h"
 #include "trainingcontroller.h"
@@ -44,6 +45,14 @@ public:
     int id() const { return m_id; }
     QString name() const { return m_name; }
     void setName(const QString &name) { m_name = name; }
+    // The same worker as a new run of the session.
+    void renumber(int id, const QString &name)
+    {
+        m_id = id;
+        m_name = name;
+    }
+    // Whether it has trained since it began (its history holds steps).
+    bool hasTrained() const { return !m_history.steps().empty(); }
 
     // Its worker's controls and results (the only road to the worker).
     TrainingController *controller() const { return m_controller; }
@@ -80,6 +89,22 @@ private:
     RunSettings m_settings;
     LossHistory m_history;
     int m_historyRun = -1;  // the worker's run (TrainingSnapshot::run) the history holds
+};
+
+// A run the session keeps after it ended: what it was and its curves. Its
+// worker is gone (the live Run went on with the next run); the Runs panel
+// lists it, the plot overlays it while it is shown, the session file has it
+// (fileId) once the session has a file.
+struct KeptRun {
+    int id = 0;                 // unique in the session, as Run::id
+    QString name;
+    QString dataset;            // the spec of its data
+    LoadOptions options;        // its CSV column roles
+    ModelConfig model;          // as built (a lesson's depth, a checkpoint's shape)
+    TrainConfig train;          // as asked
+    LossHistory history;
+    bool shown = true;
+    int64_t fileId = 0;         // its row in the session file; 0: not in one
 };
 
 // The tasks' names, in task order, as the views show them.

@@ -6,8 +6,16 @@
 #include "sessionmemory.h"
 #include "threadhandoff.h"
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QLocale>
 #include <QThread>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 namespace attnscope {
 
@@ -22,9 +30,16 @@ bool isCsvFile(const QString &spec)
 } // namespace
 
 Session::Session(QObject *parent)
-    : QObject(parent), m_run(new Run(m_nextRunId, tr("Run %1").arg(m_nextRunId), this))
+    : QObject(parent)
 {
+    // In the body: m_nextRunId is declared after m_run, so the initialiser
+    // list would read it before it is set (the first run had an arbitrary id).
+    m_run = new Run(m_nextRunId, tr("Run %1").arg(m_nextRunId), this);
+    m_recorder = new SessionRecorder(this);
     ++m_nextRunId;
+    m_recorder->follow(m_run);
+    m_recorder->setRecordSource([this]() { return currentRecord(); });
+    connect(m_recorder, &SessionRecorder::failed, this, &Session::failed);
 }
 
 Session::~Session()
@@ -43,6 +58,7 @@ void Session::shutdown()
             thread->wait();
             delete thread;
         }
+    m_recorder->close();  // with the run's last weights, while its worker is there to give them
     m_run->controller()->shutdown();
 }
 
@@ -363,6 +379,7 @@ bool Session::applyBuild(const RunBuildJob &job)
 void Session::configureRun(std::shared_ptr<const TrainingSetup> setup, std::shared_ptr<const Dataset> data,
                            const RunSettings &settings)
 {
+    keepCurrentRun();
     m_run->configure(setup, std::move(data), settings);
     emit runConfigured(m_run, std::move(setup));  // the worker refreshes the probe set from now on
 }
@@ -384,10 +401,196 @@ bool Session::settingsChanged()
 
 void Session::reset()
 {
-    if (m_newRunPending)
+    if (m_newRunPending) {
         newRun();
-    else
+    } else {
+        keepCurrentRun();
         m_run->controller()->reset();
+    }
+}
+
+void Session::start()
+{
+    TrainingController *training = m_run->controller();
+    const TrainingWorker::State state = training->state();
+    if (state == TrainingWorker::State::Stopped || state == TrainingWorker::State::Finished)
+        keepCurrentRun();  // the worker starts again from the initial weights
+    training->start();
+}
+
+// --- Every run.
+
+void Session::keepCurrentRun()
+{
+    if (!m_run->hasTrained())
+        return;
+    auto kept = std::make_unique<KeptRun>();
+    const RunRecord record = currentRecord();
+    kept->id = m_run->id();
+    kept->name = m_run->name();
+    kept->dataset = record.dataset;
+    kept->options = record.options;
+    kept->model = record.model;
+    kept->train = record.train;
+    kept->history = m_run->history();
+    kept->fileId = m_recorder->liveFileId();
+    m_kept.push_back(std::move(kept));
+    m_run->renumber(m_nextRunId, freeRunName(tr("Run %1").arg(m_nextRunId)));
+    ++m_nextRunId;
+    m_recorder->restarted();
+    emit runsChanged();
+}
+
+RunRecord Session::currentRecord() const
+{
+    RunRecord record;
+    const std::shared_ptr<const TrainingSetup> setup = m_run->setup();
+    record.name = m_run->name();
+    record.dataset = setup ? QString::fromStdString(setup->source) : m_dataSpec;
+    if (record.dataset == m_dataSpec)
+        record.options = m_dataOptions;
+    record.valFraction = ValFraction;
+    record.model = setup ? setup->model.config : m_run->settings().model;
+    record.train = m_run->settings().train;
+    record.tasks = m_run->history().tasks();
+    return record;
+}
+
+bool Session::nameInUse(const QString &name, int exceptId) const
+{
+    if (m_run->id() != exceptId && m_run->name() == name)
+        return true;
+    return std::any_of(m_kept.begin(), m_kept.end(),
+                       [&](const auto &run) { return run->id != exceptId && run->name == name; });
+}
+
+QString Session::freeRunName(const QString &wanted) const
+{
+    QString name = wanted;
+    for (int n = 2; nameInUse(name, m_run->id()); ++n)
+        name = QStringLiteral("%1 (%2)").arg(wanted).arg(n);
+    return name;
+}
+
+bool Session::renameRun(int id, const QString &name)
+{
+    const QString trimmed = name.trimmed();
+    if (trimmed.isEmpty() || nameInUse(trimmed, id)) {
+        emit failed(trimmed.isEmpty() ? tr("A run needs a name.") : tr("Another run is named \"%1\".").arg(trimmed));
+        return false;
+    }
+    if (id == m_run->id()) {
+        m_run->setName(trimmed);
+        m_recorder->rename(m_recorder->liveFileId(), trimmed);
+    } else {
+        for (const auto &run : m_kept)
+            if (run->id == id) {
+                run->name = trimmed;
+                m_recorder->rename(run->fileId, trimmed);
+            }
+    }
+    emit runsChanged();
+    return true;
+}
+
+void Session::setRunShown(int id, bool shown)
+{
+    for (const auto &run : m_kept)
+        if (run->id == id && run->shown != shown) {
+            run->shown = shown;
+            m_recorder->setHidden(run->fileId, !shown);
+            emit runsChanged();
+        }
+}
+
+void Session::deleteRun(int id)
+{
+    const auto it = std::find_if(m_kept.begin(), m_kept.end(), [&](const auto &run) { return run->id == id; });
+    if (it == m_kept.end())
+        return;
+    m_recorder->remove((*it)->fileId);
+    m_kept.erase(it);
+    emit runsChanged();
+}
+
+bool Session::hasUnsavedRuns() const
+{
+    if (!m_recorder->isOpen())
+        return m_run->hasTrained() || !m_kept.empty();
+    return std::any_of(m_kept.begin(), m_kept.end(), [](const auto &run) { return run->fileId == 0; });
+}
+
+// --- The session file.
+
+bool Session::openSessionFile(const QString &path)
+{
+    std::vector<std::unique_ptr<KeptRun>> runs;
+    QString error;
+    {
+        SessionFile file;
+        if (!file.open(path, SessionFile::Mode::ReadOnly, &error) || !readKeptRuns(file, m_nextRunId, &runs, &error)) {
+            emit failed(error);
+            return false;
+        }
+    }
+    if (!m_recorder->open(path, &error)) {
+        emit failed(error);
+        return false;
+    }
+    m_nextRunId += int(runs.size());
+    m_kept = std::move(runs);
+    // The current run joins the file: its curves so far, then as it trains.
+    m_run->setName(freeRunName(m_run->name()));
+    if (m_run->hasTrained())
+        m_recorder->adoptLive(currentRecord(), m_run->history());
+    emit runsChanged();
+    emit sessionFileChanged(path);
+    emit status(tr("Opened session %1: %2 runs").arg(path).arg(m_kept.size()), 10000);
+    return true;
+}
+
+bool Session::saveSessionAs(const QString &path)
+{
+    // Into a new file beside the target, renamed over it once whole: a
+    // failure leaves the target as it was.
+    const QFileInfo target(path);
+    const QString temporary = target.dir().filePath(QStringLiteral(".%1.attnscope-new").arg(target.fileName()));
+    QFile::remove(temporary);
+    QString error;
+    int64_t live = m_recorder->liveFileId();  // its row, the same in the copy
+    bool ok = true;
+    if (m_recorder->isOpen()) {
+        ok = m_recorder->copyTo(temporary, &error);
+        m_recorder->close();
+    } else {
+        ok = m_recorder->open(temporary, &error);
+        for (const auto &run : m_kept)
+            if (ok)
+                run->fileId = m_recorder->write(recordOf(*run, ValFraction), run->history);
+        if (ok && m_run->hasTrained())
+            m_recorder->adoptLive(currentRecord(), m_run->history());
+        ok = ok && m_recorder->flush(&error);
+        live = m_recorder->liveFileId();
+        m_recorder->close();
+    }
+    for (const char *log : {"-wal", "-shm"})
+        QFile::remove(path + QLatin1String(log));  // an old log would be read as the new file's
+    if (ok && std::rename(QFile::encodeName(temporary).constData(), QFile::encodeName(path).constData()) != 0) {
+        error = tr("%1: could not be replaced: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+        ok = false;
+    }
+    if (!ok) {
+        QFile::remove(temporary);
+        emit failed(error);
+        return false;
+    }
+    if (!m_recorder->open(path, &error, live)) {
+        emit failed(error);
+        return false;
+    }
+    emit sessionFileChanged(path);
+    emit status(tr("Saved session %1").arg(path), 10000);
+    return true;
 }
 
 // --- Evaluation.

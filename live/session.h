@@ -17,6 +17,7 @@
 #include "data/csvreader.h"
 #include "datasetsummary.h"
 #include "run.h"
+#include "sessionrecorder.h"
 
 #include <QObject>
 #include <QString>
@@ -109,6 +110,33 @@ public:
     // otherwise the same run from its initial weights.
     void reset();
 
+    // Start: trains the current run; after it finished or stopped, a new run
+    // from the initial weights (the one that ended is kept).
+    void start();
+
+    // --- Every run: the current one and the kept ones (earlier runs: a new
+    // setup, Reset or a new start after the end begins a new run and keeps
+    // the one that trained, with its curves).
+    const std::vector<std::unique_ptr<KeptRun>> &keptRuns() const { return m_kept; }
+    // Renames a run (the current one or a kept one); false when another run has the name.
+    bool renameRun(int id, const QString &name);
+    // Whether the plot overlays a kept run.
+    void setRunShown(int id, bool shown);
+    // A kept run goes, from the session file too.
+    void deleteRun(int id);
+
+    // --- The session file (docs/session.md): every run, written while it trains.
+    // Opens one: its runs become the kept runs (the session's earlier ones
+    // go), the current run joins it. False (failed() names the file) when it is
+    // no session of this version; nothing changes then.
+    bool openSessionFile(const QString &path);
+    // Writes the session (every run, and from now on what trains) to path,
+    // replacing a file there whole; the session goes on in path.
+    bool saveSessionAs(const QString &path);
+    QString sessionPath() const { return m_recorder->path(); }
+    // Runs that no session file has (File > Open Session would drop them).
+    bool hasUnsavedRuns() const;
+
     // --- Evaluation of the current run's weights on its validation split.
     EvalResult evaluateNow() const;  // here, now (empty without data)
     // On a thread with a copy of the weights of this step; evaluated() reports.
@@ -148,6 +176,10 @@ signals:
     void status(const QString &text, int timeout);
     // Something the user asked for failed: what and why.
     void failed(const QString &message);
+    // A run was kept, renamed, shown or hidden, or deleted; the current run began anew.
+    void runsChanged();
+    // The session's runs are written to this file from now on.
+    void sessionFileChanged(const QString &path);
 
 private:
     // A run from settings' model, or from the checkpoint when the data fits it.
@@ -161,6 +193,12 @@ private:
     bool applyBuild(const RunBuildJob &job);
     void configureRun(std::shared_ptr<const TrainingSetup> setup, std::shared_ptr<const Dataset> data,
                       const RunSettings &settings);
+    // The current run, when it trained, becomes a kept run; the current one
+    // takes a new id and name.
+    void keepCurrentRun();
+    RunRecord currentRecord() const;
+    QString freeRunName(const QString &wanted) const;
+    bool nameInUse(const QString &name, int exceptId) const;
     // Runs work on a thread of its own, named name, with *slot pointing to it;
     // once it has ended: joined, deleted, *slot null again, then done() on
     // the GUI thread. The destructor waits for the threads still running.
@@ -169,6 +207,8 @@ private:
     std::function<RunSettings()> m_settings;
     Run *m_run = nullptr;
     int m_nextRunId = 1;
+    std::vector<std::unique_ptr<KeptRun>> m_kept;
+    SessionRecorder *m_recorder = nullptr;
 
     std::shared_ptr<const Dataset> m_data;
     QString m_dataSpec;

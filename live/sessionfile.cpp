@@ -855,6 +855,14 @@ bool SessionFile::setLayout(const QString &key, const QByteArray &value)
     return check(q.exec(), q, "writing the window layout");
 }
 
+bool SessionFile::copyTo(const QString &target)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("VACUUM INTO ?"));
+    q.addBindValue(target);
+    return check(q.exec(), q, "copying the session");
+}
+
 // --- Reading.
 
 std::vector<RunRecord> SessionFile::runs()

@@ -138,6 +138,9 @@ public:
     bool putTimeline(int64_t run, const AttentionSnapshot &snapshot);
     bool setProbes(int64_t run, const ProbeSet &probes);
     bool setLayout(const QString &key, const QByteArray &value);
+    // The whole file copied to target (VACUUM INTO: compact, consistent, the
+    // log merged), outside any transaction; target must not exist.
+    bool copyTo(const QString &target);
 
     // Reading. Empty answers and error() set when a query fails (a damaged file).
     std::vector<RunRecord> runs();

@@ -166,6 +166,11 @@ std::shared_ptr<Model> TrainingController::modelCopy() const
     return m_worker ? m_worker->modelCopy() : nullptr;
 }
 
+bool TrainingController::checkpointCopy(std::shared_ptr<Model> *model, TrainerState *state) const
+{
+    return m_worker && m_worker->checkpointCopy(model, state);
+}
+
 void TrainingController::onState(TrainingWorker::State state, const QString &message)
 {
     m_state = state;

@@ -64,6 +64,8 @@ public:
     std::shared_ptr<const TrainingSetup> setup() const { return m_setup; }
     // The weights now (a copy; waits at most for the step in flight).
     std::shared_ptr<Model> modelCopy() const;
+    // The weights and the trainer's state of this step (TrainingWorker::checkpointCopy).
+    bool checkpointCopy(std::shared_ptr<Model> *model, TrainerState *state) const;
     int64_t currentStep() const { return m_step; }
 
 signals:

@@ -99,6 +99,16 @@ std::shared_ptr<Model> TrainingWorker::modelCopy() const
     return std::make_shared<Model>(m_model);
 }
 
+bool TrainingWorker::checkpointCopy(std::shared_ptr<Model> *model, TrainerState *state) const
+{
+    std::lock_guard lock(m_modelMutex);
+    if (!m_trainer)
+        return false;
+    *model = std::make_shared<Model>(m_model);
+    *state = m_trainer->state();
+    return true;
+}
+
 void TrainingWorker::setProbes(const ProbeSet &probes, std::shared_ptr<const TrainingSetup> setup,
                                std::shared_ptr<const Dataset> dataset)
 {

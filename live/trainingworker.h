@@ -108,6 +108,10 @@ public:
 
     // Thread-safe: a copy of the current weights (waits for the step in flight).
     std::shared_ptr<Model> modelCopy() const;
+    // Thread-safe: the weights and the trainer's state between the same two
+    // steps, what a session file keeps to resume the run exactly (false when
+    // there is no run).
+    bool checkpointCopy(std::shared_ptr<Model> *model, TrainerState *state) const;
     State state() const { return m_state.load(); }
 
     // Thread-safe, never waits for a step. The probe set to refresh while

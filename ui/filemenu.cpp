@@ -27,6 +27,25 @@ FileMenu::FileMenu(QWidget *window)
     m_recent = new RecentFiles(addMenu(tr("Open &recent")), this);
     connect(m_recent, &RecentFiles::openRequested, this, &FileMenu::recentChosen);
     addSeparator();
+    // Sessions: every run, its curves and checkpoints, in one file (docs/session.md).
+    const QString sessions = tr("Sessions (*.attnscope);;All files (*)");
+    QAction *openSession = addAction(tr("Open s&ession…"));
+    connect(openSession, &QAction::triggered, this, [this, sessions]() {
+        const QString path = askOpen(tr("Open session"), sessions, QStringLiteral("sessionDir"));
+        if (!path.isEmpty())
+            emit sessionChosen(path);
+    });
+    m_recentSessions = new RecentFiles(addMenu(tr("Open recent sess&ion")), this, QStringLiteral("recentSessions"));
+    connect(m_recentSessions, &RecentFiles::openRequested, this, &FileMenu::sessionChosen);
+    QAction *saveSession = addAction(tr("Save session &as…"));
+    saveSession->setShortcut(QKeySequence::SaveAs);
+    connect(saveSession, &QAction::triggered, this, [this]() {
+        const QString path = askSave(tr("Save session"), tr("Sessions (*.attnscope)"), QStringLiteral("sessionDir"),
+                                     QStringLiteral("session.attnscope"));
+        if (!path.isEmpty())
+            emit saveSessionChosen(path);
+    });
+    addSeparator();
     m_save = addAction(tr("&Save checkpoint…"));
     m_save->setShortcut(QKeySequence::Save);
     connect(m_save, &QAction::triggered, this, [this]() {

@@ -1,5 +1,6 @@
-// File: Open dataset, Open checkpoint, Open recent, Save checkpoint, Export
-// curves and plot, Quit. Each entry asks for its file (starting in the folder
+// File: Open dataset, Open checkpoint, Open recent, Open session, Open
+// recent session, Save session as, Save checkpoint, Export curves and plot,
+// Quit. Each entry asks for its file (starting in the folder
 // of the last one of its kind, kept in QSettings) and says which was chosen;
 // the window does the rest.
 #pragma once
@@ -24,6 +25,7 @@ public:
     QAction *exportCurvesAction() const { return m_exportCurves; }
     QAction *exportPlotAction() const { return m_exportPlot; }
     RecentFiles *recent() const { return m_recent; }
+    RecentFiles *recentSessions() const { return m_recentSessions; }
 
     // Open dataset…: asks for the file (also for the Dataset panel's Open…).
     void askDataset();
@@ -34,6 +36,9 @@ signals:
     // Open recent: a dataset or a checkpoint.
     void recentChosen(const QString &path);
     void saveChosen(const QString &path);
+    // Open session, Open recent session; Save session as.
+    void sessionChosen(const QString &path);
+    void saveSessionChosen(const QString &path);
     void exportCurvesChosen(const QString &path);
     void exportPlotChosen(const QString &path);
 
@@ -42,7 +47,7 @@ private:
     QString askOpen(const QString &title, const QString &filter, const QString &key);
     QString askSave(const QString &title, const QString &filter, const QString &key, const QString &name);
 
-    RecentFiles *m_recent = nullptr;
+    RecentFiles *m_recent = nullptr, *m_recentSessions = nullptr;
     QAction *m_save = nullptr, *m_exportCurves = nullptr, *m_exportPlot = nullptr;
 };
 

@@ -137,7 +137,8 @@ void LossGraphs::fill(const LossHistory &history, const std::vector<double> &key
                       const std::vector<double> &evalKeys, const Span &span)
 {
     for (Slot &slot : m_slots)
-        fillSlot(slot, history.series(slot.series), keys, evalKeys, span);
+        if (slot.series >= 0 && slot.series < history.seriesCount())
+            fillSlot(slot, history.series(slot.series), keys, evalKeys, span);
 }
 
 void LossGraphs::fillSlot(Slot &slot, const LossHistory::Series &series, const std::vector<double> &keys,

@@ -45,7 +45,7 @@ public:
     void build(QCustomPlot *plot, QCPAxisRect *loss, QCPAxisRect *accuracy, int count);
     int slotCount() const { return int(m_slots.size()); }
     QCPGraph *graph(Curve curve, int slot) const;
-    // The series a slot draws: 0 the total, 1 + t task t.
+    // The series a slot draws: 0 the total, 1 + t task t; -1 none (fill() leaves it).
     int series(int slot) const { return m_slots[size_t(slot)].series; }
     void setSeries(int slot, int series) { m_slots[size_t(slot)].series = series; }
     int slotOf(int series) const;  // -1: not drawn

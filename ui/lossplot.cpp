@@ -208,7 +208,8 @@ void LossPlot::buildGraphs()
     m_plot->setAutoAddPlottableToLegend(false);
     m_plot->clearGraphs();
     m_plot->legend->clearItems();
-    m_moreEntry = m_validationKey = nullptr;
+    m_moreEntry = m_validationKey = m_shownKey = nullptr;
+    m_overlays.clear();  // their graphs went with the others
     const int tasks = int(m_history->tasks().size());
     m_graphs.build(m_plot, m_lossRect, m_accRect, 1 + std::min(tasks, MaxNamedTasks));
     QCPAxis *x = m_lossRect->axis(QCPAxis::atBottom), *y = m_lossRect->axis(QCPAxis::atLeft);
@@ -226,7 +227,106 @@ void LossPlot::buildGraphs()
         m_validationKey->addToLegend();
     }
     m_firstTask = 0;
+    buildOverlays();
     bindSeries();
+}
+
+void LossPlot::setOverlays(const std::vector<Overlay> &overlays, const QString &shownName)
+{
+    for (OverlayGraphs &o : m_overlays) {
+        for (int slot = 0; slot < o.graphs.slotCount(); ++slot)
+            for (Curve curve : {Curve::Raw, Curve::RawLow, Curve::Smoothed, Curve::ValidationLoss, Curve::ValidationAccuracy})
+                if (QCPGraph *graph = o.graphs.graph(curve, slot))
+                    m_plot->removeGraph(graph);
+        m_plot->removeGraph(o.key);
+    }
+    m_overlays.clear();
+    if (m_shownKey)
+        m_plot->removeGraph(std::exchange(m_shownKey, nullptr));
+    m_overlayRuns = overlays;
+    m_shownName = shownName;
+    for (const Overlay &o : m_overlayRuns)
+        if (o.history && o.history->smoothing() != m_smoothing)
+            o.history->setSmoothing(m_smoothing);
+    buildOverlays();
+    bindSeries();
+}
+
+Qt::PenStyle LossPlot::overlayStyle(int overlay)
+{
+    static const Qt::PenStyle styles[] = {Qt::DotLine, Qt::DashDotLine, Qt::DashLine, Qt::DashDotDotLine};
+    return styles[overlay % 4];
+}
+
+QCPGraph *LossPlot::overlayGraph(int overlay, int series) const
+{
+    if (overlay < 0 || overlay >= int(m_overlays.size()))
+        return nullptr;
+    const int slot = m_graphs.slotOf(series);
+    const LossGraphs &g = m_overlays[size_t(overlay)].graphs;
+    return slot >= 0 && slot < g.slotCount() && g.series(slot) >= 0 ? g.graph(Curve::Smoothed, slot) : nullptr;
+}
+
+// The overlays' graphs, as many slots as the shown run's; the legend names
+// each run after the shown one.
+void LossPlot::buildOverlays()
+{
+    if (m_overlayRuns.empty())
+        return;
+    QCPAxis *x = m_lossRect->axis(QCPAxis::atBottom), *y = m_lossRect->axis(QCPAxis::atLeft);
+    m_shownKey = m_plot->addGraph(x, y);
+    m_shownKey->setName(elidedName(m_shownName));
+    m_shownKey->addToLegend();
+    m_overlays.resize(m_overlayRuns.size());
+    for (size_t i = 0; i < m_overlays.size(); ++i) {
+        OverlayGraphs &o = m_overlays[i];
+        o.run = m_overlayRuns[i];
+        o.graphs.build(m_plot, m_lossRect, m_accRect, m_graphs.slotCount());
+        for (int slot = 0; slot < o.graphs.slotCount(); ++slot)
+            o.graphs.graph(Curve::Smoothed, slot)->removeFromLegend();
+        o.key = m_plot->addGraph(x, y);
+        o.key->setName(elidedName(o.run.name));
+        o.key->addToLegend();
+    }
+}
+
+// Each overlay slot draws the series of the shown run's slot with the same
+// task name (the total is the total), only what the shown run draws.
+void LossPlot::bindOverlaySeries()
+{
+    for (OverlayGraphs &o : m_overlays) {
+        const QStringList &tasks = o.run.history->tasks();
+        for (int slot = 0; slot < o.graphs.slotCount(); ++slot) {
+            const int s = m_graphs.series(slot);
+            const int mapped = s == 0 ? 0 : int(tasks.indexOf(m_history->tasks()[s - 1])) + 1;
+            o.graphs.setSeries(slot, mapped > 0 || s == 0 ? mapped : -1);
+            o.graphs.setVisible(slot, m_visible[size_t(s)] && o.graphs.series(slot) >= 0);
+            // The smoothed loss and the accuracy; the raw band and the validation loss would bury the shown run.
+            for (Curve curve : {Curve::Raw, Curve::RawLow, Curve::ValidationLoss})
+                o.graphs.graph(curve, slot)->setVisible(false);
+        }
+    }
+}
+
+void LossPlot::styleOverlays(const QColor &text, const QColor &base)
+{
+    if (m_shownKey)
+        m_shownKey->setPen(QPen(text, 2));
+    for (size_t i = 0; i < m_overlays.size(); ++i) {
+        OverlayGraphs &o = m_overlays[i];
+        const Qt::PenStyle style = overlayStyle(int(i));
+        o.key->setPen(QPen(text, 2, style));
+        for (int slot = 0; slot < o.graphs.slotCount(); ++slot) {
+            const int s = m_graphs.series(slot);
+            const QColor color = s == 0 ? totalColor(palette()) : taskColor(s - 1);
+            o.graphs.style(slot, color, base);
+            o.graphs.graph(Curve::Smoothed, slot)->setPen(QPen(color, 2.0, style));
+            if (QCPGraph *acc = o.graphs.graph(Curve::ValidationAccuracy, slot)) {
+                acc->setPen(QPen(color, 1.5, style));
+                acc->setScatterStyle(QCPScatterStyle::ssNone);
+            }
+        }
+    }
 }
 
 void LossPlot::bindSeries()
@@ -238,6 +338,7 @@ void LossPlot::bindSeries()
         m_graphs.graph(Curve::Smoothed, slot)->setName(elidedName(seriesName(s)));
         m_graphs.setVisible(slot, m_visible[size_t(s)]);
     }
+    bindOverlaySeries();
     if (m_moreEntry) {
         const int named = namedTaskCount();
         const int next = m_firstTask + named < tasks ? std::min(m_firstTask + named, tasks - named) : 0;
@@ -303,6 +404,7 @@ void LossPlot::applyPalette()
         scatter.setBrush(base);
         m_validationKey->setScatterStyle(scatter);
     }
+    styleOverlays(text, base);
     for (Marker &m : m_markers) {
         m.line->setPen(QPen(text, 1, Qt::DashDotLine));
         m.label->setColor(text);
@@ -387,6 +489,8 @@ void LossPlot::setSmoothing(double beta)
         return;
     m_smoothing = beta;
     m_history->setSmoothing(beta);
+    for (const Overlay &o : m_overlayRuns)
+        o.history->setSmoothing(beta);
     const QSignalBlocker block(m_smoothSlider);
     m_smoothSlider->setValue(int(std::lround(beta * 100)));
     m_smoothLabel->setText(QString::number(beta, 'f', 2));
@@ -435,6 +539,7 @@ void LossPlot::setSeriesVisible(int series, bool visible)
     m_visible[size_t(series)] = visible;
     if (const int slot = m_graphs.slotOf(series); slot >= 0) {
         m_graphs.setVisible(slot, visible);
+        bindOverlaySeries();
         applyPalette();  // greys its legend entry out, or back
     }
     scheduleRedraw();
@@ -532,6 +637,12 @@ void LossPlot::draw()
     m_graphs.styleValidation(span.evalTo - span.evalFrom > 120);
     // Only the series the legend names are drawn.
     m_graphs.fill(*m_history, keys(), evalKeys(), span);
+    for (OverlayGraphs &o : m_overlays) {
+        const LossHistory &h = *o.run.history;
+        const bool epochs = m_xAxis == XAxis::Epoch;
+        const std::vector<double> &k = epochs ? h.epochs() : h.steps(), &ek = epochs ? h.evalEpochs() : h.evalSteps();
+        o.graphs.fill(h, k, ek, LossGraphs::span(k, ek, range.lower, range.upper, m_columnsDrawn));
+    }
     fitYRange();
     m_plot->replot();
 }
@@ -541,7 +652,12 @@ void LossPlot::fitXRange()
     if (!m_follow)
         return;
     const std::vector<double> &k = keys();
-    const double hi = k.empty() ? 1.0 : std::max(k.back(), k.front() + 1e-9);
+    double hi = k.empty() ? 1.0 : std::max(k.back(), k.front() + 1e-9);
+    for (const Overlay &o : m_overlayRuns) {
+        const std::vector<double> &ok = m_xAxis == XAxis::Epoch ? o.history->epochs() : o.history->steps();
+        if (!ok.empty())
+            hi = std::max(hi, ok.back());
+    }
     m_lossRect->axis(QCPAxis::atBottom)->setRange(0.0, hi * 1.02);
 }
 
@@ -553,8 +669,14 @@ void LossPlot::fitYRange()
     for (int slot = 0; slot < m_graphs.slotCount(); ++slot) {
         if (!m_visible[size_t(m_graphs.series(slot))])
             continue;
+        std::vector<QCPGraph *> drawn;
         for (Curve curve : {Curve::Raw, Curve::RawLow, Curve::ValidationLoss})
-            for (const QCPGraphData &point : *m_graphs.graph(curve, slot)->data())
+            drawn.push_back(m_graphs.graph(curve, slot));
+        for (const OverlayGraphs &o : m_overlays)
+            if (o.graphs.series(slot) >= 0)
+                drawn.push_back(o.graphs.graph(Curve::Smoothed, slot));
+        for (QCPGraph *graph : drawn)
+            for (const QCPGraphData &point : *graph->data())
                 if (std::isfinite(point.value) && (!m_log || point.value > 0)) {
                     lo = std::min(lo, point.value);
                     hi = std::max(hi, point.value);

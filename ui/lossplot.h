@@ -66,6 +66,22 @@ public:
     void clear();
     void append(const TrainingSnapshot &snapshot);
 
+    // Earlier runs drawn over the shown one (the session's kept runs): each
+    // task in its colour, each run in a line style of its own (overlayStyle),
+    // its smoothed loss and validation accuracy; the legend names the runs,
+    // the shown one (solid) first. A task an earlier run does not have is
+    // not drawn for it. The histories are not owned: set the overlays again
+    // before one goes. Their smoothing follows the slider.
+    struct Overlay {
+        QString name;
+        LossHistory *history = nullptr;
+    };
+    void setOverlays(const std::vector<Overlay> &overlays, const QString &shownName);
+    int overlayCount() const { return int(m_overlays.size()); }
+    // The smoothed loss of overlay i's series (nullptr: not drawn), for tests.
+    QCPGraph *overlayGraph(int overlay, int series) const;
+    static Qt::PenStyle overlayStyle(int overlay);
+
     // 0 = raw, up to 0.999.
     void setSmoothing(double beta);
     double smoothing() const { return m_smoothing; }
@@ -144,6 +160,9 @@ private:
     void buildControls();
     void setFollow(bool follow);
     void buildGraphs();
+    void buildOverlays();
+    void bindOverlaySeries();
+    void styleOverlays(const QColor &text, const QColor &base);
     // Puts the series from m_firstTask on in the graphs and the legend.
     void bindSeries();
     QString seriesName(int series) const;
@@ -177,6 +196,15 @@ private:
     std::vector<bool> m_visible;           // per series
     QCPGraph *m_moreEntry = nullptr;       // the legend's "N more tasks" (no data)
     QCPGraph *m_validationKey = nullptr;   // the legend's "validation (dashed)" (no data)
+    struct OverlayGraphs {
+        Overlay run;
+        LossGraphs graphs;                 // its slots draw the series of m_graphs' slots, by task name
+        QCPGraph *key = nullptr;           // its legend entry (no data)
+    };
+    std::vector<Overlay> m_overlayRuns;
+    std::vector<OverlayGraphs> m_overlays;
+    QString m_shownName;
+    QCPGraph *m_shownKey = nullptr;        // the shown run's legend entry while there are overlays
     int m_firstTask = 0;
     std::vector<Marker> m_markers;         // one per change of the history
 

@@ -14,6 +14,7 @@
 #include "tasknames.h"
 #include "pausekey.h"
 #include "recentfiles.h"
+#include "runspanel.h"
 #include "setupdock.h"
 #include "thememenu.h"
 #include "trainingpanel.h"
@@ -133,6 +134,8 @@ void MainWindow::createPanels()
     m_attentionFeed = new AttentionFeed(training(), m_attention, this);
     setCentralWidget(m_views);
     connect(m_curves, &LossPlot::optionsChanged, this, [this]() { writeSettings(); });
+    m_runs = new RunsDock(m_session, m_curves, this);
+    addDockWidget(Qt::BottomDockWidgetArea, m_runs);
 }
 
 void MainWindow::createActions()
@@ -141,7 +144,7 @@ void MainWindow::createActions()
     addToolBar(m_toolbar);
     connect(m_toolbar->startAction(), &QAction::triggered, this, [this]() {
         if (m_controls.start && m_confirm->mayStartAgain(training()->state(), m_last.step))
-            training()->start();
+            m_session->start();  // after the end, a new run (the one that ended is kept)
     });
     connect(m_toolbar->pauseAction(), &QAction::triggered, this, &MainWindow::togglePause);
     connect(m_toolbar->stepAction(), &QAction::triggered, this, [this]() {
@@ -174,6 +177,24 @@ void MainWindow::createMenus()
     connect(m_file, &FileMenu::saveChosen, this, &MainWindow::saveCheckpoint);
     connect(m_file, &FileMenu::exportCurvesChosen, this, &MainWindow::exportCurves);
     connect(m_file, &FileMenu::exportPlotChosen, this, &MainWindow::exportPlot);
+    connect(m_file, &FileMenu::sessionChosen, this, [this](const QString &path) {
+        if (!m_session->hasUnsavedRuns()) {
+            openSession(path);
+            return;
+        }
+        // The session's runs that no file has would go: ask first (Save session as keeps them).
+        auto *box = new QMessageBox(QMessageBox::Question, tr("Open session?"),
+                                    tr("Opening %1 drops this session's runs that are not saved in a session file "
+                                       "(File > Save session as keeps them). Open it?").arg(QFileInfo(path).fileName()),
+                                    QMessageBox::Open | QMessageBox::Cancel, this);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        connect(box, &QMessageBox::finished, this, [this, path](int result) {
+            if (result == QMessageBox::Open)
+                openSession(path);
+        });
+        box->open();
+    });
+    connect(m_file, &FileMenu::saveSessionChosen, this, &MainWindow::saveSessionAs);
 
     QMenu *train = menuBar()->addMenu(tr("&Training"));
     for (QAction *action : {startAction(), pauseAction(), stepAction(), stopAction(), resetAction()})
@@ -289,8 +310,32 @@ void MainWindow::openFile(const QString &path)
 {
     if (path.endsWith(QLatin1String(".safetensors")))
         openCheckpoint(path);
+    else if (path.endsWith(QLatin1String(".attnscope")))
+        openSession(path);
     else
         openDatasetAsync(path);
+}
+
+namespace {
+
+// A file that opened or was written joins its recent files.
+bool remembered(bool ok, RecentFiles *recent, const QString &path)
+{
+    if (ok)
+        recent->add(QFileInfo(path).absoluteFilePath());
+    return ok;
+}
+
+} // namespace
+
+bool MainWindow::openSession(const QString &path)
+{
+    return remembered(m_session->openSessionFile(path), m_file->recentSessions(), path);
+}
+
+bool MainWindow::saveSessionAs(const QString &path)
+{
+    return remembered(m_session->saveSessionAs(path), m_file->recentSessions(), path);
 }
 
 // The session's news, shown: the Dataset panel follows its loads, the Model
@@ -324,6 +369,9 @@ void MainWindow::connectSession()
     connect(m_session, &Session::status, this, &MainWindow::showStatus);
     connect(m_session, &Session::evaluated, this, &MainWindow::showEvaluation);
     connect(m_session, &Session::failed, this, &MainWindow::showError);
+    connect(m_session, &Session::sessionFileChanged, this, [this](const QString &path) {
+        setWindowTitle(tr("%1 — AttnScope").arg(QFileInfo(path).fileName()));
+    });
 }
 
 void MainWindow::connectDatasetLoads()
@@ -365,6 +413,7 @@ void MainWindow::onRunConfigured(Run *run, std::shared_ptr<const TrainingSetup> 
 {
     if (setup)
         m_curves->setHistory(&run->history());  // named for the setup's tasks
+    m_runs->refresh();  // the overlays by the new tasks
     m_status->clear();
     m_attentionFeed->setRun(setup, run->data());  // the worker refreshes the probe set from now on
 }
@@ -435,10 +484,7 @@ void MainWindow::updateControls()
 
 bool MainWindow::saveCheckpoint(const QString &path)
 {
-    if (!m_session->saveCheckpoint(path))
-        return false;
-    m_file->recent()->add(QFileInfo(path).absoluteFilePath());
-    return true;
+    return remembered(m_session->saveCheckpoint(path), m_file->recent(), path);
 }
 
 bool MainWindow::exportCurves(const QString &path)

@@ -35,6 +35,7 @@ class ElidedLabel;
 class FileMenu;
 class LossPlot;
 class ModelPanel;
+class RunsDock;
 class SetupDock;
 class TrainingPanel;
 class TrainingStatus;
@@ -66,6 +67,10 @@ public:
     static constexpr size_t AsyncSetupSamples = Session::AsyncSetupSamples;
     bool isPreparingRun() const { return m_session->isPreparingRun(); }
     bool openCheckpoint(const QString &path) { return m_session->openCheckpoint(path); }
+    // File > Open session, Save session as (Session::openSessionFile, saveSessionAs; recent sessions).
+    bool openSession(const QString &path);
+    bool saveSessionAs(const QString &path);
+    RunsDock *runs() const { return m_runs; }
     bool saveCheckpoint(const QString &path);
     bool exportCurves(const QString &path);
     bool exportPlot(const QString &path);
@@ -169,6 +174,7 @@ private:
     ModelPanel *m_modelPanel = nullptr;
     TrainingPanel *m_trainingPanel = nullptr;
     LossPlot *m_curves = nullptr;
+    RunsDock *m_runs = nullptr;
     AttentionPanel *m_attention = nullptr;
     AttentionFeed *m_attentionFeed = nullptr;  // the run's live attention to m_attention
     QTabWidget *m_views = nullptr;

@@ -8,8 +8,8 @@
 
 namespace attnscope {
 
-RecentFiles::RecentFiles(QMenu *menu, QObject *parent)
-    : QObject(parent), m_menu(menu)
+RecentFiles::RecentFiles(QMenu *menu, QObject *parent, const QString &key)
+    : QObject(parent), m_menu(menu), m_key(key)
 {
     updateMenu();
 }
@@ -17,19 +17,19 @@ RecentFiles::RecentFiles(QMenu *menu, QObject *parent)
 void RecentFiles::add(const QString &path)
 {
     QSettings settings;
-    QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
+    QStringList recent = settings.value(m_key).toStringList();
     recent.removeAll(path);
     recent.prepend(path);
     while (recent.size() > MaxFiles)
         recent.removeLast();
-    settings.setValue(QStringLiteral("recentFiles"), recent);
+    settings.setValue(m_key, recent);
     updateMenu();
 }
 
 void RecentFiles::updateMenu()
 {
     m_menu->clear();
-    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    const QStringList recent = QSettings().value(m_key).toStringList();
     for (const QString &path : recent) {
         QAction *action = m_menu->addAction(QFileInfo(path).fileName());
         action->setToolTip(path);

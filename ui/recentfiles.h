@@ -1,5 +1,6 @@
 // File > Open recent: the datasets and checkpoints opened last, newest first,
-// kept in QSettings ("recentFiles") for the next start.
+// kept in QSettings ("recentFiles") for the next start; File > Open recent
+// session the same for session files ("recentSessions").
 #pragma once
 
 #include <QObject>
@@ -14,7 +15,7 @@ class RecentFiles : public QObject {
 
 public:
     // Fills `menu` (and keeps it filled); the menu stays its owner's.
-    explicit RecentFiles(QMenu *menu, QObject *parent = nullptr);
+    explicit RecentFiles(QMenu *menu, QObject *parent = nullptr, const QString &key = QStringLiteral("recentFiles"));
 
     // path (absolute) becomes the newest; at most MaxFiles are kept.
     void add(const QString &path);
@@ -27,6 +28,7 @@ private:
     void updateMenu();
 
     QMenu *m_menu;
+    QString m_key;  // the QSettings entry
 };
 
 } // namespace attnscope

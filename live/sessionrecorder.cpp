@@ -1,0 +1,254 @@
+#include "sessionrecorder.h"
+
+#include <algorithm>
+
+namespace attnscope {
+
+SessionRecorder::SessionRecorder(QObject *parent)
+    : QObject(parent)
+{
+    // The writer's thread reports here, and the window hears it on its own.
+    m_writer.setErrorHandler([this](const QString &message) {
+        QMetaObject::invokeMethod(this, [this, message]() {
+            if (!std::exchange(m_reported, true))
+                emit failed(message);
+        }, Qt::QueuedConnection);
+    });
+}
+
+SessionRecorder::~SessionRecorder()
+{
+    close();
+}
+
+bool SessionRecorder::open(const QString &path, QString *error, int64_t liveFileId)
+{
+    close();
+    m_reported = false;
+    if (!m_writer.open(path, error))
+        return false;
+    m_live = liveFileId;
+    return true;
+}
+
+void SessionRecorder::close()
+{
+    if (!m_writer.isOpen())
+        return;
+    // The live run's last weights go with it, so that it can be resumed.
+    if (m_live && m_run && m_run->controller()->state() != TrainingWorker::State::Empty)
+        checkpoint(QStringLiteral("last"));
+    m_writer.close();
+    m_live = 0;
+}
+
+void SessionRecorder::follow(Run *run)
+{
+    m_run = run;
+    TrainingController *c = run->controller();
+    connect(c, &TrainingController::snapshot, this, &SessionRecorder::onSnapshot);
+    connect(c, &TrainingController::stateChanged, this, &SessionRecorder::onState);
+    connect(c, &TrainingController::problem, this, [this](const QString &message) {
+        event(QStringLiteral("problem"), message);
+    });
+}
+
+void SessionRecorder::restarted()
+{
+    m_ended = m_live;
+    m_endedRun = m_workerRun;
+    m_live = 0;
+    m_lastKept = 0;
+}
+
+QString SessionRecorder::freeName(const QString &wanted)
+{
+    QStringList names;
+    m_writer.call([&](SessionFile &file) {
+        for (const RunRecord &r : file.runs())
+            names << r.name;
+        return file.error().isEmpty();
+    });
+    QString name = wanted;
+    for (int n = 2; names.contains(name); ++n)
+        name = QStringLiteral("%1 (%2)").arg(wanted).arg(n);
+    return name;
+}
+
+int64_t SessionRecorder::write(RunRecord record, const LossHistory &history)
+{
+    if (!isOpen())
+        return 0;
+    record.name = freeName(record.name);
+    const int64_t id = m_writer.addRun(&record);
+    if (id > 0)
+        m_writer.appendSnapshot(id, history.points());
+    return id;
+}
+
+void SessionRecorder::adoptLive(const RunRecord &record, const LossHistory &history)
+{
+    m_live = write(record, history);
+    m_lastKept = history.steps().empty() ? 0 : int64_t(history.steps().back());
+}
+
+void SessionRecorder::onSnapshot(const TrainingSnapshot &snapshot)
+{
+    if (!isOpen())
+        return;
+    if (snapshot.run == m_endedRun) {
+        // Points of the run that ended, on their way when the next began.
+        if (m_ended)
+            m_writer.appendSnapshot(m_ended, snapshot);
+        return;
+    }
+    m_workerRun = snapshot.run;
+    if (!m_live) {
+        if (snapshot.steps.empty() || !m_source)
+            return;
+        // Its first steps: its row now (the run's record as it is at this step).
+        RunRecord record = m_source();
+        record.name = freeName(record.name);
+        m_live = m_writer.addRun(&record);
+        if (!m_live)
+            return;
+        m_writer.appendEvent(m_live, {0, 0.0, QStringLiteral("start"), QString()});
+    }
+    m_writer.appendSnapshot(m_live, snapshot);
+    const int64_t every = std::max(MinKeepEvery, (snapshot.totalSteps + 19) / 20);
+    if (snapshot.step / every > m_lastKept / every) {
+        checkpoint(QStringLiteral("kept"));
+        m_lastKept = snapshot.step;
+    }
+}
+
+void SessionRecorder::onState(TrainingWorker::State state, const QString &message)
+{
+    if (!isOpen() || !m_live)
+        return;
+    switch (state) {
+    case TrainingWorker::State::Running:
+        event(QStringLiteral("resume"), QString());
+        return;
+    case TrainingWorker::State::Paused:
+        // A pause the user did not ask for says why: the loss diverged.
+        event(message.isEmpty() ? QStringLiteral("pause") : QStringLiteral("diverged"), message);
+        break;
+    case TrainingWorker::State::Stopped:
+        event(QStringLiteral("stop"), message);
+        break;
+    case TrainingWorker::State::Finished:
+        event(QStringLiteral("finished"), message);
+        break;
+    default:
+        return;
+    }
+    checkpoint(QStringLiteral("last"));
+}
+
+void SessionRecorder::event(const QString &kind, const QString &what)
+{
+    if (!isOpen() || !m_live || !m_run)
+        return;
+    m_writer.appendEvent(m_live, {m_run->controller()->currentStep(), 0.0, kind, what});
+}
+
+void SessionRecorder::checkpoint(const QString &kind)
+{
+    std::shared_ptr<Model> model;
+    TrainerState state;
+    if (!m_live || !m_run || !m_run->controller()->checkpointCopy(&model, &state) || state.step == 0)
+        return;
+    m_writer.putCheckpoint(m_live, std::move(model), std::move(state), kind);
+}
+
+void SessionRecorder::rename(int64_t fileId, const QString &name)
+{
+    if (isOpen() && fileId)
+        m_writer.post([fileId, name](SessionFile &file) { return file.renameRun(fileId, name); });
+}
+
+void SessionRecorder::setHidden(int64_t fileId, bool hidden)
+{
+    if (isOpen() && fileId)
+        m_writer.post([fileId, hidden](SessionFile &file) { return file.setRunHidden(fileId, hidden); });
+}
+
+void SessionRecorder::remove(int64_t fileId)
+{
+    if (isOpen() && fileId)
+        m_writer.post([fileId](SessionFile &file) { return file.deleteRun(fileId); });
+}
+
+bool SessionRecorder::flush(QString *error)
+{
+    if (!isOpen())
+        return true;
+    if (m_writer.flush())
+        return true;
+    *error = m_writer.error();
+    return false;
+}
+
+bool SessionRecorder::copyTo(const QString &target, QString *error)
+{
+    if (!flush(error))
+        return false;
+    // VACUUM runs outside a transaction: the writer's is committed first and
+    // a new one begun after, as its loop expects.
+    const bool ok = m_writer.call([&](SessionFile &file) {
+        const bool copied = file.commit() && file.copyTo(target);
+        file.begin();
+        return copied;
+    });
+    if (!ok)
+        *error = m_writer.error();
+    return ok;
+}
+
+bool readKeptRuns(SessionFile &file, int firstId, std::vector<std::unique_ptr<KeptRun>> *runs, QString *error)
+{
+    std::vector<std::unique_ptr<KeptRun>> out;
+    for (const RunRecord &r : file.runs()) {
+        auto run = std::make_unique<KeptRun>();
+        run->id = firstId++;
+        run->name = r.name;
+        run->dataset = r.dataset;
+        run->options = r.options;
+        run->model = r.model;
+        run->train = r.train;
+        run->shown = !r.hidden;
+        run->fileId = r.id;
+        run->history.setTasks(r.tasks);
+        TrainingSnapshot points;
+        points.steps = file.steps(r.id);
+        points.evals = file.evals(r.id);
+        for (const RunEvent &e : file.events(r.id))
+            if (e.kind == QLatin1String("setting"))
+                points.changes.push_back({e.step, e.epoch, e.what});
+        run->history.append(points);
+        out.push_back(std::move(run));
+    }
+    if (!file.error().isEmpty()) {
+        *error = file.error();
+        return false;
+    }
+    *runs = std::move(out);
+    return true;
+}
+
+RunRecord recordOf(const KeptRun &run, double valFraction)
+{
+    RunRecord record;
+    record.name = run.name;
+    record.dataset = run.dataset;
+    record.options = run.options;
+    record.valFraction = valFraction;
+    record.model = run.model;
+    record.train = run.train;
+    record.tasks = run.history.tasks();
+    record.hidden = !run.shown;
+    return record;
+}
+
+} // namespace attnscope

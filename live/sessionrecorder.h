@@ -1,0 +1,99 @@
+// The window's side of a session file: records the live run while it
+// trains (its points as its snapshots arrive, its events, a kept checkpoint
+// every keepEvery steps and the last one at every pause, stop and end) and
+// what the user does to the kept runs (rename, hide, delete), through a
+// SessionWriter, so that nothing waits for the disk on the GUI thread. The
+// live run gets its row when its first steps arrive: a run that never
+// trained is not written.
+//
+//   Run::controller() --- snapshot, stateChanged, problem ---> SessionRecorder --- post ---> SessionWriter (thread)
+//
+// readKeptRuns() reads a session file's runs back as kept runs (their
+// records and curves), for File > Open Session.
+#pragma once
+
+#include "run.h"
+#include "sessionwriter.h"
+
+#include <QObject>
+#include <QString>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace attnscope {
+
+class SessionRecorder : public QObject {
+    Q_OBJECT
+
+public:
+    explicit SessionRecorder(QObject *parent = nullptr);
+    ~SessionRecorder() override;  // close()
+
+    // Opens (or creates) the file the runs are written to; false and *error
+    // (naming it) when it is no session of this version. liveFileId: the
+    // live run's row in it already (a copy of the file it was written to).
+    bool open(const QString &path, QString *error, int64_t liveFileId = 0);
+    // Commits what was posted and closes the file.
+    void close();
+    bool isOpen() const { return m_writer.isOpen(); }
+    QString path() const { return m_writer.path(); }
+
+    // What the live run is, for its row (asked when its first steps arrive).
+    void setRecordSource(std::function<RunRecord()> source) { m_source = std::move(source); }
+    // Follows the live run's controller (once: the Run stays, its runs change).
+    void follow(Run *run);
+    // The live run began anew (a new setup, Reset, a new start): its next
+    // steps go to a new row.
+    void restarted();
+    int64_t liveFileId() const { return m_live; }
+    // The live run's row: its history written at once (a session file opened
+    // or saved while it trains) and its next points appended to it.
+    void adoptLive(const RunRecord &record, const LossHistory &history);
+
+    // A whole run at once, its history's points (a run that ended before the
+    // session had its file); its row's id, 0 when it failed (failed() says why).
+    int64_t write(RunRecord record, const LossHistory &history);
+    void rename(int64_t fileId, const QString &name);
+    void setHidden(int64_t fileId, bool hidden);
+    void remove(int64_t fileId);
+    // Commits everything; false and *error when a write failed since the last flush.
+    bool flush(QString *error);
+    // A copy of the whole file at target (SQLite's VACUUM INTO; target must not exist).
+    bool copyTo(const QString &target, QString *error);
+
+    // A kept checkpoint every max(MinKeepEvery, total / 20) steps (the file thins them to 20).
+    static constexpr int64_t MinKeepEvery = 100;
+
+signals:
+    // A write failed (the first of a series): what and why, naming the file.
+    void failed(const QString &message);
+
+private:
+    void onSnapshot(const TrainingSnapshot &snapshot);
+    void onState(TrainingWorker::State state, const QString &message);
+    void event(const QString &kind, const QString &what);
+    void checkpoint(const QString &kind);
+    // A name no run of the file has: `wanted`, or "wanted (2)", ...
+    QString freeName(const QString &wanted);
+
+    SessionWriter m_writer;
+    std::function<RunRecord()> m_source;
+    Run *m_run = nullptr;
+    int64_t m_live = 0;        // the live run's row; 0: none yet
+    int m_workerRun = -1;      // the worker's run (TrainingSnapshot::run) of m_live
+    int64_t m_ended = 0;       // the row of the run that ended last, and its worker's run
+    int m_endedRun = -1;
+    int64_t m_lastKept = 0;    // the step of its last kept checkpoint
+    bool m_reported = false;   // failed() said the first failure since open
+};
+
+// A session file's runs as kept runs (records and curves; ids from
+// firstId on), or false and *error naming the file.
+bool readKeptRuns(SessionFile &file, int firstId, std::vector<std::unique_ptr<KeptRun>> *runs, QString *error);
+
+// The record of a kept run, for its row.
+RunRecord recordOf(const KeptRun &run, double valFraction);
+
+} // namespace attnscope

@@ -1,0 +1,269 @@
+// The session keeps every run (attnscope_live alone, no widget): Reset, a
+// changed setting and a new start after the end begin a new run and keep
+// the one that trained, with its curves; the kept runs are renamed, hidden
+// and deleted; a session file records them while they train, Save Session
+// As writes the runs trained before it, and Open Session brings a file's
+// runs back (a file that is no session is refused and changes nothing).
+#include "../wholefile.h"
+#include "session.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace attnscope;
+using State = TrainingWorker::State;
+
+namespace {
+
+RunSettings smallSettings(float lr = 0.003f)
+{
+    RunSettings s;
+    s.model.dim = 16;
+    s.model.heads = 2;
+    s.model.ffn = 32;
+    s.model.maxLen = 32;
+    s.model.layers = 0;
+    s.train.batchSize = 16;
+    s.train.epochs = 2;
+    s.train.optimizer.lr = lr;
+    return s;
+}
+
+// Steps the current run `count` times and waits for it to pause after each.
+bool step(Session &session, int count)
+{
+    TrainingController *c = session.currentRun()->controller();
+    for (int i = 0; i < count; ++i) {
+        const int64_t before = c->currentStep();
+        QSignalSpy paused(c, &TrainingController::stateChanged);
+        c->step();
+        if (!QTest::qWaitFor([&] { return c->currentStep() == before + 1 && c->state() == State::Paused; }, 10000))
+            return false;
+    }
+    // Its history has the points (they arrive before the state).
+    return QTest::qWaitFor([&] { return int64_t(session.currentRun()->history().steps().size()) == c->currentStep(); }, 10000);
+}
+
+// Reset, then waits until the worker is back at step 0 with an empty history.
+bool reset(Session &session)
+{
+    session.reset();
+    const Run *run = session.currentRun();
+    return QTest::qWaitFor([&] { return run->controller()->currentStep() == 0 && run->history().steps().empty(); }, 10000);
+}
+
+std::vector<int64_t> fileSteps(const QString &path, const QString &run)
+{
+    SessionFile file;
+    QString error;
+    if (!file.open(path, SessionFile::Mode::ReadOnly, &error))
+        return {};
+    const std::optional<RunRecord> r = file.run(run);
+    std::vector<int64_t> steps;
+    if (r)
+        for (const StepPoint &p : file.steps(r->id))
+            steps.push_back(p.step);
+    return steps;
+}
+
+QStringList fileRuns(const QString &path)
+{
+    SessionFile file;
+    QString error;
+    QStringList names;
+    if (file.open(path, SessionFile::Mode::ReadOnly, &error))
+        for (const RunRecord &r : file.runs())
+            names << r.name + (r.hidden ? QStringLiteral(" (hidden)") : QString());
+    return names;
+}
+
+} // namespace
+
+class TestSessionRuns : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString path(const QString &name) const { return m_dir.filePath(name); }
+
+private slots:
+    void initTestCase() { QVERIFY(m_dir.isValid()); }
+
+    // Reset, a new setting and a start after the end each keep the run that trained.
+    void keepsEveryRun()
+    {
+        Session session;
+        RunSettings settings = smallSettings();
+        session.setSettingsSource([&] { return settings; });
+        QSignalSpy changed(&session, &Session::runsChanged);
+        QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QVERIFY(session.keptRuns().empty());  // nothing trained: nothing kept
+        const QString first = session.currentRun()->name();
+        QVERIFY(step(session, 3));
+
+        QVERIFY(reset(session));
+        QCOMPARE(session.keptRuns().size(), size_t(1));
+        const KeptRun &kept = *session.keptRuns()[0];
+        QCOMPARE(kept.name, first);
+        QCOMPARE(kept.history.steps().size(), size_t(3));
+        QCOMPARE(kept.dataset, QStringLiteral("builtin:reviews?n=200"));
+        QCOMPARE(kept.model.layers, 0);
+        QCOMPARE(kept.model.dim, 16);
+        QVERIFY(session.currentRun()->name() != first);
+        QVERIFY(session.currentRun()->id() != kept.id);
+
+        // A setting that needs a new run, after training: asked, then taken by newRun.
+        QVERIFY(step(session, 2));
+        settings = smallSettings(0.01f);
+        QVERIFY(session.settingsChanged());
+        QVERIFY(session.newRun());
+        QCOMPARE(session.keptRuns().size(), size_t(2));
+        QCOMPARE(session.keptRuns()[1]->history.steps().size(), size_t(2));
+        QCOMPARE(session.keptRuns()[1]->train.optimizer.lr, 0.003f);
+
+        // Untrained, nothing is kept again.
+        QTRY_VERIFY(session.currentRun()->controller()->state() == State::Ready);
+        QVERIFY(reset(session));
+        QCOMPARE(session.keptRuns().size(), size_t(2));
+
+        // After a stop, Start trains a new run and keeps the stopped one.
+        QVERIFY(step(session, 1));
+        TrainingController *c = session.currentRun()->controller();
+        c->stop();
+        QTRY_COMPARE(c->state(), State::Stopped);
+        session.start();
+        QCOMPARE(session.keptRuns().size(), size_t(3));
+        QTRY_COMPARE(c->state(), State::Finished);  // 2 epochs of 10 steps
+        QCOMPARE(session.currentRun()->history().steps().size(), size_t(20));
+        QVERIFY(changed.count() >= 3);
+
+        // Names are unique; rename, hide and delete.
+        QVERIFY(!session.renameRun(session.keptRuns()[0]->id, session.keptRuns()[1]->name));
+        QVERIFY(session.renameRun(session.keptRuns()[0]->id, QStringLiteral("baseline")));
+        QCOMPARE(session.keptRuns()[0]->name, QStringLiteral("baseline"));
+        session.setRunShown(session.keptRuns()[1]->id, false);
+        QVERIFY(!session.keptRuns()[1]->shown);
+        session.deleteRun(session.keptRuns()[2]->id);
+        QCOMPARE(session.keptRuns().size(), size_t(2));
+        session.shutdown();
+    }
+
+    // Save Session As writes the runs trained before it; then the file
+    // follows: new steps, a new run, a rename, a hidden and a deleted run.
+    void recordsIntoTheFile()
+    {
+        const QString file = path(QStringLiteral("window.attnscope"));
+        Session session;
+        session.setSettingsSource([] { return smallSettings(); });
+        QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QVERIFY(step(session, 3));
+        QVERIFY(reset(session));
+        QVERIFY(step(session, 2));
+        QVERIFY(session.hasUnsavedRuns());
+        QVERIFY2(session.saveSessionAs(file), qPrintable(session.sessionPath()));
+        QCOMPARE(session.sessionPath(), file);
+        QVERIFY(!session.hasUnsavedRuns());
+        const QString kept = session.keptRuns()[0]->name, live = session.currentRun()->name();
+        QCOMPARE(fileRuns(file), (QStringList{kept, live}));
+        QCOMPARE(fileSteps(file, kept), (std::vector<int64_t>{1, 2, 3}));
+
+        // Training goes on into the file, committed within half a second.
+        QVERIFY(step(session, 2));
+        QTRY_COMPARE(fileSteps(file, live), (std::vector<int64_t>{1, 2, 3, 4}));
+        // A new run gets its row with its first steps.
+        QVERIFY(reset(session));
+        const QString third = session.currentRun()->name();
+        QVERIFY(step(session, 1));
+        QTRY_COMPARE(fileSteps(file, third), (std::vector<int64_t>{1}));
+        QVERIFY(session.renameRun(session.keptRuns()[0]->id, QStringLiteral("renamed")));
+        session.setRunShown(session.keptRuns()[1]->id, false);
+        QTRY_COMPARE(fileRuns(file), (QStringList{QStringLiteral("renamed"), live + QStringLiteral(" (hidden)"), third}));
+        session.deleteRun(session.keptRuns()[0]->id);
+        QTRY_COMPARE(fileRuns(file), (QStringList{live + QStringLiteral(" (hidden)"), third}));
+
+        // The pause left the last checkpoint with the trainer's state: the run can resume.
+        {
+            SessionFile f;
+            QString error;
+            QVERIFY2(f.open(file, SessionFile::Mode::ReadOnly, &error), qPrintable(error));
+            const std::optional<CheckpointRecord> c = f.latestCheckpoint(f.run(third)->id);
+            QVERIFY(c);
+            QCOMPARE(c->step, int64_t(1));
+            QCOMPARE(c->trainer.step, int64_t(1));
+            QVERIFY(!c->trainer.optimizer.m.empty());
+        }
+
+        // Save As again (the session has a file): a copy, where it goes on.
+        const QString copy = path(QStringLiteral("copy.attnscope"));
+        QVERIFY(spit(copy, QByteArray("an old file in the way")));
+        QVERIFY(session.saveSessionAs(copy));
+        QCOMPARE(fileRuns(copy), fileRuns(file));
+        QVERIFY(step(session, 1));
+        QTRY_COMPARE(fileSteps(copy, third), (std::vector<int64_t>{1, 2}));
+        QCOMPARE(fileSteps(file, third), (std::vector<int64_t>{1}));
+        session.shutdown();
+    }
+
+    // Open Session: the file's runs become the kept runs, with their curves;
+    // the current run joins the file. A file that is no session changes nothing.
+    void opensAFile()
+    {
+        const QString file = path(QStringLiteral("cli.attnscope"));
+        {
+            SessionWriter writer;
+            QString error;
+            QVERIFY2(writer.open(file, &error), qPrintable(error));
+            for (const char *name : {"task", "shared"}) {
+                RunRecord r;
+                r.name = QString::fromLatin1(name);
+                r.dataset = QStringLiteral("builtin:reviews?n=200");
+                r.tasks = {QStringLiteral("sentiment"), QStringLiteral("topic"), QStringLiteral("urgency")};
+                r.hidden = r.name == QLatin1String("shared");
+                writer.addRun(&r);
+                TrainingSnapshot s;
+                for (int64_t i = 1; i <= 30; ++i)
+                    s.steps.push_back({i, double(i) / 10, 1.0f / float(i), {0.1f, 0.2f, 0.3f}, 0.003f, 1.0f});
+                s.evals.push_back({10, 1.0, 0.5, {0.1, 0.2, 0.3}, {0.9, 0.8, 0.7}, {}});
+                s.changes.push_back({5, 0.5, QStringLiteral("lr 0.001")});
+                writer.appendSnapshot(r.id, s);
+            }
+            QVERIFY(writer.flush());
+        }
+        Session session;
+        session.setSettingsSource([] { return smallSettings(); });
+        QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QVERIFY(step(session, 2));
+
+        const QString notes = path(QStringLiteral("notes.attnscope"));
+        QVERIFY(spit(notes, QByteArray("not a session")));
+        QSignalSpy failed(&session, &Session::failed);
+        QVERIFY(!session.openSessionFile(notes));
+        QCOMPARE(failed.count(), 1);
+        QVERIFY2(failed[0][0].toString().startsWith(notes + QStringLiteral(": is not an SQLite database")),
+                 qPrintable(failed[0][0].toString()));
+        QVERIFY(session.sessionPath().isEmpty());
+        QVERIFY(session.keptRuns().empty());
+        QCOMPARE(slurp(notes), QByteArray("not a session"));
+
+        QVERIFY(session.openSessionFile(file));
+        QCOMPARE(session.keptRuns().size(), size_t(2));
+        const KeptRun &task = *session.keptRuns()[0];
+        QCOMPARE(task.name, QStringLiteral("task"));
+        QCOMPARE(task.history.steps().size(), size_t(30));
+        QCOMPARE(task.history.evalSteps(), std::vector<double>{10});
+        QCOMPARE(task.history.changes().size(), size_t(1));
+        QCOMPARE(task.history.tasks().size(), qsizetype(3));
+        QVERIFY(task.shown);
+        QVERIFY(!session.keptRuns()[1]->shown);
+        // The current run joined the file with its two steps, and goes on there.
+        const QString live = session.currentRun()->name();
+        QTRY_COMPARE(fileSteps(file, live), (std::vector<int64_t>{1, 2}));
+        QVERIFY(step(session, 1));
+        QTRY_COMPARE(fileSteps(file, live), (std::vector<int64_t>{1, 2, 3}));
+        session.shutdown();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSessionRuns)
+#include "test_sessionruns.moc"

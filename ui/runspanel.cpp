@@ -1,0 +1,246 @@
+#include "runspanel.h"
+
+#include "lossplot.h"
+#include "session.h"
+#include "tasknames.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QPushButton>
+#include <QShortcut>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+#include <climits>
+#include <cmath>
+
+namespace attnscope {
+
+namespace {
+
+constexpr int IdRole = Qt::UserRole;
+constexpr int SortRole = Qt::UserRole + 1;
+
+// Sorts by each cell's number where it has one (SortRole), else by its text.
+class RunItem : public QTreeWidgetItem {
+public:
+    using QTreeWidgetItem::QTreeWidgetItem;
+    bool operator<(const QTreeWidgetItem &other) const override
+    {
+        const int column = treeWidget() ? treeWidget()->sortColumn() : 0;
+        const QVariant a = data(column, SortRole), b = other.data(column, SortRole);
+        if (a.isValid() && b.isValid())
+            return a.toDouble() < b.toDouble();
+        return text(column).localeAwareCompare(other.text(column)) < 0;
+    }
+};
+
+// A number in a cell, sorted as a number; "–" (sorted last) when there is none.
+void setNumber(QTreeWidgetItem *item, int column, double value, const QString &text)
+{
+    const bool known = std::isfinite(value);
+    item->setText(column, known ? text : QStringLiteral("–"));
+    item->setData(column, SortRole, known ? value : HUGE_VAL);
+    item->setTextAlignment(column, Qt::AlignRight | Qt::AlignVCenter);
+}
+
+// Each task's accuracy at evaluation `e` of the history: "topic 0.99, mood 0.81",
+// and their mean for sorting.
+void setAccuracies(QTreeWidgetItem *item, int column, const LossHistory &history, int e)
+{
+    if (e < 0) {
+        setNumber(item, column, NAN, {});
+        return;
+    }
+    QStringList parts;
+    double sum = 0;
+    int count = 0;
+    for (int t = 0; t < int(history.tasks().size()); ++t) {
+        const double a = history.series(1 + t).evalAccuracy[size_t(e)];
+        if (!std::isfinite(a))
+            continue;
+        parts << QStringLiteral("%1 %2").arg(elidedName(history.tasks()[t], 16), QString::number(a, 'f', 3));
+        sum += a;
+        ++count;
+    }
+    const QString text = parts.join(QStringLiteral(", "));
+    setNumber(item, column, count ? sum / count : NAN, text);
+    item->setTextAlignment(column, Qt::AlignLeft | Qt::AlignVCenter);
+    item->setToolTip(column, text);
+}
+
+} // namespace
+
+RunsDock::RunsDock(Session *session, LossPlot *plot, QWidget *parent)
+    : QDockWidget(tr("Runs"), parent), m_session(session), m_plot(plot)
+{
+    setObjectName(QStringLiteral("runsDock"));
+    m_table = new QTreeWidget;
+    m_table->setObjectName(QStringLiteral("runs"));
+    m_table->setRootIsDecorated(false);
+    m_table->setUniformRowHeights(true);
+    m_table->setAlternatingRowColors(true);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
+    m_table->setHeaderLabels({tr("Run"), tr("Dataset"), tr("Mode"), tr("Layers"), tr("LR"), tr("µ"), tr("Seed"),
+                              tr("Steps"), tr("Best val. loss"), tr("Last val. loss"), tr("Best accuracy"),
+                              tr("Last accuracy")});
+    m_table->headerItem()->setToolTip(Name, tr("Checked: drawn on the plot (the current run, in bold, always is)"));
+    m_table->headerItem()->setToolTip(BestAccuracy, tr("Each task's validation accuracy at the evaluation of the "
+                                                       "lowest validation loss (sorted by their mean)"));
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(Name, Qt::AscendingOrder);
+    m_table->header()->setStretchLastSection(true);
+    // Four runs in view at least (the header, four rows and a scroll bar); the plot keeps the rest.
+    m_table->setMinimumHeight(m_table->fontMetrics().height() * 7);
+    connect(m_table, &QTreeWidget::itemChanged, this, &RunsDock::onItemChanged);
+
+    m_delete = new QPushButton(tr("Delete run"));
+    m_delete->setToolTip(tr("Deletes the selected earlier run, from the session file too (Delete)"));
+    connect(m_delete, &QPushButton::clicked, this, &RunsDock::deleteSelected);
+    auto *deleteKey = new QShortcut(QKeySequence::Delete, m_table, nullptr, nullptr, Qt::WidgetShortcut);
+    connect(deleteKey, &QShortcut::activated, this, &RunsDock::deleteSelected);
+    connect(m_table, &QTreeWidget::itemSelectionChanged, this, [this]() {
+        const QList<QTreeWidgetItem *> selected = m_table->selectedItems();
+        m_delete->setEnabled(!selected.isEmpty() && selected.first()->data(Name, IdRole).toInt() != m_session->currentRun()->id());
+    });
+    m_delete->setEnabled(false);
+
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(new QLabel(tr("Earlier runs are drawn dotted, dash-dotted, … over the current one.")), 1);
+    buttons->addWidget(m_delete);
+    auto *content = new QWidget;
+    auto *layout = new QVBoxLayout(content);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(m_table, 1);
+    layout->addLayout(buttons);
+    setWidget(content);
+
+    m_currentTimer.setSingleShot(true);
+    m_currentTimer.setInterval(250);
+    connect(&m_currentTimer, &QTimer::timeout, this, &RunsDock::refresh);
+    connect(m_session, &Session::runsChanged, this, &RunsDock::refresh);
+    // At most every 250 ms while it trains (a restart on every snapshot would never fire).
+    const auto soon = [this]() {
+        if (!m_currentTimer.isActive())
+            m_currentTimer.start();
+    };
+    Run *run = m_session->currentRun();
+    connect(run, &Run::historyAppended, this, soon);
+    connect(run, &Run::historyCleared, this, soon);
+    refresh();
+}
+
+QTreeWidgetItem *RunsDock::row(int id) const
+{
+    for (int i = 0; i < m_table->topLevelItemCount(); ++i)
+        if (m_table->topLevelItem(i)->data(Name, IdRole).toInt() == id)
+            return m_table->topLevelItem(i);
+    return nullptr;
+}
+
+void RunsDock::refresh()
+{
+    m_filling = true;
+    const int selected = m_table->currentItem() ? m_table->currentItem()->data(Name, IdRole).toInt() : -1;
+    m_table->setSortingEnabled(false);  // rows stay where they are filled
+    m_table->clear();
+    for (const auto &kept : m_session->keptRuns())
+        fillRow(new RunItem(m_table), kept->id, kept->name, kept->dataset, kept->model, kept->train, kept->history,
+                false, kept->shown);
+    const Run *run = m_session->currentRun();
+    if (run->setup() || run->hasTrained() || !m_session->keptRuns().empty()) {
+        const std::shared_ptr<const TrainingSetup> setup = run->setup();
+        fillRow(new RunItem(m_table), run->id(), run->name(),
+                setup ? QString::fromStdString(setup->source) : m_session->dataSpec(),
+                setup ? setup->model.config : run->settings().model, run->settings().train, run->history(), true, true);
+    }
+    m_table->setSortingEnabled(true);
+    if (QTreeWidgetItem *item = row(selected))
+        m_table->setCurrentItem(item);
+    for (int c = 0; c < ColumnCount - 1; ++c)
+        m_table->resizeColumnToContents(c);
+    m_filling = false;
+    updateOverlays();
+}
+
+void RunsDock::fillRow(QTreeWidgetItem *item, int id, const QString &name, const QString &dataset,
+                       const ModelConfig &model, const TrainConfig &train, const LossHistory &history, bool current,
+                       bool shown)
+{
+    item->setData(Name, IdRole, id);
+    item->setText(Name, name);
+    item->setData(Name, SortRole, current ? INT_MAX : id);  // the order they began in, the current one last
+    item->setFlags(item->flags() | Qt::ItemIsEditable | Qt::ItemIsUserCheckable);
+    item->setCheckState(Name, shown ? Qt::Checked : Qt::Unchecked);
+    if (current) {
+        item->setFlags(item->flags() & ~Qt::ItemIsUserCheckable);
+        QFont bold = item->font(Name);
+        bold.setBold(true);
+        for (int c = 0; c < ColumnCount; ++c)
+            item->setFont(c, bold);
+        item->setToolTip(Name, tr("The current run: the one that trains"));
+    }
+    item->setText(Dataset, elidedName(dataset, 32));
+    item->setToolTip(Dataset, dataset);
+    item->setText(Mode, QString::fromLatin1(toString(model.mode)));
+    setNumber(item, Layers, model.layers, QString::number(model.layers));
+    setNumber(item, LearningRate, train.optimizer.lr, QString::number(double(train.optimizer.lr), 'g', 3));
+    setNumber(item, Mu, train.rationaleWeight, QString::number(double(train.rationaleWeight), 'g', 3));
+    setNumber(item, Seed, double(train.seed), QString::number(train.seed));
+    const std::vector<double> &steps = history.steps();
+    setNumber(item, Steps, steps.empty() ? 0.0 : steps.back(), QString::number(steps.empty() ? 0 : qint64(steps.back())));
+    // The best evaluation: the lowest validation loss (the first of equals).
+    const std::vector<double> &loss = history.seriesCount() ? history.series(0).evalLoss : std::vector<double>();
+    int best = -1;
+    for (int e = 0; e < int(loss.size()); ++e)
+        if (std::isfinite(loss[size_t(e)]) && (best < 0 || loss[size_t(e)] < loss[size_t(best)]))
+            best = e;
+    const int last = int(loss.size()) - 1;
+    setNumber(item, BestLoss, best >= 0 ? loss[size_t(best)] : NAN, best >= 0 ? QString::number(loss[size_t(best)], 'f', 4) : QString());
+    setNumber(item, LastLoss, last >= 0 ? loss[size_t(last)] : NAN, last >= 0 ? QString::number(loss[size_t(last)], 'f', 4) : QString());
+    setAccuracies(item, BestAccuracy, history, best);
+    setAccuracies(item, LastAccuracy, history, last);
+}
+
+// The kept runs that are shown, over the current one, in the order they began.
+void RunsDock::updateOverlays()
+{
+    std::vector<LossPlot::Overlay> overlays;
+    for (const auto &kept : m_session->keptRuns())
+        if (kept->shown)
+            overlays.push_back({kept->name, &kept->history});
+    m_plot->setOverlays(overlays, m_session->currentRun()->name());
+}
+
+void RunsDock::onItemChanged(QTreeWidgetItem *item, int column)
+{
+    if (m_filling || column != Name)
+        return;
+    const int id = item->data(Name, IdRole).toInt();
+    const QString name = item->text(Name);
+    // Either may have changed; the session says runsChanged, which fills the table again.
+    QMetaObject::invokeMethod(this, [this, id, name, shown = item->checkState(Name) == Qt::Checked]() {
+        const auto &kept = m_session->keptRuns();
+        const auto it = std::find_if(kept.begin(), kept.end(), [&](const auto &run) { return run->id == id; });
+        const QString old = it != kept.end() ? (*it)->name : m_session->currentRun()->name();
+        if (name != old && !m_session->renameRun(id, name))
+            refresh();  // refused: the old name again
+        if (it != kept.end())
+            m_session->setRunShown(id, shown);
+    }, Qt::QueuedConnection);
+}
+
+void RunsDock::deleteSelected()
+{
+    const QList<QTreeWidgetItem *> selected = m_table->selectedItems();
+    if (selected.isEmpty())
+        return;
+    const int id = selected.first()->data(Name, IdRole).toInt();
+    if (id != m_session->currentRun()->id())
+        m_session->deleteRun(id);
+}
+
+} // namespace attnscope
