@@ -1,6 +1,6 @@
 // attnscope: the desktop application.
 //   attnscope [--session FILE] [--data SPEC] [--checkpoint CKPT] [--start] [--speed N] [--theme system|light|dark]
-//             [--zoom PERCENT] [--tab curves|attention] [--screenshot FILE.png [--after-steps N]]
+//             [--zoom PERCENT] [--tab curves|attention|runs] [--screenshot FILE.png [--after-steps N]]
 // --start trains at once (for a classroom); --screenshot renders the window
 // into a PNG once it is shown (or once N steps have trained) and quits, for
 // the documentation (scripts/screenshot.sh) and for looking at the window
@@ -64,7 +64,7 @@ int main(int argc, char **argv)
 
     ArgParser parser("attnscope",
                      "[--session FILE] [--data SPEC] [--checkpoint CKPT] [--start] [--speed N] [--theme NAME] [--zoom PERCENT] "
-                     "[--tab attention] "
+                     "[--tab attention|runs] "
                      "[--screenshot FILE.png [--after-steps N]]",
                      "AttnScope trains a small multi-task attention model and shows its attention live.");
     parser.addOption("data", "SPEC", "dataset to open: a CSV, TSV or JSONL file or " + builtinSpecHelp());
@@ -78,7 +78,7 @@ int main(int argc, char **argv)
                      "a choice)", "the last chosen");
     parser.addOption("screenshot", "FILE", "save a PNG of the window, then quit");
     parser.addOption("after-steps", "N", "with --screenshot: wait until N steps have trained (implies --start)", "0");
-    parser.addOption("tab", "NAME", "the view to show first: curves or attention", "curves");
+    parser.addOption("tab", "NAME", "the view to show first: curves, attention or runs", "curves");
     parser.addOption("speed", "N", "at most N training steps a second, for this run only (0: full speed)",
                      "the last chosen; full speed with --screenshot");
     std::vector<std::string> args;

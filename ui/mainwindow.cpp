@@ -134,8 +134,8 @@ void MainWindow::createPanels()
     m_attentionFeed = new AttentionFeed(training(), m_attention, this);
     setCentralWidget(m_views);
     connect(m_curves, &LossPlot::optionsChanged, this, [this]() { writeSettings(); });
-    m_runs = new RunsDock(m_session, m_curves, this);
-    addDockWidget(Qt::BottomDockWidgetArea, m_runs);
+    m_runs = new RunsPanel(m_session, m_curves);
+    m_views->addTab(m_runs, tr("Runs"));
 }
 
 void MainWindow::createActions()

@@ -35,7 +35,7 @@ class ElidedLabel;
 class FileMenu;
 class LossPlot;
 class ModelPanel;
-class RunsDock;
+class RunsPanel;
 class SetupDock;
 class TrainingPanel;
 class TrainingStatus;
@@ -70,7 +70,7 @@ public:
     // File > Open session, Save session as (Session::openSessionFile, saveSessionAs; recent sessions).
     bool openSession(const QString &path);
     bool saveSessionAs(const QString &path);
-    RunsDock *runs() const { return m_runs; }
+    RunsPanel *runs() const { return m_runs; }
     bool saveCheckpoint(const QString &path);
     bool exportCurves(const QString &path);
     bool exportPlot(const QString &path);
@@ -174,7 +174,7 @@ private:
     ModelPanel *m_modelPanel = nullptr;
     TrainingPanel *m_trainingPanel = nullptr;
     LossPlot *m_curves = nullptr;
-    RunsDock *m_runs = nullptr;
+    RunsPanel *m_runs = nullptr;  // the Runs tab
     AttentionPanel *m_attention = nullptr;
     AttentionFeed *m_attentionFeed = nullptr;  // the run's live attention to m_attention
     QTabWidget *m_views = nullptr;

@@ -7,7 +7,6 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeyEvent>
-#include <QLabel>
 #include <QPushButton>
 #include <QShortcut>
 #include <QTreeWidget>
@@ -73,10 +72,10 @@ void setAccuracies(QTreeWidgetItem *item, int column, const LossHistory &history
 
 } // namespace
 
-RunsDock::RunsDock(Session *session, LossPlot *plot, QWidget *parent)
-    : QDockWidget(tr("Runs"), parent), m_session(session), m_plot(plot)
+RunsPanel::RunsPanel(Session *session, LossPlot *plot, QWidget *parent)
+    : QWidget(parent), m_session(session), m_plot(plot)
 {
-    setObjectName(QStringLiteral("runsDock"));
+    setObjectName(QStringLiteral("runsPanel"));
     m_table = new QTreeWidget;
     m_table->setObjectName(QStringLiteral("runs"));
     m_table->setRootIsDecorated(false);
@@ -93,15 +92,15 @@ RunsDock::RunsDock(Session *session, LossPlot *plot, QWidget *parent)
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(Name, Qt::AscendingOrder);
     m_table->header()->setStretchLastSection(true);
-    // Four runs in view at least (the header, four rows and a scroll bar); the plot keeps the rest.
-    m_table->setMinimumHeight(m_table->fontMetrics().height() * 7);
-    connect(m_table, &QTreeWidget::itemChanged, this, &RunsDock::onItemChanged);
+    m_table->setToolTip(tr("Earlier runs are drawn dotted, dash-dotted, dashed, … over the current one; "
+                           "uncheck a run to hide it, double-click its name to rename it"));
+    connect(m_table, &QTreeWidget::itemChanged, this, &RunsPanel::onItemChanged);
 
     m_delete = new QPushButton(tr("Delete run"));
     m_delete->setToolTip(tr("Deletes the selected earlier run, from the session file too (Delete)"));
-    connect(m_delete, &QPushButton::clicked, this, &RunsDock::deleteSelected);
+    connect(m_delete, &QPushButton::clicked, this, &RunsPanel::deleteSelected);
     auto *deleteKey = new QShortcut(QKeySequence::Delete, m_table, nullptr, nullptr, Qt::WidgetShortcut);
-    connect(deleteKey, &QShortcut::activated, this, &RunsDock::deleteSelected);
+    connect(deleteKey, &QShortcut::activated, this, &RunsPanel::deleteSelected);
     connect(m_table, &QTreeWidget::itemSelectionChanged, this, [this]() {
         const QList<QTreeWidgetItem *> selected = m_table->selectedItems();
         m_delete->setEnabled(!selected.isEmpty() && selected.first()->data(Name, IdRole).toInt() != m_session->currentRun()->id());
@@ -109,19 +108,17 @@ RunsDock::RunsDock(Session *session, LossPlot *plot, QWidget *parent)
     m_delete->setEnabled(false);
 
     auto *buttons = new QHBoxLayout;
-    buttons->addWidget(new QLabel(tr("Earlier runs are drawn dotted, dash-dotted, … over the current one.")), 1);
+    buttons->addStretch(1);
     buttons->addWidget(m_delete);
-    auto *content = new QWidget;
-    auto *layout = new QVBoxLayout(content);
-    layout->setContentsMargins(4, 4, 4, 4);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
     layout->addWidget(m_table, 1);
     layout->addLayout(buttons);
-    setWidget(content);
 
     m_currentTimer.setSingleShot(true);
     m_currentTimer.setInterval(250);
-    connect(&m_currentTimer, &QTimer::timeout, this, &RunsDock::refresh);
-    connect(m_session, &Session::runsChanged, this, &RunsDock::refresh);
+    connect(&m_currentTimer, &QTimer::timeout, this, &RunsPanel::refresh);
+    connect(m_session, &Session::runsChanged, this, &RunsPanel::refresh);
     // At most every 250 ms while it trains (a restart on every snapshot would never fire).
     const auto soon = [this]() {
         if (!m_currentTimer.isActive())
@@ -133,7 +130,7 @@ RunsDock::RunsDock(Session *session, LossPlot *plot, QWidget *parent)
     refresh();
 }
 
-QTreeWidgetItem *RunsDock::row(int id) const
+QTreeWidgetItem *RunsPanel::row(int id) const
 {
     for (int i = 0; i < m_table->topLevelItemCount(); ++i)
         if (m_table->topLevelItem(i)->data(Name, IdRole).toInt() == id)
@@ -141,7 +138,7 @@ QTreeWidgetItem *RunsDock::row(int id) const
     return nullptr;
 }
 
-void RunsDock::refresh()
+void RunsPanel::refresh()
 {
     m_filling = true;
     const int selected = m_table->currentItem() ? m_table->currentItem()->data(Name, IdRole).toInt() : -1;
@@ -166,7 +163,7 @@ void RunsDock::refresh()
     updateOverlays();
 }
 
-void RunsDock::fillRow(QTreeWidgetItem *item, int id, const QString &name, const QString &dataset,
+void RunsPanel::fillRow(QTreeWidgetItem *item, int id, const QString &name, const QString &dataset,
                        const ModelConfig &model, const TrainConfig &train, const LossHistory &history, bool current,
                        bool shown)
 {
@@ -206,7 +203,7 @@ void RunsDock::fillRow(QTreeWidgetItem *item, int id, const QString &name, const
 }
 
 // The kept runs that are shown, over the current one, in the order they began.
-void RunsDock::updateOverlays()
+void RunsPanel::updateOverlays()
 {
     std::vector<LossPlot::Overlay> overlays;
     for (const auto &kept : m_session->keptRuns())
@@ -215,7 +212,7 @@ void RunsDock::updateOverlays()
     m_plot->setOverlays(overlays, m_session->currentRun()->name());
 }
 
-void RunsDock::onItemChanged(QTreeWidgetItem *item, int column)
+void RunsPanel::onItemChanged(QTreeWidgetItem *item, int column)
 {
     if (m_filling || column != Name)
         return;
@@ -233,7 +230,7 @@ void RunsDock::onItemChanged(QTreeWidgetItem *item, int column)
     }, Qt::QueuedConnection);
 }
 
-void RunsDock::deleteSelected()
+void RunsPanel::deleteSelected()
 {
     const QList<QTreeWidgetItem *> selected = m_table->selectedItems();
     if (selected.isEmpty())

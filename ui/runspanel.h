@@ -1,4 +1,4 @@
-// The Runs dock: every run of the session, one row each, what it was (name,
+// The Runs tab (after Curves and Attention): every run of the session, one row each, what it was (name,
 // dataset, attention mode, layers, learning rate, mu, seed) and what it
 // reached (steps, best and last validation loss, best and last accuracy:
 // each task's in the cell, their mean for sorting), sortable by any column.
@@ -10,7 +10,7 @@
 
 #include "run.h"
 
-#include <QDockWidget>
+#include <QWidget>
 #include <QTimer>
 
 class QPushButton;
@@ -22,14 +22,14 @@ namespace attnscope {
 class LossPlot;
 class Session;
 
-class RunsDock : public QDockWidget {
+class RunsPanel : public QWidget {
     Q_OBJECT
 
 public:
     enum Column { Name, Dataset, Mode, Layers, LearningRate, Mu, Seed, Steps, BestLoss, LastLoss, BestAccuracy,
                   LastAccuracy, ColumnCount };
 
-    RunsDock(Session *session, LossPlot *plot, QWidget *parent = nullptr);
+    RunsPanel(Session *session, LossPlot *plot, QWidget *parent = nullptr);
 
     QTreeWidget *table() const { return m_table; }
     // The row of a run (by Run::id / KeptRun::id), nullptr when none.

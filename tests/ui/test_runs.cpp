@@ -1,4 +1,4 @@
-// The window keeps every run: the Runs dock lists them (the current one in
+// The window keeps every run: the Runs tab lists them (the current one in
 // bold) with their settings and figures, sorts by a column, renames, hides
 // and deletes; the plot draws the shown earlier runs over the current one
 // in line styles of their own, with a legend entry each; File > Open
@@ -38,7 +38,7 @@ QStringList names(const QTreeWidget *table)
 {
     QStringList out;
     for (int i = 0; i < table->topLevelItemCount(); ++i)
-        out << table->topLevelItem(i)->text(RunsDock::Name);
+        out << table->topLevelItem(i)->text(RunsPanel::Name);
     return out;
 }
 
@@ -82,25 +82,25 @@ private slots:
         QTRY_COMPARE(table->topLevelItemCount(), 2);
         QTRY_VERIFY(window.training()->currentStep() == 0 && window.training()->state() == State::Ready);
         QVERIFY(step(window, 5));
-        QTRY_VERIFY(table->topLevelItem(1)->text(RunsDock::Steps) == QLatin1String("5"));
+        QTRY_VERIFY(table->topLevelItem(1)->text(RunsPanel::Steps) == QLatin1String("5"));
 
         // Sorted by the order they began in: the kept run, then the current one (bold).
         QCOMPARE(names(table), (QStringList{first, window.session()->currentRun()->name()}));
         QTreeWidgetItem *kept = table->topLevelItem(0), *current = table->topLevelItem(1);
-        QVERIFY(current->font(RunsDock::Name).bold() && !kept->font(RunsDock::Name).bold());
-        QCOMPARE(kept->text(RunsDock::Steps), QStringLiteral("12"));
-        QCOMPARE(kept->text(RunsDock::Mode), QStringLiteral("task"));
-        QCOMPARE(kept->text(RunsDock::Layers), QStringLiteral("0"));
-        QCOMPARE(kept->text(RunsDock::Dataset), QStringLiteral("builtin:reviews?n=200"));
+        QVERIFY(current->font(RunsPanel::Name).bold() && !kept->font(RunsPanel::Name).bold());
+        QCOMPARE(kept->text(RunsPanel::Steps), QStringLiteral("12"));
+        QCOMPARE(kept->text(RunsPanel::Mode), QStringLiteral("task"));
+        QCOMPARE(kept->text(RunsPanel::Layers), QStringLiteral("0"));
+        QCOMPARE(kept->text(RunsPanel::Dataset), QStringLiteral("builtin:reviews?n=200"));
         // 160 training samples in batches of 32: evaluated after step 5 and 10.
-        QVERIFY2(kept->text(RunsDock::LastAccuracy).contains(QStringLiteral("sentiment 0.")),
-                 qPrintable(kept->text(RunsDock::LastAccuracy)));
-        QVERIFY(kept->text(RunsDock::BestLoss) != QLatin1String("–"));
+        QVERIFY2(kept->text(RunsPanel::LastAccuracy).contains(QStringLiteral("sentiment 0.")),
+                 qPrintable(kept->text(RunsPanel::LastAccuracy)));
+        QVERIFY(kept->text(RunsPanel::BestLoss) != QLatin1String("–"));
         // Sorting by steps, descending: the kept run (12) first.
-        table->sortByColumn(RunsDock::Steps, Qt::DescendingOrder);
-        QCOMPARE(table->topLevelItem(0)->text(RunsDock::Steps), QStringLiteral("12"));
-        table->sortByColumn(RunsDock::Steps, Qt::AscendingOrder);
-        QCOMPARE(table->topLevelItem(0)->text(RunsDock::Steps), QStringLiteral("5"));
+        table->sortByColumn(RunsPanel::Steps, Qt::DescendingOrder);
+        QCOMPARE(table->topLevelItem(0)->text(RunsPanel::Steps), QStringLiteral("12"));
+        table->sortByColumn(RunsPanel::Steps, Qt::AscendingOrder);
+        QCOMPARE(table->topLevelItem(0)->text(RunsPanel::Steps), QStringLiteral("5"));
 
         // The plot overlays the kept run, dotted, and names both runs.
         LossPlot *plot = window.curves();
@@ -117,10 +117,10 @@ private slots:
 
         // Unchecked: hidden from the plot; renamed in place; deleted.
         QTreeWidgetItem *row = window.runs()->row(window.session()->keptRuns()[0]->id);
-        row->setCheckState(RunsDock::Name, Qt::Unchecked);
+        row->setCheckState(RunsPanel::Name, Qt::Unchecked);
         QTRY_COMPARE(plot->overlayCount(), 0);
         QVERIFY(!window.session()->keptRuns()[0]->shown);
-        window.runs()->row(window.session()->keptRuns()[0]->id)->setText(RunsDock::Name, QStringLiteral("baseline"));
+        window.runs()->row(window.session()->keptRuns()[0]->id)->setText(RunsPanel::Name, QStringLiteral("baseline"));
         QTRY_COMPARE(window.session()->keptRuns()[0]->name, QStringLiteral("baseline"));
         table->setCurrentItem(window.runs()->row(window.session()->keptRuns()[0]->id));
         window.session()->deleteRun(window.session()->keptRuns()[0]->id);
