@@ -1,10 +1,8 @@
 // The Dataset panel: a built-in generator or a file (Open…, or a file dropped
-// on the window); for CSV/TSV files the role of each column (guessed, and
-// changed here before loading again); and the summary the core computes for
-// what was loaded (splits, tasks with class and missing-label counts, the
-// vocabulary or the feature ranges, lengths, warnings) in folding sections.
-// Thousands of tasks, classes or columns, and names of a megabyte, stay
-// usable: see tasknames.h.
+// on the window), the load's progress and its error; for CSV/TSV files the
+// role of each column (guessed, and changed here before loading again:
+// columnroleseditor.h); and the summary of what was loaded
+// (datasetsummaryview.h).
 #pragma once
 
 #include "data/csvreader.h"
@@ -19,12 +17,13 @@ class QComboBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
-class QTableWidget;
 class QToolButton;
 
 namespace attnscope {
 
 class CollapsibleSection;
+class ColumnRolesEditor;
+class DatasetSummaryView;
 
 class DatasetPanel : public QGroupBox {
     Q_OBJECT
@@ -43,12 +42,12 @@ public:
     // guess (or the last load) found wrong, shown under the table.
     void setColumns(const QString &path, const std::vector<CsvColumn> &columns, const QString &problem = {});
     void clearColumns();
-    QString columnsPath() const { return m_columnsPath; }
+    QString columnsPath() const;
     std::vector<CsvColumn> columns() const;  // with the roles chosen in the table
     // The combo box of a column's role: the editor a click on its cell opens
     // (the table draws the others; it has no widget per row), kept open.
     QComboBox *roleField(const QString &column) const;
-    QPushButton *reloadButton() const { return m_reload; }
+    QPushButton *reloadButton() const;
     // Why the chosen roles cannot load (empty: they can).
     QString rolesProblem() const;
 
@@ -67,8 +66,8 @@ public:
     QString loadError() const;
 
     CollapsibleSection *columnsSection() const { return m_columnsSection; }
-    CollapsibleSection *detailsSection() const { return m_detailsSection; }
-    CollapsibleSection *warningsSection() const { return m_warningsSection; }
+    CollapsibleSection *detailsSection() const;
+    CollapsibleSection *warningsSection() const;
 
 signals:
     void loadRequested(const QString &spec);
@@ -82,9 +81,6 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
-    void updateRolesProblem();
-    void colourProblems();
-
     QComboBox *m_spec = nullptr;
     QLabel *m_error = nullptr;
     QString m_loadError;  // whole, as set (m_error shows it elided)
@@ -92,19 +88,9 @@ private:
     QLabel *m_loading = nullptr;
     QWidget *m_loadingRow = nullptr;
     QToolButton *m_cancelLoad = nullptr;
-    QLabel *m_summary = nullptr;
-    QLabel *m_description = nullptr;
-    QLabel *m_details = nullptr;
-    QLabel *m_warnings = nullptr;
-    CollapsibleSection *m_detailsSection = nullptr;
-    CollapsibleSection *m_warningsSection = nullptr;
-
     CollapsibleSection *m_columnsSection = nullptr;
-    QTableWidget *m_table = nullptr;
-    QLabel *m_rolesProblem = nullptr;
-    QPushButton *m_reload = nullptr;
-    QString m_columnsPath;
-    std::vector<CsvColumn> m_columns;  // as set (names, numeric, examples)
+    ColumnRolesEditor *m_roles = nullptr;
+    DatasetSummaryView *m_summary = nullptr;
 };
 
 } // namespace attnscope

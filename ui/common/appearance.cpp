@@ -203,6 +203,13 @@ bool isDarkPalette(const QPalette &palette)
     return palette.color(QPalette::Window).lightness() < palette.color(QPalette::WindowText).lightness();
 }
 
+void setProblemColor(QWidget *label, const QPalette &palette)
+{
+    QPalette pal = label->palette();
+    pal.setColor(QPalette::WindowText, isDarkPalette(palette) ? QColor(0xFF, 0x9E, 0x5E) : QColor(0xB0, 0x4A, 0x00));
+    label->setPalette(pal);
+}
+
 QColor taskColor(int task)
 {
     const int n = int(TaskPalette.size());

@@ -17,6 +17,7 @@
 #include <QString>
 
 class QCPAxis;
+class QWidget;
 class QCPLegend;
 class QCustomPlot;
 
@@ -45,6 +46,11 @@ void saveTheme(Theme theme);
 
 // True when the palette is a dark theme (window darker than its text).
 bool isDarkPalette(const QPalette &palette);
+
+// A problem's text (a failed load, roles that cannot load) in vermillion,
+// dark enough on a light `palette` and light enough on a dark one: sets the
+// label's WindowText (again at each QEvent::PaletteChange).
+void setProblemColor(QWidget *label, const QPalette &palette);
 
 // The colour of task t (0-based); repeats after the palette's seven colours.
 QColor taskColor(int task);

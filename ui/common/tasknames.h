@@ -14,6 +14,9 @@ namespace attnscope {
 
 // Characters of a name in a label, legend entry, table cell or axis label.
 constexpr int MaxNameChars = 40;
+// The same in the narrow Setup panels: a word longer than the panel is wide
+// cannot wrap.
+constexpr int PanelNameChars = 24;
 // Characters of a name in a tooltip (where the whole name is looked for, but
 // a tooltip of a megabyte is no use either).
 constexpr int MaxTooltipNameChars = 300;

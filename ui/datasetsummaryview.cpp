@@ -1,0 +1,211 @@
+#include "datasetsummaryview.h"
+
+#include "appearance.h"
+#include "collapsiblesection.h"
+#include "tasknames.h"
+
+#include <QLabel>
+#include <QLocale>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace attnscope {
+
+namespace {
+
+constexpr size_t MaxClassesShown = 8;
+constexpr int MaxWarningsShown = 30;
+constexpr size_t MaxFeaturesShown = 100;
+
+// A name from the data for a label: elided (tasknames.h), HTML-escaped.
+QString esc(const std::string &s)
+{
+    return elidedName(s, PanelNameChars).toHtmlEscaped();
+}
+
+// The classes to list: all in class order when there are at most n, else
+// the indices of the n largest counts, largest first (ties in class order).
+std::vector<size_t> mostFrequent(const std::vector<int> &counts, size_t n)
+{
+    std::vector<size_t> order(counts.size());
+    for (size_t k = 0; k < order.size(); ++k)
+        order[k] = k;
+    if (order.size() <= n)
+        return order;
+    std::partial_sort(order.begin(), order.begin() + ptrdiff_t(n), order.end(),
+                      [&](size_t a, size_t b) { return counts[a] > counts[b] || (counts[a] == counts[b] && a < b); });
+    order.resize(n);
+    return order;
+}
+
+// Readable numbers: 12,345 and 0.123.
+QString count(qint64 n)
+{
+    return QLocale::system().toString(n);
+}
+
+QString number(double v)
+{
+    const double a = std::abs(v);
+    if (a != 0 && (a >= 1e5 || a < 1e-3))
+        return QString::number(v, 'g', 3);
+    return QString::number(v, 'f', a >= 100 ? 1 : a >= 10 ? 2 : 3);
+}
+
+QString swatch(int task)
+{
+    return QStringLiteral("<span style='color:%1'>&#9632;</span>").arg(taskColor(task).name());
+}
+
+} // namespace
+
+DatasetSummaryView::DatasetSummaryView(QWidget *parent)
+    : QWidget(parent)
+{
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("datasetSummary"));
+    m_summary->setTextFormat(Qt::RichText);
+    m_summary->setWordWrap(true);
+    m_description = new QLabel(this);
+    m_description->setWordWrap(true);
+    m_description->setForegroundRole(QPalette::PlaceholderText);
+
+    m_details = new QLabel;
+    m_details->setObjectName(QStringLiteral("datasetDetails"));
+    m_details->setTextFormat(Qt::RichText);
+    m_details->setWordWrap(true);
+    m_detailsSection = new CollapsibleSection(tr("Details"), m_details, false);
+    m_detailsSection->setObjectName(QStringLiteral("detailsSection"));
+    m_warnings = new QLabel;
+    m_warnings->setObjectName(QStringLiteral("datasetWarnings"));
+    m_warnings->setTextFormat(Qt::RichText);
+    m_warnings->setWordWrap(true);
+    m_warnings->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_warningsSection = new CollapsibleSection(tr("Warnings"), m_warnings, false);
+    m_warningsSection->setObjectName(QStringLiteral("warningsSection"));
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(8);
+    layout->addWidget(m_summary);
+    layout->addWidget(m_description);
+    layout->addWidget(m_detailsSection);
+    layout->addWidget(m_warningsSection);
+    setDataset(nullptr, {});
+}
+
+void DatasetSummaryView::setDataset(const Dataset *data, const DatasetSummary &s)
+{
+    if (!data) {
+        m_summary->setText(tr("No dataset. Choose a built-in one, open a file or drop it on the window."));
+        m_description->clear();
+        m_description->hide();
+        m_details->clear();
+        m_warnings->clear();
+        m_detailsSection->hide();
+        m_warningsSection->hide();
+        return;
+    }
+    // Headline: how many samples, how they split, what kind of input.
+    QString html = tr("<b>%1</b> samples: %2 train, %3 validation").arg(count(s.samples), count(s.train), count(s.val));
+    if (s.test > 0)
+        html += tr(", %1 test").arg(count(s.test));
+    html += s.splitFromFile ? tr(" (the file's split)") : QString();
+    html += QStringLiteral("<br>");
+    if (s.input == InputKind::Text)
+        html += tr("Text, vocabulary <b>%1</b>").arg(count(s.vocabulary));
+    else
+        html += tr("Tabular, <b>%1</b> features").arg(s.features.size());
+    if (s.rationales)
+        html += tr(", with rationales");
+
+    // One line per task in its colour, its classes with their counts below
+    // (the most frequent when there are many); the first MaxNamedTasks tasks
+    // only (a file may have thousands), names elided (one may be a megabyte).
+    const size_t namedTasks = std::min<size_t>(s.tasks.size(), MaxNamedTasks);
+    for (size_t t = 0; t < namedTasks; ++t) {
+        const TaskSummary &task = s.tasks[t];
+        html += QStringLiteral("<br>%1 <b>%2</b> &nbsp;%3")
+                    .arg(swatch(int(t)), esc(task.name),
+                         task.classes.size() == 1 ? tr("1 class") : tr("%1 classes").arg(count(qint64(task.classes.size()))));
+        QStringList classes;
+        for (const size_t k : mostFrequent(task.counts, MaxClassesShown))
+            classes << QStringLiteral("%1&nbsp;%2").arg(esc(task.classes[k]), count(task.counts[k]));
+        if (task.classes.size() > MaxClassesShown)
+            classes << andMore(qint64(task.classes.size() - MaxClassesShown), tr("classes"));
+        if (task.missing > 0)
+            classes << tr("<i>%1&nbsp;missing</i>").arg(count(task.missing));
+        html += QStringLiteral("<br>&nbsp;&nbsp;&nbsp;&nbsp;") + classes.join(QStringLiteral(" · "));
+    }
+    if (s.tasks.size() > namedTasks)
+        html += QStringLiteral("<br>") + andMore(qint64(s.tasks.size() - namedTasks), tr("tasks"));
+    m_summary->setText(html);
+
+    // Details: lengths and vocabulary (text) or feature ranges (tabular).
+    QString details;
+    if (s.input == InputKind::Text) {
+        details += tr("Vocabulary: <b>%1</b> tokens (from the training split)").arg(count(s.vocabulary));
+        details += QStringLiteral("<br>") + tr("Out of vocabulary in validation: <b>%1%</b>").arg(100.0 * s.oovRate, 0, 'f', 1);
+        details += QStringLiteral("<br>") + tr("Length in tokens: min %1 · median %2 · mean %3 · 90%: %4 · max %5")
+                                                .arg(s.minLength).arg(s.medianLength).arg(s.meanLength, 0, 'f', 1)
+                                                .arg(s.p90Length).arg(s.maxLength);
+        details += QStringLiteral("<br>") + (s.truncated > 0
+                                                 ? tr("<b>%1</b> samples longer than max length %2 (cut)").arg(count(s.truncated)).arg(s.maxLen)
+                                                 : tr("No sample longer than max length %1").arg(s.maxLen));
+    } else {
+        details += tr("Present features per row: min %1 · median %2 · max %3").arg(s.minLength).arg(s.medianLength).arg(s.maxLength);
+        details += QStringLiteral("<table cellspacing='0' cellpadding='2' style='margin-top:4px'>"
+                                  "<tr><th align='left'>%1</th><th align='right'>%2</th><th align='right'>%3</th>"
+                                  "<th align='right'>%4</th><th align='right'>%5</th></tr>")
+                       .arg(tr("feature"), tr("min"), tr("mean"), tr("max"), tr("missing"));
+        for (size_t i = 0; i < s.features.size() && i < MaxFeaturesShown; ++i) {
+            const FeatureSummary &f = s.features[i];
+            details += QStringLiteral("<tr><td>%1</td><td align='right'>%2</td><td align='right'>%3</td>"
+                                      "<td align='right'>%4</td><td align='right'>%5</td></tr>")
+                           .arg(esc(f.name), number(f.min), number(f.mean), number(f.max),
+                                f.missing > 0 ? count(f.missing) : QStringLiteral("–"));
+        }
+        details += QStringLiteral("</table>");
+        if (s.features.size() > MaxFeaturesShown)
+            details += andMore(qint64(s.features.size() - MaxFeaturesShown), tr("features"));
+    }
+    m_details->setText(details);
+    m_detailsSection->setTitle(s.input == InputKind::Text ? tr("Vocabulary and lengths") : tr("Feature ranges"));
+    m_detailsSection->show();
+
+    QStringList warnings;
+    for (size_t i = 0; i < data->warnings.size() && int(i) < MaxWarningsShown; ++i)
+        warnings << elidedMessage(QString::fromStdString(data->warnings[i])).toHtmlEscaped();
+    if (int(data->warnings.size()) > MaxWarningsShown)
+        warnings << QStringLiteral("… ") + andMore(qint64(data->warnings.size()) - MaxWarningsShown, tr("warnings"));
+    m_warnings->setText(warnings.join(QStringLiteral("<br>")));
+    m_warningsSection->setTitle(tr("Warnings (%1)").arg(data->warnings.size()));
+    m_warningsSection->setVisible(!data->warnings.empty());
+
+    // The first line here, the whole description (what each task depends on) as its tooltip.
+    const QString description = QString::fromStdString(data->description).trimmed();
+    m_description->setText(description.section(QLatin1Char('\n'), 0, 0)
+                           + (description.contains(QLatin1Char('\n')) ? tr(" (hover for more)") : QString()));
+    m_description->setToolTip(description);
+    m_summary->setToolTip(description);
+    m_description->setVisible(!description.isEmpty());
+}
+
+QString DatasetSummaryView::summaryText() const
+{
+    return m_summary->text();
+}
+
+QString DatasetSummaryView::detailsText() const
+{
+    return m_details->text();
+}
+
+QString DatasetSummaryView::warningsText() const
+{
+    return m_warnings->text();
+}
+
+} // namespace attnscope
