@@ -4,6 +4,7 @@
 #include "cli_metrics.h"
 #include "cli_session.h"
 
+#include "divergence.h"
 #include "memorybudget.h"
 
 #include <QFileInfo>
@@ -105,6 +106,8 @@ int train(const std::vector<std::string> &args)
     addTaskWeightOption(p);
     p.addOption("seed", "S", "seed of the split, the initial weights and the batch order", "1");
     p.addFlag("no-shuffle", "take the batches in data order");
+    p.addFlag("no-guard", "train on when the loss stays far above its best or the gradient norm explodes\n"
+                          "(the run still stops at a loss or gradient that is not finite)");
     p.addOption("threads", "N", "threads used by the trainer", "1");
     p.addOption("metrics", "FILE", "write one CSV row per step (columns in docs/cli.md)");
     p.addOption("session", "FILE", "append the run (curves, events, checkpoints) to this session file, made when missing");
@@ -303,7 +306,16 @@ int train(const std::vector<std::string> &args)
     Progress last = trainer.progress();
     const int64_t firstStep = last.step;  // 0, or where a resumed run continues
     ProgressLine line(!json);
+    // The divergence guard: a run that has gone wrong stops at once (a
+    // non-finite step stops the trainer by itself).
+    const bool guard = !p.isSet("no-guard");
+    DivergenceState guardState;
+    DivergenceVerdict verdict;
     trainer.setProgressCallback([&](const Progress &progress) {
+        verdict = checkDivergence(&guardState, progress.step + (progress.diverged ? 1 : 0), progress.loss,
+                                  progress.gradNorm);
+        if (verdict.kind != DivergenceKind::None && guard)
+            trainer.requestStop();
         if (progress.epoch != currentEpoch) {
             currentEpoch = progress.epoch;
             epochSteps = 0;
@@ -330,15 +342,17 @@ int train(const std::vector<std::string> &args)
     while (!trainer.finished()) {
         const int64_t before = trainer.progress().step;
         trainer.runEpoch();
-        if (trainer.progress().diverged) {
+        if (trainer.progress().diverged || (guard && verdict.kind != DivergenceKind::None)) {
             line.end();
-            if (session)  // the weights of the last good step, and what happened
-                session->finish(trainer, model, {trainer.progress().step, trainer.progress().epochProgress,
-                                                 QStringLiteral("diverged"),
-                                                 QStringLiteral("the loss or gradient is not finite")});
-            throw Failure("training diverged at step " + std::to_string(trainer.progress().step + 1)
-                          + ": the loss or gradient is not finite (try a smaller --lr or --clip); "
-                          + out + " was not written");
+            const Progress &at = trainer.progress();
+            const std::string message = divergenceMessage(verdict, at.step + (at.diverged ? 1 : 0),
+                                                          trainer.config().optimizer.lr, tc.optimizer.clip,
+                                                          "--lr", "--clip");
+            if (session)  // the weights of the last good step, or of the step the guard stopped at
+                session->finish(trainer, model, {at.step, at.epochProgress, QStringLiteral("diverged"),
+                                                 QString::fromStdString(message)});
+            throw Failure(message + "; " + (out.empty() ? std::string("nothing") : out) + " was not written"
+                          + (at.diverged ? std::string() : " (--no-guard trains on)"));
         }
         if (trainer.progress().step == before)
             throw Failure("the trainer made no progress at step " + std::to_string(before));

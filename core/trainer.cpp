@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <stdexcept>
 #include <utility>
 
 namespace attnscope {
@@ -107,6 +108,16 @@ bool Trainer::step()
     pr.diverged = !finite;
     if (m_callback) m_callback(pr);
     return finite;
+}
+
+void Trainer::rewind(const std::vector<float> &params)
+{
+    if (params.size() != m_model.params.size())
+        throw std::invalid_argument("Trainer::rewind: weights of another model");
+    m_model.params = params;
+    Optimizer fresh(m_config.optimizer, m_model.params.size());
+    setRowTables(fresh);  // every row exact at the weights now
+    m_optimizer = std::move(fresh);
 }
 
 TrainerState Trainer::state()

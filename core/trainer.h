@@ -115,6 +115,13 @@ public:
     void setTaskWeights(std::vector<float> weights) { m_config.taskWeights = std::move(weights); }
     void setRationaleWeight(float mu) { m_config.rationaleWeight = mu; }
 
+    // The weights go back to `params` (a copy of model().params taken between
+    // two steps of this trainer, after syncModel()) and the optimiser starts
+    // afresh: its moments hold the gradients of the steps that went wrong.
+    // The step count, the data order and the settings stay (the divergence
+    // guard's return to the last good weights).
+    void rewind(const std::vector<float> &params);
+
     // The state between two steps, and a return to one (false and *error
     // when it was taken on a training split of another size or an optimiser
     // of another size; the trainer is unchanged then). state() brings the

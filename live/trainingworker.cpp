@@ -192,6 +192,7 @@ void TrainingWorker::rebuild()
     {
         std::lock_guard lock(m_modelMutex);
         m_trainer.reset();
+        m_goodWeights.clear();
         if (!m_setup) {
             m_model = Model();
             m_train = m_val = EncodedDataset();
@@ -215,6 +216,9 @@ void TrainingWorker::rebuild()
             }
             m_trainer = std::make_unique<Trainer>(m_model, m_train, m_config);
             m_trainer->setDeferredSync(true);  // syncModel() before each read of m_model
+            m_guard = DivergenceState();
+            m_goodWeights = m_model.params;  // the initial weights are good ones
+            m_goodStep = 0;
         }
     }
     m_out = TrainingSnapshot();
@@ -304,15 +308,9 @@ void TrainingWorker::runSteps(int64_t limit)
             message = tr("Training finished after %1 steps.").arg(m_trainer->progress().step);
             break;
         }
-        if (!trainOne()) {
-            const Progress &p = m_trainer->progress();
-            message = tr("Training paused at step %1: the loss or the gradient is not finite (loss %2, "
-                         "gradient norm %3). The weights are those of the last good step. Try a smaller "
-                         "learning rate (now %4) or set gradient clipping, then resume.")
-                          .arg(p.step + 1)
-                          .arg(double(p.loss))
-                          .arg(double(p.gradNorm))
-                          .arg(double(m_config.optimizer.lr));
+        const bool ok = trainOne();
+        message = watchDivergence(ok);
+        if (!message.isEmpty()) {
             m_trainer->clearStop();
             break;
         }
@@ -354,6 +352,39 @@ bool TrainingWorker::trainOne()
     if (m_trainer->stepsPerEpoch() > 0 && p.step % m_trainer->stepsPerEpoch() == 0)
         evaluateEpoch();
     return true;
+}
+
+QString TrainingWorker::watchDivergence(bool ok)
+{
+    const Progress &p = m_trainer->progress();
+    const int64_t step = ok ? p.step : p.step + 1;  // a step that was not finite was not counted
+    const DivergenceVerdict verdict = checkDivergence(&m_guard, step, p.loss, p.gradNorm);
+    if (verdict.kind == DivergenceKind::None) {
+        if (verdict.healthy && p.step - m_goodStep >= GoodEvery) {
+            syncModel();
+            m_goodWeights = m_model.params;
+            m_goodStep = p.step;
+        }
+        return {};
+    }
+    // A step that was not finite changed nothing; otherwise the steps since
+    // the last good weights did harm.
+    int64_t at = p.step;
+    if (verdict.kind != DivergenceKind::NonFinite && m_goodWeights.size() == m_model.params.size()) {
+        {
+            std::lock_guard lock(m_modelMutex);
+            m_trainer->rewind(m_goodWeights);
+        }
+        at = m_goodStep;
+        m_out.changes.push_back({p.step, p.epochProgress, tr("weights of step %1").arg(m_goodStep)});
+    }
+    m_guard = DivergenceState();  // watching afresh from these weights
+    const std::string what = divergenceMessage(verdict, step, m_config.optimizer.lr, m_config.optimizer.clip,
+                                               "learning rate", "Clip gradient");
+    return tr("Training paused: %1. The weights are those of step %2, the last good ones; change the setting, "
+              "then resume.")
+        .arg(QString::fromStdString(what))
+        .arg(at);
 }
 
 void TrainingWorker::applyPending()

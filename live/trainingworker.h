@@ -23,6 +23,7 @@
 #pragma once
 
 #include "attentionsnapshot.h"
+#include "divergence.h"
 #include "probeset.h"
 #include "runplan.h"
 #include "trainer.h"
@@ -183,6 +184,10 @@ private:
     void rebuild();
     void runSteps(int64_t limit);
     bool trainOne();
+    // The divergence guard after a step (ok: it was finite): empty while the
+    // run is well; otherwise the weights are back to the last good ones and
+    // this says what happened and what to try.
+    QString watchDivergence(bool ok);
     void applyPending();
     void evaluateEpoch();
     void syncModel();  // the trainer's lazy rows up to date before this thread reads m_model
@@ -204,6 +209,13 @@ private:
     EncodedDataset m_train, m_val;
     TrainConfig m_config;
     std::unique_ptr<Trainer> m_trainer;
+    // The divergence guard (core/divergence.h) and the weights it keeps: the
+    // last ones taken while the run was healthy, at most every GoodEvery
+    // steps (one more weight copy, sessionmemory.h's WindowWeightCopies).
+    static constexpr int64_t GoodEvery = 25;
+    DivergenceState m_guard;
+    std::vector<float> m_goodWeights;
+    int64_t m_goodStep = 0;
     mutable std::mutex m_modelMutex;     // held while a step or a sync changes m_model
 
     std::atomic<bool> m_pauseRequested{false}, m_stopRequested{false}, m_quit{false};

@@ -137,6 +137,27 @@ private slots:
         QCOMPARE(validation.value("tasks").toObject().size(), 3);
     }
 
+    // The divergence guard: at learning rate 10 the loss climbs to the
+    // thousands, all finite; train went on to the end and wrote the
+    // checkpoint (exit 0). Now it stops with exit 1, says which signal and
+    // what to try, and writes nothing; --no-guard trains on.
+    void divergenceGuard()
+    {
+        const QString out = path(QStringLiteral("lr10.safetensors"));
+        const Run guarded = cli({"train", "--data", data, "--lr", "10", "--steps", "100", "--out", out});
+        QCOMPARE(guarded.code, 1);
+        QVERIFY2(guarded.err.contains(QStringLiteral("training diverged at step")), qPrintable(guarded.err));
+        QVERIFY2(guarded.err.contains(QStringLiteral("gradient norm exploded"))
+                     || guarded.err.contains(QStringLiteral("loss is diverging")),
+                 qPrintable(guarded.err));
+        QVERIFY2(guarded.err.contains(QStringLiteral("smaller --lr (now 10")), qPrintable(guarded.err));
+        QVERIFY2(guarded.err.contains(QStringLiteral("--no-guard")), qPrintable(guarded.err));
+        QVERIFY(!QFile::exists(out));
+        const Run unguarded = cli({"train", "--data", data, "--lr", "10", "--steps", "100", "--no-guard", "--out", out});
+        QVERIFY2(unguarded.code == 0, qPrintable(why(unguarded)));
+        QVERIFY(QFile::exists(out));
+    }
+
     void evalJsonSchema()
     {
         const Run run = cli({"eval", "--checkpoint", m_checkpoint, "--data", data, "--json"});

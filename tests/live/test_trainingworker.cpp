@@ -10,6 +10,7 @@
 #include "smallsetup.h"
 #include "trainingcontroller.h"
 
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -276,6 +277,51 @@ private slots:
             QVERIFY(std::isfinite(w));
         for (const StepPoint &p : r.steps)
             QVERIFY(std::isfinite(p.loss));
+    }
+
+    // At learning rate 10 the loss climbs to the thousands, finite: the run
+    // went on. Now it pauses, says which signal and what to try, and its
+    // weights are those of the last step the guard took as good: the same
+    // bits as a plain Trainer's after that many steps at 0.003.
+    void divergenceGoesBackToTheLastGoodWeights()
+    {
+        TrainingController c;
+        QSignalSpy states(&c, &TrainingController::stateChanged);
+        Recorder r(c);
+        const std::shared_ptr<const TrainingSetup> setup = makeSetup(0.003f);
+        c.configure(setup);
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Ready, Timeout);
+        c.start();
+        QTRY_VERIFY_WITH_TIMEOUT(r.steps.size() >= 60, Timeout);
+        c.pause();
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Paused, Timeout);
+        const int64_t paused = c.currentStep();
+        states.clear();
+        c.setLearningRate(10.0f);
+        c.resume();
+        QTRY_VERIFY_WITH_TIMEOUT(!states.isEmpty() && states.last().at(1).toString().contains(QStringLiteral("diverged")),
+                                 Timeout);
+        QCOMPARE(c.state(), State::Paused);
+        const QString message = states.last().at(1).toString();
+        QVERIFY2(message.contains(QStringLiteral("gradient norm exploded"))
+                     || message.contains(QStringLiteral("loss is diverging")),
+                 qPrintable(message));
+        QVERIFY2(message.contains(QStringLiteral("smaller learning rate (now 10")), qPrintable(message));
+        const QRegularExpressionMatch match
+            = QRegularExpression(QStringLiteral("those of step (\\d+)")).match(message);
+        QVERIFY2(match.hasMatch(), qPrintable(message));
+        const int64_t good = match.captured(1).toLongLong();
+        QVERIFY2(good >= 25 && good <= paused, qPrintable(message));
+        QTRY_VERIFY_WITH_TIMEOUT(!r.changes.empty() && r.changes.back().what.contains(QStringLiteral("weights of step")),
+                                 Timeout);
+
+        Model expected = setup->model;
+        Trainer trainer(expected, setup->train, setup->config);
+        for (int64_t i = 0; i < good; ++i)
+            QVERIFY(trainer.step());
+        const std::shared_ptr<Model> model = c.modelCopy();
+        QVERIFY(model);
+        QVERIFY(model->params == expected.params);
     }
 
     void finishesAtTheEnd()
