@@ -33,6 +33,33 @@ bool AttentionSample::hasRationale(int task) const
     return false;
 }
 
+std::vector<float> AttentionSample::scores(int task, Method method) const
+{
+    if (task < 0)
+        return {};
+    if (method == Method::Attention)
+        return task < int(weights.size()) ? weights[size_t(task)] : std::vector<float>();
+    if (!explanation || method == Method::Random || task >= int(explanation->sample.tasks.size()))
+        return {};
+    const std::vector<int> &real = explanation->sample.real;
+    const std::vector<float> &values = explanation->sample.tasks[size_t(task)].scores[size_t(method)];
+    if (values.size() != real.size())
+        return {};  // not asked (or the task not explained)
+    std::vector<float> out(tokens.size(), std::nanf(""));
+    for (size_t i = 0; i < real.size(); ++i)
+        if (real[i] >= 0 && size_t(real[i]) < out.size())
+            out[size_t(real[i])] = values[i];
+    return out;
+}
+
+const Faithfulness *AttentionSample::faithfulness(int task, Method method) const
+{
+    if (!explanation || task < 0 || task >= int(explanation->sample.tasks.size()))
+        return nullptr;
+    const std::optional<Faithfulness> &f = explanation->sample.tasks[size_t(task)].faithfulness[size_t(method)];
+    return f ? &*f : nullptr;
+}
+
 int AttentionSnapshot::findProbe(int probe) const
 {
     for (size_t i = 0; i < samples.size(); ++i)
@@ -80,6 +107,9 @@ size_t AttentionSnapshot::approximateBytes() const
         for (const auto &p : s.probs) bytes += p.size() * sizeof(float);
         for (const auto &r : s.rationale) bytes += r.size();
         bytes += (s.selfAttention.floats() + s.thumbnails.floats()) * sizeof(float);
+        if (s.explanation)  // shared with the snapshots around it: counted in each, an upper bound
+            for (const TaskExplanation &t : s.explanation->sample.tasks)
+                for (const auto &scores : t.scores) bytes += scores.size() * sizeof(float);
     }
     return bytes;
 }
@@ -105,6 +135,10 @@ AttentionSnapshot AttentionSnapshot::withoutSelfAttention() const
     copy.rationaleMass = rationaleMass;
     copy.rationaleAuprc = rationaleAuprc;
     copy.selfAttentionLimit = selfAttentionLimit;
+    copy.explainedStep = explainedStep;
+    copy.comprehensiveness = comprehensiveness;
+    copy.sufficiency = sufficiency;
+    copy.taskLoss = taskLoss;
     copy.samples.reserve(samples.size());
     for (const AttentionSample &s : samples) {
         AttentionSample c;
@@ -117,6 +151,7 @@ AttentionSnapshot AttentionSnapshot::withoutSelfAttention() const
         c.rationale = s.rationale;
         c.weights = s.weights;
         c.probs = s.probs;
+        c.explanation = s.explanation;
         copy.samples.push_back(std::move(c));
     }
     return copy;
@@ -303,18 +338,20 @@ EncodedDataset encodeRow(const Model &model, const std::vector<float> &values)
     return encodeDataset(data, {0}, Vocabulary(), model.config.maxLen);
 }
 
-AttentionSnapshot makeInputSnapshot(const Model &model, const ProbeInput &input, int64_t step, double keepLimit)
+EncodedDataset encodeInput(const Model &model, const ProbeInput &input)
 {
     if (model.params.empty() || input.input != model.config.input)
         return {};
-    EncodedDataset data;
-    if (input.input == InputKind::Text) {
-        if (tokenize(input.text, model.config.maxLen).empty())
-            return {};
-        data = encodeText(model, input.text);
-    } else {
-        data = encodeRow(model, input.row);
-    }
+    if (input.input == InputKind::Text)
+        return tokenize(input.text, model.config.maxLen).empty() ? EncodedDataset() : encodeText(model, input.text);
+    return encodeRow(model, input.row);
+}
+
+AttentionSnapshot makeInputSnapshot(const Model &model, const ProbeInput &input, int64_t step, double keepLimit)
+{
+    const EncodedDataset data = encodeInput(model, input);
+    if (data.samples.empty())
+        return {};
     SnapshotLimits limits;
     limits.keepLimit = keepLimit;
     AttentionSnapshot result = makeSnapshot(model, data, {0}, step, nullptr, limits);

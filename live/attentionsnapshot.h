@@ -7,11 +7,13 @@
 
 #include "model.h"
 #include "dataset.h"
+#include "explain.h"
 #include "memorybudget.h"
 #include "types.h"
 
 #include <QMetaType>
 
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -23,6 +25,19 @@
 namespace attnscope {
 
 struct InspectWorkspace;  // core/trainer.h
+
+// A sample's explanations (MODEL.md 9) as the worker made them: they cost
+// more than the attention, so they are made less often (live/liveexplainer.h)
+// and shared by the snapshots that follow until the next ones; each says
+// when it was made.
+struct LiveExplanation {
+    int64_t step = -1;              // training steps done when it was made
+    SampleExplanation sample;       // real: positions; tasks: per task, the asked scores
+    // Integrated gradients and occlusion left out for the sample's length
+    // (LiveExplainer::options); attention, rollout and gradient are always there.
+    bool reduced = false;
+};
+using ExplanationPtr = std::shared_ptr<const LiveExplanation>;
 
 struct AttentionSample {
     int probe = 0;                          // index into the data the snapshot was made from
@@ -40,8 +55,17 @@ struct AttentionSample {
     // largest weight of its block (a sharp peak stays visible): the head
     // grid's pictures, made with the snapshot on the worker thread.
     SelfAttentionMaps thumbnails;
+    // Its explanations; none while explanations are off or not made yet.
+    ExplanationPtr explanation;
 
     int tokenCount() const { return int(tokens.size()); }
+    // Score `method` of task t at every position (NaN where there is no real
+    // token), empty where the sample has none: the pooling weights for
+    // Method::Attention, otherwise the explanation's (a score it left out,
+    // or a task it did not explain, has none).
+    std::vector<float> scores(int task, Method method) const;
+    // The explanation's faithfulness of score `method` for task t, nullptr when none.
+    const Faithfulness *faithfulness(int task, Method method) const;
     int predicted(int task) const;          // argmax of probs[task], -1 when none
     bool hasRationale(int task) const;      // a rationale with at least one real token
 };
@@ -57,6 +81,15 @@ struct AttentionSnapshot {
     // attention mass on the rationale and mean AUPRC of attention against it
     // (plausibility(), as evaluate() computes them).
     std::vector<std::optional<double>> rationaleMass, rationaleAuprc;
+    // Live faithfulness (issue 12): the step of the newest explanations the
+    // samples carry (-1: none), and over the samples explained at that step,
+    // per task and Method (Random included), the mean comprehensiveness and
+    // sufficiency (NaN where no sample has one): FaithfulnessSummary's.
+    int64_t explainedStep = -1;
+    std::vector<std::array<double, MethodCount>> comprehensiveness, sufficiency;
+    // The training loss of each task at the last step taken (empty before
+    // the first), for the curves over training.
+    std::vector<float> taskLoss;
     std::vector<AttentionSample> samples;
     // Bytes of maps a sample could keep at most (SnapshotLimits::keepLimit):
     // a sample whose maps are larger has none, whatever is selected.
@@ -135,7 +168,10 @@ struct ProbeInput {
     std::vector<float> row;      // tabular models: raw values, NaN = missing
 };
 
-// The input run through `model` (encodeText / encodeRow, then makeSnapshot):
+// The input as a one-sample dataset (encodeText / encodeRow), no sample
+// when it does not fit the model (kind) or has no token.
+EncodedDataset encodeInput(const Model &model, const ProbeInput &input);
+// The input run through `model` (encodeInput, then makeSnapshot):
 // one sample, sampleIndex -1, the typed text kept. An empty snapshot (no
 // sample) when the input does not fit the model (kind) or has no token.
 // keepLimit: as SnapshotLimits::keepLimit.

@@ -155,6 +155,22 @@ int TrainingController::attentionRefreshes() const
     return m_worker ? m_worker->attentionRefreshes() : 0;
 }
 
+void TrainingController::setExplanations(bool on)
+{
+    if (m_worker)
+        m_worker->setExplanations(on);
+}
+
+bool TrainingController::explanations() const
+{
+    return m_worker && m_worker->explanations();
+}
+
+double TrainingController::explainSeconds() const
+{
+    return m_worker ? m_worker->explainSeconds() : 0.0;
+}
+
 void TrainingController::setFaultHook(std::function<void(const char *where)> hook)
 {
     if (m_worker)

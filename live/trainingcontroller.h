@@ -57,6 +57,11 @@ public:
     // Time the worker spent on live attention since the run began, and how many refreshes.
     double attentionSeconds() const;
     int attentionRefreshes() const;
+    // Live explanations in the snapshots (on by default; liveexplainer.h), and
+    // the part of attentionSeconds() spent explaining.
+    void setExplanations(bool on);
+    bool explanations() const;
+    double explainSeconds() const;
     // Tests: TrainingWorker::setFaultHook (set it before the worker gets work).
     void setFaultHook(std::function<void(const char *where)> hook);
 

@@ -240,9 +240,11 @@ void TrainingWorker::rebuild()
     }
     m_attentionStep = -1;
     m_attentionNanos.store(0);
+    m_explainNanos.store(0);
     m_attentionCount.store(0);
+    m_explainer.clear();  // the new run's weights explain again
     takeAttentionRequests();
-    refreshAttention(true, true);
+    refreshAttention(true, true, true);
 }
 
 void TrainingWorker::start()
@@ -330,8 +332,10 @@ void TrainingWorker::runSteps(int64_t limit)
     // Paused, stopped, stepped or finished: the views show these weights.
     if (!m_quit.load()) {
         const Requests r = takeAttentionRequests();
-        const bool stale = m_attentionStep != m_trainer->progress().step;
-        refreshAttention(stale || r.probes, stale || r.input);
+        // The explanations too: a periodic refresh at this step may have come before their budget allowed a round.
+        const int64_t step = m_trainer->progress().step;
+        const bool stale = m_attentionStep != step || (m_explainOn.load() && m_explainer.explainedStep() != step);
+        refreshAttention(stale || r.probes, stale || r.input, true);
     }
     setState(after, message);
 }
@@ -501,7 +505,7 @@ void TrainingWorker::serviceAttention()
     if (m_state.load() == State::Running || m_quit.load())
         return;  // the training loop takes requests between its steps
     const Requests r = takeAttentionRequests();
-    refreshAttention(r.probes, r.input);
+    refreshAttention(r.probes, r.input, true);
 }
 
 void TrainingWorker::pace(Clock::time_point &next)
@@ -537,12 +541,12 @@ void TrainingWorker::maybeRefreshAttention()
         return;
     const int64_t step = m_trainer->progress().step;
     if (step - m_attentionStep >= m_attentionEvery.load() && Clock::now() >= m_attentionDue)
-        refreshAttention(true, true);
+        refreshAttention(true, true, false);
     else if (r.probes || r.input)
-        refreshAttention(r.probes, r.input);
+        refreshAttention(r.probes, r.input, false);
 }
 
-void TrainingWorker::refreshAttention(bool probes, bool input)
+void TrainingWorker::refreshAttention(bool probes, bool input, bool idle)
 {
     if (!m_trainer || (!probes && !input))
         return;
@@ -550,6 +554,8 @@ void TrainingWorker::refreshAttention(bool probes, bool input)
     const Clock::time_point start = Clock::now();
     const int64_t step = m_trainer->progress().step;
     bool ran = false, ranProbes = false;
+    const bool explain = m_explainOn.load();
+    const double explainedBefore = m_explainer.seconds();
     // The maps the run has room for (none when it needs the whole budget).
     SnapshotLimits limits;
     if (m_setup)
@@ -561,8 +567,13 @@ void TrainingWorker::refreshAttention(bool probes, bool input)
         // thread is the only one that writes it).
         if (probes && m_probes && !m_val.samples.empty()) {
             limits.workspace = inspectWorkspace();
-            auto snapshot = std::make_shared<const AttentionSnapshot>(
-                followed().refresh(m_model, m_val, step, m_probeTexts.get(), limits));
+            const ProbeSet probeSet = followed();
+            AttentionSnapshot taken = probeSet.refresh(m_model, m_val, step, m_probeTexts.get(), limits);
+            if (step > 0)
+                taken.taskLoss = m_trainer->progress().taskLoss;
+            if (explain)
+                m_explainer.explain(taken, m_model, m_val, probeSet.focus(), idle);
+            auto snapshot = std::make_shared<const AttentionSnapshot>(std::move(taken));
             {
                 HandOffSend send;
                 emit attentionReady(snapshot, m_setup);
@@ -571,8 +582,10 @@ void TrainingWorker::refreshAttention(bool probes, bool input)
             ran = ranProbes = true;
         }
         if (input && m_probeInput && m_probeInput->input == m_model.config.input) {
-            auto result = std::make_shared<const AttentionSnapshot>(
-                makeInputSnapshot(m_model, *m_probeInput, step, limits.keepLimit));
+            AttentionSnapshot taken = makeInputSnapshot(m_model, *m_probeInput, step, limits.keepLimit);
+            if (explain)
+                m_explainer.explainInput(taken, m_model, *m_probeInput);
+            auto result = std::make_shared<const AttentionSnapshot>(std::move(taken));
             {
                 HandOffSend send;
                 emit probeInputReady(result, m_probeInput->id, m_setup);
@@ -599,9 +612,13 @@ void TrainingWorker::refreshAttention(bool probes, bool input)
     const Clock::time_point end = Clock::now();
     m_attentionNanos.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count());
     m_attentionCount.fetch_add(1);
+    // The explanations keep a budget of their own (liveexplainer.h).
+    const auto explained = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(m_explainer.seconds() - explainedBefore));
+    m_explainNanos.store(int64_t(m_explainer.seconds() * 1e9));
     // The next periodic refresh waits for the budget of this one (an
     // editor-only run, which is cheap, never brings it forward).
-    const auto cost = std::chrono::duration_cast<Clock::duration>((end - start) * (1.0 / AttentionBudget - 1.0));
+    const auto cost = std::chrono::duration_cast<Clock::duration>((end - start - explained) * (1.0 / AttentionBudget - 1.0));
     const Clock::time_point due = end + std::max<Clock::duration>(attentionMinInterval(), cost);
     m_attentionDue = ranProbes ? due : std::max(m_attentionDue, due);
 }

@@ -18,12 +18,16 @@
 // pause, stop, step, the end, a reset or a new setup, and after a probe-set
 // edit. The probe editor's input (setProbeInput) is run the same way: at the
 // next step boundary (or at once when idle), then again with every refresh.
+// Explanations (issue 12, setExplanations, on by default) are made with the
+// snapshots by the worker's LiveExplainer, within a budget of their own
+// (liveexplainer.h), and travel inside them.
 // The GUI hands requests over under a mutex held only to copy a value, so it
 // never waits for a training step.
 #pragma once
 
 #include "attentionsnapshot.h"
 #include "divergence.h"
+#include "liveexplainer.h"
 #include "probeset.h"
 #include "runplan.h"
 #include "trainer.h"
@@ -129,8 +133,13 @@ public:
     // shortest time between two).
     void setAttentionRate(int everySteps, std::chrono::milliseconds minInterval);
     int attentionEverySteps() const { return m_attentionEvery.load(); }
-    // Thread-safe: time spent on live attention since the last configure or reset, and how many refreshes.
+    // Thread-safe: live explanations in the snapshots (on by default); off, the snapshots carry none.
+    void setExplanations(bool on) { m_explainOn.store(on); }
+    bool explanations() const { return m_explainOn.load(); }
+    // Thread-safe: time spent on live attention since the last configure or reset, and how many refreshes
+    // (explanations included), and the part of it spent explaining.
     double attentionSeconds() const { return m_attentionNanos.load() / 1e9; }
+    double explainSeconds() const { return m_explainNanos.load() / 1e9; }
     int attentionRefreshes() const { return m_attentionCount.load(); }
     std::chrono::milliseconds attentionMinInterval() const { return std::chrono::milliseconds(m_attentionMinMs.load()); }
 
@@ -199,7 +208,8 @@ private:
     };
     Requests takeAttentionRequests();
     void serviceAttention();                 // idle: the queued call after a request
-    void refreshAttention(bool probes, bool input);  // now, with m_model
+    // Now, with m_model; idle: not between two steps of a run (explanations then ignore their budget).
+    void refreshAttention(bool probes, bool input, bool idle);
     void maybeRefreshAttention();            // in the loop: when due or requested
     InspectWorkspace *inspectWorkspace();    // m_inspect, made when first needed
     ProbeSet followed() const;               // m_probes, as many as the run has room for
@@ -245,7 +255,9 @@ private:
     std::optional<ProbeInput> m_pendingInput;
     bool m_clearProbes = false;
     std::atomic<int> m_attentionEvery{AttentionEverySteps};
-    std::atomic<int64_t> m_attentionNanos{0};
+    std::atomic<int64_t> m_attentionNanos{0}, m_explainNanos{0};
+    std::atomic<bool> m_explainOn{true};
+    LiveExplainer m_explainer;
     std::atomic<int> m_attentionCount{0};
     std::atomic<int> m_attentionMinMs{int(AttentionMinInterval.count())};
     // The worker's own copies.

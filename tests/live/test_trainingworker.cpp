@@ -4,6 +4,8 @@
 // shutting down in the middle of training, and a Run recording its curves.
 // Built also with ASan and TSan by scripts/sanitize.sh.
 #include "data/load.h"
+#include "explain.h"
+#include "liveexplainer.h"
 #include "probeset.h"
 #include "roundtrip.h"
 #include "run.h"
@@ -14,6 +16,7 @@
 #include <QSignalSpy>
 #include <QtTest>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <new>
@@ -452,6 +455,90 @@ private slots:
         c.step();
         QTRY_VERIFY_WITH_TIMEOUT(a.snapshots.size() > before, Timeout);
         QCOMPARE(a.snapshots.back()->step, last.step + 1);
+    }
+
+    // Live explanations (issue 12): the worker explains the probe samples
+    // with the snapshot it takes and sends them inside it, through the
+    // controller; at a pause every sample's explanation is that step's and
+    // holds exactly what explainSample() gives for the weights of that step,
+    // and the snapshot's faithfulness is their mean. The probe editor's
+    // input is explained too; switched off, snapshots carry none.
+    void liveExplanationsComeWithTheSnapshots()
+    {
+        auto setup = makeSetup();
+        TrainingController c;
+        AttentionRecorder a(c);
+        ProbeSet probes;
+        probes.choose(setup->val, setup->model.tasks);
+        probes.setFocus(probes.indices()[1]);
+        QVERIFY(c.explanations());  // on by default
+        c.setAttentionRate(3, std::chrono::milliseconds(0));
+        c.configure(setup);
+        c.setProbes(probes, setup);
+        QTRY_VERIFY_WITH_TIMEOUT(!a.snapshots.empty() && a.snapshots.back()->explainedStep == 0, Timeout);
+        c.start();
+        QTRY_VERIFY_WITH_TIMEOUT(c.currentStep() >= 6, Timeout);
+        c.pause();
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Paused, Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(a.snapshots.back()->step == c.currentStep(), Timeout);
+        const AttentionSnapshot &last = *a.snapshots.back();
+        QCOMPARE(last.explainedStep, last.step);  // a pause explains its weights at once
+        QVERIFY(c.explainSeconds() > 0);
+        const Model model = replay(*setup, last.step);
+        FaithfulnessSummary summary(last.taskCount());
+        ExplainWorkspace workspace;
+        for (const AttentionSample &s : last.samples) {
+            QVERIFY(s.explanation);
+            QCOMPARE(s.explanation->step, last.step);
+            const int n = int(std::count(setup->val.samples[size_t(s.probe)].mask.begin(),
+                                         setup->val.samples[size_t(s.probe)].mask.end(), uint8_t(1)));
+            const ExplainOptions options = LiveExplainer::options(n, s.probe == probes.focus());
+            QVERIFY(options.wants(Method::Occlusion));  // short reviews: every score
+            const SampleExplanation want = explainSample(model, setup->val, s.probe, options, workspace);
+            summary.add(want);
+            QCOMPARE(s.explanation->sample.real, want.real);
+            for (int t = 0; t < last.taskCount(); ++t) {
+                QCOMPARE(s.explanation->sample.tasks[size_t(t)].cls, want.tasks[size_t(t)].cls);
+                for (int m = 0; m < ScoreCount; ++m) {
+                    QCOMPARE(s.explanation->sample.tasks[size_t(t)].scores[size_t(m)],
+                             want.tasks[size_t(t)].scores[size_t(m)]);
+                    // Per position, for the views: NaN where no real token.
+                    const std::vector<float> row = s.scores(t, Method(m));
+                    QCOMPARE(row.size(), s.tokens.size());
+                    if (Method(m) != Method::Attention)
+                        QCOMPARE(row[size_t(want.real.back())], want.tasks[size_t(t)].scores[size_t(m)].back());
+                }
+                const Faithfulness *f = s.faithfulness(t, Method::Rollout);
+                QVERIFY(f && f->measured);
+                QCOMPARE(f->comprehensiveness, want.tasks[size_t(t)].faithfulness[size_t(Method::Rollout)]->comprehensiveness);
+            }
+        }
+        for (int t = 0; t < last.taskCount(); ++t)
+            for (int m = 0; m < MethodCount; ++m) {
+                QCOMPARE(last.comprehensiveness[size_t(t)][size_t(m)], *summary.comprehensiveness[size_t(t)][size_t(m)].value());
+                QCOMPARE(last.sufficiency[size_t(t)][size_t(m)], *summary.sufficiency[size_t(t)][size_t(m)].value());
+            }
+        QCOMPARE(last.taskLoss.size(), size_t(last.taskCount()));
+        // The probe editor's input: explained as the focus is.
+        ProbeInput input;
+        input.id = 3;
+        input.text = "the battery is not great";
+        c.setProbeInput(input);
+        QTRY_VERIFY_WITH_TIMEOUT(!a.inputs.empty() && a.inputs.back().first == 3, Timeout);
+        const AttentionSample &typed = a.inputs.back().second->samples.at(0);
+        QVERIFY(typed.explanation);
+        const EncodedDataset encoded = encodeInput(model, input);
+        const SampleExplanation want = explainSample(model, encoded, 0, LiveExplainer::options(5, true), workspace);
+        QCOMPARE(typed.explanation->sample.tasks[0].scores[size_t(Method::Integrated)],
+                 want.tasks[0].scores[size_t(Method::Integrated)]);
+        // Off: the next snapshots carry none.
+        c.setExplanations(false);
+        const size_t before = a.snapshots.size();
+        c.step();
+        QTRY_VERIFY_WITH_TIMEOUT(a.snapshots.size() > before, Timeout);
+        QCOMPARE(a.snapshots.back()->explainedStep, int64_t(-1));
+        for (const AttentionSample &s : a.snapshots.back()->samples)
+            QVERIFY(!s.explanation);
     }
 
     // The probe set is a value the GUI hands over; an edit reaches the worker
