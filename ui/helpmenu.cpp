@@ -67,12 +67,25 @@ constexpr ViewText ViewTexts[] = {
                        "each task (gated mode: how much it uses its own attention rather than the shared one) "
                        "and, where the data has rationales, the share of attention on the rationale and how "
                        "well attention ranks it (AUPRC). Rising curves: attention moving onto the words a "
-                       "person marked.</p>")},
+                       "person marked.</p>"
+                       "<p>Below, whether the chosen score (Score) is faithful, at each round of explanations: "
+                       "comprehensiveness (how much the prediction drops without its top words: high is "
+                       "faithful) and sufficiency (how much it drops with only them: low is faithful), against "
+                       "a random ranking in grey; and each task's loss.</p>")},
     {"Probe editor",
      QT_TRANSLATE_NOOP("HelpMenu",
                        "<p>Type your own sentence (or edit a row of features): every task's attention and "
                        "prediction from the current weights, updated as training goes on. Try the lesson's "
                        "cue words, then negate them, then leave them out.</p>")},
+    {"Compare",
+     QT_TRANSLATE_NOOP("HelpMenu",
+                       "<p>The five scores of the selected sample for one task, side by side: attention, its "
+                       "rollout through the encoder, gradient × input, integrated gradients and occlusion "
+                       "(the signed ones purple against the class, orange for it). Above each, how faithful "
+                       "its ranking is (comprehensiveness high, sufficiency low) and how well it finds the "
+                       "rationale (AUPRC).</p>"
+                       "<p>With 0 layers they agree. With an encoder layer attention can look plausible and "
+                       "still be the least faithful of the five.</p>")},
 };
 
 // Keys and gestures that are no menu's (a menu's keys are read from its actions).

@@ -11,6 +11,8 @@
 #include "data/load.h"
 #include "disagreementview.h"
 #include "historyview.h"
+#include "liveexplainer.h"
+#include "scores.h"
 #include "probeeditor.h"
 #include "probeset.h"
 #include "selfattentionview.h"
@@ -19,6 +21,7 @@
 #include "textview.h"
 #include "trainer.h"
 
+#include <QComboBox>
 #include <QFile>
 #include <QImage>
 #include <QJsonArray>
@@ -70,8 +73,14 @@ private slots:
     void selfAttentionLabelsAreElided();
     void encoderLayersAreSaidAboveTheViews();
     void snapshotAgreesWithEvaluate();
+    void scoreChooserSetsEveryView();
+    void signedScoresUseADivergingMapCentredOnZero();
+    void compareShowsTheFiveScores();
 
 private:
+    // A snapshot of the probe set at `step` with every sample explained, as the worker sends it.
+    AttentionSnapshot explainedSnapshot(int64_t step);
+    LiveExplainer m_explainer;
     void trainSteps(int steps);
 
     std::shared_ptr<Dataset> m_data;
@@ -558,6 +567,7 @@ void TestAttention::exportsWriteValidFiles_data()
     QTest::newRow("disagreement") << int(AttentionPanel::View::Disagreement);
     QTest::newRow("history") << int(AttentionPanel::View::History);
     QTest::newRow("probeeditor") << int(AttentionPanel::View::ProbeEditor);
+    QTest::newRow("compare") << int(AttentionPanel::View::Compare);
 }
 
 void TestAttention::exportsWriteValidFiles()
@@ -812,6 +822,170 @@ void TestAttention::encoderLayersAreSaidAboveTheViews()
     panel.setSnapshot(SnapshotPtr(flat));
     QVERIFY(note->isHidden());
     QVERIFY(panel.encoderNote().isEmpty());
+}
+
+
+AttentionSnapshot TestAttention::explainedSnapshot(int64_t step)
+{
+    AttentionSnapshot snap = m_panel->probeSet().refresh(*m_model, *m_val, step, m_data.get());
+    m_explainer.explain(snap, *m_model, *m_val, m_panel->probeSet().focus(), true);
+    return snap;
+}
+
+// One chooser sets the score of every view: each names it in its title and
+// shows its values (the heatmap's tasks and probe rows, the text, the probe
+// editor, the curves over training, the CSV export), also for a snapshot the
+// timeline scrubs back to.
+void TestAttention::scoreChooserSetsEveryView()
+{
+    m_panel->setCurrentView(AttentionPanel::View::Heatmap);
+    const AttentionSnapshot first = explainedSnapshot(7000);
+    m_panel->setSnapshot(first);
+    trainSteps(10);
+    const AttentionSnapshot second = explainedSnapshot(7010);
+    m_panel->setSnapshot(second);
+    m_panel->selectSample(0);
+    QVERIFY(m_panel->historyView()->faithfulnessPoints() >= 2);
+    // The probe editor's input, explained as the worker does.
+    ProbeEditor *editor = m_panel->probeEditor();
+    editor->setModel(modelInfo(*m_model));
+    editor->setRunner([this, editor](const ProbeInput &input) {
+        AttentionSnapshot result = makeInputSnapshot(*m_model, input, 7010);
+        m_explainer.explainInput(result, *m_model, input);
+        QMetaObject::invokeMethod(editor, [editor, result, id = input.id] { editor->setResult(result, id); },
+                                  Qt::QueuedConnection);
+    });
+    editor->setText(QStringLiteral("the screen is not good, fix it asap"));
+    QTRY_VERIFY(!editor->result().samples.empty() && editor->result().samples[0].explanation);
+    editor->setRunner({});
+    auto *box = m_panel->findChild<QComboBox *>(QStringLiteral("score"));
+    QVERIFY(box);
+    QCOMPARE(box->count(), ScoreCount);
+    const AttentionSample &s = second.samples[0];
+    const AttentionSample &typed = editor->result().samples[0];
+    for (int m = ScoreCount - 1; m >= 0; --m) {
+        const Method score = Method(m);
+        emit box->activated(m);  // as a click on the item
+        QCOMPARE(m_panel->score(), score);
+        const QString name = scoreName(score);
+        m_panel->heatmap()->setLayout(TaskHeatmap::Layout::TasksForSample);
+        QVERIFY2(m_panel->heatmap()->title().startsWith(name), qPrintable(m_panel->heatmap()->title()));
+        QVERIFY2(m_panel->textView()->title().contains(name), qPrintable(m_panel->textView()->title()));
+        QVERIFY(editor->textView()->title().contains(name));
+        QVERIFY(editor->heatmap()->title().startsWith(name));
+        QVERIFY2(m_panel->historyView()->title().contains(name), qPrintable(m_panel->historyView()->title()));
+        if (score != Method::Attention) {
+            QVERIFY2(m_panel->textView()->title().contains(QStringLiteral("computed at step 7010")),
+                     qPrintable(m_panel->textView()->title()));
+            QVERIFY(m_panel->csv(AttentionPanel::View::Text).startsWith(
+                QStringLiteral("sample,task,token_index,token,%1,").arg(QLatin1String(toString(score)))));
+            QVERIFY(m_panel->csv(AttentionPanel::View::Heatmap).contains(QLatin1String(toString(score))));
+        }
+        for (int t = 0; t < second.taskCount(); ++t) {
+            const std::vector<float> want = s.scores(t, score);
+            QCOMPARE(want.size(), s.tokens.size());
+            for (size_t j = 0; j < want.size(); ++j) {
+                QCOMPARE(m_panel->heatmap()->cell(t, int(j)), double(want[j]));
+                QCOMPARE(m_panel->textView()->weight(t, int(j)), double(want[j]));
+            }
+            const std::vector<float> wantTyped = typed.scores(t, score);
+            for (size_t j = 0; j < wantTyped.size(); ++j)
+                QCOMPARE(editor->textView()->weight(t, int(j)), double(wantTyped[j]));
+        }
+        // Probe rows: one row per probe sample, for task 1.
+        m_panel->heatmap()->setLayout(TaskHeatmap::Layout::SamplesForTask);
+        m_panel->heatmap()->setTask(1);
+        for (int r = 0; r < int(second.samples.size()); ++r) {
+            const std::vector<float> want = second.samples[size_t(r)].scores(1, score);
+            for (size_t j = 0; j < want.size(); ++j)
+                QCOMPARE(m_panel->heatmap()->cell(r, int(j)), double(want[j]));
+        }
+        // Scrubbed back: the earlier snapshot's explanation.
+        m_panel->scrubTo(m_panel->timeline().indexOfStep(7000));
+        QCOMPARE(m_panel->shown().step, int64_t(7000));
+        const std::vector<float> back = first.samples[size_t(m_panel->selectedSample())].scores(1, score);
+        QCOMPARE(m_panel->heatmap()->cell(m_panel->selectedSample(), 0), double(back[0]));
+        m_panel->scrubTo(m_panel->timeline().size() - 1);
+    }
+    m_panel->heatmap()->setLayout(TaskHeatmap::Layout::TasksForSample);
+    // The curves over training: the chosen score's faithfulness, every score in the export.
+    QVERIFY(m_panel->csv(AttentionPanel::View::History).section(QLatin1Char('\n'), 0, 0)
+                .contains(QStringLiteral("comprehensiveness_occlusion,sufficiency_occlusion")));
+    QVERIFY(m_panel->csv(AttentionPanel::View::History)
+                .contains(QString::number(second.comprehensiveness[0][size_t(Method::Integrated)], 'g', 9)));
+}
+
+// Signed scores (gradient x input, integrated gradients, occlusion) are
+// drawn in the diverging map, white at 0 and symmetric about it; attention
+// and rollout in the panel's map from 0.
+void TestAttention::signedScoresUseADivergingMapCentredOnZero()
+{
+    m_panel->setSnapshot(explainedSnapshot(7100));
+    m_panel->selectSample(0);
+    m_panel->setCurrentView(AttentionPanel::View::Heatmap);
+    const QColor white = divergingColorAt(0);
+    QVERIFY(std::abs(white.red() - white.green()) < 8 && std::abs(white.green() - white.blue()) < 8);
+    QVERIFY(white.lightness() > 240);
+    const QColor low = divergingColorAt(-1), high = divergingColorAt(1);
+    QVERIFY(low.blue() > low.red());    // purple below 0
+    QVERIFY(high.red() > high.blue());  // orange above
+    for (Method score : {Method::Gradient, Method::Integrated, Method::Occlusion}) {
+        m_panel->setScore(score);
+        QApplication::processEvents();
+        const double top = m_panel->heatmap()->colorScaleTop();
+        double largest = 0;
+        for (int r = 0; r < m_panel->heatmap()->rows(); ++r)
+            for (int c = 0; c < m_panel->heatmap()->columns(); ++c)
+                if (std::isfinite(m_panel->heatmap()->cell(r, c)))
+                    largest = std::max(largest, std::abs(m_panel->heatmap()->cell(r, c)));
+        QVERIFY(largest > 0);
+        QCOMPARE(top, largest);
+        QCOMPARE(m_panel->heatmap()->colorScaleBottom(), -top);
+        QCOMPARE(m_panel->textView()->shade(0), white);
+        QCOMPARE(m_panel->textView()->shade(-1e9), low);
+        QCOMPARE(m_panel->textView()->shade(1e9), high);
+    }
+    for (Method score : {Method::Attention, Method::Rollout}) {
+        m_panel->setScore(score);
+        QApplication::processEvents();
+        QCOMPARE(m_panel->heatmap()->colorScaleBottom(), 0.0);
+        QCOMPARE(m_panel->textView()->shade(0), colorAt(m_panel->colorMap(), 0));
+    }
+}
+
+// Compare: the five scores of the selected sample for one task, side by
+// side, each with its comprehensiveness, sufficiency and AUPRC.
+void TestAttention::compareShowsTheFiveScores()
+{
+    const AttentionSnapshot snap = explainedSnapshot(7200);
+    m_panel->setSnapshot(snap);
+    m_panel->selectSample(1);
+    m_panel->setCurrentView(AttentionPanel::View::Compare);
+    m_panel->setCompareTask(2);
+    TextView *compare = m_panel->compareView();
+    QCOMPARE(compare->columnCount(), ScoreCount);
+    QVERIFY(compare->isVisible());
+    const AttentionSample &s = snap.samples[1];
+    QVERIFY(compare->title().contains(QString::fromStdString(snap.tasks[2].name)));
+    for (int m = 0; m < ScoreCount; ++m) {
+        const std::vector<float> want = s.scores(2, Method(m));
+        QVERIFY(!want.empty());
+        for (size_t j = 0; j < want.size(); ++j)
+            QCOMPARE(compare->weight(m, int(j)), double(want[j]));
+        const Faithfulness *f = s.faithfulness(2, Method(m));
+        QVERIFY(f);
+        const QString header = compare->header(m);
+        QVERIFY2(header.contains(QStringLiteral("comprehensiveness %1").arg(f->comprehensiveness, 0, 'f', 2)),
+                 qPrintable(header));
+        QVERIFY(header.contains(QStringLiteral("sufficiency %1").arg(f->sufficiency, 0, 'f', 2)));
+        if (f->auprc)
+            QVERIFY(header.contains(QStringLiteral("AUPRC %1").arg(*f->auprc, 0, 'f', 2)));
+    }
+    QVERIFY(s.hasRationale(2) == bool(s.faithfulness(2, Method::Attention)->auprc));
+    QVERIFY(m_panel->csv(AttentionPanel::View::Compare)
+                .startsWith(QStringLiteral("sample,task,token_index,token,attention,rollout,gradient,integrated,occlusion,")));
+    m_panel->setCompareTask(0);
+    m_panel->setCurrentView(AttentionPanel::View::Heatmap);
 }
 
 QTEST_MAIN(TestAttention)

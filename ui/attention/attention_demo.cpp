@@ -3,9 +3,12 @@
 // TrainingController, as the workbench does (the worker refreshes the probe
 // set every --every steps, within its time budget, and runs the probe
 // editor's text), then shows the AttentionPanel and saves a PNG of every
-// view (QWidget::grab).
-//   attnscope-attention-demo [--data SPEC] [--steps N] [--every K] [--mode task|shared|gated]
-//                            [--layers N] [--out DIR] [--dark] [--width W --height H]
+// view (QWidget::grab), in the chosen score (--score: attention, rollout,
+// gradient, integrated, occlusion, or all: every score's heatmap, text and
+// curves over training, then the Compare tab).
+//   attnscope-attention-demo [--data SPEC] [--steps N] [--every K] [--mode task|shared|gated|uniform]
+//                            [--layers N] [--rationale-weight MU] [--score NAME|all] [--out DIR] [--dark]
+//                            [--width W --height H]
 // Run it under Xvfb: xvfb-run -a -s "-screen 0 1600x1000x24" attnscope-attention-demo --out docs/images
 #include "appearance.h"
 #include "attentionfeed.h"
@@ -42,6 +45,9 @@ int main(int argc, char **argv)
     parser.addOption({"width", "window width", "px", "1400"});
     parser.addOption({"height", "window height", "px", "860"});
     parser.addOption({"sample", "probe sample to select", "i", "0"});
+    parser.addOption({"score", "attention, rollout, gradient, integrated, occlusion or all", "name", "attention"});
+    parser.addOption({"rationale-weight", "mu (MODEL.md 5b)", "mu", "0"});
+    parser.addOption({"compare-task", "task of the Compare tab", "t", "0"});
     parser.process(app);
     if (parser.isSet("dark")) {
         QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
@@ -60,6 +66,7 @@ int main(int argc, char **argv)
     TrainConfig tc;
     tc.steps = parser.value("steps").toLongLong();
     tc.batchSize = 32;
+    tc.rationaleWeight = parser.value("rationale-weight").toFloat();
     auto setup = std::make_shared<TrainingSetup>();
     if (!buildSetup(*dataset, config, tc, 0.2, setup.get(), &error)) {
         std::fprintf(stderr, "%s\n", error.c_str());
@@ -90,27 +97,47 @@ int main(int argc, char **argv)
         std::printf(" %s acc %.3f", setup->model.tasks[t].name.c_str(), eval.tasks[t].accuracy);
     std::printf(" (%d attention snapshots)\n", training.attentionRefreshes());
     panel.selectSample(parser.value("sample").toInt());
+    panel.setCompareTask(parser.value("compare-task").toInt());
+    std::vector<Method> scores;
+    Method chosen = Method::Attention;
+    if (parser.value("score") == QLatin1String("all"))
+        scores = {Method::Attention, Method::Rollout, Method::Gradient, Method::Integrated, Method::Occlusion};
+    else if (parseMethod(parser.value("score").toStdString(), &chosen) && chosen != Method::Random)
+        scores = {chosen};
+    else {
+        std::fprintf(stderr, "--score: unknown score %s\n", qPrintable(parser.value("score")));
+        return 2;
+    }
 
     const QString out = parser.value("out");
     QDir().mkpath(out);
     const QString suffix = parser.isSet("dark") ? QStringLiteral("-dark") : QString();
     panel.show();
-    const struct { AttentionPanel::View view; const char *name; } views[] = {
-        {AttentionPanel::View::Heatmap, "heatmap"},
-        {AttentionPanel::View::Text, "text"},
-        {AttentionPanel::View::SelfAttention, "selfattention"},
-        {AttentionPanel::View::Disagreement, "disagreement"},
-        {AttentionPanel::View::History, "history"},
-        {AttentionPanel::View::ProbeEditor, "probeeditor"},
+    const struct { AttentionPanel::View view; const char *name; bool scored; } views[] = {
+        {AttentionPanel::View::Heatmap, "heatmap", true},
+        {AttentionPanel::View::Text, "text", true},
+        {AttentionPanel::View::SelfAttention, "selfattention", false},
+        {AttentionPanel::View::Disagreement, "disagreement", false},
+        {AttentionPanel::View::History, "history", true},
+        {AttentionPanel::View::ProbeEditor, "probeeditor", true},
+        {AttentionPanel::View::Compare, "compare", false},
     };
     int status = 0;
     QTimer::singleShot(300, &panel, [&]() {
-        for (const auto &v : views) {
-            panel.setCurrentView(v.view);
-            for (int i = 0; i < 5; ++i) QApplication::processEvents();
-            const QString path = out + QStringLiteral("/attention-%1%2.png").arg(QLatin1String(v.name), suffix);
-            if (!panel.grab().save(path)) status = 1;
-            std::printf("wrote %s\n", qPrintable(path));
+        for (size_t k = 0; k < scores.size(); ++k) {
+            panel.setScore(scores[k]);
+            for (const auto &v : views) {
+                if (k > 0 && !v.scored)
+                    continue;  // the same in every score
+                panel.setCurrentView(v.view);
+                for (int i = 0; i < 5; ++i) QApplication::processEvents();
+                const QString score = scores.size() > 1 || scores[k] != Method::Attention
+                                          ? QStringLiteral("-") + QLatin1String(toString(scores[k])) : QString();
+                const QString path = out + QStringLiteral("/attention-%1%2%3.png")
+                                               .arg(QLatin1String(v.name), v.scored ? score : QString(), suffix);
+                if (!panel.grab().save(path)) status = 1;
+                std::printf("wrote %s\n", qPrintable(path));
+            }
         }
         QApplication::exit(status);
     });

@@ -5,6 +5,7 @@
 #include "flowlayout.h"
 #include "historyview.h"
 #include "probeeditor.h"
+#include "scores.h"
 #include "selfattentionview.h"
 #include "taskheatmap.h"
 #include "tasknames.h"
@@ -62,7 +63,15 @@ AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
     m_scaleBox->addItem(tr("0 – largest"));
     m_scaleBox->setToolTip(tr("Top colour at weight 1 (the colour means the same at every step; uniform attention "
                               "stays dark), or at the largest weight shown (for long inputs)"));
+    // The one score chooser of every view (scores.h).
+    m_scoreBox = new QComboBox(this);
+    m_scoreBox->setObjectName(QStringLiteral("score"));
+    m_scoreBox->addItems(scoreNames());
+    m_scoreBox->setToolTip(tr("What every view shows: the pooling attention, or an explanation computed by the "
+                              "training worker (rollout through the encoder, gradient × input, integrated "
+                              "gradients, occlusion; purple-white-orange for the signed ones, centred on 0)"));
     top->addGroup({new QLabel(tr("Sample"), this), m_sampleBox, m_pinBox, m_addButton, m_removeButton});
+    top->addGroup({new QLabel(tr("Score"), this), m_scoreBox});
     top->addGroup({new QLabel(tr("Colours"), this), m_colorBox});
     top->addGroup({new QLabel(tr("Scale"), this), m_scaleBox});
     top->addWidget(m_exportButton);
@@ -133,6 +142,24 @@ AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
     m_tabs->addTab(m_history, tr("Over training"));
     m_probeEditor = new ProbeEditor;
     m_tabs->addTab(m_probeEditor, tr("Probe editor"));
+    // Compare: the five scores of one task side by side (a text view in compare mode).
+    m_comparePage = new QWidget;
+    auto *compareLayout = new QVBoxLayout(m_comparePage);
+    auto *compareControls = new FlowLayout(nullptr, 12, 4);
+    m_compareTaskBox = new QComboBox(m_comparePage);
+    m_compareTaskBox->setObjectName(QStringLiteral("compareTask"));
+    m_compareTaskBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_compareTaskBox->setMinimumContentsLength(16);
+    compareControls->addGroup({new QLabel(tr("Task"), m_comparePage), m_compareTaskBox});
+    compareLayout->addLayout(compareControls);
+    m_compare = new TextView;
+    m_compare->setObjectName(QStringLiteral("compareView"));
+    m_compare->setCompareTask(0);
+    auto *compareScroll = new QScrollArea;
+    compareScroll->setWidget(m_compare);
+    compareScroll->setWidgetResizable(true);
+    compareLayout->addWidget(compareScroll, 1);
+    m_tabs->addTab(m_comparePage, tr("Compare"));
     layout->addWidget(m_tabs, 1);
 
     connect(m_sampleBox, &QComboBox::activated, this, &AttentionPanel::selectSample);
@@ -150,6 +177,11 @@ AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
         m_taskBox->setEnabled(i == 1);
     });
     connect(m_taskBox, &QComboBox::activated, m_heatmap, &TaskHeatmap::setTask);
+    connect(m_scoreBox, &QComboBox::activated, this, [this](int i) {
+        setScore(Method(i));
+        emit scoreChanged(Method(i));
+    });
+    connect(m_compareTaskBox, &QComboBox::activated, this, &AttentionPanel::setCompareTask);
     connect(m_heatmap, &TaskHeatmap::taskClicked, this, [this](int t) {
         m_taskBox->setCurrentIndex(t);
         m_heatmap->setTask(t);
@@ -186,9 +218,13 @@ void AttentionPanel::setModelAndData(std::optional<ModelInfo> model, std::shared
         emit probeSetChanged(m_probes);
     }
     m_taskBox->clear();
+    m_compareTaskBox->clear();
     if (m_model)
-        for (const TaskInfo &t : m_model->tasks)
+        for (const TaskInfo &t : m_model->tasks) {
             m_taskBox->addItem(elidedName(t.name));
+            m_compareTaskBox->addItem(elidedName(t.name));
+        }
+    setCompareTask(0);
     m_probeEditor->setModel(m_model);
     if (m_model && m_probeEditor->text().isEmpty() && m_model->input == InputKind::Text)
         m_probeEditor->setText(QStringLiteral("the battery is not great, please fix it asap"));
@@ -249,6 +285,8 @@ void AttentionPanel::showSnapshot(SnapshotPtr snapshot)
     m_selfAttention->setSelectedSample(m_selected);
     m_disagreement->setSnapshot(m_shown);
     m_disagreement->setSelectedSample(m_selected);
+    m_compare->setSnapshot(m_shown);
+    m_compare->setSelectedSample(m_selected);
     m_history->setCurrentStep(m_live ? -1 : m_shown->step);
     m_encoderNote->setText(encoderNote());
     m_encoderNote->setVisible(!m_encoderNote->text().isEmpty());
@@ -261,8 +299,8 @@ QString AttentionPanel::encoderNote() const
         return {};
     const QString layers = m_shown->layers == 1 ? tr("one encoder layer") : tr("%1 encoder layers").arg(m_shown->layers);
     return tr("This run has %1: attention weighs encoder outputs, which mix tokens, so a token's weight is not "
-              "that token's share of the decision. Compare rollout and integrated gradients "
-              "(attnscope-cli explain).")
+              "that token's share of the decision. Compare rollout and integrated gradients (Score, or the "
+              "Compare tab; their faithfulness is under Over training).")
         .arg(layers);
 }
 
@@ -275,6 +313,7 @@ void AttentionPanel::selectSample(int index)
     m_textView->setSelectedSample(index);
     m_selfAttention->setSelectedSample(index);
     m_disagreement->setSelectedSample(index);
+    m_compare->setSelectedSample(index);
     updateSampleBox();
     // The selected sample keeps its self-attention in the next refreshes.
     const int probe = m_shown->samples[size_t(index)].probe;
@@ -366,6 +405,27 @@ void AttentionPanel::setColorMap(ColorMap map)
     m_textView->setColorMap(map);
     m_selfAttention->setColorMap(map);
     m_probeEditor->setColorMap(map);
+    m_compare->setColorMap(map);
+}
+
+void AttentionPanel::setScore(Method score)
+{
+    if (score == Method::Random)
+        return;  // a ranking, not a score
+    m_score = score;
+    m_scoreBox->setCurrentIndex(int(score));
+    m_heatmap->setScore(score);
+    m_textView->setScore(score);
+    m_probeEditor->setScore(score);
+    m_history->setScore(score);
+}
+
+void AttentionPanel::setCompareTask(int task)
+{
+    if (task < 0 || (m_model && task >= int(m_model->tasks.size())))
+        task = 0;
+    m_compareTaskBox->setCurrentIndex(task);
+    m_compare->setCompareTask(task);
 }
 
 void AttentionPanel::setColorScale(ColorScale scale)
@@ -376,6 +436,7 @@ void AttentionPanel::setColorScale(ColorScale scale)
     m_textView->setColorScale(scale);
     m_selfAttention->setColorScale(scale);
     m_probeEditor->setColorScale(scale);
+    m_compare->setColorScale(scale);
 }
 
 void AttentionPanel::setCurrentView(View view)
@@ -397,6 +458,7 @@ QWidget *AttentionPanel::view(View view) const
     case View::Disagreement: return m_disagreement;
     case View::History: return m_history;
     case View::ProbeEditor: return m_probeEditor;
+    case View::Compare: return m_compare;
     }
     return nullptr;
 }
@@ -410,6 +472,7 @@ QString AttentionPanel::csv(View view) const
     case View::Disagreement: return m_disagreement->csv();
     case View::History: return m_history->csv();
     case View::ProbeEditor: return m_probeEditor->textView()->csv();
+    case View::Compare: return m_compare->csv();
     }
     return {};
 }

@@ -42,7 +42,8 @@ class AttentionPanel : public QWidget {
     Q_OBJECT
 
 public:
-    enum class View { Heatmap, Text, SelfAttention, Disagreement, History, ProbeEditor };
+    // In tab order.
+    enum class View { Heatmap, Text, SelfAttention, Disagreement, History, ProbeEditor, Compare };
 
     explicit AttentionPanel(QWidget *parent = nullptr);
 
@@ -77,6 +78,11 @@ public:
     ColorMap colorMap() const { return m_colorMap; }
     void setColorScale(ColorScale scale);
     ColorScale colorScale() const { return m_colorScale; }
+    // The score every attention view shows (scores.h): the heatmap and its
+    // probe rows, the text, the probe editor, the curves over training, the
+    // exports, whatever the timeline shows. Attention by default.
+    void setScore(Method score);
+    Method score() const { return m_score; }
     void setCurrentView(View view);
     QWidget *view(View view) const;
     // The tab shown ("Heatmap", "Text", "Self-attention", ...).
@@ -99,6 +105,9 @@ public:
     DisagreementView *disagreementView() const { return m_disagreement; }
     HistoryView *historyView() const { return m_history; }
     ProbeEditor *probeEditor() const { return m_probeEditor; }
+    // Compare: the five scores of the selected sample for one task, side by side.
+    TextView *compareView() const { return m_compare; }
+    void setCompareTask(int task);
 
 signals:
     // The user edited the probe set: hand this copy to the worker.
@@ -107,6 +116,7 @@ signals:
     void sampleSelected(int datasetIndex);
     void colorMapChanged(const QString &name);
     void colorScaleChanged(attnscope::ColorScale scale);
+    void scoreChanged(attnscope::Method score);
 
 private:
     void showSnapshot(SnapshotPtr snapshot);
@@ -125,6 +135,7 @@ private:
     bool m_live = true;
     ColorMap m_colorMap = ColorMap::Viridis;
     ColorScale m_colorScale = ColorScale::Fixed;
+    Method m_score = Method::Attention;
 
     QComboBox *m_sampleBox = nullptr;
     QCheckBox *m_pinBox = nullptr;
@@ -132,6 +143,8 @@ private:
     QPushButton *m_addButton = nullptr;
     QComboBox *m_colorBox = nullptr;
     QComboBox *m_scaleBox = nullptr;
+    QComboBox *m_scoreBox = nullptr;
+    QComboBox *m_compareTaskBox = nullptr;
     QComboBox *m_layoutBox = nullptr;
     QComboBox *m_taskBox = nullptr;
     QSlider *m_slider = nullptr;
@@ -146,6 +159,8 @@ private:
     DisagreementView *m_disagreement = nullptr;
     HistoryView *m_history = nullptr;
     ProbeEditor *m_probeEditor = nullptr;
+    TextView *m_compare = nullptr;
+    QWidget *m_comparePage = nullptr;
     QWidget *m_heatmapPage = nullptr;
     QWidget *m_textPage = nullptr;
 };

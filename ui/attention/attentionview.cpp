@@ -98,6 +98,19 @@ void SnapshotView::setColorScale(ColorScale scale)
     colorsChanged();
 }
 
+void SnapshotView::setScore(Method score)
+{
+    if (score == m_score)
+        return;
+    m_score = score;
+    scoreChanged();
+}
+
+void SnapshotView::scoreChanged()
+{
+    colorsChanged();
+}
+
 const AttentionSample *SnapshotView::sample() const
 {
     if (m_sample < 0 || m_sample >= int(m_snapshot->samples.size()))

@@ -65,6 +65,12 @@ public:
     void setColorScale(ColorScale scale);
     ColorMap colorMap() const { return m_colorMap; }
     ColorScale colorScale() const { return m_colorScale; }
+    // The score the view shows (scores.h; the panel's chooser): attention by default.
+    void setScore(Method score);
+    Method score() const { return m_score; }
+    // What the view shows for task t of sample s: the score at every
+    // position, NaN where there is none (empty: none at all).
+    std::vector<float> values(const AttentionSample &s, int task) const { return s.scores(task, m_score); }
 
 protected:
     explicit SnapshotView(QWidget *parent = nullptr);
@@ -76,12 +82,14 @@ protected:
     virtual void snapshotChanged(const AttentionSnapshot &previous, int previousSample);
     virtual void sampleChanged();
     virtual void colorsChanged();
+    virtual void scoreChanged();  // colorsChanged() unless overridden
 
 private:
     SnapshotPtr m_snapshot = std::make_shared<const AttentionSnapshot>();
     int m_sample = 0;
     ColorMap m_colorMap = ColorMap::Viridis;
     ColorScale m_colorScale = ColorScale::Fixed;
+    Method m_score = Method::Attention;
 };
 
 // Every how many of `count` labels of `perLabel` pixels one is drawn so that

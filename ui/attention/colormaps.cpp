@@ -16,6 +16,10 @@ constexpr std::array<const char *, 9> Viridis = {
 constexpr std::array<const char *, 9> Cividis = {
     "#00224e", "#123570", "#3b496c", "#575d6d", "#707173", "#8a8779", "#a69d75", "#c4b56c", "#fee838"};
 
+// ColorBrewer's PuOr (9 classes), purple (negative) to orange (positive).
+constexpr std::array<const char *, 9> PuOr = {
+    "#542788", "#8073ac", "#b2abd2", "#d8daeb", "#f7f7f7", "#fee0b6", "#fdb863", "#e08214", "#b35806"};
+
 } // namespace
 
 QStringList colorMapNames()
@@ -57,6 +61,24 @@ QCPColorGradient colorGradient(ColorMap map)
         break;
     }
     return g;
+}
+
+QCPColorGradient divergingGradient()
+{
+    QCPColorGradient g;
+    g.clearColorStops();
+    g.setColorInterpolation(QCPColorGradient::ciRGB);
+    g.setLevelCount(257);  // odd: one level sits on 0
+    g.setNanHandling(QCPColorGradient::nhTransparent);
+    for (size_t i = 0; i < PuOr.size(); ++i)
+        g.setColorStopAt(double(i) / 8.0, QColor(PuOr[i]));
+    return g;
+}
+
+QColor divergingColorAt(double t)
+{
+    static const QCPColorGradient gradient = divergingGradient();
+    return QColor::fromRgb(const_cast<QCPColorGradient &>(gradient).color(std::clamp(t, -1.0, 1.0), QCPRange(-1, 1)));
 }
 
 double scaleTop(ColorScale scale, double largest)

@@ -33,6 +33,13 @@ ColorMap colorMapFromName(const QString &name);  // viridis for unknown names
 QCPColorGradient colorGradient(ColorMap map);
 // Colour of position t in [0, 1].
 QColor colorAt(ColorMap map, double t);
+// Signed scores (gradient x input, integrated gradients, occlusion: a token
+// can speak for the class or against it) in a diverging map centred on 0:
+// purple below, white at 0, orange above (ColorBrewer's PuOr, colour-blind
+// safe), over [-top, top] with top the largest magnitude shown.
+QCPColorGradient divergingGradient();
+// Colour of t in [-1, 1] (white at 0).
+QColor divergingColorAt(double t);
 // Black or white, whichever reads better on `background`.
 QColor textColorOn(const QColor &background);
 

@@ -2,9 +2,12 @@
 
 #include "appearance.h"
 #include "csvwriter.h"
+#include "scores.h"
 #include "tasknames.h"
 
+#include <QBoxLayout>
 #include <QEvent>
+#include <QLabel>
 #include <qcustomplot.h>
 
 #include <cmath>
@@ -14,24 +17,40 @@ namespace attnscope {
 HistoryView::HistoryView(QWidget *parent) : AttentionView(parent)
 {
     m_plot = addPlot();
+    m_title = new QLabel(this);
+    m_title->setObjectName(QStringLiteral("viewTitle"));
+    m_title->setTextFormat(Qt::PlainText);
+    m_title->setWordWrap(true);
+    m_title->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
+    static_cast<QBoxLayout *>(layout())->insertWidget(0, m_title);
+    static_cast<QBoxLayout *>(layout())->setStretchFactor(m_plot, 1);  // the plot takes the room, not the title
     m_plot->plotLayout()->clear();
     m_gateRect = new QCPAxisRect(m_plot);
     m_rationaleRect = new QCPAxisRect(m_plot);
+    m_faithRect = new QCPAxisRect(m_plot);
+    m_lossRect = new QCPAxisRect(m_plot);
     m_plot->plotLayout()->addElement(0, 0, m_gateRect);
     m_plot->plotLayout()->addElement(1, 0, m_rationaleRect);
+    m_plot->plotLayout()->addElement(2, 0, m_faithRect);
+    m_plot->plotLayout()->addElement(3, 0, m_lossRect);
     auto *group = new QCPMarginGroup(m_plot);
-    m_gateRect->setMarginGroup(QCP::msLeft | QCP::msRight, group);
-    m_rationaleRect->setMarginGroup(QCP::msLeft | QCP::msRight, group);
+    for (QCPAxisRect *rect : {m_gateRect, m_rationaleRect, m_faithRect, m_lossRect})
+        rect->setMarginGroup(QCP::msLeft | QCP::msRight, group);
+    m_faithRect->axis(QCPAxis::atLeft)->setRange(-0.1, 1);
+    m_lossRect->axis(QCPAxis::atLeft)->setLabel(tr("loss"));
+    m_lossRect->axis(QCPAxis::atBottom)->setLabel(tr("step"));
     m_gateRect->axis(QCPAxis::atLeft)->setLabel(tr("gate σ(g_t)"));
     m_gateRect->axis(QCPAxis::atLeft)->setRange(0, 1);
     m_rationaleRect->axis(QCPAxis::atLeft)->setLabel(tr("rationale agreement"));
     m_rationaleRect->axis(QCPAxis::atLeft)->setRange(0, 1);
-    m_rationaleRect->axis(QCPAxis::atBottom)->setLabel(tr("step"));
     m_plot->legend = new QCPLegend;
     m_rationaleRect->insetLayout()->addElement(m_plot->legend, Qt::AlignTop | Qt::AlignLeft);
     m_plot->legend->setLayer(QStringLiteral("legend"));
     m_plot->legend->setVisible(true);
-    setMinimumHeight(320);
+    m_faithLegend = new QCPLegend;
+    m_faithRect->insetLayout()->addElement(m_faithLegend, Qt::AlignTop | Qt::AlignRight);
+    m_faithLegend->setLayer(QStringLiteral("legend"));
+    setMinimumHeight(420);
     rebuild();
 }
 
@@ -43,19 +62,43 @@ void HistoryView::addSnapshot(const AttentionSnapshot &snapshot)
         clear();
     m_tasks = snapshot.tasks;
     m_gated = snapshot.mode == AttentionMode::Gated;
-    if (!m_steps.empty() && snapshot.step == m_steps.back())
-        return;
+    if (!m_steps.empty() && snapshot.step == m_steps.back()) {
+        // The same step again (a pause after a periodic refresh, which may
+        // bring the round of explanations the refresh had no budget for): it replaces the point.
+        m_steps.pop_back();
+        m_gates.pop_back();
+        m_mass.pop_back();
+        m_auprc.pop_back();
+        m_loss.pop_back();
+        if (snapshot.explainedStep == snapshot.step) {
+            m_comp.pop_back();
+            m_suff.pop_back();
+        }
+    }
     const size_t T = snapshot.tasks.size();
-    std::vector<double> g(T, std::nan("")), m(T, std::nan("")), a(T, std::nan(""));
+    std::vector<double> g(T, std::nan("")), m(T, std::nan("")), a(T, std::nan("")), l(T, std::nan(""));
+    std::array<double, MethodCount> none;
+    none.fill(std::nan(""));
+    std::vector<std::array<double, MethodCount>> comp(T, none), suff(T, none);
+    // A round of explanations made with this snapshot (later ones carry it on).
+    const bool round = snapshot.explainedStep == snapshot.step;
     for (size_t t = 0; t < T; ++t) {
         if (t < snapshot.gates.size()) g[t] = snapshot.gates[t];
         if (t < snapshot.rationaleMass.size() && snapshot.rationaleMass[t]) m[t] = *snapshot.rationaleMass[t];
         if (t < snapshot.rationaleAuprc.size() && snapshot.rationaleAuprc[t]) a[t] = *snapshot.rationaleAuprc[t];
+        if (t < snapshot.taskLoss.size()) l[t] = snapshot.taskLoss[t];
+        if (round && t < snapshot.comprehensiveness.size()) comp[t] = snapshot.comprehensiveness[t];
+        if (round && t < snapshot.sufficiency.size()) suff[t] = snapshot.sufficiency[t];
     }
     m_steps.push_back(snapshot.step);
     m_gates.push_back(std::move(g));
     m_mass.push_back(std::move(m));
     m_auprc.push_back(std::move(a));
+    m_loss.push_back(std::move(l));
+    if (m_comp.size() < m_steps.size()) {  // a replaced point keeps its round unless this one has one
+        m_comp.push_back(std::move(comp));
+        m_suff.push_back(std::move(suff));
+    }
     // A long run: thin to every second point beyond 20,000 points, or
     // beyond 2,000,000 numbers when there are many tasks (three per task).
     if (m_steps.size() > std::min<size_t>(20000, std::max<size_t>(200, 2000000 / std::max<size_t>(1, 3 * T))))
@@ -71,11 +114,17 @@ void HistoryView::thin()
         m_gates[k] = m_gates[i];
         m_mass[k] = m_mass[i];
         m_auprc[k] = m_auprc[i];
+        m_loss[k] = m_loss[i];
+        m_comp[k] = m_comp[i];
+        m_suff[k] = m_suff[i];
     }
     m_steps.resize(k);
     m_gates.resize(k);
     m_mass.resize(k);
     m_auprc.resize(k);
+    m_loss.resize(k);
+    m_comp.resize(k);
+    m_suff.resize(k);
 }
 
 void HistoryView::clear()
@@ -84,7 +133,38 @@ void HistoryView::clear()
     m_gates.clear();
     m_mass.clear();
     m_auprc.clear();
+    m_loss.clear();
+    m_comp.clear();
+    m_suff.clear();
     rebuild();
+}
+
+void HistoryView::setScore(Method score)
+{
+    if (score == m_score)
+        return;
+    m_score = score;
+    rebuild();
+}
+
+int HistoryView::faithfulnessPoints() const
+{
+    int n = 0;
+    for (const auto &point : m_comp)
+        n += !point.empty() && std::isfinite(point.front()[size_t(Method::Random)]);
+    return n;
+}
+
+QString HistoryView::title() const
+{
+    int64_t last = -1;
+    for (size_t i = 0; i < m_steps.size(); ++i)
+        if (!m_comp[i].empty() && std::isfinite(m_comp[i].front()[size_t(Method::Random)]))
+            last = m_steps[i];
+    const QString when = last >= 0 ? tr("last explained at step %1").arg(last) : tr("not explained yet");
+    return tr("Faithfulness of %1 (%2): comprehensiveness solid, sufficiency dashed, the random floor grey; "
+              "attention's rationale agreement above; the loss below")
+        .arg(scoreName(m_score), when);
 }
 
 void HistoryView::setCurrentStep(int64_t step)
@@ -95,6 +175,8 @@ void HistoryView::setCurrentStep(int64_t step)
 
 void HistoryView::draw()
 {
+    m_title->setText(title());
+    m_faithLegend->clearItems();  // before the graphs it names go
     m_plot->clearPlottables();
     m_plot->clearItems();
     const int T = int(m_tasks.size());
@@ -115,14 +197,22 @@ void HistoryView::draw()
         more->setName(andMore(T - MaxNamedTasks, tr("tasks (in the CSV export)")));
         more->setPen(Qt::NoPen);
     }
+    addFaithfulnessCurves(steps);
     showGateRect(m_gated);
     const double lo = steps.isEmpty() ? 0 : steps.front();
     const double hi = steps.isEmpty() ? 1 : std::max(steps.back(), lo + 1);
-    for (QCPAxisRect *rect : {m_gateRect, m_rationaleRect}) {
+    double largestLoss = 0;
+    for (const std::vector<double> &loss : m_loss)
+        for (double l : loss)
+            if (std::isfinite(l))
+                largestLoss = std::max(largestLoss, l);
+    m_lossRect->axis(QCPAxis::atLeft)->setRange(0, largestLoss > 0 ? largestLoss * 1.05 : 1);
+    for (QCPAxisRect *rect : {m_gateRect, m_rationaleRect, m_faithRect, m_lossRect}) {
         rect->axis(QCPAxis::atBottom)->setRange(lo, hi);
         if (m_current >= 0 && (m_gated || rect != m_gateRect))
             markCurrentStep(rect);
     }
+    m_faithRect->axis(QCPAxis::atLeft)->setLabel(tr("faithfulness"));
     m_gateRect->axis(QCPAxis::atLeft)->setLabel(m_gated ? tr("gate σ(g_t)") : tr("gate (gated mode only)"));
     m_rationaleRect->axis(QCPAxis::atLeft)->setLabel(anyRationale ? tr("rationale agreement")
                                                                   : tr("rationale (none in data)"));
@@ -160,6 +250,57 @@ void HistoryView::addTaskCurves(int t, const QVector<double> &steps)
         mass->removeFromLegend();
         auprc->removeFromLegend();
     }
+    QVector<double> l;
+    for (size_t i = 0; i < m_steps.size(); ++i)
+        l << m_loss[i][size_t(t)];
+    auto *loss = m_plot->addGraph(m_lossRect->axis(QCPAxis::atBottom), m_lossRect->axis(QCPAxis::atLeft));
+    loss->setData(steps, l, true);
+    loss->setPen(QPen(color, 2));
+    loss->removeFromLegend();
+}
+
+void HistoryView::addFaithfulnessCurves(const QVector<double> &)
+{
+    // A point per round of explanations: the snapshots in between carry no new one.
+    const auto curve = [&](size_t t, Method m, bool comprehensiveness, const QPen &pen) {
+        QVector<double> x, y;
+        for (size_t i = 0; i < m_steps.size(); ++i) {
+            const auto &point = comprehensiveness ? m_comp[i] : m_suff[i];
+            if (t < point.size() && std::isfinite(point[t][size_t(m)])) {
+                x << double(m_steps[i]);
+                y << point[t][size_t(m)];
+            }
+        }
+        auto *graph = m_plot->addGraph(m_faithRect->axis(QCPAxis::atBottom), m_faithRect->axis(QCPAxis::atLeft));
+        graph->setData(x, y, true);
+        graph->setPen(pen);
+        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
+        graph->removeFromLegend();
+        return graph;
+    };
+    const int T = std::min(int(m_tasks.size()), MaxNamedTasks);
+    for (int t = 0; t < T; ++t) {
+        curve(size_t(t), m_score, true, QPen(taskColor(t), 2.5));
+        curve(size_t(t), m_score, false, QPen(taskColor(t), 2, Qt::DashLine));
+    }
+    // The floor: the random ranking's, of the first task (the tasks' floors differ little).
+    const QColor grey = palette().color(QPalette::Disabled, QPalette::WindowText);
+    if (T > 0) {
+        auto *c = curve(0, Method::Random, true, QPen(grey, 1.5));
+        auto *s = curve(0, Method::Random, false, QPen(grey, 1.5, Qt::DashLine));
+        auto *named = curve(0, m_score, true, QPen(palette().color(QPalette::WindowText), 2));
+        named->data()->clear();  // a legend entry only
+        named->setName(tr("%1: comprehensiveness").arg(scoreName(m_score)));
+        named->addToLegend(m_faithLegend);
+        auto *namedS = curve(0, m_score, false, QPen(palette().color(QPalette::WindowText), 2, Qt::DashLine));
+        namedS->data()->clear();
+        namedS->setName(tr("sufficiency"));
+        namedS->addToLegend(m_faithLegend);
+        c->setName(tr("random floor"));
+        c->addToLegend(m_faithLegend);
+        s->removeFromLegend();
+    }
+    m_faithLegend->setVisible(T > 0);
 }
 
 void HistoryView::showGateRect(bool shown)
@@ -188,16 +329,26 @@ void HistoryView::markCurrentStep(QCPAxisRect *rect)
 
 QString HistoryView::csv() const
 {
-    QString out = QStringLiteral("step,task,gate,rationale_mass,rationale_auprc\n");
+    // Then the loss and, at the rounds of explanations, every score's (and
+    // the random floor's) comprehensiveness and sufficiency.
+    QString out = QStringLiteral("step,task,gate,rationale_mass,rationale_auprc,loss");
+    for (int m = 0; m < MethodCount; ++m)
+        out += QStringLiteral(",comprehensiveness_%1,sufficiency_%1").arg(QString::fromLatin1(toString(Method(m))));
+    out += QLatin1Char('\n');
     auto number = [](double v) { return std::isfinite(v) ? QString::number(v, 'g', 9) : QString(); };
     QStringList names;
     for (const TaskInfo &task : m_tasks)
         names << QString::fromStdString(csvQuote(task.name));
     for (size_t i = 0; i < m_steps.size(); ++i)
-        for (size_t t = 0; t < m_tasks.size(); ++t)
-            out += QStringLiteral("%1,%2,%3,%4,%5\n")
+        for (size_t t = 0; t < m_tasks.size(); ++t) {
+            QStringList faith;
+            for (int m = 0; m < MethodCount; ++m)
+                faith << number(m_comp[i][t][size_t(m)]) << number(m_suff[i][t][size_t(m)]);
+            out += QStringLiteral("%1,%2,%3,%4,%5,%6,%7\n")
                        .arg(QString::number(m_steps[i]), names[qsizetype(t)], number(m_gates[i][t]),
-                            number(m_mass[i][t]), number(m_auprc[i][t]));
+                            number(m_mass[i][t]), number(m_auprc[i][t]), number(m_loss[i][t]),
+                            faith.join(QLatin1Char(',')));
+        }
     return out;
 }
 

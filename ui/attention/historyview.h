@@ -1,7 +1,11 @@
 // Attention over training: for gated mode each task's gate value
 // sigmoid(gate[t]) (how task-specific its attention is), and, where the data
 // has rationales, each task's attention mass on the rationale (solid) and
-// AUPRC of attention against it (dashed). One point per snapshot taken (a
+// AUPRC of attention against it (dashed); the faithfulness of the chosen
+// score (scores.h) per task, comprehensiveness (solid) and sufficiency
+// (dashed), with the random ranking's, the floor (grey), at each round of
+// live explanations (live/liveexplainer.h); and each task's training loss.
+// One point per snapshot taken (a
 // few numbers per task; thinned to every second one in a long run or with
 // many tasks); a vertical line marks the step the timeline shows. The curves
 // of the first MaxNamedTasks tasks are drawn (tasknames.h), the CSV export
@@ -12,6 +16,8 @@
 
 class QCustomPlot;
 class QCPAxisRect;
+class QCPLegend;
+class QLabel;
 class QCPItemStraightLine;
 
 namespace attnscope {
@@ -26,6 +32,13 @@ public:
     void addSnapshot(const AttentionSnapshot &snapshot);
     void clear();
     void setCurrentStep(int64_t step);
+    // The score whose faithfulness is drawn (the panel's chooser).
+    void setScore(Method score);
+    Method score() const { return m_score; }
+    // "Over training · faithfulness of rollout (last explained at step 1190) ...".
+    QString title() const;
+    // The faithfulness points (rounds of explanations) kept.
+    int faithfulnessPoints() const;
 
     int points() const { return int(m_steps.size()); }
     QCustomPlot *plot() const { return m_plot; }
@@ -48,10 +61,19 @@ private:
     QCustomPlot *m_plot = nullptr;
     QCPAxisRect *m_gateRect = nullptr;
     QCPAxisRect *m_rationaleRect = nullptr;
+    QCPAxisRect *m_faithRect = nullptr;
+    QCPAxisRect *m_lossRect = nullptr;
+    QCPLegend *m_faithLegend = nullptr;
+    QLabel *m_title = nullptr;
+    Method m_score = Method::Attention;
     std::vector<TaskInfo> m_tasks;
     bool m_gated = false;
     std::vector<int64_t> m_steps;
-    std::vector<std::vector<double>> m_gates, m_mass, m_auprc;  // [point][task], NaN = none
+    std::vector<std::vector<double>> m_gates, m_mass, m_auprc, m_loss;  // [point][task], NaN = none
+    // [point][task][Method], NaN where the point is not a round of explanations.
+    std::vector<std::vector<std::array<double, MethodCount>>> m_comp, m_suff;
+    // The score's faithfulness curves (and the floor's) for the first tasks.
+    void addFaithfulnessCurves(const QVector<double> &steps);
     int64_t m_current = -1;
 };
 

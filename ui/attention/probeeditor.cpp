@@ -122,6 +122,12 @@ void ProbeEditor::setColorMap(ColorMap map)
     m_textView->setColorMap(map);
 }
 
+void ProbeEditor::setScore(Method score)
+{
+    m_heatmap->setScore(score);
+    m_textView->setScore(score);
+}
+
 void ProbeEditor::setColorScale(ColorScale scale)
 {
     m_heatmap->setColorScale(scale);

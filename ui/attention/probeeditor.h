@@ -50,6 +50,7 @@ public:
     QString text() const;
     void setColorMap(ColorMap map);
     void setColorScale(ColorScale scale);
+    void setScore(Method score);  // scores.h: its heatmap and text show this score
 
     // Sends the current input to the runner now. False (and an explanation
     // in the status line) when there is no model, no runner or no token.

@@ -2,9 +2,12 @@
 
 #include "appearance.h"
 #include "csvwriter.h"
+#include "scores.h"
 #include "tasknames.h"
 
+#include <QBoxLayout>
 #include <QEvent>
+#include <QLabel>
 #include <QMouseEvent>
 #include <QToolTip>
 #include <qcustomplot.h>
@@ -16,6 +19,13 @@ namespace attnscope {
 TaskHeatmap::TaskHeatmap(QWidget *parent) : SnapshotView(parent)
 {
     m_plot = addPlot();
+    m_title = new QLabel(this);
+    m_title->setObjectName(QStringLiteral("viewTitle"));
+    m_title->setTextFormat(Qt::PlainText);
+    m_title->setWordWrap(true);
+    m_title->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
+    static_cast<QBoxLayout *>(layout())->insertWidget(0, m_title);
+    static_cast<QBoxLayout *>(layout())->setStretchFactor(m_plot, 1);  // the plot takes the room, not the title
     m_plot->setMouseTracking(true);
     m_plot->installEventFilter(this);
     rebuildWhenResized(m_plot);  // the labels are spaced for the plot's size
@@ -43,6 +53,12 @@ void TaskHeatmap::sampleChanged()
     rebuild();
 }
 
+void TaskHeatmap::scoreChanged()
+{
+    updateCells();
+    rebuild();
+}
+
 void TaskHeatmap::setTask(int task)
 {
     if (task == m_task)
@@ -64,6 +80,21 @@ void TaskHeatmap::setLayout(Layout layout)
 double TaskHeatmap::colorScaleTop() const
 {
     return m_map->dataRange().upper;
+}
+
+double TaskHeatmap::colorScaleBottom() const
+{
+    return m_map->dataRange().lower;
+}
+
+QString TaskHeatmap::title() const
+{
+    QString text = scoreName(score()) + QStringLiteral(" · ") + scoreSource(snapshot(), sample(), score());
+    if (m_layout == Layout::TasksForSample && sample())
+        text += QStringLiteral(" · ") + sampleName(snapshot(), *sample());
+    else if (m_layout == Layout::SamplesForTask && m_task < snapshot().taskCount())
+        text += tr(" · probe samples for %1").arg(elidedName(snapshot().tasks[size_t(m_task)].name));
+    return text;
 }
 
 int TaskHeatmap::rows() const
@@ -102,7 +133,8 @@ void TaskHeatmap::updateCells()
     if (m_layout == Layout::TasksForSample) {
         if (const AttentionSample *s = sample()) {
             for (int t = 0; t < snap.taskCount() && t < int(s->weights.size()); ++t) {
-                m_cells.emplace_back(s->weights[size_t(t)].begin(), s->weights[size_t(t)].end());
+                const std::vector<float> v = values(*s, t);
+                m_cells.emplace_back(v.begin(), v.end());
                 m_cells.back().resize(s->tokens.size(), std::nan(""));
                 m_rowLabels << elidedName(snap.tasks[size_t(t)].name);
             }
@@ -116,9 +148,9 @@ void TaskHeatmap::updateCells()
         const TaskInfo &task = snap.tasks[size_t(m_task)];
         for (const AttentionSample &s : snap.samples) {
             std::vector<double> row(width, std::nan(""));
-            if (size_t(m_task) < s.weights.size())
-                for (size_t j = 0; j < s.weights[size_t(m_task)].size() && j < width; ++j)
-                    row[j] = s.weights[size_t(m_task)][j];
+            const std::vector<float> v = values(s, m_task);
+            for (size_t j = 0; j < v.size() && j < width; ++j)
+                row[j] = v[j];
             m_cells.push_back(std::move(row));
             const int gold = m_task < int(s.labels.size()) ? s.labels[size_t(m_task)] : -1;
             QString label = QStringLiteral("#%1").arg(s.sampleIndex);
@@ -135,6 +167,7 @@ void TaskHeatmap::updateCells()
 
 void TaskHeatmap::draw()
 {
+    m_title->setText(title());
     fillMap();
     const int rowStride = placeLabels();
     placeItems(rowStride);
@@ -146,13 +179,13 @@ void TaskHeatmap::draw()
 void TaskHeatmap::fillMap()
 {
     const int nRows = rows(), nCols = columns();
-    double maxWeight = 0;
+    std::vector<float> shown;
     for (const auto &row : m_cells)
-        for (double v : row)
-            if (std::isfinite(v))
-                maxWeight = std::max(maxWeight, v);
-
-    m_map->setGradient(colorGradient(colorMap()));
+        shown.insert(shown.end(), row.begin(), row.end());
+    const double top = scoreTop(score(), colorScale(), shown);
+    const bool centred = isSigned(score());
+    m_map->setGradient(centred ? divergingGradient() : colorGradient(colorMap()));
+    m_map->colorScale()->axis()->setLabel(scoreName(score()));
     QCPColorMapData *data = m_map->data();
     // Cell centres on integer coordinates; setRange needs a span, so a grid
     // one cell wide or high grows by an empty cell.
@@ -164,7 +197,7 @@ void TaskHeatmap::fillMap()
     for (int r = 0; r < nRows; ++r)
         for (int c = 0; c < nCols; ++c)
             data->setCell(c, r, m_cells[size_t(r)][size_t(c)]);
-    m_map->setDataRange(QCPRange(0, scaleTop(colorScale(), maxWeight)));
+    m_map->setDataRange(QCPRange(centred ? -top : 0, top));
     m_plot->xAxis->setRange(-0.5, std::max(nCols, 1) - 0.5);
     m_plot->yAxis->setRange(-0.5, std::max(nRows, 1) - 0.5);
 }
@@ -260,9 +293,9 @@ void TaskHeatmap::showTooltip(const QMouseEvent *mouse)
         task = elidedName(snap.tasks[size_t(r)].name, MaxTooltipNameChars);
     }
     QToolTip::showText(mouse->globalPosition().toPoint(),
-                       tr("token %1: <b>%2</b><br>task: %3<br>weight: %4")
+                       tr("token %1: <b>%2</b><br>task: %3<br>%4: %5")
                            .arg(QString::number(c), token.toHtmlEscaped(), task.toHtmlEscaped(),
-                                QString::number(cell(r, c), 'f', 4)),
+                                scoreName(score()).toHtmlEscaped(), QString::number(cell(r, c), 'g', 4)),
                        m_plot);
 }
 
@@ -285,7 +318,9 @@ bool TaskHeatmap::eventFilter(QObject *watched, QEvent *event)
 
 QString TaskHeatmap::csv() const
 {
-    QString out = QStringLiteral("sample,task,token_index,token,weight\n");
+    // The value column is named by the score ("weight" for attention, as before).
+    const QString column = score() == Method::Attention ? QStringLiteral("weight") : QString::fromLatin1(toString(score()));
+    QString out = QStringLiteral("sample,task,token_index,token,%1\n").arg(column);
     const AttentionSnapshot &snap = snapshot();
     for (int r = 0; r < rows(); ++r) {
         const AttentionSample &s = m_layout == Layout::TasksForSample ? *sample() : snap.samples[size_t(r)];

@@ -3,7 +3,9 @@
 //   TasksForSample  one row per task for the selected sample;
 //   SamplesForTask  one row per probe sample for a chosen task (shorter
 //                   samples leave their cells beyond their length empty).
-// Hover shows token, weight and task; clicking a row in SamplesForTask
+// The cells hold the chosen score (scores.h), named in the title above the
+// plot; a signed score is drawn in the diverging map centred on 0.
+// Hover shows token, value and task; clicking a row in SamplesForTask
 // selects that sample (sampleClicked). Rows and columns keep one cell each
 // however many; their labels are thinned to what fits (every k-th).
 #pragma once
@@ -11,6 +13,7 @@
 #include "attentionview.h"
 
 class QCustomPlot;
+class QLabel;
 class QMouseEvent;
 class QCPColorMap;
 
@@ -26,7 +29,10 @@ public:
 
     void setTask(int task);             // for SamplesForTask
     void setLayout(Layout layout);
-    double colorScaleTop() const;      // the weight drawn in the top colour
+    double colorScaleTop() const;      // the value drawn in the top colour
+    double colorScaleBottom() const;   // 0, or -top for a signed score (centred on 0)
+    // "integrated gradients · computed at step 1190 · sample #12": what the cells hold.
+    QString title() const;
 
     Layout layoutMode() const { return m_layout; }
     int task() const { return m_task; }
@@ -49,6 +55,7 @@ protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
     void snapshotChanged(const AttentionSnapshot &previous, int previousSample) override;
     void sampleChanged() override;
+    void scoreChanged() override;
     void draw() override;
 
 private:
@@ -61,6 +68,7 @@ private:
     bool cellAt(const QPoint &pos, int *row, int *column) const;
     void showTooltip(const QMouseEvent *mouse);
 
+    QLabel *m_title = nullptr;
     QCustomPlot *m_plot = nullptr;
     QCPColorMap *m_map = nullptr;
     Layout m_layout = Layout::TasksForSample;

@@ -2,6 +2,7 @@
 
 #include "appearance.h"
 #include "csvwriter.h"
+#include "scores.h"
 #include "tasknames.h"
 
 #include <QPaintEvent>
@@ -63,12 +64,39 @@ void TextView::colorsChanged()
 
 void TextView::updateScale()
 {
-    double largest = 0;
-    if (const AttentionSample *s = sample())
-        for (const auto &w : s->weights)
-            for (float x : w)
-                largest = std::max(largest, double(x));
-    m_maxWeight = scaleTop(colorScale(), largest);
+    const AttentionSample *s = sample();
+    const int columns = columnCount();
+    m_tops.assign(size_t(columns), 1.0);
+    if (m_compareTask >= 0) {
+        for (int c = 0; c < columns && s; ++c)
+            m_tops[size_t(c)] = scoreTop(Method(c), colorScale(), s->scores(m_compareTask, Method(c)));
+        m_maxWeight = 1;
+        return;
+    }
+    std::vector<float> all;
+    if (s)
+        for (int t = 0; t < columns; ++t) {
+            const std::vector<float> v = values(*s, t);
+            all.insert(all.end(), v.begin(), v.end());
+        }
+    m_maxWeight = scoreTop(score(), colorScale(), all);
+    m_tops.assign(size_t(columns), m_maxWeight);
+}
+
+int TextView::columnCount() const
+{
+    return m_compareTask >= 0 ? ScoreCount : snapshot().taskCount();
+}
+
+void TextView::setCompareTask(int task)
+{
+    if (task == m_compareTask)
+        return;
+    m_compareTask = task;
+    m_cacheWidth = -1;
+    updateGeometry();
+    updateScale();
+    rebuild();
 }
 
 bool TextView::sameTokens(const AttentionSample *a, const AttentionSample *b) const
@@ -112,21 +140,41 @@ void TextView::updateTokenCache(const AttentionSample &s) const
     }
 }
 
-double TextView::weight(int task, int token) const
+double TextView::weight(int column, int token) const
 {
     const AttentionSample *s = sample();
-    if (!s || task < 0 || task >= int(s->weights.size()) || token < 0
-        || token >= int(s->weights[size_t(task)].size()))
+    if (!s || column < 0 || column >= columnCount() || token < 0)
         return std::nan("");
-    return s->weights[size_t(task)][size_t(token)];
+    const std::vector<float> v = s->scores(columnTask(column), columnScore(column));
+    return token < int(v.size()) ? v[size_t(token)] : std::nan("");
 }
 
-QColor TextView::shade(double weight) const
+QColor TextView::shade(double weight, int column) const
 {
-    return colorAt(colorMap(), m_maxWeight > 0 ? weight / m_maxWeight : 0);
+    const double top = column >= 0 && column < int(m_tops.size()) ? m_tops[size_t(column)] : m_maxWeight;
+    return scoreColor(colorMap(), columnScore(column), weight, top);
 }
 
-QString TextView::header(int task) const
+QString TextView::header(int column) const
+{
+    const AttentionSample *s = sample();
+    if (m_compareTask >= 0) {
+        if (!s || column < 0 || column >= ScoreCount)
+            return {};
+        const Faithfulness *f = s->faithfulness(m_compareTask, Method(column));
+        if (!f)
+            return scoreSource(snapshot(), s, Method(column));
+        QString text = tr("comprehensiveness %1\nsufficiency %2")
+                           .arg(f->comprehensiveness, 0, 'f', 2)
+                           .arg(f->sufficiency, 0, 'f', 2);
+        if (f->auprc)
+            text += tr(" · AUPRC %1").arg(*f->auprc, 0, 'f', 2);
+        return text;
+    }
+    return taskHeader(column);
+}
+
+QString TextView::taskHeader(int task) const
 {
     const AttentionSample *s = sample();
     if (!s || task < 0 || task >= snapshot().taskCount())
@@ -155,7 +203,7 @@ int TextView::heightForWidth(int width) const
     // Layouts ask often; a 512-token sample takes a while to lay out.
     if (width != m_cacheWidth) {
         const AttentionSample *s = sample();
-        m_cacheHeight = s && snapshot().taskCount() > 0 ? geometry(*s, width).height : EmptyHeight;
+        m_cacheHeight = s && columnCount() > 0 ? geometry(*s, width).height : EmptyHeight;
         m_cacheWidth = width;
     }
     return m_cacheHeight;
@@ -166,7 +214,7 @@ void TextView::paintEvent(QPaintEvent *event)
     QPainter painter(this);
     painter.setRenderHint(QPainter::Antialiasing);
     const AttentionSample *s = sample();
-    if (!s || snapshot().taskCount() == 0) {
+    if (!s || columnCount() == 0) {
         painter.setPen(palette().color(QPalette::WindowText));
         painter.drawText(QRect(0, 0, width(), EmptyHeight), Qt::AlignCenter, tr("No attention snapshot yet"));
         return;
@@ -175,7 +223,7 @@ void TextView::paintEvent(QPaintEvent *event)
     paintTitle(&painter, g, *s, width());
     // Only the rows of columns that meet the exposed area are painted.
     const QRect clip = event->rect();
-    const int T = snapshot().taskCount();
+    const int T = columnCount();
     const int firstRow = std::clamp((clip.top() - g.top) / g.rowHeight, 0, g.rows);
     const int lastRow = std::clamp((clip.bottom() - g.top) / g.rowHeight + 1, 0, g.rows);
     for (int t = firstRow * g.perRow; t < std::min(T, lastRow * g.perRow); ++t)
@@ -194,11 +242,11 @@ TextView::Geometry TextView::geometry(const AttentionSample &s, int width) const
     // (a file may have thousands of tasks: they wrap, and only the rows in
     // view are painted). Every column holds the same tokens in the same
     // width, so they share one layout and one height.
-    const int T = snapshot().taskCount();
+    const int T = columnCount();
     g.perRow = std::clamp((width - 2 * Margin + ColumnGap) / (MinColumnWidth + ColumnGap), 1, T);
     g.columnWidth = std::max(MinColumnWidth, (width - 2 * Margin - (g.perRow - 1) * ColumnGap) / g.perRow);
     const int lineHeight = fm.height() + 2 * TokenPadY + TokenGap;
-    g.headerHeight = 6 + QFontMetrics(g.bold).height() + fmSmall.height() + 8;
+    g.headerHeight = 6 + QFontMetrics(g.bold).height() + (m_compareTask >= 0 ? 2 : 1) * fmSmall.height() + 8;
     g.boxes.resize(size_t(s.tokenCount()));
     int x = 0, y = 0;
     for (int j = 0; j < s.tokenCount(); ++j) {
@@ -225,13 +273,29 @@ void TextView::paintTitle(QPainter *painter, const Geometry &g, const AttentionS
 {
     painter->setPen(palette().color(QPalette::WindowText));
     painter->setFont(g.small);
-    const QString title = tr("%1 · step %2 · colour: attention 0 – %3 (%4)")
-                              .arg(s.sampleIndex >= 0 ? tr("sample #%1").arg(s.sampleIndex)
-                                   : snapshot().input == InputKind::Tabular ? tr("edited row") : tr("typed text"))
-                              .arg(snapshot().step)
-                              .arg(m_maxWeight, 0, 'f', 3)
-                              .arg(colorMapName(colorMap()));
-    painter->drawText(QRect(Margin, Margin, width - 2 * Margin, QFontMetrics(g.small).height()), Qt::AlignLeft, title);
+    painter->drawText(QRect(Margin, Margin, width - 2 * Margin, QFontMetrics(g.small).height()), Qt::AlignLeft,
+                      QFontMetrics(g.small).elidedText(title(), Qt::ElideRight, width - 2 * Margin));
+}
+
+QString TextView::title() const
+{
+    const AttentionSample *s = sample();
+    if (!s)
+        return {};
+    const QString which = sampleName(snapshot(), *s);
+    if (m_compareTask >= 0) {
+        const QString task = m_compareTask < snapshot().taskCount()
+                                 ? elidedName(snapshot().tasks[size_t(m_compareTask)].name) : QString();
+        // The compared task's gold label and prediction, as a task column's header says them.
+        return tr("%1 · %2 (%3) · the five scores · attention at step %4, the others %5 · each column its own scale")
+            .arg(which, task, taskHeader(m_compareTask))
+            .arg(snapshot().step)
+            .arg(scoreSource(snapshot(), s, Method::Rollout));
+    }
+    const QString range = isSigned(score()) ? tr("−%1 (purple) – %1 (orange), white at 0").arg(m_maxWeight, 0, 'g', 3)
+                                            : tr("0 – %1 (%2)").arg(m_maxWeight, 0, 'g', 3).arg(colorMapName(colorMap()));
+    return tr("%1 · %2 · %3 · colour: %4")
+        .arg(which, scoreName(score()), scoreSource(snapshot(), s, score()), range);
 }
 
 void TextView::paintColumn(QPainter *painter, const Geometry &g, const AttentionSample &s, int t,
@@ -242,17 +306,21 @@ void TextView::paintColumn(QPainter *painter, const Geometry &g, const Attention
     const int x0 = Margin + (t % g.perRow) * (g.columnWidth + ColumnGap);
     const int y0 = g.top + (t / g.perRow) * g.rowHeight;
     // Column header: task colour bar, name, gold / prediction.
-    painter->fillRect(QRect(x0, y0, g.columnWidth, 4), taskColor(t));
+    const int task = columnTask(t);
+    painter->fillRect(QRect(x0, y0, g.columnWidth, 4), taskColor(task));
     painter->setFont(g.bold);
     painter->setPen(fg);
+    const QString name = m_compareTask >= 0 ? scoreName(Method(t)) : elidedName(snapshot().tasks[size_t(t)].name);
     painter->drawText(QRect(x0, y0 + 6, g.columnWidth, fmBold.height()), Qt::AlignLeft,
-                      fmBold.elidedText(elidedName(snapshot().tasks[size_t(t)].name), Qt::ElideRight, g.columnWidth));
+                      fmBold.elidedText(name, Qt::ElideRight, g.columnWidth));
     painter->setFont(g.small);
-    painter->drawText(QRect(x0, y0 + 6 + fmBold.height(), g.columnWidth, fmSmall.height()),
-                      Qt::AlignLeft, fmSmall.elidedText(header(t), Qt::ElideRight, g.columnWidth));
+    const QStringList lines = header(t).split(QLatin1Char('\n'));  // compare: two lines
+    for (qsizetype i = 0; i < lines.size(); ++i)
+        painter->drawText(QRect(x0, y0 + 6 + fmBold.height() + int(i) * fmSmall.height(), g.columnWidth, fmSmall.height()),
+                          Qt::AlignLeft, fmSmall.elidedText(lines[i], Qt::ElideRight, g.columnWidth));
     // Tokens, wrapped within the column.
     const QPoint origin(x0, y0 + g.headerHeight);
-    const bool rationale = s.hasRationale(t);
+    const bool rationale = s.hasRationale(task);
     painter->setFont(tokenFont());
     for (int j = 0; j < s.tokenCount(); ++j) {
         const QRect box0 = g.boxes[size_t(j)].translated(origin);
@@ -260,17 +328,17 @@ void TextView::paintColumn(QPainter *painter, const Geometry &g, const Attention
         if (!clip.intersects(box0.adjusted(-4, -4, 4, 4 + TokenGap)))
             continue;
         const double a = weight(t, j);
-        const QColor bg = shade(std::isfinite(a) ? a : 0);
+        const QColor bg = std::isfinite(a) ? shade(a, t) : palette().color(QPalette::AlternateBase);
         const QRectF box(box0);
         painter->setPen(Qt::NoPen);
         painter->setBrush(bg);
         painter->drawRoundedRect(box, 3, 3);
-        if (rationale && j < int(s.rationale[size_t(t)].size()) && s.rationale[size_t(t)][size_t(j)]) {
+        if (rationale && j < int(s.rationale[size_t(task)].size()) && s.rationale[size_t(task)][size_t(j)]) {
             // Rationale: a thick outline in the task's colour over a thin contrasting one.
             painter->setBrush(Qt::NoBrush);
             painter->setPen(QPen(fg, 1));
             painter->drawRoundedRect(box.adjusted(-2.5, -2.5, 2.5, 2.5), 4, 4);
-            painter->setPen(QPen(taskColor(t), 2.5));
+            painter->setPen(QPen(taskColor(task), 2.5));
             painter->drawRoundedRect(box.adjusted(-1, -1, 1, 1), 3, 3);
         }
         painter->setPen(textColorOn(bg));
@@ -295,7 +363,21 @@ void TextView::paintColumn(QPainter *painter, const Geometry &g, const Attention
 
 QString TextView::csv() const
 {
-    QString out = QStringLiteral("sample,task,token_index,token,weight,rationale,gold,predicted,probability\n");
+    // One value column named by the score ("weight" for attention, as
+    // before), or in compare one per score, for the compared task only.
+    std::vector<Method> scores;
+    QStringList columns;
+    if (m_compareTask >= 0) {
+        for (int m = 0; m < ScoreCount; ++m) {
+            scores.push_back(Method(m));
+            columns << QString::fromLatin1(toString(Method(m)));
+        }
+    } else {
+        scores.push_back(score());
+        columns << (score() == Method::Attention ? QStringLiteral("weight") : QString::fromLatin1(toString(score())));
+    }
+    QString out = QStringLiteral("sample,task,token_index,token,%1,rationale,gold,predicted,probability\n")
+                      .arg(columns.join(QLatin1Char(',')));
     const AttentionSample *s = sample();
     if (!s)
         return out;
@@ -304,17 +386,26 @@ QString TextView::csv() const
     for (const std::string &token : s->tokens)
         tokens << quoted(token);
     for (int t = 0; t < snapshot().taskCount(); ++t) {
+        if (m_compareTask >= 0 && t != m_compareTask)
+            continue;
         const TaskInfo &info = snapshot().tasks[size_t(t)];
         const QString name = quoted(info.name);
         const int gold = t < int(s->labels.size()) ? s->labels[size_t(t)] : -1;
         const int pred = s->predicted(t);
+        std::vector<std::vector<float>> values;
+        for (Method m : scores)
+            values.push_back(s->scores(t, m));
         for (int j = 0; j < s->tokenCount(); ++j) {
             const bool r = s->hasRationale(t) && j < int(s->rationale[size_t(t)].size())
                            && s->rationale[size_t(t)][size_t(j)];
+            QStringList numbers;
+            for (const std::vector<float> &v : values)
+                numbers << (j < int(v.size()) && std::isfinite(v[size_t(j)]) ? QString::number(v[size_t(j)], 'g', 9)
+                                                                               : QString());
             // One arg() of strings: a name holding "%3" stays as it is.
             out += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9\n")
                        .arg(QString::number(s->sampleIndex), name, QString::number(j), tokens[j],
-                            QString::number(weight(t, j), 'g', 9),
+                            numbers.join(QLatin1Char(',')),
                             s->hasRationale(t) ? QString::number(int(r)) : QString(),
                             gold >= 0 ? quoted(info.classes[size_t(gold)]) : QString(),
                             pred >= 0 ? quoted(info.classes[size_t(pred)]) : QString(),

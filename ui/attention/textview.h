@@ -3,6 +3,10 @@
 // columns as fit the width: thousands of tasks scroll down), with the task's
 // gold label, prediction and probability above; rationale tokens are
 // outlined. Painted by hand so that it exports as vector graphics (SVG, PDF).
+// The tokens are shaded by the chosen score (scores.h), named in the title.
+// Compare (setCompareTask): the columns are the five scores of one task
+// instead, each on its own scale and with its comprehensiveness, sufficiency
+// and AUPRC above it.
 #pragma once
 
 #include "attentionview.h"
@@ -19,12 +23,21 @@ class TextView : public SnapshotView {
 public:
     explicit TextView(QWidget *parent = nullptr);
 
-    // Weight behind token j of task t's column (for tests), NaN when none.
-    double weight(int task, int token) const;
-    // The colour a token of this weight gets (relative to the sample's maximum).
-    QColor shade(double weight) const;
-    // Header line of a task's column: "gold: x · predicted: y (0.93)".
-    QString header(int task) const;
+    // The value behind token j of column c (task c's, or in compare the
+    // score Method(c)'s), NaN when none.
+    double weight(int column, int token) const;
+    // The colour a token of this value gets in column c (its scale's top: the
+    // sample's largest over the tasks, or the column's own in compare).
+    QColor shade(double weight, int column = 0) const;
+    // Header line of a column: "gold x · predicted y (0.93)"; in compare the
+    // score's "comprehensiveness 0.55 · sufficiency 0.08 · AUPRC 0.76".
+    QString header(int column) const;
+    // The line above the columns: sample, score, when computed, colour scale.
+    QString title() const;
+    // Compare: the five scores of task `task` side by side; -1: one column per task (the default).
+    void setCompareTask(int task);
+    int compareTask() const { return m_compareTask; }
+    int columnCount() const;
 
     QSize sizeHint() const override;
     int heightForWidth(int width) const override;
@@ -38,6 +51,7 @@ protected:
     void snapshotChanged(const AttentionSnapshot &previous, int previousSample) override;
     void sampleChanged() override;
     void colorsChanged() override;
+    void scoreChanged() override { colorsChanged(); }
     void draw() override { update(); }
 
 private:
@@ -53,15 +67,20 @@ private:
     void paintTitle(QPainter *painter, const Geometry &g, const AttentionSample &s, int width) const;
     // Task t's column (header and the tokens that meet `clip`) at its place.
     void paintColumn(QPainter *painter, const Geometry &g, const AttentionSample &s, int t, const QRect &clip) const;
-    // The top of the colour scale: the sample's largest weight over all tasks
-    // (so that columns compare directly), or 1.
+    // The top of the colour scale: the sample's largest value over all tasks
+    // (so that columns compare directly), or 1; in compare, each column's own.
     void updateScale();
+    QString taskHeader(int task) const;  // "gold x · predicted y (0.93) ✓"
+    Method columnScore(int column) const { return m_compareTask >= 0 ? Method(column) : score(); }
+    int columnTask(int column) const { return m_compareTask >= 0 ? m_compareTask : column; }
     // The sample's token texts and their widths, kept while the tokens stay
     // the same (a probe sample's do, from snapshot to snapshot).
     void updateTokenCache(const AttentionSample &s) const;
     bool sameTokens(const AttentionSample *a, const AttentionSample *b) const;
 
     double m_maxWeight = 1;
+    int m_compareTask = -1;
+    std::vector<double> m_tops;  // per column
     mutable int m_cacheWidth = -1, m_cacheHeight = 0;  // heightForWidth of the last width asked
     mutable std::vector<std::string> m_cachedTokens;
     mutable std::vector<float> m_cachedValues;
