@@ -356,6 +356,7 @@ void MainWindow::connectSession()
             const QSignalBlocker block(m_modelPanel);
             m_modelPanel->setConfig(config, m_modelPanel->seed());
         }
+        m_modelPanel->setLessonNote({});  // the checkpoint's depth, not the lesson's
         m_file->recent()->add(QFileInfo(path).absoluteFilePath());
         m_checkpointPath = path;
     });

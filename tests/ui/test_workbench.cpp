@@ -571,6 +571,8 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(w.training()->modelCopy() && w.training()->modelCopy()->params == trained, Timeout);
         QCOMPARE(w.modelPanel()->config().dim, 16);
         QCOMPARE(w.modelPanel()->config().heads, 2);
+        // The lesson's note (builtin:reviews: 0 layers) is not the checkpoint's depth.
+        QVERIFY2(w.modelPanel()->lessonNote().isEmpty(), qPrintable(w.modelPanel()->lessonNote()));
         QCOMPARE(w.training()->setup()->model.vocab.size(), size_t(w.training()->setup()->model.config.vocabSize));
         const EvalResult r = w.evaluateNow();
         QCOMPARE(r.samples, 40);
