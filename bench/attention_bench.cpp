@@ -23,7 +23,10 @@
 //     512-token texts (reviews glued together) instead; --batch: another
 //     batch size than the default 32. Each round also prints the ratio up to
 //     the last step (the worker's own steps/s, before the refresh a run ends
-//     with: a one-off per run, not a rate).
+//     with: a one-off per run, not a rate). Live attention runs twice in each
+//     round: without explanations ("attention") and with them, as the window
+//     runs by default ("explained", issue 12: live/liveexplainer.h); the
+//     three runs of a round take turns in a rotating order.
 //
 //   attention_bench steps [--long] [--batch N] [--steps 400] [--every K]
 //     The worker's loop on a thread of its own without Qt: each step's wall
@@ -36,6 +39,7 @@
 // Runs offscreen by default (QT_QPA_PLATFORM=offscreen unless set).
 #include "attentionfeed.h"
 #include "attentionpanel.h"
+#include "liveexplainer.h"
 #include "data/load.h"
 #include "dataset.h"
 #include "benchinputs.h"
@@ -232,15 +236,18 @@ int views(int tokens, int layers, int heads, int dim, int repeats)
 struct RunCost {
     int refreshes = 0;         // periodic and final refreshes during the timed run
     double workerMs = 0;       // the worker's time in them
+    double explainMs = 0;      // the part of it spent explaining
     double guiCpuMs = 0;       // the GUI thread's CPU time during the run
     double seconds = 0;
     double trainingRate = 0;   // steps/s from the start to the last step (the worker's own figure)
 };
 
-// One run of `steps` steps with or without live attention; steps per second.
+// One run of `steps` steps without live attention (0), with it (1), or with
+// it and live explanations (2); steps per second.
 double trainRun(const Dataset &data, const std::shared_ptr<const Dataset> &shared, const ModelConfig &config,
-                const TrainConfig &train, bool live, RunCost *cost)
+                const TrainConfig &train, int mode, RunCost *cost)
 {
+    const bool live = mode > 0;
     auto setup = std::make_shared<TrainingSetup>();
     std::string error;
     if (!buildSetup(data, config, train, 0.2, setup.get(), &error)) {
@@ -252,6 +259,7 @@ double trainRun(const Dataset &data, const std::shared_ptr<const Dataset> &share
     panel.resize(1200, 800);
     panel.show();
     std::unique_ptr<AttentionFeed> feed;
+    training.setExplanations(mode == 2);
     training.configure(setup);
     if (live) {
         feed = std::make_unique<AttentionFeed>(&training, &panel);
@@ -271,7 +279,7 @@ double trainRun(const Dataset &data, const std::shared_ptr<const Dataset> &share
     while (live && training.attentionRefreshes() == 0 && wait.elapsed() < 120000)
         QApplication::processEvents(QEventLoop::AllEvents, 50);
     QApplication::processEvents();
-    const double before = training.attentionSeconds();
+    const double before = training.attentionSeconds(), explainBefore = training.explainSeconds();
     const int beforeCount = training.attentionRefreshes();
     double trainingRate = 0;
     QObject::connect(&training, &TrainingController::snapshot, &loop, [&](const TrainingSnapshot &s) {
@@ -288,6 +296,7 @@ double trainRun(const Dataset &data, const std::shared_ptr<const Dataset> &share
     cost->seconds = seconds;
     cost->trainingRate = trainingRate;
     cost->workerMs = (training.attentionSeconds() - before) * 1e3;
+    cost->explainMs = (training.explainSeconds() - explainBefore) * 1e3;
     cost->refreshes = training.attentionRefreshes() - beforeCount;
     QApplication::processEvents();
     const int64_t steps = training.currentStep();
@@ -335,25 +344,33 @@ int trainingMode(const std::string &spec, int steps, int rounds, bool longInputs
                 data->source.c_str(), steps, config.layers, config.heads, config.dim, config.maxLen, train.batchSize,
                 TrainingWorker::AttentionEverySteps, static_cast<long long>(TrainingWorker::AttentionMinInterval.count()),
                 TrainingWorker::AttentionBudget * 100);
-    std::vector<double> ratios, stepRatios;
+    std::printf("  live explanations: a round at most every %.0f%% of the time; every score up to %d real tokens\n",
+                LiveExplainer::Budget * 100, LiveExplainer::AllScoresTokens);
+    const char *names[3] = {"off", "attention", "explained"};
+    std::vector<double> ratios[3], stepRatios[3];
     for (int r = 0; r < rounds; ++r) {
-        double rate[2] = {0, 0};
-        RunCost cost[2];
-        for (int k = 0; k < 2; ++k) {
-            const bool live = (r % 2 == 0) ? k == 1 : k == 0;  // off/on, then on/off, ...
-            rate[live] = trainRun(*data, data, config, train, live, &cost[live]);
+        double rate[3] = {0, 0, 0};
+        RunCost cost[3];
+        for (int k = 0; k < 3; ++k) {
+            const int mode = (r + k) % 3;  // off, attention, explained; then attention, explained, off; ...
+            rate[mode] = trainRun(*data, data, config, train, mode, &cost[mode]);
         }
-        ratios.push_back(rate[1] / rate[0]);
-        stepRatios.push_back(cost[1].trainingRate / cost[0].trainingRate);
-        std::printf("  round %d: off %7.2f steps/s (GUI cpu %5.0f ms), on %7.2f steps/s (GUI cpu %5.0f ms; "
-                    "%d refreshes, worker %.0f ms = %.1f%% of the run), on/off %.3f; "
-                    "up to the last step (no final refresh) %.2f / %.2f = %.3f\n",
-                    r + 1, rate[0], cost[0].guiCpuMs, rate[1], cost[1].guiCpuMs, cost[1].refreshes, cost[1].workerMs,
-                    100 * cost[1].workerMs / (1e3 * cost[1].seconds), ratios.back(), cost[1].trainingRate,
-                    cost[0].trainingRate, stepRatios.back());
+        for (int m = 1; m < 3; ++m) {
+            ratios[m].push_back(rate[m] / rate[0]);
+            stepRatios[m].push_back(cost[m].trainingRate / cost[0].trainingRate);
+        }
+        std::printf("  round %d: off %7.2f steps/s (GUI cpu %5.0f ms)\n", r + 1, rate[0], cost[0].guiCpuMs);
+        for (int m = 1; m < 3; ++m)
+            std::printf("           %-9s %7.2f steps/s (GUI cpu %5.0f ms; %d refreshes, worker %.0f ms = %.1f%% of the "
+                        "run, explaining %.0f ms = %.1f%%), %s/off %.3f; up to the last step %.3f\n",
+                        names[m], rate[m], cost[m].guiCpuMs, cost[m].refreshes, cost[m].workerMs,
+                        100 * cost[m].workerMs / (1e3 * cost[m].seconds), cost[m].explainMs,
+                        100 * cost[m].explainMs / (1e3 * cost[m].seconds), names[m], ratios[m].back(),
+                        stepRatios[m].back());
     }
-    std::printf("  median on/off %.3f: slowdown %.1f%%   (goal < 10%%); up to the last step %.3f\n",
-                median(ratios), (1 - median(ratios)) * 100, median(stepRatios));
+    for (int m = 1; m < 3; ++m)
+        std::printf("  median %s/off %.3f: slowdown %.1f%%   (goal < 10%%); up to the last step %.3f\n", names[m],
+                    median(ratios[m]), (1 - median(ratios[m])) * 100, median(stepRatios[m]));
     return 0;
 }
 
