@@ -21,8 +21,10 @@ int realTokens(const EncodedSample &sample)
 ExplainOptions LiveExplainer::options(int realTokens, bool focus)
 {
     ExplainOptions options;
-    if (realTokens > (focus ? FocusAllScoresTokens : AllScoresTokens))
+    if (realTokens > (focus ? FocusAllScoresTokens : AllScoresTokens)) {
         options.methods = {Method::Attention, Method::Rollout, Method::Gradient};
+        options.faithfulness = focus;
+    }
     return options;
 }
 
@@ -40,7 +42,7 @@ ExplanationPtr LiveExplainer::explainOne(const Model &model, const EncodedDatase
 void LiveExplainer::explain(AttentionSnapshot &snapshot, const Model &model, const EncodedDataset &data,
                             int focusProbe, bool force)
 {
-    if (snapshot.samples.empty())
+    if (snapshot.samples.empty() || snapshot.taskCount() > MaxTasks)
         return;
     const Clock::time_point start = Clock::now();
     const bool round = force || start >= m_due;
@@ -57,18 +59,17 @@ void LiveExplainer::explain(AttentionSnapshot &snapshot, const Model &model, con
     for (AttentionSample *s : order) {
         if (s->probe < 0 || s->probe >= int(data.samples.size()))
             continue;
-        ExplanationPtr &kept = m_byProbe[s->probe];
-        // A focus explained as a row of a long input lacks the long scores it can have.
-        const bool lacking = !kept || (s->probe == focus && kept->reduced
-                                       && options(realTokens(data.samples[size_t(s->probe)]), true)
-                                              .wants(Method::Integrated));
+        Kept &kept = m_byProbe[s->probe];
+        // A focus explained as a row of a long input lacks what the focus gets.
+        const bool lacking = !kept.explanation || (s->probe == focus && kept.explanation->reduced && !kept.focus);
         if (round || lacking) {
-            kept = explainOne(model, data, s->probe, snapshot.step, s->probe == focus);
+            kept.explanation = explainOne(model, data, s->probe, snapshot.step, s->probe == focus);
+            kept.focus = s->probe == focus;
             ran = true;
         }
-        s->explanation = kept;
+        s->explanation = kept.explanation;
         if (round)
-            summary.add(kept->sample);
+            summary.add(kept.explanation->sample);
     }
     if (round) {
         m_summary.explainedStep = snapshot.step;
@@ -94,7 +95,7 @@ void LiveExplainer::explain(AttentionSnapshot &snapshot, const Model &model, con
 
 void LiveExplainer::explainInput(AttentionSnapshot &result, const Model &model, const ProbeInput &input)
 {
-    if (result.samples.empty())
+    if (result.samples.empty() || result.taskCount() > MaxTasks)
         return;
     if (!m_input || input.id != m_inputId || m_inputRound != m_rounds) {
         const EncodedDataset data = encodeInput(model, input);

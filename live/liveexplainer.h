@@ -14,7 +14,10 @@
 //
 // Integrated gradients (S passes a task) and occlusion (a pass a token) cost
 // the most: a sample gets them up to AllScoresTokens real tokens, the focus
-// up to FocusAllScoresTokens; attention, rollout and gradient x input always.
+// up to FocusAllScoresTokens; attention, rollout and gradient x input always
+// (with their faithfulness, which for a longer sample only the focus gets).
+// Every score is a pass or more per task: a model of more than MaxTasks tasks
+// is not explained live at all (attnscope-cli explain does it).
 // The probe editor's input is explained as the focus is, when it changes and
 // with every round.
 #pragma once
@@ -34,9 +37,11 @@ public:
     static constexpr double Budget = 0.03;
     static constexpr int AllScoresTokens = 64;
     static constexpr int FocusAllScoresTokens = 128;
+    static constexpr int MaxTasks = 16;
 
     // What a sample of `realTokens` gets: every score with its faithfulness,
-    // or, when longer than the limit, no integrated gradients or occlusion.
+    // or, when longer than the limit, no integrated gradients or occlusion
+    // (and no faithfulness unless it is the focus).
     static ExplainOptions options(int realTokens, bool focus);
 
     // Explains the samples of `snapshot` (taken of `data` with `model` at
@@ -58,7 +63,11 @@ private:
     ExplanationPtr explainOne(const Model &model, const EncodedDataset &data, int index, int64_t step, bool focus);
 
     ExplainWorkspace m_workspace;
-    std::map<int, ExplanationPtr> m_byProbe;   // the last explanation of each probe
+    struct Kept {
+        ExplanationPtr explanation;
+        bool focus = false;  // made as the selected sample's (a long one gets more)
+    };
+    std::map<int, Kept> m_byProbe;             // the last explanation of each probe
     AttentionSnapshot m_summary;               // the last round's step and figures (no samples)
     ExplanationPtr m_input;
     int m_inputId = -1;

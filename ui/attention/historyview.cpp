@@ -50,7 +50,7 @@ HistoryView::HistoryView(QWidget *parent) : AttentionView(parent)
     m_faithLegend = new QCPLegend;
     m_faithRect->insetLayout()->addElement(m_faithLegend, Qt::AlignTop | Qt::AlignRight);
     m_faithLegend->setLayer(QStringLiteral("legend"));
-    setMinimumHeight(420);
+    setMinimumHeight(320);
     rebuild();
 }
 
@@ -314,6 +314,8 @@ void HistoryView::showGateRect(bool shown)
         grid->take(m_gateRect);
         grid->simplify();
     }
+    // Out of the layout it keeps its last place: hidden, or its axes draw over the rationale's.
+    m_gateRect->setVisible(shown);
 }
 
 void HistoryView::markCurrentStep(QCPAxisRect *rect)

@@ -39,8 +39,12 @@ QStringList scoreNames()
 
 QString scoreSource(const AttentionSnapshot &snapshot, const AttentionSample *sample, Method score)
 {
+    if (snapshot.step < 0)
+        return tr("no snapshot yet");
     if (score == Method::Attention)
         return tr("step %1").arg(snapshot.step);
+    if (snapshot.taskCount() > LiveExplainer::MaxTasks)
+        return tr("not computed live for more than %1 tasks (attnscope-cli explain has it)").arg(LiveExplainer::MaxTasks);
     if (!sample || !sample->explanation)
         return tr("not computed yet");
     if (sample->scores(0, score).empty() && sample->explanation->reduced)

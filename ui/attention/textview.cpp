@@ -315,9 +315,13 @@ void TextView::paintColumn(QPainter *painter, const Geometry &g, const Attention
                       fmBold.elidedText(name, Qt::ElideRight, g.columnWidth));
     painter->setFont(g.small);
     const QStringList lines = header(t).split(QLatin1Char('\n'));  // compare: two lines
-    for (qsizetype i = 0; i < lines.size(); ++i)
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        QString line = lines[i];
+        if (fmSmall.horizontalAdvance(line) > g.columnWidth)  // a narrow column keeps the figures, not the words
+            line.replace(tr("comprehensiveness"), tr("compr.")).replace(tr("sufficiency"), tr("suff."));
         painter->drawText(QRect(x0, y0 + 6 + fmBold.height() + int(i) * fmSmall.height(), g.columnWidth, fmSmall.height()),
-                          Qt::AlignLeft, fmSmall.elidedText(lines[i], Qt::ElideRight, g.columnWidth));
+                          Qt::AlignLeft, fmSmall.elidedText(line, Qt::ElideRight, g.columnWidth));
+    }
     // Tokens, wrapped within the column.
     const QPoint origin(x0, y0 + g.headerHeight);
     const bool rationale = s.hasRationale(task);
