@@ -1,6 +1,7 @@
 #include "attentionview.h"
 
 #include <QEvent>
+#include <QLabel>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
@@ -28,6 +29,19 @@ QCustomPlot *AttentionView::addPlot()
     auto *plot = new QCustomPlot(this);
     layout->addWidget(plot);
     return plot;
+}
+
+QLabel *AttentionView::addTitle(QCustomPlot *plot)
+{
+    auto *title = new QLabel(this);
+    title->setObjectName(QStringLiteral("viewTitle"));
+    title->setTextFormat(Qt::PlainText);
+    title->setWordWrap(true);
+    title->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
+    auto *box = static_cast<QBoxLayout *>(layout());
+    box->insertWidget(0, title);
+    box->setStretchFactor(plot, 1);  // the plot takes the room, not the title
+    return title;
 }
 
 void AttentionView::rebuildWhenResized(QWidget *child)

@@ -19,6 +19,7 @@
 #include <QWidget>
 
 class QCustomPlot;
+class QLabel;
 
 namespace attnscope {
 
@@ -39,6 +40,8 @@ protected:
     virtual void draw() = 0;
     // A plot that fills the view.
     QCustomPlot *addPlot();
+    // A line of text above the plot addPlot() made (the view's title: what it shows, from when).
+    QLabel *addTitle(QCustomPlot *plot);
     // A resize of `child` (a plot whose labels are spaced for its size)
     // rebuilds the view, once the layout has settled.
     void rebuildWhenResized(QWidget *child);

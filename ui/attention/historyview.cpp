@@ -5,7 +5,6 @@
 #include "scores.h"
 #include "tasknames.h"
 
-#include <QBoxLayout>
 #include <QEvent>
 #include <QLabel>
 #include <qcustomplot.h>
@@ -17,13 +16,7 @@ namespace attnscope {
 HistoryView::HistoryView(QWidget *parent) : AttentionView(parent)
 {
     m_plot = addPlot();
-    m_title = new QLabel(this);
-    m_title->setObjectName(QStringLiteral("viewTitle"));
-    m_title->setTextFormat(Qt::PlainText);
-    m_title->setWordWrap(true);
-    m_title->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
-    static_cast<QBoxLayout *>(layout())->insertWidget(0, m_title);
-    static_cast<QBoxLayout *>(layout())->setStretchFactor(m_plot, 1);  // the plot takes the room, not the title
+    m_title = addTitle(m_plot);
     m_plot->plotLayout()->clear();
     m_gateRect = new QCPAxisRect(m_plot);
     m_rationaleRect = new QCPAxisRect(m_plot);

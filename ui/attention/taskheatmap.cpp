@@ -5,7 +5,6 @@
 #include "scores.h"
 #include "tasknames.h"
 
-#include <QBoxLayout>
 #include <QEvent>
 #include <QLabel>
 #include <QMouseEvent>
@@ -19,13 +18,7 @@ namespace attnscope {
 TaskHeatmap::TaskHeatmap(QWidget *parent) : SnapshotView(parent)
 {
     m_plot = addPlot();
-    m_title = new QLabel(this);
-    m_title->setObjectName(QStringLiteral("viewTitle"));
-    m_title->setTextFormat(Qt::PlainText);
-    m_title->setWordWrap(true);
-    m_title->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
-    static_cast<QBoxLayout *>(layout())->insertWidget(0, m_title);
-    static_cast<QBoxLayout *>(layout())->setStretchFactor(m_plot, 1);  // the plot takes the room, not the title
+    m_title = addTitle(m_plot);
     m_plot->setMouseTracking(true);
     m_plot->installEventFilter(this);
     rebuildWhenResized(m_plot);  // the labels are spaced for the plot's size
