@@ -1197,7 +1197,9 @@ private slots:
             history.addSnapshot(*at);
         }
         QCOMPARE(history.points(), 3);
-        QCOMPARE(history.plot()->graphCount(), 2 * MaxNamedTasks + 1);  // mass and AUPRC per named task, "N more"
+        // Mass, AUPRC, loss, comprehensiveness and sufficiency per named task, "N more", the random
+        // floor's two curves and the faithfulness legend's two entries: bounded by MaxNamedTasks, not the tasks.
+        QCOMPARE(history.plot()->graphCount(), 5 * MaxNamedTasks + 1 + 4);
         QCOMPARE(history.plot()->legend->itemCount(), 2 * MaxNamedTasks + 1);
         QVERIFY(history.csv().contains(QStringLiteral("\"task9999\"")));
 
