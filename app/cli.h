@@ -100,8 +100,6 @@ void printEval(std::FILE *out, const EvalResult &result, const std::vector<TaskI
 // Writes the document's end; Failure when the output could not be written.
 void finishJson(JsonWriter &json, const std::string &where);
 
-// A one-sample dataset for --text: the model's tasks, every label missing.
-Dataset textDataset(const Model &model, const std::string &text);
 // What attention and explain look at: --text (one sample, for a text model;
 // UsageError otherwise or when it has no token) or --data, whose input kind
 // (and tabular features) must be the checkpoint's (else Failure). Labels and

@@ -271,20 +271,6 @@ void finishJson(JsonWriter &json, const std::string &where)
         throw Failure(where + ": could not write the output");
 }
 
-Dataset textDataset(const Model &model, const std::string &text)
-{
-    Dataset data;
-    data.source = "--text";
-    data.input = InputKind::Text;
-    data.tasks = model.tasks;
-    Sample sample;
-    sample.text = text;
-    sample.labels.assign(model.tasks.size(), -1);
-    sample.rationales.assign(model.tasks.size(), {});
-    data.samples.push_back(std::move(sample));
-    return data;
-}
-
 Dataset loadInput(const ArgParser &parser, const Model &model, const std::string &checkpoint)
 {
     if (parser.isSet("text")) {
@@ -292,7 +278,7 @@ Dataset loadInput(const ArgParser &parser, const Model &model, const std::string
             parser.fail("text", checkpoint + " is a tabular model; use --data");
         if (tokenize(parser.string("text"), model.config.maxLen).empty())
             parser.fail("text", "the text has no tokens");
-        return textDataset(model, parser.string("text"));
+        return oneText(model.tasks, parser.string("text"));
     }
     Dataset data = loadData(parser.string("data"), columnOptions(parser));
     if (data.input != model.config.input)

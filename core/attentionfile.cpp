@@ -4,6 +4,7 @@
 // is the user's description of the formats and the rules.
 #include "attentionfile.h"
 
+#include "data/jsonescape.h"
 #include "fileutil.h"
 #include "utf8.h"
 
@@ -309,22 +310,36 @@ private:
         return true;
     }
 
+public:
+    // For decodeJsonEscape (data/jsonescape.h): the four digits of a \u
+    // escape, the "\u" of a surrogate pair's second half, and its errors.
     bool hex4(uint32_t *out)
     {
         uint32_t v = 0;
         for (int k = 0; k < 4; ++k) {
-            const int c = m_in.peek();
-            v <<= 4;
-            if (c >= '0' && c <= '9') v |= uint32_t(c - '0');
-            else if (c >= 'a' && c <= 'f') v |= uint32_t(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F') v |= uint32_t(c - 'A' + 10);
-            else return fail("invalid \\u escape");
+            const int d = hexValue(m_in.peek());
+            if (d < 0) return fail("invalid \\u escape");
+            v = (v << 4) | uint32_t(d);
             m_in.advance();
         }
         *out = v;
         return true;
     }
+    bool unicodeEscapeStart()
+    {
+        if (m_in.peek() != '\\') return false;
+        m_in.advance();
+        if (m_in.peek() != 'u') return false;
+        m_in.advance();
+        return true;
+    }
+    bool fail(JsonEscapeError error, int letter)
+    {
+        if (error == JsonEscapeError::LoneSurrogate) return fail("a lone surrogate in a \\u escape");
+        return fail("an invalid escape '\\" + std::string(1, char(letter)) + "' in a string");
+    }
 
+private:
     // A string at its opening quote, into *out (UTF-8, at most
     // MaxStringBytes; the caller checks the bytes are UTF-8), or skipped when
     // out is null.
@@ -345,40 +360,7 @@ private:
             const int e = m_in.peek();
             if (e < 0) return fail("a string that does not end");
             m_in.advance();
-            char plain = 0;
-            switch (e) {
-            case '"': plain = '"'; break;
-            case '\\': plain = '\\'; break;
-            case '/': plain = '/'; break;
-            case 'b': plain = '\b'; break;
-            case 'f': plain = '\f'; break;
-            case 'n': plain = '\n'; break;
-            case 'r': plain = '\r'; break;
-            case 't': plain = '\t'; break;
-            case 'u': {
-                uint32_t cp;
-                if (!hex4(&cp)) return false;
-                // A surrogate pair written as two escapes is one code point;
-                // a lone surrogate is not a character and cannot be UTF-8.
-                if (cp >= 0xD800 && cp <= 0xDBFF) {
-                    uint32_t low;
-                    if (m_in.peek() != '\\') return fail("a lone surrogate in a \\u escape");
-                    m_in.advance();
-                    if (m_in.peek() != 'u') return fail("a lone surrogate in a \\u escape");
-                    m_in.advance();
-                    if (!hex4(&low)) return false;
-                    if (low < 0xDC00 || low > 0xDFFF) return fail("a lone surrogate in a \\u escape");
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-                } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                    return fail("a lone surrogate in a \\u escape");
-                }
-                if (out) utf8::appendUtf8(out, cp);
-                continue;
-            }
-            default:
-                return fail("an invalid escape '\\" + std::string(1, char(e)) + "' in a string");
-            }
-            if (out) out->push_back(plain);
+            if (!decodeJsonEscape(*this, e, out)) return false;
         }
     }
 

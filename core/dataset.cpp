@@ -20,6 +20,43 @@ bool Dataset::hasRationales() const
     return false;
 }
 
+namespace {
+
+Dataset oneSample(const std::vector<TaskInfo> &tasks, Sample sample)
+{
+    Dataset data;
+    data.tasks = tasks;
+    sample.labels.assign(tasks.size(), -1);
+    sample.rationales.assign(tasks.size(), {});
+    data.samples.push_back(std::move(sample));
+    return data;
+}
+
+} // namespace
+
+Dataset oneText(const std::vector<TaskInfo> &tasks, const std::string &text)
+{
+    Sample sample;
+    sample.text = text;
+    Dataset data = oneSample(tasks, std::move(sample));
+    data.source = "--text";
+    data.input = InputKind::Text;
+    return data;
+}
+
+Dataset oneRow(const std::vector<TaskInfo> &tasks, const std::vector<std::string> &features,
+               const std::vector<float> &values)
+{
+    Sample sample;
+    sample.features = values;
+    sample.features.resize(features.size(), std::nanf(""));
+    Dataset data = oneSample(tasks, std::move(sample));
+    data.source = "--row";
+    data.input = InputKind::Tabular;
+    data.featureNames = features;
+    return data;
+}
+
 Split splitDataset(const Dataset &data, double valFraction, uint64_t seed)
 {
     Split split;

@@ -42,6 +42,15 @@ struct Dataset {
     bool hasRationales() const;
 };
 
+// A dataset of one sample a user typed, for a model with these tasks: every
+// label missing, no rationale. oneText: a text (source "--text", as
+// attnscope-cli --text and the probe editor name it); oneRow: a tabular row
+// of raw values (NaN = missing; source "--row"), padded with NaN or cut to
+// one value per feature.
+Dataset oneText(const std::vector<TaskInfo> &tasks, const std::string &text);
+Dataset oneRow(const std::vector<TaskInfo> &tasks, const std::vector<std::string> &features,
+               const std::vector<float> &values);
+
 // Deterministic train/validation split: a function of the sample count, the
 // fraction and the seed. Returns sample indices, each list in ascending order.
 struct Split {

@@ -308,34 +308,12 @@ AttentionSnapshot makeSnapshot(const Model &model, const EncodedDataset &data,
 
 EncodedDataset encodeText(const Model &model, const std::string &text)
 {
-    // As attnscope-cli attention --text: a one-sample dataset with the model's
-    // tasks, every label missing, encoded with the model's vocabulary.
-    Dataset data;
-    data.source = "--text";
-    data.input = InputKind::Text;
-    data.tasks = model.tasks;
-    Sample sample;
-    sample.text = text;
-    sample.labels.assign(model.tasks.size(), -1);
-    sample.rationales.assign(model.tasks.size(), {});
-    data.samples.push_back(std::move(sample));
-    return encodeDataset(data, {0}, Vocabulary(model.vocab), model.config.maxLen);
+    return encodeDataset(oneText(model.tasks, text), {0}, Vocabulary(model.vocab), model.config.maxLen);
 }
 
 EncodedDataset encodeRow(const Model &model, const std::vector<float> &values)
 {
-    Dataset data;
-    data.source = "--row";
-    data.input = InputKind::Tabular;
-    data.tasks = model.tasks;
-    data.featureNames = model.features;
-    Sample sample;
-    sample.features = values;
-    sample.features.resize(model.features.size(), std::nanf(""));
-    sample.labels.assign(model.tasks.size(), -1);
-    sample.rationales.assign(model.tasks.size(), {});
-    data.samples.push_back(std::move(sample));
-    return encodeDataset(data, {0}, Vocabulary(), model.config.maxLen);
+    return encodeDataset(oneRow(model.tasks, model.features, values), {0}, Vocabulary(), model.config.maxLen);
 }
 
 EncodedDataset encodeInput(const Model &model, const ProbeInput &input)

@@ -1,5 +1,6 @@
 #include "data/json.h"
 
+#include "data/jsonescape.h"
 #include "data/load.h"
 #include "utf8.h"
 
@@ -136,23 +137,37 @@ private:
         }
     }
 
+public:
+    // For decodeJsonEscape (jsonescape.h): the four digits of a \u escape,
+    // the "\u" of a surrogate pair's second half, and its errors, at the
+    // letter (an invalid escape) or where the parser stands.
     bool hex4(uint32_t *out)
     {
         if (m_pos + 4 > m_text.size()) return fail("incomplete \\u escape");
         uint32_t v = 0;
         for (int k = 0; k < 4; ++k) {
-            const char c = m_text[m_pos + size_t(k)];
-            v <<= 4;
-            if (c >= '0' && c <= '9') v |= uint32_t(c - '0');
-            else if (c >= 'a' && c <= 'f') v |= uint32_t(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F') v |= uint32_t(c - 'A' + 10);
-            else return fail("invalid \\u escape");
+            const int d = hexValue(m_text[m_pos + size_t(k)]);
+            if (d < 0) return fail("invalid \\u escape");
+            v = (v << 4) | uint32_t(d);
         }
         m_pos += 4;
         *out = v;
         return true;
     }
+    bool unicodeEscapeStart()
+    {
+        if (m_text.substr(m_pos, 2) != "\\u") return false;
+        m_pos += 2;
+        return true;
+    }
+    bool fail(JsonEscapeError error, int letter)
+    {
+        if (error == JsonEscapeError::LoneSurrogate) return fail("lone surrogate in a \\u escape");
+        --m_pos;  // at the letter
+        return fail("invalid escape '\\" + std::string(1, char(letter)) + "'");
+    }
 
+private:
     bool parseString(std::string *out)
     {
         ++m_pos; // "
@@ -173,37 +188,7 @@ private:
             ++m_pos;
             if (atEnd()) return fail("unterminated string");
             const char e = m_text[m_pos++];
-            switch (e) {
-            case '"': out->push_back('"'); break;
-            case '\\': out->push_back('\\'); break;
-            case '/': out->push_back('/'); break;
-            case 'b': out->push_back('\b'); break;
-            case 'f': out->push_back('\f'); break;
-            case 'n': out->push_back('\n'); break;
-            case 'r': out->push_back('\r'); break;
-            case 't': out->push_back('\t'); break;
-            case 'u': {
-                uint32_t cp;
-                if (!hex4(&cp)) return false;
-                // A surrogate pair written as two escapes is one code point;
-                // a lone surrogate is not a character and cannot be UTF-8.
-                if (cp >= 0xD800 && cp <= 0xDBFF) {
-                    uint32_t low;
-                    if (m_text.substr(m_pos, 2) != "\\u") return fail("lone surrogate in a \\u escape");
-                    m_pos += 2;
-                    if (!hex4(&low)) return false;
-                    if (low < 0xDC00 || low > 0xDFFF) return fail("lone surrogate in a \\u escape");
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-                } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                    return fail("lone surrogate in a \\u escape");
-                }
-                utf8::appendUtf8(out, cp);
-                break;
-            }
-            default:
-                --m_pos;
-                return fail("invalid escape '\\" + std::string(1, e) + "'");
-            }
+            if (!decodeJsonEscape(*this, e, out)) return false;
         }
     }
 

@@ -9,7 +9,8 @@
 //
 // attentionfile.cpp has a second JSON reader, one that streams a file of
 // attention maps into floats and never builds a tree; docs/datasets.md
-// ("Where the code is") says why the two stay apart.
+// ("Where the code is") says why the two stay apart. Both decode a string's
+// escapes with decodeJsonEscape (jsonescape.h).
 #pragma once
 
 #include <cstddef>
