@@ -11,6 +11,7 @@
 // picture is of the loaded data.
 #include "application.h"
 #include "args.h"
+#include "attention/attentionpanel.h"
 #include "data/builtins.h"
 #include "lossplot.h"
 #include "mainwindow.h"
@@ -131,18 +132,27 @@ int main(int argc, char **argv)
     const QString session = QString::fromStdString(parser.string("session"));
     const bool start = parser.isSet("start") || afterSteps > 0;
     // --start: once the run is ready (Start enabled), whenever that is.
-    const auto startWhenReady = [&window]() {
-        if (window.startAction()->isEnabled()) {
+    // --after-steps N: to step N exactly, then paused (the views refreshed
+    // with its weights), so that two runs give the same picture; it shot
+    // whatever step the run had reached 100 ms after passing N (193-269 for 412-445).
+    const auto startRun = [&window, afterSteps]() {
+        if (afterSteps > 0)
+            window.training()->startUntil(afterSteps);
+        else
             window.startAction()->trigger();
+    };
+    const auto startWhenReady = [&window, startRun]() {
+        if (window.startAction()->isEnabled()) {
+            startRun();
             return;
         }
         auto connection = std::make_shared<QMetaObject::Connection>();
         *connection = QObject::connect(window.training(), &TrainingController::stateChanged, &window,
-                                       [&window, connection](TrainingWorker::State, const QString &) {
+                                       [&window, connection, startRun](TrainingWorker::State, const QString &) {
                                            if (!window.startAction()->isEnabled())
                                                return;
                                            QObject::disconnect(*connection);
-                                           window.startAction()->trigger();
+                                           startRun();
                                        });
     };
     // Interactive: the data loads on a thread; a screenshot is of loaded data.
@@ -185,11 +195,16 @@ int main(int argc, char **argv)
 
     int status = ok ? ExitOk : ExitFailure;
     const auto shoot = [&]() {
-        window.pauseAction()->trigger();
+        if (window.training()->state() == TrainingWorker::State::Running)
+            window.pauseAction()->trigger();  // Space on a paused run would resume it
         window.curves()->redraw();
         if (!window.grab().save(screenshot, "PNG")) {
             std::fprintf(stderr, "attnscope: error: %s: could not write the screenshot\n", qPrintable(screenshot));
             status = ExitFailure;
+        } else if (afterSteps > 0) {
+            std::printf("%s: step %lld, attention of step %lld\n", qPrintable(screenshot),
+                        static_cast<long long>(window.training()->currentStep()),
+                        static_cast<long long>(window.attention()->shown().step));
         }
         window.close();
         QApplication::exit(status);
@@ -197,18 +212,16 @@ int main(int argc, char **argv)
     if (afterSteps <= 0 || !ok) {
         QTimer::singleShot(300, &window, shoot);  // after the first events have laid the window out
     } else {
-        QObject::connect(window.training(), &TrainingController::snapshot, &window,
-                         [&, afterSteps](const TrainingSnapshot &s) {
-                             static bool done = false;
-                             if (!done && s.step >= afterSteps) {
-                                 done = true;
-                                 QTimer::singleShot(100, &window, shoot);
-                             }
-                         });
+        // Paused at step N (or finished, or stopped by the divergence guard):
+        // the attention of that step came before this, in order, from the worker.
         QObject::connect(window.training(), &TrainingController::stateChanged, &window,
                          [&](TrainingWorker::State state, const QString &) {
-                             if (state == TrainingWorker::State::Finished)
-                                 QTimer::singleShot(100, &window, shoot);
+                             static bool done = false;
+                             if (!done && window.training()->currentStep() > 0
+                                 && (state == TrainingWorker::State::Paused || state == TrainingWorker::State::Finished)) {
+                                 done = true;
+                                 QTimer::singleShot(0, &window, shoot);
+                             }
                          });
     }
     return QApplication::exec() == ExitOk ? status : ExitFailure;

@@ -59,6 +59,15 @@ void TrainingController::start()
     QMetaObject::invokeMethod(m_worker, &TrainingWorker::start, Qt::QueuedConnection);
 }
 
+void TrainingController::startUntil(int64_t step)
+{
+    if (!m_worker)
+        return;
+    HandOffSend send;
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, step]() { worker->startUntil(step); }, Qt::QueuedConnection);
+}
+
 void TrainingController::pause()
 {
     if (m_worker)

@@ -30,6 +30,8 @@ public:
     void start();
     void pause();
     void resume() { start(); }
+    // Trains to step `step` exactly, then pauses (attnscope --screenshot --after-steps).
+    void startUntil(int64_t step);
     void step();
     void stop();
     void reset();

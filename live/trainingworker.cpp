@@ -259,6 +259,18 @@ void TrainingWorker::start()
     });
 }
 
+void TrainingWorker::startUntil(int64_t step)
+{
+    if (!m_trainer || m_quit.load())
+        return;
+    guard("start", tr("training"), [this, step] {
+        if (m_state.load() == State::Stopped || m_state.load() == State::Finished)
+            rebuild();
+        if (m_trainer && step > m_trainer->progress().step)
+            runSteps(step - m_trainer->progress().step);
+    });
+}
+
 void TrainingWorker::step()
 {
     if (!m_trainer || m_quit.load())
@@ -295,6 +307,7 @@ void TrainingWorker::runSteps(int64_t limit)
     m_runStart = Clock::now();
     m_lastEmit = m_runStart;
     m_runStartStep = m_trainer->progress().step;
+    m_runLimit = limit;
     QString message;
     State after = State::Paused;
     Clock::time_point next = Clock::now();  // the earliest start of the next step when paced
@@ -450,7 +463,10 @@ void TrainingWorker::flush(bool force)
         m_out.totalSteps = p.totalSteps;
         m_out.stepsPerEpoch = m_trainer->stepsPerEpoch();
         const double seconds = std::chrono::duration<double>(now - m_runStart).count();
-        if (seconds > 0 && p.step > m_runStartStep)
+        // One step (Step) is no rate: it read "1191 steps/s" for a click.
+        if (m_runLimit == 1)
+            m_out.stepsPerSecond = 0;
+        else if (seconds > 0 && p.step > m_runStartStep)
             m_out.stepsPerSecond = double(p.step - m_runStartStep) / seconds;
     }
     m_lastEmit = now;

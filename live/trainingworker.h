@@ -163,6 +163,8 @@ public slots:
     void configure(std::shared_ptr<const TrainingSetup> setup);
     // Trains until the end, a pause or a stop.
     void start();
+    // The same, pausing at step `step` exactly (the views refreshed with its weights).
+    void startUntil(int64_t step);
     // One batch, then paused.
     void step();
     void stop();
@@ -242,6 +244,7 @@ private:
     TrainingSnapshot m_out;              // being filled
     std::chrono::steady_clock::time_point m_lastEmit, m_runStart;
     int64_t m_runStartStep = 0;
+    int64_t m_runLimit = -1;  // the steps runSteps was asked for (-1: all); 1 (Step) has no rate
     int m_run = 0;
 
     // Requests from the GUI (under m_attentionMutex, held only to copy them).

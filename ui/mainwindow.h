@@ -89,6 +89,7 @@ public:
     QCustomPlot *lossPlot() const;
     LossPlot *curves() const { return m_curves; }
     QTabWidget *views() const { return m_views; }
+    AttentionPanel *attention() const { return m_attention; }
     // The current run's controller (its worker's controls and results).
     TrainingController *training() const { return m_session->currentRun()->controller(); }
     DatasetPanel *datasetPanel() const { return m_datasetPanel; }

@@ -327,6 +327,37 @@ private slots:
         QVERIFY(model->params == expected.params);
     }
 
+    // Step read "1191 steps/s" (one step's own rate); startUntil trains to
+    // exactly that step and pauses with the attention of that step
+    // (attnscope --screenshot --after-steps).
+    void stepHasNoRateAndStartUntilStopsThere()
+    {
+        TrainingController c;
+        QSignalSpy snapshots(&c, &TrainingController::snapshot);
+        c.configure(makeSetup());
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Ready, Timeout);
+        c.step();
+        QTRY_VERIFY_WITH_TIMEOUT(c.currentStep() == 1 && c.state() == State::Paused, Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(!snapshots.isEmpty()
+                                     && snapshots.last().at(0).value<TrainingSnapshot>().step == 1,
+                                 Timeout);
+        QCOMPARE(snapshots.last().at(0).value<TrainingSnapshot>().stepsPerSecond, 0.0);
+
+        int64_t attentionStep = -1;
+        connect(&c, &TrainingController::attentionReady, this,
+                [&](SnapshotPtr s, std::shared_ptr<const TrainingSetup>) { attentionStep = s ? s->step : -1; });
+        ProbeSet probes;
+        probes.add(0);
+        c.setProbes(probes, c.setup(), nullptr);
+        for (const int64_t to : {37, 90}) {
+            c.startUntil(to);
+            QTRY_VERIFY_WITH_TIMEOUT(c.currentStep() == to && c.state() == State::Paused, Timeout);
+            QTRY_COMPARE_WITH_TIMEOUT(attentionStep, to, Timeout);
+            QVERIFY(snapshots.last().at(0).value<TrainingSnapshot>().stepsPerSecond > 0);
+        }
+        QCOMPARE(c.currentStep(), int64_t(90));
+    }
+
     void finishesAtTheEnd()
     {
         TrainingController c;

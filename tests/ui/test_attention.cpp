@@ -30,6 +30,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QPushButton>
+#include <QComboBox>
 #include <QSignalSpy>
 #include <QApplication>
 #include <QSvgRenderer>
@@ -38,6 +39,7 @@
 #include <QTest>
 #include <qcustomplot.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -76,6 +78,7 @@ private slots:
     void scoreChooserSetsEveryView();
     void signedScoresUseADivergingMapCentredOnZero();
     void compareShowsTheFiveScores();
+    void probeNumbersAndEditsSurviveANewRun();
 
 private:
     // A snapshot of the probe set at `step` with every sample explained, as the worker sends it.
@@ -986,6 +989,52 @@ void TestAttention::compareShowsTheFiveScores()
                 .startsWith(QStringLiteral("sample,task,token_index,token,attention,rollout,gradient,integrated,occlusion,")));
     m_panel->setCompareTask(0);
     m_panel->setCurrentView(AttentionPanel::View::Heatmap);
+}
+
+// Add… takes the number the list shows (#N, the sample's index in the
+// dataset): it asked for a place in the validation split, and 100 added a
+// row labelled #533. A new run of the same data and split (Reset) kept
+// nothing of the user's edits: the probes were chosen again.
+void TestAttention::probeNumbersAndEditsSurviveANewRun()
+{
+    AttentionPanel panel;
+    panel.setModelAndData(modelInfo(*m_model), m_data, m_val);
+    int added = -1;
+    for (size_t i = 0; i < m_val->samples.size() && added < 0; ++i)
+        if (!panel.probeSet().contains(int(i)) && m_val->samples[i].index != int(i))
+            added = int(i);
+    QVERIFY(added >= 0);
+    const int number = m_val->samples[size_t(added)].index;
+    QSignalSpy changed(&panel, &AttentionPanel::probeSetChanged);
+    QVERIFY(panel.addProbe(number));
+    QCOMPARE(changed.size(), 1);
+    QVERIFY(panel.probeSet().contains(added));
+    panel.setSnapshot(panel.probeSet().refresh(*m_model, *m_val, 1, m_data.get()));
+    auto *box = panel.findChild<QComboBox *>(QStringLiteral("sampleBox"));
+    QVERIFY(box);
+    bool listed = false;
+    for (int i = 0; i < box->count(); ++i)
+        listed = listed || box->itemText(i).startsWith(QStringLiteral("#%1 ").arg(number));
+    QVERIFY2(listed, qPrintable(QStringLiteral("no row #%1").arg(number)));
+    QString error;
+    QVERIFY(!panel.addProbe(number, &error));
+    QVERIFY2(error.contains(QStringLiteral("a probe already")), qPrintable(error));
+    int training = 0;  // a sample of the training split
+    while (std::any_of(m_val->samples.begin(), m_val->samples.end(),
+                       [training](const EncodedSample &s) { return s.index == training; }))
+        ++training;
+    QVERIFY(!panel.addProbe(training, &error));
+    QVERIFY2(error.contains(QStringLiteral("#%1 is not a validation sample").arg(training)), qPrintable(error));
+
+    // A new run (Reset) builds its own copy of the same split: the edits stay.
+    const std::vector<int> edited = panel.probeSet().indices();
+    panel.setModelAndData(modelInfo(*m_model), m_data, std::make_shared<EncodedDataset>(*m_val));
+    QCOMPARE(panel.probeSet().indices(), edited);
+    // Another split: chosen again.
+    auto other = std::make_shared<EncodedDataset>(*m_val);
+    other->samples.pop_back();
+    panel.setModelAndData(modelInfo(*m_model), m_data, other);
+    QVERIFY(!panel.probeSet().contains(added) || panel.probeSet().indices() != edited);
 }
 
 QTEST_MAIN(TestAttention)

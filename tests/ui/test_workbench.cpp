@@ -1390,6 +1390,33 @@ private slots:
         QVERIFY(app.readAllStandardError().contains("--after-steps: needs --data"));
     }
 
+    // --after-steps N shot whatever step the run had reached 100 ms after
+    // passing N, with attention of an older step (193-269 for 412-445): now
+    // the run pauses at step N exactly, the views show that step, then the
+    // picture is taken.
+    void screenshotAtExactlyTheStep()
+    {
+        QTemporaryDir dir;
+        const QString png = dir.filePath(QStringLiteral("step.png"));
+        QProcess app;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        env.insert(QStringLiteral("HOME"), dir.path());
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.path());
+        app.setProcessEnvironment(env);
+        app.start(QStringLiteral(ATTNSCOPE_APP),
+                  {QStringLiteral("--data"), QStringLiteral("builtin:reviews?n=300"), QStringLiteral("--tab"),
+                   QStringLiteral("attention"), QStringLiteral("--screenshot"), png, QStringLiteral("--after-steps"),
+                   QStringLiteral("45")});
+        QVERIFY(app.waitForFinished(120000));
+        const QByteArray err = app.readAllStandardError();
+        QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(app.exitCode() == 0, err.constData());
+        const QByteArray out = app.readAllStandardOutput();
+        QVERIFY2(out.contains(": step 45, attention of step 45"), out.constData());
+        QVERIFY(!QImage(png).isNull());
+    }
+
     void plotOptions()
     {
         LossPlot plot;

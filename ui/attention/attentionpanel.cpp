@@ -26,6 +26,8 @@
 #include <QTabWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace attnscope {
 
 AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
@@ -204,9 +206,26 @@ AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
     updateSampleBox();
 }
 
+namespace {
+
+// The same validation samples, in the same order: a probe set's indices mean the same samples.
+bool sameSamples(const EncodedDataset *a, const EncodedDataset *b)
+{
+    if (!a || !b || a->samples.size() != b->samples.size())
+        return false;
+    for (size_t i = 0; i < a->samples.size(); ++i)
+        if (a->samples[i].index != b->samples[i].index)
+            return false;
+    return true;
+}
+
+} // namespace
+
 void AttentionPanel::setModelAndData(std::optional<ModelInfo> model, std::shared_ptr<const Dataset> dataset,
                                      std::shared_ptr<const EncodedDataset> validation)
 {
+    const bool sameSplit = m_model && model && dataset && dataset == m_dataset
+                           && sameSamples(validation.get(), m_validation.get());
     m_model = std::move(model);
     m_dataset = std::move(dataset);
     m_validation = std::move(validation);
@@ -214,7 +233,8 @@ void AttentionPanel::setModelAndData(std::optional<ModelInfo> model, std::shared
     m_history->clear();
     m_live = true;
     if (m_model && m_validation) {
-        m_probes.choose(*m_validation, m_model->tasks);
+        if (!sameSplit)
+            m_probes.choose(*m_validation, m_model->tasks);
         emit probeSetChanged(m_probes);
     }
     m_taskBox->clear();
@@ -377,17 +397,58 @@ void AttentionPanel::updateSampleBox()
     m_pinBox->setChecked(has && m_probes.isPinned(m_shown->samples[size_t(m_selected)].probe));
 }
 
+bool AttentionPanel::addProbe(int number, QString *error)
+{
+    QString problem;
+    if (!m_validation || m_validation->samples.empty()) {
+        problem = tr("There are no validation samples to take probes from");
+    } else {
+        const std::vector<EncodedSample> &samples = m_validation->samples;
+        const auto it = std::find_if(samples.begin(), samples.end(),
+                                     [number](const EncodedSample &s) { return s.index == number; });
+        if (it == samples.end())
+            problem = tr("#%1 is not a validation sample: probes are taken from the %2 validation samples")
+                          .arg(number)
+                          .arg(samples.size());
+        else if (!m_probes.add(int(it - samples.begin())))
+            problem = tr("#%1 is a probe already").arg(number);
+    }
+    if (!problem.isEmpty()) {
+        if (error)
+            *error = problem;
+        return false;
+    }
+    emit probeSetChanged(m_probes);  // the worker sends a snapshot of the new set
+    return true;
+}
+
 void AttentionPanel::editProbes(bool add)
 {
     if (add) {
         if (!m_validation || m_validation->samples.empty())
             return;
+        // The numbers the list shows (#N, the sample's place in the dataset):
+        // the dialog asked for a place in the validation split, and 100 added #533.
+        int first = m_validation->samples.front().index, last = first, suggested = -1;
+        for (size_t i = 0; i < m_validation->samples.size(); ++i) {
+            const int number = m_validation->samples[i].index;
+            first = std::min(first, number);
+            last = std::max(last, number);
+            if (suggested < 0 && !m_probes.contains(int(i)))
+                suggested = number;
+        }
         bool ok = false;
-        const int i = QInputDialog::getInt(this, tr("Add a probe sample"),
-                                           tr("Validation sample (0 – %1):").arg(m_validation->samples.size() - 1),
-                                           0, 0, int(m_validation->samples.size()) - 1, 1, &ok);
-        if (!ok || !m_probes.add(i))
-            return;
+        const int number = QInputDialog::getInt(
+            this, tr("Add a probe sample"),
+            tr("Sample number, as the list shows it (#N; one of the %1 validation samples, #%2 – #%3):")
+                .arg(m_validation->samples.size())
+                .arg(first)
+                .arg(last),
+            suggested < 0 ? first : suggested, first, last, 1, &ok);
+        QString error;
+        if (ok && !addProbe(number, &error))
+            QMessageBox::information(this, tr("Add a probe sample"), error);
+        return;
     } else {
         if (m_selected < 0 || m_selected >= int(m_shown->samples.size()))
             return;

@@ -49,7 +49,8 @@ public:
 
     // A new model and data (new run, opened checkpoint): chooses the probe
     // set among `validation` (keeping pinned samples) and emits
-    // probeSetChanged, clears the timeline and shows nothing until the
+    // probeSetChanged (a new run of the same data and split, as Reset
+    // makes, keeps the probes as the user edited them), clears the timeline and shows nothing until the
     // worker's first snapshot. `dataset` supplies the original texts (optional).
     void setModelAndData(std::optional<ModelInfo> model, std::shared_ptr<const Dataset> dataset,
                          std::shared_ptr<const EncodedDataset> validation);
@@ -62,6 +63,10 @@ public:
     void clear();
 
     const ProbeSet &probeSet() const { return m_probes; }
+    // Add… : the validation sample the list labels #number (its index in
+    // the dataset); false and *error when it is not a validation sample or
+    // is a probe already.
+    bool addProbe(int number, QString *error = nullptr);
     const AttentionTimeline &timeline() const { return m_timeline; }
     // What the views show now (the live snapshot or the one scrubbed to).
     const AttentionSnapshot &shown() const { return *m_shown; }
