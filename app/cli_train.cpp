@@ -85,6 +85,10 @@ int train(const std::vector<std::string> &args)
     p.addOption("data", "SPEC", dataHelp());
     p.addOption("out", "CKPT", "checkpoint to write (safetensors)");
     p.addOption("init", "CKPT", "start from this checkpoint's weights, configuration and vocabulary");
+    p.addOption("initial-out", "CKPT", "also write the initial weights (before the first step) to CKPT");
+    p.addOption("initial-from", "CKPT", "a fresh model takes every tensor of CKPT's weights that coincides in name "
+                                        "and shape (the token embeddings under the same vocabulary): runs of other "
+                                        "modes, depths or learning rates from the same initial weights");
     p.addOption("val-fraction", "F", "fraction of the samples held out for validation, in [0, 1)", "0.2");
     p.addOption("layers", "N", "encoder layers, 0 or more", "1");
     p.addOption("heads", "H", "attention heads (--dim must be a multiple of H)", "4");
@@ -130,7 +134,7 @@ int train(const std::vector<std::string> &args)
             if (p.isSet(flag))
                 p.fail(flag, "needs --session FILE");
     if (!resume.empty())
-        for (const char *flag : {"init", "run-name", "val-fraction", "layers", "heads", "dim", "ffn", "mode", "max-len",
+        for (const char *flag : {"init", "initial-from", "initial-out", "run-name", "val-fraction", "layers", "heads", "dim", "ffn", "mode", "max-len",
                                  "rationale-weight", "optimizer", "lr", "momentum", "weight-decay", "batch-size", "epochs",
                                  "clip", "schedule", "warmup", "task-weight", "seed", "no-shuffle"})
             if (p.isSet(flag))
@@ -138,7 +142,9 @@ int train(const std::vector<std::string> &args)
     const std::string spec = resume.empty() ? p.required("data") : p.string("data");
     const std::string out = sessionPath.empty() ? p.required("out") : p.string("out");
     const std::string init = p.string("init");
+    const std::string initialOut = p.string("initial-out"), initialFrom = p.string("initial-from");
     p.exclusive("epochs", "steps");
+    p.exclusive("init", "initial-from");
     const double valFraction = p.number("val-fraction", 0.2, 0.0, 1.0);
     if (valFraction >= 1.0)
         p.fail("val-fraction", "must be below 1 (some samples must train)");
@@ -178,8 +184,9 @@ int train(const std::vector<std::string> &args)
     // What is at --out, --metrics and --session, before the data is loaded: a
     // device or FIFO is never replaced by the checkpoint or made a session,
     // and no output overwrites an input.
-    checkFileOptions(p, {"data", "init"},
-                     {{"out", OutputMode::Replace}, {"metrics", OutputMode::Stream}, {"session", OutputMode::Replace}});
+    checkFileOptions(p, {"data", "init", "initial-from"},
+                     {{"out", OutputMode::Replace}, {"metrics", OutputMode::Stream}, {"session", OutputMode::Replace},
+                      {"initial-out", OutputMode::Replace}});
 
     // The session before the data: a file that is no session is refused
     // first. A resumed run brings its data, settings and checkpoint.
@@ -233,6 +240,8 @@ int train(const std::vector<std::string> &args)
         request.checkpoint = std::make_shared<const Model>(loadModel(init));
         request.checkpointName = init;
         checkInitConflicts(p, mc, request.checkpoint->config, init);
+    } else if (!initialFrom.empty()) {
+        request.coincideWith = std::make_shared<const Model>(loadModel(initialFrom));
     }
     RunPlan plan = planRun(data, request);
     if (!plan.misfit.empty())
@@ -247,6 +256,8 @@ int train(const std::vector<std::string> &args)
     request.checkpoint.reset();  // the setup holds the weights now
     plan.checkpoint.reset();
     Model &model = setup.model;
+    if (!initialOut.empty() && !saveCheckpoint(model, initialOut, &error))
+        throw Failure(error);
     const EncodedDataset &trainSet = setup.train, &valSet = setup.val;
     // A step's activations and attention, the weights' copies and the
     // validation pass, against the budget before any of it is allocated.

@@ -161,6 +161,8 @@ int main(int argc, char **argv)
     // The session first: the run the data starts is written to it.
     if (!session.isEmpty())
         ok = (QFileInfo::exists(session) ? window.openSession(session) : window.saveSessionAs(session)) && ok;
+    else if (screenshot.isEmpty())
+        window.startRecovery(MainWindow::recoveryDir());  // a crash loses nothing the writer had (docs/session.md)
     if (loadLater) {
         QObject::connect(
             &window, &MainWindow::datasetLoadFinished, &window,

@@ -1,5 +1,6 @@
 #include "runplan.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace attnscope {
@@ -36,6 +37,7 @@ RunPlan planRun(const Dataset &data, const RunRequest &request)
         }
     }
     plan.config = request.config;
+    plan.coincideWith = request.coincideWith;
     if (request.lessonDepth && data.suggestedLayers >= 0 && data.suggestedLayers != plan.config.layers) {
         // A built-in lesson's depth (docs/datasets.md); the window's user can change it back.
         plan.config.layers = data.suggestedLayers;
@@ -75,6 +77,8 @@ bool buildSetup(const Dataset &data, const RunPlan &plan, const TrainConfig &tra
             *error = problem;
             return false;
         }
+        if (plan.coincideWith)
+            copyCoinciding(*plan.coincideWith, out->model);
     }
     out->config = train;
     out->source = data.source;
@@ -88,6 +92,28 @@ bool buildSetup(const Dataset &data, const RunPlan &plan, const TrainConfig &tra
     out->train = encodeDataset(data, split.train, vocab, model.config.maxLen, /*keepTokens=*/false);
     out->val = encodeDataset(data, split.val, vocab, model.config.maxLen);
     return true;
+}
+
+size_t copyCoinciding(const Model &from, Model &to)
+{
+    if (from.config.input != to.config.input)
+        return 0;
+    size_t copied = 0;
+    for (const TensorSpec &t : to.layout.tensors()) {
+        const TensorSpec *source = from.layout.find(t.name);
+        if (!source || source->shape != t.shape)
+            continue;
+        // An embedding row means a token or a feature: the same only where both read the input alike.
+        if (t.name == "embed.token" && from.vocab != to.vocab)
+            continue;
+        if (t.name.rfind("embed.feature", 0) == 0
+            && (from.features != to.features || from.inputMean != to.inputMean || from.inputStd != to.inputStd))
+            continue;
+        std::copy_n(from.params.begin() + std::ptrdiff_t(source->offset), t.size,
+                    to.params.begin() + std::ptrdiff_t(t.offset));
+        copied += t.size;
+    }
+    return copied;
 }
 
 bool buildSetup(const Dataset &data, const ModelConfig &config, const TrainConfig &train, double valFraction,

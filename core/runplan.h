@@ -52,6 +52,9 @@ struct RunRequest {
     std::shared_ptr<const Model> checkpoint;  // weights to start from instead, when the data fits them
     std::string checkpointName = "the checkpoint";  // how messages name it (its path)
     bool lessonDepth = false;                 // a built-in lesson's suggested depth replaces config.layers
+    // A fresh model then takes every tensor of these weights that coincides
+    // (copyCoinciding): runs compared from the same initial weights.
+    std::shared_ptr<const Model> coincideWith;
 };
 
 // What it will start from.
@@ -60,11 +63,22 @@ struct RunPlan {
     ModelConfig config;                       // the model's configuration (the checkpoint's, when there is one)
     std::string misfit;                       // why the checkpoint asked for is not used ("": it is, or there was none)
     bool lesson = false;                      // config.layers is the data's suggested depth, not the one asked for
+    std::shared_ptr<const Model> coincideWith;  // a fresh model's tensors that coincide come from these weights
 
     bool operator==(const RunPlan &) const = default;
 };
 
 RunPlan planRun(const Dataset &data, const RunRequest &request);
+
+// Copies into `to` every tensor of `from` that has the same name and shape
+// and reads the input alike: the token embeddings only under the same
+// vocabulary, the feature embeddings only for the same features and
+// statistics. Runs of the attention modes, of 0 and 1 layer or of several
+// learning rates start from the same weights this way wherever their
+// parameters coincide (the embeddings, the encoder, the heads; MODEL.md's
+// initialisation draws the pooling's before the heads, so a fresh model of
+// another mode has other heads). Returns how many values it copied.
+size_t copyCoinciding(const Model &from, Model &to);
 
 // The plan made: the split of `data` (valFraction, train.seed), the model
 // (the checkpoint's copy, or a fresh one: vocabulary or feature statistics

@@ -105,6 +105,10 @@ struct KeptRun {
     LossHistory history;
     bool shown = true;
     int64_t fileId = 0;         // its row in the session file; 0: not in one
+    // Its weights as it ended (a run of the window's), or its last checkpoint
+    // in the session file once asked for (Session::runAttention); null: none yet.
+    std::shared_ptr<const Model> weights;
+    int64_t weightsStep = 0;
 };
 
 // The tasks' names, in task order, as the views show them.

@@ -2,14 +2,18 @@
 
 #include "checkpoint.h"
 #include "data/load.h"
+#include "runplan.h"
 #include "sessionjobs.h"
 #include "sessionmemory.h"
 #include "threadhandoff.h"
 
+#include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QLocale>
+#include <QLockFile>
 #include <QThread>
 
 #include <algorithm>
@@ -40,6 +44,16 @@ Session::Session(QObject *parent)
     m_recorder->follow(m_run);
     m_recorder->setRecordSource([this]() { return currentRecord(); });
     connect(m_recorder, &SessionRecorder::failed, this, &Session::failed);
+    // A comparison goes on when its run finished, and ends when it was stopped.
+    connect(m_run->controller(), &TrainingController::stateChanged, this,
+            [this](TrainingWorker::State state, const QString &) {
+                if (!m_variant || !m_run->hasTrained())
+                    return;
+                if (state == TrainingWorker::State::Finished)
+                    QMetaObject::invokeMethod(this, &Session::nextVariant, Qt::QueuedConnection);
+                else if (state == TrainingWorker::State::Stopped)
+                    stopComparing();
+            });
 }
 
 Session::~Session()
@@ -58,7 +72,9 @@ void Session::shutdown()
             thread->wait();
             delete thread;
         }
+    purgeDeleted();
     m_recorder->close();  // with the run's last weights, while its worker is there to give them
+    endRecovery(!m_run->hasTrained() && m_kept.empty());
     m_run->controller()->shutdown();
 }
 
@@ -275,7 +291,12 @@ std::shared_ptr<RunBuildJob> Session::makeBuildJob(const RunSettings &settings) 
 {
     auto job = std::make_shared<RunBuildJob>();
     job->data = m_data;
-    job->plan = planRun(*m_data, request(settings.model, /*lessonDepth=*/false));
+    RunRequest asked = request(settings.model, /*lessonDepth=*/false);
+    if (m_variant) {
+        asked.checkpoint.reset();  // the variants differ in what a checkpoint fixes
+        asked.coincideWith = m_compareFrom;
+    }
+    job->plan = planRun(*m_data, asked);
     job->train = settings.train;
     job->valFraction = ValFraction;
     job->settings = settings;
@@ -381,11 +402,22 @@ void Session::configureRun(std::shared_ptr<const TrainingSetup> setup, std::shar
 {
     keepCurrentRun();
     m_run->configure(setup, std::move(data), settings);
+    const bool variant = m_variant && setup;
+    if (variant) {
+        m_run->setName(freeRunName(m_variant->name));
+        if (!m_compareFrom)
+            m_compareFrom = std::make_shared<const Model>(setup->model);  // the initial weights
+    }
     emit runConfigured(m_run, std::move(setup));  // the worker refreshes the probe set from now on
+    if (variant) {
+        emit runsChanged();
+        m_run->controller()->start();
+    }
 }
 
 bool Session::settingsChanged()
 {
+    stopComparing();
     if (!m_data)
         return false;
     const TrainingController *training = m_run->controller();
@@ -401,6 +433,7 @@ bool Session::settingsChanged()
 
 void Session::reset()
 {
+    stopComparing();
     if (m_newRunPending) {
         newRun();
     } else {
@@ -416,6 +449,151 @@ void Session::start()
     if (state == TrainingWorker::State::Stopped || state == TrainingWorker::State::Finished)
         keepCurrentRun();  // the worker starts again from the initial weights
     training->start();
+}
+
+// --- One sample through any run.
+
+bool Session::runAttention(int id, int datasetIndex, AttentionSnapshot *out, QString *why)
+{
+    std::shared_ptr<const Model> model;
+    int64_t step = 0;
+    QString name;
+    if (id == m_run->id()) {
+        model = m_run->controller()->modelCopy();
+        step = m_run->controller()->currentStep();
+        name = m_run->name();
+    } else {
+        const auto it = std::find_if(m_kept.begin(), m_kept.end(), [&](const auto &run) { return run->id == id; });
+        if (it == m_kept.end()) {
+            *why = tr("no such run");
+            return false;
+        }
+        KeptRun &run = **it;
+        name = run.name;
+        if (!run.weights && run.fileId != 0 && m_recorder->isOpen()) {
+            // Its last checkpoint in the file, read once (the writer's commits are what a reader sees).
+            SessionFile file;
+            QString error;
+            std::optional<CheckpointRecord> last;
+            if (file.open(m_recorder->path(), SessionFile::Mode::ReadOnly, &error))
+                last = file.latestCheckpoint(run.fileId);
+            auto weights = std::make_shared<Model>();
+            std::string parseError;
+            if (last && parseCheckpoint(last->weights.toStdString(), m_recorder->path().toStdString(), weights.get(),
+                                        &parseError)) {
+                run.weights = std::move(weights);
+                run.weightsStep = last->step;
+            }
+        }
+        model = run.weights;
+        step = run.weightsStep;
+    }
+    if (!model) {
+        *why = tr("%1 has no weights here (no checkpoint in the session file)").arg(name);
+        return false;
+    }
+    if (!m_data || datasetIndex < 0 || datasetIndex >= int(m_data->samples.size())) {
+        *why = tr("no sample of the open data to show");
+        return false;
+    }
+    if (const std::string misfit = checkCompatible(*m_data, *model, name.toStdString()); !misfit.empty()) {
+        *why = QString::fromStdString(misfit);
+        return false;
+    }
+    // The one sample, encoded with the run's own vocabulary (another seed drew another one).
+    const Vocabulary vocab = model->config.input == InputKind::Text ? Vocabulary(model->vocab) : Vocabulary();
+    const EncodedDataset one = encodeDataset(*m_data, {datasetIndex}, vocab, model->config.maxLen);
+    *out = makeSnapshot(*model, one, {0}, step, m_data.get());
+    return true;
+}
+
+// --- Comparisons.
+
+std::vector<Session::Variant> Session::variants(Comparison comparison, const RunSettings &base)
+{
+    std::vector<Variant> out;
+    switch (comparison) {
+    case Comparison::Modes:
+        for (AttentionMode mode : {AttentionMode::Task, AttentionMode::Shared, AttentionMode::Gated, AttentionMode::Uniform}) {
+            Variant v{QString::fromLatin1(toString(mode)), base};
+            v.settings.model.mode = mode;
+            out.push_back(v);
+        }
+        break;
+    case Comparison::Layers:
+        for (int layers : {0, 1}) {
+            Variant v{layers == 1 ? tr("1 layer") : tr("%1 layers").arg(layers), base};
+            v.settings.model.layers = layers;
+            out.push_back(v);
+        }
+        break;
+    case Comparison::LearningRates:
+        for (float factor : {1.0f / 3.0f, 1.0f, 3.0f}) {
+            Variant v{{}, base};
+            v.settings.train.optimizer.lr = base.train.optimizer.lr * factor;
+            v.name = tr("lr %1").arg(double(v.settings.train.optimizer.lr), 0, 'g', 3);
+            out.push_back(v);
+        }
+        break;
+    }
+    return out;
+}
+
+bool Session::compareRuns(const QString &what, std::vector<Variant> variants)
+{
+    if (!m_data) {
+        emit failed(tr("Open a dataset first: the runs compared train on it."));
+        return false;
+    }
+    for (const Variant &v : variants)
+        if (!v.settings.valid()) {
+            emit failed(tr("%1: %2").arg(v.name, QString::fromStdString(v.settings.problem)));
+            return false;
+        }
+    if (variants.empty())
+        return false;
+    TrainingController *training = m_run->controller();
+    if (training->state() == TrainingWorker::State::Running)
+        training->pause();
+    m_variants.assign(std::make_move_iterator(variants.begin()), std::make_move_iterator(variants.end()));
+    m_compareTotal = int(m_variants.size());
+    m_compareWhat = what;
+    m_compareFrom.reset();
+    m_variant.reset();
+    nextVariant();
+    return true;
+}
+
+void Session::nextVariant()
+{
+    if (m_variants.empty()) {
+        if (m_variant) {
+            m_variant.reset();
+            m_compareFrom.reset();
+            emit comparisonProgress(m_compareTotal, m_compareTotal, m_compareWhat);
+            emit status(tr("Compared %1: %2 runs, in the Runs tab").arg(m_compareWhat).arg(m_compareTotal), 0);
+        }
+        return;
+    }
+    m_variant = std::move(m_variants.front());
+    m_variants.pop_front();
+    const int done = m_compareTotal - int(m_variants.size()) - 1;
+    emit comparisonProgress(done, m_compareTotal, m_compareWhat);
+    emit status(tr("Comparing %1: run %2 of %3, %4").arg(m_compareWhat).arg(done + 1).arg(m_compareTotal)
+                    .arg(m_variant->name), 0);
+    if (!newRun())  // configureRun names and starts it (now, or when a large data's build is done)
+        stopComparing();
+}
+
+void Session::stopComparing()
+{
+    if (!isComparing())
+        return;
+    m_variants.clear();
+    m_variant.reset();
+    m_compareFrom.reset();
+    emit comparisonProgress(m_compareTotal, m_compareTotal, m_compareWhat);
+    emit status(tr("Stopped comparing %1").arg(m_compareWhat), 10000);
 }
 
 // --- Every run.
@@ -434,6 +612,8 @@ void Session::keepCurrentRun()
     kept->train = record.train;
     kept->history = m_run->history();
     kept->fileId = m_recorder->liveFileId();
+    kept->weights = m_run->controller()->modelCopy();  // as it ended (side by side, the attention views)
+    kept->weightsStep = m_run->controller()->currentStep();
     m_kept.push_back(std::move(kept));
     m_run->renumber(m_nextRunId, freeRunName(tr("Run %1").arg(m_nextRunId)));
     ++m_nextRunId;
@@ -508,14 +688,52 @@ void Session::deleteRun(int id)
     const auto it = std::find_if(m_kept.begin(), m_kept.end(), [&](const auto &run) { return run->id == id; });
     if (it == m_kept.end())
         return;
-    m_recorder->remove((*it)->fileId);
+    m_deleted.push_back({std::move(*it), size_t(it - m_kept.begin())});
     m_kept.erase(it);
+    if (m_reference == id)
+        m_reference = 0;
+    emit runsChanged();
+}
+
+bool Session::undoDelete()
+{
+    if (m_deleted.empty())
+        return false;
+    Deleted last = std::move(m_deleted.back());
+    m_deleted.pop_back();
+    // Its name may have been taken meanwhile (a rename, a new run).
+    const QString wanted = last.run->name;
+    for (int n = 2; nameInUse(last.run->name, last.run->id); ++n)
+        last.run->name = QStringLiteral("%1 (%2)").arg(wanted).arg(n);
+    if (last.run->name != wanted)
+        m_recorder->rename(last.run->fileId, last.run->name);
+    m_kept.insert(m_kept.begin() + std::ptrdiff_t(std::min(last.index, m_kept.size())), std::move(last.run));
+    emit runsChanged();
+    return true;
+}
+
+void Session::purgeDeleted()
+{
+    for (const Deleted &d : m_deleted)
+        m_recorder->remove(d.run->fileId);
+    m_deleted.clear();
+}
+
+void Session::setReferenceRun(int id)
+{
+    const bool known = id == m_run->id() || std::any_of(m_kept.begin(), m_kept.end(), [&](const auto &run) {
+        return run->id == id;
+    });
+    const int reference = known ? id : 0;
+    if (reference == m_reference)
+        return;
+    m_reference = reference;
     emit runsChanged();
 }
 
 bool Session::hasUnsavedRuns() const
 {
-    if (!m_recorder->isOpen())
+    if (!m_recorder->isOpen() || isRecovery())
         return m_run->hasTrained() || !m_kept.empty();
     return std::any_of(m_kept.begin(), m_kept.end(), [](const auto &run) { return run->fileId == 0; });
 }
@@ -533,11 +751,15 @@ bool Session::openSessionFile(const QString &path)
             return false;
         }
     }
+    purgeDeleted();  // from the file they were in
     if (!m_recorder->open(path, &error)) {
         emit failed(error);
         return false;
     }
+    if (m_recoveryPath != path)
+        endRecovery(true);  // its runs were the ones the user chose to drop
     m_nextRunId += int(runs.size());
+    m_reference = 0;
     m_kept = std::move(runs);
     // The current run joins the file: its curves so far, then as it trains.
     m_run->setName(freeRunName(m_run->name()));
@@ -557,6 +779,7 @@ bool Session::saveSessionAs(const QString &path)
     const QString temporary = target.dir().filePath(QStringLiteral(".%1.attnscope-new").arg(target.fileName()));
     QFile::remove(temporary);
     QString error;
+    purgeDeleted();  // the copy has no deleted run
     int64_t live = m_recorder->liveFileId();  // its row, the same in the copy
     bool ok = true;
     if (m_recorder->isOpen()) {
@@ -588,8 +811,119 @@ bool Session::saveSessionAs(const QString &path)
         emit failed(error);
         return false;
     }
+    endRecovery(true);  // the session is in the user's file now
     emit sessionFileChanged(path);
     emit status(tr("Saved session %1").arg(path), 10000);
+    return true;
+}
+
+// --- Recovery.
+
+namespace {
+
+constexpr char RecoveryPrefix[] = "recovery-";
+
+// The lock of a recovery file: taken over only from a process that is gone
+// (never for its age: a window trains for hours without touching it).
+std::unique_ptr<QLockFile> recoveryLock(const QString &path)
+{
+    auto lock = std::make_unique<QLockFile>(path + QLatin1String(".lock"));
+    lock->setStaleLockTime(0);
+    return lock;
+}
+
+void removeSessionFiles(const QString &path)
+{
+    for (const char *suffix : {"-wal", "-shm", ""})
+        QFile::remove(path + QLatin1String(suffix));
+}
+
+} // namespace
+
+bool Session::startRecovery(const QString &dir)
+{
+    if (m_recorder->isOpen())
+        return false;  // the session has a file already
+    if (!QDir().mkpath(dir)) {
+        emit failed(tr("%1: could not make the folder for the recovery file").arg(dir));
+        return false;
+    }
+    // recovery-DATE-PID.attnscope; a second window of the process in the same second adds -2, -3, ...
+    const QString stem = QDir(dir).filePath(QStringLiteral("%1%2-%3")
+                                                .arg(QLatin1String(RecoveryPrefix),
+                                                     QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")))
+                                                .arg(QCoreApplication::applicationPid()));
+    QString path = stem + QLatin1String(".attnscope");
+    for (int n = 2; QFileInfo::exists(path) || QFileInfo::exists(path + QLatin1String(".lock")); ++n)
+        path = QStringLiteral("%1-%2.attnscope").arg(stem).arg(n);
+    auto lock = recoveryLock(path);
+    QString error;
+    if (!lock->tryLock(0) || !m_recorder->open(path, &error)) {
+        emit failed(error.isEmpty() ? tr("%1: could not lock the recovery file").arg(path) : error);
+        return false;
+    }
+    m_recoveryLock = std::move(lock);
+    m_recoveryPath = path;
+    // Whatever trained before it (the runs are written as Save session as writes them).
+    for (const auto &run : m_kept)
+        run->fileId = m_recorder->write(recordOf(*run, ValFraction), run->history);
+    if (m_run->hasTrained())
+        m_recorder->adoptLive(currentRecord(), m_run->history());
+    return true;
+}
+
+void Session::endRecovery(bool remove)
+{
+    if (!m_recoveryLock)
+        return;
+    if (remove && !(m_recorder->isOpen() && m_recorder->path() == m_recoveryPath))
+        removeSessionFiles(m_recoveryPath);
+    m_recoveryLock.reset();  // unlocks and removes the lock file
+    m_recoveryPath.clear();
+}
+
+QStringList Session::recoverableSessions(const QString &dir)
+{
+    QStringList out;
+    const QFileInfoList files = QDir(dir).entryInfoList({QStringLiteral("%1*.attnscope").arg(QLatin1String(RecoveryPrefix))},
+                                                        QDir::Files, QDir::Time);
+    for (const QFileInfo &info : files) {
+        if (!recoveryLock(info.filePath())->tryLock(0))
+            continue;  // a running AttnScope writes it (a dead one's lock is stale and taken over)
+        SessionFile file;
+        QString error;
+        if (file.open(info.filePath(), SessionFile::Mode::ReadOnly, &error) && !file.runs().empty())
+            out << info.filePath();
+    }
+    return out;
+}
+
+bool Session::restoreRecovery(const QString &path)
+{
+    auto lock = recoveryLock(path);
+    if (!lock->tryLock(0)) {
+        emit failed(tr("%1: another AttnScope is writing it").arg(path));
+        return false;
+    }
+    // openSessionFile keeps a recovery file of this path: it becomes this session's.
+    std::swap(lock, m_recoveryLock);
+    QString previous = std::exchange(m_recoveryPath, path);
+    if (!openSessionFile(path)) {
+        std::swap(lock, m_recoveryLock);
+        m_recoveryPath = previous;
+        return false;
+    }
+    if (lock && previous != path)
+        removeSessionFiles(previous);  // the empty one this session had begun
+    return true;
+}
+
+bool Session::discardRecovery(const QString &path)
+{
+    const std::unique_ptr<QLockFile> lock = recoveryLock(path);
+    if (!lock->tryLock(0))
+        return false;
+    removeSessionFiles(path);
     return true;
 }
 

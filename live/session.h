@@ -22,6 +22,7 @@
 #include <QObject>
 #include <QString>
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -29,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+class QLockFile;
 class QThread;
 
 namespace attnscope {
@@ -58,7 +60,11 @@ public:
     // Where the settings of a new run come from (the window's panels); read
     // each time a run is planned, so they are never stale. Default: RunSettings().
     void setSettingsSource(std::function<RunSettings()> source) { m_settings = std::move(source); }
-    RunSettings settings() const { return m_settings ? m_settings() : RunSettings(); }
+    // While runs are compared, the variant's settings.
+    RunSettings settings() const
+    {
+        return m_variant ? m_variant->settings : m_settings ? m_settings() : RunSettings();
+    }
 
     // --- The dataset.
     // Loads a dataset ("builtin:reviews", a path) and prepares a run for it;
@@ -122,8 +128,44 @@ public:
     bool renameRun(int id, const QString &name);
     // Whether the plot overlays a kept run.
     void setRunShown(int id, bool shown);
-    // A kept run goes, from the session file too.
+    // A kept run goes from the session; undoDelete() brings the last one
+    // deleted back where it was. The session file loses it when it can no
+    // longer come back: when the session closes or goes to another file
+    // (until then a crash leaves it in the file).
     void deleteRun(int id);
+    bool canUndoDelete() const { return !m_deleted.empty(); }
+    QString lastDeletedName() const { return m_deleted.empty() ? QString() : m_deleted.back().run->name; }
+    bool undoDelete();
+    // The run the others are measured against (the Runs panel colours their
+    // figures better or worse than its); 0: none. A kept run or the current one.
+    int referenceRun() const { return m_reference; }
+    void setReferenceRun(int id);
+
+    // One sample of the open data (datasetIndex into Dataset::samples)
+    // through a run's latest weights: the current run's of this step, a kept
+    // run's as it ended, or its last checkpoint in the session file. A
+    // snapshot of that one sample (its step: the weights'), or false and
+    // *why when the run has no weights here or cannot read the open data.
+    bool runAttention(int id, int datasetIndex, AttentionSnapshot *out, QString *why);
+
+    // --- Comparisons: runs trained one after another (one at a time: the
+    // cores are the run's) on the open data, from the same seed (the same
+    // split and batch order) and the same initial weights wherever their
+    // parameters coincide (the first variant's, copyCoinciding). Each
+    // becomes a run of the session named as its variant; the last one stays
+    // the current run. Stop, Reset or a new setting ends the comparison
+    // after the run in progress.
+    struct Variant {
+        QString name;
+        RunSettings settings;
+    };
+    bool compareRuns(const QString &what, std::vector<Variant> variants);
+    bool isComparing() const { return m_variant.has_value() || !m_variants.empty(); }
+    void stopComparing();
+    // The variants of the settings `base` for a comparison: the four
+    // attention modes; 0 and 1 encoder layer; the learning rate / 3, x 1, x 3.
+    enum class Comparison { Modes, Layers, LearningRates };
+    static std::vector<Variant> variants(Comparison comparison, const RunSettings &base);
 
     // --- The session file (docs/session.md): every run, written while it trains.
     // Opens one: its runs become the kept runs (the session's earlier ones
@@ -134,8 +176,30 @@ public:
     // replacing a file there whole; the session goes on in path.
     bool saveSessionAs(const QString &path);
     QString sessionPath() const { return m_recorder->path(); }
-    // Runs that no session file has (File > Open Session would drop them).
+    // Commits what the session file was given so far and waits for it; false
+    // and *error when a write failed since the last flush.
+    bool flushSessionFile(QString *error) { return m_recorder->flush(error); }
+    // Runs that no session file of the user's has (File > Open Session would drop them).
     bool hasUnsavedRuns() const;
+
+    // --- Recovery: while the session has no file of the user's, it is
+    // written to a recovery file in `dir` (locked while this session has
+    // it), so that a crash loses at most the writer's last half second and
+    // the next start can offer the runs back. Save session as moves the
+    // session to the user's file and removes the recovery file, as opening
+    // another session does; one that holds no run is removed when the
+    // session closes, one that holds runs stays for the next start.
+    bool startRecovery(const QString &dir);
+    bool isRecovery() const { return m_recoveryLock != nullptr; }
+    QString recoveryPath() const { return m_recoveryPath; }
+    // The recovery files in dir that no running AttnScope holds and that
+    // hold a run, the newest first.
+    static QStringList recoverableSessions(const QString &dir);
+    // Opens one (from recoverableSessions) as this session's recovery file:
+    // its runs become the kept runs, and it goes on recording.
+    bool restoreRecovery(const QString &path);
+    // Removes a recovery file that no running AttnScope holds (and its log and lock).
+    static bool discardRecovery(const QString &path);
 
     // --- Evaluation of the current run's weights on its validation split.
     EvalResult evaluateNow() const;  // here, now (empty without data)
@@ -178,6 +242,8 @@ signals:
     void failed(const QString &message);
     // A run was kept, renamed, shown or hidden, or deleted; the current run began anew.
     void runsChanged();
+    // A comparison began a run (`done` of `total` ended) or ended (done == total).
+    void comparisonProgress(int done, int total, const QString &what);
     // The session's runs are written to this file from now on.
     void sessionFileChanged(const QString &path);
 
@@ -198,6 +264,12 @@ private:
     void keepCurrentRun();
     RunRecord currentRecord() const;
     QString freeRunName(const QString &wanted) const;
+    // The next variant of a comparison, or its end.
+    void nextVariant();
+    // The deleted runs leave the session file for good.
+    void purgeDeleted();
+    // The recovery file goes (the session is in a file of the user's now, or has no run).
+    void endRecovery(bool remove);
     bool nameInUse(const QString &name, int exceptId) const;
     // Runs work on a thread of its own, named name, with *slot pointing to it;
     // once it has ended: joined, deleted, *slot null again, then done() on
@@ -208,7 +280,20 @@ private:
     Run *m_run = nullptr;
     int m_nextRunId = 1;
     std::vector<std::unique_ptr<KeptRun>> m_kept;
+    struct Deleted {
+        std::unique_ptr<KeptRun> run;
+        size_t index;  // where it was in m_kept
+    };
+    std::vector<Deleted> m_deleted;  // the last one deleted last
+    int m_reference = 0;
+    std::deque<Variant> m_variants;          // still to train
+    std::optional<Variant> m_variant;        // the one being built or trained
+    std::shared_ptr<const Model> m_compareFrom;  // the first variant's initial weights
+    QString m_compareWhat;
+    int m_compareTotal = 0;
     SessionRecorder *m_recorder = nullptr;
+    std::unique_ptr<QLockFile> m_recoveryLock;  // held while the session records into m_recoveryPath
+    QString m_recoveryPath;
 
     std::shared_ptr<const Dataset> m_data;
     QString m_dataSpec;

@@ -10,8 +10,11 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "checkpoint.h"
 #include "clirun.h"
 #include "wholefile.h"
+
+using namespace attnscope;
 
 namespace {
 
@@ -112,6 +115,49 @@ private slots:
         run = cli({"train", "--session", session, "--resume", "half", "--steps", "300"});
         QCOMPARE(run.code, 2);
         QVERIFY2(run.err.contains(QStringLiteral("--steps: run 'half' is at step 300 already")), qPrintable(run.err));
+    }
+
+    // Runs compared from the same initial weights: --initial-out writes a
+    // run's weights before its first step, --initial-from gives a fresh model
+    // of another mode every tensor of them that coincides (the heads too,
+    // which a fresh uniform model of the seed draws otherwise).
+    void initialWeightsShared()
+    {
+        const QString task = path(QStringLiteral("task-initial.safetensors"));
+        const QString uniform = path(QStringLiteral("uniform-initial.safetensors"));
+        const QString fresh = path(QStringLiteral("fresh-initial.safetensors"));
+        const QString session = path(QStringLiteral("modes.attnscope"));
+        const QStringList common = QStringList{"--data", data, "--steps", "3", "--session", session} + small;
+        Run run = cli(QStringList{"train", "--run-name", "task", "--initial-out", task} + common);
+        QVERIFY2(run.code == 0, qPrintable(why(run)));
+        run = cli(QStringList{"train", "--run-name", "uniform", "--mode", "uniform", "--initial-from", task,
+                              "--initial-out", uniform} + common);
+        QVERIFY2(run.code == 0, qPrintable(why(run)));
+        run = cli(QStringList{"train", "--run-name", "fresh", "--mode", "uniform", "--initial-out", fresh} + common);
+        QVERIFY2(run.code == 0, qPrintable(why(run)));
+        Model a, b, c;
+        std::string error;
+        QVERIFY2(loadCheckpoint(task.toStdString(), &a, &error), error.c_str());
+        QVERIFY2(loadCheckpoint(uniform.toStdString(), &b, &error), error.c_str());
+        QVERIFY2(loadCheckpoint(fresh.toStdString(), &c, &error), error.c_str());
+        const auto tensor = [](const Model &m, const std::string &name) {
+            const TensorSpec *t = m.layout.find(name);
+            return t ? std::vector<float>(m.params.begin() + std::ptrdiff_t(t->offset),
+                                          m.params.begin() + std::ptrdiff_t(t->offset + t->size))
+                     : std::vector<float>();
+        };
+        QCOMPARE(b.config.mode, AttentionMode::Uniform);
+        QVERIFY(!tensor(a, "heads.1.weight").empty());
+        QCOMPARE(tensor(b, "heads.1.weight"), tensor(a, "heads.1.weight"));
+        QCOMPARE(tensor(b, "embed.token"), tensor(a, "embed.token"));
+        QVERIFY(tensor(c, "heads.1.weight") != tensor(a, "heads.1.weight"));
+
+        // Not with --init (whose weights are the model's already), nor with --resume.
+        run = cli(QStringList{"train", "--data", data, "--out", path(QStringLiteral("x.safetensors")), "--init", task,
+                              "--initial-from", task});
+        QCOMPARE(run.code, 2);
+        QVERIFY2(run.err.contains(QStringLiteral("--init")) && run.err.contains(QStringLiteral("--initial-from")),
+                 qPrintable(run.err));
     }
 
     // What does not fit: usage errors (exit 2) name the option, file

@@ -2,7 +2,10 @@
 // between data and a checkpoint; planRun uses a checkpoint only when it fits
 // and a lesson's depth only when asked; runs refuse tabular data whose
 // values do not standardise (checkStandardised), naming the file, the line
-// and the feature, instead of training or evaluating on NaN.
+// and the feature, instead of training or evaluating on NaN. Runs compared
+// start from the same weights wherever their parameters coincide
+// (copyCoinciding).
+#include "data/load.h"
 #include "runplan.h"
 
 #include <QtTest>
@@ -61,6 +64,7 @@ private Q_SLOTS:
     void checkCompatibleSaysWhatDiffers();
     void planRunChoosesTheModel();
     void refusesValuesThatDoNotStandardise();
+    void comparedRunsShareTheirInitialWeights();
 };
 
 void TestRunPlan::checkCompatibleSaysWhatDiffers()
@@ -156,6 +160,68 @@ void TestRunPlan::refusesValuesThatDoNotStandardise()
     QVERIFY(!buildFromCheckpoint(table({1, 2, 3.4e38f, 4, 5, 6}), model, train, 0.5, &setup, &error));
     QVERIFY2(error.rfind("data.csv:4: feature \"x\"", 0) == 0, error.c_str());
     QVERIFY2(buildFromCheckpoint(table({1, 2, 1e6f, 4, 5, 6}), model, train, 0.5, &setup, &error), error.c_str());
+}
+
+
+namespace {
+
+// The values of tensor `name` of a model, empty when it has none.
+std::vector<float> tensor(const Model &model, const std::string &name)
+{
+    const TensorSpec *t = model.layout.find(name);
+    if (!t)
+        return {};
+    return {model.params.begin() + std::ptrdiff_t(t->offset), model.params.begin() + std::ptrdiff_t(t->offset + t->size)};
+}
+
+} // namespace
+
+// Four modes from one seed: MODEL.md draws the embeddings and the encoder
+// first, so they coincide anyway; the heads come after the pooling, which
+// differs between modes, so only copyCoinciding gives them the same heads.
+void TestRunPlan::comparedRunsShareTheirInitialWeights()
+{
+    Dataset data;
+    std::string error;
+    QVERIFY2(loadDataset("builtin:reviews?n=200", &data, &error), error.c_str());
+    ModelConfig config = small();
+    config.layers = 1;
+    TrainingSetup task;
+    QVERIFY2(buildSetup(data, config, TrainConfig(), 0.2, &task, &error), error.c_str());
+    const auto first = std::make_shared<const Model>(task.model);
+    for (AttentionMode mode : {AttentionMode::Shared, AttentionMode::Gated, AttentionMode::Uniform}) {
+        config.mode = mode;
+        TrainingSetup fresh, compared;
+        QVERIFY2(buildSetup(data, config, TrainConfig(), 0.2, &fresh, &error), error.c_str());
+        RunRequest request;
+        request.config = config;
+        request.coincideWith = first;
+        QVERIFY2(buildSetup(data, planRun(data, request), TrainConfig(), 0.2, &compared, &error), error.c_str());
+        QCOMPARE(tensor(fresh.model, "embed.token"), tensor(*first, "embed.token"));
+        QCOMPARE(tensor(fresh.model, "encoder.0.attn.q.weight"), tensor(*first, "encoder.0.attn.q.weight"));
+        QVERIFY(tensor(fresh.model, "heads.0.weight") != tensor(*first, "heads.0.weight"));  // without it
+        QCOMPARE(tensor(compared.model, "heads.0.weight"), tensor(*first, "heads.0.weight"));
+        QCOMPARE(tensor(compared.model, "heads.2.weight"), tensor(*first, "heads.2.weight"));
+        QCOMPARE(tensor(compared.model, "embed.token"), tensor(*first, "embed.token"));
+        if (mode == AttentionMode::Gated) {
+            QCOMPARE(tensor(compared.model, "pool.query"), tensor(*first, "pool.query"));  // (T, d) both
+            QCOMPARE(tensor(compared.model, "pool.shared_query"), tensor(fresh.model, "pool.shared_query"));  // its own
+        }
+        if (mode == AttentionMode::Shared)
+            QCOMPARE(tensor(compared.model, "pool.query"), tensor(fresh.model, "pool.query"));  // (1, d): its own
+    }
+    // Another vocabulary (another split): the token embeddings are not taken.
+    TrainConfig otherSeed;
+    otherSeed.seed = 99;
+    config.mode = AttentionMode::Task;
+    RunRequest request;
+    request.config = config;
+    request.coincideWith = first;
+    TrainingSetup other;
+    QVERIFY2(buildSetup(data, planRun(data, request), otherSeed, 0.2, &other, &error), error.c_str());
+    if (other.model.vocab != first->vocab)
+        QVERIFY(tensor(other.model, "embed.token") != tensor(*first, "embed.token"));
+    QCOMPARE(tensor(other.model, "heads.0.weight"), tensor(*first, "heads.0.weight"));
 }
 
 QTEST_GUILESS_MAIN(TestRunPlan)

@@ -29,8 +29,9 @@ bool Confirmations::mayOpenDataset(const QString &spec, State state, int64_t ste
     if ((state != State::Running && state != State::Paused) || step <= 0)
         return true;
     return ask(tr("Open %1 and end the run in progress?").arg(spec),
-               tr("The run at step %1 stops, and a new run on the new data replaces its weights and curves. "
-                  "To keep its weights, answer No and save a checkpoint first (File > Save checkpoint).")
+               tr("The run at step %1 stops and stays in the Runs tab with its curves; a new run on the new data "
+                  "becomes the current one. To keep its weights in a file, answer No and save a checkpoint or the "
+                  "session first (File > Save checkpoint, Save session as).")
                    .arg(step));
 }
 
@@ -39,8 +40,9 @@ bool Confirmations::mayStartAgain(State state, int64_t step)
     if ((state != State::Stopped && state != State::Finished) || step <= 0)
         return true;
     return ask(tr("Start again from the initial weights?"),
-               tr("The %1 run (step %2) is replaced: its weights and curves are lost. To keep its weights, "
-                  "answer No and save a checkpoint first (File > Save checkpoint).")
+               tr("The %1 run (step %2) stays in the Runs tab with its curves, and a new run trains from the "
+                  "initial weights. To keep its weights in a file, answer No and save a checkpoint or the session "
+                  "first (File > Save checkpoint, Save session as).")
                    .arg(state == State::Finished ? tr("finished") : tr("stopped"))
                    .arg(step));
 }

@@ -15,7 +15,9 @@
 #include "pausekey.h"
 #include "recentfiles.h"
 #include "runspanel.h"
+#include "sessionfile.h"
 #include "setupdock.h"
+#include "sidebyside.h"
 #include "thememenu.h"
 #include "trainingpanel.h"
 #include "trainingstatus.h"
@@ -24,14 +26,18 @@
 
 #include <QAction>
 #include <QCloseEvent>
+#include <QDir>
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QKeySequence>
+#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QMimeData>
 #include <QScreen>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
@@ -136,6 +142,18 @@ void MainWindow::createPanels()
     connect(m_curves, &LossPlot::optionsChanged, this, [this]() { writeSettings(); });
     m_runs = new RunsPanel(m_session, m_curves);
     m_views->addTab(m_runs, tr("Runs"));
+    m_sideBySide = new SideBySide(m_session);
+    m_sideBySide->setSampleSource([this]() {
+        // The Attention tab's selection, else the run's first validation sample.
+        const AttentionSnapshot &shown = m_attention->shown();
+        const int selected = m_attention->selectedSample();
+        if (selected >= 0 && selected < int(shown.samples.size()))
+            return shown.samples[size_t(selected)].sampleIndex;
+        const std::shared_ptr<const TrainingSetup> setup = training()->setup();
+        return setup && !setup->val.samples.empty() ? setup->val.samples.front().index : -1;
+    });
+    connect(m_attention, &AttentionPanel::sampleSelected, m_sideBySide, &SideBySide::setSample);
+    m_views->addTab(m_sideBySide, tr("Side by side"));
 }
 
 void MainWindow::createActions()
@@ -204,9 +222,50 @@ void MainWindow::createMenus()
     train->addAction(m_toolbar->fasterAction());
     train->addSeparator();
     train->addAction(m_evaluate);
+    train->addSeparator();
+    createCompareMenu(train->addMenu(tr("&Compare")));
 
     createViewMenu();
     menuBar()->addMenu(new HelpMenu(this, [this]() { return currentViewName(); }));
+}
+
+// Training > Compare: one action trains the variants of the panels'
+// settings one after another, from the same split, batch order and initial
+// weights where the parameters coincide; the Runs tab and the plot show them.
+void MainWindow::createCompareMenu(QMenu *menu)
+{
+    const struct {
+        Session::Comparison which;
+        QString text, what, tip;
+    } comparisons[] = {
+        {Session::Comparison::Modes, tr("Attention &modes"), tr("the attention modes"),
+         tr("Trains task, shared, gated and uniform attention one after another, from the same seed, split, batch "
+            "order and initial weights where they coincide")},
+        {Session::Comparison::Layers, tr("&0 vs 1 layer"), tr("0 vs 1 layer"),
+         tr("Trains 0 and 1 encoder layer one after another, from the same seed, split and batch order")},
+        {Session::Comparison::LearningRates, tr("&Learning rates"), tr("learning rates"),
+         tr("Trains the learning rate divided by 3, as set, and times 3, one after another, from the same initial "
+            "weights")},
+    };
+    for (const auto &c : comparisons) {
+        QAction *action = menu->addAction(c.text);
+        action->setToolTip(c.tip);
+        action->setStatusTip(c.tip);
+        connect(action, &QAction::triggered, this, [this, which = c.which, what = c.what]() {
+            if (m_session->compareRuns(what, Session::variants(which, runSettings())))
+                m_views->setCurrentWidget(m_curves);
+        });
+        m_compare[int(c.which)] = action;
+    }
+    menu->addSeparator();
+    m_stopComparing = menu->addAction(tr("&Stop comparing"));
+    m_stopComparing->setToolTip(tr("The run in progress goes on; the ones after it are not trained"));
+    m_stopComparing->setEnabled(false);
+    connect(m_stopComparing, &QAction::triggered, m_session, &Session::stopComparing);
+    connect(m_session, &Session::comparisonProgress, this, [this](int done, int total, const QString &) {
+        m_stopComparing->setEnabled(done < total);
+    });
+    menu->setToolTipsVisible(true);
 }
 
 void MainWindow::createViewMenu()
@@ -338,6 +397,55 @@ bool MainWindow::saveSessionAs(const QString &path)
     return remembered(m_session->saveSessionAs(path), m_file->recentSessions(), path);
 }
 
+QString MainWindow::recoveryDir()
+{
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)).filePath(QStringLiteral("recovery"));
+}
+
+void MainWindow::startRecovery(const QString &dir)
+{
+    const QStringList found = Session::recoverableSessions(dir);
+    if (found.isEmpty()) {
+        m_session->startRecovery(dir);
+        return;
+    }
+    m_recoveryDir = dir;
+    m_recoveryOffered = found.first();
+    SessionFile file;
+    QString error;
+    int runs = 0;
+    if (file.open(m_recoveryOffered, SessionFile::Mode::ReadOnly, &error))
+        runs = int(file.runs().size());
+    const QString when = QLocale().toString(QFileInfo(m_recoveryOffered).lastModified(), QLocale::ShortFormat);
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Restore the last session?"),
+                                runs == 1 ? tr("AttnScope ended on %1 with a run that no session file of yours "
+                                               "has. Restore it?").arg(when)
+                                          : tr("AttnScope ended on %1 with %2 runs that no session file of yours "
+                                               "has. Restore them?").arg(when).arg(runs),
+                                QMessageBox::Yes | QMessageBox::Discard | QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("recoveryQuestion"));
+    box->button(QMessageBox::Yes)->setText(tr("Restore"));
+    box->button(QMessageBox::Cancel)->setText(tr("Not now"));
+    box->setInformativeText(tr("Not now keeps them for the next start; File > Save session as keeps a session for good."));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this, box]() {
+        answerRecovery(box->standardButton(box->clickedButton()));
+    });
+    box->open();
+}
+
+void MainWindow::answerRecovery(int answer)
+{
+    if (m_recoveryOffered.isEmpty())
+        return;
+    const QString offered = std::exchange(m_recoveryOffered, QString());
+    if (answer == QMessageBox::Yes && m_session->restoreRecovery(offered))
+        return;
+    if (answer == QMessageBox::Discard)
+        Session::discardRecovery(offered);
+    m_session->startRecovery(m_recoveryDir);
+}
+
 // The session's news, shown: the Dataset panel follows its loads, the Model
 // and Training panels its datasets and checkpoints, the views its runs.
 void MainWindow::connectSession()
@@ -371,7 +479,9 @@ void MainWindow::connectSession()
     connect(m_session, &Session::evaluated, this, &MainWindow::showEvaluation);
     connect(m_session, &Session::failed, this, &MainWindow::showError);
     connect(m_session, &Session::sessionFileChanged, this, [this](const QString &path) {
-        setWindowTitle(tr("%1 — AttnScope").arg(QFileInfo(path).fileName()));
+        // A recovery file is no file of the user's: the session is untitled still.
+        setWindowTitle(m_session->isRecovery() ? tr("AttnScope (restored, not saved)")
+                                               : tr("%1 — AttnScope").arg(QFileInfo(path).fileName()));
     });
 }
 

@@ -21,6 +21,7 @@
 #include <memory>
 
 class QAction;
+class QMenu;
 class QComboBox;
 class QCustomPlot;
 class QTabWidget;
@@ -37,6 +38,7 @@ class LossPlot;
 class ModelPanel;
 class RunsPanel;
 class SetupDock;
+class SideBySide;
 class TrainingPanel;
 class TrainingStatus;
 class ZoomActions;
@@ -70,7 +72,18 @@ public:
     // File > Open session, Save session as (Session::openSessionFile, saveSessionAs; recent sessions).
     bool openSession(const QString &path);
     bool saveSessionAs(const QString &path);
+    // The session goes to a recovery file in dir until it has a file of the
+    // user's (Session::startRecovery). When dir holds the runs of a session
+    // that ended without being saved (a crash, a close), it first asks
+    // whether to restore them (the newest), discard them or keep them for
+    // later; recoveryAsked() says so (the question, not yet answered).
+    void startRecovery(const QString &dir);
+    // The user's answer to the question: QMessageBox::Yes restores, Discard removes, Cancel keeps them.
+    void answerRecovery(int answer);
+    // Where the application keeps its recovery files.
+    static QString recoveryDir();
     RunsPanel *runs() const { return m_runs; }
+    SideBySide *sideBySide() const { return m_sideBySide; }
     bool saveCheckpoint(const QString &path);
     bool exportCurves(const QString &path);
     bool exportPlot(const QString &path);
@@ -85,6 +98,10 @@ public:
     void evaluateInBackground() { m_session->evaluateInBackground(); }
     bool isEvaluating() const { return m_session->isEvaluating(); }
     QAction *evaluateAction() const { return m_evaluate; }
+    // Training > Compare: the runs of a comparison (Session::variants of the
+    // panels' settings), one after another; and Stop comparing.
+    QAction *compareAction(Session::Comparison which) const { return m_compare[int(which)]; }
+    QAction *stopComparingAction() const { return m_stopComparing; }
 
     QCustomPlot *lossPlot() const;
     LossPlot *curves() const { return m_curves; }
@@ -149,6 +166,7 @@ private:
     void createActions();
     void createMenus();
     void createViewMenu();
+    void createCompareMenu(QMenu *menu);
     void createPanels();
     void connectSession();
     void connectDatasetLoads();
@@ -176,6 +194,7 @@ private:
     TrainingPanel *m_trainingPanel = nullptr;
     LossPlot *m_curves = nullptr;
     RunsPanel *m_runs = nullptr;  // the Runs tab
+    SideBySide *m_sideBySide = nullptr;  // the Side by side tab
     AttentionPanel *m_attention = nullptr;
     AttentionFeed *m_attentionFeed = nullptr;  // the run's live attention to m_attention
     QTabWidget *m_views = nullptr;
@@ -184,6 +203,8 @@ private:
     FileMenu *m_file = nullptr;  // its recent files too
     TrainingToolbar *m_toolbar = nullptr;
     QAction *m_evaluate = nullptr;
+    QAction *m_compare[3] = {};
+    QAction *m_stopComparing = nullptr;
     QAction *m_resetLayout = nullptr;
     SetupDock *m_setup = nullptr;
     ThemeMenu *m_themes = nullptr;
@@ -193,6 +214,7 @@ private:
 
     QString m_dataSpec;
     QString m_lastError;
+    QString m_recoveryDir, m_recoveryOffered;  // startRecovery's, while the question is open
     QString m_statusText;  // the status bar's message, uncut
     int m_statusTimeout = 0;
     TrainingSnapshot m_last;

@@ -14,6 +14,7 @@
 
 #include <climits>
 #include <cmath>
+#include <utility>
 
 namespace attnscope {
 
@@ -21,6 +22,17 @@ namespace {
 
 constexpr int IdRole = Qt::UserRole;
 constexpr int SortRole = Qt::UserRole + 1;
+constexpr int ValueRole = Qt::UserRole + 2;      // a setting's exact value, compared between rows
+constexpr int HighlightRole = Qt::UserRole + 3;  // true: differs from the selected run
+constexpr int CompareRole = Qt::UserRole + 4;    // -1 worse, 1 better than the reference
+
+// The columns of settings, compared with the selected run's.
+constexpr RunsPanel::Column SettingColumns[] = {RunsPanel::Dataset, RunsPanel::Mode, RunsPanel::Layers,
+                                                RunsPanel::LearningRate, RunsPanel::Mu, RunsPanel::Seed};
+// The figures compared with the reference run's, and whether lower is better.
+constexpr std::pair<RunsPanel::Column, bool> FigureColumns[] = {
+    {RunsPanel::BestLoss, true}, {RunsPanel::LastLoss, true}, {RunsPanel::BestAccuracy, false},
+    {RunsPanel::LastAccuracy, false}};
 
 // Sorts by each cell's number where it has one (SortRole), else by its text.
 class RunItem : public QTreeWidgetItem {
@@ -83,32 +95,59 @@ RunsPanel::RunsPanel(Session *session, LossPlot *plot, QWidget *parent)
     m_table->setAlternatingRowColors(true);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
-    m_table->setHeaderLabels({tr("Run"), tr("Dataset"), tr("Mode"), tr("Layers"), tr("LR"), tr("µ"), tr("Seed"),
+    m_table->setHeaderLabels({tr("Run"), tr("Ref."), tr("Dataset"), tr("Mode"), tr("Layers"), tr("LR"), tr("µ"), tr("Seed"),
                               tr("Steps"), tr("Best val. loss"), tr("Last val. loss"), tr("Best accuracy"),
                               tr("Last accuracy")});
     m_table->headerItem()->setToolTip(Name, tr("Checked: drawn on the plot (the current run, in bold, always is)"));
+    m_table->headerItem()->setToolTip(Reference, tr("The reference run (click a row's cell to pick it): the others' "
+                                                    "figures are green where better than its, red where worse"));
     m_table->headerItem()->setToolTip(BestAccuracy, tr("Each task's validation accuracy at the evaluation of the "
                                                        "lowest validation loss (sorted by their mean)"));
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(Name, Qt::AscendingOrder);
     m_table->header()->setStretchLastSection(true);
     m_table->setToolTip(tr("Earlier runs are drawn dotted, dash-dotted, dashed, … over the current one; "
-                           "uncheck a run to hide it, double-click its name to rename it"));
+                           "uncheck a run to hide it, double-click its name to rename it; the settings in which a "
+                           "run differs from the selected one are highlighted"));
     connect(m_table, &QTreeWidget::itemChanged, this, &RunsPanel::onItemChanged);
+    connect(m_table, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem *item, int column) {
+        if (column == Reference)
+            m_session->setReferenceRun(item->data(Name, IdRole).toInt());
+    });
 
     m_delete = new QPushButton(tr("Delete run"));
     m_delete->setToolTip(tr("Deletes the selected earlier run, from the session file too (Delete)"));
     connect(m_delete, &QPushButton::clicked, this, &RunsPanel::deleteSelected);
     auto *deleteKey = new QShortcut(QKeySequence::Delete, m_table, nullptr, nullptr, Qt::WidgetShortcut);
     connect(deleteKey, &QShortcut::activated, this, &RunsPanel::deleteSelected);
+    m_undo = new QPushButton(tr("Undo delete"));
+    m_undo->setToolTip(tr("Brings the last deleted run back (Ctrl+Z)"));
+    connect(m_undo, &QPushButton::clicked, m_session, &Session::undoDelete);
+    auto *undoKey = new QShortcut(QKeySequence::Undo, this, nullptr, nullptr, Qt::WidgetWithChildrenShortcut);
+    connect(undoKey, &QShortcut::activated, m_session, &Session::undoDelete);
+    m_reference = new QPushButton(tr("Use as reference"));
+    m_reference->setToolTip(tr("The other runs' figures are measured against the selected one's"));
+    connect(m_reference, &QPushButton::clicked, this, [this]() {
+        const int id = selectedId();
+        m_session->setReferenceRun(id == m_session->referenceRun() ? 0 : id);
+    });
     connect(m_table, &QTreeWidget::itemSelectionChanged, this, [this]() {
-        const QList<QTreeWidgetItem *> selected = m_table->selectedItems();
-        m_delete->setEnabled(!selected.isEmpty() && selected.first()->data(Name, IdRole).toInt() != m_session->currentRun()->id());
+        const int id = selectedId();
+        m_delete->setEnabled(id != 0 && id != m_session->currentRun()->id());
+        m_reference->setEnabled(id != 0);
+        m_reference->setText(id != 0 && id == m_session->referenceRun() ? tr("No reference") : tr("Use as reference"));
+        if (!m_filling) {
+            markRows();
+            emit selectedRunChanged(id);
+        }
     });
     m_delete->setEnabled(false);
+    m_reference->setEnabled(false);
 
     auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_reference);
     buttons->addStretch(1);
+    buttons->addWidget(m_undo);
     buttons->addWidget(m_delete);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
@@ -160,7 +199,74 @@ void RunsPanel::refresh()
     for (int c = 0; c < ColumnCount - 1; ++c)
         m_table->resizeColumnToContents(c);
     m_filling = false;
+    markRows();
+    m_undo->setEnabled(m_session->canUndoDelete());
+    m_undo->setToolTip(m_session->canUndoDelete()
+                           ? tr("Brings \"%1\" back (Ctrl+Z)").arg(m_session->lastDeletedName())
+                           : tr("Brings the last deleted run back (Ctrl+Z)"));
     updateOverlays();
+}
+
+int RunsPanel::selectedId() const
+{
+    const QList<QTreeWidgetItem *> selected = m_table->selectedItems();
+    return selected.isEmpty() ? 0 : selected.first()->data(Name, IdRole).toInt();
+}
+
+bool RunsPanel::isHighlighted(const QTreeWidgetItem *item, int column)
+{
+    return item->data(column, HighlightRole).toBool();
+}
+
+int RunsPanel::comparison(const QTreeWidgetItem *item, int column)
+{
+    return item->data(column, CompareRole).toInt();
+}
+
+void RunsPanel::markRows()
+{
+    const bool filling = std::exchange(m_filling, true);  // colours are no edit of the user's
+    const QTreeWidgetItem *selected = row(selectedId());
+    const QTreeWidgetItem *reference = row(m_session->referenceRun());
+    QColor highlight = palette().color(QPalette::Highlight);
+    highlight.setAlpha(70);
+    // Readable on the light and the dark theme alike.
+    const QColor better(0x2e, 0xa0, 0x43), worse(0xd9, 0x48, 0x3b);
+    for (int i = 0; i < m_table->topLevelItemCount(); ++i) {
+        QTreeWidgetItem *item = m_table->topLevelItem(i);
+        for (const Column c : SettingColumns) {
+            const bool differs = selected && item != selected && item->data(c, ValueRole) != selected->data(c, ValueRole);
+            item->setData(c, HighlightRole, differs);
+            item->setBackground(c, differs ? QBrush(highlight) : QBrush());
+            if (differs)
+                item->setToolTip(c, tr("%1 here, %2 in %3").arg(item->text(c), selected->text(c), selected->text(Name)));
+            else
+                item->setToolTip(c, c == Dataset ? item->data(c, ValueRole).toString() : QString());
+        }
+        const bool isReference = item == reference;
+        item->setText(Reference, isReference ? QStringLiteral("◆") : QString());
+        item->setTextAlignment(Reference, Qt::AlignCenter);
+        item->setToolTip(Reference, isReference ? tr("The reference run") : tr("Click: use this run as the reference"));
+        for (const auto &[c, lowerIsBetter] : FigureColumns) {
+            int sign = 0;
+            // setAccuracies' tooltip: the cell's whole text; the losses have none.
+            QString tip = c == BestAccuracy || c == LastAccuracy ? item->text(c) : QString();
+            if (reference && !isReference) {
+                const double mine = item->data(c, SortRole).toDouble(), theirs = reference->data(c, SortRole).toDouble();
+                if (std::isfinite(mine) && std::isfinite(theirs)) {  // "–" sorts as HUGE_VAL
+                    if (mine != theirs)
+                        sign = (mine < theirs) == lowerIsBetter ? 1 : -1;
+                    tip += (tip.isEmpty() ? QString() : QStringLiteral("\n"))
+                           + tr("%1%2 against the reference").arg(mine >= theirs ? QStringLiteral("+") : QString())
+                                 .arg(mine - theirs, 0, 'f', 4);
+                }
+            }
+            item->setData(c, CompareRole, sign);
+            item->setForeground(c, sign > 0 ? QBrush(better) : sign < 0 ? QBrush(worse) : QBrush());
+            item->setToolTip(c, tip);
+        }
+    }
+    m_filling = filling;
 }
 
 void RunsPanel::fillRow(QTreeWidgetItem *item, int id, const QString &name, const QString &dataset,
@@ -181,8 +287,13 @@ void RunsPanel::fillRow(QTreeWidgetItem *item, int id, const QString &name, cons
         item->setToolTip(Name, tr("The current run: the one that trains"));
     }
     item->setText(Dataset, elidedName(dataset, 32));
-    item->setToolTip(Dataset, dataset);
+    item->setData(Dataset, ValueRole, dataset);
     item->setText(Mode, QString::fromLatin1(toString(model.mode)));
+    item->setData(Mode, ValueRole, item->text(Mode));
+    item->setData(Layers, ValueRole, model.layers);
+    item->setData(LearningRate, ValueRole, double(train.optimizer.lr));
+    item->setData(Mu, ValueRole, double(train.rationaleWeight));
+    item->setData(Seed, ValueRole, QString::number(train.seed));
     setNumber(item, Layers, model.layers, QString::number(model.layers));
     setNumber(item, LearningRate, train.optimizer.lr, QString::number(double(train.optimizer.lr), 'g', 3));
     setNumber(item, Mu, train.rationaleWeight, QString::number(double(train.rationaleWeight), 'g', 3));

@@ -5,7 +5,12 @@
 // The current run (the one that trains) is in bold. A kept run's checkbox
 // shows or hides it on the plot, where it is drawn over the current run in
 // a line style of its own (LossPlot::setOverlays); a name is edited in place
-// (double-click, F2); Delete removes a kept run (from the session file too).
+// (double-click, F2); Delete removes a kept run (from the session file too),
+// Undo delete (Ctrl+Z) brings it back. The settings in which a run differs
+// from the selected one are highlighted; "Use as reference" picks the run
+// whose figures the others are measured against: a better best validation
+// loss or accuracy than the reference's is green, a worse one red, the
+// difference in the tooltip.
 #pragma once
 
 #include "run.h"
@@ -26,7 +31,7 @@ class RunsPanel : public QWidget {
     Q_OBJECT
 
 public:
-    enum Column { Name, Dataset, Mode, Layers, LearningRate, Mu, Seed, Steps, BestLoss, LastLoss, BestAccuracy,
+    enum Column { Name, Reference, Dataset, Mode, Layers, LearningRate, Mu, Seed, Steps, BestLoss, LastLoss, BestAccuracy,
                   LastAccuracy, ColumnCount };
 
     RunsPanel(Session *session, LossPlot *plot, QWidget *parent = nullptr);
@@ -37,6 +42,16 @@ public:
     // The table and the plot's overlays again from the session (runsChanged
     // does it; the window after a new setup, once the plot has its tasks).
     void refresh();
+    QPushButton *undoButton() const { return m_undo; }
+    QPushButton *referenceButton() const { return m_reference; }
+    // Whether the cell is highlighted as a setting that differs from the selected run's.
+    static bool isHighlighted(const QTreeWidgetItem *item, int column);
+    // -1: the cell's figure is worse than the reference run's, 1: better, 0: the same or no reference.
+    static int comparison(const QTreeWidgetItem *item, int column);
+
+signals:
+    // The selected run changed (its id; 0: none).
+    void selectedRunChanged(int id);
 
 private:
     void fillRow(QTreeWidgetItem *item, int id, const QString &name, const QString &dataset, const ModelConfig &model,
@@ -44,11 +59,16 @@ private:
     void updateOverlays();
     void onItemChanged(QTreeWidgetItem *item, int column);
     void deleteSelected();
+    int selectedId() const;
+    // The highlights and the comparison with the reference, for the rows as filled.
+    void markRows();
 
     Session *m_session;
     LossPlot *m_plot;
     QTreeWidget *m_table;
     QPushButton *m_delete;
+    QPushButton *m_undo;
+    QPushButton *m_reference;
     QTimer m_currentTimer;  // the current run's figures, at most four times a second
     bool m_filling = false; // itemChanged while the table is being filled is not the user's
 };

@@ -1,20 +1,39 @@
 // The window keeps every run: the Runs tab lists them (the current one in
 // bold) with their settings and figures, sorts by a column, renames, hides
-// and deletes; the plot draws the shown earlier runs over the current one
-// in line styles of their own, with a legend entry each; File > Open
-// Session brings a file's runs in.
+// and deletes (with undo), highlights the settings that differ from the
+// selected run and colours the figures against the reference run; the plot
+// draws the shown earlier runs over the current one in line styles of their
+// own, with a legend entry each; File > Open Session brings a file's runs
+// in; Training > Compare trains the four modes from the same start, and
+// Side by side shows one sample through them; a recovery file survives a
+// killed window.
+#include "attention/taskheatmap.h"
 #include "lossplot.h"
 #include "mainwindow.h"
+#include "runplan.h"
 #include "runspanel.h"
+#include "session.h"
+#include "sessionfile.h"
 #include "sessionwriter.h"
+#include "sidebyside.h"
+#include "trainingpanel.h"
 
+#include <QDir>
 #include <QHeaderView>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QtTest>
 
 #include <qcustomplot.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <tuple>
 
 using namespace attnscope;
 using State = TrainingWorker::State;
@@ -159,6 +178,263 @@ private slots:
         QCPGraph *gated = window.curves()->overlayGraph(2, 1);
         QVERIFY(gated && gated->data()->size() == 50);
         QCOMPARE(gated->pen().style(), LossPlot::overlayStyle(2));
+    }
+
+    // Training > Compare > Attention modes: one action trains the four
+    // modes one after another from the same seed and split, each a run of
+    // the session named after its mode, the heads' initial weights the same.
+    void comparesTheModes()
+    {
+        MainWindow window;
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QTRY_VERIFY(window.startAction()->isEnabled());
+        TrainConfig config = window.trainingPanel()->config();
+        config.epochs = 2;  // 160 training samples in batches of 32: 10 steps
+        window.trainingPanel()->setConfig(config);
+        QTRY_VERIFY(window.training()->setup() && window.training()->setup()->config.epochs == 2);
+        QSignalSpy progress(window.session(), &Session::comparisonProgress);
+        window.compareAction(Session::Comparison::Modes)->trigger();
+        QVERIFY(window.session()->isComparing());
+        QVERIFY(window.stopComparingAction()->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.session()->isComparing(), 60000);
+        QTRY_COMPARE(window.training()->state(), State::Finished);
+        QCOMPARE(progress.size(), 5);  // runs 1 to 4 began, then the end
+        QCOMPARE(progress.last().at(0).toInt(), 4);
+        QVERIFY(!window.stopComparingAction()->isEnabled());
+
+        const auto &kept = window.session()->keptRuns();
+        QCOMPARE(kept.size(), size_t(3));
+        QCOMPARE(kept[0]->name, QStringLiteral("task"));
+        QCOMPARE(kept[1]->name, QStringLiteral("shared"));
+        QCOMPARE(kept[2]->name, QStringLiteral("gated"));
+        QCOMPARE(window.session()->currentRun()->name(), QStringLiteral("uniform"));
+        QCOMPARE(window.training()->setup()->model.config.mode, AttentionMode::Uniform);
+        for (const auto &run : kept) {
+            QCOMPARE(run->history.steps().size(), size_t(10));
+            QCOMPARE(run->train.seed, window.session()->currentRun()->settings().train.seed);
+        }
+        QCOMPARE(kept[1]->model.mode, AttentionMode::Shared);
+        QCOMPARE(window.curves()->overlayCount(), 3);
+        // The uniform run's heads started as the task run's did (a fresh
+        // uniform model of the seed has others: no pooling drawn before them).
+        ModelConfig task = window.training()->setup()->model.config;
+        task.mode = AttentionMode::Task;
+        TrainingSetup reference;
+        std::string error;
+        QVERIFY2(buildSetup(*window.session()->dataset(), task, window.training()->setup()->config,
+                            Session::ValFraction, &reference, &error),
+                 error.c_str());
+        const Model &uniform = window.training()->setup()->model;
+        const TensorSpec *mine = uniform.layout.find("heads.0.weight");
+        const TensorSpec *theirs = reference.model.layout.find("heads.0.weight");
+        QVERIFY(mine && theirs);
+        QVERIFY(std::equal(uniform.params.begin() + std::ptrdiff_t(mine->offset),
+                           uniform.params.begin() + std::ptrdiff_t(mine->offset + mine->size),
+                           reference.model.params.begin() + std::ptrdiff_t(theirs->offset)));
+
+        // Side by side: one validation sample through the four runs' last weights.
+        SideBySide *side = window.sideBySide();
+        const int sample = window.training()->setup()->val.samples[0].index;
+        side->setSample(sample);
+        side->refresh();
+        QCOMPARE(side->runs().size(), size_t(4));
+        for (int i = 0; i < 4; ++i) {
+            const QString name = QStringList{"task", "shared", "gated", "uniform"}[i];
+            QVERIFY2(side->title(i)->text().startsWith(name + QStringLiteral(" — step 10 — ")),
+                     qPrintable(side->title(i)->text()));
+            QCOMPARE(side->heatmap(i)->snapshot().samples.size(), size_t(1));
+            QCOMPARE(side->heatmap(i)->snapshot().samples[0].sampleIndex, sample);
+        }
+        // Uniform pooling weighs every token alike; task attention has learnt otherwise.
+        const AttentionSample &flat = side->heatmap(3)->snapshot().samples[0];
+        const AttentionSample &learnt = side->heatmap(0)->snapshot().samples[0];
+        const int n = int(std::count(flat.mask.begin(), flat.mask.end(), uint8_t(1)));
+        QVERIFY(n > 1);
+        QVERIFY(std::abs(flat.weights[0][0] - 1.0f / float(n)) < 1e-5f);
+        QVERIFY(learnt.weights[0] != flat.weights[0]);
+        QCOMPARE(side->heatmap(0)->snapshot().mode, AttentionMode::Task);
+        QCOMPARE(side->heatmap(3)->snapshot().mode, AttentionMode::Uniform);
+    }
+
+    // The settings in which a run differs from the selected one are
+    // highlighted; the reference run's figures are what the others' are
+    // coloured against; a deleted run comes back with Undo, and leaves the
+    // file only when the session closes.
+    void highlightsReferenceAndUndo()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("compare.attnscope"));
+        {
+            SessionWriter writer;
+            QString error;
+            QVERIFY2(writer.open(path, &error), qPrintable(error));
+            // name, mode, learning rate, validation loss, accuracy
+            const std::tuple<const char *, const char *, float, double, double> runs[] = {
+                {"task", "task", 0.003f, 0.5, 0.8}, {"shared", "shared", 0.003f, 0.4, 0.9},
+                {"slow", "task", 0.001f, 0.7, 0.6}};
+            for (const auto &[name, mode, lr, loss, accuracy] : runs) {
+                RunRecord r;
+                r.name = QString::fromLatin1(name);
+                parseAttentionMode(mode, &r.model.mode);
+                r.train.optimizer.lr = lr;
+                r.dataset = QStringLiteral("builtin:reviews");
+                r.tasks = {QStringLiteral("sentiment")};
+                writer.addRun(&r);
+                TrainingSnapshot s;
+                s.steps.push_back({10, 0.5, 1.0f, {1.0f}, lr, 1.0f});
+                s.evals.push_back({10, 0.5, loss, {loss}, {accuracy}, {accuracy}});
+                writer.appendSnapshot(r.id, s);
+            }
+        }
+        auto window = std::make_unique<MainWindow>();
+        QVERIFY(window->openSession(path));
+        RunsPanel *panel = window->runs();
+        Session *session = window->session();
+        const auto rowOf = [&](const char *name) {
+            for (const auto &run : session->keptRuns())
+                if (run->name == QLatin1String(name))
+                    return panel->row(run->id);
+            return static_cast<QTreeWidgetItem *>(nullptr);
+        };
+        QVERIFY(rowOf("task") && rowOf("shared") && rowOf("slow"));
+
+        // Nothing selected: nothing highlighted. "task" selected: shared's mode, slow's learning rate.
+        QVERIFY(!RunsPanel::isHighlighted(rowOf("shared"), RunsPanel::Mode));
+        panel->table()->setCurrentItem(rowOf("task"));
+        QVERIFY(RunsPanel::isHighlighted(rowOf("shared"), RunsPanel::Mode));
+        QVERIFY(!RunsPanel::isHighlighted(rowOf("shared"), RunsPanel::LearningRate));
+        QVERIFY(RunsPanel::isHighlighted(rowOf("slow"), RunsPanel::LearningRate));
+        QVERIFY(!RunsPanel::isHighlighted(rowOf("slow"), RunsPanel::Mode));
+        QVERIFY(!RunsPanel::isHighlighted(rowOf("task"), RunsPanel::Mode));  // itself
+        QVERIFY(!RunsPanel::isHighlighted(rowOf("shared"), RunsPanel::Layers));
+
+        // "task" as the reference (a click on its cell): shared is better, slow worse.
+        QCOMPARE(RunsPanel::comparison(rowOf("shared"), RunsPanel::BestLoss), 0);
+        emit panel->table()->itemClicked(rowOf("task"), RunsPanel::Reference);
+        QCOMPARE(session->referenceRun(), rowOf("task")->data(RunsPanel::Name, Qt::UserRole).toInt());
+        QCOMPARE(rowOf("task")->text(RunsPanel::Reference), QStringLiteral("◆"));
+        QCOMPARE(RunsPanel::comparison(rowOf("shared"), RunsPanel::BestLoss), 1);
+        QCOMPARE(RunsPanel::comparison(rowOf("shared"), RunsPanel::BestAccuracy), 1);
+        QCOMPARE(RunsPanel::comparison(rowOf("slow"), RunsPanel::BestLoss), -1);
+        QCOMPARE(RunsPanel::comparison(rowOf("slow"), RunsPanel::LastAccuracy), -1);
+        QCOMPARE(RunsPanel::comparison(rowOf("task"), RunsPanel::BestLoss), 0);
+        QVERIFY2(rowOf("shared")->toolTip(RunsPanel::BestLoss).contains(QStringLiteral("-0.1000 against the reference")),
+                 qPrintable(rowOf("shared")->toolTip(RunsPanel::BestLoss)));
+
+        // Delete "shared", undo: back in its place, with its curves; the file kept it meanwhile.
+        QVERIFY(!panel->undoButton()->isEnabled());
+        panel->table()->setCurrentItem(rowOf("shared"));
+        const int shared = rowOf("shared")->data(RunsPanel::Name, Qt::UserRole).toInt();
+        session->deleteRun(shared);
+        QVERIFY(!rowOf("shared"));
+        QVERIFY(panel->undoButton()->isEnabled());
+        panel->undoButton()->click();
+        QVERIFY(rowOf("shared"));
+        QCOMPARE(session->keptRuns()[1]->name, QStringLiteral("shared"));
+        QCOMPARE(session->keptRuns()[1]->history.steps().size(), size_t(1));
+        QVERIFY(!panel->undoButton()->isEnabled());
+        // Deleted for good once the session closes.
+        session->deleteRun(shared);
+        QString flushed;
+        QVERIFY2(session->flushSessionFile(&flushed), qPrintable(flushed));
+        {
+            SessionFile file;
+            QString error;
+            QVERIFY(file.open(path, SessionFile::Mode::ReadOnly, &error));
+            QVERIFY(file.run(QStringLiteral("shared")).has_value());
+        }
+        window.reset();
+        SessionFile file;
+        QString error;
+        QVERIFY(file.open(path, SessionFile::Mode::ReadOnly, &error));
+        QVERIFY(!file.run(QStringLiteral("shared")).has_value());
+        QVERIFY(file.run(QStringLiteral("task")).has_value());
+    }
+
+    // A window without a session file of the user's records into a
+    // recovery file; killed (kill -9) while it trains, it leaves the file,
+    // and the next window offers it back: restored, the run's curves are
+    // there; saved as the user's file, the recovery file goes.
+    void recoversAKilledWindow()
+    {
+        QTemporaryDir home;
+        QVERIFY(home.isValid());
+        const QString dir = home.filePath(QStringLiteral("AttnScope/AttnScope/recovery"));
+        QProcess app;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.path());
+        env.insert(QStringLiteral("XDG_DATA_HOME"), home.path());
+        app.setProcessEnvironment(env);
+        app.start(QStringLiteral(ATTNSCOPE_APP), {QStringLiteral("--data"), QStringLiteral("builtin:reviews?n=200"),
+                                                  QStringLiteral("--start"), QStringLiteral("--speed"),
+                                                  QStringLiteral("200")});
+        QVERIFY(app.waitForStarted());
+        // Committed steps in the recovery file (the writer commits every half second).
+        const auto committed = [&]() -> int64_t {
+            const QStringList files = QDir(dir).entryList({QStringLiteral("recovery-*.attnscope")}, QDir::Files);
+            if (files.size() != 1)
+                return 0;
+            SessionFile file;
+            QString error;
+            if (!file.open(QDir(dir).filePath(files.first()), SessionFile::Mode::ReadOnly, &error))
+                return 0;
+            const std::vector<RunRecord> runs = file.runs();
+            return runs.empty() ? 0 : file.lastStep(runs[0].id);
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(committed() >= 20, 60000);
+        QVERIFY(Session::recoverableSessions(dir).isEmpty());  // the running window holds it
+        app.kill();  // SIGKILL
+        QVERIFY(app.waitForFinished());
+        const QStringList found = Session::recoverableSessions(dir);
+        QCOMPARE(found.size(), 1);
+
+        MainWindow window;
+        window.startRecovery(dir);
+        QVERIFY(!window.session()->isRecovery());  // asking first
+        window.answerRecovery(QMessageBox::Yes);
+        QVERIFY(window.session()->isRecovery());
+        QCOMPARE(window.session()->recoveryPath(), found.first());
+        QCOMPARE(window.session()->keptRuns().size(), size_t(1));
+        QVERIFY(window.session()->keptRuns()[0]->history.steps().size() >= 20);
+        QCOMPARE(window.curves()->overlayCount(), 1);
+        QVERIFY(window.session()->hasUnsavedRuns());
+        QCOMPARE(window.windowTitle(), QStringLiteral("AttnScope (restored, not saved)"));
+
+        const QString saved = home.filePath(QStringLiteral("saved.attnscope"));
+        QVERIFY(window.saveSessionAs(saved));
+        QVERIFY(!window.session()->isRecovery());
+        QVERIFY(!QFileInfo::exists(found.first()));
+        QVERIFY(Session::recoverableSessions(dir).isEmpty());
+        QCOMPARE(window.windowTitle(), QStringLiteral("saved.attnscope — AttnScope"));
+    }
+
+    // A window that trained nothing leaves no recovery file; one whose runs
+    // were not saved leaves it for the next start, which may discard it.
+    void recoveryOfACleanClose()
+    {
+        QTemporaryDir home;
+        const QString dir = home.filePath(QStringLiteral("recovery"));
+        {
+            MainWindow window;
+            window.startRecovery(dir);
+            QVERIFY(window.session()->isRecovery());
+            QVERIFY(QFileInfo::exists(window.session()->recoveryPath()));
+        }
+        QVERIFY(QDir(dir).entryList({QStringLiteral("*.attnscope")}, QDir::Files).isEmpty());
+        {
+            MainWindow window;
+            window.startRecovery(dir);
+            QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+            QTRY_VERIFY(window.startAction()->isEnabled());
+            QVERIFY(step(window, 3));
+        }
+        QCOMPARE(Session::recoverableSessions(dir).size(), 1);
+        MainWindow window;
+        window.startRecovery(dir);
+        window.answerRecovery(QMessageBox::Discard);
+        QVERIFY(window.session()->isRecovery());  // a new one
+        QVERIFY(Session::recoverableSessions(dir).isEmpty());
+        QCOMPARE(QDir(dir).entryList({QStringLiteral("*.attnscope")}, QDir::Files).size(), 1);  // this window's
     }
 
     // attnscope --session FILE: Qt takes "-session" (and "--session") for
