@@ -25,8 +25,17 @@
 // then each attention view shown and painted, and the loss plot's redraw
 // after 100 steps of every task's loss.
 //
+// With --session, instead: the cost of writing a session file while the
+// window trains (docs/session.md). Each round runs the window without a
+// session file, with one (Save session as before Start: every snapshot's
+// points, events and kept checkpoints go to its writer's thread), and with
+// one and the stall probe; it prints the speed with the file against the
+// speed without (goal: a slowdown under 3 %) and the largest stall with it
+// (goal < 50 ms).
+//
 //   gui_bench [--steps N] [--rounds K] [--plot-only | --train-only] [--grab PREFIX]
 //   gui_bench --open [--grab PREFIX]
+//   gui_bench --session [--steps N] [--rounds K]
 //   (defaults: 7500 steps = 100 epochs of builtin:reviews, 3 rounds)
 //
 // The machine's load average (/proc/loadavg) is printed before and after: on
@@ -40,6 +49,7 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -369,6 +379,51 @@ void trainingRuns(QApplication &app, int64_t steps, int pairs)
                 *std::max_element(busy.begin(), busy.end()), median(busy));
 }
 
+// --session: the window without and with a session file, as the comment at the top says.
+void sessionRuns(QApplication &app, int64_t steps, int rounds)
+{
+    QTemporaryDir dir;
+    std::vector<double> slowdowns, stalls, busy, plainRates, sessionRates;
+    for (int r = 0; r < rounds; ++r) {
+        std::unique_ptr<MainWindow> w1 = readyWindow(app, steps);
+        const WindowRun plain = windowRun(app, *w1, steps, false);
+        w1.reset();
+        std::unique_ptr<MainWindow> w2 = readyWindow(app, steps);
+        const QString file = dir.filePath(QStringLiteral("round%1.attnscope").arg(r + 1));
+        if (!w2->saveSessionAs(file)) {
+            std::fprintf(stderr, "gui_bench: %s\n", qPrintable(w2->lastError()));
+            std::exit(1);
+        }
+        const WindowRun recorded = windowRun(app, *w2, steps, false);
+        w2.reset();
+        std::unique_ptr<MainWindow> w3 = readyWindow(app, steps);
+        w3->saveSessionAs(dir.filePath(QStringLiteral("probe%1.attnscope").arg(r + 1)));
+        const WindowRun probed = windowRun(app, *w3, steps, true);
+        w3.reset();
+        plainRates.push_back(plain.stepsPerSecond);
+        sessionRates.push_back(recorded.stepsPerSecond);
+        slowdowns.push_back(plain.stepsPerSecond > 0 ? 1.0 - recorded.stepsPerSecond / plain.stepsPerSecond : 0.0);
+        stalls.push_back(probed.maxStallMs);
+        busy.push_back(probed.maxBusyMs);
+        std::printf("round %d: window %6.1f steps/s | with a session file %6.1f steps/s (%+.1f %%, %.1f MB) | with "
+                    "it and the stall probe: largest stall %.1f ms (%.1f ms of it on the GUI thread's CPU)  [load %s]\n",
+                    r + 1, plain.stepsPerSecond, recorded.stepsPerSecond, -100.0 * slowdowns.back(),
+                    double(QFileInfo(file).size()) / 1e6, probed.maxStallMs, probed.maxStallCpuMs,
+                    loadAverage().constData());
+        std::fflush(stdout);
+    }
+    std::printf("median window %.1f steps/s, with a session file %.1f steps/s\n", median(plainRates),
+                median(sessionRates));
+    std::printf("slowdown from writing the session: median %.1f %% over %d rounds (min %.1f %%, max %.1f %%)  "
+                "(goal < 3 %%)\n",
+                100.0 * median(slowdowns), rounds, 100.0 * *std::min_element(slowdowns.begin(), slowdowns.end()),
+                100.0 * *std::max_element(slowdowns.begin(), slowdowns.end()));
+    std::printf("largest event-loop stall while it writes: worst %.1f ms, median %.1f ms (goal < 50 ms); the GUI "
+                "thread's largest CPU time between two ticks: worst %.1f ms\n",
+                *std::max_element(stalls.begin(), stalls.end()), median(stalls),
+                *std::max_element(busy.begin(), busy.end()));
+}
+
 // --open: a CSV of `rows` rows: a text column, then `tasks` task columns named
 // `name` + index of two classes each, or (classes > 0) one task whose row i
 // has class i % classes.
@@ -505,7 +560,7 @@ int main(int argc, char **argv)
     QApplication::setOrganizationName(QStringLiteral("AttnScopeBench"));
     int64_t steps = 7500;
     int pairs = 3;
-    bool plot = true, train = true, open = false;
+    bool plot = true, train = true, open = false, session = false;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--steps") && i + 1 < argc)
             steps = std::atoll(argv[++i]);
@@ -519,9 +574,12 @@ int main(int argc, char **argv)
             grabPrefix = QString::fromLocal8Bit(argv[++i]);
         else if (!std::strcmp(argv[i], "--open"))
             open = true;
+        else if (!std::strcmp(argv[i], "--session"))
+            session = true;
         else {
             std::fprintf(stderr, "usage: gui_bench [--steps N] [--rounds K] [--plot-only | --train-only] [--grab PREFIX]\n"
-                                 "       gui_bench --open [--grab PREFIX]\n");
+                                 "       gui_bench --open [--grab PREFIX]\n"
+                                 "       gui_bench --session [--steps N] [--rounds K]\n");
             return 2;
         }
     }
@@ -530,6 +588,15 @@ int main(int argc, char **argv)
         std::printf("gui_bench --open: platform %s, load average %s\n", qPrintable(QGuiApplication::platformName()),
                     loadAverage().constData());
         openStressFiles(app);
+        std::printf("load average at the end: %s\n", loadAverage().constData());
+        return 0;
+    }
+    if (session) {
+        std::setvbuf(stdout, nullptr, _IOLBF, 0);
+        std::printf("gui_bench --session: %s, %lld steps per run, %d rounds, platform %s, load average %s\n", Spec,
+                    static_cast<long long>(steps), pairs, qPrintable(QGuiApplication::platformName()),
+                    loadAverage().constData());
+        sessionRuns(app, steps, pairs);
         std::printf("load average at the end: %s\n", loadAverage().constData());
         return 0;
     }

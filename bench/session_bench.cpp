@@ -1,0 +1,217 @@
+// session_bench: the session file at the size (a benchmark, not a
+// test). A run of builtin:reviews with the window's default model, as the
+// window or attnscope-cli would record 200,000 steps of it: every step's
+// point, a validation after every epoch (4,000 of them), 64 attention
+// timeline snapshots of 16 validation samples, and 20 kept checkpoints
+// with the trainer's state (the real weights and AdamW moments after a few
+// hundred steps). It prints
+//   - the file's size on disk (after the writer closed it: the log checkpointed);
+//   - the time to write it through the SessionWriter (its thread) and the
+//     time the posting thread spent handing the writes over;
+//   - the time to open it as File > Open session does (SessionFile::open and
+//     readKeptRuns: the records and every curve into a LossHistory), best
+//     and median of --rounds; goal < 1 s;
+//   - the time to read the latest checkpoint back, as Resume does.
+// The slowdown of training while a session is written, and the window's
+// stall meanwhile, are gui_bench --session's; attnscope-cli's own slowdown
+// is scripts/kill_session.sh's neighbour in docs/session.md.
+//
+//   session_bench [--steps N] [--rounds K] [--keep FILE]
+//   (defaults: 200,000 steps, 5 rounds; --keep leaves the file at FILE)
+#include "data/load.h"
+#include "losshistory.h"
+#include "runplan.h"
+#include "sessionfile.h"
+#include "sessionrecorder.h"
+#include "sessionwriter.h"
+#include "trainer.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QFileInfo>
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+using namespace attnscope;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point start)
+{
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0.0 : v[v.size() / 2];
+}
+
+QByteArray loadAverage()
+{
+    QFile f(QStringLiteral("/proc/loadavg"));
+    return f.open(QIODevice::ReadOnly) ? f.readAll().trimmed() : QByteArray("?");
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    int64_t steps = 200000;
+    int rounds = 5;
+    QString keep;
+    for (int i = 1; i < argc; ++i) {
+        if (!std::strcmp(argv[i], "--steps") && i + 1 < argc)
+            steps = std::max<int64_t>(1000, std::atoll(argv[++i]));
+        else if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc)
+            rounds = std::max(1, std::atoi(argv[++i]));
+        else if (!std::strcmp(argv[i], "--keep") && i + 1 < argc)
+            keep = QString::fromLocal8Bit(argv[++i]);
+        else {
+            std::fprintf(stderr, "usage: session_bench [--steps N] [--rounds K] [--keep FILE]\n");
+            return 2;
+        }
+    }
+    std::printf("session_bench: %lld steps, load average %s\n", static_cast<long long>(steps),
+                loadAverage().constData());
+
+    // The window's default run of builtin:reviews, trained a little: real weights and moments.
+    Dataset data;
+    std::string error;
+    if (!loadDataset("builtin:reviews", &data, &error)) {
+        std::fprintf(stderr, "session_bench: %s\n", error.c_str());
+        return 1;
+    }
+    TrainConfig train;
+    train.steps = 300;
+    TrainingSetup setup;
+    if (!buildSetup(data, ModelConfig(), train, 0.2, &setup, &error)) {
+        std::fprintf(stderr, "session_bench: %s\n", error.c_str());
+        return 1;
+    }
+    Model model = setup.model;
+    Trainer trainer(model, setup.train, train);
+    trainer.run();
+    TrainerState state = trainer.state();
+    const int tasks = model.config.tasks();
+    const int64_t perEpoch = (int64_t(setup.train.samples.size()) + train.batchSize - 1) / train.batchSize;
+    std::vector<int> probes;
+    for (int i = 0; i < 16 && i < int(setup.val.samples.size()); ++i)
+        probes.push_back(i);
+    const AttentionSnapshot snapshot = makeSnapshot(model, setup.val, probes, 0, &data).withoutSelfAttention();
+
+    QTemporaryDir dir;
+    const QString path = keep.isEmpty() ? dir.filePath(QStringLiteral("bench.attnscope")) : keep;
+    for (const char *suffix : {"", "-wal", "-shm"})
+        QFile::remove(path + QLatin1String(suffix));
+
+    // Written as the recorder writes a run: snapshots of a few hundred steps
+    // each (what four refreshes a second of a fast run bring), a checkpoint
+    // every steps / 20, a timeline snapshot every steps / 64.
+    const auto writeStart = Clock::now();
+    double postingMs = 0;
+    SessionWriter writer;
+    QString qerror;
+    if (!writer.open(path, &qerror)) {
+        std::fprintf(stderr, "session_bench: %s\n", qPrintable(qerror));
+        return 1;
+    }
+    RunRecord record;
+    record.name = QStringLiteral("bench");
+    record.dataset = QStringLiteral("builtin:reviews");
+    record.model = model.config;
+    record.train = train;
+    record.train.steps = steps;
+    for (const TaskInfo &t : model.tasks)
+        record.tasks << QString::fromStdString(t.name);
+    const int64_t run = writer.addRun(&record);
+    const int64_t chunk = 250;
+    const int64_t keepEvery = steps / 20, timelineEvery = steps / 64;
+    for (int64_t first = 1; first <= steps; first += chunk) {
+        TrainingSnapshot s;
+        for (int64_t i = first; i < first + chunk && i <= steps; ++i) {
+            const float loss = 2.0f / std::sqrt(float(i)) + 0.01f * float(i % 7);
+            s.steps.push_back({i, double(i) / double(perEpoch), loss, std::vector<float>(size_t(tasks), loss / 3),
+                               0.003f, 1.0f + 0.1f * float(i % 5)});
+            if (i % perEpoch == 0)
+                s.evals.push_back({i, double(i) / double(perEpoch), loss, std::vector<double>(size_t(tasks), loss / 3),
+                                   std::vector<double>(size_t(tasks), 0.9), std::vector<double>(size_t(tasks), 0.88)});
+        }
+        const auto posting = Clock::now();
+        writer.appendSnapshot(run, s);
+        const int64_t last = s.steps.back().step;
+        if (last / keepEvery != (first - 1) / keepEvery) {
+            TrainerState at = state;
+            at.step = last;
+            writer.putCheckpoint(run, std::make_shared<const Model>(model), std::move(at), QStringLiteral("kept"));
+        }
+        if (last / timelineEvery != (first - 1) / timelineEvery) {
+            AttentionSnapshot a = snapshot;
+            a.step = last;
+            writer.post([run, a](SessionFile &file) { return file.putTimeline(run, a); });
+        }
+        postingMs += msSince(posting);
+    }
+    TrainerState at = state;
+    at.step = steps;
+    writer.putCheckpoint(run, std::make_shared<const Model>(model), std::move(at), QStringLiteral("last"));
+    const bool flushed = writer.flush();
+    writer.close();
+    const double writeMs = msSince(writeStart);
+    if (!flushed) {
+        std::fprintf(stderr, "session_bench: %s\n", qPrintable(writer.error()));
+        return 1;
+    }
+    const double megabytes = double(QFileInfo(path).size()) / 1e6;
+
+    // Opening it, as File > Open session does.
+    std::vector<double> openMs, checkpointMs;
+    size_t points = 0;
+    for (int r = 0; r < rounds; ++r) {
+        const auto start = Clock::now();
+        SessionFile file;
+        std::vector<std::unique_ptr<KeptRun>> runs;
+        if (!file.open(path, SessionFile::Mode::ReadOnly, &qerror) || !readKeptRuns(file, 1, &runs, &qerror)) {
+            std::fprintf(stderr, "session_bench: %s\n", qPrintable(qerror));
+            return 1;
+        }
+        openMs.push_back(msSince(start));
+        points = runs.empty() ? 0 : runs[0]->history.steps().size();
+        const auto resume = Clock::now();
+        const std::optional<CheckpointRecord> latest = file.latestCheckpoint(runs[0]->fileId);
+        checkpointMs.push_back(msSince(resume));
+        if (!latest) {
+            std::fprintf(stderr, "session_bench: no checkpoint read back\n");
+            return 1;
+        }
+    }
+    SessionFile file;
+    file.open(path, SessionFile::Mode::ReadOnly, &qerror);
+    const size_t checkpoints = file.checkpointList(run).size();
+    const size_t timeline = file.timeline(run).size();
+    const size_t evals = file.evals(run).size();
+
+    std::printf("the run: %lld steps, %zu validations, %zu timeline snapshots of %zu samples, %zu kept checkpoints "
+                "(%d layers, width %d, %zu weights)\n",
+                static_cast<long long>(steps), evals, timeline, probes.size(), checkpoints, model.config.layers,
+                model.config.dim, model.params.size());
+    std::printf("size on disk:          %.1f MB\n", megabytes);
+    std::printf("written in:            %.0f ms on the writer's thread (the poster spent %.1f ms handing it over)\n",
+                writeMs, postingMs);
+    std::printf("opened (Open session): best %.0f ms, median %.0f ms over %d rounds, %zu points read  (goal < 1000 ms)\n",
+                *std::min_element(openMs.begin(), openMs.end()), median(openMs), rounds, points);
+    std::printf("latest checkpoint:     median %.1f ms to read back (Resume)\n", median(checkpointMs));
+    std::printf("load average after: %s\n", loadAverage().constData());
+    return 0;
+}
