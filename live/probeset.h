@@ -1,7 +1,8 @@
 // The probe set: a fixed set of validation samples whose attention is taken
 // every few steps during training. Chosen to cover every class of every task
-// (at least one sample per labelled class, where the data has one), then
-// edited by the user: add, remove, pin (pinned samples survive a re-choice).
+// where the budget allows (at least one sample per labelled class, where the
+// data has one; round-robin over the tasks, the most frequent classes first),
+// then edited by the user: add, remove, pin (pinned samples survive a re-choice).
 //
 // A plain value type without widgets: the GUI edits it and hands a copy to
 // the training worker, which calls refresh() from its own thread.
@@ -15,12 +16,19 @@ namespace attnscope {
 
 class ProbeSet {
 public:
-    // Chooses probes among data.samples: for every task and every class,
-    // the first `perClass` samples with that label (in data order), plus
-    // the pinned ones, at most `maxSamples` in all (pinned first). Unlabelled
-    // data (or classes absent from it) fall back to the first samples.
+    // Chooses probes among data.samples: the pinned ones first, then in
+    // rounds, one sample of a class each: the first class of every task,
+    // the second of every task, ..., each task's classes ranked by their
+    // count in data (the most frequent first, ties in class order), in
+    // round k the k-th sample with that label in data order (or the first
+    // after it not already chosen); perClass rounds, at most `maxSamples`
+    // in all. Unlabelled data falls back to the first samples.
     void choose(const EncodedDataset &data, const std::vector<TaskInfo> &tasks, int perClass = 1,
                 int maxSamples = 16);
+    // Per task, the classes (indices) no probe of this set is labelled with:
+    // those the budget left out and those data has no sample of.
+    std::vector<std::vector<int>> classesWithoutProbe(const EncodedDataset &data,
+                                                      const std::vector<TaskInfo> &tasks) const;
 
     // Indices into the validation EncodedDataset the probes came from.
     const std::vector<int> &indices() const { return m_indices; }

@@ -49,6 +49,7 @@
 
 #include <qcustomplot.h>
 
+#include <array>
 #include <random>
 #include <set>
 
@@ -150,8 +151,8 @@ void writeTasksCsv(const QString &path, int tasks, int rows)
     f.write(out);
 }
 
-// The probe choice before it read the data once (one pass over the
-// samples for every class of every task), for comparison.
+// The probe choice as its comment says it (probeset.h), one pass over the
+// samples for every class of every task, for comparison.
 std::vector<int> chooseProbesBruteForce(const EncodedDataset &data, const std::vector<TaskInfo> &tasks,
                                         std::vector<int> chosen, int perClass, int maxSamples)
 {
@@ -160,13 +161,29 @@ std::vector<int> chooseProbesBruteForce(const EncodedDataset &data, const std::v
             chosen.push_back(i);
     };
     const int n = int(data.samples.size());
+    const auto count = [&](size_t t, int c) {
+        int k = 0;
+        for (const EncodedSample &s : data.samples)
+            k += t < s.labels.size() && s.labels[t] == c;
+        return k;
+    };
+    // Each task's classes by count, the most frequent first, ties in class order.
+    std::vector<std::vector<int>> ranked(tasks.size());
+    for (size_t t = 0; t < tasks.size(); ++t) {
+        for (int c = 0; c < int(tasks[t].classes.size()); ++c)
+            if (count(t, c) > 0)
+                ranked[t].push_back(c);
+        std::stable_sort(ranked[t].begin(), ranked[t].end(), [&](int a, int b) { return count(t, a) > count(t, b); });
+    }
     for (int round = 0; round < perClass; ++round)
-        for (size_t t = 0; t < tasks.size(); ++t)
-            for (size_t c = 0; c < tasks[t].classes.size(); ++c) {
+        for (size_t rank = 0; rank < 100; ++rank)
+            for (size_t t = 0; t < tasks.size(); ++t) {
+                if (rank >= ranked[t].size())
+                    continue;
                 int seen = 0;
                 for (int i = 0; i < n; ++i) {
                     const std::vector<int32_t> &labels = data.samples[size_t(i)].labels;
-                    if (t < labels.size() && labels[t] == int(c)) {
+                    if (t < labels.size() && labels[t] == ranked[t][rank]) {
                         if (seen == round) {
                             if (std::find(chosen.begin(), chosen.end(), i) == chosen.end()) {
                                 take(i);
@@ -323,6 +340,42 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
         w.stepAction()->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(w.curves()->pointCount(), int64_t(1), Timeout);
+    }
+
+    // Issue 15: the window trained 20 epochs, attnscope-cli train 10; one
+    // default, the core's (TrainConfig).
+    void oneDefaultEpochs()
+    {
+        TrainingPanel panel;
+        QCOMPARE(panel.config().epochs, TrainConfig().epochs);  // the CLI's: test_cli_realdata
+    }
+
+    // Issue 15: the vocabulary's size and least count in the Model panel
+    // build the next run's vocabulary (the core took both, no field did).
+    void vocabularyFieldsBuildTheVocabulary()
+    {
+        MainWindow w;
+        smallModel(w);
+        QVERIFY(w.openDataset(Data));
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
+        const int full = int(w.training()->setup()->model.vocab.size());
+        QVERIFY(full > 12);
+        auto *maxVocab = w.modelPanel()->findChild<QSpinBox *>(QStringLiteral("maxVocab"));
+        QVERIFY(maxVocab);
+        auto before = w.training()->setup();
+        maxVocab->setValue(12);
+        QTRY_VERIFY_WITH_TIMEOUT(w.training()->setup() != before, Timeout);
+        QCOMPARE(w.training()->setup()->model.vocab.size(), size_t(12));
+        QCOMPARE(w.training()->setup()->model.config.maxVocab, 12);
+        maxVocab->setValue(20000);
+        auto *minFreq = w.modelPanel()->findChild<QSpinBox *>(QStringLiteral("minFreq"));
+        QVERIFY(minFreq);
+        before = w.training()->setup();
+        minFreq->setValue(1000000);  // no token is that frequent: the specials only
+        QTRY_VERIFY_WITH_TIMEOUT(w.training()->setup() != before && w.training()->setup()->model.config.minFreq == 1000000,
+                                 Timeout);
+        QCOMPARE(w.training()->setup()->model.vocab.size(), size_t(2));
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
     }
 
     void closingMidTraining()
@@ -1314,7 +1367,7 @@ private slots:
     }
 
     // The probe choice of one pass over the data picks what the pass per
-    // class picked, whatever the classes, the rounds, the limit and the
+    // class picks, whatever the classes, the rounds, the limit and the
     // pinned samples.
     void probeChoiceIsUnchanged()
     {
@@ -1343,6 +1396,44 @@ private slots:
             probes.choose(data, infos, perClass, maxSamples);
             QCOMPARE(probes.indices(), chooseProbesBruteForce(data, infos, pinned, perClass, maxSamples));
         }
+    }
+
+    // Issue 15: a 45-class task first took all 16 probes for its first 16
+    // classes and the other task's classes got none. The probes go round
+    // the tasks, the most frequent classes first; the rest are named.
+    void probesCoverEveryTaskFrequentFirst()
+    {
+        std::vector<TaskInfo> infos(2);
+        infos[0].name = "lexname";
+        for (int c = 0; c < 45; ++c)
+            infos[0].classes.push_back("field" + std::to_string(100 + c));
+        infos[1].name = "pos";
+        infos[1].classes = {"a", "n", "r", "s", "v"};
+        // lexname class c has 2 + c samples (field144 the most frequent);
+        // pos is n but for every 23rd sample, which goes round a, r, s, v.
+        EncodedDataset data;
+        int rare = 0;
+        for (int c = 0; c < 45; ++c)
+            for (int k = 0; k < 2 + c; ++k) {
+                EncodedSample sample;
+                const bool other = data.samples.size() % 23 == 22;
+                const int pos = other ? std::array{0, 2, 3, 4}[size_t(rare++ % 4)] : 1;
+                sample.labels = {c, pos};
+                data.samples.push_back(sample);
+            }
+        ProbeSet probes;
+        probes.choose(data, infos);
+        QCOMPARE(probes.size(), 16);
+        const std::vector<std::vector<int>> missing = probes.classesWithoutProbe(data, infos);
+        QCOMPARE(missing.size(), size_t(2));
+        QVERIFY2(missing[1].empty(), qPrintable(QString::number(missing[1].size())));  // every pos class
+        // The 11 most frequent lexnames (16 less pos's 5) have one; pos's
+        // probes (samples 0, 22, 45, 68 and 91) bring lexnames 0, 5, 8, 10
+        // and 12; the 29 others have none.
+        for (int c = 44; c > 44 - 11; --c)
+            QVERIFY2(std::find(missing[0].begin(), missing[0].end(), c) == missing[0].end(), qPrintable(QString::number(c)));
+        QCOMPARE(missing[0].size(), size_t(29));
+        QCOMPARE(missing[0].front(), 1);
     }
 
     // --screenshot with a file that does not load: the picture of the window
