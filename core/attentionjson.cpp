@@ -53,4 +53,17 @@ void writeAttentionSample(JsonWriter &w, const std::vector<TaskInfo> &tasks, con
     w.endObject();
 }
 
+void writeGates(JsonWriter &w, const std::vector<TaskInfo> &tasks, const std::vector<float> &gates)
+{
+    if (gates.empty())
+        return;
+    w.key("gates");
+    w.beginObject();
+    for (size_t t = 0; t < tasks.size() && t < gates.size(); ++t) {
+        w.key(tasks[t].name);
+        w.value(gates[t]);
+    }
+    w.endObject();
+}
+
 } // namespace attnscope

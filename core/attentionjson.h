@@ -1,6 +1,7 @@
 // The JSON schema of `attnscope-cli attention`, written in one place for the
 // CLI and for the attention views' exports:
-//   {"samples": [{"tokens": [...], "tasks": {name: [weight per token]},
+//   {"gates": {name: sigmoid(pool.gate[t])},   (gated models only)
+//    "samples": [{"tokens": [...], "tasks": {name: [weight per token]},
 //                 "predictions": {name: {"class": c, "probabilities": [...]}},
 //                 "layers": [[[[row of weights] per query] per head] per layer]}]}
 #pragma once
@@ -20,5 +21,9 @@ namespace attnscope {
 void writeAttentionSample(JsonWriter &w, const std::vector<TaskInfo> &tasks, const std::vector<std::string> &tokens,
                           const std::vector<std::vector<float>> &weights, const std::vector<std::vector<float>> &probs,
                           const SelfAttentionMaps &selfAttention);
+
+// "gates": {name: value} of a gated model (MODEL.md 4: sigmoid(pool.gate[t]),
+// the share of the task's own attention); nothing when gates is empty.
+void writeGates(JsonWriter &w, const std::vector<TaskInfo> &tasks, const std::vector<float> &gates);
 
 } // namespace attnscope

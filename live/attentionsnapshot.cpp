@@ -168,6 +168,30 @@ ModelInfo modelInfo(const Model &model)
     return info;
 }
 
+double meanNormalisedEntropy(const AttentionSnapshot &snapshot)
+{
+    double sum = 0;
+    int64_t count = 0;
+    for (const AttentionSample &sample : snapshot.samples) {
+        for (const std::vector<float> &weights : sample.weights) {
+            int n = 0;
+            double h = 0;
+            for (size_t j = 0; j < weights.size(); ++j) {
+                if (j < sample.mask.size() && !sample.mask[j])
+                    continue;
+                ++n;
+                if (weights[j] > 0)
+                    h -= double(weights[j]) * std::log(double(weights[j]));
+            }
+            if (n < 2)
+                continue;
+            sum += h / std::log(double(n));
+            ++count;
+        }
+    }
+    return count ? sum / double(count) : -1.0;
+}
+
 std::vector<float> gateValues(const Model &model)
 {
     std::vector<float> gates;
@@ -351,6 +375,7 @@ std::string snapshotJson(const AttentionSnapshot &snapshot, const std::vector<in
     std::string out;
     JsonWriter w(&out, false);
     w.beginObject();
+    writeGates(w, snapshot.tasks, snapshot.gates);
     w.key("samples");
     w.beginArray();
     for (int i : chosen) {

@@ -191,6 +191,12 @@ struct ModelInfo {
 };
 ModelInfo modelInfo(const Model &model);
 
+// How spread the task attention is: the mean, over the snapshot's samples
+// and tasks, of the entropy of a task's weights on a sample's real tokens
+// divided by its largest value, log(n) (1: uniform; 0: on one token).
+// Samples of fewer than 2 real tokens are left out; -1 when none is left.
+double meanNormalisedEntropy(const AttentionSnapshot &snapshot);
+
 // The per-task gate values sigmoid(pool.gate[t]) of a gated model; empty otherwise.
 std::vector<float> gateValues(const Model &model);
 

@@ -33,6 +33,8 @@
 #include <QComboBox>
 #include <QSignalSpy>
 #include <QApplication>
+#include <QComboBox>
+#include <QStandardItemModel>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QThread>
@@ -55,6 +57,8 @@ class TestAttention : public QObject {
 private slots:
     void initTestCase();
     void probeSetCoversEveryClass();
+    void sampleListNamesClassesWithoutProbe();
+    void nearUniformAttentionIsSaid();
     void heatmapCellsEqualCoreWeights();
     void heatmapSamplesForTaskLayout();
     void colourScaleFixedOrLargest();
@@ -149,6 +153,86 @@ void TestAttention::probeSetCoversEveryClass()
     QVERIFY(edited.contains(extra));  // pinned survives a re-choice
     QVERIFY(edited.remove(extra));
     QVERIFY(!edited.isPinned(extra));
+}
+
+// Issue 15: with a 45-class task the 16 probes cannot cover every class;
+// the Sample list says which have none, in a last entry that is not a sample.
+void TestAttention::sampleListNamesClassesWithoutProbe()
+{
+    QCOMPARE(m_panel->probeCoverageNote(), QString());  // reviews: every class has one
+    ModelInfo info;
+    info.maxLen = 8;
+    info.tasks.resize(2);
+    info.tasks[0].name = "lexname";
+    for (int c = 0; c < 45; ++c)
+        info.tasks[0].classes.push_back("field" + std::to_string(100 + c));
+    info.tasks[1].name = "pos";
+    info.tasks[1].classes = {"a", "n", "r", "s", "v"};
+    auto val = std::make_shared<EncodedDataset>();
+    val->tasks = 2;
+    for (int c = 0; c < 45; ++c)
+        for (int k = 0; k < 2 + c; ++k) {
+            EncodedSample sample;
+            sample.ids = {2, 3};
+            sample.mask = {1, 1};
+            sample.tokens = {Token{"a", 0, 1}, Token{"b", 2, 3}};
+            sample.labels = {c, int(val->samples.size() % 5)};
+            sample.index = int(val->samples.size());
+            val->samples.push_back(sample);
+        }
+    AttentionPanel panel;
+    panel.setModelAndData(info, nullptr, val);
+    const QString note = panel.probeCoverageNote();
+    QVERIFY2(note.startsWith(QStringLiteral("No probe for lexname: 32 classes (field102, field103, field104, …)")),
+             qPrintable(note));
+    QVERIFY2(!note.contains(QStringLiteral("pos")), qPrintable(note));
+    auto *box = panel.findChild<QComboBox *>(QStringLiteral("sampleBox"));
+    QVERIFY(box);
+    QCOMPARE(box->itemText(box->count() - 1), note);
+    const auto *items = qobject_cast<const QStandardItemModel *>(box->model());
+    QVERIFY(items && !items->item(box->count() - 1)->isEnabled());
+}
+
+// Issue 15: real files with one encoder layer gave heatmaps of entropy
+// 0.99-1.00 and the window said nothing; now a note above the views does,
+// once the run has trained, and points at the explanations.
+void TestAttention::nearUniformAttentionIsSaid()
+{
+    AttentionSnapshot snapshot;
+    snapshot.step = 500;
+    snapshot.tasks = {{"t", {"a", "b"}}};
+    for (int i = 0; i < 3; ++i) {
+        AttentionSample sample;
+        sample.probe = i;
+        sample.tokens = {"w", "x", "y", "z", "pad"};
+        sample.mask = {1, 1, 1, 1, 0};
+        sample.weights = {{0.25f, 0.25f, 0.25f, 0.249f, 0.0f}};
+        sample.probs = {{0.5f, 0.5f}};
+        sample.labels = {0};
+        snapshot.samples.push_back(sample);
+    }
+    QVERIFY(meanNormalisedEntropy(snapshot) > 0.999);
+    AttentionPanel panel;
+    panel.setSnapshot(snapshot);
+    QVERIFY2(panel.uniformNote().startsWith(QStringLiteral("The attention is near uniform (normalised entropy 1.000")),
+             qPrintable(panel.uniformNote()));
+    QVERIFY(panel.uniformNote().contains(QStringLiteral("explain")));
+    auto *note = panel.findChild<QLabel *>(QStringLiteral("encoderNote"));
+    QVERIFY(note && note->text().contains(panel.uniformNote()) && !note->isHidden());
+
+    for (AttentionSample &sample : snapshot.samples)
+        sample.weights = {{0.7f, 0.1f, 0.1f, 0.1f, 0.0f}};  // entropy 0.68
+    snapshot.step = 600;
+    panel.setSnapshot(snapshot);
+    QCOMPARE(panel.uniformNote(), QString());
+    QVERIFY(note->isHidden());
+
+    AttentionPanel fresh;  // step 0: every run starts near uniform
+    snapshot.step = 0;
+    for (AttentionSample &sample : snapshot.samples)
+        sample.weights = {{0.25f, 0.25f, 0.25f, 0.25f, 0.0f}};
+    fresh.setSnapshot(snapshot);
+    QCOMPARE(fresh.uniformNote(), QString());
 }
 
 void TestAttention::heatmapCellsEqualCoreWeights()

@@ -308,7 +308,9 @@ void AttentionPanel::showSnapshot(SnapshotPtr snapshot)
     m_compare->setSnapshot(m_shown);
     m_compare->setSelectedSample(m_selected);
     m_history->setCurrentStep(m_live ? -1 : m_shown->step);
-    m_encoderNote->setText(encoderNote());
+    QStringList notes = {encoderNote(), uniformNote()};
+    notes.removeAll(QString());
+    m_encoderNote->setText(notes.join(QStringLiteral("\n")));
     m_encoderNote->setVisible(!m_encoderNote->text().isEmpty());
     updateSampleBox();
 }
@@ -322,6 +324,22 @@ QString AttentionPanel::encoderNote() const
               "that token's share of the decision. Compare rollout and integrated gradients (Score, or the "
               "Compare tab; their faithfulness is under Over training).")
         .arg(layers);
+}
+
+QString AttentionPanel::uniformNote() const
+{
+    // At step 0 every run's attention is near uniform (its queries start
+    // near 0, MODEL.md 8): said only once it has trained.
+    if (m_shown->isNull() || m_shown->step <= 0 || m_shown->mode == AttentionMode::Uniform)
+        return {};
+    const double entropy = meanNormalisedEntropy(*m_shown);
+    if (entropy < 0.99)
+        return {};
+    return tr("The attention is near uniform (normalised entropy %1 over these samples and tasks): a dark "
+              "heatmap here means every token weighs about the same, and says little about what decides "
+              "a prediction. Look at the explanations (gradient, integrated gradients, occlusion: "
+              "attnscope-cli explain) instead.")
+        .arg(entropy, 0, 'f', 3);
 }
 
 void AttentionPanel::selectSample(int index)
@@ -389,6 +407,14 @@ void AttentionPanel::updateSampleBox()
             labels << QStringLiteral("…");
         m_sampleBox->addItem(QStringLiteral("#%1 [%2] %3…").arg(s.sampleIndex).arg(labels.join(QStringLiteral(", ")), words));
     }
+    // Last, not selectable: the classes the probes leave out (the budget is
+    // 16 samples; a task of 45 classes cannot have them all).
+    if (const QString note = probeCoverageNote(); !note.isEmpty()) {
+        m_sampleBox->addItem(note);
+        const int last = m_sampleBox->count() - 1;
+        m_sampleBox->setItemData(last, QVariant(0), Qt::UserRole - 1);  // Qt::ItemFlags: not enabled
+        m_sampleBox->setItemData(last, note, Qt::ToolTipRole);
+    }
     m_sampleBox->setCurrentIndex(m_selected);
     const bool has = m_selected >= 0 && m_selected < int(m_shown->samples.size());
     m_pinBox->setEnabled(has);
@@ -420,6 +446,35 @@ bool AttentionPanel::addProbe(int number, QString *error)
     }
     emit probeSetChanged(m_probes);  // the worker sends a snapshot of the new set
     return true;
+}
+
+QString AttentionPanel::probeCoverageNote() const
+{
+    if (!m_model || !m_validation)
+        return {};
+    const std::vector<std::vector<int>> missing = m_probes.classesWithoutProbe(*m_validation, m_model->tasks);
+    QStringList tasks;
+    int more = 0;
+    for (size_t t = 0; t < missing.size() && t < m_model->tasks.size(); ++t) {
+        if (missing[t].empty())
+            continue;
+        if (tasks.size() == MaxNamedTasks) {
+            ++more;
+            continue;
+        }
+        QStringList names;
+        for (size_t k = 0; k < missing[t].size() && k < 3; ++k)
+            names << elidedName(m_model->tasks[t].classes[size_t(missing[t][k])]);
+        if (missing[t].size() > 3)
+            names << QStringLiteral("…");
+        tasks << tr("%1: %n class(es) (%2)", "", int(missing[t].size()))
+                     .arg(elidedName(m_model->tasks[t].name), names.join(QStringLiteral(", ")));
+    }
+    if (tasks.isEmpty())
+        return {};
+    if (more > 0)
+        tasks << andMore(more, tr("tasks"));
+    return tr("No probe for %1").arg(tasks.join(QStringLiteral("; ")));
 }
 
 void AttentionPanel::editProbes(bool add)

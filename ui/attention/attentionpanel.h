@@ -103,6 +103,12 @@ public:
 
     // What the views tell a reader of a run with encoder layers (empty at 0 layers or with nothing shown).
     QString encoderNote() const;
+    // Above the views too, once the run has trained: the task attention of
+    // the shown snapshot is near uniform (meanNormalisedEntropy >= 0.99).
+    QString uniformNote() const;
+    // The classes no probe is labelled with, per task (the Sample list's
+    // last, unselectable entry); empty when every class has one.
+    QString probeCoverageNote() const;
 
     TaskHeatmap *heatmap() const { return m_heatmap; }
     TextView *textView() const { return m_textView; }
