@@ -398,6 +398,10 @@ std::string serializeCheckpoint(const Model &model)
     config.insert(QStringLiteral("max_len"), c.maxLen);
     config.insert(QStringLiteral("input"), QString::fromLatin1(toString(c.input)));
     config.insert(QStringLiteral("rationale_weight"), shortestDouble(model.rationaleWeight));
+    if (c.input == InputKind::Text) {
+        config.insert(QStringLiteral("max_vocab"), c.maxVocab);
+        config.insert(QStringLiteral("min_freq"), c.minFreq);
+    }
     QJsonArray tasks;
     for (const TaskInfo &t : model.tasks) {
         QJsonArray classes;
@@ -411,6 +415,8 @@ std::string serializeCheckpoint(const Model &model)
     meta.insert(QStringLiteral("format"), QString::fromLatin1(kFormat));
     meta.insert(QStringLiteral("config"), qs(compactJson(config)));
     meta.insert(QStringLiteral("tasks"), qs(compactJson(tasks)));
+    if (!model.textColumn.empty())
+        meta.insert(QStringLiteral("text_column"), qs(model.textColumn));
     QJsonArray words;
     for (const std::string &w : c.input == InputKind::Text ? model.vocab : model.features)
         words.append(qs(w));
@@ -522,7 +528,8 @@ bool parseCheckpoint(const std::string &bytes, const std::string &name, Model *m
         for (const std::string &problem :
              {count("dim", kMaxDim, &c.dim, true), count("heads", kMaxDim, &c.heads, true),
               count("ffn", kMaxDim, &c.ffn, true), count("layers", kMaxLayers, &c.layers, true),
-              count("max_len", kMaxDim, &c.maxLen, c.input == InputKind::Text)})
+              count("max_len", kMaxDim, &c.maxLen, c.input == InputKind::Text),
+              count("max_vocab", kMaxDim, &c.maxVocab, false), count("min_freq", kMaxDim, &c.minFreq, false)})
             if (!problem.empty()) return fail(problem);
     }
 
@@ -556,6 +563,11 @@ bool parseCheckpoint(const std::string &bytes, const std::string &name, Model *m
             c.classes.push_back(int(task.classes.size()));
             m.tasks.push_back(std::move(task));
         }
+    }
+
+    if (metaText("text_column", &text)) {
+        if (c.input != InputKind::Text) return fail("metadata 'text_column' in a tabular model");
+        m.textColumn = text;
     }
 
     const char *wordsKey = c.input == InputKind::Text ? "vocab" : "features";

@@ -123,6 +123,11 @@ struct ModelData {
     // mu of MODEL.md 5b at the last step that trained these weights (a
     // record, "rationale_weight" in the checkpoint's config; 0 when absent).
     float rationaleWeight = 0;
+    // Text read from a CSV or TSV file: the column it was in ("text_column"
+    // in the checkpoint's metadata; empty for JSON Lines, the built-ins and
+    // older checkpoints). With the task names and the features, the column
+    // roles a file of the same kind is read with (attnscope-cli eval).
+    std::string textColumn;
     ParamLayout layout;
     std::vector<float> params;           // layout.totalSize()
 };

@@ -346,11 +346,12 @@ bool createModel(const Dataset &data, const std::vector<int> &trainIndices, Mode
     config.classes.clear();
     for (const TaskInfo &t : data.tasks) config.classes.push_back(int(t.classes.size()));
     model.tasks = data.tasks;
+    model.textColumn = data.textColumn;
     if (data.input == InputKind::Text) {
         std::vector<std::vector<Token>> texts;
         texts.reserve(trainIndices.size());
         for (int i : trainIndices) texts.push_back(tokenize(data.samples[size_t(i)].text, config.maxLen));
-        model.vocab = Vocabulary::build(texts).tokens();
+        model.vocab = Vocabulary::build(texts, config.minFreq, config.maxVocab).tokens();
         config.vocabSize = int(model.vocab.size());
         config.features = 0;
     } else {

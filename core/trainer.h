@@ -19,7 +19,7 @@ namespace attnscope {
 struct TrainConfig {
     OptimizerConfig optimizer;
     int batchSize = 32;
-    int epochs = 10;
+    int epochs = 10;               // the default of attnscope-cli train and of the window
     int64_t steps = 0;             // > 0: train this many steps instead of epochs
     bool shuffle = true;
     uint64_t seed = 1;

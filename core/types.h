@@ -35,6 +35,11 @@ struct ModelConfig {
     int layers = 1;    // N >= 0
     int maxLen = 64;   // text: positions; tabular: unused (L = features)
     AttentionMode mode = AttentionMode::Task;
+    // Text: how a fresh model's vocabulary is built from the training split
+    // (MODEL.md 7: tokens seen at least minFreq times, at most maxVocab
+    // entries with the specials); a record in the checkpoint.
+    int maxVocab = 20000;
+    int minFreq = 1;
     int vocabSize = 0; // text: V, specials included
     int features = 0;  // tabular: L
     std::vector<int> classes; // C_t for each task t

@@ -30,6 +30,10 @@ ModelPanel::ModelPanel(QWidget *parent)
     m_dim = spin("width", 1, 1024, 64, tr("Model width d"));
     m_ffn = spin("ffn", 1, 8192, 256, tr("Feed-forward width"));
     m_maxLen = spin("maxLength", 1, 4096, 64, tr("Text: tokens kept per sample"));
+    m_maxVocab = spin("maxVocab", 2, 1 << 20, 20000,
+                      tr("Text: vocabulary entries at most, <pad> and <unk> included (the most frequent tokens)"));
+    m_minFreq = spin("minFreq", 1, 1 << 20, 1,
+                     tr("Text: a token enters the vocabulary when the training split has it this many times"));
     m_seed = spin("seed", 0, 1 << 30, 1, tr("Seed of the split, the initial weights and the batch order"));
     m_mode = new QComboBox(this);
     m_mode->setObjectName(QStringLiteral("mode"));
@@ -68,6 +72,8 @@ ModelPanel::ModelPanel(QWidget *parent)
     form->addRow(tr("Feed-forward"), m_ffn);
     form->addRow(tr("Attention"), m_mode);
     form->addRow(tr("Max length"), m_maxLen);
+    form->addRow(tr("Vocabulary"), m_maxVocab);
+    form->addRow(tr("Min. count"), m_minFreq);
     form->addRow(tr("Seed"), m_seed);
     outer->addWidget(m_lesson);
     validate();
@@ -92,6 +98,8 @@ ModelConfig ModelPanel::config() const
     c.dim = m_dim->value();
     c.ffn = m_ffn->value();
     c.maxLen = m_maxLen->value();
+    c.maxVocab = m_maxVocab->value();
+    c.minFreq = m_minFreq->value();
     parseAttentionMode(m_mode->currentData().toString().toStdString(), &c.mode);
     return c;
 }
@@ -103,12 +111,15 @@ uint64_t ModelPanel::seed() const
 
 void ModelPanel::setConfig(const ModelConfig &config, uint64_t seed)
 {
-    const QSignalBlocker b1(m_layers), b2(m_heads), b3(m_dim), b4(m_ffn), b5(m_maxLen), b6(m_seed), b7(m_mode);
+    const QSignalBlocker b1(m_layers), b2(m_heads), b3(m_dim), b4(m_ffn), b5(m_maxLen), b6(m_seed), b7(m_mode),
+        b8(m_maxVocab), b9(m_minFreq);
     m_layers->setValue(config.layers);
     m_heads->setValue(config.heads);
     m_dim->setValue(config.dim);
     m_ffn->setValue(config.ffn);
     m_maxLen->setValue(config.maxLen);
+    m_maxVocab->setValue(config.maxVocab);
+    m_minFreq->setValue(config.minFreq);
     m_seed->setValue(int(seed));
     m_mode->setCurrentIndex(m_mode->findData(QString::fromLatin1(toString(config.mode))));
     validate();

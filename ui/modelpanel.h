@@ -1,5 +1,5 @@
 // The Model panel: layers, heads, width, feed-forward width, attention mode,
-// maximum length and seed. A combination the model refuses (width not a
+// maximum length, the vocabulary's size and least count, and seed. A combination the model refuses (width not a
 // multiple of heads, ...) is marked at the field with the reason, and the
 // panel reports itself invalid until it is fixed.
 #pragma once
@@ -42,7 +42,7 @@ private:
     void validate();
 
     QSpinBox *m_layers = nullptr, *m_heads = nullptr, *m_dim = nullptr, *m_ffn = nullptr;
-    QSpinBox *m_maxLen = nullptr, *m_seed = nullptr;
+    QSpinBox *m_maxLen = nullptr, *m_seed = nullptr, *m_maxVocab = nullptr, *m_minFreq = nullptr;
     QComboBox *m_mode = nullptr;
     QLabel *m_error = nullptr;
     QLabel *m_lesson = nullptr;

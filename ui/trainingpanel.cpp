@@ -100,7 +100,7 @@ TrainingPanel::TrainingPanel(QWidget *parent)
     m_epochs = new QSpinBox(this);
     m_epochs->setObjectName(QStringLiteral("epochs"));
     m_epochs->setRange(1, 100000);
-    m_epochs->setValue(20);
+    m_epochs->setValue(TrainConfig().epochs);  // the core's default, as attnscope-cli train's
     for (QComboBox *box : {m_optimizer, m_schedule})
         connect(box, &QComboBox::currentIndexChanged, this, &TrainingPanel::changed);
     for (QDoubleSpinBox *box : {m_decay, m_clip})
