@@ -57,6 +57,11 @@ Dataset oneRow(const std::vector<TaskInfo> &tasks, const std::vector<std::string
     return data;
 }
 
+bool Dataset::hasFileSplit() const
+{
+    return std::any_of(samples.begin(), samples.end(), [](const Sample &s) { return s.split >= 0; });
+}
+
 Split splitDataset(const Dataset &data, double valFraction, uint64_t seed)
 {
     Split split;
@@ -64,9 +69,7 @@ Split splitDataset(const Dataset &data, double valFraction, uint64_t seed)
 
     // Splits written in the file win (train = 0, val = 1; test goes to
     // neither; a sample without one trains).
-    const bool fromFile = std::any_of(data.samples.begin(), data.samples.end(),
-                                      [](const Sample &s) { return s.split >= 0; });
-    if (fromFile) {
+    if (data.hasFileSplit()) {
         for (int i = 0; i < n; ++i) {
             const int s = data.samples[size_t(i)].split;
             if (s == 1) split.val.push_back(i);

@@ -32,6 +32,7 @@ struct Dataset {
     std::vector<TaskInfo> tasks;           // names and classes in byte order
     std::vector<std::string> featureNames; // tabular, column order
     std::vector<Sample> samples;
+    std::string textColumn;                // CSV/TSV text: the column the text came from
     std::vector<std::string> warnings;     // problems that did not stop loading
     std::string description;               // built-ins: what each task depends on
     // A built-in lesson's suggested encoder depth for the GUI (-1: none, keep
@@ -40,6 +41,9 @@ struct Dataset {
     std::string suggestion;                // why, in a sentence for the user
 
     bool hasRationales() const;
+    // Some sample's split is written in the file (a split column, or
+    // "split" in JSON Lines): then the file's splits win (splitDataset).
+    bool hasFileSplit() const;
 };
 
 // A dataset of one sample a user typed, for a model with these tasks: every

@@ -35,12 +35,15 @@ void LoadJob::load(const std::function<void(int)> &progress)
         }
     };
     report(0);
+    // Messages on how to give a column a role point at the panel's table.
+    LoadOptions roles = options;
+    roles.advice = LoadOptions::Advice::ColumnTable;
     if (csv) {
         // The roles the reader will use, shown (and editable) in the panel
         // whether or not the file loads: a wrong guess is fixed there.
-        guessCsvColumns(spec.toStdString(), options, &columns, &columnsProblem);
+        guessCsvColumns(spec.toStdString(), roles, &columns, &columnsProblem);
     }
-    ok = loadDataset(spec.toStdString(), options, data.get(), &error, [&](double done) {
+    ok = loadDataset(spec.toStdString(), roles, data.get(), &error, [&](double done) {
         report(int(90 * std::clamp(done, 0.0, 1.0)));
         return !cancelled.load();
     });

@@ -78,6 +78,7 @@ private Q_SLOTS:
     void featureValuesAsInJsonl();
     void missingSpellingFixtures();
     void oneClassTaskAsInJsonl();
+    void controlCharactersWarned();
     void longLinesRefused_data();
     void longLinesRefused();
     void tooManyFields();
@@ -471,6 +472,11 @@ void TestCsv::featureValuesAsInJsonl_data()
     QTest::newRow("number with blanks") << " -2e3\t" << "number" << -2000.0f;
     QTest::newRow("plus") << "+1" << "number" << 1.0f;
     QTest::newRow("float32 max") << "3.4e38" << "number" << 3.4e38f;
+    // Logical values (issue 15: a table of TRUE/FALSE columns became 15 tasks).
+    for (const char *yes : {"TRUE", "true", "True", "yes", "YES", "y", "Y", " true "})
+        QTest::addRow("logical '%s'", yes) << yes << "number" << 1.0f;
+    for (const char *no : {"FALSE", "false", "no", "No", "n", "N"})
+        QTest::addRow("logical '%s'", no) << no << "number" << 0.0f;
     for (const char *refused : {"abc", "0x10", "inf", "-inf", "1e39", "1,5", "+-1", "NULL", "n a"})
         QTest::addRow("refused '%s'", refused) << refused << "refused" << nan;
 }
@@ -623,6 +629,45 @@ void TestCsv::tooManyFields()
                         + " fields (the most one row may hold)");
     // MaxFields fields are fine for the parser (the reader then finds the row ragged).
     QVERIFY(parse(std::string(MaxFields - 1, ','), 1 << 16).front().size() == MaxFields);
+}
+
+// Issue 15: backspaces of an old text file ended up inside tokens without a
+// word. They still do (MODEL.md 7 splits on QChar::isSpace only), and both
+// readers say so with the line; tabs and line breaks are white space.
+void TestCsv::controlCharactersWarned()
+{
+    QTemporaryDir dir;
+    const std::string csv = dir.filePath("old.csv").toStdString(), jsonl = dir.filePath("old.jsonl").toStdString();
+    {
+        std::FILE *f = std::fopen(csv.c_str(), "wb");
+        std::fputs("text,label\n\"tab\there, fine\",a\nover\bstruck and \x1b[1mbold\x1b[0m,b\nplain,a\n\xc2\x85next line,b\n", f);
+        std::fclose(f);
+        f = std::fopen(jsonl.c_str(), "wb");
+        std::fputs("{\"text\": \"fine\", \"labels\": {\"t\": \"a\"}}\n{\"text\": \"x\\u0008y \\u0090\", \"labels\": {\"t\": \"b\"}}\n", f);
+        std::fclose(f);
+    }
+    const auto controlWarnings = [](const Dataset &d) {
+        QStringList out;
+        for (const std::string &w : d.warnings)
+            if (w.find("control character") != std::string::npos)
+                out << QString::fromStdString(w);
+        return out;
+    };
+    Dataset data = load(csv);
+    QCOMPARE(data.samples.size(), size_t(4));
+    QStringList warnings = controlWarnings(data);
+    QCOMPARE(warnings.size(), 1);
+    QVERIFY2(warnings[0].startsWith(QString::fromStdString(csv) + ":3: column 1 (\"text\"): the text holds control "
+                                                                  "character U+0008 at code point 4 (and 2 more)"),
+             qPrintable(warnings[0]));
+    QCOMPARE(tokenize(data.samples[1].text, 0)[0].text, std::string("over\bstruck"));  // as MODEL.md 7 says
+
+    data = load(jsonl);
+    warnings = controlWarnings(data);
+    QCOMPARE(warnings.size(), 1);
+    QVERIFY2(warnings[0].startsWith(QString::fromStdString(jsonl) + ":2: the text holds control character U+0008 at "
+                                                                    "code point 1 (and 1 more)"),
+             qPrintable(warnings[0]));
 }
 
 QTEST_GUILESS_MAIN(TestCsv)

@@ -130,7 +130,7 @@ private slots:
         QTest::newRow("80 % numbers is numeric")
             << "x,label" << QStringList{"1,a", "2,b", "3,a", "4,b", "oops,a"} << "x:feature label:task";
         QTest::newRow("below 80 % is not")
-            << "x,label" << QStringList{"1,a", "2,b", "3,a", "no,b", "oops,a"}
+            << "x,label" << QStringList{"1,a", "2,b", "3,a", "nil,b", "oops,a"}
             << "x:task label:task | no input columns: no text column (a column named \"text\", or one holding "
                "sentences) and no numeric feature columns; name them with --text-column or --feature-columns";
         QTest::newRow("split and rationale columns by name, row indexes ignored")
@@ -157,6 +157,56 @@ private slots:
         QFETCH(QStringList, rows);
         QFETCH(QString, expected);
         QCOMPARE(guessed(header, rows), expected);
+    }
+
+    // Issue 15: an ID column, a second free-text column and a column of
+    // hundreds of classes were made tasks. Judged from 20 rows up, they are
+    // left out with a note that names them; logical columns are features.
+    void unlikelyTasksAreIgnored()
+    {
+        QStringList rows;
+        for (int r = 0; r < 250; ++r)
+            rows << QStringLiteral("the text number %1 here,id%2,a note that says number %3,cls%4,%5,%6,%7")
+                        .arg(r).arg(r * 7).arg(r % 200).arg(r).arg(r % 3 ? "a" : "b")
+                        .arg(r % 2 ? "TRUE" : "false").arg(r % 4 ? "yes" : "No");
+        ColumnRoles r;
+        QCOMPARE(guessed("text,ref,note,species,label,flag,smoker", rows, {}, &r),
+                 QStringLiteral("text:text ref:ignored note:ignored species:ignored label:task flag:task smoker:task"));
+        QCOMPARE(r.ignored, (std::vector<std::string>{
+            "column 2 (\"ref\") is ignored as a task (a different value in each of the first 250 rows, like an ID); "
+            "name it with --task-columns to learn it anyway",
+            "column 3 (\"note\") is ignored as a task (free text, 6.0 words a value, 200 different in 250 rows); "
+            "name it with --task-columns to learn it anyway",
+            "column 4 (\"species\") is ignored as a task (a different value in each of the first 250 rows, like an "
+            "ID); name it with --task-columns to learn it anyway"}));
+        // The window's words point at its column table.
+        LoadOptions window;
+        window.advice = LoadOptions::Advice::ColumnTable;
+        guessed("text,ref,note,species,label,flag,smoker", rows, window, &r);
+        QVERIFY2(r.ignored[0].find("give it the task role in the column table") != std::string::npos, r.ignored[0].c_str());
+        QCOMPARE(guessed("x,ref", rows.mid(0, 30).replaceInStrings(QRegularExpression("^[^,]*,([^,]*),.*$"), "1,\\1"), window),
+                 QStringLiteral("x:feature ref:ignored | no label columns (the columns left do not look like labels: "
+                                "column 2 (\"ref\")); give columns the task role in the column table, or call them "
+                                "label_<task>"));
+        // Hundreds of classes, some shared: too many.
+        QStringList many;
+        for (int i = 0; i < 400; ++i)
+            many << QStringLiteral("%1,c%2,%3").arg(i % 10).arg(i % 300).arg(i % 2);
+        QCOMPARE(guessed("x,kind,label", many, {}, &r), QStringLiteral("x:feature kind:ignored label:task"));
+        QVERIFY2(r.ignored[0].find("300 different values in the first 400 rows, too many to learn as classes")
+                     != std::string::npos, r.ignored[0].c_str());
+        // Named as a task, a column is never judged; a small file keeps its columns.
+        LoadOptions named;
+        named.taskColumns = {"ref", "label"};
+        QCOMPARE(guessed("text,ref,note,species,label,flag,smoker", rows, named),
+                 QStringLiteral("text:text ref:task note:ignored species:ignored label:task flag:ignored smoker:ignored"));
+        QCOMPARE(guessed("text,ref,label", rows.mid(0, 19).replaceInStrings(QRegularExpression(",[^,]*,[^,]*,([^,]*),.*$"), ",\\1,a")),
+                 QStringLiteral("text:text ref:task label:task"));
+        // Logical values are numbers: a table's yes/no and TRUE/FALSE columns are features.
+        QStringList table;
+        for (int i = 0; i < 30; ++i)
+            table << QStringLiteral("%1,%2,%3,%4").arg(i).arg(i % 2 ? "TRUE" : "FALSE").arg(i % 3 ? "y" : "n").arg(i % 2 ? "up" : "down");
+        QCOMPARE(guessed("age,smoker,married,state", table), QStringLiteral("age:feature smoker:feature married:feature state:task"));
     }
 
     void guessRolesOrderAndNotes()

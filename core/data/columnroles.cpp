@@ -7,6 +7,7 @@
 #include "data/fields.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -22,6 +23,12 @@ const std::set<std::string> TextNames = {"text", "sentence", "review", "comment"
                                          "body", "message", "tweet", "review_text", "utterance"};
 const std::set<std::string> LabelNames = {"label", "labels", "target", "class", "y", "category"};
 const std::set<std::string> IgnoredNames = {"", "id", "index", "unnamed: 0"};
+
+// How to give columns a role, for the front end that reads the message.
+std::string advice(const LoadOptions &o, const char *commandLine, const char *columnTable)
+{
+    return o.advice == LoadOptions::Advice::ColumnTable ? columnTable : commandLine;
+}
 
 bool looksLikeLabel(const std::string &name)
 {
@@ -82,6 +89,7 @@ private:
     bool take(const std::string &name, const char *option, ColumnRole role, int *out);
     void rolesByName();
     void guessInputAndTasks();
+    bool unlikelyTask(int c);
     int guessText(const std::vector<int> &columns);
     bool matchRationales();
 
@@ -95,6 +103,7 @@ private:
     std::vector<int> m_free;                           // columns left to guess, in order
     std::vector<int> m_tasks;                          // task columns, in column order until sorted
     std::vector<std::pair<std::string, int>> m_byName; // rationale columns: (task name, column)
+    std::string m_unlikelyTasks;                       // the columns unlikelyTask left out, named
     ColumnRoles m_out;
 };
 
@@ -115,13 +124,18 @@ ColumnRoles RoleGuesser::guess()
 
     if (m_out.text < 0 && m_out.features.empty()) {
         fail("no input columns: no text column (a column named \"text\", or one holding sentences) and no "
-             "numeric feature columns; name them with --text-column or --feature-columns");
+             "numeric feature columns; "
+             + advice(m_options, "name them with --text-column or --feature-columns",
+                      "give a column the text role, or columns the feature role, in the column table"));
         return std::move(m_out);
     }
     if (m_tasks.empty()) {
-        const std::string hint = m_out.text >= 0 ? "every other column has another role"
-                                                 : "every column is numeric, so all were taken as features";
-        fail("no label columns (" + hint + "); name them with --task-columns, or call them label_<task>");
+        const std::string hint = !m_unlikelyTasks.empty() ? "the columns left do not look like labels: " + m_unlikelyTasks
+                                 : m_out.text >= 0       ? "every other column has another role"
+                                                         : "every column is numeric, so all were taken as features";
+        fail("no label columns (" + hint + "); "
+             + advice(m_options, "name them with --task-columns, or call them label_<task>",
+                      "give columns the task role in the column table, or call them label_<task>"));
         return std::move(m_out);
     }
     std::sort(m_tasks.begin(), m_tasks.end(),
@@ -230,15 +244,53 @@ void RoleGuesser::guessInputAndTasks()
             if (c != m_out.text && std::find(m_out.features.begin(), m_out.features.end(), c) == m_out.features.end())
                 ignore(c, "not one of the task columns");
     } else if (namedInput) {
-        m_tasks = m_free;
+        for (int c : m_free)
+            if (!unlikelyTask(c)) m_tasks.push_back(c);
     } else {
         m_out.text = guessText(m_free);
         for (int c : m_free) {
             if (c == m_out.text) continue;
-            if (m_out.text >= 0 || looksLikeLabel(m_header[size_t(c)]) || !numeric(c)) m_tasks.push_back(c);
-            else m_out.features.push_back(c);
+            if (m_out.text >= 0 || looksLikeLabel(m_header[size_t(c)]) || !numeric(c)) {
+                if (!unlikelyTask(c)) m_tasks.push_back(c);
+            } else {
+                m_out.features.push_back(c);
+            }
         }
     }
+}
+
+// A column guessed as a task that cannot be learned as one, left out with a
+// note: an ID (a different value in every row), free text (sentences that
+// rarely repeat) or so many classes that most rows have one of their own.
+// Judged on the first rows, from 20 present values up (a small file keeps
+// its columns); a column named as a task is never judged.
+bool RoleGuesser::unlikelyTask(int c)
+{
+    std::set<std::string_view> distinct;
+    size_t present = 0;
+    for (const auto &row : m_rows) {
+        if (row[size_t(c)].empty()) continue;
+        ++present;
+        distinct.insert(row[size_t(c)]);
+    }
+    if (present < 20 || distinct.size() * 2 <= present) return false;
+    char why[160];
+    const double words = meanWords(m_rows, size_t(c));
+    if (distinct.size() == present)
+        std::snprintf(why, sizeof why, "a different value in each of the first %zu rows, like an ID", present);
+    else if (words >= 3.0)
+        std::snprintf(why, sizeof why, "free text, %.1f words a value, %zu different in %zu rows", words,
+                      distinct.size(), present);
+    else if (distinct.size() >= 100)
+        std::snprintf(why, sizeof why, "%zu different values in the first %zu rows, too many to learn as classes",
+                      distinct.size(), present);
+    else
+        return false;
+    m_out.ignored.push_back(column(c) + " is ignored as a task (" + why + "); "
+                            + advice(m_options, "name it with --task-columns to learn it anyway",
+                                     "give it the task role in the column table to learn it anyway"));
+    m_unlikelyTasks += (m_unlikelyTasks.empty() ? "" : ", ") + column(c);
+    return true;
 }
 
 // A column with a text name; else the non-numeric, non-label column with the

@@ -250,7 +250,11 @@ bool CsvReader::addRow(int line, std::vector<std::string> &fields)
                            + "; sample dropped");
         return true;
     }
-    if (m_roles.text >= 0) ++m_withText;
+    if (m_roles.text >= 0) {
+        ++m_withText;
+        if (std::string note = controlCharacterNote(s.text); !note.empty())
+            m_warnings.add("control characters in texts", where(line) + column(m_roles.text) + ": " + note);
+    }
     m_samples.push_back(std::move(s));
     return true;
 }
@@ -304,6 +308,7 @@ bool CsvReader::finish(Dataset *out)
     Dataset data;
     data.source = m_path;
     data.input = m_roles.text >= 0 ? InputKind::Text : InputKind::Tabular;
+    if (m_roles.text >= 0) data.textColumn = m_header[size_t(m_roles.text)];
     for (int c : m_roles.features) data.featureNames.push_back(m_header[size_t(c)]);
     const size_t T = m_roles.tasks.size();
     std::vector<std::vector<int>> remap(T);
@@ -314,7 +319,9 @@ bool CsvReader::finish(Dataset *out)
         if (names.size() == 1) // loads, as from JSON Lines (docs/datasets.md says why)
             m_warnings.add("tasks with one class",
                            m_path + ": " + column(c) + ": " + oneClassWarning(m_header[size_t(c)], names[0])
-                               + "; leave the column out with --task-columns or --ignore-columns");
+                               + (m_options.advice == LoadOptions::Advice::ColumnTable
+                                      ? "; give the column the ignore role in the column table"
+                                      : "; leave the column out with --task-columns or --ignore-columns"));
         data.tasks.push_back(taskInByteOrder(m_header[size_t(c)], names, &remap[t]));
     }
     std::vector<std::vector<int>> counts(T);

@@ -1,7 +1,10 @@
 #include "data/fields.h"
 
+#include <QChar>
+
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -14,6 +17,16 @@ FeatureValue parseFeatureValue(std::string_view text, float *out)
     std::string_view s = trimBlanks(text);
     if (s.empty() || s == "nan" || s == "NaN" || s == "NAN" || s == "NA" || s == "N/A" || s == "null")
         return FeatureValue::Missing;
+    // Logical values, as spreadsheets and pandas write them: 1 and 0.
+    const std::string lower = asciiLower(s);
+    if (lower == "true" || lower == "yes" || lower == "y") {
+        *out = 1.0f;
+        return FeatureValue::Number;
+    }
+    if (lower == "false" || lower == "no" || lower == "n") {
+        *out = 0.0f;
+        return FeatureValue::Number;
+    }
     if (s.front() == '+') {
         s.remove_prefix(1);
         if (s.empty() || s.front() == '-') return FeatureValue::NotANumber; // "+", "+-1"
@@ -59,6 +72,42 @@ TaskInfo taskInByteOrder(const std::string &name, const std::vector<std::string>
         task.classes.push_back(classes[size_t(order[k])]);
     }
     return task;
+}
+
+std::string controlCharacterNote(std::string_view text)
+{
+    int count = 0, at = -1, codePoint = 0;
+    unsigned first = 0;
+    for (size_t i = 0; i < text.size(); ++codePoint) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        unsigned cp = c;
+        size_t length = 1;
+        if (c == 0xC2 && i + 1 < text.size()) {  // U+0080 to U+00BF: the C1 controls among them
+            cp = static_cast<unsigned char>(text[i + 1]);
+            length = 2;
+        } else if (c >= 0x80) {
+            length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        }
+        i += length;
+        // Tab, line feed, vertical tab, form feed, carriage return and U+0085
+        // are white space; the tokenizer asks the same function.
+        const bool control = (length == 1 && (cp < 0x20 || cp == 0x7F)) || (c == 0xC2 && cp >= 0x80 && cp < 0xA0);
+        if (!control || QChar::isSpace(char32_t(cp)))
+            continue;
+        if (count++ == 0) {
+            first = cp;
+            at = codePoint;
+        }
+    }
+    if (count == 0)
+        return {};
+    char name[16];
+    std::snprintf(name, sizeof name, "U+%04X", first);
+    std::string note = "the text holds control character " + std::string(name) + " at code point "
+                       + std::to_string(at);
+    if (count > 1)
+        note += " (and " + std::to_string(count - 1) + " more)";
+    return note + "; control characters are not white space: they stay inside their tokens (docs/datasets.md)";
 }
 
 std::string inQuotes(std::string_view s)

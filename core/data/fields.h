@@ -16,7 +16,9 @@ namespace attnscope {
 // A feature value as every reader takes it (docs/datasets.md, "Values"):
 // a decimal number as written in C or Python ("3", "-2.5e3", "+1", blanks
 // around allowed; no hex, whatever the locale), or a missing value: an empty
-// text, "nan", "NaN", "NAN", "NA", "N/A" or "null" (blanks around allowed).
+// text, "nan", "NaN", "NAN", "NA", "N/A" or "null" (blanks around allowed);
+// or a logical value: "true", "yes" and "y" read as 1, "false", "no" and "n"
+// as 0, in any case.
 // *out is the number as a float, NaN when missing or not a number;
 // OutOfRange: infinite or beyond float32.
 enum class FeatureValue { Number, Missing, NotANumber, OutOfRange };
@@ -35,6 +37,14 @@ std::string spanProblem(int64_t a, int64_t b, int length, const std::string &sho
 // A task whose classes were numbered in order of appearance, with the
 // classes in byte order (MODEL.md 7); (*remap)[appearance id] = class index.
 TaskInfo taskInByteOrder(const std::string &name, const std::vector<std::string> &classes, std::vector<int> *remap);
+
+// Control characters (C0, DEL and C1) other than white space are not white
+// space to the tokenizer (QChar::isSpace, MODEL.md 7): a backspace or an
+// escape of an old text file stays inside its token. Empty when the valid
+// UTF-8 text holds none; otherwise the readers' warning after "<file>:<line>: ",
+// naming the first one and where it is ("the text holds control character
+// U+0008 at code point 17 (and 2 more); control characters stay inside tokens ...").
+std::string controlCharacterNote(std::string_view text);
 
 // "\"" + s + "\"", for messages.
 std::string inQuotes(std::string_view s);

@@ -198,6 +198,9 @@ bool JsonlReader::readLine(std::string_view line, int lineNo)
                            + "; sample dropped");
         return true;
     }
+    if (kind == InputKind::Text)
+        if (std::string note = controlCharacterNote(p.sample.text); !note.empty())
+            m_warnings.add("control characters in texts", where(lineNo) + note);
     m_pending.push_back(std::move(p));
     return true;
 }
@@ -237,7 +240,9 @@ bool JsonlReader::readFeatures(const Json &features, Sample *sample, int lineNo)
         // A number, or a string read as a CSV cell is (the same missing
         // values, a number in quotes), or null for missing.
         float value = nan;
-        if (v.type == Json::Number || v.type == Json::String) {
+        if (v.type == Json::Bool) {
+            value = v.boolean ? 1.0f : 0.0f;  // as "true" and "false" in a CSV cell
+        } else if (v.type == Json::Number || v.type == Json::String) {
             switch (parseFeatureValue(v.text, &value)) {
             case FeatureValue::Number:
             case FeatureValue::Missing: break;
@@ -249,7 +254,7 @@ bool JsonlReader::readFeatures(const Json &features, Sample *sample, int lineNo)
                             + (v.type == Json::String ? inQuotes(v.text) : v.text) + " is out of range for a float");
             }
         } else if (v.type != Json::Null) {
-            return fail(where(lineNo) + "feature " + inQuotes(name) + " must be a number (or null when missing), not "
+            return fail(where(lineNo) + "feature " + inQuotes(name) + " must be a number, true or false (or null when missing), not "
                         + typeName(v));
         }
         // Features keep the order in which the file first names them.

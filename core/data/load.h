@@ -52,6 +52,10 @@ struct LoadOptions {
     std::string splitColumn;                 // train / val / test per row
     std::vector<std::string> ignoredColumns; // no role, not even one their name suggests (split, rationale_*)
     char separator = 0;                      // 0: ',' ('\t' for .tsv and .tab files)
+    // Whom the readers' advice is for: a message that says how to give a
+    // column a role names the command line's options or the window's column
+    // table. Not an option: empty() does not look at it.
+    enum class Advice { CommandLine, ColumnTable } advice = Advice::CommandLine;
 
     bool empty() const
     {
