@@ -43,8 +43,12 @@ int session(const std::vector<std::string> &args);  // cli_session.cpp
 void workingOn(const std::string &file, const std::string &doing);
 std::string outOfMemoryMessage();
 
-// Loads a dataset spec; prints its warnings to stderr (a few of them).
-Dataset loadData(const std::string &spec, const LoadOptions &options = {});
+// Loads a dataset spec; prints the first warningsShown of its warnings to
+// stderr, and how many more there are.
+Dataset loadData(const std::string &spec, const LoadOptions &options = {}, size_t warningsShown = 5);
+// A warning when --val-fraction is given but the file's split column (or
+// JSON Lines "split") decides the split instead.
+void warnSplitColumn(const ArgParser &parser, const Dataset &data);
 // The help of --data: the kinds of file, and the built-ins (from their table).
 std::string dataHelp();
 
@@ -52,6 +56,11 @@ std::string dataHelp();
 // --split-column and --ignore-columns (CSV/TSV column roles), and reads them back.
 void addColumnOptions(ArgParser &parser);
 LoadOptions columnOptions(const ArgParser &parser);
+// The roles a command that reads data with a checkpoint (eval, attention,
+// explain) uses: the flags when any is given; otherwise, for a CSV or TSV
+// file, the checkpoint's (its text column, features and task names, those
+// the file has), so that a file like the training one needs no flags.
+LoadOptions columnOptions(const ArgParser &parser, const Model &model, const std::string &spec);
 Model loadModel(const std::string &path);
 
 // An option that names a file the command writes, and how it is written.
@@ -68,9 +77,10 @@ struct OutputOption {
 void checkFileOptions(const ArgParser &parser, const std::vector<std::string> &inputs,
                       const std::vector<OutputOption> &outputs);
 
-// Throws Failure unless the dataset has the checkpoint's input kind, tasks,
-// classes (and, for tabular data, features): checkCompatible's message.
-void requireCompatible(const Dataset &data, const Model &model, const std::string &checkpoint);
+// Throws Failure unless the dataset has the checkpoint's input kind, tasks
+// (and, for tabular data, features) and classes among the checkpoint's:
+// fitToModel's message. Relabels *data with the checkpoint's classes.
+void requireCompatible(Dataset *data, const Model &model, const std::string &checkpoint);
 
 // Encodes data.samples[indices] with the model's vocabulary and max_len;
 // Failure when a feature value does not standardise (checkStandardised).

@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "data/builtins.h"
+#include "data/csvreader.h"
 #include "memorybudget.h"
 
 #include <algorithm>
@@ -41,21 +42,30 @@ std::string outOfMemoryMessage()
     return g_work.file + ": out of memory while " + g_work.doing + budget;
 }
 
-Dataset loadData(const std::string &spec, const LoadOptions &options)
+Dataset loadData(const std::string &spec, const LoadOptions &options, size_t warningsShown)
 {
     workingOn(spec, "loading it");
     Dataset data;
     std::string error;
     if (!loadDataset(spec, options, &data, &error))
         throw Failure(naming(spec, error));
-    const size_t shown = std::min<size_t>(data.warnings.size(), 5);
+    const size_t shown = std::min(data.warnings.size(), warningsShown);
     for (size_t i = 0; i < shown; ++i)
         std::fprintf(stderr, "warning: %s\n", data.warnings[i].c_str());
-    if (data.warnings.size() > shown)
-        std::fprintf(stderr, "warning: ... and %zu more warnings\n", data.warnings.size() - shown);
+    if (data.warnings.size() > shown && warningsShown > 0)
+        std::fprintf(stderr, "warning: ... and %zu more warnings (attnscope-cli summary lists them all)\n",
+                     data.warnings.size() - shown);
     if (data.samples.empty())
         throw Failure(spec + ": no usable samples");
     return data;
+}
+
+void warnSplitColumn(const ArgParser &parser, const Dataset &data)
+{
+    if (parser.isSet("val-fraction") && data.hasFileSplit())
+        std::fprintf(stderr, "warning: --val-fraction %s has no effect: %s gives each sample's split (its split "
+                             "column), which wins\n",
+                     parser.string("val-fraction").c_str(), data.source.c_str());
 }
 
 std::string dataHelp()
@@ -97,6 +107,35 @@ LoadOptions columnOptions(const ArgParser &parser)
     if (parser.isSet("text-column") && options.textColumn.empty()) parser.fail("text-column", "an empty name");
     if (parser.isSet("split-column") && options.splitColumn.empty()) parser.fail("split-column", "an empty name");
     parser.exclusive("text-column", "feature-columns");
+    return options;
+}
+
+LoadOptions columnOptions(const ArgParser &parser, const Model &model, const std::string &spec)
+{
+    for (const char *flag : {"text-column", "feature-columns", "task-columns", "split-column", "ignore-columns"})
+        if (parser.isSet(flag))
+            return columnOptions(parser);  // the user's roles, and none of the checkpoint's
+    const DataFormat format = datasetFormat(spec);
+    if (format != DataFormat::Csv && format != DataFormat::Tsv)
+        return {};
+    // The checkpoint's roles for the columns this file has: a held-out file
+    // may lack a label column (attention needs none).
+    std::vector<CsvColumn> columns;
+    std::string unused;
+    guessCsvColumns(spec, {}, &columns, &unused);
+    const auto has = [&](const std::string &name) {
+        return std::any_of(columns.begin(), columns.end(), [&](const CsvColumn &c) { return c.name == name; });
+    };
+    LoadOptions options;
+    if (!model.textColumn.empty() && has(model.textColumn))
+        options.textColumn = model.textColumn;
+    // The features only when the file has every one: otherwise they are
+    // guessed, and the comparison names the missing and the unexpected.
+    if (std::all_of(model.features.begin(), model.features.end(), has))
+        options.featureColumns = model.features;
+    for (const TaskInfo &task : model.tasks)
+        if (has(task.name))
+            options.taskColumns.push_back(task.name);
     return options;
 }
 
@@ -148,9 +187,9 @@ void checkFileOptions(const ArgParser &parser, const std::vector<std::string> &i
     }
 }
 
-void requireCompatible(const Dataset &data, const Model &model, const std::string &checkpoint)
+void requireCompatible(Dataset *data, const Model &model, const std::string &checkpoint)
 {
-    if (std::string misfit = checkCompatible(data, model, checkpoint); !misfit.empty())
+    if (std::string misfit = fitToModel(data, model, checkpoint); !misfit.empty())
         throw Failure(misfit);
 }
 
@@ -280,12 +319,14 @@ Dataset loadInput(const ArgParser &parser, const Model &model, const std::string
             parser.fail("text", "the text has no tokens");
         return oneText(model.tasks, parser.string("text"));
     }
-    Dataset data = loadData(parser.string("data"), columnOptions(parser));
+    Dataset data = loadData(parser.string("data"), columnOptions(parser, model, parser.string("data")));
     if (data.input != model.config.input)
         throw Failure(data.source + " is " + toString(data.input) + " data but " + checkpoint + " is a "
                       + toString(model.config.input) + " model");
-    if (data.input == InputKind::Tabular && data.featureNames != model.features)
-        throw Failure(data.source + ": its features differ from those of " + checkpoint);
+    if (data.input == InputKind::Tabular)
+        if (std::string misfit = featureMismatch(data.featureNames, model.features, data.source, checkpoint);
+            !misfit.empty())
+            throw Failure(misfit);
     return data;
 }
 

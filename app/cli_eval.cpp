@@ -1,6 +1,7 @@
 // attnscope-cli eval and attention: score a checkpoint on a split, and dump
 // what the model attends to (the core's own activations, via inspect()).
 #include "attentionjson.h"
+#include "attentionsnapshot.h"
 #include "cli.h"
 #include "memorybudget.h"
 
@@ -41,8 +42,9 @@ int eval(const std::vector<std::string> &args)
     checkFileOptions(p, {"checkpoint", "data"}, {});
 
     const Model model = loadModel(checkpoint);
-    const Dataset data = loadData(spec, columnOptions(p));
-    requireCompatible(data, model, checkpoint);
+    Dataset data = loadData(spec, columnOptions(p, model, spec));
+    warnSplitColumn(p, data);
+    requireCompatible(&data, model, checkpoint);
     const std::vector<float> weights = taskWeights(p, model.tasks);
 
     const std::vector<int> indices = splitIndices(p, data, which, valFraction, seed);
@@ -95,12 +97,14 @@ int attention(const std::vector<std::string> &args)
     p.addOption("text", "TEXT", "one text to look at (text models)");
     p.addOption("limit", "N", "only the first N samples of --data", "all");
     p.addOption("out", "FILE", "write the JSON here", "standard output");
+    p.addFlag("no-layers", "leave out the self-attention maps (\"layers\": []), most of the output");
     addColumnOptions(p);
     if (!p.parse(args)) {
         std::fputs(p.help().c_str(), stdout);
         return ExitOk;
     }
     const std::string checkpoint = p.required("checkpoint");
+    const bool layers = !p.isSet("no-layers");
     p.exclusive("data", "text");
     if (!p.isSet("data") && !p.isSet("text"))
         throw UsageError(p.command() + ": --data or --text is required (see " + p.command() + " --help)");
@@ -124,15 +128,18 @@ int attention(const std::vector<std::string> &args)
     // quarter of the memory budget.
     const double budget = double(memoryBudget());
     const std::string source = p.isSet("text") ? std::string("--text") : data.source;
-    if (std::string problem = checkPassMemory(source, model.config, model.config.seqLen(), true, budget); !problem.empty())
+    if (std::string problem = checkPassMemory(source, model.config, model.config.seqLen(), layers, budget);
+        !problem.empty())
         throw Failure(problem);
-    const double maps = std::max(forwardBytes(model.config, 1, model.config.seqLen()).selfAttention, 1.0);
+    const double maps =
+        layers ? std::max(forwardBytes(model.config, 1, model.config.seqLen()).selfAttention, 1.0) : 1.0;
     const size_t chunk = size_t(std::clamp(budget / 4 / maps, 1.0, 128.0));
     workingOn(source, "taking the attention of " + checkpoint + " on it");
 
     std::FILE *out = openOutput(outPath);
     JsonWriter w(out, false);
     w.beginObject();
+    writeGates(w, model.tasks, gateValues(model));
     w.key("samples");
     w.beginArray();
     for (size_t begin = 0; begin < count; begin += chunk) {
@@ -140,7 +147,11 @@ int attention(const std::vector<std::string> &args)
         for (size_t i = begin; i < std::min(count, begin + chunk); ++i)
             indices.push_back(int(i));
         const EncodedDataset encoded = encodeFor(model, data, indices);
-        const std::vector<SampleOutputs> outputs = inspect(model, encoded, range(int(encoded.samples.size())));
+        InspectOptions inspectOptions;
+        if (!layers)  // no sample's maps are copied out
+            inspectOptions.selfAttention.assign(encoded.samples.size(), 0);
+        const std::vector<SampleOutputs> outputs =
+            inspect(model, encoded, range(int(encoded.samples.size())), inspectOptions);
         if (outputs.size() != encoded.samples.size())
             throw Failure("inspect returned " + std::to_string(outputs.size()) + " results for "
                           + std::to_string(encoded.samples.size()) + " samples");

@@ -127,18 +127,6 @@ void writeSummary(JsonWriter &w, const Model &model, const FaithfulnessSummary &
     w.endObject();
 }
 
-// Whether the data's tasks and classes are the model's, so that its labels
-// and rationales mean the same.
-bool sameTasks(const Dataset &data, const Model &model, const std::string &checkpoint)
-{
-    try {
-        requireCompatible(data, model, checkpoint);
-        return true;
-    } catch (const Failure &) {
-        return false;
-    }
-}
-
 } // namespace
 
 int explain(const std::vector<std::string> &args)
@@ -194,9 +182,12 @@ int explain(const std::vector<std::string> &args)
     if (p.isSet("text")) {
         indices = {0};
     } else {
-        if (!sameTasks(data, model, checkpoint)) {
+        warnSplitColumn(p, data);
+        // The labels and rationales mean the same when the data's tasks are
+        // the model's and its classes among the model's.
+        if (std::string misfit = fitToModel(&data, model, checkpoint); !misfit.empty()) {
             if (options.classChoice == ClassChoice::Gold)
-                requireCompatible(data, model, checkpoint);  // says how they differ
+                throw Failure(misfit);  // says how they differ
             std::fprintf(stderr, "warning: %s has other tasks or classes than %s: its labels and rationales are "
                                  "not used\n", data.source.c_str(), checkpoint.c_str());
             dropLabels(model, &data);

@@ -26,7 +26,7 @@ int summary(const std::vector<std::string> &args)
     const uint64_t seed = p.unsignedInteger("seed", 1);
     const int maxLen = int(p.integer("max-len", 64, 1, 1 << 20));
     checkFileOptions(p, {"data"}, {});
-    const Dataset data = loadData(spec, columnOptions(p));
+    const Dataset data = loadData(spec, columnOptions(p), 0);  // every warning is in the output
     const DatasetSummary s = summarizeDataset(data, valFraction, seed, maxLen);
     const bool text = s.input == InputKind::Text;
 
@@ -88,6 +88,10 @@ int summary(const std::vector<std::string> &args)
         json.key("truncated"); json.value(s.truncated);
         json.key("rationales"); json.value(s.rationales);
         json.key("warnings"); json.value(s.warnings);
+        json.key("warning_messages");
+        json.beginArray();
+        for (const std::string &warning : data.warnings) json.value(warning);
+        json.endArray();
         json.endObject();
         finishJson(json, "standard output");
         return ExitOk;
@@ -113,6 +117,7 @@ int summary(const std::vector<std::string> &args)
                 s.meanLength);
     if (text) std::printf("  truncated at max_len %d: %d\n", s.maxLen, s.truncated);
     std::printf("  rationales: %s; warnings: %d\n", s.rationales ? "yes" : "no", s.warnings);
+    for (const std::string &warning : data.warnings) std::printf("    %s\n", warning.c_str());
     return ExitOk;
 }
 

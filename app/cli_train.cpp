@@ -9,9 +9,11 @@
 
 #include <QFileInfo>
 
+#include <atomic>
 #include <chrono>
 #include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <cstring>
 #include <memory>
 
@@ -72,16 +74,66 @@ void checkInitConflicts(const ArgParser &p, const ModelConfig &wanted, const Mod
     check("ffn", std::to_string(wanted.ffn), std::to_string(loaded.ffn));
     check("mode", toString(wanted.mode), toString(loaded.mode));
     check("max-len", std::to_string(wanted.maxLen), std::to_string(loaded.maxLen));
+    check("max-vocab", std::to_string(wanted.maxVocab), std::to_string(loaded.maxVocab));
+    check("min-freq", std::to_string(wanted.minFreq), std::to_string(loaded.minFreq));
 }
+
+// SIGINT and SIGTERM while training: the first asks the trainer to stop at
+// the next step boundary (the run then writes its checkpoint and whole
+// metrics rows, and exits 128 + the signal); a second one ends the program
+// at once, as the signal would have without a handler.
+std::atomic<Trainer *> g_interruptible{nullptr};
+volatile std::sig_atomic_t g_interrupt = 0;  // the first signal, 0 before
+
+extern "C" void onInterrupt(int signal)
+{
+    if (g_interrupt) {
+        std::signal(signal, SIG_DFL);
+        std::raise(signal);
+        return;
+    }
+    g_interrupt = signal;
+    if (Trainer *trainer = g_interruptible.load())
+        trainer->requestStop();  // an atomic store: safe in a handler
+    static const char said[] = "\nstopping after this step, then writing the checkpoint (again to stop at once)\n";
+    [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, said, sizeof said - 1);
+}
+
+class InterruptGuard {
+public:
+    explicit InterruptGuard(Trainer *trainer)
+    {
+        static_assert(std::atomic<Trainer *>::is_always_lock_free && std::atomic<bool>::is_always_lock_free);
+        g_interrupt = 0;
+        g_interruptible.store(trainer);
+        m_int = std::signal(SIGINT, onInterrupt);
+        m_term = std::signal(SIGTERM, onInterrupt);
+    }
+    ~InterruptGuard()
+    {
+        std::signal(SIGINT, m_int);
+        std::signal(SIGTERM, m_term);
+        g_interruptible.store(nullptr);
+    }
+    InterruptGuard(const InterruptGuard &) = delete;
+    InterruptGuard &operator=(const InterruptGuard &) = delete;
+    int signal() const { return g_interrupt; }
+
+private:
+    void (*m_int)(int) = SIG_DFL;
+    void (*m_term)(int) = SIG_DFL;
+};
 
 } // namespace
 
 int train(const std::vector<std::string> &args)
 {
     ArgParser p("attnscope-cli train", "--data SPEC --out CKPT.safetensors [options]",
-                "Trains a model on a dataset (a JSONL file, or builtin:NAME[?n=2000&seed=7]) and\n"
-                "writes it as a safetensors checkpoint. The validation split is a function of the\n"
-                "data, --val-fraction and --seed, so 'eval --split val' scores the held-out samples.");
+                "Trains a model on a dataset (a CSV, TSV or JSONL file, or builtin:NAME[?n=2000&seed=7])\n"
+                "and writes it as a safetensors checkpoint. The validation split is a function of the\n"
+                "data, --val-fraction and --seed (a split column in the file wins over --val-fraction),\n"
+                "so 'eval --split val' scores the held-out samples. Ctrl+C (SIGINT) or SIGTERM stops\n"
+                "at the next step and writes the checkpoint; a second one stops at once.");
     p.addOption("data", "SPEC", dataHelp());
     p.addOption("out", "CKPT", "checkpoint to write (safetensors)");
     p.addOption("init", "CKPT", "start from this checkpoint's weights, configuration and vocabulary");
@@ -97,12 +149,14 @@ int train(const std::vector<std::string> &args)
     p.addOption("mode", "MODE", "task attention: task, shared, gated or uniform (the control)", "task");
     p.addOption("rationale-weight", "MU", "weight of the rationale supervision term (0 = off)", "0");
     p.addOption("max-len", "L", "text: tokens kept per sample", "64");
+    p.addOption("max-vocab", "N", "text: vocabulary entries at most, <pad> and <unk> included", "20000");
+    p.addOption("min-freq", "K", "text: a token is in the vocabulary when the training split has it K times", "1");
     p.addOption("optimizer", "NAME", "adamw, adam or sgd", "adamw");
     p.addOption("lr", "X", "learning rate", "0.003");
     p.addOption("momentum", "X", "SGD momentum", "0");
     p.addOption("weight-decay", "X", "weight decay: decoupled for adamw, L2 for adam and sgd", "0.01");
     p.addOption("batch-size", "B", "samples per step", "32");
-    p.addOption("epochs", "E", "passes over the training split", "10");
+    p.addOption("epochs", "E", "passes over the training split", std::to_string(TrainConfig().epochs));
     p.addOption("steps", "K", "train exactly K steps instead (excludes --epochs)");
     p.addOption("clip", "NORM", "clip the global gradient norm to NORM (0 = off)", "0");
     p.addOption("schedule", "NAME", "learning rate schedule: constant or cosine", "constant");
@@ -119,6 +173,8 @@ int train(const std::vector<std::string> &args)
     p.addOption("resume", "NAME", "continue run NAME of --session from its latest checkpoint, with its data and "
                                   "settings, to --steps in all");
     p.addOption("keep-every", "K", "keep a checkpoint in --session every K steps", "a twentieth of the run, at least 100");
+    p.addFlag("keep-best", "write the weights of the evaluation (once an epoch) with the lowest validation loss");
+    p.addOption("patience", "K", "stop after K evaluations in a row without a lower validation loss", "never");
     p.addFlag("json", "print a JSON summary at the end, and no progress");
     addColumnOptions(p);
     if (!p.parse(args)) {
@@ -134,7 +190,7 @@ int train(const std::vector<std::string> &args)
             if (p.isSet(flag))
                 p.fail(flag, "needs --session FILE");
     if (!resume.empty())
-        for (const char *flag : {"init", "initial-from", "initial-out", "run-name", "val-fraction", "layers", "heads", "dim", "ffn", "mode", "max-len",
+        for (const char *flag : {"init", "initial-from", "initial-out", "run-name", "val-fraction", "layers", "heads", "dim", "ffn", "mode", "max-len", "max-vocab", "min-freq",
                                  "rationale-weight", "optimizer", "lr", "momentum", "weight-decay", "batch-size", "epochs",
                                  "clip", "schedule", "warmup", "task-weight", "seed", "no-shuffle"})
             if (p.isSet(flag))
@@ -155,6 +211,8 @@ int train(const std::vector<std::string> &args)
     mc.dim = int(p.integer("dim", 64, 1, 1 << 16));
     mc.ffn = int(p.integer("ffn", p.isSet("dim") ? 4 * int64_t(mc.dim) : 256, 1, 1 << 20));
     mc.maxLen = int(p.integer("max-len", 64, 1, 1 << 20));
+    mc.maxVocab = int(p.integer("max-vocab", 20000, 2, 1 << 20));
+    mc.minFreq = int(p.integer("min-freq", 1, 1, 1 << 20));
     if (!parseAttentionMode(p.choice("mode", "task", {"task", "shared", "gated", "uniform"}), &mc.mode))
         p.fail("mode", "unknown mode");
     if (mc.dim % mc.heads != 0)
@@ -171,7 +229,7 @@ int train(const std::vector<std::string> &args)
                                 ? Schedule::Cosine : Schedule::Constant;
     tc.optimizer.warmup = p.integer("warmup", 0, 0, int64_t(1) << 40);
     tc.batchSize = int(p.integer("batch-size", 32, 1, 1 << 30));
-    tc.epochs = int(p.integer("epochs", 10, 1, 1 << 30));
+    tc.epochs = int(p.integer("epochs", TrainConfig().epochs, 1, 1 << 30));
     tc.steps = p.integer("steps", 0, 1, int64_t(1) << 40);
     tc.seed = p.unsignedInteger("seed", 1);
     tc.shuffle = !p.isSet("no-shuffle");
@@ -180,6 +238,12 @@ int train(const std::vector<std::string> &args)
     const bool json = p.isSet("json");
     const std::string metricsPath = p.string("metrics");
     const int64_t keepEvery = p.integer("keep-every", 0, 1, int64_t(1) << 40);
+    const bool keepBest = p.isSet("keep-best");
+    const int64_t patience = p.integer("patience", 0, 1, int64_t(1) << 40);
+    if (keepBest && valFraction <= 0 && !p.isSet("resume"))
+        p.fail("keep-best", "needs validation samples (--val-fraction above 0)");
+    if (patience > 0 && valFraction <= 0 && !p.isSet("resume"))
+        p.fail("patience", "needs validation samples (--val-fraction above 0)");
 
     // What is at --out, --metrics and --session, before the data is loaded: a
     // device or FIFO is never replaced by the checkpoint or made a session,
@@ -225,6 +289,8 @@ int train(const std::vector<std::string> &args)
     // checkpoint, which must fit the data, or a fresh model); buildSetup makes
     // the split, the model and the encoded splits, as the window does.
     const Dataset data = loadData(dataSpec, loadOptions);
+    if (resume.empty())
+        warnSplitColumn(p, data);
     RunRequest request;
     request.config = mc;
     std::string error;
@@ -267,6 +333,19 @@ int train(const std::vector<std::string> &args)
                                      valSet.samples.empty() ? 0 : 1, false);
     if (std::string problem = checkRunMemory(dataSpec, model.config, need, double(memoryBudget())); !problem.empty())
         throw Failure(problem);
+    if (resume.empty() && init.empty() && model.config.input == InputKind::Text) {
+        // A max length far above every text costs a position table row per
+        // position (weights, moments, checkpoint) and buys nothing.
+        const int longest = std::max(longestTrain, 1);
+        if (model.config.maxLen > 4 * std::max(longest, 64))
+            std::fprintf(stderr,
+                         "warning: --max-len %d is far above the longest training text (%d tokens): its position "
+                         "table takes %s of weights, %s more while training, and the checkpoint as much; "
+                         "--max-len %d would do\n",
+                         model.config.maxLen, longest,
+                         formatBytes(double(model.config.maxLen) * model.config.dim * 4).c_str(),
+                         formatBytes(3.0 * model.config.maxLen * model.config.dim * 4).c_str(), std::max(longest, 64));
+    }
     workingOn(dataSpec, "training on it");
     const std::vector<TaskInfo> &tasks = model.tasks;
 
@@ -348,8 +427,23 @@ int train(const std::vector<std::string> &args)
         line.update(progressText(progress, tasks, epochs), progress.step == progress.totalSteps);
     });
 
-    const bool evaluateEachEpoch = !valSet.samples.empty() && (!json || metrics || session);
+    if ((keepBest || patience > 0) && valSet.samples.empty())
+        throw Failure(dataSpec + ": no validation samples, which --" + (keepBest ? "keep-best" : "patience")
+                      + " compares the evaluations on");
+    const bool evaluateEachEpoch =
+        !valSet.samples.empty() && (!json || metrics || session || keepBest || patience > 0);
+    // The evaluation of lowest validation loss: its step, and its weights
+    // with --keep-best; evaluations since, for --patience.
+    struct {
+        double loss = HUGE_VAL;
+        int64_t step = -1;
+        double epochs = 0;
+        std::vector<float> params;
+        int64_t since = 0;
+    } best;
+    bool stoppedEarly = false;
     const Clock::time_point start = Clock::now();
+    InterruptGuard interrupt(&trainer);
     while (!trainer.finished()) {
         const int64_t before = trainer.progress().step;
         trainer.runEpoch();
@@ -365,6 +459,8 @@ int train(const std::vector<std::string> &args)
             throw Failure(message + "; " + (out.empty() ? std::string("nothing") : out) + " was not written"
                           + (at.diverged ? std::string() : " (--no-guard trains on)"));
         }
+        if (interrupt.signal())
+            break;  // between two steps: the checkpoint and the rows below
         if (trainer.progress().step == before)
             throw Failure("the trainer made no progress at step " + std::to_string(before));
         EvalResult val;
@@ -382,22 +478,54 @@ int train(const std::vector<std::string> &args)
             printEpoch(currentEpoch + 1, epochs, epochSteps ? epochLoss / double(epochSteps) : 0.0,
                        evaluateEachEpoch ? &val : nullptr, tasks);
         }
+        if (evaluateEachEpoch) {
+            if (val.loss < best.loss) {
+                best.loss = val.loss;
+                best.step = trainer.progress().step;
+                best.epochs = trainer.progress().epochProgress;
+                best.since = 0;
+                if (keepBest)
+                    best.params = model.params;  // runEpoch leaves the weights exact
+            } else if (patience > 0 && ++best.since >= patience && !trainer.finished()) {
+                stoppedEarly = true;
+                break;
+            }
+        }
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     line.end();
+    // An interrupted run keeps the weights of its last step and skips the
+    // validation pass (it may take long); a signal from here on waits too.
+    const int interrupted = interrupt.signal();
+
+    // The session keeps the run as it went, to its last step; --out gets the
+    // best evaluation's weights with --keep-best.
+    if (session)
+        session->finish(trainer, model,
+                        {last.step, last.epochProgress,
+                         interrupted ? QStringLiteral("interrupted") : QStringLiteral("finished"),
+                         interrupted    ? QStringLiteral("attnscope-cli train, %1").arg(strsignal(interrupted))
+                         : stoppedEarly ? QStringLiteral("attnscope-cli train, no lower validation loss in %1 "
+                                                         "evaluations (--patience)").arg(patience)
+                                        : QStringLiteral("attnscope-cli train")});
+    const bool restoredBest = keepBest && best.step >= 0 && best.step != last.step;
+    if (restoredBest)
+        std::copy(best.params.begin(), best.params.end(), model.params.begin());
 
     std::optional<EvalResult> validation;
-    if (!valSet.samples.empty())
+    if (!valSet.samples.empty() && !interrupted)
         validation = evaluate(model, valSet, trainer.config().taskWeights);
 
     if (!out.empty() && !saveCheckpoint(model, out, &error))
         throw Failure(error.find(out) == std::string::npos ? out + ": " + error : error);
-    if (session)
-        session->finish(trainer, model, {last.step, last.epochProgress, QStringLiteral("finished"),
-                                         QStringLiteral("attnscope-cli train")});
     // After the checkpoint: metrics that could not be written lose no training.
     if (metrics)
         metrics->close();
+    if (interrupted) {
+        std::fprintf(stderr, "%s: stopped at step %lld of %lld; %s\n", strsignal(interrupted),
+                     static_cast<long long>(last.step), static_cast<long long>(last.totalSteps),
+                     out.empty() ? "the session has its weights" : ("checkpoint written to " + out).c_str());
+    }
 
     const double trainLoss = epochSteps ? epochLoss / double(epochSteps) : 0.0;
     if (json) {
@@ -416,6 +544,17 @@ int train(const std::vector<std::string> &args)
         }
         w.key("steps");
         w.value(int64_t(last.step));
+        w.key("interrupted");
+        w.value(interrupted != 0);
+        w.key("stopped_early");
+        w.value(stoppedEarly);
+        w.key("best_step");
+        if (best.step >= 0)
+            w.value(best.step);
+        else
+            w.null();
+        w.key("checkpoint_step");
+        w.value(restoredBest ? best.step : int64_t(last.step));
         w.key("epochs");
         w.value(last.epochProgress);
         w.key("seconds");
@@ -444,16 +583,23 @@ int train(const std::vector<std::string> &args)
             w.null();
         w.endObject();
         finishJson(w, "standard output");
-        return ExitOk;
+        return interrupted ? 128 + interrupted : ExitOk;
     }
 
     std::printf("trained %lld steps in %.2f s (%.1f steps/s); train loss %.4f (mean of the last epoch)\n",
                 static_cast<long long>(last.step - firstStep), seconds, seconds > 0 ? double(last.step - firstStep) / seconds : 0.0,
                 trainLoss);
+    if (stoppedEarly)
+        std::printf("stopped early: no lower validation loss in %lld evaluations (--patience)\n",
+                    static_cast<long long>(patience));
+    if (restoredBest)
+        std::printf("the checkpoint holds the weights of step %lld (epoch %.2f), the lowest validation loss "
+                    "(--keep-best)\n",
+                    static_cast<long long>(best.step), best.epochs);
     if (validation) {
         std::printf("validation (%d samples): loss %.4f\n", validation->samples, validation->loss);
         printEval(stdout, *validation, tasks);
-    } else {
+    } else if (!interrupted) {
         std::printf("no validation samples (--val-fraction %s)\n", p.string("val-fraction", "0.2").c_str());
     }
     if (!out.empty())
@@ -461,7 +607,7 @@ int train(const std::vector<std::string> &args)
     if (session)
         std::printf("run '%s' written to %s (step %lld)\n", record.name.toStdString().c_str(), sessionPath.c_str(),
                     static_cast<long long>(last.step));
-    return ExitOk;
+    return interrupted ? 128 + interrupted : ExitOk;
 }
 
 } // namespace attnscope::cli

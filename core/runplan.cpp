@@ -2,8 +2,54 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
+#include <unordered_map>
 
 namespace attnscope {
+
+namespace {
+
+// At most `most` names in brackets, then how many more (a task may have
+// 20,000 classes, a table 10,000 features).
+std::string shortList(const std::vector<std::string> &items, size_t most = 20)
+{
+    if (items.size() <= most)
+        return bracketList(items);
+    std::vector<std::string> shown(items.begin(), items.begin() + std::ptrdiff_t(most));
+    std::string list = bracketList(shown);
+    list.pop_back();
+    return list + ", ... and " + std::to_string(items.size() - most) + " more]";
+}
+
+// The names of `of` that are not in `in`, in the order of `of`.
+std::vector<std::string> without(const std::vector<std::string> &of, const std::vector<std::string> &in)
+{
+    const std::set<std::string> there(in.begin(), in.end());
+    std::vector<std::string> out;
+    for (const std::string &name : of)
+        if (!there.count(name))
+            out.push_back(name);
+    return out;
+}
+
+} // namespace
+
+std::string featureMismatch(const std::vector<std::string> &features, const std::vector<std::string> &expected,
+                            const std::string &source, const std::string &modelName)
+{
+    if (features == expected)
+        return {};
+    const std::vector<std::string> missing = without(expected, features), unexpected = without(features, expected);
+    if (missing.empty() && unexpected.empty())
+        return source + " has the features of " + modelName + " in another order: " + shortList(features)
+               + " instead of " + shortList(expected);
+    std::string what = source + "'s features are not those of " + modelName + ":";
+    if (!missing.empty())
+        what += " missing " + shortList(missing);
+    if (!unexpected.empty())
+        what += std::string(missing.empty() ? "" : ";") + " unexpected " + shortList(unexpected);
+    return what;
+}
 
 std::string checkCompatible(const Dataset &data, const Model &model, const std::string &modelName)
 {
@@ -19,10 +65,48 @@ std::string checkCompatible(const Dataset &data, const Model &model, const std::
             return "task '" + data.tasks[t].name + "': " + source + " has classes "
                    + bracketList(data.tasks[t].classes) + " but " + modelName + " has "
                    + bracketList(model.tasks[t].classes);
-    if (data.input == InputKind::Tabular && data.featureNames != model.features)
-        return source + " has features " + bracketList(data.featureNames) + " but " + modelName + " has "
-               + bracketList(model.features);
+    if (data.input == InputKind::Tabular)
+        return featureMismatch(data.featureNames, model.features, source, modelName);
     return {};
+}
+
+std::string fitToModel(Dataset *data, const Model &model, const std::string &modelName)
+{
+    const std::string &source = data->source.empty() ? std::string("the data") : data->source;
+    if (data->input == model.config.input && taskNameList(data->tasks) == taskNameList(model.tasks)) {
+        if (data->input == InputKind::Tabular)
+            if (std::string misfit = featureMismatch(data->featureNames, model.features, source, modelName);
+                !misfit.empty())
+                return misfit;
+        // Each task's classes to the model's indices; a class it does not
+        // know is refused with the first line that has it.
+        std::vector<std::vector<int>> remap(data->tasks.size());
+        for (size_t t = 0; t < data->tasks.size(); ++t) {
+            std::unordered_map<std::string, int> index;
+            for (size_t c = 0; c < model.tasks[t].classes.size(); ++c)
+                index.emplace(model.tasks[t].classes[c], int(c));
+            for (const std::string &name : data->tasks[t].classes) {
+                const auto it = index.find(name);
+                remap[t].push_back(it == index.end() ? -1 : it->second);
+            }
+        }
+        for (const Sample &sample : data->samples)
+            for (size_t t = 0; t < sample.labels.size() && t < remap.size(); ++t) {
+                const int c = sample.labels[t];
+                if (c >= 0 && remap[t][size_t(c)] < 0)
+                    return source + (sample.line > 0 ? ":" + std::to_string(sample.line) : std::string()) + ": task '"
+                           + data->tasks[t].name + "': class '" + data->tasks[t].classes[size_t(c)]
+                           + "' is not one of the " + std::to_string(model.tasks[t].classes.size())
+                           + " classes of " + modelName + " " + shortList(model.tasks[t].classes);
+            }
+        for (Sample &sample : data->samples)
+            for (size_t t = 0; t < sample.labels.size() && t < remap.size(); ++t)
+                if (sample.labels[t] >= 0)
+                    sample.labels[t] = remap[t][size_t(sample.labels[t])];
+        data->tasks = model.tasks;
+        return {};
+    }
+    return checkCompatible(*data, model, modelName);
 }
 
 RunPlan planRun(const Dataset &data, const RunRequest &request)

@@ -46,6 +46,21 @@ struct TrainingSetup {
 // (a checkpoint's path). Encodes nothing.
 std::string checkCompatible(const Dataset &data, const Model &model, const std::string &modelName = "the model");
 
+// Scoring a model on data needs less than training it: each task's classes
+// in the data may be a subset of the model's (a held-out file without a
+// rare class). Relabels *data with the model's class indices and gives it
+// the model's tasks, and returns ""; or, changing nothing, what does not
+// fit: a class the model does not know ("<file>:<line>: task 't': class 'x'
+// is not one of the N classes of <model> [...]", the first sample that has
+// it), or checkCompatible's message.
+std::string fitToModel(Dataset *data, const Model &model, const std::string &modelName = "the model");
+
+// "" when a table's features are the model's, in the same order; otherwise
+// which are missing and which unexpected (or that the order differs),
+// naming source and modelName.
+std::string featureMismatch(const std::vector<std::string> &features, const std::vector<std::string> &expected,
+                            const std::string &source, const std::string &modelName);
+
 // What a new run is asked to start from.
 struct RunRequest {
     ModelConfig config;                       // a fresh model's configuration

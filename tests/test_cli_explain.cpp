@@ -312,13 +312,26 @@ private slots:
         file.write("{\"text\": \"the screen is bad\", \"labels\": {\"sentiment\": \"positive\", \"topic\": \"screen\"}}\n"
                    "{\"text\": \"the battery is good\", \"labels\": {\"topic\": \"battery\", \"urgency\": \"low\"}}\n");
         file.close();
-        // the checkpoint knows more classes than two lines hold: its labels are not used by predicted
+        // the checkpoint knows more classes than two lines hold: a subset, whose labels are used
         Run run = cli({"explain", "--checkpoint", m_text, "--data", jsonl});
         QVERIFY2(run.code == 0, qPrintable(why(run)));
-        QVERIFY2(run.err.contains("labels and rationales are not used"), qPrintable(run.err));
+        QVERIFY2(!run.err.contains("labels and rationales are not used"), qPrintable(run.err));
         run = cli({"explain", "--checkpoint", m_text, "--data", jsonl, "--class", "gold"});
+        QVERIFY2(run.code == 0, qPrintable(why(run)));
+        // a class the checkpoint does not know: not used by predicted, refused by gold with its line
+        const QString unknown = path("unknown.jsonl");
+        QFile other(unknown);
+        QVERIFY(other.open(QIODevice::WriteOnly));
+        other.write("{\"text\": \"the screen is bad\", \"labels\": {\"sentiment\": \"positive\", \"topic\": "
+                    "\"screen\", \"urgency\": \"low\"}}\n"
+                    "{\"text\": \"it is odd\", \"labels\": {\"topic\": \"nonsense\"}}\n");
+        other.close();
+        run = cli({"explain", "--checkpoint", m_text, "--data", unknown});
+        QVERIFY2(run.code == 0, qPrintable(why(run)));
+        QVERIFY2(run.err.contains("labels and rationales are not used"), qPrintable(run.err));
+        run = cli({"explain", "--checkpoint", m_text, "--data", unknown, "--class", "gold"});
         QCOMPARE(run.code, 1);
-        QVERIFY2(run.err.contains(jsonl), qPrintable(run.err));
+        QVERIFY2(run.err.contains(unknown + ":2:") && run.err.contains("'nonsense'"), qPrintable(run.err));
 
         // reviews with a label left out: gold explains the others
         const QString csv = path("reviews.csv");

@@ -63,6 +63,7 @@ class TestRunPlan : public QObject {
 private Q_SLOTS:
     void checkCompatibleSaysWhatDiffers();
     void planRunChoosesTheModel();
+    void fitToModelTakesAClassSubset();
     void refusesValuesThatDoNotStandardise();
     void comparedRunsShareTheirInitialWeights();
 };
@@ -80,7 +81,13 @@ void TestRunPlan::checkCompatibleSaysWhatDiffers()
     Dataset other = data;
     other.featureNames = {"x", "y"};
     QCOMPARE(checkCompatible(other, model, "m.safetensors"),
-             std::string("data.csv has features [x, y] but m.safetensors has [x, z]"));
+             std::string("data.csv's features are not those of m.safetensors: missing [z]; unexpected [y]"));
+    other.featureNames = {"z", "x"};
+    QCOMPARE(checkCompatible(other, model, "m.safetensors"),
+             std::string("data.csv has the features of m.safetensors in another order: [z, x] instead of [x, z]"));
+    other.featureNames = {"x"};
+    QCOMPARE(checkCompatible(other, model, "m.safetensors"),
+             std::string("data.csv's features are not those of m.safetensors: missing [z]"));
     other = data;
     other.tasks = {{"label", {"a", "c"}}};
     QCOMPARE(checkCompatible(other, model, "m.safetensors"),
@@ -92,6 +99,37 @@ void TestRunPlan::checkCompatibleSaysWhatDiffers()
     other.input = InputKind::Text;
     QCOMPARE(checkCompatible(other, model, "m.safetensors"),
              std::string("data.csv is text data but m.safetensors is a tabular model"));
+}
+
+// Scoring takes a subset of the model's classes, relabelled to its indices;
+// a class it does not know is refused with the line that has it.
+void TestRunPlan::fitToModelTakesAClassSubset()
+{
+    Dataset data = table({1, 2, 3, 4, 5, 6});
+    TrainingSetup setup;
+    std::string error;
+    QVERIFY2(buildSetup(data, small(), TrainConfig(), 0.0, &setup, &error), error.c_str());
+    const Model &model = setup.model;  // label: [a, b]
+    QCOMPARE(model.tasks[0].classes, (std::vector<std::string>{"a", "b"}));
+
+    Dataset subset = data;
+    subset.tasks = {{"label", {"b"}}};
+    for (Sample &s : subset.samples)
+        s.labels = {0};
+    QCOMPARE(fitToModel(&subset, model, "m.safetensors"), std::string());
+    QCOMPARE(subset.tasks[0].classes, model.tasks[0].classes);
+    for (const Sample &s : subset.samples)
+        QCOMPARE(s.labels, std::vector<int>{1});
+
+    Dataset unknown = data;
+    unknown.tasks = {{"label", {"a", "zebra"}}};
+    for (Sample &s : unknown.samples)
+        s.labels = {0};
+    unknown.samples[3].labels = {1};  // on line 5
+    const Dataset before = unknown;
+    QCOMPARE(fitToModel(&unknown, model, "m.safetensors"),
+             std::string("data.csv:5: task 'label': class 'zebra' is not one of the 2 classes of m.safetensors [a, b]"));
+    QCOMPARE(unknown.tasks[0].classes, before.tasks[0].classes);  // unchanged
 }
 
 // The one policy: a checkpoint that fits is used as it is (its configuration,
@@ -123,7 +161,7 @@ void TestRunPlan::planRunChoosesTheModel()
     other.featureNames = {"x", "y"};
     plan = planRun(other, request);
     QVERIFY(!plan.checkpoint);
-    QCOMPARE(plan.misfit, std::string("data.csv has features [x, y] but m.safetensors has [x, z]"));
+    QCOMPARE(plan.misfit, std::string("data.csv's features are not those of m.safetensors: missing [z]; unexpected [y]"));
     QCOMPARE(plan.config, request.config);
 
     // A built-in lesson's depth, only when asked for and when it differs.
