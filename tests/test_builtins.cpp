@@ -1,11 +1,14 @@
-// builtin:sensors and builtin:order: deterministic, shaped as described, with
-// rationales on the deciding inputs; after training, each task's attention
-// on builtin:sensors sits on its own deciding features.
+// The built-ins: builtin:sensors and builtin:order deterministic, shaped as
+// described, with rationales on the deciding inputs (after training, each
+// task's attention on builtin:sensors sits on its own deciding features);
+// builtin:wordnet read from files in WordNet's format (tests/data/wordnet).
 #include "data/builtins.h"
 #include "data/load.h"
 #include "dataset.h"
 #include "trainer.h"
 
+#include <QFile>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <cmath>
@@ -36,6 +39,8 @@ private Q_SLOTS:
     void orderShape();
     void optionErrors();
     void sensorsAttentionOnDecidingFeatures();
+    void wordnetFromItsFiles();
+    void wordnetMissingPackage();
 };
 
 void TestBuiltins::deterministic_data()
@@ -190,6 +195,89 @@ void TestBuiltins::sensorsAttentionOnDecidingFeatures()
           heatOnAir / double(out.size()));
     QVERIFY(airOnAir > 3 * airOnHeat);
     QVERIFY(heatOnHeat > 2 * heatOnAir);
+}
+
+// builtin:wordnet reads WordNet's data files (a fixture in their format:
+// the licence lines, 14 synsets of the four files): the definition without
+// its examples, lexname and pos; n and seed draw synsets in file order;
+// max_classes keeps the most frequent fields.
+void TestBuiltins::wordnetFromItsFiles()
+{
+    const std::string dir = ATTNSCOPE_SOURCE_DIR "/tests/data/wordnet";
+    BuiltinSettings settings;
+    settings.spec = "builtin:wordnet";
+    settings.n = 10000000;
+    settings.options = {{"max_classes", 45, 45}};
+    Dataset d;
+    std::string error;
+    QVERIFY2(readWordnet(dir, settings, &d, &error), error.c_str());
+    QCOMPARE(d.samples.size(), size_t(14));
+    QCOMPARE(d.tasks[0], (TaskInfo{"lexname", {"adj.all", "adv.all", "noun.Tops", "noun.animal", "verb.body"}}));
+    QCOMPARE(d.tasks[1], (TaskInfo{"pos", {"a", "n", "r", "s", "v"}}));
+    QCOMPARE(d.samples[0].text, std::string("that which is perceived or known or inferred to have its own distinct "
+                                            "existence (living or nonliving)"));
+    QCOMPARE(d.samples[0].labels, (std::vector<int>{2, 1}));
+    QCOMPARE(d.samples[5].text, std::string("draw air into, and expel out of, the lungs"));  // no examples
+    QCOMPARE(d.samples[5].labels, (std::vector<int>{4, 4}));
+    QCOMPARE(d.samples[8].text, std::string("(usually followed by `to') having the necessary means or skill or "
+                                            "know-how or authority to do something"));
+    QCOMPARE(d.samples[11].text, std::string("coming into existence"));
+    QCOMPARE(d.samples[11].labels, (std::vector<int>{0, 3}));  // a satellite adjective
+    QCOMPARE(d.samples[12].labels, (std::vector<int>{1, 2}));
+    QVERIFY(d.description.find("lexname") != std::string::npos);
+
+    // The two most frequent fields: adj.all (4), then noun.Tops (3, before verb.body by number).
+    settings.options[0].value = 2;
+    QVERIFY2(readWordnet(dir, settings, &d, &error), error.c_str());
+    QCOMPARE(d.tasks[0].classes, (std::vector<std::string>{"adj.all", "noun.Tops"}));
+    QCOMPARE(d.samples[5].labels, (std::vector<int>{-1, 4}));  // verb.body: no lexname label
+    QCOMPARE(d.samples[0].labels, (std::vector<int>{1, 1}));
+
+    settings.options[0].value = 45;
+    settings.n = 5;
+    settings.seed = 3;
+    Dataset a, b;
+    QVERIFY2(readWordnet(dir, settings, &a, &error), error.c_str());
+    QVERIFY2(readWordnet(dir, settings, &b, &error), error.c_str());
+    QCOMPARE(a.samples.size(), size_t(5));
+    for (size_t i = 0; i < 5; ++i)
+        QCOMPARE(a.samples[i].text, b.samples[i].text);
+    settings.seed = 4;
+    QVERIFY2(readWordnet(dir, settings, &b, &error), error.c_str());
+    bool differs = false;
+    for (size_t i = 0; i < 5; ++i)
+        differs = differs || a.samples[i].text != b.samples[i].text;
+    QVERIFY(differs);
+
+    // The options as a spec gives them.
+    QVERIFY(!loadDataset("builtin:wordnet?max_classes=46", LoadOptions(), &d, &error));
+    QVERIFY2(error.find("max_classes=46: expected a whole number from 1 to 45") != std::string::npos, error.c_str());
+}
+
+// Without the package, the message names the file and the package; a file
+// that is not WordNet's is refused with its line.
+void TestBuiltins::wordnetMissingPackage()
+{
+    BuiltinSettings settings;
+    settings.spec = "builtin:wordnet";
+    settings.options = {{"max_classes", 45, 45}};
+    Dataset d;
+    std::string error;
+    QTemporaryDir dir;
+    QVERIFY(!readWordnet(dir.path().toStdString(), settings, &d, &error));
+    QVERIFY2(error.rfind("builtin:wordnet: " + dir.path().toStdString() + "/data.noun: no such file", 0) == 0,
+             error.c_str());
+    QVERIFY2(error.find("the Debian package wordnet-base (apt-get install wordnet-base") != std::string::npos,
+             error.c_str());
+    for (const char *name : {"data.noun", "data.verb", "data.adj", "data.adv"})
+        QVERIFY(QFile::copy(QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/wordnet/") + name, dir.filePath(name)));
+    QFile bad(dir.filePath("data.verb"));
+    QVERIFY(bad.open(QIODevice::Append));
+    bad.write("02110220 77 v 01 plot 0 000 | not a field\n");
+    bad.close();
+    QVERIFY(!readWordnet(dir.path().toStdString(), settings, &d, &error));
+    QVERIFY2(error.find("data.verb:7: the lexicographer file number is not one of 00 to 44") != std::string::npos,
+             error.c_str());
 }
 
 QTEST_GUILESS_MAIN(TestBuiltins)

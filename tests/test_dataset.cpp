@@ -384,7 +384,7 @@ void TestDataset::reviewsShape()
     QVERIFY(d.description.find("negat") != std::string::npos);
     QVERIFY(d.hasRationales());
     QVERIFY(d.warnings.empty());
-    QCOMPARE(builtinDatasets(), (std::vector<std::string>{"reviews", "sensors", "order"}));
+    QCOMPARE(builtinDatasets(), (std::vector<std::string>{"reviews", "sensors", "order", "wordnet"}));
     for (const Sample &s : d.samples) {
         const size_t n = tokenize(s.text, 0).size();
         QVERIFY2(n >= 10 && n <= 30, s.text.c_str());

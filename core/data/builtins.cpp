@@ -97,6 +97,14 @@ bool readOptions(const std::string &spec, BuiltinSettings *settings, std::string
             if (error) *error = spec + ": unknown option \"" + key + "\" (" + nameOf(spec) + " takes " + takes + ")";
             return false;
         }
+        if (fraction->max > 0) {
+            int64_t v = 0;
+            const auto r = std::from_chars(b, e, v);
+            if (r.ec != std::errc() || r.ptr != e || v < 1 || v > fraction->max)
+                return bad("expected a whole number from 1 to " + std::to_string(fraction->max));
+            fraction->value = double(v);
+            continue;
+        }
         double v = 0;
         const auto r = std::from_chars(b, e, v);
         if (r.ec != std::errc() || r.ptr != e || !(v >= 0.0 && v <= 1.0)) return bad("expected a number from 0 to 1");
@@ -113,6 +121,8 @@ const std::vector<BuiltinDataset> &builtinTable()
         {"reviews", {{"negation", 0.2}, {"noise", 0.0}, {"distractors", 0.15}}, generateReviews},
         {"sensors", {{"noise", 0.0}, {"missing", 0.0}}, generateSensors},
         {"order", {{"noise", 0.0}}, generateOrder},
+        // Every synset unless n says fewer (117,659 in WordNet 3.0).
+        {"wordnet", {{"max_classes", 45, 45}}, nullptr, readWordnet, 10000000},
     };
     return table;
 }
@@ -148,7 +158,9 @@ bool loadBuiltin(const std::string &spec, Dataset *out, std::string *error)
     BuiltinSettings settings;
     settings.spec = spec;
     settings.options = builtin->options;
+    settings.n = builtin->n;
     if (!readOptions(spec, &settings, error)) return false;
+    if (builtin->read) return builtin->read(settings, out, error);
     *out = builtin->generate(settings);
     return true;
 }
