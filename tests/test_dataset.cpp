@@ -503,7 +503,7 @@ void TestDataset::builtinErrors_data()
     QTest::addColumn<QString>("spec");
     QTest::addColumn<QString>("what");
     QTest::newRow("unknown dataset") << "builtin:nope"
-                                     << "builtin:nope: unknown built-in dataset \"nope\" (available: reviews, sensors, order)";
+                                     << "builtin:nope: unknown built-in dataset \"nope\" (available: reviews, sensors, order, wordnet)";
     QTest::newRow("bad n") << "builtin:reviews?n=abc" << "builtin:reviews?n=abc: option n=abc:";
     QTest::newRow("zero n") << "builtin:reviews?n=0" << "option n=0:";
     QTest::newRow("bad noise") << "builtin:reviews?noise=2" << "option noise=2: expected a number from 0 to 1";

@@ -907,7 +907,8 @@ void TestAttention::encoderLayersAreSaidAboveTheViews()
     flat->layers = 0;
     flat->step = 40;
     panel.setSnapshot(SnapshotPtr(flat));
-    QVERIFY(note->isHidden());
+    // (an untrained model's attention is near uniform: that note may show)
+    QVERIFY2(note->isHidden() || !note->text().contains(QStringLiteral("encoder layer")), qPrintable(note->text()));
     QVERIFY(panel.encoderNote().isEmpty());
 }
 

@@ -467,8 +467,10 @@ QString AttentionPanel::probeCoverageNote() const
             names << elidedName(m_model->tasks[t].classes[size_t(missing[t][k])]);
         if (missing[t].size() > 3)
             names << QStringLiteral("…");
-        tasks << tr("%1: %n class(es) (%2)", "", int(missing[t].size()))
-                     .arg(elidedName(m_model->tasks[t].name), names.join(QStringLiteral(", ")));
+        // spelled out: tr()'s %n plural needs a translator to say "classes"
+        const QString count = missing[t].size() == 1 ? tr("1 class") : tr("%1 classes").arg(missing[t].size());
+        tasks << QStringLiteral("%1: %2 (%3)")
+                     .arg(elidedName(m_model->tasks[t].name), count, names.join(QStringLiteral(", ")));
     }
     if (tasks.isEmpty())
         return {};
