@@ -544,6 +544,14 @@ void TrainingWorker::pace(Clock::time_point &next)
             next = Clock::now();
             return;
         }
+        // A probe-editor input or a new probe set sent while the worker
+        // waits is answered now, not after the slot (at a slow rate, minutes)
+        bool asked;
+        {
+            std::lock_guard lock(m_attentionMutex);
+            asked = m_pendingInput || m_pendingProbes || m_clearProbes;
+        }
+        if (asked) maybeRefreshAttention();
         std::this_thread::sleep_for(std::min<Clock::duration>(Slice, next - Clock::now()));
     }
 }
