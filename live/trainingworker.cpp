@@ -483,6 +483,19 @@ void TrainingWorker::flush(bool force)
     emit snapshot(out);
 }
 
+// A probe set the GUI sent for the current setup (one for a setup still on
+// its way waits for it). Under m_attentionMutex.
+bool TrainingWorker::probesApply() const
+{
+    return m_pendingProbes && m_pendingProbes->setup == m_setup;
+}
+
+bool TrainingWorker::attentionRequested()
+{
+    std::lock_guard lock(m_attentionMutex);
+    return probesApply() || m_pendingInput || m_clearProbes;
+}
+
 // Takes the GUI's requests that apply to the current setup.
 TrainingWorker::Requests TrainingWorker::takeAttentionRequests()
 {
@@ -491,7 +504,7 @@ TrainingWorker::Requests TrainingWorker::takeAttentionRequests()
     bool clear = false;
     {
         std::lock_guard lock(m_attentionMutex);
-        if (m_pendingProbes && m_pendingProbes->setup == m_setup)
+        if (probesApply())
             probes.swap(m_pendingProbes);
         input.swap(m_pendingInput);
         clear = std::exchange(m_clearProbes, false);
@@ -546,12 +559,7 @@ void TrainingWorker::pace(Clock::time_point &next)
         }
         // A probe-editor input or a new probe set sent while the worker
         // waits is answered now, not after the slot (at a slow rate, minutes)
-        bool asked;
-        {
-            std::lock_guard lock(m_attentionMutex);
-            asked = m_pendingInput || m_pendingProbes || m_clearProbes;
-        }
-        if (asked) maybeRefreshAttention();
+        if (attentionRequested()) maybeRefreshAttention();
         std::this_thread::sleep_for(std::min<Clock::duration>(Slice, next - Clock::now()));
     }
 }

@@ -209,6 +209,8 @@ private:
         bool probes = false, input = false;  // a new probe set / editor input arrived
     };
     Requests takeAttentionRequests();
+    bool attentionRequested();               // whether takeAttentionRequests() would take any
+    bool probesApply() const;
     void serviceAttention();                 // idle: the queued call after a request
     // Now, with m_model; idle: not between two steps of a run (explanations then ignore their budget).
     void refreshAttention(bool probes, bool input, bool idle);
