@@ -7,6 +7,7 @@
 // in; Training > Compare trains the four modes from the same start, and
 // Side by side shows one sample through them; a recovery file survives a
 // killed window.
+#include "appenvironment.h"
 #include "attention/taskheatmap.h"
 #include "lossplot.h"
 #include "mainwindow.h"
@@ -360,11 +361,7 @@ private slots:
         QVERIFY(home.isValid());
         const QString dir = home.filePath(QStringLiteral("AttnScope/AttnScope/recovery"));
         QProcess app;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-        env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.path());
-        env.insert(QStringLiteral("XDG_DATA_HOME"), home.path());
-        app.setProcessEnvironment(env);
+        app.setProcessEnvironment(appEnvironment(home.path()));
         app.start(QStringLiteral(ATTNSCOPE_APP), {QStringLiteral("--data"), QStringLiteral("builtin:reviews?n=200"),
                                                   QStringLiteral("--start"), QStringLiteral("--speed"),
                                                   QStringLiteral("200")});
@@ -445,10 +442,7 @@ private slots:
     {
         const auto run = [&](const QStringList &args) {
             QProcess app;
-            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-            env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-            env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir.path());  // its own settings
-            app.setProcessEnvironment(env);
+            app.setProcessEnvironment(appEnvironment(m_dir.path()));
             app.start(QStringLiteral(ATTNSCOPE_APP), args);
             app.waitForFinished(120000);
             return std::make_pair(app.exitCode(), QString::fromUtf8(app.readAllStandardError()));

@@ -9,6 +9,7 @@
 // light/dark palette persisting, files of 10,000 tasks, a megabyte column
 // name or 100,000 classes, and --screenshot of a file that fails to load.
 #include "appearance.h"
+#include "appenvironment.h"
 #include "collapsiblesection.h"
 #include "confirmations.h"
 #include "controlstate.h"
@@ -1446,11 +1447,7 @@ private slots:
         QTemporaryDir dir;
         const QString png = dir.filePath(QStringLiteral("failed.png"));
         QProcess app;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-        env.insert(QStringLiteral("HOME"), dir.path());  // its own settings
-        env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.path());
-        app.setProcessEnvironment(env);
+        app.setProcessEnvironment(appEnvironment(dir.path()));
         app.start(QStringLiteral(ATTNSCOPE_APP),
                   {QStringLiteral("--data"), QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/csv/ragged.csv"),
                    QStringLiteral("--screenshot"), png});
@@ -1469,11 +1466,7 @@ private slots:
     {
         QTemporaryDir dir;
         QProcess app;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-        env.insert(QStringLiteral("HOME"), dir.path());
-        env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.path());
-        app.setProcessEnvironment(env);
+        app.setProcessEnvironment(appEnvironment(dir.path()));
         app.start(QStringLiteral(ATTNSCOPE_APP),
                   {QStringLiteral("--checkpoint"), dir.filePath(QStringLiteral("model.safetensors")),
                    QStringLiteral("--screenshot"), dir.filePath(QStringLiteral("shot.png")),
@@ -1493,11 +1486,7 @@ private slots:
         QTemporaryDir dir;
         const QString png = dir.filePath(QStringLiteral("step.png"));
         QProcess app;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-        env.insert(QStringLiteral("HOME"), dir.path());
-        env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.path());
-        app.setProcessEnvironment(env);
+        app.setProcessEnvironment(appEnvironment(dir.path()));
         app.start(QStringLiteral(ATTNSCOPE_APP),
                   {QStringLiteral("--data"), QStringLiteral("builtin:reviews?n=300"), QStringLiteral("--tab"),
                    QStringLiteral("attention"), QStringLiteral("--screenshot"), png, QStringLiteral("--after-steps"),
