@@ -38,6 +38,7 @@
 #include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QThread>
+#include <QScopeGuard>
 #include <QTest>
 #include <qcustomplot.h>
 
@@ -83,6 +84,7 @@ private slots:
     void signedScoresUseADivergingMapCentredOnZero();
     void compareShowsTheFiveScores();
     void probeNumbersAndEditsSurviveANewRun();
+    void textHeightFollowsTheZoom();
 
 private:
     // A snapshot of the probe set at `step` with every sample explained, as the worker sends it.
@@ -1120,6 +1122,34 @@ void TestAttention::probeNumbersAndEditsSurviveANewRun()
     other->samples.pop_back();
     panel.setModelAndData(modelInfo(*m_model), m_data, other);
     QVERIFY(!panel.probeSet().contains(added) || panel.probeSet().indices() != edited);
+}
+
+// A zoom (View > Zoom in: the application's font) makes the text view's
+// tokens larger: at the same width it is as tall as the new font needs. (It
+// kept the height measured for that width in the old font: the scroll area
+// cut the last lines off.)
+void TestAttention::textHeightFollowsTheZoom()
+{
+    std::vector<std::string> tokens;
+    for (int j = 0; j < 60; ++j)
+        tokens.push_back("token" + std::to_string(j));
+    const SnapshotPtr snapshot = namedSnapshot(tokens, {{"topic", {"a", "b"}}, {"mood", {"c", "d"}}});
+    const double zoom = currentZoom();
+    const auto restore = qScopeGuard([zoom] { applyZoom(zoom); });
+    applyZoom(1.0);
+    TextView text;
+    text.setSnapshot(snapshot);
+    const int before = text.heightForWidth(500);
+    applyZoom(2.0);
+    QCoreApplication::processEvents();  // the application's font reaches the widgets by a posted event
+    TextView fresh;
+    fresh.setSnapshot(snapshot);
+    const int zoomed = fresh.heightForWidth(500);
+    QVERIFY2(zoomed > before, qPrintable(QStringLiteral("%1 %2").arg(before).arg(zoomed)));
+    QCOMPARE(text.heightForWidth(500), zoomed);
+    applyZoom(1.0);
+    QCoreApplication::processEvents();
+    QCOMPARE(text.heightForWidth(500), before);
 }
 
 QTEST_MAIN(TestAttention)

@@ -209,6 +209,13 @@ int TextView::heightForWidth(int width) const
     return m_cacheHeight;
 }
 
+void TextView::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::FontChange)
+        m_cacheWidth = -1;
+    SnapshotView::changeEvent(event);  // updateGeometry(): the layout asks again
+}
+
 void TextView::paintEvent(QPaintEvent *event)
 {
     QPainter painter(this);

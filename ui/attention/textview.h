@@ -48,6 +48,8 @@ public:
 
 protected:
     void paintEvent(QPaintEvent *event) override;
+    // A new font (the zoom): the height kept for a width was measured in the old one.
+    void changeEvent(QEvent *event) override;
     void snapshotChanged(const AttentionSnapshot &previous, int previousSample) override;
     void sampleChanged() override;
     void colorsChanged() override;
