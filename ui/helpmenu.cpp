@@ -12,13 +12,14 @@ namespace attnscope {
 namespace {
 
 struct ViewText {
-    const char *view;
+    HelpMenu::View view;
+    const char *name;  // as the view's tab says it
     const char *text;
 };
 
 // A few sentences each: what is drawn, how to read it, what to look for.
 constexpr ViewText ViewTexts[] = {
-    {"Curves",
+    {HelpMenu::View::Curves, QT_TRANSLATE_NOOP("HelpMenu", "Curves"),
      QT_TRANSLATE_NOOP("HelpMenu",
                        "<p>The <b>loss</b> of each task (one colour per task, the same in every view) and their "
                        "weighted <b>total</b>, step by step: faint, the loss of each batch; bold, its smoothed "
@@ -30,7 +31,7 @@ constexpr ViewText ViewTexts[] = {
                        "<p>Click a legend entry to hide a task; drag to pan, wheel to zoom (the plot then stays "
                        "where it is, \"Frozen at step N\" above it says so); click that, or double-click the plot, to "
                        "follow the run again.</p>")},
-    {"Heatmap",
+    {HelpMenu::View::Heatmap, QT_TRANSLATE_NOOP("HelpMenu", "Heatmap"),
      QT_TRANSLATE_NOOP("HelpMenu",
                        "<p>Each row is one task's <b>attention</b> over the tokens (or features) of the selected "
                        "sample: the share of the task's summary of the sample that comes from each token. A row "
@@ -39,7 +40,7 @@ constexpr ViewText ViewTexts[] = {
                        "and \"great\", its topic at \"screen\"). Early in training a row is even: the task "
                        "looks everywhere. \"Probe samples for one task\" shows one task over every probe "
                        "sample instead; the timeline goes back in training.</p>")},
-    {"Text",
+    {HelpMenu::View::Text, QT_TRANSLATE_NOOP("HelpMenu", "Text"),
      QT_TRANSLATE_NOOP("HelpMenu",
                        "<p>The sample's own words, shaded by each task's attention (one column per task, in the "
                        "task's colour: the darker, the more weight), with the true class, the predicted class "
@@ -47,7 +48,7 @@ constexpr ViewText ViewTexts[] = {
                        "marked as the reason for the label, when the data has them.</p>"
                        "<p>Compare the shading with the outlines: attention on the rationale is attention a "
                        "person would agree with.</p>")},
-    {"Self-attention",
+    {HelpMenu::View::SelfAttention, QT_TRANSLATE_NOOP("HelpMenu", "Self-attention"),
      QT_TRANSLATE_NOOP("HelpMenu",
                        "<p>Inside the encoder, each token looks at the others: row i of the map is where token i "
                        "takes its information from (a row adds up to 1), for the chosen layer and head; the "
@@ -55,13 +56,13 @@ constexpr ViewText ViewTexts[] = {
                        "<p>With 0 encoder layers there is none: each task reads the words directly. With 1 "
                        "layer, look at \"not\": a head that moves it onto the word it negates is what lets "
                        "the model tell \"not good\" from \"good\".</p>")},
-    {"Disagreement",
+    {HelpMenu::View::Disagreement, QT_TRANSLATE_NOOP("HelpMenu", "Disagreement"),
      QT_TRANSLATE_NOOP("HelpMenu",
                        "<p>Per token, how differently the tasks attend to it: the bar is the spread of the "
                        "tasks' weights on that token, the dots each task's weight. A tall bar is a word one "
                        "task uses and another ignores; short bars everywhere mean the tasks look at the same "
                        "words (as they must in shared mode).</p>")},
-    {"Over training",
+    {HelpMenu::View::OverTraining, QT_TRANSLATE_NOOP("HelpMenu", "Over training"),
      QT_TRANSLATE_NOOP("HelpMenu",
                        "<p>How attention changed while the model trained, from the snapshots kept: the gate of "
                        "each task (gated mode: how much it uses its own attention rather than the shared one) "
@@ -72,12 +73,12 @@ constexpr ViewText ViewTexts[] = {
                        "comprehensiveness (how much the prediction drops without its top words: high is "
                        "faithful) and sufficiency (how much it drops with only them: low is faithful), against "
                        "a random ranking in grey; and each task's loss.</p>")},
-    {"Probe editor",
+    {HelpMenu::View::ProbeEditor, QT_TRANSLATE_NOOP("HelpMenu", "Probe editor"),
      QT_TRANSLATE_NOOP("HelpMenu",
                        "<p>Type your own sentence (or edit a row of features): every task's attention and "
                        "prediction from the current weights, updated as training goes on. Try the lesson's "
                        "cue words, then negate them, then leave them out.</p>")},
-    {"Compare",
+    {HelpMenu::View::Compare, QT_TRANSLATE_NOOP("HelpMenu", "Compare"),
      QT_TRANSLATE_NOOP("HelpMenu",
                        "<p>The five scores of the selected sample for one task, side by side: attention, its "
                        "rollout through the encoder, gradient × input, integrated gradients and occlusion "
@@ -86,6 +87,24 @@ constexpr ViewText ViewTexts[] = {
                        "rationale (AUPRC).</p>"
                        "<p>With 0 layers they agree. With an encoder layer attention can look plausible and "
                        "still be the least faithful of the five.</p>")},
+    {HelpMenu::View::Runs, QT_TRANSLATE_NOOP("HelpMenu", "Runs"),
+     QT_TRANSLATE_NOOP("HelpMenu",
+                       "<p>Every run of the session, one row each: its settings (data, attention mode, layers, "
+                       "learning rate, µ, seed) and what it reached (steps, the best and the last validation loss, "
+                       "each task's accuracy at both). The current run, the one that trains, is in bold; a checked "
+                       "run is drawn over it in the curves, in a line style of its own (dotted, dashed, …).</p>"
+                       "<p>Select a run: the settings in which the others differ from it are highlighted. Click a "
+                       "row's Ref. cell to make it the reference: the others' figures turn green where better than "
+                       "its, red where worse (the difference in the tooltip). Double-click a name to rename a run; "
+                       "Delete removes one, Ctrl+Z brings it back.</p>")},
+    {HelpMenu::View::SideBySide, QT_TRANSLATE_NOOP("HelpMenu", "Side by side"),
+     QT_TRANSLATE_NOOP("HelpMenu",
+                       "<p>The sample selected in the Attention tab through up to four runs at once (the ones "
+                       "checked in the Runs tab, the current one last), each with its latest weights: every task's "
+                       "attention over the sample's tokens, titled with the run's name, its step and what it "
+                       "predicts.</p>"
+                       "<p>The runs of Training &gt; Compare start alike and differ in one setting: here is where "
+                       "each of them looks. The current run's map follows its training once a second.</p>")},
 };
 
 // Keys and gestures that are no menu's (a menu's keys are read from its actions).
@@ -99,7 +118,7 @@ constexpr std::pair<const char *, const char *> OtherKeys[] = {
 
 } // namespace
 
-HelpMenu::HelpMenu(QMainWindow *window, std::function<QString()> currentView)
+HelpMenu::HelpMenu(QMainWindow *window, std::function<View()> currentView)
     : QMenu(tr("&Help"), window), m_window(window), m_currentView(std::move(currentView))
 {
     m_shortcuts = addAction(tr("&Keyboard shortcuts"));
@@ -111,8 +130,8 @@ HelpMenu::HelpMenu(QMainWindow *window, std::function<QString()> currentView)
     m_viewHelp->setObjectName(QStringLiteral("viewHelp"));
     m_viewHelp->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F1));
     connect(m_viewHelp, &QAction::triggered, this, [this]() {
-        const QString view = m_currentView();
-        showText(tr("What am I looking at? %1").arg(view), viewHelp(view));
+        const View view = m_currentView();
+        showText(tr("What am I looking at? %1").arg(viewName(view)), viewHelp(view));
     });
     for (QAction *action : {m_shortcuts, m_viewHelp}) {
         action->setShortcutContext(Qt::WindowShortcut);
@@ -153,20 +172,28 @@ QString HelpMenu::shortcutsText(const QMenuBar *menus)
     return html + QStringLiteral("</table>");
 }
 
-QString HelpMenu::viewHelp(const QString &view)
+QString HelpMenu::viewHelp(View view)
 {
     for (const ViewText &entry : ViewTexts)
-        if (view == QLatin1String(entry.view))
+        if (entry.view == view)
             return tr(entry.text);
     return {};
 }
 
-QStringList HelpMenu::views()
+QString HelpMenu::viewName(View view)
 {
-    QStringList names;
     for (const ViewText &entry : ViewTexts)
-        names << QLatin1String(entry.view);
-    return names;
+        if (entry.view == view)
+            return tr(entry.name);
+    return {};
+}
+
+std::vector<HelpMenu::View> HelpMenu::views()
+{
+    std::vector<View> views;
+    for (const ViewText &entry : ViewTexts)
+        views.push_back(entry.view);
+    return views;
 }
 
 void HelpMenu::showText(const QString &title, const QString &html)

@@ -2,13 +2,15 @@
 // actions (so it names every key a menu has, and no key that is gone) with
 // the keys and mouse gestures that are not menu entries; What am I looking
 // at? (Shift+F1), a few sentences on the view in front of the user (the
-// curves, or the attention view of the tab shown) and how to read it.
+// tab shown: the curves, an attention view, the runs, side by side) and how
+// to read it.
 #pragma once
 
 #include <QMenu>
 #include <QString>
 
 #include <functional>
+#include <vector>
 
 class QMainWindow;
 class QMenuBar;
@@ -19,8 +21,13 @@ class HelpMenu : public QMenu {
     Q_OBJECT
 
 public:
-    // currentView: the name of the view shown (a key of viewHelp()).
-    HelpMenu(QMainWindow *window, std::function<QString()> currentView);
+    // The views What am I looking at? knows: the window's tabs, the
+    // Attention tab by the view it shows.
+    enum class View { Curves, Heatmap, Text, SelfAttention, Disagreement, OverTraining, ProbeEditor, Compare, Runs,
+                      SideBySide };
+
+    // currentView: the view shown.
+    HelpMenu(QMainWindow *window, std::function<View()> currentView);
 
     QAction *shortcutsAction() const { return m_shortcuts; }
     QAction *viewHelpAction() const { return m_viewHelp; }
@@ -28,18 +35,18 @@ public:
     // The shortcuts as an HTML table: the menus' actions with a key, by
     // menu, then the keys and gestures no menu lists.
     static QString shortcutsText(const QMenuBar *menus);
-    // What a view shows and how to read it; the views: "Curves", "Heatmap",
-    // "Text", "Self-attention", "Disagreement", "Over training", "Probe
-    // editor" (empty for another name).
-    static QString viewHelp(const QString &view);
-    static QStringList views();
+    // What a view shows and how to read it.
+    static QString viewHelp(View view);
+    // Its name, as its tab says it: "Curves", "Heatmap", ..., "Side by side".
+    static QString viewName(View view);
+    static std::vector<View> views();  // every one
 
 private:
     // A window-modal box (objectName helpBox) showing html.
     void showText(const QString &title, const QString &html);
 
     QMainWindow *m_window;
-    std::function<QString()> m_currentView;
+    std::function<View()> m_currentView;
     QAction *m_shortcuts = nullptr, *m_viewHelp = nullptr;
 };
 

@@ -226,7 +226,7 @@ void MainWindow::createMenus()
     createCompareMenu(train->addMenu(tr("&Compare")));
 
     createViewMenu();
-    menuBar()->addMenu(new HelpMenu(this, [this]() { return currentViewName(); }));
+    menuBar()->addMenu(new HelpMenu(this, [this]() { return currentView(); }));
 }
 
 // Training > Compare: one action trains the variants of the panels'
@@ -298,9 +298,25 @@ void MainWindow::createViewMenu()
     m_resetLayout = view->addAction(tr("Reset &layout"), this, &MainWindow::resetLayout);
 }
 
-QString MainWindow::currentViewName() const
+HelpMenu::View MainWindow::currentView() const
 {
-    return m_views->currentWidget() == m_attention ? m_attention->currentViewName() : QStringLiteral("Curves");
+    const QWidget *tab = m_views->currentWidget();
+    if (tab == m_runs)
+        return HelpMenu::View::Runs;
+    if (tab == m_sideBySide)
+        return HelpMenu::View::SideBySide;
+    if (tab != m_attention)
+        return HelpMenu::View::Curves;
+    switch (m_attention->currentView()) {
+    case AttentionPanel::View::Heatmap: return HelpMenu::View::Heatmap;
+    case AttentionPanel::View::Text: return HelpMenu::View::Text;
+    case AttentionPanel::View::SelfAttention: return HelpMenu::View::SelfAttention;
+    case AttentionPanel::View::Disagreement: return HelpMenu::View::Disagreement;
+    case AttentionPanel::View::History: return HelpMenu::View::OverTraining;
+    case AttentionPanel::View::ProbeEditor: return HelpMenu::View::ProbeEditor;
+    case AttentionPanel::View::Compare: return HelpMenu::View::Compare;
+    }
+    return HelpMenu::View::Curves;
 }
 
 void MainWindow::resetLayout()

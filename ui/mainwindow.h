@@ -9,6 +9,7 @@
 
 #include "appearance.h"
 #include "controlstate.h"
+#include "helpmenu.h"
 #include "pausekey.h"
 #include "session.h"
 #include "thememenu.h"
@@ -137,9 +138,9 @@ public:
     void setTheme(Theme theme, bool persist = true) { m_themes->setTheme(theme, persist); }
     // View > Zoom in, Zoom out, Actual size and Full screen.
     ZoomActions *zoom() const { return m_zoom; }
-    // The view shown, as Help > What am I looking at? names it: "Curves", or
-    // the attention view's tab ("Heatmap", "Text", ...).
-    QString currentViewName() const;
+    // The view shown, as Help > What am I looking at? knows it: the tab, or
+    // on the Attention tab the attention view shown.
+    HelpMenu::View currentView() const;
 
     // The questions asked before work is thrown away (confirmations.h):
     // tests answer them with their own function.

@@ -7,6 +7,8 @@
 #include "lossplot.h"
 #include "mainwindow.h"
 #include "probeeditor.h"
+#include "runspanel.h"
+#include "sidebyside.h"
 #include "taskheatmap.h"
 #include "textview.h"
 #include "zoomactions.h"
@@ -30,6 +32,7 @@
 #include <QSettings>
 #include <QMenuBar>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QToolBar>
 #include <QtTest>
 
@@ -404,20 +407,63 @@ private slots:
         QVERIFY(box->text().contains(QStringLiteral("Reset")));
         box->close();
 
-        for (const QString &view : HelpMenu::views())
-            QVERIFY2(HelpMenu::viewHelp(view).size() > 100, qPrintable(view));
-        QCOMPARE(window.currentViewName(), QStringLiteral("Curves"));
+        for (const HelpMenu::View view : HelpMenu::views())
+            QVERIFY2(HelpMenu::viewHelp(view).size() > 100, qPrintable(HelpMenu::viewName(view)));
+        QCOMPARE(window.currentView(), HelpMenu::View::Curves);
         window.views()->setCurrentIndex(1);
         auto *attention = window.findChild<AttentionPanel *>();
+        // Each attention view is its own, named as its tab.
+        QTabWidget *tabs = attention->findChild<QTabWidget *>(QStringLiteral("attentionViews"));
+        QSet<HelpMenu::View> seen;
         for (AttentionPanel::View view : {AttentionPanel::View::Heatmap, AttentionPanel::View::Text,
                                           AttentionPanel::View::SelfAttention, AttentionPanel::View::Disagreement,
-                                          AttentionPanel::View::History, AttentionPanel::View::ProbeEditor}) {
+                                          AttentionPanel::View::History, AttentionPanel::View::ProbeEditor,
+                                          AttentionPanel::View::Compare}) {
             attention->setCurrentView(view);
-            QVERIFY2(HelpMenu::views().contains(window.currentViewName()), qPrintable(window.currentViewName()));
+            const HelpMenu::View shown = window.currentView();
+            QCOMPARE(HelpMenu::viewName(shown), tabs->tabText(tabs->currentIndex()));
+            QVERIFY(!HelpMenu::viewHelp(shown).isEmpty());
+            seen.insert(shown);
         }
+        QCOMPARE(seen.size(), 7);
+        attention->setCurrentView(AttentionPanel::View::ProbeEditor);
         viewHelp->trigger();
         QTRY_VERIFY((box = window.findChild<QMessageBox *>(QStringLiteral("helpBox"))) && box->isVisible());
         QVERIFY(box->text().contains(QStringLiteral("your own sentence")));
+    }
+
+    // Shift+F1 on the Runs and Side by side tabs says what they show. (Both
+    // showed the help of the curves, "Curves" in its title.)
+    void helpSaysWhatEveryTabShows()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QAction *viewHelp = menuNamed(window, QStringLiteral("Help"))->actions().value(1);
+        QVERIFY(viewHelp);
+        // The title and text of the box Shift+F1 shows for the tab `tab` (none: no box).
+        const auto helpOn = [&](QWidget *tab) {
+            window.views()->setCurrentWidget(tab);
+            viewHelp->trigger();
+            QMessageBox *box = nullptr;
+            if (!QTest::qWaitFor([&] { return (box = window.findChild<QMessageBox *>(QStringLiteral("helpBox"))) && box->isVisible(); }))
+                return QStringList();
+            const QStringList shown = {box->windowTitle(), box->text()};
+            box->close();  // and gone, before the next one is looked for
+            const bool gone = QTest::qWaitFor([&] { return !window.findChild<QMessageBox *>(QStringLiteral("helpBox")); });
+            return gone ? shown : QStringList();
+        };
+        const QStringList curves = helpOn(window.curves());
+        QVERIFY2(curves.value(0).endsWith(QStringLiteral("Curves")) && curves.value(1).contains(QStringLiteral("loss")),
+                 qPrintable(curves.join(QStringLiteral(": "))));
+        const QStringList runs = helpOn(window.runs());
+        QVERIFY2(runs.value(0).endsWith(QStringLiteral("Runs")) && runs.value(1) != curves.value(1)
+                     && runs.value(1).contains(QStringLiteral("reference")),
+                 qPrintable(runs.join(QStringLiteral(": "))));
+        const QStringList side = helpOn(window.sideBySide());
+        QVERIFY2(side.value(0).endsWith(QStringLiteral("Side by side")) && side.value(1) != curves.value(1)
+                     && side.value(1) != runs.value(1) && side.value(1).contains(QStringLiteral("four runs")),
+                 qPrintable(side.join(QStringLiteral(": "))));
     }
 };
 

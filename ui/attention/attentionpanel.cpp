@@ -562,9 +562,9 @@ void AttentionPanel::setCurrentView(View view)
     m_tabs->setCurrentIndex(int(view));
 }
 
-QString AttentionPanel::currentViewName() const
+AttentionPanel::View AttentionPanel::currentView() const
 {
-    return m_tabs->tabText(m_tabs->currentIndex()).remove(QLatin1Char('&'));
+    return View(m_tabs->currentIndex());  // the tabs are in View's order
 }
 
 QWidget *AttentionPanel::view(View view) const

@@ -90,8 +90,7 @@ public:
     Method score() const { return m_score; }
     void setCurrentView(View view);
     QWidget *view(View view) const;
-    // The tab shown ("Heatmap", "Text", "Self-attention", ...).
-    QString currentViewName() const;
+    View currentView() const;  // the tab shown
 
     // Exports of a view: picture by suffix (png, svg, pdf), numbers as CSV
     // or JSON (the schema of `attnscope-cli attention`).
