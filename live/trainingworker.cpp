@@ -104,8 +104,8 @@ bool TrainingWorker::checkpointCopy(std::shared_ptr<Model> *model, TrainerState 
     std::lock_guard lock(m_modelMutex);
     if (!m_trainer)
         return false;
+    *state = m_trainer->state();  // first: it brings the lazy embedding rows up to date (syncModel)
     *model = std::make_shared<Model>(m_model);
-    *state = m_trainer->state();
     return true;
 }
 
