@@ -357,10 +357,7 @@ int train(const std::vector<std::string> &args)
     if (!resume.empty() && !trainer.restore(resumeFrom.trainer, &error))
         throw Failure(sessionPath + ": run '" + resume + "': " + error);
     if (session) {
-        const int64_t total = trainer.progress().totalSteps;
-        // Enough to fork from and to survive a crash, never so many that the
-        // weights outweigh the curves: the session thins them to 20.
-        session->setKeepEvery(keepEvery > 0 ? keepEvery : std::max<int64_t>(100, (total + 19) / 20));
+        session->setKeepEvery(keepEvery > 0 ? keepEvery : attnscope::keepEvery(trainer.progress().totalSteps));
         if (resume.empty()) {
             record.dataset = QString::fromStdString(dataSpec.rfind("builtin:", 0) == 0
                                                         ? dataSpec

@@ -25,6 +25,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -70,6 +71,16 @@ struct RunEvent {
     QString kind;
     QString what;
 };
+
+// How many "kept" checkpoints a run holds at most (SessionFile::putCheckpoint
+// thins them), and the steps between two of them in a run of totalSteps: a
+// KeptCheckpoints'th of it, at least 100. Enough to fork from and to survive
+// a crash, never so many that the weights outweigh the curves.
+constexpr int KeptCheckpoints = 20;
+constexpr int64_t keepEvery(int64_t totalSteps)
+{
+    return std::max<int64_t>(100, (totalSteps + KeptCheckpoints - 1) / KeptCheckpoints);
+}
 
 // A checkpoint a run keeps: its weights at `step` (safetensors bytes, as
 // Save checkpoint writes them) and where its trainer stood (the optimiser's
@@ -132,7 +143,7 @@ public:
     // "last" replaces the run's last; "kept" is added, and when the run
     // keeps more than `keep` of them every second one is deleted (the first
     // and the newest stay), so that what is kept stays spread over the run.
-    bool putCheckpoint(const CheckpointRecord &checkpoint, int keep = 20);
+    bool putCheckpoint(const CheckpointRecord &checkpoint, int keep = KeptCheckpoints);
     // Timeline snapshots without their self-attention maps (the pooling
     // weights, predictions and tokens), one per run and step.
     bool putTimeline(int64_t run, const AttentionSnapshot &snapshot);

@@ -115,7 +115,7 @@ void SessionRecorder::onSnapshot(const TrainingSnapshot &snapshot)
         m_writer.appendEvent(m_live, {0, 0.0, QStringLiteral("start"), QString()});
     }
     m_writer.appendSnapshot(m_live, snapshot);
-    const int64_t every = std::max(MinKeepEvery, (snapshot.totalSteps + 19) / 20);
+    const int64_t every = keepEvery(snapshot.totalSteps);
     if (snapshot.step / every > m_lastKept / every) {
         checkpoint(QStringLiteral("kept"));
         m_lastKept = snapshot.step;

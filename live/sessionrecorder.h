@@ -63,9 +63,6 @@ public:
     // A copy of the whole file at target (SQLite's VACUUM INTO; target must not exist).
     bool copyTo(const QString &target, QString *error);
 
-    // A kept checkpoint every max(MinKeepEvery, total / 20) steps (the file thins them to 20).
-    static constexpr int64_t MinKeepEvery = 100;
-
 signals:
     // A write failed (the first of a series): what and why, naming the file.
     void failed(const QString &message);

@@ -63,7 +63,7 @@ public:
     void appendEvent(int64_t run, const RunEvent &event);
     // The weights (a copy the writer may keep) and the trainer's state at state.step.
     void putCheckpoint(int64_t run, std::shared_ptr<const Model> model, TrainerState state,
-                       const QString &kind, int keep = 20);
+                       const QString &kind, int keep = KeptCheckpoints);
 
 private:
     void loop();
