@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <utility>
 
 namespace attnscope::cli {
 
@@ -138,8 +139,7 @@ void TrainSession::post(bool force)
 {
     if (!force && Clock::now() - m_lastPost < PostInterval)
         return;
-    m_writer.appendSnapshot(m_run, m_pending);
-    m_pending = TrainingSnapshot();
+    m_writer.appendSnapshot(m_run, std::exchange(m_pending, TrainingSnapshot()));
     m_lastPost = Clock::now();
 }
 

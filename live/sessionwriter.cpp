@@ -213,11 +213,12 @@ int64_t SessionWriter::addRun(RunRecord *run)
     return id;
 }
 
-void SessionWriter::appendSnapshot(int64_t run, const TrainingSnapshot &snapshot)
+void SessionWriter::appendSnapshot(int64_t run, TrainingSnapshot snapshot)
 {
     if (snapshot.steps.empty() && snapshot.evals.empty() && snapshot.changes.empty())
         return;
-    post([run, steps = snapshot.steps, evals = snapshot.evals, changes = snapshot.changes](SessionFile &file) {
+    post([run, steps = std::move(snapshot.steps), evals = std::move(snapshot.evals),
+          changes = std::move(snapshot.changes)](SessionFile &file) {
         bool ok = file.appendSteps(run, steps) && file.appendEvals(run, evals);
         for (const SettingChange &change : changes)
             ok = ok && file.appendEvent(run, {change.step, change.epoch, QStringLiteral("setting"), change.what});

@@ -59,7 +59,7 @@ public:
 
     // Conveniences. addRun waits for the run's id (0: error()).
     int64_t addRun(RunRecord *run);
-    void appendSnapshot(int64_t run, const TrainingSnapshot &snapshot);
+    void appendSnapshot(int64_t run, TrainingSnapshot snapshot);
     void appendEvent(int64_t run, const RunEvent &event);
     // The weights (a copy the writer may keep) and the trainer's state at state.step.
     void putCheckpoint(int64_t run, std::shared_ptr<const Model> model, TrainerState state,
