@@ -234,7 +234,8 @@ void SessionWriter::appendEvent(int64_t run, const RunEvent &event)
 void SessionWriter::putCheckpoint(int64_t run, std::shared_ptr<const Model> model, TrainerState state,
                                   const QString &kind, int keep)
 {
-    post([run, model = std::move(model), state = std::move(state), kind, keep](SessionFile &file) {
+    // mutable: the state (both optimiser moment buffers) moves on into the record, not a copy of it
+    post([run, model = std::move(model), state = std::move(state), kind, keep](SessionFile &file) mutable {
         CheckpointRecord c;
         c.run = run;
         c.step = state.step;
