@@ -53,10 +53,7 @@ void TrainingController::configure(std::shared_ptr<const TrainingSetup> setup)
 
 void TrainingController::start()
 {
-    if (!m_worker)
-        return;
-    HandOffSend send;
-    QMetaObject::invokeMethod(m_worker, &TrainingWorker::start, Qt::QueuedConnection);
+    startUntil(TrainingWorker::ToTheEnd);
 }
 
 void TrainingController::startUntil(int64_t step)

@@ -247,25 +247,13 @@ void TrainingWorker::rebuild()
     refreshAttention(true, true, true);
 }
 
-void TrainingWorker::start()
-{
-    if (!m_trainer || m_quit.load())
-        return;
-    guard("start", tr("training"), [this] {
-        if (m_state.load() == State::Stopped || m_state.load() == State::Finished)
-            rebuild();  // Start after a finished run trains again from the initial weights
-        if (m_trainer)
-            runSteps(-1);
-    });
-}
-
 void TrainingWorker::startUntil(int64_t step)
 {
     if (!m_trainer || m_quit.load())
         return;
     guard("start", tr("training"), [this, step] {
         if (m_state.load() == State::Stopped || m_state.load() == State::Finished)
-            rebuild();
+            rebuild();  // Start after a finished run trains again from the initial weights
         if (m_trainer && step > m_trainer->progress().step)
             runSteps(step - m_trainer->progress().step);
     });
@@ -295,8 +283,8 @@ void TrainingWorker::reset()
     guard("reset", tr("preparing the run"), [this] { rebuild(); });
 }
 
-// Trains limit steps (all when negative) or until a request, the end of
-// training or a non-finite loss.
+// Trains limit steps or until a request, the end of training or a
+// non-finite loss.
 void TrainingWorker::runSteps(int64_t limit)
 {
     m_pauseRequested.store(false);
@@ -311,7 +299,7 @@ void TrainingWorker::runSteps(int64_t limit)
     QString message;
     State after = State::Paused;
     Clock::time_point next = Clock::now();  // the earliest start of the next step when paced
-    for (int64_t done = 0; limit < 0 || done < limit; ++done) {
+    for (int64_t done = 0; done < limit; ++done) {
         if (m_quit.load() || m_stopRequested.load()) {
             after = State::Stopped;
             break;
@@ -331,7 +319,7 @@ void TrainingWorker::runSteps(int64_t limit)
         }
         flush(false);
         maybeRefreshAttention();
-        if (limit < 0 || done + 1 < limit)
+        if (done + 1 < limit)
             pace(next);
     }
     if (after != State::Finished && m_trainer->finished()) {

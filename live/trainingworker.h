@@ -39,6 +39,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -158,12 +159,14 @@ public:
     // the core's there would be. Set it before the worker gets work.
     void setFaultHook(std::function<void(const char *where)> hook) { m_faultHook = std::move(hook); }
 
+    static constexpr int64_t ToTheEnd = std::numeric_limits<int64_t>::max();  // a step no run reaches
+
 public slots:
     // Copies the setup and builds a trainer (stops any run first).
     void configure(std::shared_ptr<const TrainingSetup> setup);
-    // Trains until the end, a pause or a stop.
-    void start();
-    // The same, pausing at step `step` exactly (the views refreshed with its weights).
+    // Trains until the end, a pause or a stop, and pauses at step `step`
+    // exactly if it comes first (the views refreshed with its weights).
+    // Start is startUntil(ToTheEnd).
     void startUntil(int64_t step);
     // One batch, then paused.
     void step();
@@ -246,7 +249,7 @@ private:
     TrainingSnapshot m_out;              // being filled
     std::chrono::steady_clock::time_point m_lastEmit, m_runStart;
     int64_t m_runStartStep = 0;
-    int64_t m_runLimit = -1;  // the steps runSteps was asked for (-1: all); 1 (Step) has no rate
+    int64_t m_runLimit = 0;  // the steps runSteps was asked for; 1 (Step) has no rate
     int m_run = 0;
 
     // Requests from the GUI (under m_attentionMutex, held only to copy them).
