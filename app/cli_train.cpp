@@ -6,6 +6,7 @@
 
 #include "divergence.h"
 #include "memorybudget.h"
+#include "run.h"
 
 #include <QFileInfo>
 
@@ -366,8 +367,7 @@ int train(const std::vector<std::string> &args)
             record.valFraction = valFraction;
             record.model = model.config;
             record.train = tc;
-            for (const TaskInfo &task : tasks)
-                record.tasks << QString::fromStdString(task.name);
+            record.tasks = taskNames(tasks);
         }
         const Progress &at = trainer.progress();
         session->begin(&record, resume.empty()
