@@ -112,9 +112,10 @@ LoadOptions columnOptions(const ArgParser &parser)
 
 LoadOptions columnOptions(const ArgParser &parser, const Model &model, const std::string &spec)
 {
-    for (const char *flag : {"text-column", "feature-columns", "task-columns", "split-column", "ignore-columns"})
-        if (parser.isSet(flag))
-            return columnOptions(parser);  // the user's roles, and none of the checkpoint's
+    // The user's roles, and none of the checkpoint's (a role given is never
+    // empty: columnOptions refuses an empty name)
+    if (LoadOptions user = columnOptions(parser); !user.empty())
+        return user;
     const DataFormat format = datasetFormat(spec);
     if (format != DataFormat::Csv && format != DataFormat::Tsv)
         return {};
