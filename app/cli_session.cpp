@@ -182,11 +182,9 @@ int list(const std::vector<std::string> &args)
     for (RunRecord &run : file.runs()) {
         Row row;
         row.figures = runFigures(file.lastStep(run.id), file.evals(run.id));
-        const std::vector<CheckpointRecord> checkpoints = file.checkpointList(run.id);
+        const std::vector<CheckpointRecord> checkpoints = file.checkpointList(run.id);  // in step order
         if (!checkpoints.empty())
-            row.checkpoint = std::max_element(checkpoints.begin(), checkpoints.end(), [](const auto &a, const auto &b) {
-                                 return a.step < b.step;
-                             })->step;
+            row.checkpoint = checkpoints.back().step;
         row.run = std::move(run);
         rows.push_back(std::move(row));
     }
