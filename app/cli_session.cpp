@@ -67,8 +67,7 @@ std::string TrainSession::freeName(const ArgParser &parser, const std::string &w
 {
     QStringList names;
     if (!m_writer.call([&](SessionFile &file) {
-            for (const RunRecord &r : file.runs())
-                names << r.name;
+            names = file.runNames();
             return file.error().isEmpty();
         }))
         throw Failure(text(m_writer.error()));

@@ -44,4 +44,12 @@ QStringList taskNames(const std::vector<TaskInfo> &tasks)
     return names;
 }
 
+QString freeRunName(const QString &wanted, const std::function<bool(const QString &)> &taken)
+{
+    QString name = wanted;
+    for (int n = 2; taken(name); ++n)
+        name = QStringLiteral("%1 (%2)").arg(wanted).arg(n);
+    return name;
+}
+
 } // namespace attnscope

@@ -20,6 +20,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -113,5 +114,9 @@ struct KeptRun {
 
 // The tasks' names, in task order, as the views show them.
 QStringList taskNames(const std::vector<TaskInfo> &tasks);
+
+// The name a run takes where the names `taken` says are in use: wanted, or
+// the first of "wanted (2)", "wanted (3)", ... that is free.
+QString freeRunName(const QString &wanted, const std::function<bool(const QString &)> &taken);
 
 } // namespace attnscope

@@ -646,10 +646,7 @@ bool Session::nameInUse(const QString &name, int exceptId) const
 
 QString Session::freeRunName(const QString &wanted) const
 {
-    QString name = wanted;
-    for (int n = 2; nameInUse(name, m_run->id()); ++n)
-        name = QStringLiteral("%1 (%2)").arg(wanted).arg(n);
-    return name;
+    return attnscope::freeRunName(wanted, [&](const QString &name) { return nameInUse(name, m_run->id()); });
 }
 
 bool Session::renameRun(int id, const QString &name)
@@ -703,8 +700,7 @@ bool Session::undoDelete()
     m_deleted.pop_back();
     // Its name may have been taken meanwhile (a rename, a new run).
     const QString wanted = last.run->name;
-    for (int n = 2; nameInUse(last.run->name, last.run->id); ++n)
-        last.run->name = QStringLiteral("%1 (%2)").arg(wanted).arg(n);
+    last.run->name = attnscope::freeRunName(wanted, [&](const QString &name) { return nameInUse(name, last.run->id); });
     if (last.run->name != wanted)
         m_recorder->rename(last.run->fileId, last.run->name);
     m_kept.insert(m_kept.begin() + std::ptrdiff_t(std::min(last.index, m_kept.size())), std::move(last.run));

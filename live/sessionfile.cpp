@@ -897,6 +897,20 @@ std::vector<RunRecord> SessionFile::runs()
     return out;
 }
 
+QStringList SessionFile::runNames()
+{
+    QStringList out;
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.setForwardOnly(true);
+    if (!check(q.exec(QStringLiteral("SELECT name FROM runs ORDER BY id")), q, "reading the runs"))
+        return out;
+    while (q.next())
+        out.push_back(q.value(0).toString());
+    if (!check(!q.lastError().isValid(), q, "reading the runs"))
+        return {};
+    return out;
+}
+
 std::optional<RunRecord> SessionFile::run(const QString &name)
 {
     for (RunRecord &r : runs())

@@ -65,14 +65,10 @@ QString SessionRecorder::freeName(const QString &wanted)
 {
     QStringList names;
     m_writer.call([&](SessionFile &file) {
-        for (const RunRecord &r : file.runs())
-            names << r.name;
+        names = file.runNames();
         return file.error().isEmpty();
     });
-    QString name = wanted;
-    for (int n = 2; names.contains(name); ++n)
-        name = QStringLiteral("%1 (%2)").arg(wanted).arg(n);
-    return name;
+    return freeRunName(wanted, [&](const QString &name) { return names.contains(name); });
 }
 
 int64_t SessionRecorder::write(RunRecord record, const LossHistory &history)

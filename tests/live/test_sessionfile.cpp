@@ -296,13 +296,16 @@ private slots:
         QString error;
         QVERIFY2(f.open(file, SessionFile::Mode::ReadWrite, &error), qPrintable(error));
         const int64_t id = f.runs().at(0).id;
+        QCOMPARE(f.runNames(), QStringList{QStringLiteral("first")});
         QVERIFY(f.renameRun(id, QStringLiteral("renamed")));
         QVERIFY(f.setRunHidden(id, true));
         QCOMPARE(f.run(QStringLiteral("renamed"))->hidden, true);
         QVERIFY(!f.run(QStringLiteral("first")));
+        QCOMPARE(f.runNames(), QStringList{QStringLiteral("renamed")});
         QCOMPARE(f.steps(id).size(), size_t(50));
         QVERIFY(f.deleteRun(id));
         QVERIFY(f.runs().empty());
+        QVERIFY(f.runNames().isEmpty());
         QVERIFY(f.steps(id).empty());
         QVERIFY(f.events(id).empty());
         QVERIFY(f.error().isEmpty());

@@ -90,6 +90,17 @@ private:
 private slots:
     void initTestCase() { QVERIFY(m_dir.isValid()); }
 
+    // A run's name where others are taken: the one wanted, or the first
+    // numbered one that is free (Session, SessionRecorder).
+    void freeRunNames()
+    {
+        const QStringList names{QStringLiteral("Run 1"), QStringLiteral("Run 1 (2)"), QStringLiteral("lr 0.01")};
+        const auto taken = [&](const QString &name) { return names.contains(name); };
+        QCOMPARE(freeRunName(QStringLiteral("Run 2"), taken), QStringLiteral("Run 2"));
+        QCOMPARE(freeRunName(QStringLiteral("Run 1"), taken), QStringLiteral("Run 1 (3)"));
+        QCOMPARE(freeRunName(QStringLiteral("lr 0.01"), taken), QStringLiteral("lr 0.01 (2)"));
+    }
+
     // Reset, a new setting and a start after the end each keep the run that trained.
     void keepsEveryRun()
     {
