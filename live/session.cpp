@@ -888,7 +888,7 @@ QStringList Session::recoverableSessions(const QString &dir)
             continue;  // a running AttnScope writes it (a dead one's lock is stale and taken over)
         SessionFile file;
         QString error;
-        if (file.open(info.filePath(), SessionFile::Mode::ReadOnly, &error) && !file.runs().empty())
+        if (file.open(info.filePath(), SessionFile::Mode::ReadOnly, &error) && file.runCount() > 0)
             out << info.filePath();
     }
     return out;

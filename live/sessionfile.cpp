@@ -911,6 +911,14 @@ QStringList SessionFile::runNames()
     return out;
 }
 
+int SessionFile::runCount()
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (!check(q.exec(QStringLiteral("SELECT count(*) FROM runs")), q, "reading the runs") || !q.next())
+        return 0;
+    return q.value(0).toInt();
+}
+
 std::optional<RunRecord> SessionFile::run(const QString &name)
 {
     for (RunRecord &r : runs())

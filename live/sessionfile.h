@@ -156,6 +156,7 @@ public:
     // Reading. Empty answers and error() set when a query fails (a damaged file).
     std::vector<RunRecord> runs();
     QStringList runNames();  // in the order of runs(), without reading their settings
+    int runCount();          // without reading them
     std::optional<RunRecord> run(const QString &name);
     std::vector<StepPoint> steps(int64_t run);
     int64_t lastStep(int64_t run);  // the highest step recorded, 0 for none

@@ -431,7 +431,7 @@ void MainWindow::startRecovery(const QString &dir)
     QString error;
     int runs = 0;
     if (file.open(m_recoveryOffered, SessionFile::Mode::ReadOnly, &error))
-        runs = int(file.runs().size());
+        runs = file.runCount();
     const QString when = QLocale().toString(QFileInfo(m_recoveryOffered).lastModified(), QLocale::ShortFormat);
     auto *box = new QMessageBox(QMessageBox::Question, tr("Restore the last session?"),
                                 runs == 1 ? tr("AttnScope ended on %1 with a run that no session file of yours "

@@ -297,6 +297,7 @@ private slots:
         QVERIFY2(f.open(file, SessionFile::Mode::ReadWrite, &error), qPrintable(error));
         const int64_t id = f.runs().at(0).id;
         QCOMPARE(f.runNames(), QStringList{QStringLiteral("first")});
+        QCOMPARE(f.runCount(), 1);
         QVERIFY(f.renameRun(id, QStringLiteral("renamed")));
         QVERIFY(f.setRunHidden(id, true));
         QCOMPARE(f.run(QStringLiteral("renamed"))->hidden, true);
@@ -306,6 +307,7 @@ private slots:
         QVERIFY(f.deleteRun(id));
         QVERIFY(f.runs().empty());
         QVERIFY(f.runNames().isEmpty());
+        QCOMPARE(f.runCount(), 0);
         QVERIFY(f.steps(id).empty());
         QVERIFY(f.events(id).empty());
         QVERIFY(f.error().isEmpty());
