@@ -636,6 +636,14 @@ RunRecord Session::currentRecord() const
     return record;
 }
 
+void Session::writeRuns()
+{
+    for (const auto &run : m_kept)
+        run->fileId = m_recorder->write(recordOf(*run, ValFraction), run->history);
+    if (m_run->hasTrained())
+        m_recorder->adoptLive(currentRecord(), m_run->history());
+}
+
 bool Session::nameInUse(const QString &name, int exceptId) const
 {
     if (m_run->id() != exceptId && m_run->name() == name)
@@ -783,11 +791,8 @@ bool Session::saveSessionAs(const QString &path)
         m_recorder->close();
     } else {
         ok = m_recorder->open(temporary, &error);
-        for (const auto &run : m_kept)
-            if (ok)
-                run->fileId = m_recorder->write(recordOf(*run, ValFraction), run->history);
-        if (ok && m_run->hasTrained())
-            m_recorder->adoptLive(currentRecord(), m_run->history());
+        if (ok)
+            writeRuns();
         ok = ok && m_recorder->flush(&error);
         live = m_recorder->liveFileId();
         m_recorder->close();
@@ -860,11 +865,7 @@ bool Session::startRecovery(const QString &dir)
     }
     m_recoveryLock = std::move(lock);
     m_recoveryPath = path;
-    // Whatever trained before it (the runs are written as Save session as writes them).
-    for (const auto &run : m_kept)
-        run->fileId = m_recorder->write(recordOf(*run, ValFraction), run->history);
-    if (m_run->hasTrained())
-        m_recorder->adoptLive(currentRecord(), m_run->history());
+    writeRuns();  // whatever trained before it
     return true;
 }
 

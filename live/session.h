@@ -263,6 +263,9 @@ private:
     // takes a new id and name.
     void keepCurrentRun();
     RunRecord currentRecord() const;
+    // The kept runs and the current one, when it trained, into the file the
+    // recorder has just opened (Save session as, a new recovery file).
+    void writeRuns();
     QString freeRunName(const QString &wanted) const;
     // The next variant of a comparison, or its end.
     void nextVariant();
