@@ -117,10 +117,10 @@ void TrainSession::begin(RunRecord *run, const RunEvent &event)
     m_lastPost = Clock::now();
 }
 
-void TrainSession::step(const Progress &progress, Trainer &trainer, const Model &model)
+void TrainSession::step(const StepPoint &point, Trainer &trainer, const Model &model)
 {
-    m_pending.steps.push_back(stepPoint(progress));
-    if (m_keepEvery > 0 && progress.step % m_keepEvery == 0) {
+    m_pending.steps.push_back(point);
+    if (m_keepEvery > 0 && point.step % m_keepEvery == 0) {
         post(true);
         TrainerState state = trainer.state();  // first: it brings the weights up to date
         m_writer.putCheckpoint(m_run, std::make_shared<const Model>(model), std::move(state), QStringLiteral("kept"));

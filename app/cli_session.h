@@ -34,7 +34,7 @@ public:
     // Adds the run (new) or continues it (resumed: its id set), with an event.
     void begin(RunRecord *run, const RunEvent &event);
     // After every step: its point, and a kept checkpoint every keepEvery steps.
-    void step(const Progress &progress, Trainer &trainer, const Model &model);
+    void step(const StepPoint &point, Trainer &trainer, const Model &model);
     void evaluated(const EvalPoint &point);
     // The run ends: its last checkpoint and an event ("finished",
     // "diverged"); everything committed. Failure when a write failed.

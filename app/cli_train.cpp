@@ -419,7 +419,7 @@ int train(const std::vector<std::string> &args)
             if (metrics)
                 metrics->step(point);
             if (session)
-                session->step(progress, trainer, model);
+                session->step(point, trainer, model);
         }
         line.update(progressText(progress, tasks, epochs), progress.step == progress.totalSteps);
     });
