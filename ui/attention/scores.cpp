@@ -4,9 +4,6 @@
 
 #include <QCoreApplication>
 
-#include <algorithm>
-#include <cmath>
-
 namespace attnscope {
 
 namespace {
@@ -61,12 +58,8 @@ QString sampleName(const AttentionSnapshot &snapshot, const AttentionSample &sam
     return snapshot.input == InputKind::Tabular ? tr("edited row") : tr("typed text");
 }
 
-double scoreTop(Method score, ColorScale scale, const std::vector<float> &values)
+double scoreTop(Method score, ColorScale scale, double largest)
 {
-    double largest = 0;
-    for (float v : values)
-        if (std::isfinite(v))
-            largest = std::max(largest, isSigned(score) ? std::abs(double(v)) : double(v));
     if (isSigned(score))
         return largest > 0 ? largest : 1.0;
     return scaleTop(scale, largest);

@@ -12,6 +12,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <algorithm>
+#include <cmath>
 #include <vector>
 
 namespace attnscope {
@@ -31,9 +33,22 @@ inline bool isSigned(Method score)
 QString scoreSource(const AttentionSnapshot &snapshot, const AttentionSample *sample, Method score);
 // "sample #12", or for the probe editor's input "typed text" / "edited row".
 QString sampleName(const AttentionSnapshot &snapshot, const AttentionSample &sample);
-// The top of a score's colour scale among `values`: the largest magnitude
-// for a signed score, otherwise scaleTop(scale, largest value).
-double scoreTop(Method score, ColorScale scale, const std::vector<float> &values);
+// The largest of `values` as a score's colour scale reads them: the largest
+// magnitude for a signed score, otherwise the largest value; 0 when none is
+// finite (or, unsigned, above 0). Over several rows: the largest of theirs.
+template <typename Values>
+double largestValue(Method score, const Values &values)
+{
+    double largest = 0;
+    for (double v : values)
+        if (std::isfinite(v))
+            largest = std::max(largest, isSigned(score) ? std::abs(v) : v);
+    return largest;
+}
+// The top of a score's colour scale whose largest value is `largest`
+// (largestValue()): itself, or 1 when 0, for a signed score, otherwise
+// scaleTop(scale, largest).
+double scoreTop(Method score, ColorScale scale, double largest);
 // The colour of v on a scale whose top is `top`: diverging for a signed score.
 QColor scoreColor(ColorMap map, Method score, double v, double top);
 

@@ -172,10 +172,10 @@ void TaskHeatmap::draw()
 void TaskHeatmap::fillMap()
 {
     const int nRows = rows(), nCols = columns();
-    std::vector<float> shown;
-    for (const auto &row : m_cells)
-        shown.insert(shown.end(), row.begin(), row.end());
-    const double top = scoreTop(score(), colorScale(), shown);
+    double largest = 0;
+    for (const std::vector<double> &row : m_cells)
+        largest = std::max(largest, largestValue(score(), row));
+    const double top = scoreTop(score(), colorScale(), largest);
     const bool centred = isSigned(score());
     m_map->setGradient(centred ? divergingGradient() : colorGradient(colorMap()));
     m_map->colorScale()->axis()->setLabel(scoreName(score()));

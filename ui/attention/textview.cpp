@@ -69,18 +69,21 @@ void TextView::updateScale()
     m_tops.assign(size_t(columns), 1.0);
     if (m_compareTask >= 0) {
         for (int c = 0; c < columns && s; ++c)
-            m_tops[size_t(c)] = scoreTop(Method(c), colorScale(), s->scores(m_compareTask, Method(c)));
-        m_maxWeight = 1;
+            m_tops[size_t(c)] = scoreTop(Method(c), colorScale(), largestValue(Method(c), s->scores(m_compareTask, Method(c))));
         return;
     }
-    std::vector<float> all;
-    if (s)
-        for (int t = 0; t < columns; ++t) {
-            const std::vector<float> v = values(*s, t);
-            all.insert(all.end(), v.begin(), v.end());
-        }
-    m_maxWeight = scoreTop(score(), colorScale(), all);
-    m_tops.assign(size_t(columns), m_maxWeight);
+    double largest = 0;
+    for (int t = 0; t < columns && s; ++t)
+        largest = std::max(largest, largestValue(score(), values(*s, t)));
+    std::fill(m_tops.begin(), m_tops.end(), scoreTop(score(), colorScale(), largest));
+}
+
+double TextView::top(int column) const
+{
+    if (column >= 0 && column < int(m_tops.size()))
+        return m_tops[size_t(column)];
+    // No such column: the task columns' shared top (1 when there are none, and in compare).
+    return m_compareTask < 0 && !m_tops.empty() ? m_tops.front() : 1.0;
 }
 
 int TextView::columnCount() const
@@ -151,8 +154,7 @@ double TextView::weight(int column, int token) const
 
 QColor TextView::shade(double weight, int column) const
 {
-    const double top = column >= 0 && column < int(m_tops.size()) ? m_tops[size_t(column)] : m_maxWeight;
-    return scoreColor(colorMap(), columnScore(column), weight, top);
+    return scoreColor(colorMap(), columnScore(column), weight, top(column));
 }
 
 QString TextView::header(int column) const
@@ -299,8 +301,8 @@ QString TextView::title() const
             .arg(snapshot().step)
             .arg(scoreSource(snapshot(), s, Method::Rollout));
     }
-    const QString range = isSigned(score()) ? tr("−%1 (purple) – %1 (orange), white at 0").arg(m_maxWeight, 0, 'g', 3)
-                                            : tr("0 – %1 (%2)").arg(m_maxWeight, 0, 'g', 3).arg(colorMapName(colorMap()));
+    const QString range = isSigned(score()) ? tr("−%1 (purple) – %1 (orange), white at 0").arg(top(0), 0, 'g', 3)
+                                            : tr("0 – %1 (%2)").arg(top(0), 0, 'g', 3).arg(colorMapName(colorMap()));
     return tr("%1 · %2 · %3 · colour: %4")
         .arg(which, scoreName(score()), scoreSource(snapshot(), s, score()), range);
 }
@@ -332,13 +334,14 @@ void TextView::paintColumn(QPainter *painter, const Geometry &g, const Attention
     // Tokens, wrapped within the column.
     const QPoint origin(x0, y0 + g.headerHeight);
     const bool rationale = s.hasRationale(task);
+    const std::vector<float> values = s.scores(task, columnScore(t));  // weight(t, j) of every j, made once
     painter->setFont(tokenFont());
     for (int j = 0; j < s.tokenCount(); ++j) {
         const QRect box0 = g.boxes[size_t(j)].translated(origin);
         // Only what is exposed is painted (a 512-token sample is long).
         if (!clip.intersects(box0.adjusted(-4, -4, 4, 4 + TokenGap)))
             continue;
-        const double a = weight(t, j);
+        const double a = j < int(values.size()) ? values[size_t(j)] : std::nan("");
         const QColor bg = std::isfinite(a) ? shade(a, t) : palette().color(QPalette::AlternateBase);
         const QRectF box(box0);
         painter->setPen(Qt::NoPen);

@@ -72,6 +72,8 @@ private:
     // The top of the colour scale: the sample's largest value over all tasks
     // (so that columns compare directly), or 1; in compare, each column's own.
     void updateScale();
+    // Column c's top (m_tops'); another column: the task columns' shared one, or 1.
+    double top(int column) const;
     QString taskHeader(int task) const;  // "gold x · predicted y (0.93) ✓"
     Method columnScore(int column) const { return m_compareTask >= 0 ? Method(column) : score(); }
     int columnTask(int column) const { return m_compareTask >= 0 ? m_compareTask : column; }
@@ -80,9 +82,8 @@ private:
     void updateTokenCache(const AttentionSample &s) const;
     bool sameTokens(const AttentionSample *a, const AttentionSample *b) const;
 
-    double m_maxWeight = 1;
     int m_compareTask = -1;
-    std::vector<double> m_tops;  // per column
+    std::vector<double> m_tops;  // per column: the top of its colour scale (all the same but in compare)
     mutable int m_cacheWidth = -1, m_cacheHeight = 0;  // heightForWidth of the last width asked
     mutable std::vector<std::string> m_cachedTokens;
     mutable std::vector<float> m_cachedValues;
