@@ -22,6 +22,19 @@ void AttentionView::rebuild()
     draw();
 }
 
+void AttentionView::setScore(Method score)
+{
+    if (score == m_score)
+        return;
+    m_score = score;
+    scoreChanged();
+}
+
+void AttentionView::scoreChanged()
+{
+    rebuild();
+}
+
 QCustomPlot *AttentionView::addPlot()
 {
     auto *layout = new QVBoxLayout(this);
@@ -110,14 +123,6 @@ void SnapshotView::setColorScale(ColorScale scale)
 {
     m_colorScale = scale;
     colorsChanged();
-}
-
-void SnapshotView::setScore(Method score)
-{
-    if (score == m_score)
-        return;
-    m_score = score;
-    scoreChanged();
 }
 
 void SnapshotView::scoreChanged()

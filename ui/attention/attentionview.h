@@ -29,9 +29,15 @@ class AttentionView : public QWidget {
 public:
     // The view's numbers as CSV, one header line first.
     virtual QString csv() const = 0;
+    // The score the view shows (scores.h; the panel's chooser): attention by default.
+    void setScore(Method score);
+    Method score() const { return m_score; }
 
 protected:
     explicit AttentionView(QWidget *parent = nullptr);
+
+    // A new score: rebuild() unless overridden.
+    virtual void scoreChanged();
 
     // What the view shows changed: draw() now when the view is visible,
     // otherwise when it is next shown.
@@ -53,6 +59,7 @@ protected:
 private:
     bool m_stale = true;
     QWidget *m_resizeWatched = nullptr;
+    Method m_score = Method::Attention;
 };
 
 class SnapshotView : public AttentionView {
@@ -68,12 +75,9 @@ public:
     void setColorScale(ColorScale scale);
     ColorMap colorMap() const { return m_colorMap; }
     ColorScale colorScale() const { return m_colorScale; }
-    // The score the view shows (scores.h; the panel's chooser): attention by default.
-    void setScore(Method score);
-    Method score() const { return m_score; }
     // What the view shows for task t of sample s: the score at every
     // position, NaN where there is none (empty: none at all).
-    std::vector<float> values(const AttentionSample &s, int task) const { return s.scores(task, m_score); }
+    std::vector<float> values(const AttentionSample &s, int task) const { return s.scores(task, score()); }
 
 protected:
     explicit SnapshotView(QWidget *parent = nullptr);
@@ -85,14 +89,13 @@ protected:
     virtual void snapshotChanged(const AttentionSnapshot &previous, int previousSample);
     virtual void sampleChanged();
     virtual void colorsChanged();
-    virtual void scoreChanged();  // colorsChanged() unless overridden
+    void scoreChanged() override;  // colorsChanged() unless overridden
 
 private:
     SnapshotPtr m_snapshot = std::make_shared<const AttentionSnapshot>();
     int m_sample = 0;
     ColorMap m_colorMap = ColorMap::Viridis;
     ColorScale m_colorScale = ColorScale::Fixed;
-    Method m_score = Method::Attention;
 };
 
 // Every how many of `count` labels of `perLabel` pixels one is drawn so that

@@ -132,14 +132,6 @@ void HistoryView::clear()
     rebuild();
 }
 
-void HistoryView::setScore(Method score)
-{
-    if (score == m_score)
-        return;
-    m_score = score;
-    rebuild();
-}
-
 int HistoryView::faithfulnessPoints() const
 {
     int n = 0;
@@ -157,7 +149,7 @@ QString HistoryView::title() const
     const QString when = last >= 0 ? tr("last explained at step %1").arg(last) : tr("not explained yet");
     return tr("Faithfulness of %1 (%2): comprehensiveness solid, sufficiency dashed, the random floor grey; "
               "attention's rationale agreement above; the loss below")
-        .arg(scoreName(m_score), when);
+        .arg(scoreName(score()), when);
 }
 
 void HistoryView::setCurrentStep(int64_t step)
@@ -273,19 +265,19 @@ void HistoryView::addFaithfulnessCurves(const QVector<double> &)
     };
     const int T = std::min(int(m_tasks.size()), MaxNamedTasks);
     for (int t = 0; t < T; ++t) {
-        curve(size_t(t), m_score, true, QPen(taskColor(t), 2.5));
-        curve(size_t(t), m_score, false, QPen(taskColor(t), 2, Qt::DashLine));
+        curve(size_t(t), score(), true, QPen(taskColor(t), 2.5));
+        curve(size_t(t), score(), false, QPen(taskColor(t), 2, Qt::DashLine));
     }
     // The floor: the random ranking's, of the first task (the tasks' floors differ little).
     const QColor grey = palette().color(QPalette::Disabled, QPalette::WindowText);
     if (T > 0) {
         auto *c = curve(0, Method::Random, true, QPen(grey, 1.5));
         auto *s = curve(0, Method::Random, false, QPen(grey, 1.5, Qt::DashLine));
-        auto *named = curve(0, m_score, true, QPen(palette().color(QPalette::WindowText), 2));
+        auto *named = curve(0, score(), true, QPen(palette().color(QPalette::WindowText), 2));
         named->data()->clear();  // a legend entry only
-        named->setName(tr("%1: comprehensiveness").arg(scoreName(m_score)));
+        named->setName(tr("%1: comprehensiveness").arg(scoreName(score())));
         named->addToLegend(m_faithLegend);
-        auto *namedS = curve(0, m_score, false, QPen(palette().color(QPalette::WindowText), 2, Qt::DashLine));
+        auto *namedS = curve(0, score(), false, QPen(palette().color(QPalette::WindowText), 2, Qt::DashLine));
         namedS->data()->clear();
         namedS->setName(tr("sufficiency"));
         namedS->addToLegend(m_faithLegend);

@@ -32,9 +32,7 @@ public:
     void addSnapshot(const AttentionSnapshot &snapshot);
     void clear();
     void setCurrentStep(int64_t step);
-    // The score whose faithfulness is drawn (the panel's chooser).
-    void setScore(Method score);
-    Method score() const { return m_score; }
+    // score(): the score whose faithfulness is drawn (the panel's chooser).
     // "Over training · faithfulness of rollout (last explained at step 1190) ...".
     QString title() const;
     // The faithfulness points (rounds of explanations) kept.
@@ -65,7 +63,6 @@ private:
     QCPAxisRect *m_lossRect = nullptr;
     QCPLegend *m_faithLegend = nullptr;
     QLabel *m_title = nullptr;
-    Method m_score = Method::Attention;
     std::vector<TaskInfo> m_tasks;
     bool m_gated = false;
     std::vector<int64_t> m_steps;

@@ -34,6 +34,11 @@ QStringList scoreNames()
     return names;
 }
 
+QString scoreColumnName(Method score)
+{
+    return score == Method::Attention ? QStringLiteral("weight") : QString::fromLatin1(toString(score));
+}
+
 QString scoreSource(const AttentionSnapshot &snapshot, const AttentionSample *sample, Method score)
 {
     if (snapshot.step < 0)

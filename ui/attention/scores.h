@@ -21,6 +21,9 @@ namespace attnscope {
 // "attention", "rollout", "gradient × input", "integrated gradients", "occlusion".
 QString scoreName(Method score);
 QStringList scoreNames();  // the five, in Method order (the chooser's items)
+// The name of a view's value column in its CSV export: toString(score), but
+// "weight" for attention (as before there were other scores).
+QString scoreColumnName(Method score);
 // Gradient x input, integrated gradients and occlusion: a token can push
 // towards the class or away from it.
 inline bool isSigned(Method score)

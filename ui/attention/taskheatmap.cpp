@@ -311,9 +311,7 @@ bool TaskHeatmap::eventFilter(QObject *watched, QEvent *event)
 
 QString TaskHeatmap::csv() const
 {
-    // The value column is named by the score ("weight" for attention, as before).
-    const QString column = score() == Method::Attention ? QStringLiteral("weight") : QString::fromLatin1(toString(score()));
-    QString out = QStringLiteral("sample,task,token_index,token,%1\n").arg(column);
+    QString out = QStringLiteral("sample,task,token_index,token,%1\n").arg(scoreColumnName(score()));
     const AttentionSnapshot &snap = snapshot();
     for (int r = 0; r < rows(); ++r) {
         const AttentionSample &s = m_layout == Layout::TasksForSample ? *sample() : snap.samples[size_t(r)];

@@ -377,8 +377,8 @@ void TextView::paintColumn(QPainter *painter, const Geometry &g, const Attention
 
 QString TextView::csv() const
 {
-    // One value column named by the score ("weight" for attention, as
-    // before), or in compare one per score, for the compared task only.
+    // One value column named by the score (scoreColumnName), or in compare
+    // one per score, for the compared task only.
     std::vector<Method> scores;
     QStringList columns;
     if (m_compareTask >= 0) {
@@ -388,7 +388,7 @@ QString TextView::csv() const
         }
     } else {
         scores.push_back(score());
-        columns << (score() == Method::Attention ? QStringLiteral("weight") : QString::fromLatin1(toString(score())));
+        columns << scoreColumnName(score());
     }
     QString out = QStringLiteral("sample,task,token_index,token,%1,rationale,gold,predicted,probability\n")
                       .arg(columns.join(QLatin1Char(',')));

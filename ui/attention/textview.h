@@ -53,7 +53,6 @@ protected:
     void snapshotChanged(const AttentionSnapshot &previous, int previousSample) override;
     void sampleChanged() override;
     void colorsChanged() override;
-    void scoreChanged() override { colorsChanged(); }
     void draw() override { update(); }
 
 private:
