@@ -237,6 +237,7 @@ void AttentionPanel::setModelAndData(std::optional<ModelInfo> model, std::shared
             m_probes.choose(*m_validation, m_model->tasks);
         emit probeSetChanged(m_probes);
     }
+    updateProbeCoverage();
     m_taskBox->clear();
     m_compareTaskBox->clear();
     if (m_model)
@@ -285,6 +286,7 @@ void AttentionPanel::clear()
     m_model.reset();
     m_validation.reset();
     m_dataset.reset();
+    updateProbeCoverage();
     m_live = true;
     showSnapshot(std::make_shared<const AttentionSnapshot>());
     updateTimelineControls();
@@ -444,11 +446,17 @@ bool AttentionPanel::addProbe(int number, QString *error)
             *error = problem;
         return false;
     }
+    updateProbeCoverage();
     emit probeSetChanged(m_probes);  // the worker sends a snapshot of the new set
     return true;
 }
 
-QString AttentionPanel::probeCoverageNote() const
+void AttentionPanel::updateProbeCoverage()
+{
+    m_probeCoverage = coverageNote();
+}
+
+QString AttentionPanel::coverageNote() const
 {
     if (!m_model || !m_validation)
         return {};
@@ -510,6 +518,7 @@ void AttentionPanel::editProbes(bool add)
         if (m_selected < 0 || m_selected >= int(m_shown->samples.size()))
             return;
         m_probes.remove(m_shown->samples[size_t(m_selected)].probe);
+        updateProbeCoverage();
         m_selected = 0;
     }
     emit probeSetChanged(m_probes);  // the worker sends a snapshot of the new set

@@ -107,7 +107,7 @@ public:
     QString uniformNote() const;
     // The classes no probe is labelled with, per task (the Sample list's
     // last, unselectable entry); empty when every class has one.
-    QString probeCoverageNote() const;
+    QString probeCoverageNote() const { return m_probeCoverage; }
 
     TaskHeatmap *heatmap() const { return m_heatmap; }
     TextView *textView() const { return m_textView; }
@@ -134,11 +134,18 @@ private:
     void updateTimelineControls();
     void exportCurrent();
     void editProbes(bool add);
+    // The probes, or the model and data they come from, changed: the
+    // coverage note is made again (it walks every class of every task: a
+    // file may have thousands of tasks, or 100,000 classes; not for each
+    // snapshot).
+    void updateProbeCoverage();
+    QString coverageNote() const;
 
     std::optional<ModelInfo> m_model;
     std::shared_ptr<const Dataset> m_dataset;
     std::shared_ptr<const EncodedDataset> m_validation;
     ProbeSet m_probes;
+    QString m_probeCoverage;  // probeCoverageNote()
     AttentionTimeline m_timeline;
     SnapshotPtr m_shown = std::make_shared<const AttentionSnapshot>();
     int m_selected = 0;
