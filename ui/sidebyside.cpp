@@ -69,10 +69,18 @@ SideBySide::SideBySide(Session *session, QWidget *parent)
     }
     m_follow.setInterval(1000);
     connect(&m_follow, &QTimer::timeout, this, [this]() {
-        // Only the current run changes as it trains: the others stay as they are.
-        if (!m_runs.empty() && m_runs.back() == m_session->currentRun()->id()
-            && m_session->currentRun()->controller()->currentStep() != m_currentStep)
-            refresh();
+        // Only the current run changes as it trains: its heatmap (the last)
+        // is made again, the others stay as they are (each is a forward
+        // pass through that run's weights).
+        if (m_runs.empty() || m_runs.back() != m_session->currentRun()->id()
+            || m_session->currentRun()->controller()->currentStep() == m_currentStep)
+            return;
+        if (m_sample < 0) {
+            refresh();  // none shown yet: the Attention tab may have one now
+            return;
+        }
+        m_currentStep = m_session->currentRun()->controller()->currentStep();
+        showRun(int(m_runs.size()) - 1);
     });
     connect(m_session, &Session::runsChanged, this, [this]() {
         if (isVisible())
@@ -119,29 +127,34 @@ void SideBySide::refresh()
                                                .arg(m_sample)
                                                .arg(text.left(300)));
     }
-    for (int i = 0; i < MaxRuns; ++i) {
-        QLabel *title = m_titles[size_t(i)];
-        TaskHeatmap *heatmap = m_heatmaps[size_t(i)];
-        const bool used = i < int(m_runs.size());
-        title->setVisible(used);
-        heatmap->setVisible(used);
-        if (!used)
-            continue;
-        const int id = m_runs[size_t(i)];
-        QString name = current->id() == id ? current->name() : QString();
-        for (const auto &kept : m_session->keptRuns())
-            if (kept->id == id)
-                name = kept->name;
-        AttentionSnapshot snapshot;
-        QString why;
-        if (m_sample >= 0 && m_session->runAttention(id, m_sample, &snapshot, &why)) {
-            title->setText(tr("%1 — step %2 — %3").arg(name).arg(snapshot.step).arg(predictions(snapshot)));
-            heatmap->setSnapshot(std::make_shared<const AttentionSnapshot>(std::move(snapshot)));
-            heatmap->setSelectedSample(0);
-        } else {
-            title->setText(m_sample >= 0 ? tr("%1: %2").arg(name, why) : name);
-            heatmap->setSnapshot(std::make_shared<const AttentionSnapshot>());
-        }
+    for (int i = 0; i < MaxRuns; ++i)
+        showRun(i);
+}
+
+void SideBySide::showRun(int i)
+{
+    QLabel *title = m_titles[size_t(i)];
+    TaskHeatmap *heatmap = m_heatmaps[size_t(i)];
+    const bool used = i < int(m_runs.size());
+    title->setVisible(used);
+    heatmap->setVisible(used);
+    if (!used)
+        return;
+    const Run *current = m_session->currentRun();
+    const int id = m_runs[size_t(i)];
+    QString name = current->id() == id ? current->name() : QString();
+    for (const auto &kept : m_session->keptRuns())
+        if (kept->id == id)
+            name = kept->name;
+    AttentionSnapshot snapshot;
+    QString why;
+    if (m_sample >= 0 && m_session->runAttention(id, m_sample, &snapshot, &why)) {
+        title->setText(tr("%1 — step %2 — %3").arg(name).arg(snapshot.step).arg(predictions(snapshot)));
+        heatmap->setSnapshot(std::make_shared<const AttentionSnapshot>(std::move(snapshot)));
+        heatmap->setSelectedSample(0);
+    } else {
+        title->setText(m_sample >= 0 ? tr("%1: %2").arg(name, why) : name);
+        heatmap->setSnapshot(std::make_shared<const AttentionSnapshot>());
     }
 }
 

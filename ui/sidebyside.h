@@ -48,6 +48,9 @@ protected:
     void hideEvent(QHideEvent *event) override;
 
 private:
+    // Slot i: run m_runs[i]'s title and heatmap, hidden when there is none.
+    void showRun(int i);
+
     Session *m_session;
     int m_sample = -1;
     std::function<int()> m_sampleSource;
