@@ -156,7 +156,8 @@ RunsPanel::RunsPanel(Session *session, LossPlot *plot, QWidget *parent)
 
     m_currentTimer.setSingleShot(true);
     m_currentTimer.setInterval(250);
-    connect(&m_currentTimer, &QTimer::timeout, this, &RunsPanel::refresh);
+    // The current run's figures change as it trains, the overlays (the kept runs) do not.
+    connect(&m_currentTimer, &QTimer::timeout, this, &RunsPanel::fillTable);
     connect(m_session, &Session::runsChanged, this, &RunsPanel::refresh);
     // At most every 250 ms while it trains (a restart on every snapshot would never fire).
     const auto soon = [this]() {
@@ -178,6 +179,12 @@ QTreeWidgetItem *RunsPanel::row(int id) const
 }
 
 void RunsPanel::refresh()
+{
+    fillTable();
+    updateOverlays();
+}
+
+void RunsPanel::fillTable()
 {
     m_filling = true;
     const int selected = m_table->currentItem() ? m_table->currentItem()->data(Name, IdRole).toInt() : -1;
@@ -204,7 +211,6 @@ void RunsPanel::refresh()
     m_undo->setToolTip(m_session->canUndoDelete()
                            ? tr("Brings \"%1\" back (Ctrl+Z)").arg(m_session->lastDeletedName())
                            : tr("Brings the last deleted run back (Ctrl+Z)"));
-    updateOverlays();
 }
 
 int RunsPanel::selectedId() const

@@ -56,6 +56,8 @@ signals:
 private:
     void fillRow(QTreeWidgetItem *item, int id, const QString &name, const QString &dataset, const ModelConfig &model,
                  const TrainConfig &train, const LossHistory &history, bool current, bool shown);
+    // The rows from the session (the current run's figures as it trains).
+    void fillTable();
     void updateOverlays();
     void onItemChanged(QTreeWidgetItem *item, int column);
     void deleteSelected();
@@ -69,7 +71,7 @@ private:
     QPushButton *m_delete;
     QPushButton *m_undo;
     QPushButton *m_reference;
-    QTimer m_currentTimer;  // the current run's figures, at most four times a second
+    QTimer m_currentTimer;  // the current run's row, at most four times a second
     bool m_filling = false; // itemChanged while the table is being filled is not the user's
 };
 

@@ -24,6 +24,7 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QPointer>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTreeWidget>
@@ -131,6 +132,13 @@ private slots:
         QCOMPARE(overlay->pen().style(), Qt::DotLine);
         QCOMPARE(overlay->pen().color(), plot->graph(LossPlot::Curve::Smoothed, 1)->pen().color());
         QCOMPARE(overlay->data()->size(), 12);
+        // Training the current run fills its row again, the overlays stay as
+        // they are (they were all made again four times a second).
+        const QPointer<QCPGraph> same(overlay);
+        QVERIFY(step(window, 1));
+        QTRY_COMPARE(window.runs()->row(window.session()->currentRun()->id())->text(RunsPanel::Steps), QStringLiteral("6"));
+        QVERIFY(same);
+        QCOMPARE(plot->overlayGraph(0, 1), overlay);
         const QStringList entries = legend(plot->plot());
         QVERIFY2(entries.contains(first) && entries.contains(window.session()->currentRun()->name()),
                  qPrintable(entries.join(QStringLiteral(", "))));
