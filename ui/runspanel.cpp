@@ -1,5 +1,6 @@
 #include "runspanel.h"
 
+#include "appearance.h"
 #include "lossplot.h"
 #include "session.h"
 #include "tasknames.h"
@@ -236,8 +237,6 @@ void RunsPanel::markRows()
     const QTreeWidgetItem *reference = row(m_session->referenceRun());
     QColor highlight = palette().color(QPalette::Highlight);
     highlight.setAlpha(70);
-    // Readable on the light and the dark theme alike.
-    const QColor better(0x2e, 0xa0, 0x43), worse(0xd9, 0x48, 0x3b);
     for (int i = 0; i < m_table->topLevelItemCount(); ++i) {
         QTreeWidgetItem *item = m_table->topLevelItem(i);
         for (const Column c : SettingColumns) {
@@ -268,7 +267,7 @@ void RunsPanel::markRows()
                 }
             }
             item->setData(c, CompareRole, sign);
-            item->setForeground(c, sign > 0 ? QBrush(better) : sign < 0 ? QBrush(worse) : QBrush());
+            item->setForeground(c, sign > 0 ? QBrush(betterColor()) : sign < 0 ? QBrush(worseColor()) : QBrush());
             item->setToolTip(c, tip);
         }
     }

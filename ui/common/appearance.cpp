@@ -210,6 +210,16 @@ void setProblemColor(QWidget *label, const QPalette &palette)
     label->setPalette(pal);
 }
 
+QColor betterColor()
+{
+    return QColor(0x2e, 0xa0, 0x43);
+}
+
+QColor worseColor()
+{
+    return QColor(0xd9, 0x48, 0x3b);
+}
+
 QColor taskColor(int task)
 {
     const int n = int(TaskPalette.size());

@@ -52,6 +52,12 @@ bool isDarkPalette(const QPalette &palette);
 // label's WindowText (again at each QEvent::PaletteChange).
 void setProblemColor(QWidget *label, const QPalette &palette);
 
+// A figure better (green) or worse (red) than the one it is measured against
+// (the Runs tab's, against the reference run's): the same on the light and
+// the dark palette, readable on both.
+QColor betterColor();
+QColor worseColor();
+
 // The colour of task t (0-based); repeats after the palette's seven colours.
 QColor taskColor(int task);
 // The colour of the total (weighted sum over tasks): the palette's text colour,
