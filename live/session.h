@@ -90,6 +90,8 @@ public:
     // and the weights are there to save and inspect.
     bool openCheckpoint(const QString &path);
     std::shared_ptr<const Model> checkpoint() const { return m_checkpoint; }
+    // The path it was opened from (the last one opened).
+    QString checkpointPath() const { return QString::fromStdString(m_checkpointName); }
     // The settings' model replaces the checkpoint in the next run.
     void dropCheckpoint() { m_checkpoint.reset(); }
     // Writes the current run's weights of this step to path (safetensors,

@@ -370,7 +370,7 @@ void MainWindow::onModelChanged()
     if (!m_modelPanel->isValid())
         return;
     if (const std::shared_ptr<const Model> checkpoint = m_session->checkpoint()) {
-        if (!m_confirm->mayDropCheckpoint(QFileInfo(m_checkpointPath).fileName())) {
+        if (!m_confirm->mayDropCheckpoint(QFileInfo(m_session->checkpointPath()).fileName())) {
             const QSignalBlocker block(m_modelPanel);
             m_modelPanel->setConfig(checkpoint->config, m_modelPanel->seed());
             updateControls();
@@ -482,7 +482,6 @@ void MainWindow::connectSession()
         }
         m_modelPanel->setLessonNote({});  // the checkpoint's depth, not the lesson's
         m_file->recent()->add(QFileInfo(path).absoluteFilePath());
-        m_checkpointPath = path;
     });
     connect(m_session, &Session::runConfigured, this, &MainWindow::onRunConfigured);
     // The run records its curves (every snapshot's points); the plot draws them.

@@ -211,7 +211,6 @@ private:
     ThemeMenu *m_themes = nullptr;
     ZoomActions *m_zoom = nullptr;
     Confirmations *m_confirm = nullptr;
-    QString m_checkpointPath;  // the checkpoint the run starts from, for the question
 
     QString m_dataSpec;
     QString m_lastError;
