@@ -1,6 +1,6 @@
 // attnscope: the desktop application.
 //   attnscope [--session FILE] [--data SPEC] [--checkpoint CKPT] [--start] [--speed N] [--theme system|light|dark]
-//             [--zoom PERCENT] [--tab curves|attention|runs] [--screenshot FILE.png [--after-steps N]]
+//             [--zoom PERCENT] [--tab curves|attention|runs|side-by-side] [--screenshot FILE.png [--after-steps N]]
 // --start trains at once (for a classroom); --screenshot renders the window
 // into a PNG once it is shown (or once N steps have trained) and quits, for
 // the documentation (scripts/screenshot.sh) and for looking at the window
@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 
     ArgParser parser("attnscope",
                      "[--session FILE] [--data SPEC] [--checkpoint CKPT] [--start] [--speed N] [--theme NAME] [--zoom PERCENT] "
-                     "[--tab attention|runs] "
+                     "[--tab curves|attention|runs|side-by-side] "
                      "[--screenshot FILE.png [--after-steps N]]",
                      "AttnScope trains a small multi-task attention model and shows its attention live.");
     parser.addOption("data", "SPEC", "dataset to open: a CSV, TSV or JSONL file or " + builtinSpecHelp());
@@ -79,7 +79,7 @@ int main(int argc, char **argv)
                      "a choice)", "the last chosen");
     parser.addOption("screenshot", "FILE", "save a PNG of the window, then quit");
     parser.addOption("after-steps", "N", "with --screenshot: wait until N steps have trained (implies --start)", "0");
-    parser.addOption("tab", "NAME", "the view to show first: curves, attention or runs", "curves");
+    parser.addOption("tab", "NAME", "the tab to show first: curves, attention, runs or side-by-side", "curves");
     parser.addOption("speed", "N", "at most N training steps a second, for this run only (0: full speed)",
                      "the last chosen; full speed with --screenshot");
     std::vector<std::string> args;
@@ -109,6 +109,10 @@ int main(int argc, char **argv)
         theme = QString::fromStdString(parser.string("theme"));
         if (parser.isSet("theme") && theme != toString(themeFromString(theme)))
             parser.fail("theme", "\"" + theme.toStdString() + "\" is not system, light or dark");
+        const QStringList tabs = {QStringLiteral("curves"), QStringLiteral("attention"), QStringLiteral("runs"),
+                                  QStringLiteral("side-by-side")};
+        if (parser.isSet("tab") && !tabs.contains(QString::fromStdString(parser.string("tab")), Qt::CaseInsensitive))
+            parser.fail("tab", "\"" + parser.string("tab") + "\" is not curves, attention, runs or side-by-side");
     } catch (const UsageError &e) {
         std::fprintf(stderr, "%s\n", e.what());
         return ExitUsage;
@@ -180,9 +184,11 @@ int main(int argc, char **argv)
         if (!checkpoint.isEmpty())
             ok = window.openCheckpoint(checkpoint) && ok;
     }
+    // The tab's name as it reads, "side-by-side" for "Side by side".
     const QString tab = QString::fromStdString(parser.string("tab"));
     for (int i = 0; i < window.views()->count(); ++i)
-        if (window.views()->tabText(i).remove(QLatin1Char('&')).compare(tab, Qt::CaseInsensitive) == 0)
+        if (window.views()->tabText(i).remove(QLatin1Char('&')).replace(QLatin1Char(' '), QLatin1Char('-')).compare(
+                tab, Qt::CaseInsensitive) == 0)
             window.views()->setCurrentIndex(i);
     window.show();
     // A file that did not open (only --screenshot gets here with !ok): the

@@ -1500,6 +1500,26 @@ private slots:
         QVERIFY(!QImage(png).isNull());
     }
 
+    // --help's usage line said --tab attention|runs, its option text
+    // curves, attention or runs; the window took any tab's text, and
+    // nothing for a name it did not know.
+    void tabOptionSaysWhatItTakes()
+    {
+        QTemporaryDir dir;
+        QProcess app;
+        app.setProcessEnvironment(appEnvironment(dir.path()));
+        app.start(QStringLiteral(ATTNSCOPE_APP), {QStringLiteral("--help")});
+        QVERIFY(app.waitForFinished(60000));
+        const QByteArray help = app.readAllStandardOutput();
+        QVERIFY2(help.contains("[--tab curves|attention|runs|side-by-side]"), help.constData());
+        QVERIFY2(help.contains("curves, attention, runs or side-by-side"), help.constData());
+        app.start(QStringLiteral(ATTNSCOPE_APP), {QStringLiteral("--tab"), QStringLiteral("heatmap")});
+        QVERIFY(app.waitForFinished(60000));
+        QCOMPARE(app.exitCode(), 2);
+        const QByteArray err = app.readAllStandardError();
+        QVERIFY2(err.contains("--tab: \"heatmap\" is not curves, attention, runs or side-by-side"), err.constData());
+    }
+
     void plotOptions()
     {
         LossPlot plot;
