@@ -39,6 +39,8 @@
 #include <QTemporaryDir>
 #include <QThread>
 #include <QScopeGuard>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QTest>
 #include <qcustomplot.h>
 
@@ -85,6 +87,7 @@ private slots:
     void compareShowsTheFiveScores();
     void probeNumbersAndEditsSurviveANewRun();
     void textHeightFollowsTheZoom();
+    void tabNamesAreWhole();
 
 private:
     // A snapshot of the probe set at `step` with every sample explained, as the worker sends it.
@@ -216,11 +219,16 @@ void TestAttention::nearUniformAttentionIsSaid()
     QVERIFY(meanNormalisedEntropy(snapshot) > 0.999);
     AttentionPanel panel;
     panel.setSnapshot(snapshot);
-    QVERIFY2(panel.uniformNote().startsWith(QStringLiteral("The attention is near uniform (normalised entropy 1.000")),
+    QVERIFY2(panel.uniformNote().startsWith(QStringLiteral("Near-uniform attention (entropy 1.000)")),
              qPrintable(panel.uniformNote()));
-    QVERIFY(panel.uniformNote().contains(QStringLiteral("explain")));
+    // It points at the window's Score chooser and Compare tab (it said
+    // "attnscope-cli explain"); one line, what it means in the tooltip.
+    QVERIFY(panel.uniformNote().contains(QStringLiteral("Score")) && panel.uniformNote().contains(QStringLiteral("Compare")));
     auto *note = panel.findChild<QLabel *>(QStringLiteral("encoderNote"));
     QVERIFY(note && note->text().contains(panel.uniformNote()) && !note->isHidden());
+    QVERIFY2(note->toolTip().contains(QStringLiteral("The attention is near uniform (normalised entropy 1.000"))
+                 && note->toolTip().contains(QStringLiteral("Compare tab")) && !note->toolTip().contains(QStringLiteral("cli")),
+             qPrintable(note->toolTip()));
 
     for (AttentionSample &sample : snapshot.samples)
         sample.weights = {{0.7f, 0.1f, 0.1f, 0.1f, 0.0f}};  // entropy 0.68
@@ -897,9 +905,15 @@ void TestAttention::encoderLayersAreSaidAboveTheViews()
     QCOMPARE(snapshot->layers, 2);
     panel.setSnapshot(SnapshotPtr(snapshot));
     QVERIFY(note->isVisible());
-    QVERIFY2(note->text().contains(QStringLiteral("2 encoder layers")), qPrintable(note->text()));
-    QVERIFY(note->text().contains(QStringLiteral("attention weighs encoder outputs, which mix tokens")));
-    QVERIFY(note->text().contains(QStringLiteral("rollout and integrated gradients")));
+    QVERIFY2(note->text().startsWith(QStringLiteral("2 encoder layers")), qPrintable(note->text()));
+    QVERIFY(note->toolTip().contains(QStringLiteral("attention weighs encoder outputs, which mix tokens")));
+    QVERIFY(note->toolTip().contains(QStringLiteral("rollout and integrated gradients")));
+    // In the window at 1024 x 768 the panel is about 520 px wide: the two
+    // notes took nine lines there, they take a line each.
+    panel.resize(520, 700);
+    const int lines = note->text().count(QLatin1Char('\n')) + 1;
+    QTRY_VERIFY2(note->height() <= lines * note->fontMetrics().lineSpacing() + 2 * note->margin() + 2 * note->frameWidth() + 2,
+                 qPrintable(QStringLiteral("%1 px for %2 lines").arg(note->height()).arg(lines)));
     for (auto view : {AttentionPanel::View::Heatmap, AttentionPanel::View::Text, AttentionPanel::View::History}) {
         panel.setCurrentView(view);
         QVERIFY(note->isVisible());  // above the tabs, whichever is open
@@ -1150,6 +1164,32 @@ void TestAttention::textHeightFollowsTheZoom()
     applyZoom(1.0);
     QCoreApplication::processEvents();
     QCOMPARE(text.heightForWidth(500), before);
+}
+
+// In the window at 1024 x 768 the panel is about 520 px wide: its tabs read
+// "H…", "Self-at…". Every name is whole (the bar scrolls), at 150 % too.
+void TestAttention::tabNamesAreWhole()
+{
+    AttentionPanel panel;
+    panel.resize(520, 700);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    auto *tabs = panel.findChild<QTabWidget *>(QStringLiteral("attentionViews"));
+    QVERIFY(tabs);
+    QTabBar *bar = tabs->tabBar();
+    const double size = panel.font().pointSizeF();
+    for (double zoom : {1.0, 1.5}) {
+        QFont font = panel.font();
+        font.setPointSizeF(size * zoom);
+        panel.setFont(font);
+        for (int i = 0; i < bar->count(); ++i)
+            QTRY_VERIFY2(bar->tabRect(i).width() > bar->fontMetrics().horizontalAdvance(bar->tabText(i)),
+                         qPrintable(QStringLiteral("%1 at %2: %3 px for %4 px of text")
+                                        .arg(bar->tabText(i))
+                                        .arg(zoom)
+                                        .arg(bar->tabRect(i).width())
+                                        .arg(bar->fontMetrics().horizontalAdvance(bar->tabText(i)))));
+    }
 }
 
 QTEST_MAIN(TestAttention)

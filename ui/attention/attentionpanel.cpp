@@ -111,7 +111,10 @@ AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
     // The views.
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("attentionViews"));
-    m_tabs->setElideMode(Qt::ElideRight);  // on a narrow window, before the tabs scroll
+    // Whole names, scrolled on a narrow window ("H…", "Self-at…" at 1024 px
+    // said nothing), and as many as fit shown.
+    m_tabs->setElideMode(Qt::ElideNone);
+    m_tabs->setUsesScrollButtons(true);
     m_heatmapPage = new QWidget;
     auto *heatLayout = new QVBoxLayout(m_heatmapPage);
     auto *heatControls = new FlowLayout(nullptr, 12, 4);
@@ -310,25 +313,33 @@ void AttentionPanel::showSnapshot(SnapshotPtr snapshot)
     m_compare->setSnapshot(m_shown);
     m_compare->setSelectedSample(m_selected);
     m_history->setCurrentStep(m_live ? -1 : m_shown->step);
-    QStringList notes = {encoderNote(), uniformNote()};
-    notes.removeAll(QString());
-    m_encoderNote->setText(notes.join(QStringLiteral("\n")));
-    m_encoderNote->setVisible(!m_encoderNote->text().isEmpty());
+    // A line each (a small window has little height for them), what they mean in the tooltip.
+    QStringList lines, details;
+    for (const Note &note : {encoder(), uniform()})
+        if (!note.line.isEmpty()) {
+            lines << note.line;
+            details << note.details;
+        }
+    m_encoderNote->setText(lines.join(QStringLiteral("\n")));
+    m_encoderNote->setToolTip(details.join(QStringLiteral("\n\n")));
+    m_encoderNote->setVisible(!lines.isEmpty());
     updateSampleBox();
 }
 
-QString AttentionPanel::encoderNote() const
+AttentionPanel::Note AttentionPanel::encoder() const
 {
     if (m_shown->isNull() || m_shown->layers <= 0 || m_shown->mode == AttentionMode::Uniform)
         return {};
     const QString layers = m_shown->layers == 1 ? tr("one encoder layer") : tr("%1 encoder layers").arg(m_shown->layers);
-    return tr("This run has %1: attention weighs encoder outputs, which mix tokens, so a token's weight is not "
-              "that token's share of the decision. Compare rollout and integrated gradients (Score, or the "
-              "Compare tab; their faithfulness is under Over training).")
-        .arg(layers);
+    return {m_shown->layers == 1 ? tr("One encoder layer: weights are on mixed tokens (hover for more)")
+                                 : tr("%1 encoder layers: weights are on mixed tokens (hover for more)").arg(m_shown->layers),
+            tr("This run has %1: attention weighs encoder outputs, which mix tokens, so a token's weight is not "
+               "that token's share of the decision. Compare rollout and integrated gradients (Score, or the "
+               "Compare tab; their faithfulness is under Over training).")
+                .arg(layers)};
 }
 
-QString AttentionPanel::uniformNote() const
+AttentionPanel::Note AttentionPanel::uniform() const
 {
     // At step 0 every run's attention is near uniform (its queries start
     // near 0, MODEL.md 8): said only once it has trained.
@@ -337,11 +348,12 @@ QString AttentionPanel::uniformNote() const
     const double entropy = meanNormalisedEntropy(*m_shown);
     if (entropy < 0.99)
         return {};
-    return tr("The attention is near uniform (normalised entropy %1 over these samples and tasks): a dark "
-              "heatmap here means every token weighs about the same, and says little about what decides "
-              "a prediction. Look at the explanations (gradient, integrated gradients, occlusion: "
-              "attnscope-cli explain) instead.")
-        .arg(entropy, 0, 'f', 3);
+    return {tr("Near-uniform attention (entropy %1): try another Score or Compare").arg(entropy, 0, 'f', 3),
+            tr("The attention is near uniform (normalised entropy %1 over these samples and tasks): a dark "
+               "heatmap here means every token weighs about the same, and says little about what decides "
+               "a prediction. Choose another Score above (rollout, gradient × input, integrated gradients, "
+               "occlusion), or open the Compare tab for the five side by side.")
+                .arg(entropy, 0, 'f', 3)};
 }
 
 void AttentionPanel::selectSample(int index)

@@ -100,11 +100,12 @@ public:
     QString csv(View view) const;
     QByteArray json(View view) const;
 
-    // What the views tell a reader of a run with encoder layers (empty at 0 layers or with nothing shown).
-    QString encoderNote() const;
-    // Above the views too, once the run has trained: the task attention of
-    // the shown snapshot is near uniform (meanNormalisedEntropy >= 0.99).
-    QString uniformNote() const;
+    // The line above the views for a run with encoder layers (empty at 0
+    // layers or with nothing shown); its tooltip says what it means.
+    QString encoderNote() const { return encoder().line; }
+    // Another, once the run has trained: the task attention of the shown
+    // snapshot is near uniform (meanNormalisedEntropy >= 0.99).
+    QString uniformNote() const { return uniform().line; }
     // The classes no probe is labelled with, per task (the Sample list's
     // last, unselectable entry); empty when every class has one.
     QString probeCoverageNote() const { return m_probeCoverage; }
@@ -129,6 +130,12 @@ signals:
     void scoreChanged(attnscope::Method score);
 
 private:
+    // A note above the views: one line, and what it means (the tooltip).
+    struct Note {
+        QString line, details;
+    };
+    Note encoder() const;
+    Note uniform() const;
     void showSnapshot(SnapshotPtr snapshot);
     void updateSampleBox();
     void updateTimelineControls();
