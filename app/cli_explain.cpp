@@ -4,6 +4,7 @@
 // sample and as the set's means; computed by the core (core/explain.h).
 #include "cli.h"
 #include "explain.h"
+#include "explainjson.h"
 #include "memorybudget.h"
 
 #include <algorithm>
@@ -35,69 +36,16 @@ std::vector<Method> parseMethods(const ArgParser &p)
     return methods;
 }
 
-// One method's figures. A sample's: auprc where it has a rationale token,
-// mass for attention and rollout only. The set's (means): every key, null
-// where there is no value.
-void writeFaithfulness(JsonWriter &w, Method m, const Faithfulness &f)
-{
-    w.beginObject();
-    w.key("comprehensiveness");
-    w.value(f.comprehensiveness);
-    w.key("sufficiency");
-    w.value(f.sufficiency);
-    if (f.auprc) {
-        w.key("auprc");
-        w.value(*f.auprc);
-        if (isDistribution(m)) {
-            w.key("mass");
-            w.value(f.mass);
-        }
-    }
-    w.endObject();
-}
-
+// One element of "samples" (core/explainjson.h): the real tokens are the
+// text's, or a tabular sample's features.
 void writeSample(JsonWriter &w, const Model &model, const EncodedSample &sample, const SampleExplanation &e,
                  const std::vector<Method> &methods)
 {
-    w.beginObject();
-    w.key("tokens");
-    w.beginArray();
-    for (int j : e.real)
-        w.value(model.config.input == InputKind::Text ? sample.tokens[size_t(j)].text : model.features[size_t(j)]);
-    w.endArray();
-    w.key("tasks");
-    w.beginObject();
-    for (size_t t = 0; t < e.tasks.size(); ++t) {
-        const TaskExplanation &te = e.tasks[t];
-        if (te.cls < 0)
-            continue;  // --class gold without a label
-        w.key(model.tasks[t].name);
-        w.beginObject();
-        w.key("class");
-        w.value(model.tasks[t].classes[size_t(te.cls)]);
-        w.key("scores");
-        w.beginObject();
-        for (Method m : methods) {
-            w.key(toString(m));
-            w.array(te.scores[size_t(m)]);
-        }
-        w.endObject();
-        if (te.integratedDelta) {
-            w.key("integrated_delta");
-            w.value(*te.integratedDelta);
-        }
-        w.key("faithfulness");
-        w.beginObject();
-        for (int m = 0; m < MethodCount; ++m)
-            if (te.faithfulness[size_t(m)]) {
-                w.key(toString(Method(m)));
-                writeFaithfulness(w, Method(m), *te.faithfulness[size_t(m)]);
-            }
-        w.endObject();
-        w.endObject();
-    }
-    w.endObject();
-    w.endObject();
+    std::vector<std::string> tokens;
+    if (model.config.input == InputKind::Text)
+        for (const auto &token : sample.tokens)
+            tokens.push_back(token.text);
+    writeExplainedSample(w, model.tasks, model.config.input == InputKind::Text ? tokens : model.features, e, methods);
 }
 
 void writeSummary(JsonWriter &w, const Model &model, const FaithfulnessSummary &s, const std::vector<Method> &methods)

@@ -7,6 +7,14 @@ void writeAttentionSample(JsonWriter &w, const std::vector<TaskInfo> &tasks, con
                           const SelfAttentionMaps &selfAttention)
 {
     w.beginObject();
+    writeAttentionMembers(w, tasks, tokens, weights, probs, selfAttention);
+    w.endObject();
+}
+
+void writeAttentionMembers(JsonWriter &w, const std::vector<TaskInfo> &tasks, const std::vector<std::string> &tokens,
+                           const std::vector<std::vector<float>> &weights, const std::vector<std::vector<float>> &probs,
+                           const SelfAttentionMaps &selfAttention)
+{
     w.key("tokens");
     w.beginArray();
     for (const std::string &token : tokens)
@@ -50,7 +58,6 @@ void writeAttentionSample(JsonWriter &w, const std::vector<TaskInfo> &tasks, con
         w.endArray();
     }
     w.endArray();
-    w.endObject();
 }
 
 void writeGates(JsonWriter &w, const std::vector<TaskInfo> &tasks, const std::vector<float> &gates)

@@ -21,6 +21,11 @@ namespace attnscope {
 void writeAttentionSample(JsonWriter &w, const std::vector<TaskInfo> &tasks, const std::vector<std::string> &tokens,
                           const std::vector<std::vector<float>> &weights, const std::vector<std::vector<float>> &probs,
                           const SelfAttentionMaps &selfAttention);
+// Its members without the braces, for a writer that adds members of its own
+// (the views' exports add a sample's explanation: live/attentionsnapshot.h).
+void writeAttentionMembers(JsonWriter &w, const std::vector<TaskInfo> &tasks, const std::vector<std::string> &tokens,
+                           const std::vector<std::vector<float>> &weights, const std::vector<std::vector<float>> &probs,
+                           const SelfAttentionMaps &selfAttention);
 
 // "gates": {name: value} of a gated model (MODEL.md 4: sigmoid(pool.gate[t]),
 // the share of the task's own attention); nothing when gates is empty.

@@ -1,6 +1,7 @@
 #include "attentionsnapshot.h"
 
 #include "attentionjson.h"
+#include "explainjson.h"
 #include "metrics.h"
 #include "tokenizer.h"
 #include "trainer.h"
@@ -136,6 +137,7 @@ AttentionSnapshot AttentionSnapshot::withoutSelfAttention() const
     copy.rationaleAuprc = rationaleAuprc;
     copy.selfAttentionLimit = selfAttentionLimit;
     copy.explainedStep = explainedStep;
+    copy.explanationsOff = explanationsOff;
     copy.comprehensiveness = comprehensiveness;
     copy.sufficiency = sufficiency;
     copy.taskLoss = taskLoss;
@@ -382,7 +384,17 @@ std::string snapshotJson(const AttentionSnapshot &snapshot, const std::vector<in
         if (i < 0 || i >= int(snapshot.samples.size()))
             continue;
         const AttentionSample &s = snapshot.samples[size_t(i)];
-        writeAttentionSample(w, snapshot.tasks, s.tokens, s.weights, s.probs, s.selfAttention);
+        w.beginObject();
+        writeAttentionMembers(w, snapshot.tasks, s.tokens, s.weights, s.probs, s.selfAttention);
+        // The worker's explanation, in the form of a sample of `attnscope-cli explain`.
+        if (s.explanation) {
+            w.key("explained_step");
+            w.value(s.explanation->step);
+            w.key("explanation");
+            const SampleExplanation &e = s.explanation->sample;
+            writeExplainedSample(w, snapshot.tasks, s.tokens, e, explainedMethods(e));
+        }
+        w.endObject();
     }
     w.endArray();
     w.endObject();

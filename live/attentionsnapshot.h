@@ -87,6 +87,9 @@ struct AttentionSnapshot {
     // sufficiency (NaN where no sample has one): FaithfulnessSummary's.
     int64_t explainedStep = -1;
     std::vector<std::array<double, MethodCount>> comprehensiveness, sufficiency;
+    // Taken while live explanations were off (TrainingWorker::setExplanations):
+    // its samples carry none, and the views say why.
+    bool explanationsOff = false;
     // The training loss of each task at the last step taken (empty before
     // the first), for the curves over training.
     std::vector<float> taskLoss;
@@ -201,7 +204,12 @@ double meanNormalisedEntropy(const AttentionSnapshot &snapshot);
 std::vector<float> gateValues(const Model &model);
 
 // The snapshot's samples (all, or only `which`) in the JSON schema of
-// `attnscope-cli attention`: {"samples": [{"tokens", "tasks", "predictions", "layers"}]}.
+// `attnscope-cli attention`: {"samples": [{"tokens", "tasks", "predictions", "layers"}]};
+// a sample the worker explained has two more members, "explained_step" (the
+// step of its explanation) and "explanation", the sample as `attnscope-cli
+// explain` writes it ({"tokens": [real tokens], "tasks": {name: {"class",
+// "scores", "integrated_delta", "faithfulness"}}}, core/explainjson.h) with
+// the scores it was given (LiveExplainer::options).
 std::string snapshotJson(const AttentionSnapshot &snapshot, const std::vector<int> &which = {});
 
 } // namespace attnscope

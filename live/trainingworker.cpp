@@ -593,6 +593,7 @@ void TrainingWorker::refreshAttention(bool probes, bool input, bool idle)
                 taken.taskLoss = m_trainer->progress().taskLoss;
             if (explain)
                 m_explainer.explain(taken, m_model, m_val, probeSet.focus(), idle);
+            taken.explanationsOff = !explain;
             auto snapshot = std::make_shared<const AttentionSnapshot>(std::move(taken));
             {
                 HandOffSend send;
@@ -605,6 +606,7 @@ void TrainingWorker::refreshAttention(bool probes, bool input, bool idle)
             AttentionSnapshot taken = makeInputSnapshot(m_model, *m_probeInput, step, limits.keepLimit);
             if (explain)
                 m_explainer.explainInput(taken, m_model, *m_probeInput);
+            taken.explanationsOff = !explain;
             auto result = std::make_shared<const AttentionSnapshot>(std::move(taken));
             {
                 HandOffSend send;

@@ -21,6 +21,16 @@ AttentionFeed::AttentionFeed(TrainingController *training, AttentionPanel *panel
         if (m_training && m_setup)
             m_training->setProbes(probes, m_setup, m_dataset);
     });
+    // Live explanations as the panel says ("Explain live"); a change shows
+    // at once: the probe set sent again makes an idle worker refresh.
+    training->setExplanations(panel->liveExplanations());
+    connect(m_panel, &AttentionPanel::liveExplanationsChanged, this, [this](bool on) {
+        if (!m_training)
+            return;
+        m_training->setExplanations(on);
+        if (m_setup)
+            m_training->setProbes(m_panel->probeSet(), m_setup, m_dataset);
+    });
     m_panel->setRunner([this](const ProbeInput &input) {
         if (m_training)
             m_training->setProbeInput(input);

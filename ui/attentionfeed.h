@@ -3,6 +3,7 @@
 // the controller only:
 //
 //   panel.probeSetChanged(probes)      -> controller.setProbes(probes, setup, dataset)  (a value, under a mutex)
+//   panel.liveExplanationsChanged(on)  -> controller.setExplanations(on), and the probe set again
 //   probe editor input (runner)        -> controller.setProbeInput(input)
 //   controller.attentionReady(snap)    -> panel.setSnapshot(snap)                 (queued from the worker, shared, immutable)
 //   controller.probeInputReady(r, id)  -> panel.probeEditor()->setResult(r, id)

@@ -696,6 +696,10 @@ void MainWindow::readSettings()
     m_attention->setColorMap(colorMapFromName(settings.value(QStringLiteral("attention/colorMap")).toString()));
     m_attention->setColorScale(settings.value(QStringLiteral("attention/scale")).toString() == QLatin1String("largest")
                                    ? ColorScale::Largest : ColorScale::Fixed);
+    Method score = Method::Attention;
+    if (parseMethod(settings.value(QStringLiteral("attention/score")).toString().toStdString(), &score))
+        m_attention->setScore(score);  // Random is refused there
+    m_attention->setLiveExplanations(settings.value(QStringLiteral("attention/explainLive"), true).toBool());
     setSpeed(settings.value(QStringLiteral("training/stepsPerSecond"), 0.0).toDouble());
 }
 
@@ -705,6 +709,8 @@ void MainWindow::writeSettings() const
     settings.setValue(QStringLiteral("attention/colorMap"), colorMapName(m_attention->colorMap()));
     settings.setValue(QStringLiteral("attention/scale"),
                       m_attention->colorScale() == ColorScale::Largest ? "largest" : "fixed");
+    settings.setValue(QStringLiteral("attention/score"), QString::fromLatin1(toString(m_attention->score())));
+    settings.setValue(QStringLiteral("attention/explainLive"), m_attention->liveExplanations());
     settings.setValue(QStringLiteral("plot/smoothing"), m_curves->smoothing());
     settings.setValue(QStringLiteral("plot/log"), m_curves->logScale());
     settings.setValue(QStringLiteral("plot/x"), m_curves->xAxis() == LossPlot::XAxis::Epoch ? "epoch" : "step");

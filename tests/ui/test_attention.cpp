@@ -33,6 +33,7 @@
 #include <QComboBox>
 #include <QSignalSpy>
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QStandardItemModel>
 #include <QSvgRenderer>
@@ -85,6 +86,8 @@ private slots:
     void scoreChooserSetsEveryView();
     void signedScoresUseADivergingMapCentredOnZero();
     void compareShowsTheFiveScores();
+    void jsonExportCarriesTheExplanations();
+    void disagreementFollowsTheScore();
     void probeNumbersAndEditsSurviveANewRun();
     void textHeightFollowsTheZoom();
     void tabNamesAreWhole();
@@ -569,9 +572,34 @@ void TestAttention::probeEditorEqualsCli()
                 for (qsizetype j = 0; j < rows.at(i).toArray().size(); ++j)
                     QCOMPARE(float(rows.at(i).toArray().at(j).toDouble()), s.selfAttention.at(int(l), int(h), int(i), int(j)));
         }
-    // The panel's JSON export of the editor is the CLI's document.
-    const QJsonDocument exported = QJsonDocument::fromJson(m_panel->json(AttentionPanel::View::ProbeEditor));
-    QCOMPARE(exported, doc);
+    // The panel's JSON export of the editor is the CLI's document, and the
+    // worker's explanation of the text beside it is what `attnscope-cli
+    // explain` gives for it: the same names, the same numbers.
+    QVERIFY(s.explanation);
+    QJsonObject exported = QJsonDocument::fromJson(m_panel->json(AttentionPanel::View::ProbeEditor)).object();
+    QJsonArray exportedSamples = exported.value(QStringLiteral("samples")).toArray();
+    QJsonObject exportedSample = exportedSamples.at(0).toObject();
+    QCOMPARE(exportedSample.value(QStringLiteral("explained_step")).toInteger(-1), s.explanation->step);
+    const QJsonObject explanation = exportedSample.take(QStringLiteral("explanation")).toObject();
+    exportedSample.remove(QStringLiteral("explained_step"));
+    exportedSamples[0] = exportedSample;
+    exported[QStringLiteral("samples")] = exportedSamples;
+    QCOMPARE(QJsonDocument(exported), doc);
+    QProcess explain;
+    explain.start(QStringLiteral(ATTNSCOPE_CLI), {QStringLiteral("explain"), QStringLiteral("--checkpoint"), checkpoint,
+                                                  QStringLiteral("--text"), text});
+    QVERIFY(explain.waitForFinished(60000));
+    QCOMPARE(explain.exitCode(), 0);
+    const QJsonObject cliExplanation = QJsonDocument::fromJson(explain.readAllStandardOutput())
+                                           .object().value(QStringLiteral("samples")).toArray().at(0).toObject();
+    QCOMPARE(explanation.keys(), cliExplanation.keys());
+    QCOMPARE(explanation.value(QStringLiteral("tokens")), cliExplanation.value(QStringLiteral("tokens")));
+    const QJsonObject explainedTasks = explanation.value(QStringLiteral("tasks")).toObject();
+    const QJsonObject cliTasks = cliExplanation.value(QStringLiteral("tasks")).toObject();
+    QCOMPARE(explainedTasks.keys(), cliTasks.keys());
+    QCOMPARE(explainedTasks.size(), qsizetype(loaded.tasks.size()));
+    for (const QString &task : cliTasks.keys())
+        QCOMPARE(explainedTasks.value(task), cliTasks.value(task));
 }
 
 // The workbench's wiring: the worker refreshes the probe set the panel chose
@@ -638,6 +666,37 @@ void TestAttention::workbenchFeedShowsTheWorkersWeights()
     QCOMPARE(panel.probeEditor()->result().samples[0].weights, want.samples[0].weights);
     QCOMPARE(panel.probeEditor()->result().samples[0].probs, want.samples[0].probs);
     QCOMPARE(panel.probeEditor()->result().step, training.currentStep());
+    // Explain live off: the worker spends no time explaining and the views
+    // say why there is no explanation; on again, the paused weights are
+    // explained at once (the feed sends the probe set again).
+    QVERIFY(panel.liveExplanations() && training.explanations());
+    QTRY_VERIFY_WITH_TIMEOUT(panel.shown().explainedStep == panel.shown().step, 20000);
+    auto *explainLive = panel.findChild<QCheckBox *>(QStringLiteral("explainLive"));
+    QVERIFY(explainLive && explainLive->isChecked());
+    explainLive->click();
+    QVERIFY(!panel.liveExplanations());
+    QVERIFY(!training.explanations());
+    QTRY_VERIFY_WITH_TIMEOUT(panel.shown().explanationsOff, 20000);
+    const double spent = training.explainSeconds();
+    const int64_t pausedAt = panel.shown().step;
+    training.step();
+    QTRY_VERIFY_WITH_TIMEOUT(panel.shown().step == pausedAt + 1, 20000);
+    QCOMPARE(training.explainSeconds(), spent);
+    QVERIFY(panel.shown().explanationsOff);
+    for (const AttentionSample &s : panel.shown().samples)
+        QVERIFY(!s.explanation);
+    panel.setScore(Method::Integrated);
+    const QString off = QStringLiteral("live explanations are off");
+    QVERIFY2(panel.heatmap()->title().contains(off), qPrintable(panel.heatmap()->title()));
+    QVERIFY2(panel.disagreementView()->title().contains(off), qPrintable(panel.disagreementView()->title()));
+    explainLive->click();
+    QVERIFY(training.explanations());
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.shown().explanationsOff && panel.shown().explainedStep == pausedAt + 1, 20000);
+    QVERIFY(training.explainSeconds() > spent);
+    QVERIFY(panel.shown().samples[0].explanation);
+    QVERIFY2(panel.heatmap()->title().contains(QStringLiteral("computed at step %1").arg(pausedAt + 1)),
+             qPrintable(panel.heatmap()->title()));
+    panel.setScore(Method::Attention);
     training.shutdown();
 }
 
@@ -1022,6 +1081,152 @@ void TestAttention::scoreChooserSetsEveryView()
 // Signed scores (gradient x input, integrated gradients, occlusion) are
 // drawn in the diverging map, white at 0 and symmetric about it; attention
 // and rollout in the panel's map from 0.
+// The views' JSON export carries each sample's explanation as
+// `attnscope-cli explain` writes a sample (probeEditorEqualsCli holds the two
+// side by side): the real tokens, per task the class, the scores the worker
+// computed, integrated gradients' delta and the faithfulness, without
+// comprehensiveness and sufficiency where they were not measured; a sample
+// not explained has neither member.
+void TestAttention::jsonExportCarriesTheExplanations()
+{
+    AttentionSnapshot snap = explainedSnapshot(7100);
+    QVERIFY(snap.samples.size() >= 3);
+    // As the worker explains a long input that is not the focus.
+    ExplainWorkspace workspace;
+    auto reduced = std::make_shared<LiveExplanation>();
+    reduced->step = 7090;
+    reduced->sample = explainSample(*m_model, *m_val, snap.samples[1].probe,
+                                    LiveExplainer::options(LiveExplainer::AllScoresTokens + 1, false), workspace);
+    reduced->reduced = true;
+    snap.samples[1].explanation = reduced;
+    snap.samples[2].explanation.reset();
+    m_panel->setSnapshot(snap);
+    const QJsonArray samples = QJsonDocument::fromJson(m_panel->json(AttentionPanel::View::History))
+                                   .object().value(QStringLiteral("samples")).toArray();
+    QCOMPARE(samples.size(), qsizetype(snap.samples.size()));
+    int measured = 0, unmeasured = 0;
+    for (size_t i = 0; i < snap.samples.size(); ++i) {
+        const AttentionSample &s = snap.samples[i];
+        const QJsonObject sample = samples.at(qsizetype(i)).toObject();
+        if (!s.explanation) {
+            QVERIFY(!sample.contains(QStringLiteral("explanation")) && !sample.contains(QStringLiteral("explained_step")));
+            continue;
+        }
+        QCOMPARE(sample.value(QStringLiteral("explained_step")).toInteger(-1), s.explanation->step);
+        const QJsonObject e = sample.value(QStringLiteral("explanation")).toObject();
+        QCOMPARE(e.keys(), QStringList({QStringLiteral("tasks"), QStringLiteral("tokens")}));
+        const SampleExplanation &want = s.explanation->sample;
+        const QJsonArray tokens = e.value(QStringLiteral("tokens")).toArray();
+        QCOMPARE(tokens.size(), qsizetype(want.real.size()));
+        for (size_t k = 0; k < want.real.size(); ++k)
+            QCOMPARE(tokens.at(qsizetype(k)).toString(), QString::fromStdString(s.tokens[size_t(want.real[k])]));
+        const QJsonObject tasks = e.value(QStringLiteral("tasks")).toObject();
+        QCOMPARE(tasks.size(), qsizetype(snap.taskCount()));
+        for (int t = 0; t < snap.taskCount(); ++t) {
+            const TaskExplanation &te = want.tasks[size_t(t)];
+            const QJsonObject task = tasks.value(QString::fromStdString(snap.tasks[size_t(t)].name)).toObject();
+            QCOMPARE(task.value(QStringLiteral("class")).toString(),
+                     QString::fromStdString(snap.tasks[size_t(t)].classes[size_t(te.cls)]));
+            const QJsonObject scores = task.value(QStringLiteral("scores")).toObject();
+            QStringList names;
+            for (int m = 0; m < ScoreCount; ++m) {
+                if (te.scores[size_t(m)].empty())
+                    continue;
+                const QString name = QString::fromLatin1(toString(Method(m)));
+                names << name;
+                const QJsonArray values = scores.value(name).toArray();
+                QCOMPARE(values.size(), qsizetype(te.scores[size_t(m)].size()));
+                for (qsizetype k = 0; k < values.size(); ++k)
+                    QCOMPARE(float(values.at(k).toDouble()), te.scores[size_t(m)][size_t(k)]);  // bit for bit
+            }
+            names.sort();
+            QCOMPARE(scores.keys(), names);
+            QCOMPARE(names.size(), s.explanation->reduced ? 3 : ScoreCount);
+            QCOMPARE(task.contains(QStringLiteral("integrated_delta")), bool(te.integratedDelta));
+            if (te.integratedDelta)
+                QCOMPARE(task.value(QStringLiteral("integrated_delta")).toDouble(), *te.integratedDelta);
+            const QJsonObject faithfulness = task.value(QStringLiteral("faithfulness")).toObject();
+            for (int m = 0; m < MethodCount; ++m) {
+                const std::optional<Faithfulness> &f = te.faithfulness[size_t(m)];
+                const QString name = QString::fromLatin1(toString(Method(m)));
+                QCOMPARE(faithfulness.contains(name), bool(f));
+                if (!f)
+                    continue;
+                const QJsonObject figures = faithfulness.value(name).toObject();
+                QCOMPARE(figures.contains(QStringLiteral("comprehensiveness")), f->measured);
+                QCOMPARE(figures.contains(QStringLiteral("sufficiency")), f->measured);
+                (f->measured ? measured : unmeasured)++;
+                if (f->measured) {
+                    QCOMPARE(figures.value(QStringLiteral("comprehensiveness")).toDouble(), f->comprehensiveness);
+                    QCOMPARE(figures.value(QStringLiteral("sufficiency")).toDouble(), f->sufficiency);
+                }
+                QCOMPARE(figures.contains(QStringLiteral("auprc")), bool(f->auprc));
+                if (f->auprc)
+                    QCOMPARE(figures.value(QStringLiteral("auprc")).toDouble(), *f->auprc);
+                QCOMPARE(figures.contains(QStringLiteral("mass")), f->auprc && isDistribution(Method(m)));
+            }
+        }
+    }
+    QVERIFY(measured > 0 && unmeasured > 0);
+    // The selected sample's export (the heatmap of its tasks) carries its own.
+    m_panel->heatmap()->setLayout(TaskHeatmap::Layout::TasksForSample);
+    m_panel->selectSample(1);
+    const QJsonArray selected = QJsonDocument::fromJson(m_panel->json(AttentionPanel::View::Heatmap))
+                                    .object().value(QStringLiteral("samples")).toArray();
+    QCOMPARE(selected.size(), qsizetype(1));
+    QCOMPARE(selected.at(0).toObject().value(QStringLiteral("explained_step")).toInteger(), int64_t(7090));
+    m_panel->selectSample(0);
+}
+
+// The disagreement view shows the chosen score: per token each task's score
+// and their spread, named in its title and its CSV; a signed score's dots go
+// below 0; a sample without the score has no bars.
+void TestAttention::disagreementFollowsTheScore()
+{
+    AttentionSnapshot snap = explainedSnapshot(7200);
+    snap.samples[1].explanation.reset();
+    m_panel->setSnapshot(snap);
+    m_panel->setCurrentView(AttentionPanel::View::Disagreement);
+    m_panel->selectSample(0);
+    DisagreementView *view = m_panel->disagreementView();
+    const AttentionSample &s = snap.samples[0];
+    for (int m = 0; m < ScoreCount; ++m) {
+        const Method score = Method(m);
+        m_panel->setScore(score);
+        QVERIFY2(view->title().startsWith(scoreName(score)), qPrintable(view->title()));
+        QCOMPARE(view->plot()->yAxis->label(), scoreName(score));
+        double lowest = 0;
+        for (int j = 0; j < s.tokenCount(); ++j) {
+            double lo = HUGE_VAL, hi = -HUGE_VAL;
+            for (int t = 0; t < snap.taskCount(); ++t) {
+                const double v = s.scores(t, score)[size_t(j)];
+                lo = std::min(lo, v);
+                hi = std::max(hi, v);
+                QCOMPARE(view->plot()->graph(t)->data()->at(j)->value, v);
+            }
+            QCOMPARE(view->spread(j), hi - lo);
+            lowest = std::min(lowest, lo);
+        }
+        QCOMPARE(view->plot()->yAxis->range().lower < 0, lowest < 0);
+        QVERIFY(view->plot()->yAxis->range().lower <= lowest);
+        const auto rows = csvRecords(view->csv());
+        const std::string first = snap.tasks[0].name;
+        QCOMPARE(rows.at(0).at(3), score == Method::Attention ? first : first + ":" + toString(score));
+        QCOMPARE(QString::fromStdString(rows.at(1).back()), QString::number(view->spread(0), 'g', 9));
+    }
+    // Gradient x input is signed: with these weights some token pulls away from a class.
+    m_panel->setScore(Method::Gradient);
+    QVERIFY(view->plot()->yAxis->range().lower < 0);
+    // A sample the worker has not explained yet: the title says so, no spread.
+    m_panel->selectSample(1);
+    QVERIFY2(view->title().contains(QStringLiteral("not computed yet")), qPrintable(view->title()));
+    QVERIFY(std::isnan(view->spread(0)));
+    m_panel->setScore(Method::Attention);
+    QVERIFY(!std::isnan(view->spread(0)));
+    m_panel->selectSample(0);
+    m_panel->setCurrentView(AttentionPanel::View::Heatmap);
+}
+
 void TestAttention::signedScoresUseADivergingMapCentredOnZero()
 {
     m_panel->setSnapshot(explainedSnapshot(7100));

@@ -9,6 +9,7 @@
 // light/dark palette persisting, files of 10,000 tasks, a megabyte column
 // name or 100,000 classes, and --screenshot of a file that fails to load.
 #include "appearance.h"
+#include "attentionpanel.h"
 #include "appenvironment.h"
 #include "collapsiblesection.h"
 #include "confirmations.h"
@@ -29,6 +30,7 @@
 #include "runplan.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QImage>
@@ -1090,6 +1092,42 @@ private slots:
         MainWindow w;
         QCOMPARE(w.speedBox()->currentData().toDouble(), 0.0);
         QCOMPARE(w.training()->stepRateLimit(), 0.0);
+    }
+
+    // The Score chosen and the Explain live toggle are remembered across
+    // restarts; the toggle reaches the run's worker (off: no explanations).
+    void scoreAndLiveExplanationsPersist()
+    {
+        {
+            MainWindow w;
+            QCOMPARE(w.attention()->score(), Method::Attention);
+            QVERIFY(w.attention()->liveExplanations());
+            QVERIFY(w.training()->explanations());
+            auto *score = w.attention()->findChild<QComboBox *>(QStringLiteral("score"));
+            auto *explain = w.attention()->findChild<QCheckBox *>(QStringLiteral("explainLive"));
+            QVERIFY(score && explain);
+            score->setCurrentIndex(int(Method::Integrated));
+            emit score->activated(int(Method::Integrated));  // as a click on the item
+            explain->click();
+            QVERIFY(!w.training()->explanations());
+            w.close();
+        }
+        {
+            MainWindow w;
+            QCOMPARE(w.attention()->score(), Method::Integrated);
+            QVERIFY(!w.attention()->liveExplanations());
+            QVERIFY(!w.attention()->findChild<QCheckBox *>(QStringLiteral("explainLive"))->isChecked());
+            QCOMPARE(w.attention()->findChild<QComboBox *>(QStringLiteral("score"))->currentIndex(), int(Method::Integrated));
+            QVERIFY(!w.training()->explanations());
+            w.attention()->setScore(Method::Attention);
+            w.attention()->setLiveExplanations(true);
+            QVERIFY(w.training()->explanations());
+            w.close();
+        }
+        MainWindow w;
+        QCOMPARE(w.attention()->score(), Method::Attention);
+        QVERIFY(w.attention()->liveExplanations());
+        QVERIFY(w.training()->explanations());
     }
 
     void paletteSwitchPersists()

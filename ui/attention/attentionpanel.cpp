@@ -73,7 +73,14 @@ AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
                               "training worker (rollout through the encoder, gradient × input, integrated "
                               "gradients, occlusion; purple-white-orange for the signed ones, centred on 0)"));
     top->addGroup({new QLabel(tr("Sample"), this), m_sampleBox, m_pinBox, m_addButton, m_removeButton});
-    top->addGroup({new QLabel(tr("Score"), this), m_scoreBox});
+    m_explainBox = new QCheckBox(tr("Explain live"), this);
+    m_explainBox->setObjectName(QStringLiteral("explainLive"));
+    m_explainBox->setChecked(m_liveExplanations);
+    m_explainBox->setToolTip(tr("Compute the explanations (rollout, gradient × input, integrated gradients, "
+                                "occlusion) on the training worker with the attention snapshots, within a "
+                                "budget of their own. Off, the worker spends no time on them; the attention "
+                                "stays live."));
+    top->addGroup({new QLabel(tr("Score"), this), m_scoreBox, m_explainBox});
     top->addGroup({new QLabel(tr("Colours"), this), m_colorBox});
     top->addGroup({new QLabel(tr("Scale"), this), m_scaleBox});
     top->addWidget(m_exportButton);
@@ -186,6 +193,7 @@ AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
         setScore(Method(i));
         emit scoreChanged(Method(i));
     });
+    connect(m_explainBox, &QCheckBox::clicked, this, &AttentionPanel::setLiveExplanations);
     connect(m_compareTaskBox, &QComboBox::activated, this, &AttentionPanel::setCompareTask);
     connect(m_heatmap, &TaskHeatmap::taskClicked, this, [this](int t) {
         m_taskBox->setCurrentIndex(t);
@@ -555,8 +563,18 @@ void AttentionPanel::setScore(Method score)
     m_scoreBox->setCurrentIndex(int(score));
     m_heatmap->setScore(score);
     m_textView->setScore(score);
+    m_disagreement->setScore(score);
     m_probeEditor->setScore(score);
     m_history->setScore(score);
+}
+
+void AttentionPanel::setLiveExplanations(bool on)
+{
+    m_explainBox->setChecked(on);
+    if (on == m_liveExplanations)
+        return;
+    m_liveExplanations = on;
+    emit liveExplanationsChanged(on);
 }
 
 void AttentionPanel::setCompareTask(int task)

@@ -88,6 +88,11 @@ public:
     // exports, whatever the timeline shows. Attention by default.
     void setScore(Method score);
     Method score() const { return m_score; }
+    // Whether the training worker explains the probe samples with its
+    // snapshots ("Explain live", on by default; off, it spends no time on
+    // them and the views say so). Emits liveExplanationsChanged on a change.
+    void setLiveExplanations(bool on);
+    bool liveExplanations() const { return m_liveExplanations; }
     void setCurrentView(View view);
     QWidget *view(View view) const;
     View currentView() const;  // the tab shown
@@ -128,6 +133,7 @@ signals:
     void colorMapChanged(const QString &name);
     void colorScaleChanged(attnscope::ColorScale scale);
     void scoreChanged(attnscope::Method score);
+    void liveExplanationsChanged(bool on);
 
 private:
     // A note above the views: one line, and what it means (the tooltip).
@@ -160,6 +166,7 @@ private:
     ColorMap m_colorMap = ColorMap::Viridis;
     ColorScale m_colorScale = ColorScale::Fixed;
     Method m_score = Method::Attention;
+    bool m_liveExplanations = true;
 
     QComboBox *m_sampleBox = nullptr;
     QCheckBox *m_pinBox = nullptr;
@@ -168,6 +175,7 @@ private:
     QComboBox *m_colorBox = nullptr;
     QComboBox *m_scaleBox = nullptr;
     QComboBox *m_scoreBox = nullptr;
+    QCheckBox *m_explainBox = nullptr;
     QComboBox *m_compareTaskBox = nullptr;
     QComboBox *m_layoutBox = nullptr;
     QComboBox *m_taskBox = nullptr;

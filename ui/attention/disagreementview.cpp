@@ -2,10 +2,13 @@
 
 #include "appearance.h"
 #include "csvwriter.h"
+#include "scores.h"
 #include "tasknames.h"
 
+#include <QLabel>
 #include <qcustomplot.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace attnscope {
@@ -13,6 +16,7 @@ namespace attnscope {
 DisagreementView::DisagreementView(QWidget *parent) : SnapshotView(parent)
 {
     m_plot = addPlot();
+    m_title = addTitle(m_plot);
     rebuildWhenResized(m_plot);  // token labels are spaced for the width
     m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
     m_plot->xAxis->setSubTicks(false);
@@ -36,6 +40,20 @@ void DisagreementView::sampleChanged()
     rebuild();
 }
 
+void DisagreementView::scoreChanged()
+{
+    updateSpread();
+    rebuild();
+}
+
+QString DisagreementView::title() const
+{
+    QString text = scoreName(score()) + QStringLiteral(" · ") + scoreSource(snapshot(), sample(), score());
+    if (sample())
+        text += QStringLiteral(" · ") + sampleName(snapshot(), *sample());
+    return text;
+}
+
 double DisagreementView::spread(int token) const
 {
     return token >= 0 && token < int(m_spread.size()) ? m_spread[size_t(token)] : std::nan("");
@@ -43,20 +61,30 @@ double DisagreementView::spread(int token) const
 
 void DisagreementView::updateSpread()
 {
+    m_values.clear();
     m_spread.clear();
-    m_top = 0;
+    m_top = m_bottom = 0;
     const AttentionSample *s = sample();
-    const int n = s ? s->tokenCount() : 0;
-    const int T = s ? int(s->weights.size()) : 0;
+    if (!s)
+        return;
+    const int n = s->tokenCount();
+    for (int t = 0; t < snapshot().taskCount(); ++t) {
+        m_values.push_back(values(*s, t));  // empty where the score was not computed
+        m_values.back().resize(size_t(n), std::nanf(""));
+    }
     for (int j = 0; j < n; ++j) {
-        double lo = 1e30, hi = -1e30;
-        for (int t = 0; t < T; ++t) {
-            if (j >= int(s->weights[size_t(t)].size())) continue;
-            lo = std::min(lo, double(s->weights[size_t(t)][size_t(j)]));
-            hi = std::max(hi, double(s->weights[size_t(t)][size_t(j)]));
+        double lo = HUGE_VAL, hi = -HUGE_VAL;
+        for (const std::vector<float> &v : m_values)
+            if (std::isfinite(v[size_t(j)])) {
+                lo = std::min(lo, double(v[size_t(j)]));
+                hi = std::max(hi, double(v[size_t(j)]));
+            }
+        const bool any = lo <= hi;
+        m_spread.push_back(any ? hi - lo : std::nan(""));
+        if (any) {
+            m_top = std::max({m_top, hi, hi - lo});
+            m_bottom = std::min(m_bottom, lo);
         }
-        m_spread.push_back(T > 0 ? hi - lo : 0);
-        m_top = std::max(m_top, hi);
     }
 }
 
@@ -64,6 +92,8 @@ void DisagreementView::draw()
 {
     m_plot->clearPlottables();
     m_plot->xAxis->ticker().dynamicCast<QCPAxisTickerText>()->clear();
+    m_title->setText(title());
+    m_plot->yAxis->setLabel(scoreName(score()));
     const AttentionSample *s = sample();
     if (!s) {
         stylePlot(m_plot, palette());
@@ -71,11 +101,11 @@ void DisagreementView::draw()
         return;
     }
     const int n = s->tokenCount();
-    const int T = int(s->weights.size());
+    const int T = int(m_values.size());
     QVector<double> keys(n), spread(n);
     for (int j = 0; j < n; ++j) {
         keys[j] = j;
-        spread[j] = m_spread[size_t(j)];
+        spread[j] = std::isfinite(m_spread[size_t(j)]) ? m_spread[size_t(j)] : 0;  // no bar where no score
     }
     auto *bars = new QCPBars(m_plot->xAxis, m_plot->yAxis);
     bars->setName(tr("spread (max − min over tasks)"));
@@ -98,20 +128,21 @@ void DisagreementView::draw()
     }
     placeLabels();
     m_plot->xAxis->setRange(-0.6, n - 0.4);
-    m_plot->yAxis->setRange(0, m_top > 0 ? m_top * 1.08 : 1);
+    // From 0 (or the lowest signed score) to the top, with a margin.
+    const double height = m_top - m_bottom;
+    m_plot->yAxis->setRange(m_bottom < 0 ? m_bottom - 0.08 * height : 0, height > 0 ? m_top + 0.08 * height : 1);
     stylePlot(m_plot, palette());
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void DisagreementView::addTaskDots(int t, const QVector<double> &keys)
 {
-    const AttentionSample &s = *sample();
     const int n = int(keys.size());
     auto *graph = m_plot->addGraph();
     graph->setName(elidedName(snapshot().tasks[size_t(t)].name));
     QVector<double> values(n);
     for (int j = 0; j < n; ++j)
-        values[j] = j < int(s.weights[size_t(t)].size()) ? s.weights[size_t(t)][size_t(j)] : std::nan("");
+        values[j] = m_values[size_t(t)][size_t(j)];
     graph->setData(keys, values, true);
     graph->setLineStyle(QCPGraph::lsNone);
     QCPScatterStyle dot(QCPScatterStyle::ssDisc, taskColor(t), taskColor(t), 9);
@@ -154,9 +185,11 @@ void DisagreementView::placeLabels()
 
 QString DisagreementView::csv() const
 {
+    // A task's column is named by the task, "task:score" for a score other than attention.
+    const std::string suffix = score() == Method::Attention ? std::string() : std::string(":") + toString(score());
     QString out = QStringLiteral("sample,token_index,token");
     for (const TaskInfo &t : snapshot().tasks)
-        out += QLatin1Char(',') + QString::fromStdString(csvQuote(t.name));
+        out += QLatin1Char(',') + QString::fromStdString(csvQuote(t.name + suffix));
     out += QStringLiteral(",spread\n");
     const AttentionSample *s = sample();
     if (!s)
@@ -164,9 +197,10 @@ QString DisagreementView::csv() const
     for (int j = 0; j < s->tokenCount(); ++j) {
         out += QString::number(s->sampleIndex) + QLatin1Char(',') + QString::number(j) + QLatin1Char(',')
                + QString::fromStdString(csvQuote(s->tokens[size_t(j)]));
-        for (const auto &w : s->weights)
-            out += QLatin1Char(',') + (j < int(w.size()) ? QString::number(w[size_t(j)], 'g', 9) : QString());
-        out += QLatin1Char(',') + QString::number(spread(j), 'g', 9) + QLatin1Char('\n');
+        for (const std::vector<float> &v : m_values)
+            out += QLatin1Char(',') + (std::isfinite(v[size_t(j)]) ? QString::number(v[size_t(j)], 'g', 9) : QString());
+        out += QLatin1Char(',') + (std::isfinite(spread(j)) ? QString::number(spread(j), 'g', 9) : QString())
+               + QLatin1Char('\n');
     }
     return out;
 }

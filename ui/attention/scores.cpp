@@ -48,7 +48,7 @@ QString scoreSource(const AttentionSnapshot &snapshot, const AttentionSample *sa
     if (snapshot.taskCount() > LiveExplainer::MaxTasks)
         return tr("not computed live for more than %1 tasks (attnscope-cli explain has it)").arg(LiveExplainer::MaxTasks);
     if (!sample || !sample->explanation)
-        return tr("not computed yet");
+        return snapshot.explanationsOff ? tr("live explanations are off (Explain live)") : tr("not computed yet");
     if (sample->scores(0, score).empty() && sample->explanation->reduced)
         return tr("left out live for inputs over %1 tokens (the selected sample: %2; attnscope-cli explain has it)")
             .arg(LiveExplainer::AllScoresTokens)
