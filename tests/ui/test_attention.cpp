@@ -88,6 +88,7 @@ private slots:
     void compareShowsTheFiveScores();
     void jsonExportCarriesTheExplanations();
     void disagreementFollowsTheScore();
+    void historyLegendsFollowTheTheme();
     void probeNumbersAndEditsSurviveANewRun();
     void textHeightFollowsTheZoom();
     void tabNamesAreWhole();
@@ -1225,6 +1226,33 @@ void TestAttention::disagreementFollowsTheScore()
     QVERIFY(!std::isnan(view->spread(0)));
     m_panel->selectSample(0);
     m_panel->setCurrentView(AttentionPanel::View::Heatmap);
+}
+
+// Over training in the dark theme: each of its legends (the rationale
+// agreement's and the faithfulness's, in their own axis rects) has the
+// palette's background and text, so the white legend lines of the chosen
+// score show; light again when the palette is.
+void TestAttention::historyLegendsFollowTheTheme()
+{
+    HistoryView history;
+    history.resize(900, 700);
+    history.addSnapshot(explainedSnapshot(7300));
+    history.addSnapshot(explainedSnapshot(7310));
+    history.setScore(Method::Integrated);
+    history.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&history));
+    for (const QPalette &palette : {darkPalette(), lightPalette()}) {
+        history.setPalette(palette);
+        QApplication::processEvents();
+        int legends = 0;
+        for (QCPLayoutElement *element : history.plot()->plotLayout()->elements(true))
+            if (auto *legend = qobject_cast<QCPLegend *>(element)) {
+                ++legends;
+                QCOMPARE(legend->brush().color(), palette.color(QPalette::Base));
+                QCOMPARE(legend->textColor(), palette.color(QPalette::WindowText));
+            }
+        QCOMPARE(legends, 2);
+    }
 }
 
 void TestAttention::signedScoresUseADivergingMapCentredOnZero()

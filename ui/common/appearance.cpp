@@ -265,10 +265,15 @@ void stylePlot(QCustomPlot *plot, const QPalette &palette)
         for (QCPAxis *axis : rect->axes())
             styleAxis(axis, fg, grid, font, font);
     }
-    // A colour scale's axis is not among the axis rects'.
-    for (QCPLayoutElement *element : plot->plotLayout()->elements(true))
+    // A colour scale's axis is not among the axis rects', and a plot may
+    // have legends besides plot->legend (Over training's faithfulness legend
+    // sat white in the dark theme, its white sample lines unseen).
+    for (QCPLayoutElement *element : plot->plotLayout()->elements(true)) {
         if (auto *scale = qobject_cast<QCPColorScale *>(element))
             styleAxis(scale->axis(), fg, grid, font, font);
+        if (auto *legend = qobject_cast<QCPLegend *>(element); legend && legend != plot->legend)
+            styleLegend(legend, fg, bg, grid, font);
+    }
     if (plot->legend)
         styleLegend(plot->legend, fg, bg, grid, font);
 }
