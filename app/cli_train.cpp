@@ -4,6 +4,7 @@
 #include "cli_metrics.h"
 #include "cli_session.h"
 
+#include "bestevaluation.h"
 #include "divergence.h"
 #include "memorybudget.h"
 #include "run.h"
@@ -431,13 +432,7 @@ int train(const std::vector<std::string> &args)
         !valSet.samples.empty() && (!json || metrics || session || keepBest || patience > 0);
     // The evaluation of lowest validation loss: its step, and its weights
     // with --keep-best; evaluations since, for --patience.
-    struct {
-        double loss = HUGE_VAL;
-        int64_t step = -1;
-        double epochs = 0;
-        std::vector<float> params;
-        int64_t since = 0;
-    } best;
+    BestEvaluation best(keepBest);
     bool stoppedEarly = false;
     const Clock::time_point start = Clock::now();
     InterruptGuard interrupt(&trainer);
@@ -475,18 +470,12 @@ int train(const std::vector<std::string> &args)
             printEpoch(currentEpoch + 1, epochs, epochSteps ? epochLoss / double(epochSteps) : 0.0,
                        evaluateEachEpoch ? &val : nullptr, tasks);
         }
-        if (evaluateEachEpoch) {
-            if (val.loss < best.loss) {
-                best.loss = val.loss;
-                best.step = trainer.progress().step;
-                best.epochs = trainer.progress().epochProgress;
-                best.since = 0;
-                if (keepBest)
-                    best.params = model.params;  // runEpoch leaves the weights exact
-            } else if (patience > 0 && ++best.since >= patience && !trainer.finished()) {
-                stoppedEarly = true;
-                break;
-            }
+        // The weights (runEpoch leaves them exact) of a new best with --keep-best.
+        if (evaluateEachEpoch
+            && !best.offer(val.loss, trainer.progress().step, trainer.progress().epochProgress, model.params)
+            && best.exhausted(patience) && !trainer.finished()) {
+            stoppedEarly = true;
+            break;
         }
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -505,9 +494,9 @@ int train(const std::vector<std::string> &args)
                          : stoppedEarly ? QStringLiteral("attnscope-cli train, no lower validation loss in %1 "
                                                          "evaluations (--patience)").arg(patience)
                                         : QStringLiteral("attnscope-cli train")});
-    const bool restoredBest = keepBest && best.step >= 0 && best.step != last.step;
+    const bool restoredBest = keepBest && best.any() && best.step() != last.step;
     if (restoredBest)
-        std::copy(best.params.begin(), best.params.end(), model.params.begin());
+        std::copy(best.params().begin(), best.params().end(), model.params.begin());
 
     std::optional<EvalResult> validation;
     if (!valSet.samples.empty() && !interrupted)
@@ -546,12 +535,12 @@ int train(const std::vector<std::string> &args)
         w.key("stopped_early");
         w.value(stoppedEarly);
         w.key("best_step");
-        if (best.step >= 0)
-            w.value(best.step);
+        if (best.any())
+            w.value(best.step());
         else
             w.null();
         w.key("checkpoint_step");
-        w.value(restoredBest ? best.step : int64_t(last.step));
+        w.value(restoredBest ? best.step() : int64_t(last.step));
         w.key("epochs");
         w.value(last.epochProgress);
         w.key("seconds");
@@ -592,7 +581,7 @@ int train(const std::vector<std::string> &args)
     if (restoredBest)
         std::printf("the checkpoint holds the weights of step %lld (epoch %.2f), the lowest validation loss "
                     "(--keep-best)\n",
-                    static_cast<long long>(best.step), best.epochs);
+                    static_cast<long long>(best.step()), best.epochs());
     if (validation) {
         std::printf("validation (%d samples): loss %.4f\n", validation->samples, validation->loss);
         printEval(stdout, *validation, tasks);
