@@ -43,6 +43,8 @@ void LossHistory::clear()
     m_evalSteps.clear();
     m_evalEpochs.clear();
     m_changes.clear();
+    m_best.clear();
+    m_bestEval = -1;
 }
 
 void LossHistory::append(const TrainingSnapshot &snapshot)
@@ -59,6 +61,8 @@ void LossHistory::append(const TrainingSnapshot &snapshot)
     }
     smoothFrom(first);
     for (const EvalPoint &e : snapshot.evals) {
+        if (m_best.offer(e.loss, e.step, e.epoch))
+            m_bestEval = int(m_evalSteps.size());
         m_evalSteps.push_back(double(e.step));
         m_evalEpochs.push_back(e.epoch);
         m_series[0].evalLoss.push_back(e.loss);

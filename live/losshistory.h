@@ -11,6 +11,7 @@
 // (tests/live/test_losshistory.cpp) link attnscope_live alone.
 #pragma once
 
+#include "bestevaluation.h"
 #include "decimation.h"
 #include "trainingworker.h"
 
@@ -54,6 +55,10 @@ public:
     const std::vector<double> &evalSteps() const { return m_evalSteps; }
     const std::vector<double> &evalEpochs() const { return m_evalEpochs; }
     const std::vector<SettingChange> &changes() const { return m_changes; }
+    // The evaluation of lowest total validation loss, by the rule of
+    // attnscope-cli train's --keep-best (bestevaluation.h): its index into
+    // evalSteps(), -1 before the first.
+    int bestEvaluation() const { return m_bestEval; }
 
     // The points held, as one snapshot that append() takes back (the
     // gradient norm and macro-F1, which the history does not keep, left out:
@@ -75,6 +80,8 @@ private:
     std::vector<double> m_steps, m_epochs, m_lr;
     std::vector<double> m_evalSteps, m_evalEpochs;
     std::vector<SettingChange> m_changes;
+    BestEvaluation m_best;
+    int m_bestEval = -1;
     double m_beta = 0.9;
     std::vector<double> m_emaState;    // per series, the biased EMA after the last step
     std::vector<double> m_correction;  // smoothFrom's scratch: per new step

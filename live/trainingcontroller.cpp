@@ -19,6 +19,7 @@ TrainingController::TrainingController(QObject *parent)
     connect(m_worker, &TrainingWorker::stateChanged, this, &TrainingController::onState, Qt::QueuedConnection);
     connect(m_worker, &TrainingWorker::attentionReady, this, &TrainingController::attentionReady, Qt::QueuedConnection);
     connect(m_worker, &TrainingWorker::probeInputReady, this, &TrainingController::probeInputReady, Qt::QueuedConnection);
+    connect(m_worker, &TrainingWorker::bestRestored, this, &TrainingController::bestRestored, Qt::QueuedConnection);
     connect(m_worker, &TrainingWorker::problem, this, &TrainingController::problem, Qt::QueuedConnection);
     m_thread.start();
 }
@@ -95,6 +96,16 @@ void TrainingController::reset()
     m_worker->requestStop();
     HandOffSend send;
     QMetaObject::invokeMethod(m_worker, &TrainingWorker::reset, Qt::QueuedConnection);
+}
+
+void TrainingController::restoreBest()
+{
+    if (!m_worker)
+        return;
+    if (m_state == TrainingWorker::State::Running)
+        m_worker->requestPause();  // the loop ends at its next step; the call below waits for it
+    HandOffSend send;
+    QMetaObject::invokeMethod(m_worker, &TrainingWorker::restoreBest, Qt::QueuedConnection);
 }
 
 void TrainingController::setLearningRate(float lr)

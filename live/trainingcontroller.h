@@ -35,6 +35,9 @@ public:
     void step();
     void stop();
     void reset();
+    // The weights of the run's best evaluation back (TrainingWorker::restoreBest);
+    // a running run pauses first, at its next step.
+    void restoreBest();
     // Stops the worker and joins its thread; the controller is inert afterwards.
     void shutdown();
 
@@ -84,6 +87,8 @@ signals:
     void attentionReady(attnscope::SnapshotPtr snapshot, std::shared_ptr<const attnscope::TrainingSetup> setup);
     // The probe editor's input `id` with the weights after result->step steps.
     void probeInputReady(attnscope::SnapshotPtr result, int id, std::shared_ptr<const attnscope::TrainingSetup> setup);
+    // restoreBest() brought back the weights of the evaluation after `step` steps (TrainingWorker::bestRestored).
+    void bestRestored(int64_t step, double loss, int64_t at);
     // Something failed on the worker's thread (TrainingWorker::problem): what, for the user.
     void problem(const QString &message);
 

@@ -193,6 +193,8 @@ void TrainingWorker::rebuild()
         std::lock_guard lock(m_modelMutex);
         m_trainer.reset();
         m_goodWeights.clear();
+        m_best.clear();
+        m_atBest = false;
         if (!m_setup) {
             m_model = Model();
             m_train = m_val = EncodedDataset();
@@ -283,6 +285,29 @@ void TrainingWorker::reset()
     guard("reset", tr("preparing the run"), [this] { rebuild(); });
 }
 
+void TrainingWorker::restoreBest()
+{
+    if (!m_trainer || m_state.load() == State::Running || !m_best.any() || m_atBest)
+        return;
+    guard("restore", tr("restoring the weights of the best evaluation"), [this] {
+        const Progress &p = m_trainer->progress();
+        {
+            std::lock_guard lock(m_modelMutex);
+            m_trainer->rewind(m_best.params());
+        }
+        m_atBest = true;
+        // The guard watches afresh from these weights, which are good ones.
+        m_guard = DivergenceState();
+        m_goodWeights = m_best.params();
+        m_goodStep = p.step;
+        m_out.changes.push_back({p.step, p.epochProgress, tr("weights of step %1 (best)").arg(m_best.step())});
+        flush(true);
+        refreshAttention(true, true, true);  // the views show them
+        HandOffSend send;
+        emit bestRestored(m_best.step(), m_best.loss(), p.step);
+    });
+}
+
 // Trains limit steps or until a request, the end of training or a
 // non-finite loss.
 void TrainingWorker::runSteps(int64_t limit)
@@ -352,6 +377,7 @@ bool TrainingWorker::trainOne()
     const Progress &p = m_trainer->progress();
     if (!ok)
         return false;
+    m_atBest = false;
     m_out.steps.push_back(stepPoint(p));
     m_out.learningRate = p.learningRate;
     if (m_trainer->stepsPerEpoch() > 0 && p.step % m_trainer->stepsPerEpoch() == 0)
@@ -380,6 +406,7 @@ QString TrainingWorker::watchDivergence(bool ok)
             std::lock_guard lock(m_modelMutex);
             m_trainer->rewind(m_goodWeights);
         }
+        m_atBest = false;
         at = m_goodStep;
         m_out.changes.push_back({p.step, p.epochProgress, tr("weights of step %1").arg(m_goodStep)});
     }
@@ -435,7 +462,9 @@ void TrainingWorker::evaluateEpoch()
     if (m_val.samples.empty())
         return;
     syncModel();
-    m_out.evals.push_back(evalPoint(m_trainer->progress(), evaluate(m_model, m_val, m_config.taskWeights)));
+    const Progress &p = m_trainer->progress();
+    m_out.evals.push_back(evalPoint(p, evaluate(m_model, m_val, m_config.taskWeights)));
+    m_atBest = m_best.offer(m_out.evals.back().loss, p.step, p.epochProgress, m_model.params);
 }
 
 // Emits what has accumulated, at most every EmitInterval unless forced.
@@ -456,6 +485,9 @@ void TrainingWorker::flush(bool force)
             m_out.stepsPerSecond = 0;
         else if (seconds > 0 && p.step > m_runStartStep)
             m_out.stepsPerSecond = double(p.step - m_runStartStep) / seconds;
+        m_out.bestStep = m_best.step();
+        m_out.bestLoss = m_best.loss();
+        m_out.atBest = m_atBest;
     }
     m_lastEmit = now;
     TrainingSnapshot out = std::move(m_out);

@@ -26,6 +26,7 @@
 #pragma once
 
 #include "attentionsnapshot.h"
+#include "bestevaluation.h"
 #include "divergence.h"
 #include "liveexplainer.h"
 #include "probeset.h"
@@ -86,6 +87,12 @@ struct TrainingSnapshot {
     int epoch = 0;                    // 0-based epoch of the last step
     double stepsPerSecond = 0;        // of the current run of steps
     float learningRate = 0;
+    // The run's best evaluation (bestevaluation.h), whose weights the worker
+    // keeps for restoreBest(): its step (-1: none yet) and validation loss;
+    // atBest: the weights now are those.
+    int64_t bestStep = -1;
+    double bestLoss = 0;
+    bool atBest = false;
 };
 
 class TrainingWorker : public QObject {
@@ -173,6 +180,12 @@ public slots:
     void stop();
     // Back to the initial weights of the setup (same seed), step 0.
     void reset();
+    // The weights of the best evaluation back (not running: call it paused,
+    // stopped or finished): the step count, the data order, the settings and
+    // the curves stay, the optimiser starts afresh (Trainer::rewind), the
+    // curves mark 'weights of step N (best)'; bestRestored says which. Nothing
+    // when there is no evaluation or the weights are the best already.
+    void restoreBest();
 
 signals:
     void snapshot(const attnscope::TrainingSnapshot &snapshot);
@@ -184,6 +197,9 @@ signals:
                          std::shared_ptr<const attnscope::TrainingSetup> setup);
     // message: why it stopped or paused when not by request (divergence, the end).
     void stateChanged(attnscope::TrainingWorker::State state, const QString &message);
+    // restoreBest() brought back the weights of the evaluation after `step`
+    // steps, of validation loss `loss`, at step `at` of the run.
+    void bestRestored(int64_t step, double loss, int64_t at);
     // Something failed on the worker's thread (out of memory in a step or a
     // refresh): what, for the user. The run stays (paused at its last good
     // step), or has live attention turned off when a refresh failed.
@@ -233,6 +249,10 @@ private:
     DivergenceState m_guard;
     std::vector<float> m_goodWeights;
     int64_t m_goodStep = 0;
+    // The best evaluation and its weights (one more weight copy, as above),
+    // and whether m_model holds them now.
+    BestEvaluation m_best{true};
+    bool m_atBest = false;
     mutable std::mutex m_modelMutex;     // held while a step or a sync changes m_model
 
     std::atomic<bool> m_pauseRequested{false}, m_stopRequested{false}, m_quit{false};

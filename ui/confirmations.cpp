@@ -54,4 +54,15 @@ bool Confirmations::mayDropCheckpoint(const QString &name)
                   "random weights. Answer No to keep the checkpoint (the Model panel goes back to its model)."));
 }
 
+bool Confirmations::mayRestoreBest(int64_t best, double loss, int64_t step)
+{
+    return ask(tr("Replace the weights of step %1 with those of step %2?").arg(step).arg(best),
+               tr("Step %1 had the lowest validation loss of the run (%2). Its weights replace the current ones; "
+                  "the run keeps its curves and its step count and trains on from them with a fresh optimiser. "
+                  "To keep the weights of step %3, answer No and save a checkpoint first (File > Save checkpoint).")
+                   .arg(best)
+                   .arg(loss, 0, 'f', 4)
+                   .arg(step));
+}
+
 } // namespace attnscope

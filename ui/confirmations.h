@@ -2,7 +2,7 @@
 // away: opening a dataset while a run trains or is paused, changing the
 // model after opening a checkpoint (its weights fit only its own model),
 // Start after a stopped or finished run (it starts again from the initial
-// weights). Each says what would be lost and how to keep it. The asking is
+// weights), Restore best weights (the current ones go). Each says what would be lost and how to keep it. The asking is
 // one function, so that tests answer the questions themselves; by default a
 // box asks while the window is shown, and a hidden window (a test, the
 // --screenshot path) goes on.
@@ -35,6 +35,9 @@ public:
     bool mayStartAgain(TrainingWorker::State state, int64_t step);
     // A model field changed while the run starts from the checkpoint `name`.
     bool mayDropCheckpoint(const QString &name);
+    // The weights of the best evaluation (step best, validation loss `loss`)
+    // replace those of step `step`.
+    bool mayRestoreBest(int64_t best, double loss, int64_t step);
 
 private:
     bool ask(const QString &question, const QString &detail);

@@ -208,7 +208,7 @@ void LossPlot::buildGraphs()
     m_plot->setAutoAddPlottableToLegend(false);
     m_plot->clearGraphs();
     m_plot->legend->clearItems();
-    m_moreEntry = m_validationKey = m_shownKey = nullptr;
+    m_moreEntry = m_validationKey = m_shownKey = m_bestMark = nullptr;
     m_overlays.clear();  // their graphs went with the others
     const int tasks = int(m_history->tasks().size());
     m_graphs.build(m_plot, m_lossRect, m_accRect, 1 + std::min(tasks, MaxNamedTasks));
@@ -226,6 +226,11 @@ void LossPlot::buildGraphs()
         m_validationKey->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
         m_validationKey->addToLegend();
     }
+    // In the legend once there is a best evaluation (placeBestMark).
+    m_bestMark = m_plot->addGraph(x, y);
+    m_bestMark->setLineStyle(QCPGraph::lsNone);
+    m_bestMark->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssStar, 14));
+    m_bestMark->setVisible(false);
     m_firstTask = 0;
     buildOverlays();
     bindSeries();
@@ -405,6 +410,11 @@ void LossPlot::applyPalette()
         m_validationKey->setScatterStyle(scatter);
     }
     styleOverlays(text, base);
+    if (m_bestMark) {
+        QCPScatterStyle star = m_bestMark->scatterStyle();
+        star.setPen(QPen(totalColor(pal), 2.5));
+        m_bestMark->setScatterStyle(star);
+    }
     for (Marker &m : m_markers) {
         m.line->setPen(QPen(text, 1, Qt::DashDotLine));
         m.label->setColor(text);
@@ -581,6 +591,34 @@ const std::vector<double> &LossPlot::evalKeys() const
     return m_xAxis == XAxis::Epoch ? m_history->evalEpochs() : m_history->evalSteps();
 }
 
+// The star on the total's validation loss at the best evaluation and its
+// legend entry, which names the step; hidden while the shown run has no evaluation.
+void LossPlot::placeBestMark()
+{
+    if (!m_bestMark)
+        return;
+    const int best = m_history->bestEvaluation();
+    const bool shown = best >= 0;
+    if (shown != m_bestMark->visible()) {
+        m_bestMark->setVisible(shown);
+        if (shown)
+            m_bestMark->addToLegend();
+        else
+            m_bestMark->removeFromLegend();
+    }
+    if (!shown)
+        return;
+    const double key = evalKeys()[size_t(best)], loss = m_history->series(0).evalLoss[size_t(best)];
+    m_bestMark->data()->clear();
+    m_bestMark->addData(key, loss);
+    m_bestMark->setName(tr("best validation loss: step %1").arg(qint64(m_history->evalSteps()[size_t(best)])));
+}
+
+QCPGraph *LossPlot::bestMark() const
+{
+    return m_bestMark && m_bestMark->visible() ? m_bestMark : nullptr;
+}
+
 void LossPlot::placeMarkers()
 {
     for (Marker &m : m_markers) {
@@ -637,6 +675,7 @@ void LossPlot::draw()
     m_graphs.styleValidation(span.evalTo - span.evalFrom > 120);
     // Only the series the legend names are drawn.
     m_graphs.fill(*m_history, keys(), evalKeys(), span);
+    placeBestMark();
     for (OverlayGraphs &o : m_overlays) {
         const LossHistory &h = *o.run.history;
         const bool epochs = m_xAxis == XAxis::Epoch;

@@ -126,6 +126,12 @@ public:
     double meanRedrawMs() const { return m_redraws ? m_redrawTotalMs / m_redraws : 0.0; }
     double worstRedrawMs() const { return m_redrawWorstMs; }
 
+    // The mark of the best evaluation (LossHistory::bestEvaluation, the rule
+    // of attnscope-cli's --keep-best): a star on the total's validation
+    // loss, its step in the legend; nullptr before the first evaluation of
+    // the shown run (for tests).
+    QCPGraph *bestMark() const;
+
     // Every series, one row per step (validation columns on evaluation steps).
     bool exportCsv(const QString &path, QString *error) const { return m_history->exportCsv(path, error); }
     // PNG, SVG or PDF by the file's suffix.
@@ -170,6 +176,7 @@ private:
     void addMarkers(size_t firstChange);
     void scheduleRedraw();
     void placeMarkers();
+    void placeBestMark();
     void showHover(QMouseEvent *event);
     const std::vector<double> &keys() const;
     const std::vector<double> &evalKeys() const;
@@ -196,6 +203,7 @@ private:
     std::vector<bool> m_visible;           // per series
     QCPGraph *m_moreEntry = nullptr;       // the legend's "N more tasks" (no data)
     QCPGraph *m_validationKey = nullptr;   // the legend's "validation (dashed)" (no data)
+    QCPGraph *m_bestMark = nullptr;        // the best evaluation's star (one point)
     struct OverlayGraphs {
         Overlay run;
         LossGraphs graphs;                 // its slots draw the series of m_graphs' slots, by task name

@@ -14,6 +14,7 @@
 #include "tasknames.h"
 #include "pausekey.h"
 #include "recentfiles.h"
+#include "restorebest.h"
 #include "runspanel.h"
 #include "sessionfile.h"
 #include "setupdock.h"
@@ -181,6 +182,8 @@ void MainWindow::createActions()
     m_evaluate = new QAction(tr("&Evaluate now"), this);
     m_evaluate->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     connect(m_evaluate, &QAction::triggered, m_session, &Session::evaluateInBackground);
+    m_restoreBest = new RestoreBestAction(training(), m_confirm, this);
+    connect(m_restoreBest, &RestoreBestAction::restored, this, [this](const QString &message) { showStatus(message, 15000); });
     new PauseKey(this, [this]() { togglePause(); });
 }
 
@@ -222,6 +225,7 @@ void MainWindow::createMenus()
     train->addAction(m_toolbar->fasterAction());
     train->addSeparator();
     train->addAction(m_evaluate);
+    train->addAction(m_restoreBest);
     train->addSeparator();
     createCompareMenu(train->addMenu(tr("&Compare")));
 

@@ -37,6 +37,7 @@ class ElidedLabel;
 class FileMenu;
 class LossPlot;
 class ModelPanel;
+class RestoreBestAction;
 class RunsPanel;
 class SetupDock;
 class SideBySide;
@@ -99,6 +100,8 @@ public:
     void evaluateInBackground() { m_session->evaluateInBackground(); }
     bool isEvaluating() const { return m_session->isEvaluating(); }
     QAction *evaluateAction() const { return m_evaluate; }
+    // Training > Restore best weights.
+    RestoreBestAction *restoreBestAction() const { return m_restoreBest; }
     // Training > Compare: the runs of a comparison (Session::variants of the
     // panels' settings), one after another; and Stop comparing.
     QAction *compareAction(Session::Comparison which) const { return m_compare[int(which)]; }
@@ -204,6 +207,7 @@ private:
     FileMenu *m_file = nullptr;  // its recent files too
     TrainingToolbar *m_toolbar = nullptr;
     QAction *m_evaluate = nullptr;
+    RestoreBestAction *m_restoreBest = nullptr;
     QAction *m_compare[3] = {};
     QAction *m_stopComparing = nullptr;
     QAction *m_resetLayout = nullptr;

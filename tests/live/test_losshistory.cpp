@@ -131,6 +131,31 @@ private slots:
 
     // The CSV: a column per series and metric, names quoted where they need
     // it, validation on evaluation steps only, a change on the step after it.
+    // The best evaluation is the lowest total validation loss, the first of
+    // equals, never a NaN: the rule of attnscope-cli train --keep-best
+    // (core/bestevaluation.h), whichever pieces the evaluations come in.
+    void bestEvaluationFollowsTheKeepBestRule()
+    {
+        LossHistory history;
+        history.setTasks({QStringLiteral("a")});
+        QCOMPARE(history.bestEvaluation(), -1);
+        const double losses[] = {NAN, 0.8, 0.5, 0.7, 0.5, 0.4, 0.45};
+        const int expected[] = {-1, 1, 2, 2, 2, 5, 5};
+        for (int i = 0; i < 7; ++i) {
+            TrainingSnapshot s;
+            s.evals.push_back({10 * (i + 1), double(i + 1), losses[i], {losses[i]}, {0.5}, {}});
+            history.append(s);
+            QCOMPARE(history.bestEvaluation(), expected[i]);
+        }
+        QCOMPARE(history.evalSteps()[size_t(history.bestEvaluation())], 60.0);
+        LossHistory whole;  // the same, at once
+        whole.setTasks({QStringLiteral("a")});
+        whole.append(history.points());
+        QCOMPARE(whole.bestEvaluation(), 5);
+        history.clear();
+        QCOMPARE(history.bestEvaluation(), -1);
+    }
+
     void csvHasEverySeries()
     {
         LossHistory history;

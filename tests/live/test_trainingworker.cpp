@@ -369,6 +369,93 @@ private slots:
         QVERIFY(model->params == expected.params);
     }
 
+    // The window's Restore best weights: a run that overfits (160 samples,
+    // 30 epochs at lr 0.03) has its lowest validation loss before its end;
+    // restoreBest() puts the weights of that evaluation back (the same bits as
+    // a plain Trainer's after that many steps), keeps the step count and the
+    // curves, marks the restore, and a second call changes nothing.
+    void restoreBestBringsBackTheBestEvaluation()
+    {
+        Run run(1, QStringLiteral("run 1"));
+        TrainingController &c = *run.controller();
+        Recorder r(c);
+        QSignalSpy restored(&c, &TrainingController::bestRestored);
+        TrainingSnapshot last;
+        connect(&c, &TrainingController::snapshot, this, [&](const TrainingSnapshot &s) { last = s; });
+        const std::shared_ptr<const TrainingSetup> setup = makeSetup(0.03f, 30);
+        run.configure(setup, nullptr, {});
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Ready, Timeout);
+        c.restoreBest();  // no evaluation yet: nothing
+        QCOMPARE(roundTrip(c), int64_t(0));
+        QVERIFY(restored.isEmpty());
+        c.start();
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Finished, Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(last.step, c.currentStep(), Timeout);
+        const int64_t end = c.currentStep();
+        QCOMPARE(r.evals.size(), size_t(30));
+        // The lowest loss, the first of equals: the rule of --keep-best.
+        size_t best = 0;
+        for (size_t i = 1; i < r.evals.size(); ++i)
+            if (r.evals[i].loss < r.evals[best].loss)
+                best = i;
+        const int64_t bestStep = r.evals[best].step;
+        QVERIFY2(bestStep < end, "the run should overfit: its best evaluation is its last");
+        QCOMPARE(last.bestStep, bestStep);
+        QCOMPARE(last.bestLoss, r.evals[best].loss);
+        QVERIFY(!last.atBest);
+        QCOMPARE(run.history().bestEvaluation(), int(best));
+        QVERIFY(restored.isEmpty());
+
+        const size_t points = run.history().steps().size();
+        c.restoreBest();
+        QTRY_COMPARE_WITH_TIMEOUT(restored.size(), 1, Timeout);
+        QCOMPARE(restored[0].at(0).toLongLong(), bestStep);
+        QCOMPARE(restored[0].at(1).toDouble(), r.evals[best].loss);
+        QCOMPARE(restored[0].at(2).toLongLong(), end);
+        QTRY_VERIFY_WITH_TIMEOUT(last.atBest, Timeout);
+        const std::shared_ptr<Model> model = c.modelCopy();
+        QVERIFY(model);
+        QVERIFY(model->params == replay(*setup, bestStep).params);
+        QCOMPARE(evaluate(*model, setup->val, setup->config.taskWeights).loss, r.evals[best].loss);
+        // The run keeps its history and its step; the plot marks the restore.
+        QCOMPARE(c.currentStep(), end);
+        QCOMPARE(c.state(), State::Finished);
+        QTRY_COMPARE_WITH_TIMEOUT(run.history().changes().size(), size_t(1), Timeout);
+        QCOMPARE(run.history().changes()[0].step, end);
+        QCOMPARE(run.history().changes()[0].what, QStringLiteral("weights of step %1 (best)").arg(bestStep));
+        QCOMPARE(run.history().steps().size(), points);
+        QCOMPARE(run.history().evalSteps().size(), size_t(30));
+
+        c.restoreBest();  // the weights are the best already
+        QCOMPARE(roundTrip(c), end);
+        QCOMPARE(restored.size(), 1);
+        QCOMPARE(run.history().changes().size(), size_t(1));
+    }
+
+    // A running run pauses at its next step, with the weights of its best
+    // evaluation (put back, or there already when it paused just after one
+    // that was the best).
+    void restoreBestPausesARunningRun()
+    {
+        TrainingController c;
+        QSignalSpy restored(&c, &TrainingController::bestRestored);
+        TrainingSnapshot last;
+        connect(&c, &TrainingController::snapshot, this, [&](const TrainingSnapshot &s) { last = s; });
+        const std::shared_ptr<const TrainingSetup> setup = makeSetup(0.003f, 1000);
+        c.configure(setup);
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Ready, Timeout);
+        c.setStepRateLimit(200);  // time to ask while it runs
+        c.start();
+        QTRY_VERIFY_WITH_TIMEOUT(last.bestStep >= 10 && c.state() == State::Running, Timeout);
+        c.restoreBest();
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Paused, Timeout);
+        QVERIFY(roundTrip(c) >= 0);
+        QVERIFY(last.atBest);
+        QCOMPARE(restored.size(), last.bestStep == c.currentStep() ? 0 : 1);
+        const std::shared_ptr<Model> model = c.modelCopy();
+        QCOMPARE(evaluate(*model, setup->val, setup->config.taskWeights).loss, last.bestLoss);
+    }
+
     // Step read "1191 steps/s" (one step's own rate); startUntil trains to
     // exactly that step and pauses with the attention of that step
     // (attnscope --screenshot --after-steps).

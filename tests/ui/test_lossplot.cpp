@@ -411,6 +411,43 @@ private slots:
     // (historyAppended, historyCleared, setHistory for new tasks). Pixel for
     // pixel what a plot fed the same snapshots itself draws, markers
     // included, whether the history is shown empty or already full.
+    // The best evaluation (LossHistory::bestEvaluation, --keep-best's rule)
+    // is a star on the total's validation loss, named with its step in the
+    // legend, at its step or epoch; none before the first evaluation.
+    void bestEvaluationIsMarked()
+    {
+        LossPlot plot;
+        plot.resize(900, 600);
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        plot.setTasks({QStringLiteral("a"), QStringLiteral("b")});
+        TrainingSnapshot s = run(1, 99);
+        plot.append(s);
+        plot.redraw();
+        QVERIFY(!plot.bestMark());
+        const int legendBefore = plot.plot()->legend->itemCount();
+        s = run(100, 300);  // evaluations at 100, 200, 300 of total loss 1.0, 0.5, 0.7
+        for (size_t e = 0; e < s.evals.size(); ++e)
+            s.evals[e].loss = std::vector<double>{1.0, 0.5, 0.7}[e];
+        plot.append(s);
+        plot.redraw();
+        const QCPGraph *mark = plot.bestMark();
+        QVERIFY(mark);
+        QCOMPARE(keysOf(mark), QVector<double>{200.0});
+        QCOMPARE(values(mark), QVector<double>{0.5});
+        QCOMPARE(values(plot.graph(LossPlot::Curve::ValidationLoss, 0)), (QVector<double>{1.0, 0.5, 0.7}));
+        QCOMPARE(mark->name(), QStringLiteral("best validation loss: step 200"));
+        QCOMPARE(plot.plot()->legend->itemCount(), legendBefore + 1);
+        QVERIFY(plot.plot()->legend->itemWithPlottable(mark));
+        plot.setXAxis(LossPlot::XAxis::Epoch);
+        plot.redraw();
+        QCOMPARE(keysOf(plot.bestMark()), QVector<double>{2.0});
+        plot.clear();
+        plot.redraw();
+        QVERIFY(!plot.bestMark());
+        QCOMPARE(plot.plot()->legend->itemCount(), legendBefore);
+    }
+
     void drawsAHistoryAsItsOwn()
     {
         const QStringList tasks{QStringLiteral("a"), QStringLiteral("b")};

@@ -24,6 +24,7 @@
 #include "lossplot.h"
 #include "mainwindow.h"
 #include "modelpanel.h"
+#include "restorebest.h"
 #include "textview.h"
 #include "trainingpanel.h"
 #include "trainingstatus.h"
@@ -203,6 +204,20 @@ std::vector<int> chooseProbesBruteForce(const EncodedDataset &data, const std::v
             take(i);
     return chosen;
 }
+
+// The window's questions (Confirmations), asked of the test: each one
+// kept, each answered with `answer`.
+struct Answers {
+    explicit Answers(MainWindow &w)
+    {
+        w.confirmations()->setAsk([this](const QString &question, const QString &) {
+            asked << question;
+            return answer;
+        });
+    }
+    QStringList asked;
+    bool answer = false;
+};
 
 QByteArray readAll(const QString &path)
 {
@@ -418,12 +433,9 @@ private slots:
     {
         MainWindow w;
         smallModel(w);
-        QStringList asked;
-        bool answer = false;
-        w.confirmations()->setAsk([&](const QString &question, const QString &) {
-            asked << question;
-            return answer;
-        });
+        Answers confirm(w);
+        QStringList &asked = confirm.asked;
+        bool &answer = confirm.answer;
         QVERIFY(w.openDataset(Data));
         QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
         w.setSpeed(100, /*persist=*/false);  // still training when paused
@@ -470,6 +482,67 @@ private slots:
         QCOMPARE(asked.size(), 5);
         QCOMPARE(heads->value(), 4);
         QVERIFY(!w.session()->checkpoint());
+    }
+
+    // Training > Restore best weights: disabled before an evaluation; after a
+    // run that overfits, it names the best evaluation's step (the one the
+    // plot's star marks), asks first (No keeps the weights), and Yes puts the
+    // weights of that evaluation back with the curves kept; then it is
+    // disabled, the weights being the best ones.
+    void restoreBestWeights()
+    {
+        MainWindow w;
+        smallModel(w);
+        Answers confirm(w);
+        QStringList &asked = confirm.asked;
+        bool &answer = confirm.answer;
+        RestoreBestAction *restore = w.restoreBestAction();
+        QVERIFY(!restore->isEnabled());
+        QVERIFY(w.openDataset(Data));
+        w.trainingPanel()->findChild<QSpinBox *>(QStringLiteral("epochs"))->setValue(30);
+        w.trainingPanel()->learningRateField()->setValue(0.03);
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
+        QVERIFY(!restore->isEnabled());
+        w.startAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Finished, Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(w.curves()->pointCount(), w.training()->currentStep(), Timeout);
+        const LossHistory &history = w.curves()->history();
+        const int best = history.bestEvaluation();
+        QVERIFY(best >= 0);
+        const int64_t bestStep = int64_t(history.evalSteps()[size_t(best)]);
+        QVERIFY2(bestStep < w.training()->currentStep(), "the run should overfit: its best evaluation is its last");
+        QTRY_COMPARE_WITH_TIMEOUT(restore->bestStep(), bestStep, Timeout);
+        QVERIFY(restore->isEnabled());
+        QVERIFY2(restore->text().contains(QString::number(bestStep)), qPrintable(restore->text()));
+        QVERIFY(w.curves()->bestMark());
+        QCOMPARE(w.curves()->bestMark()->name(), QStringLiteral("best validation loss: step %1").arg(bestStep));
+        bool inMenu = false;  // Training > Restore best weights
+        for (QAction *menu : w.menuBar()->actions())
+            inMenu = inMenu || (menu->menu() && menu->menu()->actions().contains(restore));
+        QVERIFY(inMenu);
+        const std::shared_ptr<Model> before = w.training()->modelCopy();
+
+        restore->trigger();  // No
+        QCOMPARE(asked.size(), 1);
+        QVERIFY2(asked[0].contains(QStringLiteral("step %1?").arg(bestStep)), qPrintable(asked[0]));
+        QVERIFY(roundTrip(*w.training()) >= 0);
+        QVERIFY(w.training()->modelCopy()->params == before->params);
+        QCOMPARE(w.curves()->changeCount(), 0);
+
+        answer = true;
+        restore->trigger();
+        QCOMPARE(asked.size(), 2);
+        QTRY_COMPARE_WITH_TIMEOUT(w.curves()->changeCount(), 1, Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(!restore->isEnabled(), Timeout);
+        QVERIFY(restore->atBest());
+        const std::shared_ptr<Model> after = w.training()->modelCopy();
+        QVERIFY(after->params != before->params);
+        const std::shared_ptr<const TrainingSetup> setup = w.training()->setup();
+        QCOMPARE(evaluate(*after, setup->val, setup->config.taskWeights).loss, history.series(0).evalLoss[size_t(best)]);
+        QCOMPARE(w.curves()->pointCount(), w.training()->currentStep());  // the curves stay
+        // (The whole line is the status bar's tooltip; the message is cut to the bar's width.)
+        QTRY_VERIFY_WITH_TIMEOUT(w.statusBar()->toolTip().contains(QStringLiteral("weights of step %1").arg(bestStep)),
+                                 Timeout);
     }
 
     // A model change on large data builds the new run on a thread: the event
