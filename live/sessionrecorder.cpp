@@ -51,6 +51,9 @@ void SessionRecorder::follow(Run *run)
     connect(c, &TrainingController::problem, this, [this](const QString &message) {
         event(QStringLiteral("problem"), message);
     });
+    // Restore best weights changed the weights without a change of state:
+    // the last checkpoint holds them (the plot's mark came as a setting).
+    connect(c, &TrainingController::bestRestored, this, [this] { checkpoint(QStringLiteral("last")); });
 }
 
 void SessionRecorder::restarted()

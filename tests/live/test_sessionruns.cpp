@@ -5,6 +5,7 @@
 // As writes the runs trained before it, and Open Session brings a file's
 // runs back (a file that is no session is refused and changes nothing).
 #include "../wholefile.h"
+#include "checkpoint.h"
 #include "session.h"
 
 #include <QSignalSpy>
@@ -218,6 +219,41 @@ private slots:
         QVERIFY(step(session, 1));
         QTRY_COMPARE(fileSteps(copy, third), (std::vector<int64_t>{1, 2}));
         QCOMPARE(fileSteps(file, third), (std::vector<int64_t>{1}));
+        session.shutdown();
+    }
+
+    // Restore best weights reaches the session file: its last checkpoint
+    // holds the weights of the best evaluation (at the step the run is at),
+    // and the restore is among the run's settings events.
+    void restoredBestWeightsAreTheLastCheckpoint()
+    {
+        const QString file = path(QStringLiteral("best.attnscope"));
+        Session session;
+        session.setSettingsSource([] { return smallSettings(); });
+        QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QVERIFY(session.saveSessionAs(file));
+        TrainingController *c = session.currentRun()->controller();
+        QVERIFY(step(session, 10));  // one epoch of 160 samples: its evaluation, the best so far
+        const std::shared_ptr<Model> best = c->modelCopy();
+        QVERIFY(step(session, 2));
+        QSignalSpy restored(c, &TrainingController::bestRestored);
+        c->restoreBest();
+        QTRY_COMPARE(restored.size(), 1);
+        QCOMPARE(restored[0].at(0).toLongLong(), int64_t(10));
+        QString error;
+        QVERIFY2(session.flushSessionFile(&error), qPrintable(error));
+        SessionFile f;
+        QVERIFY2(f.open(file, SessionFile::Mode::ReadOnly, &error), qPrintable(error));
+        const int64_t run = f.run(session.currentRun()->name())->id;
+        const std::optional<CheckpointRecord> last = f.latestCheckpoint(run);
+        QVERIFY(last);
+        QCOMPARE(last->step, int64_t(12));
+        QCOMPARE(last->kind, QStringLiteral("last"));
+        QVERIFY(last->weights == QByteArray::fromStdString(serializeCheckpoint(*best)));
+        bool marked = false;
+        for (const RunEvent &e : f.events(run))
+            marked = marked || (e.kind == QStringLiteral("setting") && e.what == QStringLiteral("weights of step 10 (best)"));
+        QVERIFY(marked);
         session.shutdown();
     }
 
