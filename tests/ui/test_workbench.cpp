@@ -521,18 +521,20 @@ private slots:
             inMenu = inMenu || (menu->menu() && menu->menu()->actions().contains(restore));
         QVERIFY(inMenu);
         const std::shared_ptr<Model> before = w.training()->modelCopy();
+        const int changes = w.curves()->changeCount();
 
         restore->trigger();  // No
         QCOMPARE(asked.size(), 1);
         QVERIFY2(asked[0].contains(QStringLiteral("step %1?").arg(bestStep)), qPrintable(asked[0]));
         QVERIFY(roundTrip(*w.training()) >= 0);
         QVERIFY(w.training()->modelCopy()->params == before->params);
-        QCOMPARE(w.curves()->changeCount(), 0);
+        QCOMPARE(w.curves()->changeCount(), changes);
 
         answer = true;
         restore->trigger();
         QCOMPARE(asked.size(), 2);
-        QTRY_COMPARE_WITH_TIMEOUT(w.curves()->changeCount(), 1, Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(w.curves()->changeCount(), changes + 1, Timeout);
+        QCOMPARE(history.changes().back().what, QStringLiteral("weights of step %1 (best)").arg(bestStep));
         QTRY_VERIFY_WITH_TIMEOUT(!restore->isEnabled(), Timeout);
         QVERIFY(restore->atBest());
         const std::shared_ptr<Model> after = w.training()->modelCopy();
