@@ -108,7 +108,26 @@ void DatasetSummaryView::setDataset(const Dataset *data, const DatasetSummary &s
         m_warningsSection->hide();
         return;
     }
-    // Headline: how many samples, how they split, what kind of input.
+    m_summary->setText(headline(s) + tasksHtml(s));
+    m_details->setText(s.input == InputKind::Text ? textDetails(s) : featureDetails(s));
+    m_detailsSection->setTitle(s.input == InputKind::Text ? tr("Vocabulary and lengths") : tr("Feature ranges"));
+    m_detailsSection->show();
+    m_warnings->setText(warningsHtml(data->warnings));
+    m_warningsSection->setTitle(tr("Warnings (%1)").arg(data->warnings.size()));
+    m_warningsSection->setVisible(!data->warnings.empty());
+
+    // The first line here, the whole description (what each task depends on) as its tooltip.
+    const QString description = QString::fromStdString(data->description).trimmed();
+    m_description->setText(description.section(QLatin1Char('\n'), 0, 0)
+                           + (description.contains(QLatin1Char('\n')) ? tr(" (hover for more)") : QString()));
+    m_description->setToolTip(description);
+    m_summary->setToolTip(description);
+    m_description->setVisible(!description.isEmpty());
+}
+
+// How many samples, how they split, what kind of input.
+QString DatasetSummaryView::headline(const DatasetSummary &s)
+{
     QString html = tr("<b>%1</b> samples: %2 train, %3 validation").arg(count(s.samples), count(s.train), count(s.val));
     if (s.test > 0)
         html += tr(", %1 test").arg(count(s.test));
@@ -120,10 +139,15 @@ void DatasetSummaryView::setDataset(const Dataset *data, const DatasetSummary &s
         html += tr("Tabular, <b>%1</b> features").arg(s.features.size());
     if (s.rationales)
         html += tr(", with rationales");
+    return html;
+}
 
-    // One line per task in its colour, its classes with their counts below
-    // (the most frequent when there are many); the first MaxNamedTasks tasks
-    // only (a file may have thousands), names elided (one may be a megabyte).
+// One line per task in its colour, its classes with their counts below (the
+// most frequent when there are many); the first MaxNamedTasks tasks only (a
+// file may have thousands), names elided (one may be a megabyte).
+QString DatasetSummaryView::tasksHtml(const DatasetSummary &s)
+{
+    QString html;
     const size_t namedTasks = std::min<size_t>(s.tasks.size(), MaxNamedTasks);
     for (size_t t = 0; t < namedTasks; ++t) {
         const TaskSummary &task = s.tasks[t];
@@ -141,56 +165,53 @@ void DatasetSummaryView::setDataset(const Dataset *data, const DatasetSummary &s
     }
     if (s.tasks.size() > namedTasks)
         html += QStringLiteral("<br>") + andMore(qint64(s.tasks.size() - namedTasks), tr("tasks"));
-    m_summary->setText(html);
+    return html;
+}
 
-    // Details: lengths and vocabulary (text) or feature ranges (tabular).
-    QString details;
-    if (s.input == InputKind::Text) {
-        details += tr("Vocabulary: <b>%1</b> tokens (from the training split)").arg(count(s.vocabulary));
-        details += QStringLiteral("<br>") + tr("Out of vocabulary in validation: <b>%1%</b>").arg(100.0 * s.oovRate, 0, 'f', 1);
-        details += QStringLiteral("<br>") + tr("Length in tokens: min %1 · median %2 · mean %3 · 90%: %4 · max %5")
-                                                .arg(s.minLength).arg(s.medianLength).arg(s.meanLength, 0, 'f', 1)
-                                                .arg(s.p90Length).arg(s.maxLength);
-        details += QStringLiteral("<br>") + (s.truncated > 0
-                                                 ? tr("<b>%1</b> samples longer than max length %2 (cut)").arg(count(s.truncated)).arg(s.maxLen)
-                                                 : tr("No sample longer than max length %1").arg(s.maxLen));
-    } else {
-        details += tr("Present features per row: min %1 · median %2 · max %3").arg(s.minLength).arg(s.medianLength).arg(s.maxLength);
-        details += QStringLiteral("<table cellspacing='0' cellpadding='2' style='margin-top:4px'>"
-                                  "<tr><th align='left'>%1</th><th align='right'>%2</th><th align='right'>%3</th>"
-                                  "<th align='right'>%4</th><th align='right'>%5</th></tr>")
-                       .arg(tr("feature"), tr("min"), tr("mean"), tr("max"), tr("missing"));
-        for (size_t i = 0; i < s.features.size() && i < MaxFeaturesShown; ++i) {
-            const FeatureSummary &f = s.features[i];
-            details += QStringLiteral("<tr><td>%1</td><td align='right'>%2</td><td align='right'>%3</td>"
-                                      "<td align='right'>%4</td><td align='right'>%5</td></tr>")
-                           .arg(esc(f.name), number(f.min), number(f.mean), number(f.max),
-                                f.missing > 0 ? count(f.missing) : QStringLiteral("–"));
-        }
-        details += QStringLiteral("</table>");
-        if (s.features.size() > MaxFeaturesShown)
-            details += andMore(qint64(s.features.size() - MaxFeaturesShown), tr("features"));
+// Text: the vocabulary, out-of-vocabulary rate and lengths.
+QString DatasetSummaryView::textDetails(const DatasetSummary &s)
+{
+    QString details = tr("Vocabulary: <b>%1</b> tokens (from the training split)").arg(count(s.vocabulary));
+    details += QStringLiteral("<br>") + tr("Out of vocabulary in validation: <b>%1%</b>").arg(100.0 * s.oovRate, 0, 'f', 1);
+    details += QStringLiteral("<br>") + tr("Length in tokens: min %1 · median %2 · mean %3 · 90%: %4 · max %5")
+                                            .arg(s.minLength).arg(s.medianLength).arg(s.meanLength, 0, 'f', 1)
+                                            .arg(s.p90Length).arg(s.maxLength);
+    details += QStringLiteral("<br>") + (s.truncated > 0
+                                             ? tr("<b>%1</b> samples longer than max length %2 (cut)").arg(count(s.truncated)).arg(s.maxLen)
+                                             : tr("No sample longer than max length %1").arg(s.maxLen));
+    return details;
+}
+
+// Tabular: features per row and a table of the first MaxFeaturesShown features' ranges.
+QString DatasetSummaryView::featureDetails(const DatasetSummary &s)
+{
+    QString details = tr("Present features per row: min %1 · median %2 · max %3").arg(s.minLength).arg(s.medianLength).arg(s.maxLength);
+    details += QStringLiteral("<table cellspacing='0' cellpadding='2' style='margin-top:4px'>"
+                              "<tr><th align='left'>%1</th><th align='right'>%2</th><th align='right'>%3</th>"
+                              "<th align='right'>%4</th><th align='right'>%5</th></tr>")
+                   .arg(tr("feature"), tr("min"), tr("mean"), tr("max"), tr("missing"));
+    for (size_t i = 0; i < s.features.size() && i < MaxFeaturesShown; ++i) {
+        const FeatureSummary &f = s.features[i];
+        details += QStringLiteral("<tr><td>%1</td><td align='right'>%2</td><td align='right'>%3</td>"
+                                  "<td align='right'>%4</td><td align='right'>%5</td></tr>")
+                       .arg(esc(f.name), number(f.min), number(f.mean), number(f.max),
+                            f.missing > 0 ? count(f.missing) : QStringLiteral("–"));
     }
-    m_details->setText(details);
-    m_detailsSection->setTitle(s.input == InputKind::Text ? tr("Vocabulary and lengths") : tr("Feature ranges"));
-    m_detailsSection->show();
+    details += QStringLiteral("</table>");
+    if (s.features.size() > MaxFeaturesShown)
+        details += andMore(qint64(s.features.size() - MaxFeaturesShown), tr("features"));
+    return details;
+}
 
+// The loader's warnings, the first MaxWarningsShown of them, elided.
+QString DatasetSummaryView::warningsHtml(const std::vector<std::string> &all)
+{
     QStringList warnings;
-    for (size_t i = 0; i < data->warnings.size() && int(i) < MaxWarningsShown; ++i)
-        warnings << elidedMessage(QString::fromStdString(data->warnings[i])).toHtmlEscaped();
-    if (int(data->warnings.size()) > MaxWarningsShown)
-        warnings << QStringLiteral("… ") + andMore(qint64(data->warnings.size()) - MaxWarningsShown, tr("warnings"));
-    m_warnings->setText(warnings.join(QStringLiteral("<br>")));
-    m_warningsSection->setTitle(tr("Warnings (%1)").arg(data->warnings.size()));
-    m_warningsSection->setVisible(!data->warnings.empty());
-
-    // The first line here, the whole description (what each task depends on) as its tooltip.
-    const QString description = QString::fromStdString(data->description).trimmed();
-    m_description->setText(description.section(QLatin1Char('\n'), 0, 0)
-                           + (description.contains(QLatin1Char('\n')) ? tr(" (hover for more)") : QString()));
-    m_description->setToolTip(description);
-    m_summary->setToolTip(description);
-    m_description->setVisible(!description.isEmpty());
+    for (size_t i = 0; i < all.size() && int(i) < MaxWarningsShown; ++i)
+        warnings << elidedMessage(QString::fromStdString(all[i])).toHtmlEscaped();
+    if (int(all.size()) > MaxWarningsShown)
+        warnings << QStringLiteral("… ") + andMore(qint64(all.size()) - MaxWarningsShown, tr("warnings"));
+    return warnings.join(QStringLiteral("<br>"));
 }
 
 QString DatasetSummaryView::summaryText() const

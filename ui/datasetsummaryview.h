@@ -10,6 +10,9 @@
 
 #include <QWidget>
 
+#include <string>
+#include <vector>
+
 class QLabel;
 
 namespace attnscope {
@@ -32,6 +35,13 @@ public:
     CollapsibleSection *warningsSection() const { return m_warningsSection; }
 
 private:
+    // The parts of the summary, as HTML.
+    static QString headline(const DatasetSummary &s);
+    static QString tasksHtml(const DatasetSummary &s);
+    static QString textDetails(const DatasetSummary &s);
+    static QString featureDetails(const DatasetSummary &s);
+    static QString warningsHtml(const std::vector<std::string> &warnings);
+
     QLabel *m_summary = nullptr;
     QLabel *m_description = nullptr;
     QLabel *m_details = nullptr;
