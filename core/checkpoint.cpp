@@ -469,6 +469,239 @@ bool saveCheckpoint(const Model &model, const std::string &path, std::string *er
     return writeFileAtomically(path, serializeCheckpoint(model), error);
 }
 
+namespace {
+
+// The parts of parseCheckpoint: each fills its part of *m from the file and
+// answers "" or what is wrong (parseCheckpoint puts the file's name before it).
+
+// metadata 'config': the input kind, the attention mode, mu and the sizes.
+std::string readConfig(const std::string &text, Model *m)
+{
+    ModelConfig &c = m->config;
+    const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(text));
+    if (!doc.isObject()) return "metadata 'config' is not a JSON object";
+    const QJsonObject o = doc.object();
+    auto count = [&](const char *key, int64_t max, int *out, bool required) {
+        const QJsonValue v = o.value(QLatin1String(key));
+        if (v.isUndefined() && !required) return std::string();
+        int64_t x = 0;
+        if (!readCount(v, max, &x))
+            return "metadata 'config': '" + std::string(key)
+                   + (v.isUndefined() ? "' is missing"
+                                      : "' must be an integer from 0 to " + std::to_string(max));
+        *out = int(x);
+        return std::string();
+    };
+    const QJsonValue input = o.value(QStringLiteral("input"));
+    if (input == QJsonValue(QStringLiteral("text"))) c.input = InputKind::Text;
+    else if (input == QJsonValue(QStringLiteral("tabular"))) c.input = InputKind::Tabular;
+    else return "metadata 'config': 'input' must be \"text\" or \"tabular\"";
+    const QJsonValue mode = o.value(QStringLiteral("mode"));
+    if (!mode.isString() || !parseAttentionMode(mode.toString().toStdString(), &c.mode))
+        return "metadata 'config': 'mode' must be \"task\", \"shared\", \"gated\" or \"uniform\"";
+    // mu of MODEL.md 5b, a record of training (absent: 0)
+    const QJsonValue mu = o.value(QStringLiteral("rationale_weight"));
+    if (!mu.isUndefined()) {
+        if (!mu.isDouble() || !std::isfinite(mu.toDouble()) || mu.toDouble() < 0
+            || mu.toDouble() > double(std::numeric_limits<float>::max()))
+            return "metadata 'config': 'rationale_weight' must be a number from 0 up";
+        m->rationaleWeight = float(mu.toDouble());
+    }
+    for (const std::string &problem :
+         {count("dim", kMaxDim, &c.dim, true), count("heads", kMaxDim, &c.heads, true),
+          count("ffn", kMaxDim, &c.ffn, true), count("layers", kMaxLayers, &c.layers, true),
+          count("max_len", kMaxDim, &c.maxLen, c.input == InputKind::Text),
+          count("max_vocab", kMaxDim, &c.maxVocab, false), count("min_freq", kMaxDim, &c.minFreq, false)})
+        if (!problem.empty()) return problem;
+    return {};
+}
+
+// metadata 'tasks': each task's name and classes, names unique.
+std::string readTasks(const std::string &text, Model *m)
+{
+    const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(text));
+    if (!doc.isArray() || doc.array().isEmpty())
+        return "metadata 'tasks' is not a non-empty JSON list";
+    std::set<std::string> names;
+    for (const QJsonValue &v : doc.array()) {
+        const std::string which = "metadata 'tasks': task " + std::to_string(m->tasks.size());
+        const QJsonObject o = v.toObject();
+        if (!v.isObject() || !o.value(QStringLiteral("name")).isString())
+            return which + " is not an object with a string 'name'";
+        TaskInfo task;
+        task.name = o.value(QStringLiteral("name")).toString().toStdString();
+        if (!names.insert(task.name).second)
+            return which + ": the name '" + task.name + "' appears twice";
+        const QJsonValue classes = o.value(QStringLiteral("classes"));
+        if (!classes.isArray() || classes.toArray().isEmpty())
+            return which + " ('" + task.name + "'): 'classes' is not a non-empty list";
+        std::set<std::string> seen;
+        for (const QJsonValue &k : classes.toArray()) {
+            if (!k.isString())
+                return which + " ('" + task.name + "'): a class name is not a string";
+            task.classes.push_back(k.toString().toStdString());
+            if (!seen.insert(task.classes.back()).second)
+                return which + " ('" + task.name + "'): the class '" + task.classes.back() + "' appears twice";
+        }
+        m->config.classes.push_back(int(task.classes.size()));
+        m->tasks.push_back(std::move(task));
+    }
+    return {};
+}
+
+// metadata 'vocab' (text) or 'features' (tabular): a list of strings.
+std::string readWords(const std::string &text, const char *wordsKey, Model *m)
+{
+    ModelConfig &c = m->config;
+    const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(text));
+    if (!doc.isArray()) return std::string("metadata '") + wordsKey + "' is not a JSON list";
+    std::vector<std::string> &words = c.input == InputKind::Text ? m->vocab : m->features;
+    for (const QJsonValue &v : doc.array()) {
+        if (!v.isString())
+            return std::string("metadata '") + wordsKey + "': entry " + std::to_string(words.size())
+                   + " is not a string";
+        words.push_back(v.toString().toStdString());
+    }
+    if (c.input == InputKind::Text) c.vocabSize = int(words.size());
+    else c.features = int(words.size());
+    return {};
+}
+
+// The configuration read whole: valid, its words usable as ids, and no
+// tensor of its layout too large to index (a hostile config).
+std::string checkConfig(const Model &m, const char *wordsKey)
+{
+    const ModelConfig &c = m.config;
+    const std::string invalid = c.validate();
+    if (!invalid.empty()) return "metadata 'config': " + invalid;
+    // Token ids and feature columns are positions in these lists: a name
+    // twice would give two ids one meaning (and change the loss silently),
+    // and ids 0 and 1 are the specials (MODEL.md 7).
+    const std::vector<std::string> &words = c.input == InputKind::Text ? m.vocab : m.features;
+    if (c.input == InputKind::Text && (words[0] != "<pad>" || words[1] != "<unk>"))
+        return "metadata 'vocab' must begin with \"<pad>\", \"<unk>\" (it begins with "
+               + compactJson(QJsonArray{qs(words[0]), qs(words[1])}) + ")";
+    std::map<std::string, size_t> first;
+    for (size_t i = 0; i < words.size(); ++i) {
+        const auto [it, added] = first.emplace(words[i], i);
+        if (!added)
+            return std::string("metadata '") + wordsKey + "': the "
+                   + (c.input == InputKind::Text ? "token '" : "feature '") + words[i] + "' appears twice (entries "
+                   + std::to_string(it->second) + " and " + std::to_string(i) + ")";
+    }
+    const int64_t d = c.dim, rows = std::max<int64_t>({int64_t(c.vocabSize), c.maxLen, c.features, c.ffn, c.tasks(), d});
+    int64_t widest = 0;
+    for (int k : c.classes) widest = std::max<int64_t>(widest, k);
+    if (rows * d > kMaxTensorElements || widest * d > kMaxTensorElements)
+        return "metadata 'config': the sizes are too large (a tensor would exceed "
+               + std::to_string(kMaxTensorElements) + " values)";
+    return {};
+}
+
+// Metadata: format, config, tasks, the text column, vocab or features.
+std::string readMetadata(const std::map<std::string, std::string> &metadata, Model *m)
+{
+    auto metaText = [&](const char *key, std::string *value) {
+        const auto it = metadata.find(key);
+        if (it == metadata.end()) return false;
+        *value = it->second;
+        return true;
+    };
+    std::string format;
+    if (!metaText("format", &format)) return "metadata has no 'format'";
+    if (format != kFormat)
+        return "unknown format '" + format + "' (expected '" + kFormat + "')";
+    std::string text;
+    if (!metaText("config", &text)) return "metadata has no 'config'";
+    if (std::string problem = readConfig(text, m); !problem.empty()) return problem;
+    if (!metaText("tasks", &text)) return "metadata has no 'tasks'";
+    if (std::string problem = readTasks(text, m); !problem.empty()) return problem;
+    if (metaText("text_column", &text)) {
+        if (m->config.input != InputKind::Text) return "metadata 'text_column' in a tabular model";
+        m->textColumn = text;
+    }
+    const char *wordsKey = m->config.input == InputKind::Text ? "vocab" : "features";
+    if (!metaText(wordsKey, &text)) return std::string("metadata has no '") + wordsKey + "'";
+    if (std::string problem = readWords(text, wordsKey, m); !problem.empty()) return problem;
+    return checkConfig(*m, wordsKey);
+}
+
+// The tensors the configuration asks for, with their shapes, and no other;
+// *present: where each is in the file.
+std::string checkTensors(const Layout &file, const ModelConfig &c, const ParamLayout &layout,
+                         std::map<std::string, const Entry *> *present)
+{
+    std::map<std::string, std::vector<int>> expected;
+    for (const TensorSpec &t : layout.tensors()) expected[t.name] = t.shape;
+    if (c.input == InputKind::Tabular) {
+        expected["input.mean"] = {c.features};
+        expected["input.std"] = {c.features};
+    }
+    for (const Entry &e : file.entries) (*present)[e.name] = &e;
+    auto check = [&](const std::string &tensor, const std::vector<int> &shape) -> std::string {
+        const auto it = present->find(tensor);
+        if (it == present->end()) return "tensor '" + tensor + "' is missing";
+        if (it->second->shape != shape)
+            return "tensor '" + tensor + "' has shape " + shapeText(it->second->shape)
+                   + ", expected " + shapeText(shape);
+        return {};
+    };
+    for (const TensorSpec &t : layout.tensors()) {
+        const std::string problem = check(t.name, t.shape);
+        if (!problem.empty()) return problem;
+    }
+    if (c.input == InputKind::Tabular) {
+        for (const char *stat : {"input.mean", "input.std"}) {
+            const std::string problem = check(stat, {c.features});
+            if (!problem.empty()) return problem;
+        }
+    }
+    for (const Entry &e : file.entries)
+        if (!expected.count(e.name))
+            return "unknown tensor '" + e.name + "' (not part of a " + toString(c.input) + " model in '"
+                   + toString(c.mode) + "' mode with layers = " + std::to_string(c.layers) + " and "
+                   + std::to_string(c.tasks()) + " tasks)";
+    return {};
+}
+
+// Everything is in place: copy the values. A NaN or infinite weight would
+// make every output NaN (an argmax of NaN still names a class), so none is
+// accepted.
+std::string copyValues(const Layout &file, const std::map<std::string, const Entry *> &present, Model *m)
+{
+    const ModelConfig &c = m->config;
+    auto nonFinite = [&](const std::string &tensor, const float *values, size_t count) {
+        for (size_t i = 0; i < count; ++i)
+            if (!std::isfinite(values[i]))
+                return "tensor '" + tensor + "': value " + std::to_string(i) + " is not a finite number ("
+                       + std::to_string(values[i]) + ")";
+        return std::string();
+    };
+    m->params.assign(m->layout.totalSize(), 0.0f);
+    for (const TensorSpec &t : m->layout.tensors()) {
+        decode(file.data + present.at(t.name)->begin, t.size, m->params.data() + t.offset);
+        if (const std::string problem = nonFinite(t.name, m->params.data() + t.offset, t.size); !problem.empty())
+            return problem;
+    }
+    if (c.input == InputKind::Tabular) {
+        m->inputMean.resize(size_t(c.features));
+        m->inputStd.resize(size_t(c.features));
+        decode(file.data + present.at("input.mean")->begin, m->inputMean.size(), m->inputMean.data());
+        decode(file.data + present.at("input.std")->begin, m->inputStd.size(), m->inputStd.data());
+        if (const std::string problem = nonFinite("input.mean", m->inputMean.data(), m->inputMean.size());
+            !problem.empty())
+            return problem;
+        for (size_t j = 0; j < m->inputStd.size(); ++j) {
+            if (!std::isfinite(m->inputStd[j]) || !(m->inputStd[j] > 0.0f))
+                return "tensor 'input.std': value " + std::to_string(j) + " (" + std::to_string(m->inputStd[j])
+                       + ") is not a positive finite number";
+        }
+    }
+    return {};
+}
+
+} // namespace
+
 bool parseCheckpoint(const std::string &bytes, const std::string &name, Model *model,
                      std::string *error)
 {
@@ -478,210 +711,13 @@ bool parseCheckpoint(const std::string &bytes, const std::string &name, Model *m
     };
     Layout file;
     if (!parseLayout(bytes, name, &file, error)) return false;
-
-    // Metadata: format, config, tasks, vocab or features.
-    auto metaText = [&](const char *key, std::string *value) {
-        const auto it = file.metadata.find(key);
-        if (it == file.metadata.end()) return false;
-        *value = it->second;
-        return true;
-    };
-    std::string format;
-    if (!metaText("format", &format)) return fail("metadata has no 'format'");
-    if (format != kFormat)
-        return fail("unknown format '" + format + "' (expected '" + kFormat + "')");
-
     Model m;
-    ModelConfig &c = m.config;
-    std::string text;
-    if (!metaText("config", &text)) return fail("metadata has no 'config'");
-    {
-        const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(text));
-        if (!doc.isObject()) return fail("metadata 'config' is not a JSON object");
-        const QJsonObject o = doc.object();
-        auto count = [&](const char *key, int64_t max, int *out, bool required) {
-            const QJsonValue v = o.value(QLatin1String(key));
-            if (v.isUndefined() && !required) return std::string();
-            int64_t x = 0;
-            if (!readCount(v, max, &x))
-                return "metadata 'config': '" + std::string(key)
-                       + (v.isUndefined() ? "' is missing"
-                                          : "' must be an integer from 0 to " + std::to_string(max));
-            *out = int(x);
-            return std::string();
-        };
-        const QJsonValue input = o.value(QStringLiteral("input"));
-        if (input == QJsonValue(QStringLiteral("text"))) c.input = InputKind::Text;
-        else if (input == QJsonValue(QStringLiteral("tabular"))) c.input = InputKind::Tabular;
-        else return fail("metadata 'config': 'input' must be \"text\" or \"tabular\"");
-        const QJsonValue mode = o.value(QStringLiteral("mode"));
-        if (!mode.isString() || !parseAttentionMode(mode.toString().toStdString(), &c.mode))
-            return fail("metadata 'config': 'mode' must be \"task\", \"shared\", \"gated\" or \"uniform\"");
-        // mu of MODEL.md 5b, a record of training (absent: 0)
-        const QJsonValue mu = o.value(QStringLiteral("rationale_weight"));
-        if (!mu.isUndefined()) {
-            if (!mu.isDouble() || !std::isfinite(mu.toDouble()) || mu.toDouble() < 0
-                || mu.toDouble() > double(std::numeric_limits<float>::max()))
-                return fail("metadata 'config': 'rationale_weight' must be a number from 0 up");
-            m.rationaleWeight = float(mu.toDouble());
-        }
-        for (const std::string &problem :
-             {count("dim", kMaxDim, &c.dim, true), count("heads", kMaxDim, &c.heads, true),
-              count("ffn", kMaxDim, &c.ffn, true), count("layers", kMaxLayers, &c.layers, true),
-              count("max_len", kMaxDim, &c.maxLen, c.input == InputKind::Text),
-              count("max_vocab", kMaxDim, &c.maxVocab, false), count("min_freq", kMaxDim, &c.minFreq, false)})
-            if (!problem.empty()) return fail(problem);
-    }
-
-    if (!metaText("tasks", &text)) return fail("metadata has no 'tasks'");
-    {
-        const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(text));
-        if (!doc.isArray() || doc.array().isEmpty())
-            return fail("metadata 'tasks' is not a non-empty JSON list");
-        std::set<std::string> names;
-        for (const QJsonValue &v : doc.array()) {
-            const std::string which = "metadata 'tasks': task " + std::to_string(m.tasks.size());
-            const QJsonObject o = v.toObject();
-            if (!v.isObject() || !o.value(QStringLiteral("name")).isString())
-                return fail(which + " is not an object with a string 'name'");
-            TaskInfo task;
-            task.name = o.value(QStringLiteral("name")).toString().toStdString();
-            if (!names.insert(task.name).second)
-                return fail(which + ": the name '" + task.name + "' appears twice");
-            const QJsonValue classes = o.value(QStringLiteral("classes"));
-            if (!classes.isArray() || classes.toArray().isEmpty())
-                return fail(which + " ('" + task.name + "'): 'classes' is not a non-empty list");
-            std::set<std::string> seen;
-            for (const QJsonValue &k : classes.toArray()) {
-                if (!k.isString())
-                    return fail(which + " ('" + task.name + "'): a class name is not a string");
-                task.classes.push_back(k.toString().toStdString());
-                if (!seen.insert(task.classes.back()).second)
-                    return fail(which + " ('" + task.name + "'): the class '"
-                                + task.classes.back() + "' appears twice");
-            }
-            c.classes.push_back(int(task.classes.size()));
-            m.tasks.push_back(std::move(task));
-        }
-    }
-
-    if (metaText("text_column", &text)) {
-        if (c.input != InputKind::Text) return fail("metadata 'text_column' in a tabular model");
-        m.textColumn = text;
-    }
-
-    const char *wordsKey = c.input == InputKind::Text ? "vocab" : "features";
-    if (!metaText(wordsKey, &text)) return fail(std::string("metadata has no '") + wordsKey + "'");
-    {
-        const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(text));
-        if (!doc.isArray()) return fail(std::string("metadata '") + wordsKey + "' is not a JSON list");
-        std::vector<std::string> &words = c.input == InputKind::Text ? m.vocab : m.features;
-        for (const QJsonValue &v : doc.array()) {
-            if (!v.isString())
-                return fail(std::string("metadata '") + wordsKey + "': entry "
-                            + std::to_string(words.size()) + " is not a string");
-            words.push_back(v.toString().toStdString());
-        }
-        if (c.input == InputKind::Text) c.vocabSize = int(words.size());
-        else c.features = int(words.size());
-    }
-
-    const std::string invalid = c.validate();
-    if (!invalid.empty()) return fail("metadata 'config': " + invalid);
-    {
-        // Token ids and feature columns are positions in these lists: a name
-        // twice would give two ids one meaning (and change the loss silently),
-        // and ids 0 and 1 are the specials (MODEL.md 7).
-        const std::vector<std::string> &words = c.input == InputKind::Text ? m.vocab : m.features;
-        if (c.input == InputKind::Text && (words[0] != "<pad>" || words[1] != "<unk>"))
-            return fail("metadata 'vocab' must begin with \"<pad>\", \"<unk>\" (it begins with "
-                        + compactJson(QJsonArray{qs(words[0]), qs(words[1])}) + ")");
-        std::map<std::string, size_t> first;
-        for (size_t i = 0; i < words.size(); ++i) {
-            const auto [it, added] = first.emplace(words[i], i);
-            if (!added)
-                return fail(std::string("metadata '") + wordsKey + "': the "
-                            + (c.input == InputKind::Text ? "token '" : "feature '") + words[i]
-                            + "' appears twice (entries " + std::to_string(it->second) + " and "
-                            + std::to_string(i) + ")");
-        }
-    }
-    // No single tensor of the layout may be too large to index (a hostile config).
-    {
-        const int64_t d = c.dim, rows = std::max<int64_t>({int64_t(c.vocabSize), c.maxLen,
-                                                           c.features, c.ffn, c.tasks(), d});
-        int64_t widest = 0;
-        for (int k : c.classes) widest = std::max<int64_t>(widest, k);
-        if (rows * d > kMaxTensorElements || widest * d > kMaxTensorElements)
-            return fail("metadata 'config': the sizes are too large (a tensor would exceed "
-                        + std::to_string(kMaxTensorElements) + " values)");
-    }
-
-    // The tensors the configuration asks for, and their shapes.
-    m.layout = ParamLayout(c);
-    std::map<std::string, std::vector<int>> expected;
-    for (const TensorSpec &t : m.layout.tensors()) expected[t.name] = t.shape;
-    if (c.input == InputKind::Tabular) {
-        expected["input.mean"] = {c.features};
-        expected["input.std"] = {c.features};
-    }
+    if (const std::string problem = readMetadata(file.metadata, &m); !problem.empty()) return fail(problem);
+    m.layout = ParamLayout(m.config);
     std::map<std::string, const Entry *> present;
-    for (const Entry &e : file.entries) present[e.name] = &e;
-    auto check = [&](const std::string &tensor, const std::vector<int> &shape) -> std::string {
-        const auto it = present.find(tensor);
-        if (it == present.end()) return "tensor '" + tensor + "' is missing";
-        if (it->second->shape != shape)
-            return "tensor '" + tensor + "' has shape " + shapeText(it->second->shape)
-                   + ", expected " + shapeText(shape);
-        return {};
-    };
-    for (const TensorSpec &t : m.layout.tensors()) {
-        const std::string problem = check(t.name, t.shape);
-        if (!problem.empty()) return fail(problem);
-    }
-    if (c.input == InputKind::Tabular) {
-        for (const char *stat : {"input.mean", "input.std"}) {
-            const std::string problem = check(stat, {c.features});
-            if (!problem.empty()) return fail(problem);
-        }
-    }
-    for (const Entry &e : file.entries)
-        if (!expected.count(e.name))
-            return fail("unknown tensor '" + e.name + "' (not part of a " + toString(c.input)
-                        + " model in '" + toString(c.mode) + "' mode with layers = "
-                        + std::to_string(c.layers) + " and " + std::to_string(c.tasks())
-                        + " tasks)");
-
-    // Everything is in place: copy the values. A NaN or infinite weight would
-    // make every output NaN (an argmax of NaN still names a class), so none
-    // is accepted.
-    auto nonFinite = [&](const std::string &tensor, const float *values, size_t count) {
-        for (size_t i = 0; i < count; ++i)
-            if (!std::isfinite(values[i]))
-                return "tensor '" + tensor + "': value " + std::to_string(i) + " is not a finite number ("
-                       + std::to_string(values[i]) + ")";
-        return std::string();
-    };
-    m.params.assign(m.layout.totalSize(), 0.0f);
-    for (const TensorSpec &t : m.layout.tensors()) {
-        decode(file.data + present[t.name]->begin, t.size, m.params.data() + t.offset);
-        if (const std::string problem = nonFinite(t.name, m.params.data() + t.offset, t.size); !problem.empty())
-            return fail(problem);
-    }
-    if (c.input == InputKind::Tabular) {
-        m.inputMean.resize(size_t(c.features));
-        m.inputStd.resize(size_t(c.features));
-        decode(file.data + present["input.mean"]->begin, m.inputMean.size(), m.inputMean.data());
-        decode(file.data + present["input.std"]->begin, m.inputStd.size(), m.inputStd.data());
-        if (const std::string problem = nonFinite("input.mean", m.inputMean.data(), m.inputMean.size());
-            !problem.empty())
-            return fail(problem);
-        for (size_t j = 0; j < m.inputStd.size(); ++j) {
-            if (!std::isfinite(m.inputStd[j]) || !(m.inputStd[j] > 0.0f))
-                return fail("tensor 'input.std': value " + std::to_string(j) + " ("
-                            + std::to_string(m.inputStd[j]) + ") is not a positive finite number");
-        }
-    }
+    if (const std::string problem = checkTensors(file, m.config, m.layout, &present); !problem.empty())
+        return fail(problem);
+    if (const std::string problem = copyValues(file, present, &m); !problem.empty()) return fail(problem);
     *model = std::move(m);
     return true;
 }
