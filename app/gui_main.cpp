@@ -26,6 +26,7 @@
 #include <cstdio>
 #include <memory>
 
+namespace attnscope {
 namespace {
 
 // Qt takes "-session ID" (X11 session management), also spelled
@@ -51,18 +52,9 @@ std::vector<std::string> takeSessionOption(int &argc, char **argv)
     return taken;
 }
 
-} // namespace
-
-int main(int argc, char **argv)
+// The command line (--help lists it).
+ArgParser guiParser()
 {
-    using namespace attnscope;
-    const std::vector<std::string> sessionOption = takeSessionOption(argc, argv);
-    // Takes Qt's own options (-platform, ...) out of argv; catches what an event handler throws.
-    Application app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("AttnScope"));
-    QApplication::setOrganizationName(QStringLiteral("AttnScope"));
-    QApplication::setApplicationVersion(QStringLiteral(ATTNSCOPE_VERSION));
-
     ArgParser parser("attnscope",
                      "[--session FILE] [--data SPEC] [--checkpoint CKPT] [--start] [--speed N] [--theme NAME] [--zoom PERCENT] "
                      "[--tab curves|attention|runs|side-by-side] "
@@ -82,33 +74,49 @@ int main(int argc, char **argv)
     parser.addOption("tab", "NAME", "the tab to show first: curves, attention, runs or side-by-side", "curves");
     parser.addOption("speed", "N", "at most N training steps a second, for this run only (0: full speed)",
                      "the last chosen; full speed with --screenshot");
+    return parser;
+}
+
+// What the command line asks of the window.
+struct GuiOptions {
+    QString data, checkpoint, session, screenshot, tab, theme;
+    int64_t afterSteps = 0;
+    double speed = -1;  // none given
+    double zoom = -1;
+    bool start = false;
+};
+
+// Qt's arguments and ours taken out before it into *options; an exit
+// status when the program ends here (--help, a usage error), -1 otherwise.
+int readOptions(const std::vector<std::string> &sessionOption, GuiOptions *options)
+{
+    ArgParser parser = guiParser();
     std::vector<std::string> args;
     const QStringList arguments = QApplication::arguments();
     for (qsizetype i = 1; i < arguments.size(); ++i)
         args.push_back(arguments[i].toStdString());
     args.insert(args.end(), sessionOption.begin(), sessionOption.end());
-    int64_t afterSteps = 0;
-    double speed = -1;  // none given
-    double zoom = -1;
-    QString theme;
+    GuiOptions &o = *options;
     try {
         if (!parser.parse(args)) {
             std::fputs(parser.help().c_str(), stdout);
             return ExitOk;
         }
-        afterSteps = parser.integer("after-steps", 0, 0, int64_t(1) << 40);
+        o.afterSteps = parser.integer("after-steps", 0, 0, int64_t(1) << 40);
         if (parser.isSet("after-steps") && !parser.isSet("screenshot"))
             parser.fail("after-steps", "needs --screenshot");
         // Without data nothing trains, and the picture would wait for ever.
-        if (afterSteps > 0 && !parser.isSet("data"))
+        if (o.afterSteps > 0 && !parser.isSet("data"))
             parser.fail("after-steps", "needs --data (a checkpoint alone has nothing to train on)");
         if (parser.isSet("speed"))
-            speed = parser.number("speed", 0, 0, 1e6);
+            o.speed = parser.number("speed", 0, 0, 1e6);
+        else if (parser.isSet("screenshot"))
+            o.speed = 0;  // a picture after N steps should not wait on a classroom pace
         if (parser.isSet("zoom"))
-            zoom = parser.number("zoom", 100, MinZoom * 100, MaxZoom * 100) / 100;
-        theme = QString::fromStdString(parser.string("theme"));
-        if (parser.isSet("theme") && theme != toString(themeFromString(theme)))
-            parser.fail("theme", "\"" + theme.toStdString() + "\" is not system, light or dark");
+            o.zoom = parser.number("zoom", 100, MinZoom * 100, MaxZoom * 100) / 100;
+        o.theme = QString::fromStdString(parser.string("theme"));
+        if (parser.isSet("theme") && o.theme != toString(themeFromString(o.theme)))
+            parser.fail("theme", "\"" + o.theme.toStdString() + "\" is not system, light or dark");
         const QStringList tabs = {QStringLiteral("curves"), QStringLiteral("attention"), QStringLiteral("runs"),
                                   QStringLiteral("side-by-side")};
         if (parser.isSet("tab") && !tabs.contains(QString::fromStdString(parser.string("tab")), Qt::CaseInsensitive))
@@ -117,120 +125,151 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "%s\n", e.what());
         return ExitUsage;
     }
+    o.data = QString::fromStdString(parser.string("data"));
+    o.checkpoint = QString::fromStdString(parser.string("checkpoint"));
+    o.screenshot = QString::fromStdString(parser.string("screenshot"));
+    o.session = QString::fromStdString(parser.string("session"));
+    o.tab = QString::fromStdString(parser.string("tab"));
+    o.start = parser.isSet("start") || o.afterSteps > 0;
+    return -1;
+}
+
+// --start: once the run is ready (Start enabled), whenever that is.
+// --after-steps N: to step N exactly, then paused (the views refreshed
+// with its weights), so that two runs give the same picture; it shot
+// whatever step the run had reached 100 ms after passing N (193-269 for 412-445).
+void startWhenReady(MainWindow *window, int64_t afterSteps)
+{
+    const auto startRun = [window, afterSteps]() {
+        if (afterSteps > 0)
+            window->training()->startUntil(afterSteps);
+        else
+            window->startAction()->trigger();
+    };
+    if (window->startAction()->isEnabled()) {
+        startRun();
+        return;
+    }
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection = QObject::connect(window->training(), &TrainingController::stateChanged, window,
+                                   [window, connection, startRun](TrainingWorker::State, const QString &) {
+                                       if (!window->startAction()->isEnabled())
+                                           return;
+                                       QObject::disconnect(*connection);
+                                       startRun();
+                                   });
+}
+
+// The session, the data and the checkpoint, and the run started when asked;
+// false when one did not open (the window shows the error). Interactive,
+// the data loads on a thread; a screenshot is of loaded data.
+bool openFiles(MainWindow *window, const GuiOptions &o)
+{
+    const bool loadLater = !o.data.isEmpty() && o.screenshot.isEmpty();
+    bool ok = true;
+    // The session first: the run the data starts is written to it.
+    if (!o.session.isEmpty())
+        ok = (QFileInfo::exists(o.session) ? window->openSession(o.session) : window->saveSessionAs(o.session)) && ok;
+    else if (o.screenshot.isEmpty())
+        window->startRecovery(MainWindow::recoveryDir());  // a crash loses nothing the writer had (docs/session.md)
+    if (loadLater) {
+        QObject::connect(
+            window, &MainWindow::datasetLoadFinished, window,
+            [window, checkpoint = o.checkpoint, start = o.start, afterSteps = o.afterSteps](const QString &, bool loaded) {
+                if (!checkpoint.isEmpty())
+                    window->openCheckpoint(checkpoint);
+                if (start && loaded)
+                    startWhenReady(window, afterSteps);
+            },
+            Qt::SingleShotConnection);
+        window->openDatasetAsync(o.data);
+    } else {
+        if (!o.data.isEmpty())
+            ok = window->openDataset(o.data) && ok;
+        if (!o.checkpoint.isEmpty())
+            ok = window->openCheckpoint(o.checkpoint) && ok;
+    }
+    return ok;
+}
+
+// --screenshot: the window saved as a PNG once it is laid out, or once
+// step N has trained, then the program ends; the exit status.
+int shootWhenReady(MainWindow *window, const GuiOptions &o, bool ok)
+{
+    int status = ok ? ExitOk : ExitFailure;
+    const auto shoot = [&]() {
+        if (window->training()->state() == TrainingWorker::State::Running)
+            window->pauseAction()->trigger();  // Space on a paused run would resume it
+        window->curves()->redraw();
+        if (!window->grab().save(o.screenshot, "PNG")) {
+            std::fprintf(stderr, "attnscope: error: %s: could not write the screenshot\n", qPrintable(o.screenshot));
+            status = ExitFailure;
+        } else if (o.afterSteps > 0) {
+            std::printf("%s: step %lld, attention of step %lld\n", qPrintable(o.screenshot),
+                        static_cast<long long>(window->training()->currentStep()),
+                        static_cast<long long>(window->attention()->shown().step));
+        }
+        window->close();
+        QApplication::exit(status);
+    };
+    if (o.afterSteps <= 0 || !ok) {
+        QTimer::singleShot(300, window, shoot);  // after the first events have laid the window out
+    } else {
+        // Paused at step N (or finished, or stopped by the divergence guard):
+        // the attention of that step came before this, in order, from the worker.
+        QObject::connect(window->training(), &TrainingController::stateChanged, window,
+                         [&](TrainingWorker::State state, const QString &) {
+                             static bool done = false;
+                             if (!done && window->training()->currentStep() > 0
+                                 && (state == TrainingWorker::State::Paused || state == TrainingWorker::State::Finished)) {
+                                 done = true;
+                                 QTimer::singleShot(0, window, shoot);
+                             }
+                         });
+    }
+    return QApplication::exec() == ExitOk ? status : ExitFailure;
+}
+
+} // namespace
+} // namespace attnscope
+
+int main(int argc, char **argv)
+{
+    using namespace attnscope;
+    const std::vector<std::string> sessionOption = takeSessionOption(argc, argv);
+    // Takes Qt's own options (-platform, ...) out of argv; catches what an event handler throws.
+    Application app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("AttnScope"));
+    QApplication::setOrganizationName(QStringLiteral("AttnScope"));
+    QApplication::setApplicationVersion(QStringLiteral(ATTNSCOPE_VERSION));
+    GuiOptions options;
+    if (const int status = readOptions(sessionOption, &options); status >= 0)
+        return status;
 
     // The window sets the Fusion style and the font: an 11 pt base at least,
     // readable on a projector (Qt scales it for HiDPI), at the zoom last chosen.
-
     MainWindow window;
-    if (!theme.isEmpty())
-        window.setTheme(themeFromString(theme), /*persist=*/false);
-    if (zoom > 0)
-        window.zoom()->setZoom(zoom, /*persist=*/false);
-    if (speed >= 0)
-        window.setSpeed(speed, /*persist=*/false);
-    else if (parser.isSet("screenshot"))
-        window.setSpeed(0, /*persist=*/false);  // a picture after N steps should not wait on a classroom pace
-    const QString data = QString::fromStdString(parser.string("data"));
-    const QString checkpoint = QString::fromStdString(parser.string("checkpoint"));
-    const QString screenshot = QString::fromStdString(parser.string("screenshot"));
-    const QString session = QString::fromStdString(parser.string("session"));
-    const bool start = parser.isSet("start") || afterSteps > 0;
-    // --start: once the run is ready (Start enabled), whenever that is.
-    // --after-steps N: to step N exactly, then paused (the views refreshed
-    // with its weights), so that two runs give the same picture; it shot
-    // whatever step the run had reached 100 ms after passing N (193-269 for 412-445).
-    const auto startRun = [&window, afterSteps]() {
-        if (afterSteps > 0)
-            window.training()->startUntil(afterSteps);
-        else
-            window.startAction()->trigger();
-    };
-    const auto startWhenReady = [&window, startRun]() {
-        if (window.startAction()->isEnabled()) {
-            startRun();
-            return;
-        }
-        auto connection = std::make_shared<QMetaObject::Connection>();
-        *connection = QObject::connect(window.training(), &TrainingController::stateChanged, &window,
-                                       [&window, connection, startRun](TrainingWorker::State, const QString &) {
-                                           if (!window.startAction()->isEnabled())
-                                               return;
-                                           QObject::disconnect(*connection);
-                                           startRun();
-                                       });
-    };
-    // Interactive: the data loads on a thread; a screenshot is of loaded data.
-    const bool loadLater = !data.isEmpty() && screenshot.isEmpty();
-    bool ok = true;
-    // The session first: the run the data starts is written to it.
-    if (!session.isEmpty())
-        ok = (QFileInfo::exists(session) ? window.openSession(session) : window.saveSessionAs(session)) && ok;
-    else if (screenshot.isEmpty())
-        window.startRecovery(MainWindow::recoveryDir());  // a crash loses nothing the writer had (docs/session.md)
-    if (loadLater) {
-        QObject::connect(
-            &window, &MainWindow::datasetLoadFinished, &window,
-            [&window, checkpoint, start, startWhenReady](const QString &, bool loaded) {
-                if (!checkpoint.isEmpty())
-                    window.openCheckpoint(checkpoint);
-                if (start && loaded)
-                    startWhenReady();
-            },
-            Qt::SingleShotConnection);
-        window.openDatasetAsync(data);
-    } else {
-        if (!data.isEmpty())
-            ok = window.openDataset(data) && ok;
-        if (!checkpoint.isEmpty())
-            ok = window.openCheckpoint(checkpoint) && ok;
-    }
+    if (!options.theme.isEmpty())
+        window.setTheme(themeFromString(options.theme), /*persist=*/false);
+    if (options.zoom > 0)
+        window.zoom()->setZoom(options.zoom, /*persist=*/false);
+    if (options.speed >= 0)
+        window.setSpeed(options.speed, /*persist=*/false);
+    const bool ok = openFiles(&window, options);
     // The tab's name as it reads, "side-by-side" for "Side by side".
-    const QString tab = QString::fromStdString(parser.string("tab"));
     for (int i = 0; i < window.views()->count(); ++i)
         if (window.views()->tabText(i).remove(QLatin1Char('&')).replace(QLatin1Char(' '), QLatin1Char('-')).compare(
-                tab, Qt::CaseInsensitive) == 0)
+                options.tab, Qt::CaseInsensitive) == 0)
             window.views()->setCurrentIndex(i);
     window.show();
     // A file that did not open (only --screenshot gets here with !ok): the
     // picture is of the window showing the error, and the exit status says so.
     if (!ok)
         std::fprintf(stderr, "attnscope: error: %s\n", qPrintable(window.lastError()));
-    if (start && !loadLater && ok)
-        QTimer::singleShot(0, &window, startWhenReady);
-
-    if (screenshot.isEmpty())
+    const bool loadLater = !options.data.isEmpty() && options.screenshot.isEmpty();
+    if (options.start && !loadLater && ok)
+        QTimer::singleShot(0, &window, [&window, afterSteps = options.afterSteps] { startWhenReady(&window, afterSteps); });
+    if (options.screenshot.isEmpty())
         return QApplication::exec();
-
-    int status = ok ? ExitOk : ExitFailure;
-    const auto shoot = [&]() {
-        if (window.training()->state() == TrainingWorker::State::Running)
-            window.pauseAction()->trigger();  // Space on a paused run would resume it
-        window.curves()->redraw();
-        if (!window.grab().save(screenshot, "PNG")) {
-            std::fprintf(stderr, "attnscope: error: %s: could not write the screenshot\n", qPrintable(screenshot));
-            status = ExitFailure;
-        } else if (afterSteps > 0) {
-            std::printf("%s: step %lld, attention of step %lld\n", qPrintable(screenshot),
-                        static_cast<long long>(window.training()->currentStep()),
-                        static_cast<long long>(window.attention()->shown().step));
-        }
-        window.close();
-        QApplication::exit(status);
-    };
-    if (afterSteps <= 0 || !ok) {
-        QTimer::singleShot(300, &window, shoot);  // after the first events have laid the window out
-    } else {
-        // Paused at step N (or finished, or stopped by the divergence guard):
-        // the attention of that step came before this, in order, from the worker.
-        QObject::connect(window.training(), &TrainingController::stateChanged, &window,
-                         [&](TrainingWorker::State state, const QString &) {
-                             static bool done = false;
-                             if (!done && window.training()->currentStep() > 0
-                                 && (state == TrainingWorker::State::Paused || state == TrainingWorker::State::Finished)) {
-                                 done = true;
-                                 QTimer::singleShot(0, &window, shoot);
-                             }
-                         });
-    }
-    return QApplication::exec() == ExitOk ? status : ExitFailure;
+    return shootWhenReady(&window, options, ok);
 }
