@@ -141,15 +141,15 @@ bool readWordnet(const std::string &dir, const BuiltinSettings &settings, Datase
             fields.push_back(int(f));
     std::stable_sort(fields.begin(), fields.end(), [&](int a, int b) { return counts[size_t(a)] > counts[size_t(b)]; });
     fields.resize(std::min(fields.size(), size_t(settings.option("max_classes"))));
-    std::sort(fields.begin(), fields.end(),
-              [](int a, int b) { return std::string_view(LexNames[size_t(a)]) < std::string_view(LexNames[size_t(b)]); });
+    std::vector<std::string> names;
+    for (int f : fields)
+        names.push_back(LexNames[size_t(f)]);
+    std::vector<int> remap;
+    TaskInfo lexname = taskInByteOrder("lexname", names, &remap);
     std::array<int, LexNames.size()> label;
     label.fill(-1);
-    TaskInfo lexname{"lexname", {}};
-    for (size_t k = 0; k < fields.size(); ++k) {
-        label[size_t(fields[k])] = int(k);
-        lexname.classes.push_back(LexNames[size_t(fields[k])]);
-    }
+    for (size_t k = 0; k < fields.size(); ++k)
+        label[size_t(fields[k])] = remap[k];
 
     Dataset data;
     data.source = settings.spec;
