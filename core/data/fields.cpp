@@ -1,5 +1,7 @@
 #include "data/fields.h"
 
+#include "utf8.h"
+
 #include <QChar>
 
 #include <algorithm>
@@ -79,23 +81,23 @@ std::string controlCharacterNote(std::string_view text)
     int count = 0, at = -1, codePoint = 0;
     unsigned first = 0;
     for (size_t i = 0; i < text.size(); ++codePoint) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        unsigned cp = c;
-        size_t length = 1;
-        if (c == 0xC2 && i + 1 < text.size()) {  // U+0080 to U+00BF: the C1 controls among them
-            cp = static_cast<unsigned char>(text[i + 1]);
-            length = 2;
-        } else if (c >= 0x80) {
-            length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        char32_t cp = 0;
+        const int length = utf8::decode(text, i, &cp);
+        if (length == 0) {
+            // Malformed (the readers refuse such text before asking): skipped
+            // as long as its first byte says, not a control character.
+            const auto c = static_cast<unsigned char>(text[i]);
+            i += c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+            continue;
         }
-        i += length;
-        // Tab, line feed, vertical tab, form feed, carriage return and U+0085
-        // are white space; the tokenizer asks the same function.
-        const bool control = (length == 1 && (cp < 0x20 || cp == 0x7F)) || (c == 0xC2 && cp >= 0x80 && cp < 0xA0);
-        if (!control || QChar::isSpace(char32_t(cp)))
+        i += size_t(length);
+        // C0, DEL and C1. Tab, line feed, vertical tab, form feed, carriage
+        // return and U+0085 are white space; the tokenizer asks the same function.
+        const bool control = cp < 0x20 || (cp >= 0x7F && cp < 0xA0);
+        if (!control || QChar::isSpace(cp))
             continue;
         if (count++ == 0) {
-            first = cp;
+            first = unsigned(cp);
             at = codePoint;
         }
     }
