@@ -24,12 +24,6 @@ const std::set<std::string> TextNames = {"text", "sentence", "review", "comment"
 const std::set<std::string> LabelNames = {"label", "labels", "target", "class", "y", "category"};
 const std::set<std::string> IgnoredNames = {"", "id", "index", "unnamed: 0"};
 
-// How to give columns a role, for the front end that reads the message.
-std::string advice(const LoadOptions &o, const char *commandLine, const char *columnTable)
-{
-    return o.advice == LoadOptions::Advice::ColumnTable ? columnTable : commandLine;
-}
-
 bool looksLikeLabel(const std::string &name)
 {
     const std::string l = asciiLower(name);
@@ -125,8 +119,8 @@ ColumnRoles RoleGuesser::guess()
     if (m_out.text < 0 && m_out.features.empty()) {
         fail("no input columns: no text column (a column named \"text\", or one holding sentences) and no "
              "numeric feature columns; "
-             + advice(m_options, "name them with --text-column or --feature-columns",
-                      "give a column the text role, or columns the feature role, in the column table"));
+             + m_options.advise("name them with --text-column or --feature-columns",
+                                "give a column the text role, or columns the feature role, in the column table"));
         return std::move(m_out);
     }
     if (m_tasks.empty()) {
@@ -134,8 +128,8 @@ ColumnRoles RoleGuesser::guess()
                                  : m_out.text >= 0       ? "every other column has another role"
                                                          : "every column is numeric, so all were taken as features";
         fail("no label columns (" + hint + "); "
-             + advice(m_options, "name them with --task-columns, or call them label_<task>",
-                      "give columns the task role in the column table, or call them label_<task>"));
+             + m_options.advise("name them with --task-columns, or call them label_<task>",
+                                "give columns the task role in the column table, or call them label_<task>"));
         return std::move(m_out);
     }
     std::sort(m_tasks.begin(), m_tasks.end(),
@@ -287,8 +281,8 @@ bool RoleGuesser::unlikelyTask(int c)
     else
         return false;
     m_out.ignored.push_back(column(c) + " is ignored as a task (" + why + "); "
-                            + advice(m_options, "name it with --task-columns to learn it anyway",
-                                     "give it the task role in the column table to learn it anyway"));
+                            + m_options.advise("name it with --task-columns to learn it anyway",
+                                               "give it the task role in the column table to learn it anyway"));
     m_unlikelyTasks += (m_unlikelyTasks.empty() ? "" : ", ") + column(c);
     return true;
 }

@@ -319,9 +319,8 @@ bool CsvReader::finish(Dataset *out)
         if (names.size() == 1) // loads, as from JSON Lines (docs/datasets.md says why)
             m_warnings.add("tasks with one class",
                            m_path + ": " + column(c) + ": " + oneClassWarning(m_header[size_t(c)], names[0])
-                               + (m_options.advice == LoadOptions::Advice::ColumnTable
-                                      ? "; give the column the ignore role in the column table"
-                                      : "; leave the column out with --task-columns or --ignore-columns"));
+                               + m_options.advise("; leave the column out with --task-columns or --ignore-columns",
+                                                  "; give the column the ignore role in the column table"));
         data.tasks.push_back(taskInByteOrder(m_header[size_t(c)], names, &remap[t]));
     }
     std::vector<std::vector<int>> counts(T);

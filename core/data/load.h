@@ -57,6 +57,13 @@ struct LoadOptions {
     // table. Not an option: empty() does not look at it.
     enum class Advice { CommandLine, ColumnTable } advice = Advice::CommandLine;
 
+    // Of a message's two wordings, the one for this front end (the readers
+    // and the column guess ask here).
+    std::string advise(const char *commandLine, const char *columnTable) const
+    {
+        return advice == Advice::ColumnTable ? columnTable : commandLine;
+    }
+
     bool empty() const
     {
         return textColumn.empty() && featureColumns.empty() && taskColumns.empty()
