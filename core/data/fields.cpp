@@ -19,15 +19,19 @@ FeatureValue parseFeatureValue(std::string_view text, float *out)
     std::string_view s = trimBlanks(text);
     if (s.empty() || s == "nan" || s == "NaN" || s == "NAN" || s == "NA" || s == "N/A" || s == "null")
         return FeatureValue::Missing;
-    // Logical values, as spreadsheets and pandas write them: 1 and 0.
-    const std::string lower = asciiLower(s);
-    if (lower == "true" || lower == "yes" || lower == "y") {
-        *out = 1.0f;
-        return FeatureValue::Number;
-    }
-    if (lower == "false" || lower == "no" || lower == "n") {
-        *out = 0.0f;
-        return FeatureValue::Number;
+    // Logical values, as spreadsheets and pandas write them: 1 and 0. The
+    // longest is 5 letters: a longer cell, most often a number, is not
+    // lower-cased.
+    if (s.size() <= 5) {
+        const std::string lower = asciiLower(s);
+        if (lower == "true" || lower == "yes" || lower == "y") {
+            *out = 1.0f;
+            return FeatureValue::Number;
+        }
+        if (lower == "false" || lower == "no" || lower == "n") {
+            *out = 0.0f;
+            return FeatureValue::Number;
+        }
     }
     if (s.front() == '+') {
         s.remove_prefix(1);
