@@ -61,8 +61,6 @@ DivergenceVerdict checkDivergence(DivergenceState *state, int64_t step, double l
     v.best = s.bestLoss;
     v.bestStep = s.bestStep;
     v.usualNorm = usual;
-    v.lossPatience = config.lossPatience;
-    v.gradFactor = config.gradFactor;
     if (s.lossHigh >= config.lossPatience)
         v.kind = DivergenceKind::LossRising;
     else if (s.gradHigh >= config.gradPatience)
