@@ -194,9 +194,8 @@ void crossentropy_backward(T *dlogits, const T *probs, const int32_t *labels, in
 
 void adamw_step(float *p, float *m, float *v, const float *g, size_t n, const AdamWStep &s, float *maxima)
 {
-    if (g_isa == Isa::Avx512) return avx512::adamw_step(p, m, v, g, n, s, maxima);
-    if (g_isa == Isa::Avx2) return avx2::adamw_step(p, m, v, g, n, s, maxima);
-    generic::adamw_step(p, m, v, g, n, s, maxima);
+    using T = float;  // the dispatch's type: AdamW is float only
+    ATTNSCOPE_DISPATCH(adamw_step, p, m, v, g, n, s, maxima)
 }
 
 #undef ATTNSCOPE_DISPATCH
