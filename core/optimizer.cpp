@@ -58,6 +58,47 @@ float clipGradNorm(float *grads, size_t n, float maxNorm)
 
 namespace {
 
+// What a lazy row's settling may leave out, of its largest weight.
+constexpr double Tolerance = 0x1p-26;
+
+// Adam's moments, zero, unless they are there (a restored state's).
+void makeMoments(std::vector<float> &m, std::vector<float> &v, size_t size)
+{
+    if (m.size() == size) return;
+    m.assign(size, 0.0f);
+    v.assign(size, 0.0f);
+}
+
+// Where row `id` of table t lies: its first parameter (in the weights, the
+// gradients and the moments), its width and its first weight in the anchors.
+struct RowPlace {
+    size_t offset = 0, width = 0, anchor = 0;
+};
+
+template <class Table>
+RowPlace rowPlace(const Table &t, int id)
+{
+    const size_t width = size_t(t.rows.width), row = size_t(id - t.first);
+    return {t.rows.offset + row * width, width, t.anchor + row * width};
+}
+
+// b1^k and b2^k of rule c: from `powers`, which holds the first ones.
+std::array<double, 2> betaPowers(const std::vector<std::array<double, 2>> &powers, const OptimizerConfig &c,
+                                 int64_t k)
+{
+    if (k < int64_t(powers.size())) return powers[size_t(k)];
+    return {std::pow(double(c.beta1), double(k)), std::pow(double(c.beta2), double(k))};
+}
+
+// Whether a row whose update is at most u now (of step record r) turns
+// quiet, leaving out at most `limit`: u == 0, m is 0 and nothing more comes
+// from it; a NaN keeps the row active.
+template <class Record>
+bool quiet(double u, double limit, const Record &r)
+{
+    return u == 0.0 || u * r.quietFactor <= limit;
+}
+
 template <class Record>
 ops::AdamWStep adamwScalars(const Record &r)
 {
@@ -196,10 +237,7 @@ void Optimizer::step(float *p, const float *grad, float lr)
     case OptimizerKind::Adam: {
         // m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  with g = grad + wd p (L2)
         // p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
-        if (m_m.size() != m_size) {
-            m_m.assign(m_size, 0.0f);
-            m_v.assign(m_size, 0.0f);
-        }
+        makeMoments(m_m, m_v, m_size);
         const double bc1 = 1.0 - std::pow(double(c.beta1), double(m_t));
         const double bc2 = 1.0 - std::pow(double(c.beta2), double(m_t));
         const float stepSize = float(double(lr) / bc1);
@@ -216,10 +254,7 @@ void Optimizer::step(float *p, const float *grad, float lr)
     }
     case OptimizerKind::AdamW: {
         // p *= 1 - lr wd (decoupled decay), then Adam's step (ops::adamw_step)
-        if (m_m.size() != m_size) {
-            m_m.assign(m_size, 0.0f);
-            m_v.assign(m_size, 0.0f);
-        }
+        makeMoments(m_m, m_v, m_size);
         StepRecord r;
         const double bc1 = 1.0 - std::pow(double(c.beta1), double(m_t));
         const double bc2 = 1.0 - std::pow(double(c.beta2), double(m_t));
@@ -297,10 +332,7 @@ void Optimizer::setRowTables(const std::vector<RowTable> &tables, const float *p
     m_lazy = lazyRule(m_config) && !tables.empty();
     if (!m_lazy) return;
     setRule(m_config);
-    if (m_m.size() != m_size) {
-        m_m.assign(m_size, 0.0f);
-        m_v.assign(m_size, 0.0f);
-    }
+    makeMoments(m_m, m_v, m_size);
     int rows = 0;
     size_t anchors = 0;
     for (const RowTable &t : tables) {
@@ -374,8 +406,7 @@ void Optimizer::listRemove(std::vector<int32_t> &list, int id)
 void Optimizer::runRow(float *params, int id, const float *grad, int64_t step)
 {
     const StepRecord &r = record(step);
-    const Table &t = tableOf(id);
-    const size_t width = size_t(t.rows.width), offset = t.rows.offset + size_t(id - t.first) * width;
+    const auto [offset, width, anchor] = rowPlace(tableOf(id), id);
     float *p = params + offset, *m = m_m.data() + offset, *v = m_v.data() + offset;
     float maxima[2];
     ops::adamw_step(p, m, v, grad ? grad + offset : nullptr, width, adamwScalars(r), grad ? nullptr : maxima);
@@ -383,9 +414,8 @@ void Optimizer::runRow(float *params, int id, const float *grad, int64_t step)
     // A row a batch has just used is likely to be used again soon: settling
     // it only to wake it at the next step would cost more than a replay.
     if (grad) return;
-    const double u = maxima[0], limit = 0x1p-26 * double(maxima[1]);
-    // u == 0: m is 0, nothing more comes from it. A NaN keeps the row active.
-    if (u == 0.0 || u * r.quietFactor <= limit) {
+    const double u = maxima[0], limit = Tolerance * double(maxima[1]);
+    if (quiet(u, limit, r)) {
         settle(params, id, Quiet, u != 0.0);
         return;
     }
@@ -401,9 +431,8 @@ void Optimizer::runRow(float *params, int id, const float *grad, int64_t step)
 // An active row, exact at its step, becomes quiet or coasting from there on.
 void Optimizer::settle(const float *params, int id, RowState state, bool moment)
 {
-    const Table &t = tableOf(id);
-    const size_t width = size_t(t.rows.width), row = size_t(id - t.first);
-    std::copy_n(params + t.rows.offset + row * width, width, m_anchor.data() + t.anchor + row * width);
+    const RowPlace at = rowPlace(tableOf(id), id);
+    std::copy_n(params + at.offset, at.width, m_anchor.data() + at.anchor);
     m_rowLogDecay[size_t(id)] = record(m_rowStep[size_t(id)]).logDecay;
     m_rowMoment[size_t(id)] = moment;
     listRemove(m_active, id);
@@ -428,14 +457,12 @@ void Optimizer::advance(float *params, int id, int64_t to)
 // in powers of eps / (sqrt(v b2^j) / c).
 void Optimizer::materialise(float *params, int id, int64_t to, bool moments)
 {
-    const Table &t = tableOf(id);
-    const size_t width = size_t(t.rows.width), row = size_t(id - t.first), offset = t.rows.offset + row * width;
-    const float *anchor = m_anchor.data() + t.anchor + row * width;
+    const auto [offset, width, anchorAt] = rowPlace(tableOf(id), id);
+    const float *anchor = m_anchor.data() + anchorAt;
     float *p = params + offset, *m = m_m.data() + offset, *v = m_v.data() + offset;
     const int64_t a = m_rowStep[size_t(id)];
     const StepRecord &at = record(to);
     const double decay = std::exp(at.logDecay - m_rowLogDecay[size_t(id)]);
-    const double b1 = m_lazyConfig.beta1, b2 = m_lazyConfig.beta2;
     if (m_rowState[size_t(id)] == Coasting && to > a) {
         // A_n from this period's prefix sums (a >= m_base, to <= m_base + Period)
         double A[Orders];
@@ -457,9 +484,7 @@ void Optimizer::materialise(float *params, int id, int64_t to, bool moments)
         for (size_t e = 0; e < width; ++e) p[e] = float(double(anchor[e]) * decay);
     }
     if (!moments) return;
-    const int64_t k = to - a;
-    const double b1k = k <= Period ? m_powers[size_t(k)][0] : std::pow(b1, double(k));
-    const double b2k = k <= Period ? m_powers[size_t(k)][1] : std::pow(b2, double(k));
+    const auto [b1k, b2k] = betaPowers(m_powers, m_lazyConfig, to - a);
     for (size_t e = 0; e < width; ++e) {
         m[e] = float(double(m[e]) * b1k);
         v[e] = float(double(v[e]) * b2k);
@@ -498,8 +523,7 @@ void Optimizer::reanchor(float *params, int64_t at)
         const int id = m_coasting[i];
         if (m_rowStep[size_t(id)] == at) continue;
         materialise(params, id, at, true);
-        const Table &t = tableOf(id);
-        const size_t width = size_t(t.rows.width), offset = t.rows.offset + size_t(id - t.first) * width;
+        const auto [offset, width, anchor] = rowPlace(tableOf(id), id);
         double u = 0, w = 0;
         for (size_t e = 0; e < width; ++e) {
             const float m = m_m[offset + e], v = m_v[offset + e];
@@ -510,7 +534,7 @@ void Optimizer::reanchor(float *params, int64_t at)
         m_rowState[size_t(id)] = Active;  // settled again, from here
         listRemove(m_coasting, id);
         listAdd(m_active, id);
-        settle(params, id, u == 0.0 || u * r.quietFactor <= 0x1p-26 * w ? Quiet : Coasting, u != 0.0);
+        settle(params, id, quiet(u, Tolerance * w, r) ? Quiet : Coasting, u != 0.0);
     }
 }
 
@@ -523,11 +547,8 @@ OptimizerState Optimizer::state() const
     // they are those of this step, as materialise() makes them
     for (int id = 0; id < int(m_rowStep.size()); ++id) {
         if (m_rowState[size_t(id)] == Active) continue;
-        const Table &t = tableOf(id);
-        const size_t width = size_t(t.rows.width), offset = t.rows.offset + size_t(id - t.first) * width;
-        const int64_t k = m_t - m_rowStep[size_t(id)];
-        const double b1k = k <= Period ? m_powers[size_t(k)][0] : std::pow(double(m_lazyConfig.beta1), double(k));
-        const double b2k = k <= Period ? m_powers[size_t(k)][1] : std::pow(double(m_lazyConfig.beta2), double(k));
+        const auto [offset, width, anchor] = rowPlace(tableOf(id), id);
+        const auto [b1k, b2k] = betaPowers(m_powers, m_lazyConfig, m_t - m_rowStep[size_t(id)]);
         for (size_t e = offset; e < offset + width; ++e) {
             s.m[e] = float(double(m_m[e]) * b1k);
             s.v[e] = float(double(m_v[e]) * b2k);
@@ -715,7 +736,7 @@ void Optimizer::forEachPart(F &&f)
         const auto first = std::lower_bound(m_used.begin(), m_used.end(), t.first);
         const auto last = std::lower_bound(first, m_used.end(), t.first + t.rows.rows);
         for (auto it = first; it != last; ++it)
-            f(t.rows.offset + size_t(*it - t.first) * size_t(t.rows.width), size_t(t.rows.width), *it);
+            f(rowPlace(t, *it).offset, size_t(t.rows.width), *it);
         at = t.rows.offset + size_t(t.rows.rows) * size_t(t.rows.width);
     }
     if (at < m_size) f(at, m_size - at, -1);
@@ -733,9 +754,8 @@ void Optimizer::zeroGradients(float *grads)
     } else {
         forEachPart([&](size_t offset, size_t count, int) { std::fill(grads + offset, grads + offset + count, 0.0f); });
         for (int32_t id : m_dirty) {
-            const Table &t = tableOf(id);
-            const size_t width = size_t(t.rows.width);
-            std::fill_n(grads + t.rows.offset + size_t(id - t.first) * width, width, 0.0f);
+            const RowPlace at = rowPlace(tableOf(id), id);
+            std::fill_n(grads + at.offset, at.width, 0.0f);
         }
     }
     m_dirty.clear();
