@@ -40,19 +40,40 @@ float scheduledLearningRate(const OptimizerConfig &c, int64_t s, int64_t S)
     return float(double(c.lr) * 0.5 * (1.0 + std::cos(M_PI * progress)));
 }
 
+namespace {
+
+// The squares of grads (n) added to sum one after the other: gradNorm's sum,
+// over the whole buffer or part by part.
+void addSquares(double &sum, const float *grads, size_t n)
+{
+    for (size_t i = 0; i < n; ++i) sum += double(grads[i]) * double(grads[i]);
+}
+
+// torch's clip_grad_norm_: grads times maxNorm / (norm + 1e-6) where that is below 1.
+float clipFactor(float norm, float maxNorm)
+{
+    return maxNorm / (norm + 1e-6f);
+}
+
+void scaleBy(float *grads, size_t n, float coef)
+{
+    for (size_t i = 0; i < n; ++i) grads[i] *= coef;
+}
+
+} // namespace
+
 float gradNorm(const float *grads, size_t n)
 {
     double sum = 0;
-    for (size_t i = 0; i < n; ++i) sum += double(grads[i]) * double(grads[i]);
+    addSquares(sum, grads, n);
     return float(std::sqrt(sum));
 }
 
 float clipGradNorm(float *grads, size_t n, float maxNorm)
 {
     const float norm = gradNorm(grads, n);
-    const float coef = maxNorm / (norm + 1e-6f);
-    if (coef < 1.0f)
-        for (size_t i = 0; i < n; ++i) grads[i] *= coef;
+    const float coef = clipFactor(norm, maxNorm);
+    if (coef < 1.0f) scaleBy(grads, n, coef);
     return norm;
 }
 
@@ -768,9 +789,7 @@ float Optimizer::gradNorm(const float *grads)
     startNaming();
     // the order of gradNorm(grads, n), leaving out only zeros: the same sum
     double sum = 0;
-    forEachPart([&](size_t offset, size_t count, int) {
-        for (size_t i = offset; i < offset + count; ++i) sum += double(grads[i]) * double(grads[i]);
-    });
+    forEachPart([&](size_t offset, size_t count, int) { addSquares(sum, grads + offset, count); });
     return float(std::sqrt(sum));
 }
 
@@ -778,11 +797,8 @@ float Optimizer::clipGradNorm(float *grads, float maxNorm)
 {
     if (!m_lazy) return attnscope::clipGradNorm(grads, m_size, maxNorm);
     const float norm = gradNorm(grads);
-    const float coef = maxNorm / (norm + 1e-6f);
-    if (coef < 1.0f)
-        forEachPart([&](size_t offset, size_t count, int) {
-            for (size_t i = offset; i < offset + count; ++i) grads[i] *= coef;
-        });
+    const float coef = clipFactor(norm, maxNorm);
+    if (coef < 1.0f) forEachPart([&](size_t offset, size_t count, int) { scaleBy(grads + offset, count, coef); });
     return norm;
 }
 
