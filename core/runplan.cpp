@@ -72,41 +72,40 @@ std::string checkCompatible(const Dataset &data, const Model &model, const std::
 
 std::string fitToModel(Dataset *data, const Model &model, const std::string &modelName)
 {
+    if (data->input != model.config.input || taskNameList(data->tasks) != taskNameList(model.tasks))
+        return checkCompatible(*data, model, modelName);
     const std::string &source = data->source.empty() ? std::string("the data") : data->source;
-    if (data->input == model.config.input && taskNameList(data->tasks) == taskNameList(model.tasks)) {
-        if (data->input == InputKind::Tabular)
-            if (std::string misfit = featureMismatch(data->featureNames, model.features, source, modelName);
-                !misfit.empty())
-                return misfit;
-        // Each task's classes to the model's indices; a class it does not
-        // know is refused with the first line that has it.
-        std::vector<std::vector<int>> remap(data->tasks.size());
-        for (size_t t = 0; t < data->tasks.size(); ++t) {
-            std::unordered_map<std::string, int> index;
-            for (size_t c = 0; c < model.tasks[t].classes.size(); ++c)
-                index.emplace(model.tasks[t].classes[c], int(c));
-            for (const std::string &name : data->tasks[t].classes) {
-                const auto it = index.find(name);
-                remap[t].push_back(it == index.end() ? -1 : it->second);
-            }
+    if (data->input == InputKind::Tabular)
+        if (std::string misfit = featureMismatch(data->featureNames, model.features, source, modelName);
+            !misfit.empty())
+            return misfit;
+    // Each task's classes to the model's indices; a class it does not
+    // know is refused with the first line that has it.
+    std::vector<std::vector<int>> remap(data->tasks.size());
+    for (size_t t = 0; t < data->tasks.size(); ++t) {
+        std::unordered_map<std::string, int> index;
+        for (size_t c = 0; c < model.tasks[t].classes.size(); ++c)
+            index.emplace(model.tasks[t].classes[c], int(c));
+        for (const std::string &name : data->tasks[t].classes) {
+            const auto it = index.find(name);
+            remap[t].push_back(it == index.end() ? -1 : it->second);
         }
-        for (const Sample &sample : data->samples)
-            for (size_t t = 0; t < sample.labels.size() && t < remap.size(); ++t) {
-                const int c = sample.labels[t];
-                if (c >= 0 && remap[t][size_t(c)] < 0)
-                    return source + (sample.line > 0 ? ":" + std::to_string(sample.line) : std::string()) + ": task '"
-                           + data->tasks[t].name + "': class '" + data->tasks[t].classes[size_t(c)]
-                           + "' is not one of the " + std::to_string(model.tasks[t].classes.size())
-                           + " classes of " + modelName + " " + shortList(model.tasks[t].classes);
-            }
-        for (Sample &sample : data->samples)
-            for (size_t t = 0; t < sample.labels.size() && t < remap.size(); ++t)
-                if (sample.labels[t] >= 0)
-                    sample.labels[t] = remap[t][size_t(sample.labels[t])];
-        data->tasks = model.tasks;
-        return {};
     }
-    return checkCompatible(*data, model, modelName);
+    for (const Sample &sample : data->samples)
+        for (size_t t = 0; t < sample.labels.size() && t < remap.size(); ++t) {
+            const int c = sample.labels[t];
+            if (c >= 0 && remap[t][size_t(c)] < 0)
+                return source + (sample.line > 0 ? ":" + std::to_string(sample.line) : std::string()) + ": task '"
+                       + data->tasks[t].name + "': class '" + data->tasks[t].classes[size_t(c)]
+                       + "' is not one of the " + std::to_string(model.tasks[t].classes.size())
+                       + " classes of " + modelName + " " + shortList(model.tasks[t].classes);
+        }
+    for (Sample &sample : data->samples)
+        for (size_t t = 0; t < sample.labels.size() && t < remap.size(); ++t)
+            if (sample.labels[t] >= 0)
+                sample.labels[t] = remap[t][size_t(sample.labels[t])];
+    data->tasks = model.tasks;
+    return {};
 }
 
 RunPlan planRun(const Dataset &data, const RunRequest &request)
