@@ -10,6 +10,7 @@ packages=(
     libqt6sql6-sqlite                    # Qt Sql's SQLite driver: session files (docs/session.md)
     libeigen3-dev libopenblas0-pthread
     python3-torch python3-numpy          # the PyTorch reference test and bench/
+    python3-sklearn                      # the baselines beside the lessons' figures (docs/wordnet_baseline.py)
     wordnet-base                         # builtin:wordnet, WordNet 3.0's glosses (docs/datasets.md)
     xvfb xauth imagemagick               # headless GUI runs and screenshots
 )
