@@ -17,7 +17,9 @@
 // is scripts/kill_session.sh's neighbour in docs/session.md.
 //
 //   session_bench [--steps N] [--rounds K] [--keep FILE]
-//   (defaults: 200,000 steps, 5 rounds; --keep leaves the file at FILE)
+//   session_bench --open FILE [--rounds K]
+//   (defaults: 200,000 steps, 5 rounds; --keep leaves the file at FILE;
+//   --open times opening a file written before, without writing one)
 #include "data/load.h"
 #include "losshistory.h"
 #include "runplan.h"
@@ -37,6 +39,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <vector>
 
@@ -63,6 +66,55 @@ QByteArray loadAverage()
     return f.open(QIODevice::ReadOnly) ? f.readAll().trimmed() : QByteArray("?");
 }
 
+// Opening a session file as File > Open session does (SessionFile::open and
+// readKeptRuns: the records and every curve into a LossHistory), then
+// reading its latest checkpoint as Resume does, `rounds` times.
+struct Opening {
+    std::vector<double> openMs, openCpuMs, checkpointMs;
+    size_t points = 0;
+
+    void print(int rounds) const
+    {
+        std::printf("opened (Open session): best %.0f ms, median %.0f ms over %d rounds, %zu points read  (goal < 1000 ms)\n",
+                    *std::min_element(openMs.begin(), openMs.end()), median(openMs), rounds, points);
+        std::printf("                       median %.0f ms of CPU time (what a loaded machine stretches)\n",
+                    median(openCpuMs));
+        std::printf("latest checkpoint:     median %.1f ms to read back (Resume)\n", median(checkpointMs));
+    }
+};
+
+bool timeOpening(const QString &path, int rounds, Opening *out)
+{
+    QString error;
+    for (int r = 0; r < rounds; ++r) {
+        const auto start = Clock::now();
+        const std::clock_t cpu = std::clock();
+        SessionFile file;
+        std::vector<std::unique_ptr<KeptRun>> runs;
+        if (!file.open(path, SessionFile::Mode::ReadOnly, &error) || !readKeptRuns(file, 1, &runs, &error)) {
+            std::fprintf(stderr, "session_bench: %s\n", qPrintable(error));
+            return false;
+        }
+        out->openMs.push_back(msSince(start));
+        out->openCpuMs.push_back(1000.0 * double(std::clock() - cpu) / CLOCKS_PER_SEC);
+        if (runs.empty()) {
+            std::fprintf(stderr, "session_bench: %s has no run\n", qPrintable(path));
+            return false;
+        }
+        out->points = 0;
+        for (const auto &run : runs)
+            out->points += run->history.steps().size();
+        const auto resume = Clock::now();
+        const std::optional<CheckpointRecord> latest = file.latestCheckpoint(runs[0]->fileId);
+        out->checkpointMs.push_back(msSince(resume));
+        if (!latest) {
+            std::fprintf(stderr, "session_bench: no checkpoint read back\n");
+            return false;
+        }
+    }
+    return true;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -70,7 +122,7 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     int64_t steps = 200000;
     int rounds = 5;
-    QString keep;
+    QString keep, openOnly;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--steps") && i + 1 < argc)
             steps = std::max<int64_t>(1000, std::atoll(argv[++i]));
@@ -78,10 +130,21 @@ int main(int argc, char **argv)
             rounds = std::max(1, std::atoi(argv[++i]));
         else if (!std::strcmp(argv[i], "--keep") && i + 1 < argc)
             keep = QString::fromLocal8Bit(argv[++i]);
+        else if (!std::strcmp(argv[i], "--open") && i + 1 < argc)
+            openOnly = QString::fromLocal8Bit(argv[++i]);
         else {
-            std::fprintf(stderr, "usage: session_bench [--steps N] [--rounds K] [--keep FILE]\n");
+            std::fprintf(stderr, "usage: session_bench [--steps N] [--rounds K] [--keep FILE] | --open FILE [--rounds K]\n");
             return 2;
         }
+    }
+    if (!openOnly.isEmpty()) {
+        std::printf("session_bench: opening %s, load average %s\n", qPrintable(openOnly), loadAverage().constData());
+        Opening opened;
+        if (!timeOpening(openOnly, rounds, &opened))
+            return 1;
+        opened.print(rounds);
+        std::printf("load average after: %s\n", loadAverage().constData());
+        return 0;
     }
     std::printf("session_bench: %lld steps, load average %s\n", static_cast<long long>(steps),
                 loadAverage().constData());
@@ -175,27 +238,9 @@ int main(int argc, char **argv)
     }
     const double megabytes = double(QFileInfo(path).size()) / 1e6;
 
-    // Opening it, as File > Open session does.
-    std::vector<double> openMs, checkpointMs;
-    size_t points = 0;
-    for (int r = 0; r < rounds; ++r) {
-        const auto start = Clock::now();
-        SessionFile file;
-        std::vector<std::unique_ptr<KeptRun>> runs;
-        if (!file.open(path, SessionFile::Mode::ReadOnly, &qerror) || !readKeptRuns(file, 1, &runs, &qerror)) {
-            std::fprintf(stderr, "session_bench: %s\n", qPrintable(qerror));
-            return 1;
-        }
-        openMs.push_back(msSince(start));
-        points = runs.empty() ? 0 : runs[0]->history.steps().size();
-        const auto resume = Clock::now();
-        const std::optional<CheckpointRecord> latest = file.latestCheckpoint(runs[0]->fileId);
-        checkpointMs.push_back(msSince(resume));
-        if (!latest) {
-            std::fprintf(stderr, "session_bench: no checkpoint read back\n");
-            return 1;
-        }
-    }
+    Opening opened;
+    if (!timeOpening(path, rounds, &opened))
+        return 1;
     SessionFile file;
     file.open(path, SessionFile::Mode::ReadOnly, &qerror);
     const size_t checkpoints = file.checkpointList(run).size();
@@ -209,9 +254,7 @@ int main(int argc, char **argv)
     std::printf("size on disk:          %.1f MB\n", megabytes);
     std::printf("written in:            %.0f ms on the writer's thread (the poster spent %.1f ms handing it over)\n",
                 writeMs, postingMs);
-    std::printf("opened (Open session): best %.0f ms, median %.0f ms over %d rounds, %zu points read  (goal < 1000 ms)\n",
-                *std::min_element(openMs.begin(), openMs.end()), median(openMs), rounds, points);
-    std::printf("latest checkpoint:     median %.1f ms to read back (Resume)\n", median(checkpointMs));
+    opened.print(rounds);
     std::printf("load average after: %s\n", loadAverage().constData());
     return 0;
 }

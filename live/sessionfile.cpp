@@ -9,11 +9,15 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSqlDatabase>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
 
+#include <sqlite3.h>
+
 #include <atomic>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 
@@ -86,6 +90,56 @@ QJsonArray numbers(const std::vector<Float> &values)
     return array;
 }
 
+// A JSON array of numbers and nulls as the curves' columns hold it
+// ("[0.25,null,1e-05]"), read without building a QJsonDocument: the curves
+// of a long run are hundreds of thousands of these, and a document each
+// was most of the time Open session took (docs/session.md, "Opening a
+// large session"). False when the text is anything else (then the caller
+// reads it as JSON: a file edited by hand may hold what this does not).
+template <class Float>
+bool readNumberArray(std::string_view text, std::vector<Float> *out)
+{
+    const char *p = text.data(), *end = p + text.size();
+    const auto space = [&] {
+        while (p != end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+            ++p;
+    };
+    const auto last = [&] {  // after the closing bracket: nothing but white space
+        ++p;
+        space();
+        return p == end;
+    };
+    out->clear();
+    space();
+    if (p == end || *p++ != '[')
+        return false;
+    space();
+    if (p != end && *p == ']')
+        return last();
+    for (;;) {
+        space();
+        if (end - p >= 4 && std::memcmp(p, "null", 4) == 0) {
+            out->push_back(Float(NAN));
+            p += 4;
+        } else {
+            // JSON's numbers are from_chars' (no '+', no "inf", no hexadecimal)
+            double v = 0;
+            const auto r = std::from_chars(p, end, v);
+            if (r.ec != std::errc() || r.ptr == p || !std::isfinite(v))
+                return false;
+            out->push_back(Float(v));
+            p = r.ptr;
+        }
+        space();
+        if (p == end)
+            return false;
+        if (*p == ']')
+            return last();
+        if (*p++ != ',')
+            return false;
+    }
+}
+
 template <class Float>
 std::vector<Float> fromNumbers(const QJsonValue &value)
 {
@@ -135,9 +189,23 @@ QVariant real(double v)
     return std::isfinite(v) ? QVariant(v) : QVariant();
 }
 
-double fromReal(const QVariant &v)
+// A curve column's per-task values (a JSON array of numbers, null: none).
+template <class Float>
+std::vector<Float> numbersOf(sqlite3_stmt *statement, int column)
 {
-    return v.isNull() ? NAN : v.toDouble();
+    const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(statement, column));
+    const std::string_view view(text ? text : "", size_t(sqlite3_column_bytes(statement, column)));
+    std::vector<Float> out;
+    if (readNumberArray(view, &out))
+        return out;
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(QByteArray(view.data(), qsizetype(view.size())), &error);
+    return fromNumbers<Float>(doc.array());
+}
+
+double columnReal(sqlite3_stmt *statement, int column)
+{
+    return sqlite3_column_type(statement, column) == SQLITE_NULL ? NAN : sqlite3_column_double(statement, column);
 }
 
 // float32 arrays as little-endian bytes (the machines AttnScope builds for are little-endian).
@@ -582,6 +650,29 @@ bool SessionFile::check(bool ok, const QSqlQuery &query, const char *doing)
     return ok;
 }
 
+bool SessionFile::readRows(const char *sql, int64_t run, const char *doing, const std::function<void(sqlite3_stmt *)> &row)
+{
+    const auto fail = [&](const char *why) {
+        m_error = QStringLiteral("%1: %2: %3").arg(m_path, QString::fromLatin1(doing), QString::fromUtf8(why));
+        return false;
+    };
+    // The driver's own connection (QSqlDriver::handle(): Debian's QSQLITE
+    // uses the system's libsqlite3, which this links too).
+    const QVariant handle = QSqlDatabase::database(m_connection, false).driver()->handle();
+    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
+        return fail("the SQLite driver gives no connection handle");
+    sqlite3 *db = *static_cast<sqlite3 *const *>(handle.constData());
+    sqlite3_stmt *statement = nullptr;
+    if (sqlite3_prepare_v2(db, sql, -1, &statement, nullptr) != SQLITE_OK)
+        return fail(sqlite3_errmsg(db));
+    const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt *)> finalize(statement, sqlite3_finalize);
+    sqlite3_bind_int64(statement, 1, run);
+    int rc;
+    while ((rc = sqlite3_step(statement)) == SQLITE_ROW)
+        row(statement);
+    return rc == SQLITE_DONE || fail(sqlite3_errmsg(db));
+}
+
 bool SessionFile::exec(const QString &sql, const char *doing)
 {
     QSqlQuery q(QSqlDatabase::database(m_connection, false));
@@ -930,26 +1021,18 @@ std::optional<RunRecord> SessionFile::run(const QString &name)
 std::vector<StepPoint> SessionFile::steps(int64_t run)
 {
     std::vector<StepPoint> out;
-    QSqlQuery q(QSqlDatabase::database(m_connection, false));
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT step, epoch, lr, loss, grad_norm, task_loss FROM steps WHERE run = ? ORDER BY step"));
-    q.addBindValue(qint64(run));
-    if (!check(q.exec(), q, "reading the curves"))
-        return out;
-    while (q.next()) {
+    const bool ok = readRows("SELECT step, epoch, lr, loss, grad_norm, task_loss FROM steps WHERE run = ? ORDER BY step",
+                             run, "reading the curves", [&](sqlite3_stmt *row) {
         StepPoint p;
-        p.step = q.value(0).toLongLong();
-        p.epoch = q.value(1).toDouble();
-        p.learningRate = float(fromReal(q.value(2)));
-        p.loss = float(fromReal(q.value(3)));
-        p.gradNorm = float(fromReal(q.value(4)));
-        bool ok = false;
-        p.taskLoss = fromNumbers<float>(parseJson(q.value(5), &ok));
+        p.step = sqlite3_column_int64(row, 0);
+        p.epoch = sqlite3_column_double(row, 1);
+        p.learningRate = float(columnReal(row, 2));
+        p.loss = float(columnReal(row, 3));
+        p.gradNorm = float(columnReal(row, 4));
+        p.taskLoss = numbersOf<float>(row, 5);
         out.push_back(std::move(p));
-    }
-    if (!check(!q.lastError().isValid(), q, "reading the curves"))
-        return {};
-    return out;
+    });
+    return ok ? out : std::vector<StepPoint>();
 }
 
 int64_t SessionFile::lastStep(int64_t run)
@@ -965,27 +1048,19 @@ int64_t SessionFile::lastStep(int64_t run)
 std::vector<EvalPoint> SessionFile::evals(int64_t run)
 {
     std::vector<EvalPoint> out;
-    QSqlQuery q(QSqlDatabase::database(m_connection, false));
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT step, epoch, loss, task_loss, task_accuracy, task_macro_f1 FROM evals"
-                             " WHERE run = ? ORDER BY step"));
-    q.addBindValue(qint64(run));
-    if (!check(q.exec(), q, "reading the evaluations"))
-        return out;
-    while (q.next()) {
+    const bool ok = readRows("SELECT step, epoch, loss, task_loss, task_accuracy, task_macro_f1 FROM evals"
+                             " WHERE run = ? ORDER BY step",
+                             run, "reading the evaluations", [&](sqlite3_stmt *row) {
         EvalPoint p;
-        p.step = q.value(0).toLongLong();
-        p.epoch = q.value(1).toDouble();
-        p.loss = fromReal(q.value(2));
-        bool ok = false;
-        p.taskLoss = fromNumbers<double>(parseJson(q.value(3), &ok));
-        p.taskAccuracy = fromNumbers<double>(parseJson(q.value(4), &ok));
-        p.taskMacroF1 = fromNumbers<double>(parseJson(q.value(5), &ok));
+        p.step = sqlite3_column_int64(row, 0);
+        p.epoch = sqlite3_column_double(row, 1);
+        p.loss = columnReal(row, 2);
+        p.taskLoss = numbersOf<double>(row, 3);
+        p.taskAccuracy = numbersOf<double>(row, 4);
+        p.taskMacroF1 = numbersOf<double>(row, 5);
         out.push_back(std::move(p));
-    }
-    if (!check(!q.lastError().isValid(), q, "reading the evaluations"))
-        return {};
-    return out;
+    });
+    return ok ? out : std::vector<EvalPoint>();
 }
 
 std::vector<RunEvent> SessionFile::events(int64_t run)

@@ -27,10 +27,12 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
 class QSqlQuery;
+struct sqlite3_stmt;
 
 namespace attnscope {
 
@@ -176,6 +178,12 @@ public:
 private:
     bool check(bool ok, const QSqlQuery &query, const char *doing);
     bool exec(const QString &sql, const char *doing);
+    // Runs sql (one `?`: run) on the driver's SQLite connection itself and
+    // hands each row to `row`: the curves' hundreds of thousands of rows,
+    // without a QVariant per cell and a UTF-16 copy of every text
+    // (docs/session.md, "Opening a large session"). False and error() when
+    // it fails.
+    bool readRows(const char *sql, int64_t run, const char *doing, const std::function<void(sqlite3_stmt *)> &row);
     bool connect(Mode mode, bool *fresh);
     bool createSchema();
     bool checkSchema();

@@ -8,6 +8,7 @@ packages=(
     cmake ninja-build g++
     qt6-base-dev qt6-svg-dev libqcustomplot-dev libgl1-mesa-dev
     libqt6sql6-sqlite                    # Qt Sql's SQLite driver: session files (docs/session.md)
+    libsqlite3-dev                       # SQLite's own API: a session's curves read fast (docs/session.md)
     libeigen3-dev libopenblas0-pthread
     python3-torch python3-numpy          # the PyTorch reference test and bench/
     python3-sklearn                      # the baselines beside the lessons' figures (docs/wordnet_baseline.py)

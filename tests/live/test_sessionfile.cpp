@@ -288,6 +288,50 @@ private slots:
         QVERIFY(f.error().isEmpty());
     }
 
+    // Curves another program wrote (Python, the sqlite3 shell): the per-task
+    // arrays with spaces, exponents, integers and nulls read as JSON reads
+    // them, a NULL as NaN, and a value that is no number (or a text that is
+    // no array) as no value rather than a failure. Open session reads these
+    // columns with a parser of its own (SessionFile::readRows), not QJsonDocument.
+    void curvesWrittenByOthers()
+    {
+        const QString file = writeSession(QStringLiteral("others.attnscope"));
+        rawSql(file, {QStringLiteral("DELETE FROM steps"), QStringLiteral("DELETE FROM evals"),
+                      QStringLiteral("INSERT INTO steps VALUES (1, 1, 0.5, 0.001, 1.25, 2, ' [ 1e-05 , null,-2.5E+3 ] ')"),
+                      QStringLiteral("INSERT INTO steps VALUES (1, 2, 1.0, NULL, NULL, NULL, '[3,0.1]')"),
+                      QStringLiteral("INSERT INTO steps VALUES (1, 3, 1.5, 0.001, 1, 2, '[1, \"x\", 2]')"),
+                      QStringLiteral("INSERT INTO steps VALUES (1, 4, 2.0, 0.001, 1, 2, '[]')"),
+                      QStringLiteral("INSERT INTO steps VALUES (1, 5, 2.5, 0.001, 1, 2, 'no array')"),
+                      QStringLiteral("INSERT INTO evals VALUES (1, 2, 1.0, 0.75, '[0.5,null]', '[1, 0.25]', '[\n0.125 ,\t0.5]')")});
+        SessionFile f;
+        QString error;
+        QVERIFY2(f.open(file, SessionFile::Mode::ReadOnly, &error), qPrintable(error));
+        const std::vector<StepPoint> steps = f.steps(1);
+        QVERIFY2(f.error().isEmpty(), qPrintable(f.error()));
+        QCOMPARE(steps.size(), size_t(5));
+        QCOMPARE(steps[0].step, int64_t(1));
+        QCOMPARE(steps[0].loss, 1.25f);
+        QCOMPARE(steps[0].taskLoss.size(), size_t(3));
+        QCOMPARE(steps[0].taskLoss[0], 1e-05f);
+        QVERIFY(std::isnan(steps[0].taskLoss[1]));
+        QCOMPARE(steps[0].taskLoss[2], -2500.0f);
+        QVERIFY(std::isnan(steps[1].learningRate) && std::isnan(steps[1].loss) && std::isnan(steps[1].gradNorm));
+        QCOMPARE(steps[1].taskLoss, (std::vector<float>{3.0f, 0.1f}));
+        QCOMPARE(steps[2].taskLoss.size(), size_t(3));
+        QVERIFY(std::isnan(steps[2].taskLoss[1]));
+        QCOMPARE(steps[2].taskLoss[2], 2.0f);
+        QVERIFY(steps[3].taskLoss.empty());
+        QVERIFY(steps[4].taskLoss.empty());
+        const std::vector<EvalPoint> evals = f.evals(1);
+        QCOMPARE(evals.size(), size_t(1));
+        QCOMPARE(evals[0].loss, 0.75);
+        QCOMPARE(evals[0].taskLoss.size(), size_t(2));
+        QCOMPARE(evals[0].taskLoss[0], 0.5);
+        QVERIFY(std::isnan(evals[0].taskLoss[1]));
+        QCOMPARE(evals[0].taskAccuracy, (std::vector<double>{1.0, 0.25}));
+        QCOMPARE(evals[0].taskMacroF1, (std::vector<double>{0.125, 0.5}));
+    }
+
     // Rename, hide and delete; a deleted run takes its curves and checkpoints with it.
     void renameHideDelete()
     {
