@@ -257,10 +257,18 @@ void LossPlot::setOverlays(const std::vector<Overlay> &overlays, const QString &
     bindSeries();
 }
 
-Qt::PenStyle LossPlot::overlayStyle(int overlay)
+LossPlot::OverlayLook LossPlot::overlayLook(int overlay)
 {
-    static const Qt::PenStyle styles[] = {Qt::DotLine, Qt::DashDotLine, Qt::DashLine, Qt::DashDotDotLine};
-    return styles[overlay % 4];
+    // Qt's four dashed styles (what the first four runs had), then four
+    // more; each eight again with a marker.
+    static const QVector<qreal> dashes[] = {{1, 2}, {4, 2, 1, 2}, {4, 2}, {4, 2, 1, 2, 1, 2},
+                                            {9, 3}, {9, 3, 2, 3}, {1, 5}, {9, 3, 2, 3, 2, 3}};
+    static const QCPScatterStyle::ScatterShape markers[] = {
+        QCPScatterStyle::ssNone,    QCPScatterStyle::ssCircle, QCPScatterStyle::ssSquare,
+        QCPScatterStyle::ssTriangle, QCPScatterStyle::ssDiamond, QCPScatterStyle::ssCross,
+        QCPScatterStyle::ssPlus,    QCPScatterStyle::ssStar};
+    const int look = overlay % OverlayLooks;
+    return {dashes[look % 8], markers[look / 8]};
 }
 
 QCPGraph *LossPlot::overlayGraph(int overlay, int series) const
@@ -317,18 +325,29 @@ void LossPlot::styleOverlays(const QColor &text, const QColor &base)
 {
     if (m_shownKey)
         m_shownKey->setPen(QPen(text, 2));
+    const auto pen = [](const QColor &color, double width, const OverlayLook &look) {
+        QPen p(color, width);
+        p.setDashPattern(look.dashes);
+        return p;
+    };
+    // A marker every MarkerSpacing points of the drawn columns (about as many pixels).
+    constexpr int MarkerSpacing = 40;
     for (size_t i = 0; i < m_overlays.size(); ++i) {
         OverlayGraphs &o = m_overlays[i];
-        const Qt::PenStyle style = overlayStyle(int(i));
-        o.key->setPen(QPen(text, 2, style));
+        const OverlayLook look = overlayLook(int(i));
+        o.key->setPen(pen(text, 2, look));
+        o.key->setScatterStyle(QCPScatterStyle(look.marker, text, base, 7));
         for (int slot = 0; slot < o.graphs.slotCount(); ++slot) {
             const int s = m_graphs.series(slot);
             const QColor color = s == 0 ? totalColor(palette()) : taskColor(s - 1);
             o.graphs.style(slot, color, base);
-            o.graphs.graph(Curve::Smoothed, slot)->setPen(QPen(color, 2.0, style));
+            QCPGraph *smoothed = o.graphs.graph(Curve::Smoothed, slot);
+            smoothed->setPen(pen(color, 2.0, look));
+            smoothed->setScatterStyle(QCPScatterStyle(look.marker, color, base, 7));
+            smoothed->setScatterSkip(MarkerSpacing);
             if (QCPGraph *acc = o.graphs.graph(Curve::ValidationAccuracy, slot)) {
-                acc->setPen(QPen(color, 1.5, style));
-                acc->setScatterStyle(QCPScatterStyle::ssNone);
+                acc->setPen(pen(color, 1.5, look));
+                acc->setScatterStyle(QCPScatterStyle(look.marker, color, base, 6));
             }
         }
     }

@@ -23,7 +23,10 @@
 #include <QString>
 #include <QStringList>
 #include <QTimer>
+#include <QVector>
 #include <QWidget>
+
+#include <qcustomplot.h>  // QCPScatterStyle's shapes (OverlayLook)
 
 #include <vector>
 
@@ -67,7 +70,7 @@ public:
     void append(const TrainingSnapshot &snapshot);
 
     // Earlier runs drawn over the shown one (the session's kept runs): each
-    // task in its colour, each run in a line style of its own (overlayStyle),
+    // task in its colour, each run in a line style of its own (overlayLook),
     // its smoothed loss and validation accuracy; the legend names the runs,
     // the shown one (solid) first. A task an earlier run does not have is
     // not drawn for it. The histories are not owned: set the overlays again
@@ -80,7 +83,15 @@ public:
     int overlayCount() const { return int(m_overlays.size()); }
     // The smoothed loss of overlay i's series (nullptr: not drawn), for tests.
     QCPGraph *overlayGraph(int overlay, int series) const;
-    static Qt::PenStyle overlayStyle(int overlay);
+    // How overlay i is told apart: eight dash patterns, then the same again
+    // with a marker every few dozen pixels (circle, square, triangle,
+    // diamond, cross, plus, star): 64 runs before a look repeats.
+    struct OverlayLook {
+        QVector<qreal> dashes;                 // QPen::setDashPattern's, in pen widths
+        QCPScatterStyle::ScatterShape marker;  // ssNone for the first eight
+    };
+    static OverlayLook overlayLook(int overlay);
+    static constexpr int OverlayLooks = 64;
 
     // 0 = raw, up to 0.999.
     void setSmoothing(double beta);

@@ -407,10 +407,6 @@ private slots:
         QVERIFY(exportedLines(plot).value(0).contains(QByteArray(1 << 20, 'x')));
     }
 
-    // The window's road: the run records its history and tells the plot
-    // (historyAppended, historyCleared, setHistory for new tasks). Pixel for
-    // pixel what a plot fed the same snapshots itself draws, markers
-    // included, whether the history is shown empty or already full.
     // The best evaluation (LossHistory::bestEvaluation, --keep-best's rule)
     // is a star on the total's validation loss, named with its step in the
     // legend, at its step or epoch; none before the first evaluation.
@@ -448,6 +444,50 @@ private slots:
         QCOMPARE(plot.plot()->legend->itemCount(), legendBefore);
     }
 
+    // Twelve earlier runs overlaid: each drawn in a look of its own (dash
+    // pattern and marker), on its curve and its legend key alike; four
+    // styles repeated from the fifth run on.
+    void manyOverlaysLookDifferent()
+    {
+        const QStringList tasks{QStringLiteral("a"), QStringLiteral("b")};
+        LossPlot plot;
+        plot.resize(900, 600);
+        plot.show();
+        plot.setTasks(tasks);
+        plot.append(run(1, 200));
+        std::vector<LossHistory> histories(12);
+        std::vector<LossPlot::Overlay> overlays;
+        for (size_t i = 0; i < histories.size(); ++i) {
+            histories[i].setTasks(tasks);
+            histories[i].append(run(1, 100 + 10 * int64_t(i)));
+            overlays.push_back({QStringLiteral("run %1").arg(i + 2), &histories[i]});
+        }
+        plot.setOverlays(overlays, QStringLiteral("run 1"));
+        plot.redraw();
+        QCOMPARE(plot.overlayCount(), 12);
+        QSet<QString> looks;
+        for (int i = 0; i < plot.overlayCount(); ++i) {
+            const QCPGraph *graph = plot.overlayGraph(i, 1);
+            QVERIFY(graph && !graph->data()->isEmpty());
+            QString look;
+            for (qreal d : graph->pen().dashPattern())
+                look += QString::number(d) + QLatin1Char(' ');
+            look += QString::number(int(graph->scatterStyle().shape()));
+            looks.insert(look);
+            QCOMPARE(graph->pen().dashPattern(), LossPlot::overlayLook(i).dashes);
+            QCOMPARE(graph->scatterStyle().shape(), LossPlot::overlayLook(i).marker);
+        }
+        QCOMPARE(looks.size(), 12);
+        for (int i = 0; i < LossPlot::OverlayLooks; ++i)
+            for (int j = 0; j < i; ++j)
+                QVERIFY(LossPlot::overlayLook(i).dashes != LossPlot::overlayLook(j).dashes
+                        || LossPlot::overlayLook(i).marker != LossPlot::overlayLook(j).marker);
+    }
+
+    // The window's road: the run records its history and tells the plot
+    // (historyAppended, historyCleared, setHistory for new tasks). Pixel for
+    // pixel what a plot fed the same snapshots itself draws, markers
+    // included, whether the history is shown empty or already full.
     void drawsAHistoryAsItsOwn()
     {
         const QStringList tasks{QStringLiteral("a"), QStringLiteral("b")};

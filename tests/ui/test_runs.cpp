@@ -129,7 +129,7 @@ private slots:
         plot->redraw();
         QCPGraph *overlay = plot->overlayGraph(0, 1);  // task 0 of the kept run
         QVERIFY(overlay && overlay->visible());
-        QCOMPARE(overlay->pen().style(), Qt::DotLine);
+        QCOMPARE(overlay->pen().dashPattern(), QPen(Qt::DotLine).dashPattern());
         QCOMPARE(overlay->pen().color(), plot->graph(LossPlot::Curve::Smoothed, 1)->pen().color());
         QCOMPARE(overlay->data()->size(), 12);
         // Training the current run fills its row again, the overlays stay as
@@ -186,7 +186,7 @@ private slots:
         window.curves()->redraw();
         QCPGraph *gated = window.curves()->overlayGraph(2, 1);
         QVERIFY(gated && gated->data()->size() == 50);
-        QCOMPARE(gated->pen().style(), LossPlot::overlayStyle(2));
+        QCOMPARE(gated->pen().dashPattern(), LossPlot::overlayLook(2).dashes);
     }
 
     // Training > Compare > Attention modes: one action trains the four
