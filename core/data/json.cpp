@@ -59,6 +59,7 @@ private:
         if (++m_values > MaxJsonValues)
             return fail("more than " + std::to_string(MaxJsonValues) + " values on one line (the most one record may hold)");
         if (atEnd()) return fail("unexpected end of line, expected a value");
+        v->offset = m_pos;
         switch (peek()) {
         case '{': return parseObject(v, depth);
         case '[': return parseArray(v, depth);

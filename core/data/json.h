@@ -28,6 +28,7 @@ struct Json {
     std::string text;              // String: decoded UTF-8; Number: the literal as written
     std::vector<Json> items;       // Array: elements; Object: values, in file order
     std::vector<std::string> keys; // Object: keys, keys[i] names items[i]
+    size_t offset = 0;             // the byte of the text where the value starts (for a line in a message)
 
     // The value of a key; with duplicates the last one wins, as in Python's json.
     const Json *find(std::string_view key) const
