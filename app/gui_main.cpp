@@ -1,5 +1,6 @@
 // attnscope: the desktop application.
-//   attnscope [--session FILE] [--data SPEC] [--checkpoint CKPT] [--start] [--speed N] [--theme system|light|dark]
+//   attnscope [--session FILE] [--data SPEC] [--checkpoint CKPT] [--attention FILE] [--lesson NAME [--lesson-step K]]
+//             [--start] [--speed N] [--theme system|light|dark]
 //             [--zoom PERCENT] [--tab curves|attention|runs|side-by-side] [--screenshot FILE.png [--after-steps N]]
 // --start trains at once (for a classroom); --screenshot renders the window
 // into a PNG once it is shown (or once N steps have trained) and quits, for
@@ -13,6 +14,7 @@
 #include "args.h"
 #include "attention/attentionpanel.h"
 #include "data/builtins.h"
+#include "lessonpanel.h"
 #include "lossplot.h"
 #include "mainwindow.h"
 #include "zoomactions.h"
@@ -23,7 +25,9 @@
 #include <QTabWidget>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <memory>
 
 namespace attnscope {
@@ -56,12 +60,19 @@ std::vector<std::string> takeSessionOption(int &argc, char **argv)
 ArgParser guiParser()
 {
     ArgParser parser("attnscope",
-                     "[--session FILE] [--data SPEC] [--checkpoint CKPT] [--start] [--speed N] [--theme NAME] [--zoom PERCENT] "
+                     "[--session FILE] [--data SPEC] [--checkpoint CKPT] [--attention FILE] [--lesson NAME [--lesson-step K]] "
+                     "[--start] [--speed N] [--theme NAME] [--zoom PERCENT] "
                      "[--tab curves|attention|runs|side-by-side] "
                      "[--screenshot FILE.png [--after-steps N]]",
                      "AttnScope trains a small multi-task attention model and shows its attention live.");
     parser.addOption("data", "SPEC", "dataset to open: a CSV, TSV or JSONL file or " + builtinSpecHelp());
     parser.addOption("checkpoint", "CKPT", "checkpoint to open (configuration, vocabulary and weights)");
+    parser.addOption("lesson", "NAME", "a guided lesson beside the window: cue-words, negation, attention-modes, "
+                                       "is-attention-explanation, or a lesson file (docs/lessons.md)");
+    parser.addOption("lesson-step", "K", "with --lesson and --screenshot: the picture of step K, once steps 1 to K "
+                                         "have applied and trained", "1");
+    parser.addOption("attention", "FILE", "attention another program computed, shown for inspection: JSON, .npy or "
+                                          ".npz (docs/attention.md)");
     parser.addOption("session", "FILE", "session file to open (its runs; the runs trained now are written to it), "
                                         "made when missing");
     parser.addFlag("start", "start training at once");
@@ -79,8 +90,10 @@ ArgParser guiParser()
 
 // What the command line asks of the window.
 struct GuiOptions {
-    QString data, checkpoint, session, screenshot, tab, theme;
+    QString data, checkpoint, session, screenshot, tab, theme, attention, lesson;
     int64_t afterSteps = 0;
+    int lessonStep = 1;
+    bool tabSet = false;
     double speed = -1;  // none given
     double zoom = -1;
     bool start = false;
@@ -103,6 +116,9 @@ int readOptions(const std::vector<std::string> &sessionOption, GuiOptions *optio
             return ExitOk;
         }
         o.afterSteps = parser.integer("after-steps", 0, 0, int64_t(1) << 40);
+        o.lessonStep = int(parser.integer("lesson-step", 1, 1, 1000));
+        if (parser.isSet("lesson-step") && (!parser.isSet("lesson") || !parser.isSet("screenshot")))
+            parser.fail("lesson-step", "needs --lesson and --screenshot");
         if (parser.isSet("after-steps") && !parser.isSet("screenshot"))
             parser.fail("after-steps", "needs --screenshot");
         // Without data nothing trains, and the picture would wait for ever.
@@ -130,6 +146,9 @@ int readOptions(const std::vector<std::string> &sessionOption, GuiOptions *optio
     o.screenshot = QString::fromStdString(parser.string("screenshot"));
     o.session = QString::fromStdString(parser.string("session"));
     o.tab = QString::fromStdString(parser.string("tab"));
+    o.tabSet = parser.isSet("tab");
+    o.attention = QString::fromStdString(parser.string("attention"));
+    o.lesson = QString::fromStdString(parser.string("lesson"));
     o.start = parser.isSet("start") || o.afterSteps > 0;
     return -1;
 }
@@ -160,7 +179,7 @@ void startWhenReady(MainWindow *window, int64_t afterSteps)
                                    });
 }
 
-// The session, the data and the checkpoint, and the run started when asked;
+// The session, the data, the checkpoint and the attention file, and the run started when asked;
 // false when one did not open (the window shows the error). Interactive,
 // the data loads on a thread; a screenshot is of loaded data.
 bool openFiles(MainWindow *window, const GuiOptions &o)
@@ -175,9 +194,12 @@ bool openFiles(MainWindow *window, const GuiOptions &o)
     if (loadLater) {
         QObject::connect(
             window, &MainWindow::datasetLoadFinished, window,
-            [window, checkpoint = o.checkpoint, start = o.start, afterSteps = o.afterSteps](const QString &, bool loaded) {
+            [window, checkpoint = o.checkpoint, attention = o.attention, start = o.start,
+             afterSteps = o.afterSteps](const QString &, bool loaded) {
                 if (!checkpoint.isEmpty())
                     window->openCheckpoint(checkpoint);
+                if (!attention.isEmpty())  // after the run's views, which would replace it
+                    window->openAttention(attention);
                 if (start && loaded)
                     startWhenReady(window, afterSteps);
             },
@@ -188,16 +210,33 @@ bool openFiles(MainWindow *window, const GuiOptions &o)
             ok = window->openDataset(o.data) && ok;
         if (!o.checkpoint.isEmpty())
             ok = window->openCheckpoint(o.checkpoint) && ok;
+        if (!o.attention.isEmpty())
+            ok = window->openAttention(o.attention) && ok;
     }
     return ok;
 }
 
-// --screenshot: the window saved as a PNG once it is laid out, or once
-// step N has trained, then the program ends; the exit status.
-int shootWhenReady(MainWindow *window, const GuiOptions &o, bool ok)
+// --lesson with --screenshot: steps 1 to K apply in turn, each once its
+// training is over, then *shoot (shootWhenReady's) takes the picture.
+// Connected before the lesson opens: a step without training is over at once.
+void shootAfterLesson(MainWindow *window, int lessonStep, const std::function<void()> *shoot)
+{
+    QObject::connect(window, &MainWindow::lessonStepDone, window, [window, shoot, lessonStep](int step) {
+        const int steps = int(window->lessonPanel()->lesson().steps.size());
+        if (step + 1 < std::min(lessonStep, steps))
+            QTimer::singleShot(0, window, [window, step]() { window->lessonPanel()->goTo(step + 1); });
+        else
+            QTimer::singleShot(500, window, [shoot]() { (*shoot)(); });  // the views take the last snapshot
+    });
+}
+
+// --screenshot: the window saved as a PNG once it is laid out, once step N
+// has trained, or once the lesson's step has (shootAfterLesson), then the
+// program ends; the exit status.
+int shootWhenReady(MainWindow *window, const GuiOptions &o, bool ok, std::function<void()> *shoot)
 {
     int status = ok ? ExitOk : ExitFailure;
-    const auto shoot = [&]() {
+    *shoot = [&]() {
         if (window->training()->state() == TrainingWorker::State::Running)
             window->pauseAction()->trigger();  // Space on a paused run would resume it
         window->curves()->redraw();
@@ -212,8 +251,10 @@ int shootWhenReady(MainWindow *window, const GuiOptions &o, bool ok)
         window->close();
         QApplication::exit(status);
     };
-    if (o.afterSteps <= 0 || !ok) {
-        QTimer::singleShot(300, window, shoot);  // after the first events have laid the window out
+    if (!o.lesson.isEmpty() && ok) {
+        // The lesson's last step to show says when (shootAfterLesson).
+    } else if (o.afterSteps <= 0 || !ok) {
+        QTimer::singleShot(300, window, *shoot);  // after the first events have laid the window out
     } else {
         // Paused at step N (or finished, or stopped by the divergence guard):
         // the attention of that step came before this, in order, from the worker.
@@ -223,7 +264,7 @@ int shootWhenReady(MainWindow *window, const GuiOptions &o, bool ok)
                              if (!done && window->training()->currentStep() > 0
                                  && (state == TrainingWorker::State::Paused || state == TrainingWorker::State::Finished)) {
                                  done = true;
-                                 QTimer::singleShot(0, window, shoot);
+                                 QTimer::singleShot(0, window, *shoot);
                              }
                          });
     }
@@ -255,12 +296,21 @@ int main(int argc, char **argv)
         window.zoom()->setZoom(options.zoom, /*persist=*/false);
     if (options.speed >= 0)
         window.setSpeed(options.speed, /*persist=*/false);
-    const bool ok = openFiles(&window, options);
-    // The tab's name as it reads, "side-by-side" for "Side by side".
-    for (int i = 0; i < window.views()->count(); ++i)
-        if (window.views()->tabText(i).remove(QLatin1Char('&')).replace(QLatin1Char(' '), QLatin1Char('-')).compare(
-                options.tab, Qt::CaseInsensitive) == 0)
-            window.views()->setCurrentIndex(i);
+    bool ok = openFiles(&window, options);
+    // --attention shows the Attention tab unless --tab says otherwise. The
+    // tab's name as it reads, "side-by-side" for "Side by side".
+    if (options.tabSet || options.attention.isEmpty())
+        for (int i = 0; i < window.views()->count(); ++i)
+            if (window.views()->tabText(i).remove(QLatin1Char('&')).replace(QLatin1Char(' '), QLatin1Char('-')).compare(
+                    options.tab, Qt::CaseInsensitive) == 0)
+                window.views()->setCurrentIndex(i);
+    // The lesson last: its first step sets the data, the model and the view.
+    std::function<void()> shoot;  // takes the picture (shootWhenReady)
+    if (!options.lesson.isEmpty()) {
+        if (!options.screenshot.isEmpty())
+            shootAfterLesson(&window, options.lessonStep, &shoot);
+        ok = window.openLesson(options.lesson) && ok;
+    }
     window.show();
     // A file that did not open (only --screenshot gets here with !ok): the
     // picture is of the window showing the error, and the exit status says so.
@@ -271,5 +321,5 @@ int main(int argc, char **argv)
         QTimer::singleShot(0, &window, [&window, afterSteps = options.afterSteps] { startWhenReady(&window, afterSteps); });
     if (options.screenshot.isEmpty())
         return QApplication::exec();
-    return shootWhenReady(&window, options, ok);
+    return shootWhenReady(&window, options, ok, &shoot);
 }

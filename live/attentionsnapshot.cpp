@@ -289,6 +289,9 @@ AttentionSnapshot makeSnapshot(const Model &model, const EncodedDataset &data,
             if (model.config.input == InputKind::Text) {
                 for (const Token &token : es.tokens)
                     s.tokens.push_back(token.text);
+                s.unknown.resize(s.tokens.size());
+                for (size_t j = 0; j < s.unknown.size() && j < es.ids.size(); ++j)
+                    s.unknown[j] = es.ids[j] == Vocabulary::Unk;
                 if (dataset && es.index >= 0 && es.index < int(dataset->samples.size()))
                     s.text = dataset->samples[size_t(es.index)].text;
             } else {
@@ -328,6 +331,34 @@ AttentionSnapshot makeSnapshot(const Model &model, const EncodedDataset &data,
         }
         snap.rationaleMass[size_t(t)] = mass.value();
         snap.rationaleAuprc[size_t(t)] = auprc.value();
+    }
+    return snap;
+}
+
+AttentionSnapshot fileSnapshot(AttentionFile file)
+{
+    AttentionSnapshot snap;
+    snap.step = 0;
+    snap.layers = file.layers;
+    snap.heads = file.heads;
+    snap.tasks = std::move(file.tasks);
+    const size_t T = snap.tasks.size();
+    snap.rationaleMass.assign(T, std::nullopt);
+    snap.rationaleAuprc.assign(T, std::nullopt);
+    snap.samples.resize(file.samples.size());
+    for (size_t i = 0; i < file.samples.size(); ++i) {
+        AttentionFileSample &from = file.samples[i];
+        AttentionSample &s = snap.samples[i];
+        s.probe = int(i);
+        s.sampleIndex = int(i);
+        s.tokens = std::move(from.tokens);
+        s.mask.assign(s.tokens.size(), 1);
+        s.labels.assign(T, -1);
+        s.rationale.resize(T);
+        s.weights = std::move(from.weights);
+        s.probs = std::move(from.probs);
+        s.selfAttention = std::move(from.selfAttention);
+        s.thumbnails = blockMaxima(s.selfAttention, ThumbnailSide);
     }
     return snap;
 }

@@ -5,6 +5,7 @@
 // trainer or the worker thread.
 #pragma once
 
+#include "attentionfile.h"
 #include "model.h"
 #include "dataset.h"
 #include "explain.h"
@@ -47,6 +48,9 @@ struct AttentionSample {
     std::vector<float> values;              // tabular: raw feature values (NaN = missing); empty for text
     std::vector<int> labels;                // per task: gold class index, -1 = missing
     std::vector<uint8_t> mask;              // [token] 1 = real (a missing tabular feature is 0)
+    // text: [token] 1 where the model saw <unk> (a word not in its
+    // vocabulary); empty when none is known (tabular, a file's attention)
+    std::vector<uint8_t> unknown;
     std::vector<std::vector<uint8_t>> rationale;  // [task][token] 1 = rationale; empty per task = none given
     std::vector<std::vector<float>> weights;      // [task][token] pooling attention a[t, j]
     std::vector<std::vector<float>> probs;        // [task][class]
@@ -59,6 +63,10 @@ struct AttentionSample {
     ExplanationPtr explanation;
 
     int tokenCount() const { return int(tokens.size()); }
+    bool isUnknown(size_t j) const { return j < unknown.size() && unknown[j]; }
+    // Token j as the views label it: "word <unk>" where the model saw <unk>
+    // (no token holds a space, so the mark cannot be a word of the text).
+    std::string shownToken(size_t j) const { return isUnknown(j) ? tokens[j] + " <unk>" : tokens[j]; }
     // Score `method` of task t at every position (NaN where there is no real
     // token), empty where the sample has none: the pooling weights for
     // Method::Attention, otherwise the explanation's (a score it left out,
@@ -154,6 +162,12 @@ AttentionSnapshot makeSnapshot(const Model &model, const EncodedDataset &data,
 // The batches makeSnapshot runs `indices` in (consecutive runs of indices).
 std::vector<std::vector<int>> snapshotBatches(const Model &model, const EncodedDataset &data,
                                               const std::vector<int> &indices, size_t batchBytes);
+
+// Attention read from a file (core/attentionfile.h, File > Open Attention)
+// as a snapshot the views show without a model: step 0, task mode, every
+// token real, no gold labels, rationales or explanations; the maps move in
+// (no copy) and the head grid's thumbnails are made here.
+AttentionSnapshot fileSnapshot(AttentionFile file);
 
 // A one-sample dataset for a typed text, encoded with the model's vocabulary
 // and max_len, labels missing: exactly what `attnscope-cli attention --text`

@@ -15,7 +15,9 @@ namespace attnscope {
 
 class AttentionTimeline {
 public:
-    explicit AttentionTimeline(int capacity = 64, size_t byteBudget = size_t(256) << 20);
+    // 128: after a thinning 64 are left, at least (the worker refreshes
+    // TrainingWorker::TimelineSnapshots times a run, and more when time allows).
+    explicit AttentionTimeline(int capacity = 128, size_t byteBudget = size_t(256) << 20);
 
     void add(SnapshotPtr snapshot);
     void add(AttentionSnapshot snapshot) { add(std::make_shared<const AttentionSnapshot>(std::move(snapshot))); }

@@ -592,7 +592,12 @@ void TrainingWorker::maybeRefreshAttention()
     if (!m_probes && !m_probeInput)
         return;
     const int64_t step = m_trainer->progress().step;
-    if (step - m_attentionStep >= m_attentionEvery.load() && Clock::now() >= m_attentionDue)
+    // The timeline's marks come whatever the time budget says: at full speed
+    // it allowed 4 refreshes a second, 2-6 snapshots of a 1,000-step run.
+    const int64_t total = m_trainer->progress().totalSteps;
+    const int64_t mark = std::max<int64_t>(m_attentionEvery.load(), total / TimelineSnapshots);
+    const bool atMark = total > 0 && mark > 0 && step / mark > std::max<int64_t>(m_attentionStep, 0) / mark;
+    if ((step - m_attentionStep >= m_attentionEvery.load() && Clock::now() >= m_attentionDue) || atMark)
         refreshAttention(true, true, false);
     else if (r.probes || r.input)
         refreshAttention(r.probes, r.input, false);

@@ -159,6 +159,10 @@ public:
     // A refresh that took r waits at least r * (1 / AttentionBudget - 1)
     // before the next one, so refreshes take at most this share of the time.
     static constexpr double AttentionBudget = 0.05;
+    // Besides: a refresh every totalSteps / TimelineSnapshots steps (and at
+    // least attentionEverySteps() apart), whatever the time, so that the
+    // timeline has as many snapshots of a run at full speed.
+    static constexpr int TimelineSnapshots = 64;
 
     // Tests: called on the worker's thread where each slot's work and each
     // live-attention refresh begins, with its name ("configure", "start",

@@ -37,6 +37,9 @@ public:
     // follow. dataset may be null.
     void setRun(std::shared_ptr<const TrainingSetup> setup, std::shared_ptr<const Dataset> dataset);
     std::shared_ptr<const TrainingSetup> setup() const { return m_setup; }
+    // The run's attention in the panel again, after a file was shown there
+    // (AttentionPanel::showFile; its probe set was kept).
+    void showRun() { setRun(m_setup, m_dataset); }
 
 private:
     QPointer<TrainingController> m_training;

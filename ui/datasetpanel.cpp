@@ -105,6 +105,11 @@ void DatasetPanel::setSpec(const QString &spec)
     m_spec->setEditText(spec);
 }
 
+QString DatasetPanel::spec() const
+{
+    return m_spec->currentText();
+}
+
 void DatasetPanel::setDataset(const Dataset *data, const DatasetSummary &summary)
 {
     m_summary->setDataset(data, summary);

@@ -34,6 +34,7 @@ public:
     // Shows a loaded dataset and its summary (data nullptr: none).
     void setDataset(const Dataset *data, const DatasetSummary &summary);
     void setSpec(const QString &spec);
+    QString spec() const;  // what the field holds (Load opens it)
     QString summaryText() const;   // the headline and the tasks (HTML)
     QString detailsText() const;   // lengths, vocabulary or features (HTML)
     QString warningsText() const;  // the loader's warnings (HTML)

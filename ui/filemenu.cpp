@@ -24,6 +24,15 @@ FileMenu::FileMenu(QWidget *window)
         if (!path.isEmpty())
             emit checkpointChosen(path);
     });
+    QAction *openAttention = addAction(tr("Open &attention…"));
+    openAttention->setToolTip(tr("Attention another program computed (JSON, .npy, .npz; docs/attention.md), "
+                                 "shown in the attention views for inspection"));
+    connect(openAttention, &QAction::triggered, this, [this]() {
+        const QString path = askOpen(tr("Open attention"), tr("Attention (*.json *.npy *.npz);;All files (*)"),
+                                     QStringLiteral("attentionDir"));
+        if (!path.isEmpty())
+            emit attentionChosen(path);
+    });
     m_recent = new RecentFiles(addMenu(tr("Open &recent")), this);
     connect(m_recent, &RecentFiles::openRequested, this, &FileMenu::recentChosen);
     addSeparator();

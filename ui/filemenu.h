@@ -1,4 +1,4 @@
-// File: Open dataset, Open checkpoint, Open recent, Open session, Open
+// File: Open dataset, Open checkpoint, Open attention, Open recent, Open session, Open
 // recent session, Save session as, Save checkpoint, Export curves and plot,
 // Quit. Each entry asks for its file (starting in the folder
 // of the last one of its kind, kept in QSettings) and says which was chosen;
@@ -33,6 +33,8 @@ public:
 signals:
     void datasetChosen(const QString &path);
     void checkpointChosen(const QString &path);
+    // Open attention: a file of attention from another program (core/attentionfile.h).
+    void attentionChosen(const QString &path);
     // Open recent: a dataset or a checkpoint.
     void recentChosen(const QString &path);
     void saveChosen(const QString &path);

@@ -505,6 +505,7 @@ void LossPlot::addMarkers(size_t firstChange)
         m.label->position->setAxes(x, y);
         m.label->position->setAxisRect(m_lossRect);
         m.label->setPadding(QMargins(4, 2, 4, 2));
+        m.label->position->setCoords(0, 0.02);
         m_markers.push_back(m);
     }
     applyPalette();
@@ -644,8 +645,42 @@ void LossPlot::placeMarkers()
         const double x = m_xAxis == XAxis::Epoch ? m.epoch : double(m.step);
         m.line->point1->setCoords(x, 0);
         m.line->point2->setCoords(x, 1);
-        m.label->position->setCoords(x, 0.02);
+        m.label->position->setCoords(x, m.label->position->coords().y());  // placeMarkerLabels' height
     }
+}
+
+// A change's label hangs from the top of its line, right of it, or left of
+// it where it would leave the plot, and below the legend where the legend
+// would cover it: while the plot follows the run a change is drawn at the
+// right edge, under the legend. Needs the layout of a replot; true when a
+// label moved (another replot shows it).
+bool LossPlot::placeMarkerLabels()
+{
+    const QRect area = m_lossRect->rect();
+    if (area.height() <= 0)
+        return false;
+    const QRect legend = m_plot->legend->visible() ? m_plot->legend->outerRect() : QRect();
+    const QCPAxis *x = m_lossRect->axis(QCPAxis::atBottom);
+    bool moved = false;
+    for (Marker &m : m_markers) {
+        const double px = x->coordToPixel(m.line->point1->coords().x());
+        const QFontMetrics metrics(m.label->font());
+        const QMargins pad = m.label->padding();
+        const int w = metrics.horizontalAdvance(m.label->text()) + pad.left() + pad.right();
+        const int h = metrics.height() + pad.top() + pad.bottom();
+        const bool left = px + w > area.right() && px - w >= area.left();
+        int top = area.top() + int(0.02 * area.height());
+        if (QRect(int(left ? px - w : px), top, w, h).intersects(legend))
+            top = legend.bottom() + 4;
+        const double ratio = double(top - area.top()) / area.height();
+        const Qt::Alignment align = (left ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop;
+        if (align != m.label->positionAlignment() || ratio != m.label->position->coords().y()) {
+            m.label->setPositionAlignment(align);
+            m.label->position->setCoords(m.label->position->coords().x(), ratio);
+            moved = true;
+        }
+    }
+    return moved;
 }
 
 QCPGraph *LossPlot::graph(Curve curve, int series) const
@@ -703,6 +738,8 @@ void LossPlot::draw()
     }
     fitYRange();
     m_plot->replot();
+    if (placeMarkerLabels())
+        m_plot->replot();
 }
 
 void LossPlot::fitXRange()
@@ -754,12 +791,20 @@ void LossPlot::fitYRange()
 
 void LossPlot::showHover(QMouseEvent *event)
 {
-    const std::vector<double> &k = keys();
-    if (k.empty() || !m_lossRect->rect().contains(event->pos())) {
+    const QString text = m_lossRect->rect().contains(event->pos())
+                             ? hoverText(m_lossRect->axis(QCPAxis::atBottom)->pixelToCoord(event->pos().x()))
+                             : QString();
+    if (text.isEmpty())
         QToolTip::hideText();
-        return;
-    }
-    const double xv = m_lossRect->axis(QCPAxis::atBottom)->pixelToCoord(event->pos().x());
+    else
+        QToolTip::showText(event->globalPosition().toPoint(), text, m_plot);
+}
+
+QString LossPlot::hoverText(double xv) const
+{
+    const std::vector<double> &k = keys();
+    if (k.empty())
+        return {};
     size_t i = size_t(std::lower_bound(k.begin(), k.end(), xv) - k.begin());
     if (i >= k.size())
         i = k.size() - 1;
@@ -771,16 +816,17 @@ void LossPlot::showHover(QMouseEvent *event)
         if (const int s = m_graphs.series(slot); m_visible[size_t(s)]) {
             const LossHistory::Series &series = m_history->series(s);
             // One arg() of strings: a name holding "%2" stays as it is.
+            // 'g': a fixed 4 decimals read 0.0000 for 1e-5, where a log axis reaches.
             text += QStringLiteral("\n%1: %2 (smoothed %3)")
-                        .arg(elidedName(seriesName(s)), QString::number(series.loss[i], 'f', 4),
-                             QString::number(series.smoothed[i], 'f', 4));
+                        .arg(elidedName(seriesName(s)), QString::number(series.loss[i], 'g', 4),
+                             QString::number(series.smoothed[i], 'g', 4));
         }
     if (const int more = m_history->seriesCount() - m_graphs.slotCount(); more > 0)
         text += QLatin1Char('\n') + andMore(more, tr("tasks"));
-    QToolTip::showText(event->globalPosition().toPoint(), text, m_plot);
+    return text;
 }
 
-bool LossPlot::exportImage(const QString &path, QString *error)
+bool LossPlot::exportImage(const QString &path, QString *error, const QString &heading)
 {
     if (m_dirty)
         redraw();
@@ -789,6 +835,7 @@ bool LossPlot::exportImage(const QString &path, QString *error)
     options.size = QSize(std::max(m_plot->width(), 800), std::max(m_plot->height(), 500));
     options.pngScale = 2.0;
     options.title = tr("AttnScope training curves");
+    options.heading = heading;
     return exportViewImage(m_plot, path, error, options);
 }
 

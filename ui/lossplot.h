@@ -146,7 +146,8 @@ public:
     // Every series, one row per step (validation columns on evaluation steps).
     bool exportCsv(const QString &path, QString *error) const { return m_history->exportCsv(path, error); }
     // PNG, SVG or PDF by the file's suffix.
-    bool exportImage(const QString &path, QString *error);
+    // heading: a line above the plot in the picture (the window's: data, run, step).
+    bool exportImage(const QString &path, QString *error, const QString &heading = {});
 
     QCustomPlot *plot() const { return m_plot; }
     // The graphs of a series as drawn at the last redraw (for tests): the raw
@@ -156,6 +157,10 @@ public:
     // legend does not name.
     using Curve = LossGraphs::Curve;
     QCPGraph *graph(Curve curve, int series) const;
+    // What hovering at x (steps or epochs, as the axis) shows: the step's
+    // learning rate and each shown series' loss, to 4 significant digits
+    // (a log axis reaches 1e-5). Empty without points.
+    QString hoverText(double x) const;
 
 signals:
     void optionsChanged();
@@ -188,6 +193,7 @@ private:
     void scheduleRedraw();
     void placeMarkers();
     void placeBestMark();
+    bool placeMarkerLabels();
     void showHover(QMouseEvent *event);
     const std::vector<double> &keys() const;
     const std::vector<double> &evalKeys() const;

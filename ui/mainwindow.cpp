@@ -3,6 +3,7 @@
 #include "attention/attentionpanel.h"
 #include "application.h"
 #include "attentionfeed.h"
+#include "attentionfile.h"
 #include "confirmations.h"
 #include "datasetpanel.h"
 #include "elidedlabel.h"
@@ -139,6 +140,7 @@ void MainWindow::createPanels()
     m_attention = new AttentionPanel;
     m_views->addTab(m_attention, tr("Attention"));
     m_attentionFeed = new AttentionFeed(training(), m_attention, this);
+    connect(m_attention, &AttentionPanel::liveRequested, m_attentionFeed, &AttentionFeed::showRun);
     setCentralWidget(m_views);
     connect(m_curves, &LossPlot::optionsChanged, this, [this]() { writeSettings(); });
     m_runs = new RunsPanel(m_session, m_curves);
@@ -194,6 +196,7 @@ void MainWindow::createMenus()
     connect(m_datasetPanel, &DatasetPanel::openRequested, m_file, &FileMenu::askDataset);
     connect(m_file, &FileMenu::datasetChosen, this, [this](const QString &path) { openDatasetAsync(path); });
     connect(m_file, &FileMenu::checkpointChosen, this, &MainWindow::openCheckpoint);
+    connect(m_file, &FileMenu::attentionChosen, this, &MainWindow::openAttention);
     connect(m_file, &FileMenu::recentChosen, this, &MainWindow::openFile);
     connect(m_file, &FileMenu::saveChosen, this, &MainWindow::saveCheckpoint);
     connect(m_file, &FileMenu::exportCurvesChosen, this, &MainWindow::exportCurves);
@@ -230,6 +233,7 @@ void MainWindow::createMenus()
     createCompareMenu(train->addMenu(tr("&Compare")));
 
     createViewMenu();
+    createLessonMenu();
     menuBar()->addMenu(new HelpMenu(this, [this]() { return currentView(); }));
 }
 
@@ -351,10 +355,30 @@ bool MainWindow::openDataset(const QString &spec, const LoadOptions &options)
         m_lastError.clear();
         return false;
     }
+    takeBackLessonDepth();
     QGuiApplication::setOverrideCursor(Qt::WaitCursor);
     const bool ok = m_session->openDataset(spec, options);
     QGuiApplication::restoreOverrideCursor();
     return ok;
+}
+
+// Before another dataset opens: the depth the panel had before a lesson set
+// its own, unless the user changed the field since (the lesson's data sets
+// it again when it opens again); kept in m_lessonDepthLoading until the load
+// ends, so that a failed load puts the lesson's depth back with its run.
+void MainWindow::takeBackLessonDepth()
+{
+    m_lessonDepthLoading.reset();
+    if (!m_lessonDepth || m_session->checkpoint())
+        return;
+    const LessonDepth depth = *std::exchange(m_lessonDepth, std::nullopt);
+    ModelConfig config = m_modelPanel->config();
+    if (config.layers != depth.lesson)
+        return;  // the user's own choice
+    config.layers = depth.before;
+    const QSignalBlocker block(m_modelPanel);
+    m_modelPanel->setConfig(config, m_modelPanel->seed());
+    m_lessonDepthLoading = depth;
 }
 
 void MainWindow::openDatasetAsync(const QString &spec, const LoadOptions &options)
@@ -363,6 +387,7 @@ void MainWindow::openDatasetAsync(const QString &spec, const LoadOptions &option
         m_datasetPanel->setSpec(m_dataSpec);  // the field shows the data still open
         return;
     }
+    takeBackLessonDepth();
     m_session->openDatasetAsync(spec, options);
 }
 
@@ -393,6 +418,27 @@ void MainWindow::openFile(const QString &path)
         openSession(path);
     else
         openDatasetAsync(path);
+}
+
+bool MainWindow::openAttention(const QString &path)
+{
+    AttentionFile file;
+    std::string error;
+    QGuiApplication::setOverrideCursor(Qt::WaitCursor);
+    const bool ok = readAttentionFile(path.toStdString(), &file, &error);
+    QGuiApplication::restoreOverrideCursor();
+    if (!ok) {
+        showError(QString::fromStdString(error));
+        return false;
+    }
+    const bool pooling = !file.tasks.empty();
+    m_attention->showFile(std::make_shared<const AttentionSnapshot>(fileSnapshot(std::move(file))),
+                          QFileInfo(path).fileName());
+    m_views->setCurrentWidget(m_attention);
+    if (!pooling)  // maps only (a Hugging Face model's): the heatmap would be empty
+        m_attention->setCurrentView(AttentionPanel::View::SelfAttention);
+    showStatus(tr("Opened the attention in %1").arg(path), 10000);
+    return true;
 }
 
 namespace {
@@ -476,6 +522,9 @@ void MainWindow::connectSession()
     connect(m_session, &Session::datasetOpened, this, &MainWindow::onDatasetOpened);
     connect(m_session, &Session::lessonApplied, this, [this](const ModelConfig &config) {
         // A built-in lesson's depth (docs/datasets.md); the user can change it back.
+        const int before = m_lessonDepth ? m_lessonDepth->before : m_modelPanel->config().layers;
+        m_lessonDepth = LessonDepth{config.layers, before};
+        m_lessonDepthLoading.reset();
         const QSignalBlocker block(m_modelPanel);
         m_modelPanel->setConfig(config, m_modelPanel->seed());
     });
@@ -485,6 +534,8 @@ void MainWindow::connectSession()
             m_modelPanel->setConfig(config, m_modelPanel->seed());
         }
         m_modelPanel->setLessonNote({});  // the checkpoint's depth, not the lesson's
+        m_lessonDepth.reset();
+        m_datasetPanel->setLoadError({});  // an earlier load's failure is not this one's
         m_file->recent()->add(QFileInfo(path).absoluteFilePath());
     });
     connect(m_session, &Session::runConfigured, this, &MainWindow::onRunConfigured);
@@ -519,6 +570,16 @@ void MainWindow::connectDatasetLoads()
         m_datasetPanel->setLoadError(m_session->dataset()
                                          ? tr("%1 (still open: %2)").arg(message, m_session->dataSpec())
                                          : message);
+        // The field shows what is open, not the file that failed (Load retried it); the message names that one.
+        m_datasetPanel->setSpec(m_session->dataset() ? m_session->dataSpec() : QString());
+        if (m_lessonDepthLoading && m_session->dataset()) {
+            // The lesson's data and run stay: so does its depth.
+            m_lessonDepth = std::exchange(m_lessonDepthLoading, std::nullopt);
+            ModelConfig config = m_modelPanel->config();
+            config.layers = m_lessonDepth->lesson;
+            const QSignalBlocker block(m_modelPanel);
+            m_modelPanel->setConfig(config, m_modelPanel->seed());
+        }
         showError(message);
     });
     connect(m_session, &Session::loadFinished, this, &MainWindow::datasetLoadFinished);
@@ -545,16 +606,54 @@ void MainWindow::onRunConfigured(Run *run, std::shared_ptr<const TrainingSetup> 
         m_curves->setHistory(&run->history());  // named for the setup's tasks
     m_runs->refresh();  // the overlays by the new tasks
     m_status->clear();
+    m_attention->setSource(QStringLiteral("%1 · %2").arg(m_session->dataSpec(), run->name()));
+    if (m_statusText == settingsChangedNote())
+        showStatus({}, 0);  // the new run has them
     m_attentionFeed->setRun(setup, run->data());  // the worker refreshes the probe set from now on
 }
 
 // A setting that only a new run can take changed: the session applies it at
 // once when nothing has trained yet; otherwise ask before throwing the run away.
+namespace {
+
+// The panels' settings are those of the run's setup, in everything a new
+// run would take from them (the sizes from the data aside).
+bool settingsOfRun(RunSettings settings, const TrainingSetup &setup)
+{
+    const ModelConfig &run = setup.model.config;
+    ModelConfig &panel = settings.model;
+    panel.input = run.input;
+    panel.vocabSize = run.vocabSize;
+    panel.features = run.features;
+    panel.classes = run.classes;
+    if (run.input != InputKind::Text) {  // tabular: unused
+        panel.maxLen = run.maxLen;
+        panel.maxVocab = run.maxVocab;
+        panel.minFreq = run.minFreq;
+    }
+    const TrainConfig &a = settings.train, &b = setup.config;
+    return panel == run && a.seed == b.seed && a.batchSize == b.batchSize && a.epochs == b.epochs
+           && a.steps == b.steps;
+}
+
+} // namespace
+
+QString MainWindow::settingsChangedNote()
+{
+    return tr("Settings changed: Reset starts a new run with them");
+}
+
 void MainWindow::onSettingsNeedNewRun()
 {
-    if (!m_session->settingsChanged())
+    const bool ask = m_session->settingsChanged();
+    // Said while it is true: not once the fields are back to the run's, nor after the new run (onRunConfigured).
+    const std::shared_ptr<const TrainingSetup> setup = training()->setup();
+    if (m_session->newRunPending() && !(setup && settingsOfRun(runSettings(), *setup)))
+        showStatus(settingsChangedNote(), 0);
+    else if (m_statusText == settingsChangedNote())
+        showStatus({}, 0);
+    if (!ask)
         return;
-    showStatus(tr("Settings changed: Reset starts a new run with them"), 0);
     auto *box = new QMessageBox(QMessageBox::Question, tr("Start a new run?"),
                                 tr("This change needs a new model or trainer. Reset now and lose the current "
                                    "run's progress? (Otherwise it applies at the next Reset.)"),
@@ -624,7 +723,13 @@ bool MainWindow::exportCurves(const QString &path)
 
 bool MainWindow::exportPlot(const QString &path)
 {
-    return exportTo(path, [this](const QString &to, QString *error) { return m_curves->exportImage(to, error); });
+    // Above the curves: what they are of.
+    const QString heading = QStringLiteral("%1 · %2 · step %3")
+                                .arg(m_session->dataSpec(), m_session->currentRun()->name())
+                                .arg(m_last.step);
+    return exportTo(path, [this, heading](const QString &to, QString *error) {
+        return m_curves->exportImage(to, error, heading);
+    });
 }
 
 // Refuses a path an export cannot go to (a device or FIFO would be replaced

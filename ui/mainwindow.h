@@ -20,6 +20,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QAction;
 class QMenu;
@@ -35,6 +36,8 @@ class Confirmations;
 class DatasetPanel;
 class ElidedLabel;
 class FileMenu;
+class LessonPanel;
+struct LessonStep;
 class LossPlot;
 class ModelPanel;
 class RestoreBestAction;
@@ -71,6 +74,26 @@ public:
     static constexpr size_t AsyncSetupSamples = Session::AsyncSetupSamples;
     bool isPreparingRun() const { return m_session->isPreparingRun(); }
     bool openCheckpoint(const QString &path) { return m_session->openCheckpoint(path); }
+    // File > Open attention, attnscope --attention: attention another program
+    // computed (core/attentionfile.h) in the Attention tab, for inspection
+    // (AttentionPanel::showFile); false and lastError() ("file:line: what")
+    // when the file is refused, the views unchanged.
+    bool openAttention(const QString &path);
+    // Lessons > (docs/lessons.md, ui/mainwindowlessons.cpp): a guided lesson
+    // in the Lesson panel, by a built-in's name (its file's without the
+    // number: "cue-words") or a file's path; its first step applies. False
+    // and lastError() ("file:line: what") when it is refused.
+    bool openLesson(const QString &nameOrPath);
+    // The built-in lessons' resource paths (":/lessons/1-cue-words.json"), in order.
+    static QStringList builtinLessons();
+    static QString lessonName(const QString &path);  // "cue-words"
+    LessonPanel *lessonPanel() const { return m_lessonPanel; }
+    // Applies a step: its data, model and training settings (a new run when
+    // the model changed or it asks for one), the view, score and probe
+    // text; then it trains to its step, or compares runs, and selects the
+    // probe sample it names. lessonStepDone follows once that is over (at
+    // once when it trains nothing). False (lastError()) when its data fails to open.
+    bool applyLessonStep(const LessonStep &step);
     // File > Open session, Save session as (Session::openSessionFile, saveSessionAs; recent sessions).
     bool openSession(const QString &path);
     bool saveSessionAs(const QString &path);
@@ -158,6 +181,8 @@ signals:
     // openDatasetAsync: the load of spec ended (ok: it is the open dataset now,
     // with its run; a run refused for memory leaves the data open, ok false).
     void datasetLoadFinished(const QString &spec, bool ok);
+    // applyLessonStep's training or comparison is over (or there was none).
+    void lessonStepDone(int step);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -171,6 +196,9 @@ private:
     void createMenus();
     void createViewMenu();
     void createCompareMenu(QMenu *menu);
+    void createLessonMenu();
+    bool selectSampleWith(const QString &token);
+    void lessonTrainTo(int64_t step);
     void createPanels();
     void connectSession();
     void connectDatasetLoads();
@@ -182,6 +210,7 @@ private:
     void onRunConfigured(Run *run, std::shared_ptr<const TrainingSetup> setup);
     void onDatasetOpened(const QString &spec, bool csv);
     void onSettingsNeedNewRun();
+    static QString settingsChangedNote();
     void onModelChanged();
     void showError(const QString &message);
     void showStatus(const QString &text, int timeout);
@@ -215,6 +244,17 @@ private:
     ThemeMenu *m_themes = nullptr;
     ZoomActions *m_zoom = nullptr;
     Confirmations *m_confirm = nullptr;
+    LessonPanel *m_lessonPanel = nullptr;
+    QMetaObject::Connection m_lessonWait;  // the step's training or comparison, until it is over
+    // A built-in lesson set the Model panel's depth (lessonApplied): the
+    // depth it set and the one the panel had before, which the next dataset
+    // opens with unless the user changed the field meanwhile (a CSV opened
+    // with 0 layers after builtin:sensors, 1 when started fresh).
+    struct LessonDepth {
+        int lesson = 0, before = 0;
+    };
+    std::optional<LessonDepth> m_lessonDepth, m_lessonDepthLoading;
+    void takeBackLessonDepth();
 
     QString m_dataSpec;
     QString m_lastError;

@@ -14,6 +14,11 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <utility>
+
 namespace attnscope {
 
 namespace {
@@ -46,7 +51,42 @@ public:
     }
 };
 
+// A spin box that takes a number typed outside its range, sets its nearest
+// bound and says so through `clamped` (a typed 1000 became 10 without a word).
+class ClampedSpinBox : public QDoubleSpinBox {
+public:
+    using QDoubleSpinBox::QDoubleSpinBox;
+    std::function<void(double typed, double value)> clamped;
+
+    QValidator::State validate(QString &text, int &pos) const override
+    {
+        const QValidator::State state = QDoubleSpinBox::validate(text, pos);
+        bool ok = false;
+        locale().toDouble(text.trimmed(), &ok);
+        return state == QValidator::Invalid && ok ? QValidator::Intermediate : state;  // let it be typed
+    }
+
+    void fixup(QString &text) const override
+    {
+        bool ok = false;
+        const double typed = locale().toDouble(text.trimmed(), &ok);
+        if (ok && std::isfinite(typed) && (typed > maximum() || typed < minimum())) {
+            const double value = std::clamp(typed, minimum(), maximum());
+            text = textFromValue(value);
+            if (clamped)
+                clamped(typed, value);
+            return;
+        }
+        QDoubleSpinBox::fixup(text);
+    }
+};
+
 } // namespace
+
+QString TrainingPanel::learningRateNote() const
+{
+    return m_lrNote->isHidden() ? QString() : m_lrNote->text();
+}
 
 TrainingPanel::TrainingPanel(QWidget *parent)
     : QGroupBox(tr("Training"), parent)
@@ -60,7 +100,8 @@ TrainingPanel::TrainingPanel(QWidget *parent)
     m_schedule = new QComboBox(this);
     m_schedule->addItem(tr("constant"));
     m_schedule->addItem(tr("cosine"));
-    m_lr = new QDoubleSpinBox(this);
+    auto *lr = new ClampedSpinBox(this);
+    m_lr = lr;
     m_lr->setObjectName(QStringLiteral("learningRate"));
     m_lr->setDecimals(5);
     m_lr->setRange(0.00001, 10.0);
@@ -68,6 +109,22 @@ TrainingPanel::TrainingPanel(QWidget *parent)
     m_lr->setValue(0.003);
     m_lr->setKeyboardTracking(false);
     m_lr->setToolTip(tr("Applies at the next step, also while training"));
+    // Under the field: a typed rate outside the range, and what was set instead.
+    m_lrNote = new QLabel(this);
+    m_lrNote->setObjectName(QStringLiteral("learningRateNote"));
+    m_lrNote->setWordWrap(true);
+    m_lrNote->hide();
+    lr->clamped = [this](double typed, double value) {
+        m_lrNote->setText(typed > value ? tr("%1 is above the largest learning rate: set to %2").arg(typed).arg(value)
+                                        : tr("%1 is below the smallest learning rate: set to %2").arg(typed).arg(value));
+        setProblemColor(m_lrNote, palette());
+        m_lrNote->show();
+        m_lrClamped = true;
+    };
+    connect(m_lr, &QDoubleSpinBox::editingFinished, this, [this]() {
+        if (!std::exchange(m_lrClamped, false))
+            m_lrNote->hide();  // a rate in the range: the note is old
+    });
     m_decay = new QDoubleSpinBox(this);
     m_decay->setDecimals(4);
     m_decay->setRange(0, 10);
@@ -115,6 +172,7 @@ TrainingPanel::TrainingPanel(QWidget *parent)
     m_form->setHorizontalSpacing(10);
     m_form->addRow(tr("Optimizer"), m_optimizer);
     m_form->addRow(tr("Learning rate"), m_lr);
+    m_form->addRow(m_lrNote);
     m_form->addRow(tr("Schedule"), m_schedule);
     m_form->addRow(tr("Warm-up steps"), m_warmup);
     m_form->addRow(tr("Batch size"), m_batch);

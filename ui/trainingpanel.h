@@ -38,6 +38,8 @@ public:
 
     QDoubleSpinBox *rationaleWeightField() const { return m_mu; }
     QDoubleSpinBox *learningRateField() const { return m_lr; }
+    // What the panel says under the learning rate (a typed rate outside the range); empty when nothing.
+    QString learningRateNote() const;
     // The weights of many tasks (nullptr while the spin boxes hold them) and its filter.
     QTableWidget *weightsTable() const { return m_weightsShown ? m_weightsTable : nullptr; }
     QLineEdit *weightsFilter() const { return m_weightsFilter; }
@@ -53,6 +55,8 @@ private:
     QComboBox *m_optimizer = nullptr, *m_schedule = nullptr;
     QDoubleSpinBox *m_lr = nullptr, *m_decay = nullptr, *m_clip = nullptr, *m_mu = nullptr;
     QLabel *m_muNote = nullptr;
+    QLabel *m_lrNote = nullptr;   // a typed rate outside the range, and what was set
+    bool m_lrClamped = false;     // since the last editingFinished
     QSpinBox *m_warmup = nullptr, *m_batch = nullptr, *m_epochs = nullptr;
     QFormLayout *m_form = nullptr;
     QFormLayout *m_weightsForm = nullptr;

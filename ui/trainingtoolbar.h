@@ -7,6 +7,8 @@
 
 #include "controlstate.h"
 
+#include <QIcon>
+#include <QPalette>
 #include <QToolBar>
 
 class QAction;
@@ -42,17 +44,27 @@ public:
     void setSpeed(double stepsPerSecond, bool persist = true);
     double savedSpeed() const { return m_savedSpeed; }
 
+    // The media glyphs, drawn in the palette's button text colour (Fusion's
+    // own are black, which the dark theme's grey hid).
+    enum class Glyph { Play, Pause, Step, Stop };
+    static QIcon glyphIcon(Glyph glyph, const QPalette &palette);
+
 signals:
     void speedChanged(double stepsPerSecond);
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
     void createSpeedBox();
+    void updateIcons();
 
     QAction *m_start = nullptr, *m_pause = nullptr, *m_step = nullptr, *m_stop = nullptr, *m_reset = nullptr;
     QAction *m_slower = nullptr, *m_faster = nullptr;
     QComboBox *m_speed = nullptr;
     double m_savedSpeed = 0;     // the user's last choice
     bool m_speedForRun = false;  // setSpeed(..., false) is changing the box
+    bool m_resume = false;       // Pause reads Resume (its glyph is Play)
 };
 
 } // namespace attnscope

@@ -5,6 +5,7 @@
 // resumes bit for bit, and a Run recording its curves.
 // Built also with ASan and TSan by scripts/sanitize.sh.
 #include "data/load.h"
+#include "attentiontimeline.h"
 #include "explain.h"
 #include "liveexplainer.h"
 #include "probeset.h"
@@ -485,6 +486,36 @@ private slots:
             QVERIFY(snapshots.last().at(0).value<TrainingSnapshot>().stepsPerSecond > 0);
         }
         QCOMPARE(c.currentStep(), int64_t(90));
+    }
+
+    // A run at full speed left 2-6 snapshots in the timeline (the time
+    // budget allowed 4 refreshes a second): the worker refreshes at the
+    // timeline's marks too, and the window's timeline keeps 50 or more of a
+    // 1,000-step run, spread over it.
+    void timelineKeepsFiftySnapshotsOfAFastRun()
+    {
+        TrainConfig train;
+        train.batchSize = 16;
+        train.steps = 1000;
+        TrainingController c;
+        c.configure(smallSetup(train));
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Ready, Timeout);
+        AttentionTimeline timeline;
+        connect(&c, &TrainingController::attentionReady, this,
+                [&](SnapshotPtr s, std::shared_ptr<const TrainingSetup>) { timeline.add(std::move(s)); });
+        ProbeSet probes;
+        probes.choose(c.setup()->val, c.setup()->model.tasks);
+        c.setProbes(probes, c.setup(), nullptr);
+        c.setStepRateLimit(0);
+        c.start();
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Finished, 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(timeline.latest().step, int64_t(1000), Timeout);
+        qInfo("%d snapshots kept, steps %lld to %lld", timeline.size(), static_cast<long long>(timeline.at(0).step),
+              static_cast<long long>(timeline.at(timeline.size() - 1).step));
+        QVERIFY2(timeline.size() >= 50, qPrintable(QString::number(timeline.size())));
+        QVERIFY(timeline.at(0).step <= 50);
+        for (int i = 1; i < timeline.size(); ++i)
+            QVERIFY(timeline.at(i).step - timeline.at(i - 1).step <= 64);  // spread over the run
     }
 
     void finishesAtTheEnd()

@@ -45,6 +45,9 @@
 #include <QTest>
 #include <qcustomplot.h>
 
+#include <QTabWidget>
+#include <QTimer>
+
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -65,6 +68,8 @@ private slots:
     void nearUniformAttentionIsSaid();
     void heatmapCellsEqualCoreWeights();
     void heatmapSamplesForTaskLayout();
+    void probeRowsShowTheirTokens();
+    void unknownWordsAreMarked();
     void colourScaleFixedOrLargest();
     void thumbnailsAreBlockMaxima();
     void clickingARowSelectsTheSample();
@@ -72,6 +77,7 @@ private slots:
     void timelineKeepsBoundedEvenlyThinned();
     void timelineKeepsItsMemoryBudget();
     void timelineScrubbingShowsSnapshotWeights();
+    void playReplaysTheTimeline();
     void refreshFromAWorkerThread();
     void probeEditorEqualsCli();
     void workbenchFeedShowsTheWorkersWeights();
@@ -359,6 +365,81 @@ void TestAttention::heatmapSamplesForTaskLayout()
     heatmap->setLayout(TaskHeatmap::Layout::TasksForSample);
 }
 
+// "Probe samples for one task" numbered its columns only: each cell now
+// holds its row's token where it fits (the rows' tokens differ), the hover
+// names it, and an option prints the values instead; rows of the same
+// tokens (a table's features) name the columns.
+void TestAttention::probeRowsShowTheirTokens()
+{
+    TaskHeatmap *heatmap = m_panel->heatmap();
+    heatmap->setLayout(TaskHeatmap::Layout::SamplesForTask);
+    heatmap->setTask(0);
+    const AttentionSnapshot &shown = m_panel->shown();
+    QVERIFY(shown.samples.size() > 1);
+    for (int r = 0; r < heatmap->rows(); ++r)
+        for (int j = 0; j < heatmap->columns(); ++j) {
+            const AttentionSample &s = shown.samples[size_t(r)];
+            QCOMPARE(heatmap->cellText(r, j), j < s.tokenCount() ? elidedName(s.shownToken(size_t(j)), 24) : QString());
+        }
+    QCOMPARE(heatmap->columnLabel(2), QStringLiteral("2"));
+    heatmap->setCellValues(true);
+    QCOMPARE(heatmap->cellText(0, 0), QString::number(heatmap->cell(0, 0), 'f', heatmap->cell(0, 0) < 0.1 ? 3 : 2));
+    heatmap->setCellValues(false);
+
+    // Rows of one table: its features name the columns, the cells stay plain.
+    AttentionSnapshot table;
+    table.step = 1;
+    table.input = InputKind::Tabular;
+    table.tasks = {{"alarm", {"off", "on"}}};
+    for (int i = 0; i < 3; ++i) {
+        AttentionSample s;
+        s.probe = s.sampleIndex = i;
+        s.tokens = {"temperature", "pressure"};
+        s.values = {float(i), 2.0f};
+        s.mask = {1, 1};
+        s.labels = {0};
+        s.rationale.resize(1);
+        s.weights = {{0.25f, 0.75f}};
+        s.probs = {{0.5f, 0.5f}};
+        table.samples.push_back(s);
+    }
+    TaskHeatmap features;
+    features.setSnapshot(std::make_shared<const AttentionSnapshot>(table));
+    features.setLayout(TaskHeatmap::Layout::SamplesForTask);
+    QCOMPARE(features.rows(), 3);
+    QCOMPARE(features.columnLabel(0), QStringLiteral("temperature"));
+    QCOMPARE(features.columnLabel(1), QStringLiteral("pressure"));
+    QCOMPARE(features.cellText(1, 1), QString());
+    heatmap->setLayout(TaskHeatmap::Layout::TasksForSample);
+}
+
+// A word the model's vocabulary lacks went through as <unk> and was shown
+// as the word: the snapshot says which, and every view labels it "word <unk>".
+void TestAttention::unknownWordsAreMarked()
+{
+    ProbeInput input;
+    input.text = "the qqzxv screen";
+    const AttentionSnapshot snap = makeInputSnapshot(*m_model, input, 1);
+    QCOMPARE(snap.samples.size(), size_t(1));
+    const AttentionSample &s = snap.samples[0];
+    QCOMPARE(s.unknown, (std::vector<uint8_t>{0, 1, 0}));
+    QCOMPARE(s.shownToken(1), std::string("qqzxv <unk>"));
+    QCOMPARE(s.shownToken(2), std::string("screen"));
+    auto shared = std::make_shared<const AttentionSnapshot>(snap);
+    TaskHeatmap heatmap;
+    heatmap.setSnapshot(shared);
+    QCOMPARE(heatmap.columnLabel(0), QStringLiteral("the"));
+    QCOMPARE(heatmap.columnLabel(1), QStringLiteral("qqzxv <unk>"));
+    // The validation samples' unknown words too (the snapshot the worker makes).
+    const AttentionSnapshot &shown = m_panel->shown();
+    for (const AttentionSample &p : shown.samples) {
+        const EncodedSample &e = m_val->samples[size_t(p.probe)];
+        QCOMPARE(p.unknown.size(), p.tokens.size());
+        for (size_t j = 0; j < p.tokens.size(); ++j)
+            QCOMPARE(bool(p.unknown[j]), e.ids[j] == Vocabulary::Unk);
+    }
+}
+
 void TestAttention::clickingARowSelectsTheSample()
 {
     m_panel->setCurrentView(AttentionPanel::View::Heatmap);
@@ -402,6 +483,41 @@ void TestAttention::selectingASampleUpdatesEveryView()
         for (int j = 0; j < maps.n; ++j)
             QCOMPARE(m_panel->selfAttentionView()->cell(i, j), double(maps.at(1, 1, i, j)));
     QVERIFY(m_panel->textView()->header(0).contains(QStringLiteral("gold")));
+}
+
+// Play shows the kept snapshots one after another from the first, at the
+// chosen pace, and stops at the newest, following the run again.
+void TestAttention::playReplaysTheTimeline()
+{
+    AttentionPanel panel;
+    panel.setModelAndData(modelInfo(*m_model), m_data, m_val);
+    const AttentionSnapshot base = panel.probeSet().refresh(*m_model, *m_val, 10, m_data.get());
+    for (int64_t step : {10, 20, 30, 40, 50}) {
+        AttentionSnapshot s = base;
+        s.step = step;
+        panel.setSnapshot(s);
+    }
+    QVERIFY(panel.followsLive());
+    QVERIFY(!panel.isPlaying());
+    std::vector<int64_t> shown;
+    QTimer watch;
+    connect(&watch, &QTimer::timeout, this, [&] {
+        if (shown.empty() || shown.back() != panel.shown().step)
+            shown.push_back(panel.shown().step);
+    });
+    panel.setPlayPace(20);
+    panel.play(true);
+    QVERIFY(panel.isPlaying());
+    QCOMPARE(panel.shown().step, int64_t(10));  // from the first
+    QVERIFY(!panel.followsLive());
+    shown.push_back(10);
+    watch.start(5);
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.isPlaying(), 10000);
+    QVERIFY(panel.followsLive());
+    QCOMPARE(panel.shown().step, int64_t(50));
+    QVERIFY2(shown.size() >= 3 && std::is_sorted(shown.begin(), shown.end()), "played in order");
+    auto *button = panel.findChild<QPushButton *>(QStringLiteral("play"));
+    QVERIFY(button && !button->isChecked());
 }
 
 void TestAttention::timelineKeepsBoundedEvenlyThinned()
@@ -735,13 +851,25 @@ void TestAttention::exportsWriteValidFiles()
     QApplication::processEvents();
     const QString base = m_dir.filePath(QStringLiteral("view%1").arg(view));
     QString error;
+    // A heading above the picture says what it is of (pictures carried no title).
+    m_panel->setSource(QStringLiteral("builtin:reviews?n=400 · run 3"));
+    const QString heading = m_panel->exportHeading(which);
+    QVERIFY2(heading.startsWith(QStringLiteral("builtin:reviews?n=400 · run 3 · step %1 · ").arg(m_panel->shown().step)),
+             qPrintable(heading));
+    const auto *tabs = m_panel->findChild<QTabWidget *>(QStringLiteral("attentionViews"));
+    QVERIFY(tabs);
+    QVERIFY2(heading.contains(tabs->tabText(view).remove(QLatin1Char('&'))), qPrintable(heading));
     QVERIFY2(m_panel->exportImage(which, base + ".png", &error), qPrintable(error));
     QImage png(base + ".png");
     QVERIFY(!png.isNull());
     QVERIFY(png.width() >= 3 * m_panel->view(which)->width() - 3);  // print resolution
+    QVERIFY2(png.height() >= 3 * (m_panel->view(which)->height() + 12), "a band for the heading");
     QVERIFY2(m_panel->exportImage(which, base + ".svg", &error), qPrintable(error));
     QSvgRenderer svg(base + ".svg");
     QVERIFY(svg.isValid());
+    QFile svgFile(base + ".svg");
+    QVERIFY(svgFile.open(QIODevice::ReadOnly));
+    QVERIFY(QString::fromUtf8(svgFile.readAll()).count(QStringLiteral("builtin:reviews?n=400")) >= 2);  // <title> and the drawn line
     QVERIFY2(m_panel->exportImage(which, base + ".pdf", &error), qPrintable(error));
     QFile pdf(base + ".pdf");
     QVERIFY(pdf.open(QIODevice::ReadOnly));

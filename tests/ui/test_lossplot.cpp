@@ -549,6 +549,53 @@ private slots:
         late.setHistory(nullptr);  // its own again: empty
         QCOMPARE(late.pointCount(), int64_t(0));
     }
+
+    // A change made at the newest step (the right edge while the plot
+    // follows the run, where the legend is): its label was drawn under the
+    // legend; now it stays in the plot and clear of it, in both themes.
+    void changeLabelsClearTheLegend()
+    {
+        LossPlot plot;
+        plot.resize(900, 600);
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        plot.setTasks({QStringLiteral("sentiment"), QStringLiteral("topic")});
+        TrainingSnapshot s = run(1, 400);
+        s.changes.push_back({400, 4.0, QStringLiteral("lr 0.03")});
+        s.changes.push_back({200, 2.0, QStringLiteral("weights 1/0/1")});
+        plot.append(s);
+        plot.redraw();
+        const QRect legend = plot.plot()->legend->outerRect();
+        QVERIFY(!legend.isEmpty());
+        const QRect area = plot.plot()->axisRect()->rect();
+        int labels = 0;
+        for (int i = 0; i < plot.plot()->itemCount(); ++i)
+            if (const auto *label = qobject_cast<QCPItemText *>(plot.plot()->item(i))) {
+                ++labels;
+                const QRect r = QRectF(label->topLeft->pixelPosition(), label->bottomRight->pixelPosition()).toRect();
+                QVERIFY2(!r.intersects(legend), qPrintable(QStringLiteral("%1 at %2,%3 %4x%5 under the legend %6,%7 %8x%9")
+                                                               .arg(label->text()).arg(r.x()).arg(r.y()).arg(r.width())
+                                                               .arg(r.height()).arg(legend.x()).arg(legend.y())
+                                                               .arg(legend.width()).arg(legend.height())));
+                QVERIFY2(area.contains(r), qPrintable(label->text()));
+            }
+        QCOMPARE(labels, 2);
+    }
+
+    // Hovering shows losses to 4 significant digits: a log axis reaches
+    // 1e-5, where 4 decimals read 0.0000.
+    void hoverReadsSmallLosses()
+    {
+        LossPlot plot;
+        plot.setTasks({QStringLiteral("a")});
+        TrainingSnapshot s;
+        s.steps.push_back({1, 0.01, 2.5e-5f, {1.25e-5f}, 0.003f, 1.0f});
+        plot.append(s);
+        const QString text = plot.hoverText(1);
+        QVERIFY2(text.contains(QStringLiteral("total: 2.5e-05")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("a: 1.25e-05")), qPrintable(text));
+        QVERIFY(!text.contains(QStringLiteral("0.0000")));
+    }
 };
 
 QTEST_MAIN(TestLossPlot)

@@ -14,17 +14,23 @@
 #include "zoomactions.h"
 #include "modelpanel.h"
 #include "trainingcontroller.h"
+#include "trainingpanel.h"
+#include "trainingtoolbar.h"
 
 #include <QAbstractButton>
 #include <QApplication>
 #include <QAction>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMessageBox>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QScopeGuard>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSpinBox>
@@ -169,6 +175,147 @@ private slots:
                  qPrintable(window.statusMessage()));
         QTRY_VERIFY_WITH_TIMEOUT(window.training()->setup()
                                      && window.training()->setup()->model.config.layers == 0, 20000);
+        // Other data opens with the depth the panel had before the lesson,
+        // whatever was open before (a CSV opened with 0 layers after
+        // builtin:sensors, 1 when started fresh).
+        QVERIFY(window.openDataset(QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/csv/tabular.tsv")));
+        QCOMPARE(window.modelPanel()->config().layers, 2);
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->setup()
+                                     && window.training()->setup()->model.config.layers == 2, 20000);
+        QVERIFY(window.openDataset(QStringLiteral("builtin:sensors?n=200")));
+        QCOMPARE(window.modelPanel()->config().layers, 0);
+        // A load that fails keeps the lesson's data, run and depth.
+        QVERIFY(!window.openDataset(QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/csv/ragged.csv")));
+        QCOMPARE(window.modelPanel()->config().layers, 0);
+        QVERIFY(window.openDataset(QStringLiteral("builtin:order?n=200")));
+        QCOMPARE(window.modelPanel()->config().layers, 2);
+        // A depth the user chose stays.
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QCOMPARE(window.modelPanel()->config().layers, 0);
+        config = window.modelPanel()->config();
+        config.layers = 3;
+        window.modelPanel()->setConfig(config, 1);
+        QVERIFY(window.openDataset(QStringLiteral("builtin:order?n=200")));
+        QCOMPARE(window.modelPanel()->config().layers, 3);
+    }
+
+    // A typed learning rate of 1000 became 10 without a word: the field
+    // takes the largest rate and says so under it, until a rate in the range.
+    void learningRateCapIsSaid()
+    {
+        TrainingPanel panel;
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QDoubleSpinBox *lr = panel.learningRateField();
+        auto *edit = lr->findChild<QLineEdit *>();
+        QVERIFY(edit);
+        QSignalSpy changed(&panel, &TrainingPanel::learningRateChanged);
+        lr->setFocus();
+        edit->selectAll();
+        QTest::keyClicks(edit, QStringLiteral("1000"));
+        QTest::keyClick(edit, Qt::Key_Return);
+        QCOMPARE(lr->value(), lr->maximum());
+        QCOMPARE(changed.size(), 1);
+        QVERIFY2(panel.learningRateNote().contains(QStringLiteral("1000 is above the largest learning rate: set to 10")),
+                 qPrintable(panel.learningRateNote()));
+        edit->selectAll();
+        QTest::keyClicks(edit, QStringLiteral("0.01"));
+        QTest::keyClick(edit, Qt::Key_Return);
+        QCOMPARE(lr->value(), 0.01);
+        QVERIFY(panel.learningRateNote().isEmpty());
+    }
+
+    // The toolbar's Start, Pause, Step and Stop glyphs were Fusion's black
+    // pictures, unseen on the dark theme's grey: they are drawn in the
+    // palette's button text now, in either theme.
+    void toolbarIconsShowOnEitherTheme()
+    {
+        for (const QPalette &palette : {lightPalette(), darkPalette()}) {
+            const QColor background = palette.color(QPalette::Button);
+            for (auto glyph : {TrainingToolbar::Glyph::Play, TrainingToolbar::Glyph::Pause, TrainingToolbar::Glyph::Step,
+                               TrainingToolbar::Glyph::Stop}) {
+                const QImage image = TrainingToolbar::glyphIcon(glyph, palette).pixmap(24, 24).toImage();
+                double lightness = 0;
+                int opaque = 0;
+                for (int y = 0; y < image.height(); ++y)
+                    for (int x = 0; x < image.width(); ++x)
+                        if (const QColor c = image.pixelColor(x, y); c.alpha() > 200) {
+                            lightness += c.lightnessF();
+                            ++opaque;
+                        }
+                QVERIFY(opaque > 20);
+                QVERIFY2(std::abs(lightness / opaque - background.lightnessF()) > 0.4,
+                         qPrintable(QStringLiteral("glyph %1 on %2").arg(lightness / opaque).arg(background.lightnessF())));
+            }
+        }
+        // The window's actions carry them, and take the palette's colour when the theme changes.
+        MainWindow window;
+        applyTheme(Theme::Dark);
+        QApplication::processEvents();
+        const QImage pause = window.pauseAction()->icon().pixmap(24, 24).toImage();
+        QColor darkest = Qt::white;
+        for (int y = 0; y < pause.height(); ++y)
+            for (int x = 0; x < pause.width(); ++x)
+                if (const QColor c = pause.pixelColor(x, y); c.alpha() > 200 && c.lightnessF() < darkest.lightnessF())
+                    darkest = c;
+        QVERIFY2(darkest.lightnessF() > 0.5, qPrintable(darkest.name()));
+        applyTheme(Theme::Light);
+    }
+
+    // File > Open attention (attnscope --attention): another program's
+    // attention shows in the Attention tab without a model; a refused file
+    // is named with its line and what was wrong, the views as they were;
+    // the run's snapshots wait meanwhile, and Live shows the run again.
+    void opensAttentionFromAFile()
+    {
+        MainWindow window;
+        const QString dir = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/attention/");
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        AttentionPanel *panel = window.attention();
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->shown().samples.empty(), 20000);
+        const std::vector<TaskInfo> runTasks = panel->shown().tasks;
+
+        QVERIFY(!window.openAttention(dir + QStringLiteral("bad_ragged.json")));
+        QVERIFY2(QRegularExpression(QStringLiteral("bad_ragged\\.json:\\d+: .*ragged map")).match(window.lastError()).hasMatch(),
+                 qPrintable(window.lastError()));
+        QVERIFY(panel->shownFile().isEmpty());
+
+        QVERIFY(window.openAttention(dir + QStringLiteral("cli.json")));
+        QCOMPARE(window.views()->currentWidget(), panel);
+        QCOMPARE(panel->shownFile(), QStringLiteral("cli.json"));
+        QCOMPARE(panel->shown().samples.size(), size_t(2));
+        QCOMPARE(panel->shown().samples[0].tokens[1], std::string("screen"));
+        QCOMPARE(panel->shown().tasks.size(), size_t(2));
+        QCOMPARE(panel->shown().tasks[0].name, std::string("sentiment"));
+        QVERIFY(panel->heatmap()->rows() > 0);
+        QVERIFY(panel->encoderNote().isEmpty());  // not a run of ours
+
+        // The run's snapshots do not replace the file.
+        AttentionSnapshot live;
+        live.step = 7;
+        live.samples.resize(1);
+        panel->setSnapshot(live);
+        QCOMPARE(panel->shown().step, int64_t(0));
+        QCOMPARE(panel->shownFile(), QStringLiteral("cli.json"));
+
+        // A refused file leaves the one shown.
+        QVERIFY(!window.openAttention(dir + QStringLiteral("bad_nan.npy")));
+        QVERIFY2(window.lastError().contains(QStringLiteral("bad_nan.npy: ")), qPrintable(window.lastError()));
+        QCOMPARE(panel->shownFile(), QStringLiteral("cli.json"));
+
+        // Maps only: the self-attention view, which has something to show.
+        QVERIFY(window.openAttention(dir + QStringLiteral("layers.npy")));
+        QVERIFY(panel->currentView() == AttentionPanel::View::SelfAttention);
+        QVERIFY(panel->shown().layers > 0);
+
+        // Live: the run's attention again.
+        auto *liveButton = panel->findChild<QPushButton *>(QStringLiteral("live"));
+        QVERIFY(liveButton && liveButton->isEnabled());
+        liveButton->click();
+        QVERIFY(panel->shownFile().isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->shown().samples.empty(), 20000);
+        QCOMPARE(panel->shown().tasks.size(), runTasks.size());
+        QCOMPARE(panel->shown().tasks[0].name, runTasks[0].name);
     }
 
     // A projector's 1024 x 768 and a 1280 x 720 screen, less a title bar and
@@ -178,13 +325,19 @@ private slots:
     void fitsSmallScreens_data()
     {
         QTest::addColumn<QSize>("size");
-        QTest::newRow("1024x768") << QSize(1000, 700);
-        QTest::newRow("1280x720") << QSize(1260, 640);
+        QTest::addColumn<double>("zoom");
+        QTest::newRow("1024x768") << QSize(1000, 700) << 1.0;
+        QTest::newRow("1280x720") << QSize(1260, 640) << 1.0;
+        // A projector read from the back of the room.
+        QTest::newRow("1024x768 at 150 %") << QSize(1000, 700) << 1.5;
     }
     void fitsSmallScreens()
     {
         QFETCH(QSize, size);
+        QFETCH(double, zoom);
         MainWindow window;
+        window.zoom()->setZoom(zoom, /*persist=*/false);
+        const auto actualSize = qScopeGuard([&window]() { window.zoom()->setZoom(1.0, /*persist=*/false); });
         QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -217,6 +370,7 @@ private slots:
         window.views()->setCurrentIndex(1);
         check({QStringLiteral("sampleBox"), QStringLiteral("colorMap"), QStringLiteral("colorScale"),
                QStringLiteral("exportView"), QStringLiteral("timeline"), QStringLiteral("live"),
+               QStringLiteral("play"), QStringLiteral("playPace"), QStringLiteral("cellValues"),
                QStringLiteral("attentionViews")});
         // A long message is cut with "…" before the read-out on the right
         // (it ran under the progress bar), whole in the tooltip.

@@ -547,6 +547,32 @@ private slots:
                                  Timeout);
     }
 
+    // "Settings changed: Reset starts a new run" is said while it is true:
+    // it stayed after the field was set back and after the new run.
+    void settingsNoteGoesWhenNoLongerTrue()
+    {
+        MainWindow w;
+        smallModel(w);
+        QVERIFY(w.openDataset(Data));
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
+        w.training()->step();
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->currentStep(), int64_t(1), Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Paused, Timeout);
+        auto *heads = w.modelPanel()->findChild<QSpinBox *>(QStringLiteral("heads"));
+        QVERIFY(heads);
+        const int was = heads->value();
+        const int other = was == 2 ? 4 : 2;
+        heads->setValue(other);
+        QVERIFY2(w.statusMessage().contains(QStringLiteral("Settings changed")), qPrintable(w.statusMessage()));
+        heads->setValue(was);
+        QVERIFY2(w.statusMessage().isEmpty(), qPrintable(w.statusMessage()));
+        heads->setValue(other);
+        QVERIFY2(w.statusMessage().contains(QStringLiteral("Settings changed")), qPrintable(w.statusMessage()));
+        w.resetAction()->trigger();  // the new run, with them
+        QTRY_VERIFY_WITH_TIMEOUT(w.training()->setup() && w.training()->setup()->model.config.heads == other, Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.statusMessage().contains(QStringLiteral("Settings changed")), Timeout);
+    }
+
     // A model change on large data builds the new run on a thread: the event
     // loop keeps turning, the controls wait, and the run that arrives has the
     // settings of the last change (one made during the build wins).
@@ -827,6 +853,13 @@ private slots:
         QVERIFY2(w.datasetPanel()->loadError().contains(QStringLiteral("ragged.csv:3:")),
                  qPrintable(w.datasetPanel()->loadError()));
         QVERIFY(w.datasetPanel()->loadError().contains(Data));  // names what is still open
+        // The field held the file that failed, and Load tried it again: it shows what is open now.
+        w.datasetPanel()->setSpec(bad);
+        QSignalSpy finished(&w, &MainWindow::datasetLoadFinished);
+        emit w.datasetPanel()->loadRequested(bad);  // Load, as the button asks
+        QVERIFY(finished.wait(Timeout));
+        QCOMPARE(finished.last().at(1).toBool(), false);
+        QCOMPARE(w.datasetPanel()->spec(), Data);
         QCOMPARE(w.dataset(), before);
         QCOMPARE(w.training()->setup(), setup);
         QCOMPARE(w.training()->currentStep(), int64_t(3));
@@ -838,6 +871,13 @@ private slots:
         QVERIFY(!w.openDataset(dir.filePath(QStringLiteral("missing.jsonl"))));
         QVERIFY(!w.openDataset(dir.path() + QStringLiteral("/")));
         QCOMPARE(w.dataset(), before);
+        QCOMPARE(w.datasetPanel()->spec(), Data);
+        // A checkpoint opened after a failed load: the old error goes.
+        const QString checkpoint = dir.filePath(QStringLiteral("model.safetensors"));
+        QVERIFY(w.saveCheckpoint(checkpoint));
+        QVERIFY(!w.datasetPanel()->loadError().isEmpty());
+        QVERIFY(w.openCheckpoint(checkpoint));
+        QVERIFY2(w.datasetPanel()->loadError().isEmpty(), qPrintable(w.datasetPanel()->loadError()));
         QVERIFY(w.openDataset(QStringLiteral("builtin:reviews?n=100&seed=3")));
         QVERIFY(w.datasetPanel()->loadError().isEmpty());
     }
@@ -1571,6 +1611,30 @@ private slots:
         const QImage picture(png);
         QVERIFY(!picture.isNull());
         QVERIFY(picture.width() >= 640 && picture.height() >= 480);
+    }
+
+    // attnscope --attention FILE: the window on the file's attention; a
+    // refused file: the picture of the error, exit 1, its name and line said.
+    void attentionOption()
+    {
+        QTemporaryDir dir;
+        const QString dataDir = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/attention/");
+        for (const QString &name : {QStringLiteral("cli.json"), QStringLiteral("bad_ragged.json")}) {
+            const QString png = dir.filePath(name + QStringLiteral(".png"));
+            QProcess app;
+            app.setProcessEnvironment(appEnvironment(dir.path()));
+            app.start(QStringLiteral(ATTNSCOPE_APP), {QStringLiteral("--attention"), dataDir + name,
+                                                      QStringLiteral("--screenshot"), png});
+            QVERIFY(app.waitForFinished(60000));
+            const QByteArray err = app.readAllStandardError();
+            QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+            const bool bad = name.startsWith(QLatin1String("bad"));
+            QVERIFY2(app.exitCode() == (bad ? 1 : 0), err.constData());
+            if (bad)
+                QVERIFY2(QRegularExpression(QStringLiteral("bad_ragged\\.json:\\d+: .*ragged")).match(QString::fromUtf8(err)).hasMatch(),
+                         err.constData());
+            QVERIFY(!QImage(png).isNull());
+        }
     }
 
     // --after-steps with a checkpoint and no data waited for ever for steps

@@ -24,6 +24,7 @@
 #include <QScrollArea>
 #include <QSlider>
 #include <QTabWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -72,6 +73,18 @@ AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
     m_scoreBox->setToolTip(tr("What every view shows: the pooling attention, or an explanation computed by the "
                               "training worker (rollout through the encoder, gradient × input, integrated "
                               "gradients, occlusion; purple-white-orange for the signed ones, centred on 0)"));
+    // Play: the snapshots in turn, at a pace a class can follow.
+    m_playButton = new QPushButton(tr("Play"), this);
+    m_playButton->setObjectName(QStringLiteral("play"));
+    m_playButton->setCheckable(true);
+    m_playButton->setToolTip(tr("Replay the kept snapshots one after another, at the pace beside"));
+    m_paceBox = new QComboBox(this);
+    m_paceBox->setObjectName(QStringLiteral("playPace"));
+    for (const double pace : {1.0, 2.0, 5.0, 10.0})
+        m_paceBox->addItem(tr("%1/s").arg(pace), pace);
+    m_paceBox->setCurrentIndex(2);
+    m_paceBox->setToolTip(tr("Snapshots a second while playing"));
+    m_playTimer = new QTimer(this);
     top->addGroup({new QLabel(tr("Sample"), this), m_sampleBox, m_pinBox, m_addButton, m_removeButton});
     m_explainBox = new QCheckBox(tr("Explain live"), this);
     m_explainBox->setObjectName(QStringLiteral("explainLive"));
@@ -84,6 +97,7 @@ AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
     top->addGroup({new QLabel(tr("Colours"), this), m_colorBox});
     top->addGroup({new QLabel(tr("Scale"), this), m_scaleBox});
     top->addWidget(m_exportButton);
+    top->addGroup({m_playButton, m_paceBox});  // the timeline's, on this row: the slider keeps its room
     layout->addLayout(top);
 
     // Row 2: the timeline.
@@ -133,9 +147,13 @@ AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
     m_taskBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_taskBox->setMinimumContentsLength(16);
     heatControls->addGroup({new QLabel(tr("Rows"), m_heatmapPage), m_layoutBox});
-    heatControls->addGroup({new QLabel(tr("Task"), m_heatmapPage), m_taskBox});
+    auto *cellValues = new QCheckBox(tr("Values"), m_heatmapPage);
+    cellValues->setObjectName(QStringLiteral("cellValues"));
+    cellValues->setToolTip(tr("Print each cell's value where it fits (otherwise the probe rows print their tokens)"));
+    heatControls->addGroup({new QLabel(tr("Task"), m_heatmapPage), m_taskBox, cellValues});
     heatLayout->addLayout(heatControls);
     m_heatmap = new TaskHeatmap(m_heatmapPage);
+    connect(cellValues, &QCheckBox::toggled, m_heatmap, &TaskHeatmap::setCellValues);
     heatLayout->addWidget(m_heatmap, 1);
     m_tabs->addTab(m_heatmapPage, tr("Heatmap"));
 
@@ -203,7 +221,20 @@ AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
         if (m_slider->isSliderDown() || i != m_slider->maximum() || !m_live)
             scrubTo(i);
     });
-    connect(m_liveButton, &QPushButton::clicked, this, [this] { scrubTo(m_timeline.size() - 1); });
+    connect(m_playButton, &QPushButton::toggled, this, &AttentionPanel::play);
+    connect(m_paceBox, &QComboBox::activated, this, [this] { setPlayPace(playPace()); });
+    connect(m_playTimer, &QTimer::timeout, this, [this] {
+        const int next = m_slider->value() + 1;
+        scrubTo(next);
+        if (next >= m_timeline.size() - 1)
+            play(false);  // at the newest: live again
+    });
+    connect(m_liveButton, &QPushButton::clicked, this, [this] {
+        if (m_file.isEmpty())
+            scrubTo(m_timeline.size() - 1);
+        else
+            emit liveRequested();
+    });
     connect(m_pinBox, &QCheckBox::clicked, this, [this](bool pinned) {
         if (m_selected < 0 || m_selected >= int(m_shown->samples.size()))
             return;
@@ -248,20 +279,58 @@ void AttentionPanel::setModelAndData(std::optional<ModelInfo> model, std::shared
             m_probes.choose(*m_validation, m_model->tasks);
         emit probeSetChanged(m_probes);
     }
+    m_file.clear();
     updateProbeCoverage();
-    m_taskBox->clear();
-    m_compareTaskBox->clear();
-    if (m_model)
-        for (const TaskInfo &t : m_model->tasks) {
-            m_taskBox->addItem(elidedName(t.name));
-            m_compareTaskBox->addItem(elidedName(t.name));
-        }
-    setCompareTask(0);
+    setTaskBoxes(m_model ? m_model->tasks : std::vector<TaskInfo>());
     m_probeEditor->setModel(m_model);
     if (m_model && m_probeEditor->text().isEmpty() && m_model->input == InputKind::Text)
         m_probeEditor->setText(QStringLiteral("the battery is not great, please fix it asap"));
     showSnapshot(std::make_shared<const AttentionSnapshot>());  // until the worker's first one
     updateTimelineControls();
+}
+
+void AttentionPanel::setTaskBoxes(const std::vector<TaskInfo> &tasks)
+{
+    m_taskBox->clear();
+    m_compareTaskBox->clear();
+    for (const TaskInfo &t : tasks) {
+        m_taskBox->addItem(elidedName(t.name));
+        m_compareTaskBox->addItem(elidedName(t.name));
+    }
+    setCompareTask(0);
+}
+
+void AttentionPanel::showFile(SnapshotPtr snapshot, const QString &name)
+{
+    if (!snapshot)
+        return;
+    // The run's model, data and probe set stay: Live shows its attention again.
+    m_file = name.isEmpty() ? tr("a file") : name;
+    updateProbeCoverage();
+    m_timeline.clear();
+    m_history->clear();
+    m_live = true;
+    m_timeline.add(snapshot);
+    setTaskBoxes(snapshot->tasks);
+    m_probeEditor->setModel(std::nullopt);  // no model here to run a typed text
+    m_selected = 0;
+    showSnapshot(std::move(snapshot));
+    updateTimelineControls();
+}
+
+QString AttentionPanel::fileNote() const
+{
+    if (m_file.isEmpty())
+        return {};
+    // Counts spelled out: tr()'s %n plural needs a translator.
+    const auto count = [](size_t n, const QString &one, const QString &many) { return n == 1 ? one : many.arg(n); };
+    const QString maps = m_shown->layers > 0
+                             ? tr("%1 × %2 heads").arg(count(size_t(m_shown->layers), tr("1 layer"), tr("%1 layers")))
+                                   .arg(m_shown->heads)
+                             : tr("no self-attention");
+    const QString tasks = m_shown->tasks.empty() ? tr("no pooling") : count(m_shown->tasks.size(), tr("1 task"), tr("%1 tasks"));
+    return tr("From %1 (%2, %3, %4), for inspection. Live: the run's attention.")
+        .arg(m_file, count(m_shown->samples.size(), tr("1 sample"), tr("%1 samples")), maps, tasks);
 }
 
 void AttentionPanel::setRunner(ProbeEditor::Runner runner)
@@ -276,8 +345,8 @@ void AttentionPanel::setSnapshot(const AttentionSnapshot &snapshot)
 
 void AttentionPanel::setSnapshot(SnapshotPtr snapshot)
 {
-    if (!snapshot)
-        return;
+    if (!snapshot || !m_file.isEmpty())
+        return;  // a file is shown: the run's snapshots wait for Live (the next one comes soon)
     if (m_timeline.size() > 0 && snapshot->step < m_timeline.latest().step) {
         // A new run started (the step went back): start the timeline over.
         m_timeline.clear();
@@ -297,6 +366,7 @@ void AttentionPanel::clear()
     m_model.reset();
     m_validation.reset();
     m_dataset.reset();
+    m_file.clear();
     updateProbeCoverage();
     m_live = true;
     showSnapshot(std::make_shared<const AttentionSnapshot>());
@@ -323,10 +393,11 @@ void AttentionPanel::showSnapshot(SnapshotPtr snapshot)
     m_history->setCurrentStep(m_live ? -1 : m_shown->step);
     // A line each (a small window has little height for them), what they mean in the tooltip.
     QStringList lines, details;
-    for (const Note &note : {encoder(), uniform()})
+    for (const Note &note : {Note{fileNote(), {}}, encoder(), uniform()})
         if (!note.line.isEmpty()) {
             lines << note.line;
-            details << note.details;
+            if (!note.details.isEmpty())
+                details << note.details;
         }
     m_encoderNote->setText(lines.join(QStringLiteral("\n")));
     m_encoderNote->setToolTip(details.join(QStringLiteral("\n\n")));
@@ -336,7 +407,7 @@ void AttentionPanel::showSnapshot(SnapshotPtr snapshot)
 
 AttentionPanel::Note AttentionPanel::encoder() const
 {
-    if (m_shown->isNull() || m_shown->layers <= 0 || m_shown->mode == AttentionMode::Uniform)
+    if (m_shown->isNull() || m_shown->layers <= 0 || m_shown->mode == AttentionMode::Uniform || !m_file.isEmpty())
         return {};
     const QString layers = m_shown->layers == 1 ? tr("one encoder layer") : tr("%1 encoder layers").arg(m_shown->layers);
     return {m_shown->layers == 1 ? tr("One encoder layer: weights are on mixed tokens (hover for more)")
@@ -351,7 +422,7 @@ AttentionPanel::Note AttentionPanel::uniform() const
 {
     // At step 0 every run's attention is near uniform (its queries start
     // near 0, MODEL.md 8): said only once it has trained.
-    if (m_shown->isNull() || m_shown->step <= 0 || m_shown->mode == AttentionMode::Uniform)
+    if (m_shown->isNull() || m_shown->step <= 0 || m_shown->mode == AttentionMode::Uniform || !m_file.isEmpty())
         return {};
     const double entropy = meanNormalisedEntropy(*m_shown);
     if (entropy < 0.99)
@@ -375,6 +446,8 @@ void AttentionPanel::selectSample(int index)
     m_disagreement->setSelectedSample(index);
     m_compare->setSelectedSample(index);
     updateSampleBox();
+    if (!m_file.isEmpty())
+        return;  // a file's sample: neither a probe nor a sample of the data
     // The selected sample keeps its self-attention in the next refreshes.
     const int probe = m_shown->samples[size_t(index)].probe;
     if (m_probes.focus() != probe) {
@@ -394,11 +467,55 @@ void AttentionPanel::scrubTo(int index)
     updateTimelineControls();
 }
 
+void AttentionPanel::play(bool on)
+{
+    on = on && m_timeline.size() > 1;
+    if (on && !m_playTimer->isActive()) {
+        if (m_live)
+            scrubTo(0);  // from the start; scrubbed back: from there
+        m_playTimer->start(int(1000 / playPace()));
+    } else if (!on) {
+        m_playTimer->stop();
+    }
+    const QSignalBlocker block(m_playButton);
+    m_playButton->setChecked(on);
+    m_playButton->setText(on ? tr("Pause") : tr("Play"));
+}
+
+bool AttentionPanel::isPlaying() const
+{
+    return m_playTimer->isActive();
+}
+
+void AttentionPanel::setPlayPace(double perSecond)
+{
+    int index = m_paceBox->findData(perSecond);
+    if (index < 0) {
+        m_paceBox->addItem(tr("%1/s").arg(perSecond), perSecond);
+        index = m_paceBox->count() - 1;
+    }
+    m_paceBox->setCurrentIndex(index);
+    if (m_playTimer->isActive())
+        m_playTimer->setInterval(int(1000 / perSecond));
+}
+
+double AttentionPanel::playPace() const
+{
+    return std::max(0.1, m_paceBox->currentData().toDouble());
+}
+
 void AttentionPanel::updateTimelineControls()
 {
     const int n = m_timeline.size();
     QSignalBlocker block(m_slider);
     m_slider->setEnabled(n > 1);
+    m_playButton->setEnabled(n > 1);
+    if (n <= 1 && m_playTimer->isActive()) {  // a new run: nothing to play
+        m_playTimer->stop();
+        const QSignalBlocker blockPlay(m_playButton);
+        m_playButton->setChecked(false);
+        m_playButton->setText(tr("Play"));
+    }
     m_slider->setRange(0, std::max(0, n - 1));
     int current = n - 1;
     if (!m_live)
@@ -406,9 +523,13 @@ void AttentionPanel::updateTimelineControls()
             if (m_timeline.at(i).step == m_shown->step)
                 current = i;
     m_slider->setValue(std::max(0, current));
-    m_liveButton->setChecked(m_live);
-    m_stepLabel->setText(n == 0 ? tr("no snapshot")
-                                : tr("step %1 (%2/%3)").arg(m_shown->step).arg(current + 1).arg(n));
+    m_liveButton->setChecked(m_live && m_file.isEmpty());
+    m_liveButton->setToolTip(m_file.isEmpty() ? tr("Follow the newest snapshot") : tr("Back to the run's attention"));
+    if (!m_file.isEmpty())
+        m_stepLabel->setText(tr("from a file"));
+    else
+        m_stepLabel->setText(n == 0 ? tr("no snapshot")
+                                    : tr("step %1 (%2/%3)").arg(m_shown->step).arg(current + 1).arg(n));
 }
 
 void AttentionPanel::updateSampleBox()
@@ -420,14 +541,15 @@ void AttentionPanel::updateSampleBox()
         // file may have thousands of tasks, a token may be long).
         QString words;
         for (size_t j = 0; j < s.tokens.size() && words.size() < 40; ++j)
-            words += (j ? QStringLiteral(" ") : QString()) + elidedName(s.tokens[j]);
+            words += (j ? QStringLiteral(" ") : QString()) + elidedName(s.shownToken(j));
         QStringList labels;
         for (size_t t = 0; t < s.labels.size() && t < m_shown->tasks.size() && labels.size() < MaxNamedTasks; ++t)
             if (s.labels[t] >= 0)
                 labels << elidedName(m_shown->tasks[t].classes[size_t(s.labels[t])]);
         if (labels.size() == MaxNamedTasks && m_shown->tasks.size() > size_t(MaxNamedTasks))
             labels << QStringLiteral("…");
-        m_sampleBox->addItem(QStringLiteral("#%1 [%2] %3…").arg(s.sampleIndex).arg(labels.join(QStringLiteral(", ")), words));
+        m_sampleBox->addItem(labels.isEmpty() ? QStringLiteral("#%1 %2…").arg(s.sampleIndex).arg(words)  // a file's: no labels
+                                              : QStringLiteral("#%1 [%2] %3…").arg(s.sampleIndex).arg(labels.join(QStringLiteral(", ")), words));
     }
     // Last, not selectable: the classes the probes leave out (the budget is
     // 16 samples; a task of 45 classes cannot have them all).
@@ -438,10 +560,10 @@ void AttentionPanel::updateSampleBox()
         m_sampleBox->setItemData(last, note, Qt::ToolTipRole);
     }
     m_sampleBox->setCurrentIndex(m_selected);
-    const bool has = m_selected >= 0 && m_selected < int(m_shown->samples.size());
+    const bool has = m_selected >= 0 && m_selected < int(m_shown->samples.size()) && m_file.isEmpty();
     m_pinBox->setEnabled(has);
     m_removeButton->setEnabled(has && m_probes.size() > 1);
-    m_addButton->setEnabled(bool(m_validation));
+    m_addButton->setEnabled(bool(m_validation) && m_file.isEmpty());
     m_pinBox->setChecked(has && m_probes.isPinned(m_shown->samples[size_t(m_selected)].probe));
 }
 
@@ -478,7 +600,7 @@ void AttentionPanel::updateProbeCoverage()
 
 QString AttentionPanel::coverageNote() const
 {
-    if (!m_model || !m_validation)
+    if (!m_model || !m_validation || !m_file.isEmpty())
         return {};
     const std::vector<std::vector<int>> missing = m_probes.classesWithoutProbe(*m_validation, m_model->tasks);
     QStringList tasks;
@@ -579,7 +701,7 @@ void AttentionPanel::setLiveExplanations(bool on)
 
 void AttentionPanel::setCompareTask(int task)
 {
-    if (task < 0 || (m_model && task >= int(m_model->tasks.size())))
+    if (task < 0 || task >= m_compareTaskBox->count())
         task = 0;
     m_compareTaskBox->setCurrentIndex(task);
     m_compare->setCompareTask(task);
@@ -646,10 +768,31 @@ QByteArray AttentionPanel::json(View view) const
     return QByteArray::fromStdString(snapshotJson(*m_shown, {m_selected}));
 }
 
+QString AttentionPanel::exportHeading(View which) const
+{
+    QStringList parts;
+    if (!m_file.isEmpty()) {
+        parts << tr("attention from %1").arg(m_file);
+    } else {
+        if (!m_source.isEmpty())
+            parts << m_source;
+        if (!m_shown->isNull())
+            parts << tr("step %1").arg(m_shown->step);
+    }
+    parts << m_tabs->tabText(int(which)).remove(QLatin1Char('&'));
+    if ((which == View::SelfAttention || which == View::Disagreement) && m_selected >= 0
+        && m_selected < int(m_shown->samples.size()))
+        parts << sampleName(*m_shown, m_shown->samples[size_t(m_selected)]);
+    return parts.join(QStringLiteral(" · "));
+}
+
 bool AttentionPanel::exportImage(View which, const QString &path, QString *error)
 {
     QWidget *w = which == View::Heatmap ? m_heatmap : which == View::Text ? m_textView : view(which);
-    return exportViewImage(w, path, error);
+    ImageOptions options;
+    options.heading = exportHeading(which);
+    options.title = options.heading;
+    return exportViewImage(w, path, error, options);
 }
 
 bool AttentionPanel::exportCsv(View view, const QString &path, QString *error)

@@ -29,6 +29,7 @@ class QLabel;
 class QPushButton;
 class QSlider;
 class QTabWidget;
+class QTimer;
 
 namespace attnscope {
 
@@ -61,6 +62,13 @@ public:
     void setSnapshot(const AttentionSnapshot &snapshot);
     void setSnapshot(SnapshotPtr snapshot);  // shares it, no copy
     void clear();
+    // Attention read from a file (File > Open Attention, fileSnapshot()):
+    // shown alone, for inspection, until the run's views come back (Live,
+    // a new run, clear()); the run's snapshots meanwhile are not shown and
+    // its probe set is kept. name: the file's, for the note above the views.
+    void showFile(SnapshotPtr snapshot, const QString &name);
+    // The file shown, empty while the run's attention is.
+    QString shownFile() const { return m_file; }
 
     const ProbeSet &probeSet() const { return m_probes; }
     // Add… : the validation sample the list labels #number (its index in
@@ -78,6 +86,12 @@ public:
     // last index follows live snapshots again.
     void scrubTo(int index);
     bool followsLive() const { return m_live; }
+    // Play: the kept snapshots one after another from the first (or from the
+    // one shown when scrubbed back), `pace` a second, until the newest.
+    void play(bool on);
+    bool isPlaying() const;
+    void setPlayPace(double perSecond);
+    double playPace() const;
 
     void setColorMap(ColorMap map);
     ColorMap colorMap() const { return m_colorMap; }
@@ -104,6 +118,13 @@ public:
     bool exportJson(View view, const QString &path, QString *error = nullptr);
     QString csv(View view) const;
     QByteArray json(View view) const;
+    // What a picture of the view carries above it: the data and run
+    // (setSource) or the file, the step, the view, and the sample where the
+    // view's own title does not name it (the heatmap's and the text's name
+    // the score, task and sample; the colour scale is in each picture).
+    QString exportHeading(View view) const;
+    // "builtin:reviews · run 2": the data and run of the snapshots (the window sets it).
+    void setSource(const QString &source) { m_source = source; }
 
     // The line above the views for a run with encoder layers (empty at 0
     // layers or with nothing shown); its tooltip says what it means.
@@ -134,6 +155,8 @@ signals:
     void colorScaleChanged(attnscope::ColorScale scale);
     void scoreChanged(attnscope::Method score);
     void liveExplanationsChanged(bool on);
+    // Live, clicked while a file is shown: the run's attention again.
+    void liveRequested();
 
 private:
     // A note above the views: one line, and what it means (the tooltip).
@@ -144,6 +167,8 @@ private:
     Note uniform() const;
     void showSnapshot(SnapshotPtr snapshot);
     void updateSampleBox();
+    void setTaskBoxes(const std::vector<TaskInfo> &tasks);
+    QString fileNote() const;
     void updateTimelineControls();
     void exportCurrent();
     void editProbes(bool add);
@@ -167,6 +192,8 @@ private:
     ColorScale m_colorScale = ColorScale::Fixed;
     Method m_score = Method::Attention;
     bool m_liveExplanations = true;
+    QString m_file;  // showFile's name; empty: the run's attention
+    QString m_source;  // setSource's
 
     QComboBox *m_sampleBox = nullptr;
     QCheckBox *m_pinBox = nullptr;
@@ -183,6 +210,9 @@ private:
     QLabel *m_stepLabel = nullptr;
     QLabel *m_encoderNote = nullptr;    // above the views while the run has encoder layers
     QPushButton *m_liveButton = nullptr;
+    QPushButton *m_playButton = nullptr;
+    QComboBox *m_paceBox = nullptr;     // snapshots a second while playing
+    QTimer *m_playTimer = nullptr;
     QPushButton *m_exportButton = nullptr;
     QTabWidget *m_tabs = nullptr;
     TaskHeatmap *m_heatmap = nullptr;

@@ -174,7 +174,7 @@ void DisagreementView::placeLabels()
     const int every = labelStride(n, fm.height() + 2, available);
     int widest = 0;
     for (int j = 0; j < n; j += every) {
-        const QString label = elidedName(s.tokens[size_t(j)]);
+        const QString label = elidedName(s.shownToken(size_t(j)));
         ticker->addTick(j, label);
         widest = std::max(widest, fm.horizontalAdvance(label));
     }

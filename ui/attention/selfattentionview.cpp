@@ -199,7 +199,7 @@ void SelfAttentionView::updateTicks()
     const QFontMetrics fm(m_plot->xAxis->tickLabelFont());
     const int every = labelStride(n, fm.height() + 1, std::max(200, std::min(m_plot->width(), m_plot->height()) - 160));
     for (int j = 0; s && j < n; j += every) {
-        const QString label = elidedName(s->tokens[size_t(j)]);
+        const QString label = elidedName(s->shownToken(size_t(j)));
         xTicker->addTick(j, label);
         yTicker->addTick(j, label);
     }
@@ -215,11 +215,11 @@ void SelfAttentionView::showTooltip(const QMouseEvent *mouse)
         QToolTip::hideText();
         return;
     }
-    const auto &tokens = sample()->tokens;
+    const AttentionSample &s = *sample();
     QToolTip::showText(mouse->globalPosition().toPoint(),
                        tr("<b>%1</b> → <b>%2</b><br>layer %3, head %4<br>weight: %5")
-                           .arg(elidedName(tokens[size_t(i)], MaxTooltipNameChars).toHtmlEscaped(),
-                                elidedName(tokens[size_t(j)], MaxTooltipNameChars).toHtmlEscaped(),
+                           .arg(elidedName(s.shownToken(size_t(i)), MaxTooltipNameChars).toHtmlEscaped(),
+                                elidedName(s.shownToken(size_t(j)), MaxTooltipNameChars).toHtmlEscaped(),
                                 QString::number(m_layer), QString::number(m_head), QString::number(v, 'f', 4)),
                        m_plot);
 }

@@ -11,6 +11,7 @@
 #include <QToolTip>
 #include <qcustomplot.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace attnscope {
@@ -117,11 +118,30 @@ QString TaskHeatmap::columnLabel(int column) const
     return m_columnLabels.value(column);
 }
 
+QString TaskHeatmap::cellText(int row, int column) const
+{
+    const double v = cell(row, column);
+    if (!std::isfinite(v))
+        return {};
+    if (m_cellValues)
+        return QString::number(v, 'f', std::abs(v) < 0.1 && v != 0 ? 3 : 2);
+    return row < int(m_cellTokens.size()) ? m_cellTokens[size_t(row)].value(column) : QString();
+}
+
+void TaskHeatmap::setCellValues(bool on)
+{
+    if (on == m_cellValues)
+        return;
+    m_cellValues = on;
+    rebuild();
+}
+
 void TaskHeatmap::updateCells()
 {
     m_cells.clear();
     m_rowLabels.clear();
     m_columnLabels.clear();
+    m_cellTokens.clear();
     const AttentionSnapshot &snap = snapshot();
     if (m_layout == Layout::TasksForSample) {
         if (const AttentionSample *s = sample()) {
@@ -131,8 +151,8 @@ void TaskHeatmap::updateCells()
                 m_cells.back().resize(s->tokens.size(), std::nan(""));
                 m_rowLabels << elidedName(snap.tasks[size_t(t)].name);
             }
-            for (const std::string &token : s->tokens)
-                m_columnLabels << elidedName(token);
+            for (size_t j = 0; j < s->tokens.size(); ++j)
+                m_columnLabels << elidedName(s->shownToken(j));
         }
     } else if (m_task >= 0 && m_task < snap.taskCount()) {
         size_t width = 0;
@@ -151,10 +171,20 @@ void TaskHeatmap::updateCells()
                 label += QStringLiteral(" ") + elidedName(task.classes[size_t(gold)]);
             m_rowLabels << label;
         }
-        // Positions: tokens differ from row to row (the tooltip names them).
-        const bool sameTokens = snap.samples.size() == 1;
+        // The same tokens in every row (one sample, a table's features) name
+        // the columns; otherwise the columns are positions and each cell
+        // holds its row's token (the tooltip names it too).
+        const bool sameTokens = std::all_of(snap.samples.begin(), snap.samples.end(), [&](const AttentionSample &s) {
+            return s.tokens == snap.samples[0].tokens && s.unknown == snap.samples[0].unknown;
+        });
         for (size_t j = 0; j < width; ++j)
-            m_columnLabels << (sameTokens ? elidedName(snap.samples[0].tokens[j]) : QString::number(j));
+            m_columnLabels << (sameTokens ? elidedName(snap.samples[0].shownToken(j)) : QString::number(j));
+        if (!sameTokens)
+            for (const AttentionSample &s : snap.samples) {
+                m_cellTokens.emplace_back();
+                for (size_t j = 0; j < s.tokens.size(); ++j)
+                    m_cellTokens.back() << elidedName(s.shownToken(j), 24);
+            }
     }
 }
 
@@ -218,8 +248,8 @@ int TaskHeatmap::placeLabels()
         widest = std::max(widest, metrics.horizontalAdvance(m_columnLabels[c]));
     const double cellWidth = double(std::max(1, m_plot->axisRect()->width())) / std::max(nCols, 1);
     m_plot->xAxis->setTickLabelRotation(widest + 6 > cellWidth * every ? -90 : 0);
-    m_plot->xAxis->setLabel(m_layout == Layout::TasksForSample || snapshot().samples.size() == 1
-                                ? QString() : tr("token position"));
+    m_plot->xAxis->setLabel(m_layout == Layout::TasksForSample || m_cellTokens.empty() ? QString()
+                                                                                     : tr("token position"));
     return rowEvery;
 }
 
@@ -235,6 +265,28 @@ void TaskHeatmap::placeItems(int rowStride)
         rect->bottomRight->setCoords(nCols - 0.5, selected + 0.5);
         rect->setPen(QPen(palette().color(QPalette::Highlight), 3));
         rect->setBrush(Qt::NoBrush);
+    }
+    // Tokens or values in the cells, where a cell holds its text (a
+    // thousand cells at most: more would not be read).
+    const QFontMetrics metrics(m_plot->xAxis->tickLabelFont());
+    const double cellW = double(std::max(1, m_plot->axisRect()->width())) / std::max(nCols, 1);
+    const double cellH = double(std::max(1, m_plot->axisRect()->height())) / std::max(nRows, 1);
+    if (cellH >= metrics.height() && (m_cellValues || !m_cellTokens.empty()) && nRows * nCols <= 1000) {
+        const QCPRange range = m_map->dataRange();
+        for (int r = 0; r < nRows; ++r)
+            for (int c = 0; c < nCols; ++c) {
+                const QString text = cellText(r, c);
+                if (text.isEmpty() || metrics.horizontalAdvance(text) + 4 > cellW)
+                    continue;
+                auto *label = new QCPItemText(m_plot);
+                label->setClipToAxisRect(true);
+                label->position->setCoords(c, r);
+                label->setText(text);
+                label->setFont(m_plot->xAxis->tickLabelFont());
+                // Dark text on a light cell, light on a dark one.
+                const QColor fill = QColor::fromRgb(m_map->gradient().color(cell(r, c), range));
+                label->setColor(fill.lightnessF() > 0.55 ? Qt::black : Qt::white);
+            }
     }
     // Each task's colour (the application's palette) as a strip beside its
     // name, while every row has its name (thousands of rows have none).
@@ -278,11 +330,11 @@ void TaskHeatmap::showTooltip(const QMouseEvent *mouse)
     QString token, task;
     if (m_layout == Layout::SamplesForTask) {
         const AttentionSample &s = snap.samples[size_t(r)];
-        token = elidedName(s.tokens[size_t(c)], MaxTooltipNameChars);
+        token = elidedName(s.shownToken(size_t(c)), MaxTooltipNameChars);
         task = elidedName(snap.tasks[size_t(m_task)].name, MaxTooltipNameChars)
                + tr(" (sample #%1)").arg(s.sampleIndex);
     } else {
-        token = elidedName(snap.samples[size_t(selectedSample())].tokens[size_t(c)], MaxTooltipNameChars);
+        token = elidedName(snap.samples[size_t(selectedSample())].shownToken(size_t(c)), MaxTooltipNameChars);
         task = elidedName(snap.tasks[size_t(r)].name, MaxTooltipNameChars);
     }
     QToolTip::showText(mouse->globalPosition().toPoint(),

@@ -5,7 +5,8 @@
 //                   samples leave their cells beyond their length empty).
 // The cells hold the chosen score (scores.h), named in the title above the
 // plot; a signed score is drawn in the diverging map centred on 0.
-// Hover shows token, value and task; clicking a row in SamplesForTask
+// Cells print their token (SamplesForTask) or value (an option) where they
+// are large enough. Hover shows token, value and task; clicking a row in SamplesForTask
 // selects that sample (sampleClicked). Rows and columns keep one cell each
 // however many; their labels are thinned to what fits (every k-th).
 #pragma once
@@ -43,6 +44,14 @@ public:
     double cell(int row, int column) const;
     QString rowLabel(int row) const;
     QString columnLabel(int column) const;
+    // What a cell prints where it is large enough to hold it: its value
+    // (setCellValues), else in SamplesForTask the row's token at that
+    // position when the rows' tokens differ (the axis can only number the
+    // positions then); empty otherwise. Rows of the same tokens (a table's
+    // features) label the axis instead.
+    QString cellText(int row, int column) const;
+    void setCellValues(bool on);
+    bool cellValues() const { return m_cellValues; }
 
     QCustomPlot *plot() const { return m_plot; }
     QString csv() const override;
@@ -75,6 +84,8 @@ private:
     int m_task = 0;
     std::vector<std::vector<double>> m_cells;  // [row][column]
     QStringList m_rowLabels, m_columnLabels;
+    std::vector<QStringList> m_cellTokens;     // [row][column]: SamplesForTask's tokens when rows differ
+    bool m_cellValues = false;
 };
 
 } // namespace attnscope

@@ -118,7 +118,8 @@ QFont TextView::tokenFont() const
 
 void TextView::updateTokenCache(const AttentionSample &s) const
 {
-    const bool same = m_cachedFont == tokenFont() && m_cachedTokens == s.tokens && m_cachedValues.size() == s.values.size()
+    const bool same = m_cachedFont == tokenFont() && m_cachedTokens == s.tokens && m_cachedUnknown == s.unknown
+                      && m_cachedValues.size() == s.values.size()
                       && std::equal(s.values.begin(), s.values.end(), m_cachedValues.begin(),
                                     [](float x, float y) { return x == y || (std::isnan(x) && std::isnan(y)); });
     if (same && m_widths.size() == s.tokens.size())
@@ -126,12 +127,13 @@ void TextView::updateTokenCache(const AttentionSample &s) const
     const QFontMetrics fm(tokenFont());
     m_cachedFont = tokenFont();
     m_cachedTokens = s.tokens;
+    m_cachedUnknown = s.unknown;
     m_cachedValues = s.values;
     m_texts.clear();
     m_widths.clear();
     m_static.clear();
     for (size_t j = 0; j < s.tokens.size(); ++j) {
-        QString text = elidedName(s.tokens[j]);  // a token may be long (a feature is named by its column)
+        QString text = elidedName(s.shownToken(j));  // a token may be long (a feature is named by its column)
         if (snapshot().input == InputKind::Tabular && j < s.values.size())
             text += std::isnan(s.values[j]) ? QStringLiteral("=–") : QStringLiteral("=%1").arg(s.values[j], 0, 'g', 4);
         m_widths.push_back(fm.horizontalAdvance(text));

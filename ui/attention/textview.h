@@ -85,6 +85,7 @@ private:
     std::vector<double> m_tops;  // per column: the top of its colour scale (all the same but in compare)
     mutable int m_cacheWidth = -1, m_cacheHeight = 0;  // heightForWidth of the last width asked
     mutable std::vector<std::string> m_cachedTokens;
+    mutable std::vector<uint8_t> m_cachedUnknown;
     mutable std::vector<float> m_cachedValues;
     mutable QFont m_cachedFont;
     mutable QStringList m_texts;      // per token: what is drawn

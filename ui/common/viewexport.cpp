@@ -3,6 +3,7 @@
 #include "fileutil.h"
 
 #include <QFileInfo>
+#include <QFontMetrics>
 #include <QImage>
 #include <QPageSize>
 #include <QPainter>
@@ -38,9 +39,38 @@ void renderTree(QWidget *widget, QCPPainter *painter, const QPoint &offset, QSiz
     }
 }
 
-bool writePng(QWidget *view, const QString &path, const QSize &size, double scale)
+// The heading's band: a line of the view's font, bold, with a margin; 0 without a heading.
+int headingHeight(const QWidget *view, const QString &heading)
 {
-    QImage image((QSizeF(size) * scale).toSize(), QImage::Format_ARGB32_Premultiplied);
+    if (heading.isEmpty())
+        return 0;
+    QFont bold = view->font();
+    bold.setBold(true);
+    return QFontMetrics(bold).height() + 8;
+}
+
+// The heading (if any) in its band, then the view under it; `size` is the view's.
+void paintPicture(QWidget *view, QCPPainter *painter, const QSize &size, const QString &heading)
+{
+    const int band = headingHeight(view, heading);
+    if (band > 0) {
+        QFont bold = view->font();
+        bold.setBold(true);
+        painter->save();
+        painter->setFont(bold);
+        painter->setPen(view->palette().color(QPalette::WindowText));
+        const QRect room(6, 0, size.width() - 12, band);
+        painter->drawText(room, Qt::AlignLeft | Qt::AlignVCenter,
+                          QFontMetrics(bold).elidedText(heading, Qt::ElideRight, room.width()));
+        painter->restore();
+    }
+    renderTree(view, painter, QPoint(0, band), size);
+}
+
+bool writePng(QWidget *view, const QString &path, const QSize &size, double scale, const QString &heading)
+{
+    const QSize whole(size.width(), size.height() + headingHeight(view, heading));
+    QImage image((QSizeF(whole) * scale).toSize(), QImage::Format_ARGB32_Premultiplied);
     image.fill(view->palette().color(QPalette::Window));
     QCPPainter painter(&image);
     // Hairlines (cosmetic pens) scale with the picture too, as in
@@ -50,7 +80,7 @@ bool writePng(QWidget *view, const QString &path, const QSize &size, double scal
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setRenderHint(QPainter::TextAntialiasing);
     painter.scale(scale, scale);
-    renderTree(view, &painter, QPoint(0, 0), size);
+    paintPicture(view, &painter, size, heading);
     painter.end();
     const int dotsPerMeter = int(96 * scale / 0.0254);
     image.setDotsPerMeterX(dotsPerMeter);
@@ -58,37 +88,39 @@ bool writePng(QWidget *view, const QString &path, const QSize &size, double scal
     return image.save(path, "PNG");
 }
 
-bool writeSvg(QWidget *view, const QString &path, const QSize &size, const QString &title)
+bool writeSvg(QWidget *view, const QString &path, const QSize &size, const QString &title, const QString &heading)
 {
+    const QSize whole(size.width(), size.height() + headingHeight(view, heading));
     QSvgGenerator svg;
     svg.setFileName(path);
-    svg.setSize(size);
-    svg.setViewBox(QRect(QPoint(0, 0), size));
+    svg.setSize(whole);
+    svg.setViewBox(QRect(QPoint(0, 0), whole));
     svg.setTitle(!title.isEmpty() ? title
                  : view->windowTitle().isEmpty() ? QStringLiteral("AttnScope attention") : view->windowTitle());
     svg.setDescription(QStringLiteral("Exported by AttnScope"));
     QCPPainter painter;
     if (!painter.begin(&svg))
         return false;
-    renderTree(view, &painter, QPoint(0, 0), size);
+    paintPicture(view, &painter, size, heading);
     painter.end();
     return QFileInfo(path).size() > 0;
 }
 
-bool writePdf(QWidget *view, const QString &path, const QSize &size)
+bool writePdf(QWidget *view, const QString &path, const QSize &size, const QString &heading)
 {
+    const QSize whole(size.width(), size.height() + headingHeight(view, heading));
     QPdfWriter pdf(path);
     pdf.setResolution(300);
     // One page the size of the view (1 logical pixel = 1 point).
-    pdf.setPageSize(QPageSize(QSizeF(size), QPageSize::Point));
+    pdf.setPageSize(QPageSize(QSizeF(whole), QPageSize::Point));
     pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
     pdf.setCreator(QStringLiteral("AttnScope"));
     QCPPainter painter;
     if (!painter.begin(&pdf))
         return false;
-    const double scale = double(pdf.width()) / size.width();
+    const double scale = double(pdf.width()) / whole.width();
     painter.scale(scale, scale);
-    renderTree(view, &painter, QPoint(0, 0), size);
+    paintPicture(view, &painter, size, heading);
     return painter.end();
 }
 
@@ -117,13 +149,13 @@ bool exportViewImage(QWidget *view, const QString &path, QString *error, const I
     bool ok = false;
     if (suffix == QLatin1String("png")) {
         format = QStringLiteral("PNG");
-        ok = writePng(view, path, size, options.pngScale);
+        ok = writePng(view, path, size, options.pngScale, options.heading);
     } else if (suffix == QLatin1String("svg")) {
         format = QStringLiteral("SVG");
-        ok = writeSvg(view, path, size, options.title);
+        ok = writeSvg(view, path, size, options.title, options.heading);
     } else if (suffix == QLatin1String("pdf")) {
         format = QStringLiteral("PDF");
-        ok = writePdf(view, path, size);
+        ok = writePdf(view, path, size, options.heading);
     } else {
         if (error) *error = QStringLiteral("%1: unknown image type '%2' (use .png, .svg or .pdf)").arg(path, suffix);
         return false;

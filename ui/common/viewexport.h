@@ -23,6 +23,9 @@ struct ImageOptions {
     QSize size;
     double pngScale = PrintScale;  // PNG pixels per logical pixel (dpi: 96 x this)
     QString title;                 // the SVG's; the window title or "AttnScope attention" when empty
+    // A line above the view in the picture (what it shows: data, run, step,
+    // task, score), which then grows by its height; none when empty.
+    QString heading;
 };
 
 // Writes `view` (with its children) to path; the format comes from the

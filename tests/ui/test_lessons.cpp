@@ -1,0 +1,206 @@
+// The guided lessons in the window (docs/lessons.md): the Lessons menu lists
+// the built-in ones; each opens in the Lesson panel, and every step, Next
+// after Next, applies what its file says (data, model, training settings, a
+// new run, the view, the score, the probe text), trains to its step or
+// compares its runs, and selects the sample it names; Back applies the step
+// before again. A broken lesson file is refused with its line.
+#include "attentionpanel.h"
+#include "explain.h"
+#include "lesson.h"
+#include "lessonpanel.h"
+#include "mainwindow.h"
+#include "modelpanel.h"
+#include "probeeditor.h"
+#include "trainingcontroller.h"
+#include "trainingpanel.h"
+#include "trainingtoolbar.h"
+#include "zoomactions.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QMenuBar>
+#include <QPushButton>
+#include <QScopeGuard>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace attnscope;
+using State = TrainingWorker::State;
+
+namespace {
+
+constexpr int Timeout = 120000;
+
+QString viewName(const MainWindow &w)
+{
+    const QString tab = w.views()->tabText(w.views()->currentIndex()).remove(QLatin1Char('&'));
+    return tab.toLower();
+}
+
+} // namespace
+
+class TestLessons : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        QCoreApplication::setOrganizationName(QStringLiteral("AttnScopeLessonsTest"));
+        QSettings().clear();
+    }
+
+    void menuListsTheBuiltinLessons()
+    {
+        MainWindow w;
+        const QStringList lessons = MainWindow::builtinLessons();
+        QVERIFY2(lessons.size() >= 4, qPrintable(lessons.join(QStringLiteral(", "))));
+        QStringList names;
+        for (const QString &path : lessons)
+            names << MainWindow::lessonName(path);
+        for (const char *name : {"cue-words", "negation", "attention-modes", "is-attention-explanation"})
+            QVERIFY2(names.contains(QLatin1String(name)), name);
+        QMenu *menu = nullptr;
+        for (QAction *action : w.menuBar()->actions())
+            if (action->text().remove(QLatin1Char('&')) == QLatin1String("Lessons"))
+                menu = action->menu();
+        QVERIFY(menu);
+        int entries = 0;
+        for (const QAction *action : menu->actions())
+            entries += !action->isSeparator() && !action->toolTip().isEmpty() && action->isEnabled() ? 1 : 0;
+        QVERIFY(entries >= lessons.size());
+    }
+
+    void everyStepApplies_data()
+    {
+        QTest::addColumn<QString>("name");
+        for (const QString &path : MainWindow::builtinLessons())
+            QTest::newRow(qPrintable(MainWindow::lessonName(path))) << MainWindow::lessonName(path);
+    }
+
+    void everyStepApplies()
+    {
+        QFETCH(QString, name);
+        MainWindow w;
+        w.resize(1400, 860);
+        w.show();
+        QSignalSpy done(&w, &MainWindow::lessonStepDone);
+        QVERIFY2(w.openLesson(name), qPrintable(w.lastError()));
+        LessonPanel *panel = w.lessonPanel();
+        QVERIFY(panel->isVisible());
+        const Lesson lesson = panel->lesson();
+        for (int i = 0; i < int(lesson.steps.size()); ++i) {
+            const LessonStep &step = lesson.steps[size_t(i)];
+            if (i > 0) {
+                QVERIFY(panel->nextButton()->isEnabled());
+                panel->nextButton()->click();
+            }
+            QCOMPARE(panel->step(), i);
+            QVERIFY(panel->shownText().contains(QString::fromStdString(step.text)));
+            // What the step set, at once.
+            if (!step.data.empty())
+                QCOMPARE(w.dataSpec(), QString::fromStdString(step.data));
+            const ModelConfig config = w.modelPanel()->config();
+            if (step.layers) QCOMPARE(config.layers, *step.layers);
+            if (step.heads) QCOMPARE(config.heads, *step.heads);
+            if (step.mode) QVERIFY(config.mode == *step.mode);
+            if (step.lr) QCOMPARE(w.trainingPanel()->learningRateField()->value(), *step.lr);
+            if (step.rationaleWeight) QCOMPARE(w.trainingPanel()->rationaleWeightField()->value(), *step.rationaleWeight);
+            if (step.speed) QCOMPARE(w.speedBox()->currentData().toDouble(), *step.speed);
+            if (!step.view.empty()) QCOMPARE(viewName(w), QString::fromStdString(step.view));
+            if (!step.attentionView.empty())
+                QCOMPARE(int(w.attention()->currentView()),
+                         int(std::find(LessonNames::attentionViews().begin(), LessonNames::attentionViews().end(),
+                                       step.attentionView) - LessonNames::attentionViews().begin()));
+            if (!step.score.empty()) QCOMPARE(toString(w.attention()->score()), step.score);
+            if (!step.probeText.empty())
+                QCOMPARE(w.attention()->probeEditor()->text(), QString::fromStdString(step.probeText));
+            if (!step.compare.empty())
+                QVERIFY(w.session()->isComparing());
+            // Then its training or its comparison ends the step.
+            QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty() && done.last().at(0).toInt() == i, Timeout);
+            if (step.trainTo > 0) {
+                QCOMPARE(w.training()->currentStep(), step.trainTo);
+                // Paused there, or finished when that was the run's last step.
+                QVERIFY(w.training()->state() == State::Paused || w.training()->state() == State::Finished);
+                if (step.layers)  // the run trained is the model the step asked for
+                    QCOMPARE(w.training()->setup()->model.config.layers, *step.layers);
+            }
+            if (!step.compare.empty())
+                QVERIFY(!w.session()->isComparing());
+            if (!step.sampleWith.empty()) {
+                const AttentionSnapshot &shown = w.attention()->shown();
+                const int selected = w.attention()->selectedSample();
+                QVERIFY(selected >= 0 && selected < int(shown.samples.size()));
+                const std::vector<std::string> &tokens = shown.samples[size_t(selected)].tokens;
+                QVERIFY2(std::find(tokens.begin(), tokens.end(), step.sampleWith) != tokens.end(),
+                         "the sample it names is selected");
+            }
+        }
+        QVERIFY(!panel->nextButton()->isEnabled());
+        // Back applies the step before again.
+        panel->backButton()->click();
+        QCOMPARE(panel->step(), int(lesson.steps.size()) - 2);
+        QTRY_VERIFY_WITH_TIMEOUT(done.last().at(0).toInt() == int(lesson.steps.size()) - 2, Timeout);
+    }
+
+    // On a projector (1024 x 768 at 150 %) the panel was squeezed off the
+    // right edge, Next out of reach: it is a tab of the Setup column there.
+    void fitsAProjector()
+    {
+        MainWindow w;
+        w.zoom()->setZoom(1.5, /*persist=*/false);
+        const auto actualSize = qScopeGuard([&w]() { w.zoom()->setZoom(1.0, /*persist=*/false); });
+        w.resize(1000, 700);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY2(w.openLesson(QStringLiteral("cue-words")), qPrintable(w.lastError()));
+        QCoreApplication::processEvents();
+        QCOMPARE(w.size(), QSize(1000, 700));
+        LessonPanel *panel = w.lessonPanel();
+        QVERIFY(panel->isVisible());
+        QVERIFY2(panel->width() >= 250, qPrintable(QString::number(panel->width())));
+        for (QWidget *button : {static_cast<QWidget *>(panel->nextButton()), static_cast<QWidget *>(panel->backButton())}) {
+            QVERIFY(button->isVisible());
+            const QRect r(button->mapTo(&w, QPoint(0, 0)), button->size());
+            QVERIFY2(w.rect().contains(r), qPrintable(QStringLiteral("%1,%2 %3x%4").arg(r.x()).arg(r.y()).arg(r.width()).arg(r.height())));
+        }
+        QVERIFY(w.centralWidget()->width() >= 400);
+    }
+
+    // A teacher's file: opened by its path; broken, refused with its line
+    // and the lesson shown before stays.
+    void lessonFilesOfYourOwn()
+    {
+        QTemporaryDir dir;
+        const QString good = dir.filePath(QStringLiteral("mine.json")), bad = dir.filePath(QStringLiteral("broken.json"));
+        {
+            QFile f(good);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(R"({"title": "Mine", "summary": "s", "steps": [
+  {"title": "Sensors", "text": "A table.", "look": "The heatmap.", "data": "builtin:sensors?n=200",
+   "model": {"layers": 0}, "new_run": true, "train_to": 20, "view": "attention", "attention_view": "heatmap"}]})");
+        }
+        {
+            QFile f(bad);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("{\"title\": \"Broken\", \"steps\": [\n  {\"title\": \"a\", \"text\": \"b\",\n   \"view\": \"graphs\"}]}");
+        }
+        MainWindow w;
+        QSignalSpy done(&w, &MainWindow::lessonStepDone);
+        QVERIFY2(w.openLesson(good), qPrintable(w.lastError()));
+        QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), Timeout);
+        QCOMPARE(w.training()->currentStep(), int64_t(20));
+        QCOMPARE(w.dataSpec(), QStringLiteral("builtin:sensors?n=200"));
+        QVERIFY(!w.openLesson(bad));
+        QVERIFY2(w.lastError().startsWith(bad + QStringLiteral(":3: step 1: \"view\" is ")), qPrintable(w.lastError()));
+        QCOMPARE(w.lessonPanel()->lesson().title, std::string("Mine"));
+        QVERIFY(!w.openLesson(QStringLiteral("no-such-lesson")));
+        QVERIFY2(w.lastError().contains(QStringLiteral("cue-words")), qPrintable(w.lastError()));
+    }
+};
+
+QTEST_MAIN(TestLessons)
+#include "test_lessons.moc"

@@ -1,0 +1,265 @@
+// MainWindow's guided lessons (docs/lessons.md): the Lessons menu, the
+// Lesson panel beside the views, and what a step applies. Apart from
+// mainwindow.cpp, which wires the panels: a lesson only drives them.
+#include "mainwindow.h"
+
+#include "attention/attentionpanel.h"
+#include "explain.h"
+#include "lesson.h"
+#include "lessonpanel.h"
+#include "lossplot.h"
+#include "modelpanel.h"
+#include "probeeditor.h"
+#include "runspanel.h"
+#include "setupdock.h"
+#include "sidebyside.h"
+#include "trainingpanel.h"
+
+#include <QAction>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMenuBar>
+#include <QRegularExpression>
+#include <QSettings>
+#include <QTabWidget>
+
+#include <algorithm>
+
+namespace attnscope {
+
+namespace {
+
+// A built-in lesson's file, read and checked; false and *error as parseLesson says.
+bool readLesson(const QString &path, Lesson *lesson, std::string *error)
+{
+    if (!path.startsWith(QLatin1String(":/")))
+        return readLessonFile(path.toStdString(), lesson, error);
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = path.toStdString() + ": cannot be read";
+        return false;
+    }
+    return parseLesson(file.readAll().toStdString(), path.toStdString(), lesson, error);
+}
+
+int indexOf(const std::vector<std::string> &names, const std::string &name)
+{
+    return int(std::find(names.begin(), names.end(), name) - names.begin());
+}
+
+} // namespace
+
+QStringList MainWindow::builtinLessons()
+{
+    QStringList paths;
+    const QDir dir(QStringLiteral(":/lessons"));
+    for (const QString &name : dir.entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name))
+        paths << dir.filePath(name);
+    return paths;
+}
+
+QString MainWindow::lessonName(const QString &path)
+{
+    return QFileInfo(path).completeBaseName().remove(QRegularExpression(QStringLiteral("^\\d+-")));
+}
+
+void MainWindow::createLessonMenu()
+{
+    m_lessonPanel = new LessonPanel(this);
+    m_lessonPanel->setMaximumWidth(420);
+    addDockWidget(Qt::RightDockWidgetArea, m_lessonPanel);
+    m_lessonPanel->hide();
+    connect(m_lessonPanel, &LessonPanel::stepChosen, this, [this](int step) {
+        if (m_lessonPanel->hasLesson())
+            applyLessonStep(m_lessonPanel->lesson().steps[size_t(step)]);
+    });
+
+    QMenu *menu = menuBar()->addMenu(tr("&Lessons"));
+    menu->setToolTipsVisible(true);
+    for (const QString &path : builtinLessons()) {
+        Lesson lesson;
+        std::string error;
+        // A built-in that does not read is a bug the tests catch; its entry says so.
+        const bool ok = readLesson(path, &lesson, &error);
+        QAction *action = menu->addAction(ok ? QString::fromStdString(lesson.title) : lessonName(path));
+        action->setToolTip(ok ? QString::fromStdString(lesson.summary) : QString::fromStdString(error));
+        connect(action, &QAction::triggered, this, [this, path]() { openLesson(path); });
+    }
+    menu->addSeparator();
+    QAction *open = menu->addAction(tr("Open &lesson file…"));
+    open->setToolTip(tr("A lesson of your own (docs/lessons.md)"));
+    connect(open, &QAction::triggered, this, [this]() {
+        QSettings settings;
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open lesson"),
+                                                          settings.value(QStringLiteral("lessonDir")).toString(),
+                                                          tr("Lessons (*.json);;All files (*)"));
+        if (path.isEmpty())
+            return;
+        settings.setValue(QStringLiteral("lessonDir"), QFileInfo(path).absolutePath());
+        openLesson(path);
+    });
+    QAction *panel = m_lessonPanel->toggleViewAction();
+    panel->setText(tr("Lesson &panel"));
+    menu->addAction(panel);
+}
+
+bool MainWindow::openLesson(const QString &nameOrPath)
+{
+    QString path = nameOrPath;
+    if (!nameOrPath.startsWith(QLatin1String(":/")) && !QFileInfo::exists(nameOrPath)) {
+        path.clear();
+        QStringList names;
+        for (const QString &builtin : builtinLessons()) {
+            names << lessonName(builtin);
+            if (lessonName(builtin) == nameOrPath || QFileInfo(builtin).completeBaseName() == nameOrPath)
+                path = builtin;
+        }
+        if (path.isEmpty()) {
+            showError(tr("%1: no such lesson file, nor a built-in lesson (%2)").arg(nameOrPath, names.join(QStringLiteral(", "))));
+            return false;
+        }
+    }
+    Lesson lesson;
+    std::string error;
+    if (!readLesson(path, &lesson, &error)) {
+        showError(QString::fromStdString(error));
+        return false;
+    }
+    if (!m_lessonPanel->isVisible() && !m_lessonPanel->isFloating()) {
+        // Beside the views where there is room; on a projector's 1024 px a
+        // tab of the Setup column (squeezed on the right, its text and Next
+        // were out of reach), which the lesson's steps set anyway.
+        if (width() < 1300) {
+            addDockWidget(Qt::LeftDockWidgetArea, m_lessonPanel);
+            tabifyDockWidget(m_setup, m_lessonPanel);
+        } else {
+            addDockWidget(Qt::RightDockWidgetArea, m_lessonPanel);
+        }
+    }
+    m_lessonPanel->show();
+    m_lessonPanel->raise();
+    m_lessonPanel->setLesson(std::move(lesson));  // its first step applies
+    return true;
+}
+
+bool MainWindow::applyLessonStep(const LessonStep &step)
+{
+    QObject::disconnect(m_lessonWait);  // the step before is over, or left
+    const int index = m_lessonPanel->step();
+    const bool dataOpened = !step.data.empty() && QString::fromStdString(step.data) != m_dataSpec;
+    if (dataOpened && !openDataset(QString::fromStdString(step.data)))
+        return false;
+    // The model's settings: a new run takes them.
+    ModelConfig config = m_modelPanel->config();
+    const ModelConfig before = config;
+    if (step.layers) config.layers = *step.layers;
+    if (step.heads) config.heads = *step.heads;
+    if (step.dim) config.dim = *step.dim;
+    if (step.maxLen) config.maxLen = *step.maxLen;
+    if (step.mode) config.mode = *step.mode;
+    const bool modelChanged = !(config == before);
+    if (modelChanged) {
+        const QSignalBlocker block(m_modelPanel);
+        m_modelPanel->setConfig(config, m_modelPanel->seed());
+        m_lessonDepth.reset();  // the lesson's depth is the user's choice
+    }
+    // These apply to a run at its next step too.
+    if (step.lr)
+        m_trainingPanel->learningRateField()->setValue(*step.lr);
+    if (step.rationaleWeight)
+        m_trainingPanel->rationaleWeightField()->setValue(*step.rationaleWeight);
+    if (step.speed)
+        setSpeed(*step.speed, /*persist=*/false);
+    const bool fresh = (dataOpened || step.newRun || modelChanged) && dataset();
+    const QString sampleWith = QString::fromStdString(step.sampleWith);
+    const auto finish = [this, index, sampleWith]() {
+        QObject::disconnect(m_lessonWait);
+        if (!sampleWith.isEmpty())
+            selectSampleWith(sampleWith);
+        emit lessonStepDone(index);
+    };
+    // What ends the step, connected before anything starts: the worker's
+    // news crosses threads, and one sent before the connection is lost.
+    if (step.trainTo > 0) {
+        // A new run first says Ready (the states before it are the old run's).
+        auto ready = std::make_shared<bool>(!fresh);
+        m_lessonWait = connect(training(), &TrainingController::stateChanged, this,
+                               [this, ready, finish](TrainingWorker::State state, const QString &) {
+                                   using State = TrainingWorker::State;
+                                   if (!*ready) {
+                                       *ready = state == State::Ready;
+                                       return;
+                                   }
+                                   // At the step, at the end, or paused before it (the guard, the user).
+                                   if ((state == State::Paused || state == State::Finished || state == State::Stopped)
+                                       && training()->currentStep() > 0)
+                                       finish();
+                               });
+    } else if (!step.compare.empty()) {
+        m_lessonWait = connect(m_session, &Session::comparisonProgress, this, [finish](int done, int total) {
+            if (done >= total)
+                finish();
+        });
+    }
+    if (fresh) {
+        m_session->dropCheckpoint();
+        m_session->newRun();  // the run before is kept (the Runs tab)
+    }
+    if (!step.compare.empty())
+        m_compare[indexOf(LessonNames::comparisons(), step.compare)]->trigger();
+    if (!step.view.empty()) {
+        QWidget *views[] = {m_curves, m_attention, m_runs, m_sideBySide};
+        m_views->setCurrentWidget(views[indexOf(LessonNames::views(), step.view)]);
+    }
+    if (!step.attentionView.empty())
+        m_attention->setCurrentView(AttentionPanel::View(indexOf(LessonNames::attentionViews(), step.attentionView)));
+    Method score = Method::Attention;
+    if (!step.score.empty() && parseMethod(step.score, &score))
+        m_attention->setScore(score);
+    if (!step.probeText.empty())
+        m_attention->probeEditor()->setText(QString::fromStdString(step.probeText));
+    if (step.trainTo > 0) {
+        if (!fresh && training()->currentStep() >= step.trainTo)
+            finish();  // trained that far already
+        else
+            lessonTrainTo(step.trainTo);
+    } else if (step.compare.empty() || !m_session->isComparing()) {
+        finish();
+    }
+    return true;
+}
+
+// Trains the run to `step` and pauses there (the views refreshed with its
+// weights), once the run is ready: the configuration of a new run went to
+// the worker first, and large data builds it on a thread.
+void MainWindow::lessonTrainTo(int64_t step)
+{
+    if (!isPreparingRun()) {
+        training()->startUntil(step);
+        return;
+    }
+    auto once = std::make_shared<QMetaObject::Connection>();
+    *once = connect(m_session, &Session::runConfigured, this, [this, once, step](Run *, std::shared_ptr<const TrainingSetup>) {
+        QObject::disconnect(*once);
+        training()->startUntil(step);
+    });
+}
+
+bool MainWindow::selectSampleWith(const QString &token)
+{
+    const std::string word = token.toStdString();
+    const AttentionSnapshot &shown = m_attention->shown();
+    for (size_t i = 0; i < shown.samples.size(); ++i) {
+        const std::vector<std::string> &tokens = shown.samples[i].tokens;
+        if (std::find(tokens.begin(), tokens.end(), word) != tokens.end()) {
+            m_attention->selectSample(int(i));
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace attnscope
