@@ -110,6 +110,11 @@ struct KeptRun {
     // in the session file once asked for (Session::runAttention); null: none yet.
     std::shared_ptr<const Model> weights;
     int64_t weightsStep = 0;
+    // Its attention timeline (at most AttentionTimeline's capacity, spread
+    // over the run, without self-attention maps when it came from the
+    // session file) and the probe set it was taken on (empty: none).
+    std::vector<SnapshotPtr> timeline;
+    ProbeSet probes;
 };
 
 // The tasks' names, in task order, as the views show them.

@@ -614,6 +614,8 @@ void Session::keepCurrentRun()
     kept->fileId = m_recorder->liveFileId();
     kept->weights = m_run->controller()->modelCopy();  // as it ended (side by side, the attention views)
     kept->weightsStep = m_run->controller()->currentStep();
+    kept->timeline = m_recorder->liveTimeline();
+    kept->probes = m_run->controller()->probes();
     m_kept.push_back(std::move(kept));
     m_run->renumber(m_nextRunId, freeRunName(tr("Run %1").arg(m_nextRunId)));
     ++m_nextRunId;
@@ -639,7 +641,7 @@ RunRecord Session::currentRecord() const
 void Session::writeRuns()
 {
     for (const auto &run : m_kept)
-        run->fileId = m_recorder->write(recordOf(*run, ValFraction), run->history);
+        run->fileId = m_recorder->write(recordOf(*run, ValFraction), run->history, run->timeline, run->probes);
     if (m_run->hasTrained())
         m_recorder->adoptLive(currentRecord(), m_run->history());
 }

@@ -926,6 +926,17 @@ bool SessionFile::putTimeline(int64_t run, const AttentionSnapshot &snapshot)
     return check(q.exec(), q, "writing the timeline");
 }
 
+bool SessionFile::setTimeline(int64_t run, const std::vector<SnapshotPtr> &snapshots)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("DELETE FROM timeline WHERE run = ?"));
+    q.addBindValue(qint64(run));
+    if (!check(q.exec(), q, "writing the timeline"))
+        return false;
+    return std::all_of(snapshots.begin(), snapshots.end(),
+                       [&](const SnapshotPtr &s) { return !s || putTimeline(run, *s); });
+}
+
 bool SessionFile::setProbes(int64_t run, const ProbeSet &probes)
 {
     QSqlQuery q(QSqlDatabase::database(m_connection, false));

@@ -149,6 +149,10 @@ public:
     // Timeline snapshots without their self-attention maps (the pooling
     // weights, predictions and tokens), one per run and step.
     bool putTimeline(int64_t run, const AttentionSnapshot &snapshot);
+    // The run's timeline becomes `snapshots` (those it had before go): the
+    // window keeps a bounded timeline (AttentionTimeline) whose older
+    // snapshots thin out as the run goes on, and the file follows it.
+    bool setTimeline(int64_t run, const std::vector<SnapshotPtr> &snapshots);
     bool setProbes(int64_t run, const ProbeSet &probes);
     bool setLayout(const QString &key, const QByteArray &value);
     // The whole file copied to target (VACUUM INTO: compact, consistent, the

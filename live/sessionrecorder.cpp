@@ -48,6 +48,7 @@ void SessionRecorder::follow(Run *run)
     TrainingController *c = run->controller();
     connect(c, &TrainingController::snapshot, this, &SessionRecorder::onSnapshot);
     connect(c, &TrainingController::stateChanged, this, &SessionRecorder::onState);
+    connect(c, &TrainingController::attentionReady, this, &SessionRecorder::onAttention);
     connect(c, &TrainingController::problem, this, [this](const QString &message) {
         event(QStringLiteral("problem"), message);
     });
@@ -58,6 +59,11 @@ void SessionRecorder::follow(Run *run)
 
 void SessionRecorder::restarted()
 {
+    // The timeline of the run that ended, as far as it went (also when
+    // Reset came before any pause wrote it).
+    if (isOpen() && m_live)
+        writeAttention(m_live);
+    m_timeline.clear();
     m_ended = m_live;
     m_endedRun = m_workerRun;
     m_live = 0;
@@ -74,14 +80,20 @@ QString SessionRecorder::freeName(const QString &wanted)
     return freeRunName(wanted, [&](const QString &name) { return names.contains(name); });
 }
 
-int64_t SessionRecorder::write(RunRecord record, const LossHistory &history)
+int64_t SessionRecorder::write(RunRecord record, const LossHistory &history, const std::vector<SnapshotPtr> &timeline,
+                               const ProbeSet &probes)
 {
     if (!isOpen())
         return 0;
     record.name = freeName(record.name);
     const int64_t id = m_writer.addRun(&record);
-    if (id > 0)
+    if (id > 0) {
         m_writer.appendSnapshot(id, history.points());
+        if (!timeline.empty())
+            m_writer.post([id, timeline](SessionFile &file) { return file.setTimeline(id, timeline); });
+        if (probes.size() > 0)
+            m_writer.post([id, probes](SessionFile &file) { return file.setProbes(id, probes); });
+    }
     return id;
 }
 
@@ -89,6 +101,36 @@ void SessionRecorder::adoptLive(const RunRecord &record, const LossHistory &hist
 {
     m_live = write(record, history);
     m_lastKept = history.steps().empty() ? 0 : int64_t(history.steps().back());
+    if (m_live)
+        writeAttention(m_live);
+}
+
+std::vector<SnapshotPtr> SessionRecorder::liveTimeline() const
+{
+    std::vector<SnapshotPtr> out;
+    for (int i = 0; i < m_timeline.size(); ++i)
+        out.push_back(m_timeline.ptr(i));
+    return out;
+}
+
+void SessionRecorder::onAttention(const SnapshotPtr &snapshot, const std::shared_ptr<const TrainingSetup> &setup)
+{
+    // Only the live run's: one on its way when the run was replaced carries the old setup.
+    if (!snapshot || !m_run || setup != m_run->setup())
+        return;
+    if (m_timeline.size() > 0 && snapshot->step < m_timeline.latest().step)
+        m_timeline.clear();  // the step went back: the run began anew (Reset)
+    m_timeline.add(snapshot);
+}
+
+void SessionRecorder::writeAttention(int64_t fileId)
+{
+    std::vector<SnapshotPtr> timeline = liveTimeline();
+    ProbeSet probes = m_run ? m_run->controller()->probes() : ProbeSet();
+    if (!timeline.empty())
+        m_writer.post([fileId, timeline = std::move(timeline)](SessionFile &file) { return file.setTimeline(fileId, timeline); });
+    if (probes.size() > 0)
+        m_writer.post([fileId, probes = std::move(probes)](SessionFile &file) { return file.setProbes(fileId, probes); });
 }
 
 void SessionRecorder::onSnapshot(const TrainingSnapshot &snapshot)
@@ -159,6 +201,9 @@ void SessionRecorder::checkpoint(const QString &kind)
     if (!m_live || !m_run || !m_run->controller()->checkpointCopy(&model, &state) || state.step == 0)
         return;
     m_writer.putCheckpoint(m_live, std::move(model), std::move(state), kind);
+    // The timeline goes with the checkpoints: rewritten whole (its older
+    // snapshots thin out), at most once per kept checkpoint, pause and end.
+    writeAttention(m_live);
 }
 
 void SessionRecorder::rename(int64_t fileId, const QString &name)
@@ -226,6 +271,10 @@ bool readKeptRuns(SessionFile &file, int firstId, std::vector<std::unique_ptr<Ke
             if (e.kind == QLatin1String("setting"))
                 points.changes.push_back({e.step, e.epoch, e.what});
         run->history.append(points);
+        for (AttentionSnapshot &s : file.timeline(r.id))
+            run->timeline.push_back(std::make_shared<const AttentionSnapshot>(std::move(s)));
+        if (std::optional<ProbeSet> probes = file.probes(r.id))
+            run->probes = std::move(*probes);
         out.push_back(std::move(run));
     }
     if (!file.error().isEmpty()) {

@@ -1,7 +1,7 @@
 // The window's side of a session file: records the live run while it
 // trains (its points as its snapshots arrive, its events, a kept checkpoint
-// every keepEvery steps and the last one at every pause, stop and end) and
-// what the user does to the kept runs (rename, hide, delete), through a
+// every keepEvery steps and the last one at every pause, stop and end, its
+// attention timeline and probe set with each checkpoint) and what the user does to the kept runs (rename, hide, delete), through a
 // SessionWriter, so that nothing waits for the disk on the GUI thread. The
 // live run gets its row when its first steps arrive: a run that never
 // trained is not written.
@@ -12,6 +12,7 @@
 // records and curves), for File > Open Session.
 #pragma once
 
+#include "attentiontimeline.h"
 #include "run.h"
 #include "sessionwriter.h"
 
@@ -51,10 +52,16 @@ public:
     // The live run's row: its history written at once (a session file opened
     // or saved while it trains) and its next points appended to it.
     void adoptLive(const RunRecord &record, const LossHistory &history);
+    // The live run's attention timeline as the file gets it (the probe set's
+    // snapshots, at most AttentionTimeline's capacity spread over the run),
+    // for the run the session keeps when a new one begins.
+    std::vector<SnapshotPtr> liveTimeline() const;
 
-    // A whole run at once, its history's points (a run that ended before the
-    // session had its file); its row's id, 0 when it failed (failed() says why).
-    int64_t write(RunRecord record, const LossHistory &history);
+    // A whole run at once, its history's points, timeline and probe set (a
+    // run that ended before the session had its file); its row's id, 0 when
+    // it failed (failed() says why).
+    int64_t write(RunRecord record, const LossHistory &history, const std::vector<SnapshotPtr> &timeline = {},
+                  const ProbeSet &probes = {});
     void rename(int64_t fileId, const QString &name);
     void setHidden(int64_t fileId, bool hidden);
     void remove(int64_t fileId);
@@ -71,7 +78,10 @@ private:
     void onSnapshot(const TrainingSnapshot &snapshot);
     void onState(TrainingWorker::State state, const QString &message);
     void event(const QString &kind, const QString &what);
+    void onAttention(const SnapshotPtr &snapshot, const std::shared_ptr<const TrainingSetup> &setup);
     void checkpoint(const QString &kind);
+    // The live run's timeline and probe set into row `fileId` (replacing what it had).
+    void writeAttention(int64_t fileId);
     // A name no run of the file has: `wanted`, or "wanted (2)", ...
     QString freeName(const QString &wanted);
 
@@ -83,11 +93,15 @@ private:
     int64_t m_ended = 0;       // the row of the run that ended last, and its worker's run
     int m_endedRun = -1;
     int64_t m_lastKept = 0;    // the step of its last kept checkpoint
+    // The live run's probe snapshots; no self-attention maps beyond the
+    // newest (the file keeps none), so that it costs little beside the
+    // Attention tab's own timeline.
+    AttentionTimeline m_timeline{64, 0};
     bool m_reported = false;   // failed() said the first failure since open
 };
 
-// A session file's runs as kept runs (records and curves; ids from
-// firstId on), or false and *error naming the file.
+// A session file's runs as kept runs (records, curves, timelines and probe
+// sets; ids from firstId on), or false and *error naming the file.
 bool readKeptRuns(SessionFile &file, int firstId, std::vector<std::unique_ptr<KeptRun>> *runs, QString *error);
 
 // The record of a kept run, for its row.

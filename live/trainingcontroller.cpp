@@ -140,12 +140,14 @@ void TrainingController::setRationaleWeight(float mu)
 void TrainingController::setProbes(const ProbeSet &probes, std::shared_ptr<const TrainingSetup> setup,
                                    std::shared_ptr<const Dataset> dataset)
 {
+    m_probes = probes;
     if (m_worker)
         m_worker->setProbes(probes, std::move(setup), std::move(dataset));
 }
 
 void TrainingController::clearProbes()
 {
+    m_probes = ProbeSet();
     if (m_worker)
         m_worker->clearProbes();
 }

@@ -55,6 +55,9 @@ public:
     void setProbes(const ProbeSet &probes, std::shared_ptr<const TrainingSetup> setup,
                    std::shared_ptr<const Dataset> dataset = {});
     void clearProbes();
+    // The probe set last handed to the worker (empty after clearProbes), for
+    // the session file.
+    const ProbeSet &probes() const { return m_probes; }
     // The probe editor's input, run with the worker's weights (probeInputReady).
     void setProbeInput(const ProbeInput &input);
     // Steps between two refreshes, and the shortest time between two.
@@ -98,6 +101,7 @@ private:
     QThread m_thread;
     TrainingWorker *m_worker = nullptr;
     std::shared_ptr<const TrainingSetup> m_setup;
+    ProbeSet m_probes;
     TrainingWorker::State m_state = TrainingWorker::State::Empty;
     int64_t m_step = 0;
 };

@@ -257,6 +257,67 @@ private slots:
         session.shutdown();
     }
 
+    // The session file keeps a run's attention timeline (the probe set's
+    // snapshots) and its probe set, pinned and focus included; reopening it
+    // gives them back with the kept run.
+    void keepsTimelineAndProbes()
+    {
+        const QString file = path(QStringLiteral("timeline.attnscope"));
+        Session session;
+        session.setSettingsSource([] { return smallSettings(); });
+        QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        TrainingController *c = session.currentRun()->controller();
+        const std::shared_ptr<const TrainingSetup> setup = session.currentRun()->setup();
+        ProbeSet probes;
+        probes.choose(setup->val, setup->model.tasks);
+        QVERIFY(probes.size() >= 2);
+        probes.setPinned(probes.indices()[1], true);
+        probes.setFocus(probes.indices()[1]);
+        c->setAttentionRate(1, std::chrono::milliseconds(0));
+        c->setProbes(probes, setup, session.dataset());
+        QSignalSpy attention(c, &TrainingController::attentionReady);
+        QVERIFY(step(session, 3));
+        QTRY_VERIFY(!attention.isEmpty() && attention.last()[0].value<SnapshotPtr>()->step == 3);
+        std::vector<int64_t> steps;
+        for (const QList<QVariant> &a : attention)
+            steps.push_back(a[0].value<SnapshotPtr>()->step);
+        steps.erase(std::unique(steps.begin(), steps.end()), steps.end());  // a pause refreshes again; the file keeps one a step
+        QVERIFY2(session.saveSessionAs(file), qPrintable(session.sessionPath()));
+        const QString live = session.currentRun()->name();
+        session.shutdown();  // closes the file with the run's last checkpoint
+
+        // In the file, as docs/session.md says: the timeline table and the probes table.
+        {
+            SessionFile f;
+            QString error;
+            QVERIFY2(f.open(file, SessionFile::Mode::ReadOnly, &error), qPrintable(error));
+            const std::optional<RunRecord> r = f.run(live);
+            QVERIFY(r);
+            std::vector<int64_t> fileSteps;
+            for (const AttentionSnapshot &s : f.timeline(r->id))
+                fileSteps.push_back(s.step);
+            QCOMPARE(fileSteps, steps);
+            const std::optional<ProbeSet> p = f.probes(r->id);
+            QVERIFY(p);
+            QCOMPARE(p->indices(), probes.indices());
+        }
+
+        // Reopened: the kept run has them.
+        Session reopened;
+        reopened.setSettingsSource([] { return smallSettings(); });
+        QVERIFY(reopened.openSessionFile(file));
+        QCOMPARE(reopened.keptRuns().size(), size_t(1));
+        const KeptRun &run = *reopened.keptRuns()[0];
+        QCOMPARE(run.name, live);
+        QCOMPARE(int64_t(run.timeline.size()), int64_t(steps.size()));
+        QCOMPARE(run.timeline.back()->step, int64_t(3));
+        QCOMPARE(run.timeline.back()->samples.size(), size_t(probes.size()));
+        QCOMPARE(run.probes.indices(), probes.indices());
+        QCOMPARE(run.probes.pinned(), probes.pinned());
+        QCOMPARE(run.probes.focus(), probes.focus());
+        reopened.shutdown();
+    }
+
     // Open Session: the file's runs become the kept runs, with their curves;
     // the current run joins the file. A file that is no session changes nothing.
     void opensAFile()
