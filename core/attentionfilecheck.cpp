@@ -19,12 +19,6 @@ std::string numberText(double value)
     return std::string(buffer, r.ptr);
 }
 
-std::string overBudget(const Budget &budget)
-{
-    return "holds more than " + sizeText(double(budget.limit()))
-           + ", the most attention read from one file (save fewer samples, layers or tokens)";
-}
-
 // Empty when v[0..n) is a probability distribution: every value finite and
 // non-negative, the sum within tolerance of 1 (summed in double, so that the
 // only error is the values' own rounding: at most 2^-11 of the sum for
