@@ -3,21 +3,17 @@
 #include "attention/attentionpanel.h"
 #include "application.h"
 #include "attentionfeed.h"
-#include "attentionfile.h"
 #include "confirmations.h"
 #include "datasetpanel.h"
 #include "elidedlabel.h"
 #include "filemenu.h"
 #include "helpmenu.h"
-#include "fileutil.h"
 #include "lossplot.h"
 #include "modelpanel.h"
 #include "tasknames.h"
 #include "pausekey.h"
-#include "recentfiles.h"
 #include "restorebest.h"
 #include "runspanel.h"
-#include "sessionfile.h"
 #include "setupdock.h"
 #include "sidebyside.h"
 #include "thememenu.h"
@@ -28,18 +24,13 @@
 
 #include <QAction>
 #include <QCloseEvent>
-#include <QDir>
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QKeySequence>
-#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QPushButton>
-#include <QMimeData>
 #include <QScreen>
 #include <QSettings>
-#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
@@ -349,322 +340,6 @@ void MainWindow::setDataSpec(const QString &spec)
     m_dataLabel->setFullText(spec.isEmpty() ? tr("No dataset") : tr("Dataset: %1").arg(spec));
 }
 
-bool MainWindow::openDataset(const QString &spec, const LoadOptions &options)
-{
-    if (!m_confirm->mayOpenDataset(spec, training()->state(), m_last.step)) {
-        m_lastError.clear();
-        return false;
-    }
-    takeBackLessonDepth();
-    QGuiApplication::setOverrideCursor(Qt::WaitCursor);
-    const bool ok = m_session->openDataset(spec, options);
-    QGuiApplication::restoreOverrideCursor();
-    return ok;
-}
-
-// Before another dataset opens: the depth the panel had before a lesson set
-// its own, unless the user changed the field since (the lesson's data sets
-// it again when it opens again); kept in m_lessonDepthLoading until the load
-// ends, so that a failed load puts the lesson's depth back with its run.
-void MainWindow::takeBackLessonDepth()
-{
-    m_lessonDepthLoading.reset();
-    if (!m_lessonDepth || m_session->checkpoint())
-        return;
-    const LessonDepth depth = *std::exchange(m_lessonDepth, std::nullopt);
-    ModelConfig config = m_modelPanel->config();
-    if (config.layers != depth.lesson)
-        return;  // the user's own choice
-    config.layers = depth.before;
-    const QSignalBlocker block(m_modelPanel);
-    m_modelPanel->setConfig(config, m_modelPanel->seed());
-    m_lessonDepthLoading = depth;
-}
-
-void MainWindow::openDatasetAsync(const QString &spec, const LoadOptions &options)
-{
-    if (!m_confirm->mayOpenDataset(spec, training()->state(), m_last.step)) {
-        m_datasetPanel->setSpec(m_dataSpec);  // the field shows the data still open
-        return;
-    }
-    takeBackLessonDepth();
-    m_session->openDatasetAsync(spec, options);
-}
-
-// The fields now say what model to build: the checkpoint's weights go, once
-// the user says so (No puts the checkpoint's model back in the fields).
-void MainWindow::onModelChanged()
-{
-    updateControls();
-    if (!m_modelPanel->isValid())
-        return;
-    if (const std::shared_ptr<const Model> checkpoint = m_session->checkpoint()) {
-        if (!m_confirm->mayDropCheckpoint(QFileInfo(m_session->checkpointPath()).fileName())) {
-            const QSignalBlocker block(m_modelPanel);
-            m_modelPanel->setConfig(checkpoint->config, m_modelPanel->seed());
-            updateControls();
-            return;
-        }
-    }
-    m_session->dropCheckpoint();
-    onSettingsNeedNewRun();
-}
-
-void MainWindow::openFile(const QString &path)
-{
-    if (path.endsWith(QLatin1String(".safetensors")))
-        openCheckpoint(path);
-    else if (path.endsWith(QLatin1String(".attnscope")))
-        openSession(path);
-    else
-        openDatasetAsync(path);
-}
-
-bool MainWindow::openAttention(const QString &path)
-{
-    AttentionFile file;
-    std::string error;
-    QGuiApplication::setOverrideCursor(Qt::WaitCursor);
-    const bool ok = readAttentionFile(path.toStdString(), &file, &error);
-    QGuiApplication::restoreOverrideCursor();
-    if (!ok) {
-        showError(QString::fromStdString(error));
-        return false;
-    }
-    const bool pooling = !file.tasks.empty();
-    m_attention->showFile(std::make_shared<const AttentionSnapshot>(fileSnapshot(std::move(file))),
-                          QFileInfo(path).fileName());
-    m_views->setCurrentWidget(m_attention);
-    if (!pooling)  // maps only (a Hugging Face model's): the heatmap would be empty
-        m_attention->setCurrentView(AttentionPanel::View::SelfAttention);
-    showStatus(tr("Opened the attention in %1").arg(path), 10000);
-    return true;
-}
-
-namespace {
-
-// A file that opened or was written joins its recent files.
-bool remembered(bool ok, RecentFiles *recent, const QString &path)
-{
-    if (ok)
-        recent->add(QFileInfo(path).absoluteFilePath());
-    return ok;
-}
-
-} // namespace
-
-bool MainWindow::openSession(const QString &path)
-{
-    return remembered(m_session->openSessionFile(path), m_file->recentSessions(), path);
-}
-
-bool MainWindow::saveSessionAs(const QString &path)
-{
-    return remembered(m_session->saveSessionAs(path), m_file->recentSessions(), path);
-}
-
-QString MainWindow::recoveryDir()
-{
-    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)).filePath(QStringLiteral("recovery"));
-}
-
-void MainWindow::startRecovery(const QString &dir)
-{
-    const QStringList found = Session::recoverableSessions(dir);
-    if (found.isEmpty()) {
-        m_session->startRecovery(dir);
-        return;
-    }
-    m_recoveryDir = dir;
-    m_recoveryOffered = found.first();
-    SessionFile file;
-    QString error;
-    int runs = 0;
-    if (file.open(m_recoveryOffered, SessionFile::Mode::ReadOnly, &error))
-        runs = file.runCount();
-    const QString when = QLocale().toString(QFileInfo(m_recoveryOffered).lastModified(), QLocale::ShortFormat);
-    auto *box = new QMessageBox(QMessageBox::Question, tr("Restore the last session?"),
-                                runs == 1 ? tr("AttnScope ended on %1 with a run that no session file of yours "
-                                               "has. Restore it?").arg(when)
-                                          : tr("AttnScope ended on %1 with %2 runs that no session file of yours "
-                                               "has. Restore them?").arg(when).arg(runs),
-                                QMessageBox::Yes | QMessageBox::Discard | QMessageBox::Cancel, this);
-    box->setObjectName(QStringLiteral("recoveryQuestion"));
-    box->button(QMessageBox::Yes)->setText(tr("Restore"));
-    box->button(QMessageBox::Cancel)->setText(tr("Not now"));
-    box->setInformativeText(tr("Not now keeps them for the next start; File > Save session as keeps a session for good."));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    connect(box, &QMessageBox::finished, this, [this, box]() {
-        answerRecovery(box->standardButton(box->clickedButton()));
-    });
-    box->open();
-}
-
-void MainWindow::answerRecovery(int answer)
-{
-    if (m_recoveryOffered.isEmpty())
-        return;
-    const QString offered = std::exchange(m_recoveryOffered, QString());
-    if (answer == QMessageBox::Yes && m_session->restoreRecovery(offered))
-        return;
-    if (answer == QMessageBox::Discard)
-        Session::discardRecovery(offered);
-    m_session->startRecovery(m_recoveryDir);
-}
-
-// The session's news, shown: the Dataset panel follows its loads, the Model
-// and Training panels its datasets and checkpoints, the views its runs.
-void MainWindow::connectSession()
-{
-    connectDatasetLoads();
-    connect(m_session, &Session::columnsGuessed, m_datasetPanel, &DatasetPanel::setColumns);
-    connect(m_session, &Session::summaryChanged, m_datasetPanel, &DatasetPanel::setDataset);
-    connect(m_session, &Session::datasetOpened, this, &MainWindow::onDatasetOpened);
-    connect(m_session, &Session::lessonApplied, this, [this](const ModelConfig &config) {
-        // A built-in lesson's depth (docs/datasets.md); the user can change it back.
-        const int before = m_lessonDepth ? m_lessonDepth->before : m_modelPanel->config().layers;
-        m_lessonDepth = LessonDepth{config.layers, before};
-        m_lessonDepthLoading.reset();
-        const QSignalBlocker block(m_modelPanel);
-        m_modelPanel->setConfig(config, m_modelPanel->seed());
-    });
-    connect(m_session, &Session::checkpointOpened, this, [this](const QString &path, const ModelConfig &config) {
-        {
-            const QSignalBlocker block(m_modelPanel);
-            m_modelPanel->setConfig(config, m_modelPanel->seed());
-        }
-        m_modelPanel->setLessonNote({});  // the checkpoint's depth, not the lesson's
-        m_lessonDepth.reset();
-        m_datasetPanel->setLoadError({});  // an earlier load's failure is not this one's
-        m_file->recent()->add(QFileInfo(path).absoluteFilePath());
-    });
-    connect(m_session, &Session::runConfigured, this, &MainWindow::onRunConfigured);
-    // The run records its curves (every snapshot's points); the plot draws them.
-    Run *run = m_session->currentRun();
-    m_curves->setHistory(&run->history());
-    connect(run, &Run::historyCleared, m_curves, &LossPlot::historyCleared);
-    connect(run, &Run::historyAppended, m_curves, &LossPlot::historyAppended);
-    connect(m_session, &Session::busyChanged, this, &MainWindow::updateControls);
-    connect(m_session, &Session::status, this, &MainWindow::showStatus);
-    connect(m_session, &Session::evaluated, this, &MainWindow::showEvaluation);
-    connect(m_session, &Session::failed, this, &MainWindow::showError);
-    connect(m_session, &Session::sessionFileChanged, this, [this](const QString &path) {
-        // A recovery file is no file of the user's: the session is untitled still.
-        setWindowTitle(m_session->isRecovery() ? tr("AttnScope (restored, not saved)")
-                                               : tr("%1 — AttnScope").arg(QFileInfo(path).fileName()));
-    });
-}
-
-void MainWindow::connectDatasetLoads()
-{
-    connect(m_session, &Session::loadQueued, this,
-            [this](const QString &spec) { m_datasetPanel->setLoading(spec, 0, tr("Waiting to load %1…")); });
-    connect(m_session, &Session::loadStarted, this, [this](const QString &spec) { m_datasetPanel->setLoading(spec, 0); });
-    connect(m_session, &Session::loadProgress, this, [this](const QString &spec, int percent) {
-        m_datasetPanel->setLoading(spec, percent, percent >= 90 ? tr("Preparing %1…") : QString());
-        emit datasetLoadProgress(spec, percent);
-    });
-    connect(m_session, &Session::loadCancelling, m_datasetPanel, &DatasetPanel::setCancelling);
-    connect(m_session, &Session::loadEnded, this, [this]() { m_datasetPanel->setLoading({}, -1); });
-    connect(m_session, &Session::loadFailed, this, [this](const QString &, const QString &message) {
-        m_datasetPanel->setLoadError(m_session->dataset()
-                                         ? tr("%1 (still open: %2)").arg(message, m_session->dataSpec())
-                                         : message);
-        // The field shows what is open, not the file that failed (Load retried it); the message names that one.
-        m_datasetPanel->setSpec(m_session->dataset() ? m_session->dataSpec() : QString());
-        if (m_lessonDepthLoading && m_session->dataset()) {
-            // The lesson's data and run stay: so does its depth.
-            m_lessonDepth = std::exchange(m_lessonDepthLoading, std::nullopt);
-            ModelConfig config = m_modelPanel->config();
-            config.layers = m_lessonDepth->lesson;
-            const QSignalBlocker block(m_modelPanel);
-            m_modelPanel->setConfig(config, m_modelPanel->seed());
-        }
-        showError(message);
-    });
-    connect(m_session, &Session::loadFinished, this, &MainWindow::datasetLoadFinished);
-}
-
-void MainWindow::onDatasetOpened(const QString &spec, bool csv)
-{
-    m_datasetPanel->setLoadError({});
-    if (!csv)
-        m_datasetPanel->clearColumns();
-    setDataSpec(spec);
-    m_datasetPanel->setSpec(spec);
-    const std::shared_ptr<const Dataset> data = m_session->dataset();
-    m_trainingPanel->setTasks(taskNames(data->tasks));
-    m_trainingPanel->setRationalesAvailable(data->hasRationales());
-    m_modelPanel->setLessonNote(m_session->checkpoint() ? QString() : QString::fromStdString(data->suggestion));
-    if (!spec.startsWith(QLatin1String("builtin:")))
-        m_file->recent()->add(QFileInfo(spec).absoluteFilePath());
-}
-
-void MainWindow::onRunConfigured(Run *run, std::shared_ptr<const TrainingSetup> setup)
-{
-    if (setup)
-        m_curves->setHistory(&run->history());  // named for the setup's tasks
-    m_runs->refresh();  // the overlays by the new tasks
-    m_status->clear();
-    m_attention->setSource(QStringLiteral("%1 · %2").arg(m_session->dataSpec(), run->name()));
-    if (m_statusText == settingsChangedNote())
-        showStatus({}, 0);  // the new run has them
-    m_attentionFeed->setRun(setup, run->data());  // the worker refreshes the probe set from now on
-}
-
-// A setting that only a new run can take changed: the session applies it at
-// once when nothing has trained yet; otherwise ask before throwing the run away.
-namespace {
-
-// The panels' settings are those of the run's setup, in everything a new
-// run would take from them (the sizes from the data aside).
-bool settingsOfRun(RunSettings settings, const TrainingSetup &setup)
-{
-    const ModelConfig &run = setup.model.config;
-    ModelConfig &panel = settings.model;
-    panel.input = run.input;
-    panel.vocabSize = run.vocabSize;
-    panel.features = run.features;
-    panel.classes = run.classes;
-    if (run.input != InputKind::Text) {  // tabular: unused
-        panel.maxLen = run.maxLen;
-        panel.maxVocab = run.maxVocab;
-        panel.minFreq = run.minFreq;
-    }
-    const TrainConfig &a = settings.train, &b = setup.config;
-    return panel == run && a.seed == b.seed && a.batchSize == b.batchSize && a.epochs == b.epochs
-           && a.steps == b.steps;
-}
-
-} // namespace
-
-QString MainWindow::settingsChangedNote()
-{
-    return tr("Settings changed: Reset starts a new run with them");
-}
-
-void MainWindow::onSettingsNeedNewRun()
-{
-    const bool ask = m_session->settingsChanged();
-    // Said while it is true: not once the fields are back to the run's, nor after the new run (onRunConfigured).
-    const std::shared_ptr<const TrainingSetup> setup = training()->setup();
-    if (m_session->newRunPending() && !(setup && settingsOfRun(runSettings(), *setup)))
-        showStatus(settingsChangedNote(), 0);
-    else if (m_statusText == settingsChangedNote())
-        showStatus({}, 0);
-    if (!ask)
-        return;
-    auto *box = new QMessageBox(QMessageBox::Question, tr("Start a new run?"),
-                                tr("This change needs a new model or trainer. Reset now and lose the current "
-                                   "run's progress? (Otherwise it applies at the next Reset.)"),
-                                QMessageBox::Yes | QMessageBox::No, this);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    connect(box, &QMessageBox::finished, this, [this](int result) {
-        if (result == QMessageBox::Yes && m_session->newRunPending())
-            m_session->newRun();
-    });
-    box->open();
-}
 
 void MainWindow::onSnapshot(const TrainingSnapshot &snapshot)
 {
@@ -709,40 +384,6 @@ void MainWindow::updateControls()
     m_toolbar->setControls(m_controls);
     m_file->saveAction()->setEnabled(m_controls.saveCheckpoint);
     m_evaluate->setEnabled(m_controls.saveCheckpoint && dataset() != nullptr && !isEvaluating());
-}
-
-bool MainWindow::saveCheckpoint(const QString &path)
-{
-    return remembered(m_session->saveCheckpoint(path), m_file->recent(), path);
-}
-
-bool MainWindow::exportCurves(const QString &path)
-{
-    return exportTo(path, [this](const QString &to, QString *error) { return m_curves->exportCsv(to, error); });
-}
-
-bool MainWindow::exportPlot(const QString &path)
-{
-    // Above the curves: what they are of.
-    const QString heading = QStringLiteral("%1 · %2 · step %3")
-                                .arg(m_session->dataSpec(), m_session->currentRun()->name())
-                                .arg(m_last.step);
-    return exportTo(path, [this, heading](const QString &to, QString *error) {
-        return m_curves->exportImage(to, error, heading);
-    });
-}
-
-// Refuses a path an export cannot go to (a device or FIFO would be replaced
-// or block the window; a directory; no such directory), then writes.
-bool MainWindow::exportTo(const QString &path, const std::function<bool(const QString &, QString *)> &write)
-{
-    QString error = QString::fromStdString(checkOutputFile(path.toStdString(), OutputMode::Replace));
-    if (!error.isEmpty() || !write(path, &error)) {
-        showError(error);
-        return false;
-    }
-    showStatus(tr("Wrote %1").arg(path), 10000);
-    return true;
 }
 
 void MainWindow::showEvaluation(int64_t step, const EvalResult &result, const std::vector<TaskInfo> &tasks)
@@ -855,20 +496,6 @@ bool MainWindow::eventFilter(QObject *watched, QEvent *event)
                 showStatus(m_statusText, m_statusTimeout);
         });
     return QMainWindow::eventFilter(watched, event);
-}
-
-void MainWindow::dragEnterEvent(QDragEnterEvent *event)
-{
-    if (event->mimeData()->hasUrls() && event->mimeData()->urls().size() == 1
-        && event->mimeData()->urls().first().isLocalFile())
-        event->acceptProposedAction();
-}
-
-void MainWindow::dropEvent(QDropEvent *event)
-{
-    const QString path = event->mimeData()->urls().first().toLocalFile();
-    event->acceptProposedAction();
-    openFile(path);
 }
 
 } // namespace attnscope

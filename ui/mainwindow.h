@@ -4,7 +4,9 @@
 // and the status bar, and connects them to the Session (live/session.h),
 // which owns the data, the checkpoint, the runs and the work off the GUI
 // thread. The panels and the plot are their own classes; this class only
-// wires them.
+// wires them: mainwindow.cpp builds the window, its actions and menus,
+// mainwindowsession.cpp follows the Session, mainwindowfiles.cpp opens,
+// saves and exports files, mainwindowlessons.cpp runs the guided lessons.
 #pragma once
 
 #include "appearance.h"

@@ -248,6 +248,25 @@ void MainWindow::lessonTrainTo(int64_t step)
     });
 }
 
+// Before another dataset opens: the depth the panel had before a lesson set
+// its own, unless the user changed the field since (the lesson's data sets
+// it again when it opens again); kept in m_lessonDepthLoading until the load
+// ends, so that a failed load puts the lesson's depth back with its run.
+void MainWindow::takeBackLessonDepth()
+{
+    m_lessonDepthLoading.reset();
+    if (!m_lessonDepth || m_session->checkpoint())
+        return;
+    const LessonDepth depth = *std::exchange(m_lessonDepth, std::nullopt);
+    ModelConfig config = m_modelPanel->config();
+    if (config.layers != depth.lesson)
+        return;  // the user's own choice
+    config.layers = depth.before;
+    const QSignalBlocker block(m_modelPanel);
+    m_modelPanel->setConfig(config, m_modelPanel->seed());
+    m_lessonDepthLoading = depth;
+}
+
 bool MainWindow::selectSampleWith(const QString &token)
 {
     const std::string word = token.toStdString();

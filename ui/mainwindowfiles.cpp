@@ -1,0 +1,203 @@
+// MainWindow's files: opening a dataset, a checkpoint, another program's
+// attention or a session (the File menu, the Dataset panel, recent files,
+// drops), saving and exporting, and the question after a session that ended
+// unsaved. Apart from mainwindow.cpp, which builds the window and wires the
+// panels: the Session does the work, these say what to open and show how it went.
+#include "mainwindow.h"
+
+#include "attention/attentionpanel.h"
+#include "attentionfile.h"
+#include "confirmations.h"
+#include "datasetpanel.h"
+#include "filemenu.h"
+#include "fileutil.h"
+#include "lossplot.h"
+#include "recentfiles.h"
+#include "sessionfile.h"
+
+#include <QDir>
+#include <QDropEvent>
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <QLocale>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QTabWidget>
+
+namespace attnscope {
+
+bool MainWindow::openDataset(const QString &spec, const LoadOptions &options)
+{
+    if (!m_confirm->mayOpenDataset(spec, training()->state(), m_last.step)) {
+        m_lastError.clear();
+        return false;
+    }
+    takeBackLessonDepth();
+    QGuiApplication::setOverrideCursor(Qt::WaitCursor);
+    const bool ok = m_session->openDataset(spec, options);
+    QGuiApplication::restoreOverrideCursor();
+    return ok;
+}
+void MainWindow::openDatasetAsync(const QString &spec, const LoadOptions &options)
+{
+    if (!m_confirm->mayOpenDataset(spec, training()->state(), m_last.step)) {
+        m_datasetPanel->setSpec(m_dataSpec);  // the field shows the data still open
+        return;
+    }
+    takeBackLessonDepth();
+    m_session->openDatasetAsync(spec, options);
+}
+
+void MainWindow::openFile(const QString &path)
+{
+    if (path.endsWith(QLatin1String(".safetensors")))
+        openCheckpoint(path);
+    else if (path.endsWith(QLatin1String(".attnscope")))
+        openSession(path);
+    else
+        openDatasetAsync(path);
+}
+
+bool MainWindow::openAttention(const QString &path)
+{
+    AttentionFile file;
+    std::string error;
+    QGuiApplication::setOverrideCursor(Qt::WaitCursor);
+    const bool ok = readAttentionFile(path.toStdString(), &file, &error);
+    QGuiApplication::restoreOverrideCursor();
+    if (!ok) {
+        showError(QString::fromStdString(error));
+        return false;
+    }
+    const bool pooling = !file.tasks.empty();
+    m_attention->showFile(std::make_shared<const AttentionSnapshot>(fileSnapshot(std::move(file))),
+                          QFileInfo(path).fileName());
+    m_views->setCurrentWidget(m_attention);
+    if (!pooling)  // maps only (a Hugging Face model's): the heatmap would be empty
+        m_attention->setCurrentView(AttentionPanel::View::SelfAttention);
+    showStatus(tr("Opened the attention in %1").arg(path), 10000);
+    return true;
+}
+
+namespace {
+
+// A file that opened or was written joins its recent files.
+bool remembered(bool ok, RecentFiles *recent, const QString &path)
+{
+    if (ok)
+        recent->add(QFileInfo(path).absoluteFilePath());
+    return ok;
+}
+
+} // namespace
+
+bool MainWindow::openSession(const QString &path)
+{
+    return remembered(m_session->openSessionFile(path), m_file->recentSessions(), path);
+}
+
+bool MainWindow::saveSessionAs(const QString &path)
+{
+    return remembered(m_session->saveSessionAs(path), m_file->recentSessions(), path);
+}
+
+QString MainWindow::recoveryDir()
+{
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)).filePath(QStringLiteral("recovery"));
+}
+
+void MainWindow::startRecovery(const QString &dir)
+{
+    const QStringList found = Session::recoverableSessions(dir);
+    if (found.isEmpty()) {
+        m_session->startRecovery(dir);
+        return;
+    }
+    m_recoveryDir = dir;
+    m_recoveryOffered = found.first();
+    SessionFile file;
+    QString error;
+    int runs = 0;
+    if (file.open(m_recoveryOffered, SessionFile::Mode::ReadOnly, &error))
+        runs = file.runCount();
+    const QString when = QLocale().toString(QFileInfo(m_recoveryOffered).lastModified(), QLocale::ShortFormat);
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Restore the last session?"),
+                                runs == 1 ? tr("AttnScope ended on %1 with a run that no session file of yours "
+                                               "has. Restore it?").arg(when)
+                                          : tr("AttnScope ended on %1 with %2 runs that no session file of yours "
+                                               "has. Restore them?").arg(when).arg(runs),
+                                QMessageBox::Yes | QMessageBox::Discard | QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("recoveryQuestion"));
+    box->button(QMessageBox::Yes)->setText(tr("Restore"));
+    box->button(QMessageBox::Cancel)->setText(tr("Not now"));
+    box->setInformativeText(tr("Not now keeps them for the next start; File > Save session as keeps a session for good."));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this, box]() {
+        answerRecovery(box->standardButton(box->clickedButton()));
+    });
+    box->open();
+}
+
+void MainWindow::answerRecovery(int answer)
+{
+    if (m_recoveryOffered.isEmpty())
+        return;
+    const QString offered = std::exchange(m_recoveryOffered, QString());
+    if (answer == QMessageBox::Yes && m_session->restoreRecovery(offered))
+        return;
+    if (answer == QMessageBox::Discard)
+        Session::discardRecovery(offered);
+    m_session->startRecovery(m_recoveryDir);
+}
+
+bool MainWindow::saveCheckpoint(const QString &path)
+{
+    return remembered(m_session->saveCheckpoint(path), m_file->recent(), path);
+}
+
+bool MainWindow::exportCurves(const QString &path)
+{
+    return exportTo(path, [this](const QString &to, QString *error) { return m_curves->exportCsv(to, error); });
+}
+
+bool MainWindow::exportPlot(const QString &path)
+{
+    // Above the curves: what they are of.
+    const QString heading = QStringLiteral("%1 · %2 · step %3")
+                                .arg(m_session->dataSpec(), m_session->currentRun()->name())
+                                .arg(m_last.step);
+    return exportTo(path, [this, heading](const QString &to, QString *error) {
+        return m_curves->exportImage(to, error, heading);
+    });
+}
+
+// Refuses a path an export cannot go to (a device or FIFO would be replaced
+// or block the window; a directory; no such directory), then writes.
+bool MainWindow::exportTo(const QString &path, const std::function<bool(const QString &, QString *)> &write)
+{
+    QString error = QString::fromStdString(checkOutputFile(path.toStdString(), OutputMode::Replace));
+    if (!error.isEmpty() || !write(path, &error)) {
+        showError(error);
+        return false;
+    }
+    showStatus(tr("Wrote %1").arg(path), 10000);
+    return true;
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls() && event->mimeData()->urls().size() == 1
+        && event->mimeData()->urls().first().isLocalFile())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QString path = event->mimeData()->urls().first().toLocalFile();
+    event->acceptProposedAction();
+    openFile(path);
+}
+
+} // namespace attnscope
