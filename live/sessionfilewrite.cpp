@@ -1,0 +1,229 @@
+#include "sessionfileparts.h"
+
+#include <QDateTime>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+
+#include <algorithm>
+
+namespace attnscope {
+
+using namespace sessionfile;
+
+namespace {
+
+// A real that SQLite keeps: NaN would become NULL anyway, said so here.
+QVariant real(double v)
+{
+    return std::isfinite(v) ? QVariant(v) : QVariant();
+}
+
+// float32 arrays as little-endian bytes (the machines AttnScope builds for are little-endian).
+QByteArray floatBytes(const std::vector<float> &values)
+{
+    return QByteArray(reinterpret_cast<const char *>(values.data()), qsizetype(values.size() * sizeof(float)));
+}
+
+} // namespace
+
+// --- Writing.
+
+int64_t SessionFile::addRun(RunRecord *run)
+{
+    if (run->created.isEmpty())
+        run->created = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("INSERT INTO runs (name, parent, fork_step, dataset, mode, layers, lr, seed, settings,"
+                             " tasks, created, hidden) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    q.addBindValue(run->name);
+    q.addBindValue(run->parent > 0 ? QVariant(qint64(run->parent)) : QVariant());
+    q.addBindValue(qint64(run->forkStep));
+    q.addBindValue(run->dataset);
+    q.addBindValue(QString::fromLatin1(toString(run->model.mode)));
+    q.addBindValue(run->model.layers);
+    q.addBindValue(double(run->train.optimizer.lr));
+    q.addBindValue(qint64(run->train.seed));  // the bits of the seed; the settings have it exactly
+    q.addBindValue(QString::fromUtf8(run->settingsJson()));
+    QJsonArray tasks;
+    for (const QString &task : run->tasks)
+        tasks.append(task);
+    q.addBindValue(QString::fromUtf8(compact(tasks)));
+    q.addBindValue(run->created);
+    q.addBindValue(run->hidden ? 1 : 0);
+    if (!check(q.exec(), q, "adding a run"))
+        return 0;
+    run->id = q.lastInsertId().toLongLong();
+    return run->id;
+}
+
+bool SessionFile::renameRun(int64_t run, const QString &name)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("UPDATE runs SET name = ? WHERE id = ?"));
+    q.addBindValue(name);
+    q.addBindValue(qint64(run));
+    return check(q.exec(), q, "renaming a run");
+}
+
+bool SessionFile::setRunHidden(int64_t run, bool hidden)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("UPDATE runs SET hidden = ? WHERE id = ?"));
+    q.addBindValue(hidden ? 1 : 0);
+    q.addBindValue(qint64(run));
+    return check(q.exec(), q, "hiding a run");
+}
+
+bool SessionFile::deleteRun(int64_t run)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("DELETE FROM runs WHERE id = ?"));  // the rest goes with it (ON DELETE CASCADE)
+    q.addBindValue(qint64(run));
+    return check(q.exec(), q, "deleting a run");
+}
+
+bool SessionFile::appendSteps(int64_t run, const std::vector<StepPoint> &steps)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO steps (run, step, epoch, lr, loss, grad_norm, task_loss)"
+                             " VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    for (const StepPoint &p : steps) {
+        q.addBindValue(qint64(run));
+        q.addBindValue(qint64(p.step));
+        q.addBindValue(p.epoch);
+        q.addBindValue(real(p.learningRate));
+        q.addBindValue(real(p.loss));
+        q.addBindValue(real(p.gradNorm));
+        q.addBindValue(QString::fromUtf8(compact(numbers(p.taskLoss))));
+        if (!check(q.exec(), q, "writing the curves"))
+            return false;
+    }
+    return true;
+}
+
+bool SessionFile::appendEvals(int64_t run, const std::vector<EvalPoint> &evals)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO evals (run, step, epoch, loss, task_loss, task_accuracy,"
+                             " task_macro_f1) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    for (const EvalPoint &p : evals) {
+        q.addBindValue(qint64(run));
+        q.addBindValue(qint64(p.step));
+        q.addBindValue(p.epoch);
+        q.addBindValue(real(p.loss));
+        q.addBindValue(QString::fromUtf8(compact(numbers(p.taskLoss))));
+        q.addBindValue(QString::fromUtf8(compact(numbers(p.taskAccuracy))));
+        q.addBindValue(QString::fromUtf8(compact(numbers(p.taskMacroF1))));
+        if (!check(q.exec(), q, "writing the evaluations"))
+            return false;
+    }
+    return true;
+}
+
+bool SessionFile::appendEvent(int64_t run, const RunEvent &event)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("INSERT INTO events (run, step, epoch, kind, what) VALUES (?, ?, ?, ?, ?)"));
+    q.addBindValue(qint64(run));
+    q.addBindValue(qint64(event.step));
+    q.addBindValue(event.epoch);
+    q.addBindValue(event.kind);
+    q.addBindValue(event.what.isNull() ? QStringLiteral("") : event.what);  // a null QString would be NULL
+    return check(q.exec(), q, "writing an event");
+}
+
+bool SessionFile::putCheckpoint(const CheckpointRecord &c, int keep)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    if (c.kind == QLatin1String("last")) {
+        q.prepare(QStringLiteral("DELETE FROM checkpoints WHERE run = ? AND kind = 'last'"));
+        q.addBindValue(qint64(c.run));
+        if (!check(q.exec(), q, "replacing the last checkpoint"))
+            return false;
+    }
+    q.prepare(QStringLiteral("INSERT INTO checkpoints (run, step, kind, weights, trainer, optimizer_m, optimizer_v,"
+                             " optimizer_rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    q.addBindValue(qint64(c.run));
+    q.addBindValue(qint64(c.step));
+    q.addBindValue(c.kind);
+    q.addBindValue(c.weights);
+    q.addBindValue(QString::fromUtf8(compact(trainerJson(c.trainer))));
+    q.addBindValue(floatBytes(c.trainer.optimizer.m));
+    q.addBindValue(floatBytes(c.trainer.optimizer.v));
+    const std::vector<uint8_t> &rows = c.trainer.optimizer.rows;
+    q.addBindValue(QByteArray(reinterpret_cast<const char *>(rows.data()), qsizetype(rows.size())));
+    if (!check(q.exec(), q, "writing a checkpoint"))
+        return false;
+    if (c.kind != QLatin1String("kept"))
+        return true;
+    // Over the bound: every second kept one goes, the first and the newest stay.
+    q.prepare(QStringLiteral("SELECT id FROM checkpoints WHERE run = ? AND kind = 'kept' ORDER BY step"));
+    q.addBindValue(qint64(c.run));
+    if (!check(q.exec(), q, "thinning the kept checkpoints"))
+        return false;
+    std::vector<qint64> ids;
+    while (q.next())
+        ids.push_back(q.value(0).toLongLong());
+    if (int(ids.size()) <= std::max(1, keep))
+        return true;
+    QSqlQuery del(QSqlDatabase::database(m_connection, false));
+    del.prepare(QStringLiteral("DELETE FROM checkpoints WHERE id = ?"));
+    for (size_t i = 1; i + 1 < ids.size(); i += 2) {
+        del.addBindValue(ids[i]);
+        if (!check(del.exec(), del, "thinning the kept checkpoints"))
+            return false;
+    }
+    return true;
+}
+
+bool SessionFile::putTimeline(int64_t run, const AttentionSnapshot &snapshot)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO timeline (run, step, snapshot) VALUES (?, ?, ?)"));
+    q.addBindValue(qint64(run));
+    q.addBindValue(qint64(snapshot.step));
+    q.addBindValue(QString::fromUtf8(timelineJson(snapshot)));
+    return check(q.exec(), q, "writing the timeline");
+}
+
+bool SessionFile::setTimeline(int64_t run, const std::vector<SnapshotPtr> &snapshots)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("DELETE FROM timeline WHERE run = ?"));
+    q.addBindValue(qint64(run));
+    if (!check(q.exec(), q, "writing the timeline"))
+        return false;
+    return std::all_of(snapshots.begin(), snapshots.end(),
+                       [&](const SnapshotPtr &s) { return !s || putTimeline(run, *s); });
+}
+
+bool SessionFile::setProbes(int64_t run, const ProbeSet &probes)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO probes (run, indices, pinned, focus) VALUES (?, ?, ?, ?)"));
+    q.addBindValue(qint64(run));
+    q.addBindValue(QString::fromUtf8(compact(integers(probes.indices()))));
+    q.addBindValue(QString::fromUtf8(compact(integers(probes.pinned()))));
+    q.addBindValue(probes.focus());
+    return check(q.exec(), q, "writing the probe set");
+}
+
+bool SessionFile::setLayout(const QString &key, const QByteArray &value)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO layout (key, value) VALUES (?, ?)"));
+    q.addBindValue(key);
+    q.addBindValue(value);
+    return check(q.exec(), q, "writing the window layout");
+}
+
+bool SessionFile::copyTo(const QString &target)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("VACUUM INTO ?"));
+    q.addBindValue(target);
+    return check(q.exec(), q, "copying the session");
+}
+
+} // namespace attnscope

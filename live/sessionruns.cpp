@@ -1,0 +1,217 @@
+// Session's runs (session.h): the kept runs and the current one, their
+// names, shown, deleted and reference flags, and one sample through any
+// of them (side by side).
+#include "session.h"
+
+#include "checkpoint.h"
+#include "runplan.h"
+
+#include <algorithm>
+
+namespace attnscope {
+
+// --- Every run.
+
+void Session::keepCurrentRun()
+{
+    if (!m_run->hasTrained())
+        return;
+    auto kept = std::make_unique<KeptRun>();
+    const RunRecord record = currentRecord();
+    kept->id = m_run->id();
+    kept->name = m_run->name();
+    kept->dataset = record.dataset;
+    kept->options = record.options;
+    kept->model = record.model;
+    kept->train = record.train;
+    kept->history = m_run->history();
+    kept->fileId = m_recorder->liveFileId();
+    kept->weights = m_run->controller()->modelCopy();  // as it ended (side by side, the attention views)
+    kept->weightsStep = m_run->controller()->currentStep();
+    kept->timeline = m_recorder->liveTimeline();
+    kept->probes = m_run->controller()->probes();
+    m_kept.push_back(std::move(kept));
+    m_run->renumber(m_nextRunId, freeRunName(tr("Run %1").arg(m_nextRunId)));
+    ++m_nextRunId;
+    m_recorder->restarted();
+    emit runsChanged();
+}
+
+RunRecord Session::currentRecord() const
+{
+    RunRecord record;
+    const std::shared_ptr<const TrainingSetup> setup = m_run->setup();
+    record.name = m_run->name();
+    record.dataset = setup ? QString::fromStdString(setup->source) : m_dataSpec;
+    if (record.dataset == m_dataSpec)
+        record.options = m_dataOptions;
+    record.valFraction = ValFraction;
+    record.model = setup ? setup->model.config : m_run->settings().model;
+    record.train = m_run->settings().train;
+    record.tasks = m_run->history().tasks();
+    return record;
+}
+
+void Session::writeRuns()
+{
+    for (const auto &run : m_kept)
+        run->fileId = m_recorder->write(recordOf(*run, ValFraction), run->history, run->timeline, run->probes);
+    if (m_run->hasTrained())
+        m_recorder->adoptLive(currentRecord(), m_run->history());
+}
+
+bool Session::nameInUse(const QString &name, int exceptId) const
+{
+    if (m_run->id() != exceptId && m_run->name() == name)
+        return true;
+    return std::any_of(m_kept.begin(), m_kept.end(),
+                       [&](const auto &run) { return run->id != exceptId && run->name == name; });
+}
+
+QString Session::freeRunName(const QString &wanted) const
+{
+    return attnscope::freeRunName(wanted, [&](const QString &name) { return nameInUse(name, m_run->id()); });
+}
+
+bool Session::renameRun(int id, const QString &name)
+{
+    const QString trimmed = name.trimmed();
+    if (trimmed.isEmpty() || nameInUse(trimmed, id)) {
+        emit failed(trimmed.isEmpty() ? tr("A run needs a name.") : tr("Another run is named \"%1\".").arg(trimmed));
+        return false;
+    }
+    if (id == m_run->id()) {
+        m_run->setName(trimmed);
+        m_recorder->rename(m_recorder->liveFileId(), trimmed);
+    } else {
+        for (const auto &run : m_kept)
+            if (run->id == id) {
+                run->name = trimmed;
+                m_recorder->rename(run->fileId, trimmed);
+            }
+    }
+    emit runsChanged();
+    return true;
+}
+
+void Session::setRunShown(int id, bool shown)
+{
+    for (const auto &run : m_kept)
+        if (run->id == id && run->shown != shown) {
+            run->shown = shown;
+            m_recorder->setHidden(run->fileId, !shown);
+            emit runsChanged();
+        }
+}
+
+void Session::deleteRun(int id)
+{
+    const auto it = std::find_if(m_kept.begin(), m_kept.end(), [&](const auto &run) { return run->id == id; });
+    if (it == m_kept.end())
+        return;
+    m_deleted.push_back({std::move(*it), size_t(it - m_kept.begin())});
+    m_kept.erase(it);
+    if (m_reference == id)
+        m_reference = 0;
+    emit runsChanged();
+}
+
+bool Session::undoDelete()
+{
+    if (m_deleted.empty())
+        return false;
+    Deleted last = std::move(m_deleted.back());
+    m_deleted.pop_back();
+    // Its name may have been taken meanwhile (a rename, a new run).
+    const QString wanted = last.run->name;
+    last.run->name = attnscope::freeRunName(wanted, [&](const QString &name) { return nameInUse(name, last.run->id); });
+    if (last.run->name != wanted)
+        m_recorder->rename(last.run->fileId, last.run->name);
+    m_kept.insert(m_kept.begin() + std::ptrdiff_t(std::min(last.index, m_kept.size())), std::move(last.run));
+    emit runsChanged();
+    return true;
+}
+
+void Session::purgeDeleted()
+{
+    for (const Deleted &d : m_deleted)
+        m_recorder->remove(d.run->fileId);
+    m_deleted.clear();
+}
+
+void Session::setReferenceRun(int id)
+{
+    const bool known = id == m_run->id() || std::any_of(m_kept.begin(), m_kept.end(), [&](const auto &run) {
+        return run->id == id;
+    });
+    const int reference = known ? id : 0;
+    if (reference == m_reference)
+        return;
+    m_reference = reference;
+    emit runsChanged();
+}
+
+bool Session::hasUnsavedRuns() const
+{
+    if (!m_recorder->isOpen() || isRecovery())
+        return m_run->hasTrained() || !m_kept.empty();
+    return std::any_of(m_kept.begin(), m_kept.end(), [](const auto &run) { return run->fileId == 0; });
+}
+
+// --- One sample through any run.
+
+bool Session::runAttention(int id, int datasetIndex, AttentionSnapshot *out, QString *why)
+{
+    std::shared_ptr<const Model> model;
+    int64_t step = 0;
+    QString name;
+    if (id == m_run->id()) {
+        model = m_run->controller()->modelCopy();
+        step = m_run->controller()->currentStep();
+        name = m_run->name();
+    } else {
+        const auto it = std::find_if(m_kept.begin(), m_kept.end(), [&](const auto &run) { return run->id == id; });
+        if (it == m_kept.end()) {
+            *why = tr("no such run");
+            return false;
+        }
+        KeptRun &run = **it;
+        name = run.name;
+        if (!run.weights && run.fileId != 0 && m_recorder->isOpen()) {
+            // Its last checkpoint in the file, read once (the writer's commits are what a reader sees).
+            SessionFile file;
+            QString error;
+            std::optional<CheckpointRecord> last;
+            if (file.open(m_recorder->path(), SessionFile::Mode::ReadOnly, &error))
+                last = file.latestCheckpoint(run.fileId);
+            auto weights = std::make_shared<Model>();
+            std::string parseError;
+            if (last && parseCheckpoint(last->weights.toStdString(), m_recorder->path().toStdString(), weights.get(),
+                                        &parseError)) {
+                run.weights = std::move(weights);
+                run.weightsStep = last->step;
+            }
+        }
+        model = run.weights;
+        step = run.weightsStep;
+    }
+    if (!model) {
+        *why = tr("%1 has no weights here (no checkpoint in the session file)").arg(name);
+        return false;
+    }
+    if (!m_data || datasetIndex < 0 || datasetIndex >= int(m_data->samples.size())) {
+        *why = tr("no sample of the open data to show");
+        return false;
+    }
+    if (const std::string misfit = checkCompatible(*m_data, *model, name.toStdString()); !misfit.empty()) {
+        *why = QString::fromStdString(misfit);
+        return false;
+    }
+    // The one sample, encoded with the run's own vocabulary (another seed drew another one).
+    const Vocabulary vocab = model->config.input == InputKind::Text ? Vocabulary(model->vocab) : Vocabulary();
+    const EncodedDataset one = encodeDataset(*m_data, {datasetIndex}, vocab, model->config.maxLen);
+    *out = makeSnapshot(*model, one, {0}, step, m_data.get());
+    return true;
+}
+
+} // namespace attnscope
