@@ -16,6 +16,7 @@
 #include "trainingpanel.h"
 
 #include <QAction>
+#include <QDockWidget>
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFile>
@@ -25,6 +26,7 @@
 #include <QRegularExpression>
 #include <QSettings>
 #include <QTabWidget>
+#include <QTimer>
 
 #include <algorithm>
 
@@ -49,6 +51,28 @@ int indexOf(const std::vector<std::string> &names, const std::string &name)
 {
     return int(std::find(names.begin(), names.end(), name) - names.begin());
 }
+
+// Raises a dock once its window has shown. A tabbed dock is raised by its
+// tab bar, which the window makes when it first lays its docks out: raised
+// before (attnscope --lesson opens the lesson, then shows the window), a
+// lesson tabbed with the Setup panel stayed behind it.
+class RaiseWhenShown : public QObject {
+public:
+    RaiseWhenShown(QWidget *window, QDockWidget *dock) : QObject(dock), m_dock(dock) { window->installEventFilter(this); }
+
+    bool eventFilter(QObject *, QEvent *event) override
+    {
+        if (event->type() == QEvent::Show) {
+            // After the show's layout, in the event loop's next turn.
+            QTimer::singleShot(0, m_dock, [dock = m_dock]() { dock->raise(); });
+            deleteLater();
+        }
+        return false;
+    }
+
+private:
+    QDockWidget *m_dock;
+};
 
 } // namespace
 
@@ -140,7 +164,10 @@ bool MainWindow::openLesson(const QString &nameOrPath)
         }
     }
     m_lessonPanel->show();
-    m_lessonPanel->raise();
+    if (isVisible())
+        m_lessonPanel->raise();
+    else
+        new RaiseWhenShown(this, m_lessonPanel);
     m_lessonPanel->setLesson(std::move(lesson));  // its first step applies
     return true;
 }

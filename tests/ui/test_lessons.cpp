@@ -17,12 +17,14 @@
 #include "zoomactions.h"
 
 #include <QComboBox>
+#include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QMenuBar>
 #include <QPushButton>
 #include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -168,6 +170,39 @@ private slots:
             QVERIFY2(w.rect().contains(r), qPrintable(QStringLiteral("%1,%2 %3x%4").arg(r.x()).arg(r.y()).arg(r.width()).arg(r.height())));
         }
         QVERIFY(w.centralWidget()->width() >= 400);
+    }
+
+    // attnscope --lesson NAME opens the lesson before the window shows: on a
+    // projector's 1024 px its panel is a tab of the Setup column, and it is
+    // the tab shown (it opened behind Setup).
+    void lessonTabShownBeforeTheWindow()
+    {
+        MainWindow w;
+        w.resize(1024, 768);
+        QVERIFY2(w.openLesson(QStringLiteral("cue-words")), qPrintable(w.lastError()));
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        LessonPanel *panel = w.lessonPanel();
+        QVERIFY(!w.tabifiedDockWidgets(panel).isEmpty());
+        // The dock's tab bar (the main window's own child) shows the lesson.
+        const auto lessonTabShown = [&w, panel]() {
+            for (const QTabBar *bar : w.findChildren<QTabBar *>(Qt::FindDirectChildrenOnly))
+                if (bar->isVisible() && bar->currentIndex() >= 0
+                    && bar->tabText(bar->currentIndex()).remove(QLatin1Char('&')) == panel->windowTitle())
+                    return true;
+            return false;
+        };
+        QTRY_VERIFY(lessonTabShown());
+        QTRY_VERIFY(panel->isVisible() && !panel->visibleRegion().isEmpty());
+        QVERIFY(w.findChild<QDockWidget *>(QStringLiteral("setupDock"))->visibleRegion().isEmpty());
+        // And when the window shows before the lesson opens.
+        MainWindow shown;
+        shown.resize(1024, 768);
+        shown.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&shown));
+        QVERIFY2(shown.openLesson(QStringLiteral("negation")), qPrintable(shown.lastError()));
+        QTRY_VERIFY(!shown.lessonPanel()->visibleRegion().isEmpty());
+        QVERIFY(shown.findChild<QDockWidget *>(QStringLiteral("setupDock"))->visibleRegion().isEmpty());
     }
 
     // A teacher's file: opened by its path; broken, refused with its line
