@@ -221,10 +221,11 @@ private:
         if (const Json *training = v.find("training")) {
             if (training->type != Json::Object)
                 return fail(*training, std::string("\"training\" is an object, not ") + typeName(*training));
-            if (!known(*training, {"lr", "rationale_weight", "speed"}, "\"training\"")
+            if (!known(*training, {"lr", "rationale_weight", "speed", "epochs"}, "\"training\"")
                 || !number(*training, "lr", 1e-5, 10, &step->lr)
                 || !number(*training, "rationale_weight", 0, 100, &step->rationaleWeight)
-                || !number(*training, "speed", 0, 1e6, &step->speed))
+                || !number(*training, "speed", 0, 1e6, &step->speed)
+                || !small(*training, "epochs", 1, 100000, &step->epochs))  // the Training panel's range
                 return false;
         }
         return true;

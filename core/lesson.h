@@ -25,6 +25,7 @@ struct LessonStep {
     std::optional<int> layers, heads, dim, maxLen;
     std::optional<AttentionMode> mode;
     std::optional<double> lr, rationaleWeight;
+    std::optional<int> epochs;          // the run's length (a change makes a new run)
     std::optional<double> speed;        // steps a second, 0: full speed
     bool newRun = false;                // a fresh run (the same settings: from the initial weights)
     int64_t trainTo = 0;                // train to this step and pause (0: no training)

@@ -49,7 +49,7 @@ void TestLesson::fieldsAreRead()
   {"title": "one", "text": "first"},
   {"title": "two", "text": "second", "look": "there", "data": "builtin:reviews?n=300",
    "model": {"layers": 1, "heads": 2, "dim": 16, "max_len": 32, "mode": "gated"},
-   "training": {"lr": 0.01, "rationale_weight": 1.5, "speed": 0},
+   "training": {"lr": 0.01, "rationale_weight": 1.5, "speed": 0, "epochs": 30},
    "new_run": true, "train_to": 120, "view": "attention", "attention_view": "self-attention",
    "score": "integrated", "probe_text": "not good", "sample_with": "not"},
   {"title": "three", "text": "third", "compare": "learning rates", "view": "side by side"}
@@ -71,6 +71,8 @@ void TestLesson::fieldsAreRead()
     QCOMPARE(*two.lr, 0.01);
     QCOMPARE(*two.rationaleWeight, 1.5);
     QCOMPARE(*two.speed, 0.0);
+    QCOMPARE(*two.epochs, 30);
+    QVERIFY(!one.epochs);
     QVERIFY(two.newRun);
     QCOMPARE(two.trainTo, int64_t(120));
     QCOMPARE(two.view, std::string("attention"));
@@ -110,6 +112,12 @@ void TestLesson::brokenLessonsAreRefused_data()
                                    << QStringLiteral("^l.json:3: step 1: \"score\" is \"attention\", ");
     QTest::newRow("lr a string") << head + QStringLiteral("  {\"title\": \"a\", \"text\": \"b\", \"training\": {\"lr\": \"0.1\"}}]}")
                                  << QStringLiteral("^l.json:3: step 1: \"lr\" is a number, not a string");
+    QTest::newRow("epochs 0") << head + QStringLiteral("  {\"title\": \"a\", \"text\": \"b\",\n   \"training\": {\"epochs\": 0}}]}")
+                              << QStringLiteral("^l.json:4: step 1: \"epochs\" is 0, outside 1 to 100000");
+    QTest::newRow("epochs not whole") << head + QStringLiteral("  {\"title\": \"a\", \"text\": \"b\", \"training\": {\"epochs\": 2.5}}]}")
+                                      << QStringLiteral("^l.json:3: step 1: \"epochs\" is a whole number, not 2.5");
+    QTest::newRow("epochs a string") << head + QStringLiteral("  {\"title\": \"a\", \"text\": \"b\", \"training\": {\"epochs\": \"30\"}}]}")
+                                     << QStringLiteral("^l.json:3: step 1: \"epochs\" is a whole number, not a string");
     QTest::newRow("train_to 0") << head + QStringLiteral("  {\"title\": \"a\", \"text\": \"b\", \"train_to\": 0}]}")
                                 << QStringLiteral("^l.json:3: step 1: \"train_to\" is 0, outside 1 to ");
     QTest::newRow("new_run a number") << head + QStringLiteral("  {\"title\": \"a\", \"text\": \"b\", \"new_run\": 1}]}")

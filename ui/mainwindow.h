@@ -91,7 +91,7 @@ public:
     static QString lessonName(const QString &path);  // "cue-words"
     LessonPanel *lessonPanel() const { return m_lessonPanel; }
     // Applies a step: its data, model and training settings (a new run when
-    // the model changed or it asks for one), the view, score and probe
+    // the model or the run's length changed or it asks for one), the view, score and probe
     // text; then it trains to its step, or compares runs, and selects the
     // probe sample it names. lessonStepDone follows once that is over (at
     // once when it trains nothing). False (lastError()) when its data fails to open.

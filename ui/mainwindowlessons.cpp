@@ -25,6 +25,7 @@
 #include <QMenuBar>
 #include <QRegularExpression>
 #include <QSettings>
+#include <QSpinBox>
 #include <QTabWidget>
 #include <QTimer>
 
@@ -193,6 +194,12 @@ bool MainWindow::applyLessonStep(const LessonStep &step)
         m_modelPanel->setConfig(config, m_modelPanel->seed());
         m_lessonDepth.reset();  // the lesson's depth is the user's choice
     }
+    // The run's length: a new run takes it too (the step's own, without asking).
+    const bool lengthChanged = step.epochs && *step.epochs != m_trainingPanel->epochsField()->value();
+    if (lengthChanged) {
+        const QSignalBlocker block(m_trainingPanel);
+        m_trainingPanel->epochsField()->setValue(*step.epochs);
+    }
     // These apply to a run at its next step too.
     if (step.lr)
         m_trainingPanel->learningRateField()->setValue(*step.lr);
@@ -200,7 +207,7 @@ bool MainWindow::applyLessonStep(const LessonStep &step)
         m_trainingPanel->rationaleWeightField()->setValue(*step.rationaleWeight);
     if (step.speed)
         setSpeed(*step.speed, /*persist=*/false);
-    const bool fresh = (dataOpened || step.newRun || modelChanged) && dataset();
+    const bool fresh = (dataOpened || step.newRun || modelChanged || lengthChanged) && dataset();
     const QString sampleWith = QString::fromStdString(step.sampleWith);
     const auto finish = [this, index, sampleWith]() {
         QObject::disconnect(m_lessonWait);

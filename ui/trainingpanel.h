@@ -38,6 +38,7 @@ public:
 
     QDoubleSpinBox *rationaleWeightField() const { return m_mu; }
     QDoubleSpinBox *learningRateField() const { return m_lr; }
+    QSpinBox *epochsField() const { return m_epochs; }
     // What the panel says under the learning rate (a typed rate outside the range); empty when nothing.
     QString learningRateNote() const;
     // The weights of many tasks (nullptr while the spin boxes hold them) and its filter.

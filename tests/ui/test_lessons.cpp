@@ -20,9 +20,11 @@
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QScopeGuard>
 #include <QSettings>
+#include <QSpinBox>
 #include <QSignalSpy>
 #include <QTabBar>
 #include <QTabWidget>
@@ -203,6 +205,36 @@ private slots:
         QVERIFY2(shown.openLesson(QStringLiteral("negation")), qPrintable(shown.lastError()));
         QTRY_VERIFY(!shown.lessonPanel()->visibleRegion().isEmpty());
         QVERIFY(shown.findChild<QDockWidget *>(QStringLiteral("setupDock"))->visibleRegion().isEmpty());
+    }
+
+    // A step sets the run's length ("training": {"epochs": N}): its run
+    // trains past the default 10 epochs' end, a later step's length makes a
+    // new run without a question.
+    void lessonSetsTheRunsLength()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("long.json"));
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(R"({"title": "Long", "steps": [
+  {"title": "Longer", "text": "t", "data": "builtin:sensors?n=200", "training": {"epochs": 30}, "train_to": 120},
+  {"title": "Longer still", "text": "t", "training": {"epochs": 40}, "train_to": 130}]})");
+        }
+        MainWindow w;
+        QSignalSpy done(&w, &MainWindow::lessonStepDone);
+        QVERIFY2(w.openLesson(path), qPrintable(w.lastError()));
+        QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), Timeout);
+        QCOMPARE(w.trainingPanel()->epochsField()->value(), 30);
+        QCOMPARE(w.training()->setup()->config.epochs, 30);
+        // 10 epochs of builtin:sensors?n=200 end before step 120.
+        QCOMPARE(w.training()->currentStep(), int64_t(120));
+        QCOMPARE(w.training()->state(), State::Paused);
+        w.lessonPanel()->nextButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(done.last().at(0).toInt() == 1, Timeout);
+        QCOMPARE(w.training()->setup()->config.epochs, 40);
+        QCOMPARE(w.training()->currentStep(), int64_t(130));
+        QVERIFY(w.findChildren<QMessageBox *>().isEmpty());
     }
 
     // A teacher's file: opened by its path; broken, refused with its line
