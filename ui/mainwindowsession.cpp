@@ -63,7 +63,7 @@ void MainWindow::connectSession()
             const QSignalBlocker block(m_modelPanel);
             m_modelPanel->setConfig(config, m_modelPanel->seed());
         }
-        m_modelPanel->setLessonNote({});  // the checkpoint's depth, not the lesson's
+        m_modelPanel->setLessonNote({}, -1);  // the checkpoint's depth, not the lesson's
         m_lessonDepth.reset();
         m_datasetPanel->setLoadError({});  // an earlier load's failure is not this one's
         m_file->recent()->add(QFileInfo(path).absoluteFilePath());
@@ -125,7 +125,8 @@ void MainWindow::onDatasetOpened(const QString &spec, bool csv)
     const std::shared_ptr<const Dataset> data = m_session->dataset();
     m_trainingPanel->setTasks(taskNames(data->tasks));
     m_trainingPanel->setRationalesAvailable(data->hasRationales());
-    m_modelPanel->setLessonNote(m_session->checkpoint() ? QString() : QString::fromStdString(data->suggestion));
+    m_modelPanel->setLessonNote(m_session->checkpoint() ? QString() : QString::fromStdString(data->suggestion),
+                                data->suggestedLayers);
     if (!spec.startsWith(QLatin1String("builtin:")))
         m_file->recent()->add(QFileInfo(spec).absoluteFilePath());
 }

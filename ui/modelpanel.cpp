@@ -21,6 +21,7 @@ ModelPanel::ModelPanel(QWidget *parent)
         box->setKeyboardTracking(false);
         connect(box, &QSpinBox::valueChanged, this, [this]() {
             validate();
+            showLessonNote();
             emit changed();
         });
         return box;
@@ -79,10 +80,19 @@ ModelPanel::ModelPanel(QWidget *parent)
     validate();
 }
 
-void ModelPanel::setLessonNote(const QString &note)
+void ModelPanel::setLessonNote(const QString &note, int layers)
 {
-    m_lesson->setText(note);
-    m_lesson->setVisible(!note.isEmpty());
+    m_lessonNote = note;
+    m_lessonDepth = layers;
+    showLessonNote();
+}
+
+// The note says why the lesson chose its depth: true only at that depth.
+void ModelPanel::showLessonNote()
+{
+    const bool shown = !m_lessonNote.isEmpty() && m_layers->value() == m_lessonDepth;
+    m_lesson->setText(shown ? m_lessonNote : QString());
+    m_lesson->setVisible(shown);
 }
 
 QString ModelPanel::lessonNote() const
@@ -123,6 +133,7 @@ void ModelPanel::setConfig(const ModelConfig &config, uint64_t seed)
     m_seed->setValue(int(seed));
     m_mode->setCurrentIndex(m_mode->findData(QString::fromLatin1(toString(config.mode))));
     validate();
+    showLessonNote();
     emit changed();
 }
 

@@ -24,13 +24,18 @@ public:
     ModelConfig config() const;
     uint64_t seed() const;
     void setConfig(const ModelConfig &config, uint64_t seed);
-    // A built-in lesson's note on its settings, shown under the fields (empty: none).
-    void setLessonNote(const QString &note);
+    // A built-in lesson's note on its depth (Dataset::suggestion: "0 encoder
+    // layers, so ..."), shown under the fields while Layers holds that depth
+    // (empty: none). A lesson's later step or the user changing Layers
+    // hides it; back at that depth, it shows again.
+    void setLessonNote(const QString &note, int layers);
+    // The note shown; empty when there is none or Layers holds another depth.
     QString lessonNote() const;
     // Empty when every field is acceptable, otherwise the reason shown.
     QString problem() const { return m_problem; }
     bool isValid() const { return m_problem.isEmpty(); }
 
+    QSpinBox *layersField() const { return m_layers; }
     QSpinBox *widthField() const { return m_dim; }
     QSpinBox *headsField() const { return m_heads; }
 
@@ -40,12 +45,15 @@ signals:
 
 private:
     void validate();
+    void showLessonNote();
 
     QSpinBox *m_layers = nullptr, *m_heads = nullptr, *m_dim = nullptr, *m_ffn = nullptr;
     QSpinBox *m_maxLen = nullptr, *m_seed = nullptr, *m_maxVocab = nullptr, *m_minFreq = nullptr;
     QComboBox *m_mode = nullptr;
     QLabel *m_error = nullptr;
     QLabel *m_lesson = nullptr;
+    QString m_lessonNote;
+    int m_lessonDepth = -1;  // the depth m_lessonNote speaks of
     QString m_problem;
 };
 

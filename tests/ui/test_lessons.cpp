@@ -19,6 +19,7 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
+#include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
@@ -235,6 +236,33 @@ private slots:
         QCOMPARE(w.training()->setup()->config.epochs, 40);
         QCOMPARE(w.training()->currentStep(), int64_t(130));
         QVERIFY(w.findChildren<QMessageBox *>().isEmpty());
+    }
+
+    // The Model panel's note on a built-in lesson's depth ("0 encoder
+    // layers, so ...") is shown while Layers holds that depth: not after a
+    // lesson's step or the user changes it, again when it is back.
+    void lessonNoteFollowsTheDepth()
+    {
+        MainWindow w;
+        QVERIFY(w.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        ModelPanel *model = w.modelPanel();
+        QCOMPARE(model->config().layers, 0);
+        QVERIFY(model->lessonNote().contains(QStringLiteral("0 encoder layers")));
+        QLabel *note = model->findChild<QLabel *>(QStringLiteral("lessonNote"));
+        QVERIFY(note && !note->isHidden());
+        model->layersField()->setValue(1);  // the user
+        QVERIFY2(model->lessonNote().isEmpty(), qPrintable(model->lessonNote()));
+        QVERIFY(note->isHidden());
+        model->layersField()->setValue(0);
+        QVERIFY(model->lessonNote().contains(QStringLiteral("0 encoder layers")));
+        QVERIFY(!note->isHidden());
+        LessonStep step;  // a lesson's step: 1 layer
+        step.title = step.text = "t";
+        step.layers = 1;
+        QVERIFY(w.applyLessonStep(step));
+        QCOMPARE(model->config().layers, 1);
+        QVERIFY2(model->lessonNote().isEmpty(), qPrintable(model->lessonNote()));
+        QVERIFY(note->isHidden());
     }
 
     // A teacher's file: opened by its path; broken, refused with its line
