@@ -1,8 +1,6 @@
 #include "attentionpanel.h"
 
-#include "viewexport.h"
 #include "disagreementview.h"
-#include "flowlayout.h"
 #include "historyview.h"
 #include "probeeditor.h"
 #include "scores.h"
@@ -13,15 +11,8 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QFileDialog>
-#include <QFileInfo>
-#include <QHBoxLayout>
-#include <QInputDialog>
 #include <QLabel>
-#include <QMenu>
-#include <QMessageBox>
 #include <QPushButton>
-#include <QScrollArea>
 #include <QSlider>
 #include <QTabWidget>
 #include <QTimer>
@@ -31,219 +22,20 @@
 
 namespace attnscope {
 
+// The controls and views are made in attentionpanelbuild.cpp, the probe
+// set's editing is in attentionpanelprobes.cpp, the exports in
+// attentionpanelexport.cpp.
 AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
 {
     qRegisterMetaType<AttentionSnapshot>();
     qRegisterMetaType<SnapshotPtr>();
     qRegisterMetaType<ProbeSet>();
     auto *layout = new QVBoxLayout(this);
-
-    // Row 1: which sample, probe set editing, colour map, export; on more
-    // lines when the window is narrow (flowlayout.h).
-    auto *top = new FlowLayout(nullptr, 12, 4);
-    m_sampleBox = new QComboBox(this);
-    m_sampleBox->setObjectName(QStringLiteral("sampleBox"));
-    // A sample's text is long: the box takes the room there is, and at least a few words' worth.
-    m_sampleBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_sampleBox->setMinimumContentsLength(16);
-    m_sampleBox->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-    m_sampleBox->setToolTip(tr("The probe sample shown in every view"));
-    m_pinBox = new QCheckBox(tr("Pin"), this);
-    m_pinBox->setToolTip(tr("Keep this sample in the probe set when it is chosen again"));
-    m_addButton = new QPushButton(tr("Add…"), this);
-    m_addButton->setToolTip(tr("Add a validation sample to the probe set"));
-    m_removeButton = new QPushButton(tr("Remove"), this);
-    m_removeButton->setToolTip(tr("Remove this sample from the probe set"));
-    m_colorBox = new QComboBox(this);
-    m_colorBox->setObjectName(QStringLiteral("colorMap"));
-    m_colorBox->addItems(colorMapNames());
-    m_colorBox->setToolTip(tr("Colour map (viridis and cividis are colour-blind safe; greyscale prints)"));
-    m_exportButton = new QPushButton(tr("Export"), this);
-    m_exportButton->setObjectName(QStringLiteral("exportView"));
-    m_scaleBox = new QComboBox(this);
-    m_scaleBox->setObjectName(QStringLiteral("colorScale"));
-    m_scaleBox->addItem(tr("0 – 1"));
-    m_scaleBox->addItem(tr("0 – largest"));
-    m_scaleBox->setToolTip(tr("Top colour at weight 1 (the colour means the same at every step; uniform attention "
-                              "stays dark), or at the largest weight shown (for long inputs)"));
-    // The one score chooser of every view (scores.h).
-    m_scoreBox = new QComboBox(this);
-    m_scoreBox->setObjectName(QStringLiteral("score"));
-    m_scoreBox->addItems(scoreNames());
-    m_scoreBox->setToolTip(tr("What every view shows: the pooling attention, or an explanation computed by the "
-                              "training worker (rollout through the encoder, gradient × input, integrated "
-                              "gradients, occlusion; purple-white-orange for the signed ones, centred on 0)"));
-    // Play: the snapshots in turn, at a pace a class can follow.
-    m_playButton = new QPushButton(tr("Play"), this);
-    m_playButton->setObjectName(QStringLiteral("play"));
-    m_playButton->setCheckable(true);
-    m_playButton->setToolTip(tr("Replay the kept snapshots one after another, at the pace beside"));
-    m_paceBox = new QComboBox(this);
-    m_paceBox->setObjectName(QStringLiteral("playPace"));
-    for (const double pace : {1.0, 2.0, 5.0, 10.0})
-        m_paceBox->addItem(tr("%1/s").arg(pace), pace);
-    m_paceBox->setCurrentIndex(2);
-    m_paceBox->setToolTip(tr("Snapshots a second while playing"));
-    m_playTimer = new QTimer(this);
-    top->addGroup({new QLabel(tr("Sample"), this), m_sampleBox, m_pinBox, m_addButton, m_removeButton});
-    m_explainBox = new QCheckBox(tr("Explain live"), this);
-    m_explainBox->setObjectName(QStringLiteral("explainLive"));
-    m_explainBox->setChecked(m_liveExplanations);
-    m_explainBox->setToolTip(tr("Compute the explanations (rollout, gradient × input, integrated gradients, "
-                                "occlusion) on the training worker with the attention snapshots, within a "
-                                "budget of their own. Off, the worker spends no time on them; the attention "
-                                "stays live."));
-    top->addGroup({new QLabel(tr("Score"), this), m_scoreBox, m_explainBox});
-    top->addGroup({new QLabel(tr("Colours"), this), m_colorBox});
-    top->addGroup({new QLabel(tr("Scale"), this), m_scaleBox});
-    top->addWidget(m_exportButton);
-    top->addGroup({m_playButton, m_paceBox});  // the timeline's, on this row: the slider keeps its room
-    layout->addLayout(top);
-
-    // Row 2: the timeline.
-    auto *timeline = new QHBoxLayout;
-    m_slider = new QSlider(Qt::Horizontal, this);
-    m_slider->setObjectName(QStringLiteral("timeline"));
-    m_slider->setToolTip(tr("Scrub back through the attention snapshots kept during training"));
-    m_stepLabel = new QLabel(this);
-    m_stepLabel->setMinimumWidth(QFontMetrics(font()).horizontalAdvance(QStringLiteral("step 000000 (00/00)")));
-    m_liveButton = new QPushButton(tr("Live"), this);
-    m_liveButton->setObjectName(QStringLiteral("live"));
-    m_liveButton->setCheckable(true);
-    m_liveButton->setChecked(true);
-    m_liveButton->setToolTip(tr("Follow the newest snapshot"));
-    timeline->addWidget(new QLabel(tr("Timeline"), this));
-    timeline->addWidget(m_slider, 1);
-    timeline->addWidget(m_stepLabel);
-    timeline->addWidget(m_liveButton);
-    layout->addLayout(timeline);
-
-    // Above the views, where a reader looks first: with encoder layers the
-    // pooling weighs mixed positions, not words (docs/attention.md).
-    m_encoderNote = new QLabel(this);
-    m_encoderNote->setObjectName(QStringLiteral("encoderNote"));
-    m_encoderNote->setWordWrap(true);
-    m_encoderNote->setTextFormat(Qt::PlainText);
-    m_encoderNote->setFrameShape(QFrame::StyledPanel);
-    m_encoderNote->setMargin(4);
-    m_encoderNote->hide();
-    layout->addWidget(m_encoderNote);
-
-    // The views.
-    m_tabs = new QTabWidget(this);
-    m_tabs->setObjectName(QStringLiteral("attentionViews"));
-    // Whole names, scrolled on a narrow window ("H…", "Self-at…" at 1024 px
-    // said nothing), and as many as fit shown.
-    m_tabs->setElideMode(Qt::ElideNone);
-    m_tabs->setUsesScrollButtons(true);
-    m_heatmapPage = new QWidget;
-    auto *heatLayout = new QVBoxLayout(m_heatmapPage);
-    auto *heatControls = new FlowLayout(nullptr, 12, 4);
-    m_layoutBox = new QComboBox(m_heatmapPage);
-    m_layoutBox->addItems({tr("Tasks of the selected sample"), tr("Probe samples for one task")});
-    m_taskBox = new QComboBox(m_heatmapPage);
-    m_taskBox->setEnabled(false);
-    // As wide as a name of a few words, not as the longest of thousands of tasks (measuring them all takes long).
-    m_taskBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_taskBox->setMinimumContentsLength(16);
-    heatControls->addGroup({new QLabel(tr("Rows"), m_heatmapPage), m_layoutBox});
-    auto *cellValues = new QCheckBox(tr("Values"), m_heatmapPage);
-    cellValues->setObjectName(QStringLiteral("cellValues"));
-    cellValues->setToolTip(tr("Print each cell's value where it fits (otherwise the probe rows print their tokens)"));
-    heatControls->addGroup({new QLabel(tr("Task"), m_heatmapPage), m_taskBox, cellValues});
-    heatLayout->addLayout(heatControls);
-    m_heatmap = new TaskHeatmap(m_heatmapPage);
-    connect(cellValues, &QCheckBox::toggled, m_heatmap, &TaskHeatmap::setCellValues);
-    heatLayout->addWidget(m_heatmap, 1);
-    m_tabs->addTab(m_heatmapPage, tr("Heatmap"));
-
-    m_textView = new TextView;
-    auto *textScroll = new QScrollArea;
-    textScroll->setWidget(m_textView);
-    textScroll->setWidgetResizable(true);
-    m_textPage = textScroll;
-    m_tabs->addTab(textScroll, tr("Text"));
-
-    m_selfAttention = new SelfAttentionView;
-    m_tabs->addTab(m_selfAttention, tr("Self-attention"));
-    m_disagreement = new DisagreementView;
-    m_tabs->addTab(m_disagreement, tr("Disagreement"));
-    m_history = new HistoryView;
-    m_tabs->addTab(m_history, tr("Over training"));
-    m_probeEditor = new ProbeEditor;
-    m_tabs->addTab(m_probeEditor, tr("Probe editor"));
-    // Compare: the five scores of one task side by side (a text view in compare mode).
-    m_comparePage = new QWidget;
-    auto *compareLayout = new QVBoxLayout(m_comparePage);
-    auto *compareControls = new FlowLayout(nullptr, 12, 4);
-    m_compareTaskBox = new QComboBox(m_comparePage);
-    m_compareTaskBox->setObjectName(QStringLiteral("compareTask"));
-    m_compareTaskBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_compareTaskBox->setMinimumContentsLength(16);
-    compareControls->addGroup({new QLabel(tr("Task"), m_comparePage), m_compareTaskBox});
-    compareLayout->addLayout(compareControls);
-    m_compare = new TextView;
-    m_compare->setObjectName(QStringLiteral("compareView"));
-    m_compare->setCompareTask(0);
-    auto *compareScroll = new QScrollArea;
-    compareScroll->setWidget(m_compare);
-    compareScroll->setWidgetResizable(true);
-    compareLayout->addWidget(compareScroll, 1);
-    m_tabs->addTab(m_comparePage, tr("Compare"));
-    layout->addWidget(m_tabs, 1);
-
-    connect(m_sampleBox, &QComboBox::activated, this, &AttentionPanel::selectSample);
-    connect(m_heatmap, &TaskHeatmap::sampleClicked, this, &AttentionPanel::selectSample);
-    connect(m_colorBox, &QComboBox::activated, this, [this](int i) {
-        setColorMap(ColorMap(i));
-        emit colorMapChanged(colorMapName(ColorMap(i)));
-    });
-    connect(m_scaleBox, &QComboBox::activated, this, [this](int i) {
-        setColorScale(ColorScale(i));
-        emit colorScaleChanged(ColorScale(i));
-    });
-    connect(m_layoutBox, &QComboBox::activated, this, [this](int i) {
-        m_heatmap->setLayout(i == 0 ? TaskHeatmap::Layout::TasksForSample : TaskHeatmap::Layout::SamplesForTask);
-        m_taskBox->setEnabled(i == 1);
-    });
-    connect(m_taskBox, &QComboBox::activated, m_heatmap, &TaskHeatmap::setTask);
-    connect(m_scoreBox, &QComboBox::activated, this, [this](int i) {
-        setScore(Method(i));
-        emit scoreChanged(Method(i));
-    });
-    connect(m_explainBox, &QCheckBox::clicked, this, &AttentionPanel::setLiveExplanations);
-    connect(m_compareTaskBox, &QComboBox::activated, this, &AttentionPanel::setCompareTask);
-    connect(m_heatmap, &TaskHeatmap::taskClicked, this, [this](int t) {
-        m_taskBox->setCurrentIndex(t);
-        m_heatmap->setTask(t);
-    });
-    connect(m_slider, &QSlider::valueChanged, this, [this](int i) {
-        if (m_slider->isSliderDown() || i != m_slider->maximum() || !m_live)
-            scrubTo(i);
-    });
-    connect(m_playButton, &QPushButton::toggled, this, &AttentionPanel::play);
-    connect(m_paceBox, &QComboBox::activated, this, [this] { setPlayPace(playPace()); });
-    connect(m_playTimer, &QTimer::timeout, this, [this] {
-        const int next = m_slider->value() + 1;
-        scrubTo(next);
-        if (next >= m_timeline.size() - 1)
-            play(false);  // at the newest: live again
-    });
-    connect(m_liveButton, &QPushButton::clicked, this, [this] {
-        if (m_file.isEmpty())
-            scrubTo(m_timeline.size() - 1);
-        else
-            emit liveRequested();
-    });
-    connect(m_pinBox, &QCheckBox::clicked, this, [this](bool pinned) {
-        if (m_selected < 0 || m_selected >= int(m_shown->samples.size()))
-            return;
-        m_probes.setPinned(m_shown->samples[size_t(m_selected)].probe, pinned);
-        emit probeSetChanged(m_probes);
-    });
-    connect(m_removeButton, &QPushButton::clicked, this, [this] { editProbes(false); });
-    connect(m_addButton, &QPushButton::clicked, this, [this] { editProbes(true); });
-    connect(m_exportButton, &QPushButton::clicked, this, &AttentionPanel::exportCurrent);
+    layout->addLayout(makeToolbar());
+    layout->addLayout(makeTimelineRow());
+    layout->addWidget(makeNoteLine());
+    layout->addWidget(makeViews(), 1);
+    connectControls();
     updateTimelineControls();
     updateSampleBox();
 }
@@ -532,140 +324,6 @@ void AttentionPanel::updateTimelineControls()
                                     : tr("step %1 (%2/%3)").arg(m_shown->step).arg(current + 1).arg(n));
 }
 
-void AttentionPanel::updateSampleBox()
-{
-    QSignalBlocker block(m_sampleBox);
-    m_sampleBox->clear();
-    for (const AttentionSample &s : m_shown->samples) {
-        // The first words and the labels of the first tasks, elided (a
-        // file may have thousands of tasks, a token may be long).
-        QString words;
-        for (size_t j = 0; j < s.tokens.size() && words.size() < 40; ++j)
-            words += (j ? QStringLiteral(" ") : QString()) + elidedName(s.shownToken(j));
-        QStringList labels;
-        for (size_t t = 0; t < s.labels.size() && t < m_shown->tasks.size() && labels.size() < MaxNamedTasks; ++t)
-            if (s.labels[t] >= 0)
-                labels << elidedName(m_shown->tasks[t].classes[size_t(s.labels[t])]);
-        if (labels.size() == MaxNamedTasks && m_shown->tasks.size() > size_t(MaxNamedTasks))
-            labels << QStringLiteral("…");
-        m_sampleBox->addItem(labels.isEmpty() ? QStringLiteral("#%1 %2…").arg(s.sampleIndex).arg(words)  // a file's: no labels
-                                              : QStringLiteral("#%1 [%2] %3…").arg(s.sampleIndex).arg(labels.join(QStringLiteral(", ")), words));
-    }
-    // Last, not selectable: the classes the probes leave out (the budget is
-    // 16 samples; a task of 45 classes cannot have them all).
-    if (const QString note = probeCoverageNote(); !note.isEmpty()) {
-        m_sampleBox->addItem(note);
-        const int last = m_sampleBox->count() - 1;
-        m_sampleBox->setItemData(last, QVariant(0), Qt::UserRole - 1);  // Qt::ItemFlags: not enabled
-        m_sampleBox->setItemData(last, note, Qt::ToolTipRole);
-    }
-    m_sampleBox->setCurrentIndex(m_selected);
-    const bool has = m_selected >= 0 && m_selected < int(m_shown->samples.size()) && m_file.isEmpty();
-    m_pinBox->setEnabled(has);
-    m_removeButton->setEnabled(has && m_probes.size() > 1);
-    m_addButton->setEnabled(bool(m_validation) && m_file.isEmpty());
-    m_pinBox->setChecked(has && m_probes.isPinned(m_shown->samples[size_t(m_selected)].probe));
-}
-
-bool AttentionPanel::addProbe(int number, QString *error)
-{
-    QString problem;
-    if (!m_validation || m_validation->samples.empty()) {
-        problem = tr("There are no validation samples to take probes from");
-    } else {
-        const std::vector<EncodedSample> &samples = m_validation->samples;
-        const auto it = std::find_if(samples.begin(), samples.end(),
-                                     [number](const EncodedSample &s) { return s.index == number; });
-        if (it == samples.end())
-            problem = tr("#%1 is not a validation sample: probes are taken from the %2 validation samples")
-                          .arg(number)
-                          .arg(samples.size());
-        else if (!m_probes.add(int(it - samples.begin())))
-            problem = tr("#%1 is a probe already").arg(number);
-    }
-    if (!problem.isEmpty()) {
-        if (error)
-            *error = problem;
-        return false;
-    }
-    updateProbeCoverage();
-    emit probeSetChanged(m_probes);  // the worker sends a snapshot of the new set
-    return true;
-}
-
-void AttentionPanel::updateProbeCoverage()
-{
-    m_probeCoverage = coverageNote();
-}
-
-QString AttentionPanel::coverageNote() const
-{
-    if (!m_model || !m_validation || !m_file.isEmpty())
-        return {};
-    const std::vector<std::vector<int>> missing = m_probes.classesWithoutProbe(*m_validation, m_model->tasks);
-    QStringList tasks;
-    int more = 0;
-    for (size_t t = 0; t < missing.size() && t < m_model->tasks.size(); ++t) {
-        if (missing[t].empty())
-            continue;
-        if (tasks.size() == MaxNamedTasks) {
-            ++more;
-            continue;
-        }
-        QStringList names;
-        for (size_t k = 0; k < missing[t].size() && k < 3; ++k)
-            names << elidedName(m_model->tasks[t].classes[size_t(missing[t][k])]);
-        if (missing[t].size() > 3)
-            names << QStringLiteral("…");
-        // spelled out: tr()'s %n plural needs a translator to say "classes"
-        const QString count = missing[t].size() == 1 ? tr("1 class") : tr("%1 classes").arg(missing[t].size());
-        tasks << QStringLiteral("%1: %2 (%3)")
-                     .arg(elidedName(m_model->tasks[t].name), count, names.join(QStringLiteral(", ")));
-    }
-    if (tasks.isEmpty())
-        return {};
-    if (more > 0)
-        tasks << andMore(more, tr("tasks"));
-    return tr("No probe for %1").arg(tasks.join(QStringLiteral("; ")));
-}
-
-void AttentionPanel::editProbes(bool add)
-{
-    if (add) {
-        if (!m_validation || m_validation->samples.empty())
-            return;
-        // The numbers the list shows (#N, the sample's place in the dataset):
-        // the dialog asked for a place in the validation split, and 100 added #533.
-        int first = m_validation->samples.front().index, last = first, suggested = -1;
-        for (size_t i = 0; i < m_validation->samples.size(); ++i) {
-            const int number = m_validation->samples[i].index;
-            first = std::min(first, number);
-            last = std::max(last, number);
-            if (suggested < 0 && !m_probes.contains(int(i)))
-                suggested = number;
-        }
-        bool ok = false;
-        const int number = QInputDialog::getInt(
-            this, tr("Add a probe sample"),
-            tr("Sample number, as the list shows it (#N; one of the %1 validation samples, #%2 – #%3):")
-                .arg(m_validation->samples.size())
-                .arg(first)
-                .arg(last),
-            suggested < 0 ? first : suggested, first, last, 1, &ok);
-        QString error;
-        if (ok && !addProbe(number, &error))
-            QMessageBox::information(this, tr("Add a probe sample"), error);
-        return;
-    } else {
-        if (m_selected < 0 || m_selected >= int(m_shown->samples.size()))
-            return;
-        m_probes.remove(m_shown->samples[size_t(m_selected)].probe);
-        updateProbeCoverage();
-        m_selected = 0;
-    }
-    emit probeSetChanged(m_probes);  // the worker sends a snapshot of the new set
-}
-
 void AttentionPanel::setColorMap(ColorMap map)
 {
     m_colorMap = map;
@@ -740,92 +398,6 @@ QWidget *AttentionPanel::view(View view) const
     case View::Compare: return m_compare;
     }
     return nullptr;
-}
-
-QString AttentionPanel::csv(View view) const
-{
-    switch (view) {
-    case View::Heatmap: return m_heatmap->csv();
-    case View::Text: return m_textView->csv();
-    case View::SelfAttention: return m_selfAttention->csv();
-    case View::Disagreement: return m_disagreement->csv();
-    case View::History: return m_history->csv();
-    case View::ProbeEditor: return m_probeEditor->textView()->csv();
-    case View::Compare: return m_compare->csv();
-    }
-    return {};
-}
-
-QByteArray AttentionPanel::json(View view) const
-{
-    // The schema of `attnscope-cli attention`.
-    if (view == View::ProbeEditor)
-        return QByteArray::fromStdString(snapshotJson(m_probeEditor->result()));
-    if (view == View::History || (view == View::Heatmap && m_heatmap->layoutMode() == TaskHeatmap::Layout::SamplesForTask))
-        return QByteArray::fromStdString(snapshotJson(*m_shown));
-    if (m_selected < 0 || m_selected >= int(m_shown->samples.size()))
-        return QByteArray::fromStdString(snapshotJson(AttentionSnapshot()));
-    return QByteArray::fromStdString(snapshotJson(*m_shown, {m_selected}));
-}
-
-QString AttentionPanel::exportHeading(View which) const
-{
-    QStringList parts;
-    if (!m_file.isEmpty()) {
-        parts << tr("attention from %1").arg(m_file);
-    } else {
-        if (!m_source.isEmpty())
-            parts << m_source;
-        if (!m_shown->isNull())
-            parts << tr("step %1").arg(m_shown->step);
-    }
-    parts << m_tabs->tabText(int(which)).remove(QLatin1Char('&'));
-    if ((which == View::SelfAttention || which == View::Disagreement) && m_selected >= 0
-        && m_selected < int(m_shown->samples.size()))
-        parts << sampleName(*m_shown, m_shown->samples[size_t(m_selected)]);
-    return parts.join(QStringLiteral(" · "));
-}
-
-bool AttentionPanel::exportImage(View which, const QString &path, QString *error)
-{
-    QWidget *w = which == View::Heatmap ? m_heatmap : which == View::Text ? m_textView : view(which);
-    ImageOptions options;
-    options.heading = exportHeading(which);
-    options.title = options.heading;
-    return exportViewImage(w, path, error, options);
-}
-
-bool AttentionPanel::exportCsv(View view, const QString &path, QString *error)
-{
-    return writeFileAtomically(path, csv(view).toUtf8(), error);
-}
-
-bool AttentionPanel::exportJson(View view, const QString &path, QString *error)
-{
-    return writeFileAtomically(path, json(view), error);
-}
-
-void AttentionPanel::exportCurrent()
-{
-    const View which = View(m_tabs->currentIndex());
-    const QString name = m_tabs->tabText(m_tabs->currentIndex()).toLower().replace(QLatin1Char(' '), QLatin1Char('-'));
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export %1").arg(m_tabs->tabText(m_tabs->currentIndex())),
-        QStringLiteral("attention-%1-step%2.png").arg(name).arg(m_shown->step),
-        tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf);;CSV numbers (*.csv);;JSON (attnscope-cli attention schema) (*.json)"));
-    if (path.isEmpty())
-        return;
-    QString error;
-    const QString suffix = QFileInfo(path).suffix().toLower();
-    bool ok = false;
-    if (suffix == QLatin1String("csv"))
-        ok = exportCsv(which, path, &error);
-    else if (suffix == QLatin1String("json"))
-        ok = exportJson(which, path, &error);
-    else
-        ok = exportImage(which, path, &error);
-    if (!ok)
-        QMessageBox::warning(this, tr("Export failed"), error);
 }
 
 } // namespace attnscope

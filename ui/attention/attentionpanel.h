@@ -26,6 +26,7 @@
 class QCheckBox;
 class QComboBox;
 class QLabel;
+class QLayout;
 class QPushButton;
 class QSlider;
 class QTabWidget;
@@ -163,6 +164,13 @@ private:
     struct Note {
         QString line, details;
     };
+    // The constructor's parts (attentionpanelbuild.cpp): the rows of
+    // controls, the note line above the views, the views, their wiring.
+    QLayout *makeToolbar();
+    QLayout *makeTimelineRow();
+    QLabel *makeNoteLine();
+    QTabWidget *makeViews();
+    void connectControls();
     Note encoder() const;
     Note uniform() const;
     void showSnapshot(SnapshotPtr snapshot);
