@@ -68,20 +68,14 @@ SideBySide::SideBySide(Session *session, QWidget *parent)
         m_heatmaps.push_back(heatmap);
     }
     m_follow.setInterval(1000);
-    connect(&m_follow, &QTimer::timeout, this, [this]() {
-        // Only the current run changes as it trains: its heatmap (the last)
-        // is made again, the others stay as they are (each is a forward
-        // pass through that run's weights).
-        if (m_runs.empty() || m_runs.back() != m_session->currentRun()->id()
-            || m_session->currentRun()->controller()->currentStep() == m_currentStep)
-            return;
-        if (m_sample < 0) {
-            refresh();  // none shown yet: the Attention tab may have one now
-            return;
-        }
-        m_currentStep = m_session->currentRun()->controller()->currentStep();
-        showRun(int(m_runs.size()) - 1);
-    });
+    connect(&m_follow, &QTimer::timeout, this, &SideBySide::followRun);
+    // Where the run stops, its last weights at once, not up to a second
+    // later (attnscope --screenshot --after-steps N showed an earlier step).
+    connect(m_session->currentRun()->controller(), &TrainingController::stateChanged, this,
+            [this](TrainingWorker::State state) {
+                if (state != TrainingWorker::State::Running && isVisible())
+                    followRun();
+            });
     connect(m_session, &Session::runsChanged, this, [this]() {
         if (isVisible())
             refresh();
@@ -156,6 +150,22 @@ void SideBySide::showRun(int i)
         title->setText(m_sample >= 0 ? tr("%1: %2").arg(name, why) : name);
         heatmap->setSnapshot(std::make_shared<const AttentionSnapshot>());
     }
+}
+
+// Only the current run changes as it trains: its heatmap (the last) is made
+// again, the others stay as they are (each is a forward pass through that
+// run's weights).
+void SideBySide::followRun()
+{
+    if (m_runs.empty() || m_runs.back() != m_session->currentRun()->id()
+        || m_session->currentRun()->controller()->currentStep() == m_currentStep)
+        return;
+    if (m_sample < 0) {
+        refresh();  // none shown yet: the Attention tab may have one now
+        return;
+    }
+    m_currentStep = m_session->currentRun()->controller()->currentStep();
+    showRun(int(m_runs.size()) - 1);
 }
 
 void SideBySide::showEvent(QShowEvent *event)

@@ -6,7 +6,8 @@
 // (tasks x tokens) is titled with its name, its step and what it predicts;
 // a run whose weights are not here (a run of a file without checkpoint) or
 // that cannot read the open data says why instead. The current run's
-// heatmap follows its training once a second while the tab is seen.
+// heatmap follows its training once a second while the tab is seen, and
+// shows its weights as soon as it pauses, finishes or stops.
 #pragma once
 
 #include <QTimer>
@@ -50,6 +51,8 @@ protected:
 private:
     // Slot i: run m_runs[i]'s title and heatmap, hidden when there is none.
     void showRun(int i);
+    // The current run's heatmap again, if it is shown and has trained since.
+    void followRun();
 
     Session *m_session;
     int m_sample = -1;

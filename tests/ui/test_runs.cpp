@@ -265,6 +265,29 @@ private slots:
         QCOMPARE(side->heatmap(3)->snapshot().mode, AttentionMode::Uniform);
     }
 
+    // Side by side shows the current run's weights as soon as it pauses
+    // (attnscope --screenshot --after-steps 150 --tab side-by-side showed
+    // step 96: it followed the run once a second).
+    void sideBySideShowsWhereTheRunPaused()
+    {
+        MainWindow window;
+        window.resize(1400, 860);
+        window.show();
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->setup() != nullptr, 20000);
+        SideBySide *side = window.sideBySide();
+        window.views()->setCurrentWidget(side);
+        side->setSample(window.training()->setup()->val.samples[0].index);
+        QString atPause;  // the current run's title when the pause is announced
+        connect(window.training(), &TrainingController::stateChanged, &window, [&](State state) {
+            if (state == State::Paused && atPause.isEmpty() && !side->runs().empty())
+                atPause = side->title(int(side->runs().size()) - 1)->text();
+        });
+        window.training()->startUntil(40);
+        QTRY_VERIFY_WITH_TIMEOUT(!atPause.isEmpty(), 20000);
+        QVERIFY2(atPause.contains(QStringLiteral(" — step 40 — ")), qPrintable(atPause));
+    }
+
     // The settings in which a run differs from the selected one are
     // highlighted; the reference run's figures are what the others' are
     // coloured against; a deleted run comes back with Undo, and leaves the
