@@ -10,6 +10,7 @@
 #include "colormaps.h"
 #include "data/load.h"
 #include "disagreementview.h"
+#include "headgrid.h"
 #include "historyview.h"
 #include "liveexplainer.h"
 #include "scores.h"
@@ -98,6 +99,7 @@ private slots:
     void probeNumbersAndEditsSurviveANewRun();
     void textHeightFollowsTheZoom();
     void tabNamesAreWhole();
+    void headLabelsFit();
 
 private:
     // A snapshot of the probe set at `step` with every sample explained, as the worker sends it.
@@ -1551,6 +1553,32 @@ void TestAttention::tabNamesAreWhole()
                                         .arg(bar->tabRect(i).width())
                                         .arg(bar->fontMetrics().horizontalAdvance(bar->tabText(i)))));
     }
+}
+
+// The heads' labels above the grid of all heads do not run into each other:
+// "head 2" where the column has room, "H2" where it has not (a projector's
+// width with 4 heads: "head 0head 1" overlapped).
+void TestAttention::headLabelsFit()
+{
+    SelfAttentionMaps maps;
+    maps.reset(2, 4, 8);
+    HeadGrid grid;
+    grid.setMaps(maps, ColorMap::Viridis);
+    const QFontMetrics metrics(labelFont(grid.font()));
+    for (const int width : {180, 240, 320, 900}) {
+        grid.resize(width, 160);
+        for (int h = 0; h + 1 < grid.heads(); ++h) {
+            // Centred on their columns: apart by the columns' distance at least.
+            const int room = grid.thumbnailRect(0, h + 1).center().x() - grid.thumbnailRect(0, h).center().x();
+            const int need = (metrics.horizontalAdvance(grid.headLabel(h)) + metrics.horizontalAdvance(grid.headLabel(h + 1))) / 2;
+            QVERIFY2(need <= room, qPrintable(QStringLiteral("%1 px: '%2' and '%3' need %4 px, have %5")
+                                                  .arg(width).arg(grid.headLabel(h), grid.headLabel(h + 1))
+                                                  .arg(need).arg(room)));
+        }
+    }
+    QCOMPARE(grid.headLabel(3), QStringLiteral("head 3"));  // 900 px: room for the word
+    grid.resize(180, 160);
+    QCOMPARE(grid.headLabel(3), QStringLiteral("H3"));
 }
 
 QTEST_MAIN(TestAttention)

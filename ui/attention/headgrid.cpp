@@ -77,6 +77,13 @@ QRect HeadGrid::thumbnailRect(int layer, int head) const
     return QRect(labelWidth() + head * (s + Gap), headerHeight() + layer * (s + Gap), s, s);
 }
 
+QString HeadGrid::headLabel(int head) const
+{
+    const QString label = tr("head %1").arg(head);
+    const int room = thumbnailSize() + Gap;
+    return QFontMetrics(labelFont(font())).horizontalAdvance(label) <= room ? label : tr("H%1").arg(head);
+}
+
 QSize HeadGrid::sizeHint() const
 {
     return QSize(labelWidth() + std::max(heads(), 1) * (96 + Gap), headerHeight() + std::max(layers(), 1) * (96 + Gap));
@@ -96,7 +103,7 @@ void HeadGrid::paintEvent(QPaintEvent *)
     p.setPen(fg);
     for (int h = 0; h < heads(); ++h) {
         const QRect r = thumbnailRect(0, h);
-        p.drawText(QRect(r.left(), 0, r.width(), headerHeight()), Qt::AlignCenter, tr("head %1").arg(h));
+        p.drawText(QRect(r.left(), 0, r.width(), headerHeight()), Qt::AlignCenter, headLabel(h));
     }
     for (int l = 0; l < layers(); ++l) {
         const QRect r = thumbnailRect(l, 0);

@@ -25,6 +25,9 @@ public:
     int layers() const { return int(m_images.size()); }
     int heads() const { return m_images.empty() ? 0 : int(m_images.front().size()); }
     QRect thumbnailRect(int layer, int head) const;
+    // A head's label above its column: "head 2", or "H2" where that is wider
+    // than the column (a projector's width, many heads: the labels overlapped).
+    QString headLabel(int head) const;
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
