@@ -100,6 +100,7 @@ private slots:
     void textHeightFollowsTheZoom();
     void tabNamesAreWhole();
     void headLabelsFit();
+    void colourScaleTicksFit();
 
 private:
     // A snapshot of the probe set at `step` with every sample explained, as the worker sends it.
@@ -1579,6 +1580,32 @@ void TestAttention::headLabelsFit()
     QCOMPARE(grid.headLabel(3), QStringLiteral("head 3"));  // 900 px: room for the word
     grid.resize(180, 160);
     QCOMPARE(grid.headLabel(3), QStringLiteral("H3"));
+}
+
+// The colour scale's tick labels stand apart (half a line between them at
+// least) on a short heatmap (1024 x 768 at 150 %: 0, 0.2, ..., 1 ran into
+// each other); a tall one has them all.
+void TestAttention::colourScaleTicksFit()
+{
+    QCustomPlot plot;
+    QCPColorMap *map = addWeightMap(&plot);
+    map->setDataRange(QCPRange(0, 1));
+    QCPAxis *axis = map->colorScale()->axis();
+    plot.show();
+    const int label = QFontMetrics(axis->tickLabelFont()).height();
+    for (const int height : {100, 150, 250, 600}) {
+        plot.resize(400, height);
+        plot.replot();
+        const QVector<double> ticks = axis->tickVector();
+        QVERIFY2(ticks.size() >= 2, qPrintable(QString::number(height)));
+        for (int i = 0; i + 1 < ticks.size(); ++i) {
+            const double apart = std::abs(axis->coordToPixel(ticks[i + 1]) - axis->coordToPixel(ticks[i]));
+            QVERIFY2(apart >= 1.5 * label, qPrintable(QStringLiteral("%1 px high: ticks %2 and %3 %4 px apart, labels %5 px")
+                                                    .arg(height).arg(ticks[i]).arg(ticks[i + 1]).arg(apart).arg(label)));
+        }
+        if (height == 600)
+            QCOMPARE(ticks.size(), 6);  // 0, 0.2, ..., 1
+    }
 }
 
 QTEST_MAIN(TestAttention)
