@@ -48,33 +48,6 @@ void writeSample(JsonWriter &w, const Model &model, const EncodedSample &sample,
     writeExplainedSample(w, model.tasks, model.config.input == InputKind::Text ? tokens : model.features, e, methods);
 }
 
-void writeSummary(JsonWriter &w, const Model &model, const FaithfulnessSummary &s, const std::vector<Method> &methods)
-{
-    std::vector<Method> all = methods;
-    all.push_back(Method::Random);
-    w.beginObject();
-    for (size_t t = 0; t < model.tasks.size(); ++t) {
-        w.key(model.tasks[t].name);
-        w.beginObject();
-        for (Method m : all) {
-            const size_t i = size_t(m);
-            w.key(toString(m));
-            w.beginObject();
-            w.key("comprehensiveness");
-            w.value(s.comprehensiveness[t][i].value());
-            w.key("sufficiency");
-            w.value(s.sufficiency[t][i].value());
-            w.key("auprc");
-            w.value(s.auprc[t][i].value());
-            w.key("mass");
-            w.value(s.mass[t][i].value());
-            w.endObject();
-        }
-        w.endObject();
-    }
-    w.endObject();
-}
-
 } // namespace
 
 int explain(const std::vector<std::string> &args)
@@ -186,7 +159,7 @@ int explain(const std::vector<std::string> &args)
     if (!summaryOnly)
         w.endArray();
     w.key("faithfulness");
-    writeSummary(w, model, summary, options.methods);
+    writeFaithfulnessSummary(w, model.tasks, summary, options.methods);
     w.endObject();
     closeOutput(out, outPath, w.finish());
     return ExitOk;

@@ -72,6 +72,34 @@ void writeExplainedSample(JsonWriter &w, const std::vector<TaskInfo> &tasks, con
     w.endObject();
 }
 
+void writeFaithfulnessSummary(JsonWriter &w, const std::vector<TaskInfo> &tasks, const FaithfulnessSummary &summary,
+                              const std::vector<Method> &methods)
+{
+    std::vector<Method> all = methods;
+    all.push_back(Method::Random);
+    w.beginObject();
+    for (size_t t = 0; t < tasks.size() && t < summary.comprehensiveness.size(); ++t) {
+        w.key(tasks[t].name);
+        w.beginObject();
+        for (Method m : all) {
+            const size_t i = size_t(m);
+            w.key(toString(m));
+            w.beginObject();
+            w.key("comprehensiveness");
+            w.value(summary.comprehensiveness[t][i].value());
+            w.key("sufficiency");
+            w.value(summary.sufficiency[t][i].value());
+            w.key("auprc");
+            w.value(summary.auprc[t][i].value());
+            w.key("mass");
+            w.value(summary.mass[t][i].value());
+            w.endObject();
+        }
+        w.endObject();
+    }
+    w.endObject();
+}
+
 std::vector<Method> explainedMethods(const SampleExplanation &e)
 {
     std::vector<Method> methods;

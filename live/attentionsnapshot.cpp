@@ -7,6 +7,7 @@
 #include "trainer.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace attnscope {
@@ -428,6 +429,28 @@ std::string snapshotJson(const AttentionSnapshot &snapshot, const std::vector<in
         w.endObject();
     }
     w.endArray();
+    // The means over the written samples' explanations, as `attnscope-cli
+    // explain` gives them for the same samples: its accumulator and writer,
+    // for every score some sample has.
+    FaithfulnessSummary summary(snapshot.taskCount());
+    std::array<bool, ScoreCount> has{};
+    bool explained = false;
+    for (int i : chosen)
+        if (i >= 0 && i < int(snapshot.samples.size()) && snapshot.samples[size_t(i)].explanation) {
+            const SampleExplanation &e = snapshot.samples[size_t(i)].explanation->sample;
+            summary.add(e);
+            for (Method m : explainedMethods(e))
+                has[size_t(m)] = true;
+            explained = true;
+        }
+    if (explained) {
+        std::vector<Method> methods;
+        for (int m = 0; m < ScoreCount; ++m)
+            if (has[size_t(m)])
+                methods.push_back(Method(m));
+        w.key("faithfulness");
+        writeFaithfulnessSummary(w, snapshot.tasks, summary, methods);
+    }
     w.endObject();
     w.finish();
     return out;

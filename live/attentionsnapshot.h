@@ -223,7 +223,11 @@ std::vector<float> gateValues(const Model &model);
 // step of its explanation) and "explanation", the sample as `attnscope-cli
 // explain` writes it ({"tokens": [real tokens], "tasks": {name: {"class",
 // "scores", "integrated_delta", "faithfulness"}}}, core/explainjson.h) with
-// the scores it was given (LiveExplainer::options).
+// the scores it was given (LiveExplainer::options); and when any sample is
+// explained, a top-level "faithfulness", the means over the written samples'
+// explanations as `attnscope-cli explain` writes its own
+// ({name: {method: {"comprehensiveness", "sufficiency", "auprc", "mass"}}}
+// for each score some sample has, and "random"; core/explainjson.h).
 std::string snapshotJson(const AttentionSnapshot &snapshot, const std::vector<int> &which = {});
 
 } // namespace attnscope

@@ -94,7 +94,9 @@ private slots:
     void signedScoresUseADivergingMapCentredOnZero();
     void compareShowsTheFiveScores();
     void jsonExportCarriesTheExplanations();
+    void jsonExportSummaryEqualsCli();
     void disagreementFollowsTheScore();
+    void disagreementLegendCoversNothing();
     void historyLegendsFollowTheTheme();
     void probeNumbersAndEditsSurviveANewRun();
     void textHeightFollowsTheZoom();
@@ -704,14 +706,18 @@ void TestAttention::probeEditorEqualsCli()
     exportedSample.remove(QStringLiteral("explained_step"));
     exportedSamples[0] = exportedSample;
     exported[QStringLiteral("samples")] = exportedSamples;
+    const QJsonObject exportedFaithfulness = exported.take(QStringLiteral("faithfulness")).toObject();
     QCOMPARE(QJsonDocument(exported), doc);
     QProcess explain;
     explain.start(QStringLiteral(ATTNSCOPE_CLI), {QStringLiteral("explain"), QStringLiteral("--checkpoint"), checkpoint,
                                                   QStringLiteral("--text"), text});
     QVERIFY(explain.waitForFinished(60000));
     QCOMPARE(explain.exitCode(), 0);
-    const QJsonObject cliExplanation = QJsonDocument::fromJson(explain.readAllStandardOutput())
-                                           .object().value(QStringLiteral("samples")).toArray().at(0).toObject();
+    const QJsonObject cliExplained = QJsonDocument::fromJson(explain.readAllStandardOutput()).object();
+    const QJsonObject cliExplanation = cliExplained.value(QStringLiteral("samples")).toArray().at(0).toObject();
+    // The set's means over the one sample: the CLI's top-level faithfulness, to the bit.
+    QCOMPARE(exportedFaithfulness.size(), qsizetype(loaded.tasks.size()));
+    QCOMPARE(exportedFaithfulness, cliExplained.value(QStringLiteral("faithfulness")).toObject());
     QCOMPARE(explanation.keys(), cliExplanation.keys());
     QCOMPARE(explanation.value(QStringLiteral("tokens")), cliExplanation.value(QStringLiteral("tokens")));
     const QJsonObject explainedTasks = explanation.value(QStringLiteral("tasks")).toObject();
@@ -1310,6 +1316,63 @@ void TestAttention::jsonExportCarriesTheExplanations()
     m_panel->selectSample(0);
 }
 
+// The window's JSON export of the probe set has the set's faithfulness as
+// `attnscope-cli explain` writes its top level, made by the same code: on the
+// same checkpoint and samples (every validation sample a probe, explained as
+// the worker does) the same tasks, scores, figures and nulls, the figures
+// equal up to the order the means add the samples in.
+void TestAttention::jsonExportSummaryEqualsCli()
+{
+    const QString checkpoint = m_dir.filePath(QStringLiteral("summary.safetensors"));
+    std::string error;
+    QVERIFY2(saveCheckpoint(*m_model, checkpoint.toStdString(), &error), error.c_str());
+    AttentionPanel panel;
+    panel.setModelAndData(modelInfo(*m_model), m_data, m_val);
+    for (const EncodedSample &s : m_val->samples)
+        panel.addProbe(s.index);  // false for the probes chosen already
+    QCOMPARE(panel.probeSet().size(), int(m_val->samples.size()));
+    AttentionSnapshot snap = panel.probeSet().refresh(*m_model, *m_val, 40, m_data.get());
+    LiveExplainer explainer;
+    explainer.explain(snap, *m_model, *m_val, panel.probeSet().focus(), true);
+    panel.setSnapshot(snap);
+    const QJsonObject window = QJsonDocument::fromJson(panel.json(AttentionPanel::View::History))
+                                   .object().value(QStringLiteral("faithfulness")).toObject();
+    QProcess explain;
+    explain.start(QStringLiteral(ATTNSCOPE_CLI),
+                  {QStringLiteral("explain"), QStringLiteral("--checkpoint"), checkpoint, QStringLiteral("--data"),
+                   QStringLiteral("builtin:reviews?n=400"), QStringLiteral("--split"), QStringLiteral("val"),
+                   QStringLiteral("--val-fraction"), QStringLiteral("0.25"), QStringLiteral("--seed"),
+                   QStringLiteral("1"), QStringLiteral("--summary")});
+    QVERIFY(explain.waitForFinished(120000));
+    QCOMPARE(explain.exitCode(), 0);
+    const QJsonObject cli = QJsonDocument::fromJson(explain.readAllStandardOutput())
+                                .object().value(QStringLiteral("faithfulness")).toObject();
+    QCOMPARE(window.keys(), cli.keys());
+    QCOMPARE(window.size(), qsizetype(m_model->tasks.size()));
+    int nulls = 0;
+    for (const QString &task : cli.keys()) {
+        const QJsonObject byMethod = window.value(task).toObject(), cliByMethod = cli.value(task).toObject();
+        QCOMPARE(byMethod.size(), qsizetype(MethodCount));  // the five scores and random
+        QCOMPARE(byMethod.keys(), cliByMethod.keys());
+        for (const QString &method : cliByMethod.keys()) {
+            const QJsonObject figures = byMethod.value(method).toObject();
+            const QJsonObject cliFigures = cliByMethod.value(method).toObject();
+            QCOMPARE(figures.keys(), cliFigures.keys());
+            for (const QString &name : cliFigures.keys()) {
+                const QJsonValue a = figures.value(name), b = cliFigures.value(name);
+                const QString where = task + QLatin1Char('/') + method + QLatin1Char('/') + name;
+                QVERIFY2(a.isNull() == b.isNull(), qPrintable(where));
+                nulls += b.isNull();
+                if (!b.isNull())
+                    QVERIFY2(std::abs(a.toDouble() - b.toDouble()) <= 1e-12 * std::max(1.0, std::abs(b.toDouble())),
+                             qPrintable(where + QStringLiteral(": %1 against %2").arg(a.toDouble()).arg(b.toDouble())));
+            }
+        }
+    }
+    QVERIFY(nulls > 0);  // mass: only attention and rollout have one
+}
+
+
 // The disagreement view shows the chosen score: per token each task's score
 // and their spread, named in its title and its CSV; a signed score's dots go
 // below 0; a sample without the score has no bars.
@@ -1358,6 +1421,51 @@ void TestAttention::disagreementFollowsTheScore()
     m_panel->selectSample(0);
     m_panel->setCurrentView(AttentionPanel::View::Heatmap);
 }
+
+// The Disagreement view's legend hides no bar: it has a row of its own above
+// the axes (inset at their top right it covered the tallest bars), its
+// entries wrapped to the width, at the window's small and large sizes and
+// on a narrow panel.
+void TestAttention::disagreementLegendCoversNothing()
+{
+    m_panel->setSnapshot(explainedSnapshot(7300));
+    m_panel->setScore(Method::Attention);
+    m_panel->setCurrentView(AttentionPanel::View::Disagreement);
+    m_panel->selectSample(0);
+    DisagreementView *view = m_panel->disagreementView();
+    QCustomPlot *plot = view->plot();
+    const QSize before = m_panel->size();
+    const auto restore = qScopeGuard([&] { m_panel->resize(before); });
+    for (const QSize size : {QSize(1024, 768), QSize(1600, 1000), QSize(560, 640)}) {
+        m_panel->resize(size);
+        QTRY_COMPARE(m_panel->size(), size);
+        QTRY_VERIFY(plot->width() > 0 && plot->width() < size.width());
+        m_panel->setScore(Method::Rollout);  // drawn again at this width
+        m_panel->setScore(Method::Attention);
+        plot->replot(QCustomPlot::rpImmediateRefresh);
+        const QString at = QStringLiteral("%1 x %2").arg(size.width()).arg(size.height());
+        const QCPLegend *legend = plot->legend;
+        QVERIFY(legend->visible());
+        const QList<QCPLayoutElement *> cells = legend->elements(false);
+        QCOMPARE(int(cells.size() - cells.count(nullptr)), m_panel->shown().taskCount() + 1);  // the spread, each task
+        const QRect box = legend->outerRect();
+        QVERIFY2(plot->rect().contains(box), qPrintable(at));
+        QVERIFY2(!box.intersects(plot->axisRect()->rect()), qPrintable(at));
+        // Nor any bar's pixels, nor any entry outside the box.
+        auto *bars = qobject_cast<QCPBars *>(plot->plottable(0));
+        QVERIFY(bars && bars->dataCount() > 0);
+        for (auto it = bars->data()->constBegin(); it != bars->data()->constEnd(); ++it) {
+            const double x0 = plot->xAxis->coordToPixel(it->key - bars->width() / 2);
+            const double x1 = plot->xAxis->coordToPixel(it->key + bars->width() / 2);
+            const double y0 = plot->yAxis->coordToPixel(0), y1 = plot->yAxis->coordToPixel(it->value);
+            const QRectF bar = QRectF(QPointF(x0, y0), QPointF(x1, y1)).normalized();
+            QVERIFY2(!QRectF(box).intersects(bar), qPrintable(at));
+        }
+        for (QCPLayoutElement *item : cells)
+            QVERIFY2(!item || box.contains(item->outerRect()), qPrintable(at));
+    }
+}
+
 
 // Over training in the dark theme: each of its legends (the rationale
 // agreement's and the faithfulness's, in their own axis rects) has the

@@ -40,6 +40,8 @@ private:
     // Task t's scores as dots in its colour.
     void addTaskDots(int t, const QVector<double> &keys);
     void placeLabels();
+    // The legend's entries in rows across the plot's width.
+    void wrapLegend();
 
     QCustomPlot *m_plot = nullptr;
     QLabel *m_title = nullptr;
