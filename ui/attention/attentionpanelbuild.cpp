@@ -85,6 +85,7 @@ QLayout *AttentionPanel::makeToolbar()
     top->addGroup({new QLabel(tr("Colours"), this), m_colorBox});
     top->addGroup({new QLabel(tr("Scale"), this), m_scaleBox});
     top->addWidget(m_exportButton);
+    top->addGroup({m_playButton, m_paceBox});  // the timeline's, on this row: the slider keeps its room
     return top;
 }
 
