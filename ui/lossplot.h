@@ -15,6 +15,11 @@
 // names are drawn, so the graphs and the legend are built once per task list
 // and their number does not grow with the tasks. Every series is kept for
 // export either way.
+//
+// Its files: lossplot.cpp (the controls, the view's ranges and following,
+// drawing, hover and export), lossplotlegend.cpp (the graphs and the legend,
+// the overlays, the colours) and lossplotmarkers.cpp (the change markers and
+// the best evaluation's star).
 #pragma once
 
 #include "lossgraphs.h"
