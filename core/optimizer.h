@@ -164,6 +164,12 @@ private:
         size_t anchor = 0;  // of its row 0 in m_anchor
     };
 
+    // step(): the lazy rows before it (prepareLazyStep), then its rule's update.
+    void prepareLazyStep(float *params, float lr);
+    void sgdStep(float *params, const float *grads, float lr);
+    void adamStep(float *params, const float *grads, float lr);
+    void adamwStep(float *params, const float *grads, float lr);
+    void lazyAdamwStep(float *params, const float *grads, StepRecord r, double bc2);
     bool lazyRule(const OptimizerConfig &c) const;
     void setRule(const OptimizerConfig &c);
     StepRecord &record(int64_t step) { return m_history[size_t(step % (Period + 1))]; }
