@@ -39,6 +39,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <exception>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -237,6 +238,12 @@ private:
     void serviceAttention();                 // idle: the queued call after a request
     // Now, with m_model; idle: not between two steps of a run (explanations then ignore their budget).
     void refreshAttention(bool probes, bool input, bool idle);
+    // Its parts: the probe set's snapshot, the editor input's, live attention
+    // turned off after a failure, and the wait before the next periodic refresh.
+    bool refreshProbes(int64_t step, SnapshotLimits limits, bool explain, bool idle);
+    bool refreshInput(int64_t step, double keepLimit, bool explain);
+    void liveAttentionFailed(const std::exception &e, int64_t step);
+    void budgetNextRefresh(std::chrono::steady_clock::time_point start, double explainedBefore, bool ranProbes);
     void maybeRefreshAttention();            // in the loop: when due or requested
     InspectWorkspace *inspectWorkspace();    // m_inspect, made when first needed
     ProbeSet followed() const;               // m_probes, as many as the run has room for
