@@ -231,7 +231,7 @@ void TextView::paintEvent(QPaintEvent *event)
         return;
     }
     const Geometry g = geometry(*s, width());
-    paintTitle(&painter, g, *s, width());
+    paintTitle(&painter, g, width());
     // Only the rows of columns that meet the exposed area are painted.
     const QRect clip = event->rect();
     const int T = columnCount();
@@ -280,7 +280,7 @@ TextView::Geometry TextView::geometry(const AttentionSample &s, int width) const
     return g;
 }
 
-void TextView::paintTitle(QPainter *painter, const Geometry &g, const AttentionSample &s, int width) const
+void TextView::paintTitle(QPainter *painter, const Geometry &g, int width) const
 {
     painter->setPen(palette().color(QPalette::WindowText));
     painter->setFont(g.small);

@@ -65,7 +65,7 @@ private:
         std::vector<QRect> boxes;  // token j's, relative to a column's first token line
     };
     Geometry geometry(const AttentionSample &s, int width) const;
-    void paintTitle(QPainter *painter, const Geometry &g, const AttentionSample &s, int width) const;
+    void paintTitle(QPainter *painter, const Geometry &g, int width) const;
     // Task t's column (header and the tokens that meet `clip`) at its place.
     void paintColumn(QPainter *painter, const Geometry &g, const AttentionSample &s, int t, const QRect &clip) const;
     // The top of the colour scale: the sample's largest value over all tasks
