@@ -98,6 +98,7 @@ private slots:
     void disagreementFollowsTheScore();
     void disagreementLegendCoversNothing();
     void historyLegendsFollowTheTheme();
+    void historyKeepsOnlyWhatIsThere();
     void probeNumbersAndEditsSurviveANewRun();
     void textHeightFollowsTheZoom();
     void tabNamesAreWhole();
@@ -1492,6 +1493,43 @@ void TestAttention::historyLegendsFollowTheTheme()
             }
         QCOMPARE(legends, 2);
     }
+}
+
+// Over training keeps what there is: four numbers a task a point (gate,
+// rationale mass and AUPRC, loss), and the faithfulness scores (twelve a
+// task) only at a round of explanations. It kept the twelve, NaN, at every
+// other point too: five times its budget with many tasks. The CSV has the
+// same columns at every point.
+void TestAttention::historyKeepsOnlyWhatIsThere()
+{
+    std::vector<TaskInfo> tasks;
+    for (int t = 0; t < 50; ++t)
+        tasks.push_back({"task " + std::to_string(t), {"a", "b"}});
+    AttentionSnapshot snapshot = *namedSnapshot({"x", "y"}, tasks);
+    snapshot.taskLoss.assign(tasks.size(), 0.5f);
+    HistoryView history;
+    for (int64_t step = 10; step <= 100; step += 10) {
+        snapshot.step = step;
+        history.addSnapshot(snapshot);
+    }
+    QCOMPARE(history.points(), 10);
+    QCOMPARE(history.faithfulnessPoints(), 0);
+    QCOMPARE(history.storedNumbers(), size_t(10 * 50 * 4));
+    // A round of explanations keeps its scores.
+    snapshot.step = snapshot.explainedStep = 110;
+    std::array<double, MethodCount> scores;
+    scores.fill(0.25);
+    snapshot.comprehensiveness.assign(tasks.size(), scores);
+    snapshot.sufficiency.assign(tasks.size(), scores);
+    history.addSnapshot(snapshot);
+    QCOMPARE(history.faithfulnessPoints(), 1);
+    QCOMPARE(history.storedNumbers(), size_t(11 * 50 * 4 + 2 * 50 * MethodCount));
+    const auto rows = csvRecords(history.csv());
+    QCOMPARE(rows.size(), size_t(1 + 11 * 50));
+    for (const auto &row : rows)
+        QCOMPARE(row.size(), rows[0].size());
+    QCOMPARE(rows[1][6], std::string());  // step 10: no comprehensiveness
+    QCOMPARE(rows[1 + 10 * 50][6], std::string("0.25"));
 }
 
 void TestAttention::signedScoresUseADivergingMapCentredOnZero()

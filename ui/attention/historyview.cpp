@@ -70,11 +70,12 @@ void HistoryView::addSnapshot(const AttentionSnapshot &snapshot)
     }
     const size_t T = snapshot.tasks.size();
     std::vector<double> g(T, std::nan("")), m(T, std::nan("")), a(T, std::nan("")), l(T, std::nan(""));
+    // A round of explanations made with this snapshot (later ones carry it
+    // on): its scores; a point without one keeps none (12 numbers a task).
+    const bool round = snapshot.explainedStep == snapshot.step;
     std::array<double, MethodCount> none;
     none.fill(std::nan(""));
-    std::vector<std::array<double, MethodCount>> comp(T, none), suff(T, none);
-    // A round of explanations made with this snapshot (later ones carry it on).
-    const bool round = snapshot.explainedStep == snapshot.step;
+    std::vector<std::array<double, MethodCount>> comp(round ? T : 0, none), suff(round ? T : 0, none);
     for (size_t t = 0; t < T; ++t) {
         if (t < snapshot.gates.size()) g[t] = snapshot.gates[t];
         if (t < snapshot.rationaleMass.size() && snapshot.rationaleMass[t]) m[t] = *snapshot.rationaleMass[t];
@@ -130,6 +131,15 @@ void HistoryView::clear()
     m_comp.clear();
     m_suff.clear();
     rebuild();
+}
+
+size_t HistoryView::storedNumbers() const
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m_steps.size(); ++i)
+        n += m_gates[i].size() + m_mass[i].size() + m_auprc[i].size() + m_loss[i].size()
+             + (m_comp[i].size() + m_suff[i].size()) * MethodCount;
+    return n;
 }
 
 int HistoryView::faithfulnessPoints() const
@@ -330,7 +340,8 @@ QString HistoryView::csv() const
         for (size_t t = 0; t < m_tasks.size(); ++t) {
             QStringList faith;
             for (int m = 0; m < MethodCount; ++m)
-                faith << number(m_comp[i][t][size_t(m)]) << number(m_suff[i][t][size_t(m)]);
+                faith << (t < m_comp[i].size() ? number(m_comp[i][t][size_t(m)]) : QString())
+                      << (t < m_suff[i].size() ? number(m_suff[i][t][size_t(m)]) : QString());
             out += QStringLiteral("%1,%2,%3,%4,%5,%6,%7\n")
                        .arg(QString::number(m_steps[i]), names[qsizetype(t)], number(m_gates[i][t]),
                             number(m_mass[i][t]), number(m_auprc[i][t]), number(m_loss[i][t]),

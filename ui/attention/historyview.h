@@ -37,6 +37,9 @@ public:
     QString title() const;
     // The faithfulness points (rounds of explanations) kept.
     int faithfulnessPoints() const;
+    // The numbers kept for the curves: four a task a point, and the scores
+    // of a round of explanations only at its points.
+    size_t storedNumbers() const;
 
     int points() const { return int(m_steps.size()); }
     QCustomPlot *plot() const { return m_plot; }
@@ -67,7 +70,7 @@ private:
     bool m_gated = false;
     std::vector<int64_t> m_steps;
     std::vector<std::vector<double>> m_gates, m_mass, m_auprc, m_loss;  // [point][task], NaN = none
-    // [point][task][Method], NaN where the point is not a round of explanations.
+    // [point][task][Method] at a round of explanations; [point] empty at the other points.
     std::vector<std::vector<std::array<double, MethodCount>>> m_comp, m_suff;
     // The score's faithfulness curves (and the floor's) for the first tasks.
     void addFaithfulnessCurves(const QVector<double> &steps);
