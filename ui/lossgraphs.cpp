@@ -84,7 +84,8 @@ int LossGraphs::slotOf(int series) const
 
 void LossGraphs::setVisible(int slot, bool visible)
 {
-    const Slot &s = m_slots[size_t(slot)];
+    Slot &s = m_slots[size_t(slot)];
+    s.visible = visible;
     for (QCPGraph *graph : {s.raw, s.rawLow, s.smooth, s.valLoss, s.valAcc})
         if (graph)
             graph->setVisible(visible);
@@ -136,9 +137,19 @@ void LossGraphs::styleValidation(bool dense)
 void LossGraphs::fill(const LossHistory &history, const std::vector<double> &keys,
                       const std::vector<double> &evalKeys, const Span &span)
 {
-    for (Slot &slot : m_slots)
-        if (slot.series >= 0 && slot.series < history.seriesCount())
+    for (Slot &slot : m_slots) {
+        if (slot.series < 0 || slot.series >= history.seriesCount())
+            continue;
+        if (slot.visible) {
             fillSlot(slot, history.series(slot.series), keys, evalKeys, span);
+        } else {
+            // A hidden series costs nothing until it is shown (the redraw
+            // that shows it fills it): no points reduced, none kept.
+            for (QCPGraph *graph : {slot.raw, slot.rawLow, slot.smooth, slot.valLoss, slot.valAcc})
+                if (graph && !graph->data()->isEmpty())
+                    graph->data()->clear();
+        }
+    }
 }
 
 void LossGraphs::fillSlot(Slot &slot, const LossHistory::Series &series, const std::vector<double> &keys,

@@ -56,14 +56,16 @@ public:
     // thousands of points are QPainter's slowest path).
     void styleValidation(bool dense);
 
-    // Every slot's graphs from the history, for the span of `keys` (the
-    // history's steps or epochs) and `evalKeys` (its evaluations').
+    // Every shown slot's graphs from the history, for the span of `keys` (the
+    // history's steps or epochs) and `evalKeys` (its evaluations'); a hidden
+    // slot's are emptied.
     void fill(const LossHistory &history, const std::vector<double> &keys, const std::vector<double> &evalKeys,
               const Span &span);
 
 private:
     struct Slot {
         int series = 0;
+        bool visible = true;  // setVisible's: fill() leaves a hidden slot empty
         QCPGraph *raw = nullptr, *rawLow = nullptr, *smooth = nullptr, *valLoss = nullptr, *valAcc = nullptr;
         QPen rawPen;
     };

@@ -484,6 +484,37 @@ private slots:
                         || LossPlot::overlayLook(i).marker != LossPlot::overlayLook(j).marker);
     }
 
+    // A hidden task costs nothing until it is shown: neither the shown run's
+    // graphs nor an overlay's are filled for it (the overlays' were, at
+    // every redraw), and the redraw that shows it again fills them.
+    void hiddenTasksAreNotFilled()
+    {
+        const QStringList tasks{QStringLiteral("a"), QStringLiteral("b")};
+        LossPlot plot;
+        plot.resize(900, 600);
+        plot.show();
+        plot.setTasks(tasks);
+        plot.append(run(1, 300));
+        LossHistory earlier;
+        earlier.setTasks(tasks);
+        earlier.append(run(1, 200));
+        plot.setOverlays({{QStringLiteral("run 2"), &earlier}}, QStringLiteral("run 1"));
+        plot.redraw();
+        QVERIFY(!plot.overlayGraph(0, 1)->data()->isEmpty());
+        plot.setSeriesVisible(1, false);  // task a
+        plot.redraw();
+        QVERIFY(plot.overlayGraph(0, 1)->data()->isEmpty());
+        QVERIFY(plot.graph(LossPlot::Curve::Smoothed, 1)->data()->isEmpty());
+        QVERIFY(plot.graph(LossPlot::Curve::Raw, 1)->data()->isEmpty());
+        QCOMPARE(plot.drawnPoints(1), 0);
+        QVERIFY(!plot.overlayGraph(0, 2)->data()->isEmpty());  // task b, shown
+        QVERIFY(plot.drawnPoints(2) > 0);
+        plot.setSeriesVisible(1, true);
+        plot.redraw();
+        QVERIFY(!plot.overlayGraph(0, 1)->data()->isEmpty());
+        QVERIFY(plot.drawnPoints(1) > 0);
+    }
+
     // The window's road: the run records its history and tells the plot
     // (historyAppended, historyCleared, setHistory for new tasks). Pixel for
     // pixel what a plot fed the same snapshots itself draws, markers
