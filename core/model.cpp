@@ -12,6 +12,7 @@
 #include <functional>
 #include <limits>
 #include <mutex>
+#include <utility>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -64,47 +65,42 @@ void encoder_layer_forward(const ModelConfig &c, const LayerView<const T> &w, co
     linear_forward(a.v.data(), a.ln1.data(), w.v_w, w.v_b, int(BL), d, d);
     attention_forward(a.att_out.data(), a.att.data(), a.q.data(), a.k.data(), a.v.data(), batch.mask.data(), B, L, d, c.heads);
     // mid = in + att_out Wo^T + bo
-    linear_forward(a.mid.data(), a.att_out.data(), w.o_w, w.o_b, int(BL), d, d);
-    for (size_t i = 0; i < BLd; ++i) a.mid[i] += a.in[i];
+    linear_forward(a.mid.data(), a.att_out.data(), w.o_w, w.o_b, int(BL), d, d, a.in.data());
     layernorm_forward(a.ln2.data(), a.ln2_mean.data(), a.ln2_rstd.data(), a.mid.data(), w.ln2_w, w.ln2_b, int(BL), d);
     linear_forward(a.up.data(), a.ln2.data(), w.up_w, w.up_b, int(BL), d, f);
     gelu_forward(a.act.data(), a.up.data(), BL * f);
     // out = mid + act W2^T + b2
-    linear_forward(out.data(), a.act.data(), w.down_w, w.down_b, int(BL), f, d);
-    for (size_t i = 0; i < BLd; ++i) out[i] += a.mid[i];
+    linear_forward(out.data(), a.act.data(), w.down_w, w.down_b, int(BL), f, d, a.mid.data());
 }
 
 // The mirror of encoder_layer_forward: s.dh holds dLoss/d(out) on entry and
-// dLoss/d(a.in) on return; the layer's gradients go to gw.
+// dLoss/d(a.in) on return; the layer's gradients go to gw. Each scratch
+// buffer's first writer sets it (Write::Set) rather than adding to zeros,
+// and the residual branches add into dh in place: dh is dLoss/d(out), then
+// dLoss/d(mid) once LN2's gradient is added, then dLoss/d(in) once LN1's is.
 template <class T>
 void encoder_layer_backward(const ModelConfig &c, const LayerView<const T> &w, const LayerView<T> &gw,
                             const LayerActivations<T> &a, int B, int L, typename Activations<T>::Scratch &s)
 {
     const int d = c.dim, f = c.ffn;
     const size_t BL = size_t(B) * L, BLd = BL * d;
-    std::vector<T> &dh = s.dh, &dmid = s.dmid, &dact = s.dact, &dup = s.dup, &dln = s.dln, &dattn = s.dattn,
-                   &dqkv = s.dqkv;
-    // out = mid + act W2^T + b2
-    dmid = dh;
-    dact.assign(BL * f, T(0));
-    linear_backward(dact.data(), gw.down_w, gw.down_b, dh.data(), a.act.data(), w.down_w, int(BL), f, d);
-    dup.assign(BL * f, T(0));
-    gelu_backward(dup.data(), a.up.data(), dact.data(), BL * f);
-    dln.assign(BLd, T(0));
-    linear_backward(dln.data(), gw.up_w, gw.up_b, dup.data(), a.ln2.data(), w.up_w, int(BL), d, f);
-    layernorm_backward(dmid.data(), gw.ln2_w, gw.ln2_b, dln.data(), a.mid.data(), w.ln2_w, a.ln2_mean.data(), a.ln2_rstd.data(), int(BL), d);
-    // mid = in + att_out Wo^T + bo
-    dattn.assign(BLd, T(0));
-    linear_backward(dattn.data(), gw.o_w, gw.o_b, dmid.data(), a.att_out.data(), w.o_w, int(BL), d, d);
-    dqkv.assign(3 * BLd, T(0));
+    std::vector<T> &dh = s.dh, &dact = s.dact, &dln = s.dln, &dattn = s.dattn, &dqkv = s.dqkv;
+    grow(dact, BL * f); grow(dln, BLd); grow(dattn, BLd); grow(dqkv, 3 * BLd);
+    // out = mid + act W2^T + b2: dmid = dout + LN2's gradient below
+    linear_backward(dact.data(), gw.down_w, gw.down_b, dh.data(), a.act.data(), w.down_w, int(BL), f, d, Write::Set);
+    // dup in place of dact
+    gelu_backward(dact.data(), a.up.data(), dact.data(), BL * f, Write::Set);
+    linear_backward(dln.data(), gw.up_w, gw.up_b, dact.data(), a.ln2.data(), w.up_w, int(BL), d, f, Write::Set);
+    layernorm_backward(dh.data(), gw.ln2_w, gw.ln2_b, dln.data(), a.mid.data(), w.ln2_w, a.ln2_mean.data(), a.ln2_rstd.data(), int(BL), d);
+    // mid = in + att_out Wo^T + bo: dh is dmid now
+    linear_backward(dattn.data(), gw.o_w, gw.o_b, dh.data(), a.att_out.data(), w.o_w, int(BL), d, d, Write::Set);
     T *dQ = dqkv.data(), *dK = dQ + BLd, *dV = dK + BLd;
-    attention_backward(dQ, dK, dV, dattn.data(), a.att.data(), a.q.data(), a.k.data(), a.v.data(), B, L, d, c.heads);
-    dln.assign(BLd, T(0));
-    linear_backward(dln.data(), gw.q_w, gw.q_b, dQ, a.ln1.data(), w.q_w, int(BL), d, d);
+    attention_backward(dQ, dK, dV, dattn.data(), a.att.data(), a.q.data(), a.k.data(), a.v.data(), B, L, d, c.heads,
+                       Write::Set);
+    linear_backward(dln.data(), gw.q_w, gw.q_b, dQ, a.ln1.data(), w.q_w, int(BL), d, d, Write::Set);
     linear_backward(dln.data(), gw.k_w, gw.k_b, dK, a.ln1.data(), w.k_w, int(BL), d, d);
     linear_backward(dln.data(), gw.v_w, gw.v_b, dV, a.ln1.data(), w.v_w, int(BL), d, d);
-    // in feeds both the residual and LN1
-    dh = dmid;
+    // in feeds both the residual and LN1: din = dmid + LN1's gradient
     layernorm_backward(dh.data(), gw.ln1_w, gw.ln1_b, dln.data(), a.in.data(), w.ln1_w, a.ln1_mean.data(), a.ln1_rstd.data(), int(BL), d);
 }
 
@@ -340,8 +336,9 @@ void backwardFromLogits(const ModelConfig &c, const ParamView<const T> &p, const
     }
 
     // backward through the final LayerNorm: dh is dLoss/d(last)
-    s.dh.assign(BLd, T(0));
-    layernorm_backward(s.dh.data(), g.final_ln_w, g.final_ln_b, s.dH.data(), acts.last.data(), p.final_ln_w, acts.fln_mean.data(), acts.fln_rstd.data(), int(BL), d);
+    grow(s.dh, BLd);
+    layernorm_backward(s.dh.data(), g.final_ln_w, g.final_ln_b, s.dH.data(), acts.last.data(), p.final_ln_w,
+                       acts.fln_mean.data(), acts.fln_rstd.data(), int(BL), d, Write::Set);
 
     // backward through the layers, last first: dh becomes dLoss/de
     const LayerView<T> none;
@@ -514,15 +511,34 @@ Losses<float> forwardBackward(const Model &model, const Batch &batch, const std:
         backward<float>(c, p, ws.slices[size_t(i)], taskWeights, losses, ws.acts[size_t(i)],
                         i > 0 ? ws.gradViews[size_t(i - 1)] : grads);
     });
+    // The slices' buffers into grads, each element in slice order (as one
+    // thread adding them would, so the sums do not depend on the threads),
+    // each thread over its own range of the parameters: the parts that can
+    // be nonzero, found once (their list keeps its memory from step to step).
+    // (thread_local: one list per calling thread; the workers read this one's.)
+    static thread_local std::vector<std::vector<std::pair<size_t, size_t>>> writtenLists;
+    std::vector<std::vector<std::pair<size_t, size_t>>> &written = writtenLists;
+    written.resize(size_t(parts - 1));
     for (int i = 1; i < parts; ++i) {
-        float *g = ws.grads[size_t(i - 1)].data();
-        forEachGradientPart(model, ws.slices[size_t(i)], ws.rows, [&](size_t offset, size_t count) {
-            for (size_t k = offset; k < offset + count; ++k) {
-                grads.base[k] += g[k];
-                g[k] = 0.0f;
-            }
-        });
+        std::vector<std::pair<size_t, size_t>> &w = written[size_t(i - 1)];
+        w.clear();
+        forEachGradientPart(model, ws.slices[size_t(i)], ws.rows,
+                            [&](size_t offset, size_t count) { w.emplace_back(offset, count); });
     }
+    const size_t total = model.params.size();
+    runParts([&](int part) {
+        const size_t lo = total * size_t(part) / size_t(parts), hi = total * size_t(part + 1) / size_t(parts);
+        for (int i = 1; i < parts; ++i) {
+            float *g = ws.grads[size_t(i - 1)].data();
+            for (const auto &[offset, count] : written[size_t(i - 1)]) {
+                const size_t first = std::max(offset, lo), last = std::min(offset + count, hi);
+                for (size_t k = first; k < last; ++k) {
+                    grads.base[k] += g[k];
+                    g[k] = 0.0f;
+                }
+            }
+        }
+    });
     return losses;
 }
 

@@ -83,14 +83,15 @@ void feature_embedding_backward(T *dscale, T *dbias, const T *de, const T *v, in
     generic::feature_embedding_backward(dscale, dbias, de, v, B, L, d);
 }
 template <class T>
-void linear_forward(T *out, const T *inp, const T *w, const T *b, int N, int I, int O)
+void linear_forward(T *out, const T *inp, const T *w, const T *b, int N, int I, int O, const T *residual)
 {
-    ATTNSCOPE_DISPATCH(linear_forward, out, inp, w, b, N, I, O)
+    ATTNSCOPE_DISPATCH(linear_forward, out, inp, w, b, N, I, O, residual)
 }
 template <class T>
-void linear_backward(T *dinp, T *dw, T *db, const T *dout, const T *inp, const T *w, int N, int I, int O)
+void linear_backward(T *dinp, T *dw, T *db, const T *dout, const T *inp, const T *w, int N, int I, int O,
+                     Write dinpWrite)
 {
-    ATTNSCOPE_DISPATCH(linear_backward, dinp, dw, db, dout, inp, w, N, I, O)
+    ATTNSCOPE_DISPATCH(linear_backward, dinp, dw, db, dout, inp, w, N, I, O, dinpWrite)
 }
 template <class T>
 void layernorm_forward(T *out, T *mean, T *rstd, const T *inp, const T *w, const T *b, int N, int C)
@@ -99,9 +100,9 @@ void layernorm_forward(T *out, T *mean, T *rstd, const T *inp, const T *w, const
 }
 template <class T>
 void layernorm_backward(T *dinp, T *dw, T *db, const T *dout, const T *inp, const T *w, const T *mean,
-                        const T *rstd, int N, int C)
+                        const T *rstd, int N, int C, Write dinpWrite)
 {
-    ATTNSCOPE_DISPATCH(layernorm_backward, dinp, dw, db, dout, inp, w, mean, rstd, N, C)
+    ATTNSCOPE_DISPATCH(layernorm_backward, dinp, dw, db, dout, inp, w, mean, rstd, N, C, dinpWrite)
 }
 template <class T>
 void gelu_forward(T *out, const T *inp, size_t n)
@@ -109,9 +110,9 @@ void gelu_forward(T *out, const T *inp, size_t n)
     ATTNSCOPE_DISPATCH(gelu_forward, out, inp, n)
 }
 template <class T>
-void gelu_backward(T *dinp, const T *inp, const T *dout, size_t n)
+void gelu_backward(T *dinp, const T *inp, const T *dout, size_t n, Write dinpWrite)
 {
-    ATTNSCOPE_DISPATCH(gelu_backward, dinp, inp, dout, n)
+    ATTNSCOPE_DISPATCH(gelu_backward, dinp, inp, dout, n, dinpWrite)
 }
 template <class T>
 void masked_softmax(T *x, const uint8_t *keep, int n)
@@ -126,9 +127,9 @@ void attention_forward(T *out, T *att, const T *q, const T *k, const T *v, const
 }
 template <class T>
 void attention_backward(T *dq, T *dk, T *dv, const T *dout, const T *att, const T *q, const T *k, const T *v,
-                        int B, int L, int d, int h)
+                        int B, int L, int d, int h, Write write)
 {
-    ATTNSCOPE_DISPATCH(attention_backward, dq, dk, dv, dout, att, q, k, v, B, L, d, h)
+    ATTNSCOPE_DISPATCH(attention_backward, dq, dk, dv, dout, att, q, k, v, B, L, d, h, write)
 }
 template <class T>
 T sigmoid(T x)

@@ -1,6 +1,8 @@
 // The model's operations as pairs of free functions, each forward beside its
 // backward (as llm.c writes them). Shapes are in the comments; tensors are
-// row-major. Backward functions accumulate (+=) into their gradient outputs.
+// row-major. Backward functions accumulate (+=) into their gradient outputs,
+// unless given Write::Set for their input gradient: then they assign it, and
+// the caller need not zero it first (a pass over memory fewer per buffer).
 // Instantiated for float and double in ops.cpp.
 #pragma once
 
@@ -11,6 +13,9 @@
 #include <cstdint>
 
 namespace attnscope::ops {
+
+// How a backward op writes its input gradient: add to it (the default), or set it.
+enum class Write { Add, Set };
 
 // The scalars of one AdamW step (see adamw_step), the same for every parameter.
 struct AdamWStep {

@@ -9,12 +9,14 @@ the accuracy and macro-F1 on the validation split of
 
   - the majority class of the training split,
   - TF-IDF (word 1- and 2-grams, sublinear tf, min_df 2) + logistic regression
-    (`logreg`, what issue 15 asks for), and
+    (`logreg`, what issue 15 asks for: multinomial, fitted by the saga solver
+    to a tolerance of 1e-3, half a CPU minute; the default lbfgs solver had
+    not converged on lexname's 45 classes after 16 CPU minutes), and
   - the same features + a linear SVM (`svm`, LinearSVC, one-vs-rest).
 
 Needs Debian's wordnet-base and python3-sklearn (a benchmark's tool, not the
 build's): /usr/bin/python3 docs/wordnet_baseline.py [--seed 1] [--val-fraction 0.2]
-[--classifiers logreg,svm]
+[--classifiers logreg,svm] [--C 10] [--tol 1e-3]
 """
 import argparse
 import json
@@ -97,12 +99,14 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--val-fraction", type=float, default=0.2)
     parser.add_argument("--C", type=float, default=10.0, help="inverse regularisation of the regression")
+    parser.add_argument("--tol", type=float, default=1e-3, help="the regression's stopping tolerance (saga)")
     parser.add_argument("--svm-C", type=float, default=1.0, help="inverse regularisation of the linear SVM")
     parser.add_argument("--classifiers", default="logreg,svm", help="which of logreg and svm to fit")
     args = parser.parse_args()
     classifiers = [c for c in args.classifiers.split(",") if c]
     if set(classifiers) - {"logreg", "svm"}:
         parser.error(f"--classifiers: {args.classifiers}: each one logreg or svm")
+    import numpy
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import accuracy_score, f1_score
@@ -126,16 +130,19 @@ def main():
                          "macro_f1": f1_score(y_val, guess, average="macro")}}
         for name in classifiers:
             start = time.time()
-            model = (LogisticRegression(C=args.C, max_iter=2000) if name == "logreg"
+            cpu = time.process_time()
+            model = (LogisticRegression(C=args.C, solver="saga", tol=args.tol, max_iter=1000) if name == "logreg"
                      else LinearSVC(C=args.svm_C))
             model.fit(x_train, y_train)
             predicted = model.predict(x_val)
             results[task]["tfidf_" + name] = {"accuracy": accuracy_score(y_val, predicted),
                                               "macro_f1": f1_score(y_val, predicted, average="macro"),
-                                              "seconds": round(time.time() - start, 1)}
+                                              "seconds": round(time.time() - start, 1),
+                                              "cpu_seconds": round(time.process_time() - cpu, 1),
+                                              "iterations": int(numpy.max(model.n_iter_))}
             print(f"{task} {name}: {results[task]['tfidf_' + name]}", file=sys.stderr, flush=True)
     results["settings"] = {"vectorizer": "TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)",
-                           "logreg": f"LogisticRegression(C={args.C}, max_iter=2000)",
+                           "logreg": f"LogisticRegression(C={args.C}, solver='saga', tol={args.tol}, max_iter=1000)",
                            "svm": f"LinearSVC(C={args.svm_C})",
                            "features": x_train.shape[1], "train": len(train), "val": len(val)}
     print(json.dumps(results, indent=2))
