@@ -132,8 +132,8 @@ PassBytes forwardBytes(const ModelConfig &c, int batch, int L)
     return bytes;
 }
 
-// backward() adds per sample: dH, dkeys, dh (L, d); with encoder layers dmid, dln, dattn
-// (L, d), dqkv 3 (L, d) and dact, dup (L, f); dz (T, d); dzt (d); dlogits sum_t C_t; the
+// backward() adds per sample: dH, dkeys, dh (L, d); with encoder layers dln, dattn
+// (L, d), dqkv 3 (L, d) and dact (L, f; GELU's gradient goes in place); dz (T, d); dzt (d); dlogits sum_t C_t; the
 // rationale term's dscore (T, L) (with mu > 0: counted whatever mu is); and per slice dq
 // and the rationale scale (T, d + 1) and, in attention_backward, dA (L, L). More than one
 // thread copies the batch into slices.
@@ -143,7 +143,7 @@ PassBytes trainingStepBytes(const ModelConfig &c, int batch, int L, int threads)
     const double B = std::max(batch, 0), n = std::max(L, 0), d = c.dim, f = c.ffn, T = c.tasks();
     const double slices = std::max(1, std::min(threads, std::max(batch, 1)));
     const double classes = std::accumulate(c.classes.begin(), c.classes.end(), 0.0);
-    const double perSample = n * (3 * d + T + (c.layers > 0 ? 6 * d + 2 * f : 0)) + T * d + d + classes;
+    const double perSample = n * (3 * d + T + (c.layers > 0 ? 5 * d + f : 0)) + T * d + d + classes;
     bytes.activations += (B * perSample + slices * T * (d + 1)) * Float;
     if (c.layers > 0)
         bytes.activations += slices * n * n * Float;
