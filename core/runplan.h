@@ -19,6 +19,7 @@
 #include "trainer.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace attnscope {
@@ -27,6 +28,11 @@ struct TrainingSetup {
     Model model;               // the initial weights (Reset returns to them)
     EncodedDataset train, val;
     TrainConfig config;
+    // Where the trainer starts instead of step 0: a run forked from another's
+    // checkpoint (model holds that checkpoint's weights) continues from its
+    // step, optimiser moments and position in the epoch, with config's
+    // learning rate, task weights and mu from there on (Reset returns here).
+    std::optional<TrainerState> resumeFrom;
     std::string source;        // the dataset's spec, for messages
     // What the window's live attention may keep (live/sessionmemory.h sets
     // them for the memory budget). Bytes of self-attention maps a snapshot

@@ -16,10 +16,11 @@ Run::~Run()
 }
 
 void Run::configure(std::shared_ptr<const TrainingSetup> setup, std::shared_ptr<const Dataset> data,
-                    const RunSettings &settings)
+                    const RunSettings &settings, const ForkPoint &fork)
 {
     m_data = setup ? std::move(data) : nullptr;
     m_settings = settings;
+    m_fork = setup ? fork : ForkPoint();
     if (setup)
         m_history.setTasks(taskNames(setup->model.tasks));
     m_controller->configure(std::move(setup));

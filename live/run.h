@@ -36,6 +36,14 @@ struct RunSettings {
     bool valid() const { return problem.empty(); }
 };
 
+// Where a forked run began: a checkpoint of another run of the session.
+struct ForkPoint {
+    int parent = 0;      // the parent's id (Run::id, KeptRun::id); 0: not a fork (or its parent is gone)
+    int64_t step = 0;    // the parent's step it starts from; 0: not a fork
+
+    bool isFork() const { return step > 0; }
+};
+
 class Run : public QObject {
     Q_OBJECT
 
@@ -62,10 +70,13 @@ public:
     std::shared_ptr<const Dataset> data() const { return m_data; }
     const RunSettings &settings() const { return m_settings; }
 
-    // Starts the run on `setup` (step 0, its initial weights): the worker
-    // takes it between two steps. A null setup empties the run.
+    // Starts the run on `setup` (step 0, its initial weights; a fork: the
+    // parent's checkpoint, TrainingSetup::resumeFrom): the worker takes it
+    // between two steps. A null setup empties the run.
     void configure(std::shared_ptr<const TrainingSetup> setup, std::shared_ptr<const Dataset> data,
-                   const RunSettings &settings);
+                   const RunSettings &settings, const ForkPoint &fork = {});
+    // The run it was forked from, and where (Reset and a new start keep it).
+    const ForkPoint &fork() const { return m_fork; }
 
     // The run's curves: every snapshot's losses, validation points and
     // setting changes since its worker last started again (a new setup, a
@@ -88,6 +99,7 @@ private:
     TrainingController *m_controller;
     std::shared_ptr<const Dataset> m_data;
     RunSettings m_settings;
+    ForkPoint m_fork;
     LossHistory m_history;
     int m_historyRun = -1;  // the worker's run (TrainingSnapshot::run) the history holds
 };
@@ -103,6 +115,7 @@ struct KeptRun {
     LoadOptions options;        // its CSV column roles
     ModelConfig model;          // as built (a lesson's depth, a checkpoint's shape)
     TrainConfig train;          // as asked
+    ForkPoint fork;             // the run it was forked from (its curves start at fork.step)
     LossHistory history;
     bool shown = true;
     int64_t fileId = 0;         // its row in the session file; 0: not in one

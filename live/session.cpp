@@ -2,6 +2,7 @@
 // runs and evaluation. Its other parts:
 //   sessionruns.cpp      the kept runs: keep, name, show, delete, the reference; one sample through any run
 //   sessioncompare.cpp   comparisons (the attention modes, the layers, a learning-rate sweep)
+//   sessionfork.cpp      forks: a child run from a checkpoint of another
 //   sessionstorage.cpp   Open session, Save session as, the recovery file
 #include "session.h"
 
@@ -73,6 +74,15 @@ void Session::shutdown()
     m_recorder->close();  // with the run's last weights, while its worker is there to give them
     endRecovery(!m_run->hasTrained() && m_kept.empty());
     m_run->controller()->shutdown();
+}
+
+RunSettings Session::settings() const
+{
+    if (m_variant)
+        return m_variant->settings;
+    if (m_fork)
+        return m_fork->settings;
+    return m_settings ? m_settings() : RunSettings();
 }
 
 RunRequest Session::request(const ModelConfig &config, bool lessonDepth) const
@@ -293,6 +303,11 @@ std::shared_ptr<RunBuildJob> Session::makeBuildJob(const RunSettings &settings) 
         asked.checkpoint.reset();  // the variants differ in what a checkpoint fixes
         asked.coincideWith = m_compareFrom;
     }
+    if (m_fork) {
+        asked.checkpoint = m_fork->weights;
+        asked.checkpointName = m_fork->name.toStdString();
+        job->fork = m_fork;
+    }
     job->plan = planRun(*m_data, asked);
     job->train = settings.train;
     job->valFraction = ValFraction;
@@ -388,17 +403,29 @@ bool Session::applyBuild(const RunBuildJob &job)
         emit failed(QString::fromStdString(job.error));
         return false;
     }
-    configureRun(job.setup, m_data, job.settings);
+    if (job.fork) {
+        // The parent's split (its data and seed): the trainer resumes where it stood.
+        if (int64_t(job.setup->train.samples.size()) != job.fork->state.trainSamples) {
+            emit failed(tr("Cannot fork %1: the open data splits into %2 training samples, the checkpoint was "
+                           "taken on %3")
+                            .arg(job.fork->name)
+                            .arg(job.setup->train.samples.size())
+                            .arg(job.fork->state.trainSamples));
+            return false;
+        }
+        job.setup->resumeFrom = job.fork->state;
+    }
+    configureRun(job.setup, m_data, job.settings, job.fork ? job.fork->point : ForkPoint());
     if (!job.setup->memoryNote.empty())
         emit status(QString::fromStdString(job.setup->memoryNote), 20000);
     return true;
 }
 
 void Session::configureRun(std::shared_ptr<const TrainingSetup> setup, std::shared_ptr<const Dataset> data,
-                           const RunSettings &settings)
+                           const RunSettings &settings, const ForkPoint &fork)
 {
     keepCurrentRun();
-    m_run->configure(setup, std::move(data), settings);
+    m_run->configure(setup, std::move(data), settings, fork);
     const bool variant = m_variant && setup;
     if (variant) {
         m_run->setName(freeRunName(m_variant->name));
@@ -418,7 +445,8 @@ bool Session::settingsChanged()
     if (!m_data)
         return false;
     const TrainingController *training = m_run->controller();
-    if (training->currentStep() == 0 && training->state() != TrainingWorker::State::Running) {
+    // (A fork that has not trained yet is at its parent's step, with no curve of its own.)
+    if (!m_run->hasTrained() && training->state() != TrainingWorker::State::Running) {
         newRun();  // nothing trained yet: nothing to lose
         return false;
     }

@@ -17,6 +17,7 @@
 #include "data/csvreader.h"
 #include "datasetsummary.h"
 #include "run.h"
+#include "sessionfile.h"
 #include "sessionrecorder.h"
 
 #include <QObject>
@@ -35,6 +36,7 @@ class QThread;
 
 namespace attnscope {
 
+struct ForkFrom;
 struct LoadJob;
 struct RunBuildJob;
 
@@ -60,11 +62,9 @@ public:
     // Where the settings of a new run come from (the window's panels); read
     // each time a run is planned, so they are never stale. Default: RunSettings().
     void setSettingsSource(std::function<RunSettings()> source) { m_settings = std::move(source); }
-    // While runs are compared, the variant's settings.
-    RunSettings settings() const
-    {
-        return m_variant ? m_variant->settings : m_settings ? m_settings() : RunSettings();
-    }
+    // While runs are compared, the variant's settings; while a fork is
+    // built, the fork's (forkRun).
+    RunSettings settings() const;
 
     // --- The dataset.
     // Loads a dataset ("builtin:reviews", a path) and prepares a run for it;
@@ -150,6 +150,21 @@ public:
     // *why when the run has no weights here or cannot read the open data.
     bool runAttention(int id, int datasetIndex, AttentionSnapshot *out, QString *why);
 
+    // --- Forks: a child run from a checkpoint the session file keeps of a
+    // run (sessionfork.cpp). The checkpoints of run `id` there, in step
+    // order (kept ones every keepEvery steps, bounded, and the last), without
+    // their bytes; empty when the session has no file or the run no row.
+    std::vector<CheckpointRecord> forkPoints(int id);
+    // A new current run from checkpoint `checkpointId` of run `id`
+    // (forkPoints): its weights and the trainer's state there (optimiser
+    // moments, position in the epoch), the parent's model and seed (the same
+    // split and batch order) and settings()' training settings (what the
+    // child changes: learning rate, steps, batch, task weights, mu). Its
+    // curves start at the checkpoint's step; the run it was (the current
+    // one, when it trained) is kept. False and failed() when the checkpoint
+    // is not there or the open data is not the parent's.
+    bool forkRun(int id, int64_t checkpointId);
+
     // --- Comparisons: runs trained one after another (one at a time: the
     // cores are the run's) on the open data, from the same seed (the same
     // split and batch order) and the same initial weights wherever their
@@ -183,6 +198,11 @@ public:
     bool flushSessionFile(QString *error) { return m_recorder->flush(error); }
     // Runs that no session file of the user's has (File > Open Session would drop them).
     bool hasUnsavedRuns() const;
+    // The window's layout (docks, splitters, the tab shown) as the session
+    // file keeps it, by key: written with the file's next commit (nothing
+    // without a file), read from the file (empty: none there).
+    void setLayout(const QString &key, const QByteArray &value) { m_recorder->setLayout(key, value); }
+    QByteArray layout(const QString &key) const;
 
     // --- Recovery: while the session has no file of the user's, it is
     // written to a recovery file in `dir` (locked while this session has
@@ -260,7 +280,7 @@ private:
     void finishBuild(const std::shared_ptr<RunBuildJob> &job, int generation);
     bool applyBuild(const RunBuildJob &job);
     void configureRun(std::shared_ptr<const TrainingSetup> setup, std::shared_ptr<const Dataset> data,
-                      const RunSettings &settings);
+                      const RunSettings &settings, const ForkPoint &fork = {});
     // The current run, when it trained, becomes a kept run; the current one
     // takes a new id and name.
     void keepCurrentRun();
@@ -269,6 +289,14 @@ private:
     // recorder has just opened (Save session as, a new recovery file).
     void writeRuns();
     QString freeRunName(const QString &wanted) const;
+    // The kept run of that id; null: none.
+    KeptRun *keptRun(int id) const;
+    // A run's row in the session file (0: none) and its name ("": no such run).
+    int64_t fileIdOf(int id) const;
+    QString runName(int id) const;
+    // A checkpoint of the run of row fileId in the session file, whole:
+    // checkpointId's, or (0) the run's latest; *error when there is none.
+    std::optional<CheckpointRecord> readCheckpoint(int64_t fileId, int64_t checkpointId, QString *error) const;
     // The next variant of a comparison, or its end.
     void nextVariant();
     // The deleted runs leave the session file for good.
@@ -296,6 +324,7 @@ private:
     std::shared_ptr<const Model> m_compareFrom;  // the first variant's initial weights
     QString m_compareWhat;
     int m_compareTotal = 0;
+    std::shared_ptr<const ForkFrom> m_fork;  // the fork newRun builds (forkRun, for that call only)
     SessionRecorder *m_recorder = nullptr;
     std::unique_ptr<QLockFile> m_recoveryLock;  // held while the session records into m_recoveryPath
     QString m_recoveryPath;

@@ -57,10 +57,21 @@ private:
     void load(const std::function<void(int)> &progress);
 };
 
+// A run forked from a checkpoint of another (Session::forkRun): what the
+// build starts from and where the trainer resumes.
+struct ForkFrom {
+    RunSettings settings;                  // the panels' training settings, the parent's model and seed
+    std::shared_ptr<const Model> weights;  // the checkpoint's
+    TrainerState state;                    // the trainer's at the checkpoint
+    ForkPoint point;
+    QString name;                          // "Run 1 at step 200", for messages
+};
+
 // One new run on open data, and the data's summary as that run sees it
 // (when the summary shown is for another split seed or max length).
 struct RunBuildJob {
     std::shared_ptr<const Dataset> data;
+    std::shared_ptr<const ForkFrom> fork;  // a fork's; null: a run from step 0
     RunPlan plan;
     RunSettings settings;     // what the plan was made from (the run keeps them)
     TrainConfig train;

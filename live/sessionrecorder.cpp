@@ -1,6 +1,7 @@
 #include "sessionrecorder.h"
 
 #include <algorithm>
+#include <map>
 
 namespace attnscope {
 
@@ -153,7 +154,9 @@ void SessionRecorder::onSnapshot(const TrainingSnapshot &snapshot)
         m_live = m_writer.addRun(&record);
         if (!m_live)
             return;
-        m_writer.appendEvent(m_live, {0, 0.0, QStringLiteral("start"), QString()});
+        m_writer.appendEvent(m_live, {record.forkStep, 0.0, QStringLiteral("start"), QString()});
+        m_lastKept = record.forkStep;  // a fork's next kept checkpoint: keepEvery steps after its parent's
+
     }
     m_writer.appendSnapshot(m_live, snapshot);
     const int64_t every = keepEvery(snapshot.totalSteps);
@@ -224,6 +227,12 @@ void SessionRecorder::remove(int64_t fileId)
         m_writer.post([fileId](SessionFile &file) { return file.deleteRun(fileId); });
 }
 
+void SessionRecorder::setLayout(const QString &key, const QByteArray &value)
+{
+    if (isOpen())
+        m_writer.post([key, value](SessionFile &file) { return file.setLayout(key, value); });
+}
+
 bool SessionRecorder::flush(QString *error)
 {
     if (!isOpen())
@@ -253,6 +262,7 @@ bool SessionRecorder::copyTo(const QString &target, QString *error)
 bool readKeptRuns(SessionFile &file, int firstId, std::vector<std::unique_ptr<KeptRun>> *runs, QString *error)
 {
     std::vector<std::unique_ptr<KeptRun>> out;
+    std::map<int64_t, int> ids;  // a row's run, for the forks' parents
     for (const RunRecord &r : file.runs()) {
         auto run = std::make_unique<KeptRun>();
         run->id = firstId++;
@@ -263,6 +273,9 @@ bool readKeptRuns(SessionFile &file, int firstId, std::vector<std::unique_ptr<Ke
         run->train = r.train;
         run->shown = !r.hidden;
         run->fileId = r.id;
+        ids[r.id] = run->id;
+        // The parent's row comes first (ids grow); a parent deleted from the file left NULL.
+        run->fork = {r.parent && ids.count(r.parent) ? ids[r.parent] : 0, r.forkStep};
         run->history.setTasks(r.tasks);
         TrainingSnapshot points;
         points.steps = file.steps(r.id);
@@ -296,6 +309,7 @@ RunRecord recordOf(const KeptRun &run, double valFraction)
     record.train = run.train;
     record.tasks = run.history.tasks();
     record.hidden = !run.shown;
+    record.forkStep = run.fork.step;  // record.parent: the parent's row, which the caller knows
     return record;
 }
 

@@ -65,6 +65,8 @@ public:
     void rename(int64_t fileId, const QString &name);
     void setHidden(int64_t fileId, bool hidden);
     void remove(int64_t fileId);
+    // A window layout entry (SessionFile::setLayout).
+    void setLayout(const QString &key, const QByteArray &value);
     // Commits everything; false and *error when a write failed since the last flush.
     bool flush(QString *error);
     // A copy of the whole file at target (SQLite's VACUUM INTO; target must not exist).
@@ -104,7 +106,7 @@ private:
 // sets; ids from firstId on), or false and *error naming the file.
 bool readKeptRuns(SessionFile &file, int firstId, std::vector<std::unique_ptr<KeptRun>> *runs, QString *error);
 
-// The record of a kept run, for its row.
+// The record of a kept run, for its row (its parent's row, record.parent, is the caller's to set).
 RunRecord recordOf(const KeptRun &run, double valFraction);
 
 } // namespace attnscope

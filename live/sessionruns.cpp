@@ -24,6 +24,7 @@ void Session::keepCurrentRun()
     kept->options = record.options;
     kept->model = record.model;
     kept->train = record.train;
+    kept->fork = m_run->fork();
     kept->history = m_run->history();
     kept->fileId = m_recorder->liveFileId();
     kept->weights = m_run->controller()->modelCopy();  // as it ended (side by side, the attention views)
@@ -49,13 +50,19 @@ RunRecord Session::currentRecord() const
     record.model = setup ? setup->model.config : m_run->settings().model;
     record.train = m_run->settings().train;
     record.tasks = m_run->history().tasks();
+    record.parent = fileIdOf(m_run->fork().parent);
+    record.forkStep = m_run->fork().step;
     return record;
 }
 
 void Session::writeRuns()
 {
-    for (const auto &run : m_kept)
-        run->fileId = m_recorder->write(recordOf(*run, ValFraction), run->history, run->timeline, run->probes);
+    // In the order they began: a parent has its row in the new file before its children.
+    for (const auto &run : m_kept) {
+        RunRecord record = recordOf(*run, ValFraction);
+        record.parent = fileIdOf(run->fork.parent);
+        run->fileId = m_recorder->write(std::move(record), run->history, run->timeline, run->probes);
+    }
     if (m_run->hasTrained())
         m_recorder->adoptLive(currentRecord(), m_run->history());
 }
@@ -170,20 +177,17 @@ bool Session::runAttention(int id, int datasetIndex, AttentionSnapshot *out, QSt
         step = m_run->controller()->currentStep();
         name = m_run->name();
     } else {
-        const auto it = std::find_if(m_kept.begin(), m_kept.end(), [&](const auto &run) { return run->id == id; });
-        if (it == m_kept.end()) {
+        KeptRun *kept = keptRun(id);
+        if (!kept) {
             *why = tr("no such run");
             return false;
         }
-        KeptRun &run = **it;
+        KeptRun &run = *kept;
         name = run.name;
         if (!run.weights && run.fileId != 0 && m_recorder->isOpen()) {
-            // Its last checkpoint in the file, read once (the writer's commits are what a reader sees).
-            SessionFile file;
+            // Its last checkpoint in the file, read once.
             QString error;
-            std::optional<CheckpointRecord> last;
-            if (file.open(m_recorder->path(), SessionFile::Mode::ReadOnly, &error))
-                last = file.latestCheckpoint(run.fileId);
+            const std::optional<CheckpointRecord> last = readCheckpoint(run.fileId, 0, &error);
             auto weights = std::make_shared<Model>();
             std::string parseError;
             if (last && parseCheckpoint(last->weights.toStdString(), m_recorder->path().toStdString(), weights.get(),

@@ -91,6 +91,15 @@ bool Session::saveSessionAs(const QString &path)
     return true;
 }
 
+QByteArray Session::layout(const QString &key) const
+{
+    if (!m_recorder->isOpen())
+        return {};
+    SessionFile file;
+    QString error;
+    return file.open(m_recorder->path(), SessionFile::Mode::ReadOnly, &error) ? file.layout(key) : QByteArray();
+}
+
 // --- Recovery.
 
 namespace {

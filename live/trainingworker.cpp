@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <new>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 
@@ -182,9 +183,20 @@ void TrainingWorker::rebuild()
             }
             m_trainer = std::make_unique<Trainer>(m_model, m_train, m_config);
             m_trainer->setDeferredSync(true);  // syncModel() before each read of m_model
+            if (m_setup->resumeFrom) {
+                // A fork: where its parent stood, then its own settings (as if changed there).
+                std::string error;
+                if (!m_trainer->restore(*m_setup->resumeFrom, &error)) {
+                    m_trainer.reset();
+                    throw std::runtime_error("the checkpoint to start from does not fit: " + error);
+                }
+                m_trainer->setLearningRate(m_config.optimizer.lr);
+                m_trainer->setTaskWeights(m_config.taskWeights);
+                m_trainer->setRationaleWeight(m_config.rationaleWeight);
+            }
             m_guard = DivergenceState();
             m_goodWeights = m_model.params;  // the initial weights are good ones
-            m_goodStep = 0;
+            m_goodStep = m_trainer->progress().step;
         }
     }
     m_out = TrainingSnapshot();

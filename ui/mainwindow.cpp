@@ -473,6 +473,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
     writeSettings();
+    writeLayout();  // into the session file, which shutdown() closes
     m_session->shutdown();  // stops the runs between two steps and joins their threads
     event->accept();
 }

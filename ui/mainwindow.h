@@ -97,6 +97,8 @@ public:
     // once when it trains nothing). False (lastError()) when its data fails to open.
     bool applyLessonStep(const LessonStep &step);
     // File > Open session, Save session as (Session::openSessionFile, saveSessionAs; recent sessions).
+    // The session file keeps the window's layout: written on Save session as
+    // and when the window closes, restored by Open session.
     bool openSession(const QString &path);
     bool saveSessionAs(const QString &path);
     // The session goes to a recovery file in dir until it has a file of the
@@ -204,6 +206,10 @@ private:
     void createPanels();
     void connectSession();
     void connectDatasetLoads();
+    // The docks and toolbars (saveState) and the tab shown, into the session
+    // file, and back from it.
+    void writeLayout();
+    void restoreLayout();
     // The Model and Training panels as the session's settings for a new run.
     RunSettings runSettings() const;
     void updateControls();

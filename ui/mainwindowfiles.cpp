@@ -95,12 +95,42 @@ bool remembered(bool ok, RecentFiles *recent, const QString &path)
 
 bool MainWindow::openSession(const QString &path)
 {
-    return remembered(m_session->openSessionFile(path), m_file->recentSessions(), path);
+    const bool ok = remembered(m_session->openSessionFile(path), m_file->recentSessions(), path);
+    if (ok)
+        restoreLayout();
+    return ok;
 }
 
 bool MainWindow::saveSessionAs(const QString &path)
 {
-    return remembered(m_session->saveSessionAs(path), m_file->recentSessions(), path);
+    const bool ok = remembered(m_session->saveSessionAs(path), m_file->recentSessions(), path);
+    if (ok)
+        writeLayout();
+    return ok;
+}
+
+namespace {
+
+constexpr char StateKey[] = "window/state";
+constexpr char TabKey[] = "window/tab";
+
+} // namespace
+
+void MainWindow::writeLayout()
+{
+    m_session->setLayout(QLatin1String(StateKey), saveState());
+    m_session->setLayout(QLatin1String(TabKey), QByteArray::number(m_views->currentIndex()));
+}
+
+void MainWindow::restoreLayout()
+{
+    // A session without a layout (the CLI's, an older window's) leaves the window as it is.
+    if (const QByteArray state = m_session->layout(QLatin1String(StateKey)); !state.isEmpty())
+        restoreState(state);
+    bool ok = false;
+    const int tab = m_session->layout(QLatin1String(TabKey)).toInt(&ok);
+    if (ok && tab >= 0 && tab < m_views->count())
+        m_views->setCurrentIndex(tab);
 }
 
 QString MainWindow::recoveryDir()

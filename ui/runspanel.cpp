@@ -8,6 +8,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeyEvent>
+#include <QMenu>
 #include <QPushButton>
 #include <QShortcut>
 #include <QTreeWidget>
@@ -98,10 +99,11 @@ RunsPanel::RunsPanel(Session *session, LossPlot *plot, QWidget *parent)
     m_table->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
     m_table->setHeaderLabels({tr("Run"), tr("Ref."), tr("Dataset"), tr("Mode"), tr("Layers"), tr("LR"), tr("µ"), tr("Seed"),
                               tr("Steps"), tr("Best val. loss"), tr("Last val. loss"), tr("Best accuracy"),
-                              tr("Last accuracy")});
+                              tr("Last accuracy"), tr("From")});
     m_table->headerItem()->setToolTip(Name, tr("Checked: drawn on the plot (the current run, in bold, always is)"));
     m_table->headerItem()->setToolTip(Reference, tr("The reference run (click a row's cell to pick it): the others' "
                                                     "figures are green where better than its, red where worse"));
+    m_table->headerItem()->setToolTip(From, tr("A forked run: the run and the step it started from (Fork…)"));
     m_table->headerItem()->setToolTip(BestAccuracy, tr("Each task's validation accuracy at the evaluation of the "
                                                        "lowest validation loss (sorted by their mean)"));
     m_table->setSortingEnabled(true);
@@ -136,6 +138,7 @@ RunsPanel::RunsPanel(Session *session, LossPlot *plot, QWidget *parent)
         const int id = selectedId();
         m_delete->setEnabled(id != 0 && id != m_session->currentRun()->id());
         m_reference->setEnabled(id != 0);
+        m_fork->setEnabled(id != 0);
         m_reference->setText(id != 0 && id == m_session->referenceRun() ? tr("No reference") : tr("Use as reference"));
         if (!m_filling) {
             markRows();
@@ -144,9 +147,26 @@ RunsPanel::RunsPanel(Session *session, LossPlot *plot, QWidget *parent)
     });
     m_delete->setEnabled(false);
     m_reference->setEnabled(false);
+    m_fork = new QPushButton(tr("Fork…"));
+    m_fork->setToolTip(tr("A new run from one of the selected run's checkpoints: its weights and optimiser state, "
+                          "its model and seed, and the Training panel's settings (change them first)"));
+    auto *forkMenu = new QMenu(m_fork);
+    connect(forkMenu, &QMenu::aboutToShow, this, [this, forkMenu]() { fillForkMenu(forkMenu, selectedId()); });
+    m_fork->setMenu(forkMenu);
+    m_fork->setEnabled(false);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        QTreeWidgetItem *item = m_table->itemAt(pos);
+        if (!item)
+            return;
+        QMenu menu;
+        fillForkMenu(menu.addMenu(tr("Fork from checkpoint")), item->data(Name, IdRole).toInt());
+        menu.exec(m_table->viewport()->mapToGlobal(pos));
+    });
 
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_reference);
+    buttons->addWidget(m_fork);
     buttons->addStretch(1);
     buttons->addWidget(m_undo);
     buttons->addWidget(m_delete);
@@ -193,13 +213,14 @@ void RunsPanel::fillTable()
     m_table->clear();
     for (const auto &kept : m_session->keptRuns())
         fillRow(new RunItem(m_table), kept->id, kept->name, kept->dataset, kept->model, kept->train, kept->history,
-                false, kept->shown);
+                false, kept->shown, kept->fork);
     const Run *run = m_session->currentRun();
     if (run->setup() || run->hasTrained() || !m_session->keptRuns().empty()) {
         const std::shared_ptr<const TrainingSetup> setup = run->setup();
         fillRow(new RunItem(m_table), run->id(), run->name(),
                 setup ? QString::fromStdString(setup->source) : m_session->dataSpec(),
-                setup ? setup->model.config : run->settings().model, run->settings().train, run->history(), true, true);
+                setup ? setup->model.config : run->settings().model, run->settings().train, run->history(), true, true,
+                run->fork());
     }
     m_table->setSortingEnabled(true);
     if (QTreeWidgetItem *item = row(selected))
@@ -276,7 +297,7 @@ void RunsPanel::markRows()
 
 void RunsPanel::fillRow(QTreeWidgetItem *item, int id, const QString &name, const QString &dataset,
                        const ModelConfig &model, const TrainConfig &train, const LossHistory &history, bool current,
-                       bool shown)
+                       bool shown, const ForkPoint &fork)
 {
     item->setData(Name, IdRole, id);
     item->setText(Name, name);
@@ -316,6 +337,30 @@ void RunsPanel::fillRow(QTreeWidgetItem *item, int id, const QString &name, cons
     setNumber(item, LastLoss, last >= 0 ? loss[size_t(last)] : NAN, last >= 0 ? QString::number(loss[size_t(last)], 'f', 4) : QString());
     setAccuracies(item, BestAccuracy, history, best);
     setAccuracies(item, LastAccuracy, history, last);
+    if (fork.isFork()) {
+        QString parent = tr("a deleted run");
+        if (fork.parent == m_session->currentRun()->id())
+            parent = m_session->currentRun()->name();
+        for (const auto &kept : m_session->keptRuns())
+            if (kept->id == fork.parent)
+                parent = kept->name;
+        item->setText(From, tr("%1 @ %2").arg(parent).arg(fork.step));
+        item->setToolTip(From, tr("Forked from %1 at step %2: its curves start there").arg(parent).arg(fork.step));
+    }
+}
+
+void RunsPanel::fillForkMenu(QMenu *menu, int id)
+{
+    menu->clear();
+    const std::vector<CheckpointRecord> points = id ? m_session->forkPoints(id) : std::vector<CheckpointRecord>();
+    for (const CheckpointRecord &c : points) {
+        QAction *action = menu->addAction(c.kind == QLatin1String("last") ? tr("Step %1 (the last)").arg(c.step)
+                                                                          : tr("Step %1").arg(c.step));
+        action->setData(qint64(c.id));
+        connect(action, &QAction::triggered, this, [this, id, checkpoint = c.id]() { m_session->forkRun(id, checkpoint); });
+    }
+    if (points.empty())
+        menu->addAction(id ? tr("No checkpoint of this run in the session file yet") : tr("Select a run"))->setEnabled(false);
 }
 
 // The kept runs that are shown, over the current one, in the order they began.

@@ -10,7 +10,9 @@
 // from the selected one are highlighted; "Use as reference" picks the run
 // whose figures the others are measured against: a better best validation
 // loss or accuracy than the reference's is green, a worse one red, the
-// difference in the tooltip.
+// difference in the tooltip. Fork… (or the row's context menu) starts a
+// child run from one of the selected run's checkpoints in the session file
+// (Session::forkRun); the From column names a forked run's parent and step.
 #pragma once
 
 #include "run.h"
@@ -18,6 +20,7 @@
 #include <QWidget>
 #include <QTimer>
 
+class QMenu;
 class QPushButton;
 class QTreeWidget;
 class QTreeWidgetItem;
@@ -32,7 +35,7 @@ class RunsPanel : public QWidget {
 
 public:
     enum Column { Name, Reference, Dataset, Mode, Layers, LearningRate, Mu, Seed, Steps, BestLoss, LastLoss, BestAccuracy,
-                  LastAccuracy, ColumnCount };
+                  LastAccuracy, From, ColumnCount };
 
     RunsPanel(Session *session, LossPlot *plot, QWidget *parent = nullptr);
 
@@ -44,6 +47,11 @@ public:
     void refresh();
     QPushButton *undoButton() const { return m_undo; }
     QPushButton *referenceButton() const { return m_reference; }
+    QPushButton *forkButton() const { return m_fork; }
+    // The checkpoints of run `id` to fork from, one action each ("Step 200
+    // (kept)", the step in its data), filled into menu; none: a disabled line
+    // that says why.
+    void fillForkMenu(QMenu *menu, int id);
     // Whether the cell is highlighted as a setting that differs from the selected run's.
     static bool isHighlighted(const QTreeWidgetItem *item, int column);
     // -1: the cell's figure is worse than the reference run's, 1: better, 0: the same or no reference.
@@ -55,7 +63,7 @@ signals:
 
 private:
     void fillRow(QTreeWidgetItem *item, int id, const QString &name, const QString &dataset, const ModelConfig &model,
-                 const TrainConfig &train, const LossHistory &history, bool current, bool shown);
+                 const TrainConfig &train, const LossHistory &history, bool current, bool shown, const ForkPoint &fork);
     // The rows from the session (the current run's figures as it trains).
     void fillTable();
     void updateOverlays();
@@ -71,6 +79,7 @@ private:
     QPushButton *m_delete;
     QPushButton *m_undo;
     QPushButton *m_reference;
+    QPushButton *m_fork;
     QTimer m_currentTimer;  // the current run's row, at most four times a second
     bool m_filling = false; // itemChanged while the table is being filled is not the user's
 };

@@ -318,6 +318,106 @@ private slots:
         reopened.shutdown();
     }
 
+    // Fork: a child run from a kept checkpoint of a run, with its weights
+    // and trainer state. With the settings unchanged it repeats the parent's
+    // steps bit for bit; with another learning rate it takes it. Its curves
+    // start at the fork step; the file keeps its parent and fork step, and
+    // a reopened session gives them back. The parent's data must be open.
+    void forksFromAKeptCheckpoint()
+    {
+        const QString file = path(QStringLiteral("fork.attnscope"));
+        Session session;
+        RunSettings settings = smallSettings();
+        settings.train.epochs = 30;  // 300 steps: a kept checkpoint every 100
+        session.setSettingsSource([&] { return settings; });
+        QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QVERIFY(session.saveSessionAs(file));
+        TrainingController *c = session.currentRun()->controller();
+        const auto trainTo = [&](int64_t step) {
+            c->startUntil(step);
+            return QTest::qWaitFor([&] { return c->currentStep() == step && c->state() == State::Paused; }, 60000);
+        };
+        QVERIFY(trainTo(100));  // a pause there: the kept checkpoint is of step 100 (not of a later snapshot's)
+        QVERIFY(trainTo(150));
+        const std::string parentAt150 = serializeCheckpoint(*c->modelCopy());
+        const int parent = session.currentRun()->id();
+        const std::vector<CheckpointRecord> points = session.forkPoints(parent);
+        QVERIFY(points.size() >= 2);
+        const CheckpointRecord kept = points.front();
+        QCOMPARE(kept.kind, QStringLiteral("kept"));
+        QCOMPARE(kept.step, int64_t(100));
+        QCOMPARE(points.back().kind, QStringLiteral("last"));
+        QCOMPARE(points.back().step, int64_t(150));
+
+        // Unchanged settings: the same steps from the checkpoint on.
+        QVERIFY(session.forkRun(parent, kept.id));
+        QCOMPARE(session.keptRuns().size(), size_t(1));
+        QCOMPARE(session.keptRuns()[0]->id, parent);
+        const Run *child = session.currentRun();
+        QCOMPARE(child->fork().parent, parent);
+        QCOMPARE(child->fork().step, kept.step);
+        QTRY_COMPARE(c->state(), State::Ready);
+        QCOMPARE(c->currentStep(), kept.step);  // where the parent stood
+        QVERIFY(trainTo(150));
+        QVERIFY(serializeCheckpoint(*c->modelCopy()) == parentAt150);
+        QTRY_COMPARE(child->history().steps().size(), size_t(150 - kept.step));
+        QCOMPARE(child->history().steps().front(), double(kept.step + 1));
+        const QString sameName = child->name();
+
+        // Another learning rate: the child takes it (the parent's model and seed stay).
+        settings.train.optimizer.lr = 0.03f;
+        settings.train.seed = 99;
+        QVERIFY(session.forkRun(parent, kept.id));
+        QCOMPARE(session.keptRuns().size(), size_t(2));
+        QCOMPARE(session.currentRun()->settings().train.optimizer.lr, 0.03f);
+        QCOMPARE(session.currentRun()->settings().train.seed, uint64_t(1));
+        QTRY_COMPARE(c->state(), State::Ready);
+        QVERIFY(trainTo(150));
+        QVERIFY(serializeCheckpoint(*c->modelCopy()) != parentAt150);
+        const QString fasterName = session.currentRun()->name();
+        QString error;
+        QVERIFY2(session.flushSessionFile(&error), qPrintable(error));
+        session.shutdown();
+
+        // In the file: each child's parent row and fork step.
+        {
+            SessionFile f;
+            QVERIFY2(f.open(file, SessionFile::Mode::ReadOnly, &error), qPrintable(error));
+            const std::vector<RunRecord> runs = f.runs();
+            QCOMPARE(runs.size(), size_t(3));
+            QCOMPARE(runs[0].parent, int64_t(0));
+            QCOMPARE(runs[1].name, sameName);
+            QCOMPARE(runs[2].name, fasterName);
+            for (const RunRecord &r : {runs[1], runs[2]}) {
+                QCOMPARE(r.parent, runs[0].id);
+                QCOMPARE(r.forkStep, kept.step);
+                QCOMPARE(f.steps(r.id).front().step, kept.step + 1);
+            }
+        }
+        // Reopened: the kept runs know their parent and step.
+        Session reopened;
+        reopened.setSettingsSource([&] { return settings; });
+        QVERIFY(reopened.openSessionFile(file));
+        QCOMPARE(reopened.keptRuns().size(), size_t(3));
+        const KeptRun &root = *reopened.keptRuns()[0];
+        QVERIFY(!root.fork.isFork());
+        for (size_t i : {1, 2}) {
+            QCOMPARE(reopened.keptRuns()[i]->fork.parent, root.id);
+            QCOMPARE(reopened.keptRuns()[i]->fork.step, kept.step);
+        }
+        // No data open: refused, with the reason.
+        QSignalSpy failed(&reopened, &Session::failed);
+        QVERIFY(!reopened.forkRun(root.id, kept.id));
+        QCOMPARE(failed.size(), 1);
+        QVERIFY2(failed[0][0].toString().contains(QStringLiteral("open that dataset first")),
+                 qPrintable(failed[0][0].toString()));
+        // Open, it forks from the file's checkpoint.
+        QVERIFY(reopened.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QVERIFY(reopened.forkRun(root.id, kept.id));
+        QCOMPARE(reopened.currentRun()->fork().parent, root.id);
+        reopened.shutdown();
+    }
+
     // Open Session: the file's runs become the kept runs, with their curves;
     // the current run joins the file. A file that is no session changes nothing.
     void opensAFile()

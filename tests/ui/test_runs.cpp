@@ -20,12 +20,15 @@
 #include "trainingpanel.h"
 
 #include <QDir>
+#include <QDockWidget>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QPointer>
 #include <QProcess>
+#include <QSettings>
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QtTest>
@@ -286,6 +289,91 @@ private slots:
         window.training()->startUntil(40);
         QTRY_VERIFY_WITH_TIMEOUT(!atPause.isEmpty(), 20000);
         QVERIFY2(atPause.contains(QStringLiteral(" — step 40 — ")), qPrintable(atPause));
+    }
+
+    // Fork… in the Runs tab: the selected run's checkpoints in the session
+    // file, one action each; the one chosen starts a child run there, which
+    // the table shows with its parent and step and whose curve starts at
+    // that step, drawn beside its parent's.
+    void forksFromTheRunsPanel()
+    {
+        MainWindow window;
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QVERIFY(window.saveSessionAs(m_dir.filePath(QStringLiteral("fork.attnscope"))));
+        QTRY_VERIFY(window.startAction()->isEnabled());
+        QVERIFY(step(window, 4));  // each pause leaves the last checkpoint
+        RunsPanel *panel = window.runs();
+        const int parent = window.session()->currentRun()->id();
+        const QString parentName = window.session()->currentRun()->name();
+        panel->table()->setCurrentItem(panel->row(parent));
+        QVERIFY(panel->forkButton()->isEnabled());
+        QMenu *menu = panel->forkButton()->menu();
+        QVERIFY(menu);
+        emit menu->aboutToShow();
+        QCOMPARE(menu->actions().size(), 1);
+        QAction *last = menu->actions()[0];
+        QCOMPARE(last->text(), QStringLiteral("Step 4 (the last)"));
+        last->trigger();
+
+        QCOMPARE(window.session()->keptRuns().size(), size_t(1));
+        const Run *child = window.session()->currentRun();
+        QCOMPARE(child->fork().parent, parent);
+        QCOMPARE(child->fork().step, int64_t(4));
+        QTRY_VERIFY(window.training()->state() == State::Ready && window.training()->currentStep() == 4);
+        QVERIFY(step(window, 2));
+        QTRY_COMPARE(child->history().steps().size(), size_t(2));
+        QCOMPARE(child->history().steps().front(), 5.0);
+        QTreeWidgetItem *row = panel->row(child->id());
+        QVERIFY(row);
+        QCOMPARE(row->text(RunsPanel::From), QStringLiteral("%1 @ 4").arg(parentName));
+        QCOMPARE(panel->row(parent)->text(RunsPanel::From), QString());
+        // The plot: the parent's curve (an overlay) to step 4, the child's from step 5.
+        window.curves()->redraw();
+        QCPGraph *overlay = window.curves()->overlayGraph(0, 1);
+        QVERIFY(overlay && overlay->data()->size() == 4);
+        QCPGraph *own = window.curves()->graph(LossPlot::Curve::Raw, 1);
+        QVERIFY(own && own->data()->size() == 2);
+        QCOMPARE(own->data()->constBegin()->key, 5.0);
+
+        // A run without a checkpoint in the file: the menu says so.
+        emit menu->aboutToShow();
+        panel->fillForkMenu(menu, 12345);
+        QCOMPARE(menu->actions().size(), 1);
+        QVERIFY(!menu->actions()[0]->isEnabled());
+    }
+
+    // The session file keeps the window's layout: the docks (where the
+    // Setup dock is) and the tab shown, written on Save session as and when
+    // the window closes, restored by Open session in another window.
+    void sessionKeepsTheLayout()
+    {
+        const QString file = m_dir.filePath(QStringLiteral("layout.attnscope"));
+        {
+            MainWindow window;
+            window.resize(1400, 860);
+            window.show();
+            auto *setup = window.findChild<QDockWidget *>(QStringLiteral("setupDock"));
+            QVERIFY(setup);
+            QVERIFY(window.saveSessionAs(file));
+            window.addDockWidget(Qt::RightDockWidgetArea, setup);  // after the save: the close writes it
+            window.views()->setCurrentIndex(2);
+            QVERIFY(window.close());
+        }
+        QSettings().remove(QStringLiteral("window/state"));  // the close wrote it there too: not what this checks
+        MainWindow other;
+        other.resize(1400, 860);
+        other.show();
+        auto *setup = other.findChild<QDockWidget *>(QStringLiteral("setupDock"));
+        QCOMPARE(other.dockWidgetArea(setup), Qt::LeftDockWidgetArea);
+        QCOMPARE(other.views()->currentIndex(), 0);
+        QVERIFY(other.openSession(file));
+        QCOMPARE(other.dockWidgetArea(setup), Qt::RightDockWidgetArea);
+        QCOMPARE(other.views()->currentIndex(), 2);
+        SessionFile f;
+        QString error;
+        QVERIFY2(f.open(file, SessionFile::Mode::ReadOnly, &error), qPrintable(error));
+        QVERIFY(!f.layout(QStringLiteral("window/state")).isEmpty());
+        QCOMPARE(f.layout(QStringLiteral("window/tab")), QByteArray("2"));
     }
 
     // The settings in which a run differs from the selected one are

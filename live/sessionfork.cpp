@@ -1,0 +1,122 @@
+// Session's forks (session.h): a child run from a checkpoint that the
+// session file keeps of a run (every keepEvery steps, bounded, and the
+// last one), with the weights and the trainer's state of that step.
+#include "session.h"
+
+#include "checkpoint.h"
+#include "runplan.h"
+#include "sessionjobs.h"
+
+#include <algorithm>
+
+namespace attnscope {
+
+std::optional<CheckpointRecord> Session::readCheckpoint(int64_t fileId, int64_t checkpointId, QString *error) const
+{
+    if (!m_recorder->isOpen() || fileId == 0) {
+        *error = tr("the session has no file that keeps its checkpoints");
+        return std::nullopt;
+    }
+    // What the writer has committed is what a reader sees.
+    SessionFile file;
+    if (!file.open(m_recorder->path(), SessionFile::Mode::ReadOnly, error))
+        return std::nullopt;
+    std::optional<CheckpointRecord> c = checkpointId ? file.checkpoint(checkpointId) : file.latestCheckpoint(fileId);
+    if (!c || c->run != fileId) {
+        *error = file.error().isEmpty() ? tr("%1: no such checkpoint").arg(m_recorder->path()) : file.error();
+        return std::nullopt;
+    }
+    return c;
+}
+
+KeptRun *Session::keptRun(int id) const
+{
+    const auto it = std::find_if(m_kept.begin(), m_kept.end(), [&](const auto &run) { return run->id == id; });
+    return it == m_kept.end() ? nullptr : it->get();
+}
+
+int64_t Session::fileIdOf(int id) const
+{
+    if (id == m_run->id())
+        return m_recorder->liveFileId();
+    const KeptRun *run = keptRun(id);
+    return run ? run->fileId : 0;
+}
+
+QString Session::runName(int id) const
+{
+    if (id == m_run->id())
+        return m_run->name();
+    const KeptRun *run = keptRun(id);
+    return run ? run->name : QString();
+}
+
+std::vector<CheckpointRecord> Session::forkPoints(int id)
+{
+    const int64_t fileId = fileIdOf(id);
+    QString error;
+    if (!m_recorder->isOpen() || fileId == 0 || !m_recorder->flush(&error))
+        return {};
+    SessionFile file;
+    if (!file.open(m_recorder->path(), SessionFile::Mode::ReadOnly, &error))
+        return {};
+    return file.checkpointList(fileId);
+}
+
+bool Session::forkRun(int id, int64_t checkpointId)
+{
+    const QString parent = runName(id);
+    const auto fail = [&](const QString &why) {
+        emit failed(tr("Cannot fork %1: %2").arg(parent.isEmpty() ? tr("the run") : parent, why));
+        return false;
+    };
+    if (parent.isEmpty())
+        return fail(tr("there is no such run"));
+    // The parent's data and split: its seed and its dataset, which must be the open one.
+    QString dataset;
+    TrainConfig train;
+    if (id == m_run->id()) {
+        const RunRecord record = currentRecord();
+        dataset = record.dataset;
+        train = record.train;
+    } else {
+        dataset = keptRun(id)->dataset;
+        train = keptRun(id)->train;
+    }
+    if (!m_data || dataset != m_dataSpec)
+        return fail(tr("it trained on %1; open that dataset first").arg(dataset));
+    QString error;
+    if (!m_recorder->flush(&error))
+        return fail(error);
+    const std::optional<CheckpointRecord> checkpoint = readCheckpoint(fileIdOf(id), checkpointId, &error);
+    if (!checkpoint)
+        return fail(error);
+    auto weights = std::make_shared<Model>();
+    std::string parseError;
+    const QString where = tr("%1 at step %2").arg(parent).arg(checkpoint->step);
+    if (!parseCheckpoint(checkpoint->weights.toStdString(), where.toStdString(), weights.get(), &parseError))
+        return fail(QString::fromStdString(parseError));
+    RunRequest asked;
+    asked.checkpoint = weights;
+    asked.checkpointName = where.toStdString();
+    if (const RunPlan plan = planRun(*m_data, asked); !plan.checkpoint)
+        return fail(QString::fromStdString(plan.misfit));
+
+    stopComparing();
+    // The panels' training settings (what the child changes), the parent's model and seed.
+    auto fork = std::make_shared<ForkFrom>();
+    fork->settings = settings();
+    fork->settings.model = weights->config;
+    fork->settings.problem.clear();
+    fork->settings.train.seed = train.seed;
+    fork->point = {id, checkpoint->step};
+    fork->weights = std::move(weights);
+    fork->name = where;
+    fork->state = checkpoint->trainer;
+    m_fork = fork;
+    const bool ok = newRun();
+    m_fork.reset();
+    return ok;
+}
+
+} // namespace attnscope
