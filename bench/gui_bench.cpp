@@ -556,11 +556,25 @@ int main(int argc, char **argv)
 {
     if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
+    // Qt takes "--session ID" (X11 session management) out of the arguments,
+    // with the one after it: "gui_bench --session --steps 3000" lost
+    // "--steps" and failed on "3000". Ours is taken out before Qt sees it
+    // (app/gui_main.cpp does the same for the window's --session FILE).
+    bool session = false;
+    int kept = 1;
+    for (int i = 1; i < argc; ++i) {
+        if (!std::strcmp(argv[i], "--session"))
+            session = true;
+        else
+            argv[kept++] = argv[i];
+    }
+    argc = kept;
+    argv[argc] = nullptr;
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("AttnScopeBench"));
     int64_t steps = 7500;
     int pairs = 3;
-    bool plot = true, train = true, open = false, session = false;
+    bool plot = true, train = true, open = false;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--steps") && i + 1 < argc)
             steps = std::atoll(argv[++i]);
@@ -574,8 +588,6 @@ int main(int argc, char **argv)
             grabPrefix = QString::fromLocal8Bit(argv[++i]);
         else if (!std::strcmp(argv[i], "--open"))
             open = true;
-        else if (!std::strcmp(argv[i], "--session"))
-            session = true;
         else {
             std::fprintf(stderr, "usage: gui_bench [--steps N] [--rounds K] [--plot-only | --train-only] [--grab PREFIX]\n"
                                  "       gui_bench --open [--grab PREFIX]\n"
