@@ -216,6 +216,10 @@ private:
     void onSnapshot(const TrainingSnapshot &snapshot);
     void onState(TrainingWorker::State state, const QString &message);
     void onRunConfigured(Run *run, std::shared_ptr<const TrainingSetup> setup);
+    // The run selected in the Runs tab: an earlier run's attention timeline
+    // in the Attention tab (AttentionPanel::showRun), the current run's again
+    // when it is selected.
+    void showRunAttention(int id);
     void onDatasetOpened(const QString &spec, bool csv);
     void onSettingsNeedNewRun();
     static QString settingsChangedNote();

@@ -21,6 +21,8 @@
 #include <QMessageBox>
 #include <QSignalBlocker>
 
+#include <algorithm>
+
 namespace attnscope {
 
 // The fields now say what model to build: the checkpoint's weights go, once
@@ -69,6 +71,7 @@ void MainWindow::connectSession()
         m_file->recent()->add(QFileInfo(path).absoluteFilePath());
     });
     connect(m_session, &Session::runConfigured, this, &MainWindow::onRunConfigured);
+    connect(m_runs, &RunsPanel::selectedRunChanged, this, &MainWindow::showRunAttention);
     // The run records its curves (every snapshot's points); the plot draws them.
     Run *run = m_session->currentRun();
     m_curves->setHistory(&run->history());
@@ -141,6 +144,25 @@ void MainWindow::onRunConfigured(Run *run, std::shared_ptr<const TrainingSetup> 
     if (m_statusText == settingsChangedNote())
         showStatus({}, 0);  // the new run has them
     m_attentionFeed->setRun(setup, run->data());  // the worker refreshes the probe set from now on
+}
+
+void MainWindow::showRunAttention(int id)
+{
+    const auto &kept = m_session->keptRuns();
+    const auto it = std::find_if(kept.begin(), kept.end(), [&](const auto &run) { return run->id == id; });
+    if (it == kept.end()) {
+        // The current run (or none): its attention, if an earlier run's was shown.
+        if (!m_attention->shownRun().isEmpty())
+            m_attentionFeed->showRun();
+        return;
+    }
+    const KeptRun &run = **it;
+    if (run.timeline.empty()) {
+        showStatus(tr("%1 has no attention timeline in the session (it trained without the Attention tab's "
+                      "probes, or in attnscope-cli)").arg(run.name), 10000);
+        return;
+    }
+    m_attention->showRun(run.timeline, run.name);
 }
 
 // A setting that only a new run can take changed: the session applies it at

@@ -6,8 +6,10 @@
 // own, with a legend entry each; File > Open Session brings a file's runs
 // in; Training > Compare trains the four modes from the same start, and
 // Side by side shows one sample through them; a recovery file survives a
-// killed window.
+// killed window. Fork… starts a child run from a checkpoint; selecting an
+// earlier run shows its attention timeline; the session keeps the layout.
 #include "appenvironment.h"
+#include "attention/attentionpanel.h"
 #include "attention/taskheatmap.h"
 #include "lossplot.h"
 #include "mainwindow.h"
@@ -36,6 +38,7 @@
 #include <qcustomplot.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <memory>
 #include <tuple>
@@ -374,6 +377,49 @@ private slots:
         QVERIFY2(f.open(file, SessionFile::Mode::ReadOnly, &error), qPrintable(error));
         QVERIFY(!f.layout(QStringLiteral("window/state")).isEmpty());
         QCOMPARE(f.layout(QStringLiteral("window/tab")), QByteArray("2"));
+    }
+
+    // Selecting an earlier run in the Runs tab shows its attention timeline
+    // in the Attention tab, named above the views (the current run's
+    // snapshots wait meanwhile); selecting the current run shows its
+    // attention again.
+    void showsAnEarlierRunsAttention()
+    {
+        MainWindow window;
+        window.resize(1400, 860);
+        window.show();
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QTRY_VERIFY(window.startAction()->isEnabled());
+        window.training()->setAttentionRate(1, std::chrono::milliseconds(0));
+        AttentionPanel *attention = window.attention();
+        QVERIFY(step(window, 3));
+        QTRY_VERIFY(attention->timeline().size() > 0 && attention->timeline().latest().step == 3);
+        const QString first = window.session()->currentRun()->name();
+        window.resetAction()->trigger();
+        QTRY_COMPARE(window.session()->keptRuns().size(), size_t(1));
+        QTRY_VERIFY(window.training()->currentStep() == 0 && window.training()->state() == State::Ready);
+        const KeptRun &kept = *window.session()->keptRuns()[0];
+        QVERIFY(!kept.timeline.empty());
+        QCOMPARE(kept.timeline.back()->step, int64_t(3));
+        QVERIFY(step(window, 1));
+        QTRY_VERIFY(attention->timeline().size() > 0 && attention->timeline().latest().step == 1);
+
+        RunsPanel *panel = window.runs();
+        panel->table()->setCurrentItem(panel->row(kept.id));
+        QCOMPARE(attention->shownRun(), first);
+        QCOMPARE(attention->timeline().size(), int(kept.timeline.size()));
+        QCOMPARE(attention->shown().step, int64_t(3));
+        auto *note = attention->findChild<QLabel *>(QStringLiteral("encoderNote"));
+        QVERIFY(note && note->text().contains(first + QStringLiteral(", an earlier run")));
+        QVERIFY(step(window, 1));  // the current run's snapshot waits
+        QCOMPARE(attention->shown().step, int64_t(3));
+        attention->scrubTo(0);
+        QCOMPARE(attention->shown().step, kept.timeline.front()->step);
+
+        panel->table()->setCurrentItem(panel->row(window.session()->currentRun()->id()));
+        QCOMPARE(attention->shownRun(), QString());
+        QTRY_COMPARE(attention->shown().step, int64_t(2));
+        QVERIFY(!note->text().contains(first));
     }
 
     // The settings in which a run differs from the selected one are

@@ -98,6 +98,7 @@ void AttentionPanel::showFile(SnapshotPtr snapshot, const QString &name)
         return;
     // The run's model, data and probe set stay: Live shows its attention again.
     m_file = name.isEmpty() ? tr("a file") : name;
+    m_fileIsRun = false;
     updateProbeCoverage();
     m_timeline.clear();
     m_history->clear();
@@ -110,10 +111,38 @@ void AttentionPanel::showFile(SnapshotPtr snapshot, const QString &name)
     updateTimelineControls();
 }
 
+void AttentionPanel::showRun(const std::vector<SnapshotPtr> &timeline, const QString &name)
+{
+    if (timeline.empty() || !timeline.back())
+        return;
+    // As showFile: the current run's model, data and probe set stay for Live.
+    m_file = name;
+    m_fileIsRun = true;
+    updateProbeCoverage();
+    m_timeline.clear();
+    m_history->clear();
+    for (const SnapshotPtr &snapshot : timeline)
+        if (snapshot) {
+            m_timeline.add(snapshot);
+            m_history->addSnapshot(*snapshot);
+        }
+    m_live = true;
+    setTaskBoxes(timeline.back()->tasks);
+    m_probeEditor->setModel(std::nullopt);  // its weights are not here to run a typed text
+    showSnapshot(m_timeline.latestPtr());
+    updateTimelineControls();
+}
+
 QString AttentionPanel::fileNote() const
 {
     if (m_file.isEmpty())
         return {};
+    if (m_fileIsRun)
+        return tr("%1, an earlier run: its attention timeline (%2 snapshots, steps %3–%4). Live: the current run.")
+            .arg(m_file)
+            .arg(m_timeline.size())
+            .arg(m_timeline.size() ? m_timeline.at(0).step : 0)
+            .arg(m_timeline.size() ? m_timeline.latest().step : 0);
     // Counts spelled out: tr()'s %n plural needs a translator.
     const auto count = [](size_t n, const QString &one, const QString &many) { return n == 1 ? one : many.arg(n); };
     const QString maps = m_shown->layers > 0
@@ -316,9 +345,11 @@ void AttentionPanel::updateTimelineControls()
                 current = i;
     m_slider->setValue(std::max(0, current));
     m_liveButton->setChecked(m_live && m_file.isEmpty());
-    m_liveButton->setToolTip(m_file.isEmpty() ? tr("Follow the newest snapshot") : tr("Back to the run's attention"));
-    if (!m_file.isEmpty())
+    m_liveButton->setToolTip(m_file.isEmpty() ? tr("Follow the newest snapshot") : tr("Back to the current run's attention"));
+    if (!m_file.isEmpty() && !m_fileIsRun)
         m_stepLabel->setText(tr("from a file"));
+    else if (m_fileIsRun)
+        m_stepLabel->setText(tr("%1: step %2 (%3/%4)").arg(m_file).arg(m_shown->step).arg(current + 1).arg(n));
     else
         m_stepLabel->setText(n == 0 ? tr("no snapshot")
                                     : tr("step %1 (%2/%3)").arg(m_shown->step).arg(current + 1).arg(n));

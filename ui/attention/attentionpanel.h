@@ -70,6 +70,14 @@ public:
     void showFile(SnapshotPtr snapshot, const QString &name);
     // The file shown, empty while the run's attention is.
     QString shownFile() const { return m_file; }
+    // An earlier run's attention timeline (a kept run's: read from the
+    // session file, or as it trained in this window), shown as a file is:
+    // the current run's snapshots wait and its probe set stays, the slider
+    // and Play go through the earlier run's snapshots, the line above the
+    // views names it, and Live (liveRequested) comes back to the current run.
+    void showRun(const std::vector<SnapshotPtr> &timeline, const QString &name);
+    // The earlier run shown ("": the current run's attention, or a file's).
+    QString shownRun() const { return m_fileIsRun ? m_file : QString(); }
 
     const ProbeSet &probeSet() const { return m_probes; }
     // Add… : the validation sample the list labels #number (its index in
@@ -193,6 +201,7 @@ private:
     ProbeSet m_probes;
     QString m_probeCoverage;  // probeCoverageNote()
     AttentionTimeline m_timeline;
+    bool m_fileIsRun = false;  // m_file names an earlier run (showRun), not a file
     SnapshotPtr m_shown = std::make_shared<const AttentionSnapshot>();
     int m_selected = 0;
     bool m_live = true;
