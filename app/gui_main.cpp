@@ -1,7 +1,7 @@
 // attnscope: the desktop application.
 //   attnscope [--session FILE] [--data SPEC] [--checkpoint CKPT] [--attention FILE] [--lesson NAME [--lesson-step K]]
 //             [--start] [--speed N] [--theme system|light|dark]
-//             [--zoom PERCENT] [--tab curves|attention|runs|side-by-side] [--screenshot FILE.png [--after-steps N]]
+//             [--zoom PERCENT] [--tab curves|attention|runs|side-by-side|confusion] [--screenshot FILE.png [--after-steps N]]
 // --start trains at once (for a classroom); --screenshot renders the window
 // into a PNG once it is shown (or once N steps have trained) and quits, for
 // the documentation (scripts/screenshot.sh) and for looking at the window
@@ -62,7 +62,7 @@ ArgParser guiParser()
     ArgParser parser("attnscope",
                      "[--session FILE] [--data SPEC] [--checkpoint CKPT] [--attention FILE] [--lesson NAME [--lesson-step K]] "
                      "[--start] [--speed N] [--theme NAME] [--zoom PERCENT] "
-                     "[--tab curves|attention|runs|side-by-side] "
+                     "[--tab curves|attention|runs|side-by-side|confusion] "
                      "[--screenshot FILE.png [--after-steps N]]",
                      "AttnScope trains a small multi-task attention model and shows its attention live.");
     parser.addOption("data", "SPEC", "dataset to open: a CSV, TSV or JSONL file or " + builtinSpecHelp());
@@ -82,7 +82,7 @@ ArgParser guiParser()
                      "a choice)", "the last chosen");
     parser.addOption("screenshot", "FILE", "save a PNG of the window, then quit");
     parser.addOption("after-steps", "N", "with --screenshot: wait until N steps have trained (implies --start)", "0");
-    parser.addOption("tab", "NAME", "the tab to show first: curves, attention, runs or side-by-side", "curves");
+    parser.addOption("tab", "NAME", "the tab to show first: curves, attention, runs, side-by-side or confusion", "curves");
     parser.addOption("speed", "N", "at most N training steps a second, for this run only (0: full speed)",
                      "the last chosen; full speed with --screenshot");
     return parser;
@@ -134,9 +134,9 @@ int readOptions(const std::vector<std::string> &sessionOption, GuiOptions *optio
         if (parser.isSet("theme") && o.theme != toString(themeFromString(o.theme)))
             parser.fail("theme", "\"" + o.theme.toStdString() + "\" is not system, light or dark");
         const QStringList tabs = {QStringLiteral("curves"), QStringLiteral("attention"), QStringLiteral("runs"),
-                                  QStringLiteral("side-by-side")};
+                                  QStringLiteral("side-by-side"), QStringLiteral("confusion")};
         if (parser.isSet("tab") && !tabs.contains(QString::fromStdString(parser.string("tab")), Qt::CaseInsensitive))
-            parser.fail("tab", "\"" + parser.string("tab") + "\" is not curves, attention, runs or side-by-side");
+            parser.fail("tab", "\"" + parser.string("tab") + "\" is not curves, attention, runs, side-by-side or confusion");
     } catch (const UsageError &e) {
         std::fprintf(stderr, "%s\n", e.what());
         return ExitUsage;

@@ -238,7 +238,7 @@ TrainingSnapshot syntheticRun(int64_t first, int64_t count)
                            + (i % 20000 == 0 ? 0.8f : 0.0f);
         s.steps.push_back({i, double(i) / 75.0, base * 3, {base, base * 1.3f, base * 0.7f}, 0.003f, 1.0f});
         if (i % 75 == 0)
-            s.evals.push_back({i, double(i) / 75.0, base * 3, {base, base, base}, {0.9, 0.8, 0.95}, {}});
+            s.evals.push_back({i, double(i) / 75.0, base * 3, {base, base, base}, {0.9, 0.8, 0.95}, {}, {}});
     }
     return s;
 }

@@ -209,7 +209,7 @@ int main(int argc, char **argv)
                                0.003f, 1.0f + 0.1f * float(i % 5)});
             if (i % perEpoch == 0)
                 s.evals.push_back({i, double(i) / double(perEpoch), loss, std::vector<double>(size_t(tasks), loss / 3),
-                                   std::vector<double>(size_t(tasks), 0.9), std::vector<double>(size_t(tasks), 0.88)});
+                                   std::vector<double>(size_t(tasks), 0.9), std::vector<double>(size_t(tasks), 0.88), {}});
         }
         const auto posting = Clock::now();
         writer.appendSnapshot(run, s);

@@ -1,6 +1,7 @@
 // Classification and attention-rationale metrics.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -29,6 +30,38 @@ struct Plausibility {
 };
 Plausibility plausibility(const float *scores, const uint8_t *mask, const uint8_t *rationale, size_t n,
                           bool distribution);
+
+// One task's predictions over a set of samples (the validation split at an
+// evaluation): counts[gold * classes + predicted], over every labelled
+// sample (none for a task of more than MaxClasses classes: a matrix of
+// 65,536 cells is more than anyone reads, and a file's task may have 100,000
+// classes), and the samples it got wrong among MaxMissSamples spread evenly
+// over the set (keepsMiss; all of a smaller set): the same samples at every
+// evaluation, whatever order the file keeps its classes in.
+struct Confusion {
+    static constexpr int MaxMissSamples = 5000;
+    static constexpr int MaxClasses = 256;
+    struct Miss {
+        int sample = 0;          // the sample's index in the dataset (EncodedSample::index)
+        int gold = 0, predicted = 0;
+        bool operator==(const Miss &) const = default;
+    };
+    int classes = 0;
+    std::vector<int> counts;     // empty: more than MaxClasses classes, or not kept
+    std::vector<Miss> misses;    // in the set's order
+    bool hasMatrix() const { return classes > 0 && counts.size() == size_t(classes) * size_t(classes); }
+    int count(int gold, int predicted) const { return counts[size_t(gold) * size_t(classes) + size_t(predicted)]; }
+    // Whether the sample at `position` of a set of `size` is one whose miss
+    // is kept: MaxMissSamples positions, one in each of as many equal parts.
+    static bool keepsMiss(size_t position, size_t size)
+    {
+        const size_t k = size_t(MaxMissSamples);
+        return size <= k || (position + 1) * k / size != position * k / size;
+    }
+    // The bytes it holds (LossHistory's budget).
+    size_t bytes() const { return sizeof(Confusion) + counts.capacity() * sizeof(int) + misses.capacity() * sizeof(Miss); }
+    bool operator==(const Confusion &) const = default;
+};
 
 // The mean over a set of the samples that have a value.
 struct Mean {

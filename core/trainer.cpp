@@ -252,9 +252,15 @@ EvalResult evaluate(const Model &model, const EncodedDataset &data, const std::v
     std::vector<double> lossSum(nt, 0.0);
     std::vector<Mean> mass(nt), auprc(nt);
     std::vector<std::vector<int>> gold(nt), pred(nt);
+    std::vector<Confusion> confusion(nt);
+    for (size_t t = 0; t < nt; ++t) {
+        const int C = model.config.classes[t];
+        confusion[t].classes = C;
+        if (C <= Confusion::MaxClasses) confusion[t].counts.assign(size_t(C) * size_t(C), 0);
+    }
 
     forEachBatch(model, data, indices, std::max(1, batchSize), taskWeights,
-                 [&](const Batch &batch, const Activations<float> &acts, const Losses<float> &losses, size_t) {
+                 [&](const Batch &batch, const Activations<float> &acts, const Losses<float> &losses, size_t first) {
         const int B = batch.B, L = batch.L;
         for (int t = 0; t < T; ++t) {
             lossSum[size_t(t)] += double(losses.task[size_t(t)]) * losses.labelled[size_t(t)];
@@ -263,8 +269,13 @@ EvalResult evaluate(const Model &model, const EncodedDataset &data, const std::v
                 const int y = batch.labels[size_t(b) * T + t];
                 if (y >= 0) {
                     const float *pr = acts.probs[size_t(t)].data() + size_t(b) * C;
+                    const int p = int(std::max_element(pr, pr + C) - pr);
                     gold[size_t(t)].push_back(y);
-                    pred[size_t(t)].push_back(int(std::max_element(pr, pr + C) - pr));
+                    pred[size_t(t)].push_back(p);
+                    Confusion &c = confusion[size_t(t)];
+                    if (!c.counts.empty()) ++c.counts[size_t(y) * size_t(C) + size_t(p)];
+                    if (p != y && Confusion::keepsMiss(first + size_t(b), data.samples.size()))
+                        c.misses.push_back({data.samples[first + size_t(b)].index, y, p});
                 }
                 if (!batch.hasRationale()) continue;
                 const size_t row = size_t(b) * T + size_t(t);
@@ -287,6 +298,7 @@ EvalResult evaluate(const Model &model, const EncodedDataset &data, const std::v
         m.macroF1 = macroF1(gold[size_t(t)], pred[size_t(t)], model.config.classes[size_t(t)]);
         m.rationaleMass = mass[size_t(t)].value();
         m.rationaleAuprc = auprc[size_t(t)].value();
+        m.confusion = std::move(confusion[size_t(t)]);
         const double lambda = taskWeights.empty() ? 1.0 : double(taskWeights[size_t(t)]);
         result.loss += lambda * m.loss;
     }

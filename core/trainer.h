@@ -4,6 +4,7 @@
 #pragma once
 
 #include "dataset.h"
+#include "metrics.h"
 #include "model.h"
 #include "optimizer.h"
 #include "random.h"
@@ -49,6 +50,7 @@ struct TaskMetrics {
     int labelled = 0;
     double loss = 0, accuracy = 0, macroF1 = 0;
     std::optional<double> rationaleMass, rationaleAuprc;
+    Confusion confusion;     // the predictions, and the samples predicted wrong
 };
 
 struct EvalResult {

@@ -25,6 +25,14 @@ void appendNumber(std::string &out, double v)
         out += QByteArray::number(v, 'g', 9).toStdString();
 }
 
+size_t bytesOf(const std::vector<Confusion> &tasks)
+{
+    size_t bytes = 0;
+    for (const Confusion &c : tasks)
+        bytes += c.bytes();
+    return bytes;
+}
+
 } // namespace
 
 void LossHistory::setTasks(const QStringList &tasks)
@@ -42,6 +50,10 @@ void LossHistory::clear()
     m_lr.clear();
     m_evalSteps.clear();
     m_evalEpochs.clear();
+    m_confusion.clear();
+    m_confusionBytes = 0;
+    m_confusionStride = 1;
+    m_confusionChecked = 0;
     m_changes.clear();
     m_best.clear();
     m_bestEval = -1;
@@ -65,6 +77,8 @@ void LossHistory::append(const TrainingSnapshot &snapshot)
             m_bestEval = int(m_evalSteps.size());
         m_evalSteps.push_back(double(e.step));
         m_evalEpochs.push_back(e.epoch);
+        m_confusion.push_back(e.confusion);
+        m_confusionBytes += bytesOf(m_confusion.back());
         m_series[0].evalLoss.push_back(e.loss);
         for (size_t s = 1; s < series; ++s) {
             m_series[s].evalLoss.push_back(s - 1 < e.taskLoss.size() ? e.taskLoss[s - 1] : NAN);
@@ -79,6 +93,29 @@ void LossHistory::append(const TrainingSnapshot &snapshot)
         s.evalAccuracyBlocks.update(s.evalAccuracy);
     }
     m_changes.insert(m_changes.end(), snapshot.changes.begin(), snapshot.changes.end());
+    keepConfusionInBudget();
+}
+
+void LossHistory::dropConfusion(size_t evaluation)
+{
+    m_confusionBytes -= bytesOf(m_confusion[evaluation]);
+    std::vector<Confusion>().swap(m_confusion[evaluation]);
+}
+
+void LossHistory::keepConfusionInBudget()
+{
+    // The evaluations kept are the multiples of m_confusionStride, and the
+    // latest: the one before it goes once it is neither.
+    const size_t n = m_confusion.size();
+    for (size_t i = m_confusionChecked; i + 1 < n; ++i)
+        if (i % m_confusionStride != 0)
+            dropConfusion(i);
+    m_confusionChecked = n == 0 ? 0 : n - 1;
+    while (m_confusionBytes > ConfusionBudget && m_confusionStride < n) {
+        m_confusionStride *= 2;
+        for (size_t i = m_confusionStride / 2; i + 1 < n; i += m_confusionStride)
+            dropConfusion(i);
+    }
 }
 
 TrainingSnapshot LossHistory::points() const
@@ -105,6 +142,7 @@ TrainingSnapshot LossHistory::points() const
             e.taskLoss.push_back(m_series[t + 1].evalLoss[i]);
             e.taskAccuracy.push_back(m_series[t + 1].evalAccuracy[i]);
         }
+        e.confusion = m_confusion[i];
         out.evals.push_back(std::move(e));
     }
     out.changes = m_changes;

@@ -54,6 +54,19 @@ public:
     // One entry per evaluation.
     const std::vector<double> &evalSteps() const { return m_evalSteps; }
     const std::vector<double> &evalEpochs() const { return m_evalEpochs; }
+    // Evaluation i's confusion per task (the Confusion tab's), empty when the
+    // evaluation brought none (a session file of before version 2) or its
+    // was dropped to keep within ConfusionBudget.
+    const std::vector<Confusion> &confusion(size_t i) const { return m_confusion[i]; }
+    // What a run keeps of its evaluations' confusion (matrices and misses,
+    // at most MaxMissSamples per task each): ConfusionBudget bytes. Past it,
+    // every other evaluation's that is kept is dropped (the latest's stays),
+    // as often as it takes: a long run keeps those of evaluations evenly
+    // spread over it (every 2^k-th) and of the latest. A 200,000-step
+    // run evaluating every 50 steps (4,000 evaluations, 3 tasks, 400
+    // validation samples) would hold up to 58 MB of misses otherwise.
+    static constexpr size_t ConfusionBudget = size_t(16) << 20;
+    size_t confusionBytes() const { return m_confusionBytes; }
     const std::vector<SettingChange> &changes() const { return m_changes; }
     // The evaluation of lowest total validation loss, by the rule of
     // attnscope-cli train's --keep-best (bestevaluation.h): its index into
@@ -74,11 +87,17 @@ public:
 
 private:
     void smoothFrom(size_t first);
+    void keepConfusionInBudget();
+    void dropConfusion(size_t evaluation);
 
     QStringList m_tasks;
     std::vector<Series> m_series;
     std::vector<double> m_steps, m_epochs, m_lr;
     std::vector<double> m_evalSteps, m_evalEpochs;
+    std::vector<std::vector<Confusion>> m_confusion;  // per evaluation, per task
+    size_t m_confusionBytes = 0;                      // what m_confusion holds
+    size_t m_confusionStride = 1;                     // evaluations kept: its multiples, and the latest
+    size_t m_confusionChecked = 0;                    // evaluations before it follow the stride
     std::vector<SettingChange> m_changes;
     BestEvaluation m_best;
     int m_bestEval = -1;

@@ -46,6 +46,7 @@ EvalPoint evalPoint(const Progress &p, const EvalResult &result)
         point.taskLoss.push_back(task.loss);
         point.taskAccuracy.push_back(task.accuracy);
         point.taskMacroF1.push_back(task.macroF1);
+        point.confusion.push_back(task.confusion);
     }
     return point;
 }

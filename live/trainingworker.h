@@ -65,6 +65,7 @@ struct EvalPoint {
     double epoch = 0;
     double loss = 0;
     std::vector<double> taskLoss, taskAccuracy, taskMacroF1;
+    std::vector<Confusion> confusion;  // per task; empty when not known (a run read from a session file)
 };
 
 // The trainer's last step as plotted (and as the session file and the

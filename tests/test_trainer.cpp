@@ -7,10 +7,13 @@
 #include "random.h"
 #include "trainer.h"
 
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <thread>
 #include <utility>
 
@@ -55,6 +58,9 @@ private Q_SLOTS:
     void rationaleSupervisionPullsAttention();
     void divergenceKeepsLastGoodWeights();
     void evaluateCountsEverySample();
+    void confusionMatchesThePredictions();
+    void confusionKeepsAnEvenSampleOfALargeSplit();
+    void confusionOfManyClassesKeepsTheMisses();
     void inspectReturnsTheForwardPass();
     void reviewsLessonAttendsToCues();
 };
@@ -283,6 +289,108 @@ void TestTrainer::evaluateCountsEverySample()
     // the loss does not depend on the batch size of evaluation
     const EvalResult r2 = evaluate(s.model, s.val, {}, 7);
     QVERIFY(std::abs(r.loss - r2.loss) < 1e-5 * r.loss);
+}
+
+// Each task's confusion matrix counts every labelled validation sample
+// once, in the cell of its gold class and the class of its highest
+// probability (inspect's, sample by sample), and lists the samples whose
+// two differ, by their index in the dataset, in the split's order. A
+// missing label counts nowhere; the diagonal over the labelled samples is
+// the accuracy evaluate reports.
+void TestTrainer::confusionMatchesThePredictions()
+{
+    Setup s = makeSetup("builtin:reviews?n=120");
+    for (size_t i = 0; i < s.val.samples.size(); i += 3) s.val.samples[i].labels[0] = -1;  // missing labels
+    const EvalResult r = evaluate(s.model, s.val, {}, 7);  // batches that do not divide the split
+    std::vector<int> all(s.val.samples.size());
+    for (size_t i = 0; i < all.size(); ++i) all[i] = int(i);
+    const std::vector<SampleOutputs> out = inspect(s.model, s.val, all);
+    for (size_t t = 0; t < r.tasks.size(); ++t) {
+        const Confusion &c = r.tasks[t].confusion;
+        const int C = int(s.data.tasks[t].classes.size());
+        QCOMPARE(c.classes, C);
+        std::vector<int> counts(size_t(C * C), 0);
+        std::vector<Confusion::Miss> misses;
+        for (size_t i = 0; i < all.size(); ++i) {
+            const int gold = s.val.samples[i].labels[t];
+            if (gold < 0) continue;
+            const std::vector<float> &p = out[i].probs[t];
+            const int predicted = int(std::max_element(p.begin(), p.end()) - p.begin());
+            ++counts[size_t(gold * C + predicted)];
+            if (predicted != gold) misses.push_back({s.val.samples[i].index, gold, predicted});
+        }
+        QCOMPARE(c.counts, counts);
+        QCOMPARE(c.misses, misses);
+        QCOMPARE(int(std::accumulate(counts.begin(), counts.end(), 0)), r.tasks[t].labelled);
+        int right = 0;
+        for (int k = 0; k < C; ++k) right += c.count(k, k);
+        QCOMPARE(double(right) / r.tasks[t].labelled, r.tasks[t].accuracy);
+    }
+    QCOMPARE(r.tasks[0].labelled, int(s.val.samples.size() - (s.val.samples.size() + 2) / 3));
+    // an untrained model gets some wrong: the list is not trivially empty
+    QVERIFY(!r.tasks[0].confusion.misses.empty() || !r.tasks[1].confusion.misses.empty());
+}
+
+// A split of more than Confusion::MaxMissSamples samples: the matrix counts
+// them all, the misses come from 5,000 of them spread evenly over the split
+// (the same at every evaluation; a split in the order of its classes is not
+// cut to the first classes), so an evaluation keeps at most 5,000 per task.
+void TestTrainer::confusionKeepsAnEvenSampleOfALargeSplit()
+{
+    Setup s = makeSetup("builtin:reviews?n=120");
+    const std::vector<EncodedSample> base = s.val.samples;
+    s.val.samples.clear();
+    for (size_t i = 0; s.val.samples.size() < size_t(Confusion::MaxMissSamples) * 2 + 600; ++i) {
+        s.val.samples.push_back(base[i % base.size()]);
+        s.val.samples.back().index = int(i);  // the position: which sample a miss is is seen
+    }
+    const size_t n = s.val.samples.size();
+    size_t keptPositions = 0;
+    for (size_t i = 0; i < n; ++i) keptPositions += Confusion::keepsMiss(i, n);
+    QCOMPARE(keptPositions, size_t(Confusion::MaxMissSamples));
+    QVERIFY(Confusion::keepsMiss(7, 4000) && Confusion::keepsMiss(3999, 4000));  // a smaller set: every sample
+
+    const EvalResult r = evaluate(s.model, s.val, {}, 64);
+    size_t kept = 0, wrongBeyond = 0;
+    int last = 0;
+    for (size_t t = 0; t < r.tasks.size(); ++t) {
+        const Confusion &c = r.tasks[t].confusion;
+        QCOMPARE(int(std::accumulate(c.counts.begin(), c.counts.end(), 0)), int(n));
+        int wrong = 0;
+        for (int g = 0; g < c.classes; ++g)
+            for (int p = 0; p < c.classes; ++p) wrong += g == p ? 0 : c.count(g, p);
+        for (const Confusion::Miss &m : c.misses) QVERIFY(Confusion::keepsMiss(size_t(m.sample), n));
+        QVERIFY(c.misses.size() <= size_t(wrong));
+        kept += c.misses.size();
+        wrongBeyond += size_t(wrong) - c.misses.size();
+        if (!c.misses.empty()) last = std::max(last, c.misses.back().sample);
+    }
+    QVERIFY(kept > 0);
+    QVERIFY(wrongBeyond > 0);
+    QVERIFY2(last > int(n) * 9 / 10, "the kept misses reach the end of the split");
+}
+
+// A task of more classes than a matrix shows (a file's may have 100,000):
+// no counts, the misses still.
+void TestTrainer::confusionOfManyClassesKeepsTheMisses()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("many.jsonl"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    for (int i = 0; i < 2 * (Confusion::MaxClasses + 1); ++i)
+        file.write(QStringLiteral("{\"text\": \"word%1 other\", \"labels\": {\"c\": \"k%2\"}}\n")
+                       .arg(i % 50)
+                       .arg(i % (Confusion::MaxClasses + 1))
+                       .toUtf8());
+    file.close();
+    Setup s = makeSetup(path.toStdString());
+    const EvalResult r = evaluate(s.model, s.val, {}, 32);
+    const Confusion &c = r.tasks[0].confusion;
+    QCOMPARE(c.classes, Confusion::MaxClasses + 1);
+    QVERIFY(c.counts.empty() && !c.hasMatrix());
+    QCOMPARE(int(c.misses.size()), int(std::lround((1.0 - r.tasks[0].accuracy) * r.tasks[0].labelled)));
+    QVERIFY(!c.misses.empty());
 }
 
 void TestTrainer::inspectReturnsTheForwardPass()

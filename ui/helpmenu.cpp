@@ -105,6 +105,16 @@ constexpr ViewText ViewTexts[] = {
                        "predicts.</p>"
                        "<p>The runs of Training &gt; Compare start alike and differ in one setting: here is where "
                        "each of them looks. The current run's map follows its training once a second.</p>")},
+    {HelpMenu::View::Confusion, QT_TRANSLATE_NOOP("HelpMenu", "Confusion"),
+     QT_TRANSLATE_NOOP("HelpMenu",
+                       "<p>What the current run predicts on the validation split, for one task at one evaluation "
+                       "(the latest, followed as it trains, or an earlier one): a row per true class, a column per "
+                       "predicted class. The diagonal is green, the errors red, each cell shaded by its share of "
+                       "its row, so a small class's errors show as much as a large one's.</p>"
+                       "<p>Below, the validation samples it got wrong (of a split over 5,000, those among 5,000 "
+                       "spread over it); click a cell to list its samples only. Double-click a sample to see where "
+                       "the model looked in the Attention tab. A click on a validation point of the Curves tab "
+                       "shows that evaluation here.</p>")},
 };
 
 // Keys and gestures that are no menu's (a menu's keys are read from its actions).

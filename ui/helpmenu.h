@@ -24,7 +24,7 @@ public:
     // The views What am I looking at? knows: the window's tabs, the
     // Attention tab by the view it shows.
     enum class View { Curves, Heatmap, Text, SelfAttention, Disagreement, OverTraining, ProbeEditor, Compare, Runs,
-                      SideBySide };
+                      SideBySide, Confusion };
 
     // currentView: the view shown.
     HelpMenu(QMainWindow *window, std::function<View()> currentView);

@@ -98,7 +98,12 @@ void LossPlot::connectInteractions()
         setFollow(false);
         scheduleRedraw();
     });
-    connect(m_plot, &QCustomPlot::mouseRelease, this, [this]() { scheduleRedraw(); });
+    connect(m_plot, &QCustomPlot::mouseRelease, this, [this](QMouseEvent *event) {
+        scheduleRedraw();
+        if ((event->pos() - m_pressAt).manhattanLength() < QApplication::startDragDistance())
+            if (const int e = evaluationAt(event->pos()); e >= 0)
+                emit evaluationClicked(e);
+    });
     connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent *event) {
         if (event->buttons() == Qt::NoButton) {
             showHover(event);
@@ -329,6 +334,40 @@ const std::vector<double> &LossPlot::keys() const
 const std::vector<double> &LossPlot::evalKeys() const
 {
     return m_xAxis == XAxis::Epoch ? m_history->evalEpochs() : m_history->evalSteps();
+}
+
+int LossPlot::evaluationAt(const QPoint &pos) const
+{
+    const double reach = 8;  // pixels: a marker's radius and a little
+    const std::vector<double> &k = evalKeys();
+    int nearest = -1;
+    double best = reach * reach;
+    for (QCPAxisRect *rect : {m_lossRect, m_accRect}) {
+        if (!rect->rect().contains(pos))
+            continue;
+        QCPAxis *x = rect->axis(QCPAxis::atBottom), *y = rect->axis(QCPAxis::atLeft);
+        const double a = x->pixelToCoord(pos.x() - reach), b = x->pixelToCoord(pos.x() + reach);
+        const auto first = std::lower_bound(k.begin(), k.end(), std::min(a, b));
+        const auto last = std::upper_bound(k.begin(), k.end(), std::max(a, b));
+        for (int slot = 0; slot < m_graphs.slotCount(); ++slot) {
+            const int s = m_graphs.series(slot);
+            if (s < 0 || !m_visible[size_t(s)])
+                continue;
+            const std::vector<double> &values =
+                rect == m_lossRect ? m_history->series(s).evalLoss : m_history->series(s).evalAccuracy;
+            for (auto it = first; it != last; ++it) {
+                const size_t i = size_t(it - k.begin());
+                if (i >= values.size() || !std::isfinite(values[i]))
+                    continue;
+                const double dx = x->coordToPixel(*it) - pos.x(), dy = y->coordToPixel(values[i]) - pos.y();
+                if (dx * dx + dy * dy <= best) {
+                    best = dx * dx + dy * dy;
+                    nearest = int(i);
+                }
+            }
+        }
+    }
+    return nearest;
 }
 
 QCPGraph *LossPlot::graph(Curve curve, int series) const

@@ -167,8 +167,15 @@ public:
     // (a log axis reaches 1e-5). Empty without points.
     QString hoverText(double x) const;
 
+    // The evaluation whose validation point (loss or accuracy of a series
+    // drawn) is nearest `pos` in the plot's pixels, within a few; -1 none.
+    int evaluationAt(const QPoint &pos) const;
+
 signals:
     void optionsChanged();
+    // A click (no drag) on a validation point: its evaluation's index
+    // (into LossHistory::evalSteps()), for the Confusion tab.
+    void evaluationClicked(int evaluation);
 
 protected:
     void changeEvent(QEvent *event) override;

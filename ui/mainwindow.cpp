@@ -4,6 +4,7 @@
 #include "application.h"
 #include "attentionfeed.h"
 #include "confirmations.h"
+#include "confusionpanel.h"
 #include "datasetpanel.h"
 #include "elidedlabel.h"
 #include "filemenu.h"
@@ -148,6 +149,53 @@ void MainWindow::createPanels()
     });
     connect(m_attention, &AttentionPanel::sampleSelected, m_sideBySide, &SideBySide::setSample);
     m_views->addTab(m_sideBySide, tr("Side by side"));
+    m_confusion = new ConfusionPanel(m_session);
+    connect(m_confusion, &ConfusionPanel::sampleActivated, this, &MainWindow::showSampleInAttention);
+    // After the feed's own (connected before): the snapshot is in the panel.
+    connect(training(), &TrainingController::attentionReady, this, [this]() {
+        if (m_pendingSample >= 0)
+            selectShownSample(m_pendingSample);
+    });
+    connect(m_curves, &LossPlot::evaluationClicked, this, [this](int evaluation) {
+        m_confusion->showEvaluation(evaluation);
+        m_views->setCurrentWidget(m_confusion);
+    });
+    m_views->addTab(m_confusion, tr("Confusion"));
+}
+
+void MainWindow::showSampleInAttention(int datasetIndex)
+{
+    m_sideBySide->setSample(datasetIndex);
+    m_views->setCurrentWidget(m_attention);
+    if (selectShownSample(datasetIndex))
+        return;
+    // Not shown yet: a probe from now on (unless it is one), selected when
+    // the worker's snapshot of the new probe set comes (attentionReady).
+    const std::shared_ptr<const TrainingSetup> setup = training()->setup();
+    const std::vector<int> &probes = m_attention->probeSet().indices();
+    const bool probe = setup && std::any_of(probes.begin(), probes.end(), [&](int i) {
+        return i >= 0 && i < int(setup->val.samples.size()) && setup->val.samples[size_t(i)].index == datasetIndex;
+    });
+    QString error;
+    if (!probe && !m_attention->addProbe(datasetIndex, &error)) {
+        showStatus(error, 10000);
+        return;
+    }
+    m_pendingSample = datasetIndex;
+    showStatus(tr("#%1 is a probe now: the Attention tab shows it with the next snapshot").arg(datasetIndex), 10000);
+}
+
+bool MainWindow::selectShownSample(int datasetIndex)
+{
+    const AttentionSnapshot &shown = m_attention->shown();
+    for (size_t i = 0; i < shown.samples.size(); ++i)
+        if (shown.samples[i].sampleIndex == datasetIndex) {
+            m_attention->selectSample(int(i));
+            m_pendingSample = -1;
+            showStatus(tr("Attention tab: sample #%1").arg(datasetIndex), 10000);
+            return true;
+        }
+    return false;
 }
 
 void MainWindow::createActions()
@@ -304,6 +352,8 @@ HelpMenu::View MainWindow::currentView() const
         return HelpMenu::View::Runs;
     if (tab == m_sideBySide)
         return HelpMenu::View::SideBySide;
+    if (tab == m_confusion)
+        return HelpMenu::View::Confusion;
     if (tab != m_attention)
         return HelpMenu::View::Curves;
     switch (m_attention->currentView()) {

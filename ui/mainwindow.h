@@ -35,6 +35,7 @@ namespace attnscope {
 class AttentionFeed;
 class AttentionPanel;
 class Confirmations;
+class ConfusionPanel;
 class DatasetPanel;
 class ElidedLabel;
 class FileMenu;
@@ -113,6 +114,11 @@ public:
     static QString recoveryDir();
     RunsPanel *runs() const { return m_runs; }
     SideBySide *sideBySide() const { return m_sideBySide; }
+    ConfusionPanel *confusion() const { return m_confusion; }
+    // A validation sample in the Attention tab (the Confusion tab's misses):
+    // selected when the probes show it, else added to them and selected when
+    // the worker's snapshot of them comes; Side by side takes it too.
+    void showSampleInAttention(int datasetIndex);
     bool saveCheckpoint(const QString &path);
     bool exportCurves(const QString &path);
     bool exportPlot(const QString &path);
@@ -226,6 +232,7 @@ private:
     void onModelChanged();
     void showError(const QString &message);
     void showStatus(const QString &text, int timeout);
+    bool selectShownSample(int datasetIndex);  // in the Attention tab, when its snapshot has it
     void showEvaluation(int64_t step, const EvalResult &result, const std::vector<TaskInfo> &tasks);
     void togglePause();
     void openFile(const QString &path);  // a checkpoint or a dataset, by its suffix
@@ -240,6 +247,8 @@ private:
     LossPlot *m_curves = nullptr;
     RunsPanel *m_runs = nullptr;  // the Runs tab
     SideBySide *m_sideBySide = nullptr;  // the Side by side tab
+    ConfusionPanel *m_confusion = nullptr;  // the Confusion tab
+    int m_pendingSample = -1;  // showSampleInAttention's, until a snapshot shows it
     AttentionPanel *m_attention = nullptr;
     AttentionFeed *m_attentionFeed = nullptr;  // the run's live attention to m_attention
     QTabWidget *m_views = nullptr;

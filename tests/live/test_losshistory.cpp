@@ -10,6 +10,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace attnscope;
@@ -25,7 +26,7 @@ TrainingSnapshot steps(int64_t first, int64_t count)
         const float a = 1.0f / float(i), b = i % 5 == 0 ? NAN : 2.0f - a;
         s.steps.push_back({i, double(i) / 20.0, a + b, {a, b}, 0.001f * float(i), 1.0f});
         if (i % 10 == 0)
-            s.evals.push_back({i, double(i) / 20.0, 0.5, {0.25, 0.75}, {0.9, 0.6}, {}});
+            s.evals.push_back({i, double(i) / 20.0, 0.5, {0.25, 0.75}, {0.9, 0.6}, {}, {}});
     }
     return s;
 }
@@ -143,7 +144,7 @@ private slots:
         const int expected[] = {-1, 1, 2, 2, 2, 5, 5};
         for (int i = 0; i < 7; ++i) {
             TrainingSnapshot s;
-            s.evals.push_back({10 * (i + 1), double(i + 1), losses[i], {losses[i]}, {0.5}, {}});
+            s.evals.push_back({10 * (i + 1), double(i + 1), losses[i], {losses[i]}, {0.5}, {}, {}});
             history.append(s);
             QCOMPARE(history.bestEvaluation(), expected[i]);
         }
@@ -154,6 +155,43 @@ private slots:
         QCOMPARE(whole.bestEvaluation(), 5);
         history.clear();
         QCOMPARE(history.bestEvaluation(), -1);
+    }
+
+    // A long run of frequent evaluations of a large split: what the history
+    // keeps of their confusion stays within ConfusionBudget, the first and
+    // the latest evaluation's kept, the rest spread over the run.
+    void confusionStaysWithinItsBudget()
+    {
+        LossHistory history;
+        history.setTasks({QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")});
+        Confusion full;  // 5,000 misses of 3 classes: about 60 KB a task
+        full.classes = 3;
+        full.counts.assign(9, 1);
+        for (int i = 0; i < Confusion::MaxMissSamples; ++i) full.misses.push_back({i, 0, 1});
+        const int evaluations = 2000;  // 200,000 steps, one every 100: 360 MB if all were kept
+        for (int i = 0; i < evaluations; ++i) {
+            TrainingSnapshot s;
+            s.evals.push_back({100 * (i + 1), double(i + 1), 0.5, {0.5, 0.5, 0.5}, {0.5, 0.5, 0.5}, {}, {full, full, full}});
+            history.append(s);
+            QVERIFY2(history.confusionBytes() <= LossHistory::ConfusionBudget, qPrintable(QString::number(i)));
+            QCOMPARE(history.confusion(size_t(i)).size(), size_t(3));  // the latest: kept
+        }
+        QCOMPARE(history.confusion(0).size(), size_t(3));  // the first: kept
+        size_t kept = 0, bytes = 0, widest = 0, last = 0;
+        for (size_t i = 0; i < size_t(evaluations); ++i)
+            if (!history.confusion(i).empty()) {
+                QCOMPARE(history.confusion(i)[1], full);
+                for (const Confusion &c : history.confusion(i)) bytes += c.bytes();
+                widest = std::max(widest, i - last);
+                last = i;
+                ++kept;
+            }
+        QCOMPARE(bytes, history.confusionBytes());
+        QVERIFY2(bytes > LossHistory::ConfusionBudget / 2, qPrintable(QString::number(bytes)));  // not thinned more than needed
+        qInfo("%zu of %d evaluations keep their confusion, %.1f MB", kept, evaluations, double(bytes) / (1 << 20));
+        QVERIFY2(widest <= size_t(evaluations) / kept * 2 + 1, qPrintable(QString::number(widest)));  // spread
+        history.clear();
+        QCOMPARE(history.confusionBytes(), size_t(0));
     }
 
     void csvHasEverySeries()

@@ -61,7 +61,7 @@ TrainingSnapshot points(int64_t first, int64_t count)
         const float a = 1.0f / float(i), b = i % 5 == 0 ? NAN : 2.0f - a;
         s.steps.push_back({i, double(i) / 7.0, a + b, {a, b}, 0.001f * float(i), 0.5f + a});
         if (i % 10 == 0)
-            s.evals.push_back({i, double(i) / 7.0, 0.5 + a, {0.25, 0.75}, {0.9, double(a)}, {0.8, 0.5}});
+            s.evals.push_back({i, double(i) / 7.0, 0.5 + a, {0.25, 0.75}, {0.9, double(a)}, {0.8, 0.5}, {}});
     }
     if (first == 1)
         s.changes.push_back({3, 3.0 / 7.0, QStringLiteral("lr 0.001")});

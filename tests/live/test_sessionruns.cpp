@@ -437,7 +437,7 @@ private slots:
                 TrainingSnapshot s;
                 for (int64_t i = 1; i <= 30; ++i)
                     s.steps.push_back({i, double(i) / 10, 1.0f / float(i), {0.1f, 0.2f, 0.3f}, 0.003f, 1.0f});
-                s.evals.push_back({10, 1.0, 0.5, {0.1, 0.2, 0.3}, {0.9, 0.8, 0.7}, {}});
+                s.evals.push_back({10, 1.0, 0.5, {0.1, 0.2, 0.3}, {0.9, 0.8, 0.7}, {}, {}});
                 s.changes.push_back({5, 0.5, QStringLiteral("lr 0.001")});
                 writer.appendSnapshot(r.id, s);
             }

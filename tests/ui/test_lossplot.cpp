@@ -41,7 +41,7 @@ TrainingSnapshot run(int64_t first, int64_t count, int64_t spikeAt = -1)
         const float base = 1.0f / std::sqrt(float(i)) + noise + (i == spikeAt ? 40.0f : 0.0f);
         s.steps.push_back({i, double(i) / 100.0, base * 2, {base, base * 1.5f}, 0.003f, 1.0f});
         if (i % 100 == 0)
-            s.evals.push_back({i, double(i) / 100.0, base * 2, {base, base}, {0.5, 0.6}, {}});
+            s.evals.push_back({i, double(i) / 100.0, base * 2, {base, base}, {0.5, 0.6}, {}, {}});
     }
     return s;
 }

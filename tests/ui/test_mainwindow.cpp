@@ -3,6 +3,7 @@
 // fits a projector's screen (1024 x 768, 1280 x 720) with every control in view.
 #include "appearance.h"
 #include "attentionpanel.h"
+#include "confusionpanel.h"
 #include "helpmenu.h"
 #include "lossplot.h"
 #include "mainwindow.h"
@@ -618,6 +619,9 @@ private slots:
         QVERIFY2(side.value(0).endsWith(QStringLiteral("Side by side")) && side.value(1) != curves.value(1)
                      && side.value(1) != runs.value(1) && side.value(1).contains(QStringLiteral("four runs")),
                  qPrintable(side.join(QStringLiteral(": "))));
+        const QStringList confusion = helpOn(window.confusion());
+        QVERIFY2(confusion.value(0).endsWith(QStringLiteral("Confusion")) && confusion.value(1).contains(QStringLiteral("wrong")),
+                 qPrintable(confusion.join(QStringLiteral(": "))));
     }
 };
 

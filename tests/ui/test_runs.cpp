@@ -11,6 +11,7 @@
 #include "appenvironment.h"
 #include "attention/attentionpanel.h"
 #include "attention/taskheatmap.h"
+#include "confusionpanel.h"
 #include "lossplot.h"
 #include "mainwindow.h"
 #include "runplan.h"
@@ -21,6 +22,7 @@
 #include "sidebyside.h"
 #include "trainingpanel.h"
 
+#include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QHeaderView>
@@ -31,6 +33,9 @@
 #include <QPointer>
 #include <QProcess>
 #include <QSettings>
+#include <QSignalSpy>
+#include <QStatusBar>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QtTest>
@@ -179,7 +184,7 @@ private slots:
                 TrainingSnapshot s;
                 for (int64_t i = 1; i <= 50; ++i)
                     s.steps.push_back({i, double(i) / 50, 2.0f / float(i), {0.7f / float(i), 1.0f / float(i), 0.3f}, 0.003f, 1.0f});
-                s.evals.push_back({50, 1.0, 0.5, {0.1, 0.2, 0.3}, {0.9, 0.8, 0.7}, {}});
+                s.evals.push_back({50, 1.0, 0.5, {0.1, 0.2, 0.3}, {0.9, 0.8, 0.7}, {}, {}});
                 writer.appendSnapshot(r.id, s);
             }
         }
@@ -193,6 +198,130 @@ private slots:
         QCPGraph *gated = window.curves()->overlayGraph(2, 1);
         QVERIFY(gated && gated->data()->size() == 50);
         QCOMPARE(gated->pen().dashPattern(), LossPlot::overlayLook(2).dashes);
+    }
+
+    // The Confusion tab: each task's matrix on the validation split at the
+    // latest evaluation (followed as the run trains) or an earlier one, the
+    // samples it got wrong, a cell's alone at a click, and a miss shown in
+    // the Attention tab (a probe added when it was none).
+    void confusionFollowsEvaluations()
+    {
+        MainWindow window;
+        window.resize(1400, 860);
+        window.show();
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QTRY_VERIFY(window.startAction()->isEnabled());
+        ConfusionPanel *panel = window.confusion();
+        QVERIFY(panel);
+        QCOMPARE(panel->matrix()->rowCount(), 0);  // no evaluation yet
+        QVERIFY(panel->note()->text().contains(QLatin1String("No evaluation yet")));
+        const std::shared_ptr<const TrainingSetup> setup = window.training()->setup();
+        QCOMPARE(panel->taskBox()->count(), int(setup->model.tasks.size()));
+        // 160 training samples in batches of 32: evaluated after step 5 and 10.
+        QVERIFY(step(window, 5));
+        QTRY_COMPARE(panel->evaluationBox()->count(), 2);  // "latest" and step 5
+        QVERIFY(step(window, 5));
+        QTRY_COMPARE(panel->evaluationBox()->count(), 3);
+        QCOMPARE(panel->evaluationBox()->currentIndex(), 0);  // following the latest
+
+        const LossHistory &history = window.session()->currentRun()->history();
+        const auto check = [&](int task, size_t evaluation) {
+            const Confusion &c = history.confusion(evaluation)[size_t(task)];
+            const int classes = int(setup->model.tasks[size_t(task)].classes.size());
+            QCOMPARE(panel->matrix()->rowCount(), classes);
+            QCOMPARE(panel->matrix()->columnCount(), classes);
+            int total = 0, wrong = 0;
+            for (int g = 0; g < classes; ++g)
+                for (int p = 0; p < classes; ++p) {
+                    QCOMPARE(panel->matrix()->item(g, p)->text().toInt(), c.count(g, p));
+                    total += c.count(g, p);
+                    wrong += g == p ? 0 : c.count(g, p);
+                }
+            int labelled = 0;
+            for (const EncodedSample &s : setup->val.samples)
+                labelled += s.labels[size_t(task)] >= 0;
+            QCOMPARE(total, labelled);
+            QCOMPARE(panel->misses()->topLevelItemCount(), wrong);
+            QCOMPARE(int(c.misses.size()), wrong);  // 40 validation samples: all listed
+        };
+        for (int t = 0; t < panel->taskBox()->count(); ++t) {
+            panel->taskBox()->setCurrentIndex(t);
+            check(t, 1);
+        }
+        panel->evaluationBox()->setCurrentIndex(1);  // step 5
+        QVERIFY(panel->note()->text().contains(QLatin1String("step 5")));
+        check(panel->taskBox()->currentIndex(), 0);
+
+        // A task and evaluation with a miss of a sample the Attention tab
+        // does not show yet: its cell lists its samples only.
+        const AttentionSnapshot &shown = window.attention()->shown();
+        const auto inAttention = [&](int sample) {
+            return std::any_of(shown.samples.begin(), shown.samples.end(),
+                               [&](const auto &s) { return s.sampleIndex == sample; });
+        };
+        int task = -1;
+        size_t evaluation = 0;
+        Confusion::Miss miss;
+        for (size_t e = 0; e < 2 && task < 0; ++e)
+            for (int t = 0; t < panel->taskBox()->count() && task < 0; ++t)
+                for (const Confusion::Miss &m : history.confusion(e)[size_t(t)].misses)
+                    if (!inAttention(m.sample) && task < 0) {
+                        task = t;
+                        evaluation = e;
+                        miss = m;
+                    }
+        QVERIFY2(task >= 0, "an untrained model got every validation sample but the probes right");
+        window.views()->setCurrentWidget(panel);
+        panel->taskBox()->setCurrentIndex(task);
+        panel->evaluationBox()->setCurrentIndex(int(evaluation) + 1);
+        const QRect cell = panel->matrix()->visualItemRect(panel->matrix()->item(miss.gold, miss.predicted));
+        QTest::mouseClick(panel->matrix()->viewport(), Qt::LeftButton, {}, cell.center());
+        QCOMPARE(panel->misses()->topLevelItemCount(),
+                 history.confusion(evaluation)[size_t(task)].count(miss.gold, miss.predicted));
+        const QList<QTreeWidgetItem *> found =
+            panel->misses()->findItems(QStringLiteral("#%1").arg(miss.sample), Qt::MatchExactly, 0);
+        QCOMPARE(found.size(), 1);
+        QTreeWidgetItem *first = found.front();
+        for (int i = 0; i < panel->misses()->topLevelItemCount(); ++i) {  // the cell's alone
+            QCOMPARE(panel->misses()->topLevelItem(i)->text(1), first->text(1));
+            QCOMPARE(panel->misses()->topLevelItem(i)->text(2), first->text(2));
+        }
+
+        // Activated: the Attention tab shows it, a probe from then on,
+        // selected once the worker's snapshot of the new probes comes.
+        emit panel->misses()->itemActivated(first, 0);
+        QCOMPARE(window.views()->currentWidget(), static_cast<QWidget *>(window.attention()));
+        QCOMPARE(window.sideBySide()->sample(), miss.sample);
+        const ProbeSet &probes = window.attention()->probeSet();
+        QVERIFY(std::any_of(probes.indices().begin(), probes.indices().end(),
+                            [&](int i) { return setup->val.samples[size_t(i)].index == miss.sample; }));
+        const auto selected = [&] {
+            const AttentionSnapshot &shown = window.attention()->shown();
+            const int i = window.attention()->selectedSample();
+            return i >= 0 && i < int(shown.samples.size()) ? shown.samples[size_t(i)].sampleIndex : -1;
+        };
+        QTRY_COMPARE(selected(), miss.sample);
+        QVERIFY2(window.statusBar()->currentMessage().contains(QStringLiteral("#%1").arg(miss.sample)),
+                 qPrintable(window.statusBar()->currentMessage()));
+
+        // A click on a validation point of the Curves tab: that evaluation's
+        // misses in the Confusion tab.
+        window.views()->setCurrentWidget(window.curves());
+        panel->evaluationBox()->setCurrentIndex(0);  // following the latest again
+        window.curves()->redraw();
+        QCPAxisRect *rect = window.curves()->plot()->axisRect(0);
+        const QPoint at(int(std::lround(rect->axis(QCPAxis::atBottom)->coordToPixel(history.evalSteps()[0]))),
+                        int(std::lround(rect->axis(QCPAxis::atLeft)->coordToPixel(history.series(0).evalLoss[0]))));
+        QCOMPARE(window.curves()->evaluationAt(at), 0);
+        QCOMPARE(window.curves()->evaluationAt(at + QPoint(40, 40)), -1);  // off the points: nothing
+        QSignalSpy clicked(window.curves(), &LossPlot::evaluationClicked);
+        QTest::mouseClick(window.curves()->plot(), Qt::LeftButton, {}, at);
+        QCOMPARE(clicked.count(), 1);
+        QCOMPARE(window.views()->currentWidget(), static_cast<QWidget *>(panel));
+        QCOMPARE(panel->shownEvaluation(), 0);
+        QCOMPARE(panel->evaluationBox()->currentIndex(), 1);
+        QCOMPARE(panel->misses()->topLevelItemCount(),
+                 int(history.confusion(0)[size_t(panel->taskBox()->currentIndex())].misses.size()));
     }
 
     // Training > Compare > Attention modes: one action trains the four
@@ -447,7 +576,7 @@ private slots:
                 writer.addRun(&r);
                 TrainingSnapshot s;
                 s.steps.push_back({10, 0.5, 1.0f, {1.0f}, lr, 1.0f});
-                s.evals.push_back({10, 0.5, loss, {loss}, {accuracy}, {accuracy}});
+                s.evals.push_back({10, 0.5, loss, {loss}, {accuracy}, {accuracy}, {}});
                 writer.appendSnapshot(r.id, s);
             }
         }

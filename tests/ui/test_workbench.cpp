@@ -1688,13 +1688,13 @@ private slots:
         app.start(QStringLiteral(ATTNSCOPE_APP), {QStringLiteral("--help")});
         QVERIFY(app.waitForFinished(60000));
         const QByteArray help = app.readAllStandardOutput();
-        QVERIFY2(help.contains("[--tab curves|attention|runs|side-by-side]"), help.constData());
-        QVERIFY2(help.contains("curves, attention, runs or side-by-side"), help.constData());
+        QVERIFY2(help.contains("[--tab curves|attention|runs|side-by-side|confusion]"), help.constData());
+        QVERIFY2(help.contains("curves, attention, runs, side-by-side or confusion"), help.constData());
         app.start(QStringLiteral(ATTNSCOPE_APP), {QStringLiteral("--tab"), QStringLiteral("heatmap")});
         QVERIFY(app.waitForFinished(60000));
         QCOMPARE(app.exitCode(), 2);
         const QByteArray err = app.readAllStandardError();
-        QVERIFY2(err.contains("--tab: \"heatmap\" is not curves, attention, runs or side-by-side"), err.constData());
+        QVERIFY2(err.contains("--tab: \"heatmap\" is not curves, attention, runs, side-by-side or confusion"), err.constData());
     }
 
     void plotOptions()

@@ -1,0 +1,345 @@
+#include "confusionpanel.h"
+
+#include "appearance.h"
+#include "session.h"
+#include "tasknames.h"
+
+#include <QComboBox>
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace attnscope {
+
+namespace {
+
+constexpr int SampleRole = Qt::UserRole;
+constexpr int GoldRole = Qt::UserRole + 1;
+constexpr int PredictedRole = Qt::UserRole + 2;
+// More classes than this: the compact matrix (numbered columns, blank zeros).
+constexpr int CompactFrom = 8;
+
+// A cell's background: the base colour towards `hue` by the cell's share of its row.
+QColor shade(const QColor &base, const QColor &hue, double share)
+{
+    const double a = share > 0 ? 0.15 + 0.6 * share : 0.0;
+    return QColor::fromRgbF(float(base.redF() + a * (hue.redF() - base.redF())),
+                            float(base.greenF() + a * (hue.greenF() - base.greenF())),
+                            float(base.blueF() + a * (hue.blueF() - base.blueF())));
+}
+
+QString className(const TaskInfo &task, int c)
+{
+    return c >= 0 && c < int(task.classes.size()) ? QString::fromStdString(task.classes[size_t(c)]) : QString::number(c);
+}
+
+} // namespace
+
+ConfusionPanel::ConfusionPanel(Session *session, QWidget *parent)
+    : QWidget(parent), m_session(session)
+{
+    setObjectName(QStringLiteral("confusionPanel"));
+    m_task = new QComboBox;
+    m_task->setObjectName(QStringLiteral("confusionTask"));
+    m_task->setToolTip(tr("The classification task whose predictions are shown"));
+    m_evaluation = new QComboBox;
+    m_evaluation->setObjectName(QStringLiteral("confusionEvaluation"));
+    m_evaluation->setToolTip(tr("The evaluation on the validation split: the latest (followed as the run trains) "
+                                "or an earlier one"));
+    m_evaluation->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    auto *bar = new QHBoxLayout;
+    bar->addWidget(new QLabel(tr("Task:")));
+    bar->addWidget(m_task);
+    bar->addSpacing(12);
+    bar->addWidget(new QLabel(tr("Evaluation:")));
+    bar->addWidget(m_evaluation);
+    bar->addStretch(1);
+
+    m_note = new QLabel;
+    m_note->setWordWrap(true);
+    m_note->setTextFormat(Qt::PlainText);
+
+    m_matrix = new QTableWidget;
+    m_matrix->setObjectName(QStringLiteral("confusionMatrix"));
+    m_matrix->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_matrix->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_matrix->setToolTip(tr("Rows: the gold class; columns: the predicted class. Click a cell to list its samples"));
+    m_matrix->horizontalHeader()->setDefaultAlignment(Qt::AlignCenter);
+    m_matrix->verticalHeader()->setDefaultSectionSize(m_matrix->fontMetrics().height() + 6);  // 45 rows in view
+    connect(m_matrix, &QTableWidget::cellClicked, this, [this](int row, int column) {
+        if (row == column)
+            selectCell(-1, -1);  // the diagonal holds no miss: every miss again
+        else
+            selectCell(row, column);
+    });
+
+    m_misses = new QTreeWidget;
+    m_misses->setObjectName(QStringLiteral("confusionMisses"));
+    m_misses->setRootIsDecorated(false);
+    m_misses->setUniformRowHeights(true);
+    m_misses->setAlternatingRowColors(true);
+    m_misses->setHeaderLabels({tr("Sample"), tr("Gold"), tr("Predicted"), tr("Text")});
+    m_misses->setToolTip(tr("Validation samples predicted wrong; double-click one to see it in the Attention tab"));
+    m_misses->header()->setStretchLastSection(true);
+    connect(m_misses, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem *item) {
+        emit sampleActivated(item->data(0, SampleRole).toInt());
+    });
+
+    auto *splitter = new QSplitter(Qt::Vertical);
+    splitter->addWidget(m_matrix);
+    splitter->addWidget(m_misses);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addLayout(bar);
+    layout->addWidget(m_note);
+    layout->addWidget(splitter, 1);
+
+    connect(m_task, &QComboBox::currentIndexChanged, this, [this]() {
+        m_gold = m_predicted = -1;
+        showConfusion();
+    });
+    connect(m_evaluation, &QComboBox::currentIndexChanged, this, &ConfusionPanel::showConfusion);
+    Run *run = m_session->currentRun();
+    connect(run, &Run::historyCleared, this, &ConfusionPanel::refresh);
+    connect(run, &Run::historyAppended, this, &ConfusionPanel::onHistoryAppended);
+    connect(m_session, &Session::runConfigured, this, &ConfusionPanel::refresh);
+    refresh();
+}
+
+void ConfusionPanel::refresh()
+{
+    const std::shared_ptr<const TrainingSetup> setup = m_session->currentRun()->setup();
+    const QString task = m_task->currentText();
+    {
+        const QSignalBlocker blocker(m_task);
+        m_task->clear();
+        if (setup)
+            for (const TaskInfo &t : setup->model.tasks)
+                m_task->addItem(elidedName(QString::fromStdString(t.name), 32));
+        m_task->setCurrentIndex(std::max(0, m_task->findText(task)));
+    }
+    {
+        const QSignalBlocker blocker(m_evaluation);
+        m_evaluation->clear();
+        m_evaluation->addItem(tr("latest"));
+        m_evals = 0;
+    }
+    m_gold = m_predicted = -1;
+    onHistoryAppended();
+}
+
+void ConfusionPanel::onHistoryAppended()
+{
+    const LossHistory &history = m_session->currentRun()->history();
+    const size_t evals = history.evalSteps().size();
+    if (evals == m_evals && m_evals > 0)
+        return;
+    {
+        const QSignalBlocker blocker(m_evaluation);
+        for (size_t i = m_evals; i < evals; ++i)
+            m_evaluation->addItem(tr("step %1").arg(qint64(history.evalSteps()[i])));
+        m_evals = evals;
+    }
+    if (m_evaluation->currentIndex() == 0 || m_evals == 0)
+        showConfusion();  // following the latest
+}
+
+void ConfusionPanel::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        showConfusion();
+}
+
+void ConfusionPanel::selectCell(int gold, int predicted)
+{
+    m_gold = gold;
+    m_predicted = predicted;
+    listMisses();
+}
+
+void ConfusionPanel::showEvaluation(int evaluation)
+{
+    if (evaluation < 0 || evaluation >= int(m_evals))
+        return;
+    m_gold = m_predicted = -1;
+    if (m_evaluation->currentIndex() == evaluation + 1)
+        showConfusion();
+    else
+        m_evaluation->setCurrentIndex(evaluation + 1);
+}
+
+int ConfusionPanel::shownEvaluation() const
+{
+    const int evals = int(m_session->currentRun()->history().evalSteps().size());
+    const int chosen = m_evaluation->currentIndex();
+    return chosen <= 0 ? evals - 1 : std::min(chosen - 1, evals - 1);
+}
+
+const Confusion *ConfusionPanel::shown() const
+{
+    const Run *run = m_session->currentRun();
+    const std::shared_ptr<const TrainingSetup> setup = run->setup();
+    const int t = m_task->currentIndex(), e = shownEvaluation();
+    if (!setup || t < 0 || t >= int(setup->model.tasks.size()) || e < 0)
+        return nullptr;
+    const std::vector<Confusion> &tasks = run->history().confusion(size_t(e));
+    return size_t(t) < tasks.size() ? &tasks[size_t(t)] : nullptr;
+}
+
+void ConfusionPanel::showConfusion()
+{
+    const Run *run = m_session->currentRun();
+    const LossHistory &history = run->history();
+    const std::shared_ptr<const TrainingSetup> setup = run->setup();
+    const int e = shownEvaluation();
+    const Confusion *c = shown();
+    m_matrix->clear();
+    m_matrix->setRowCount(0);
+    m_matrix->setColumnCount(0);
+    if (!c) {
+        m_note->setText(!setup ? tr("Open a dataset: the confusion matrix of each task on the validation split "
+                                     "shows here at each evaluation.")
+                        : e < 0 ? tr("No evaluation yet: the matrix comes with the first validation (after "
+                                     "the first epoch).")
+                                : tr("The evaluation at step %1 kept no confusion matrix: a long run keeps those of "
+                                     "the latest evaluation and of earlier ones spread over it (%2 MB at most), and "
+                                     "a session file written before AttnScope kept them has none.")
+                                      .arg(qint64(history.evalSteps()[size_t(e)]))
+                                      .arg(LossHistory::ConfusionBudget >> 20));
+        listMisses();
+        return;
+    }
+    const TaskInfo &task = setup->model.tasks[size_t(m_task->currentIndex())];
+    const QString sampled = setup->val.samples.size() > size_t(Confusion::MaxMissSamples)
+                                ? tr(" Listed below: those among %L1 validation samples spread evenly over the %L2.")
+                                      .arg(Confusion::MaxMissSamples)
+                                      .arg(qint64(setup->val.samples.size()))
+                                : QString();
+    if (!c->hasMatrix()) {
+        m_note->setText(tr("%1 at step %2: %L3 classes, too many for a matrix (it shows up to %4); the samples "
+                           "predicted wrong are listed below.%5")
+                            .arg(QString::fromStdString(task.name))
+                            .arg(qint64(history.evalSteps()[size_t(e)]))
+                            .arg(c->classes)
+                            .arg(Confusion::MaxClasses)
+                            .arg(sampled));
+        listMisses();
+        return;
+    }
+    const int C = c->classes;
+    int total = 0, right = 0;
+    for (int g = 0; g < C; ++g)
+        for (int p = 0; p < C; ++p) {
+            total += c->count(g, p);
+            right += g == p ? c->count(g, p) : 0;
+        }
+    m_note->setText(tr("%1 at step %2: %L3 of %L4 validation samples right (%5 %), %L6 wrong. Rows: gold class; "
+                       "columns: predicted.%7")
+                        .arg(QString::fromStdString(task.name))
+                        .arg(qint64(history.evalSteps()[size_t(e)]))
+                        .arg(right)
+                        .arg(total)
+                        .arg(total ? 100.0 * right / total : 0.0, 0, 'f', 1)
+                        .arg(total - right)
+                        .arg(sampled));
+    m_matrix->setRowCount(C);
+    m_matrix->setColumnCount(C);
+    // Many classes (WordNet's 45): the columns numbered, the rows named
+    // with their number, zeros left blank, so that the matrix stays a
+    // picture of where the errors are rather than a page of names and 0s.
+    const bool compact = C > CompactFrom;
+    for (int k = 0; k < C; ++k) {
+        const QString name = elidedName(className(task, k), 24);
+        auto *column = new QTableWidgetItem(compact ? QString::number(k + 1) : name);
+        column->setToolTip(tr("predicted %1").arg(className(task, k)));
+        m_matrix->setHorizontalHeaderItem(k, column);
+        auto *row = new QTableWidgetItem(compact ? QStringLiteral("%1  %2").arg(k + 1).arg(name) : name);
+        row->setToolTip(tr("gold %1").arg(className(task, k)));
+        m_matrix->setVerticalHeaderItem(k, row);
+    }
+    const QColor base = palette().color(QPalette::Base);
+    const QColor good = betterColor(), bad = worseColor();
+    struct Pair {
+        int n, gold, predicted;
+    };
+    std::vector<Pair> worst;  // the largest errors, for the note
+    for (int g = 0; g < C; ++g) {
+        int row = 0;
+        for (int p = 0; p < C; ++p)
+            row += c->count(g, p);
+        for (int p = 0; p < C; ++p) {
+            const int n = c->count(g, p);
+            auto *item = new QTableWidgetItem(compact && n == 0 ? QString() : QString::number(n));
+            item->setTextAlignment(Qt::AlignCenter);
+            item->setData(GoldRole, g);
+            item->setData(PredictedRole, p);
+            item->setBackground(shade(base, g == p ? good : bad, row ? double(n) / row : 0.0));
+            item->setToolTip(tr("gold %1, predicted %2: %3 (%4 % of %1)")
+                                 .arg(className(task, g), className(task, p))
+                                 .arg(n)
+                                 .arg(row ? 100.0 * n / row : 0.0, 0, 'f', 1));
+            m_matrix->setItem(g, p, item);
+            if (g != p && n > 0)
+                worst.push_back({n, g, p});
+        }
+    }
+    m_matrix->resizeColumnsToContents();
+    if (compact) {
+        // The commonest errors named, as the columns are not.
+        const size_t named = std::min<size_t>(3, worst.size());
+        std::partial_sort(worst.begin(), worst.begin() + ptrdiff_t(named), worst.end(),
+                          [](const Pair &x, const Pair &y) { return x.n > y.n; });
+        QStringList pairs;
+        for (size_t i = 0; i < named; ++i)
+            pairs << tr("%1 taken for %2 (%3)")
+                         .arg(className(task, worst[i].gold), className(task, worst[i].predicted))
+                         .arg(worst[i].n);
+        if (!pairs.isEmpty())
+            m_note->setText(m_note->text() + tr(" Commonest errors: %1.").arg(pairs.join(QStringLiteral("; "))));
+    }
+    if (m_gold >= C || m_predicted >= C)
+        m_gold = m_predicted = -1;
+    listMisses();
+}
+
+void ConfusionPanel::listMisses()
+{
+    m_misses->clear();
+    const Confusion *c = shown();
+    if (!c)
+        return;
+    const Run *run = m_session->currentRun();
+    const TaskInfo &task = run->setup()->model.tasks[size_t(m_task->currentIndex())];
+    const std::shared_ptr<const Dataset> data = run->data();
+    QList<QTreeWidgetItem *> items;
+    for (const Confusion::Miss &m : c->misses) {
+        if (m_gold >= 0 && (m.gold != m_gold || m.predicted != m_predicted))
+            continue;
+        auto *item = new QTreeWidgetItem;
+        item->setText(0, QStringLiteral("#%1").arg(m.sample));
+        item->setData(0, SampleRole, m.sample);
+        item->setText(1, className(task, m.gold));
+        item->setText(2, className(task, m.predicted));
+        if (data && m.sample >= 0 && m.sample < int(data->samples.size()))
+            item->setText(3, QString::fromStdString(data->samples[size_t(m.sample)].text).simplified().left(300));
+        items << item;
+    }
+    m_misses->addTopLevelItems(items);
+    for (int column = 0; column < 3; ++column) {
+        m_misses->resizeColumnToContents(column);
+        m_misses->setColumnWidth(column, std::min(m_misses->columnWidth(column), 240));  // the text keeps room
+    }
+}
+
+} // namespace attnscope
