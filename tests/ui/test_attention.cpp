@@ -1594,6 +1594,9 @@ void TestAttention::compareShowsTheFiveScores()
         QVERIFY(header.contains(QStringLiteral("sufficiency %1").arg(f->sufficiency, 0, 'f', 2)));
         if (f->auprc)
             QVERIFY(header.contains(QStringLiteral("AUPRC %1").arg(*f->auprc, 0, 'f', 2)));
+        // One figure a line: "sufficiency 0.80 · AUPRC 0.64" on one line was
+        // cut to "suff. 0.80 · AUPR…" in a column at 1024 px.
+        QCOMPARE(header.split(QLatin1Char('\n')).size(), f->auprc ? 3 : 2);
     }
     QVERIFY(s.hasRationale(2) == bool(s.faithfulness(2, Method::Attention)->auprc));
     QVERIFY(m_panel->csv(AttentionPanel::View::Compare)

@@ -172,7 +172,7 @@ QString TextView::header(int column) const
                            .arg(f->comprehensiveness, 0, 'f', 2)
                            .arg(f->sufficiency, 0, 'f', 2);
         if (f->auprc)
-            text += tr(" · AUPRC %1").arg(*f->auprc, 0, 'f', 2);
+            text += tr("\nAUPRC %1").arg(*f->auprc, 0, 'f', 2);  // its own line: at 1024 px a column is ~140 px
         return text;
     }
     return taskHeader(column);
@@ -257,7 +257,7 @@ TextView::Geometry TextView::geometry(const AttentionSample &s, int width) const
     g.perRow = std::clamp((width - 2 * Margin + ColumnGap) / (MinColumnWidth + ColumnGap), 1, T);
     g.columnWidth = std::max(MinColumnWidth, (width - 2 * Margin - (g.perRow - 1) * ColumnGap) / g.perRow);
     const int lineHeight = fm.height() + 2 * TokenPadY + TokenGap;
-    g.headerHeight = 6 + QFontMetrics(g.bold).height() + (m_compareTask >= 0 ? 2 : 1) * fmSmall.height() + 8;
+    g.headerHeight = 6 + QFontMetrics(g.bold).height() + (m_compareTask >= 0 ? 3 : 1) * fmSmall.height() + 8;
     g.boxes.resize(size_t(s.tokenCount()));
     int x = 0, y = 0;
     for (int j = 0; j < s.tokenCount(); ++j) {
@@ -325,7 +325,7 @@ void TextView::paintColumn(QPainter *painter, const Geometry &g, const Attention
     painter->drawText(QRect(x0, y0 + 6, g.columnWidth, fmBold.height()), Qt::AlignLeft,
                       fmBold.elidedText(name, Qt::ElideRight, g.columnWidth));
     painter->setFont(g.small);
-    const QStringList lines = header(t).split(QLatin1Char('\n'));  // compare: two lines
+    const QStringList lines = header(t).split(QLatin1Char('\n'));  // compare: up to three lines
     for (qsizetype i = 0; i < lines.size(); ++i) {
         QString line = lines[i];
         if (fmSmall.horizontalAdvance(line) > g.columnWidth)  // a narrow column keeps the figures, not the words

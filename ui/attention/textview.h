@@ -30,7 +30,7 @@ public:
     // sample's largest over the tasks, or the column's own in compare).
     QColor shade(double weight, int column = 0) const;
     // Header line of a column: "gold x · predicted y (0.93)"; in compare the
-    // score's "comprehensiveness 0.55 · sufficiency 0.08 · AUPRC 0.76".
+    // score's "comprehensiveness 0.55", "sufficiency 0.08", "AUPRC 0.76", a line each.
     QString header(int column) const;
     // The line above the columns: sample, score, when computed, colour scale.
     QString title() const;
