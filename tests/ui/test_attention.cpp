@@ -42,6 +42,7 @@
 #include <QThread>
 #include <QScopeGuard>
 #include <QTabBar>
+#include <QLayout>
 #include <QTabWidget>
 #include <QTest>
 #include <qcustomplot.h>
@@ -103,6 +104,7 @@ private slots:
     void textHeightFollowsTheZoom();
     void tabNamesAreWhole();
     void headLabelsFit();
+    void everyControlIsLaidOut();
     void colourScaleTicksFit();
 
 private:
@@ -1754,6 +1756,42 @@ void TestAttention::colourScaleTicksFit()
         }
         if (height == 600)
             QCOMPARE(ticks.size(), 6);  // 0, 0.2, ..., 1
+    }
+}
+
+// Every control the panel makes sits in its layout: the split of
+// attentionpanel.cpp (8cb069d) made Play and its pace box but placed them
+// nowhere, so the pace box was drawn at the panel's top left over "Sample"
+// and Play was never seen; no test noticed.
+static bool laidOut(const QLayout *layout, const QWidget *widget)
+{
+    for (int i = 0; layout && i < layout->count(); ++i) {
+        QLayoutItem *item = layout->itemAt(i);
+        if (item->widget() == widget || (item->layout() && laidOut(item->layout(), widget)))
+            return true;
+    }
+    return false;
+}
+
+void TestAttention::everyControlIsLaidOut()
+{
+    m_panel->resize(1000, 700);
+    QVERIFY(m_panel->layout());
+    int checked = 0;
+    for (QWidget *child : m_panel->findChildren<QWidget *>(Qt::FindDirectChildrenOnly)) {
+        if (child->isWindow() || child->isHidden())
+            continue;
+        ++checked;
+        QVERIFY2(laidOut(m_panel->layout(), child),
+                 qPrintable(QStringLiteral("%1 (%2) is in no layout").arg(child->objectName(),
+                                                                         child->metaObject()->className())));
+    }
+    QVERIFY(checked >= 4);  // the control rows' groups, the timeline's widgets, the tabs
+    // And the two that were lost are on screen, inside the panel.
+    for (const char *name : {"play", "playPace"}) {
+        const QWidget *w = m_panel->findChild<QWidget *>(QLatin1String(name));
+        QVERIFY2(w && w->isVisible(), name);
+        QVERIFY(m_panel->rect().contains(QRect(w->mapTo(m_panel.get(), QPoint(0, 0)), w->size())));
     }
 }
 
