@@ -45,6 +45,7 @@
 #include "liveexplainer.h"
 #include "data/load.h"
 #include "dataset.h"
+#include "benchfigures.h"
 #include "benchinputs.h"
 #include "probeset.h"
 #include "trainer.h"
@@ -73,21 +74,6 @@ using namespace attnscope;
 
 namespace {
 
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    if (v.empty()) return 0;
-    // an even count: the mean of the middle two (not the upper one, which for 2 rounds is the best)
-    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
-
-double threadCpuMs()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 // Counts the paint events of the widgets it watches.
 struct PaintCounter : QObject {
     int paints = 0;
@@ -113,6 +99,144 @@ struct Timer {
     double cpuMs() const { return threadCpuMs() - cpu0; }
 };
 
+// The five views that show a snapshot, and their names in the figures.
+const AttentionPanel::View Kinds[] = {AttentionPanel::View::Heatmap, AttentionPanel::View::Text,
+                                      AttentionPanel::View::SelfAttention, AttentionPanel::View::Disagreement,
+                                      AttentionPanel::View::History};
+const char *const KindNames[] = {"heatmap", "text", "self-attention", "disagreement", "history"};
+constexpr size_t KindCount = std::size(Kinds);
+
+// The worker's side of a refresh of the sample: inspect() and makeSnapshot()
+// (wall ms of each round); `snapshot` is the last one made.
+struct WorkerTimes {
+    std::vector<double> inspect, snapshot;
+};
+
+WorkerTimes timeWorker(const Model &model, const EncodedDataset &encoded, int repeats, AttentionSnapshot *snapshot)
+{
+    WorkerTimes times;
+    for (int r = 0; r < std::max(3, repeats / 2); ++r) {
+        Timer t;
+        t.start();
+        const std::vector<SampleOutputs> out = inspect(model, encoded, {0});
+        times.inspect.push_back(t.wallMs());
+        t.start();
+        *snapshot = makeSnapshot(model, encoded, {0}, r);
+        times.snapshot.push_back(t.wallMs());
+    }
+    return times;
+}
+
+// The panel on screen with a paint counter on each view, and the snapshots
+// it is given: made before the clock starts (the worker makes them).
+struct PanelBench {
+    AttentionPanel panel;
+    std::vector<PaintCounter> counters;
+    AttentionSnapshot snapshot;
+    int64_t step = 100;
+    bool unpainted = false;  // a view was not painted after its posted events
+
+    explicit PanelBench(AttentionSnapshot made) : counters(KindCount), snapshot(std::move(made))
+    {
+        panel.resize(1400, 900);
+        panel.show();
+        QApplication::processEvents();
+        for (size_t k = 0; k < KindCount; ++k)
+            counters[k].watch(panel.view(Kinds[k]));
+    }
+    SnapshotPtr next()
+    {
+        snapshot.step = step++;
+        return std::make_shared<const AttentionSnapshot>(snapshot);
+    }
+    // What the event loop does next: the queued replots, then the update
+    // requests, which paint the window's backing store (a second paint, into
+    // an image, would count the painting twice). Notes it if the view was
+    // not painted: then its figure would leave out the painting.
+    void settle(size_t k)
+    {
+        counters[k].paints = 0;
+        QApplication::sendPostedEvents();
+        if (counters[k].paints == 0)
+            unpainted = true;
+    }
+};
+
+// Wall and CPU ms of each round.
+struct Times {
+    std::vector<double> wall, cpu;
+};
+
+// Every view brought up to date and painted once per snapshot: the new
+// snapshot set with none of the views on screen, then each shown in turn.
+struct AllViews {
+    Times all;                   // set + each shown and painted
+    std::vector<double> set;     // setSnapshot alone
+    std::vector<std::vector<double>> show = std::vector<std::vector<double>>(KindCount);
+};
+
+AllViews timeAllViews(PanelBench &bench, int repeats)
+{
+    AllViews times;
+    for (int r = 0; r < repeats + 1; ++r) {
+        bench.panel.setCurrentView(AttentionPanel::View::ProbeEditor);  // none of the five on screen
+        QApplication::processEvents();
+        SnapshotPtr shared = bench.next();
+        Timer t, v;
+        t.start();
+        bench.panel.setSnapshot(std::move(shared));
+        const double set = t.wallMs();
+        for (size_t k = 0; k < KindCount; ++k) {
+            v.start();
+            bench.panel.setCurrentView(Kinds[k]);
+            bench.settle(k);
+            if (r > 0) times.show[k].push_back(v.wallMs());
+        }
+        if (r > 0) {  // the first round warms caches
+            times.set.push_back(set);
+            times.all.wall.push_back(t.wallMs());
+            times.all.cpu.push_back(t.cpuMs());
+        }
+    }
+    return times;
+}
+
+// For reference: repainting the whole panel with nothing new (tabs, controls, the view's last picture).
+Times timeRepaint(PanelBench &bench, int repeats)
+{
+    Times times;
+    bench.panel.setCurrentView(AttentionPanel::View::Heatmap);
+    QApplication::processEvents();
+    for (int r = 0; r < repeats; ++r) {
+        Timer t;
+        t.start();
+        bench.panel.repaint();
+        times.wall.push_back(t.wallMs());
+        times.cpu.push_back(t.cpuMs());
+    }
+    return times;
+}
+
+// The live case: one view on screen, a new snapshot arrives; per view.
+std::vector<Times> timeLiveRefresh(PanelBench &bench, int repeats)
+{
+    std::vector<Times> times(KindCount);
+    for (size_t k = 0; k < KindCount; ++k) {
+        bench.panel.setCurrentView(Kinds[k]);
+        QApplication::processEvents();
+        for (int r = 0; r < repeats; ++r) {
+            SnapshotPtr shared = bench.next();
+            Timer t;
+            t.start();
+            bench.panel.setSnapshot(std::move(shared));
+            bench.settle(k);
+            times[k].wall.push_back(t.wallMs());
+            times[k].cpu.push_back(t.cpuMs());
+        }
+    }
+    return times;
+}
+
 int views(int tokens, int layers, int heads, int dim, int repeats)
 {
     Dataset data;
@@ -124,115 +248,31 @@ int views(int tokens, int layers, int heads, int dim, int repeats)
     std::printf("attention_bench views: %d tokens, %d layers x %d heads, d = %d, %d tasks, %d repeats (median)\n",
                 int(encoded.samples[0].ids.size()), layers, heads, dim, model.config.tasks(), repeats);
 
-    std::vector<double> tInspect, tSnapshot;
     AttentionSnapshot snapshot;
-    for (int r = 0; r < std::max(3, repeats / 2); ++r) {
-        Timer t;
-        t.start();
-        const std::vector<SampleOutputs> out = inspect(model, encoded, {0});
-        tInspect.push_back(t.wallMs());
-        t.start();
-        snapshot = makeSnapshot(model, encoded, {0}, r);
-        tSnapshot.push_back(t.wallMs());
-    }
-
-    AttentionPanel panel;
-    panel.resize(1400, 900);
-    panel.show();
-    QApplication::processEvents();
-    const AttentionPanel::View kinds[] = {AttentionPanel::View::Heatmap, AttentionPanel::View::Text,
-                                          AttentionPanel::View::SelfAttention, AttentionPanel::View::Disagreement,
-                                          AttentionPanel::View::History};
-    const char *names[] = {"heatmap", "text", "self-attention", "disagreement", "history"};
-    std::vector<PaintCounter> counters(std::size(kinds));
-    for (size_t k = 0; k < std::size(kinds); ++k)
-        counters[k].watch(panel.view(kinds[k]));
-    int64_t step = 100;
-    // Snapshots are made before the clock starts: the worker makes them.
-    auto next = [&]() {
-        snapshot.step = step++;
-        return std::make_shared<const AttentionSnapshot>(snapshot);
-    };
-    // What the event loop does next: the queued replots, then the update
-    // requests, which paint the window's backing store (a second paint, into
-    // an image, would count the painting twice). Fails loudly if the view
-    // was not painted: then its figure would leave out the painting.
-    bool unpainted = false;
-    auto settle = [&](size_t k) {
-        counters[k].paints = 0;
-        QApplication::sendPostedEvents();
-        if (counters[k].paints == 0)
-            unpainted = true;
-    };
-
-    // Every view brought up to date and painted once per snapshot.
-    std::vector<double> allWall, allCpu, setWall;
-    std::vector<std::vector<double>> showWall(std::size(kinds));
-    for (int r = 0; r < repeats + 1; ++r) {
-        panel.setCurrentView(AttentionPanel::View::ProbeEditor);  // none of the five on screen
-        QApplication::processEvents();
-        SnapshotPtr shared = next();
-        Timer t, v;
-        t.start();
-        panel.setSnapshot(std::move(shared));
-        const double set = t.wallMs();
-        for (size_t k = 0; k < std::size(kinds); ++k) {
-            v.start();
-            panel.setCurrentView(kinds[k]);
-            settle(k);
-            if (r > 0) showWall[k].push_back(v.wallMs());
-        }
-        if (r > 0) {  // the first round warms caches
-            setWall.push_back(set);
-            allWall.push_back(t.wallMs());
-            allCpu.push_back(t.cpuMs());
-        }
-    }
-    // For reference: repainting the whole panel with nothing new (tabs, controls, the view's last picture).
-    std::vector<double> paintWall, paintCpu;
-    panel.setCurrentView(AttentionPanel::View::Heatmap);
-    QApplication::processEvents();
-    for (int r = 0; r < repeats; ++r) {
-        Timer t;
-        t.start();
-        panel.repaint();
-        paintWall.push_back(t.wallMs());
-        paintCpu.push_back(t.cpuMs());
-    }
-    // The live case: one view on screen, a new snapshot arrives.
-    std::vector<std::vector<double>> liveWall(std::size(kinds)), liveCpu(std::size(kinds));
-    for (size_t k = 0; k < std::size(kinds); ++k) {
-        panel.setCurrentView(kinds[k]);
-        QApplication::processEvents();
-        for (int r = 0; r < repeats; ++r) {
-            SnapshotPtr shared = next();
-            Timer t;
-            t.start();
-            panel.setSnapshot(std::move(shared));
-            settle(k);
-            liveWall[k].push_back(t.wallMs());
-            liveCpu[k].push_back(t.cpuMs());
-        }
-    }
-    if (unpainted) {
+    const WorkerTimes worker = timeWorker(model, encoded, repeats, &snapshot);
+    PanelBench bench(std::move(snapshot));
+    const AllViews all = timeAllViews(bench, repeats);
+    const Times repaint = timeRepaint(bench, repeats);
+    const std::vector<Times> live = timeLiveRefresh(bench, repeats);
+    if (bench.unpainted) {
         std::fprintf(stderr, "attention_bench: a view was not painted after its posted events; figures void\n");
         return 1;
     }
 
     std::printf("  worker thread (per refresh of this sample):\n");
-    std::printf("    inspect (forward pass)              %8.2f ms\n", median(tInspect));
-    std::printf("    makeSnapshot (inspect + values)     %8.2f ms\n", median(tSnapshot));
+    std::printf("    inspect (forward pass)              %8.2f ms\n", median(worker.inspect));
+    std::printf("    makeSnapshot (inspect + values)     %8.2f ms\n", median(worker.snapshot));
     std::printf("  GUI thread                             wall ms   (cpu ms)\n");
-    std::printf("    panel setSnapshot, no view shown    %8.2f\n", median(setWall));
-    for (size_t k = 0; k < std::size(kinds); ++k)
-        std::printf("    bring up %-26s %8.2f\n", names[k], median(showWall[k]));
-    std::printf("    all views (set + each shown, painted) %6.2f   (%.2f)   goal < 50 ms\n", median(allWall),
-                median(allCpu));
+    std::printf("    panel setSnapshot, no view shown    %8.2f\n", median(all.set));
+    for (size_t k = 0; k < KindCount; ++k)
+        std::printf("    bring up %-26s %8.2f\n", KindNames[k], median(all.show[k]));
+    std::printf("    all views (set + each shown, painted) %6.2f   (%.2f)   goal < 50 ms\n", median(all.all.wall),
+                median(all.all.cpu));
     std::printf("    (repainting the panel, nothing new  %8.2f   (%.2f), for reference)\n",
-                median(paintWall), median(paintCpu));
-    for (size_t k = 0; k < std::size(kinds); ++k)
-        std::printf("    live refresh, %-15s on screen %7.2f   (%.2f)\n", names[k], median(liveWall[k]),
-                    median(liveCpu[k]));
+                median(repaint.wall), median(repaint.cpu));
+    for (size_t k = 0; k < KindCount; ++k)
+        std::printf("    live refresh, %-15s on screen %7.2f   (%.2f)\n", KindNames[k], median(live[k].wall),
+                    median(live[k].cpu));
     return 0;
 }
 

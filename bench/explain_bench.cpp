@@ -23,6 +23,7 @@
 // CPU time is what a busy machine inflates less. Figures: docs/performance.md.
 #include "dataset.h"
 #include "explain.h"
+#include "benchfigures.h"
 #include "benchinputs.h"
 
 #include <algorithm>
@@ -39,20 +40,6 @@
 using namespace attnscope;
 
 namespace {
-
-double threadCpuMs()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
-}
-
-double median(std::vector<double> v)
-{
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
 
 struct Timing {
     double wallMs = 0, cpuMs = 0;
@@ -88,87 +75,101 @@ int usage()
     return 2;
 }
 
+struct Options {
+    std::vector<int> lengths = {32, 128, 512};
+    int layers = 4, heads = 8, dim = 128, igSteps = 20, repeats = 5;
+    double minSeconds = 1.0;
+};
+
+// False for an argument it does not know or a value out of range.
+bool readOptions(int argc, char **argv, Options *o)
+{
+    for (int i = 1; i < argc; ++i) {
+        const std::string flag = argv[i];
+        if (i + 1 >= argc) return false;
+        const char *value = argv[++i];
+        if (flag == "--tokens") {
+            o->lengths.clear();
+            std::stringstream list(value);
+            for (std::string item; std::getline(list, item, ',');) o->lengths.push_back(std::atoi(item.c_str()));
+        } else if (flag == "--layers") o->layers = std::atoi(value);
+        else if (flag == "--heads") o->heads = std::atoi(value);
+        else if (flag == "--dim") o->dim = std::atoi(value);
+        else if (flag == "--ig-steps") o->igSteps = std::atoi(value);
+        else if (flag == "--min-seconds") o->minSeconds = std::atof(value);
+        else if (flag == "--repeats") o->repeats = std::atoi(value);
+        else return false;
+    }
+    return !(o->lengths.empty() || *std::min_element(o->lengths.begin(), o->lengths.end()) < 1 || o->layers < 0
+             || o->heads < 1 || o->dim < o->heads || o->dim % o->heads || o->igSteps < 1 || o->repeats < 1);
+}
+
+// The rows of one text of `tokens` tokens: the sample's pass, each score
+// alone, one ranking's faithfulness, and all of explain.
+void timeLength(const Model &model, const Dataset &reviews, int tokens, const Options &o, ExplainWorkspace &ws)
+{
+    const int T = model.config.tasks();
+    const Dataset one = longTexts(reviews, tokens, 1);
+    const EncodedDataset encoded = encodeDataset(one, {0}, Vocabulary(model.vocab), tokens);
+    const int n = int(encoded.samples[0].ids.size());
+    std::printf("\n%d tokens\n  %-14s %-44s %10s %10s %5s\n", n, "what", "passes (copies of the sample)",
+                "wall ms", "cpu ms", "runs");
+
+    ExplainOptions options;
+    options.igSteps = o.igSteps;
+    options.faithfulness = false;
+    options.methods = {};
+    row("sample pass", "1 forward",
+        measure([&] { explainSample(model, encoded, 0, options, ws); }, o.minSeconds, o.repeats));
+
+    const std::string perTask = std::to_string(T) + " forward+backward";
+    const std::string passes[ScoreCount] = {
+        "the sample's pass", "the sample's pass, a vector-matrix a layer", perTask,
+        std::to_string(T * o.igSteps) + " forward+backward, 1 forward",
+        std::to_string(n) + " forward"};
+    for (int m = 0; m < ScoreCount; ++m) {
+        options.methods = {Method(m)};
+        row(toString(Method(m)), passes[m],
+            measure([&] { explainSample(model, encoded, 0, options, ws); }, o.minSeconds, o.repeats));
+    }
+
+    // One ranking's comprehensiveness and sufficiency for every task (the
+    // classes as explain picks them: the predicted ones).
+    options.methods = {Method::Attention};
+    const SampleExplanation e = explainSample(model, encoded, 0, options, ws);
+    std::vector<std::vector<int>> ranking(1, randomRanking(e.real, 1, 0, 0));
+    size_t masks = 0;
+    for (int percent : EraserPercents) masks += topCount(percent, n) < n ? 2 : 1;
+    row("faithfulness", std::to_string(T) + " x (1 + " + std::to_string(masks) + ") forward (<=)",
+        measure(
+            [&] {
+                for (int t = 0; t < T; ++t) eraser(model, encoded, 0, t, e.tasks[size_t(t)].cls, ranking, options, ws);
+            },
+            o.minSeconds, o.repeats));
+
+    ExplainOptions everything;
+    everything.igSteps = o.igSteps;
+    row("explain", "all five, 6 rankings' faithfulness",
+        measure([&] { explainSample(model, encoded, 0, everything, ws); }, o.minSeconds, o.repeats));
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
-    std::vector<int> lengths = {32, 128, 512};
-    int layers = 4, heads = 8, dim = 128, igSteps = 20, repeats = 5;
-    double minSeconds = 1.0;
-    for (int i = 1; i < argc; ++i) {
-        const std::string flag = argv[i];
-        if (i + 1 >= argc) return usage();
-        const char *value = argv[++i];
-        if (flag == "--tokens") {
-            lengths.clear();
-            std::stringstream list(value);
-            for (std::string item; std::getline(list, item, ',');) lengths.push_back(std::atoi(item.c_str()));
-        } else if (flag == "--layers") layers = std::atoi(value);
-        else if (flag == "--heads") heads = std::atoi(value);
-        else if (flag == "--dim") dim = std::atoi(value);
-        else if (flag == "--ig-steps") igSteps = std::atoi(value);
-        else if (flag == "--min-seconds") minSeconds = std::atof(value);
-        else if (flag == "--repeats") repeats = std::atoi(value);
-        else return usage();
-    }
-    if (lengths.empty() || *std::min_element(lengths.begin(), lengths.end()) < 1 || layers < 0 || heads < 1
-        || dim < heads || dim % heads || igSteps < 1 || repeats < 1)
+    Options o;
+    if (!readOptions(argc, argv, &o))
         return usage();
-
     Dataset reviews;
     if (!loadReviews(&reviews))
         return 1;
-    const int maxLen = *std::max_element(lengths.begin(), lengths.end());
-    const Model model = reviewsModel(reviews, layers, heads, dim, maxLen);
-    const int T = model.config.tasks();
+    const int maxLen = *std::max_element(o.lengths.begin(), o.lengths.end());
+    const Model model = reviewsModel(reviews, o.layers, o.heads, o.dim, maxLen);
     std::printf("explain_bench: %d layers x %d heads, d = %d, f = %d, %d tasks, integrated gradients S = %d; "
                 "one thread; median of runs within %.1f s (at most %d)\n",
-                layers, heads, dim, model.config.ffn, T, igSteps, minSeconds, repeats);
-
+                o.layers, o.heads, o.dim, model.config.ffn, model.config.tasks(), o.igSteps, o.minSeconds, o.repeats);
     ExplainWorkspace ws;
-    for (int tokens : lengths) {
-        const Dataset one = longTexts(reviews, tokens, 1);
-        const EncodedDataset encoded = encodeDataset(one, {0}, Vocabulary(model.vocab), tokens);
-        const int n = int(encoded.samples[0].ids.size());
-        std::printf("\n%d tokens\n  %-14s %-44s %10s %10s %5s\n", n, "what", "passes (copies of the sample)",
-                    "wall ms", "cpu ms", "runs");
-
-        ExplainOptions options;
-        options.igSteps = igSteps;
-        options.faithfulness = false;
-        options.methods = {};
-        row("sample pass", "1 forward",
-            measure([&] { explainSample(model, encoded, 0, options, ws); }, minSeconds, repeats));
-
-        const std::string perTask = std::to_string(T) + " forward+backward";
-        const std::string passes[ScoreCount] = {
-            "the sample's pass", "the sample's pass, a vector-matrix a layer", perTask,
-            std::to_string(T * igSteps) + " forward+backward, 1 forward",
-            std::to_string(n) + " forward"};
-        for (int m = 0; m < ScoreCount; ++m) {
-            options.methods = {Method(m)};
-            row(toString(Method(m)), passes[m],
-                measure([&] { explainSample(model, encoded, 0, options, ws); }, minSeconds, repeats));
-        }
-
-        // One ranking's comprehensiveness and sufficiency for every task (the
-        // classes as explain picks them: the predicted ones).
-        options.methods = {Method::Attention};
-        const SampleExplanation e = explainSample(model, encoded, 0, options, ws);
-        std::vector<std::vector<int>> ranking(1, randomRanking(e.real, 1, 0, 0));
-        size_t masks = 0;
-        for (int percent : EraserPercents) masks += topCount(percent, n) < n ? 2 : 1;
-        row("faithfulness", std::to_string(T) + " x (1 + " + std::to_string(masks) + ") forward (<=)",
-            measure(
-                [&] {
-                    for (int t = 0; t < T; ++t) eraser(model, encoded, 0, t, e.tasks[size_t(t)].cls, ranking, options, ws);
-                },
-                minSeconds, repeats));
-
-        ExplainOptions everything;
-        everything.igSteps = igSteps;
-        row("explain", "all five, 6 rankings' faithfulness",
-            measure([&] { explainSample(model, encoded, 0, everything, ws); }, minSeconds, repeats));
-    }
+    for (int tokens : o.lengths)
+        timeLength(model, reviews, tokens, o, ws);
     return 0;
 }
