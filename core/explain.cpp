@@ -287,20 +287,15 @@ std::vector<Faithfulness> eraser(const Model &model, const EncodedDataset &data,
     return eraserOf(model, ws, real, items, options.batchBytes);
 }
 
-SampleExplanation explainSample(const Model &model, const EncodedDataset &data, int index,
-                                const ExplainOptions &options, ExplainWorkspace &ws)
-{
-    const ModelConfig &c = model.config;
-    const int T = c.tasks(), d = c.dim;
-    SampleExplanation out;
-    out.index = data.samples[size_t(index)].index;
-    out.real = runSample(model, data, index, ws);
-    const std::vector<int> &real = out.real;
-    const int L = ws.batch.L, n = int(real.size());
-    out.tasks.resize(size_t(T));
-    const std::vector<uint8_t> baseMask(ws.batch.mask.begin(), ws.batch.mask.end());
+namespace {
 
-    // The pass of the sample as it is: the class, f, p, attention and rollout.
+// The pass of the sample as it is (in ws): per task the class explained,
+// f = log p(cls), p, and the attention and rollout scores.
+void explainAsIs(const ModelConfig &c, const ExplainWorkspace &ws, const ExplainOptions &options,
+                 SampleExplanation &out)
+{
+    const std::vector<int> &real = out.real;
+    const int T = c.tasks(), L = ws.batch.L;
     for (int t = 0; t < T; ++t) {
         TaskExplanation &te = out.tasks[size_t(t)];
         const int C = c.classes[size_t(t)];
@@ -317,113 +312,146 @@ SampleExplanation explainSample(const Model &model, const EncodedDataset &data, 
         }
         if (options.wants(Method::Rollout)) te.scores[methodIndex(Method::Rollout)] = rollout(c, ws.acts, a, real);
     }
+}
 
-    // Gradient x input and integrated gradients: per explained task, the
-    // copies at (s / S) e for s = 1 .. S, each seeded with its task's class;
-    // the one at s = S is gradient x input's.
+// Gradient x input and integrated gradients: per explained task, the
+// copies at (s / S) e for s = 1 .. S, each seeded with its task's class;
+// the one at s = S is gradient x input's.
+void explainByGradients(const Model &model, ExplainWorkspace &ws, const std::vector<uint8_t> &baseMask,
+                        const ExplainOptions &options, SampleExplanation &out)
+{
     const bool gradient = options.wants(Method::Gradient), integrated = options.wants(Method::Integrated);
+    if (!gradient && !integrated) return;
+    const ModelConfig &c = model.config;
+    const int T = c.tasks(), d = c.dim, L = ws.batch.L;
     const int S = std::max(1, options.igSteps);
-    if (gradient || integrated) {
-        std::vector<CopyRow> rows;
-        std::vector<std::pair<int, int>> of;  // (task, s) of each row
-        for (int t = 0; t < T; ++t) {
-            const int cls = out.tasks[size_t(t)].cls;
-            if (cls < 0) continue;
-            for (int s = integrated ? 1 : S; s <= S; ++s) {
-                rows.push_back({float(s) / float(S), baseMask.data(), t, cls});
-                of.push_back({t, s});
-            }
+    std::vector<CopyRow> rows;
+    std::vector<std::pair<int, int>> of;  // (task, s) of each row
+    for (int t = 0; t < T; ++t) {
+        const int cls = out.tasks[size_t(t)].cls;
+        if (cls < 0) continue;
+        for (int s = integrated ? 1 : S; s <= S; ++s) {
+            rows.push_back({float(s) / float(S), baseMask.data(), t, cls});
+            of.push_back({t, s});
         }
-        const size_t Ld = size_t(L) * size_t(d);
-        std::vector<std::vector<double>> sum(static_cast<size_t>(T)), grad(static_cast<size_t>(T));
-        runCopies(model, ws, L, rows, options.batchBytes, [&](size_t r, int b) {
-            const auto [t, s] = of[r];
-            const float *g = ws.acts.scratch.dh.data() + size_t(b) * Ld;
-            std::vector<double> &acc = sum[size_t(t)];
-            acc.resize(Ld, 0.0);
-            for (size_t i = 0; i < Ld; ++i) acc[i] += double(g[i]);
-            if (s == S) grad[size_t(t)].assign(g, g + Ld);
-        });
+    }
+    const size_t Ld = size_t(L) * size_t(d);
+    std::vector<std::vector<double>> sum(static_cast<size_t>(T)), grad(static_cast<size_t>(T));
+    runCopies(model, ws, L, rows, options.batchBytes, [&](size_t r, int b) {
+        const auto [t, s] = of[r];
+        const float *g = ws.acts.scratch.dh.data() + size_t(b) * Ld;
+        std::vector<double> &acc = sum[size_t(t)];
+        acc.resize(Ld, 0.0);
+        for (size_t i = 0; i < Ld; ++i) acc[i] += double(g[i]);
+        if (s == S) grad[size_t(t)].assign(g, g + Ld);
+    });
+    for (int t = 0; t < T; ++t) {
+        TaskExplanation &te = out.tasks[size_t(t)];
+        if (te.cls < 0) continue;
+        if (gradient) te.scores[methodIndex(Method::Gradient)] = timesInput(ws.e, grad[size_t(t)].data(), out.real, d);
+        if (integrated) {
+            for (double &x : sum[size_t(t)]) x /= double(S);
+            te.scores[methodIndex(Method::Integrated)] = timesInput(ws.e, sum[size_t(t)].data(), out.real, d);
+        }
+    }
+}
+
+// Forward only: f(0) (integrated gradients' baseline, mask unchanged),
+// and occlusion, one copy without each real token (a sample of one token
+// left with none predicts the uniform distribution).
+void explainByForwardCopies(const Model &model, ExplainWorkspace &ws, const std::vector<uint8_t> &baseMask,
+                            const ExplainOptions &options, SampleExplanation &out)
+{
+    const ModelConfig &c = model.config;
+    const std::vector<int> &real = out.real;
+    const int T = c.tasks(), L = ws.batch.L, n = int(real.size());
+    const bool integrated = options.wants(Method::Integrated), occlusion = options.wants(Method::Occlusion);
+    std::vector<CopyRow> rows;
+    if (integrated) rows.push_back({0.0f, baseMask.data()});
+    std::vector<std::vector<uint8_t>> masks;
+    if (occlusion && n > 1) {
+        masks.assign(size_t(n), baseMask);
+        for (int i = 0; i < n; ++i) {
+            masks[size_t(i)][size_t(real[size_t(i)])] = 0;
+            rows.push_back({1.0f, masks[size_t(i)].data()});
+        }
+    }
+    for (int t = 0; t < T; ++t)
+        if (occlusion && out.tasks[size_t(t)].cls >= 0)
+            out.tasks[size_t(t)].scores[methodIndex(Method::Occlusion)].assign(size_t(n), 0.0f);
+    runCopies(model, ws, L, rows, options.batchBytes, [&](size_t r, int b) {
         for (int t = 0; t < T; ++t) {
             TaskExplanation &te = out.tasks[size_t(t)];
             if (te.cls < 0) continue;
-            if (gradient) te.scores[methodIndex(Method::Gradient)] = timesInput(ws.e, grad[size_t(t)].data(), real, d);
-            if (integrated) {
-                for (double &x : sum[size_t(t)]) x /= double(S);
-                te.scores[methodIndex(Method::Integrated)] = timesInput(ws.e, sum[size_t(t)].data(), real, d);
-            }
+            const int C = c.classes[size_t(t)];
+            const double f = logSoftmax(ws.acts.logits[size_t(t)].data() + size_t(b) * size_t(C), C, te.cls);
+            if (integrated && r == 0) te.fZero = f;
+            else te.scores[methodIndex(Method::Occlusion)][r - (integrated ? 1 : 0)] = float(te.f - f);
         }
-    }
+    });
+    if (occlusion && n == 1)
+        for (int t = 0; t < T; ++t) {  // f(x) - f(nothing), f(nothing) = -log C_t
+            TaskExplanation &te = out.tasks[size_t(t)];
+            if (te.cls >= 0)
+                te.scores[methodIndex(Method::Occlusion)][0] = float(te.f + std::log(double(c.classes[size_t(t)])));
+        }
+}
 
-    // Forward only: f(0) (integrated gradients' baseline, mask unchanged),
-    // and occlusion, one copy without each real token (a sample of one token
-    // left with none predicts the uniform distribution).
-    const bool occlusion = options.wants(Method::Occlusion);
-    {
-        std::vector<CopyRow> rows;
-        if (integrated) rows.push_back({0.0f, baseMask.data()});
-        std::vector<std::vector<uint8_t>> masks;
-        if (occlusion && n > 1) {
-            masks.assign(size_t(n), baseMask);
-            for (int i = 0; i < n; ++i) {
-                masks[size_t(i)][size_t(real[size_t(i)])] = 0;
-                rows.push_back({1.0f, masks[size_t(i)].data()});
-            }
-        }
-        for (int t = 0; t < T; ++t)
-            if (occlusion && out.tasks[size_t(t)].cls >= 0)
-                out.tasks[size_t(t)].scores[methodIndex(Method::Occlusion)].assign(size_t(n), 0.0f);
-        runCopies(model, ws, L, rows, options.batchBytes, [&](size_t r, int b) {
-            for (int t = 0; t < T; ++t) {
-                TaskExplanation &te = out.tasks[size_t(t)];
-                if (te.cls < 0) continue;
-                const int C = c.classes[size_t(t)];
-                const double f = logSoftmax(ws.acts.logits[size_t(t)].data() + size_t(b) * size_t(C), C, te.cls);
-                if (integrated && r == 0) te.fZero = f;
-                else te.scores[methodIndex(Method::Occlusion)][r - (integrated ? 1 : 0)] = float(te.f - f);
-            }
-        });
-        if (occlusion && n == 1)
-            for (int t = 0; t < T; ++t) {  // f(x) - f(nothing), f(nothing) = -log C_t
-                TaskExplanation &te = out.tasks[size_t(t)];
-                if (te.cls >= 0)
-                    te.scores[methodIndex(Method::Occlusion)][0] = float(te.f + std::log(double(c.classes[size_t(t)])));
-            }
+// Integrated gradients' completeness: how far its scores' sum is from
+// f(x) - f(0).
+void integratedDeltas(SampleExplanation &out)
+{
+    for (TaskExplanation &te : out.tasks) {
+        if (te.cls < 0) continue;
+        double total = 0;
+        for (float s : te.scores[methodIndex(Method::Integrated)]) total += double(s);
+        te.integratedDelta = total - (te.f - te.fZero);
     }
-    if (integrated)
-        for (TaskExplanation &te : out.tasks) {
-            if (te.cls < 0) continue;
-            double total = 0;
-            for (float s : te.scores[methodIndex(Method::Integrated)]) total += double(s);
-            te.integratedDelta = total - (te.f - te.fZero);
-        }
+}
 
-    // The rankings, their faithfulness and their plausibility.
-    std::vector<std::vector<int>> rankings;
-    std::vector<std::pair<int, int>> rankingOf;  // (task, method)
-    rankings.reserve(size_t(T) * MethodCount);
-    for (int t = 0; t < T; ++t) {
+// The real tokens ordered by each explained task's scores of each method
+// asked for, and by the random baseline's permutation.
+struct Rankings {
+    std::vector<std::vector<int>> orders;
+    std::vector<std::pair<int, int>> of;  // (task, method)
+};
+
+Rankings rankTokens(const SampleExplanation &out, const ExplainOptions &options)
+{
+    Rankings rankings;
+    rankings.orders.reserve(out.tasks.size() * MethodCount);
+    for (int t = 0; t < int(out.tasks.size()); ++t) {
         const TaskExplanation &te = out.tasks[size_t(t)];
         if (te.cls < 0) continue;
         for (int m = 0; m < MethodCount; ++m) {
-            if (Method(m) == Method::Random) rankings.push_back(randomRanking(real, options.seed, out.index, t));
-            else if (options.wants(Method(m))) rankings.push_back(rankBy(te.scores[size_t(m)], real));
+            if (Method(m) == Method::Random) rankings.orders.push_back(randomRanking(out.real, options.seed, out.index, t));
+            else if (options.wants(Method(m))) rankings.orders.push_back(rankBy(te.scores[size_t(m)], out.real));
             else continue;
-            rankingOf.push_back({t, m});
+            rankings.of.push_back({t, m});
         }
     }
-    std::vector<Faithfulness> faith(rankings.size());
+    return rankings;
+}
+
+// The rankings' faithfulness (ERASER, when options ask for it) and their
+// plausibility against the sample's rationale, into each task's faithfulness.
+void scoreRankings(const Model &model, ExplainWorkspace &ws, const Rankings &rankings, const ExplainOptions &options,
+                   SampleExplanation &out)
+{
+    const std::vector<int> &real = out.real;
+    const int L = ws.batch.L, n = int(real.size());
+    std::vector<Faithfulness> faith(rankings.orders.size());
     if (options.faithfulness) {
         std::vector<Ranked> items;
-        for (size_t i = 0; i < rankings.size(); ++i) {
-            const int t = rankingOf[i].first;
-            items.push_back({t, out.tasks[size_t(t)].cls, out.tasks[size_t(t)].p, &rankings[i]});
+        for (size_t i = 0; i < rankings.orders.size(); ++i) {
+            const int t = rankings.of[i].first;
+            items.push_back({t, out.tasks[size_t(t)].cls, out.tasks[size_t(t)].p, &rankings.orders[i]});
         }
         faith = eraserOf(model, ws, real, items, options.batchBytes);
     }
     std::vector<uint8_t> present(real.size(), 1), flags(real.size());
-    for (size_t i = 0; i < rankings.size(); ++i) {
-        const auto [t, m] = rankingOf[i];
+    for (size_t i = 0; i < rankings.orders.size(); ++i) {
+        const auto [t, m] = rankings.of[i];
         TaskExplanation &te = out.tasks[size_t(t)];
         const bool hasFlags = ws.batch.hasRationale();
         for (int k = 0; k < n; ++k)
@@ -432,7 +460,7 @@ SampleExplanation explainSample(const Model &model, const EncodedDataset &data, 
         if (Method(m) == Method::Random) {
             // ranked by the permutation: score n - rank, no ties
             std::vector<int> rank(size_t(L), 0);
-            for (int r = 0; r < n; ++r) rank[size_t(rankings[i][size_t(r)])] = r;
+            for (int r = 0; r < n; ++r) rank[size_t(rankings.orders[i][size_t(r)])] = r;
             for (int j : real) scores.push_back(float(n - rank[size_t(j)]));
         }
         const std::vector<float> &s = Method(m) == Method::Random ? scores : te.scores[size_t(m)];
@@ -441,6 +469,23 @@ SampleExplanation explainSample(const Model &model, const EncodedDataset &data, 
         faith[i].mass = pl.mass;
         te.faithfulness[size_t(m)] = faith[i];
     }
+}
+
+} // namespace
+
+SampleExplanation explainSample(const Model &model, const EncodedDataset &data, int index,
+                                const ExplainOptions &options, ExplainWorkspace &ws)
+{
+    SampleExplanation out;
+    out.index = data.samples[size_t(index)].index;
+    out.real = runSample(model, data, index, ws);
+    out.tasks.resize(size_t(model.config.tasks()));
+    const std::vector<uint8_t> baseMask(ws.batch.mask.begin(), ws.batch.mask.end());
+    explainAsIs(model.config, ws, options, out);
+    explainByGradients(model, ws, baseMask, options, out);
+    explainByForwardCopies(model, ws, baseMask, options, out);
+    if (options.wants(Method::Integrated)) integratedDeltas(out);
+    scoreRankings(model, ws, rankTokens(out, options), options, out);
     return out;
 }
 
