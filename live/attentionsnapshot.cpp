@@ -234,35 +234,20 @@ std::vector<std::vector<int>> snapshotBatches(const Model &model, const EncodedD
     return batches;
 }
 
-AttentionSnapshot makeSnapshot(const Model &model, const EncodedDataset &data,
-                               const std::vector<int> &indices, int64_t step, const Dataset *dataset,
-                               const SnapshotLimits &limits)
-{
-    AttentionSnapshot snap;
-    snap.step = step;
-    snap.input = model.config.input;
-    snap.mode = model.config.mode;
-    snap.layers = model.config.layers;
-    snap.heads = model.config.heads;
-    snap.tasks = model.tasks;
-    snap.gates = gateValues(model);
-    const int T = int(model.tasks.size());
+namespace {
 
-    std::vector<int> valid;
-    for (int i : indices)
-        if (i >= 0 && i < int(data.samples.size()))
-            valid.push_back(i);
-    snap.selfAttentionLimit = limits.keepLimit;
+// Which of the valid samples keep their self-attention maps, in order (the
+// core copies out only those): the focus sample's whatever the budget (up
+// to the limit); the others fill what is left in order.
+std::vector<uint8_t> keptMaps(const ModelConfig &config, const EncodedDataset &data, const std::vector<int> &valid,
+                              const SnapshotLimits &limits)
+{
     // Self-attention bytes of a sample (its own n x n per layer and head).
-    const auto mapBytes = [&](int i) { return selfAttentionBytes(model.config, int(data.samples[size_t(i)].mask.size())); };
-    // The focus sample's maps are kept whatever the budget (up to the limit);
-    // the others fill what is left in order.
+    const auto mapBytes = [&](int i) { return selfAttentionBytes(config, int(data.samples[size_t(i)].mask.size())); };
     const bool focusIn = std::find(valid.begin(), valid.end(), limits.focus) != valid.end()
                          && mapBytes(limits.focus) <= limits.keepLimit;
     const double room = std::min(double(limits.selfAttentionBudget), limits.keepLimit);
     double used = focusIn ? mapBytes(limits.focus) : 0;
-
-    // Which samples keep their maps, in order: the core copies out only those.
     std::vector<uint8_t> keeps(valid.size(), 0);
     for (size_t i = 0; i < valid.size(); ++i) {
         bool keep = valid[i] == limits.focus && focusIn;
@@ -272,50 +257,57 @@ AttentionSnapshot makeSnapshot(const Model &model, const EncodedDataset &data,
         }
         keeps[i] = keep;
     }
+    return keeps;
+}
 
-    snap.samples.resize(valid.size());
-    size_t k = 0;
-    InspectOptions options;
-    options.workspace = limits.workspace;
-    for (const std::vector<int> &batch : snapshotBatches(model, data, valid, limits.batchBytes)) {
-        // One forward pass of the core; its Activations are what is shown.
-        options.selfAttention.assign(keeps.begin() + long(k), keeps.begin() + long(k + batch.size()));
-        std::vector<SampleOutputs> outputs = inspect(model, data, batch, options);
-        for (size_t b = 0; b < batch.size(); ++b, ++k) {
-            const EncodedSample &es = data.samples[size_t(batch[b])];
-            AttentionSample &s = snap.samples[k];
-            s.probe = batch[b];
-            s.sampleIndex = es.index;
-            const int n = int(es.mask.size());
-            if (model.config.input == InputKind::Text) {
-                for (const Token &token : es.tokens)
-                    s.tokens.push_back(token.text);
-                s.unknown.resize(s.tokens.size());
-                for (size_t j = 0; j < s.unknown.size() && j < es.ids.size(); ++j)
-                    s.unknown[j] = es.ids[j] == Vocabulary::Unk;
-                if (dataset && es.index >= 0 && es.index < int(dataset->samples.size()))
-                    s.text = dataset->samples[size_t(es.index)].text;
-            } else {
-                for (int j = 0; j < n; ++j)
-                    s.tokens.push_back(j < int(model.features.size()) ? model.features[size_t(j)]
-                                                                       : "feature " + std::to_string(j));
-                s.values = es.values;
-            }
-            s.labels.assign(es.labels.begin(), es.labels.end());
-            s.labels.resize(size_t(T), -1);
-            s.mask = es.mask;
-            s.rationale = es.rationale;
-            s.rationale.resize(size_t(T));
-            s.weights = std::move(outputs[b].pool);
-            s.probs = std::move(outputs[b].probs);
-            if (keeps[k]) {
-                s.selfAttention = std::move(outputs[b].selfAttention);
-                s.thumbnails = blockMaxima(s.selfAttention, ThumbnailSide);
-            }
-        }
+// What a sample shows at its positions: text, its tokens (marking those
+// outside the vocabulary) and its original text; tabular, the feature names
+// and raw values.
+void fillTokens(AttentionSample &s, const Model &model, const EncodedSample &es, const Dataset *dataset)
+{
+    if (model.config.input == InputKind::Text) {
+        for (const Token &token : es.tokens)
+            s.tokens.push_back(token.text);
+        s.unknown.resize(s.tokens.size());
+        for (size_t j = 0; j < s.unknown.size() && j < es.ids.size(); ++j)
+            s.unknown[j] = es.ids[j] == Vocabulary::Unk;
+        if (dataset && es.index >= 0 && es.index < int(dataset->samples.size()))
+            s.text = dataset->samples[size_t(es.index)].text;
+    } else {
+        const int n = int(es.mask.size());
+        for (int j = 0; j < n; ++j)
+            s.tokens.push_back(j < int(model.features.size()) ? model.features[size_t(j)]
+                                                               : "feature " + std::to_string(j));
+        s.values = es.values;
     }
+}
 
-    // Rationale agreement over the samples that have one: the one implementation evaluate() uses.
+// A probe's sample from its encoding and the core's outputs of its pass
+// (moved in); its maps and their thumbnails when it keeps them.
+void fillSample(AttentionSample &s, const Model &model, const EncodedSample &es, int probe, const Dataset *dataset,
+                SampleOutputs &outputs, bool keep)
+{
+    const int T = int(model.tasks.size());
+    s.probe = probe;
+    s.sampleIndex = es.index;
+    fillTokens(s, model, es, dataset);
+    s.labels.assign(es.labels.begin(), es.labels.end());
+    s.labels.resize(size_t(T), -1);
+    s.mask = es.mask;
+    s.rationale = es.rationale;
+    s.rationale.resize(size_t(T));
+    s.weights = std::move(outputs.pool);
+    s.probs = std::move(outputs.probs);
+    if (keep) {
+        s.selfAttention = std::move(outputs.selfAttention);
+        s.thumbnails = blockMaxima(s.selfAttention, ThumbnailSide);
+    }
+}
+
+// Rationale agreement over the samples that have one: the one implementation evaluate() uses.
+void measureRationales(AttentionSnapshot &snap)
+{
+    const int T = int(snap.tasks.size());
     snap.rationaleMass.assign(size_t(T), std::nullopt);
     snap.rationaleAuprc.assign(size_t(T), std::nullopt);
     for (int t = 0; t < T; ++t) {
@@ -333,6 +325,42 @@ AttentionSnapshot makeSnapshot(const Model &model, const EncodedDataset &data,
         snap.rationaleMass[size_t(t)] = mass.value();
         snap.rationaleAuprc[size_t(t)] = auprc.value();
     }
+}
+
+} // namespace
+
+AttentionSnapshot makeSnapshot(const Model &model, const EncodedDataset &data,
+                               const std::vector<int> &indices, int64_t step, const Dataset *dataset,
+                               const SnapshotLimits &limits)
+{
+    AttentionSnapshot snap;
+    snap.step = step;
+    snap.input = model.config.input;
+    snap.mode = model.config.mode;
+    snap.layers = model.config.layers;
+    snap.heads = model.config.heads;
+    snap.tasks = model.tasks;
+    snap.gates = gateValues(model);
+
+    std::vector<int> valid;
+    for (int i : indices)
+        if (i >= 0 && i < int(data.samples.size()))
+            valid.push_back(i);
+    snap.selfAttentionLimit = limits.keepLimit;
+    const std::vector<uint8_t> keeps = keptMaps(model.config, data, valid, limits);
+
+    snap.samples.resize(valid.size());
+    size_t k = 0;
+    InspectOptions options;
+    options.workspace = limits.workspace;
+    for (const std::vector<int> &batch : snapshotBatches(model, data, valid, limits.batchBytes)) {
+        // One forward pass of the core; its Activations are what is shown.
+        options.selfAttention.assign(keeps.begin() + long(k), keeps.begin() + long(k + batch.size()));
+        std::vector<SampleOutputs> outputs = inspect(model, data, batch, options);
+        for (size_t b = 0; b < batch.size(); ++b, ++k)
+            fillSample(snap.samples[k], model, data.samples[size_t(batch[b])], batch[b], dataset, outputs[b], keeps[k]);
+    }
+    measureRationales(snap);
     return snap;
 }
 
