@@ -43,6 +43,10 @@ int session(const std::vector<std::string> &args);  // cli_session.cpp
 void workingOn(const std::string &file, const std::string &doing);
 std::string outOfMemoryMessage();
 
+// Parses a command's arguments (UsageError when they are wrong); true when
+// they ask for --help, which it has printed: the command then exits 0.
+bool helpAsked(ArgParser &parser, const std::vector<std::string> &args);
+
 // Loads a dataset spec; prints the first warningsShown of its warnings to
 // stderr, and how many more there are.
 Dataset loadData(const std::string &spec, const LoadOptions &options = {}, size_t warningsShown = 5);

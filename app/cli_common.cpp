@@ -73,6 +73,14 @@ std::string dataHelp()
     return "dataset: a CSV, TSV or JSONL file or " + builtinSpecHelp();
 }
 
+bool helpAsked(ArgParser &parser, const std::vector<std::string> &args)
+{
+    if (parser.parse(args))
+        return false;
+    std::fputs(parser.help().c_str(), stdout);
+    return true;
+}
+
 void addColumnOptions(ArgParser &parser)
 {
     parser.addOption("text-column", "NAME", "CSV/TSV: the column holding the text", "guessed (docs/datasets.md)");

@@ -27,10 +27,8 @@ int eval(const std::vector<std::string> &args)
     addTaskWeightOption(p);
     p.addFlag("json", "print {\"samples\", \"loss\", \"tasks\": {NAME: {...}}} as JSON");
     addColumnOptions(p);
-    if (!p.parse(args)) {
-        std::fputs(p.help().c_str(), stdout);
+    if (helpAsked(p, args))
         return ExitOk;
-    }
     const std::string checkpoint = p.required("checkpoint");
     const std::string spec = p.required("data");
     const std::string which = p.choice("split", "val", {"train", "val", "all"});
@@ -99,10 +97,8 @@ int attention(const std::vector<std::string> &args)
     p.addOption("out", "FILE", "write the JSON here", "standard output");
     p.addFlag("no-layers", "leave out the self-attention maps (\"layers\": []), most of the output");
     addColumnOptions(p);
-    if (!p.parse(args)) {
-        std::fputs(p.help().c_str(), stdout);
+    if (helpAsked(p, args))
         return ExitOk;
-    }
     const std::string checkpoint = p.required("checkpoint");
     const bool layers = !p.isSet("no-layers");
     p.exclusive("data", "text");

@@ -48,16 +48,19 @@ void writeSample(JsonWriter &w, const Model &model, const EncodedSample &sample,
     writeExplainedSample(w, model.tasks, model.config.input == InputKind::Text ? tokens : model.features, e, methods);
 }
 
-} // namespace
+// What explain is asked for, read and checked in the order the options are
+// listed (the first one wrong is the one reported).
+struct ExplainRequest {
+    std::string checkpoint;
+    std::string split;  // train, val or all
+    double valFraction = 0.2;
+    ExplainOptions options;
+    bool summaryOnly = false;
+    std::string outPath;
+};
 
-int explain(const std::vector<std::string> &args)
+void addExplainOptions(ArgParser &p)
 {
-    ArgParser p("attnscope-cli explain", "--checkpoint CKPT (--data SPEC | --text \"...\") [options]",
-                "Explains each prediction with five scores per token (attention, rollout, gradient x input,\n"
-                "integrated gradients, occlusion) and measures how faithful each is: ERASER's\n"
-                "comprehensiveness and sufficiency of its ranking (and of a seeded random ranking, the\n"
-                "floor), and where the data has rationales, its AUPRC and attention mass on them.\n"
-                "Writes JSON (docs/cli.md): per sample and task, and the set's means per task.");
     p.addOption("checkpoint", "CKPT", "the model (safetensors)");
     p.addOption("data", "SPEC", dataHelp());
     p.addOption("text", "TEXT", "one text to explain (text models)");
@@ -72,20 +75,21 @@ int explain(const std::vector<std::string> &args)
     p.addFlag("summary", "print only the set's means ({\"faithfulness\": ...})");
     p.addOption("out", "FILE", "write the JSON here", "standard output");
     addColumnOptions(p);
-    if (!p.parse(args)) {
-        std::fputs(p.help().c_str(), stdout);
-        return ExitOk;
-    }
-    const std::string checkpoint = p.required("checkpoint");
+}
+
+ExplainRequest readRequest(const ArgParser &p)
+{
+    ExplainRequest request;
+    request.checkpoint = p.required("checkpoint");
     p.exclusive("data", "text");
     p.exclusive("split", "text");
     if (!p.isSet("data") && !p.isSet("text"))
         throw UsageError(p.command() + ": --data or --text is required (see " + p.command() + " --help)");
-    const std::string which = p.choice("split", "all", {"train", "val", "all"});
-    const double valFraction = p.number("val-fraction", 0.2, 0.0, 1.0);
-    if (valFraction >= 1.0)
+    request.split = p.choice("split", "all", {"train", "val", "all"});
+    request.valFraction = p.number("val-fraction", 0.2, 0.0, 1.0);
+    if (request.valFraction >= 1.0)
         p.fail("val-fraction", "must be below 1");
-    ExplainOptions options;
+    ExplainOptions &options = request.options;
     options.seed = p.unsignedInteger("seed", 1);
     options.classChoice = p.choice("class", "predicted", {"predicted", "gold"}) == "gold" ? ClassChoice::Gold
                                                                                           : ClassChoice::Predicted;
@@ -93,46 +97,54 @@ int explain(const std::vector<std::string> &args)
         p.fail("class", "gold needs labels, which --text has not; use --data");
     options.igSteps = int(p.integer("ig-steps", 20, 1, 100000));
     options.methods = parseMethods(p);
-    const bool summaryOnly = p.isSet("summary");
-    const std::string outPath = p.string("out");
+    request.summaryOnly = p.isSet("summary");
+    request.outPath = p.string("out");
     checkFileOptions(p, {"checkpoint", "data"}, {{"out", OutputMode::Stream}});
+    return request;
+}
 
-    const Model model = loadModel(checkpoint);
-    Dataset data = loadInput(p, model, checkpoint);
-    std::vector<int> indices;
-    if (p.isSet("text")) {
-        indices = {0};
-    } else {
-        warnSplitColumn(p, data);
-        // The labels and rationales mean the same when the data's tasks are
-        // the model's and its classes among the model's.
-        if (std::string misfit = fitToModel(&data, model, checkpoint); !misfit.empty()) {
-            if (options.classChoice == ClassChoice::Gold)
-                throw Failure(misfit);  // says how they differ
-            std::fprintf(stderr, "warning: %s has other tasks or classes than %s: its labels and rationales are "
-                                 "not used\n", data.source.c_str(), checkpoint.c_str());
-            dropLabels(model, &data);
-        }
-        indices = splitIndices(p, data, which, valFraction, options.seed);
+// The samples explained: the one of --text, or those of --data's split.
+std::vector<int> samplesToExplain(const ArgParser &p, const Model &model, const ExplainRequest &request,
+                                  Dataset *data)
+{
+    if (p.isSet("text"))
+        return {0};
+    warnSplitColumn(p, *data);
+    // The labels and rationales mean the same when the data's tasks are
+    // the model's and its classes among the model's.
+    if (std::string misfit = fitToModel(data, model, request.checkpoint); !misfit.empty()) {
+        if (request.options.classChoice == ClassChoice::Gold)
+            throw Failure(misfit);  // says how they differ
+        std::fprintf(stderr, "warning: %s has other tasks or classes than %s: its labels and rationales are "
+                             "not used\n", data->source.c_str(), request.checkpoint.c_str());
+        dropLabels(model, data);
     }
+    return splitIndices(p, *data, request.split, request.valFraction, request.options.seed);
+}
 
-    if (std::string error; !checkStandardised(data, indices, model.inputMean, model.inputStd, &error))
-        throw Failure(error);  // before any output (encodeFor checks each chunk too late for that)
-    // One sample of the longest the model takes must fit, forward and, for
-    // the gradients, backward (checked before the output is opened); the
-    // copies of a sample go in chunks of at most a quarter of the budget.
+// One sample of the longest the model takes must fit, forward and, for
+// the gradients, backward (checked before the output is opened); the
+// copies of a sample go in chunks of at most a quarter of the budget.
+void fitToMemory(const std::string &source, const Model &model, ExplainOptions *options)
+{
     const double budget = double(memoryBudget());
-    const std::string source = p.isSet("text") ? std::string("--text") : data.source;
-    const bool gradient = options.wants(Method::Gradient) || options.wants(Method::Integrated);
+    const bool gradient = options->wants(Method::Gradient) || options->wants(Method::Integrated);
     if (std::string problem = checkPassMemory(source, model.config, model.config.seqLen(), false, budget, gradient);
         !problem.empty())
         throw Failure(problem);
-    options.batchBytes = size_t(std::min(double(options.batchBytes), budget / 4));
-    workingOn(source, "explaining " + checkpoint + " on it");
-    std::FILE *out = openOutput(outPath);
+    options->batchBytes = size_t(std::min(double(options->batchBytes), budget / 4));
+}
+
+// The JSON of docs/cli.md: each sample's explanation (unless --summary)
+// and the set's faithfulness.
+void writeExplanations(const Model &model, const Dataset &data, const std::vector<int> &indices,
+                       const ExplainRequest &request)
+{
+    const ExplainOptions &options = request.options;
+    std::FILE *out = openOutput(request.outPath);
     JsonWriter w(out, false);
     w.beginObject();
-    if (!summaryOnly) {
+    if (!request.summaryOnly) {
         w.key("samples");
         w.beginArray();
     }
@@ -148,7 +160,7 @@ int explain(const std::vector<std::string> &args)
         for (size_t i = 0; i < encoded.samples.size(); ++i) {
             const SampleExplanation e = explainSample(model, encoded, int(i), options, workspace);
             summary.add(e);
-            if (!summaryOnly)
+            if (!request.summaryOnly)
                 writeSample(w, model, encoded.samples[i], e, options.methods);
             line.update("explain: " + std::to_string(begin + i + 1) + " / " + std::to_string(indices.size())
                             + " samples",
@@ -156,12 +168,37 @@ int explain(const std::vector<std::string> &args)
         }
     }
     line.clear();
-    if (!summaryOnly)
+    if (!request.summaryOnly)
         w.endArray();
     w.key("faithfulness");
     writeFaithfulnessSummary(w, model.tasks, summary, options.methods);
     w.endObject();
-    closeOutput(out, outPath, w.finish());
+    closeOutput(out, request.outPath, w.finish());
+}
+
+} // namespace
+
+int explain(const std::vector<std::string> &args)
+{
+    ArgParser p("attnscope-cli explain", "--checkpoint CKPT (--data SPEC | --text \"...\") [options]",
+                "Explains each prediction with five scores per token (attention, rollout, gradient x input,\n"
+                "integrated gradients, occlusion) and measures how faithful each is: ERASER's\n"
+                "comprehensiveness and sufficiency of its ranking (and of a seeded random ranking, the\n"
+                "floor), and where the data has rationales, its AUPRC and attention mass on them.\n"
+                "Writes JSON (docs/cli.md): per sample and task, and the set's means per task.");
+    addExplainOptions(p);
+    if (helpAsked(p, args))
+        return ExitOk;
+    ExplainRequest request = readRequest(p);
+    const Model model = loadModel(request.checkpoint);
+    Dataset data = loadInput(p, model, request.checkpoint);
+    const std::vector<int> indices = samplesToExplain(p, model, request, &data);
+    if (std::string error; !checkStandardised(data, indices, model.inputMean, model.inputStd, &error))
+        throw Failure(error);  // before any output (encodeFor checks each chunk too late for that)
+    const std::string source = p.isSet("text") ? std::string("--text") : data.source;
+    fitToMemory(source, model, &request.options);
+    workingOn(source, "explaining " + request.checkpoint + " on it");
+    writeExplanations(model, data, indices, request);
     return ExitOk;
 }
 

@@ -157,29 +157,18 @@ void TrainSession::finish(Trainer &trainer, const Model &model, const RunEvent &
 
 namespace {
 
-int list(const std::vector<std::string> &args)
+// A run as session list shows it: its record, its figures and its last checkpoint.
+struct ListedRun {
+    RunRecord run;
+    RunFigures figures;
+    int64_t checkpoint = -1;  // the step of its last checkpoint; -1: none
+};
+
+std::vector<ListedRun> listedRuns(SessionFile &file)
 {
-    ArgParser p("attnscope-cli session list", "FILE [--json]",
-                "Prints the runs of a session file: their settings, steps, and their last and best validation\n"
-                "figures (best: the lowest validation loss).");
-    p.addFlag("json", "print JSON instead of a table");
-    std::vector<std::string> files;
-    if (!p.parse(splitFiles(args, {}, &files))) {
-        std::fputs(p.help().c_str(), stdout);
-        return ExitOk;
-    }
-    if (files.size() != 1)
-        throw UsageError("attnscope-cli session list: name one session file (see --help)");
-    SessionFile file;
-    openForReading(file, files[0]);
-    struct Row {
-        RunRecord run;
-        RunFigures figures;
-        int64_t checkpoint = -1;
-    };
-    std::vector<Row> rows;
+    std::vector<ListedRun> rows;
     for (RunRecord &run : file.runs()) {
-        Row row;
+        ListedRun row;
         row.figures = runFigures(file.lastStep(run.id), file.evals(run.id));
         const std::vector<CheckpointRecord> checkpoints = file.checkpointList(run.id);  // in step order
         if (!checkpoints.empty())
@@ -189,100 +178,112 @@ int list(const std::vector<std::string> &args)
     }
     if (!file.error().isEmpty())
         throw Failure(text(file.error()));
+    return rows;
+}
 
-    if (p.isSet("json")) {
-        JsonWriter json(stdout, true);
-        json.beginObject();
-        json.key("session");
-        json.value(files[0]);
-        json.key("runs");
-        json.beginArray();
-        const auto eval = [&](const std::optional<EvalPoint> &e, const QStringList &tasks) {
-            if (!e) {
-                json.null();
-                return;
-            }
-            json.beginObject();
-            json.key("step");
-            json.value(int64_t(e->step));
-            json.key("loss");
-            json.value(e->loss);
-            json.key("tasks");
-            json.beginObject();
-            for (int t = 0; t < tasks.size(); ++t) {
-                json.key(text(tasks[t]));
-                json.beginObject();
-                const auto metric = [&](const char *name, const std::vector<double> &values) {
-                    json.key(name);
-                    if (size_t(t) < values.size() && std::isfinite(values[size_t(t)]))
-                        json.value(values[size_t(t)]);
-                    else
-                        json.null();
-                };
-                metric("loss", e->taskLoss);
-                metric("accuracy", e->taskAccuracy);
-                metric("macro_f1", e->taskMacroF1);
-                json.endObject();
-            }
-            json.endObject();
-            json.endObject();
-        };
-        for (const Row &row : rows) {
-            const RunRecord &r = row.run;
-            json.beginObject();
-            json.key("name");
-            json.value(text(r.name));
-            json.key("id");
-            json.value(int64_t(r.id));
-            json.key("parent");
-            if (r.parent)
-                json.value(int64_t(r.parent));
-            else
-                json.null();
-            json.key("fork_step");
-            json.value(int64_t(r.forkStep));
-            json.key("dataset");
-            json.value(text(r.dataset));
-            json.key("created");
-            json.value(text(r.created));
-            json.key("hidden");
-            json.value(r.hidden);
-            json.key("mode");
-            json.value(toString(r.model.mode));
-            json.key("layers");
-            json.value(r.model.layers);
-            json.key("lr");
-            json.value(r.train.optimizer.lr);
-            json.key("seed");
-            json.value(std::to_string(r.train.seed));
-            json.key("steps");
-            json.value(int64_t(row.figures.steps));
-            json.key("last_checkpoint_step");
-            if (row.checkpoint >= 0)
-                json.value(int64_t(row.checkpoint));
-            else
-                json.null();
-            json.key("tasks");
-            json.beginArray();
-            for (const QString &task : r.tasks)
-                json.value(text(task));
-            json.endArray();
-            json.key("last");
-            eval(row.figures.last, r.tasks);
-            json.key("best");
-            eval(row.figures.best, r.tasks);
-            json.key("settings");
-            json.verbatim(r.settingsJson().toStdString());
-            json.endObject();
-        }
-        json.endArray();
-        json.endObject();
-        finishJson(json, "standard output");
-        return ExitOk;
+// An evaluation's loss and, per task, its loss, accuracy and macro F1 (null
+// where there is no evaluation or no finite figure).
+void writeEvalJson(JsonWriter &json, const std::optional<EvalPoint> &e, const QStringList &tasks)
+{
+    if (!e) {
+        json.null();
+        return;
     }
+    json.beginObject();
+    json.key("step");
+    json.value(int64_t(e->step));
+    json.key("loss");
+    json.value(e->loss);
+    json.key("tasks");
+    json.beginObject();
+    for (int t = 0; t < tasks.size(); ++t) {
+        json.key(text(tasks[t]));
+        json.beginObject();
+        const auto metric = [&](const char *name, const std::vector<double> &values) {
+            json.key(name);
+            if (size_t(t) < values.size() && std::isfinite(values[size_t(t)]))
+                json.value(values[size_t(t)]);
+            else
+                json.null();
+        };
+        metric("loss", e->taskLoss);
+        metric("accuracy", e->taskAccuracy);
+        metric("macro_f1", e->taskMacroF1);
+        json.endObject();
+    }
+    json.endObject();
+    json.endObject();
+}
 
-    std::printf("%s: %zu run%s\n", files[0].c_str(), rows.size(), rows.size() == 1 ? "" : "s");
-    for (const Row &row : rows) {
+void writeRunJson(JsonWriter &json, const ListedRun &row)
+{
+    const RunRecord &r = row.run;
+    json.beginObject();
+    json.key("name");
+    json.value(text(r.name));
+    json.key("id");
+    json.value(int64_t(r.id));
+    json.key("parent");
+    if (r.parent)
+        json.value(int64_t(r.parent));
+    else
+        json.null();
+    json.key("fork_step");
+    json.value(int64_t(r.forkStep));
+    json.key("dataset");
+    json.value(text(r.dataset));
+    json.key("created");
+    json.value(text(r.created));
+    json.key("hidden");
+    json.value(r.hidden);
+    json.key("mode");
+    json.value(toString(r.model.mode));
+    json.key("layers");
+    json.value(r.model.layers);
+    json.key("lr");
+    json.value(r.train.optimizer.lr);
+    json.key("seed");
+    json.value(std::to_string(r.train.seed));
+    json.key("steps");
+    json.value(int64_t(row.figures.steps));
+    json.key("last_checkpoint_step");
+    if (row.checkpoint >= 0)
+        json.value(int64_t(row.checkpoint));
+    else
+        json.null();
+    json.key("tasks");
+    json.beginArray();
+    for (const QString &task : r.tasks)
+        json.value(text(task));
+    json.endArray();
+    json.key("last");
+    writeEvalJson(json, row.figures.last, r.tasks);
+    json.key("best");
+    writeEvalJson(json, row.figures.best, r.tasks);
+    json.key("settings");
+    json.verbatim(r.settingsJson().toStdString());
+    json.endObject();
+}
+
+void printRunsJson(const std::string &path, const std::vector<ListedRun> &rows)
+{
+    JsonWriter json(stdout, true);
+    json.beginObject();
+    json.key("session");
+    json.value(path);
+    json.key("runs");
+    json.beginArray();
+    for (const ListedRun &row : rows)
+        writeRunJson(json, row);
+    json.endArray();
+    json.endObject();
+    finishJson(json, "standard output");
+}
+
+void printRunsText(const std::string &path, const std::vector<ListedRun> &rows)
+{
+    std::printf("%s: %zu run%s\n", path.c_str(), rows.size(), rows.size() == 1 ? "" : "s");
+    for (const ListedRun &row : rows) {
         const RunRecord &r = row.run;
         std::printf("%s: %s, %s attention, %d layer%s, lr %g, seed %llu, %lld steps", text(r.name).c_str(),
                     text(r.dataset).c_str(), toString(r.model.mode), r.model.layers, r.model.layers == 1 ? "" : "s",
@@ -302,6 +303,26 @@ int list(const std::vector<std::string> &args)
         eval("last", row.figures.last);
         eval("best", row.figures.best);
     }
+}
+
+int list(const std::vector<std::string> &args)
+{
+    ArgParser p("attnscope-cli session list", "FILE [--json]",
+                "Prints the runs of a session file: their settings, steps, and their last and best validation\n"
+                "figures (best: the lowest validation loss).");
+    p.addFlag("json", "print JSON instead of a table");
+    std::vector<std::string> files;
+    if (helpAsked(p, splitFiles(args, {}, &files)))
+        return ExitOk;
+    if (files.size() != 1)
+        throw UsageError("attnscope-cli session list: name one session file (see --help)");
+    SessionFile file;
+    openForReading(file, files[0]);
+    const std::vector<ListedRun> rows = listedRuns(file);
+    if (p.isSet("json"))
+        printRunsJson(files[0], rows);
+    else
+        printRunsText(files[0], rows);
     return ExitOk;
 }
 
@@ -313,10 +334,8 @@ int exportRun(const std::vector<std::string> &args)
     p.addOption("run", "NAME", "the run to export");
     p.addOption("metrics", "FILE", "the CSV to write");
     std::vector<std::string> files;
-    if (!p.parse(splitFiles(args, {"--run", "--metrics"}, &files))) {
-        std::fputs(p.help().c_str(), stdout);
+    if (helpAsked(p, splitFiles(args, {"--run", "--metrics"}, &files)))
         return ExitOk;
-    }
     if (files.size() != 1)
         throw UsageError("attnscope-cli session export: name one session file (see --help)");
     const std::string name = p.required("run");

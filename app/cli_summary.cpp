@@ -5,98 +5,79 @@
 
 namespace attnscope::cli {
 
-int summary(const std::vector<std::string> &args)
+namespace {
+
+void printSummaryJson(const DatasetSummary &s, const std::vector<std::string> &warnings)
 {
-    ArgParser p("attnscope-cli summary", "--data SPEC [--json] [options]",
-                "Loads a dataset and prints what it holds: samples per split, each task's classes with "
-                "their counts and missing labels, vocabulary size and out-of-vocabulary rate (text), "
-                "feature ranges (tabular), lengths and how many samples max_len cuts.");
-    p.addOption("data", "SPEC", dataHelp());
-    p.addFlag("json", "print JSON instead of a table");
-    p.addOption("val-fraction", "F", "validation fraction, as for train", "0.2");
-    p.addOption("seed", "S", "split seed, as for train", "1");
-    p.addOption("max-len", "L", "text: tokens kept per sample, as for train", "64");
-    addColumnOptions(p);
-    if (!p.parse(args)) {
-        std::fputs(p.help().c_str(), stdout);
-        return ExitOk;
-    }
-    const std::string spec = p.required("data");
-    const double valFraction = p.number("val-fraction", 0.2, 0.0, 0.999999);
-    const uint64_t seed = p.unsignedInteger("seed", 1);
-    const int maxLen = int(p.integer("max-len", 64, 1, 1 << 20));
-    checkFileOptions(p, {"data"}, {});
-    const Dataset data = loadData(spec, columnOptions(p), 0);  // every warning is in the output
-    const DatasetSummary s = summarizeDataset(data, valFraction, seed, maxLen);
     const bool text = s.input == InputKind::Text;
-
-    if (p.isSet("json")) {
-        JsonWriter json(stdout, true);
+    JsonWriter json(stdout, true);
+    json.beginObject();
+    json.key("source"); json.value(s.source);
+    json.key("input"); json.value(toString(s.input));
+    json.key("samples"); json.value(s.samples);
+    json.key("split");
+    json.beginObject();
+    json.key("train"); json.value(s.train);
+    json.key("val"); json.value(s.val);
+    json.key("test"); json.value(s.test);
+    json.key("from_file"); json.value(s.splitFromFile);
+    json.endObject();
+    json.key("tasks");
+    json.beginObject();
+    for (const TaskSummary &t : s.tasks) {
+        json.key(t.name);
         json.beginObject();
-        json.key("source"); json.value(s.source);
-        json.key("input"); json.value(toString(s.input));
-        json.key("samples"); json.value(s.samples);
-        json.key("split");
+        json.key("classes");
         json.beginObject();
-        json.key("train"); json.value(s.train);
-        json.key("val"); json.value(s.val);
-        json.key("test"); json.value(s.test);
-        json.key("from_file"); json.value(s.splitFromFile);
-        json.endObject();
-        json.key("tasks");
-        json.beginObject();
-        for (const TaskSummary &t : s.tasks) {
-            json.key(t.name);
-            json.beginObject();
-            json.key("classes");
-            json.beginObject();
-            for (size_t k = 0; k < t.classes.size(); ++k) {
-                json.key(t.classes[k]);
-                json.value(t.counts[k]);
-            }
-            json.endObject();
-            json.key("missing"); json.value(t.missing);
-            json.endObject();
+        for (size_t k = 0; k < t.classes.size(); ++k) {
+            json.key(t.classes[k]);
+            json.value(t.counts[k]);
         }
         json.endObject();
-        if (text) {
-            json.key("vocabulary"); json.value(s.vocabulary);
-            json.key("oov_rate"); json.value(s.oovRate);
-        } else {
-            json.key("features");
-            json.beginObject();
-            for (const FeatureSummary &f : s.features) {
-                json.key(f.name);
-                json.beginObject();
-                json.key("min"); json.value(f.min);
-                json.key("max"); json.value(f.max);
-                json.key("mean"); json.value(f.mean);
-                json.key("missing"); json.value(f.missing);
-                json.endObject();
-            }
-            json.endObject();
-        }
-        json.key("length");
-        json.beginObject();
-        json.key("min"); json.value(s.minLength);
-        json.key("median"); json.value(s.medianLength);
-        json.key("p90"); json.value(s.p90Length);
-        json.key("max"); json.value(s.maxLength);
-        json.key("mean"); json.value(s.meanLength);
+        json.key("missing"); json.value(t.missing);
         json.endObject();
-        json.key("max_len"); json.value(s.maxLen);
-        json.key("truncated"); json.value(s.truncated);
-        json.key("rationales"); json.value(s.rationales);
-        json.key("warnings"); json.value(s.warnings);
-        json.key("warning_messages");
-        json.beginArray();
-        for (const std::string &warning : data.warnings) json.value(warning);
-        json.endArray();
-        json.endObject();
-        finishJson(json, "standard output");
-        return ExitOk;
     }
+    json.endObject();
+    if (text) {
+        json.key("vocabulary"); json.value(s.vocabulary);
+        json.key("oov_rate"); json.value(s.oovRate);
+    } else {
+        json.key("features");
+        json.beginObject();
+        for (const FeatureSummary &f : s.features) {
+            json.key(f.name);
+            json.beginObject();
+            json.key("min"); json.value(f.min);
+            json.key("max"); json.value(f.max);
+            json.key("mean"); json.value(f.mean);
+            json.key("missing"); json.value(f.missing);
+            json.endObject();
+        }
+        json.endObject();
+    }
+    json.key("length");
+    json.beginObject();
+    json.key("min"); json.value(s.minLength);
+    json.key("median"); json.value(s.medianLength);
+    json.key("p90"); json.value(s.p90Length);
+    json.key("max"); json.value(s.maxLength);
+    json.key("mean"); json.value(s.meanLength);
+    json.endObject();
+    json.key("max_len"); json.value(s.maxLen);
+    json.key("truncated"); json.value(s.truncated);
+    json.key("rationales"); json.value(s.rationales);
+    json.key("warnings"); json.value(s.warnings);
+    json.key("warning_messages");
+    json.beginArray();
+    for (const std::string &warning : warnings) json.value(warning);
+    json.endArray();
+    json.endObject();
+    finishJson(json, "standard output");
+}
 
+void printSummaryText(const DatasetSummary &s, const std::vector<std::string> &warnings)
+{
+    const bool text = s.input == InputKind::Text;
     std::printf("%s: %s data, %d samples (train %d, val %d, test %d%s)\n", s.source.c_str(), toString(s.input),
                 s.samples, s.train, s.val, s.test, s.splitFromFile ? ", split from the file" : "");
     for (const TaskSummary &t : s.tasks) {
@@ -117,7 +98,36 @@ int summary(const std::vector<std::string> &args)
                 s.meanLength);
     if (text) std::printf("  truncated at max_len %d: %d\n", s.maxLen, s.truncated);
     std::printf("  rationales: %s; warnings: %d\n", s.rationales ? "yes" : "no", s.warnings);
-    for (const std::string &warning : data.warnings) std::printf("    %s\n", warning.c_str());
+    for (const std::string &warning : warnings) std::printf("    %s\n", warning.c_str());
+}
+
+} // namespace
+
+int summary(const std::vector<std::string> &args)
+{
+    ArgParser p("attnscope-cli summary", "--data SPEC [--json] [options]",
+                "Loads a dataset and prints what it holds: samples per split, each task's classes with "
+                "their counts and missing labels, vocabulary size and out-of-vocabulary rate (text), "
+                "feature ranges (tabular), lengths and how many samples max_len cuts.");
+    p.addOption("data", "SPEC", dataHelp());
+    p.addFlag("json", "print JSON instead of a table");
+    p.addOption("val-fraction", "F", "validation fraction, as for train", "0.2");
+    p.addOption("seed", "S", "split seed, as for train", "1");
+    p.addOption("max-len", "L", "text: tokens kept per sample, as for train", "64");
+    addColumnOptions(p);
+    if (helpAsked(p, args))
+        return ExitOk;
+    const std::string spec = p.required("data");
+    const double valFraction = p.number("val-fraction", 0.2, 0.0, 0.999999);
+    const uint64_t seed = p.unsignedInteger("seed", 1);
+    const int maxLen = int(p.integer("max-len", 64, 1, 1 << 20));
+    checkFileOptions(p, {"data"}, {});
+    const Dataset data = loadData(spec, columnOptions(p), 0);  // every warning is in the output
+    const DatasetSummary s = summarizeDataset(data, valFraction, seed, maxLen);
+    if (p.isSet("json"))
+        printSummaryJson(s, data.warnings);
+    else
+        printSummaryText(s, data.warnings);
     return ExitOk;
 }
 

@@ -319,10 +319,8 @@ int train(const std::vector<std::string> &args)
                 "so 'eval --split val' scores the held-out samples. Ctrl+C (SIGINT) or SIGTERM stops\n"
                 "at the next step and writes the checkpoint; a second one stops at once.");
     addTrainOptions(p);
-    if (!p.parse(args)) {
-        std::fputs(p.help().c_str(), stdout);
+    if (helpAsked(p, args))
         return ExitOk;
-    }
     return TrainCommand(p).run();
 }
 
