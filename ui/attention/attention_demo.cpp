@@ -30,10 +30,10 @@
 
 using namespace attnscope;
 
-int main(int argc, char **argv)
+namespace {
+
+void addDemoOptions(QCommandLineParser &parser)
 {
-    QApplication app(argc, argv);
-    QCommandLineParser parser;
     parser.addHelpOption();
     parser.addOption({"data", "dataset", "spec", "builtin:reviews"});
     parser.addOption({"steps", "training steps", "n", "400"});
@@ -48,17 +48,19 @@ int main(int argc, char **argv)
     parser.addOption({"score", "attention, rollout, gradient, integrated, occlusion or all", "name", "attention"});
     parser.addOption({"rationale-weight", "mu (MODEL.md 5b)", "mu", "0"});
     parser.addOption({"compare-task", "task of the Compare tab", "t", "0"});
-    parser.process(app);
-    if (parser.isSet("dark")) {
-        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
-        QApplication::setPalette(attnscope::darkPalette());  // the window's own (ui/common/appearance.h)
-    }
+}
 
-    auto dataset = std::make_shared<Dataset>();
+// The run the options describe: --data, --layers, --mode, --steps and
+// --rationale-weight, batches of 32; false (the error on stderr) when the
+// data does not load or the setup cannot be built.
+bool buildDemoRun(const QCommandLineParser &parser, std::shared_ptr<Dataset> *dataset,
+                  std::shared_ptr<TrainingSetup> *setup)
+{
+    *dataset = std::make_shared<Dataset>();
     std::string error;
-    if (!loadDataset(parser.value("data").toStdString(), dataset.get(), &error)) {
+    if (!loadDataset(parser.value("data").toStdString(), dataset->get(), &error)) {
         std::fprintf(stderr, "%s\n", error.c_str());
-        return 1;
+        return false;
     }
     ModelConfig config;
     config.layers = parser.value("layers").toInt();
@@ -67,22 +69,18 @@ int main(int argc, char **argv)
     tc.steps = parser.value("steps").toLongLong();
     tc.batchSize = 32;
     tc.rationaleWeight = parser.value("rationale-weight").toFloat();
-    auto setup = std::make_shared<TrainingSetup>();
-    if (!buildSetup(*dataset, config, tc, 0.2, setup.get(), &error)) {
+    *setup = std::make_shared<TrainingSetup>();
+    if (!buildSetup(**dataset, config, tc, 0.2, setup->get(), &error)) {
         std::fprintf(stderr, "%s\n", error.c_str());
-        return 1;
+        return false;
     }
+    return true;
+}
 
-    AttentionPanel panel;
-    panel.resize(parser.value("width").toInt(), parser.value("height").toInt());
-    panel.setWindowTitle(QStringLiteral("AttnScope attention (demo)"));
-    // The workbench's road: the worker trains and refreshes the probe set the
-    // panel chose; its snapshots reach the panel through the controller.
-    TrainingController training;
-    AttentionFeed feed(&training, &panel);
-    training.setAttentionRate(std::max(1, parser.value("every").toInt()), std::chrono::milliseconds(0));
-    training.configure(setup);
-    feed.setRun(setup, dataset);
+// Trains the configured run to its end (or a pause on a diverging loss) and
+// prints its validation figures.
+void trainToTheEnd(TrainingController &training, const TrainingSetup &setup)
+{
     QEventLoop loop;
     QObject::connect(&training, &TrainingController::stateChanged, &loop, [&](TrainingWorker::State state) {
         if (state == TrainingWorker::State::Ready)
@@ -91,27 +89,32 @@ int main(int argc, char **argv)
             loop.quit();  // finished (or paused by a diverging loss)
     });
     loop.exec();
-    const EvalResult eval = evaluate(*training.modelCopy(), setup->val);
+    const EvalResult eval = evaluate(*training.modelCopy(), setup.val);
     std::printf("trained %lld steps, validation loss %.4f;", (long long)training.currentStep(), eval.loss);
     for (size_t t = 0; t < eval.tasks.size(); ++t)
-        std::printf(" %s acc %.3f", setup->model.tasks[t].name.c_str(), eval.tasks[t].accuracy);
+        std::printf(" %s acc %.3f", setup.model.tasks[t].name.c_str(), eval.tasks[t].accuracy);
     std::printf(" (%d attention snapshots)\n", training.attentionRefreshes());
-    panel.selectSample(parser.value("sample").toInt());
-    panel.setCompareTask(parser.value("compare-task").toInt());
-    std::vector<Method> scores;
+}
+
+// The scores --score names (all: the five); false for an unknown one.
+bool chosenScores(const QCommandLineParser &parser, std::vector<Method> *scores)
+{
     Method chosen = Method::Attention;
     if (parser.value("score") == QLatin1String("all"))
-        scores = {Method::Attention, Method::Rollout, Method::Gradient, Method::Integrated, Method::Occlusion};
+        *scores = {Method::Attention, Method::Rollout, Method::Gradient, Method::Integrated, Method::Occlusion};
     else if (parseMethod(parser.value("score").toStdString(), &chosen) && chosen != Method::Random)
-        scores = {chosen};
-    else {
-        std::fprintf(stderr, "--score: unknown score %s\n", qPrintable(parser.value("score")));
-        return 2;
-    }
+        *scores = {chosen};
+    else
+        return false;
+    return true;
+}
 
-    const QString out = parser.value("out");
+// Shows the panel and saves every view in each score as out/attention-<view>[-<score>][-dark].png
+// (the views that do not change with the score once); the application's exit code: 1 if a PNG was
+// not written.
+int grabViews(AttentionPanel &panel, const std::vector<Method> &scores, const QString &out, const QString &suffix)
+{
     QDir().mkpath(out);
-    const QString suffix = parser.isSet("dark") ? QStringLiteral("-dark") : QString();
     panel.show();
     const struct { AttentionPanel::View view; const char *name; bool scored; } views[] = {
         {AttentionPanel::View::Heatmap, "heatmap", true},
@@ -141,7 +144,46 @@ int main(int argc, char **argv)
         }
         QApplication::exit(status);
     });
-    const int code = QApplication::exec();
+    return QApplication::exec();
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QCommandLineParser parser;
+    addDemoOptions(parser);
+    parser.process(app);
+    if (parser.isSet("dark")) {
+        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        QApplication::setPalette(attnscope::darkPalette());  // the window's own (ui/common/appearance.h)
+    }
+    std::shared_ptr<Dataset> dataset;
+    std::shared_ptr<TrainingSetup> setup;
+    if (!buildDemoRun(parser, &dataset, &setup))
+        return 1;
+
+    AttentionPanel panel;
+    panel.resize(parser.value("width").toInt(), parser.value("height").toInt());
+    panel.setWindowTitle(QStringLiteral("AttnScope attention (demo)"));
+    // The workbench's road: the worker trains and refreshes the probe set the
+    // panel chose; its snapshots reach the panel through the controller.
+    TrainingController training;
+    AttentionFeed feed(&training, &panel);
+    training.setAttentionRate(std::max(1, parser.value("every").toInt()), std::chrono::milliseconds(0));
+    training.configure(setup);
+    feed.setRun(setup, dataset);
+    trainToTheEnd(training, *setup);
+    panel.selectSample(parser.value("sample").toInt());
+    panel.setCompareTask(parser.value("compare-task").toInt());
+    std::vector<Method> scores;
+    if (!chosenScores(parser, &scores)) {
+        std::fprintf(stderr, "--score: unknown score %s\n", qPrintable(parser.value("score")));
+        return 2;
+    }
+    const QString suffix = parser.isSet("dark") ? QStringLiteral("-dark") : QString();
+    const int code = grabViews(panel, scores, parser.value("out"), suffix);
     training.shutdown();
     return code;
 }
