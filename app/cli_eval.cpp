@@ -82,6 +82,53 @@ void writeSample(JsonWriter &w, const Model &model, const EncodedSample &sample,
     writeAttentionSample(w, model.tasks, tokens, out.pool, out.probs, out.selfAttention);
 }
 
+// One sample of the longest the model takes, with its maps, must fit
+// (checked before the output is opened). The samples go in chunks, so that
+// a large dataset streams out instead of piling up: 128, fewer when their
+// self-attention maps (every sample's are written) would take more than a
+// quarter of the memory budget.
+size_t attentionChunk(const std::string &source, const Model &model, bool layers)
+{
+    const double budget = double(memoryBudget());
+    if (std::string problem = checkPassMemory(source, model.config, model.config.seqLen(), layers, budget);
+        !problem.empty())
+        throw Failure(problem);
+    const double maps =
+        layers ? std::max(forwardBytes(model.config, 1, model.config.seqLen()).selfAttention, 1.0) : 1.0;
+    return size_t(std::clamp(budget / 4 / maps, 1.0, 128.0));
+}
+
+// The JSON of docs/cli.md: the gates, then the first `count` samples' attention, `chunk` at a time.
+void writeAttention(const Model &model, const Dataset &data, size_t count, size_t chunk, bool layers,
+                    const std::string &outPath)
+{
+    std::FILE *out = openOutput(outPath);
+    JsonWriter w(out, false);
+    w.beginObject();
+    writeGates(w, model.tasks, gateValues(model));
+    w.key("samples");
+    w.beginArray();
+    for (size_t begin = 0; begin < count; begin += chunk) {
+        std::vector<int> indices;
+        for (size_t i = begin; i < std::min(count, begin + chunk); ++i)
+            indices.push_back(int(i));
+        const EncodedDataset encoded = encodeFor(model, data, indices);
+        InspectOptions inspectOptions;
+        if (!layers)  // no sample's maps are copied out
+            inspectOptions.selfAttention.assign(encoded.samples.size(), 0);
+        const std::vector<SampleOutputs> outputs =
+            inspect(model, encoded, range(int(encoded.samples.size())), inspectOptions);
+        if (outputs.size() != encoded.samples.size())
+            throw Failure("inspect returned " + std::to_string(outputs.size()) + " results for "
+                          + std::to_string(encoded.samples.size()) + " samples");
+        for (size_t i = 0; i < outputs.size(); ++i)
+            writeSample(w, model, encoded.samples[i], outputs[i]);
+    }
+    w.endArray();
+    w.endObject();
+    closeOutput(out, outPath, w.finish());
+}
+
 } // namespace
 
 int attention(const std::vector<std::string> &args)
@@ -117,46 +164,10 @@ int attention(const std::vector<std::string> &args)
 
     if (std::string error; !checkStandardised(data, range(int(count)), model.inputMean, model.inputStd, &error))
         throw Failure(error);  // before any output (encodeFor checks each chunk too late for that)
-    // One sample of the longest the model takes, with its maps, must fit
-    // (checked before the output is opened). The samples go in chunks, so that
-    // a large dataset streams out instead of piling up: 128, fewer when their
-    // self-attention maps (every sample's are written) would take more than a
-    // quarter of the memory budget.
-    const double budget = double(memoryBudget());
     const std::string source = p.isSet("text") ? std::string("--text") : data.source;
-    if (std::string problem = checkPassMemory(source, model.config, model.config.seqLen(), layers, budget);
-        !problem.empty())
-        throw Failure(problem);
-    const double maps =
-        layers ? std::max(forwardBytes(model.config, 1, model.config.seqLen()).selfAttention, 1.0) : 1.0;
-    const size_t chunk = size_t(std::clamp(budget / 4 / maps, 1.0, 128.0));
+    const size_t chunk = attentionChunk(source, model, layers);
     workingOn(source, "taking the attention of " + checkpoint + " on it");
-
-    std::FILE *out = openOutput(outPath);
-    JsonWriter w(out, false);
-    w.beginObject();
-    writeGates(w, model.tasks, gateValues(model));
-    w.key("samples");
-    w.beginArray();
-    for (size_t begin = 0; begin < count; begin += chunk) {
-        std::vector<int> indices;
-        for (size_t i = begin; i < std::min(count, begin + chunk); ++i)
-            indices.push_back(int(i));
-        const EncodedDataset encoded = encodeFor(model, data, indices);
-        InspectOptions inspectOptions;
-        if (!layers)  // no sample's maps are copied out
-            inspectOptions.selfAttention.assign(encoded.samples.size(), 0);
-        const std::vector<SampleOutputs> outputs =
-            inspect(model, encoded, range(int(encoded.samples.size())), inspectOptions);
-        if (outputs.size() != encoded.samples.size())
-            throw Failure("inspect returned " + std::to_string(outputs.size()) + " results for "
-                          + std::to_string(encoded.samples.size()) + " samples");
-        for (size_t i = 0; i < outputs.size(); ++i)
-            writeSample(w, model, encoded.samples[i], outputs[i]);
-    }
-    w.endArray();
-    w.endObject();
-    closeOutput(out, outPath, w.finish());
+    writeAttention(model, data, count, chunk, layers, outPath);
     return ExitOk;
 }
 
