@@ -57,6 +57,68 @@ double msSince(const QElapsedTimer &clock)
     return double(clock.nsecsElapsed()) / 1e6;
 }
 
+// The worker's first snapshot of the probes' attention (the core's work),
+// timed; the attention panel, or null (said) when none came within 120 s.
+AttentionPanel *firstSnapshot(QApplication &app, MainWindow &window)
+{
+    auto *panel = qobject_cast<AttentionPanel *>(window.views()->widget(1));
+    QElapsedTimer clock;
+    clock.start();
+    while (panel && panel->shown().samples.empty() && clock.elapsed() < 120000)
+        app.processEvents(QEventLoop::AllEvents, 50);
+    if (!panel || panel->shown().samples.empty()) {
+        std::printf("%-32s no attention snapshot within 120 s\n", "");
+        return nullptr;
+    }
+    std::printf("%-32s worker's first snapshot %7.1f ms (core)\n", "", msSince(clock));
+    return panel;
+}
+
+// Each attention view shown and the window painted.
+void timeAttentionViews(QApplication &app, MainWindow &window, AttentionPanel &panel, const QString &tag)
+{
+    window.views()->setCurrentWidget(&panel);
+    const struct {
+        AttentionPanel::View view;
+        const char *name;
+    } views[] = {{AttentionPanel::View::Heatmap, "heatmap"},
+                 {AttentionPanel::View::Text, "text"},
+                 {AttentionPanel::View::SelfAttention, "self-attention"},
+                 {AttentionPanel::View::Disagreement, "disagreement"},
+                 {AttentionPanel::View::History, "over training"}};
+    QElapsedTimer clock;
+    for (const auto &v : views) {
+        clock.start();
+        const double cpu = threadCpuMs();
+        panel.setCurrentView(v.view);
+        app.processEvents();
+        window.grab();
+        std::printf("%-32s %-22s %8.1f ms (GUI thread CPU %.1f ms)\n", "", v.name, msSince(clock), threadCpuMs() - cpu);
+        grabPicture(window, tag + QLatin1Char('-') + QString::fromLatin1(v.name).replace(QLatin1Char(' '), QLatin1Char('-')));
+    }
+}
+
+// The curves after 100 steps of every task's loss: appended, redrawn, the window painted.
+void timeCurves(MainWindow &window, const QString &tag)
+{
+    window.views()->setCurrentIndex(0);
+    const size_t tasks = window.dataset()->tasks.size();
+    TrainingSnapshot steps;
+    for (int64_t i = 1; i <= 100; ++i)
+        steps.steps.push_back({i, double(i) / 10, 1.0f / float(i), std::vector<float>(tasks, 0.5f / float(i)), 0.003f, 1});
+    QElapsedTimer clock;
+    clock.start();
+    window.curves()->append(steps);
+    const double appendMs = msSince(clock);
+    const double redrawMs = window.curves()->redraw();
+    window.grab();
+    std::printf("%-32s curves: 100 steps appended %6.1f ms, redraw %6.1f ms, window painted %6.1f ms in all\n", "",
+                appendMs, redrawMs, msSince(clock));
+    grabPicture(window, tag + QStringLiteral("-curves"));
+}
+
+// One stress file: from creating the window to its first picture with the
+// file loaded, then the attention and the curves.
 void openStress(QApplication &app, const char *what, const QString &path, const QString &tag)
 {
     QElapsedTimer clock;
@@ -78,50 +140,11 @@ void openStress(QApplication &app, const char *what, const QString &path, const 
     }
     if (!ok)
         return;
-
-    // The worker's first snapshot of the probes' attention (the core's work).
-    auto *panel = qobject_cast<AttentionPanel *>(window.views()->widget(1));
-    clock.restart();
-    while (panel && panel->shown().samples.empty() && clock.elapsed() < 120000)
-        app.processEvents(QEventLoop::AllEvents, 50);
-    if (!panel || panel->shown().samples.empty()) {
-        std::printf("%-32s no attention snapshot within 120 s\n", "");
+    AttentionPanel *panel = firstSnapshot(app, window);
+    if (!panel)
         return;
-    }
-    std::printf("%-32s worker's first snapshot %7.1f ms (core)\n", "", msSince(clock));
-    window.views()->setCurrentWidget(panel);
-    const struct {
-        AttentionPanel::View view;
-        const char *name;
-    } views[] = {{AttentionPanel::View::Heatmap, "heatmap"},
-                 {AttentionPanel::View::Text, "text"},
-                 {AttentionPanel::View::SelfAttention, "self-attention"},
-                 {AttentionPanel::View::Disagreement, "disagreement"},
-                 {AttentionPanel::View::History, "over training"}};
-    for (const auto &v : views) {
-        clock.restart();
-        const double cpu = threadCpuMs();
-        panel->setCurrentView(v.view);
-        app.processEvents();
-        window.grab();
-        std::printf("%-32s %-22s %8.1f ms (GUI thread CPU %.1f ms)\n", "", v.name, msSince(clock), threadCpuMs() - cpu);
-        grabPicture(window, tag + QLatin1Char('-') + QString::fromLatin1(v.name).replace(QLatin1Char(' '), QLatin1Char('-')));
-    }
-
-    // The curves after 100 steps of every task's loss.
-    window.views()->setCurrentIndex(0);
-    const size_t tasks = window.dataset()->tasks.size();
-    TrainingSnapshot steps;
-    for (int64_t i = 1; i <= 100; ++i)
-        steps.steps.push_back({i, double(i) / 10, 1.0f / float(i), std::vector<float>(tasks, 0.5f / float(i)), 0.003f, 1});
-    clock.restart();
-    window.curves()->append(steps);
-    const double appendMs = msSince(clock);
-    const double redrawMs = window.curves()->redraw();
-    window.grab();
-    std::printf("%-32s curves: 100 steps appended %6.1f ms, redraw %6.1f ms, window painted %6.1f ms in all\n", "",
-                appendMs, redrawMs, msSince(clock));
-    grabPicture(window, tag + QStringLiteral("-curves"));
+    timeAttentionViews(app, window, *panel, tag);
+    timeCurves(window, tag);
     window.training()->stop();
 }
 
