@@ -20,7 +20,15 @@ namespace attnscope {
 
 namespace {
 
-// The schema of version 1 (docs/session.md describes each column). Curves
+// Version 2's table: each evaluation's confusion matrix per task, counts
+// and misses as flat JSON arrays of integers (read by the curves' fast
+// reader). Version 1 files get it when they are opened for writing.
+const char *const ConfusionTable =
+    "CREATE TABLE confusion (run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " step INTEGER NOT NULL, task INTEGER NOT NULL, classes INTEGER NOT NULL, counts TEXT NOT NULL,"
+    " misses TEXT NOT NULL, PRIMARY KEY (run, step, task)) WITHOUT ROWID";
+
+// The schema of version 2 (docs/session.md describes each column). Curves
 // hold one row per step and per evaluation, the per-task values as JSON
 // arrays in task order (null: no label in the batch); floats are stored as
 // REAL (float32 values exactly).
@@ -50,6 +58,7 @@ const char *const Schema[] = {
     "CREATE TABLE probes (run INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,"
     " indices TEXT NOT NULL, pinned TEXT NOT NULL, focus INTEGER NOT NULL)",
     "CREATE TABLE layout (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
+    ConfusionTable,
 };
 
 QString connectionName()
@@ -115,6 +124,8 @@ bool SessionFile::open(const QString &path, Mode mode, QString *error)
     close();
     m_path = path;
     m_error.clear();
+    m_version = SessionVersion;  // a new file's; checkSchema reads an existing one's
+    m_confusionKept.clear();
     const auto fail = [&](const QString &why) {
         *error = m_error = path + QStringLiteral(": ") + why;
         close();
@@ -181,6 +192,8 @@ bool SessionFile::connect(Mode mode, bool *fresh)
     }
     // A file that is not a session is refused before anything is written to it.
     if (!*fresh && !checkSchema())
+        return false;
+    if (mode == Mode::ReadWrite && m_version < SessionVersion && !migrate())
         return false;
     if (mode == Mode::ReadWrite) {
         // WAL: a commit is one append to the log, a crash loses at most the
@@ -286,22 +299,43 @@ bool SessionFile::checkSchema()
                       .arg(m_path, format);
         return false;
     }
-    if (version != QString::number(SessionVersion)) {
+    m_version = version == QLatin1String("1") ? 1 : SessionVersion;
+    if (version != QString::number(SessionVersion) && m_version != 1) {
         m_error = QStringLiteral("%1: is a session of format version %2, written by another version of AttnScope; "
-                                 "this one reads version %3")
+                                 "this one reads versions 1 to %3")
                       .arg(m_path, version.isEmpty() ? QStringLiteral("(none)") : version)
                       .arg(SessionVersion);
         return false;
     }
     // Every table of the version, with its columns: a file that has the
     // meta rows but not the rest is no session either.
-    for (const char *table : {"runs", "steps", "evals", "events", "checkpoints", "timeline", "probes", "layout"}) {
+    for (const char *table : {"runs", "steps", "evals", "events", "checkpoints", "timeline", "probes", "layout", "confusion"}) {
+        if (m_version == 1 && qstrcmp(table, "confusion") == 0)
+            break;  // version 2's
         if (!q.exec(QStringLiteral("SELECT * FROM %1 LIMIT 0").arg(QLatin1String(table)))) {
             m_error = QStringLiteral("%1: is not a whole AttnScope session (table '%2': %3)")
                           .arg(m_path, QLatin1String(table), q.lastError().text());
             return false;
         }
     }
+    return true;
+}
+
+// Version 1 had no confusion table: it gets an empty one (its runs keep no
+// matrices), in one transaction with the version's change.
+bool SessionFile::migrate()
+{
+    if (!exec(QStringLiteral("BEGIN IMMEDIATE"), "bringing the session to version 2"))
+        return false;
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("UPDATE meta SET value = ? WHERE key = 'version'"));
+    q.addBindValue(QString::number(SessionVersion));
+    if (!exec(QString::fromLatin1(ConfusionTable), "bringing the session to version 2")
+        || !check(q.exec(), q, "bringing the session to version 2") || !commit()) {
+        rollback();
+        return false;
+    }
+    m_version = SessionVersion;
     return true;
 }
 

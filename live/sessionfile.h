@@ -17,6 +17,7 @@
 #include "attentionsnapshot.h"
 #include "data/load.h"
 #include "dataset.h"
+#include "losshistory.h"
 #include "probeset.h"
 #include "trainer.h"
 #include "trainingworker.h"
@@ -28,6 +29,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -39,7 +41,9 @@ namespace attnscope {
 // What the file says it is: meta.format and meta.version. A session of
 // another version is refused, never read or written in part.
 inline constexpr char SessionFormat[] = "attnscope-session";
-constexpr int SessionVersion = 1;
+// Version 2 added the confusion table; a version 1 file opens (no
+// matrices) and becomes version 2 when it is opened for writing.
+constexpr int SessionVersion = 2;
 
 // A run as the file keeps it: what it was built from, so that it can be
 // built again (to resume it) and shown (the Runs panel, `session list`).
@@ -140,7 +144,12 @@ public:
     // The run and everything of it (curves, events, checkpoints, timeline, probes).
     bool deleteRun(int64_t run);
     bool appendSteps(int64_t run, const std::vector<StepPoint> &steps);
-    bool appendEvals(int64_t run, const std::vector<EvalPoint> &evals);
+    // The evaluations, with their confusion matrices (the confusion table):
+    // the run's rows there stay within confusionBudget bytes of text, as a
+    // LossHistory keeps them (the latest evaluation's, and past the budget
+    // those of evaluations spread evenly over the run: every 2^k-th).
+    bool appendEvals(int64_t run, const std::vector<EvalPoint> &evals,
+                     size_t confusionBudget = LossHistory::ConfusionBudget);
     bool appendEvent(int64_t run, const RunEvent &event);
     // "last" replaces the run's last; "kept" is added, and when the run
     // keeps more than `keep` of them every second one is deleted (the first
@@ -191,11 +200,28 @@ private:
     bool connect(Mode mode, bool *fresh);
     bool createSchema();
     bool checkSchema();
+    bool appendConfusion(int64_t run, const std::vector<EvalPoint> &evals, size_t budget);
+    bool thinConfusion(int64_t run, size_t stride, int64_t from, size_t *bytes);
+    bool confusionBytes(int64_t run, size_t *bytes);
+    bool countEvals(int64_t run, int64_t *count);
+    bool readConfusion(int64_t run, std::vector<EvalPoint> *evals);
+    bool migrate();  // a version 1 file to this version (opened for writing)
     std::optional<CheckpointRecord> readCheckpoint(const QString &where, int64_t key);
 
     QString m_path;
     QString m_connection;   // Qt's name of the connection, unique per SessionFile
     QString m_error;
+    int m_version = SessionVersion;  // the file's (checkSchema): 1 has no confusion table
+    // What appendConfusion knows of a run's confusion rows: their bytes (read
+    // at the run's first append here), the stride of the evaluations that
+    // keep theirs, and the step of the latest (rows after it are checked at
+    // the next append).
+    struct ConfusionKept {
+        size_t bytes = 0;
+        size_t stride = 1;
+        int64_t checked = 0;
+    };
+    std::map<int64_t, ConfusionKept> m_confusionKept;
 };
 
 // The header checks of open(), on the file's first bytes and size, before

@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <string_view>
@@ -221,7 +222,44 @@ std::vector<EvalPoint> SessionFile::evals(int64_t run)
         p.taskMacroF1 = numbersOf<double>(row, 5);
         out.push_back(std::move(p));
     });
-    return ok ? out : std::vector<EvalPoint>();
+    return ok && readConfusion(run, &out) ? out : std::vector<EvalPoint>();
+}
+
+// The confusion rows of the evaluations read (by step); a row that does not
+// hold together (a file written by hand) is left out: that evaluation shows
+// no matrix, the curves stay. Version 1 has none.
+bool SessionFile::readConfusion(int64_t run, std::vector<EvalPoint> *evals)
+{
+    if (m_version < 2)
+        return true;
+    return readRows("SELECT step, task, classes, counts, misses FROM confusion WHERE run = ? ORDER BY step, task",
+                    run, "reading the confusion matrices", [&](sqlite3_stmt *row) {
+        const int64_t step = sqlite3_column_int64(row, 0);
+        const auto at = std::lower_bound(evals->begin(), evals->end(), step,
+                                         [](const EvalPoint &e, int64_t s) { return e.step < s; });
+        const int64_t task = sqlite3_column_int64(row, 1), classes = sqlite3_column_int64(row, 2);
+        if (at == evals->end() || at->step != step || task != int64_t(at->confusion.size()) || task >= int64_t(at->taskLoss.size())
+            || classes < 1 || classes > (1 << 24))
+            return;
+        Confusion c;
+        c.classes = int(classes);
+        const std::vector<double> counts = numbersOf<double>(row, 3), misses = numbersOf<double>(row, 4);
+        if ((!counts.empty() && counts.size() != size_t(classes * classes)) || misses.size() % 3 != 0)
+            return;
+        const auto whole = [](double v, double below) { return v >= 0 && v < below && v == std::floor(v); };
+        for (double n : counts) {
+            if (!whole(n, 2147483647.0))
+                return;
+            c.counts.push_back(int(n));
+        }
+        for (size_t i = 0; i < misses.size(); i += 3) {
+            if (!whole(misses[i], 2147483647.0) || !whole(misses[i + 1], double(classes))
+                || !whole(misses[i + 2], double(classes)))
+                return;
+            c.misses.push_back({int(misses[i]), int(misses[i + 1]), int(misses[i + 2])});
+        }
+        at->confusion.push_back(std::move(c));
+    });
 }
 
 std::vector<RunEvent> SessionFile::events(int64_t run)

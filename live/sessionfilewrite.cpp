@@ -19,6 +19,9 @@ QVariant real(double v)
     return std::isfinite(v) ? QVariant(v) : QVariant();
 }
 
+// The bytes of text the confusion rows selected hold (their counts and misses).
+const char *const ConfusionRowBytes = "SELECT coalesce(sum(length(CAST(counts AS BLOB)) + length(CAST(misses AS BLOB))), 0)";
+
 // float32 arrays as little-endian bytes (the machines AttnScope builds for are little-endian).
 QByteArray floatBytes(const std::vector<float> &values)
 {
@@ -80,6 +83,7 @@ bool SessionFile::deleteRun(int64_t run)
     QSqlQuery q(QSqlDatabase::database(m_connection, false));
     q.prepare(QStringLiteral("DELETE FROM runs WHERE id = ?"));  // the rest goes with it (ON DELETE CASCADE)
     q.addBindValue(qint64(run));
+    m_confusionKept.erase(run);  // its id may come back (SQLite reuses the highest)
     return check(q.exec(), q, "deleting a run");
 }
 
@@ -102,7 +106,7 @@ bool SessionFile::appendSteps(int64_t run, const std::vector<StepPoint> &steps)
     return true;
 }
 
-bool SessionFile::appendEvals(int64_t run, const std::vector<EvalPoint> &evals)
+bool SessionFile::appendEvals(int64_t run, const std::vector<EvalPoint> &evals, size_t confusionBudget)
 {
     QSqlQuery q(QSqlDatabase::database(m_connection, false));
     q.prepare(QStringLiteral("INSERT OR REPLACE INTO evals (run, step, epoch, loss, task_loss, task_accuracy,"
@@ -118,6 +122,104 @@ bool SessionFile::appendEvals(int64_t run, const std::vector<EvalPoint> &evals)
         if (!check(q.exec(), q, "writing the evaluations"))
             return false;
     }
+    return appendConfusion(run, evals, confusionBudget);
+}
+
+// Each evaluation's confusion per task: counts (classes x classes, gold by
+// row; [] past Confusion::MaxClasses) and misses as sample, gold, predicted
+// triples, flat. Then the run's rows are kept within `budget` bytes of text
+// as LossHistory keeps them in memory: past it, only the evaluations whose
+// index is a multiple of a stride that doubles (and the latest) keep theirs.
+bool SessionFile::appendConfusion(int64_t run, const std::vector<EvalPoint> &evals, size_t budget)
+{
+    if (!m_confusionKept.count(run)) {
+        size_t bytes = 0;  // what earlier connections left (a run resumed, a session opened again)
+        if (!confusionBytes(run, &bytes))
+            return false;
+        m_confusionKept[run].bytes = bytes;
+    }
+    ConfusionKept &kept = m_confusionKept[run];
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO confusion (run, step, task, classes, counts, misses)"
+                             " VALUES (?, ?, ?, ?, ?, ?)"));
+    std::vector<int> misses;
+    for (const EvalPoint &p : evals)
+        for (size_t t = 0; t < p.confusion.size(); ++t) {
+            const Confusion &c = p.confusion[t];
+            misses.clear();
+            for (const Confusion::Miss &m : c.misses)
+                misses.insert(misses.end(), {m.sample, m.gold, m.predicted});
+            const QByteArray counts = compact(integers(c.counts)), missed = compact(integers(misses));
+            q.addBindValue(qint64(run));
+            q.addBindValue(qint64(p.step));
+            q.addBindValue(int(t));
+            q.addBindValue(c.classes);
+            q.addBindValue(QString::fromLatin1(counts));
+            q.addBindValue(QString::fromLatin1(missed));
+            if (!check(q.exec(), q, "writing the confusion matrices"))
+                return false;
+            kept.bytes += size_t(counts.size() + missed.size());
+        }
+    if (kept.stride > 1 && !thinConfusion(run, kept.stride, kept.checked, &kept.bytes))
+        return false;  // those added since the last append that are no multiple, but the latest
+    while (kept.bytes > budget) {
+        int64_t evaluations = 0;
+        if (!countEvals(run, &evaluations))
+            return false;
+        if (int64_t(kept.stride) >= evaluations)
+            break;  // the first and the latest alone: over the budget, they stay
+        kept.stride *= 2;
+        if (!thinConfusion(run, kept.stride, 0, &kept.bytes))
+            return false;
+    }
+    if (!evals.empty())
+        kept.checked = evals.back().step;
+    return true;
+}
+
+// Deletes the confusion rows of the run's evaluations from step `from` on
+// whose index is no multiple of stride, the latest row but; *bytes loses
+// theirs. The index is the evaluation's rank among the run's evaluations
+// (the evals table), so that connections one after another (a run
+// resumed, a session opened again) thin a run's rows the same way.
+bool SessionFile::thinConfusion(int64_t run, size_t stride, int64_t from, size_t *bytes)
+{
+    const QString which = QStringLiteral(
+        " FROM confusion WHERE run = ? AND step >= ? AND step < (SELECT max(step) FROM confusion WHERE run = ?)"
+        " AND (SELECT count(*) FROM evals WHERE evals.run = ? AND evals.step < confusion.step) % ? != 0");
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    for (const char *statement : {ConfusionRowBytes, "DELETE"}) {
+        q.prepare(QLatin1String(statement) + which);
+        for (const qint64 value : {qint64(run), qint64(from), qint64(run), qint64(run), qint64(stride)})
+            q.addBindValue(value);
+        if (!check(q.exec(), q, "thinning the confusion matrices"))
+            return false;
+        if (q.next())  // the SELECT's sum
+            *bytes -= std::min(*bytes, size_t(q.value(0).toLongLong()));
+    }
+    return true;
+}
+
+bool SessionFile::countEvals(int64_t run, int64_t *count)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QStringLiteral("SELECT count(*) FROM evals WHERE run = ?"));
+    q.addBindValue(qint64(run));
+    if (!check(q.exec(), q, "reading the evaluations") || !q.next())
+        return false;
+    *count = q.value(0).toLongLong();
+    return true;
+}
+
+// What the run's confusion rows hold (their text's bytes).
+bool SessionFile::confusionBytes(int64_t run, size_t *bytes)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(QLatin1String(ConfusionRowBytes) + QLatin1String(" FROM confusion WHERE run = ?"));
+    q.addBindValue(qint64(run));
+    if (!check(q.exec(), q, "reading the confusion matrices") || !q.next())
+        return false;
+    *bytes = size_t(q.value(0).toLongLong());
     return true;
 }
 

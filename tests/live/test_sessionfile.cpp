@@ -68,6 +68,23 @@ TrainingSnapshot points(int64_t first, int64_t count)
     return s;
 }
 
+// An evaluation at `step` with a confusion matrix per task: a 3-class task
+// (counts by gold row, two misses) and one of 300 classes (no matrix past
+// Confusion::MaxClasses, its misses only).
+EvalPoint confusedEval(int64_t step)
+{
+    EvalPoint e{step, double(step) / 7.0, 0.5, {0.25, 0.75}, {0.9, 0.5}, {0.8, 0.5}, {}};
+    Confusion small;
+    small.classes = 3;
+    small.counts = {5, 1, 0, 0, 7, int(step), 2, 0, 9};
+    small.misses = {{11, 0, 1}, {int(step), 1, 2}};
+    Confusion large;
+    large.classes = 300;
+    large.misses = {{4, 299, 0}, {40000, 17, 250}};
+    e.confusion = {small, large};
+    return e;
+}
+
 // Runs sql on path through a connection of its own (for files the tests make or damage).
 void rawSql(const QString &path, const QStringList &statements)
 {
@@ -83,6 +100,23 @@ void rawSql(const QString &path, const QStringList &statements)
         db.close();
     }
     QSqlDatabase::removeDatabase(name);
+}
+
+// The first column of sql's first row on path (through a connection of its own).
+QVariant scalar(const QString &path, const QString &sql)
+{
+    const QString name = QStringLiteral("scalar-") + path;
+    QVariant value;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        QSqlQuery q(db);
+        if (db.open() && q.exec(sql) && q.next())
+            value = q.value(0);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return value;
 }
 
 // A trainer on setup, from its initial weights, `steps` steps: its weights and state.
@@ -118,6 +152,19 @@ private:
         writer.flush();
         writer.close();
         return file;
+    }
+
+    // Evaluations appended to run 1 of file through a writer; "" or what failed.
+    static QString appendEvals(const QString &file, std::vector<EvalPoint> evals)
+    {
+        SessionWriter writer;
+        QString error;
+        if (!writer.open(file, &error))
+            return error;
+        TrainingSnapshot more;
+        more.evals = std::move(evals);
+        writer.appendSnapshot(1, more);
+        return writer.flush() ? QString() : writer.error();
     }
 
 private slots:
@@ -332,6 +379,127 @@ private slots:
         QCOMPARE(evals[0].taskMacroF1, (std::vector<double>{0.125, 0.5}));
     }
 
+    // Each evaluation's confusion matrices and misses read back as they were
+    // written (the Confusion tab of a session opened again), a task past
+    // Confusion::MaxClasses with its misses alone; an evaluation without
+    // them reads back without them.
+    void confusionReadsBack()
+    {
+        const QString file = writeSession(QStringLiteral("confusion.attnscope"));
+        std::vector<EvalPoint> more = {confusedEval(60), confusedEval(70)};
+        more[1].confusion.clear();
+        const QString appended = appendEvals(file, more);
+        QVERIFY2(appended.isEmpty(), qPrintable(appended));
+        SessionFile f;
+        QString error;
+        QVERIFY2(f.open(file, SessionFile::Mode::ReadOnly, &error), qPrintable(error));
+        const std::vector<EvalPoint> evals = f.evals(1);
+        QVERIFY2(f.error().isEmpty(), qPrintable(f.error()));
+        QCOMPARE(evals.size(), size_t(7));
+        QCOMPARE(evals[5].step, int64_t(60));
+        QCOMPARE(evals[5].confusion, confusedEval(60).confusion);
+        QVERIFY(evals[5].confusion[0].hasMatrix() && !evals[5].confusion[1].hasMatrix());
+        QVERIFY(evals[4].confusion.empty() && evals[6].confusion.empty());
+        // Deleting the run takes them with it.
+        f.close();
+        QVERIFY2(f.open(file, SessionFile::Mode::ReadWrite, &error), qPrintable(error));
+        QVERIFY(f.deleteRun(1));
+        f.close();
+        QCOMPARE(scalar(file, QStringLiteral("SELECT count(*) FROM confusion")).toInt(), 0);
+    }
+
+    // A session of version 1 (before the confusion table) opens: for reading
+    // as it is, untouched, its evaluations without matrices; for writing it
+    // becomes version 2 with an empty confusion table, its runs kept.
+    void versionOneOpens()
+    {
+        const QString file = writeSession(QStringLiteral("v1.attnscope"));
+        rawSql(file, {QStringLiteral("DROP TABLE confusion"),
+                      QStringLiteral("UPDATE meta SET value = '1' WHERE key = 'version'"),
+                      QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")});
+        const QByteArray before = slurp(file);
+        {
+            SessionFile f;
+            QString error;
+            QVERIFY2(f.open(file, SessionFile::Mode::ReadOnly, &error), qPrintable(error));
+            const std::vector<EvalPoint> evals = f.evals(1);
+            QVERIFY2(f.error().isEmpty(), qPrintable(f.error()));
+            QCOMPARE(evals.size(), size_t(5));
+            QVERIFY(evals[0].confusion.empty());
+            QCOMPARE(f.steps(1).size(), size_t(50));
+        }
+        QCOMPARE(slurp(file), before);
+        const QString appended = appendEvals(file, {confusedEval(60)});  // through the writer: opened for writing
+        QVERIFY2(appended.isEmpty(), qPrintable(appended));
+        QCOMPARE(scalar(file, QStringLiteral("SELECT value FROM meta WHERE key = 'version'")).toString(), QStringLiteral("2"));
+        SessionFile f;
+        QString error;
+        QVERIFY2(f.open(file, SessionFile::Mode::ReadOnly, &error), qPrintable(error));
+        const std::vector<EvalPoint> evals = f.evals(1);
+        QCOMPARE(evals.size(), size_t(6));
+        QVERIFY(evals[4].confusion.empty());
+        QCOMPARE(evals[5].confusion, confusedEval(60).confusion);
+        QCOMPARE(f.steps(1).size(), size_t(50));
+        QCOMPARE(f.runNames(), QStringList{QStringLiteral("first")});
+    }
+
+    // A run's confusion rows stay within their budget as evaluations come,
+    // one at a time and across connections: past it, those of evaluations
+    // at every 2^k-th index and of the latest are kept, spread over the run.
+    void confusionStaysWithinItsBudget()
+    {
+        const QString file = path(QStringLiteral("budget.attnscope"));
+        QFile::remove(file);
+        const auto rowBytes = [] {
+            return size_t(QByteArray("[5,1,0,0,7,1000,2,0,9]").size() + QByteArray("[11,0,1,1000,1,2]").size() + 2
+                          + QByteArray("[4,299,0,40000,17,250]").size());
+        }();
+        const size_t budget = 12 * rowBytes;  // 12 evaluations' worth
+        int64_t id = 0;
+        const auto append = [&](int64_t from, int64_t to) {
+            SessionFile f;
+            QString error;
+            QVERIFY2(f.open(file, SessionFile::Mode::ReadWrite, &error), qPrintable(error));
+            if (!id) {
+                RunRecord run = runRecord(QStringLiteral("budget"));
+                QVERIFY(f.addRun(&run));
+                id = run.id;
+            }
+            for (int64_t step = from; step <= to; step += 10)
+                QVERIFY2(f.appendEvals(id, {confusedEval(step)}, budget), qPrintable(f.error()));
+        };
+        const auto kept = [&] {
+            std::vector<int64_t> steps;
+            SessionFile f;
+            QString error;
+            if (!f.open(file, SessionFile::Mode::ReadOnly, &error))
+                qFatal("%s", qPrintable(error));
+            for (const EvalPoint &e : f.evals(id))
+                if (!e.confusion.empty())
+                    steps.push_back(e.step);
+            return steps;
+        };
+        append(1000, 1990);  // 100 evaluations
+        std::vector<int64_t> steps = kept();
+        QVERIFY2(steps.size() <= 12 && steps.size() >= 6, qPrintable(QString::number(steps.size())));
+        QCOMPARE(steps.front(), int64_t(1000));  // index 0
+        QCOMPARE(steps.back(), int64_t(1990));   // the latest
+        // Evenly spread: every index kept but the latest is a multiple of one stride.
+        const int64_t stride = (steps[1] - steps[0]) / 10;
+        QVERIFY(stride >= 8);
+        for (size_t i = 0; i + 1 < steps.size(); ++i)
+            QCOMPARE(steps[i], 1000 + int64_t(i) * stride * 10);
+        // Another connection goes on (a run resumed): still within the budget, spread.
+        append(2000, 2990);
+        steps = kept();
+        QVERIFY2(steps.size() <= 12 && steps.size() >= 6, qPrintable(QString::number(steps.size())));
+        QCOMPARE(steps.front(), int64_t(1000));
+        QCOMPARE(steps.back(), int64_t(2990));
+        const int64_t stride2 = (steps[1] - steps[0]) / 10;
+        for (size_t i = 0; i + 1 < steps.size(); ++i)
+            QCOMPARE(steps[i], 1000 + int64_t(i) * stride2 * 10);
+    }
+
     // Rename, hide and delete; a deleted run takes its curves and checkpoints with it.
     void renameHideDelete()
     {
@@ -511,9 +679,10 @@ private slots:
         QTest::newRow("truncated") << "truncated.attnscope" << "is truncated";
         QTest::newRow("foreign") << "foreign.sqlite" << "not an AttnScope session (it has no table 'meta')";
         QTest::newRow("other format") << "format.sqlite" << "not an AttnScope session (its meta table says format 'photos')";
-        QTest::newRow("other version") << "version.attnscope" << "session of format version 2";
+        QTest::newRow("other version") << "version.attnscope" << "session of format version 99";
         QTest::newRow("no version") << "noversion.attnscope" << "format version (none)";
         QTest::newRow("missing table") << "partial.attnscope" << "table 'checkpoints'";
+        QTest::newRow("no confusion") << "noconfusion.attnscope" << "table 'confusion'";
         QTest::newRow("damaged") << "damaged.attnscope" << "is not a readable SQLite database";
         QTest::newRow("fifo") << "pipe.attnscope" << "not a regular file";
     }
@@ -554,13 +723,17 @@ private slots:
                           QStringLiteral("INSERT INTO meta VALUES ('format', 'photos'), ('version', '1')")});
         } else if (name == QLatin1String("version.attnscope")) {
             QVERIFY(QFile::copy(writeSession(QStringLiteral("v.attnscope")), file));
-            rawSql(file, {QStringLiteral("UPDATE meta SET value = '2' WHERE key = 'version'")});
+            rawSql(file, {QStringLiteral("UPDATE meta SET value = '99' WHERE key = 'version'")});
         } else if (name == QLatin1String("noversion.attnscope")) {
             QVERIFY(QFile::copy(writeSession(QStringLiteral("nv.attnscope")), file));
             rawSql(file, {QStringLiteral("DELETE FROM meta WHERE key = 'version'")});
         } else if (name == QLatin1String("partial.attnscope")) {
             QVERIFY(QFile::copy(writeSession(QStringLiteral("p.attnscope")), file));
             rawSql(file, {QStringLiteral("DROP TABLE checkpoints")});
+        } else if (name == QLatin1String("noconfusion.attnscope")) {
+            // Version 2 without its table (version 1 has none: versionOneOpens).
+            QVERIFY(QFile::copy(writeSession(QStringLiteral("nc.attnscope")), file));
+            rawSql(file, {QStringLiteral("DROP TABLE confusion")});
         } else if (name == QLatin1String("damaged.attnscope")) {
             // A valid header, then noise where the schema should be.
             QByteArray bytes = slurp(writeSession(QStringLiteral("d.attnscope")));
