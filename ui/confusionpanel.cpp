@@ -46,6 +46,42 @@ ConfusionPanel::ConfusionPanel(Session *session, QWidget *parent)
     : QWidget(parent), m_session(session)
 {
     setObjectName(QStringLiteral("confusionPanel"));
+    m_note = new QLabel;
+    m_note->setWordWrap(true);
+    m_note->setTextFormat(Qt::PlainText);
+    auto *splitter = new QSplitter(Qt::Vertical);
+    splitter->addWidget(makeMatrix());
+    splitter->addWidget(makeMisses());
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    makeBoxes(layout);
+    layout->addWidget(m_note);
+    layout->addWidget(splitter, 1);
+
+    Run *run = m_session->currentRun();
+    connect(run, &Run::historyCleared, this, [this]() {
+        if (m_runId == 0)
+            refresh();
+    });
+    connect(run, &Run::historyAppended, this, [this]() {
+        if (m_runId == 0)
+            onHistoryAppended();
+    });
+    connect(m_session, &Session::runConfigured, this, &ConfusionPanel::refresh);
+    connect(m_session, &Session::runsChanged, this, &ConfusionPanel::fillRuns);
+    refresh();
+}
+
+void ConfusionPanel::makeBoxes(QVBoxLayout *layout)
+{
+    m_runBox = new QComboBox;
+    m_runBox->setObjectName(QStringLiteral("confusionRun"));
+    m_runBox->setToolTip(tr("The run whose predictions are shown: the current run (followed as it trains) or an "
+                            "earlier run of the session"));
+    m_runBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_task = new QComboBox;
     m_task->setObjectName(QStringLiteral("confusionTask"));
     m_task->setToolTip(tr("The classification task whose predictions are shown"));
@@ -54,6 +90,19 @@ ConfusionPanel::ConfusionPanel(Session *session, QWidget *parent)
     m_evaluation->setToolTip(tr("The evaluation on the validation split: the latest (followed as the run trains) "
                                 "or an earlier one"));
     m_evaluation->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    connect(m_runBox, &QComboBox::activated, this, [this](int index) { showRun(m_runBox->itemData(index).toInt()); });
+    connect(m_task, &QComboBox::currentIndexChanged, this, [this]() {
+        m_gold = m_predicted = -1;
+        showConfusion();
+    });
+    connect(m_evaluation, &QComboBox::currentIndexChanged, this, &ConfusionPanel::showConfusion);
+    // The run on a line of its own: with the task and the evaluation beside
+    // it, the three boxes were squeezed to "Run 1 (…", "sen…" and "l…" at
+    // 1024 x 768 and 150 %.
+    auto *runBar = new QHBoxLayout;
+    runBar->addWidget(new QLabel(tr("Run:")));
+    runBar->addWidget(m_runBox);
+    runBar->addStretch(1);
     auto *bar = new QHBoxLayout;
     bar->addWidget(new QLabel(tr("Task:")));
     bar->addWidget(m_task);
@@ -61,11 +110,12 @@ ConfusionPanel::ConfusionPanel(Session *session, QWidget *parent)
     bar->addWidget(new QLabel(tr("Evaluation:")));
     bar->addWidget(m_evaluation);
     bar->addStretch(1);
+    layout->addLayout(runBar);
+    layout->addLayout(bar);
+}
 
-    m_note = new QLabel;
-    m_note->setWordWrap(true);
-    m_note->setTextFormat(Qt::PlainText);
-
+QTableWidget *ConfusionPanel::makeMatrix()
+{
     m_matrix = new QTableWidget;
     m_matrix->setObjectName(QStringLiteral("confusionMatrix"));
     m_matrix->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -79,7 +129,11 @@ ConfusionPanel::ConfusionPanel(Session *session, QWidget *parent)
         else
             selectCell(row, column);
     });
+    return m_matrix;
+}
 
+QTreeWidget *ConfusionPanel::makeMisses()
+{
     m_misses = new QTreeWidget;
     m_misses->setObjectName(QStringLiteral("confusionMisses"));
     m_misses->setRootIsDecorated(false);
@@ -89,43 +143,88 @@ ConfusionPanel::ConfusionPanel(Session *session, QWidget *parent)
     m_misses->setToolTip(tr("Validation samples predicted wrong; double-click one to see it in the Attention tab"));
     m_misses->header()->setStretchLastSection(true);
     connect(m_misses, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem *item) {
-        emit sampleActivated(item->data(0, SampleRole).toInt());
+        if (const QVariant sample = item->data(0, SampleRole); sample.isValid())
+            emit sampleActivated(sample.toInt());
     });
+    return m_misses;
+}
 
-    auto *splitter = new QSplitter(Qt::Vertical);
-    splitter->addWidget(m_matrix);
-    splitter->addWidget(m_misses);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
+ConfusionPanel::Source ConfusionPanel::source() const
+{
+    Source out;
+    const Run *run = m_session->currentRun();
+    const auto &kept = m_session->keptRuns();
+    const auto it = std::find_if(kept.begin(), kept.end(), [&](const auto &k) { return k->id == m_runId; });
+    if (m_runId == 0 || it == kept.end()) {
+        out.history = &run->history();
+        if (const std::shared_ptr<const TrainingSetup> setup = run->setup()) {
+            out.tasks = setup->model.tasks;
+            out.validation = setup->val.samples.size();
+            out.data = run->data();
+        }
+        return out;
+    }
+    const KeptRun &k = **it;
+    out.history = &k.history;
+    out.earlier = k.name;
+    // Its classes' names and its misses' texts come from the open data when
+    // that is its data (the same spec and tasks; the classes as the model
+    // had them, where known: a run read from a session file keeps none);
+    // otherwise classes by number.
+    const std::shared_ptr<const Dataset> data = m_session->dataset();
+    const bool itsData = data && k.dataset == m_session->dataSpec() && taskNames(data->tasks) == k.history.tasks()
+                         && (k.model.classes.empty()
+                             || std::equal(data->tasks.begin(), data->tasks.end(), k.model.classes.begin(),
+                                           k.model.classes.end(), [](const TaskInfo &t, int classes) {
+                                               return int(t.classes.size()) == classes;
+                                           }));
+    if (itsData) {
+        out.tasks = data->tasks;
+        out.data = data;
+    } else {
+        for (int t = 0; t < k.history.tasks().size(); ++t)
+            out.tasks.push_back({k.history.tasks()[t].toStdString(), {}});
+    }
+    return out;
+}
 
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(6, 6, 6, 6);
-    layout->addLayout(bar);
-    layout->addWidget(m_note);
-    layout->addWidget(splitter, 1);
+void ConfusionPanel::fillRuns()
+{
+    const auto &kept = m_session->keptRuns();
+    if (std::none_of(kept.begin(), kept.end(), [&](const auto &k) { return k->id == m_runId; }) && m_runId != 0) {
+        showRun(0);  // the run shown is gone (deleted, another session opened)
+        return;
+    }
+    const QSignalBlocker blocker(m_runBox);
+    m_runBox->clear();
+    m_runBox->addItem(tr("%1 (current)").arg(elidedName(m_session->currentRun()->name(), 32)), 0);
+    for (const auto &k : kept)
+        m_runBox->addItem(elidedName(k->name, 32), k->id);
+    m_runBox->setCurrentIndex(std::max(0, m_runBox->findData(m_runId)));
+}
 
-    connect(m_task, &QComboBox::currentIndexChanged, this, [this]() {
-        m_gold = m_predicted = -1;
-        showConfusion();
-    });
-    connect(m_evaluation, &QComboBox::currentIndexChanged, this, &ConfusionPanel::showConfusion);
-    Run *run = m_session->currentRun();
-    connect(run, &Run::historyCleared, this, &ConfusionPanel::refresh);
-    connect(run, &Run::historyAppended, this, &ConfusionPanel::onHistoryAppended);
-    connect(m_session, &Session::runConfigured, this, &ConfusionPanel::refresh);
+void ConfusionPanel::showRun(int id)
+{
+    const auto &kept = m_session->keptRuns();
+    m_runId = std::any_of(kept.begin(), kept.end(), [&](const auto &k) { return k->id == id; }) ? id : 0;
+    {
+        // At its last evaluation ("latest"), as the current run follows its own.
+        const QSignalBlocker blocker(m_evaluation);
+        m_evaluation->setCurrentIndex(0);
+    }
     refresh();
 }
 
 void ConfusionPanel::refresh()
 {
-    const std::shared_ptr<const TrainingSetup> setup = m_session->currentRun()->setup();
+    fillRuns();
+    const Source shown = source();
     const QString task = m_task->currentText();
     {
         const QSignalBlocker blocker(m_task);
         m_task->clear();
-        if (setup)
-            for (const TaskInfo &t : setup->model.tasks)
-                m_task->addItem(elidedName(QString::fromStdString(t.name), 32));
+        for (const TaskInfo &t : shown.tasks)
+            m_task->addItem(elidedName(QString::fromStdString(t.name), 32));
         m_task->setCurrentIndex(std::max(0, m_task->findText(task)));
     }
     {
@@ -140,7 +239,7 @@ void ConfusionPanel::refresh()
 
 void ConfusionPanel::onHistoryAppended()
 {
-    const LossHistory &history = m_session->currentRun()->history();
+    const LossHistory &history = *source().history;
     const size_t evals = history.evalSteps().size();
     if (evals == m_evals && m_evals > 0)
         return;
@@ -170,6 +269,8 @@ void ConfusionPanel::selectCell(int gold, int predicted)
 
 void ConfusionPanel::showEvaluation(int evaluation)
 {
+    if (m_runId != 0)
+        showRun(0);  // the Curves tab's points are the current run's
     if (evaluation < 0 || evaluation >= int(m_evals))
         return;
     m_gold = m_predicted = -1;
@@ -181,78 +282,93 @@ void ConfusionPanel::showEvaluation(int evaluation)
 
 int ConfusionPanel::shownEvaluation() const
 {
-    const int evals = int(m_session->currentRun()->history().evalSteps().size());
+    const int evals = int(source().history->evalSteps().size());
     const int chosen = m_evaluation->currentIndex();
     return chosen <= 0 ? evals - 1 : std::min(chosen - 1, evals - 1);
 }
 
 const Confusion *ConfusionPanel::shown() const
 {
-    const Run *run = m_session->currentRun();
-    const std::shared_ptr<const TrainingSetup> setup = run->setup();
+    const Source from = source();
     const int t = m_task->currentIndex(), e = shownEvaluation();
-    if (!setup || t < 0 || t >= int(setup->model.tasks.size()) || e < 0)
+    if (t < 0 || t >= int(from.tasks.size()) || e < 0)
         return nullptr;
-    const std::vector<Confusion> &tasks = run->history().confusion(size_t(e));
+    const std::vector<Confusion> &tasks = from.history->confusion(size_t(e));
     return size_t(t) < tasks.size() ? &tasks[size_t(t)] : nullptr;
 }
 
 void ConfusionPanel::showConfusion()
 {
-    const Run *run = m_session->currentRun();
-    const LossHistory &history = run->history();
-    const std::shared_ptr<const TrainingSetup> setup = run->setup();
+    const Source from = source();
+    const LossHistory &history = *from.history;
     const int e = shownEvaluation();
     const Confusion *c = shown();
     m_matrix->clear();
     m_matrix->setRowCount(0);
     m_matrix->setColumnCount(0);
+    // An earlier run's view says whose it is, as the Attention tab's does.
+    const QString whose = from.earlier.isEmpty() ? QString() : tr("%1, an earlier run. ").arg(from.earlier);
     if (!c) {
-        m_note->setText(!setup ? tr("Open a dataset: the confusion matrix of each task on the validation split "
-                                     "shows here at each evaluation.")
-                        : e < 0 ? tr("No evaluation yet: the matrix comes with the first validation (after "
-                                     "the first epoch).")
-                                : tr("The evaluation at step %1 kept no confusion matrix: a long run keeps those of "
-                                     "the latest evaluation and of earlier ones spread over it (%2 MB at most), and "
-                                     "a session file written before AttnScope kept them has none.")
-                                      .arg(qint64(history.evalSteps()[size_t(e)]))
-                                      .arg(LossHistory::ConfusionBudget >> 20));
+        m_note->setText(whose
+                        + (from.tasks.empty() ? tr("Open a dataset: the confusion matrix of each task on the validation "
+                                                   "split shows here at each evaluation.")
+                           : e < 0 && from.earlier.isEmpty() ? tr("No evaluation yet: the matrix comes with the first "
+                                                                  "validation (after the first epoch).")
+                           : e < 0 ? tr("It ended before its first evaluation.")
+                                   : tr("The evaluation at step %1 kept no confusion matrix: a long run keeps those of "
+                                        "the latest evaluation and of earlier ones spread over it (%2 MB at most), and "
+                                        "a session file written before AttnScope kept them has none.")
+                                         .arg(qint64(history.evalSteps()[size_t(e)]))
+                                         .arg(LossHistory::ConfusionBudget >> 20)));
         listMisses();
         return;
     }
-    const TaskInfo &task = setup->model.tasks[size_t(m_task->currentIndex())];
-    const QString sampled = setup->val.samples.size() > size_t(Confusion::MaxMissSamples)
-                                ? tr(" Listed below: those among %L1 validation samples spread evenly over the %L2.")
-                                      .arg(Confusion::MaxMissSamples)
-                                      .arg(qint64(setup->val.samples.size()))
-                                : QString();
-    if (!c->hasMatrix()) {
-        m_note->setText(tr("%1 at step %2: %L3 classes, too many for a matrix (it shows up to %4); the samples "
-                           "predicted wrong are listed below.%5")
-                            .arg(QString::fromStdString(task.name))
-                            .arg(qint64(history.evalSteps()[size_t(e)]))
-                            .arg(c->classes)
-                            .arg(Confusion::MaxClasses)
-                            .arg(sampled));
-        listMisses();
-        return;
-    }
-    const int C = c->classes;
-    int total = 0, right = 0;
-    for (int g = 0; g < C; ++g)
-        for (int p = 0; p < C; ++p) {
+    const TaskInfo &task = from.tasks[size_t(m_task->currentIndex())];
+    const qint64 step = qint64(history.evalSteps()[size_t(e)]);
+    qint64 total = 0, right = 0;
+    for (int g = 0; g < (c->hasMatrix() ? c->classes : 0); ++g)
+        for (int p = 0; p < c->classes; ++p) {
             total += c->count(g, p);
             right += g == p ? c->count(g, p) : 0;
         }
-    m_note->setText(tr("%1 at step %2: %L3 of %L4 validation samples right (%5 %), %L6 wrong. Rows: gold class; "
-                       "columns: predicted.%7")
-                        .arg(QString::fromStdString(task.name))
-                        .arg(qint64(history.evalSteps()[size_t(e)]))
-                        .arg(right)
-                        .arg(total)
-                        .arg(total ? 100.0 * right / total : 0.0, 0, 'f', 1)
-                        .arg(total - right)
-                        .arg(sampled));
+    // The validation split's size: the setup's, or what an earlier run's matrix counted.
+    const qint64 validation = from.validation ? qint64(from.validation) : total;
+    const QString sampled = validation > Confusion::MaxMissSamples
+                                ? tr(" Listed below: those among %L1 validation samples spread evenly over the %L2.")
+                                      .arg(Confusion::MaxMissSamples)
+                                      .arg(validation)
+                                : QString();
+    if (!c->hasMatrix()) {
+        m_note->setText(whose
+                        + tr("%1 at step %2: %L3 classes, too many for a matrix (it shows up to %4); the samples "
+                             "predicted wrong are listed below.%5")
+                              .arg(QString::fromStdString(task.name))
+                              .arg(step)
+                              .arg(c->classes)
+                              .arg(Confusion::MaxClasses)
+                              .arg(sampled));
+        listMisses();
+        return;
+    }
+    m_note->setText(whose
+                    + tr("%1 at step %2: %L3 of %L4 validation samples right (%5 %), %L6 wrong. Rows: gold class; "
+                         "columns: predicted.%7")
+                          .arg(QString::fromStdString(task.name))
+                          .arg(step)
+                          .arg(right)
+                          .arg(total)
+                          .arg(total ? 100.0 * double(right) / double(total) : 0.0, 0, 'f', 1)
+                          .arg(total - right)
+                          .arg(sampled)
+                    + fillMatrix(*c, task));
+    if (m_gold >= c->classes || m_predicted >= c->classes)
+        m_gold = m_predicted = -1;
+    listMisses();
+}
+
+QString ConfusionPanel::fillMatrix(const Confusion &c, const TaskInfo &task)
+{
+    const int C = c.classes;
     m_matrix->setRowCount(C);
     m_matrix->setColumnCount(C);
     // Many classes (WordNet's 45): the columns numbered, the rows named
@@ -275,42 +391,39 @@ void ConfusionPanel::showConfusion()
     };
     std::vector<Pair> worst;  // the largest errors, for the note
     for (int g = 0; g < C; ++g) {
-        int row = 0;
+        qint64 row = 0;
         for (int p = 0; p < C; ++p)
-            row += c->count(g, p);
+            row += c.count(g, p);
         for (int p = 0; p < C; ++p) {
-            const int n = c->count(g, p);
+            const int n = c.count(g, p);
+            const double share = row ? double(n) / double(row) : 0.0;
             auto *item = new QTableWidgetItem(compact && n == 0 ? QString() : QString::number(n));
             item->setTextAlignment(Qt::AlignCenter);
             item->setData(GoldRole, g);
             item->setData(PredictedRole, p);
-            item->setBackground(shade(base, g == p ? good : bad, row ? double(n) / row : 0.0));
+            item->setBackground(shade(base, g == p ? good : bad, share));
             item->setToolTip(tr("gold %1, predicted %2: %3 (%4 % of %1)")
                                  .arg(className(task, g), className(task, p))
                                  .arg(n)
-                                 .arg(row ? 100.0 * n / row : 0.0, 0, 'f', 1));
+                                 .arg(100.0 * share, 0, 'f', 1));
             m_matrix->setItem(g, p, item);
             if (g != p && n > 0)
                 worst.push_back({n, g, p});
         }
     }
     m_matrix->resizeColumnsToContents();
-    if (compact) {
-        // The commonest errors named, as the columns are not.
-        const size_t named = std::min<size_t>(3, worst.size());
-        std::partial_sort(worst.begin(), worst.begin() + ptrdiff_t(named), worst.end(),
-                          [](const Pair &x, const Pair &y) { return x.n > y.n; });
-        QStringList pairs;
-        for (size_t i = 0; i < named; ++i)
-            pairs << tr("%1 taken for %2 (%3)")
-                         .arg(className(task, worst[i].gold), className(task, worst[i].predicted))
-                         .arg(worst[i].n);
-        if (!pairs.isEmpty())
-            m_note->setText(m_note->text() + tr(" Commonest errors: %1.").arg(pairs.join(QStringLiteral("; "))));
-    }
-    if (m_gold >= C || m_predicted >= C)
-        m_gold = m_predicted = -1;
-    listMisses();
+    if (!compact)
+        return {};
+    // The commonest errors named, as the columns are not.
+    const size_t named = std::min<size_t>(3, worst.size());
+    std::partial_sort(worst.begin(), worst.begin() + ptrdiff_t(named), worst.end(),
+                      [](const Pair &x, const Pair &y) { return x.n > y.n; });
+    QStringList pairs;
+    for (size_t i = 0; i < named; ++i)
+        pairs << tr("%1 taken for %2 (%3)")
+                     .arg(className(task, worst[i].gold), className(task, worst[i].predicted))
+                     .arg(worst[i].n);
+    return pairs.isEmpty() ? QString() : tr(" Commonest errors: %1.").arg(pairs.join(QStringLiteral("; ")));
 }
 
 void ConfusionPanel::listMisses()
@@ -319,20 +432,22 @@ void ConfusionPanel::listMisses()
     const Confusion *c = shown();
     if (!c)
         return;
-    const Run *run = m_session->currentRun();
-    const TaskInfo &task = run->setup()->model.tasks[size_t(m_task->currentIndex())];
-    const std::shared_ptr<const Dataset> data = run->data();
+    const Source from = source();
+    const TaskInfo &task = from.tasks[size_t(m_task->currentIndex())];
+    const std::shared_ptr<const Dataset> &data = from.data;
     QList<QTreeWidgetItem *> items;
     for (const Confusion::Miss &m : c->misses) {
         if (m_gold >= 0 && (m.gold != m_gold || m.predicted != m_predicted))
             continue;
         auto *item = new QTreeWidgetItem;
         item->setText(0, QStringLiteral("#%1").arg(m.sample));
-        item->setData(0, SampleRole, m.sample);
         item->setText(1, className(task, m.gold));
         item->setText(2, className(task, m.predicted));
-        if (data && m.sample >= 0 && m.sample < int(data->samples.size()))
+        if (data && m.sample >= 0 && m.sample < int(data->samples.size())) {
+            // Only a sample of the open data is one the Attention tab can show.
+            item->setData(0, SampleRole, m.sample);
             item->setText(3, QString::fromStdString(data->samples[size_t(m.sample)].text).simplified().left(300));
+        }
         items << item;
     }
     m_misses->addTopLevelItems(items);

@@ -10,7 +10,11 @@
 //     it in the Attention tab (sampleActivated).
 // It follows the latest evaluation as the run trains; the Evaluation box
 // picks an earlier one, as does a click on a validation point of the Curves
-// tab (showEvaluation). The misses are those among 5,000 validation samples
+// tab (showEvaluation). The Run box picks an earlier run of the session (a
+// kept run, one read from the session file too): its matrices at its last
+// evaluation or an earlier one, the line above them naming it, as the
+// Attention tab shows an earlier run's attention; its misses' texts when
+// the open data is its data. The misses are those among 5,000 validation samples
 // spread evenly over the split (Confusion::MaxMissSamples, all of a smaller
 // split); the matrix counts every sample. A task of more than
 // Confusion::MaxClasses classes has its misses listed, no matrix. An
@@ -18,19 +22,26 @@
 // session file of before version 2) says so.
 #pragma once
 
+#include "types.h"
+
 #include <QWidget>
 
 #include <cstddef>
+#include <memory>
+#include <vector>
 
 class QComboBox;
 class QLabel;
 class QTableWidget;
 class QTreeWidget;
+class QVBoxLayout;
 
 namespace attnscope {
 
+class LossHistory;
 class Session;
 struct Confusion;
+struct Dataset;
 
 class ConfusionPanel : public QWidget {
     Q_OBJECT
@@ -38,6 +49,8 @@ class ConfusionPanel : public QWidget {
 public:
     explicit ConfusionPanel(Session *session, QWidget *parent = nullptr);
 
+    // Item 0 is the current run (id 0), then the kept runs in the order they began (their ids).
+    QComboBox *runBox() const { return m_runBox; }
     QComboBox *taskBox() const { return m_task; }
     // Item 0 follows the latest evaluation; item 1 + i is evaluation i.
     QComboBox *evaluationBox() const { return m_evaluation; }
@@ -51,7 +64,11 @@ public:
     void showEvaluation(int evaluation);
     // The evaluation shown (-1: none yet).
     int shownEvaluation() const;
-    // The tasks, the evaluations and the view again from the current run.
+    // The run shown: a kept run's id (KeptRun::id); 0, the current run's
+    // id or a run that is gone: the current run.
+    void showRun(int id);
+    int shownRun() const { return m_runId; }
+    // The runs, the tasks, the evaluations and the view again from the session.
     void refresh();
 
 signals:
@@ -62,17 +79,37 @@ protected:
     void changeEvent(QEvent *event) override;  // the cells' colours follow the theme
 
 private:
+    // What the view shows: the current run's or a kept run's history, the
+    // tasks with their classes' names, and the data its misses index (null:
+    // not the open data, no texts and nothing to show in the Attention tab).
+    struct Source {
+        const LossHistory *history = nullptr;
+        std::vector<TaskInfo> tasks;
+        std::shared_ptr<const Dataset> data;
+        size_t validation = 0;  // the validation split's samples; 0: not known
+        QString earlier;        // a kept run's name; empty: the current run
+    };
+    Source source() const;
+    // The constructor's parts: the boxes above the view (into layout), the matrix, the misses.
+    void makeBoxes(QVBoxLayout *layout);
+    QTableWidget *makeMatrix();
+    QTreeWidget *makeMisses();
+    void fillRuns();
     void onHistoryAppended();
     const Confusion *shown() const;  // the task's at the evaluation shown; nullptr: none kept
     void showConfusion();
+    // The matrix of c; the commonest errors named for the note when its columns are numbers.
+    QString fillMatrix(const Confusion &c, const TaskInfo &task);
     void listMisses();
 
     Session *m_session;
+    QComboBox *m_runBox;
     QComboBox *m_task;
     QComboBox *m_evaluation;
     QLabel *m_note;
     QTableWidget *m_matrix;
     QTreeWidget *m_misses;
+    int m_runId = 0;             // the kept run shown; 0: the current run
     size_t m_evals = 0;          // evaluations in the box
     int m_gold = -1, m_predicted = -1;  // the cell whose misses are listed; -1: all
 };

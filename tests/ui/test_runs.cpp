@@ -324,6 +324,83 @@ private slots:
                  int(history.confusion(0)[size_t(panel->taskBox()->currentIndex())].misses.size()));
     }
 
+    // The Confusion tab's Run box shows an earlier run's matrices at its last
+    // evaluation, named above them; they come back from the session file
+    // (a window that opens the session shows the same matrices and misses),
+    // and choosing the current run shows its own again.
+    void confusionOfAnEarlierRun()
+    {
+        const QString file = m_dir.filePath(QStringLiteral("confusion.attnscope"));
+        std::vector<Confusion> expected;  // the kept run's at its last evaluation
+        QString keptName;
+        {
+            MainWindow window;
+            QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+            QVERIFY(window.saveSessionAs(file));
+            QTRY_VERIFY(window.startAction()->isEnabled());
+            QVERIFY(step(window, 10));  // evaluated after steps 5 and 10
+            keptName = window.session()->currentRun()->name();
+            window.resetAction()->trigger();
+            QTRY_COMPARE(window.session()->keptRuns().size(), size_t(1));
+            const KeptRun &kept = *window.session()->keptRuns()[0];
+            QCOMPARE(kept.history.evalSteps().size(), size_t(2));
+            expected = kept.history.confusion(1);
+            QVERIFY(!expected.empty() && expected[0].hasMatrix());
+            ConfusionPanel *panel = window.confusion();
+            QCOMPARE(panel->runBox()->count(), 2);
+            QCOMPARE(panel->runBox()->itemData(1).toInt(), kept.id);
+            QString error;
+            QVERIFY2(window.session()->flushSessionFile(&error), qPrintable(error));
+        }
+        MainWindow window;
+        window.resize(1400, 860);
+        window.show();
+        QVERIFY(window.openSession(file));
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QTRY_VERIFY(window.startAction()->isEnabled());
+        QCOMPARE(window.session()->keptRuns().size(), size_t(1));
+        const KeptRun &kept = *window.session()->keptRuns()[0];
+        QCOMPARE(kept.name, keptName);
+        ConfusionPanel *panel = window.confusion();
+        QCOMPARE(panel->runBox()->count(), 2);
+        QCOMPARE(panel->matrix()->rowCount(), 0);  // the current run: not trained
+        panel->runBox()->setCurrentIndex(1);
+        emit panel->runBox()->activated(1);
+        QCOMPARE(panel->shownRun(), kept.id);
+        QCOMPARE(panel->evaluationBox()->count(), 3);  // latest, step 5, step 10
+        QCOMPARE(panel->shownEvaluation(), 1);
+        QVERIFY2(panel->note()->text().startsWith(keptName + QStringLiteral(", an earlier run"))
+                     && panel->note()->text().contains(QLatin1String("step 10")),
+                 qPrintable(panel->note()->text()));
+        const std::shared_ptr<const TrainingSetup> setup = window.training()->setup();
+        for (int t = 0; t < panel->taskBox()->count(); ++t) {
+            panel->taskBox()->setCurrentIndex(t);
+            const Confusion &c = expected[size_t(t)];
+            QCOMPARE(panel->matrix()->rowCount(), c.classes);
+            for (int g = 0; g < c.classes; ++g)
+                for (int p = 0; p < c.classes; ++p)
+                    QCOMPARE(panel->matrix()->item(g, p)->text().toInt(), c.count(g, p));
+            QCOMPARE(panel->misses()->topLevelItemCount(), int(c.misses.size()));
+            // The class names of the open data, its data's.
+            QCOMPARE(panel->matrix()->verticalHeaderItem(0)->text(),
+                     QString::fromStdString(setup->model.tasks[size_t(t)].classes[0]));
+        }
+        QVERIFY(step(window, 5));  // the current run's evaluation leaves the earlier run's view as it is
+        QCOMPARE(panel->shownRun(), kept.id);
+        QCOMPARE(panel->evaluationBox()->count(), 3);
+        panel->runBox()->setCurrentIndex(0);
+        emit panel->runBox()->activated(0);
+        QCOMPARE(panel->shownRun(), 0);
+        QTRY_COMPARE(panel->evaluationBox()->count(), 2);  // latest, step 5
+        QVERIFY(!panel->note()->text().contains(keptName));
+        QCOMPARE(panel->matrix()->rowCount(), int(setup->model.tasks[size_t(panel->taskBox()->currentIndex())].classes.size()));
+        // A click on the Curves tab's validation point is the current run's, whatever run was shown.
+        panel->showRun(kept.id);
+        panel->showEvaluation(0);
+        QCOMPARE(panel->shownRun(), 0);
+        QCOMPARE(panel->shownEvaluation(), 0);
+    }
+
     // Training > Compare > Attention modes: one action trains the four
     // modes one after another from the same seed and split, each a run of
     // the session named after its mode, the heads' initial weights the same.
