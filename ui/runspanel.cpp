@@ -90,6 +90,17 @@ RunsPanel::RunsPanel(Session *session, LossPlot *plot, QWidget *parent)
     : QWidget(parent), m_session(session), m_plot(plot)
 {
     setObjectName(QStringLiteral("runsPanel"));
+    makeTable();
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addWidget(m_table, 1);
+    layout->addLayout(makeButtons());
+    followSession();
+    refresh();
+}
+
+void RunsPanel::makeTable()
+{
     m_table = new QTreeWidget;
     m_table->setObjectName(QStringLiteral("runs"));
     m_table->setRootIsDecorated(false);
@@ -97,9 +108,10 @@ RunsPanel::RunsPanel(Session *session, LossPlot *plot, QWidget *parent)
     m_table->setAlternatingRowColors(true);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
-    m_table->setHeaderLabels({tr("Run"), tr("Ref."), tr("Dataset"), tr("Mode"), tr("Layers"), tr("LR"), tr("µ"), tr("Seed"),
-                              tr("Steps"), tr("Best val. loss"), tr("Last val. loss"), tr("Best accuracy"),
-                              tr("Last accuracy"), tr("From")});
+    // In Column's order: the run and where it came from first, then its settings, then its figures.
+    m_table->setHeaderLabels({tr("Run"), tr("From"), tr("Ref."), tr("Dataset"), tr("Mode"), tr("Layers"), tr("LR"), tr("µ"),
+                              tr("Seed"), tr("Steps"), tr("Best val. loss"), tr("Last val. loss"), tr("Best accuracy"),
+                              tr("Last accuracy")});
     m_table->headerItem()->setToolTip(Name, tr("Checked: drawn on the plot (the current run, in bold, always is)"));
     m_table->headerItem()->setToolTip(Reference, tr("The reference run (click a row's cell to pick it): the others' "
                                                     "figures are green where better than its, red where worse"));
@@ -117,7 +129,20 @@ RunsPanel::RunsPanel(Session *session, LossPlot *plot, QWidget *parent)
         if (column == Reference)
             m_session->setReferenceRun(item->data(Name, IdRole).toInt());
     });
+    connect(m_table, &QTreeWidget::itemSelectionChanged, this, &RunsPanel::onSelectionChanged);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        QTreeWidgetItem *item = m_table->itemAt(pos);
+        if (!item)
+            return;
+        QMenu menu;
+        fillForkMenu(menu.addMenu(tr("Fork from checkpoint")), item->data(Name, IdRole).toInt());
+        menu.exec(m_table->viewport()->mapToGlobal(pos));
+    });
+}
 
+QHBoxLayout *RunsPanel::makeButtons()
+{
     m_delete = new QPushButton(tr("Delete run"));
     m_delete->setToolTip(tr("Deletes the selected earlier run, from the session file too (Delete)"));
     connect(m_delete, &QPushButton::clicked, this, &RunsPanel::deleteSelected);
@@ -134,35 +159,14 @@ RunsPanel::RunsPanel(Session *session, LossPlot *plot, QWidget *parent)
         const int id = selectedId();
         m_session->setReferenceRun(id == m_session->referenceRun() ? 0 : id);
     });
-    connect(m_table, &QTreeWidget::itemSelectionChanged, this, [this]() {
-        const int id = selectedId();
-        m_delete->setEnabled(id != 0 && id != m_session->currentRun()->id());
-        m_reference->setEnabled(id != 0);
-        m_fork->setEnabled(id != 0);
-        m_reference->setText(id != 0 && id == m_session->referenceRun() ? tr("No reference") : tr("Use as reference"));
-        if (!m_filling) {
-            markRows();
-            emit selectedRunChanged(id);
-        }
-    });
-    m_delete->setEnabled(false);
-    m_reference->setEnabled(false);
     m_fork = new QPushButton(tr("Fork…"));
     m_fork->setToolTip(tr("A new run from one of the selected run's checkpoints: its weights and optimiser state, "
                           "its model and seed, and the Training panel's settings (change them first)"));
     auto *forkMenu = new QMenu(m_fork);
     connect(forkMenu, &QMenu::aboutToShow, this, [this, forkMenu]() { fillForkMenu(forkMenu, selectedId()); });
     m_fork->setMenu(forkMenu);
-    m_fork->setEnabled(false);
-    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
-    connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
-        QTreeWidgetItem *item = m_table->itemAt(pos);
-        if (!item)
-            return;
-        QMenu menu;
-        fillForkMenu(menu.addMenu(tr("Fork from checkpoint")), item->data(Name, IdRole).toInt());
-        menu.exec(m_table->viewport()->mapToGlobal(pos));
-    });
+    for (QPushButton *button : {m_delete, m_reference, m_fork})
+        button->setEnabled(false);  // until a run is selected
 
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_reference);
@@ -170,11 +174,24 @@ RunsPanel::RunsPanel(Session *session, LossPlot *plot, QWidget *parent)
     buttons->addStretch(1);
     buttons->addWidget(m_undo);
     buttons->addWidget(m_delete);
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(6, 6, 6, 6);
-    layout->addWidget(m_table, 1);
-    layout->addLayout(buttons);
+    return buttons;
+}
 
+void RunsPanel::onSelectionChanged()
+{
+    const int id = selectedId();
+    m_delete->setEnabled(id != 0 && id != m_session->currentRun()->id());
+    m_reference->setEnabled(id != 0);
+    m_fork->setEnabled(id != 0);
+    m_reference->setText(id != 0 && id == m_session->referenceRun() ? tr("No reference") : tr("Use as reference"));
+    if (!m_filling) {
+        markRows();
+        emit selectedRunChanged(id);
+    }
+}
+
+void RunsPanel::followSession()
+{
     m_currentTimer.setSingleShot(true);
     m_currentTimer.setInterval(250);
     // The current run's figures change as it trains, the overlays (the kept runs) do not.
@@ -188,7 +205,16 @@ RunsPanel::RunsPanel(Session *session, LossPlot *plot, QWidget *parent)
     Run *run = m_session->currentRun();
     connect(run, &Run::historyAppended, this, soon);
     connect(run, &Run::historyCleared, this, soon);
-    refresh();
+    // Once it pauses, stops or ends, its row at once: its last points came
+    // just before (the worker's snapshot, then its state), and whatever looks
+    // at the table then (a screenshot, the user) sees its last step, not
+    // the one of the timer's last fill up to 250 ms before.
+    connect(run->controller(), &TrainingController::stateChanged, this, [this](TrainingWorker::State state) {
+        if (state != TrainingWorker::State::Running && m_currentTimer.isActive()) {
+            m_currentTimer.stop();
+            fillTable();
+        }
+    });
 }
 
 QTreeWidgetItem *RunsPanel::row(int id) const

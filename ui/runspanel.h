@@ -1,7 +1,10 @@
 // The Runs tab (after Curves and Attention): every run of the session, one row each, what it was (name,
-// dataset, attention mode, layers, learning rate, mu, seed) and what it
-// reached (steps, best and last validation loss, best and last accuracy:
-// each task's in the cell, their mean for sorting), sortable by any column.
+// the run and step it was forked from, dataset, attention mode, layers,
+// learning rate, mu, seed) and what it reached (steps, best and last
+// validation loss, best and last accuracy: each task's in the cell, their
+// mean for sorting), sortable by any column. The current run's row follows
+// it as it trains (at most four times a second, and at once when it pauses
+// or ends).
 // The current run (the one that trains) is in bold. A kept run's checkbox
 // shows or hides it on the plot, where it is drawn over the current run in
 // a line style of its own (LossPlot::setOverlays); a name is edited in place
@@ -12,7 +15,8 @@
 // loss or accuracy than the reference's is green, a worse one red, the
 // difference in the tooltip. Fork… (or the row's context menu) starts a
 // child run from one of the selected run's checkpoints in the session file
-// (Session::forkRun); the From column names a forked run's parent and step.
+// (Session::forkRun); the From column, beside the name, names a forked
+// run's parent and step.
 #pragma once
 
 #include "run.h"
@@ -20,6 +24,7 @@
 #include <QWidget>
 #include <QTimer>
 
+class QHBoxLayout;
 class QMenu;
 class QPushButton;
 class QTreeWidget;
@@ -34,8 +39,8 @@ class RunsPanel : public QWidget {
     Q_OBJECT
 
 public:
-    enum Column { Name, Reference, Dataset, Mode, Layers, LearningRate, Mu, Seed, Steps, BestLoss, LastLoss, BestAccuracy,
-                  LastAccuracy, From, ColumnCount };
+    enum Column { Name, From, Reference, Dataset, Mode, Layers, LearningRate, Mu, Seed, Steps, BestLoss, LastLoss,
+                  BestAccuracy, LastAccuracy, ColumnCount };
 
     RunsPanel(Session *session, LossPlot *plot, QWidget *parent = nullptr);
 
@@ -62,6 +67,12 @@ signals:
     void selectedRunChanged(int id);
 
 private:
+    // The constructor's parts: the table, the buttons under it, and what
+    // fills the table again (the session's runs, the current run's points and state).
+    void makeTable();
+    QHBoxLayout *makeButtons();
+    void followSession();
+    void onSelectionChanged();
     void fillRow(QTreeWidgetItem *item, int id, const QString &name, const QString &dataset, const ModelConfig &model,
                  const TrainConfig &train, const LossHistory &history, bool current, bool shown, const ForkPoint &fork);
     // The rows from the session (the current run's figures as it trains).

@@ -21,6 +21,7 @@
 #include "sessionwriter.h"
 #include "sidebyside.h"
 #include "trainingpanel.h"
+#include "zoomactions.h"
 
 #include <QComboBox>
 #include <QDir>
@@ -31,6 +32,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QPointer>
+#include <QScrollBar>
 #include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
@@ -399,6 +401,63 @@ private slots:
         panel->showEvaluation(0);
         QCOMPARE(panel->shownRun(), 0);
         QCOMPARE(panel->shownEvaluation(), 0);
+    }
+
+    // The current run's row shows its step when it pauses (the status
+    // bar's), not the step of the table's last timed refresh: a screenshot
+    // after --after-steps 150 read "Steps 125" beside a status bar of 150.
+    void stepsFollowThePause()
+    {
+        MainWindow window;
+        window.resize(1400, 860);
+        window.show();
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=1000")));  // 250 steps
+        QTRY_VERIFY(window.startAction()->isEnabled());
+        RunsPanel *panel = window.runs();
+        QStringList seen;  // the row's steps and the worker's, at each pause
+        connect(window.training(), &TrainingController::stateChanged, this, [&](State state) {
+            if (state != State::Paused)
+                return;
+            const QTreeWidgetItem *row = panel->row(window.session()->currentRun()->id());
+            seen << QStringLiteral("%1/%2").arg(row ? row->text(RunsPanel::Steps) : QStringLiteral("none"))
+                        .arg(window.training()->currentStep());
+        });
+        for (const int64_t until : {40, 75, 150}) {
+            window.training()->startUntil(until);
+            QTRY_VERIFY_WITH_TIMEOUT(window.training()->state() == State::Paused
+                                         && window.training()->currentStep() == until, 30000);
+        }
+        QCOMPARE(seen, (QStringList{QStringLiteral("40/40"), QStringLiteral("75/75"), QStringLiteral("150/150")}));
+    }
+
+    // At 1024 x 768 and 150 %: the From column (a fork's parent and step)
+    // is beside the run's name, where it was off-screen at the end of the
+    // row even at 1600 x 1000; every column can be scrolled into view.
+    void everyColumnIsReachable()
+    {
+        MainWindow window;
+        window.zoom()->setZoom(150, /*persist=*/false);
+        window.resize(1024, 768);
+        window.show();
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QTRY_VERIFY(window.startAction()->isEnabled());
+        QVERIFY(step(window, 5));
+        window.views()->setCurrentWidget(window.runs());
+        QTreeWidget *table = window.runs()->table();
+        QTRY_COMPARE(table->topLevelItem(0)->text(RunsPanel::Steps), QStringLiteral("5"));
+        QHeaderView *header = table->header();
+        QCOMPARE(header->visualIndex(RunsPanel::From), header->visualIndex(RunsPanel::Name) + 1);
+        QCOMPARE(table->headerItem()->text(RunsPanel::From), QStringLiteral("From"));
+        QScrollBar *bar = table->horizontalScrollBar();
+        QVERIFY2(header->length() > table->viewport()->width(), "the window is wide enough for every column");
+        QVERIFY(bar->maximum() > 0);
+        for (int c = 0; c < RunsPanel::ColumnCount; ++c) {
+            table->scrollToItem(table->topLevelItem(0));
+            bar->setValue(c == RunsPanel::ColumnCount - 1 ? bar->maximum() : header->sectionPosition(c));
+            const int left = header->sectionViewportPosition(c);
+            QVERIFY2(left >= 0 && left < table->viewport()->width(),
+                     qPrintable(QStringLiteral("column %1 at %2 of %3").arg(c).arg(left).arg(table->viewport()->width())));
+        }
     }
 
     // Training > Compare > Attention modes: one action trains the four
