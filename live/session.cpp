@@ -357,8 +357,10 @@ bool Session::newRun(std::shared_ptr<TrainingSetup> prebuilt, const std::string 
         emit summaryChanged(m_data.get(), m_summary);  // the data is open; its run follows
     emit status(tr("Preparing a new run on %1 samples…").arg(QLocale().toString(qlonglong(m_data->samples.size()))), 0);
     if (m_setupThread) {
-        // buildSetup cannot be stopped: the build in flight ends, then this one starts.
+        // buildSetup cannot be stopped: the build in flight ends, then this one
+        // starts (a fork's too: forkRun's m_fork is gone by then).
         m_setupAgain = true;
+        m_forkAgain = m_fork;
         emit busyChanged();
         return true;
     }
@@ -375,11 +377,15 @@ void Session::finishBuild(const std::shared_ptr<RunBuildJob> &job, int generatio
         // Superseded: settings changed meanwhile (build again with them), or
         // another run or dataset was applied (nothing to do).
         const bool again = std::exchange(m_setupAgain, false);
+        const std::shared_ptr<const ForkFrom> fork = std::exchange(m_forkAgain, nullptr);
         emit busyChanged();
-        if (again)
+        if (again) {
+            m_fork = fork;
             newRun();
-        else
+            m_fork.reset();
+        } else {
             emit status({}, 0);
+        }
         return;
     }
     emit status({}, 0);

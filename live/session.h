@@ -346,6 +346,7 @@ private:
     QThread *m_setupThread = nullptr;      // newRun's for large data, while it runs
     int m_setupGeneration = 0;             // the latest run asked for; older builds are dropped
     bool m_setupAgain = false;             // settings changed while a build ran: build again after it
+    std::shared_ptr<const ForkFrom> m_forkAgain;  // the fork to build then (null: a run from settings())
     QThread *m_evalThread = nullptr;       // evaluateInBackground's, while it runs
 };
 

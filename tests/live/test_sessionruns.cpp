@@ -418,6 +418,38 @@ private slots:
         reopened.shutdown();
     }
 
+    // A fork asked for while a run is being built (large data builds on a
+    // thread, and a request meanwhile waits for that build to end) is built
+    // after it: before, the build that followed took the panels' settings
+    // and the fork was lost (a run from step 0, no parent).
+    void forkWaitsForABuildInFlight()
+    {
+        const QString file = path(QStringLiteral("forklater.attnscope"));
+        Session session;
+        RunSettings settings = smallSettings();
+        session.setSettingsSource([&] { return settings; });
+        const size_t samples = Session::AsyncSetupSamples + 1000;
+        QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=%1").arg(samples)));
+        QVERIFY(session.saveSessionAs(file));
+        QVERIFY(step(session, 2));  // the pause leaves the last checkpoint, of step 2
+        const int parent = session.currentRun()->id();
+        const std::vector<CheckpointRecord> points = session.forkPoints(parent);
+        QVERIFY(!points.empty());
+        QCOMPARE(points.back().step, int64_t(2));
+
+        settings.train.optimizer.lr = 0.01f;
+        QVERIFY(session.newRun());  // on a thread: the data is large
+        QVERIFY(session.isPreparingRun());
+        QVERIFY(session.forkRun(parent, points.back().id));
+        QTRY_VERIFY_WITH_TIMEOUT(!session.isPreparingRun(), 60000);
+        TrainingController *c = session.currentRun()->controller();
+        QTRY_COMPARE(c->state(), State::Ready);
+        QCOMPARE(session.currentRun()->fork().parent, parent);
+        QCOMPARE(session.currentRun()->fork().step, int64_t(2));
+        QCOMPARE(c->currentStep(), int64_t(2));
+        session.shutdown();
+    }
+
     // Open Session: the file's runs become the kept runs, with their curves;
     // the current run joins the file. A file that is no session changes nothing.
     void opensAFile()
