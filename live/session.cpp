@@ -14,6 +14,7 @@
 #include "threadhandoff.h"
 
 #include <QLocale>
+#include <QScopeGuard>
 #include <QLockFile>
 #include <QThread>
 
@@ -380,9 +381,7 @@ void Session::finishBuild(const std::shared_ptr<RunBuildJob> &job, int generatio
         const std::shared_ptr<const ForkFrom> fork = std::exchange(m_forkAgain, nullptr);
         emit busyChanged();
         if (again) {
-            m_fork = fork;
-            newRun();
-            m_fork.reset();
+            newFork(fork);
         } else {
             emit status({}, 0);
         }
@@ -421,17 +420,18 @@ bool Session::applyBuild(const RunBuildJob &job)
         }
         job.setup->resumeFrom = job.fork->state;
     }
-    configureRun(job.setup, m_data, job.settings, job.fork ? job.fork->point : ForkPoint());
+    configureRun(job.setup, m_data, job.settings, job.fork);
     if (!job.setup->memoryNote.empty())
         emit status(QString::fromStdString(job.setup->memoryNote), 20000);
     return true;
 }
 
 void Session::configureRun(std::shared_ptr<const TrainingSetup> setup, std::shared_ptr<const Dataset> data,
-                           const RunSettings &settings, const ForkPoint &fork)
+                           const RunSettings &settings, const std::shared_ptr<const ForkFrom> &fork)
 {
     keepCurrentRun();
-    m_run->configure(setup, std::move(data), settings, fork);
+    m_runFork = setup ? fork : nullptr;
+    m_run->configure(setup, std::move(data), settings, m_runFork ? m_runFork->point : ForkPoint());
     const bool variant = m_variant && setup;
     if (variant) {
         m_run->setName(freeRunName(m_variant->name));
@@ -453,7 +453,7 @@ bool Session::settingsChanged()
     const TrainingController *training = m_run->controller();
     // (A fork that has not trained yet is at its parent's step, with no curve of its own.)
     if (!m_run->hasTrained() && training->state() != TrainingWorker::State::Running) {
-        newRun();  // nothing trained yet: nothing to lose
+        newRunForSettings();  // nothing trained yet: nothing to lose
         return false;
     }
     if (m_newRunPending)
@@ -462,11 +462,30 @@ bool Session::settingsChanged()
     return true;
 }
 
+bool Session::newRunForSettings()
+{
+    const RunSettings now = m_settings ? m_settings() : RunSettings();
+    if (!m_runFork || !m_run->fork().isFork() || now.model != m_runFork->asked)
+        return newRun();
+    // A training setting: the fork takes it, from its checkpoint (its parent's model and seed stay).
+    auto fork = std::make_shared<ForkFrom>(*m_runFork);
+    fork->settings.train = now.train;
+    fork->settings.train.seed = m_runFork->settings.train.seed;
+    return newFork(std::move(fork));
+}
+
+bool Session::newFork(std::shared_ptr<const ForkFrom> fork)
+{
+    m_fork = std::move(fork);
+    const auto done = qScopeGuard([this] { m_fork.reset(); });  // also when the build throws
+    return newRun();
+}
+
 void Session::reset()
 {
     stopComparing();
     if (m_newRunPending) {
-        newRun();
+        newRunForSettings();
     } else {
         keepCurrentRun();
         m_run->controller()->reset();

@@ -280,7 +280,13 @@ private:
     void finishBuild(const std::shared_ptr<RunBuildJob> &job, int generation);
     bool applyBuild(const RunBuildJob &job);
     void configureRun(std::shared_ptr<const TrainingSetup> setup, std::shared_ptr<const Dataset> data,
-                      const RunSettings &settings, const ForkPoint &fork = {});
+                      const RunSettings &settings, const std::shared_ptr<const ForkFrom> &fork = {});
+    // newRun() building `fork` (m_fork for that call, whatever it throws).
+    bool newFork(std::shared_ptr<const ForkFrom> fork);
+    // A new run for settings that changed: the current run is a fork not
+    // given another model (its epochs, batch, optimiser... changed): the
+    // fork again, from its checkpoint, with them; otherwise newRun().
+    bool newRunForSettings();
     // The current run, when it trained, becomes a kept run; the current one
     // takes a new id and name.
     void keepCurrentRun();
@@ -324,7 +330,8 @@ private:
     std::shared_ptr<const Model> m_compareFrom;  // the first variant's initial weights
     QString m_compareWhat;
     int m_compareTotal = 0;
-    std::shared_ptr<const ForkFrom> m_fork;  // the fork newRun builds (forkRun, for that call only)
+    std::shared_ptr<const ForkFrom> m_fork;  // the fork newRun builds (newFork, for that call only)
+    std::shared_ptr<const ForkFrom> m_runFork;  // the fork the current run was built as; null: none
     SessionRecorder *m_recorder = nullptr;
     std::unique_ptr<QLockFile> m_recoveryLock;  // held while the session records into m_recoveryPath
     QString m_recoveryPath;

@@ -106,6 +106,7 @@ bool Session::forkRun(int id, int64_t checkpointId)
     // The panels' training settings (what the child changes), the parent's model and seed.
     auto fork = std::make_shared<ForkFrom>();
     fork->settings = settings();
+    fork->asked = fork->settings.model;
     fork->settings.model = weights->config;
     fork->settings.problem.clear();
     fork->settings.train.seed = train.seed;
@@ -113,10 +114,7 @@ bool Session::forkRun(int id, int64_t checkpointId)
     fork->weights = std::move(weights);
     fork->name = where;
     fork->state = checkpoint->trainer;
-    m_fork = fork;
-    const bool ok = newRun();
-    m_fork.reset();
-    return ok;
+    return newFork(std::move(fork));
 }
 
 } // namespace attnscope

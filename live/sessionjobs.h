@@ -61,6 +61,7 @@ private:
 // build starts from and where the trainer resumes.
 struct ForkFrom {
     RunSettings settings;                  // the panels' training settings, the parent's model and seed
+    ModelConfig asked;                     // the panels' model when it was asked (another later: no fork)
     std::shared_ptr<const Model> weights;  // the checkpoint's
     TrainerState state;                    // the trainer's at the checkpoint
     ForkPoint point;

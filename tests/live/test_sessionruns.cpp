@@ -450,6 +450,45 @@ private slots:
         session.shutdown();
     }
 
+    // A fork not trained yet takes a changed training setting (more epochs
+    // to train it longer) as a fork again, from its checkpoint: before, any
+    // change replaced it by a run from step 0 with no parent. Another model
+    // is a new run (the checkpoint's weights cannot take it).
+    void forkTakesATrainingSetting()
+    {
+        const QString file = path(QStringLiteral("forksetting.attnscope"));
+        Session session;
+        RunSettings settings = smallSettings();
+        session.setSettingsSource([&] { return settings; });
+        QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QVERIFY(session.saveSessionAs(file));
+        QVERIFY(step(session, 4));
+        const int parent = session.currentRun()->id();
+        const std::vector<CheckpointRecord> points = session.forkPoints(parent);
+        QVERIFY(!points.empty());
+        QVERIFY(session.forkRun(parent, points.back().id));
+        TrainingController *c = session.currentRun()->controller();
+        QTRY_COMPARE(c->state(), State::Ready);
+        QCOMPARE(c->currentStep(), int64_t(4));
+
+        settings.train.epochs = 7;
+        QVERIFY(!session.settingsChanged());  // nothing trained: taken at once
+        QTRY_COMPARE(c->state(), State::Ready);
+        QCOMPARE(session.currentRun()->fork().parent, parent);
+        QCOMPARE(session.currentRun()->fork().step, int64_t(4));
+        QCOMPARE(session.currentRun()->settings().train.epochs, 7);
+        QCOMPARE(c->currentStep(), int64_t(4));
+        QCOMPARE(session.keptRuns().size(), size_t(1));  // the parent; the untrained fork is no run to keep
+
+        settings.model.dim = 32;
+        QVERIFY(!session.settingsChanged());
+        QTRY_COMPARE(c->state(), State::Ready);
+        QVERIFY(!session.currentRun()->fork().isFork());
+        QTRY_COMPARE(c->currentStep(), int64_t(0));
+        QCOMPARE(session.currentRun()->settings().model.dim, 32);
+        session.shutdown();
+    }
+
     // Open Session: the file's runs become the kept runs, with their curves;
     // the current run joins the file. A file that is no session changes nothing.
     void opensAFile()
