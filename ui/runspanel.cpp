@@ -249,12 +249,15 @@ void RunsPanel::fillTable()
                 run->fork());
     }
     m_table->setSortingEnabled(true);
-    if (QTreeWidgetItem *item = row(selected))
-        m_table->setCurrentItem(item);
+    QTreeWidgetItem *again = row(selected);
+    if (again)
+        m_table->setCurrentItem(again);
     for (int c = 0; c < ColumnCount - 1; ++c)
         m_table->resizeColumnToContents(c);
     m_filling = false;
     markRows();
+    if (selected > 0 && !again)
+        emit selectedRunChanged(0);  // it went (deleted, another session opened): the views it chose show none
     m_undo->setEnabled(m_session->canUndoDelete());
     m_undo->setToolTip(m_session->canUndoDelete()
                            ? tr("Brings \"%1\" back (Ctrl+Z)").arg(m_session->lastDeletedName())

@@ -646,8 +646,8 @@ private slots:
 
     // Selecting an earlier run in the Runs tab shows its attention timeline
     // in the Attention tab, named above the views (the current run's
-    // snapshots wait meanwhile); selecting the current run shows its
-    // attention again.
+    // snapshots wait meanwhile); selecting the current run, or deleting the
+    // run shown, shows the current run's attention again.
     void showsAnEarlierRunsAttention()
     {
         MainWindow window;
@@ -684,6 +684,13 @@ private slots:
         panel->table()->setCurrentItem(panel->row(window.session()->currentRun()->id()));
         QCOMPARE(attention->shownRun(), QString());
         QTRY_COMPARE(attention->shown().step, int64_t(2));
+        QVERIFY(!note->text().contains(first));
+
+        // The run shown deleted: the current run's attention again (it stayed, named).
+        panel->table()->setCurrentItem(panel->row(kept.id));
+        QCOMPARE(attention->shownRun(), first);
+        window.session()->deleteRun(kept.id);
+        QCOMPARE(attention->shownRun(), QString());
         QVERIFY(!note->text().contains(first));
     }
 
