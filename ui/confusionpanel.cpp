@@ -15,6 +15,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <utility>
 
 namespace attnscope {
 
@@ -67,8 +68,15 @@ ConfusionPanel::ConfusionPanel(Session *session, QWidget *parent)
             refresh();
     });
     connect(run, &Run::historyAppended, this, [this]() {
-        if (m_runId == 0)
+        // Hidden (another tab shown), the evaluations wait for the tab: a
+        // matrix of 256 classes is 65,536 items, some 300 ms of the GUI
+        // thread at every evaluation (review21 F7).
+        if (m_runId != 0)
+            return;
+        if (isVisible())
             onHistoryAppended();
+        else
+            m_stale = true;
     });
     connect(m_session, &Session::runConfigured, this, &ConfusionPanel::refresh);
     connect(m_session, &Session::runsChanged, this, &ConfusionPanel::fillRuns);
@@ -217,6 +225,7 @@ void ConfusionPanel::showRun(int id)
 
 void ConfusionPanel::refresh()
 {
+    m_stale = false;
     fillRuns();
     const Source shown = source();
     const QString task = m_task->currentText();
@@ -251,6 +260,13 @@ void ConfusionPanel::onHistoryAppended()
     }
     if (m_evaluation->currentIndex() == 0 || m_evals == 0)
         showConfusion();  // following the latest
+}
+
+void ConfusionPanel::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (std::exchange(m_stale, false) && m_runId == 0)
+        onHistoryAppended();
 }
 
 void ConfusionPanel::changeEvent(QEvent *event)

@@ -8,7 +8,9 @@
 //     sample list numbers them, gold, predicted, the text): all of them, or
 //     those of the cell clicked. Activating one (double-click, Enter) shows
 //     it in the Attention tab (sampleActivated).
-// It follows the latest evaluation as the run trains; the Evaluation box
+// It follows the latest evaluation as the run trains (while the tab is
+// shown: the evaluations that came while it was hidden when it is shown
+// again, so that a large matrix costs nothing behind another tab); the Evaluation box
 // picks an earlier one, as does a click on a validation point of the Curves
 // tab (showEvaluation). The Run box picks an earlier run of the session (a
 // kept run, one read from the session file too): its matrices at its last
@@ -77,6 +79,7 @@ signals:
 
 protected:
     void changeEvent(QEvent *event) override;  // the cells' colours follow the theme
+    void showEvent(QShowEvent *event) override;  // the evaluations that came while it was hidden
 
 private:
     // What the view shows: the current run's or a kept run's history, the
@@ -110,6 +113,7 @@ private:
     QTableWidget *m_matrix;
     QTreeWidget *m_misses;
     int m_runId = 0;             // the kept run shown; 0: the current run
+    bool m_stale = false;        // the current run's evaluations came while hidden
     size_t m_evals = 0;          // evaluations in the box
     int m_gold = -1, m_predicted = -1;  // the cell whose misses are listed; -1: all
 };

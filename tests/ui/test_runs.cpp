@@ -215,6 +215,7 @@ private slots:
         QTRY_VERIFY(window.startAction()->isEnabled());
         ConfusionPanel *panel = window.confusion();
         QVERIFY(panel);
+        window.views()->setCurrentWidget(panel);  // hidden, it waits for the tab (below)
         QCOMPARE(panel->matrix()->rowCount(), 0);  // no evaluation yet
         QVERIFY(panel->note()->text().contains(QLatin1String("No evaluation yet")));
         const std::shared_ptr<const TrainingSetup> setup = window.training()->setup();
@@ -324,6 +325,18 @@ private slots:
         QCOMPARE(panel->evaluationBox()->currentIndex(), 1);
         QCOMPARE(panel->misses()->topLevelItemCount(),
                  int(history.confusion(0)[size_t(panel->taskBox()->currentIndex())].misses.size()));
+
+        // Behind another tab it follows nothing (a large matrix is costly to
+        // build, review21 F7); shown again, it shows the latest evaluation.
+        panel->evaluationBox()->setCurrentIndex(0);
+        window.views()->setCurrentWidget(window.curves());
+        QVERIFY(step(window, 5));
+        QTRY_COMPARE(history.evalSteps().size(), size_t(3));
+        QCOMPARE(panel->evaluationBox()->count(), 3);
+        QVERIFY(!panel->note()->text().contains(QLatin1String("step 15")));
+        window.views()->setCurrentWidget(panel);
+        QCOMPARE(panel->evaluationBox()->count(), 4);
+        QVERIFY2(panel->note()->text().contains(QLatin1String("step 15")), qPrintable(panel->note()->text()));
     }
 
     // The Confusion tab's Run box shows an earlier run's matrices at its last
