@@ -418,6 +418,19 @@ bool Session::applyBuild(const RunBuildJob &job)
                             .arg(job.fork->state.trainSamples));
             return false;
         }
+        // A child whose steps end at or before the checkpoint's would be
+        // finished before its first step, Start training nothing, unsaid.
+        const int64_t perEpoch = (job.fork->state.trainSamples + std::max(1, job.train.batchSize) - 1)
+                                 / std::max(1, job.train.batchSize);
+        const int64_t total = job.train.steps > 0 ? job.train.steps : int64_t(std::max(0, job.train.epochs)) * perEpoch;
+        if (total <= job.fork->state.step) {
+            emit failed(tr("Cannot fork %1: the Training panel's steps end at step %2, before the checkpoint's %3 "
+                           "steps; set more Steps or Epochs first")
+                            .arg(job.fork->name)
+                            .arg(total)
+                            .arg(job.fork->state.step));
+            return false;
+        }
         job.setup->resumeFrom = job.fork->state;
     }
     configureRun(job.setup, m_data, job.settings, job.fork);

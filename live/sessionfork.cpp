@@ -93,7 +93,8 @@ bool Session::forkRun(int id, int64_t checkpointId)
         return fail(error);
     auto weights = std::make_shared<Model>();
     std::string parseError;
-    const QString where = tr("%1 at step %2").arg(parent).arg(checkpoint->step);
+    // Its messages name the session file the checkpoint is in, as every error does.
+    const QString where = tr("%1: %2 at step %3").arg(m_recorder->path(), parent).arg(checkpoint->step);
     if (!parseCheckpoint(checkpoint->weights.toStdString(), where.toStdString(), weights.get(), &parseError))
         return fail(QString::fromStdString(parseError));
     RunRequest asked;

@@ -9,6 +9,8 @@
 #include "session.h"
 
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -487,6 +489,62 @@ private slots:
         QTRY_COMPARE(c->currentStep(), int64_t(0));
         QCOMPARE(session.currentRun()->settings().model.dim, 32);
         session.shutdown();
+    }
+
+    // Forks that cannot train are refused, saying why: one whose Training
+    // panel ends before the checkpoint's step (it was finished at once,
+    // Start training nothing, no word), and one whose checkpoint is damaged
+    // (the message names the session file it is in).
+    void forkRefusals()
+    {
+        const QString file = path(QStringLiteral("forkrefused.attnscope"));
+        RunSettings settings = smallSettings();  // 10 steps an epoch
+        int parentFile = 0;
+        int64_t checkpointId = 0;
+        {
+            Session session;
+            session.setSettingsSource([&] { return settings; });
+            QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
+            QVERIFY(session.saveSessionAs(file));
+            QVERIFY(step(session, 4));
+            const int parent = session.currentRun()->id();
+            const std::vector<CheckpointRecord> points = session.forkPoints(parent);
+            QVERIFY(!points.empty());
+            checkpointId = points.back().id;
+            parentFile = int(points.back().run);
+            settings.train.steps = 3;
+            QSignalSpy failed(&session, &Session::failed);
+            QVERIFY(!session.forkRun(parent, checkpointId));
+            QCOMPARE(failed.size(), 1);
+            QVERIFY2(failed[0][0].toString().contains(QLatin1String("steps end at step 3, before the checkpoint's 4")),
+                     qPrintable(failed[0][0].toString()));
+            QVERIFY(!session.currentRun()->fork().isFork());
+            session.shutdown();
+        }
+        settings.train.steps = 0;
+        {
+            const QString name = QStringLiteral("damage");
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+            db.setDatabaseName(file);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("UPDATE checkpoints SET weights = X'00010203' WHERE id = %1").arg(checkpointId)));
+            q.finish();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("damage"));
+        Session reopened;
+        reopened.setSettingsSource([&] { return settings; });
+        QVERIFY(reopened.openSessionFile(file));
+        QVERIFY(reopened.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        const auto &kept = reopened.keptRuns();
+        const auto it = std::find_if(kept.begin(), kept.end(), [&](const auto &k) { return k->fileId == parentFile; });
+        QVERIFY(it != kept.end());
+        QSignalSpy failed(&reopened, &Session::failed);
+        QVERIFY(!reopened.forkRun((*it)->id, checkpointId));
+        QCOMPARE(failed.size(), 1);
+        QVERIFY2(failed[0][0].toString().contains(file), qPrintable(failed[0][0].toString()));
+        reopened.shutdown();
     }
 
     // Open Session: the file's runs become the kept runs, with their curves;
