@@ -130,7 +130,6 @@ QTableWidget *ConfusionPanel::makeMatrix()
     m_matrix->setSelectionMode(QAbstractItemView::SingleSelection);
     m_matrix->setToolTip(tr("Rows: the gold class; columns: the predicted class. Click a cell to list its samples"));
     m_matrix->horizontalHeader()->setDefaultAlignment(Qt::AlignCenter);
-    m_matrix->verticalHeader()->setDefaultSectionSize(m_matrix->fontMetrics().height() + 6);  // 45 rows in view
     connect(m_matrix, &QTableWidget::cellClicked, this, [this](int row, int column) {
         if (row == column)
             selectCell(-1, -1);  // the diagonal holds no miss: every miss again
@@ -385,6 +384,10 @@ void ConfusionPanel::showConfusion()
 QString ConfusionPanel::fillMatrix(const Confusion &c, const TaskInfo &task)
 {
     const int C = c.classes;
+    // Rows of the font's height (45 rows in view), as it is now: set once in
+    // the constructor, they kept the 100 % font's when the window zoomed to
+    // 150 % and cut the class names.
+    m_matrix->verticalHeader()->setDefaultSectionSize(m_matrix->fontMetrics().height() + 6);
     m_matrix->setRowCount(C);
     m_matrix->setColumnCount(C);
     // Many classes (WordNet's 45): the columns numbered, the rows named

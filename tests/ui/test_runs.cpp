@@ -460,6 +460,13 @@ private slots:
         QTRY_COMPARE(table->topLevelItem(0)->text(RunsPanel::Steps), QStringLiteral("5"));
         QHeaderView *header = table->header();
         QCOMPARE(header->visualIndex(RunsPanel::From), header->visualIndex(RunsPanel::Name) + 1);
+        // The Confusion tab's rows fit the zoomed font.
+        window.views()->setCurrentWidget(window.confusion());
+        QTableWidget *matrix = window.confusion()->matrix();
+        QTRY_VERIFY(matrix->rowCount() > 0);
+        QVERIFY2(matrix->rowHeight(0) >= matrix->fontMetrics().height() + 4,
+                 qPrintable(QStringLiteral("%1 px rows for a font of %2 px").arg(matrix->rowHeight(0)).arg(matrix->fontMetrics().height())));
+        window.views()->setCurrentWidget(window.runs());
         QCOMPARE(table->headerItem()->text(RunsPanel::From), QStringLiteral("From"));
         QScrollBar *bar = table->horizontalScrollBar();
         QVERIFY2(header->length() > table->viewport()->width(), "the window is wide enough for every column");
