@@ -208,6 +208,10 @@ private:
     void createCompareMenu(QMenu *menu);
     void createLessonMenu();
     bool selectSampleWith(const QString &token);
+    // applyLessonStep's jobs: the settings, what ends the step, the views.
+    bool applyLessonSettings(const LessonStep &step, bool *fresh);
+    void waitForLessonStep(const LessonStep &step, bool fresh, const std::function<void()> &finish);
+    void showLessonViews(const LessonStep &step);
     void lessonTrainTo(int64_t step);
     void createPanels();
     void connectSession();

@@ -30,6 +30,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <functional>
 
 namespace attnscope {
 
@@ -177,6 +178,41 @@ bool MainWindow::applyLessonStep(const LessonStep &step)
 {
     QObject::disconnect(m_lessonWait);  // the step before is over, or left
     const int index = m_lessonPanel->step();
+    bool fresh = false;
+    if (!applyLessonSettings(step, &fresh))
+        return false;
+    const QString sampleWith = QString::fromStdString(step.sampleWith);
+    const auto finish = [this, index, sampleWith]() {
+        QObject::disconnect(m_lessonWait);
+        if (!sampleWith.isEmpty())
+            selectSampleWith(sampleWith);
+        emit lessonStepDone(index);
+    };
+    // What ends the step, connected before anything starts: the worker's
+    // news crosses threads, and one sent before the connection is lost.
+    waitForLessonStep(step, fresh, finish);
+    if (fresh) {
+        m_session->dropCheckpoint();
+        m_session->newRun();  // the run before is kept (the Runs tab)
+    }
+    if (!step.compare.empty())
+        m_compare[indexOf(LessonNames::comparisons(), step.compare)]->trigger();
+    showLessonViews(step);
+    if (step.trainTo > 0) {
+        if (!fresh && training()->currentStep() >= step.trainTo)
+            finish();  // trained that far already
+        else
+            lessonTrainTo(step.trainTo);
+    } else if (step.compare.empty() || !m_session->isComparing()) {
+        finish();
+    }
+    return true;
+}
+
+// The step's data, model, run length, learning rate, mu and speed into the
+// panels; *fresh: a new run must take them. False when its data did not open.
+bool MainWindow::applyLessonSettings(const LessonStep &step, bool *fresh)
+{
     const bool dataOpened = !step.data.empty() && QString::fromStdString(step.data) != m_dataSpec;
     if (dataOpened && !openDataset(QString::fromStdString(step.data)))
         return false;
@@ -207,16 +243,14 @@ bool MainWindow::applyLessonStep(const LessonStep &step)
         m_trainingPanel->rationaleWeightField()->setValue(*step.rationaleWeight);
     if (step.speed)
         setSpeed(*step.speed, /*persist=*/false);
-    const bool fresh = (dataOpened || step.newRun || modelChanged || lengthChanged) && dataset();
-    const QString sampleWith = QString::fromStdString(step.sampleWith);
-    const auto finish = [this, index, sampleWith]() {
-        QObject::disconnect(m_lessonWait);
-        if (!sampleWith.isEmpty())
-            selectSampleWith(sampleWith);
-        emit lessonStepDone(index);
-    };
-    // What ends the step, connected before anything starts: the worker's
-    // news crosses threads, and one sent before the connection is lost.
+    *fresh = (dataOpened || step.newRun || modelChanged || lengthChanged) && dataset();
+    return true;
+}
+
+// Calls `finish` once the step's training (to step.trainTo: paused there, at
+// the end, or before it) or its comparison is over; m_lessonWait holds it.
+void MainWindow::waitForLessonStep(const LessonStep &step, bool fresh, const std::function<void()> &finish)
+{
     if (step.trainTo > 0) {
         // A new run first says Ready (the states before it are the old run's).
         auto ready = std::make_shared<bool>(!fresh);
@@ -238,12 +272,11 @@ bool MainWindow::applyLessonStep(const LessonStep &step)
                 finish();
         });
     }
-    if (fresh) {
-        m_session->dropCheckpoint();
-        m_session->newRun();  // the run before is kept (the Runs tab)
-    }
-    if (!step.compare.empty())
-        m_compare[indexOf(LessonNames::comparisons(), step.compare)]->trigger();
+}
+
+// The tab, the attention view, the score and the probe text the step names.
+void MainWindow::showLessonViews(const LessonStep &step)
+{
     if (!step.view.empty()) {
         QWidget *views[] = {m_curves, m_attention, m_runs, m_sideBySide};
         m_views->setCurrentWidget(views[indexOf(LessonNames::views(), step.view)]);
@@ -255,15 +288,6 @@ bool MainWindow::applyLessonStep(const LessonStep &step)
         m_attention->setScore(score);
     if (!step.probeText.empty())
         m_attention->probeEditor()->setText(QString::fromStdString(step.probeText));
-    if (step.trainTo > 0) {
-        if (!fresh && training()->currentStep() >= step.trainTo)
-            finish();  // trained that far already
-        else
-            lessonTrainTo(step.trainTo);
-    } else if (step.compare.empty() || !m_session->isComparing()) {
-        finish();
-    }
-    return true;
 }
 
 // Trains the run to `step` and pauses there (the views refreshed with its

@@ -92,6 +92,17 @@ TrainingPanel::TrainingPanel(QWidget *parent)
     : QGroupBox(tr("Training"), parent)
 {
     setObjectName(QStringLiteral("trainingPanel"));
+    createOptimizerFields();
+    createRunFields();
+    connectFields();
+    layOutFields();
+    createWeightFields();
+}
+
+// The optimiser and its learning rate (with the note under it), schedule,
+// weight decay and clipping.
+void TrainingPanel::createOptimizerFields()
+{
     m_optimizer = new QComboBox(this);
     m_optimizer->setObjectName(QStringLiteral("optimizer"));
     m_optimizer->addItem(QStringLiteral("AdamW"), QStringLiteral("adamw"));
@@ -136,6 +147,11 @@ TrainingPanel::TrainingPanel(QWidget *parent)
     m_clip->setRange(0, 1e6);
     m_clip->setSpecialValueText(tr("off"));
     m_clip->setToolTip(tr("Clip the global gradient norm to this value (0: off)"));
+}
+
+// The rationale weight mu (and why it is off), warm-up, batch size and epochs.
+void TrainingPanel::createRunFields()
+{
     m_mu = new QDoubleSpinBox(this);
     m_mu->setObjectName(QStringLiteral("rationaleWeight"));
     m_mu->setDecimals(2);
@@ -158,6 +174,12 @@ TrainingPanel::TrainingPanel(QWidget *parent)
     m_epochs->setObjectName(QStringLiteral("epochs"));
     m_epochs->setRange(1, 100000);
     m_epochs->setValue(TrainConfig().epochs);  // the core's default, as attnscope-cli train's
+}
+
+// A field that a new run takes says changed(); the learning rate and mu
+// apply at the next step.
+void TrainingPanel::connectFields()
+{
     for (QComboBox *box : {m_optimizer, m_schedule})
         connect(box, &QComboBox::currentIndexChanged, this, &TrainingPanel::changed);
     for (QDoubleSpinBox *box : {m_decay, m_clip})
@@ -166,7 +188,10 @@ TrainingPanel::TrainingPanel(QWidget *parent)
         connect(box, &QSpinBox::valueChanged, this, &TrainingPanel::changed);
     connect(m_lr, &QDoubleSpinBox::valueChanged, this, [this](double v) { emit learningRateChanged(float(v)); });
     connect(m_mu, &QDoubleSpinBox::valueChanged, this, [this](double v) { emit rationaleWeightChanged(float(v)); });
+}
 
+void TrainingPanel::layOutFields()
+{
     m_form = new QFormLayout(this);
     m_form->setVerticalSpacing(6);
     m_form->setHorizontalSpacing(10);
@@ -181,6 +206,12 @@ TrainingPanel::TrainingPanel(QWidget *parent)
     m_form->addRow(tr("Clip gradient"), m_clip);
     m_form->addRow(tr("Rationale weight"), m_mu);
     m_form->addRow(m_muNote);
+}
+
+// The task loss weights: a spin box each for few tasks, a table to scroll
+// and filter for many (setTasks fills one or the other).
+void TrainingPanel::createWeightFields()
+{
     auto *weights = new QWidget(this);
     m_weightsForm = new QFormLayout(weights);
     m_weightsForm->setContentsMargins(0, 0, 0, 0);

@@ -53,6 +53,13 @@ signals:
     void changed();
 
 private:
+    // The constructor's jobs, in its order.
+    void createOptimizerFields();
+    void createRunFields();
+    void connectFields();
+    void layOutFields();
+    void createWeightFields();
+
     QComboBox *m_optimizer = nullptr, *m_schedule = nullptr;
     QDoubleSpinBox *m_lr = nullptr, *m_decay = nullptr, *m_clip = nullptr, *m_mu = nullptr;
     QLabel *m_muNote = nullptr;
