@@ -1,5 +1,6 @@
 #include "lossplot.h"
 
+#include "appearance.h"
 #include "flowlayout.h"
 #include "tasknames.h"
 #include "viewexport.h"
@@ -48,14 +49,19 @@ void LossPlot::buildPlot()
     if (QCPLayer *overlay = m_plot->layer(QStringLiteral("overlay")))
         overlay->setMode(QCPLayer::lmLogical);
 
-    // Two stacked axis rects: loss (tall) and validation accuracy (short).
+    // The legend in a row of its own above two stacked axis rects: loss
+    // (tall) and validation accuracy (short). Inset in the loss rect, the
+    // legend covered the curves (at 150 % on a projector, most of them).
     m_plot->plotLayout()->clear();
     m_lossRect = new QCPAxisRect(m_plot);
     m_accRect = new QCPAxisRect(m_plot);
-    m_plot->plotLayout()->addElement(0, 0, m_lossRect);
-    m_plot->plotLayout()->addElement(1, 0, m_accRect);
-    m_plot->plotLayout()->setRowStretchFactor(0, 2.6);
-    m_plot->plotLayout()->setRowStretchFactor(1, 1);
+    m_plot->legend = new QCPLegend;
+    m_plot->plotLayout()->addElement(0, 0, m_plot->legend);
+    m_plot->plotLayout()->addElement(1, 0, m_lossRect);
+    m_plot->plotLayout()->addElement(2, 0, m_accRect);
+    m_plot->plotLayout()->setRowStretchFactor(0, 0.001);
+    m_plot->plotLayout()->setRowStretchFactor(1, 2.6);
+    m_plot->plotLayout()->setRowStretchFactor(2, 1);
     auto *group = new QCPMarginGroup(m_plot);
     m_lossRect->setMarginGroup(QCP::msLeft | QCP::msRight, group);
     m_accRect->setMarginGroup(QCP::msLeft | QCP::msRight, group);
@@ -66,6 +72,8 @@ void LossPlot::buildPlot()
     m_lossRect->axis(QCPAxis::atLeft)->setLabel(tr("loss"));
     m_accRect->axis(QCPAxis::atLeft)->setLabel(tr("val. accuracy"));
     m_accRect->axis(QCPAxis::atBottom)->setLabel(tr("step"));
+    // The steps are read under the accuracy, right below: the loss keeps their height.
+    m_lossRect->axis(QCPAxis::atBottom)->setTickLabels(false);
     m_accRect->axis(QCPAxis::atLeft)->setRange(0, 1.02);
     // 0, 0.5 and 1: the short rect holds them at any zoom.
     QSharedPointer<QCPAxisTickerFixed> halves(new QCPAxisTickerFixed);
@@ -78,9 +86,6 @@ void LossPlot::buildPlot()
     connect(m_accRect->axis(QCPAxis::atBottom), qOverload<const QCPRange &>(&QCPAxis::rangeChanged),
             m_lossRect->axis(QCPAxis::atBottom), qOverload<const QCPRange &>(&QCPAxis::setRange));
 
-    // clear() took the default legend with the default axis rect: a new one in the loss rect.
-    m_plot->legend = new QCPLegend;
-    m_lossRect->insetLayout()->addElement(m_plot->legend, Qt::AlignTop | Qt::AlignRight);
     m_plot->legend->setLayer(QStringLiteral("legend"));
     m_plot->legend->setVisible(true);
     m_plot->legend->setSelectableParts(QCPLegend::spItems);
@@ -424,6 +429,7 @@ void LossPlot::draw()
         o.graphs.fill(h, k, ek, LossGraphs::span(k, ek, range.lower, range.upper, m_columnsDrawn));
     }
     fitYRange();
+    wrapLegend(m_plot->legend, m_plot->width());  // the best evaluation's entry may be longer now
     m_plot->replot();
     if (placeMarkerLabels())
         m_plot->replot();

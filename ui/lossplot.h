@@ -231,7 +231,7 @@ private:
     LossGraphs m_graphs;
     std::vector<bool> m_visible;           // per series
     QCPGraph *m_moreEntry = nullptr;       // the legend's "N more tasks" (no data)
-    QCPGraph *m_validationKey = nullptr;   // the legend's "validation (dashed)" (no data)
+    QCPGraph *m_validationKey = nullptr;   // the legend's "validation" (no data)
     QCPGraph *m_bestMark = nullptr;        // the best evaluation's star (one point)
     struct OverlayGraphs {
         Overlay run;

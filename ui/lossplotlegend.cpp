@@ -43,7 +43,7 @@ void LossPlot::buildGraphs()
     if (tasks > 0) {
         // One legend entry explaining the dashed validation curves.
         m_validationKey = m_plot->addGraph(x, y);
-        m_validationKey->setName(tr("validation (dashed)"));
+        m_validationKey->setName(tr("validation"));  // its sample is dashed, with a dot
         m_validationKey->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
         m_validationKey->addToLegend();
     }

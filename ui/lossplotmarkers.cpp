@@ -56,7 +56,8 @@ void LossPlot::placeBestMark()
     const double key = evalKeys()[size_t(best)], loss = m_history->series(0).evalLoss[size_t(best)];
     m_bestMark->data()->clear();
     m_bestMark->addData(key, loss);
-    m_bestMark->setName(tr("best validation loss: step %1").arg(qint64(m_history->evalSteps()[size_t(best)])));
+    // Short: the legend is a row above the plot, which a projector's 150 % makes narrow.
+    m_bestMark->setName(tr("best val. loss: step %1").arg(qint64(m_history->evalSteps()[size_t(best)])));
 }
 
 QCPGraph *LossPlot::bestMark() const

@@ -41,6 +41,8 @@
 #include <QTemporaryDir>
 #include <QThread>
 #include <QScopeGuard>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QTabBar>
 #include <QLayout>
 #include <QTabWidget>
@@ -100,6 +102,7 @@ private slots:
     void disagreementLegendCoversNothing();
     void historyLegendsFollowTheTheme();
     void historyKeepsOnlyWhatIsThere();
+    void historyFitsAProjector();
     void probeNumbersAndEditsSurviveANewRun();
     void textHeightFollowsTheZoom();
     void tabNamesAreWhole();
@@ -1532,6 +1535,51 @@ void TestAttention::historyKeepsOnlyWhatIsThere()
         QCOMPARE(row.size(), rows[0].size());
     QCOMPARE(rows[1][6], std::string());  // step 10: no comprehensiveness
     QCOMPARE(rows[1 + 10 * 50][6], std::string("0.25"));
+}
+
+// Over training on a projector (150 %, a view 540 x 330): each legend sits in
+// a row of its own, clear of every axis rect (inset in them, the legends
+// covered the curves), and each axis rect is at least as tall as its axis
+// title written upwards ("rationale agreement" was cut in a rect of 70
+// px); where the view is shorter than that, the plot scrolls.
+void TestAttention::historyFitsAProjector()
+{
+    const double zoom = currentZoom();
+    const auto restore = qScopeGuard([zoom] { applyZoom(zoom); });
+    applyZoom(1.5);
+    HistoryView history;
+    history.resize(540, 330);
+    for (const int64_t step : {7400, 7410}) {
+        AttentionSnapshot snap = explainedSnapshot(step);
+        snap.mode = AttentionMode::Gated;  // every axis rect: the gates too
+        snap.gates.assign(snap.tasks.size(), 0.5f);
+        history.addSnapshot(snap);
+    }
+    history.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&history));
+    QApplication::processEvents();  // the redraw a resize asks for
+    QCustomPlot *plot = history.plot();
+    plot->replot(QCustomPlot::rpImmediateRefresh);
+    std::vector<QCPLegend *> legends;
+    for (QCPLayoutElement *element : plot->plotLayout()->elements(true))
+        if (auto *legend = qobject_cast<QCPLegend *>(element); legend && legend->visible())
+            legends.push_back(legend);
+    QCOMPARE(legends.size(), size_t(2));  // the rationale's and the faithfulness'
+    QCOMPARE(plot->axisRects().size(), 4);
+    for (const QCPAxisRect *rect : plot->axisRects()) {
+        QVERIFY(rect->visible());
+        const QCPAxis *left = rect->axis(QCPAxis::atLeft);
+        const int title = QFontMetrics(left->labelFont()).horizontalAdvance(left->label());
+        QVERIFY2(title <= rect->height(), qPrintable(QStringLiteral("'%1' (%2 px) in a rect %3 px tall")
+                                                         .arg(left->label()).arg(title).arg(rect->height())));
+        for (const QCPLegend *legend : legends)
+            QVERIFY2(!legend->outerRect().intersects(rect->rect()),
+                     qPrintable(QStringLiteral("a legend over the axes of '%1'").arg(left->label())));
+    }
+    // Taller than the view: it scrolls to the rest.
+    auto *scroll = history.findChild<QScrollArea *>();
+    QVERIFY(scroll && scroll->isAncestorOf(plot));
+    QVERIFY(scroll->verticalScrollBar()->isVisible());
 }
 
 void TestAttention::signedScoresUseADivergingMapCentredOnZero()

@@ -10,6 +10,7 @@
 #include "appearance.h"
 #include "tasknames.h"
 
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -70,6 +71,14 @@ QList<QByteArray> exportedLines(const LossPlot &plot)
     if (!lines.isEmpty() && lines.back().isEmpty())
         lines.removeLast();
     return lines;
+}
+
+// The entries of a legend: a wrapped legend's last row may have empty
+// cells, which QCPLegend::itemCount counts.
+int legendEntries(const QCPLegend *legend)
+{
+    const QList<QCPLayoutElement *> cells = legend->elements(false);
+    return int(cells.size() - cells.count(nullptr));
 }
 
 QVector<double> keysOf(const QCPGraph *graph)
@@ -312,8 +321,8 @@ private slots:
         plot.show();
         plot.setTasks(names);
         QCustomPlot *qcp = plot.plot();
-        // total, the named tasks, "N more tasks", "validation (dashed)"
-        QCOMPARE(qcp->legend->itemCount(), 1 + MaxNamedTasks + 2);
+        // total, the named tasks, "N more tasks", "validation"
+        QCOMPARE(legendEntries(qcp->legend), 1 + MaxNamedTasks + 2);
         QVERIFY(qcp->graphCount() <= 5 * (1 + MaxNamedTasks) + 2);
         QCOMPARE(plot.namedTaskCount(), MaxNamedTasks);
         const auto legendName = [&](int i) {
@@ -421,7 +430,7 @@ private slots:
         plot.append(s);
         plot.redraw();
         QVERIFY(!plot.bestMark());
-        const int legendBefore = plot.plot()->legend->itemCount();
+        const int legendBefore = legendEntries(plot.plot()->legend);
         s = run(100, 300);  // evaluations at 100, 200, 300 of total loss 1.0, 0.5, 0.7
         for (size_t e = 0; e < s.evals.size(); ++e)
             s.evals[e].loss = std::vector<double>{1.0, 0.5, 0.7}[e];
@@ -432,8 +441,8 @@ private slots:
         QCOMPARE(keysOf(mark), QVector<double>{200.0});
         QCOMPARE(values(mark), QVector<double>{0.5});
         QCOMPARE(values(plot.graph(LossPlot::Curve::ValidationLoss, 0)), (QVector<double>{1.0, 0.5, 0.7}));
-        QCOMPARE(mark->name(), QStringLiteral("best validation loss: step 200"));
-        QCOMPARE(plot.plot()->legend->itemCount(), legendBefore + 1);
+        QCOMPARE(mark->name(), QStringLiteral("best val. loss: step 200"));
+        QCOMPARE(legendEntries(plot.plot()->legend), legendBefore + 1);
         QVERIFY(plot.plot()->legend->itemWithPlottable(mark));
         plot.setXAxis(LossPlot::XAxis::Epoch);
         plot.redraw();
@@ -441,7 +450,7 @@ private slots:
         plot.clear();
         plot.redraw();
         QVERIFY(!plot.bestMark());
-        QCOMPARE(plot.plot()->legend->itemCount(), legendBefore);
+        QCOMPARE(legendEntries(plot.plot()->legend), legendBefore);
     }
 
     // Twelve earlier runs overlaid: each drawn in a look of its own (dash
@@ -611,6 +620,47 @@ private slots:
                 QVERIFY2(area.contains(r), qPrintable(label->text()));
             }
         QCOMPARE(labels, 2);
+    }
+
+    // The legend covers no curve: it has a row of its own above the axes,
+    // wrapped to the width. Inset in the loss rect it covered most of the
+    // curves on a projector at 150 % (the Curves tab at 1024 x 768).
+    void legendCoversNoCurve_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::addColumn<double>("zoom");
+        QTest::newRow("projector at 150 %") << QSize(540, 530) << 1.5;  // the Curves tab at 1024 x 768
+        QTest::newRow("1600 x 1000") << QSize(1150, 800) << 1.0;
+    }
+    void legendCoversNoCurve()
+    {
+        QFETCH(QSize, size);
+        QFETCH(double, zoom);
+        const double before = currentZoom();
+        const auto restore = qScopeGuard([before] { applyZoom(before); });
+        applyZoom(zoom);
+        LossPlot plot;
+        plot.resize(size);
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        plot.setTasks({QStringLiteral("sentiment"), QStringLiteral("topic"), QStringLiteral("urgency")});
+        plot.append(run(1, 400));
+        plot.redraw();
+        QVERIFY(plot.bestMark());
+        const QRect legend = plot.plot()->legend->outerRect();
+        QVERIFY(!legend.isEmpty());
+        QCOMPARE(legendEntries(plot.plot()->legend), 6);  // total, three tasks, validation, the best
+        for (const QCPAxisRect *rect : plot.plot()->axisRects())
+            QVERIFY2(!legend.intersects(rect->rect()),
+                     qPrintable(QStringLiteral("the legend %1,%2 %3x%4 over the axes %5,%6 %7x%8")
+                                    .arg(legend.x()).arg(legend.y()).arg(legend.width()).arg(legend.height())
+                                    .arg(rect->rect().x()).arg(rect->rect().y()).arg(rect->rect().width())
+                                    .arg(rect->rect().height())));
+        for (const QCPLayoutElement *item : plot.plot()->legend->elements(false))
+            QVERIFY(!item || legend.contains(item->outerRect()));
+        // The loss rect keeps most of the plot's height.
+        QVERIFY2(plot.plot()->axisRect()->height() > plot.plot()->height() / 3,
+                 qPrintable(QString::number(plot.plot()->axisRect()->height())));
     }
 
     // Hovering shows losses to 4 significant digits: a log axis reaches

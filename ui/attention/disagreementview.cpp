@@ -138,24 +138,8 @@ void DisagreementView::draw()
     const double height = m_top - m_bottom;
     m_plot->yAxis->setRange(m_bottom < 0 ? m_bottom - 0.08 * height : 0, height > 0 ? m_top + 0.08 * height : 1);
     stylePlot(m_plot, palette());
-    wrapLegend();
+    wrapLegend(m_plot->legend, m_plot->width());  // as many entries a row as fit
     m_plot->replot(QCustomPlot::rpQueuedReplot);
-}
-
-void DisagreementView::wrapLegend()
-{
-    // As many entries a row as fit the plot's width, each column as wide as
-    // the widest entry (the fonts are stylePlot's).
-    QCPLegend *legend = m_plot->legend;
-    int widest = 1;
-    for (QCPLayoutElement *item : legend->elements(false))  // the cells a former wrap left empty are null
-        if (item)
-            widest = std::max(widest, item->minimumOuterSizeHint().width());
-    const QMargins margins = legend->margins();
-    const int available = m_plot->width() - margins.left() - margins.right();
-    const int perRow = std::max(1, (available + legend->columnSpacing()) / (widest + legend->columnSpacing()));
-    legend->setWrap(std::max(1, std::min(perRow, legend->itemCount())));
-    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);  // the entries again, in rows of that many
 }
 
 void DisagreementView::addTaskDots(int t, const QVector<double> &keys)

@@ -40,8 +40,6 @@ private:
     // Task t's scores as dots in its colour.
     void addTaskDots(int t, const QVector<double> &keys);
     void placeLabels();
-    // The legend's entries in rows across the plot's width.
-    void wrapLegend();
 
     QCustomPlot *m_plot = nullptr;
     QLabel *m_title = nullptr;

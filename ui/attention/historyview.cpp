@@ -5,11 +5,15 @@
 #include "scores.h"
 #include "tasknames.h"
 
+#include <QVBoxLayout>
 #include <QEvent>
 #include <QLabel>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <qcustomplot.h>
 
 #include <cmath>
+#include <initializer_list>
 
 namespace attnscope {
 
@@ -17,15 +21,43 @@ HistoryView::HistoryView(QWidget *parent) : AttentionView(parent)
 {
     m_plot = addPlot();
     m_title = addTitle(m_plot);
+    // The plot scrolls where the view is shorter than its axes need (a
+    // projector at 150 %: squeezed, the axis titles were cut and the
+    // legends covered the curves).
+    // The title scrolls with it: four lines at 150 %.
+    auto *box = static_cast<QBoxLayout *>(layout());
+    auto *content = new QWidget;
+    auto *inner = new QVBoxLayout(content);
+    inner->setContentsMargins(0, 0, 0, 0);
+    box->removeWidget(m_title);
+    box->removeWidget(m_plot);
+    inner->addWidget(m_title);
+    inner->addWidget(m_plot, 1);
+    m_scroll = new QScrollArea(this);
+    m_scroll->setObjectName(QStringLiteral("historyScroll"));
+    m_scroll->setWidgetResizable(true);
+    m_scroll->setFrameShape(QFrame::NoFrame);
+    m_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_scroll->setWidget(content);
+    box->addWidget(m_scroll, 1);
+    rebuildWhenResized(m_scroll);  // the legends wrap to its width
     m_plot->plotLayout()->clear();
     m_gateRect = new QCPAxisRect(m_plot);
     m_rationaleRect = new QCPAxisRect(m_plot);
     m_faithRect = new QCPAxisRect(m_plot);
     m_lossRect = new QCPAxisRect(m_plot);
-    m_plot->plotLayout()->addElement(0, 0, m_gateRect);
-    m_plot->plotLayout()->addElement(1, 0, m_rationaleRect);
-    m_plot->plotLayout()->addElement(2, 0, m_faithRect);
-    m_plot->plotLayout()->addElement(3, 0, m_lossRect);
+    // Each legend in a row of its own above its axes, where it covers no curve.
+    m_plot->legend = new QCPLegend;
+    m_faithLegend = new QCPLegend;
+    QCPLayoutGrid *grid = m_plot->plotLayout();
+    int row = 0;
+    for (QCPLayoutElement *element : std::initializer_list<QCPLayoutElement *>{
+             m_gateRect, m_plot->legend, m_rationaleRect, m_faithLegend, m_faithRect, m_lossRect})
+        grid->addElement(row++, 0, element);
+    for (QCPLegend *legend : {m_plot->legend, m_faithLegend}) {
+        legend->setLayer(QStringLiteral("legend"));
+        legend->setVisible(true);
+    }
     auto *group = new QCPMarginGroup(m_plot);
     for (QCPAxisRect *rect : {m_gateRect, m_rationaleRect, m_faithRect, m_lossRect})
         rect->setMarginGroup(QCP::msLeft | QCP::msRight, group);
@@ -34,16 +66,8 @@ HistoryView::HistoryView(QWidget *parent) : AttentionView(parent)
     m_lossRect->axis(QCPAxis::atBottom)->setLabel(tr("step"));
     m_gateRect->axis(QCPAxis::atLeft)->setLabel(tr("gate σ(g_t)"));
     m_gateRect->axis(QCPAxis::atLeft)->setRange(0, 1);
-    m_rationaleRect->axis(QCPAxis::atLeft)->setLabel(tr("rationale agreement"));
+    m_rationaleRect->axis(QCPAxis::atLeft)->setLabel(tr("rationale"));
     m_rationaleRect->axis(QCPAxis::atLeft)->setRange(0, 1);
-    m_plot->legend = new QCPLegend;
-    m_rationaleRect->insetLayout()->addElement(m_plot->legend, Qt::AlignTop | Qt::AlignLeft);
-    m_plot->legend->setLayer(QStringLiteral("legend"));
-    m_plot->legend->setVisible(true);
-    m_faithLegend = new QCPLegend;
-    m_faithRect->insetLayout()->addElement(m_faithLegend, Qt::AlignTop | Qt::AlignRight);
-    m_faithLegend->setLayer(QStringLiteral("legend"));
-    setMinimumHeight(320);
     rebuild();
 }
 
@@ -157,8 +181,8 @@ QString HistoryView::title() const
         if (!m_comp[i].empty() && std::isfinite(m_comp[i].front()[size_t(Method::Random)]))
             last = m_steps[i];
     const QString when = last >= 0 ? tr("last explained at step %1").arg(last) : tr("not explained yet");
-    return tr("Faithfulness of %1 (%2): comprehensiveness solid, sufficiency dashed, the random floor grey; "
-              "attention's rationale agreement above; the loss below")
+    // Solid, dashed and grey: its legend says which is which.
+    return tr("Faithfulness of %1 (%2); above, attention on the rationales; below, the loss")
         .arg(scoreName(score()), when);
 }
 
@@ -209,10 +233,44 @@ void HistoryView::draw()
     }
     m_faithRect->axis(QCPAxis::atLeft)->setLabel(tr("faithfulness"));
     m_gateRect->axis(QCPAxis::atLeft)->setLabel(m_gated ? tr("gate σ(g_t)") : tr("gate (gated mode only)"));
-    m_rationaleRect->axis(QCPAxis::atLeft)->setLabel(anyRationale ? tr("rationale agreement")
-                                                                  : tr("rationale (none in data)"));
+    m_rationaleRect->axis(QCPAxis::atLeft)->setLabel(anyRationale ? tr("rationale") : tr("no rationales"));
     stylePlot(m_plot, palette());
+    fitAxisTitles();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+// Each axis rect at least as tall as its axis title (written upwards) and
+// a few ticks, the legends wrapped to the width: the plot's least height,
+// which the scroll area keeps when the view is shorter.
+void HistoryView::fitAxisTitles()
+{
+    // As wide as the plot is with the scroll bar shown: the same whether it is
+    // (the legends' rows set the height that shows it).
+    const int width = m_scroll->width() - m_scroll->verticalScrollBar()->sizeHint().width();
+    // The legends' rows take their entries' height, the axes the rest.
+    QCPLayoutGrid *grid = m_plot->plotLayout();
+    for (int row = 0; row < grid->rowCount(); ++row)
+        grid->setRowStretchFactor(row, qobject_cast<QCPLegend *>(grid->element(row, 0)) ? 0.001 : 1);
+    m_plot->legend->setVisible(m_plot->legend->itemCount() > 0);
+    int least = 0;
+    for (QCPLegend *legend : {m_plot->legend, m_faithLegend}) {
+        if (!legend->visible() || legend->itemCount() == 0)
+            continue;
+        wrapLegend(legend, width);
+        least += legend->minimumOuterSizeHint().height();
+    }
+    for (QCPAxisRect *rect : {m_gateRect, m_rationaleRect, m_faithRect, m_lossRect}) {
+        if (!rect->visible())
+            continue;
+        const QCPAxis *left = rect->axis(QCPAxis::atLeft), *bottom = rect->axis(QCPAxis::atBottom);
+        const QFontMetrics label(left->labelFont()), ticks(bottom->tickLabelFont());
+        const int title = label.horizontalAdvance(left->label()) + 2 * label.height();
+        rect->setMinimumSize(0, std::max(title, 4 * ticks.height()));
+        // The rect, its bottom axis' tick labels (and title) and the padding around.
+        least += rect->minimumSize().height() + 2 * ticks.height() + (bottom->label().isEmpty() ? 0 : label.height())
+                 + 16;
+    }
+    m_plot->setMinimumHeight(least);
 }
 
 void HistoryView::addTaskCurves(int t, const QVector<double> &steps)

@@ -19,6 +19,7 @@ class QCPAxisRect;
 class QCPLegend;
 class QLabel;
 class QCPItemStraightLine;
+class QScrollArea;
 
 namespace attnscope {
 
@@ -43,6 +44,7 @@ public:
 
     int points() const { return int(m_steps.size()); }
     QCustomPlot *plot() const { return m_plot; }
+
     QString csv() const override;
 
 protected:
@@ -58,8 +60,11 @@ private:
     void showGateRect(bool shown);
     // A vertical line at the step the timeline shows.
     void markCurrentStep(QCPAxisRect *rect);
+    // The legends wrapped to the width, and the plot's least height for its axis titles.
+    void fitAxisTitles();
 
     QCustomPlot *m_plot = nullptr;
+    QScrollArea *m_scroll = nullptr;
     QCPAxisRect *m_gateRect = nullptr;
     QCPAxisRect *m_rationaleRect = nullptr;
     QCPAxisRect *m_faithRect = nullptr;

@@ -12,6 +12,7 @@
 #include <array>
 #include <cmath>
 #include <optional>
+#include <vector>
 
 namespace attnscope {
 
@@ -250,6 +251,40 @@ void styleLegend(QCPLegend *legend, const QColor &text, const QColor &background
     legend->setTextColor(text);
     legend->setBrush(background);
     legend->setBorderPen(QPen(border, 1));
+}
+
+int wrapLegend(QCPLegend *legend, int width)
+{
+    // The cells row by row; an entry taken out of the legend leaves an empty one.
+    const QList<QCPLayoutElement *> cells = legend->elements(false);
+    std::vector<int> widths;  // of the entries, in order
+    bool gaps = false;        // an empty cell before an entry
+    for (qsizetype i = 0; i < cells.size(); ++i) {
+        if (!cells[i])
+            continue;
+        gaps = gaps || qsizetype(widths.size()) != i;
+        widths.push_back(cells[i]->minimumOuterSizeHint().width());
+    }
+    const QMargins margins = legend->margins();
+    const int available = width - margins.left() - margins.right();
+    // The most columns whose widest entries, side by side, fit (entry i in column i % n).
+    int columns = std::max<int>(1, int(widths.size()));
+    for (; columns > 1; --columns) {
+        std::vector<int> column(size_t(columns), 0);
+        for (size_t i = 0; i < widths.size(); ++i)
+            column[i % size_t(columns)] = std::max(column[i % size_t(columns)], widths[i]);
+        int total = (columns - 1) * legend->columnSpacing();
+        for (int w : column)
+            total += w;
+        if (total <= available)
+            break;
+    }
+    // Placed again only when that changes (the loss plot wraps at every redraw).
+    if (columns != legend->wrap() || gaps || legend->fillOrder() != QCPLayoutGrid::foColumnsFirst) {
+        legend->setWrap(columns);
+        legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);  // the entries again, in rows of that many
+    }
+    return columns;
 }
 
 void stylePlot(QCustomPlot *plot, const QPalette &palette)

@@ -87,6 +87,11 @@ void styleAxis(QCPAxis *axis, const QColor &text, const QColor &grid, const QFon
 // A legend in `text` on `background`, framed in `border`.
 void styleLegend(QCPLegend *legend, const QColor &text, const QColor &background, const QColor &border,
                  const QFont &font);
+// A legend in a row of its own (above its axes, where it covers no data):
+// its entries in as many columns as fit `width` pixels (each column as wide
+// as its widest entry; the fonts must be set first), then on more rows.
+// Returns the number of columns.
+int wrapLegend(QCPLegend *legend, int width);
 // Fonts, colours and pens of an attention plot for the widget's palette
 // (light or dark): every axis rect, colour scale and the legend, in
 // labelPointSize().
