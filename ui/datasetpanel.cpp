@@ -5,6 +5,7 @@
 #include "columnroleseditor.h"
 #include "data/builtins.h"
 #include "datasetsummaryview.h"
+#include "flowlayout.h"
 #include "tasknames.h"
 
 #include <QComboBox>
@@ -47,11 +48,13 @@ DatasetPanel::DatasetPanel(QWidget *parent)
     connect(m_spec, &QComboBox::activated, this, [this](int) { emit loadRequested(m_spec->currentText().trimmed()); });
     connect(open, &QPushButton::clicked, this, &DatasetPanel::openRequested);
 
-    auto *row = new QHBoxLayout;
-    row->setSpacing(6);
-    row->addWidget(m_spec, 1);
-    row->addWidget(load);
-    row->addWidget(open);
+    // Load and Open… go under the field where the panel is too narrow for
+    // the three on a line (the Setup column at 150 % on a projector: the
+    // field, squeezed, read "in:reviews").
+    m_spec->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    auto *row = new FlowLayout(nullptr, 6, 6);
+    row->addWidget(m_spec);
+    row->addGroup({load, open});
 
     m_error = new QLabel(this);
     m_error->setObjectName(QStringLiteral("datasetError"));

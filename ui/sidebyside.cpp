@@ -2,6 +2,7 @@
 
 #include "attention/taskheatmap.h"
 #include "session.h"
+#include "tasknames.h"
 
 #include <QLabel>
 #include <QScrollArea>
@@ -10,32 +11,6 @@
 #include <algorithm>
 
 namespace attnscope {
-
-namespace {
-
-// "sentiment: positive (gold positive), topic: screen"
-QString predictions(const AttentionSnapshot &snapshot)
-{
-    if (snapshot.samples.empty())
-        return {};
-    const AttentionSample &s = snapshot.samples.front();
-    QStringList parts;
-    for (int t = 0; t < snapshot.taskCount(); ++t) {
-        const std::vector<std::string> &classes = snapshot.tasks[size_t(t)].classes;
-        const int p = s.predicted(t);
-        if (p < 0 || p >= int(classes.size()))
-            continue;
-        QString part = QStringLiteral("%1: %2").arg(QString::fromStdString(snapshot.tasks[size_t(t)].name),
-                                                   QString::fromStdString(classes[size_t(p)]));
-        const int gold = t < int(s.labels.size()) ? s.labels[size_t(t)] : -1;
-        if (gold >= 0 && gold != p && gold < int(classes.size()))
-            part += QObject::tr(" (gold %1)").arg(QString::fromStdString(classes[size_t(gold)]));
-        parts << part;
-    }
-    return parts.join(QStringLiteral(", "));
-}
-
-} // namespace
 
 SideBySide::SideBySide(Session *session, QWidget *parent)
     : QWidget(parent), m_session(session)
@@ -58,8 +33,11 @@ SideBySide::SideBySide(Session *session, QWidget *parent)
     scroll->setWidget(content);
     outer->addWidget(scroll, 1);
     for (int i = 0; i < MaxRuns; ++i) {
+        // Wrapped: on one line the predictions made the page wider than
+        // the tab, and the heatmap's colour scale was a scroll away.
         auto *title = new QLabel;
         title->setTextFormat(Qt::PlainText);
+        title->setWordWrap(true);
         auto *heatmap = new TaskHeatmap;
         heatmap->setLayout(TaskHeatmap::Layout::TasksForSample);
         layout->addWidget(title);
@@ -81,6 +59,28 @@ SideBySide::SideBySide(Session *session, QWidget *parent)
             refresh();
     });
     refresh();
+}
+
+QString SideBySide::predictions(const AttentionSnapshot &snapshot)
+{
+    if (snapshot.samples.empty())
+        return {};
+    const AttentionSample &s = snapshot.samples.front();
+    QStringList parts;
+    for (int t = 0; t < snapshot.taskCount(); ++t) {
+        const std::vector<std::string> &classes = snapshot.tasks[size_t(t)].classes;
+        const int p = s.predicted(t);
+        if (p < 0 || p >= int(classes.size()))
+            continue;
+        // A task or class may be named by a megabyte (a CSV's column): elided, as everywhere.
+        QString part = QStringLiteral("%1: %2").arg(elidedName(snapshot.tasks[size_t(t)].name),
+                                                   elidedName(classes[size_t(p)]));
+        const int gold = t < int(s.labels.size()) ? s.labels[size_t(t)] : -1;
+        if (gold >= 0 && gold != p && gold < int(classes.size()))
+            part += QObject::tr(" (gold %1)").arg(elidedName(classes[size_t(gold)]));
+        parts << part;
+    }
+    return parts.join(QStringLiteral(", "));
 }
 
 void SideBySide::setSample(int datasetIndex)

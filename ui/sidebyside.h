@@ -21,6 +21,7 @@ class QLabel;
 
 namespace attnscope {
 
+struct AttentionSnapshot;
 class Session;
 class TaskHeatmap;
 
@@ -43,6 +44,9 @@ public:
     QLabel *title(int i) const { return m_titles[size_t(i)]; }
     // Every run's attention again (the tab does it when shown, and when the runs change).
     void refresh();
+    // What the snapshot's first sample is predicted, for a run's title:
+    // "sentiment: positive, topic: screen (gold sound)"; names elided (tasknames.h).
+    static QString predictions(const AttentionSnapshot &snapshot);
 
 protected:
     void showEvent(QShowEvent *event) override;

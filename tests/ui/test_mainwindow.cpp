@@ -10,6 +10,7 @@
 #include "probeeditor.h"
 #include "runspanel.h"
 #include "sidebyside.h"
+#include "tasknames.h"
 #include "taskheatmap.h"
 #include "textview.h"
 #include "zoomactions.h"
@@ -261,6 +262,77 @@ private slots:
                     darkest = c;
         QVERIFY2(darkest.lightnessF() > 0.5, qPrintable(darkest.name()));
         applyTheme(Theme::Light);
+    }
+
+    // Side by side names each run's predictions with the task and class
+    // names elided as everywhere (a CSV's column may be named by a megabyte).
+    void sideBySideElidesNames()
+    {
+        const std::string huge(100000, 'x');
+        AttentionSnapshot snapshot;
+        snapshot.tasks = {{huge, {"a", huge}}, {"topic", {"screen", "sound"}}};
+        AttentionSample sample;
+        sample.probs = {{0.1f, 0.9f}, {0.8f, 0.2f}};
+        sample.labels = {0, 1};
+        snapshot.samples.push_back(sample);
+        const QString text = SideBySide::predictions(snapshot);
+        const QString name = elidedName(huge);
+        QCOMPARE(text, QStringLiteral("%1: %1 (gold a), topic: screen (gold sound)").arg(name));
+        QVERIFY(text.size() < 4 * MaxNameChars + 60);
+    }
+
+    // A projector at 150 %: the Dataset field shows the whole name
+    // ("builtin:reviews" read "in:reviews": Load and Open… go under it), and
+    // Side by side fits the tab's width: its heatmaps' colour scales in
+    // view without a horizontal scroll (a run's title on one line made the
+    // page wider than the tab), the titles whole on more lines.
+    void projectorShowsNamesAndScales()
+    {
+        MainWindow window;
+        window.zoom()->setZoom(1.5, /*persist=*/false);
+        const auto restore = qScopeGuard([&window]() { window.zoom()->setZoom(1.0, /*persist=*/false); });
+        window.resize(1000, 700);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QCoreApplication::processEvents();
+        auto *spec = window.findChild<QComboBox *>(QStringLiteral("datasetSpec"));
+        QVERIFY(spec && spec->lineEdit());
+        const QString name = spec->currentText();
+        QCOMPARE(name, QStringLiteral("builtin:reviews?n=200"));
+        QVERIFY2(spec->lineEdit()->width() >= spec->lineEdit()->fontMetrics().horizontalAdvance(name) + 4,
+                 qPrintable(QStringLiteral("%1 px of %2").arg(spec->lineEdit()->width())
+                                .arg(spec->lineEdit()->fontMetrics().horizontalAdvance(name))));
+
+        QTRY_VERIFY_WITH_TIMEOUT(window.startAction()->isEnabled(), 20000);
+        window.training()->startUntil(20);
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->currentStep() == 20
+                                     && window.training()->state() == TrainingWorker::State::Paused, 20000);
+        SideBySide *side = window.sideBySide();
+        window.views()->setCurrentWidget(side);
+        side->setSample(window.training()->setup()->val.samples[0].index);
+        side->refresh();
+        QCoreApplication::processEvents();
+        auto *scroll = side->findChild<QScrollArea *>();
+        QVERIFY(scroll);
+        QTRY_VERIFY(side->heatmap(0)->isVisible());
+        QVERIFY2(scroll->widget()->width() <= scroll->viewport()->width(),
+                 qPrintable(QStringLiteral("the page %1 px in %2").arg(scroll->widget()->width())
+                                .arg(scroll->viewport()->width())));
+        QVERIFY(!scroll->horizontalScrollBar()->isVisible());
+        QCustomPlot *plot = side->heatmap(0)->plot();
+        plot->replot(QCustomPlot::rpImmediateRefresh);
+        QCPColorScale *scale = nullptr;
+        for (QCPLayoutElement *element : plot->plotLayout()->elements(true))
+            if (auto *s = qobject_cast<QCPColorScale *>(element))
+                scale = s;
+        QVERIFY(scale && scale->visible());
+        const QRect shown(plot->mapTo(scroll->viewport(), scale->outerRect().topLeft()), scale->outerRect().size());
+        QVERIFY2(scroll->viewport()->rect().contains(shown),
+                 qPrintable(QStringLiteral("the colour scale at %1..%2 of %3").arg(shown.left()).arg(shown.right())
+                                .arg(scroll->viewport()->width())));
+        QVERIFY(side->title(0)->text().contains(QStringLiteral(" — step 20 — ")));
+        QVERIFY(side->title(0)->wordWrap());
     }
 
     // File > Open attention (attnscope --attention): another program's
