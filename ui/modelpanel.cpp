@@ -1,6 +1,9 @@
 #include "modelpanel.h"
 
+#include "appearance.h"
+
 #include <QComboBox>
+#include <QEvent>
 #include <QFormLayout>
 #include <QLabel>
 #include <QSpinBox>
@@ -50,9 +53,7 @@ ModelPanel::ModelPanel(QWidget *parent)
     m_error = new QLabel(this);
     m_error->setObjectName(QStringLiteral("modelError"));
     m_error->setWordWrap(true);
-    QPalette pal = m_error->palette();
-    pal.setColor(QPalette::WindowText, QColor(0xD5, 0x5E, 0x00));
-    m_error->setPalette(pal);
+    setProblemColor(m_error, palette());
     m_error->hide();
 
     m_lesson = new QLabel(this);
@@ -155,11 +156,28 @@ void ModelPanel::validate()
     } else if (const std::string problem = c.validate(); !problem.empty()) {
         m_problem = QString::fromStdString(problem);
     }
-    for (QSpinBox *box : {m_layers, m_heads, m_dim, m_ffn, m_maxLen})
-        box->setStyleSheet(box == bad || (bad == m_dim && box == m_heads)
-                               ? QStringLiteral("QSpinBox { border: 2px solid #D55E00; }") : QString());
+    m_bad = bad;
+    markBadFields();
     m_error->setText(m_problem);
     m_error->setVisible(!m_problem.isEmpty());
+}
+
+// The field at fault (and the heads with a width that is no multiple of
+// them) framed in the problem's colour of the palette.
+void ModelPanel::markBadFields()
+{
+    const QString frame = QStringLiteral("QSpinBox { border: 2px solid %1; }").arg(problemColor(palette()).name());
+    for (QSpinBox *box : {m_layers, m_heads, m_dim, m_ffn, m_maxLen})
+        box->setStyleSheet(box == m_bad || (m_bad == m_dim && box == m_heads) ? frame : QString());
+}
+
+void ModelPanel::changeEvent(QEvent *event)
+{
+    QGroupBox::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) {  // the theme: the problem's colour follows
+        setProblemColor(m_error, palette());
+        markBadFields();
+    }
 }
 
 } // namespace attnscope

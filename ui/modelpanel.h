@@ -43,8 +43,13 @@ signals:
     // A field changed (valid or not).
     void changed();
 
+protected:
+    // The problem's colour follows the palette (appearance.h).
+    void changeEvent(QEvent *event) override;
+
 private:
     void validate();
+    void markBadFields();
     void showLessonNote();
 
     QSpinBox *m_layers = nullptr, *m_heads = nullptr, *m_dim = nullptr, *m_ffn = nullptr;
@@ -55,6 +60,7 @@ private:
     QString m_lessonNote;
     int m_lessonDepth = -1;  // the depth m_lessonNote speaks of
     QString m_problem;
+    QSpinBox *m_bad = nullptr;  // the field at fault
 };
 
 } // namespace attnscope

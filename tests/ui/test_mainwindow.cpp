@@ -20,6 +20,8 @@
 #include "trainingtoolbar.h"
 
 #include <QAbstractButton>
+#include <QCheckBox>
+#include <QStyleOptionButton>
 #include <QApplication>
 #include <QAction>
 #include <QComboBox>
@@ -262,6 +264,67 @@ private slots:
                     darkest = c;
         QVERIFY2(darkest.lightnessF() > 0.5, qPrintable(darkest.name()));
         applyTheme(Theme::Light);
+    }
+
+    // An unchecked check box is seen in either theme: its frame at least 3:1
+    // against the window (WCAG's least for a control's outline). Fusion's
+    // frame is the window's colour darkened: 1.2:1 on the dark theme's grey,
+    // 2:1 on the light one's.
+    void checkBoxesShowOnEitherTheme()
+    {
+        const auto luminance = [](const QColor &c) {
+            const auto channel = [](double v) { return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+            return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF());
+        };
+        const auto contrast = [&](const QColor &a, const QColor &b) {
+            const double la = luminance(a), lb = luminance(b);
+            return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+        };
+        const auto restore = qScopeGuard([] { applyTheme(Theme::Light); });
+        for (const Theme theme : {Theme::Dark, Theme::Light}) {
+            applyTheme(theme);
+            QCheckBox box(QStringLiteral("Log scale"));
+            box.resize(box.sizeHint());
+            const QImage image = box.grab().toImage();
+            QStyleOptionButton option;
+            option.initFrom(&box);
+            const QRect indicator = box.style()->subElementRect(QStyle::SE_CheckBoxIndicator, &option, &box);
+            QVERIFY(!indicator.isEmpty());
+            const QColor window = box.palette().color(QPalette::Window);
+            double best = 1;
+            for (int y = indicator.top(); y <= indicator.bottom(); ++y)
+                for (int x = indicator.left(); x <= indicator.right(); ++x)
+                    best = std::max(best, contrast(image.pixelColor(x * image.width() / box.width(),
+                                                                    y * image.height() / box.height()), window));
+            QVERIFY2(best >= 3.0, qPrintable(QStringLiteral("%1 theme: the box's frame %2:1 against the window")
+                                                 .arg(toString(theme)).arg(best, 0, 'f', 2)));
+        }
+    }
+
+    // The Model panel's problem (width not a multiple of the heads) is in the
+    // palette's problem colour, the label and the fields' frames, in either
+    // theme (a fixed #D55E00 was the second task's colour, and dim on dark).
+    void modelProblemFollowsTheTheme()
+    {
+        const auto restore = qScopeGuard([] { applyTheme(Theme::Light); });
+        ModelPanel panel;
+        panel.widthField()->setValue(63);
+        QVERIFY(!panel.isValid());
+        auto *label = panel.findChild<QLabel *>(QStringLiteral("modelError"));
+        QVERIFY(label);
+        for (const Theme theme : {Theme::Dark, Theme::Light}) {
+            applyTheme(theme);
+            QApplication::processEvents();
+            const QColor expected = problemColor(panel.palette());
+            QCOMPARE(label->palette().color(QPalette::WindowText), expected);
+            QVERIFY2(panel.widthField()->styleSheet().contains(expected.name()),
+                     qPrintable(panel.widthField()->styleSheet()));
+            QVERIFY(panel.headsField()->styleSheet().contains(expected.name()));
+            QVERIFY(panel.layersField()->styleSheet().isEmpty());
+        }
+        panel.widthField()->setValue(64);
+        QVERIFY(panel.isValid());
+        QVERIFY(panel.widthField()->styleSheet().isEmpty());
     }
 
     // Side by side names each run's predictions with the task and class

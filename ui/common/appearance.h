@@ -47,10 +47,18 @@ void saveTheme(Theme theme);
 // True when the palette is a dark theme (window darker than its text).
 bool isDarkPalette(const QPalette &palette);
 
-// A problem's text (a failed load, roles that cannot load) in vermillion,
-// dark enough on a light `palette` and light enough on a dark one: sets the
-// label's WindowText (again at each QEvent::PaletteChange).
+// A problem's colour (a failed load, roles that cannot load, a field's
+// invalid value): vermillion, dark enough on a light `palette` and light
+// enough on a dark one.
+QColor problemColor(const QPalette &palette);
+// Sets the label's WindowText to problemColor (again at each QEvent::PaletteChange).
 void setProblemColor(QWidget *label, const QPalette &palette);
+
+// The border of a check box's or radio button's indicator: at least 3:1
+// against the window colour (WCAG's least for a control's outline) in either
+// theme. Fusion draws it in the window colour darkened, which on the dark
+// palette is the window colour nearly (an unchecked box was not seen).
+QColor indicatorBorderColor(const QPalette &palette);
 
 // A figure better (green) or worse (red) than the one it is measured against
 // (the Runs tab's, against the reference run's): the same on the light and
