@@ -286,6 +286,14 @@ private:
     QString m_recoveryDir, m_recoveryOffered;  // startRecovery's, while the question is open
     QString m_statusText;  // the status bar's message, uncut
     int m_statusTimeout = 0;
+    // The session's message on a built-in lesson's depth ("Lesson preset: 0
+    // encoder layers; the Model panel says why"), the one after its
+    // lessonApplied: true while the Model panel shows the lesson's note.
+    QString m_lessonStatus;
+    bool m_lessonStatusFollows = false;
+    // Takes that message away once the Model panel no longer says so (Layers
+    // changed, other data, a checkpoint, a lesson's step): it stayed 20 s.
+    void dropStaleLessonStatus();
     TrainingSnapshot m_last;
     ControlState m_controls;
 };

@@ -22,6 +22,7 @@
 #include <QSignalBlocker>
 
 #include <algorithm>
+#include <utility>
 
 namespace attnscope {
 
@@ -29,6 +30,7 @@ namespace attnscope {
 // the user says so (No puts the checkpoint's model back in the fields).
 void MainWindow::onModelChanged()
 {
+    dropStaleLessonStatus();
     updateControls();
     if (!m_modelPanel->isValid())
         return;
@@ -57,6 +59,7 @@ void MainWindow::connectSession()
         const int before = m_lessonDepth ? m_lessonDepth->before : m_modelPanel->config().layers;
         m_lessonDepth = LessonDepth{config.layers, before};
         m_lessonDepthLoading.reset();
+        m_lessonStatusFollows = true;  // the session says why next
         const QSignalBlocker block(m_modelPanel);
         m_modelPanel->setConfig(config, m_modelPanel->seed());
     });
@@ -78,7 +81,11 @@ void MainWindow::connectSession()
     connect(run, &Run::historyCleared, m_curves, &LossPlot::historyCleared);
     connect(run, &Run::historyAppended, m_curves, &LossPlot::historyAppended);
     connect(m_session, &Session::busyChanged, this, &MainWindow::updateControls);
-    connect(m_session, &Session::status, this, &MainWindow::showStatus);
+    connect(m_session, &Session::status, this, [this](const QString &text, int timeout) {
+        if (std::exchange(m_lessonStatusFollows, false))
+            m_lessonStatus = text;
+        showStatus(text, timeout);
+    });
     connect(m_session, &Session::evaluated, this, &MainWindow::showEvaluation);
     connect(m_session, &Session::failed, this, &MainWindow::showError);
     connect(m_session, &Session::sessionFileChanged, this, [this](const QString &path) {
@@ -130,6 +137,7 @@ void MainWindow::onDatasetOpened(const QString &spec, bool csv)
     m_trainingPanel->setRationalesAvailable(data->hasRationales());
     m_modelPanel->setLessonNote(m_session->checkpoint() ? QString() : QString::fromStdString(data->suggestion),
                                 data->suggestedLayers);
+    dropStaleLessonStatus();
     if (!spec.startsWith(QLatin1String("builtin:")))
         m_file->recent()->add(QFileInfo(spec).absoluteFilePath());
 }
@@ -143,7 +151,14 @@ void MainWindow::onRunConfigured(Run *run, std::shared_ptr<const TrainingSetup> 
     m_attention->setSource(QStringLiteral("%1 · %2").arg(m_session->dataSpec(), run->name()));
     if (m_statusText == settingsChangedNote())
         showStatus({}, 0);  // the new run has them
+    dropStaleLessonStatus();  // its depth may be another than the lesson's
     m_attentionFeed->setRun(setup, run->data());  // the worker refreshes the probe set from now on
+}
+
+void MainWindow::dropStaleLessonStatus()
+{
+    if (!m_lessonStatus.isEmpty() && m_statusText == m_lessonStatus && m_modelPanel->lessonNote().isEmpty())
+        showStatus({}, 0);
 }
 
 void MainWindow::showRunAttention(int id)

@@ -327,6 +327,26 @@ private slots:
         QVERIFY(panel.widthField()->styleSheet().isEmpty());
     }
 
+    // The status bar's "Lesson preset: 0 encoder layers; the Model panel says
+    // why" goes once it is not true (it stayed 20 s): when Layers changes,
+    // and when other data opens.
+    void lessonPresetMessageGoesWhenUntrue()
+    {
+        MainWindow window;
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QVERIFY2(window.statusMessage().startsWith(QStringLiteral("Lesson preset: 0 encoder layers")),
+                 qPrintable(window.statusMessage()));
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->setup() != nullptr, 20000);
+        window.modelPanel()->layersField()->setValue(1);  // as the user does
+        QVERIFY2(!window.statusMessage().contains(QStringLiteral("Lesson preset")), qPrintable(window.statusMessage()));
+        // Back at the lesson's depth the Model panel says why again; other data takes it away.
+        window.modelPanel()->layersField()->setValue(0);
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200&seed=3")));
+        QVERIFY2(window.statusMessage().startsWith(QStringLiteral("Lesson preset")), qPrintable(window.statusMessage()));
+        QVERIFY(window.openDataset(QStringLiteral("builtin:order?n=200")));
+        QVERIFY2(!window.statusMessage().contains(QStringLiteral("Lesson preset")), qPrintable(window.statusMessage()));
+    }
+
     // Side by side names each run's predictions with the task and class
     // names elided as everywhere (a CSV's column may be named by a megabyte).
     void sideBySideElidesNames()
