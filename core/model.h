@@ -50,7 +50,7 @@ struct Activations {
     // After backward() or backwardFromLogits(), dh holds dLoss/de (B, L, d),
     // the gradient with respect to the embedding output.
     struct Scratch {
-        std::vector<T> zt, dzt, dz, dH, dkeys, dq, dh, dmid, dact, dup, dln, dattn, dqkv, dscore, scale;
+        std::vector<T> zt, dzt, dz, dH, dkeys, dq, dh, dact, dln, dattn, dqkv, dscore, scale;
         std::vector<std::vector<T>> dlogits;  // per task (B, C_t); empty: no gradient
     };
     mutable Scratch scratch;

@@ -43,8 +43,8 @@ PassBytes held(const Activations<float> &a)
             rest += bytesOf(*v);
     }
     const auto &s = a.scratch;
-    for (const std::vector<float> *v : {&s.zt, &s.dzt, &s.dz, &s.dH, &s.dkeys, &s.dq, &s.dh, &s.dmid, &s.dact,
-                                        &s.dup, &s.dln, &s.dattn, &s.dqkv, &s.dscore, &s.scale})
+    for (const std::vector<float> *v : {&s.zt, &s.dzt, &s.dz, &s.dH, &s.dkeys, &s.dq, &s.dh, &s.dact, &s.dln,
+                                        &s.dattn, &s.dqkv, &s.dscore, &s.scale})
         rest += bytesOf(*v);
     for (const auto &v : s.dlogits) rest += bytesOf(v);
     return bytes;
