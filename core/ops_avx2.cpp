@@ -15,6 +15,8 @@
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <type_traits>
+#include <vector>
 
 namespace attnscope::ops::avx2 {
 #include "ops_kernels.inc"

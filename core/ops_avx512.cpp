@@ -9,12 +9,15 @@
 #include "ops.h"
 
 #include <Eigen/Core>
+#include <immintrin.h>
 #include <unsupported/Eigen/SpecialFunctions>
 
 #include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <type_traits>
+#include <vector>
 
 namespace attnscope::ops::avx512 {
 #include "ops_kernels.inc"

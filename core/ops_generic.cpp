@@ -8,6 +8,8 @@
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <type_traits>
+#include <vector>
 
 namespace attnscope::ops::generic {
 #include "ops_kernels.inc"

@@ -3,7 +3,8 @@
 // sum whose grouping follows the address, or an entry that takes a scalar
 // path at an unaligned edge, would break resumed and data-parallel runs that
 // must repeat bit for bit), and the masked softmax's contract at lengths
-// around its pack of 16 entries. The gradients are test_gradcheck's; the
+// around its pack of 16 entries, and self-attention's products against plain
+// sums at the edges of its tiles. The gradients are test_gradcheck's; the
 // numbers against PyTorch test_reference's.
 
 #include "ops.h"
@@ -66,6 +67,8 @@ private Q_SLOTS:
     void sameBitsAtAnyAddress();
     void softmaxContract_data();
     void softmaxContract();
+    void attentionMatchesPlainSums_data();
+    void attentionMatchesPlainSums();
 };
 
 void TestKernels::sameBitsAtAnyAddress_data()
@@ -163,6 +166,93 @@ void TestKernels::softmaxContract()
     std::vector<float> y = randomFloats(rng, size_t(n));
     ops::masked_softmax(y.data(), none.data(), n);
     for (float a : y) QCOMPARE(a, 0.0f);
+}
+
+void TestKernels::attentionMatchesPlainSums_data()
+{
+    QTest::addColumn<int>("L");
+    QTest::addColumn<int>("d");
+    QTest::addColumn<int>("h");
+    // heads narrower than, as wide as and wider than a vector of 16 floats, and
+    // lengths that leave partial tiles of rows
+    QTest::newRow("L 13, 2 heads of 20") << 13 << 40 << 2;
+    QTest::newRow("L 37, 3 heads of 32") << 37 << 96 << 3;
+    QTest::newRow("L 30, 4 heads of 8") << 30 << 32 << 4;
+    QTest::newRow("L 1, 1 head of 48") << 1 << 48 << 1;
+    QTest::newRow("L 64, 2 heads of 16") << 64 << 32 << 2;
+}
+
+// attention_forward and attention_backward (both writes) against the
+// formulas of ops.h summed in double, on padded samples.
+void TestKernels::attentionMatchesPlainSums()
+{
+    QFETCH(int, L);
+    QFETCH(int, d);
+    QFETCH(int, h);
+    const int B = 2, dh = d / h;
+    Rng rng(static_cast<uint64_t>(L * 1000 + d));
+    const size_t BLd = size_t(B) * L * d, att = size_t(B) * h * L * L;
+    const std::vector<float> q = randomFloats(rng, BLd), k = randomFloats(rng, BLd), v = randomFloats(rng, BLd),
+                             dout = randomFloats(rng, BLd), before = randomFloats(rng, BLd);
+    std::vector<uint8_t> mask(size_t(B) * L, 1);
+    for (int j = L / 2 + 1; j < L; ++j) mask[size_t(L + j)] = 0;  // the second sample padded
+    std::vector<float> out(BLd), a(att), dq(BLd), dk(BLd), dv(BLd);
+    ops::attention_forward(out.data(), a.data(), q.data(), k.data(), v.data(), mask.data(), B, L, d, h);
+    ops::attention_backward(dq.data(), dk.data(), dv.data(), dout.data(), a.data(), q.data(), k.data(), v.data(), B, L,
+                            d, h, ops::Write::Set);
+    std::vector<float> dqAdd = before, dkAdd = before, dvAdd = before;
+    ops::attention_backward(dqAdd.data(), dkAdd.data(), dvAdd.data(), dout.data(), a.data(), q.data(), k.data(),
+                            v.data(), B, L, d, h);
+
+    auto near = [](double got, double want) { return std::abs(got - want) <= 1e-5 * (1 + std::abs(want)); };
+    const double scale = 1 / std::sqrt(double(dh));
+    for (int b = 0; b < B; ++b)
+        for (int i = 0; i < h; ++i) {
+            auto at = [&](const std::vector<float> &x, int j, int e) { return double(x[(size_t(b) * L + j) * d + size_t(i) * dh + e]); };
+            const float *A = a.data() + (size_t(b) * h + i) * L * L;
+            // A = softmax over the kept keys of Q K^T / sqrt(d_h); O = A V
+            std::vector<double> P(size_t(L) * L), dS(size_t(L) * L);
+            for (int r = 0; r < L; ++r) {
+                double mx = -1e300, sum = 0;
+                std::vector<double> s(static_cast<size_t>(L));
+                for (int c = 0; c < L; ++c) {
+                    for (int e = 0; e < dh; ++e) s[size_t(c)] += at(q, r, e) * at(k, c, e) * scale;
+                    if (mask[size_t(b) * L + c]) mx = std::max(mx, s[size_t(c)]);
+                }
+                for (int c = 0; c < L; ++c) sum += mask[size_t(b) * L + c] ? std::exp(s[size_t(c)] - mx) : 0.0;
+                for (int c = 0; c < L; ++c) {
+                    P[size_t(r) * L + c] = mask[size_t(b) * L + c] ? std::exp(s[size_t(c)] - mx) / sum : 0.0;
+                    QVERIFY2(near(A[size_t(r) * L + c], P[size_t(r) * L + c]), qPrintable(QString("A at %1, %2").arg(r).arg(c)));
+                }
+                for (int e = 0; e < dh; ++e) {
+                    double o = 0;
+                    for (int c = 0; c < L; ++c) o += P[size_t(r) * L + c] * at(v, c, e);
+                    QVERIFY2(near(at(out, r, e), o), qPrintable(QString("O at %1, %2").arg(r).arg(e)));
+                }
+                // dS = A (dA - rowsum(A dA)) / sqrt(d_h), dA = dO V^T
+                std::vector<double> dA(static_cast<size_t>(L));
+                double dot = 0;
+                for (int c = 0; c < L; ++c) {
+                    for (int e = 0; e < dh; ++e) dA[size_t(c)] += at(dout, r, e) * at(v, c, e);
+                    dot += P[size_t(r) * L + c] * dA[size_t(c)];
+                }
+                for (int c = 0; c < L; ++c) dS[size_t(r) * L + c] = P[size_t(r) * L + c] * (dA[size_t(c)] - dot) * scale;
+            }
+            // dV = A^T dO, dQ = dS K, dK = dS^T Q; Write::Add adds them to what was there
+            for (int j = 0; j < L; ++j)
+                for (int e = 0; e < dh; ++e) {
+                    double wantV = 0, wantQ = 0, wantK = 0;
+                    for (int c = 0; c < L; ++c) {
+                        wantV += P[size_t(c) * L + j] * at(dout, c, e);
+                        wantQ += dS[size_t(j) * L + c] * at(k, c, e);
+                        wantK += dS[size_t(c) * L + j] * at(q, c, e);
+                    }
+                    const QString where = QString(" at sample %1, head %2, %3, %4").arg(b).arg(i).arg(j).arg(e);
+                    QVERIFY2(near(at(dv, j, e), wantV) && near(at(dvAdd, j, e), at(before, j, e) + wantV), qPrintable("dV" + where));
+                    QVERIFY2(near(at(dq, j, e), wantQ) && near(at(dqAdd, j, e), at(before, j, e) + wantQ), qPrintable("dQ" + where));
+                    QVERIFY2(near(at(dk, j, e), wantK) && near(at(dkAdd, j, e), at(before, j, e) + wantK), qPrintable("dK" + where));
+                }
+        }
 }
 
 QTEST_GUILESS_MAIN(TestKernels)
