@@ -13,6 +13,7 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <vector>
 
 using namespace attnscope;
@@ -88,6 +89,10 @@ private Q_SLOTS:
     void rationaleAloneReachesTheQuery();
     void embeddingGradient_data();
     void embeddingGradient();
+    void poisonedScratch_data();
+    void poisonedScratch();
+    void reusedWorkspace_data() { poisonedScratch_data(); }
+    void reusedWorkspace();
 };
 
 // Token ids repeat, so dtoken accumulates over every position a token takes.
@@ -707,6 +712,121 @@ void TestGradcheck::embeddingGradient()
             if (!k.batch.mask[size_t(b * L + j)])
                 for (int x = 0; x < d; ++x) QCOMPARE(de[size_t((b * L + j) * d + x)], 0.0);
     QCOMPARE(checkGradient("d f / d e", e, de, f), 0);
+}
+
+
+namespace {
+
+// NaN in every element of every activation and scratch buffer; the scratch
+// buffers also made larger, as a longer batch before would have left them.
+// A backward op that is to set a buffer (Write::Set) and leaves an element
+// of it unwritten, or a forward op that reads an output of its own before it
+// writes it, then turns gradients into NaN.
+template <class T>
+void poisonAll(Activations<T> &a)
+{
+    const T nan = std::numeric_limits<T>::quiet_NaN();
+    auto fill = [&](std::vector<T> &v) { std::fill(v.begin(), v.end(), nan); };
+    auto grow = [&](std::vector<T> &v) { v.assign(v.size() * 2 + 64, nan); };
+    for (std::vector<T> *v : {&a.embed, &a.std_values, &a.last, &a.H, &a.fln_mean, &a.fln_rstd, &a.keys, &a.queries,
+                              &a.poolScores, &a.pool, &a.z})
+        fill(*v);
+    for (LayerActivations<T> &l : a.layers)
+        for (std::vector<T> *v : {&l.in, &l.ln1, &l.ln1_mean, &l.ln1_rstd, &l.q, &l.k, &l.v, &l.att, &l.att_out,
+                                  &l.mid, &l.ln2, &l.ln2_mean, &l.ln2_rstd, &l.up, &l.act})
+            fill(*v);
+    for (std::vector<T> &v : a.logits) fill(v);
+    for (std::vector<T> &v : a.probs) fill(v);
+    auto &s = a.scratch;
+    for (std::vector<T> *v : {&s.zt, &s.dzt, &s.dz, &s.dH, &s.dkeys, &s.dq, &s.dh, &s.dact, &s.dln, &s.dattn, &s.dqkv,
+                              &s.dscore, &s.scale})
+        grow(*v);
+    for (std::vector<T> &v : s.dlogits) fill(v);
+}
+
+int differing(const std::vector<double> &a, const std::vector<double> &b)
+{
+    int n = 0;
+    for (size_t i = 0; i < a.size(); ++i) n += a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])) ? 0 : 1;
+    return n;
+}
+
+} // namespace
+
+void TestGradcheck::poisonedScratch_data()
+{
+    QTest::addColumn<int>("input");
+    QTest::addColumn<int>("mode");
+    QTest::addColumn<int>("layers");
+    QTest::addColumn<int>("heads");
+    QTest::addColumn<float>("mu");
+    for (int input : {int(InputKind::Text), int(InputKind::Tabular)})
+        for (AttentionMode mode : kModes)
+            for (int layers : {0, 1, 3})
+                for (int heads : {1, 2, 4})
+                    for (float mu : {0.0f, 0.7f})
+                        QTest::addRow("%d/%d/N=%d/h=%d/mu=%g", input, int(mode), layers, heads, double(mu))
+                            << input << int(mode) << layers << heads << mu;
+}
+
+// Forward and backward on buffers full of NaN (review21's check) give the
+// gradient of fresh, zeroed buffers bit for bit: every buffer backward sets
+// (Write::Set) is written whole before it is read. Fresh buffers cannot
+// show a missed write: std::vector zeroes them, as adding to zeros would.
+void TestGradcheck::poisonedScratch()
+{
+    QFETCH(int, input);
+    QFETCH(int, mode);
+    QFETCH(int, layers);
+    QFETCH(int, heads);
+    QFETCH(float, mu);
+    Case k = makeCase(InputKind(input), AttentionMode(mode), layers, 700 + input * 10 + mode * 3 + layers, mu);
+    k.config.heads = heads;
+    k.layout = ParamLayout(k.config);
+    QCOMPARE(k.layout.totalSize(), k.params.size());
+    const std::vector<double> fresh = caseGradient(k);
+    ParamView<const double> p = makeView<const double>(k.layout, k.params.data());
+    Activations<double> acts;
+    forward<double>(k.config, p, k.mean.data(), k.std.data(), k.batch, k.taskWeights, acts, k.mu);  // sizes them
+    poisonAll(acts);
+    const Losses<double> losses = forward<double>(k.config, p, k.mean.data(), k.std.data(), k.batch, k.taskWeights,
+                                                  acts, k.mu);
+    std::vector<double> grads(k.params.size(), 0.0);
+    backward<double>(k.config, p, k.batch, k.taskWeights, losses, acts, makeView<double>(k.layout, grads.data()));
+    QCOMPARE(differing(grads, fresh), 0);
+}
+
+// The same through forwardBackward in float with 1, 2 and 3 threads: a
+// StepWorkspace used by a step of other weights, then filled with NaN, gives
+// the gradient of a fresh one bit for bit.
+void TestGradcheck::reusedWorkspace()
+{
+    QFETCH(int, input);
+    QFETCH(int, mode);
+    QFETCH(int, layers);
+    QFETCH(int, heads);
+    QFETCH(float, mu);
+    Case k = makeCase(InputKind(input), AttentionMode(mode), layers, 900 + input * 10 + mode * 3 + layers, mu);
+    k.config.heads = heads;
+    Model model;
+    model.config = k.config;
+    model.initialise(5);
+    for (size_t i = 0; i < model.params.size(); ++i) model.params[i] = float(k.params[i]);
+    model.inputMean.assign(k.mean.begin(), k.mean.end());
+    model.inputStd.assign(k.std.begin(), k.std.end());
+    Model other = model;
+    for (float &x : other.params) x *= 1.5f;
+    for (int threads : {1, 2, 3}) {
+        StepWorkspace fresh, reused;
+        std::vector<float> want(model.params.size(), 0.0f), got(model.params.size(), 0.0f),
+            otherGrads(model.params.size(), 0.0f);
+        forwardBackward(model, k.batch, k.taskWeights, threads, fresh, makeView(model.layout, want.data()), mu);
+        forwardBackward(other, k.batch, {}, threads, reused, makeView(other.layout, otherGrads.data()), 0.3f);
+        for (Activations<float> &a : reused.acts) poisonAll(a);
+        forwardBackward(model, k.batch, k.taskWeights, threads, reused, makeView(model.layout, got.data()), mu);
+        QCOMPARE(differing(std::vector<double>(got.begin(), got.end()), std::vector<double>(want.begin(), want.end())),
+                 0);
+    }
 }
 
 QTEST_APPLESS_MAIN(TestGradcheck)
