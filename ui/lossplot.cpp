@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace attnscope {
 
@@ -103,11 +104,21 @@ void LossPlot::connectInteractions()
         setFollow(false);
         scheduleRedraw();
     });
+    // A left click on a validation point opens its evaluation once the
+    // double-click interval has passed without a second click: a right
+    // click, and the clicks of a double-click (which resets the view),
+    // took the window to the Confusion tab.
+    m_clickTimer.setSingleShot(true);
+    connect(&m_clickTimer, &QTimer::timeout, this, [this]() { emit evaluationClicked(m_clickedEvaluation); });
     connect(m_plot, &QCustomPlot::mouseRelease, this, [this](QMouseEvent *event) {
         scheduleRedraw();
+        if (event->button() != Qt::LeftButton || std::exchange(m_doubleClicked, false))
+            return;
         if ((event->pos() - m_pressAt).manhattanLength() < QApplication::startDragDistance())
-            if (const int e = evaluationAt(event->pos()); e >= 0)
-                emit evaluationClicked(e);
+            if (const int e = evaluationAt(event->pos()); e >= 0) {
+                m_clickedEvaluation = e;
+                m_clickTimer.start(QApplication::doubleClickInterval());
+            }
     });
     connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent *event) {
         if (event->buttons() == Qt::NoButton) {
@@ -118,7 +129,11 @@ void LossPlot::connectInteractions()
             setFollow(false);
         scheduleRedraw();
     });
-    connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this]() { resetView(); });
+    connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this]() {
+        m_clickTimer.stop();
+        m_doubleClicked = true;  // its release opens nothing
+        resetView();
+    });
     connect(m_plot, &QCustomPlot::legendClick, this, [this](QCPLegend *, QCPAbstractLegendItem *item, QMouseEvent *) {
         auto *plottableItem = qobject_cast<QCPPlottableLegendItem *>(item);
         if (!plottableItem)

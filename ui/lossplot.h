@@ -170,11 +170,14 @@ public:
     // The evaluation whose validation point (loss or accuracy of a series
     // drawn) is nearest `pos` in the plot's pixels, within a few; -1 none.
     int evaluationAt(const QPoint &pos) const;
+    // A left click on a validation point waits the double-click interval
+    // before evaluationClicked (a double-click resets the view instead).
+    bool clickPending() const { return m_clickTimer.isActive(); }
 
 signals:
     void optionsChanged();
-    // A click (no drag) on a validation point: its evaluation's index
-    // (into LossHistory::evalSteps()), for the Confusion tab.
+    // A left click (no drag, no double-click) on a validation point: its
+    // evaluation's index (into LossHistory::evalSteps()), for the Confusion tab.
     void evaluationClicked(int evaluation);
 
 protected:
@@ -250,6 +253,9 @@ private:
     bool m_follow = true;      // ranges follow the data until the user zooms or pans
     int64_t m_frozenAt = 0;    // the newest step when they stopped following
     QPoint m_pressAt;          // where the mouse went down: a drag from there freezes the view
+    QTimer m_clickTimer;       // a click on a validation point, until no double-click follows
+    int m_clickedEvaluation = -1;
+    bool m_doubleClicked = false;  // the release that ends a double-click opens nothing
     QPushButton *m_followButton = nullptr;
     bool m_dirty = false;
     int m_columnsDrawn = 0;    // pixel columns the last draw reduced to

@@ -10,6 +10,8 @@
 #include "appearance.h"
 #include "tasknames.h"
 
+#include <QApplication>
+#include <QMouseEvent>
 #include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -661,6 +663,47 @@ private slots:
         // The loss rect keeps most of the plot's height.
         QVERIFY2(plot.plot()->axisRect()->height() > plot.plot()->height() / 3,
                  qPrintable(QString::number(plot.plot()->axisRect()->height())));
+    }
+
+    // Only a left click on a validation point opens its evaluation, once no
+    // second click follows: a right click, and a double-click (which resets
+    // the view), opened it and took the window to the Confusion tab.
+    void onlyALeftClickOpensAnEvaluation()
+    {
+        LossPlot plot;
+        plot.resize(900, 600);
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        plot.setTasks({QStringLiteral("a"), QStringLiteral("b")});
+        plot.append(run(1, 400));
+        plot.redraw();
+        const LossHistory &history = plot.history();
+        QCPAxisRect *rect = plot.plot()->axisRect(0);
+        const QPoint at(int(std::lround(rect->axis(QCPAxis::atBottom)->coordToPixel(history.evalSteps()[1]))),
+                        int(std::lround(rect->axis(QCPAxis::atLeft)->coordToPixel(history.series(0).evalLoss[1]))));
+        QCOMPARE(plot.evaluationAt(at), 1);
+        // The events as the system sends them (QTest makes a double-click of two clicks).
+        const auto send = [&](QEvent::Type type, Qt::MouseButton button) {
+            const Qt::MouseButtons held = type == QEvent::MouseButtonRelease ? Qt::NoButton : Qt::MouseButtons(button);
+            QMouseEvent event(type, QPointF(at), plot.plot()->mapToGlobal(QPointF(at)), button, held, {});
+            QApplication::sendEvent(plot.plot(), &event);
+        };
+        QSignalSpy clicked(&plot, &LossPlot::evaluationClicked);
+        send(QEvent::MouseButtonPress, Qt::RightButton);
+        send(QEvent::MouseButtonRelease, Qt::RightButton);
+        QCOMPARE(clicked.count(), 0);
+        QVERIFY(!plot.clickPending());
+        for (const QEvent::Type type : {QEvent::MouseButtonPress, QEvent::MouseButtonRelease, QEvent::MouseButtonDblClick,
+                                        QEvent::MouseButtonRelease})
+            send(type, Qt::LeftButton);
+        QCOMPARE(clicked.count(), 0);
+        QVERIFY(!plot.clickPending());
+        send(QEvent::MouseButtonPress, Qt::LeftButton);
+        send(QEvent::MouseButtonRelease, Qt::LeftButton);
+        QVERIFY(plot.clickPending());
+        QVERIFY(clicked.wait());
+        QCOMPARE(clicked.count(), 1);
+        QCOMPARE(clicked.at(0).at(0).toInt(), 1);
     }
 
     // Hovering shows losses to 4 significant digits: a log axis reaches
