@@ -43,6 +43,13 @@ AttentionFeed::~AttentionFeed()
         m_panel->setRunner({});  // its runner calls this feed
 }
 
+void AttentionFeed::showRun()
+{
+    if (m_panel && m_panel->showLive())
+        return;
+    setRun(m_setup, m_dataset);
+}
+
 void AttentionFeed::setRun(std::shared_ptr<const TrainingSetup> setup, std::shared_ptr<const Dataset> dataset)
 {
     m_setup = std::move(setup);

@@ -37,9 +37,11 @@ public:
     // follow. dataset may be null.
     void setRun(std::shared_ptr<const TrainingSetup> setup, std::shared_ptr<const Dataset> dataset);
     std::shared_ptr<const TrainingSetup> setup() const { return m_setup; }
-    // The run's attention in the panel again, after a file was shown there
-    // (AttentionPanel::showFile; its probe set was kept).
-    void showRun() { setRun(m_setup, m_dataset); }
+    // The run's attention in the panel again, after a file or an earlier
+    // run was shown there (AttentionPanel::showFile, showRun): as it was
+    // left, with the snapshots that came meanwhile (AttentionPanel::showLive),
+    // or from its next snapshot when the panel kept none.
+    void showRun();
 
 private:
     QPointer<TrainingController> m_training;

@@ -85,6 +85,7 @@ private slots:
     void refreshFromAWorkerThread();
     void probeEditorEqualsCli();
     void workbenchFeedShowsTheWorkersWeights();
+    void earlierRunKeepsTheCurrentRunsTimeline();
     void taskColoursAreTheWorkbenchs();
     void exportsWriteValidFiles_data();
     void exportsWriteValidFiles();
@@ -103,6 +104,7 @@ private slots:
     void historyLegendsFollowTheTheme();
     void historyKeepsOnlyWhatIsThere();
     void historyFitsAProjector();
+    void heatmapScaleTitleFits();
     void probeNumbersAndEditsSurviveANewRun();
     void textHeightFollowsTheZoom();
     void tabNamesAreWhole();
@@ -732,6 +734,61 @@ void TestAttention::probeEditorEqualsCli()
     QCOMPARE(explainedTasks.size(), qsizetype(loaded.tasks.size()));
     for (const QString &task : cliTasks.keys())
         QCOMPARE(explainedTasks.value(task), cliTasks.value(task));
+}
+
+// Looking at an earlier run's attention keeps the current run's: back at
+// Live, its timeline and Over training are as they were, with the snapshots
+// that came meanwhile, and the step label is the run's again (review 21
+// F18: they started over from the next snapshot; F11: the label read
+// ": step 40 (1/1)" for the rest of the session).
+void TestAttention::earlierRunKeepsTheCurrentRunsTimeline()
+{
+    ModelConfig config;
+    config.dim = 16;
+    config.heads = 2;
+    config.ffn = 32;
+    config.maxLen = 32;
+    TrainConfig train;
+    train.batchSize = 16;
+    auto setup = std::make_shared<TrainingSetup>();
+    std::string error;
+    QVERIFY2(buildSetup(*m_data, config, train, 0.2, setup.get(), &error), error.c_str());
+    TrainingController training;  // no run: the snapshots below stand for its worker's
+    AttentionPanel panel;
+    AttentionFeed feed(&training, &panel);
+    feed.setRun(setup, m_data);
+    const auto snapshotAt = [&](int64_t step) {
+        return std::make_shared<const AttentionSnapshot>(
+            panel.probeSet().refresh(setup->model, setup->val, step, m_data.get()));
+    };
+    for (const int64_t step : {10, 20, 30})
+        panel.setSnapshot(snapshotAt(step));
+    QCOMPARE(panel.timeline().size(), 3);
+    QCOMPARE(panel.historyView()->points(), 3);
+    auto *stepLabel = panel.findChild<QLabel *>(QStringLiteral("stepLabel"));
+    QVERIFY(stepLabel);
+    QCOMPARE(stepLabel->text(), QStringLiteral("step 30 (3/3)"));
+
+    panel.showRun({snapshotAt(5)}, QStringLiteral("Run 1"));  // as the Runs tab does
+    QCOMPARE(panel.shownRun(), QStringLiteral("Run 1"));
+    QCOMPARE(panel.timeline().size(), 1);
+    QCOMPARE(panel.historyView()->points(), 1);
+    panel.setSnapshot(snapshotAt(40));  // the current run trains on meanwhile
+    QCOMPARE(panel.shown().step, int64_t(5));
+
+    feed.showRun();  // Live
+    QVERIFY(panel.shownRun().isEmpty());
+    QCOMPARE(panel.timeline().size(), 4);
+    QCOMPARE(panel.timeline().at(0).step, int64_t(10));
+    QCOMPARE(panel.shown().step, int64_t(40));
+    QCOMPARE(panel.historyView()->points(), 4);
+    QCOMPARE(stepLabel->text(), QStringLiteral("step 40 (4/4)"));
+    panel.setSnapshot(snapshotAt(50));
+    QCOMPARE(stepLabel->text(), QStringLiteral("step 50 (5/5)"));
+    // A new run starts them over.
+    feed.setRun(setup, m_data);
+    QCOMPARE(panel.timeline().size(), 0);
+    QCOMPARE(panel.historyView()->points(), 0);
 }
 
 // The workbench's wiring: the worker refreshes the probe set the panel chose
@@ -1580,6 +1637,38 @@ void TestAttention::historyFitsAProjector()
     auto *scroll = history.findChild<QScrollArea *>();
     QVERIFY(scroll && scroll->isAncestorOf(plot));
     QVERIFY(scroll->verticalScrollBar()->isVisible());
+}
+
+// The heatmap's colour scale is titled with the score where it is as tall
+// as the title written upwards, untitled where it is shorter (the heatmap
+// of the Attention tab at 1024 x 768 and 150 % cut it: "ttention"); the
+// title above the plot names the score either way.
+void TestAttention::heatmapScaleTitleFits()
+{
+    const double zoom = currentZoom();
+    const auto restore = qScopeGuard([zoom] { applyZoom(zoom); });
+    applyZoom(1.5);
+    TaskHeatmap heatmap;
+    heatmap.setSnapshot(explainedSnapshot(7500));
+    heatmap.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&heatmap));
+    for (const QSize size : {QSize(500, 230), QSize(900, 600)}) {
+        heatmap.resize(size);
+        QTRY_COMPARE(heatmap.plot()->size().width(), size.width());
+        QCoreApplication::processEvents();  // the redraw a resize asks for
+        heatmap.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        const QCPAxis *scale = heatmap.plot()->plottable(0) ? qobject_cast<QCPColorMap *>(heatmap.plot()->plottable(0))
+                                                                  ->colorScale()->axis()
+                                                            : nullptr;
+        QVERIFY(scale);
+        const int title = QFontMetrics(scale->labelFont()).horizontalAdvance(scale->label());
+        QVERIFY2(title <= scale->axisRect()->height(),
+                 qPrintable(QStringLiteral("'%1' (%2 px) on a scale %3 px tall")
+                                .arg(scale->label()).arg(title).arg(scale->axisRect()->height())));
+        if (size.height() >= 600)
+            QCOMPARE(scale->label(), scoreName(Method::Attention));
+        QVERIFY(heatmap.title().startsWith(scoreName(Method::Attention)));
+    }
 }
 
 void TestAttention::signedScoresUseADivergingMapCentredOnZero()

@@ -430,6 +430,7 @@ private slots:
         AttentionPanel *panel = window.attention();
         QTRY_VERIFY_WITH_TIMEOUT(!panel->shown().samples.empty(), 20000);
         const std::vector<TaskInfo> runTasks = panel->shown().tasks;
+        const AttentionSnapshot runSnapshot = panel->shown();
 
         QVERIFY(!window.openAttention(dir + QStringLiteral("bad_ragged.json")));
         QVERIFY2(QRegularExpression(QStringLiteral("bad_ragged\\.json:\\d+: .*ragged map")).match(window.lastError()).hasMatch(),
@@ -446,10 +447,9 @@ private slots:
         QVERIFY(panel->heatmap()->rows() > 0);
         QVERIFY(panel->encoderNote().isEmpty());  // not a run of ours
 
-        // The run's snapshots do not replace the file.
-        AttentionSnapshot live;
-        live.step = 7;
-        live.samples.resize(1);
+        // The run's snapshots do not replace the file: they wait for Live.
+        AttentionSnapshot live = runSnapshot;
+        live.step = runSnapshot.step + 7;
         panel->setSnapshot(live);
         QCOMPARE(panel->shown().step, int64_t(0));
         QCOMPARE(panel->shownFile(), QStringLiteral("cli.json"));
@@ -470,6 +470,7 @@ private slots:
         liveButton->click();
         QVERIFY(panel->shownFile().isEmpty());
         QTRY_VERIFY_WITH_TIMEOUT(!panel->shown().samples.empty(), 20000);
+        QVERIFY(panel->shown().step >= live.step);  // the one that came meanwhile, or a later one
         QCOMPARE(panel->shown().tasks.size(), runTasks.size());
         QCOMPARE(panel->shown().tasks[0].name, runTasks[0].name);
     }

@@ -19,6 +19,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <utility>
 
 namespace attnscope {
 
@@ -65,6 +66,7 @@ void AttentionPanel::setModelAndData(std::optional<ModelInfo> model, std::shared
     m_validation = std::move(validation);
     m_timeline.clear();
     m_history->clear();
+    m_stash.reset();
     m_live = true;
     if (m_model && m_validation) {
         if (!sameSplit)
@@ -72,6 +74,7 @@ void AttentionPanel::setModelAndData(std::optional<ModelInfo> model, std::shared
         emit probeSetChanged(m_probes);
     }
     m_file.clear();
+    m_fileIsRun = false;
     updateProbeCoverage();
     setTaskBoxes(m_model ? m_model->tasks : std::vector<TaskInfo>());
     m_probeEditor->setModel(m_model);
@@ -97,6 +100,7 @@ void AttentionPanel::showFile(SnapshotPtr snapshot, const QString &name)
     if (!snapshot)
         return;
     // The run's model, data and probe set stay: Live shows its attention again.
+    stashLive();
     m_file = name.isEmpty() ? tr("a file") : name;
     m_fileIsRun = false;
     updateProbeCoverage();
@@ -116,6 +120,7 @@ void AttentionPanel::showRun(const std::vector<SnapshotPtr> &timeline, const QSt
     if (timeline.empty() || !timeline.back())
         return;
     // As showFile: the current run's model, data and probe set stay for Live.
+    stashLive();
     m_file = name;
     m_fileIsRun = true;
     updateProbeCoverage();
@@ -131,6 +136,31 @@ void AttentionPanel::showRun(const std::vector<SnapshotPtr> &timeline, const QSt
     m_probeEditor->setModel(std::nullopt);  // its weights are not here to run a typed text
     showSnapshot(m_timeline.latestPtr());
     updateTimelineControls();
+}
+
+void AttentionPanel::stashLive()
+{
+    if (!m_file.isEmpty() || !m_model)
+        return;  // a file or an earlier run is shown: the current run's are aside already
+    m_stash = LiveStash{std::exchange(m_timeline, AttentionTimeline()), m_history->takePoints()};
+}
+
+bool AttentionPanel::showLive()
+{
+    if (m_file.isEmpty() || !m_stash)
+        return false;
+    m_file.clear();
+    m_fileIsRun = false;
+    m_timeline = std::move(m_stash->timeline);
+    m_history->restorePoints(std::move(m_stash->history));
+    m_stash.reset();
+    m_live = true;
+    updateProbeCoverage();
+    setTaskBoxes(m_model ? m_model->tasks : std::vector<TaskInfo>());
+    m_probeEditor->setModel(m_model);
+    showSnapshot(m_timeline.size() > 0 ? m_timeline.latestPtr() : std::make_shared<const AttentionSnapshot>());
+    updateTimelineControls();
+    return true;
 }
 
 QString AttentionPanel::fileNote() const
@@ -166,8 +196,18 @@ void AttentionPanel::setSnapshot(const AttentionSnapshot &snapshot)
 
 void AttentionPanel::setSnapshot(SnapshotPtr snapshot)
 {
-    if (!snapshot || !m_file.isEmpty())
-        return;  // a file is shown: the run's snapshots wait for Live (the next one comes soon)
+    if (!snapshot)
+        return;
+    if (!m_file.isEmpty()) {
+        // A file or an earlier run is shown: the run's snapshots go aside for Live.
+        if (m_stash) {
+            if (m_stash->timeline.size() > 0 && snapshot->step < m_stash->timeline.latest().step)
+                m_stash->timeline.clear();  // a new run (Points::add starts over too)
+            m_stash->timeline.add(snapshot);
+            m_stash->history.add(*snapshot);
+        }
+        return;
+    }
     if (m_timeline.size() > 0 && snapshot->step < m_timeline.latest().step) {
         // A new run started (the step went back): start the timeline over.
         m_timeline.clear();
@@ -188,6 +228,8 @@ void AttentionPanel::clear()
     m_validation.reset();
     m_dataset.reset();
     m_file.clear();
+    m_fileIsRun = false;
+    m_stash.reset();
     updateProbeCoverage();
     m_live = true;
     showSnapshot(std::make_shared<const AttentionSnapshot>());

@@ -15,6 +15,7 @@
 #include "attentionsnapshot.h"
 #include "attentiontimeline.h"
 #include "colormaps.h"
+#include "historyview.h"
 #include "probeeditor.h"
 #include "probeset.h"
 
@@ -78,6 +79,12 @@ public:
     void showRun(const std::vector<SnapshotPtr> &timeline, const QString &name);
     // The earlier run shown ("": the current run's attention, or a file's).
     QString shownRun() const { return m_fileIsRun ? m_file : QString(); }
+    // Back from a file or an earlier run to the current run's attention as
+    // it was left, with the snapshots that came meanwhile (its timeline and
+    // Over training were started over, from the next snapshot: F18 of review
+    // 21); false when there is none to go back to (AttentionFeed then sets
+    // the run again).
+    bool showLive();
 
     const ProbeSet &probeSet() const { return m_probes; }
     // Add… : the validation sample the list labels #number (its index in
@@ -202,6 +209,15 @@ private:
     QString m_probeCoverage;  // probeCoverageNote()
     AttentionTimeline m_timeline;
     bool m_fileIsRun = false;  // m_file names an earlier run (showRun), not a file
+    // The current run's timeline and Over training's points while a file or
+    // an earlier run is shown; the run's snapshots go on into them.
+    struct LiveStash {
+        AttentionTimeline timeline;
+        HistoryView::Points history;
+    };
+    std::optional<LiveStash> m_stash;
+    // Before a file or an earlier run is shown: the current run's views aside.
+    void stashLive();
     SnapshotPtr m_shown = std::make_shared<const AttentionSnapshot>();
     int m_selected = 0;
     bool m_live = true;

@@ -97,6 +97,7 @@ QLayout *AttentionPanel::makeTimelineRow()
     m_slider->setObjectName(QStringLiteral("timeline"));
     m_slider->setToolTip(tr("Scrub back through the attention snapshots kept during training"));
     m_stepLabel = new QLabel(this);
+    m_stepLabel->setObjectName(QStringLiteral("stepLabel"));
     m_stepLabel->setMinimumWidth(QFontMetrics(font()).horizontalAdvance(QStringLiteral("step 000000 (00/00)")));
     m_liveButton = new QPushButton(tr("Live"), this);
     m_liveButton->setObjectName(QStringLiteral("live"));

@@ -14,6 +14,7 @@
 
 #include <cmath>
 #include <initializer_list>
+#include <utility>
 
 namespace attnscope {
 
@@ -71,25 +72,25 @@ HistoryView::HistoryView(QWidget *parent) : AttentionView(parent)
     rebuild();
 }
 
-void HistoryView::addSnapshot(const AttentionSnapshot &snapshot)
+void HistoryView::Points::add(const AttentionSnapshot &snapshot)
 {
     if (snapshot.step < 0)
         return;
-    if (m_tasks != snapshot.tasks || (!m_steps.empty() && snapshot.step < m_steps.back()))
+    if (tasks != snapshot.tasks || (!steps.empty() && snapshot.step < steps.back()))
         clear();
-    m_tasks = snapshot.tasks;
-    m_gated = snapshot.mode == AttentionMode::Gated;
-    if (!m_steps.empty() && snapshot.step == m_steps.back()) {
+    tasks = snapshot.tasks;
+    gated = snapshot.mode == AttentionMode::Gated;
+    if (!steps.empty() && snapshot.step == steps.back()) {
         // The same step again (a pause after a periodic refresh, which may
         // bring the round of explanations the refresh had no budget for): it replaces the point.
-        m_steps.pop_back();
-        m_gates.pop_back();
-        m_mass.pop_back();
-        m_auprc.pop_back();
-        m_loss.pop_back();
+        steps.pop_back();
+        gates.pop_back();
+        mass.pop_back();
+        auprc.pop_back();
+        loss.pop_back();
         if (snapshot.explainedStep == snapshot.step) {
-            m_comp.pop_back();
-            m_suff.pop_back();
+            comp.pop_back();
+            suff.pop_back();
         }
     }
     const size_t T = snapshot.tasks.size();
@@ -99,77 +100,91 @@ void HistoryView::addSnapshot(const AttentionSnapshot &snapshot)
     const bool round = snapshot.explainedStep == snapshot.step;
     std::array<double, MethodCount> none;
     none.fill(std::nan(""));
-    std::vector<std::array<double, MethodCount>> comp(round ? T : 0, none), suff(round ? T : 0, none);
+    std::vector<std::array<double, MethodCount>> roundComp(round ? T : 0, none), roundSuff(round ? T : 0, none);
     for (size_t t = 0; t < T; ++t) {
         if (t < snapshot.gates.size()) g[t] = snapshot.gates[t];
         if (t < snapshot.rationaleMass.size() && snapshot.rationaleMass[t]) m[t] = *snapshot.rationaleMass[t];
         if (t < snapshot.rationaleAuprc.size() && snapshot.rationaleAuprc[t]) a[t] = *snapshot.rationaleAuprc[t];
         if (t < snapshot.taskLoss.size()) l[t] = snapshot.taskLoss[t];
-        if (round && t < snapshot.comprehensiveness.size()) comp[t] = snapshot.comprehensiveness[t];
-        if (round && t < snapshot.sufficiency.size()) suff[t] = snapshot.sufficiency[t];
+        if (round && t < snapshot.comprehensiveness.size()) roundComp[t] = snapshot.comprehensiveness[t];
+        if (round && t < snapshot.sufficiency.size()) roundSuff[t] = snapshot.sufficiency[t];
     }
-    m_steps.push_back(snapshot.step);
-    m_gates.push_back(std::move(g));
-    m_mass.push_back(std::move(m));
-    m_auprc.push_back(std::move(a));
-    m_loss.push_back(std::move(l));
-    if (m_comp.size() < m_steps.size()) {  // a replaced point keeps its round unless this one has one
-        m_comp.push_back(std::move(comp));
-        m_suff.push_back(std::move(suff));
+    steps.push_back(snapshot.step);
+    gates.push_back(std::move(g));
+    mass.push_back(std::move(m));
+    auprc.push_back(std::move(a));
+    loss.push_back(std::move(l));
+    if (comp.size() < steps.size()) {  // a replaced point keeps its round unless this one has one
+        comp.push_back(std::move(roundComp));
+        suff.push_back(std::move(roundSuff));
     }
     // A long run: thin to every second point beyond 20,000 points, or
     // beyond 2,000,000 numbers when there are many tasks (three per task).
-    if (m_steps.size() > std::min<size_t>(20000, std::max<size_t>(200, 2000000 / std::max<size_t>(1, 3 * T))))
+    if (steps.size() > std::min<size_t>(20000, std::max<size_t>(200, 2000000 / std::max<size_t>(1, 3 * T))))
         thin();
-    rebuild();
 }
 
-void HistoryView::thin()
+void HistoryView::Points::thin()
 {
     size_t k = 0;
-    for (size_t i = 0; i < m_steps.size(); i += 2, ++k) {
-        m_steps[k] = m_steps[i];
-        m_gates[k] = m_gates[i];
-        m_mass[k] = m_mass[i];
-        m_auprc[k] = m_auprc[i];
-        m_loss[k] = m_loss[i];
-        m_comp[k] = m_comp[i];
-        m_suff[k] = m_suff[i];
+    for (size_t i = 0; i < steps.size(); i += 2, ++k) {
+        steps[k] = steps[i];
+        gates[k] = gates[i];
+        mass[k] = mass[i];
+        auprc[k] = auprc[i];
+        loss[k] = loss[i];
+        comp[k] = comp[i];
+        suff[k] = suff[i];
     }
-    m_steps.resize(k);
-    m_gates.resize(k);
-    m_mass.resize(k);
-    m_auprc.resize(k);
-    m_loss.resize(k);
-    m_comp.resize(k);
-    m_suff.resize(k);
+    steps.resize(k);
+    gates.resize(k);
+    mass.resize(k);
+    auprc.resize(k);
+    loss.resize(k);
+    comp.resize(k);
+    suff.resize(k);
+}
+
+void HistoryView::addSnapshot(const AttentionSnapshot &snapshot)
+{
+    if (snapshot.step < 0)
+        return;
+    m_p.add(snapshot);
+    rebuild();
 }
 
 void HistoryView::clear()
 {
-    m_steps.clear();
-    m_gates.clear();
-    m_mass.clear();
-    m_auprc.clear();
-    m_loss.clear();
-    m_comp.clear();
-    m_suff.clear();
+    m_p.clear();
+    rebuild();
+}
+
+HistoryView::Points HistoryView::takePoints()
+{
+    Points points = std::exchange(m_p, Points());
+    rebuild();
+    return points;
+}
+
+void HistoryView::restorePoints(Points points)
+{
+    m_p = std::move(points);
     rebuild();
 }
 
 size_t HistoryView::storedNumbers() const
 {
     size_t n = 0;
-    for (size_t i = 0; i < m_steps.size(); ++i)
-        n += m_gates[i].size() + m_mass[i].size() + m_auprc[i].size() + m_loss[i].size()
-             + (m_comp[i].size() + m_suff[i].size()) * MethodCount;
+    for (size_t i = 0; i < m_p.steps.size(); ++i)
+        n += m_p.gates[i].size() + m_p.mass[i].size() + m_p.auprc[i].size() + m_p.loss[i].size()
+             + (m_p.comp[i].size() + m_p.suff[i].size()) * MethodCount;
     return n;
 }
 
 int HistoryView::faithfulnessPoints() const
 {
     int n = 0;
-    for (const auto &point : m_comp)
+    for (const auto &point : m_p.comp)
         n += !point.empty() && std::isfinite(point.front()[size_t(Method::Random)]);
     return n;
 }
@@ -177,9 +192,9 @@ int HistoryView::faithfulnessPoints() const
 QString HistoryView::title() const
 {
     int64_t last = -1;
-    for (size_t i = 0; i < m_steps.size(); ++i)
-        if (!m_comp[i].empty() && std::isfinite(m_comp[i].front()[size_t(Method::Random)]))
-            last = m_steps[i];
+    for (size_t i = 0; i < m_p.steps.size(); ++i)
+        if (!m_p.comp[i].empty() && std::isfinite(m_p.comp[i].front()[size_t(Method::Random)]))
+            last = m_p.steps[i];
     const QString when = last >= 0 ? tr("last explained at step %1").arg(last) : tr("not explained yet");
     // Solid, dashed and grey: its legend says which is which.
     return tr("Faithfulness of %1 (%2); above, attention on the rationales; below, the loss")
@@ -198,11 +213,11 @@ void HistoryView::draw()
     m_faithLegend->clearItems();  // before the graphs it names go
     m_plot->clearPlottables();
     m_plot->clearItems();
-    const int T = int(m_tasks.size());
+    const int T = int(m_p.tasks.size());
     QVector<double> steps;
-    for (int64_t s : m_steps) steps << double(s);
+    for (int64_t s : m_p.steps) steps << double(s);
     bool anyRationale = false;
-    for (const std::vector<double> &mass : m_mass)
+    for (const std::vector<double> &mass : m_p.mass)
         for (double m : mass)
             anyRationale = anyRationale || std::isfinite(m);
     // The curves of the first MaxNamedTasks tasks (thousands of graphs and
@@ -217,22 +232,22 @@ void HistoryView::draw()
         more->setPen(Qt::NoPen);
     }
     addFaithfulnessCurves(steps);
-    showGateRect(m_gated);
+    showGateRect(m_p.gated);
     const double lo = steps.isEmpty() ? 0 : steps.front();
     const double hi = steps.isEmpty() ? 1 : std::max(steps.back(), lo + 1);
     double largestLoss = 0;
-    for (const std::vector<double> &loss : m_loss)
+    for (const std::vector<double> &loss : m_p.loss)
         for (double l : loss)
             if (std::isfinite(l))
                 largestLoss = std::max(largestLoss, l);
     m_lossRect->axis(QCPAxis::atLeft)->setRange(0, largestLoss > 0 ? largestLoss * 1.05 : 1);
     for (QCPAxisRect *rect : {m_gateRect, m_rationaleRect, m_faithRect, m_lossRect}) {
         rect->axis(QCPAxis::atBottom)->setRange(lo, hi);
-        if (m_current >= 0 && (m_gated || rect != m_gateRect))
+        if (m_current >= 0 && (m_p.gated || rect != m_gateRect))
             markCurrentStep(rect);
     }
     m_faithRect->axis(QCPAxis::atLeft)->setLabel(tr("faithfulness"));
-    m_gateRect->axis(QCPAxis::atLeft)->setLabel(m_gated ? tr("gate σ(g_t)") : tr("gate (gated mode only)"));
+    m_gateRect->axis(QCPAxis::atLeft)->setLabel(m_p.gated ? tr("gate σ(g_t)") : tr("gate (gated mode only)"));
     m_rationaleRect->axis(QCPAxis::atLeft)->setLabel(anyRationale ? tr("rationale") : tr("no rationales"));
     stylePlot(m_plot, palette());
     fitAxisTitles();
@@ -276,16 +291,16 @@ void HistoryView::fitAxisTitles()
 void HistoryView::addTaskCurves(int t, const QVector<double> &steps)
 {
     const QColor color = taskColor(t);
-    const QString name = elidedName(m_tasks[size_t(t)].name);
+    const QString name = elidedName(m_p.tasks[size_t(t)].name);
     QVector<double> g, m, a;
     bool hasRationale = false;
-    for (size_t i = 0; i < m_steps.size(); ++i) {
-        hasRationale = hasRationale || std::isfinite(m_mass[i][size_t(t)]);
-        g << m_gates[i][size_t(t)];
-        m << m_mass[i][size_t(t)];
-        a << m_auprc[i][size_t(t)];
+    for (size_t i = 0; i < m_p.steps.size(); ++i) {
+        hasRationale = hasRationale || std::isfinite(m_p.mass[i][size_t(t)]);
+        g << m_p.gates[i][size_t(t)];
+        m << m_p.mass[i][size_t(t)];
+        a << m_p.auprc[i][size_t(t)];
     }
-    if (m_gated) {
+    if (m_p.gated) {
         auto *graph = m_plot->addGraph(m_gateRect->axis(QCPAxis::atBottom), m_gateRect->axis(QCPAxis::atLeft));
         graph->setData(steps, g, true);
         graph->setPen(QPen(color, 2.5));
@@ -304,8 +319,8 @@ void HistoryView::addTaskCurves(int t, const QVector<double> &steps)
         auprc->removeFromLegend();
     }
     QVector<double> l;
-    for (size_t i = 0; i < m_steps.size(); ++i)
-        l << m_loss[i][size_t(t)];
+    for (size_t i = 0; i < m_p.steps.size(); ++i)
+        l << m_p.loss[i][size_t(t)];
     auto *loss = m_plot->addGraph(m_lossRect->axis(QCPAxis::atBottom), m_lossRect->axis(QCPAxis::atLeft));
     loss->setData(steps, l, true);
     loss->setPen(QPen(color, 2));
@@ -317,10 +332,10 @@ void HistoryView::addFaithfulnessCurves(const QVector<double> &)
     // A point per round of explanations: the snapshots in between carry no new one.
     const auto curve = [&](size_t t, Method m, bool comprehensiveness, const QPen &pen) {
         QVector<double> x, y;
-        for (size_t i = 0; i < m_steps.size(); ++i) {
-            const auto &point = comprehensiveness ? m_comp[i] : m_suff[i];
+        for (size_t i = 0; i < m_p.steps.size(); ++i) {
+            const auto &point = comprehensiveness ? m_p.comp[i] : m_p.suff[i];
             if (t < point.size() && std::isfinite(point[t][size_t(m)])) {
-                x << double(m_steps[i]);
+                x << double(m_p.steps[i]);
                 y << point[t][size_t(m)];
             }
         }
@@ -331,7 +346,7 @@ void HistoryView::addFaithfulnessCurves(const QVector<double> &)
         graph->removeFromLegend();
         return graph;
     };
-    const int T = std::min(int(m_tasks.size()), MaxNamedTasks);
+    const int T = std::min(int(m_p.tasks.size()), MaxNamedTasks);
     for (int t = 0; t < T; ++t) {
         curve(size_t(t), score(), true, QPen(taskColor(t), 2.5));
         curve(size_t(t), score(), false, QPen(taskColor(t), 2, Qt::DashLine));
@@ -392,17 +407,17 @@ QString HistoryView::csv() const
     out += QLatin1Char('\n');
     auto number = [](double v) { return std::isfinite(v) ? QString::number(v, 'g', 9) : QString(); };
     QStringList names;
-    for (const TaskInfo &task : m_tasks)
+    for (const TaskInfo &task : m_p.tasks)
         names << QString::fromStdString(csvQuote(task.name));
-    for (size_t i = 0; i < m_steps.size(); ++i)
-        for (size_t t = 0; t < m_tasks.size(); ++t) {
+    for (size_t i = 0; i < m_p.steps.size(); ++i)
+        for (size_t t = 0; t < m_p.tasks.size(); ++t) {
             QStringList faith;
             for (int m = 0; m < MethodCount; ++m)
-                faith << (t < m_comp[i].size() ? number(m_comp[i][t][size_t(m)]) : QString())
-                      << (t < m_suff[i].size() ? number(m_suff[i][t][size_t(m)]) : QString());
+                faith << (t < m_p.comp[i].size() ? number(m_p.comp[i][t][size_t(m)]) : QString())
+                      << (t < m_p.suff[i].size() ? number(m_p.suff[i][t][size_t(m)]) : QString());
             out += QStringLiteral("%1,%2,%3,%4,%5,%6,%7\n")
-                       .arg(QString::number(m_steps[i]), names[qsizetype(t)], number(m_gates[i][t]),
-                            number(m_mass[i][t]), number(m_auprc[i][t]), number(m_loss[i][t]),
+                       .arg(QString::number(m_p.steps[i]), names[qsizetype(t)], number(m_p.gates[i][t]),
+                            number(m_p.mass[i][t]), number(m_p.auprc[i][t]), number(m_p.loss[i][t]),
                             faith.join(QLatin1Char(',')));
         }
     return out;

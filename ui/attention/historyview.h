@@ -27,11 +27,33 @@ class HistoryView : public AttentionView {
     Q_OBJECT
 
 public:
+    // What the curves are drawn from: a few numbers a task a point.
+    struct Points {
+        std::vector<TaskInfo> tasks;
+        bool gated = false;
+        std::vector<int64_t> steps;
+        std::vector<std::vector<double>> gates, mass, auprc, loss;  // [point][task], NaN = none
+        // [point][task][Method] at a round of explanations; [point] empty at the other points.
+        std::vector<std::vector<std::array<double, MethodCount>>> comp, suff;
+        // Records the snapshot's step, gates and rationale agreement (of
+        // other tasks, or of a step before the last: it starts over).
+        void add(const AttentionSnapshot &snapshot);
+        void clear() { *this = Points(); }
+
+    private:
+        // A long run: thins the points to every second one.
+        void thin();
+    };
+
     explicit HistoryView(QWidget *parent = nullptr);
 
     // Records the snapshot's step, gates and rationale agreement.
     void addSnapshot(const AttentionSnapshot &snapshot);
     void clear();
+    // Its points taken out (the view empty), and put back: the Attention
+    // panel keeps the current run's while it shows an earlier run's.
+    Points takePoints();
+    void restorePoints(Points points);
     void setCurrentStep(int64_t step);
     // score(): the score whose faithfulness is drawn (the panel's chooser).
     // "Over training · faithfulness of rollout (last explained at step 1190) ...".
@@ -42,7 +64,7 @@ public:
     // of a round of explanations only at its points.
     size_t storedNumbers() const;
 
-    int points() const { return int(m_steps.size()); }
+    int points() const { return int(m_p.steps.size()); }
     QCustomPlot *plot() const { return m_plot; }
 
     QString csv() const override;
@@ -52,8 +74,6 @@ protected:
     void draw() override;
 
 private:
-    // A long run: thins the points to every second one.
-    void thin();
     // Task t's curves: its gate, and its rationale mass and AUPRC.
     void addTaskCurves(int t, const QVector<double> &steps);
     // The gate plot only in gated mode (other modes have no gate).
@@ -71,12 +91,7 @@ private:
     QCPAxisRect *m_lossRect = nullptr;
     QCPLegend *m_faithLegend = nullptr;
     QLabel *m_title = nullptr;
-    std::vector<TaskInfo> m_tasks;
-    bool m_gated = false;
-    std::vector<int64_t> m_steps;
-    std::vector<std::vector<double>> m_gates, m_mass, m_auprc, m_loss;  // [point][task], NaN = none
-    // [point][task][Method] at a round of explanations; [point] empty at the other points.
-    std::vector<std::vector<std::array<double, MethodCount>>> m_comp, m_suff;
+    Points m_p;
     // The score's faithfulness curves (and the floor's) for the first tasks.
     void addFaithfulnessCurves(const QVector<double> &steps);
     int64_t m_current = -1;

@@ -6,6 +6,7 @@
 #include "tasknames.h"
 
 #include <QEvent>
+#include <QFontMetrics>
 #include <QLabel>
 #include <QMouseEvent>
 #include <QToolTip>
@@ -196,6 +197,13 @@ void TaskHeatmap::draw()
     placeItems(rowStride);
     m_plot->yAxis->setTickLabelPadding(m_layout == Layout::TasksForSample && rowStride == 1 ? 14 : 5);
     stylePlot(m_plot, palette());
+    // The colour scale's title, written upwards, where the scale (as tall as
+    // the cells at the last layout) holds it: a short heatmap at 150 % cut
+    // it ("ttention"); the title above the plot names the score anyway.
+    QCPAxis *scale = m_map->colorScale()->axis();
+    const QString name = scoreName(score());
+    scale->setLabel(QFontMetrics(scale->labelFont()).horizontalAdvance(name) <= m_plot->axisRect()->height() ? name
+                                                                                                            : QString());
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -208,7 +216,6 @@ void TaskHeatmap::fillMap()
     const double top = scoreTop(score(), colorScale(), largest);
     const bool centred = isSigned(score());
     m_map->setGradient(centred ? divergingGradient() : colorGradient(colorMap()));
-    m_map->colorScale()->axis()->setLabel(scoreName(score()));
     QCPColorMapData *data = m_map->data();
     // Cell centres on integer coordinates; setRange needs a span, so a grid
     // one cell wide or high grows by an empty cell.
