@@ -167,6 +167,24 @@ void MainWindow::showSampleInAttention(int datasetIndex)
 {
     m_sideBySide->setSample(datasetIndex);
     m_views->setCurrentWidget(m_attention);
+    // In the attention of the run whose miss it is: an earlier run's (the
+    // Confusion tab's Run box), or the current run's, also when a file or
+    // an earlier run is shown (it was selected in the attention shown, of
+    // another run, or never).
+    const int run = m_confusion->shownRun();
+    const auto &kept = m_session->keptRuns();
+    const auto earlier = std::find_if(kept.begin(), kept.end(), [&](const auto &k) { return k->id == run; });
+    if (run != 0 && earlier != kept.end()) {
+        showRunAttention(run);  // says so when it has no attention timeline
+        if (!m_attention->shownRun().isEmpty() && !selectShownSample(datasetIndex))
+            showStatus(tr("#%1 is not among the probe samples of %2's attention timeline")
+                           .arg(datasetIndex)
+                           .arg((*earlier)->name),
+                       10000);
+        return;
+    }
+    if (!m_attention->shownFile().isEmpty())
+        m_attentionFeed->showRun();
     if (selectShownSample(datasetIndex))
         return;
     // Not shown yet: a probe from now on (unless it is one), selected when

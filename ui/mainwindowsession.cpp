@@ -151,6 +151,7 @@ void MainWindow::onRunConfigured(Run *run, std::shared_ptr<const TrainingSetup> 
     m_attention->setSource(QStringLiteral("%1 · %2").arg(m_session->dataSpec(), run->name()));
     if (m_statusText == settingsChangedNote())
         showStatus({}, 0);  // the new run has them
+    m_pendingSample = -1;  // a sample the run before was to show
     dropStaleLessonStatus();  // its depth may be another than the lesson's
     m_attentionFeed->setRun(setup, run->data());  // the worker refreshes the probe set from now on
 }

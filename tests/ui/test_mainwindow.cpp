@@ -44,9 +44,12 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
+#include <QTreeWidget>
 #include <QtTest>
 
 #include <qcustomplot.h>
+
+#include <chrono>
 
 using namespace attnscope;
 
@@ -416,6 +419,43 @@ private slots:
                                 .arg(scroll->viewport()->width())));
         QVERIFY(side->title(0)->text().contains(QStringLiteral(" — step 20 — ")));
         QVERIFY(side->title(0)->wordWrap());
+    }
+
+    // A miss double-clicked in the Confusion tab shows in the current run's
+    // attention also while an earlier run's is shown (review 21 F12: it was
+    // selected in the earlier run's attention, of another run's weights).
+    void earlierRunsAttentionFollowsTheRuns()
+    {
+        using State = TrainingWorker::State;
+        MainWindow window;
+        window.resize(1400, 860);
+        window.show();
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.startAction()->isEnabled(), 20000);
+        window.training()->setAttentionRate(1, std::chrono::milliseconds(0));
+        AttentionPanel *attention = window.attention();
+        const auto trainTo = [&](int64_t step) {
+            window.training()->startUntil(step);
+            return QTest::qWaitFor([&] { return window.training()->state() == State::Paused
+                                                && attention->timeline().size() > 0
+                                                && attention->timeline().latest().step == step; }, 20000);
+        };
+        QVERIFY(trainTo(3));
+        window.resetAction()->trigger();  // the run is kept
+        QTRY_COMPARE(window.session()->keptRuns().size(), size_t(1));
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->currentStep() == 0 && window.training()->state() == State::Ready,
+                                 20000);
+        QVERIFY(trainTo(2));
+        const int kept = window.session()->keptRuns()[0]->id;
+        const int sample = attention->shown().samples.at(1).sampleIndex;
+        window.runs()->table()->setCurrentItem(window.runs()->row(kept));
+        QVERIFY(!attention->shownRun().isEmpty());
+        QCOMPARE(attention->shown().step, int64_t(3));
+
+        emit window.confusion()->sampleActivated(sample);  // a miss of the current run
+        QVERIFY2(attention->shownRun().isEmpty(), qPrintable(attention->shownRun()));
+        QCOMPARE(attention->shown().step, int64_t(2));
+        QCOMPARE(attention->shown().samples.at(size_t(attention->selectedSample())).sampleIndex, sample);
     }
 
     // File > Open attention (attnscope --attention): another program's
