@@ -1,7 +1,8 @@
 // What a run of the window's session keeps besides its trainer's buffers,
 // and the check of a run against the memory budget (core/memorybudget.h):
 // the setup's initial weights, a copy to save or evaluate, the divergence
-// guard's last good weights and the best evaluation's (TrainingWorker), the
+// guard's last good weights and the ones it is about to vouch for, the best
+// evaluation's (TrainingWorker), the
 // evaluation's forward pass and the live attention's, and the live
 // attention's snapshots. attnscope-cli keeps none of these and checks its
 // own needs (app/cli_train.cpp).
@@ -13,7 +14,7 @@
 
 namespace attnscope {
 
-constexpr int WindowWeightCopies = 4;
+constexpr int WindowWeightCopies = 5;
 constexpr int WindowPasses = 2;
 // Snapshots of the live attention held at once: the timeline's 64, the
 // newest, the one shown and the one on its way.

@@ -159,6 +159,7 @@ void TrainingWorker::rebuild()
         std::lock_guard lock(m_modelMutex);
         m_trainer.reset();
         m_goodWeights.clear();
+        m_candidateStep = -1;
         m_best.clear();
         m_atBest = false;
         if (!m_setup) {
@@ -277,6 +278,7 @@ void TrainingWorker::restoreBest()
         m_guard = DivergenceState();
         m_goodWeights = m_best.params();
         m_goodStep = p.step;
+        m_candidateStep = -1;
         m_out.changes.push_back({p.step, p.epochProgress, tr("weights of step %1 (best)").arg(m_best.step())});
         flush(true);
         refreshAttention(true, true, true);  // the views show them
@@ -368,13 +370,23 @@ QString TrainingWorker::watchDivergence(bool ok)
     const int64_t step = ok ? p.step : p.step + 1;  // a step that was not finite was not counted
     const DivergenceVerdict verdict = checkDivergence(&m_guard, step, p.loss, p.gradNorm);
     if (verdict.kind == DivergenceKind::None) {
-        if (verdict.healthy && p.step - m_goodStep >= GoodEvery) {
+        if (!verdict.healthy) {
+            m_candidateStep = -1;
+            return {};
+        }
+        if (m_candidateStep >= 0 && m_candidateStep == p.step - 1) {  // this step's loss is theirs
+            m_goodWeights.swap(m_candidateWeights);
+            m_goodStep = m_candidateStep;
+        }
+        m_candidateStep = -1;
+        if (p.step - m_goodStep >= GoodEvery) {
             syncModel();
-            m_goodWeights = m_model.params;
-            m_goodStep = p.step;
+            m_candidateWeights = m_model.params;
+            m_candidateStep = p.step;
         }
         return {};
     }
+    m_candidateStep = -1;
     // A step that was not finite changed nothing; otherwise the steps since
     // the last good weights did harm.
     int64_t at = p.step;

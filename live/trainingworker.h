@@ -256,11 +256,17 @@ private:
     std::unique_ptr<Trainer> m_trainer;
     // The divergence guard (core/divergence.h) and the weights it keeps: the
     // last ones taken while the run was healthy, at most every GoodEvery
-    // steps (one more weight copy, sessionmemory.h's WindowWeightCopies).
+    // steps. A step's loss is that of the weights before its update, so the
+    // weights after a healthy step s are only a candidate until step s + 1's
+    // loss vouches for them: after a rate of 10 came in at step s, s's own
+    // loss still looks healthy (two weight copies, sessionmemory.h's
+    // WindowWeightCopies).
     static constexpr int64_t GoodEvery = 25;
     DivergenceState m_guard;
     std::vector<float> m_goodWeights;
     int64_t m_goodStep = 0;
+    std::vector<float> m_candidateWeights;
+    int64_t m_candidateStep = -1;  // -1: no candidate
     // The best evaluation and its weights (one more weight copy, as above),
     // and whether m_model holds them now.
     BestEvaluation m_best{true};

@@ -337,11 +337,15 @@ private slots:
         const std::shared_ptr<const TrainingSetup> setup = makeSetup(0.003f);
         c.configure(setup);
         QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Ready, Timeout);
-        c.start();
-        QTRY_VERIFY_WITH_TIMEOUT(r.steps.size() >= 60, Timeout);
-        c.pause();
+        // Paused at step 74, so that the rate of 10 trains step 75, where the
+        // guard takes its next weights (every 25 steps): step 75's loss is
+        // that of step 74's weights and looks healthy, but the weights after
+        // it are not good ones (the guard kept them before it waited for the
+        // next step's loss to vouch for them).
+        c.startUntil(74);
         QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Paused, Timeout);
         const int64_t paused = c.currentStep();
+        QCOMPARE(paused, int64_t(74));
         states.clear();
         c.setLearningRate(10.0f);
         c.resume();
