@@ -151,6 +151,7 @@ void MainWindow::createPanels()
     m_views->addTab(m_sideBySide, tr("Side by side"));
     m_confusion = new ConfusionPanel(m_session);
     connect(m_confusion, &ConfusionPanel::sampleActivated, this, &MainWindow::showSampleInAttention);
+    connect(m_runs, &RunsPanel::selectedRunChanged, m_confusion, &ConfusionPanel::showRun);  // as the Attention tab
     // After the feed's own (connected before): the snapshot is in the panel.
     connect(training(), &TrainingController::attentionReady, this, [this]() {
         if (m_pendingSample >= 0)

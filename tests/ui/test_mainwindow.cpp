@@ -451,6 +451,8 @@ private slots:
         window.runs()->table()->setCurrentItem(window.runs()->row(kept));
         QVERIFY(!attention->shownRun().isEmpty());
         QCOMPARE(attention->shown().step, int64_t(3));
+        QCOMPARE(window.confusion()->shownRun(), kept);  // the Confusion tab follows the Runs tab,
+        window.confusion()->showRun(0);                   // and its Run box goes back to the current run
 
         emit window.confusion()->sampleActivated(sample);  // a miss of the current run
         QVERIFY2(attention->shownRun().isEmpty(), qPrintable(attention->shownRun()));

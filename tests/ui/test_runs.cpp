@@ -692,6 +692,7 @@ private slots:
         RunsPanel *panel = window.runs();
         panel->table()->setCurrentItem(panel->row(kept.id));
         QCOMPARE(attention->shownRun(), first);
+        QCOMPARE(window.confusion()->shownRun(), kept.id);  // the Confusion tab follows too
         QCOMPARE(attention->timeline().size(), int(kept.timeline.size()));
         QCOMPARE(attention->shown().step, int64_t(3));
         auto *note = attention->findChild<QLabel *>(QStringLiteral("encoderNote"));
@@ -703,6 +704,7 @@ private slots:
 
         panel->table()->setCurrentItem(panel->row(window.session()->currentRun()->id()));
         QCOMPARE(attention->shownRun(), QString());
+        QCOMPARE(window.confusion()->shownRun(), 0);
         QTRY_COMPARE(attention->shown().step, int64_t(2));
         QVERIFY(!note->text().contains(first));
 
