@@ -25,6 +25,7 @@
 // dq for pooling), so
 //   FLOPs/step = 3 x [ N (8 BL d^2 + 4 BL d f + 4 B L^2 d) + 2 BL d^2 + 4 B T L d + 2 B d C ].
 // Padding tokens are counted: the dense kernels compute them.
+#include "bench_step.h"
 #include "dataset.h"
 #include "model.h"
 #include "ops.h"
@@ -58,28 +59,9 @@ GEMM_PEAK_SIGNATURE(attnscope_bench_gemm_gflops_avx512);
 #endif
 
 using namespace attnscope;
+using namespace attnscope::benchstep;
 
 namespace {
-
-struct Options {
-    int dim = 64, heads = 4, layers = 1, ffn = 256, len = 32, batch = 32, tasks = 3;
-    std::vector<int> classes{2, 4, 2};
-    int vocab = 1000;
-    int samples = 0;      // 0: one batch of `batch` samples, every step; else a corpus of this many texts
-    int words = 0;        // corpus: Zipf-distributed ranks over this many words (0: uniform ids)
-    double zipf = 1.0;    // corpus: word k has weight 1 / (k + 1)^zipf
-    int minReal = -1;     // -1: every token real; else sample lengths in [minReal, len], sample 0 full
-    int steps = 20;       // steps per repeat
-    int repeats = 5;
-    int warmup = 5;
-    int threads = 1;
-    uint64_t seed = 1;
-    std::string path = "trainer";
-    double peakSeconds = 0.2;
-    int peakRepeats = 5;
-    bool peak = true;
-    bool json = false;
-};
 
 [[noreturn]] void usage(int code)
 {
@@ -279,12 +261,6 @@ std::vector<BatchShape> batchShapes(const Options &o, const BenchData &data)
     return shapes;
 }
 
-// Matmul FLOPs of one training step (forward + backward), as in the header comment.
-struct Flops {
-    double encoder = 0, pool = 0, heads = 0;
-    double total() const { return encoder + pool + heads; }
-};
-
 // With the batch's B and L (the corpus: the mean over an epoch's batches).
 Flops stepFlops(const Options &o, double B, double L)
 {
@@ -327,15 +303,6 @@ double median(std::vector<double> v)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-struct Timing {
-    std::vector<double> rates;  // steps per wall second, per repeat
-    double median = 0, best = 0, worst = 0;
-    double perCpuSecond = 0;    // median over repeats of steps per CPU second of the process
-    double cpuPerWall = 0;      // CPU time / wall time over the timed repeats
-    int maxThreads = 0;         // most OS threads seen between repeats
-    double firstLoss = 0;
-};
-
 // Runs warm-up steps, then `repeats` blocks of `steps` steps, through step().
 Timing timeSteps(const Options &o, const std::function<void()> &step)
 {
@@ -358,18 +325,6 @@ Timing timeSteps(const Options &o, const std::function<void()> &step)
     t.worst = *std::min_element(t.rates.begin(), t.rates.end());
     return t;
 }
-
-struct Peak {
-    std::string isa;
-    // GFLOP/s per wall second and per CPU second (median of repeats) for
-    // 512 x 512 x 512, for (B L) x d x d (a Q/K/V/O projection) and for
-    // (B L) x f x d (the FFN up projection).
-    double square = 0, model = 0, ffn = 0;
-    double squareCpu = 0, modelCpu = 0, ffnCpu = 0;
-    // Two cores: two threads, each with its own 512^3 product, at the same
-    // time; the sum of their GFLOP/s (what two cores of Eigen can do at best).
-    double squareTwo = 0;
-};
 
 std::vector<Peak> measurePeaks(const Options &o)
 {
@@ -402,22 +357,10 @@ std::vector<Peak> measurePeaks(const Options &o)
     return peaks;
 }
 
-std::string joinInts(const std::vector<int> &v)
+// The model the step trains: text input, the options' sizes, initialised
+// from the seed. False (and a message) for sizes the model refuses.
+bool makeModel(const Options &o, Model *model)
 {
-    std::string s;
-    for (size_t i = 0; i < v.size(); ++i) {
-        if (i) s += ',';
-        s += std::to_string(v[i]);
-    }
-    return s;
-}
-
-} // namespace
-
-int main(int argc, char **argv)
-{
-    const Options o = parse(argc, argv);
-
     ModelConfig mc;
     mc.input = InputKind::Text;
     mc.dim = o.dim;
@@ -429,172 +372,137 @@ int main(int argc, char **argv)
     mc.classes = o.classes;
     if (const std::string problem = mc.validate(); !problem.empty()) {
         std::fprintf(stderr, "bench_step: %s\n", problem.c_str());
-        return 2;
+        return false;
     }
-    Model model;
-    model.config = mc;
+    model->config = mc;
     for (int t = 0; t < o.tasks; ++t) {
         TaskInfo task;
         task.name = "task" + std::to_string(t);
         for (int c = 0; c < o.classes[size_t(t)]; ++c) task.classes.push_back(std::to_string(c));
-        model.tasks.push_back(task);
+        model->tasks.push_back(task);
     }
-    model.vocab = {"<pad>", "<unk>"};
-    for (int v = 2; v < o.vocab; ++v) model.vocab.push_back("w" + std::to_string(v));
-    model.initialise(o.seed);
+    model->vocab = {"<pad>", "<unk>"};
+    for (int v = 2; v < o.vocab; ++v) model->vocab.push_back(std::string("w").append(std::to_string(v)));  // not "w" + ...: GCC 12 warns falsely (-Wrestrict) once inlined
+    model->initialise(o.seed);
+    return true;
+}
 
-    const BenchData data = makeData(o);
+// The checksum of the data and the FLOPs of an average batch.
+void countData(const Options &o, const BenchData &data, Report *r)
+{
     const int samples = int(data.lengths.size());
-    long long idSum = 0, realTokens = 0, labelSum = 0;
+    r->samples = samples;
     for (int b = 0; b < samples; ++b) {
-        for (int32_t id : data.ids[size_t(b)]) idSum += id;
-        realTokens += data.lengths[size_t(b)];
-        for (int32_t y : data.labels[size_t(b)]) labelSum += y;
+        for (int32_t id : data.ids[size_t(b)]) r->idSum += id;
+        r->realTokens += data.lengths[size_t(b)];
+        for (int32_t y : data.labels[size_t(b)]) r->labelSum += y;
     }
     const std::vector<BatchShape> shapes = batchShapes(o, data);
-    Flops flops;
-    double rowsPerBatch = 0;
+    r->batches = shapes.size();
     for (const BatchShape &b : shapes) {
         const Flops f = stepFlops(o, b.count, o.samples > 0 ? b.L : o.len);
-        flops.encoder += f.encoder / double(shapes.size());
-        flops.pool += f.pool / double(shapes.size());
-        flops.heads += f.heads / double(shapes.size());
-        rowsPerBatch += double(b.rows) / double(shapes.size());
+        r->flops.encoder += f.encoder / double(shapes.size());
+        r->flops.pool += f.pool / double(shapes.size());
+        r->flops.heads += f.heads / double(shapes.size());
+        r->rowsPerBatch += double(b.rows) / double(shapes.size());
     }
+}
+
+// Steps through Trainer::step(): one batch of every sample each step, or the
+// corpus in order.
+Timing timeTrainer(const Options &o, Model &model, const BenchData &data, const OptimizerConfig &oc)
+{
+    const int samples = int(data.lengths.size());
+    EncodedDataset encoded;
+    encoded.input = InputKind::Text;
+    encoded.tasks = o.tasks;
+    for (int b = 0; b < samples; ++b) {
+        EncodedSample s;
+        s.ids = data.ids[size_t(b)];
+        s.mask.assign(s.ids.size(), 1);
+        s.labels = data.labels[size_t(b)];
+        s.index = b;
+        encoded.samples.push_back(std::move(s));
+    }
+    TrainConfig tc;
+    tc.optimizer = oc;
+    tc.batchSize = o.batch;  // one batch = every sample, every step; or the corpus in order
+    tc.steps = int64_t(o.warmup) + int64_t(o.repeats) * o.steps + 1;
+    tc.shuffle = false;
+    tc.seed = o.seed;
+    tc.threads = o.threads;
+    Trainer trainer(model, encoded, tc);
+    trainer.setDeferredSync(true);  // as run() and runEpoch() train
+    double firstLoss = 0;
+    bool first = true;
+    Timing timing = timeSteps(o, [&] {
+        trainer.step();
+        if (first) {
+            firstLoss = trainer.progress().loss;
+            first = false;
+        }
+    });
+    timing.firstLoss = firstLoss;
+    return timing;
+}
+
+// Steps through forward<float>, backward<float> and Optimizer::step on a
+// prebuilt batch of the first `batch` samples.
+Timing timeDirect(const Options &o, Model &model, const BenchData &data, const OptimizerConfig &oc)
+{
+    const ModelConfig &mc = model.config;
+    Batch batch;
+    batch.resize(o.batch, o.len, o.tasks, InputKind::Text);
+    for (int b = 0; b < o.batch; ++b) {
+        for (int j = 0; j < data.lengths[size_t(b)]; ++j) {
+            batch.tokens[size_t(b) * o.len + j] = data.ids[size_t(b)][size_t(j)];
+            batch.mask[size_t(b) * o.len + j] = 1;
+        }
+        for (int t = 0; t < o.tasks; ++t) batch.labels[size_t(b) * o.tasks + t] = data.labels[size_t(b)][size_t(t)];
+    }
+    Optimizer optimizer(oc, model.params.size());
+    std::vector<float> grads(model.params.size());
+    Activations<float> acts;
+    const std::vector<float> taskWeights;
+    double firstLoss = 0;
+    bool first = true;
+    Timing timing = timeSteps(o, [&] {
+        std::fill(grads.begin(), grads.end(), 0.0f);
+        const ParamView<const float> p = std::as_const(model).view();
+        const Losses<float> losses = forward<float>(mc, p, nullptr, nullptr, batch, taskWeights, acts);
+        backward<float>(mc, p, batch, taskWeights, losses, acts, makeView<float>(model.layout, grads.data()));
+        optimizer.step(model.params.data(), grads.data(), oc.lr);
+        if (first) {
+            firstLoss = losses.total;
+            first = false;
+        }
+    });
+    timing.firstLoss = firstLoss;
+    return timing;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    const Options o = parse(argc, argv);
+    Model model;
+    if (!makeModel(o, &model))
+        return 2;
+    const BenchData data = makeData(o);
+    Report report;
+    countData(o, data, &report);
+    report.parameters = model.params.size();
 
     OptimizerConfig oc;  // AdamW, lr 0.003, weight decay 0.01, clipping off: PyTorch's defaults but lr
     oc.kind = OptimizerKind::AdamW;
     oc.clip = 0.0f;
-
-    Timing timing;
-    if (o.path == "trainer") {
-        EncodedDataset encoded;
-        encoded.input = InputKind::Text;
-        encoded.tasks = o.tasks;
-        for (int b = 0; b < samples; ++b) {
-            EncodedSample s;
-            s.ids = data.ids[size_t(b)];
-            s.mask.assign(s.ids.size(), 1);
-            s.labels = data.labels[size_t(b)];
-            s.index = b;
-            encoded.samples.push_back(std::move(s));
-        }
-        TrainConfig tc;
-        tc.optimizer = oc;
-        tc.batchSize = o.batch;  // one batch = every sample, every step; or the corpus in order
-        tc.steps = int64_t(o.warmup) + int64_t(o.repeats) * o.steps + 1;
-        tc.shuffle = false;
-        tc.seed = o.seed;
-        tc.threads = o.threads;
-        Trainer trainer(model, encoded, tc);
-        trainer.setDeferredSync(true);  // as run() and runEpoch() train
-        double firstLoss = 0;
-        bool first = true;
-        timing = timeSteps(o, [&] {
-            trainer.step();
-            if (first) {
-                firstLoss = trainer.progress().loss;
-                first = false;
-            }
-        });
-        timing.firstLoss = firstLoss;
-    } else {
-        Batch batch;
-        batch.resize(o.batch, o.len, o.tasks, InputKind::Text);
-        for (int b = 0; b < o.batch; ++b) {
-            for (int j = 0; j < data.lengths[size_t(b)]; ++j) {
-                batch.tokens[size_t(b) * o.len + j] = data.ids[size_t(b)][size_t(j)];
-                batch.mask[size_t(b) * o.len + j] = 1;
-            }
-            for (int t = 0; t < o.tasks; ++t) batch.labels[size_t(b) * o.tasks + t] = data.labels[size_t(b)][size_t(t)];
-        }
-        Optimizer optimizer(oc, model.params.size());
-        std::vector<float> grads(model.params.size());
-        Activations<float> acts;
-        const std::vector<float> taskWeights;
-        double firstLoss = 0;
-        bool first = true;
-        timing = timeSteps(o, [&] {
-            std::fill(grads.begin(), grads.end(), 0.0f);
-            const ParamView<const float> p = std::as_const(model).view();
-            const Losses<float> losses = forward<float>(mc, p, nullptr, nullptr, batch, taskWeights, acts);
-            backward<float>(mc, p, batch, taskWeights, losses, acts, makeView<float>(model.layout, grads.data()));
-            optimizer.step(model.params.data(), grads.data(), oc.lr);
-            if (first) {
-                firstLoss = losses.total;
-                first = false;
-            }
-        });
-        timing.firstLoss = firstLoss;
-    }
-
-    const double stepsPerSecond = timing.median;
-    const double gflops = flops.total() * stepsPerSecond * 1e-9;
-    const double gflopsCpu = flops.total() * timing.perCpuSecond * 1e-9;
-    const std::vector<Peak> peaks = o.peak ? measurePeaks(o) : std::vector<Peak>{};
-    const char *threadNote =
-        o.path == "trainer"
-            ? "--threads is passed to the core as TrainConfig::threads; whether the core used more than one thread "
-              "shows in cpu_per_wall (above 1) or os_threads (threads alive between repeats)"
-            : "--threads is ignored by --path direct (forward<float> and backward<float> run on this thread)";
-
-    if (o.json) {
-        std::printf("{\n  \"engine\": \"core\",\n  \"path\": \"%s\",\n  \"kernel_isa\": \"%s\",\n", o.path.c_str(),
-                    ops::kernelIsa());
-        std::printf("  \"config\": {\"dim\": %d, \"heads\": %d, \"layers\": %d, \"ffn\": %d, \"len\": %d, \"batch\": %d, "
-                    "\"tasks\": %d, \"classes\": [%s], \"vocab\": %d, \"real_tokens\": %lld, \"threads\": %d, "
-                    "\"samples\": %d, \"words\": %d, \"zipf\": %g},\n",
-                    o.dim, o.heads, o.layers, o.ffn, o.len, o.batch, o.tasks, joinInts(o.classes).c_str(), o.vocab,
-                    realTokens, o.threads, o.samples, o.words, o.zipf);
-        std::printf("  \"batches_per_epoch\": %zu, \"token_rows_per_batch\": %.6g,\n", shapes.size(), rowsPerBatch);
-        std::printf("  \"parameters\": %zu,\n", model.params.size());
-        std::printf("  \"batch_checksum\": {\"id_sum\": %lld, \"real_tokens\": %lld, \"label_sum\": %lld},\n", idSum,
-                    realTokens, labelSum);
-        std::printf("  \"steps_per_repeat\": %d, \"repeats\": %d, \"warmup\": %d,\n", o.steps, o.repeats, o.warmup);
-        std::printf("  \"steps_per_second\": %.6g, \"steps_per_second_best\": %.6g, \"steps_per_second_worst\": %.6g,\n",
-                    timing.median, timing.best, timing.worst);
-        std::printf("  \"ms_per_step\": %.6g,\n", 1000.0 / stepsPerSecond);
-        std::printf("  \"flops_per_step\": %.6g, \"flops_encoder\": %.6g, \"flops_pool\": %.6g, \"flops_heads\": %.6g,\n",
-                    flops.total(), flops.encoder, flops.pool, flops.heads);
-        std::printf("  \"gflops\": %.6g,\n", gflops);
-        std::printf("  \"steps_per_cpu_second\": %.6g, \"gflops_per_cpu_second\": %.6g,\n", timing.perCpuSecond, gflopsCpu);
-        std::printf("  \"cpu_per_wall\": %.4g, \"os_threads\": %d,\n", timing.cpuPerWall, timing.maxThreads);
-        std::printf("  \"loss_first_step\": %.6g,\n", timing.firstLoss);
-        std::printf("  \"peaks\": [");
-        for (size_t i = 0; i < peaks.size(); ++i)
-            std::printf("%s\n    {\"isa\": \"%s\", \"gemm_512\": %.6g, \"gemm_model\": %.6g, \"gemm_ffn\": %.6g, "
-                        "\"gemm_512_cpu\": %.6g, \"gemm_model_cpu\": %.6g, \"gemm_ffn_cpu\": %.6g, "
-                        "\"gemm_512_two_cores\": %.6g}",
-                        i ? "," : "", peaks[i].isa.c_str(), peaks[i].square, peaks[i].model, peaks[i].ffn,
-                        peaks[i].squareCpu, peaks[i].modelCpu, peaks[i].ffnCpu, peaks[i].squareTwo);
-        std::printf("\n  ],\n  \"note\": \"%s\"\n}\n", threadNote);
-        return 0;
-    }
-
-    std::printf("core (%s path): d %d, %d heads, %d layers, f %d, L %d, batch %d, %d tasks (%s classes), vocab %d, "
-                "%lld real tokens, %d threads requested\n",
-                o.path.c_str(), o.dim, o.heads, o.layers, o.ffn, o.len, o.batch, o.tasks, joinInts(o.classes).c_str(),
-                o.vocab, realTokens, o.threads);
-    std::printf("batch checksum: id sum %lld, real tokens %lld, label sum %lld; %zu parameters\n", idSum, realTokens,
-                labelSum, model.params.size());
-    if (o.samples > 0)
-        std::printf("corpus: %d texts, %zu batches per epoch, %.1f distinct token rows per batch (of %d)\n", samples,
-                    shapes.size(), rowsPerBatch, o.vocab);
-    std::printf("steps/s: %.2f (median of %d x %d steps; best %.2f, worst %.2f), %.3f ms/step, first-step loss %.4f\n",
-                timing.median, o.repeats, o.steps, timing.best, timing.worst, 1000.0 / stepsPerSecond,
-                timing.firstLoss);
-    std::printf("matmul FLOPs/step: %.4g (encoder %.4g, pooling %.4g, heads %.4g); achieved %.2f GFLOP/s\n",
-                flops.total(), flops.encoder, flops.pool, flops.heads, gflops);
-    std::printf("CPU time / wall time while timing: %.2f; OS threads: %d; per CPU second: %.2f steps, %.2f GFLOP\n",
-                timing.cpuPerWall, timing.maxThreads, timing.perCpuSecond, gflopsCpu);
-    std::printf("kernels: %s\n", ops::kernelIsa());
-    for (const Peak &p : peaks)
-        std::printf("Eigen float GEMM peak, 1 thread, %-8s: 512^3 %.2f GFLOP/s, %dx%dx%d %.2f, %dx%dx%d %.2f; "
-                    "achieved/peak(512^3) %.1f%%; per CPU second: 512^3 %.2f GFLOP, achieved/peak %.1f%%; "
-                    "two cores at once: 512^3 %.2f GFLOP/s, achieved/peak %.1f%%\n",
-                    p.isa.c_str(), p.square, o.batch * o.len, o.dim, o.dim, p.model, o.batch * o.len, o.ffn, o.dim,
-                    p.ffn, 100.0 * gflops / p.square, p.squareCpu, 100.0 * gflopsCpu / p.squareCpu, p.squareTwo,
-                    100.0 * gflops / p.squareTwo);
-    std::printf("note: %s\n", threadNote);
+    report.timing = o.path == "trainer" ? timeTrainer(o, model, data, oc) : timeDirect(o, model, data, oc);
+    if (o.peak)
+        report.peaks = measurePeaks(o);
+    if (o.json)
+        printJson(o, report);
+    else
+        printText(o, report);
     return 0;
 }
