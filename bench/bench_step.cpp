@@ -303,17 +303,24 @@ double median(std::vector<double> v)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-// Runs warm-up steps, then `repeats` blocks of `steps` steps, through step().
-Timing timeSteps(const Options &o, const std::function<void()> &step)
+// Runs warm-up steps, then `repeats` blocks of `steps` steps, through step(),
+// which returns its step's loss; the first one's is kept.
+Timing timeSteps(const Options &o, const std::function<double()> &step)
 {
     Timing t;
-    for (int i = 0; i < o.warmup; ++i) step();
+    bool first = true;
+    const auto stepOnce = [&] {
+        const double loss = step();
+        if (std::exchange(first, false))
+            t.firstLoss = loss;
+    };
+    for (int i = 0; i < o.warmup; ++i) stepOnce();
     t.maxThreads = osThreads();
     std::vector<double> cpuRates;
     const double cpu0 = cpuSeconds(), wall0 = now();
     for (int r = 0; r < o.repeats; ++r) {
         const double start = now(), cpuStart = cpuSeconds();
-        for (int i = 0; i < o.steps; ++i) step();
+        for (int i = 0; i < o.steps; ++i) stepOnce();
         t.rates.push_back(double(o.steps) / (now() - start));
         cpuRates.push_back(double(o.steps) / std::max(cpuSeconds() - cpuStart, 1e-9));
         t.maxThreads = std::max(t.maxThreads, osThreads());
@@ -433,17 +440,10 @@ Timing timeTrainer(const Options &o, Model &model, const BenchData &data, const 
     tc.threads = o.threads;
     Trainer trainer(model, encoded, tc);
     trainer.setDeferredSync(true);  // as run() and runEpoch() train
-    double firstLoss = 0;
-    bool first = true;
-    Timing timing = timeSteps(o, [&] {
+    return timeSteps(o, [&] {
         trainer.step();
-        if (first) {
-            firstLoss = trainer.progress().loss;
-            first = false;
-        }
+        return trainer.progress().loss;
     });
-    timing.firstLoss = firstLoss;
-    return timing;
 }
 
 // Steps through forward<float>, backward<float> and Optimizer::step on a
@@ -464,21 +464,14 @@ Timing timeDirect(const Options &o, Model &model, const BenchData &data, const O
     std::vector<float> grads(model.params.size());
     Activations<float> acts;
     const std::vector<float> taskWeights;
-    double firstLoss = 0;
-    bool first = true;
-    Timing timing = timeSteps(o, [&] {
+    return timeSteps(o, [&] {
         std::fill(grads.begin(), grads.end(), 0.0f);
         const ParamView<const float> p = std::as_const(model).view();
         const Losses<float> losses = forward<float>(mc, p, nullptr, nullptr, batch, taskWeights, acts);
         backward<float>(mc, p, batch, taskWeights, losses, acts, makeView<float>(model.layout, grads.data()));
         optimizer.step(model.params.data(), grads.data(), oc.lr);
-        if (first) {
-            firstLoss = losses.total;
-            first = false;
-        }
+        return double(losses.total);
     });
-    timing.firstLoss = firstLoss;
-    return timing;
 }
 
 } // namespace
