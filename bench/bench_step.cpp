@@ -1,6 +1,7 @@
 // bench_step: times full training steps of the core on a fixed random text
 // batch, counts the matrix-multiply FLOPs of a step, and measures the Eigen
-// float GEMM peak in the same run, so that "achieved / peak" can be printed.
+// float GEMM peak between the timed repeats, on as many threads as the core
+// runs, so that "achieved / peak" compares two rates of the same moment.
 // bench/torch_step.py times the same step in PyTorch; bench/run_bench.sh runs
 // both and prints the table of docs/performance.md. A benchmark, not a test.
 //
@@ -41,6 +42,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <latch>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -49,7 +51,7 @@
 
 // bench/gemm/gemm_peak.cpp, built once per instruction set.
 #define GEMM_PEAK_SIGNATURE(name) \
-    extern "C" void name(int M, int N, int K, double minSeconds, int repeats, double *wall, double *cpu)
+    extern "C" void name(int form, int M, int N, int K, double minSeconds, int repeats, double *wall, double *cpu)
 GEMM_PEAK_SIGNATURE(attnscope_bench_gemm_gflops_portable);
 #ifdef ATTNSCOPE_BENCH_GEMM_AVX2
 GEMM_PEAK_SIGNATURE(attnscope_bench_gemm_gflops_avx2);
@@ -75,11 +77,12 @@ namespace {
         "    id 2 + rank mod (V - 2): a real vocabulary's frequencies, and the same texts hashed\n"
         "    to a smaller V; 0 words: uniform ids)\n"
         "  --steps N (20 per repeat) --repeats R (5) --warmup W (5) --threads N (1) --seed S (1)\n"
-        "  --path trainer|direct (trainer)  --peak-seconds S (0.2) --peak-repeats R (5) --no-peak\n"
+        "  --path trainer|direct (trainer)  --peak-seconds S (0.1 per shape and block) --no-peak\n"
         "  --json\n"
         "Times full training steps (zero grads, forward, backward, AdamW; clipping off) and\n"
         "prints steps/s (median of R repeats of N steps), ms/step, matmul FLOPs per step,\n"
-        "achieved GFLOP/s and the single-thread Eigen float GEMM peak measured in this run.\n",
+        "achieved GFLOP/s, and the Eigen float GEMM peak on as many threads as the core, measured\n"
+        "between the repeats (achieved / peak per repeat).\n",
         code == 0 ? stdout : stderr);
     std::exit(code);
 }
@@ -131,7 +134,6 @@ Options parse(int argc, char **argv)
         else if (flag == "--warmup") o.warmup = toInt(flag, value, 0, 1 << 30);
         else if (flag == "--threads") o.threads = toInt(flag, value, 1, 1024);
         else if (flag == "--seed") o.seed = uint64_t(toInt(flag, value, 0, 1 << 30));
-        else if (flag == "--peak-repeats") o.peakRepeats = toInt(flag, value, 1, 1000);
         else if (flag == "--peak-seconds") o.peakSeconds = std::atof(value.c_str());
         else if (flag == "--path") {
             if (value != "trainer" && value != "direct") {
@@ -304,8 +306,10 @@ double median(std::vector<double> v)
 }
 
 // Runs warm-up steps, then `repeats` blocks of `steps` steps, through step(),
-// which returns its step's loss; the first one's is kept.
-Timing timeSteps(const Options &o, const std::function<double()> &step)
+// which returns its step's loss; the first one's is kept. between(), if set,
+// runs before the first block and after each (the GEMM peak's blocks); its
+// time counts in no figure.
+Timing timeSteps(const Options &o, const std::function<double()> &step, const std::function<void()> &between)
 {
     Timing t;
     bool first = true;
@@ -316,52 +320,121 @@ Timing timeSteps(const Options &o, const std::function<double()> &step)
     };
     for (int i = 0; i < o.warmup; ++i) stepOnce();
     t.maxThreads = osThreads();
-    std::vector<double> cpuRates;
-    const double cpu0 = cpuSeconds(), wall0 = now();
+    double cpuTotal = 0, wallTotal = 0;
+    if (between) between();
     for (int r = 0; r < o.repeats; ++r) {
         const double start = now(), cpuStart = cpuSeconds();
         for (int i = 0; i < o.steps; ++i) stepOnce();
-        t.rates.push_back(double(o.steps) / (now() - start));
-        cpuRates.push_back(double(o.steps) / std::max(cpuSeconds() - cpuStart, 1e-9));
+        const double wall = now() - start, cpu = cpuSeconds() - cpuStart;
+        t.rates.push_back(double(o.steps) / wall);
+        t.cpuRates.push_back(double(o.steps) / std::max(cpu, 1e-9));
+        wallTotal += wall;
+        cpuTotal += cpu;
         t.maxThreads = std::max(t.maxThreads, osThreads());
+        if (between) between();
     }
-    t.cpuPerWall = (cpuSeconds() - cpu0) / (now() - wall0);
+    t.cpuPerWall = cpuTotal / wallTotal;
     t.median = median(t.rates);
-    t.perCpuSecond = median(cpuRates);
+    t.perCpuSecond = median(t.cpuRates);
     t.best = *std::max_element(t.rates.begin(), t.rates.end());
     t.worst = *std::min_element(t.rates.begin(), t.rates.end());
     return t;
 }
 
-std::vector<Peak> measurePeaks(const Options &o)
+using GemmFn = void (*)(int, int, int, int, double, int, double *, double *);
+
+// The gemm_peak build with the instructions the core's kernels run
+// (ops::kernelIsa()); *isa names it.
+GemmFn peakFunction(std::string *isa)
 {
-    using Fn = void (*)(int, int, int, double, int, double *, double *);
-    std::vector<std::pair<std::string, Fn>> variants{{"portable", attnscope_bench_gemm_gflops_portable}};
-#if defined(ATTNSCOPE_BENCH_GEMM_AVX2)
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        variants.push_back({"avx2+fma", attnscope_bench_gemm_gflops_avx2});
-#endif
+    const std::string kernels = ops::kernelIsa();
 #if defined(ATTNSCOPE_BENCH_GEMM_AVX512)
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx2") &&
-        __builtin_cpu_supports("fma"))
-        variants.push_back({"avx512", attnscope_bench_gemm_gflops_avx512});
-#endif
-    const int BL = o.batch * o.len;
-    std::vector<Peak> peaks;
-    for (const auto &[isa, fn] : variants) {
-        Peak p;
-        p.isa = isa;
-        fn(512, 512, 512, o.peakSeconds, o.peakRepeats, &p.square, &p.squareCpu);
-        fn(BL, o.dim, o.dim, o.peakSeconds, o.peakRepeats, &p.model, &p.modelCpu);
-        fn(BL, o.ffn, o.dim, o.peakSeconds, o.peakRepeats, &p.ffn, &p.ffnCpu);
-        double wall[2] = {0, 0}, cpu[2] = {0, 0};
-        std::thread other([&] { fn(512, 512, 512, o.peakSeconds, o.peakRepeats, &wall[1], &cpu[1]); });
-        fn(512, 512, 512, o.peakSeconds, o.peakRepeats, &wall[0], &cpu[0]);
-        other.join();
-        p.squareTwo = wall[0] + wall[1];
-        peaks.push_back(p);
+    if (kernels == "avx512") {
+        *isa = "avx512";
+        return attnscope_bench_gemm_gflops_avx512;
     }
-    return peaks;
+#endif
+#if defined(ATTNSCOPE_BENCH_GEMM_AVX2)
+    if (kernels == "avx2+fma") {
+        *isa = "avx2+fma";
+        return attnscope_bench_gemm_gflops_avx2;
+    }
+#endif
+    if (kernels != "baseline")
+        std::fprintf(stderr, "bench_step: no GEMM peak build for the core's %s kernels; the portable one is used\n",
+                     kernels.c_str());
+    *isa = "portable";
+    return attnscope_bench_gemm_gflops_portable;
+}
+
+// The peak's shapes: a square 512^3 and the linear maps' products as one of
+// the core's threads computes them (its share of the batch's rows): forward
+// X W^T, backward dX = dY W and dW = dY^T X, for the d x d projections and
+// the FFN's two maps.
+Peak makePeak(const Options &o)
+{
+    Peak p;
+    p.threads = o.path == "trainer" ? std::min(o.threads, o.batch) : 1;  // as forwardBackward splits the batch
+    p.seconds = o.peakSeconds;
+    const int rows = (o.batch + p.threads - 1) / p.threads * o.len, d = o.dim, f = o.ffn;
+    static const char *const forms[] = {"X W^T", "dY W", "dY^T X"};
+    const auto add = [&](int form, int M, int N, int K) {
+        for (const PeakShape &s : p.shapes)
+            if (s.form == form && s.M == M && s.N == N && s.K == K) return;
+        PeakShape s;
+        s.name = std::string(forms[form]) + " " + std::to_string(M) + "x" + std::to_string(N) + "x" + std::to_string(K);
+        s.form = form;
+        s.M = M;
+        s.N = N;
+        s.K = K;
+        p.shapes.push_back(s);
+    };
+    add(0, 512, 512, 512);
+    for (const auto &[out, in] : {std::pair{d, d}, std::pair{f, d}, std::pair{d, f}}) {
+        add(0, rows, out, in);  // Y (rows, out) = X W^T
+        add(1, rows, in, out);  // dX (rows, in) = dY (rows, out) W
+        add(2, out, in, rows);  // dW (out, in) = dY^T X, depth rows
+    }
+    return p;
+}
+
+// One block of the peak: every shape in turn on p.threads threads at once.
+void peakBlock(GemmFn fn, Peak &p)
+{
+    PeakBlock block;
+    const size_t n = size_t(p.threads);
+    for (size_t s = 0; s < p.shapes.size(); ++s) {
+        PeakShape &shape = p.shapes[s];
+        std::vector<double> wall(n), cpu(n);
+        std::latch start{std::ptrdiff_t(n)};
+        const auto run = [&](size_t i) {
+            start.arrive_and_wait();
+            fn(shape.form, shape.M, shape.N, shape.K, p.seconds, 1, &wall[i], &cpu[i]);
+        };
+        std::vector<std::thread> others;
+        for (size_t i = 1; i < n; ++i) others.emplace_back(run, i);
+        run(0);
+        for (std::thread &t : others) t.join();
+        double w = 0, c = 0;
+        for (size_t i = 0; i < n; ++i) {
+            w += wall[i];
+            c += cpu[i];
+        }
+        shape.wall = std::max(shape.wall, w);
+        shape.cpu = std::max(shape.cpu, c);
+        if (w > block.wall) block = {w, c, int(s)};
+    }
+    p.blocks.push_back(block);
+}
+
+// Each repeat's steps against the larger of the peak blocks either side of it.
+void peakRatios(const Timing &t, double flops, Peak &p)
+{
+    for (size_t r = 0; r < t.rates.size() && r + 1 < p.blocks.size(); ++r) {
+        const PeakBlock &a = p.blocks[r], &b = p.blocks[r + 1];
+        p.ratios.push_back(flops * t.rates[r] * 1e-9 / std::max(a.wall, b.wall));
+        p.ratiosCpu.push_back(flops * t.cpuRates[r] * 1e-9 / (std::max(a.cpu, b.cpu) / p.threads));
+    }
 }
 
 // The model the step trains: text input, the options' sizes, initialised
@@ -417,7 +490,8 @@ void countData(const Options &o, const BenchData &data, Report *r)
 
 // Steps through Trainer::step(): one batch of every sample each step, or the
 // corpus in order.
-Timing timeTrainer(const Options &o, Model &model, const BenchData &data, const OptimizerConfig &oc)
+Timing timeTrainer(const Options &o, Model &model, const BenchData &data, const OptimizerConfig &oc,
+                   const std::function<void()> &between)
 {
     const int samples = int(data.lengths.size());
     EncodedDataset encoded;
@@ -443,12 +517,13 @@ Timing timeTrainer(const Options &o, Model &model, const BenchData &data, const 
     return timeSteps(o, [&] {
         trainer.step();
         return trainer.progress().loss;
-    });
+    }, between);
 }
 
 // Steps through forward<float>, backward<float> and Optimizer::step on a
 // prebuilt batch of the first `batch` samples.
-Timing timeDirect(const Options &o, Model &model, const BenchData &data, const OptimizerConfig &oc)
+Timing timeDirect(const Options &o, Model &model, const BenchData &data, const OptimizerConfig &oc,
+                  const std::function<void()> &between)
 {
     const ModelConfig &mc = model.config;
     Batch batch;
@@ -471,7 +546,7 @@ Timing timeDirect(const Options &o, Model &model, const BenchData &data, const O
         backward<float>(mc, p, batch, taskWeights, losses, acts, makeView<float>(model.layout, grads.data()));
         optimizer.step(model.params.data(), grads.data(), oc.lr);
         return double(losses.total);
-    });
+    }, between);
 }
 
 } // namespace
@@ -490,9 +565,17 @@ int main(int argc, char **argv)
     OptimizerConfig oc;  // AdamW, lr 0.003, weight decay 0.01, clipping off: PyTorch's defaults but lr
     oc.kind = OptimizerKind::AdamW;
     oc.clip = 0.0f;
-    report.timing = o.path == "trainer" ? timeTrainer(o, model, data, oc) : timeDirect(o, model, data, oc);
+    GemmFn gemm = nullptr;
+    std::function<void()> between;  // the peak's blocks, between the timed repeats
+    if (o.peak) {
+        report.peak = makePeak(o);
+        gemm = peakFunction(&report.peak.isa);
+        between = [&] { peakBlock(gemm, report.peak); };
+    }
+    report.timing = o.path == "trainer" ? timeTrainer(o, model, data, oc, between)
+                                        : timeDirect(o, model, data, oc, between);
     if (o.peak)
-        report.peaks = measurePeaks(o);
+        peakRatios(report.timing, report.flops.total(), report.peak);
     if (o.json)
         printJson(o, report);
     else

@@ -24,8 +24,7 @@ struct Options {
     int threads = 1;
     uint64_t seed = 1;
     std::string path = "trainer";
-    double peakSeconds = 0.2;
-    int peakRepeats = 5;
+    double peakSeconds = 0.1;  // per shape and block
     bool peak = true;
     bool json = false;
 };
@@ -43,18 +42,38 @@ struct Timing {
     double cpuPerWall = 0;      // CPU time / wall time over the timed repeats
     int maxThreads = 0;         // most OS threads seen between repeats
     double firstLoss = 0;
+    std::vector<double> cpuRates;  // steps per CPU second of the process, per repeat
+};
+
+// The Eigen float GEMM peak (bench/gemm/gemm_peak.cpp, built with the
+// instructions of the core's kernels), measured interleaved with the timed
+// steps: a block before the first repeat and one after each, so that the steps
+// and the peak see the same machine (clock, other load). A block runs every
+// shape in turn on as many threads as the core was given, each thread its own
+// product, all started together; a shape's rate is the sum over the threads.
+struct PeakShape {
+    std::string name;        // e.g. "X W^T 2048x256x256"
+    int form = 0, M = 0, N = 0, K = 0;
+    double wall = 0, cpu = 0;  // the best block's GFLOP/s, per wall second and per CPU second of its threads
+};
+
+struct PeakBlock {
+    double wall = 0, cpu = 0;  // the block's best shape, GFLOP/s per wall and per CPU second
+    int shape = 0;             // which one
 };
 
 struct Peak {
-    std::string isa;
-    // GFLOP/s per wall second and per CPU second (median of repeats) for
-    // 512 x 512 x 512, for (B L) x d x d (a Q/K/V/O projection) and for
-    // (B L) x f x d (the FFN up projection).
-    double square = 0, model = 0, ffn = 0;
-    double squareCpu = 0, modelCpu = 0, ffnCpu = 0;
-    // Two cores: two threads, each with its own 512^3 product, at the same
-    // time; the sum of their GFLOP/s (what two cores of Eigen can do at best).
-    double squareTwo = 0;
+    std::string isa;         // the gemm_peak build used (that of ops::kernelIsa())
+    int threads = 1;
+    double seconds = 0;      // at least this long per shape and block
+    std::vector<PeakShape> shapes;
+    std::vector<PeakBlock> blocks;   // repeats + 1
+    // Per repeat: the steps' GFLOP/s over the larger peak of the blocks on
+    // either side of it (wall clock); the same per CPU second, the steps'
+    // FLOPs per CPU second of the process over the peak's per CPU second of a thread.
+    std::vector<double> ratios, ratiosCpu;
+    double best() const;     // the largest block's GFLOP/s
+    double median() const;   // the median block's
 };
 
 // What the run measured and counted, for either printout.
@@ -66,7 +85,7 @@ struct Report {
     double rowsPerBatch = 0;
     size_t parameters = 0;
     Timing timing;
-    std::vector<Peak> peaks;
+    Peak peak;                                         // no shapes with --no-peak
 };
 
 void printJson(const Options &o, const Report &r);

@@ -3,6 +3,7 @@
 
 #include "ops.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -10,6 +11,29 @@
 namespace attnscope::benchstep {
 
 namespace {
+
+double medianOf(std::vector<double> v)
+{
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+std::vector<double> blockRates(const Peak &p)
+{
+    std::vector<double> v;
+    for (const PeakBlock &b : p.blocks) v.push_back(b.wall);
+    return v;
+}
+
+void printList(const char *format, const std::vector<double> &v, double scale)
+{
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (i) std::printf(", ");
+        std::printf(format, scale * v[i]);
+    }
+}
 
 std::string joinInts(const std::vector<int> &v)
 {
@@ -30,6 +54,17 @@ const char *threadNote(const Options &o)
 }
 
 } // namespace
+
+double Peak::best() const
+{
+    const std::vector<double> v = blockRates(*this);
+    return v.empty() ? 0 : *std::max_element(v.begin(), v.end());
+}
+
+double Peak::median() const
+{
+    return medianOf(blockRates(*this));
+}
 
 void printJson(const Options &o, const Report &r)
 {
@@ -57,16 +92,30 @@ void printJson(const Options &o, const Report &r)
     std::printf("  \"steps_per_cpu_second\": %.6g, \"gflops_per_cpu_second\": %.6g,\n", timing.perCpuSecond, gflopsCpu);
     std::printf("  \"cpu_per_wall\": %.4g, \"os_threads\": %d,\n", timing.cpuPerWall, timing.maxThreads);
     std::printf("  \"loss_first_step\": %.6g,\n", timing.firstLoss);
-    std::printf("  \"peaks\": [");
-    for (size_t i = 0; i < r.peaks.size(); ++i) {
-        const Peak &p = r.peaks[i];
-        std::printf("%s\n    {\"isa\": \"%s\", \"gemm_512\": %.6g, \"gemm_model\": %.6g, \"gemm_ffn\": %.6g, "
-                    "\"gemm_512_cpu\": %.6g, \"gemm_model_cpu\": %.6g, \"gemm_ffn_cpu\": %.6g, "
-                    "\"gemm_512_two_cores\": %.6g}",
-                    i ? "," : "", p.isa.c_str(), p.square, p.model, p.ffn, p.squareCpu, p.modelCpu, p.ffnCpu,
-                    p.squareTwo);
+    const Peak &p = r.peak;
+    if (p.shapes.empty()) {
+        std::printf("  \"peak\": null,\n");
+    } else {
+        std::printf("  \"peak\": {\"isa\": \"%s\", \"threads\": %d, \"seconds_per_shape\": %g, "
+                    "\"gflops_median\": %.6g, \"gflops_best\": %.6g,\n", p.isa.c_str(), p.threads, p.seconds,
+                    p.median(), p.best());
+        std::printf("    \"achieved_over_peak\": [");
+        printList("%.6g", p.ratios, 1);
+        std::printf("], \"achieved_over_peak_median\": %.6g,\n", medianOf(p.ratios));
+        std::printf("    \"achieved_over_peak_cpu\": [");
+        printList("%.6g", p.ratiosCpu, 1);
+        std::printf("], \"achieved_over_peak_cpu_median\": %.6g,\n    \"blocks\": [", medianOf(p.ratiosCpu));
+        for (size_t i = 0; i < p.blocks.size(); ++i)
+            std::printf("%s\n      {\"gflops\": %.6g, \"gflops_cpu_per_thread\": %.6g, \"shape\": \"%s\"}",
+                        i ? "," : "", p.blocks[i].wall, p.blocks[i].cpu / p.threads,
+                        p.shapes[size_t(p.blocks[i].shape)].name.c_str());
+        std::printf("\n    ],\n    \"shapes\": [");
+        for (size_t i = 0; i < p.shapes.size(); ++i)
+            std::printf("%s\n      {\"shape\": \"%s\", \"gflops_best\": %.6g, \"gflops_cpu_per_thread_best\": %.6g}",
+                        i ? "," : "", p.shapes[i].name.c_str(), p.shapes[i].wall, p.shapes[i].cpu / p.threads);
+        std::printf("\n    ]\n  },\n");
     }
-    std::printf("\n  ],\n  \"note\": \"%s\"\n}\n", threadNote(o));
+    std::printf("  \"note\": \"%s\"\n}\n", threadNote(o));
 }
 
 void printText(const Options &o, const Report &r)
@@ -91,13 +140,18 @@ void printText(const Options &o, const Report &r)
     std::printf("CPU time / wall time while timing: %.2f; OS threads: %d; per CPU second: %.2f steps, %.2f GFLOP\n",
                 timing.cpuPerWall, timing.maxThreads, timing.perCpuSecond, gflopsCpu);
     std::printf("kernels: %s\n", ops::kernelIsa());
-    for (const Peak &p : r.peaks)
-        std::printf("Eigen float GEMM peak, 1 thread, %-8s: 512^3 %.2f GFLOP/s, %dx%dx%d %.2f, %dx%dx%d %.2f; "
-                    "achieved/peak(512^3) %.1f%%; per CPU second: 512^3 %.2f GFLOP, achieved/peak %.1f%%; "
-                    "two cores at once: 512^3 %.2f GFLOP/s, achieved/peak %.1f%%\n",
-                    p.isa.c_str(), p.square, o.batch * o.len, o.dim, o.dim, p.model, o.batch * o.len, o.ffn, o.dim,
-                    p.ffn, 100.0 * gflops / p.square, p.squareCpu, 100.0 * gflopsCpu / p.squareCpu, p.squareTwo,
-                    100.0 * gflops / p.squareTwo);
+    if (const Peak &p = r.peak; !p.shapes.empty()) {
+        std::printf("Eigen float GEMM peak (%s build, %d thread%s at once, each its own product), a block before "
+                    "the first repeat and after each, GFLOP/s of its best shape: ",
+                    p.isa.c_str(), p.threads, p.threads == 1 ? "" : "s");
+        printList("%.1f", blockRates(p), 1);
+        std::printf("\nachieved / peak per repeat (against the larger block either side): ");
+        printList("%.1f", p.ratios, 100);
+        std::printf(" %%; median %.1f %%; per CPU second %.1f %%\n", 100 * medianOf(p.ratios), 100 * medianOf(p.ratiosCpu));
+        std::printf("GEMM shapes, best block:");
+        for (const PeakShape &s : p.shapes) std::printf(" %s %.1f;", s.name.c_str(), s.wall);
+        std::printf("\n");
+    }
     std::printf("note: %s\n", threadNote(o));
 }
 

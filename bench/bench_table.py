@@ -5,6 +5,10 @@ torch_step.py wrote: python3 bench/bench_table.py OUT_DIR ROUNDS NAME...
 Reads OUT_DIR/NAME-core-{1,2}-rR.json and OUT_DIR/NAME-torch-rR.json for
 R = 1..ROUNDS. Each figure is the median over the rounds of that process's
 median over its repeats; "best of 1 and 2 threads" picks the larger median.
+The GEMM peak and "achieved / peak" come from each core process itself:
+bench_step measures the peak on as many threads as it gives the core, in
+blocks between its timed repeats, and divides each repeat's rate by the
+larger block either side of it.
 """
 
 import json
@@ -12,10 +16,6 @@ import statistics
 import sys
 
 med = statistics.median
-PEAK_KEYS = ("gemm_512", "gemm_model", "gemm_ffn", "gemm_512_cpu", "gemm_model_cpu", "gemm_ffn_cpu",
-             "gemm_512_two_cores")
-# bench_step's kernel_isa -> the gemm_peak build with the same instructions
-PEAK_ISA = {"avx512": "avx512", "avx2+fma": "avx2+fma", "baseline": "portable"}
 
 
 def load(path):
@@ -47,19 +47,22 @@ def figures(out, name, rounds):
         "round_ratios_cpu": [core[1][i]["steps_per_cpu_second"] / trun[1][i]["steps_per_cpu_second"]
                              for i in range(rounds)],
         "flops": core[1][0]["flops_per_step"],
-        "isa": PEAK_ISA.get(core[1][0].get("kernel_isa", ""), "portable"),
         "rows_per_batch": core[1][0].get("token_rows_per_batch"),
         "config": core[1][0]["config"],
         "torch_info": f"torch {torch[0]['torch']}, {torch[0]['blas']}",
     }
-    isas = [p["isa"] for p in core[1][0]["peaks"]]
-    f["peaks"] = {isa: {k: med([next(p for p in c["peaks"] if p["isa"] == isa)[k] for c in core[1]])
-                        for k in PEAK_KEYS} for isa in isas}
+    # the peak of each thread count, from the same processes: None with --no-peak
+    f["peak"] = {n: None if core[n][0].get("peak") is None else {
+        "isa": core[n][0]["peak"]["isa"],
+        "gflops": med([c["peak"]["gflops_median"] for c in core[n]]),
+        "gflops_cpu": med([med([b["gflops_cpu_per_thread"] for b in c["peak"]["blocks"]]) for c in core[n]]),
+        "ratio": med([c["peak"]["achieved_over_peak_median"] for c in core[n]]),
+        "ratio_cpu": med([c["peak"]["achieved_over_peak_cpu_median"] for c in core[n]]),
+        "round_ratios": [c["peak"]["achieved_over_peak_median"] for c in core[n]],
+        "shapes": {s["shape"]: med([next(x for x in c["peak"]["shapes"] if x["shape"] == s["shape"])["gflops_best"]
+                                    for c in core[n]]) for s in core[n][0]["peak"]["shapes"]},
+    } for n in (1, 2)}
     return f
-
-
-def peak(f, isa, key):
-    return f["peaks"].get(isa, {}).get(key, float("nan"))
 
 
 def main():
@@ -67,25 +70,29 @@ def main():
     rows = [(name, figures(out, name, rounds)) for name in names]
 
     print(f"Wall clock: steps/s, the median over {rounds} round(s) of each process's median over its repeats; "
-          "core and torch each at the better of 1 and 2 threads. Peak: Eigen's float GEMM (512^3) built for the "
-          "instructions the core's kernels use, on one core and on both at once.")
+          "core and torch each at the better of 1 and 2 threads. GEMM peak: Eigen's float GEMM built for the "
+          "instructions the core's kernels use, the best of a square 512^3 and the model's linear-map products "
+          "(forward, dX, dW), on as many threads at once as the core process runs, measured between that process's "
+          "timed repeats. Achieved / peak: each repeat's core GFLOP/s over the peak measured next to it, median.")
     print()
     print("| config | core steps/s (1 / 2 threads) | torch steps/s (1 / 2 threads) | core / torch (each round) | "
-          "core GFLOP/s | GEMM peak: 1 core / 2 cores | achieved / 2-core peak |")
+          "core GFLOP/s (1 / 2 threads) | GEMM peak GFLOP/s: 1 core / 2 cores | achieved / peak: 1 thread / "
+          "2 threads (2 threads each round) |")
     print("|---|---|---|---|---|---|---|")
     for name, f in rows:
         cb, tb = max(f["core"].values()), max(f["torch"].values())
-        g = f["flops"] * cb * 1e-9
-        p1, p2 = peak(f, f["isa"], "gemm_512"), peak(f, f["isa"], "gemm_512_two_cores")
+        g = {n: f["flops"] * f["core"][n] * 1e-9 for n in (1, 2)}
         spread = ", ".join(f"{r:.2f}" for r in f["round_ratios"])
-        peaks = f"{p1:.1f} / {p2:.1f} ({f['isa']})" if f["peaks"] else "-"
-        share = f"{100 * g / p2:.0f}%" if f["peaks"] else "-"
+        p1, p2 = f["peak"][1], f["peak"][2]
+        peaks = f"{p1['gflops']:.1f} / {p2['gflops']:.1f} ({p2['isa']})" if p1 and p2 else "-"
+        share = (f"{100 * p1['ratio']:.0f}% / **{100 * p2['ratio']:.0f}%** ("
+                 + ", ".join(f"{100 * r:.0f}%" for r in p2["round_ratios"]) + ")") if p1 and p2 else "-"
         print(f"| {name} | **{cb:.2f}** ({f['core'][1]:.2f} / {f['core'][2]:.2f}) | **{tb:.2f}** "
-              f"({f['torch'][1]:.2f} / {f['torch'][2]:.2f}) | **{cb / tb:.2f}x** ({spread}) | {g:.2f} | "
-              f"{peaks} | {share} |")
+              f"({f['torch'][1]:.2f} / {f['torch'][2]:.2f}) | **{cb / tb:.2f}x** ({spread}) | "
+              f"{g[1]:.1f} / {g[2]:.1f} | {peaks} | {share} |")
     print()
     print("CPU time, 1 thread: steps and FLOPs per CPU second of the process (does not drop when other jobs "
-          "take the core; still feels their cache traffic).")
+          "take the core; still feels their cache traffic); the peak per CPU second of its thread.")
     print()
     print("| config | core steps/CPU-s | torch steps/CPU-s | core / torch (each round) | core GFLOP/CPU-s | "
           "GEMM peak per CPU-s, 1 core | achieved / peak |")
@@ -93,10 +100,10 @@ def main():
     for name, f in rows:
         c, t = f["core_cpu"], f["torch_cpu"]
         g = f["flops"] * c * 1e-9
-        p1 = peak(f, f["isa"], "gemm_512_cpu")
+        p1 = f["peak"][1]
         spread = ", ".join(f"{r:.2f}" for r in f["round_ratios_cpu"])
-        peaks = f"{p1:.1f} ({f['isa']})" if f["peaks"] else "-"
-        share = f"{100 * g / p1:.0f}%" if f["peaks"] else "-"
+        peaks = f"{p1['gflops_cpu']:.1f} ({p1['isa']})" if p1 else "-"
+        share = f"{100 * p1['ratio_cpu']:.0f}%" if p1 else "-"
         print(f"| {name} | {c:.2f} | {t:.2f} | {c / t:.2f}x ({spread}) | {g:.2f} | {peaks} | {share} |")
     print()
     vocab = [(name, f) for name, f in rows if f["config"].get("samples")]
@@ -126,13 +133,18 @@ def main():
               f"CPU/wall core {f['cpu_wall_core'][1]:.2f} / {f['cpu_wall_core'][2]:.2f}, torch "
               f"{f['cpu_wall_torch'][1]:.2f} / {f['cpu_wall_torch'][2]:.2f} (1 / 2 threads); core OS threads "
               f"alive between repeats with --threads 2: {f['os_threads_2']}")
-        if f["peaks"]:
-            extra = "; ".join(f"{isa} {p['gemm_512']:.1f} / {p['gemm_model']:.1f} / {p['gemm_ffn']:.1f} "
-                              f"(per CPU-s {p['gemm_512_cpu']:.1f} / {p['gemm_model_cpu']:.1f} / "
-                              f"{p['gemm_ffn_cpu']:.1f}; two cores {p['gemm_512_two_cores']:.1f})"
-                              for isa, p in f["peaks"].items())
-            print(f"  Eigen GEMM GFLOP/s, 512^3 / BL x d x d / BL x f x d: {extra}")
+        for n in (1, 2):
+            if f["peak"][n]:
+                shapes = "; ".join(f"{k} {v:.1f}" for k, v in f["peak"][n]["shapes"].items())
+                print(f"  Eigen GEMM GFLOP/s on {n} core(s), each shape's best block (M x N x K): {shapes}")
     print(f"- {rows[0][1]['torch_info']}")
+    for name, f in rows:
+        if f["peak"][2]:
+            p2 = f["peak"][2]
+            print(f"\n{name}: ACHIEVED / TWO-CORE GEMM PEAK = {100 * p2['ratio']:.0f}% "
+                  f"(median of the rounds: " + ", ".join(f"{100 * r:.0f}%" for r in p2["round_ratios"])
+                  + f"; per CPU second {100 * p2['ratio_cpu']:.0f}%); core {f['flops'] * f['core'][2] * 1e-9:.1f} "
+                  f"GFLOP/s on 2 threads against a peak of {p2['gflops']:.1f}")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,10 @@
 # medians over them; CONFIGS (default all: default large vocab200 vocab20000)
 # the configurations to run; QUICK=1 runs one round of few steps (a smoke run, figures
 # not for quoting); PYTHON (default /usr/bin/python3, Debian's python3-torch).
-# The figures, and how to read them: docs/performance.md.
+# Each core process measures the Eigen GEMM peak on its own thread count
+# between its timed repeats; the table's last lines print each configuration's
+# "ACHIEVED / TWO-CORE GEMM PEAK". The figures, and how to read them:
+# docs/performance.md.
 set -euo pipefail
 
 SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -135,12 +138,12 @@ for round in $(seq 1 "$ROUNDS"); do
         # shellcheck disable=SC2086
         {
             "$BENCH" $model $timing --threads 1 --json >"$OUT/$name-core-1-r$round.json"
-            "$BENCH" $model $timing --threads 2 --no-peak --json >"$OUT/$name-core-2-r$round.json"
+            "$BENCH" $model $timing --threads 2 --json >"$OUT/$name-core-2-r$round.json"
             run_torch $model ${timing/--no-peak/} --threads 1,2 --json >"$OUT/$name-torch-r$round.json"
         }
     done
 done
-echo "load after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load after the runs: $(cut -d' ' -f1-3 /proc/loadavg); ${SECONDS} s since the script started"
 echo
 
 # ---------------------------------------------------------------- the table
