@@ -59,6 +59,9 @@ def figures(out, name, rounds):
         "ratio": med([c["peak"]["achieved_over_peak_median"] for c in core[n]]),
         "ratio_cpu": med([c["peak"]["achieved_over_peak_cpu_median"] for c in core[n]]),
         "round_ratios": [c["peak"]["achieved_over_peak_median"] for c in core[n]],
+        "block_range": (min(b["gflops"] for c in core[n] for b in c["peak"]["blocks"]),
+                        max(b["gflops"] for c in core[n] for b in c["peak"]["blocks"])),
+        "repeat_ratios": [r for c in core[n] for r in c["peak"]["achieved_over_peak"]],
         "shapes": {s["shape"]: med([next(x for x in c["peak"]["shapes"] if x["shape"] == s["shape"])["gflops_best"]
                                     for c in core[n]]) for s in core[n][0]["peak"]["shapes"]},
     } for n in (1, 2)}
@@ -141,10 +144,13 @@ def main():
     for name, f in rows:
         if f["peak"][2]:
             p2 = f["peak"][2]
+            lo, hi = p2["block_range"]
             print(f"\n{name}: ACHIEVED / TWO-CORE GEMM PEAK = {100 * p2['ratio']:.0f}% "
                   f"(median of the rounds: " + ", ".join(f"{100 * r:.0f}%" for r in p2["round_ratios"])
                   + f"; per CPU second {100 * p2['ratio_cpu']:.0f}%); core {f['flops'] * f['core'][2] * 1e-9:.1f} "
                   f"GFLOP/s on 2 threads against a peak of {p2['gflops']:.1f}")
+            print(f"  two-core peak blocks {lo:.1f} to {hi:.1f} GFLOP/s over the run; the repeats' ratios "
+                  f"{100 * min(p2['repeat_ratios']):.0f}% to {100 * max(p2['repeat_ratios']):.0f}%")
 
 
 if __name__ == "__main__":
