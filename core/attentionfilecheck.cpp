@@ -189,8 +189,11 @@ std::string assemble(std::vector<RawSample> raw, const std::string &path, Attent
     Shared shared;
     for (size_t i = 0; i < raw.size(); ++i) {
         RawSample &r = raw[i];
-        const std::string at = path + (r.sample.line > 0 ? ":" + std::to_string(r.sample.line) : std::string()) + ": "
-                               + (format == AttentionFileFormat::Json ? "sample " + std::to_string(i) + ": " : "");
+        // Built with append: GCC 12 warns falsely (-Wrestrict) of the same concatenation written with +.
+        std::string at = path;
+        if (r.sample.line > 0) at.append(":").append(std::to_string(r.sample.line));
+        at.append(": ");
+        if (format == AttentionFileFormat::Json) at.append("sample ").append(std::to_string(i)).append(": ");
         std::string problem = mapsProblem(r, i == 0, at, limits.tolerance, shared);
         if (problem.empty()) problem = takePooling(r, i == 0, at, limits.tolerance, shared);
         if (problem.empty()) problem = takePredictions(r, at, limits.tolerance, shared);
