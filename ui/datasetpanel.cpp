@@ -23,6 +23,22 @@
 
 namespace attnscope {
 
+namespace {
+
+// A word of the message longer than the panel is wide cannot wrap: the label
+// cuts it, and with it the end of the message, which says what was wrong
+// (a column name of 3,000 characters hid "has the same name as column 2"). Such words keep
+// their start and end.
+QString withWrappableWords(const QString &message)
+{
+    QStringList words = message.split(QLatin1Char(' '));
+    for (QString &word : words)
+        word = elidedMessage(word, PanelNameChars);
+    return words.join(QLatin1Char(' '));
+}
+
+} // namespace
+
 DatasetPanel::DatasetPanel(QWidget *parent)
     : QGroupBox(tr("Dataset"), parent)
 {
@@ -218,9 +234,11 @@ void DatasetPanel::setLoadError(const QString &message)
 {
     m_loadError = message;
     // The message quotes the file (a column name may be a megabyte): the
-    // panel shows its start and end, the tooltip a longer part.
+    // panel shows its start and end, and of each long word its start and
+    // end; the tooltip a longer part.
     m_error->setText(message.isEmpty() ? QString()
-                                       : tr("<b>Could not load.</b> %1").arg(elidedMessage(message).toHtmlEscaped()));
+                                       : tr("<b>Could not load.</b> %1")
+                                             .arg(withWrappableWords(elidedMessage(message)).toHtmlEscaped()));
     m_error->setToolTip(elidedMessage(message, 4 * MaxTooltipNameChars));
     m_error->setVisible(!message.isEmpty());
 }

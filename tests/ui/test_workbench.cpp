@@ -45,6 +45,7 @@
 #include <QSpinBox>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTextDocumentFragment>
 #include <QStatusBar>
 #include <QTableWidget>
 #include <QTimer>
@@ -1494,6 +1495,10 @@ private slots:
         auto *error = panel->findChild<QLabel *>(QStringLiteral("datasetError"));
         QVERIFY(error && error->text().size() < 1000 && error->toolTip().size() < 2000);
         QVERIFY2(error->text().contains(QStringLiteral("every row")), qPrintable(error->text()));  // what was wrong: the end is kept
+        // ... and shown: a word wider than the panel cannot wrap, and the
+        // label cut the line there, the end with it.
+        for (const QString &word : QTextDocumentFragment::fromHtml(error->text()).toPlainText().split(QLatin1Char(' ')))
+            QVERIFY2(word.size() <= PanelNameChars, qPrintable(word));
         QVERIFY(w.lastError().size() > (1 << 20));
 
         // 99,932 classes, each once but zz (50 times) and yy (20), which come last.
