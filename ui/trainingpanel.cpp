@@ -137,6 +137,7 @@ void TrainingPanel::createOptimizerFields()
             m_lrNote->hide();  // a rate in the range: the note is old
     });
     m_decay = new QDoubleSpinBox(this);
+    m_decay->setObjectName(QStringLiteral("weightDecay"));
     m_decay->setDecimals(4);
     m_decay->setRange(0, 10);
     m_decay->setSingleStep(0.01);
@@ -165,6 +166,7 @@ void TrainingPanel::createRunFields()
     m_muNote->setForegroundRole(QPalette::PlaceholderText);
     setRationalesAvailable(false);
     m_warmup = new QSpinBox(this);
+    m_warmup->setObjectName(QStringLiteral("warmup"));
     m_warmup->setRange(0, 1000000);
     m_batch = new QSpinBox(this);
     m_batch->setObjectName(QStringLiteral("batchSize"));
@@ -180,6 +182,11 @@ void TrainingPanel::createRunFields()
 // apply at the next step.
 void TrainingPanel::connectFields()
 {
+    // A typed number is a new value once it is whole (Enter, or the focus
+    // leaving), not at each digit: typing 20 in Epochs of a paused run asked
+    // "Reset now?" at the 2, and the 0 went into the question's dialog.
+    for (QAbstractSpinBox *box : std::initializer_list<QAbstractSpinBox *>{m_decay, m_clip, m_warmup, m_batch, m_epochs})
+        box->setKeyboardTracking(false);
     for (QComboBox *box : {m_optimizer, m_schedule})
         connect(box, &QComboBox::currentIndexChanged, this, &TrainingPanel::changed);
     for (QDoubleSpinBox *box : {m_decay, m_clip})

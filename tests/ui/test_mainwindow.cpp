@@ -232,6 +232,32 @@ private slots:
         QVERIFY(panel.learningRateNote().isEmpty());
     }
 
+    // Typing 20 in Epochs of a paused run asked "Reset now?" at the 2 (the 0
+    // went into the question, and No left 2 epochs): the fields a new run
+    // takes change when the typed number is whole.
+    void typedNumbersChangeWhenWhole()
+    {
+        TrainingPanel panel;
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        const std::pair<const char *, double> fields[] = {
+            {"epochs", 20}, {"batchSize", 20}, {"warmup", 20}, {"weightDecay", 0.25}, {"clip", 20}};
+        for (const auto &[name, typed] : fields) {
+            auto *box = panel.findChild<QAbstractSpinBox *>(QLatin1String(name));
+            QVERIFY2(box, name);
+            auto *edit = box->findChild<QLineEdit *>();
+            QVERIFY(edit);
+            QSignalSpy changed(&panel, &TrainingPanel::changed);
+            box->setFocus();
+            edit->selectAll();
+            QTest::keyClicks(edit, QLocale().toString(typed));
+            QVERIFY2(changed.isEmpty(), name);
+            QTest::keyClick(edit, Qt::Key_Return);
+            QCOMPARE(changed.size(), 1);
+            QCOMPARE(box->property("value").toDouble(), typed);
+        }
+    }
+
     // The toolbar's Start, Pause, Step and Stop glyphs were Fusion's black
     // pictures, unseen on the dark theme's grey: they are drawn in the
     // palette's button text now, in either theme.
