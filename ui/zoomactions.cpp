@@ -12,17 +12,33 @@
 
 namespace attnscope {
 
+namespace {
+
+// An action's keys, each once: the platform's zoom keys are often the ones
+// given beside them (Ctrl+- on Linux), and the shortcuts list read
+// "Ctrl+- or Ctrl+-".
+QList<QKeySequence> distinctKeys(std::initializer_list<QKeySequence> keys)
+{
+    QList<QKeySequence> out;
+    for (const QKeySequence &key : keys)
+        if (!key.isEmpty() && !out.contains(key))
+            out.append(key);
+    return out;
+}
+
+} // namespace
+
 ZoomActions::ZoomActions(QMainWindow *window)
     : QObject(window), m_window(window)
 {
     m_in = new QAction(tr("Zoom &in"), window);
     m_in->setObjectName(QStringLiteral("zoomIn"));
     // Ctrl+= is the key Ctrl++ is typed on (without Shift) on most layouts.
-    m_in->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Equal), QKeySequence(QKeySequence::ZoomIn)});
+    m_in->setShortcuts(distinctKeys({QKeySequence(Qt::CTRL | Qt::Key_Equal), QKeySequence(QKeySequence::ZoomIn)}));
     connect(m_in, &QAction::triggered, this, [this]() { step(+1); });
     m_out = new QAction(tr("Zoom &out"), window);
     m_out->setObjectName(QStringLiteral("zoomOut"));
-    m_out->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Minus), QKeySequence(QKeySequence::ZoomOut)});
+    m_out->setShortcuts(distinctKeys({QKeySequence(Qt::CTRL | Qt::Key_Minus), QKeySequence(QKeySequence::ZoomOut)}));
     connect(m_out, &QAction::triggered, this, [this]() { step(-1); });
     m_actual = new QAction(tr("&Actual size"), window);
     m_actual->setObjectName(QStringLiteral("actualSize"));

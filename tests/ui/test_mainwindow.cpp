@@ -40,7 +40,9 @@
 #include <QSpinBox>
 #include <QWheelEvent>
 #include <QSettings>
+#include <QMainWindow>
 #include <QMenuBar>
+#include <QSet>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
@@ -692,6 +694,21 @@ private slots:
         QTRY_VERIFY(layers->hasFocus());
         wheel(layers, 120);
         QCOMPARE(layers->value(), value + 1);
+    }
+
+    // The shortcuts list read "Ctrl+- or Ctrl+-": Zoom out's own key and the
+    // platform's are the same on Linux. Each action's keys are distinct.
+    void zoomKeysAreListedOnce()
+    {
+        QMainWindow window;
+        ZoomActions zoom(&window);
+        for (QAction *action : {zoom.zoomInAction(), zoom.zoomOutAction()}) {
+            QStringList keys;
+            for (const QKeySequence &key : action->shortcuts())
+                keys << key.toString(QKeySequence::NativeText);
+            QVERIFY(!keys.isEmpty());
+            QCOMPARE(QSet<QString>(keys.begin(), keys.end()).size(), keys.size());
+        }
     }
 
     // View > Zoom scales every font together (the panels, the plots' ticks
