@@ -168,6 +168,8 @@ ColumnRolesEditor::ColumnRolesEditor(QWidget *parent)
     m_rolesProblem = new QLabel;
     m_rolesProblem->setObjectName(QStringLiteral("rolesProblem"));
     m_rolesProblem->setWordWrap(true);
+    // Plain: the messages quote column names, which may hold < or &.
+    m_rolesProblem->setTextFormat(Qt::PlainText);
     m_reload = new QPushButton(tr("Load with these roles"));
     m_reload->setObjectName(QStringLiteral("reloadWithRoles"));
     m_reload->setToolTip(tr("Load the file again with the roles chosen above"));
@@ -226,7 +228,7 @@ void ColumnRolesEditor::setColumns(const QString &path, const std::vector<CsvCol
                             + rows * m_table->verticalHeader()->defaultSectionSize());
     updateRolesProblem();
     if (!problem.isEmpty() && rolesProblem().isEmpty()) {
-        m_rolesProblem->setText(problem.toHtmlEscaped());
+        m_rolesProblem->setText(problem);
         m_rolesProblem->setVisible(true);
     }
 }
@@ -307,7 +309,7 @@ QString ColumnRolesEditor::rolesProblem() const
 void ColumnRolesEditor::updateRolesProblem()
 {
     const QString problem = rolesProblem();
-    m_rolesProblem->setText(problem.toHtmlEscaped());
+    m_rolesProblem->setText(problem);
     m_rolesProblem->setVisible(!problem.isEmpty());
     m_reload->setEnabled(problem.isEmpty() && !m_path.isEmpty());
 }

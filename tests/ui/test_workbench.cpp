@@ -779,6 +779,31 @@ private slots:
         QVERIFY2(message.endsWith(QStringLiteral("task7 0.750, and 2 more tasks")), qPrintable(message));
     }
 
+    // The load's problem under the column table showed its quotes as
+    // &quot;: the text was escaped for rich text, and the label, seeing no
+    // tag, showed it as plain.
+    void rolesProblemShowsItsQuotes()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("tworat.csv"));
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("text,label,rationale_label,rationales_label\n");
+            for (int r = 0; r < 8; ++r)
+                f.write("the cat sat down,a,0-3,0-3\nthe dog ran off,b,0-3,0-3\n");
+        }
+        MainWindow w;
+        smallModel(w);
+        QVERIFY(!w.openDataset(path));
+        auto *problem = w.datasetPanel()->findChild<QLabel *>(QStringLiteral("rolesProblem"));
+        QVERIFY(problem && problem->isVisibleTo(w.datasetPanel()));
+        const bool rich = problem->textFormat() == Qt::RichText
+                          || (problem->textFormat() == Qt::AutoText && Qt::mightBeRichText(problem->text()));
+        const QString shown = rich ? QTextDocumentFragment::fromHtml(problem->text()).toPlainText() : problem->text();
+        QVERIFY2(shown.contains(QStringLiteral("\"rationale_label\"")), qPrintable(shown));
+    }
+
     // Open a CSV: the guessed roles are shown; change one, load again, and the
     // core got a dataset with those roles.
     void columnRolesRoundTrip()
