@@ -94,11 +94,14 @@ std::string fitToModel(Dataset *data, const Model &model, const std::string &mod
     for (const Sample &sample : data->samples)
         for (size_t t = 0; t < sample.labels.size() && t < remap.size(); ++t) {
             const int c = sample.labels[t];
-            if (c >= 0 && remap[t][size_t(c)] < 0)
-                return source + (sample.line > 0 ? ":" + std::to_string(sample.line) : std::string()) + ": task '"
-                       + data->tasks[t].name + "': class '" + data->tasks[t].classes[size_t(c)]
-                       + "' is not one of the " + std::to_string(model.tasks[t].classes.size())
-                       + " classes of " + modelName + " " + shortList(model.tasks[t].classes);
+            if (c >= 0 && remap[t][size_t(c)] < 0) {
+                // Built with append: GCC 12 warns falsely (-Wrestrict) of ":" + to_string(...) inlined here.
+                std::string at = source;
+                if (sample.line > 0) at.append(":").append(std::to_string(sample.line));
+                return at + ": task '" + data->tasks[t].name + "': class '" + data->tasks[t].classes[size_t(c)]
+                       + "' is not one of the " + std::to_string(model.tasks[t].classes.size()) + " classes of "
+                       + modelName + " " + shortList(model.tasks[t].classes);
+            }
         }
     for (Sample &sample : data->samples)
         for (size_t t = 0; t < sample.labels.size() && t < remap.size(); ++t)
