@@ -93,12 +93,56 @@ bool remembered(bool ok, RecentFiles *recent, const QString &path)
 
 } // namespace
 
+namespace {
+
+// The data of a session's newest run, where it can be opened: a built-in's
+// spec, or its file as the session names it (absolute, as the CLI and the
+// window write it; or relative, to the working directory, else to the
+// session file's). Empty when there is none; *missing names the file
+// that is not there.
+QString sessionDataSpec(const Session &session, const QString &sessionPath, LoadOptions *options, QString *missing)
+{
+    if (session.keptRuns().empty())
+        return {};
+    const KeptRun &run = *session.keptRuns().back();
+    *options = run.options;
+    if (run.dataset.isEmpty() || run.dataset.startsWith(QLatin1String("builtin:")))
+        return run.dataset;
+    if (QFileInfo::exists(run.dataset))
+        return run.dataset;
+    const QString beside = QFileInfo(sessionPath).dir().filePath(run.dataset);
+    if (QFileInfo(run.dataset).isRelative() && QFileInfo::exists(beside))
+        return beside;
+    *missing = run.dataset;
+    return {};
+}
+
+} // namespace
+
 bool MainWindow::openSession(const QString &path)
 {
     const bool ok = remembered(m_session->openSessionFile(path), m_file->recentSessions(), path);
-    if (ok)
-        restoreLayout();
-    return ok;
+    if (!ok)
+        return false;
+    restoreLayout();
+    // Without data, the runs are their total curves only: their data opens
+    // too (per-task curves, validation points, Side by side and Start need
+    // it), or the status says which file is missing. Data already open stays.
+    if (m_session->dataSpec().isEmpty()) {
+        LoadOptions options;
+        QString missing;
+        const QString spec = sessionDataSpec(*m_session, path, &options, &missing);
+        if (!spec.isEmpty())
+            openDatasetAsync(spec, options);
+        else if (!missing.isEmpty()) {
+            const QString message = tr("The session's runs trained on %1, which is missing: open that data (or a "
+                                       "copy) to see their tasks' curves and continue them").arg(missing);
+            m_datasetPanel->setSpec(missing);
+            m_datasetPanel->setLoadError(message);
+            showStatus(message, 0);
+        }
+    }
+    return true;
 }
 
 bool MainWindow::saveSessionAs(const QString &path)

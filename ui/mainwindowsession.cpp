@@ -224,8 +224,9 @@ void MainWindow::onSettingsNeedNewRun()
     if (!ask)
         return;
     auto *box = new QMessageBox(QMessageBox::Question, tr("Start a new run?"),
-                                tr("This change needs a new model or trainer. Reset now and lose the current "
-                                   "run's progress? (Otherwise it applies at the next Reset.)"),
+                                tr("This change needs a new model or trainer. Start a new run with it now? The "
+                                   "current run stops where it is and stays in the Runs tab with its curves. "
+                                   "(Otherwise the change applies at the next Reset.)"),
                                 QMessageBox::Yes | QMessageBox::No, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
     connect(box, &QMessageBox::finished, this, [this](int result) {

@@ -9,13 +9,16 @@
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QMenu>
+#include <QPainter>
 #include <QPushButton>
 #include <QShortcut>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
+#include <functional>
 #include <utility>
 
 namespace attnscope {
@@ -27,6 +30,8 @@ constexpr int SortRole = Qt::UserRole + 1;
 constexpr int ValueRole = Qt::UserRole + 2;      // a setting's exact value, compared between rows
 constexpr int HighlightRole = Qt::UserRole + 3;  // true: differs from the selected run
 constexpr int CompareRole = Qt::UserRole + 4;    // -1 worse, 1 better than the reference
+constexpr int TipRole = Qt::UserRole + 6;        // a figure's own tooltip, before the comparison's line
+static_assert(RunsPanel::LookRole != TipRole && RunsPanel::LookRole > CompareRole);
 
 // The columns of settings, compared with the selected run's.
 constexpr RunsPanel::Column SettingColumns[] = {RunsPanel::Dataset, RunsPanel::Mode, RunsPanel::Layers,
@@ -34,7 +39,7 @@ constexpr RunsPanel::Column SettingColumns[] = {RunsPanel::Dataset, RunsPanel::M
 // The figures compared with the reference run's, and whether lower is better.
 constexpr std::pair<RunsPanel::Column, bool> FigureColumns[] = {
     {RunsPanel::BestLoss, true}, {RunsPanel::LastLoss, true}, {RunsPanel::BestAccuracy, false},
-    {RunsPanel::LastAccuracy, false}};
+    {RunsPanel::LastAccuracy, false}, {RunsPanel::RationaleMass, false}, {RunsPanel::Faithfulness, false}};
 
 // Sorts by each cell's number where it has one (SortRole), else by its text.
 class RunItem : public QTreeWidgetItem {
@@ -81,7 +86,45 @@ void setAccuracies(QTreeWidgetItem *item, int column, const LossHistory &history
     const QString text = parts.join(QStringLiteral(", "));
     setNumber(item, column, count ? sum / count : NAN, text);
     item->setTextAlignment(column, Qt::AlignLeft | Qt::AlignVCenter);
-    item->setToolTip(column, text);
+    item->setData(column, TipRole, text);
+}
+
+// The newest snapshot of the timeline for which has(snapshot) holds, nullptr when none.
+template <typename Has>
+const AttentionSnapshot *newest(const std::vector<SnapshotPtr> &timeline, Has has)
+{
+    for (auto it = timeline.rbegin(); it != timeline.rend(); ++it)
+        if (*it && has(**it))
+            return it->get();
+    return nullptr;
+}
+
+bool hasMass(const AttentionSnapshot &s)
+{
+    return std::any_of(s.rationaleMass.begin(), s.rationaleMass.end(), [](const auto &m) { return m.has_value(); });
+}
+
+bool hasFaithfulness(const AttentionSnapshot &s)
+{
+    return s.explainedStep >= 0 && !s.comprehensiveness.empty();
+}
+
+// The mean of the tasks' figures that are known (NaN: none) and one line per
+// task, "sentiment 0.412", for the tooltip.
+std::pair<double, QStringList> perTask(const AttentionSnapshot &s, const std::function<double(size_t)> &figure)
+{
+    double sum = 0;
+    int count = 0;
+    QStringList lines;
+    for (size_t t = 0; t < s.tasks.size(); ++t) {
+        const double v = figure(t);
+        if (!std::isfinite(v))
+            continue;
+        lines << QStringLiteral("%1 %2").arg(elidedName(QString::fromStdString(s.tasks[t].name), 24)).arg(v, 0, 'f', 3);
+        sum += v;
+        ++count;
+    }
+    return {count ? sum / count : NAN, lines};
 }
 
 } // namespace
@@ -109,9 +152,18 @@ void RunsPanel::makeTable()
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
     // In Column's order: the run and where it came from first, then its settings, then its figures.
-    m_table->setHeaderLabels({tr("Run"), tr("From"), tr("Ref."), tr("Dataset"), tr("Mode"), tr("Layers"), tr("LR"), tr("µ"),
-                              tr("Seed"), tr("Steps"), tr("Best val. loss"), tr("Last val. loss"), tr("Best accuracy"),
-                              tr("Last accuracy")});
+    m_table->setHeaderLabels({tr("Run"), tr("From"), tr("Line"), tr("Ref."), tr("Dataset"), tr("Mode"), tr("Layers"), tr("LR"),
+                              tr("µ"), tr("Seed"), tr("Steps"), tr("Best val. loss"), tr("Last val. loss"),
+                              tr("Best accuracy"), tr("Last accuracy"), tr("Rationale mass"), tr("Faithfulness")});
+    m_table->headerItem()->setToolTip(Line, tr("The run's line on the plots, as in their legend (the current run solid; "
+                                               "a hidden run has none)"));
+    m_table->headerItem()->setToolTip(RationaleMass, tr("The attention on the rationale tokens, over the probe samples "
+                                                        "that have one, at the run's last attention snapshot (the mean of "
+                                                        "the tasks; each task's in the cell's tooltip)"));
+    m_table->headerItem()->setToolTip(Faithfulness, tr("How faithful attention is, at the run's last round of live "
+                                                       "explanations (Explain live): ERASER's comprehensiveness, how much "
+                                                       "the prediction drops without the tokens attention points at (high "
+                                                       "is faithful; the mean of the tasks, sufficiency in the tooltip)"));
     m_table->headerItem()->setToolTip(Name, tr("Checked: drawn on the plot (the current run, in bold, always is)"));
     m_table->headerItem()->setToolTip(Reference, tr("The reference run (click a row's cell to pick it): the others' "
                                                     "figures are green where better than its, red where worse"));
@@ -204,7 +256,23 @@ void RunsPanel::followSession()
     };
     Run *run = m_session->currentRun();
     connect(run, &Run::historyAppended, this, soon);
-    connect(run, &Run::historyCleared, this, soon);
+    connect(run, &Run::historyCleared, this, [this, soon]() {
+        m_currentAttention.reset();  // a new run began: its figures are not yet
+        m_currentExplained.reset();
+        soon();
+    });
+    // The current run's attention (the probe set's, as the session file's
+    // timeline gets it): its rationale mass and faithfulness.
+    connect(run->controller(), &TrainingController::attentionReady, this,
+            [this, run, soon](const SnapshotPtr &snapshot, const std::shared_ptr<const TrainingSetup> &setup) {
+                if (!snapshot || setup != run->setup())
+                    return;  // a run's that was replaced meanwhile
+                if (hasMass(*snapshot))
+                    m_currentAttention = snapshot;
+                if (hasFaithfulness(*snapshot))
+                    m_currentExplained = snapshot;
+                soon();
+            });
     // Once it pauses, stops or ends, its row at once: its last points came
     // just before (the worker's snapshot, then its state), and whatever looks
     // at the table then (a screenshot, the user) sees its last step, not
@@ -237,16 +305,24 @@ void RunsPanel::fillTable()
     const int selected = m_table->currentItem() ? m_table->currentItem()->data(Name, IdRole).toInt() : -1;
     m_table->setSortingEnabled(false);  // rows stay where they are filled
     m_table->clear();
-    for (const auto &kept : m_session->keptRuns())
-        fillRow(new RunItem(m_table), kept->id, kept->name, kept->dataset, kept->model, kept->train, kept->history,
-                false, kept->shown, kept->fork);
+    int look = 0;  // the shown kept runs' looks, in updateOverlays' order
+    for (const auto &kept : m_session->keptRuns()) {
+        auto *item = new RunItem(m_table);
+        fillRow(item, kept->id, kept->name, kept->dataset, kept->model, kept->train, kept->history, false, kept->shown,
+                kept->fork);
+        setLine(item, kept->shown ? look++ : -2);
+        setAttentionFigures(item, newest(kept->timeline, hasMass), newest(kept->timeline, hasFaithfulness));
+    }
     const Run *run = m_session->currentRun();
     if (run->setup() || run->hasTrained() || !m_session->keptRuns().empty()) {
         const std::shared_ptr<const TrainingSetup> setup = run->setup();
-        fillRow(new RunItem(m_table), run->id(), run->name(),
-                setup ? QString::fromStdString(setup->source) : m_session->dataSpec(),
+        auto *item = new RunItem(m_table);
+        fillRow(item, run->id(), run->name(), setup ? QString::fromStdString(setup->source) : m_session->dataSpec(),
                 setup ? setup->model.config : run->settings().model, run->settings().train, run->history(), true, true,
                 run->fork());
+        setLine(item, -1);
+        setAttentionFigures(item, m_currentAttention && hasMass(*m_currentAttention) ? m_currentAttention.get() : nullptr,
+                            m_currentExplained.get());
     }
     m_table->setSortingEnabled(true);
     QTreeWidgetItem *again = row(selected);
@@ -304,8 +380,8 @@ void RunsPanel::markRows()
         item->setToolTip(Reference, isReference ? tr("The reference run") : tr("Click: use this run as the reference"));
         for (const auto &[c, lowerIsBetter] : FigureColumns) {
             int sign = 0;
-            // setAccuracies' tooltip: the cell's whole text; the losses have none.
-            QString tip = c == BestAccuracy || c == LastAccuracy ? item->text(c) : QString();
+            // The figure's own (setAccuracies', setAttentionFigures'); the losses have none.
+            QString tip = item->data(c, TipRole).toString();
             if (reference && !isReference) {
                 const double mine = item->data(c, SortRole).toDouble(), theirs = reference->data(c, SortRole).toDouble();
                 if (std::isfinite(mine) && std::isfinite(theirs)) {  // "–" sorts as HUGE_VAL
@@ -375,6 +451,70 @@ void RunsPanel::fillRow(QTreeWidgetItem *item, int id, const QString &name, cons
                 parent = kept->name;
         item->setText(From, tr("%1 @ %2").arg(parent).arg(fork.step));
         item->setToolTip(From, tr("Forked from %1 at step %2: its curves start there").arg(parent).arg(fork.step));
+    }
+}
+
+void RunsPanel::setLine(QTreeWidgetItem *item, int look)
+{
+    if (look < -1) {
+        item->setToolTip(Line, tr("Hidden: not drawn (check it to draw it)"));
+        item->setData(Line, SortRole, HUGE_VAL);
+        return;
+    }
+    // The legend's key: a line in the text colour, an earlier run's dashes
+    // and marker (LossPlot::styleOverlays).
+    const QColor text = palette().color(QPalette::Text), base = palette().color(QPalette::Base);
+    const qreal ratio = devicePixelRatioF();
+    const QSize size(36, 14);
+    QPixmap swatch(size * ratio);
+    swatch.setDevicePixelRatio(ratio);
+    swatch.fill(Qt::transparent);
+    {
+        QCPPainter painter(&swatch);
+        painter.setRenderHint(QPainter::Antialiasing);
+        QPen pen(text, 2);
+        const LossPlot::OverlayLook overlay = look >= 0 ? LossPlot::overlayLook(look) : LossPlot::OverlayLook{{}, QCPScatterStyle::ssNone};
+        if (!overlay.dashes.isEmpty())
+            pen.setDashPattern(overlay.dashes);
+        painter.setPen(pen);
+        const qreal y = size.height() / 2.0;
+        painter.drawLine(QPointF(2, y), QPointF(size.width() - 2, y));
+        if (overlay.marker != QCPScatterStyle::ssNone) {
+            const QCPScatterStyle marker(overlay.marker, text, base, 7);
+            marker.applyTo(&painter, pen);
+            marker.drawShape(&painter, QPointF(size.width() / 2.0, y));
+        }
+    }
+    item->setIcon(Line, QIcon(swatch));
+    item->setData(Line, LookRole, look);
+    item->setData(Line, SortRole, look);
+    item->setToolTip(Line, look < 0 ? tr("Solid: the current run") : tr("Line style %1 of the earlier runs").arg(look + 1));
+}
+
+void RunsPanel::setAttentionFigures(QTreeWidgetItem *item, const AttentionSnapshot *mass, const AttentionSnapshot *explained)
+{
+    setNumber(item, RationaleMass, NAN, {});
+    setNumber(item, Faithfulness, NAN, {});
+    if (mass) {
+        const auto [mean, lines] = perTask(*mass, [mass](size_t t) {
+            return t < mass->rationaleMass.size() && mass->rationaleMass[t] ? *mass->rationaleMass[t] : NAN;
+        });
+        setNumber(item, RationaleMass, mean, QString::number(mean, 'f', 3));
+        item->setData(RationaleMass, TipRole, tr("Attention on the rationale at step %1:\n%2").arg(mass->step).arg(lines.join(QLatin1Char('\n'))));
+    }
+    if (explained) {
+        const auto figure = [explained](const std::vector<std::array<double, MethodCount>> &of, Method m) {
+            return [&of, m](size_t t) { return t < of.size() ? of[t][size_t(m)] : NAN; };
+        };
+        const auto [mean, comprehensive] = perTask(*explained, figure(explained->comprehensiveness, Method::Attention));
+        const QStringList sufficient = perTask(*explained, figure(explained->sufficiency, Method::Attention)).second;
+        const QStringList floor = perTask(*explained, figure(explained->comprehensiveness, Method::Random)).second;
+        setNumber(item, Faithfulness, mean, QString::number(mean, 'f', 3));
+        item->setData(Faithfulness, TipRole, tr("Attention's faithfulness at step %1\ncomprehensiveness (high is faithful):\n%2\n"
+                                          "sufficiency (low is faithful):\n%3\nrandom tokens' comprehensiveness:\n%4")
+                                           .arg(explained->explainedStep)
+                                           .arg(comprehensive.join(QLatin1Char('\n')), sufficient.join(QLatin1Char('\n')),
+                                                floor.join(QLatin1Char('\n'))));
     }
 }
 

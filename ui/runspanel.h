@@ -2,7 +2,10 @@
 // the run and step it was forked from, dataset, attention mode, layers,
 // learning rate, mu, seed) and what it reached (steps, best and last
 // validation loss, best and last accuracy: each task's in the cell, their
-// mean for sorting), sortable by any column. The current run's row follows
+// mean for sorting; the rationale mass and faithfulness of its attention at
+// its last snapshot, "–" where it has none), sortable by any column. The
+// Line column draws the run's line as the plot's legend does (the current
+// run solid, each shown earlier run in LossPlot::overlayLook's style). The current run's row follows
 // it as it trains (at most four times a second, and at once when it pauses
 // or ends).
 // The current run (the one that trains) is in bold. A kept run's checkbox
@@ -39,8 +42,11 @@ class RunsPanel : public QWidget {
     Q_OBJECT
 
 public:
-    enum Column { Name, From, Reference, Dataset, Mode, Layers, LearningRate, Mu, Seed, Steps, BestLoss, LastLoss,
-                  BestAccuracy, LastAccuracy, ColumnCount };
+    enum Column { Name, From, Line, Reference, Dataset, Mode, Layers, LearningRate, Mu, Seed, Steps, BestLoss, LastLoss,
+                  BestAccuracy, LastAccuracy, RationaleMass, Faithfulness, ColumnCount };
+    // The Line cell's LookRole: LossPlot::overlayLook's index, -1 for the
+    // current run (solid), none for a hidden run (not drawn).
+    static constexpr int LookRole = Qt::UserRole + 5;
 
     RunsPanel(Session *session, LossPlot *plot, QWidget *parent = nullptr);
 
@@ -75,6 +81,10 @@ private:
     void onSelectionChanged();
     void fillRow(QTreeWidgetItem *item, int id, const QString &name, const QString &dataset, const ModelConfig &model,
                  const TrainConfig &train, const LossHistory &history, bool current, bool shown, const ForkPoint &fork);
+    // The run's line (look: LossPlot::overlayLook's; -1: solid; -2: not drawn).
+    void setLine(QTreeWidgetItem *item, int look);
+    // The rationale mass and faithfulness of the newest snapshots of a run that have them (null: none).
+    void setAttentionFigures(QTreeWidgetItem *item, const AttentionSnapshot *mass, const AttentionSnapshot *explained);
     // The rows from the session (the current run's figures as it trains).
     void fillTable();
     void updateOverlays();
@@ -92,6 +102,9 @@ private:
     QPushButton *m_reference;
     QPushButton *m_fork;
     QTimer m_currentTimer;  // the current run's row, at most four times a second
+    // The current run's newest attention snapshot and newest one with live
+    // explanations (their rationale mass and faithfulness), since it began.
+    SnapshotPtr m_currentAttention, m_currentExplained;
     bool m_filling = false; // itemChanged while the table is being filled is not the user's
 };
 
