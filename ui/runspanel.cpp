@@ -31,7 +31,9 @@ constexpr int ValueRole = Qt::UserRole + 2;      // a setting's exact value, com
 constexpr int HighlightRole = Qt::UserRole + 3;  // true: differs from the selected run
 constexpr int CompareRole = Qt::UserRole + 4;    // -1 worse, 1 better than the reference
 constexpr int TipRole = Qt::UserRole + 6;        // a figure's own tooltip, before the comparison's line
-static_assert(RunsPanel::LookRole != TipRole && RunsPanel::LookRole > CompareRole);
+constexpr int BestRole = Qt::UserRole + 7;       // true: the best figure of its column
+constexpr QSize SwatchSize{36, 14};              // the Line column's picture of a run's line
+static_assert(RunsPanel::LookRole > CompareRole && RunsPanel::LookRole < TipRole);
 
 // The columns of settings, compared with the selected run's.
 constexpr RunsPanel::Column SettingColumns[] = {RunsPanel::Dataset, RunsPanel::Mode, RunsPanel::Layers,
@@ -87,6 +89,29 @@ void setAccuracies(QTreeWidgetItem *item, int column, const LossHistory &history
     setNumber(item, column, count ? sum / count : NAN, text);
     item->setTextAlignment(column, Qt::AlignLeft | Qt::AlignVCenter);
     item->setData(column, TipRole, text);
+}
+
+// Whether item's figure in column c is the best of the table's (lowest or
+// highest), when at least two rows have one.
+bool isBestOf(const QTreeWidget *table, const QTreeWidgetItem *item, int column, bool lowerIsBetter)
+{
+    const auto figure = [column](const QTreeWidgetItem *row) {
+        const double v = row->data(column, SortRole).toDouble();
+        return std::isfinite(v) ? v : NAN;  // "–" sorts as HUGE_VAL
+    };
+    const double mine = figure(item);
+    if (!std::isfinite(mine))
+        return false;
+    int known = 0;
+    for (int i = 0; i < table->topLevelItemCount(); ++i) {
+        const double theirs = figure(table->topLevelItem(i));
+        if (!std::isfinite(theirs))
+            continue;
+        ++known;
+        if (lowerIsBetter ? theirs < mine : theirs > mine)
+            return false;
+    }
+    return known >= 2;
 }
 
 // The newest snapshot of the timeline for which has(snapshot) holds, nullptr when none.
@@ -151,10 +176,12 @@ void RunsPanel::makeTable()
     m_table->setAlternatingRowColors(true);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
-    // In Column's order: the run and where it came from first, then its settings, then its figures.
-    m_table->setHeaderLabels({tr("Run"), tr("From"), tr("Line"), tr("Ref."), tr("Dataset"), tr("Mode"), tr("Layers"), tr("LR"),
-                              tr("µ"), tr("Seed"), tr("Steps"), tr("Best val. loss"), tr("Last val. loss"),
-                              tr("Best accuracy"), tr("Last accuracy"), tr("Rationale mass"), tr("Faithfulness")});
+    // In Column's order: the run and where it came from first, then its
+    // figures (beside its name in a narrow window), then its settings.
+    m_table->setHeaderLabels({tr("Run"), tr("From"), tr("Line"), tr("Ref."), tr("Steps"), tr("Best loss"),
+                              tr("Last loss"), tr("Best accuracy"), tr("Last accuracy"), tr("Rationale mass"),
+                              tr("Faithfulness"), tr("Dataset"), tr("Mode"), tr("Layers"), tr("LR"), tr("µ"), tr("Seed")});
+    m_table->setIconSize(SwatchSize);  // the Line column's swatches, whole
     m_table->headerItem()->setToolTip(Line, tr("The run's line on the plots, as in their legend (the current run solid; "
                                                "a hidden run has none)"));
     m_table->headerItem()->setToolTip(RationaleMass, tr("The attention on the rationale tokens, over the probe samples "
@@ -168,6 +195,8 @@ void RunsPanel::makeTable()
     m_table->headerItem()->setToolTip(Reference, tr("The reference run (click a row's cell to pick it): the others' "
                                                     "figures are green where better than its, red where worse"));
     m_table->headerItem()->setToolTip(From, tr("A forked run: the run and the step it started from (Fork…)"));
+    m_table->headerItem()->setToolTip(BestLoss, tr("The lowest validation loss of the run's evaluations"));
+    m_table->headerItem()->setToolTip(LastLoss, tr("The validation loss at the run's last evaluation"));
     m_table->headerItem()->setToolTip(BestAccuracy, tr("Each task's validation accuracy at the evaluation of the "
                                                        "lowest validation loss (sorted by their mean)"));
     m_table->setSortingEnabled(true);
@@ -356,6 +385,11 @@ int RunsPanel::comparison(const QTreeWidgetItem *item, int column)
     return item->data(column, CompareRole).toInt();
 }
 
+bool RunsPanel::isBest(const QTreeWidgetItem *item, int column)
+{
+    return item->data(column, BestRole).toBool();
+}
+
 void RunsPanel::markRows()
 {
     const bool filling = std::exchange(m_filling, true);  // colours are no edit of the user's
@@ -379,6 +413,13 @@ void RunsPanel::markRows()
         item->setTextAlignment(Reference, Qt::AlignCenter);
         item->setToolTip(Reference, isReference ? tr("The reference run") : tr("Click: use this run as the reference"));
         for (const auto &[c, lowerIsBetter] : FigureColumns) {
+            // The best of the column (the winner a class reads first): bold and underlined.
+            const bool best = isBestOf(m_table, item, c, lowerIsBetter);
+            QFont font = item->font(Name);  // the row's: bold for the current run
+            font.setBold(font.bold() || best);
+            font.setUnderline(best);
+            item->setFont(c, font);
+            item->setData(c, BestRole, best);
             int sign = 0;
             // The figure's own (setAccuracies', setAttentionFigures'); the losses have none.
             QString tip = item->data(c, TipRole).toString();
@@ -394,6 +435,8 @@ void RunsPanel::markRows()
             }
             item->setData(c, CompareRole, sign);
             item->setForeground(c, sign > 0 ? QBrush(betterColor()) : sign < 0 ? QBrush(worseColor()) : QBrush());
+            if (best)
+                tip += (tip.isEmpty() ? QString() : QStringLiteral("\n")) + tr("The best of the runs");
             item->setToolTip(c, tip);
         }
     }
@@ -465,7 +508,7 @@ void RunsPanel::setLine(QTreeWidgetItem *item, int look)
     // and marker (LossPlot::styleOverlays).
     const QColor text = palette().color(QPalette::Text), base = palette().color(QPalette::Base);
     const qreal ratio = devicePixelRatioF();
-    const QSize size(36, 14);
+    const QSize size = SwatchSize;
     QPixmap swatch(size * ratio);
     swatch.setDevicePixelRatio(ratio);
     swatch.fill(Qt::transparent);

@@ -16,7 +16,8 @@
 // from the selected one are highlighted; "Use as reference" picks the run
 // whose figures the others are measured against: a better best validation
 // loss or accuracy than the reference's is green, a worse one red, the
-// difference in the tooltip. Fork… (or the row's context menu) starts a
+// difference in the tooltip; the best figure of each column is bold and
+// underlined. Fork… (or the row's context menu) starts a
 // child run from one of the selected run's checkpoints in the session file
 // (Session::forkRun); the From column, beside the name, names a forked
 // run's parent and step.
@@ -42,8 +43,9 @@ class RunsPanel : public QWidget {
     Q_OBJECT
 
 public:
-    enum Column { Name, From, Line, Reference, Dataset, Mode, Layers, LearningRate, Mu, Seed, Steps, BestLoss, LastLoss,
-                  BestAccuracy, LastAccuracy, RationaleMass, Faithfulness, ColumnCount };
+    // The run, then what it reached (on screen beside its name at 1024 x 768), then its settings.
+    enum Column { Name, From, Line, Reference, Steps, BestLoss, LastLoss, BestAccuracy, LastAccuracy, RationaleMass,
+                  Faithfulness, Dataset, Mode, Layers, LearningRate, Mu, Seed, ColumnCount };
     // The Line cell's LookRole: LossPlot::overlayLook's index, -1 for the
     // current run (solid), none for a hidden run (not drawn).
     static constexpr int LookRole = Qt::UserRole + 5;
@@ -67,6 +69,8 @@ public:
     static bool isHighlighted(const QTreeWidgetItem *item, int column);
     // -1: the cell's figure is worse than the reference run's, 1: better, 0: the same or no reference.
     static int comparison(const QTreeWidgetItem *item, int column);
+    // Whether the cell's figure is the best of the runs' (bold and underlined; two runs or more have one).
+    static bool isBest(const QTreeWidgetItem *item, int column);
 
 signals:
     // The selected run changed (its id; 0: none).

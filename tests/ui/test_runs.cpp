@@ -16,6 +16,7 @@
 #include "mainwindow.h"
 #include "runplan.h"
 #include "runspanel.h"
+#include "runstesting.h"
 #include "session.h"
 #include "sessionfile.h"
 #include "sessionwriter.h"
@@ -58,14 +59,7 @@ namespace {
 // Steps the current run `count` times, waiting for each.
 bool step(MainWindow &window, int count)
 {
-    for (int i = 0; i < count; ++i) {
-        const int64_t before = window.training()->currentStep();
-        window.stepAction()->trigger();
-        if (!QTest::qWaitFor([&] { return window.training()->currentStep() == before + 1
-                                          && window.training()->state() == State::Paused; }, 10000))
-            return false;
-    }
-    return true;
+    return stepWindow(window, count);
 }
 
 QStringList names(const QTreeWidget *table)
@@ -172,24 +166,7 @@ private slots:
     void opensASession()
     {
         const QString file = m_dir.filePath(QStringLiteral("cli.attnscope"));
-        {
-            SessionWriter writer;
-            QString error;
-            QVERIFY2(writer.open(file, &error), qPrintable(error));
-            for (const char *name : {"task", "shared", "gated"}) {
-                RunRecord r;
-                r.name = QString::fromLatin1(name);
-                parseAttentionMode(name, &r.model.mode);
-                r.dataset = QStringLiteral("builtin:reviews");
-                r.tasks = {QStringLiteral("sentiment"), QStringLiteral("topic"), QStringLiteral("urgency")};
-                writer.addRun(&r);
-                TrainingSnapshot s;
-                for (int64_t i = 1; i <= 50; ++i)
-                    s.steps.push_back({i, double(i) / 50, 2.0f / float(i), {0.7f / float(i), 1.0f / float(i), 0.3f}, 0.003f, 1.0f});
-                s.evals.push_back({50, 1.0, 0.5, {0.1, 0.2, 0.3}, {0.9, 0.8, 0.7}, {}, {}});
-                writer.appendSnapshot(r.id, s);
-            }
-        }
+        QVERIFY(writeRunsSession(file, QStringLiteral("builtin:reviews"), {"task", "shared", "gated"}));
         MainWindow window;
         QVERIFY(window.openSession(file));
         QCOMPARE(window.windowTitle(), QStringLiteral("cli.attnscope — AttnScope"));

@@ -1,23 +1,24 @@
 // The Runs tab's figures and what reopening a session brings back: each
 // run's line as the plot draws it, its rationale mass and faithfulness;
 // a reopened session's dataset opened again (or named where it is missing).
-#include "appenvironment.h"
 #include "attention/attentionpanel.h"
-#include "lossplot.h"
-#include "modelpanel.h"
-#include "mainwindow.h"
-#include "runspanel.h"
-#include "session.h"
-#include "sessionwriter.h"
 #include "datasetpanel.h"
+#include "lossplot.h"
+#include "mainwindow.h"
+#include "modelpanel.h"
+#include "runspanel.h"
+#include "runstesting.h"
+#include "session.h"
 
 #include <QFile>
+#include <QHeaderView>
+#include <QMenu>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStatusBar>
-#include <QTemporaryDir>
-#include <QPushButton>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QtTest>
 
@@ -30,17 +31,12 @@ using State = TrainingWorker::State;
 
 namespace {
 
-// Steps the current run `count` times, waiting for each.
-bool step(MainWindow &window, int count)
+// Opens the session file in the window and waits until the data it opened with it has loaded.
+bool openWithItsData(MainWindow &window, const QString &file)
 {
-    for (int i = 0; i < count; ++i) {
-        const int64_t before = window.training()->currentStep();
-        window.stepAction()->trigger();
-        if (!QTest::qWaitFor([&] { return window.training()->currentStep() == before + 1
-                                          && window.training()->state() == State::Paused; }, 10000))
-            return false;
-    }
-    return true;
+    QSignalSpy loaded(&window, &MainWindow::datasetLoadFinished);
+    return window.openSession(file) && QTest::qWaitFor([&] { return !loaded.isEmpty(); }, 30000)
+           && loaded[0][1].toBool();
 }
 
 double number(const QTreeWidgetItem *item, int column)
@@ -78,7 +74,7 @@ private slots:
         QCOMPARE(window.runs()->row(current)->text(RunsPanel::Faithfulness), QStringLiteral("–"));
         // Its attention (the Attention tab shown, live explanations on by default).
         window.views()->setCurrentWidget(window.attention());
-        QVERIFY(step(window, 12));
+        QVERIFY(stepWindow(window, 12));
         QTRY_VERIFY_WITH_TIMEOUT(std::isfinite(number(window.runs()->row(current), RunsPanel::RationaleMass))
                                      && std::isfinite(number(window.runs()->row(current), RunsPanel::Faithfulness)),
                                  30000);
@@ -120,7 +116,7 @@ private slots:
         window.show();
         QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
         QTRY_VERIFY(window.startAction()->isEnabled());
-        QVERIFY(step(window, 1));
+        QVERIFY(stepWindow(window, 1));
         const int first = window.session()->currentRun()->id();
         ModelConfig config = window.modelPanel()->config();
         config.layers += 1;
@@ -143,13 +139,11 @@ private slots:
     {
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
-        const QString builtin = writeSession(dir.filePath(QStringLiteral("b.attnscope")), QStringLiteral("builtin:reviews?n=200"));
+        const QString builtin = dir.filePath(QStringLiteral("b.attnscope"));
+        QVERIFY(writeRunsSession(builtin, QStringLiteral("builtin:reviews?n=200"), {"task", "shared"}));
         {
             MainWindow window;
-            QSignalSpy loaded(&window, &MainWindow::datasetLoadFinished);
-            QVERIFY(window.openSession(builtin));
-            QTRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, 30000);
-            QCOMPARE(loaded[0][1].toBool(), true);
+            QVERIFY(openWithItsData(window, builtin));
             QCOMPARE(window.session()->dataSpec(), QStringLiteral("builtin:reviews?n=200"));
             QTRY_VERIFY(window.startAction()->isEnabled());
             // Its tasks' curves: the runs' sentiment, drawn.
@@ -164,17 +158,17 @@ private slots:
         for (int i = 0; i < 40; ++i)
             csv.write(QByteArray(i % 2 ? "good fine nice " : "bad awful poor ") + QByteArray::number(i) + (i % 2 ? ",pos\n" : ",neg\n"));
         csv.close();
-        const QString relative = writeSession(dir.filePath(QStringLiteral("r.attnscope")), QStringLiteral("notes.csv"));
+        const QString relative = dir.filePath(QStringLiteral("r.attnscope"));
+        QVERIFY(writeRunsSession(relative, QStringLiteral("notes.csv"), {"task", "shared"}));
         {
             MainWindow window;
-            QSignalSpy loaded(&window, &MainWindow::datasetLoadFinished);
-            QVERIFY(window.openSession(relative));
-            QTRY_COMPARE_WITH_TIMEOUT(loaded.size(), 1, 30000);
+            QVERIFY(openWithItsData(window, relative));
             QCOMPARE(window.session()->dataSpec(), dir.filePath(QStringLiteral("notes.csv")));
         }
         // A file that is not there: named in the status and the Dataset panel, nothing opened.
         const QString gone = dir.filePath(QStringLiteral("gone/data.csv"));
-        const QString missing = writeSession(dir.filePath(QStringLiteral("m.attnscope")), gone);
+        const QString missing = dir.filePath(QStringLiteral("m.attnscope"));
+        QVERIFY(writeRunsSession(missing, gone, {"task", "shared"}));
         MainWindow window;
         QVERIFY(window.openSession(missing));
         QVERIFY(window.session()->dataSpec().isEmpty());
@@ -182,29 +176,78 @@ private slots:
         QVERIFY2(window.statusMessage().contains(gone), qPrintable(window.statusMessage()));
     }
 
-private:
-    // A session file of two runs on `dataset`, 50 steps each, as the CLI writes one.
-    static QString writeSession(const QString &file, const QString &dataset)
+    // At 1024 x 768 with the Setup dock, the runs' names and their losses
+    // are on screen together, the best of each column marked.
+    void figuresBesideTheNames()
     {
-        SessionWriter writer;
-        QString error;
-        if (!writer.open(file, &error))
-            qFatal("%s", qPrintable(error));
-        for (const char *name : {"task", "shared"}) {
-            RunRecord r;
-            r.name = QString::fromLatin1(name);
-            parseAttentionMode(name, &r.model.mode);
-            r.dataset = dataset;
-            r.tasks = {QStringLiteral("sentiment"), QStringLiteral("topic"), QStringLiteral("urgency")};
-            writer.addRun(&r);
-            TrainingSnapshot s;
-            for (int64_t i = 1; i <= 50; ++i)
-                s.steps.push_back({i, double(i) / 50, 2.0f / float(i), {0.7f / float(i), 1.0f / float(i), 0.3f}, 0.003f, 1.0f});
-            s.evals.push_back({50, 1.0, 0.5, {0.1, 0.2, 0.3}, {0.9, 0.8, 0.7}, {}, {}});
-            writer.appendSnapshot(r.id, s);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString file = dir.filePath(QStringLiteral("w.attnscope"));
+        QVERIFY(writeRunsSession(file, QStringLiteral("builtin:reviews?n=200"), {"task", "shared"}, 0.5, 0.25));
+        MainWindow window;
+        window.resize(1024, 768);
+        window.show();
+        QVERIFY(window.openSession(file));
+        QTRY_VERIFY_WITH_TIMEOUT(window.startAction()->isEnabled(), 30000);
+        window.views()->setCurrentWidget(window.runs());
+        QTreeWidget *table = window.runs()->table();
+        QTRY_VERIFY(table->isVisible() && table->topLevelItemCount() >= 2);
+        QHeaderView *header = table->header();
+        for (const int c : {int(RunsPanel::Name), int(RunsPanel::BestLoss), int(RunsPanel::LastLoss)}) {
+            const int right = header->sectionViewportPosition(c) + header->sectionSize(c);
+            QVERIFY2(header->sectionViewportPosition(c) >= 0 && right <= table->viewport()->width(),
+                     qPrintable(QStringLiteral("column %1 ends at %2 of %3").arg(c).arg(right).arg(table->viewport()->width())));
         }
-        return file;
+        // "task" (0.5) beats "shared" (0.75): its losses are the best, bold and underlined.
+        QTreeWidgetItem *task = table->findItems(QStringLiteral("task"), Qt::MatchExactly, RunsPanel::Name).value(0);
+        QTreeWidgetItem *shared = table->findItems(QStringLiteral("shared"), Qt::MatchExactly, RunsPanel::Name).value(0);
+        QVERIFY(task && shared);
+        QVERIFY(RunsPanel::isBest(task, RunsPanel::BestLoss) && !RunsPanel::isBest(shared, RunsPanel::BestLoss));
+        QVERIFY(task->font(RunsPanel::BestLoss).bold() && task->font(RunsPanel::BestLoss).underline());
+        QVERIFY(!shared->font(RunsPanel::BestLoss).bold() && !shared->font(RunsPanel::BestLoss).underline());
+        QVERIFY(task->toolTip(RunsPanel::BestLoss).contains(QStringLiteral("best")));
+        // Equal accuracies: both are the best.
+        QVERIFY(RunsPanel::isBest(task, RunsPanel::LastAccuracy) && RunsPanel::isBest(shared, RunsPanel::LastAccuracy));
     }
+
+    // A fork has its parent's model whatever the Model panel says: the
+    // panel shows it (it said "task" after a fork of a uniform run).
+    void forkShowsItsModel()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        MainWindow window;
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QVERIFY(window.saveSessionAs(dir.filePath(QStringLiteral("f.attnscope"))));
+        QTRY_VERIFY(window.startAction()->isEnabled());
+        ModelConfig config = window.modelPanel()->config();
+        config.mode = AttentionMode::Uniform;
+        window.modelPanel()->setConfig(config, window.modelPanel()->seed());  // not trained: applies at once
+        QTRY_VERIFY(window.training()->setup() && window.training()->setup()->model.config.mode == AttentionMode::Uniform);
+        QTRY_VERIFY(window.startAction()->isEnabled());
+        QVERIFY(stepWindow(window, 4));
+        const int parent = window.session()->currentRun()->id();
+        // The panel back to task, the run kept as it is (No: at the next Reset).
+        config.mode = AttentionMode::Task;
+        window.modelPanel()->setConfig(config, window.modelPanel()->seed());
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY((box = window.findChild<QMessageBox *>()) && box->isVisible());
+        box->button(QMessageBox::No)->click();
+        QCOMPARE(window.modelPanel()->config().mode, AttentionMode::Task);
+
+        RunsPanel *panel = window.runs();
+        panel->table()->setCurrentItem(panel->row(parent));
+        QMenu *menu = panel->forkButton()->menu();
+        emit menu->aboutToShow();
+        QVERIFY(!menu->actions().isEmpty() && menu->actions()[0]->isEnabled());
+        menu->actions()[0]->trigger();
+        QTRY_VERIFY(window.session()->currentRun()->fork().parent == parent && window.training()->setup()
+                    && window.training()->state() == State::Ready);
+        QCOMPARE(window.training()->setup()->model.config.mode, AttentionMode::Uniform);
+        QCOMPARE(window.modelPanel()->config().mode, AttentionMode::Uniform);
+        QCOMPARE(window.runs()->row(window.session()->currentRun()->id())->text(RunsPanel::Mode), QStringLiteral("uniform"));
+    }
+
 };
 
 QTEST_MAIN(TestRunsFigures)
