@@ -179,8 +179,8 @@ void RunsPanel::makeTable()
     // In Column's order: the run and where it came from first, then its
     // figures (beside its name in a narrow window), then its settings.
     m_table->setHeaderLabels({tr("Run"), tr("From"), tr("Line"), tr("Ref."), tr("Steps"), tr("Best loss"),
-                              tr("Last loss"), tr("Best accuracy"), tr("Last accuracy"), tr("Rationale mass"),
-                              tr("Faithfulness"), tr("Dataset"), tr("Mode"), tr("Layers"), tr("LR"), tr("µ"), tr("Seed")});
+                              tr("Last loss"), tr("Rationale mass"), tr("Faithfulness"), tr("Best accuracy"),
+                              tr("Last accuracy"), tr("Dataset"), tr("Mode"), tr("Layers"), tr("LR"), tr("µ"), tr("Seed")});
     m_table->setIconSize(SwatchSize);  // the Line column's swatches, whole
     m_table->headerItem()->setToolTip(Line, tr("The run's line on the plots, as in their legend (the current run solid; "
                                                "a hidden run has none)"));

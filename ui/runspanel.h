@@ -44,8 +44,9 @@ class RunsPanel : public QWidget {
 
 public:
     // The run, then what it reached (on screen beside its name at 1024 x 768), then its settings.
-    enum Column { Name, From, Line, Reference, Steps, BestLoss, LastLoss, BestAccuracy, LastAccuracy, RationaleMass,
-                  Faithfulness, Dataset, Mode, Layers, LearningRate, Mu, Seed, ColumnCount };
+    // The short figures before the accuracies (a long cell each: every task's).
+    enum Column { Name, From, Line, Reference, Steps, BestLoss, LastLoss, RationaleMass, Faithfulness, BestAccuracy,
+                  LastAccuracy, Dataset, Mode, Layers, LearningRate, Mu, Seed, ColumnCount };
     // The Line cell's LookRole: LossPlot::overlayLook's index, -1 for the
     // current run (solid), none for a hidden run (not drawn).
     static constexpr int LookRole = Qt::UserRole + 5;
