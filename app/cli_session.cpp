@@ -81,6 +81,17 @@ std::string TrainSession::freeName(const ArgParser &parser, const std::string &w
             return "run " + std::to_string(n);
 }
 
+namespace {
+
+// "S has no run 'x' (its runs: a, b)": the names a user can give instead.
+std::string noSuchRun(const std::string &path, const std::string &name, const QStringList &names)
+{
+    return path + " has no run '" + name + "'"
+           + (names.isEmpty() ? std::string(" (it has no run)") : " (its runs: " + text(names.join(QStringLiteral(", "))) + ")");
+}
+
+} // namespace
+
 RunRecord TrainSession::resumable(const ArgParser &parser, const std::string &name, CheckpointRecord *checkpoint)
 {
     std::optional<RunRecord> run;
@@ -99,9 +110,7 @@ RunRecord TrainSession::resumable(const ArgParser &parser, const std::string &na
     if (!m_writer.error().isEmpty())
         throw Failure(text(m_writer.error()));
     if (!run)
-        parser.fail("resume", m_path + " has no run '" + name + "'"
-                                  + (names.isEmpty() ? std::string(" (it has no run)")
-                                                     : " (its runs: " + text(names.join(QStringLiteral(", "))) + ")"));
+        parser.fail("resume", noSuchRun(m_path, name, names));
     if (!latest)
         throw Failure(m_path + ": run '" + name + "' has no checkpoint to resume from");
     *checkpoint = std::move(*latest);
@@ -347,8 +356,10 @@ int exportRun(const std::vector<std::string> &args)
     const std::optional<RunRecord> run = file.run(QString::fromStdString(name));
     if (!file.error().isEmpty())
         throw Failure(text(file.error()));
-    if (!run)
-        p.fail("run", files[0] + " has no run '" + name + "'");
+    if (!run) {
+        const QStringList names = file.runNames();
+        p.fail("run", noSuchRun(files[0], name, names));
+    }
     const std::vector<StepPoint> steps = file.steps(run->id);
     const std::vector<EvalPoint> evals = file.evals(run->id);
     if (!file.error().isEmpty())

@@ -184,7 +184,7 @@ private slots:
         QTest::newRow("resume with a setting") << QStringList{"train", "--session", session, "--resume", "taken", "--lr", "0.1"}
                                                << 2 << QStringLiteral("--lr: a resumed run keeps the settings it was started with");
         QTest::newRow("export no such run") << QStringList{"session", "export", session, "--run", "other", "--metrics", path("o.csv")}
-                                            << 2 << QStringLiteral("--run: ") + session + QStringLiteral(" has no run 'other'");
+                                            << 2 << QStringLiteral("--run: ") + session + QStringLiteral(" has no run 'other' (its runs: taken)");
         QTest::newRow("export onto the session") << QStringList{"session", "export", session, "--run", "taken", "--metrics", session}
                                                  << 2 << QStringLiteral("--metrics: ") + session + QStringLiteral(" is the session file");
         QTest::newRow("unknown action") << QStringList{"session", "merge", session} << 2
