@@ -16,7 +16,11 @@ namespace attnscope {
 namespace {
 
 constexpr size_t MaxClassesShown = 8;
-constexpr int MaxWarningsShown = 30;
+// Every warning of a file in the folded section (the dock scrolls): the
+// loader keeps one per column, task or class and counts repeats per row
+// (loadwarnings.h); a file of thousands of columns lists the first
+// MaxWarningsShown and says how many more and where they all are.
+constexpr int MaxWarningsShown = 500;
 constexpr size_t MaxFeaturesShown = 100;
 
 // A name from the data for a label: elided (tasknames.h), HTML-escaped.
@@ -203,14 +207,15 @@ QString DatasetSummaryView::featureDetails(const DatasetSummary &s)
     return details;
 }
 
-// The loader's warnings, the first MaxWarningsShown of them, elided.
+// The loader's warnings, each elided, at most MaxWarningsShown.
 QString DatasetSummaryView::warningsHtml(const std::vector<std::string> &all)
 {
     QStringList warnings;
     for (size_t i = 0; i < all.size() && int(i) < MaxWarningsShown; ++i)
         warnings << elidedMessage(QString::fromStdString(all[i])).toHtmlEscaped();
     if (int(all.size()) > MaxWarningsShown)
-        warnings << QStringLiteral("… ") + andMore(qint64(all.size()) - MaxWarningsShown, tr("warnings"));
+        warnings << QStringLiteral("… ") + andMore(qint64(all.size()) - MaxWarningsShown, tr("warnings"))
+                        + tr(" (<tt>attnscope-cli summary --data FILE</tt> lists every one)");
     return warnings.join(QStringLiteral("<br>"));
 }
 

@@ -155,7 +155,7 @@ bool CsvReader::decideRoles()
 {
     m_rolesDecided = true;
     m_roles = guessRoles(m_header, m_firstRows, m_options);
-    for (const std::string &note : m_roles.ignored) m_warnings.add("ignored columns", where(m_headerLine) + note);
+    for (const std::string &note : m_roles.ignored) m_warnings.addEach(where(m_headerLine) + note);
     if (m_columns) showColumns();
     if (!m_roles.error.empty())
         return fail((m_roles.errorAtHeader ? where(m_headerLine) : m_path + ": ") + m_roles.error);
@@ -317,8 +317,7 @@ bool CsvReader::finish(Dataset *out)
         const auto &names = m_classNames[t];
         if (names.empty()) return fail(m_path + ": " + column(c) + ", a label column, is empty in every row");
         if (names.size() == 1) // loads, as from JSON Lines (docs/datasets.md says why)
-            m_warnings.add("tasks with one class",
-                           m_path + ": " + column(c) + ": " + oneClassWarning(m_header[size_t(c)], names[0])
+            m_warnings.addEach(m_path + ": " + column(c) + ": " + oneClassWarning(m_header[size_t(c)], names[0])
                                + m_options.advise("; leave the column out with --task-columns or --ignore-columns",
                                                   "; give the column the ignore role in the column table"));
         data.tasks.push_back(taskInByteOrder(m_header[size_t(c)], names, &remap[t]));
@@ -334,9 +333,9 @@ bool CsvReader::finish(Dataset *out)
     for (size_t t = 0; t < counts.size(); ++t)
         for (size_t k = 0; k < counts[t].size(); ++k)
             if (counts[t][k] < 2)
-                m_warnings.add("rare classes", m_path + ": class " + inQuotes(data.tasks[t].classes[k]) + " of task "
-                                                   + inQuotes(data.tasks[t].name) + " has only "
-                                                   + std::to_string(counts[t][k]) + " sample");
+                m_warnings.addEach(m_path + ": class " + inQuotes(data.tasks[t].classes[k]) + " of task "
+                                   + inQuotes(data.tasks[t].name) + " has only " + std::to_string(counts[t][k])
+                                   + " sample");
     if (m_blankLines)
         m_warnings.add("blank lines", where(m_firstBlank) + "skipped " + std::to_string(m_blankLines) + " blank line"
                                           + (m_blankLines > 1 ? "s" : ""));

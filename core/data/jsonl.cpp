@@ -349,8 +349,7 @@ bool JsonlReader::finish(Dataset *out)
     std::vector<int> order;
     for (int t = 0; t < int(m_taskNames.size()); ++t) {
         if (m_classNames[size_t(t)].empty())
-            m_warnings.add("tasks without labels",
-                           m_path + ": task " + inQuotes(m_taskNames[size_t(t)]) + " has no labels; ignored");
+            m_warnings.addEach(m_path + ": task " + inQuotes(m_taskNames[size_t(t)]) + " has no labels; ignored");
         else
             order.push_back(t);
     }
@@ -367,7 +366,7 @@ bool JsonlReader::finish(Dataset *out)
         taskIndex[size_t(t)] = int(i);
         TaskInfo info = taskInByteOrder(m_taskNames[size_t(t)], m_classNames[size_t(t)], &classIndex[size_t(t)]);
         if (info.classes.size() == 1)
-            m_warnings.add("tasks with one class", m_path + ": " + oneClassWarning(info.name, info.classes[0]));
+            m_warnings.addEach(m_path + ": " + oneClassWarning(info.name, info.classes[0]));
         data.tasks.push_back(std::move(info));
     }
 

@@ -1,6 +1,11 @@
 // Warnings that do not stop loading, collected per kind by the loaders
-// (jsonl.cpp, csvreader.cpp): a file with ten thousand blank lines gives a
-// few lines of warnings and a count, not ten thousand.
+// (jsonl.cpp, csvreader.cpp). A kind that can come once per row (a dropped
+// sample, control characters) keeps its first PerKind and counts the rest: a
+// file with ten thousand empty texts gives a few lines and a count, not ten
+// thousand. A kind that comes once per column, task or class (an ignored
+// column, a rare class) keeps every warning, so that the summary names each
+// one: there are at most as many as the file has columns or classes (20,000
+// columns give 20,000 lines, about 2 MB), never one per row.
 #pragma once
 
 #include <map>
@@ -18,6 +23,8 @@ public:
     {
         if (m_counts[kind]++ < PerKind) m_list.push_back(std::move(text));
     }
+    // A warning of a kind that comes at most once per column, task or class: kept.
+    void addEach(std::string text) { m_list.push_back(std::move(text)); }
     // The warnings, then per kind with more than PerKind a line that counts
     // the rest ("SOURCE: ... and N more: KIND").
     std::vector<std::string> take(const std::string &source)
