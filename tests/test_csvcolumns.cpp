@@ -188,6 +188,11 @@ private slots:
                  QStringLiteral("x:feature ref:ignored | no label columns (the columns left do not look like labels: "
                                 "column 2 (\"ref\")); give columns the task role in the column table, or call them "
                                 "label_<task>"));
+        // Two rationale columns of one task: no command-line option in the window.
+        QCOMPARE(guessed("text,topic,rationale_topic,rationales_topic", {"fine,a,,"}, window),
+                 QStringLiteral("text:text topic:task rationale_topic:rationale rationales_topic:rationale | column 3 "
+                                "(\"rationale_topic\") and column 4 (\"rationales_topic\") both hold rationales of task "
+                                "\"topic\" (keep one, or give the other the ignore role in the column table)"));
         // Hundreds of classes, some shared: too many.
         QStringList many;
         for (int i = 0; i < 400; ++i)

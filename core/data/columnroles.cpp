@@ -325,7 +325,10 @@ bool RoleGuesser::matchRationales()
         // rationales: taking one would drop the other without a word.
         if (m_out.rationales[t] >= 0)
             return fail(column(m_out.rationales[t]) + " and " + column(c) + " both hold rationales of task "
-                        + inQuotes(task) + " (keep one, or leave one out with --ignore-columns)");
+                        + inQuotes(task) + " ("
+                        + m_options.advise("keep one, or leave one out with --ignore-columns",
+                                           "keep one, or give the other the ignore role in the column table")
+                        + ")");
         m_out.rationales[t] = c;
     }
     return true;
