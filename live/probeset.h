@@ -19,10 +19,13 @@ public:
     // Chooses probes among data.samples: the pinned ones first, then in
     // rounds, one sample of a class each: the first class of every task,
     // the second of every task, ..., each task's classes ranked by their
-    // count in data (the most frequent first, ties in class order), in
-    // round k the k-th sample with that label in data order (or the first
-    // after it not already chosen); perClass rounds, at most `maxSamples`
-    // in all. Unlabelled data falls back to the first samples.
+    // count in data (the most frequent first, ties in class order). In
+    // round k a class with k + 1 probes already (a sample chosen for another
+    // task's class carries one of this task's too) is passed over; else the
+    // sample of that class that also covers the most classes of the other
+    // tasks still short of k + 1 probes, the most frequent first (ties in
+    // data order). perClass rounds, at most `maxSamples` in all. Unlabelled
+    // data falls back to the first samples.
     void choose(const EncodedDataset &data, const std::vector<TaskInfo> &tasks, int perClass = 1,
                 int maxSamples = 16);
     // Per task, the classes (indices) no probe of this set is labelled with:
