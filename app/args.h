@@ -47,6 +47,8 @@ public:
     std::string help() const;
     const std::string &command() const { return m_command; }
 
+    // Whether an option of this name was registered (addOption, addFlag).
+    bool has(const std::string &name) const { return find(name) != nullptr; }
     bool isSet(const std::string &name) const;
     // The value of an option (the last one for repeatable options) or fallback.
     std::string string(const std::string &name, const std::string &fallback = {}) const;

@@ -57,13 +57,17 @@ void warnSplitColumn(const ArgParser &parser, const Dataset &data);
 std::string dataHelp();
 
 // Registers --text-column, --feature-columns, --task-columns,
-// --split-column and --ignore-columns (CSV/TSV column roles), and reads them back.
+// --split-column and --ignore-columns (CSV/TSV column roles), and reads them
+// back. A command with a --checkpoint (registered before) says that the
+// checkpoint's roles are the defaults.
 void addColumnOptions(ArgParser &parser);
 LoadOptions columnOptions(const ArgParser &parser);
 // The roles a command that reads data with a checkpoint (eval, attention,
-// explain) uses: the flags when any is given; otherwise, for a CSV or TSV
-// file, the checkpoint's (its text column, features and task names, those
-// the file has), so that a file like the training one needs no flags.
+// explain) uses. For a CSV or TSV file, the checkpoint's (its text column,
+// features and task names, those the file has), so that a file like the
+// training one needs no flags; a flag replaces only its own role (--text-column
+// or --feature-columns the input, --task-columns the tasks), and a column a
+// flag names (--ignore-columns too) keeps none of the checkpoint's roles.
 LoadOptions columnOptions(const ArgParser &parser, const Model &model, const std::string &spec);
 Model loadModel(const std::string &path);
 

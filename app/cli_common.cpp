@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <iterator>
 #include <cmath>
 #include <cstring>
 
@@ -83,11 +84,18 @@ bool helpAsked(ArgParser &parser, const std::vector<std::string> &args)
 
 void addColumnOptions(ArgParser &parser)
 {
-    parser.addOption("text-column", "NAME", "CSV/TSV: the column holding the text", "guessed (docs/datasets.md)");
-    parser.addOption("feature-columns", "A,B,...", "CSV/TSV: numeric feature columns, in this order", "guessed");
-    parser.addOption("task-columns", "X,Y,...", "CSV/TSV: label columns, one task each", "guessed");
+    // With a checkpoint, each flag replaces only its role (columnOptions below).
+    const bool remembered = parser.has("checkpoint");
+    const std::string guessed = remembered ? "the checkpoint's, else guessed" : "guessed";
+    parser.addOption("text-column", "NAME", "CSV/TSV: the column holding the text", guessed + " (docs/datasets.md)");
+    parser.addOption("feature-columns", "A,B,...", "CSV/TSV: numeric feature columns, in this order", guessed);
+    parser.addOption("task-columns", "X,Y,...", "CSV/TSV: label columns, one task each", guessed);
     parser.addOption("split-column", "NAME", "CSV/TSV: a column of train / val / test", "a column named split");
-    parser.addOption("ignore-columns", "A,B,...", "CSV/TSV: columns to leave out, whatever their names suggest", "none");
+    parser.addOption("ignore-columns", "A,B,...",
+                     remembered ? "CSV/TSV: columns to leave out, whatever their names suggest; a column a flag names "
+                                  "loses the checkpoint's role, the other roles stay the checkpoint's"
+                                : "CSV/TSV: columns to leave out, whatever their names suggest",
+                     "none");
 }
 
 LoadOptions columnOptions(const ArgParser &parser)
@@ -120,13 +128,10 @@ LoadOptions columnOptions(const ArgParser &parser)
 
 LoadOptions columnOptions(const ArgParser &parser, const Model &model, const std::string &spec)
 {
-    // The user's roles, and none of the checkpoint's (a role given is never
-    // empty: columnOptions refuses an empty name)
-    if (LoadOptions user = columnOptions(parser); !user.empty())
-        return user;
+    LoadOptions user = columnOptions(parser);
     const DataFormat format = datasetFormat(spec);
     if (format != DataFormat::Csv && format != DataFormat::Tsv)
-        return {};
+        return user;
     // The checkpoint's roles for the columns this file has: a held-out file
     // may lack a label column (attention needs none).
     std::vector<CsvColumn> columns;
@@ -135,16 +140,33 @@ LoadOptions columnOptions(const ArgParser &parser, const Model &model, const std
     const auto has = [&](const std::string &name) {
         return std::any_of(columns.begin(), columns.end(), [&](const CsvColumn &c) { return c.name == name; });
     };
-    LoadOptions options;
-    if (!model.textColumn.empty() && has(model.textColumn))
-        options.textColumn = model.textColumn;
-    // The features only when the file has every one: otherwise they are
-    // guessed, and the comparison names the missing and the unexpected.
-    if (std::all_of(model.features.begin(), model.features.end(), has))
-        options.featureColumns = model.features;
-    for (const TaskInfo &task : model.tasks)
-        if (has(task.name))
-            options.taskColumns.push_back(task.name);
+    // A column a flag names leaves the roles the checkpoint gave it (a
+    // remembered feature the user ignores is no longer a feature).
+    std::vector<std::string> named = user.featureColumns;
+    named.insert(named.end(), user.taskColumns.begin(), user.taskColumns.end());
+    named.insert(named.end(), user.ignoredColumns.begin(), user.ignoredColumns.end());
+    for (const std::string &one : {user.textColumn, user.splitColumn})
+        if (!one.empty()) named.push_back(one);
+    const auto unclaimed = [&](const std::string &name) {
+        return has(name) && std::find(named.begin(), named.end(), name) == named.end();
+    };
+    LoadOptions options = user;
+    // Each role the flags give wins; the others are the checkpoint's.
+    // The text and the features exclude each other: either one given
+    // replaces both.
+    if (user.textColumn.empty() && user.featureColumns.empty()) {
+        if (!model.textColumn.empty() && unclaimed(model.textColumn))
+            options.textColumn = model.textColumn;
+        // The features only when the file has every one: otherwise they
+        // are guessed, and the comparison names the missing and the
+        // unexpected.
+        if (std::all_of(model.features.begin(), model.features.end(), has))
+            std::copy_if(model.features.begin(), model.features.end(), std::back_inserter(options.featureColumns), unclaimed);
+    }
+    if (user.taskColumns.empty())
+        for (const TaskInfo &task : model.tasks)
+            if (unclaimed(task.name))
+                options.taskColumns.push_back(task.name);
     return options;
 }
 

@@ -48,7 +48,9 @@ private Q_SLOTS:
     void maxLenFarAboveTheTextsWarns();
     void valFractionAgainstASplitColumn();
     void checkpointRemembersColumnRoles();
+    void aFlagReplacesOnlyItsRole();
     void summaryListsEveryWarning();
+    void summaryNamesEveryIgnoredColumn();
     void keepBestAndPatience();
     void attentionWithoutLayersAndWithGates();
 };
@@ -238,6 +240,46 @@ void TestCliRealData::checkpointRemembersColumnRoles()
     QVERIFY2(r.err.contains("has tasks [source] but " + ckpt + " was trained on [pos]"), qPrintable(r.err));
 }
 
+// A flag replaces only its own role: the checkpoint's others stay (any one
+// flag dropped every remembered role, so the extra columns were guessed into
+// features and tasks and the file was refused); a column a flag names keeps
+// none of the checkpoint's roles.
+void TestCliRealData::aFlagReplacesOnlyItsRole()
+{
+    const QString csv = path("table.csv"), ckpt = path("table.safetensors");
+    QByteArray rows = "ref,a,b,flag1,flag2,label\n";
+    for (int r = 0; r < 60; ++r)
+        rows += "r" + QByteArray::number(r) + "," + QByteArray::number(r % 5) + "," + QByteArray::number(r % 7) + ","
+                + (r % 2 ? "x" : "y") + "," + (r % 3 ? "p" : "q") + "," + (r % 4 < 2 ? "lo" : "hi") + "\n";
+    QVERIFY(spit(csv, rows));
+    Run r = cli({"train", "--data", csv, "--feature-columns", "a,b", "--task-columns", "label", "--steps", "2",
+                 "--dim", "8", "--heads", "2", "--out", ckpt});
+    QVERIFY2(r.code == 0, qPrintable(why(r)));
+    for (const QStringList &flags : {QStringList{"--ignore-columns", "ref"}, QStringList{"--feature-columns", "a,b"},
+                                     QStringList{"--task-columns", "label"}, QStringList{"--ignore-columns", "flag1,flag2"}}) {
+        r = cli(QStringList{"eval", "--checkpoint", ckpt, "--data", csv, "--json"} + flags);
+        QVERIFY2(r.code == 0, qPrintable(flags.join(' ') + ": " + why(r)));
+        QCOMPARE(parseObject(r.out).value("tasks").toObject().keys(), QStringList{"label"});
+    }
+    r = cli({"attention", "--checkpoint", ckpt, "--data", csv, "--limit", "1", "--ignore-columns", "flag1"});
+    QVERIFY2(r.code == 0, qPrintable(why(r)));
+    // The task flag wins over the remembered task; an ignored feature is no longer one.
+    r = cli({"eval", "--checkpoint", ckpt, "--data", csv, "--task-columns", "flag2"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("has tasks [flag2] but " + ckpt + " was trained on [label]"), qPrintable(r.err));
+    r = cli({"eval", "--checkpoint", ckpt, "--data", csv, "--ignore-columns", "b"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("missing [b]"), qPrintable(r.err));
+    // The commands with a checkpoint say so in their help.
+    for (const char *command : {"eval", "attention", "explain"}) {
+        r = cli({command, "--help"});
+        QVERIFY2(r.out.contains("the checkpoint's, else guessed") && r.out.contains("loses the checkpoint's role"),
+                 qPrintable(r.out));
+    }
+    r = cli({"train", "--help"});
+    QVERIFY2(!r.out.contains("the checkpoint's, else guessed"), qPrintable(r.out));
+}
+
 // summary lists every warning, as text and in --json (it showed five and
 // "... and 6 more warnings"); an ID column is named among them.
 void TestCliRealData::summaryListsEveryWarning()
@@ -259,6 +301,38 @@ void TestCliRealData::summaryListsEveryWarning()
     QVERIFY2(r.code == 0, qPrintable(why(r)));
     for (const QJsonValue &message : messages)
         QVERIFY2(r.out.contains(message.toString()), qPrintable(message.toString() + "\n" + r.out));
+}
+
+// Fourteen ID columns: each is named, as text and in --json (the loader kept
+// ten of a kind and said "... and 4 more: ignored columns").
+void TestCliRealData::summaryNamesEveryIgnoredColumn()
+{
+    const QString csv = path("wide_ids.csv");
+    QByteArray rows = "x";
+    for (int c = 0; c < 14; ++c)
+        rows += ",ref" + QByteArray::number(c);
+    rows += ",label\n";
+    for (int r = 0; r < 100; ++r) {
+        rows += QByteArray::number(r % 7);
+        for (int c = 0; c < 14; ++c)
+            rows += ",id" + QByteArray::number(c) + "_" + QByteArray::number(r);
+        rows += r % 2 ? ",yes\n" : ",no\n";
+    }
+    QVERIFY(spit(csv, rows));
+    Run r = cli({"summary", "--data", csv, "--json"});
+    QVERIFY2(r.code == 0, qPrintable(why(r)));
+    const QJsonObject summary = parseObject(r.out);
+    const QJsonArray messages = summary.value("warning_messages").toArray();
+    QCOMPARE(summary.value("warnings").toInt(), 14);
+    QCOMPARE(messages.size(), 14);
+    const Run text = cli({"summary", "--data", csv});
+    QVERIFY2(text.code == 0, qPrintable(why(text)));
+    QVERIFY2(!text.out.contains("more"), qPrintable(text.out));
+    for (int c = 0; c < 14; ++c) {
+        const QString named = "column " + QString::number(c + 2) + " (\"ref" + QString::number(c) + "\") is ignored";
+        QVERIFY2(messages[c].toString().contains(named), qPrintable(named + "\n" + r.out));
+        QVERIFY2(text.out.contains(named), qPrintable(named + "\n" + text.out));
+    }
 }
 
 // Overfitting made visible and avoidable: --keep-best writes the weights of
