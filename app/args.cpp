@@ -122,7 +122,11 @@ std::string ArgParser::help() const
     left.push_back("--help");
     for (size_t i = 0; i < m_options.size(); ++i) {
         const Option &option = m_options[i];
-        out << "  " << left[i] << std::string(width - left[i].size() + 2, ' ') << option.help;
+        // A help of several lines goes on under its first, not at the margin.
+        std::string help = option.help;
+        for (size_t at = help.find('\n'); at != std::string::npos; at = help.find('\n', at + 1))
+            help.insert(at + 1, width + 4, ' ');
+        out << "  " << left[i] << std::string(width - left[i].size() + 2, ' ') << help;
         if (!option.defaultText.empty())
             out << " (default " << option.defaultText << ')';
         if (option.repeatable)

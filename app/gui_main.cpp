@@ -85,7 +85,27 @@ ArgParser guiParser()
     parser.addOption("tab", "NAME", "the tab to show first: curves, attention, runs, side-by-side or confusion", "curves");
     parser.addOption("speed", "N", "at most N training steps a second, for this run only (0: full speed)",
                      "the last chosen; full speed with --screenshot");
+    parser.addFlag("version", "print the version and quit");
     return parser;
+}
+
+// --help and --version answer before the QApplication exists: without a
+// display it aborts ("could not connect to display"), and neither needs one.
+// An exit status when one of them is given, -1 otherwise.
+int answerWithoutDisplay(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--version") {
+            std::printf("attnscope %s\n", ATTNSCOPE_VERSION);
+            return ExitOk;
+        }
+        if (arg == "--help" || arg == "-h") {
+            std::fputs(guiParser().help().c_str(), stdout);
+            return ExitOk;
+        }
+    }
+    return -1;
 }
 
 // What the command line asks of the window.
@@ -278,6 +298,8 @@ int main(int argc, char **argv)
 {
     using namespace attnscope;
     const std::vector<std::string> sessionOption = takeSessionOption(argc, argv);
+    if (const int status = answerWithoutDisplay(argc, argv); status >= 0)
+        return status;
     // Takes Qt's own options (-platform, ...) out of argv; catches what an event handler throws.
     Application app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("AttnScope"));

@@ -65,6 +65,23 @@ private slots:
         QVERIFY2(run.out.contains(mentions), qPrintable(run.out));
     }
 
+    // An option's help of two lines (train's --no-guard) went on at the
+    // margin; every line of the options is indented, a second one under the
+    // first one's text.
+    void helpOptionsAreIndented()
+    {
+        const Run run = cli({"train", "--help"});
+        QCOMPARE(run.code, 0);
+        const QStringList lines = run.out.section("Options:\n", 1).split('\n', Qt::SkipEmptyParts);
+        QVERIFY(lines.size() > 10);
+        for (const QString &line : lines)
+            QVERIFY2(line.startsWith("  "), qPrintable(line));
+        const qsizetype guard = lines.indexOf(QRegularExpression("^  --no-guard .*"));
+        QVERIFY2(guard >= 0, qPrintable(run.out));
+        const qsizetype column = lines[guard].indexOf("train on");
+        QVERIFY2(lines[guard + 1].indexOf("(the run still stops") == column, qPrintable(lines[guard + 1]));
+    }
+
     // Usage errors: exit code 2 and a message that names what was wrong.
     void usageErrors_data()
     {
