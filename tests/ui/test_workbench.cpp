@@ -189,25 +189,41 @@ std::vector<int> chooseProbesBruteForce(const EncodedDataset &data, const std::v
                 ranked[t].push_back(c);
         std::stable_sort(ranked[t].begin(), ranked[t].end(), [&](int a, int b) { return count(t, a) > count(t, b); });
     }
+    // How many chosen samples have class c of task t.
+    const auto covered = [&](size_t t, int c) {
+        int k = 0;
+        for (int i : chosen)
+            k += t < data.samples[size_t(i)].labels.size() && data.samples[size_t(i)].labels[t] == c;
+        return k;
+    };
     for (int round = 0; round < perClass; ++round)
         for (size_t rank = 0; rank < 100; ++rank)
             for (size_t t = 0; t < tasks.size(); ++t) {
-                if (rank >= ranked[t].size())
+                if (rank >= ranked[t].size() || covered(t, ranked[t][rank]) > round)
                     continue;
-                int seen = 0;
+                // The sample of the class covering the most classes of other
+                // tasks with at most `round` probes, the most frequent first.
+                int best = -1, bestFresh = -1, bestRank = 0;
                 for (int i = 0; i < n; ++i) {
                     const std::vector<int32_t> &labels = data.samples[size_t(i)].labels;
-                    if (t < labels.size() && labels[t] == ranked[t][rank]) {
-                        if (seen == round) {
-                            if (std::find(chosen.begin(), chosen.end(), i) == chosen.end()) {
-                                take(i);
-                                break;
-                            }
-                            continue;
+                    if (t >= labels.size() || labels[t] != ranked[t][rank]
+                        || std::find(chosen.begin(), chosen.end(), i) != chosen.end())
+                        continue;
+                    int fresh = 0, freshRank = 1 << 30;
+                    for (size_t u = 0; u < tasks.size(); ++u)
+                        if (u != t && u < labels.size() && labels[u] >= 0 && covered(u, labels[u]) <= round) {
+                            ++fresh;
+                            const auto at = std::find(ranked[u].begin(), ranked[u].end(), labels[u]);
+                            freshRank = std::min(freshRank, int(at - ranked[u].begin()));
                         }
-                        ++seen;
+                    if (fresh > bestFresh || (fresh == bestFresh && fresh > 0 && freshRank < bestRank)) {
+                        best = i;
+                        bestFresh = fresh;
+                        bestRank = freshRank;
                     }
                 }
+                if (best >= 0)
+                    take(best);
             }
     if (chosen.empty())
         for (int i = 0; i < std::min(n, std::max(1, std::min(maxSamples, 8))); ++i)
