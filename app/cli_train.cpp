@@ -6,8 +6,6 @@
 #include "memorybudget.h"
 #include "run.h"
 
-#include <QFileInfo>
-
 #include <algorithm>
 
 namespace attnscope::cli {
@@ -284,9 +282,7 @@ void TrainCommand::beginRun()
     if (m_session) {
         m_session->setKeepEvery(m_keepEvery > 0 ? m_keepEvery : attnscope::keepEvery(trainer.progress().totalSteps));
         if (m_resume.empty()) {
-            m_record.dataset = QString::fromStdString(m_dataSpec.rfind("builtin:", 0) == 0
-                                                          ? m_dataSpec
-                                                          : QFileInfo(QString::fromStdString(m_dataSpec)).absoluteFilePath().toStdString());
+            m_record.dataset = absoluteDatasetSpec(QString::fromStdString(m_dataSpec));
             m_record.options = m_loadOptions;
             m_record.valFraction = m_valFraction;
             m_record.model = model().config;

@@ -26,12 +26,18 @@
 // after 100 steps of every task's loss.
 //
 // With --session, instead: the cost of writing a session file while the
-// window trains (docs/session.md). Each round runs the window without a
-// session file, with one (Save session as before Start: every snapshot's
-// points, events and kept checkpoints go to its writer's thread), and with
-// one and the stall probe; it prints the speed with the file against the
-// speed without (goal: a slowdown under 3 %) and the largest stall with it
-// (goal < 50 ms).
+// window trains (docs/session.md; gui_bench_session.cpp). Each round runs
+// the window without a session file and with one (Save session as before
+// Start: every snapshot's points, events, kept checkpoints and timeline go
+// to its writer's thread), the order alternating from round to round, then
+// with one and the stall probe, then opens the file written in a fresh
+// window. It prints each round and the medians: the speed with the file
+// against the speed without (goal: a slowdown under 3 %), the worker
+// thread's CPU time and wait for a core per step and the writer thread's
+// CPU time (/proc/self/task), the file's size, the time to open it (goal
+// < 1 s) and the largest stall while it writes (goal < 50 ms). The issue's
+// figure: gui_bench --session --steps 200000 --rounds 3 (20 kept
+// checkpoints and 64 timeline snapshots, as any run of the window).
 //
 //   gui_bench [--steps N] [--rounds K] [--plot-only | --train-only] [--grab PREFIX]
 //   gui_bench --open [--grab PREFIX]

@@ -1,7 +1,7 @@
 // gui_bench's training runs: the window trains builtin:reviews against the
 // same setup trained headless (the speed ratio), with a zero-interval timer
-// probing the event loop's stalls, and with a session file written beside it
-// (--session). See gui_bench.cpp for the goals.
+// probing the event loop's stalls. The window runs serve --session too
+// (gui_bench_session.cpp). See gui_bench.cpp for the goals.
 #include "gui_bench.h"
 
 #include "benchfigures.h"
@@ -11,21 +11,23 @@
 #include "runplan.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
-#include <QTemporaryDir>
 #include <QTimer>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <vector>
 
-namespace attnscope::guibench {
+#include <unistd.h>
 
-namespace {
+namespace attnscope::guibench {
 
 // A window with the dataset open and its training setup built (what Start
 // would train).
@@ -65,6 +67,8 @@ std::unique_ptr<MainWindow> readyWindow(QApplication &app, int64_t steps)
     return window;
 }
 
+namespace {
+
 // The window's own setup (model, encoded splits, trainer settings) trained
 // headless by the core's Trainer, as attnscope-cli train runs it: whole
 // epochs, validation after each, no GUI.
@@ -82,15 +86,43 @@ double headlessStepsPerSecond(const TrainingSetup &setup, int64_t steps)
     return double(steps) / std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-struct WindowRun {
-    double stepsPerSecond = 0;
-    double maxStallMs = 0;
-    double maxStallCpuMs = 0;  // the GUI thread's CPU time within that largest gap
-    double maxBusyMs = 0;      // the largest CPU time of the GUI thread within one gap
-    int64_t ticks = 0;
-    int redraws = 0;
-    double meanRedrawMs = 0, worstRedrawMs = 0;
-};
+// What the threads of this process did so far (/proc/self/task/TID/schedstat):
+// the time each ran on a core and the time it waited for one while it could
+// run, in ms, by the thread's name (the worker "attnscope-train", the session
+// writer "sessionwriter"; the GUI thread as "gui"). The wait is what the
+// other threads (and processes) took from it.
+using ThreadTimes = std::map<QByteArray, ThreadTime>;
+
+ThreadTimes threadTimes()
+{
+    ThreadTimes out;
+    const QString self = QString::number(getpid());
+    for (const QString &tid : QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile comm(QStringLiteral("/proc/self/task/%1/comm").arg(tid));
+        QFile stat(QStringLiteral("/proc/self/task/%1/schedstat").arg(tid));
+        if (!comm.open(QIODevice::ReadOnly) || !stat.open(QIODevice::ReadOnly))
+            continue;  // ended meanwhile
+        const QByteArray name = tid == self ? QByteArray("gui") : comm.readAll().trimmed();
+        const QList<QByteArray> fields = stat.readAll().split(' ');
+        if (fields.size() < 2)
+            continue;
+        out[name].cpuMs += fields[0].toDouble() / 1e6;
+        out[name].waitMs += fields[1].toDouble() / 1e6;
+    }
+    return out;
+}
+
+// What a thread did between two readings (none: zero).
+ThreadTime spent(const ThreadTimes &before, const ThreadTimes &after, const char *name)
+{
+    const auto b = before.find(name), a = after.find(name);
+    if (a == after.end())
+        return {};
+    const ThreadTime was = b == before.end() ? ThreadTime() : b->second;
+    return {a->second.cpuMs - was.cpuMs, a->second.waitMs - was.waitMs};
+}
+
+} // namespace
 
 // One run of `steps` in the window, timed from the worker's first step (state
 // Running) to the snapshot that reports the last one. With `probe`, a
@@ -123,9 +155,14 @@ WindowRun windowRun(QApplication &app, MainWindow &window, int64_t steps, bool p
     });
     double seconds = 0;
     int64_t done = 0;
+    ThreadTimes atStart;
     const auto finish = [&](int64_t step) {
         seconds = double(clock.nsecsElapsed()) / 1e9;
         done = step;
+        const ThreadTimes atEnd = threadTimes();
+        result.worker = spent(atStart, atEnd, "attnscope-train");
+        result.gui = spent(atStart, atEnd, "gui");
+        result.writer = spent(atStart, atEnd, "sessionwriter");
         probeTimer.stop();
         window.training()->pause();
         QTimer::singleShot(200, &app, &QApplication::quit);
@@ -139,6 +176,7 @@ WindowRun windowRun(QApplication &app, MainWindow &window, int64_t steps, bool p
         window.training(), &TrainingController::stateChanged, &window,
         [&](TrainingWorker::State state, const QString &) {
             if (state == TrainingWorker::State::Running && !clock.isValid()) {
+                atStart = threadTimes();
                 clock.start();
                 if (probe)
                     probeTimer.start();
@@ -151,14 +189,13 @@ WindowRun windowRun(QApplication &app, MainWindow &window, int64_t steps, bool p
     QObject::disconnect(onSnapshot);
     QObject::disconnect(onState);
     result.stepsPerSecond = seconds > 0 ? double(done) / seconds : 0.0;
+    result.steps = done;
     result.redraws = window.curves()->redrawCount();
     result.meanRedrawMs = window.curves()->meanRedrawMs();
     result.worstRedrawMs = window.curves()->worstRedrawMs();
     window.training()->stop();
     return result;
 }
-
-} // namespace
 
 void trainingRuns(QApplication &app, int64_t steps, int pairs)
 {
@@ -203,51 +240,6 @@ void trainingRuns(QApplication &app, int64_t steps, int pairs)
                 "stall is waiting for a core)\n",
                 *std::max_element(stalls.begin(), stalls.end()), median(stalls),
                 *std::max_element(busy.begin(), busy.end()), median(busy));
-}
-
-// --session: the window without and with a session file, as the comment at the top says.
-void sessionRuns(QApplication &app, int64_t steps, int rounds)
-{
-    QTemporaryDir dir;
-    std::vector<double> slowdowns, stalls, busy, plainRates, sessionRates;
-    for (int r = 0; r < rounds; ++r) {
-        std::unique_ptr<MainWindow> w1 = readyWindow(app, steps);
-        const WindowRun plain = windowRun(app, *w1, steps, false);
-        w1.reset();
-        std::unique_ptr<MainWindow> w2 = readyWindow(app, steps);
-        const QString file = dir.filePath(QStringLiteral("round%1.attnscope").arg(r + 1));
-        if (!w2->saveSessionAs(file)) {
-            std::fprintf(stderr, "gui_bench: %s\n", qPrintable(w2->lastError()));
-            std::exit(1);
-        }
-        const WindowRun recorded = windowRun(app, *w2, steps, false);
-        w2.reset();
-        std::unique_ptr<MainWindow> w3 = readyWindow(app, steps);
-        w3->saveSessionAs(dir.filePath(QStringLiteral("probe%1.attnscope").arg(r + 1)));
-        const WindowRun probed = windowRun(app, *w3, steps, true);
-        w3.reset();
-        plainRates.push_back(plain.stepsPerSecond);
-        sessionRates.push_back(recorded.stepsPerSecond);
-        slowdowns.push_back(plain.stepsPerSecond > 0 ? 1.0 - recorded.stepsPerSecond / plain.stepsPerSecond : 0.0);
-        stalls.push_back(probed.maxStallMs);
-        busy.push_back(probed.maxBusyMs);
-        std::printf("round %d: window %6.1f steps/s | with a session file %6.1f steps/s (%+.1f %%, %.1f MB) | with "
-                    "it and the stall probe: largest stall %.1f ms (%.1f ms of it on the GUI thread's CPU)  [load %s]\n",
-                    r + 1, plain.stepsPerSecond, recorded.stepsPerSecond, -100.0 * slowdowns.back(),
-                    double(QFileInfo(file).size()) / 1e6, probed.maxStallMs, probed.maxStallCpuMs,
-                    loadAverage().constData());
-        std::fflush(stdout);
-    }
-    std::printf("median window %.1f steps/s, with a session file %.1f steps/s\n", median(plainRates),
-                median(sessionRates));
-    std::printf("slowdown from writing the session: median %.1f %% over %d rounds (min %.1f %%, max %.1f %%)  "
-                "(goal < 3 %%)\n",
-                100.0 * median(slowdowns), rounds, 100.0 * *std::min_element(slowdowns.begin(), slowdowns.end()),
-                100.0 * *std::max_element(slowdowns.begin(), slowdowns.end()));
-    std::printf("largest event-loop stall while it writes: worst %.1f ms, median %.1f ms (goal < 50 ms); the GUI "
-                "thread's largest CPU time between two ticks: worst %.1f ms\n",
-                *std::max_element(stalls.begin(), stalls.end()), median(stalls),
-                *std::max_element(busy.begin(), busy.end()));
 }
 
 } // namespace attnscope::guibench

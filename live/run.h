@@ -115,6 +115,7 @@ struct KeptRun {
     LoadOptions options;        // its CSV column roles
     ModelConfig model;          // as built (a lesson's depth, a checkpoint's shape)
     TrainConfig train;          // as asked
+    double valFraction = 0.2;   // its data's share kept for validation (the window's, or attnscope-cli --val-fraction)
     ForkPoint fork;             // the run it was forked from (its curves start at fork.step)
     LossHistory history;
     bool shown = true;

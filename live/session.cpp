@@ -478,12 +478,15 @@ bool Session::settingsChanged()
 bool Session::newRunForSettings()
 {
     const RunSettings now = m_settings ? m_settings() : RunSettings();
-    if (!m_runFork || !m_run->fork().isFork() || now.model != m_runFork->asked)
+    // Another model or optimiser: a new run from step 0 (the checkpoint's
+    // weights and optimiser state fit the parent's only).
+    if (!m_runFork || !m_run->fork().isFork() || now.model != m_runFork->asked
+        || now.train.optimizer.kind != m_runFork->settings.train.optimizer.kind)
         return newRun();
-    // A training setting: the fork takes it, from its checkpoint (its parent's model and seed stay).
+    // A training setting: the fork takes it, from its checkpoint (its parent's model, seed and order stay).
     auto fork = std::make_shared<ForkFrom>(*m_runFork);
     fork->settings.train = now.train;
-    fork->settings.train.seed = m_runFork->settings.train.seed;
+    keepParentsOrder(&fork->settings.train, m_runFork->settings.train);
     return newFork(std::move(fork));
 }
 

@@ -82,6 +82,13 @@ public:
     bool isLoadingDataset() const { return m_loadThread != nullptr; }
     std::shared_ptr<const Dataset> dataset() const { return m_data; }
     QString dataSpec() const { return m_dataSpec; }
+    // Whether `spec` (a run's record) names the open data, by its absolute
+    // path (absoluteDatasetSpec: the CLI records that, the window opens a
+    // file by the path typed).
+    bool isOpenData(const QString &spec) const
+    {
+        return m_data && absoluteDatasetSpec(spec) == absoluteDatasetSpec(m_dataSpec);
+    }
     const LoadOptions &dataOptions() const { return m_dataOptions; }  // the column roles it was loaded with
 
     // --- The checkpoint: a run's initial weights instead of a fresh model.
@@ -153,8 +160,10 @@ public:
     // --- Forks: a child run from a checkpoint the session file keeps of a
     // run (sessionfork.cpp). The checkpoints of run `id` there, in step
     // order (kept ones every keepEvery steps, bounded, and the last), without
-    // their bytes; empty when the session has no file or the run no row.
-    std::vector<CheckpointRecord> forkPoints(int id);
+    // their bytes; empty and *why when there are none: the session has no
+    // file, the run has none there yet, or the file cannot be written or
+    // read (the error, naming it).
+    std::vector<CheckpointRecord> forkPoints(int id, QString *why = nullptr);
     // A new current run from checkpoint `checkpointId` of run `id`
     // (forkPoints): its weights and the trainer's state there (optimiser
     // moments, position in the epoch), the parent's model and seed (the same

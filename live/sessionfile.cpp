@@ -1,8 +1,10 @@
 #include "sessionfile.h"
 
+#include "data/load.h"
 #include "fileutil.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QSqlDatabase>
@@ -217,27 +219,45 @@ bool SessionFile::check(bool ok, const QSqlQuery &query, const char *doing)
     return ok;
 }
 
-bool SessionFile::readRows(const char *sql, int64_t run, const char *doing, const std::function<void(sqlite3_stmt *)> &row)
+QString absoluteDatasetSpec(const QString &spec)
 {
-    const auto fail = [&](const char *why) {
-        m_error = QStringLiteral("%1: %2: %3").arg(m_path, QString::fromLatin1(doing), QString::fromUtf8(why));
-        return false;
-    };
+    if (spec.isEmpty() || datasetFormat(spec.toStdString()) == DataFormat::Builtin)
+        return spec;
+    return QDir::cleanPath(QFileInfo(spec).absoluteFilePath());
+}
+
+bool SessionFile::sqliteFailed(const char *doing, const char *why)
+{
+    m_error = QStringLiteral("%1: %2: %3").arg(m_path, QString::fromLatin1(doing), QString::fromUtf8(why));
+    return false;
+}
+
+sqlite3 *SessionFile::handle(const char *doing)
+{
     // The driver's own connection (QSqlDriver::handle(): Debian's QSQLITE
     // uses the system's libsqlite3, which this links too).
     const QVariant handle = QSqlDatabase::database(m_connection, false).driver()->handle();
-    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
-        return fail("the SQLite driver gives no connection handle");
-    sqlite3 *db = *static_cast<sqlite3 *const *>(handle.constData());
+    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0) {
+        sqliteFailed(doing, "the SQLite driver gives no connection handle");
+        return nullptr;
+    }
+    return *static_cast<sqlite3 *const *>(handle.constData());
+}
+
+bool SessionFile::readRows(const char *sql, int64_t run, const char *doing, const std::function<void(sqlite3_stmt *)> &row)
+{
+    sqlite3 *db = handle(doing);
+    if (!db)
+        return false;
     sqlite3_stmt *statement = nullptr;
     if (sqlite3_prepare_v2(db, sql, -1, &statement, nullptr) != SQLITE_OK)
-        return fail(sqlite3_errmsg(db));
+        return sqliteFailed(doing, sqlite3_errmsg(db));
     const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt *)> finalize(statement, sqlite3_finalize);
     sqlite3_bind_int64(statement, 1, run);
     int rc;
     while ((rc = sqlite3_step(statement)) == SQLITE_ROW)
         row(statement);
-    return rc == SQLITE_DONE || fail(sqlite3_errmsg(db));
+    return rc == SQLITE_DONE || sqliteFailed(doing, sqlite3_errmsg(db));
 }
 
 bool SessionFile::exec(const QString &sql, const char *doing)

@@ -34,6 +34,7 @@
 #include <vector>
 
 class QSqlQuery;
+struct sqlite3;
 struct sqlite3_stmt;
 
 namespace attnscope {
@@ -161,7 +162,13 @@ public:
     // The run's timeline becomes `snapshots` (those it had before go): the
     // window keeps a bounded timeline (AttentionTimeline) whose older
     // snapshots thin out as the run goes on, and the file follows it.
-    bool setTimeline(int64_t run, const std::vector<SnapshotPtr> &snapshots);
+    bool setTimeline(int64_t run, const std::vector<SnapshotPtr> &snapshots) { return updateTimeline(run, {}, snapshots); }
+    // The same without writing again what the file has: the run keeps its
+    // snapshots of the steps `kept` (the others go) and gets `added` (which
+    // replace any of the same step). SessionRecorder writes a live run's
+    // timeline so at each kept checkpoint: the new snapshots alone, not 65
+    // of them in JSON each time.
+    bool updateTimeline(int64_t run, const std::vector<int64_t> &kept, const std::vector<SnapshotPtr> &added);
     bool setProbes(int64_t run, const ProbeSet &probes);
     bool setLayout(const QString &key, const QByteArray &value);
     // The whole file copied to target (VACUUM INTO: compact, consistent, the
@@ -197,6 +204,9 @@ private:
     // (docs/session.md, "Opening a large session"). False and error() when
     // it fails.
     bool readRows(const char *sql, int64_t run, const char *doing, const std::function<void(sqlite3_stmt *)> &row);
+    // The driver's SQLite connection; null and error() when it gives none.
+    sqlite3 *handle(const char *doing);
+    bool sqliteFailed(const char *doing, const char *why);  // error() says it; false
     bool connect(Mode mode, bool *fresh);
     bool createSchema();
     bool checkSchema();
@@ -223,6 +233,13 @@ private:
     };
     std::map<int64_t, ConfusionKept> m_confusionKept;
 };
+
+// A dataset spec as the runs' records keep it and the session compares it:
+// a file's clean absolute path (relative ones from the current directory,
+// as the loader reads them), so that the window, which opens a file by the
+// path typed, and attnscope-cli, from another directory, name the same file
+// alike; "builtin:NAME[?...]" as it is.
+QString absoluteDatasetSpec(const QString &spec);
 
 // The header checks of open(), on the file's first bytes and size, before
 // SQLite reads it: "" when it may be an SQLite database of that size,

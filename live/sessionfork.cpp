@@ -39,8 +39,14 @@ int64_t Session::fileIdOf(int id) const
 {
     if (id == m_run->id())
         return m_recorder->liveFileId();
-    const KeptRun *run = keptRun(id);
-    return run ? run->fileId : 0;
+    if (const KeptRun *run = keptRun(id))
+        return run->fileId;
+    // A deleted run keeps its row while Undo can bring it back (until
+    // purgeDeleted): a fork of it still names it as its parent there.
+    for (const Deleted &d : m_deleted)
+        if (d.run->id == id)
+            return d.run->fileId;
+    return 0;
 }
 
 QString Session::runName(int id) const
@@ -51,16 +57,30 @@ QString Session::runName(int id) const
     return run ? run->name : QString();
 }
 
-std::vector<CheckpointRecord> Session::forkPoints(int id)
+std::vector<CheckpointRecord> Session::forkPoints(int id, QString *why)
 {
+    const auto none = [&](const QString &reason) {
+        if (why)
+            *why = reason;
+        return std::vector<CheckpointRecord>();
+    };
+    const QString notYet = tr("No checkpoint of this run in the session file yet");
+    if (!m_recorder->isOpen())
+        return none(tr("The session has no file that keeps its checkpoints"));
     const int64_t fileId = fileIdOf(id);
+    if (fileId == 0)
+        return none(notYet);
+    // What the writer has queued is committed first: a reader sees commits.
     QString error;
-    if (!m_recorder->isOpen() || fileId == 0 || !m_recorder->flush(&error))
-        return {};
+    if (!m_recorder->flush(&error))
+        return none(error);
     SessionFile file;
     if (!file.open(m_recorder->path(), SessionFile::Mode::ReadOnly, &error))
-        return {};
-    return file.checkpointList(fileId);
+        return none(error);
+    std::vector<CheckpointRecord> points = file.checkpointList(fileId);
+    if (points.empty())
+        return none(file.error().isEmpty() ? notYet : file.error());
+    return points;
 }
 
 bool Session::forkRun(int id, int64_t checkpointId)
@@ -75,6 +95,7 @@ bool Session::forkRun(int id, int64_t checkpointId)
     // The parent's data and split: its seed and its dataset, which must be the open one.
     QString dataset;
     TrainConfig train;
+    double valFraction = ValFraction;
     if (id == m_run->id()) {
         const RunRecord record = currentRecord();
         dataset = record.dataset;
@@ -82,9 +103,24 @@ bool Session::forkRun(int id, int64_t checkpointId)
     } else {
         dataset = keptRun(id)->dataset;
         train = keptRun(id)->train;
+        valFraction = keptRun(id)->valFraction;
     }
-    if (!m_data || dataset != m_dataSpec)
+    if (!isOpenData(dataset))
         return fail(tr("it trained on %1; open that dataset first").arg(dataset));
+    // A split the window does not make (attnscope-cli train --val-fraction):
+    // its checkpoint's position in the epoch is one of other training samples.
+    if (valFraction != ValFraction)
+        return fail(tr("it kept %1 of its data for validation (attnscope-cli train --val-fraction), the window "
+                       "keeps %2: its training split is another; continue it with attnscope-cli train --resume")
+                        .arg(valFraction)
+                        .arg(ValFraction));
+    // The optimiser's state in the checkpoint is that optimiser's.
+    const OptimizerKind optimizer = settings().train.optimizer.kind;
+    if (optimizer != train.optimizer.kind)
+        return fail(tr("it trained with %1, the Training panel has %2: the checkpoint's optimiser state is %1's; "
+                       "choose %1 to fork it")
+                        .arg(QString::fromLatin1(toString(train.optimizer.kind)),
+                             QString::fromLatin1(toString(optimizer))));
     QString error;
     if (!m_recorder->flush(&error))
         return fail(error);
@@ -110,7 +146,7 @@ bool Session::forkRun(int id, int64_t checkpointId)
     fork->asked = fork->settings.model;
     fork->settings.model = weights->config;
     fork->settings.problem.clear();
-    fork->settings.train.seed = train.seed;
+    keepParentsOrder(&fork->settings.train, train);
     fork->point = {id, checkpoint->step};
     fork->weights = std::move(weights);
     fork->name = where;

@@ -7,9 +7,9 @@
 namespace attnscope {
 
 bool buildSessionRun(const Dataset &data, const RunPlan &plan, const TrainConfig &train, double valFraction,
-                     TrainingSetup *out, std::string *error)
+                     TrainingSetup *out, std::string *error, bool fork)
 {
-    return buildSetup(data, plan, train, valFraction, out, error) && fitMemory(out, error);
+    return buildSetup(data, plan, train, valFraction, out, error) && fitMemory(out, error, fork ? ForkStateCopies : 0);
 }
 
 void LoadJob::run(const std::function<void(int)> &progress)
@@ -61,10 +61,16 @@ void LoadJob::load(const std::function<void(int)> &progress)
     report(100);
 }
 
+void keepParentsOrder(TrainConfig *child, const TrainConfig &parent)
+{
+    child->seed = parent.seed;
+    child->shuffle = parent.shuffle;
+}
+
 void RunBuildJob::run()
 {
     try {
-        ok = buildSessionRun(*data, plan, train, valFraction, setup.get(), &error);
+        ok = buildSessionRun(*data, plan, train, valFraction, setup.get(), &error, fork != nullptr);
         if (summarize)  // a refused run's data is open too
             summary = summarizeDataset(*data, valFraction, train.seed, maxLen);
     } catch (const std::exception &e) {

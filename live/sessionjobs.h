@@ -68,6 +68,12 @@ struct ForkFrom {
     QString name;                          // "Run 1 at step 200", for messages
 };
 
+// What a fork keeps of its parent's training settings whatever the panel
+// says: the seed (the split and the batch order) and whether the batches
+// are shuffled (attnscope-cli train --no-shuffle), so that it goes on in
+// its parent's order.
+void keepParentsOrder(TrainConfig *child, const TrainConfig &parent);
+
 // One new run on open data, and the data's summary as that run sees it
 // (when the summary shown is for another split seed or max length).
 struct RunBuildJob {
@@ -91,8 +97,9 @@ struct RunBuildJob {
 };
 
 // buildSetup, then the check of the window's run against the memory budget
-// (sessionmemory.h): what both jobs build.
+// (sessionmemory.h): what both jobs build. fork: the run keeps its parent's
+// trainer state beside it (ForkStateCopies).
 bool buildSessionRun(const Dataset &data, const RunPlan &plan, const TrainConfig &train, double valFraction,
-                     TrainingSetup *out, std::string *error);
+                     TrainingSetup *out, std::string *error, bool fork = false);
 
 } // namespace attnscope

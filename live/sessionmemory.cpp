@@ -7,7 +7,7 @@ namespace attnscope {
 
 // Refused when the run does not fit, without the live attention's
 // self-attention maps when only they are too many.
-bool fitMemory(TrainingSetup *out, std::string *error)
+bool fitMemory(TrainingSetup *out, std::string *error, int extraWeightCopies)
 {
     const ModelConfig &c = out->model.config;
     const int longestTrain = longestSample(out->train);
@@ -15,8 +15,8 @@ bool fitMemory(TrainingSetup *out, std::string *error)
     const double budget = double(memoryBudget());
     const auto need = [&](bool keepMaps) {
         return runMemory(c, out->config, int(out->train.samples.size()), longestTrain,
-                         std::max<int>(int(out->val.samples.size()), 1), longestVal, WindowWeightCopies, WindowPasses,
-                         keepMaps);
+                         std::max<int>(int(out->val.samples.size()), 1), longestVal,
+                         WindowWeightCopies + extraWeightCopies, WindowPasses, keepMaps);
     };
     out->selfAttentionLimit = selfAttentionKeepLimit();
     out->memoryNote.clear();

@@ -15,6 +15,10 @@
 namespace attnscope {
 
 constexpr int WindowWeightCopies = 5;
+// A fork keeps the trainer's state of its checkpoint for the life of the run
+// (TrainingSetup::resumeFrom: Reset goes back to it): AdamW's two moment
+// buffers, each the size of the weights (review21 F8).
+constexpr int ForkStateCopies = 2;
 constexpr int WindowPasses = 2;
 // Snapshots of the live attention held at once: the timeline's 64, the
 // newest, the one shown and the one on its way.
@@ -24,6 +28,8 @@ constexpr int WindowSnapshots = 67;
 // selfAttentionLimit, maxProbes and memoryNote; false and *error (the file,
 // the sizes, what to change) when it does not fit. Call it again after
 // changing setup->config (the batch and the optimiser count).
-bool fitMemory(TrainingSetup *setup, std::string *error);
+// extraWeightCopies: copies of the weights' size the run keeps besides
+// WindowWeightCopies (a fork's state, ForkStateCopies).
+bool fitMemory(TrainingSetup *setup, std::string *error, int extraWeightCopies = 0);
 
 } // namespace attnscope

@@ -29,6 +29,8 @@ bool SessionRecorder::open(const QString &path, QString *error, int64_t liveFile
     if (!m_writer.open(path, error))
         return false;
     m_live = liveFileId;
+    m_writtenRow = 0;  // another file: its rows are others
+    m_written.clear();
     return true;
 }
 
@@ -128,8 +130,28 @@ void SessionRecorder::writeAttention(int64_t fileId)
 {
     std::vector<SnapshotPtr> timeline = liveTimeline();
     ProbeSet probes = m_run ? m_run->controller()->probes() : ProbeSet();
-    if (!timeline.empty())
-        m_writer.post([fileId, timeline = std::move(timeline)](SessionFile &file) { return file.setTimeline(fileId, timeline); });
+    if (!timeline.empty()) {
+        // The row's timeline as written last: only the snapshots it lacks
+        // are written (a snapshot is never changed, so the same one is the
+        // same row), and those the timeline thinned out go.
+        const auto written = [&](const SnapshotPtr &s) {
+            return fileId == m_writtenRow && std::any_of(m_written.begin(), m_written.end(), [&](const auto &w) {
+                       return !w.owner_before(s) && !s.owner_before(w);  // the same snapshot, alive or not
+                   });
+        };
+        std::vector<int64_t> kept;
+        std::vector<SnapshotPtr> added;
+        for (const SnapshotPtr &s : timeline)
+            if (written(s))
+                kept.push_back(s->step);
+            else
+                added.push_back(s);
+        m_writtenRow = fileId;
+        m_written.assign(timeline.begin(), timeline.end());
+        m_writer.post([fileId, kept = std::move(kept), added = std::move(added)](SessionFile &file) {
+            return file.updateTimeline(fileId, kept, added);
+        });
+    }
     if (probes.size() > 0)
         m_writer.post([fileId, probes = std::move(probes)](SessionFile &file) { return file.setProbes(fileId, probes); });
 }
@@ -267,10 +289,11 @@ bool readKeptRuns(SessionFile &file, int firstId, std::vector<std::unique_ptr<Ke
         auto run = std::make_unique<KeptRun>();
         run->id = firstId++;
         run->name = r.name;
-        run->dataset = r.dataset;
+        run->dataset = absoluteDatasetSpec(r.dataset);  // a relative path of an older window's: from here
         run->options = r.options;
         run->model = r.model;
         run->train = r.train;
+        run->valFraction = r.valFraction;
         run->shown = !r.hidden;
         run->fileId = r.id;
         ids[r.id] = run->id;
@@ -298,13 +321,13 @@ bool readKeptRuns(SessionFile &file, int firstId, std::vector<std::unique_ptr<Ke
     return true;
 }
 
-RunRecord recordOf(const KeptRun &run, double valFraction)
+RunRecord recordOf(const KeptRun &run)
 {
     RunRecord record;
     record.name = run.name;
     record.dataset = run.dataset;
     record.options = run.options;
-    record.valFraction = valFraction;
+    record.valFraction = run.valFraction;
     record.model = run.model;
     record.train = run.train;
     record.tasks = run.history.tasks();

@@ -99,6 +99,10 @@ private:
     // newest (the file keeps none), so that it costs little beside the
     // Attention tab's own timeline.
     AttentionTimeline m_timeline{64, 0};
+    // The timeline as writeAttention wrote it last, into row m_writtenRow (0:
+    // none); weak, so that the snapshots thinned out since are freed.
+    std::vector<std::weak_ptr<const AttentionSnapshot>> m_written;
+    int64_t m_writtenRow = 0;
     bool m_reported = false;   // failed() said the first failure since open
 };
 
@@ -107,6 +111,6 @@ private:
 bool readKeptRuns(SessionFile &file, int firstId, std::vector<std::unique_ptr<KeptRun>> *runs, QString *error);
 
 // The record of a kept run, for its row (its parent's row, record.parent, is the caller's to set).
-RunRecord recordOf(const KeptRun &run, double valFraction);
+RunRecord recordOf(const KeptRun &run);
 
 } // namespace attnscope

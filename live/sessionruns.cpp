@@ -24,6 +24,7 @@ void Session::keepCurrentRun()
     kept->options = record.options;
     kept->model = record.model;
     kept->train = record.train;
+    kept->valFraction = record.valFraction;
     kept->fork = m_run->fork();
     kept->history = m_run->history();
     kept->fileId = m_recorder->liveFileId();
@@ -43,8 +44,8 @@ RunRecord Session::currentRecord() const
     RunRecord record;
     const std::shared_ptr<const TrainingSetup> setup = m_run->setup();
     record.name = m_run->name();
-    record.dataset = setup ? QString::fromStdString(setup->source) : m_dataSpec;
-    if (record.dataset == m_dataSpec)
+    record.dataset = absoluteDatasetSpec(setup ? QString::fromStdString(setup->source) : m_dataSpec);
+    if (isOpenData(record.dataset))
         record.options = m_dataOptions;
     record.valFraction = ValFraction;
     record.model = setup ? setup->model.config : m_run->settings().model;
@@ -59,7 +60,7 @@ void Session::writeRuns()
 {
     // In the order they began: a parent has its row in the new file before its children.
     for (const auto &run : m_kept) {
-        RunRecord record = recordOf(*run, ValFraction);
+        RunRecord record = recordOf(*run);
         record.parent = fileIdOf(run->fork.parent);
         run->fileId = m_recorder->write(std::move(record), run->history, run->timeline, run->probes);
     }

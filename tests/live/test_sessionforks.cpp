@@ -1,0 +1,300 @@
+// Forks of the session's runs (attnscope_live alone, no widget), beyond
+// test_sessionruns' forksFromAKeptCheckpoint: what a fork keeps of its
+// parent (its batch order, its link in the file while the parent is deleted
+// but can come back), the forks that cannot work refused with the reason (a
+// split of another validation fraction, another optimiser, a state over the
+// memory budget), and a CSV file the window opened by a relative path being
+// the file attnscope-cli recorded by its absolute one.
+#include "checkpoint.h"
+#include "memorybudget.h"
+#include "session.h"
+#include "sessionmemory.h"
+
+#include <QDir>
+#include <QFile>
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace attnscope;
+using State = TrainingWorker::State;
+
+namespace {
+
+RunSettings smallSettings()
+{
+    RunSettings s;
+    s.model.dim = 16;
+    s.model.heads = 2;
+    s.model.ffn = 32;
+    s.model.maxLen = 32;
+    s.model.layers = 0;
+    s.train.batchSize = 16;
+    s.train.epochs = 2;
+    return s;
+}
+
+// Waits for the current run (a new one, a fork) to be ready at `step`.
+bool readyAt(Session &session, int64_t step)
+{
+    TrainingController *c = session.currentRun()->controller();
+    return QTest::qWaitFor([&] { return c->state() == State::Ready && c->currentStep() == step; }, 10000);
+}
+
+// Steps the current run `count` times and waits for it to pause after each.
+bool step(Session &session, int count)
+{
+    TrainingController *c = session.currentRun()->controller();
+    for (int i = 0; i < count; ++i) {
+        const int64_t before = c->currentStep();
+        c->step();
+        if (!QTest::qWaitFor([&] { return c->currentStep() == before + 1 && c->state() == State::Paused; }, 10000))
+            return false;
+    }
+    return true;
+}
+
+std::string weightsOf(Session &session)
+{
+    return serializeCheckpoint(*session.currentRun()->controller()->modelCopy());
+}
+
+// A session file with one run of builtin:reviews?n=200 and no checkpoint,
+// as attnscope-cli train would have begun it with `record`'s settings.
+bool writeCliRun(const QString &path, RunRecord record)
+{
+    SessionWriter writer;
+    QString error;
+    if (!writer.open(path, &error))
+        return false;
+    record.name = QStringLiteral("cli");
+    record.dataset = QStringLiteral("builtin:reviews?n=200");
+    record.tasks = {QStringLiteral("sentiment"), QStringLiteral("topic"), QStringLiteral("urgency")};
+    const bool ok = writer.addRun(&record) > 0 && writer.flush();
+    writer.close();
+    return ok;
+}
+
+} // namespace
+
+class TestSessionForks : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString path(const QString &name) const { return m_dir.filePath(name); }
+
+private slots:
+    void initTestCase() { QVERIFY(m_dir.isValid()); }
+    void cleanup() { setMemoryBudget(0); }
+
+    // A parent trained without shuffling (attnscope-cli train --no-shuffle)
+    // is forked in its own order, whatever the panel says: its child's steps
+    // are those of a run trained straight on. Before, the child shuffled.
+    void forkKeepsItsParentsOrder()
+    {
+        Session session;
+        RunSettings settings = smallSettings();
+        settings.train.shuffle = false;
+        session.setSettingsSource([&] { return settings; });
+        QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QVERIFY(session.saveSessionAs(path(QStringLiteral("order.attnscope"))));
+        QVERIFY(readyAt(session, 0));
+        QVERIFY(step(session, 4));
+        const int parent = session.currentRun()->id();
+        const std::vector<CheckpointRecord> points = session.forkPoints(parent);
+        QVERIFY(!points.empty());
+        settings.train.shuffle = true;  // the panel's
+        QVERIFY(session.forkRun(parent, points.back().id));
+        QVERIFY(!session.currentRun()->settings().train.shuffle);
+        QVERIFY(readyAt(session, 4));
+        QVERIFY(step(session, 4));
+        const std::string child = weightsOf(session);
+
+        settings.train.shuffle = false;
+        QVERIFY(session.newRun());  // the same run straight to step 8
+        QVERIFY(!session.currentRun()->fork().isFork());
+        QVERIFY(readyAt(session, 0));
+        QVERIFY(step(session, 8));
+        QVERIFY(weightsOf(session) == child);
+        session.shutdown();
+    }
+
+    // Forks that cannot work are refused with the reason: a run split with
+    // another validation fraction (its checkpoint's place in the epoch is
+    // one of other samples), and a panel with another optimiser than the
+    // one whose state the checkpoint holds. Before, the first failed on
+    // the sample count or the checkpoint, the second on the worker.
+    void refusesForksThatCannotWork()
+    {
+        RunSettings settings = smallSettings();
+        const QString split = path(QStringLiteral("split.attnscope"));
+        RunRecord record;
+        record.valFraction = 0.1;
+        QVERIFY(writeCliRun(split, record));
+        const QString optimizer = path(QStringLiteral("optimizer.attnscope"));
+        record = RunRecord();
+        record.train.optimizer.kind = OptimizerKind::SGD;
+        QVERIFY(writeCliRun(optimizer, record));
+        for (const auto &[file, expected] : {std::pair{split, QStringLiteral("--val-fraction")},
+                                             std::pair{optimizer, QStringLiteral("it trained with sgd")}}) {
+            Session session;
+            session.setSettingsSource([&] { return settings; });
+            QVERIFY(session.openSessionFile(file));
+            QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
+            QCOMPARE(session.keptRuns().size(), size_t(1));
+            QSignalSpy failed(&session, &Session::failed);
+            QVERIFY(!session.forkRun(session.keptRuns()[0]->id, 0));
+            QCOMPARE(failed.size(), 1);
+            QVERIFY2(failed[0][0].toString().contains(expected), qPrintable(failed[0][0].toString()));
+            session.shutdown();
+        }
+    }
+
+    // A fork keeps its checkpoint's trainer state for the life of the run
+    // (Reset goes back to it): the memory budget counts it. At a budget
+    // that a run from step 0 fits and the fork with its state does not,
+    // the fork is refused, saying what needs the memory.
+    void forkStateCountsInTheBudget()
+    {
+        Session session;
+        RunSettings settings = smallSettings();
+        settings.model.dim = 128;  // the weights' copies are most of the need
+        settings.model.ffn = 256;
+        session.setSettingsSource([&] { return settings; });
+        QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QVERIFY(session.saveSessionAs(path(QStringLiteral("budget.attnscope"))));
+        QVERIFY(readyAt(session, 0));
+        QVERIFY(step(session, 4));
+        const int parent = session.currentRun()->id();
+        const std::vector<CheckpointRecord> points = session.forkPoints(parent);
+        QVERIFY(!points.empty());
+        const TrainingSetup setup = *session.currentRun()->setup();
+        const auto need = [&](int copies) {
+            return runMemory(setup.model.config, setup.config, int(setup.train.samples.size()),
+                             longestSample(setup.train), std::max<int>(int(setup.val.samples.size()), 1),
+                             longestSample(setup.val), copies, WindowPasses, false)
+                .total();
+        };
+        // Between the two (the budget moves them a little, by the evaluation's
+        // batch: settled in a few rounds).
+        for (int i = 0; i < 4; ++i)
+            setMemoryBudget(size_t((need(WindowWeightCopies) + need(WindowWeightCopies + ForkStateCopies)) / 2));
+        QVERIFY(need(WindowWeightCopies) <= double(memoryBudget()));
+        QVERIFY(need(WindowWeightCopies + ForkStateCopies) > double(memoryBudget()));
+
+        QSignalSpy failed(&session, &Session::failed);
+        QVERIFY(!session.forkRun(parent, points.back().id));
+        QCOMPARE(failed.size(), 1);
+        QVERIFY2(failed[0][0].toString().contains(QLatin1String("in all; budget")),
+                 qPrintable(failed[0][0].toString()));
+        QVERIFY(!session.currentRun()->fork().isFork());
+        QVERIFY(session.newRun());  // from step 0, it fits
+        session.shutdown();
+    }
+
+    // A fork whose first steps come while its parent is deleted (Undo can
+    // bring it back) keeps its parent in the file: before, its row got no
+    // parent, and a reopened session named it "a deleted run".
+    void forkOfADeletedParentKeepsItsLink()
+    {
+        const QString file = path(QStringLiteral("deleted.attnscope"));
+        Session session;
+        const RunSettings settings = smallSettings();
+        session.setSettingsSource([&] { return settings; });
+        QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QVERIFY(session.saveSessionAs(file));
+        QVERIFY(readyAt(session, 0));
+        QVERIFY(step(session, 4));
+        const int parent = session.currentRun()->id();
+        const std::vector<CheckpointRecord> points = session.forkPoints(parent);
+        QVERIFY(!points.empty());
+        const int64_t parentRow = points.back().run;
+        QVERIFY(session.forkRun(parent, points.back().id));
+        QVERIFY(readyAt(session, 4));
+        session.deleteRun(parent);
+        QVERIFY(session.keptRuns().empty());
+        QVERIFY(step(session, 2));  // the child's row, its parent deleted
+        QVERIFY(session.undoDelete());
+        QString error;
+        QVERIFY2(session.flushSessionFile(&error), qPrintable(error));
+        const QString child = session.currentRun()->name();
+        session.shutdown();
+
+        SessionFile f;
+        QVERIFY2(f.open(file, SessionFile::Mode::ReadOnly, &error), qPrintable(error));
+        const std::optional<RunRecord> row = f.run(child);
+        QVERIFY(row);
+        QCOMPARE(row->parent, parentRow);
+        QCOMPARE(row->forkStep, int64_t(4));
+    }
+
+    // A CSV file is recorded by its absolute path: attnscope-cli recorded
+    // that, the window the path typed, so that a run on a file opened by a
+    // relative path could not be forked ("open that dataset first"). Old
+    // files' relative paths are taken from the current directory.
+    void aFileIsTheSameByAnyPath()
+    {
+        const QDir dir(path(QStringLiteral("data")));
+        QVERIFY(dir.mkpath(QStringLiteral(".")));
+        const QString csv = dir.filePath(QStringLiteral("reviews.csv"));
+        QVERIFY(QFile::copy(QStringLiteral(ATTNSCOPE_SOURCE_DIR "/resources/datasets/reviews.csv"), csv));
+        const QString file = path(QStringLiteral("paths.attnscope"));
+        const RunSettings settings = smallSettings();
+        {
+            Session session;  // as attnscope-cli records it: the absolute path
+            session.setSettingsSource([&] { return settings; });
+            QVERIFY(session.openDataset(csv));
+            QVERIFY(session.saveSessionAs(file));
+            QVERIFY(readyAt(session, 0));
+            QVERIFY(step(session, 4));
+            session.shutdown();
+        }
+        const QString before = QDir::currentPath();
+        QVERIFY(QDir::setCurrent(dir.path()));
+        const auto back = qScopeGuard([&] { QDir::setCurrent(before); });
+        QString child;
+        {
+            Session session;
+            session.setSettingsSource([&] { return settings; });
+            QVERIFY(session.openSessionFile(file));
+            QVERIFY(session.openDataset(QStringLiteral("reviews.csv")));  // the path typed
+            QCOMPARE(session.keptRuns().size(), size_t(1));
+            QSignalSpy failed(&session, &Session::failed);
+            QVERIFY2(session.forkRun(session.keptRuns()[0]->id, 0),
+                     qPrintable(failed.isEmpty() ? QString() : failed[0][0].toString()));
+            QVERIFY(readyAt(session, 4));
+            QVERIFY(step(session, 1));
+            child = session.currentRun()->name();
+            QString error;
+            QVERIFY2(session.flushSessionFile(&error), qPrintable(error));
+            session.shutdown();
+        }
+        {
+            SessionFile f;
+            QString error;
+            QVERIFY2(f.open(file, SessionFile::Mode::ReadOnly, &error), qPrintable(error));
+            QCOMPARE(f.run(child)->dataset, csv);  // the child's record: absolute too
+        }
+        {
+            // An older window's record: the path as typed, from here.
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("relative"));
+            db.setDatabaseName(file);
+            QVERIFY(db.open());
+            QVERIFY(QSqlQuery(db).exec(QStringLiteral("UPDATE runs SET dataset = 'reviews.csv'")));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("relative"));
+        Session session;
+        QVERIFY(session.openSessionFile(file));
+        QCOMPARE(session.keptRuns().size(), size_t(2));
+        for (const auto &run : session.keptRuns())
+            QCOMPARE(run->dataset, csv);
+        session.shutdown();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSessionForks)
+#include "test_sessionforks.moc"
