@@ -1,6 +1,7 @@
 #include "confusionpanel.h"
 
 #include "appearance.h"
+#include "confusionmodel.h"
 #include "session.h"
 #include "tasknames.h"
 
@@ -10,7 +11,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QSplitter>
-#include <QTableWidget>
+#include <QTableView>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -22,24 +23,8 @@ namespace attnscope {
 namespace {
 
 constexpr int SampleRole = Qt::UserRole;
-constexpr int GoldRole = Qt::UserRole + 1;
-constexpr int PredictedRole = Qt::UserRole + 2;
 // More classes than this: the compact matrix (numbered columns, blank zeros).
 constexpr int CompactFrom = 8;
-
-// A cell's background: the base colour towards `hue` by the cell's share of its row.
-QColor shade(const QColor &base, const QColor &hue, double share)
-{
-    const double a = share > 0 ? 0.15 + 0.6 * share : 0.0;
-    return QColor::fromRgbF(float(base.redF() + a * (hue.redF() - base.redF())),
-                            float(base.greenF() + a * (hue.greenF() - base.greenF())),
-                            float(base.blueF() + a * (hue.blueF() - base.blueF())));
-}
-
-QString className(const TaskInfo &task, int c)
-{
-    return c >= 0 && c < int(task.classes.size()) ? QString::fromStdString(task.classes[size_t(c)]) : QString::number(c);
-}
 
 } // namespace
 
@@ -65,7 +50,7 @@ ConfusionPanel::ConfusionPanel(Session *session, QWidget *parent)
     Run *run = m_session->currentRun();
     connect(run, &Run::historyCleared, this, [this]() {
         if (m_runId == 0)
-            refresh();
+            refreshWhenShown();
     });
     connect(run, &Run::historyAppended, this, [this]() {
         // Hidden (another tab shown), the evaluations wait for the tab: a
@@ -78,7 +63,7 @@ ConfusionPanel::ConfusionPanel(Session *session, QWidget *parent)
         else
             m_stale = true;
     });
-    connect(m_session, &Session::runConfigured, this, &ConfusionPanel::refresh);
+    connect(m_session, &Session::runConfigured, this, &ConfusionPanel::refreshWhenShown);
     connect(m_session, &Session::runsChanged, this, &ConfusionPanel::fillRuns);
     refresh();
 }
@@ -122,19 +107,21 @@ void ConfusionPanel::makeBoxes(QVBoxLayout *layout)
     layout->addLayout(bar);
 }
 
-QTableWidget *ConfusionPanel::makeMatrix()
+QTableView *ConfusionPanel::makeMatrix()
 {
-    m_matrix = new QTableWidget;
+    m_model = new ConfusionModel(this);
+    m_matrix = new QTableView;
     m_matrix->setObjectName(QStringLiteral("confusionMatrix"));
+    m_matrix->setModel(m_model);
     m_matrix->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_matrix->setSelectionMode(QAbstractItemView::SingleSelection);
     m_matrix->setToolTip(tr("Rows: the gold class; columns: the predicted class. Click a cell to list its samples"));
     m_matrix->horizontalHeader()->setDefaultAlignment(Qt::AlignCenter);
-    connect(m_matrix, &QTableWidget::cellClicked, this, [this](int row, int column) {
-        if (row == column)
+    connect(m_matrix, &QTableView::clicked, this, [this](const QModelIndex &cell) {
+        if (cell.row() == cell.column())
             selectCell(-1, -1);  // the diagonal holds no miss: every miss again
         else
-            selectCell(row, column);
+            selectCell(cell.row(), cell.column());
     });
     return m_matrix;
 }
@@ -179,7 +166,7 @@ ConfusionPanel::Source ConfusionPanel::source() const
     // had them, where known: a run read from a session file keeps none);
     // otherwise classes by number.
     const std::shared_ptr<const Dataset> data = m_session->dataset();
-    const bool itsData = data && k.dataset == m_session->dataSpec() && taskNames(data->tasks) == k.history.tasks()
+    const bool itsData = data && m_session->isOpenData(k.dataset) && taskNames(data->tasks) == k.history.tasks()
                          && (k.model.classes.empty()
                              || std::equal(data->tasks.begin(), data->tasks.end(), k.model.classes.begin(),
                                            k.model.classes.end(), [](const TaskInfo &t, int classes) {
@@ -219,12 +206,24 @@ void ConfusionPanel::showRun(int id)
         const QSignalBlocker blocker(m_evaluation);
         m_evaluation->setCurrentIndex(0);
     }
-    refresh();
+    refreshWhenShown();
+}
+
+void ConfusionPanel::refreshWhenShown()
+{
+    if (isVisible()) {
+        refresh();
+        return;
+    }
+    // Hidden: the Run box says which run at once, the rest waits for the tab.
+    m_refresh = true;
+    fillRuns();
 }
 
 void ConfusionPanel::refresh()
 {
     m_stale = false;
+    m_refresh = false;
     fillRuns();
     const Source shown = source();
     const QString task = m_task->currentText();
@@ -264,7 +263,9 @@ void ConfusionPanel::onHistoryAppended()
 void ConfusionPanel::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);
-    if (std::exchange(m_stale, false) && m_runId == 0)
+    if (m_refresh)
+        refresh();
+    else if (std::exchange(m_stale, false) && m_runId == 0)
         onHistoryAppended();
 }
 
@@ -284,8 +285,14 @@ void ConfusionPanel::selectCell(int gold, int predicted)
 
 void ConfusionPanel::showEvaluation(int evaluation)
 {
-    if (m_runId != 0)
-        showRun(0);  // the Curves tab's points are the current run's
+    // The Curves tab's points are the current run's, its evaluations up to
+    // date (a hidden panel has what came meanwhile still to take in).
+    if (m_runId != 0 || m_refresh) {
+        m_runId = 0;
+        refresh();
+    } else if (std::exchange(m_stale, false)) {
+        onHistoryAppended();
+    }
     if (evaluation < 0 || evaluation >= int(m_evals))
         return;
     m_gold = m_predicted = -1;
@@ -318,9 +325,7 @@ void ConfusionPanel::showConfusion()
     const LossHistory &history = *from.history;
     const int e = shownEvaluation();
     const Confusion *c = shown();
-    m_matrix->clear();
-    m_matrix->setRowCount(0);
-    m_matrix->setColumnCount(0);
+    m_model->clear();
     // An earlier run's view says whose it is, as the Attention tab's does.
     const QString whose = from.earlier.isEmpty() ? QString() : tr("%1, an earlier run. ").arg(from.earlier);
     if (!c) {
@@ -384,56 +389,36 @@ void ConfusionPanel::showConfusion()
 QString ConfusionPanel::fillMatrix(const Confusion &c, const TaskInfo &task)
 {
     const int C = c.classes;
+    // Many classes (WordNet's 45): numbered columns and blank zeros (ConfusionModel).
+    const bool compact = C > CompactFrom;
+    m_model->show(c, task, compact, palette().color(QPalette::Base), betterColor(), worseColor());
     // Rows of the font's height (45 rows in view), as it is now: set once in
     // the constructor, they kept the 100 % font's when the window zoomed to
     // 150 % and cut the class names.
     m_matrix->verticalHeader()->setDefaultSectionSize(m_matrix->fontMetrics().height() + 6);
-    m_matrix->setRowCount(C);
-    m_matrix->setColumnCount(C);
-    // Many classes (WordNet's 45): the columns numbered, the rows named
-    // with their number, zeros left blank, so that the matrix stays a
-    // picture of where the errors are rather than a page of names and 0s.
-    const bool compact = C > CompactFrom;
-    for (int k = 0; k < C; ++k) {
-        const QString name = elidedName(className(task, k), 24);
-        auto *column = new QTableWidgetItem(compact ? QString::number(k + 1) : name);
-        column->setToolTip(tr("predicted %1").arg(className(task, k)));
-        m_matrix->setHorizontalHeaderItem(k, column);
-        auto *row = new QTableWidgetItem(compact ? QStringLiteral("%1  %2").arg(k + 1).arg(name) : name);
-        row->setToolTip(tr("gold %1").arg(className(task, k)));
-        m_matrix->setVerticalHeaderItem(k, row);
+    if (compact) {
+        // Every column as wide as the widest count or number: measured, not
+        // asked of every cell (resizeColumnsToContents asks up to 1,000 rows
+        // of each of the 256 columns).
+        const QFontMetrics cells = m_matrix->fontMetrics(), header = m_matrix->horizontalHeader()->fontMetrics();
+        const int width = std::max(cells.horizontalAdvance(QString::number(m_model->largest())),
+                                   header.horizontalAdvance(QString::number(C)));
+        for (int k = 0; k < C; ++k)
+            m_matrix->setColumnWidth(k, width + 16);
+    } else {
+        m_matrix->resizeColumnsToContents();
     }
-    const QColor base = palette().color(QPalette::Base);
-    const QColor good = betterColor(), bad = worseColor();
-    struct Pair {
-        int n, gold, predicted;
-    };
-    std::vector<Pair> worst;  // the largest errors, for the note
-    for (int g = 0; g < C; ++g) {
-        qint64 row = 0;
-        for (int p = 0; p < C; ++p)
-            row += c.count(g, p);
-        for (int p = 0; p < C; ++p) {
-            const int n = c.count(g, p);
-            const double share = row ? double(n) / double(row) : 0.0;
-            auto *item = new QTableWidgetItem(compact && n == 0 ? QString() : QString::number(n));
-            item->setTextAlignment(Qt::AlignCenter);
-            item->setData(GoldRole, g);
-            item->setData(PredictedRole, p);
-            item->setBackground(shade(base, g == p ? good : bad, share));
-            item->setToolTip(tr("gold %1, predicted %2: %3 (%4 % of %1)")
-                                 .arg(className(task, g), className(task, p))
-                                 .arg(n)
-                                 .arg(100.0 * share, 0, 'f', 1));
-            m_matrix->setItem(g, p, item);
-            if (g != p && n > 0)
-                worst.push_back({n, g, p});
-        }
-    }
-    m_matrix->resizeColumnsToContents();
     if (!compact)
         return {};
     // The commonest errors named, as the columns are not.
+    struct Pair {
+        int n, gold, predicted;
+    };
+    std::vector<Pair> worst;
+    for (int g = 0; g < C; ++g)
+        for (int p = 0; p < C; ++p)
+            if (g != p && c.count(g, p) > 0)
+                worst.push_back({c.count(g, p), g, p});
     const size_t named = std::min<size_t>(3, worst.size());
     std::partial_sort(worst.begin(), worst.begin() + ptrdiff_t(named), worst.end(),
                       [](const Pair &x, const Pair &y) { return x.n > y.n; });

@@ -34,12 +34,13 @@
 
 class QComboBox;
 class QLabel;
-class QTableWidget;
+class QTableView;
 class QTreeWidget;
 class QVBoxLayout;
 
 namespace attnscope {
 
+class ConfusionModel;
 class LossHistory;
 class Session;
 struct Confusion;
@@ -56,7 +57,8 @@ public:
     QComboBox *taskBox() const { return m_task; }
     // Item 0 follows the latest evaluation; item 1 + i is evaluation i.
     QComboBox *evaluationBox() const { return m_evaluation; }
-    QTableWidget *matrix() const { return m_matrix; }
+    // The matrix: a view of a ConfusionModel (its cells' text is the count).
+    QTableView *matrix() const { return m_matrix; }
     QTreeWidget *misses() const { return m_misses; }
     QLabel *note() const { return m_note; }
     // Lists only the samples of gold class `gold` predicted as `predicted` (-1, -1: every miss).
@@ -72,6 +74,10 @@ public:
     int shownRun() const { return m_runId; }
     // The runs, the tasks, the evaluations and the view again from the session.
     void refresh();
+    // The same now when the panel is shown; otherwise when it is next
+    // (showRun, a new run, Reset: a matrix built behind another tab is work
+    // for nothing).
+    void refreshWhenShown();
 
 signals:
     // A listed sample was activated: its index in the dataset.
@@ -95,7 +101,7 @@ private:
     Source source() const;
     // The constructor's parts: the boxes above the view (into layout), the matrix, the misses.
     void makeBoxes(QVBoxLayout *layout);
-    QTableWidget *makeMatrix();
+    QTableView *makeMatrix();
     QTreeWidget *makeMisses();
     void fillRuns();
     void onHistoryAppended();
@@ -110,10 +116,12 @@ private:
     QComboBox *m_task;
     QComboBox *m_evaluation;
     QLabel *m_note;
-    QTableWidget *m_matrix;
+    QTableView *m_matrix;
+    ConfusionModel *m_model;
     QTreeWidget *m_misses;
     int m_runId = 0;             // the kept run shown; 0: the current run
     bool m_stale = false;        // the current run's evaluations came while hidden
+    bool m_refresh = false;      // refresh() is due when shown (refreshWhenShown)
     size_t m_evals = 0;          // evaluations in the box
     int m_gold = -1, m_predicted = -1;  // the cell whose misses are listed; -1: all
 };

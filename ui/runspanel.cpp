@@ -346,7 +346,8 @@ void RunsPanel::fillTable()
     if (run->setup() || run->hasTrained() || !m_session->keptRuns().empty()) {
         const std::shared_ptr<const TrainingSetup> setup = run->setup();
         auto *item = new RunItem(m_table);
-        fillRow(item, run->id(), run->name(), setup ? QString::fromStdString(setup->source) : m_session->dataSpec(),
+        fillRow(item, run->id(), run->name(),
+                absoluteDatasetSpec(setup ? QString::fromStdString(setup->source) : m_session->dataSpec()),
                 setup ? setup->model.config : run->settings().model, run->settings().train, run->history(), true, true,
                 run->fork());
         setLine(item, -1);
@@ -564,15 +565,20 @@ void RunsPanel::setAttentionFigures(QTreeWidgetItem *item, const AttentionSnapsh
 void RunsPanel::fillForkMenu(QMenu *menu, int id)
 {
     menu->clear();
-    const std::vector<CheckpointRecord> points = id ? m_session->forkPoints(id) : std::vector<CheckpointRecord>();
+    QString why = tr("Select a run");
+    const std::vector<CheckpointRecord> points = id ? m_session->forkPoints(id, &why) : std::vector<CheckpointRecord>();
     for (const CheckpointRecord &c : points) {
         QAction *action = menu->addAction(c.kind == QLatin1String("last") ? tr("Step %1 (the last)").arg(c.step)
                                                                           : tr("Step %1").arg(c.step));
         action->setData(qint64(c.id));
         connect(action, &QAction::triggered, this, [this, id, checkpoint = c.id]() { m_session->forkRun(id, checkpoint); });
     }
-    if (points.empty())
-        menu->addAction(id ? tr("No checkpoint of this run in the session file yet") : tr("Select a run"))->setEnabled(false);
+    if (points.empty()) {
+        // Why not, the error too when the file failed (it names the file).
+        QAction *none = menu->addAction(elidedMessage(why, 160));
+        none->setToolTip(why);
+        none->setEnabled(false);
+    }
 }
 
 // The kept runs that are shown, over the current one, in the order they began.

@@ -38,7 +38,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
-#include <QTableWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QtTest>
@@ -68,6 +68,12 @@ QStringList names(const QTreeWidget *table)
     for (int i = 0; i < table->topLevelItemCount(); ++i)
         out << table->topLevelItem(i)->text(RunsPanel::Name);
     return out;
+}
+
+// The Confusion tab's cell (gold g, predicted p) as it reads.
+QString cellText(const ConfusionPanel *panel, int g, int p)
+{
+    return panel->matrix()->model()->index(g, p).data().toString();
 }
 
 // The names in the plot's legend, in order.
@@ -193,7 +199,7 @@ private slots:
         ConfusionPanel *panel = window.confusion();
         QVERIFY(panel);
         window.views()->setCurrentWidget(panel);  // hidden, it waits for the tab (below)
-        QCOMPARE(panel->matrix()->rowCount(), 0);  // no evaluation yet
+        QCOMPARE(panel->matrix()->model()->rowCount(), 0);  // no evaluation yet
         QVERIFY(panel->note()->text().contains(QLatin1String("No evaluation yet")));
         const std::shared_ptr<const TrainingSetup> setup = window.training()->setup();
         QCOMPARE(panel->taskBox()->count(), int(setup->model.tasks.size()));
@@ -208,12 +214,12 @@ private slots:
         const auto check = [&](int task, size_t evaluation) {
             const Confusion &c = history.confusion(evaluation)[size_t(task)];
             const int classes = int(setup->model.tasks[size_t(task)].classes.size());
-            QCOMPARE(panel->matrix()->rowCount(), classes);
-            QCOMPARE(panel->matrix()->columnCount(), classes);
+            QCOMPARE(panel->matrix()->model()->rowCount(), classes);
+            QCOMPARE(panel->matrix()->model()->columnCount(), classes);
             int total = 0, wrong = 0;
             for (int g = 0; g < classes; ++g)
                 for (int p = 0; p < classes; ++p) {
-                    QCOMPARE(panel->matrix()->item(g, p)->text().toInt(), c.count(g, p));
+                    QCOMPARE(cellText(panel, g, p).toInt(), c.count(g, p));
                     total += c.count(g, p);
                     wrong += g == p ? 0 : c.count(g, p);
                 }
@@ -254,7 +260,7 @@ private slots:
         window.views()->setCurrentWidget(panel);
         panel->taskBox()->setCurrentIndex(task);
         panel->evaluationBox()->setCurrentIndex(int(evaluation) + 1);
-        const QRect cell = panel->matrix()->visualItemRect(panel->matrix()->item(miss.gold, miss.predicted));
+        const QRect cell = panel->matrix()->visualRect(panel->matrix()->model()->index(miss.gold, miss.predicted));
         QTest::mouseClick(panel->matrix()->viewport(), Qt::LeftButton, {}, cell.center());
         QCOMPARE(panel->misses()->topLevelItemCount(),
                  history.confusion(evaluation)[size_t(task)].count(miss.gold, miss.predicted));
@@ -355,7 +361,8 @@ private slots:
         QCOMPARE(kept.name, keptName);
         ConfusionPanel *panel = window.confusion();
         QCOMPARE(panel->runBox()->count(), 2);
-        QCOMPARE(panel->matrix()->rowCount(), 0);  // the current run: not trained
+        QCOMPARE(panel->matrix()->model()->rowCount(), 0);  // the current run: not trained
+        window.views()->setCurrentWidget(panel);  // hidden, it waits for the tab (confusionWaitsForItsTab)
         panel->runBox()->setCurrentIndex(1);
         emit panel->runBox()->activated(1);
         QCOMPARE(panel->shownRun(), kept.id);
@@ -368,13 +375,13 @@ private slots:
         for (int t = 0; t < panel->taskBox()->count(); ++t) {
             panel->taskBox()->setCurrentIndex(t);
             const Confusion &c = expected[size_t(t)];
-            QCOMPARE(panel->matrix()->rowCount(), c.classes);
+            QCOMPARE(panel->matrix()->model()->rowCount(), c.classes);
             for (int g = 0; g < c.classes; ++g)
                 for (int p = 0; p < c.classes; ++p)
-                    QCOMPARE(panel->matrix()->item(g, p)->text().toInt(), c.count(g, p));
+                    QCOMPARE(cellText(panel, g, p).toInt(), c.count(g, p));
             QCOMPARE(panel->misses()->topLevelItemCount(), int(c.misses.size()));
             // The class names of the open data, its data's.
-            QCOMPARE(panel->matrix()->verticalHeaderItem(0)->text(),
+            QCOMPARE(panel->matrix()->model()->headerData(0, Qt::Vertical).toString(),
                      QString::fromStdString(setup->model.tasks[size_t(t)].classes[0]));
         }
         QVERIFY(step(window, 5));  // the current run's evaluation leaves the earlier run's view as it is
@@ -385,12 +392,53 @@ private slots:
         QCOMPARE(panel->shownRun(), 0);
         QTRY_COMPARE(panel->evaluationBox()->count(), 2);  // latest, step 5
         QVERIFY(!panel->note()->text().contains(keptName));
-        QCOMPARE(panel->matrix()->rowCount(), int(setup->model.tasks[size_t(panel->taskBox()->currentIndex())].classes.size()));
+        QCOMPARE(panel->matrix()->model()->rowCount(),
+                 int(setup->model.tasks[size_t(panel->taskBox()->currentIndex())].classes.size()));
         // A click on the Curves tab's validation point is the current run's, whatever run was shown.
         panel->showRun(kept.id);
         panel->showEvaluation(0);
         QCOMPARE(panel->shownRun(), 0);
         QCOMPARE(panel->shownEvaluation(), 0);
+    }
+
+    // Behind another tab, the Confusion tab builds nothing: a run chosen in
+    // the Runs tab is shown when the tab is (a matrix of 256 classes took
+    // 300 ms to build), and a click on a validation point of the Curves tab
+    // shows that evaluation, though the evaluations came while it was hidden.
+    void confusionWaitsForItsTab()
+    {
+        MainWindow window;
+        window.resize(1400, 860);
+        window.show();
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QTRY_VERIFY(window.startAction()->isEnabled());
+        ConfusionPanel *panel = window.confusion();
+        QVERIFY(!panel->isVisible());  // the Curves tab is shown
+        QVERIFY(step(window, 10));     // evaluated after steps 5 and 10
+        QCOMPARE(window.session()->currentRun()->history().evalSteps().size(), size_t(2));
+        panel->showEvaluation(0);
+        QCOMPARE(panel->shownEvaluation(), 0);
+        QCOMPARE(panel->evaluationBox()->currentIndex(), 1);
+        QVERIFY2(panel->note()->text().contains(QLatin1String("step 5")), qPrintable(panel->note()->text()));
+
+        window.resetAction()->trigger();
+        QTRY_COMPARE(window.session()->keptRuns().size(), size_t(1));
+        const KeptRun &kept = *window.session()->keptRuns()[0];
+        QSignalSpy rebuilt(panel->matrix()->model(), &QAbstractItemModel::modelReset);
+        const QString before = panel->note()->text();
+        panel->showRun(kept.id);  // as a selection in the Runs tab does
+        QCOMPARE(panel->shownRun(), kept.id);
+        QCOMPARE(panel->runBox()->currentData().toInt(), kept.id);
+        QCOMPARE(rebuilt.count(), 0);
+        QCOMPARE(panel->note()->text(), before);
+        window.views()->setCurrentWidget(panel);
+        QVERIFY(rebuilt.count() > 0);
+        QVERIFY2(panel->note()->text().startsWith(kept.name + QStringLiteral(", an earlier run"))
+                     && panel->note()->text().contains(QLatin1String("step 10")),
+                 qPrintable(panel->note()->text()));
+        const Confusion &c = kept.history.confusion(1)[size_t(panel->taskBox()->currentIndex())];
+        QCOMPARE(panel->matrix()->model()->rowCount(), c.classes);
+        QCOMPARE(cellText(panel, 0, 0).toInt(), c.count(0, 0));
     }
 
     // The current run's row shows its step when it pauses (the status
@@ -439,8 +487,8 @@ private slots:
         QCOMPARE(header->visualIndex(RunsPanel::From), header->visualIndex(RunsPanel::Name) + 1);
         // The Confusion tab's rows fit the zoomed font.
         window.views()->setCurrentWidget(window.confusion());
-        QTableWidget *matrix = window.confusion()->matrix();
-        QTRY_VERIFY(matrix->rowCount() > 0);
+        QTableView *matrix = window.confusion()->matrix();
+        QTRY_VERIFY(matrix->model()->rowCount() > 0);
         QVERIFY2(matrix->rowHeight(0) >= matrix->fontMetrics().height() + 4,
                  qPrintable(QStringLiteral("%1 px rows for a font of %2 px").arg(matrix->rowHeight(0)).arg(matrix->fontMetrics().height())));
         window.views()->setCurrentWidget(window.runs());
@@ -605,6 +653,20 @@ private slots:
         panel->fillForkMenu(menu, 12345);
         QCOMPARE(menu->actions().size(), 1);
         QVERIFY(!menu->actions()[0]->isEnabled());
+        QCOMPARE(menu->actions()[0]->text(), QStringLiteral("No checkpoint of this run in the session file yet"));
+
+        // A file that cannot be read (replaced on disk): the menu says why,
+        // naming it, where it said there was no checkpoint yet.
+        const QString file = window.session()->sessionPath();
+        QVERIFY(QFile::remove(file));
+        QFile garbage(file);
+        QVERIFY(garbage.open(QIODevice::WriteOnly));
+        garbage.write(QByteArray(4096, 'x'));
+        garbage.close();
+        panel->fillForkMenu(menu, parent);
+        QCOMPARE(menu->actions().size(), 1);
+        QVERIFY(!menu->actions()[0]->isEnabled());
+        QVERIFY2(menu->actions()[0]->toolTip().contains(file), qPrintable(menu->actions()[0]->text()));
     }
 
     // The session file keeps the window's layout: the docks (where the
