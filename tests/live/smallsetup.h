@@ -5,6 +5,7 @@
 #pragma once
 
 #include "data/load.h"
+#include "run.h"
 #include "runplan.h"
 
 #include <QtGlobal>
@@ -27,4 +28,20 @@ inline std::shared_ptr<attnscope::TrainingSetup> smallSetup(const attnscope::Tra
     if (!buildSetup(data, config, train, 0.2, setup.get(), &error))
         qFatal("%s", error.c_str());
     return setup;
+}
+
+// The same model for a Session's runs (its panels' settings): no encoder
+// layer, batches of 16 (10 steps an epoch), 2 epochs.
+inline attnscope::RunSettings smallRunSettings(float lr = 0.003f)
+{
+    attnscope::RunSettings s;
+    s.model.dim = 16;
+    s.model.heads = 2;
+    s.model.ffn = 32;
+    s.model.maxLen = 32;
+    s.model.layers = 0;
+    s.train.batchSize = 16;
+    s.train.epochs = 2;
+    s.train.optimizer.lr = lr;
+    return s;
 }

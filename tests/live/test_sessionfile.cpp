@@ -525,6 +525,31 @@ private slots:
         QVERIFY(f.error().isEmpty());
     }
 
+    // updateTimeline keeps the snapshots of the steps it is told, writes the
+    // new ones (one of a step the file has replaces it) and deletes the rest:
+    // a live run's timeline as it thins out, without writing it all again.
+    void timelineUpdates()
+    {
+        const QString file = writeSession(QStringLiteral("timeline.attnscope"));
+        SessionFile f;
+        QString error;
+        QVERIFY2(f.open(file, SessionFile::Mode::ReadWrite, &error), qPrintable(error));
+        const int64_t id = f.runs().at(0).id;
+        const auto snapshot = [](int64_t step, int heads) {
+            AttentionSnapshot s;
+            s.step = step;
+            s.heads = heads;
+            return std::make_shared<const AttentionSnapshot>(s);
+        };
+        QVERIFY(f.setTimeline(id, {snapshot(1, 1), snapshot(2, 1), snapshot(3, 1), snapshot(4, 1)}));
+        QVERIFY(f.updateTimeline(id, {1, 3}, {snapshot(3, 2), snapshot(6, 2)}));
+        std::vector<std::pair<int64_t, int>> read;
+        for (const AttentionSnapshot &s : f.timeline(id))
+            read.emplace_back(s.step, s.heads);
+        QCOMPARE(read, (std::vector<std::pair<int64_t, int>>{{1, 1}, {3, 2}, {6, 2}}));
+        QVERIFY(f.error().isEmpty());
+    }
+
     // "kept" checkpoints stay at most `keep`, spread over the run (the first
     // stays, every second one goes); "last" is one per run.
     void keptCheckpointsStayBounded()

@@ -9,6 +9,7 @@
 #include "memorybudget.h"
 #include "session.h"
 #include "sessionmemory.h"
+#include "smallsetup.h"
 
 #include <QDir>
 #include <QFile>
@@ -22,19 +23,6 @@ using namespace attnscope;
 using State = TrainingWorker::State;
 
 namespace {
-
-RunSettings smallSettings()
-{
-    RunSettings s;
-    s.model.dim = 16;
-    s.model.heads = 2;
-    s.model.ffn = 32;
-    s.model.maxLen = 32;
-    s.model.layers = 0;
-    s.train.batchSize = 16;
-    s.train.epochs = 2;
-    return s;
-}
 
 // Waits for the current run (a new one, a fork) to be ready at `step`.
 bool readyAt(Session &session, int64_t step)
@@ -54,6 +42,17 @@ bool step(Session &session, int count)
             return false;
     }
     return true;
+}
+
+// The session opened on builtin:reviews?n=200 with a file, its run trained
+// 4 steps (the pause leaves the last checkpoint); that checkpoint, or none.
+std::optional<CheckpointRecord> trainedParent(Session &session, const QString &file)
+{
+    if (!session.openDataset(QStringLiteral("builtin:reviews?n=200")) || !session.saveSessionAs(file)
+        || !readyAt(session, 0) || !step(session, 4))
+        return std::nullopt;
+    const std::vector<CheckpointRecord> points = session.forkPoints(session.currentRun()->id());
+    return points.empty() ? std::nullopt : std::optional<CheckpointRecord>(points.back());
 }
 
 std::string weightsOf(Session &session)
@@ -96,18 +95,14 @@ private slots:
     void forkKeepsItsParentsOrder()
     {
         Session session;
-        RunSettings settings = smallSettings();
+        RunSettings settings = smallRunSettings();
         settings.train.shuffle = false;
         session.setSettingsSource([&] { return settings; });
-        QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
-        QVERIFY(session.saveSessionAs(path(QStringLiteral("order.attnscope"))));
-        QVERIFY(readyAt(session, 0));
-        QVERIFY(step(session, 4));
         const int parent = session.currentRun()->id();
-        const std::vector<CheckpointRecord> points = session.forkPoints(parent);
-        QVERIFY(!points.empty());
+        const std::optional<CheckpointRecord> last = trainedParent(session, path(QStringLiteral("order.attnscope")));
+        QVERIFY(last);
         settings.train.shuffle = true;  // the panel's
-        QVERIFY(session.forkRun(parent, points.back().id));
+        QVERIFY(session.forkRun(parent, last->id));
         QVERIFY(!session.currentRun()->settings().train.shuffle);
         QVERIFY(readyAt(session, 4));
         QVERIFY(step(session, 4));
@@ -129,7 +124,7 @@ private slots:
     // the sample count or the checkpoint, the second on the worker.
     void refusesForksThatCannotWork()
     {
-        RunSettings settings = smallSettings();
+        RunSettings settings = smallRunSettings();
         const QString split = path(QStringLiteral("split.attnscope"));
         RunRecord record;
         record.valFraction = 0.1;
@@ -160,17 +155,13 @@ private slots:
     void forkStateCountsInTheBudget()
     {
         Session session;
-        RunSettings settings = smallSettings();
+        RunSettings settings = smallRunSettings();
         settings.model.dim = 128;  // the weights' copies are most of the need
         settings.model.ffn = 256;
         session.setSettingsSource([&] { return settings; });
-        QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
-        QVERIFY(session.saveSessionAs(path(QStringLiteral("budget.attnscope"))));
-        QVERIFY(readyAt(session, 0));
-        QVERIFY(step(session, 4));
         const int parent = session.currentRun()->id();
-        const std::vector<CheckpointRecord> points = session.forkPoints(parent);
-        QVERIFY(!points.empty());
+        const std::optional<CheckpointRecord> last = trainedParent(session, path(QStringLiteral("budget.attnscope")));
+        QVERIFY(last);
         const TrainingSetup setup = *session.currentRun()->setup();
         const auto need = [&](int copies) {
             return runMemory(setup.model.config, setup.config, int(setup.train.samples.size()),
@@ -186,7 +177,7 @@ private slots:
         QVERIFY(need(WindowWeightCopies + ForkStateCopies) > double(memoryBudget()));
 
         QSignalSpy failed(&session, &Session::failed);
-        QVERIFY(!session.forkRun(parent, points.back().id));
+        QVERIFY(!session.forkRun(parent, last->id));
         QCOMPARE(failed.size(), 1);
         QVERIFY2(failed[0][0].toString().contains(QLatin1String("in all; budget")),
                  qPrintable(failed[0][0].toString()));
@@ -202,17 +193,13 @@ private slots:
     {
         const QString file = path(QStringLiteral("deleted.attnscope"));
         Session session;
-        const RunSettings settings = smallSettings();
+        const RunSettings settings = smallRunSettings();
         session.setSettingsSource([&] { return settings; });
-        QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
-        QVERIFY(session.saveSessionAs(file));
-        QVERIFY(readyAt(session, 0));
-        QVERIFY(step(session, 4));
         const int parent = session.currentRun()->id();
-        const std::vector<CheckpointRecord> points = session.forkPoints(parent);
-        QVERIFY(!points.empty());
-        const int64_t parentRow = points.back().run;
-        QVERIFY(session.forkRun(parent, points.back().id));
+        const std::optional<CheckpointRecord> last = trainedParent(session, file);
+        QVERIFY(last);
+        const int64_t parentRow = last->run;
+        QVERIFY(session.forkRun(parent, last->id));
         QVERIFY(readyAt(session, 4));
         session.deleteRun(parent);
         QVERIFY(session.keptRuns().empty());
@@ -242,7 +229,7 @@ private slots:
         const QString csv = dir.filePath(QStringLiteral("reviews.csv"));
         QVERIFY(QFile::copy(QStringLiteral(ATTNSCOPE_SOURCE_DIR "/resources/datasets/reviews.csv"), csv));
         const QString file = path(QStringLiteral("paths.attnscope"));
-        const RunSettings settings = smallSettings();
+        const RunSettings settings = smallRunSettings();
         {
             Session session;  // as attnscope-cli records it: the absolute path
             session.setSettingsSource([&] { return settings; });

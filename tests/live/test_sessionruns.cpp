@@ -7,6 +7,7 @@
 #include "../wholefile.h"
 #include "checkpoint.h"
 #include "session.h"
+#include "smallsetup.h"
 
 #include <QSignalSpy>
 #include <QSqlDatabase>
@@ -18,20 +19,6 @@ using namespace attnscope;
 using State = TrainingWorker::State;
 
 namespace {
-
-RunSettings smallSettings(float lr = 0.003f)
-{
-    RunSettings s;
-    s.model.dim = 16;
-    s.model.heads = 2;
-    s.model.ffn = 32;
-    s.model.maxLen = 32;
-    s.model.layers = 0;
-    s.train.batchSize = 16;
-    s.train.epochs = 2;
-    s.train.optimizer.lr = lr;
-    return s;
-}
 
 // Steps the current run `count` times and waits for it to pause after each.
 bool step(Session &session, int count)
@@ -108,7 +95,7 @@ private slots:
     void keepsEveryRun()
     {
         Session session;
-        RunSettings settings = smallSettings();
+        RunSettings settings = smallRunSettings();
         session.setSettingsSource([&] { return settings; });
         QSignalSpy changed(&session, &Session::runsChanged);
         QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
@@ -129,7 +116,7 @@ private slots:
 
         // A setting that needs a new run, after training: asked, then taken by newRun.
         QVERIFY(step(session, 2));
-        settings = smallSettings(0.01f);
+        settings = smallRunSettings(0.01f);
         QVERIFY(session.settingsChanged());
         QVERIFY(session.newRun());
         QCOMPARE(session.keptRuns().size(), size_t(2));
@@ -169,7 +156,7 @@ private slots:
     {
         const QString file = path(QStringLiteral("window.attnscope"));
         Session session;
-        session.setSettingsSource([] { return smallSettings(); });
+        session.setSettingsSource([] { return smallRunSettings(); });
         QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
         QVERIFY(step(session, 3));
         QVERIFY(reset(session));
@@ -231,7 +218,7 @@ private slots:
     {
         const QString file = path(QStringLiteral("best.attnscope"));
         Session session;
-        session.setSettingsSource([] { return smallSettings(); });
+        session.setSettingsSource([] { return smallRunSettings(); });
         QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
         QVERIFY(session.saveSessionAs(file));
         TrainingController *c = session.currentRun()->controller();
@@ -266,7 +253,7 @@ private slots:
     {
         const QString file = path(QStringLiteral("timeline.attnscope"));
         Session session;
-        session.setSettingsSource([] { return smallSettings(); });
+        session.setSettingsSource([] { return smallRunSettings(); });
         QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
         TrainingController *c = session.currentRun()->controller();
         const std::shared_ptr<const TrainingSetup> setup = session.currentRun()->setup();
@@ -306,7 +293,7 @@ private slots:
 
         // Reopened: the kept run has them.
         Session reopened;
-        reopened.setSettingsSource([] { return smallSettings(); });
+        reopened.setSettingsSource([] { return smallRunSettings(); });
         QVERIFY(reopened.openSessionFile(file));
         QCOMPARE(reopened.keptRuns().size(), size_t(1));
         const KeptRun &run = *reopened.keptRuns()[0];
@@ -329,7 +316,7 @@ private slots:
     {
         const QString file = path(QStringLiteral("fork.attnscope"));
         Session session;
-        RunSettings settings = smallSettings();
+        RunSettings settings = smallRunSettings();
         settings.train.epochs = 30;  // 300 steps: a kept checkpoint every 100
         session.setSettingsSource([&] { return settings; });
         QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
@@ -428,7 +415,7 @@ private slots:
     {
         const QString file = path(QStringLiteral("forklater.attnscope"));
         Session session;
-        RunSettings settings = smallSettings();
+        RunSettings settings = smallRunSettings();
         session.setSettingsSource([&] { return settings; });
         const size_t samples = Session::AsyncSetupSamples + 1000;
         QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=%1").arg(samples)));
@@ -460,7 +447,7 @@ private slots:
     {
         const QString file = path(QStringLiteral("forksetting.attnscope"));
         Session session;
-        RunSettings settings = smallSettings();
+        RunSettings settings = smallRunSettings();
         session.setSettingsSource([&] { return settings; });
         QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
         QVERIFY(session.saveSessionAs(file));
@@ -498,7 +485,7 @@ private slots:
     void forkRefusals()
     {
         const QString file = path(QStringLiteral("forkrefused.attnscope"));
-        RunSettings settings = smallSettings();  // 10 steps an epoch
+        RunSettings settings = smallRunSettings();  // 10 steps an epoch
         int parentFile = 0;
         int64_t checkpointId = 0;
         {
@@ -573,7 +560,7 @@ private slots:
             QVERIFY(writer.flush());
         }
         Session session;
-        session.setSettingsSource([] { return smallSettings(); });
+        session.setSettingsSource([] { return smallRunSettings(); });
         QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
         QVERIFY(step(session, 2));
 
