@@ -288,6 +288,16 @@ bool SessionFile::putCheckpoint(const CheckpointRecord &c, int keep)
         q.addBindValue(qint64(c.run));
         if (!check(q.exec(), q, "replacing the last checkpoint"))
             return false;
+    } else {
+        // One kept checkpoint a step: the window copies the worker's weights
+        // of the moment, so two kept ones asked for by snapshots that came
+        // late are of the same step (the fork menu listed "Step 351" twice).
+        q.prepare(QStringLiteral("DELETE FROM checkpoints WHERE run = ? AND kind = ? AND step = ?"));
+        q.addBindValue(qint64(c.run));
+        q.addBindValue(c.kind);
+        q.addBindValue(qint64(c.step));
+        if (!check(q.exec(), q, "replacing a kept checkpoint"))
+            return false;
     }
     q.prepare(QStringLiteral("INSERT INTO checkpoints (run, step, kind, weights, trainer, optimizer_m, optimizer_v,"
                              " optimizer_rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));

@@ -85,7 +85,7 @@ void ConfusionPanel::makeBoxes(QVBoxLayout *layout)
     m_evaluation->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     connect(m_runBox, &QComboBox::activated, this, [this](int index) { showRun(m_runBox->itemData(index).toInt()); });
     connect(m_task, &QComboBox::currentIndexChanged, this, [this]() {
-        m_gold = m_predicted = -1;
+        m_gold = m_predicted = m_right = -1;
         showConfusion();
     });
     connect(m_evaluation, &QComboBox::currentIndexChanged, this, &ConfusionPanel::showConfusion);
@@ -118,10 +118,15 @@ QTableView *ConfusionPanel::makeMatrix()
     m_matrix->setToolTip(tr("Rows: the gold class; columns: the predicted class. Click a cell to list its samples"));
     m_matrix->horizontalHeader()->setDefaultAlignment(Qt::AlignCenter);
     connect(m_matrix, &QTableView::clicked, this, [this](const QModelIndex &cell) {
-        if (cell.row() == cell.column())
-            selectCell(-1, -1);  // the diagonal holds no miss: every miss again
-        else
+        if (cell.row() == cell.column()) {
+            // The diagonal holds no miss: every miss again, the list saying
+            // that the samples predicted right are not kept.
+            m_gold = m_predicted = -1;
+            m_right = cell.row();
+            listMisses();
+        } else {
             selectCell(cell.row(), cell.column());
+        }
     });
     return m_matrix;
 }
@@ -240,7 +245,7 @@ void ConfusionPanel::refresh()
         m_evaluation->addItem(tr("latest"));
         m_evals = 0;
     }
-    m_gold = m_predicted = -1;
+    m_gold = m_predicted = m_right = -1;
     onHistoryAppended();
 }
 
@@ -280,6 +285,7 @@ void ConfusionPanel::selectCell(int gold, int predicted)
 {
     m_gold = gold;
     m_predicted = predicted;
+    m_right = -1;
     listMisses();
 }
 
@@ -295,7 +301,7 @@ void ConfusionPanel::showEvaluation(int evaluation)
     }
     if (evaluation < 0 || evaluation >= int(m_evals))
         return;
-    m_gold = m_predicted = -1;
+    m_gold = m_predicted = m_right = -1;
     if (m_evaluation->currentIndex() == evaluation + 1)
         showConfusion();
     else
@@ -382,7 +388,7 @@ void ConfusionPanel::showConfusion()
                           .arg(sampled)
                     + fillMatrix(*c, task));
     if (m_gold >= c->classes || m_predicted >= c->classes)
-        m_gold = m_predicted = -1;
+        m_gold = m_predicted = m_right = -1;
     listMisses();
 }
 
@@ -440,6 +446,18 @@ void ConfusionPanel::listMisses()
     const TaskInfo &task = from.tasks[size_t(m_task->currentIndex())];
     const std::shared_ptr<const Dataset> &data = from.data;
     QList<QTreeWidgetItem *> items;
+    if (m_right >= 0 && m_right < c->classes && c->hasMatrix()) {
+        auto *note = new QTreeWidgetItem;
+        note->setText(1, className(task, m_right));
+        note->setText(2, className(task, m_right));
+        note->setText(3, tr("%L1 predicted right: those samples are not kept, only the misses, all of them listed here")
+                             .arg(c->count(m_right, m_right)));
+        note->setFlags(Qt::ItemIsEnabled);
+        QFont italic = note->font(3);
+        italic.setItalic(true);
+        note->setFont(3, italic);
+        items << note;
+    }
     for (const Confusion::Miss &m : c->misses) {
         if (m_gold >= 0 && (m.gold != m_gold || m.predicted != m_predicted))
             continue;

@@ -124,6 +124,7 @@ private:
     bool m_refresh = false;      // refresh() is due when shown (refreshWhenShown)
     size_t m_evals = 0;          // evaluations in the box
     int m_gold = -1, m_predicted = -1;  // the cell whose misses are listed; -1: all
+    int m_right = -1;            // the diagonal cell clicked (its class), said in the list; -1: none
 };
 
 } // namespace attnscope

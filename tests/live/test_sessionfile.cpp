@@ -567,6 +567,10 @@ private slots:
             writer.putCheckpoint(run.id, model, state, QStringLiteral("kept"), 4);
             writer.putCheckpoint(run.id, model, state, QStringLiteral("last"), 4);
         }
+        // Asked for again at the same step (snapshots that came late): one a step.
+        TrainerState again;
+        again.step = 1600;
+        writer.putCheckpoint(run.id, model, again, QStringLiteral("kept"), 4);
         QVERIFY(writer.flush());
         QStringList kinds;
         std::vector<int64_t> kept;
@@ -583,6 +587,7 @@ private slots:
         QCOMPARE(kept.front(), int64_t(100));
         QCOMPARE(kept.back(), int64_t(1600));  // the newest is among them
         QVERIFY(std::is_sorted(kept.begin(), kept.end()));
+        QVERIFY(std::adjacent_find(kept.begin(), kept.end()) == kept.end());
     }
 
     // Written while training: another connection sees the writes of a

@@ -308,6 +308,14 @@ private slots:
         QCOMPARE(panel->evaluationBox()->currentIndex(), 1);
         QCOMPARE(panel->misses()->topLevelItemCount(),
                  int(history.confusion(0)[size_t(panel->taskBox()->currentIndex())].misses.size()));
+        // A right cell (the diagonal): every miss again, and a line saying that
+        // the samples predicted right are not kept (it said nothing).
+        const QRect right = panel->matrix()->visualRect(panel->matrix()->model()->index(0, 0));
+        QTest::mouseClick(panel->matrix()->viewport(), Qt::LeftButton, {}, right.center());
+        QCOMPARE(panel->misses()->topLevelItemCount(),
+                 1 + int(history.confusion(0)[size_t(panel->taskBox()->currentIndex())].misses.size()));
+        QVERIFY2(panel->misses()->topLevelItem(0)->text(3).contains(QLatin1String("not kept")),
+                 qPrintable(panel->misses()->topLevelItem(0)->text(3)));
 
         // Behind another tab it follows nothing (a large matrix is costly to
         // build, review21 F7); shown again, it shows the latest evaluation.
