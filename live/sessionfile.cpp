@@ -219,11 +219,15 @@ bool SessionFile::check(bool ok, const QSqlQuery &query, const char *doing)
     return ok;
 }
 
-QString absoluteDatasetSpec(const QString &spec)
+QString absoluteDatasetSpec(const QString &spec, const QString &besideFile)
 {
     if (spec.isEmpty() || datasetFormat(spec.toStdString()) == DataFormat::Builtin)
         return spec;
-    return QDir::cleanPath(QFileInfo(spec).absoluteFilePath());
+    const QString here = QDir::cleanPath(QFileInfo(spec).absoluteFilePath());
+    if (besideFile.isEmpty() || !QFileInfo(spec).isRelative() || QFileInfo::exists(here))
+        return here;
+    const QString beside = QDir::cleanPath(QFileInfo(besideFile).dir().filePath(spec));
+    return QFileInfo::exists(beside) ? beside : here;
 }
 
 bool SessionFile::sqliteFailed(const char *doing, const char *why)

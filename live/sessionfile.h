@@ -238,8 +238,10 @@ private:
 // a file's clean absolute path (relative ones from the current directory,
 // as the loader reads them), so that the window, which opens a file by the
 // path typed, and attnscope-cli, from another directory, name the same file
-// alike; "builtin:NAME[?...]" as it is.
-QString absoluteDatasetSpec(const QString &spec);
+// alike; "builtin:NAME[?...]" as it is. besideFile (a session file): a
+// relative path that is not there from the current directory is taken
+// from that file's directory when it is there.
+QString absoluteDatasetSpec(const QString &spec, const QString &besideFile = QString());
 
 // The header checks of open(), on the file's first bytes and size, before
 // SQLite reads it: "" when it may be an SQLite database of that size,

@@ -289,7 +289,7 @@ bool readKeptRuns(SessionFile &file, int firstId, std::vector<std::unique_ptr<Ke
         auto run = std::make_unique<KeptRun>();
         run->id = firstId++;
         run->name = r.name;
-        run->dataset = absoluteDatasetSpec(r.dataset);  // a relative path of an older window's: from here
+        run->dataset = absoluteDatasetSpec(r.dataset, file.path());  // an older window's relative path: from here, else beside the file
         run->options = r.options;
         run->model = r.model;
         run->train = r.train;
