@@ -38,7 +38,7 @@ constexpr ViewText ViewTexts[] = {
                        "adds up to 1; a bright cell is where that task looks.</p>"
                        "<p>Different tasks learn to look at different words (a review's sentiment at \"not\" "
                        "and \"great\", its topic at \"screen\"). Early in training a row is even: the task "
-                       "looks everywhere. \"Probe samples for one task\" shows one task over every probe "
+                       "looks everywhere. Rows: \"Samples for one task\" shows one task over every probe "
                        "sample instead; the timeline goes back in training.</p>")},
     {HelpMenu::View::Text, QT_TRANSLATE_NOOP("HelpMenu", "Text"),
      QT_TRANSLATE_NOOP("HelpMenu",

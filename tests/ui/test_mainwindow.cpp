@@ -5,6 +5,7 @@
 #include "attentionpanel.h"
 #include "confusionpanel.h"
 #include "helpmenu.h"
+#include "lessonpanel.h"
 #include "lossplot.h"
 #include "mainwindow.h"
 #include "probeeditor.h"
@@ -44,7 +45,9 @@
 #include <QMenuBar>
 #include <QSet>
 #include <QStatusBar>
+#include <QTabBar>
 #include <QTabWidget>
+#include <QToolButton>
 #include <QToolBar>
 #include <QTreeWidget>
 #include <QtTest>
@@ -68,6 +71,18 @@ QString widestOf(const QWidget *root, int width)
             found << QStringLiteral("%1 %2 (%3) %4x%5").arg(QLatin1String(w->metaObject()->className()), w->objectName(),
                                                            QLatin1String(w->parentWidget()->metaObject()->className()))
                          .arg(w->minimumSizeHint().width()).arg(w->minimumSizeHint().height());
+    return found.join(QStringLiteral("; "));
+}
+
+// The widgets under `root` whose minimum height is over `height`, for a
+// failure's message (what keeps the window from being shorter).
+QString tallestOf(const QWidget *root, int height)
+{
+    QStringList found;
+    for (const QWidget *w : root->findChildren<QWidget *>())
+        if (w->minimumSizeHint().expandedTo(w->minimumSize()).height() > height)
+            found << QStringLiteral("%1 %2 %3").arg(QLatin1String(w->metaObject()->className()), w->objectName())
+                         .arg(w->minimumSizeHint().expandedTo(w->minimumSize()).height());
     return found.join(QStringLiteral("; "));
 }
 
@@ -543,6 +558,111 @@ private slots:
         QVERIFY(panel->shown().step >= live.step);  // the one that came meanwhile, or a later one
         QCOMPARE(panel->shown().tasks.size(), runTasks.size());
         QCOMPARE(panel->shown().tasks[0].name, runTasks[0].name);
+    }
+
+    // The window's first size on a 1024 x 768 projector (90 % of the
+    // screen: 921 x 691) at 150 %, with one encoder layer (the note above
+    // the views) and with the Lesson tab beside Setup: the Attention tab
+    // fits, its every control in view (it needed 719 px, 745 with the
+    // Lesson tab: the window was taller than the screen).
+    void attentionTabFitsTheFirstSize()
+    {
+        MainWindow window;
+        window.zoom()->setZoom(1.5, /*persist=*/false);
+        const auto restore = qScopeGuard([&window]() { window.zoom()->setZoom(1.0, /*persist=*/false); });
+        const QSize size(921, 691);
+        window.resize(size);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        for (const bool lesson : {false, true}) {
+            if (lesson) {  // a lesson of one step, trained by the test
+                QTemporaryDir dir;
+                QFile file(dir.filePath(QStringLiteral("one.json")));
+                QVERIFY(file.open(QIODevice::WriteOnly));
+                file.write(R"({"title": "One layer", "summary": "The Lesson tab beside Setup.", "steps": [
+                    {"title": "One layer", "text": "The note above the views.", "data": "builtin:reviews?n=200",
+                     "view": "attention"}]})");
+                file.close();
+                QVERIFY2(window.openLesson(file.fileName()), qPrintable(window.lastError()));
+                QTRY_VERIFY(window.lessonPanel()->isVisible());
+            }
+            attnscope::ModelConfig config = window.modelPanel()->config();
+            config.layers = 1;
+            window.modelPanel()->setConfig(config, window.modelPanel()->seed());
+            window.resetAction()->trigger();  // a new run of one layer (the trained one is kept)
+            QTRY_VERIFY_WITH_TIMEOUT(window.startAction()->isEnabled() && window.training()->setup()
+                                         && window.training()->setup()->model.config.layers == 1, 20000);
+            window.training()->startUntil(2);
+            QTRY_VERIFY_WITH_TIMEOUT(!window.attention()->encoderNote().isEmpty(), 20000);
+            window.views()->setCurrentWidget(window.attention());
+            QCoreApplication::processEvents();
+            const QSize least = window.minimumSizeHint().expandedTo(window.minimumSize());
+            QVERIFY2(least.height() <= size.height(),
+                     qPrintable(QStringLiteral("%1 px tall at least: %2").arg(least.height())
+                                    .arg(tallestOf(&window, size.height() / 3))));
+            window.resize(size);
+            QTRY_VERIFY2(window.size() == size, qPrintable(QStringLiteral("%1x%2: %3").arg(window.width())
+                                                             .arg(window.height()).arg(widestOf(&window, 300))));
+            for (const char *name : {"sampleBox", "colorMap", "colorScale", "exportView", "timeline", "live", "play",
+                                     "playPace", "encoderNote", "attentionViews"}) {
+                auto *w = window.findChild<QWidget *>(QLatin1String(name));
+                QVERIFY2(w, name);
+                QString why;
+                QVERIFY2(inView(w, &window, &why), qPrintable(QLatin1String(name) + QStringLiteral(": ") + why));
+            }
+            // Each view has its least height: none is squeezed (the layouts
+            // leave out a wrapped line's height, as the note's was).
+            auto *views = window.attention()->findChild<QTabWidget *>(QStringLiteral("attentionViews"));
+            for (int i = 0; i < views->count(); ++i) {
+                views->setCurrentIndex(i);
+                QCoreApplication::processEvents();
+                const QWidget *page = views->currentWidget();
+                QVERIFY2(page->height() >= page->minimumSizeHint().height(),
+                         qPrintable(QStringLiteral("%1: %2 px for %3: %4").arg(views->tabText(i)).arg(page->height())
+                                        .arg(page->minimumSizeHint().height()).arg(tallestOf(page, 20))));
+            }
+        }
+    }
+
+    // At 1024 x 768 and 150 % neither the window's tabs nor the Attention
+    // tab's views fit their bars: each bar has scroll arrows a reader can
+    // hit (Fusion's were 16 px beside 22 px text: two slivers) and they
+    // bring its last tab whole into view, and back to the first.
+    void tabBarsScrollOnAProjector()
+    {
+        MainWindow window;
+        window.zoom()->setZoom(1.5, /*persist=*/false);
+        const auto restore = qScopeGuard([&window]() { window.zoom()->setZoom(1.0, /*persist=*/false); });
+        window.resize(921, 691);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.views()->setCurrentWidget(window.attention());
+        auto *views = window.attention()->findChild<QTabWidget *>(QStringLiteral("attentionViews"));
+        QVERIFY(views);
+        for (QTabBar *bar : {window.views()->tabBar(), views->tabBar()}) {
+            QCoreApplication::processEvents();
+            QVector<QToolButton *> arrows;
+            for (QToolButton *button : bar->findChildren<QToolButton *>(Qt::FindDirectChildrenOnly))
+                if (button->isVisible())
+                    arrows << button;
+            QCOMPARE(arrows.size(), 2);  // the tabs do not fit: they scroll
+            std::sort(arrows.begin(), arrows.end(), [](auto *a, auto *b) { return a->x() < b->x(); });
+            for (const QToolButton *arrow : arrows)
+                QVERIFY2(arrow->width() >= bar->fontMetrics().height(),
+                         qPrintable(QStringLiteral("an arrow %1 px wide beside %2 px text").arg(arrow->width())
+                                        .arg(bar->fontMetrics().height())));
+            const int last = bar->count() - 1;
+            for (int i = 0; i < 2 * bar->count() && arrows[1]->isEnabled(); ++i)
+                arrows[1]->click();
+            QVERIFY2(bar->tabRect(last).left() >= 0 && bar->tabRect(last).right() < arrows[0]->x(),
+                     qPrintable(QStringLiteral("'%1' at %2..%3, the arrows at %4").arg(bar->tabText(last))
+                                    .arg(bar->tabRect(last).left()).arg(bar->tabRect(last).right())
+                                    .arg(arrows[0]->x())));
+            for (int i = 0; i < 2 * bar->count() && arrows[0]->isEnabled(); ++i)
+                arrows[0]->click();
+            QCOMPARE(bar->tabRect(0).left(), 0);
+        }
     }
 
     // A projector's 1024 x 768 and a 1280 x 720 screen, less a title bar and

@@ -263,7 +263,8 @@ void AttentionPanel::showSnapshot(SnapshotPtr snapshot)
                 details << note.details;
         }
     m_encoderNote->setText(lines.join(QStringLiteral("\n")));
-    m_encoderNote->setToolTip(details.join(QStringLiteral("\n\n")));
+    // The lines whole (a narrow window cuts them), then what they mean.
+    m_encoderNote->setToolTip((QStringList{lines.join(QStringLiteral("\n"))} + details).join(QStringLiteral("\n\n")));
     m_encoderNote->setVisible(!lines.isEmpty());
     updateSampleBox();
 }

@@ -3,6 +3,7 @@
 #include "attentionpanel.h"
 
 #include "disagreementview.h"
+#include "elidedlabel.h"
 #include "flowlayout.h"
 #include "historyview.h"
 #include "probeeditor.h"
@@ -31,9 +32,10 @@ QLayout *AttentionPanel::makeToolbar()
     auto *top = new FlowLayout(nullptr, 12, 4);
     m_sampleBox = new QComboBox(this);
     m_sampleBox->setObjectName(QStringLiteral("sampleBox"));
-    // A sample's text is long: the box takes the room there is, and at least a few words' worth.
+    // A sample's text is long: the box takes the room there is, and at least a few words' worth
+    // (12 characters: with 16 its row was wider than the Attention tab at 1024 x 768 and 150 %).
     m_sampleBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_sampleBox->setMinimumContentsLength(16);
+    m_sampleBox->setMinimumContentsLength(12);
     m_sampleBox->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     m_sampleBox->setToolTip(tr("The probe sample shown in every view"));
     m_pinBox = new QCheckBox(tr("Pin"), this);
@@ -48,6 +50,7 @@ QLayout *AttentionPanel::makeToolbar()
     m_colorBox->setToolTip(tr("Colour map (viridis and cividis are colour-blind safe; greyscale prints)"));
     m_exportButton = new QPushButton(tr("Export"), this);
     m_exportButton->setObjectName(QStringLiteral("exportView"));
+    m_exportButton->setToolTip(tr("Export the view shown: a picture (PNG, SVG, PDF) or its numbers (CSV, JSON)"));
     m_scaleBox = new QComboBox(this);
     m_scaleBox->setObjectName(QStringLiteral("colorScale"));
     m_scaleBox->addItem(tr("0 – 1"));
@@ -84,12 +87,12 @@ QLayout *AttentionPanel::makeToolbar()
     top->addGroup({new QLabel(tr("Score"), this), m_scoreBox, m_explainBox});
     top->addGroup({new QLabel(tr("Colours"), this), m_colorBox});
     top->addGroup({new QLabel(tr("Scale"), this), m_scaleBox});
-    top->addWidget(m_exportButton);
-    top->addGroup({m_playButton, m_paceBox});  // the timeline's, on this row: the slider keeps its room
+    // Export is at the views' tabs (it exports the one shown), Play on the
+    // timeline's row: a row less at 1024 x 768 and 150 %, for the views.
     return top;
 }
 
-// Row 2: the timeline.
+// Row 2: the timeline, and Play through it.
 QLayout *AttentionPanel::makeTimelineRow()
 {
     auto *timeline = new QHBoxLayout;
@@ -104,7 +107,8 @@ QLayout *AttentionPanel::makeTimelineRow()
     m_liveButton->setCheckable(true);
     m_liveButton->setChecked(true);
     m_liveButton->setToolTip(tr("Follow the newest snapshot"));
-    timeline->addWidget(new QLabel(tr("Timeline"), this));
+    timeline->addWidget(m_playButton);
+    timeline->addWidget(m_paceBox);
     timeline->addWidget(m_slider, 1);
     timeline->addWidget(m_stepLabel);
     timeline->addWidget(m_liveButton);
@@ -112,15 +116,15 @@ QLayout *AttentionPanel::makeTimelineRow()
 }
 
 // Above the views, where a reader looks first: with encoder layers the
-// pooling weighs mixed positions, not words (docs/attention.md).
+// pooling weighs mixed positions, not words (docs/attention.md). A line a
+// note, cut in the middle where narrow (wrapped, at 1024 x 768 and 150 % it
+// took the views' height; the tooltip says it all).
 QLabel *AttentionPanel::makeNoteLine()
 {
-    m_encoderNote = new QLabel(this);
+    m_encoderNote = new ElidedLabel(this, 2000);
     m_encoderNote->setObjectName(QStringLiteral("encoderNote"));
-    m_encoderNote->setWordWrap(true);
-    m_encoderNote->setTextFormat(Qt::PlainText);
     m_encoderNote->setFrameShape(QFrame::StyledPanel);
-    m_encoderNote->setMargin(4);
+    m_encoderNote->setContentsMargins(4, 4, 4, 4);
     m_encoderNote->hide();
     return m_encoderNote;
 }
@@ -134,16 +138,21 @@ QTabWidget *AttentionPanel::makeViews()
     // said nothing), and as many as fit shown.
     m_tabs->setElideMode(Qt::ElideNone);
     m_tabs->setUsesScrollButtons(true);
+    m_tabs->setCornerWidget(m_exportButton, Qt::TopRightCorner);
     m_heatmapPage = new QWidget;
     auto *heatLayout = new QVBoxLayout(m_heatmapPage);
+    heatLayout->setContentsMargins(0, 4, 0, 0);  // the tab's frame is margin enough
     auto *heatControls = new FlowLayout(nullptr, 12, 4);
     m_layoutBox = new QComboBox(m_heatmapPage);
-    m_layoutBox->addItems({tr("Tasks of the selected sample"), tr("Probe samples for one task")});
+    m_layoutBox->addItems({tr("Tasks of the sample"), tr("Samples for one task")});
+    m_layoutBox->setToolTip(tr("A row per task of the selected sample, or a row per probe sample for one task"));
     m_taskBox = new QComboBox(m_heatmapPage);
     m_taskBox->setEnabled(false);
-    // As wide as a name of a few words, not as the longest of thousands of tasks (measuring them all takes long).
+    // As wide as a name of a few words, not as the longest of thousands of
+    // tasks (measuring them all takes long); on one line with the rest at
+    // 1024 x 768 and 150 % (on two they took the heatmap's least height).
     m_taskBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_taskBox->setMinimumContentsLength(16);
+    m_taskBox->setMinimumContentsLength(10);
     heatControls->addGroup({new QLabel(tr("Rows"), m_heatmapPage), m_layoutBox});
     auto *cellValues = new QCheckBox(tr("Values"), m_heatmapPage);
     cellValues->setObjectName(QStringLiteral("cellValues"));

@@ -68,7 +68,14 @@ int HeadGrid::thumbnailSize() const
     const int h = std::max(heads(), 1), l = std::max(layers(), 1);
     const int byWidth = (width() - labelWidth() - Gap * h) / h;
     const int byHeight = (height() - headerHeight() - Gap * l) / l;
-    return std::clamp(std::min(byWidth, byHeight), 24, 160);
+    return std::clamp(std::min(byWidth, byHeight), leastThumbnail(), std::max(160, leastThumbnail()));
+}
+
+// As wide as the last head's short label ("H3"), so that the labels never touch.
+int HeadGrid::leastThumbnail() const
+{
+    const QString last = tr("H%1").arg(std::max(heads() - 1, 0));
+    return std::max(24, QFontMetrics(labelFont(font())).horizontalAdvance(last) + 4);
 }
 
 QRect HeadGrid::thumbnailRect(int layer, int head) const
@@ -91,7 +98,10 @@ QSize HeadGrid::sizeHint() const
 
 QSize HeadGrid::minimumSizeHint() const
 {
-    return QSize(labelWidth() + std::max(heads(), 1) * (32 + Gap), headerHeight() + std::max(layers(), 1) * (32 + Gap));
+    // The smallest thumbnails drawn (thumbnailSize()): the selected map beside takes the rest.
+    const int least = leastThumbnail();
+    return QSize(labelWidth() + std::max(heads(), 1) * (least + Gap),
+                 headerHeight() + std::max(layers(), 1) * (least + Gap));
 }
 
 void HeadGrid::paintEvent(QPaintEvent *)

@@ -42,6 +42,7 @@ private:
     int labelWidth() const;
     int headerHeight() const;
     int thumbnailSize() const;
+    int leastThumbnail() const;
 
     std::vector<std::vector<QImage>> m_images;  // [layer][head]
     int m_layer = 0, m_head = 0;

@@ -22,6 +22,7 @@ namespace attnscope {
 ProbeEditor::ProbeEditor(QWidget *parent) : QWidget(parent)
 {
     auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 4, 0, 0);  // the tab's frame is margin enough
     m_edit = new QLineEdit(this);
     m_edit->setPlaceholderText(tr("Type a sentence to see every task's attention, e.g. "
                                   "\"the screen is not great, fix it asap\""));
@@ -35,11 +36,17 @@ ProbeEditor::ProbeEditor(QWidget *parent) : QWidget(parent)
     m_status = new QLabel(this);
     m_status->setWordWrap(true);
     m_heatmap = new TaskHeatmap(this);
+    // A typed sentence is short: less than the heatmap tab's least height,
+    // so that this tab is no taller than the others (a projector's window;
+    // the text below takes what it leaves, and scrolls).
+    m_heatmap->setMinimumHeight(140);
     m_textView = new TextView;
     auto *scroll = new QScrollArea(this);
     scroll->setWidget(m_textView);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    m_textScroll = scroll;
+    m_textScroll->setMinimumHeight(2 * fontMetrics().height());  // it scrolls: two lines of it are enough
     layout->addWidget(m_edit);
     layout->addWidget(m_row);
     layout->addWidget(m_status);
@@ -194,8 +201,10 @@ bool ProbeEditor::truncated() const
 void ProbeEditor::changeEvent(QEvent *event)
 {
     QWidget::changeEvent(event);
-    if (event->type() == QEvent::FontChange)  // the zoom: the input's font follows
+    if (event->type() == QEvent::FontChange) {  // the zoom: the input's font follows, and the text's room
         m_edit->setFont(labelFont(font(), 1));
+        m_textScroll->setMinimumHeight(2 * fontMetrics().height());
+    }
 }
 
 void ProbeEditor::show(bool truncated)

@@ -19,6 +19,7 @@
 
 class QLabel;
 class QLineEdit;
+class QScrollArea;
 class QTableWidget;
 class QTimer;
 
@@ -79,6 +80,7 @@ private:
     QLabel *m_status = nullptr;
     TaskHeatmap *m_heatmap = nullptr;
     TextView *m_textView = nullptr;
+    QScrollArea *m_textScroll = nullptr;  // the text view's, two lines high at least
     QTimer *m_debounce = nullptr;
     AttentionSnapshot m_result;
     Runner m_runner;

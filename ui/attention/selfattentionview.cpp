@@ -7,7 +7,7 @@
 
 #include <QComboBox>
 #include <QEvent>
-#include <QHBoxLayout>
+#include <QFormLayout>
 #include <QLabel>
 #include <QMouseEvent>
 #include <QSplitter>
@@ -21,41 +21,69 @@ namespace attnscope {
 
 SelfAttentionView::SelfAttentionView(QWidget *parent) : SnapshotView(parent)
 {
+    // Left, a column of the layer and head boxes, the thumbnails and the
+    // note; right, the selected map, with all the height (a row of boxes
+    // above both took 40 px of a map that has 250 at 1024 x 768 and 150 %).
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    auto *controls = new QHBoxLayout;
-    m_layerBox = new QComboBox(this);
-    m_headBox = new QComboBox(this);
-    m_note = new QLabel(this);
-    controls->addWidget(new QLabel(tr("Layer"), this));
-    controls->addWidget(m_layerBox);
-    controls->addWidget(new QLabel(tr("Head"), this));
-    controls->addWidget(m_headBox);
-    controls->addWidget(m_note, 1);
-    layout->addLayout(controls);
-
-    auto *splitter = new QSplitter(Qt::Horizontal, this);
-    m_grid = new HeadGrid(splitter);
-    m_plot = new QCustomPlot(splitter);
-    splitter->addWidget(m_grid);
-    splitter->addWidget(m_plot);
-    // The thumbnails get two fifths of the width: large enough to read a
-    // pattern at 4 heads, and still 60 px at 8 heads.
-    splitter->setStretchFactor(0, 2);
-    splitter->setStretchFactor(1, 3);
-    layout->addWidget(splitter, 1);
+    m_splitter = new QSplitter(Qt::Horizontal, this);
+    auto *column = new QWidget(m_splitter);
+    auto *left = new QVBoxLayout(column);
+    left->setContentsMargins(0, 0, 0, 0);
+    auto *controls = new QFormLayout;
+    m_layerBox = new QComboBox(column);
+    m_headBox = new QComboBox(column);
+    for (QComboBox *box : {m_layerBox, m_headBox}) {  // numbers: the column stays narrow
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(2);
+    }
+    controls->addRow(tr("Layer"), m_layerBox);
+    controls->addRow(tr("Head"), m_headBox);
+    left->addLayout(controls);
+    m_grid = new HeadGrid(column);
+    left->addWidget(m_grid, 1);
+    // Wrapped in the column's width; a long note is cut rather than making
+    // the view taller (the tooltip has it whole).
+    m_note = new QLabel(column);
+    m_note->setWordWrap(true);
+    m_note->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
+    m_note->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    left->addWidget(m_note, 1);
+    m_plot = new QCustomPlot(m_splitter);
+    m_splitter->addWidget(column);
+    m_splitter->addWidget(m_plot);
+    m_splitter->setStretchFactor(0, 1);
+    m_splitter->setStretchFactor(1, 3);
+    connect(m_splitter, &QSplitter::splitterMoved, this, [this] { m_splitterMoved = true; });
+    layout->addWidget(m_splitter, 1);
 
     m_map = addWeightMap(m_plot);
     m_plot->xAxis->setLabel(tr("key (attended to)"));
     m_plot->yAxis->setLabel(tr("query"));
     m_plot->setMouseTracking(true);
     m_plot->installEventFilter(this);
-    m_plot->setMinimumSize(320, 320);
+    // Room for a map beside its labels and colour scale, and no more: the
+    // Attention tab's least height is its tallest view's (a projector).
+    m_plot->setMinimumSize(260, 220);
 
     connect(m_layerBox, &QComboBox::activated, this, [this](int l) { setHead(l, m_head); });
     connect(m_headBox, &QComboBox::activated, this, [this](int h) { setHead(m_layer, h); });
     connect(m_grid, &HeadGrid::headClicked, this, &SelfAttentionView::setHead);
     m_map->setGradient(colorGradient(colorMap()));
+}
+
+void SelfAttentionView::resizeEvent(QResizeEvent *event)
+{
+    SnapshotView::resizeEvent(event);
+    // The selected map gets three quarters of the width, the thumbnails the
+    // rest or their least size (32 px a head), until the user moves the
+    // divider: at 1024 x 768 and 150 % the thumbnails had two fifths and
+    // more, and the map was 150 px a side.
+    if (!m_splitterMoved) {
+        const int width = m_splitter->width() - m_splitter->handleWidth();
+        const int grid = std::max(width / 4, m_splitter->widget(0)->minimumSizeHint().width());
+        m_splitter->setSizes({grid, width - grid});
+    }
 }
 
 void SelfAttentionView::snapshotChanged(const AttentionSnapshot &, int)
@@ -159,6 +187,7 @@ void SelfAttentionView::updateControls()
                            "(memory budget); a selected sample keeps it from the next refresh on"));
     else
         m_note->setText(tr("sample #%1 · step %2").arg(s->sampleIndex).arg(snapshot().step));
+    m_note->setToolTip(m_note->text());
 }
 
 void SelfAttentionView::fillMap()
@@ -187,22 +216,41 @@ void SelfAttentionView::fillMap()
 
 void SelfAttentionView::updateTicks()
 {
-    // Token labels on both axes: every one when they fit, otherwise every
-    // k-th; elided (a feature is named by its column, which may be long).
+    // Token labels on both axes, elided to a quarter of the plot, and as a
+    // plot library does with its ticks, no more than fit along the map's
+    // sides: every k-th where they do not (they overlapped at 150 %, when
+    // the map was smaller than the 200 px taken for granted). The sides are
+    // those of a layout with the labels in place.
     int n = 0;
     currentMap(&n);
     const AttentionSample *s = n > 0 ? sample() : nullptr;
     auto xTicker = m_plot->xAxis->ticker().dynamicCast<QCPAxisTickerText>();
     auto yTicker = m_plot->yAxis->ticker().dynamicCast<QCPAxisTickerText>();
-    xTicker->clear();
-    yTicker->clear();
     const QFontMetrics fm(m_plot->xAxis->tickLabelFont());
-    const int every = labelStride(n, fm.height() + 1, std::max(200, std::min(m_plot->width(), m_plot->height()) - 160));
-    for (int j = 0; s && j < n; j += every) {
-        const QString label = elidedName(s->shownToken(size_t(j)));
-        xTicker->addTick(j, label);
-        yTicker->addTick(j, label);
-    }
+    const int longest = std::max(fm.horizontalAdvance(QStringLiteral("wwww")), std::min(m_plot->width(), m_plot->height()) / 4);
+    QStringList labels;
+    for (int j = 0; s && j < n; ++j)
+        labels << fm.elidedText(elidedName(s->shownToken(size_t(j))), Qt::ElideRight, longest);
+    const auto setTicks = [&](int xEvery, int yEvery) {
+        xTicker->clear();
+        yTicker->clear();
+        for (int j = 0; j < int(labels.size()); j += xEvery)
+            xTicker->addTick(j, labels[j]);
+        for (int j = 0; j < int(labels.size()); j += yEvery)
+            yTicker->addTick(j, labels[j]);
+        QCPLayoutGrid *layout = m_plot->plotLayout();
+        for (const auto phase : {QCPLayoutElement::upPreparation, QCPLayoutElement::upMargins, QCPLayoutElement::upLayout})
+            layout->update(phase);
+    };
+    // The colour scale's title where the plot is wide (at 150 % on a
+    // projector its column was worth a third of the map's width).
+    m_map->colorScale()->axis()->setLabel(m_plot->width() >= 24 * fm.height() ? tr("attention") : QString());
+    setTicks(1, 1);
+    // A label is a line of text across its axis (the keys' turned upright).
+    const QRect map = m_plot->axisRect()->rect();
+    const int xEvery = labelStride(n, fm.height() + 2, map.width()), yEvery = labelStride(n, fm.height() + 2, map.height());
+    if (xEvery > 1 || yEvery > 1)
+        setTicks(xEvery, yEvery);
 }
 
 void SelfAttentionView::showTooltip(const QMouseEvent *mouse)

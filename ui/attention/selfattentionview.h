@@ -11,6 +11,7 @@ class QCustomPlot;
 class QCPColorMap;
 class QLabel;
 class QMouseEvent;
+class QSplitter;
 
 namespace attnscope {
 
@@ -34,6 +35,7 @@ public:
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
     void snapshotChanged(const AttentionSnapshot &previous, int previousSample) override;
     void sampleChanged() override;
     void colorsChanged() override;
@@ -53,6 +55,8 @@ private:
     QComboBox *m_headBox = nullptr;
     QLabel *m_note = nullptr;
     HeadGrid *m_grid = nullptr;
+    QSplitter *m_splitter = nullptr;  // the thumbnails | the selected map
+    bool m_splitterMoved = false;     // by the user: the sizes are theirs from then on
     QCustomPlot *m_plot = nullptr;
     QCPColorMap *m_map = nullptr;
     int m_layer = 0, m_head = 0;

@@ -29,7 +29,7 @@ TaskHeatmap::TaskHeatmap(QWidget *parent) : SnapshotView(parent)
     m_map->setTightBoundary(false);
     m_plot->xAxis->setTickLength(0, 3);
     m_plot->yAxis->setTickLength(0, 3);
-    setMinimumHeight(220);
+    setMinimumHeight(200);  // three tasks and their tokens at 150 %, below the Attention tab's controls
     m_map->setGradient(colorGradient(colorMap()));
     rebuild();
 }

@@ -7,6 +7,7 @@
 #include <QSettings>
 #include <QStyle>
 #include <QStyleFactory>
+#include <QTabBar>
 #include <qcustomplot.h>
 
 #include <algorithm>
@@ -61,11 +62,27 @@ public:
         QProxyStyle::drawControl(element, &elided, painter, widget);
     }
 
+    // A tab bar's scroll buttons as wide as its text is tall (Fusion's are
+    // 16 px at any zoom: at 150 % two slivers beside a cut tab).
+    int pixelMetric(PixelMetric metric, const QStyleOption *option, const QWidget *widget) const override
+    {
+        const int base = QProxyStyle::pixelMetric(metric, option, widget);
+        if (metric == PM_TabBarScrollButtonWidth && widget)
+            return std::max(base, widget->fontMetrics().height() + 6);
+        return base;
+    }
+
     // A check box's (and an item view's check's) and a radio button's
-    // indicator framed in indicatorBorderColor over Fusion's own frame.
+    // indicator framed in indicatorBorderColor over Fusion's own frame; a
+    // tab bar's scroll arrows at the size of its text (Fusion draws them 8 px).
     void drawPrimitive(PrimitiveElement element, const QStyleOption *option, QPainter *painter,
                        const QWidget *widget) const override
     {
+        if ((element == PE_IndicatorArrowLeft || element == PE_IndicatorArrowRight) && widget
+            && qobject_cast<const QTabBar *>(widget->parentWidget())) {
+            drawScrollArrow(element == PE_IndicatorArrowLeft, option, painter, widget);
+            return;
+        }
         QProxyStyle::drawPrimitive(element, option, painter, widget);
         if (element != PE_IndicatorCheckBox && element != PE_IndicatorRadioButton)
             return;
@@ -79,6 +96,25 @@ public:
             painter->drawEllipse(r.adjusted(0.5, 0.5, -0.5, -0.5));
         else
             painter->drawRoundedRect(r, 1.5, 1.5);
+        painter->restore();
+    }
+
+private:
+    // A filled triangle half as tall as the text, centred in the button, in
+    // its text colour (dimmed where it cannot scroll further).
+    static void drawScrollArrow(bool left, const QStyleOption *option, QPainter *painter, const QWidget *widget)
+    {
+        const QRectF r = option->rect;
+        const double h = std::max(8, widget->fontMetrics().height() / 2), w = h * 0.6;
+        const QPointF c = r.center();
+        const double tip = left ? c.x() - w / 2 : c.x() + w / 2, back = left ? c.x() + w / 2 : c.x() - w / 2;
+        const QPolygonF arrow({QPointF(tip, c.y()), QPointF(back, c.y() - h / 2), QPointF(back, c.y() + h / 2)});
+        painter->save();
+        painter->setRenderHint(QPainter::Antialiasing, true);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(option->palette.color(option->state & State_Enabled ? QPalette::Active : QPalette::Disabled,
+                                                QPalette::ButtonText));
+        painter->drawPolygon(arrow);
         painter->restore();
     }
 };

@@ -21,7 +21,10 @@ void ElidedLabel::setFullText(const QString &text)
 
 QString ElidedLabel::shownText() const
 {
-    return fontMetrics().elidedText(text(), Qt::ElideMiddle, contentsRect().width());
+    QStringList lines = text().split(QLatin1Char('\n'));
+    for (QString &line : lines)
+        line = fontMetrics().elidedText(line, Qt::ElideMiddle, contentsRect().width());
+    return lines.join(QLatin1Char('\n'));
 }
 
 QSize ElidedLabel::sizeHint() const
@@ -39,6 +42,7 @@ QSize ElidedLabel::minimumSizeHint() const
 void ElidedLabel::paintEvent(QPaintEvent *)
 {
     QPainter painter(this);
+    drawFrame(&painter);
     style()->drawItemText(&painter, contentsRect(), int(alignment()), palette(), isEnabled(), shownText(),
                           foregroundRole());
 }

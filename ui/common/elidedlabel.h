@@ -1,7 +1,8 @@
-// A one-line label that gives up room before anything else does: on a narrow
-// window its text is drawn cut in the middle with "…" (text() and the tooltip
-// keep all of it) instead of making the window wider; it asks for at most
-// `widest` pixels, and needs only a few characters' worth.
+// A label that gives up room before anything else does: on a narrow window
+// each line of its text is drawn cut in the middle with "…" (text() and the
+// tooltip keep all of it) instead of making the window wider or the line
+// wrapping; it asks for at most `widest` pixels, and needs only a few
+// characters' worth. Its frame is drawn; its room is its contents margins.
 #pragma once
 
 #include <QLabel>
