@@ -39,7 +39,7 @@ ProbeEditor::ProbeEditor(QWidget *parent) : QWidget(parent)
     // A typed sentence is short: less than the heatmap tab's least height,
     // so that this tab is no taller than the others (a projector's window;
     // the text below takes what it leaves, and scrolls).
-    m_heatmap->setMinimumHeight(140);
+    m_heatmap->setMinimumHeight(120);
     m_textView = new TextView;
     auto *scroll = new QScrollArea(this);
     scroll->setWidget(m_textView);
