@@ -227,9 +227,10 @@ bool Session::applyLoad(const LoadJob &job)
     if (plan.lesson) {
         emit lessonApplied(plan.config);
         // Short enough for the status bar beside the progress; the whole note is under the Model fields.
+        // Not "lesson": the built-in data's own depth, with or without a lesson open.
         emit status(plan.config.layers == 1
-                        ? tr("Lesson preset: 1 encoder layer; the Model panel says why")
-                        : tr("Lesson preset: %1 encoder layers; the Model panel says why").arg(plan.config.layers),
+                        ? tr("This dataset opens with 1 encoder layer; the Model panel says why")
+                        : tr("This dataset opens with %1 encoder layers; the Model panel says why").arg(plan.config.layers),
                     20000);
     }
     emit datasetOpened(spec, job.csv);

@@ -286,9 +286,9 @@ private:
     QString m_recoveryDir, m_recoveryOffered;  // startRecovery's, while the question is open
     QString m_statusText;  // the status bar's message, uncut
     int m_statusTimeout = 0;
-    // The session's message on a built-in lesson's depth ("Lesson preset: 0
-    // encoder layers; the Model panel says why"), the one after its
-    // lessonApplied: true while the Model panel shows the lesson's note.
+    // The session's message on a built-in dataset's depth ("This dataset
+    // opens with 0 encoder layers; the Model panel says why"), the one after
+    // its lessonApplied: true while the Model panel shows the data's note.
     QString m_lessonStatus;
     bool m_lessonStatusFollows = false;
     // Takes that message away once the Model panel no longer says so (Layers

@@ -373,24 +373,26 @@ private slots:
         QVERIFY(panel.widthField()->styleSheet().isEmpty());
     }
 
-    // The status bar's "Lesson preset: 0 encoder layers; the Model panel says
-    // why" goes once it is not true (it stayed 20 s): when Layers changes,
-    // and when other data opens.
-    void lessonPresetMessageGoesWhenUntrue()
+    // The status bar's "This dataset opens with 0 encoder layers; the Model
+    // panel says why" goes once it is not true (it stayed 20 s): when Layers
+    // changes, and when other data opens. It said "Lesson preset" with no
+    // lesson open: the depth is the built-in data's own.
+    void datasetDepthMessageGoesWhenUntrue()
     {
         MainWindow window;
         QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
-        QVERIFY2(window.statusMessage().startsWith(QStringLiteral("Lesson preset: 0 encoder layers")),
-                 qPrintable(window.statusMessage()));
+        const QString said = QStringLiteral("This dataset opens with");
+        QVERIFY2(window.statusMessage().startsWith(said + QStringLiteral(" 0 encoder layers")), qPrintable(window.statusMessage()));
+        QVERIFY2(!window.statusMessage().contains(QStringLiteral("esson")), qPrintable(window.statusMessage()));
         QTRY_VERIFY_WITH_TIMEOUT(window.training()->setup() != nullptr, 20000);
         window.modelPanel()->layersField()->setValue(1);  // as the user does
-        QVERIFY2(!window.statusMessage().contains(QStringLiteral("Lesson preset")), qPrintable(window.statusMessage()));
-        // Back at the lesson's depth the Model panel says why again; other data takes it away.
+        QVERIFY2(!window.statusMessage().contains(said), qPrintable(window.statusMessage()));
+        // Back at the data's depth the Model panel says why again; other data takes it away.
         window.modelPanel()->layersField()->setValue(0);
         QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200&seed=3")));
-        QVERIFY2(window.statusMessage().startsWith(QStringLiteral("Lesson preset")), qPrintable(window.statusMessage()));
+        QVERIFY2(window.statusMessage().startsWith(said), qPrintable(window.statusMessage()));
         QVERIFY(window.openDataset(QStringLiteral("builtin:order?n=200")));
-        QVERIFY2(!window.statusMessage().contains(QStringLiteral("Lesson preset")), qPrintable(window.statusMessage()));
+        QVERIFY2(!window.statusMessage().contains(said), qPrintable(window.statusMessage()));
     }
 
     // Side by side names each run's predictions with the task and class
