@@ -96,23 +96,17 @@ bool remembered(bool ok, RecentFiles *recent, const QString &path)
 namespace {
 
 // The data of a session's newest run, where it can be opened: a built-in's
-// spec, or its file as the session names it (absolute, as the CLI and the
-// window write it; or relative, to the working directory, else to the
-// session file's). Empty when there is none; *missing names the file
-// that is not there.
-QString sessionDataSpec(const Session &session, const QString &sessionPath, LoadOptions *options, QString *missing)
+// spec, or its file (readKeptRuns made a relative one absolute: from the
+// working directory, else beside the session file, absoluteDatasetSpec).
+// Empty when there is none; *missing names the file that is not there.
+QString sessionDataSpec(const Session &session, LoadOptions *options, QString *missing)
 {
     if (session.keptRuns().empty())
         return {};
     const KeptRun &run = *session.keptRuns().back();
     *options = run.options;
-    if (run.dataset.isEmpty() || run.dataset.startsWith(QLatin1String("builtin:")))
+    if (run.dataset.isEmpty() || run.dataset.startsWith(QLatin1String("builtin:")) || QFileInfo::exists(run.dataset))
         return run.dataset;
-    if (QFileInfo::exists(run.dataset))
-        return run.dataset;
-    const QString beside = QFileInfo(sessionPath).dir().filePath(run.dataset);
-    if (QFileInfo(run.dataset).isRelative() && QFileInfo::exists(beside))
-        return beside;
     *missing = run.dataset;
     return {};
 }
@@ -131,7 +125,7 @@ bool MainWindow::openSession(const QString &path)
     if (m_session->dataSpec().isEmpty()) {
         LoadOptions options;
         QString missing;
-        const QString spec = sessionDataSpec(*m_session, path, &options, &missing);
+        const QString spec = sessionDataSpec(*m_session, &options, &missing);
         if (!spec.isEmpty())
             openDatasetAsync(spec, options);
         else if (!missing.isEmpty()) {
