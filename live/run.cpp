@@ -1,5 +1,7 @@
 #include "run.h"
 
+#include <utility>
+
 namespace attnscope {
 
 Run::Run(int id, const QString &name, QObject *parent)
@@ -26,8 +28,27 @@ void Run::configure(std::shared_ptr<const TrainingSetup> setup, std::shared_ptr<
     m_controller->configure(std::move(setup));
 }
 
+void Run::continueHistory(LossHistory history, int64_t step)
+{
+    const double smoothing = m_history.smoothing();
+    m_history = std::move(history);
+    m_history.setSmoothing(smoothing);
+    m_continueAt = step;
+    emit historyCleared();
+    emit historyAppended();
+}
+
 void Run::record(const TrainingSnapshot &snapshot)
 {
+    if (m_continueAt >= 0) {
+        // The worker's first snapshot of the run configured is at its step
+        // and holds no step yet; those before it are of the runs before
+        // (the queue may hold some, of runs the history never saw).
+        if (snapshot.run == m_historyRun || snapshot.step != m_continueAt || !snapshot.steps.empty())
+            return;
+        m_historyRun = snapshot.run;
+        m_continueAt = -1;
+    }
     if (snapshot.run != m_historyRun) {
         m_historyRun = snapshot.run;
         m_history.clear();

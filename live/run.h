@@ -77,6 +77,9 @@ public:
                    const RunSettings &settings, const ForkPoint &fork = {});
     // The run it was forked from, and where (Reset and a new start keep it).
     const ForkPoint &fork() const { return m_fork; }
+    // A resumed run's next run (Reset, a new start: from its checkpoint
+    // again) is a fork of it there.
+    void setFork(const ForkPoint &fork) { m_fork = fork; }
 
     // The run's curves: every snapshot's losses, validation points and
     // setting changes since its worker last started again (a new setup, a
@@ -84,6 +87,12 @@ public:
     // draws them. configure() names the tasks of a new setup.
     const LossHistory &history() const { return m_history; }
     LossHistory &history() { return m_history; }  // the plot sets its smoothing
+    // Session::resumeRun, after configure(): the run goes on with `history`
+    // (a kept run's curves up to `step`, where it resumes): the worker's
+    // run configured appends to it instead of emptying it, and snapshots
+    // of the runs before still on their way are dropped. historyCleared
+    // and historyAppended say so to the plot.
+    void continueHistory(LossHistory history, int64_t step);
 
 signals:
     // history() was emptied: the worker started again.
@@ -102,6 +111,7 @@ private:
     ForkPoint m_fork;
     LossHistory m_history;
     int m_historyRun = -1;  // the worker's run (TrainingSnapshot::run) the history holds
+    int64_t m_continueAt = -1;  // continueHistory's step until the run configured sends its first snapshot
 };
 
 // A run the session keeps after it ended: what it was and its curves. Its

@@ -410,11 +410,16 @@ bool Session::applyBuild(const RunBuildJob &job)
         return false;
     }
     if (job.fork) {
+        const QString cannot = job.fork->resumes ? tr("Cannot resume %1: %2") : tr("Cannot fork %1: %2");
+        if (job.fork->resumes && !keptRun(job.fork->resumes)) {
+            emit failed(cannot.arg(job.fork->name, tr("the run was deleted meanwhile")));
+            return false;
+        }
         // The parent's split (its data and seed): the trainer resumes where it stood.
         if (int64_t(job.setup->train.samples.size()) != job.fork->state.trainSamples) {
-            emit failed(tr("Cannot fork %1: the open data splits into %2 training samples, the checkpoint was "
-                           "taken on %3")
-                            .arg(job.fork->name)
+            emit failed(cannot.arg(job.fork->name,
+                                   tr("the open data splits into %1 training samples, the checkpoint was "
+                                      "taken on %2"))
                             .arg(job.setup->train.samples.size())
                             .arg(job.fork->state.trainSamples));
             return false;
@@ -425,9 +430,9 @@ bool Session::applyBuild(const RunBuildJob &job)
                                  / std::max(1, job.train.batchSize);
         const int64_t total = job.train.steps > 0 ? job.train.steps : int64_t(std::max(0, job.train.epochs)) * perEpoch;
         if (total <= job.fork->state.step) {
-            emit failed(tr("Cannot fork %1: the Training panel's steps end at step %2, before the checkpoint's %3 "
-                           "steps; set more Steps or Epochs first")
-                            .arg(job.fork->name)
+            emit failed(cannot.arg(job.fork->name,
+                                   tr("the Training panel's steps end at step %1, before the checkpoint's %2 "
+                                      "steps; set more Steps or Epochs first"))
                             .arg(total)
                             .arg(job.fork->state.step));
             return false;
@@ -446,6 +451,8 @@ void Session::configureRun(std::shared_ptr<const TrainingSetup> setup, std::shar
     keepCurrentRun();
     m_runFork = setup ? fork : nullptr;
     m_run->configure(setup, std::move(data), settings, m_runFork ? m_runFork->point : ForkPoint());
+    if (m_runFork && m_runFork->resumes)
+        continueKeptRun(*m_runFork);
     const bool variant = m_variant && setup;
     if (variant) {
         m_run->setName(freeRunName(m_variant->name));
@@ -453,6 +460,8 @@ void Session::configureRun(std::shared_ptr<const TrainingSetup> setup, std::shar
             m_compareFrom = std::make_shared<const Model>(setup->model);  // the initial weights
     }
     emit runConfigured(m_run, std::move(setup));  // the worker refreshes the probe set from now on
+    if (m_runFork && m_runFork->resumes && m_runFork->start)
+        m_run->controller()->start();
     if (variant) {
         emit runsChanged();
         m_run->controller()->start();
@@ -481,7 +490,8 @@ bool Session::newRunForSettings()
     const RunSettings now = m_settings ? m_settings() : RunSettings();
     // Another model or optimiser: a new run from step 0 (the checkpoint's
     // weights and optimiser state fit the parent's only).
-    if (!m_runFork || !m_run->fork().isFork() || now.model != m_runFork->asked
+    // (A resumed run is no fork: its checkpoint is where it went on, not where it began.)
+    if (!m_runFork || m_runFork->resumes || !m_run->fork().isFork() || now.model != m_runFork->asked
         || now.train.optimizer.kind != m_runFork->settings.train.optimizer.kind)
         return newRun();
     // A training setting: the fork takes it, from its checkpoint (its parent's model, seed and order stay).

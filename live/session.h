@@ -173,6 +173,20 @@ public:
     // one, when it trained) is kept. False and failed() when the checkpoint
     // is not there or the open data is not the parent's.
     bool forkRun(int id, int64_t checkpointId);
+    // Resume: kept run `id` (one of a reopened session file, or one that
+    // ended) goes on as the current run, the same run: its id, name, row
+    // in the file and curves (cut at the checkpoint), from its latest
+    // checkpoint in the file with the trainer's state there (what
+    // attnscope-cli train --resume does: the same weights, optimiser
+    // moments, split and batch order), its own model and training settings
+    // but the Training panel's Steps or Epochs as its total. The current
+    // run, when it trained, is kept. False and failed() when the run has
+    // no checkpoint there or the open data is not its own. start: it
+    // trains once ready (the Runs tab's Resume), else it waits at its step.
+    bool resumeRun(int id, bool start = false);
+    // Why kept run `id` cannot be resumed ("": it can, as far as the
+    // session can tell without reading its checkpoint).
+    QString cannotResume(int id) const;
 
     // --- Comparisons: runs trained one after another (one at a time: the
     // cores are the run's) on the open data, from the same seed (the same
@@ -312,6 +326,17 @@ private:
     // A checkpoint of the run of row fileId in the session file, whole:
     // checkpointId's, or (0) the run's latest; *error when there is none.
     std::optional<CheckpointRecord> readCheckpoint(int64_t fileId, int64_t checkpointId, QString *error) const;
+    // The checkpoint checkpointId (0: the latest) of run `id` in the
+    // session file, read and checked against the open data (the run's own,
+    // split as the window splits), as a fork or a resume starts from it:
+    // its weights, model, trainer state and point {id, step}; *train the
+    // run's training settings. Null and *why when it cannot be.
+    // check: what the caller refuses of the run's training settings, before the file is read ("": nothing).
+    std::shared_ptr<ForkFrom> checkpointOf(int id, int64_t checkpointId, TrainConfig *train, QString *why,
+                                           const std::function<QString(const TrainConfig &)> &check = {});
+    // A resumed run's build was applied (configureRun): kept run
+    // `fork.resumes` becomes the current run, its curves cut at the checkpoint.
+    void continueKeptRun(const ForkFrom &fork);
     // The next variant of a comparison, or its end.
     void nextVariant();
     // The deleted runs leave the session file for good.

@@ -83,26 +83,26 @@ std::vector<CheckpointRecord> Session::forkPoints(int id, QString *why)
     return points;
 }
 
-bool Session::forkRun(int id, int64_t checkpointId)
+std::shared_ptr<ForkFrom> Session::checkpointOf(int id, int64_t checkpointId, TrainConfig *train, QString *why,
+                                               const std::function<QString(const TrainConfig &)> &check)
 {
-    const QString parent = runName(id);
-    const auto fail = [&](const QString &why) {
-        emit failed(tr("Cannot fork %1: %2").arg(parent.isEmpty() ? tr("the run") : parent, why));
-        return false;
+    const QString name = runName(id);
+    const auto fail = [&](const QString &reason) {
+        *why = reason;
+        return nullptr;
     };
-    if (parent.isEmpty())
+    if (name.isEmpty())
         return fail(tr("there is no such run"));
-    // The parent's data and split: its seed and its dataset, which must be the open one.
+    // The run's data and split: its seed and its dataset, which must be the open one.
     QString dataset;
-    TrainConfig train;
     double valFraction = ValFraction;
     if (id == m_run->id()) {
         const RunRecord record = currentRecord();
         dataset = record.dataset;
-        train = record.train;
+        *train = record.train;
     } else {
         dataset = keptRun(id)->dataset;
-        train = keptRun(id)->train;
+        *train = keptRun(id)->train;
         valFraction = keptRun(id)->valFraction;
     }
     if (!isOpenData(dataset))
@@ -114,13 +114,9 @@ bool Session::forkRun(int id, int64_t checkpointId)
                        "keeps %2: its training split is another; continue it with attnscope-cli train --resume")
                         .arg(valFraction)
                         .arg(ValFraction));
-    // The optimiser's state in the checkpoint is that optimiser's.
-    const OptimizerKind optimizer = settings().train.optimizer.kind;
-    if (optimizer != train.optimizer.kind)
-        return fail(tr("it trained with %1, the Training panel has %2: the checkpoint's optimiser state is %1's; "
-                       "choose %1 to fork it")
-                        .arg(QString::fromLatin1(toString(train.optimizer.kind)),
-                             QString::fromLatin1(toString(optimizer))));
+    if (check)
+        if (const QString problem = check(*train); !problem.isEmpty())
+            return fail(problem);
     QString error;
     if (!m_recorder->flush(&error))
         return fail(error);
@@ -130,7 +126,7 @@ bool Session::forkRun(int id, int64_t checkpointId)
     auto weights = std::make_shared<Model>();
     std::string parseError;
     // Its messages name the session file the checkpoint is in, as every error does.
-    const QString where = tr("%1: %2 at step %3").arg(m_recorder->path(), parent).arg(checkpoint->step);
+    const QString where = tr("%1: %2 at step %3").arg(m_recorder->path(), name).arg(checkpoint->step);
     if (!parseCheckpoint(checkpoint->weights.toStdString(), where.toStdString(), weights.get(), &parseError))
         return fail(QString::fromStdString(parseError));
     RunRequest asked;
@@ -138,20 +134,122 @@ bool Session::forkRun(int id, int64_t checkpointId)
     asked.checkpointName = where.toStdString();
     if (const RunPlan plan = planRun(*m_data, asked); !plan.checkpoint)
         return fail(QString::fromStdString(plan.misfit));
+    auto from = std::make_shared<ForkFrom>();
+    from->settings.model = weights->config;
+    from->point = {id, checkpoint->step};
+    from->weights = std::move(weights);
+    from->name = where;
+    from->state = checkpoint->trainer;
+    return from;
+}
+
+bool Session::forkRun(int id, int64_t checkpointId)
+{
+    const QString parent = runName(id);
+    const auto fail = [&](const QString &why) {
+        emit failed(tr("Cannot fork %1: %2").arg(parent.isEmpty() ? tr("the run") : parent, why));
+        return false;
+    };
+    TrainConfig train;
+    QString why;
+    // The optimiser's state in the checkpoint is that optimiser's.
+    const OptimizerKind optimizer = settings().train.optimizer.kind;
+    const auto sameOptimizer = [&](const TrainConfig &parent) {
+        return optimizer == parent.optimizer.kind
+                   ? QString()
+                   : tr("it trained with %1, the Training panel has %2: the checkpoint's optimiser state is %1's; "
+                        "choose %1 to fork it")
+                         .arg(QString::fromLatin1(toString(parent.optimizer.kind)),
+                              QString::fromLatin1(toString(optimizer)));
+    };
+    const std::shared_ptr<ForkFrom> fork = checkpointOf(id, checkpointId, &train, &why, sameOptimizer);
+    if (!fork)
+        return fail(why);
 
     stopComparing();
     // The panels' training settings (what the child changes), the parent's model and seed.
-    auto fork = std::make_shared<ForkFrom>();
-    fork->settings = settings();
-    fork->asked = fork->settings.model;
-    fork->settings.model = weights->config;
-    fork->settings.problem.clear();
+    const RunSettings panels = settings();
+    fork->asked = panels.model;
+    fork->settings.train = panels.train;
     keepParentsOrder(&fork->settings.train, train);
-    fork->point = {id, checkpoint->step};
-    fork->weights = std::move(weights);
-    fork->name = where;
-    fork->state = checkpoint->trainer;
-    return newFork(std::move(fork));
+    return newFork(fork);
+}
+
+QString Session::cannotResume(int id) const
+{
+    const KeptRun *run = keptRun(id);
+    if (!run)
+        return tr("only a run that ended can be resumed (Start goes on with the current one)");
+    if (!m_recorder->isOpen() || run->fileId == 0)
+        return tr("the session has no file that keeps its checkpoints");
+    if (!isOpenData(run->dataset))
+        return tr("it trained on %1; open that dataset first").arg(run->dataset);
+    return {};
+}
+
+bool Session::resumeRun(int id, bool start)
+{
+    const QString name = runName(id);
+    const auto fail = [&](const QString &why) {
+        emit failed(tr("Cannot resume %1: %2").arg(name.isEmpty() ? tr("the run") : name, why));
+        return false;
+    };
+    if (const QString why = cannotResume(id); !why.isEmpty())
+        return fail(why);
+    const KeptRun &run = *keptRun(id);
+    TrainConfig train;
+    QString why;
+    const std::shared_ptr<ForkFrom> resume = checkpointOf(id, 0, &train, &why);
+    if (!resume)
+        return fail(why);
+    stopComparing();
+    // Its own settings (attnscope-cli train --resume keeps them), to the
+    // total the Training panel asks for (--steps).
+    const TrainConfig panel = settings().train;
+    resume->settings.train = train;
+    resume->settings.train.steps = panel.steps;
+    resume->settings.train.epochs = panel.epochs;
+    resume->asked = resume->settings.model;
+    resume->point = run.fork;  // its own parent, if it is a fork
+    resume->resumes = id;
+    resume->start = start;
+    return newFork(resume);
+}
+
+namespace {
+
+// A run's curves up to `step` (its points after the checkpoint it resumes
+// from are trained again).
+LossHistory historyUntil(const LossHistory &history, int64_t step)
+{
+    if (history.steps().empty() || history.steps().back() <= double(step))
+        return history;
+    TrainingSnapshot points = history.points();
+    const auto after = [step](const auto &point) { return point.step > step; };
+    std::erase_if(points.steps, after);
+    std::erase_if(points.evals, after);
+    std::erase_if(points.changes, after);
+    LossHistory cut;
+    cut.setTasks(history.tasks());
+    cut.append(points);
+    return cut;
+}
+
+} // namespace
+
+void Session::continueKeptRun(const ForkFrom &fork)
+{
+    const auto it = std::find_if(m_kept.begin(), m_kept.end(), [&](const auto &run) { return run->id == fork.resumes; });
+    if (it == m_kept.end())
+        return;  // applyBuild checked it
+    const std::unique_ptr<KeptRun> run = std::move(*it);
+    m_kept.erase(it);
+    m_run->renumber(run->id, run->name);
+    m_run->continueHistory(historyUntil(run->history, fork.state.step), fork.state.step);
+    m_recorder->resumeLive(run->fileId, fork.state.step, run->timeline,
+                           tr("in the window, from step %1").arg(fork.state.step));
+    emit runsChanged();
+    emit status(tr("%1 resumes at step %2: Start goes on with it").arg(run->name).arg(fork.state.step), 10000);
 }
 
 } // namespace attnscope

@@ -66,6 +66,10 @@ struct ForkFrom {
     TrainerState state;                    // the trainer's at the checkpoint
     ForkPoint point;
     QString name;                          // "Run 1 at step 200", for messages
+    // Session::resumeRun: the kept run (its id) that this build continues as
+    // the same run, not a child; 0: a fork.
+    int resumes = 0;
+    bool start = false;  // a resumed run trains at once
 };
 
 // What a fork keeps of its parent's training settings whatever the panel

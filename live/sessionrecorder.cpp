@@ -108,6 +108,23 @@ void SessionRecorder::adoptLive(const RunRecord &record, const LossHistory &hist
         writeAttention(m_live);
 }
 
+void SessionRecorder::resumeLive(int64_t fileId, int64_t step, const std::vector<SnapshotPtr> &timeline,
+                                 const QString &what)
+{
+    m_timeline.clear();
+    m_written.clear();
+    for (const SnapshotPtr &s : timeline)
+        if (s && s->step <= step) {
+            m_timeline.add(s);
+            m_written.push_back(s);  // the row has them
+        }
+    m_writtenRow = fileId;
+    m_live = fileId;
+    m_lastKept = step;
+    if (isOpen() && m_live)
+        m_writer.appendEvent(m_live, {step, 0.0, QStringLiteral("resume"), what});
+}
+
 std::vector<SnapshotPtr> SessionRecorder::liveTimeline() const
 {
     std::vector<SnapshotPtr> out;

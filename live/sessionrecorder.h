@@ -52,6 +52,11 @@ public:
     // The live run's row: its history written at once (a session file opened
     // or saved while it trains) and its next points appended to it.
     void adoptLive(const RunRecord &record, const LossHistory &history);
+    // Session::resumeRun: the live run is row fileId again from its
+    // checkpoint at `step` on (its next points appended to that row, its
+    // next kept checkpoint keepEvery steps on), with the timeline the row
+    // has; a "resume" event says so.
+    void resumeLive(int64_t fileId, int64_t step, const std::vector<SnapshotPtr> &timeline, const QString &what);
     // The live run's attention timeline as the file gets it (the probe set's
     // snapshots, at most AttentionTimeline's capacity spread over the run),
     // for the run the session keeps when a new one begins.

@@ -5,6 +5,7 @@
 
 #include "checkpoint.h"
 #include "runplan.h"
+#include "sessionjobs.h"
 
 #include <algorithm>
 
@@ -32,8 +33,18 @@ void Session::keepCurrentRun()
     kept->weightsStep = m_run->controller()->currentStep();
     kept->timeline = m_recorder->liveTimeline();
     kept->probes = m_run->controller()->probes();
+    const int keptId = kept->id;
     m_kept.push_back(std::move(kept));
     m_run->renumber(m_nextRunId, freeRunName(tr("Run %1").arg(m_nextRunId)));
+    if (m_runFork && m_runFork->resumes) {
+        // Reset or a new start begins again from the checkpoint the run
+        // resumed from: a child of it there.
+        auto fork = std::make_shared<ForkFrom>(*m_runFork);
+        fork->resumes = 0;
+        fork->point = {keptId, fork->state.step};
+        m_runFork = std::move(fork);
+        m_run->setFork(m_runFork->point);
+    }
     ++m_nextRunId;
     m_recorder->restarted();
     emit runsChanged();

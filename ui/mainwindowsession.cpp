@@ -154,9 +154,10 @@ void MainWindow::onRunConfigured(Run *run, std::shared_ptr<const TrainingSetup> 
     m_pendingSample = -1;  // a sample the run before was to show
     dropStaleLessonStatus();  // its depth may be another than the lesson's
     m_attentionFeed->setRun(setup, run->data());  // the worker refreshes the probe set from now on
-    if (setup && run->fork().isFork()) {
+    if (setup && (run->fork().isFork() || run->history().steps().size() > 0)) {
         // A fork has its parent's model and seed, whatever the Model panel
-        // said: the panel shows them, and Reset trains that model again.
+        // said, a resumed run its own: the panel shows them, and Reset
+        // trains that model again.
         const QSignalBlocker block(m_modelPanel);
         m_modelPanel->setConfig(setup->model.config, setup->config.seed);
         updateControls();

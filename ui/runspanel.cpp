@@ -217,7 +217,13 @@ void RunsPanel::makeTable()
         if (!item)
             return;
         QMenu menu;
-        fillForkMenu(menu.addMenu(tr("Fork from checkpoint")), item->data(Name, IdRole).toInt());
+        const int id = item->data(Name, IdRole).toInt();
+        const QString why = m_session->cannotResume(id);
+        QAction *resume = menu.addAction(why.isEmpty() ? tr("Resume (the same run, from its last checkpoint)")
+                                                       : tr("Resume: %1").arg(elidedMessage(why, 100)));
+        resume->setEnabled(why.isEmpty());
+        connect(resume, &QAction::triggered, this, [this, id]() { m_session->resumeRun(id, true); });
+        fillForkMenu(menu.addMenu(tr("Fork from checkpoint")), id);
         menu.exec(m_table->viewport()->mapToGlobal(pos));
     });
 }
@@ -246,11 +252,14 @@ QHBoxLayout *RunsPanel::makeButtons()
     auto *forkMenu = new QMenu(m_fork);
     connect(forkMenu, &QMenu::aboutToShow, this, [this, forkMenu]() { fillForkMenu(forkMenu, selectedId()); });
     m_fork->setMenu(forkMenu);
-    for (QPushButton *button : {m_delete, m_reference, m_fork})
+    m_resume = new QPushButton(tr("Resume"));
+    connect(m_resume, &QPushButton::clicked, this, &RunsPanel::resumeSelected);
+    for (QPushButton *button : {m_delete, m_reference, m_fork, m_resume})
         button->setEnabled(false);  // until a run is selected
 
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_reference);
+    buttons->addWidget(m_resume);
     buttons->addWidget(m_fork);
     buttons->addStretch(1);
     buttons->addWidget(m_undo);
@@ -261,14 +270,28 @@ QHBoxLayout *RunsPanel::makeButtons()
 void RunsPanel::onSelectionChanged()
 {
     const int id = selectedId();
-    m_delete->setEnabled(id != 0 && id != m_session->currentRun()->id());
-    m_reference->setEnabled(id != 0);
-    m_fork->setEnabled(id != 0);
-    m_reference->setText(id != 0 && id == m_session->referenceRun() ? tr("No reference") : tr("Use as reference"));
+    updateButtons();
     if (!m_filling) {
         markRows();
         emit selectedRunChanged(id);
     }
+}
+
+void RunsPanel::updateButtons()
+{
+    const int id = selectedId();
+    m_delete->setEnabled(id != 0 && id != m_session->currentRun()->id());
+    m_reference->setEnabled(id != 0);
+    m_fork->setEnabled(id != 0);
+    const QString cannotResume = id ? m_session->cannotResume(id) : tr("Select a run that ended");
+    m_resume->setEnabled(cannotResume.isEmpty());
+    m_resume->setToolTip(cannotResume.isEmpty()
+                             ? tr("Continues the selected run, the same run: from its last checkpoint in the session "
+                                  "file (its weights, optimiser state and batch order), its curves going on where "
+                                  "they stop, to the Training panel's Steps or Epochs")
+                             : tr("Resume continues a run that ended as the same run; this one cannot: %1")
+                                   .arg(cannotResume));
+    m_reference->setText(id != 0 && id == m_session->referenceRun() ? tr("No reference") : tr("Use as reference"));
 }
 
 void RunsPanel::followSession()
@@ -278,6 +301,7 @@ void RunsPanel::followSession()
     // The current run's figures change as it trains, the overlays (the kept runs) do not.
     connect(&m_currentTimer, &QTimer::timeout, this, &RunsPanel::fillTable);
     connect(m_session, &Session::runsChanged, this, &RunsPanel::refresh);
+    connect(m_session, &Session::datasetOpened, this, &RunsPanel::updateButtons);  // Resume needs the run's data
     // At most every 250 ms while it trains (a restart on every snapshot would never fire).
     const auto soon = [this]() {
         if (!m_currentTimer.isActive())
@@ -364,6 +388,7 @@ void RunsPanel::fillTable()
     markRows();
     if (selected > 0 && !again)
         emit selectedRunChanged(0);  // it went (deleted, another session opened): the views it chose show none
+    updateButtons();  // the selected run may be the current one now (resumed), its data open or not
     m_undo->setEnabled(m_session->canUndoDelete());
     m_undo->setToolTip(m_session->canUndoDelete()
                            ? tr("Brings \"%1\" back (Ctrl+Z)").arg(m_session->lastDeletedName())
@@ -560,6 +585,13 @@ void RunsPanel::setAttentionFigures(QTreeWidgetItem *item, const AttentionSnapsh
                                            .arg(comprehensive.join(QLatin1Char('\n')), sufficient.join(QLatin1Char('\n')),
                                                 floor.join(QLatin1Char('\n'))));
     }
+}
+
+void RunsPanel::resumeSelected()
+{
+    const int id = selectedId();
+    if (id && m_session->cannotResume(id).isEmpty())
+        m_session->resumeRun(id, true);
 }
 
 void RunsPanel::fillForkMenu(QMenu *menu, int id)

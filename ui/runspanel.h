@@ -20,7 +20,9 @@
 // underlined. Fork… (or the row's context menu) starts a
 // child run from one of the selected run's checkpoints in the session file
 // (Session::forkRun); the From column, beside the name, names a forked
-// run's parent and step.
+// run's parent and step. Resume (or the row's context menu) continues a
+// run that ended, one of a reopened session file above all, as the same
+// run from its last checkpoint (Session::resumeRun).
 #pragma once
 
 #include "run.h"
@@ -62,6 +64,9 @@ public:
     QPushButton *undoButton() const { return m_undo; }
     QPushButton *referenceButton() const { return m_reference; }
     QPushButton *forkButton() const { return m_fork; }
+    QPushButton *resumeButton() const { return m_resume; }
+    // The selected run goes on training, the same run (Session::resumeRun).
+    void resumeSelected();
     // The checkpoints of run `id` to fork from, one action each ("Step 200
     // (kept)", the step in its data), filled into menu; none: a disabled line
     // that says why.
@@ -84,6 +89,8 @@ private:
     QHBoxLayout *makeButtons();
     void followSession();
     void onSelectionChanged();
+    // Delete, Reference, Fork and Resume for the selected run.
+    void updateButtons();
     void fillRow(QTreeWidgetItem *item, int id, const QString &name, const QString &dataset, const ModelConfig &model,
                  const TrainConfig &train, const LossHistory &history, bool current, bool shown, const ForkPoint &fork);
     // The run's line (look: LossPlot::overlayLook's; -1: solid; -2: not drawn).
@@ -106,6 +113,7 @@ private:
     QPushButton *m_undo;
     QPushButton *m_reference;
     QPushButton *m_fork;
+    QPushButton *m_resume;
     QTimer m_currentTimer;  // the current run's row, at most four times a second
     // The current run's newest attention snapshot and newest one with live
     // explanations (their rationale mass and faithfulness), since it began.

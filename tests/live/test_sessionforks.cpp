@@ -281,6 +281,96 @@ private slots:
             QCOMPARE(run->dataset, csv);
         session.shutdown();
     }
+
+    // Resume: a run of a reopened session file goes on as the same run
+    // (its id, name, row in the file, curves), from its last checkpoint
+    // with the trainer's state there: 4 steps, the window closed, the
+    // file reopened and 4 more give the weights of 8 steps straight, bit
+    // for bit, and the file has one run of 8 steps. Before, there was no
+    // resume in the window (a fork from the checkpoint was a new run).
+    void resumeGoesOnWithTheSameRun()
+    {
+        const QString file = path(QStringLiteral("resume.attnscope"));
+        RunSettings settings = smallRunSettings();
+        QString name;
+        {
+            Session first;
+            first.setSettingsSource([&] { return settings; });
+            QVERIFY(trainedParent(first, file));
+            name = first.currentRun()->name();
+            first.shutdown();  // the window quits: its last checkpoint is written
+        }
+        Session session;
+        session.setSettingsSource([&] { return settings; });
+        QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QVERIFY(session.openSessionFile(file));
+        QCOMPARE(session.keptRuns().size(), size_t(1));
+        const int id = session.keptRuns()[0]->id;
+        QVERIFY2(session.cannotResume(id).isEmpty(), qPrintable(session.cannotResume(id)));
+        QVERIFY(session.cannotResume(session.currentRun()->id()).contains(QLatin1String("Start")));
+        QSignalSpy runsChanged(&session, &Session::runsChanged);
+        QVERIFY(session.resumeRun(id));
+        QVERIFY(readyAt(session, 4));
+        Run *run = session.currentRun();
+        QCOMPARE(run->id(), id);
+        QCOMPARE(run->name(), name);
+        QVERIFY(!run->fork().isFork());
+        QVERIFY(session.keptRuns().empty());  // it is the current run now, not a copy beside it
+        QVERIFY(runsChanged.size() > 0);
+        QCOMPARE(run->history().steps().size(), size_t(4));  // its curves so far
+        QVERIFY(step(session, 4));
+        const std::string resumed = weightsOf(session);
+        std::vector<double> steps = run->history().steps();
+        QCOMPARE(steps, (std::vector<double>{1, 2, 3, 4, 5, 6, 7, 8}));  // appended after its last step
+        QString error;
+        QVERIFY2(session.flushSessionFile(&error), qPrintable(error));
+        {
+            SessionFile f;
+            QVERIFY2(f.open(file, SessionFile::Mode::ReadOnly, &error), qPrintable(error));
+            QCOMPARE(f.runCount(), 1);
+            const std::optional<RunRecord> record = f.run(name);
+            QVERIFY(record);
+            QCOMPARE(f.steps(record->id).size(), size_t(8));
+            QCOMPARE(f.latestCheckpoint(record->id)->step, int64_t(8));
+            const std::vector<RunEvent> events = f.events(record->id);
+            QVERIFY(std::any_of(events.begin(), events.end(), [](const RunEvent &e) {
+                return e.kind == QLatin1String("resume") && e.step == 4;
+            }));
+        }
+
+        QVERIFY(session.newRun());  // the same settings straight to step 8
+        QCOMPARE(session.keptRuns().size(), size_t(1));
+        QCOMPARE(session.keptRuns()[0]->id, id);  // the resumed run, kept as it is
+        QVERIFY(readyAt(session, 0));
+        QVERIFY(step(session, 8));
+        QVERIFY(weightsOf(session) == resumed);
+        session.shutdown();
+    }
+
+    // What cannot be resumed says why: a run whose data is not the open one.
+    void resumeNeedsTheRunsData()
+    {
+        const QString file = path(QStringLiteral("resumedata.attnscope"));
+        RunSettings settings = smallRunSettings();
+        {
+            Session first;
+            first.setSettingsSource([&] { return settings; });
+            QVERIFY(trainedParent(first, file));
+            first.shutdown();
+        }
+        Session session;
+        session.setSettingsSource([&] { return settings; });
+        QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=300")));
+        QVERIFY(session.openSessionFile(file));
+        const int id = session.keptRuns()[0]->id;
+        QVERIFY(session.cannotResume(id).contains(QLatin1String("open that dataset first")));
+        QSignalSpy failed(&session, &Session::failed);
+        QVERIFY(!session.resumeRun(id));
+        QCOMPARE(failed.size(), 1);
+        QVERIFY(failed[0][0].toString().startsWith(QLatin1String("Cannot resume")));
+        QCOMPARE(session.keptRuns().size(), size_t(1));
+        session.shutdown();
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSessionForks)

@@ -2,6 +2,7 @@
 // run's line as the plot draws it, its rationale mass and faithfulness;
 // a reopened session's dataset opened again (or named where it is missing).
 #include "attention/attentionpanel.h"
+#include "checkpoint.h"
 #include "datasetpanel.h"
 #include "lossplot.h"
 #include "mainwindow.h"
@@ -9,6 +10,7 @@
 #include "runspanel.h"
 #include "runstesting.h"
 #include "session.h"
+#include "trainingpanel.h"
 
 #include <QFile>
 #include <QHeaderView>
@@ -246,6 +248,66 @@ private slots:
         QCOMPARE(window.training()->setup()->model.config.mode, AttentionMode::Uniform);
         QCOMPARE(window.modelPanel()->config().mode, AttentionMode::Uniform);
         QCOMPARE(window.runs()->row(window.session()->currentRun()->id())->text(RunsPanel::Mode), QStringLiteral("uniform"));
+    }
+
+    // Issue 13's "save, quit, reopen and resume" in the window: a run
+    // trained 4 steps, the window closed, the file reopened in another;
+    // Resume (the Runs tab) goes on with the same run (its id, name, row)
+    // from its last checkpoint, its curves after its step 4, to the end
+    // of its epochs, and ends with the weights of the same run trained
+    // straight, bit for bit. Before, there was no Resume (Fork only: a child).
+    void resumesAReopenedRun()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString file = dir.filePath(QStringLiteral("resume.attnscope"));
+        QString name;
+        {
+            MainWindow window;
+            QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+            QVERIFY(window.saveSessionAs(file));
+            QTRY_VERIFY(window.startAction()->isEnabled());
+            QVERIFY(stepWindow(window, 4));
+            name = window.session()->currentRun()->name();
+        }
+        MainWindow window;
+        QVERIFY(openWithItsData(window, file));
+        QTRY_VERIFY(window.startAction()->isEnabled());
+        QCOMPARE(window.session()->keptRuns().size(), size_t(1));
+        const int id = window.session()->keptRuns()[0]->id;
+        RunsPanel *panel = window.runs();
+        QVERIFY(!panel->resumeButton()->isEnabled());  // nothing selected
+        panel->table()->setCurrentItem(panel->row(window.session()->currentRun()->id()));
+        QVERIFY(!panel->resumeButton()->isEnabled());  // the current run: Start
+        panel->table()->setCurrentItem(panel->row(id));
+        QVERIFY(panel->resumeButton()->isEnabled());
+        QVERIFY(panel->resumeButton()->toolTip().contains(QStringLiteral("last checkpoint")));
+        panel->resumeButton()->click();
+        const Run *run = window.session()->currentRun();
+        QCOMPARE(run->id(), id);
+        QCOMPARE(run->name(), name);
+        QVERIFY(window.session()->keptRuns().empty());
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->state() == State::Finished, 60000);
+        const int64_t end = window.training()->currentStep();
+        QVERIFY(end > 4);
+        const std::string resumed = serializeCheckpoint(*window.training()->modelCopy());
+        // Its curves: steps 1 to the end, one run, one row.
+        QTRY_COMPARE(int64_t(run->history().steps().size()), end);
+        QCOMPARE(run->history().steps().front(), 1.0);
+        QCOMPARE(run->history().steps().back(), double(end));
+        QTreeWidgetItem *row = panel->row(id);
+        QVERIFY(row);
+        QCOMPARE(row->text(RunsPanel::Name), name);
+        QCOMPARE(row->text(RunsPanel::Steps), QString::number(end));
+        QCOMPARE(panel->table()->topLevelItemCount(), 1);
+
+        // The same settings straight from step 0 (a new run: the resumed one is kept).
+        QVERIFY(window.session()->newRun());
+        QTRY_VERIFY(window.training()->state() == State::Ready && window.training()->currentStep() == 0);
+        window.startAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->state() == State::Finished, 60000);
+        QCOMPARE(window.training()->currentStep(), end);
+        QVERIFY(serializeCheckpoint(*window.training()->modelCopy()) == resumed);
     }
 
 };
