@@ -231,6 +231,8 @@ private:
     // when it is selected.
     void showRunAttention(int id);
     void onDatasetOpened(const QString &spec, bool csv);
+    // After Open Session: the Model and Training panels show its newest run on the open data.
+    void showReopenedRunSettings();
     void onSettingsNeedNewRun();
     static QString settingsChangedNote();
     void onModelChanged();

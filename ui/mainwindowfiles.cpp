@@ -126,15 +126,21 @@ bool MainWindow::openSession(const QString &path)
         LoadOptions options;
         QString missing;
         const QString spec = sessionDataSpec(*m_session, &options, &missing);
-        if (!spec.isEmpty())
+        if (!spec.isEmpty()) {
+            connect(this, &MainWindow::datasetLoadFinished, this, [this](const QString &, bool ok) {
+                if (ok)
+                    showReopenedRunSettings();
+            }, Qt::SingleShotConnection);
             openDatasetAsync(spec, options);
-        else if (!missing.isEmpty()) {
+        } else if (!missing.isEmpty()) {
             const QString message = tr("The session's runs trained on %1, which is missing: open that data (or a "
                                        "copy) to see their tasks' curves and continue them").arg(missing);
             m_datasetPanel->setSpec(missing);
             m_datasetPanel->setLoadError(message);
             showStatus(message, 0);
         }
+    } else {
+        showReopenedRunSettings();
     }
     return true;
 }

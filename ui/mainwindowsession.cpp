@@ -142,6 +142,37 @@ void MainWindow::onDatasetOpened(const QString &spec, bool csv)
         m_file->recent()->add(QFileInfo(spec).absoluteFilePath());
 }
 
+// The newest run of a reopened session on the open data: its model, seed
+// and training settings in the panels (the data's lesson depth and the
+// panels' defaults were not its), so that the next run, Resume and Fork go
+// on with them. Not while the current run has trained: that would ask to
+// start over.
+void MainWindow::showReopenedRunSettings()
+{
+    const auto &kept = m_session->keptRuns();
+    const auto it = std::find_if(kept.rbegin(), kept.rend(),
+                                 [&](const auto &run) { return m_session->isOpenData(run->dataset); });
+    if (it == kept.rend() || m_session->currentRun()->hasTrained() || m_session->checkpoint())
+        return;
+    const KeptRun &run = **it;
+    TrainConfig train = run.train;
+    const TrainConfig panel = m_trainingPanel->config();
+    train.threads = panel.threads;
+    if (train.taskWeights.size() != panel.taskWeights.size())
+        train.taskWeights = panel.taskWeights;  // another data's tasks
+    {
+        const QSignalBlocker blockModel(m_modelPanel), blockTraining(m_trainingPanel);
+        m_modelPanel->setConfig(run.model, run.train.seed);
+        m_trainingPanel->setConfig(train);
+    }
+    m_modelPanel->setLessonNote({}, -1);  // the run's depth, not the data's suggestion
+    m_lessonDepth.reset();
+    dropStaleLessonStatus();
+    onSettingsNeedNewRun();  // the current run has not trained: built with them at once
+    showStatus(tr("The Model and Training panels show the settings of %1, the session's newest run").arg(run.name),
+               10000);
+}
+
 void MainWindow::onRunConfigured(Run *run, std::shared_ptr<const TrainingSetup> setup)
 {
     if (setup)

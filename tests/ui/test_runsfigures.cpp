@@ -310,6 +310,48 @@ private slots:
         QVERIFY(serializeCheckpoint(*window.training()->modelCopy()) == resumed);
     }
 
+    // A reopened session's Model and Training panels show its newest run
+    // (its layers, mode, learning rate, seed), not the built-in data's
+    // suggested depth (0 layers for reviews), and the run they build is
+    // that one's. Before, the panel said 0 layers for a run of 1.
+    void reopenShowsTheRunsSettings()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString file = dir.filePath(QStringLiteral("settings.attnscope"));
+        {
+            SessionWriter writer;
+            QString error;
+            QVERIFY2(writer.open(file, &error), qPrintable(error));
+            for (const float lr : {0.002f, 0.007f}) {
+                RunRecord r;
+                r.name = QStringLiteral("lr %1").arg(double(lr));
+                r.dataset = QStringLiteral("builtin:reviews?n=200");
+                r.tasks = {QStringLiteral("sentiment"), QStringLiteral("topic"), QStringLiteral("urgency")};
+                r.model.layers = 1;
+                r.model.mode = AttentionMode::Shared;
+                r.train.optimizer.lr = lr;
+                r.train.seed = 7;
+                r.train.epochs = 3;
+                QVERIFY(writer.addRun(&r) > 0);
+            }
+            QVERIFY(writer.flush());
+            writer.close();
+        }
+        MainWindow window;
+        QVERIFY(openWithItsData(window, file));
+        QTRY_VERIFY(window.startAction()->isEnabled());
+        const ModelConfig model = window.modelPanel()->config();
+        QCOMPARE(model.layers, 1);
+        QCOMPARE(model.mode, AttentionMode::Shared);
+        QCOMPARE(window.modelPanel()->seed(), uint64_t(7));
+        QCOMPARE(window.trainingPanel()->config().optimizer.lr, 0.007f);  // the newest run's
+        QCOMPARE(window.trainingPanel()->config().epochs, 3);
+        QTRY_VERIFY(window.training()->setup() && window.training()->setup()->model.config.layers == 1
+                    && window.training()->setup()->model.config.mode == AttentionMode::Shared);
+        QCOMPARE(window.session()->currentRun()->settings().train.seed, uint64_t(7));
+    }
+
 };
 
 QTEST_MAIN(TestRunsFigures)
