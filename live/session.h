@@ -133,6 +133,11 @@ public:
     // setup, Reset or a new start after the end begins a new run and keeps
     // the one that trained, with its curves).
     const std::vector<std::unique_ptr<KeptRun>> &keptRuns() const { return m_kept; }
+    // A new run's default name: "Run N" after the highest N of the kept
+    // runs' names (a reopened file's too, "run N" of attnscope-cli's).
+    QString nextRunName() const;
+    // Whether a name is one nextRunName gave ("Run 3", "Run 1 (2)").
+    static bool hasDefaultName(const QString &name);
     // Renames a run (the current one or a kept one); false when another run has the name.
     bool renameRun(int id, const QString &name);
     // Whether the plot overlays a kept run.

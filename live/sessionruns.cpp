@@ -7,6 +7,8 @@
 #include "runplan.h"
 #include "sessionjobs.h"
 
+#include <QRegularExpression>
+
 #include <algorithm>
 
 namespace attnscope {
@@ -35,7 +37,7 @@ void Session::keepCurrentRun()
     kept->probes = m_run->controller()->probes();
     const int keptId = kept->id;
     m_kept.push_back(std::move(kept));
-    m_run->renumber(m_nextRunId, freeRunName(tr("Run %1").arg(m_nextRunId)));
+    m_run->renumber(m_nextRunId, nextRunName());
     if (m_runFork && m_runFork->resumes) {
         // Reset or a new start begins again from the checkpoint the run
         // resumed from: a child of it there.
@@ -85,6 +87,29 @@ bool Session::nameInUse(const QString &name, int exceptId) const
         return true;
     return std::any_of(m_kept.begin(), m_kept.end(),
                        [&](const auto &run) { return run->id != exceptId && run->name == name; });
+}
+
+QString Session::nextRunName() const
+{
+    // "Run N" as the window names them, "run N" as attnscope-cli does.
+    static const QRegularExpression numbered(QStringLiteral("^run (\\d+)$"), QRegularExpression::CaseInsensitiveOption);
+    int highest = 0;
+    const auto see = [&](const QString &name) {
+        const QRegularExpressionMatch match = numbered.match(name);
+        if (match.hasMatch())
+            highest = std::max(highest, match.captured(1).toInt());
+    };
+    for (const auto &run : m_kept)
+        see(run->name);
+    for (const Deleted &d : m_deleted)  // Undo delete can bring it back
+        see(d.run->name);
+    return freeRunName(tr("Run %1").arg(highest + 1));
+}
+
+bool Session::hasDefaultName(const QString &name)
+{
+    static const QRegularExpression numbered(QStringLiteral("^Run \\d+( \\(\\d+\\))?$"));
+    return numbered.match(name).hasMatch();
 }
 
 QString Session::freeRunName(const QString &wanted) const

@@ -39,7 +39,9 @@ bool Session::openSessionFile(const QString &path)
     m_reference = 0;
     m_kept = std::move(runs);
     // The current run joins the file: its curves so far, then as it trains.
-    m_run->setName(freeRunName(m_run->name()));
+    // The current run's default name follows the file's ("Run 3" beside
+    // its Run 1 and Run 2, not "Run 1 (2)"); one the user chose stays, made unique.
+    m_run->setName(Session::hasDefaultName(m_run->name()) ? nextRunName() : freeRunName(m_run->name()));
     if (m_run->hasTrained())
         m_recorder->adoptLive(currentRecord(), m_run->history());
     emit runsChanged();

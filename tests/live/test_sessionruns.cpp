@@ -91,6 +91,65 @@ private slots:
         QCOMPARE(freeRunName(QStringLiteral("lr 0.01"), taken), QStringLiteral("lr 0.01 (2)"));
     }
 
+    // After a reopen, a new run's default name is the next "Run N" after
+    // the highest of the file's (and "run N" of attnscope-cli's), not
+    // "Run 1 (2)" beside the window's own Run 1, nor the session's next id
+    // ("Run 4" beside two runs). Before: "Run 1 (2)", then "Run 4".
+    void reopenedRunsNumberOn()
+    {
+        const QString file = path(QStringLiteral("numbers.attnscope"));
+        RunSettings settings = smallRunSettings();
+        {
+            Session first;
+            first.setSettingsSource([&] { return settings; });
+            QVERIFY(first.openDataset(QStringLiteral("builtin:reviews?n=200")));
+            QVERIFY(first.saveSessionAs(file));
+            QVERIFY(step(first, 1));
+            QVERIFY(reset(first));
+            QVERIFY(step(first, 1));
+            first.shutdown();
+        }
+        QCOMPARE(fileRuns(file), (QStringList{QStringLiteral("Run 1"), QStringLiteral("Run 2")}));
+        Session session;
+        session.setSettingsSource([&] { return settings; });
+        QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QCOMPARE(session.currentRun()->name(), QStringLiteral("Run 1"));
+        QVERIFY(session.openSessionFile(file));
+        QCOMPARE(session.currentRun()->name(), QStringLiteral("Run 3"));
+        QVERIFY(step(session, 1));
+        QVERIFY(reset(session));
+        QCOMPARE(session.currentRun()->name(), QStringLiteral("Run 4"));
+        QStringList kept;
+        for (const auto &run : session.keptRuns())
+            kept << run->name;
+        QCOMPARE(kept, (QStringList{QStringLiteral("Run 1"), QStringLiteral("Run 2"), QStringLiteral("Run 3")}));
+        session.shutdown();
+
+        // attnscope-cli's "run 7" counts; a name of the user's is left as it is.
+        const QString cli = path(QStringLiteral("cli-numbers.attnscope"));
+        {
+            SessionWriter writer;
+            QString error;
+            QVERIFY2(writer.open(cli, &error), qPrintable(error));
+            for (const char *name : {"run 7", "Run 2"}) {
+                RunRecord record;
+                record.name = QString::fromLatin1(name);
+                record.dataset = QStringLiteral("builtin:reviews?n=200");
+                record.tasks = {QStringLiteral("sentiment"), QStringLiteral("topic"), QStringLiteral("urgency")};
+                QVERIFY(writer.addRun(&record) > 0);
+            }
+            QVERIFY(writer.flush());
+            writer.close();
+        }
+        Session other;
+        other.setSettingsSource([&] { return settings; });
+        QVERIFY(other.openSessionFile(cli));
+        QCOMPARE(other.currentRun()->name(), QStringLiteral("Run 8"));
+        other.shutdown();
+        QVERIFY(!Session::hasDefaultName(QStringLiteral("lr 0.01")));
+        QVERIFY(Session::hasDefaultName(QStringLiteral("Run 1 (2)")));
+    }
+
     // Reset, a new setting and a start after the end each keep the run that trained.
     void keepsEveryRun()
     {
