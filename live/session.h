@@ -24,6 +24,7 @@
 #include <QString>
 
 #include <deque>
+#include <map>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -160,7 +161,24 @@ public:
     // run's as it ended, or its last checkpoint in the session file. A
     // snapshot of that one sample (its step: the weights'), or false and
     // *why when the run has no weights here or cannot read the open data.
-    bool runAttention(int id, int datasetIndex, AttentionSnapshot *out, QString *why);
+    //
+    // view.atStep >= 0: through its weights at that step or, when it went
+    // further, its last checkpoint in the session file at or before it (the
+    // snapshot's step says which; false and *why when it has none there).
+    // view.explain: the sample's explanations too (every score of
+    // explain.h, without the faithfulness passes), as
+    // AttentionSample::explanation, for the views' score choice.
+    struct RunView {
+        int64_t atStep = -1;
+        bool explain = false;
+    };
+    bool runAttention(int id, int datasetIndex, AttentionSnapshot *out, QString *why, const RunView &view);
+    bool runAttention(int id, int datasetIndex, AttentionSnapshot *out, QString *why)
+    {
+        return runAttention(id, datasetIndex, out, why, RunView());
+    }
+    // The last step run `id` trained to (its curves'), 0: none.
+    int64_t runSteps(int id) const;
 
     // --- Forks: a child run from a checkpoint the session file keeps of a
     // run (sessionfork.cpp). The checkpoints of run `id` there, in step
@@ -394,6 +412,9 @@ private:
     bool m_setupAgain = false;             // settings changed while a build ran: build again after it
     std::shared_ptr<const ForkFrom> m_forkAgain;  // the fork to build then (null: a run from settings())
     QThread *m_evalThread = nullptr;       // evaluateInBackground's, while it runs
+    // runAttention's weights of checkpoints read from the session file, by
+    // (file, checkpoint id): Side by side asks for the same ones again.
+    std::map<std::pair<QString, int64_t>, std::shared_ptr<const Model>> m_viewWeights;
 };
 
 } // namespace attnscope

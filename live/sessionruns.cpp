@@ -204,7 +204,17 @@ bool Session::hasUnsavedRuns() const
 
 // --- One sample through any run.
 
-bool Session::runAttention(int id, int datasetIndex, AttentionSnapshot *out, QString *why)
+int64_t Session::runSteps(int id) const
+{
+    const LossHistory *history = nullptr;
+    if (id == m_run->id())
+        history = &m_run->history();
+    else if (const KeptRun *run = keptRun(id))
+        history = &run->history;
+    return history && !history->steps().empty() ? int64_t(history->steps().back()) : 0;
+}
+
+bool Session::runAttention(int id, int datasetIndex, AttentionSnapshot *out, QString *why, const RunView &view)
 {
     std::shared_ptr<const Model> model;
     int64_t step = 0;
@@ -236,6 +246,38 @@ bool Session::runAttention(int id, int datasetIndex, AttentionSnapshot *out, QSt
         model = run.weights;
         step = run.weightsStep;
     }
+    if (view.atStep >= 0 && (!model || step > view.atStep)) {
+        // It went further: its last checkpoint at or before that step.
+        model.reset();
+        QString error;
+        std::optional<CheckpointRecord> at;
+        for (const CheckpointRecord &c : forkPoints(id, &error))
+            if (c.step <= view.atStep && (!at || c.step > at->step))
+                at = c;
+        if (!at) {
+            *why = error.isEmpty() || !m_recorder->isOpen()
+                       ? tr("no checkpoint at or before step %1 in the session file").arg(view.atStep)
+                       : tr("no checkpoint at or before step %1 (%2)").arg(view.atStep).arg(error);
+            return false;
+        }
+        const std::pair<QString, int64_t> key{m_recorder->path(), at->id};
+        auto cached = m_viewWeights.find(key);
+        if (cached == m_viewWeights.end()) {
+            const std::optional<CheckpointRecord> whole = readCheckpoint(fileIdOf(id), at->id, &error);
+            auto parsed = std::make_shared<Model>();
+            std::string parseError;
+            if (!whole || !parseCheckpoint(whole->weights.toStdString(), m_recorder->path().toStdString(),
+                                           parsed.get(), &parseError)) {
+                *why = whole ? QString::fromStdString(parseError) : error;
+                return false;
+            }
+            if (m_viewWeights.size() >= 16)  // a few runs' few steps: the rest is read again
+                m_viewWeights.clear();
+            cached = m_viewWeights.emplace(key, std::move(parsed)).first;
+        }
+        model = cached->second;
+        step = at->step;
+    }
     if (!model) {
         *why = tr("%1 has no weights here (no checkpoint in the session file)").arg(name);
         return false;
@@ -252,6 +294,17 @@ bool Session::runAttention(int id, int datasetIndex, AttentionSnapshot *out, QSt
     const Vocabulary vocab = model->config.input == InputKind::Text ? Vocabulary(model->vocab) : Vocabulary();
     const EncodedDataset one = encodeDataset(*m_data, {datasetIndex}, vocab, model->config.maxLen);
     *out = makeSnapshot(*model, one, {0}, step, m_data.get());
+    if (view.explain && !out->samples.empty()) {
+        // Every score of the one sample (the faithfulness passes left out:
+        // Side by side shows the scores, not their ERASER figures).
+        ExplainOptions options;
+        options.faithfulness = false;
+        ExplainWorkspace workspace;
+        auto explanation = std::make_shared<LiveExplanation>();
+        explanation->step = step;
+        explanation->sample = explainSample(*model, one, 0, options, workspace);
+        out->samples[0].explanation = std::move(explanation);
+    }
     return true;
 }
 

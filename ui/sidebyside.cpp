@@ -1,14 +1,21 @@
 #include "sidebyside.h"
 
+#include "attention/scores.h"
 #include "attention/taskheatmap.h"
 #include "session.h"
 #include "tasknames.h"
 
+#include <QComboBox>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QPushButton>
+#include <QSignalBlocker>
+#include <QSpinBox>
 #include <QScrollArea>
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <limits>
 
 namespace attnscope {
 
@@ -22,6 +29,35 @@ SideBySide::SideBySide(Session *session, QWidget *parent)
     m_header->setWordWrap(true);
     m_header->setTextFormat(Qt::PlainText);
     outer->addWidget(m_header);
+    // What is shown and at which step: one row, short enough for 1024 x 768 at 150 %.
+    auto *controls = new QHBoxLayout;
+    controls->setContentsMargins(0, 0, 0, 0);
+    m_score = new QComboBox;
+    m_score->addItems(scoreNames());
+    m_score->setToolTip(tr("What the cells hold: the pooling attention, or a score of the explanations "
+                           "(computed for this sample through each run's weights)"));
+    auto *scoreLabel = new QLabel(tr("Score"));
+    scoreLabel->setBuddy(m_score);
+    m_step = new QSpinBox;
+    m_step->setRange(0, 0);
+    m_step->setToolTip(tr("The step the runs are shown at: a run that went further shows its last checkpoint "
+                          "in the session file at or before it"));
+    auto *stepLabel = new QLabel(tr("At step"));
+    stepLabel->setBuddy(m_step);
+    m_commonButton = new QPushButton(tr("Common step"));
+    m_commonButton->setToolTip(tr("The largest step every shown run reached (the shortest run's last); it "
+                                  "follows the runs as they train"));
+    controls->addWidget(scoreLabel);
+    controls->addWidget(m_score);
+    controls->addSpacing(12);
+    controls->addWidget(stepLabel);
+    controls->addWidget(m_step);
+    controls->addWidget(m_commonButton);
+    controls->addStretch(1);
+    outer->addLayout(controls);
+    connect(m_score, &QComboBox::currentIndexChanged, this, [this]() { refresh(); });
+    connect(m_step, &QSpinBox::valueChanged, this, [this](int value) { setStep(value); });
+    connect(m_commonButton, &QPushButton::clicked, this, &SideBySide::followCommonStep);
     // Four heatmaps want more height than a small screen has: they scroll
     // rather than make the window taller than the screen.
     auto *content = new QWidget;
@@ -92,6 +128,41 @@ void SideBySide::setSample(int datasetIndex)
         refresh();
 }
 
+void SideBySide::setStep(int64_t step)
+{
+    m_common = false;
+    if (m_step->value() != int(step)) {
+        const QSignalBlocker block(m_step);
+        m_step->setValue(int(step));
+    }
+    m_commonButton->setEnabled(true);
+    refresh();
+}
+
+void SideBySide::followCommonStep()
+{
+    m_common = true;
+    refresh();
+}
+
+int64_t SideBySide::step() const
+{
+    return m_step->value();
+}
+
+int64_t SideBySide::commonStep() const
+{
+    // An untrained current run (a new one beside a reopened file's) is at
+    // step 0 whatever the step: it does not hold the others back.
+    int64_t common = -1;
+    for (const int id : m_runs) {
+        const int64_t steps = m_session->runSteps(id);
+        if (steps > 0)
+            common = common < 0 ? steps : std::min(common, steps);
+    }
+    return std::max<int64_t>(common, 0);
+}
+
 void SideBySide::refresh()
 {
     // The runs checked in the Runs tab, in its order, the current one last: the last four of them.
@@ -106,6 +177,16 @@ void SideBySide::refresh()
         runs.erase(runs.begin(), runs.end() - MaxRuns);
     m_runs = runs;
     m_currentStep = current->controller()->currentStep();
+    int64_t furthest = 0;
+    for (const int id : m_runs)
+        furthest = std::max(furthest, m_session->runSteps(id));
+    {
+        const QSignalBlocker block(m_step);
+        m_step->setMaximum(int(std::min<int64_t>(std::max<int64_t>(furthest, m_step->value()), std::numeric_limits<int>::max())));
+        if (m_common)
+            m_step->setValue(int(std::min<int64_t>(commonStep(), std::numeric_limits<int>::max())));
+    }
+    m_commonButton->setEnabled(!m_common);
     if (m_sample < 0 && m_sampleSource)
         m_sample = m_sampleSource();
 
@@ -142,8 +223,18 @@ void SideBySide::showRun(int i)
             name = kept->name;
     AttentionSnapshot snapshot;
     QString why;
-    if (m_sample >= 0 && m_session->runAttention(id, m_sample, &snapshot, &why)) {
-        title->setText(tr("%1 — step %2 — %3").arg(name).arg(snapshot.step).arg(predictions(snapshot)));
+    const Method score = Method(std::max(0, m_score->currentIndex()));
+    Session::RunView view;
+    // The current run while the step follows it: its weights of the moment.
+    view.atStep = m_common && id == current->id() && m_session->runSteps(id) <= step() ? -1 : step();
+    view.explain = score != Method::Attention;
+    if (m_sample >= 0 && m_session->runAttention(id, m_sample, &snapshot, &why, view)) {
+        // The step it is shown at, and its own last where it went further.
+        const int64_t last = m_session->runSteps(id);
+        const QString at = last > snapshot.step ? tr("step %1 (of %2)").arg(snapshot.step).arg(last)
+                                                : tr("step %1").arg(snapshot.step);
+        title->setText(tr("%1 — %2 — %3").arg(name, at, predictions(snapshot)));
+        heatmap->setScore(score);
         heatmap->setSnapshot(std::make_shared<const AttentionSnapshot>(std::move(snapshot)));
         heatmap->setSelectedSample(0);
     } else {
@@ -152,20 +243,21 @@ void SideBySide::showRun(int i)
     }
 }
 
-// Only the current run changes as it trains: its heatmap (the last) is made
-// again, the others stay as they are (each is a forward pass through that
-// run's weights).
+// Only the current run changes as it trains; while the step follows the
+// runs and the current run is the shortest, the common step moves with it
+// and every run is shown there again (a forward pass through each run's
+// weights, the checkpoints read once).
 void SideBySide::followRun()
 {
-    if (m_runs.empty() || m_runs.back() != m_session->currentRun()->id()
-        || m_session->currentRun()->controller()->currentStep() == m_currentStep)
+    const Run *current = m_session->currentRun();
+    if (m_runs.empty() || m_runs.back() != current->id() || current->controller()->currentStep() == m_currentStep)
         return;
-    if (m_sample < 0) {
-        refresh();  // none shown yet: the Attention tab may have one now
-        return;
-    }
-    m_currentStep = m_session->currentRun()->controller()->currentStep();
-    showRun(int(m_runs.size()) - 1);
+    m_currentStep = current->controller()->currentStep();
+    // None shown yet (the Attention tab may have one now), or the common
+    // step moved with the current run: every run at the new step. A step
+    // of the user's stays where it is.
+    if (m_sample < 0 || (m_common && commonStep() != step()))
+        refresh();
 }
 
 void SideBySide::showEvent(QShowEvent *event)

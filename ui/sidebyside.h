@@ -1,13 +1,19 @@
-// Side by side (the tab after Runs): one sample's task attention in up to
-// four runs at once, each through its latest weights (Session::runAttention):
-// the runs checked in the Runs tab, in its order (the current one last), so
-// that the four runs of Training > Compare > Attention modes show together.
-// The sample is the one selected in the Attention tab. Each run's heatmap
-// (tasks x tokens) is titled with its name, its step and what it predicts;
-// a run whose weights are not here (a run of a file without checkpoint) or
-// that cannot read the open data says why instead. The current run's
-// heatmap follows its training once a second while the tab is seen, and
-// shows its weights as soon as it pauses, finishes or stops.
+// Side by side (the tab after Runs): one sample's task attention, or any
+// score of the explanations (rollout, gradient x input, integrated
+// gradients, occlusion: core/explain.h), in up to four runs at once at the
+// same step (Session::runAttention): the runs checked in the Runs tab, in
+// its order (the current one last), so that the four runs of Training >
+// Compare > Attention modes show together. The sample is the one selected
+// in the Attention tab. The step is by default the largest one every shown
+// run reached (the shortest run's last), or the one chosen in "At step";
+// a run that went further shows its last checkpoint in the session file at
+// or before it. Each run's heatmap (tasks x tokens) is titled with its
+// name, the step it is shown at (and its own last, when further) and what
+// it predicts; a run whose weights are not here (a run of a file without
+// checkpoint, none at or before the step) or that cannot read the open
+// data says why instead. While the step follows the runs, the current
+// run's heatmap follows its training once a second while the tab is seen,
+// and shows its weights as soon as it pauses, finishes or stops.
 #pragma once
 
 #include <QTimer>
@@ -17,7 +23,10 @@
 #include <functional>
 #include <vector>
 
+class QComboBox;
 class QLabel;
+class QPushButton;
+class QSpinBox;
 
 namespace attnscope {
 
@@ -44,6 +53,14 @@ public:
     QLabel *title(int i) const { return m_titles[size_t(i)]; }
     // Every run's attention again (the tab does it when shown, and when the runs change).
     void refresh();
+    // The score shown (Method::Attention by default) and the step: the
+    // common one (the largest every shown run reached) until one is chosen.
+    QComboBox *scoreBox() const { return m_score; }
+    QSpinBox *stepBox() const { return m_step; }
+    void setStep(int64_t step);       // a step of the user's
+    void followCommonStep();          // back to the common step
+    bool followsCommonStep() const { return m_common; }
+    int64_t step() const;             // the step the runs are shown at
     // What the snapshot's first sample is predicted, for a run's title:
     // "sentiment: positive, topic: screen (gold sound)"; names elided (tasknames.h).
     static QString predictions(const AttentionSnapshot &snapshot);
@@ -55,6 +72,8 @@ protected:
 private:
     // Slot i: run m_runs[i]'s title and heatmap, hidden when there is none.
     void showRun(int i);
+    // The largest step every shown run reached (0: none trained).
+    int64_t commonStep() const;
     // The current run's heatmap again, if it is shown and has trained since.
     void followRun();
 
@@ -63,6 +82,10 @@ private:
     std::function<int()> m_sampleSource;
     std::vector<int> m_runs;
     QLabel *m_header;
+    QComboBox *m_score;
+    QSpinBox *m_step;
+    QPushButton *m_commonButton;
+    bool m_common = true;  // the step follows the runs (commonStep)
     std::vector<QLabel *> m_titles;
     std::vector<TaskHeatmap *> m_heatmaps;
     QTimer m_follow;  // the current run's heatmap while it trains

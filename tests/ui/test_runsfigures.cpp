@@ -10,6 +10,8 @@
 #include "runspanel.h"
 #include "runstesting.h"
 #include "session.h"
+#include "sidebyside.h"
+#include "attention/taskheatmap.h"
 #include "trainingpanel.h"
 
 #include <QFile>
@@ -19,6 +21,8 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStatusBar>
+#include <QComboBox>
+#include <QSpinBox>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTreeWidget>
@@ -350,6 +354,78 @@ private slots:
         QTRY_VERIFY(window.training()->setup() && window.training()->setup()->model.config.layers == 1
                     && window.training()->setup()->model.config.mode == AttentionMode::Shared);
         QCOMPARE(window.session()->currentRun()->settings().train.seed, uint64_t(7));
+    }
+
+    // Side by side at the same step (issue 13: "one sample's attention, or
+    // any score of the explanations issue, for up to four runs at the same
+    // step"): runs of 110 and 130 steps are shown at the common step 110,
+    // the longer one through its last checkpoint at or before it (the kept
+    // one near 100), each titled with its step; a step of the user's where
+    // a run has no checkpoint says so; the score chooser shows integrated
+    // gradients computed for the sample through each run's weights. Before,
+    // each run showed its latest weights, attention only.
+    void sideBySideAtTheSameStep()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        MainWindow window;
+        window.resize(1024, 768);
+        window.show();
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QVERIFY(window.saveSessionAs(dir.filePath(QStringLiteral("steps.attnscope"))));
+        QTRY_VERIFY(window.startAction()->isEnabled());
+        TrainConfig config = window.trainingPanel()->config();
+        config.epochs = 30;  // 5 steps an epoch: 150, a kept checkpoint every 100
+        window.trainingPanel()->setConfig(config);
+        QTRY_VERIFY(window.training()->setup() && window.training()->setup()->config.epochs == 30);
+        window.training()->startUntil(110);
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->state() == State::Paused && window.training()->currentStep() == 110,
+                                 60000);
+        const int first = window.session()->currentRun()->id();
+        window.session()->reset();  // the first run is kept, a second one trains further
+        QTRY_VERIFY(window.training()->state() == State::Ready && window.training()->currentStep() == 0);
+        window.training()->startUntil(130);
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->state() == State::Paused && window.training()->currentStep() == 130,
+                                 60000);
+        const int second = window.session()->currentRun()->id();
+
+        SideBySide *side = window.sideBySide();
+        window.views()->setCurrentWidget(side);
+        side->setSample(window.training()->setup()->val.samples[0].index);
+        side->refresh();
+        QCOMPARE(side->runs(), (std::vector<int>{first, second}));
+        QVERIFY(side->followsCommonStep());
+        QCOMPARE(side->step(), int64_t(110));
+        QCOMPARE(side->heatmap(0)->snapshot().step, int64_t(110));
+        const int64_t kept = side->heatmap(1)->snapshot().step;  // its kept checkpoint, taken as step 100 was reported
+        QVERIFY2(kept >= 100 && kept <= 110, qPrintable(side->title(1)->text()));
+        QVERIFY2(side->title(1)->text().contains(QStringLiteral(" — step %1 (of 130) — ").arg(kept)),
+                 qPrintable(side->title(1)->text()));
+        QVERIFY2(side->title(0)->text().contains(QStringLiteral(" — step 110 — ")), qPrintable(side->title(0)->text()));
+
+        // Another score: computed for the sample through each run's weights at that step.
+        side->scoreBox()->setCurrentIndex(int(Method::Integrated));
+        for (int i = 0; i < 2; ++i) {
+            QCOMPARE(side->heatmap(i)->score(), Method::Integrated);
+            const AttentionSample &s = side->heatmap(i)->snapshot().samples.at(0);
+            QVERIFY(s.explanation);
+            QVERIFY(!s.scores(0, Method::Integrated).empty());
+        }
+        QVERIFY(side->heatmap(0)->snapshot().samples[0].scores(0, Method::Integrated)
+                != side->heatmap(1)->snapshot().samples[0].scores(0, Method::Integrated));
+
+        // A step of the user's before any checkpoint of the first run: it says so.
+        side->setStep(50);
+        QVERIFY(!side->followsCommonStep());
+        QVERIFY2(side->title(0)->text().contains(QStringLiteral("no checkpoint at or before step 50")),
+                 qPrintable(side->title(0)->text()));
+        side->followCommonStep();
+        QCOMPARE(side->step(), int64_t(110));
+        QCOMPARE(side->heatmap(0)->snapshot().step, int64_t(110));
+
+        // At 1024 x 768 the controls are on screen beside each other.
+        QVERIFY(side->scoreBox()->isVisible() && side->stepBox()->isVisible());
+        QVERIFY(side->stepBox()->mapTo(side, QPoint(side->stepBox()->width(), 0)).x() <= side->width());
     }
 
 };
