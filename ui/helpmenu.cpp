@@ -1,9 +1,10 @@
 #include "helpmenu.h"
 
+#include "textdialog.h"
+
 #include <QAction>
 #include <QMainWindow>
 #include <QMenuBar>
-#include <QMessageBox>
 
 #include <utility>
 
@@ -208,9 +209,10 @@ std::vector<HelpMenu::View> HelpMenu::views()
 
 void HelpMenu::showText(const QString &title, const QString &html)
 {
-    auto *box = new QMessageBox(QMessageBox::NoIcon, title, html, QMessageBox::Close, m_window);
+    // Bounded by the screen, the text scrolling: the shortcuts list at 150 %
+    // zoom is taller than a projector's 768 px (textdialog.h).
+    auto *box = new TextDialog(title, html, m_window);
     box->setObjectName(QStringLiteral("helpBox"));
-    box->setTextFormat(Qt::RichText);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
 }

@@ -42,7 +42,7 @@ public:
     static std::vector<View> views();  // every one
 
 private:
-    // A window-modal box (objectName helpBox) showing html.
+    // A window-modal TextDialog (objectName helpBox) showing html, within the screen.
     void showText(const QString &title, const QString &html);
 
     QMainWindow *m_window;

@@ -13,11 +13,13 @@
 #include "sidebyside.h"
 #include "tasknames.h"
 #include "taskheatmap.h"
+#include "textdialog.h"
 #include "textview.h"
 #include "zoomactions.h"
 #include "modelpanel.h"
 #include "trainingcontroller.h"
 #include "trainingpanel.h"
+#include "trainingstatus.h"
 #include "trainingtoolbar.h"
 
 #include <QAbstractButton>
@@ -26,6 +28,7 @@
 #include <QApplication>
 #include <QAction>
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
@@ -47,6 +50,7 @@
 #include <QStatusBar>
 #include <QTabBar>
 #include <QTabWidget>
+#include <QTextBrowser>
 #include <QToolButton>
 #include <QToolBar>
 #include <QTreeWidget>
@@ -920,8 +924,8 @@ private slots:
                                 "Ctrl+]", "Ctrl+=", "Ctrl+-", "Ctrl+0", "F11", "F1", "Shift+F1", "Space"})
             QVERIFY2(text.contains(QLatin1String(key)), key);
         shortcuts->trigger();
-        QMessageBox *box = nullptr;
-        QTRY_VERIFY((box = window.findChild<QMessageBox *>(QStringLiteral("helpBox"))) && box->isVisible());
+        TextDialog *box = nullptr;
+        QTRY_VERIFY((box = window.findChild<TextDialog *>(QStringLiteral("helpBox"))) && box->isVisible());
         QVERIFY(box->text().contains(QStringLiteral("Reset")));
         box->close();
 
@@ -946,8 +950,58 @@ private slots:
         QCOMPARE(seen.size(), 7);
         attention->setCurrentView(AttentionPanel::View::ProbeEditor);
         viewHelp->trigger();
-        QTRY_VERIFY((box = window.findChild<QMessageBox *>(QStringLiteral("helpBox"))) && box->isVisible());
+        QTRY_VERIFY((box = window.findChild<TextDialog *>(QStringLiteral("helpBox"))) && box->isVisible());
         QVERIFY(box->text().contains(QStringLiteral("your own sentence")));
+    }
+
+    // F1's list and Shift+F1's text fit the screen at every zoom, the text
+    // scrolling, the Close button on the screen. (A QMessageBox: 894 px tall
+    // at 100 %, 1,406 px at 150 %, its Close button below a 768 px screen.)
+    void helpFitsTheScreen_data()
+    {
+        QTest::addColumn<double>("zoom");
+        for (const double zoom : ZoomActions::Steps)
+            QTest::addRow("%d %%", int(std::lround(zoom * 100))) << zoom;
+    }
+    void helpFitsTheScreen()
+    {
+        QFETCH(double, zoom);
+        MainWindow window;
+        window.zoom()->setZoom(zoom, /*persist=*/false);
+        const auto actualSize = qScopeGuard([&window]() { window.zoom()->setZoom(1.0, /*persist=*/false); });
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const QRect screen = window.screen()->availableGeometry();
+        // The offscreen platform's screen, 800 x 800: as short as a projector's
+        // 768 px, near enough that the list is taller than it from 150 % on.
+        QVERIFY2(screen.width() <= 1024 && screen.height() <= 800,
+                 qPrintable(QStringLiteral("%1x%2").arg(screen.width()).arg(screen.height())));
+        QMenu *help = menuNamed(window, QStringLiteral("Help"));
+        QVERIFY(help);
+        for (QAction *action : {help->actions().value(0), help->actions().value(1)}) {
+            action->trigger();
+            QDialog *box = nullptr;
+            QTRY_VERIFY((box = window.findChild<QDialog *>(QStringLiteral("helpBox"))) && box->isVisible());
+            const QString where = QStringLiteral("%1 at %2 %: %3,%4 %5x%6 on %7x%8")
+                                      .arg(action->text()).arg(zoom * 100).arg(box->frameGeometry().x())
+                                      .arg(box->frameGeometry().y()).arg(box->frameGeometry().width())
+                                      .arg(box->frameGeometry().height()).arg(screen.width()).arg(screen.height());
+            QVERIFY2(screen.contains(box->frameGeometry()), qPrintable(where));
+            auto *buttons = box->findChild<QDialogButtonBox *>();
+            QAbstractButton *close = buttons ? buttons->button(QDialogButtonBox::Close) : nullptr;
+            QVERIFY(close && close->isVisible());
+            const QRect button(close->mapToGlobal(QPoint(0, 0)), close->size());
+            QVERIFY2(screen.contains(button) && box->geometry().contains(button), qPrintable(where));
+            // Nothing of the text lost: what does not fit scrolls.
+            auto *text = box->findChild<QTextBrowser *>();
+            QVERIFY(text);
+            const bool fits = text->document()->size().height() <= text->viewport()->height() + 1;
+            QVERIFY2(fits || text->verticalScrollBar()->maximum() > 0, qPrintable(where));
+            if (zoom >= 1.5 && action == help->actions().value(0))
+                QVERIFY2(!fits, qPrintable(where));  // the bound was needed, and held
+            QTest::mouseClick(close, Qt::LeftButton);
+            QTRY_VERIFY(!window.findChild<QDialog *>(QStringLiteral("helpBox")));
+        }
     }
 
     // Shift+F1 on the Runs and Side by side tabs says what they show. (Both
@@ -963,12 +1017,12 @@ private slots:
         const auto helpOn = [&](QWidget *tab) {
             window.views()->setCurrentWidget(tab);
             viewHelp->trigger();
-            QMessageBox *box = nullptr;
-            if (!QTest::qWaitFor([&] { return (box = window.findChild<QMessageBox *>(QStringLiteral("helpBox"))) && box->isVisible(); }))
+            TextDialog *box = nullptr;
+            if (!QTest::qWaitFor([&] { return (box = window.findChild<TextDialog *>(QStringLiteral("helpBox"))) && box->isVisible(); }))
                 return QStringList();
             const QStringList shown = {box->windowTitle(), box->text()};
             box->close();  // and gone, before the next one is looked for
-            const bool gone = QTest::qWaitFor([&] { return !window.findChild<QMessageBox *>(QStringLiteral("helpBox")); });
+            const bool gone = QTest::qWaitFor([&] { return !window.findChild<TextDialog *>(QStringLiteral("helpBox")); });
             return gone ? shown : QStringList();
         };
         const QStringList curves = helpOn(window.curves());
