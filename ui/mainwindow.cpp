@@ -361,6 +361,8 @@ void MainWindow::createViewMenu()
     QAction *toolbar = m_toolbar->toggleViewAction();
     toolbar->setText(tr("Training &toolbar"));
     view->addAction(toolbar);
+    m_messages = new StatusMessages(this);  // the status bar's, whole: a long one is cut there
+    view->addAction(m_messages->action());
     m_resetLayout = view->addAction(tr("Reset &layout"), this, &MainWindow::resetLayout);
 }
 
@@ -461,9 +463,12 @@ void MainWindow::showEvaluation(int64_t step, const EvalResult &result, const st
 }
 
 // One line, cut with "…" where the read-out on the right begins (a long
-// message drew under the progress bar), the whole of it in the tooltip.
+// message drew under the progress bar), the whole of it in the tooltip and
+// in View > Messages (a click on the line).
 void MainWindow::showStatus(const QString &text, int timeout)
 {
+    if (m_messages && (text != m_statusText || statusBar()->currentMessage().isEmpty()))  // not the same one cut again
+        m_messages->add(text);
     m_statusText = text;
     m_statusTimeout = timeout;
     if (text.isEmpty()) {

@@ -47,6 +47,7 @@ class RestoreBestAction;
 class RunsPanel;
 class SetupDock;
 class SideBySide;
+class StatusMessages;
 class TrainingPanel;
 class TrainingStatus;
 class ZoomActions;
@@ -174,6 +175,7 @@ public:
     void setTheme(Theme theme, bool persist = true) { m_themes->setTheme(theme, persist); }
     // View > Zoom in, Zoom out, Actual size and Full screen.
     ZoomActions *zoom() const { return m_zoom; }
+    StatusMessages *messages() const { return m_messages; }  // View > Messages
     // The view shown, as Help > What am I looking at? knows it: the tab, or
     // on the Attention tab the attention view shown.
     HelpMenu::View currentView() const;
@@ -286,6 +288,7 @@ private:
     QString m_dataSpec;
     QString m_lastError;
     QString m_recoveryDir, m_recoveryOffered;  // startRecovery's, while the question is open
+    StatusMessages *m_messages = nullptr;  // View > Messages
     QString m_statusText;  // the status bar's message, uncut
     int m_statusTimeout = 0;
     // The session's message on a built-in dataset's depth ("This dataset

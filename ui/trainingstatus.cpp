@@ -1,11 +1,18 @@
 #include "trainingstatus.h"
 
 #include "tasknames.h"
+#include "textdialog.h"
 
+#include <QAction>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
+#include <QMainWindow>
+#include <QMouseEvent>
 #include <QProgressBar>
+#include <QScrollBar>
+#include <QStatusBar>
+#include <QTextBrowser>
 
 #include <algorithm>
 
@@ -101,6 +108,73 @@ QString evaluationMessage(int64_t step, const EvalResult &result, const std::vec
         .arg(QLocale().toString(result.samples))
         .arg(result.loss, 0, 'f', 4)
         .arg(parts.join(QStringLiteral(", ")));
+}
+
+StatusMessages::StatusMessages(QMainWindow *window)
+    : QObject(window), m_window(window)
+{
+    m_action = new QAction(tr("&Messages"), this);
+    m_action->setObjectName(QStringLiteral("messages"));
+    m_action->setToolTip(tr("The status bar's messages, whole, with their times"));
+    connect(m_action, &QAction::triggered, this, &StatusMessages::show);
+    // A click on the status line (the bar itself, not the read-out on its right).
+    window->statusBar()->installEventFilter(this);
+}
+
+void StatusMessages::add(const QString &text)
+{
+    if (text.isEmpty())
+        return;
+    // A message may quote a megabyte of a file: the start and the end of it.
+    m_messages.emplace_back(QDateTime::currentDateTime(), elidedMessage(text, 4000));
+    while (m_messages.size() > size_t(MaxKept))
+        m_messages.pop_front();
+    if (m_dialog)
+        m_dialog->setText(html());
+}
+
+QStringList StatusMessages::lines() const
+{
+    QStringList lines;
+    for (const auto &[time, text] : m_messages)
+        lines << QStringLiteral("%1  %2").arg(time.toString(QStringLiteral("HH:mm:ss")), text);
+    return lines;
+}
+
+QString StatusMessages::html() const
+{
+    if (m_messages.empty())
+        return tr("<p>No message yet.</p>");
+    QString html = QStringLiteral("<table cellspacing='0' cellpadding='3'>");
+    for (const auto &[time, text] : m_messages)
+        html += QStringLiteral("<tr><td valign='top' style='white-space:nowrap'>%1</td><td>%2</td></tr>")
+                    .arg(time.toString(QStringLiteral("HH:mm:ss")), text.toHtmlEscaped());
+    return html + QStringLiteral("</table>");
+}
+
+void StatusMessages::show()
+{
+    if (!m_dialog) {
+        m_dialog = new TextDialog(tr("Messages"), html(), m_window);
+        m_dialog->setObjectName(QStringLiteral("messagesLog"));
+        m_dialog->setAttribute(Qt::WA_DeleteOnClose);
+        m_dialog->setModal(false);
+        m_dialog->show();
+        m_dialog->setText(html());  // laid out at its width: scrolled to the newest
+        QScrollBar *bar = m_dialog->browser()->verticalScrollBar();
+        bar->setValue(bar->maximum());
+    }
+    m_dialog->raise();
+    m_dialog->activateWindow();
+}
+
+bool StatusMessages::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::MouseButtonRelease
+        && static_cast<QMouseEvent *>(event)->button() == Qt::LeftButton
+        && !static_cast<QStatusBar *>(watched)->currentMessage().isEmpty())
+        show();
+    return QObject::eventFilter(watched, event);
 }
 
 } // namespace attnscope

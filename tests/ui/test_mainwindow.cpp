@@ -1004,6 +1004,59 @@ private slots:
         }
     }
 
+    // A long status message (Evaluate now's result) is cut in the status
+    // line, which has no room for more; a click on it, or View > Messages,
+    // shows every message whole, selectable, with its time, in a window
+    // within the screen. (It could only be read whole in the tooltip.)
+    void longMessagesCanBeReadWhole()
+    {
+        MainWindow window;
+        window.zoom()->setZoom(1.5, /*persist=*/false);
+        const auto actualSize = qScopeGuard([&window]() { window.zoom()->setZoom(1.0, /*persist=*/false); });
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.resize(1000, 700);
+        QTRY_COMPARE(window.size(), QSize(1000, 700));
+        QString message = QStringLiteral("Validation at step 300 (400 samples): loss 0.1234, accuracy");
+        for (int t = 0; t < 8; ++t)
+            message += QStringLiteral(" task%1 0.912,").arg(t);
+        message += QStringLiteral(" the end");
+        emit window.session()->status(QStringLiteral("An earlier message"), 0);
+        emit window.session()->status(message, 0);
+        QVERIFY(window.statusBar()->currentMessage().endsWith(QChar(0x2026)));
+        QTest::mouseClick(window.statusBar(), Qt::LeftButton, {}, QPoint(20, window.statusBar()->height() / 2));
+        QDialog *log = nullptr;
+        QTRY_VERIFY((log = window.findChild<QDialog *>(QStringLiteral("messagesLog"))) && log->isVisible());
+        auto *text = log->findChild<QTextBrowser *>();
+        QVERIFY(text);
+        const QString shown = text->toPlainText();
+        QVERIFY2(shown.contains(message), qPrintable(shown));
+        QVERIFY2(shown.contains(QStringLiteral("An earlier message")), qPrintable(shown));
+        QVERIFY(shown.indexOf(QStringLiteral("An earlier message")) < shown.indexOf(message));
+        QVERIFY(shown.contains(QRegularExpression(QStringLiteral("\\d\\d:\\d\\d:\\d\\d"))));
+        QVERIFY(text->textInteractionFlags() & Qt::TextSelectableByMouse);
+        QVERIFY(window.screen()->availableGeometry().contains(log->frameGeometry()));
+        // The same message cut again (a resize) is not logged twice; a new one shows in the open log.
+        QCOMPARE(shown.count(QStringLiteral("the end")), 1);
+        emit window.session()->status(QStringLiteral("A later message"), 0);
+        QTRY_VERIFY(text->toPlainText().contains(QStringLiteral("A later message")));
+        log->close();
+        QTRY_VERIFY(!window.findChild<QDialog *>(QStringLiteral("messagesLog")));
+        // View > Messages opens it too, after the message has gone from the status bar.
+        window.statusBar()->clearMessage();
+        QMenu *view = menuNamed(window, QStringLiteral("View"));
+        QAction *messages = view ? view->findChild<QAction *>(QStringLiteral("messages")) : nullptr;
+        if (!messages && view)
+            for (QAction *a : view->actions())
+                if (a->objectName() == QLatin1String("messages"))
+                    messages = a;
+        QVERIFY(messages && view->actions().contains(messages));
+        messages->trigger();
+        QTRY_VERIFY((log = window.findChild<QDialog *>(QStringLiteral("messagesLog"))) && log->isVisible());
+        QVERIFY(log->findChild<QTextBrowser *>()->toPlainText().contains(message));
+        // The status line is still one line: the window's least height is unchanged (fitsSmallScreens).
+    }
+
     // Shift+F1 on the Runs and Side by side tabs says what they show. (Both
     // showed the help of the curves, "Curves" in its title.)
     void helpSaysWhatEveryTabShows()
