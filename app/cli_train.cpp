@@ -299,10 +299,10 @@ void TrainCommand::beginRun()
                    ? (m_tc.steps + trainer.stepsPerEpoch() - 1) / trainer.stepsPerEpoch()
                    : m_tc.epochs;
     if (!m_json)
-        std::printf("training on %s: %zu train / %zu val samples, %lld steps of %d (%lld epochs)\n",
+        std::printf("training on %s: %zu train / %zu val samples, %lld steps of %d (%lld epoch%s)\n",
                     m_dataSpec.c_str(), m_setup.train.samples.size(), m_setup.val.samples.size(),
                     static_cast<long long>(m_tc.steps > 0 ? m_tc.steps : trainer.stepsPerEpoch() * m_tc.epochs),
-                    m_tc.batchSize, static_cast<long long>(m_epochs));
+                    m_tc.batchSize, static_cast<long long>(m_epochs), m_epochs == 1 ? "" : "s");
     std::fflush(stdout);
 }
 

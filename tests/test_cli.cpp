@@ -154,6 +154,17 @@ private slots:
         QCOMPARE(validation.value("tasks").toObject().size(), 3);
     }
 
+    // The first line names the epochs in the singular for one ("(1 epochs)" before).
+    void trainSaysEpochs()
+    {
+        const Run one = cli({"train", "--data", data, "--steps", "3", "--out", path(QStringLiteral("one.safetensors"))});
+        QVERIFY2(one.code == 0, qPrintable(one.err));
+        QVERIFY2(one.out.contains(QStringLiteral(" (1 epoch)\n")), qPrintable(one.out));
+        const Run two = cli({"train", "--data", data, "--epochs", "2", "--out", path(QStringLiteral("two.safetensors"))});
+        QVERIFY2(two.code == 0, qPrintable(two.err));
+        QVERIFY2(two.out.contains(QStringLiteral(" (2 epochs)\n")), qPrintable(two.out));
+    }
+
     // The divergence guard: at learning rate 10 the loss climbs to the
     // thousands, all finite; train went on to the end and wrote the
     // checkpoint (exit 0). Now it stops with exit 1, says which signal and
