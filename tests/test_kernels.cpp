@@ -67,6 +67,8 @@ private Q_SLOTS:
     void sameBitsAtAnyAddress();
     void softmaxContract_data();
     void softmaxContract();
+    void geluMatchesFormula_data();
+    void geluMatchesFormula();
     void attentionMatchesPlainSums_data();
     void attentionMatchesPlainSums();
 };
@@ -166,6 +168,37 @@ void TestKernels::softmaxContract()
     std::vector<float> y = randomFloats(rng, size_t(n));
     ops::masked_softmax(y.data(), none.data(), n);
     for (float a : y) QCOMPARE(a, 0.0f);
+}
+
+void TestKernels::geluMatchesFormula_data()
+{
+    QTest::addColumn<int>("n");  // whole packs of 16 and a tail of each length's remainder
+    for (int n : {1, 7, 15, 16, 17, 33, 100}) QTest::newRow(qPrintable(QString::number(n))) << n;
+}
+
+// GELU and its derivative against 0.5 x (1 + erf(x / sqrt 2)) and
+// Phi(x) + x phi(x) in double, every entry up to the last (the AVX-512
+// build's tail goes through a masked load), both writes of the backward.
+void TestKernels::geluMatchesFormula()
+{
+    QFETCH(int, n);
+    Rng rng(static_cast<uint64_t>(100 + n));
+    const std::vector<float> x = randomFloats(rng, size_t(n), 3.0), dy = randomFloats(rng, size_t(n)),
+                             before = randomFloats(rng, size_t(n));
+    std::vector<float> y(static_cast<size_t>(n)), dx(static_cast<size_t>(n)), dxAdd = before, inPlace = dy;
+    ops::gelu_forward(y.data(), x.data(), size_t(n));
+    ops::gelu_backward(dx.data(), x.data(), dy.data(), size_t(n), ops::Write::Set);
+    ops::gelu_backward(dxAdd.data(), x.data(), dy.data(), size_t(n), ops::Write::Add);
+    ops::gelu_backward(inPlace.data(), x.data(), inPlace.data(), size_t(n), ops::Write::Set);
+    auto near = [](double got, double want) { return std::abs(got - want) <= 2e-6 * (1 + std::abs(want)); };
+    for (int j = 0; j < n; ++j) {
+        const double v = x[size_t(j)], cdf = 0.5 * (1 + std::erf(v / std::sqrt(2.0)));
+        const double grad = double(dy[size_t(j)]) * (cdf + v * std::exp(-0.5 * v * v) / std::sqrt(2 * M_PI));
+        QVERIFY2(near(y[size_t(j)], v * cdf), qPrintable(QString("gelu at %1: %2, want %3").arg(j).arg(y[size_t(j)]).arg(v * cdf)));
+        QVERIFY2(near(dx[size_t(j)], grad), qPrintable(QString("gelu' at %1: %2, want %3").arg(j).arg(dx[size_t(j)]).arg(grad)));
+        QVERIFY2(near(dxAdd[size_t(j)], before[size_t(j)] + grad), qPrintable(QString("gelu' added at %1").arg(j)));
+        QCOMPARE(inPlace[size_t(j)], dx[size_t(j)]);
+    }
 }
 
 void TestKernels::attentionMatchesPlainSums_data()
