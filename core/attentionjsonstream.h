@@ -139,6 +139,10 @@ protected:
         case '"': return "a string";
         case 't': case 'f': return "a boolean";
         case 'n': return "null";
+        // Python's json.dump writes float('nan') and float('inf') as NaN and
+        // Infinity, which JSON does not have.
+        case 'N': return "NaN";
+        case 'I': return "Infinity";
         default:
             if (c == '-' || (c >= '0' && c <= '9')) return "a number";
             if (c >= 0x20 && c < 0x7F) return "'" + std::string(1, char(c)) + "'";
@@ -231,8 +235,12 @@ protected:
         if (c != '-' && !(c >= '0' && c <= '9'))
             return fail(where() + " is " + found() + ", not a number"
                         + (c == 'n' ? " (attnscope-cli writes a weight that is NaN or infinite as null)" : "")
+                        + (c == 'N' || c == 'I' ? " (Python's json.dump writes a NaN or infinite float so; JSON has no such number)" : "")
                         + (c == '[' ? " (one array level too many?)" : ""));
         if (m_in.peek() == '-') take();
+        if (m_in.peek() == 'I')
+            return fail(where() + " is -Infinity, not a number (Python's json.dump writes a negative infinite float "
+                                  "so; JSON has no such number)");
         if (m_in.peek() == '0') take();
         else if (!digits()) return fail(where() + ": an invalid number");
         if (m_in.peek() == '.') {

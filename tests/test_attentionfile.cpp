@@ -275,6 +275,11 @@ void TestAttentionFile::malformed_data()
                              << ":\\d+: sample 0: layer 0, head 0, row 3: sums to 0.875, not 1 \\(within 0.001\\)";
     QTest::newRow("NaN (null)") << "bad_nan.json"
                                 << ":\\d+: sample 0: 'attention': layer 0, head 0, row 1, column 2 is null, not a number";
+    QTest::newRow("NaN (Python)") << "bad_python_nan.json"
+                                  << ":\\d+: sample 0: 'attention': layer 0, head 0, row 1, column 2 is NaN, not a number "
+                                     "\\(Python's json.dump writes a NaN or infinite float so; JSON has no such number\\)";
+    QTest::newRow("-Infinity (Python)") << "bad_python_neginf.json"
+                                        << ":\\d+: sample 0: 'attention': layer 0, head 0, row 1, column 2 is -Infinity, not a number";
     QTest::newRow("negative") << "bad_negative.json" << "row 4: weight 1 is negative \\(-0.25\\)";
     QTest::newRow("token count") << "bad_token_count.json" << "its maps are 5 x 5 but it has 4 tokens";
     QTest::newRow("batch level") << "bad_batch_level.json" << "is an array, not a number \\(one array level too many\\?\\)";
