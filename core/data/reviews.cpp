@@ -249,7 +249,7 @@ const char *const ReviewsDescription =
 // stays spread out (mass 0.05 to 0.58 depending on the seed) and the cues
 // show in the encoder's self-attention instead.
 const char *const ReviewsSuggestion =
-    "Lesson preset: 0 encoder layers, so each task's attention reads the words directly and moves "
+    "This dataset opens with 0 encoder layers, so each task's attention reads the words directly and moves "
     "onto its cue words within a few hundred steps. Sentiment stops near 90%: a weighted bag of "
     "words cannot flip \"not good\". Set Layers to 1 to reach 100%; the encoder then spreads the "
     "cues over every token and the negation shows in its self-attention map instead.";

@@ -31,7 +31,7 @@ const char *const SensorsDescription =
 // features after 500 steps; with 1 layer the encoder's self-attention selects
 // them for every position and the task attention stays near uniform (0.1-0.4).
 const char *const SensorsSuggestion =
-    "Lesson preset: 0 encoder layers, so each task's attention reads the features directly and "
+    "This dataset opens with 0 encoder layers, so each task's attention reads the features directly and "
     "settles on its own readings within a few hundred steps. Set Layers to 1 to compare: the "
     "accuracy stays, but the encoder's self-attention picks the readings for every position and "
     "the task attention spreads out.";
