@@ -78,7 +78,10 @@ void LossPlot::placeMarkers()
 // A change's label hangs from the top of its line, right of it, or left of
 // it where it would leave the plot, and below the legend where the legend
 // would cover it: while the plot follows the run a change is drawn at the
-// right edge, under the legend. Needs the layout of a replot; true when a
+// right edge, under the legend. Labels of changes at the same or nearby
+// steps stack, each below the one it would cover (the divergence guard's
+// "weights of step 0" and the lower learning rate a class then sets were
+// printed over each other). Needs the layout of a replot; true when a
 // label moved (another replot shows it).
 bool LossPlot::placeMarkerLabels()
 {
@@ -88,6 +91,7 @@ bool LossPlot::placeMarkerLabels()
     const QRect legend = m_plot->legend->visible() ? m_plot->legend->outerRect() : QRect();
     const QCPAxis *x = m_lossRect->axis(QCPAxis::atBottom);
     bool moved = false;
+    std::vector<QRect> placed;  // the labels placed so far
     for (Marker &m : m_markers) {
         const double px = x->coordToPixel(m.line->point1->coords().x());
         const QFontMetrics metrics(m.label->font());
@@ -95,9 +99,22 @@ bool LossPlot::placeMarkerLabels()
         const int w = metrics.horizontalAdvance(m.label->text()) + pad.left() + pad.right();
         const int h = metrics.height() + pad.top() + pad.bottom();
         const bool left = px + w > area.right() && px - w >= area.left();
-        int top = area.top() + int(0.02 * area.height());
-        if (QRect(int(left ? px - w : px), top, w, h).intersects(legend))
-            top = legend.bottom() + 4;
+        QRect label(int(left ? px - w : px), area.top() + int(0.02 * area.height()), w, h);
+        // Each move goes below what the label covered, so it ends.
+        for (bool clear = false; !clear;) {
+            clear = true;
+            if (label.intersects(legend)) {
+                label.moveTop(legend.bottom() + 4);
+                clear = false;
+            }
+            for (const QRect &other : placed)
+                if (label.intersects(other)) {
+                    label.moveTop(other.bottom() + 2);
+                    clear = false;
+                }
+        }
+        placed.push_back(label);
+        const int top = label.top();
         const double ratio = double(top - area.top()) / area.height();
         const Qt::Alignment align = (left ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop;
         if (align != m.label->positionAlignment() || ratio != m.label->position->coords().y()) {

@@ -624,6 +624,37 @@ private slots:
         QCOMPARE(labels, 2);
     }
 
+    // Two changes at the same step (the divergence guard restores the
+    // weights of step 0, then the class lowers the learning rate, as the
+    // guard's message says): their labels were printed over each other.
+    void changeLabelsAtOneStepStack()
+    {
+        LossPlot plot;
+        plot.resize(900, 600);
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        plot.setTasks({QStringLiteral("sentiment"), QStringLiteral("topic")});
+        TrainingSnapshot s = run(1, 400);
+        s.changes.push_back({4, 0.04, QStringLiteral("weights of step 0")});
+        s.changes.push_back({4, 0.04, QStringLiteral("lr 0.003")});
+        s.changes.push_back({6, 0.06, QStringLiteral("clip 1")});
+        plot.append(s);
+        plot.redraw();
+        std::vector<QRect> labels;
+        for (int i = 0; i < plot.plot()->itemCount(); ++i)
+            if (const auto *label = qobject_cast<QCPItemText *>(plot.plot()->item(i)))
+                labels.push_back(QRectF(label->topLeft->pixelPosition(), label->bottomRight->pixelPosition()).toRect());
+        QCOMPARE(labels.size(), size_t(3));
+        const QRect area = plot.plot()->axisRect()->rect();
+        for (size_t i = 0; i < labels.size(); ++i) {
+            QVERIFY(area.contains(labels[i]));
+            for (size_t j = i + 1; j < labels.size(); ++j)
+                QVERIFY2(!labels[i].intersects(labels[j]),
+                         qPrintable(QStringLiteral("labels %1 and %2 overlap at y %3 and %4").arg(i).arg(j)
+                                        .arg(labels[i].y()).arg(labels[j].y())));
+        }
+    }
+
     // The legend covers no curve: it has a row of its own above the axes,
     // wrapped to the width. Inset in the loss rect it covered most of the
     // curves on a projector at 150 % (the Curves tab at 1024 x 768).
