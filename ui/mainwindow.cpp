@@ -9,6 +9,7 @@
 #include "elidedlabel.h"
 #include "filemenu.h"
 #include "helpmenu.h"
+#include "lessonpanel.h"
 #include "lossplot.h"
 #include "modelpanel.h"
 #include "tasknames.h"
@@ -504,11 +505,37 @@ void MainWindow::showError(const QString &message)
     box->open();
 }
 
+// A window saved on a bigger screen (1152 x 648 from 1280 x 720) came back
+// wider than a projector's 1024 px, its right edge (the legend, Following,
+// the status bar's dataset) off the screen: it fits the screen it is on.
+void MainWindow::fitTheScreen()
+{
+    const QScreen *screen = this->screen();
+    if (!screen || isMaximized() || isFullScreen())
+        return;
+    const QRect room = screen->availableGeometry();
+    const QSize frameExtra = frameGeometry().size() - this->size();  // the window manager's frame
+    const QSize size = this->size().boundedTo(room.size() - frameExtra);
+    if (size != this->size())
+        resize(size);
+    const QRect frame = frameGeometry();
+    const int x = std::clamp(frame.x(), room.left(), std::max(room.left(), room.right() + 1 - frame.width()));
+    const int y = std::clamp(frame.y(), room.top(), std::max(room.top(), room.bottom() + 1 - frame.height()));
+    if (x != frame.x() || y != frame.y())
+        move(x, y);
+}
+
 void MainWindow::readSettings()
 {
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    fitTheScreen();
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    // The Lesson panel comes back with its lesson (attnscope --lesson, the
+    // Lessons menu), not empty beside the views: after a lesson on a big
+    // screen it came back on a projector's 1024 px, its text and Next cut.
+    if (!m_lessonPanel->hasLesson())
+        m_lessonPanel->hide();
     const Theme theme = savedTheme();
     if (theme != currentTheme())
         applyTheme(theme);

@@ -245,6 +245,7 @@ private:
     void togglePause();
     void openFile(const QString &path);  // a checkpoint or a dataset, by its suffix
     bool exportTo(const QString &path, const std::function<bool(const QString &, QString *)> &write);
+    void fitTheScreen();  // after restoreGeometry: inside the screen it is on
     void readSettings();
     void writeSettings() const;
 

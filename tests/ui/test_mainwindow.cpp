@@ -44,6 +44,8 @@
 #include <QSpinBox>
 #include <QWheelEvent>
 #include <QSettings>
+#include <QScreen>
+#include <QGuiApplication>
 #include <QMainWindow>
 #include <QMenuBar>
 #include <QSet>
@@ -388,6 +390,10 @@ private slots:
         const QString said = QStringLiteral("This dataset opens with");
         QVERIFY2(window.statusMessage().startsWith(said + QStringLiteral(" 0 encoder layers")), qPrintable(window.statusMessage()));
         QVERIFY2(!window.statusMessage().contains(QStringLiteral("esson")), qPrintable(window.statusMessage()));
+        // The Model panel's note said "Lesson preset: 0 encoder layers, ..." too.
+        const QString note = window.modelPanel()->lessonNote();
+        QVERIFY2(note.startsWith(said + QStringLiteral(" 0 encoder layers")), qPrintable(note));
+        QVERIFY2(!note.contains(QStringLiteral("esson")), qPrintable(note));
         QTRY_VERIFY_WITH_TIMEOUT(window.training()->setup() != nullptr, 20000);
         window.modelPanel()->layersField()->setValue(1);  // as the user does
         QVERIFY2(!window.statusMessage().contains(said), qPrintable(window.statusMessage()));
@@ -397,6 +403,47 @@ private slots:
         QVERIFY2(window.statusMessage().startsWith(said), qPrintable(window.statusMessage()));
         QVERIFY(window.openDataset(QStringLiteral("builtin:order?n=200")));
         QVERIFY2(!window.statusMessage().contains(said), qPrintable(window.statusMessage()));
+    }
+
+    // A window saved on a bigger screen came back wider than the screen
+    // (1152 px on a projector's 1024), its right edge out of reach, and
+    // with the Lesson panel of a lesson it no longer had, cut at the edge.
+    void restoredWindowFitsTheScreen()
+    {
+        const auto forget = qScopeGuard([] {
+            QSettings().remove(QStringLiteral("window/geometry"));
+            QSettings().remove(QStringLiteral("window/state"));
+        });
+        const QRect room = QGuiApplication::primaryScreen()->availableGeometry();
+        {
+            MainWindow before;
+            QVERIFY2(before.openLesson(QStringLiteral("cue-words")), qPrintable(before.lastError()));
+            before.setGeometry(room.x() + 40, room.y() + 30, room.width() + 128, room.height() + 64);
+            before.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&before));
+            QVERIFY(before.lessonPanel()->isVisible());
+            QSettings().setValue(QStringLiteral("window/geometry"), before.saveGeometry());
+            QSettings().setValue(QStringLiteral("window/state"), before.saveState());
+        }
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        // Within the screen, or no larger than its least size where that is
+        // larger (the offscreen screen is 800 px; a projector's 1024 is not).
+        // The window itself: the offscreen platform adds a frame only once shown.
+        const QRect frame = window.geometry();
+        const QSize least = window.minimumSizeHint().expandedTo(window.minimumSize());
+        const QString where = QStringLiteral("%1,%2 %3x%4 on a screen of %5x%6, at least %7x%8").arg(frame.x())
+                                  .arg(frame.y()).arg(frame.width()).arg(frame.height()).arg(room.width())
+                                  .arg(room.height()).arg(least.width()).arg(least.height());
+        QVERIFY2(frame.width() <= std::max(room.width(), least.width())
+                     && frame.height() <= std::max(room.height(), least.height()), qPrintable(where));
+        QVERIFY2(room.contains(window.frameGeometry().topLeft()), qPrintable(where));
+        QVERIFY(!window.lessonPanel()->hasLesson());
+        QVERIFY(!window.lessonPanel()->isVisible());
+        // Its toggle brings it back.
+        window.lessonPanel()->toggleViewAction()->trigger();
+        QVERIFY(window.lessonPanel()->isVisible());
     }
 
     // Side by side names each run's predictions with the task and class
@@ -603,7 +650,8 @@ private slots:
             QTRY_VERIFY_WITH_TIMEOUT(!window.attention()->encoderNote().isEmpty(), 20000);
             window.views()->setCurrentWidget(window.attention());
             QCoreApplication::processEvents();
-            const QSize least = window.minimumSizeHint().expandedTo(window.minimumSize());
+            const QSize least = window.minimumSizeHint().expandedTo(window.minimumSize())
+                            + (window.frameGeometry().size() - window.size());
             QVERIFY2(least.height() <= size.height(),
                      qPrintable(QStringLiteral("%1 px tall at least: %2").arg(least.height())
                                     .arg(tallestOf(&window, size.height() / 3))));
@@ -694,7 +742,8 @@ private slots:
         QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        const QSize least = window.minimumSizeHint().expandedTo(window.minimumSize());
+        const QSize least = window.minimumSizeHint().expandedTo(window.minimumSize())
+                            + (window.frameGeometry().size() - window.size());
         QVERIFY2(least.width() <= size.width() && least.height() <= size.height(),
                  qPrintable(QStringLiteral("at least %1x%2: %3").arg(least.width()).arg(least.height())
                                 .arg(widestOf(&window, size.width() / 2))));
