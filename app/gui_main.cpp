@@ -239,8 +239,15 @@ bool openFiles(MainWindow *window, const GuiOptions &o)
 // --lesson with --screenshot: steps 1 to K apply in turn, each once its
 // training is over, then *shoot (shootWhenReady's) takes the picture.
 // Connected before the lesson opens: a step without training is over at once.
-void shootAfterLesson(MainWindow *window, int lessonStep, const std::function<void()> *shoot)
+void shootAfterLesson(MainWindow *window, int lessonStep, const std::function<void()> *shoot, bool *failed)
 {
+    // A step that did not apply (its data did not open) ends the lesson: the
+    // picture shows the panel saying why, and the exit status is 1.
+    QObject::connect(window, &MainWindow::lessonStepFailed, window, [window, shoot, failed](int step, const QString &why) {
+        std::fprintf(stderr, "attnscope: error: lesson step %d: %s\n", step + 1, qPrintable(why));
+        *failed = true;
+        QTimer::singleShot(300, window, [shoot]() { (*shoot)(); });  // laid out first
+    });
     QObject::connect(window, &MainWindow::lessonStepDone, window, [window, shoot, lessonStep](int step) {
         const int steps = int(window->lessonPanel()->lesson().steps.size());
         if (step + 1 < std::min(lessonStep, steps))
@@ -253,10 +260,12 @@ void shootAfterLesson(MainWindow *window, int lessonStep, const std::function<vo
 // --screenshot: the window saved as a PNG once it is laid out, once step N
 // has trained, or once the lesson's step has (shootAfterLesson), then the
 // program ends; the exit status.
-int shootWhenReady(MainWindow *window, const GuiOptions &o, bool ok, std::function<void()> *shoot)
+int shootWhenReady(MainWindow *window, const GuiOptions &o, bool ok, std::function<void()> *shoot, const bool *lessonFailed)
 {
     int status = ok ? ExitOk : ExitFailure;
     *shoot = [&]() {
+        if (*lessonFailed)
+            status = ExitFailure;
         if (window->training()->state() == TrainingWorker::State::Running)
             window->pauseAction()->trigger();  // Space on a paused run would resume it
         window->curves()->redraw();
@@ -328,9 +337,10 @@ int main(int argc, char **argv)
                 window.views()->setCurrentIndex(i);
     // The lesson last: its first step sets the data, the model and the view.
     std::function<void()> shoot;  // takes the picture (shootWhenReady)
+    bool lessonFailed = false;
     if (!options.lesson.isEmpty()) {
         if (!options.screenshot.isEmpty())
-            shootAfterLesson(&window, options.lessonStep, &shoot);
+            shootAfterLesson(&window, options.lessonStep, &shoot, &lessonFailed);
         ok = window.openLesson(options.lesson) && ok;
     }
     window.show();
@@ -343,5 +353,5 @@ int main(int argc, char **argv)
         QTimer::singleShot(0, &window, [&window, afterSteps = options.afterSteps] { startWhenReady(&window, afterSteps); });
     if (options.screenshot.isEmpty())
         return QApplication::exec();
-    return shootWhenReady(&window, options, ok, &shoot);
+    return shootWhenReady(&window, options, ok, &shoot, &lessonFailed);
 }

@@ -40,6 +40,11 @@ LessonPanel::LessonPanel(QWidget *parent) : QDockWidget(tr("Lesson"), parent)
     QFont stepFont = m_stepTitle->font();
     stepFont.setBold(true);
     m_stepTitle->setFont(stepFont);
+    m_problem = wrapped(page, "lessonProblem");
+    m_problem->setFont(stepFont);
+    m_problem->setFrameShape(QFrame::StyledPanel);
+    m_problem->setMargin(6);
+    m_problem->hide();
     m_text = wrapped(page, "lessonText");
     m_look = wrapped(page, "lessonLook");
     m_look->setFrameShape(QFrame::StyledPanel);
@@ -56,7 +61,8 @@ LessonPanel::LessonPanel(QWidget *parent) : QDockWidget(tr("Lesson"), parent)
     buttons->addStretch(1);
     buttons->addWidget(m_next);
     for (QWidget *w : {static_cast<QWidget *>(m_title), static_cast<QWidget *>(m_counter),
-                       static_cast<QWidget *>(m_stepTitle), static_cast<QWidget *>(m_text)})
+                       static_cast<QWidget *>(m_stepTitle), static_cast<QWidget *>(m_problem),
+                       static_cast<QWidget *>(m_text)})
         layout->addWidget(w);
     layout->addWidget(m_look);
     layout->addStretch(1);
@@ -84,6 +90,7 @@ void LessonPanel::setLesson(Lesson lesson)
 
 void LessonPanel::goTo(int step)
 {
+    setProblem(QString());
     const int n = int(m_lesson.steps.size());
     if (n == 0) {
         m_counter->clear();
@@ -112,6 +119,17 @@ QString LessonPanel::shownText() const
     if (!m_look->isHidden())
         parts << m_look->text();
     return parts.join(QLatin1Char('\n'));
+}
+
+void LessonPanel::setProblem(const QString &problem)
+{
+    m_problem->setText(problem.isEmpty() ? QString() : tr("This step did not apply: %1").arg(problem));
+    m_problem->setVisible(!problem.isEmpty());
+}
+
+QString LessonPanel::problem() const
+{
+    return m_problem->isHidden() ? QString() : m_problem->text();
 }
 
 } // namespace attnscope

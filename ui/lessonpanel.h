@@ -30,6 +30,10 @@ public:
     QPushButton *nextButton() const { return m_next; }
     // The step's text as shown (title, text, what to look at).
     QString shownText() const;
+    // Why the step shown did not apply (its data did not open), shown above
+    // its text until another step is chosen; empty: it applied.
+    void setProblem(const QString &problem);
+    QString problem() const;
 
 signals:
     void stepChosen(int step);
@@ -38,6 +42,7 @@ private:
     Lesson m_lesson;
     int m_step = 0;
     QLabel *m_title = nullptr, *m_counter = nullptr, *m_stepTitle = nullptr, *m_text = nullptr, *m_look = nullptr;
+    QLabel *m_problem = nullptr;
     QPushButton *m_back = nullptr, *m_next = nullptr;
 };
 

@@ -195,6 +195,8 @@ signals:
     void datasetLoadFinished(const QString &spec, bool ok);
     // applyLessonStep's training or comparison is over (or there was none).
     void lessonStepDone(int step);
+    // A lesson's step did not apply (its data did not open): why.
+    void lessonStepFailed(int step, const QString &why);
 
 protected:
     void closeEvent(QCloseEvent *event) override;

@@ -99,8 +99,13 @@ void MainWindow::createLessonMenu()
     addDockWidget(Qt::RightDockWidgetArea, m_lessonPanel);
     m_lessonPanel->hide();
     connect(m_lessonPanel, &LessonPanel::stepChosen, this, [this](int step) {
-        if (m_lessonPanel->hasLesson())
-            applyLessonStep(m_lessonPanel->lesson().steps[size_t(step)]);
+        if (m_lessonPanel->hasLesson() && !applyLessonStep(m_lessonPanel->lesson().steps[size_t(step)])) {
+            // Its data did not open: said in the panel, where the class reads
+            // (a lesson run with --screenshot waited for the step for ever).
+            const QString why = m_lastError.isEmpty() ? tr("its data did not open") : m_lastError;
+            m_lessonPanel->setProblem(why);
+            emit lessonStepFailed(step, why);
+        }
     });
 
     QMenu *menu = menuBar()->addMenu(tr("&Lessons"));

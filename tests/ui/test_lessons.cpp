@@ -15,8 +15,11 @@
 #include "trainingpanel.h"
 #include "trainingtoolbar.h"
 #include "zoomactions.h"
+#include "appenvironment.h"
 
 #include <QComboBox>
+#include <QImage>
+#include <QProcess>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QLabel>
@@ -294,6 +297,41 @@ private slots:
         QCOMPARE(w.lessonPanel()->lesson().title, std::string("Mine"));
         QVERIFY(!w.openLesson(QStringLiteral("no-such-lesson")));
         QVERIFY2(w.lastError().contains(QStringLiteral("cue-words")), qPrintable(w.lastError()));
+    }
+
+    // A step whose data does not open: the panel says so where the class
+    // reads, and `--lesson FILE --screenshot` shoots and exits 1 (it waited
+    // for the step for ever, with nothing said).
+    void stepWithoutItsData()
+    {
+        QTemporaryDir dir;
+        const QString lesson = dir.filePath(QStringLiteral("missing.json"));
+        {
+            QFile f(lesson);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(R"({"title": "Missing", "summary": "s", "steps": [
+  {"title": "x", "text": "y", "data": "nonexist.csv", "train_to": 10}]})");
+        }
+        {
+            MainWindow w;
+            QSignalSpy failed(&w, &MainWindow::lessonStepFailed);
+            QSignalSpy done(&w, &MainWindow::lessonStepDone);
+            QVERIFY2(w.openLesson(lesson), qPrintable(w.lastError()));
+            QCOMPARE(failed.size(), 1);
+            QVERIFY(done.isEmpty());
+            QVERIFY2(w.lessonPanel()->problem().contains(QStringLiteral("nonexist.csv")), qPrintable(w.lessonPanel()->problem()));
+            QVERIFY(w.lessonPanel()->findChild<QLabel *>(QStringLiteral("lessonProblem"))->isVisibleTo(w.lessonPanel()));
+        }
+        const QString png = dir.filePath(QStringLiteral("missing.png"));
+        QProcess app;
+        app.setProcessEnvironment(appEnvironment(dir.path()));
+        app.start(QStringLiteral(ATTNSCOPE_APP), {QStringLiteral("--lesson"), lesson, QStringLiteral("--screenshot"), png});
+        QVERIFY(app.waitForFinished(60000));
+        const QByteArray err = app.readAllStandardError();
+        QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(app.exitCode() == 1, err.constData());
+        QVERIFY2(err.contains("lesson step 1: ") && err.contains("nonexist.csv"), err.constData());
+        QVERIFY(!QImage(png).isNull());
     }
 };
 
