@@ -247,6 +247,7 @@ private:
     void togglePause();
     void openFile(const QString &path);  // a checkpoint or a dataset, by its suffix
     bool exportTo(const QString &path, const std::function<bool(const QString &, QString *)> &write);
+    void sessionOpened();  // its layout and its runs' data
     void fitTheScreen();  // after restoreGeometry: inside the screen it is on
     void readSettings();
     void writeSettings() const;

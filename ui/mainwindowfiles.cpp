@@ -118,6 +118,14 @@ bool MainWindow::openSession(const QString &path)
     const bool ok = remembered(m_session->openSessionFile(path), m_file->recentSessions(), path);
     if (!ok)
         return false;
+    sessionOpened();
+    return true;
+}
+
+// A session file just opened (Open session, a restored recovery file): its
+// layout, and the data of its runs.
+void MainWindow::sessionOpened()
+{
     restoreLayout();
     // Without data, the runs are their total curves only: their data opens
     // too (per-task curves, validation points, Side by side and Start need
@@ -142,7 +150,6 @@ bool MainWindow::openSession(const QString &path)
     } else {
         showReopenedRunSettings();
     }
-    return true;
 }
 
 bool MainWindow::saveSessionAs(const QString &path)
@@ -219,8 +226,12 @@ void MainWindow::answerRecovery(int answer)
     if (m_recoveryOffered.isEmpty())
         return;
     const QString offered = std::exchange(m_recoveryOffered, QString());
-    if (answer == QMessageBox::Yes && m_session->restoreRecovery(offered))
+    // Restored as a session is opened: with its data (its runs were their
+    // total curves only, with no word why) and its layout.
+    if (answer == QMessageBox::Yes && m_session->restoreRecovery(offered)) {
+        sessionOpened();
         return;
+    }
     if (answer == QMessageBox::Discard)
         Session::discardRecovery(offered);
     m_session->startRecovery(m_recoveryDir);

@@ -902,6 +902,9 @@ private slots:
         QCOMPARE(window.curves()->overlayCount(), 1);
         QVERIFY(window.session()->hasUnsavedRuns());
         QCOMPARE(window.windowTitle(), QStringLiteral("AttnScope (restored, not saved)"));
+        // Its data opens too, as Open session's does: without it the run was
+        // its total curve only, with no word why.
+        QTRY_COMPARE_WITH_TIMEOUT(window.dataSpec(), QStringLiteral("builtin:reviews?n=200"), 30000);
 
         const QString saved = home.filePath(QStringLiteral("saved.attnscope"));
         QVERIFY(window.saveSessionAs(saved));
