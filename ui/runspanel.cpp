@@ -235,12 +235,12 @@ QHBoxLayout *RunsPanel::makeButtons()
     connect(m_delete, &QPushButton::clicked, this, &RunsPanel::deleteSelected);
     auto *deleteKey = new QShortcut(QKeySequence::Delete, m_table, nullptr, nullptr, Qt::WidgetShortcut);
     connect(deleteKey, &QShortcut::activated, this, &RunsPanel::deleteSelected);
-    m_undo = new QPushButton(tr("Undo delete"));
+    m_undo = new QPushButton(tr("Undo"));
     m_undo->setToolTip(tr("Brings the last deleted run back (Ctrl+Z)"));
     connect(m_undo, &QPushButton::clicked, m_session, &Session::undoDelete);
     auto *undoKey = new QShortcut(QKeySequence::Undo, this, nullptr, nullptr, Qt::WidgetWithChildrenShortcut);
     connect(undoKey, &QShortcut::activated, m_session, &Session::undoDelete);
-    m_reference = new QPushButton(tr("Use as reference"));
+    m_reference = new QPushButton(tr("Reference"));
     m_reference->setToolTip(tr("The other runs' figures are measured against the selected one's"));
     connect(m_reference, &QPushButton::clicked, this, [this]() {
         const int id = selectedId();
@@ -291,7 +291,7 @@ void RunsPanel::updateButtons()
                                   "they stop, to the Training panel's Steps or Epochs")
                              : tr("Resume continues a run that ended as the same run; this one cannot: %1")
                                    .arg(cannotResume));
-    m_reference->setText(id != 0 && id == m_session->referenceRun() ? tr("No reference") : tr("Use as reference"));
+    m_reference->setText(id != 0 && id == m_session->referenceRun() ? tr("No reference") : tr("Reference"));
 }
 
 void RunsPanel::followSession()

@@ -12,8 +12,8 @@
 // shows or hides it on the plot, where it is drawn over the current run in
 // a line style of its own (LossPlot::setOverlays); a name is edited in place
 // (double-click, F2); Delete removes a kept run (from the session file too),
-// Undo delete (Ctrl+Z) brings it back. The settings in which a run differs
-// from the selected one are highlighted; "Use as reference" picks the run
+// Undo (Ctrl+Z) brings it back. The settings in which a run differs
+// from the selected one are highlighted; Reference picks the run
 // whose figures the others are measured against: a better best validation
 // loss or accuracy than the reference's is green, a worse one red, the
 // difference in the tooltip; the best figure of each column is bold and

@@ -13,12 +13,14 @@
 #include "sidebyside.h"
 #include "attention/taskheatmap.h"
 #include "trainingpanel.h"
+#include "zoomactions.h"
 
 #include <QFile>
 #include <QHeaderView>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QComboBox>
@@ -426,6 +428,25 @@ private slots:
         // At 1024 x 768 the controls are on screen beside each other.
         QVERIFY(side->scoreBox()->isVisible() && side->stepBox()->isVisible());
         QVERIFY(side->stepBox()->mapTo(side, QPoint(side->stepBox()->width(), 0)).x() <= side->width());
+    }
+
+    // The Runs tab at 150 % on a 1024 x 768 projector (the window's first
+    // size, 921 x 691): its buttons' row fits beside the Setup dock, the
+    // window no wider than the screen. With Resume beside them it needed
+    // 1053 px (Use as reference, Undo delete: shorter now).
+    void runsButtonsFitAtOneAndAHalf()
+    {
+        MainWindow window;
+        window.zoom()->setZoom(1.5, /*persist=*/false);
+        const auto restore = qScopeGuard([&window]() { window.zoom()->setZoom(1.0, /*persist=*/false); });
+        window.resize(921, 691);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        window.views()->setCurrentWidget(window.runs());
+        QTRY_VERIFY(window.runs()->resumeButton()->isVisible());
+        QVERIFY2(window.minimumSizeHint().width() <= 1024 && window.width() <= 1024,
+                 qPrintable(QStringLiteral("%1 px at least, %2 px").arg(window.minimumSizeHint().width()).arg(window.width())));
     }
 
 };
