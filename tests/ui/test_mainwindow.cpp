@@ -46,6 +46,7 @@
 #include <QSettings>
 #include <QScreen>
 #include <QGuiApplication>
+#include <QTemporaryDir>
 #include <QMainWindow>
 #include <QMenuBar>
 #include <QSet>
@@ -790,6 +791,51 @@ private slots:
         auto *setup = window.findChild<QDockWidget *>(QStringLiteral("setupDock"));
         QVERIFY(setup && setup->isVisible() && !setup->isFloating());
         QVERIFY(window.centralWidget()->width() >= 400);
+    }
+
+    // A BERT-sized attention file (12 layers x 12 heads) opened at 1024 x 768:
+    // the all-heads grid's thumbnails, a fixed least size each, made the
+    // window's least size 1171 x 851 (accept23 B17); they shrink instead.
+    void fitsSmallScreensWithManyHeads_data() { fitsSmallScreens_data(); }
+    void fitsSmallScreensWithManyHeads()
+    {
+        QFETCH(QSize, size);
+        QFETCH(double, zoom);
+        QTemporaryDir dir;
+        const int layers = 12, heads = 12, n = 16;
+        {
+            QFile npy(dir.filePath(QStringLiteral("big.npy")));
+            QVERIFY(npy.open(QIODevice::WriteOnly));
+            QByteArray header = QByteArrayLiteral("{'descr': '<f4', 'fortran_order': False, 'shape': (12, 12, 16, 16), }");
+            while ((10 + header.size() + 1) % 64 != 0)
+                header += ' ';
+            header += '\n';
+            const quint16 length = quint16(header.size());
+            npy.write("\x93NUMPY\x01\x00", 8);
+            npy.write(reinterpret_cast<const char *>(&length), 2);  // little-endian here
+            npy.write(header);
+            const std::vector<float> maps(size_t(layers * heads * n * n), 1.0f / n);
+            npy.write(reinterpret_cast<const char *>(maps.data()), qint64(maps.size() * sizeof(float)));
+            QFile tokens(dir.filePath(QStringLiteral("big.tokens.json")));
+            QVERIFY(tokens.open(QIODevice::WriteOnly));
+            QStringList words;
+            for (int i = 0; i < n; ++i)
+                words << QStringLiteral("\"w%1\"").arg(i);
+            tokens.write(QStringLiteral("[%1]").arg(words.join(QLatin1Char(','))).toUtf8());
+        }
+        MainWindow window;
+        window.zoom()->setZoom(zoom, /*persist=*/false);
+        const auto actualSize = qScopeGuard([&window]() { window.zoom()->setZoom(1.0, /*persist=*/false); });
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY2(window.openAttention(dir.filePath(QStringLiteral("big.npy"))), qPrintable(window.lastError()));
+        QCOMPARE(window.attention()->shown().layers, layers);
+        QCoreApplication::processEvents();
+        const QSize least = window.minimumSizeHint().expandedTo(window.minimumSize());
+        QVERIFY2(least.width() <= size.width() && least.height() <= size.height(),
+                 qPrintable(QStringLiteral("at least %1x%2: %3").arg(least.width()).arg(least.height())
+                                .arg(widestOf(&window, size.width() / 2))));
     }
 
     // View brings back a closed Setup panel or toolbar, and Reset layout a

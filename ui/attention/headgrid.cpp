@@ -10,7 +10,9 @@
 namespace attnscope {
 
 namespace {
-constexpr int Gap = 6;
+constexpr int Gap = 6;       // between thumbnails where they have room
+constexpr int TightGap = 2;  // between small ones (12 x 12 heads at 1024 x 768)
+constexpr int LeastSide = 6; // the smallest thumbnail: still a target to click
 } // namespace
 
 HeadGrid::HeadGrid(QWidget *parent) : QWidget(parent)
@@ -63,12 +65,27 @@ int HeadGrid::headerHeight() const
     return QFontMetrics(labelFont(font())).height() + 8;
 }
 
-int HeadGrid::thumbnailSize() const
+// The side that fits `gap` apart in the widget, however small.
+int HeadGrid::fittingSize(int gap) const
 {
     const int h = std::max(heads(), 1), l = std::max(layers(), 1);
-    const int byWidth = (width() - labelWidth() - Gap * h) / h;
-    const int byHeight = (height() - headerHeight() - Gap * l) / l;
-    return std::clamp(std::min(byWidth, byHeight), leastThumbnail(), std::max(160, leastThumbnail()));
+    const int byWidth = (width() - labelWidth() - gap * h) / h;
+    const int byHeight = (height() - headerHeight() - gap * l) / l;
+    return std::min(byWidth, byHeight);
+}
+
+int HeadGrid::gap() const
+{
+    return fittingSize(Gap) >= leastThumbnail() ? Gap : TightGap;
+}
+
+// Thumbnails shrink with the widget down to LeastSide, rather than setting the
+// view's least size: a 12 x 12-head file (BERT) made the window 1171 x 851 on
+// a 1024 x 768 screen. Where the labels do not fit every column or row, every
+// k-th is labelled (labelStep()).
+int HeadGrid::thumbnailSize() const
+{
+    return std::clamp(fittingSize(gap()), LeastSide, std::max(160, leastThumbnail()));
 }
 
 // As wide as the last head's short label ("H3"), so that the labels never touch.
@@ -78,17 +95,40 @@ int HeadGrid::leastThumbnail() const
     return std::max(24, QFontMetrics(labelFont(font())).horizontalAdvance(last) + 4);
 }
 
+// Every how many columns a head is labelled, and rows a layer: 1 where the
+// labels fit, else as many as one label needs.
+int HeadGrid::headLabelStep() const
+{
+    const int pitch = thumbnailSize() + gap();
+    return std::max(1, (leastThumbnail() + pitch - 1) / pitch);
+}
+
+int HeadGrid::layerLabelStep() const
+{
+    const int pitch = thumbnailSize() + gap();
+    const int line = QFontMetrics(labelFont(font())).height();
+    return std::max(1, (line + pitch - 1) / pitch);
+}
+
 QRect HeadGrid::thumbnailRect(int layer, int head) const
 {
-    const int s = thumbnailSize();
-    return QRect(labelWidth() + head * (s + Gap), headerHeight() + layer * (s + Gap), s, s);
+    const int s = thumbnailSize(), g = gap();
+    return QRect(labelWidth() + head * (s + g), headerHeight() + layer * (s + g), s, s);
 }
 
 QString HeadGrid::headLabel(int head) const
 {
+    const int step = headLabelStep();
+    if (step > 1)
+        return head % step == 0 ? tr("H%1").arg(head) : QString();
     const QString label = tr("head %1").arg(head);
-    const int room = thumbnailSize() + Gap;
+    const int room = thumbnailSize() + gap();
     return QFontMetrics(labelFont(font())).horizontalAdvance(label) <= room ? label : tr("H%1").arg(head);
+}
+
+QString HeadGrid::layerLabel(int layer) const
+{
+    return layer % layerLabelStep() == 0 ? tr("L%1").arg(layer) : QString();
 }
 
 QSize HeadGrid::sizeHint() const
@@ -99,9 +139,8 @@ QSize HeadGrid::sizeHint() const
 QSize HeadGrid::minimumSizeHint() const
 {
     // The smallest thumbnails drawn (thumbnailSize()): the selected map beside takes the rest.
-    const int least = leastThumbnail();
-    return QSize(labelWidth() + std::max(heads(), 1) * (least + Gap),
-                 headerHeight() + std::max(layers(), 1) * (least + Gap));
+    return QSize(labelWidth() + std::max(heads(), 1) * (LeastSide + TightGap),
+                 headerHeight() + std::max(layers(), 1) * (LeastSide + TightGap));
 }
 
 void HeadGrid::paintEvent(QPaintEvent *)
@@ -113,12 +152,14 @@ void HeadGrid::paintEvent(QPaintEvent *)
     p.setPen(fg);
     for (int h = 0; h < heads(); ++h) {
         const QRect r = thumbnailRect(0, h);
-        p.drawText(QRect(r.left(), 0, r.width(), headerHeight()), Qt::AlignCenter, headLabel(h));
+        const int room = std::max(r.width(), leastThumbnail());
+        p.drawText(QRect(r.center().x() - room / 2, 0, room, headerHeight()), Qt::AlignCenter, headLabel(h));
     }
     for (int l = 0; l < layers(); ++l) {
         const QRect r = thumbnailRect(l, 0);
-        p.drawText(QRect(0, r.top(), labelWidth() - 4, r.height()), Qt::AlignRight | Qt::AlignVCenter,
-                   tr("L%1").arg(l));
+        const int line = std::max(r.height(), QFontMetrics(labelFont(font())).height());
+        p.drawText(QRect(0, r.center().y() - line / 2, labelWidth() - 4, line), Qt::AlignRight | Qt::AlignVCenter,
+                   layerLabel(l));
         for (int h = 0; h < int(m_images[size_t(l)].size()); ++h) {
             const QRect t = thumbnailRect(l, h);
             p.drawImage(t, m_images[size_t(l)][size_t(h)]);  // nearest: one block per cell

@@ -27,7 +27,10 @@ public:
     QRect thumbnailRect(int layer, int head) const;
     // A head's label above its column: "head 2", or "H2" where that is wider
     // than the column (a projector's width, many heads: the labels overlapped).
+    // Empty for the heads between labelled ones where the columns are narrower
+    // than "HN" (many heads), as layerLabel() for the rows.
     QString headLabel(int head) const;
+    QString layerLabel(int layer) const;
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
@@ -43,6 +46,10 @@ private:
     int headerHeight() const;
     int thumbnailSize() const;
     int leastThumbnail() const;
+    int fittingSize(int gap) const;
+    int gap() const;
+    int headLabelStep() const;
+    int layerLabelStep() const;
 
     std::vector<std::vector<QImage>> m_images;  // [layer][head]
     int m_layer = 0, m_head = 0;
