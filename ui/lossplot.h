@@ -33,6 +33,7 @@
 
 #include <qcustomplot.h>  // QCPScatterStyle's shapes (OverlayLook)
 
+#include <map>
 #include <vector>
 
 class QCheckBox;
@@ -83,6 +84,7 @@ public:
     struct Overlay {
         QString name;
         LossHistory *history = nullptr;
+        int look = -1;  // overlayLook's index (runLooks: the run's own); -1: its place in the list
     };
     void setOverlays(const std::vector<Overlay> &overlays, const QString &shownName);
     int overlayCount() const { return int(m_overlays.size()); }
@@ -96,6 +98,11 @@ public:
         QCPScatterStyle::ScatterShape marker;  // ssNone for the first eight
     };
     static OverlayLook overlayLook(int overlay);
+    // The kept runs' looks (overlayLook's index), by run id: each given the
+    // next look when first seen and keeping it through deleting and undoing
+    // other runs (by place in the list, the runs after a deleted one changed
+    // theirs). A list of none seen before (another session) starts again at 0.
+    std::vector<int> runLooks(const std::vector<int> &runIds);
     static constexpr int OverlayLooks = 64;
 
     // 0 = raw, up to 0.999.
@@ -242,6 +249,8 @@ private:
         QCPGraph *key = nullptr;           // its legend entry (no data)
     };
     std::vector<Overlay> m_overlayRuns;
+    std::map<int, int> m_runLooks;  // run id -> look (runLooks)
+    int m_nextRunLook = 0;
     std::vector<OverlayGraphs> m_overlays;
     QString m_shownName;
     QCPGraph *m_shownKey = nullptr;        // the shown run's legend entry while there are overlays

@@ -92,6 +92,23 @@ LossPlot::OverlayLook LossPlot::overlayLook(int overlay)
     return {dashes[look % 8], markers[look / 8]};
 }
 
+std::vector<int> LossPlot::runLooks(const std::vector<int> &runIds)
+{
+    // None left (all deleted: Undo may bring them back) keeps them.
+    if (!runIds.empty() && std::none_of(runIds.begin(), runIds.end(), [this](int id) { return m_runLooks.count(id) > 0; })) {
+        m_runLooks.clear();
+        m_nextRunLook = 0;
+    }
+    std::vector<int> looks;
+    for (const int id : runIds) {
+        const auto [it, added] = m_runLooks.try_emplace(id, m_nextRunLook);
+        if (added)
+            m_nextRunLook = (m_nextRunLook + 1) % OverlayLooks;
+        looks.push_back(it->second);
+    }
+    return looks;
+}
+
 QCPGraph *LossPlot::overlayGraph(int overlay, int series) const
 {
     if (overlay < 0 || overlay >= int(m_overlays.size()))
@@ -155,7 +172,7 @@ void LossPlot::styleOverlays(const QColor &text, const QColor &base)
     constexpr int MarkerSpacing = 40;
     for (size_t i = 0; i < m_overlays.size(); ++i) {
         OverlayGraphs &o = m_overlays[i];
-        const OverlayLook look = overlayLook(int(i));
+        const OverlayLook look = overlayLook(o.run.look >= 0 ? o.run.look : int(i));
         o.key->setPen(pen(text, 2, look));
         o.key->setScatterStyle(QCPScatterStyle(look.marker, text, base, 7));
         for (int slot = 0; slot < o.graphs.slotCount(); ++slot) {

@@ -358,12 +358,17 @@ void RunsPanel::fillTable()
     const int selected = m_table->currentItem() ? m_table->currentItem()->data(Name, IdRole).toInt() : -1;
     m_table->setSortingEnabled(false);  // rows stay where they are filled
     m_table->clear();
-    int look = 0;  // the shown kept runs' looks, in updateOverlays' order
+    std::vector<int> ids;  // each kept run's own look (LossPlot::runLooks), shown or not
+    for (const auto &kept : m_session->keptRuns())
+        ids.push_back(kept->id);
+    const std::vector<int> looks = m_plot->runLooks(ids);
+    size_t i = 0;
     for (const auto &kept : m_session->keptRuns()) {
+        const int look = looks[i++];
         auto *item = new RunItem(m_table);
         fillRow(item, kept->id, kept->name, kept->dataset, kept->model, kept->train, kept->history, false, kept->shown,
                 kept->fork);
-        setLine(item, kept->shown ? look++ : -2);
+        setLine(item, kept->shown ? look : -2);
         setAttentionFigures(item, newest(kept->timeline, hasMass), newest(kept->timeline, hasFaithfulness));
     }
     const Run *run = m_session->currentRun();
@@ -617,9 +622,13 @@ void RunsPanel::fillForkMenu(QMenu *menu, int id)
 void RunsPanel::updateOverlays()
 {
     std::vector<LossPlot::Overlay> overlays;
+    std::vector<int> ids;
     for (const auto &kept : m_session->keptRuns())
-        if (kept->shown)
-            overlays.push_back({kept->name, &kept->history});
+        ids.push_back(kept->id);
+    const std::vector<int> looks = m_plot->runLooks(ids);
+    for (size_t i = 0; i < ids.size(); ++i)
+        if (m_session->keptRuns()[i]->shown)
+            overlays.push_back({m_session->keptRuns()[i]->name, &m_session->keptRuns()[i]->history, looks[i]});
     m_plot->setOverlays(overlays, m_session->currentRun()->name());
 }
 

@@ -185,6 +185,42 @@ private slots:
         QCOMPARE(gated->pen().dashPattern(), LossPlot::overlayLook(2).dashes);
     }
 
+    // A run keeps its line through deleting and undoing another (accept23
+    // B12: by place in the list, the runs after a deleted one took the next
+    // run's style); the Runs tab's Line column says the same as the plot.
+    void runsKeepTheirLines()
+    {
+        const QString file = m_dir.filePath(QStringLiteral("looks.attnscope"));
+        QVERIFY(writeRunsSession(file, QStringLiteral("builtin:reviews"), {"task", "shared", "gated"}));
+        MainWindow window;
+        QVERIFY(window.openSession(file));
+        LossPlot *plot = window.curves();
+        QCOMPARE(plot->overlayCount(), 3);
+        const int gated = window.session()->keptRuns()[2]->id;
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));  // the tasks the overlays draw
+        const auto look = [&window](int id) {
+            return window.runs()->row(id)->data(RunsPanel::Line, RunsPanel::LookRole).toInt();
+        };
+        const auto dashes = [plot](int overlay) {
+            plot->redraw();
+            const QCPGraph *graph = plot->overlayGraph(overlay, 1);
+            return graph ? graph->pen().dashPattern() : QVector<qreal>{-1};
+        };
+        QCOMPARE(look(gated), 2);
+        QCOMPARE(dashes(2), LossPlot::overlayLook(2).dashes);
+        window.session()->deleteRun(window.session()->keptRuns()[1]->id);
+        QTRY_COMPARE(plot->overlayCount(), 2);
+        QCOMPARE(look(gated), 2);
+        QCOMPARE(dashes(1), LossPlot::overlayLook(2).dashes);
+        QCOMPARE(dashes(0), LossPlot::overlayLook(0).dashes);
+        QVERIFY(window.session()->undoDelete());
+        QTRY_COMPARE(plot->overlayCount(), 3);
+        QCOMPARE(look(gated), 2);
+        QCOMPARE(look(window.session()->keptRuns()[1]->id), 1);
+        QCOMPARE(dashes(1), LossPlot::overlayLook(1).dashes);
+        QCOMPARE(dashes(2), LossPlot::overlayLook(2).dashes);
+    }
+
     // The Confusion tab: each task's matrix on the validation split at the
     // latest evaluation (followed as the run trains) or an earlier one, the
     // samples it got wrong, a cell's alone at a click, and a miss shown in
