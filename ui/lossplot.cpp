@@ -500,7 +500,8 @@ void LossPlot::fitYRange()
 void LossPlot::showHover(QMouseEvent *event)
 {
     const QString text = m_lossRect->rect().contains(event->pos())
-                             ? hoverText(m_lossRect->axis(QCPAxis::atBottom)->pixelToCoord(event->pos().x()))
+                             ? hoverText(m_lossRect->axis(QCPAxis::atBottom)->pixelToCoord(event->pos().x()),
+                                         m_lossRect->axis(QCPAxis::atLeft)->pixelToCoord(event->pos().y()))
                              : QString();
     if (text.isEmpty())
         QToolTip::hideText();
@@ -508,27 +509,75 @@ void LossPlot::showHover(QMouseEvent *event)
         QToolTip::showText(event->globalPosition().toPoint(), text, m_plot);
 }
 
-QString LossPlot::hoverText(double xv) const
+QString LossPlot::hoverText(double xv, double yv) const
 {
-    const std::vector<double> &k = keys();
-    if (k.empty())
-        return {};
-    size_t i = size_t(std::lower_bound(k.begin(), k.end(), xv) - k.begin());
-    if (i >= k.size())
-        i = k.size() - 1;
-    QString text = tr("step %1  epoch %2  lr %3")
-                       .arg(qint64(m_history->steps()[i]))
-                       .arg(m_history->epochs()[i], 0, 'f', 2)
-                       .arg(m_history->learningRates()[i], 0, 'g', 3);
-    for (int slot = 0; slot < m_graphs.slotCount(); ++slot)
-        if (const int s = m_graphs.series(slot); m_visible[size_t(s)]) {
-            const LossHistory::Series &series = m_history->series(s);
-            // One arg() of strings: a name holding "%2" stays as it is.
-            // 'g': a fixed 4 decimals read 0.0000 for 1e-5, where a log axis reaches.
-            text += QStringLiteral("\n%1: %2 (smoothed %3)")
-                        .arg(elidedName(seriesName(s)), QString::number(series.loss[i], 'g', 4),
-                             QString::number(series.smoothed[i], 'g', 4));
+    // The runs that could be meant: the shown one (-1) and each overlay, by
+    // its own keys; for each, its point nearest x and the drawn series there.
+    struct Candidate {
+        int overlay;
+        const LossHistory *history;
+        size_t index;
+        double off;                   // how far x is outside the run's keys (0: within)
+        std::vector<std::pair<int, int>> series;  // (shown run's series, the run's own)
+    };
+    std::vector<Candidate> candidates;
+    const auto consider = [&](int overlay, const LossHistory *history, const LossGraphs &graphs) {
+        const std::vector<double> &k = m_xAxis == XAxis::Epoch ? history->epochs() : history->steps();
+        if (k.empty())
+            return;
+        size_t i = size_t(std::lower_bound(k.begin(), k.end(), xv) - k.begin());
+        if (i >= k.size())
+            i = k.size() - 1;
+        else if (i > 0 && xv - k[i - 1] < k[i] - xv)
+            i = i - 1;
+        Candidate c{overlay, history, i, std::max({0.0, k.front() - xv, xv - k.back()}), {}};
+        for (int slot = 0; slot < m_graphs.slotCount(); ++slot) {
+            const int s = m_graphs.series(slot), own = graphs.series(slot);
+            if (m_visible[size_t(s)] && own >= 0)
+                c.series.push_back({s, own});
         }
+        candidates.push_back(std::move(c));
+    };
+    consider(-1, m_history, m_graphs);
+    for (size_t o = 0; o < m_overlays.size(); ++o)
+        if (m_overlays[o].run.history)
+            consider(int(o), m_overlays[o].run.history, m_overlays[o].graphs);
+    if (candidates.empty())
+        return {};
+    const double off = std::min_element(candidates.begin(), candidates.end(), [](const Candidate &a, const Candidate &b) {
+                           return a.off < b.off;
+                       })->off;
+    // Among those nearest along x: the one whose curve is nearest y (on the axis' scale), else the shown run.
+    const auto distance = [&](const Candidate &c) {
+        double best = std::numeric_limits<double>::infinity();
+        for (const auto &[s, own] : c.series) {
+            const double v = c.history->series(own).smoothed[c.index];
+            best = std::min(best, m_log ? std::abs(std::log10(std::max(v, 1e-12)) - std::log10(std::max(yv, 1e-12)))
+                                        : std::abs(v - yv));
+        }
+        return best;
+    };
+    const Candidate *pick = nullptr;
+    for (const Candidate &c : candidates)
+        if (c.off <= off && (!pick || (!std::isnan(yv) && distance(c) < distance(*pick))))
+            pick = &c;
+    const LossHistory *h = pick->history;
+    const size_t i = pick->index;
+    QString text = tr("step %1  epoch %2  lr %3")
+                       .arg(qint64(h->steps()[i]))
+                       .arg(h->epochs()[i], 0, 'f', 2)
+                       .arg(h->learningRates()[i], 0, 'g', 3);
+    if (!m_overlays.empty())  // which run's, where several are drawn
+        text = (pick->overlay < 0 ? elidedName(m_shownName) : elidedName(m_overlays[size_t(pick->overlay)].run.name))
+               + QLatin1Char('\n') + text;
+    for (const auto &[s, own] : pick->series) {
+        const LossHistory::Series &series = h->series(own);
+        // One arg() of strings: a name holding "%2" stays as it is.
+        // 'g': a fixed 4 decimals read 0.0000 for 1e-5, where a log axis reaches.
+        text += QStringLiteral("\n%1: %2 (smoothed %3)")
+                    .arg(elidedName(seriesName(s)), QString::number(series.loss[i], 'g', 4),
+                         QString::number(series.smoothed[i], 'g', 4));
+    }
     if (const int more = m_history->seriesCount() - m_graphs.slotCount(); more > 0)
         text += QLatin1Char('\n') + andMore(more, tr("tasks"));
     return text;

@@ -33,6 +33,7 @@
 
 #include <qcustomplot.h>  // QCPScatterStyle's shapes (OverlayLook)
 
+#include <limits>
 #include <map>
 #include <vector>
 
@@ -171,8 +172,12 @@ public:
     QCPGraph *graph(Curve curve, int series) const;
     // What hovering at x (steps or epochs, as the axis) shows: the step's
     // learning rate and each shown series' loss, to 4 significant digits
-    // (a log axis reaches 1e-5). Empty without points.
-    QString hoverText(double x) const;
+    // (a log axis reaches 1e-5). Empty without points. With overlaid runs, of
+    // the run (named) whose drawn curve at x is nearest the loss y (NaN:
+    // the shown run where it reaches x), among those that reach x (the
+    // nearest run along x where none does): over 500-step runs at step 450
+    // it said "step 3" of the 3-step shown run (accept23 B14).
+    QString hoverText(double x, double y = std::numeric_limits<double>::quiet_NaN()) const;
 
     // The evaluation whose validation point (loss or accuracy of a series
     // drawn) is nearest `pos` in the plot's pixels, within a few; -1 none.

@@ -751,6 +751,41 @@ private slots:
         QVERIFY2(text.contains(QStringLiteral("a: 1.25e-05")), qPrintable(text));
         QVERIFY(!text.contains(QStringLiteral("0.0000")));
     }
+
+    // Over overlaid runs, hovering reads the run under the pointer: at step
+    // 450 of 500-step runs it said "step 3" of the 3-step shown run
+    // (accept23 B14); of those that reach the step, the one whose curve is
+    // nearest the pointer's loss, named.
+    void hoverReadsTheRunUnderThePointer()
+    {
+        const auto flat = [](int64_t steps, float loss) {
+            TrainingSnapshot s;
+            for (int64_t i = 1; i <= steps; ++i)
+                s.steps.push_back({i, double(i) / 100.0, loss, {loss}, 0.003f, 1.0f});
+            return s;
+        };
+        const QStringList tasks{QStringLiteral("a")};
+        LossPlot plot;
+        plot.setSmoothing(0);
+        plot.setTasks(tasks);
+        plot.append(flat(3, 2.8f));
+        std::vector<LossHistory> histories(2);
+        histories[0].setTasks(tasks);
+        histories[0].append(flat(500, 0.5f));
+        histories[1].setTasks(tasks);
+        histories[1].append(flat(500, 3.0f));
+        plot.setOverlays({{QStringLiteral("low"), &histories[0]}, {QStringLiteral("high"), &histories[1]}},
+                         QStringLiteral("current"));
+        QString text = plot.hoverText(450, 0.6);
+        QVERIFY2(text.startsWith(QStringLiteral("low\nstep 450 ")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("total: 0.5")), qPrintable(text));
+        text = plot.hoverText(450, 2.9);
+        QVERIFY2(text.startsWith(QStringLiteral("high\nstep 450 ")), qPrintable(text));
+        text = plot.hoverText(2, 2.7);
+        QVERIFY2(text.startsWith(QStringLiteral("current\nstep 2 ")), qPrintable(text));
+        text = plot.hoverText(2, 0.4);
+        QVERIFY2(text.startsWith(QStringLiteral("low\nstep 2 ")), qPrintable(text));
+    }
 };
 
 QTEST_MAIN(TestLossPlot)
