@@ -99,6 +99,12 @@ public:
         QCPScatterStyle::ScatterShape marker;  // ssNone for the first eight
     };
     static OverlayLook overlayLook(int overlay);
+    // What the plot shows, for an exported figure's heading: "Run 2 · step 40"
+    // for the shown run alone (`shownName` and `step`); with overlays, the runs
+    // drawn (the shown one only if it has points) and their last step:
+    // "task, shared · step 500", "7 runs · steps 120–500". The heading named the
+    // shown run, empty at step 0, over seven 500-step overlays (accept23 B13).
+    QString shownRunsHeading(const QString &shownName, qint64 step) const;
     // The kept runs' looks (overlayLook's index), by run id: each given the
     // next look when first seen and keeping it through deleting and undoing
     // other runs (by place in the list, the runs after a deleted one changed

@@ -92,6 +92,30 @@ LossPlot::OverlayLook LossPlot::overlayLook(int overlay)
     return {dashes[look % 8], markers[look / 8]};
 }
 
+QString LossPlot::shownRunsHeading(const QString &shownName, qint64 step) const
+{
+    if (m_overlays.empty())
+        return tr("%1 · step %2").arg(shownName).arg(step);
+    QStringList names;
+    std::vector<double> lasts;
+    if (!m_history->steps().empty()) {
+        names << shownName;
+        lasts.push_back(m_history->steps().back());
+    }
+    for (const OverlayGraphs &o : m_overlays)
+        if (o.run.history && !o.run.history->steps().empty()) {
+            names << o.run.name;
+            lasts.push_back(o.run.history->steps().back());
+        }
+    if (names.isEmpty())
+        return tr("%1 · step %2").arg(shownName).arg(step);
+    const auto [lo, hi] = std::minmax_element(lasts.begin(), lasts.end());
+    const QString steps = *lo == *hi ? tr("step %1").arg(qint64(*hi))
+                                     : tr("steps %1–%2").arg(qint64(*lo)).arg(qint64(*hi));
+    const QString runs = names.size() <= 4 ? names.join(QStringLiteral(", ")) : tr("%1 runs").arg(names.size());
+    return runs + QStringLiteral(" · ") + steps;
+}
+
 std::vector<int> LossPlot::runLooks(const std::vector<int> &runIds)
 {
     // None left (all deleted: Undo may bring them back) keeps them.

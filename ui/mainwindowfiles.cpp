@@ -249,10 +249,8 @@ bool MainWindow::exportCurves(const QString &path)
 
 bool MainWindow::exportPlot(const QString &path)
 {
-    // Above the curves: what they are of.
-    const QString heading = QStringLiteral("%1 · %2 · step %3")
-                                .arg(m_session->dataSpec(), m_session->currentRun()->name())
-                                .arg(m_last.step);
+    // Above the curves: what they are of (with overlays, the runs drawn).
+    const QString heading = QStringLiteral("%1 · %2").arg(m_session->dataSpec(), m_curves->shownRunsHeading(m_session->currentRun()->name(), m_last.step));
     return exportTo(path, [this, heading](const QString &to, QString *error) {
         return m_curves->exportImage(to, error, heading);
     });

@@ -32,6 +32,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QFile>
 #include <QPointer>
 #include <QScrollBar>
 #include <QProcess>
@@ -219,6 +220,26 @@ private slots:
         QCOMPARE(look(window.session()->keptRuns()[1]->id), 1);
         QCOMPARE(dashes(1), LossPlot::overlayLook(1).dashes);
         QCOMPARE(dashes(2), LossPlot::overlayLook(2).dashes);
+    }
+
+    // An exported plot's heading names the runs it shows and their last step,
+    // not the current run, empty at step 0 (accept23 B13).
+    void exportedPlotNamesTheShownRuns()
+    {
+        const QString file = m_dir.filePath(QStringLiteral("heading.attnscope"));
+        QVERIFY(writeRunsSession(file, QStringLiteral("builtin:reviews"), {"task", "shared", "gated"}));
+        MainWindow window;
+        QVERIFY(window.openSession(file));
+        QCOMPARE(window.curves()->overlayCount(), 3);
+        const QString svg = m_dir.filePath(QStringLiteral("heading.svg"));
+        QVERIFY2(window.exportPlot(svg), qPrintable(window.lastError()));
+        QFile in(svg);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(in.readAll());
+        const qint64 last = qint64(window.session()->keptRuns()[0]->history.steps().back());
+        QVERIFY2(text.contains(QStringLiteral("task, shared, gated · step %1").arg(last)),
+                 qPrintable(QStringLiteral("no heading of the runs at step %1").arg(last)));
+        QVERIFY(!text.contains(window.session()->currentRun()->name() + QStringLiteral(" · step 0")));
     }
 
     // The Confusion tab: each task's matrix on the validation split at the
