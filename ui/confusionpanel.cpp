@@ -16,6 +16,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 namespace attnscope {
@@ -436,6 +437,21 @@ QString ConfusionPanel::fillMatrix(const Confusion &c, const TaskInfo &task)
     return pairs.isEmpty() ? QString() : tr(" Commonest errors: %1.").arg(pairs.join(QStringLiteral("; ")));
 }
 
+// A sample's text, or a tabular row's "name=value" of each feature (as the
+// Attention tab's Text view; "–" missing), cut at 300 characters.
+QString ConfusionPanel::sampleText(const Dataset &data, size_t sample)
+{
+    const Sample &s = data.samples[sample];
+    if (data.input != InputKind::Tabular)
+        return QString::fromStdString(s.text).simplified().left(300);
+    QStringList parts;
+    for (size_t j = 0; j < s.features.size() && j < data.featureNames.size(); ++j)
+        parts << QString::fromStdString(data.featureNames[j])
+                     + (std::isnan(s.features[j]) ? QStringLiteral("=–") : QStringLiteral("=%1").arg(s.features[j], 0, 'g', 4));
+    const QString text = parts.join(QStringLiteral("  "));
+    return text.size() > 300 ? text.left(299) + QChar(0x2026) : text;
+}
+
 void ConfusionPanel::listMisses()
 {
     m_misses->clear();
@@ -468,10 +484,14 @@ void ConfusionPanel::listMisses()
         if (data && m.sample >= 0 && m.sample < int(data->samples.size())) {
             // Only a sample of the open data is one the Attention tab can show.
             item->setData(0, SampleRole, m.sample);
-            item->setText(3, QString::fromStdString(data->samples[size_t(m.sample)].text).simplified().left(300));
+            item->setText(3, sampleText(*data, size_t(m.sample)));
+            item->setToolTip(3, item->text(3));
         }
         items << item;
     }
+    // A tabular row has no text: its features, as the Text view shows them (the column was blank).
+    const bool tabular = data && data->input == InputKind::Tabular;
+    m_misses->headerItem()->setText(3, tabular ? tr("Features") : tr("Text"));
     m_misses->addTopLevelItems(items);
     for (int column = 0; column < 3; ++column) {
         m_misses->resizeColumnToContents(column);

@@ -60,6 +60,9 @@ public:
     // The matrix: a view of a ConfusionModel (its cells' text is the count).
     QTableView *matrix() const { return m_matrix; }
     QTreeWidget *misses() const { return m_misses; }
+    // The list's last column of a sample: its text, or a tabular row's
+    // features ("name=value  ..."; the column is "Features" then).
+    static QString sampleText(const Dataset &data, size_t sample);
     QLabel *note() const { return m_note; }
     // Lists only the samples of gold class `gold` predicted as `predicted` (-1, -1: every miss).
     void selectCell(int gold, int predicted);

@@ -242,6 +242,31 @@ private slots:
         QVERIFY(!text.contains(window.session()->currentRun()->name() + QStringLiteral(" · step 0")));
     }
 
+    // Tabular data: the list of misses shows each row's features where the
+    // text is (the "Text" column was blank for builtin:sensors, accept23 B18).
+    void confusionListsTabularFeatures()
+    {
+        MainWindow window;
+        window.resize(1400, 860);
+        window.show();
+        QVERIFY(window.openDataset(QStringLiteral("builtin:sensors?n=200")));
+        QTRY_VERIFY(window.startAction()->isEnabled());
+        ConfusionPanel *panel = window.confusion();
+        window.views()->setCurrentWidget(panel);
+        QVERIFY(step(window, 5));  // 160 training samples in batches of 32: evaluated after step 5
+        QTRY_COMPARE(panel->evaluationBox()->count(), 2);
+        QTRY_VERIFY(panel->misses()->topLevelItemCount() > 0);
+        QCOMPARE(panel->misses()->headerItem()->text(3), QStringLiteral("Features"));
+        const std::shared_ptr<const Dataset> data = window.session()->dataset();
+        const QString first = QString::fromStdString(data->featureNames.at(0)) + QLatin1Char('=');
+        for (int i = 0; i < panel->misses()->topLevelItemCount(); ++i) {
+            const QTreeWidgetItem *item = panel->misses()->topLevelItem(i);
+            if (item->text(0).isEmpty())
+                continue;  // the note of a diagonal cell
+            QVERIFY2(item->text(3).startsWith(first), qPrintable(item->text(0) + QStringLiteral(": ") + item->text(3)));
+        }
+    }
+
     // The Confusion tab: each task's matrix on the validation split at the
     // latest evaluation (followed as the run trains) or an earlier one, the
     // samples it got wrong, a cell's alone at a click, and a miss shown in
