@@ -5,6 +5,7 @@
 #include "attentionpanel.h"
 #include "confusionpanel.h"
 #include "helpmenu.h"
+#include "historyview.h"
 #include "lessonpanel.h"
 #include "lossplot.h"
 #include "mainwindow.h"
@@ -1187,6 +1188,62 @@ private slots:
         const QStringList confusion = helpOn(window.confusion());
         QVERIFY2(confusion.value(0).endsWith(QStringLiteral("Confusion")) && confusion.value(1).contains(QStringLiteral("wrong")),
                  qPrintable(confusion.join(QStringLiteral(": "))));
+    }
+
+    // Over training at the window's first size on a 1024 x 768 projector at
+    // 150 %, in task and gated mode: every plot shows without scrolling,
+    // whole (its axis title in its rect, no legend over it). Stacked, its
+    // plots needed scrolling.
+    void overTrainingFitsTheFirstSize()
+    {
+        MainWindow window;
+        window.zoom()->setZoom(1.5, /*persist=*/false);
+        const auto restore = qScopeGuard([&window]() { window.zoom()->setZoom(1.0, /*persist=*/false); });
+        const QSize size(921, 691);
+        window.resize(size);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        window.views()->setCurrentWidget(window.attention());
+        window.attention()->setCurrentView(AttentionPanel::View::History);
+        HistoryView *history = window.attention()->historyView();
+        auto *scroll = history->findChild<QScrollArea *>(QStringLiteral("historyScroll"));
+        QVERIFY(scroll);
+        for (const AttentionMode mode : {AttentionMode::Task, AttentionMode::Gated}) {
+            ModelConfig config = window.modelPanel()->config();
+            config.mode = mode;
+            window.modelPanel()->setConfig(config, window.modelPanel()->seed());
+            window.resetAction()->trigger();
+            QTRY_VERIFY_WITH_TIMEOUT(window.startAction()->isEnabled() && window.training()->setup()
+                                         && window.training()->setup()->model.config.mode == mode, 20000);
+            window.training()->startUntil(30);
+            QTRY_VERIFY_WITH_TIMEOUT(history->points() >= 2 && window.training()->currentStep() == 30, 20000);
+            QTRY_COMPARE(window.size(), size);
+            QCustomPlot *plot = history->plot();
+            const int rects = mode == AttentionMode::Gated ? 4 : 3;
+            QTRY_VERIFY2(plot->axisRects().size() == rects && !scroll->verticalScrollBar()->isVisible(),
+                         qPrintable(QStringLiteral("the plot %1 px tall at least in a view of %2 x %3")
+                                        .arg(plot->minimumHeight()).arg(scroll->width()).arg(scroll->height())));
+            plot->replot(QCustomPlot::rpImmediateRefresh);
+            for (const QCPAxisRect *rect : plot->axisRects()) {
+                const QCPAxis *left = rect->axis(QCPAxis::atLeft);
+                const int title = QFontMetrics(left->labelFont()).horizontalAdvance(left->label());
+                QVERIFY2(rect->visible() && title <= rect->height(),
+                         qPrintable(QStringLiteral("'%1' (%2 px) in a rect %3 px tall")
+                                        .arg(left->label()).arg(title).arg(rect->height())));
+                // The axes and, below them, the step's ticks and title in the plot (QCP's columns round
+                // to a pixel beyond its right edge, in the empty margin there).
+                const QRect outer = rect->outerRect();
+                QVERIFY2(plot->rect().contains(rect->rect()) && outer.bottom() < plot->height(),
+                         qPrintable(QStringLiteral("'%1' at %2,%3 %4x%5 in a plot of %6x%7").arg(left->label())
+                                        .arg(outer.x()).arg(outer.y()).arg(outer.width()).arg(outer.height())
+                                        .arg(plot->width()).arg(plot->height())));
+                for (const QCPLayoutElement *element : plot->plotLayout()->elements(true))
+                    if (const auto *legend = qobject_cast<const QCPLegend *>(element); legend && legend->visible())
+                        QVERIFY2(!legend->outerRect().intersects(rect->rect()),
+                                 qPrintable(QStringLiteral("a legend over '%1'").arg(left->label())));
+            }
+        }
     }
 };
 

@@ -1458,9 +1458,10 @@ private slots:
         }
         QCOMPARE(history.points(), 3);
         // Mass, AUPRC, loss, comprehensiveness and sufficiency per named task, "N more", the random
-        // floor's two curves and the faithfulness legend's two entries: bounded by MaxNamedTasks, not the tasks.
+        // floor's two curves and the line styles' two entries: bounded by MaxNamedTasks, not the tasks;
+        // a legend entry (a colour) per named task and "N more".
         QCOMPARE(history.plot()->graphCount(), 5 * MaxNamedTasks + 1 + 4);
-        QCOMPARE(legendEntries(history.plot()->legend), 2 * MaxNamedTasks + 1);
+        QCOMPARE(legendEntries(history.plot()->legend), MaxNamedTasks + 1);
         QVERIFY(history.csv().contains(QStringLiteral("\"task9999\"")));
 
         // The text view: columns of 7 tasks fit 1,000 pixels in one row; 14 in

@@ -2,6 +2,7 @@
 
 #include "appearance.h"
 #include "csvwriter.h"
+#include "elidedlabel.h"
 #include "scores.h"
 #include "tasknames.h"
 
@@ -12,6 +13,8 @@
 #include <QScrollBar>
 #include <qcustomplot.h>
 
+#include <algorithm>
+#include <climits>
 #include <cmath>
 #include <initializer_list>
 #include <utility>
@@ -21,16 +24,19 @@ namespace attnscope {
 HistoryView::HistoryView(QWidget *parent) : AttentionView(parent)
 {
     m_plot = addPlot();
-    m_title = addTitle(m_plot);
     // The plot scrolls where the view is shorter than its axes need (a
     // projector at 150 %: squeezed, the axis titles were cut and the
-    // legends covered the curves).
-    // The title scrolls with it: four lines at 150 %.
+    // legends covered the curves); the title, one line cut in the middle
+    // where narrow (whole in its tooltip), scrolls with it.
+    auto *title = new ElidedLabel(this, 2000);
+    title->setObjectName(QStringLiteral("viewTitle"));
+    title->setContentsMargins(0, 0, 0, 0);
+    title->setFrameShape(QFrame::NoFrame);
+    m_title = title;
     auto *box = static_cast<QBoxLayout *>(layout());
     auto *content = new QWidget;
     auto *inner = new QVBoxLayout(content);
     inner->setContentsMargins(0, 0, 0, 0);
-    box->removeWidget(m_title);
     box->removeWidget(m_plot);
     inner->addWidget(m_title);
     inner->addWidget(m_plot, 1);
@@ -47,21 +53,29 @@ HistoryView::HistoryView(QWidget *parent) : AttentionView(parent)
     m_rationaleRect = new QCPAxisRect(m_plot);
     m_faithRect = new QCPAxisRect(m_plot);
     m_lossRect = new QCPAxisRect(m_plot);
-    // Each legend in a row of its own above its axes, where it covers no curve.
+    // Each legend in a row of its own above the axes, where it covers no
+    // curve: the tasks' colours, then what the line styles mean; the axes
+    // below them, in rows of as many as fit (fitAxisTitles).
     m_plot->legend = new QCPLegend;
     m_faithLegend = new QCPLegend;
+    m_rects = new QCPLayoutGrid;
+    m_legends = new QCPLayoutGrid;
     QCPLayoutGrid *grid = m_plot->plotLayout();
-    int row = 0;
-    for (QCPLayoutElement *element : std::initializer_list<QCPLayoutElement *>{
-             m_gateRect, m_plot->legend, m_rationaleRect, m_faithLegend, m_faithRect, m_lossRect})
-        grid->addElement(row++, 0, element);
+    grid->addElement(0, 0, m_legends);
+    grid->addElement(1, 0, m_rects);
+    grid->setRowStretchFactor(0, 0.001);  // the legends' row takes their entries' height, the axes the rest
+    m_legends->addElement(0, 0, m_plot->legend);
+    m_legends->addElement(1, 0, m_faithLegend);
     for (QCPLegend *legend : {m_plot->legend, m_faithLegend}) {
         legend->setLayer(QStringLiteral("legend"));
         legend->setVisible(true);
+        legend->setRowSpacing(0);  // their rows are a projector's room for the curves
+        legend->setMargins(QMargins(6, 2, 6, 2));
     }
-    auto *group = new QCPMarginGroup(m_plot);
-    for (QCPAxisRect *rect : {m_gateRect, m_rationaleRect, m_faithRect, m_lossRect})
-        rect->setMarginGroup(QCP::msLeft | QCP::msRight, group);
+    m_sides = new QCPMarginGroup(m_plot);
+    m_rows = new QCPMarginGroup(m_plot);
+    m_gateRect->setVisible(false);  // in gated mode only
+    placeRects(shownRects(), 1);
     m_faithRect->axis(QCPAxis::atLeft)->setRange(-0.1, 1);
     m_lossRect->axis(QCPAxis::atLeft)->setLabel(tr("loss"));
     m_lossRect->axis(QCPAxis::atBottom)->setLabel(tr("step"));
@@ -197,7 +211,7 @@ QString HistoryView::title() const
             last = m_p.steps[i];
     const QString when = last >= 0 ? tr("last explained at step %1").arg(last) : tr("not explained yet");
     // Solid, dashed and grey: its legend says which is which.
-    return tr("Faithfulness of %1 (%2); above, attention on the rationales; below, the loss")
+    return tr("Faithfulness of %1 (%2), rationale agreement and loss by step")
         .arg(scoreName(score()), when);
 }
 
@@ -209,7 +223,7 @@ void HistoryView::setCurrentStep(int64_t step)
 
 void HistoryView::draw()
 {
-    m_title->setText(title());
+    static_cast<ElidedLabel *>(m_title)->setFullText(title());
     m_faithLegend->clearItems();  // before the graphs it names go
     m_plot->clearPlottables();
     m_plot->clearItems();
@@ -223,11 +237,12 @@ void HistoryView::draw()
     // The curves of the first MaxNamedTasks tasks (thousands of graphs and
     // legend entries take seconds to build and show nothing one could tell
     // apart); the CSV export has every task.
+    m_anyRationale = anyRationale;
     for (int t = 0; t < std::min(T, MaxNamedTasks); ++t)
         addTaskCurves(t, steps);
-    if (T > MaxNamedTasks && anyRationale) {
+    if (T > MaxNamedTasks) {
         // A legend entry (no data) for the tasks not drawn.
-        auto *more = m_plot->addGraph(m_rationaleRect->axis(QCPAxis::atBottom), m_rationaleRect->axis(QCPAxis::atLeft));
+        auto *more = m_plot->addGraph(m_lossRect->axis(QCPAxis::atBottom), m_lossRect->axis(QCPAxis::atLeft));
         more->setName(andMore(T - MaxNamedTasks, tr("tasks (in the CSV export)")));
         more->setPen(Qt::NoPen);
     }
@@ -254,38 +269,142 @@ void HistoryView::draw()
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
+int HistoryView::fitLegends(int width)
+{
+    m_plot->legend->setVisible(m_plot->legend->itemCount() > 0);
+    // The line styles by their whole names where they fit a row, else as
+    // the Compare view does ("compr.", "suff."; 1024 x 768 at 150 %).
+    const bool rationale = m_anyRationale;
+    const QStringList whole = {rationale ? tr("mass, comprehensiveness") : tr("comprehensiveness"),
+                               rationale ? tr("AUPRC, sufficiency") : tr("sufficiency")};
+    const QStringList shortNames = {rationale ? tr("mass, compr.") : tr("comprehensiveness"),
+                                    rationale ? tr("AUPRC, suff.") : tr("sufficiency")};
+    if (m_styles.first && m_styles.second) {
+        m_styles.first->setName(whole[0]);
+        m_styles.second->setName(whole[1]);
+        int row = 0;
+        for (int i = 0; i < m_faithLegend->itemCount(); ++i)
+            row += m_faithLegend->item(i)->minimumOuterSizeHint().width() + m_faithLegend->columnSpacing();
+        if (row + m_faithLegend->margins().left() + m_faithLegend->margins().right() > width) {
+            m_styles.first->setName(shortNames[0]);
+            m_styles.second->setName(shortNames[1]);
+        }
+    }
+    std::vector<QCPLegend *> shown;
+    for (QCPLegend *legend : {m_plot->legend, m_faithLegend})
+        if (legend->visible() && legend->itemCount() > 0)
+            shown.push_back(legend);
+    const auto height = [](QCPLegend *legend) { return legend->minimumOuterSizeHint().height(); };
+    // One above the other, each in as many columns as fit the width ...
+    int stacked = 0;
+    for (QCPLegend *legend : shown) {
+        wrapLegend(legend, width);
+        stacked += height(legend);
+    }
+    // ... or side by side, the line styles in a column, the tasks in the
+    // rest (on a projector at 150 %: a row less than one above the other).
+    int beside = INT_MAX;
+    if (shown.size() == 2) {
+        wrapLegend(m_faithLegend, 0);
+        const int styles = m_faithLegend->minimumOuterSizeHint().width();
+        wrapLegend(m_plot->legend, width - styles - m_legends->columnSpacing());
+        if (m_plot->legend->minimumOuterSizeHint().width() + styles + m_legends->columnSpacing() <= width)
+            beside = std::max(height(m_plot->legend), height(m_faithLegend));
+    }
+    const bool side = beside < stacked;
+    if (side != (m_faithLegend->layout() == m_legends && m_legends->hasElement(0, 1))) {
+        m_legends->take(m_faithLegend);
+        m_legends->simplify();
+        m_legends->addElement(side ? 0 : 1, side ? 1 : 0, m_faithLegend);
+    }
+    if (side) {
+        m_legends->setColumnStretchFactors({double(m_plot->legend->minimumOuterSizeHint().width()),
+                                            double(m_faithLegend->minimumOuterSizeHint().width())});
+        return beside;
+    }
+    for (QCPLegend *legend : shown)
+        wrapLegend(legend, width);  // again: the width was the tasks' share
+    return stacked;
+}
+
+void HistoryView::placeRects(const std::vector<QCPAxisRect *> &rects, int columns)
+{
+    for (QCPAxisRect *rect : {m_gateRect, m_rationaleRect, m_faithRect, m_lossRect})
+        if (rect->layout() == m_rects)
+            m_rects->take(rect);
+    m_rects->simplify();  // empty now
+    for (size_t i = 0; i < rects.size(); ++i)
+        m_rects->addElement(int(i) / columns, int(i) % columns, rects[i]);
+    // Side by side, a row's axes start and end level; stacked, a rect
+    // without the step's title keeps no room for it.
+    for (QCPAxisRect *rect : rects) {
+        rect->setMarginGroup(QCP::msLeft | QCP::msRight, columns == 1 ? m_sides : nullptr);
+        rect->setMarginGroup(QCP::msTop | QCP::msBottom, columns > 1 ? m_rows : nullptr);
+    }
+    m_columns = columns;
+}
+
 // Each axis rect at least as tall as its axis title (written upwards) and
-// a few ticks, the legends wrapped to the width: the plot's least height,
-// which the scroll area keeps when the view is shorter.
+// a few ticks, the legends wrapped to the width, the axes in as few columns
+// as show them all in the view's height; the plot's least height, which
+// the scroll area keeps when the view is shorter still.
 void HistoryView::fitAxisTitles()
 {
     // As wide as the plot is with the scroll bar shown: the same whether it is
     // (the legends' rows set the height that shows it).
     const int width = m_scroll->width() - m_scroll->verticalScrollBar()->sizeHint().width();
-    // The legends' rows take their entries' height, the axes the rest.
-    QCPLayoutGrid *grid = m_plot->plotLayout();
-    for (int row = 0; row < grid->rowCount(); ++row)
-        grid->setRowStretchFactor(row, qobject_cast<QCPLegend *>(grid->element(row, 0)) ? 0.001 : 1);
-    m_plot->legend->setVisible(m_plot->legend->itemCount() > 0);
-    int least = 0;
-    for (QCPLegend *legend : {m_plot->legend, m_faithLegend}) {
-        if (!legend->visible() || legend->itemCount() == 0)
-            continue;
-        wrapLegend(legend, width);
-        least += legend->minimumOuterSizeHint().height();
-    }
-    for (QCPAxisRect *rect : {m_gateRect, m_rationaleRect, m_faithRect, m_lossRect}) {
-        if (!rect->visible())
-            continue;
-        const QCPAxis *left = rect->axis(QCPAxis::atLeft), *bottom = rect->axis(QCPAxis::atBottom);
-        const QFontMetrics label(left->labelFont()), ticks(bottom->tickLabelFont());
-        const int title = label.horizontalAdvance(left->label()) + 2 * label.height();
+    // The plot's height without scrolling: the view's, less the title's.
+    const int spacing = m_scroll->widget()->layout()->spacing();
+    const int height = m_scroll->height() - m_title->sizeHint().height() - spacing;
+    const int legends = fitLegends(width);
+    const std::vector<QCPAxisRect *> rects = shownRects();
+    // Each rect's least height, and what its ticks, titles and padding add.
+    std::vector<int> least;
+    const QFontMetrics ticks(m_lossRect->axis(QCPAxis::atBottom)->tickLabelFont());
+    for (QCPAxisRect *rect : rects) {
+        const QCPAxis *left = rect->axis(QCPAxis::atLeft);
+        const QFontMetrics label(left->labelFont());
+        const int title = label.horizontalAdvance(left->label()) + 4;
         rect->setMinimumSize(0, std::max(title, 4 * ticks.height()));
-        // The rect, its bottom axis' tick labels (and title) and the padding around.
-        least += rect->minimumSize().height() + 2 * ticks.height() + (bottom->label().isEmpty() ? 0 : label.height())
-                 + 16;
+        least.push_back(rect->minimumSize().height() + ticks.height() + 24);
     }
-    m_plot->setMinimumHeight(least);
+    // Side by side, every rect keeps room for the step's title (their
+    // bottoms are level); stacked, the one that has it.
+    const QFontMetrics stepTitle(m_lossRect->axis(QCPAxis::atBottom)->labelFont());
+    // Stacked, in two rows of two (four rects), or in one row; each column
+    // wide enough for its ticks and a curve.
+    const int n = int(rects.size());
+    const int narrowest = ticks.height() * 9 / 2;
+    int columns = 1, need = 0;
+    for (const int c : {1, 2, n}) {
+        if (c < columns || (c == 2 && n != 4) || (c > 1 && width / c < narrowest))
+            continue;
+        int total = legends;
+        for (int row = 0; row * c < n; ++row) {
+            int tallest = 0;
+            for (int i = row * c; i < std::min(n, (row + 1) * c); ++i)
+                tallest = std::max(tallest, least[size_t(i)]
+                                                + (c > 1 || rects[size_t(i)] == m_lossRect ? stepTitle.height() : 0));
+            total += tallest;
+        }
+        columns = c;
+        need = total;
+        if (total <= height)
+            break;
+    }
+    if (columns != m_columns)
+        placeRects(rects, columns);
+    // As many step ticks as their numbers fit side by side in a column.
+    const int columnWidth = width / std::max(1, columns);
+    const QString widest = QString::number(m_p.steps.empty() ? 0 : m_p.steps.back());
+    const int perTick = ticks.horizontalAdvance(widest) + 2 * ticks.height();
+    for (QCPAxisRect *rect : rects) {
+        const QSharedPointer<QCPAxisTicker> ticker = rect->axis(QCPAxis::atBottom)->ticker();
+        const int count = std::clamp((columnWidth - 4 * ticks.height()) / perTick, 1, 5);
+        ticker->setTickCount(count);
+        ticker->setTickStepStrategy(count < 5 ? QCPAxisTicker::tssMeetTickCount : QCPAxisTicker::tssReadability);
+    }
+    m_plot->setMinimumHeight(need);
 }
 
 void HistoryView::addTaskCurves(int t, const QVector<double> &steps)
@@ -293,9 +412,7 @@ void HistoryView::addTaskCurves(int t, const QVector<double> &steps)
     const QColor color = taskColor(t);
     const QString name = elidedName(m_p.tasks[size_t(t)].name);
     QVector<double> g, m, a;
-    bool hasRationale = false;
     for (size_t i = 0; i < m_p.steps.size(); ++i) {
-        hasRationale = hasRationale || std::isfinite(m_p.mass[i][size_t(t)]);
         g << m_p.gates[i][size_t(t)];
         m << m_p.mass[i][size_t(t)];
         a << m_p.auprc[i][size_t(t)];
@@ -306,25 +423,25 @@ void HistoryView::addTaskCurves(int t, const QVector<double> &steps)
         graph->setPen(QPen(color, 2.5));
         graph->removeFromLegend();
     }
+    // Solid and dashed: the line styles' legend says which is which.
     auto *mass = m_plot->addGraph(m_rationaleRect->axis(QCPAxis::atBottom), m_rationaleRect->axis(QCPAxis::atLeft));
     mass->setData(steps, m, true);
     mass->setPen(QPen(color, 2.5));
     mass->setName(name + tr(" mass"));
+    mass->removeFromLegend();
     auto *auprc = m_plot->addGraph(m_rationaleRect->axis(QCPAxis::atBottom), m_rationaleRect->axis(QCPAxis::atLeft));
     auprc->setData(steps, a, true);
     auprc->setPen(QPen(color, 2, Qt::DashLine));
     auprc->setName(name + tr(" AUPRC"));
-    if (!hasRationale) {
-        mass->removeFromLegend();
-        auprc->removeFromLegend();
-    }
+    auprc->removeFromLegend();
     QVector<double> l;
     for (size_t i = 0; i < m_p.steps.size(); ++i)
         l << m_p.loss[i][size_t(t)];
+    // The task's legend entry: its colour in every plot.
     auto *loss = m_plot->addGraph(m_lossRect->axis(QCPAxis::atBottom), m_lossRect->axis(QCPAxis::atLeft));
     loss->setData(steps, l, true);
-    loss->setPen(QPen(color, 2));
-    loss->removeFromLegend();
+    loss->setPen(QPen(color, 2.5));
+    loss->setName(name);
 }
 
 void HistoryView::addFaithfulnessCurves(const QVector<double> &)
@@ -358,32 +475,38 @@ void HistoryView::addFaithfulnessCurves(const QVector<double> &)
         auto *s = curve(0, Method::Random, false, QPen(grey, 1.5, Qt::DashLine));
         auto *named = curve(0, score(), true, QPen(palette().color(QPalette::WindowText), 2));
         named->data()->clear();  // a legend entry only
-        named->setName(tr("%1: comprehensiveness").arg(scoreName(score())));
+        // Solid and dashed mean the same in the rationale's plot and the faithfulness'.
         named->addToLegend(m_faithLegend);
         auto *namedS = curve(0, score(), false, QPen(palette().color(QPalette::WindowText), 2, Qt::DashLine));
         namedS->data()->clear();
-        namedS->setName(tr("sufficiency"));
         namedS->addToLegend(m_faithLegend);
         c->setName(tr("random floor"));
         c->addToLegend(m_faithLegend);
+        m_styles = {named, namedS};  // named by fitLegends
         s->removeFromLegend();
     }
     m_faithLegend->setVisible(T > 0);
+    if (T == 0)
+        m_styles = {};
 }
 
 void HistoryView::showGateRect(bool shown)
 {
-    QCPLayoutGrid *grid = m_plot->plotLayout();
-    const bool gateShown = grid->hasElement(0, 0) && grid->element(0, 0) == m_gateRect;
-    if (shown && !gateShown) {
-        grid->insertRow(0);
-        grid->addElement(0, 0, m_gateRect);
-    } else if (!shown && gateShown) {
-        grid->take(m_gateRect);
-        grid->simplify();
-    }
-    // Out of the layout it keeps its last place: hidden, or its axes draw over the rationale's.
+    // In the layout (first), or out of it: out of it, it keeps its last
+    // place, so it is hidden, or its axes draw over another's. In it before
+    // the plot is styled; fitAxisTitles places the rects again.
     m_gateRect->setVisible(shown);
+    if (shown != (m_gateRect->layout() == m_rects))
+        placeRects(shownRects(), std::max(1, m_columns));
+}
+
+std::vector<QCPAxisRect *> HistoryView::shownRects() const
+{
+    std::vector<QCPAxisRect *> rects;
+    for (QCPAxisRect *rect : {m_gateRect, m_rationaleRect, m_faithRect, m_lossRect})
+        if (rect->visible())
+            rects.push_back(rect);
+    return rects;
 }
 
 void HistoryView::markCurrentStep(QCPAxisRect *rect)

@@ -14,9 +14,14 @@
 
 #include "attentionview.h"
 
+#include <utility>
+
 class QCustomPlot;
 class QCPAxisRect;
 class QCPLegend;
+class QCPGraph;
+class QCPLayoutGrid;
+class QCPMarginGroup;
 class QLabel;
 class QCPItemStraightLine;
 class QScrollArea;
@@ -80,8 +85,18 @@ private:
     void showGateRect(bool shown);
     // A vertical line at the step the timeline shows.
     void markCurrentStep(QCPAxisRect *rect);
-    // The legends wrapped to the width, and the plot's least height for its axis titles.
+    // The legends wrapped to the width, the axes in as few columns as let
+    // them all show in the view's height (stacked on a tall view; side by
+    // side on a projector at 150 %, where stacked they needed scrolling),
+    // each at least as tall as its axis title, and the plot's least height
+    // (the scroll area keeps it when even one row is too tall).
     void fitAxisTitles();
+    // The legends wrapped to `width`, one above the other or side by side,
+    // whichever is shorter; returns their height.
+    int fitLegends(int width);
+    // The axis rects shown (the gate's in gated mode only), in rows of `columns`.
+    std::vector<QCPAxisRect *> shownRects() const;
+    void placeRects(const std::vector<QCPAxisRect *> &rects, int columns);
 
     QCustomPlot *m_plot = nullptr;
     QScrollArea *m_scroll = nullptr;
@@ -90,6 +105,14 @@ private:
     QCPAxisRect *m_faithRect = nullptr;
     QCPAxisRect *m_lossRect = nullptr;
     QCPLegend *m_faithLegend = nullptr;
+    QCPLayoutGrid *m_rects = nullptr;      // the axis rects, below the legends
+    QCPLayoutGrid *m_legends = nullptr;    // the legends, above the axes
+    QCPMarginGroup *m_sides = nullptr;     // the rects' left and right margins, aligned
+    QCPMarginGroup *m_rows = nullptr;      // and their top and bottom ones, side by side
+    int m_columns = 0;                     // of m_rects, as placed last
+    bool m_anyRationale = false;           // some point has a rationale's mass
+    // The legend entries of the solid and the dashed line (comprehensiveness, sufficiency).
+    std::pair<QCPGraph *, QCPGraph *> m_styles{nullptr, nullptr};
     QLabel *m_title = nullptr;
     Points m_p;
     // The score's faithfulness curves (and the floor's) for the first tasks.
