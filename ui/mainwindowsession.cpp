@@ -185,6 +185,10 @@ void MainWindow::onRunConfigured(Run *run, std::shared_ptr<const TrainingSetup> 
     m_pendingSample = -1;  // a sample the run before was to show
     dropStaleLessonStatus();  // its depth may be another than the lesson's
     m_attentionFeed->setRun(setup, run->data());  // the worker refreshes the probe set from now on
+    // A checkpoint's weights (or a fork's, a resumed run's) have trained before this run's
+    // step 0: the Attention tab's near-uniform note holds from its first snapshot.
+    const std::shared_ptr<const Model> checkpoint = m_session->checkpoint();
+    m_attention->setWeightsTrained(setup && (setup->resumeFrom || (checkpoint && setup->model.params == checkpoint->params)));
     if (setup && (run->fork().isFork() || run->history().steps().size() > 0)) {
         // A fork has its parent's model and seed, whatever the Model panel
         // said, a resumed run its own: the panel shows them, and Reset

@@ -13,6 +13,8 @@
 #include "headgrid.h"
 #include "historyview.h"
 #include "liveexplainer.h"
+#include "mainwindow.h"
+#include "trainingcontroller.h"
 #include "scores.h"
 #include "probeeditor.h"
 #include "probeset.h"
@@ -104,6 +106,8 @@ private slots:
     void historyLegendsFollowTheTheme();
     void historyKeepsOnlyWhatIsThere();
     void historyFitsAProjector();
+    void nearUniformNoteOnlyForTrainedWeights();
+    void checkpointWeightsAreTrained();
     void heatmapScaleTitleFits();
     void probeNumbersAndEditsSurviveANewRun();
     void textHeightFollowsTheZoom();
@@ -1687,6 +1691,74 @@ void TestAttention::historyFitsAProjector()
     QVERIFY(!scroll->verticalScrollBar()->isVisible());
     history.resize(540, 200);
     QTRY_VERIFY(scroll->verticalScrollBar()->isVisible());
+}
+
+namespace {
+
+// A snapshot of three samples whose one task's attention is uniform on four tokens.
+AttentionSnapshot uniformSnapshot(int64_t step)
+{
+    AttentionSnapshot snapshot;
+    snapshot.step = step;
+    snapshot.tasks = {{"t", {"a", "b"}}};
+    for (int i = 0; i < 3; ++i) {
+        AttentionSample sample;
+        sample.probe = i;
+        sample.tokens = {"w", "x", "y", "z", "pad"};
+        sample.mask = {1, 1, 1, 1, 0};
+        sample.weights = {{0.25f, 0.25f, 0.25f, 0.25f, 0.0f}};
+        sample.probs = {{0.5f, 0.5f}};
+        sample.labels = {0};
+        snapshot.samples.push_back(sample);
+    }
+    return snapshot;
+}
+
+} // namespace
+
+// A5, A21 of stop 22's acceptance: the near-uniform note showed at step 1
+// of every run, where attention is uniform by construction (MODEL.md 8), and
+// not for a trained checkpoint opened from a file, whose snapshots start at
+// step 0. It is said for trained weights: a run past its first
+// UniformNoteSteps steps, or weights trained before the run (a checkpoint's).
+void TestAttention::nearUniformNoteOnlyForTrainedWeights()
+{
+    AttentionPanel run;
+    for (const int64_t step : {int64_t(0), int64_t(1), int64_t(10), AttentionPanel::UniformNoteSteps - 1}) {
+        run.setSnapshot(uniformSnapshot(step));
+        QVERIFY2(run.uniformNote().isEmpty(), qPrintable(QStringLiteral("step %1: %2").arg(step).arg(run.uniformNote())));
+    }
+    run.setSnapshot(uniformSnapshot(AttentionPanel::UniformNoteSteps));
+    QVERIFY(run.uniformNote().startsWith(QStringLiteral("Near-uniform attention")));
+
+    AttentionPanel opened;  // a checkpoint's weights: its run starts at step 0
+    opened.setWeightsTrained(true);
+    opened.setSnapshot(uniformSnapshot(0));
+    QVERIFY(opened.uniformNote().startsWith(QStringLiteral("Near-uniform attention")));
+    auto *note = opened.findChild<QLabel *>(QStringLiteral("encoderNote"));
+    QVERIFY(note && !note->isHidden() && note->text().contains(opened.uniformNote()));
+    opened.setWeightsTrained(false);  // a fresh run's at step 0
+    QCOMPARE(opened.uniformNote(), QString());
+    QVERIFY(note->isHidden());
+}
+
+// The window says which runs start from trained weights: one from a
+// checkpoint opened from a file, not a fresh one.
+void TestAttention::checkpointWeightsAreTrained()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("AttnScopeTest"));
+    const QString path = m_dir.filePath(QStringLiteral("trained.safetensors"));
+    MainWindow window;
+    QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+    QTRY_VERIFY_WITH_TIMEOUT(window.startAction()->isEnabled() && window.training()->setup(), 20000);
+    QVERIFY(!window.attention()->weightsTrained());
+    window.training()->startUntil(5);
+    QTRY_VERIFY_WITH_TIMEOUT(window.training()->currentStep() == 5
+                                 && window.training()->state() == TrainingWorker::State::Paused, 20000);
+    QVERIFY(window.saveCheckpoint(path));
+    QVERIFY(window.openCheckpoint(path));
+    QTRY_VERIFY_WITH_TIMEOUT(window.training()->setup() && window.training()->currentStep() == 0, 20000);
+    QTRY_VERIFY(window.attention()->weightsTrained());
 }
 
 // The heatmap's colour scale is titled with the score where it is as tall

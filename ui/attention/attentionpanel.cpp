@@ -254,6 +254,12 @@ void AttentionPanel::showSnapshot(SnapshotPtr snapshot)
     m_compare->setSnapshot(m_shown);
     m_compare->setSelectedSample(m_selected);
     m_history->setCurrentStep(m_live ? -1 : m_shown->step);
+    updateNotes();
+    updateSampleBox();
+}
+
+void AttentionPanel::updateNotes()
+{
     // A line each (a small window has little height for them), what they mean in the tooltip.
     QStringList lines, details;
     for (const Note &note : {Note{fileNote(), {}}, encoder(), uniform()})
@@ -266,7 +272,6 @@ void AttentionPanel::showSnapshot(SnapshotPtr snapshot)
     // The lines whole (a narrow window cuts them), then what they mean.
     m_encoderNote->setToolTip((QStringList{lines.join(QStringLiteral("\n"))} + details).join(QStringLiteral("\n\n")));
     m_encoderNote->setVisible(!lines.isEmpty());
-    updateSampleBox();
 }
 
 AttentionPanel::Note AttentionPanel::encoder() const
@@ -284,9 +289,12 @@ AttentionPanel::Note AttentionPanel::encoder() const
 
 AttentionPanel::Note AttentionPanel::uniform() const
 {
-    // At step 0 every run's attention is near uniform (its queries start
-    // near 0, MODEL.md 8): said only once it has trained.
-    if (m_shown->isNull() || m_shown->step <= 0 || m_shown->mode == AttentionMode::Uniform || !m_file.isEmpty())
+    // A fresh model's attention is near uniform by construction (its queries
+    // start near 0, MODEL.md 8) and leaves it over the first steps: said for
+    // trained weights only, a checkpoint's from its step 0 on.
+    if (m_shown->isNull() || m_shown->step < 0 || m_shown->mode == AttentionMode::Uniform || !m_file.isEmpty())
+        return {};
+    if (!m_weightsTrained && m_shown->step < UniformNoteSteps)
         return {};
     const double entropy = meanNormalisedEntropy(*m_shown);
     if (entropy < 0.99)
@@ -297,6 +305,14 @@ AttentionPanel::Note AttentionPanel::uniform() const
                "a prediction. Choose another Score above (rollout, gradient × input, integrated gradients, "
                "occlusion), or open the Compare tab for the five side by side.")
                 .arg(entropy, 0, 'f', 3)};
+}
+
+void AttentionPanel::setWeightsTrained(bool trained)
+{
+    if (trained == m_weightsTrained)
+        return;
+    m_weightsTrained = trained;
+    updateNotes();
 }
 
 void AttentionPanel::selectSample(int index)

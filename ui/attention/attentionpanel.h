@@ -145,9 +145,18 @@ public:
     // The line above the views for a run with encoder layers (empty at 0
     // layers or with nothing shown); its tooltip says what it means.
     QString encoderNote() const { return encoder().line; }
-    // Another, once the run has trained: the task attention of the shown
-    // snapshot is near uniform (meanNormalisedEntropy >= 0.99).
+    // Another, for trained weights only: the task attention of the shown
+    // snapshot is near uniform (meanNormalisedEntropy >= 0.99). A fresh
+    // model's attention starts uniform (its queries start near 0, MODEL.md 8),
+    // so a run's first UniformNoteSteps steps say nothing, unless its
+    // weights trained before its step 0 (setWeightsTrained).
     QString uniformNote() const { return uniform().line; }
+    static constexpr int64_t UniformNoteSteps = 100;
+    // The run's weights were trained before its first step: a checkpoint
+    // opened from a file (its snapshots start at step 0) or a fork. The
+    // window says so for every run it shows; false until then.
+    void setWeightsTrained(bool trained);
+    bool weightsTrained() const { return m_weightsTrained; }
     // The classes no probe is labelled with, per task (the Sample list's
     // last, unselectable entry); empty when every class has one.
     QString probeCoverageNote() const { return m_probeCoverage; }
@@ -189,6 +198,8 @@ private:
     Note encoder() const;
     Note uniform() const;
     void showSnapshot(SnapshotPtr snapshot);
+    // The lines above the views (the file's, encoder(), uniform()) for what is shown.
+    void updateNotes();
     void updateSampleBox();
     void setTaskBoxes(const std::vector<TaskInfo> &tasks);
     QString fileNote() const;
@@ -225,6 +236,7 @@ private:
     ColorScale m_colorScale = ColorScale::Fixed;
     Method m_score = Method::Attention;
     bool m_liveExplanations = true;
+    bool m_weightsTrained = false;  // setWeightsTrained
     QString m_file;  // showFile's name; empty: the run's attention
     QString m_source;  // setSource's
 
