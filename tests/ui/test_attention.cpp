@@ -108,6 +108,7 @@ private slots:
     void historyFitsAProjector();
     void nearUniformNoteOnlyForTrainedWeights();
     void checkpointWeightsAreTrained();
+    void cellValuesFitOrSayWhy();
     void heatmapScaleTitleFits();
     void probeNumbersAndEditsSurviveANewRun();
     void textHeightFollowsTheZoom();
@@ -1759,6 +1760,76 @@ void TestAttention::checkpointWeightsAreTrained()
     QVERIFY(window.openCheckpoint(path));
     QTRY_VERIFY_WITH_TIMEOUT(window.training()->setup() && window.training()->currentStep() == 0, 20000);
     QTRY_VERIFY(window.attention()->weightsTrained());
+}
+
+// A20 of stop 22's acceptance: at 1024 x 768 a sample's cells are narrower
+// than "0.083", and Values printed nothing with nothing said. The values
+// now print upright where the cells are tall enough (or shorter, ".083"),
+// and where no form fits every cell the foot of the plot and the Values
+// box's tooltip say so.
+void TestAttention::cellValuesFitOrSayWhy()
+{
+    const double zoom = currentZoom();
+    const auto restore = qScopeGuard([zoom] { applyZoom(zoom); });
+    applyZoom(1.5);
+    const auto snapshotOf = [](int tokens) {
+        AttentionSnapshot snap;
+        snap.step = 200;
+        snap.tasks = {{"sentiment", {"neg", "pos"}}, {"topic", {"a", "b"}}, {"aspect", {"x", "y"}}};
+        AttentionSample s;
+        for (int j = 0; j < tokens; ++j) {
+            s.tokens.push_back(QStringLiteral("w%1").arg(j).toStdString());
+            s.mask.push_back(1);
+        }
+        s.weights.assign(3, std::vector<float>(size_t(tokens), 1.0f / float(tokens)));
+        s.probs.assign(3, {0.5f, 0.5f});
+        s.labels = {0, 0, 0};
+        snap.samples.push_back(s);
+        return snap;
+    };
+    // The values the plot prints, as its text items.
+    const auto printed = [](const TaskHeatmap &heatmap) {
+        QStringList texts;
+        for (int i = 0; i < heatmap.plot()->itemCount(); ++i)
+            if (const auto *text = qobject_cast<QCPItemText *>(heatmap.plot()->item(i)))
+                texts << text->text();
+        return texts;
+    };
+    TaskHeatmap heatmap;
+    heatmap.resize(560, 380);
+    heatmap.setCellValues(true);
+    heatmap.setSnapshot(snapshotOf(12));
+    heatmap.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&heatmap));
+    QCoreApplication::processEvents();  // the redraw a resize asks for
+    heatmap.plot()->replot(QCustomPlot::rpImmediateRefresh);
+    const double cellWidth = double(heatmap.plot()->axisRect()->width()) / 12;
+    const QFontMetrics metrics(heatmap.plot()->xAxis->tickLabelFont());
+    QVERIFY2(metrics.horizontalAdvance(heatmap.cellText(0, 0)) + 4 > cellWidth,
+             qPrintable(QStringLiteral("cells %1 px wide").arg(cellWidth)));  // too narrow to print level
+    QTRY_VERIFY2(printed(heatmap).size() == 3 * 12, qPrintable(heatmap.valuesNote()));
+    QVERIFY2(heatmap.printedText(0, 0) == heatmap.cellText(0, 0) || heatmap.printedText(0, 0) == QStringLiteral(".083"),
+             qPrintable(heatmap.printedText(0, 0)));
+    QCOMPARE(heatmap.valuesNote(), QString());
+
+    // Too small for any form: said, under the cells and in the Values box's tooltip.
+    AttentionPanel panel;
+    panel.resize(560, 420);
+    panel.setSnapshot(snapshotOf(60));
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    auto *values = panel.findChild<QCheckBox *>(QStringLiteral("cellValues"));
+    QVERIFY(values);
+    values->setChecked(true);
+    QTRY_VERIFY(panel.heatmap()->valuesNote().contains(QStringLiteral("too small")));
+    QVERIFY(printed(*panel.heatmap()).isEmpty());
+    QVERIFY2(panel.heatmap()->plot()->xAxis->label().contains(panel.heatmap()->valuesNote()),
+             qPrintable(panel.heatmap()->plot()->xAxis->label()));
+    QVERIFY2(values->toolTip().contains(QStringLiteral("Cells too small for values: widen the window or zoom out")),
+             qPrintable(values->toolTip()));
+    values->setChecked(false);
+    QTRY_COMPARE(panel.heatmap()->valuesNote(), QString());
+    QVERIFY(!values->toolTip().contains(QStringLiteral("too small")));
 }
 
 // The heatmap's colour scale is titled with the score where it is as tall

@@ -161,6 +161,11 @@ QTabWidget *AttentionPanel::makeViews()
     heatLayout->addLayout(heatControls);
     m_heatmap = new TaskHeatmap(m_heatmapPage);
     connect(cellValues, &QCheckBox::toggled, m_heatmap, &TaskHeatmap::setCellValues);
+    // Why no value prints, when the cells are too small (also under the cells).
+    connect(m_heatmap, &TaskHeatmap::valuesNoteChanged, cellValues, [cellValues](const QString &note) {
+        const QString tip = AttentionPanel::tr("Print each cell's value where it fits (otherwise the probe rows print their tokens)");
+        cellValues->setToolTip(note.isEmpty() ? tip : tip + QStringLiteral("\n\n") + note.left(1).toUpper() + note.mid(1));
+    });
     heatLayout->addWidget(m_heatmap, 1);
     m_tabs->addTab(m_heatmapPage, tr("Heatmap"));
 

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 namespace attnscope {
 
@@ -273,28 +274,7 @@ void TaskHeatmap::placeItems(int rowStride)
         rect->setPen(QPen(palette().color(QPalette::Highlight), 3));
         rect->setBrush(Qt::NoBrush);
     }
-    // Tokens or values in the cells, where a cell holds its text (a
-    // thousand cells at most: more would not be read).
-    const QFontMetrics metrics(m_plot->xAxis->tickLabelFont());
-    const double cellW = double(std::max(1, m_plot->axisRect()->width())) / std::max(nCols, 1);
-    const double cellH = double(std::max(1, m_plot->axisRect()->height())) / std::max(nRows, 1);
-    if (cellH >= metrics.height() && (m_cellValues || !m_cellTokens.empty()) && nRows * nCols <= 1000) {
-        const QCPRange range = m_map->dataRange();
-        for (int r = 0; r < nRows; ++r)
-            for (int c = 0; c < nCols; ++c) {
-                const QString text = cellText(r, c);
-                if (text.isEmpty() || metrics.horizontalAdvance(text) + 4 > cellW)
-                    continue;
-                auto *label = new QCPItemText(m_plot);
-                label->setClipToAxisRect(true);
-                label->position->setCoords(c, r);
-                label->setText(text);
-                label->setFont(m_plot->xAxis->tickLabelFont());
-                // Dark text on a light cell, light on a dark one.
-                const QColor fill = QColor::fromRgb(m_map->gradient().color(cell(r, c), range));
-                label->setColor(fill.lightnessF() > 0.55 ? Qt::black : Qt::white);
-            }
-    }
+    placeValues();
     // Each task's colour (the application's palette) as a strip beside its
     // name, while every row has its name (thousands of rows have none).
     const int rectWidth = std::max(1, m_plot->axisRect()->width());
@@ -310,6 +290,108 @@ void TaskHeatmap::placeItems(int rowStride)
             strip->setBrush(taskColor(r));
         }
     }
+}
+
+namespace {
+
+// A value in fewer characters: no leading zero, two significant digits
+// (0.25 -> ".25", 0.031 -> ".031" -> ".03", -0.5 -> "-.5", 1.234 -> "1.2").
+QString shortValue(double v)
+{
+    QString text = QString::number(v, 'g', 2);
+    if (text.startsWith(QLatin1String("0.")))
+        text.remove(0, 1);
+    else if (text.startsWith(QLatin1String("-0.")))
+        text.remove(1, 1);
+    return text;
+}
+
+} // namespace
+
+QString TaskHeatmap::printedText(int row, int column) const
+{
+    return row >= 0 && row < int(m_printed.size()) ? m_printed[size_t(row)].value(column) : QString();
+}
+
+void TaskHeatmap::setValuesNote(const QString &note)
+{
+    if (note == m_valuesNote)
+        return;
+    m_valuesNote = note;
+    emit valuesNoteChanged(note);
+}
+
+void TaskHeatmap::placeValues()
+{
+    // Tokens or values in the cells, where a cell holds its text (a
+    // thousand cells at most: more would not be read). Values: the longest
+    // form that fits every cell, level or upright (at 1024 x 768 a sample's
+    // cells are narrower than "0.25" and taller than it: nothing was printed,
+    // and nothing said why).
+    const int nRows = rows(), nCols = columns();
+    m_printed.assign(size_t(nRows), QStringList());
+    const QFont font = m_plot->xAxis->tickLabelFont();
+    const QFontMetrics metrics(font);
+    const double cellW = double(std::max(1, m_plot->axisRect()->width())) / std::max(nCols, 1);
+    const double cellH = double(std::max(1, m_plot->axisRect()->height())) / std::max(nRows, 1);
+    const auto fits = [&](const QString &text, bool upright) {
+        const int along = metrics.horizontalAdvance(text) + 4, across = metrics.height();
+        return upright ? across <= cellW && along <= cellH : along <= cellW && across <= cellH;
+    };
+    bool upright = false;
+    std::function<QString(int, int)> textOf;
+    QString note;
+    if (m_cellValues) {
+        const std::function<QString(int, int)> forms[] = {
+            [this](int r, int c) { return cellText(r, c); },
+            [this](int r, int c) {
+                const double v = cell(r, c);
+                return std::isfinite(v) ? shortValue(v) : QString();
+            }};
+        for (int k = 0; k < 4 && !textOf && nRows * nCols <= 1000; ++k) {
+            const auto &form = forms[k / 2];
+            bool all = true;
+            for (int r = 0; r < nRows && all; ++r)
+                for (int c = 0; c < nCols && all; ++c)
+                    all = fits(form(r, c), k % 2 == 1) || form(r, c).isEmpty();
+            if (all) {
+                textOf = form;
+                upright = k % 2 == 1;
+            }
+        }
+        if (!textOf && nRows * nCols > 0)
+            note = nRows * nCols > 1000 ? tr("too many cells for values: hover a cell for its value")
+                                        : tr("cells too small for values: widen the window or zoom out");
+    } else {
+        if (!m_cellTokens.empty() && cellH >= metrics.height() && nRows * nCols <= 1000)
+            textOf = [this, &fits](int r, int c) {
+                const QString text = cellText(r, c);
+                return fits(text, false) ? text : QString();
+            };
+    }
+    const QCPRange range = m_map->dataRange();
+    for (int r = 0; r < nRows && textOf; ++r)
+        for (int c = 0; c < nCols; ++c) {
+            const QString text = textOf(r, c);
+            m_printed[size_t(r)] << text;
+            if (text.isEmpty())
+                continue;
+            auto *label = new QCPItemText(m_plot);
+            label->setClipToAxisRect(true);
+            label->position->setCoords(c, r);
+            label->setText(text);
+            label->setFont(font);
+            label->setRotation(upright ? -90 : 0);
+            // Dark text on a light cell, light on a dark one.
+            const QColor fill = QColor::fromRgb(m_map->gradient().color(cell(r, c), range));
+            label->setColor(fill.lightnessF() > 0.55 ? Qt::black : Qt::white);
+        }
+    // Said under the cells, where the values were asked for, and in the Values box's tooltip.
+    QString axisLabel = m_plot->xAxis->label();
+    if (!note.isEmpty())
+        axisLabel = axisLabel.isEmpty() ? note : axisLabel + QStringLiteral(" · ") + note;
+    m_plot->xAxis->setLabel(axisLabel);
+    setValuesNote(note);
 }
 
 bool TaskHeatmap::cellAt(const QPoint &pos, int *row, int *column) const

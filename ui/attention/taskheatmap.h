@@ -52,6 +52,14 @@ public:
     QString cellText(int row, int column) const;
     void setCellValues(bool on);
     bool cellValues() const { return m_cellValues; }
+    // Values on, how they are printed at the last drawing: as cellText()
+    // says, or shorter (".25" for 0.25), turned upright in a narrow cell
+    // where that fits every cell; where nothing fits, none, and
+    // valuesNote() says why ("" otherwise), at the plot's foot and in
+    // valuesNoteChanged (the Values box's tooltip).
+    QString valuesNote() const { return m_valuesNote; }
+    // The text a cell printed at the last drawing ("" for none).
+    QString printedText(int row, int column) const;
 
     QCustomPlot *plot() const { return m_plot; }
     QString csv() const override;
@@ -59,6 +67,7 @@ public:
 signals:
     void sampleClicked(int index);
     void taskClicked(int task);
+    void valuesNoteChanged(const QString &note);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -74,6 +83,9 @@ private:
     // Token and row labels, as many as fit; returns every how many rows one is labelled.
     int placeLabels();
     void placeItems(int rowStride);
+    // The values in the cells, in the longest form that fits every cell; the note when none does.
+    void placeValues();
+    void setValuesNote(const QString &note);
     bool cellAt(const QPoint &pos, int *row, int *column) const;
     void showTooltip(const QMouseEvent *mouse);
 
@@ -86,6 +98,8 @@ private:
     QStringList m_rowLabels, m_columnLabels;
     std::vector<QStringList> m_cellTokens;     // [row][column]: SamplesForTask's tokens when rows differ
     bool m_cellValues = false;
+    QString m_valuesNote;
+    std::vector<QStringList> m_printed;  // [row][column]: printedText()
 };
 
 } // namespace attnscope
