@@ -423,6 +423,10 @@ void MainWindow::onState(TrainingWorker::State state, const QString &message)
 {
     updateControls();
     m_status->update(m_last, state);
+    // "Training finished after 500 steps." stayed while the next run trained:
+    // a run's end, said while a run trains again, is no longer true.
+    if (state == TrainingWorker::State::Running && !m_endMessage.isEmpty() && statusMessage() == m_endMessage)
+        showStatus(QString(), 0);
     if (message.isEmpty())
         return;
     if (state == TrainingWorker::State::Paused) {
@@ -430,6 +434,7 @@ void MainWindow::onState(TrainingWorker::State state, const QString &message)
         showError(message);
     } else {
         showStatus(message, 15000);
+        m_endMessage = message;
     }
 }
 

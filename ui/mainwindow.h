@@ -294,6 +294,7 @@ private:
     QString m_recoveryDir, m_recoveryOffered;  // startRecovery's, while the question is open
     StatusMessages *m_messages = nullptr;  // View > Messages
     QString m_statusText;  // the status bar's message, uncut
+    QString m_endMessage;  // the worker's last word on a run's end (finished, stopped)
     int m_statusTimeout = 0;
     // The session's message on a built-in dataset's depth ("This dataset
     // opens with 0 encoder layers; the Model panel says why"), the one after

@@ -448,6 +448,27 @@ private slots:
         QVERIFY(window.lessonPanel()->isVisible());
     }
 
+    // "Training finished after N steps." stayed in the status bar while
+    // the next run trained (accept23 B9).
+    void finishedMessageGoesWhenARunTrains()
+    {
+        MainWindow window;
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.startAction()->isEnabled(), 20000);
+        TrainConfig config = window.trainingPanel()->config();
+        config.epochs = 1;  // 160 training samples in batches of 32: 5 steps
+        window.trainingPanel()->setConfig(config);
+        QTRY_VERIFY(window.training()->setup() && window.training()->setup()->config.epochs == 1);
+        window.startAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->state() == TrainingWorker::State::Finished, 30000);
+        QTRY_VERIFY(window.statusMessage().startsWith(QStringLiteral("Training finished after")));
+        window.setSpeed(4, /*persist=*/false);  // the next run trains for a second or so
+        window.startAction()->trigger();  // a new run; the finished one is kept
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->state() == TrainingWorker::State::Running, 30000);
+        QVERIFY2(!window.statusMessage().contains(QStringLiteral("finished")), qPrintable(window.statusMessage()));
+        window.setSpeed(0, /*persist=*/false);
+    }
+
     // Side by side names each run's predictions with the task and class
     // names elided as everywhere (a CSV's column may be named by a megabyte).
     void sideBySideElidesNames()
