@@ -599,16 +599,30 @@ void RunsPanel::resumeSelected()
         m_session->resumeRun(id, true);
 }
 
+std::vector<std::pair<QString, qint64>> RunsPanel::forkEntries(const std::vector<CheckpointRecord> &points)
+{
+    const auto isLast = [](const CheckpointRecord &c) { return c.kind == QLatin1String("last"); };
+    std::vector<std::pair<QString, qint64>> entries;
+    for (const CheckpointRecord &c : points) {
+        const bool last = isLast(c);
+        if (!last && std::any_of(points.begin(), points.end(),
+                                 [&](const CheckpointRecord &o) { return isLast(o) && o.step == c.step; }))
+            continue;  // the last one at this step stands for it
+        entries.emplace_back(last ? tr("Step %1 (the last)").arg(c.step) : tr("Step %1").arg(c.step), qint64(c.id));
+    }
+    return entries;
+}
+
 void RunsPanel::fillForkMenu(QMenu *menu, int id)
 {
     menu->clear();
     QString why = tr("Select a run");
     const std::vector<CheckpointRecord> points = id ? m_session->forkPoints(id, &why) : std::vector<CheckpointRecord>();
-    for (const CheckpointRecord &c : points) {
-        QAction *action = menu->addAction(c.kind == QLatin1String("last") ? tr("Step %1 (the last)").arg(c.step)
-                                                                          : tr("Step %1").arg(c.step));
-        action->setData(qint64(c.id));
-        connect(action, &QAction::triggered, this, [this, id, checkpoint = c.id]() { m_session->forkRun(id, checkpoint); });
+    for (const auto &entry : forkEntries(points)) {
+        const qint64 checkpoint = entry.second;
+        QAction *action = menu->addAction(entry.first);
+        action->setData(checkpoint);
+        connect(action, &QAction::triggered, this, [this, id, checkpoint]() { m_session->forkRun(id, checkpoint); });
     }
     if (points.empty()) {
         // Why not, the error too when the file failed (it names the file).

@@ -26,6 +26,7 @@
 #pragma once
 
 #include "run.h"
+#include "sessionfile.h"
 
 #include <QWidget>
 #include <QTimer>
@@ -71,6 +72,10 @@ public:
     // (kept)", the step in its data), filled into menu; none: a disabled line
     // that says why.
     void fillForkMenu(QMenu *menu, int id);
+    // The fork menu's entries: a label and a checkpoint id each, one a step
+    // (a kept checkpoint and the last one at the same step are one entry,
+    // the last's; the menu listed "Step 500" and "Step 500 (the last)").
+    static std::vector<std::pair<QString, qint64>> forkEntries(const std::vector<CheckpointRecord> &points);
     // Whether the cell is highlighted as a setting that differs from the selected run's.
     static bool isHighlighted(const QTreeWidgetItem *item, int column);
     // -1: the cell's figure is worse than the reference run's, 1: better, 0: the same or no reference.

@@ -759,6 +759,24 @@ private slots:
         QVERIFY2(menu->actions()[0]->toolTip().contains(file), qPrintable(menu->actions()[0]->text()));
     }
 
+    // A kept checkpoint and the last one at the same step are one entry of
+    // the Fork menu, the last's (it listed "Step 500" and "Step 500 (the
+    // last)", accept23 B15).
+    void forkMenuHasAStepOnce()
+    {
+        std::vector<CheckpointRecord> points(4);
+        points[0].id = 1, points[0].step = 100, points[0].kind = QStringLiteral("kept");
+        points[1].id = 2, points[1].step = 200, points[1].kind = QStringLiteral("kept");
+        points[2].id = 3, points[2].step = 500, points[2].kind = QStringLiteral("kept");
+        points[3].id = 4, points[3].step = 500, points[3].kind = QStringLiteral("last");
+        const auto entries = RunsPanel::forkEntries(points);
+        QCOMPARE(entries.size(), size_t(3));
+        QCOMPARE(entries[0].first, QStringLiteral("Step 100"));
+        QCOMPARE(entries[1].first, QStringLiteral("Step 200"));
+        QCOMPARE(entries[2].first, QStringLiteral("Step 500 (the last)"));
+        QCOMPARE(entries[2].second, qint64(4));
+    }
+
     // The session file keeps the window's layout: the docks (where the
     // Setup dock is) and the tab shown, written on Save session as and when
     // the window closes, restored by Open session in another window.
