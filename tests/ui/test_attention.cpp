@@ -117,6 +117,8 @@ private slots:
     void everyControlIsLaidOut();
     void colourScaleTicksFit();
     void selfAttentionLabelsFit();  // with the zoom tests: the first zoom sets the font at least 11 pt
+    void heatmapLabelsEveryTokenThatFits();
+    void selfAttentionKeepsTheMostAttendedLabel();
 
 private:
     // A snapshot of the probe set at `step` with every sample explained, as the worker sends it.
@@ -2122,6 +2124,130 @@ void TestAttention::everyControlIsLaidOut()
         const QWidget *w = m_panel->findChild<QWidget *>(QLatin1String(name));
         QVERIFY2(w && w->isVisible(), name);
         QVERIFY(m_panel->rect().contains(QRect(w->mapTo(m_panel.get(), QPoint(0, 0)), w->size())));
+    }
+}
+
+
+namespace {
+
+// The x axis's labelled columns and the closest two of them, in pixels.
+std::vector<int> labelledColumns(const QCustomPlot *plot, double *closest)
+{
+    std::vector<int> columns;
+    *closest = 1e9;
+    const auto ticks = plot->xAxis->ticker().dynamicCast<QCPAxisTickerText>()->ticks();
+    for (auto tick = ticks.cbegin(); tick != ticks.cend(); ++tick) {
+        if (!columns.empty())
+            *closest = std::min(*closest, plot->xAxis->coordToPixel(tick.key()) - plot->xAxis->coordToPixel(columns.back()));
+        columns.push_back(int(tick.key()));
+    }
+    return columns;
+}
+
+// A 20-token review as in B11 (accept23), its sentiment reading "not" (token 11: every
+// other, third or fourth token was labelled).
+SnapshotPtr reviewSnapshot()
+{
+    const std::vector<std::string> words = {"really", "sometimes", "the", "screen", "and", "the", "battery",
+                                            "looks", "fine", "but", "is", "not", "awful", "i", "had", "it",
+                                            "for", "a", "week", "."};
+    auto snap = std::make_shared<AttentionSnapshot>(*namedSnapshot(words, {{"sentiment", {"neg", "pos"}},
+                                                                           {"topic", {"a", "b"}},
+                                                                           {"urgency", {"x", "y"}}}));
+    snap->step = 300;
+    AttentionSample &s = snap->samples[0];
+    s.mask.assign(words.size(), 1);
+    s.weights[0].assign(words.size(), 0.001f);
+    s.weights[0][11] = 1.0f - 0.001f * float(words.size() - 1);
+    std::vector<float> &map = s.selfAttention.maps[0];
+    std::fill(map.begin(), map.end(), 0.01f);
+    for (size_t i = 0; i < words.size(); ++i)
+        map[i * words.size() + 11] = 0.81f;  // every query reads "not"
+    s.thumbnails = s.selfAttention;
+    return snap;
+}
+
+} // namespace
+
+// B11 (accept23): at 1024 x 768 a 20-token review was labelled every other
+// token though each upright label (a line of text across) fit its cell, and
+// the dropped one was the cue word "not". Every label that fits is drawn;
+// where they do not all fit, the most-attended token keeps its label, and no
+// two labels are closer than a line.
+void TestAttention::heatmapLabelsEveryTokenThatFits()
+{
+    const double zoom = currentZoom();
+    const auto restore = qScopeGuard([zoom] { applyZoom(zoom); });
+    for (const double z : {1.0, 1.5}) {  // the finding's 100 %, and a projector's 150 %
+        applyZoom(z);
+        TaskHeatmap heatmap;
+        heatmap.setSnapshot(reviewSnapshot());
+        heatmap.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&heatmap));
+        const QFontMetrics metrics(heatmap.plot()->xAxis->tickLabelFont());
+        const int line = metrics.height();
+        // Sized so that a cell is `cellWidth` wide; returns the cells' width.
+        const auto layOut = [&](int cellWidth) {
+            int width = 600;
+            for (int k = 0; k < 3; ++k) {
+                heatmap.resize(width, 300);
+                if (!QTest::qWaitFor([&] { return heatmap.plot()->width() == width; }))
+                    return -1.0;
+                QCoreApplication::processEvents();  // the redraw a resize asks for
+                heatmap.plot()->replot(QCustomPlot::rpImmediateRefresh);
+                width += 20 * cellWidth - heatmap.plot()->axisRect()->width();
+            }
+            return double(heatmap.plot()->axisRect()->width()) / 20;
+        };
+        // A cell a little wider than a line: all 20 fit.
+        double closest = 0;
+        double cell = layOut(line + 1);
+        QVERIFY2(cell >= line && cell < 2 * line, qPrintable(QStringLiteral("cells %1 px, a line %2").arg(cell).arg(line)));
+        std::vector<int> shown = labelledColumns(heatmap.plot(), &closest);
+        QVERIFY2(shown.size() == 20, qPrintable(QStringLiteral("zoom %1: %2 of 20 labels on cells %3 px wide, a line %4 px")
+                                                    .arg(z).arg(shown.size()).arg(cell).arg(line)));
+        QCOMPARE(heatmap.plot()->xAxis->tickLabelRotation(), -90.0);
+
+        // Narrower: thinned, "not" (the sentiment row's peak) labelled still.
+        cell = layOut(line * 2 / 3);
+        QVERIFY2(cell > 0 && cell < line, qPrintable(QStringLiteral("cells %1 px, a line %2").arg(cell).arg(line)));
+        shown = labelledColumns(heatmap.plot(), &closest);
+        QVERIFY2(std::find(shown.begin(), shown.end(), 11) != shown.end(),
+                 qPrintable(QStringLiteral("zoom %1: %2 labels, not 'not'").arg(z).arg(shown.size())));
+        QVERIFY2(shown.size() >= 6 && closest >= line,
+                 qPrintable(QStringLiteral("%1 labels, %2 px apart at the closest, a line %3")
+                                .arg(shown.size()).arg(closest).arg(line)));
+    }
+}
+
+// B11's self-attention half: in the negation lesson at 150 % "not" was
+// labelled on neither axis. Thinned labels keep the most-attended key.
+void TestAttention::selfAttentionKeepsTheMostAttendedLabel()
+{
+    const double zoom = currentZoom();
+    const auto restore = qScopeGuard([zoom] { applyZoom(zoom); });
+    applyZoom(1.5);
+    SelfAttentionView view;
+    view.setSnapshot(reviewSnapshot());
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.resize(545, 300);
+    QTRY_COMPARE(view.size(), QSize(545, 300));
+    QCoreApplication::processEvents();  // the redraw a resize asks for
+    QCustomPlot *plot = view.plot();
+    plot->replot(QCustomPlot::rpImmediateRefresh);
+    const int line = QFontMetrics(plot->xAxis->tickLabelFont()).height();
+    for (QCPAxis *axis : {plot->xAxis, plot->yAxis}) {
+        const auto ticks = axis->ticker().dynamicCast<QCPAxisTickerText>()->ticks();
+        QVERIFY2(ticks.size() < 20, qPrintable(QString::number(ticks.size())));  // thinned here
+        QVERIFY2(ticks.contains(11) && ticks.value(11) == QStringLiteral("not"),
+                 qPrintable(QStringList(ticks.values()).join(QLatin1Char(' '))));
+        double previous = std::nan("");
+        for (auto tick = ticks.cbegin(); tick != ticks.cend(); ++tick) {
+            const double at = axis->coordToPixel(tick.key());
+            QVERIFY2(!(std::abs(at - previous) < line), qPrintable(tick.value()));
+            previous = at;
+        }
     }
 }
 

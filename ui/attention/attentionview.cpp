@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <set>
 
 namespace attnscope {
 
@@ -155,6 +157,23 @@ void SnapshotView::colorsChanged()
 int labelStride(int count, int perLabel, int available)
 {
     return std::max(1, int(std::ceil(double(count) * perLabel / std::max(1, available))));
+}
+
+std::vector<int> thinnedLabels(int count, int every, const std::vector<int> &keep)
+{
+    every = std::max(every, 1);
+    std::set<int> chosen;
+    const auto roomFor = [&](int i) {
+        const auto next = chosen.lower_bound(i);
+        return (next == chosen.end() || *next - i >= every) && (next == chosen.begin() || i - *std::prev(next) >= every);
+    };
+    for (const int i : keep)
+        if (i >= 0 && i < count && roomFor(i))
+            chosen.insert(i);
+    for (int i = 0; i < count; i += every)
+        if (roomFor(i))
+            chosen.insert(i);
+    return {chosen.begin(), chosen.end()};
 }
 
 } // namespace attnscope

@@ -102,4 +102,11 @@ private:
 // they fit `available` pixels (1: every one).
 int labelStride(int count, int perLabel, int available);
 
+// Which of `count` labels to draw, in order, where only every `every`-th
+// fits: the `keep` ones first (the most-attended tokens, most important
+// first; one that would crowd an earlier kept one is left out), then every
+// `every`-th that is at least `every` from each one drawn. All of them when
+// `every` is 1.
+std::vector<int> thinnedLabels(int count, int every, const std::vector<int> &keep);
+
 } // namespace attnscope

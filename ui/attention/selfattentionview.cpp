@@ -15,6 +15,7 @@
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace attnscope {
@@ -231,12 +232,12 @@ void SelfAttentionView::updateTicks()
     QStringList labels;
     for (int j = 0; s && j < n; ++j)
         labels << fm.elidedText(elidedName(s->shownToken(size_t(j))), Qt::ElideRight, longest);
-    const auto setTicks = [&](int xEvery, int yEvery) {
+    const auto setTicks = [&](const std::vector<int> &xs, const std::vector<int> &ys) {
         xTicker->clear();
         yTicker->clear();
-        for (int j = 0; j < int(labels.size()); j += xEvery)
+        for (const int j : xs)
             xTicker->addTick(j, labels[j]);
-        for (int j = 0; j < int(labels.size()); j += yEvery)
+        for (const int j : ys)
             yTicker->addTick(j, labels[j]);
         QCPLayoutGrid *layout = m_plot->plotLayout();
         for (const auto phase : {QCPLayoutElement::upPreparation, QCPLayoutElement::upMargins, QCPLayoutElement::upLayout})
@@ -245,12 +246,52 @@ void SelfAttentionView::updateTicks()
     // The colour scale's title where the plot is wide (at 150 % on a
     // projector its column was worth a third of the map's width).
     m_map->colorScale()->axis()->setLabel(m_plot->width() >= 24 * fm.height() ? tr("attention") : QString());
-    setTicks(1, 1);
-    // A label is a line of text across its axis (the keys' turned upright).
+    const std::vector<int> all = thinnedLabels(int(labels.size()), 1, {});
+    setTicks(all, all);
+    // A label is a line of text across its axis (the keys' turned upright):
+    // every one while a line is no taller than a cell, else every k-th, and
+    // never the most-attended tokens (the negation lesson asks for the row
+    // bright on "not": at 150 % it went unlabelled on both axes).
     const QRect map = m_plot->axisRect()->rect();
-    const int xEvery = labelStride(n, fm.height() + 2, map.width()), yEvery = labelStride(n, fm.height() + 2, map.height());
-    if (xEvery > 1 || yEvery > 1)
-        setTicks(xEvery, yEvery);
+    const auto strideFor = [&](int side) {
+        const double cell = double(std::max(side, 1)) / std::max(n, 1);
+        return fm.height() <= cell ? 1 : int(std::ceil(fm.height() / cell));
+    };
+    const int xEvery = strideFor(map.width()), yEvery = strideFor(map.height());
+    if (xEvery > 1 || yEvery > 1) {
+        const std::vector<int> keep = mostAttended();
+        setTicks(thinnedLabels(int(labels.size()), xEvery, keep), thinnedLabels(int(labels.size()), yEvery, keep));
+    }
+}
+
+std::vector<int> SelfAttentionView::mostAttended() const
+{
+    // The key the map gives the most attention to (its column's sum), then
+    // the tokens the tasks read most (their pooling weights' largest).
+    int n = 0;
+    const float *map = currentMap(&n);
+    const AttentionSample *s = n > 0 ? sample() : nullptr;
+    std::vector<int> keep;
+    if (!s)
+        return keep;
+    int best = -1;
+    double bestSum = 0;
+    for (int j = 0; j < n; ++j) {
+        double sum = 0;
+        for (int i = 0; i < n; ++i)
+            sum += map[size_t(i) * size_t(n) + size_t(j)];
+        if (best < 0 || sum > bestSum) {
+            best = j;
+            bestSum = sum;
+        }
+    }
+    keep.push_back(best);
+    for (const std::vector<float> &weights : s->weights) {
+        const auto top = std::max_element(weights.begin(), weights.end());
+        if (top != weights.end() && int(top - weights.begin()) < n)
+            keep.push_back(int(top - weights.begin()));
+    }
+    return keep;
 }
 
 void SelfAttentionView::showTooltip(const QMouseEvent *mouse)

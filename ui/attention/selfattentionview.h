@@ -47,6 +47,8 @@ private:
     void updateControls();
     void fillMap();
     void updateTicks();
+    // The tokens labelled whatever the thinning: the most-attended key, each task's most-read token.
+    std::vector<int> mostAttended() const;
     void showTooltip(const QMouseEvent *mouse);
     // The chosen layer and head's n x n map of the selected sample (n = 0: none).
     const float *currentMap(int *n) const;

@@ -194,9 +194,6 @@ void TaskHeatmap::draw()
 {
     m_title->setText(title());
     fillMap();
-    const int rowStride = placeLabels();
-    placeItems(rowStride);
-    m_plot->yAxis->setTickLabelPadding(m_layout == Layout::TasksForSample && rowStride == 1 ? 14 : 5);
     stylePlot(m_plot, palette());
     // The colour scale's title, written upwards, where the scale (as tall as
     // the cells at the last layout) holds it: a short heatmap at 150 % cut
@@ -205,6 +202,8 @@ void TaskHeatmap::draw()
     const QString name = scoreName(score());
     scale->setLabel(QFontMetrics(scale->labelFont()).horizontalAdvance(name) <= m_plot->axisRect()->height() ? name
                                                                                                             : QString());
+    const int rowStride = placeLabels();
+    placeItems(rowStride);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -244,21 +243,54 @@ int TaskHeatmap::placeLabels()
     yTicker->clear();
     const QFontMetrics metrics(m_plot->xAxis->tickLabelFont());
     const int perLabel = metrics.height() + 2;
-    const int every = labelStride(nCols, perLabel, std::max(200, m_plot->width() - 200));
-    for (int c = 0; c < nCols; c += every)
-        xTicker->addTick(c, m_columnLabels[c]);
     const int rowEvery = labelStride(nRows, perLabel, std::max(100, m_plot->height() - 80));
     for (int r = 0; r < nRows; r += rowEvery)
         yTicker->addTick(r, m_rowLabels[r]);
-    // Horizontal labels when each fits in its cell, else upright (rotated).
-    int widest = 0;
-    for (int c = 0; c < nCols; c += every)
-        widest = std::max(widest, metrics.horizontalAdvance(m_columnLabels[c]));
+    m_plot->yAxis->setTickLabelPadding(m_layout == Layout::TasksForSample && rowEvery == 1 ? 14 : 5);
+    // The cells' width with the row labels in place (the token labels, below
+    // the cells, take none of it).
+    for (const auto phase : {QCPLayoutElement::upPreparation, QCPLayoutElement::upMargins, QCPLayoutElement::upLayout})
+        m_plot->plotLayout()->update(phase);
     const double cellWidth = double(std::max(1, m_plot->axisRect()->width())) / std::max(nCols, 1);
+    // Token labels level when each fits its cell, else upright, a line of
+    // text across: every one while a line is no taller than a cell is wide
+    // (at 1024 x 768 a review's 20 tokens fit, and every other one was
+    // dropped, the cue word "not" with them), else every k-th, and never the
+    // most-attended token of a row.
+    int widestAll = 0;
+    for (int c = 0; c < nCols; ++c)
+        widestAll = std::max(widestAll, metrics.horizontalAdvance(m_columnLabels[c]));
+    const int every = widestAll + 6 <= cellWidth ? 1 : std::max(1, int(std::ceil(metrics.height() / cellWidth)));
+    const std::vector<int> shown = thinnedLabels(nCols, every, every > 1 ? mostAttended() : std::vector<int>());
+    int widest = 0;
+    for (const int c : shown) {
+        xTicker->addTick(c, m_columnLabels[c]);
+        widest = std::max(widest, metrics.horizontalAdvance(m_columnLabels[c]));
+    }
     m_plot->xAxis->setTickLabelRotation(widest + 6 > cellWidth * every ? -90 : 0);
     m_plot->xAxis->setLabel(m_layout == Layout::TasksForSample || m_cellTokens.empty() ? QString()
                                                                                      : tr("token position"));
     return rowEvery;
+}
+
+std::vector<int> TaskHeatmap::mostAttended() const
+{
+    // Each row's largest value (in magnitude: a signed score's strongest),
+    // the largest first.
+    std::vector<std::pair<double, int>> best;
+    for (const std::vector<double> &row : m_cells) {
+        int at = -1;
+        for (int c = 0; c < int(row.size()); ++c)
+            if (std::isfinite(row[size_t(c)]) && (at < 0 || std::abs(row[size_t(c)]) > std::abs(row[size_t(at)])))
+                at = c;
+        if (at >= 0)
+            best.emplace_back(std::abs(row[size_t(at)]), at);
+    }
+    std::stable_sort(best.begin(), best.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+    std::vector<int> columns;
+    for (const auto &b : best)
+        columns.push_back(b.second);
+    return columns;
 }
 
 void TaskHeatmap::placeItems(int rowStride)
