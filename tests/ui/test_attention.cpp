@@ -59,6 +59,7 @@
 #include <memory>
 
 #include "appearance.h"
+#include "elidedlabel.h"
 
 #include "../specialfiles.h"
 
@@ -119,6 +120,7 @@ private slots:
     void selfAttentionLabelsFit();  // with the zoom tests: the first zoom sets the font at least 11 pt
     void heatmapLabelsEveryTokenThatFits();
     void selfAttentionKeepsTheMostAttendedLabel();
+    void uniformNoteKeepsItsEntropy();
 
 private:
     // A snapshot of the probe set at `step` with every sample explained, as the worker sends it.
@@ -2249,6 +2251,42 @@ void TestAttention::selfAttentionKeepsTheMostAttendedLabel()
             previous = at;
         }
     }
+}
+
+// B6 (accept23): the near-uniform note was cut in its middle, where its
+// entropy is ("entropy …0"): it is cut at its tail, the number kept; the
+// tooltip has the whole line.
+void TestAttention::uniformNoteKeepsItsEntropy()
+{
+    AttentionSnapshot snapshot;
+    snapshot.step = 500;
+    snapshot.tasks = {{"t", {"a", "b"}}};
+    for (int i = 0; i < 3; ++i) {
+        AttentionSample sample;
+        sample.probe = i;
+        sample.tokens = {"w", "x", "y", "z"};
+        sample.mask = {1, 1, 1, 1};
+        sample.weights = {{0.25f, 0.25f, 0.25f, 0.25f}};
+        sample.probs = {{0.5f, 0.5f}};
+        sample.labels = {0};
+        snapshot.samples.push_back(sample);
+    }
+    AttentionPanel panel;
+    panel.setSnapshot(snapshot);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    auto *note = dynamic_cast<ElidedLabel *>(panel.findChild<QLabel *>(QStringLiteral("encoderNote")));
+    QVERIFY(note && !note->isHidden());
+    const QString line = panel.uniformNote();
+    QVERIFY2(line.contains(QStringLiteral("(entropy 1.000)")), qPrintable(line));
+    // Two thirds of the line's width: too narrow for all of it.
+    const QMargins m = note->contentsMargins();
+    note->setFixedWidth(note->fontMetrics().horizontalAdvance(line) * 2 / 3 + m.left() + m.right() + 2 * note->frameWidth());
+    QTRY_VERIFY(note->width() < note->fontMetrics().horizontalAdvance(line));
+    const QString shown = note->shownText();
+    QVERIFY2(shown.contains(QStringLiteral("(entropy 1.000)")) && shown.endsWith(QChar(0x2026)) && shown != line,
+             qPrintable(shown));
+    QVERIFY(note->toolTip().contains(line));
 }
 
 QTEST_MAIN(TestAttention)

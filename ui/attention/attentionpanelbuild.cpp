@@ -117,11 +117,14 @@ QLayout *AttentionPanel::makeTimelineRow()
 
 // Above the views, where a reader looks first: with encoder layers the
 // pooling weighs mixed positions, not words (docs/attention.md). A line a
-// note, cut in the middle where narrow (wrapped, at 1024 x 768 and 150 % it
-// took the views' height; the tooltip says it all).
+// note, cut at its tail where narrow (wrapped, at 1024 x 768 and 150 % it
+// took the views' height; cut in the middle, the near-uniform line lost its
+// entropy, "entropy …0"; the tooltip says it all).
 QLabel *AttentionPanel::makeNoteLine()
 {
-    m_encoderNote = new ElidedLabel(this, 2000);
+    auto *note = new ElidedLabel(this, 2000);
+    note->setElideMode(Qt::ElideRight);
+    m_encoderNote = note;
     m_encoderNote->setObjectName(QStringLiteral("encoderNote"));
     m_encoderNote->setFrameShape(QFrame::StyledPanel);
     m_encoderNote->setContentsMargins(4, 4, 4, 4);

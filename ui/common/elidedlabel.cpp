@@ -23,8 +23,14 @@ QString ElidedLabel::shownText() const
 {
     QStringList lines = text().split(QLatin1Char('\n'));
     for (QString &line : lines)
-        line = fontMetrics().elidedText(line, Qt::ElideMiddle, contentsRect().width());
+        line = fontMetrics().elidedText(line, m_mode, contentsRect().width());
     return lines.join(QLatin1Char('\n'));
+}
+
+void ElidedLabel::setElideMode(Qt::TextElideMode mode)
+{
+    m_mode = mode;
+    update();
 }
 
 QSize ElidedLabel::sizeHint() const

@@ -17,6 +17,9 @@ public:
     void setFullText(const QString &text);
     // The text as drawn at the current width.
     QString shownText() const;
+    // Where a line too long is cut: the middle (the default), or its tail
+    // for a line whose start says what matters.
+    void setElideMode(Qt::TextElideMode mode);
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
@@ -26,6 +29,7 @@ protected:
 
 private:
     int m_widest;
+    Qt::TextElideMode m_mode = Qt::ElideMiddle;
 };
 
 } // namespace attnscope
