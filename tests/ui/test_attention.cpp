@@ -121,6 +121,7 @@ private slots:
     void heatmapLabelsEveryTokenThatFits();
     void selfAttentionKeepsTheMostAttendedLabel();
     void uniformNoteKeepsItsEntropy();
+    void probeRowsPrintWholeRowsOrNone();
 
 private:
     // A snapshot of the probe set at `step` with every sample explained, as the worker sends it.
@@ -2287,6 +2288,52 @@ void TestAttention::uniformNoteKeepsItsEntropy()
     QVERIFY2(shown.contains(QStringLiteral("(entropy 1.000)")) && shown.endsWith(QChar(0x2026)) && shown != line,
              qPrintable(shown));
     QVERIFY(note->toolTip().contains(line));
+}
+
+// B16 (accept23): "Samples for one task" printed in its cells only the
+// tokens of one character ("i", "."), which read as noise. A row prints
+// all its tokens where each fits its cell, none where one does not (the
+// hover names them), and the axis says so.
+void TestAttention::probeRowsPrintWholeRowsOrNone()
+{
+    AttentionSnapshot snap;
+    snap.step = 300;
+    snap.tasks = {{"topic", {"a", "b"}}};
+    const std::vector<std::vector<std::string>> rows = {
+        {"i", "really", "disliked", "it", ".", "the", "battery", "died"},
+        {"a", "b", "c", "d", "e", "f", "g", "h"},
+        {"i", "returned", "it", ".", "awful", "screen", "and", "case"}};
+    for (size_t r = 0; r < rows.size(); ++r) {
+        AttentionSample s;
+        s.probe = s.sampleIndex = int(r);
+        s.tokens = rows[r];
+        s.mask.assign(rows[r].size(), 1);
+        s.weights = {std::vector<float>(rows[r].size(), 0.125f)};
+        s.probs = {{0.5f, 0.5f}};
+        s.labels = {0};
+        snap.samples.push_back(s);
+    }
+    TaskHeatmap heatmap;
+    heatmap.setLayout(TaskHeatmap::Layout::SamplesForTask);
+    heatmap.setSnapshot(std::make_shared<const AttentionSnapshot>(snap));
+    heatmap.resize(380, 300);
+    heatmap.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&heatmap));
+    QCoreApplication::processEvents();  // the redraw a resize asks for
+    heatmap.plot()->replot(QCustomPlot::rpImmediateRefresh);
+    const QFontMetrics metrics(heatmap.plot()->xAxis->tickLabelFont());
+    const double cellWidth = double(heatmap.plot()->axisRect()->width()) / 8;
+    QVERIFY2(metrics.horizontalAdvance(QStringLiteral("i")) + 4 <= cellWidth
+                 && metrics.horizontalAdvance(QStringLiteral("disliked")) + 4 > cellWidth,
+             qPrintable(QStringLiteral("cells %1 px wide").arg(cellWidth)));
+    for (const int r : {0, 2})
+        for (int c = 0; c < 8; ++c)
+            QVERIFY2(heatmap.printedText(r, c).isEmpty(),
+                     qPrintable(QStringLiteral("row %1 prints '%2' alone").arg(r).arg(heatmap.printedText(r, c))));
+    for (int c = 0; c < 8; ++c)
+        QCOMPARE(heatmap.printedText(1, c), heatmap.cellText(1, c));  // every token of the row fits
+    QVERIFY2(heatmap.plot()->xAxis->label().contains(QStringLiteral("hover")),
+             qPrintable(heatmap.plot()->xAxis->label()));
 }
 
 QTEST_MAIN(TestAttention)

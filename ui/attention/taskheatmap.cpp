@@ -372,7 +372,7 @@ void TaskHeatmap::placeValues()
     };
     bool upright = false;
     std::function<QString(int, int)> textOf;
-    QString note;
+    QString note, tokenNote;
     if (m_cellValues) {
         const std::function<QString(int, int)> forms[] = {
             [this](int r, int c) { return cellText(r, c); },
@@ -394,12 +394,17 @@ void TaskHeatmap::placeValues()
         if (!textOf && nRows * nCols > 0)
             note = nRows * nCols > 1000 ? tr("too many cells for values: hover a cell for its value")
                                         : tr("cells too small for values: widen the window or zoom out");
-    } else {
-        if (!m_cellTokens.empty() && cellH >= metrics.height() && nRows * nCols <= 1000)
-            textOf = [this, &fits](int r, int c) {
-                const QString text = cellText(r, c);
-                return fits(text, false) ? text : QString();
-            };
+    } else if (!m_cellTokens.empty() && cellH >= metrics.height() && nRows * nCols <= 1000) {
+        // A row's tokens where every one of them fits its cell, none where
+        // one does not: at 1024 x 768 only "i" and "." were printed, which
+        // read as noise. The hover names each cell's token.
+        std::vector<char> whole(size_t(nRows), 1);
+        for (int r = 0; r < nRows; ++r)
+            for (int c = 0; c < nCols && whole[size_t(r)]; ++c)
+                whole[size_t(r)] = fits(cellText(r, c), false) || cellText(r, c).isEmpty();
+        if (std::find(whole.begin(), whole.end(), 0) != whole.end())
+            tokenNote = tr("hover a cell for its token");
+        textOf = [this, whole](int r, int c) { return whole[size_t(r)] ? cellText(r, c) : QString(); };
     }
     const QCPRange range = m_map->dataRange();
     for (int r = 0; r < nRows && textOf; ++r)
@@ -420,8 +425,9 @@ void TaskHeatmap::placeValues()
         }
     // Said under the cells, where the values were asked for, and in the Values box's tooltip.
     QString axisLabel = m_plot->xAxis->label();
-    if (!note.isEmpty())
-        axisLabel = axisLabel.isEmpty() ? note : axisLabel + QStringLiteral(" · ") + note;
+    for (const QString &said : {note, tokenNote})
+        if (!said.isEmpty())
+            axisLabel = axisLabel.isEmpty() ? said : axisLabel + QStringLiteral(" · ") + said;
     m_plot->xAxis->setLabel(axisLabel);
     setValuesNote(note);
 }
