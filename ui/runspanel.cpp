@@ -358,10 +358,7 @@ void RunsPanel::fillTable()
     const int selected = m_table->currentItem() ? m_table->currentItem()->data(Name, IdRole).toInt() : -1;
     m_table->setSortingEnabled(false);  // rows stay where they are filled
     m_table->clear();
-    std::vector<int> ids;  // each kept run's own look (LossPlot::runLooks), shown or not
-    for (const auto &kept : m_session->keptRuns())
-        ids.push_back(kept->id);
-    const std::vector<int> looks = m_plot->runLooks(ids);
+    const std::vector<int> looks = keptLooks();
     size_t i = 0;
     for (const auto &kept : m_session->keptRuns()) {
         const int look = looks[i++];
@@ -632,15 +629,22 @@ void RunsPanel::fillForkMenu(QMenu *menu, int id)
     }
 }
 
+// Each kept run's own look (LossPlot::runLooks), shown or not, in the
+// session's order: the table's Line column and the plot's overlays alike.
+std::vector<int> RunsPanel::keptLooks() const
+{
+    std::vector<int> ids;
+    for (const auto &kept : m_session->keptRuns())
+        ids.push_back(kept->id);
+    return m_plot->runLooks(ids);
+}
+
 // The kept runs that are shown, over the current one, in the order they began.
 void RunsPanel::updateOverlays()
 {
     std::vector<LossPlot::Overlay> overlays;
-    std::vector<int> ids;
-    for (const auto &kept : m_session->keptRuns())
-        ids.push_back(kept->id);
-    const std::vector<int> looks = m_plot->runLooks(ids);
-    for (size_t i = 0; i < ids.size(); ++i)
+    const std::vector<int> looks = keptLooks();
+    for (size_t i = 0; i < looks.size(); ++i)
         if (m_session->keptRuns()[i]->shown)
             overlays.push_back({m_session->keptRuns()[i]->name, &m_session->keptRuns()[i]->history, looks[i]});
     m_plot->setOverlays(overlays, m_session->currentRun()->name());

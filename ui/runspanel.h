@@ -105,6 +105,7 @@ private:
     // The rows from the session (the current run's figures as it trains).
     void fillTable();
     void updateOverlays();
+    std::vector<int> keptLooks() const;
     void onItemChanged(QTreeWidgetItem *item, int column);
     void deleteSelected();
     int selectedId() const;
