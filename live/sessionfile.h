@@ -17,6 +17,7 @@
 #include "attentionsnapshot.h"
 #include "data/load.h"
 #include "dataset.h"
+#include "keptcheckpoints.h"
 #include "losshistory.h"
 #include "probeset.h"
 #include "trainer.h"
@@ -78,16 +79,6 @@ struct RunEvent {
     QString kind;
     QString what;
 };
-
-// How many "kept" checkpoints a run holds at most (SessionFile::putCheckpoint
-// thins them), and the steps between two of them in a run of totalSteps: a
-// KeptCheckpoints'th of it, at least 100. Enough to fork from and to survive
-// a crash, never so many that the weights outweigh the curves.
-constexpr int KeptCheckpoints = 20;
-constexpr int64_t keepEvery(int64_t totalSteps)
-{
-    return std::max<int64_t>(100, (totalSteps + KeptCheckpoints - 1) / KeptCheckpoints);
-}
 
 // A checkpoint a run keeps: its weights at `step` (safetensors bytes, as
 // Save checkpoint writes them) and where its trainer stood (the optimiser's

@@ -29,6 +29,8 @@ bool SessionRecorder::open(const QString &path, QString *error, int64_t liveFile
     if (!m_writer.open(path, error))
         return false;
     m_live = liveFileId;
+    if (m_run)
+        m_run->controller()->setKeepEvery(TrainingWorker::KeepBySession);
     m_writtenRow = 0;  // another file: its rows are others
     m_written.clear();
     return true;
@@ -41,6 +43,10 @@ void SessionRecorder::close()
     // The live run's last weights go with it, so that it can be resumed.
     if (m_live && m_run && m_run->controller()->state() != TrainingWorker::State::Empty)
         checkpoint(QStringLiteral("last"));
+    if (m_run) {
+        m_run->controller()->setKeepEvery(0);
+        m_run->controller()->takeKept();  // no file to write it to
+    }
     m_writer.close();
     m_live = 0;
 }
@@ -49,6 +55,7 @@ void SessionRecorder::follow(Run *run)
 {
     m_run = run;
     TrainingController *c = run->controller();
+    c->setKeepEvery(isOpen() ? TrainingWorker::KeepBySession : 0);
     connect(c, &TrainingController::snapshot, this, &SessionRecorder::onSnapshot);
     connect(c, &TrainingController::stateChanged, this, &SessionRecorder::onState);
     connect(c, &TrainingController::attentionReady, this, &SessionRecorder::onAttention);
@@ -70,7 +77,6 @@ void SessionRecorder::restarted()
     m_ended = m_live;
     m_endedRun = m_workerRun;
     m_live = 0;
-    m_lastKept = 0;
 }
 
 QString SessionRecorder::freeName(const QString &wanted)
@@ -103,7 +109,6 @@ int64_t SessionRecorder::write(RunRecord record, const LossHistory &history, con
 void SessionRecorder::adoptLive(const RunRecord &record, const LossHistory &history)
 {
     m_live = write(record, history);
-    m_lastKept = history.steps().empty() ? 0 : int64_t(history.steps().back());
     if (m_live)
         writeAttention(m_live);
 }
@@ -120,7 +125,6 @@ void SessionRecorder::resumeLive(int64_t fileId, int64_t step, const std::vector
         }
     m_writtenRow = fileId;
     m_live = fileId;
-    m_lastKept = step;
     if (isOpen() && m_live)
         m_writer.appendEvent(m_live, {step, 0.0, QStringLiteral("resume"), what});
 }
@@ -179,8 +183,10 @@ void SessionRecorder::onSnapshot(const TrainingSnapshot &snapshot)
         return;
     if (snapshot.run == m_endedRun) {
         // Points of the run that ended, on their way when the next began.
-        if (m_ended)
+        if (m_ended) {
             m_writer.appendSnapshot(m_ended, snapshot);
+            writeKept();
+        }
         return;
     }
     m_workerRun = snapshot.run;
@@ -194,15 +200,28 @@ void SessionRecorder::onSnapshot(const TrainingSnapshot &snapshot)
         if (!m_live)
             return;
         m_writer.appendEvent(m_live, {record.forkStep, 0.0, QStringLiteral("start"), QString()});
-        m_lastKept = record.forkStep;  // a fork's next kept checkpoint: keepEvery steps after its parent's
-
     }
     m_writer.appendSnapshot(m_live, snapshot);
-    const int64_t every = keepEvery(snapshot.totalSteps);
-    if (snapshot.step / every > m_lastKept / every) {
-        checkpoint(QStringLiteral("kept"));
-        m_lastKept = snapshot.step;
-    }
+    writeKept();
+}
+
+// The worker copied its weights and trainer's state right after a step that
+// is a multiple of keepEvery (TrainingWorker::setKeepEvery): written as a
+// kept checkpoint of that step, into its run's row. The copy is always of a
+// step this snapshot or an earlier one carried, so its row exists; one of a
+// run the recorder has no row for (it did not record it) goes.
+void SessionRecorder::writeKept()
+{
+    std::optional<KeptCopy> kept = m_run ? m_run->controller()->takeKept() : std::nullopt;
+    if (!kept || kept->state.step == 0)
+        return;
+    const int64_t row = kept->run == m_endedRun ? m_ended : kept->run == m_workerRun ? m_live : 0;
+    if (!row)
+        return;
+    m_writer.putCheckpoint(row, std::move(kept->model), std::move(kept->state), QStringLiteral("kept"));
+    // The timeline goes with the checkpoints, as in checkpoint().
+    if (row == m_live)
+        writeAttention(m_live);
 }
 
 void SessionRecorder::onState(TrainingWorker::State state, const QString &message)

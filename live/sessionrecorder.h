@@ -1,6 +1,8 @@
 // The window's side of a session file: records the live run while it
 // trains (its points as its snapshots arrive, its events, a kept checkpoint
-// every keepEvery steps and the last one at every pause, stop and end, its
+// at every multiple of keepEvery, which the worker copies at that step
+// (TrainingWorker::setKeepEvery) and the recorder takes with the next
+// snapshot, and the last one at every pause, stop and end, its
 // attention timeline and probe set with each checkpoint) and what the user does to the kept runs (rename, hide, delete), through a
 // SessionWriter, so that nothing waits for the disk on the GUI thread. The
 // live run gets its row when its first steps arrive: a run that never
@@ -54,7 +56,7 @@ public:
     void adoptLive(const RunRecord &record, const LossHistory &history);
     // Session::resumeRun: the live run is row fileId again from its
     // checkpoint at `step` on (its next points appended to that row, its
-    // next kept checkpoint keepEvery steps on), with the timeline the row
+    // next kept checkpoint at the next multiple of keepEvery), with the timeline the row
     // has; a "resume" event says so.
     void resumeLive(int64_t fileId, int64_t step, const std::vector<SnapshotPtr> &timeline, const QString &what);
     // The live run's attention timeline as the file gets it (the probe set's
@@ -87,6 +89,7 @@ private:
     void event(const QString &kind, const QString &what);
     void onAttention(const SnapshotPtr &snapshot, const std::shared_ptr<const TrainingSetup> &setup);
     void checkpoint(const QString &kind);
+    void writeKept();
     // The live run's timeline and probe set into row `fileId` (replacing what it had).
     void writeAttention(int64_t fileId);
     // A name no run of the file has: `wanted`, or "wanted (2)", ...
@@ -99,7 +102,6 @@ private:
     int m_workerRun = -1;      // the worker's run (TrainingSnapshot::run) of m_live
     int64_t m_ended = 0;       // the row of the run that ended last, and its worker's run
     int m_endedRun = -1;
-    int64_t m_lastKept = 0;    // the step of its last kept checkpoint
     // The live run's probe snapshots; no self-attention maps beyond the
     // newest (the file keeps none), so that it costs little beside the
     // Attention tab's own timeline.

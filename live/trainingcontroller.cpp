@@ -206,6 +206,17 @@ bool TrainingController::checkpointCopy(std::shared_ptr<Model> *model, TrainerSt
     return m_worker && m_worker->checkpointCopy(model, state);
 }
 
+void TrainingController::setKeepEvery(int64_t every)
+{
+    if (m_worker)
+        m_worker->setKeepEvery(every);
+}
+
+std::optional<KeptCopy> TrainingController::takeKept()
+{
+    return m_worker ? m_worker->takeKept() : std::nullopt;
+}
+
 void TrainingController::onState(TrainingWorker::State state, const QString &message)
 {
     m_state = state;

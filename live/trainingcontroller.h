@@ -80,6 +80,11 @@ public:
     // The weights and the trainer's state of this step (TrainingWorker::checkpointCopy).
     bool checkpointCopy(std::shared_ptr<Model> *model, TrainerState *state) const;
     int64_t currentStep() const { return m_step; }
+    // The kept copies (TrainingWorker::setKeepEvery, takeKept): the worker's
+    // weights and trainer's state right after every step that is a multiple
+    // of `every`, one waiting at a time.
+    void setKeepEvery(int64_t every);
+    std::optional<KeptCopy> takeKept();
 
 signals:
     void snapshot(const attnscope::TrainingSnapshot &snapshot);

@@ -111,6 +111,31 @@ bool TrainingWorker::checkpointCopy(std::shared_ptr<Model> *model, TrainerState 
     return true;
 }
 
+std::optional<KeptCopy> TrainingWorker::takeKept()
+{
+    std::lock_guard lock(m_keptMutex);
+    return std::exchange(m_kept, std::nullopt);
+}
+
+void TrainingWorker::keepCopy()
+{
+    const int64_t asked = m_keepEvery.load();
+    const Progress &p = m_trainer->progress();
+    const int64_t every = asked == KeepBySession ? keepEvery(p.totalSteps) : asked;
+    if (every <= 0 || p.step % every != 0)
+        return;
+    KeptCopy copy;
+    copy.run = m_run;
+    {
+        std::lock_guard lock(m_modelMutex);
+        copy.state = m_trainer->state();  // first: it brings the lazy embedding rows up to date (syncModel)
+        copy.model = std::make_shared<Model>(m_model);
+    }
+    std::optional<KeptCopy> older;  // freed outside the lock
+    std::lock_guard lock(m_keptMutex);
+    older = std::exchange(m_kept, std::move(copy));
+}
+
 template <class Work>
 void TrainingWorker::guard(const char *where, const QString &doing, Work &&work)
 {
@@ -162,6 +187,10 @@ void TrainingWorker::rebuild()
         m_candidateStep = -1;
         m_best.clear();
         m_atBest = false;
+        {
+            std::lock_guard kept(m_keptMutex);
+            m_kept.reset();  // of the run that was
+        }
         if (!m_setup) {
             m_model = Model();
             m_train = m_val = EncodedDataset();
@@ -321,6 +350,7 @@ void TrainingWorker::runSteps(int64_t limit)
             m_trainer->clearStop();
             break;
         }
+        keepCopy();
         flush(false);
         maybeRefreshAttention();
         if (done + 1 < limit)

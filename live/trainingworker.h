@@ -28,6 +28,7 @@
 #include "attentionsnapshot.h"
 #include "bestevaluation.h"
 #include "divergence.h"
+#include "keptcheckpoints.h"
 #include "liveexplainer.h"
 #include "probeset.h"
 #include "runplan.h"
@@ -80,6 +81,16 @@ struct SettingChange {
     QString what;               // "lr 0.001", "weights 1/0.5/1"
 };
 
+// A copy of the weights and the trainer's state the worker made right after
+// a step that is a multiple of its keepEvery (TrainingWorker::setKeepEvery),
+// for the session file's kept checkpoints: state.step is that step exactly,
+// whenever the copy is taken.
+struct KeptCopy {
+    int run = 0;                      // TrainingSnapshot::run of the run it is of
+    std::shared_ptr<Model> model;
+    TrainerState state;
+};
+
 struct TrainingSnapshot {
     int run = 0;                      // changes on every configure and reset
     std::vector<StepPoint> steps;     // every step since the previous snapshot
@@ -128,6 +139,21 @@ public:
     // there is no run).
     bool checkpointCopy(std::shared_ptr<Model> *model, TrainerState *state) const;
     State state() const { return m_state.load(); }
+
+    // Thread-safe, from the next step on: after every step that is a
+    // multiple of `every` the worker copies the weights and the trainer's
+    // state (a KeptCopy) for takeKept(); 0: none (the default: no session
+    // file), KeepBySession: every keepEvery(totalSteps) steps of the run
+    // (keptcheckpoints.h). One copy waits at a time: a copy not taken by the
+    // time the next is due is replaced by it (the newer one is kept, the
+    // older is lost), so the memory stays one copy of the weights and of the
+    // optimiser's state however late the taker is. A new setup or a reset
+    // drops a copy not taken.
+    void setKeepEvery(int64_t every) { m_keepEvery.store(every); }
+    int64_t keepEveryAsked() const { return m_keepEvery.load(); }
+    static constexpr int64_t KeepBySession = -1;
+    // Thread-safe, never waits for a step: the copy waiting, if any (taken: none waits after).
+    std::optional<KeptCopy> takeKept();
 
     // Thread-safe, never waits for a step. The probe set to refresh while
     // training the run of `setup` (the indices are into setup->val); kept
@@ -220,6 +246,8 @@ private:
     void rebuild();
     void runSteps(int64_t limit);
     bool trainOne();
+    // After a healthy step: the copy for takeKept() when the step is a multiple of keepEvery.
+    void keepCopy();
     // The divergence guard after a step (ok: it was finite): empty while the
     // run is well; otherwise the weights are back to the last good ones and
     // this says what happened and what to try.
@@ -272,6 +300,10 @@ private:
     BestEvaluation m_best{true};
     bool m_atBest = false;
     mutable std::mutex m_modelMutex;     // held while a step or a sync changes m_model
+
+    std::atomic<int64_t> m_keepEvery{0};
+    std::mutex m_keptMutex;              // held only to put or take m_kept
+    std::optional<KeptCopy> m_kept;
 
     std::atomic<bool> m_pauseRequested{false}, m_stopRequested{false}, m_quit{false};
     std::atomic<double> m_stepRateLimit{0.0};

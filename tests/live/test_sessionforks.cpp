@@ -347,6 +347,69 @@ private slots:
         session.shutdown();
     }
 
+    // Kept checkpoints are at the multiples of keepEvery exactly, however the
+    // snapshots fall: a run of 300 steps (keepEvery(300) = 100) paced at 500
+    // steps a second, whose snapshots (every 30 ms) carry some 15 steps each,
+    // keeps steps 100, 200 and 300. The one of step 200 holds the weights of
+    // a run trained straight to 200, and a child forked from it and trained
+    // to 300 ends with its parent's weights, bit for bit. Before, a kept
+    // checkpoint was the worker's weights when the snapshot crossing the
+    // mark arrived (steps like 105, 210, 300).
+    void keptCheckpointsAtMultiplesOfK()
+    {
+        RunSettings settings = smallRunSettings();
+        settings.train.epochs = 30;  // 10 steps an epoch: 300 steps
+        Session session;
+        session.setSettingsSource([&] { return settings; });
+        QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QVERIFY(session.saveSessionAs(path(QStringLiteral("kept.attnscope"))));
+        QVERIFY(readyAt(session, 0));
+        TrainingController *c = session.currentRun()->controller();
+        c->setStepRateLimit(500);
+        c->start();
+        QVERIFY(QTest::qWaitFor([&] { return c->state() == State::Finished; }, 60000));
+        c->setStepRateLimit(0);
+        const int parent = session.currentRun()->id();
+        std::vector<int64_t> kept;
+        std::optional<CheckpointRecord> at200, last;
+        for (const CheckpointRecord &point : session.forkPoints(parent)) {
+            if (point.kind == QLatin1String("kept"))
+                kept.push_back(point.step);
+            if (point.kind == QLatin1String("kept") && point.step == 200)
+                at200 = point;
+            if (point.kind == QLatin1String("last"))
+                last = point;
+        }
+        QCOMPARE(kept, (std::vector<int64_t>{100, 200, 300}));
+        QVERIFY(at200 && last && last->step == 300);
+        QString error;
+        QVERIFY2(session.flushSessionFile(&error), qPrintable(error));
+        QByteArray weights200, weights300;
+        {
+            SessionFile f;
+            QVERIFY2(f.open(session.sessionPath(), SessionFile::Mode::ReadOnly, &error), qPrintable(error));
+            weights200 = f.checkpoint(at200->id)->weights;
+            weights300 = f.checkpoint(last->id)->weights;
+        }
+
+        QVERIFY(session.newRun());  // the same run straight to step 200
+        QVERIFY(readyAt(session, 0));
+        session.currentRun()->controller()->startUntil(200);
+        QVERIFY(QTest::qWaitFor([&] {
+            TrainingController *straight = session.currentRun()->controller();
+            return straight->currentStep() == 200 && straight->state() == State::Paused;
+        }, 60000));
+        QVERIFY(weightsOf(session) == weights200.toStdString());
+
+        QVERIFY(session.forkRun(parent, at200->id));
+        QVERIFY(readyAt(session, 200));
+        session.currentRun()->controller()->start();
+        QVERIFY(QTest::qWaitFor([&] { return session.currentRun()->controller()->state() == State::Finished; }, 60000));
+        QCOMPARE(session.currentRun()->controller()->currentStep(), int64_t(300));
+        QVERIFY(weightsOf(session) == weights300.toStdString());
+        session.shutdown();
+    }
+
     // What cannot be resumed says why: a run whose data is not the open one.
     void resumeNeedsTheRunsData()
     {

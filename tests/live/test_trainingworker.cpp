@@ -250,6 +250,51 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Stopped, Timeout);
     }
 
+    // The session file's kept checkpoints come from copies the worker makes
+    // right after each step that is a multiple of keepEvery, whatever the
+    // pace of the snapshots, one waiting at a time: nobody took those of
+    // steps 3 and 6, so the copy of step 9 replaced them. It holds the
+    // weights of 9 steps straight, and its trainer's state goes on to 30
+    // steps straight bit for bit. A reset drops a copy not taken; no
+    // keepEvery, no copy. (New API: not run against the old code.)
+    void keptCopiesAtMultiplesOneAtATime()
+    {
+        TrainingController c;
+        const std::shared_ptr<const TrainingSetup> setup = makeSetup();
+        c.configure(setup);
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Ready, Timeout);
+        c.startUntil(4);
+        QTRY_VERIFY_WITH_TIMEOUT(c.currentStep() == 4 && c.state() == State::Paused, Timeout);
+        QVERIFY(!c.takeKept());  // none asked for
+
+        c.setKeepEvery(3);
+        c.startUntil(10);
+        QTRY_VERIFY_WITH_TIMEOUT(c.currentStep() == 10 && c.state() == State::Paused, Timeout);
+        std::optional<KeptCopy> kept = c.takeKept();
+        QVERIFY(kept && kept->model);
+        QCOMPARE(kept->state.step, int64_t(9));
+        QVERIFY(!c.takeKept());  // taken: none waits
+        const Model straight9 = replay(*setup, 9);
+        QCOMPARE(kept->model->params.size(), straight9.params.size());
+        QVERIFY(std::memcmp(kept->model->params.data(), straight9.params.data(),
+                            straight9.params.size() * sizeof(float)) == 0);
+        Model resumed = *kept->model;
+        Trainer trainer(resumed, setup->train, setup->config);
+        std::string why;
+        QVERIFY2(trainer.restore(kept->state, &why), why.c_str());
+        for (int64_t s = 9; s < 30; ++s)
+            QVERIFY(trainer.step());
+        const Model straight30 = replay(*setup, 30);
+        QVERIFY(std::memcmp(resumed.params.data(), straight30.params.data(),
+                            straight30.params.size() * sizeof(float)) == 0);
+
+        c.startUntil(12);  // a copy of step 12 waits
+        QTRY_VERIFY_WITH_TIMEOUT(c.currentStep() == 12 && c.state() == State::Paused, Timeout);
+        c.reset();
+        QTRY_VERIFY_WITH_TIMEOUT(c.currentStep() == 0 && c.state() == State::Ready, Timeout);
+        QVERIFY(!c.takeKept());
+    }
+
     void stepTrainsOneBatch()
     {
         TrainingController c;
