@@ -74,7 +74,8 @@ ArgParser guiParser()
     parser.addOption("attention", "FILE", "attention another program computed, shown for inspection: JSON, .npy or "
                                           ".npz (docs/attention.md)");
     parser.addOption("session", "FILE", "session file to open (its runs; the runs trained now are written to it), "
-                                        "made when missing");
+                                        "made when missing; with --data, that data opens, not its newest run's, "
+                                        "and the panels show its newest run on that data");
     parser.addFlag("start", "start training at once");
     parser.addOption("theme", "NAME", "system, light or dark, for this run only (View > Theme remembers a choice)",
                      "the last chosen");
@@ -206,16 +207,23 @@ bool openFiles(MainWindow *window, const GuiOptions &o)
 {
     const bool loadLater = !o.data.isEmpty() && o.screenshot.isEmpty();
     bool ok = true;
-    // The session first: the run the data starts is written to it.
+    // The session first: the run the data starts is written to it. With
+    // --data, that data opens instead of the session's newest run's, and
+    // once it is open the panels show the session's newest run on it (as
+    // Open session does on the run's own data).
+    const bool withData = !o.session.isEmpty() && !o.data.isEmpty();
     if (!o.session.isEmpty())
-        ok = (QFileInfo::exists(o.session) ? window->openSession(o.session) : window->saveSessionAs(o.session)) && ok;
+        ok = (QFileInfo::exists(o.session) ? window->openSession(o.session, !withData) : window->saveSessionAs(o.session))
+             && ok;
     else if (o.screenshot.isEmpty())
         window->startRecovery(MainWindow::recoveryDir());  // a crash loses nothing the writer had (docs/session.md)
     if (loadLater) {
         QObject::connect(
             window, &MainWindow::datasetLoadFinished, window,
-            [window, checkpoint = o.checkpoint, attention = o.attention, start = o.start,
+            [window, withData, checkpoint = o.checkpoint, attention = o.attention, start = o.start,
              afterSteps = o.afterSteps](const QString &, bool loaded) {
+                if (withData && loaded)
+                    window->showReopenedRunSettings();
                 if (!checkpoint.isEmpty())
                     window->openCheckpoint(checkpoint);
                 if (!attention.isEmpty())  // after the run's views, which would replace it
@@ -226,8 +234,12 @@ bool openFiles(MainWindow *window, const GuiOptions &o)
             Qt::SingleShotConnection);
         window->openDatasetAsync(o.data);
     } else {
-        if (!o.data.isEmpty())
-            ok = window->openDataset(o.data) && ok;
+        if (!o.data.isEmpty()) {
+            const bool opened = window->openDataset(o.data);
+            if (withData && opened)
+                window->showReopenedRunSettings();
+            ok = opened && ok;
+        }
         if (!o.checkpoint.isEmpty())
             ok = window->openCheckpoint(o.checkpoint) && ok;
         if (!o.attention.isEmpty())

@@ -101,8 +101,15 @@ public:
     // File > Open session, Save session as (Session::openSessionFile, saveSessionAs; recent sessions).
     // The session file keeps the window's layout: written on Save session as
     // and when the window closes, restored by Open session.
-    bool openSession(const QString &path);
+    // openItsData false: the caller opens other data at once (attnscope
+    // --session F --data X), then calls showReopenedRunSettings().
+    bool openSession(const QString &path, bool openItsData = true);
     bool saveSessionAs(const QString &path);
+    // After Open session, once its data is open: the Model and Training
+    // panels show the session's newest run on the open data (its model,
+    // seed and training settings), and the untrained current run is built
+    // with them; nothing when no run of the session trained on that data.
+    void showReopenedRunSettings();
     // The session goes to a recovery file in dir until it has a file of the
     // user's (Session::startRecovery). When dir holds the runs of a session
     // that ended without being saved (a crash, a close), it first asks
@@ -235,8 +242,6 @@ private:
     // when it is selected.
     void showRunAttention(int id);
     void onDatasetOpened(const QString &spec, bool csv);
-    // After Open Session: the Model and Training panels show its newest run on the open data.
-    void showReopenedRunSettings();
     void onSettingsNeedNewRun();
     static QString settingsChangedNote();
     void onModelChanged();
@@ -247,7 +252,7 @@ private:
     void togglePause();
     void openFile(const QString &path);  // a checkpoint or a dataset, by its suffix
     bool exportTo(const QString &path, const std::function<bool(const QString &, QString *)> &write);
-    void sessionOpened();  // its layout and its runs' data
+    void sessionOpened(bool openItsData = true);  // its layout and its runs' data
     void fitTheScreen();  // after restoreGeometry: inside the screen it is on
     void readSettings();
     void writeSettings() const;

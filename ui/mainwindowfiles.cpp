@@ -113,20 +113,22 @@ QString sessionDataSpec(const Session &session, LoadOptions *options, QString *m
 
 } // namespace
 
-bool MainWindow::openSession(const QString &path)
+bool MainWindow::openSession(const QString &path, bool openItsData)
 {
     const bool ok = remembered(m_session->openSessionFile(path), m_file->recentSessions(), path);
     if (!ok)
         return false;
-    sessionOpened();
+    sessionOpened(openItsData);
     return true;
 }
 
 // A session file just opened (Open session, a restored recovery file): its
-// layout, and the data of its runs.
-void MainWindow::sessionOpened()
+// layout, and the data of its runs (unless the caller opens other data).
+void MainWindow::sessionOpened(bool openItsData)
 {
     restoreLayout();
+    if (!openItsData)
+        return;
     // Without data, the runs are their total curves only: their data opens
     // too (per-task curves, validation points, Side by side and Start need
     // it), or the status says which file is missing. Data already open stays.

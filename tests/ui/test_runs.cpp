@@ -1080,6 +1080,55 @@ private slots:
         QVERIFY(file.lastStep(runs[0].id) >= 5);
         QVERIFY(file.latestCheckpoint(runs[0].id));  // the pause before the picture left the weights
     }
+
+    // attnscope --session F --data X: X opens (not the data of F's newest
+    // run), and the run trained on it has the settings of F's newest run on
+    // X (1 layer, shared, seed 7, lr 0.007), as the Model and Training
+    // panels show them after a plain reopen. Before, the session's data and
+    // X both loaded and the panels took X's suggested depth (0 layers for
+    // the reviews) and their defaults.
+    void sessionWithDataShowsTheRunsSettings()
+    {
+        const QString file = m_dir.filePath(QStringLiteral("withdata.attnscope"));
+        {
+            SessionWriter writer;
+            QString error;
+            QVERIFY2(writer.open(file, &error), qPrintable(error));
+            RunRecord r;
+            r.name = QStringLiteral("shared one");
+            r.dataset = QStringLiteral("builtin:reviews?n=200");
+            r.tasks = {QStringLiteral("sentiment"), QStringLiteral("topic"), QStringLiteral("urgency")};
+            r.model.layers = 1;
+            r.model.mode = AttentionMode::Shared;
+            r.train.optimizer.lr = 0.007f;
+            r.train.seed = 7;
+            r.train.epochs = 3;
+            QVERIFY(writer.addRun(&r) > 0);
+            QVERIFY(writer.flush());
+            writer.close();
+        }
+        QProcess app;
+        app.setProcessEnvironment(appEnvironment(m_dir.path()));
+        app.start(QStringLiteral(ATTNSCOPE_APP),
+                  {QStringLiteral("--session"), file, QStringLiteral("--data"), QStringLiteral("builtin:reviews?n=200"),
+                   QStringLiteral("--screenshot"), m_dir.filePath(QStringLiteral("withdata.png")),
+                   QStringLiteral("--after-steps"), QStringLiteral("3")});
+        QVERIFY(app.waitForFinished(120000));
+        QVERIFY2(app.exitCode() == 0, app.readAllStandardError().constData());
+        SessionFile session;
+        QString error;
+        QVERIFY2(session.open(file, SessionFile::Mode::ReadOnly, &error), qPrintable(error));
+        const std::vector<RunRecord> runs = session.runs();
+        QCOMPARE(runs.size(), size_t(2));
+        const RunRecord &trained = runs[1];
+        QCOMPARE(trained.dataset, QStringLiteral("builtin:reviews?n=200"));
+        QCOMPARE(trained.model.layers, 1);
+        QCOMPARE(trained.model.mode, AttentionMode::Shared);
+        QCOMPARE(trained.train.seed, uint64_t(7));
+        QCOMPARE(trained.train.optimizer.lr, 0.007f);
+        QCOMPARE(trained.train.epochs, 3);
+        QVERIFY(session.lastStep(trained.id) >= 3);
+    }
 };
 
 QTEST_MAIN(TestRuns)
