@@ -236,10 +236,13 @@ bool MainWindow::applyLessonSettings(const LessonStep &step, bool *fresh)
         m_lessonDepth.reset();  // the lesson's depth is the user's choice
     }
     // The run's length: a new run takes it too (the step's own, without asking).
-    const bool lengthChanged = step.epochs && *step.epochs != m_trainingPanel->epochsField()->value();
+    // Its epochs are the length: Steps goes back to "by epochs".
+    const bool lengthChanged = step.epochs && (*step.epochs != m_trainingPanel->epochsField()->value()
+                                               || m_trainingPanel->stepsField()->value() != 0);
     if (lengthChanged) {
         const QSignalBlocker block(m_trainingPanel);
         m_trainingPanel->epochsField()->setValue(*step.epochs);
+        m_trainingPanel->stepsField()->setValue(0);
     }
     // These apply to a run at its next step too.
     if (step.lr)

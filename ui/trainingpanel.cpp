@@ -150,7 +150,7 @@ void TrainingPanel::createOptimizerFields()
     m_clip->setToolTip(tr("Clip the global gradient norm to this value (0: off)"));
 }
 
-// The rationale weight mu (and why it is off), warm-up, batch size and epochs.
+// The rationale weight mu (and why it is off), warm-up, batch size, epochs and steps.
 void TrainingPanel::createRunFields()
 {
     m_mu = new QDoubleSpinBox(this);
@@ -176,6 +176,14 @@ void TrainingPanel::createRunFields()
     m_epochs->setObjectName(QStringLiteral("epochs"));
     m_epochs->setRange(1, 100000);
     m_epochs->setValue(TrainConfig().epochs);  // the core's default, as attnscope-cli train's
+    // The run's length in steps, as attnscope-cli train --steps: a resumed
+    // run goes on to it, a fork's child to it.
+    m_steps = new QSpinBox(this);
+    m_steps->setObjectName(QStringLiteral("steps"));
+    m_steps->setRange(0, 10000000);
+    m_steps->setSpecialValueText(tr("off"));  // short: it fits the field at 150 % on 1024 x 768
+    m_steps->setToolTip(tr("The run's length in steps, whatever Epochs says (off: Epochs times the steps of an "
+                           "epoch); Resume goes on to it"));
 }
 
 // A field that a new run takes says changed(); the learning rate and mu
@@ -185,13 +193,14 @@ void TrainingPanel::connectFields()
     // A typed number is a new value once it is whole (Enter, or the focus
     // leaving), not at each digit: typing 20 in Epochs of a paused run asked
     // "Reset now?" at the 2, and the 0 went into the question's dialog.
-    for (QAbstractSpinBox *box : std::initializer_list<QAbstractSpinBox *>{m_decay, m_clip, m_warmup, m_batch, m_epochs})
+    for (QAbstractSpinBox *box :
+         std::initializer_list<QAbstractSpinBox *>{m_decay, m_clip, m_warmup, m_batch, m_epochs, m_steps})
         box->setKeyboardTracking(false);
     for (QComboBox *box : {m_optimizer, m_schedule})
         connect(box, &QComboBox::currentIndexChanged, this, &TrainingPanel::changed);
     for (QDoubleSpinBox *box : {m_decay, m_clip})
         connect(box, &QDoubleSpinBox::valueChanged, this, &TrainingPanel::changed);
-    for (QSpinBox *box : {m_warmup, m_batch, m_epochs})
+    for (QSpinBox *box : {m_warmup, m_batch, m_epochs, m_steps})
         connect(box, &QSpinBox::valueChanged, this, &TrainingPanel::changed);
     connect(m_lr, &QDoubleSpinBox::valueChanged, this, [this](double v) { emit learningRateChanged(float(v)); });
     connect(m_mu, &QDoubleSpinBox::valueChanged, this, [this](double v) { emit rationaleWeightChanged(float(v)); });
@@ -209,6 +218,7 @@ void TrainingPanel::layOutFields()
     m_form->addRow(tr("Warm-up steps"), m_warmup);
     m_form->addRow(tr("Batch size"), m_batch);
     m_form->addRow(tr("Epochs"), m_epochs);
+    m_form->addRow(tr("Steps"), m_steps);
     m_form->addRow(tr("Weight decay"), m_decay);
     m_form->addRow(tr("Clip gradient"), m_clip);
     m_form->addRow(tr("Rationale weight"), m_mu);
@@ -350,6 +360,7 @@ TrainConfig TrainingPanel::config() const
     c.optimizer.warmup = m_warmup->value();
     c.batchSize = m_batch->value();
     c.epochs = m_epochs->value();
+    c.steps = m_steps->value();
     c.taskWeights = taskWeights();
     c.rationaleWeight = float(m_mu->value());
     return c;
@@ -365,6 +376,7 @@ void TrainingPanel::setConfig(const TrainConfig &c)
     m_warmup->setValue(int(c.optimizer.warmup));
     m_batch->setValue(c.batchSize);
     m_epochs->setValue(c.epochs);
+    m_steps->setValue(int(std::clamp<int64_t>(c.steps, 0, m_steps->maximum())));
     if (m_mu->isEnabled())
         m_mu->setValue(double(c.rationaleWeight));
 }

@@ -1,5 +1,5 @@
 // The Training panel: optimiser, learning rate, schedule, warm-up, batch
-// size, epochs, weight decay, clipping, the rationale weight mu (MODEL.md
+// size, epochs or steps, weight decay, clipping, the rationale weight mu (MODEL.md
 // 5b) and one loss weight per task. The learning rate, mu and the task
 // weights apply to a running training at its next step; the rest take effect at the next start. Up to MaxNamedTasks tasks
 // (tasknames.h) each weight has its spin box; more tasks (a CSV may have
@@ -39,6 +39,8 @@ public:
     QDoubleSpinBox *rationaleWeightField() const { return m_mu; }
     QDoubleSpinBox *learningRateField() const { return m_lr; }
     QSpinBox *epochsField() const { return m_epochs; }
+    // The run's length in steps (TrainConfig::steps); 0, "off": Epochs.
+    QSpinBox *stepsField() const { return m_steps; }
     // What the panel says under the learning rate (a typed rate outside the range); empty when nothing.
     QString learningRateNote() const;
     // The weights of many tasks (nullptr while the spin boxes hold them) and its filter.
@@ -65,7 +67,7 @@ private:
     QLabel *m_muNote = nullptr;
     QLabel *m_lrNote = nullptr;   // a typed rate outside the range, and what was set
     bool m_lrClamped = false;     // since the last editingFinished
-    QSpinBox *m_warmup = nullptr, *m_batch = nullptr, *m_epochs = nullptr;
+    QSpinBox *m_warmup = nullptr, *m_batch = nullptr, *m_epochs = nullptr, *m_steps = nullptr;
     QFormLayout *m_form = nullptr;
     QFormLayout *m_weightsForm = nullptr;
     std::vector<QDoubleSpinBox *> m_weights;  // few tasks

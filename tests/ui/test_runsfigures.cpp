@@ -316,6 +316,57 @@ private slots:
         QVERIFY(serializeCheckpoint(*window.training()->modelCopy()) == resumed);
     }
 
+    // Issue 13's "200 steps, save, reopen and 100 more give the weights of
+    // 300 straight" in the window, at 20 and 30: a run of the Training
+    // panel's Steps 20, the window closed; the file reopened shows Steps 20
+    // (the run's); set to 30, Resume trains that run to step 30 exactly and
+    // ends with the weights of a run of 30 steps straight, bit for bit.
+    // Before, the window had no Steps: Resume trained to Epochs times the
+    // steps of an epoch. (A new field: not run against the old code.)
+    void resumesToTheStepsAsked()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString file = dir.filePath(QStringLiteral("steps.attnscope"));
+        const auto readyFor = [](MainWindow &window, int64_t steps) {
+            const auto setup = window.training()->setup();
+            return setup && setup->config.steps == steps && window.training()->state() == State::Ready;
+        };
+        {
+            MainWindow window;
+            QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+            QVERIFY(window.saveSessionAs(file));
+            QTRY_VERIFY(window.startAction()->isEnabled());
+            window.trainingPanel()->stepsField()->setValue(20);  // nothing trained: a new run at once
+            QTRY_VERIFY(readyFor(window, 20));
+            window.startAction()->trigger();
+            QTRY_VERIFY_WITH_TIMEOUT(window.training()->state() == State::Finished, 60000);
+            QCOMPARE(window.training()->currentStep(), int64_t(20));
+        }
+        MainWindow window;
+        QVERIFY(openWithItsData(window, file));
+        QTRY_VERIFY(window.startAction()->isEnabled());
+        QCOMPARE(window.trainingPanel()->stepsField()->value(), 20);  // the run's
+        window.trainingPanel()->stepsField()->setValue(30);
+        QTRY_VERIFY(readyFor(window, 30));
+        const int id = window.session()->keptRuns()[0]->id;
+        RunsPanel *panel = window.runs();
+        panel->table()->setCurrentItem(panel->row(id));
+        QVERIFY(panel->resumeButton()->isEnabled());
+        panel->resumeButton()->click();
+        QCOMPARE(window.session()->currentRun()->id(), id);
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->state() == State::Finished, 60000);
+        QCOMPARE(window.training()->currentStep(), int64_t(30));
+        const std::string resumed = serializeCheckpoint(*window.training()->modelCopy());
+
+        QVERIFY(window.session()->newRun());  // the same settings, 30 steps straight
+        QTRY_VERIFY(readyFor(window, 30) && window.training()->currentStep() == 0);
+        window.startAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->state() == State::Finished, 60000);
+        QCOMPARE(window.training()->currentStep(), int64_t(30));
+        QVERIFY(serializeCheckpoint(*window.training()->modelCopy()) == resumed);
+    }
+
     // A reopened session's Model and Training panels show its newest run
     // (its layers, mode, learning rate, seed), not the built-in data's
     // suggested depth (0 layers for reviews), and the run they build is
