@@ -170,8 +170,11 @@ void SideBySide::refresh()
     for (const auto &kept : m_session->keptRuns())
         if (kept->shown)
             runs.push_back(kept->id);
+    // The current run where there is room, or once it has trained: an
+    // untrained one (the new run beside a reopened file's four) has nothing
+    // to show and pushed out the first of them.
     const Run *current = m_session->currentRun();
-    if (current->setup())
+    if (current->setup() && (current->hasTrained() || runs.size() < size_t(MaxRuns)))
         runs.push_back(current->id());
     if (runs.size() > size_t(MaxRuns))
         runs.erase(runs.begin(), runs.end() - MaxRuns);
@@ -250,6 +253,11 @@ void SideBySide::showRun(int i)
 void SideBySide::followRun()
 {
     const Run *current = m_session->currentRun();
+    // An untrained current run left out (refresh) takes its place once it has trained.
+    if (current->hasTrained() && std::find(m_runs.begin(), m_runs.end(), current->id()) == m_runs.end()) {
+        refresh();
+        return;
+    }
     if (m_runs.empty() || m_runs.back() != current->id() || current->controller()->currentStep() == m_currentStep)
         return;
     m_currentStep = current->controller()->currentStep();

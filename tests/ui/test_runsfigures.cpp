@@ -367,6 +367,49 @@ private slots:
         QVERIFY(serializeCheckpoint(*window.training()->modelCopy()) == resumed);
     }
 
+    // A reopened session of four runs (Compare's four modes): Side by side
+    // shows those four, not the untrained new current run in place of the
+    // first; once the current run has trained, it takes its place as the
+    // last. Before, it showed the last three and "Run 1 — step 0" (accept24 C6).
+    void sideBySideKeepsFourReopenedRuns()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString file = dir.filePath(QStringLiteral("four.attnscope"));
+        {
+            SessionWriter writer;
+            QString error;
+            QVERIFY2(writer.open(file, &error), qPrintable(error));
+            for (const char *mode : {"task", "shared", "gated", "uniform"}) {
+                RunRecord r;
+                r.name = QString::fromLatin1(mode);
+                r.dataset = QStringLiteral("builtin:reviews?n=200");
+                r.tasks = {QStringLiteral("sentiment"), QStringLiteral("topic"), QStringLiteral("urgency")};
+                QVERIFY(writer.addRun(&r) > 0);
+            }
+            QVERIFY(writer.flush());
+            writer.close();
+        }
+        MainWindow window;
+        window.resize(1024, 768);
+        window.show();
+        QVERIFY(openWithItsData(window, file));
+        QTRY_VERIFY(window.startAction()->isEnabled());
+        std::vector<int> kept;
+        for (const auto &run : window.session()->keptRuns())
+            kept.push_back(run->id);
+        QCOMPARE(kept.size(), size_t(4));
+        SideBySide *side = window.sideBySide();
+        window.views()->setCurrentWidget(side);
+        side->refresh();
+        QCOMPARE(side->runs(), kept);
+
+        window.training()->step();
+        const int current = window.session()->currentRun()->id();
+        QTRY_VERIFY(window.session()->currentRun()->hasTrained());
+        QTRY_COMPARE(side->runs(), (std::vector<int>{kept[1], kept[2], kept[3], current}));
+    }
+
     // A reopened session's Model and Training panels show its newest run
     // (its layers, mode, learning rate, seed), not the built-in data's
     // suggested depth (0 layers for reviews), and the run they build is
