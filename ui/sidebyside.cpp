@@ -253,8 +253,12 @@ void SideBySide::showRun(int i)
 void SideBySide::followRun()
 {
     const Run *current = m_session->currentRun();
-    // An untrained current run left out (refresh) takes its place once it has trained.
-    if (current->hasTrained() && std::find(m_runs.begin(), m_runs.end(), current->id()) == m_runs.end()) {
+    // An untrained current run left out (refresh) takes its place once it
+    // has trained; and a sample to show once there is one (a reopened
+    // session's data and run ready after the tab was shown, its layout
+    // restoring this tab).
+    if ((current->hasTrained() && std::find(m_runs.begin(), m_runs.end(), current->id()) == m_runs.end())
+        || (m_sample < 0 && m_sampleSource && m_sampleSource() >= 0)) {
         refresh();
         return;
     }

@@ -370,7 +370,9 @@ private slots:
     // A reopened session of four runs (Compare's four modes): Side by side
     // shows those four, not the untrained new current run in place of the
     // first; once the current run has trained, it takes its place as the
-    // last. Before, it showed the last three and "Run 1 — step 0" (accept24 C6).
+    // last. Before, it showed the last three and "Run 1 — step 0" (accept24
+    // C6). Shown before the data opens, it takes a sample once the run is
+    // ready; before, it said "Select a sample in the Attention tab".
     void sideBySideKeepsFourReopenedRuns()
     {
         QTemporaryDir dir;
@@ -393,15 +395,17 @@ private slots:
         MainWindow window;
         window.resize(1024, 768);
         window.show();
+        SideBySide *side = window.sideBySide();
+        window.views()->setCurrentWidget(side);  // shown before the data opens, as a restored layout has it
         QVERIFY(openWithItsData(window, file));
         QTRY_VERIFY(window.startAction()->isEnabled());
         std::vector<int> kept;
         for (const auto &run : window.session()->keptRuns())
             kept.push_back(run->id);
         QCOMPARE(kept.size(), size_t(4));
-        SideBySide *side = window.sideBySide();
-        window.views()->setCurrentWidget(side);
-        side->refresh();
+        // A sample (the run's first validation one) once the run is ready,
+        // without a visit to the Attention tab; before, "Select a sample".
+        QTRY_VERIFY(side->sample() >= 0);
         QCOMPARE(side->runs(), kept);
 
         window.training()->step();
