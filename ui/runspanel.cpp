@@ -386,6 +386,12 @@ void RunsPanel::fillTable()
         m_table->setCurrentItem(again);
     for (int c = 0; c < ColumnCount - 1; ++c)
         m_table->resizeColumnToContents(c);
+    // From only while a run is a fork: empty, it pushed the figures (the
+    // winner's best loss) off the table's width at 1024 x 768 and 150 %.
+    bool forks = false;
+    for (int i = 0; i < m_table->topLevelItemCount() && !forks; ++i)
+        forks = !m_table->topLevelItem(i)->text(From).isEmpty();
+    m_table->setColumnHidden(From, !forks);
     m_filling = false;
     markRows();
     if (selected > 0 && !again)
