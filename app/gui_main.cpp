@@ -26,6 +26,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -295,7 +296,23 @@ int shootWhenReady(MainWindow *window, const GuiOptions &o, bool ok, std::functi
     if (!o.lesson.isEmpty() && ok) {
         // The lesson's last step to show says when (shootAfterLesson).
     } else if (o.afterSteps <= 0 || !ok) {
-        QTimer::singleShot(300, window, *shoot);  // after the first events have laid the window out
+        // After the first events have laid the window out, and once the data
+        // (a session's opens on a thread) and its run are ready, two polls in
+        // a row, at most 30 s: --session FILE --screenshot took the picture
+        // while the panels were being laid out for the session's run.
+        auto *poll = new QTimer(window);
+        poll->setInterval(100);
+        auto quiet = std::make_shared<int>(0);
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        QObject::connect(poll, &QTimer::timeout, window, [window, poll, quiet, until, shoot]() {
+            const bool busy = window->isLoadingDataset() || window->isPreparingRun();
+            *quiet = busy ? 0 : *quiet + 1;
+            if (*quiet < 2 && std::chrono::steady_clock::now() < until)
+                return;
+            poll->stop();
+            (*shoot)();
+        });
+        QTimer::singleShot(300, poll, [poll]() { poll->start(); });
     } else {
         // Paused at step N (or finished, or stopped by the divergence guard):
         // the attention of that step came before this, in order, from the worker.
