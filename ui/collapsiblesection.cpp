@@ -1,7 +1,11 @@
 #include "collapsiblesection.h"
 
+#include <QEvent>
+#include <QFontMetrics>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace attnscope {
 
@@ -9,11 +13,12 @@ CollapsibleSection::CollapsibleSection(const QString &title, QWidget *content, b
     : QWidget(parent), m_content(content)
 {
     m_header = new QToolButton(this);
-    m_header->setText(title);
     m_header->setCheckable(true);
     m_header->setAutoRaise(true);
     m_header->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    m_header->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    // As wide as the section, its title cut at the end where longer (the
+    // button cut it in the middle: "Columns of…chines.tsv" at 150 %).
+    m_header->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
     QFont bold = m_header->font();
     bold.setBold(true);
     m_header->setFont(bold);
@@ -25,17 +30,45 @@ CollapsibleSection::CollapsibleSection(const QString &title, QWidget *content, b
     layout->addWidget(m_header);
     layout->addWidget(m_content);
     m_content->setParent(this);
+    setTitle(title);
     setExpanded(expanded);
 }
 
 void CollapsibleSection::setTitle(const QString &title)
 {
-    m_header->setText(title);
+    m_title = title;
+    fitTitle();
 }
 
 QString CollapsibleSection::title() const
 {
-    return m_header->text();
+    return m_title;
+}
+
+void CollapsibleSection::fitTitle()
+{
+    // The room for the text: the button's width less what it takes beside
+    // its text (the arrow, the margins).
+    const QFontMetrics metrics(m_header->font());
+    const int besides = m_header->sizeHint().width() - metrics.horizontalAdvance(m_header->text());
+    const int room = m_header->width() - besides;
+    const QString shown = room >= metrics.horizontalAdvance(m_title) ? m_title
+                                                                     : metrics.elidedText(m_title, Qt::ElideRight, std::max(room, 0));
+    m_header->setText(shown);
+    m_header->setToolTip(shown == m_title ? QString() : m_title);
+}
+
+void CollapsibleSection::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    fitTitle();
+}
+
+void CollapsibleSection::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange)  // the zoom
+        fitTitle();
 }
 
 bool CollapsibleSection::isExpanded() const

@@ -1,5 +1,6 @@
 // A titled section of a panel that folds away: a flat arrow button with the
-// title, and the content below it, shown or hidden by the button.
+// title, and the content below it, shown or hidden by the button. A title
+// wider than the section is cut at its end, whole in the tooltip.
 #pragma once
 
 #include <QWidget>
@@ -23,7 +24,14 @@ public:
     QWidget *content() const { return m_content; }
     QToolButton *header() const { return m_header; }
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+    void changeEvent(QEvent *event) override;
+
 private:
+    void fitTitle();  // the title, cut to the header's width
+
+    QString m_title;
     QToolButton *m_header = nullptr;
     QWidget *m_content = nullptr;
 };

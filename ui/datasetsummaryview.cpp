@@ -186,24 +186,22 @@ QString DatasetSummaryView::textDetails(const DatasetSummary &s)
     return details;
 }
 
-// Tabular: features per row and a table of the first MaxFeaturesShown features' ranges.
+// Tabular: features per row, then a line per feature (the first
+// MaxFeaturesShown) with its range, mean and missing count. Lines, not a
+// table: a table is as wide as its widest row at the least (472 px for
+// machines.tsv at 150 %), wider than the Setup column, and the layouts then
+// gave the label the height of a wider one: its last lines were cut (A27).
 QString DatasetSummaryView::featureDetails(const DatasetSummary &s)
 {
     QString details = tr("Present features per row: min %1 · median %2 · max %3").arg(s.minLength).arg(s.medianLength).arg(s.maxLength);
-    details += QStringLiteral("<table cellspacing='0' cellpadding='2' style='margin-top:4px'>"
-                              "<tr><th align='left'>%1</th><th align='right'>%2</th><th align='right'>%3</th>"
-                              "<th align='right'>%4</th><th align='right'>%5</th></tr>")
-                   .arg(tr("feature"), tr("min"), tr("mean"), tr("max"), tr("missing"));
     for (size_t i = 0; i < s.features.size() && i < MaxFeaturesShown; ++i) {
         const FeatureSummary &f = s.features[i];
-        details += QStringLiteral("<tr><td>%1</td><td align='right'>%2</td><td align='right'>%3</td>"
-                                  "<td align='right'>%4</td><td align='right'>%5</td></tr>")
-                       .arg(esc(f.name), number(f.min), number(f.mean), number(f.max),
-                            f.missing > 0 ? count(f.missing) : QStringLiteral("–"));
+        details += QStringLiteral("<br><b>%1</b> %2&nbsp;to&nbsp;%3, mean&nbsp;%4").arg(esc(f.name), number(f.min), number(f.max), number(f.mean));
+        if (f.missing > 0)
+            details += tr(", <i>%1&nbsp;missing</i>").arg(count(f.missing));
     }
-    details += QStringLiteral("</table>");
     if (s.features.size() > MaxFeaturesShown)
-        details += andMore(qint64(s.features.size() - MaxFeaturesShown), tr("features"));
+        details += QStringLiteral("<br>") + andMore(qint64(s.features.size() - MaxFeaturesShown), tr("features"));
     return details;
 }
 

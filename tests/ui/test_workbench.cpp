@@ -1115,7 +1115,7 @@ private slots:
 
         QVERIFY(w.openDataset(example("machines.tsv")));
         const QString features = w.datasetPanel()->detailsText();
-        QVERIFY(features.contains(QStringLiteral("<td>temperature</td>")));
+        QVERIFY2(features.contains(QStringLiteral("<b>temperature</b>")), qPrintable(features));
         QVERIFY(w.datasetPanel()->summaryText().contains(QStringLiteral("ok&nbsp;91")));
         QVERIFY(w.datasetPanel()->warningsSection()->isVisibleTo(w.datasetPanel()));  // the id column is ignored
         QVERIFY(w.datasetPanel()->warningsText().contains(QStringLiteral("id")));
