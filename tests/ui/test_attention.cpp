@@ -122,6 +122,7 @@ private slots:
     void selfAttentionKeepsTheMostAttendedLabel();
     void uniformNoteKeepsItsEntropy();
     void probeRowsPrintWholeRowsOrNone();
+    void heatmapRowsKeepALine();
 
 private:
     // A snapshot of the probe set at `step` with every sample explained, as the worker sends it.
@@ -2334,6 +2335,53 @@ void TestAttention::probeRowsPrintWholeRowsOrNone()
         QCOMPARE(heatmap.printedText(1, c), heatmap.cellText(1, c));  // every token of the row fits
     QVERIFY2(heatmap.plot()->xAxis->label().contains(QStringLiteral("hover")),
              qPrintable(heatmap.plot()->xAxis->label()));
+}
+
+// B3 (accept23): at 1280 x 720 and 150 % the heatmap got its least height
+// (200 px), the upright tokens ("eventually", a table's "temperature") took
+// most of it, and the three task rows had 30 px: "sentiment", "topic" and
+// "urgency" printed over each other. Each row keeps at least a line, and no
+// two row names overlap, however short the view and long the tokens.
+void TestAttention::heatmapRowsKeepALine()
+{
+    const double zoom = currentZoom();
+    const auto restore = qScopeGuard([zoom] { applyZoom(zoom); });
+    applyZoom(1.5);
+    const std::vector<TaskInfo> tasks = {{"sentiment", {"neg", "pos"}}, {"topic", {"a", "b"}}, {"urgency", {"x", "y"}}};
+    const std::vector<std::vector<std::string>> samples = {
+        {"it", "was", "a", "gift", "eventually", "not", "awful", "screen", "really", "."},
+        {"temperature", "humidity", "pressure", "vibration", "voltage", "current", "rpm", "noise_db", "light", "co2",
+         "dust", "flow", "torque", "load", "battery", "signal"}};
+    for (const auto &tokens : samples)
+        for (const QSize size : {QSize(745, 200), QSize(560, 200), QSize(745, 260)}) {
+            TaskHeatmap heatmap;
+            heatmap.setSnapshot(namedSnapshot(tokens, tasks));
+            heatmap.resize(size);
+            heatmap.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&heatmap));
+            QTRY_COMPARE(heatmap.size(), size);
+            QCoreApplication::processEvents();  // the redraw a resize asks for
+            QCustomPlot *plot = heatmap.plot();
+            plot->replot(QCustomPlot::rpImmediateRefresh);
+            const QFontMetrics metrics(plot->yAxis->tickLabelFont());
+            const QString where = QStringLiteral("%1 tokens, %2x%3: ").arg(tokens.size()).arg(size.width()).arg(size.height());
+            const double row = std::abs(plot->yAxis->coordToPixel(1) - plot->yAxis->coordToPixel(0));
+            QVERIFY2(row >= metrics.height(),
+                     qPrintable(where + QStringLiteral("rows %1 px, a line %2 px (cells %3 px high)")
+                                            .arg(row).arg(metrics.height()).arg(plot->axisRect()->height())));
+            const auto ticks = plot->yAxis->ticker().dynamicCast<QCPAxisTickerText>()->ticks();
+            QVERIFY2(!ticks.isEmpty(), qPrintable(where + QStringLiteral("no row named")));
+            QRectF previous;
+            for (auto tick = ticks.cbegin(); tick != ticks.cend(); ++tick) {
+                const double y = plot->yAxis->coordToPixel(tick.key());
+                const QRectF label(0, y - metrics.height() / 2.0, metrics.horizontalAdvance(tick.value()), metrics.height());
+                QVERIFY2(previous.isNull() || !label.intersects(previous),
+                         qPrintable(where + QStringLiteral("'%1' at %2 over the row above (%3..%4)")
+                                                .arg(tick.value()).arg(y).arg(previous.top()).arg(previous.bottom())));
+                previous = label;
+            }
+            QCOMPARE(ticks.size(), 3);  // three rows of a line each: every one named
+        }
 }
 
 QTEST_MAIN(TestAttention)

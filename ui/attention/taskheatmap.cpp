@@ -242,15 +242,25 @@ int TaskHeatmap::placeLabels()
     xTicker->clear();
     yTicker->clear();
     const QFontMetrics metrics(m_plot->xAxis->tickLabelFont());
-    const int perLabel = metrics.height() + 2;
-    const int rowEvery = labelStride(nRows, perLabel, std::max(100, m_plot->height() - 80));
-    for (int r = 0; r < nRows; r += rowEvery)
-        yTicker->addTick(r, m_rowLabels[r]);
-    m_plot->yAxis->setTickLabelPadding(m_layout == Layout::TasksForSample && rowEvery == 1 ? 14 : 5);
-    // The cells' width with the row labels in place (the token labels, below
-    // the cells, take none of it).
-    for (const auto phase : {QCPLayoutElement::upPreparation, QCPLayoutElement::upMargins, QCPLayoutElement::upLayout})
-        m_plot->plotLayout()->update(phase);
+    const int perRow = metrics.height() + 1;  // a row's name, a line, and a pixel between two
+    const auto layOut = [this] {
+        // The colour scale shares the cells' top and bottom margins, and
+        // offers its last one as its own: without this, the margin of the
+        // longest tokens ever shown stayed when they were cut.
+        m_map->colorScale()->setMargins(QMargins());
+        for (const auto phase : {QCPLayoutElement::upPreparation, QCPLayoutElement::upMargins, QCPLayoutElement::upLayout})
+            m_plot->plotLayout()->update(phase);
+    };
+    // Every row named while the token labels are placed (the names' width
+    // sets the cells'); thinned below to the height the cells get.
+    const auto placeRows = [&](int every) {
+        yTicker->clear();
+        for (int r = 0; r < nRows; r += every)
+            yTicker->addTick(r, m_rowLabels[r]);
+        m_plot->yAxis->setTickLabelPadding(m_layout == Layout::TasksForSample && every == 1 ? 14 : 5);
+    };
+    placeRows(1);
+    layOut();
     const double cellWidth = double(std::max(1, m_plot->axisRect()->width())) / std::max(nCols, 1);
     // Token labels level when each fits its cell, else upright, a line of
     // text across: every one while a line is no taller than a cell is wide
@@ -263,13 +273,42 @@ int TaskHeatmap::placeLabels()
     const int every = widestAll + 6 <= cellWidth ? 1 : std::max(1, int(std::ceil(metrics.height() / cellWidth)));
     const std::vector<int> shown = thinnedLabels(nCols, every, every > 1 ? mostAttended() : std::vector<int>());
     int widest = 0;
-    for (const int c : shown) {
-        xTicker->addTick(c, m_columnLabels[c]);
+    for (const int c : shown)
         widest = std::max(widest, metrics.horizontalAdvance(m_columnLabels[c]));
-    }
-    m_plot->xAxis->setTickLabelRotation(widest + 6 > cellWidth * every ? -90 : 0);
+    const bool upright = widest + 6 > cellWidth * every;
+    // The shown tokens cut to `longest` px; returns the widest as placed.
+    const auto placeColumns = [&](int longest) {
+        xTicker->clear();
+        int placed = 0;
+        for (const int c : shown) {
+            const QString label = metrics.elidedText(m_columnLabels[c], Qt::ElideRight, longest);
+            xTicker->addTick(c, label);
+            placed = std::max(placed, metrics.horizontalAdvance(label));
+        }
+        return placed;
+    };
+    placeColumns(widest);
+    m_plot->xAxis->setTickLabelRotation(upright ? -90 : 0);
     m_plot->xAxis->setLabel(m_layout == Layout::TasksForSample || m_cellTokens.empty() ? QString()
                                                                                      : tr("token position"));
+    // Upright tokens take the cells' height: at 1280 x 720 and 150 % a
+    // sample's three task rows got 30 px under "eventually", and their names
+    // printed over each other. Each row keeps a line (half the plot at
+    // most, where rows are many and thin out): the tokens are cut to what
+    // is left, whole in the hover.
+    layOut();
+    const int wanted = std::min(nRows * perRow, m_plot->height() / 2);
+    const int least = metrics.horizontalAdvance(QStringLiteral("abc") + QChar(0x2026));  // a token's start, at least
+    for (int placed = widest; upright && m_plot->axisRect()->height() < wanted && placed > least;) {
+        placed = placeColumns(std::max(least, placed - (wanted - m_plot->axisRect()->height())));
+        layOut();
+    }
+    // The rows' names where each has a line: never over each other.
+    const int rowEvery = labelStride(nRows, perRow, m_plot->axisRect()->height());
+    if (rowEvery > 1) {
+        placeRows(rowEvery);
+        layOut();
+    }
     return rowEvery;
 }
 
