@@ -91,10 +91,12 @@ void setAccuracies(QTreeWidgetItem *item, int column, const LossHistory &history
     item->setData(column, TipRole, text);
 }
 
-// Whether item's figure in column c is the best of the table's (lowest or
-// highest), when at least two rows have one.
+// Whether item's figure in column c is the best (lowest or highest) of the
+// rows on the same data, when at least two of them have one: a loss on the
+// sensors is no rival of one on the reviews (accept24 C2 crowned it).
 bool isBestOf(const QTreeWidget *table, const QTreeWidgetItem *item, int column, bool lowerIsBetter)
 {
+    const QVariant data = item->data(RunsPanel::Dataset, ValueRole);
     const auto figure = [column](const QTreeWidgetItem *row) {
         const double v = row->data(column, SortRole).toDouble();
         return std::isfinite(v) ? v : NAN;  // "–" sorts as HUGE_VAL
@@ -104,8 +106,9 @@ bool isBestOf(const QTreeWidget *table, const QTreeWidgetItem *item, int column,
         return false;
     int known = 0;
     for (int i = 0; i < table->topLevelItemCount(); ++i) {
-        const double theirs = figure(table->topLevelItem(i));
-        if (!std::isfinite(theirs))
+        const QTreeWidgetItem *row = table->topLevelItem(i);
+        const double theirs = figure(row);
+        if (!std::isfinite(theirs) || row->data(RunsPanel::Dataset, ValueRole) != data)
             continue;
         ++known;
         if (lowerIsBetter ? theirs < mine : theirs > mine)
@@ -470,7 +473,8 @@ void RunsPanel::markRows()
             item->setData(c, CompareRole, sign);
             item->setForeground(c, sign > 0 ? QBrush(betterColor()) : sign < 0 ? QBrush(worseColor()) : QBrush());
             if (best)
-                tip += (tip.isEmpty() ? QString() : QStringLiteral("\n")) + tr("The best of the runs");
+                tip += (tip.isEmpty() ? QString() : QStringLiteral("\n"))
+                       + tr("The best of the runs on %1").arg(item->text(Dataset));
             item->setToolTip(c, tip);
         }
     }

@@ -218,6 +218,32 @@ private slots:
         QVERIFY(RunsPanel::isBest(task, RunsPanel::LastAccuracy) && RunsPanel::isBest(shared, RunsPanel::LastAccuracy));
     }
 
+    // The best of a column is among the runs on the same data: a run on the
+    // sensors (loss 0.1) does not take the mark from the reviews' task
+    // (0.5), and alone on its data it has no rival to beat. Before, the
+    // sensors run was marked the best and task not (accept24 C2).
+    void bestAmongTheRunsOfOneData()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString file = dir.filePath(QStringLiteral("two.attnscope"));
+        QVERIFY(writeRunsSession(file, QStringLiteral("builtin:reviews?n=200"), {"task", "shared"}, 0.5, 0.25));
+        QVERIFY(writeRunsSession(file, QStringLiteral("builtin:sensors?n=200"), {"sensors"}, 0.1));
+        MainWindow window;
+        QVERIFY(window.openSession(file));
+        QTRY_VERIFY_WITH_TIMEOUT(window.startAction()->isEnabled(), 30000);
+        QTreeWidget *table = window.runs()->table();
+        QTreeWidgetItem *task = table->findItems(QStringLiteral("task"), Qt::MatchExactly, RunsPanel::Name).value(0);
+        QTreeWidgetItem *shared = table->findItems(QStringLiteral("shared"), Qt::MatchExactly, RunsPanel::Name).value(0);
+        QTreeWidgetItem *sensors = table->findItems(QStringLiteral("sensors"), Qt::MatchExactly, RunsPanel::Name).value(0);
+        QVERIFY(task && shared && sensors);
+        QVERIFY(RunsPanel::isBest(task, RunsPanel::BestLoss));
+        QVERIFY(!RunsPanel::isBest(shared, RunsPanel::BestLoss));
+        QVERIFY(!RunsPanel::isBest(sensors, RunsPanel::BestLoss));
+        QVERIFY2(task->toolTip(RunsPanel::BestLoss).contains(QStringLiteral("builtin:reviews")),
+                 qPrintable(task->toolTip(RunsPanel::BestLoss)));
+    }
+
     // A fork has its parent's model whatever the Model panel says: the
     // panel shows it (it said "task" after a fork of a uniform run).
     void forkShowsItsModel()
