@@ -123,6 +123,7 @@ private slots:
     void uniformNoteKeepsItsEntropy();
     void probeRowsPrintWholeRowsOrNone();
     void heatmapRowsKeepALine();
+    void selfAttentionMapUsesTheRoom();
 
 private:
     // A snapshot of the probe set at `step` with every sample explained, as the worker sends it.
@@ -2382,6 +2383,50 @@ void TestAttention::heatmapRowsKeepALine()
             }
             QCOMPARE(ticks.size(), 3);  // three rows of a line each: every one named
         }
+}
+
+// At 1024 x 768 and 150 % the self-attention view is about 515 x 290 px
+// beside the Setup column, and its map was 157 x 170 px in a plot of 362 x
+// 290: the axes' titles took a line on two of its sides. The map gets most
+// of the plot, near square; on a small plot the note names the axes
+// instead of their titles.
+void TestAttention::selfAttentionMapUsesTheRoom()
+{
+    const double zoom = currentZoom();
+    const auto restore = qScopeGuard([zoom] { applyZoom(zoom); });
+    applyZoom(1.5);
+    std::vector<std::string> tokens = {"as", "i", "expected", "it", "is", "not", "disappointing", "."};
+    SelfAttentionView view;
+    view.setSnapshot(namedSnapshot(tokens, {{"sentiment", {"neg", "pos"}}}));
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    for (const QSize size : {QSize(515, 290), QSize(1100, 640)}) {
+        view.resize(size);
+        QTRY_COMPARE(view.size(), size);
+        QCoreApplication::processEvents();  // the redraw a resize asks for
+        QCustomPlot *plot = view.plot();
+        plot->replot(QCustomPlot::rpImmediateRefresh);
+        const QRect map = plot->axisRect()->rect();
+        const QString what = QStringLiteral("%1x%2: a map of %3 x %4 in a plot of %5 x %6 (a line %7 px)")
+                                 .arg(size.width()).arg(size.height()).arg(map.width()).arg(map.height())
+                                 .arg(plot->width()).arg(plot->height())
+                                 .arg(QFontMetrics(plot->xAxis->tickLabelFont()).height());
+        qInfo("%s", qPrintable(what));
+        // Two thirds of the plot's height (the side that bounds it) and
+        // over half its width, no side more than 1.5 times the other.
+        QVERIFY2(map.height() >= 0.65 * plot->height() && map.width() >= 0.5 * plot->width(), qPrintable(what));
+        QVERIFY2(std::max(map.width(), map.height()) <= 1.5 * std::min(map.width(), map.height()), qPrintable(what));
+        // Half the tokens labelled at least, on both axes.
+        for (QCPAxis *axis : {plot->xAxis, plot->yAxis})
+            QVERIFY2(2 * axis->ticker().dynamicCast<QCPAxisTickerText>()->ticks().size() >= int(tokens.size()), qPrintable(what));
+        const bool small = size.width() < 600;
+        QCOMPARE(plot->xAxis->label().isEmpty(), small);
+        QCOMPARE(plot->yAxis->label().isEmpty(), small);
+        bool named = false;
+        for (const QLabel *label : view.findChildren<QLabel *>())
+            named = named || label->text().startsWith(QStringLiteral("rows: query, columns: key"));
+        QCOMPARE(named, small);
+    }
 }
 
 QTEST_MAIN(TestAttention)

@@ -20,6 +20,19 @@
 
 namespace attnscope {
 
+namespace {
+
+// A wrapped label cut to the room it gets: QLabel asks again for the
+// height of all its lines at each new text, which squeezed the thumbnails
+// above the note to a sliver (the tooltip has the text whole).
+class CutLabel : public QLabel {
+public:
+    using QLabel::QLabel;
+    bool hasHeightForWidth() const override { return false; }
+};
+
+} // namespace
+
 SelfAttentionView::SelfAttentionView(QWidget *parent) : SnapshotView(parent)
 {
     // Left, a column of the layer and head boxes, the thumbnails and the
@@ -45,7 +58,7 @@ SelfAttentionView::SelfAttentionView(QWidget *parent) : SnapshotView(parent)
     left->addWidget(m_grid, 1);
     // Wrapped in the column's width; a long note is cut rather than making
     // the view taller (the tooltip has it whole).
-    m_note = new QLabel(column);
+    m_note = new CutLabel(column);
     m_note->setWordWrap(true);
     m_note->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
     m_note->setAlignment(Qt::AlignLeft | Qt::AlignTop);
@@ -58,9 +71,7 @@ SelfAttentionView::SelfAttentionView(QWidget *parent) : SnapshotView(parent)
     connect(m_splitter, &QSplitter::splitterMoved, this, [this] { m_splitterMoved = true; });
     layout->addWidget(m_splitter, 1);
 
-    m_map = addWeightMap(m_plot);
-    m_plot->xAxis->setLabel(tr("key (attended to)"));
-    m_plot->yAxis->setLabel(tr("query"));
+    m_map = addWeightMap(m_plot);  // the axes' titles where the plot is large (updateTicks)
     m_plot->setMouseTracking(true);
     m_plot->installEventFilter(this);
     // Room for a map beside its labels and colour scale, and no more: the
@@ -186,8 +197,12 @@ void SelfAttentionView::updateControls()
     else if (layers == 0)
         m_note->setText(tr("Self-attention not kept for this sample at this step "
                            "(memory budget); a selected sample keeps it from the next refresh on"));
-    else
+    else if (m_axesNamed)
         m_note->setText(tr("sample #%1 · step %2").arg(s->sampleIndex).arg(snapshot().step));
+    else
+        m_note->setText(tr("rows: query, columns: key (attended to) · sample #%1 · step %2")  // the axes first: cut last
+                            .arg(s->sampleIndex)
+                            .arg(snapshot().step));
     m_note->setToolTip(m_note->text());
 }
 
@@ -239,13 +254,26 @@ void SelfAttentionView::updateTicks()
             xTicker->addTick(j, labels[j]);
         for (const int j : ys)
             yTicker->addTick(j, labels[j]);
+        // The colour scale shares the map's top and bottom margins and
+        // offers its last one as its own: cleared, they shrink with the labels.
+        m_map->colorScale()->setMargins(QMargins());
         QCPLayoutGrid *layout = m_plot->plotLayout();
         for (const auto phase : {QCPLayoutElement::upPreparation, QCPLayoutElement::upMargins, QCPLayoutElement::upLayout})
             layout->update(phase);
     };
     // The colour scale's title where the plot is wide (at 150 % on a
-    // projector its column was worth a third of the map's width).
+    // projector its column was worth a third of the map's width), and the
+    // axes' titles where it is large: on a small one (1024 x 768 at 150 %,
+    // a plot of 362 x 290) they took a line of each side of a map of 157 x
+    // 170 px, and the note beside says which axis is which instead.
+    const bool large = std::min(m_plot->width(), m_plot->height()) >= 16 * fm.height();
     m_map->colorScale()->axis()->setLabel(m_plot->width() >= 24 * fm.height() ? tr("attention") : QString());
+    m_plot->xAxis->setLabel(large ? tr("key (attended to)") : QString());
+    m_plot->yAxis->setLabel(large ? tr("query") : QString());
+    if (large != m_axesNamed) {
+        m_axesNamed = large;
+        updateControls();  // the note names the axes, or not
+    }
     const std::vector<int> all = thinnedLabels(int(labels.size()), 1, {});
     setTicks(all, all);
     // A label is a line of text across its axis (the keys' turned upright):

@@ -63,6 +63,7 @@ private:
     QCPColorMap *m_map = nullptr;
     int m_layer = 0, m_head = 0;
     bool m_gridDirty = true;  // the thumbnails need making again
+    bool m_axesNamed = true;  // the axes' titles shown (a large plot), else the note names them
 };
 
 } // namespace attnscope
