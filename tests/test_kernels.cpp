@@ -71,6 +71,8 @@ private Q_SLOTS:
     void geluMatchesFormula();
     void attentionMatchesPlainSums_data();
     void attentionMatchesPlainSums();
+    void linearMatchesPlainSums_data();
+    void linearMatchesPlainSums();
 };
 
 void TestKernels::sameBitsAtAnyAddress_data()
@@ -286,6 +288,94 @@ void TestKernels::attentionMatchesPlainSums()
                     QVERIFY2(near(at(dk, j, e), wantK) && near(at(dkAdd, j, e), at(before, j, e) + wantK), qPrintable("dK" + where));
                 }
         }
+}
+
+void TestKernels::linearMatchesPlainSums_data()
+{
+    QTest::addColumn<int>("N");  // rows (the batch's tokens): the depth of dW = dY^T X
+    QTest::addColumn<int>("I");
+    QTest::addColumn<int>("O");
+    // dW's tiles are 12 rows (of O) by 32 columns (of I), its depth in blocks of 256
+    // rows: partial tiles, a narrower last panel, a depth over one block
+    QTest::newRow("no rows") << 0 << 5 << 3;
+    QTest::newRow("1 row, 17 x 13") << 1 << 17 << 13;
+    QTest::newRow("13 rows, 33 x 25") << 13 << 33 << 25;
+    QTest::newRow("300 rows, 40 x 12") << 300 << 40 << 12;
+    QTest::newRow("29 rows, 70 x 1") << 29 << 70 << 1;
+    QTest::newRow("530 rows, 64 x 48") << 530 << 64 << 48;
+    QTest::newRow("7 rows, 1 x 30") << 7 << 1 << 30;
+    QTest::newRow("40 rows, 300 x 37") << 40 << 300 << 37;
+}
+
+// linear_forward and linear_backward (both writes of dX, dW and db added to
+// what was there) against the formulas of ops.h summed in double, and the
+// same bits for dW wherever the buffers lie.
+void TestKernels::linearMatchesPlainSums()
+{
+    QFETCH(int, N);
+    QFETCH(int, I);
+    QFETCH(int, O);
+    Rng rng(static_cast<uint64_t>(N * 7919 + I * 31 + O));
+    const size_t NI = size_t(N) * I, NO = size_t(N) * O, OI = size_t(O) * I;
+    const std::vector<float> x = randomFloats(rng, NI), w = randomFloats(rng, OI), b = randomFloats(rng, size_t(O)),
+                             r = randomFloats(rng, NO), dy = randomFloats(rng, NO), dwBefore = randomFloats(rng, OI),
+                             dbBefore = randomFloats(rng, size_t(O)), dxBefore = randomFloats(rng, NI);
+    std::vector<float> y(NO), yr(NO), dx(NI), dxAdd = dxBefore, dw = dwBefore, db = dbBefore;
+    ops::linear_forward(y.data(), x.data(), w.data(), b.data(), N, I, O);
+    ops::linear_forward(yr.data(), x.data(), w.data(), b.data(), N, I, O, r.data());
+    ops::linear_backward(dx.data(), dw.data(), db.data(), dy.data(), x.data(), w.data(), N, I, O, ops::Write::Set);
+    ops::linear_backward<float>(dxAdd.data(), nullptr, nullptr, dy.data(), x.data(), w.data(), N, I, O);
+
+    // |got - want| within float round-off of a sum of `terms` (the sum of the terms' sizes)
+    auto near = [](double got, double want, double terms) { return std::abs(got - want) <= 1e-5 * (1 + terms); };
+    for (int n = 0; n < N; ++n)
+        for (int o = 0; o < O; ++o) {
+            double want = b[size_t(o)], terms = std::abs(want);
+            for (int i = 0; i < I; ++i) {
+                const double t = double(x[size_t(n) * I + i]) * w[size_t(o) * I + i];
+                want += t;
+                terms += std::abs(t);
+            }
+            const size_t at = size_t(n) * O + o;
+            QVERIFY2(near(y[at], want, terms), qPrintable(QString("Y at %1, %2").arg(n).arg(o)));
+            QVERIFY2(near(yr[at], want + r[at], terms + std::abs(r[at])), qPrintable(QString("Y + R at %1, %2").arg(n).arg(o)));
+        }
+    for (int n = 0; n < N; ++n)
+        for (int i = 0; i < I; ++i) {
+            double want = 0, terms = 0;
+            for (int o = 0; o < O; ++o) {
+                const double t = double(dy[size_t(n) * O + o]) * w[size_t(o) * I + i];
+                want += t;
+                terms += std::abs(t);
+            }
+            const size_t at = size_t(n) * I + i;
+            QVERIFY2(near(dx[at], want, terms), qPrintable(QString("dX at %1, %2").arg(n).arg(i)));
+            QVERIFY2(near(dxAdd[at], dxBefore[at] + want, terms + std::abs(dxBefore[at])),
+                     qPrintable(QString("dX (added) at %1, %2").arg(n).arg(i)));
+        }
+    for (int o = 0; o < O; ++o) {
+        double wantB = dbBefore[size_t(o)], termsB = std::abs(wantB);
+        for (int n = 0; n < N; ++n) {
+            wantB += dy[size_t(n) * O + o];
+            termsB += std::abs(dy[size_t(n) * O + o]);
+        }
+        QVERIFY2(near(db[size_t(o)], wantB, termsB), qPrintable(QString("db at %1").arg(o)));
+        for (int i = 0; i < I; ++i) {
+            const size_t at = size_t(o) * I + i;
+            double want = dwBefore[at], terms = std::abs(want);
+            for (int n = 0; n < N; ++n) {
+                const double t = double(dy[size_t(n) * O + o]) * x[size_t(n) * I + i];
+                want += t;
+                terms += std::abs(t);
+            }
+            QVERIFY2(near(dw[at], want, terms), qPrintable(QString("dW at %1, %2").arg(o).arg(i)));
+        }
+    }
+    checkEveryShift("linear dW", [&](int shift) {
+        Shifted sx(x, shift), sdy(dy, shift), sdw(dwBefore, shift);
+        ops::linear_backward<float>(nullptr, sdw.data, nullptr, sdy.data, sx.data, w.data(), N, I, O);
+        return sdw.values(OI);
+    });
 }
 
 QTEST_GUILESS_MAIN(TestKernels)
