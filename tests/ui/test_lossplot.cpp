@@ -83,6 +83,17 @@ int legendEntries(const QCPLegend *legend)
     return int(cells.size() - cells.count(nullptr));
 }
 
+// The change markers' labels on the plot, with where each is drawn.
+std::vector<std::pair<QString, QRect>> changeLabels(LossPlot &plot)
+{
+    std::vector<std::pair<QString, QRect>> labels;
+    for (int i = 0; i < plot.plot()->itemCount(); ++i)
+        if (const auto *label = qobject_cast<QCPItemText *>(plot.plot()->item(i)))
+            labels.emplace_back(label->text(),
+                                QRectF(label->topLeft->pixelPosition(), label->bottomRight->pixelPosition()).toRect());
+    return labels;
+}
+
 QVector<double> keysOf(const QCPGraph *graph)
 {
     QVector<double> out;
@@ -610,18 +621,15 @@ private slots:
         const QRect legend = plot.plot()->legend->outerRect();
         QVERIFY(!legend.isEmpty());
         const QRect area = plot.plot()->axisRect()->rect();
-        int labels = 0;
-        for (int i = 0; i < plot.plot()->itemCount(); ++i)
-            if (const auto *label = qobject_cast<QCPItemText *>(plot.plot()->item(i))) {
-                ++labels;
-                const QRect r = QRectF(label->topLeft->pixelPosition(), label->bottomRight->pixelPosition()).toRect();
-                QVERIFY2(!r.intersects(legend), qPrintable(QStringLiteral("%1 at %2,%3 %4x%5 under the legend %6,%7 %8x%9")
-                                                               .arg(label->text()).arg(r.x()).arg(r.y()).arg(r.width())
-                                                               .arg(r.height()).arg(legend.x()).arg(legend.y())
-                                                               .arg(legend.width()).arg(legend.height())));
-                QVERIFY2(area.contains(r), qPrintable(label->text()));
-            }
-        QCOMPARE(labels, 2);
+        const auto labels = changeLabels(plot);
+        QCOMPARE(labels.size(), size_t(2));
+        for (const auto &[text, r] : labels) {
+            QVERIFY2(!r.intersects(legend), qPrintable(QStringLiteral("%1 at %2,%3 %4x%5 under the legend %6,%7 %8x%9")
+                                                           .arg(text).arg(r.x()).arg(r.y()).arg(r.width())
+                                                           .arg(r.height()).arg(legend.x()).arg(legend.y())
+                                                           .arg(legend.width()).arg(legend.height())));
+            QVERIFY2(area.contains(r), qPrintable(text));
+        }
     }
 
     // Two changes at the same step (the divergence guard restores the
@@ -640,18 +648,15 @@ private slots:
         s.changes.push_back({6, 0.06, QStringLiteral("clip 1")});
         plot.append(s);
         plot.redraw();
-        std::vector<QRect> labels;
-        for (int i = 0; i < plot.plot()->itemCount(); ++i)
-            if (const auto *label = qobject_cast<QCPItemText *>(plot.plot()->item(i)))
-                labels.push_back(QRectF(label->topLeft->pixelPosition(), label->bottomRight->pixelPosition()).toRect());
+        const auto labels = changeLabels(plot);
         QCOMPARE(labels.size(), size_t(3));
         const QRect area = plot.plot()->axisRect()->rect();
         for (size_t i = 0; i < labels.size(); ++i) {
-            QVERIFY(area.contains(labels[i]));
+            QVERIFY(area.contains(labels[i].second));
             for (size_t j = i + 1; j < labels.size(); ++j)
-                QVERIFY2(!labels[i].intersects(labels[j]),
-                         qPrintable(QStringLiteral("labels %1 and %2 overlap at y %3 and %4").arg(i).arg(j)
-                                        .arg(labels[i].y()).arg(labels[j].y())));
+                QVERIFY2(!labels[i].second.intersects(labels[j].second),
+                         qPrintable(QStringLiteral("%1 and %2 overlap at y %3 and %4").arg(labels[i].first, labels[j].first)
+                                        .arg(labels[i].second.y()).arg(labels[j].second.y())));
         }
     }
 
