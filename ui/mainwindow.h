@@ -23,6 +23,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 
 class QAction;
 class QMenu;
@@ -284,6 +285,7 @@ private:
     Confirmations *m_confirm = nullptr;
     LessonPanel *m_lessonPanel = nullptr;
     QMetaObject::Connection m_lessonWait;  // the step's training or comparison, until it is over
+    std::set<int> m_lessonCompared;  // the open lesson's steps whose comparison ran
     // A built-in lesson set the Model panel's depth (lessonApplied): the
     // depth it set and the one the panel had before, which the next dataset
     // opens with unless the user changed the field meanwhile (a CSV opened

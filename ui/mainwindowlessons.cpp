@@ -175,6 +175,7 @@ bool MainWindow::openLesson(const QString &nameOrPath)
         m_lessonPanel->raise();
     else
         new RaiseWhenShown(this, m_lessonPanel);
+    m_lessonCompared.clear();  // this lesson's comparisons run again
     m_lessonPanel->setLesson(std::move(lesson));  // its first step applies
     return true;
 }
@@ -200,7 +201,9 @@ bool MainWindow::applyLessonStep(const LessonStep &step)
         m_session->dropCheckpoint();
         m_session->newRun();  // the run before is kept (the Runs tab)
     }
-    if (!step.compare.empty())
+    // A comparison runs once while the lesson is open: Back and Next again
+    // come back to its runs (the Runs tab keeps them), not to four more.
+    if (!step.compare.empty() && m_lessonCompared.insert(index).second)
         m_compare[indexOf(LessonNames::comparisons(), step.compare)]->trigger();
     showLessonViews(step);
     if (step.trainTo > 0) {

@@ -154,6 +154,51 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(done.last().at(0).toInt() == int(lesson.steps.size()) - 2, Timeout);
     }
 
+    // Back and Next again over the step that compares the four modes: it
+    // trained them all again, and the Runs tab, the legend and Side by side
+    // showed each mode twice ("task (2)" ...). Its runs are kept; it comes
+    // back to them.
+    void comparisonRunsOnceALesson()
+    {
+        MainWindow w;
+        w.resize(1400, 860);
+        w.show();
+        QSignalSpy done(&w, &MainWindow::lessonStepDone);
+        QVERIFY2(w.openLesson(QStringLiteral("attention-modes")), qPrintable(w.lastError()));
+        LessonPanel *panel = w.lessonPanel();
+        int compares = -1;
+        for (int i = 0; i < int(panel->lesson().steps.size()) && compares < 0; ++i)
+            if (!panel->lesson().steps[size_t(i)].compare.empty())
+                compares = i;
+        QVERIFY(compares > 0);
+        QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty() && done.last().at(0).toInt() == 0, Timeout);
+        while (panel->step() < compares)
+            panel->nextButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(done.last().at(0).toInt() == compares && !w.session()->isComparing(), Timeout);
+        // The modes' runs: the kept ones, each mode once (Back to a step that
+        // begins a new run keeps the current one, the fourth).
+        const auto modes = [&w]() {
+            QStringList names;
+            for (const auto &run : w.session()->keptRuns())
+                names << run->name;
+            return names;
+        };
+        QCOMPARE(modes().size(), 3);
+        panel->backButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(done.last().at(0).toInt() == compares - 1, Timeout);
+        panel->nextButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(done.last().at(0).toInt() == compares, Timeout);
+        QVERIFY(!w.session()->isComparing());
+        QCOMPARE(modes(), (QStringList{QStringLiteral("task"), QStringLiteral("shared"), QStringLiteral("gated"),
+                                       QStringLiteral("uniform")}));
+        // Opened again, the lesson compares again.
+        QVERIFY(w.openLesson(QStringLiteral("attention-modes")));
+        while (panel->step() < compares)
+            panel->nextButton()->click();
+        QVERIFY(w.session()->isComparing());
+        w.session()->stopComparing();
+    }
+
     // On a projector (1024 x 768 at 150 %) the panel was squeezed off the
     // right edge, Next out of reach: it is a tab of the Setup column there.
     void fitsAProjector()
