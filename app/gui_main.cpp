@@ -371,6 +371,14 @@ int main(int argc, char **argv)
         if (!options.screenshot.isEmpty())
             shootAfterLesson(&window, options.lessonStep, &shoot, &lessonFailed);
         ok = window.openLesson(options.lesson) && ok;
+        // A step past its end: a docs script that shoots every step of a
+        // lesson renumbered since should hear of it, not get the last one.
+        const int steps = int(window.lessonPanel()->lesson().steps.size());
+        if (ok && !options.screenshot.isEmpty() && options.lessonStep > steps) {
+            std::fprintf(stderr, "attnscope: --lesson-step: %d is past the lesson's %d step%s\n", options.lessonStep,
+                         steps, steps == 1 ? "" : "s");
+            return ExitUsage;
+        }
     }
     window.show();
     // A file that did not open (only --screenshot gets here with !ok): the

@@ -378,6 +378,33 @@ private slots:
         QVERIFY2(err.contains("lesson step 1: ") && err.contains("nonexist.csv"), err.constData());
         QVERIFY(!QImage(png).isNull());
     }
+
+    // --lesson-step past the lesson's end was taken as its last step: exit
+    // 0 and the picture of step 4 for "--lesson-step 5" of a 4-step lesson.
+    void lessonStepPastTheEnd()
+    {
+        QTemporaryDir dir;
+        const QString png = dir.filePath(QStringLiteral("past.png"));
+        QProcess app;
+        app.setProcessEnvironment(appEnvironment(dir.path()));
+        const QString name = MainWindow::lessonName(MainWindow::builtinLessons().first());
+        int past = 0;
+        {
+            MainWindow w;
+            QVERIFY(w.openLesson(name));
+            past = int(w.lessonPanel()->lesson().steps.size()) + 1;
+        }
+        app.start(QStringLiteral(ATTNSCOPE_APP), {QStringLiteral("--lesson"), name,
+                                                  QStringLiteral("--lesson-step"), QString::number(past),
+                                                  QStringLiteral("--screenshot"), png});
+        QVERIFY(app.waitForFinished(60000));
+        const QByteArray err = app.readAllStandardError();
+        QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(app.exitCode() == 2, err.constData());
+        QVERIFY2(err.contains(QStringLiteral("--lesson-step: %1 is past the lesson's %2 steps").arg(past).arg(past - 1).toUtf8()),
+                 err.constData());
+        QVERIFY(!QFileInfo::exists(png));
+    }
 };
 
 QTEST_MAIN(TestLessons)
