@@ -10,6 +10,7 @@
 
 #include <QFile>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -269,7 +270,13 @@ protected:
         const auto r = std::from_chars(text, text + n, *out);
         if (r.ec == std::errc::result_out_of_range) {
             double d = 0;
-            std::from_chars(text, text + n, d);
+            // Beyond a double too (1e999), from_chars leaves d alone: at most
+            // 63 characters, the number is that far from 1 by its exponent,
+            // huge when it is positive, tiny (0) when it is negative.
+            if (std::from_chars(text, text + n, d).ec == std::errc::result_out_of_range) {
+                const char *e = std::find_if(text, text + n, [](char c) { return c == 'e' || c == 'E'; });
+                d = e + 1 < text + n && e[1] != '-' ? std::numeric_limits<double>::infinity() : 0.0;
+            }
             if (!(std::fabs(d) <= double(std::numeric_limits<float>::max())))
                 return fail(where() + ": " + std::string(text, n) + " is beyond the range of a float");
             *out = float(d);

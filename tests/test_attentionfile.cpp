@@ -359,6 +359,12 @@ void TestAttentionFile::rowTolerance()
     QVERIFY(spit(huge, oneMap({"a", "b"}, "[[1e60, 1], [1, 0]]")));
     QCOMPARE(read(tiny).samples.at(0).selfAttention.at(0, 0, 0, 0), 0.0f);
     QVERIFY(refusal(huge).endsWith("row 0, column 0: 1e60 is beyond the range of a float"));
+    // Beyond a double too: 1e999 read as 0 ("row 0: sums to 0"), 1e-999 is 0.
+    const QString tinier = dir.filePath("tinier.json"), huger = dir.filePath("huger.json");
+    QVERIFY(spit(tinier, oneMap({"a", "b"}, "[[1e-999, 1], [1, 0]]")));
+    QVERIFY(spit(huger, oneMap({"a", "b"}, "[[-1E+999, 1], [1, 0]]")));
+    QCOMPARE(read(tinier).samples.at(0).selfAttention.at(0, 0, 0, 0), 0.0f);
+    QVERIFY2(refusal(huger).endsWith("row 0, column 0: -1E+999 is beyond the range of a float"), qPrintable(refusal(huger)));
 }
 
 // A shape over the budget is refused from the .npy header, before its

@@ -626,6 +626,17 @@ private slots:
         QVERIFY(window.openAttention(dir + QStringLiteral("layers.npy")));
         QVERIFY(panel->currentView() == AttentionPanel::View::SelfAttention);
         QVERIFY(panel->shown().layers > 0);
+        // The note counts in words: "1 layer × 1 head" (it said "1 heads").
+        {
+            QTemporaryDir one;
+            QFile file(one.filePath(QStringLiteral("one.json")));
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(R"({"tokens": ["a", "b"], "attention": [[[[0.5, 0.5], [0.25, 0.75]]]]})");
+            file.close();
+            QVERIFY2(window.openAttention(file.fileName()), qPrintable(window.lastError()));
+            const QString note = panel->findChild<QLabel *>(QStringLiteral("encoderNote"))->text();
+            QVERIFY2(note.contains(QStringLiteral("(1 sample, 1 layer × 1 head, no pooling)")), qPrintable(note));
+        }
 
         // Live: the run's attention again.
         auto *liveButton = panel->findChild<QPushButton *>(QStringLiteral("live"));

@@ -176,8 +176,8 @@ QString AttentionPanel::fileNote() const
     // Counts spelled out: tr()'s %n plural needs a translator.
     const auto count = [](size_t n, const QString &one, const QString &many) { return n == 1 ? one : many.arg(n); };
     const QString maps = m_shown->layers > 0
-                             ? tr("%1 × %2 heads").arg(count(size_t(m_shown->layers), tr("1 layer"), tr("%1 layers")))
-                                   .arg(m_shown->heads)
+                             ? tr("%1 × %2").arg(count(size_t(m_shown->layers), tr("1 layer"), tr("%1 layers")),
+                                                 count(size_t(m_shown->heads), tr("1 head"), tr("%1 heads")))
                              : tr("no self-attention");
     const QString tasks = m_shown->tasks.empty() ? tr("no pooling") : count(m_shown->tasks.size(), tr("1 task"), tr("%1 tasks"));
     return tr("From %1 (%2, %3, %4), for inspection. Live: the run's attention.")
