@@ -381,6 +381,9 @@ int main(int argc, char **argv)
         }
     }
     window.show();
+    // A zoom remembered from a larger screen, or --zoom, that this one cannot hold.
+    if (const QString text = window.zoom()->fitScreen(); !text.isEmpty())
+        std::fprintf(stderr, "attnscope: %s\n", qPrintable(text));  // and in the status bar
     // A file that did not open (only --screenshot gets here with !ok): the
     // picture is of the window showing the error, and the exit status says so.
     if (!ok)

@@ -3,9 +3,11 @@
 #include "appearance.h"
 
 #include <QAction>
+#include <QCoreApplication>
 #include <QEvent>
 #include <QKeySequence>
 #include <QMainWindow>
+#include <QScreen>
 
 #include <algorithm>
 #include <cmath>
@@ -100,6 +102,49 @@ void ZoomActions::step(int direction)
         next = it == Steps.begin() ? Steps.front() : *(it - 1);
     }
     setZoom(next);
+    if (direction > 0 && m_window->isVisible()) {
+        if (!fitScreen().isEmpty())
+            saveZoom(currentZoom());
+    }
+}
+
+QString ZoomActions::fitScreen()
+{
+    const QScreen *screen = m_window->screen();
+    if (!screen || m_window->isFullScreen())
+        return {};
+    const QSize screenRoom = m_room.isValid() ? m_room : screen->availableGeometry().size();
+    const QSize room = screenRoom - (m_window->frameGeometry().size() - m_window->size());
+    const auto fits = [this, room]() {
+        // The font reaches the widgets, then their layouts' requests (a
+        // single pass measured the zoom before).
+        for (int pass = 0; pass < 2; ++pass)
+            QCoreApplication::sendPostedEvents();
+        // The hint, not minimumSize(): the layout sets that from the hint
+        // of the zoom before, when it next activates.
+        const QSize least = m_window->minimumSizeHint();
+        return least.width() <= room.width() && least.height() <= room.height();
+    };
+    const double asked = currentZoom();
+    double zoom = asked;
+    while (zoom > 1.0 + 1e-6 && !fits()) {
+        const auto it = std::lower_bound(Steps.begin(), Steps.end(), zoom - 1e-6);
+        zoom = it == Steps.begin() ? Steps.front() : *(it - 1);
+        applyZoom(zoom);
+    }
+    updateActions();
+    if (zoom >= asked - 1e-6)
+        return {};
+    // The window had grown for the larger zoom: back inside the screen.
+    m_window->setMinimumSize(m_window->minimumSizeHint());
+    m_window->resize(m_window->size().boundedTo(room));
+    const QString text = tr("Zoom %1 % does not fit this %2 x %3 screen: %4 %")
+                             .arg(std::lround(asked * 100))
+                             .arg(screenRoom.width())
+                             .arg(screenRoom.height())
+                             .arg(std::lround(zoom * 100));
+    emit notFitting(text);
+    return text;
 }
 
 void ZoomActions::updateActions()

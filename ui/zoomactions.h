@@ -7,6 +7,7 @@
 #pragma once
 
 #include <QObject>
+#include <QSize>
 
 #include <array>
 
@@ -32,6 +33,20 @@ public:
     // Applies a zoom (clamped to 80 %–250 %); persist: remember it.
     void setZoom(double zoom, bool persist = true);
     double zoom() const;
+    // Steps the zoom down, not below 100 % nor remembered, until the
+    // window's least size fits its screen (250 % on a projector's 1024 x 768
+    // put Delete run and the status bar's end off-screen); what it says of
+    // that (notFitting too), empty when the zoom fitted. Zoom in does it too; the program
+    // calls it once the window is shown (a zoom remembered from a larger
+    // screen, or --zoom).
+    QString fitScreen();
+    // The room fitScreen keeps the window in: its screen's available size
+    // unless set (tests: the offscreen platform's screen is 800 x 600).
+    void setRoom(QSize room) { m_room = room; }
+
+signals:
+    // A zoom asked for did not fit the screen (fitScreen's text).
+    void notFitting(const QString &text);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -41,6 +56,7 @@ private:
     void updateActions();
 
     QMainWindow *m_window;
+    QSize m_room;
     QAction *m_in = nullptr, *m_out = nullptr, *m_actual = nullptr, *m_fullScreen = nullptr;
 };
 

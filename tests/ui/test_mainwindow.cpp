@@ -1066,6 +1066,7 @@ private slots:
         QVERIFY(attention);
         QTRY_VERIFY_WITH_TIMEOUT(attention->heatmap()->rows() > 0, 20000);
         ZoomActions *zoom = window.zoom();
+        zoom->setRoom(QSize(3000, 2000));  // 250 % fits (zoomStaysOnTheScreen: a projector)
         QCOMPARE(zoom->zoom(), 1.0);
         QVERIFY(zoom->zoomInAction()->shortcuts().contains(QKeySequence(Qt::CTRL | Qt::Key_Equal)));
         QCOMPARE(zoom->zoomOutAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_Minus));
@@ -1117,6 +1118,43 @@ private slots:
         zoom->fullScreenAction()->trigger();
         QTRY_VERIFY(!window.isFullScreen());
         QSettings().remove(QStringLiteral("view/zoom"));
+    }
+
+    // Zoom in on a projector's 1024 x 768: 200 % and 250 % made the window
+    // 1043 and 1204 px wide, Delete run and the status bar's end off the
+    // screen. The zoom stops where the window fits, and says so.
+    void zoomStaysOnTheScreen()
+    {
+        QSettings().remove(QStringLiteral("view/zoom"));
+        const auto forget = qScopeGuard([]() { QSettings().remove(QStringLiteral("view/zoom")); });
+        MainWindow window;
+        ZoomActions *zoom = window.zoom();
+        const auto actualSize = qScopeGuard([zoom]() { zoom->setZoom(1.0, /*persist=*/false); });
+        const QSize projector(1024, 768);
+        zoom->setRoom(projector);
+        window.resize(1000, 700);
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.views()->setCurrentWidget(window.runs());
+        QSignalSpy said(zoom, &ZoomActions::notFitting);
+        for (int i = 0; i < 20; ++i)
+            zoom->zoomInAction()->trigger();
+        QVERIFY2(zoom->zoom() >= 1.5 && zoom->zoom() < MaxZoom, qPrintable(QString::number(zoom->zoom())));
+        QVERIFY(!said.isEmpty());
+        QVERIFY2(said.last().at(0).toString().contains(QStringLiteral("does not fit this 1024 x 768 screen")),
+                 qPrintable(said.last().at(0).toString()));
+        QCoreApplication::processEvents();
+        const QSize least = window.minimumSizeHint();
+        QVERIFY2(least.width() <= projector.width() && least.height() <= projector.height(),
+                 qPrintable(QStringLiteral("%1 x %2 at %3 %").arg(least.width()).arg(least.height()).arg(zoom->zoom() * 100)));
+        QVERIFY(window.width() <= projector.width());
+        QCOMPARE(QSettings().value(QStringLiteral("view/zoom")).toDouble(), zoom->zoom());  // what fitted is remembered
+        // The zoom remembered from a larger screen: fitted once shown, not forgotten.
+        zoom->setZoom(MaxZoom);
+        QVERIFY(!zoom->fitScreen().isEmpty());
+        QVERIFY(zoom->zoom() < MaxZoom);
+        QCOMPARE(QSettings().value(QStringLiteral("view/zoom")).toDouble(), MaxZoom);
     }
 
     // Help: F1 lists the shortcuts, read from the menus (so none is
