@@ -69,6 +69,8 @@ public:
     // The data the setup was built on; null for a checkpoint opened without data.
     std::shared_ptr<const Dataset> data() const { return m_data; }
     const RunSettings &settings() const { return m_settings; }
+    // Another run on the same setup (Session::keepCurrentRun): its settings, when not the run's before.
+    void setSettings(const RunSettings &settings) { m_settings = settings; }
 
     // Starts the run on `setup` (step 0, its initial weights; a fork: the
     // parent's checkpoint, TrainingSetup::resumeFrom): the worker takes it

@@ -438,11 +438,46 @@ bool Session::applyBuild(const RunBuildJob &job)
             return false;
         }
         job.setup->resumeFrom = job.fork->state;
+        if (job.fork->resumes)
+            continueWithItsSettings(job.setup.get(), job.fork->state);
     }
-    configureRun(job.setup, m_data, job.settings, job.fork);
+    RunSettings settings = job.settings;
+    if (!job.fork && !m_variant)
+        takeChangedSettings(&settings, job.setup.get());
+    configureRun(job.setup, m_data, settings, job.fork);
     if (!job.setup->memoryNote.empty())
         emit status(QString::fromStdString(job.setup->memoryNote), 20000);
     return true;
+}
+
+// The learning rate, task weights and mu are changes of a run (the worker
+// applies and marks them at its next step), not settings that need a new
+// one; a run built on a thread from the panels' settings takes those changed
+// meanwhile as its own. The worker drops the ones it had (TrainingController::
+// configure): a variant's or a resumed run's settings are theirs alone.
+void Session::takeChangedSettings(RunSettings *settings, TrainingSetup *setup) const
+{
+    if (!m_settings || !setup)
+        return;
+    const TrainConfig now = m_settings().train;
+    settings->train.optimizer.lr = setup->config.optimizer.lr = now.optimizer.lr;
+    settings->train.rationaleWeight = setup->config.rationaleWeight = now.rationaleWeight;
+    if (now.taskWeights.size() == settings->train.taskWeights.size())
+        settings->train.taskWeights = setup->config.taskWeights = now.taskWeights;
+}
+
+// A resumed run goes on with what it trained with at its checkpoint: its
+// settings and the changes it made until then (the trainer's state there
+// keeps its learning rate, task weights and mu), as attnscope-cli train
+// --resume does; its events say when they changed. Before, it went on with
+// the settings it began with, and a rate typed before Resume overrode them,
+// marked nowhere.
+void Session::continueWithItsSettings(TrainingSetup *setup, const TrainerState &state)
+{
+    if (state.learningRate > 0)
+        setup->config.optimizer.lr = state.learningRate;
+    setup->config.taskWeights = state.taskWeights;  // empty: all 1, as the trainer had them
+    setup->config.rationaleWeight = state.rationaleWeight;
 }
 
 void Session::configureRun(std::shared_ptr<const TrainingSetup> setup, std::shared_ptr<const Dataset> data,

@@ -327,6 +327,11 @@ private:
     bool applyBuild(const RunBuildJob &job);
     void configureRun(std::shared_ptr<const TrainingSetup> setup, std::shared_ptr<const Dataset> data,
                       const RunSettings &settings, const std::shared_ptr<const ForkFrom> &fork = {});
+    // A run of the panels' settings built meanwhile: the learning rate, task
+    // weights and mu they have now, into its settings and its setup.
+    void takeChangedSettings(RunSettings *settings, TrainingSetup *setup) const;
+    // A resumed run's setup: the learning rate, task weights and mu its trainer had at the checkpoint.
+    static void continueWithItsSettings(TrainingSetup *setup, const TrainerState &state);
     // newRun() building `fork` (m_fork for that call, whatever it throws).
     bool newFork(std::shared_ptr<const ForkFrom> fork);
     // A new run for settings that changed: the current run is a fork not

@@ -46,6 +46,15 @@ void Session::keepCurrentRun()
         fork->point = {keptId, fork->state.step};
         m_runFork = std::move(fork);
         m_run->setFork(m_runFork->point);
+        // Its setup goes on with what the trainer had at the checkpoint
+        // (Session::continueWithItsSettings): the child's settings are those.
+        if (const std::shared_ptr<const TrainingSetup> setup = m_run->setup()) {
+            RunSettings child = m_run->settings();
+            child.train.optimizer.lr = setup->config.optimizer.lr;
+            child.train.taskWeights = setup->config.taskWeights;
+            child.train.rationaleWeight = setup->config.rationaleWeight;
+            m_run->setSettings(child);
+        }
     }
     ++m_nextRunId;
     m_recorder->restarted();

@@ -47,6 +47,10 @@ void TrainingController::configure(std::shared_ptr<const TrainingSetup> setup)
         return;
     m_setup = setup;
     m_worker->requestStop();
+    // The setup has its settings (the panels' when it was asked for, or a
+    // comparison's variant's, a resumed run's): a change made before now is
+    // not one of this run. One made from now on applies at its first step.
+    m_worker->dropPendingChanges();
     TrainingWorker *worker = m_worker;
     HandOffSend send;
     QMetaObject::invokeMethod(m_worker, [worker, setup]() { worker->configure(setup); }, Qt::QueuedConnection);

@@ -26,6 +26,10 @@ public:
     explicit TrainingController(QObject *parent = nullptr);
     ~TrainingController() override;
 
+    // A new run on `setup`, with the setup's settings: a learning rate, task
+    // weights or mu set before this call and not applied yet is dropped
+    // (TrainingWorker::dropPendingChanges); one set after it applies from
+    // the run's first step, marked as a change there.
     void configure(std::shared_ptr<const TrainingSetup> setup);
     void start();
     void pause();
@@ -41,6 +45,7 @@ public:
     // Stops the worker and joins its thread; the controller is inert afterwards.
     void shutdown();
 
+    // Changes of the run's settings from its next step (TrainingWorker::setLearningRate).
     void setLearningRate(float lr);
     void setTaskWeights(const std::vector<float> &weights);
     // The rationale weight mu (MODEL.md 5b), from the next step.

@@ -171,6 +171,14 @@ void TrainingWorker::fail(const QString &what)
     emit problem(message);
 }
 
+void TrainingWorker::dropPendingChanges()
+{
+    std::lock_guard lock(m_pendingMutex);
+    m_pendingLr.reset();
+    m_pendingWeights.reset();
+    m_pendingMu.reset();
+}
+
 void TrainingWorker::configure(std::shared_ptr<const TrainingSetup> setup)
 {
     m_setup = std::move(setup);
@@ -198,20 +206,12 @@ void TrainingWorker::rebuild()
             m_model = m_setup->model;
             m_train = m_setup->train;
             m_val = m_setup->val;
+            // The setup's own settings. A change still pending (made after
+            // the owner handed this setup over, or before a Reset) applies
+            // before the first step, marked there as any change is; before,
+            // it went into these settings unmarked, so a comparison's "lr
+            // 0.01" trained at a rate typed earlier and said nothing.
             m_config = m_setup->config;
-            {
-                // Changes made before the run apply from its first step.
-                std::lock_guard pending(m_pendingMutex);
-                if (m_pendingLr)
-                    m_config.optimizer.lr = *m_pendingLr;
-                if (m_pendingWeights)
-                    m_config.taskWeights = *m_pendingWeights;
-                if (m_pendingMu)
-                    m_config.rationaleWeight = *m_pendingMu;
-                m_pendingLr.reset();
-                m_pendingWeights.reset();
-                m_pendingMu.reset();
-            }
             m_trainer = std::make_unique<Trainer>(m_model, m_train, m_config);
             m_trainer->setDeferredSync(true);  // syncModel() before each read of m_model
             if (m_setup->resumeFrom) {

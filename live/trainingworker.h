@@ -4,7 +4,8 @@
 // are atomic flags the GUI sets directly (requestPause, requestStop) and the
 // loop checks between steps, as in Qt's mandelbrot example. Learning-rate,
 // task-weight and rationale-weight changes wait under a mutex and apply at
-// the next step.
+// the next step, marked as changes there; a new setup trains with its own
+// settings (dropPendingChanges).
 //
 // Results leave as values: a TrainingSnapshot at most every 30 ms carrying
 // every step since the last one, so no point is lost and the GUI is never
@@ -123,9 +124,18 @@ public:
     void requestStop();
     // Thread-safe: ends any training loop for good (window closing).
     void requestQuit();
+    // Thread-safe: a change of the run's setting, applied before its next
+    // step (also its first: a run set up, reset or started again takes it
+    // there) and marked there (TrainingSnapshot::changes), so that the run's
+    // settings and its changes say what it trained with.
     void setLearningRate(float lr);
     void setTaskWeights(const std::vector<float> &weights);
     void setRationaleWeight(float mu);  // MODEL.md 5b's mu
+    // Thread-safe: the changes not applied yet are forgotten. The owner calls
+    // it when it hands over a new setup: a setup carries its own settings
+    // (a comparison's variant, a resumed run's), and a value set before it
+    // was made must not override them (TrainingController::configure).
+    void dropPendingChanges();
     // Thread-safe, at once: at most this many steps a second (0: as fast as
     // it goes), so that a class can watch a small model learn. The wait
     // between steps ends early for pause, stop and quit.

@@ -195,6 +195,18 @@ void MainWindow::onRunConfigured(Run *run, std::shared_ptr<const TrainingSetup> 
         // trains that model again.
         const QSignalBlocker block(m_modelPanel);
         m_modelPanel->setConfig(setup->model.config, setup->config.seed);
+        if (setup->resumeFrom) {
+            // A resumed run goes on with its own learning rate, task weights
+            // and mu (those it had at its checkpoint), whatever the Training
+            // panel said before: the panel shows them, and one changed from
+            // now on applies at the run's next step, marked there.
+            TrainConfig train = m_trainingPanel->config();
+            train.optimizer.lr = setup->config.optimizer.lr;
+            train.taskWeights = setup->config.taskWeights;
+            train.rationaleWeight = setup->config.rationaleWeight;
+            const QSignalBlocker blockTraining(m_trainingPanel);
+            m_trainingPanel->setConfig(train);
+        }
         updateControls();
     }
 }

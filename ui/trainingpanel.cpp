@@ -379,6 +379,18 @@ void TrainingPanel::setConfig(const TrainConfig &c)
     m_steps->setValue(int(std::clamp<int64_t>(c.steps, 0, m_steps->maximum())));
     if (m_mu->isEnabled())
         m_mu->setValue(double(c.rationaleWeight));
+    // The task weights when they are this data's (empty: all 1).
+    if (c.taskWeights.size() != size_t(m_tasks.size()) && !c.taskWeights.empty())
+        return;
+    for (int t = 0; t < m_tasks.size(); ++t) {
+        const double w = c.taskWeights.empty() ? 1.0 : double(c.taskWeights[size_t(t)]);
+        if (m_weightsShown) {
+            if (QTableWidgetItem *item = m_weightsTable->item(t, 1))
+                item->setData(Qt::EditRole, w);
+        } else if (size_t(t) < m_weights.size()) {
+            m_weights[size_t(t)]->setValue(w);
+        }
+    }
 }
 
 } // namespace attnscope

@@ -31,6 +31,7 @@ public:
 
     void setTasks(const QStringList &tasks);
     TrainConfig config() const;  // seed and threads left at their defaults
+    // The fields of config, its task weights too when they are the tasks' (setTasks) or empty (all 1).
     void setConfig(const TrainConfig &config);
     std::vector<float> taskWeights() const;
     // Whether the open data has rationales: without, mu is off and says why.

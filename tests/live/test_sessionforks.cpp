@@ -76,6 +76,40 @@ bool writeCliRun(const QString &path, RunRecord record)
     return ok;
 }
 
+// The learning rate of every step of run `name` in the session file, and
+// its setting events ("lr 0.01 at 2"), for the checks of what a run trained
+// with against what the file says.
+struct FileRun {
+    std::optional<RunRecord> record;
+    std::vector<float> lr;  // of steps 1, 2, ...
+    QStringList settingEvents;
+};
+
+FileRun fileRun(Session &session, const QString &name)
+{
+    FileRun out;
+    QString error;
+    if (!session.flushSessionFile(&error))
+        return out;
+    SessionFile f;
+    if (!f.open(session.sessionPath(), SessionFile::Mode::ReadOnly, &error))
+        return out;
+    out.record = f.run(name);
+    if (!out.record)
+        return out;
+    for (const StepPoint &p : f.steps(out.record->id))
+        out.lr.push_back(p.learningRate);
+    for (const RunEvent &e : f.events(out.record->id))
+        if (e.kind == QLatin1String("setting"))
+            out.settingEvents << QStringLiteral("%1 at %2").arg(e.what).arg(e.step);
+    return out;
+}
+
+std::vector<float> repeated(float lr, int count)
+{
+    return std::vector<float>(size_t(count), lr);
+}
+
 } // namespace
 
 class TestSessionForks : public QObject {
@@ -407,6 +441,157 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return session.currentRun()->controller()->state() == State::Finished; }, 60000));
         QCOMPARE(session.currentRun()->controller()->currentStep(), int64_t(300));
         QVERIFY(weightsOf(session) == weights300.toStdString());
+        session.shutdown();
+    }
+
+    // A learning rate set before Training > Compare > Learning rates (the
+    // Training panel's 0.03, handed to the worker as a change for the run
+    // there was) is none of the variants': each run trains at the rate it
+    // is named and recorded with, and "lr 0.01" and "lr 0.03" end with
+    // other weights. Before, the rate waiting in the worker went into the
+    // first variant's settings: "lr 0.01" trained at 0.03, unmarked, its
+    // weights those of "lr 0.03".
+    void comparedRatesAreTheirOwn()
+    {
+        RunSettings settings = smallRunSettings(0.03f);  // the panel, 0.03 typed
+        Session session;
+        session.setSettingsSource([&] { return settings; });
+        QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QVERIFY(session.saveSessionAs(path(QStringLiteral("rates.attnscope"))));
+        QVERIFY(readyAt(session, 0));
+        session.currentRun()->controller()->setLearningRate(0.03f);  // TrainingPanel::learningRateChanged
+        QVERIFY(session.compareRuns(QStringLiteral("learning rates"),
+                                    Session::variants(Session::Comparison::LearningRates, settings)));
+        Run *run = session.currentRun();
+        QVERIFY(QTest::qWaitFor([&] {
+            return !session.isComparing() && run->controller()->state() == State::Finished
+                   && run->history().steps().size() == 20;
+        }, 60000));
+        const auto &kept = session.keptRuns();
+        QCOMPARE(kept.size(), size_t(2));
+        QCOMPARE(kept[0]->name, QStringLiteral("lr 0.01"));
+        QCOMPARE(kept[1]->name, QStringLiteral("lr 0.03"));
+        QCOMPARE(run->name(), QStringLiteral("lr 0.09"));
+        for (const QString &name : {QStringLiteral("lr 0.01"), QStringLiteral("lr 0.03"), QStringLiteral("lr 0.09")}) {
+            const FileRun f = fileRun(session, name);
+            QVERIFY2(f.record, qPrintable(name));
+            const float lr = f.record->train.optimizer.lr;
+            QCOMPARE(QStringLiteral("lr %1").arg(double(lr), 0, 'g', 3), name);
+            QCOMPARE(f.lr, repeated(lr, 20));  // what it trained with
+            QVERIFY2(f.settingEvents.isEmpty(), qPrintable(name + QLatin1String(": ") + f.settingEvents.join(", ")));
+        }
+        QVERIFY(kept[0]->weights && kept[1]->weights);
+        QVERIFY(serializeCheckpoint(*kept[0]->weights) != serializeCheckpoint(*kept[1]->weights));
+        session.shutdown();
+    }
+
+    // Resume goes on with the run's own settings: a learning rate, task
+    // weights and mu set before it (the Training panel's, handed to the
+    // worker as changes for the run there was) do not apply. Steps 5 to 8
+    // train at the run's rate, as its record says, the file marks no
+    // change, and the weights are those of the run trained straight on.
+    // Before, steps 5 to 8 trained at the rate set before Resume (and with
+    // those task weights and mu) while the file said the run's, unmarked.
+    void resumeTakesNoChangeSetBefore()
+    {
+        const QString file = path(QStringLiteral("resumeset.attnscope"));
+        RunSettings settings = smallRunSettings();
+        settings.train.rationaleWeight = 0.25f;
+        QString name;
+        {
+            Session first;
+            first.setSettingsSource([&] { return settings; });
+            QVERIFY(trainedParent(first, file));
+            name = first.currentRun()->name();
+            first.shutdown();
+        }
+        Session session;
+        session.setSettingsSource([&] { return settings; });
+        QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QVERIFY(session.openSessionFile(file));
+        const int id = session.keptRuns()[0]->id;
+        TrainingController *c = session.currentRun()->controller();
+        QVERIFY(readyAt(session, 0));
+        c->setLearningRate(0.03f);
+        c->setTaskWeights({1.0f, 0.5f, 2.0f});
+        c->setRationaleWeight(1.0f);
+        QVERIFY(session.resumeRun(id));
+        QVERIFY(readyAt(session, 4));
+        QVERIFY(step(session, 4));
+        const std::string resumed = weightsOf(session);
+        const FileRun f = fileRun(session, name);
+        QVERIFY(f.record);
+        QCOMPARE(f.record->train.optimizer.lr, 0.003f);
+        QCOMPARE(f.lr, repeated(0.003f, 8));
+        QVERIFY2(f.settingEvents.isEmpty(), qPrintable(f.settingEvents.join(", ")));
+
+        QVERIFY(session.newRun());  // the same settings straight to step 8
+        QVERIFY(readyAt(session, 0));
+        QVERIFY(step(session, 8));
+        QVERIFY(weightsOf(session) == resumed);
+        session.shutdown();
+    }
+
+    // A resumed run goes on with the changes it made before its checkpoint
+    // (the trainer's state there has them, as attnscope-cli train --resume
+    // takes them), and one made once it resumed applies from its next step,
+    // marked there: 2 steps at 0.003, 0.01 from step 3, the window closed
+    // at 4, reopened, resumed, 2 steps, 0.02, 2 steps give the weights of
+    // the same run straight on, and the file's steps and events say so.
+    // Reset then begins a child at the checkpoint with the rate it had
+    // there, and says so in its settings. Before, the resumed run went back
+    // to the 0.003 it began with, and the file marked no change.
+    void resumeGoesOnWithItsChanges()
+    {
+        const QString file = path(QStringLiteral("resumechanged.attnscope"));
+        const RunSettings settings = smallRunSettings();
+        QString name;
+        {
+            Session first;
+            first.setSettingsSource([&] { return settings; });
+            QVERIFY(first.openDataset(QStringLiteral("builtin:reviews?n=200")));
+            QVERIFY(first.saveSessionAs(file));
+            QVERIFY(readyAt(first, 0));
+            QVERIFY(step(first, 2));
+            first.currentRun()->controller()->setLearningRate(0.01f);
+            QVERIFY(step(first, 2));
+            name = first.currentRun()->name();
+            first.shutdown();
+        }
+        Session session;
+        session.setSettingsSource([&] { return settings; });
+        QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QVERIFY(session.openSessionFile(file));
+        QVERIFY(session.resumeRun(session.keptRuns()[0]->id));
+        QVERIFY(readyAt(session, 4));
+        Run *run = session.currentRun();
+        QCOMPARE(run->settings().train.optimizer.lr, 0.003f);  // what it began with, as recorded
+        QCOMPARE(run->setup()->config.optimizer.lr, 0.01f);    // what it goes on with
+        QVERIFY(step(session, 2));
+        run->controller()->setLearningRate(0.02f);
+        QVERIFY(step(session, 2));
+        const std::string resumed = weightsOf(session);
+        const FileRun f = fileRun(session, name);
+        QVERIFY(f.record);
+        QCOMPARE(f.record->train.optimizer.lr, 0.003f);
+        QCOMPARE(f.lr, (std::vector<float>{0.003f, 0.003f, 0.01f, 0.01f, 0.01f, 0.01f, 0.02f, 0.02f}));
+        QCOMPARE(f.settingEvents, (QStringList{QStringLiteral("lr 0.01 at 2"), QStringLiteral("lr 0.02 at 6")}));
+
+        session.reset();  // a child of the run at its checkpoint
+        QVERIFY(readyAt(session, 4));
+        QVERIFY(run->fork().isFork());
+        QCOMPARE(run->settings().train.optimizer.lr, 0.01f);
+        QVERIFY(step(session, 1));
+        QCOMPARE(float(run->history().learningRates().back()), 0.01f);
+
+        QVERIFY(session.newRun());  // the same run straight on
+        QVERIFY(readyAt(session, 0));
+        QVERIFY(step(session, 2));
+        run->controller()->setLearningRate(0.01f);
+        QVERIFY(step(session, 4));
+        run->controller()->setLearningRate(0.02f);
+        QVERIFY(step(session, 2));
+        QVERIFY(weightsOf(session) == resumed);
         session.shutdown();
     }
 

@@ -350,6 +350,52 @@ private slots:
         QCOMPARE(r.steps[1].learningRate, 0.003f);
     }
 
+    // A new setup trains with its own settings: a learning rate, task
+    // weights or mu set before it was handed over (configure) is dropped,
+    // and one set after it, or before a Reset, applies before the run's
+    // first step, marked there. Before, the worker put a change still
+    // waiting into the next setup's settings, unmarked: a comparison's
+    // "lr 0.01" trained at the rate typed before it, a Reset's at one typed
+    // after the run ended, and their curves said nothing.
+    void aNewSetupKeepsItsSettings()
+    {
+        TrainingController c;
+        Recorder r(c);
+        c.configure(makeSetup(0.003f));
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Ready, Timeout);
+        int run = r.run;
+        c.setLearningRate(0.03f);
+        c.setTaskWeights({1.0f, 0.5f, 1.0f});
+        c.setRationaleWeight(0.5f);
+        c.configure(makeSetup(0.001f));  // its own rate
+        QTRY_VERIFY_WITH_TIMEOUT(r.run != run, Timeout);
+        c.step();
+        QTRY_COMPARE_WITH_TIMEOUT(r.steps.size(), size_t(1), Timeout);
+        QCOMPARE(r.steps[0].learningRate, 0.001f);
+        QVERIFY(r.changes.empty());
+
+        run = r.run;
+        c.configure(makeSetup(0.001f));
+        c.setLearningRate(0.002f);  // after the setup: a change of its run
+        QTRY_VERIFY_WITH_TIMEOUT(r.run != run, Timeout);
+        c.step();
+        QTRY_COMPARE_WITH_TIMEOUT(r.steps.size(), size_t(1), Timeout);
+        QCOMPARE(r.steps[0].learningRate, 0.002f);
+        QCOMPARE(r.changes.size(), size_t(1));
+        QCOMPARE(r.changes[0].step, int64_t(0));
+        QCOMPARE(r.changes[0].what, QStringLiteral("lr 0.002"));
+
+        run = r.run;
+        c.setLearningRate(0.0005f);
+        c.reset();  // the setup's 0.001 again, then the change
+        QTRY_VERIFY_WITH_TIMEOUT(r.run != run, Timeout);
+        c.step();
+        QTRY_COMPARE_WITH_TIMEOUT(r.steps.size(), size_t(1), Timeout);
+        QCOMPARE(r.steps[0].learningRate, 0.0005f);
+        QCOMPARE(r.changes.size(), size_t(1));
+        QCOMPARE(r.changes[0].step, int64_t(0));
+    }
+
     void divergencePausesWithTheLastGoodWeights()
     {
         TrainingController c;

@@ -440,6 +440,65 @@ private slots:
         QTRY_COMPARE(side->runs(), (std::vector<int>{kept[1], kept[2], kept[3], current}));
     }
 
+    // A learning rate and mu typed in the Training panel before Resume
+    // (accept24's C13) are not the resumed run's: it trains on at its own
+    // (the panel then shows them), and the file, which says its rate, has
+    // every step at it and no change. Before, steps 21 to 30 trained at the
+    // rate typed, the panel still showed it, and the file marked nothing.
+    void resumeKeepsItsOwnRate()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString file = dir.filePath(QStringLiteral("typed.attnscope"));
+        const auto readyFor = [](MainWindow &window, int64_t steps) {
+            const auto setup = window.training()->setup();
+            return setup && setup->config.steps == steps && window.training()->state() == State::Ready;
+        };
+        {
+            MainWindow window;
+            QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+            QVERIFY(window.saveSessionAs(file));
+            QTRY_VERIFY(window.startAction()->isEnabled());
+            window.trainingPanel()->stepsField()->setValue(20);
+            QTRY_VERIFY(readyFor(window, 20));
+            window.startAction()->trigger();
+            QTRY_VERIFY_WITH_TIMEOUT(window.training()->state() == State::Finished, 60000);
+        }
+        MainWindow window;
+        QVERIFY(openWithItsData(window, file));
+        QTRY_VERIFY(window.startAction()->isEnabled());
+        window.trainingPanel()->stepsField()->setValue(30);
+        QTRY_VERIFY(readyFor(window, 30));
+        QDoubleSpinBox *lr = window.trainingPanel()->learningRateField();
+        QDoubleSpinBox *mu = window.trainingPanel()->rationaleWeightField();
+        const double own = lr->value();
+        QVERIFY(mu->isEnabled());
+        lr->setValue(own * 10);  // typed: a change for the run there is
+        mu->setValue(0.5);
+        const int id = window.session()->keptRuns()[0]->id;
+        RunsPanel *panel = window.runs();
+        panel->table()->setCurrentItem(panel->row(id));
+        panel->resumeButton()->click();
+        QCOMPARE(window.session()->currentRun()->id(), id);
+        QCOMPARE(lr->value(), own);
+        QCOMPARE(mu->value(), 0.0);
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->state() == State::Finished, 60000);
+        QCOMPARE(window.training()->currentStep(), int64_t(30));
+        QString error;
+        QVERIFY2(window.session()->flushSessionFile(&error), qPrintable(error));
+        SessionFile f;
+        QVERIFY2(f.open(file, SessionFile::Mode::ReadOnly, &error), qPrintable(error));
+        const std::optional<RunRecord> record = f.run(window.session()->currentRun()->name());
+        QVERIFY(record);
+        QCOMPARE(record->train.optimizer.lr, float(own));
+        const std::vector<StepPoint> steps = f.steps(record->id);
+        QCOMPARE(steps.size(), size_t(30));
+        for (const StepPoint &p : steps)
+            QCOMPARE(p.learningRate, record->train.optimizer.lr);
+        for (const RunEvent &e : f.events(record->id))
+            QVERIFY2(e.kind != QLatin1String("setting"), qPrintable(e.what));
+    }
+
     // A reopened session's Model and Training panels show its newest run
     // (its layers, mode, learning rate, seed), not the built-in data's
     // suggested depth (0 layers for reviews), and the run they build is
