@@ -2383,6 +2383,20 @@ void TestAttention::heatmapRowsKeepALine()
             }
             QCOMPARE(ticks.size(), 3);  // three rows of a line each: every one named
         }
+    // Where there is room, no token is cut (the widest was, at its own width: "expect…").
+    applyZoom(1.0);
+    const std::vector<std::string> review = {"as", "expected", "fix", "it", "someday", "not", "great", "display", "i", "."};
+    TaskHeatmap heatmap;
+    heatmap.setSnapshot(namedSnapshot(review, tasks));
+    heatmap.resize(515, 320);
+    heatmap.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&heatmap));
+    QTRY_COMPARE(heatmap.size(), QSize(515, 320));
+    QCoreApplication::processEvents();  // the redraw a resize asks for
+    heatmap.plot()->replot(QCustomPlot::rpImmediateRefresh);
+    const auto ticks = heatmap.plot()->xAxis->ticker().dynamicCast<QCPAxisTickerText>()->ticks();
+    for (auto tick = ticks.cbegin(); tick != ticks.cend(); ++tick)
+        QCOMPARE(tick.value(), QString::fromStdString(review[size_t(tick.key())]));
 }
 
 // At 1024 x 768 and 150 % the self-attention view is about 515 x 290 px

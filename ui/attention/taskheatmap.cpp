@@ -281,7 +281,10 @@ int TaskHeatmap::placeLabels()
         xTicker->clear();
         int placed = 0;
         for (const int c : shown) {
-            const QString label = metrics.elidedText(m_columnLabels[c], Qt::ElideRight, longest);
+            // Cut only when longer: elidedText cut the widest token at its own width ("expect…").
+            const QString &token = m_columnLabels[c];
+            const QString label = metrics.horizontalAdvance(token) <= longest ? token
+                                                                              : metrics.elidedText(token, Qt::ElideRight, longest);
             xTicker->addTick(c, label);
             placed = std::max(placed, metrics.horizontalAdvance(label));
         }
