@@ -55,6 +55,16 @@ SideBySide::SideBySide(Session *session, QWidget *parent)
     controls->addWidget(m_commonButton);
     controls->addStretch(1);
     outer->addLayout(controls);
+    // A signed score's one scale, under the controls (beside them, at 150 %
+    // on 1024 x 768 it took four lines and cut Common step); attention's
+    // 0 to 1 is every run's colour bar anyway.
+    m_scaleNote = new QLabel;
+    m_scaleNote->setWordWrap(true);
+    m_scaleNote->setTextFormat(Qt::PlainText);
+    m_scaleNote->setToolTip(tr("Every run's heatmap is drawn on the same colour scale, up to the largest value "
+                               "(of a signed score, the largest magnitude) among the runs shown"));
+    m_scaleNote->hide();
+    outer->addWidget(m_scaleNote);
     connect(m_score, &QComboBox::currentIndexChanged, this, [this]() { refresh(); });
     connect(m_step, &QSpinBox::valueChanged, this, [this](int value) { setStep(value); });
     connect(m_commonButton, &QPushButton::clicked, this, &SideBySide::followCommonStep);
@@ -207,6 +217,19 @@ void SideBySide::refresh()
     }
     for (int i = 0; i < MaxRuns; ++i)
         showRun(i);
+    // One colour scale for the runs shown, per score: each heatmap's own
+    // put ±0.05 beside ±0.25, the same colour for five times the value.
+    const Method score = Method(std::max(0, m_score->currentIndex()));
+    double largest = 0;
+    for (size_t i = 0; i < m_runs.size(); ++i)
+        largest = std::max(largest, m_heatmaps[i]->largest());
+    for (TaskHeatmap *heatmap : m_heatmaps)
+        heatmap->setCommonLargest(largest);
+    const QString top = QString::number(scoreTop(score, m_heatmaps[0]->colorScale(), largest), 'g', 2);
+    const bool said = !m_runs.empty() && m_sample >= 0 && isSigned(score);
+    m_scaleNote->setText(said ? tr("Colours: −%1 to %1 in every run (the largest magnitude among them)").arg(top)
+                              : QString());
+    m_scaleNote->setVisible(said);
 }
 
 void SideBySide::showRun(int i)

@@ -13,7 +13,10 @@
 // checkpoint, none at or before the step) or that cannot read the open
 // data says why instead. While the step follows the runs, the current
 // run's heatmap follows its training once a second while the tab is seen,
-// and shows its weights as soon as it pauses, finishes or stops.
+// and shows its weights as soon as it pauses, finishes or stops. Every
+// run's heatmap is on one colour scale, the largest value (a signed score's
+// largest magnitude) over the runs shown, stated beside the controls: the
+// same colour is the same value in each run (a signed score's, said under the controls).
 #pragma once
 
 #include <QTimer>
@@ -57,6 +60,8 @@ public:
     // common one (the largest every shown run reached) until one is chosen.
     QComboBox *scoreBox() const { return m_score; }
     QSpinBox *stepBox() const { return m_step; }
+    // "Colours: −0.25 to 0.25 in every run (…)": a signed score's one colour scale (hidden otherwise).
+    QLabel *scaleNote() const { return m_scaleNote; }
     void setStep(int64_t step);       // a step of the user's
     void followCommonStep();          // back to the common step
     bool followsCommonStep() const { return m_common; }
@@ -85,6 +90,7 @@ private:
     QComboBox *m_score;
     QSpinBox *m_step;
     QPushButton *m_commonButton;
+    QLabel *m_scaleNote;
     bool m_common = true;  // the step follows the runs (commonStep)
     std::vector<QLabel *> m_titles;
     std::vector<TaskHeatmap *> m_heatmaps;

@@ -617,6 +617,66 @@ private slots:
         QVERIFY(side->stepBox()->mapTo(side, QPoint(side->stepBox()->width(), 0)).x() <= side->width());
     }
 
+    // Side by side with a signed score: one colour scale for every run
+    // shown, the largest magnitude among them, stated on the tab (C1 of
+    // accept24). Before, each run's heatmap had its own (±0.05 beside
+    // ±0.25: the same colour, five times the value). The session is kept
+    // for the reopening tests below.
+    void sideBySideOneColourScale()
+    {
+        MainWindow window;
+        window.resize(1024, 768);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QVERIFY(window.saveSessionAs(modesFile()));
+        QTRY_VERIFY(window.startAction()->isEnabled());
+        TrainConfig config = window.trainingPanel()->config();
+        config.epochs = 2;  // 10 steps each
+        window.trainingPanel()->setConfig(config);
+        QTRY_VERIFY(window.training()->setup() && window.training()->setup()->config.epochs == 2);
+        window.compareAction(Session::Comparison::Modes)->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(!window.session()->isComparing(), 60000);
+        QTRY_COMPARE(window.training()->state(), State::Finished);
+        m_modesSample = window.training()->setup()->val.samples[0].index;
+
+        SideBySide *side = window.sideBySide();
+        window.views()->setCurrentWidget(side);
+        side->setSample(m_modesSample);
+        side->refresh();
+        QCOMPARE(side->runs().size(), size_t(4));
+        for (const Method score : {Method::Integrated, Method::Gradient, Method::Attention}) {
+            side->scoreBox()->setCurrentIndex(int(score));
+            // The largest magnitude of every run's cells.
+            double largest = 0, smallest = INFINITY;
+            for (int i = 0; i < 4; ++i) {
+                TaskHeatmap *map = side->heatmap(i);
+                QCOMPARE(map->score(), score);
+                double own = 0;
+                for (int r = 0; r < map->rows(); ++r)
+                    for (int c = 0; c < map->columns(); ++c)
+                        if (std::isfinite(map->cell(r, c)))
+                            own = std::max(own, std::abs(map->cell(r, c)));
+                largest = std::max(largest, own);
+                smallest = std::min(smallest, own);
+            }
+            QVERIFY(largest > 0);
+            const double top = score == Method::Attention ? 1.0 : largest;
+            for (int i = 0; i < 4; ++i) {
+                QTRY_COMPARE(side->heatmap(i)->colorScaleTop(), top);
+                QCOMPARE(side->heatmap(i)->colorScaleBottom(), score == Method::Attention ? 0.0 : -top);
+            }
+            if (score != Method::Attention) {
+                QVERIFY(smallest < largest);  // the runs differ: one scale is not each one's own
+                QVERIFY2(side->scaleNote()->text().contains(QStringLiteral("−%1 to %1").arg(top, 0, 'g', 2)),
+                         qPrintable(side->scaleNote()->text()));
+                QVERIFY(side->scaleNote()->isVisible());
+            } else {
+                QVERIFY(!side->scaleNote()->isVisible());  // 0 to 1: every run's colour bar says it
+            }
+        }
+    }
+
     // The Runs tab at 150 % on a 1024 x 768 projector (the window's first
     // size, 921 x 691): its buttons' row fits beside the Setup dock, the
     // window no wider than the screen. With Resume beside them it needed
@@ -636,6 +696,12 @@ private slots:
                  qPrintable(QStringLiteral("%1 px at least, %2 px").arg(window.minimumSizeHint().width()).arg(window.width())));
     }
 
+private:
+    // Four runs of Training > Compare > Attention modes, 10 steps each (sideBySideOneColourScale).
+    QString modesFile() const { return m_dir.filePath(QStringLiteral("modes.attnscope")); }
+
+    QTemporaryDir m_dir;
+    int m_modesSample = -1;
 };
 
 QTEST_MAIN(TestRunsFigures)

@@ -83,6 +83,22 @@ double TaskHeatmap::colorScaleBottom() const
     return m_map->dataRange().lower;
 }
 
+double TaskHeatmap::largest() const
+{
+    double largest = 0;
+    for (const std::vector<double> &row : m_cells)
+        largest = std::max(largest, largestValue(score(), row));
+    return largest;
+}
+
+void TaskHeatmap::setCommonLargest(double largest)
+{
+    if (largest == m_commonLargest)
+        return;
+    m_commonLargest = largest;
+    rebuild();
+}
+
 QString TaskHeatmap::title() const
 {
     QString text = scoreName(score()) + QStringLiteral(" · ") + scoreSource(snapshot(), sample(), score());
@@ -210,10 +226,7 @@ void TaskHeatmap::draw()
 void TaskHeatmap::fillMap()
 {
     const int nRows = rows(), nCols = columns();
-    double largest = 0;
-    for (const std::vector<double> &row : m_cells)
-        largest = std::max(largest, largestValue(score(), row));
-    const double top = scoreTop(score(), colorScale(), largest);
+    const double top = scoreTop(score(), colorScale(), std::max(largest(), m_commonLargest));
     const bool centred = isSigned(score());
     m_map->setGradient(centred ? divergingGradient() : colorGradient(colorMap()));
     QCPColorMapData *data = m_map->data();

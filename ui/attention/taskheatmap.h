@@ -32,6 +32,14 @@ public:
     void setLayout(Layout layout);
     double colorScaleTop() const;      // the value drawn in the top colour
     double colorScaleBottom() const;   // 0, or -top for a signed score (centred on 0)
+    // The largest of the cells as the colour scale reads them (scores.h
+    // largestValue: a signed score's largest magnitude).
+    double largest() const;
+    // Several heatmaps on one colour scale (Side by side's runs): the
+    // largest over all of them, which the scale reaches whatever the
+    // cells' own; 0 (the default): the cells' own.
+    void setCommonLargest(double largest);
+    double commonLargest() const { return m_commonLargest; }
     // "integrated gradients · computed at step 1190 · sample #12": what the cells hold.
     QString title() const;
 
@@ -100,6 +108,7 @@ private:
     QStringList m_rowLabels, m_columnLabels;
     std::vector<QStringList> m_cellTokens;     // [row][column]: SamplesForTask's tokens when rows differ
     bool m_cellValues = false;
+    double m_commonLargest = 0;
     QString m_valuesNote;
     std::vector<QStringList> m_printed;  // [row][column]: printedText()
 };
