@@ -6,15 +6,21 @@
 #include "tasknames.h"
 
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QScrollArea>
+#include <QScrollBar>
+#include <QWheelEvent>
+#include <qcustomplot.h>
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <limits>
 
 namespace attnscope {
@@ -73,11 +79,11 @@ SideBySide::SideBySide(Session *session, QWidget *parent)
     auto *content = new QWidget;
     auto *layout = new QVBoxLayout(content);
     layout->setContentsMargins(0, 0, 0, 0);
-    auto *scroll = new QScrollArea;
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setWidget(content);
-    outer->addWidget(scroll, 1);
+    m_scroll = new QScrollArea;
+    m_scroll->setWidgetResizable(true);
+    m_scroll->setFrameShape(QFrame::NoFrame);
+    m_scroll->setWidget(content);
+    outer->addWidget(m_scroll, 1);
     for (int i = 0; i < MaxRuns; ++i) {
         // Wrapped: on one line the predictions made the page wider than
         // the tab, and the heatmap's colour scale was a scroll away.
@@ -88,6 +94,9 @@ SideBySide::SideBySide(Session *session, QWidget *parent)
         heatmap->setLayout(TaskHeatmap::Layout::TasksForSample);
         layout->addWidget(title);
         layout->addWidget(heatmap, 1);
+        // The plot took the wheel and did nothing with it: over three
+        // quarters of the tab the runs did not scroll (C7 of accept24).
+        heatmap->plot()->installEventFilter(this);
         m_titles.push_back(title);
         m_heatmaps.push_back(heatmap);
     }
@@ -293,6 +302,17 @@ void SideBySide::followRun()
     // of the user's stays where it is.
     if (m_sample < 0 || (m_common && commonStep() != step()))
         refresh();
+}
+
+bool SideBySide::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::Wheel) {
+        const auto *wheel = static_cast<QWheelEvent *>(event);
+        const bool across = std::abs(wheel->angleDelta().x()) > std::abs(wheel->angleDelta().y());
+        QCoreApplication::sendEvent(across ? m_scroll->horizontalScrollBar() : m_scroll->verticalScrollBar(), event);
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void SideBySide::showEvent(QShowEvent *event)

@@ -29,6 +29,7 @@
 class QComboBox;
 class QLabel;
 class QPushButton;
+class QScrollArea;
 class QSpinBox;
 
 namespace attnscope {
@@ -54,6 +55,7 @@ public:
     const std::vector<int> &runs() const { return m_runs; }
     TaskHeatmap *heatmap(int i) const { return m_heatmaps[size_t(i)]; }
     QLabel *title(int i) const { return m_titles[size_t(i)]; }
+    QScrollArea *scrollArea() const { return m_scroll; }
     // Every run's attention again (the tab does it when shown, and when the runs change).
     void refresh();
     // The score shown (Method::Attention by default) and the step: the
@@ -73,6 +75,8 @@ public:
 protected:
     void showEvent(QShowEvent *event) override;
     void hideEvent(QHideEvent *event) override;
+    // The wheel over a heatmap (which has no use for it) scrolls the runs.
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     // Slot i: run m_runs[i]'s title and heatmap, hidden when there is none.
@@ -91,6 +95,7 @@ private:
     QSpinBox *m_step;
     QPushButton *m_commonButton;
     QLabel *m_scaleNote;
+    QScrollArea *m_scroll;
     bool m_common = true;  // the step follows the runs (commonStep)
     std::vector<QLabel *> m_titles;
     std::vector<TaskHeatmap *> m_heatmaps;

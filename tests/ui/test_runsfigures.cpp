@@ -20,6 +20,8 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QScopeGuard>
 #include <QSignalSpy>
 #include <QStatusBar>
@@ -675,6 +677,32 @@ private slots:
                 QVERIFY(!side->scaleNote()->isVisible());  // 0 to 1: every run's colour bar says it
             }
         }
+    }
+
+    // The wheel over a heatmap scrolls the runs (C7 of accept24: only over
+    // the titles; the plots took it and did nothing).
+    void sideBySideWheelScrollsOverHeatmaps()
+    {
+        QVERIFY2(QFile::exists(modesFile()), "sideBySideOneColourScale writes it");
+        MainWindow window;
+        window.resize(1024, 768);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(openWithItsData(window, modesFile()));
+        SideBySide *side = window.sideBySide();
+        window.views()->setCurrentWidget(side);
+        side->setSample(m_modesSample);
+        side->refresh();
+        QScrollBar *bar = side->scrollArea()->verticalScrollBar();
+        QTRY_VERIFY(bar->maximum() > 0);  // four heatmaps: taller than the tab
+        QCOMPARE(bar->value(), 0);
+        QCustomPlot *plot = side->heatmap(0)->plot();
+        QVERIFY(plot->isVisible());
+        const QPointF at(plot->width() / 2.0, plot->height() / 2.0);
+        QWheelEvent down(at, plot->mapToGlobal(at), QPoint(), QPoint(0, -120), Qt::NoButton, Qt::NoModifier,
+                         Qt::NoScrollPhase, false);
+        QCoreApplication::sendEvent(plot, &down);
+        QVERIFY2(bar->value() > 0, qPrintable(QString::number(bar->value())));
     }
 
     // The Runs tab at 150 % on a 1024 x 768 projector (the window's first
