@@ -88,12 +88,19 @@ public:
         int look = -1;  // overlayLook's index (runLooks: the run's own); -1: its place in the list
     };
     void setOverlays(const std::vector<Overlay> &overlays, const QString &shownName);
+    // The legend names the first MaxNamedRuns overlays; more are one entry,
+    // "+12 more runs" (the Runs tab's Line column shows each one's line):
+    // 16 runs took eight legend rows at 1024 x 768, 150 %, and left the
+    // loss plot 40 px (C5 of accept24).
+    static constexpr int MaxNamedRuns = 4;
+    QCPGraph *moreRunsEntry() const { return m_moreRunsEntry; }  // nullptr when every run is named
     int overlayCount() const { return int(m_overlays.size()); }
     // The smoothed loss of overlay i's series (nullptr: not drawn), for tests.
     QCPGraph *overlayGraph(int overlay, int series) const;
     // How overlay i is told apart: eight dash patterns, then the same again
-    // with a marker every few dozen pixels (circle, square, triangle,
-    // diamond, cross, plus, star): 64 runs before a look repeats.
+    // with a marker every few dozen pixels (square, triangle, diamond,
+    // cross, plus, inverted triangle, crossed square; never the validation
+    // key's circle or the best mark's star): 64 runs before a look repeats.
     struct OverlayLook {
         QVector<qreal> dashes;                 // QPen::setDashPattern's, in pen widths
         QCPScatterStyle::ScatterShape marker;  // ssNone for the first eight
@@ -265,6 +272,7 @@ private:
     std::vector<OverlayGraphs> m_overlays;
     QString m_shownName;
     QCPGraph *m_shownKey = nullptr;        // the shown run's legend entry while there are overlays
+    QCPGraph *m_moreRunsEntry = nullptr;   // the legend's "N more runs" (no data)
     int m_firstTask = 0;
     std::vector<Marker> m_markers;         // one per change of the history
 

@@ -29,7 +29,7 @@ void LossPlot::buildGraphs()
     m_plot->setAutoAddPlottableToLegend(false);
     m_plot->clearGraphs();
     m_plot->legend->clearItems();
-    m_moreEntry = m_validationKey = m_shownKey = m_bestMark = nullptr;
+    m_moreEntry = m_validationKey = m_shownKey = m_moreRunsEntry = m_bestMark = nullptr;
     m_overlays.clear();  // their graphs went with the others
     const int tasks = int(m_history->tasks().size());
     m_graphs.build(m_plot, m_lossRect, m_accRect, 1 + std::min(tasks, MaxNamedTasks));
@@ -69,6 +69,8 @@ void LossPlot::setOverlays(const std::vector<Overlay> &overlays, const QString &
     m_overlays.clear();
     if (m_shownKey)
         m_plot->removeGraph(std::exchange(m_shownKey, nullptr));
+    if (m_moreRunsEntry)
+        m_plot->removeGraph(std::exchange(m_moreRunsEntry, nullptr));
     m_overlayRuns = overlays;
     m_shownName = shownName;
     for (const Overlay &o : m_overlayRuns)
@@ -81,13 +83,15 @@ void LossPlot::setOverlays(const std::vector<Overlay> &overlays, const QString &
 LossPlot::OverlayLook LossPlot::overlayLook(int overlay)
 {
     // Qt's four dashed styles (what the first four runs had), then four
-    // more; each eight again with a marker.
+    // more; each eight again with a marker, none of the validation key's
+    // circle nor the best evaluation's star (from the ninth run on, a run
+    // read as a validation curve: C5 of accept24).
     static const QVector<qreal> dashes[] = {{1, 2}, {4, 2, 1, 2}, {4, 2}, {4, 2, 1, 2, 1, 2},
                                             {9, 3}, {9, 3, 2, 3}, {1, 5}, {9, 3, 2, 3, 2, 3}};
     static const QCPScatterStyle::ScatterShape markers[] = {
-        QCPScatterStyle::ssNone,    QCPScatterStyle::ssCircle, QCPScatterStyle::ssSquare,
-        QCPScatterStyle::ssTriangle, QCPScatterStyle::ssDiamond, QCPScatterStyle::ssCross,
-        QCPScatterStyle::ssPlus,    QCPScatterStyle::ssStar};
+        QCPScatterStyle::ssNone,     QCPScatterStyle::ssSquare,          QCPScatterStyle::ssTriangle,
+        QCPScatterStyle::ssDiamond,  QCPScatterStyle::ssCross,           QCPScatterStyle::ssPlus,
+        QCPScatterStyle::ssTriangleInverted, QCPScatterStyle::ssCrossSquare};
     const int look = overlay % OverlayLooks;
     return {dashes[look % 8], markers[look / 8]};
 }
@@ -161,7 +165,16 @@ void LossPlot::buildOverlays()
             o.graphs.graph(Curve::Smoothed, slot)->removeFromLegend();
         o.key = m_plot->addGraph(x, y);
         o.key->setName(elidedName(o.run.name));
-        o.key->addToLegend();
+        if (int(i) < MaxNamedRuns)
+            o.key->addToLegend();
+    }
+    // The others in one entry, as short as the others (a long one made the
+    // legend one column wide): the Runs tab's Line column draws each run's line.
+    if (int(m_overlays.size()) > MaxNamedRuns) {
+        m_moreRunsEntry = m_plot->addGraph(x, y);
+        m_moreRunsEntry->setPen(Qt::NoPen);
+        m_moreRunsEntry->setName(tr("+%1 more runs").arg(int(m_overlays.size()) - MaxNamedRuns));
+        m_moreRunsEntry->addToLegend();
     }
 }
 

@@ -504,6 +504,50 @@ private slots:
             for (int j = 0; j < i; ++j)
                 QVERIFY(LossPlot::overlayLook(i).dashes != LossPlot::overlayLook(j).dashes
                         || LossPlot::overlayLook(i).marker != LossPlot::overlayLook(j).marker);
+        // No run is drawn in the validation key's circle or the best mark's
+        // star (C5 of accept24: from the ninth run on, circles: "seed 10"
+        // read as a validation curve).
+        for (int i = 0; i < LossPlot::OverlayLooks; ++i) {
+            QVERIFY2(LossPlot::overlayLook(i).marker != QCPScatterStyle::ssCircle, qPrintable(QString::number(i)));
+            QVERIFY2(LossPlot::overlayLook(i).marker != QCPScatterStyle::ssStar, qPrintable(QString::number(i)));
+        }
+    }
+
+    // Sixteen earlier runs: the legend names the first MaxNamedRuns and
+    // says how many more, so that it keeps its rows (C5 of accept24: eight
+    // rows at 1024 x 768, 150 %, the loss plot 40 px). Every run is drawn.
+    void manyOverlaysKeepTheLegendShort()
+    {
+        const QStringList tasks{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")};
+        LossPlot plot;
+        plot.resize(900, 600);
+        plot.show();
+        plot.setTasks(tasks);
+        plot.append(run(1, 200));
+        plot.redraw();  // the best evaluation's star joins the legend
+        const int before = legendEntries(plot.plot()->legend);
+        std::vector<LossHistory> histories(16);
+        std::vector<LossPlot::Overlay> overlays;
+        for (size_t i = 0; i < histories.size(); ++i) {
+            histories[i].setTasks(tasks);
+            histories[i].append(run(1, 100 + 10 * int64_t(i)));
+            overlays.push_back({QStringLiteral("seed %1").arg(i + 1), &histories[i]});
+        }
+        plot.setOverlays(overlays, QStringLiteral("Run 1"));
+        plot.redraw();
+        QCOMPARE(plot.overlayCount(), 16);
+        for (int i = 0; i < 16; ++i)
+            QVERIFY(plot.overlayGraph(i, 1) && !plot.overlayGraph(i, 1)->data()->isEmpty());
+        // The shown run, the first four, one entry for the twelve others.
+        QCOMPARE(legendEntries(plot.plot()->legend), before + 1 + LossPlot::MaxNamedRuns + 1);
+        QVERIFY(plot.moreRunsEntry());
+        QCOMPARE(plot.moreRunsEntry()->name(), QStringLiteral("+12 more runs"));
+        // Four runs: each named, no such entry.
+        overlays.resize(4);
+        plot.setOverlays(overlays, QStringLiteral("Run 1"));
+        plot.redraw();
+        QCOMPARE(legendEntries(plot.plot()->legend), before + 1 + 4);
+        QVERIFY(!plot.moreRunsEntry());
     }
 
     // A hidden task costs nothing until it is shown: neither the shown run's
