@@ -20,4 +20,13 @@ constexpr int64_t keepEvery(int64_t totalSteps)
     return std::max<int64_t>(100, (totalSteps + KeptCheckpoints - 1) / KeptCheckpoints);
 }
 
+// How many kept copies (the weights and the trainer's state of a multiple
+// of keepEvery) wait at most for the session recorder, which takes them all
+// with every snapshot and at every pause, stop and end
+// (TrainingWorker::takeKept): it would have to take no snapshot for
+// KeptCopiesWaiting x keepEvery steps (at least 400; a snapshot carries some
+// 15) before one is missed. Counted in the run's memory budget
+// (sessionmemory.h's KeptCopyWeights).
+constexpr int KeptCopiesWaiting = 4;
+
 } // namespace attnscope

@@ -41,6 +41,7 @@ void SessionRecorder::close()
     if (!m_writer.isOpen())
         return;
     // The live run's last weights go with it, so that it can be resumed.
+    writeKept();
     if (m_live && m_run && m_run->controller()->state() != TrainingWorker::State::Empty)
         checkpoint(QStringLiteral("last"));
     if (m_run) {
@@ -205,22 +206,36 @@ void SessionRecorder::onSnapshot(const TrainingSnapshot &snapshot)
     writeKept();
 }
 
-// The worker copied its weights and trainer's state right after a step that
-// is a multiple of keepEvery (TrainingWorker::setKeepEvery): written as a
-// kept checkpoint of that step, into its run's row. The copy is always of a
-// step this snapshot or an earlier one carried, so its row exists; one of a
-// run the recorder has no row for (it did not record it) goes.
+// The worker copied its weights and trainer's state right after each step
+// that is a multiple of keepEvery (TrainingWorker::setKeepEvery): every copy
+// waiting is written, in step order, as a kept checkpoint of its step into
+// its run's row. A copy is always of a step this snapshot or an earlier one
+// carried (or the run's pause, stop or end), so its row exists; one of a run
+// the recorder has no row for (it did not record it) goes. Copies the worker
+// could not make (KeptCopiesWaiting were waiting) are an event of the run.
 void SessionRecorder::writeKept()
 {
-    std::optional<KeptCopy> kept = m_run ? m_run->controller()->takeKept() : std::nullopt;
-    if (!kept || kept->state.step == 0)
+    if (!m_run)
         return;
-    const int64_t row = kept->run == m_endedRun ? m_ended : kept->run == m_workerRun ? m_live : 0;
-    if (!row)
-        return;
-    m_writer.putCheckpoint(row, std::move(kept->model), std::move(kept->state), QStringLiteral("kept"));
+    KeptCopies kept = m_run->controller()->takeKept();
+    const auto rowOf = [&](int run) { return run == m_endedRun ? m_ended : run == m_workerRun ? m_live : 0; };
+    bool live = false;
+    for (KeptCopy &copy : kept.copies) {
+        const int64_t row = rowOf(copy.run);
+        if (copy.state.step == 0 || !row || !isOpen())
+            continue;
+        m_writer.putCheckpoint(row, std::move(copy.model), std::move(copy.state), QStringLiteral("kept"));
+        live = live || row == m_live;
+    }
+    if (const KeptMissed &m = kept.missed; m.count > 0) {
+        const QString what = QStringLiteral("%1 kept checkpoint(s) not kept, steps %2 to %3: %4 copies were waiting for the window")
+                                 .arg(m.count).arg(m.firstStep).arg(m.lastStep).arg(KeptCopiesWaiting);
+        qWarning("session: %s", qPrintable(what));
+        if (const int64_t row = rowOf(m.run); row && isOpen())
+            m_writer.appendEvent(row, {m.lastStep, 0.0, QStringLiteral("problem"), what});
+    }
     // The timeline goes with the checkpoints, as in checkpoint().
-    if (row == m_live)
+    if (live)
         writeAttention(m_live);
 }
 
@@ -245,6 +260,7 @@ void SessionRecorder::onState(TrainingWorker::State state, const QString &messag
     default:
         return;
     }
+    writeKept();  // the kept copies up to here first: the file has them in step order
     checkpoint(QStringLiteral("last"));
 }
 

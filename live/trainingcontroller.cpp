@@ -216,9 +216,9 @@ void TrainingController::setKeepEvery(int64_t every)
         m_worker->setKeepEvery(every);
 }
 
-std::optional<KeptCopy> TrainingController::takeKept()
+KeptCopies TrainingController::takeKept()
 {
-    return m_worker ? m_worker->takeKept() : std::nullopt;
+    return m_worker ? m_worker->takeKept() : KeptCopies();
 }
 
 void TrainingController::onState(TrainingWorker::State state, const QString &message)

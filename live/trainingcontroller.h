@@ -87,9 +87,9 @@ public:
     int64_t currentStep() const { return m_step; }
     // The kept copies (TrainingWorker::setKeepEvery, takeKept): the worker's
     // weights and trainer's state right after every step that is a multiple
-    // of `every`, one waiting at a time.
+    // of `every`, all those waiting at each take, oldest first.
     void setKeepEvery(int64_t every);
-    std::optional<KeptCopy> takeKept();
+    KeptCopies takeKept();
 
 signals:
     void snapshot(const attnscope::TrainingSnapshot &snapshot);

@@ -111,10 +111,14 @@ bool TrainingWorker::checkpointCopy(std::shared_ptr<Model> *model, TrainerState 
     return true;
 }
 
-std::optional<KeptCopy> TrainingWorker::takeKept()
+KeptCopies TrainingWorker::takeKept()
 {
+    KeptCopies taken;
     std::lock_guard lock(m_keptMutex);
-    return std::exchange(m_kept, std::nullopt);
+    taken.copies.assign(std::make_move_iterator(m_kept.begin()), std::make_move_iterator(m_kept.end()));
+    m_kept.clear();
+    taken.missed = std::exchange(m_keptMissed, KeptMissed());
+    return taken;
 }
 
 void TrainingWorker::keepCopy()
@@ -124,6 +128,21 @@ void TrainingWorker::keepCopy()
     const int64_t every = asked == KeepBySession ? keepEvery(p.totalSteps) : asked;
     if (every <= 0 || p.step % every != 0)
         return;
+    {
+        // Full: this step's copy is not made (the waiting ones stay); counted
+        // for the taker, who logs it as an event of the run.
+        std::lock_guard lock(m_keptMutex);
+        if (m_kept.size() >= size_t(KeptCopiesWaiting)) {
+            KeptMissed &m = m_keptMissed;
+            if (m.count == 0) {
+                m.run = m_run;
+                m.firstStep = p.step;
+            }
+            ++m.count;
+            m.lastStep = p.step;
+            return;
+        }
+    }
     KeptCopy copy;
     copy.run = m_run;
     {
@@ -131,9 +150,8 @@ void TrainingWorker::keepCopy()
         copy.state = m_trainer->state();  // first: it brings the lazy embedding rows up to date (syncModel)
         copy.model = std::make_shared<Model>(m_model);
     }
-    std::optional<KeptCopy> older;  // freed outside the lock
     std::lock_guard lock(m_keptMutex);
-    older = std::exchange(m_kept, std::move(copy));
+    m_kept.push_back(std::move(copy));  // only this thread adds: there is room
 }
 
 template <class Work>
@@ -197,7 +215,8 @@ void TrainingWorker::rebuild()
         m_atBest = false;
         {
             std::lock_guard kept(m_keptMutex);
-            m_kept.reset();  // of the run that was
+            m_kept.clear();  // of the run that was
+            m_keptMissed = KeptMissed();
         }
         if (!m_setup) {
             m_model = Model();

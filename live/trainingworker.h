@@ -41,6 +41,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <exception>
 #include <functional>
 #include <limits>
@@ -90,6 +91,19 @@ struct KeptCopy {
     int run = 0;                      // TrainingSnapshot::run of the run it is of
     std::shared_ptr<Model> model;
     TrainerState state;
+};
+
+// The kept copies takeKept() hands over: every one made since the last
+// take, in step order, and those not made because KeptCopiesWaiting were
+// already waiting (keptcheckpoints.h; none in practice).
+struct KeptMissed {
+    int run = 0;                      // the run of the first one missed
+    int64_t count = 0;
+    int64_t firstStep = 0, lastStep = 0;
+};
+struct KeptCopies {
+    std::vector<KeptCopy> copies;
+    KeptMissed missed;
 };
 
 struct TrainingSnapshot {
@@ -154,16 +168,17 @@ public:
     // multiple of `every` the worker copies the weights and the trainer's
     // state (a KeptCopy) for takeKept(); 0: none (the default: no session
     // file), KeepBySession: every keepEvery(totalSteps) steps of the run
-    // (keptcheckpoints.h). One copy waits at a time: a copy not taken by the
-    // time the next is due is replaced by it (the newer one is kept, the
-    // older is lost), so the memory stays one copy of the weights and of the
-    // optimiser's state however late the taker is. A new setup or a reset
-    // drops a copy not taken.
+    // (keptcheckpoints.h). The copies wait until taken, in step order, at
+    // most KeptCopiesWaiting of them (their memory is in the run's budget,
+    // sessionmemory.h): when that many wait, the next due is not made but
+    // counted (KeptCopies::missed) until the next take. A new setup or a
+    // reset drops the copies not taken.
     void setKeepEvery(int64_t every) { m_keepEvery.store(every); }
     int64_t keepEveryAsked() const { return m_keepEvery.load(); }
     static constexpr int64_t KeepBySession = -1;
-    // Thread-safe, never waits for a step: the copy waiting, if any (taken: none waits after).
-    std::optional<KeptCopy> takeKept();
+    // Thread-safe, never waits for a step: every copy waiting, oldest first
+    // (taken: none waits after), and those missed since the last take.
+    KeptCopies takeKept();
 
     // Thread-safe, never waits for a step. The probe set to refresh while
     // training the run of `setup` (the indices are into setup->val); kept
@@ -313,7 +328,8 @@ private:
 
     std::atomic<int64_t> m_keepEvery{0};
     std::mutex m_keptMutex;              // held only to put or take m_kept
-    std::optional<KeptCopy> m_kept;
+    std::deque<KeptCopy> m_kept;         // at most KeptCopiesWaiting, oldest first
+    KeptMissed m_keptMissed;
 
     std::atomic<bool> m_pauseRequested{false}, m_stopRequested{false}, m_quit{false};
     std::atomic<double> m_stepRateLimit{0.0};
