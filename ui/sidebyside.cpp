@@ -48,15 +48,17 @@ SideBySide::SideBySide(Session *session, QWidget *parent)
     m_step->setRange(0, 0);
     m_step->setToolTip(tr("The step the runs are shown at: a run that went further shows its last checkpoint "
                           "in the session file at or before it"));
-    auto *stepLabel = new QLabel(tr("At step"));
-    stepLabel->setBuddy(m_step);
-    m_commonButton = new QPushButton(tr("Common step"));
+    // "At step" inside the box and "Common" (step) on the button: the row
+    // cut Common step at the tab's edge at 1024 x 768 and 150 %.
+    m_step->setPrefix(tr("At step "));
+    m_step->setAccessibleName(tr("At step"));
+    m_commonButton = new QPushButton(tr("Common"));
+    m_commonButton->setAccessibleName(tr("Common step"));
     m_commonButton->setToolTip(tr("The largest step every shown run reached (the shortest run's last); it "
                                   "follows the runs as they train"));
     controls->addWidget(scoreLabel);
     controls->addWidget(m_score);
     controls->addSpacing(12);
-    controls->addWidget(stepLabel);
     controls->addWidget(m_step);
     controls->addWidget(m_commonButton);
     controls->addStretch(1);

@@ -62,6 +62,7 @@ public:
     // common one (the largest every shown run reached) until one is chosen.
     QComboBox *scoreBox() const { return m_score; }
     QSpinBox *stepBox() const { return m_step; }
+    QPushButton *commonButton() const { return m_commonButton; }
     // "Colours: −0.25 to 0.25 in every run (…)": a signed score's one colour scale (hidden otherwise).
     QLabel *scaleNote() const { return m_scaleNote; }
     void setStep(int64_t step);       // a step of the user's

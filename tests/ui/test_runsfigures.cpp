@@ -617,6 +617,17 @@ private slots:
         // At 1024 x 768 the controls are on screen beside each other.
         QVERIFY(side->scoreBox()->isVisible() && side->stepBox()->isVisible());
         QVERIFY(side->stepBox()->mapTo(side, QPoint(side->stepBox()->width(), 0)).x() <= side->width());
+        // And at 150 % in the window's first size there (921 x 691): Common
+        // step was cut at the tab's right edge.
+        window.zoom()->setZoom(1.5, /*persist=*/false);
+        const auto actualSize = qScopeGuard([&window]() { window.zoom()->setZoom(1.0, /*persist=*/false); });
+        window.resize(921, 691);
+        QTRY_COMPARE(window.size(), QSize(921, 691));
+        QCoreApplication::processEvents();
+        QPushButton *common = side->commonButton();
+        const int right = common->mapTo(side, QPoint(common->width(), 0)).x();
+        QVERIFY2(right <= side->width(), qPrintable(QStringLiteral("Common step ends at %1 of %2 px").arg(right).arg(side->width())));
+        QVERIFY2(common->width() >= common->sizeHint().width(), qPrintable(QStringLiteral("%1 px for %2").arg(common->width()).arg(common->sizeHint().width())));
     }
 
     // Side by side with a signed score: one colour scale for every run
