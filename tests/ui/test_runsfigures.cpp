@@ -56,6 +56,13 @@ double number(const QTreeWidgetItem *item, int column)
     return ok ? value : NAN;
 }
 
+// A new run of the Training panel's Steps `steps` is built and ready to start.
+bool readyFor(MainWindow &window, int64_t steps)
+{
+    const auto setup = window.training()->setup();
+    return setup && setup->config.steps == steps && window.training()->state() == State::Ready;
+}
+
 } // namespace
 
 class TestRunsFigures : public QObject {
@@ -356,10 +363,6 @@ private slots:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const QString file = dir.filePath(QStringLiteral("steps.attnscope"));
-        const auto readyFor = [](MainWindow &window, int64_t steps) {
-            const auto setup = window.training()->setup();
-            return setup && setup->config.steps == steps && window.training()->state() == State::Ready;
-        };
         {
             MainWindow window;
             QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
@@ -452,10 +455,6 @@ private slots:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const QString file = dir.filePath(QStringLiteral("typed.attnscope"));
-        const auto readyFor = [](MainWindow &window, int64_t steps) {
-            const auto setup = window.training()->setup();
-            return setup && setup->config.steps == steps && window.training()->state() == State::Ready;
-        };
         {
             MainWindow window;
             QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
