@@ -81,6 +81,21 @@ std::string TrainSession::freeName(const ArgParser &parser, const std::string &w
             return "run " + std::to_string(n);
 }
 
+std::vector<std::string> TrainSession::runsOnOtherData(const std::string &spec)
+{
+    std::vector<RunRecord> runs;
+    if (!m_writer.call([&](SessionFile &file) {
+            runs = file.runs();
+            return file.error().isEmpty();
+        }))
+        throw Failure(text(m_writer.error()));
+    std::vector<std::string> others;
+    for (const RunRecord &run : runs)
+        if (run.dataset.toStdString() != spec)
+            others.push_back(text(run.name) + " (" + text(run.dataset) + ")");
+    return others;
+}
+
 namespace {
 
 // "S has no run 'x' (its runs: a, b)": the names a user can give instead.

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace attnscope::cli {
 
@@ -30,6 +31,8 @@ public:
     // The run to resume and its latest checkpoint; UsageError for --resume
     // when the session has no such run, Failure when it has no checkpoint.
     RunRecord resumable(const ArgParser &parser, const std::string &name, CheckpointRecord *checkpoint);
+    // Its runs on other data than `spec`, as "name (data)".
+    std::vector<std::string> runsOnOtherData(const std::string &spec);
 
     // Adds the run (new) or continues it (resumed: its id set), with an event.
     void begin(RunRecord *run, const RunEvent &event);

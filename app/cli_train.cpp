@@ -178,6 +178,17 @@ void TrainCommand::openSession()
     m_session = std::make_unique<TrainSession>(m_sessionPath);
     if (m_resume.empty()) {
         m_record.name = QString::fromStdString(m_session->freeName(p, p.string("run-name")));
+        // A session is one data set's runs compared: another's figures
+        // (its loss, its "best") do not compare with this run's.
+        if (const std::vector<std::string> others = m_session->runsOnOtherData(m_dataSpec); !others.empty()) {
+            std::string list;
+            for (size_t i = 0; i < others.size() && i < 3; ++i)
+                list += (i ? ", " : "") + others[i];
+            if (others.size() > 3)
+                list += ", and " + std::to_string(others.size() - 3) + " more";
+            std::fprintf(stderr, "warning: %s holds runs on other data than %s: %s; their figures do not compare "
+                                 "with this run's\n", m_sessionPath.c_str(), m_dataSpec.c_str(), list.c_str());
+        }
         return;
     }
     m_record = m_session->resumable(p, m_resume, &m_resumeFrom);
