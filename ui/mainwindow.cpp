@@ -347,7 +347,10 @@ void MainWindow::createViewMenu()
     view->addSeparator();
     // Presentation: every font at once, and the whole screen.
     m_zoom = new ZoomActions(this);
-    connect(m_zoom, &ZoomActions::notFitting, this, [this](const QString &text) { showStatus(text, 10000); });
+    connect(m_zoom, &ZoomActions::notFitting, this, [this](const QString &text) {
+        fitTheScreen();
+        showStatus(text, 10000);
+    });
     for (QAction *action : {m_zoom->zoomInAction(), m_zoom->zoomOutAction(), m_zoom->actualSizeAction(),
                             m_zoom->fullScreenAction()})
         view->addAction(action);

@@ -135,9 +135,9 @@ QString ZoomActions::fitScreen()
     updateActions();
     if (zoom >= asked - 1e-6)
         return {};
-    // The window had grown for the larger zoom: back inside the screen.
+    // The window had grown for the larger zoom: its least size now, and
+    // notFitting's receiver puts it back inside the screen.
     m_window->setMinimumSize(m_window->minimumSizeHint());
-    m_window->resize(m_window->size().boundedTo(room));
     const QString text = tr("Zoom %1 % does not fit this %2 x %3 screen: %4 %")
                              .arg(std::lround(asked * 100))
                              .arg(screenRoom.width())

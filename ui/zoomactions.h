@@ -45,7 +45,8 @@ public:
     void setRoom(QSize room) { m_room = room; }
 
 signals:
-    // A zoom asked for did not fit the screen (fitScreen's text).
+    // A zoom asked for did not fit the screen (fitScreen's text); the
+    // window, grown for it, is to be put back inside the screen.
     void notFitting(const QString &text);
 
 protected:

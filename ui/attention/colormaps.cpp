@@ -123,6 +123,13 @@ QColor textColorOn(const QColor &background)
     return luminance > 0.5 ? QColor(Qt::black) : QColor(Qt::white);
 }
 
+void layOutWeightMap(QCustomPlot *plot, QCPColorMap *map)
+{
+    map->colorScale()->setMargins(QMargins());
+    for (const auto phase : {QCPLayoutElement::upPreparation, QCPLayoutElement::upMargins, QCPLayoutElement::upLayout})
+        plot->plotLayout()->update(phase);
+}
+
 QCPColorMap *addWeightMap(QCustomPlot *plot)
 {
     auto *map = new QCPColorMap(plot->xAxis, plot->yAxis);

@@ -48,5 +48,10 @@ QColor textColorOn(const QColor &background);
 // map, text labels on both axes (set by the view), no grid, the first row on
 // top.
 QCPColorMap *addWeightMap(QCustomPlot *plot);
+// Lays addWeightMap's plot out now (the cells' size, for the labels' next
+// fit), its colour scale's margins cleared first: the scale shares the
+// map's top and bottom margins and offers its last one as its own, so the
+// margin of the longest labels ever shown stayed when they were cut.
+void layOutWeightMap(QCustomPlot *plot, QCPColorMap *map);
 
 } // namespace attnscope

@@ -254,12 +254,7 @@ void SelfAttentionView::updateTicks()
             xTicker->addTick(j, labels[j]);
         for (const int j : ys)
             yTicker->addTick(j, labels[j]);
-        // The colour scale shares the map's top and bottom margins and
-        // offers its last one as its own: cleared, they shrink with the labels.
-        m_map->colorScale()->setMargins(QMargins());
-        QCPLayoutGrid *layout = m_plot->plotLayout();
-        for (const auto phase : {QCPLayoutElement::upPreparation, QCPLayoutElement::upMargins, QCPLayoutElement::upLayout})
-            layout->update(phase);
+        layOutWeightMap(m_plot, m_map);
     };
     // The colour scale's title where the plot is wide (at 150 % on a
     // projector its column was worth a third of the map's width), and the

@@ -256,14 +256,7 @@ int TaskHeatmap::placeLabels()
     yTicker->clear();
     const QFontMetrics metrics(m_plot->xAxis->tickLabelFont());
     const int perRow = metrics.height() + 1;  // a row's name, a line, and a pixel between two
-    const auto layOut = [this] {
-        // The colour scale shares the cells' top and bottom margins, and
-        // offers its last one as its own: without this, the margin of the
-        // longest tokens ever shown stayed when they were cut.
-        m_map->colorScale()->setMargins(QMargins());
-        for (const auto phase : {QCPLayoutElement::upPreparation, QCPLayoutElement::upMargins, QCPLayoutElement::upLayout})
-            m_plot->plotLayout()->update(phase);
-    };
+    const auto layOut = [this] { layOutWeightMap(m_plot, m_map); };
     // Every row named while the token labels are placed (the names' width
     // sets the cells'); thinned below to the height the cells get.
     const auto placeRows = [&](int every) {
