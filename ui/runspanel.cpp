@@ -181,9 +181,9 @@ void RunsPanel::makeTable()
     m_table->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
     // In Column's order: the run and where it came from first, then its
     // figures (beside its name in a narrow window), then its settings.
-    m_table->setHeaderLabels({tr("Run"), tr("From"), tr("Line"), tr("Ref."), tr("Steps"), tr("Best loss"),
-                              tr("Last loss"), tr("Rationale mass"), tr("Faithfulness"), tr("Best accuracy"),
-                              tr("Last accuracy"), tr("Dataset"), tr("Mode"), tr("Layers"), tr("LR"), tr("µ"), tr("Seed")});
+    m_table->setHeaderLabels({tr("Run"), tr("From"), tr("Line"), tr("Ref."), tr("Best loss"), tr("Best accuracy"),
+                              tr("Last loss"), tr("Last accuracy"), tr("Rationale mass"), tr("Faithfulness"),
+                              tr("Steps"), tr("Dataset"), tr("Mode"), tr("Layers"), tr("LR"), tr("µ"), tr("Seed")});
     m_table->setIconSize(SwatchSize);  // the Line column's swatches, whole
     m_table->headerItem()->setToolTip(Line, tr("The run's line on the plots, as in their legend (the current run solid; "
                                                "a hidden run has none)"));
@@ -391,10 +391,19 @@ void RunsPanel::fillTable()
         m_table->resizeColumnToContents(c);
     // From only while a run is a fork: empty, it pushed the figures (the
     // winner's best loss) off the table's width at 1024 x 768 and 150 %.
-    bool forks = false;
-    for (int i = 0; i < m_table->topLevelItemCount() && !forks; ++i)
-        forks = !m_table->topLevelItem(i)->text(From).isEmpty();
-    m_table->setColumnHidden(From, !forks);
+    // The attention figures likewise only while some run has one: two
+    // columns of "–" kept the accuracies a scroll away.
+    const auto anyRow = [this](auto has) {
+        for (int i = 0; i < m_table->topLevelItemCount(); ++i)
+            if (has(m_table->topLevelItem(i)))
+                return true;
+        return false;
+    };
+    m_table->setColumnHidden(From, !anyRow([](const QTreeWidgetItem *item) { return !item->text(From).isEmpty(); }));
+    for (const Column c : {RationaleMass, Faithfulness})
+        m_table->setColumnHidden(c, !anyRow([c](const QTreeWidgetItem *item) {
+            return std::isfinite(item->data(c, SortRole).toDouble());
+        }));
     m_filling = false;
     markRows();
     if (selected > 0 && !again)

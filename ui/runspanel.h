@@ -46,10 +46,11 @@ class RunsPanel : public QWidget {
     Q_OBJECT
 
 public:
-    // The run, then what it reached (on screen beside its name at 1024 x 768), then its settings.
-    // The short figures before the accuracies (a long cell each: every task's).
-    enum Column { Name, From, Line, Reference, Steps, BestLoss, LastLoss, RationaleMass, Faithfulness, BestAccuracy,
-                  LastAccuracy, Dataset, Mode, Layers, LearningRate, Mu, Seed, ColumnCount };
+    // The run, then what it reached (on screen beside its name at 1024 x 768: the best loss and the
+    // accuracies at it first, what the modes lesson asks a class to read), then how long and with
+    // what settings it trained. The attention figures show only while some run has them.
+    enum Column { Name, From, Line, Reference, BestLoss, BestAccuracy, LastLoss, LastAccuracy, RationaleMass,
+                  Faithfulness, Steps, Dataset, Mode, Layers, LearningRate, Mu, Seed, ColumnCount };
     // The Line cell's LookRole: LossPlot::overlayLook's index, -1 for the
     // current run (solid), none for a hidden run (not drawn).
     static constexpr int LookRole = Qt::UserRole + 5;

@@ -89,12 +89,17 @@ private slots:
         QTRY_VERIFY(window.runs()->row(current));
         QCOMPARE(window.runs()->row(current)->text(RunsPanel::RationaleMass), QStringLiteral("–"));  // no snapshot yet
         QCOMPARE(window.runs()->row(current)->text(RunsPanel::Faithfulness), QStringLiteral("–"));
+        // Two columns of "–" would keep the accuracies a scroll away: hidden until a run has one.
+        QVERIFY(table->isColumnHidden(RunsPanel::RationaleMass));
+        QVERIFY(table->isColumnHidden(RunsPanel::Faithfulness));
         // Its attention (the Attention tab shown, live explanations on by default).
         window.views()->setCurrentWidget(window.attention());
         QVERIFY(stepWindow(window, 12));
         QTRY_VERIFY_WITH_TIMEOUT(std::isfinite(number(window.runs()->row(current), RunsPanel::RationaleMass))
                                      && std::isfinite(number(window.runs()->row(current), RunsPanel::Faithfulness)),
                                  30000);
+        QVERIFY(!table->isColumnHidden(RunsPanel::RationaleMass));
+        QVERIFY(!table->isColumnHidden(RunsPanel::Faithfulness));
         const double mass = number(window.runs()->row(current), RunsPanel::RationaleMass);
         const double faithfulness = number(window.runs()->row(current), RunsPanel::Faithfulness);
         QVERIFY2(mass > 0 && mass <= 1, qPrintable(QString::number(mass)));
@@ -193,8 +198,9 @@ private slots:
         QVERIFY2(window.statusMessage().contains(gone), qPrintable(window.statusMessage()));
     }
 
-    // At 1024 x 768 with the Setup dock, the runs' names and their losses
-    // are on screen together, the best of each column marked.
+    // At 1024 x 768 with the Setup dock, the runs' names, their best
+    // losses and the accuracies at them are on screen together (the last
+    // loss follows the accuracies), the best of each column marked.
     void figuresBesideTheNames()
     {
         QTemporaryDir dir;
@@ -210,11 +216,14 @@ private slots:
         QTreeWidget *table = window.runs()->table();
         QTRY_VERIFY(table->isVisible() && table->topLevelItemCount() >= 2);
         QHeaderView *header = table->header();
-        for (const int c : {int(RunsPanel::Name), int(RunsPanel::BestLoss), int(RunsPanel::LastLoss)}) {
+        for (const int c : {int(RunsPanel::Name), int(RunsPanel::BestLoss)}) {
             const int right = header->sectionViewportPosition(c) + header->sectionSize(c);
             QVERIFY2(header->sectionViewportPosition(c) >= 0 && right <= table->viewport()->width(),
                      qPrintable(QStringLiteral("column %1 ends at %2 of %3").arg(c).arg(right).arg(table->viewport()->width())));
         }
+        const int accuracies = header->sectionViewportPosition(RunsPanel::BestAccuracy);
+        QVERIFY2(accuracies >= 0 && accuracies + header->sectionSize(RunsPanel::BestAccuracy) / 2 <= table->viewport()->width(),
+                 qPrintable(QStringLiteral("the accuracies from %1 of %2").arg(accuracies).arg(table->viewport()->width())));
         // "task" (0.5) beats "shared" (0.75): its losses are the best, bold and underlined.
         QTreeWidgetItem *task = table->findItems(QStringLiteral("task"), Qt::MatchExactly, RunsPanel::Name).value(0);
         QTreeWidgetItem *shared = table->findItems(QStringLiteral("shared"), Qt::MatchExactly, RunsPanel::Name).value(0);
@@ -622,11 +631,13 @@ private slots:
         const auto actualSize = qScopeGuard([&window]() { window.zoom()->setZoom(1.0, /*persist=*/false); });
         window.resize(921, 691);
         QTRY_COMPARE(window.size(), QSize(921, 691));
-        QCoreApplication::processEvents();
+        // The zoomed fonts reach the layouts through posted events: wait for
+        // them to settle (a single processEvents was not always enough).
         QPushButton *common = side->commonButton();
-        const int right = common->mapTo(side, QPoint(common->width(), 0)).x();
-        QVERIFY2(right <= side->width(), qPrintable(QStringLiteral("Common step ends at %1 of %2 px").arg(right).arg(side->width())));
-        QVERIFY2(common->width() >= common->sizeHint().width(), qPrintable(QStringLiteral("%1 px for %2").arg(common->width()).arg(common->sizeHint().width())));
+        const auto right = [common, side]() { return common->mapTo(side, QPoint(common->width(), 0)).x(); };
+        QTRY_VERIFY2(right() <= side->width() && common->width() >= common->sizeHint().width(),
+                     qPrintable(QStringLiteral("Common ends at %1 of %2 px, %3 px wide for %4")
+                                    .arg(right()).arg(side->width()).arg(common->width()).arg(common->sizeHint().width())));
     }
 
     // Side by side with a signed score: one colour scale for every run
