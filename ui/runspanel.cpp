@@ -368,7 +368,7 @@ void RunsPanel::fillTable()
         auto *item = new RunItem(m_table);
         fillRow(item, kept->id, kept->name, kept->dataset, kept->model, kept->train, kept->history, false, kept->shown,
                 kept->fork);
-        setLine(item, kept->shown ? look : -2);
+        setLine(item, !kept->shown ? -2 : onOtherData(*kept) ? -3 : look);
         setAttentionFigures(item, newest(kept->timeline, hasMass), newest(kept->timeline, hasFaithfulness));
     }
     const Run *run = m_session->currentRun();
@@ -547,7 +547,9 @@ void RunsPanel::fillRow(QTreeWidgetItem *item, int id, const QString &name, cons
 void RunsPanel::setLine(QTreeWidgetItem *item, int look)
 {
     if (look < -1) {
-        item->setToolTip(Line, tr("Hidden: not drawn (check it to draw it)"));
+        item->setToolTip(Line, look == -2 ? tr("Hidden: not drawn (check it to draw it)")
+                                          : tr("Not drawn: trained on other data than the open one, its losses do not "
+                                               "compare (open %1 to see it)").arg(item->data(Dataset, ValueRole).toString()));
         item->setData(Line, SortRole, HUGE_VAL);
         return;
     }
@@ -659,12 +661,20 @@ std::vector<int> RunsPanel::keptLooks() const
 }
 
 // The kept runs that are shown, over the current one, in the order they began.
+bool RunsPanel::onOtherData(const KeptRun &run) const
+{
+    // The open data's spec as the current run's row has it; no data open: none is other.
+    const std::shared_ptr<const TrainingSetup> setup = m_session->currentRun()->setup();
+    const QString open = setup ? QString::fromStdString(setup->source) : m_session->dataSpec();
+    return !open.isEmpty() && !run.dataset.isEmpty() && run.dataset != absoluteDatasetSpec(open);
+}
+
 void RunsPanel::updateOverlays()
 {
     std::vector<LossPlot::Overlay> overlays;
     const std::vector<int> looks = keptLooks();
     for (size_t i = 0; i < looks.size(); ++i)
-        if (m_session->keptRuns()[i]->shown)
+        if (m_session->keptRuns()[i]->shown && !onOtherData(*m_session->keptRuns()[i]))
             overlays.push_back({m_session->keptRuns()[i]->name, &m_session->keptRuns()[i]->history, looks[i]});
     m_plot->setOverlays(overlays, m_session->currentRun()->name());
 }

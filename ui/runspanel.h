@@ -107,6 +107,9 @@ private:
     void fillTable();
     void updateOverlays();
     std::vector<int> keptLooks() const;
+    // True when the run trained on other data than the open one: its losses
+    // are not overlaid on the open data's (another validation set).
+    bool onOtherData(const KeptRun &run) const;
     void onItemChanged(QTreeWidgetItem *item, int column);
     void deleteSelected();
     int selectedId() const;

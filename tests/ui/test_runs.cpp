@@ -173,7 +173,7 @@ private slots:
     void opensASession()
     {
         const QString file = m_dir.filePath(QStringLiteral("cli.attnscope"));
-        QVERIFY(writeRunsSession(file, QStringLiteral("builtin:reviews"), {"task", "shared", "gated"}));
+        QVERIFY(writeRunsSession(file, QStringLiteral("builtin:reviews?n=200"), {"task", "shared", "gated"}));
         MainWindow window;
         QVERIFY(window.openSession(file));
         QCOMPARE(window.windowTitle(), QStringLiteral("cli.attnscope — AttnScope"));
@@ -192,13 +192,13 @@ private slots:
     void runsKeepTheirLines()
     {
         const QString file = m_dir.filePath(QStringLiteral("looks.attnscope"));
-        QVERIFY(writeRunsSession(file, QStringLiteral("builtin:reviews"), {"task", "shared", "gated"}));
+        QVERIFY(writeRunsSession(file, QStringLiteral("builtin:reviews?n=200"), {"task", "shared", "gated"}));
         MainWindow window;
         QVERIFY(window.openSession(file));
         LossPlot *plot = window.curves();
         QCOMPARE(plot->overlayCount(), 3);
         const int gated = window.session()->keptRuns()[2]->id;
-        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));  // the tasks the overlays draw
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));  // the tasks the overlays draw (their data)
         const auto look = [&window](int id) {
             return window.runs()->row(id)->data(RunsPanel::Line, RunsPanel::LookRole).toInt();
         };

@@ -260,6 +260,14 @@ private slots:
         QVERIFY(!RunsPanel::isBest(sensors, RunsPanel::BestLoss));
         QVERIFY2(task->toolTip(RunsPanel::BestLoss).contains(QStringLiteral("builtin:reviews")),
                  qPrintable(task->toolTip(RunsPanel::BestLoss)));
+        // The loss plot overlays only the runs on the open data: another
+        // data's losses are on another validation set (accept24 C2: the
+        // sensors' total loss was drawn over the reviews'). Their rows say why.
+        const bool reviewsOpen = window.session()->dataSpec().contains(QStringLiteral("reviews"));
+        QTreeWidgetItem *other = reviewsOpen ? sensors : task;
+        QCOMPARE(window.curves()->overlayCount(), reviewsOpen ? 2 : 1);
+        QVERIFY2(other->toolTip(RunsPanel::Line).contains(QStringLiteral("other data")), qPrintable(other->toolTip(RunsPanel::Line)));
+        QVERIFY(other->data(RunsPanel::Line, RunsPanel::LookRole).isNull());
     }
 
     // A fork has its parent's model whatever the Model panel says: the
