@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -91,9 +92,13 @@ int runCatching(const std::vector<std::string> &args)
 // Whatever went to standard output must have arrived: a full disk or
 // /dev/full is an error (exit 1), not a silent loss. The stream's error flag
 // stays set from the first write that failed; the flush sends the rest. (A
-// train run still writes its checkpoint first.)
+// train run still writes its checkpoint first.) A reader that went away
+// (`train ... | head`, a pager quit early) is the same case: SIGPIPE is
+// ignored, so the write fails with EPIPE instead of killing a run before
+// its checkpoint.
 int main(int argc, char **argv)
 {
+    std::signal(SIGPIPE, SIG_IGN);
     const int code = runCatching(std::vector<std::string>(argv + 1, argv + argc));
     errno = 0;
     const bool flushed = std::fflush(stdout) == 0;

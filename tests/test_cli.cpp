@@ -546,6 +546,24 @@ private slots:
         QVERIFY(QFile::exists(ckpt));
     }
 
+    // A reader that goes away (`train ... | head`) is the full disk's case:
+    // the run trains on, writes its checkpoint and exits 1, where SIGPIPE
+    // killed it before its checkpoint (exit 141; accept25 D1).
+    void closedPipeKeepsTheCheckpoint()
+    {
+        const QString ckpt = path("piped.safetensors");
+        QProcess shell;
+        shell.start(QStringLiteral("bash"),
+                    {"-c", "\"$0\" train --data \"$1\" --steps 300 --out \"$2\" | head -c 1 >/dev/null; exit ${PIPESTATUS[0]}",
+                     QStringLiteral(ATTNSCOPE_CLI), data, ckpt});
+        QVERIFY(shell.waitForFinished(120000));
+        const QString err = QString::fromUtf8(shell.readAllStandardError());
+        QVERIFY2(shell.exitStatus() == QProcess::NormalExit && shell.exitCode() == 1,
+                 qPrintable(QStringLiteral("exit %1\n%2").arg(shell.exitCode()).arg(err)));
+        QVERIFY2(err.contains("standard output: could not write: Broken pipe"), qPrintable(err));
+        QVERIFY(QFile::exists(ckpt));
+    }
+
     // Each metrics row is written whole: a run killed (SIGKILL) at any moment
     // leaves a CSV whose every line has all its fields. Killed three times,
     // after different amounts of output; where it dies does not matter.
