@@ -371,10 +371,18 @@ void TestKernels::linearMatchesPlainSums()
             QVERIFY2(near(dw[at], want, terms), qPrintable(QString("dW at %1, %2").arg(o).arg(i)));
         }
     }
-    checkEveryShift("linear dW", [&](int shift) {
-        Shifted sx(x, shift), sdy(dy, shift), sdw(dwBefore, shift);
-        ops::linear_backward<float>(nullptr, sdw.data, nullptr, sdy.data, sx.data, w.data(), N, I, O);
-        return sdw.values(OI);
+    // db is the plain loop's sum, row after row, to the bit (it is summed on
+    // dW's pass over dY, in blocks of rows), wherever the buffers lie
+    std::vector<float> dbPlain = dbBefore;
+    for (int n = 0; n < N; ++n)
+        for (int o = 0; o < O; ++o) dbPlain[size_t(o)] += dy[size_t(n) * O + o];
+    QVERIFY2(sameBits(db, dbPlain), "db is not the plain loop's sum");
+    checkEveryShift("linear dW and db", [&](int shift) {
+        Shifted sx(x, shift), sdy(dy, shift), sdw(dwBefore, shift), sdb(dbBefore, shift);
+        ops::linear_backward<float>(nullptr, sdw.data, sdb.data, sdy.data, sx.data, w.data(), N, I, O);
+        std::vector<float> all = sdw.values(OI), b = sdb.values(size_t(O));
+        all.insert(all.end(), b.begin(), b.end());
+        return all;
     });
 }
 

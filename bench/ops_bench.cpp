@@ -1,0 +1,113 @@
+// Times the float kernels of one encoder layer at one thread's share of the
+// large configuration (B 16, L 128, d 256, 8 heads, f 1024: what each of the
+// two threads of `bench_step --threads 2` computes), in CPU seconds of this
+// thread, best of --repeats. A benchmark, not a test: to compare two builds,
+// run their binaries alternately (docs/performance.md).
+//
+//   ops_bench [--batch 16 --len 128 --dim 256 --heads 8 --ffn 1024 --repeats 15 --only NAME]
+
+#include "ops.h"
+#include "random.h"
+
+#include <ctime>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+using namespace attnscope;
+
+namespace {
+
+double cpuSeconds()
+{
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+
+std::vector<float> randomFloats(Rng &rng, size_t n, double scale = 1.0)
+{
+    std::vector<float> v(n);
+    for (float &x : v) x = float(scale * rng.normal());
+    return v;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    int B = 16, L = 128, d = 256, h = 8, f = 1024, repeats = 15;
+    std::string only;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string a = argv[i];
+        const int v = std::atoi(argv[i + 1]);
+        if (a == "--batch") B = v;
+        else if (a == "--len") L = v;
+        else if (a == "--dim") d = v;
+        else if (a == "--heads") h = v;
+        else if (a == "--ffn") f = v;
+        else if (a == "--repeats") repeats = v;
+        else if (a == "--only") only = argv[i + 1];
+        else {
+            std::fprintf(stderr, "ops_bench: unknown option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    const int N = B * L;
+    Rng rng(42);
+    const std::vector<float> x = randomFloats(rng, size_t(N) * f), dy = randomFloats(rng, size_t(N) * f),
+                             w = randomFloats(rng, size_t(f) * f, 0.05), bias = randomFloats(rng, size_t(f));
+    std::vector<float> y(size_t(N) * f), dx(size_t(N) * f), dw(size_t(f) * f), db(static_cast<size_t>(f));
+    const size_t BLd = size_t(N) * d;
+    const std::vector<float> q = randomFloats(rng, BLd), k = randomFloats(rng, BLd), v = randomFloats(rng, BLd),
+                             dout = randomFloats(rng, BLd);
+    std::vector<uint8_t> mask(size_t(N), 1);
+    std::vector<float> out(BLd), att(size_t(B) * h * L * L), dq(BLd), dk(BLd), dv(BLd);
+    ops::kernelIsa();
+
+    struct Op {
+        std::string name;
+        double flops;
+        std::function<void()> run;
+    };
+    const double dense = 2.0 * N * d * d;
+    const std::vector<Op> opsList = {
+        {"linear_fwd_dxd", dense, [&] { ops::linear_forward(y.data(), x.data(), w.data(), bias.data(), N, d, d); }},
+        {"linear_fwd_up", dense * f / d, [&] { ops::linear_forward(y.data(), x.data(), w.data(), bias.data(), N, d, f); }},
+        {"linear_fwd_down", dense * f / d,
+         [&] { ops::linear_forward(y.data(), x.data(), w.data(), bias.data(), N, f, d, y.data()); }},
+        {"linear_dx_dxd", dense,
+         [&] { ops::linear_backward<float>(dx.data(), nullptr, nullptr, dy.data(), x.data(), w.data(), N, d, d, ops::Write::Set); }},
+        {"linear_dx_down", dense * f / d,
+         [&] { ops::linear_backward<float>(dx.data(), nullptr, nullptr, dy.data(), x.data(), w.data(), N, f, d, ops::Write::Set); }},
+        {"linear_dwdb_dxd", dense,
+         [&] { ops::linear_backward<float>(nullptr, dw.data(), db.data(), dy.data(), x.data(), w.data(), N, d, d); }},
+        {"linear_dwdb_up", dense * f / d,
+         [&] { ops::linear_backward<float>(nullptr, dw.data(), db.data(), dy.data(), x.data(), w.data(), N, d, f); }},
+        {"linear_dwdb_down", dense * f / d,
+         [&] { ops::linear_backward<float>(nullptr, dw.data(), db.data(), dy.data(), x.data(), w.data(), N, f, d); }},
+        {"attention_fwd", 4.0 * B * L * L * d,
+         [&] { ops::attention_forward(out.data(), att.data(), q.data(), k.data(), v.data(), mask.data(), B, L, d, h); }},
+        {"attention_bwd", 8.0 * B * L * L * d,
+         [&] {
+             ops::attention_backward(dq.data(), dk.data(), dv.data(), dout.data(), att.data(), q.data(), k.data(),
+                                     v.data(), B, L, d, h, ops::Write::Set);
+         }},
+    };
+    std::printf("kernels: %s; B %d, L %d, d %d, %d heads, f %d; ms of thread CPU, best of %d\n", ops::kernelIsa(), B,
+                L, d, h, f, repeats);
+    for (const Op &op : opsList) {
+        if (!only.empty() && op.name.find(only) == std::string::npos) continue;
+        op.run();  // warm
+        double best = 1e300;
+        for (int r = 0; r < repeats; ++r) {
+            const double t0 = cpuSeconds();
+            op.run();
+            best = std::min(best, cpuSeconds() - t0);
+        }
+        std::printf("%-18s %8.3f ms  %6.1f GFLOP per CPU-s\n", op.name.c_str(), best * 1e3, op.flops / best / 1e9);
+    }
+    return 0;
+}
