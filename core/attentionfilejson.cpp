@@ -157,7 +157,10 @@ private:
                         n = count;
                         if (n > std::numeric_limits<int>::max()
                             || !m_budget->take(size_t(n * n - n) * sizeof(float))) // n <= 2^28 from the budget: no overflow
-                            return fail(overBudget(*m_budget));
+                            // Said by what the row implies: the file itself may be small.
+                            return fail(rowName() + ": " + std::to_string(n) + " weights, so each map would be "
+                                        + std::to_string(n) + " x " + std::to_string(n) + " ("
+                                        + sizeText(double(n) * double(n) * sizeof(float)) + "): " + overBudget(*m_budget));
                         map.reserve(size_t(n * n));
                     } else if (count != n) {
                         return fail(rowName() + ": " + std::to_string(count) + " weights, the first row "
