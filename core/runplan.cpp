@@ -57,9 +57,19 @@ std::string checkCompatible(const Dataset &data, const Model &model, const std::
     if (data.input != model.config.input)
         return source + " is " + toString(data.input) + " data but " + modelName + " is a "
                + toString(model.config.input) + " model";
-    if (taskNameList(data.tasks) != taskNameList(model.tasks))
-        return source + " has tasks " + bracketList(taskNameList(data.tasks)) + " but " + modelName
-               + " was trained on " + bracketList(taskNameList(model.tasks));
+    if (const std::vector<std::string> have = taskNameList(data.tasks), want = taskNameList(model.tasks); have != want) {
+        // What differs, as the features' message says it.
+        const std::vector<std::string> missing = without(want, have), unexpected = without(have, want);
+        std::string what = missing.empty() && unexpected.empty() ? std::string(" (in another order)") : std::string();
+        if (!missing.empty())
+            what += " (missing " + shortList(missing);
+        if (!unexpected.empty())
+            what += std::string(missing.empty() ? " (" : "; ") + "unexpected " + shortList(unexpected);
+        if (!missing.empty() || !unexpected.empty())
+            what += ")";
+        return source + " has tasks " + bracketList(have) + " but " + modelName + " was trained on "
+               + bracketList(want) + what;
+    }
     for (size_t t = 0; t < data.tasks.size(); ++t)
         if (data.tasks[t].classes != model.tasks[t].classes)
             return "task '" + data.tasks[t].name + "': " + source + " has classes "

@@ -94,7 +94,8 @@ void TestRunPlan::checkCompatibleSaysWhatDiffers()
              std::string("task 'label': data.csv has classes [a, c] but m.safetensors has [a, b]"));
     other = data;
     other.tasks = {{"kind", {"a", "b"}}};
-    QCOMPARE(checkCompatible(other, model), std::string("data.csv has tasks [kind] but the model was trained on [label]"));
+    QCOMPARE(checkCompatible(other, model),
+             std::string("data.csv has tasks [kind] but the model was trained on [label] (missing [label]; unexpected [kind])"));
     other = data;
     other.input = InputKind::Text;
     QCOMPARE(checkCompatible(other, model, "m.safetensors"),
