@@ -11,6 +11,8 @@
 #include "mainwindow.h"
 #include "modelpanel.h"
 #include "probeeditor.h"
+#include "taskheatmap.h"
+#include "textview.h"
 #include "trainingcontroller.h"
 #include "trainingpanel.h"
 #include "trainingtoolbar.h"
@@ -22,6 +24,7 @@
 #include <QProcess>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
+#include <qcustomplot.h>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -34,6 +37,7 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
+
 
 using namespace attnscope;
 using State = TrainingWorker::State;
@@ -221,6 +225,62 @@ private slots:
             QVERIFY2(w.rect().contains(r), qPrintable(QStringLiteral("%1,%2 %3x%4").arg(r.x()).arg(r.y()).arg(r.width()).arg(r.height())));
         }
         QVERIFY(w.centralWidget()->width() >= 400);
+    }
+
+    // The cue-words lesson's last step at 1024 x 768 and 150 % (accept24
+    // C10): "watch the topic row move" in the probe editor.
+    void probeEditorFitsAProjector()
+    {
+        MainWindow w;
+        w.zoom()->setZoom(1.5, /*persist=*/false);
+        const auto actualSize = qScopeGuard([&w]() { w.zoom()->setZoom(1.0, /*persist=*/false); });
+        w.resize(921, 691);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QSignalSpy done(&w, &MainWindow::lessonStepDone);
+        QVERIFY2(w.openLesson(QStringLiteral("cue-words")), qPrintable(w.lastError()));
+        LessonPanel *panel = w.lessonPanel();
+        const int last = int(panel->lesson().steps.size()) - 1;
+        QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty() && done.last().at(0).toInt() == 0, Timeout);
+        while (panel->step() < last) {
+            const int next = panel->step() + 1;
+            panel->nextButton()->click();
+            QTRY_VERIFY_WITH_TIMEOUT(done.last().at(0).toInt() == next, Timeout);
+        }
+        QCOMPARE(w.size(), QSize(921, 691));
+        ProbeEditor *editor = w.attention()->probeEditor();
+        QTRY_VERIFY(editor->isVisible() && editor->heatmap()->rows() == 3);
+        TaskHeatmap *heatmap = editor->heatmap();
+        QCustomPlot *plot = heatmap->plot();
+        QCoreApplication::processEvents();  // the redraw the last resize asked for
+        plot->replot(QCustomPlot::rpImmediateRefresh);
+        // Every task's row is named, and has a line of height.
+        const QMap<double, QString> named = plot->yAxis->ticker().dynamicCast<QCPAxisTickerText>()->ticks();
+        QStringList names;
+        for (int r = 0; r < heatmap->rows(); ++r)
+            names << heatmap->rowLabel(r);
+        QVERIFY2(named.values() == names, qPrintable(QStringList(named.values()).join(QLatin1Char(','))
+                                                   + QStringLiteral(" named of ") + names.join(QLatin1Char(','))
+                                                   + QStringLiteral("; the heatmap %1 px high, its cells %2").arg(heatmap->height()).arg(plot->axisRect()->height())));
+        const QFontMetrics metrics(plot->yAxis->tickLabelFont());
+        const double row = std::abs(plot->yAxis->coordToPixel(1) - plot->yAxis->coordToPixel(0));
+        QVERIFY2(row >= metrics.height(), qPrintable(QStringLiteral("rows %1 px for a %2 px line").arg(row).arg(metrics.height())));
+        // The result line and the typed text are whole, inside the page: the
+        // typed text keeps two lines, and every child of the editor is in it,
+        // off the tab's frame (the result line's first word touched it).
+        QWidget *page = editor->parentWidget();
+        const QRect inPage(editor->mapTo(page, QPoint(0, 0)), editor->size());
+        QVERIFY(page->rect().contains(inPage));
+        for (QWidget *child : editor->findChildren<QWidget *>(Qt::FindDirectChildrenOnly)) {
+            if (child->isHidden())
+                continue;
+            const QRect r = child->geometry();
+            const QString where = QStringLiteral("%1 at %2,%3 %4x%5 in %6x%7").arg(QLatin1String(child->metaObject()->className()))
+                                      .arg(r.x()).arg(r.y()).arg(r.width()).arg(r.height()).arg(editor->width()).arg(editor->height());
+            QVERIFY2(r.left() >= 3 && r.right() <= editor->width() - 4 && r.bottom() < editor->height(), qPrintable(where));
+        }
+        QVERIFY(editor->textView()->parentWidget()->parentWidget()->height() >= 2 * metrics.height());
+        QCOMPARE(w.size(), QSize(921, 691));
     }
 
     // attnscope --lesson NAME opens the lesson before the window shows: on a

@@ -32,6 +32,10 @@ AttentionPanel::AttentionPanel(QWidget *parent) : QWidget(parent)
     qRegisterMetaType<SnapshotPtr>();
     qRegisterMetaType<ProbeSet>();
     auto *layout = new QVBoxLayout(this);
+    // Thin above and below (the tab bar and the status bar are edges
+    // enough): the views' height on a projector.
+    const QMargins margins = layout->contentsMargins();
+    layout->setContentsMargins(margins.left(), 4, margins.right(), 2);
     layout->addLayout(makeToolbar());
     layout->addLayout(makeTimelineRow());
     layout->addWidget(makeNoteLine());

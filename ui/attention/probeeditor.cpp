@@ -14,6 +14,9 @@
 #include <QTableWidget>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <qcustomplot.h>
+
+#include <algorithm>
 
 #include <cmath>
 
@@ -22,7 +25,9 @@ namespace attnscope {
 ProbeEditor::ProbeEditor(QWidget *parent) : QWidget(parent)
 {
     auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 4, 0, 0);  // the tab's frame is margin enough
+    // Off the tab's frame at the sides: the result line's first word touched it and read as cut.
+    layout->setContentsMargins(6, 4, 6, 0);
+    layout->setSpacing(4);
     m_edit = new QLineEdit(this);
     m_edit->setPlaceholderText(tr("Type a sentence to see every task's attention, e.g. "
                                   "\"the screen is not great, fix it asap\""));
@@ -36,22 +41,22 @@ ProbeEditor::ProbeEditor(QWidget *parent) : QWidget(parent)
     m_status = new QLabel(this);
     m_status->setWordWrap(true);
     m_heatmap = new TaskHeatmap(this);
-    // A typed sentence is short: less than the heatmap tab's least height,
-    // so that this tab is no taller than the others (a projector's window;
-    // the text below takes what it leaves, and scrolls).
-    m_heatmap->setMinimumHeight(120);
+    // The result line above says the step, the Score box the score: the
+    // title's line goes to the rows (on a projector the task rows had no
+    // room for their names, and "watch the topic row" found it unnamed).
+    m_heatmap->setTitleShown(false);
     m_textView = new TextView;
     auto *scroll = new QScrollArea(this);
     scroll->setWidget(m_textView);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     m_textScroll = scroll;
-    m_textScroll->setMinimumHeight(2 * fontMetrics().height());  // it scrolls: two lines of it are enough
     layout->addWidget(m_edit);
     layout->addWidget(m_row);
     layout->addWidget(m_status);
     layout->addWidget(m_heatmap, 2);
     layout->addWidget(scroll, 3);
+    setLeastHeights();
 
     // Re-run as the user types, at most every 120 ms.
     m_debounce = new QTimer(this);
@@ -68,6 +73,7 @@ void ProbeEditor::setModel(std::optional<ModelInfo> model)
     const bool kindChanged = !m_model || !model || m_model->input != model->input
                              || m_model->features != model->features;
     m_model = std::move(model);
+    setLeastHeights();
     if (kindChanged) {
         rebuildInputs();
         run();  // the runner re-runs the input with every refresh of its weights by itself
@@ -203,8 +209,28 @@ void ProbeEditor::changeEvent(QEvent *event)
     QWidget::changeEvent(event);
     if (event->type() == QEvent::FontChange) {  // the zoom: the input's font follows, and the text's room
         m_edit->setFont(labelFont(font(), 1));
-        m_textScroll->setMinimumHeight(2 * fontMetrics().height());
+        setLeastHeights();
     }
+}
+
+void ProbeEditor::setLeastHeights()
+{
+    // The heatmap: a line for each task's row, which its rows get while
+    // they take at most half of the plot (taskheatmap.cpp placeLabels; the
+    // tokens below are cut to make room). Up to three tasks, the typed
+    // text's rows at 1024 x 768 and 150 %; more thin out as on the heatmap
+    // tab. Less than the heatmap tab's least height: a typed sentence is
+    // short, and this tab is no taller than the others.
+    const QFontMetrics ticks(labelFont(m_heatmap->plot()->font()));  // the ticks' font (stylePlot)
+    const int line = ticks.height() + 1;
+    const int tasks = m_model ? std::clamp(int(m_model->tasks.size()), 1, 3) : 3;
+    // Under the rows the tokens, upright and cut to "abc…" at least, and
+    // their ticks' padding; above and below the colour scale's end labels.
+    const int rows = tasks * line;
+    const int margins = ticks.horizontalAdvance(QStringLiteral("abc") + QChar(0x2026)) + 2 * line;
+    m_heatmap->setMinimumHeight(std::max(2 * rows, rows + margins));
+    // The typed text below takes what is left, and scrolls: two lines of it are enough.
+    m_textScroll->setMinimumHeight(2 * fontMetrics().height());
 }
 
 void ProbeEditor::show(bool truncated)

@@ -71,6 +71,8 @@ protected:
 
 private:
     void rebuildInputs();
+    // The heatmap's and the typed text's least heights, for the model's tasks at the zoom's font.
+    void setLeastHeights();
     void show(bool truncated);
     bool truncated() const;  // the text has more tokens than the model's max_len
 

@@ -99,6 +99,11 @@ void TaskHeatmap::setCommonLargest(double largest)
     rebuild();
 }
 
+void TaskHeatmap::setTitleShown(bool shown)
+{
+    m_title->setVisible(shown);
+}
+
 QString TaskHeatmap::title() const
 {
     QString text = scoreName(score()) + QStringLiteral(" · ") + scoreSource(snapshot(), sample(), score());

@@ -70,6 +70,9 @@ public:
     QString printedText(int row, int column) const;
 
     QCustomPlot *plot() const { return m_plot; }
+    // The title's line above the plot (shown by default): a view that says
+    // what the cells hold elsewhere gives its line to the rows.
+    void setTitleShown(bool shown);
     QString csv() const override;
 
 signals:
