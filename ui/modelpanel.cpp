@@ -1,6 +1,7 @@
 #include "modelpanel.h"
 
 #include "appearance.h"
+#include "formwrap.h"
 
 #include <QComboBox>
 #include <QEvent>
@@ -41,10 +42,14 @@ ModelPanel::ModelPanel(QWidget *parent)
     m_seed = spin("seed", 0, 1 << 30, 1, tr("Seed of the split, the initial weights and the batch order"));
     m_mode = new QComboBox(this);
     m_mode->setObjectName(QStringLiteral("mode"));
-    m_mode->addItem(tr("task: one attention per task"), QStringLiteral("task"));
-    m_mode->addItem(tr("shared: one attention for all"), QStringLiteral("shared"));
-    m_mode->addItem(tr("gated: shared + per task, gated"), QStringLiteral("gated"));
-    m_mode->addItem(tr("uniform: every token alike (control)"), QStringLiteral("uniform"));
+    // Short enough to read whole in the Setup dock at 150 % (the tooltips say more).
+    m_mode->addItem(tr("task: one per task"), QStringLiteral("task"));
+    m_mode->addItem(tr("shared: one for all"), QStringLiteral("shared"));
+    m_mode->addItem(tr("gated: shared + task"), QStringLiteral("gated"));
+    m_mode->addItem(tr("uniform (control)"), QStringLiteral("uniform"));
+    m_mode->setItemData(0, tr("One attention for each task: each finds its own words"), Qt::ToolTipRole);
+    m_mode->setItemData(1, tr("One attention shared by every task"), Qt::ToolTipRole);
+    m_mode->setItemData(2, tr("The shared attention and one per task, mixed by a learned gate"), Qt::ToolTipRole);
     m_mode->setItemData(3, tr("No attention is learned: every real token weighs the same. If this run "
                               "matches the others' accuracy, their attention was not needed."),
                         Qt::ToolTipRole);
@@ -67,6 +72,7 @@ ModelPanel::ModelPanel(QWidget *parent)
     outer->addLayout(form);
     form->setVerticalSpacing(6);
     form->setHorizontalSpacing(10);
+    new FormWrap(form);  // labels above the fields in a narrow dock (formwrap.h)
     form->addRow(tr("Layers"), m_layers);
     form->addRow(tr("Heads"), m_heads);
     form->addRow(tr("Width"), m_dim);

@@ -1,6 +1,7 @@
 #include "trainingpanel.h"
 
 #include "appearance.h"
+#include "formwrap.h"
 #include "tasknames.h"
 
 #include <QComboBox>
@@ -211,6 +212,7 @@ void TrainingPanel::layOutFields()
     m_form = new QFormLayout(this);
     m_form->setVerticalSpacing(6);
     m_form->setHorizontalSpacing(10);
+    new FormWrap(m_form);  // labels above the fields in a narrow dock (formwrap.h)
     m_form->addRow(tr("Optimizer"), m_optimizer);
     m_form->addRow(tr("Learning rate"), m_lr);
     m_form->addRow(m_lrNote);

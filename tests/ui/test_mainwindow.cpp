@@ -956,6 +956,48 @@ private slots:
         QTRY_VERIFY2_WITH_TIMEOUT(cutOff().isEmpty(), qPrintable(QStringLiteral("unfolded: ") + cutOff()), 2000);
     }
 
+    // The Setup dock at 1024 x 768 and 150 %: the Model panel needed 473 px
+    // (its Attention box, "uniform: every token alike (control)", beside the
+    // labels) and the Training panel 383 ("Rationale weight" beside a field),
+    // in a dock 350 px wide: the boxes were squeezed below their least width.
+    // Every field of the Model and Training panels has its least width, and
+    // a box its texts' width.
+    void setupFieldsFitTheDock_data() { summaryReadableWhenZoomed_data(); }
+    void setupFieldsFitTheDock()
+    {
+        QFETCH(QSize, size);
+        MainWindow window;
+        window.zoom()->setZoom(1.5, /*persist=*/false);
+        const auto restore = qScopeGuard([&window]() { window.zoom()->setZoom(1.0, /*persist=*/false); });
+        window.resize(size);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY2(window.openDataset(QStringLiteral("builtin:reviews")), qPrintable(window.lastError()));
+        const auto squeezedFields = [&window]() {
+            QStringList squeezed;
+            for (QWidget *panel : {static_cast<QWidget *>(window.modelPanel()), static_cast<QWidget *>(window.trainingPanel())}) {
+                if (panel->minimumSizeHint().width() > panel->width())
+                    squeezed << QStringLiteral("%1 %2 px wide for %3").arg(panel->objectName()).arg(panel->width())
+                                    .arg(panel->minimumSizeHint().width());
+                for (QWidget *field : panel->findChildren<QWidget *>()) {
+                    if (!field->isVisibleTo(panel) || !(qobject_cast<QAbstractSpinBox *>(field) || qobject_cast<QComboBox *>(field)))
+                        continue;
+                    const QRect r(field->mapTo(panel, QPoint(0, 0)), field->size());
+                    // A box's texts whole, not only its least width ("task: one attention per t…").
+                    auto *box = qobject_cast<QComboBox *>(field);
+                    if (box && box->sizeHint().width() > box->width())
+                        squeezed << QStringLiteral("%1 %2 px wide for its texts' %3").arg(box->objectName()).arg(box->width())
+                                        .arg(box->sizeHint().width());
+                    if (field->width() < field->minimumSizeHint().width() || r.right() >= panel->width())
+                        squeezed << QStringLiteral("%1 %2 px wide for %3, to x %4 of %5").arg(field->objectName()).arg(field->width())
+                                        .arg(field->minimumSizeHint().width()).arg(r.right()).arg(panel->width());
+                }
+            }
+            return squeezed.join(QStringLiteral("; "));
+        };
+        QTRY_VERIFY2(squeezedFields().isEmpty(), qPrintable(squeezedFields()));
+    }
+
     // View brings back a closed Setup panel or toolbar, and Reset layout a
     // floated one (a floating window may be off a projector's screen).
     void viewMenuBringsPanelsBack()
