@@ -49,31 +49,39 @@ LessonPanel::LessonPanel(QWidget *parent) : QDockWidget(tr("Lesson"), parent)
     m_look = wrapped(page, "lessonLook");
     m_look->setFrameShape(QFrame::StyledPanel);
     m_look->setMargin(6);
-    m_back = new QPushButton(tr("Back"), page);
+    m_back = new QPushButton(tr("Back"));
     m_back->setObjectName(QStringLiteral("lessonBack"));
     m_back->setToolTip(tr("The step before, applied again"));
-    m_next = new QPushButton(tr("Next"), page);
+    m_next = new QPushButton(tr("Next"));
     m_next->setObjectName(QStringLiteral("lessonNext"));
     m_next->setToolTip(tr("The next step: its settings apply, its run trains"));
     m_next->setDefault(true);
-    auto *buttons = new QHBoxLayout;
-    buttons->addWidget(m_back);
-    buttons->addStretch(1);
-    buttons->addWidget(m_next);
     for (QWidget *w : {static_cast<QWidget *>(m_title), static_cast<QWidget *>(m_counter),
                        static_cast<QWidget *>(m_stepTitle), static_cast<QWidget *>(m_problem),
                        static_cast<QWidget *>(m_text)})
         layout->addWidget(w);
     layout->addWidget(m_look);
     layout->addStretch(1);
-    layout->addLayout(buttons);
     // Long texts scroll; the dock stays narrow beside the views.
     auto *scroll = new QScrollArea;
     scroll->setWidget(page);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    setWidget(scroll);
+    // Back and Next below the text, never scrolled: at 1024 x 768 and 150 %
+    // a long step's text pushed them under the panel's edge, cut in half.
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_back);
+    buttons->addStretch(1);
+    buttons->addWidget(m_next);
+    const QMargins margins = layout->contentsMargins();
+    buttons->setContentsMargins(margins.left(), 0, margins.right(), margins.bottom());
+    auto *dock = new QWidget;
+    auto *column = new QVBoxLayout(dock);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->addWidget(scroll, 1);
+    column->addLayout(buttons);
+    setWidget(dock);
     connect(m_back, &QPushButton::clicked, this, [this]() { goTo(m_step - 1); });
     connect(m_next, &QPushButton::clicked, this, [this]() { goTo(m_step + 1); });
     goTo(0);

@@ -283,6 +283,26 @@ private slots:
         QCOMPARE(w.size(), QSize(921, 691));
     }
 
+    // Back and Next were at the foot of the panel's scrolled text: at 1024 x
+    // 768 and 150 % the first step's long text pushed them under the panel's
+    // edge, cut in half. They stay whole, whatever the text's length.
+    void lessonButtonsStayWhole()
+    {
+        MainWindow w;
+        w.zoom()->setZoom(1.5, /*persist=*/false);
+        const auto actualSize = qScopeGuard([&w]() { w.zoom()->setZoom(1.0, /*persist=*/false); });
+        w.resize(921, 691);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY2(w.openLesson(QStringLiteral("cue-words")), qPrintable(w.lastError()));
+        LessonPanel *panel = w.lessonPanel();
+        QCOMPARE(panel->step(), 0);  // the longest text of the lesson
+        for (QPushButton *button : {panel->backButton(), panel->nextButton()})
+            QTRY_VERIFY2(button->isVisible() && button->visibleRegion().boundingRect() == button->rect(),
+                         qPrintable(QStringLiteral("%1: %2 px of %3 shown").arg(button->text())
+                                        .arg(button->visibleRegion().boundingRect().height()).arg(button->height())));
+    }
+
     // attnscope --lesson NAME opens the lesson before the window shows: on a
     // projector's 1024 px its panel is a tab of the Setup column, and it is
     // the tab shown (it opened behind Setup).
