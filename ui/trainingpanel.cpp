@@ -209,7 +209,12 @@ void TrainingPanel::connectFields()
 
 void TrainingPanel::layOutFields()
 {
-    m_form = new QFormLayout(this);
+    // The fields in a form, and below it what goes across the panel (the
+    // rationale note, the task weights): word-wrapped rows of a form whose
+    // labels had gone above their fields got the height of a wider line.
+    auto *column = new QVBoxLayout(this);
+    m_form = new QFormLayout;
+    column->addLayout(m_form);
     m_form->setVerticalSpacing(6);
     m_form->setHorizontalSpacing(10);
     new FormWrap(m_form);  // labels above the fields in a narrow dock (formwrap.h)
@@ -224,7 +229,7 @@ void TrainingPanel::layOutFields()
     m_form->addRow(tr("Weight decay"), m_decay);
     m_form->addRow(tr("Clip gradient"), m_clip);
     m_form->addRow(tr("Rationale weight"), m_mu);
-    m_form->addRow(m_muNote);
+    column->addWidget(m_muNote);
 }
 
 // The task loss weights: a spin box each for few tasks, a table to scroll
@@ -274,9 +279,10 @@ void TrainingPanel::createWeightFields()
     QFont bold = title->font();
     bold.setBold(true);
     title->setFont(bold);
-    m_form->addRow(title);
-    m_form->addRow(weights);
-    m_form->addRow(m_weightsMany);
+    auto *column = static_cast<QVBoxLayout *>(layout());
+    column->addWidget(title);
+    column->addWidget(weights);
+    column->addWidget(m_weightsMany);
 }
 
 void TrainingPanel::setTasks(const QStringList &tasks)

@@ -224,10 +224,10 @@ void ProbeEditor::setLeastHeights()
     const QFontMetrics ticks(labelFont(m_heatmap->plot()->font()));  // the ticks' font (stylePlot)
     const int line = ticks.height() + 1;
     const int tasks = m_model ? std::clamp(int(m_model->tasks.size()), 1, 3) : 3;
-    // Under the rows the tokens, upright and cut to "abc…" at least, and
-    // their ticks' padding; above and below the colour scale's end labels.
+    // Under the rows the tokens, upright and cut to "abc…" at least, and a
+    // line for their padding and the colour scale's end labels.
     const int rows = tasks * line;
-    const int margins = ticks.horizontalAdvance(QStringLiteral("abc") + QChar(0x2026)) + 2 * line;
+    const int margins = ticks.horizontalAdvance(QStringLiteral("abc") + QChar(0x2026)) + line;
     m_heatmap->setMinimumHeight(std::max(2 * rows, rows + margins));
     // The typed text below takes what is left, and scrolls: two lines of it are enough.
     m_textScroll->setMinimumHeight(2 * fontMetrics().height());

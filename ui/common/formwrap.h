@@ -7,7 +7,9 @@
 //
 // Beside while every field gets its least width next to the widest label;
 // otherwise every label above its field (QFormLayout::WrapAllRows). The
-// choice follows the form's width and the zoom's font.
+// choice follows the form's width and the zoom's font. Word-wrapped rows
+// across a wrapped form got the height of a wider line (a note cut to three
+// of its four lines): keep such notes out of the form, below it.
 #pragma once
 
 #include <QObject>
