@@ -13,6 +13,7 @@
 #include "application.h"
 #include "args.h"
 #include "attention/attentionpanel.h"
+#include "attention/probeeditor.h"
 #include "data/builtins.h"
 #include "lessonpanel.h"
 #include "lossplot.h"
@@ -252,6 +253,31 @@ bool openFiles(MainWindow *window, const GuiOptions &o)
 // --lesson with --screenshot: steps 1 to K apply in turn, each once its
 // training is over, then *shoot (shootWhenReady's) takes the picture.
 // Connected before the lesson opens: a step without training is over at once.
+// The lesson's last step applied and trained: the picture once the views
+// show it. Polled every 50 ms until, twice in a row, no data or run is being
+// prepared and the probe editor shows the result of the text the step typed
+// (at most 30 s); a fixed 500 ms shot cue-words step 4 at 1600 x 1000 with
+// the heatmap of the editor's previous sentence under the lesson's text.
+void shootWhenSettled(MainWindow *window, const std::function<void()> *shoot)
+{
+    auto *poll = new QTimer(window);
+    poll->setInterval(50);
+    auto quiet = std::make_shared<int>(0);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    QObject::connect(poll, &QTimer::timeout, window, [window, poll, quiet, until, shoot]() {
+        const bool busy = window->isLoadingDataset() || window->isPreparingRun()
+                          || !window->attention()->probeEditor()->settled();
+        *quiet = busy ? 0 : *quiet + 1;
+        if (*quiet < 2 && std::chrono::steady_clock::now() < until)
+            return;
+        poll->stop();
+        if (*quiet < 2)
+            std::fprintf(stderr, "attnscope: warning: the views were still busy after 30 s; the picture shows them as they are\n");
+        (*shoot)();
+    });
+    poll->start();
+}
+
 void shootAfterLesson(MainWindow *window, int lessonStep, const std::function<void()> *shoot, bool *failed)
 {
     // A step that did not apply (its data did not open) ends the lesson: the
@@ -266,7 +292,7 @@ void shootAfterLesson(MainWindow *window, int lessonStep, const std::function<vo
         if (step + 1 < std::min(lessonStep, steps))
             QTimer::singleShot(0, window, [window, step]() { window->lessonPanel()->goTo(step + 1); });
         else
-            QTimer::singleShot(500, window, [shoot]() { (*shoot)(); });  // the views take the last snapshot
+            shootWhenSettled(window, shoot);
     });
 }
 

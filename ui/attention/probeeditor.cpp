@@ -190,10 +190,16 @@ void ProbeEditor::setResult(const AttentionSnapshot &result, int id)
 {
     if (id != m_sentId)
         return;  // for an older input
+    m_shownId = id;
     m_result = result;
     if (!m_result.samples.empty() && m_result.input == InputKind::Text)
         m_result.samples[0].text = m_edit->text().toStdString();
     show(truncated());
+}
+
+bool ProbeEditor::settled() const
+{
+    return !m_debounce->isActive() && m_shownId == m_sentId;
 }
 
 bool ProbeEditor::truncated() const

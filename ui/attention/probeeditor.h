@@ -58,6 +58,10 @@ public:
     bool run();
     // The id of the newest input sent to the runner (0 before the first).
     int pendingId() const { return m_sentId; }
+    // True when what is shown is the result of the input as it is: no typing
+    // waits for the debounce and the newest input's result has come (or none
+    // was sent). A picture taken now shows the typed text's attention.
+    bool settled() const;
     const AttentionSnapshot &result() const { return m_result; }
     QString status() const;
     TaskHeatmap *heatmap() const { return m_heatmap; }
@@ -87,6 +91,7 @@ private:
     AttentionSnapshot m_result;
     Runner m_runner;
     int m_sentId = 0;
+    int m_shownId = 0;  // the input whose result is shown
 };
 
 } // namespace attnscope
