@@ -42,9 +42,9 @@ float scheduledLearningRate(const OptimizerConfig &c, int64_t s, int64_t S)
 
 float gradNorm(const float *grads, size_t n)
 {
-    double sum = 0;
-    addSquares(sum, grads, n);
-    return float(std::sqrt(sum));
+    std::vector<double> lanes(normBlocks(n) * NormLanes, 0.0);
+    addSquares(lanes.data(), grads, 0, n);
+    return normOfLanes(lanes.data(), normBlocks(n));
 }
 
 float clipGradNorm(float *grads, size_t n, float maxNorm)
@@ -78,14 +78,16 @@ void Optimizer::sgdStep(float *p, const float *grad, float lr)
     const OptimizerConfig &c = m_config;
     const float wd = c.weightDecay;
     if (c.momentum != 0.0f && m_m.size() != m_size) m_m.assign(m_size, 0.0f);
-    for (size_t i = 0; i < m_size; ++i) {
-        float g = grad[i] + wd * p[i];
-        if (c.momentum != 0.0f) {
-            m_m[i] = (m_t == 1) ? g : c.momentum * m_m[i] + g;
-            g = m_m[i];
+    inParts({{0, m_size}}, [&](size_t first, size_t count) {
+        for (size_t i = first; i < first + count; ++i) {
+            float g = grad[i] + wd * p[i];
+            if (c.momentum != 0.0f) {
+                m_m[i] = (m_t == 1) ? g : c.momentum * m_m[i] + g;
+                g = m_m[i];
+            }
+            p[i] -= lr * g;
         }
-        p[i] -= lr * g;
-    }
+    });
 }
 
 // m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  with g = grad + wd p (L2)
@@ -100,13 +102,15 @@ void Optimizer::adamStep(float *p, const float *grad, float lr)
     const float stepSize = float(double(lr) / bc1);
     const float bc2Sqrt = float(std::sqrt(bc2));
     const float b1 = c.beta1, b2 = c.beta2, omb1 = 1.0f - c.beta1, omb2 = 1.0f - c.beta2;
-    for (size_t i = 0; i < m_size; ++i) {
-        const float g = grad[i] + wd * p[i];
-        m_m[i] = m_m[i] * b1 + omb1 * g;
-        m_v[i] = m_v[i] * b2 + omb2 * g * g;
-        const float denom = std::sqrt(m_v[i]) / bc2Sqrt + c.eps;
-        p[i] -= stepSize * (m_m[i] / denom);
-    }
+    inParts({{0, m_size}}, [&](size_t first, size_t count) {
+        for (size_t i = first; i < first + count; ++i) {
+            const float g = grad[i] + wd * p[i];
+            m_m[i] = m_m[i] * b1 + omb1 * g;
+            m_v[i] = m_v[i] * b2 + omb2 * g * g;
+            const float denom = std::sqrt(m_v[i]) / bc2Sqrt + c.eps;
+            p[i] -= stepSize * (m_m[i] / denom);
+        }
+    });
 }
 
 // p *= 1 - lr wd (decoupled decay), then Adam's step (ops::adamw_step); with
@@ -126,7 +130,10 @@ void Optimizer::adamwStep(float *p, const float *grad, float lr)
     r.beta1 = c.beta1;
     r.beta2 = c.beta2;
     if (!m_lazy) {
-        ops::adamw_step(p, m_m.data(), m_v.data(), grad, m_size, adamwScalars(r), nullptr);
+        const ops::AdamWStep s = adamwScalars(r);
+        inParts({{0, m_size}}, [&](size_t first, size_t count) {
+            ops::adamw_step(p + first, m_m.data() + first, m_v.data() + first, grad + first, count, s, nullptr);
+        });
         return;
     }
     lazyAdamwStep(p, grad, r, bc2);

@@ -4,10 +4,14 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace attnscope {
+
+class ThreadPool;
 
 enum class OptimizerKind { SGD, Adam, AdamW };
 enum class Schedule { Constant, Cosine };
@@ -30,7 +34,9 @@ struct OptimizerConfig {
 float scheduledLearningRate(const OptimizerConfig &config, int64_t step, int64_t totalSteps);
 
 // Global L2 norm of grads; scales them by max / (norm + 1e-6) when norm > max
-// (torch.nn.utils.clip_grad_norm_). Returns the norm before clipping.
+// (torch.nn.utils.clip_grad_norm_). Returns the norm before clipping. The
+// squares are summed in double, in fixed blocks and lanes (optimizerparts.h),
+// so that the sum is the same bits however the buffer is cut into threads.
 float clipGradNorm(float *grads, size_t n, float maxNorm);
 float gradNorm(const float *grads, size_t n);
 
@@ -144,6 +150,14 @@ public:
     float gradNorm(const float *grads);
     float clipGradNorm(float *grads, float maxNorm);
 
+    // The passes over the parameters (the rules' updates, zeroGradients(),
+    // gradNorm(), clipGradNorm()) run in `parts` parts on `pool` (the
+    // trainer's, between its passes; null or 1: on the calling thread). The
+    // numbers do not change: the updates are element by element, and the
+    // norm's sum has an order of its own (optimizerparts.h). A lazy row's
+    // own update stays on the calling thread.
+    void setThreads(ThreadPool *pool, int parts);
+
 private:
     static constexpr int64_t Period = 128;  // lagging rows are caught up, coasting ones anchored again, this often
     static constexpr int Orders = 3;        // terms of a coasting row's series
@@ -186,11 +200,21 @@ private:
     void flatten(float *params, int64_t to);
     template <class F> void forEachPart(F &&f);
     void startNaming();
+    // f(offset, count) over the ranges, in parts on the pool (m_parts).
+    void inParts(const std::vector<std::pair<size_t, size_t>> &ranges, const std::function<void(size_t, size_t)> &f);
+    // What can be nonzero in this step's gradient (everything without row
+    // tables; with them, the rows named since startNaming()), in order, into
+    // m_ranges; with rows false, the parameters outside the tables only.
+    const std::vector<std::pair<size_t, size_t>> &gradientRanges(bool rows);
 
     OptimizerConfig m_config;
     size_t m_size = 0;
     int64_t m_t = 0;
     std::vector<float> m_m, m_v;  // momentum buffer / first moment, second moment
+    ThreadPool *m_pool = nullptr;
+    int m_parts = 1;
+    std::vector<std::pair<size_t, size_t>> m_ranges;  // scratch: gradientRanges()
+    std::vector<double> m_lanes;                      // scratch: the norm's lanes
 
     // Lazy rows
     bool m_lazy = false;

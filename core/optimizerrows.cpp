@@ -5,6 +5,7 @@
 #include "optimizer.h"
 
 #include "optimizerparts.h"
+#include "parallel.h"
 
 #include <algorithm>
 #include <cassert>
@@ -396,10 +397,13 @@ void Optimizer::lazyAdamwStep(float *p, const float *grad, StepRecord r, double 
     record(m_t) = r;
     m_assumedBound = std::min(m_assumedBound, m_lrBound);  // a row may settle on this step's bound
 
+    // the parameters outside the tables in parts, then each row named
     const ops::AdamWStep s = adamwScalars(r);
-    forEachPart([&](size_t offset, size_t count, int id) {
-        if (id < 0) ops::adamw_step(p + offset, m_m.data() + offset, m_v.data() + offset, grad + offset, count, s, nullptr);
-        else runRow(p, id, grad, m_t);
+    inParts(gradientRanges(false), [&](size_t offset, size_t count) {
+        ops::adamw_step(p + offset, m_m.data() + offset, m_v.data() + offset, grad + offset, count, s, nullptr);
+    });
+    forEachPart([&](size_t, size_t, int id) {
+        if (id >= 0) runRow(p, id, grad, m_t);
     });
     if (m_t - m_base == Period) {
         // every row that lags is brought here, so that the history and
@@ -410,17 +414,51 @@ void Optimizer::lazyAdamwStep(float *p, const float *grad, StepRecord r, double 
     }
 }
 
-void Optimizer::zeroGradients(float *grads)
+void Optimizer::setThreads(ThreadPool *pool, int parts)
 {
+    m_pool = pool;
+    m_parts = std::max(1, parts);
+}
+
+const Ranges &Optimizer::gradientRanges(bool rows)
+{
+    m_ranges.clear();
     if (!m_lazy) {
-        std::fill(grads, grads + m_size, 0.0f);
+        m_ranges.emplace_back(0, m_size);
+        return m_ranges;
+    }
+    forEachPart([&](size_t offset, size_t count, int id) {
+        if (id >= 0 && !rows) return;
+        if (!m_ranges.empty() && m_ranges.back().first + m_ranges.back().second == offset)
+            m_ranges.back().second += count;  // the next row of a table: one range
+        else
+            m_ranges.emplace_back(offset, count);
+    });
+    return m_ranges;
+}
+
+void Optimizer::inParts(const Ranges &ranges, const std::function<void(size_t, size_t)> &f)
+{
+    // below this many parameters, waking a thread costs more than it saves
+    constexpr size_t MinParallel = size_t(1) << 16;
+    size_t total = 0;
+    for (const auto &r : ranges) total += r.second;
+    if (!m_pool || m_parts <= 1 || total < MinParallel) {
+        for (const auto &[offset, count] : ranges) f(offset, count);
         return;
     }
-    startNaming();
-    if (m_dirtyAll) {
-        std::fill(grads, grads + m_size, 0.0f);
+    const std::vector<size_t> bounds = partBounds(ranges, m_parts, m_size);
+    m_pool->run(m_parts, [&](int part) { forRangesIn(ranges, bounds[size_t(part)], bounds[size_t(part) + 1], f); });
+}
+
+void Optimizer::zeroGradients(float *grads)
+{
+    const auto zero = [&](size_t offset, size_t count) { std::fill_n(grads + offset, count, 0.0f); };
+    if (m_lazy) startNaming();  // may find too many rows to list
+    if (!m_lazy || m_dirtyAll) {
+        inParts({{0, m_size}}, zero);
     } else {
-        forEachPart([&](size_t offset, size_t count, int) { std::fill(grads + offset, grads + offset + count, 0.0f); });
+        inParts(gradientRanges(true), zero);
         for (int32_t id : m_dirty) {
             const RowPlace at = rowPlace(tableOf(id), id);
             std::fill_n(grads + at.offset, at.width, 0.0f);
@@ -432,20 +470,20 @@ void Optimizer::zeroGradients(float *grads)
 
 float Optimizer::gradNorm(const float *grads)
 {
-    if (!m_lazy) return attnscope::gradNorm(grads, m_size);
-    startNaming();
-    // the order of gradNorm(grads, n), leaving out only zeros: the same sum
-    double sum = 0;
-    forEachPart([&](size_t offset, size_t count, int) { addSquares(sum, grads + offset, count); });
-    return float(std::sqrt(sum));
+    // the sum of gradNorm(grads, n), leaving out only zeros: the same bits
+    if (m_lazy) startNaming();
+    const Ranges &ranges = gradientRanges(true);
+    const size_t blocks = normBlocks(m_size);
+    m_lanes.assign(blocks * NormLanes, 0.0);
+    inParts(ranges, [&](size_t offset, size_t count) { addSquares(m_lanes.data(), grads, offset, offset + count); });
+    return normOfLanes(m_lanes.data(), blocks);
 }
 
 float Optimizer::clipGradNorm(float *grads, float maxNorm)
 {
-    if (!m_lazy) return attnscope::clipGradNorm(grads, m_size, maxNorm);
     const float norm = gradNorm(grads);
     const float coef = clipFactor(norm, maxNorm);
-    if (coef < 1.0f) forEachPart([&](size_t offset, size_t count, int) { scaleBy(grads + offset, count, coef); });
+    if (coef < 1.0f) inParts(m_ranges, [&](size_t offset, size_t count) { scaleBy(grads + offset, count, coef); });
     return norm;
 }
 

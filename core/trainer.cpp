@@ -24,14 +24,16 @@ Trainer::Trainer(Model &model, const EncodedDataset &train, const TrainConfig &c
     m_totalSteps = config.steps > 0 ? config.steps : int64_t(std::max(0, config.epochs)) * m_stepsPerEpoch;
     if (n == 0) m_totalSteps = 0;
     m_progress.totalSteps = m_totalSteps;
-    setRowTables(m_optimizer);
+    setUpOptimizer(m_optimizer);
     startEpoch();
 }
 
 // AdamW brings the rows of the embedding tables that a batch does not use up
-// to date lazily (Optimizer: lazy rows); tables 0 and 1 for useRows.
-void Trainer::setRowTables(Optimizer &optimizer) const
+// to date lazily (Optimizer: lazy rows); tables 0 and 1 for useRows. The
+// optimiser's passes run on the step's threads.
+void Trainer::setUpOptimizer(Optimizer &optimizer)
 {
+    optimizer.setThreads(&m_workspace.pool, m_config.threads);
     const TensorSpec *token = m_model.layout.find("embed.token"), *position = m_model.layout.find("embed.position");
     if (token && position)
         optimizer.setRowTables({{token->offset, token->shape[0], token->shape[1]},
@@ -116,7 +118,7 @@ void Trainer::rewind(const std::vector<float> &params)
         throw std::invalid_argument("Trainer::rewind: weights of another model");
     m_model.params = params;
     Optimizer fresh(m_config.optimizer, m_model.params.size());
-    setRowTables(fresh);  // every row exact at the weights now
+    setUpOptimizer(fresh);  // every row exact at the weights now
     m_optimizer = std::move(fresh);
 }
 
@@ -158,7 +160,7 @@ bool Trainer::restore(const TrainerState &state, std::string *error)
         return false;
     // the lazy rows where the saved run had them, so that the steps repeat
     // bit for bit; a state without them starts every row exact here
-    setRowTables(optimizer);
+    setUpOptimizer(optimizer);
     if (!state.optimizer.rows.empty() && !optimizer.restoreRows(state.optimizer.rows, error))
         return false;
     if (state.optimizer.rows.empty())

@@ -138,7 +138,7 @@ public:
 
 private:
     void startEpoch();
-    void setRowTables(Optimizer &optimizer) const;
+    void setUpOptimizer(Optimizer &optimizer);
 
     Model &m_model;
     const EncodedDataset &m_train;

@@ -3,11 +3,13 @@
 // over many steps with warm-up and cosine decay, rows used at random
 // intervals, clipping and a raised learning rate; through the whole trainer
 // with a checkpoint saved midway; and reading the weights never changes a run.
+// The passes run in parts on threads give the bits of one thread.
 
 #include "checkpoint.h"
 #include "dataset.h"
 #include "model.h"
 #include "optimizer.h"
+#include "parallel.h"
 #include "random.h"
 #include "trainer.h"
 
@@ -136,6 +138,7 @@ private Q_SLOTS:
     void trainerMatchesDenseSteps();
     void readingDoesNotChangeTheRun();
     void resumingRepeatsTheRun();
+    void threadedStepsMatchOneThread();
 };
 
 // 2,000 steps of AdamW (warm-up, cosine, clipping at 1, weight decay 0.05, the
@@ -521,6 +524,94 @@ void TestOptimizer::resumingRepeatsTheRun()
     Trainer trainer(model, encoded, tc);
     QVERIFY(!trainer.restore(cut, &error));
     QCOMPARE(trainer.progress().step, int64_t(0));
+}
+
+// The optimiser's passes cut into 2, 3 and 4 parts on a pool
+// (Optimizer::setThreads) give the bits of one thread: weights, moments,
+// lazy rows' states and gradient norms after 40 steps of AdamW with lazy
+// rows, dense AdamW, Adam and SGD with momentum, clipping on, on a buffer
+// large enough to be cut (306,193 parameters, tables and stretches of odd
+// sizes so that the parts' natural bounds fall inside the norm's blocks).
+// The norm is also the one of the free gradNorm() over the whole buffer,
+// and every gradient is zero again after zeroGradients().
+void TestOptimizer::threadedStepsMatchOneThread()
+{
+    // [dense 70,001][table A: 2,000 x 64][dense 30,003][table B: 128 x 64][dense 69,997]
+    const size_t a = 70001, b = a + 2000 * 64 + 30003, n = b + 128 * 64 + 69997;
+    const std::vector<RowTable> tables{{a, 2000, 64}, {b, 128, 64}};
+    struct Run {
+        std::vector<float> params, norms;
+        OptimizerState state;
+    };
+    auto run = [&](OptimizerKind kind, bool lazy, int parts) {
+        OptimizerConfig c;
+        c.kind = kind;
+        c.lr = 0.01f;
+        c.weightDecay = 0.05f;
+        c.momentum = 0.9f;
+        c.clip = 0.5f;
+        Run out;
+        Rng rng(5);
+        for (size_t i = 0; i < n; ++i) out.params.push_back(float(0.02 * rng.normal()));
+        ThreadPool pool;
+        Optimizer opt(c, n);
+        opt.setThreads(&pool, parts);
+        if (lazy) opt.setRowTables(tables, out.params.data());
+        std::vector<float> grads(n, 0.0f);
+        std::vector<int32_t> rowsA, rowsB;
+        for (int s = 0; s < 40; ++s) {
+            opt.zeroGradients(grads.data());
+            if (!std::all_of(grads.begin(), grads.end(), [](float g) { return g == 0.0f; })) {
+                qWarning("step %d, %d parts: a gradient left nonzero", s, parts);
+                return Run{};
+            }
+            rowsA.clear();
+            rowsB.clear();
+            for (int k = 0; k < 100; ++k) rowsA.push_back(int32_t(rng.below(2000)));
+            for (int32_t j = 0, L = 1 + int32_t(rng.below(128)); j < L; ++j) rowsB.push_back(j);
+            if (lazy) {
+                opt.useRows(out.params.data(), 0, rowsA.data(), rowsA.size());
+                opt.useRows(out.params.data(), 1, rowsB.data(), rowsB.size());
+            }
+            auto fill = [&](size_t offset, size_t count) {
+                for (size_t i = offset; i < offset + count; ++i) grads[i] = float(1e-2 * rng.normal());
+            };
+            fill(0, a);
+            fill(a + 2000 * 64, 30003);
+            fill(b + 128 * 64, 69997);
+            for (int32_t r : rowsA) fill(a + size_t(r) * 64, 64);
+            for (int32_t j : rowsB) fill(b + size_t(j) * 64, 64);
+            const float whole = gradNorm(grads.data(), n);
+            const float norm = opt.clipGradNorm(grads.data(), c.clip);
+            if (norm != whole) {
+                qWarning("step %d, %d parts: norm %.9g, gradNorm() %.9g", s, parts, norm, whole);
+                return Run{};
+            }
+            out.norms.push_back(norm);
+            opt.step(out.params.data(), grads.data(), c.lr);
+        }
+        opt.sync(out.params.data());
+        out.state = opt.state();
+        return out;
+    };
+    const struct {
+        OptimizerKind kind;
+        bool lazy;
+        const char *name;
+    } rules[] = {{OptimizerKind::AdamW, true, "AdamW, lazy rows"}, {OptimizerKind::AdamW, false, "AdamW"},
+                 {OptimizerKind::Adam, false, "Adam"}, {OptimizerKind::SGD, false, "SGD"}};
+    for (const auto &rule : rules) {
+        const Run one = run(rule.kind, rule.lazy, 1);
+        QVERIFY2(one.norms.size() == 40 && one.norms.front() > 0.5f, rule.name);  // clipped
+        for (int parts = 2; parts <= 4; ++parts) {
+            const Run cut = run(rule.kind, rule.lazy, parts);
+            const QByteArray what = QByteArray(rule.name) + ", " + QByteArray::number(parts) + " parts";
+            QVERIFY2(cut.norms == one.norms, what.constData());
+            QVERIFY2(cut.params == one.params, what.constData());
+            QVERIFY2(cut.state.m == one.state.m && cut.state.v == one.state.v, what.constData());
+            QVERIFY2(cut.state.rows == one.state.rows, what.constData());
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestOptimizer)
