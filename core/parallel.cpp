@@ -18,40 +18,42 @@ void ThreadPool::run(int parts, const std::function<void(int)> &work)
         work(0);
         return;
     }
-    while (int(m_threads.size()) < parts - 1) {
-        const int index = int(m_threads.size()) + 1;
-        m_threads.emplace_back([this, index] { loop(index); });
-    }
-    {
-        std::lock_guard<std::mutex> lock(m_mutex);
-        m_work = &work;
-        m_parts = parts;
-        m_pending = parts - 1;
-        ++m_generation;
-    }
-    m_wake.notify_all();
-    work(0);
+    while (int(m_threads.size()) < parts - 1) m_threads.emplace_back([this] { loop(); });
     std::unique_lock<std::mutex> lock(m_mutex);
-    m_done.wait(lock, [this] { return m_pending == 0; });
+    m_work = &work;
+    m_parts = parts;
+    m_next = 0;
+    m_finished = 0;
+    ++m_generation;
+    m_wake.notify_all();
+    claimParts(lock);
+    m_done.wait(lock, [this] { return m_finished == m_parts; });
     m_work = nullptr;
 }
 
-void ThreadPool::loop(int index)
+void ThreadPool::claimParts(std::unique_lock<std::mutex> &lock)
+{
+    // m_work and m_parts are this run's while a part is unclaimed: the
+    // caller waits for every part before it starts another run
+    while (m_next < m_parts) {
+        const int part = m_next++;
+        const std::function<void(int)> &work = *m_work;
+        lock.unlock();
+        work(part);
+        lock.lock();
+        if (++m_finished == m_parts) m_done.notify_one();
+    }
+}
+
+void ThreadPool::loop()
 {
     unsigned seen = 0;
+    std::unique_lock<std::mutex> lock(m_mutex);
     for (;;) {
-        const std::function<void(int)> *work = nullptr;
-        {
-            std::unique_lock<std::mutex> lock(m_mutex);
-            m_wake.wait(lock, [&] { return m_quit || m_generation != seen; });
-            if (m_quit) return;
-            seen = m_generation;
-            if (index < m_parts) work = m_work;
-        }
-        if (!work) continue;
-        (*work)(index);
-        std::lock_guard<std::mutex> lock(m_mutex);
-        if (--m_pending == 0) m_done.notify_one();
+        m_wake.wait(lock, [&] { return m_quit || m_generation != seen; });
+        if (m_quit) return;
+        seen = m_generation;
+        claimParts(lock);
     }
 }
 

@@ -1,6 +1,8 @@
 // A small persistent pool of worker threads for the data-parallel training
 // step. Work is split statically (part i always does the same share), so
-// results do not depend on timing.
+// results do not depend on timing; which thread runs a part does: whichever
+// claims it first, the calling thread included, so that a worker the system
+// is slow to wake (a busy machine) does not hold the caller up.
 #pragma once
 
 #include <condition_variable>
@@ -18,19 +20,24 @@ public:
     ThreadPool(const ThreadPool &) = delete;
     ThreadPool &operator=(const ThreadPool &) = delete;
 
-    // Runs work(0) .. work(parts - 1), part 0 on the calling thread, and
-    // returns when all are done. Starts workers on first use.
+    // Runs work(0) .. work(parts - 1), each once, on the calling thread and
+    // up to parts - 1 workers (each part on whichever claims it first: a
+    // part must not depend on the thread that runs it), and returns when all
+    // are done. Starts workers on first use.
     void run(int parts, const std::function<void(int)> &work);
 
 private:
-    void loop(int index);
+    void loop();
+    // Runs the parts of this run left unclaimed; lock held on entry and return.
+    void claimParts(std::unique_lock<std::mutex> &lock);
 
     std::vector<std::thread> m_threads;
     std::mutex m_mutex;
     std::condition_variable m_wake, m_done;
     const std::function<void(int)> *m_work = nullptr;
     int m_parts = 0;
-    int m_pending = 0;
+    int m_next = 0;      // the next part to claim
+    int m_finished = 0;  // parts done
     unsigned m_generation = 0;
     bool m_quit = false;
 };
