@@ -44,7 +44,7 @@ float gradNorm(const float *grads, size_t n)
 {
     std::vector<double> lanes(normBlocks(n) * NormLanes, 0.0);
     addSquares(lanes.data(), grads, 0, n);
-    return normOfLanes(lanes.data(), normBlocks(n));
+    return takeNorm(lanes.data(), {{0, n}});
 }
 
 float clipGradNorm(float *grads, size_t n, float maxNorm)

@@ -51,18 +51,6 @@ inline void addSquares(double *lanes, const float *grads, size_t begin, size_t e
     }
 }
 
-// The norm from the lanes of `blocks` blocks.
-inline float normOfLanes(const double *lanes, size_t blocks)
-{
-    double sum = 0;
-    for (size_t b = 0; b < blocks; ++b) {
-        double block = 0;
-        for (size_t k = 0; k < NormLanes; ++k) block += lanes[b * NormLanes + k];
-        sum += block;
-    }
-    return float(std::sqrt(sum));
-}
-
 // Ranges [offset, offset + count) of the parameters, in increasing order.
 using Ranges = std::vector<std::pair<size_t, size_t>>;
 
@@ -85,6 +73,26 @@ inline std::vector<size_t> partBounds(const Ranges &ranges, int parts, size_t en
         bounds[size_t(p)] = std::max(bounds[size_t(p) - 1], at);
     }
     return bounds;
+}
+
+// The norm from the lanes of the blocks that `ranges` reach, block after
+// block (the blocks left out hold zeros: leaving them out is exact), and
+// those lanes zero again, for the next sum.
+inline float takeNorm(double *lanes, const Ranges &ranges)
+{
+    double sum = 0;
+    size_t next = 0;  // the first block not yet added
+    for (const auto &[offset, count] : ranges) {
+        if (count == 0) continue;
+        for (size_t b = std::max(next, offset / NormBlock); b <= (offset + count - 1) / NormBlock; ++b) {
+            double block = 0;
+            for (size_t k = 0; k < NormLanes; ++k) block += lanes[b * NormLanes + k];
+            std::fill_n(lanes + b * NormLanes, NormLanes, 0.0);
+            sum += block;
+            next = b + 1;
+        }
+    }
+    return float(std::sqrt(sum));
 }
 
 // f(offset, count) for the pieces of `ranges` inside [lo, hi), in order.

@@ -473,10 +473,9 @@ float Optimizer::gradNorm(const float *grads)
     // the sum of gradNorm(grads, n), leaving out only zeros: the same bits
     if (m_lazy) startNaming();
     const Ranges &ranges = gradientRanges(true);
-    const size_t blocks = normBlocks(m_size);
-    m_lanes.assign(blocks * NormLanes, 0.0);
+    m_lanes.resize(normBlocks(m_size) * NormLanes, 0.0);  // zero between calls (takeNorm)
     inParts(ranges, [&](size_t offset, size_t count) { addSquares(m_lanes.data(), grads, offset, offset + count); });
-    return normOfLanes(m_lanes.data(), blocks);
+    return takeNorm(m_lanes.data(), ranges);
 }
 
 float Optimizer::clipGradNorm(float *grads, float maxNorm)
