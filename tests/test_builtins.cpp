@@ -225,6 +225,9 @@ void TestBuiltins::wordnetFromItsFiles()
     QCOMPARE(d.samples[11].labels, (std::vector<int>{0, 3}));  // a satellite adjective
     QCOMPARE(d.samples[12].labels, (std::vector<int>{1, 2}));
     QVERIFY(d.description.find("lexname") != std::string::npos);
+    // The window opens the lesson with 0 layers (its figures need them; at 1 layer the map is flat).
+    QCOMPARE(d.suggestedLayers, 0);
+    QVERIFY(!d.suggestion.empty());
 
     // The two most frequent fields: adj.all (4), then noun.Tops (3, before verb.body by number).
     settings.options[0].value = 2;
