@@ -214,6 +214,69 @@ private slots:
         QCOMPARE(guessed("age,smoker,married,state", table), QStringLiteral("age:feature smoker:feature married:feature state:task"));
     }
 
+    // accept25 D5: a free-text column whose most rows hold one placeholder
+    // ("no example given here", or "none") was a task of hundreds of classes,
+    // since the placeholder made the values repeat. The other values decide.
+    void placeholdersDoNotHideFreeText()
+    {
+        QStringList rows;
+        for (int r = 0; r < 300; ++r)
+            rows << QStringLiteral("a gloss that defines sense %1,%2,%3,%4")
+                        .arg(r)
+                        .arg(r % 3 ? QStringLiteral("no example given here") : QStringLiteral("he ran number %1 home").arg(r))
+                        .arg(r % 3 ? QStringLiteral("none") : QStringLiteral("said %1 times today").arg(r))
+                        .arg(r % 2 ? "n" : "v");
+        ColumnRoles r;
+        QCOMPARE(guessed("definition,example,notes,pos", rows, {}, &r),
+                 QStringLiteral("definition:text example:ignored notes:ignored pos:task"));
+        QCOMPARE(r.ignored, (std::vector<std::string>{
+            "column 2 (\"example\") is ignored as a task (free text, 5.0 words a value, 100 different in the 100 rows "
+            "not holding \"no example given here\"); name it with --task-columns to learn it anyway",
+            "column 3 (\"notes\") is ignored as a task (free text, 4.0 words a value, 100 different in the 100 rows "
+            "not holding \"none\"); name it with --task-columns to learn it anyway"}));
+        // A label with a frequent class and a few rare ones stays a task.
+        QStringList labels;
+        for (int r = 0; r < 300; ++r)
+            labels << QStringLiteral("some words of text %1,%2").arg(r).arg(r % 10 ? QStringLiteral("common")
+                                                                             : QStringLiteral("rare%1").arg(r % 7));
+        QCOMPARE(guessed("text,kind", labels), QStringLiteral("text:text kind:task"));
+    }
+
+    // accept25 D13: in the weather table the yes/no label "play", the last
+    // column, was read as a feature and "outlook" learned from it, silently.
+    // The last column's logical values are the label; other logical
+    // columns are features, and a note names them and the tasks.
+    void aLogicalLastColumnIsTheLabel()
+    {
+        const QStringList weather = {"sunny,85,85,FALSE,no", "sunny,80,90,TRUE,no", "overcast,83,86,FALSE,yes",
+                                     "rainy,70,96,FALSE,yes", "rainy,68,80,FALSE,yes", "rainy,65,70,TRUE,no"};
+        ColumnRoles r;
+        QCOMPARE(guessed("outlook,temperature,humidity,windy,play", weather, {}, &r),
+                 QStringLiteral("outlook:task temperature:feature humidity:feature windy:feature play:task"));
+        QCOMPARE(r.ignored, (std::vector<std::string>{
+            "column 4 (\"windy\") holds logical values (yes/no, true/false) and is read as a feature (1 and 0), the "
+            "tasks are column 1 (\"outlook\"), column 5 (\"play\"); name the label with --task-columns if it is "
+            "one of them"}));
+        // Without outlook, play alone is the task.
+        QStringList noOutlook = weather;
+        noOutlook.replaceInStrings(QRegularExpression("^[a-z]+,"), "");
+        QCOMPARE(guessed("temperature,humidity,windy,play", noOutlook, {}, &r),
+                 QStringLiteral("temperature:feature humidity:feature windy:feature play:task"));
+        QCOMPARE(r.ignored.size(), size_t(1));
+        // A last column of numbers stays a feature; 0/1 are numbers, not logical words.
+        QCOMPARE(guessed("state,x,flag", {"on,1,0", "off,2,1"}, {}, &r), QStringLiteral("state:task x:feature flag:feature"));
+        QVERIFY(r.ignored.empty());
+        // Logical features before a label: named once, in the window's words too.
+        LoadOptions window;
+        window.advice = LoadOptions::Advice::ColumnTable;
+        QCOMPARE(guessed("smoker,married,age,state", {"yes,n,30,up", "No,y,41,down"}, window, &r),
+                 QStringLiteral("smoker:feature married:feature age:feature state:task"));
+        QCOMPARE(r.ignored, (std::vector<std::string>{
+            "column 1 (\"smoker\"), column 2 (\"married\") hold logical values (yes/no, true/false) and are read "
+            "as features (1 and 0), the task is column 4 (\"state\"); give the label the task role in the column "
+            "table if it is one of them"}));
+    }
+
     void guessRolesOrderAndNotes()
     {
         // Tasks in the byte order of their names, each with its rationale

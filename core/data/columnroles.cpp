@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -31,6 +32,19 @@ bool looksLikeLabel(const std::string &name)
         || l.rfind("task_", 0) == 0;
 }
 
+// The number of blank-separated words of s.
+int wordCount(std::string_view s)
+{
+    int words = 0;
+    bool inWord = false;
+    for (const char ch : s) {
+        const bool space = ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+        if (!space && !inWord) ++words;
+        inWord = !space;
+    }
+    return words;
+}
+
 // The mean number of blank-separated words of column c's non-empty values.
 double meanWords(const std::vector<std::vector<std::string>> &rows, size_t c)
 {
@@ -40,14 +54,19 @@ double meanWords(const std::vector<std::vector<std::string>> &rows, size_t c)
         const std::string &s = row[c];
         if (s.empty()) continue;
         ++present;
-        bool inWord = false;
-        for (const char ch : s) {
-            const bool space = ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
-            if (!space && !inWord) ++words;
-            inWord = !space;
-        }
+        words += wordCount(s);
     }
     return present ? words / present : 0.0;
+}
+
+// Whether s is a logical value as parseFeatureValue reads it (true/false,
+// yes/no, y/n in any case), not a number.
+bool isLogicalWord(std::string_view s)
+{
+    s = trimBlanks(s);
+    if (s.size() > 5) return false;
+    const std::string l = asciiLower(s);
+    return l == "true" || l == "false" || l == "yes" || l == "no" || l == "y" || l == "n";
 }
 
 class RoleGuesser {
@@ -84,6 +103,7 @@ private:
     void rolesByName();
     void guessInputAndTasks();
     bool unlikelyTask(int c);
+    bool logical(int c) const;
     int guessText(const std::vector<int> &columns);
     bool matchRationales();
 
@@ -242,45 +262,105 @@ void RoleGuesser::guessInputAndTasks()
             if (!unlikelyTask(c)) m_tasks.push_back(c);
     } else {
         m_out.text = guessText(m_free);
+        // A table's last column holding logical values is its label (the
+        // weather table's "play", yes/no); other logical columns are features.
+        const int last = int(m_header.size()) - 1;
+        std::string logicalFeatures;
+        int nLogical = 0;
         for (int c : m_free) {
             if (c == m_out.text) continue;
-            if (m_out.text >= 0 || looksLikeLabel(m_header[size_t(c)]) || !numeric(c)) {
+            if (m_out.text >= 0 || looksLikeLabel(m_header[size_t(c)]) || !numeric(c) || (c == last && logical(c))) {
                 if (!unlikelyTask(c)) m_tasks.push_back(c);
             } else {
                 m_out.features.push_back(c);
+                if (logical(c)) {
+                    logicalFeatures += (logicalFeatures.empty() ? "" : ", ") + column(c);
+                    ++nLogical;
+                }
             }
         }
+        // Said once, naming them: a yes/no label in another place would be
+        // learned from rather than learned.
+        if (nLogical > 0 && !m_tasks.empty()) {
+            std::string tasks;
+            for (int c : m_tasks) tasks += (tasks.empty() ? "" : ", ") + column(c);
+            m_out.ignored.push_back(
+                logicalFeatures + (nLogical == 1 ? " holds" : " hold") + " logical values (yes/no, true/false) and "
+                + (nLogical == 1 ? "is" : "are") + " read as " + (nLogical == 1 ? "a feature" : "features")
+                + " (1 and 0), the task" + (m_tasks.size() == 1 ? " is " : "s are ") + tasks + "; "
+                + m_options.advise("name the label with --task-columns if it is one of them",
+                                   "give the label the task role in the column table if it is one of them"));
+        }
     }
+}
+
+// Whether every present value of column c is a logical word (yes/no,
+// true/false, y/n), at least one.
+bool RoleGuesser::logical(int c) const
+{
+    bool any = false;
+    for (const auto &row : m_rows) {
+        const std::string &v = row[size_t(c)];
+        float x;
+        if (parseFeatureValue(v, &x) == FeatureValue::Missing) continue;
+        if (!isLogicalWord(v)) return false;
+        any = true;
+    }
+    return any;
 }
 
 // A column guessed as a task that cannot be learned as one, left out with a
 // note: an ID (a different value in every row), free text (sentences that
 // rarely repeat) or so many classes that most rows have one of their own.
-// Judged on the first rows, from 20 present values up (a small file keeps
-// its columns); a column named as a task is never judged.
+// A placeholder repeated in many rows ("none", "no example given here": a
+// value in a tenth of the rows or more) does not hide them: the rules judge
+// the other values. Judged on the first rows, from 20 present values up (a
+// small file keeps its columns); a column named as a task is never judged.
 bool RoleGuesser::unlikelyTask(int c)
 {
-    std::set<std::string_view> distinct;
+    std::map<std::string_view, size_t> count;
     size_t present = 0;
     for (const auto &row : m_rows) {
         if (row[size_t(c)].empty()) continue;
         ++present;
-        distinct.insert(row[size_t(c)]);
+        ++count[row[size_t(c)]];
     }
-    if (present < 20 || distinct.size() * 2 <= present) return false;
-    char why[160];
-    const double words = meanWords(m_rows, size_t(c));
-    if (distinct.size() == present)
+    if (present < 20) return false;
+    const size_t distinct = count.size();
+    // The values left once the placeholders are set aside.
+    size_t rest = 0, restDistinct = 0;
+    double restWords = 0;
+    std::string placeholders;
+    for (const auto &[value, n] : count) {
+        if (n * 10 >= present && n > 1) {
+            placeholders += (placeholders.empty() ? "" : ", ") + inQuotes(std::string(value));
+            continue;
+        }
+        rest += n;
+        ++restDistinct;
+        restWords += double(n) * wordCount(value);
+    }
+    const bool mostlyDifferent = distinct * 2 > present;
+    const bool restMostlyDifferent = rest >= 20 && restDistinct * 2 > rest;
+    if (!mostlyDifferent && !restMostlyDifferent) return false;
+    char why[200];
+    const double words = mostlyDifferent ? meanWords(m_rows, size_t(c)) : restWords / double(rest);
+    if (distinct == present)
         std::snprintf(why, sizeof why, "a different value in each of the first %zu rows, like an ID", present);
+    else if (words >= 3.0 && mostlyDifferent)
+        std::snprintf(why, sizeof why, "free text, %.1f words a value, %zu different in %zu rows", words, distinct,
+                      present);
     else if (words >= 3.0)
-        std::snprintf(why, sizeof why, "free text, %.1f words a value, %zu different in %zu rows", words,
-                      distinct.size(), present);
-    else if (distinct.size() >= 100)
+        std::snprintf(why, sizeof why, "free text, %.1f words a value, %zu different in the %zu rows not holding ",
+                      words, restDistinct, rest);
+    else if (distinct >= 100)
         std::snprintf(why, sizeof why, "%zu different values in the first %zu rows, too many to learn as classes",
-                      distinct.size(), present);
+                      distinct, present);
     else
         return false;
-    m_out.ignored.push_back(column(c) + " is ignored as a task (" + why + "); "
+    std::string reason = why;
+    if (words >= 3.0 && !mostlyDifferent) reason += placeholders;
+    m_out.ignored.push_back(column(c) + " is ignored as a task (" + reason + "); "
                             + m_options.advise("name it with --task-columns to learn it anyway",
                                                "give it the task role in the column table to learn it anyway"));
     m_unlikelyTasks += (m_unlikelyTasks.empty() ? "" : ", ") + column(c);
