@@ -151,8 +151,9 @@ void TrainCommand::trainEpochs()
     if ((m_keepBest || m_patience > 0) && valSet.samples.empty())
         throw Failure(m_dataSpec + ": no validation samples, which --" + (m_keepBest ? "keep-best" : "patience")
                       + " compares the evaluations on");
-    m_evaluateEachEpoch =
-        !valSet.samples.empty() && (!m_json || m_metrics || m_session || m_keepBest || m_patience > 0);
+    // Every epoch is evaluated when something is held out, with --json too:
+    // its best_step says where the validation loss was lowest (accept25 D16).
+    m_evaluateEachEpoch = !valSet.samples.empty();
     // The evaluation of lowest validation loss: its step, and its weights
     // with --keep-best; evaluations since, for --patience.
     m_best.emplace(m_keepBest);

@@ -152,6 +152,10 @@ private slots:
         const QJsonObject validation = m_trained.value("validation").toObject();
         QCOMPARE(validation.value("samples").toInt(), m_trained.value("val_samples").toInt());
         QCOMPARE(validation.value("tasks").toObject().size(), 3);
+        // --json alone evaluates each epoch as the plain run does: best_step
+        // was null (accept25 D16).
+        QVERIFY2(m_trained.value("best_step").isDouble(), qPrintable(QJsonDocument(m_trained).toJson()));
+        QVERIFY(m_trained.value("best_step").toInt() > 0);
     }
 
     // The first line names the epochs in the singular for one ("(1 epochs)" before).
