@@ -3,9 +3,14 @@
 
 #include "datasetsummary.h"
 
+#include <algorithm>
+
 namespace attnscope::cli {
 
 namespace {
+
+// The classes of a task a line shows before it counts the rest.
+constexpr size_t MaxClassesShown = 20;
 
 void printSummaryJson(const DatasetSummary &s, const std::vector<std::string> &warnings)
 {
@@ -82,12 +87,24 @@ void printSummaryText(const DatasetSummary &s, const std::vector<std::string> &w
                 s.samples, s.train, s.val, s.test, s.splitFromFile ? ", split from the file" : "");
     for (const TaskSummary &t : s.tasks) {
         std::printf("  task %s:", t.name.c_str());
-        for (size_t k = 0; k < t.classes.size(); ++k) std::printf(" %s %d", t.classes[k].c_str(), t.counts[k]);
+        if (t.classes.size() <= MaxClassesShown) {
+            for (size_t k = 0; k < t.classes.size(); ++k) std::printf(" %s %d", t.classes[k].c_str(), t.counts[k]);
+        } else {
+            // Hundreds of classes make a line of kilobytes: the most frequent
+            // ones and a count (--json lists them all).
+            std::vector<size_t> order(t.classes.size());
+            for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+            std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return t.counts[a] > t.counts[b]; });
+            std::printf(" %zu classes, the %zu most frequent:", t.classes.size(), MaxClassesShown);
+            for (size_t i = 0; i < MaxClassesShown; ++i)
+                std::printf(" %s %d", t.classes[order[i]].c_str(), t.counts[order[i]]);
+            std::printf(" ... and %zu more (--json lists them)", t.classes.size() - MaxClassesShown);
+        }
         std::printf("; missing %d\n", t.missing);
     }
     if (text) {
-        std::printf("  vocabulary %d (from the training split), out-of-vocabulary rate on val %.4f\n", s.vocabulary,
-                    s.oovRate);
+        std::printf("  vocabulary %d (from the training split), out-of-vocabulary rate on val %.4f%s\n", s.vocabulary,
+                    s.oovRate, s.vocabulary <= 2 ? " (only <pad> and <unk>: every token reads as <unk>)" : "");
     } else {
         for (const FeatureSummary &f : s.features)
             std::printf("  feature %-16s min %-12g max %-12g mean %-12g missing %d\n", f.name.c_str(), f.min, f.max,
@@ -114,6 +131,8 @@ int summary(const std::vector<std::string> &args)
     p.addOption("val-fraction", "F", "validation fraction, as for train", "0.2");
     p.addOption("seed", "S", "split seed, as for train", "1");
     p.addOption("max-len", "L", "text: tokens kept per sample, as for train", "64");
+    p.addOption("max-vocab", "N", "text: vocabulary entries at most, <pad> and <unk> included, as for train", "20000");
+    p.addOption("min-freq", "K", "text: a token is in the vocabulary when the training split has it K times, as for train", "1");
     addColumnOptions(p);
     if (helpAsked(p, args))
         return ExitOk;
@@ -121,9 +140,11 @@ int summary(const std::vector<std::string> &args)
     const double valFraction = p.number("val-fraction", 0.2, 0.0, 0.999999);
     const uint64_t seed = p.unsignedInteger("seed", 1);
     const int maxLen = int(p.integer("max-len", 64, 1, 1 << 20));
+    const int maxVocab = int(p.integer("max-vocab", 20000, 2, 1 << 20));
+    const int minFreq = int(p.integer("min-freq", 1, 1, 1 << 20));
     checkFileOptions(p, {"data"}, {});
     const Dataset data = loadData(spec, columnOptions(p), 0);  // every warning is in the output
-    const DatasetSummary s = summarizeDataset(data, valFraction, seed, maxLen);
+    const DatasetSummary s = summarizeDataset(data, valFraction, seed, maxLen, minFreq, maxVocab);
     if (p.isSet("json"))
         printSummaryJson(s, data.warnings);
     else

@@ -258,8 +258,16 @@ void TrainCommand::buildRun()
                                      valSet.samples.empty() ? 0 : 1, false);
     if (std::string problem = checkRunMemory(m_dataSpec, model().config, need, double(memoryBudget())); !problem.empty())
         throw Failure(problem);
-    if (m_resume.empty() && m_init.empty() && model().config.input == InputKind::Text)
+    if (m_resume.empty() && m_init.empty() && model().config.input == InputKind::Text) {
         warnLongMaxLen(longestTrain);
+        // --min-freq above every count (or --max-vocab 2) leaves no word.
+        if (model().vocab.size() <= 2)
+            std::fprintf(stderr,
+                         "warning: the vocabulary holds only <pad> and <unk> (--max-vocab %d, --min-freq %d): every "
+                         "token reads as <unk>, so the model cannot tell the texts apart; `attnscope-cli summary "
+                         "--min-freq K --max-vocab N` shows the vocabulary they give\n",
+                         model().config.maxVocab, model().config.minFreq);
+    }
 }
 
 // A max length far above every text costs a position table row per

@@ -24,7 +24,60 @@ private Q_SLOTS:
     void numbersAreDecimal_data();
     void numbersAreDecimal();
     void decimalNumbersAccepted();
+    void txtTablesAndVocabulary();
 };
+
+// accept25 D17: a tab-separated .txt file was refused as bad JSON; summary
+// printed every class of a task on one line and took no --max-vocab or
+// --min-freq; a vocabulary of <pad> and <unk> alone trained without a word.
+void TestCliDatasets::txtTablesAndVocabulary()
+{
+    QTemporaryDir dir;
+    const auto write = [&](const QString &name, const QString &text) {
+        QFile f(dir.filePath(name));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(text.toUtf8());
+    };
+    QString tsv = QStringLiteral("text\tkind\n"), csv = QStringLiteral("text,kind\n");
+    for (int i = 0; i < 90; ++i) {
+        tsv += QStringLiteral("a short text number %1\tk%2\n").arg(i).arg(i % 30);
+        csv += QStringLiteral("a short text number %1,k%2\n").arg(i).arg(i % 30);
+    }
+    write("table.txt", tsv);
+    write("comma.txt", csv);
+    write("prose.txt", QStringLiteral("just some words\nand more words\n"));
+
+    Run r = cli({"summary", "--data", dir.filePath("table.txt"), "--json"});
+    QVERIFY2(r.code == 0, qPrintable(why(r)));
+    QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object()["tasks"].toObject()["kind"].toObject()["classes"]
+                 .toObject().size(), 30);
+    r = cli({"summary", "--data", dir.filePath("comma.txt"), "--json"});
+    QVERIFY2(r.code == 0, qPrintable(why(r)));
+    r = cli({"summary", "--data", dir.filePath("prose.txt")});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("a .txt file is read as JSON Lines unless its first line holds tabs"), qPrintable(r.err));
+
+    // 30 classes: the 20 most frequent, then a count.
+    r = cli({"summary", "--data", dir.filePath("table.txt")});
+    QVERIFY2(r.code == 0, qPrintable(why(r)));
+    QVERIFY2(r.out.contains("task kind: 30 classes, the 20 most frequent: k0 3 k1 3"), qPrintable(r.out));
+    QVERIFY2(r.out.contains(" ... and 10 more (--json lists them); missing 0"), qPrintable(r.out));
+    QVERIFY2(!r.out.contains("k29 3"), qPrintable(r.out));
+
+    // The vocabulary train would build, and its warning when it is empty.
+    r = cli({"summary", "--data", dir.filePath("table.txt"), "--json", "--min-freq", "100000"});
+    QVERIFY2(r.code == 0, qPrintable(why(r)));
+    QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object()["vocabulary"].toInt(), 2);
+    r = cli({"summary", "--data", dir.filePath("table.txt"), "--max-vocab", "5"});
+    QVERIFY2(r.out.contains("vocabulary 5 (from the training split)"), qPrintable(why(r) + r.out));
+    r = cli({"train", "--data", dir.filePath("table.txt"), "--min-freq", "100000", "--steps", "1", "--out",
+             dir.filePath("m.safetensors")});
+    QVERIFY2(r.code == 0, qPrintable(why(r)));
+    QVERIFY2(r.err.contains("warning: the vocabulary holds only <pad> and <unk> (--max-vocab 20000, --min-freq 100000)"),
+             qPrintable(r.err));
+    r = cli({"train", "--data", dir.filePath("table.txt"), "--steps", "1", "--out", dir.filePath("n.safetensors")});
+    QVERIFY2(!r.err.contains("only <pad> and <unk>"), qPrintable(r.err));
+}
 
 void TestCliDatasets::trainEvalAttention_data()
 {
