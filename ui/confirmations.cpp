@@ -14,6 +14,8 @@ Confirmations::Confirmations(QWidget *window)
 
 bool Confirmations::ask(const QString &question, const QString &detail)
 {
+    if (m_granted > 0)
+        return true;
     if (m_ask)
         return m_ask(question, detail);
     if (!m_window->isVisible())

@@ -29,6 +29,21 @@ public:
     explicit Confirmations(QWidget *window);
     void setAsk(Ask ask) { m_ask = std::move(ask); }
 
+    // While one lives, nothing is asked and every answer is "go on": a
+    // lesson step's own change (its data, its model) is the teacher's, and
+    // the run it ends stays in the Runs tab. A shown window asked anyway,
+    // and attnscope --lesson --lesson-step --screenshot hung on the box.
+    class Granted {
+    public:
+        explicit Granted(Confirmations *confirm) : m_confirm(confirm) { ++m_confirm->m_granted; }
+        ~Granted() { --m_confirm->m_granted; }
+        Granted(const Granted &) = delete;
+        Granted &operator=(const Granted &) = delete;
+
+    private:
+        Confirmations *m_confirm;
+    };
+
     // Opening `spec` ends the run at `step` when it is running or paused.
     bool mayOpenDataset(const QString &spec, TrainingWorker::State state, int64_t step);
     // Start trains again from the initial weights after a stopped or finished run.
@@ -44,6 +59,7 @@ private:
 
     QWidget *m_window;
     Ask m_ask;
+    int m_granted = 0;  // Granted's living
 };
 
 } // namespace attnscope

@@ -21,6 +21,7 @@
 #include <QString>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -224,7 +225,7 @@ private:
     bool applyLessonSettings(const LessonStep &step, bool *fresh);
     void waitForLessonStep(const LessonStep &step, bool fresh, const std::function<void()> &finish);
     void showLessonViews(const LessonStep &step);
-    void lessonTrainTo(int64_t step);
+    void lessonTrainTo(int64_t step, int lessonStep = -1);
     void createPanels();
     void connectSession();
     void connectDatasetLoads();
@@ -286,6 +287,7 @@ private:
     LessonPanel *m_lessonPanel = nullptr;
     QMetaObject::Connection m_lessonWait;  // the step's training or comparison, until it is over
     std::set<int> m_lessonCompared;  // the open lesson's steps whose comparison ran
+    std::map<int, int> m_lessonRuns;  // the open lesson's steps that began a run: its id (Run::id)
     // A built-in lesson set the Model panel's depth (lessonApplied): the
     // depth it set and the one the panel had before, which the next dataset
     // opens with unless the user changed the field meanwhile (a CSV opened

@@ -4,6 +4,7 @@
 #include "mainwindow.h"
 
 #include "attention/attentionpanel.h"
+#include "confirmations.h"
 #include "explain.h"
 #include "lesson.h"
 #include "lessonpanel.h"
@@ -176,6 +177,7 @@ bool MainWindow::openLesson(const QString &nameOrPath)
     else
         new RaiseWhenShown(this, m_lessonPanel);
     m_lessonCompared.clear();  // this lesson's comparisons run again
+    m_lessonRuns.clear();  // and its runs train again
     m_lessonPanel->setLesson(std::move(lesson));  // its first step applies
     return true;
 }
@@ -185,8 +187,26 @@ bool MainWindow::applyLessonStep(const LessonStep &step)
     QObject::disconnect(m_lessonWait);  // the step before is over, or left
     const int index = m_lessonPanel->step();
     bool fresh = false;
+    const bool dataChanges = !step.data.empty() && QString::fromStdString(step.data) != m_dataSpec;
     if (!applyLessonSettings(step, &fresh))
         return false;
+    // A step that began a run in this opening of the lesson shows that run
+    // again: Back and Next trained an identical copy each time (Run 2, 3,
+    // 4 ...). The current run goes on to the step's end if it stopped short;
+    // a kept one (a later step began another) is in the Runs tab and the plot.
+    bool shownAgain = false;
+    if (const auto earlier = m_lessonRuns.find(index); fresh && !dataChanges && earlier != m_lessonRuns.end()) {
+        const int id = earlier->second;
+        const bool current = m_session->currentRun() && m_session->currentRun()->id() == id;
+        const auto &kept = m_session->keptRuns();
+        const bool keptHere = std::any_of(kept.begin(), kept.end(), [this, id](const auto &run) {
+            return run->id == id && m_session->isOpenData(run->dataset);
+        });
+        if (current || keptHere) {
+            fresh = false;
+            shownAgain = !current;
+        }
+    }
     const QString sampleWith = QString::fromStdString(step.sampleWith);
     const auto finish = [this, index, sampleWith]() {
         QObject::disconnect(m_lessonWait);
@@ -207,10 +227,10 @@ bool MainWindow::applyLessonStep(const LessonStep &step)
         m_compare[indexOf(LessonNames::comparisons(), step.compare)]->trigger();
     showLessonViews(step);
     if (step.trainTo > 0) {
-        if (!fresh && training()->currentStep() >= step.trainTo)
+        if (shownAgain || (!fresh && training()->currentStep() >= step.trainTo))
             finish();  // trained that far already
         else
-            lessonTrainTo(step.trainTo);
+            lessonTrainTo(step.trainTo, fresh ? index : -1);
     } else if (step.compare.empty() || !m_session->isComparing()) {
         finish();
     }
@@ -221,6 +241,9 @@ bool MainWindow::applyLessonStep(const LessonStep &step)
 // panels; *fresh: a new run must take them. False when its data did not open.
 bool MainWindow::applyLessonSettings(const LessonStep &step, bool *fresh)
 {
+    // The step's own data change asks nothing (Confirmations::Granted): the
+    // run it ends is kept in the Runs tab.
+    const Confirmations::Granted granted(m_confirm);
     const bool dataOpened = !step.data.empty() && QString::fromStdString(step.data) != m_dataSpec;
     if (dataOpened && !openDataset(QString::fromStdString(step.data)))
         return false;
@@ -304,16 +327,22 @@ void MainWindow::showLessonViews(const LessonStep &step)
 // Trains the run to `step` and pauses there (the views refreshed with its
 // weights), once the run is ready: the configuration of a new run went to
 // the worker first, and large data builds it on a thread.
-void MainWindow::lessonTrainTo(int64_t step)
+// lessonStep >= 0: the lesson's step that began the run (m_lessonRuns).
+void MainWindow::lessonTrainTo(int64_t step, int lessonStep)
 {
-    if (!isPreparingRun()) {
+    const auto start = [this, step, lessonStep]() {
+        if (lessonStep >= 0 && m_session->currentRun())
+            m_lessonRuns[lessonStep] = m_session->currentRun()->id();
         training()->startUntil(step);
+    };
+    if (!isPreparingRun()) {
+        start();
         return;
     }
     auto once = std::make_shared<QMetaObject::Connection>();
-    *once = connect(m_session, &Session::runConfigured, this, [this, once, step](Run *, std::shared_ptr<const TrainingSetup>) {
+    *once = connect(m_session, &Session::runConfigured, this, [once, start](Run *, std::shared_ptr<const TrainingSetup>) {
         QObject::disconnect(*once);
-        training()->startUntil(step);
+        start();
     });
 }
 

@@ -5,6 +5,7 @@
 // compares its runs, and selects the sample it names; Back applies the step
 // before again. A broken lesson file is refused with its line.
 #include "attentionpanel.h"
+#include "confirmations.h"
 #include "explain.h"
 #include "lesson.h"
 #include "lessonpanel.h"
@@ -201,6 +202,86 @@ private slots:
             panel->nextButton()->click();
         QVERIFY(w.session()->isComparing());
         w.session()->stopComparing();
+    }
+
+    // A teacher's lesson whose second step opens other data: the step's own
+    // change asks nothing (the run of step 1 stays in the Runs tab). The
+    // shown window asked "Open ... and end the run in progress?", and
+    // attnscope --lesson FILE --lesson-step 2 --screenshot hung on the box
+    // (accept25 D4).
+    void stepOpensOtherDataWithoutAsking()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("two-data.json"));
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(R"({"title": "Two data", "steps": [
+  {"title": "one", "text": "t", "data": "builtin:reviews?n=300", "model": {"layers": 0}, "train_to": 20},
+  {"title": "two", "text": "t", "data": "builtin:sensors?n=200", "model": {"layers": 0}, "train_to": 30}]})");
+        }
+        MainWindow w;
+        w.resize(1400, 860);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QStringList asked;
+        w.confirmations()->setAsk([&asked](const QString &question, const QString &) {
+            asked << question;
+            return false;  // what a class answering No, or a box no one sees, did
+        });
+        QSignalSpy done(&w, &MainWindow::lessonStepDone);
+        QSignalSpy failed(&w, &MainWindow::lessonStepFailed);
+        QVERIFY2(w.openLesson(path), qPrintable(w.lastError()));
+        QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), Timeout);
+        QCOMPARE(w.training()->state(), State::Paused);  // step 1's run, in progress
+        w.lessonPanel()->nextButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(done.last().at(0).toInt() == 1 || !failed.isEmpty(), Timeout);
+        QVERIFY2(asked.isEmpty(), qPrintable(asked.join(QLatin1Char('\n'))));
+        QVERIFY(failed.isEmpty());
+        QCOMPARE(w.training()->currentStep(), int64_t(30));
+        QStringList keptData;
+        for (const auto &run : w.session()->keptRuns())
+            keptData << run->dataset;
+        QCOMPARE(keptData, QStringList{QStringLiteral("builtin:reviews?n=300")});
+        // The user's own data change still asks.
+        QVERIFY(!w.openDataset(QStringLiteral("builtin:reviews?n=300")));
+        QCOMPARE(asked.size(), 1);
+    }
+
+    // Back over a step that begins a run, and Next again, show that run: each
+    // Back and Next trained an identical copy (Run 2, 3, 4 ...; accept25 D8).
+    void trainingStepRunsOnceALesson()
+    {
+        MainWindow w;
+        w.resize(1400, 860);
+        QSignalSpy done(&w, &MainWindow::lessonStepDone);
+        QVERIFY2(w.openLesson(QStringLiteral("negation")), qPrintable(w.lastError()));
+        LessonPanel *panel = w.lessonPanel();
+        const auto at = [&done](int step) { return !done.isEmpty() && done.last().at(0).toInt() == step; };
+        QTRY_VERIFY_WITH_TIMEOUT(at(0), Timeout);
+        panel->nextButton()->click();  // a 1-layer run
+        QTRY_VERIFY_WITH_TIMEOUT(at(1), Timeout);
+        const int oneLayer = w.session()->currentRun()->id();
+        const int64_t trained = w.training()->currentStep();
+        QCOMPARE(w.session()->keptRuns().size(), size_t(1));
+        panel->nextButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(at(2), Timeout);
+        panel->backButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(at(1), Timeout);
+        QCOMPARE(w.session()->currentRun()->id(), oneLayer);
+        QCOMPARE(w.training()->currentStep(), trained);
+        QCOMPARE(w.session()->keptRuns().size(), size_t(1));
+        // Back to the first step (its run is kept) and Next again: no new run.
+        panel->backButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(at(0), Timeout);
+        panel->nextButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(at(1), Timeout);
+        QCOMPARE(w.session()->currentRun()->id(), oneLayer);
+        QCOMPARE(w.session()->keptRuns().size(), size_t(1));
+        // Opened again, the lesson trains again.
+        QVERIFY(w.openLesson(QStringLiteral("negation")));
+        QTRY_VERIFY_WITH_TIMEOUT(at(0), Timeout);
+        QCOMPARE(w.session()->keptRuns().size(), size_t(2));
     }
 
     // On a projector (1024 x 768 at 150 %) the panel was squeezed off the
