@@ -427,8 +427,10 @@ void MainWindow::onState(TrainingWorker::State state, const QString &message)
 {
     updateControls();
     m_status->update(m_last, state);
-    // "Training finished after 500 steps." stayed while the next run trained:
-    // a run's end, said while a run trains again, is no longer true.
+    // "Training finished after 500 steps." stayed while the next run trained,
+    // "Training paused: training diverged at step 4" while the run trained
+    // on after Resume: a run's end or pause, said while a run trains, is no
+    // longer true.
     if (state == TrainingWorker::State::Running && !m_endMessage.isEmpty() && statusMessage() == m_endMessage)
         showStatus(QString(), 0);
     if (message.isEmpty())
@@ -436,6 +438,7 @@ void MainWindow::onState(TrainingWorker::State state, const QString &message)
     if (state == TrainingWorker::State::Paused) {
         // Divergence: say what happened and what to try.
         showError(message);
+        m_endMessage = message;
     } else {
         showStatus(message, 15000);
         m_endMessage = message;

@@ -471,6 +471,25 @@ private slots:
         window.setSpeed(0, /*persist=*/false);
     }
 
+    // "Training paused: training diverged at step 4: ..." stayed in the
+    // status bar after Resume while the run trained on (accept25 D6).
+    void divergedMessageGoesOnResume()
+    {
+        MainWindow window;
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.startAction()->isEnabled(), 20000);
+        window.trainingPanel()->learningRateField()->setValue(10);  // the guard pauses within a few steps
+        window.startAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->state() == TrainingWorker::State::Paused, 30000);
+        QVERIFY2(window.statusMessage().contains(QStringLiteral("diverged")), qPrintable(window.statusMessage()));
+        window.trainingPanel()->learningRateField()->setValue(0.003);
+        window.setSpeed(4, /*persist=*/false);  // it trains on for a while
+        window.training()->resume();
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->state() == TrainingWorker::State::Running, 30000);
+        QVERIFY2(!window.statusMessage().contains(QStringLiteral("diverged")), qPrintable(window.statusMessage()));
+        window.setSpeed(0, /*persist=*/false);
+    }
+
     // Side by side names each run's predictions with the task and class
     // names elided as everywhere (a CSV's column may be named by a megabyte).
     void sideBySideElidesNames()
