@@ -7,6 +7,7 @@
 #include "confusionpanel.h"
 #include "datasetpanel.h"
 #include "elidedlabel.h"
+#include "fieldproofshortcut.h"
 #include "filemenu.h"
 #include "helpmenu.h"
 #include "lessonpanel.h"
@@ -22,6 +23,7 @@
 #include "trainingpanel.h"
 #include "trainingstatus.h"
 #include "trainingtoolbar.h"
+#include "wheelguard.h"
 #include "zoomactions.h"
 
 #include <QAction>
@@ -132,6 +134,9 @@ void MainWindow::createPanels()
     m_views->addTab(m_curves, tr("Curves"));
     m_attention = new AttentionPanel;
     m_views->addTab(m_attention, tr("Attention"));
+    // A wheel turned over the views changes Score, Rows or the timeline only
+    // when the field has the focus, as in the Setup panel.
+    new WheelGuard(m_attention);
     m_attentionFeed = new AttentionFeed(training(), m_attention, this);
     connect(m_attention, &AttentionPanel::liveRequested, m_attentionFeed, &AttentionFeed::showRun);
     setCentralWidget(m_views);
@@ -139,6 +144,7 @@ void MainWindow::createPanels()
     m_runs = new RunsPanel(m_session, m_curves);
     m_views->addTab(m_runs, tr("Runs"));
     m_sideBySide = new SideBySide(m_session);
+    new WheelGuard(m_sideBySide);
     m_sideBySide->setSampleSource([this]() {
         // The Attention tab's selection, else the run's first validation sample.
         const AttentionSnapshot &shown = m_attention->shown();
@@ -242,6 +248,7 @@ void MainWindow::createActions()
     connect(m_toolbar, &TrainingToolbar::speedChanged, training(), &TrainingController::setStepRateLimit);
     m_evaluate = new QAction(tr("&Evaluate now"), this);
     m_evaluate->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    new FieldProofShortcut(this, m_evaluate);  // a focused text field took Ctrl+E as End
     connect(m_evaluate, &QAction::triggered, m_session, &Session::evaluateInBackground);
     m_restoreBest = new RestoreBestAction(training(), m_confirm, this);
     connect(m_restoreBest, &RestoreBestAction::restored, this, [this](const QString &message) { showStatus(message, 15000); });
@@ -472,7 +479,12 @@ void MainWindow::updateControls()
 
 void MainWindow::showEvaluation(int64_t step, const EvalResult &result, const std::vector<TaskInfo> &tasks)
 {
-    showStatus(evaluationMessage(step, result, tasks), 15000);
+    const QString message = evaluationMessage(step, result, tasks);
+    showStatus(message, 15000);
+    // Cut where the read-out begins, the accuracies (the point of it) were
+    // only in the tooltip: the Messages log shows it whole, newest last.
+    if (isVisible() && statusBar()->currentMessage() != message.simplified())
+        m_messages->show();
 }
 
 // One line, cut with "…" where the read-out on the right begins (a long

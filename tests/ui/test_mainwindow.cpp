@@ -24,6 +24,7 @@
 #include "trainingpanel.h"
 #include "trainingstatus.h"
 #include "trainingtoolbar.h"
+#include "wheelguard.h"
 
 #include <QAbstractButton>
 #include <QCheckBox>
@@ -45,6 +46,7 @@
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSpinBox>
+#include <QSlider>
 #include <QWheelEvent>
 #include <QSettings>
 #include <QScreen>
@@ -1094,6 +1096,87 @@ private slots:
         QTRY_VERIFY(layers->hasFocus());
         wheel(layers, 120);
         QCOMPARE(layers->value(), value + 1);
+    }
+
+    // Evaluate now's result was cut by the read-out at 100 % and 150 % on a
+    // projector, its accuracies only in the tooltip; and Ctrl+E did nothing
+    // while a Setup field had the focus (QLineEdit takes it as End; accept25 D7).
+    void evaluationIsReadWhole()
+    {
+        MainWindow window;
+        window.zoom()->setZoom(1.5, /*persist=*/false);
+        const auto actualSize = qScopeGuard([&window]() { window.zoom()->setZoom(1.0, /*persist=*/false); });
+        window.resize(1000, 700);
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.startAction()->isEnabled(), 20000);
+        window.training()->startUntil(20);
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->state() == TrainingWorker::State::Paused, 30000);
+        window.show();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        auto *field = window.findChild<QDockWidget *>(QStringLiteral("setupDock"))->findChild<QLineEdit *>();
+        QVERIFY(field);
+        field->setFocus();
+        QTRY_VERIFY(field->hasFocus());
+        QTRY_VERIFY(window.evaluateAction()->isEnabled());
+        QSignalSpy triggered(window.evaluateAction(), &QAction::triggered);
+        QTest::keyClick(field, Qt::Key_E, Qt::ControlModifier);
+        QCOMPARE(triggered.size(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(window.statusMessage().startsWith(QStringLiteral("Validation at step 20")), 30000);
+        const QString message = window.statusMessage();
+        QVERIFY(message.contains(QStringLiteral("accuracy")));
+        // Whole in the status line, or whole in the Messages log.
+        if (window.statusBar()->currentMessage() != message) {
+            auto *log = window.findChild<TextDialog *>(QStringLiteral("messagesLog"));
+            QVERIFY2(log && log->isVisible(), qPrintable(window.statusBar()->currentMessage()));
+            QVERIFY(log->browser()->toPlainText().contains(message));
+        }
+    }
+
+    // The wheel over the Attention tab changed Score, Rows and the timeline
+    // without the focus (accept25 D15): the views are guarded as the Setup
+    // panel is.
+    void wheelOverTheViewsChangesNothingUnfocused()
+    {
+        MainWindow window;
+        window.resize(1000, 700);
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.startAction()->isEnabled(), 20000);
+        window.training()->startUntil(30);
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->state() == TrainingWorker::State::Paused, 30000);
+        window.views()->setCurrentWidget(window.attention());
+        window.show();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        auto *score = window.attention()->findChild<QComboBox *>(QStringLiteral("score"));
+        auto *timeline = window.attention()->findChild<QSlider *>(QStringLiteral("timeline"));
+        QVERIFY(score && timeline);
+        QTRY_VERIFY(timeline->maximum() > timeline->minimum());
+        const auto wheel = [](QWidget *w, int delta) {
+            const QPointF at = QRectF(w->rect()).center();
+            QWheelEvent event(at, w->mapToGlobal(at), QPoint(), QPoint(0, delta), Qt::NoButton, Qt::NoModifier,
+                              Qt::NoScrollPhase, false);
+            QApplication::sendEvent(w, &event);
+        };
+        window.views()->setFocus();
+        QTRY_VERIFY(window.views()->hasFocus());
+        const int index = score->currentIndex(), step = timeline->value();
+        for (int delta : {-120, 120}) {
+            wheel(score, delta);
+            QCOMPARE(score->currentIndex(), index);
+            wheel(timeline, delta);
+            QCOMPARE(timeline->value(), step);
+        }
+        // Every field of the two views takes the focus by click or Tab only.
+        for (QWidget *view : {static_cast<QWidget *>(window.attention()), static_cast<QWidget *>(window.sideBySide())})
+            for (QWidget *field : view->findChildren<QWidget *>())
+                if (WheelGuard::isField(field))
+                    QVERIFY2(field->focusPolicy() == Qt::StrongFocus, qPrintable(field->objectName()));
+        // With the focus, the wheel changes the field.
+        score->setFocus();
+        QTRY_VERIFY(score->hasFocus());
+        wheel(score, -120);
+        QVERIFY(score->currentIndex() != index);
     }
 
     // The shortcuts list read "Ctrl+- or Ctrl+-": Zoom out's own key and the
