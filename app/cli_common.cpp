@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include "checkpointroles.h"
 #include "data/builtins.h"
 #include "data/csvreader.h"
 #include "memorybudget.h"
@@ -128,46 +129,7 @@ LoadOptions columnOptions(const ArgParser &parser)
 
 LoadOptions columnOptions(const ArgParser &parser, const Model &model, const std::string &spec)
 {
-    LoadOptions user = columnOptions(parser);
-    const DataFormat format = datasetFormat(spec);
-    if (format != DataFormat::Csv && format != DataFormat::Tsv)
-        return user;
-    // The checkpoint's roles for the columns this file has: a held-out file
-    // may lack a label column (attention needs none).
-    std::vector<CsvColumn> columns;
-    std::string unused;
-    guessCsvColumns(spec, {}, &columns, &unused);
-    const auto has = [&](const std::string &name) {
-        return std::any_of(columns.begin(), columns.end(), [&](const CsvColumn &c) { return c.name == name; });
-    };
-    // A column a flag names leaves the roles the checkpoint gave it (a
-    // remembered feature the user ignores is no longer a feature).
-    std::vector<std::string> named = user.featureColumns;
-    named.insert(named.end(), user.taskColumns.begin(), user.taskColumns.end());
-    named.insert(named.end(), user.ignoredColumns.begin(), user.ignoredColumns.end());
-    for (const std::string &one : {user.textColumn, user.splitColumn})
-        if (!one.empty()) named.push_back(one);
-    const auto unclaimed = [&](const std::string &name) {
-        return has(name) && std::find(named.begin(), named.end(), name) == named.end();
-    };
-    LoadOptions options = user;
-    // Each role the flags give wins; the others are the checkpoint's.
-    // The text and the features exclude each other: either one given
-    // replaces both.
-    if (user.textColumn.empty() && user.featureColumns.empty()) {
-        if (!model.textColumn.empty() && unclaimed(model.textColumn))
-            options.textColumn = model.textColumn;
-        // The features only when the file has every one: otherwise they
-        // are guessed, and the comparison names the missing and the
-        // unexpected.
-        if (std::all_of(model.features.begin(), model.features.end(), has))
-            std::copy_if(model.features.begin(), model.features.end(), std::back_inserter(options.featureColumns), unclaimed);
-    }
-    if (user.taskColumns.empty())
-        for (const TaskInfo &task : model.tasks)
-            if (unclaimed(task.name))
-                options.taskColumns.push_back(task.name);
-    return options;
+    return checkpointRoles(columnOptions(parser), model, spec);
 }
 
 Model loadModel(const std::string &path)

@@ -7,6 +7,7 @@
 #include "session.h"
 
 #include "checkpoint.h"
+#include "checkpointroles.h"
 #include "data/load.h"
 #include "runplan.h"
 #include "sessionjobs.h"
@@ -28,6 +29,20 @@ bool isCsvFile(const QString &spec)
 {
     const DataFormat format = datasetFormat(spec.toStdString());
     return format == DataFormat::Csv || format == DataFormat::Tsv;
+}
+
+// Whether `data` was read with the roles `roles` names (those it names: the others are guessed alike).
+bool sameRoles(const Dataset &data, const LoadOptions &roles)
+{
+    return (roles.textColumn.empty() || roles.textColumn == data.textColumn)
+        && (roles.featureColumns.empty() || roles.featureColumns == data.featureNames)
+        && (roles.taskColumns.empty() || roles.taskColumns == taskNameList(data.tasks));
+}
+
+bool sameClasses(const std::vector<TaskInfo> &a, const std::vector<TaskInfo> &b)
+{
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                      [](const TaskInfo &x, const TaskInfo &y) { return x.name == y.name && x.classes == y.classes; });
 }
 
 } // namespace
@@ -104,6 +119,7 @@ std::shared_ptr<LoadJob> Session::makeLoadJob(const QString &spec, const LoadOpt
     auto job = std::make_shared<LoadJob>();
     job->spec = spec;
     job->options = options;
+    job->rolesGiven = !options.empty();
     job->csv = isCsvFile(spec);
     job->seed = s.train.seed;
     job->maxLen = m_checkpoint ? m_checkpoint->config.maxLen : s.model.maxLen;
@@ -212,6 +228,7 @@ bool Session::applyLoad(const LoadJob &job)
     m_data = job.data;
     m_dataSpec = spec;
     m_dataOptions = job.options;
+    m_dataRolesGiven = job.rolesGiven;
     m_summaryKey = {nullptr, 0, 0};
     if (job.summarized) {
         // A new run computes it again if its seed or max length differ.
@@ -222,6 +239,13 @@ bool Session::applyLoad(const LoadJob &job)
     // them, otherwise the settings' model at a built-in lesson's depth.
     const RunSettings s = settings();
     const RunPlan plan = planRun(*m_data, request(s.model, /*lessonDepth=*/true));
+    if (m_checkpoint && !plan.checkpoint) {
+        // Said, not silent: the data's run starts from a fresh model.
+        emit status(tr("%1 does not fit %2, so a fresh model trains on it: %3")
+                        .arg(QString::fromStdString(m_checkpointName), spec,
+                             QString::fromStdString(job.misfit.empty() ? plan.misfit : job.misfit)),
+                    20000);
+    }
     if (!plan.checkpoint)
         m_checkpoint.reset();
     if (plan.lesson) {
@@ -256,12 +280,37 @@ bool Session::openCheckpoint(const QString &path)
     m_checkpointName = path.toStdString();
     emit checkpointOpened(path, model->config);
     if (m_data) {
-        const RunPlan plan = planRun(*m_data, request(settings().model, /*lessonDepth=*/false));
-        if (!plan.checkpoint) {
-            // The checkpoint does not fit the open data: the data closes, the weights stay.
-            emit status(tr("%1 does not fit %2 (%3)").arg(path, m_dataSpec, QString::fromStdString(plan.misfit)), 10000);
+        // The data is read as the checkpoint was trained (its column roles,
+        // its class ids): attnscope-cli eval's checkpointRoles and fitToModel.
+        std::string misfit;
+        if (isCsvFile(m_dataSpec) && !m_dataRolesGiven && !sameRoles(*m_data, checkpointRoles({}, *model, m_dataSpec.toStdString()))) {
+            // Guessed roles the checkpoint does not share: the file is read again with its.
+            const std::shared_ptr<LoadJob> job = makeLoadJob(m_dataSpec, {});
+            job->run();
+            if (job->ok && !job->data->samples.empty() && job->misfit.empty()) {
+                const bool ok = applyLoad(*job);
+                emit status(tr("Opened %1; %2 is read with its column roles").arg(path, m_dataSpec), 10000);
+                return ok;
+            }
+            misfit = job->ok ? job->misfit : job->error;
+        } else {
+            // A held-out file's classes may be a subset of the checkpoint's: relabelled to its ids.
+            auto fitted = std::make_shared<Dataset>(*m_data);
+            misfit = fitToModel(fitted.get(), *model, m_checkpointName);
+            if (misfit.empty() && !sameClasses(fitted->tasks, m_data->tasks)) {
+                m_data = std::move(fitted);
+                m_summaryKey = {nullptr, 0, 0};
+            }
+        }
+        if (!misfit.empty()) {
+            // The checkpoint does not fit the open data: the data closes, the weights stay, and why stays shown.
+            const QString why = QString::fromStdString(misfit);
+            emit status(tr("%1 does not fit %2: %3").arg(path, m_dataSpec, why), 0);
+            emit checkpointMisfit(m_dataSpec, why);
             m_data.reset();
         }
+    } else {
+        emit status(tr("Opened %1; open a dataset with the same tasks to train or evaluate it").arg(path), 10000);
     }
     if (!m_data) {
         // Without data the weights are still there to save and inspect.
@@ -270,7 +319,6 @@ bool Session::openCheckpoint(const QString &path)
         setup->model = *model;
         setup->config = s.train;
         configureRun(setup, nullptr, s);
-        emit status(tr("Opened %1; open a dataset with the same tasks to train or evaluate it").arg(path), 10000);
         return true;
     }
     emit status(tr("Opened %1").arg(path), 10000);

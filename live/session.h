@@ -296,6 +296,8 @@ signals:
     void lessonApplied(const attnscope::ModelConfig &config);
     // A checkpoint was opened: the settings' model is now its configuration.
     void checkpointOpened(const QString &path, const attnscope::ModelConfig &config);
+    // The checkpoint opened does not fit the open data `spec`, which closed: why (fitToModel's words).
+    void checkpointMisfit(const QString &spec, const QString &why);
     // The open dataset's summary for the current run's split and max length.
     void summaryChanged(const attnscope::Dataset *data, const attnscope::DatasetSummary &summary);
     // The run was configured with a new setup (null: it has none).
@@ -401,6 +403,7 @@ private:
     std::shared_ptr<const Dataset> m_data;
     QString m_dataSpec;
     LoadOptions m_dataOptions;
+    bool m_dataRolesGiven = false;  // the user chose its roles: a checkpoint opened later does not replace them
     DatasetSummary m_summary;   // of m_data, for m_summaryKey's seed and max length
     std::tuple<const Dataset *, uint64_t, int> m_summaryKey{nullptr, 0, 0};
     std::shared_ptr<const Model> m_checkpoint;

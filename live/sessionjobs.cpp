@@ -1,5 +1,6 @@
 #include "sessionjobs.h"
 
+#include "checkpointroles.h"
 #include "sessionmemory.h"
 
 #include <algorithm>
@@ -36,6 +37,8 @@ void LoadJob::load(const std::function<void(int)> &progress)
     };
     report(0);
     // Messages on how to give a column a role point at the panel's table.
+    if (csv && request.checkpoint)
+        options = checkpointRoles(options, *request.checkpoint, spec.toStdString());
     LoadOptions roles = options;
     roles.advice = LoadOptions::Advice::ColumnTable;
     if (csv) {
@@ -49,6 +52,8 @@ void LoadJob::load(const std::function<void(int)> &progress)
     });
     if (!ok || data->samples.empty() || cancelled.load())
         return;
+    if (request.checkpoint)
+        misfit = fitToModel(data.get(), *request.checkpoint, request.checkpointName);
     report(90);
     summary = summarizeDataset(*data, valFraction, seed, maxLen);
     summarized = true;

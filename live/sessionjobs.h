@@ -26,7 +26,11 @@ namespace attnscope {
 struct LoadJob {
     // What is asked for.
     QString spec;
+    // The column roles asked for; with a checkpoint (request.checkpoint),
+    // the load makes them the roles it read the file with: those asked for
+    // win, the others are the checkpoint's (checkpointRoles).
     LoadOptions options;
+    bool rolesGiven = false;  // options named roles (the column table's): no checkpoint replaces them later
     bool csv = false;
     uint64_t seed = 1;        // the summary's split seed and max length, as the run will ask
     int maxLen = 64;
@@ -41,6 +45,9 @@ struct LoadJob {
     std::shared_ptr<Dataset> data = std::make_shared<Dataset>();
     bool ok = false;
     std::string error;
+    // With a checkpoint: "" when the data fits it (each task's classes a
+    // subset of its, the data relabelled to its classes: fitToModel), else why not.
+    std::string misfit;
     DatasetSummary summary;
     bool summarized = false;
     RunPlan plan;                          // the run it planned (buildRun)

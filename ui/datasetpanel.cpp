@@ -230,15 +230,16 @@ bool DatasetPanel::isLoading() const
     return m_loadingRow->isVisibleTo(this);
 }
 
-void DatasetPanel::setLoadError(const QString &message)
+void DatasetPanel::setLoadError(const QString &message, const QString &heading)
 {
     m_loadError = message;
     // The message quotes the file (a column name may be a megabyte): the
     // panel shows its start and end, and of each long word its start and
     // end; the tooltip a longer part.
     m_error->setText(message.isEmpty() ? QString()
-                                       : tr("<b>Could not load.</b> %1")
-                                             .arg(withWrappableWords(elidedMessage(message)).toHtmlEscaped()));
+                                       : tr("<b>%1</b> %2")
+                                             .arg((heading.isEmpty() ? tr("Could not load.") : heading).toHtmlEscaped(),
+                                                  withWrappableWords(elidedMessage(message)).toHtmlEscaped()));
     m_error->setToolTip(elidedMessage(message, 4 * MaxTooltipNameChars));
     m_error->setVisible(!message.isEmpty());
 }

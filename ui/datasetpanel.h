@@ -62,8 +62,8 @@ public:
     QProgressBar *loadProgress() const { return m_progress; }
 
     // A failed load: the message in the panel, elided (empty clears it);
-    // loadError() is the whole message.
-    void setLoadError(const QString &message);
+    // loadError() is the whole message. heading: what failed, "Could not load." when empty.
+    void setLoadError(const QString &message, const QString &heading = {});
     QString loadError() const;
 
     CollapsibleSection *columnsSection() const { return m_columnsSection; }

@@ -73,6 +73,10 @@ void MainWindow::connectSession()
         m_datasetPanel->setLoadError({});  // an earlier load's failure is not this one's
         m_file->recent()->add(QFileInfo(path).absoluteFilePath());
     });
+    connect(m_session, &Session::checkpointMisfit, this, [this](const QString &spec, const QString &why) {
+        // The data closed; the panel says why until other data opens.
+        m_datasetPanel->setLoadError(why, tr("%1 closed: it does not fit the checkpoint.").arg(QFileInfo(spec).fileName()));
+    });
     connect(m_session, &Session::runConfigured, this, &MainWindow::onRunConfigured);
     connect(m_runs, &RunsPanel::selectedRunChanged, this, &MainWindow::showRunAttention);
     // The run records its curves (every snapshot's points); the plot draws them.
