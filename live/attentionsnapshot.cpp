@@ -128,6 +128,7 @@ AttentionSnapshot AttentionSnapshot::withoutSelfAttention() const
 {
     AttentionSnapshot copy;
     copy.step = step;
+    copy.fromFile = fromFile;
     copy.input = input;
     copy.mode = mode;
     copy.layers = layers;
@@ -368,6 +369,7 @@ AttentionSnapshot fileSnapshot(AttentionFile file)
 {
     AttentionSnapshot snap;
     snap.step = 0;
+    snap.fromFile = true;
     snap.layers = file.layers;
     snap.heads = file.heads;
     snap.tasks = std::move(file.tasks);

@@ -80,6 +80,7 @@ struct AttentionSample {
 
 struct AttentionSnapshot {
     int64_t step = -1;                      // training steps done when it was taken; -1 = none
+    bool fromFile = false;                  // read from a file (fileSnapshot): no step, 0 above
     InputKind input = InputKind::Text;
     AttentionMode mode = AttentionMode::Task;
     int layers = 0, heads = 0;
@@ -164,9 +165,10 @@ std::vector<std::vector<int>> snapshotBatches(const Model &model, const EncodedD
                                               const std::vector<int> &indices, size_t batchBytes);
 
 // Attention read from a file (core/attentionfile.h, File > Open Attention)
-// as a snapshot the views show without a model: step 0, task mode, every
-// token real, no gold labels, rationales or explanations; the maps move in
-// (no copy) and the head grid's thumbnails are made here.
+// as a snapshot the views show without a model: step 0 and fromFile (the
+// views name no step), task mode, every token real, no gold labels,
+// rationales or explanations; the maps move in (no copy) and the head
+// grid's thumbnails are made here.
 AttentionSnapshot fileSnapshot(AttentionFile file);
 
 // A one-sample dataset for a typed text, encoded with the model's vocabulary

@@ -26,9 +26,12 @@ HistoryView::HistoryView(QWidget *parent) : AttentionView(parent)
     m_plot = addPlot();
     // The plot scrolls where the view is shorter than its axes need (a
     // projector at 150 %: squeezed, the axis titles were cut and the
-    // legends covered the curves); the title, one line cut in the middle
-    // where narrow (whole in its tooltip), scrolls with it.
+    // legends covered the curves); the title, one line cut at its tail
+    // where narrow (whole in its tooltip and in an exported picture; cut in
+    // its middle it lost the score's name at 150 %: "Faithfulness of
+    // attent…ement and loss by step"), scrolls with it.
     auto *title = new ElidedLabel(this, 2000);
+    title->setElideMode(Qt::ElideRight);
     title->setObjectName(QStringLiteral("viewTitle"));
     title->setContentsMargins(0, 0, 0, 0);
     title->setFrameShape(QFrame::NoFrame);

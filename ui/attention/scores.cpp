@@ -44,7 +44,7 @@ QString scoreSource(const AttentionSnapshot &snapshot, const AttentionSample *sa
     if (snapshot.step < 0)
         return tr("no snapshot yet");
     if (score == Method::Attention)
-        return tr("step %1").arg(snapshot.step);
+        return snapshot.fromFile ? tr("from a file") : tr("step %1").arg(snapshot.step);
     if (snapshot.taskCount() > LiveExplainer::MaxTasks)
         return tr("not computed live for more than %1 tasks (attnscope-cli explain has it)").arg(LiveExplainer::MaxTasks);
     if (!sample || !sample->explanation)

@@ -197,12 +197,13 @@ void SelfAttentionView::updateControls()
     else if (layers == 0)
         m_note->setText(tr("Self-attention not kept for this sample at this step "
                            "(memory budget); a selected sample keeps it from the next refresh on"));
-    else if (m_axesNamed)
-        m_note->setText(tr("sample #%1 · step %2").arg(s->sampleIndex).arg(snapshot().step));
-    else
-        m_note->setText(tr("rows: query, columns: key (attended to) · sample #%1 · step %2")  // the axes first: cut last
-                            .arg(s->sampleIndex)
-                            .arg(snapshot().step));
+    else {
+        // A file's attention has no step.
+        QString where = tr("sample #%1").arg(s->sampleIndex);
+        if (!snapshot().fromFile)
+            where += tr(" · step %1").arg(snapshot().step);
+        m_note->setText(m_axesNamed ? where : tr("rows: query, columns: key (attended to) · ") + where);  // the axes first: cut last
+    }
     m_note->setToolTip(m_note->text());
 }
 
@@ -272,49 +273,61 @@ void SelfAttentionView::updateTicks()
     const std::vector<int> all = thinnedLabels(int(labels.size()), 1, {});
     setTicks(all, all);
     // A label is a line of text across its axis (the keys' turned upright):
-    // every one while a line is no taller than a cell, else every k-th, and
-    // never the most-attended tokens (the negation lesson asks for the row
-    // bright on "not": at 150 % it went unlabelled on both axes).
+    // every one while a line is no taller than a cell, else the weightiest
+    // first (the keys attended most, the queries the tasks read most), then
+    // every k-th between them (the negation lesson asks for the sentiment
+    // word's row bright on "not": at 150 % "not" went unlabelled on both
+    // axes, then the sentiment word's row).
     const QRect map = m_plot->axisRect()->rect();
     const auto strideFor = [&](int side) {
         const double cell = double(std::max(side, 1)) / std::max(n, 1);
         return fm.height() <= cell ? 1 : int(std::ceil(fm.height() / cell));
     };
     const int xEvery = strideFor(map.width()), yEvery = strideFor(map.height());
-    if (xEvery > 1 || yEvery > 1) {
-        const std::vector<int> keep = mostAttended();
-        setTicks(thinnedLabels(int(labels.size()), xEvery, keep), thinnedLabels(int(labels.size()), yEvery, keep));
-    }
+    if (xEvery > 1 || yEvery > 1)
+        setTicks(thinnedLabels(int(labels.size()), xEvery, weightiestKeys()),
+                 thinnedLabels(int(labels.size()), yEvery, weightiestQueries()));
 }
 
-std::vector<int> SelfAttentionView::mostAttended() const
+// Indices whose weight is clearly above `floor` (a tenth: not the rounding
+// of an even spread), the weightiest first.
+static std::vector<int> aboveFloor(const std::vector<double> &weight, double floor)
 {
-    // The key the map gives the most attention to (its column's sum), then
-    // the tokens the tasks read most (their pooling weights' largest).
+    std::vector<int> order;
+    for (int i = 0; i < int(weight.size()); ++i)
+        if (weight[size_t(i)] > 1.1 * floor)
+            order.push_back(i);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return weight[size_t(a)] > weight[size_t(b)]; });
+    return order;
+}
+
+std::vector<int> SelfAttentionView::weightiestKeys() const
+{
+    // A key's column sum: the attention it gets from every query (n in all,
+    // so 1 a key where it is spread evenly).
     int n = 0;
     const float *map = currentMap(&n);
+    std::vector<double> received(size_t(std::max(n, 0)), 0.0);
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j)
+            received[size_t(j)] += map[size_t(i) * size_t(n) + size_t(j)];
+    return aboveFloor(received, 1.0);
+}
+
+std::vector<int> SelfAttentionView::weightiestQueries() const
+{
+    // A query's row is the encoder output the tasks pool: its largest
+    // pooling weight over the tasks (the negation lesson's sentiment word
+    // is read by the sentiment task, and its row is the one the step asks
+    // about: at 150 % it went unlabelled while "as" and "it" kept theirs).
+    int n = 0;
+    currentMap(&n);
     const AttentionSample *s = n > 0 ? sample() : nullptr;
-    std::vector<int> keep;
-    if (!s)
-        return keep;
-    int best = -1;
-    double bestSum = 0;
-    for (int j = 0; j < n; ++j) {
-        double sum = 0;
-        for (int i = 0; i < n; ++i)
-            sum += map[size_t(i) * size_t(n) + size_t(j)];
-        if (best < 0 || sum > bestSum) {
-            best = j;
-            bestSum = sum;
-        }
-    }
-    keep.push_back(best);
-    for (const std::vector<float> &weights : s->weights) {
-        const auto top = std::max_element(weights.begin(), weights.end());
-        if (top != weights.end() && int(top - weights.begin()) < n)
-            keep.push_back(int(top - weights.begin()));
-    }
-    return keep;
+    std::vector<double> read(size_t(std::max(n, 0)), 0.0);
+    for (const std::vector<float> &weights : s ? s->weights : std::vector<std::vector<float>>())
+        for (int i = 0; i < n && i < int(weights.size()); ++i)
+            read[size_t(i)] = std::max(read[size_t(i)], double(weights[size_t(i)]));
+    return aboveFloor(read, n > 0 ? 1.0 / n : 1.0);
 }
 
 void SelfAttentionView::showTooltip(const QMouseEvent *mouse)

@@ -47,8 +47,12 @@ private:
     void updateControls();
     void fillMap();
     void updateTicks();
-    // The tokens labelled whatever the thinning: the most-attended key, each task's most-read token.
-    std::vector<int> mostAttended() const;
+    // The labels kept whatever the thinning, the weightiest first: the keys
+    // (columns) attended more than an even share (their column's sum above
+    // 1), and the queries (rows) the tasks read more than an even share
+    // (their largest pooling weight above 1/n).
+    std::vector<int> weightiestKeys() const;
+    std::vector<int> weightiestQueries() const;
     void showTooltip(const QMouseEvent *mouse);
     // The chosen layer and head's n x n map of the selected sample (n = 0: none).
     const float *currentMap(int *n) const;

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <map>
 
 namespace attnscope {
 
@@ -328,21 +329,29 @@ int TaskHeatmap::placeLabels()
 
 std::vector<int> TaskHeatmap::mostAttended() const
 {
-    // Each row's largest value (in magnitude: a signed score's strongest),
-    // the largest first.
-    std::vector<std::pair<double, int>> best;
+    // The columns that are some row's largest value (in magnitude: a signed
+    // score's strongest), those of the most rows first, then the brighter.
+    // Two such columns side by side cannot both be named where the labels
+    // are thinned: the one most rows look at keeps its name (the sensors'
+    // air task at 150 %: "dust", the peak of two rows of three, lost its
+    // label to "co2", the peak of the third, which was brighter).
+    std::map<int, std::pair<int, double>> votes;  // column -> rows, brightest
     for (const std::vector<double> &row : m_cells) {
         int at = -1;
         for (int c = 0; c < int(row.size()); ++c)
             if (std::isfinite(row[size_t(c)]) && (at < 0 || std::abs(row[size_t(c)]) > std::abs(row[size_t(at)])))
                 at = c;
-        if (at >= 0)
-            best.emplace_back(std::abs(row[size_t(at)]), at);
+        if (at < 0)
+            continue;
+        auto &[rows, brightest] = votes[at];
+        ++rows;
+        brightest = std::max(brightest, std::abs(row[size_t(at)]));
     }
-    std::stable_sort(best.begin(), best.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+    std::vector<std::pair<int, std::pair<int, double>>> ranked(votes.begin(), votes.end());
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto &a, const auto &b) { return a.second > b.second; });
     std::vector<int> columns;
-    for (const auto &b : best)
-        columns.push_back(b.second);
+    for (const auto &r : ranked)
+        columns.push_back(r.first);
     return columns;
 }
 

@@ -93,7 +93,7 @@ private:
     void fillMap();
     // Token and row labels, as many as fit; returns every how many rows one is labelled.
     int placeLabels();
-    // The column of each row's largest value, the largest first: labelled whatever the thinning.
+    // The columns of the rows' largest values, those of the most rows first: labelled whatever the thinning.
     std::vector<int> mostAttended() const;
     void placeItems(int rowStride);
     // The values in the cells, in the longest form that fits every cell; the note when none does.

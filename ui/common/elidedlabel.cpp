@@ -27,6 +27,29 @@ QString ElidedLabel::shownText() const
     return lines.join(QLatin1Char('\n'));
 }
 
+void ElidedLabel::paintWhole(QPainter *painter) const
+{
+    const QRect room = contentsRect();
+    QFont font = this->font();
+    int widest = 0;
+    for (const QString &line : text().split(QLatin1Char('\n')))
+        widest = std::max(widest, fontMetrics().horizontalAdvance(line));
+    const double shrink = widest > room.width() ? std::max(0.5, double(room.width()) / widest) : 1.0;
+    if (shrink < 1 && font.pointSizeF() > 0)
+        font.setPointSizeF(font.pointSizeF() * shrink);
+    else if (shrink < 1)
+        font.setPixelSize(std::max(1, int(font.pixelSize() * shrink)));
+    const QFontMetrics metrics(font);
+    QStringList lines = text().split(QLatin1Char('\n'));
+    for (QString &line : lines)
+        line = metrics.elidedText(line, m_mode, room.width());
+    painter->save();
+    painter->setFont(font);
+    painter->setPen(palette().color(isEnabled() ? QPalette::Active : QPalette::Disabled, foregroundRole()));
+    painter->drawText(room, int(alignment()), lines.join(QLatin1Char('\n')));
+    painter->restore();
+}
+
 void ElidedLabel::setElideMode(Qt::TextElideMode mode)
 {
     m_mode = mode;

@@ -17,6 +17,11 @@ public:
     void setFullText(const QString &text);
     // The text as drawn at the current width.
     QString shownText() const;
+    // Draws the whole text into its contents rect (at the painter's origin,
+    // the label's top left): in a smaller font where it is cut on screen, down
+    // to half the size, and cut only where even that is too wide. For
+    // exported pictures: a figure's title is not cut at its middle ("…").
+    void paintWhole(QPainter *painter) const;
     // Where a line too long is cut: the middle (the default), or its tail
     // for a line whose start says what matters.
     void setElideMode(Qt::TextElideMode mode);

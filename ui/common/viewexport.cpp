@@ -1,5 +1,6 @@
 #include "viewexport.h"
 
+#include "elidedlabel.h"
 #include "fileutil.h"
 
 #include <QFileInfo>
@@ -26,6 +27,15 @@ void renderTree(QWidget *widget, QCPPainter *painter, const QPoint &offset, QSiz
         painter->translate(offset);
         painter->setClipRect(QRect(QPoint(0, 0), size));
         plot->toPainter(painter, size.width(), size.height());
+        painter->restore();
+        return;
+    }
+    // A line cut on screen ("Faithfulness of attent…ement and loss by
+    // step"), whole in the picture.
+    if (auto *label = dynamic_cast<ElidedLabel *>(widget); label && label->shownText() != label->text()) {
+        painter->save();
+        painter->translate(offset);
+        label->paintWhole(painter);
         painter->restore();
         return;
     }
