@@ -250,34 +250,31 @@ bool openFiles(MainWindow *window, const GuiOptions &o)
     return ok;
 }
 
-// --lesson with --screenshot: steps 1 to K apply in turn, each once its
-// training is over, then *shoot (shootWhenReady's) takes the picture.
-// Connected before the lesson opens: a step without training is over at once.
-// The lesson's last step applied and trained: the picture once the views
-// show it. Polled every 50 ms until, twice in a row, no data or run is being
-// prepared and the probe editor shows the result of the text the step typed
-// (at most 30 s); a fixed 500 ms shot cue-words step 4 at 1600 x 1000 with
-// the heatmap of the editor's previous sentence under the lesson's text.
-void shootWhenSettled(MainWindow *window, const std::function<void()> *shoot)
+// Takes the picture (*shoot) once busy() has said false at two polls in a
+// row, `every` apart from `after` on, or after 30 s, then with `late` on
+// stderr when given.
+void shootWhenQuiet(MainWindow *window, const std::function<void()> *shoot, std::chrono::milliseconds after,
+                    std::chrono::milliseconds every, std::function<bool()> busy, const char *late = nullptr)
 {
     auto *poll = new QTimer(window);
-    poll->setInterval(50);
+    poll->setInterval(every);
     auto quiet = std::make_shared<int>(0);
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    QObject::connect(poll, &QTimer::timeout, window, [window, poll, quiet, until, shoot]() {
-        const bool busy = window->isLoadingDataset() || window->isPreparingRun()
-                          || !window->attention()->probeEditor()->settled();
-        *quiet = busy ? 0 : *quiet + 1;
+    QObject::connect(poll, &QTimer::timeout, window, [poll, quiet, until, shoot, busy = std::move(busy), late]() {
+        *quiet = busy() ? 0 : *quiet + 1;
         if (*quiet < 2 && std::chrono::steady_clock::now() < until)
             return;
         poll->stop();
-        if (*quiet < 2)
-            std::fprintf(stderr, "attnscope: warning: the views were still busy after 30 s; the picture shows them as they are\n");
+        if (*quiet < 2 && late)
+            std::fprintf(stderr, "attnscope: warning: %s\n", late);
         (*shoot)();
     });
-    poll->start();
+    QTimer::singleShot(after, poll, [poll]() { poll->start(); });
 }
 
+// --lesson with --screenshot: steps 1 to K apply in turn, each once its
+// training is over, then *shoot (shootWhenReady's) takes the picture.
+// Connected before the lesson opens: a step without training is over at once.
 void shootAfterLesson(MainWindow *window, int lessonStep, const std::function<void()> *shoot, bool *failed)
 {
     // A step that did not apply (its data did not open) ends the lesson: the
@@ -291,8 +288,14 @@ void shootAfterLesson(MainWindow *window, int lessonStep, const std::function<vo
         const int steps = int(window->lessonPanel()->lesson().steps.size());
         if (step + 1 < std::min(lessonStep, steps))
             QTimer::singleShot(0, window, [window, step]() { window->lessonPanel()->goTo(step + 1); });
-        else
-            shootWhenSettled(window, shoot);
+        else  // once the views show it: the probe editor the result of the text the step typed (a
+              // fixed 500 ms shot cue-words step 4 with the editor's previous sentence's heatmap)
+            shootWhenQuiet(window, shoot, std::chrono::milliseconds(0), std::chrono::milliseconds(50),
+                           [window]() {
+                               return window->isLoadingDataset() || window->isPreparingRun()
+                                      || !window->attention()->probeEditor()->settled();
+                           },
+                           "the views were still busy after 30 s; the picture shows them as they are");
     });
 }
 
@@ -326,19 +329,8 @@ int shootWhenReady(MainWindow *window, const GuiOptions &o, bool ok, std::functi
         // (a session's opens on a thread) and its run are ready, two polls in
         // a row, at most 30 s: --session FILE --screenshot took the picture
         // while the panels were being laid out for the session's run.
-        auto *poll = new QTimer(window);
-        poll->setInterval(100);
-        auto quiet = std::make_shared<int>(0);
-        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-        QObject::connect(poll, &QTimer::timeout, window, [window, poll, quiet, until, shoot]() {
-            const bool busy = window->isLoadingDataset() || window->isPreparingRun();
-            *quiet = busy ? 0 : *quiet + 1;
-            if (*quiet < 2 && std::chrono::steady_clock::now() < until)
-                return;
-            poll->stop();
-            (*shoot)();
-        });
-        QTimer::singleShot(300, poll, [poll]() { poll->start(); });
+        shootWhenQuiet(window, shoot, std::chrono::milliseconds(300), std::chrono::milliseconds(100),
+                       [window]() { return window->isLoadingDataset() || window->isPreparingRun(); });
     } else {
         // Paused at step N (or finished, or stopped by the divergence guard):
         // the attention of that step came before this, in order, from the worker.

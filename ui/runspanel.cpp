@@ -375,8 +375,7 @@ void RunsPanel::fillTable()
     if (run->setup() || run->hasTrained() || !m_session->keptRuns().empty()) {
         const std::shared_ptr<const TrainingSetup> setup = run->setup();
         auto *item = new RunItem(m_table);
-        fillRow(item, run->id(), run->name(),
-                absoluteDatasetSpec(setup ? QString::fromStdString(setup->source) : m_session->dataSpec()),
+        fillRow(item, run->id(), run->name(), openDataSpec(),
                 setup ? setup->model.config : run->settings().model, run->settings().train, run->history(), true, true,
                 run->fork());
         setLine(item, -1);
@@ -661,12 +660,17 @@ std::vector<int> RunsPanel::keptLooks() const
 }
 
 // The kept runs that are shown, over the current one, in the order they began.
+QString RunsPanel::openDataSpec() const
+{
+    const std::shared_ptr<const TrainingSetup> setup = m_session->currentRun()->setup();
+    return absoluteDatasetSpec(setup ? QString::fromStdString(setup->source) : m_session->dataSpec());
+}
+
 bool RunsPanel::onOtherData(const KeptRun &run) const
 {
-    // The open data's spec as the current run's row has it; no data open: none is other.
-    const std::shared_ptr<const TrainingSetup> setup = m_session->currentRun()->setup();
-    const QString open = setup ? QString::fromStdString(setup->source) : m_session->dataSpec();
-    return !open.isEmpty() && !run.dataset.isEmpty() && run.dataset != absoluteDatasetSpec(open);
+    // No data open: none is other.
+    const QString open = openDataSpec();
+    return !open.isEmpty() && !run.dataset.isEmpty() && run.dataset != open;
 }
 
 void RunsPanel::updateOverlays()

@@ -110,6 +110,8 @@ private:
     // True when the run trained on other data than the open one: its losses
     // are not overlaid on the open data's (another validation set).
     bool onOtherData(const KeptRun &run) const;
+    // The open data's spec, absolute (the current run's Dataset cell).
+    QString openDataSpec() const;
     void onItemChanged(QTreeWidgetItem *item, int column);
     void deleteSelected();
     int selectedId() const;
