@@ -43,8 +43,8 @@ bool isTxt(const std::string &spec)
 
 } // namespace
 
-// By the name alone, but for a .txt file: its first line decides (sniffTxt).
-// (load.h's "nothing is opened" predates .txt; docs/datasets.md has the rule.)
+// By the name alone, but for a .txt file: its first line decides (sniffTxt;
+// docs/datasets.md has the rule).
 DataFormat datasetFormat(const std::string &spec)
 {
     if (spec.rfind("builtin:", 0) == 0) return DataFormat::Builtin;

@@ -33,12 +33,12 @@ constexpr size_t MaxLineBytes = size_t(64) << 20;
 constexpr size_t MaxFields = size_t(1) << 16;
 constexpr size_t MaxJsonValues = size_t(1) << 20;
 
-// What a spec names, from its form alone (nothing is opened):
-// "builtin:NAME[?k=v&...]" a generator; a file name ending in .csv (CSV),
-// .tsv or .tab (TSV), in any case; any other name a JSON Lines file, whose
-// first line says soon enough if it is not one. The only place that decides
-// by the file name: the loader, the CSV reader's separator and the window's
-// column table ask here.
+// What a spec names: "builtin:NAME[?k=v&...]" a generator; a file name
+// ending in .csv (CSV), .tsv or .tab (TSV), in any case; a .txt file by its
+// first line, the only case that opens the file ('{' JSON Lines, a tab TSV,
+// a comma CSV); any other name a JSON Lines file, whose first line says soon
+// enough if it is not one. The only place that decides by the file name: the
+// loader, the CSV reader's separator and the window's column table ask here.
 enum class DataFormat { Builtin, JsonLines, Csv, Tsv };
 DataFormat datasetFormat(const std::string &spec);
 
