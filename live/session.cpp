@@ -630,6 +630,11 @@ bool Session::evaluateInBackground()
     const TrainingController *training = m_run->controller();
     const std::shared_ptr<const Model> model = training->modelCopy();
     const std::shared_ptr<const TrainingSetup> setup = training->setup();
+    if (setup && !setup->val.samples.empty() && !model) {
+        // configure() handed the worker a new run it has not built yet.
+        emit status(tr("The run is being prepared: evaluate again in a moment."), 10000);
+        return false;
+    }
     if (!model || !setup || setup->val.samples.empty()) {
         emit status(tr("There is no validation split to evaluate on."), 10000);
         return false;

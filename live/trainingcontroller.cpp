@@ -202,12 +202,12 @@ void TrainingController::setFaultHook(std::function<void(const char *where)> hoo
 
 std::shared_ptr<Model> TrainingController::modelCopy() const
 {
-    return m_worker ? m_worker->modelCopy() : nullptr;
+    return m_worker ? m_worker->modelCopy(m_setup.get()) : nullptr;
 }
 
 bool TrainingController::checkpointCopy(std::shared_ptr<Model> *model, TrainerState *state) const
 {
-    return m_worker && m_worker->checkpointCopy(model, state);
+    return m_worker && m_worker->checkpointCopy(m_setup.get(), model, state);
 }
 
 void TrainingController::setKeepEvery(int64_t every)

@@ -80,7 +80,8 @@ public:
 
     TrainingWorker::State state() const { return m_state; }
     std::shared_ptr<const TrainingSetup> setup() const { return m_setup; }
-    // The weights now (a copy; waits at most for the step in flight).
+    // The weights now (a copy; waits at most for the step in flight); none
+    // while the worker has not yet built the run of the last configure().
     std::shared_ptr<Model> modelCopy() const;
     // The weights and the trainer's state of this step (TrainingWorker::checkpointCopy).
     bool checkpointCopy(std::shared_ptr<Model> *model, TrainerState *state) const;

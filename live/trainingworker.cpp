@@ -92,19 +92,19 @@ void TrainingWorker::setRationaleWeight(float mu)
     m_pendingMu = mu;
 }
 
-std::shared_ptr<Model> TrainingWorker::modelCopy() const
+std::shared_ptr<Model> TrainingWorker::modelCopy(const TrainingSetup *of) const
 {
     std::lock_guard lock(m_modelMutex);
-    if (!m_trainer)
+    if (!m_trainer || m_modelOf != of)
         return {};
     m_trainer->syncModel();  // the lazy embedding rows, exact (nothing changes if already so)
     return std::make_shared<Model>(m_model);
 }
 
-bool TrainingWorker::checkpointCopy(std::shared_ptr<Model> *model, TrainerState *state) const
+bool TrainingWorker::checkpointCopy(const TrainingSetup *of, std::shared_ptr<Model> *model, TrainerState *state) const
 {
     std::lock_guard lock(m_modelMutex);
-    if (!m_trainer)
+    if (!m_trainer || m_modelOf != of)
         return false;
     *state = m_trainer->state();  // first: it brings the lazy embedding rows up to date (syncModel)
     *model = std::make_shared<Model>(m_model);
@@ -209,6 +209,7 @@ void TrainingWorker::rebuild()
     {
         std::lock_guard lock(m_modelMutex);
         m_trainer.reset();
+        m_modelOf = m_setup.get();
         m_goodWeights.clear();
         m_candidateStep = -1;
         m_best.clear();

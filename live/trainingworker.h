@@ -156,12 +156,16 @@ public:
     void setStepRateLimit(double stepsPerSecond) { m_stepRateLimit.store(std::max(0.0, stepsPerSecond)); }
     double stepRateLimit() const { return m_stepRateLimit.load(); }
 
-    // Thread-safe: a copy of the current weights (waits for the step in flight).
-    std::shared_ptr<Model> modelCopy() const;
+    // Thread-safe: a copy of the current weights (waits for the step in
+    // flight), when they are those of the run of `of`. Between the owner's
+    // configure(setup) and this thread's rebuild, the weights are still the
+    // previous run's: no copy then, rather than the old model paired with the
+    // new setup's data (an evaluation of it, or a crash on its shapes).
+    std::shared_ptr<Model> modelCopy(const TrainingSetup *of) const;
     // Thread-safe: the weights and the trainer's state between the same two
     // steps, what a session file keeps to resume the run exactly (false when
-    // there is no run).
-    bool checkpointCopy(std::shared_ptr<Model> *model, TrainerState *state) const;
+    // there is no run of `of`).
+    bool checkpointCopy(const TrainingSetup *of, std::shared_ptr<Model> *model, TrainerState *state) const;
     State state() const { return m_state.load(); }
 
     // Thread-safe, from the next step on: after every step that is a
@@ -324,6 +328,7 @@ private:
     // and whether m_model holds them now.
     BestEvaluation m_best{true};
     bool m_atBest = false;
+    const TrainingSetup *m_modelOf = nullptr;  // the setup m_model was built from (under m_modelMutex)
     mutable std::mutex m_modelMutex;     // held while a step or a sync changes m_model
 
     std::atomic<int64_t> m_keepEvery{0};

@@ -15,6 +15,8 @@
 #include "trainingcontroller.h"
 
 #include <QRegularExpression>
+#include <QScopeGuard>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -1025,6 +1027,49 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Ready, Timeout);
         QVERIFY(r.steps.empty());
         QCOMPARE(c.modelCopy()->params, c.setup()->model.params);
+    }
+
+    // The weights handed out are those of the controller's setup. Between
+    // configure(next) and the worker's rebuild there are none: the previous
+    // run's trained weights paired with the next setup's data were evaluated
+    // as its model by Evaluate now (or crashed on their shapes).
+    void modelCopyIsOfTheLastSetup()
+    {
+        TrainingController c;
+        QSemaphore hold, held;
+        std::atomic<bool> holding{false};
+        c.setFaultHook([&](const char *where) {
+            if (std::string(where) == "configure" && holding.load()) {
+                held.release();
+                hold.acquire();  // the worker waits here, before its rebuild
+            }
+        });
+        c.configure(makeSetup());
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Ready, Timeout);
+        c.step();
+        c.step();
+        QTRY_COMPARE_WITH_TIMEOUT(c.currentStep(), int64_t(2), Timeout);
+        const std::shared_ptr<Model> trained = c.modelCopy();
+        QVERIFY(trained && trained->params != c.setup()->model.params);
+
+        holding.store(true);
+        const auto release = qScopeGuard([&] {  // also when a check fails: the worker must not wait forever
+            holding.store(false);
+            hold.release();
+        });
+        const std::shared_ptr<const TrainingSetup> next = makeSetup(0.001f);
+        c.configure(next);
+        QVERIFY(held.tryAcquire(1, Timeout));  // the worker is between the two
+        QVERIFY(!c.modelCopy());
+        std::shared_ptr<Model> model;
+        TrainerState state;
+        QVERIFY(!c.checkpointCopy(&model, &state));
+        holding.store(false);
+        hold.release();
+        QTRY_VERIFY_WITH_TIMEOUT(c.modelCopy() != nullptr, Timeout);
+        QVERIFY(c.modelCopy()->params == next->model.params);
+        QVERIFY(c.checkpointCopy(&model, &state));
+        QCOMPARE(state.step, int64_t(0));
     }
 
     // A Run records its worker's snapshots in its history, with no window:
