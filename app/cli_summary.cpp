@@ -1,6 +1,7 @@
 // attnscope-cli summary: what a dataset holds (core/datasetsummary.h).
 #include "cli.h"
 
+#include "data/fields.h"
 #include "datasetsummary.h"
 
 #include <algorithm>
@@ -80,6 +81,14 @@ void printSummaryJson(const DatasetSummary &s, const std::vector<std::string> &w
     finishJson(json, "standard output");
 }
 
+// A class as the listing shows it: control characters escaped, and quoted
+// when it is empty or holds a blank ("pos " beside "pos"; "web\u0008").
+std::string shownClass(const std::string &name)
+{
+    const std::string shown = shownEscaped(name);
+    return shown.empty() || shown.find_first_of(" \t") != std::string::npos ? inQuotes(shown) : shown;
+}
+
 void printSummaryText(const DatasetSummary &s, const std::vector<std::string> &warnings)
 {
     const bool text = s.input == InputKind::Text;
@@ -88,7 +97,7 @@ void printSummaryText(const DatasetSummary &s, const std::vector<std::string> &w
     for (const TaskSummary &t : s.tasks) {
         std::printf("  task %s:", t.name.c_str());
         if (t.classes.size() <= MaxClassesShown) {
-            for (size_t k = 0; k < t.classes.size(); ++k) std::printf(" %s %d", t.classes[k].c_str(), t.counts[k]);
+            for (size_t k = 0; k < t.classes.size(); ++k) std::printf(" %s %d", shownClass(t.classes[k]).c_str(), t.counts[k]);
         } else {
             // Hundreds of classes make a line of kilobytes: the most frequent
             // ones and a count (--json lists them all).
@@ -97,7 +106,7 @@ void printSummaryText(const DatasetSummary &s, const std::vector<std::string> &w
             std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return t.counts[a] > t.counts[b]; });
             std::printf(" %zu classes, the %zu most frequent:", t.classes.size(), MaxClassesShown);
             for (size_t i = 0; i < MaxClassesShown; ++i)
-                std::printf(" %s %d", t.classes[order[i]].c_str(), t.counts[order[i]]);
+                std::printf(" %s %d", shownClass(t.classes[order[i]]).c_str(), t.counts[order[i]]);
             std::printf(" ... and %zu more (--json lists them)", t.classes.size() - MaxClassesShown);
         }
         std::printf("; missing %d\n", t.missing);

@@ -79,6 +79,7 @@ private Q_SLOTS:
     void missingSpellingFixtures();
     void oneClassTaskAsInJsonl();
     void controlCharactersWarned();
+    void lookalikeClassesWarned();
     void longLinesRefused_data();
     void longLinesRefused();
     void tooManyFields();
@@ -668,6 +669,61 @@ void TestCsv::controlCharactersWarned()
     QVERIFY2(warnings[0].startsWith(QString::fromStdString(jsonl) + ":2: the text holds control character U+0008 at "
                                                                     "code point 1 (and 1 more)"),
              qPrintable(warnings[0]));
+}
+
+// A label is its cell's text exactly (docs/datasets.md): "web\b" and "pos "
+// are classes of their own. A file from a spreadsheet seldom means that, so
+// both readers say so, and the names show the control character escaped
+// (the summary printed "web 31 web 1" without a word).
+void TestCsv::lookalikeClassesWarned()
+{
+    QTemporaryDir dir;
+    const std::string csv = dir.filePath("labels.csv").toStdString(), jsonl = dir.filePath("labels.jsonl").toStdString();
+    {
+        std::FILE *f = std::fopen(csv.c_str(), "wb");
+        std::fputs("text,source,label\none,web,pos\ntwo,web,neg\nthree,web\b,pos \nfour,shop,Pos\nfive,shop,neg\n", f);
+        std::fclose(f);
+        f = std::fopen(jsonl.c_str(), "wb");
+        std::fputs("{\"text\": \"one\", \"labels\": {\"t\": \"a\"}}\n{\"text\": \"two\", \"labels\": {\"t\": \"a\\u0007\"}}\n"
+                   "{\"text\": \"three\", \"labels\": {\"t\": \"b\"}}\n", f);
+        std::fclose(f);
+    }
+    const auto classWarnings = [](const Dataset &d) {
+        QStringList out;
+        for (const std::string &w : d.warnings)
+            if (w.find(" of task ") != std::string::npos && w.find("has only") == std::string::npos)
+                out << QString::fromStdString(w);
+        return out;
+    };
+    Dataset data = load(csv);
+    QCOMPARE(data.samples.size(), size_t(5));
+    QCOMPARE(data.tasks.size(), size_t(2));
+    for (const TaskInfo &task : data.tasks)  // as many classes as the file says
+        QCOMPARE(task.classes.size(), size_t(task.name == "source" ? 3 : 4));
+    QStringList warnings = classWarnings(data);
+    const QString at = QString::fromStdString(csv);
+    QVERIFY2(warnings.contains(at + ": column 2 (\"source\"): class \"web\\u0008\" of task \"source\" holds control "
+                                    "character U+0008: it is a class of its own (a label is its cell's text exactly; "
+                                    "docs/datasets.md)"),
+             qPrintable(warnings.join('\n')));
+    QVERIFY2(warnings.contains(at + ": column 2 (\"source\"): classes \"web\" and \"web\\u0008\" of task \"source\" "
+                                    "differ only in case, blanks around them or control characters: each is a class of "
+                                    "its own (a label is its cell's text exactly; docs/datasets.md)"),
+             qPrintable(warnings.join('\n')));
+    QVERIFY2(warnings.contains(at + ": column 3 (\"label\"): classes \"Pos\", \"pos\" and \"pos \" of task \"label\" "
+                                    "differ only in case, blanks around them or control characters: each is a class of "
+                                    "its own (a label is its cell's text exactly; docs/datasets.md)"),
+             qPrintable(warnings.join('\n')));
+    QCOMPARE(warnings.size(), 3);  // "neg" alone, "shop" alone: nothing
+
+    data = load(jsonl);
+    warnings = classWarnings(data);
+    QCOMPARE(warnings.size(), 2);
+    QVERIFY2(warnings[0].startsWith(QString::fromStdString(jsonl) + ": class \"a\\u0007\" of task \"t\" holds control "
+                                                                    "character U+0007"),
+             qPrintable(warnings.join('\n')));
+    QVERIFY2(warnings[1].startsWith(QString::fromStdString(jsonl) + ": classes \"a\" and \"a\\u0007\" of task \"t\""),
+             qPrintable(warnings.join('\n')));
 }
 
 QTEST_GUILESS_MAIN(TestCsv)

@@ -321,6 +321,8 @@ bool CsvReader::finish(Dataset *out)
                                + m_options.advise("; leave the column out with --task-columns or --ignore-columns",
                                                   "; give the column the ignore role in the column table"));
         data.tasks.push_back(taskInByteOrder(m_header[size_t(c)], names, &remap[t]));
+        for (const std::string &note : classNameNotes(data.tasks.back()))
+            m_warnings.addEach(m_path + ": " + column(c) + ": " + note);
     }
     std::vector<std::vector<int>> counts(T);
     for (size_t t = 0; t < T; ++t) counts[t].assign(data.tasks[t].classes.size(), 0);
@@ -333,7 +335,7 @@ bool CsvReader::finish(Dataset *out)
     for (size_t t = 0; t < counts.size(); ++t)
         for (size_t k = 0; k < counts[t].size(); ++k)
             if (counts[t][k] < 2)
-                m_warnings.addEach(m_path + ": class " + inQuotes(data.tasks[t].classes[k]) + " of task "
+                m_warnings.addEach(m_path + ": class " + inQuotes(shownEscaped(data.tasks[t].classes[k])) + " of task "
                                    + inQuotes(data.tasks[t].name) + " has only " + std::to_string(counts[t][k])
                                    + " sample");
     if (m_blankLines)

@@ -116,6 +116,92 @@ std::string controlCharacterNote(std::string_view text)
     return note + "; control characters are not white space: they stay inside their tokens (docs/datasets.md)";
 }
 
+namespace {
+
+bool isControl(char32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp < 0xA0); }
+
+// The first control character of s, 0 when none (malformed UTF-8 skipped).
+char32_t firstControl(std::string_view s)
+{
+    for (size_t i = 0; i < s.size();) {
+        char32_t cp = 0;
+        const int length = utf8::decode(s, i, &cp);
+        if (length == 0) {
+            ++i;
+            continue;
+        }
+        i += size_t(length);
+        if (isControl(cp)) return cp;
+    }
+    return 0;
+}
+
+} // namespace
+
+std::string shownEscaped(std::string_view s)
+{
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size();) {
+        char32_t cp = 0;
+        const int length = utf8::decode(s, i, &cp);
+        if (length == 0) {  // malformed: as it is (the readers refuse such text)
+            out.push_back(s[i++]);
+            continue;
+        }
+        if (isControl(cp)) {
+            char escaped[8];
+            std::snprintf(escaped, sizeof escaped, "\\u%04X", unsigned(cp));
+            out += escaped;
+        } else {
+            out.append(s.substr(i, size_t(length)));
+        }
+        i += size_t(length);
+    }
+    return out;
+}
+
+std::vector<std::string> classNameNotes(const TaskInfo &task)
+{
+    std::vector<std::string> notes;
+    const std::string of = " of task " + inQuotes(shownEscaped(task.name));
+    // A class's key: without control characters and the blanks around, in lower case.
+    std::vector<std::pair<std::string, size_t>> keys;
+    for (size_t k = 0; k < task.classes.size(); ++k) {
+        const std::string &name = task.classes[k];
+        std::string plain;
+        for (size_t i = 0; i < name.size();) {
+            char32_t cp = 0;
+            const int length = utf8::decode(name, i, &cp);
+            const size_t n = length == 0 ? 1 : size_t(length);
+            if (length == 0 || !isControl(cp)) plain.append(name, i, n);
+            i += n;
+        }
+        keys.emplace_back(asciiLower(trimBlanks(plain)), k);
+        if (const char32_t cp = firstControl(name)) {
+            char code[16];
+            std::snprintf(code, sizeof code, "U+%04X", unsigned(cp));
+            notes.push_back("class " + inQuotes(shownEscaped(name)) + of + " holds control character " + code
+                            + ": it is a class of its own (a label is its cell's text exactly; docs/datasets.md)");
+        }
+    }
+    std::stable_sort(keys.begin(), keys.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    for (size_t a = 0; a < keys.size();) {
+        size_t b = a + 1;
+        while (b < keys.size() && keys[b].first == keys[a].first) ++b;
+        if (b - a > 1) {
+            std::string names;
+            for (size_t i = a; i < b; ++i)
+                names += (i == a ? "" : i + 1 == b ? " and " : ", ") + inQuotes(shownEscaped(task.classes[keys[i].second]));
+            notes.push_back("classes " + names + of
+                            + " differ only in case, blanks around them or control characters: each is a class of its "
+                              "own (a label is its cell's text exactly; docs/datasets.md)");
+        }
+        a = b;
+    }
+    return notes;
+}
+
 std::string inQuotes(std::string_view s)
 {
     std::string out;

@@ -46,6 +46,17 @@ TaskInfo taskInByteOrder(const std::string &name, const std::vector<std::string>
 // U+0008 at code point 17 (and 2 more); control characters stay inside tokens ...").
 std::string controlCharacterNote(std::string_view text);
 
+// s with each control character (C0, DEL and C1, tab and line breaks too)
+// written as \uXXXX, for messages and listings: a label "web\b" shows as
+// "web\u0008", not as a second "web".
+std::string shownEscaped(std::string_view s);
+// What a task's class names call for, as warnings after "<file>: ": a class
+// that holds a control character, and classes that differ only in case,
+// blanks around them or control characters ("pos", "Pos", "pos "). A label
+// is its cell's text exactly (docs/datasets.md), so each is a class of its
+// own, which a file from a spreadsheet seldom means. Empty when none.
+std::vector<std::string> classNameNotes(const TaskInfo &task);
+
 // "\"" + s + "\"", for messages.
 std::string inQuotes(std::string_view s);
 // s without the blanks (spaces and tabs) around it.

@@ -367,6 +367,7 @@ bool JsonlReader::finish(Dataset *out)
         TaskInfo info = taskInByteOrder(m_taskNames[size_t(t)], m_classNames[size_t(t)], &classIndex[size_t(t)]);
         if (info.classes.size() == 1)
             m_warnings.addEach(m_path + ": " + oneClassWarning(info.name, info.classes[0]));
+        for (const std::string &note : classNameNotes(info)) m_warnings.addEach(m_path + ": " + note);
         data.tasks.push_back(std::move(info));
     }
 
