@@ -452,10 +452,15 @@ QString TrainingWorker::watchDivergence(bool ok)
     m_guard = DivergenceState();  // watching afresh from these weights
     const std::string what = divergenceMessage(verdict, step, m_config.optimizer.lr, m_config.optimizer.clip,
                                                "learning rate", "Clip gradient");
-    return tr("Training paused: %1. The weights are those of step %2, the last good ones; change the setting, "
-              "then resume.")
-        .arg(QString::fromStdString(what))
-        .arg(at);
+    // The guard keeps a copy every GoodEvery healthy steps, so the weights
+    // it goes back to can be older than the best loss the message names.
+    const QString weights = at == p.step
+                                ? tr("The weights are those of step %1, before the step that went wrong").arg(at)
+                                : tr("The weights are back to step %1, the last good copy the guard kept (it keeps one "
+                                     "every %2 healthy steps)")
+                                      .arg(at)
+                                      .arg(GoodEvery);
+    return tr("Training paused: %1. %2; change the setting, then resume.").arg(QString::fromStdString(what), weights);
 }
 
 void TrainingWorker::applyPending()
