@@ -146,19 +146,19 @@ ColumnRolesEditor::ColumnRolesEditor(QWidget *parent)
     m_table->setObjectName(QStringLiteral("columnRoles"));
     m_table->setHorizontalHeaderLabels({tr("Column"), tr("Role"), tr("Example")});
     m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    // The names get what the roles and a few characters of the example leave
+    // (fitColumns): a long name is elided rather than cutting the roles'
+    // combo boxes ("task (la") in the narrow panel.
+    m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Fixed);
     m_table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
-    // A long name is elided within its column rather than pushing the roles out of the narrow panel.
-    m_table->horizontalHeader()->setMaximumSectionSize(m_table->fontMetrics().averageCharWidth() * 20);
     m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->viewport()->installEventFilter(this);
     m_table->setSelectionMode(QAbstractItemView::NoSelection);
     m_table->setItemDelegateForColumn(1, new RoleDelegate(m_table));
     // A click on a role opens its list (only the roles are editable).
     m_table->setEditTriggers(QAbstractItemView::AllEditTriggers);
     // Rows of one height, the roles' combo boxes': no row is measured, whatever their number.
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_table->verticalHeader()->setDefaultSectionSize(
-        std::max(QComboBox().sizeHint().height(), m_table->fontMetrics().height() + 8));
     m_table->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_table->setWordWrap(false);
     connect(m_table, &QTableWidget::itemChanged, this, [this](QTableWidgetItem *item) {
@@ -223,9 +223,8 @@ void ColumnRolesEditor::setColumns(const QString &path, const std::vector<CsvCol
         value->setFont(italic);
         m_table->setItem(r, 2, value);
     }
-    const int rows = std::min<int>(int(columns.size()), MaxTableRows);
-    m_table->setFixedHeight(m_table->horizontalHeader()->sizeHint().height() + 2 * m_table->frameWidth()
-                            + rows * m_table->verticalHeader()->defaultSectionSize());
+    fitRows();
+    fitColumns();
     updateRolesProblem();
     if (!problem.isEmpty() && rolesProblem().isEmpty()) {
         m_rolesProblem->setText(problem);
@@ -314,11 +313,52 @@ void ColumnRolesEditor::updateRolesProblem()
     m_reload->setEnabled(problem.isEmpty() && !m_path.isEmpty());
 }
 
+// Rows of one height, the roles' combo boxes' (no row is measured, whatever
+// their number), and room for up to MaxTableRows of them: again at each font
+// (View > Zoom).
+void ColumnRolesEditor::fitRows()
+{
+    QComboBox combo;
+    combo.setFont(m_table->font());
+    m_table->verticalHeader()->setDefaultSectionSize(
+        std::max(combo.sizeHint().height(), m_table->fontMetrics().height() + 8));
+    const int rows = std::min<int>(m_table->rowCount(), MaxTableRows);
+    m_table->setFixedHeight(m_table->horizontalHeader()->sizeHint().height() + 2 * m_table->frameWidth()
+                            + rows * m_table->verticalHeader()->defaultSectionSize());
+}
+
+// The name column: as wide as its names, at most 20 characters, and never
+// more than the roles and six characters of the example leave of the table.
+void ColumnRolesEditor::fitColumns()
+{
+    const int chars = m_table->fontMetrics().averageCharWidth();
+    const int roles = m_table->horizontalHeader()->sectionSize(1);
+    const int room = m_table->viewport()->width() - roles - 6 * chars;
+    // The names' own width (elided already; the first rows suffice for a guess).
+    const QFontMetrics metrics = m_table->fontMetrics();
+    int names = m_table->horizontalHeader()->sectionSizeHint(0);
+    for (int r = 0; r < std::min(m_table->rowCount(), 200); ++r)
+        if (const QTableWidgetItem *item = m_table->item(r, 0))
+            names = std::max(names, metrics.horizontalAdvance(item->text()) + 2 * chars);
+    m_table->horizontalHeader()->resizeSection(0, std::max(4 * chars, std::min({names, 20 * chars, room})));
+}
+
+bool ColumnRolesEditor::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_table->viewport() && event->type() == QEvent::Resize)
+        fitColumns();
+    return QWidget::eventFilter(watched, event);
+}
+
 void ColumnRolesEditor::changeEvent(QEvent *event)
 {
     QWidget::changeEvent(event);
     if (event->type() == QEvent::PaletteChange)
         setProblemColor(m_rolesProblem, palette());
+    if (event->type() == QEvent::FontChange) {
+        fitRows();
+        fitColumns();
+    }
 }
 
 } // namespace attnscope

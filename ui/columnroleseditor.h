@@ -44,9 +44,12 @@ signals:
 
 protected:
     void changeEvent(QEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void updateRolesProblem();
+    void fitRows();
+    void fitColumns();
 
     QTableWidget *m_table = nullptr;
     QLabel *m_rolesProblem = nullptr;

@@ -52,6 +52,8 @@
 #include <QScreen>
 #include <QGuiApplication>
 #include <QTemporaryDir>
+#include <QTableWidget>
+#include <QHeaderView>
 #include <QMainWindow>
 #include <QMenuBar>
 #include <QSet>
@@ -62,6 +64,8 @@
 #include <QToolButton>
 #include <QToolBar>
 #include <QTreeWidget>
+#include <QTableWidget>
+#include <QHeaderView>
 #include <QtTest>
 
 #include <qcustomplot.h>
@@ -1017,6 +1021,54 @@ private slots:
             return squeezed.join(QStringLiteral("; "));
         };
         QTRY_VERIFY2(squeezedFields().isEmpty(), qPrintable(squeezedFields()));
+    }
+
+    // The column-role table in the Setup dock at 150 %: a long column name is
+    // elided, the roles' combo boxes stay whole ("task (la" was cut at
+    // 1024 x 768; accept26 E6), also after a zoom change.
+    void columnRolesStayWholeInTheDock_data() { summaryReadableWhenZoomed_data(); }
+    void columnRolesStayWholeInTheDock()
+    {
+        QFETCH(QSize, size);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("comments.csv"));
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("reviewer_comment_of_the_day,ticket_number_of_the_row,label\n");
+            for (int r = 0; r < 12; ++r)
+                f.write("a fine film number " + QByteArray::number(r) + "," + QByteArray::number(1000 + r) + (r % 2 ? ",pos\n" : ",neg\n"));
+        }
+        MainWindow window;
+        window.zoom()->setZoom(1.0, /*persist=*/false);
+        const auto restore = qScopeGuard([&window]() { window.zoom()->setZoom(1.0, /*persist=*/false); });
+        window.resize(size);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY2(window.openDataset(path), qPrintable(window.lastError()));
+        auto *roles = window.datasetPanel()->findChild<QTableWidget *>(QStringLiteral("columnRoles"));
+        QVERIFY(roles && roles->rowCount() == 3);
+        const auto cutRoles = [roles]() {
+            QHeaderView *header = roles->horizontalHeader();
+            const int right = header->sectionViewportPosition(1) + header->sectionSize(1);
+            if (right > roles->viewport()->width())
+                return QStringLiteral("roles %1 px wide, to x %2 of %3")
+                    .arg(header->sectionSize(1)).arg(right).arg(roles->viewport()->width());
+            // Rows as high as a combo box of the table's font, and every row in view.
+            QComboBox combo;
+            combo.setFont(roles->font());
+            if (roles->verticalHeader()->defaultSectionSize() < combo.sizeHint().height())
+                return QStringLiteral("rows %1 px high for a combo box's %2")
+                    .arg(roles->verticalHeader()->defaultSectionSize()).arg(combo.sizeHint().height());
+            if (roles->viewport()->height() < roles->rowCount() * roles->verticalHeader()->defaultSectionSize())
+                return QStringLiteral("%1 rows in %2 px").arg(roles->rowCount()).arg(roles->viewport()->height());
+            return QString();
+        };
+        QTRY_VERIFY2(cutRoles().isEmpty(), qPrintable(cutRoles()));
+        window.zoom()->setZoom(1.5, /*persist=*/false);
+        QTRY_VERIFY2(cutRoles().isEmpty(), qPrintable(cutRoles()));
+        // The name is elided, not dropped: its column keeps a few characters.
+        QVERIFY(roles->horizontalHeader()->sectionSize(0) >= 4 * roles->fontMetrics().averageCharWidth());
     }
 
     // View brings back a closed Setup panel or toolbar, and Reset layout a
