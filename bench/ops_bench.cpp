@@ -1,8 +1,10 @@
-// Times the float kernels of one encoder layer at one thread's share of the
-// large configuration (B 16, L 128, d 256, 8 heads, f 1024: what each of the
-// two threads of `bench_step --threads 2` computes), in CPU seconds of this
-// thread, best of --repeats. A benchmark, not a test: to compare two builds,
-// run their binaries alternately (docs/performance.md).
+// Times the float kernels of one encoder layer (linear maps, GELU, LayerNorm,
+// self-attention) at one thread's share of the large configuration (B 16,
+// L 128, d 256, 8 heads, f 1024: what each of the two threads of
+// `bench_step --threads 2` computes), in CPU seconds of this thread, best of
+// --repeats; GFLOP per CPU second for the products. A benchmark, not a
+// test: to compare two builds, run their binaries alternately
+// (docs/performance.md).
 //
 //   ops_bench [--batch 16 --len 128 --dim 256 --heads 8 --ffn 1024 --repeats 15 --only NAME]
 
@@ -64,6 +66,7 @@ int main(int argc, char **argv)
     const std::vector<float> q = randomFloats(rng, BLd), k = randomFloats(rng, BLd), v = randomFloats(rng, BLd),
                              dout = randomFloats(rng, BLd);
     std::vector<uint8_t> mask(size_t(N), 1);
+    std::vector<float> mean(static_cast<size_t>(N)), rstd(static_cast<size_t>(N));
     std::vector<float> out(BLd), att(size_t(B) * h * L * L), dq(BLd), dk(BLd), dv(BLd);
     ops::kernelIsa();
 
@@ -88,6 +91,15 @@ int main(int argc, char **argv)
          [&] { ops::linear_backward<float>(nullptr, dw.data(), db.data(), dy.data(), x.data(), w.data(), N, d, f); }},
         {"linear_dwdb_down", dense * f / d,
          [&] { ops::linear_backward<float>(nullptr, dw.data(), db.data(), dy.data(), x.data(), w.data(), N, f, d); }},
+        {"gelu_fwd", 0.0, [&] { ops::gelu_forward(y.data(), x.data(), size_t(N) * f); }},
+        {"gelu_bwd", 0.0, [&] { ops::gelu_backward(dx.data(), x.data(), dy.data(), size_t(N) * f, ops::Write::Set); }},
+        {"layernorm_fwd", 0.0,
+         [&] { ops::layernorm_forward(y.data(), mean.data(), rstd.data(), x.data(), w.data(), bias.data(), N, d); }},
+        {"layernorm_bwd", 0.0,
+         [&] {
+             ops::layernorm_backward(dx.data(), dw.data(), db.data(), dy.data(), x.data(), w.data(), mean.data(),
+                                     rstd.data(), N, d, ops::Write::Add);
+         }},
         {"attention_fwd", 4.0 * B * L * L * d,
          [&] { ops::attention_forward(out.data(), att.data(), q.data(), k.data(), v.data(), mask.data(), B, L, d, h); }},
         {"attention_bwd", 8.0 * B * L * L * d,
@@ -107,7 +119,10 @@ int main(int argc, char **argv)
             op.run();
             best = std::min(best, cpuSeconds() - t0);
         }
-        std::printf("%-18s %8.3f ms  %6.1f GFLOP per CPU-s\n", op.name.c_str(), best * 1e3, op.flops / best / 1e9);
+        if (op.flops > 0)
+            std::printf("%-18s %8.3f ms  %6.1f GFLOP per CPU-s\n", op.name.c_str(), best * 1e3, op.flops / best / 1e9);
+        else
+            std::printf("%-18s %8.3f ms\n", op.name.c_str(), best * 1e3);
     }
     return 0;
 }
