@@ -145,15 +145,10 @@ void MainWindow::createPanels()
     m_views->addTab(m_runs, tr("Runs"));
     m_sideBySide = new SideBySide(m_session);
     new WheelGuard(m_sideBySide);
-    m_sideBySide->setSampleSource([this]() {
-        // The Attention tab's selection, else the run's first validation sample.
-        const AttentionSnapshot &shown = m_attention->shown();
-        const int selected = m_attention->selectedSample();
-        if (selected >= 0 && selected < int(shown.samples.size()))
-            return shown.samples[size_t(selected)].sampleIndex;
-        const std::shared_ptr<const TrainingSetup> setup = training()->setup();
-        return setup && !setup->val.samples.empty() ? setup->val.samples.front().index : -1;
-    });
+    // The Attention tab's chosen sample, also before its first snapshot (its
+    // first probe, not the first validation sample: shown first, Side by side
+    // showed #2 and the Attention tab #3).
+    m_sideBySide->setSampleSource([this]() { return m_attention->chosenSample(); });
     connect(m_attention, &AttentionPanel::sampleSelected, m_sideBySide, &SideBySide::setSample);
     m_views->addTab(m_sideBySide, tr("Side by side"));
     m_confusion = new ConfusionPanel(m_session);

@@ -221,8 +221,9 @@ void SideBySide::refresh()
     } else {
         const Sample &s = data->samples[size_t(m_sample)];
         const QString text = QString::fromStdString(s.text).simplified();
-        m_header->setText(text.isEmpty() ? tr("Sample %1 (select another in the Attention tab)").arg(m_sample)
-                                         : tr("Sample %1 (select another in the Attention tab): %2")
+        // "#12" as the Attention tab's Sample list and titles name it.
+        m_header->setText(text.isEmpty() ? tr("Sample #%1 (select another in the Attention tab)").arg(m_sample)
+                                         : tr("Sample #%1 (select another in the Attention tab): %2")
                                                .arg(m_sample)
                                                .arg(text.left(300)));
     }

@@ -705,6 +705,56 @@ private slots:
         QVERIFY2(atPause.contains(QStringLiteral(" — step 40 — ")), qPrintable(atPause));
     }
 
+    // One sample in every view (issue 14): Side by side, shown before the
+    // Attention tab had a snapshot (attnscope --tab side-by-side), took the
+    // first validation sample (#2 of builtin:reviews) while the Attention
+    // tab selects its first probe (#3); switching tabs changes neither.
+    void sideBySideShowsTheAttentionTabsSample()
+    {
+        MainWindow window;
+        window.resize(1400, 860);
+        window.show();
+        SideBySide *side = window.sideBySide();
+        AttentionPanel *attention = window.attention();
+        window.views()->setCurrentWidget(side);
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->setup() != nullptr && attention->probeSet().size() > 0, 20000);
+        const std::shared_ptr<const TrainingSetup> setup = window.training()->setup();
+        const int firstProbe = setup->val.samples[size_t(attention->probeSet().indices().front())].index;
+        QVERIFY2(firstProbe != setup->val.samples.front().index, "the first probe is the first validation sample");
+        window.training()->startUntil(20);
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->state() == State::Paused && !attention->shown().samples.empty()
+                                     && attention->shown().step == 20,
+                                 20000);
+        const auto attentionSample = [attention]() {
+            const int i = attention->selectedSample();
+            return i >= 0 && i < int(attention->shown().samples.size()) ? attention->shown().samples[size_t(i)].sampleIndex
+                                                                        : -1;
+        };
+        // What each tab shows: the current run's heatmap in Side by side is the last.
+        const auto sideSample = [side]() {
+            if (side->runs().empty())
+                return -1;
+            const AttentionSnapshot &shown = side->heatmap(int(side->runs().size()) - 1)->snapshot();
+            return shown.samples.empty() ? -1 : shown.samples[0].sampleIndex;
+        };
+        QCOMPARE(attentionSample(), firstProbe);
+        QTRY_COMPARE_WITH_TIMEOUT(sideSample(), firstProbe, 5000);
+        window.views()->setCurrentWidget(attention);
+        QCOMPARE(attentionSample(), firstProbe);
+        window.views()->setCurrentWidget(side);
+        QCOMPARE(sideSample(), firstProbe);
+        // Another chosen in the Attention tab is Side by side's, and stays the Attention tab's.
+        attention->selectSample(2);
+        const int chosen = attentionSample();
+        QVERIFY(chosen != firstProbe);
+        window.views()->setCurrentWidget(attention);
+        window.views()->setCurrentWidget(side);
+        QCOMPARE(sideSample(), chosen);
+        window.views()->setCurrentWidget(attention);
+        QCOMPARE(attentionSample(), chosen);
+    }
+
     // Fork… in the Runs tab: the selected run's checkpoints in the session
     // file, one action each; the one chosen starts a child run there, which
     // the table shows with its parent and step and whose curve starts at

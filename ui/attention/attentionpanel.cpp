@@ -73,8 +73,10 @@ void AttentionPanel::setModelAndData(std::optional<ModelInfo> model, std::shared
     m_stash.reset();
     m_live = true;
     if (m_model && m_validation) {
-        if (!sameSplit)
+        if (!sameSplit) {
             m_probes.choose(*m_validation, m_model->tasks);
+            m_probes.setFocus(-1);  // an index of the other split's: the first probe is chosen
+        }
         emit probeSetChanged(m_probes);
     }
     m_file.clear();
@@ -242,11 +244,16 @@ void AttentionPanel::clear()
 
 void AttentionPanel::showSnapshot(SnapshotPtr snapshot)
 {
-    // Keep the same probe sample selected across snapshots.
+    // The run's attention: the chosen probe (the one last selected, else
+    // the first), also after a file, an earlier run or a new run of the
+    // same probes (the Side by side tab shows the same sample). A file's or
+    // an earlier run's: the same probe sample across its snapshots.
     int probe = m_selected >= 0 && m_selected < int(m_shown->samples.size()) ? m_shown->samples[size_t(m_selected)].probe : -1;
     m_shown = snapshot ? std::move(snapshot) : std::make_shared<const AttentionSnapshot>();
+    if (m_file.isEmpty())
+        probe = chosenProbe();
     int index = probe >= 0 ? m_shown->findProbe(probe) : -1;
-    m_selected = index >= 0 ? index : (m_selected < int(m_shown->samples.size()) ? m_selected : 0);
+    m_selected = index >= 0 ? index : (m_selected >= 0 && m_selected < int(m_shown->samples.size()) ? m_selected : 0);
     m_heatmap->setSnapshot(m_shown);
     m_heatmap->setSelectedSample(m_selected);
     m_textView->setSnapshot(m_shown);
@@ -260,6 +267,34 @@ void AttentionPanel::showSnapshot(SnapshotPtr snapshot)
     m_history->setCurrentStep(m_live ? -1 : m_shown->step);
     updateNotes();
     updateSampleBox();
+    announceChosen();
+}
+
+int AttentionPanel::chosenProbe() const
+{
+    if (m_probes.size() == 0)
+        return -1;
+    return m_probes.contains(m_probes.focus()) ? m_probes.focus() : m_probes.indices().front();
+}
+
+int AttentionPanel::chosenSample() const
+{
+    if (m_file.isEmpty() && m_selected >= 0 && m_selected < int(m_shown->samples.size()))
+        return m_shown->samples[size_t(m_selected)].sampleIndex;
+    const int probe = chosenProbe();
+    return m_validation && probe >= 0 && probe < int(m_validation->samples.size())
+               ? m_validation->samples[size_t(probe)].index
+               : -1;
+}
+
+void AttentionPanel::announceChosen()
+{
+    const int chosen = chosenSample();
+    if (chosen == m_chosen)
+        return;
+    m_chosen = chosen;
+    if (chosen >= 0)
+        emit sampleSelected(chosen);
 }
 
 void AttentionPanel::updateNotes()
@@ -338,7 +373,8 @@ void AttentionPanel::selectSample(int index)
         m_probes.setFocus(probe);
         emit probeSetChanged(m_probes);
     }
-    emit sampleSelected(m_shown->samples[size_t(index)].sampleIndex);
+    m_chosen = m_shown->samples[size_t(index)].sampleIndex;
+    emit sampleSelected(m_chosen);
 }
 
 void AttentionPanel::scrubTo(int index)

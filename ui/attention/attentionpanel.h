@@ -98,6 +98,13 @@ public:
     // Index of the selected sample in shown().samples.
     int selectedSample() const { return m_selected; }
     void selectSample(int index);
+    // The chosen sample, the one every view of the run shows (Side by side
+    // too), as an index into Dataset::samples (-1: none): the selected one
+    // while the run's attention is shown, else (before its first snapshot,
+    // while a file or an earlier run is shown) the probe the run's
+    // attention selects when it comes: the one last selected, or the first.
+    // sampleSelected says when it changes.
+    int chosenSample() const;
     // Shows the timeline's i-th kept snapshot (the slider does this); the
     // last index follows live snapshots again.
     void scrubTo(int index);
@@ -174,7 +181,7 @@ public:
 signals:
     // The user edited the probe set: hand this copy to the worker.
     void probeSetChanged(const attnscope::ProbeSet &probes);
-    // A sample was selected (its index in Dataset::samples).
+    // A sample was selected, or the chosen one changed (chosenSample(): its index in Dataset::samples).
     void sampleSelected(int datasetIndex);
     void colorMapChanged(const QString &name);
     void colorScaleChanged(attnscope::ColorScale scale);
@@ -198,6 +205,11 @@ private:
     Note encoder() const;
     Note uniform() const;
     void showSnapshot(SnapshotPtr snapshot);
+    // The probe the run's attention selects: the one last selected (the
+    // probe set's focus) while it is a probe, else the first (-1: none).
+    int chosenProbe() const;
+    // sampleSelected(chosenSample()) when it is not the one last said.
+    void announceChosen();
     // The lines above the views (the file's, encoder(), uniform()) for what is shown.
     void updateNotes();
     void updateSampleBox();
@@ -231,6 +243,7 @@ private:
     void stashLive();
     SnapshotPtr m_shown = std::make_shared<const AttentionSnapshot>();
     int m_selected = 0;
+    int m_chosen = -1;  // the chosen sample last announced (sampleSelected)
     bool m_live = true;
     ColorMap m_colorMap = ColorMap::Viridis;
     ColorScale m_colorScale = ColorScale::Fixed;
