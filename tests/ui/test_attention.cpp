@@ -130,6 +130,7 @@ private slots:
     void selfAttentionNamesTheRowTheTasksRead();
     void fileAttentionNamesNoStep();
     void exportedTitleIsWhole();
+    void fileAttentionNamesNoStepInAnyView();
 
 private:
     // A snapshot of the probe set at `step` with every sample explained, as the worker sends it.
@@ -2603,6 +2604,58 @@ void TestAttention::exportedTitleIsWhole()
     QVERIFY(svg.open(QIODevice::ReadOnly));
     const QString text = QString::fromUtf8(svg.readAll());
     QVERIFY2(text.contains(title.toHtmlEscaped()), qPrintable(title));
+}
+
+// Attention read from a file in the schema of `attnscope-cli attention` (it
+// has no step) names none in any view: the Compare tab said "attention at
+// step 0" (issue 14), as the heatmap did before (fileAttentionNamesNoStep);
+// nor do the headings of the exported pictures, nor the picture itself. An
+// earlier run's picture names the run and its step (it said "attention from
+// run 1", no step).
+void TestAttention::fileAttentionNamesNoStepInAnyView()
+{
+    const SnapshotPtr run = m_panel->timeline().latestPtr();  // the run's, for an earlier run's below
+    const QString path = m_dir.filePath(QStringLiteral("cli-attention.json"));
+    QFile out(path);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(QByteArray::fromStdString(snapshotJson(m_panel->shown())));  // the CLI's writer
+    out.close();
+    AttentionFile file;
+    std::string error;
+    QVERIFY2(readAttentionFile(path.toStdString(), &file, &error), error.c_str());
+    m_panel->showFile(std::make_shared<const AttentionSnapshot>(fileSnapshot(std::move(file))),
+                      QStringLiteral("cli-attention.json"));
+    const auto back = qScopeGuard([this]() { m_panel->showLive(); });
+    QVERIFY(m_panel->shown().fromFile);
+    m_panel->setCompareTask(0);
+    m_panel->setCurrentView(AttentionPanel::View::Compare);
+    TextView *compare = m_panel->compareView();
+    QVERIFY2(compare->title().contains(QStringLiteral("from a file")), qPrintable(compare->title()));
+    QStringList lines{m_panel->heatmap()->title(), m_panel->textView()->title(), compare->title(),
+                      m_panel->disagreementView()->title()};
+    // The other scores' columns: none in a file (no model here to compute them), not "not computed yet".
+    for (int c = 1; c < compare->columnCount(); ++c) {
+        QVERIFY2(!compare->header(c).contains(QStringLiteral("not computed yet")), qPrintable(compare->header(c)));
+        lines << compare->header(c);
+    }
+    using View = AttentionPanel::View;
+    for (View v : {View::Heatmap, View::Text, View::SelfAttention, View::Disagreement, View::Compare})
+        lines << m_panel->exportHeading(v);
+    const QString all = lines.join(QLatin1Char('\n'));
+    QVERIFY2(!all.contains(QStringLiteral("step")), qPrintable(all));
+    // The picture: its heading and the view's own title, as drawn.
+    const QString svgPath = m_dir.filePath(QStringLiteral("file-compare.svg"));
+    QString exportError;
+    QVERIFY2(m_panel->exportImage(View::Compare, svgPath, &exportError), qPrintable(exportError));
+    QFile svg(svgPath);
+    QVERIFY(svg.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(svg.readAll());
+    QVERIFY(text.contains(QStringLiteral("from a file")));
+    QVERIFY2(!text.contains(QStringLiteral("step")), "the exported Compare picture names a step");
+    // An earlier run's attention has its steps: the heading names the run and the step shown.
+    m_panel->showRun({run}, QStringLiteral("run 1"));
+    const QString heading = m_panel->exportHeading(View::Compare);
+    QVERIFY2(heading.startsWith(QStringLiteral("run 1 · step %1 · ").arg(run->step)), qPrintable(heading));
 }
 
 QTEST_MAIN(TestAttention)

@@ -142,7 +142,8 @@ public:
     QString csv(View view) const;
     QByteArray json(View view) const;
     // What a picture of the view carries above it: the data and run
-    // (setSource) or the file, the step, the view, and the sample where the
+    // (setSource) or the earlier run shown, and the step; or the file (its
+    // attention has no step); the view, and the sample where the
     // view's own title does not name it (the heatmap's and the text's name
     // the score, task and sample; the colour scale is in each picture).
     QString exportHeading(View view) const;

@@ -48,10 +48,13 @@ QByteArray AttentionPanel::json(View view) const
 QString AttentionPanel::exportHeading(View which) const
 {
     QStringList parts;
-    if (!m_file.isEmpty()) {
-        parts << tr("attention from %1").arg(m_file);
+    if (!m_file.isEmpty() && !m_fileIsRun) {
+        parts << tr("attention from %1").arg(m_file);  // a file's has no step
     } else {
-        if (!m_source.isEmpty())
+        // The current run (its data and name) or an earlier one (its name), and the step shown.
+        if (m_fileIsRun)
+            parts << m_file;
+        else if (!m_source.isEmpty())
             parts << m_source;
         if (!m_shown->isNull())
             parts << tr("step %1").arg(m_shown->step);
@@ -86,9 +89,12 @@ void AttentionPanel::exportCurrent()
 {
     const View which = View(m_tabs->currentIndex());
     const QString name = m_tabs->tabText(m_tabs->currentIndex()).toLower().replace(QLatin1Char(' '), QLatin1Char('-'));
+    // A file's attention has no step: the file's name instead.
+    const QString suggested = m_shown->fromFile
+                                  ? QStringLiteral("attention-%1-%2.png").arg(name, QFileInfo(m_file).completeBaseName())
+                                  : QStringLiteral("attention-%1-step%2.png").arg(name).arg(m_shown->step);
     const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export %1").arg(m_tabs->tabText(m_tabs->currentIndex())),
-        QStringLiteral("attention-%1-step%2.png").arg(name).arg(m_shown->step),
+        this, tr("Export %1").arg(m_tabs->tabText(m_tabs->currentIndex())), suggested,
         tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf);;CSV numbers (*.csv);;JSON (attnscope-cli attention schema) (*.json)"));
     if (path.isEmpty())
         return;

@@ -45,6 +45,8 @@ QString scoreSource(const AttentionSnapshot &snapshot, const AttentionSample *sa
         return tr("no snapshot yet");
     if (score == Method::Attention)
         return snapshot.fromFile ? tr("from a file") : tr("step %1").arg(snapshot.step);
+    if (snapshot.fromFile)
+        return tr("not in a file");  // no model here to compute it
     if (snapshot.taskCount() > LiveExplainer::MaxTasks)
         return tr("not computed live for more than %1 tasks (attnscope-cli explain has it)").arg(LiveExplainer::MaxTasks);
     if (!sample || !sample->explanation)

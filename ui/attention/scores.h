@@ -31,7 +31,7 @@ inline bool isSigned(Method score)
     return score == Method::Gradient || score == Method::Integrated || score == Method::Occlusion;
 }
 // When the sample's score was computed, for a title: "step 1200" (attention
-// is every snapshot's; "from a file" for a file's), "computed at step 1190", "not computed yet", or why
+// is every snapshot's; "from a file" for a file's, which has no other score), "computed at step 1190", "not computed yet", or why
 // it was left out (live explanations off, too many tasks, too long).
 QString scoreSource(const AttentionSnapshot &snapshot, const AttentionSample *sample, Method score);
 // "sample #12", or for the probe editor's input "typed text" / "edited row".

@@ -297,7 +297,12 @@ QString TextView::title() const
     if (m_compareTask >= 0) {
         const QString task = m_compareTask < snapshot().taskCount()
                                  ? elidedName(snapshot().tasks[size_t(m_compareTask)].name) : QString();
-        // The compared task's gold label and prediction, as a task column's header says them.
+        // The compared task's gold label and prediction, as a task column's
+        // header says them. A file's attention has no step (as the heatmap's
+        // title says) and no other score (no model here to compute them).
+        if (snapshot().fromFile)
+            return tr("%1 · %2 (%3) · attention from a file, the other scores not in it")
+                .arg(which, task, taskHeader(m_compareTask));
         return tr("%1 · %2 (%3) · the five scores · attention at step %4, the others %5 · each column its own scale")
             .arg(which, task, taskHeader(m_compareTask))
             .arg(snapshot().step)
