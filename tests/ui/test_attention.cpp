@@ -131,6 +131,7 @@ private slots:
     void fileAttentionNamesNoStep();
     void exportedTitleIsWhole();
     void fileAttentionNamesNoStepInAnyView();
+    void rationaleLegendFitsTheColumn();
 
 private:
     // A snapshot of the probe set at `step` with every sample explained, as the worker sends it.
@@ -2656,6 +2657,24 @@ void TestAttention::fileAttentionNamesNoStepInAnyView()
     m_panel->showRun({run}, QStringLiteral("run 1"));
     const QString heading = m_panel->exportHeading(View::Compare);
     QVERIFY2(heading.startsWith(QStringLiteral("run 1 · step %1 · ").arg(run->step)), qPrintable(heading));
+}
+
+// The legend under a column with rationales fits the column: Compare's five
+// columns at 1024 x 768 (about 124 px each) cut "outlined: rationale" to
+// "outlined: rationa" (the is-attention-explanation lesson, steps 1 and 2).
+void TestAttention::rationaleLegendFitsTheColumn()
+{
+    const TextView *compare = m_panel->compareView();
+    const QFontMetrics fm(labelFont(compare->font()));
+    const QString whole = QStringLiteral("outlined: rationale");
+    QCOMPARE(compare->rationaleLegend(fm.horizontalAdvance(whole) + 10), whole);
+    // Narrower than the words: "rationale" after an outlined box, within the width.
+    for (int width : {90, 100, fm.horizontalAdvance(whole) - 1}) {
+        const QString legend = compare->rationaleLegend(width);
+        const int used = fm.horizontalAdvance(legend) + compare->legendBoxWidth();
+        QVERIFY2(legend.startsWith(QStringLiteral("ration")) && used <= width,
+                 qPrintable(QStringLiteral("%1 px: \"%2\" takes %3").arg(width).arg(legend).arg(used)));
+    }
 }
 
 QTEST_MAIN(TestAttention)

@@ -375,11 +375,37 @@ void TextView::paintColumn(QPainter *painter, const Geometry &g, const Attention
         }
     }
     if (rationale) {
+        // The legend in the column's width: a Compare column at 1024 x 768
+        // cut "outlined: rationale" mid-word; there an outlined box says it.
         painter->setFont(g.small);
+        const QRect line(x0, origin.y() + g.tokensHeight, g.columnWidth, fmSmall.height());
+        const QString legend = rationaleLegend(g.columnWidth);
+        int indent = 0;
+        if (legend != tr("outlined: rationale")) {
+            const int side = fmSmall.ascent() - 2;
+            const QRectF box(line.left() + 2.5, line.center().y() - side / 2.0, side, side);
+            painter->setBrush(Qt::NoBrush);
+            painter->setPen(QPen(taskColor(task), 2.5));
+            painter->drawRoundedRect(box, 2, 2);
+            indent = legendBoxWidth();
+        }
         painter->setPen(fg);
-        painter->drawText(QRect(x0, origin.y() + g.tokensHeight, g.columnWidth, fmSmall.height()), Qt::AlignLeft,
-                          tr("outlined: rationale"));
+        painter->drawText(line.adjusted(indent, 0, 0, 0), Qt::AlignLeft, legend);
     }
+}
+
+int TextView::legendBoxWidth() const
+{
+    return QFontMetrics(labelFont(font())).ascent() + 6;
+}
+
+QString TextView::rationaleLegend(int columnWidth) const
+{
+    const QFontMetrics fm(labelFont(font()));
+    const QString words = tr("outlined: rationale");
+    if (fm.horizontalAdvance(words) <= columnWidth)
+        return words;
+    return fm.elidedText(tr("rationale"), Qt::ElideRight, columnWidth - legendBoxWidth());
 }
 
 QString TextView::csv() const

@@ -34,6 +34,12 @@ public:
     QString header(int column) const;
     // The line above the columns: sample, score, when computed, colour scale.
     QString title() const;
+    // The line under a column whose task has rationales: "outlined:
+    // rationale", or where a column is narrower (Compare's five at 1024 x
+    // 768 cut it to "outlined: rationa") "rationale" after an outlined box
+    // legendBoxWidth() wide.
+    QString rationaleLegend(int columnWidth) const;
+    int legendBoxWidth() const;
     // Compare: the five scores of task `task` side by side; -1: one column per task (the default).
     void setCompareTask(int task);
     int compareTask() const { return m_compareTask; }
