@@ -9,13 +9,16 @@
 #include "tasknames.h"
 
 #include <QComboBox>
+#include <QAbstractItemView>
 #include <QEvent>
+#include <QKeyEvent>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScopedValueRollback>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -56,12 +59,18 @@ DatasetPanel::DatasetPanel(QWidget *parent)
     load->setToolTip(tr("Load the dataset named in the field"));
     auto *open = new QPushButton(tr("Open…"), this);
     open->setToolTip(tr("Open a JSONL, CSV or TSV file (%1)").arg(QKeySequence(QKeySequence::Open).toString(QKeySequence::NativeText)));
-    connect(load, &QPushButton::clicked, this, [this]() {
-        if (!m_spec->currentText().trimmed().isEmpty())
-            emit loadRequested(m_spec->currentText().trimmed());
-    });
-    connect(m_spec->lineEdit(), &QLineEdit::returnPressed, load, &QPushButton::click);
-    connect(m_spec, &QComboBox::activated, this, [this](int) { emit loadRequested(m_spec->currentText().trimmed()); });
+    connect(load, &QPushButton::clicked, this, &DatasetPanel::requestLoad);
+    // One request per Return: the field's returnPressed clicked Load, and the
+    // combo's own Return handling, on a text that is one of its items (a
+    // built-in), sent activated, a second one; after No to "end the run in
+    // progress?" that second asked to open the data still open (the field
+    // shows it again), and reloaded it when the run had finished meanwhile
+    // (accept26 E7). Return is taken before either (the combo gets the keys
+    // of its field; a test may send them to the field): activated is left for
+    // an item chosen in the list.
+    m_spec->installEventFilter(this);
+    m_spec->lineEdit()->installEventFilter(this);
+    connect(m_spec, &QComboBox::activated, this, &DatasetPanel::requestLoad);
     connect(open, &QPushButton::clicked, this, &DatasetPanel::openRequested);
 
     // Load and Open… go under the field where the panel is too narrow for
@@ -117,6 +126,33 @@ DatasetPanel::DatasetPanel(QWidget *parent)
     layout->addWidget(m_columnsSection);
     layout->addWidget(m_summary);
     setProblemColor(m_error, palette());
+}
+
+void DatasetPanel::requestLoad()
+{
+    // Not while one is asked: the question's box takes the focus from the
+    // field, and its completer sends activated, a second request behind the
+    // first box (seen under X11).
+    if (m_requesting)
+        return;
+    const QScopedValueRollback<bool> requesting(m_requesting, true);
+    const QString spec = m_spec->currentText().trimmed();
+    if (!spec.isEmpty())
+        emit loadRequested(spec);
+}
+
+bool DatasetPanel::eventFilter(QObject *watched, QEvent *event)
+{
+    if ((watched == m_spec || watched == m_spec->lineEdit()) && event->type() == QEvent::KeyPress) {
+        const auto *key = static_cast<QKeyEvent *>(event);
+        if ((key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter)
+            && !(m_spec->view() && m_spec->view()->isVisible())) {  // the list's own Return picks its item
+            m_spec->lineEdit()->deselect();  // an inline completion is taken as it reads
+            requestLoad();
+            return true;
+        }
+    }
+    return QGroupBox::eventFilter(watched, event);
 }
 
 void DatasetPanel::setSpec(const QString &spec)

@@ -80,9 +80,15 @@ signals:
 
 protected:
     void changeEvent(QEvent *event) override;
+    // Return or Enter in the field: one load request (requestLoad).
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
+    // The field's text asked for, once, when it holds some.
+    void requestLoad();
+
     QComboBox *m_spec = nullptr;
+    bool m_requesting = false;  // a request's question is open
     QLabel *m_error = nullptr;
     QString m_loadError;  // whole, as set (m_error shows it elided)
     QProgressBar *m_progress = nullptr;

@@ -3,6 +3,7 @@
 // fits a projector's screen (1024 x 768, 1280 x 720) with every control in view.
 #include "appearance.h"
 #include "collapsiblesection.h"
+#include "confirmations.h"
 #include "datasetpanel.h"
 #include "attentionpanel.h"
 #include "confusionpanel.h"
@@ -1596,6 +1597,75 @@ private slots:
             }
         }
     }
+
+    // One Return in the Dataset field asked twice (accept26 E7): the
+    // editable combo's activated (the text matched a built-in) and the
+    // field's returnPressed (Load) each sent the request; after No the
+    // second asked to open the data already open, and reloaded it into a
+    // new, untrained run when the run had finished meanwhile. One Return is
+    // one request, and No changes nothing.
+    void oneReturnIsOneLoadRequest()
+    {
+        using State = TrainingWorker::State;
+        {
+            DatasetPanel panel;
+            panel.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&panel));
+            QSignalSpy requests(&panel, &DatasetPanel::loadRequested);
+            auto *spec = panel.findChild<QComboBox *>(QStringLiteral("datasetSpec"));
+            QVERIFY(spec && spec->lineEdit());
+            for (const QString &typed : {QStringLiteral("builtin:sensors"), QStringLiteral("/tmp/none.csv")}) {
+                requests.clear();
+                spec->setFocus();
+                spec->lineEdit()->clear();
+                QTest::keyClicks(spec->lineEdit(), typed);
+                QTest::keyClick(spec->lineEdit(), Qt::Key_Return);
+                QCOMPARE(requests.size(), 1);
+                QCOMPARE(requests.at(0).at(0).toString(), typed);
+            }
+            // A built-in chosen from the list still loads, once.
+            requests.clear();
+            spec->setCurrentIndex(spec->findText(QStringLiteral("builtin:order")));
+            emit spec->activated(spec->currentIndex());
+            QCOMPARE(requests.size(), 1);
+        }
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        // A box asks, as in the window (it takes the focus from the field),
+        // and is answered No (Escape) a moment later.
+        QStringList asked;
+        window.confirmations()->setAsk([&asked, &window](const QString &question, const QString &) {
+            asked << question;
+            QMessageBox box(QMessageBox::Question, QStringLiteral("AttnScope"), question,
+                            QMessageBox::Yes | QMessageBox::No, &window);
+            box.setDefaultButton(QMessageBox::No);
+            QTimer::singleShot(300, &box, [&box]() { box.reject(); });
+            box.exec();
+            return false;  // No
+        });
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.startAction()->isEnabled(), 20000);
+        window.training()->startUntil(10);
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->currentStep() == 10
+                                     && window.training()->state() == State::Paused, 20000);
+        const TrainingController *run = window.training();
+        auto *spec = window.datasetPanel()->findChild<QComboBox *>(QStringLiteral("datasetSpec"));
+        spec->setFocus();
+        spec->lineEdit()->clear();
+        QTest::keyClicks(spec->lineEdit(), QStringLiteral("builtin:sensors"));
+        QTest::keyClick(spec, Qt::Key_Return);  // the field's keys come to the combo
+        QCoreApplication::processEvents();
+        QCOMPARE(asked, QStringList{QStringLiteral("Open builtin:sensors and end the run in progress?")});
+        QVERIFY(!window.isLoadingDataset());
+        QCOMPARE(window.dataSpec(), QStringLiteral("builtin:reviews?n=200"));
+        QCOMPARE(spec->currentText(), QStringLiteral("builtin:reviews?n=200"));
+        QCOMPARE(window.training(), run);
+        QCOMPARE(window.training()->currentStep(), int64_t(10));
+        QCOMPARE(window.training()->state(), State::Paused);
+    }
+
 };
 
 QTEST_MAIN(TestMainWindow)
