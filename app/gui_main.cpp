@@ -242,8 +242,14 @@ bool openFiles(MainWindow *window, const GuiOptions &o)
                 window->showReopenedRunSettings();
             ok = opened && ok;
         }
-        if (!o.checkpoint.isEmpty())
+        if (!o.checkpoint.isEmpty()) {
             ok = window->openCheckpoint(o.checkpoint) && ok;
+            // Data the checkpoint does not fit closed (the window says why):
+            // a failed load, not a picture of a run that never starts (with
+            // --after-steps it waited for ever; without, it exited 0, accept26 E8).
+            if (!o.data.isEmpty() && !window->dataset())
+                ok = false;
+        }
         if (!o.attention.isEmpty())
             ok = window->openAttention(o.attention) && ok;
     }
@@ -332,17 +338,42 @@ int shootWhenReady(MainWindow *window, const GuiOptions &o, bool ok, std::functi
         shootWhenQuiet(window, shoot, std::chrono::milliseconds(300), std::chrono::milliseconds(100),
                        [window]() { return window->isLoadingDataset() || window->isPreparingRun(); });
     } else {
-        // Paused at step N (or finished, or stopped by the divergence guard):
-        // the attention of that step came before this, in order, from the worker.
+        // Paused at step N (or finished, or paused by the divergence guard, or
+        // stopped): the attention of that step came before this, in order, from the worker.
         QObject::connect(window->training(), &TrainingController::stateChanged, window,
                          [&](TrainingWorker::State state, const QString &) {
                              static bool done = false;
                              if (!done && window->training()->currentStep() > 0
-                                 && (state == TrainingWorker::State::Paused || state == TrainingWorker::State::Finished)) {
+                                 && (state == TrainingWorker::State::Paused || state == TrainingWorker::State::Finished
+                                     || state == TrainingWorker::State::Stopped)) {
                                  done = true;
                                  QTimer::singleShot(0, window, *shoot);
                              }
                          });
+        // No wait without an end: a run that has not started 10 s after
+        // nothing is loading or being prepared any more will not (it waited
+        // for ever on data its checkpoint did not fit, accept26 E8): said,
+        // the picture, exit 1.
+        auto *watch = new QTimer(window);
+        auto idle = std::make_shared<int>(0);
+        QObject::connect(watch, &QTimer::timeout, window, [window, watch, idle, shoot, &status]() {
+            if (window->training()->currentStep() > 0) {
+                watch->stop();
+                return;
+            }
+            const bool waiting = !window->isLoadingDataset() && !window->isPreparingRun()
+                                 && window->training()->state() != TrainingWorker::State::Running;
+            *idle = waiting ? *idle + 1 : 0;
+            if (*idle < 20)
+                return;
+            watch->stop();
+            const QString why = window->lastError().isEmpty() ? window->statusMessage() : window->lastError();
+            std::fprintf(stderr, "attnscope: error: --after-steps: the run did not start%s%s\n", why.isEmpty() ? "" : ": ",
+                         qPrintable(why));
+            status = ExitFailure;
+            (*shoot)();
+        });
+        watch->start(500);
     }
     return QApplication::exec() == ExitOk ? status : ExitFailure;
 }

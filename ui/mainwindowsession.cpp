@@ -76,6 +76,7 @@ void MainWindow::connectSession()
     connect(m_session, &Session::checkpointMisfit, this, [this](const QString &spec, const QString &why) {
         // The data closed; the panel says why until other data opens.
         m_datasetPanel->setLoadError(why, tr("%1 closed: it does not fit the checkpoint.").arg(QFileInfo(spec).fileName()));
+        m_lastError = tr("%1 closed: it does not fit the checkpoint: %2").arg(spec, why);
     });
     connect(m_session, &Session::runConfigured, this, &MainWindow::onRunConfigured);
     connect(m_runs, &RunsPanel::selectedRunChanged, this, &MainWindow::showRunAttention);

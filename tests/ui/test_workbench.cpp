@@ -9,6 +9,9 @@
 // light/dark palette persisting, files of 10,000 tasks, a megabyte column
 // name or 100,000 classes, and --screenshot of a file that fails to load.
 #include "appearance.h"
+#include "checkpoint.h"
+#include "data/csvreader.h"
+#include "trainer.h"
 #include "attentionpanel.h"
 #include "appenvironment.h"
 #include "collapsiblesection.h"
@@ -1671,6 +1674,66 @@ private slots:
         const QImage picture(png);
         QVERIFY(!picture.isNull());
         QVERIFY(picture.width() >= 640 && picture.height() >= 480);
+    }
+
+    // A checkpoint and data it does not fit (a class it does not know):
+    // --screenshot exited 0 with no word, and with --after-steps waited for
+    // ever for a run that could not start (accept26 E8). A misfit is a
+    // failed load: the reason on stderr, the picture of the window saying
+    // it, exit 1.
+    void screenshotOfAMisfit()
+    {
+        QTemporaryDir dir;
+        const auto writeFruit = [&dir](const QString &name, int rows, const QString &classes) {
+            QFile file(dir.filePath(name));
+            if (!file.open(QIODevice::WriteOnly))
+                return QString();
+            const char *words[] = {"old", "big", "some", "fresh", "the", "a"};
+            QByteArray text = "text,label\n";
+            for (int i = 0; i < rows; ++i) {
+                const char label = classes[i % classes.size()].toLatin1();
+                text += QByteArray(words[i % 6]) + ' ' + words[(i / 6) % 6] + " fruit " + label + ',' + label + '\n';
+            }
+            file.write(text);
+            return file.fileName();
+        };
+        const QString train = writeFruit(QStringLiteral("abc.csv"), 120, QStringLiteral("abc"));
+        const QString misfit = writeFruit(QStringLiteral("abz.csv"), 60, QStringLiteral("abz"));
+        const QString checkpoint = dir.filePath(QStringLiteral("abc.safetensors"));
+        {
+            Dataset data;
+            std::string error;
+            QVERIFY2(loadDataset(train.toStdString(), LoadOptions(), &data, &error), error.c_str());
+            std::vector<int> all(data.samples.size());
+            for (size_t i = 0; i < all.size(); ++i)
+                all[i] = int(i);
+            ModelConfig config;
+            config.dim = 16;
+            config.heads = 2;
+            config.ffn = 32;
+            config.maxLen = 16;
+            config.layers = 0;
+            QVERIFY2(saveCheckpoint(createModel(data, all, config, 1), checkpoint.toStdString(), &error), error.c_str());
+        }
+        for (const QStringList &more : {QStringList(), QStringList{QStringLiteral("--after-steps"), QStringLiteral("10")}}) {
+            const QString png = dir.filePath(QStringLiteral("misfit%1.png").arg(more.size()));
+            QProcess app;
+            app.setProcessEnvironment(appEnvironment(dir.path()));
+            app.start(QStringLiteral(ATTNSCOPE_APP), QStringList{QStringLiteral("--checkpoint"), checkpoint,
+                                                                 QStringLiteral("--data"), misfit,
+                                                                 QStringLiteral("--screenshot"), png} + more);
+            const bool ended = app.waitForFinished(60000);
+            if (!ended) {
+                app.kill();
+                app.waitForFinished();
+            }
+            QVERIFY2(ended, qPrintable(more.join(u' ') + QStringLiteral(": still running after 60 s")));
+            const QByteArray err = app.readAllStandardError();
+            QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+            QVERIFY2(app.exitCode() == 1, err.constData());
+            QVERIFY2(err.contains("abz.csv") && err.contains("class 'z' is not one of the 3 classes"), err.constData());
+            QVERIFY(!QImage(png).isNull());
+        }
     }
 
     // attnscope --attention FILE: the window on the file's attention; a
