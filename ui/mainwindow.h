@@ -17,6 +17,7 @@
 #include "thememenu.h"
 #include "trainingtoolbar.h"
 
+#include <QDeadlineTimer>
 #include <QMainWindow>
 #include <QString>
 
@@ -211,6 +212,7 @@ protected:
     void closeEvent(QCloseEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
     bool eventFilter(QObject *watched, QEvent *event) override;
+    bool event(QEvent *event) override;  // a menu's status tip gives the message back
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
 
@@ -249,6 +251,10 @@ private:
     void onModelChanged();
     void showError(const QString &message);
     void showStatus(const QString &text, int timeout);
+    // The status line's room: the read-out on the right at its least width
+    // while a message shows, and without the data's name when the message
+    // does not fit beside it.
+    void makeStatusRoom(bool message, bool withoutData);
     bool selectShownSample(int datasetIndex);  // in the Attention tab, when its snapshot has it
     void showEvaluation(int64_t step, const EvalResult &result, const std::vector<TaskInfo> &tasks);
     void togglePause();
@@ -305,6 +311,7 @@ private:
     QString m_statusText;  // the status bar's message, uncut
     QString m_endMessage;  // the worker's last word on a run's end (finished, stopped)
     int m_statusTimeout = 0;
+    QDeadlineTimer m_statusUntil;  // when the message's time is up
     // The session's message on a built-in dataset's depth ("This dataset
     // opens with 0 encoder layers; the Model panel says why"), the one after
     // its lessonApplied: true while the Model panel shows the data's note.
