@@ -79,7 +79,11 @@ void TrainingStatus::update(const TrainingSnapshot &s, TrainingWorker::State sta
         m_eta->setText(tr("ETA %1").arg(duration(double(s.totalSteps - s.step) / s.stepsPerSecond)));
     else
         m_eta->setText(tr("ETA –"));
-    m_speed->setText(s.stepsPerSecond > 0 ? tr("%1 steps/s").arg(s.stepsPerSecond, 0, 'f', 0) : tr("– steps/s"));
+    // A speed only while steps are taken: paused (also by the divergence
+    // guard), finished or stopped it read "1398 steps/s" (accept26 E5).
+    m_speed->setText(state == TrainingWorker::State::Running && s.stepsPerSecond > 0
+                         ? tr("%1 steps/s").arg(s.stepsPerSecond, 0, 'f', 0)
+                         : tr("– steps/s"));
     m_progress->setToolTip(text());
 }
 

@@ -1667,6 +1667,31 @@ private slots:
         QCOMPARE(window.training()->state(), State::Paused);
     }
 
+    // The read-out said "1398 steps/s" while nothing trained: paused (by the
+    // divergence guard, after --after-steps), finished or stopped
+    // (accept26 E5). Only a running run has a speed.
+    void speedOnlyWhileRunning()
+    {
+        using State = TrainingWorker::State;
+        TrainingStatus status;
+        auto *speed = status.findChild<QLabel *>(QStringLiteral("statusSpeed"));
+        QVERIFY(speed);
+        TrainingSnapshot s;
+        s.step = 24;
+        s.totalSteps = 500;
+        s.stepsPerEpoch = 50;
+        s.stepsPerSecond = 1398;
+        status.update(s, State::Running);
+        QCOMPARE(speed->text(), QStringLiteral("1398 steps/s"));
+        for (State state : {State::Paused, State::Finished, State::Stopped, State::Ready}) {
+            status.update(s, state);
+            QVERIFY2(speed->text() == QStringLiteral("\u2013 steps/s"), qPrintable(speed->text()));
+            QVERIFY2(!status.text().contains(QStringLiteral("1398")), qPrintable(status.text()));
+        }
+        status.update(s, State::Running);
+        QCOMPARE(speed->text(), QStringLiteral("1398 steps/s"));
+    }
+
     // At 1024 x 768 and 150 % the status line showed 15 to 20 characters of
     // even a short message ("Training finished af…"): the "Dataset:" label
     // and the progress bar took its room (accept26 E1). A short message is
