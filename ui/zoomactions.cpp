@@ -6,6 +6,7 @@
 #include <QCoreApplication>
 #include <QEvent>
 #include <QKeySequence>
+#include <QLayout>
 #include <QMainWindow>
 #include <QScreen>
 
@@ -120,6 +121,14 @@ QString ZoomActions::fitScreen()
         // single pass measured the zoom before).
         for (int pass = 0; pass < 2; ++pass)
             QCoreApplication::sendPostedEvents();
+        // Every tab's need, not only the one shown: a hidden tab's layouts
+        // never activate, so a nested one (Runs' row of buttons) kept the
+        // least size of the zoom it was last shown at, and the cap depended
+        // on the tab shown (from Attention 250 % gave 200 % on a 1024 x 768
+        // screen, and Runs then read "Referenc", "elete ru"; from Runs 175 %).
+        // Invalidated, each layout measures its items again.
+        for (QLayout *layout : m_window->findChildren<QLayout *>())
+            layout->invalidate();
         // The hint, not minimumSize(): the layout sets that from the hint
         // of the zoom before, when it next activates.
         const QSize least = m_window->minimumSizeHint();
