@@ -105,6 +105,8 @@ private:
     void setAttentionFigures(QTreeWidgetItem *item, const AttentionSnapshot *mass, const AttentionSnapshot *explained);
     // The rows from the session (the current run's figures as it trains).
     void fillTable();
+    // The columns' widths: their cells' or their titles' (the sort arrow's room in the sorted one only).
+    void fitColumns();
     void updateOverlays();
     std::vector<int> keptLooks() const;
     // True when the run trained on other data than the open one: its losses

@@ -236,6 +236,58 @@ private slots:
         QVERIFY(RunsPanel::isBest(task, RunsPanel::LastAccuracy) && RunsPanel::isBest(shared, RunsPanel::LastAccuracy));
     }
 
+    // At 1024 x 768 and 150 % (the window a screenshot gets there, 921 x
+    // 691, the Setup dock beside) the Best accuracy column began on screen
+    // and its text, "sentiment 0.900, topic 0.800, …", was cut at the
+    // table's edge: the column is on screen whole and wide enough for each
+    // task's accuracy (one a line).
+    void bestAccuracyIsReadOnAProjector()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString file = dir.filePath(QStringLiteral("w.attnscope"));
+        QVERIFY(writeRunsSession(file, QStringLiteral("builtin:reviews?n=200"), {"task", "shared"}, 0.5, 0.25));
+        MainWindow window;
+        window.zoom()->setZoom(1.5, /*persist=*/false);
+        const auto actualSize = qScopeGuard([&window]() { window.zoom()->setZoom(1.0, /*persist=*/false); });
+        window.resize(921, 691);
+        window.show();
+        QVERIFY(window.openSession(file));
+        QTRY_VERIFY_WITH_TIMEOUT(window.startAction()->isEnabled(), 30000);
+        window.views()->setCurrentWidget(window.runs());
+        QTreeWidget *table = window.runs()->table();
+        QTRY_VERIFY(table->isVisible() && table->topLevelItemCount() >= 2);
+        QTRY_COMPARE(window.size(), QSize(921, 691));
+        QCoreApplication::processEvents();
+        QHeaderView *header = table->header();
+        const int left = header->sectionViewportPosition(RunsPanel::BestAccuracy);
+        const int right = left + header->sectionSize(RunsPanel::BestAccuracy);
+        QVERIFY2(left >= 0 && right <= table->viewport()->width(),
+                 qPrintable(QStringLiteral("Best accuracy from %1 to %2 of %3").arg(left).arg(right).arg(table->viewport()->width())));
+        int read = 0;
+        for (int i = 0; i < table->topLevelItemCount(); ++i) {
+            const QTreeWidgetItem *item = table->topLevelItem(i);
+            const QString text = item->text(RunsPanel::BestAccuracy);
+            if (text == QStringLiteral("–"))
+                continue;  // the current run, not trained
+            ++read;
+            QVERIFY2(text.contains(QStringLiteral("sentiment 0.900")) && text.contains(QStringLiteral("urgency 0.700")),
+                     qPrintable(text));
+            const QFontMetrics metrics(item->font(RunsPanel::BestAccuracy));
+            const QRect cell = table->visualItemRect(item);
+            for (const QString &line : text.split(QLatin1Char('\n'))) {
+                const int need = metrics.horizontalAdvance(line);
+                QVERIFY2(need < header->sectionSize(RunsPanel::BestAccuracy),
+                         qPrintable(QStringLiteral("'%1' needs %2 px, the column is %3").arg(line).arg(need)
+                                        .arg(header->sectionSize(RunsPanel::BestAccuracy))));
+            }
+            const int lines = int(text.count(QLatin1Char('\n'))) + 1;
+            QVERIFY2(cell.height() >= lines * metrics.height(),
+                     qPrintable(QStringLiteral("%1 lines in a row %2 px tall").arg(lines).arg(cell.height())));
+        }
+        QCOMPARE(read, 2);
+    }
+
     // The best of a column is among the runs on the same data: a run on the
     // sensors (loss 0.1) does not take the mark from the reviews' task
     // (0.5), and alone on its data it has no rival to beat. Before, the
