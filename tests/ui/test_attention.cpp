@@ -132,6 +132,7 @@ private slots:
     void exportedTitleIsWhole();
     void fileAttentionNamesNoStepInAnyView();
     void rationaleLegendFitsTheColumn();
+    void selfAttentionNoteIsWhole();
 
 private:
     // A snapshot of the probe set at `step` with every sample explained, as the worker sends it.
@@ -2674,6 +2675,45 @@ void TestAttention::rationaleLegendFitsTheColumn()
         const int used = fm.horizontalAdvance(legend) + compare->legendBoxWidth();
         QVERIFY2(legend.startsWith(QStringLiteral("ration")) && used <= width,
                  qPrintable(QStringLiteral("%1 px: \"%2\" takes %3").arg(width).arg(legend).arg(used)));
+    }
+}
+
+// The negation lesson's step 3 at 1024 x 768 and 150 % (the Self-attention
+// view about 510 x 295): the note beside the map, "rows: query, columns:
+// key (attended to) · sample #3 · step 500", was cut after "(attended", the
+// thumbnails above it keeping room they did not draw in. It is whole.
+void TestAttention::selfAttentionNoteIsWhole()
+{
+    const double zoom = currentZoom();
+    const auto restore = qScopeGuard([zoom] { applyZoom(zoom); });
+    applyZoom(1.5);
+    auto snap = std::make_shared<AttentionSnapshot>(
+        *namedSnapshot({"as", "expected", "fix", "it", "someday", "not", "great", "display", "i", "."},
+                       {{"sentiment", {"negative", "positive"}}}));
+    snap->step = 500;
+    snap->samples[0].sampleIndex = 3;
+    SelfAttentionView view;
+    view.setSnapshot(snap);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    for (const QSize size : {QSize(510, 295), QSize(545, 300), QSize(480, 260)}) {
+        view.resize(size);
+        QTRY_COMPARE(view.size(), size);
+        QCoreApplication::processEvents();  // the layout a resize asks for
+        QCoreApplication::processEvents();
+        const QLabel *note = nullptr;
+        for (const QLabel *label : view.findChildren<QLabel *>())
+            if (label->text().startsWith(QStringLiteral("rows: query")))
+                note = label;
+        QVERIFY(note && note->isVisible());
+        QVERIFY(note->text().endsWith(QStringLiteral("sample #3 · step 500")));
+        const QRect room = note->contentsRect();
+        const QRect need = note->fontMetrics().boundingRect(QRect(0, 0, room.width(), 100000),
+                                                            Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, note->text());
+        QVERIFY2(need.height() <= room.height() && need.width() <= room.width(),
+                 qPrintable(QStringLiteral("%1 x %2: the note needs %3 x %4, has %5 x %6")
+                                .arg(size.width()).arg(size.height()).arg(need.width()).arg(need.height())
+                                .arg(room.width()).arg(room.height())));
     }
 }
 

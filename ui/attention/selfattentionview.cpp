@@ -63,6 +63,7 @@ SelfAttentionView::SelfAttentionView(QWidget *parent) : SnapshotView(parent)
     m_note->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
     m_note->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     left->addWidget(m_note, 1);
+    column->installEventFilter(this);  // fitNote, at each of its sizes
     m_plot = new QCustomPlot(m_splitter);
     m_splitter->addWidget(column);
     m_splitter->addWidget(m_plot);
@@ -205,6 +206,29 @@ void SelfAttentionView::updateControls()
         m_note->setText(m_axesNamed ? where : tr("rows: query, columns: key (attended to) · ") + where);  // the axes first: cut last
     }
     m_note->setToolTip(m_note->text());
+    fitNote();
+}
+
+// The note's lines whole where the column has room for them: the
+// thumbnails above give up the height they would leave empty anyway, down
+// to their least. They took half the column: at 1024 x 768 and 150 % the
+// negation lesson's "rows: query, columns: key (attended to) · sample #3 ·
+// step 500" stopped after "(attended". A maximum, not a minimum height: the
+// view's least size stays what it was.
+void SelfAttentionView::fitNote()
+{
+    QWidget *column = m_note->parentWidget();
+    QLayout *left = column->layout();
+    const QRect room = left->contentsRect();
+    if (room.isEmpty())
+        return;
+    const int controls = left->itemAt(0)->sizeHint().height();
+    const int spacing = left->spacing() * (left->count() - 1);
+    const int need = m_note->QLabel::heightForWidth(room.width());
+    const int rest = room.height() - controls - spacing;
+    const int grid = std::max(m_grid->minimumSizeHint().height(), rest - std::max(need, 0));
+    if (m_grid->maximumHeight() != grid)
+        m_grid->setMaximumHeight(grid);
 }
 
 void SelfAttentionView::fillMap()
@@ -353,6 +377,8 @@ bool SelfAttentionView::eventFilter(QObject *watched, QEvent *event)
 {
     if (watched == m_plot && event->type() == QEvent::MouseMove) {
         showTooltip(static_cast<QMouseEvent *>(event));
+    } else if (watched == m_note->parentWidget() && event->type() == QEvent::Resize) {
+        fitNote();
     } else if (watched == m_plot && event->type() == QEvent::Resize) {
         updateTicks();
         m_plot->replot(QCustomPlot::rpQueuedReplot);

@@ -43,6 +43,8 @@ protected:
     void draw() override;
 
 private:
+    // The thumbnails' height capped where the note's lines need the rest of the column.
+    void fitNote();
     // The layer and head boxes and the note follow the sample's maps.
     void updateControls();
     void fillMap();
