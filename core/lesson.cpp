@@ -173,7 +173,7 @@ private:
         if (v.type != Json::Object)
             return fail(v, std::string("a step is an object, not ") + typeName(v));
         if (!known(v, {"title", "text", "look", "data", "model", "training", "new_run", "train_to", "compare", "view",
-                       "attention_view", "score", "probe_text", "sample_with"},
+                       "attention_view", "score", "compare_score", "probe_text", "sample_with"},
                    "a step"))
             return false;
         if (!text(v, "title", &step->title, true) || !text(v, "text", &step->text, true)
@@ -183,14 +183,16 @@ private:
             || !name(v, "attention_view", LessonNames::attentionViews(), &step->attentionView)
             || !name(v, "compare", LessonNames::comparisons(), &step->compare))
             return false;
-        std::string score;
-        if (!text(v, "score", &score, false))
-            return false;
-        Method method = Method::Attention;
-        if (!score.empty() && (!parseMethod(score, &method) || method == Method::Random))
-            return fail(*v.find("score"), "\"score\" is \"attention\", \"rollout\", \"gradient\", \"integrated\" or "
-                                          "\"occlusion\", not \"" + score + "\"");
-        step->score = score;
+        for (const auto &[key, out] : {std::pair{"score", &step->score}, std::pair{"compare_score", &step->compareScore}}) {
+            std::string score;
+            if (!text(v, key, &score, false))
+                return false;
+            Method method = Method::Attention;
+            if (!score.empty() && (!parseMethod(score, &method) || method == Method::Random))
+                return fail(*v.find(key), std::string("\"") + key + "\" is \"attention\", \"rollout\", \"gradient\", "
+                                          "\"integrated\" or \"occlusion\", not \"" + score + "\"");
+            *out = score;
+        }
         std::optional<int64_t> trainTo;
         if (!integer(v, "train_to", 1, int64_t(1) << 40, &trainTo))
             return false;

@@ -33,6 +33,7 @@ struct LessonStep {
     std::string view;                   // "curves", "attention", "runs" or "side by side"
     std::string attentionView;          // a tab of the Attention view (LessonNames::attentionViews)
     std::string score;                  // "attention", "rollout", "gradient", "integrated", "occlusion"
+    std::string compareScore;           // one of those: Over training draws its faithfulness beside score's
     std::string probeText;              // typed into the probe editor
     std::string sampleWith;             // select the first probe sample holding this token
 };

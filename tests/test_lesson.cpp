@@ -51,7 +51,7 @@ void TestLesson::fieldsAreRead()
    "model": {"layers": 1, "heads": 2, "dim": 16, "max_len": 32, "mode": "gated"},
    "training": {"lr": 0.01, "rationale_weight": 1.5, "speed": 0, "epochs": 30},
    "new_run": true, "train_to": 120, "view": "attention", "attention_view": "self-attention",
-   "score": "integrated", "probe_text": "not good", "sample_with": "not"},
+   "score": "integrated", "compare_score": "rollout", "probe_text": "not good", "sample_with": "not"},
   {"title": "three", "text": "third", "compare": "learning rates", "view": "side by side"}
 ]})";
     Lesson lesson;
@@ -78,6 +78,8 @@ void TestLesson::fieldsAreRead()
     QCOMPARE(two.view, std::string("attention"));
     QCOMPARE(two.attentionView, std::string("self-attention"));
     QCOMPARE(two.score, std::string("integrated"));
+    QCOMPARE(two.compareScore, std::string("rollout"));
+    QVERIFY(one.compareScore.empty());
     QCOMPARE(two.probeText, std::string("not good"));
     QCOMPARE(two.sampleWith, std::string("not"));
     QCOMPARE(three.compare, std::string("learning rates"));
@@ -110,6 +112,9 @@ void TestLesson::brokenLessonsAreRefused_data()
                                   << QStringLiteral("^l.json:3: step 1: \"mode\" is \"task\", \"shared\", \"gated\" or \"uniform\"");
     QTest::newRow("unknown score") << head + QStringLiteral("  {\"title\": \"a\", \"text\": \"b\", \"score\": \"random\"}]}")
                                    << QStringLiteral("^l.json:3: step 1: \"score\" is \"attention\", ");
+    QTest::newRow("unknown compare_score")
+        << head + QStringLiteral("  {\"title\": \"a\", \"text\": \"b\",\n   \"compare_score\": \"saliency\"}]}")
+        << QStringLiteral("^l.json:4: step 1: \"compare_score\" is \"attention\", .* not \"saliency\"");
     QTest::newRow("lr a string") << head + QStringLiteral("  {\"title\": \"a\", \"text\": \"b\", \"training\": {\"lr\": \"0.1\"}}]}")
                                  << QStringLiteral("^l.json:3: step 1: \"lr\" is a number, not a string");
     QTest::newRow("epochs 0") << head + QStringLiteral("  {\"title\": \"a\", \"text\": \"b\",\n   \"training\": {\"epochs\": 0}}]}")

@@ -308,7 +308,8 @@ void MainWindow::waitForLessonStep(const LessonStep &step, bool fresh, const std
     }
 }
 
-// The tab, the attention view, the score and the probe text the step names.
+// The tab, the attention view, the score (and Over training's second one)
+// and the probe text the step names.
 void MainWindow::showLessonViews(const LessonStep &step)
 {
     if (!step.view.empty()) {
@@ -320,6 +321,10 @@ void MainWindow::showLessonViews(const LessonStep &step)
     Method score = Method::Attention;
     if (!step.score.empty() && parseMethod(step.score, &score))
         m_attention->setScore(score);
+    // Over training's second score: this step's, or none (every plot again).
+    Method compared = Method::Attention;
+    m_attention->historyView()->setComparedScore(
+        !step.compareScore.empty() && parseMethod(step.compareScore, &compared) ? std::optional(compared) : std::nullopt);
     if (!step.probeText.empty())
         m_attention->probeEditor()->setText(QString::fromStdString(step.probeText));
 }

@@ -133,6 +133,7 @@ private slots:
     void fileAttentionNamesNoStepInAnyView();
     void rationaleLegendFitsTheColumn();
     void selfAttentionNoteIsWhole();
+    void historyComparesTwoScoresOnAProjector();
 
 private:
     // A snapshot of the probe set at `step` with every sample explained, as the worker sends it.
@@ -2715,6 +2716,65 @@ void TestAttention::selfAttentionNoteIsWhole()
                                 .arg(size.width()).arg(size.height()).arg(need.width()).arg(need.height())
                                 .arg(room.width()).arg(room.height())));
     }
+}
+
+// accept25 D11: the is-attention-explanation lesson's step 3 at 1024 x 768
+// and 150 % (Over training about 630 x 375) drew three plots of about 110
+// x 130 px and one score, while the step asks to compare attention with
+// rollout. With a compared score (the step's "compare_score") the view
+// draws the two scores' faithfulness side by side, and only them, each
+// plot large enough to read.
+void TestAttention::historyComparesTwoScoresOnAProjector()
+{
+    const double zoom = currentZoom();
+    const auto restore = qScopeGuard([zoom] { applyZoom(zoom); });
+    applyZoom(1.5);
+    HistoryView history;
+    for (const int64_t step : {100, 200, 300, 400, 500})
+        history.addSnapshot(explainedSnapshot(step));
+    history.resize(630, 375);
+    history.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&history));
+    QCustomPlot *plot = history.plot();
+    const auto settle = [&] {
+        QCoreApplication::processEvents();  // the redraw a resize asks for
+        QCoreApplication::processEvents();
+        plot->replot(QCustomPlot::rpImmediateRefresh);
+    };
+    settle();
+    const QRect alone = history.faithfulnessRect()->rect();
+    qInfo("every plot: faithfulness %d x %d", alone.width(), alone.height());
+    QVERIFY(!history.comparedRect());
+
+    history.setComparedScore(Method::Rollout);
+    settle();
+    QVERIFY2(history.title().startsWith(QStringLiteral("Faithfulness of attention and of rollout")),
+             qPrintable(history.title()));
+    QCPAxisRect *left = history.faithfulnessRect(), *right = history.comparedRect();
+    QVERIFY(left && right && left->visible() && right->visible());
+    int shown = 0;
+    for (const QCPAxisRect *rect : plot->axisRects())
+        shown += rect->visible();
+    QCOMPARE(shown, 2);
+    for (const QCPAxisRect *rect : {left, right}) {
+        const QRect r = rect->rect();
+        qInfo("compared: %s %d x %d", qPrintable(rect->axis(QCPAxis::atLeft)->label()), r.width(), r.height());
+        QVERIFY2(r.width() >= 200 && r.height() >= 150,
+                 qPrintable(QStringLiteral("%1: %2 x %3").arg(rect->axis(QCPAxis::atLeft)->label()).arg(r.width()).arg(r.height())));
+        QVERIFY(!r.intersects(rect == left ? right->rect() : left->rect()));
+        int points = 0;
+        for (const QCPGraph *graph : rect->graphs())
+            points += graph->data()->size();
+        QVERIFY2(points >= 5, qPrintable(rect->axis(QCPAxis::atLeft)->label()));
+    }
+    QCOMPARE(left->axis(QCPAxis::atLeft)->label(), QStringLiteral("attention"));
+    QCOMPARE(right->axis(QCPAxis::atLeft)->label(), QStringLiteral("rollout"));
+    QVERIFY(!history.findChild<QScrollArea *>()->verticalScrollBar()->isVisible());
+
+    history.setComparedScore(std::nullopt);  // every plot again
+    settle();
+    QVERIFY(!history.comparedRect());
+    QVERIFY(history.faithfulnessRect()->rect().height() <= alone.height() + 1);
 }
 
 QTEST_MAIN(TestAttention)

@@ -56,6 +56,8 @@ HistoryView::HistoryView(QWidget *parent) : AttentionView(parent)
     m_rationaleRect = new QCPAxisRect(m_plot);
     m_faithRect = new QCPAxisRect(m_plot);
     m_lossRect = new QCPAxisRect(m_plot);
+    m_comparedRect = new QCPAxisRect(m_plot);
+    m_comparedRect->setVisible(false);  // a comparison's only
     // Each legend in a row of its own above the axes, where it covers no
     // curve: the tasks' colours, then what the line styles mean; the axes
     // below them, in rows of as many as fit (fitAxisTitles).
@@ -80,6 +82,7 @@ HistoryView::HistoryView(QWidget *parent) : AttentionView(parent)
     m_gateRect->setVisible(false);  // in gated mode only
     placeRects(shownRects(), 1);
     m_faithRect->axis(QCPAxis::atLeft)->setRange(-0.1, 1);
+    m_comparedRect->axis(QCPAxis::atLeft)->setRange(-0.1, 1);
     m_lossRect->axis(QCPAxis::atLeft)->setLabel(tr("loss"));
     m_lossRect->axis(QCPAxis::atBottom)->setLabel(tr("step"));
     m_gateRect->axis(QCPAxis::atLeft)->setLabel(tr("gate σ(g_t)"));
@@ -213,9 +216,19 @@ QString HistoryView::title() const
         if (!m_p.comp[i].empty() && std::isfinite(m_p.comp[i].front()[size_t(Method::Random)]))
             last = m_p.steps[i];
     const QString when = last >= 0 ? tr("last explained at step %1").arg(last) : tr("not explained yet");
+    if (m_compared)
+        return tr("Faithfulness of %1 and of %2 (%3) by step").arg(scoreName(score()), scoreName(*m_compared), when);
     // Solid, dashed and grey: its legend says which is which.
     return tr("Faithfulness of %1 (%2), rationale agreement and loss by step")
         .arg(scoreName(score()), when);
+}
+
+void HistoryView::setComparedScore(std::optional<Method> score)
+{
+    if (score == m_compared)
+        return;
+    m_compared = score;
+    rebuild();
 }
 
 void HistoryView::setCurrentStep(int64_t step)
@@ -250,7 +263,7 @@ void HistoryView::draw()
         more->setPen(Qt::NoPen);
     }
     addFaithfulnessCurves(steps);
-    showGateRect(m_p.gated);
+    showRects();
     const double lo = steps.isEmpty() ? 0 : steps.front();
     const double hi = steps.isEmpty() ? 1 : std::max(steps.back(), lo + 1);
     double largestLoss = 0;
@@ -259,12 +272,18 @@ void HistoryView::draw()
             if (std::isfinite(l))
                 largestLoss = std::max(largestLoss, l);
     m_lossRect->axis(QCPAxis::atLeft)->setRange(0, largestLoss > 0 ? largestLoss * 1.05 : 1);
-    for (QCPAxisRect *rect : {m_gateRect, m_rationaleRect, m_faithRect, m_lossRect}) {
+    for (QCPAxisRect *rect : {m_gateRect, m_rationaleRect, m_faithRect, m_comparedRect, m_lossRect}) {
         rect->axis(QCPAxis::atBottom)->setRange(lo, hi);
-        if (m_current >= 0 && (m_p.gated || rect != m_gateRect))
+        if (m_current >= 0 && rect->visible())  // a hidden one keeps an old place
             markCurrentStep(rect);
     }
-    m_faithRect->axis(QCPAxis::atLeft)->setLabel(tr("faithfulness"));
+    // Compared, each plot by its score, the step under both (the loss's plot, which has it, hidden).
+    m_faithRect->axis(QCPAxis::atLeft)->setLabel(m_compared ? scoreName(score()) : tr("faithfulness"));
+    m_faithRect->axis(QCPAxis::atBottom)->setLabel(m_compared ? tr("step") : QString());
+    if (m_compared) {
+        m_comparedRect->axis(QCPAxis::atLeft)->setLabel(scoreName(*m_compared));
+        m_comparedRect->axis(QCPAxis::atBottom)->setLabel(tr("step"));
+    }
     m_gateRect->axis(QCPAxis::atLeft)->setLabel(m_p.gated ? tr("gate σ(g_t)") : tr("gate (gated mode only)"));
     m_rationaleRect->axis(QCPAxis::atLeft)->setLabel(anyRationale ? tr("rationale") : tr("no rationales"));
     stylePlot(m_plot, palette());
@@ -277,7 +296,7 @@ int HistoryView::fitLegends(int width)
     m_plot->legend->setVisible(m_plot->legend->itemCount() > 0);
     // The line styles by their whole names where they fit a row, else as
     // the Compare view does ("compr.", "suff."; 1024 x 768 at 150 %).
-    const bool rationale = m_anyRationale;
+    const bool rationale = m_anyRationale && !m_compared;  // compared, no rationale plot
     const QStringList whole = {rationale ? tr("mass, comprehensiveness") : tr("comprehensiveness"),
                                rationale ? tr("AUPRC, sufficiency") : tr("sufficiency")};
     const QStringList shortNames = {rationale ? tr("mass, compr.") : tr("comprehensiveness"),
@@ -332,7 +351,7 @@ int HistoryView::fitLegends(int width)
 
 void HistoryView::placeRects(const std::vector<QCPAxisRect *> &rects, int columns)
 {
-    for (QCPAxisRect *rect : {m_gateRect, m_rationaleRect, m_faithRect, m_lossRect})
+    for (QCPAxisRect *rect : {m_gateRect, m_rationaleRect, m_faithRect, m_comparedRect, m_lossRect})
         if (rect->layout() == m_rects)
             m_rects->take(rect);
     m_rects->simplify();  // empty now
@@ -378,16 +397,19 @@ void HistoryView::fitAxisTitles()
     // wide enough for its ticks and a curve.
     const int n = int(rects.size());
     const int narrowest = ticks.height() * 9 / 2;
+    // A comparison's two plots side by side first: stacked they were
+    // wide and short (519 x 94 px at 150 % on a projector).
     int columns = 1, need = 0;
-    for (const int c : {1, 2, n}) {
-        if (c < columns || (c == 2 && n != 4) || (c > 1 && width / c < narrowest))
+    for (const int c : m_compared ? std::vector<int>{n} : std::vector<int>{1, 2, n}) {
+        if (c < columns || (c == 2 && n != 4 && n != 2) || (c > 1 && width / c < narrowest))
             continue;
         int total = legends;
         for (int row = 0; row * c < n; ++row) {
             int tallest = 0;
             for (int i = row * c; i < std::min(n, (row + 1) * c); ++i)
                 tallest = std::max(tallest, least[size_t(i)]
-                                                + (c > 1 || rects[size_t(i)] == m_lossRect ? stepTitle.height() : 0));
+                                                + (c > 1 || !rects[size_t(i)]->axis(QCPAxis::atBottom)->label().isEmpty()
+                                                       ? stepTitle.height() : 0));
             total += tallest;
         }
         columns = c;
@@ -450,7 +472,7 @@ void HistoryView::addTaskCurves(int t, const QVector<double> &steps)
 void HistoryView::addFaithfulnessCurves(const QVector<double> &)
 {
     // A point per round of explanations: the snapshots in between carry no new one.
-    const auto curve = [&](size_t t, Method m, bool comprehensiveness, const QPen &pen) {
+    const auto curve = [&](QCPAxisRect *rect, size_t t, Method m, bool comprehensiveness, const QPen &pen) {
         QVector<double> x, y;
         for (size_t i = 0; i < m_p.steps.size(); ++i) {
             const auto &point = comprehensiveness ? m_p.comp[i] : m_p.suff[i];
@@ -459,7 +481,7 @@ void HistoryView::addFaithfulnessCurves(const QVector<double> &)
                 y << point[t][size_t(m)];
             }
         }
-        auto *graph = m_plot->addGraph(m_faithRect->axis(QCPAxis::atBottom), m_faithRect->axis(QCPAxis::atLeft));
+        auto *graph = m_plot->addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
         graph->setData(x, y, true);
         graph->setPen(pen);
         graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
@@ -467,20 +489,29 @@ void HistoryView::addFaithfulnessCurves(const QVector<double> &)
         return graph;
     };
     const int T = std::min(int(m_p.tasks.size()), MaxNamedTasks);
-    for (int t = 0; t < T; ++t) {
-        curve(size_t(t), score(), true, QPen(taskColor(t), 2.5));
-        curve(size_t(t), score(), false, QPen(taskColor(t), 2, Qt::DashLine));
-    }
     // The floor: the random ranking's, of the first task (the tasks' floors differ little).
     const QColor grey = palette().color(QPalette::Disabled, QPalette::WindowText);
+    std::vector<std::pair<QCPAxisRect *, Method>> plots = {{m_faithRect, score()}};
+    if (m_compared)
+        plots.emplace_back(m_comparedRect, *m_compared);
+    for (const auto &[rect, method] : plots) {
+        for (int t = 0; t < T; ++t) {
+            curve(rect, size_t(t), method, true, QPen(taskColor(t), 2.5));
+            curve(rect, size_t(t), method, false, QPen(taskColor(t), 2, Qt::DashLine));
+        }
+        if (T > 0 && rect != m_faithRect) {
+            curve(rect, 0, Method::Random, true, QPen(grey, 1.5))->removeFromLegend();
+            curve(rect, 0, Method::Random, false, QPen(grey, 1.5, Qt::DashLine))->removeFromLegend();
+        }
+    }
     if (T > 0) {
-        auto *c = curve(0, Method::Random, true, QPen(grey, 1.5));
-        auto *s = curve(0, Method::Random, false, QPen(grey, 1.5, Qt::DashLine));
-        auto *named = curve(0, score(), true, QPen(palette().color(QPalette::WindowText), 2));
+        auto *c = curve(m_faithRect, 0, Method::Random, true, QPen(grey, 1.5));
+        auto *s = curve(m_faithRect, 0, Method::Random, false, QPen(grey, 1.5, Qt::DashLine));
+        auto *named = curve(m_faithRect, 0, score(), true, QPen(palette().color(QPalette::WindowText), 2));
         named->data()->clear();  // a legend entry only
         // Solid and dashed mean the same in the rationale's plot and the faithfulness'.
         named->addToLegend(m_faithLegend);
-        auto *namedS = curve(0, score(), false, QPen(palette().color(QPalette::WindowText), 2, Qt::DashLine));
+        auto *namedS = curve(m_faithRect, 0, score(), false, QPen(palette().color(QPalette::WindowText), 2, Qt::DashLine));
         namedS->data()->clear();
         namedS->addToLegend(m_faithLegend);
         c->setName(tr("random floor"));
@@ -493,20 +524,29 @@ void HistoryView::addFaithfulnessCurves(const QVector<double> &)
         m_styles = {};
 }
 
-void HistoryView::showGateRect(bool shown)
+void HistoryView::showRects()
 {
-    // In the layout (first), or out of it: out of it, it keeps its last
-    // place, so it is hidden, or its axes draw over another's. In it before
-    // the plot is styled; fitAxisTitles places the rects again.
-    m_gateRect->setVisible(shown);
-    if (shown != (m_gateRect->layout() == m_rects))
+    // The gate's in gated mode only (other modes have no gate); a
+    // comparison's two faithfulness plots alone. In the layout, or out of
+    // it: out of it, a rect keeps its last place, so it is hidden, or its
+    // axes draw over another's. In it before the plot is styled;
+    // fitAxisTitles places the rects again.
+    const bool compared = m_compared.has_value();
+    m_gateRect->setVisible(m_p.gated && !compared);
+    m_rationaleRect->setVisible(!compared);
+    m_lossRect->setVisible(!compared);
+    m_comparedRect->setVisible(compared);
+    bool placed = true;
+    for (QCPAxisRect *rect : {m_gateRect, m_rationaleRect, m_faithRect, m_comparedRect, m_lossRect})
+        placed = placed && rect->visible() == (rect->layout() == m_rects);
+    if (!placed)
         placeRects(shownRects(), std::max(1, m_columns));
 }
 
 std::vector<QCPAxisRect *> HistoryView::shownRects() const
 {
     std::vector<QCPAxisRect *> rects;
-    for (QCPAxisRect *rect : {m_gateRect, m_rationaleRect, m_faithRect, m_lossRect})
+    for (QCPAxisRect *rect : {m_gateRect, m_rationaleRect, m_faithRect, m_comparedRect, m_lossRect})
         if (rect->visible())
             rects.push_back(rect);
     return rects;

@@ -14,6 +14,7 @@
 
 #include "attentionview.h"
 
+#include <optional>
 #include <utility>
 
 class QCustomPlot;
@@ -63,6 +64,15 @@ public:
     // score(): the score whose faithfulness is drawn (the panel's chooser).
     // "Over training · faithfulness of rollout (last explained at step 1190) ...".
     QString title() const;
+    // A second score whose faithfulness is drawn beside the chooser's, and
+    // only those two plots (a lesson's step, "compare_score": on a
+    // projector at 150 % the four plots were 110 x 130 px and showed one
+    // score where the step asks to compare two); none: every plot, as before.
+    void setComparedScore(std::optional<Method> score);
+    std::optional<Method> comparedScore() const { return m_compared; }
+    // The faithfulness plots: the chooser's score's, and the compared one's (null when none).
+    QCPAxisRect *faithfulnessRect() const { return m_faithRect; }
+    QCPAxisRect *comparedRect() const { return m_compared ? m_comparedRect : nullptr; }
     // The faithfulness points (rounds of explanations) kept.
     int faithfulnessPoints() const;
     // The numbers kept for the curves: four a task a point, and the scores
@@ -81,8 +91,6 @@ protected:
 private:
     // Task t's curves: its gate, and its rationale mass and AUPRC.
     void addTaskCurves(int t, const QVector<double> &steps);
-    // The gate plot only in gated mode (other modes have no gate).
-    void showGateRect(bool shown);
     // A vertical line at the step the timeline shows.
     void markCurrentStep(QCPAxisRect *rect);
     // The legends wrapped to the width, the axes in as few columns as let
@@ -104,6 +112,8 @@ private:
     QCPAxisRect *m_rationaleRect = nullptr;
     QCPAxisRect *m_faithRect = nullptr;
     QCPAxisRect *m_lossRect = nullptr;
+    QCPAxisRect *m_comparedRect = nullptr;  // the compared score's faithfulness
+    std::optional<Method> m_compared;
     QCPLegend *m_faithLegend = nullptr;
     QCPLayoutGrid *m_rects = nullptr;      // the axis rects, below the legends
     QCPLayoutGrid *m_legends = nullptr;    // the legends, above the axes
@@ -117,6 +127,10 @@ private:
     Points m_p;
     // The score's faithfulness curves (and the floor's) for the first tasks.
     void addFaithfulnessCurves(const QVector<double> &steps);
+    // Method m's curves (comprehensiveness, sufficiency) for the first tasks in rect.
+    void addScoreCurves(QCPAxisRect *rect, Method m);
+    // Which plots show: every one, or the two faithfulness plots of a comparison.
+    void showRects();
     int64_t m_current = -1;
 };
 
