@@ -322,6 +322,8 @@ void LossPlot::changeEvent(QEvent *event)
     QWidget::changeEvent(event);
     if (event->type() == QEvent::PaletteChange || event->type() == QEvent::FontChange)
         applyPalette();
+    if (event->type() == QEvent::FontChange && m_smoothLabel)  // the zoom: "0.90" whole at its size
+        m_smoothLabel->setMinimumWidth(m_smoothLabel->fontMetrics().horizontalAdvance(QStringLiteral("0.00")) + 4);
 }
 
 } // namespace attnscope

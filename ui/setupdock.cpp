@@ -6,6 +6,8 @@
 #include "wheelguard.h"
 
 #include <QScrollArea>
+#include <QStyleOptionDockWidget>
+#include <QStylePainter>
 #include <QVBoxLayout>
 
 namespace attnscope {
@@ -34,6 +36,24 @@ SetupDock::SetupDock(QWidget *parent)
     new WheelGuard(this);  // the wheel scrolls the panel; a field changes by it only when it has the focus
     // Closed or floated, View > Setup panel and View > Reset layout bring it back.
     setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+}
+
+void SetupDock::paintEvent(QPaintEvent *event)
+{
+    if (titleBarWidget()) {
+        QDockWidget::paintEvent(event);
+        return;
+    }
+    // As QDockWidget does, with the painter's font (the widget's) kept.
+    QStylePainter painter(this);
+    if (isFloating()) {
+        QStyleOptionFrame frame;
+        frame.initFrom(this);
+        painter.drawPrimitive(QStyle::PE_FrameDockWidget, frame);
+    }
+    QStyleOptionDockWidget title;
+    initStyleOption(&title);
+    painter.drawControl(QStyle::CE_DockWidgetTitle, title);
 }
 
 } // namespace attnscope

@@ -21,6 +21,13 @@ public:
     ModelPanel *modelPanel() const { return m_model; }
     TrainingPanel *trainingPanel() const { return m_training; }
 
+protected:
+    // The title in the dock's font: Qt's QDockWidget draws it in the font it
+    // had when built, so a zoom changed after (Ctrl+0 from 200 %, --zoom
+    // other than the zoom remembered) left the title at the old size, cut
+    // in a title bar of the new height.
+    void paintEvent(QPaintEvent *event) override;
+
 private:
     DatasetPanel *m_dataset;
     ModelPanel *m_model;

@@ -1410,6 +1410,96 @@ private slots:
         QCOMPARE(QSettings().value(QStringLiteral("view/zoom")).toDouble(), MaxZoom);
     }
 
+    // A zoom change re-lays the window as if it had been built at the new
+    // zoom (accept26 E3): after Ctrl+0 from 200 % the timeline slider was a
+    // 20-px stub (the step label kept its 200 % least width), the Setup
+    // dock's title kept its 200 % font (Qt's QDockWidget keeps the title font
+    // it was built with), the boxes kept their 200 % least sizes (QComboBox
+    // drops only its size hint on a font change) and so the Model panel its
+    // labels above the fields. The same for --zoom, applied after the window
+    // is built. Both ways: 200 % -> 100 % and 100 % -> 200 %.
+    void zoomChangeLaysOutLikeAFreshWindow_data()
+    {
+        QTest::addColumn<double>("built");
+        QTest::addColumn<double>("zoom");
+        QTest::newRow("200 -> 100") << 2.0 << 1.0;
+        QTest::newRow("100 -> 200") << 1.0 << 2.0;
+    }
+    void zoomChangeLaysOutLikeAFreshWindow()
+    {
+        QFETCH(double, built);
+        QFETCH(double, zoom);
+        const auto forget = qScopeGuard([]() {
+            QSettings().remove(QStringLiteral("view/zoom"));
+            QSettings().remove(QStringLiteral("window/state"));
+            applyZoom(1.0);
+        });
+        // What depends on the zoom: the slider's width, the step label's
+        // least width, the dock title's ink (width, height), the Model and
+        // Training forms' wrap.
+        const auto layout = [](MainWindow &window) {
+            auto *dock = window.findChild<QDockWidget *>(QStringLiteral("setupDock"));
+            auto *slider = window.attention()->findChild<QSlider *>(QStringLiteral("timeline"));
+            auto *step = window.attention()->findChild<QLabel *>(QStringLiteral("stepLabel"));
+            const QImage title = dock->grab(QRect(0, 0, dock->width() / 2, dock->widget()->y())).toImage();
+            const QColor back = title.pixelColor(title.width() - 1, title.height() / 2);
+            int left = title.width(), right = -1, top = title.height(), bottom = -1;
+            for (int y = 0; y < title.height(); ++y)
+                for (int x = 0; x < title.width(); ++x) {
+                    const QColor c = title.pixelColor(x, y);
+                    if (qAbs(c.lightness() - back.lightness()) < 80)
+                        continue;
+                    left = std::min(left, x), right = std::max(right, x);
+                    top = std::min(top, y), bottom = std::max(bottom, y);
+                }
+            return QStringLiteral("window %7 x %8, dock %9: slider %1, step label least %2, title ink %3 x %4, forms %5 %6")
+                .arg(slider->width())
+                .arg(step->minimumWidth())
+                .arg(right - left + 1)
+                .arg(bottom - top + 1)
+                .arg(window.modelPanel()->findChild<QFormLayout *>()->rowWrapPolicy())
+                .arg(window.trainingPanel()->findChild<QFormLayout *>()->rowWrapPolicy())
+                .arg(window.width())
+                .arg(window.height())
+                .arg(dock->width());
+        };
+        const auto open = [](MainWindow &window) {
+            window.zoom()->setRoom(QSize(3000, 2000));
+            window.resize(1280, 800);  // room for 200 %: the window's size is not the zoom's
+            QVERIFY2(window.openDataset(QStringLiteral("builtin:reviews?n=200")), qPrintable(window.lastError()));
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            window.views()->setCurrentWidget(window.attention());
+        };
+        QSettings().remove(QStringLiteral("window/state"));
+        QSettings().setValue(QStringLiteral("view/zoom"), zoom);
+        QString fresh;
+        int freshDock = 0;
+        {
+            MainWindow window;
+            QCOMPARE(currentZoom(), zoom);
+            open(window);
+            // Settled: the same before and after the posted events (the forms' wrap is queued).
+            QVERIFY(QTest::qWaitFor([&]() {
+                fresh = layout(window);
+                QCoreApplication::sendPostedEvents();
+                QCoreApplication::processEvents();
+                return layout(window) == fresh;
+            }));
+            freshDock = window.findChild<QDockWidget *>(QStringLiteral("setupDock"))->width();
+        }
+        QSettings().remove(QStringLiteral("window/state"));
+        QSettings().setValue(QStringLiteral("view/zoom"), built);
+        MainWindow window;
+        QCOMPARE(currentZoom(), built);
+        open(window);
+        window.zoom()->setZoom(zoom, /*persist=*/false);
+        // The dock's width is the user's (it keeps it across a zoom): as the fresh window's.
+        auto *dock = window.findChild<QDockWidget *>(QStringLiteral("setupDock"));
+        window.resizeDocks({dock}, {freshDock}, Qt::Horizontal);
+        QTRY_COMPARE(layout(window), fresh);
+    }
+
     // Help: F1 lists the shortcuts, read from the menus (so none is
     // missing or stale), Shift+F1 says what the view shown is.
     void helpNamesShortcutsAndViews()

@@ -11,6 +11,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QEvent>
 #include <QLabel>
 #include <QPushButton>
 #include <QSlider>
@@ -59,6 +60,13 @@ bool sameSamples(const EncodedDataset *a, const EncodedDataset *b)
 }
 
 } // namespace
+
+void AttentionPanel::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange)
+        fitStepLabel();
+}
 
 void AttentionPanel::setModelAndData(std::optional<ModelInfo> model, std::shared_ptr<const Dataset> dataset,
                                      std::shared_ptr<const EncodedDataset> validation)

@@ -1,6 +1,7 @@
 #include "appearance.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QPainter>
 #include <QProxyStyle>
 #include <QStyleOption>
@@ -229,6 +230,18 @@ void applyZoom(double zoom)
     QFont font = *g_baseFont;
     font.setPointSizeF(g_baseFont->pointSizeF() * g_zoom);
     QApplication::setFont(font);
+    // A QComboBox drops its size hint on a font change but keeps its least
+    // size (Qt 6.4): after Ctrl+0 from 200 % the boxes kept their 200 %
+    // height and width, the Model panel its labels above the fields and the
+    // Attention tab's row squeezed its slider. A style change drops both,
+    // once the widgets have the font (it reaches them by a posted event).
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::ApplicationFontChange);
+    for (QWidget *widget : QApplication::allWidgets())
+        if (auto *box = qobject_cast<QComboBox *>(widget)) {
+            QEvent changed(QEvent::StyleChange);
+            QCoreApplication::sendEvent(box, &changed);
+            box->updateGeometry();
+        }
 }
 
 double currentZoom()
