@@ -11,7 +11,6 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QEvent>
 #include <QLabel>
 #include <QPushButton>
 #include <QSlider>
@@ -60,13 +59,6 @@ bool sameSamples(const EncodedDataset *a, const EncodedDataset *b)
 }
 
 } // namespace
-
-void AttentionPanel::changeEvent(QEvent *event)
-{
-    QWidget::changeEvent(event);
-    if (event->type() == QEvent::FontChange)
-        fitStepLabel();
-}
 
 void AttentionPanel::setModelAndData(std::optional<ModelInfo> model, std::shared_ptr<const Dataset> dataset,
                                      std::shared_ptr<const EncodedDataset> validation)

@@ -191,9 +191,6 @@ signals:
     // Live, clicked while a file is shown: the run's attention again.
     void liveRequested();
 
-protected:
-    void changeEvent(QEvent *event) override;  // the zoom: the step label's width
-
 private:
     // A note above the views: one line, and what it means (the tooltip).
     struct Note {
@@ -203,7 +200,6 @@ private:
     // controls, the note line above the views, the views, their wiring.
     QLayout *makeToolbar();
     QLayout *makeTimelineRow();
-    void fitStepLabel();
     QLabel *makeNoteLine();
     QTabWidget *makeViews();
     void connectControls();

@@ -92,14 +92,6 @@ QLayout *AttentionPanel::makeToolbar()
     return top;
 }
 
-// The step label as wide as its longest text at the font's size (again at
-// each zoom: kept from a 200 % build, it squeezed the slider to a 20-px stub
-// at 100 %, and a drag jumped to step 0).
-void AttentionPanel::fitStepLabel()
-{
-    m_stepLabel->setMinimumWidth(QFontMetrics(font()).horizontalAdvance(QStringLiteral("step 000000 (00/00)")));
-}
-
 // Row 2: the timeline, and Play through it.
 QLayout *AttentionPanel::makeTimelineRow()
 {
@@ -109,7 +101,10 @@ QLayout *AttentionPanel::makeTimelineRow()
     m_slider->setToolTip(tr("Scrub back through the attention snapshots kept during training"));
     m_stepLabel = new QLabel(this);
     m_stepLabel->setObjectName(QStringLiteral("stepLabel"));
-    fitStepLabel();
+    // No least width of its own: one computed from the font at the build
+    // stayed at that zoom (from a 200 % build, the slider was a 20-px stub at
+    // 100 % and a drag jumped to step 0); the label's text sets it, at the
+    // zoom shown.
     m_liveButton = new QPushButton(tr("Live"), this);
     m_liveButton->setObjectName(QStringLiteral("live"));
     m_liveButton->setCheckable(true);
