@@ -446,8 +446,67 @@ void LossPlot::draw()
     fitYRange();
     wrapLegend(m_plot->legend, m_plot->width());  // the best evaluation's entry may be longer now
     m_plot->replot();
+    // The rects' heights are the layout's, known once drawn; a rect's least
+    // height changes them again.
+    for (int pass = 0; pass < 3 && fitYAxes(); ++pass)
+        m_plot->replot();
     if (placeMarkerLabels())
         m_plot->replot();
+}
+
+// At 200 % on a projector's 1024 x 768 the loss rect is ~100 px tall and the
+// accuracy rect ~50: the rotated titles, each centred on its rect, printed
+// over each other ("val. accuracyloss") and the ticks 2.5, 2, 1.5 touched.
+// Each rect keeps two tick lines at least; a title shows while it is no
+// longer than its rect is tall (a shorter one, then none: the legend names
+// the validation curves); the ticks keep a line between two.
+bool LossPlot::fitYAxes()
+{
+    bool changed = false;
+    QCPAxis *loss = m_lossRect->axis(QCPAxis::atLeft), *accuracy = m_accRect->axis(QCPAxis::atLeft);
+    const int line = QFontMetrics(loss->tickLabelFont()).height();
+    for (const auto &[rect, least] : {std::pair{m_lossRect, 3 * line}, std::pair{m_accRect, 2 * line}})
+        if (rect->minimumSize().height() != least) {
+            rect->setMinimumSize(0, least);
+            changed = true;
+        }
+    const std::pair<QCPAxis *, QStringList> titles[] = {
+        {loss, {tr("loss")}},
+        {accuracy, {tr("val. accuracy"), tr("accuracy"), tr("acc.")}},
+    };
+    for (const auto &[axis, names] : titles) {
+        const QFontMetrics metrics(axis->labelFont());
+        const int room = axis->axisRect()->height();
+        QString shown;
+        for (const QString &name : names)
+            if (metrics.horizontalAdvance(name) <= room) {
+                shown = name;
+                break;
+            }
+        if (axis->label() != shown) {
+            axis->setLabel(shown);
+            changed = true;
+        }
+    }
+    // The loss: as many ticks as keep a line between two (QCustomPlot's 5 where tall).
+    const int count = std::clamp(m_lossRect->height() / (2 * line), 1, 5);
+    const QSharedPointer<QCPAxisTicker> ticker = loss->ticker();
+    if (ticker->tickCount() != count) {
+        ticker->setTickCount(count);
+        ticker->setTickStepStrategy(count < 5 ? QCPAxisTicker::tssMeetTickCount : QCPAxisTicker::tssReadability);
+        changed = true;
+    }
+    // The accuracy: 0, 0.5 and 1 while a line fits between two, else 0 and
+    // 1, else 0 alone (a plot too short for its least heights).
+    if (const auto halves = accuracy->ticker().dynamicCast<QCPAxisTickerFixed>()) {
+        const int height = m_accRect->height();
+        const double step = height / 2.0 >= 1.5 * line ? 0.5 : height >= 1.1 * line ? 1.0 : 2.0;
+        if (halves->tickStep() != step) {
+            halves->setTickStep(step);
+            changed = true;
+        }
+    }
+    return changed;
 }
 
 void LossPlot::fitXRange()

@@ -234,6 +234,8 @@ private:
     void placeMarkers();
     void placeBestMark();
     bool placeMarkerLabels();
+    // The y titles and ticks to the rects' heights; true when it changed them.
+    bool fitYAxes();
     void showHover(QMouseEvent *event);
     const std::vector<double> &keys() const;
     const std::vector<double> &evalKeys() const;

@@ -745,6 +745,78 @@ private slots:
                  qPrintable(QString::number(plot.plot()->axisRect()->height())));
     }
 
+    // E2 (accept26): at 200 % on 1024 x 768 the loss rect is ~100 px tall
+    // and the accuracy rect ~50: the y titles "val. accuracy" and "loss"
+    // were drawn over each other and the ticks 2.5, 2, 1.5 touched. At any
+    // zoom from 80 % to 250 %, the two y titles (each centred on its rect,
+    // as long as its text) do not overlap, and no two y tick labels of a
+    // rect overlap.
+    void axisTitlesAndTicksDoNotCollide_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::addColumn<double>("zoom");
+        // The Curves tab at 1024 x 768 up to 200 %, where the window caps the
+        // zoom there (ZoomActions::fitScreen); at 1600 x 1000 up to 250 %.
+        for (const double zoom : {0.8, 1.0, 1.5, 2.0, 2.5}) {
+            const QByteArray z = QByteArray::number(int(zoom * 100));
+            if (zoom <= 2.0)
+                QTest::newRow("Curves tab at 1024 x 768, " + z + " %") << QSize(590, 510) << zoom;
+            QTest::newRow("Curves tab at 1600 x 1000, " + z + " %") << QSize(1150, 800) << zoom;
+        }
+    }
+    void axisTitlesAndTicksDoNotCollide()
+    {
+        QFETCH(QSize, size);
+        QFETCH(double, zoom);
+        const double before = currentZoom();
+        const auto restore = qScopeGuard([before] { applyZoom(before); });
+        applyZoom(zoom);
+        LossPlot plot;
+        plot.resize(size);
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        plot.setTasks({QStringLiteral("sentiment"), QStringLiteral("topic"), QStringLiteral("urgency")});
+        plot.append(run(1, 150));
+        plot.redraw();
+        const QList<QCPAxisRect *> rects = plot.plot()->axisRects();
+        QCOMPARE(rects.size(), 2);
+        // Each y title's span (rotated: its text's length, centred on its rect).
+        QList<QPair<double, double>> titles;
+        for (const QCPAxisRect *rect : rects) {
+            const QCPAxis *y = rect->axis(QCPAxis::atLeft);
+            if (y->label().isEmpty())
+                continue;
+            const double length = QFontMetrics(y->labelFont()).horizontalAdvance(y->label());
+            const double centre = rect->top() + rect->height() / 2.0;
+            titles.append({centre - length / 2, centre + length / 2});
+        }
+        QVERIFY2(!titles.isEmpty(), "no y title at all");
+        if (titles.size() == 2)
+            QVERIFY2(titles[0].second < titles[1].first || titles[1].second < titles[0].first,
+                     qPrintable(QStringLiteral("y titles over each other: %1-%2 and %3-%4 (rects %5 and %6 px tall)")
+                                    .arg(titles[0].first).arg(titles[0].second).arg(titles[1].first)
+                                    .arg(titles[1].second).arg(rects[0]->height()).arg(rects[1]->height())));
+        // Each rect's y tick labels, a line each, not over each other.
+        for (const QCPAxisRect *rect : rects) {
+            QCPAxis *y = rect->axis(QCPAxis::atLeft);
+            const int line = QFontMetrics(y->tickLabelFont()).height();
+            QList<double> at;
+            for (const double tick : y->tickVector())
+                if (y->range().contains(tick))
+                    at.append(y->coordToPixel(tick));
+            std::sort(at.begin(), at.end());
+            // Two ticks at least where the rect holds two lines.
+            QVERIFY2(at.size() >= 2 || rect->height() < 2 * line,
+                     qPrintable(QStringLiteral("%1 y ticks on a rect %2 px tall").arg(at.size()).arg(rect->height())));
+            for (qsizetype i = 1; i < at.size(); ++i)
+                QVERIFY2(at[i] - at[i - 1] >= line,
+                         qPrintable(QStringLiteral("'%1': y ticks %2 px apart, a line %3 px (rects %4 and %5 px tall, legend %6, plot %7)")
+                                        .arg(y->label()).arg(at[i] - at[i - 1]).arg(line).arg(rects[0]->height())
+                                        .arg(rects[1]->height()).arg(plot.plot()->legend->outerRect().height())
+                                        .arg(plot.plot()->height())));
+        }
+    }
+
     // Only a left click on a validation point opens its evaluation, once no
     // second click follows: a right click, and a double-click (which resets
     // the view), opened it and took the window to the Confusion tab.
