@@ -33,9 +33,10 @@ QLayout *AttentionPanel::makeToolbar()
     m_sampleBox = new QComboBox(this);
     m_sampleBox->setObjectName(QStringLiteral("sampleBox"));
     // A sample's text is long: the box takes the room there is, and at least a few words' worth
-    // (12 characters: with 16 its row was wider than the Attention tab at 1024 x 768 and 150 %).
+    // (8 characters: with 12 its row, measured at the zoom shown, was wider than the Attention
+    // tab at 1024 x 768 and 150 %; "#12 the fil…" still names the sample).
     m_sampleBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_sampleBox->setMinimumContentsLength(12);
+    m_sampleBox->setMinimumContentsLength(8);
     m_sampleBox->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     m_sampleBox->setToolTip(tr("The probe sample shown in every view"));
     m_pinBox = new QCheckBox(tr("Pin"), this);
