@@ -2,7 +2,6 @@
 
 #include "attention/scores.h"
 #include "attention/taskheatmap.h"
-#include "flowlayout.h"
 #include "session.h"
 #include "tasknames.h"
 
@@ -36,12 +35,16 @@ SideBySide::SideBySide(Session *session, QWidget *parent)
     m_header->setWordWrap(true);
     m_header->setTextFormat(Qt::PlainText);
     outer->addWidget(m_header);
-    // What is shown and at which step: one row that wraps (at 1024 x 768 and
-    // 150 %, measured at the zoom shown, the one row made the window wider
-    // than the screen).
-    auto *controls = new FlowLayout(nullptr, 12, 4);
+    // What is shown and at which step: one row, short enough for 1024 x 768
+    // at 150 %. The score box asks for 8 characters and takes what room
+    // there is: sized to "integrated gradients", measured at the zoom shown,
+    // the row made the window wider than that screen.
+    auto *controls = new QHBoxLayout;
     controls->setContentsMargins(0, 0, 0, 0);
     m_score = new QComboBox;
+    m_score->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_score->setMinimumContentsLength(8);
+    m_score->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     m_score->addItems(scoreNames());
     m_score->setToolTip(tr("What the cells hold: the pooling attention, or a score of the explanations "
                            "(computed for this sample through each run's weights)"));
@@ -59,8 +62,11 @@ SideBySide::SideBySide(Session *session, QWidget *parent)
     m_commonButton->setAccessibleName(tr("Common step"));
     m_commonButton->setToolTip(tr("The largest step every shown run reached (the shortest run's last); it "
                                   "follows the runs as they train"));
-    controls->addGroup({scoreLabel, m_score});
-    controls->addGroup({m_step, m_commonButton});
+    controls->addWidget(scoreLabel);
+    controls->addWidget(m_score, 1);
+    controls->addSpacing(12);
+    controls->addWidget(m_step);
+    controls->addWidget(m_commonButton);
     outer->addLayout(controls);
     // A signed score's one scale, under the controls (beside them, at 150 %
     // on 1024 x 768 it took four lines and cut Common step); attention's
