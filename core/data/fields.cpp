@@ -80,10 +80,25 @@ TaskInfo taskInByteOrder(const std::string &name, const std::vector<std::string>
     return task;
 }
 
+namespace {
+
+// C0, DEL and C1 (tab, line feed and the other white-space ones among them).
+bool isControl(char32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp < 0xA0); }
+
+// "U+0008", for messages.
+std::string codePointName(char32_t cp)
+{
+    char name[16];
+    std::snprintf(name, sizeof name, "U+%04X", unsigned(cp));
+    return name;
+}
+
+} // namespace
+
 std::string controlCharacterNote(std::string_view text)
 {
     int count = 0, at = -1, codePoint = 0;
-    unsigned first = 0;
+    char32_t first = 0;
     for (size_t i = 0; i < text.size(); ++codePoint) {
         char32_t cp = 0;
         const int length = utf8::decode(text, i, &cp);
@@ -97,46 +112,21 @@ std::string controlCharacterNote(std::string_view text)
         i += size_t(length);
         // C0, DEL and C1. Tab, line feed, vertical tab, form feed, carriage
         // return and U+0085 are white space; the tokenizer asks the same function.
-        const bool control = cp < 0x20 || (cp >= 0x7F && cp < 0xA0);
-        if (!control || QChar::isSpace(cp))
+        if (!isControl(cp) || QChar::isSpace(cp))
             continue;
         if (count++ == 0) {
-            first = unsigned(cp);
+            first = cp;
             at = codePoint;
         }
     }
     if (count == 0)
         return {};
-    char name[16];
-    std::snprintf(name, sizeof name, "U+%04X", first);
-    std::string note = "the text holds control character " + std::string(name) + " at code point "
+    std::string note = "the text holds control character " + codePointName(first) + " at code point "
                        + std::to_string(at);
     if (count > 1)
         note += " (and " + std::to_string(count - 1) + " more)";
     return note + "; control characters are not white space: they stay inside their tokens (docs/datasets.md)";
 }
-
-namespace {
-
-bool isControl(char32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp < 0xA0); }
-
-// The first control character of s, 0 when none (malformed UTF-8 skipped).
-char32_t firstControl(std::string_view s)
-{
-    for (size_t i = 0; i < s.size();) {
-        char32_t cp = 0;
-        const int length = utf8::decode(s, i, &cp);
-        if (length == 0) {
-            ++i;
-            continue;
-        }
-        i += size_t(length);
-        if (isControl(cp)) return cp;
-    }
-    return 0;
-}
-
-} // namespace
 
 std::string shownEscaped(std::string_view s)
 {
@@ -170,20 +160,23 @@ std::vector<std::string> classNameNotes(const TaskInfo &task)
     for (size_t k = 0; k < task.classes.size(); ++k) {
         const std::string &name = task.classes[k];
         std::string plain;
+        char32_t control = 0;  // the first one
         for (size_t i = 0; i < name.size();) {
             char32_t cp = 0;
             const int length = utf8::decode(name, i, &cp);
             const size_t n = length == 0 ? 1 : size_t(length);
-            if (length == 0 || !isControl(cp)) plain.append(name, i, n);
+            if (length != 0 && isControl(cp)) {
+                if (control == 0) control = cp;
+            } else {
+                plain.append(name, i, n);
+            }
             i += n;
         }
         keys.emplace_back(asciiLower(trimBlanks(plain)), k);
-        if (const char32_t cp = firstControl(name)) {
-            char code[16];
-            std::snprintf(code, sizeof code, "U+%04X", unsigned(cp));
-            notes.push_back("class " + inQuotes(shownEscaped(name)) + of + " holds control character " + code
+        if (control != 0)
+            notes.push_back("class " + inQuotes(shownEscaped(name)) + of + " holds control character "
+                            + codePointName(control)
                             + ": it is a class of its own (a label is its cell's text exactly; docs/datasets.md)");
-        }
     }
     std::stable_sort(keys.begin(), keys.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
     for (size_t a = 0; a < keys.size();) {
