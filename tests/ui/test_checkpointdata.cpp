@@ -4,9 +4,8 @@
 // the column table; a held-out file whose classes are a subset of the
 // checkpoint's is relabelled to its classes; a class it does not know is
 // refused by name, and the reason stays in the Dataset panel.
-#include "checkpoint.h"
-#include "data/csvreader.h"
 #include "datasetpanel.h"
+#include "fruitdata.h"
 #include "mainwindow.h"
 #include "modelpanel.h"
 #include "session.h"
@@ -23,48 +22,6 @@ using State = TrainingWorker::State;
 namespace {
 
 constexpr int Timeout = 20000;
-
-// text, label (a, b, c: the fruit the text names) and kind (x, y): a
-// second column of two values, which the roles guess takes for a task.
-QString writeFruit(const QString &path, int rows, const QString &classes)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return {};
-    const char *words[] = {"old", "big", "some", "fresh", "the", "a"};
-    QByteArray text = "text,label,kind\n";
-    for (int i = 0; i < rows; ++i) {
-        const QChar label = classes[i % classes.size()];
-        const char *fruit = label == u'a' ? "apple" : label == u'b' ? "banana" : label == u'c' ? "coconut" : "avocado";
-        text += QByteArray(words[i % 6]) + ' ' + words[(i / 6) % 6] + ' ' + fruit + " here," + label.toLatin1() + ','
-                + ((i / 3) % 2 ? 'y' : 'x') + '\n';
-    }
-    file.write(text);
-    return path;
-}
-
-// A checkpoint of `csv` read with the task `label` only (as
-// `attnscope-cli train --task-columns label` makes it): it remembers the text column and the task.
-bool writeCheckpoint(const QString &csv, const QString &path)
-{
-    LoadOptions options;
-    options.taskColumns = {"label"};
-    Dataset data;
-    std::string error;
-    if (!loadDataset(csv.toStdString(), options, &data, &error))
-        return false;
-    std::vector<int> all(data.samples.size());
-    for (size_t i = 0; i < all.size(); ++i)
-        all[i] = int(i);
-    ModelConfig config;
-    config.dim = 16;
-    config.heads = 2;
-    config.ffn = 32;
-    config.maxLen = 16;
-    config.layers = 0;
-    const Model model = createModel(data, all, config, 1);
-    return model.textColumn == "text" && saveCheckpoint(model, path.toStdString(), &error);
-}
 
 QStringList taskNames(const Dataset &data)
 {

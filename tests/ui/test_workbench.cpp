@@ -14,6 +14,7 @@
 #include "trainer.h"
 #include "attentionpanel.h"
 #include "appenvironment.h"
+#include "fruitdata.h"
 #include "collapsiblesection.h"
 #include "confirmations.h"
 #include "controlstate.h"
@@ -1684,37 +1685,10 @@ private slots:
     void screenshotOfAMisfit()
     {
         QTemporaryDir dir;
-        const auto writeFruit = [&dir](const QString &name, int rows, const QString &classes) {
-            QFile file(dir.filePath(name));
-            if (!file.open(QIODevice::WriteOnly))
-                return QString();
-            const char *words[] = {"old", "big", "some", "fresh", "the", "a"};
-            QByteArray text = "text,label\n";
-            for (int i = 0; i < rows; ++i) {
-                const char label = classes[i % classes.size()].toLatin1();
-                text += QByteArray(words[i % 6]) + ' ' + words[(i / 6) % 6] + " fruit " + label + ',' + label + '\n';
-            }
-            file.write(text);
-            return file.fileName();
-        };
-        const QString train = writeFruit(QStringLiteral("abc.csv"), 120, QStringLiteral("abc"));
-        const QString misfit = writeFruit(QStringLiteral("abz.csv"), 60, QStringLiteral("abz"));
+        const QString misfit = writeFruit(dir.filePath(QStringLiteral("abz.csv")), 60, QStringLiteral("abz"));
         const QString checkpoint = dir.filePath(QStringLiteral("abc.safetensors"));
-        {
-            Dataset data;
-            std::string error;
-            QVERIFY2(loadDataset(train.toStdString(), LoadOptions(), &data, &error), error.c_str());
-            std::vector<int> all(data.samples.size());
-            for (size_t i = 0; i < all.size(); ++i)
-                all[i] = int(i);
-            ModelConfig config;
-            config.dim = 16;
-            config.heads = 2;
-            config.ffn = 32;
-            config.maxLen = 16;
-            config.layers = 0;
-            QVERIFY2(saveCheckpoint(createModel(data, all, config, 1), checkpoint.toStdString(), &error), error.c_str());
-        }
+        QVERIFY(writeCheckpoint(writeFruit(dir.filePath(QStringLiteral("abc.csv")), 120, QStringLiteral("abc")),
+                                checkpoint));
         for (const QStringList &more : {QStringList(), QStringList{QStringLiteral("--after-steps"), QStringLiteral("10")}}) {
             const QString png = dir.filePath(QStringLiteral("misfit%1.png").arg(more.size()));
             QProcess app;
