@@ -6,7 +6,10 @@
 // test: to compare two builds, run their binaries alternately
 // (docs/performance.md).
 //
-//   ops_bench [--batch 16 --len 128 --dim 256 --heads 8 --ffn 1024 --repeats 15 --only NAME]
+//   ops_bench [--batch 16 --len 128 --dim 256 --heads 8 --ffn 1024 --repeats 15 --only NAME --cold MB]
+//
+// --cold MB writes a buffer of MB megabytes before each timed repeat, so that
+// the operands come from memory, as in a training step (0: off, the default).
 
 #include "ops.h"
 #include "random.h"
@@ -40,7 +43,7 @@ std::vector<float> randomFloats(Rng &rng, size_t n, double scale = 1.0)
 
 int main(int argc, char **argv)
 {
-    int B = 16, L = 128, d = 256, h = 8, f = 1024, repeats = 15;
+    int B = 16, L = 128, d = 256, h = 8, f = 1024, repeats = 15, coldMB = 0;
     std::string only;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
@@ -52,6 +55,7 @@ int main(int argc, char **argv)
         else if (a == "--ffn") f = v;
         else if (a == "--repeats") repeats = v;
         else if (a == "--only") only = argv[i + 1];
+        else if (a == "--cold") coldMB = v;
         else {
             std::fprintf(stderr, "ops_bench: unknown option %s\n", argv[i]);
             return 2;
@@ -115,6 +119,12 @@ int main(int argc, char **argv)
         op.run();  // warm
         double best = 1e300;
         for (int r = 0; r < repeats; ++r) {
+            if (coldMB > 0) {
+                // the operands out of the caches, as in a step, where each op's inputs were written ops ago
+                static std::vector<char> flush;
+                flush.resize(size_t(coldMB) << 20);
+                for (size_t i = 0; i < flush.size(); i += 64) flush[i] = char(flush[i] + 1);
+            }
             const double t0 = cpuSeconds();
             op.run();
             best = std::min(best, cpuSeconds() - t0);
