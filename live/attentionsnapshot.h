@@ -99,6 +99,11 @@ struct AttentionSnapshot {
     // Taken while live explanations were off (TrainingWorker::setExplanations):
     // its samples carry none, and the views say why.
     bool explanationsOff = false;
+    // Taken live between two of the timeline's step marks (a time-paced
+    // refresh, a probe-set edit, a pause: TrainingWorker::timelineEvery): the
+    // views show it, the timeline keeps it only as its newest, so that which
+    // steps the timeline keeps depends on the steps alone.
+    bool betweenMarks = false;
     // The training loss of each task at the last step taken (empty before
     // the first), for the curves over training.
     std::vector<float> taskLoss;

@@ -23,8 +23,18 @@ void AttentionTimeline::add(SnapshotPtr snapshot)
     if (!snapshot)
         return;
     const Entry entry{snapshot, snapshot->approximateBytes()};
-    const bool keep = m_added % m_stride == 0;
-    ++m_added;
+    // The same step again (a pause's refresh after the mark's, with its
+    // explanations): in its place, not one more.
+    if (m_latestKept && !m_kept.empty() && m_kept.back().snapshot->step == snapshot->step) {
+        m_kept.back() = entry;
+        m_latest = entry;
+        enforceBudget();
+        return;
+    }
+    // One taken between the marks is the newest only: the steps kept are the marks'.
+    const bool keep = !snapshot->betweenMarks && m_added % m_stride == 0;
+    if (!snapshot->betweenMarks)
+        ++m_added;
     if (keep) {
         if (int(m_kept.size()) >= m_capacity) {
             // Thin evenly: keep entries 0, 2, 4, ...; then keep every second new one.
@@ -53,7 +63,7 @@ void AttentionTimeline::clear()
 
 int AttentionTimeline::size() const
 {
-    if (m_added == 0)
+    if (!m_latest.snapshot)
         return 0;
     return int(m_kept.size()) + (m_latestKept ? 0 : 1);
 }

@@ -1,5 +1,8 @@
 // The timeline: attention snapshots kept through training in bounded memory.
-// At most `capacity` snapshots are kept, spread evenly over the run: when the
+// Only the snapshots taken at the worker's step marks are kept (one taken
+// between them, AttentionSnapshot::betweenMarks, is the newest only, until
+// the next), so that two runs to the same step keep the same steps whatever
+// their pace. At most `capacity` snapshots are kept, spread evenly over the run: when the
 // store is full every second one is dropped and from then on only every
 // second new snapshot is kept (the stride doubles), so the kept steps stay
 // evenly spaced however long training goes. The newest snapshot is always
@@ -15,8 +18,8 @@ namespace attnscope {
 
 class AttentionTimeline {
 public:
-    // 128: after a thinning 64 are left, at least (the worker refreshes
-    // TrainingWorker::TimelineSnapshots times a run, and more when time allows).
+    // 128: after a thinning 64 are left, at least (the worker marks
+    // TrainingWorker::TimelineSnapshots steps of a run).
     explicit AttentionTimeline(int capacity = 128, size_t byteBudget = size_t(256) << 20);
 
     void add(SnapshotPtr snapshot);

@@ -216,10 +216,18 @@ public:
     // A refresh that took r waits at least r * (1 / AttentionBudget - 1)
     // before the next one, so refreshes take at most this share of the time.
     static constexpr double AttentionBudget = 0.05;
-    // Besides: a refresh every totalSteps / TimelineSnapshots steps (and at
-    // least attentionEverySteps() apart), whatever the time, so that the
-    // timeline has as many snapshots of a run at full speed.
+    // Besides: a refresh at every timelineEvery() steps, whatever the time:
+    // the timeline's marks, the only snapshots it keeps (the others are
+    // betweenMarks), so that it has as many of a run at full speed as at
+    // any pace, at the same steps (accept27 F3b: 3, 4 or 8 at step 300).
     static constexpr int TimelineSnapshots = 64;
+    // The steps between two timeline marks of a run of totalSteps (0:
+    // unknown) refreshed every attentionEvery steps: totalSteps /
+    // TimelineSnapshots, and not under attentionEvery.
+    static int64_t timelineEvery(int64_t totalSteps, int attentionEvery)
+    {
+        return std::max<int64_t>({1, attentionEvery, totalSteps / TimelineSnapshots});
+    }
 
     // Tests: called on the worker's thread where each slot's work and each
     // live-attention refresh begins, with its name ("configure", "start",

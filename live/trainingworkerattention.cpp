@@ -117,9 +117,9 @@ void TrainingWorker::maybeRefreshAttention()
     const int64_t step = m_trainer->progress().step;
     // The timeline's marks come whatever the time budget says: at full speed
     // it allowed 4 refreshes a second, 2-6 snapshots of a 1,000-step run.
-    const int64_t total = m_trainer->progress().totalSteps;
-    const int64_t mark = std::max<int64_t>(m_attentionEvery.load(), total / TimelineSnapshots);
-    const bool atMark = total > 0 && mark > 0 && step / mark > std::max<int64_t>(m_attentionStep, 0) / mark;
+    // (Called after every step: each mark's exact step.)
+    const bool atMark = step % timelineEvery(m_trainer->progress().totalSteps, m_attentionEvery.load()) == 0
+                        && step != m_attentionStep;
     if ((step - m_attentionStep >= m_attentionEvery.load() && Clock::now() >= m_attentionDue) || atMark)
         refreshAttention(true, true, false);
     else if (r.probes || r.input)
@@ -169,6 +169,7 @@ bool TrainingWorker::refreshProbes(int64_t step, SnapshotLimits limits, bool exp
     if (explain)
         m_explainer.explain(taken, m_model, m_val, probeSet.focus(), idle);
     taken.explanationsOff = !explain;
+    taken.betweenMarks = step % timelineEvery(m_trainer->progress().totalSteps, m_attentionEvery.load()) != 0;
     auto snapshot = std::make_shared<const AttentionSnapshot>(std::move(taken));
     {
         HandOffSend send;

@@ -678,6 +678,46 @@ private slots:
             QVERIFY(timeline.at(i).step - timeline.at(i - 1).step <= 64);  // spread over the run
     }
 
+    // Which steps the timeline keeps depends on the steps alone: two runs of
+    // the same setup to step 300, one refreshed by the default time budget
+    // and one every 10 steps whatever the time, keep the same steps (the
+    // window's timeline read 3, 4 or 8 snapshots at step 300 of the same
+    // command; accept27 F3b), the marks of timelineEvery().
+    void timelineStepsDependOnStepsOnly()
+    {
+        TrainConfig train;
+        train.batchSize = 16;
+        train.steps = 1000;
+        const std::shared_ptr<const TrainingSetup> setup = smallSetup(train);
+        const auto keptSteps = [this, &setup](std::chrono::milliseconds minInterval) {
+            TrainingController c;
+            c.setAttentionRate(TrainingWorker::AttentionEverySteps, minInterval);
+            c.configure(setup);
+            AttentionTimeline timeline;
+            connect(&c, &TrainingController::attentionReady, this,
+                    [&](SnapshotPtr s, std::shared_ptr<const TrainingSetup>) { timeline.add(std::move(s)); });
+            [&] { QTRY_COMPARE_WITH_TIMEOUT(c.state(), State::Ready, Timeout); }();
+            ProbeSet probes;
+            probes.choose(setup->val, setup->model.tasks);
+            c.setProbes(probes, c.setup(), nullptr);
+            c.setStepRateLimit(0);
+            c.startUntil(300);
+            [&] { QTRY_VERIFY_WITH_TIMEOUT(c.state() == State::Paused && timeline.latest().step == 300, 60000); }();
+            std::vector<int64_t> steps;
+            for (int i = 0; i < timeline.size(); ++i)
+                steps.push_back(timeline.at(i).step);
+            qInfo("every %lld ms at most: %d snapshots", static_cast<long long>(minInterval.count()), timeline.size());
+            return steps;
+        };
+        const std::vector<int64_t> budgeted = keptSteps(TrainingWorker::AttentionMinInterval);
+        const std::vector<int64_t> everyTen = keptSteps(std::chrono::milliseconds(0));
+        QCOMPARE(everyTen, budgeted);
+        const int64_t every = TrainingWorker::timelineEvery(1000, TrainingWorker::AttentionEverySteps);
+        QCOMPARE(int64_t(budgeted.size()), 300 / every + 1);  // step 0 and each mark to 300
+        for (size_t i = 0; i < budgeted.size(); ++i)
+            QCOMPARE(budgeted[i], int64_t(i) * every);
+    }
+
     void finishesAtTheEnd()
     {
         TrainingController c;
