@@ -23,6 +23,32 @@
 
 namespace attnscope {
 
+namespace {
+
+// Ticks a round step apart (1, 2, 2.5 or 5 times a power of ten), the
+// largest such step at most the range / tickCount(): as many ticks as asked
+// at least, at most twice as many (a line apart where the count leaves two).
+// QCustomPlot's tssMeetTickCount, used for the counts a short rect holds,
+// gave the empty loss plot 0, 0.35, 0.7, 1.05 and 1.4 (accept27 F6).
+class RoundTicker : public QCPAxisTicker {
+protected:
+    double getTickStep(const QCPRange &range) override
+    {
+        const double exact = range.size() / std::max(1, tickCount());
+        if (!(exact > 0) || !std::isfinite(exact))
+            return QCPAxisTicker::getTickStep(range);
+        double magnitude = 1;
+        const double mantissa = getMantissa(exact, &magnitude);  // in [1, 10)
+        double step = 1;
+        for (const double round : {2.0, 2.5, 5.0, 10.0})
+            if (round <= mantissa * (1 + 1e-9))
+                step = round;
+        return step * magnitude;
+    }
+};
+
+} // namespace
+
 LossPlot::LossPlot(QWidget *parent)
     : QWidget(parent)
 {
@@ -70,6 +96,7 @@ void LossPlot::buildPlot()
         rect->setRangeDrag(Qt::Horizontal | Qt::Vertical);
         rect->setRangeZoom(Qt::Horizontal | Qt::Vertical);
     }
+    m_lossRect->axis(QCPAxis::atLeft)->setTicker(QSharedPointer<QCPAxisTicker>(new RoundTicker));
     m_lossRect->axis(QCPAxis::atLeft)->setLabel(tr("loss"));
     m_accRect->axis(QCPAxis::atLeft)->setLabel(tr("val. accuracy"));
     m_accRect->axis(QCPAxis::atBottom)->setLabel(tr("step"));
@@ -195,7 +222,11 @@ void LossPlot::setFollow(bool follow)
     if (!follow && m_follow)
         m_frozenAt = m_history->steps().empty() ? 0 : int64_t(m_history->steps().back());
     m_follow = follow;
-    m_followButton->setEnabled(!follow);
+    // Following is a state, read in the window's text colour (flat, on the
+    // window's background), not a disabled button: that one read 2.8:1 in
+    // the dark theme, as if it did not work (accept27 F7). Frozen, a button
+    // that follows again; following, a click fits the whole run again.
+    m_followButton->setFlat(follow);
     m_followButton->setText(follow ? tr("Following the run") : tr("Frozen at step %1: follow").arg(m_frozenAt));
     m_followButton->setToolTip(follow ? tr("The plot shows the whole run as it trains; drag or use the wheel to look closer")
                                       : tr("The plot stays where you dragged or zoomed it; click (or double-click the "
@@ -286,7 +317,7 @@ void LossPlot::setLogScale(bool log)
         y->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
     } else {
         y->setScaleType(QCPAxis::stLinear);
-        y->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+        y->setTicker(QSharedPointer<QCPAxisTicker>(new RoundTicker));
     }
     setFollow(true);
     scheduleRedraw();
@@ -493,7 +524,6 @@ bool LossPlot::fitYAxes()
     const QSharedPointer<QCPAxisTicker> ticker = loss->ticker();
     if (ticker->tickCount() != count) {
         ticker->setTickCount(count);
-        ticker->setTickStepStrategy(count < 5 ? QCPAxisTicker::tssMeetTickCount : QCPAxisTicker::tssReadability);
         changed = true;
     }
     // The accuracy: 0, 0.5 and 1 while a line fits between two, else 0 and

@@ -12,6 +12,7 @@
 
 #include <QApplication>
 #include <QMouseEvent>
+#include <QPushButton>
 #include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -288,7 +289,7 @@ private slots:
         const QPoint centre = p->axisRects().first()->rect().center();
         QTest::mouseClick(p, Qt::LeftButton, Qt::NoModifier, centre);
         QVERIFY(plot.following());
-        QVERIFY(!plot.followButton()->isEnabled());
+        QVERIFY(plot.followButton()->isFlat());  // a state, not a control that does not work
         QCOMPARE(plot.followButton()->text(), QStringLiteral("Following the run"));
         plot.append(run(501, 500));
         plot.redraw();
@@ -301,7 +302,7 @@ private slots:
         QTest::mouseRelease(p, Qt::LeftButton, Qt::NoModifier, to);
         QVERIFY(!plot.following());
         QCOMPARE(plot.frozenAt(), int64_t(1000));
-        QVERIFY(plot.followButton()->isEnabled());
+        QVERIFY(plot.followButton()->isEnabled() && !plot.followButton()->isFlat());
         QVERIFY2(plot.followButton()->text().contains(QStringLiteral("Frozen at step 1000")),
                  qPrintable(plot.followButton()->text()));
         plot.redraw();
@@ -316,6 +317,94 @@ private slots:
         QVERIFY(plot.following());
         plot.redraw();
         QVERIFY(x->range().upper >= 1500);
+    }
+
+    // "Following the run" was a disabled button, 2.8:1 against its
+    // background in the dark theme: it read as a control that does not work
+    // (accept27 F7). Following or frozen, the indicator's text is at least
+    // 4.5:1 against what it is drawn on, in both themes.
+    void followIndicatorIsReadable_data()
+    {
+        QTest::addColumn<bool>("dark");
+        QTest::newRow("light") << false;
+        QTest::newRow("dark") << true;
+    }
+    void followIndicatorIsReadable()
+    {
+        QFETCH(bool, dark);
+        const Theme before = currentTheme();
+        const auto restore = qScopeGuard([before] { applyTheme(before); });
+        applyTheme(dark ? Theme::Dark : Theme::Light);
+        LossPlot plot;
+        plot.resize(800, 500);
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        plot.setTasks({QStringLiteral("a")});
+        plot.append(run(1, 500));
+        plot.redraw();
+        const auto luminance = [](const QColor &c) {
+            const auto channel = [](double v) { return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+            return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF());
+        };
+        const auto contrast = [&](const QPushButton *button) {
+            const QPalette::ColorGroup group = button->isEnabled() ? QPalette::Active : QPalette::Disabled;
+            const QColor text = button->palette().color(group, button->foregroundRole());
+            // A flat button is drawn on its parent's background, another on the button colour.
+            const QColor back = button->palette().color(group, button->isFlat() ? QPalette::Window : QPalette::Button);
+            const double a = luminance(text), b = luminance(back);
+            return (std::max(a, b) + 0.05) / (std::min(a, b) + 0.05);
+        };
+        QPushButton *follow = plot.followButton();
+        QVERIFY(plot.following());
+        QVERIFY2(contrast(follow) >= 4.5, qPrintable(QStringLiteral("following: %1:1").arg(contrast(follow), 0, 'f', 2)));
+        plot.zoomTo(10, 100);  // frozen
+        QVERIFY(!plot.following());
+        QVERIFY(follow->isEnabled());
+        QVERIFY2(contrast(follow) >= 4.5, qPrintable(QStringLiteral("frozen: %1:1").arg(contrast(follow), 0, 'f', 2)));
+    }
+
+    // The loss axis ticks a round step apart (1, 2, 2.5 or 5 times a power
+    // of ten) at any height and zoom, empty or with a run: the empty plot
+    // before training read 0, 0.35, 0.7, 1.05, 1.4 (accept27 F6).
+    void lossTicksAreRound_data()
+    {
+        QTest::addColumn<bool>("withRun");
+        QTest::addColumn<double>("zoom");
+        for (const double zoom : {1.0, 1.5})
+            for (const bool withRun : {false, true})
+                QTest::newRow(QByteArray(withRun ? "a run, " : "empty, ") + QByteArray::number(int(zoom * 100)) + " %")
+                    << withRun << zoom;
+    }
+    void lossTicksAreRound()
+    {
+        QFETCH(bool, withRun);
+        QFETCH(double, zoom);
+        const double before = currentZoom();
+        const auto restore = qScopeGuard([before] { applyZoom(before); });
+        applyZoom(zoom);
+        LossPlot plot;
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        plot.setTasks({QStringLiteral("sentiment"), QStringLiteral("topic"), QStringLiteral("urgency")});
+        if (withRun)
+            plot.append(run(1, 150));
+        for (int height = 250; height <= 900; height += 50) {
+            plot.resize(700, height);
+            QCoreApplication::processEvents();
+            plot.redraw();
+            plot.plot()->replot(QCustomPlot::rpImmediateRefresh);
+            QCPAxis *loss = plot.plot()->axisRects().first()->axis(QCPAxis::atLeft);
+            const QList<double> ticks = loss->tickVector();
+            for (qsizetype i = 1; i < ticks.size(); ++i) {
+                const double step = ticks[i] - ticks[i - 1];
+                const double mantissa = step / std::pow(10.0, std::floor(std::log10(step)));
+                constexpr double Round[] = {1.0, 2.0, 2.5, 5.0, 10.0};
+                const bool round = std::any_of(std::begin(Round), std::end(Round),
+                                               [&](double r) { return std::abs(mantissa - r) < 1e-6; });
+                QVERIFY2(round, qPrintable(QStringLiteral("%1 px tall: ticks %2 apart (%3 to %4)")
+                                               .arg(height).arg(step).arg(ticks.first()).arg(ticks.last())));
+            }
+        }
     }
 
     // A file of 1,000 tasks: the legend names the total and MaxNamedTasks
