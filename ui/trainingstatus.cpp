@@ -4,8 +4,10 @@
 #include "textdialog.h"
 
 #include <QAction>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLayout>
 #include <QLocale>
 #include <QMainWindow>
 #include <QMouseEvent>
@@ -57,6 +59,8 @@ TrainingStatus::TrainingStatus(QWidget *parent)
 
 void TrainingStatus::clear()
 {
+    const QSize before = sizeHint();
+    m_totalSteps = m_epochs = 0;
     m_progress->setRange(0, 1);
     m_progress->setValue(0);
     m_epoch->setText(tr("epoch –"));
@@ -64,9 +68,21 @@ void TrainingStatus::clear()
     m_eta->setText(tr("ETA –"));
     m_speed->setText(tr("– steps/s"));
     m_progress->setToolTip(text());
+    reserveWidths();
+    settle(before);
 }
 
 void TrainingStatus::update(const TrainingSnapshot &s, TrainingWorker::State state)
+{
+    const QSize before = sizeHint();
+    m_totalSteps = s.totalSteps;
+    m_epochs = s.stepsPerEpoch > 0 ? (s.totalSteps + s.stepsPerEpoch - 1) / s.stepsPerEpoch : 0;
+    setTexts(s, state);
+    reserveWidths();
+    settle(before);
+}
+
+void TrainingStatus::setTexts(const TrainingSnapshot &s, TrainingWorker::State state)
 {
     const int64_t total = std::max<int64_t>(s.totalSteps, 1);
     m_progress->setRange(0, 1000);
@@ -92,6 +108,45 @@ void TrainingStatus::setCompact(bool compact)
     m_epoch->setVisible(!compact);
     m_speed->setVisible(!compact);
     m_progress->setMinimumWidth(compact ? 100 : 160);
+}
+
+// Each label as wide as its widest text of the run ("step 500/500", "epoch
+// 10/10", "ETA 88:88", "8888 steps/s"), so that the read-out keeps its
+// width from step to step: it changed with the texts, and the status bar
+// laid it out again only some event loop turns later, so that a picture
+// taken in between showed "step 150/50(" cut and the progress bar's chunk
+// over its "30%" (accept27 F3a).
+void TrainingStatus::reserveWidths()
+{
+    const auto digits = [](int64_t n) { return QString(QString::number(std::max<int64_t>(n, 0)).size(), QLatin1Char('8')); };
+    const auto reserve = [](QLabel *label, const QString &widest) {
+        label->setMinimumWidth(label->fontMetrics().horizontalAdvance(widest) + label->contentsMargins().left()
+                               + label->contentsMargins().right());
+    };
+    reserve(m_step, tr("step %1/%1").arg(digits(m_totalSteps)));
+    reserve(m_epoch, tr("epoch %1/%1").arg(digits(m_epochs)));
+    reserve(m_eta, tr("ETA %1").arg(QStringLiteral("88:88")));
+    reserve(m_speed, tr("%1 steps/s").arg(QStringLiteral("8888")));
+}
+
+// Laid out now when the read-out's size changed, not at the event loop's
+// next turns (its layout, then the status bar's): a screenshot or a message
+// cut to the room left of it sees where it is.
+void TrainingStatus::settle(QSize before)
+{
+    if (sizeHint() == before || !isVisible())
+        return;
+    if (layout())
+        layout()->activate();
+    if (QWidget *bar = parentWidget(); bar && bar->layout())
+        bar->layout()->activate();
+}
+
+void TrainingStatus::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange)
+        reserveWidths();  // the zoom: the same texts, in the new font
 }
 
 QString TrainingStatus::text() const

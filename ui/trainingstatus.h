@@ -33,9 +33,17 @@ public:
     // in the progress bar's tooltip), leaving the status line room.
     void setCompact(bool compact);
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
+    void setTexts(const TrainingSnapshot &snapshot, TrainingWorker::State state);
+    void reserveWidths();
+    void settle(QSize before);
+
     QProgressBar *m_progress = nullptr;
     QLabel *m_epoch = nullptr, *m_step = nullptr, *m_eta = nullptr, *m_speed = nullptr;
+    int64_t m_totalSteps = 0, m_epochs = 0;  // the run's, for the labels' widths
 };
 
 // Training > Evaluate now's result in one line: the loss and the accuracy of

@@ -41,6 +41,7 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScopeGuard>
@@ -1408,6 +1409,73 @@ private slots:
         QVERIFY(!zoom->fitScreen().isEmpty());
         QVERIFY(zoom->zoom() < MaxZoom);
         QCOMPARE(QSettings().value(QStringLiteral("view/zoom")).toDouble(), MaxZoom);
+    }
+
+    // The read-out is laid out as soon as its texts change, beside a long
+    // message set before or after the window shows: one picture in ten of
+    // --after-steps 150 read "step 150/50(" cut, the progress bar's chunk
+    // over its "30%", the message cut for the read-out's old place (accept27
+    // F3a). Checked right after each update, before any event is processed.
+    void statusReadoutWholeBesideAMessage_data()
+    {
+        QTest::addColumn<bool>("messageFirst");
+        QTest::newRow("message before the window shows") << true;
+        QTest::newRow("message after") << false;
+    }
+    void statusReadoutWholeBesideAMessage()
+    {
+        QFETCH(bool, messageFirst);
+        MainWindow window;
+        window.resize(1024, 740);
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        const QString message = QStringLiteral("This dataset opens with 0 encoder layers; the task attention weighs the "
+                                               "words themselves, and one layer reads the negation before it");
+        if (messageFirst)
+            emit window.session()->status(message, 0);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        if (!messageFirst)
+            emit window.session()->status(message, 0);
+        auto *status = window.findChild<TrainingStatus *>();
+        QVERIFY(status);
+        const auto laidOut = [status]() -> QString {
+            QStringList problems;
+            int right = -1;  // the widget before's right edge
+            for (QWidget *child : status->findChildren<QWidget *>(Qt::FindDirectChildrenOnly)) {
+                if (!child->isVisible())
+                    continue;
+                if (!status->rect().contains(child->geometry()))
+                    problems << QStringLiteral("%1 outside the read-out").arg(child->objectName());
+                if (child->x() <= right)
+                    problems << QStringLiteral("%1 over the widget before it").arg(child->objectName());
+                right = child->geometry().right();
+                if (auto *label = qobject_cast<QLabel *>(child);
+                    label && label->contentsRect().width() < label->fontMetrics().horizontalAdvance(label->text()))
+                    problems << QStringLiteral("\"%1\" cut").arg(label->text());
+                if (auto *bar = qobject_cast<QProgressBar *>(child); bar && bar->width() < bar->minimumWidth())
+                    problems << QStringLiteral("progress bar %1 px").arg(bar->width());
+            }
+            return problems.join(QStringLiteral("; "));
+        };
+        const auto messageBeside = [&window, status]() {
+            QStatusBar *bar = window.statusBar();
+            return bar->fontMetrics().horizontalAdvance(bar->currentMessage()) + 6 <= status->x();
+        };
+        QTRY_VERIFY(messageBeside());
+        TrainingSnapshot snapshot;
+        snapshot.totalSteps = 500;
+        snapshot.stepsPerEpoch = 50;
+        snapshot.stepsPerSecond = 1234;
+        for (const int64_t step : {1, 30, 150, 499}) {
+            snapshot.step = step;
+            snapshot.epoch = int(step / 50);
+            status->update(snapshot, step == 150 ? TrainingWorker::State::Paused : TrainingWorker::State::Running);
+            const QString problem = laidOut();
+            QVERIFY2(problem.isEmpty(), qPrintable(QStringLiteral("step %1: %2").arg(step).arg(problem)));
+            QTRY_VERIFY2(messageBeside(), qPrintable(window.statusBar()->currentMessage()));
+        }
+        status->clear();
+        QVERIFY2(laidOut().isEmpty(), qPrintable(laidOut()));
     }
 
     // A zoom change re-lays the window as if it had been built at the new
