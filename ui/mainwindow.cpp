@@ -358,6 +358,13 @@ void MainWindow::createViewMenu()
     connect(m_zoom, &ZoomActions::notFitting, this, [this](const QString &text) {
         fitTheScreen();
         showStatus(text, 10000);
+        m_zoomNote = text;
+    });
+    // The note of a zoom that did not fit goes with that zoom (it stayed
+    // after Ctrl+0, accept27 F2).
+    connect(m_zoom, &ZoomActions::zoomChanging, this, [this]() {
+        if (const QString note = std::exchange(m_zoomNote, QString()); !note.isEmpty() && m_statusText == note)
+            showStatus({}, 0);
     });
     for (QAction *action : {m_zoom->zoomInAction(), m_zoom->zoomOutAction(), m_zoom->actualSizeAction(),
                             m_zoom->fullScreenAction()})

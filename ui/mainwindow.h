@@ -309,6 +309,7 @@ private:
     QString m_recoveryDir, m_recoveryOffered;  // startRecovery's, while the question is open
     StatusMessages *m_messages = nullptr;  // View > Messages
     QString m_statusText;  // the status bar's message, uncut
+    QString m_zoomNote;    // ZoomActions::notFitting's, while that zoom holds
     QString m_endMessage;  // the worker's last word on a run's end (finished, stopped)
     int m_statusTimeout = 0;
     QDeadlineTimer m_statusUntil;  // when the message's time is up

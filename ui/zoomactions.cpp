@@ -84,6 +84,7 @@ double ZoomActions::zoom() const
 
 void ZoomActions::setZoom(double zoom, bool persist)
 {
+    emit zoomChanging();
     applyZoom(zoom);
     if (persist)
         saveZoom(currentZoom());
@@ -147,11 +148,13 @@ QString ZoomActions::fitScreen()
     // The window had grown for the larger zoom: its least size now, and
     // notFitting's receiver puts it back inside the screen.
     m_window->setMinimumSize(m_window->minimumSizeHint());
-    const QString text = tr("Zoom %1 % does not fit this %2 x %3 screen: %4 %")
+    // The zoom reached first: a status bar cut at the cap kept only the one
+    // asked for ("Zoom 200 % does not fit this 1024 x 768 sc…", accept27 F2).
+    const QString text = tr("Zoom %1 %: %2 % does not fit this %3 x %4 screen")
+                             .arg(std::lround(zoom * 100))
                              .arg(std::lround(asked * 100))
                              .arg(screenRoom.width())
-                             .arg(screenRoom.height())
-                             .arg(std::lround(zoom * 100));
+                             .arg(screenRoom.height());
     emit notFitting(text);
     return text;
 }

@@ -48,6 +48,9 @@ signals:
     // A zoom asked for did not fit the screen (fitScreen's text); the
     // window, grown for it, is to be put back inside the screen.
     void notFitting(const QString &text);
+    // The zoom is set again (Zoom in, out, Actual size, setZoom): what
+    // notFitting said of the zoom before is no longer true.
+    void zoomChanging();
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
