@@ -140,6 +140,7 @@ void MainWindow::onDatasetOpened(const QString &spec, bool csv)
     const std::shared_ptr<const Dataset> data = m_session->dataset();
     m_trainingPanel->setTasks(taskNames(data->tasks));
     m_trainingPanel->setRationalesAvailable(data->hasRationales());
+    m_modelPanel->setTextData(data->input == InputKind::Text);
     m_modelPanel->setLessonNote(m_session->checkpoint() ? QString() : QString::fromStdString(data->suggestion),
                                 data->suggestedLayers);
     dropStaleLessonStatus();

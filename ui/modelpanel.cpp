@@ -177,6 +177,17 @@ void ModelPanel::markBadFields()
         box->setStyleSheet(box == m_bad || (m_bad == m_dim && box == m_heads) ? frame : QString());
 }
 
+void ModelPanel::setTextData(bool text)
+{
+    for (QSpinBox *box : {m_maxLen, m_maxVocab, m_minFreq}) {
+        if (!box->property("textToolTip").isValid())
+            box->setProperty("textToolTip", box->toolTip());
+        box->setEnabled(text);
+        box->setToolTip(text ? box->property("textToolTip").toString()
+                             : tr("For text data; the open data has numeric features, no text column"));
+    }
+}
+
 void ModelPanel::changeEvent(QEvent *event)
 {
     QGroupBox::changeEvent(event);

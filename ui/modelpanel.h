@@ -29,6 +29,9 @@ public:
     // (empty: none). A lesson's later step or the user changing Layers
     // hides it; back at that depth, it shows again.
     void setLessonNote(const QString &note, int layers);
+    // Max length, Vocabulary and Min. count apply to text only: off, with a
+    // tooltip that says so, while the open data has none (builtin:sensors).
+    void setTextData(bool text);
     // The note shown; empty when there is none or Layers holds another depth.
     QString lessonNote() const;
     // Empty when every field is acceptable, otherwise the reason shown.

@@ -1411,6 +1411,32 @@ private slots:
         QCOMPARE(QSettings().value(QStringLiteral("view/zoom")).toDouble(), MaxZoom);
     }
 
+    // builtin:sensors has numeric features and no text: Max length,
+    // Vocabulary and Min. count were live fields (accept27 F7's smaller
+    // item). They are off there, with a tooltip that says why, and on again
+    // for text data.
+    void textFieldsOffWithoutText()
+    {
+        MainWindow window;
+        const auto textFields = [&window]() {
+            QList<QSpinBox *> boxes;
+            for (const char *name : {"maxLength", "maxVocab", "minFreq"})
+                boxes << window.modelPanel()->findChild<QSpinBox *>(QLatin1String(name));
+            return boxes;
+        };
+        QVERIFY(window.openDataset(QStringLiteral("builtin:sensors")));
+        for (QSpinBox *box : textFields()) {
+            QVERIFY(box);
+            QVERIFY2(!box->isEnabled(), qPrintable(box->objectName()));
+            QVERIFY2(box->toolTip().contains(QStringLiteral("text data")), qPrintable(box->toolTip()));
+        }
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        for (QSpinBox *box : textFields()) {
+            QVERIFY2(box->isEnabled(), qPrintable(box->objectName()));
+            QVERIFY2(box->toolTip().startsWith(QStringLiteral("Text: ")), qPrintable(box->toolTip()));
+        }
+    }
+
     // The read-out is laid out as soon as its texts change, beside a long
     // message set before or after the window shows: one picture in ten of
     // --after-steps 150 read "step 150/50(" cut, the progress bar's chunk
