@@ -228,6 +228,8 @@ private:
     void waitForLessonStep(const LessonStep &step, bool fresh, const std::function<void()> &finish);
     void showLessonViews(const LessonStep &step);
     void lessonTrainTo(int64_t step, int lessonStep = -1);
+    void whenRunReady(const std::function<void()> &then);
+    bool canGoOn(int id) const;
     void createPanels();
     void connectSession();
     void connectDatasetLoads();

@@ -193,7 +193,14 @@ bool MainWindow::applyLessonStep(const LessonStep &step)
     // A step that began a run in this opening of the lesson shows that run
     // again: Back and Next trained an identical copy each time (Run 2, 3,
     // 4 ...). The current run goes on to the step's end if it stopped short;
-    // a kept one (a later step began another) is in the Runs tab and the plot.
+    // a kept one (a later step began another) becomes the current run again
+    // (Session::resumeRun, from its last checkpoint in the session file: the
+    // one it paused at, the step's end), so
+    // that the Model panel, which shows the step's settings, the plot, the
+    // Runs tab and Start agree on it (accept27 F1: the panel read 0 layers
+    // while the 1-layer run stayed current and Start trained 1 layer). A kept
+    // run that cannot come back (no session file keeps its checkpoint, as
+    // under --screenshot, or it trained to its end) is trained afresh.
     bool shownAgain = false;
     if (const auto earlier = m_lessonRuns.find(index); fresh && !dataChanges && earlier != m_lessonRuns.end()) {
         const int id = earlier->second;
@@ -202,9 +209,11 @@ bool MainWindow::applyLessonStep(const LessonStep &step)
         const bool keptHere = std::any_of(kept.begin(), kept.end(), [this, id](const auto &run) {
             return run->id == id && m_session->isOpenData(run->dataset);
         });
-        if (current || keptHere) {
+        if (current) {
             fresh = false;
-            shownAgain = !current;
+        } else if (keptHere && canGoOn(id) && m_session->resumeRun(id)) {
+            fresh = false;
+            shownAgain = true;
         }
     }
     const QString sampleWith = QString::fromStdString(step.sampleWith);
@@ -227,7 +236,9 @@ bool MainWindow::applyLessonStep(const LessonStep &step)
         m_compare[indexOf(LessonNames::comparisons(), step.compare)]->trigger();
     showLessonViews(step);
     if (step.trainTo > 0) {
-        if (shownAgain || (!fresh && training()->currentStep() >= step.trainTo))
+        if (shownAgain)
+            whenRunReady(finish);  // trained that far already, back as the current run
+        else if (!fresh && training()->currentStep() >= step.trainTo)
             finish();  // trained that far already
         else
             lessonTrainTo(step.trainTo, fresh ? index : -1);
@@ -235,6 +246,19 @@ bool MainWindow::applyLessonStep(const LessonStep &step)
         finish();
     }
     return true;
+}
+
+// Kept run `id` can go on as the current run (Session::resumeRun) without a
+// refusal: the session file has its checkpoint, and it stopped before the
+// length the Training panel now asks for (a run that trained to its end
+// cannot go on; resumeRun would say so in a box).
+bool MainWindow::canGoOn(int id) const
+{
+    if (!m_session->cannotResume(id).isEmpty())
+        return false;
+    const int64_t steps = m_trainingPanel->stepsField()->value();
+    const int64_t total = steps > 0 ? steps : int64_t(m_trainingPanel->epochsField()->value()) * m_last.stepsPerEpoch;
+    return total > 0 && m_session->runSteps(id) < total;
 }
 
 // The step's data, model, run length, learning rate, mu and speed into the
@@ -335,19 +359,25 @@ void MainWindow::showLessonViews(const LessonStep &step)
 // lessonStep >= 0: the lesson's step that began the run (m_lessonRuns).
 void MainWindow::lessonTrainTo(int64_t step, int lessonStep)
 {
-    const auto start = [this, step, lessonStep]() {
+    whenRunReady([this, step, lessonStep]() {
         if (lessonStep >= 0 && m_session->currentRun())
             m_lessonRuns[lessonStep] = m_session->currentRun()->id();
         training()->startUntil(step);
-    };
+    });
+}
+
+// Calls `then` once the current run is configured: at once, or when the
+// run being prepared (on a thread, for large data) is.
+void MainWindow::whenRunReady(const std::function<void()> &then)
+{
     if (!isPreparingRun()) {
-        start();
+        then();
         return;
     }
     auto once = std::make_shared<QMetaObject::Connection>();
-    *once = connect(m_session, &Session::runConfigured, this, [once, start](Run *, std::shared_ptr<const TrainingSetup>) {
+    *once = connect(m_session, &Session::runConfigured, this, [once, then](Run *, std::shared_ptr<const TrainingSetup>) {
         QObject::disconnect(*once);
-        start();
+        then();
     });
 }
 

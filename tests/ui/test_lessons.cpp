@@ -249,16 +249,21 @@ private slots:
     }
 
     // Back over a step that begins a run, and Next again, show that run: each
-    // Back and Next trained an identical copy (Run 2, 3, 4 ...; accept25 D8).
+    // Back and Next trained an identical copy (Run 2, 3, 4 ...; accept25 D8),
+    // but for a run that trained to its end, which cannot go on.
+    // (With a session file, as the window has one: a kept run comes back from its checkpoint there.)
     void trainingStepRunsOnceALesson()
     {
+        QTemporaryDir files;  // outlives the window, which writes there until it closes
         MainWindow w;
         w.resize(1400, 860);
+        w.startRecovery(files.path());
         QSignalSpy done(&w, &MainWindow::lessonStepDone);
         QVERIFY2(w.openLesson(QStringLiteral("negation")), qPrintable(w.lastError()));
         LessonPanel *panel = w.lessonPanel();
         const auto at = [&done](int step) { return !done.isEmpty() && done.last().at(0).toInt() == step; };
         QTRY_VERIFY_WITH_TIMEOUT(at(0), Timeout);
+        const int zeroLayers = w.session()->currentRun()->id();
         panel->nextButton()->click();  // a 1-layer run
         QTRY_VERIFY_WITH_TIMEOUT(at(1), Timeout);
         const int oneLayer = w.session()->currentRun()->id();
@@ -271,17 +276,89 @@ private slots:
         QCOMPARE(w.session()->currentRun()->id(), oneLayer);
         QCOMPARE(w.training()->currentStep(), trained);
         QCOMPARE(w.session()->keptRuns().size(), size_t(1));
-        // Back to the first step (its run is kept) and Next again: no new run.
+        // Back to the first step: its run (kept, paused at the step's end) is
+        // the current one again, from its checkpoint in the session file; no
+        // new run (accept27 F1: the 1-layer run stayed current).
         panel->backButton()->click();
         QTRY_VERIFY_WITH_TIMEOUT(at(0), Timeout);
+        QCOMPARE(w.session()->currentRun()->id(), zeroLayers);
+        QCOMPARE(w.session()->keptRuns().size(), size_t(1));
+        // Next again: the 1-layer run trained to its end (500 of 500) and
+        // cannot go on, so the step trains it afresh, once.
         panel->nextButton()->click();
         QTRY_VERIFY_WITH_TIMEOUT(at(1), Timeout);
-        QCOMPARE(w.session()->currentRun()->id(), oneLayer);
-        QCOMPARE(w.session()->keptRuns().size(), size_t(1));
+        QCOMPARE(w.session()->keptRuns().size(), size_t(2));
+        const int again = w.session()->currentRun()->id();
+        panel->nextButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(at(2), Timeout);
+        panel->backButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(at(1), Timeout);
+        QCOMPARE(w.session()->currentRun()->id(), again);
+        QCOMPARE(w.session()->keptRuns().size(), size_t(2));
         // Opened again, the lesson trains again.
         QVERIFY(w.openLesson(QStringLiteral("negation")));
         QTRY_VERIFY_WITH_TIMEOUT(at(0), Timeout);
-        QCOMPARE(w.session()->keptRuns().size(), size_t(2));
+        QCOMPARE(w.session()->keptRuns().size(), size_t(3));
+    }
+
+    // After any Back and Next, the Model panel shows the current run's model
+    // and Start trains it (accept27 F1: Back to step 1 read Layers 0 while
+    // the 1-layer run of step 2 stayed current, and Start trained 1 layer).
+    // With a session file (the window's recovery file) the step's own run
+    // comes back as the current one; without one the step trains afresh.
+    void backLeavesPanelAndRunAgreeing_data()
+    {
+        QTest::addColumn<bool>("sessionFile");
+        QTest::newRow("session file") << true;
+        QTest::newRow("no session file") << false;
+    }
+    void backLeavesPanelAndRunAgreeing()
+    {
+        QFETCH(bool, sessionFile);
+        QTemporaryDir files;  // outlives the window, which writes there until it closes
+        MainWindow w;
+        w.resize(1400, 860);
+        if (sessionFile)
+            w.startRecovery(files.path());
+        QSignalSpy done(&w, &MainWindow::lessonStepDone);
+        QVERIFY2(w.openLesson(QStringLiteral("negation")), qPrintable(w.lastError()));
+        LessonPanel *panel = w.lessonPanel();
+        const auto at = [&done](int step) { return !done.isEmpty() && done.last().at(0).toInt() == step; };
+        const auto agree = [&w]() {
+            const std::shared_ptr<const TrainingSetup> setup = w.session()->currentRun()->setup();
+            if (!setup)
+                return false;
+            const ModelConfig panelModel = w.modelPanel()->config(), &run = setup->model.config;
+            return panelModel.layers == run.layers && panelModel.heads == run.heads && panelModel.dim == run.dim
+                   && panelModel.mode == run.mode && !w.session()->newRunPending();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(at(0), Timeout);
+        const int zeroLayers = w.session()->currentRun()->id();
+        const int64_t zeroTrained = w.training()->currentStep();
+        QVERIFY(agree());
+        QCOMPARE(w.modelPanel()->config().layers, 0);
+        panel->nextButton()->click();  // a 1-layer run
+        QTRY_VERIFY_WITH_TIMEOUT(at(1), Timeout);
+        const int oneLayer = w.session()->currentRun()->id();
+        QVERIFY(agree());
+        QCOMPARE(w.modelPanel()->config().layers, 1);
+        panel->backButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(at(0), Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.isPreparingRun(), Timeout);
+        QCOMPARE(w.modelPanel()->config().layers, 0);
+        QVERIFY2(agree(), "Back: the Model panel and the current run disagree");
+        if (sessionFile) {
+            QCOMPARE(w.session()->currentRun()->id(), zeroLayers);  // the step's own run, where it stood
+            QTRY_COMPARE_WITH_TIMEOUT(w.training()->currentStep(), zeroTrained, Timeout);
+        } else {
+            QVERIFY(w.session()->currentRun()->id() != oneLayer);
+        }
+        panel->nextButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(at(1), Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.isPreparingRun(), Timeout);
+        QCOMPARE(w.modelPanel()->config().layers, 1);
+        QVERIFY2(agree(), "Next again: the Model panel and the current run disagree");
+        // (The 1-layer run trained to its end: it cannot go on, and the step trains afresh.)
     }
 
     // On a projector (1024 x 768 at 150 %) the panel was squeezed off the
