@@ -167,6 +167,7 @@ QTabWidget *AttentionPanel::makeViews()
     heatControls->addGroup({new QLabel(tr("Task"), m_heatmapPage), m_taskBox, cellValues});
     heatLayout->addLayout(heatControls);
     m_heatmap = new TaskHeatmap(m_heatmapPage);
+    heatControls->addGroup({m_heatmap->takeUnknownLegend()});  // shown while the sample has an unknown word
     connect(cellValues, &QCheckBox::toggled, m_heatmap, &TaskHeatmap::setCellValues);
     // Why no value prints, when the cells are too small (also under the cells).
     connect(m_heatmap, &TaskHeatmap::valuesNoteChanged, cellValues, [cellValues](const QString &note) {

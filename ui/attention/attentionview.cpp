@@ -1,6 +1,9 @@
 #include "attentionview.h"
 
+#include "unknownmark.h"
+
 #include <QEvent>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
@@ -53,10 +56,43 @@ QLabel *AttentionView::addTitle(QCustomPlot *plot)
     title->setTextFormat(Qt::PlainText);
     title->setWordWrap(true);
     title->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
+    // The title and, at its right, the unknown words' legend when there is one.
+    auto *row = new QHBoxLayout;
+    m_titleRow = row;
+    row->setContentsMargins(0, 0, 0, 0);
+    row->addWidget(title, 1);
+    row->addWidget(unknownLegend(), 0, Qt::AlignTop);
     auto *box = static_cast<QBoxLayout *>(layout());
-    box->insertWidget(0, title);
+    box->insertLayout(0, row);
     box->setStretchFactor(plot, 1);  // the plot takes the room, not the title
     return title;
+}
+
+QLabel *AttentionView::unknownLegend()
+{
+    if (!m_unknownLegend) {
+        m_unknownLegend = new QLabel(this);
+        m_unknownLegend->setObjectName(QStringLiteral("unknownLegend"));
+        m_unknownLegend->setTextFormat(Qt::RichText);
+        m_unknownLegend->setToolTip(unknownLegendTip());
+        m_unknownLegend->hide();
+    }
+    return m_unknownLegend;
+}
+
+QLabel *AttentionView::takeUnknownLegend()
+{
+    if (m_titleRow)
+        m_titleRow->removeWidget(unknownLegend());
+    return unknownLegend();
+}
+
+void AttentionView::setUnknownLegendShown(bool shown)
+{
+    QLabel *legend = unknownLegend();
+    if (shown)
+        legend->setText(unknownLegendHtml(palette()));
+    legend->setVisible(shown);
 }
 
 void AttentionView::rebuildWhenResized(QWidget *child)

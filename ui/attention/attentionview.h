@@ -19,6 +19,7 @@
 #include <QWidget>
 
 class QCustomPlot;
+class QBoxLayout;
 class QLabel;
 
 namespace attnscope {
@@ -27,6 +28,11 @@ class AttentionView : public QWidget {
     Q_OBJECT
 
 public:
+    // The unknown words' legend, out of the title's row, for the caller to
+    // place (the heatmap's in the panel's row of controls, where there is
+    // room: beside the title it wrapped the title at 1024 x 768 and 150 %);
+    // the view still shows and hides it.
+    QLabel *takeUnknownLegend();
     // The view's numbers as CSV, one header line first.
     virtual QString csv() const = 0;
     // The score the view shows (scores.h; the panel's chooser): attention by default.
@@ -48,6 +54,11 @@ protected:
     QCustomPlot *addPlot();
     // A line of text above the plot addPlot() made (the view's title: what it shows, from when).
     QLabel *addTitle(QCustomPlot *plot);
+    // The legend of the unknown words' mark (unknownmark.h), made at its
+    // first call: beside the title addTitle() made, else where the view puts it.
+    QLabel *unknownLegend();
+    // Shows it (in the palette's colour) while the sample shown has an unknown word, hides it otherwise.
+    void setUnknownLegendShown(bool shown);
     // A resize of `child` (a plot whose labels are spaced for its size)
     // rebuilds the view, once the layout has settled.
     void rebuildWhenResized(QWidget *child);
@@ -59,6 +70,8 @@ protected:
 private:
     bool m_stale = true;
     QWidget *m_resizeWatched = nullptr;
+    QLabel *m_unknownLegend = nullptr;
+    QBoxLayout *m_titleRow = nullptr;
     Method m_score = Method::Attention;
 };
 

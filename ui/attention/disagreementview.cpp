@@ -4,6 +4,7 @@
 #include "csvwriter.h"
 #include "scores.h"
 #include "tasknames.h"
+#include "unknownmark.h"
 
 #include <QLabel>
 #include <qcustomplot.h>
@@ -97,10 +98,12 @@ void DisagreementView::updateSpread()
 void DisagreementView::draw()
 {
     m_plot->clearPlottables();
+    m_plot->clearItems();
     m_plot->xAxis->ticker().dynamicCast<QCPAxisTickerText>()->clear();
     m_title->setText(title());
     m_plot->yAxis->setLabel(scoreName(score()));
     const AttentionSample *s = sample();
+    setUnknownLegendShown(s && !unknownPositions(s->unknown).empty());
     if (!s) {
         stylePlot(m_plot, palette());
         m_plot->replot(QCustomPlot::rpQueuedReplot);
@@ -137,6 +140,14 @@ void DisagreementView::draw()
     // From 0 (or the lowest signed score) to the top, with a margin.
     const double height = m_top - m_bottom;
     m_plot->yAxis->setRange(m_bottom < 0 ? m_bottom - 0.08 * height : 0, height > 0 ? m_top + 0.08 * height : 1);
+    // An unknown word's place hatched under the bars and dots, its label in
+    // italic and colour (unknownmark.h).
+    const std::vector<int> unknown = unknownPositions(s->unknown);
+    for (const int j : unknown) {
+        const QCPRange y = m_plot->yAxis->range();
+        hatchUnknownCells(m_plot, QRectF(QPointF(j - 0.45, y.upper), QPointF(j + 0.45, y.lower)))->setLayer(QStringLiteral("grid"));
+    }
+    markUnknownTicks(m_plot->xAxis, unknown);
     stylePlot(m_plot, palette());
     wrapLegend(m_plot->legend, m_plot->width());  // as many entries a row as fit
     m_plot->replot(QCustomPlot::rpQueuedReplot);
@@ -179,9 +190,12 @@ void DisagreementView::placeLabels()
     const QFontMetrics fm(m_plot->xAxis->tickLabelFont());
     const int available = std::max(200, m_plot->width() - 120);
     const int every = labelStride(n, fm.height() + 2, available);
+    // Cut to a quarter of the plot's height: upright, whole words took all
+    // of it at 1024 x 768 and 150 % ("melodramatic" over a plot of a few px).
+    const int longest = std::max(fm.horizontalAdvance(QStringLiteral("wwww")), m_plot->height() / 4);
     int widest = 0;
     for (int j = 0; j < n; j += every) {
-        const QString label = elidedName(s.shownToken(size_t(j)));
+        const QString label = fm.elidedText(elidedName(s.tokens[size_t(j)]), Qt::ElideRight, longest);  // <unk>: marked in draw()
         ticker->addTick(j, label);
         widest = std::max(widest, fm.horizontalAdvance(label));
     }

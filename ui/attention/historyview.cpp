@@ -209,6 +209,24 @@ int HistoryView::faithfulnessPoints() const
     return n;
 }
 
+QString wrappedWords(const QString &text, const QFontMetrics &metrics, int width)
+{
+    QStringList lines;
+    QString line;
+    for (const QString &word : text.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        const QString longer = line.isEmpty() ? word : line + QLatin1Char(' ') + word;
+        if (!line.isEmpty() && metrics.horizontalAdvance(longer) > width) {
+            lines << line;
+            line = word;
+        } else {
+            line = longer;
+        }
+    }
+    if (!line.isEmpty())
+        lines << line;
+    return lines.join(QLatin1Char('\n'));
+}
+
 QString HistoryView::title() const
 {
     int64_t last = -1;
@@ -221,6 +239,13 @@ QString HistoryView::title() const
     // Solid, dashed and grey: its legend says which is which.
     return tr("Faithfulness of %1 (%2), rationale agreement and loss by step")
         .arg(scoreName(score()), when);
+}
+
+QString HistoryView::shortTitle() const
+{
+    if (m_compared)
+        return tr("Faithfulness of %1 and of %2").arg(scoreName(score()), scoreName(*m_compared));
+    return tr("Faithfulness of %1, rationale and loss").arg(scoreName(score()));
 }
 
 void HistoryView::setComparedScore(std::optional<Method> score)
@@ -239,7 +264,18 @@ void HistoryView::setCurrentStep(int64_t step)
 
 void HistoryView::draw()
 {
-    static_cast<ElidedLabel *>(m_title)->setFullText(title());
+    // The title whole where it fits a line, else its short form (without
+    // when the score was last explained, which the last point shows), in
+    // as many lines as its words need: one line cut at its tail lost
+    // "(last explained at step 450) by step" at 1024 x 768 and 150 %, and
+    // the whole title wrapped took a line from the plots, which then
+    // scrolled. Whole in the tooltip.
+    const QString whole = title();
+    const int room = m_scroll->width() - m_scroll->verticalScrollBar()->sizeHint().width();
+    const QFontMetrics metrics = m_title->fontMetrics();
+    const QString shown = metrics.horizontalAdvance(whole) <= room ? whole : wrappedWords(shortTitle(), metrics, room);
+    static_cast<ElidedLabel *>(m_title)->setFullText(shown);
+    m_title->setToolTip(whole);
     m_faithLegend->clearItems();  // before the graphs it names go
     m_plot->clearPlottables();
     m_plot->clearItems();

@@ -18,6 +18,7 @@
 #include <utility>
 
 class QCustomPlot;
+class QFontMetrics;
 class QCPAxisRect;
 class QCPLegend;
 class QCPGraph;
@@ -28,6 +29,10 @@ class QCPItemStraightLine;
 class QScrollArea;
 
 namespace attnscope {
+
+// `text` broken into lines at its spaces, each at most `width` pixels
+// wide in `metrics` (a word wider stays whole on its own line).
+QString wrappedWords(const QString &text, const QFontMetrics &metrics, int width);
 
 class HistoryView : public AttentionView {
     Q_OBJECT
@@ -64,6 +69,10 @@ public:
     // score(): the score whose faithfulness is drawn (the panel's chooser).
     // "Over training · faithfulness of rollout (last explained at step 1190) ...".
     QString title() const;
+    // The title without when the score was last explained ("Faithfulness of
+    // attention and of rollout"): shown where the whole one does not fit a
+    // line, in as many lines as it needs; the whole in the tooltip.
+    QString shortTitle() const;
     // A second score whose faithfulness is drawn beside the chooser's, and
     // only those two plots (a lesson's step, "compare_score": on a
     // projector at 150 % the four plots were 110 x 130 px and showed one

@@ -4,6 +4,7 @@
 #include "csvwriter.h"
 #include "scores.h"
 #include "tasknames.h"
+#include "unknownmark.h"
 
 #include <QEvent>
 #include <QFontMetrics>
@@ -142,6 +143,24 @@ QString TaskHeatmap::columnLabel(int column) const
     return m_columnLabels.value(column);
 }
 
+bool TaskHeatmap::columnUnknown(int column) const
+{
+    return std::find(m_unknownColumns.begin(), m_unknownColumns.end(), column) != m_unknownColumns.end();
+}
+
+bool TaskHeatmap::cellUnknown(int row, int column) const
+{
+    if (row < 0 || row >= rows() || !std::isfinite(cell(row, column)))
+        return false;
+    return columnUnknown(column)
+           || std::find(m_unknownCells.begin(), m_unknownCells.end(), std::pair(row, column)) != m_unknownCells.end();
+}
+
+bool TaskHeatmap::hasUnknown() const
+{
+    return !m_unknownColumns.empty() || !m_unknownCells.empty();
+}
+
 QString TaskHeatmap::cellText(int row, int column) const
 {
     const double v = cell(row, column);
@@ -166,6 +185,8 @@ void TaskHeatmap::updateCells()
     m_rowLabels.clear();
     m_columnLabels.clear();
     m_cellTokens.clear();
+    m_unknownColumns.clear();
+    m_unknownCells.clear();
     const AttentionSnapshot &snap = snapshot();
     if (m_layout == Layout::TasksForSample) {
         if (const AttentionSample *s = sample()) {
@@ -175,8 +196,11 @@ void TaskHeatmap::updateCells()
                 m_cells.back().resize(s->tokens.size(), std::nan(""));
                 m_rowLabels << elidedName(snap.tasks[size_t(t)].name);
             }
+            // The words alone: an unknown one is marked in italic and
+            // colour, its column hatched (unknownmark.h), at no cost in text.
             for (size_t j = 0; j < s->tokens.size(); ++j)
-                m_columnLabels << elidedName(s->shownToken(j));
+                m_columnLabels << elidedName(s->tokens[j]);
+            m_unknownColumns = unknownPositions(s->unknown);
         }
     } else if (m_task >= 0 && m_task < snap.taskCount()) {
         size_t width = 0;
@@ -202,12 +226,16 @@ void TaskHeatmap::updateCells()
             return s.tokens == snap.samples[0].tokens && s.unknown == snap.samples[0].unknown;
         });
         for (size_t j = 0; j < width; ++j)
-            m_columnLabels << (sameTokens ? elidedName(snap.samples[0].shownToken(j)) : QString::number(j));
+            m_columnLabels << (sameTokens ? elidedName(snap.samples[0].tokens[j]) : QString::number(j));
+        if (sameTokens && !snap.samples.empty())
+            m_unknownColumns = unknownPositions(snap.samples[0].unknown);
         if (!sameTokens)
             for (const AttentionSample &s : snap.samples) {
                 m_cellTokens.emplace_back();
                 for (size_t j = 0; j < s.tokens.size(); ++j)
-                    m_cellTokens.back() << elidedName(s.shownToken(j), 24);
+                    m_cellTokens.back() << elidedName(s.tokens[j], 24);
+                for (const int j : unknownPositions(s.unknown))
+                    m_unknownCells.emplace_back(int(m_cellTokens.size()) - 1, j);
             }
     }
 }
@@ -215,6 +243,7 @@ void TaskHeatmap::updateCells()
 void TaskHeatmap::draw()
 {
     m_title->setText(title());
+    setUnknownLegendShown(hasUnknown());
     fillMap();
     stylePlot(m_plot, palette());
     // The colour scale's title, written upwards, where the scale (as tall as
@@ -368,6 +397,13 @@ void TaskHeatmap::placeItems(int rowStride)
         rect->setPen(QPen(palette().color(QPalette::Highlight), 3));
         rect->setBrush(Qt::NoBrush);
     }
+    // Unknown words (<unk>): their cells hatched, their labels in italic
+    // and colour over the plain ones, however the labels are cut.
+    for (const int c : m_unknownColumns)
+        hatchUnknownCells(m_plot, QRectF(QPointF(c - 0.5, -0.5), QPointF(c + 0.5, nRows - 0.5)));
+    for (const auto &[r, c] : m_unknownCells)
+        hatchUnknownCells(m_plot, QRectF(QPointF(c - 0.5, r - 0.5), QPointF(c + 0.5, r + 0.5)));
+    markUnknownTicks(m_plot->xAxis, m_unknownColumns);
     placeValues();
     // Each task's colour (the application's palette) as a strip beside its
     // name, while every row has its name (thousands of rows have none).

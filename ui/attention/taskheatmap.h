@@ -51,7 +51,15 @@ public:
     int columns() const;
     double cell(int row, int column) const;
     QString rowLabel(int row) const;
+    // A column's token (the word alone: an unknown word's mark costs no text, below).
     QString columnLabel(int column) const;
+    // Where the model read <unk> (a word not in its vocabulary): a column
+    // of the same token in every row, or one cell (SamplesForTask, rows of
+    // different tokens). Such cells are hatched and such columns' labels
+    // drawn in italic and colour (unknownmark.h), the legend beside the title.
+    bool columnUnknown(int column) const;
+    bool cellUnknown(int row, int column) const;
+    bool hasUnknown() const;
     // What a cell prints where it is large enough to hold it: its value
     // (setCellValues), else in SamplesForTask the row's token at that
     // position when the rows' tokens differ (the axis can only number the
@@ -110,6 +118,8 @@ private:
     std::vector<std::vector<double>> m_cells;  // [row][column]
     QStringList m_rowLabels, m_columnLabels;
     std::vector<QStringList> m_cellTokens;     // [row][column]: SamplesForTask's tokens when rows differ
+    std::vector<int> m_unknownColumns;         // columns of an unknown word (the same token in every row)
+    std::vector<std::pair<int, int>> m_unknownCells;  // (row, column) of one, where rows' tokens differ
     bool m_cellValues = false;
     double m_commonLargest = 0;
     QString m_valuesNote;

@@ -4,6 +4,7 @@
 #include "csvwriter.h"
 #include "scores.h"
 #include "tasknames.h"
+#include "unknownmark.h"
 
 #include <QPaintEvent>
 #include <QPainter>
@@ -40,7 +41,9 @@ void TextView::snapshotChanged(const AttentionSnapshot &previous, int previousSa
                                      : nullptr;
     // The same tokens (the next refresh of the same probe): the layout stands,
     // only the shades change.
-    if (!sameTokens(old, sample()) || previous.taskCount() != snapshot().taskCount()) {
+    // A title of more or fewer lines (a wrapped step, the legend) moves the columns too.
+    if (!sameTokens(old, sample()) || previous.taskCount() != snapshot().taskCount()
+        || titleHeight(width()) != m_titleHeight) {
         m_cacheWidth = -1;
         updateGeometry();
     }
@@ -132,11 +135,13 @@ void TextView::updateTokenCache(const AttentionSample &s) const
     m_texts.clear();
     m_widths.clear();
     m_static.clear();
+    const QFontMetrics fmUnknown(unknownFont(tokenFont()));
     for (size_t j = 0; j < s.tokens.size(); ++j) {
-        QString text = elidedName(s.shownToken(j));  // a token may be long (a feature is named by its column)
+        // The word alone: an unknown one is drawn in italic and outlined (unknownmark.h).
+        QString text = elidedName(s.tokens[j]);  // a token may be long (a feature is named by its column)
         if (snapshot().input == InputKind::Tabular && j < s.values.size())
             text += std::isnan(s.values[j]) ? QStringLiteral("=–") : QStringLiteral("=%1").arg(s.values[j], 0, 'g', 4);
-        m_widths.push_back(fm.horizontalAdvance(text));
+        m_widths.push_back((s.isUnknown(j) ? fmUnknown : fm).horizontalAdvance(text));
         m_texts << text;
         QStaticText st(text);
         st.setTextFormat(Qt::PlainText);
@@ -191,10 +196,16 @@ QString TextView::taskHeader(int task) const
     const int gold = task < int(s->labels.size()) ? s->labels[size_t(task)] : -1;
     const int pred = s->predicted(task);
     const double p = pred >= 0 ? s->probs[size_t(task)][size_t(pred)] : 0.0;
-    QString text = tr("gold %1 · predicted %2 (%3)").arg(className(gold), className(pred), QString::number(p, 'f', 2));
-    if (gold >= 0 && pred >= 0)
-        text += gold == pred ? QStringLiteral(" ✓") : QStringLiteral(" ✗");
-    return text;
+    // Nothing said of a gold label the sample has not (a file's attention
+    // carries none: "gold –" read as a missing value).
+    const bool hasGold = gold >= 0 && gold < int(info.classes.size());
+    const QString predicted = pred >= 0 ? tr("predicted %1 (%2)").arg(className(pred), QString::number(p, 'f', 2))
+                                        : QString();
+    if (!hasGold)
+        return predicted;
+    if (predicted.isEmpty())
+        return tr("gold %1").arg(className(gold));
+    return tr("gold %1 · %2").arg(className(gold), predicted) + (gold == pred ? QStringLiteral(" ✓") : QStringLiteral(" ✗"));
 }
 
 QSize TextView::sizeHint() const
@@ -273,19 +284,54 @@ TextView::Geometry TextView::geometry(const AttentionSample &s, int width) const
     }
     g.tokensHeight = y + lineHeight;
     const int columnHeight = g.headerHeight + g.tokensHeight + fmSmall.height();
-    g.top = Margin + fmSmall.height() + 8;  // below the title
+    g.titleHeight = titleHeight(width);
+    m_titleHeight = g.titleHeight;
+    g.top = Margin + g.titleHeight + 8;  // below the title
     g.rows = (T + g.perRow - 1) / g.perRow;
     g.rowHeight = columnHeight + ColumnGap;
     g.height = g.top + g.rows * g.rowHeight - ColumnGap + Margin;
     return g;
 }
 
+int TextView::titleHeight(int width) const
+{
+    const QFontMetrics fm(labelFont(font()));
+    const int lines = fm.boundingRect(QRect(0, 0, std::max(1, width - 2 * Margin), 100000), Qt::TextWordWrap, title()).height();
+    const AttentionSample *s = sample();
+    const bool unknown = s && std::find(s->unknown.begin(), s->unknown.end(), uint8_t(1)) != s->unknown.end();
+    return std::max(lines, fm.height()) + (unknown ? fm.height() : 0);
+}
+
+bool TextView::tokenMarkedUnknown(int j) const
+{
+    const AttentionSample *s = sample();
+    return s && s->isUnknown(size_t(j));
+}
+
 void TextView::paintTitle(QPainter *painter, const Geometry &g, int width) const
 {
+    // Wrapped, whole: Compare's title ("sample #3 · sentiment (gold … ·
+    // predicted …) · the five scores · …") was cut after its task at 1024 px.
+    const QFontMetrics fm(g.small);
     painter->setPen(palette().color(QPalette::WindowText));
     painter->setFont(g.small);
-    painter->drawText(QRect(Margin, Margin, width - 2 * Margin, QFontMetrics(g.small).height()), Qt::AlignLeft,
-                      QFontMetrics(g.small).elidedText(title(), Qt::ElideRight, width - 2 * Margin));
+    const QRect room(Margin, Margin, width - 2 * Margin, g.titleHeight);
+    painter->drawText(room, Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, title());
+    // The unknown words' legend under it, a line of its own: a token's
+    // dashed outline, then what it means.
+    const AttentionSample *s = sample();
+    if (s && std::find(s->unknown.begin(), s->unknown.end(), uint8_t(1)) != s->unknown.end()) {
+        const QRect line(Margin, Margin + g.titleHeight - fm.height(), width - 2 * Margin, fm.height());
+        const int side = fm.ascent() - 2;
+        painter->setBrush(Qt::NoBrush);
+        painter->setPen(QPen(unknownColor(palette()), 1.5, Qt::DashLine));
+        painter->drawRoundedRect(QRectF(line.left() + 1.5, line.center().y() - side / 2.0, 1.6 * side, side), 2, 2);
+        const int indent = int(1.6 * side) + 6;
+        painter->setPen(unknownColor(palette()));
+        painter->setFont(unknownFont(g.small));
+        painter->drawText(line.adjusted(indent, 0, 0, 0), Qt::AlignLeft,
+                          QFontMetrics(painter->font()).elidedText(tr("unknown word (<unk>)"), Qt::ElideRight, line.width() - indent));
+    }
 }
 
 QString TextView::title() const
@@ -295,16 +341,22 @@ QString TextView::title() const
         return {};
     const QString which = sampleName(snapshot(), *s);
     if (m_compareTask >= 0) {
-        const QString task = m_compareTask < snapshot().taskCount()
-                                 ? elidedName(snapshot().tasks[size_t(m_compareTask)].name) : QString();
+        QString task = m_compareTask < snapshot().taskCount()
+                           ? elidedName(snapshot().tasks[size_t(m_compareTask)].name) : QString();
         // The compared task's gold label and prediction, as a task column's
         // header says them. A file's attention has no step (as the heatmap's
         // title says) and no other score (no model here to compute them).
+        if (const QString header = taskHeader(m_compareTask); !header.isEmpty())
+            task += QStringLiteral(" (%1)").arg(header);
         if (snapshot().fromFile)
-            return tr("%1 · %2 (%3) · attention from a file, the other scores not in it")
-                .arg(which, task, taskHeader(m_compareTask));
-        return tr("%1 · %2 (%3) · the five scores · attention at step %4, the others %5 · each column its own scale")
-            .arg(which, task, taskHeader(m_compareTask))
+            return tr("%1 · %2 · attention from a file, the other scores not in it").arg(which, task);
+        // One step said once where the explanations are of the attention's step.
+        if (s->explanation && s->explanation->step == snapshot().step)
+            return tr("%1 · %2 · the five scores at step %3 · each column its own scale")
+                .arg(which, task)
+                .arg(snapshot().step);
+        return tr("%1 · %2 · the five scores · attention at step %3, the others %4 · each column its own scale")
+            .arg(which, task)
             .arg(snapshot().step)
             .arg(scoreSource(snapshot(), s, Method::Rollout));
     }
@@ -362,8 +414,21 @@ void TextView::paintColumn(QPainter *painter, const Geometry &g, const Attention
             painter->setPen(QPen(taskColor(task), 2.5));
             painter->drawRoundedRect(box.adjusted(-1, -1, 1, 1), 3, 3);
         }
+        const bool unknown = s.isUnknown(size_t(j));
+        if (unknown) {
+            // An unknown word (<unk>): outlined in its colour, in italic (unknownmark.h).
+            painter->setBrush(Qt::NoBrush);
+            painter->setPen(QPen(unknownColor(palette()), 1.5, Qt::DashLine));
+            painter->drawRoundedRect(box.adjusted(-1, -1, 1, 1), 3, 3);
+            painter->setFont(unknownFont(tokenFont()));
+        }
         painter->setPen(textColorOn(bg));
-        if (box0.width() < g.columnWidth) {
+        if (unknown) {
+            const QFontMetrics fmUnknown(painter->font());
+            painter->drawText(box, Qt::AlignCenter | Qt::TextDontClip,
+                              fmUnknown.elidedText(m_texts[j], Qt::ElideRight, box0.width() - 2 * TokenPadX));
+            painter->setFont(tokenFont());
+        } else if (box0.width() < g.columnWidth) {
             // Laid out once per token (QStaticText), centred in its box.
             const QSizeF size = m_static[size_t(j)].size();
             painter->drawStaticText(QPointF(box.center().x() - size.width() / 2,

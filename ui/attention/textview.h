@@ -29,11 +29,19 @@ public:
     // The colour a token of this value gets in column c (its scale's top: the
     // sample's largest over the tasks, or the column's own in compare).
     QColor shade(double weight, int column = 0) const;
-    // Header line of a column: "gold x · predicted y (0.93)"; in compare the
+    // Header line of a column: "gold x · predicted y (0.93)" (no gold where
+    // the sample has none, as a file's attention: not "gold –"); in compare the
     // score's "comprehensiveness 0.55", "sufficiency 0.08", "AUPRC 0.76", a line each.
     QString header(int column) const;
-    // The line above the columns: sample, score, when computed, colour scale.
+    // The line above the columns: sample, score, when computed, colour scale;
+    // wrapped in the width (whole: Compare's at 1024 x 768 was always cut).
     QString title() const;
+    // The title's lines as painted in `width` (and the unknown words'
+    // legend under them while the sample has one): their height.
+    int titleHeight(int width) const;
+    // Whether token j of the shown sample is drawn as an unknown word
+    // (italic, outlined in unknownColor(); unknownmark.h).
+    bool tokenMarkedUnknown(int j) const;
     // The line under a column whose task has rationales: "outlined:
     // rationale", or where a column is narrower (Compare's five at 1024 x
     // 768 cut it to "outlined: rationa") "rationale" after an outlined box
@@ -66,6 +74,7 @@ private:
     // header and its tokens' boxes (the same in every column).
     struct Geometry {
         QFont bold, small;  // the task's name; its header and the title
+        int titleHeight = 0;  // the title's lines and the legend's
         int perRow = 1, columnWidth = 0, headerHeight = 0, tokensHeight = 0;
         int top = 0, rows = 0, rowHeight = 0, height = 0;
         std::vector<QRect> boxes;  // token j's, relative to a column's first token line
@@ -89,7 +98,8 @@ private:
 
     int m_compareTask = -1;
     std::vector<double> m_tops;  // per column: the top of its colour scale (all the same but in compare)
-    mutable int m_cacheWidth = -1, m_cacheHeight = 0;  // heightForWidth of the last width asked
+    mutable int m_cacheWidth = -1, m_cacheHeight = 0;
+    mutable int m_titleHeight = 0;  // at the last geometry()  // heightForWidth of the last width asked
     mutable std::vector<std::string> m_cachedTokens;
     mutable std::vector<uint8_t> m_cachedUnknown;
     mutable std::vector<float> m_cachedValues;
