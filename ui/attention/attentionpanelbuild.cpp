@@ -160,14 +160,17 @@ QTabWidget *AttentionPanel::makeViews()
     // 1024 x 768 and 150 % (on two they took the heatmap's least height).
     m_taskBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_taskBox->setMinimumContentsLength(10);
+    m_heatmap = new TaskHeatmap(m_heatmapPage);
     heatControls->addGroup({new QLabel(tr("Rows"), m_heatmapPage), m_layoutBox});
+    // The unknown words' legend while the sample has one: after the rows'
+    // box, where a 1024 x 768 window at 150 % has room for it on that line
+    // (after Values it took a line of its own, and beside the title wrapped it).
+    heatControls->addGroup({m_heatmap->takeUnknownLegend()});
     auto *cellValues = new QCheckBox(tr("Values"), m_heatmapPage);
     cellValues->setObjectName(QStringLiteral("cellValues"));
     cellValues->setToolTip(tr("Print each cell's value where it fits (otherwise the probe rows print their tokens)"));
     heatControls->addGroup({new QLabel(tr("Task"), m_heatmapPage), m_taskBox, cellValues});
     heatLayout->addLayout(heatControls);
-    m_heatmap = new TaskHeatmap(m_heatmapPage);
-    heatControls->addGroup({m_heatmap->takeUnknownLegend()});  // shown while the sample has an unknown word
     connect(cellValues, &QCheckBox::toggled, m_heatmap, &TaskHeatmap::setCellValues);
     // Why no value prints, when the cells are too small (also under the cells).
     connect(m_heatmap, &TaskHeatmap::valuesNoteChanged, cellValues, [cellValues](const QString &note) {

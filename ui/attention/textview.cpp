@@ -326,7 +326,7 @@ void TextView::paintTitle(QPainter *painter, const Geometry &g, int width) const
         painter->setBrush(Qt::NoBrush);
         painter->setPen(QPen(unknownColor(palette()), 1.5, Qt::DashLine));
         painter->drawRoundedRect(QRectF(line.left() + 1.5, line.center().y() - side / 2.0, 1.6 * side, side), 2, 2);
-        const int indent = int(1.6 * side) + 6;
+        const int indent = int(1.6 * side) + 9;
         painter->setPen(unknownColor(palette()));
         painter->setFont(unknownFont(g.small));
         painter->drawText(line.adjusted(indent, 0, 0, 0), Qt::AlignLeft,
