@@ -87,8 +87,15 @@ QLabel *AttentionView::takeUnknownLegend()
     return unknownLegend();
 }
 
+void AttentionView::hideUnknownLegend()
+{
+    m_unknownLegendHidden = true;
+    unknownLegend()->hide();
+}
+
 void AttentionView::setUnknownLegendShown(bool shown)
 {
+    shown = shown && !m_unknownLegendHidden;
     QLabel *legend = unknownLegend();
     if (shown)
         legend->setText(unknownLegendHtml(palette()));

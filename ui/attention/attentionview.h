@@ -33,6 +33,9 @@ public:
     // room: beside the title it wrapped the title at 1024 x 768 and 150 %);
     // the view still shows and hides it.
     QLabel *takeUnknownLegend();
+    // Never shows the legend: the probe editor's heatmap, whose text view
+    // below says it (its line cost the task rows their names at 150 %).
+    void hideUnknownLegend();
     // The view's numbers as CSV, one header line first.
     virtual QString csv() const = 0;
     // The score the view shows (scores.h; the panel's chooser): attention by default.
@@ -72,6 +75,7 @@ private:
     QWidget *m_resizeWatched = nullptr;
     QLabel *m_unknownLegend = nullptr;
     QBoxLayout *m_titleRow = nullptr;
+    bool m_unknownLegendHidden = false;
     Method m_score = Method::Attention;
 };
 

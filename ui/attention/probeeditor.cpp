@@ -45,6 +45,7 @@ ProbeEditor::ProbeEditor(QWidget *parent) : QWidget(parent)
     // title's line goes to the rows (on a projector the task rows had no
     // room for their names, and "watch the topic row" found it unnamed).
     m_heatmap->setTitleShown(false);
+    m_heatmap->hideUnknownLegend();  // the text view below has it
     m_textView = new TextView;
     auto *scroll = new QScrollArea(this);
     scroll->setWidget(m_textView);

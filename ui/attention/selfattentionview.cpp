@@ -57,9 +57,10 @@ SelfAttentionView::SelfAttentionView(QWidget *parent) : SnapshotView(parent)
     left->addLayout(controls);
     m_grid = new HeadGrid(column);
     left->addWidget(m_grid, 1);
-    // The unknown words' legend while the sample has one, cut rather than
-    // widening the column (the map lost 40 px of width to it at 150 %).
+    // The unknown words' legend while the sample has one, wrapped rather
+    // than widening the column (the map lost 40 px of width to it at 150 %).
     unknownLegend()->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    unknownLegend()->setWordWrap(true);
     left->addWidget(unknownLegend());
     // Wrapped in the column's width; a long note is cut rather than making
     // the view taller (the tooltip has it whole).
