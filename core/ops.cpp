@@ -199,6 +199,19 @@ void adamw_step(float *p, float *m, float *v, const float *g, size_t n, const Ad
     ATTNSCOPE_DISPATCH(adamw_step, p, m, v, g, n, s, maxima)
 }
 
+void adamw_coast(float *p, const float *anchor, const float *m, const float *v, size_t n, double decay,
+                 const double *A, double eps)
+{
+    using T = float;
+    ATTNSCOPE_DISPATCH(adamw_coast, p, anchor, m, v, n, decay, A, eps)
+}
+
+size_t adamw_coast_misses(const float *m, const float *v, size_t n, double eps, double factor, double limit)
+{
+    using T = float;
+    ATTNSCOPE_DISPATCH(adamw_coast_misses, m, v, n, eps, factor, limit)
+}
+
 #undef ATTNSCOPE_DISPATCH
 
 ATTNSCOPE_OPS(float)

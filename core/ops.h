@@ -25,6 +25,9 @@ struct AdamWStep {
     float eps = 1e-8f, beta1 = 0.9f, beta2 = 0.999f;
 };
 
+// The terms of a coasting lazy row's series (adamw_coast, Optimizer::materialise).
+constexpr int AdamWCoastTerms = 10;
+
 #include "ops_api.inc"
 
 // Which build of the kernels runs: "avx512", "avx2+fma" or "baseline".

@@ -77,7 +77,7 @@ struct RowTable {
 //    steps later m is b1^k m and v is b2^k v, and the step's u expands in
 //    powers of eps / (sqrt(v b2^k) / c) into terms whose sums over the steps
 //    are the same for every weight of every row (materialise()); the row
-//    coasts when what the series leaves out after three terms is, over all
+//    coasts when what the series leaves out after ten terms is, over all
 //    the steps to come, below a quarter of a unit in the last place of the
 //    row's largest weight;
 //  - *quiet* once its moments cannot move it any more: with no gradient, the
@@ -131,6 +131,12 @@ public:
     // False and *error (this optimiser unchanged) when `rows` was not taken
     // on the same tables.
     bool restoreRows(const std::vector<uint8_t> &rows, std::string *error);
+    // How many rows of the tables are active, coasting and quiet (as the
+    // steps left them; sync() first brings every active row to this step).
+    struct RowCounts {
+        int active = 0, coasting = 0, quiet = 0;
+    };
+    RowCounts rowCounts() const;
     // The largest learning rate later steps are expected to get (default:
     // the config's); a step above the bounds quiet rows assumed wakes them.
     void setLearningRateBound(float lr) { m_lrBound = lr; }
@@ -160,13 +166,14 @@ public:
 
 private:
     static constexpr int64_t Period = 128;  // lagging rows are caught up, coasting ones anchored again, this often
-    static constexpr int Orders = 3;        // terms of a coasting row's series
+    static constexpr size_t PrefetchAhead = 4;  // rows whose memory is asked for ahead of their update
+    static constexpr int Orders = 10;       // terms of a coasting row's series (ops::AdamWCoastTerms)
 
     // What a step did to every parameter, kept for the rows that lag.
     struct StepRecord {
         float decay = 1, stepSize = 0, bc2Sqrt = 1, eps = 0, beta1 = 0, beta2 = 0;
         double quietFactor = 0;      // quiet when max |u| x this <= 2^-26 max |p|
-        double coastFactor = 0;      // coasting when |m| eps^3 / v^2 x this <= 2^-26 max |p| for each weight
+        double coastFactor = 0;      // coasting when |m| eps^N / v^((N+1)/2) x this <= 2^-26 max |p| for each weight (N = Orders)
         double logDecay = 0;         // sum of log(decay) up to this step
         double prefix[Orders] = {};  // this period's sums for the coasting rows (materialise)
         double power[Orders] = {};   // beta_n^(step - period's base)
@@ -190,6 +197,7 @@ private:
     const Table &tableOf(int id) const;
     void listAdd(std::vector<int32_t> &list, int id);
     void listRemove(std::vector<int32_t> &list, int id);
+    void prefetchRow(const float *params, int id) const;
     void runRow(float *params, int id, const float *grad, int64_t step);
     void settle(const float *params, int id, RowState state, bool moment);
     void advance(float *params, int id, int64_t to);

@@ -129,6 +129,15 @@ void Optimizer::setRowTables(const std::vector<RowTable> &tables, const float *p
         }
 }
 
+Optimizer::RowCounts Optimizer::rowCounts() const
+{
+    RowCounts c;
+    c.active = int(m_active.size());
+    c.coasting = int(m_coasting.size());
+    c.quiet = int(m_rowStep.size()) - c.active - c.coasting;
+    return c;
+}
+
 const Optimizer::Table &Optimizer::tableOf(int id) const
 {
     size_t k = 0;
@@ -171,13 +180,9 @@ void Optimizer::runRow(float *params, int id, const float *grad, int64_t step)
         settle(params, id, Quiet, u != 0.0);
         return;
     }
-    // coasting: what the series leaves out after its third term is at most
-    // coastFactor |m| eps^3 / v^2 for each weight (m = 0: nothing). In float:
-    // a v^2 that underflows only keeps the row active.
-    const float e3 = float(std::pow(double(r.eps), 3) * r.coastFactor), bound = float(limit);
-    int misses = 0;
-    for (size_t e = 0; e < width; ++e) misses += m[e] != 0.0f && !(std::abs(m[e]) * e3 <= bound * (v[e] * v[e]));
-    if (misses == 0) settle(params, id, Coasting, true);
+    // coasting: what the series leaves out after its N = Orders terms is at
+    // most coastFactor |m| eps^N / v^((N+1)/2) for each weight (m = 0: nothing).
+    if (ops::adamw_coast_misses(m, v, width, r.eps, r.coastFactor, limit) == 0) settle(params, id, Coasting, true);
 }
 
 // An active row, exact at its step, becomes quiet or coasting from there on.
@@ -201,8 +206,8 @@ void Optimizer::advance(float *params, int id, int64_t to)
 
 // A settled row's weights (and with `moments` its m and v) at step `to`, from
 // its anchor (step a): the decays since a, and for a coasting row the first
-// three terms of its moments' steps,
-//   p = D(a, to) anchor - m/x (A0 - w (A1 - w A2)),  x = sqrt(v), w = eps / x,
+// N = Orders terms of its moments' steps (ops::adamw_coast),
+//   p = D(a, to) anchor - m/x (A0 - w (A1 - w (A2 - ... w A(N-1)))),  x = sqrt(v), w = eps / x,
 // with A_n = sum over steps k in (a, to] of D(k, to) s_k c_k^(n+1) beta_n^(k - a),
 // D the product of decays, s = lr / (1 - b1^k), c = sqrt(1 - b2^k),
 // beta_n = b1 / b2^((n + 1) / 2): m b1^j / (sqrt(v b2^j) / c + eps) expanded
@@ -217,21 +222,14 @@ void Optimizer::materialise(float *params, int id, int64_t to, bool moments)
     const double decay = std::exp(at.logDecay - m_rowLogDecay[size_t(id)]);
     if (m_rowState[size_t(id)] == Coasting && to > a) {
         // A_n from this period's prefix sums (a >= m_base, to <= m_base + Period)
+        static_assert(Orders == ops::AdamWCoastTerms, "ops::adamw_coast takes the sums A_n");
         double A[Orders];
         const double fromBase = std::exp(at.logDecay - record(m_base).logDecay);
         const StepRecord &anchored = record(a);
         for (int n = 0; n < Orders; ++n)
             A[n] = a == m_base ? fromBase * at.prefix[n]
                                : fromBase / anchored.power[n] * (at.prefix[n] - anchored.prefix[n]);
-        const double eps = m_lazyConfig.eps;
-        for (size_t e = 0; e < width; ++e) {
-            double x = double(anchor[e]) * decay;
-            if (m[e] != 0.0f) {
-                const double inv = 1.0 / std::sqrt(double(v[e])), w = eps * inv;
-                x -= double(m[e]) * inv * (A[0] - w * (A[1] - w * A[2]));
-            }
-            p[e] = float(x);
-        }
+        ops::adamw_coast(p, anchor, m, v, width, decay, A, m_lazyConfig.eps);
     } else {
         for (size_t e = 0; e < width; ++e) p[e] = float(double(anchor[e]) * decay);
     }
@@ -261,8 +259,11 @@ void Optimizer::activate(float *params, int id, int64_t to)
 // is swapped with the last) leaves only rows already done behind it.
 void Optimizer::catchUp(float *params, int64_t to)
 {
-    for (size_t i = m_active.size(); i-- > 0;)
-        if (i < m_active.size()) advance(params, m_active[i], to);
+    for (size_t i = m_active.size(); i-- > 0;) {
+        if (i >= m_active.size()) continue;
+        if (i >= PrefetchAhead) prefetchRow(params, m_active[i - PrefetchAhead]);
+        advance(params, m_active[i], to);
+    }
 }
 
 // At the end of a period: every coasting row anchored again at `at` (exact
@@ -273,6 +274,7 @@ void Optimizer::reanchor(float *params, int64_t at)
     const StepRecord &r = record(at);
     for (size_t i = m_coasting.size(); i-- > 0;) {
         const int id = m_coasting[i];
+        if (i >= PrefetchAhead) prefetchRow(params, m_coasting[i - PrefetchAhead]);
         if (m_rowStep[size_t(id)] == at) continue;
         materialise(params, id, at, true);
         const auto [offset, width, anchor] = rowPlace(tableOf(id), id);
@@ -330,15 +332,35 @@ void Optimizer::useRows(float *params, int table, const int32_t *rows, size_t co
     if (!m_lazy) return;
     startNaming();
     const Table &t = m_tables[size_t(table)];
+    const size_t first = m_used.size();
     for (size_t i = 0; i < count; ++i) {
         const int32_t row = rows[i];
         assert(row >= 0 && row < t.rows.rows);
         const int id = t.first + row;
         if (m_rowUsed[size_t(id)] == m_t + 1) continue;
         m_rowUsed[size_t(id)] = m_t + 1;
-        activate(params, id, m_t);
         m_used.push_back(id);
         m_usedSorted = false;
+    }
+    // in the order they were named; the rows of a large table lie far apart
+    // in four buffers (weights, moments, anchors): those of the rows ahead
+    // are fetched while this one is brought up to date
+    for (size_t k = first; k < m_used.size(); ++k) {
+        if (k + PrefetchAhead < m_used.size()) prefetchRow(params, m_used[k + PrefetchAhead]);
+        activate(params, m_used[k], m_t);
+    }
+}
+
+// Asks for the cache lines of row `id` (weights, moments, anchor) before they are needed.
+void Optimizer::prefetchRow(const float *params, int id) const
+{
+    const RowPlace at = rowPlace(tableOf(id), id);
+    constexpr size_t Line = 64 / sizeof(float);
+    for (size_t e = 0; e < at.width; e += Line) {
+        __builtin_prefetch(params + at.offset + e, 1);
+        __builtin_prefetch(m_m.data() + at.offset + e, 1);
+        __builtin_prefetch(m_v.data() + at.offset + e, 1);
+        __builtin_prefetch(m_anchor.data() + at.anchor + e, 0);
     }
 }
 
@@ -373,7 +395,8 @@ void Optimizer::lazyAdamwStep(float *p, const float *grad, StepRecord r, double 
     const OptimizerConfig &c = m_config;
     // The bounds of the class comment, for the rows this step may settle.
     const double b1 = c.beta1, b2 = c.beta2, bound = double(m_lrBound) / (1.0 - std::pow(b1, double(m_t + 1)));
-    const double ratio = b1 / std::sqrt(b2), coastRatio = b1 / (b2 * b2);
+    // the series' term n shrinks by b1 / b2^((n + 1) / 2) a step: its first term left out, n = Orders
+    const double ratio = b1 / std::sqrt(b2), coastRatio = b1 / std::pow(b2, 0.5 * (Orders + 1));
     constexpr double margin = 1.01;  // float round-off in the bounds' inputs
     r.quietFactor = ratio < 1.0 ? bound / std::sqrt(bc2) * ratio / (1.0 - ratio) * margin : HUGE_VAL;
     r.coastFactor = coastRatio < 1.0 ? bound * coastRatio / (1.0 - coastRatio) * margin : HUGE_VAL;

@@ -66,7 +66,8 @@ struct ByteReader {
     }
 };
 
-constexpr uint32_t RowsStateVersion = 1;
+// 2: ten terms of a coasting row's series (1, before session 27: three).
+constexpr uint32_t RowsStateVersion = 2;
 
 } // namespace
 
@@ -156,10 +157,15 @@ std::vector<uint8_t> Optimizer::rowsState() const
 bool Optimizer::restoreRows(const std::vector<uint8_t> &rows, std::string *error)
 {
     ByteReader r{rows};
-    bool fits = r.get<uint32_t>() == RowsStateVersion && r.get<uint64_t>() == m_tables.size();
+    const uint32_t version = r.get<uint32_t>();
+    bool fits = (version == RowsStateVersion || version == 1) && r.get<uint64_t>() == m_tables.size();
     for (const Table &t : m_tables)
         fits = fits && r.get<uint64_t>() == t.rows.offset && r.get<int32_t>() == t.rows.rows
                && r.get<int32_t>() == t.rows.width;
+    // Version 1's coasting rows stand for three terms of their series: on the
+    // same tables, its rows are left out and every row starts exact at this
+    // step, as with a state without them (its weights and moments are this step's).
+    if (version == 1 && fits && r.ok) return true;
     const size_t count = m_rowStep.size();
     Optimizer o = *this;  // read into a copy: this one stays as it is on a failure
     o.m_lazy = r.get<uint8_t>() != 0;
