@@ -2,6 +2,7 @@
 
 #include "attention/scores.h"
 #include "attention/taskheatmap.h"
+#include "appearance.h"
 #include "session.h"
 #include "tasknames.h"
 
@@ -107,6 +108,7 @@ SideBySide::SideBySide(Session *session, QWidget *parent)
         m_titles.push_back(title);
         m_heatmaps.push_back(heatmap);
     }
+    setLeastHeights();
     m_follow.setInterval(1000);
     connect(&m_follow, &QTimer::timeout, this, &SideBySide::followRun);
     // Where the run stops, its last weights at once, not up to a second
@@ -189,6 +191,32 @@ int64_t SideBySide::commonStep() const
     return std::max<int64_t>(common, 0);
 }
 
+void SideBySide::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange)  // the zoom
+        setLeastHeights();
+}
+
+void SideBySide::setLeastHeights()
+{
+    // The runs scroll, so a heatmap can be as tall as its labels need: at
+    // 1024 x 768 and 150 % the least height of every heatmap (200 px) left
+    // the upright tokens 60 px and cut them to "exp…", "so…", "dis…"
+    // (accept27 F4). A title line, three task rows (more thin out), a token
+    // of ten letters upright (twelve average ones: a word of ten is wider
+    // than ten average letters), and a line for the padding.
+    if (m_heatmaps.empty())
+        return;
+    const QFontMetrics ticks(labelFont(m_heatmaps.front()->plot()->font()));  // the ticks' font (stylePlot)
+    const int line = ticks.height() + 1;
+    const std::shared_ptr<const Dataset> data = m_session ? m_session->dataset() : nullptr;
+    const int tasks = data ? std::clamp(int(data->tasks.size()), 1, 3) : 3;
+    const int least = 2 * line + tasks * line + 12 * ticks.averageCharWidth();
+    for (TaskHeatmap *heatmap : m_heatmaps)
+        heatmap->setMinimumHeight(std::max(200, least));
+}
+
 void SideBySide::refresh()
 {
     // The runs checked in the Runs tab, in its order, the current one last: the last four of them.
@@ -205,6 +233,7 @@ void SideBySide::refresh()
     if (runs.size() > size_t(MaxRuns))
         runs.erase(runs.begin(), runs.end() - MaxRuns);
     m_runs = runs;
+    setLeastHeights();  // the open data's tasks
     m_currentStep = current->controller()->currentStep();
     int64_t furthest = 0;
     for (const int id : m_runs)

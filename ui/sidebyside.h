@@ -78,8 +78,12 @@ protected:
     void hideEvent(QHideEvent *event) override;
     // The wheel over a heatmap (which has no use for it) scrolls the runs.
     bool eventFilter(QObject *watched, QEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
+    // Each heatmap's least height at the font of the moment: room for its
+    // tasks' rows and for a token of about ten letters under them.
+    void setLeastHeights();
     // Slot i: run m_runs[i]'s title and heatmap, hidden when there is none.
     void showRun(int i);
     // The largest step every shown run reached (0: none trained).

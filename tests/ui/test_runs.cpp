@@ -9,6 +9,7 @@
 // killed window. Fork… starts a child run from a checkpoint; selecting an
 // earlier run shows its attention timeline; the session keeps the layout.
 #include "appenvironment.h"
+#include "appearance.h"
 #include "attention/attentionpanel.h"
 #include "attention/taskheatmap.h"
 #include "confusionpanel.h"
@@ -703,6 +704,62 @@ private slots:
         window.training()->startUntil(40);
         QTRY_VERIFY_WITH_TIMEOUT(!atPause.isEmpty(), 20000);
         QVERIFY2(atPause.contains(QStringLiteral(" — step 40 — ")), qPrintable(atPause));
+    }
+
+    // Side by side at 1024 x 768 and 150 %: the runs scroll, so each
+    // heatmap is as tall as its upright tokens need. Every heatmap had 200
+    // px, which left the tokens 60 px: "expected" read "exp…" (accept27 F4).
+    void sideBySideTokensAreWholeOnAProjector()
+    {
+        const double zoom = currentZoom();
+        const auto restore = qScopeGuard([zoom] { applyZoom(zoom); });
+        MainWindow window;  // applies the remembered zoom
+        applyZoom(1.5);
+        window.resize(921, 691);  // the window on a 1024 x 768 screen
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->setup() != nullptr, 20000);
+        // A validation sample with a word of eight to ten letters.
+        const Dataset &data = *window.session()->dataset();
+        int sample = -1;
+        for (const EncodedSample &s : window.training()->setup()->val.samples) {
+            for (const QString &word : QString::fromStdString(data.samples[size_t(s.index)].text)
+                                           .split(QRegularExpression(QStringLiteral("\\W+"))))
+                if (word.size() >= 8 && word.size() <= 10)
+                    sample = s.index;
+            if (sample >= 0)
+                break;
+        }
+        QVERIFY(sample >= 0);
+        // Four runs, one a heatmap, as the attention-modes lesson's last step shows them.
+        TrainConfig config = window.trainingPanel()->config();
+        config.epochs = 2;  // 10 steps a run
+        window.trainingPanel()->setConfig(config);
+        QTRY_VERIFY(window.training()->setup() && window.training()->setup()->config.epochs == 2);
+        window.compareAction(Session::Comparison::Modes)->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(!window.session()->isComparing(), 60000);
+        SideBySide *side = window.sideBySide();
+        window.views()->setCurrentWidget(side);
+        side->setSample(sample);
+        side->refresh();
+        QTRY_VERIFY(side->runs().size() == 4 && side->heatmap(0)->isVisible()
+                    && side->heatmap(0)->snapshot().samples.size() == 1);
+        TaskHeatmap *heatmap = side->heatmap(0);
+        QCoreApplication::processEvents();  // the layout of the refreshed page
+        heatmap->plot()->replot(QCustomPlot::rpImmediateRefresh);
+        const AttentionSample &shown = heatmap->snapshot().samples[0];
+        const auto ticks = heatmap->plot()->xAxis->ticker().dynamicCast<QCPAxisTickerText>()->ticks();
+        int longest = 0;
+        for (auto tick = ticks.cbegin(); tick != ticks.cend(); ++tick) {
+            const QString token = QString::fromStdString(shown.tokens[size_t(tick.key())]);
+            if (token.size() > 10 || shown.isUnknown(size_t(tick.key())))  // the mark: the attention tests
+                continue;
+            longest = std::max(longest, int(token.size()));
+            QVERIFY2(tick.value() == token, qPrintable(QStringLiteral("'%1' drawn '%2' under a heatmap %3 px tall")
+                                                           .arg(token, tick.value()).arg(heatmap->height())));
+        }
+        QVERIFY(longest >= 8);
     }
 
     // One sample in every view (issue 14): Side by side, shown before the

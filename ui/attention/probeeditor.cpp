@@ -55,8 +55,11 @@ ProbeEditor::ProbeEditor(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_edit);
     layout->addWidget(m_row);
     layout->addWidget(m_status);
-    layout->addWidget(m_heatmap, 2);
-    layout->addWidget(scroll, 3);
+    // The heatmap before the text's columns: with 2 to 3 its upright
+    // tokens had 55 px at 1024 x 768 and 150 % ("bat…", "shi…" where a
+    // lesson says "change 'battery'", accept27 F4); the text scrolls.
+    layout->addWidget(m_heatmap, 3);
+    layout->addWidget(scroll, 1);
     setLeastHeights();
 
     // Re-run as the user types, at most every 120 ms.
