@@ -2,6 +2,7 @@
 
 #include "appearance.h"
 #include "flowlayout.h"
+#include "roundticker.h"
 #include "tasknames.h"
 #include "viewexport.h"
 
@@ -22,32 +23,6 @@
 #include <utility>
 
 namespace attnscope {
-
-namespace {
-
-// Ticks a round step apart (1, 2, 2.5 or 5 times a power of ten), the
-// largest such step at most the range / tickCount(): as many ticks as asked
-// at least, at most twice as many (a line apart where the count leaves two).
-// QCustomPlot's tssMeetTickCount, used for the counts a short rect holds,
-// gave the empty loss plot 0, 0.35, 0.7, 1.05 and 1.4 (accept27 F6).
-class RoundTicker : public QCPAxisTicker {
-protected:
-    double getTickStep(const QCPRange &range) override
-    {
-        const double exact = range.size() / std::max(1, tickCount());
-        if (!(exact > 0) || !std::isfinite(exact))
-            return QCPAxisTicker::getTickStep(range);
-        double magnitude = 1;
-        const double mantissa = getMantissa(exact, &magnitude);  // in [1, 10)
-        double step = 1;
-        for (const double round : {2.0, 2.5, 5.0, 10.0})
-            if (round <= mantissa * (1 + 1e-9))
-                step = round;
-        return step * magnitude;
-    }
-};
-
-} // namespace
 
 LossPlot::LossPlot(QWidget *parent)
     : QWidget(parent)

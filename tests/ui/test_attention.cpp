@@ -135,6 +135,7 @@ private slots:
     void rationaleLegendFitsTheColumn();
     void selfAttentionNoteIsWhole();
     void historyComparesTwoScoresOnAProjector();
+    void historyStepTicksAreRound();
     void unknownWordMarkSurvivesACutLabel();
     void selfAttentionMarksUnknownWords();
     void textViewMarksUnknownWords();
@@ -2788,6 +2789,46 @@ void TestAttention::historyComparesTwoScoresOnAProjector()
     settle();
     QVERIFY(!history.comparedRect());
     QVERIFY(history.faithfulnessRect()->rect().height() <= alone.height() + 1);
+}
+
+// Over training's step axes tick at round steps: two plots side by side at
+// 1024 x 768 and 150 % read "0" and "450" under a 500-step run, the curves
+// going on past the last number (accept27 F6).
+void TestAttention::historyStepTicksAreRound()
+{
+    const double zoom = currentZoom();
+    const auto restore = qScopeGuard([zoom] { applyZoom(zoom); });
+    applyZoom(1.5);
+    HistoryView history;
+    for (const int64_t step : {0, 50, 100, 150, 200, 250, 300, 350, 400, 450, 500})
+        history.addSnapshot(explainedSnapshot(step));
+    history.resize(630, 375);
+    history.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&history));
+    QCustomPlot *plot = history.plot();
+    for (const bool compared : {true, false}) {
+        history.setComparedScore(compared ? std::optional<Method>(Method::Rollout) : std::nullopt);
+        QCoreApplication::processEvents();  // the redraw a resize asks for
+        QCoreApplication::processEvents();
+        plot->replot(QCustomPlot::rpImmediateRefresh);
+        for (const QCPAxisRect *rect : plot->axisRects()) {
+            if (!rect->visible())
+                continue;
+            const QCPAxis *axis = rect->axis(QCPAxis::atBottom);
+            const QVector<double> ticks = axis->tickVector();
+            QVERIFY2(ticks.size() >= 2, qPrintable(rect->axis(QCPAxis::atLeft)->label()));
+            const double step = ticks[1] - ticks[0];
+            const double magnitude = std::pow(10.0, std::floor(std::log10(step)));
+            const double mantissa = step / magnitude;
+            bool round = false;
+            for (const double r : {1.0, 2.0, 2.5, 5.0, 10.0})
+                round = round || std::abs(mantissa - r) < 1e-9;
+            QVERIFY2(round && axis->range().upper - ticks.last() < step,
+                     qPrintable(QStringLiteral("%1: ticks %2 to %3 a step of %4 apart on %5 to %6")
+                                    .arg(rect->axis(QCPAxis::atLeft)->label()).arg(ticks.first()).arg(ticks.last())
+                                    .arg(step).arg(axis->range().lower).arg(axis->range().upper)));
+        }
+    }
 }
 
 namespace {

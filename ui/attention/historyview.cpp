@@ -3,6 +3,7 @@
 #include "appearance.h"
 #include "csvwriter.h"
 #include "elidedlabel.h"
+#include "roundticker.h"
 #include "scores.h"
 #include "tasknames.h"
 
@@ -58,6 +59,11 @@ HistoryView::HistoryView(QWidget *parent) : AttentionView(parent)
     m_lossRect = new QCPAxisRect(m_plot);
     m_comparedRect = new QCPAxisRect(m_plot);
     m_comparedRect->setVisible(false);  // a comparison's only
+    // Steps a round number apart, and the loss: QCustomPlot's ticks gave a
+    // 500-step run's axes 0 and 450 only (accept27 F6).
+    for (QCPAxisRect *rect : {m_gateRect, m_rationaleRect, m_faithRect, m_lossRect, m_comparedRect})
+        for (const QCPAxis::AxisType side : {QCPAxis::atBottom, QCPAxis::atLeft})
+            rect->axis(side)->setTicker(QSharedPointer<QCPAxisTicker>(new RoundTicker));
     // Each legend in a row of its own above the axes, where it covers no
     // curve: the tasks' colours, then what the line styles mean; the axes
     // below them, in rows of as many as fit (fitAxisTitles).
@@ -459,11 +465,22 @@ void HistoryView::fitAxisTitles()
     const int columnWidth = width / std::max(1, columns);
     const QString widest = QString::number(m_p.steps.empty() ? 0 : m_p.steps.back());
     const int perTick = ticks.horizontalAdvance(widest) + 2 * ticks.height();
-    for (QCPAxisRect *rect : rects) {
+    for (size_t i = 0; i < rects.size(); ++i) {
+        QCPAxisRect *rect = rects[i];
+        // The last step's number is centred on the rect's right edge, the
+        // top value on its top: half of each beside the rect (the right
+        // plot's "500" was cut off, the "1" cut by the legends); a rect
+        // with another on its right has that one's room.
+        const bool rightmost = int(i) % std::max(1, columns) == std::max(1, columns) - 1;
+        rect->setMinimumMargins(
+            QMargins(0, ticks.height() / 2 + 2, rightmost ? ticks.horizontalAdvance(widest) / 2 + 2 : 0, 0));
         const QSharedPointer<QCPAxisTicker> ticker = rect->axis(QCPAxis::atBottom)->ticker();
         const int count = std::clamp((columnWidth - 4 * ticks.height()) / perTick, 1, 5);
         ticker->setTickCount(count);
         ticker->setTickStepStrategy(count < 5 ? QCPAxisTicker::tssMeetTickCount : QCPAxisTicker::tssReadability);
+        // Values a line and more apart: 0 to 1 in six labels touched in a
+        // plot 110 px tall at 150 %.
+        rect->axis(QCPAxis::atLeft)->ticker()->setTickCount(std::clamp(rect->height() / (2 * ticks.height()), 2, 5));
     }
     m_plot->setMinimumHeight(need);
 }
