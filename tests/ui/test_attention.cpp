@@ -95,6 +95,7 @@ private slots:
     void taskColoursAreTheWorkbenchs();
     void exportsWriteValidFiles_data();
     void exportsWriteValidFiles();
+    void exportTitleLinesShareTheirMargin();
     void exportsNeverReplaceDevices();
     void exportsQuoteNamesFromTheData();
     void selfAttentionLabelsAreElided();
@@ -1002,6 +1003,52 @@ void TestAttention::exportsWriteValidFiles()
     QVERIFY(!samples.isEmpty());
     for (const char *key : {"tokens", "tasks", "predictions", "layers"})
         QVERIFY(samples.at(0).toObject().contains(QLatin1String(key)));
+}
+
+// An exported picture's heading and the view's own title line under it
+// start at the same x, a margin from the edge: the title line started at
+// x = 0 (accept26 E6, accept26-export-heatmap.png).
+void TestAttention::exportTitleLinesShareTheirMargin()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    m_panel->setSource(QStringLiteral("builtin:reviews?n=400 · run 3"));
+    int titled = 0;
+    for (const auto which : {AttentionPanel::View::Heatmap, AttentionPanel::View::Text, AttentionPanel::View::SelfAttention,
+                             AttentionPanel::View::Disagreement, AttentionPanel::View::History,
+                             AttentionPanel::View::ProbeEditor, AttentionPanel::View::Compare}) {
+        m_panel->setCurrentView(which);
+        QApplication::processEvents();
+        QWidget *view = m_panel->view(which);
+        auto *title = view->findChild<QLabel *>(QStringLiteral("viewTitle"));
+        if (!title || !title->isVisible() || title->text().isEmpty())
+            continue;
+        ++titled;
+        const QString path = dir.filePath(QStringLiteral("view%1.png").arg(int(which)));
+        QString error;
+        QVERIFY2(m_panel->exportImage(which, path, &error), qPrintable(error));
+        const QImage png(path);
+        QVERIFY(!png.isNull());
+        const double scale = PrintScale;
+        const int band = qRound(png.height() / scale) - view->height();  // the heading's, in logical pixels
+        QVERIFY2(band > 0, qPrintable(QString::number(band)));
+        const QColor back = png.pixelColor(png.width() - 1, 0);
+        // The first column with ink between logical rows top and bottom.
+        const auto firstInk = [&](int top, int bottom) {
+            for (int x = 0; x < png.width(); ++x)
+                for (int y = int(top * scale); y < int(bottom * scale) && y < png.height(); ++y)
+                    if (qAbs(png.pixelColor(x, y).lightness() - back.lightness()) > 100)
+                        return x / scale;
+            return -1.0;
+        };
+        const int titleTop = band + title->mapTo(view, QPoint(0, 0)).y();
+        const double headingX = firstInk(0, band), titleX = firstInk(titleTop, titleTop + title->height());
+        const QString where = QStringLiteral("%1: heading from x %2, title \"%3\" from x %4 (logical pixels)")
+                                  .arg(int(which)).arg(headingX).arg(title->text()).arg(titleX);
+        QVERIFY2(headingX >= 4 && titleX >= 4, qPrintable(where));
+        QVERIFY2(qAbs(headingX - titleX) <= 2, qPrintable(where));
+    }
+    QVERIFY(titled >= 2);
 }
 
 // A device or FIFO is refused, whatever the export, and stays what it was.

@@ -49,6 +49,11 @@ void renderTree(QWidget *widget, QCPPainter *painter, const QPoint &offset, QSiz
     }
 }
 
+// The left (and right) margin of a picture with a heading: the heading's
+// line and the view's own title under it start at the same x (the view's
+// title, at its left edge on screen, touched the picture's edge).
+constexpr int Margin = 6;
+
 // The heading's band: a line of the view's font, bold, with a margin; 0 without a heading.
 int headingHeight(const QWidget *view, const QString &heading)
 {
@@ -57,6 +62,14 @@ int headingHeight(const QWidget *view, const QString &heading)
     QFont bold = view->font();
     bold.setBold(true);
     return QFontMetrics(bold).height() + 8;
+}
+
+// The picture's size: the view's, and with a heading its band and the margins.
+QSize pictureSize(const QWidget *view, const QSize &size, const QString &heading)
+{
+    if (heading.isEmpty())
+        return size;
+    return QSize(size.width() + 2 * Margin, size.height() + headingHeight(view, heading));
 }
 
 // The heading (if any) in its band, then the view under it; `size` is the view's.
@@ -69,17 +82,17 @@ void paintPicture(QWidget *view, QCPPainter *painter, const QSize &size, const Q
         painter->save();
         painter->setFont(bold);
         painter->setPen(view->palette().color(QPalette::WindowText));
-        const QRect room(6, 0, size.width() - 12, band);
+        const QRect room(Margin, 0, size.width(), band);
         painter->drawText(room, Qt::AlignLeft | Qt::AlignVCenter,
                           QFontMetrics(bold).elidedText(heading, Qt::ElideRight, room.width()));
         painter->restore();
     }
-    renderTree(view, painter, QPoint(0, band), size);
+    renderTree(view, painter, band > 0 ? QPoint(Margin, band) : QPoint(0, 0), size);
 }
 
 bool writePng(QWidget *view, const QString &path, const QSize &size, double scale, const QString &heading)
 {
-    const QSize whole(size.width(), size.height() + headingHeight(view, heading));
+    const QSize whole = pictureSize(view, size, heading);
     QImage image((QSizeF(whole) * scale).toSize(), QImage::Format_ARGB32_Premultiplied);
     image.fill(view->palette().color(QPalette::Window));
     QCPPainter painter(&image);
@@ -100,7 +113,7 @@ bool writePng(QWidget *view, const QString &path, const QSize &size, double scal
 
 bool writeSvg(QWidget *view, const QString &path, const QSize &size, const QString &title, const QString &heading)
 {
-    const QSize whole(size.width(), size.height() + headingHeight(view, heading));
+    const QSize whole = pictureSize(view, size, heading);
     QSvgGenerator svg;
     svg.setFileName(path);
     svg.setSize(whole);
@@ -118,7 +131,7 @@ bool writeSvg(QWidget *view, const QString &path, const QSize &size, const QStri
 
 bool writePdf(QWidget *view, const QString &path, const QSize &size, const QString &heading)
 {
-    const QSize whole(size.width(), size.height() + headingHeight(view, heading));
+    const QSize whole = pictureSize(view, size, heading);
     QPdfWriter pdf(path);
     pdf.setResolution(300);
     // One page the size of the view (1 logical pixel = 1 point).

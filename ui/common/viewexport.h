@@ -24,7 +24,9 @@ struct ImageOptions {
     double pngScale = PrintScale;  // PNG pixels per logical pixel (dpi: 96 x this)
     QString title;                 // the SVG's; the window title or "AttnScope attention" when empty
     // A line above the view in the picture (what it shows: data, run, step,
-    // task, score), which then grows by its height; none when empty.
+    // task, score), which then grows by its height, and by a margin on the
+    // left and right: the heading and the view's own title line under it
+    // start at the same x. None when empty.
     QString heading;
 };
 
