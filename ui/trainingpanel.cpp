@@ -6,11 +6,13 @@
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QFormLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSpinBox>
+#include <QStyle>
 #include <QStyledItemDelegate>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -260,9 +262,7 @@ void TrainingPanel::createWeightFields()
     m_weightsTable->setEditTriggers(QAbstractItemView::AllEditTriggers);
     m_weightsTable->setItemDelegateForColumn(1, new WeightDelegate(m_weightsTable));
     m_weightsTable->setWordWrap(false);
-    m_weightsTable->setFixedHeight(m_weightsTable->horizontalHeader()->sizeHint().height()
-                                   + 2 * m_weightsTable->frameWidth()
-                                   + MaxNamedTasks * m_weightsTable->verticalHeader()->defaultSectionSize());
+    fitWeightRows();
     many->addWidget(m_weightsFilter);
     many->addWidget(m_weightsTable);
     m_weightsMany->hide();
@@ -283,6 +283,37 @@ void TrainingPanel::createWeightFields()
     column->addWidget(title);
     column->addWidget(weights);
     column->addWidget(m_weightsMany);
+}
+
+// Rows as Qt measures them (the style's least row, or a line of the font
+// and the header's margins) and tall enough for the weight's spin box, room
+// for MaxNamedTasks of them: measured from the font each time, since the
+// table measured them once at build time and kept a 200 % table at 100 %
+// (and a 100 % one, its spin boxes cut, at 200 %).
+void TrainingPanel::fitWeightRows()
+{
+    m_fitPending = false;
+    QHeaderView *rows = m_weightsTable->verticalHeader();
+    QDoubleSpinBox editor;
+    setUpWeightField(&editor);
+    editor.setFrame(false);
+    editor.setFont(m_weightsTable->font());
+    const int line = m_weightsTable->fontMetrics().height() + 2 * style()->pixelMetric(QStyle::PM_HeaderMargin);
+    rows->setDefaultSectionSize(std::max({style()->pixelMetric(QStyle::PM_HeaderDefaultSectionSizeVertical), line,
+                                          editor.sizeHint().height()}));
+    m_weightsTable->setFixedHeight(m_weightsTable->horizontalHeader()->sizeHint().height()
+                                   + 2 * m_weightsTable->frameWidth() + MaxNamedTasks * rows->defaultSectionSize());
+}
+
+void TrainingPanel::changeEvent(QEvent *event)
+{
+    QGroupBox::changeEvent(event);
+    // The zoom: measured once the font has reached the table and its header
+    // (each child has its own font change event, in no set order).
+    if (event->type() == QEvent::FontChange && !m_fitPending) {
+        m_fitPending = true;
+        QMetaObject::invokeMethod(this, &TrainingPanel::fitWeightRows, Qt::QueuedConnection);
+    }
 }
 
 void TrainingPanel::setTasks(const QStringList &tasks)

@@ -55,6 +55,9 @@ signals:
     // A setting that needs a new run changed.
     void changed();
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
     // The constructor's jobs, in its order.
     void createOptimizerFields();
@@ -62,6 +65,8 @@ private:
     void connectFields();
     void layOutFields();
     void createWeightFields();
+    // The weights table's rows and height from the font, again at each zoom.
+    void fitWeightRows();
 
     QComboBox *m_optimizer = nullptr, *m_schedule = nullptr;
     QDoubleSpinBox *m_lr = nullptr, *m_decay = nullptr, *m_clip = nullptr, *m_mu = nullptr;
@@ -77,6 +82,7 @@ private:
     QWidget *m_weightsMany = nullptr;         // the table and its filter
     QStringList m_tasks;
     bool m_weightsShown = false;              // the table holds the weights
+    bool m_fitPending = false;                // a fitWeightRows queued by a font change
 };
 
 } // namespace attnscope

@@ -4,6 +4,7 @@
 
 #include <QAction>
 #include <QCoreApplication>
+#include <QDockWidget>
 #include <QEvent>
 #include <QKeySequence>
 #include <QLayout>
@@ -85,10 +86,54 @@ double ZoomActions::zoom() const
 void ZoomActions::setZoom(double zoom, bool persist)
 {
     emit zoomChanging();
+    rememberDockWidths();
     applyZoom(zoom);
+    restoreDockWidths();
     if (persist)
         saveZoom(currentZoom());
     updateActions();
+}
+
+void ZoomActions::rememberDockWidths()
+{
+    std::vector<DockWidth> docks;
+    for (QDockWidget *dock : m_window->findChildren<QDockWidget *>()) {
+        const Qt::DockWidgetArea area = m_window->dockWidgetArea(dock);
+        if (dock->isFloating() || dock->isHidden()
+            || (area != Qt::LeftDockWidgetArea && area != Qt::RightDockWidgetArea))
+            continue;
+        DockWidth kept{dock, dock->width(), dock->width()};
+        // Still the width a zoom change left it at: the user's is the one
+        // remembered then (100 -> 200 -> 100 %), else the user changed it.
+        for (const DockWidth &before : m_docks)
+            if (before.dock == dock && before.left == dock->width())
+                kept.wanted = before.wanted;
+        docks.push_back(kept);
+    }
+    m_docks = std::move(docks);
+}
+
+void ZoomActions::restoreDockWidths()
+{
+    QList<QDockWidget *> docks;
+    QList<int> widths;
+    for (const DockWidth &kept : m_docks)
+        if (kept.dock) {
+            docks.append(kept.dock);
+            widths.append(kept.wanted);
+        }
+    if (docks.isEmpty())
+        return;
+    // The new font's least sizes first (its requests are posted events),
+    // then the widths, which the window's layout fits to them.
+    for (int pass = 0; pass < 2; ++pass)
+        QCoreApplication::sendPostedEvents();
+    m_window->resizeDocks(docks, widths, Qt::Horizontal);
+    if (QLayout *layout = m_window->layout())
+        layout->activate();
+    for (DockWidth &kept : m_docks)
+        if (kept.dock)
+            kept.left = kept.dock->width();
 }
 
 // To the next step above (or below) the zoom, which may be between steps.
@@ -137,11 +182,14 @@ QString ZoomActions::fitScreen()
     };
     const double asked = currentZoom();
     double zoom = asked;
+    rememberDockWidths();
     while (zoom > 1.0 + 1e-6 && !fits()) {
         const auto it = std::lower_bound(Steps.begin(), Steps.end(), zoom - 1e-6);
         zoom = it == Steps.begin() ? Steps.front() : *(it - 1);
         applyZoom(zoom);
     }
+    if (zoom < asked - 1e-6)
+        restoreDockWidths();
     updateActions();
     if (zoom >= asked - 1e-6)
         return {};

@@ -7,11 +7,14 @@
 #pragma once
 
 #include <QObject>
+#include <QPointer>
 #include <QSize>
 
 #include <array>
+#include <vector>
 
 class QAction;
+class QDockWidget;
 class QMainWindow;
 
 namespace attnscope {
@@ -58,9 +61,23 @@ protected:
 private:
     void step(int direction);
     void updateActions();
+    // A docked panel beside the views (the Setup dock) keeps the width the
+    // user gave it across zoom changes: a larger zoom's least sizes squeeze
+    // it, and a smaller zoom did not give the room back (after 100 -> 200
+    // -> 100 % the Setup dock kept the width 200 % had left it).
+    // rememberDockWidths before a zoom is applied, restoreDockWidths after.
+    void rememberDockWidths();
+    void restoreDockWidths();
+
+    struct DockWidth {
+        QPointer<QDockWidget> dock;
+        int wanted = 0;  // the user's: its width when a zoom change began, unless it was ours
+        int left = 0;    // the width the last zoom change left it at
+    };
 
     QMainWindow *m_window;
     QSize m_room;
+    std::vector<DockWidth> m_docks;
     QAction *m_in = nullptr, *m_out = nullptr, *m_actual = nullptr, *m_fullScreen = nullptr;
 };
 

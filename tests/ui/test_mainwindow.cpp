@@ -1546,14 +1546,23 @@ private slots:
     void zoomChangeLaysOutLikeAFreshWindow_data()
     {
         QTest::addColumn<double>("built");
+        QTest::addColumn<double>("via");  // a zoom on the way (0: none)
         QTest::addColumn<double>("zoom");
-        QTest::newRow("200 -> 100") << 2.0 << 1.0;
-        QTest::newRow("100 -> 200") << 1.0 << 2.0;
+        QTest::addColumn<int>("dockWidth");  // the width the user gives the Setup dock
+        QTest::newRow("200 -> 100") << 2.0 << 0.0 << 1.0 << 400;
+        QTest::newRow("100 -> 200") << 1.0 << 0.0 << 2.0 << 400;
+        // 200 % needs the dock narrower than the user's 500 in this window
+        // (1100 px): back at 100 % it has the user's width again, not the
+        // squeezed one.
+        QTest::newRow("100 -> 200 -> 100") << 1.0 << 2.0 << 1.0 << 500;
+        QTest::newRow("200 -> 100 -> 200") << 2.0 << 1.0 << 2.0 << 400;
     }
     void zoomChangeLaysOutLikeAFreshWindow()
     {
         QFETCH(double, built);
+        QFETCH(double, via);
         QFETCH(double, zoom);
+        QFETCH(int, dockWidth);
         const auto forget = qScopeGuard([]() {
             QSettings().remove(QStringLiteral("view/zoom"));
             QSettings().remove(QStringLiteral("window/state"));
@@ -1561,11 +1570,13 @@ private slots:
         });
         // What depends on the zoom: the slider's width, the step label's
         // least width, the dock title's ink (width, height), the Model and
-        // Training forms' wrap.
+        // Training forms' wrap, the task-weights table's height (its rows
+        // measured from the font); and what must not: the dock's width.
         const auto layout = [](MainWindow &window) {
             auto *dock = window.findChild<QDockWidget *>(QStringLiteral("setupDock"));
             auto *slider = window.attention()->findChild<QSlider *>(QStringLiteral("timeline"));
             auto *step = window.attention()->findChild<QLabel *>(QStringLiteral("stepLabel"));
+            auto *weights = window.trainingPanel()->findChild<QTableWidget *>(QStringLiteral("taskWeights"));
             const QImage title = dock->grab(QRect(0, 0, dock->width() / 2, dock->widget()->y())).toImage();
             const QColor back = title.pixelColor(title.width() - 1, title.height() / 2);
             int left = title.width(), right = -1, top = title.height(), bottom = -1;
@@ -1577,7 +1588,8 @@ private slots:
                     left = std::min(left, x), right = std::max(right, x);
                     top = std::min(top, y), bottom = std::max(bottom, y);
                 }
-            return QStringLiteral("window %7 x %8, dock %9: slider %1, step label least %2, title ink %3 x %4, forms %5 %6")
+            return QStringLiteral("window %7 x %8, dock %9: slider %1, step label least %2, title ink %3 x %4, "
+                                  "forms %5 %6, weights table %10 (rows %11)")
                 .arg(slider->width())
                 .arg(step->minimumWidth())
                 .arg(right - left + 1)
@@ -1586,20 +1598,24 @@ private slots:
                 .arg(window.trainingPanel()->findChild<QFormLayout *>()->rowWrapPolicy())
                 .arg(window.width())
                 .arg(window.height())
-                .arg(dock->width());
+                .arg(dock->width())
+                .arg(weights->maximumHeight())
+                .arg(weights->verticalHeader()->defaultSectionSize());
         };
-        const auto open = [](MainWindow &window) {
+        const auto open = [dockWidth](MainWindow &window) {
             window.zoom()->setRoom(QSize(3000, 2000));
-            window.resize(1280, 800);  // room for 200 %: the window's size is not the zoom's
+            window.resize(1100, 800);  // room for 200 %: the window's size is not the zoom's
             QVERIFY2(window.openDataset(QStringLiteral("builtin:reviews?n=200")), qPrintable(window.lastError()));
             window.show();
             QVERIFY(QTest::qWaitForWindowExposed(&window));
             window.views()->setCurrentWidget(window.attention());
+            auto *dock = window.findChild<QDockWidget *>(QStringLiteral("setupDock"));
+            window.resizeDocks({dock}, {dockWidth}, Qt::Horizontal);  // as a drag of its edge
+            QTRY_COMPARE(dock->width(), dockWidth);
         };
         QSettings().remove(QStringLiteral("window/state"));
         QSettings().setValue(QStringLiteral("view/zoom"), zoom);
         QString fresh;
-        int freshDock = 0;
         {
             MainWindow window;
             QCOMPARE(currentZoom(), zoom);
@@ -1611,17 +1627,18 @@ private slots:
                 QCoreApplication::processEvents();
                 return layout(window) == fresh;
             }));
-            freshDock = window.findChild<QDockWidget *>(QStringLiteral("setupDock"))->width();
         }
         QSettings().remove(QStringLiteral("window/state"));
         QSettings().setValue(QStringLiteral("view/zoom"), built);
         MainWindow window;
         QCOMPARE(currentZoom(), built);
         open(window);
+        if (via > 0) {
+            window.zoom()->setZoom(via, /*persist=*/false);
+            QTRY_COMPARE(window.findChild<QFormLayout *>()->rowWrapPolicy(),
+                         via > 1.5 ? QFormLayout::WrapAllRows : QFormLayout::DontWrapRows);
+        }
         window.zoom()->setZoom(zoom, /*persist=*/false);
-        // The dock's width is the user's (it keeps it across a zoom): as the fresh window's.
-        auto *dock = window.findChild<QDockWidget *>(QStringLiteral("setupDock"));
-        window.resizeDocks({dock}, {freshDock}, Qt::Horizontal);
         QTRY_COMPARE(layout(window), fresh);
     }
 
