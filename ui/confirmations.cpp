@@ -12,6 +12,11 @@ Confirmations::Confirmations(QWidget *window)
 {
 }
 
+bool Confirmations::asks() const
+{
+    return m_granted == 0 && (m_ask || m_window->isVisible());
+}
+
 bool Confirmations::ask(const QString &question, const QString &detail)
 {
     if (m_granted > 0)

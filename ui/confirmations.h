@@ -44,6 +44,9 @@ public:
         Confirmations *m_confirm;
     };
 
+    // Whether a question now would be put to someone (a shown window, a
+    // test's ask) rather than answered "go on" at once.
+    bool asks() const;
     // Opening `spec` ends the run at `step` when it is running or paused.
     bool mayOpenDataset(const QString &spec, TrainingWorker::State state, int64_t step);
     // Start trains again from the initial weights after a stopped or finished run.

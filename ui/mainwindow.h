@@ -305,6 +305,10 @@ private:
     };
     std::optional<LessonDepth> m_lessonDepth, m_lessonDepthLoading;
     void takeBackLessonDepth();
+    // Confirmations::mayOpenDataset with nothing training while the
+    // question is up: a running run pauses first (the step the question
+    // names is the one it stops at) and goes on after No.
+    bool mayOpenDataset(const QString &spec);
 
     QString m_dataSpec;
     QString m_lastError;

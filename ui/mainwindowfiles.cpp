@@ -17,6 +17,7 @@
 
 #include <QDir>
 #include <QDropEvent>
+#include <QEventLoop>
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QLocale>
@@ -25,12 +26,41 @@
 #include <QPushButton>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QTimer>
 
 namespace attnscope {
 
+bool MainWindow::mayOpenDataset(const QString &spec)
+{
+    using State = TrainingWorker::State;
+    TrainingController *run = training();
+    const bool pause = run->state() == State::Running && m_last.step > 0 && m_confirm->asks();
+    if (pause) {
+        // The step in flight ends, then the worker says Paused (its last
+        // snapshot before): the question names the step the run stops at,
+        // which stays so while the user decides (it went on under the box,
+        // and "The run at step 483 stops" was read after the run finished).
+        QEventLoop paused;
+        const auto done = connect(run, &TrainingController::stateChanged, &paused, [&paused, run]() {
+            if (run->state() != State::Running)
+                paused.quit();
+        });
+        QTimer::singleShot(5000, &paused, &QEventLoop::quit);  // a worker that never answers: ask anyway
+        run->pause();
+        if (run->state() == State::Running)
+            paused.exec(QEventLoop::ExcludeUserInputEvents);
+        disconnect(done);
+    }
+    // Finished meanwhile (its last step was in flight): nothing to end, as before.
+    const bool yes = m_confirm->mayOpenDataset(spec, run->state(), pause ? run->currentStep() : m_last.step);
+    if (!yes && pause && run->state() == State::Paused)
+        run->resume();
+    return yes;
+}
+
 bool MainWindow::openDataset(const QString &spec, const LoadOptions &options)
 {
-    if (!m_confirm->mayOpenDataset(spec, training()->state(), m_last.step)) {
+    if (!mayOpenDataset(spec)) {
         m_lastError.clear();
         return false;
     }
@@ -42,7 +72,7 @@ bool MainWindow::openDataset(const QString &spec, const LoadOptions &options)
 }
 void MainWindow::openDatasetAsync(const QString &spec, const LoadOptions &options)
 {
-    if (!m_confirm->mayOpenDataset(spec, training()->state(), m_last.step)) {
+    if (!mayOpenDataset(spec)) {
         m_datasetPanel->setSpec(m_dataSpec);  // the field shows the data still open
         return;
     }

@@ -1954,6 +1954,63 @@ private slots:
         QCOMPARE(window.training()->state(), State::Paused);
     }
 
+    // Opening other data while a run trains asks first; while the question
+    // is up nothing trains: the run pauses at the step the question names
+    // (it trained on under the box, so "The run at step 483 stops" was
+    // stale, or the run had finished, by the answer: accept26 E7), and
+    // after No it goes on.
+    void openingDataPausesWhileAsking()
+    {
+        using State = TrainingWorker::State;
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.startAction()->isEnabled(), 20000);
+        window.trainingPanel()->stepsField()->setValue(100000);  // no end while asking
+        window.setSpeed(50, /*persist=*/false);
+        TrainingController *run = window.training();
+        window.startAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(run->state() == State::Running && run->currentStep() >= 5, 20000);
+
+        // The box, as the user sees it (no test ask): looked for until it is up, then read.
+        bool seen = false, pausedWhileUp = false;
+        int64_t named = -1, workerStep = -1;
+        QString detail;
+        QTimer look;
+        look.setInterval(20);
+        connect(&look, &QTimer::timeout, &window, [&]() {
+            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+            if (!box || seen)
+                return;
+            seen = true;
+            look.stop();
+            detail = box->informativeText();
+            // Paused: the worker's word that no step follows (waited on, not a fixed time).
+            pausedWhileUp = QTest::qWaitFor([&]() { return run->state() == State::Paused; }, 5000);
+            const QRegularExpressionMatch at = QRegularExpression(QStringLiteral("run at step (\\d+) stops")).match(detail);
+            named = at.hasMatch() ? at.captured(1).toLongLong() : -1;
+            std::shared_ptr<Model> weights;
+            TrainerState state;
+            if (run->checkpointCopy(&weights, &state))
+                workerStep = state.step;  // the worker's own count, not a snapshot's
+            box->button(QMessageBox::No)->click();
+        });
+        look.start();
+        window.openDatasetAsync(QStringLiteral("builtin:sensors"));
+        QVERIFY(seen);
+        QVERIFY2(pausedWhileUp, "the run trained on while the question was up");
+        QVERIFY2(named > 0, qPrintable(detail));
+        QCOMPARE(workerStep, named);
+        // No: the same run trains on from there, the data unchanged.
+        QCOMPARE(window.training(), run);
+        QCOMPARE(window.dataSpec(), QStringLiteral("builtin:reviews?n=200"));
+        QVERIFY(!window.isLoadingDataset());
+        QTRY_VERIFY_WITH_TIMEOUT(run->state() == State::Running && run->currentStep() > named, 20000);
+        run->pause();
+        QTRY_COMPARE(run->state(), State::Paused);
+    }
+
     // The read-out said "1398 steps/s" while nothing trained: paused (by the
     // divergence guard, after --after-steps), finished or stopped
     // (accept26 E5). Only a running run has a speed.
