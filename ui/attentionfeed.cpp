@@ -2,6 +2,8 @@
 
 #include "attention/attentionpanel.h"
 
+#include <QScopeGuard>
+
 namespace attnscope {
 
 AttentionFeed::AttentionFeed(TrainingController *training, AttentionPanel *panel, QObject *parent)
@@ -45,8 +47,10 @@ AttentionFeed::~AttentionFeed()
 
 void AttentionFeed::showRun()
 {
-    if (m_panel && m_panel->showLive())
+    if (m_panel && m_panel->showLive()) {
+        emit shownChanged();
         return;
+    }
     setRun(m_setup, m_dataset);
 }
 
@@ -54,6 +58,7 @@ void AttentionFeed::setRun(std::shared_ptr<const TrainingSetup> setup, std::shar
 {
     m_setup = std::move(setup);
     m_dataset = std::move(dataset);
+    const auto said = qScopeGuard([this]() { emit shownChanged(); });
     if (!m_setup) {
         m_panel->clear();
         return;

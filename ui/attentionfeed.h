@@ -43,6 +43,10 @@ public:
     // or from its next snapshot when the panel kept none.
     void showRun();
 
+signals:
+    // The panel shows the run's attention again (setRun, showRun): no longer a file's.
+    void shownChanged();
+
 private:
     QPointer<TrainingController> m_training;
     QPointer<AttentionPanel> m_panel;

@@ -145,6 +145,7 @@ void MainWindow::createPanels()
     new WheelGuard(m_attention);
     m_attentionFeed = new AttentionFeed(training(), m_attention, this);
     connect(m_attention, &AttentionPanel::liveRequested, m_attentionFeed, &AttentionFeed::showRun);
+    connect(m_attentionFeed, &AttentionFeed::shownChanged, this, &MainWindow::updateModelNote);
     setCentralWidget(m_views);
     connect(m_curves, &LossPlot::optionsChanged, this, [this]() { writeSettings(); });
     m_runs = new RunsPanel(m_session, m_curves);

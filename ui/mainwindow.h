@@ -309,6 +309,9 @@ private:
     // question is up: a running run pauses first (the step the question
     // names is the one it stops at) and goes on after No.
     bool mayOpenDataset(const QString &spec);
+    // The Model panel's note while the Attention tab shows a file's
+    // attention (File > Open Attention): its fields are for a new run.
+    void updateModelNote();
 
     QString m_dataSpec;
     QString m_lastError;

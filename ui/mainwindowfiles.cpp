@@ -12,6 +12,7 @@
 #include "filemenu.h"
 #include "fileutil.h"
 #include "lossplot.h"
+#include "modelpanel.h"
 #include "recentfiles.h"
 #include "sessionfile.h"
 
@@ -108,7 +109,23 @@ bool MainWindow::openAttention(const QString &path)
     if (!pooling)  // maps only (a Hugging Face model's): the heatmap would be empty
         m_attention->setCurrentView(AttentionPanel::View::SelfAttention);
     showStatus(tr("Opened the attention in %1").arg(path), 10000);
+    updateModelNote();
     return true;
+}
+
+void MainWindow::updateModelNote()
+{
+    const QString file = m_attention->shownFile();
+    if (file.isEmpty() || !m_attention->shownRun().isEmpty()) {
+        m_modelPanel->setNewRunNote({});
+        return;
+    }
+    const AttentionSnapshot &shown = m_attention->shown();
+    const QString layers = shown.layers == 1 ? tr("1 layer") : tr("%1 layers").arg(shown.layers);
+    const QString heads = shown.heads == 1 ? tr("1 head") : tr("%1 heads").arg(shown.heads);
+    const QString model = shown.layers > 0 ? tr("%1 × %2").arg(layers, heads) : tr("no self-attention");
+    m_modelPanel->setNewRunNote(
+        tr("For a new run. The attention shown is read from %1 (%2), not made by these settings.").arg(file, model));
 }
 
 namespace {

@@ -67,7 +67,13 @@ ModelPanel::ModelPanel(QWidget *parent)
     m_lesson->setForegroundRole(QPalette::PlaceholderText);
     m_lesson->hide();
 
+    m_newRun = new QLabel(this);
+    m_newRun->setObjectName(QStringLiteral("newRunNote"));
+    m_newRun->setWordWrap(true);
+    m_newRun->hide();
+
     auto *outer = new QVBoxLayout(this);
+    outer->addWidget(m_newRun);
     auto *form = new QFormLayout;
     outer->addLayout(form);
     form->setVerticalSpacing(6);
@@ -100,6 +106,18 @@ void ModelPanel::showLessonNote()
     const bool shown = !m_lessonNote.isEmpty() && m_layers->value() == m_lessonDepth;
     m_lesson->setText(shown ? m_lessonNote : QString());
     m_lesson->setVisible(shown);
+}
+
+void ModelPanel::setNewRunNote(const QString &note)
+{
+    m_newRun->setText(note);
+    m_newRun->setVisible(!note.isEmpty());
+    setTitle(note.isEmpty() ? tr("Model") : tr("Model (for a new run)"));
+}
+
+QString ModelPanel::newRunNote() const
+{
+    return m_newRun->text();
 }
 
 QString ModelPanel::lessonNote() const

@@ -34,6 +34,11 @@ public:
     void setTextData(bool text);
     // The note shown; empty when there is none or Layers holds another depth.
     QString lessonNote() const;
+    // A note at the top of the panel that its fields are for a new run
+    // (while the Attention tab shows a file's attention, made by another
+    // model: "2 layers × 2 heads" beside Layers 1, Heads 4); empty: none.
+    void setNewRunNote(const QString &note);
+    QString newRunNote() const;
     // Empty when every field is acceptable, otherwise the reason shown.
     QString problem() const { return m_problem; }
     bool isValid() const { return m_problem.isEmpty(); }
@@ -60,6 +65,7 @@ private:
     QComboBox *m_mode = nullptr;
     QLabel *m_error = nullptr;
     QLabel *m_lesson = nullptr;
+    QLabel *m_newRun = nullptr;  // setNewRunNote's
     QString m_lessonNote;
     int m_lessonDepth = -1;  // the depth m_lessonNote speaks of
     QString m_problem;

@@ -2011,6 +2011,39 @@ private slots:
         QTRY_COMPARE(run->state(), State::Paused);
     }
 
+    // With a file's attention shown (attnscope --attention bertviz.json, 2
+    // layers x 2 heads), the Model panel showed Layers 1, Heads 4 with
+    // nothing saying those are for a new run (accept26 E6); it says so
+    // while the file is shown, not once the run's attention is back.
+    void modelPanelSaysItIsForANewRun()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const QString dir = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/attention/");
+        auto *note = window.modelPanel()->findChild<QLabel *>(QStringLiteral("newRunNote"));
+        QVERIFY(note);
+        QVERIFY(!note->isVisible());
+        QCOMPARE(window.modelPanel()->title(), QStringLiteral("Model"));
+        QVERIFY2(window.openAttention(dir + QStringLiteral("bertviz.json")), qPrintable(window.lastError()));
+        QTRY_VERIFY(note->isVisible());
+        QVERIFY2(note->text().contains(QStringLiteral("For a new run")), qPrintable(note->text()));
+        QVERIFY2(note->text().contains(QStringLiteral("bertviz.json (2 layers × 2 heads)")), qPrintable(note->text()));
+        QCOMPARE(window.modelPanel()->title(), QStringLiteral("Model (for a new run)"));
+        // Data opens: a run of these settings, its attention shown; no note.
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QTRY_VERIFY(!note->isVisible());
+        QCOMPARE(window.modelPanel()->title(), QStringLiteral("Model"));
+        // The file again, then Live: the run's attention, no note.
+        QVERIFY(window.openAttention(dir + QStringLiteral("bertviz.json")));
+        QTRY_VERIFY(note->isVisible());
+        auto *live = window.attention()->findChild<QPushButton *>(QStringLiteral("live"));
+        QVERIFY(live && live->isEnabled());
+        live->click();
+        QTRY_VERIFY(window.attention()->shownFile().isEmpty());
+        QTRY_VERIFY(!note->isVisible());
+    }
+
     // The read-out said "1398 steps/s" while nothing trained: paused (by the
     // divergence guard, after --after-steps), finished or stopped
     // (accept26 E5). Only a running run has a speed.
