@@ -97,6 +97,13 @@ void ZoomActions::setZoom(double zoom, bool persist)
 void ZoomActions::rememberDockWidths()
 {
     std::vector<DockWidth> docks;
+    // Not shown yet (attnscope --zoom): the docks have no width of their
+    // own until the window lays them out; the window's first layout gives
+    // them the width it asked for (the Setup dock's became the least one).
+    if (!m_window->isVisible()) {
+        m_docks.clear();
+        return;
+    }
     for (QDockWidget *dock : m_window->findChildren<QDockWidget *>()) {
         const Qt::DockWidgetArea area = m_window->dockWidgetArea(dock);
         if (dock->isFloating() || dock->isHidden()
@@ -115,6 +122,8 @@ void ZoomActions::rememberDockWidths()
 
 void ZoomActions::restoreDockWidths()
 {
+    if (!m_window->isVisible())
+        return;
     QList<QDockWidget *> docks;
     QList<int> widths;
     for (const DockWidth &kept : m_docks)

@@ -1642,6 +1642,30 @@ private slots:
         QTRY_COMPARE(layout(window), fresh);
     }
 
+    // A zoom set before the window shows (attnscope --zoom) leaves the
+    // Setup dock the width the window asks for at first: the docks have no
+    // width of their own to keep until then (ZoomActions gave it its least).
+    void zoomBeforeShowingKeepsTheFirstDockWidth()
+    {
+        const auto forget = qScopeGuard([]() { applyZoom(1.0); });
+        QSettings().remove(QStringLiteral("window/state"));
+        QSettings().remove(QStringLiteral("view/zoom"));
+        const auto dockWidth = [](bool zoomFirst) {
+            MainWindow window;
+            window.resize(1280, 800);
+            if (zoomFirst)
+                window.zoom()->setZoom(1.0, /*persist=*/false);
+            window.show();
+            if (!QTest::qWaitForWindowExposed(&window))
+                return -1;
+            QCoreApplication::sendPostedEvents();
+            return window.findChild<QDockWidget *>(QStringLiteral("setupDock"))->width();
+        };
+        const int fresh = dockWidth(false);
+        QVERIFY(fresh > 0);
+        QCOMPARE(dockWidth(true), fresh);
+    }
+
     // Help: F1 lists the shortcuts, read from the menus (so none is
     // missing or stale), Shift+F1 says what the view shown is.
     void helpNamesShortcutsAndViews()
