@@ -1589,7 +1589,7 @@ private slots:
                     top = std::min(top, y), bottom = std::max(bottom, y);
                 }
             return QStringLiteral("window %7 x %8, dock %9: slider %1, step label least %2, title ink %3 x %4, "
-                                  "forms %5 %6, weights table %10 (rows %11)")
+                                  "forms %5 %6, weights table %10 (rows %11), step label \"%12\"")
                 .arg(slider->width())
                 .arg(step->minimumWidth())
                 .arg(right - left + 1)
@@ -1600,7 +1600,8 @@ private slots:
                 .arg(window.height())
                 .arg(dock->width())
                 .arg(weights->maximumHeight())
-                .arg(weights->verticalHeader()->defaultSectionSize());
+                .arg(weights->verticalHeader()->defaultSectionSize())
+                .arg(step->text());
         };
         const auto open = [dockWidth](MainWindow &window) {
             window.zoom()->setRoom(QSize(3000, 2000));
@@ -1609,6 +1610,8 @@ private slots:
             window.show();
             QVERIFY(QTest::qWaitForWindowExposed(&window));
             window.views()->setCurrentWidget(window.attention());
+            // The run's first snapshot shown (the step label's text, beside the slider, is its).
+            QTRY_VERIFY_WITH_TIMEOUT(!window.attention()->shown().samples.empty(), 20000);
             auto *dock = window.findChild<QDockWidget *>(QStringLiteral("setupDock"));
             window.resizeDocks({dock}, {dockWidth}, Qt::Horizontal);  // as a drag of its edge
             QTRY_COMPARE(dock->width(), dockWidth);
