@@ -476,8 +476,7 @@ void HistoryView::fitAxisTitles()
             QMargins(0, ticks.height() / 2 + 2, rightmost ? ticks.horizontalAdvance(widest) / 2 + 2 : 0, 0));
         const QSharedPointer<QCPAxisTicker> ticker = rect->axis(QCPAxis::atBottom)->ticker();
         const int count = std::clamp((columnWidth - 4 * ticks.height()) / perTick, 1, 5);
-        ticker->setTickCount(count);
-        ticker->setTickStepStrategy(count < 5 ? QCPAxisTicker::tssMeetTickCount : QCPAxisTicker::tssReadability);
+        ticker->setTickCount(count);  // RoundTicker: a round step, whatever the tick step strategy
         // Values a line and more apart: 0 to 1 in six labels touched in a
         // plot 110 px tall at 150 %.
         rect->axis(QCPAxis::atLeft)->ticker()->setTickCount(std::clamp(rect->height() / (2 * ticks.height()), 2, 5));
