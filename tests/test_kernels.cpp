@@ -215,6 +215,10 @@ void TestKernels::attentionMatchesPlainSums_data()
     QTest::newRow("L 30, 4 heads of 8") << 30 << 32 << 4;
     QTest::newRow("L 1, 1 head of 48") << 1 << 48 << 1;
     QTest::newRow("L 64, 2 heads of 16") << 64 << 32 << 2;
+    // the AVX-512 build's blocks of query rows (24 forward, 48 backward) with a
+    // partial last one, and att large enough (4 MB) to be stored past the caches
+    QTest::newRow("L 130, 2 heads of 32") << 130 << 64 << 2;
+    QTest::newRow("L 512, 2 heads of 16") << 512 << 32 << 2;
 }
 
 // attention_forward and attention_backward (both writes) against the
