@@ -60,15 +60,17 @@ void encoder_layer_forward(const ModelConfig &c, const LayerView<const T> &w, co
     grow(out, BLd);
 
     layernorm_forward(a.ln1.data(), a.ln1_mean.data(), a.ln1_rstd.data(), a.in.data(), w.ln1_w, w.ln1_b, int(BL), d);
-    linear_forward(a.q.data(), a.ln1.data(), w.q_w, w.q_b, int(BL), d, d);
-    linear_forward(a.k.data(), a.ln1.data(), w.k_w, w.k_b, int(BL), d, d);
-    linear_forward(a.v.data(), a.ln1.data(), w.v_w, w.v_b, int(BL), d, d);
+    {   // Q, K and V of ln1: each block of ln1 packed once for the three
+        T *const qkv[] = {a.q.data(), a.k.data(), a.v.data()};
+        const T *const qkvW[] = {w.q_w, w.k_w, w.v_w}, *const qkvB[] = {w.q_b, w.k_b, w.v_b};
+        linear_forward_many(qkv, a.ln1.data(), qkvW, qkvB, 3, int(BL), d, d);
+    }
     attention_forward(a.att_out.data(), a.att.data(), a.q.data(), a.k.data(), a.v.data(), batch.mask.data(), B, L, d, c.heads);
     // mid = in + att_out Wo^T + bo
     linear_forward(a.mid.data(), a.att_out.data(), w.o_w, w.o_b, int(BL), d, d, a.in.data());
     layernorm_forward(a.ln2.data(), a.ln2_mean.data(), a.ln2_rstd.data(), a.mid.data(), w.ln2_w, w.ln2_b, int(BL), d);
-    linear_forward(a.up.data(), a.ln2.data(), w.up_w, w.up_b, int(BL), d, f);
-    gelu_forward(a.act.data(), a.up.data(), BL * f);
+    // up = ln2 Wu^T + bu, act = gelu(up), GELU on each block of up while it is in the caches
+    linear_gelu_forward(a.act.data(), a.up.data(), a.ln2.data(), w.up_w, w.up_b, int(BL), d, f);
     // out = mid + act W2^T + b2
     linear_forward(out.data(), a.act.data(), w.down_w, w.down_b, int(BL), f, d, a.mid.data());
 }
@@ -87,9 +89,9 @@ void encoder_layer_backward(const ModelConfig &c, const LayerView<const T> &w, c
     std::vector<T> &dh = s.dh, &dact = s.dact, &dln = s.dln, &dattn = s.dattn, &dqkv = s.dqkv;
     grow(dact, BL * f); grow(dln, BLd); grow(dattn, BLd); grow(dqkv, 3 * BLd);
     // out = mid + act W2^T + b2: dmid = dout + LN2's gradient below
-    linear_backward(dact.data(), gw.down_w, gw.down_b, dh.data(), a.act.data(), w.down_w, int(BL), f, d, Write::Set);
-    // dup in place of dact
-    gelu_backward(dact.data(), a.up.data(), dact.data(), BL * f, Write::Set);
+    linear_backward<T>(nullptr, gw.down_w, gw.down_b, dh.data(), a.act.data(), w.down_w, int(BL), f, d);
+    // dup = (dout W2) gelu'(up) into dact, GELU's backward on each block while it is in the caches
+    linear_gelu_backward_input(dact.data(), dh.data(), w.down_w, a.up.data(), int(BL), f, d);
     linear_backward(dln.data(), gw.up_w, gw.up_b, dact.data(), a.ln2.data(), w.up_w, int(BL), d, f, Write::Set);
     layernorm_backward(dh.data(), gw.ln2_w, gw.ln2_b, dln.data(), a.mid.data(), w.ln2_w, a.ln2_mean.data(), a.ln2_rstd.data(), int(BL), d);
     // mid = in + att_out Wo^T + bo: dh is dmid now
@@ -97,9 +99,13 @@ void encoder_layer_backward(const ModelConfig &c, const LayerView<const T> &w, c
     T *dQ = dqkv.data(), *dK = dQ + BLd, *dV = dK + BLd;
     attention_backward(dQ, dK, dV, dattn.data(), a.att.data(), a.q.data(), a.k.data(), a.v.data(), B, L, d, c.heads,
                        Write::Set);
-    linear_backward(dln.data(), gw.q_w, gw.q_b, dQ, a.ln1.data(), w.q_w, int(BL), d, d, Write::Set);
-    linear_backward(dln.data(), gw.k_w, gw.k_b, dK, a.ln1.data(), w.k_w, int(BL), d, d);
-    linear_backward(dln.data(), gw.v_w, gw.v_b, dV, a.ln1.data(), w.v_w, int(BL), d, d);
+    linear_backward<T>(nullptr, gw.q_w, gw.q_b, dQ, a.ln1.data(), w.q_w, int(BL), d, d);
+    linear_backward<T>(nullptr, gw.k_w, gw.k_b, dK, a.ln1.data(), w.k_w, int(BL), d, d);
+    linear_backward<T>(nullptr, gw.v_w, gw.v_b, dV, a.ln1.data(), w.v_w, int(BL), d, d);
+    {   // dln = dQ Wq + dK Wk + dV Wv, each block of dln in the caches while the three add to it
+        const T *const dqkv3[] = {dQ, dK, dV}, *const qkvW[] = {w.q_w, w.k_w, w.v_w};
+        linear_backward_input_sum(dln.data(), dqkv3, qkvW, 3, int(BL), d, d, Write::Set);
+    }
     // in feeds both the residual and LN1: din = dmid + LN1's gradient
     layernorm_backward(dh.data(), gw.ln1_w, gw.ln1_b, dln.data(), a.in.data(), w.ln1_w, a.ln1_mean.data(), a.ln1_rstd.data(), int(BL), d);
 }

@@ -94,6 +94,28 @@ void linear_backward(T *dinp, T *dw, T *db, const T *dout, const T *inp, const T
     ATTNSCOPE_DISPATCH(linear_backward, dinp, dw, db, dout, inp, w, N, I, O, dinpWrite)
 }
 template <class T>
+void linear_forward_many(T *const *outs, const T *inp, const T *const *ws, const T *const *bs, int count, int N,
+                         int I, int O)
+{
+    ATTNSCOPE_DISPATCH(linear_forward_many, outs, inp, ws, bs, count, N, I, O)
+}
+template <class T>
+void linear_backward_input_sum(T *dinp, const T *const *douts, const T *const *ws, int count, int N, int I, int O,
+                               Write dinpWrite)
+{
+    ATTNSCOPE_DISPATCH(linear_backward_input_sum, dinp, douts, ws, count, N, I, O, dinpWrite)
+}
+template <class T>
+void linear_gelu_forward(T *act, T *up, const T *inp, const T *w, const T *b, int N, int I, int O)
+{
+    ATTNSCOPE_DISPATCH(linear_gelu_forward, act, up, inp, w, b, N, I, O)
+}
+template <class T>
+void linear_gelu_backward_input(T *dact, const T *dout, const T *w, const T *up, int N, int I, int O)
+{
+    ATTNSCOPE_DISPATCH(linear_gelu_backward_input, dact, dout, w, up, N, I, O)
+}
+template <class T>
 void layernorm_forward(T *out, T *mean, T *rstd, const T *inp, const T *w, const T *b, int N, int C)
 {
     ATTNSCOPE_DISPATCH(layernorm_forward, out, mean, rstd, inp, w, b, N, C)

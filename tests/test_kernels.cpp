@@ -73,6 +73,8 @@ private Q_SLOTS:
     void attentionMatchesPlainSums();
     void linearMatchesPlainSums_data();
     void linearMatchesPlainSums();
+    void fusedLinearMatchesSeparateOps_data();
+    void fusedLinearMatchesSeparateOps();
 };
 
 void TestKernels::sameBitsAtAnyAddress_data()
@@ -309,6 +311,8 @@ void TestKernels::linearMatchesPlainSums_data()
     QTest::newRow("530 rows, 64 x 48") << 530 << 64 << 48;
     QTest::newRow("7 rows, 1 x 30") << 7 << 1 << 30;
     QTest::newRow("40 rows, 300 x 37") << 40 << 300 << 37;
+    // the AVX-512 build's driver of Eigen's kernel: several blocks of rows and of depth
+    QTest::newRow("700 rows, 600 x 70") << 700 << 600 << 70;
 }
 
 // linear_forward and linear_backward (both writes of dX, dW and db added to
@@ -386,6 +390,85 @@ void TestKernels::linearMatchesPlainSums()
         ops::linear_backward<float>(nullptr, sdw.data, sdb.data, sdy.data, sx.data, w.data(), N, I, O);
         std::vector<float> all = sdw.values(OI), b = sdb.values(size_t(O));
         all.insert(all.end(), b.begin(), b.end());
+        return all;
+    });
+}
+
+void TestKernels::fusedLinearMatchesSeparateOps_data()
+{
+    QTest::addColumn<int>("N");
+    QTest::addColumn<int>("I");
+    QTest::addColumn<int>("O");
+    QTest::newRow("1 row, 17 x 13") << 1 << 17 << 13;  // Eigen's matrix-vector product
+    QTest::newRow("13 rows, 33 x 25") << 13 << 33 << 25;
+    QTest::newRow("300 rows, 64 x 48") << 300 << 64 << 48;
+    QTest::newRow("700 rows, 600 x 70") << 700 << 600 << 70;  // several blocks of rows and of depth
+    QTest::newRow("530 rows, 70 x 600") << 530 << 70 << 600;
+}
+
+// The fused linear ops (Q, K and V of one input; dln from three products;
+// the FFN's up map with GELU and its down map's dX with GELU's backward)
+// give the bits of the separate ops they replace, and the linear maps'
+// forward and dX the same bits wherever their buffers lie.
+void TestKernels::fusedLinearMatchesSeparateOps()
+{
+    QFETCH(int, N);
+    QFETCH(int, I);
+    QFETCH(int, O);
+    Rng rng(static_cast<uint64_t>(N * 131 + I * 7 + O));
+    const size_t NI = size_t(N) * I, NO = size_t(N) * O, OI = size_t(O) * I;
+    const std::vector<float> x = randomFloats(rng, NI), r = randomFloats(rng, NO), dxBefore = randomFloats(rng, NI);
+    std::vector<std::vector<float>> w, b, dy;
+    for (int j = 0; j < 3; ++j) {
+        w.push_back(randomFloats(rng, OI, 0.2));
+        b.push_back(randomFloats(rng, size_t(O)));
+        dy.push_back(randomFloats(rng, NO));
+    }
+
+    // three products of one input (the second without a bias)
+    std::vector<std::vector<float>> sep(3, std::vector<float>(NO)), fused(3, std::vector<float>(NO, 7.0f));
+    const float *bias[3] = {b[0].data(), nullptr, b[2].data()};
+    for (int j = 0; j < 3; ++j) ops::linear_forward(sep[size_t(j)].data(), x.data(), w[size_t(j)].data(), bias[j], N, I, O);
+    float *outs[3] = {fused[0].data(), fused[1].data(), fused[2].data()};
+    const float *ws[3] = {w[0].data(), w[1].data(), w[2].data()};
+    ops::linear_forward_many(outs, x.data(), ws, bias, 3, N, I, O);
+    for (int j = 0; j < 3; ++j) QVERIFY2(sameBits(fused[size_t(j)], sep[size_t(j)]), qPrintable(QString("output %1").arg(j)));
+
+    // dX summed over three products, set and added
+    const float *douts[3] = {dy[0].data(), dy[1].data(), dy[2].data()};
+    for (ops::Write write : {ops::Write::Set, ops::Write::Add}) {
+        std::vector<float> dxSep = dxBefore, dxFused = dxBefore;
+        for (int j = 0; j < 3; ++j)
+            ops::linear_backward<float>(dxSep.data(), nullptr, nullptr, douts[j], nullptr, ws[j], N, I, O,
+                                        j == 0 ? write : ops::Write::Add);
+        ops::linear_backward_input_sum(dxFused.data(), douts, ws, 3, N, I, O, write);
+        QVERIFY2(sameBits(dxFused, dxSep), write == ops::Write::Set ? "dX sum, set" : "dX sum, added");
+    }
+
+    // the up map with GELU: up (N, O), act = gelu(up)
+    std::vector<float> up(NO), act(NO), upF(NO, 7.0f), actF(NO, 7.0f);
+    ops::linear_forward(up.data(), x.data(), ws[0], bias[0], N, I, O);
+    ops::gelu_forward(act.data(), up.data(), NO);
+    ops::linear_gelu_forward(actF.data(), upF.data(), x.data(), ws[0], bias[0], N, I, O);
+    QVERIFY2(sameBits(upF, up), "up");
+    QVERIFY2(sameBits(actF, act), "gelu(up)");
+
+    // the down map's dX with GELU's backward: dact (N, I) = (dout W) gelu'(pre), pre (N, I)
+    const std::vector<float> pre = randomFloats(rng, NI, 2.0);
+    std::vector<float> dact(NI), dactF(NI, 7.0f);
+    ops::linear_backward<float>(dact.data(), nullptr, nullptr, douts[1], nullptr, ws[1], N, I, O, ops::Write::Set);
+    ops::gelu_backward(dact.data(), pre.data(), dact.data(), NI, ops::Write::Set);
+    ops::linear_gelu_backward_input(dactF.data(), douts[1], ws[1], pre.data(), N, I, O);
+    QVERIFY2(sameBits(dactF, dact), "dX with gelu'");
+
+    // forward (bias and residual) and dX (added): the same bits at every address
+    checkEveryShift("linear forward and dX", [&](int shift) {
+        Shifted sx(x, shift), sr(r, shift), sy(std::vector<float>(NO), shift), sdy(dy[0], shift), sdx(dxBefore, shift);
+        Shifted sw(w[0], shift);
+        ops::linear_forward(sy.data, sx.data, sw.data, b[0].data(), N, I, O, sr.data);
+        ops::linear_backward<float>(sdx.data, nullptr, nullptr, sdy.data, nullptr, sw.data, N, I, O);
+        std::vector<float> all = sy.values(NO), d = sdx.values(NI);
+        all.insert(all.end(), d.begin(), d.end());
         return all;
     });
 }
