@@ -95,6 +95,25 @@ int main(int argc, char **argv)
          [&] { ops::linear_backward<float>(nullptr, dw.data(), db.data(), dy.data(), x.data(), w.data(), N, d, f); }},
         {"linear_dwdb_down", dense * f / d,
          [&] { ops::linear_backward<float>(nullptr, dw.data(), db.data(), dy.data(), x.data(), w.data(), N, f, d); }},
+        // the fused ops of the encoder layer (ops_api.inc): Q, K and V of one input; dln from three
+        // products; the FFN's up map with GELU; its down map's dX with GELU's backward
+        {"fused_qkv_fwd", 3 * dense,
+         [&] {
+             float *outs[] = {y.data(), y.data() + BLd, y.data() + 2 * BLd};
+             const float *ws[] = {w.data(), w.data() + d * d, w.data() + 2 * d * d};
+             const float *bs[] = {bias.data(), bias.data(), bias.data()};
+             ops::linear_forward_many(outs, x.data(), ws, bs, 3, N, d, d);
+         }},
+        {"fused_qkv_dx", 3 * dense,
+         [&] {
+             const float *douts[] = {dy.data(), dy.data() + BLd, dy.data() + 2 * BLd};
+             const float *ws[] = {w.data(), w.data() + d * d, w.data() + 2 * d * d};
+             ops::linear_backward_input_sum(dx.data(), douts, ws, 3, N, d, d, ops::Write::Set);
+         }},
+        {"fused_up_gelu_fwd", dense * f / d,
+         [&] { ops::linear_gelu_forward(dx.data(), y.data(), x.data(), w.data(), bias.data(), N, d, f); }},
+        {"fused_down_dx_gelu", dense * f / d,
+         [&] { ops::linear_gelu_backward_input(dx.data(), dy.data(), w.data(), x.data(), N, f, d); }},
         {"gelu_fwd", 0.0, [&] { ops::gelu_forward(y.data(), x.data(), size_t(N) * f); }},
         {"gelu_bwd", 0.0, [&] { ops::gelu_backward(dx.data(), x.data(), dy.data(), size_t(N) * f, ops::Write::Set); }},
         {"layernorm_fwd", 0.0,
