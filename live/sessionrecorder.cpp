@@ -29,6 +29,7 @@ bool SessionRecorder::open(const QString &path, QString *error, int64_t liveFile
     if (!m_writer.open(path, error))
         return false;
     m_live = liveFileId;
+    m_lastRow = 0;
     if (m_run)
         m_run->controller()->setKeepEvery(TrainingWorker::KeepBySession);
     m_writtenRow = 0;  // another file: its rows are others
@@ -43,13 +44,14 @@ void SessionRecorder::close()
     // The live run's last weights go with it, so that it can be resumed.
     writeKept();
     if (m_live && m_run && m_run->controller()->state() != TrainingWorker::State::Empty)
-        checkpoint(QStringLiteral("last"));
+        checkpoint(QStringLiteral("last"), /*again=*/false);
     if (m_run) {
         m_run->controller()->setKeepEvery(0);
         m_run->controller()->takeKept();  // no file to write it to
     }
     m_writer.close();
     m_live = 0;
+    m_lastRow = 0;
 }
 
 void SessionRecorder::follow(Run *run)
@@ -78,6 +80,7 @@ void SessionRecorder::restarted()
     m_ended = m_live;
     m_endedRun = m_workerRun;
     m_live = 0;
+    m_lastRow = 0;
 }
 
 QString SessionRecorder::freeName(const QString &wanted)
@@ -110,6 +113,7 @@ int64_t SessionRecorder::write(RunRecord record, const LossHistory &history, con
 void SessionRecorder::adoptLive(const RunRecord &record, const LossHistory &history)
 {
     m_live = write(record, history);
+    m_lastRow = 0;
     if (m_live)
         writeAttention(m_live);
 }
@@ -126,6 +130,7 @@ void SessionRecorder::resumeLive(int64_t fileId, int64_t step, const std::vector
         }
     m_writtenRow = fileId;
     m_live = fileId;
+    m_lastRow = 0;
     if (isOpen() && m_live)
         m_writer.appendEvent(m_live, {step, 0.0, QStringLiteral("resume"), what});
 }
@@ -198,6 +203,7 @@ void SessionRecorder::onSnapshot(const TrainingSnapshot &snapshot)
         RunRecord record = m_source();
         record.name = freeName(record.name);
         m_live = m_writer.addRun(&record);
+        m_lastRow = 0;
         if (!m_live)
             return;
         m_writer.appendEvent(m_live, {record.forkStep, 0.0, QStringLiteral("start"), QString()});
@@ -271,12 +277,22 @@ void SessionRecorder::event(const QString &kind, const QString &what)
     m_writer.appendEvent(m_live, {m_run->controller()->currentStep(), 0.0, kind, what});
 }
 
-void SessionRecorder::checkpoint(const QString &kind)
+void SessionRecorder::checkpoint(const QString &kind, bool again)
 {
     std::shared_ptr<Model> model;
     TrainerState state;
     if (!m_live || !m_run || !m_run->controller()->checkpointCopy(&model, &state) || state.step == 0)
         return;
+    if (kind == QLatin1String("last")) {
+        // The worker's weights change only as it steps, or when the best
+        // ones are restored, which writes them at once (follow()).
+        if (!again && m_lastRow == m_live && m_lastStep == state.step) {
+            writeAttention(m_live);  // only the snapshots the row lacks
+            return;
+        }
+        m_lastRow = m_live;
+        m_lastStep = state.step;
+    }
     m_writer.putCheckpoint(m_live, std::move(model), std::move(state), kind);
     // The timeline goes with the checkpoints: rewritten whole (its older
     // snapshots thin out), at most once per kept checkpoint, pause and end.

@@ -88,7 +88,9 @@ private:
     void onState(TrainingWorker::State state, const QString &message);
     void event(const QString &kind, const QString &what);
     void onAttention(const SnapshotPtr &snapshot, const std::shared_ptr<const TrainingSetup> &setup);
-    void checkpoint(const QString &kind);
+    // again: false skips a "last" one of the step written last (the pause's,
+    // at close)
+    void checkpoint(const QString &kind, bool again = true);
     void writeKept();
     // The live run's timeline and probe set into row `fileId` (replacing what it had).
     void writeAttention(int64_t fileId);
@@ -111,6 +113,10 @@ private:
     std::vector<std::weak_ptr<const AttentionSnapshot>> m_written;
     int64_t m_writtenRow = 0;
     bool m_reported = false;   // failed() said the first failure since open
+    // The row and step of the last "last" checkpoint put to the file: close()
+    // writes none again for the same weights (a pause wrote them). 0: none
+    // written to the live row (set back whenever m_live changes).
+    int64_t m_lastRow = 0, m_lastStep = -1;
 };
 
 // A session file's runs as kept runs (records, curves, timelines and probe

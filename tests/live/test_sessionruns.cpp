@@ -68,6 +68,39 @@ QStringList fileRuns(const QString &path)
     return names;
 }
 
+// From now on, the file counts the "last" checkpoints written into it (a
+// trigger of its own, which the session's connection runs too).
+bool countLastCheckpoints(const QString &path)
+{
+    bool ok = false;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("count"));
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+        QSqlQuery q(db);
+        ok = db.open() && q.exec(QStringLiteral("CREATE TABLE written (n INTEGER)"))
+             && q.exec(QStringLiteral("INSERT INTO written VALUES (0)"))
+             && q.exec(QStringLiteral("CREATE TRIGGER count_last AFTER INSERT ON checkpoints WHEN NEW.kind = 'last'"
+                                      " BEGIN UPDATE written SET n = n + 1; END"));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("count"));
+    return ok;
+}
+
+int lastCheckpointsWritten(const QString &path)
+{
+    int n = -1;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("count"));
+        db.setDatabaseName(path);
+        QSqlQuery q(db);
+        if (db.open() && q.exec(QStringLiteral("SELECT n FROM written")) && q.next())
+            n = q.value(0).toInt();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("count"));
+    return n;
+}
+
 } // namespace
 
 class TestSessionRuns : public QObject {
@@ -268,6 +301,44 @@ private slots:
         QTRY_COMPARE(fileSteps(copy, third), (std::vector<int64_t>{1, 2}));
         QCOMPARE(fileSteps(file, third), (std::vector<int64_t>{1}));
         session.shutdown();
+    }
+
+    // Closing the session writes the run's last weights only where the
+    // file lacks them: after a pause, which wrote them, not again (each copy
+    // serialises the whole model and its optimiser state); after steps since,
+    // once more, of the step reached.
+    void closeWritesTheLastCheckpointOnce_data()
+    {
+        QTest::addColumn<int>("stepsAfter");
+        QTest::addColumn<int>("written");
+        QTest::newRow("paused, nothing since") << 0 << 0;
+        QTest::newRow("stepped and paused again") << 1 << 1;
+    }
+
+    void closeWritesTheLastCheckpointOnce()
+    {
+        QFETCH(int, stepsAfter);
+        QFETCH(int, written);
+        const QString file = path(QStringLiteral("once-%1.attnscope").arg(stepsAfter));
+        Session session;
+        session.setSettingsSource([] { return smallRunSettings(); });
+        QVERIFY(session.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QVERIFY(session.saveSessionAs(file));
+        QVERIFY(step(session, 2));  // each pause writes the last checkpoint
+        QString error;
+        QVERIFY2(session.flushSessionFile(&error), qPrintable(error));
+        QVERIFY(countLastCheckpoints(file));
+        QVERIFY(step(session, stepsAfter));
+        QVERIFY2(session.flushSessionFile(&error), qPrintable(error));
+        QCOMPARE(lastCheckpointsWritten(file), written);
+        session.shutdown();
+        QCOMPARE(lastCheckpointsWritten(file), written);
+        SessionFile f;
+        QVERIFY2(f.open(file, SessionFile::Mode::ReadOnly, &error), qPrintable(error));
+        const std::optional<CheckpointRecord> last = f.latestCheckpoint(f.run(session.currentRun()->name())->id);
+        QVERIFY(last);
+        QCOMPARE(last->step, int64_t(2 + stepsAfter));
+        QCOMPARE(last->kind, QStringLiteral("last"));
     }
 
     // Restore best weights reaches the session file: its last checkpoint
