@@ -50,7 +50,12 @@
 #include <QSpinBox>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QAbstractTextDocumentLayout>
+#include <QTextBlock>
+#include <QTextCursor>
+#include <QTextDocument>
 #include <QTextDocumentFragment>
+#include <QTextLayout>
 #include <QStatusBar>
 #include <QTableWidget>
 #include <QTimer>
@@ -453,6 +458,45 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
         QTRY_COMPARE_WITH_TIMEOUT(w.curves()->pointCount(), int64_t(0), Timeout);
         QVERIFY(w.datasetPanel()->summaryText().contains(QStringLiteral("<b>100</b>")));
+    }
+
+    // A task's classes wrap indented under its name, each line beginning
+    // with a class, not a separator: in the dock at 1600 x 1000 and 150 %
+    // "positive 1,009" and "· screen 496" began flush left (stop 28's look).
+    void classLinesWrapIndented()
+    {
+        MainWindow w;
+        QVERIFY(w.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QTRY_VERIFY_WITH_TIMEOUT(w.datasetPanel()->summaryText().contains(QStringLiteral("positive")), Timeout);
+        QTextDocument doc;
+        doc.setDefaultFont(w.datasetPanel()->font());
+        doc.setHtml(w.datasetPanel()->summaryText());
+        // Room for one class and a half on a line.
+        doc.setTextWidth(QFontMetrics(doc.defaultFont()).horizontalAdvance(QStringLiteral("    negative 991 · posi")));
+        doc.documentLayout()->documentSize();  // laid out
+        const auto at = [&](const QString &word) {
+            const QTextCursor c = doc.find(word);
+            if (c.isNull())
+                return QPointF(-1000, -1000);
+            const QTextLayout *layout = c.block().layout();
+            const QTextLine line = layout->lineForTextPosition(c.positionInBlock() - int(word.size()));
+            const QRectF block = doc.documentLayout()->blockBoundingRect(c.block());
+            return QPointF(block.x() + line.cursorToX(c.positionInBlock() - int(word.size())), block.y() + line.y());
+        };
+        const QPointF negative = at(QStringLiteral("negative")), positive = at(QStringLiteral("positive")),
+                      task = at(QStringLiteral("sentiment"));
+        QVERIFY2(positive.y() > negative.y(), "the classes did not wrap");
+        QVERIFY2(negative.x() > task.x() - 1, qPrintable(QStringLiteral("%1 %2").arg(negative.x()).arg(task.x())));
+        QCOMPARE(positive.x(), negative.x());
+        QTextCursor walk(&doc);
+        do {
+            const QTextBlock b = walk.block();
+            for (int i = 0; i < b.layout()->lineCount(); ++i) {
+                const QTextLine line = b.layout()->lineAt(i);
+                const QString text = b.text().mid(line.textStart(), line.textLength()).trimmed();
+                QVERIFY2(!text.startsWith(QChar(0x00b7)), qPrintable(text));
+            }
+        } while (walk.movePosition(QTextCursor::NextBlock));
     }
 
     // Nothing a click does by accident loses work: opening a dataset while
