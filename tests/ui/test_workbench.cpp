@@ -15,6 +15,7 @@
 #include "attentionpanel.h"
 #include "appenvironment.h"
 #include "fruitdata.h"
+#include "flowlayout.h"
 #include "collapsiblesection.h"
 #include "confirmations.h"
 #include "controlstate.h"
@@ -458,6 +459,58 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
         QTRY_COMPARE_WITH_TIMEOUT(w.curves()->pointCount(), int64_t(0), Timeout);
         QVERIFY(w.datasetPanel()->summaryText().contains(QStringLiteral("<b>100</b>")));
+    }
+
+    // A wrapped row gives its spare room to what expands: where a line has
+    // an item that expands and the next has none, the first line's last
+    // items go to the next while they fit. Same lines, same order. The
+    // attention panel's sample box read "#3 [negative, s…" at 1600 x 1000
+    // beside a second line that held the Scale group alone.
+    void flowRowGivesRoomToWhatExpands_data()
+    {
+        QTest::addColumn<bool>("room");
+        QTest::newRow("words wrap") << false;
+        QTest::newRow("room for what expands") << true;
+    }
+    void flowRowGivesRoomToWhatExpands()
+    {
+        QFETCH(bool, room);
+        QWidget host;
+        auto *flow = new FlowLayout(&host, 10, 4);
+        flow->setRoomForExpanding(room);
+        auto *box = new QComboBox;
+        box->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+        box->setMinimumWidth(100);
+        box->setMaximumWidth(QWIDGETSIZE_MAX);
+        QList<QWidget *> fixed;
+        for (const int width : {300, 150, 150}) {
+            auto *w = new QPushButton(QStringLiteral("w%1").arg(fixed.size()));
+            w->setFixedWidth(width);
+            fixed << w;
+        }
+        flow->addWidget(box);
+        for (QWidget *w : fixed)
+            flow->addWidget(w);
+        const int lineWidth = 700;  // the box (100), 300 and 150 fit on a line; the last 150 does not
+        flow->setGeometry(QRect(0, 0, lineWidth, flow->heightForWidth(lineWidth)));
+        QCOMPARE(flow->lineCount(), 2);
+        if (room) {
+            // All three fixed ones fit on the second line (620 of 700): the
+            // box has the first line to itself.
+            QCOMPARE(box->width(), lineWidth);
+            for (QWidget *w : fixed)
+                QVERIFY(w->y() > box->y());
+            QCOMPARE(fixed[0]->x(), 0);
+            QCOMPARE(fixed[1]->x(), 310);  // in their order
+            QCOMPARE(fixed[2]->x(), 470);
+        } else {
+            // As words wrap: the box keeps what the last 150 left over.
+            QCOMPARE(fixed[0]->y(), box->y());
+            QCOMPARE(fixed[1]->y(), box->y());
+            QVERIFY(fixed[2]->y() > box->y());
+            QCOMPARE(box->width(), lineWidth - 2 * 10 - 300 - 150);
+            QCOMPARE(fixed[0]->x(), box->width() + 10);
+        }
     }
 
     // A task's classes wrap indented under its name, each line beginning

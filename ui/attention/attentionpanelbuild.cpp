@@ -30,6 +30,7 @@ namespace attnscope {
 QLayout *AttentionPanel::makeToolbar()
 {
     auto *top = new FlowLayout(nullptr, 12, 4);
+    top->setRoomForExpanding(true);  // the sample's text before a row's spare room
     m_sampleBox = new QComboBox(this);
     m_sampleBox->setObjectName(QStringLiteral("sampleBox"));
     // A sample's text is long: the box takes the room there is, and at least a few words' worth

@@ -82,21 +82,52 @@ int FlowLayout::arrange(const QRect &rect, bool apply) const
         QLayoutItem *item;
         int width;
     };
-    std::vector<Placed> line;
-    int lineWidth = 0, y = area.y(), lines = 0;
-    const auto endLine = [&]() {
-        if (line.empty())
-            return;
+    const auto expands = [](const Placed &p) { return bool(p.item->expandingDirections() & Qt::Horizontal); };
+    // The lines as words wrap: each item on the line it first fits.
+    std::vector<std::vector<Placed>> lines;
+    int lineWidth = 0;
+    for (QLayoutItem *item : m_items) {
+        if (item->isEmpty())
+            continue;
+        // Its size hint, no wider than the line, no narrower than its minimum.
+        const int width = std::max(item->minimumSize().width(), std::min(item->sizeHint().width(), area.width()));
+        if (lines.empty() || lineWidth + m_hSpacing + width > area.width()) {
+            lines.emplace_back();
+            lineWidth = width;
+        } else {
+            lineWidth += m_hSpacing + width;
+        }
+        lines.back().push_back({item, width});
+    }
+    const auto widthOf = [&](const std::vector<Placed> &line) {
+        int w = 0;
+        for (const Placed &p : line)
+            w += p.width;
+        return w + std::max(0, int(line.size()) - 1) * m_hSpacing;
+    };
+    if (m_roomForExpanding)
+        for (size_t k = lines.size() >= 2 ? lines.size() - 1 : 0; k-- > 0;) {  // from the last pair up
+            std::vector<Placed> &line = lines[k], &next = lines[k + 1];
+            if (std::none_of(line.begin(), line.end(), expands) || std::any_of(next.begin(), next.end(), expands))
+                continue;
+            while (line.size() > 1 && !expands(line.back())
+                   && widthOf(next) + m_hSpacing + line.back().width <= area.width()) {
+                next.insert(next.begin(), line.back());
+                line.pop_back();
+            }
+        }
+    int y = area.y();
+    for (std::vector<Placed> &line : lines) {
         int height = 0, expanding = 0;
         for (const Placed &p : line) {
             height = std::max(height, p.item->sizeHint().height());
-            expanding += (p.item->expandingDirections() & Qt::Horizontal) ? 1 : 0;
+            expanding += expands(p) ? 1 : 0;
         }
         // The room left on the line, shared by the items that expand.
-        int spare = std::max(0, area.width() - lineWidth);
+        int spare = std::max(0, area.width() - widthOf(line));
         int x = area.x();
         for (Placed &p : line) {
-            if (expanding > 0 && (p.item->expandingDirections() & Qt::Horizontal)) {
+            if (expanding > 0 && expands(p)) {
                 const int share = spare / expanding--;
                 const int grown = std::min(p.width + share, std::max(p.width, p.item->maximumSize().width()));
                 spare -= grown - p.width;
@@ -109,25 +140,10 @@ int FlowLayout::arrange(const QRect &rect, bool apply) const
             x += p.width + m_hSpacing;
         }
         y += height + m_vSpacing;
-        ++lines;
-        line.clear();
-        lineWidth = 0;
-    };
-    for (QLayoutItem *item : m_items) {
-        if (item->isEmpty())
-            continue;
-        // Its size hint, no wider than the line, no narrower than its minimum.
-        const int width = std::max(item->minimumSize().width(), std::min(item->sizeHint().width(), area.width()));
-        const int needed = line.empty() ? width : lineWidth + m_hSpacing + width;
-        if (!line.empty() && needed > area.width())
-            endLine();
-        lineWidth = line.empty() ? width : lineWidth + m_hSpacing + width;
-        line.push_back({item, width});
     }
-    endLine();
     if (apply)
-        m_lines = lines;
-    const int used = lines > 0 ? y - m_vSpacing - area.y() : 0;
+        m_lines = int(lines.size());
+    const int used = lines.empty() ? 0 : y - m_vSpacing - area.y();
     return used + contentsMargins().top() + contentsMargins().bottom();
 }
 

@@ -37,6 +37,13 @@ public:
     // The lines the items took at the last setGeometry.
     int lineCount() const { return m_lines; }
 
+    // Room first for what expands: where a line has an item that expands
+    // and the next line has none, the items at the end of the first go to
+    // the start of the next while they fit there. The same lines, the same
+    // order; the item that expands gets their width (the attention panel's
+    // sample box, "#3 [negative, s…" beside a wrapped row's lone last group).
+    void setRoomForExpanding(bool on) { m_roomForExpanding = on; }
+
 private:
     // Places the items in rect's width (apply: moves them); returns the height used.
     int arrange(const QRect &rect, bool apply) const;
@@ -44,6 +51,7 @@ private:
     QList<QLayoutItem *> m_items;
     int m_hSpacing, m_vSpacing;
     mutable int m_lines = 0;
+    bool m_roomForExpanding = false;
 };
 
 } // namespace attnscope
