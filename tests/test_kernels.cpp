@@ -210,17 +210,21 @@ void TestKernels::attentionMatchesPlainSums_data()
     QTest::addColumn<int>("L");
     QTest::addColumn<int>("d");
     QTest::addColumn<int>("h");
+    QTest::addColumn<bool>("empty");  // the second sample all padding (else its second half)
     // heads narrower than, as wide as and wider than a vector of 16 floats, and
     // lengths that leave partial tiles of rows
-    QTest::newRow("L 13, 2 heads of 20") << 13 << 40 << 2;
-    QTest::newRow("L 37, 3 heads of 32") << 37 << 96 << 3;
-    QTest::newRow("L 30, 4 heads of 8") << 30 << 32 << 4;
-    QTest::newRow("L 1, 1 head of 48") << 1 << 48 << 1;
-    QTest::newRow("L 64, 2 heads of 16") << 64 << 32 << 2;
+    QTest::newRow("L 13, 2 heads of 20") << 13 << 40 << 2 << false;
+    QTest::newRow("L 37, 3 heads of 32") << 37 << 96 << 3 << false;
+    QTest::newRow("L 30, 4 heads of 8") << 30 << 32 << 4 << false;
+    QTest::newRow("L 1, 1 head of 48") << 1 << 48 << 1 << false;
+    QTest::newRow("L 64, 2 heads of 16") << 64 << 32 << 2 << false;
     // the AVX-512 build's blocks of query rows (24 forward, 48 backward) with a
     // partial last one, and att large enough (4 MB) to be stored past the caches
-    QTest::newRow("L 130, 2 heads of 32") << 130 << 64 << 2;
-    QTest::newRow("L 512, 2 heads of 16") << 512 << 32 << 2;
+    QTest::newRow("L 130, 2 heads of 32") << 130 << 64 << 2 << false;
+    QTest::newRow("L 512, 2 heads of 16") << 512 << 32 << 2 << false;
+    // a sample with no kept token: its attention, output and gradients all 0
+    QTest::newRow("L 30, 4 heads of 8, a sample all padding") << 30 << 32 << 4 << true;
+    QTest::newRow("L 130, 2 heads of 32, a sample all padding") << 130 << 64 << 2 << true;
 }
 
 // attention_forward and attention_backward (both writes) against the
@@ -230,13 +234,14 @@ void TestKernels::attentionMatchesPlainSums()
     QFETCH(int, L);
     QFETCH(int, d);
     QFETCH(int, h);
+    QFETCH(bool, empty);
     const int B = 2, dh = d / h;
     Rng rng(static_cast<uint64_t>(L * 1000 + d));
     const size_t BLd = size_t(B) * L * d, att = size_t(B) * h * L * L;
     const std::vector<float> q = randomFloats(rng, BLd), k = randomFloats(rng, BLd), v = randomFloats(rng, BLd),
                              dout = randomFloats(rng, BLd), before = randomFloats(rng, BLd);
     std::vector<uint8_t> mask(size_t(B) * L, 1);
-    for (int j = L / 2 + 1; j < L; ++j) mask[size_t(L + j)] = 0;  // the second sample padded
+    for (int j = empty ? 0 : L / 2 + 1; j < L; ++j) mask[size_t(L + j)] = 0;  // the second sample padded
     std::vector<float> out(BLd), a(att), dq(BLd), dk(BLd), dv(BLd);
     ops::attention_forward(out.data(), a.data(), q.data(), k.data(), v.data(), mask.data(), B, L, d, h);
     ops::attention_backward(dq.data(), dk.data(), dv.data(), dout.data(), a.data(), q.data(), k.data(), v.data(), B, L,
@@ -261,6 +266,8 @@ void TestKernels::attentionMatchesPlainSums()
                     if (mask[size_t(b) * L + c]) mx = std::max(mx, s[size_t(c)]);
                 }
                 for (int c = 0; c < L; ++c) sum += mask[size_t(b) * L + c] ? std::exp(s[size_t(c)] - mx) : 0.0;
+                if (sum == 0)
+                    sum = 1;  // no key kept: a row of zeros
                 for (int c = 0; c < L; ++c) {
                     P[size_t(r) * L + c] = mask[size_t(b) * L + c] ? std::exp(s[size_t(c)] - mx) / sum : 0.0;
                     QVERIFY2(near(A[size_t(r) * L + c], P[size_t(r) * L + c]), qPrintable(QString("A at %1, %2").arg(r).arg(c)));
@@ -331,6 +338,11 @@ void TestKernels::linearMatchesPlainSums()
     std::vector<float> y(NO), yr(NO), dx(NI), dxAdd = dxBefore, dw = dwBefore, db = dbBefore;
     ops::linear_forward(y.data(), x.data(), w.data(), b.data(), N, I, O);
     ops::linear_forward(yr.data(), x.data(), w.data(), b.data(), N, I, O, r.data());
+    // a residual without a bias, from another buffer and from the output itself
+    std::vector<float> yrOnly(NO), yInPlace = r;
+    ops::linear_forward(yrOnly.data(), x.data(), w.data(), static_cast<const float *>(nullptr), N, I, O, r.data());
+    ops::linear_forward(yInPlace.data(), x.data(), w.data(), static_cast<const float *>(nullptr), N, I, O,
+                        yInPlace.data());
     ops::linear_backward(dx.data(), dw.data(), db.data(), dy.data(), x.data(), w.data(), N, I, O, ops::Write::Set);
     ops::linear_backward<float>(dxAdd.data(), nullptr, nullptr, dy.data(), x.data(), w.data(), N, I, O);
 
@@ -347,6 +359,9 @@ void TestKernels::linearMatchesPlainSums()
             const size_t at = size_t(n) * O + o;
             QVERIFY2(near(y[at], want, terms), qPrintable(QString("Y at %1, %2").arg(n).arg(o)));
             QVERIFY2(near(yr[at], want + r[at], terms + std::abs(r[at])), qPrintable(QString("Y + R at %1, %2").arg(n).arg(o)));
+            const double noBias = want - b[size_t(o)] + r[at];
+            QVERIFY2(near(yrOnly[at], noBias, terms + std::abs(r[at])), qPrintable(QString("X W^T + R at %1, %2").arg(n).arg(o)));
+            QVERIFY2(near(yInPlace[at], noBias, terms + std::abs(r[at])), qPrintable(QString("Y += X W^T at %1, %2").arg(n).arg(o)));
         }
     for (int n = 0; n < N; ++n)
         for (int i = 0; i < I; ++i) {
