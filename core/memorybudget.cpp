@@ -118,6 +118,14 @@ std::string failureText(const std::exception &e)
 //   z (T, d); zt (d); logits and probs 2 sum_t C_t; labels T
 // and once: the queries (T, d). The attention A is layers x h x L x L per sample.
 // Uniform mode has no keys, queries or scores: an upper bound there.
+double linearScratchBytes(const ModelConfig &c, int rows)
+{
+    if (c.layers <= 0)
+        return 0;  // the pooling's and heads' products: smaller than an encoder layer's
+    const double d = c.dim, f = c.ffn, depth = std::max(d, f);
+    return (std::max(3 * d * d, d * f) + depth * std::min(std::max(rows, 0), 512)) * Float;
+}
+
 PassBytes forwardBytes(const ModelConfig &c, int batch, int L)
 {
     const double B = std::max(batch, 0), n = std::max(L, 0), d = c.dim, f = c.ffn, T = c.tasks();
@@ -128,15 +136,17 @@ PassBytes forwardBytes(const ModelConfig &c, int batch, int L)
     const double perSample = n * perPosition + T * d + d + 2 * classes + T;
     PassBytes bytes;
     bytes.selfAttention = N * B * double(std::max(c.heads, 1)) * n * n * Float;
-    bytes.activations = (B * perSample + T * d) * Float;
+    bytes.activations = (B * perSample + T * d) * Float + linearScratchBytes(c, batch * L);
     return bytes;
 }
 
 // backward() adds per sample: dH, dkeys, dh (L, d); with encoder layers dln, dattn
 // (L, d), dqkv 3 (L, d) and dact (L, f; GELU's gradient goes in place); dz (T, d); dzt (d); dlogits sum_t C_t; the
 // rationale term's dscore (T, L) (with mu > 0: counted whatever mu is); and per slice dq
-// and the rationale scale (T, d + 1) and, in attention_backward, dA (L, L). More than one
-// thread copies the batch into slices.
+// and the rationale scale (T, d + 1), in attention_backward dA (L, L) (the builds without
+// AVX-512; that one's blocks of query rows need less) and the linear maps' scratch
+// (linearScratchBytes; forwardBytes counted one thread's). More than one thread copies the
+// batch into slices.
 PassBytes trainingStepBytes(const ModelConfig &c, int batch, int L, int threads)
 {
     PassBytes bytes = forwardBytes(c, batch, L);
@@ -144,7 +154,8 @@ PassBytes trainingStepBytes(const ModelConfig &c, int batch, int L, int threads)
     const double slices = std::max(1, std::min(threads, std::max(batch, 1)));
     const double classes = std::accumulate(c.classes.begin(), c.classes.end(), 0.0);
     const double perSample = n * (3 * d + T + (c.layers > 0 ? 5 * d + f : 0)) + T * d + d + classes;
-    bytes.activations += (B * perSample + slices * T * (d + 1)) * Float;
+    bytes.activations += (B * perSample + slices * T * (d + 1)) * Float
+                         + (slices - 1) * linearScratchBytes(c, int(std::ceil(B / slices)) * L);
     if (c.layers > 0)
         bytes.activations += slices * n * n * Float;
     if (slices > 1)

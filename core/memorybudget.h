@@ -45,6 +45,12 @@ struct PassBytes {
 };
 // forward() alone (evaluation, inspection).
 PassBytes forwardBytes(const ModelConfig &config, int batch, int L);
+// The AVX-512 build's linear maps (core/ops_eigen_gemm.inc) keep, per thread,
+// the weights of one call packed (Q, K and V: 3 d^2 floats; an FFN map: d f)
+// and a block of the input of at most 512 of its `rows` (Eigen sizes it to
+// its caches): forwardBytes counts one thread's, trainingStepBytes one per
+// slice. Kept from step to step (like the workspace's buffers).
+double linearScratchBytes(const ModelConfig &config, int rows);
 // A training step: forward() and backward() over `batch` samples cut into
 // `threads` slices (each slice has backward's L x L gradient of A).
 PassBytes trainingStepBytes(const ModelConfig &config, int batch, int L, int threads);
