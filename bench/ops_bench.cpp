@@ -14,6 +14,7 @@
 #include "ops.h"
 #include "random.h"
 
+#include <algorithm>
 #include <ctime>
 #include <cstdio>
 #include <cstring>
@@ -63,9 +64,11 @@ int main(int argc, char **argv)
     }
     const int N = B * L;
     Rng rng(42);
-    const std::vector<float> x = randomFloats(rng, size_t(N) * f), dy = randomFloats(rng, size_t(N) * f),
-                             w = randomFloats(rng, size_t(f) * f, 0.05), bias = randomFloats(rng, size_t(f));
-    std::vector<float> y(size_t(N) * f), dx(size_t(N) * f), dw(size_t(f) * f), db(static_cast<size_t>(f));
+    // wide enough for every op: the FFN's f columns, and Q, K and V's 3 d side by side (f may be under 3 d)
+    const size_t wide = size_t(std::max(f, 3 * d));
+    const std::vector<float> x = randomFloats(rng, size_t(N) * wide), dy = randomFloats(rng, size_t(N) * wide),
+                             w = randomFloats(rng, wide * wide, 0.05), bias = randomFloats(rng, wide);
+    std::vector<float> y(size_t(N) * wide), dx(size_t(N) * wide), dw(wide * wide), db(wide);
     const size_t BLd = size_t(N) * d;
     const std::vector<float> q = randomFloats(rng, BLd), k = randomFloats(rng, BLd), v = randomFloats(rng, BLd),
                              dout = randomFloats(rng, BLd);
