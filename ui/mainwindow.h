@@ -223,6 +223,11 @@ private:
     void createCompareMenu(QMenu *menu);
     void createLessonMenu();
     bool selectSampleWith(const QString &token);
+    // A lesson step's sample_with: a probe holding the token, added to the
+    // run's probe set when none holds it (the choice need not take one, and
+    // the step selects it once trained).
+    void ensureProbeWith(const QString &token);
+    QString m_lessonSampleWith;  // the open lesson's sample_with, for the runs it configures
     // applyLessonStep's jobs: the settings, what ends the step, the views.
     bool applyLessonSettings(const LessonStep &step, bool *fresh);
     void waitForLessonStep(const LessonStep &step, bool fresh, const std::function<void()> &finish);

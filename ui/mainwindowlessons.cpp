@@ -217,6 +217,14 @@ bool MainWindow::applyLessonStep(const LessonStep &step)
         }
     }
     const QString sampleWith = QString::fromStdString(step.sampleWith);
+    // The lesson's sample_with (its first), among the probes of the run now
+    // and of every run it configures: a step that selects it without
+    // training (negation's third) finds it in the snapshots of the step before.
+    m_lessonSampleWith.clear();
+    for (const LessonStep &any : m_lessonPanel->lesson().steps)
+        if (!any.sampleWith.empty() && m_lessonSampleWith.isEmpty())
+            m_lessonSampleWith = QString::fromStdString(any.sampleWith);
+    ensureProbeWith(m_lessonSampleWith);
     const auto finish = [this, index, sampleWith]() {
         QObject::disconnect(m_lessonWait);
         if (!sampleWith.isEmpty())
@@ -398,6 +406,28 @@ void MainWindow::takeBackLessonDepth()
     const QSignalBlocker block(m_modelPanel);
     m_modelPanel->setConfig(config, m_modelPanel->seed());
     m_lessonDepthLoading = depth;
+}
+
+void MainWindow::ensureProbeWith(const QString &token)
+{
+    const std::shared_ptr<const TrainingSetup> setup = training()->setup();
+    if (token.isEmpty() || !setup || !m_lessonPanel->hasLesson())
+        return;
+    const std::string word = token.toStdString();
+    const auto holds = [&](int i) {
+        if (i < 0 || i >= int(setup->val.samples.size()))
+            return false;
+        const std::vector<Token> &tokens = setup->val.samples[size_t(i)].tokens;
+        return std::any_of(tokens.begin(), tokens.end(), [&](const Token &t) { return t.text == word; });
+    };
+    const std::vector<int> &probes = m_attention->probeSet().indices();
+    if (std::any_of(probes.begin(), probes.end(), holds))
+        return;
+    for (int i = 0; i < int(setup->val.samples.size()); ++i)
+        if (holds(i)) {
+            m_attention->addProbe(setup->val.samples[size_t(i)].index);
+            return;
+        }
 }
 
 bool MainWindow::selectSampleWith(const QString &token)

@@ -39,6 +39,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <set>
+
 
 using namespace attnscope;
 using State = TrainingWorker::State;
@@ -202,6 +204,58 @@ private slots:
             panel->nextButton()->click();
         QVERIFY(w.session()->isComparing());
         w.session()->stopComparing();
+    }
+
+    // A step's sample_with finds its word among the probes whatever the
+    // probe choice took: the run gets a probe holding it. The built-in
+    // lessons found "not" in a probe by the luck of the choice; a word no
+    // probe holds left the step's sample unselected.
+    void sampleWithFindsAWordNoProbeHeld()
+    {
+        QTemporaryDir dir;
+        const auto lessonFile = [&](const QString &name, int trainTo, const QString &step) {
+            const QString path = dir.filePath(name);
+            QFile f(path);
+            if (!f.open(QIODevice::WriteOnly))
+                return QString();
+            f.write(QStringLiteral(R"({"title": "Probes", "steps": [{"title": "one", "text": "t", )"
+                                   R"("data": "builtin:reviews?n=300", "model": {"layers": 0}, "train_to": %1%2}]})")
+                        .arg(trainTo)
+                        .arg(step)
+                        .toUtf8());
+            return path;
+        };
+        MainWindow w;
+        w.resize(1400, 860);
+        w.show();
+        QSignalSpy done(&w, &MainWindow::lessonStepDone);
+        QVERIFY2(w.openLesson(lessonFile(QStringLiteral("plain.json"), 5, QString())), qPrintable(w.lastError()));
+        QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), Timeout);
+        // A word of a validation sample that no probe holds.
+        const std::shared_ptr<const TrainingSetup> setup = w.training()->setup();
+        QVERIFY(setup);
+        std::set<std::string> probed, unprobed;
+        const std::vector<int> &probes = w.attention()->probeSet().indices();
+        for (const int i : probes)
+            for (const Token &t : setup->val.samples[size_t(i)].tokens) probed.insert(t.text);
+        for (const EncodedSample &sample : setup->val.samples)
+            for (const Token &t : sample.tokens)
+                if (!probed.count(t.text) && t.text.size() > 2)
+                    unprobed.insert(t.text);
+        QVERIFY(!unprobed.empty());
+        const std::string word = *unprobed.begin();
+
+        done.clear();
+        QVERIFY2(w.openLesson(lessonFile(QStringLiteral("word.json"), 10,
+                                         QStringLiteral(R"(, "sample_with": "%1")").arg(QString::fromStdString(word)))),
+                 qPrintable(w.lastError()));
+        QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), Timeout);
+        const AttentionSnapshot &shown = w.attention()->shown();
+        const int selected = w.attention()->selectedSample();
+        QVERIFY2(selected >= 0 && selected < int(shown.samples.size()), qPrintable(QString::fromStdString(word)));
+        const std::vector<std::string> &tokens = shown.samples[size_t(selected)].tokens;
+        QVERIFY2(std::find(tokens.begin(), tokens.end(), word) != tokens.end(),
+                 qPrintable(QStringLiteral("'%1' is in no probe shown").arg(QString::fromStdString(word))));
     }
 
     // A teacher's lesson whose second step opens other data: the step's own
