@@ -109,6 +109,14 @@ std::string failureText(const std::exception &e)
     return dynamic_cast<const std::bad_alloc *>(&e) ? "out of memory" : e.what();
 }
 
+double linearScratchBytes(const ModelConfig &c, int rows)
+{
+    if (c.layers <= 0)
+        return 0;  // the pooling's and heads' products: smaller than an encoder layer's
+    const double d = c.dim, f = c.ffn, depth = std::max(d, f);
+    return (std::max(3 * d * d, d * f) + depth * std::min(std::max(rows, 0), 512)) * Float;
+}
+
 // Per sample, as forward() in core/model.cpp grows its buffers (floats):
 //   the batch: tokens or values, and the mask (a byte)   L + L/4
 //   its rationale flags (a byte, when the data has rationales)   T L/4
@@ -118,14 +126,6 @@ std::string failureText(const std::exception &e)
 //   z (T, d); zt (d); logits and probs 2 sum_t C_t; labels T
 // and once: the queries (T, d). The attention A is layers x h x L x L per sample.
 // Uniform mode has no keys, queries or scores: an upper bound there.
-double linearScratchBytes(const ModelConfig &c, int rows)
-{
-    if (c.layers <= 0)
-        return 0;  // the pooling's and heads' products: smaller than an encoder layer's
-    const double d = c.dim, f = c.ffn, depth = std::max(d, f);
-    return (std::max(3 * d * d, d * f) + depth * std::min(std::max(rows, 0), 512)) * Float;
-}
-
 PassBytes forwardBytes(const ModelConfig &c, int batch, int L)
 {
     const double B = std::max(batch, 0), n = std::max(L, 0), d = c.dim, f = c.ffn, T = c.tasks();
