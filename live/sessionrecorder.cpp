@@ -28,8 +28,7 @@ bool SessionRecorder::open(const QString &path, QString *error, int64_t liveFile
     m_reported = false;
     if (!m_writer.open(path, error))
         return false;
-    m_live = liveFileId;
-    m_lastRow = 0;
+    setLive(liveFileId);
     if (m_run)
         m_run->controller()->setKeepEvery(TrainingWorker::KeepBySession);
     m_writtenRow = 0;  // another file: its rows are others
@@ -50,8 +49,7 @@ void SessionRecorder::close()
         m_run->controller()->takeKept();  // no file to write it to
     }
     m_writer.close();
-    m_live = 0;
-    m_lastRow = 0;
+    setLive(0);
 }
 
 void SessionRecorder::follow(Run *run)
@@ -79,8 +77,7 @@ void SessionRecorder::restarted()
     m_timeline.clear();
     m_ended = m_live;
     m_endedRun = m_workerRun;
-    m_live = 0;
-    m_lastRow = 0;
+    setLive(0);
 }
 
 QString SessionRecorder::freeName(const QString &wanted)
@@ -112,8 +109,7 @@ int64_t SessionRecorder::write(RunRecord record, const LossHistory &history, con
 
 void SessionRecorder::adoptLive(const RunRecord &record, const LossHistory &history)
 {
-    m_live = write(record, history);
-    m_lastRow = 0;
+    setLive(write(record, history));
     if (m_live)
         writeAttention(m_live);
 }
@@ -129,8 +125,7 @@ void SessionRecorder::resumeLive(int64_t fileId, int64_t step, const std::vector
             m_written.push_back(s);  // the row has them
         }
     m_writtenRow = fileId;
-    m_live = fileId;
-    m_lastRow = 0;
+    setLive(fileId);
     if (isOpen() && m_live)
         m_writer.appendEvent(m_live, {step, 0.0, QStringLiteral("resume"), what});
 }
@@ -202,8 +197,7 @@ void SessionRecorder::onSnapshot(const TrainingSnapshot &snapshot)
         // Its first steps: its row now (the run's record as it is at this step).
         RunRecord record = m_source();
         record.name = freeName(record.name);
-        m_live = m_writer.addRun(&record);
-        m_lastRow = 0;
+        setLive(m_writer.addRun(&record));
         if (!m_live)
             return;
         m_writer.appendEvent(m_live, {record.forkStep, 0.0, QStringLiteral("start"), QString()});

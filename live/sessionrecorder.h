@@ -91,6 +91,12 @@ private:
     // again: false skips a "last" one of the step written last (the pause's,
     // at close)
     void checkpoint(const QString &kind, bool again = true);
+    // m_live changes only here: another row has no "last" checkpoint of this recorder's yet
+    void setLive(int64_t row)
+    {
+        m_live = row;
+        m_lastRow = 0;
+    }
     void writeKept();
     // The live run's timeline and probe set into row `fileId` (replacing what it had).
     void writeAttention(int64_t fileId);
@@ -115,7 +121,7 @@ private:
     bool m_reported = false;   // failed() said the first failure since open
     // The row and step of the last "last" checkpoint put to the file: close()
     // writes none again for the same weights (a pause wrote them). 0: none
-    // written to the live row (set back whenever m_live changes).
+    // written to the live row (set back by setLive).
     int64_t m_lastRow = 0, m_lastStep = -1;
 };
 
