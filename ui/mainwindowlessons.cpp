@@ -220,10 +220,9 @@ bool MainWindow::applyLessonStep(const LessonStep &step)
     // The lesson's sample_with (its first), among the probes of the run now
     // and of every run it configures: a step that selects it without
     // training (negation's third) finds it in the snapshots of the step before.
-    m_lessonSampleWith.clear();
-    for (const LessonStep &any : m_lessonPanel->lesson().steps)
-        if (!any.sampleWith.empty() && m_lessonSampleWith.isEmpty())
-            m_lessonSampleWith = QString::fromStdString(any.sampleWith);
+    const std::vector<LessonStep> &steps = m_lessonPanel->lesson().steps;
+    const auto with = std::find_if(steps.begin(), steps.end(), [](const LessonStep &s) { return !s.sampleWith.empty(); });
+    m_lessonSampleWith = with == steps.end() ? QString() : QString::fromStdString(with->sampleWith);
     ensureProbeWith(m_lessonSampleWith);
     const auto finish = [this, index, sampleWith]() {
         QObject::disconnect(m_lessonWait);
