@@ -959,14 +959,14 @@ private slots:
                     cut << QStringLiteral("'%1' %2 px high for %3 px of lines at %4 px").arg(name).arg(label->height())
                                .arg(label->heightForWidth(label->width())).arg(label->width());
                 // A header shows its text whole (the button cut it in its
-                // middle), the title or its start and "…" with the title
-                // in the tooltip.
+                // middle), the title (on two lines where longer) or its start
+                // and "…" with the title in the tooltip.
                 if (section && header->width() < header->sizeHint().width())
                     cut << QStringLiteral("'%1' %2 px wide for %3").arg(name).arg(header->width()).arg(header->sizeHint().width());
                 const QString title = section ? static_cast<CollapsibleSection *>(header->parentWidget())->title() : QString();
-                if (section && header->text() != title
-                    && !(header->text().endsWith(QChar(0x2026)) && title.startsWith(header->text().chopped(1))
-                         && header->toolTip() == title))
+                const QString shown = section ? QString(header->text()).replace(QLatin1Char('\n'), QLatin1Char(' ')) : QString();
+                if (section && shown != title
+                    && !(shown.endsWith(QChar(0x2026)) && title.startsWith(shown.chopped(1)) && header->toolTip() == title))
                     cut << QStringLiteral("'%1' for '%2'").arg(name, title);
             }
             // The scroll bar reaches the column's end.

@@ -42,6 +42,7 @@
 #include <QDoubleSpinBox>
 #include <QImage>
 #include <QLabel>
+#include <QVBoxLayout>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
@@ -511,6 +512,41 @@ private slots:
             QCOMPARE(box->width(), lineWidth - 2 * 10 - 300 - 150);
             QCOMPARE(fixed[0]->x(), box->width() + 10);
         }
+    }
+
+    // A section's title wider than the section goes on a second line
+    // before anything is cut: the Setup dock at 1600 x 1000 and 150 % read
+    // "Vocabulary and leng…". Two lines not enough: the second is cut at its
+    // end, the title whole in the tooltip.
+    void sectionTitleWrapsBeforeItIsCut()
+    {
+        QWidget host;
+        auto *layout = new QVBoxLayout(&host);
+        auto *section = new CollapsibleSection(QStringLiteral("Vocabulary and lengths"), new QLabel(QStringLiteral("x")));
+        layout->addWidget(section);
+        const QFontMetrics metrics(section->header()->font());
+        // room for "Vocabulary and" and a little, not for the whole title
+        host.resize(metrics.horizontalAdvance(QStringLiteral("Vocabulary and leng")) + 60, 200);
+        host.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&host));
+        QTRY_VERIFY2_WITH_TIMEOUT(section->header()->text().contains(QLatin1Char('\n')),
+                                  qPrintable(section->header()->text()), Timeout);
+        QCOMPARE(section->header()->text(), QStringLiteral("Vocabulary and\nlengths"));
+        QVERIFY(section->header()->toolTip().isEmpty());  // nothing cut
+        QVERIFY(section->header()->height() >= 2 * metrics.lineSpacing());
+        QVERIFY(section->header()->width() >= section->header()->sizeHint().width());
+
+        const int room = metrics.horizontalAdvance(QStringLiteral("Vocabulary and"));
+        QCOMPARE(CollapsibleSection::wrappedTitle(QStringLiteral("Vocabulary and lengths"), metrics, 10000),
+                 QStringLiteral("Vocabulary and lengths"));
+        const QString cut = CollapsibleSection::wrappedTitle(QStringLiteral("Vocabulary and the lengths of its texts"),
+                                                             metrics, room);
+        QVERIFY2(cut.startsWith(QStringLiteral("Vocabulary and\n")) && cut.endsWith(QChar(0x2026)), qPrintable(cut));
+        for (const QString &line : cut.split(QLatin1Char('\n')))
+            QVERIFY2(metrics.horizontalAdvance(line) <= room, qPrintable(line));
+        const QString one = CollapsibleSection::wrappedTitle(QStringLiteral("Vocabulary"), metrics,
+                                                             metrics.horizontalAdvance(QStringLiteral("Voca")));
+        QVERIFY2(!one.contains(QLatin1Char('\n')) && one.endsWith(QChar(0x2026)), qPrintable(one));
     }
 
     // A task's classes wrap indented under its name, each line beginning
