@@ -588,6 +588,54 @@ private slots:
         } while (walk.movePosition(QTextCursor::NextBlock));
     }
 
+    // A long class name and its count fit the room they get: glued by a
+    // non-breaking space, "noun.communication 5,603 ·" set the width of
+    // the classes' cell, and in the dock at 1024 x 768 and 150 % every
+    // line of lexname's classes ran off the dock's edge, cut
+    // ("noun.communication 5,60", "and 37 m").
+    void longClassNamesStayInTheRoom()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("lexnames.csv"));
+        {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            const char *names[] = {"noun.communication", "noun.act", "verb.communication", "adj.all"};
+            QByteArray csv = "text,lexname\n";
+            for (int i = 0; i < 120; ++i)
+                csv += QByteArray("a gloss of ") + QByteArray::number(i) + " words about thing " + QByteArray::number(i % 7)
+                       + "," + names[i % 4] + "\n";
+            file.write(csv);
+        }
+        MainWindow w;
+        QVERIFY(w.openDataset(path));
+        QTRY_VERIFY_WITH_TIMEOUT(w.datasetPanel()->summaryText().contains(QStringLiteral("noun.communication")), Timeout);
+        QTextDocument doc;
+        doc.setDefaultFont(w.datasetPanel()->font());
+        QTextOption wrap = doc.defaultTextOption();
+        wrap.setWrapMode(QTextOption::WordWrap);  // as a QLabel's (a document's own breaks words anywhere)
+        doc.setDefaultTextOption(wrap);
+        doc.setHtml(w.datasetPanel()->summaryText());
+        // Room for the indent and the name, not for its count as well.
+        const qreal room = QFontMetrics(doc.defaultFont()).horizontalAdvance(QStringLiteral("      noun.communication 3"));
+        doc.setTextWidth(room);
+        // The right end of every line as laid out (a line wider than the
+        // cell runs past the room: the layout does not count it).
+        qreal right = 0;
+        QTextCursor walk(&doc);
+        do {
+            const QTextBlock b = walk.block();
+            const QRectF box = doc.documentLayout()->blockBoundingRect(b);
+            for (int i = 0; i < b.layout()->lineCount(); ++i) {
+                const QTextLine line = b.layout()->lineAt(i);
+                right = std::max(right, box.x() + line.x() + line.naturalTextWidth());
+            }
+        } while (walk.movePosition(QTextCursor::NextBlock));
+        QVERIFY2(right <= room + 1, qPrintable(QStringLiteral("lines to x %1 in %2 px").arg(right).arg(room)));
+        // Short names keep their counts beside them.
+        QVERIFY(w.datasetPanel()->summaryText().contains(QStringLiteral("adj.all&nbsp;")));
+    }
+
     // Nothing a click does by accident loses work: opening a dataset while
     // a run is paused, Start after a stopped run and a model change after
     // opening a checkpoint ask first, and No keeps the run, its curves and
