@@ -78,7 +78,7 @@ namespace {
         "    to a smaller V; 0 words: uniform ids)\n"
         "  --steps N (20 per repeat) --repeats R (5) --warmup W (5) --threads N (1) --seed S (1)\n"
         "  --path trainer|direct (trainer)  --peak-seconds S (0.1 per shape and block) --no-peak\n"
-        "  --json\n"
+        "  --json  --built-from (print the commit this binary was built from, and exit)\n"
         "Times full training steps (zero grads, forward, backward, AdamW; clipping off) and\n"
         "prints steps/s (median of R repeats of N steps), ms/step, matmul FLOPs per step,\n"
         "achieved GFLOP/s, and the Eigen float GEMM peak on as many threads as the core, measured\n"
@@ -106,6 +106,10 @@ Options parse(int argc, char **argv)
         std::string flag = argv[i], value;
         if (flag == "--help" || flag == "-h") usage(0);
         if (flag == "--json") { o.json = true; continue; }
+        if (flag == "--built-from") {
+            std::printf("%s\n", builtFrom());
+            std::exit(0);
+        }
         if (flag == "--no-peak") { o.peak = false; continue; }
         if (const size_t eq = flag.find('='); eq != std::string::npos) {
             value = flag.substr(eq + 1);

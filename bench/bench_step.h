@@ -88,6 +88,10 @@ struct Report {
     Peak peak;                                         // no shapes with --no-peak
 };
 
+// The commit this binary was built from ("abc1234", with a note of
+// uncommitted changes in core/ or bench/ then): bench_step_source.cpp.
+const char *builtFrom();
+
 void printJson(const Options &o, const Report &r);
 void printText(const Options &o, const Report &r);
 

@@ -71,8 +71,8 @@ void printJson(const Options &o, const Report &r)
     const Timing &timing = r.timing;
     const double gflops = r.flops.total() * timing.median * 1e-9;
     const double gflopsCpu = r.flops.total() * timing.perCpuSecond * 1e-9;
-    std::printf("{\n  \"engine\": \"core\",\n  \"path\": \"%s\",\n  \"kernel_isa\": \"%s\",\n", o.path.c_str(),
-                ops::kernelIsa());
+    std::printf("{\n  \"engine\": \"core\",\n  \"built_from\": \"%s\",\n  \"path\": \"%s\",\n  \"kernel_isa\": \"%s\",\n",
+                builtFrom(), o.path.c_str(), ops::kernelIsa());
     std::printf("  \"config\": {\"dim\": %d, \"heads\": %d, \"layers\": %d, \"ffn\": %d, \"len\": %d, \"batch\": %d, "
                 "\"tasks\": %d, \"classes\": [%s], \"vocab\": %d, \"real_tokens\": %lld, \"threads\": %d, "
                 "\"samples\": %d, \"words\": %d, \"zipf\": %g},\n",
@@ -139,7 +139,7 @@ void printText(const Options &o, const Report &r)
                 r.flops.total(), r.flops.encoder, r.flops.pool, r.flops.heads, gflops);
     std::printf("CPU time / wall time while timing: %.2f; OS threads: %d; per CPU second: %.2f steps, %.2f GFLOP\n",
                 timing.cpuPerWall, timing.maxThreads, timing.perCpuSecond, gflopsCpu);
-    std::printf("kernels: %s\n", ops::kernelIsa());
+    std::printf("kernels: %s; built from commit %s\n", ops::kernelIsa(), builtFrom());
     if (const Peak &p = r.peak; !p.shapes.empty()) {
         std::printf("Eigen float GEMM peak (%s build, %d thread%s at once, each its own product), a block before "
                     "the first repeat and after each, GFLOP/s of its best shape: ",

@@ -37,7 +37,9 @@ BENCH="$BUILD/bench/bench_step"
 echo "== machine"
 dirty=""
 if [[ -n "$(git -C "$SRC" status --porcelain -- core 2>/dev/null)" ]]; then dirty=" (core/ has uncommitted changes)"; fi
-echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo '?')$dirty"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), checkout at commit $(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo '?')$dirty"
+# the code measured: the commit bench_step was built from (a binary copied in is its own)
+echo "bench_step built from commit $("$BENCH" --built-from)"
 echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== torch BLAS"
 if env | grep -q '^OPENBLAS'; then
