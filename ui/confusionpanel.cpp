@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QSplitter>
 #include <QTableView>
+#include <QScopeGuard>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -280,6 +281,8 @@ void ConfusionPanel::changeEvent(QEvent *event)
     QWidget::changeEvent(event);
     if (event->type() == QEvent::PaletteChange)
         showConfusion();
+    if (event->type() == QEvent::FontChange)  // the zoom
+        fitMissColumns();
 }
 
 void ConfusionPanel::selectCell(int gold, int predicted)
@@ -455,6 +458,8 @@ QString ConfusionPanel::sampleText(const Dataset &data, size_t sample)
 void ConfusionPanel::listMisses()
 {
     m_misses->clear();
+    // the columns fit to what they hold, or to their titles while empty
+    const auto fit = qScopeGuard([this] { fitMissColumns(); });
     const Confusion *c = shown();
     if (!c)
         return;
@@ -493,9 +498,17 @@ void ConfusionPanel::listMisses()
     const bool tabular = data && data->input == InputKind::Tabular;
     m_misses->headerItem()->setText(3, tabular ? tr("Features") : tr("Text"));
     m_misses->addTopLevelItems(items);
+}
+
+// Sample, Gold and Predicted as wide as their contents and titles, 240 px at
+// most (the text keeps room). Empty, they kept the tree's default width,
+// which cut "Predicted" at 150 % before the first evaluation; the zoom
+// fits them again.
+void ConfusionPanel::fitMissColumns()
+{
     for (int column = 0; column < 3; ++column) {
         m_misses->resizeColumnToContents(column);
-        m_misses->setColumnWidth(column, std::min(m_misses->columnWidth(column), 240));  // the text keeps room
+        m_misses->setColumnWidth(column, std::min(m_misses->columnWidth(column), 240));
     }
 }
 

@@ -113,6 +113,7 @@ private:
     // The matrix of c; the commonest errors named for the note when its columns are numbers.
     QString fillMatrix(const Confusion &c, const TaskInfo &task);
     void listMisses();
+    void fitMissColumns();  // Sample, Gold, Predicted to their contents and titles
 
     Session *m_session;
     QComboBox *m_runBox;

@@ -492,6 +492,36 @@ private slots:
         QCOMPARE(panel->shownEvaluation(), 0);
     }
 
+    // The misses' columns show their titles whole before the first
+    // evaluation, and again after a zoom: empty, they kept the tree's
+    // default width, and at 150 % it cut "Predicted" ("Predictec").
+    void confusionColumnTitlesFit()
+    {
+        const double zoom = currentZoom();
+        const auto restore = qScopeGuard([zoom] { applyZoom(zoom); });
+        MainWindow window;
+        window.resize(1024, 700);
+        window.show();
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QTRY_VERIFY(window.startAction()->isEnabled());
+        ConfusionPanel *panel = window.confusion();
+        window.views()->setCurrentWidget(panel);  // as the screenshot showed it: the tab open, no evaluation yet
+        QTRY_VERIFY(panel->isVisible());
+        const auto cut = [panel] {
+            QStringList out;
+            QHeaderView *header = panel->misses()->header();
+            for (int column = 0; column < 3; ++column)
+                if (header->sectionSize(column) < header->sectionSizeHint(column))
+                    out << QStringLiteral("%1 %2 px for %3").arg(panel->misses()->headerItem()->text(column))
+                               .arg(header->sectionSize(column)).arg(header->sectionSizeHint(column));
+            return out.join(QStringLiteral("; "));
+        };
+        for (const double z : {1.0, 1.5, 2.0}) {
+            applyZoom(z);
+            QTRY_VERIFY2(cut().isEmpty(), qPrintable(QStringLiteral("at %1: %2").arg(z).arg(cut())));
+        }
+    }
+
     // Behind another tab, the Confusion tab builds nothing: a run chosen in
     // the Runs tab is shown when the tab is (a matrix of 256 classes took
     // 300 ms to build), and a click on a validation point of the Curves tab
