@@ -121,7 +121,7 @@ double linearScratchBytes(const ModelConfig &c, int rows)
 //   the batch: tokens or values, and the mask (a byte)   L + L/4
 //   its rationale flags (a byte, when the data has rationales)   T L/4
 //   embed (L, d), tabular std_values (L)
-//   per layer: in, ln1, q, k, v, att_out, mid, ln2 (L, d); four (L) statistics; up, act (L, f)
+//   per layer: in, ln1, q, k, v, att_out, mid, ln2 (L, d); four (L) statistics; gelu_grad, act (L, f)
 //   last, H, keys (L, d); final LayerNorm statistics 2 (L); pool and its scores 2 (T, L);
 //   z (T, d); zt (d); logits and probs 2 sum_t C_t; labels T
 // and once: the queries (T, d). The attention A is layers x h x L x L per sample.

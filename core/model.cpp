@@ -56,7 +56,7 @@ void encoder_layer_forward(const ModelConfig &c, const LayerView<const T> &w, co
     grow(a.att, size_t(B) * c.heads * L * L);
     grow(a.att_out, BLd); grow(a.mid, BLd);
     grow(a.ln2, BLd); grow(a.ln2_mean, BL); grow(a.ln2_rstd, BL);
-    grow(a.up, BL * f); grow(a.act, BL * f);
+    grow(a.gelu_grad, BL * f); grow(a.act, BL * f);
     grow(out, BLd);
 
     layernorm_forward(a.ln1.data(), a.ln1_mean.data(), a.ln1_rstd.data(), a.in.data(), w.ln1_w, w.ln1_b, int(BL), d);
@@ -69,8 +69,9 @@ void encoder_layer_forward(const ModelConfig &c, const LayerView<const T> &w, co
     // mid = in + att_out Wo^T + bo
     linear_forward(a.mid.data(), a.att_out.data(), w.o_w, w.o_b, int(BL), d, d, a.in.data());
     layernorm_forward(a.ln2.data(), a.ln2_mean.data(), a.ln2_rstd.data(), a.mid.data(), w.ln2_w, w.ln2_b, int(BL), d);
-    // up = ln2 Wu^T + bu, act = gelu(up), GELU on each block of up while it is in the caches
-    linear_gelu_forward(a.act.data(), a.up.data(), a.ln2.data(), w.up_w, w.up_b, int(BL), d, f);
+    // up = ln2 Wu^T + bu, act = gelu(up), GELU on each block of up while it is in the caches; backward
+    // reads up only for gelu'(up), which is kept instead of up
+    linear_gelu_forward(a.act.data(), a.gelu_grad.data(), a.ln2.data(), w.up_w, w.up_b, int(BL), d, f);
     // out = mid + act W2^T + b2
     linear_forward(out.data(), a.act.data(), w.down_w, w.down_b, int(BL), f, d, a.mid.data());
 }
@@ -91,7 +92,7 @@ void encoder_layer_backward(const ModelConfig &c, const LayerView<const T> &w, c
     // out = mid + act W2^T + b2: dmid = dout + LN2's gradient below
     linear_backward<T>(nullptr, gw.down_w, gw.down_b, dh.data(), a.act.data(), w.down_w, int(BL), f, d);
     // dup = (dout W2) gelu'(up) into dact, GELU's backward on each block while it is in the caches
-    linear_gelu_backward_input(dact.data(), dh.data(), w.down_w, a.up.data(), int(BL), f, d);
+    linear_gelu_backward_input(dact.data(), dh.data(), w.down_w, a.gelu_grad.data(), int(BL), f, d);
     linear_backward(dln.data(), gw.up_w, gw.up_b, dact.data(), a.ln2.data(), w.up_w, int(BL), d, f, Write::Set);
     layernorm_backward(dh.data(), gw.ln2_w, gw.ln2_b, dln.data(), a.mid.data(), w.ln2_w, a.ln2_mean.data(), a.ln2_rstd.data(), int(BL), d);
     // mid = in + att_out Wo^T + bo: dh is dmid now

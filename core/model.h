@@ -24,8 +24,8 @@ struct LayerActivations {
     std::vector<T> mid;       // (B, L, d) residual after attention
     std::vector<T> ln2;       // (B, L, d)
     std::vector<T> ln2_mean, ln2_rstd;  // (B, L)
-    std::vector<T> up;        // (B, L, f) before GELU
-    std::vector<T> act;       // (B, L, f) after GELU
+    std::vector<T> gelu_grad; // (B, L, f) gelu'(up), up = ln2 W1^T + b1 before GELU (not kept)
+    std::vector<T> act;       // (B, L, f) gelu(up)
 };
 
 template <class T>

@@ -106,14 +106,14 @@ void linear_backward_input_sum(T *dinp, const T *const *douts, const T *const *w
     ATTNSCOPE_DISPATCH(linear_backward_input_sum, dinp, douts, ws, count, N, I, O, dinpWrite)
 }
 template <class T>
-void linear_gelu_forward(T *act, T *up, const T *inp, const T *w, const T *b, int N, int I, int O)
+void linear_gelu_forward(T *act, T *grad, const T *inp, const T *w, const T *b, int N, int I, int O)
 {
-    ATTNSCOPE_DISPATCH(linear_gelu_forward, act, up, inp, w, b, N, I, O)
+    ATTNSCOPE_DISPATCH(linear_gelu_forward, act, grad, inp, w, b, N, I, O)
 }
 template <class T>
-void linear_gelu_backward_input(T *dact, const T *dout, const T *w, const T *up, int N, int I, int O)
+void linear_gelu_backward_input(T *dact, const T *dout, const T *w, const T *grad, int N, int I, int O)
 {
-    ATTNSCOPE_DISPATCH(linear_gelu_backward_input, dact, dout, w, up, N, I, O)
+    ATTNSCOPE_DISPATCH(linear_gelu_backward_input, dact, dout, w, grad, N, I, O)
 }
 template <class T>
 void layernorm_forward(T *out, T *mean, T *rstd, const T *inp, const T *w, const T *b, int N, int C)
@@ -135,6 +135,11 @@ template <class T>
 void gelu_backward(T *dinp, const T *inp, const T *dout, size_t n, Write dinpWrite)
 {
     ATTNSCOPE_DISPATCH(gelu_backward, dinp, inp, dout, n, dinpWrite)
+}
+template <class T>
+void gelu_forward_grad(T *out, T *grad, const T *inp, size_t n)
+{
+    ATTNSCOPE_DISPATCH(gelu_forward_grad, out, grad, inp, n)
 }
 template <class T>
 void masked_softmax(T *x, const uint8_t *keep, int n)

@@ -733,7 +733,7 @@ void poisonAll(Activations<T> &a)
         fill(*v);
     for (LayerActivations<T> &l : a.layers)
         for (std::vector<T> *v : {&l.in, &l.ln1, &l.ln1_mean, &l.ln1_rstd, &l.q, &l.k, &l.v, &l.att, &l.att_out,
-                                  &l.mid, &l.ln2, &l.ln2_mean, &l.ln2_rstd, &l.up, &l.act})
+                                  &l.mid, &l.ln2, &l.ln2_mean, &l.ln2_rstd, &l.gelu_grad, &l.act})
             fill(*v);
     for (std::vector<T> &v : a.logits) fill(v);
     for (std::vector<T> &v : a.probs) fill(v);

@@ -177,12 +177,14 @@ void TestKernels::softmaxContract()
 void TestKernels::geluMatchesFormula_data()
 {
     QTest::addColumn<int>("n");  // whole packs of 16 and a tail of each length's remainder
-    for (int n : {1, 7, 15, 16, 17, 33, 100}) QTest::newRow(qPrintable(QString::number(n))) << n;
+    for (int n : {1, 7, 15, 16, 17, 33, 100, 4099}) QTest::newRow(qPrintable(QString::number(n))) << n;
 }
 
 // GELU and its derivative against 0.5 x (1 + erf(x / sqrt 2)) and
 // Phi(x) + x phi(x) in double, every entry up to the last (the AVX-512
-// build's tail goes through a masked load), both writes of the backward.
+// build's tail goes through a masked load), both writes of the backward;
+// and the forward that keeps the derivative (the FFN's) with the bits of
+// gelu_forward and, times dy, of gelu_backward.
 void TestKernels::geluMatchesFormula()
 {
     QFETCH(int, n);
@@ -203,6 +205,15 @@ void TestKernels::geluMatchesFormula()
         QVERIFY2(near(dxAdd[size_t(j)], before[size_t(j)] + grad), qPrintable(QString("gelu' added at %1").arg(j)));
         QCOMPARE(inPlace[size_t(j)], dx[size_t(j)]);
     }
+
+    std::vector<float> yKept(static_cast<size_t>(n)), grad(static_cast<size_t>(n)), gradInPlace = x;
+    ops::gelu_forward_grad(yKept.data(), grad.data(), x.data(), size_t(n));
+    QVERIFY2(sameBits(yKept, y), "gelu_forward_grad's gelu is not gelu_forward's");
+    std::vector<float> dxKept(static_cast<size_t>(n));
+    for (size_t j = 0; j < size_t(n); ++j) dxKept[j] = dy[j] * grad[j];
+    QVERIFY2(sameBits(dxKept, dx), "dy gelu_forward_grad's gelu' is not gelu_backward's");
+    ops::gelu_forward_grad(yKept.data(), gradInPlace.data(), gradInPlace.data(), size_t(n));
+    QVERIFY2(sameBits(gradInPlace, grad), "gelu' in place");
 }
 
 void TestKernels::attentionMatchesPlainSums_data()
@@ -460,20 +471,26 @@ void TestKernels::fusedLinearMatchesSeparateOps()
         QVERIFY2(sameBits(dxFused, dxSep), write == ops::Write::Set ? "dX sum, set" : "dX sum, added");
     }
 
-    // the up map with GELU: up (N, O), act = gelu(up)
-    std::vector<float> up(NO), act(NO), upF(NO, 7.0f), actF(NO, 7.0f);
+    // the up map with GELU: up (N, O), act = gelu(up), and gelu'(up) kept for the backward
+    std::vector<float> up(NO), act(NO), actF(NO, 7.0f), gradF(NO, 7.0f);
     ops::linear_forward(up.data(), x.data(), ws[0], bias[0], N, I, O);
     ops::gelu_forward(act.data(), up.data(), NO);
-    ops::linear_gelu_forward(actF.data(), upF.data(), x.data(), ws[0], bias[0], N, I, O);
-    QVERIFY2(sameBits(upF, up), "up");
+    ops::linear_gelu_forward(actF.data(), gradF.data(), x.data(), ws[0], bias[0], N, I, O);
     QVERIFY2(sameBits(actF, act), "gelu(up)");
+    {
+        std::vector<float> actG(NO), grad(NO);
+        ops::gelu_forward_grad(actG.data(), grad.data(), up.data(), NO);
+        QVERIFY2(sameBits(gradF, grad), "gelu'(up)");
+    }
 
-    // the down map's dX with GELU's backward: dact (N, I) = (dout W) gelu'(pre), pre (N, I)
+    // the down map's dX with GELU's backward: dact (N, I) = (dout W) gelu'(pre), pre (N, I), from
+    // gelu'(pre) as the forward keeps it, against gelu_backward from pre
     const std::vector<float> pre = randomFloats(rng, NI, 2.0);
-    std::vector<float> dact(NI), dactF(NI, 7.0f);
+    std::vector<float> dact(NI), dactF(NI, 7.0f), actPre(NI), gradPre(NI);
     ops::linear_backward<float>(dact.data(), nullptr, nullptr, douts[1], nullptr, ws[1], N, I, O, ops::Write::Set);
     ops::gelu_backward(dact.data(), pre.data(), dact.data(), NI, ops::Write::Set);
-    ops::linear_gelu_backward_input(dactF.data(), douts[1], ws[1], pre.data(), N, I, O);
+    ops::gelu_forward_grad(actPre.data(), gradPre.data(), pre.data(), NI);
+    ops::linear_gelu_backward_input(dactF.data(), douts[1], ws[1], gradPre.data(), N, I, O);
     QVERIFY2(sameBits(dactF, dact), "dX with gelu'");
 
     // forward (bias and residual) and dX (added): the same bits at every address

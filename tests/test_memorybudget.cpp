@@ -39,7 +39,7 @@ PassBytes held(const Activations<float> &a)
     for (const LayerActivations<float> &l : a.layers) {
         bytes.selfAttention += bytesOf(l.att);
         for (const std::vector<float> *v : {&l.in, &l.ln1, &l.ln1_mean, &l.ln1_rstd, &l.q, &l.k, &l.v, &l.att_out,
-                                            &l.mid, &l.ln2, &l.ln2_mean, &l.ln2_rstd, &l.up, &l.act})
+                                            &l.mid, &l.ln2, &l.ln2_mean, &l.ln2_rstd, &l.gelu_grad, &l.act})
             rest += bytesOf(*v);
     }
     const auto &s = a.scratch;
