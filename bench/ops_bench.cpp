@@ -99,7 +99,8 @@ int main(int argc, char **argv)
         {"linear_dwdb_down", dense * f / d,
          [&] { ops::linear_backward<float>(nullptr, dw.data(), db.data(), dy.data(), x.data(), w.data(), N, f, d); }},
         // the fused ops of the encoder layer (ops_api.inc): Q, K and V of one input; dln from three
-        // products; the FFN's up map with GELU; its down map's dX with GELU's backward
+        // products; their dW and db from one input (beside the three calls it replaces); the FFN's
+        // up map with GELU; its down map's dX with GELU's backward
         {"fused_qkv_fwd", 3 * dense,
          [&] {
              float *outs[] = {y.data(), y.data() + BLd, y.data() + 2 * BLd};
@@ -112,6 +113,19 @@ int main(int argc, char **argv)
              const float *douts[] = {dy.data(), dy.data() + BLd, dy.data() + 2 * BLd};
              const float *ws[] = {w.data(), w.data() + d * d, w.data() + 2 * d * d};
              ops::linear_backward_input_sum(dx.data(), douts, ws, 3, N, d, d, ops::Write::Set);
+         }},
+        {"qkv_dwdb_3_calls", 3 * dense,
+         [&] {
+             for (int j = 0; j < 3; ++j)
+                 ops::linear_backward<float>(nullptr, dw.data() + j * d * d, db.data() + j * d, dy.data() + j * BLd,
+                                             x.data(), w.data(), N, d, d);
+         }},
+        {"fused_qkv_dwdb", 3 * dense,
+         [&] {
+             float *dws[] = {dw.data(), dw.data() + d * d, dw.data() + 2 * d * d};
+             float *dbs[] = {db.data(), db.data() + d, db.data() + 2 * d};
+             const float *douts[] = {dy.data(), dy.data() + BLd, dy.data() + 2 * BLd};
+             ops::linear_backward_weights_many(dws, dbs, douts, x.data(), 3, N, d, d);
          }},
         {"fused_up_gelu_fwd", dense * f / d,
          [&] { ops::linear_gelu_forward(dx.data(), y.data(), x.data(), w.data(), bias.data(), N, d, f); }},

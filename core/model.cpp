@@ -100,9 +100,11 @@ void encoder_layer_backward(const ModelConfig &c, const LayerView<const T> &w, c
     T *dQ = dqkv.data(), *dK = dQ + BLd, *dV = dK + BLd;
     attention_backward(dQ, dK, dV, dattn.data(), a.att.data(), a.q.data(), a.k.data(), a.v.data(), B, L, d, c.heads,
                        Write::Set);
-    linear_backward<T>(nullptr, gw.q_w, gw.q_b, dQ, a.ln1.data(), w.q_w, int(BL), d, d);
-    linear_backward<T>(nullptr, gw.k_w, gw.k_b, dK, a.ln1.data(), w.k_w, int(BL), d, d);
-    linear_backward<T>(nullptr, gw.v_w, gw.v_b, dV, a.ln1.data(), w.v_w, int(BL), d, d);
+    if (gw.q_w) {   // dWq = dQ^T ln1, dWk and dWv alike: each block of ln1 packed once for the three
+        T *const dW[] = {gw.q_w, gw.k_w, gw.v_w}, *const db[] = {gw.q_b, gw.k_b, gw.v_b};
+        const T *const dqkv3[] = {dQ, dK, dV};
+        linear_backward_weights_many(dW, db, dqkv3, a.ln1.data(), 3, int(BL), d, d);
+    }
     {   // dln = dQ Wq + dK Wk + dV Wv, each block of dln in the caches while the three add to it
         const T *const dqkv3[] = {dQ, dK, dV}, *const qkvW[] = {w.q_w, w.k_w, w.v_w};
         linear_backward_input_sum(dln.data(), dqkv3, qkvW, 3, int(BL), d, d, Write::Set);

@@ -106,6 +106,12 @@ void linear_backward_input_sum(T *dinp, const T *const *douts, const T *const *w
     ATTNSCOPE_DISPATCH(linear_backward_input_sum, dinp, douts, ws, count, N, I, O, dinpWrite)
 }
 template <class T>
+void linear_backward_weights_many(T *const *dws, T *const *dbs, const T *const *douts, const T *inp, int count,
+                                  int N, int I, int O)
+{
+    ATTNSCOPE_DISPATCH(linear_backward_weights_many, dws, dbs, douts, inp, count, N, I, O)
+}
+template <class T>
 void linear_gelu_forward(T *act, T *grad, const T *inp, const T *w, const T *b, int N, int I, int O)
 {
     ATTNSCOPE_DISPATCH(linear_gelu_forward, act, grad, inp, w, b, N, I, O)

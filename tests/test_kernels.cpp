@@ -433,6 +433,7 @@ void TestKernels::fusedLinearMatchesSeparateOps_data()
 }
 
 // The fused linear ops (Q, K and V of one input; dln from three products;
+// their dW and db with one input;
 // the FFN's up map with GELU and its down map's dX with GELU's backward)
 // give the bits of the separate ops they replace, and the linear maps'
 // forward and dX the same bits wherever their buffers lie.
@@ -469,6 +470,26 @@ void TestKernels::fusedLinearMatchesSeparateOps()
                                         j == 0 ? write : ops::Write::Add);
         ops::linear_backward_input_sum(dxFused.data(), douts, ws, 3, N, I, O, write);
         QVERIFY2(sameBits(dxFused, dxSep), write == ops::Write::Set ? "dX sum, set" : "dX sum, added");
+    }
+
+    // dW and db of three products of one input, added to what the buffers hold (the second without db)
+    {
+        std::vector<std::vector<float>> dwSep, dbSep;
+        for (int j = 0; j < 3; ++j) {
+            dwSep.push_back(randomFloats(rng, OI));
+            dbSep.push_back(randomFloats(rng, size_t(O)));
+        }
+        std::vector<std::vector<float>> dwFused = dwSep, dbFused = dbSep;
+        for (int j = 0; j < 3; ++j)
+            ops::linear_backward<float>(nullptr, dwSep[size_t(j)].data(), j == 1 ? nullptr : dbSep[size_t(j)].data(),
+                                        douts[j], x.data(), nullptr, N, I, O);
+        float *dws[3] = {dwFused[0].data(), dwFused[1].data(), dwFused[2].data()};
+        float *dbs[3] = {dbFused[0].data(), nullptr, dbFused[2].data()};
+        ops::linear_backward_weights_many(dws, dbs, douts, x.data(), 3, N, I, O);
+        for (int j = 0; j < 3; ++j) {
+            QVERIFY2(sameBits(dwFused[size_t(j)], dwSep[size_t(j)]), qPrintable(QString("dW %1").arg(j)));
+            QVERIFY2(sameBits(dbFused[size_t(j)], dbSep[size_t(j)]), qPrintable(QString("db %1").arg(j)));
+        }
     }
 
     // the up map with GELU: up (N, O), act = gelu(up), and gelu'(up) kept for the backward
