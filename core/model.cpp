@@ -44,9 +44,18 @@ void taskRows(std::vector<T> &rows, const std::vector<T> &z, int t, int B, int t
         std::copy_n(z.data() + (size_t(b) * tasks + t) * d, d, rows.data() + size_t(b) * d);
 }
 
-// One encoder layer (MODEL.md 3), pre-norm: a.in (B, L, d) to out (B, L, d).
+// Layer l's input: the embedding output for the first layer (not copied), the
+// layer before's output for the others.
 template <class T>
-void encoder_layer_forward(const ModelConfig &c, const LayerView<const T> &w, const Batch &batch,
+const T *layerInput(const Activations<T> &acts, int l)
+{
+    return l == 0 ? acts.embed.data() : acts.layers[size_t(l)].in.data();
+}
+
+// One encoder layer (MODEL.md 3), pre-norm: in (B, L, d) to out (B, L, d); in
+// is a.in, or acts.embed for the first layer, and is kept for backward.
+template <class T>
+void encoder_layer_forward(const ModelConfig &c, const LayerView<const T> &w, const Batch &batch, const T *in,
                            LayerActivations<T> &a, std::vector<T> &out)
 {
     const int B = batch.B, L = batch.L, d = c.dim, f = c.ffn;
@@ -59,7 +68,7 @@ void encoder_layer_forward(const ModelConfig &c, const LayerView<const T> &w, co
     grow(a.gelu_grad, BL * f); grow(a.act, BL * f);
     grow(out, BLd);
 
-    layernorm_forward(a.ln1.data(), a.ln1_mean.data(), a.ln1_rstd.data(), a.in.data(), w.ln1_w, w.ln1_b, int(BL), d);
+    layernorm_forward(a.ln1.data(), a.ln1_mean.data(), a.ln1_rstd.data(), in, w.ln1_w, w.ln1_b, int(BL), d);
     {   // Q, K and V of ln1: each block of ln1 packed once for the three
         T *const qkv[] = {a.q.data(), a.k.data(), a.v.data()};
         const T *const qkvW[] = {w.q_w, w.k_w, w.v_w}, *const qkvB[] = {w.q_b, w.k_b, w.v_b};
@@ -67,7 +76,7 @@ void encoder_layer_forward(const ModelConfig &c, const LayerView<const T> &w, co
     }
     attention_forward(a.att_out.data(), a.att.data(), a.q.data(), a.k.data(), a.v.data(), batch.mask.data(), B, L, d, c.heads);
     // mid = in + att_out Wo^T + bo
-    linear_forward(a.mid.data(), a.att_out.data(), w.o_w, w.o_b, int(BL), d, d, a.in.data());
+    linear_forward(a.mid.data(), a.att_out.data(), w.o_w, w.o_b, int(BL), d, d, in);
     layernorm_forward(a.ln2.data(), a.ln2_mean.data(), a.ln2_rstd.data(), a.mid.data(), w.ln2_w, w.ln2_b, int(BL), d);
     // up = ln2 Wu^T + bu, act = gelu(up), GELU on each block of up while it is in the caches; backward
     // reads up only for gelu'(up), which is kept instead of up
@@ -76,13 +85,13 @@ void encoder_layer_forward(const ModelConfig &c, const LayerView<const T> &w, co
     linear_forward(out.data(), a.act.data(), w.down_w, w.down_b, int(BL), f, d, a.mid.data());
 }
 
-// The mirror of encoder_layer_forward: s.dh holds dLoss/d(out) on entry and
-// dLoss/d(a.in) on return; the layer's gradients go to gw. Each scratch
-// buffer's first writer sets it (Write::Set) rather than adding to zeros,
-// and the residual branches add into dh in place: dh is dLoss/d(out), then
+// The mirror of encoder_layer_forward (in: the layer's input, as there): s.dh
+// holds dLoss/d(out) on entry and dLoss/d(in) on return; the layer's
+// gradients go to gw. Each scratch buffer's first writer sets it
+// (Write::Set) rather than adding to zeros, and the residual branches add into dh in place: dh is dLoss/d(out), then
 // dLoss/d(mid) once LN2's gradient is added, then dLoss/d(in) once LN1's is.
 template <class T>
-void encoder_layer_backward(const ModelConfig &c, const LayerView<const T> &w, const LayerView<T> &gw,
+void encoder_layer_backward(const ModelConfig &c, const LayerView<const T> &w, const LayerView<T> &gw, const T *in,
                             const LayerActivations<T> &a, int B, int L, typename Activations<T>::Scratch &s)
 {
     const int d = c.dim, f = c.ffn;
@@ -110,7 +119,7 @@ void encoder_layer_backward(const ModelConfig &c, const LayerView<const T> &w, c
         linear_backward_input_sum(dln.data(), dqkv3, qkvW, 3, int(BL), d, d, Write::Set);
     }
     // in feeds both the residual and LN1: din = dmid + LN1's gradient
-    layernorm_backward(dh.data(), gw.ln1_w, gw.ln1_b, dln.data(), a.in.data(), w.ln1_w, a.ln1_mean.data(), a.ln1_rstd.data(), int(BL), d);
+    layernorm_backward(dh.data(), gw.ln1_w, gw.ln1_b, dln.data(), in, w.ln1_w, a.ln1_mean.data(), a.ln1_rstd.data(), int(BL), d);
 }
 
 // The heads and the losses (MODEL.md 4, 5): logits[t] = z[:, t] W_t^T + b_t;
@@ -260,15 +269,12 @@ Losses<T> forwardFromEmbedding(const ModelConfig &c, const ParamView<const T> &p
     acts.B = B;
     acts.L = L;
 
-    // encoder layers: each writes the next layer's input, the last one writes last
+    // encoder layers: the first reads embed, each writes the next layer's input,
+    // the last one writes last
     acts.layers.resize(size_t(c.layers));
-    if (c.layers > 0) {
-        grow(acts.layers[0].in, BLd);
-        std::copy(acts.embed.begin(), acts.embed.begin() + long(BLd), acts.layers[0].in.begin());
-    }
     for (int l = 0; l < c.layers; ++l) {
         std::vector<T> &out = (l + 1 < c.layers) ? acts.layers[size_t(l + 1)].in : acts.last;
-        encoder_layer_forward(c, p.layers[size_t(l)], batch, acts.layers[size_t(l)], out);
+        encoder_layer_forward(c, p.layers[size_t(l)], batch, layerInput(acts, l), acts.layers[size_t(l)], out);
     }
     if (c.layers == 0) {
         grow(acts.last, BLd);
@@ -352,7 +358,8 @@ void backwardFromLogits(const ModelConfig &c, const ParamView<const T> &p, const
     // backward through the layers, last first: dh becomes dLoss/de
     const LayerView<T> none;
     for (int l = c.layers - 1; l >= 0; --l)
-        encoder_layer_backward(c, p.layers[size_t(l)], weights ? g.layers[size_t(l)] : none, acts.layers[size_t(l)], B, L, s);
+        encoder_layer_backward(c, p.layers[size_t(l)], weights ? g.layers[size_t(l)] : none, layerInput(acts, l),
+                               acts.layers[size_t(l)], B, L, s);
 
     // backward through the embedding
     if (!weights) return;

@@ -15,7 +15,7 @@ namespace attnscope {
 
 template <class T>
 struct LayerActivations {
-    std::vector<T> in;        // (B, L, d) residual stream entering the layer
+    std::vector<T> in;        // (B, L, d) residual stream entering the layer (empty in the first: embed)
     std::vector<T> ln1;       // (B, L, d) LN1 output
     std::vector<T> ln1_mean, ln1_rstd;  // (B, L)
     std::vector<T> q, k, v;   // (B, L, d)
