@@ -88,8 +88,9 @@ void encoder_layer_forward(const ModelConfig &c, const LayerView<const T> &w, co
 // The mirror of encoder_layer_forward (in: the layer's input, as there): s.dh
 // holds dLoss/d(out) on entry and dLoss/d(in) on return; the layer's
 // gradients go to gw. Each scratch buffer's first writer sets it
-// (Write::Set) rather than adding to zeros, and the residual branches add into dh in place: dh is dLoss/d(out), then
-// dLoss/d(mid) once LN2's gradient is added, then dLoss/d(in) once LN1's is.
+// (Write::Set) rather than adding to zeros, and the residual branches add
+// into dh in place: dh is dLoss/d(out), then dLoss/d(mid) once LN2's
+// gradient is added, then dLoss/d(in) once LN1's is.
 template <class T>
 void encoder_layer_backward(const ModelConfig &c, const LayerView<const T> &w, const LayerView<T> &gw, const T *in,
                             const LayerActivations<T> &a, int B, int L, typename Activations<T>::Scratch &s)
