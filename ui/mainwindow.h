@@ -227,7 +227,7 @@ private:
     // run's probe set when none holds it (the choice need not take one, and
     // the step selects it once trained).
     void ensureProbeWith(const QString &token);
-    QString m_lessonSampleWith;  // the open lesson's sample_with, for the runs it configures
+    QString lessonSampleWith() const;  // the open lesson's first sample_with ("" for none)
     // applyLessonStep's jobs: the settings, what ends the step, the views.
     bool applyLessonSettings(const LessonStep &step, bool *fresh);
     void waitForLessonStep(const LessonStep &step, bool fresh, const std::function<void()> &finish);

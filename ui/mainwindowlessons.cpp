@@ -217,13 +217,10 @@ bool MainWindow::applyLessonStep(const LessonStep &step)
         }
     }
     const QString sampleWith = QString::fromStdString(step.sampleWith);
-    // The lesson's sample_with (its first), among the probes of the run now
-    // and of every run it configures: a step that selects it without
+    // The lesson's sample_with among the probes of the run now (and of every
+    // run it configures, onRunConfigured): a step that selects it without
     // training (negation's third) finds it in the snapshots of the step before.
-    const std::vector<LessonStep> &steps = m_lessonPanel->lesson().steps;
-    const auto with = std::find_if(steps.begin(), steps.end(), [](const LessonStep &s) { return !s.sampleWith.empty(); });
-    m_lessonSampleWith = with == steps.end() ? QString() : QString::fromStdString(with->sampleWith);
-    ensureProbeWith(m_lessonSampleWith);
+    ensureProbeWith(lessonSampleWith());
     const auto finish = [this, index, sampleWith]() {
         QObject::disconnect(m_lessonWait);
         if (!sampleWith.isEmpty())
@@ -405,6 +402,15 @@ void MainWindow::takeBackLessonDepth()
     const QSignalBlocker block(m_modelPanel);
     m_modelPanel->setConfig(config, m_modelPanel->seed());
     m_lessonDepthLoading = depth;
+}
+
+QString MainWindow::lessonSampleWith() const
+{
+    if (!m_lessonPanel->hasLesson())
+        return QString();
+    const std::vector<LessonStep> &steps = m_lessonPanel->lesson().steps;
+    const auto with = std::find_if(steps.begin(), steps.end(), [](const LessonStep &s) { return !s.sampleWith.empty(); });
+    return with == steps.end() ? QString() : QString::fromStdString(with->sampleWith);
 }
 
 void MainWindow::ensureProbeWith(const QString &token)

@@ -191,7 +191,7 @@ void MainWindow::onRunConfigured(Run *run, std::shared_ptr<const TrainingSetup> 
     m_pendingSample = -1;  // a sample the run before was to show
     dropStaleLessonStatus();  // its depth may be another than the lesson's
     m_attentionFeed->setRun(setup, run->data());  // the worker refreshes the probe set from now on
-    ensureProbeWith(m_lessonSampleWith);  // a lesson step's sample_with, among the new run's probes
+    ensureProbeWith(lessonSampleWith());  // a lesson step's sample_with, among the new run's probes
     // A checkpoint's weights (or a fork's, a resumed run's) have trained before this run's
     // step 0: the Attention tab's near-uniform note holds from its first snapshot.
     const std::shared_ptr<const Model> checkpoint = m_session->checkpoint();
