@@ -2,6 +2,8 @@
 // task, their faithfulness (ERASER's comprehensiveness and sufficiency
 // against a seeded random ranking) and plausibility (AUPRC, mass), per
 // sample and as the set's means; computed by the core (core/explain.h).
+#include "attentionjson.h"
+#include "attentionsnapshot.h"
 #include "cli.h"
 #include "explain.h"
 #include "explainjson.h"
@@ -135,8 +137,8 @@ void fitToMemory(const std::string &source, const Model &model, ExplainOptions *
     options->batchBytes = size_t(std::min(double(options->batchBytes), budget / 4));
 }
 
-// The JSON of docs/cli.md: each sample's explanation (unless --summary)
-// and the set's faithfulness.
+// The JSON of docs/cli.md: a gated model's gates and each sample's
+// explanation (unless --summary), and the set's faithfulness.
 void writeExplanations(const Model &model, const Dataset &data, const std::vector<int> &indices,
                        const ExplainRequest &request)
 {
@@ -145,6 +147,7 @@ void writeExplanations(const Model &model, const Dataset &data, const std::vecto
     JsonWriter w(out, false);
     w.beginObject();
     if (!request.summaryOnly) {
+        writeGates(w, model.tasks, gateValues(model));  // nothing unless gated, as attention
         w.key("samples");
         w.beginArray();
     }

@@ -353,6 +353,29 @@ private slots:
         QCOMPARE(samples.at(0).toObject().value("tasks").toObject().size(), 3);
     }
 
+    // A gated model's explanation carries its gates, as docs/cli.md shows
+    // and as attention writes them (sigmoid(pool.gate[t]) per task); --summary
+    // stays {"faithfulness": ...}. explain wrote no gates before.
+    void gatedModelGates()
+    {
+        const QString gated = path("gated.safetensors");
+        Run run = cli({"train", "--data", reviews, "--steps", "3", "--mode", "gated", "--json", "--out", gated});
+        QVERIFY2(run.code == 0, qPrintable(why(run)));
+        run = cli({"attention", "--checkpoint", gated, "--text", "the screen is good", "--no-layers"});
+        QVERIFY2(run.code == 0, qPrintable(why(run)));
+        const QJsonValue gates = parseObject(run.out).value("gates");
+        QCOMPARE(keys(gates.toObject()), (QSet<QString>{"sentiment", "topic", "urgency"}));
+        run = cli({"explain", "--checkpoint", gated, "--text", "the screen is good", "--methods", "attention"});
+        QVERIFY2(run.code == 0, qPrintable(why(run)));
+        const QJsonObject doc = parseObject(run.out);
+        QCOMPARE(keys(doc), (QSet<QString>{"gates", "samples", "faithfulness"}));
+        QCOMPARE(doc.value("gates"), gates);
+        run = cli({"explain", "--checkpoint", gated, "--text", "the screen is good", "--methods", "attention",
+                   "--summary"});
+        QVERIFY2(run.code == 0, qPrintable(why(run)));
+        QCOMPARE(keys(parseObject(run.out)), QSet<QString>{"faithfulness"});
+    }
+
     // train --mode uniform: every real token weighs the same, whatever the
     // task; --rationale-weight goes into the checkpoint's config, and is
     // said to do nothing on data without rationales.
