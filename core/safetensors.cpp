@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
 
@@ -31,6 +32,19 @@ std::string rangeText(uint64_t begin, uint64_t end)
     s += ", ";
     s += std::to_string(end);
     return s + ")";
+}
+
+// What a JSON value that is not an object is, for a message.
+std::string jsonKind(const QJsonValue &v)
+{
+    switch (v.type()) {
+    case QJsonValue::String: return "a string";
+    case QJsonValue::Double: return "a number";
+    case QJsonValue::Bool: return v.toBool() ? "true" : "false";
+    case QJsonValue::Null: return "null";
+    case QJsonValue::Array: return "a list";
+    default: return "not an object";
+    }
 }
 
 float loadF32(const char *p)
@@ -190,10 +204,19 @@ bool parseLayout(const std::string &bytes, const std::string &name, Layout *out,
     QJsonParseError parseError;
     const QByteArray headerBytes(bytes.data() + 8, qsizetype(n));
     const QJsonDocument doc = QJsonDocument::fromJson(headerBytes, &parseError);
-    if (parseError.error != QJsonParseError::NoError)
+    if (parseError.error != QJsonParseError::NoError) {
+        // QJsonDocument takes only an object or a list: a header that is another JSON
+        // value (a string, a number, true, false, null) is valid JSON but not an object.
+        QJsonParseError wrappedError;
+        const QJsonDocument wrapped
+            = QJsonDocument::fromJson("[" + headerBytes + "]", &wrappedError);
+        if (wrappedError.error == QJsonParseError::NoError && wrapped.array().size() == 1)
+            return fail("header is not a JSON object (it is " + jsonKind(wrapped.array().at(0))
+                        + ")");
         return fail("header is not valid JSON (" + parseError.errorString().toStdString()
                     + " at byte " + std::to_string(parseError.offset) + ")");
-    if (!doc.isObject()) return fail("header is not a JSON object");
+    }
+    if (!doc.isObject()) return fail("header is not a JSON object (it is a list)");
     const QJsonObject header = doc.object();
 
     Layout layout;

@@ -382,8 +382,11 @@ void TestCheckpoint::refusals_data()
     QTest::newRow("header length cut mid-header")
         << text.substr(0, 8 + headerLength(text) - 1) << "goes beyond the end of the file";
     QTest::newRow("header not JSON") << withLength(8, "{nope:1}") << "header is not valid JSON";
-    QTest::newRow("header a JSON list") << withLength(8, "[1, 2]  ") << "header is not a JSON object";
-    QTest::newRow("header a JSON string") << withLength(8, "\"x\"     ") << "header is not";
+    QTest::newRow("header a JSON list") << withLength(8, "[1, 2]  ") << "header is not a JSON object (it is a list)";
+    QTest::newRow("header a JSON string")
+        << withLength(8, "\"x\"     ") << "header is not a JSON object (it is a string)";
+    QTest::newRow("header a JSON number") << withLength(8, "12      ") << "header is not a JSON object (it is a number)";
+    QTest::newRow("header JSON null") << withLength(8, "null    ") << "header is not a JSON object (it is null)";
     QTest::newRow("empty header") << withLength(0, "") << "header is not";
     QTest::newRow("metadata not an object")
         << assemble(QJsonObject{{"__metadata__", 5}}, {}) << "__metadata__ is not a JSON object";
