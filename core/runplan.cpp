@@ -176,6 +176,9 @@ bool buildSetup(const Dataset &data, const RunPlan &plan, const TrainConfig &tra
         if (plan.coincideWith)
             copyCoinciding(*plan.coincideWith, out->model);
     }
+    // mu of the run from its first step on (the trainer sets it at every step):
+    // a checkpoint of the weights before the first step records the run's own.
+    out->model.rationaleWeight = train.rationaleWeight;
     out->config = train;
     out->source = data.source;
     const Model &model = out->model;

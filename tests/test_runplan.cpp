@@ -66,6 +66,7 @@ private Q_SLOTS:
     void fitToModelTakesAClassSubset();
     void refusesValuesThatDoNotStandardise();
     void comparedRunsShareTheirInitialWeights();
+    void setupRecordsTheRunsRationaleWeight();
 };
 
 void TestRunPlan::checkCompatibleSaysWhatDiffers()
@@ -261,6 +262,25 @@ void TestRunPlan::comparedRunsShareTheirInitialWeights()
     if (other.model.vocab != first->vocab)
         QVERIFY(tensor(other.model, "embed.token") != tensor(*first, "embed.token"));
     QCOMPARE(tensor(other.model, "heads.0.weight"), tensor(*first, "heads.0.weight"));
+}
+
+// The model of a setup records the run's mu (MODEL.md 5b) before its first step:
+// `train --initial-out` and a step-0 checkpoint wrote rationale_weight 0 for a run
+// trained with --rationale-weight 0.7 (the trainer set it only when it stepped).
+void TestRunPlan::setupRecordsTheRunsRationaleWeight()
+{
+    Dataset data = table({1, 2, 3, 4, 5, 6});
+    TrainConfig train;
+    train.rationaleWeight = 0.7f;
+    TrainingSetup fresh;
+    std::string error;
+    QVERIFY2(buildSetup(data, small(), train, 0.0, &fresh, &error), error.c_str());
+    QCOMPARE(fresh.model.rationaleWeight, 0.7f);
+    // From a checkpoint trained with another mu: the run's, not the checkpoint's.
+    train.rationaleWeight = 0.0f;
+    TrainingSetup continued;
+    QVERIFY2(buildFromCheckpoint(data, fresh.model, train, 0.0, &continued, &error), error.c_str());
+    QCOMPARE(continued.model.rationaleWeight, 0.0f);
 }
 
 QTEST_GUILESS_MAIN(TestRunPlan)
