@@ -381,6 +381,10 @@ std::string copyValues(const Layout &file, const std::map<std::string, const Ent
             !problem.empty())
             return problem;
         for (size_t j = 0; j < m->inputStd.size(); ++j) {
+            // MODEL.md 2: a feature whose standard deviation is 0 gets std 1, in the
+            // statistics a checkpoint carries too (another implementation may store
+            // the 0 and apply the rule where it standardises).
+            if (m->inputStd[j] == 0.0f) m->inputStd[j] = 1.0f;
             if (!std::isfinite(m->inputStd[j]) || !(m->inputStd[j] > 0.0f))
                 return "tensor 'input.std': value " + std::to_string(j) + " (" + std::to_string(m->inputStd[j])
                        + ") is not a positive finite number";

@@ -237,6 +237,7 @@ private slots:
     void saveRefusesInconsistentModel();
     void mangledFilesNeverCrash();
     void genericReader();
+    void zeroInputStdReadsAsOne();
 };
 
 void TestCheckpoint::roundTrip_data()
@@ -618,10 +619,11 @@ void TestCheckpoint::refusals_data()
     {
         auto tensors = tensorsOf(gated);
         QByteArray std = tensors["input.std"].second;
-        std::memset(std.data() + 4, 0, 4);
+        const float negative = -2.0f;
+        std::memcpy(std.data() + 4, &negative, 4);
         tensors["input.std"].second = std;
-        QTest::newRow("zero input.std")
-            << build(metadataOf(gated), tensors) << "tensor 'input.std': value 1 (0.000000) is not a positive finite number";
+        QTest::newRow("negative input.std")
+            << build(metadataOf(gated), tensors) << "tensor 'input.std': value 1 (-2.000000) is not a positive finite number";
         tensors = tensorsOf(gated);
         QByteArray mean = tensors["input.mean"].second;
         const uint32_t nan = 0x7fc00000;
@@ -989,6 +991,28 @@ void TestCheckpoint::genericReader()
     QVERIFY(file.tensors.empty() && file.metadata.empty());
     QVERIFY(!readSafetensors("/nonexistent/x.safetensors", &file, &error));
     QVERIFY2(QString::fromStdString(error).startsWith("/nonexistent/x.safetensors: cannot open"), error.c_str());
+}
+
+// MODEL.md 2: a feature whose standard deviation is 0 gets std 1. A checkpoint
+// that carries the 0 (another implementation may apply the rule where it
+// standardises, not in what it stores) is read with std 1, not refused; -0 too.
+void TestCheckpoint::zeroInputStdReadsAsOne()
+{
+    const std::string gated = serializeCheckpoint(makeModel(InputKind::Tabular, AttentionMode::Gated, 1));
+    auto tensors = tensorsOf(gated);
+    QByteArray std = tensors["input.std"].second;
+    const float zero = 0.0f, negativeZero = -0.0f;
+    std::memcpy(std.data() + 4, &zero, 4);
+    std::memcpy(std.data(), &negativeZero, 4);
+    tensors["input.std"].second = std;
+    Model model;
+    std::string error;
+    QVERIFY2(parseCheckpoint(build(metadataOf(gated), tensors), "zero.safetensors", &model, &error), error.c_str());
+    QCOMPARE(model.inputStd.at(0), 1.0f);
+    QCOMPARE(model.inputStd.at(1), 1.0f);
+    Model original;
+    QVERIFY(parseCheckpoint(gated, "gated.safetensors", &original, &error));
+    for (size_t j = 2; j < model.inputStd.size(); ++j) QCOMPARE(model.inputStd[j], original.inputStd[j]);
 }
 
 QTEST_GUILESS_MAIN(TestCheckpoint)
