@@ -140,9 +140,10 @@ void MainWindow::createPanels()
     m_views->addTab(m_curves, tr("Curves"));
     m_attention = new AttentionPanel;
     m_views->addTab(m_attention, tr("Attention"));
-    // A wheel turned over the views changes Score, Rows or the timeline only
-    // when the field has the focus, as in the Setup panel.
-    new WheelGuard(m_attention);
+    // A wheel turned over the views changes a field (Smoothing, Score, Rows,
+    // the timeline, the Confusion tab's task...) only when it has the focus,
+    // as in the Setup panel: every tab's, the ones added below too.
+    new WheelGuard(m_views);
     m_attentionFeed = new AttentionFeed(training(), m_attention, this);
     connect(m_attention, &AttentionPanel::liveRequested, m_attentionFeed, &AttentionFeed::showRun);
     connect(m_attentionFeed, &AttentionFeed::shownChanged, this, &MainWindow::updateModelNote);
@@ -151,7 +152,6 @@ void MainWindow::createPanels()
     m_runs = new RunsPanel(m_session, m_curves);
     m_views->addTab(m_runs, tr("Runs"));
     m_sideBySide = new SideBySide(m_session);
-    new WheelGuard(m_sideBySide);
     // The Attention tab's chosen sample, also before its first snapshot (its
     // first probe, not the first validation sample: shown first, Side by side
     // showed #2 and the Attention tab #3).
@@ -230,6 +230,7 @@ void MainWindow::createActions()
 {
     m_toolbar = new TrainingToolbar(this);
     addToolBar(m_toolbar);
+    new WheelGuard(m_toolbar);  // Speed: it applies at once and is remembered
     connect(m_toolbar->startAction(), &QAction::triggered, this, [this]() {
         if (m_controls.start && m_confirm->mayStartAgain(training()->state(), m_last.step))
             m_session->start();  // after the end, a new run (the one that ended is kept)

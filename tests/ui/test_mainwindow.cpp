@@ -1234,6 +1234,66 @@ private slots:
         QVERIFY(score->currentIndex() != index);
     }
 
+    // The wheel turned over the Curves tab (to zoom the plot below), the
+    // Confusion tab (to scroll its list) or the toolbar changed Smoothing,
+    // the x axis, the Confusion tab's task and evaluation and the training
+    // speed (which applies at once and is remembered) without the focus:
+    // only the Attention and Side by side tabs were guarded (stop 30).
+    void wheelOverEveryTabAndTheToolbarChangesNothingUnfocused()
+    {
+        MainWindow window;
+        window.resize(1000, 700);
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.startAction()->isEnabled(), 20000);
+        window.training()->startUntil(30);
+        QTRY_VERIFY_WITH_TIMEOUT(window.training()->state() == TrainingWorker::State::Paused, 30000);
+        window.show();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        const auto wheel = [](QWidget *w, int delta) {
+            const QPointF at = QRectF(w->rect()).center();
+            QWheelEvent event(at, w->mapToGlobal(at), QPoint(), QPoint(0, delta), Qt::NoButton, Qt::NoModifier,
+                              Qt::NoScrollPhase, false);
+            QApplication::sendEvent(w, &event);
+        };
+        auto *smoothing = window.curves()->findChild<QSlider *>(QStringLiteral("smoothing"));
+        auto *xAxis = window.curves()->findChild<QComboBox *>(QStringLiteral("xAxis"));
+        auto *task = window.confusion()->findChild<QComboBox *>(QStringLiteral("confusionTask"));
+        auto *evaluation = window.confusion()->findChild<QComboBox *>(QStringLiteral("confusionEvaluation"));
+        auto *speed = window.findChild<QToolBar *>(QStringLiteral("trainingToolbar"))->findChild<QComboBox *>(QStringLiteral("speed"));
+        QVERIFY(smoothing && xAxis && task && evaluation && speed);
+        window.views()->setCurrentWidget(window.confusion());  // it fills its boxes once shown
+        QTRY_VERIFY(evaluation->count() > 2);  // latest and the evaluations so far
+        QVERIFY(task->count() > 1);
+        const QList<std::pair<QWidget *, QWidget *>> fields = {
+            {window.curves(), smoothing}, {window.curves(), xAxis}, {window.confusion(), task},
+            {window.confusion(), evaluation}, {window.curves(), speed}};
+        for (const auto &[tab, field] : fields) {
+            window.views()->setCurrentWidget(tab);
+            window.views()->setFocus();
+            QTRY_VERIFY(window.views()->hasFocus());
+            const int before = qobject_cast<QComboBox *>(field) ? qobject_cast<QComboBox *>(field)->currentIndex()
+                                                                : qobject_cast<QSlider *>(field)->value();
+            for (int delta : {-120, 120, 120}) {
+                wheel(field, delta);
+                const int now = qobject_cast<QComboBox *>(field) ? qobject_cast<QComboBox *>(field)->currentIndex()
+                                                                 : qobject_cast<QSlider *>(field)->value();
+                QVERIFY2(now == before, qPrintable(field->objectName() + QStringLiteral(" changed by the wheel unfocused")));
+            }
+        }
+        // Every field of the window takes the focus by click or Tab only.
+        for (QWidget *field : window.findChildren<QWidget *>())
+            if (WheelGuard::isField(field))
+                QVERIFY2(field->focusPolicy() == Qt::StrongFocus, qPrintable(field->objectName()));
+        // With the focus, the wheel changes the field.
+        window.views()->setCurrentWidget(window.confusion());
+        task->setFocus();
+        QTRY_VERIFY(task->hasFocus());
+        const int index = task->currentIndex();
+        wheel(task, -120);
+        QVERIFY(task->currentIndex() != index);
+    }
+
     // The shortcuts list read "Ctrl+- or Ctrl+-": Zoom out's own key and the
     // platform's are the same on Linux. Each action's keys are distinct.
     void zoomKeysAreListedOnce()
