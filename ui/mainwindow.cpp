@@ -43,6 +43,7 @@
 #include <qcustomplot.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace attnscope {
 
@@ -581,8 +582,19 @@ void MainWindow::showError(const QString &message)
 {
     m_lastError = message;
     showStatus(message, 15000);
-    if (!isVisible())
+    if (!isVisible()) {
+        // `attnscope --lesson broken.json` said its line in the status bar
+        // alone, cut on a projector and gone after 15 s: said when the window shows.
+        m_unshownErrors << message;
+        if (m_unshownErrors.size() > 8)
+            m_unshownErrors.removeFirst();
         return;
+    }
+    openErrorBox(message);
+}
+
+void MainWindow::openErrorBox(const QString &message)
+{
     // Whole in the box, but for the middle of a megabyte that a message may quote.
     auto *box = new QMessageBox(QMessageBox::Warning, tr("AttnScope"), elidedMessage(message, 2000), QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
@@ -661,6 +673,19 @@ void MainWindow::closeEvent(QCloseEvent *event)
     writeLayout();  // into the session file, which shutdown() closes
     m_session->shutdown();  // stops the runs between two steps and joins their threads
     event->accept();
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (m_unshownErrors.isEmpty())
+        return;
+    // Once the window is on the screen, so that the box opens over it.
+    QTimer::singleShot(0, this, [this]() {
+        if (!isVisible() || m_unshownErrors.isEmpty())
+            return;
+        openErrorBox(std::exchange(m_unshownErrors, {}).join(QStringLiteral("\n\n")));
+    });
 }
 
 void MainWindow::resizeEvent(QResizeEvent *event)

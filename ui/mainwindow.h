@@ -211,6 +211,7 @@ signals:
 protected:
     void closeEvent(QCloseEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
+    void showEvent(QShowEvent *event) override;
     bool eventFilter(QObject *watched, QEvent *event) override;
     bool event(QEvent *event) override;  // a menu's status tip gives the message back
     void dragEnterEvent(QDragEnterEvent *event) override;
@@ -257,6 +258,7 @@ private:
     static QString settingsChangedNote();
     void onModelChanged();
     void showError(const QString &message);
+    void openErrorBox(const QString &message);
     void showStatus(const QString &text, int timeout);
     // The status line's room: the read-out on the right at its least width
     // while a message shows, and without the data's name when the message
@@ -320,6 +322,9 @@ private:
 
     QString m_dataSpec;
     QString m_lastError;
+    // Errors said before the window first showed (attnscope --lesson FILE,
+    // --checkpoint, --session): in a box once it shows.
+    QStringList m_unshownErrors;
     QString m_recoveryDir, m_recoveryOffered;  // startRecovery's, while the question is open
     StatusMessages *m_messages = nullptr;  // View > Messages
     QString m_statusText;  // the status bar's message, uncut

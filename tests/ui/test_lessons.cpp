@@ -636,6 +636,32 @@ private slots:
         QVERIFY2(w.lastError().contains(QStringLiteral("cue-words")), qPrintable(w.lastError()));
     }
 
+    // `attnscope --lesson broken.json` opens the lesson before the window
+    // shows: the file's line was said in the status bar alone (cut at
+    // 1024 px, gone after 15 s), never in a box. Said in one once it shows.
+    void brokenLessonBeforeTheWindowShowsIsSaid()
+    {
+        QTemporaryDir dir;
+        const QString bad = dir.filePath(QStringLiteral("broken.json"));
+        {
+            QFile f(bad);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("{\"title\": \"Broken\", \"steps\": [\n  {\"title\": \"a\", \"text\": \"b\",\n   \"view\": \"graphs\"}]}");
+        }
+        MainWindow w;
+        QVERIFY(!w.openLesson(bad));
+        const QString line = bad + QStringLiteral(":3: step 1: \"view\" is ");
+        QVERIFY2(w.lastError().startsWith(line), qPrintable(w.lastError()));
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QMessageBox *said = nullptr;
+        QTRY_VERIFY((said = w.findChild<QMessageBox *>()) && said->isVisible());
+        QVERIFY2(said->text().startsWith(line), qPrintable(said->text()));
+        QVERIFY(said->text().contains(QStringLiteral("not \"graphs\"")));
+        said->accept();
+        QVERIFY(w.lastError().startsWith(line));
+    }
+
     // A step whose data does not open: the panel says so where the class
     // reads, and `--lesson FILE --screenshot` shoots and exits 1 (it waited
     // for the step for ever, with nothing said).
