@@ -271,23 +271,7 @@ void MainWindow::createMenus()
     connect(m_file, &FileMenu::saveChosen, this, &MainWindow::saveCheckpoint);
     connect(m_file, &FileMenu::exportCurvesChosen, this, &MainWindow::exportCurves);
     connect(m_file, &FileMenu::exportPlotChosen, this, &MainWindow::exportPlot);
-    connect(m_file, &FileMenu::sessionChosen, this, [this](const QString &path) {
-        if (!m_session->hasUnsavedRuns()) {
-            openSession(path);
-            return;
-        }
-        // The session's runs that no file has would go: ask first (Save session as keeps them).
-        auto *box = new QMessageBox(QMessageBox::Question, tr("Open session?"),
-                                    tr("Opening %1 drops this session's runs that are not saved in a session file "
-                                       "(File > Save session as keeps them). Open it?").arg(QFileInfo(path).fileName()),
-                                    QMessageBox::Open | QMessageBox::Cancel, this);
-        box->setAttribute(Qt::WA_DeleteOnClose);
-        connect(box, &QMessageBox::finished, this, [this, path](int result) {
-            if (result == QMessageBox::Open)
-                openSession(path);
-        });
-        box->open();
-    });
+    connect(m_file, &FileMenu::sessionChosen, this, &MainWindow::askToOpenSession);
     connect(m_file, &FileMenu::saveSessionChosen, this, &MainWindow::saveSessionAs);
 
     QMenu *train = menuBar()->addMenu(tr("&Training"));

@@ -267,6 +267,8 @@ private:
     bool selectShownSample(int datasetIndex);  // in the Attention tab, when its snapshot has it
     void showEvaluation(int64_t step, const EvalResult &result, const std::vector<TaskInfo> &tasks);
     void togglePause();
+    // File > Open session, a recent one, a dropped file: asks first when runs no file has would go.
+    void askToOpenSession(const QString &path);
     void openFile(const QString &path);  // a checkpoint or a dataset, by its suffix
     bool exportTo(const QString &path, const std::function<bool(const QString &, QString *)> &write);
     void sessionOpened(bool openItsData = true);  // its layout and its runs' data

@@ -86,7 +86,7 @@ void MainWindow::openFile(const QString &path)
     if (path.endsWith(QLatin1String(".safetensors")))
         openCheckpoint(path);
     else if (path.endsWith(QLatin1String(".attnscope")))
-        openSession(path);
+        askToOpenSession(path);  // a drop asks as the menu does: it dropped the unsaved runs
     else
         openDatasetAsync(path);
 }
@@ -167,6 +167,25 @@ bool MainWindow::openSession(const QString &path, bool openItsData)
         return false;
     sessionOpened(openItsData);
     return true;
+}
+
+void MainWindow::askToOpenSession(const QString &path)
+{
+    if (!m_session->hasUnsavedRuns()) {
+        openSession(path);
+        return;
+    }
+    // The session's runs that no file has would go: ask first (Save session as keeps them).
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Open session?"),
+                                tr("Opening %1 drops this session's runs that are not saved in a session file "
+                                   "(File > Save session as keeps them). Open it?").arg(QFileInfo(path).fileName()),
+                                QMessageBox::Open | QMessageBox::Cancel, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this, path](int result) {
+        if (result == QMessageBox::Open)
+            openSession(path);
+    });
+    box->open();
 }
 
 // A session file just opened (Open session, a restored recovery file): its

@@ -31,6 +31,8 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
+#include <QMimeData>
+#include <QUrl>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QFile>
@@ -1164,6 +1166,64 @@ private slots:
         QVERIFY(!QFileInfo::exists(found.first()));
         QVERIFY(Session::recoverableSessions(dir).isEmpty());
         QCOMPARE(window.windowTitle(), QStringLiteral("saved.attnscope — AttnScope"));
+    }
+
+    // A session file dropped on the window opened at once: the runs no file
+    // of the user's had went, and their recovery file with them, without
+    // the question File > Open session asks (stop 30). A drop asks too.
+    void droppedSessionAsksFirst()
+    {
+        QTemporaryDir home;
+        const QString other = home.filePath(QStringLiteral("other.attnscope"));
+        {
+            MainWindow window;
+            QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+            QTRY_VERIFY(window.startAction()->isEnabled());
+            QVERIFY(step(window, 2));
+            QVERIFY(window.saveSessionAs(other));
+        }
+        MainWindow window;
+        window.startRecovery(home.filePath(QStringLiteral("recovery")));
+        QVERIFY(window.session()->isRecovery());
+        QVERIFY(window.openDataset(QStringLiteral("builtin:reviews?n=200")));
+        QTRY_VERIFY(window.startAction()->isEnabled());
+        QVERIFY(step(window, 3));
+        QVERIFY(window.session()->hasUnsavedRuns());
+        const QString recovery = window.session()->recoveryPath();
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const auto drop = [&window, &other]() {
+            QMimeData data;
+            data.setUrls({QUrl::fromLocalFile(other)});
+            // As a drag delivers it: entered (and accepted), then dropped.
+            const QPoint at = window.rect().center();
+            QDragEnterEvent enter(at, Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(&window, &enter);
+            QVERIFY(enter.isAccepted());
+            QDropEvent event(QPointF(at), Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(&window, &event);
+        };
+        const auto question = [&window]() -> QMessageBox * {
+            for (auto *box : window.findChildren<QMessageBox *>())
+                if (box->isVisible() && box->text().contains(QStringLiteral("other.attnscope")))
+                    return box;
+            return nullptr;
+        };
+        drop();
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY((box = question()));
+        QCOMPARE(window.session()->recoveryPath(), recovery);  // nothing opened yet
+        QVERIFY(QFileInfo::exists(recovery));
+        QTest::mouseClick(box->button(QMessageBox::Cancel), Qt::LeftButton);
+        QTRY_VERIFY(!question());
+        QVERIFY(window.session()->isRecovery());
+        QVERIFY(window.session()->hasUnsavedRuns());
+        QCOMPARE(window.training()->currentStep(), int64_t(3));
+        // Open: the file opens, as from the menu.
+        drop();
+        QTRY_VERIFY((box = question()));
+        QTest::mouseClick(box->button(QMessageBox::Open), Qt::LeftButton);
+        QTRY_COMPARE(window.session()->sessionPath(), other);
     }
 
     // A window that trained nothing leaves no recovery file; one whose runs
