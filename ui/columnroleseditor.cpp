@@ -226,7 +226,12 @@ void ColumnRolesEditor::setColumns(const QString &path, const std::vector<CsvCol
     fitRows();
     fitColumns();
     updateRolesProblem();
-    if (!problem.isEmpty() && rolesProblem().isEmpty()) {
+    // The reader's problem, when the roles are right or were never guessed:
+    // a first row it could not read (a quote never closed) leaves every
+    // column "ignore", and "Choose the input" sent the user to the roles.
+    const bool guessed = std::any_of(columns.begin(), columns.end(),
+                                     [](const CsvColumn &c) { return c.role != ColumnRole::Ignored; });
+    if (!problem.isEmpty() && (rolesProblem().isEmpty() || !guessed)) {
         m_rolesProblem->setText(problem);
         m_rolesProblem->setVisible(true);
     }

@@ -1006,6 +1006,34 @@ private slots:
         QVERIFY2(shown.contains(QStringLiteral("\"rationale_label\"")), qPrintable(shown));
     }
 
+    // A CSV whose first row the reader cannot read (a quote never closed)
+    // has no role guessed: every column read "ignore", and the table said
+    // "Choose the input: a text column or ...", as if the roles were what was
+    // wrong; chosen, Load failed on the same quote. The table says the
+    // reader's problem (stop 30).
+    void unguessedRolesSayTheReadersProblem()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("quote.csv"));
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("text,label\n\"the cat sat down,a\nthe dog ran off,b\n");
+        }
+        MainWindow w;
+        smallModel(w);
+        QVERIFY(!w.openDataset(path));
+        DatasetPanel *panel = w.datasetPanel();
+        QCOMPARE(roleOf(panel, QStringLiteral("text")), QStringLiteral("ignore"));
+        QCOMPARE(roleOf(panel, QStringLiteral("label")), QStringLiteral("ignore"));
+        auto *problem = panel->findChild<QLabel *>(QStringLiteral("rolesProblem"));
+        QVERIFY(problem && problem->isVisibleTo(panel));
+        const QString shown = QTextDocumentFragment::fromHtml(problem->text()).toPlainText();
+        QVERIFY2(shown.contains(QStringLiteral("quote.csv:2")) && shown.contains(QStringLiteral("never closed")),
+                 qPrintable(shown));
+        QVERIFY(!panel->reloadButton()->isEnabled());
+    }
+
     // Open a CSV: the guessed roles are shown; change one, load again, and the
     // core got a dataset with those roles.
     void columnRolesRoundTrip()
