@@ -3,10 +3,12 @@
 #include <QAbstractSpinBox>
 #include <QApplication>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QKeyEvent>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QTextEdit>
+#include <QToolBar>
 
 namespace attnscope {
 
@@ -38,13 +40,28 @@ bool PauseKey::typesText(const QWidget *widget)
     return false;
 }
 
+bool PauseKey::inWindow(const QWidget *widget) const
+{
+    const QWidget *window = widget->window();
+    if (window == m_window)
+        return true;
+    // A panel or toolbar floated off the window (a window of its own, a child
+    // of the main window still): Space pauses there too. A dialog's is its own.
+    if (!qobject_cast<const QDockWidget *>(window) && !qobject_cast<const QToolBar *>(window))
+        return false;
+    for (const QObject *parent = window->parent(); parent; parent = parent->parent())
+        if (parent == m_window)
+            return true;
+    return false;
+}
+
 bool PauseKey::eventFilter(QObject *watched, QEvent *event)
 {
     const QEvent::Type type = event->type();
     if ((type == QEvent::KeyPress || type == QEvent::KeyRelease) && watched->isWidgetType()) {
         auto *key = static_cast<QKeyEvent *>(event);
         auto *widget = static_cast<QWidget *>(watched);
-        if (key->key() == Qt::Key_Space && key->modifiers() == Qt::NoModifier && widget->window() == m_window
+        if (key->key() == Qt::Key_Space && key->modifiers() == Qt::NoModifier && inWindow(widget)
             && !typesText(QApplication::focusWidget() ? QApplication::focusWidget() : widget)) {
             if (type == QEvent::KeyPress && !key->isAutoRepeat())
                 m_toggle();

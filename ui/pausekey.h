@@ -1,4 +1,4 @@
-// Space, pressed anywhere in a window, pauses or resumes training; it
+// Space, pressed anywhere in a window (or a panel floated off it), pauses or resumes training; it
 // reaches the focused widget only where it types a space (a text field, an
 // editable combo). The press and its release are both taken so that a
 // focused button does not click as well. An application-wide event filter,
@@ -29,6 +29,9 @@ protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
+    // In the window, or in one of its panels or toolbars floated off it.
+    bool inWindow(const QWidget *widget) const;
+
     QWidget *m_window;
     std::function<void()> m_toggle;
 };

@@ -1334,6 +1334,55 @@ private slots:
         QVERIFY(w.datasetPanel()->warningsText().contains(QStringLiteral("id")));
     }
 
+    // With the Setup panel floated off the window (a teacher's second
+    // screen), Space on its focused button clicked it (Load: a new run)
+    // instead of pausing: the floating panel is a window of its own (stop 30).
+    void spaceTogglesPauseInAFloatingPanel()
+    {
+        MainWindow w;
+        smallModel(w);
+        QVERIFY(w.openDataset(Data));
+        w.show();
+        w.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
+        auto *epochs = w.trainingPanel()->findChild<QSpinBox *>(QStringLiteral("epochs"));
+        QVERIFY(epochs);
+        epochs->setValue(1000);  // a long run
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Ready, Timeout);
+        auto *setup = w.findChild<QDockWidget *>(QStringLiteral("setupDock"));
+        QVERIFY(setup);
+        setup->setFloating(true);
+        QTRY_VERIFY(setup->isFloating() && setup->isVisible());
+        QVERIFY(setup->isWindow());
+        w.startAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Running, Timeout);
+        QPushButton *load = nullptr;
+        for (QPushButton *b : w.datasetPanel()->findChildren<QPushButton *>())
+            if (b->text() == QStringLiteral("Load"))
+                load = b;
+        QVERIFY(load && load->window() == setup);
+        QSignalSpy clicked(load, &QPushButton::clicked);
+        load->setFocus();
+        QTest::keyClick(load, Qt::Key_Space);
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Paused, Timeout);
+        QCOMPARE(clicked.size(), 0);
+        QTest::keyClick(load, Qt::Key_Space);
+        QTRY_COMPARE_WITH_TIMEOUT(w.training()->state(), State::Running, Timeout);
+        QCOMPARE(clicked.size(), 0);
+        // A dialog of the window's keeps its own Space (its focused button).
+        QMessageBox box(QMessageBox::Question, QStringLiteral("t"), QStringLiteral("q"), QMessageBox::Ok | QMessageBox::Cancel, &w);
+        box.show();
+        QAbstractButton *cancel = box.button(QMessageBox::Cancel);
+        QSignalSpy boxClicked(cancel, &QAbstractButton::clicked);
+        cancel->setFocus();
+        QTest::keyClick(cancel, Qt::Key_Space);
+        QCOMPARE(boxClicked.size(), 1);
+        QCOMPARE(w.training()->state(), State::Running);
+        setup->setFloating(false);  // the layout the next window restores
+        w.close();
+    }
+
     // Space pauses and resumes with a spin box, a combo or a button focused,
     // and types a space into a text field.
     void spaceTogglesPause()
