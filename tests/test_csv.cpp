@@ -275,6 +275,17 @@ void TestCsv::errors_data()
     row("extreme_value.csv", "");  // loads; refused when a run standardises it (test_cli_datasets)
     row("missing_spellings.csv", "");
     row("one_class.csv", "");
+    // Stop 30 (hD): a file of another separator was one column, and the message blamed the rows or the
+    // roles (a semicolon export from a spreadsheet: "no label columns"); it names the separator now.
+    row("semicolon.csv", "semicolon.csv:2: the row has 2 fields but the header (line 1) has 1 (a field holding the "
+                         "separator must be quoted); the header is one column that holds ';': is the file separated "
+                         "by ';'? A .csv file is read with commas: save it with commas");
+    row("tab_separated.csv", "tab_separated.csv:1: no label columns (every other column has another role); name them "
+                             "with --task-columns, or call them label_<task>; the header is one column that holds tabs: "
+                             "is the file separated by tabs? A .csv file is read with commas: name it .tsv");
+    row("comma_separated.tsv", "name them with --text-column or --feature-columns; the header is one column that "
+                               "holds commas: is the file separated by commas? A .tsv or .tab file is read with tabs: "
+                               "name it .csv");
     row("directory.csv", "directory.csv: is a directory");
     row("no_such_file.csv", "no_such_file.csv: no such file");
 }

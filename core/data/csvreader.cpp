@@ -50,6 +50,8 @@ private:
         return false;
     }
     std::string where(int line) const { return m_path + ":" + std::to_string(line) + ": "; }
+    char separator() const;
+    std::string separatorHint() const;
     std::string column(int c) const
     {
         return "column " + std::to_string(c + 1) + " (" + inQuotes(m_header[size_t(c)]) + ")";
@@ -106,7 +108,7 @@ bool CsvReader::onRecord(int line, std::vector<std::string> &fields)
         return fail(where(line) + "the row has " + std::to_string(fields.size()) + " field"
                     + (fields.size() == 1 ? "" : "s") + " but the header (line " + std::to_string(m_headerLine)
                     + ") has " + std::to_string(m_header.size())
-                    + " (a field holding the separator must be quoted)");
+                    + " (a field holding the separator must be quoted)" + separatorHint());
     for (size_t c = 0; c < fields.size(); ++c) {
         const size_t bad = utf8::invalidUtf8(fields[c]);
         if (bad != std::string_view::npos) {
@@ -158,7 +160,8 @@ bool CsvReader::decideRoles()
     for (const std::string &note : m_roles.ignored) m_warnings.addEach(where(m_headerLine) + note);
     if (m_columns) showColumns();
     if (!m_roles.error.empty())
-        return fail((m_roles.errorAtHeader ? where(m_headerLine) : m_path + ": ") + m_roles.error);
+        return fail((m_roles.errorAtHeader ? where(m_headerLine) : m_path + ": ") + m_roles.error
+                    + separatorHint());
     if (m_columns) { // guessing: the roles are all that was asked for
         m_guessDone = true;
         return true;
@@ -361,11 +364,40 @@ std::string CsvReader::parseError(const CsvParser &parser) const
     return what + parser.error();
 }
 
+char CsvReader::separator() const
+{
+    return m_options.separator ? m_options.separator : datasetFormat(m_path) == DataFormat::Tsv ? '\t' : ',';
+}
+
+// A header of one column that holds another separator: the file is most
+// likely separated by it (a spreadsheet's ';' export, tabs in a .csv file),
+// which the message the one column led to (a ragged row, no label or input
+// columns) did not say.
+std::string CsvReader::separatorHint() const
+{
+    if (m_header.size() != 1) return {};
+    const char sep = separator();
+    for (const char other : {'\t', ';', ',', '|'}) {
+        if (other == sep || m_header[0].find(other) == std::string::npos) continue;
+        const std::string which = other == '\t' ? "tabs"
+                                  : other == ','  ? "commas"
+                                                  : std::string("'") + other + "'";
+        const std::string read = sep == ','    ? "A .csv file is read with commas"
+                                 : sep == '\t' ? "A .tsv or .tab file is read with tabs"
+                                               : std::string("It is read with '") + sep + "'";
+        const std::string advice = other == '\t' ? "name it .tsv"
+                                   : other == ','  ? "name it .csv"
+                                                   : "save it with commas";
+        return "; the header is one column that holds " + which + ": is the file separated by " + which + "? "
+               + read + ": " + advice;
+    }
+    return {};
+}
+
 // The file through the parser, a UTF-8 byte order mark skipped.
 bool CsvReader::readFile()
 {
-    const char sep = m_options.separator ? m_options.separator
-                                         : datasetFormat(m_path) == DataFormat::Tsv ? '\t' : ',';
+    const char sep = separator();
     CsvParser parser(sep, [this](int line, std::vector<std::string> &fields) { return onRecord(line, fields); });
     FilePieces file(m_path, m_progress, qint64(4) << 20, 0.99);
     if (!file.open(&m_error)) return false;
