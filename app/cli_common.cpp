@@ -214,7 +214,10 @@ std::vector<int> splitIndices(const ArgParser &parser, const Dataset &data, cons
     }
     if (indices.empty())
         throw Failure(data.source + ": the " + which + " split is empty (" + std::to_string(data.samples.size())
-                      + " samples, --val-fraction " + parser.string("val-fraction", "0.2") + ")");
+                      + " samples"
+                      + (data.hasFileSplit() ? "; " + data.fileSplitCounts()
+                                             : ", --val-fraction " + parser.string("val-fraction", "0.2"))
+                      + ")");
     return indices;
 }
 

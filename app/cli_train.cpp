@@ -245,6 +245,13 @@ void TrainCommand::buildRun()
         std::fprintf(stderr, "warning: --rationale-weight has no effect: %s has no rationales\n", m_dataSpec.c_str());
     if (!buildSetup(data, plan, m_tc, m_split, &m_setup, &error))
         throw Failure(error);
+    if (data.hasFileSplit()) {
+        m_splitOrigin = data.fileSplitCounts();
+    } else {
+        char fraction[32];
+        std::snprintf(fraction, sizeof fraction, "%g", m_split);
+        m_splitOrigin = std::string("--val-fraction ") + fraction;
+    }
     request.checkpoint.reset();  // the setup holds the weights now
     plan.checkpoint.reset();
     if (!m_initialOut.empty() && !saveCheckpoint(model(), m_initialOut, &error))

@@ -66,6 +66,7 @@ private:
     double m_split = 0;
     // buildRun, beginRun: the run.
     TrainingSetup m_setup;
+    std::string m_splitOrigin;  // where the split came from: the file's split, or the fraction
     std::unique_ptr<MetricsCsv> m_metrics;
     std::unique_ptr<Trainer> m_trainer;
     int64_t m_epochs = 0;

@@ -335,7 +335,7 @@ int TrainCommand::printText() const
         std::printf("validation (%d samples): loss %.4f\n", m_validation->samples, m_validation->loss);
         printEval(stdout, *m_validation, tasks());
     } else if (!m_interrupted) {
-        std::printf("no validation samples (--val-fraction %s)\n", p.string("val-fraction", "0.2").c_str());
+        std::printf("no validation samples (%s)\n", m_splitOrigin.c_str());
     }
     if (!m_out.empty())
         std::printf("checkpoint written to %s\n", m_out.c_str());

@@ -62,6 +62,15 @@ bool Dataset::hasFileSplit() const
     return std::any_of(samples.begin(), samples.end(), [](const Sample &s) { return s.split >= 0; });
 }
 
+std::string Dataset::fileSplitCounts() const
+{
+    size_t counts[3] = {0, 0, 0};
+    for (const Sample &s : samples)
+        ++counts[s.split == 1 ? 1 : s.split == 2 ? 2 : 0];
+    return "the file gives each sample its split: " + std::to_string(counts[0]) + " train, "
+           + std::to_string(counts[1]) + " val, " + std::to_string(counts[2]) + " test";
+}
+
 Split splitDataset(const Dataset &data, double valFraction, uint64_t seed)
 {
     Split split;

@@ -44,6 +44,10 @@ struct Dataset {
     // Some sample's split is written in the file (a split column, or
     // "split" in JSON Lines): then the file's splits win (splitDataset).
     bool hasFileSplit() const;
+    // "the file gives each sample its split: 4 train, 0 val, 0 test" (a
+    // sample without one trains), for a message about an empty split of a
+    // file whose splits win: a validation fraction has no effect then.
+    std::string fileSplitCounts() const;
 };
 
 // A dataset of one sample a user typed, for a model with these tasks: every

@@ -160,8 +160,10 @@ bool buildSetup(const Dataset &data, const RunPlan &plan, const TrainConfig &tra
     if (split.train.empty()) {
         char fraction[32];
         std::snprintf(fraction, sizeof fraction, "%g", valFraction);
-        *error = data.source + ": no training samples (" + std::to_string(data.samples.size())
-                 + " samples, validation fraction " + fraction + ")";
+        *error = data.source + ": no training samples (" + std::to_string(data.samples.size()) + " samples"
+                 + (data.hasFileSplit() ? "; " + data.fileSplitCounts()
+                                        : ", validation fraction " + std::string(fraction))
+                 + ")";
         return false;
     }
     if (plan.checkpoint) {

@@ -25,7 +25,52 @@ private Q_SLOTS:
     void numbersAreDecimal();
     void decimalNumbersAccepted();
     void txtTablesAndVocabulary();
+    void emptySplitOfTheFile();
 };
+
+// Stop 30 (hD): when the file's split column leaves a split empty, the
+// messages blamed --val-fraction ("no training samples (4 samples,
+// validation fraction 0.2)"), which has no effect on such a file; they
+// count the file's splits now.
+void TestCliDatasets::emptySplitOfTheFile()
+{
+    QTemporaryDir dir;
+    const auto write = [&](const QString &name, const QString &split) {
+        QFile f(dir.filePath(name));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(split.isEmpty() ? "text,label\n" : "text,label,split\n");
+        for (int i = 0; i < 4; ++i)
+            f.write(QStringLiteral("word %1 here,%2%3\n").arg(i).arg(i % 2 ? "a" : "b", split.isEmpty() ? "" : "," + split)
+                        .toUtf8());
+    };
+    write("test.csv", "test");
+    write("train.csv", "train");
+    write("nosplit.csv", "");
+    const QString model = dir.filePath("m.safetensors");
+
+    Run r = cli({"train", "--data", dir.filePath("test.csv"), "--steps", "1", "--out", model});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("test.csv: no training samples (4 samples; the file gives each sample its split: 0 train, "
+                            "0 val, 4 test)"), qPrintable(r.err));
+    r = cli({"train", "--data", dir.filePath("train.csv"), "--steps", "1", "--out", model});
+    QVERIFY2(r.code == 0, qPrintable(why(r)));
+    QVERIFY2(r.out.contains("no validation samples (the file gives each sample its split: 4 train, 0 val, 0 test)"),
+             qPrintable(r.out));
+    for (const char *command : {"eval", "explain"}) {
+        r = cli({command, "--checkpoint", model, "--data", dir.filePath("train.csv"), "--split", "val"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("train.csv: the val split is empty (4 samples; the file gives each sample its split: 4 "
+                                "train, 0 val, 0 test)"), qPrintable(r.err));
+    }
+    r = cli({"eval", "--checkpoint", model, "--data", dir.filePath("test.csv"), "--split", "train"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("test.csv: the train split is empty (4 samples; the file gives each sample its split: 0 train, "
+                            "0 val, 4 test)"), qPrintable(r.err));
+    // Without a split in the file the fraction is still what to change.
+    r = cli({"eval", "--checkpoint", model, "--data", dir.filePath("nosplit.csv"), "--split", "val", "--val-fraction", "0"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("nosplit.csv: the val split is empty (4 samples, --val-fraction 0)"), qPrintable(r.err));
+}
 
 // accept25 D17: a tab-separated .txt file was refused as bad JSON; summary
 // printed every class of a task on one line and took no --max-vocab or
