@@ -123,6 +123,9 @@ void finishJson(JsonWriter &json, const std::string &where);
 // (and tabular features) must be the checkpoint's (else Failure). Labels and
 // rationales as the data has them.
 Dataset loadInput(const ArgParser &parser, const Model &model, const std::string &checkpoint);
+// UsageError when --text comes with an option that only a file has a use for
+// (the column options, --val-fraction): it would be ignored in silence.
+void refuseFileOptionsWithText(const ArgParser &parser);
 // Labels are not needed to look at attention: the data takes the model's
 // tasks with every label and rationale missing, so unlabelled files work too.
 void dropLabels(const Model &model, Dataset *data);

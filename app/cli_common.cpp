@@ -228,7 +228,11 @@ void addTaskWeightOption(ArgParser &parser)
 
 std::vector<float> taskWeights(const ArgParser &parser, const std::vector<TaskInfo> &tasks)
 {
+    // The bound of the other weights (--lr, --rationale-weight): a weight
+    // beyond float32 (1e39) was inf, and the run "diverged" at its first step.
+    constexpr double MaxWeight = 1e6;
     std::vector<float> weights(tasks.size(), 1.0f);
+    std::vector<std::string> given(tasks.size());  // the item that weighted each task
     for (const std::string &item : parser.strings("task-weight")) {
         const size_t eq = item.rfind('=');
         if (eq == std::string::npos || eq == 0)
@@ -237,12 +241,20 @@ std::vector<float> taskWeights(const ArgParser &parser, const std::vector<TaskIn
         double weight = 0;
         if (!parseNumber(text, &weight) || weight < 0)
             parser.fail("task-weight", "'" + text + "' in '" + item + "' is not a non-negative number");
+        if (weight > MaxWeight) {
+            char range[64];
+            std::snprintf(range, sizeof range, "is out of range [0, %g]", MaxWeight);
+            parser.fail("task-weight", text + " in '" + item + "' " + range);
+        }
         size_t t = 0;
         while (t < tasks.size() && tasks[t].name != name)
             ++t;
         if (t == tasks.size())
             parser.fail("task-weight", "unknown task '" + name + "' (the tasks are "
                                            + bracketList(taskNameList(tasks)) + ")");
+        if (!given[t].empty())
+            parser.fail("task-weight", "task '" + name + "' is weighted twice ('" + given[t] + "', '" + item + "')");
+        given[t] = item;
         weights[t] = float(weight);
     }
     return weights;
@@ -324,6 +336,16 @@ Dataset loadInput(const ArgParser &parser, const Model &model, const std::string
             !misfit.empty())
             throw Failure(misfit);
     return data;
+}
+
+void refuseFileOptionsWithText(const ArgParser &parser)
+{
+    if (!parser.isSet("text"))
+        return;
+    for (const char *option : {"text-column", "feature-columns", "task-columns", "split-column", "ignore-columns",
+                               "val-fraction"})
+        if (parser.has(option) && parser.isSet(option))
+            parser.fail(option, "--text reads no file: the option is for --data");
 }
 
 void dropLabels(const Model &model, Dataset *data)

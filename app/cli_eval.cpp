@@ -151,6 +151,7 @@ int attention(const std::vector<std::string> &args)
     p.exclusive("data", "text");
     if (!p.isSet("data") && !p.isSet("text"))
         throw UsageError(p.command() + ": --data or --text is required (see " + p.command() + " --help)");
+    refuseFileOptionsWithText(p);
     const int64_t limit = p.integer("limit", -1, 0, int64_t(1) << 40);
     const std::string outPath = p.string("out");
     checkFileOptions(p, {"checkpoint", "data"}, {{"out", OutputMode::Stream}});

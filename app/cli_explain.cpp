@@ -85,6 +85,7 @@ ExplainRequest readRequest(const ArgParser &p)
     request.checkpoint = p.required("checkpoint");
     p.exclusive("data", "text");
     p.exclusive("split", "text");
+    refuseFileOptionsWithText(p);
     if (!p.isSet("data") && !p.isSet("text"))
         throw UsageError(p.command() + ": --data or --text is required (see " + p.command() + " --help)");
     request.split = p.choice("split", "all", {"train", "val", "all"});

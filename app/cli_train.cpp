@@ -141,6 +141,12 @@ void TrainCommand::readOptions()
     tc.optimizer.schedule = p.choice("schedule", "constant", {"constant", "cosine"}) == "cosine"
                                 ? Schedule::Cosine : Schedule::Constant;
     tc.optimizer.warmup = p.integer("warmup", 0, 0, int64_t(1) << 40);
+    // Settings the run would not use are refused rather than ignored in silence.
+    if (tc.optimizer.momentum != 0.0f && tc.optimizer.kind != OptimizerKind::SGD)
+        p.fail("momentum",
+               "only --optimizer sgd uses momentum (the optimizer is " + p.string("optimizer", "adamw") + ")");
+    if (tc.optimizer.warmup != 0 && tc.optimizer.schedule != Schedule::Cosine)
+        p.fail("warmup", "only --schedule cosine warms up (the schedule is constant)");
     tc.batchSize = int(p.integer("batch-size", 32, 1, 1 << 30));
     tc.epochs = int(p.integer("epochs", TrainConfig().epochs, 1, 1 << 30));
     tc.steps = p.integer("steps", 0, 1, int64_t(1) << 40);

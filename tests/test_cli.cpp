@@ -110,6 +110,35 @@ private slots:
         QTest::newRow("bad split") << QStringList{"eval", "--checkpoint", out, "--data", data, "--split", "test"} << "--split";
         QTest::newRow("data and text")
             << QStringList{"attention", "--checkpoint", out, "--data", data, "--text", "good"} << "--text";
+        // Stop 30 (hD): a weight beyond float32 (1e39) became inf and the run "diverged" with advice to
+        // lower --lr; a task weighted twice kept the last weight in silence. Both trained (exit 1 and 0).
+        QTest::newRow("task weight beyond float")
+            << QStringList{"train", "--data", data, "--out", out, "--steps", "1", "--task-weight", "sentiment=1e39"}
+            << "--task-weight: 1e39 in 'sentiment=1e39' is out of range [0, 1e+06]";
+        QTest::newRow("task weighted twice")
+            << QStringList{"train", "--data", data, "--out", out, "--steps", "1", "--task-weight", "sentiment=2",
+                           "--task-weight", "sentiment=3"}
+            << "--task-weight: task 'sentiment' is weighted twice ('sentiment=2', 'sentiment=3')";
+        QTest::newRow("eval task weight beyond float")
+            << QStringList{"eval", "--checkpoint", m_checkpoint, "--data", data, "--task-weight", "sentiment=1e39"}
+            << "--task-weight";
+        // Options that do nothing in the run asked for were accepted without a word: momentum is SGD's,
+        // warm-up the cosine schedule's, and --text reads no file (no columns, no split).
+        QTest::newRow("momentum without sgd")
+            << QStringList{"train", "--data", data, "--out", out, "--steps", "1", "--momentum", "0.9"}
+            << "--momentum: only --optimizer sgd uses momentum (the optimizer is adamw)";
+        QTest::newRow("warmup without cosine")
+            << QStringList{"train", "--data", data, "--out", out, "--steps", "1", "--warmup", "5"}
+            << "--warmup: only --schedule cosine warms up (the schedule is constant)";
+        QTest::newRow("text and a column option")
+            << QStringList{"attention", "--checkpoint", m_checkpoint, "--text", "good", "--text-column", "review"}
+            << "--text-column: --text reads no file";
+        QTest::newRow("explain text and a column option")
+            << QStringList{"explain", "--checkpoint", m_checkpoint, "--text", "good", "--ignore-columns", "id"}
+            << "--ignore-columns: --text reads no file";
+        QTest::newRow("explain text and val fraction")
+            << QStringList{"explain", "--checkpoint", m_checkpoint, "--text", "good", "--val-fraction", "0.5"}
+            << "--val-fraction: --text reads no file";
     }
     void usageErrors()
     {
