@@ -6,6 +6,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <unordered_set>
 
 namespace attnscope {
 
@@ -228,6 +229,16 @@ private:
 };
 
 } // namespace
+
+std::vector<bool> lastOfEachKey(const Json &object)
+{
+    std::vector<bool> last(object.keys.size(), false);
+    std::unordered_set<std::string_view> seen;
+    seen.reserve(object.keys.size());
+    for (size_t i = object.keys.size(); i-- > 0;)
+        last[i] = seen.insert(object.keys[i]).second;
+    return last;
+}
 
 const char *typeName(const Json &v)
 {

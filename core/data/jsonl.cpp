@@ -270,10 +270,11 @@ bool JsonlReader::readLabels(const Json &labels, int lineNo, Pending *p)
 {
     if (labels.type != Json::Object)
         return fail(where(lineNo) + "\"labels\" must be an object, not " + typeName(labels));
+    const std::vector<bool> counts = lastOfEachKey(labels);
     for (size_t i = 0; i < labels.keys.size(); ++i) {
         const std::string &task = labels.keys[i];
         const Json &v = labels.items[i];
-        if (labels.find(task) != &v) continue; // a duplicate key: the last one counts
+        if (!counts[i]) continue; // a duplicate key: the last one counts
         std::string cls;
         switch (v.type) {
         case Json::String: cls = v.text; break;
@@ -296,10 +297,11 @@ bool JsonlReader::readRationales(const Json &rationales, InputKind kind, int len
 {
     if (rationales.type != Json::Object)
         return fail(where(lineNo) + "\"rationales\" must be an object, not " + typeName(rationales));
+    const std::vector<bool> counts = lastOfEachKey(rationales);
     for (size_t i = 0; i < rationales.keys.size(); ++i) {
         const std::string &task = rationales.keys[i];
         const Json &list = rationales.items[i];
-        if (rationales.find(task) != &list) continue;
+        if (!counts[i]) continue; // a duplicate key: the last one counts
         if (list.type != Json::Array)
             return fail(where(lineNo) + "rationales of task " + inQuotes(task) + " must be an array, not "
                         + typeName(list));
