@@ -15,6 +15,7 @@
 #include "data/json.h"
 #include "data/loadwarnings.h"
 #include "dataset.h"
+#include "memorybudget.h"
 #include "utf8.h"
 
 #include <algorithm>
@@ -84,6 +85,7 @@ private:
     bool readLine(std::string_view line, int lineNo);
     bool readInput(const Json &root, int lineNo, Sample *sample, InputKind *kind);
     bool readFeatures(const Json &features, Sample *sample, int lineNo);
+    bool tableFits(int lineNo);
     bool readLabels(const Json &labels, int lineNo, Pending *p);
     bool readRationales(const Json &rationales, InputKind kind, int length, int lineNo, Pending *p);
     bool readSplit(const Json &split, int lineNo, Sample *sample);
@@ -202,7 +204,24 @@ bool JsonlReader::readLine(std::string_view line, int lineNo)
         if (std::string note = controlCharacterNote(p.sample.text); !note.empty())
             m_warnings.add("control characters in texts", where(lineNo) + note);
     m_pending.push_back(std::move(p));
-    return true;
+    return kind == InputKind::Text || tableFits(lineNo);
+}
+
+// Tabular samples keep a value, present or missing, for every feature the
+// file names anywhere: a sparse file (each line its own few features of
+// many) is a table of samples x features. One of 30,000 lines and 30,000
+// names (1.6 MB) took 4.2 GB; twice as many lines and names would have been
+// left to the kernel's out-of-memory killer. Refused once the table
+// outgrows the memory budget, at the line where it does.
+bool JsonlReader::tableFits(int lineNo)
+{
+    const double bytes = double(m_pending.size()) * double(m_featureNames.size()) * sizeof(float);
+    const double budget = double(memoryBudget());
+    if (bytes <= budget) return true;
+    return fail(where(lineNo) + std::to_string(m_pending.size()) + " samples of " + std::to_string(m_featureNames.size())
+                + " features need " + formatBytes(bytes) + " as a table (budget " + formatBytes(budget)
+                + "): every sample keeps a value, present or missing, for each feature named on any line; name fewer "
+                  "features, or give the samples as text");
 }
 
 // "text" or "features", the same kind on every line.
