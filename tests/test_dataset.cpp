@@ -813,6 +813,24 @@ void TestDataset::sparseTableOverBudget()
     QVERIFY2(loadDataset(path, &d, &error), error.c_str());  // 4 MB under the default budget
     QCOMPARE(d.featureNames.size(), size_t(1000));
     QCOMPARE(d.samples.size(), size_t(1000));
+
+    // The same with a task of its own on each line: 10,000 such lines (400 KB) took 2.8 GB.
+    const std::string tasks = dir.filePath("tasks.jsonl").toStdString();
+    {
+        QFile f(QString::fromStdString(tasks));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 1000; ++i)
+            f.write(QStringLiteral("{\"text\": \"a b\", \"labels\": {\"t%1\": \"x\"}}\n").arg(i).toUtf8());
+    }
+    setMemoryBudget(1000000);  // 1000 x 1000 labels of 4 bytes: 4 MB
+    const bool loadedTasks = loadDataset(tasks, &d, &error);
+    setMemoryBudget(0);
+    QVERIFY(!loadedTasks);
+    QVERIFY2(error == tasks + ": 1000 samples of 1000 tasks need 4 MB for their labels (budget 1 MB): every sample "
+                              "keeps a label, present or missing, for each task named on any line", error.c_str());
+    QVERIFY2(loadDataset(tasks, &d, &error), error.c_str());
+    QCOMPARE(d.tasks.size(), size_t(1000));
+    QVERIFY(d.samples[0].rationales.empty());  // no rationales: no list per task either
 }
 
 QTEST_GUILESS_MAIN(TestDataset)

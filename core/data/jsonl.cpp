@@ -394,6 +394,14 @@ bool JsonlReader::finish(Dataset *out)
 
     const size_t T = data.tasks.size();
     const size_t F = m_featureNames.size();
+    // Every sample keeps a label, present or missing, for each task: a file
+    // whose lines each name their own task (10,000 lines of 400 KB took
+    // 2.8 GB, labels and an empty rationale list per task) is a table too.
+    if (const double bytes = double(m_pending.size()) * double(T) * sizeof(int); bytes > double(memoryBudget()))
+        return fail(m_path + ": " + std::to_string(m_pending.size()) + " samples of " + std::to_string(T)
+                    + " tasks need " + formatBytes(bytes) + " for their labels (budget "
+                    + formatBytes(double(memoryBudget()))
+                    + "): every sample keeps a label, present or missing, for each task named on any line");
     data.featureNames = m_featureNames;
     data.samples.reserve(m_pending.size());
     for (Pending &p : m_pending) {
@@ -401,7 +409,8 @@ bool JsonlReader::finish(Dataset *out)
         s.labels.assign(T, -1);
         for (const auto &[t, c] : p.labels)
             if (taskIndex[size_t(t)] >= 0) s.labels[size_t(taskIndex[size_t(t)])] = classIndex[size_t(t)][size_t(c)];
-        s.rationales.assign(T, {});
+        // Only a sample with rationales keeps a list per task (encodeDataset reads none past the end).
+        if (!p.spans.empty() || !p.names.empty()) s.rationales.assign(T, {});
         for (auto &[t, spans] : p.spans)
             if (taskIndex[size_t(t)] >= 0) s.rationales[size_t(taskIndex[size_t(t)])] = std::move(spans);
         for (const auto &[t, names] : p.names) {
