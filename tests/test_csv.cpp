@@ -24,6 +24,13 @@ std::string fixture(const char *name)
     return std::string(ATTNSCOPE_SOURCE_DIR) + "/tests/data/csv/" + name;
 }
 
+bool contains(const std::vector<std::string> &list, const std::string &part)
+{
+    for (const std::string &s : list)
+        if (s.find(part) != std::string::npos) return true;
+    return false;
+}
+
 Dataset load(const std::string &path, const LoadOptions &options = {})
 {
     Dataset data;
@@ -63,6 +70,7 @@ private Q_SLOTS:
     void textFile();
     void tabularFile();
     void crlfAndBom();
+    void joinedFiles();
     void explicitOptions();
     void optionErrors();
     void errors_data();
@@ -200,6 +208,33 @@ void TestCsv::crlfAndBom()
     QCOMPARE(d.samples[0].text, std::string("hello there"));
     QCOMPARE(d.samples[1].text, std::string("two\r\nlines"));
     QCOMPARE(d.samples[1].labels, (std::vector<int>{1}));
+}
+
+// Stop 30 (hD): two files joined (cat a.csv b.csv, each saved with a byte
+// order mark) made the second header a sample, of a class "label" in the
+// label column, and kept U+FEFF at the start of its first field, without a
+// word. The row is skipped and the mark removed, each with a warning.
+void TestCsv::joinedFiles()
+{
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("joined.csv").toStdString();
+    {
+        QFile f(QString::fromStdString(path));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("\xEF\xBB\xBFtext,label\r\na b,x\r\nc d,y\r\n"
+                "\xEF\xBB\xBFtext,label\r\ne f,x\r\n\xEF\xBB\xBFg h,y\r\n");
+    }
+    const Dataset d = load(path);
+    QCOMPARE(d.samples.size(), size_t(4));
+    QCOMPARE(d.tasks.size(), size_t(1));
+    QCOMPARE(d.tasks[0].classes, (std::vector<std::string>{"x", "y"}));
+    QCOMPARE(d.samples[2].text, std::string("e f"));
+    QCOMPARE(d.samples[3].text, std::string("g h"));
+    QCOMPARE(d.samples[3].line, 6);
+    QVERIFY2(contains(d.warnings, path + ":4: the row repeats the header (line 1), as where two files were joined; "
+                                         "skipped"), d.warnings.empty() ? "" : d.warnings[0].c_str());
+    QVERIFY(contains(d.warnings, path + ":4: a byte order mark (U+FEFF) starts the row"));
+    QVERIFY(contains(d.warnings, path + ":6: a byte order mark (U+FEFF) starts the row"));
 }
 
 void TestCsv::explicitOptions()

@@ -104,6 +104,21 @@ bool CsvReader::onRecord(int line, std::vector<std::string> &fields)
         if (!m_blankLines++) m_firstBlank = line;
         return true;
     }
+    // Two files joined (cat a.csv b.csv): the second one's byte order mark
+    // and header row were a sample (a class named "label" in a label column)
+    // and an invisible U+FEFF at the start of a text or class.
+    if (std::string_view(fields[0]).substr(0, 3) == "\xEF\xBB\xBF") {
+        fields[0].erase(0, 3);
+        m_warnings.add("byte order marks inside the file",
+                       where(line) + "a byte order mark (U+FEFF) starts the row, as where two files were joined; "
+                                     "removed");
+    }
+    if (fields == m_header) {
+        m_warnings.add("rows repeating the header", where(line) + "the row repeats the header (line "
+                                                        + std::to_string(m_headerLine)
+                                                        + "), as where two files were joined; skipped");
+        return true;
+    }
     if (fields.size() != m_header.size())
         return fail(where(line) + "the row has " + std::to_string(fields.size()) + " field"
                     + (fields.size() == 1 ? "" : "s") + " but the header (line " + std::to_string(m_headerLine)
