@@ -84,6 +84,7 @@ private Q_SLOTS:
     void standardisedValuesChecked();
     void tooManyJsonValues();
     void jsonlDuplicateKeys();
+    void jsonlJoinedFiles();
     void sparseTableOverBudget();
 };
 
@@ -183,6 +184,10 @@ void TestDataset::jsonlErrors_data()
     QTest::newRow("bad JSON") << "bad_json.jsonl" << 2
                               << "bad JSON at column 35: unexpected end of line inside an object";
     QTest::newRow("not an object") << "not_object.jsonl" << 3 << "expected a JSON object, found an array";
+    // Stop 30 (hD): "unexpected text after the JSON value" said nothing of the line ends.
+    QTest::newRow("lines end with CR") << "cr_only.jsonl" << 1
+                                       << "bad JSON at column 39: unexpected text after the JSON value (a carriage "
+                                          "return: do the lines end with CR alone? JSON Lines lines end with LF or CR LF)";
     QTest::newRow("text missing") << "text_missing.jsonl" << 2 << "missing \"text\"";
     QTest::newRow("text not a string") << "text_not_string.jsonl" << 2
                                        << "\"text\" must be a string, not a number";
@@ -831,6 +836,29 @@ void TestDataset::sparseTableOverBudget()
     QVERIFY2(loadDataset(tasks, &d, &error), error.c_str());
     QCOMPARE(d.tasks.size(), size_t(1000));
     QVERIFY(d.samples[0].rationales.empty());  // no rationales: no list per task either
+}
+
+// Stop 30 (hD): two files joined (cat a.jsonl b.jsonl, each saved with a
+// byte order mark) were refused with "bad JSON at column 1: unexpected
+// character 0xEF" on an invisible character; the mark is removed, with a
+// warning, as the CSV reader does.
+void TestDataset::jsonlJoinedFiles()
+{
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("joined.jsonl").toStdString();
+    {
+        QFile f(QString::fromStdString(path));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("\xEF\xBB\xBF{\"text\": \"a b\", \"labels\": {\"t\": \"x\"}}\n"
+                "\xEF\xBB\xBF{\"text\": \"c d\", \"labels\": {\"t\": \"y\"}}\n");
+    }
+    Dataset d;
+    std::string error;
+    QVERIFY2(loadDataset(path, &d, &error), error.c_str());
+    QCOMPARE(d.samples.size(), size_t(2));
+    QVERIFY(contains(d.warnings, path + ":2: a byte order mark (U+FEFF) starts the line, as where two files were "
+                                        "joined; removed"));
+    QCOMPARE(d.warnings.size(), size_t(1));
 }
 
 QTEST_GUILESS_MAIN(TestDataset)

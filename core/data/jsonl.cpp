@@ -155,7 +155,14 @@ bool JsonlReader::handleLine(std::string_view line)
 {
     ++m_lines;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (m_lines == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3); // BOM
+    if (line.substr(0, 3) == "\xEF\xBB\xBF") { // BOM
+        line.remove_prefix(3);
+        // Inside the file, as where two files were joined (cat a.jsonl b.jsonl): it was "bad JSON at column 1".
+        if (m_lines > 1)
+            m_warnings.add("byte order marks inside the file",
+                           where(m_lines) + "a byte order mark (U+FEFF) starts the line, as where two files were "
+                                            "joined; removed");
+    }
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) {
         if (!m_blanks++) m_firstBlank = m_lines;
         return true;
@@ -175,8 +182,13 @@ bool JsonlReader::readLine(std::string_view line, int lineNo)
     Json root;
     std::string what;
     size_t offset = 0;
-    if (!parseJson(line, &root, &what, &offset))
+    if (!parseJson(line, &root, &what, &offset)) {
+        // Lines that end with CR alone (an old Mac file) are one line here, two records on it.
+        if (what == "unexpected text after the JSON value"
+            && line.substr(0, offset).find('\r') != std::string_view::npos)
+            what += " (a carriage return: do the lines end with CR alone? JSON Lines lines end with LF or CR LF)";
         return fail(where(lineNo) + "bad JSON at column " + std::to_string(codePoints(line, offset) + 1) + ": " + what);
+    }
     if (root.type != Json::Object)
         return fail(where(lineNo) + "expected a JSON object, found " + typeName(root));
 
