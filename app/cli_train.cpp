@@ -97,6 +97,16 @@ void TrainCommand::readOptions()
 {
     m_sessionPath = p.string("session");
     m_resume = p.string("resume");
+    // The window refuses a blank name when a run is renamed, and trims one;
+    // "" took the default name without a word.
+    if (p.isSet("run-name")) {
+        const std::string name = p.string("run-name");
+        const size_t first = name.find_first_not_of(" \t\n\r\v\f");
+        if (first == std::string::npos)
+            p.fail("run-name", "a run needs a name (not '" + name + "')");
+        if (first > 0 || name.find_last_not_of(" \t\n\r\v\f") + 1 < name.size())
+            p.fail("run-name", "'" + name + "' has blanks around it");
+    }
     if (m_sessionPath.empty())
         for (const char *flag : {"run-name", "resume", "keep-every"})
             if (p.isSet(flag))

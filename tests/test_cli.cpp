@@ -136,6 +136,19 @@ private slots:
         QTest::newRow("explain text and a column option")
             << QStringList{"explain", "--checkpoint", m_checkpoint, "--text", "good", "--ignore-columns", "id"}
             << "--ignore-columns: --text reads no file";
+        // A run name the window would refuse (blank) or trim was taken as it was, and "" as no name.
+        QTest::newRow("blank run name")
+            << QStringList{"train", "--data", data, "--session", "/tmp/attnscope-test-never-written.session",
+                           "--steps", "1", "--run-name", "  "}
+            << "--run-name: a run needs a name";
+        QTest::newRow("empty run name")
+            << QStringList{"train", "--data", data, "--session", "/tmp/attnscope-test-never-written.session",
+                           "--steps", "1", "--run-name", ""}
+            << "--run-name: a run needs a name";
+        QTest::newRow("run name with blanks around")
+            << QStringList{"train", "--data", data, "--session", "/tmp/attnscope-test-never-written.session",
+                           "--steps", "1", "--run-name", " first"}
+            << "--run-name: ' first' has blanks around it";
         QTest::newRow("explain text and val fraction")
             << QStringList{"explain", "--checkpoint", m_checkpoint, "--text", "good", "--val-fraction", "0.5"}
             << "--val-fraction: --text reads no file";
