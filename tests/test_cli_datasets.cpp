@@ -91,12 +91,16 @@ void TestCliDatasets::txtTablesAndVocabulary()
     write("table.txt", tsv);
     write("comma.txt", csv);
     write("prose.txt", QStringLiteral("just some words\nand more words\n"));
+    // Stop 30 (hD): empty lines before the header made the file JSON Lines ("bad JSON at column 1").
+    write("blank_first.txt", "\r\n\n" + csv);
 
     Run r = cli({"summary", "--data", dir.filePath("table.txt"), "--json"});
     QVERIFY2(r.code == 0, qPrintable(why(r)));
     QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object()["tasks"].toObject()["kind"].toObject()["classes"]
                  .toObject().size(), 30);
     r = cli({"summary", "--data", dir.filePath("comma.txt"), "--json"});
+    QVERIFY2(r.code == 0, qPrintable(why(r)));
+    r = cli({"summary", "--data", dir.filePath("blank_first.txt"), "--json"});
     QVERIFY2(r.code == 0, qPrintable(why(r)));
     r = cli({"summary", "--data", dir.filePath("prose.txt")});
     QCOMPARE(r.code, 1);

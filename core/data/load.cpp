@@ -10,6 +10,7 @@
 
 #include <QFileInfo>
 
+#include <algorithm>
 #include <fstream>
 
 namespace attnscope {
@@ -28,6 +29,9 @@ DataFormat sniffTxt(const std::string &path)
     in.read(line.data(), std::streamsize(line.size()));
     line.resize(size_t(in.gcount()));
     if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a byte order mark
+    // Empty lines before the first one are skipped, as both readers skip them
+    // (a CSV file that began with one was read as JSON Lines).
+    line.erase(0, std::min(line.find_first_not_of("\r\n"), line.size()));
     line = line.substr(0, line.find_first_of("\r\n"));
     const size_t first = line.find_first_not_of(" \t");
     if (first == std::string::npos || line[first] == '{') return DataFormat::JsonLines;
