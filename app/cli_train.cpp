@@ -261,6 +261,15 @@ void TrainCommand::buildRun()
         std::fprintf(stderr, "warning: --rationale-weight has no effect: %s has no rationales\n", m_dataSpec.c_str());
     if (!buildSetup(data, plan, m_tc, m_split, &m_setup, &error))
         throw Failure(error);
+    // Nothing taken is a run that starts from its own weights, not the
+    // shared ones it was asked for (a tabular checkpoint for text data): it
+    // trained without a word.
+    if (request.coincideWith && m_setup.coincided == 0)
+        throw Failure(m_initialFrom + ": none of its weights coincides in name and shape with this run's model ("
+                      + toString(request.coincideWith->config.input) + " model of width "
+                      + std::to_string(request.coincideWith->config.dim) + "; the run: "
+                      + toString(model().config.input) + " data, width " + std::to_string(model().config.dim)
+                      + "), so --initial-from would take nothing");
     if (data.hasFileSplit()) {
         m_splitOrigin = data.fileSplitCounts();
     } else {

@@ -176,7 +176,7 @@ bool buildSetup(const Dataset &data, const RunPlan &plan, const TrainConfig &tra
             return false;
         }
         if (plan.coincideWith)
-            copyCoinciding(*plan.coincideWith, out->model);
+            out->coincided = copyCoinciding(*plan.coincideWith, out->model);
     }
     // mu of the run from its first step on (the trainer sets it at every step):
     // a checkpoint of the weights before the first step records the run's own.

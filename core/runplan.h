@@ -44,6 +44,7 @@ struct TrainingSetup {
     // and weights, so very long samples allow fewer of them.
     int maxProbes = 16;
     std::string memoryNote;    // how the run was cut down to fit; empty: it was not
+    size_t coincided = 0;      // values a fresh model took from plan.coincideWith (copyCoinciding)
 };
 
 // "" when `data` can train or be scored by `model`: the same input kind,

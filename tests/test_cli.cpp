@@ -417,6 +417,26 @@ private slots:
         QVERIFY2(run.err.contains("weather"), qPrintable(run.err));
     }
 
+    // Stop 30 (hD): --initial-from a checkpoint none of whose tensors fits
+    // (a tabular model for text data) trained from the run's
+    // own weights without a word, not from the shared ones asked for.
+    void initialFromTakingNothing()
+    {
+        const QString tabular = path(QStringLiteral("sensors.safetensors"));
+        Run run = cli({"train", "--data", "builtin:sensors?n=40", "--steps", "1", "--out", tabular});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        const QString out = path(QStringLiteral("from-nothing.safetensors"));
+        run = cli({"train", "--data", data, "--initial-from", tabular, "--steps", "1", "--out", out});
+        QCOMPARE(run.code, 1);
+        QVERIFY2(run.err.contains(tabular + ": none of its weights coincides in name and shape with this run's model "
+                                            "(tabular model of width 64; the run: text data, width 64), so "
+                                            "--initial-from would take nothing"), qPrintable(run.err));
+        QVERIFY(!QFile::exists(out));
+        // Another depth takes what coincides, as before.
+        run = cli({"train", "--data", data, "--initial-from", m_checkpoint, "--layers", "2", "--steps", "1", "--out", out});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+    }
+
     // An output that would replace a device or a FIFO is refused before
     // anything is loaded (the data here does not exist, and the message is
     // about the output), and the device stays a device: as root, --out
