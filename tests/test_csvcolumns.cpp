@@ -186,8 +186,8 @@ private slots:
         QVERIFY2(r.ignored[0].find("give it the task role in the column table") != std::string::npos, r.ignored[0].c_str());
         QCOMPARE(guessed("x,ref", rows.mid(0, 30).replaceInStrings(QRegularExpression("^[^,]*,([^,]*),.*$"), "1,\\1"), window),
                  QStringLiteral("x:feature ref:ignored | no label columns (the columns left do not look like labels: "
-                                "column 2 (\"ref\")); give columns the task role in the column table, or call them "
-                                "label_<task>"));
+                                "column 2 (\"ref\"): a different value in each of the first 30 rows, like an ID); "
+                                "give columns the task role in the column table, or call them label_<task>"));
         // Two rationale columns of one task: no command-line option in the window.
         QCOMPARE(guessed("text,topic,rationale_topic,rationales_topic", {"fine,a,,"}, window),
                  QStringLiteral("text:text topic:task rationale_topic:rationale rationales_topic:rationale | column 3 "

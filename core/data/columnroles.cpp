@@ -117,7 +117,7 @@ private:
     std::vector<int> m_free;                           // columns left to guess, in order
     std::vector<int> m_tasks;                          // task columns, in column order until sorted
     std::vector<std::pair<std::string, int>> m_byName; // rationale columns: (task name, column)
-    std::string m_unlikelyTasks;                       // the columns unlikelyTask left out, named
+    std::string m_unlikelyTasks;                       // the columns unlikelyTask left out, named, and why
     ColumnRoles m_out;
 };
 
@@ -363,7 +363,8 @@ bool RoleGuesser::unlikelyTask(int c)
     m_out.ignored.push_back(column(c) + " is ignored as a task (" + reason + "); "
                             + m_options.advise("name it with --task-columns to learn it anyway",
                                                "give it the task role in the column table to learn it anyway"));
-    m_unlikelyTasks += (m_unlikelyTasks.empty() ? "" : ", ") + column(c);
+    // With the reason: when no task is left, the error is all the user sees (the warnings are not).
+    m_unlikelyTasks += (m_unlikelyTasks.empty() ? "" : "; ") + column(c) + ": " + reason;
     return true;
 }
 
