@@ -342,20 +342,10 @@ bool CsvReader::finish(Dataset *out)
         for (const std::string &note : classNameNotes(data.tasks.back()))
             m_warnings.addEach(m_path + ": " + column(c) + ": " + note);
     }
-    std::vector<std::vector<int>> counts(T);
-    for (size_t t = 0; t < T; ++t) counts[t].assign(data.tasks[t].classes.size(), 0);
     for (Sample &s : m_samples)
         for (size_t t = 0; t < s.labels.size(); ++t)
-            if (s.labels[t] >= 0) {
-                s.labels[t] = remap[t][size_t(s.labels[t])];
-                ++counts[t][size_t(s.labels[t])];
-            }
-    for (size_t t = 0; t < counts.size(); ++t)
-        for (size_t k = 0; k < counts[t].size(); ++k)
-            if (counts[t][k] < 2)
-                m_warnings.addEach(m_path + ": class " + inQuotes(shownEscaped(data.tasks[t].classes[k])) + " of task "
-                                   + inQuotes(data.tasks[t].name) + " has only " + std::to_string(counts[t][k])
-                                   + " sample");
+            if (s.labels[t] >= 0) s.labels[t] = remap[t][size_t(s.labels[t])];
+    for (const std::string &note : rareClassNotes(data.tasks, m_samples)) m_warnings.addEach(m_path + ": " + note);
     if (m_blankLines)
         m_warnings.add("blank lines", where(m_firstBlank) + "skipped " + std::to_string(m_blankLines) + " blank line"
                                           + (m_blankLines > 1 ? "s" : ""));

@@ -1,5 +1,7 @@
 #include "data/fields.h"
 
+#include "dataset.h"
+
 #include "utf8.h"
 
 #include <QChar>
@@ -149,6 +151,22 @@ std::string shownEscaped(std::string_view s)
         i += size_t(length);
     }
     return out;
+}
+
+std::vector<std::string> rareClassNotes(const std::vector<TaskInfo> &tasks, const std::vector<Sample> &samples)
+{
+    std::vector<std::vector<int>> counts(tasks.size());
+    for (size_t t = 0; t < tasks.size(); ++t) counts[t].assign(tasks[t].classes.size(), 0);
+    for (const Sample &s : samples)
+        for (size_t t = 0; t < s.labels.size(); ++t)
+            if (s.labels[t] >= 0) ++counts[t][size_t(s.labels[t])];
+    std::vector<std::string> notes;
+    for (size_t t = 0; t < tasks.size(); ++t)
+        for (size_t k = 0; k < counts[t].size(); ++k)
+            if (counts[t][k] < 2)
+                notes.push_back("class " + inQuotes(shownEscaped(tasks[t].classes[k])) + " of task "
+                                + inQuotes(tasks[t].name) + " has only " + std::to_string(counts[t][k]) + " sample");
+    return notes;
 }
 
 std::vector<std::string> classNameNotes(const TaskInfo &task)

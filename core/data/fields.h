@@ -13,6 +13,8 @@
 
 namespace attnscope {
 
+struct Sample;
+
 // A feature value as every reader takes it (docs/datasets.md, "Values"):
 // a decimal number as written in C or Python ("3", "-2.5e3", "+1", blanks
 // around allowed; no hex, whatever the locale), or a missing value: an empty
@@ -56,6 +58,10 @@ std::string shownEscaped(std::string_view s);
 // is its cell's text exactly (docs/datasets.md), so each is a class of its
 // own, which a file from a spreadsheet seldom means. Empty when none.
 std::vector<std::string> classNameNotes(const TaskInfo &task);
+// A class with fewer than two labelled samples, as warnings after "<file>: "
+// ("class \"y\" of task \"t\" has only 1 sample"), one per such class of
+// each task; samples' labels are class indices into tasks.
+std::vector<std::string> rareClassNotes(const std::vector<TaskInfo> &tasks, const std::vector<Sample> &samples);
 
 // "\"" + s + "\"", for messages.
 std::string inQuotes(std::string_view s);

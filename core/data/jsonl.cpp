@@ -438,19 +438,8 @@ bool JsonlReader::finish(Dataset *out)
         if (m_kind == InputKind::Tabular) s.features.resize(F, std::numeric_limits<float>::quiet_NaN());
         data.samples.push_back(std::move(s));
     }
-    // A class of one sample, as the CSV reader warns (docs/datasets.md): the
-    // same data gave the warning as CSV and none as JSON Lines.
-    std::vector<std::vector<int>> counts(T);
-    for (size_t t = 0; t < T; ++t) counts[t].assign(data.tasks[t].classes.size(), 0);
-    for (const Sample &s : data.samples)
-        for (size_t t = 0; t < T; ++t)
-            if (s.labels[t] >= 0) ++counts[t][size_t(s.labels[t])];
-    for (size_t t = 0; t < T; ++t)
-        for (size_t k = 0; k < counts[t].size(); ++k)
-            if (counts[t][k] < 2)
-                m_warnings.addEach(m_path + ": class " + inQuotes(shownEscaped(data.tasks[t].classes[k])) + " of task "
-                                   + inQuotes(data.tasks[t].name) + " has only " + std::to_string(counts[t][k])
-                                   + " sample");
+    // A class of one sample, as the CSV reader warns (docs/datasets.md).
+    for (const std::string &note : rareClassNotes(data.tasks, data.samples)) m_warnings.addEach(m_path + ": " + note);
     data.warnings = m_warnings.take(m_path);
     *out = std::move(data);
     return true;
