@@ -1,12 +1,37 @@
 #include "parallel.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 namespace attnscope {
+
+namespace {
+
+// Calls ready() until it is true (true) or ThreadPool::SpinFor has passed (false).
+template <class Ready>
+bool lookFor(Ready &&ready)
+{
+    const auto until = std::chrono::steady_clock::now() + ThreadPool::SpinFor;
+    for (unsigned i = 1;; ++i) {
+        if (ready()) return true;
+        if (i % 64 == 0 && std::chrono::steady_clock::now() >= until) return false;
+#if defined(__x86_64__) || defined(__i386__)
+        _mm_pause();
+#else
+        std::this_thread::yield();
+#endif
+    }
+}
+
+} // namespace
 
 ThreadPool::~ThreadPool()
 {
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         m_quit = true;
+        m_posted.fetch_add(1, std::memory_order_release);
     }
     m_wake.notify_all();
     for (std::thread &t : m_threads) t.join();
@@ -24,9 +49,16 @@ void ThreadPool::run(int parts, const std::function<void(int)> &work)
     m_parts = parts;
     m_next = 0;
     m_finished = 0;
+    m_finishedSeen.store(0, std::memory_order_relaxed);
     ++m_generation;
+    m_posted.store(m_generation, std::memory_order_release);
     m_wake.notify_all();
     claimParts(lock);
+    if (m_finished != m_parts) {
+        lock.unlock();
+        lookFor([&] { return m_finishedSeen.load(std::memory_order_acquire) == parts; });
+        lock.lock();
+    }
     m_done.wait(lock, [this] { return m_finished == m_parts; });
     m_work = nullptr;
 }
@@ -41,7 +73,8 @@ void ThreadPool::claimParts(std::unique_lock<std::mutex> &lock)
         lock.unlock();
         work(part);
         lock.lock();
-        if (++m_finished == m_parts) m_done.notify_one();
+        m_finishedSeen.store(++m_finished, std::memory_order_release);
+        if (m_finished == m_parts) m_done.notify_one();
     }
 }
 
@@ -50,6 +83,11 @@ void ThreadPool::loop()
     unsigned seen = 0;
     std::unique_lock<std::mutex> lock(m_mutex);
     for (;;) {
+        if (!m_quit && m_generation == seen) {
+            lock.unlock();
+            lookFor([&] { return m_posted.load(std::memory_order_acquire) != seen; });
+            lock.lock();
+        }
         m_wake.wait(lock, [&] { return m_quit || m_generation != seen; });
         if (m_quit) return;
         seen = m_generation;

@@ -3,8 +3,15 @@
 // results do not depend on timing; which thread runs a part does: whichever
 // claims it first, the calling thread included, so that a worker the system
 // is slow to wake (a busy machine) does not hold the caller up.
+//
+// Waking a sleeping thread costs tens of microseconds (more on a virtual
+// machine), as much as a small part's work: a worker that has finished looks
+// for the next run for a short while (SpinFor) before it sleeps, and the
+// caller looks for the last part's end for as long before it sleeps.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -26,6 +33,10 @@ public:
     // are done. Starts workers on first use.
     void run(int parts, const std::function<void(int)> &work);
 
+    // How long a thread of the pool looks for work (a worker) or for the
+    // parts' end (the caller) before it sleeps.
+    static constexpr std::chrono::microseconds SpinFor{200};
+
 private:
     void loop();
     // Runs the parts of this run left unclaimed; lock held on entry and return.
@@ -40,6 +51,11 @@ private:
     int m_finished = 0;  // parts done
     unsigned m_generation = 0;
     bool m_quit = false;
+    // Copies of m_generation (and of m_quit: it moves on when quitting) and
+    // of m_finished, written under the mutex, read without it while looking
+    // (a hint only: every decision is taken again under the mutex).
+    std::atomic<unsigned> m_posted{0};
+    std::atomic<int> m_finishedSeen{0};
 };
 
 } // namespace attnscope

@@ -21,6 +21,8 @@ class TestParallel : public QObject
 private Q_SLOTS:
     void everyPartRunsOnce();
     void partsRunOnTheCallerAndTheWorkers();
+    void workersWakeAfterLookingAndSleeping();
+    void poolEndsWhileItsWorkersLook();
 };
 
 // 400 runs at each of 1 to 6 parts, on one pool (its workers reused, more of
@@ -66,6 +68,44 @@ void TestParallel::partsRunOnTheCallerAndTheWorkers()
         });
         QCOMPARE(ranOn[0], caller);
         QVERIFY(ranOn[1] != caller);
+    }
+}
+
+// A worker that has finished looks for the next run for ThreadPool::SpinFor,
+// then sleeps: a run posted while it looks and one posted after it sleeps
+// both reach it (part 0 waits for part 1, which only a worker can run).
+void TestParallel::workersWakeAfterLookingAndSleeping()
+{
+    ThreadPool pool;
+    const std::thread::id caller = std::this_thread::get_id();
+    for (int r = 0; r < 40; ++r) {
+        // every other run after a pause four times SpinFor: the workers asleep
+        if (r % 2) std::this_thread::sleep_for(4 * ThreadPool::SpinFor);
+        std::atomic<bool> oneDone{false};
+        std::thread::id oneOn;
+        pool.run(2, [&](int part) {
+            if (part == 0)
+                while (!oneDone.load()) std::this_thread::yield();
+            if (part == 1) {
+                oneOn = std::this_thread::get_id();
+                oneDone.store(true);
+            }
+        });
+        QVERIFY(oneOn != caller);
+    }
+}
+
+// Destroying a pool right after a run, its workers still looking for work,
+// ends them (the test would hang otherwise), over and over.
+void TestParallel::poolEndsWhileItsWorkersLook()
+{
+    for (int r = 0; r < 200; ++r) {
+        std::atomic<int> ran{0};
+        {
+            ThreadPool pool;
+            pool.run(3, [&](int) { ran.fetch_add(1); });
+        }
+        QCOMPARE(ran.load(), 3);
     }
 }
 
