@@ -159,9 +159,10 @@ public:
     // The passes over the parameters (the rules' updates, zeroGradients(),
     // gradNorm(), clipGradNorm()) run in `parts` parts on `pool` (the
     // trainer's, between its passes; null or 1: on the calling thread). The
-    // numbers do not change: the updates are element by element, and the
-    // norm's sum has an order of its own (optimizerparts.h). A lazy row's
-    // own update stays on the calling thread.
+    // numbers do not change: the updates are element by element, the
+    // norm's sum has an order of its own (optimizerparts.h), and each lazy
+    // row is brought up to date and stepped by one thread, as one thread
+    // would.
     void setThreads(ThreadPool *pool, int parts);
 
 private:
@@ -200,6 +201,8 @@ private:
     void prefetchRow(const float *params, int id) const;
     void runRow(float *params, int id, const float *grad, int64_t step);
     void settle(const float *params, int id, RowState state, bool moment);
+    void relist(int id, RowState listed);
+    template <class F> void forRows(const float *params, const int32_t *ids, size_t count, F &&f);
     void advance(float *params, int id, int64_t to);
     void materialise(float *params, int id, int64_t to, bool moments);
     void activate(float *params, int id, int64_t to);
@@ -237,6 +240,8 @@ private:
     std::vector<uint8_t> m_rowMoment;     // quiet: its moments were still nonzero at the anchor
     std::vector<int64_t> m_rowUsed;       // the step whose batch named the row last
     std::vector<int32_t> m_active, m_coasting;  // ids of the rows in these states
+    std::vector<int32_t> m_rowScratch;    // scratch: the rows catchUp() and reanchor() go over
+    std::vector<RowState> m_listed;       // scratch: the lists useRows()'s rows were in
     std::vector<int32_t> m_used;          // ids named for step m_usedFor
     bool m_usedSorted = true;
     int64_t m_usedFor = 1;

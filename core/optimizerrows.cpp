@@ -70,9 +70,13 @@ void Optimizer::prepareLazyStep(float *p, float lr)
         // moments still act (after the catch-up, so that none is left to
         // turn quiet later on such a bound).
         catchUp(p, m_t);
-        for (int id = 0; id < int(m_rowStep.size()); ++id)
-            if (m_rowState[size_t(id)] == Coasting || (m_rowState[size_t(id)] == Quiet && m_rowMoment[size_t(id)]))
+        for (int id = 0; id < int(m_rowStep.size()); ++id) {
+            const RowState listed = m_rowState[size_t(id)];
+            if (listed == Coasting || (listed == Quiet && m_rowMoment[size_t(id)])) {
                 activate(p, id, m_t);
+                relist(id, listed);
+            }
+        }
         m_assumedBound = std::numeric_limits<float>::infinity();
         m_lrBound = std::max(m_lrBound, lr);
     }
@@ -185,16 +189,26 @@ void Optimizer::runRow(float *params, int id, const float *grad, int64_t step)
     if (ops::adamw_coast_misses(m, v, width, r.eps, r.coastFactor, limit) == 0) settle(params, id, Coasting, true);
 }
 
-// An active row, exact at its step, becomes quiet or coasting from there on.
+// An active row, exact at its step, becomes quiet or coasting from there on
+// (the row itself: relist() puts it in its list).
 void Optimizer::settle(const float *params, int id, RowState state, bool moment)
 {
     const RowPlace at = rowPlace(tableOf(id), id);
     std::copy_n(params + at.offset, at.width, m_anchor.data() + at.anchor);
     m_rowLogDecay[size_t(id)] = record(m_rowStep[size_t(id)]).logDecay;
     m_rowMoment[size_t(id)] = moment;
-    listRemove(m_active, id);
     m_rowState[size_t(id)] = state;
-    if (state == Coasting) listAdd(m_coasting, id);
+}
+
+// Row `id`, which the lists hold as `listed`, into the list of its state now.
+void Optimizer::relist(int id, RowState listed)
+{
+    const RowState now = m_rowState[size_t(id)];
+    if (now == listed) return;
+    if (listed == Active) listRemove(m_active, id);
+    if (listed == Coasting) listRemove(m_coasting, id);
+    if (now == Active) listAdd(m_active, id);
+    if (now == Coasting) listAdd(m_coasting, id);
 }
 
 // An active row's steps up to `to`, without gradient, until it settles.
@@ -241,7 +255,8 @@ void Optimizer::materialise(float *params, int id, int64_t to, bool moments)
     }
 }
 
-// Makes a row active and exact at step `to` (p, m and v).
+// Makes a row active and exact at step `to` (p, m and v): the row itself;
+// relist() puts it in the active list.
 void Optimizer::activate(float *params, int id, int64_t to)
 {
     if (m_rowState[size_t(id)] == Active) {
@@ -249,21 +264,40 @@ void Optimizer::activate(float *params, int id, int64_t to)
         if (m_rowState[size_t(id)] == Active) return;
     }
     materialise(params, id, to, true);
-    if (m_rowState[size_t(id)] == Coasting) listRemove(m_coasting, id);
     m_rowStep[size_t(id)] = to;
     m_rowState[size_t(id)] = Active;
-    listAdd(m_active, id);
 }
 
-// Every active row to step `to`. Backwards, so that a row that settles (and
-// is swapped with the last) leaves only rows already done behind it.
+// f(id) for ids[0 .. count), the memory of the rows ahead asked for, in
+// m_parts parts on the pool when there are enough rows. f changes row id
+// only (its weights, moments, anchor and state; never the lists): what a
+// row goes through does not depend on the others, so the parts give the
+// same bits as one pass.
+template <class F>
+void Optimizer::forRows(const float *params, const int32_t *ids, size_t count, F &&f)
+{
+    const auto rows = [&](size_t first, size_t last) {
+        for (size_t k = first; k < last; ++k) {
+            if (k + PrefetchAhead < last) prefetchRow(params, ids[k + PrefetchAhead]);
+            f(ids[k]);
+        }
+    };
+    // below this many rows, waking a thread costs more than it saves
+    constexpr size_t MinParallelRows = 64;
+    if (!m_pool || m_parts <= 1 || count < MinParallelRows) {
+        rows(0, count);
+        return;
+    }
+    const size_t parts = size_t(m_parts);
+    m_pool->run(m_parts, [&](int part) { rows(count * size_t(part) / parts, count * size_t(part + 1) / parts); });
+}
+
+// Every active row to step `to`; the rows that settle on the way move to their lists.
 void Optimizer::catchUp(float *params, int64_t to)
 {
-    for (size_t i = m_active.size(); i-- > 0;) {
-        if (i >= m_active.size()) continue;
-        if (i >= PrefetchAhead) prefetchRow(params, m_active[i - PrefetchAhead]);
-        advance(params, m_active[i], to);
-    }
+    m_rowScratch.assign(m_active.begin(), m_active.end());
+    forRows(params, m_rowScratch.data(), m_rowScratch.size(), [&](int id) { advance(params, id, to); });
+    for (const int32_t id : m_rowScratch) relist(id, Active);
 }
 
 // At the end of a period: every coasting row anchored again at `at` (exact
@@ -272,10 +306,9 @@ void Optimizer::catchUp(float *params, int64_t to)
 void Optimizer::reanchor(float *params, int64_t at)
 {
     const StepRecord &r = record(at);
-    for (size_t i = m_coasting.size(); i-- > 0;) {
-        const int id = m_coasting[i];
-        if (i >= PrefetchAhead) prefetchRow(params, m_coasting[i - PrefetchAhead]);
-        if (m_rowStep[size_t(id)] == at) continue;
+    m_rowScratch.assign(m_coasting.begin(), m_coasting.end());
+    forRows(params, m_rowScratch.data(), m_rowScratch.size(), [&](int id) {
+        if (m_rowStep[size_t(id)] == at) return;
         materialise(params, id, at, true);
         const auto [offset, width, anchor] = rowPlace(tableOf(id), id);
         double u = 0, w = 0;
@@ -285,19 +318,21 @@ void Optimizer::reanchor(float *params, int64_t at)
             w = std::max(w, std::abs(double(params[offset + e])));
         }
         m_rowStep[size_t(id)] = at;
-        m_rowState[size_t(id)] = Active;  // settled again, from here
-        listRemove(m_coasting, id);
-        listAdd(m_active, id);
-        settle(params, id, quiet(u, Tolerance * w, r) ? Quiet : Coasting, u != 0.0);
-    }
+        settle(params, id, quiet(u, Tolerance * w, r) ? Quiet : Coasting, u != 0.0);  // settled again, from here
+    });
+    for (const int32_t id : m_rowScratch) relist(id, Coasting);
 }
 
 // Every row active and exact at step `to`.
 void Optimizer::flatten(float *params, int64_t to)
 {
     catchUp(params, to);
-    for (int id = 0; id < int(m_rowStep.size()); ++id)
-        if (m_rowState[size_t(id)] != Active) activate(params, id, to);
+    for (int id = 0; id < int(m_rowStep.size()); ++id) {
+        const RowState listed = m_rowState[size_t(id)];
+        if (listed == Active) continue;
+        activate(params, id, to);
+        relist(id, listed);
+    }
 }
 
 void Optimizer::sync(float *params)
@@ -342,13 +377,14 @@ void Optimizer::useRows(float *params, int table, const int32_t *rows, size_t co
         m_used.push_back(id);
         m_usedSorted = false;
     }
-    // in the order they were named; the rows of a large table lie far apart
-    // in four buffers (weights, moments, anchors): those of the rows ahead
-    // are fetched while this one is brought up to date
-    for (size_t k = first; k < m_used.size(); ++k) {
-        if (k + PrefetchAhead < m_used.size()) prefetchRow(params, m_used[k + PrefetchAhead]);
-        activate(params, m_used[k], m_t);
-    }
+    // in the order they were named (the rows of a large table lie far apart
+    // in four buffers: weights, moments, anchors; forRows asks for those of
+    // the rows ahead), then into the active list
+    const size_t named = m_used.size() - first;
+    m_listed.resize(named);
+    for (size_t k = 0; k < named; ++k) m_listed[k] = m_rowState[size_t(m_used[first + k])];
+    forRows(params, m_used.data() + first, named, [&](int id) { activate(params, id, m_t); });
+    for (size_t k = 0; k < named; ++k) relist(m_used[first + k], m_listed[k]);
 }
 
 // Asks for the cache lines of row `id` (weights, moments, anchor) before they are needed.
@@ -425,9 +461,11 @@ void Optimizer::lazyAdamwStep(float *p, const float *grad, StepRecord r, double 
     inParts(gradientRanges(false), [&](size_t offset, size_t count) {
         ops::adamw_step(p + offset, m_m.data() + offset, m_v.data() + offset, grad + offset, count, s, nullptr);
     });
-    forEachPart([&](size_t, size_t, int id) {
-        if (id >= 0) runRow(p, id, grad, m_t);
-    });
+    if (!m_usedSorted) {
+        std::sort(m_used.begin(), m_used.end());
+        m_usedSorted = true;
+    }
+    forRows(p, m_used.data(), m_used.size(), [&](int id) { runRow(p, id, grad, m_t); });
     if (m_t - m_base == Period) {
         // every row that lags is brought here, so that the history and
         // the coasting sums need to reach back one period only

@@ -676,8 +676,9 @@ void TestOptimizer::resumingRepeatsTheRun()
 
 // The optimiser's passes cut into 2, 3 and 4 parts on a pool
 // (Optimizer::setThreads) give the bits of one thread: weights, moments,
-// lazy rows' states and gradient norms after 40 steps of AdamW with lazy
-// rows, dense AdamW, Adam and SGD with momentum, clipping on, on a buffer
+// lazy rows' states and gradient norms after 130 steps of AdamW with lazy
+// rows (past a period: its catch-up and re-anchoring run in parts too)
+// and 40 of dense AdamW, Adam and SGD with momentum, clipping on, on a buffer
 // large enough to be cut (306,193 parameters, tables and stretches of odd
 // sizes so that the parts' natural bounds fall inside the norm's blocks).
 // The norm is also the one of the free gradNorm() over the whole buffer,
@@ -687,10 +688,17 @@ void TestOptimizer::threadedStepsMatchOneThread()
     // [dense 70,001][table A: 2,000 x 64][dense 30,003][table B: 128 x 64][dense 69,997]
     const size_t a = 70001, b = a + 2000 * 64 + 30003, n = b + 128 * 64 + 69997;
     const std::vector<RowTable> tables{{a, 2000, 64}, {b, 128, 64}};
+    // lazy rows: past a period (Period = 128), whose catch-up settles the
+    // rows that lag and whose re-anchoring takes the coasting ones
+    const auto stepsOf = [](bool lazy) { return lazy ? 130 : 40; };
     struct Run {
         std::vector<float> params, norms;
         OptimizerState state;
+        Optimizer::RowCounts afterPeriod;  // the lazy rows after the step that ends the period
     };
+    std::vector<float> noise(100003);
+    Rng draws(11);
+    for (float &x : noise) x = float(1e-2 * draws.normal());
     auto run = [&](OptimizerKind kind, bool lazy, int parts) {
         OptimizerConfig c;
         c.kind = kind;
@@ -707,7 +715,7 @@ void TestOptimizer::threadedStepsMatchOneThread()
         if (lazy) opt.setRowTables(tables, out.params.data());
         std::vector<float> grads(n, 0.0f);
         std::vector<int32_t> rowsA, rowsB;
-        for (int s = 0; s < 40; ++s) {
+        for (int s = 0; s < stepsOf(lazy); ++s) {
             opt.zeroGradients(grads.data());
             if (!std::all_of(grads.begin(), grads.end(), [](float g) { return g == 0.0f; })) {
                 qWarning("step %d, %d parts: a gradient left nonzero", s, parts);
@@ -715,14 +723,17 @@ void TestOptimizer::threadedStepsMatchOneThread()
             }
             rowsA.clear();
             rowsB.clear();
-            for (int k = 0; k < 100; ++k) rowsA.push_back(int32_t(rng.below(2000)));
+            // all of table A at first, then its first 300 rows only: the others settle
+            for (int k = 0; k < 100; ++k) rowsA.push_back(int32_t(rng.below(s < 20 ? 2000 : 300)));
             for (int32_t j = 0, L = 1 + int32_t(rng.below(128)); j < L; ++j) rowsB.push_back(j);
             if (lazy) {
                 opt.useRows(out.params.data(), 0, rowsA.data(), rowsA.size());
                 opt.useRows(out.params.data(), 1, rowsB.data(), rowsB.size());
             }
+            // gradients from a table of normal draws, at a random place (cheaper than a draw each)
             auto fill = [&](size_t offset, size_t count) {
-                for (size_t i = offset; i < offset + count; ++i) grads[i] = float(1e-2 * rng.normal());
+                const size_t from = size_t(rng.below(int(noise.size())));
+                for (size_t i = 0; i < count; ++i) grads[offset + i] = noise[(from + i) % noise.size()];
             };
             fill(0, a);
             fill(a + 2000 * 64, 30003);
@@ -737,6 +748,7 @@ void TestOptimizer::threadedStepsMatchOneThread()
             }
             out.norms.push_back(norm);
             opt.step(out.params.data(), grads.data(), c.lr);
+            if (s == 127) out.afterPeriod = opt.rowCounts();
         }
         opt.sync(out.params.data());
         out.state = opt.state();
@@ -750,7 +762,14 @@ void TestOptimizer::threadedStepsMatchOneThread()
                  {OptimizerKind::Adam, false, "Adam"}, {OptimizerKind::SGD, false, "SGD"}};
     for (const auto &rule : rules) {
         const Run one = run(rule.kind, rule.lazy, 1);
-        QVERIFY2(one.norms.size() == 40 && one.norms.front() > 0.5f, rule.name);  // clipped
+        QVERIFY2(one.norms.size() == size_t(stepsOf(rule.lazy)) && one.norms.front() > 0.5f, rule.name);  // clipped
+        // enough rows in each state for the rows' passes to run in parts
+        if (rule.lazy)
+            QVERIFY2(one.afterPeriod.active >= 64 && one.afterPeriod.coasting >= 64 && one.afterPeriod.quiet > 0,
+                     qPrintable(QString("%1 active, %2 coasting, %3 quiet")
+                                    .arg(one.afterPeriod.active)
+                                    .arg(one.afterPeriod.coasting)
+                                    .arg(one.afterPeriod.quiet)));
         for (int parts = 2; parts <= 4; ++parts) {
             const Run cut = run(rule.kind, rule.lazy, parts);
             const QByteArray what = QByteArray(rule.name) + ", " + QByteArray::number(parts) + " parts";
