@@ -1,5 +1,7 @@
 #include "parallel.h"
 
+#include <algorithm>
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #endif
@@ -50,11 +52,13 @@ void ThreadPool::run(int parts, const std::function<void(int)> &work)
     m_next = 0;
     m_finished = 0;
     m_finishedSeen.store(0, std::memory_order_relaxed);
+    // more parts than cores: a thread that looks would take a core from one that works
+    m_look = unsigned(parts) <= std::max(1u, std::thread::hardware_concurrency());
     ++m_generation;
     m_posted.store(m_generation, std::memory_order_release);
     m_wake.notify_all();
     claimParts(lock);
-    if (m_finished != m_parts) {
+    if (m_finished != m_parts && m_look) {
         lock.unlock();
         lookFor([&] { return m_finishedSeen.load(std::memory_order_acquire) == parts; });
         lock.lock();
@@ -84,15 +88,24 @@ void ThreadPool::loop()
     std::unique_lock<std::mutex> lock(m_mutex);
     for (;;) {
         if (!m_quit && m_generation == seen) {
-            lock.unlock();
-            lookFor([&] { return m_posted.load(std::memory_order_acquire) != seen; });
-            lock.lock();
+            if (m_look) {
+                lock.unlock();
+                lookFor([&] { return m_posted.load(std::memory_order_acquire) != seen; });
+                lock.lock();
+            }
+            if (!m_quit && m_generation == seen) ++m_sleeps;
         }
         m_wake.wait(lock, [&] { return m_quit || m_generation != seen; });
         if (m_quit) return;
         seen = m_generation;
         claimParts(lock);
     }
+}
+
+unsigned long ThreadPool::sleeps() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_sleeps;
 }
 
 } // namespace attnscope

@@ -7,7 +7,8 @@
 // Waking a sleeping thread costs tens of microseconds (more on a virtual
 // machine), as much as a small part's work: a worker that has finished looks
 // for the next run for a short while (SpinFor) before it sleeps, and the
-// caller looks for the last part's end for as long before it sleeps.
+// caller looks for the last part's end for as long before it sleeps; not
+// when a run has more parts than the machine has cores.
 #pragma once
 
 #include <atomic>
@@ -36,6 +37,8 @@ public:
     // How long a thread of the pool looks for work (a worker) or for the
     // parts' end (the caller) before it sleeps.
     static constexpr std::chrono::microseconds SpinFor{200};
+    // How many times a worker has gone to sleep, having found no run (tests).
+    unsigned long sleeps() const;
 
 private:
     void loop();
@@ -43,7 +46,7 @@ private:
     void claimParts(std::unique_lock<std::mutex> &lock);
 
     std::vector<std::thread> m_threads;
-    std::mutex m_mutex;
+    mutable std::mutex m_mutex;
     std::condition_variable m_wake, m_done;
     const std::function<void(int)> *m_work = nullptr;
     int m_parts = 0;
@@ -51,6 +54,8 @@ private:
     int m_finished = 0;  // parts done
     unsigned m_generation = 0;
     bool m_quit = false;
+    bool m_look = true;          // whether this run's threads look before they sleep
+    unsigned long m_sleeps = 0;  // sleeps()
     // Copies of m_generation (and of m_quit: it moves on when quitting) and
     // of m_finished, written under the mutex, read without it while looking
     // (a hint only: every decision is taken again under the mutex).
