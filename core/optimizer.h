@@ -162,7 +162,9 @@ public:
     // numbers do not change: the updates are element by element, the
     // norm's sum has an order of its own (optimizerparts.h), and each lazy
     // row is brought up to date and stepped by one thread, as one thread
-    // would.
+    // would. Every call that brings rows up to date (useRows(), step(),
+    // sync()) may use the pool: one at a time, never while the pool runs
+    // other work (the training worker's model lock keeps sync() apart).
     void setThreads(ThreadPool *pool, int parts);
 
 private:

@@ -695,6 +695,7 @@ void TestOptimizer::threadedStepsMatchOneThread()
         std::vector<float> params, norms;
         OptimizerState state;
         Optimizer::RowCounts afterPeriod;  // the lazy rows after the step that ends the period
+        Optimizer::RowCounts end;          // and at the end
     };
     std::vector<float> noise(100003);
     Rng draws(11);
@@ -751,6 +752,7 @@ void TestOptimizer::threadedStepsMatchOneThread()
             if (s == 127) out.afterPeriod = opt.rowCounts();
         }
         opt.sync(out.params.data());
+        out.end = opt.rowCounts();
         out.state = opt.state();
         return out;
     };
@@ -777,6 +779,11 @@ void TestOptimizer::threadedStepsMatchOneThread()
             QVERIFY2(cut.params == one.params, what.constData());
             QVERIFY2(cut.state.m == one.state.m && cut.state.v == one.state.v, what.constData());
             QVERIFY2(cut.state.rows == one.state.rows, what.constData());
+            // the lists of active and coasting rows, fixed after the parts, hold what one thread's do
+            QVERIFY2(cut.afterPeriod.active == one.afterPeriod.active
+                         && cut.afterPeriod.coasting == one.afterPeriod.coasting && cut.end.active == one.end.active
+                         && cut.end.coasting == one.end.coasting,
+                     what.constData());
         }
     }
 }
