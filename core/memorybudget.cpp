@@ -123,7 +123,7 @@ double linearScratchBytes(const ModelConfig &c, int rows)
 //   embed (L, d), tabular std_values (L)
 //   per layer: in (but the first, which reads embed), ln1, q, k, v, att_out, mid, ln2 (L, d);
 //   four (L) statistics; gelu_grad, act (L, f)
-//   last, H, keys (L, d); final LayerNorm statistics 2 (L); pool and its scores 2 (T, L);
+//   last (with layers), H, keys (L, d); final LayerNorm statistics 2 (L); pool and its scores 2 (T, L);
 //   z (T, d); zt (d); logits and probs 2 sum_t C_t; labels T
 // and once: the queries (T, d). The attention A is layers x h x L x L per sample.
 // Uniform mode has no keys, queries or scores: an upper bound there.
@@ -133,7 +133,7 @@ PassBytes forwardBytes(const ModelConfig &c, int batch, int L)
     const double N = std::max(c.layers, 0);
     const double classes = std::accumulate(c.classes.begin(), c.classes.end(), 0.0);
     const double perPosition = 1.25 + 0.25 * T + d + (c.input == InputKind::Tabular ? 1 : 0)
-                               + N * (8 * d + 4 + 2 * f) - (N > 0 ? d : 0) + 3 * d + 2 + 2 * T;
+                               + N * (8 * d + 4 + 2 * f) - (N > 0 ? d : 0) + (N > 0 ? 3 : 2) * d + 2 + 2 * T;
     const double perSample = n * perPosition + T * d + d + 2 * classes + T;
     PassBytes bytes;
     bytes.selfAttention = N * B * double(std::max(c.heads, 1)) * n * n * Float;

@@ -52,6 +52,14 @@ const T *layerInput(const Activations<T> &acts, int l)
     return l == 0 ? acts.embed.data() : acts.layers[size_t(l)].in.data();
 }
 
+// The final LayerNorm's input: the last layer's output, or with no layer the
+// embedding output itself (not copied).
+template <class T>
+const T *lastStream(const ModelConfig &c, const Activations<T> &acts)
+{
+    return c.layers == 0 ? acts.embed.data() : acts.last.data();
+}
+
 // One encoder layer (MODEL.md 3), pre-norm: in (B, L, d) to out (B, L, d); in
 // is a.in, or acts.embed for the first layer, and is kept for backward.
 template <class T>
@@ -277,14 +285,10 @@ Losses<T> forwardFromEmbedding(const ModelConfig &c, const ParamView<const T> &p
         std::vector<T> &out = (l + 1 < c.layers) ? acts.layers[size_t(l + 1)].in : acts.last;
         encoder_layer_forward(c, p.layers[size_t(l)], batch, layerInput(acts, l), acts.layers[size_t(l)], out);
     }
-    if (c.layers == 0) {
-        grow(acts.last, BLd);
-        std::copy(acts.embed.begin(), acts.embed.begin() + long(BLd), acts.last.begin());
-    }
 
     // final LayerNorm, then pooling: shared keys and task queries, or uniform
     grow(acts.H, BLd); grow(acts.fln_mean, BL); grow(acts.fln_rstd, BL);
-    layernorm_forward(acts.H.data(), acts.fln_mean.data(), acts.fln_rstd.data(), acts.last.data(), p.final_ln_w, p.final_ln_b, int(BL), d);
+    layernorm_forward(acts.H.data(), acts.fln_mean.data(), acts.fln_rstd.data(), lastStream(c, acts), p.final_ln_w, p.final_ln_b, int(BL), d);
     grow(acts.pool, size_t(B) * Tn * L);
     grow(acts.z, size_t(B) * Tn * d);
     if (c.mode == AttentionMode::Uniform) {
@@ -353,7 +357,7 @@ void backwardFromLogits(const ModelConfig &c, const ParamView<const T> &p, const
 
     // backward through the final LayerNorm: dh is dLoss/d(last)
     grow(s.dh, BLd);
-    layernorm_backward(s.dh.data(), g.final_ln_w, g.final_ln_b, s.dH.data(), acts.last.data(), p.final_ln_w,
+    layernorm_backward(s.dh.data(), g.final_ln_w, g.final_ln_b, s.dH.data(), lastStream(c, acts), p.final_ln_w,
                        acts.fln_mean.data(), acts.fln_rstd.data(), int(BL), d, Write::Set);
 
     // backward through the layers, last first: dh becomes dLoss/de

@@ -34,7 +34,7 @@ struct Activations {
     std::vector<T> embed;     // (B, L, d) embedding output e
     std::vector<T> std_values;// (B, L) tabular: standardised values v
     std::vector<LayerActivations<T>> layers;
-    std::vector<T> last;      // (B, L, d) residual stream after the last layer
+    std::vector<T> last;      // (B, L, d) residual stream after the last layer (unused without layers: embed is it)
     std::vector<T> H;         // (B, L, d) final LayerNorm output
     std::vector<T> fln_mean, fln_rstd; // (B, L)
     std::vector<T> keys;      // (B, L, d) Kp = H Wp^T
