@@ -87,25 +87,26 @@ void ThreadPool::loop()
     unsigned seen = 0;
     std::unique_lock<std::mutex> lock(m_mutex);
     for (;;) {
-        if (!m_quit && m_generation == seen) {
-            if (m_look) {
-                lock.unlock();
-                lookFor([&] { return m_posted.load(std::memory_order_acquire) != seen; });
-                lock.lock();
-            }
-            if (!m_quit && m_generation == seen) ++m_sleeps;
+        if (m_look && !m_quit && m_generation == seen) {
+            lock.unlock();
+            lookFor([&] { return m_posted.load(std::memory_order_acquire) != seen; });
+            lock.lock();
         }
-        m_wake.wait(lock, [&] { return m_quit || m_generation != seen; });
+        if (!m_quit && m_generation == seen) {
+            ++m_sleeping;
+            m_wake.wait(lock, [&] { return m_quit || m_generation != seen; });
+            --m_sleeping;
+        }
         if (m_quit) return;
         seen = m_generation;
         claimParts(lock);
     }
 }
 
-unsigned long ThreadPool::sleeps() const
+int ThreadPool::sleeping() const
 {
     std::lock_guard<std::mutex> lock(m_mutex);
-    return m_sleeps;
+    return m_sleeping;
 }
 
 } // namespace attnscope

@@ -37,8 +37,8 @@ public:
     // How long a thread of the pool looks for work (a worker) or for the
     // parts' end (the caller) before it sleeps.
     static constexpr std::chrono::microseconds SpinFor{200};
-    // How many times a worker has gone to sleep, having found no run (tests).
-    unsigned long sleeps() const;
+    // How many workers sleep now, having found no run (tests).
+    int sleeping() const;
 
 private:
     void loop();
@@ -55,7 +55,7 @@ private:
     unsigned m_generation = 0;
     bool m_quit = false;
     bool m_look = true;          // whether this run's threads look before they sleep
-    unsigned long m_sleeps = 0;  // sleeps()
+    int m_sleeping = 0;          // sleeping()
     // Copies of m_generation (and of m_quit: it moves on when quitting) and
     // of m_finished, written under the mutex, read without it while looking
     // (a hint only: every decision is taken again under the mutex).
