@@ -12,6 +12,7 @@
 #include <QTest>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <numeric>
 #include <thread>
@@ -176,11 +177,13 @@ void TestTrainer::stopBetweenSteps()
     trainer.run();
     QCOMPARE(trainer.progress().step, int64_t(7));
     QVERIFY(!trainer.finished());
-    // a request from another thread stops a running trainer
+    // a request from another thread stops a running trainer (which it
+    // watches through an atomic: progress() is the training thread's)
     trainer.clearStop();
-    trainer.setProgressCallback({});
+    std::atomic<int64_t> reached{0};
+    trainer.setProgressCallback([&](const Progress &p) { reached.store(p.step); });
     std::thread stopper([&] {
-        while (trainer.progress().step < 12) std::this_thread::yield();
+        while (reached.load() < 12) std::this_thread::yield();
         trainer.requestStop();
     });
     trainer.run();
