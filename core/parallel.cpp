@@ -1,7 +1,5 @@
 #include "parallel.h"
 
-#include <algorithm>
-
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #endif
@@ -53,7 +51,7 @@ void ThreadPool::run(int parts, const std::function<void(int)> &work)
     m_finished = 0;
     m_finishedSeen.store(0, std::memory_order_relaxed);
     // more parts than cores: a thread that looks would take a core from one that works
-    m_look = unsigned(parts) <= std::max(1u, std::thread::hardware_concurrency());
+    m_look = unsigned(parts) <= m_cores;
     ++m_generation;
     m_posted.store(m_generation, std::memory_order_release);
     m_wake.notify_all();

@@ -11,6 +11,7 @@
 // when a run has more parts than the machine has cores.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -55,6 +56,9 @@ private:
     unsigned m_generation = 0;
     bool m_quit = false;
     bool m_look = true;          // whether this run's threads look before they sleep
+    // The machine's cores, read once: hardware_concurrency() reads a file of
+    // /sys at every call (10 us here, as long as a small part's work).
+    const unsigned m_cores = std::max(1u, std::thread::hardware_concurrency());
     int m_sleeping = 0;          // sleeping()
     // Copies of m_generation (and of m_quit: it moves on when quitting) and
     // of m_finished, written under the mutex, read without it while looking
