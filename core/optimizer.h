@@ -212,6 +212,7 @@ private:
     void reanchor(float *params, int64_t at);
     void flatten(float *params, int64_t to);
     template <class F> void forEachPart(F &&f);
+    const std::vector<int32_t> &usedRows();  // m_used, sorted
     void startNaming();
     // f(offset, count) over the ranges, in parts on the pool (m_parts).
     void inParts(const std::vector<std::pair<size_t, size_t>> &ranges, const std::function<void(size_t, size_t)> &f);

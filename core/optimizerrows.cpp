@@ -402,19 +402,26 @@ void Optimizer::prefetchRow(const float *params, int id) const
 
 // f(offset, count, -1) for each stretch of parameters outside the tables and
 // f(offset, width, id) for each named row, in the order of the parameters.
-template <class F>
-void Optimizer::forEachPart(F &&f)
+// The rows named for this step, in ascending order.
+const std::vector<int32_t> &Optimizer::usedRows()
 {
     if (!m_usedSorted) {
         std::sort(m_used.begin(), m_used.end());
         m_usedSorted = true;
     }
+    return m_used;
+}
+
+template <class F>
+void Optimizer::forEachPart(F &&f)
+{
+    const std::vector<int32_t> &used = usedRows();
     size_t at = 0;
     for (int k : m_tableOrder) {
         const Table &t = m_tables[size_t(k)];
         if (t.rows.offset > at) f(at, t.rows.offset - at, -1);
-        const auto first = std::lower_bound(m_used.begin(), m_used.end(), t.first);
-        const auto last = std::lower_bound(first, m_used.end(), t.first + t.rows.rows);
+        const auto first = std::lower_bound(used.begin(), used.end(), t.first);
+        const auto last = std::lower_bound(first, used.end(), t.first + t.rows.rows);
         for (auto it = first; it != last; ++it)
             f(rowPlace(t, *it).offset, size_t(t.rows.width), *it);
         at = t.rows.offset + size_t(t.rows.rows) * size_t(t.rows.width);
@@ -461,11 +468,8 @@ void Optimizer::lazyAdamwStep(float *p, const float *grad, StepRecord r, double 
     inParts(gradientRanges(false), [&](size_t offset, size_t count) {
         ops::adamw_step(p + offset, m_m.data() + offset, m_v.data() + offset, grad + offset, count, s, nullptr);
     });
-    if (!m_usedSorted) {
-        std::sort(m_used.begin(), m_used.end());
-        m_usedSorted = true;
-    }
-    forRows(p, m_used.data(), m_used.size(), [&](int id) { runRow(p, id, grad, m_t); });
+    const std::vector<int32_t> &used = usedRows();
+    forRows(p, used.data(), used.size(), [&](int id) { runRow(p, id, grad, m_t); });
     if (m_t - m_base == Period) {
         // every row that lags is brought here, so that the history and
         // the coasting sums need to reach back one period only
